@@ -1,0 +1,57 @@
+import { InputError } from '../errors.js';
+import type { Value } from '../graph/ir.js';
+import { EMPTY_VALUE, type ResolvedGraph } from '../graph/resolve.js';
+import { asFloat } from '../ops/types.js';
+import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
+
+export interface CpuRunOptions {
+  /** Use each op's fast kernel where it has one (default true); false runs the reference oracle. */
+  fast?: boolean;
+  /** Called after each node with its outputs (validation harness, profiling). */
+  onNode?: (index: number, outputs: Value[], ms: number) => void;
+}
+
+/** Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received. */
+export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  for (const name of Object.keys(inputs))
+    if (!rg.inputShapes.has(name))
+      throw new InputError(`unknown input "${name}"; expected ${[...rg.inputShapes.keys()].map((n) => `"${n}"`).join(', ')}`);
+  for (const [name, shape] of rg.inputShapes) {
+    const v = inputs[name] as Partial<Tensor> | Float32Array | undefined;
+    if (v === undefined) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);
+    const data = v instanceof Float32Array ? v : v.data;
+    const given = v instanceof Float32Array ? shape : v.shape;
+    if (!(data instanceof Float32Array))
+      throw new InputError(`input "${name}": expected a Float32Array, got ${describe(data)}`);
+    if (!Array.isArray(given) || !sameShape(given, shape))
+      throw new InputError(`input "${name}": expected shape ${shapeStr(shape)}, got ${Array.isArray(given) ? shapeStr(given) : String(given)}`);
+    if (data.length !== sizeOf(shape))
+      throw new InputError(`input "${name}": shape ${shapeStr(shape)} needs ${sizeOf(shape)} values, got ${data.length}`);
+    out.set(name, { shape, data });
+  }
+  return out;
+}
+
+function describe(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  return (x as object).constructor?.name ?? typeof x;
+}
+
+/** Runs a resolved graph on the CPU and returns the graph outputs (float32). */
+export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts: CpuRunOptions = {}): Map<string, Tensor> {
+  const fast = opts.fast ?? true;
+  const env = new Map<string, Value>(rg.constants);
+  for (const [k, v] of checkInputs(rg, inputs)) env.set(k, v);
+  rg.nodes.forEach((rn, idx) => {
+    const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
+    const kernel = (fast && rn.def.fast) || rn.def.reference;
+    const t0 = opts.onNode ? performance.now() : 0;
+    const outs = kernel.call(rn.def, ins, rn.attrs);
+    rn.node.outputs.forEach((o, k) => o !== '' && env.set(o, outs[k]!));
+    opts.onNode?.(idx, outs, performance.now() - t0);
+  });
+  const result = new Map<string, Tensor>();
+  for (const o of rg.graph.outputs) result.set(o, asFloat(env.get(o), `output ${o}`));
+  return result;
+}

@@ -1,0 +1,157 @@
+import { InputError, ModelFormatError, UnsupportedOpError } from '../errors.js';
+import { OPS } from '../ops/registry.js';
+import { NodeCtx, type Cost, type OpDef } from '../ops/types.js';
+import { shapeStr, type Shape } from '../tensor.js';
+import type { Graph, Node, Value } from './ir.js';
+
+/** A node ready to execute: its op, parsed attributes and concrete shapes. */
+export interface ResolvedNode {
+  readonly node: Node;
+  readonly def: OpDef<any>;
+  readonly attrs: unknown;
+  readonly inputShapes: Shape[];
+  readonly outputShapes: Shape[];
+  readonly cost: Cost;
+}
+
+/** A graph specialised to concrete input shapes: constants folded, shapes inferred, nodes in topological order. */
+export interface ResolvedGraph {
+  readonly graph: Graph;
+  readonly inputShapes: ReadonlyMap<string, Shape>;
+  /** Nodes that run at inference time (constant subgraphs already folded away). */
+  readonly nodes: ResolvedNode[];
+  /** Initializers plus every folded value. */
+  readonly constants: ReadonlyMap<string, Value>;
+  readonly shapes: ReadonlyMap<string, Shape>;
+}
+
+/** Kahn's algorithm; rejects cycles and inputs that no node, initializer or graph input produces. */
+export function topoSort(graph: Graph): Node[] {
+  const producer = new Map<string, number>();
+  graph.nodes.forEach((n, i) => {
+    for (const o of n.outputs) {
+      if (o === '') continue;
+      if (producer.has(o))
+        throw new ModelFormatError(`value "${o}" is produced by more than one node (second: "${n.name}")`);
+      producer.set(o, i);
+    }
+  });
+  const known = new Set<string>([...graph.inputs.map((i) => i.name), ...graph.initializers.keys()]);
+  const indeg = new Array<number>(graph.nodes.length).fill(0);
+  const readers = new Map<number, number[]>();
+  graph.nodes.forEach((n, i) => {
+    for (const inp of n.inputs) {
+      if (inp === '') continue;
+      const p = producer.get(inp);
+      if (p === undefined) {
+        if (!known.has(inp))
+          throw new ModelFormatError(`node "${n.name}" (${n.op}) reads "${inp}", which no node, initializer or graph input provides`);
+        continue;
+      }
+      indeg[i]!++;
+      const r = readers.get(p) ?? [];
+      r.push(i);
+      readers.set(p, r);
+    }
+  });
+  const queue: number[] = [];
+  indeg.forEach((d, i) => d === 0 && queue.push(i));
+  const order: Node[] = [];
+  for (let q = 0; q < queue.length; q++) {
+    const i = queue[q]!;
+    order.push(graph.nodes[i]!);
+    for (const r of readers.get(i) ?? []) if (--indeg[r]! === 0) queue.push(r);
+  }
+  if (order.length !== graph.nodes.length) {
+    const stuck = graph.nodes.filter((_, i) => indeg[i]! > 0).map((n) => `"${n.name}"`);
+    throw new ModelFormatError(`the graph has a cycle through node(s) ${stuck.slice(0, 5).join(', ')}`);
+  }
+  for (const o of graph.outputs)
+    if (!producer.has(o) && !known.has(o)) throw new ModelFormatError(`graph output "${o}" is never produced`);
+  return order;
+}
+
+/** Lists every (op, node) the registry lacks, all at once, before any work. */
+export function checkSupported(graph: Graph): void {
+  const missing = graph.nodes.filter((n) => !OPS.has(n.op)).map((n) => ({ op: n.op, node: n.name }));
+  if (missing.length) throw new UnsupportedOpError(missing);
+}
+
+function valueShape(v: Value): Shape {
+  return v.shape;
+}
+
+/**
+ * Binds concrete input shapes (symbolic dims resolved from `inputShapes`), folds every node whose inputs are
+ * all constants by running its reference kernel, and infers the shape of every other edge.
+ */
+export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): ResolvedGraph {
+  checkSupported(graph);
+  const order = topoSort(graph);
+  const shapes = new Map<string, Shape>();
+  const constants = new Map<string, Value>(graph.initializers);
+  const bound = new Map<string, Shape>();
+  for (const inp of graph.inputs) {
+    if (constants.has(inp.name)) continue;
+    const given = inputShapes[inp.name];
+    const decl = inp.shape;
+    let shape: number[];
+    if (given) {
+      if (given.length !== decl.length)
+        throw new InputError(`input "${inp.name}": expected rank ${decl.length} ${declStr(decl)}, got ${shapeStr(given)}`);
+      decl.forEach((d, i) => {
+        if (typeof d === 'number' && d > 0 && d !== given[i])
+          throw new InputError(`input "${inp.name}": expected shape ${declStr(decl)}, got ${shapeStr(given)}`);
+      });
+      shape = [...given];
+    } else {
+      if (decl.some((d) => typeof d !== 'number' || d <= 0))
+        throw new InputError(`input "${inp.name}" has symbolic shape ${declStr(decl)}; pass a concrete shape`);
+      shape = decl as number[];
+    }
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0))
+      throw new InputError(`input "${inp.name}": every dimension must be a positive integer, got ${shapeStr(shape)}`);
+    shapes.set(inp.name, shape);
+    bound.set(inp.name, shape);
+  }
+  for (const name of Object.keys(inputShapes))
+    if (!bound.has(name))
+      throw new InputError(`unknown input "${name}"; the model's inputs are ${[...bound.keys()].map((n) => `"${n}"`).join(', ')}`);
+  for (const [k, v] of constants) shapes.set(k, valueShape(v));
+
+  const nodes: ResolvedNode[] = [];
+  for (const node of order) {
+    const def = OPS.get(node.op)!;
+    const inShapes = node.inputs.map((i) => (i === '' ? undefined : shapes.get(i)));
+    const consts = node.inputs.map((i) => (i === '' ? undefined : constants.get(i)));
+    const ctx = new NodeCtx(node, inShapes, consts);
+    const attrs = def.parse(ctx);
+    const outShapes = def.outputShapes(ctx, attrs);
+    if (outShapes.length < node.outputs.filter((o) => o !== '').length)
+      throw ctx.error(`produces ${outShapes.length} output(s) but the node names ${node.outputs.length}`);
+    for (const s of outShapes)
+      if (s.some((d) => !Number.isInteger(d) || d < 0)) throw ctx.error(`invalid output shape ${shapeStr(s)}`);
+    const allConst = node.inputs.every((i, k) => i === '' || consts[k] !== undefined);
+    if (allConst) {
+      const out = def.reference(consts.map((c) => c ?? EMPTY_VALUE), attrs);
+      node.outputs.forEach((o, k) => {
+        if (o === '') return;
+        constants.set(o, out[k]!);
+        shapes.set(o, out[k]!.shape);
+      });
+      continue;
+    }
+    node.outputs.forEach((o, k) => o !== '' && shapes.set(o, outShapes[k]!));
+    const realShapes = inShapes.map((s) => s ?? []);
+    const cost = def.cost?.(realShapes, outShapes, attrs) ?? { params: 0, macs: 0 };
+    nodes.push({ node, def, attrs, inputShapes: realShapes, outputShapes: outShapes, cost });
+  }
+  return { graph, inputShapes: bound, nodes, constants, shapes };
+}
+
+/** Stands in for an omitted optional input ('' in node.inputs) when kernels are called. */
+export const EMPTY_VALUE: Value = { shape: [0], data: new Float32Array(0) };
+
+function declStr(d: readonly (number | string)[]): string {
+  return `[${d.join(', ')}]`;
+}

@@ -1,0 +1,44 @@
+import type { OpDef } from './types.js';
+import { Conv } from './conv.js';
+import { BatchNormalization } from './batchnorm.js';
+import { Gemm } from './gemm.js';
+import { MatMul } from './matmul.js';
+import { MaxPool } from './maxpool.js';
+import { AveragePool } from './averagepool.js';
+import { GlobalAveragePool } from './globalaveragepool.js';
+import { ReduceMean } from './reducemean.js';
+import { Relu } from './relu.js';
+import { Clip } from './clip.js';
+import { Sigmoid } from './sigmoid.js';
+import { HardSigmoid } from './hardsigmoid.js';
+import { HardSwish } from './hardswish.js';
+import { Add } from './add.js';
+import { Sub } from './sub.js';
+import { Mul } from './mul.js';
+import { Div } from './div.js';
+import { Flatten } from './flatten.js';
+import { Reshape } from './reshape.js';
+import { Transpose } from './transpose.js';
+import { Concat } from './concat.js';
+import { Split } from './split.js';
+import { Slice } from './slice.js';
+import { Softmax } from './softmax.js';
+import { Pad } from './pad.js';
+import { Identity, Dropout } from './identity.js';
+import { Shape } from './shape.js';
+import { Gather } from './gather.js';
+import { Constant } from './constant.js';
+import { ConstantOfShape } from './constantofshape.js';
+import { Cast } from './cast.js';
+import { Unsqueeze } from './unsqueeze.js';
+import { Squeeze } from './squeeze.js';
+
+/** Every operator the engine knows, by ONNX op_type. */
+export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
+  [
+    Conv, BatchNormalization, Gemm, MatMul, MaxPool, AveragePool, GlobalAveragePool, ReduceMean,
+    Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Sub, Mul, Div,
+    Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
+    Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
+  ].map((d: OpDef<any>) => [d.op, d]),
+);

@@ -1,0 +1,4 @@
+import { unaryOp } from './unary.js';
+
+/** y = max(x, 0); NaN stays NaN as in PyTorch. */
+export const Relu = unaryOp('Relu', () => null, (x) => (x < 0 ? 0 : x));
