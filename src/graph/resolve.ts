@@ -124,7 +124,7 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
     const def = OPS.get(node.op)!;
     const inShapes = node.inputs.map((i) => (i === '' ? undefined : shapes.get(i)));
     const consts = node.inputs.map((i) => (i === '' ? undefined : constants.get(i)));
-    const ctx = new NodeCtx(node, inShapes, consts);
+    const ctx = new NodeCtx(node, inShapes, consts, graph.opset);
     const attrs = def.parse(ctx);
     const outShapes = def.outputShapes(ctx, attrs);
     if (outShapes.length < node.outputs.filter((o) => o !== '').length)

@@ -16,6 +16,8 @@ export class NodeCtx {
     readonly node: Node,
     readonly inputShapes: readonly (Shape | undefined)[],
     private readonly constants: readonly (Value | undefined)[],
+    /** The model's default-domain opset; some ops (Softmax, Split, Squeeze…) changed semantics across opsets. */
+    readonly opset = 17,
   ) {}
 
   error(message: string): ShapeError {
