@@ -83,7 +83,8 @@ function valueShape(v: Value): Shape {
 
 /**
  * Binds concrete input shapes (symbolic dims resolved from `inputShapes`), folds every node whose inputs are
- * all constants by running its reference kernel, and infers the shape of every other edge.
+ * all constants by running its reference kernel (or whose op computes its outputs from shapes alone, like Shape),
+ * and infers the shape of every other edge.
  */
 export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): ResolvedGraph {
   checkSupported(graph);
@@ -132,8 +133,9 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
     for (const s of outShapes)
       if (s.some((d) => !Number.isInteger(d) || d < 0)) throw ctx.error(`invalid output shape ${shapeStr(s)}`);
     const allConst = node.inputs.every((i, k) => i === '' || consts[k] !== undefined);
-    if (allConst) {
-      const out = def.reference(consts.map((c) => c ?? EMPTY_VALUE), attrs);
+    const out =
+      def.foldFromShapes?.(ctx, attrs) ?? (allConst ? def.reference(consts.map((c) => c ?? EMPTY_VALUE), attrs) : undefined);
+    if (out) {
       node.outputs.forEach((o, k) => {
         if (o === '') return;
         constants.set(o, out[k]!);

@@ -118,6 +118,11 @@ export interface OpDef<A = unknown> {
   outputShapes(ctx: NodeCtx, attrs: A): Shape[];
   /** Parameters and mult-adds; omitted means zero for both. */
   cost?(inputShapes: readonly Shape[], outputShapes: readonly Shape[], attrs: A): Cost;
+  /**
+   * Outputs that depend only on input shapes (Shape): when present, the resolver folds the node at load time
+   * even though its inputs are runtime activations.
+   */
+  foldFromShapes?(ctx: NodeCtx, attrs: A): Value[];
   /** Plain, obviously-right kernel: the oracle for every faster path. */
   reference(inputs: readonly Value[], attrs: A): Value[];
   /** Faster CPU kernel with identical semantics (the fallback users get); defaults to `reference`. */

@@ -1,0 +1,57 @@
+import type { Value } from '../graph/ir.js';
+import type { GpuContext } from './device.js';
+import { BufferTracker, STORAGE, UNIFORM } from './memory.js';
+import type { ParamsLayout } from './params.js';
+import { PipelineCache, type Constants } from './pipelines.js';
+import type { BindingRef, GpuBuildCtx } from './program.js';
+import type { ShaderDef } from './shader.js';
+
+/** The build context for one node; buffers it creates belong to the tracker (the model) and die with it. */
+export function makeBuildCtx(
+  gpu: GpuContext,
+  pipelines: PipelineCache,
+  tracker: BufferTracker,
+  constants: readonly (Value | undefined)[],
+): GpuBuildCtx {
+  const { device } = gpu;
+  return {
+    device,
+    info: gpu.info,
+    limits: gpu.info.limits,
+    pipelines,
+    pipeline: (def: ShaderDef, c: Constants = {}) => pipelines.get(def, c),
+    constBuffer(data, label) {
+      const buffer = tracker.create(Math.max(4, data.byteLength), STORAGE, label);
+      device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+      return { kind: 'buffer', buffer };
+    },
+    uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef {
+      const buffer = tracker.create(layout.byteSize, UNIFORM, label);
+      device.queue.writeBuffer(buffer, 0, layout.pack(values));
+      return { kind: 'buffer', buffer };
+    },
+    scratch(bytes, label) {
+      return { kind: 'buffer', buffer: tracker.create(Math.max(4, bytes), STORAGE, label) };
+    },
+    constant: (i) => constants[i],
+  };
+}
+
+/** Resolves binding refs to real buffers and creates the bind group once. */
+export function bindGroupFor(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  refs: readonly BindingRef[],
+  inputs: readonly GPUBuffer[],
+  outputs: readonly GPUBuffer[],
+  label: string,
+): GPUBindGroup {
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: refs.map((r, binding) => ({
+      binding,
+      resource: { buffer: r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inputs[r.index]! : outputs[r.index]! },
+    })),
+  });
+}

@@ -1,0 +1,59 @@
+import type { Value } from '../graph/ir.js';
+import type { ResolvedNode } from '../graph/resolve.js';
+import type { AdapterSummary } from './device.js';
+import type { ParamsLayout } from './params.js';
+import type { Constants, PipelineCache } from './pipelines.js';
+import type { ShaderDef } from './shader.js';
+
+/** What a dispatch binds at @group(0) @binding(i): a runtime tensor of the node, or a buffer the node owns. */
+export type BindingRef =
+  | { readonly kind: 'input'; readonly index: number }
+  | { readonly kind: 'output'; readonly index: number }
+  | { readonly kind: 'buffer'; readonly buffer: GPUBuffer };
+
+export interface Dispatch {
+  readonly pipeline: GPUComputePipeline;
+  /** bindings[i] is bound at @binding(i). */
+  readonly bindings: readonly BindingRef[];
+  readonly workgroups: readonly [number, number, number];
+  readonly label: string;
+}
+
+/** Everything a node does at run time: fixed at compile time, replayed on every run. */
+export interface GpuNodeProgram {
+  readonly dispatches: readonly Dispatch[];
+}
+
+/** Services the executor gives a GPU program while the model is compiled. */
+export interface GpuBuildCtx {
+  readonly device: GPUDevice;
+  readonly info: AdapterSummary;
+  readonly limits: Readonly<Record<string, number>>;
+  readonly pipelines: PipelineCache;
+  pipeline(def: ShaderDef, constants?: Constants): Promise<GPUComputePipeline>;
+  /** Uploads constant data (weights, packed in whatever order the kernel wants) once; owned by the model. */
+  constBuffer(data: Float32Array | Uint32Array, label: string): BindingRef;
+  /** Creates and fills a params uniform from its declared layout. */
+  uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef;
+  /** A scratch storage buffer private to this node (not shared with other nodes). */
+  scratch(bytes: number, label: string): BindingRef;
+  /** The value of input i of the node when it is known at load time (weights, folded constants). */
+  constant(i: number): Value | undefined;
+}
+
+/** The GPU half of an op: plans its dispatches for one resolved node. Inputs/outputs follow src/gpu/layout.ts. */
+export interface GpuProgram {
+  build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram>;
+}
+
+/**
+ * Splits a 1-D count of workgroups over x and y so no dimension exceeds maxComputeWorkgroupsPerDimension.
+ * Shaders rebuild the linear index as `wid.x + wid.y * nwg.x` and return when it is >= the real count.
+ */
+export function grid(count: number, limits: Readonly<Record<string, number>>): [number, number, number] {
+  const max = limits.maxComputeWorkgroupsPerDimension ?? 65535;
+  if (count <= max) return [Math.max(1, count), 1, 1];
+  const y = Math.ceil(count / max);
+  if (y > max) throw new RangeError(`dispatch of ${count} workgroups exceeds ${max}² (maxComputeWorkgroupsPerDimension)`);
+  return [Math.ceil(count / y), y, 1];
+}

@@ -1,0 +1,44 @@
+import { GpuError } from '../errors.js';
+import type { ParamsLayout } from './params.js';
+
+/** A WGSL program from shaders/*.wgsl plus the params struct generated for it. */
+export interface ShaderDef {
+  readonly name: string;
+  readonly source: string;
+  readonly params?: ParamsLayout;
+  readonly entryPoint?: string;
+}
+
+export function shader(name: string, source: string, params?: ParamsLayout, entryPoint = 'main'): ShaderDef {
+  return { name, source, params, entryPoint };
+}
+
+export function fullSource(def: ShaderDef): string {
+  return (def.params ? def.params.wgsl + '\n' : '') + def.source;
+}
+
+/** Formats compilation messages with the numbered source lines around each one. */
+export function formatCompileErrors(name: string, code: string, messages: readonly GPUCompilationMessage[]): string {
+  const lines = code.split('\n');
+  const parts = [`WGSL compilation of "${name}" failed:`];
+  for (const m of messages) {
+    parts.push(`${m.type} at line ${m.lineNum}:${m.linePos}: ${m.message}`);
+    const from = Math.max(1, m.lineNum - 2);
+    const to = Math.min(lines.length, m.lineNum + 2);
+    for (let l = from; l <= to; l++)
+      parts.push(`${l === m.lineNum ? '>' : ' '}${String(l).padStart(5)} | ${lines[l - 1]}`);
+  }
+  return parts.join('\n');
+}
+
+export async function compileModule(device: GPUDevice, def: ShaderDef): Promise<GPUShaderModule> {
+  const code = fullSource(def);
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({ label: def.name, code });
+  const info = await module.getCompilationInfo();
+  const scopeError = await device.popErrorScope();
+  const errors = info.messages.filter((m) => m.type === 'error');
+  if (errors.length) throw new GpuError(formatCompileErrors(def.name, code, errors), 'GPU_SHADER');
+  if (scopeError) throw new GpuError(`WGSL "${def.name}": ${scopeError.message}`, 'GPU_SHADER');
+  return module;
+}

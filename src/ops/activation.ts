@@ -1,0 +1,60 @@
+/**
+ * An activation fused into a Conv/Gemm/MatMul epilogue (applied after the bias). ONNX nodes parse with
+ * `{kind: 'none'}`; a graph optimiser sets it when it folds a following Relu/Clip/... into the node.
+ */
+export type FusedActivation =
+  | { kind: 'none' }
+  | { kind: 'relu' }
+  | { kind: 'clip'; min: number; max: number }
+  | { kind: 'sigmoid' }
+  | { kind: 'hardsigmoid'; alpha: number; beta: number }
+  | { kind: 'hardswish' };
+
+export const NO_ACTIVATION: FusedActivation = Object.freeze({ kind: 'none' });
+
+// Comparisons are written so that NaN falls through unchanged, as in PyTorch (relu(NaN) = clamp(NaN) = NaN).
+export function applyActivation(x: number, act: FusedActivation): number {
+  switch (act.kind) {
+    case 'none':
+      return x;
+    case 'relu':
+      return x < 0 ? 0 : x;
+    case 'clip':
+      return x < act.min ? act.min : x > act.max ? act.max : x;
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-x));
+    case 'hardsigmoid': {
+      const v = act.alpha * x + act.beta;
+      return v < 0 ? 0 : v > 1 ? 1 : v;
+    }
+    case 'hardswish': {
+      const v = x / 6 + 0.5;
+      return v < 0 ? 0 : v > 1 ? x : x * v;
+    }
+  }
+}
+
+/** Applies `act` in place to data[start, end); a no-op for 'none'. Kept monomorphic per kind for speed. */
+export function applyActivationRange(data: Float32Array, start: number, end: number, act: FusedActivation): void {
+  switch (act.kind) {
+    case 'none':
+      return;
+    case 'relu':
+      for (let i = start; i < end; i++) {
+        const x = data[i]!;
+        if (x < 0) data[i] = 0;
+      }
+      return;
+    case 'clip': {
+      const lo = act.min;
+      const hi = act.max;
+      for (let i = start; i < end; i++) {
+        const x = data[i]!;
+        data[i] = x < lo ? lo : x > hi ? hi : x;
+      }
+      return;
+    }
+    default:
+      for (let i = start; i < end; i++) data[i] = applyActivation(data[i]!, act);
+  }
+}

@@ -1,0 +1,159 @@
+import type { IntTensor, Value } from '../graph/ir.js';
+import { isInt } from '../graph/ir.js';
+import { shapeStr, sizeOf, stridesOf, type Shape, type Tensor } from '../tensor.js';
+import { asFloat, defineOp, type OpDef } from './types.js';
+
+/** Element storage of a Value: float32 for activations, float64 for exact integers. */
+export type Elems = Float32Array | Float64Array;
+
+export function elems(v: Value): Elems {
+  return isInt(v) ? v.ints : v.data;
+}
+
+/** A new Value of `like`'s dtype holding `data` (the caller guarantees the array type matches). */
+export function withData(like: Value, shape: Shape, data: Elems): Value {
+  return isInt(like) ? ({ shape: [...shape], ints: data as Float64Array } satisfies IntTensor)
+    : ({ shape: [...shape], data: data as Float32Array } satisfies Tensor);
+}
+
+export function allocLike(like: Value, n: number): Elems {
+  return isInt(like) ? new Float64Array(n) : new Float32Array(n);
+}
+
+/**
+ * Multidirectional (numpy) broadcasting of input shapes; returns the message for `ctx.error` via `fail`
+ * when two dimensions differ and neither is 1.
+ */
+export function broadcastShapes(shapes: readonly Shape[], fail: (message: string) => Error): Shape {
+  const rank = Math.max(0, ...shapes.map((s) => s.length));
+  const out = new Array<number>(rank).fill(1);
+  for (const s of shapes) {
+    const off = rank - s.length;
+    s.forEach((d, i) => {
+      const o = out[off + i]!;
+      if (d === o || d === 1) return;
+      if (o === 1) out[off + i] = d;
+      else throw fail(`cannot broadcast shapes ${shapes.map(shapeStr).join(' and ')}: dimension ${d} vs ${o}`);
+    });
+  }
+  return out;
+}
+
+/** Element strides of `s` read as `out` (right-aligned, 0 where `s` is broadcast). */
+function broadcastStrides(s: Shape, out: Shape): number[] {
+  const st = stridesOf(s);
+  const off = out.length - s.length;
+  return out.map((_, i) => (i < off || s[i - off] === 1 ? 0 : st[i - off]!));
+}
+
+export type BinaryFn = (a: number, b: number) => number;
+
+/** Plain broadcasting kernel: one multi-index per element. The oracle for `broadcastBinaryFast`. */
+export function broadcastBinary(a: Elems, as: Shape, b: Elems, bs: Shape, out: Shape, dst: Elems, f: BinaryFn): void {
+  const sa = broadcastStrides(as, out);
+  const sb = broadcastStrides(bs, out);
+  const idx = new Array<number>(out.length).fill(0);
+  for (let i = 0; i < dst.length; i++) {
+    let ia = 0;
+    let ib = 0;
+    for (let k = 0; k < out.length; k++) {
+      ia += idx[k]! * sa[k]!;
+      ib += idx[k]! * sb[k]!;
+    }
+    dst[i] = f(a[ia]!, b[ib]!);
+    for (let k = out.length - 1; k >= 0; k--) {
+      if (++idx[k]! < out[k]!) break;
+      idx[k] = 0;
+    }
+  }
+}
+
+/**
+ * Same result as `broadcastBinary`. Size-1 output dims are dropped and adjacent dims merged wherever both
+ * operands stay contiguous (or both stay broadcast), so same-shape becomes one flat loop and
+ * (N,C,H,W)·(N,C,1,1) becomes N·C rows with a per-row constant; only the outer loop does index arithmetic.
+ */
+export function broadcastBinaryFast(a: Elems, as: Shape, b: Elems, bs: Shape, out: Shape, dst: Elems, f: BinaryFn): void {
+  const n = dst.length;
+  if (n === 0) return;
+  if (a.length === n && b.length === n) {
+    for (let i = 0; i < n; i++) dst[i] = f(a[i]!, b[i]!);
+    return;
+  }
+  const sa0 = broadcastStrides(as, out);
+  const sb0 = broadcastStrides(bs, out);
+  const dims: number[] = [];
+  const sa: number[] = [];
+  const sb: number[] = [];
+  out.forEach((d, i) => {
+    if (d === 1) return;
+    const k = dims.length - 1;
+    if (k >= 0 && sa[k] === sa0[i]! * d && sb[k] === sb0[i]! * d) {
+      dims[k]! *= d;
+      sa[k] = sa0[i]!;
+      sb[k] = sb0[i]!;
+    } else {
+      dims.push(d);
+      sa.push(sa0[i]!);
+      sb.push(sb0[i]!);
+    }
+  });
+  const last = dims.length - 1;
+  const inner = dims[last]!;
+  const ia = sa[last]!;
+  const ib = sb[last]!;
+  const idx = new Array<number>(last).fill(0);
+  let oa = 0;
+  let ob = 0;
+  for (let o = 0; o < n; o += inner) {
+    if (ia === 1 && ib === 1) for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j]!, b[ob + j]!);
+    else if (ib === 0) {
+      const bv = b[ob]!;
+      for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j * ia]!, bv);
+    } else if (ia === 0) {
+      const av = a[oa]!;
+      for (let j = 0; j < inner; j++) dst[o + j] = f(av, b[ob + j * ib]!);
+    } else for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j * ia]!, b[ob + j * ib]!);
+    for (let k = last - 1; k >= 0; k--) {
+      oa += sa[k]!;
+      ob += sb[k]!;
+      if (++idx[k]! < dims[k]!) break;
+      oa -= sa[k]! * dims[k]!;
+      ob -= sb[k]! * dims[k]!;
+      idx[k] = 0;
+    }
+  }
+}
+
+/**
+ * An elementwise binary op with numpy broadcasting. Two integer operands give an integer result computed with
+ * `intF` (defaults to `f`); anything else is float32.
+ */
+export function binaryOp(op: string, f: BinaryFn, intF: BinaryFn = f): OpDef<null> {
+  const kernel = (inputs: readonly Value[], fast: boolean): Value[] => {
+    const [x, y] = inputs as [Value, Value];
+    const out = broadcastShapes([x.shape, y.shape], (m) => new RangeError(`${op}: ${m}`));
+    const run = fast ? broadcastBinaryFast : broadcastBinary;
+    if (isInt(x) && isInt(y)) {
+      const dst = new Float64Array(sizeOf(out));
+      run(x.ints, x.shape, y.ints, y.shape, out, dst, intF);
+      return [{ shape: out, ints: dst }];
+    }
+    const a = asFloat(x);
+    const b = asFloat(y);
+    const dst = new Float32Array(sizeOf(out));
+    run(a.data, a.shape, b.data, b.shape, out, dst, f);
+    return [{ shape: out, data: dst }];
+  };
+  return defineOp<null>({
+    op,
+    parse: (ctx) => {
+      ctx.shape(0);
+      ctx.shape(1);
+      return null;
+    },
+    outputShapes: (ctx) => [broadcastShapes([ctx.shape(0), ctx.shape(1)], (m) => ctx.error(m))],
+    reference: (inputs) => kernel(inputs, false),
+    fast: (inputs) => kernel(inputs, true),
+  });
+}

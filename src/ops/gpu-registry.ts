@@ -1,0 +1,17 @@
+import type { GpuProgram } from '../gpu/program.js';
+import { convGpu } from './conv.gpu.js';
+import { gemmGpu } from './gemm.gpu.js';
+import { unaryGpu } from './unary.gpu.js';
+import { binaryGpu } from './binary.gpu.js';
+import { batchnormGpu } from './batchnorm.gpu.js';
+import { poolGpu } from './pool.gpu.js';
+import { reduceGpu } from './reduce.gpu.js';
+import { copyGpu } from './copy.gpu.js';
+import { softmaxGpu } from './softmax.gpu.js';
+import { padGpu } from './pad.gpu.js';
+
+/** GPU programs by ONNX op_type; each lives beside its op as src/ops/<op>.gpu.ts and exports [op, program] pairs. */
+export const GPU_PROGRAMS: ReadonlyMap<string, GpuProgram> = new Map<string, GpuProgram>([
+  ...convGpu, ...gemmGpu, ...unaryGpu, ...binaryGpu, ...batchnormGpu, ...poolGpu, ...reduceGpu, ...copyGpu,
+  ...softmaxGpu, ...padGpu,
+]);
