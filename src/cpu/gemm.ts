@@ -9,7 +9,9 @@ export interface SgemmOptions {
   lda?: number;
   ldb?: number;
   ldc?: number;
-  /** C += A·B instead of C = A·B. */
+  /** Scales A·B (default 1). */
+  alpha?: number;
+  /** C += alpha·A·B instead of C = alpha·A·B. */
   accumulate?: boolean;
   /** Added to every element of row i: bias[biasOffset + i]. */
   bias?: Float32Array;
@@ -57,6 +59,7 @@ export function sgemm(
   const brs = transB ? 1 : ldb;
   const bcs = transB ? ldb : 1;
   const accumulate = opts.accumulate ?? false;
+  const alpha = opts.alpha ?? 1;
   const bias = opts.bias;
   const biasOff = opts.biasOffset ?? 0;
   const act = opts.act;
@@ -73,7 +76,7 @@ export function sgemm(
   }
 
   if (M < MR) {
-    smallM(M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, accumulate, bias, biasOff, act);
+    smallM(M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, alpha, accumulate, bias, biasOff, act);
     return;
   }
 
@@ -101,6 +104,7 @@ export function sgemm(
               const row = cOff + (i0 + r) * ldc + j0;
               const b = last && bias ? bias[biasOff + i0 + r]! : 0;
               const t = r * NR;
+              if (alpha !== 1) for (let c = 0; c < nr; c++) tile[t + c] = alpha * tile[t + c]!;
               if (add) for (let c = 0; c < nr; c++) C[row + c] = C[row + c]! + tile[t + c]! + b;
               else for (let c = 0; c < nr; c++) C[row + c] = tile[t + c]! + b;
               if (last && act) applyActivationRange(C, row, row + nr, act);
@@ -199,7 +203,7 @@ function smallM(
   A: Float32Array, aOff: number, ars: number, acs: number,
   B: Float32Array, bOff: number, brs: number, bcs: number,
   C: Float32Array, cOff: number, ldc: number,
-  accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
+  alpha: number, accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
 ): void {
   for (let i = 0; i < M; i++) {
     const row = cOff + i * ldc;
@@ -213,13 +217,13 @@ function smallM(
         const bRow = bOff + k * brs;
         for (let j = 0; j < N; j++) acc[j] += a * B[bRow + j]!;
       }
-      for (let j = 0; j < N; j++) C[row + j] = (accumulate ? C[row + j]! : 0) + acc[j]! + b0;
+      for (let j = 0; j < N; j++) C[row + j] = (accumulate ? C[row + j]! : 0) + alpha * acc[j]! + b0;
     } else {
       for (let j = 0; j < N; j++) {
         let s = 0;
         const bCol = bOff + j * bcs;
         for (let k = 0; k < K; k++) s += A[aRow + k * acs]! * B[bCol + k * brs]!;
-        C[row + j] = (accumulate ? C[row + j]! : 0) + s + b0;
+        C[row + j] = (accumulate ? C[row + j]! : 0) + alpha * s + b0;
       }
     }
     if (act) applyActivationRange(C, row, row + N, act);

@@ -9,6 +9,7 @@ import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
+import type { GpuProgram } from './program.js';
 
 /** Reads a storage buffer back to the host. */
 export async function readBuffer(device: GPUDevice, tracker: BufferTracker, src: GPUBuffer, bytes: number): Promise<Float32Array> {
@@ -32,8 +33,8 @@ export async function runNodeOnGpu(
   rn: ResolvedNode,
   inputs: readonly Value[],
   pipelines = new PipelineCache(gpu.device),
+  program: GpuProgram | undefined = GPU_PROGRAMS.get(rn.node.op),
 ): Promise<Tensor[]> {
-  const program = GPU_PROGRAMS.get(rn.node.op);
   if (!program) throw new GpuError(`no GPU program for ${rn.node.op} (node "${rn.node.name}")`, 'GPU_UNSUPPORTED');
   const tracker = new BufferTracker(gpu.device);
   const { device } = gpu;

@@ -157,3 +157,31 @@ export function binaryOp(op: string, f: BinaryFn, intF: BinaryFn = f): OpDef<nul
     fast: (inputs) => kernel(inputs, true),
   });
 }
+
+/**
+ * dst[i] = src[offset + Σ idx_k·strides_k] over the multi-indices of `out` in row-major order (Transpose, Slice).
+ * Strides may be negative or zero.
+ */
+export function stridedCopy(src: Elems, offset: number, strides: readonly number[], out: Shape, dst: Elems): void {
+  const n = dst.length;
+  if (n === 0) return;
+  if (out.length === 0) {
+    dst[0] = src[offset]!;
+    return;
+  }
+  const last = out.length - 1;
+  const inner = out[last]!;
+  const is = strides[last]!;
+  const idx = new Array<number>(last).fill(0);
+  let off = offset;
+  for (let o = 0; o < n; o += inner) {
+    if (is === 1) for (let j = 0; j < inner; j++) dst[o + j] = src[off + j]!;
+    else for (let j = 0; j < inner; j++) dst[o + j] = src[off + j * is]!;
+    for (let k = last - 1; k >= 0; k--) {
+      off += strides[k]!;
+      if (++idx[k]! < out[k]!) break;
+      off -= strides[k]! * out[k]!;
+      idx[k] = 0;
+    }
+  }
+}

@@ -1,3 +1,4 @@
+import { shapeStr } from '../tensor.js';
 import type { NodeCtx } from './types.js';
 
 /** Sliding-window geometry shared by Conv and the pools, for 2-D NCHW inputs. */
@@ -105,4 +106,41 @@ export function tapRanges(out: number, inSize: number, k: number, s: number, d: 
     hi[o] = Math.max(b, lo[o]!);
   }
   return { lo, hi };
+}
+
+/**
+ * The transpose of tapRanges: for each tap t in [0, k), the output positions o in [lo[t], hi[t]) whose input
+ * index o*s - pad + t*d lies in [0, inSize); always one contiguous range.
+ */
+export function outputRanges(out: number, inSize: number, k: number, s: number, d: number, padBegin: number): { lo: Int32Array; hi: Int32Array } {
+  const lo = new Int32Array(k);
+  const hi = new Int32Array(k);
+  for (let t = 0; t < k; t++) {
+    const off = t * d - padBegin;
+    const a = Math.min(out, off >= 0 ? 0 : Math.ceil(-off / s));
+    const b = Math.min(out, Math.floor((inSize - 1 - off) / s) + 1);
+    lo[t] = a;
+    hi[t] = Math.max(a, b);
+  }
+  return { lo, hi };
+}
+
+export interface PoolAttrs extends Window2D {
+  ceilMode: boolean;
+  /** [Hout, Wout] */
+  out: [number, number];
+}
+
+/** kernel_shape, strides, pads/auto_pad, ceil_mode (and dilations where the op has them) of a 2-D pool. */
+export function parsePool2D(ctx: NodeCtx, hasDilations: boolean): PoolAttrs {
+  const xs = ctx.shape(0);
+  if (xs.length !== 4) throw ctx.error(`only 2-D pooling is supported: input must be 4-D NCHW, got ${shapeStr(xs)}`);
+  const ks = ctx.ints('kernel_shape');
+  if (ks === undefined) throw ctx.error('attribute kernel_shape is required');
+  if (ks.length !== 2 || ks.some((k) => k < 1))
+    throw ctx.error(`kernel_shape must be 2 positive values for input ${shapeStr(xs)}, got [${ks.join(', ')}]`);
+  const hw: [number, number] = [xs[2]!, xs[3]!];
+  const win = parseWindow2D(ctx, [ks[0]!, ks[1]!], hw, hasDilations);
+  const ceilMode = ctx.int('ceil_mode', 0) !== 0;
+  return { ...win, ceilMode, out: windowOutput(ctx, win, hw, ceilMode) };
 }

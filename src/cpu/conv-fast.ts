@@ -1,0 +1,118 @@
+import { applyActivationRange } from '../ops/activation.js';
+import type { ConvAttrs } from '../ops/conv.js';
+import { outputRanges, tapRanges } from '../ops/window.js';
+import type { Shape } from '../tensor.js';
+import { sgemm } from './gemm.js';
+
+/** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
+export function convFast(
+  x: Float32Array, xs: Shape, w: Float32Array, bias: Float32Array | undefined,
+  a: ConvAttrs, y: Float32Array, ys: Shape,
+): void {
+  const [N, Cin, H, W] = xs as [number, number, number, number];
+  const [Cout, , Ho, Wo] = ys as [number, number, number, number];
+  const [kh, kw] = a.kernel;
+  const pointwise =
+    a.group === 1 && kh === 1 && kw === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0);
+  if (pointwise) {
+    const hw = H * W;
+    for (let n = 0; n < N; n++)
+      sgemm(Cout, hw, Cin, w, 0, x, n * Cin * hw, y, n * Cout * hw, { bias, act: a.act });
+    return;
+  }
+  if (a.group === Cin) depthwise(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
+  else im2colConv(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
+}
+
+/**
+ * group == Cin, channel multiplier m = Cout / Cin. For each output row and tap, the valid output columns
+ * form one contiguous range, so the inner loop is a branch-free strided axpy.
+ */
+function depthwise(
+  x: Float32Array, N: number, C: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
+  a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
+): void {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.strides;
+  const [dh, dw] = a.dilations;
+  const [pt, pl] = a.pads;
+  const m = Cout / C;
+  const rows = tapRanges(Ho, H, kh, sh, dh, pt);
+  const { lo: oxLo, hi: oxHi } = outputRanges(Wo, W, kw, sw, dw, pl);
+  const kk = kh * kw;
+  for (let n = 0; n < N; n++) {
+    for (let oc = 0; oc < Cout; oc++) {
+      const ic = (oc / m) | 0;
+      const xPlane = (n * C + ic) * H * W;
+      const yPlane = (n * Cout + oc) * Ho * Wo;
+      const wBase = oc * kk;
+      const b = bias ? bias[oc]! : 0;
+      for (let oy = 0; oy < Ho; oy++) {
+        const yRow = yPlane + oy * Wo;
+        for (let ox = 0; ox < Wo; ox++) y[yRow + ox] = b;
+        const iy0 = oy * sh - pt;
+        const kyEnd = rows.hi[oy]!;
+        for (let ky = rows.lo[oy]!; ky < kyEnd; ky++) {
+          const xRow = xPlane + (iy0 + ky * dh) * W;
+          for (let kx = 0; kx < kw; kx++) {
+            const wv = w[wBase + ky * kw + kx]!;
+            const hi = oxHi[kx]!;
+            let xi = xRow + oxLo[kx]! * sw + kx * dw - pl;
+            if (sw === 1) for (let ox = oxLo[kx]!; ox < hi; ox++, xi++) y[yRow + ox] += wv * x[xi]!;
+            else for (let ox = oxLo[kx]!; ox < hi; ox++, xi += sw) y[yRow + ox] += wv * x[xi]!;
+          }
+        }
+        applyActivationRange(y, yRow, yRow + Wo, a.act);
+      }
+    }
+  }
+}
+
+let scratch = new Float32Array(0);
+
+/** Regular and grouped conv: per (batch, group) unfold the input into col[Cg*kh*kw x Ho*Wo], then W_g · col. */
+function im2colConv(
+  x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
+  a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
+): void {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.strides;
+  const [dh, dw] = a.dilations;
+  const [pt, pl] = a.pads;
+  const G = a.group;
+  const cg = Cin / G;
+  const og = Cout / G;
+  const K = cg * kh * kw;
+  const P = Ho * Wo;
+  if (scratch.length < K * P) scratch = new Float32Array(K * P);
+  const col = scratch;
+  const rows = outputRanges(Ho, H, kh, sh, dh, pt);
+  const cols = outputRanges(Wo, W, kw, sw, dw, pl);
+  for (let n = 0; n < N; n++) {
+    for (let g = 0; g < G; g++) {
+      for (let c = 0; c < cg; c++) {
+        const xPlane = (n * Cin + g * cg + c) * H * W;
+        for (let ky = 0; ky < kh; ky++) {
+          const oyLo = rows.lo[ky]!;
+          const oyHi = rows.hi[ky]!;
+          for (let kx = 0; kx < kw; kx++) {
+            const dst = ((c * kh + ky) * kw + kx) * P;
+            const oxLo = cols.lo[kx]!;
+            const oxHi = cols.hi[kx]!;
+            col.fill(0, dst, dst + oyLo * Wo);
+            col.fill(0, dst + oyHi * Wo, dst + P);
+            for (let oy = oyLo; oy < oyHi; oy++) {
+              const d = dst + oy * Wo;
+              col.fill(0, d, d + oxLo);
+              col.fill(0, d + oxHi, d + Wo);
+              let xi = xPlane + (oy * sh - pt + ky * dh) * W + oxLo * sw + kx * dw - pl;
+              if (sw === 1) for (let ox = oxLo; ox < oxHi; ox++, xi++) col[d + ox] = x[xi]!;
+              else for (let ox = oxLo; ox < oxHi; ox++, xi += sw) col[d + ox] = x[xi]!;
+            }
+          }
+        }
+      }
+      sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
+    }
+  }
+}

@@ -1,0 +1,237 @@
+import { GpuError } from '../errors.js';
+import type { Value } from '../graph/ir.js';
+import { isInt } from '../graph/ir.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
+import { checkInputs } from '../cpu/run.js';
+import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
+import { sizeOf, type Shape, type Tensor } from '../tensor.js';
+import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
+import type { GpuContext } from './device.js';
+import { fromDevice, toDevice } from './layout.js';
+import { BufferTracker, READBACK, STORAGE } from './memory.js';
+import { PipelineCache } from './pipelines.js';
+import type { GpuNodeProgram } from './program.js';
+
+interface Step {
+  readonly name: string;
+  readonly op: string;
+  readonly pipeline: GPUComputePipeline;
+  readonly bindGroup: GPUBindGroup;
+  readonly workgroups: readonly [number, number, number];
+}
+
+export interface MemoryPlan {
+  /** Bytes of the activation buffers after liveness-based reuse. */
+  readonly plannedBytes: number;
+  /** Bytes if every intermediate had its own buffer. */
+  readonly naiveBytes: number;
+  readonly buffers: number;
+}
+
+export interface GpuRunStats {
+  submits: number;
+  readbacks: number;
+}
+
+/**
+ * A graph compiled for one device: every pipeline, bind group and uniform is built once; a run writes the
+ * inputs, encodes every dispatch into one compute pass, submits once and reads back only the outputs.
+ */
+export class GpuExecutor {
+  readonly stats: GpuRunStats = { submits: 0, readbacks: 0 };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly gpu: GpuContext,
+    private readonly rg: ResolvedGraph,
+    private readonly tracker: BufferTracker,
+    private readonly steps: readonly Step[],
+    private readonly edges: ReadonlyMap<string, GPUBuffer>,
+    private readonly readbacks: ReadonlyMap<string, GPUBuffer>,
+    readonly memory: MemoryPlan,
+    readonly pipelineCount: number,
+  ) {}
+
+  static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
+    const tracker = new BufferTracker(gpu.device);
+    try {
+      const missing = rg.nodes.filter((rn) => !GPU_PROGRAMS.has(rn.node.op));
+      if (missing.length)
+        throw new GpuError(`no GPU program for ${missing.map((m) => `${m.node.op} (node "${m.node.name}")`).join(', ')}`, 'GPU_UNSUPPORTED');
+      const programs: GpuNodeProgram[] = await Promise.all(
+        rg.nodes.map((rn) =>
+          GPU_PROGRAMS.get(rn.node.op)!.build(
+            rn,
+            makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))),
+          ),
+        ),
+      );
+      const { edges, memory } = planMemory(rg, tracker);
+      uploadConstants(gpu.device, rg, programs, edges, tracker);
+      const readbacks = new Map<string, GPUBuffer>();
+      for (const o of rg.graph.outputs) readbacks.set(o, tracker.create(sizeOf(rg.shapes.get(o)!) * 4, READBACK, `readback ${o}`));
+      const steps: Step[] = [];
+      rg.nodes.forEach((rn, k) => {
+        const ins = rn.node.inputs.map((i) => (i === '' ? undefined : edges.get(i)));
+        const outs = rn.node.outputs.map((o) => edges.get(o));
+        for (const d of programs[k]!.dispatches) {
+          for (const b of d.bindings) {
+            if (b.kind === 'input' && !ins[b.index])
+              throw new GpuError(`${rn.node.op} node "${rn.node.name}": input ${b.index} has no GPU buffer`);
+          }
+          steps.push({
+            name: rn.node.name,
+            op: rn.node.op,
+            pipeline: d.pipeline,
+            bindGroup: bindGroupFor(gpu.device, d.pipeline, d.bindings, ins as GPUBuffer[], outs as GPUBuffer[], d.label),
+            workgroups: d.workgroups,
+          });
+        }
+      });
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, pipelines.size);
+    } catch (e) {
+      tracker.destroyAll();
+      throw e;
+    }
+  }
+
+  get dispatchCount(): number {
+    return this.steps.length;
+  }
+
+  get liveBuffers(): { count: number; bytes: number } {
+    return { count: this.tracker.count, bytes: this.tracker.bytes };
+  }
+
+  /** Runs are serialised: buffers are shared between runs, so concurrent callers queue. */
+  run(inputs: Record<string, unknown>): Promise<Map<string, Tensor>> {
+    const checked = checkInputs(this.rg, inputs);
+    const next = this.queue.then(() => this.runNow(checked));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+    const { device } = this.gpu;
+    for (const [name, t] of inputs) {
+      const dev = toDevice(t.shape, t.data);
+      device.queue.writeBuffer(this.edges.get(name)!, 0, dev.buffer, dev.byteOffset, dev.byteLength);
+    }
+    const enc = device.createCommandEncoder({ label: 'sepconv run' });
+    const pass = enc.beginComputePass();
+    for (const s of this.steps) {
+      pass.setPipeline(s.pipeline);
+      pass.setBindGroup(0, s.bindGroup);
+      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
+    }
+    pass.end();
+    for (const [name, rb] of this.readbacks) {
+      const src = this.edges.get(name);
+      if (src) enc.copyBufferToBuffer(src, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);
+    }
+    device.queue.submit([enc.finish()]);
+    this.stats.submits++;
+    const out = new Map<string, Tensor>();
+    await Promise.all(
+      [...this.readbacks].map(async ([name, rb]) => {
+        const shape = this.rg.shapes.get(name)!;
+        const constant = this.rg.constants.get(name);
+        if (constant) {
+          out.set(name, asTensor(constant));
+          return;
+        }
+        await rb.mapAsync(0x0001);
+        this.stats.readbacks++;
+        const raw = new Float32Array(rb.getMappedRange().slice(0, sizeOf(shape) * 4));
+        rb.unmap();
+        out.set(name, { shape, data: fromDevice(shape, raw) });
+      }),
+    );
+    return new Map(this.rg.graph.outputs.map((o) => [o, out.get(o)!]));
+  }
+
+  dispose(): void {
+    this.tracker.destroyAll();
+  }
+}
+
+function asTensor(v: Value): Tensor {
+  return isInt(v) ? { shape: v.shape, data: Float32Array.from(v.ints) } : v;
+}
+
+/**
+ * Liveness-based reuse: an intermediate's buffer returns to a free list once its last reader has been
+ * encoded, and a later value takes the smallest free buffer that fits. Graph inputs and outputs are pinned.
+ */
+function planMemory(rg: ResolvedGraph, tracker: BufferTracker): { edges: Map<string, GPUBuffer>; memory: MemoryPlan } {
+  const edges = new Map<string, GPUBuffer>();
+  const bytesOf = (s: Shape) => Math.max(16, Math.ceil((sizeOf(s) * 4) / 16) * 16);
+  const pinned = new Set<string>([...rg.inputShapes.keys(), ...rg.graph.outputs]);
+  const lastUse = new Map<string, number>();
+  rg.nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && lastUse.set(i, k)));
+  for (const [name, shape] of rg.inputShapes) edges.set(name, tracker.create(bytesOf(shape), STORAGE, `input ${name}`));
+  const free: { buf: GPUBuffer; size: number }[] = [];
+  let planned = 0;
+  let naive = 0;
+  let count = 0;
+  rg.nodes.forEach((rn, k) => {
+    rn.node.outputs.forEach((o, j) => {
+      if (o === '') return;
+      const size = bytesOf(rn.outputShapes[j]!);
+      naive += size;
+      if (pinned.has(o)) {
+        edges.set(o, tracker.create(size, STORAGE, `output ${o}`));
+        planned += size;
+        count++;
+        return;
+      }
+      let best = -1;
+      free.forEach((f, i) => f.size >= size && (best < 0 || f.size < free[best]!.size) && (best = i));
+      if (best >= 0) edges.set(o, free.splice(best, 1)[0]!.buf);
+      else {
+        edges.set(o, tracker.create(size, STORAGE, `act ${o}`));
+        planned += size;
+        count++;
+      }
+    });
+    const released = new Set<GPUBuffer>();
+    for (const i of rn.node.inputs) {
+      if (i === '' || pinned.has(i) || lastUse.get(i) !== k || !edges.has(i)) continue;
+      const buf = edges.get(i)!;
+      if (released.has(buf) || rg.constants.has(i)) continue;
+      released.add(buf);
+      free.push({ buf, size: buf.size });
+    }
+    // Outputs nobody reads are dead at once.
+    rn.node.outputs.forEach((o) => {
+      if (o === '' || pinned.has(o) || lastUse.has(o)) return;
+      const buf = edges.get(o)!;
+      if (!released.has(buf)) free.push({ buf, size: buf.size });
+    });
+  });
+  return { edges, memory: { plannedBytes: planned, naiveBytes: naive, buffers: count } };
+}
+
+/** Constant inputs that a program binds as runtime inputs (e.g. a constant Add operand) get a device-layout copy. */
+function uploadConstants(
+  device: GPUDevice,
+  rg: ResolvedGraph,
+  programs: readonly GpuNodeProgram[],
+  edges: Map<string, GPUBuffer>,
+  tracker: BufferTracker,
+): void {
+  rg.nodes.forEach((rn, k) => {
+    for (const d of programs[k]!.dispatches)
+      for (const b of d.bindings) {
+        if (b.kind !== 'input') continue;
+        const name = rn.node.inputs[b.index]!;
+        const v = rg.constants.get(name);
+        if (!v || edges.has(name)) continue;
+        const t = asTensor(v);
+        const dev = toDevice(t.shape, t.data);
+        const buf = tracker.create(Math.max(4, dev.byteLength), STORAGE, `const ${name}`);
+        device.queue.writeBuffer(buf, 0, dev.buffer, dev.byteOffset, dev.byteLength);
+        edges.set(name, buf);
+      }
+  });
+}

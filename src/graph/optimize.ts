@@ -1,0 +1,138 @@
+import type { FusedActivation } from '../ops/activation.js';
+import type { ConvAttrs } from '../ops/conv.js';
+import type { Tensor } from '../tensor.js';
+import type { Value } from './ir.js';
+import { isInt } from './ir.js';
+import type { ResolvedGraph, ResolvedNode } from './resolve.js';
+
+export interface OptimizeReport {
+  droppedIdentity: number;
+  foldedBatchNorm: number;
+  fusedActivation: number;
+}
+
+/** The activation a node computes, when it is one that a Conv/Gemm epilogue can absorb. */
+function activationOf(rn: ResolvedNode): FusedActivation | undefined {
+  const a = rn.attrs as Record<string, number>;
+  switch (rn.node.op) {
+    case 'Relu':
+      return { kind: 'relu' };
+    case 'Clip':
+      return { kind: 'clip', min: a.min!, max: a.max! };
+    case 'Sigmoid':
+      return { kind: 'sigmoid' };
+    case 'HardSigmoid':
+      return { kind: 'hardsigmoid', alpha: a.alpha!, beta: a.beta! };
+    case 'HardSwish':
+      return { kind: 'hardswish' };
+    default:
+      return undefined;
+  }
+}
+
+function floatConst(v: Value | undefined): Tensor | undefined {
+  return v && !isInt(v) ? v : undefined;
+}
+
+/**
+ * Load-time rewrites that change no result beyond float rounding: drop Identity/Dropout, fold an inference
+ * BatchNormalization into the Conv that feeds it, and fuse a following activation into the Conv/Gemm epilogue.
+ * Each rewrite only applies when the intermediate value has exactly one reader and is not a graph output.
+ */
+export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: OptimizeReport } {
+  const report: OptimizeReport = { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0 };
+  const constants = new Map(rg.constants);
+  const outputs = new Set(rg.graph.outputs);
+  let nodes: ResolvedNode[] = [...rg.nodes];
+
+  const readers = () => {
+    const m = new Map<string, number[]>();
+    nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && m.set(i, [...(m.get(i) ?? []), k])));
+    return m;
+  };
+  const rename = (from: string, to: string) => {
+    nodes = nodes.map((rn) =>
+      rn.node.inputs.includes(from)
+        ? { ...rn, node: { ...rn.node, inputs: rn.node.inputs.map((i) => (i === from ? to : i)) } }
+        : rn,
+    );
+  };
+
+  for (let k = 0; k < nodes.length; k++) {
+    const rn = nodes[k]!;
+    if ((rn.node.op === 'Identity' || rn.node.op === 'Dropout') && !outputs.has(rn.node.outputs[0]!)) {
+      const from = rn.node.outputs[0]!;
+      if (rn.node.outputs.slice(1).some((o) => o !== '' && readers().has(o))) continue;
+      nodes.splice(k--, 1);
+      rename(from, rn.node.inputs[0]!);
+      report.droppedIdentity++;
+    }
+  }
+
+  for (let k = 0; k < nodes.length; k++) {
+    const rn = nodes[k]!;
+    if (rn.node.op !== 'Conv' && rn.node.op !== 'Gemm') continue;
+    const out = rn.node.outputs[0]!;
+    if (outputs.has(out)) continue;
+    const rd = readers().get(out) ?? [];
+    if (rd.length !== 1) continue;
+    const next = nodes[rd[0]!]!;
+    if (next.node.inputs[0] !== out) continue;
+
+    if (rn.node.op === 'Conv' && next.node.op === 'BatchNormalization') {
+      const folded = foldBatchNorm(rn, next, constants);
+      if (!folded) continue;
+      nodes[k] = takeOutput(folded, next);
+      nodes.splice(rd[0]!, 1);
+      report.foldedBatchNorm++;
+      k--;
+      continue;
+    }
+    const act = activationOf(next);
+    const attrs = rn.attrs as { act?: FusedActivation };
+    if (act && attrs.act?.kind === 'none') {
+      nodes[k] = takeOutput({ ...rn, attrs: { ...attrs, act } }, next);
+      nodes.splice(rd[0]!, 1);
+      report.fusedActivation++;
+      k--;
+    }
+  }
+  return { graph: { ...rg, nodes, constants }, report };
+}
+
+/** The fused node produces the absorbed node's output name, so readers and graph outputs need no renaming. */
+function takeOutput(fused: ResolvedNode, absorbed: ResolvedNode): ResolvedNode {
+  return { ...fused, node: { ...fused.node, outputs: [absorbed.node.outputs[0]!] } };
+}
+
+function foldBatchNorm(conv: ResolvedNode, bn: ResolvedNode, constants: Map<string, Value>): ResolvedNode | undefined {
+  const a = conv.attrs as ConvAttrs;
+  if (a.act.kind !== 'none') return undefined;
+  const w = floatConst(constants.get(conv.node.inputs[1]!));
+  const [scale, beta, mean, variance] = [1, 2, 3, 4].map((i) => floatConst(constants.get(bn.node.inputs[i]!)));
+  if (!w || !scale || !beta || !mean || !variance) return undefined;
+  const b = a.hasBias ? floatConst(constants.get(conv.node.inputs[2]!)) : undefined;
+  if (a.hasBias && !b) return undefined;
+  const eps = (bn.attrs as { epsilon: number }).epsilon;
+  const cout = w.shape[0]!;
+  const per = w.data.length / cout;
+  const nw = new Float32Array(w.data.length);
+  const nb = new Float32Array(cout);
+  for (let o = 0; o < cout; o++) {
+    const s = scale.data[o]! / Math.sqrt(variance.data[o]! + eps);
+    for (let i = 0; i < per; i++) nw[o * per + i] = w.data[o * per + i]! * s;
+    nb[o] = ((b ? b.data[o]! : 0) - mean.data[o]!) * s + beta.data[o]!;
+  }
+  const wName = `${conv.node.name}::bn_folded_weight`;
+  const bName = `${conv.node.name}::bn_folded_bias`;
+  constants.set(wName, { shape: w.shape, data: nw });
+  constants.set(bName, { shape: [cout], data: nb });
+  const inputShapes = [conv.inputShapes[0]!, w.shape, [cout]];
+  return {
+    ...conv,
+    node: { ...conv.node, inputs: [conv.node.inputs[0]!, wName, bName] },
+    attrs: { ...a, hasBias: true },
+    inputShapes,
+    cost: conv.def.cost?.(inputShapes, conv.outputShapes, { ...a, hasBias: true }) ?? conv.cost,
+  };
+}

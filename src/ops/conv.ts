@@ -1,0 +1,104 @@
+import { convFast } from '../cpu/conv-fast.js';
+import type { Value } from '../graph/ir.js';
+import { shapeStr, sizeOf } from '../tensor.js';
+import { applyActivation, NO_ACTIVATION, type FusedActivation } from './activation.js';
+import { asFloat, defineOp } from './types.js';
+import { outputSize, parseWindow2D, windowOutput } from './window.js';
+
+/** Everything a Conv kernel (CPU or GPU) needs besides the tensors; pads already resolved from auto_pad. */
+export interface ConvAttrs {
+  group: number;
+  strides: [number, number];
+  dilations: [number, number];
+  /** [top, left, bottom, right] */
+  pads: [number, number, number, number];
+  kernel: [number, number];
+  hasBias: boolean;
+  /** Fused epilogue after the bias; 'none' for a plain ONNX Conv. */
+  act: FusedActivation;
+}
+
+/** 2-D convolution, NCHW, weight [Cout, Cin/group, kH, kW], optional bias [Cout]. */
+export const Conv = defineOp<ConvAttrs>({
+  op: 'Conv',
+  parse(ctx) {
+    const xs = ctx.shape(0);
+    const ws = ctx.shape(1);
+    if (xs.length !== 4)
+      throw ctx.error(`only 2-D convolution is supported: input must be 4-D NCHW, got ${shapeStr(xs)}`);
+    if (ws.length !== 4) throw ctx.error(`weight must be 4-D [Cout, Cin/group, kH, kW], got ${shapeStr(ws)}`);
+    const group = ctx.int('group', 1);
+    if (group < 1) throw ctx.error(`group must be >= 1, got ${group}`);
+    const [cout, cpg, kh, kw] = ws as [number, number, number, number];
+    const cin = xs[1]!;
+    if (cin !== group * cpg)
+      throw ctx.error(`input ${shapeStr(xs)} has ${cin} channels but weight ${shapeStr(ws)} with group=${group} expects ${group * cpg}`);
+    if (cout % group !== 0)
+      throw ctx.error(`output channels ${cout} of weight ${shapeStr(ws)} are not divisible by group=${group}`);
+    const ks = ctx.ints('kernel_shape');
+    if (ks !== undefined && (ks.length !== 2 || ks[0] !== kh || ks[1] !== kw))
+      throw ctx.error(`kernel_shape [${ks.join(', ')}] does not match weight ${shapeStr(ws)}`);
+    const hasBias = ctx.has(2);
+    if (hasBias) {
+      const bs = ctx.shape(2);
+      if (bs.length !== 1 || bs[0] !== cout)
+        throw ctx.error(`bias ${shapeStr(bs)} must be [${cout}] to match weight ${shapeStr(ws)}`);
+    }
+    const win = parseWindow2D(ctx, [kh, kw], [xs[2]!, xs[3]!]);
+    return { group, ...win, hasBias, act: NO_ACTIVATION };
+  },
+  outputShapes(ctx, a) {
+    const xs = ctx.shape(0);
+    const [oh, ow] = windowOutput(ctx, a, [xs[2]!, xs[3]!]);
+    return [[xs[0]!, ctx.shape(1)[0]!, oh, ow]];
+  },
+  cost(ins, outs, a) {
+    const params = sizeOf(ins[1]!) + (a.hasBias ? sizeOf(ins[2]!) : 0);
+    const o = outs[0]!;
+    return { params, macs: params * o[0]! * o[2]! * o[3]! };
+  },
+  reference(inputs, a) {
+    const { x, w, bias, y } = prepare(inputs, a);
+    const [N, Cin, H, W] = x.shape as [number, number, number, number];
+    const [Cout, cpg, kh, kw] = w.shape as [number, number, number, number];
+    const [, , Ho, Wo] = y.shape as [number, number, number, number];
+    const og = Cout / a.group;
+    for (let n = 0; n < N; n++)
+      for (let oc = 0; oc < Cout; oc++) {
+        const g = Math.floor(oc / og);
+        for (let oy = 0; oy < Ho; oy++)
+          for (let ox = 0; ox < Wo; ox++) {
+            let s = 0;
+            for (let c = 0; c < cpg; c++)
+              for (let ky = 0; ky < kh; ky++)
+                for (let kx = 0; kx < kw; kx++) {
+                  const iy = oy * a.strides[0] - a.pads[0] + ky * a.dilations[0];
+                  const ix = ox * a.strides[1] - a.pads[1] + kx * a.dilations[1];
+                  if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+                  const ic = g * cpg + c;
+                  s += x.data[((n * Cin + ic) * H + iy) * W + ix]! * w.data[((oc * cpg + c) * kh + ky) * kw + kx]!;
+                }
+            if (bias) s += bias[oc]!;
+            y.data[((n * Cout + oc) * Ho + oy) * Wo + ox] = applyActivation(s, a.act);
+          }
+      }
+    return [y];
+  },
+  fast(inputs, a) {
+    const { x, w, bias, y } = prepare(inputs, a);
+    convFast(x.data, x.shape, w.data, bias, a, y.data, y.shape);
+    return [y];
+  },
+});
+
+function prepare(inputs: readonly Value[], a: ConvAttrs) {
+  const x = asFloat(inputs[0], 'Conv input');
+  const w = asFloat(inputs[1], 'Conv weight');
+  const bias = a.hasBias ? asFloat(inputs[2], 'Conv bias').data : undefined;
+  const [N, , H, W] = x.shape as [number, number, number, number];
+  const [Cout, , kh, kw] = w.shape as [number, number, number, number];
+  const Ho = outputSize(H, kh, a.strides[0], a.dilations[0], a.pads[0], a.pads[2]);
+  const Wo = outputSize(W, kw, a.strides[1], a.dilations[1], a.pads[1], a.pads[3]);
+  const shape = [N, Cout, Ho, Wo];
+  return { x, w, bias, y: { shape, data: new Float32Array(sizeOf(shape)) } };
+}

@@ -1,0 +1,66 @@
+import { asFloat, defineOp } from './types.js';
+import { parsePool2D, tapRanges, type PoolAttrs } from './window.js';
+
+/** Max over each window; padding acts as −∞ and NaN wins, as in PyTorch. */
+export const MaxPool = defineOp<PoolAttrs>({
+  op: 'MaxPool',
+  parse(ctx) {
+    if (ctx.int('storage_order', 0) !== 0) throw ctx.error('storage_order=1 is unsupported');
+    if ((ctx.node.outputs[1] ?? '') !== '') throw ctx.error('the second (Indices) output is unsupported');
+    return parsePool2D(ctx, true);
+  },
+  outputShapes: (ctx, a) => [[ctx.shape(0)[0]!, ctx.shape(0)[1]!, ...a.out]],
+  reference(inputs, a) {
+    const x = asFloat(inputs[0]);
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [Ho, Wo] = a.out;
+    const y = new Float32Array(N * C * Ho * Wo);
+    for (let p = 0; p < N * C; p++)
+      for (let oy = 0; oy < Ho; oy++)
+        for (let ox = 0; ox < Wo; ox++) {
+          let m = -Infinity;
+          for (let ky = 0; ky < a.kernel[0]; ky++)
+            for (let kx = 0; kx < a.kernel[1]; kx++) {
+              const iy = oy * a.strides[0] - a.pads[0] + ky * a.dilations[0];
+              const ix = ox * a.strides[1] - a.pads[1] + kx * a.dilations[1];
+              if (iy < 0 || iy >= H || ix < 0 || ix >= W) continue;
+              const v = x.data[(p * H + iy) * W + ix]!;
+              if (v > m || Number.isNaN(v)) m = v;
+            }
+          y[(p * Ho + oy) * Wo + ox] = m;
+        }
+    return [{ shape: [N, C, Ho, Wo], data: y }];
+  },
+  fast(inputs, a) {
+    const x = asFloat(inputs[0]);
+    const xd = x.data;
+    const [N, C, H, W] = x.shape as [number, number, number, number];
+    const [Ho, Wo] = a.out;
+    const [sh, sw] = a.strides;
+    const [dh, dw] = a.dilations;
+    const rows = tapRanges(Ho, H, a.kernel[0], sh, dh, a.pads[0]);
+    const cols = tapRanges(Wo, W, a.kernel[1], sw, dw, a.pads[1]);
+    const y = new Float32Array(N * C * Ho * Wo);
+    let o = 0;
+    for (let p = 0; p < N * C; p++)
+      for (let oy = 0; oy < Ho; oy++) {
+        const kyHi = rows.hi[oy]!;
+        const rowBase = p * H * W + (oy * sh - a.pads[0]) * W;
+        for (let ox = 0; ox < Wo; ox++, o++) {
+          let m = -Infinity;
+          const kxLo = cols.lo[ox]!;
+          const kxHi = cols.hi[ox]!;
+          const colBase = ox * sw - a.pads[1];
+          for (let ky = rows.lo[oy]!; ky < kyHi; ky++) {
+            const r = rowBase + ky * dh * W + colBase;
+            for (let kx = kxLo; kx < kxHi; kx++) {
+              const v = xd[r + kx * dw]!;
+              if (!(v <= m)) m = v; // also takes NaN
+            }
+          }
+          y[o] = m;
+        }
+      }
+    return [{ shape: [N, C, Ho, Wo], data: y }];
+  },
+});
