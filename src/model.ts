@@ -3,6 +3,7 @@ import { GpuError, InputError } from './errors.js';
 import { requestGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
+import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { Shape, Tensor } from './tensor.js';
@@ -15,6 +16,8 @@ export interface LoadOptions {
   inputShapes?: Record<string, Shape>;
   /** Use an existing device instead of requesting one. */
   gpu?: GpuContext;
+  /** Fold BatchNorm, fuse activations, drop Identity (default true). */
+  optimize?: boolean;
 }
 
 export interface Model {
@@ -95,7 +98,8 @@ class GpuModel implements Model {
 
 export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadOptions = {}): Promise<Model> {
   const graph = source instanceof Uint8Array || source instanceof ArrayBuffer ? loadOnnx(source) : source;
-  const rg = resolve(graph, opts.inputShapes ?? {});
+  const resolved = resolve(graph, opts.inputShapes ?? {});
+  const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
   const wanted = opts.backend ?? 'auto';
   if (wanted === 'cpu') return new CpuModel(rg, 'the CPU backend was requested');
   let gpu = opts.gpu;

@@ -10,7 +10,7 @@ export function convFast(
   a: ConvAttrs, y: Float32Array, ys: Shape,
 ): void {
   const [N, Cin, H, W] = xs as [number, number, number, number];
-  const [Cout, , Ho, Wo] = ys as [number, number, number, number];
+  const [, Cout, Ho, Wo] = ys as [number, number, number, number];
   const [kh, kw] = a.kernel;
   const pointwise =
     a.group === 1 && kh === 1 && kw === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0);

@@ -1,5 +1,6 @@
 import type { AttrValue, Graph, GraphInput, Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
+import { resolve } from '../graph/resolve.js';
 import { AttrType, DataType, ModelProto } from './proto.js';
 
 // Attribute values carry no float/int tag in the IR, so whole numbers under these names are written as FLOAT(S).
@@ -77,6 +78,36 @@ function valueInfo(name: string, shape: readonly (number | string)[] | undefined
 }
 
 /**
+ * Output shapes for the graph's ValueInfos (the ONNX checker requires one). Shapes are inferred twice with every
+ * symbolic input dim bound to 2 and then 3: dims that agree are fixed, dims that follow a lone symbol keep its name,
+ * the rest are unknown. Undefined when the graph cannot be resolved with such bindings.
+ */
+function inferOutputShapes(graph: Graph): Map<string, (number | string)[]> | undefined {
+  const free = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+  const symbols = new Set(free.flatMap((i) => i.shape.filter((d) => typeof d !== 'number' || d <= 0)));
+  const run = (v: number) => {
+    const shapes = Object.fromEntries(free.map((i) => [i.name, i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : v))]));
+    const shapesOf = resolve(graph, shapes).shapes;
+    return graph.outputs.map((o) => shapesOf.get(o));
+  };
+  try {
+    const a = run(2);
+    const b = symbols.size ? run(3) : a;
+    const symbol = symbols.size === 1 ? [...symbols][0] : undefined;
+    const out = new Map<string, (number | string)[]>();
+    graph.outputs.forEach((o, k) => {
+      const sa = a[k];
+      const sb = b[k];
+      if (!sa || !sb || sa.length !== sb.length) return;
+      out.set(o, sa.map((d, i) => (d === sb[i] ? d : d === 2 && sb[i] === 3 && typeof symbol === 'string' ? symbol : '?')));
+    });
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Serialises a Graph as an ONNX ModelProto (default domain, the graph's opset). Float initializers are written as
  * little-endian raw_data; integer constants as INT64. Below opset 9 initializers are also listed as graph inputs,
  * as IR version 3 requires.
@@ -87,6 +118,7 @@ export function encodeOnnx(graph: Graph): Uint8Array {
   if (graph.opset < 9)
     for (const [name, v] of graph.initializers)
       if (!graph.inputs.some((i) => i.name === name)) input.push(valueInfo(name, v.shape, isInt(v) ? DataType.INT64 : DataType.FLOAT));
+  const outShapes = inferOutputShapes(graph);
   const model = {
     ir_version: irVersionFor(graph.opset),
     producer_name: 'sepconv',
@@ -102,7 +134,7 @@ export function encodeOnnx(graph: Graph): Uint8Array {
       })),
       initializer,
       input,
-      output: graph.outputs.map((o) => valueInfo(o, undefined)),
+      output: graph.outputs.map((o) => valueInfo(o, outShapes?.get(o))),
     },
   };
   const bytes = ModelProto.encode(model).finish();

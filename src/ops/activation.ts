@@ -19,8 +19,11 @@ export function applyActivation(x: number, act: FusedActivation): number {
       return x;
     case 'relu':
       return x < 0 ? 0 : x;
-    case 'clip':
-      return x < act.min ? act.min : x > act.max ? act.max : x;
+    case 'clip': {
+      // min > max yields max everywhere, as torch.clamp
+      const v = x < act.min ? act.min : x;
+      return v > act.max ? act.max : v;
+    }
     case 'sigmoid':
       return 1 / (1 + Math.exp(-x));
     case 'hardsigmoid': {
@@ -49,8 +52,8 @@ export function applyActivationRange(data: Float32Array, start: number, end: num
       const lo = act.min;
       const hi = act.max;
       for (let i = start; i < end; i++) {
-        const x = data[i]!;
-        data[i] = x < lo ? lo : x > hi ? hi : x;
+        const v = data[i]! < lo ? lo : data[i]!;
+        data[i] = v > hi ? hi : v;
       }
       return;
     }

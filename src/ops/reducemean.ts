@@ -55,4 +55,20 @@ export const ReduceMean = defineOp<ReduceMeanAttrs>({
     for (let i = 0; i < outN; i++) y[i] = sum[i]! / count;
     return [{ shape: a.outShape, data: y }];
   },
+  fast(inputs, a) {
+    const x = asFloat(inputs[0]);
+    const r = x.shape.length;
+    const trailing = a.axes.length > 0 && a.axes.every((ax, i) => ax === r - a.axes.length + i);
+    if (!trailing) return ReduceMean.reference(inputs, a);
+    // reducing a trailing block: each output is the mean of one contiguous run
+    const inner = sizeOf(x.shape.slice(r - a.axes.length));
+    const outN = x.data.length / Math.max(inner, 1);
+    const y = new Float32Array(outN);
+    for (let o = 0; o < outN; o++) {
+      let s = 0;
+      for (let i = o * inner; i < (o + 1) * inner; i++) s += x.data[i]!;
+      y[o] = s / inner;
+    }
+    return [{ shape: a.outShape, data: y }];
+  },
 });

@@ -39,8 +39,8 @@ const MIN_NAME = 40;
 /** A torchinfo-style table: rows per runtime node, then parameter, mult-add and memory totals. */
 export function formatSummary(r: SummaryReport): string {
   const dash = (n: number) => (n ? thousands(n) : '--');
-  const body = r.rows.map((row) => [`${row.name} (${row.type})`, shapeStr(row.outputShape), dash(row.params), dash(row.macs)]);
-  const header = ['Layer (type)', 'Output Shape', 'Param #', 'Mult-Adds'];
+  const body = r.rows.map((row) => [`${row.type}: ${row.name}`, shapeStr(row.outputShape), dash(row.params), dash(row.macs)]);
+  const header = ['Layer (type: name)', 'Output Shape', 'Param #', 'Mult-Adds'];
   // torchinfo rounds the name column up to a multiple of 5 once it outgrows 40.
   const longest = Math.max(...[header, ...body].map((c) => c[0]!.length + 1));
   const nameW = longest >= MIN_NAME ? Math.ceil(longest / 5) * 5 : MIN_NAME;

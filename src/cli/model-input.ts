@@ -1,0 +1,24 @@
+import { InputError } from '../errors.js';
+import type { Graph } from '../graph/ir.js';
+import { readNpy } from '../io/npy.js';
+import type { Tensor } from '../tensor.js';
+import { readBytes } from './io.js';
+
+/** The graph's single input from a .npy file, or seeded uniform [-1, 1) data of its declared shape. */
+export async function modelInput(graph: Graph, npyPath: string | undefined): Promise<{ name: string; tensor: Tensor }> {
+  if (graph.inputs.length !== 1)
+    throw new InputError(`the CLI feeds models with one input; this one has ${graph.inputs.length}: ${graph.inputs.map((i) => i.name).join(', ')}`);
+  const inp = graph.inputs[0]!;
+  if (npyPath) return { name: inp.name, tensor: readNpy(await readBytes(npyPath), npyPath) };
+  if (inp.shape.some((d) => typeof d !== 'number' || d <= 0))
+    throw new InputError(`input "${inp.name}" has symbolic shape [${inp.shape.join(', ')}]; pass --input x.npy`);
+  const shape = inp.shape as number[];
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  let s = 12345;
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    data[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return { name: inp.name, tensor: { shape, data } };
+}

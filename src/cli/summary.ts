@@ -1,0 +1,31 @@
+import { loadOnnx } from '../onnx/import.js';
+import { formatSummary } from '../summary/format.js';
+import { summary } from '../summary/summary.js';
+import { parseArgs, parseInputShapes, UsageError, type Command } from './args.js';
+import { processIo, readBytes } from './io.js';
+
+const usage = `usage: sepconv summary <model.onnx> [--input-shape 1x3x224x224]
+
+Prints each layer's output shape, parameters and mult-adds, and torchinfo's
+totals (params, mult-adds, input / forward-backward / params / total size in MB).
+
+  --input-shape SHAPE        concrete input shape (needed when the model's is symbolic);
+                             name=SHAPE per input for models with several, repeatable`;
+
+export const summaryCommand: Command = {
+  name: 'summary',
+  summary: 'parameters, mult-adds and memory of an ONNX model, like torchinfo',
+  usage,
+  async run(args, io = processIo) {
+    const p = parseArgs(args, { 'input-shape': 'string[]', help: 'boolean', h: 'boolean' }, usage);
+    if (p.flags.has('help') || p.flags.has('h')) {
+      io.out(usage);
+      return 0;
+    }
+    if (p.positionals.length !== 1) throw new UsageError('expected exactly one model file', usage);
+    const shapes = parseInputShapes((p.flags.get('input-shape') as string[] | undefined) ?? [], usage);
+    const graph = loadOnnx(await readBytes(p.positionals[0]!));
+    io.out(formatSummary(summary(graph, shapes)));
+    return 0;
+  },
+};

@@ -1,0 +1,48 @@
+import { GpuError } from '../errors.js';
+import { requestGpu } from '../gpu/device.js';
+import { loadOnnx } from '../onnx/import.js';
+import { DEFAULT_TOLERANCE, formatValidation, validate } from '../validate.js';
+import { parseArgs, UsageError, type Command } from './args.js';
+import { processIo, readBytes } from './io.js';
+import { modelInput } from './model-input.js';
+
+const usage = `usage: sepconv validate <model.onnx> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}]
+
+Runs every layer on WebGPU and on the CPU reference with the same inputs and prints,
+per layer, the max abs / rel error and where the worst element is. Exits 1 when a
+layer fails |gpu - ref| <= atol + rtol*|ref|. Without --input, seeded random data
+of the model's declared input shape is used.`;
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'compare every layer on WebGPU against the CPU reference',
+  usage,
+  async run(args, io = processIo) {
+    const p = parseArgs(args, { input: 'string', atol: 'string', rtol: 'string', help: 'boolean', h: 'boolean' }, usage);
+    if (p.flags.has('help') || p.flags.has('h')) {
+      io.out(usage);
+      return 0;
+    }
+    if (p.positionals.length !== 1) throw new UsageError('expected exactly one model file', usage);
+    const num = (k: string, d: number) => {
+      const v = p.flags.get(k);
+      if (v === undefined) return d;
+      const x = Number(v);
+      if (!Number.isFinite(x) || x < 0) throw new UsageError(`--${k} must be a non-negative number, got ${String(v)}`, usage);
+      return x;
+    };
+    const tolerance = { atol: num('atol', DEFAULT_TOLERANCE.atol), rtol: num('rtol', DEFAULT_TOLERANCE.rtol) };
+    const graph = loadOnnx(await readBytes(p.positionals[0]!));
+    const { name, tensor } = await modelInput(graph, p.flags.get('input') as string | undefined);
+    const gpu = await requestGpu();
+    if (!gpu) throw new GpuError('no WebGPU adapter: validation needs one (in Node, the `webgpu` package and a Vulkan driver)', 'GPU_UNAVAILABLE');
+    try {
+      io.out(`adapter: ${[gpu.info.vendor, gpu.info.architecture, gpu.info.description].filter(Boolean).join(' ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
+      const report = await validate(graph, { inputs: { [name]: tensor }, tolerance, gpu });
+      io.out(formatValidation(report));
+      return report.pass ? 0 : 1;
+    } finally {
+      gpu.device.destroy();
+    }
+  },
+};

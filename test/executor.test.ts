@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { runCpu } from '../src/cpu/run.js';
+import { InputError } from '../src/errors.js';
+import { GpuExecutor } from '../src/gpu/executor.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve } from '../src/graph/resolve.js';
+import { load } from '../src/model.js';
+import { compareTensors, loadFixture } from './support/fixtures.js';
+import { getTestDevice } from './support/gpu.js';
+
+const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_block_bn_relu6', 'squeeze_excite', 'shuffle_unit'];
+
+describe('GPU executor', () => {
+  for (const name of NETS) {
+    it(`${name}: whole graph on the GPU matches PyTorch`, async () => {
+      const gpu = await getTestDevice();
+      const fx = loadFixture(name);
+      const model = await load(fx.graph, { backend: 'webgpu', gpu });
+      expect(model.backend).toBe('webgpu');
+      const out = (await model.run({ [fx.inputName]: fx.input })).values().next().value!;
+      const cmp = compareTensors(out, fx.expected!, fx.atol, fx.rtol);
+      expect(cmp.ok, `${name}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
+      model.dispose();
+    });
+  }
+
+  it('one submit and one readback per run; memory plan reuses buffers; no leak over runs; dispose frees all', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('mobilenet_v2_035');
+    const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
+    const exec = await GpuExecutor.compile(gpu, rg);
+    expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes / 3);
+    const base = exec.liveBuffers;
+    for (let i = 0; i < 5; i++) await exec.run({ [fx.inputName]: fx.input });
+    expect(exec.stats).toEqual({ submits: 5, readbacks: 5 });
+    expect(exec.liveBuffers).toEqual(base);
+    exec.dispose();
+    expect(exec.liveBuffers).toEqual({ count: 0, bytes: 0 });
+  });
+
+  it('concurrent runs from several callers get their own, correct results', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const inputs = [0, 1, 2, 3].map((k) => ({ shape: fx.input.shape, data: fx.input.data.map((v) => v * (1 + k * 0.5)) }));
+    const results = await Promise.all(inputs.map((x) => model.run({ [fx.inputName]: x })));
+    results.forEach((r, k) => {
+      const ref = runCpu(model.graph, { [fx.inputName]: inputs[k]! }).values().next().value!;
+      const cmp = compareTensors(r.values().next().value!, ref, 1e-4, 1e-4);
+      expect(cmp.ok, `caller ${k}: max abs ${cmp.maxAbsErr}`).toBe(true);
+    });
+    model.dispose();
+  });
+
+  it('wrong input name, shape or length is an InputError stating expected and received', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    await expect(model.run({ nope: fx.input })).rejects.toThrow(InputError);
+    await expect(model.run({ [fx.inputName]: { shape: [1, 2, 3, 4], data: new Float32Array(24) } })).rejects.toThrow(/expected shape/);
+    await expect(model.run({ [fx.inputName]: new Float32Array(5) })).rejects.toThrow(/needs \d+ values, got 5/);
+    model.dispose();
+  });
+});

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../src/builder.js';
+import { runCpu } from '../src/cpu/run.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve } from '../src/graph/resolve.js';
+import { tensor } from '../src/tensor.js';
+import { compareTensors, loadFixture } from './support/fixtures.js';
+
+function randn(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+describe('graph optimiser', () => {
+  it('folds BatchNorm with non-default statistics into the conv and fuses ReLU6, same answer', () => {
+    const b = new GraphBuilder('bn');
+    const x = b.input('x', [2, 6, 9, 11]);
+    let y = b.depthwiseConv2d(x, 6, 3, { padding: 1, bias: true, name: 'dw' });
+    y = b.batchNorm(y, 6, { runningMean: randn(6, 1), runningVar: randn(6, 2).map((v) => 1.5 + v), weight: randn(6, 3), bias: randn(6, 4) });
+    y = b.relu6(y);
+    y = b.pointwiseConv2d(y, 6, 5, { name: 'pw' });
+    y = b.batchNorm(y, 5, { runningMean: randn(5, 5), runningVar: randn(5, 6).map((v) => 1.2 + v), weight: randn(5, 7), bias: randn(5, 8) });
+    b.output(y);
+    const rg = resolve(b.build(), {});
+    const { graph: opt, report } = optimize(rg);
+    expect(report).toEqual({ droppedIdentity: 0, foldedBatchNorm: 2, fusedActivation: 1 });
+    expect(opt.nodes.map((n) => n.node.op)).toEqual(['Conv', 'Conv']);
+    const input = tensor([2, 6, 9, 11], randn(2 * 6 * 9 * 11, 9));
+    const ref = runCpu(rg, { x: input }, { fast: false }).get(rg.graph.outputs[0]!)!;
+    for (const fast of [false, true]) {
+      const out = runCpu(opt, { x: input }, { fast }).get(opt.graph.outputs[0]!)!;
+      const cmp = compareTensors(out, ref, 1e-5, 1e-5);
+      expect(cmp.ok, `fast=${fast}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
+    }
+  });
+
+  for (const name of ['separable_block_bn_relu6', 'tiny_inverted_residual_op11', 'mobilenet_v2_035']) {
+    it(`${name}: fuses activations and keeps PyTorch's answer`, () => {
+      const fx = loadFixture(name);
+      const rg = resolve(fx.graph, { [fx.inputName]: fx.input.shape });
+      const { graph: opt, report } = optimize(rg);
+      expect(report.fusedActivation).toBeGreaterThan(0);
+      expect(report.foldedBatchNorm).toBe(rg.nodes.filter((n) => n.node.op === 'BatchNormalization').length);
+      expect(opt.nodes.length).toBe(rg.nodes.length - report.foldedBatchNorm - report.fusedActivation - report.droppedIdentity);
+      const produced = new Set(opt.nodes.flatMap((n) => n.node.outputs));
+      for (const n of opt.nodes)
+        for (const i of n.node.inputs) if (i !== '') expect(produced.has(i) || opt.constants.has(i) || opt.inputShapes.has(i)).toBe(true);
+      for (const fast of [false, true]) {
+        const out = runCpu(opt, { [fx.inputName]: fx.input }, { fast }).get(opt.graph.outputs[0]!)!;
+        const cmp = compareTensors(out, fx.expected!, fx.atol, fx.rtol);
+        expect(cmp.ok, `${name} fast=${fast}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
+      }
+    });
+  }
+});
