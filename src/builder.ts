@@ -426,7 +426,7 @@ export class GraphBuilder {
   private constant(name: string, shape: Shape, data: Float32Array): number {
     this.claim(name, 'Initializer');
     this.initializers.set(name, { shape: [...shape], data });
-    return this.edges.push(name) - 1;
+    return this.edge(name, undefined).id;
   }
 
   private node(name: string, op: string, inputs: number[], attrs: Record<string, AttrValue>, channels: number | undefined): Ref {

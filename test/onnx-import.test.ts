@@ -123,6 +123,20 @@ describe('encodeOnnx -> loadOnnx', () => {
     expect(w.float_data).toEqual([]);
   });
 
+  it('declares output shapes (as the ONNX checker requires), keeping a lone symbolic dim by name', () => {
+    const outShape = (g: Graph) =>
+      decodeModelProto(encodeOnnx(g)).graph!.output[0]!.type!.tensor_type!.shape?.dim.map((d) =>
+        d.dim_param ? d.dim_param : Number(d.dim_value ?? -1),
+      );
+    const g = sampleGraph();
+    expect(outShape({ ...g, inputs: [{ name: 'x', shape: ['batch', 4, 8, 8] }] })).toEqual(['batch', 128]);
+    expect(outShape({ ...g, inputs: [{ name: 'x', shape: [1, 4, 8, 8] }] })).toEqual([1, 128]);
+    // Two symbols: which one a mixed dim follows is unknown, so it is left blank (dim_value 0 / no dim_param).
+    expect(outShape(g)).toEqual([0, 0]);
+    const unresolvable = { ...g, nodes: [...g.nodes.slice(0, 5), { ...g.nodes[5]!, op: 'NotAnOp' }] };
+    expect(outShape(unresolvable)).toBeUndefined();
+  });
+
   it('lists initializers among the inputs below opset 9 and drops them again on load', () => {
     const g = { ...sampleGraph(8), nodes: sampleGraph().nodes.slice(0, 3), outputs: ['c'] };
     const m = decodeModelProto(encodeOnnx(g));
@@ -346,6 +360,29 @@ describe('hostile bytes', () => {
     }
     const e = catchError(() => loadOnnx(new Uint8Array(0)));
     expect(e).toBeInstanceOf(ModelFormatError);
+  });
+
+  it('refuses graphs nested thousands deep through attributes without overflowing the stack', () => {
+    // model.graph -> (graph.node -> node.attribute -> attribute.g) × levels, built inside out.
+    const levels = 3000;
+    const tags = [0x32, 0x2a, 0x0a];
+    const varintLen = (n: number) => (n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : 4);
+    const sizes = [0];
+    for (let i = 0; i < levels * 3; i++) sizes.push(1 + varintLen(sizes[i]!) + sizes[i]!);
+    const out: number[] = [];
+    const varint = (n: number) => {
+      for (; n >= 128; n >>>= 7) out.push((n & 127) | 128);
+      out.push(n);
+    };
+    out.push(0x3a);
+    varint(sizes[levels * 3]!);
+    for (let i = levels * 3 - 1; i >= 0; i--) {
+      out.push(tags[i % 3]!);
+      varint(sizes[i]!);
+    }
+    const e = catchError(() => loadOnnx(Uint8Array.from(out)));
+    expect(e).toBeInstanceOf(ModelFormatError);
+    expect(e.message).toMatch(/max depth exceeded|nested too deeply/);
   });
 
   it('reports a protobuf decode failure as a ModelFormatError with the reason', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ShapeError } from '../src/errors.js';
 import { intTensor, isInt, type AttrValue, type Node, type Value } from '../src/graph/ir.js';
 import { Add } from '../src/ops/add.js';
-import { broadcastBinary, broadcastBinaryFast } from '../src/ops/broadcast.js';
+import { broadcastBinary, broadcastBinaryFast, rowsOf } from '../src/ops/broadcast.js';
 import { Clip } from '../src/ops/clip.js';
 import { Div } from '../src/ops/div.js';
 import { HardSigmoid } from '../src/ops/hardsigmoid.js';
@@ -137,7 +137,7 @@ describe('broadcasting binary ops', () => {
       const ref = new Float32Array(out.length);
       const fast = new Float32Array(out.length);
       broadcastBinary(a, as, b, bs, shape, ref, (x, y) => x / y);
-      broadcastBinaryFast(a, as, b, bs, shape, fast, (x, y) => x / y);
+      broadcastBinaryFast(a, as, b, bs, shape, fast, (x, y) => x / y, rowsOf((x, y) => x / y));
       expect(fast).toEqual(ref);
       expect(Array.from(ref)).toEqual(out);
     }
@@ -149,6 +149,7 @@ describe('broadcasting binary ops', () => {
     const q = run(Div, [a, b])[0]!;
     expect(isInt(q)).toBe(true);
     expect(vals(q)).toEqual([3, -3, -3, 3]);
+    expect(vals(run(Div, [intTensor([], [-1]), intTensor([], [2])])[0]!)).toEqual([0]);
     const m = run(Mul, [intTensor([1], [4]), intTensor([], [3])])[0]!;
     expect(isInt(m) && vals(m)).toEqual([12]);
     const mixed = run(Div, [intTensor([1], [7]), t([1], [2])])[0]!;

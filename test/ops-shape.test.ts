@@ -107,8 +107,8 @@ describe('Cast', () => {
   const x = tensor([5], [-2.7, -0.5, 0, 0.5, 2.7]);
   it('float to INT64/INT32 truncates, to BOOL is x != 0, int to FLOAT', () => {
     const i = run(Cast, [x], { to: 7 })[0]!;
-    expect(isInt(i) && vals(i)).toEqual([-2, -0, 0, 0, 2]);
-    expect(vals(run(Cast, [x], { to: 6 })[0]!)).toEqual([-2, -0, 0, 0, 2]);
+    expect(isInt(i) && vals(i)).toEqual([-2, 0, 0, 0, 2]);
+    expect(vals(run(Cast, [x], { to: 6 })[0]!)).toEqual([-2, 0, 0, 0, 2]);
     expect(vals(run(Cast, [x], { to: 9 })[0]!)).toEqual([1, 1, 0, 1, 1]);
     const f = run(Cast, [ints(3, -4)], { to: 1 })[0]!;
     expect(!isInt(f) && vals(f)).toEqual([3, -4]);

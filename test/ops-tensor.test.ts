@@ -166,6 +166,14 @@ describe('Pad', () => {
     expect(vals(run(Pad, [x, ints(0, 2, 0, 1)], { mode: 'reflect' })[0]!)).toEqual([3, 2, 1, 2, 3, 2, 6, 5, 4, 5, 6, 5]);
     expect(vals(run(Pad, [x, ints(1, 1, 0, 0)], { mode: 'edge' })[0]!)).toEqual([1, 1, 2, 3, 1, 1, 2, 3, 4, 4, 5, 6]);
   });
+  it('NCHW spatial padding, as ZeroPad2d / ReflectionPad2d export it', () => {
+    const img = tensor([1, 1, 2, 2], [1, 2, 3, 4]);
+    const z = run(Pad, [img, ints(0, 0, 1, 0, 0, 0, 0, 1)])[0]!;
+    expect(z.shape).toEqual([1, 1, 3, 3]);
+    expect(vals(z)).toEqual([0, 0, 0, 1, 2, 0, 3, 4, 0]);
+    const r = run(Pad, [img, ints(0, 0, 1, 1, 0, 0, 0, 0)], { mode: 'reflect' })[0]!;
+    expect(vals(r)).toEqual([4, 3, 4, 2, 1, 2, 4, 3, 4]);
+  });
   it('negative pads crop', () => {
     const y = run(Pad, [x, ints(0, -1, 0, 1)])[0]!;
     expect(y.shape).toEqual([2, 3]);

@@ -68,7 +68,8 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, opts: LoadOnnxOptions 
     for (const a of n.attribute ?? []) {
       if (!a.name) throw new ModelFormatError(`node "${name}" (${op}) has an attribute without a name`);
       const v = attrValue(a, op, name, unsupported);
-      if (v !== undefined) attrs[a.name] = v;
+      // defineProperty: a hostile "__proto__" attribute must become a plain entry, not the record's prototype.
+      if (v !== undefined) Object.defineProperty(attrs, a.name, { value: v, enumerable: true, writable: true, configurable: true });
     }
     return { name, op, inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attrs };
   });

@@ -48,6 +48,32 @@ function broadcastStrides(s: Shape, out: Shape): number[] {
 
 export type BinaryFn = (a: number, b: number) => number;
 
+/**
+ * One op's contiguous row loops: vector∘vector, vector∘scalar, scalar∘vector over `n` elements written at `o`.
+ * Each op spells them out so the arithmetic inlines; a shared loop calling `f` per element turns megamorphic
+ * once several ops use it and runs 2-3× slower.
+ */
+export interface BinaryRows {
+  vv(d: Elems, a: Elems, ia: number, b: Elems, ib: number, o: number, n: number): void;
+  vs(d: Elems, a: Elems, ia: number, b: number, o: number, n: number): void;
+  sv(d: Elems, a: number, b: Elems, ib: number, o: number, n: number): void;
+}
+
+/** Row loops that call `f`; for integer shape arithmetic, where speed does not matter. */
+export function rowsOf(f: BinaryFn): BinaryRows {
+  return {
+    vv: (d, a, ia, b, ib, o, n) => {
+      for (let j = 0; j < n; j++) d[o + j] = f(a[ia + j]!, b[ib + j]!);
+    },
+    vs: (d, a, ia, b, o, n) => {
+      for (let j = 0; j < n; j++) d[o + j] = f(a[ia + j]!, b);
+    },
+    sv: (d, a, b, ib, o, n) => {
+      for (let j = 0; j < n; j++) d[o + j] = f(a, b[ib + j]!);
+    },
+  };
+}
+
 /** Plain broadcasting kernel: one multi-index per element. The oracle for `broadcastBinaryFast`. */
 export function broadcastBinary(a: Elems, as: Shape, b: Elems, bs: Shape, out: Shape, dst: Elems, f: BinaryFn): void {
   const sa = broadcastStrides(as, out);
@@ -73,13 +99,14 @@ export function broadcastBinary(a: Elems, as: Shape, b: Elems, bs: Shape, out: S
  * operands stay contiguous (or both stay broadcast), so same-shape becomes one flat loop and
  * (N,C,H,W)·(N,C,1,1) becomes N·C rows with a per-row constant; only the outer loop does index arithmetic.
  */
-export function broadcastBinaryFast(a: Elems, as: Shape, b: Elems, bs: Shape, out: Shape, dst: Elems, f: BinaryFn): void {
+export function broadcastBinaryFast(
+  a: Elems, as: Shape, b: Elems, bs: Shape, out: Shape, dst: Elems, f: BinaryFn, rows: BinaryRows,
+): void {
   const n = dst.length;
   if (n === 0) return;
-  if (a.length === n && b.length === n) {
-    for (let i = 0; i < n; i++) dst[i] = f(a[i]!, b[i]!);
-    return;
-  }
+  if (a.length === n && b.length === n) return rows.vv(dst, a, 0, b, 0, 0, n);
+  if (b.length === 1) return rows.vs(dst, a, 0, b[0]!, 0, n);
+  if (a.length === 1) return rows.sv(dst, a[0]!, b, 0, 0, n);
   const sa0 = broadcastStrides(as, out);
   const sb0 = broadcastStrides(bs, out);
   const dims: number[] = [];
@@ -106,14 +133,10 @@ export function broadcastBinaryFast(a: Elems, as: Shape, b: Elems, bs: Shape, ou
   let oa = 0;
   let ob = 0;
   for (let o = 0; o < n; o += inner) {
-    if (ia === 1 && ib === 1) for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j]!, b[ob + j]!);
-    else if (ib === 0) {
-      const bv = b[ob]!;
-      for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j * ia]!, bv);
-    } else if (ia === 0) {
-      const av = a[oa]!;
-      for (let j = 0; j < inner; j++) dst[o + j] = f(av, b[ob + j * ib]!);
-    } else for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j * ia]!, b[ob + j * ib]!);
+    if (ia === 1 && ib === 1) rows.vv(dst, a, oa, b, ob, o, inner);
+    else if (ia === 1 && ib === 0) rows.vs(dst, a, oa, b[ob]!, o, inner);
+    else if (ia === 0 && ib === 1) rows.sv(dst, a[oa]!, b, ob, o, inner);
+    else for (let j = 0; j < inner; j++) dst[o + j] = f(a[oa + j * ia]!, b[ob + j * ib]!);
     for (let k = last - 1; k >= 0; k--) {
       oa += sa[k]!;
       ob += sb[k]!;
@@ -126,23 +149,25 @@ export function broadcastBinaryFast(a: Elems, as: Shape, b: Elems, bs: Shape, ou
 }
 
 /**
- * An elementwise binary op with numpy broadcasting. Two integer operands give an integer result computed with
- * `intF` (defaults to `f`); anything else is float32.
+ * An elementwise binary op with numpy broadcasting. `rows` must compute `f`. Two integer operands give an
+ * integer result computed with `intF` (defaults to `f`); anything else is float32.
  */
-export function binaryOp(op: string, f: BinaryFn, intF: BinaryFn = f): OpDef<null> {
+export function binaryOp(op: string, f: BinaryFn, rows: BinaryRows, intF: BinaryFn = f): OpDef<null> {
+  const intRows = rowsOf(intF);
   const kernel = (inputs: readonly Value[], fast: boolean): Value[] => {
     const [x, y] = inputs as [Value, Value];
     const out = broadcastShapes([x.shape, y.shape], (m) => new RangeError(`${op}: ${m}`));
-    const run = fast ? broadcastBinaryFast : broadcastBinary;
     if (isInt(x) && isInt(y)) {
       const dst = new Float64Array(sizeOf(out));
-      run(x.ints, x.shape, y.ints, y.shape, out, dst, intF);
+      if (fast) broadcastBinaryFast(x.ints, x.shape, y.ints, y.shape, out, dst, intF, intRows);
+      else broadcastBinary(x.ints, x.shape, y.ints, y.shape, out, dst, intF);
       return [{ shape: out, ints: dst }];
     }
     const a = asFloat(x);
     const b = asFloat(y);
     const dst = new Float32Array(sizeOf(out));
-    run(a.data, a.shape, b.data, b.shape, out, dst, f);
+    if (fast) broadcastBinaryFast(a.data, a.shape, b.data, b.shape, out, dst, f, rows);
+    else broadcastBinary(a.data, a.shape, b.data, b.shape, out, dst, f);
     return [{ shape: out, data: dst }];
   };
   return defineOp<null>({

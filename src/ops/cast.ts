@@ -28,7 +28,7 @@ export const Cast = defineOp<{ kind: 'float' | 'int' | 'bool' }>({
     const src = elems(x);
     if (kind === 'float') return [{ shape: x.shape, data: Float32Array.from(src) }];
     const ints = new Float64Array(src.length);
-    for (let i = 0; i < src.length; i++) ints[i] = kind === 'int' ? Math.trunc(src[i]!) : src[i] !== 0 ? 1 : 0;
+    for (let i = 0; i < src.length; i++) ints[i] = kind === 'int' ? Math.trunc(src[i]!) + 0 : src[i] !== 0 ? 1 : 0; // + 0: integers have no -0
     return [{ shape: x.shape, ints }];
   },
 });

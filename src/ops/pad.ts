@@ -74,20 +74,28 @@ export const Pad = defineOp<PadAttrs>({
       return m;
     });
     const dst = allocLike(x, sizeOf(shape));
-    const r = shape.length;
-    const idx = new Array<number>(r).fill(0);
-    for (let i = 0; i < dst.length; i++) {
-      let off = 0;
-      for (let k = 0; k < r; k++) {
+    if (dst.length === 0) return [withData(x, shape, dst)];
+    if (shape.length === 0) {
+      dst[0] = src[0]!;
+      return [withData(x, shape, dst)];
+    }
+    const last = shape.length - 1;
+    const inner = shape[last]!;
+    const row = maps[last]!;
+    const idx = new Array<number>(last).fill(0);
+    for (let o = 0; o < dst.length; o += inner) {
+      let base = 0;
+      for (let k = 0; k < last && base >= 0; k++) {
         const m = maps[k]![idx[k]!]!;
-        if (m < 0) {
-          off = -1;
-          break;
-        }
-        off += m;
+        base = m < 0 ? -1 : base + m;
       }
-      dst[i] = off < 0 ? value : src[off]!;
-      for (let k = r - 1; k >= 0; k--) {
+      if (base < 0) dst.fill(value, o, o + inner);
+      else
+        for (let j = 0; j < inner; j++) {
+          const m = row[j]!;
+          dst[o + j] = m < 0 ? value : src[base + m]!;
+        }
+      for (let k = last - 1; k >= 0; k--) {
         if (++idx[k]! < shape[k]!) break;
         idx[k] = 0;
       }

@@ -1,4 +1,5 @@
 import { shapeStr, sizeOf, stridesOf } from '../tensor.js';
+import type { Value } from '../graph/ir.js';
 import { asFloat, defineOp } from './types.js';
 
 export interface ReduceMeanAttrs {
@@ -35,31 +36,12 @@ export const ReduceMean = defineOp<ReduceMeanAttrs>({
     return { axes, keepdims, outShape };
   },
   outputShapes: (_ctx, a) => [a.outShape],
-  reference(inputs, a) {
-    const x = asFloat(inputs[0]);
-    const xs = x.shape;
-    if (a.axes.length === 0) return [{ shape: a.outShape, data: x.data.slice() }];
-    // output index as seen from the input: reduced axes collapse to 0
-    const kept = xs.map((d, i) => (a.axes.includes(i) ? 1 : d));
-    const ks = stridesOf(kept);
-    const outN = sizeOf(kept);
-    const sum = new Float64Array(outN);
-    const xStr = stridesOf(xs);
-    for (let f = 0; f < x.data.length; f++) {
-      let o = 0;
-      for (let d = 0; d < xs.length; d++) if (kept[d] !== 1) o += (Math.floor(f / xStr[d]!) % xs[d]!) * ks[d]!;
-      sum[o] += x.data[f]!;
-    }
-    const count = x.data.length / Math.max(outN, 1);
-    const y = new Float32Array(outN);
-    for (let i = 0; i < outN; i++) y[i] = sum[i]! / count;
-    return [{ shape: a.outShape, data: y }];
-  },
+  reference: (inputs, a) => reduceReference(inputs, a),
   fast(inputs, a) {
     const x = asFloat(inputs[0]);
     const r = x.shape.length;
     const trailing = a.axes.length > 0 && a.axes.every((ax, i) => ax === r - a.axes.length + i);
-    if (!trailing) return ReduceMean.reference(inputs, a);
+    if (!trailing) return reduceReference(inputs, a);
     // reducing a trailing block: each output is the mean of one contiguous run
     const inner = sizeOf(x.shape.slice(r - a.axes.length));
     const outN = x.data.length / Math.max(inner, 1);
@@ -72,3 +54,25 @@ export const ReduceMean = defineOp<ReduceMeanAttrs>({
     return [{ shape: a.outShape, data: y }];
   },
 });
+
+/** Generic reduction over any axes set: accumulate each input element into its output cell. */
+function reduceReference(inputs: readonly Value[], a: ReduceMeanAttrs): Value[] {
+  const x = asFloat(inputs[0]);
+  const xs = x.shape;
+  if (a.axes.length === 0) return [{ shape: a.outShape, data: x.data.slice() }];
+  // output index as seen from the input: reduced axes collapse to 0
+  const kept = xs.map((d, i) => (a.axes.includes(i) ? 1 : d));
+  const ks = stridesOf(kept);
+  const outN = sizeOf(kept);
+  const sum = new Float64Array(outN);
+  const xStr = stridesOf(xs);
+  for (let f = 0; f < x.data.length; f++) {
+    let o = 0;
+    for (let d = 0; d < xs.length; d++) if (kept[d] !== 1) o += (Math.floor(f / xStr[d]!) % xs[d]!) * ks[d]!;
+    sum[o] += x.data[f]!;
+  }
+  const count = x.data.length / Math.max(outN, 1);
+  const y = new Float32Array(outN);
+  for (let i = 0; i < outN; i++) y[i] = sum[i]! / count;
+  return [{ shape: a.outShape, data: y }];
+}

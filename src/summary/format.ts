@@ -16,9 +16,8 @@ export function fixed(x: number, digits = 2): string {
   const exact = x.toFixed(100).replace(/0+$/, '');
   const dot = exact.indexOf('.');
   if (dot >= 0 && exact.length - dot - 1 === digits + 1 && exact.endsWith('5')) {
-    const kept = exact.slice(0, -1);
-    const last = Number(kept[kept.length - 1]);
-    if (last % 2 === 0) return digits === 0 ? kept.slice(0, -1) : kept;
+    const kept = exact.slice(0, digits === 0 ? dot : -1);
+    if (Number(kept[kept.length - 1]) % 2 === 0) return kept;
   }
   return x.toFixed(digits);
 }

@@ -1,0 +1,63 @@
+// 2-D MaxPool / AveragePool on NHWC. One invocation per output element i = ((n·OH + oh)·OW + ow)·C + c:
+//   window taps (ih, iw) = (oh·SH − PT + kh·DH, ow·SW − PL + kw·DW), kh < KH, kw < KW
+//   KIND 0 max:  max over taps inside the input; NaN wins; −inf when no tap is inside
+//   KIND 1 avg:  Σ inside taps / #inside taps                          (count_include_pad = 0)
+//   KIND 2 avg:  Σ inside taps / #taps inside the padded input         (count_include_pad = 1; with ceil_mode
+//                taps past the bottom/right padding are not counted)
+//   @binding(0) params  uniform Params (n = N·OH·OW·C, geometry, lowest = −inf)
+//   @binding(1) x       array<f32>, NHWC [N, H, W, C]
+//   @binding(2) y       array<f32>, NHWC [N, OH, OW, C]
+override WG: u32 = 256u;
+override KIND: u32 = 0u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (i >= params.n) {
+    return;
+  }
+  let C = params.C;
+  let c = i % C;
+  var t = i / C;
+  let ow = i32(t % params.OW);
+  t /= params.OW;
+  let oh = i32(t % params.OH);
+  let b = t / params.OH;
+  let H = i32(params.H);
+  let W = i32(params.W);
+  let h0 = oh * params.SH - params.PT;
+  let w0 = ow * params.SW - params.PL;
+  let plane = b * params.H * params.W;
+  var acc = select(0.0, params.lowest, KIND == 0u);
+  var count = 0i;
+  for (var kh = 0i; kh < params.KH; kh++) {
+    let ih = h0 + kh * params.DH;
+    if (KIND == 2u && ih >= -params.PT && ih < H + params.PB) {
+      for (var kw = 0i; kw < params.KW; kw++) {
+        let iw = w0 + kw * params.DW;
+        count += select(0i, 1i, iw >= -params.PL && iw < W + params.PR);
+      }
+    }
+    if (ih < 0 || ih >= H) {
+      continue;
+    }
+    for (var kw = 0i; kw < params.KW; kw++) {
+      let iw = w0 + kw * params.DW;
+      if (iw < 0 || iw >= W) {
+        continue;
+      }
+      let v = x[(plane + u32(ih) * params.W + u32(iw)) * C + c];
+      if (KIND == 0u) {
+        acc = select(acc, v, v > acc || v != v);
+      } else {
+        acc += v;
+        count += select(1i, 0i, KIND == 2u);
+      }
+    }
+  }
+  y[i] = select(acc / f32(count), acc, KIND == 0u);
+}

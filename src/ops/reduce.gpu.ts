@@ -1,0 +1,108 @@
+import reduceWgsl from '../../shaders/reduce.wgsl?raw';
+import { GpuError } from '../errors.js';
+import type { Dispatch, GpuBuildCtx, GpuProgram } from '../gpu/program.js';
+import { defineParams } from '../gpu/params.js';
+import { physicalStrides } from '../gpu/layout.js';
+import { grid } from '../gpu/program.js';
+import { shader } from '../gpu/shader.js';
+import { sizeOf, type Shape } from '../tensor.js';
+import { dimDecls, dimFields, MAX_DIMS, simplify } from './copy.gpu.js';
+import type { ReduceMeanAttrs } from './reducemean.js';
+
+/** Params shared by the row-reduction kernels (reduce.wgsl, softmax.wgsl). */
+export const rowParams = defineParams([
+  ['n_out', 'u32'],
+  ['n_red', 'u32'],
+  ...dimDecls('k', 'u32'),
+  ...dimDecls('ks', 'i32'),
+  ...dimDecls('r', 'u32'),
+  ...dimDecls('rs', 'i32'),
+]);
+type Field = (typeof rowParams.fields)[number][0];
+
+/**
+ * Rows of a reduction over `axes` of an input `xs` in its physical layout: the kept dims (ordered by
+ * `keptOrder`'s strides, so row o is element o of a tensor with those strides) and the reduced dims.
+ */
+export interface RowPlan {
+  nOut: number;
+  nRed: number;
+  kdim: number;
+  rdim: number;
+  values: Record<Field, number>;
+}
+
+export function rowPlan(xs: Shape, axes: readonly number[], keptOrder: readonly number[]): RowPlan {
+  const px = physicalStrides(xs);
+  const kept = xs.map((_, k) => k).filter((k) => !axes.includes(k));
+  const ka = simplify(kept.map((k) => xs[k]!), [keptOrder, kept.map((k) => px[k]!)]);
+  const ra = simplify(axes.map((k) => xs[k]!), [axes.map((k) => px[k]!)]);
+  if (ka.sizes.length > MAX_DIMS || ra.sizes.length > MAX_DIMS)
+    throw new GpuError(`reduction over [${axes.join(', ')}] of [${xs.join(', ')}] needs more than ${MAX_DIMS} dims`, 'GPU_UNSUPPORTED');
+  return {
+    nOut: sizeOf(kept.map((k) => xs[k]!)),
+    nRed: sizeOf(axes.map((k) => xs[k]!)),
+    kdim: ka.sizes.length,
+    rdim: ra.sizes.length,
+    values: {
+      n_out: sizeOf(kept.map((k) => xs[k]!)),
+      n_red: sizeOf(axes.map((k) => xs[k]!)),
+      ...dimFields('k', ka.sizes, 1),
+      ...dimFields('ks', ka.strides[1]!, 0),
+      ...dimFields('r', ra.sizes, 1),
+      ...dimFields('rs', ra.strides[0]!, 0),
+    } as Record<Field, number>,
+  };
+}
+
+/** Workgroup shape: WG_Y threads (a power of two, ≤ 64) share one row, WG_X rows per workgroup, 256 threads. */
+export function rowWorkgroup(nRed: number): { WG_X: number; WG_Y: number } {
+  let wy = 1;
+  while (wy < 64 && wy * 8 <= nRed) wy *= 2;
+  return { WG_X: 256 / wy, WG_Y: wy };
+}
+
+export function rowGrid(plan: RowPlan, wgX: number, ctx: GpuBuildCtx): [number, number, number] {
+  return grid(Math.ceil(plan.nOut / wgX), ctx.limits);
+}
+
+const reduceShader = shader('reduce_mean', reduceWgsl, rowParams);
+
+async function meanDispatch(ctx: GpuBuildCtx, xs: Shape, ys: Shape, axes: readonly number[], label: string): Promise<Dispatch[]> {
+  if (sizeOf(ys) === 0) return [];
+  // The kept dims keep their order, so their output strides are those of ys with the reduced dims removed.
+  const py = physicalStrides(ys);
+  const keepdims = ys.length === xs.length;
+  let j = 0;
+  const outStride = xs.map((_, k) => (keepdims ? py[k]! : axes.includes(k) ? 0 : py[j++]!)).filter((_, k) => !axes.includes(k));
+  const plan = rowPlan(xs, axes, outStride);
+  const wg = rowWorkgroup(plan.nRed);
+  return [
+    {
+      pipeline: await ctx.pipeline(reduceShader, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim }),
+      bindings: [ctx.uniform(rowParams, plan.values, `${label}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
+      workgroups: rowGrid(plan, wg.WG_X, ctx),
+      label,
+    },
+  ];
+}
+
+const globalAveragePoolProgram: GpuProgram = {
+  async build(rn, ctx) {
+    const xs = rn.inputShapes[0]!;
+    const axes = xs.map((_, k) => k).slice(2);
+    return { dispatches: await meanDispatch(ctx, xs, rn.outputShapes[0]!, axes, rn.node.name) };
+  },
+};
+
+const reduceMeanProgram: GpuProgram = {
+  async build(rn, ctx) {
+    const { axes } = rn.attrs as ReduceMeanAttrs;
+    return { dispatches: await meanDispatch(ctx, rn.inputShapes[0]!, rn.outputShapes[0]!, axes, rn.node.name) };
+  },
+};
+
+export const reduceGpu: [string, GpuProgram][] = [
+  ['GlobalAveragePool', globalAveragePoolProgram],
+  ['ReduceMean', reduceMeanProgram],
+];

@@ -1,0 +1,44 @@
+import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
+import { defineParams } from '../gpu/params.js';
+import type { GpuProgram } from '../gpu/program.js';
+import { shader } from '../gpu/shader.js';
+import { sizeOf } from '../tensor.js';
+import type { ClipAttrs } from './clip.js';
+import { grid1D, WG } from './copy.gpu.js';
+
+const params = defineParams([
+  ['n', 'u32'],
+  ['p0', 'f32'],
+  ['p1', 'f32'],
+]);
+const elementwiseShader = shader('elementwise', elementwiseWgsl, params);
+
+/** OP code in shaders/elementwise.wgsl and its two scalar parameters from the parsed attributes. */
+const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number] }> = {
+  Relu: { op: 0, p: () => [0, 0] },
+  Clip: { op: 1, p: (a) => [(a as ClipAttrs).min, (a as ClipAttrs).max] },
+  Sigmoid: { op: 2, p: () => [0, 0] },
+  HardSigmoid: { op: 3, p: (a) => [(a as { alpha: number }).alpha, (a as { beta: number }).beta] },
+  HardSwish: { op: 4, p: () => [0, 0] },
+};
+
+const unaryProgram: GpuProgram = {
+  async build(rn, ctx) {
+    const n = sizeOf(rn.outputShapes[0]!);
+    if (n === 0) return { dispatches: [] };
+    const kind = KINDS[rn.node.op]!;
+    const [p0, p1] = kind.p(rn.attrs);
+    return {
+      dispatches: [
+        {
+          pipeline: await ctx.pipeline(elementwiseShader, { WG, OP: kind.op }),
+          bindings: [ctx.uniform(params, { n, p0, p1 }, `${rn.node.name}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
+          workgroups: grid1D(n, ctx),
+          label: rn.node.name,
+        },
+      ],
+    };
+  },
+};
+
+export const unaryGpu: [string, GpuProgram][] = Object.keys(KINDS).map((op) => [op, unaryProgram]);
