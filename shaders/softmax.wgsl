@@ -56,7 +56,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let base = select(0i, kept_offset(o), live);
   let n = select(0u, params.n_red, live);
 
-  var m = part[slot] * 0.0 - 3.4028234663852886e38 * 2.0;
+  var m = x[u32(base)]; // element 0 of the row (roff(0) = 0)
   for (var r = lid.y; r < n; r += WG_Y) {
     m = nan_max(m, x[u32(base + red_offset(r))]);
   }

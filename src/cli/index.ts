@@ -2,10 +2,12 @@ import { SepconvError } from '../errors.js';
 import { UsageError, type Command } from './args.js';
 import { compareCommand } from './compare.js';
 import { processIo, type CliIo } from './io.js';
+import { runCommand } from './run.js';
 import { summaryCommand } from './summary.js';
+import { validateCommand } from './validate.js';
 
 /** Every subcommand, in `--help` order: adding one is one line here. */
-export const COMMANDS: readonly Command[] = [summaryCommand, compareCommand];
+export const COMMANDS: readonly Command[] = [summaryCommand, compareCommand, validateCommand, runCommand];
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;

@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import { loadOnnx } from '../onnx/import.js';
 import { formatSummary } from '../summary/format.js';
 import { summary } from '../summary/summary.js';
@@ -25,6 +26,13 @@ export const summaryCommand: Command = {
     if (p.positionals.length !== 1) throw new UsageError('expected exactly one model file', usage);
     const shapes = parseInputShapes((p.flags.get('input-shape') as string[] | undefined) ?? [], usage);
     const graph = loadOnnx(await readBytes(p.positionals[0]!));
+    const symbolic = graph.inputs.find((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0));
+    if (shapes === undefined && symbolic) {
+      const hint = symbolic.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)).join('x');
+      throw new InputError(
+        `input "${symbolic.name}" has symbolic shape [${symbolic.shape.join(', ')}]; pass a concrete one, e.g. --input-shape ${graph.inputs.length > 1 ? `${symbolic.name}=` : ''}${hint}`,
+      );
+    }
     io.out(formatSummary(summary(graph, shapes)));
     return 0;
   },

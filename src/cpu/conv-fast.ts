@@ -40,6 +40,15 @@ function depthwise(
   const rows = tapRanges(Ho, H, kh, sh, dh, pt);
   const { lo: oxLo, hi: oxHi } = outputRanges(Wo, W, kw, sw, dw, pl);
   const kk = kh * kw;
+  const is3x3 = kh === 3 && kw === 3;
+  const cols = tapRanges(Wo, W, kw, sw, dw, pl);
+  // output columns where every kernel column is inside the image
+  let oxA = 0;
+  let oxB = Wo;
+  for (let kx = 0; kx < kw; kx++) {
+    oxA = Math.max(oxA, oxLo[kx]!);
+    oxB = Math.min(oxB, oxHi[kx]!);
+  }
   for (let n = 0; n < N; n++) {
     for (let oc = 0; oc < Cout; oc++) {
       const ic = (oc / m) | 0;
@@ -49,17 +58,46 @@ function depthwise(
       const b = bias ? bias[oc]! : 0;
       for (let oy = 0; oy < Ho; oy++) {
         const yRow = yPlane + oy * Wo;
-        for (let ox = 0; ox < Wo; ox++) y[yRow + ox] = b;
         const iy0 = oy * sh - pt;
-        const kyEnd = rows.hi[oy]!;
-        for (let ky = rows.lo[oy]!; ky < kyEnd; ky++) {
-          const xRow = xPlane + (iy0 + ky * dh) * W;
-          for (let kx = 0; kx < kw; kx++) {
-            const wv = w[wBase + ky * kw + kx]!;
-            const hi = oxHi[kx]!;
-            let xi = xRow + oxLo[kx]! * sw + kx * dw - pl;
-            if (sw === 1) for (let ox = oxLo[kx]!; ox < hi; ox++, xi++) y[yRow + ox] += wv * x[xi]!;
-            else for (let ox = oxLo[kx]!; ox < hi; ox++, xi += sw) y[yRow + ox] += wv * x[xi]!;
+        if (is3x3 && rows.lo[oy] === 0 && rows.hi[oy] === 3) {
+          // interior of a 3x3 row: all nine taps in registers, one store per output
+          const w0 = w[wBase]!, w1 = w[wBase + 1]!, w2 = w[wBase + 2]!;
+          const w3 = w[wBase + 3]!, w4 = w[wBase + 4]!, w5 = w[wBase + 5]!;
+          const w6 = w[wBase + 6]!, w7 = w[wBase + 7]!, w8 = w[wBase + 8]!;
+          const r0 = xPlane + iy0 * W - pl;
+          const r1 = r0 + dh * W;
+          const r2 = r1 + dh * W;
+          const d2 = 2 * dw;
+          for (let ox = oxA; ox < oxB; ox++) {
+            const c = ox * sw;
+            y[yRow + ox] =
+              b +
+              w0 * x[r0 + c]! + w1 * x[r0 + c + dw]! + w2 * x[r0 + c + d2]! +
+              w3 * x[r1 + c]! + w4 * x[r1 + c + dw]! + w5 * x[r1 + c + d2]! +
+              w6 * x[r2 + c]! + w7 * x[r2 + c + dw]! + w8 * x[r2 + c + d2]!;
+          }
+          for (let ox = 0; ox < Wo; ox++) {
+            if (ox === oxA) ox = Math.max(oxA, oxB);
+            if (ox >= Wo) break;
+            let acc = b;
+            const kxEnd = cols.hi[ox]!;
+            for (let ky = 0; ky < 3; ky++)
+              for (let kx = cols.lo[ox]!; kx < kxEnd; kx++)
+                acc += w[wBase + ky * 3 + kx]! * x[xPlane + (iy0 + ky * dh) * W + ox * sw - pl + kx * dw]!;
+            y[yRow + ox] = acc;
+          }
+        } else {
+          for (let ox = 0; ox < Wo; ox++) y[yRow + ox] = b;
+          const kyEnd = rows.hi[oy]!;
+          for (let ky = rows.lo[oy]!; ky < kyEnd; ky++) {
+            const xRow = xPlane + (iy0 + ky * dh) * W;
+            for (let kx = 0; kx < kw; kx++) {
+              const wv = w[wBase + ky * kw + kx]!;
+              const hi = oxHi[kx]!;
+              let xi = xRow + oxLo[kx]! * sw + kx * dw - pl;
+              if (sw === 1) for (let ox = oxLo[kx]!; ox < hi; ox++, xi++) y[yRow + ox] += wv * x[xi]!;
+              else for (let ox = oxLo[kx]!; ox < hi; ox++, xi += sw) y[yRow + ox] += wv * x[xi]!;
+            }
           }
         }
         applyActivationRange(y, yRow, yRow + Wo, a.act);

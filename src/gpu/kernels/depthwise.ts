@@ -1,0 +1,155 @@
+import depthwiseWgsl from '../../../shaders/depthwise.wgsl?raw';
+import naiveDepthwiseWgsl from '../../../shaders/naive_depthwise.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import type { FusedActivation } from '../../ops/activation.js';
+import { defineParams } from '../params.js';
+import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { shader } from '../shader.js';
+import { activationSpec, withActivation } from './epilogue.js';
+
+/** Geometry of one depthwise conv: NHWC input [n, h, w, c], output [n, oh, ow, cout], cout = c · multiplier. */
+export interface DwGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  cout: number;
+  oh: number;
+  ow: number;
+  kh: number;
+  kw: number;
+  strides: readonly [number, number];
+  dilations: readonly [number, number];
+  /** [top, left, bottom, right]; only top/left matter to the kernel. */
+  pads: readonly [number, number, number, number];
+}
+
+export const DW_PARAMS = defineParams([
+  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
+  ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
+  ['tiles_c', 'u32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
+] as const);
+
+export const DW_SHADER = shader('depthwise', withActivation(depthwiseWgsl), DW_PARAMS);
+
+export const NAIVE_DW_PARAMS = defineParams([
+  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['kh', 'u32'], ['kw', 'u32'],
+  ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
+  ['total', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
+] as const);
+
+export const NAIVE_DW_SHADER = shader('naive_depthwise', withActivation(naiveDepthwiseWgsl), NAIVE_DW_PARAMS);
+
+/** Tile shape of the depthwise kernel (the override constants other than KH/KW/ACT). */
+export interface DwTiling {
+  CV: number;
+  SY: number;
+  SX: number;
+  RH: number;
+  RW: number;
+  PH: number;
+  PW: number;
+}
+
+/**
+ * Picks the tile: up to 8 vec4 channel groups (32 channels = one 128-byte run per pixel) balanced over the
+ * channel tiles, then spatial invocations up to the target workgroup size, shrunk to the output and until the
+ * staged patch fits maxComputeWorkgroupStorageSize. Software adapters get 64-wide workgroups and 4 × 4
+ * outputs per invocation (a barrier is a thread switch there); GPUs 128-wide and 2 × 2 (more parallelism).
+ * RH·RW stays <= 16, the shader's accumulator array.
+ */
+export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, number>>, software: boolean): DwTiling {
+  const cout4 = Math.ceil(g.cout / 4);
+  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
+  let CV = Math.ceil(cout4 / Math.ceil(cout4 / 8));
+  const target = Math.min(maxInv, software ? 64 : 128);
+  let RH = Math.min(software ? 4 : 2, g.oh);
+  let RW = Math.min(software ? 4 : 2, g.ow);
+  const spatial = Math.max(1, Math.floor(target / CV));
+  let SX = Math.min(pow2Floor(spatial), Math.ceil(g.ow / RW));
+  let SY = Math.max(1, Math.min(Math.floor(spatial / SX), Math.ceil(g.oh / RH)));
+  const [sy, sx] = g.strides;
+  const [dy, dx] = g.dilations;
+  const patch = () => [(SY * RH - 1) * sy + (g.kh - 1) * dy + 1, (SX * RW - 1) * sx + (g.kw - 1) * dx + 1] as const;
+  for (;;) {
+    const [ph, pw] = patch();
+    if (ph * pw * CV * 16 <= maxMem) return { CV, SY, SX, RH, RW, PH: ph, PW: pw };
+    if (RH > 1) RH--;
+    else if (SY > 1) SY = Math.ceil(SY / 2);
+    else if (RW > 1) RW--;
+    else if (SX > 1) SX = Math.ceil(SX / 2);
+    else if (CV > 1) CV = Math.ceil(CV / 2);
+    else
+      throw new GpuError(
+        `depthwise kernel ${g.kh}x${g.kw} with dilation ${dy}x${dx} needs a ${ph}x${pw} input patch, over maxComputeWorkgroupStorageSize ${maxMem}`,
+        'GPU_UNSUPPORTED',
+      );
+  }
+}
+
+/** ONNX weight [cout, 1, kh, kw] -> [kh·kw, cout4·4] (tap-major, channels padded to vec4). */
+export function packDepthwiseWeights(w: Float32Array, cout: number, kh: number, kw: number): Float32Array {
+  const c4 = Math.ceil(cout / 4) * 4;
+  const out = new Float32Array(kh * kw * c4);
+  for (let o = 0; o < cout; o++) for (let t = 0; t < kh * kw; t++) out[t * c4 + o] = w[o * kh * kw + t]!;
+  return out;
+}
+
+/** Bias (or zeros) padded to `padTo` elements. */
+export function padVector(b: Float32Array | undefined, n: number, padTo: number): Float32Array {
+  const out = new Float32Array(Math.max(1, padTo));
+  if (b) out.set(b.subarray(0, n));
+  return out;
+}
+
+export interface DwBuffers {
+  x: BindingRef;
+  /** packDepthwiseWeights output */
+  w: BindingRef;
+  /** bias padded to a multiple of 4 */
+  b: BindingRef;
+  y: BindingRef;
+}
+
+export async function depthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
+  const t = planDepthwise(g, ctx.limits, ctx.info.isSoftware);
+  const a = activationSpec(act);
+  const cout4 = Math.ceil(g.cout / 4);
+  const tilesC = Math.ceil(cout4 / t.CV);
+  const tilesX = Math.ceil(g.ow / (t.SX * t.RW));
+  const tilesY = Math.ceil(g.oh / (t.SY * t.RH));
+  const groups = tilesC * tilesX * tilesY * g.n;
+  const params = ctx.uniform(
+    DW_PARAMS,
+    {
+      h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
+      stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
+      tiles_c: tilesC, tiles_x: tilesX, tiles_y: tilesY, groups, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const pipeline = await ctx.pipeline(DW_SHADER, { ...t, KH: g.kh, KW: g.kw, ...a.constants });
+  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
+}
+
+/** The one-output-per-invocation baseline (bench only); w is [kh·kw, cout] unpadded, b [cout]. */
+export async function naiveDepthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
+  const a = activationSpec(act);
+  const total = g.n * g.oh * g.ow * g.cout;
+  const params = ctx.uniform(
+    NAIVE_DW_PARAMS,
+    {
+      h: g.h, w: g.w, c: g.c, cout: g.cout, mult: g.cout / g.c, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
+      stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
+      total, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const pipeline = await ctx.pipeline(NAIVE_DW_SHADER, { WG: 64, ...a.constants });
+  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+}
+
+function pow2Floor(v: number): number {
+  return 2 ** Math.floor(Math.log2(Math.max(1, v)));
+}

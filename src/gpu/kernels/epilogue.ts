@@ -1,0 +1,16 @@
+import activationWgsl from '../../../shaders/activation.wgsl?raw';
+import type { FusedActivation } from '../../ops/activation.js';
+
+/** Prepends the shared activation epilogue (act4) to a kernel's source; the kernel's Params must have act_a/act_b. */
+export function withActivation(source: string): string {
+  return activationWgsl + '\n' + source;
+}
+
+const ACT_KIND: Record<FusedActivation['kind'], number> = { none: 0, relu: 1, clip: 2, sigmoid: 3, hardsigmoid: 4, hardswish: 5 };
+
+/** The ACT override constant (part of the pipeline key) and the act_a/act_b params values. */
+export function activationSpec(act: FusedActivation): { constants: { ACT: number }; params: { act_a: number; act_b: number } } {
+  const p =
+    act.kind === 'clip' ? { act_a: act.min, act_b: act.max } : act.kind === 'hardsigmoid' ? { act_a: act.alpha, act_b: act.beta } : { act_a: 0, act_b: 0 };
+  return { constants: { ACT: ACT_KIND[act.kind] }, params: p };
+}

@@ -1,0 +1,112 @@
+import naivePointwiseWgsl from '../../../shaders/naive_pointwise.wgsl?raw';
+import pointwiseWgsl from '../../../shaders/pointwise.wgsl?raw';
+import type { FusedActivation } from '../../ops/activation.js';
+import { defineParams } from '../params.js';
+import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { shader } from '../shader.js';
+import { activationSpec, withActivation } from './epilogue.js';
+
+export const GEMM_PARAMS = defineParams([
+  ['m', 'u32'], ['n', 'u32'], ['k', 'u32'],
+  ['a_sm', 'u32'], ['a_sk', 'u32'], ['b_sk', 'u32'], ['b_sn', 'u32'], ['y_sm', 'u32'], ['y_sn', 'u32'], ['c_sm', 'u32'], ['c_sn', 'u32'],
+  ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'],
+  ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
+] as const);
+
+const GEMM_SOURCE = withActivation(pointwiseWgsl);
+/** One ShaderDef per entry point: tiled (GPUs) / direct (software adapters), each with or without a residual. */
+export const GEMM_SHADERS = {
+  tiled: shader('pointwise', GEMM_SOURCE, GEMM_PARAMS, 'main'),
+  tiledRes: shader('pointwise.res', GEMM_SOURCE, GEMM_PARAMS, 'main_res'),
+  direct: shader('pointwise.direct', GEMM_SOURCE, GEMM_PARAMS, 'direct_main'),
+  directRes: shader('pointwise.direct_res', GEMM_SOURCE, GEMM_PARAMS, 'direct_res'),
+} as const;
+
+export const NAIVE_PW_PARAMS = defineParams([['cin', 'u32'], ['cout', 'u32'], ['total', 'u32'], ['act_a', 'f32'], ['act_b', 'f32']] as const);
+export const NAIVE_PW_SHADER = shader('naive_pointwise', withActivation(naivePointwiseWgsl), NAIVE_PW_PARAMS);
+
+export type GemmVariant = 'tiled' | 'direct';
+
+/** Tiled on GPUs, direct (no workgroup memory, no barriers) on software adapters. */
+export function defaultVariant(ctx: GpuBuildCtx): GemmVariant {
+  return ctx.info.isSoftware ? 'direct' : 'tiled';
+}
+
+/** Workgroup tile of the tiled variant: TN = 32 when N is small so half the tile is not idle. */
+export function gemmTile(n: number, limits: Readonly<Record<string, number>>): { TM: number; TN: number } {
+  const TN = n <= 32 ? 32 : 64;
+  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const TM = (TN / 4) * 16 <= maxInv ? 64 : 32;
+  return { TM, TN };
+}
+
+/** Y[t] = act(alpha·A[t]·B[t] + beta·C) (+ R[t]), every operand addressed by element strides (see pointwise.wgsl). */
+export interface GemmSpec {
+  m: number;
+  n: number;
+  k: number;
+  a: BindingRef;
+  aStrides: readonly [number, number];
+  b: BindingRef;
+  bStrides: readonly [number, number];
+  y: BindingRef;
+  yStrides: readonly [number, number];
+  /** Per batch: element offsets of A, B and Y. Defaults to one batch at offset 0. */
+  offsets?: readonly (readonly [number, number, number])[];
+  c?: { ref: BindingRef; strides: readonly [number, number]; beta: number };
+  alpha?: number;
+  act: FusedActivation;
+  /** A tensor laid out like Y, added after the activation (fused residual Add). */
+  residual?: BindingRef;
+  variant?: GemmVariant;
+}
+
+export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch | undefined> {
+  const batches = s.offsets?.length ?? 1;
+  if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
+  const variant = s.variant ?? defaultVariant(ctx);
+  const a = activationSpec(s.act);
+  const offs = new Uint32Array(batches * 3);
+  (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
+  const { TM, TN } = variant === 'tiled' ? gemmTile(s.n, ctx.limits) : { TM: 4, TN: 4 };
+  const tilesM = Math.ceil(s.m / TM);
+  const tilesN = Math.ceil(s.n / TN);
+  const groups = tilesM * tilesN * batches;
+  const params = ctx.uniform(
+    GEMM_PARAMS,
+    {
+      m: s.m, n: s.n, k: s.k,
+      a_sm: s.aStrides[0], a_sk: s.aStrides[1], b_sk: s.bStrides[0], b_sn: s.bStrides[1], y_sm: s.yStrides[0], y_sn: s.yStrides[1],
+      c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
+      tiles_m: tilesM, tiles_n: tilesN, groups,
+      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const c = s.c?.ref ?? ctx.constBuffer(new Float32Array(1), `${label}.noC`);
+  const off = ctx.constBuffer(offs, `${label}.offsets`);
+  const def =
+    variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.directRes : GEMM_SHADERS.direct;
+  const constants = { HAS_C: s.c ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { DIRECT_WG: 64 }) };
+  const pipeline = await ctx.pipeline(def, constants);
+  const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
+  const workgroups = grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits);
+  return { pipeline, bindings, workgroups, label };
+}
+
+/** The one-output-per-invocation baseline (bench only): x [P, cin], w [cin, cout], b [cout], y [P, cout]. */
+export async function naivePointwiseDispatch(
+  ctx: GpuBuildCtx,
+  pixels: number,
+  cin: number,
+  cout: number,
+  act: FusedActivation,
+  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef },
+  label: string,
+): Promise<Dispatch> {
+  const a = activationSpec(act);
+  const total = pixels * cout;
+  const params = ctx.uniform(NAIVE_PW_PARAMS, { cin, cout, total, ...a.params }, `${label}.params`);
+  const pipeline = await ctx.pipeline(NAIVE_PW_SHADER, { WG: 64, ...a.constants });
+  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+}

@@ -1,0 +1,92 @@
+import { GpuError } from '../errors.js';
+import { isInt, type Value } from '../graph/ir.js';
+import type { ResolvedNode } from '../graph/resolve.js';
+import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../gpu/kernels/conv2d.js';
+import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../gpu/kernels/depthwise.js';
+import { defaultVariant, gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
+import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
+import type { ConvAttrs } from './conv.js';
+
+export type ConvKernel = 'depthwise' | 'pointwise' | 'implicit-gemm';
+
+/**
+ * Options an executor passes when it builds a Conv with extras no ONNX attribute carries:
+ * `residual` fuses a following Add: the kernel writes act(conv(x) + bias) + residual, where residual is laid out
+ * exactly like the output (NHWC, same shape) — e.g. `{ kind: 'input', index: 3 }` after appending the Add's other
+ * operand to the node's inputs. Supported by the pointwise and implicit-GEMM kernels; a depthwise Conv with a
+ * residual throws GPU_UNSUPPORTED (leave that Add unfused). `variant` forces the GEMM flavour (tests, benches).
+ */
+export interface ConvGpuOptions {
+  residual?: BindingRef;
+  variant?: GemmVariant;
+}
+
+/** Which kernel runs a Conv: depthwise (group = Cin, any multiplier), pointwise (1x1, stride 1, no pads, group 1), else implicit GEMM. */
+export function convKernelFor(inputShape: readonly number[], a: ConvAttrs): ConvKernel {
+  const cin = inputShape[1]!;
+  if (a.group === cin && a.group > 1) return 'depthwise';
+  if (a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0))
+    return 'pointwise';
+  if (a.group === cin) return 'depthwise';
+  return 'implicit-gemm';
+}
+
+function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
+  const v: Value | undefined = ctx.constant(i);
+  if (v === undefined)
+    throw new GpuError(`Conv node "${rn.node.name}": the ${what} must be a constant known at load time on the GPU`, 'GPU_UNSUPPORTED');
+  return isInt(v) ? Float32Array.from(v.ints) : v.data;
+}
+
+export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
+  return {
+    async build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram> {
+      const a = rn.attrs as ConvAttrs;
+      const [n, c, h, w] = rn.inputShapes[0] as [number, number, number, number];
+      const [cout, , kh, kw] = rn.inputShapes[1] as [number, number, number, number];
+      const [, , oh, ow] = rn.outputShapes[0] as [number, number, number, number];
+      if (n * oh * ow * cout === 0) return { dispatches: [] };
+      const weights = constFloats(ctx, rn, 1, 'weight');
+      const bias = a.hasBias ? constFloats(ctx, rn, 2, 'bias') : undefined;
+      const name = rn.node.name;
+      const x: BindingRef = { kind: 'input', index: 0 };
+      const y: BindingRef = { kind: 'output', index: 0 };
+      const kernel = convKernelFor(rn.inputShapes[0]!, a);
+      let d: Dispatch | undefined;
+      if (kernel === 'depthwise') {
+        if (opts.residual)
+          throw new GpuError(`Conv node "${name}": a fused residual is not supported by the depthwise kernel`, 'GPU_UNSUPPORTED');
+        const g = { n, c, h, w, cout, oh, ow, kh, kw, strides: a.strides, dilations: a.dilations, pads: a.pads };
+        const wb = ctx.constBuffer(packDepthwiseWeights(weights, cout, kh, kw), `${name}.w`);
+        const bb = ctx.constBuffer(padVector(bias, cout, Math.ceil(cout / 4) * 4), `${name}.b`);
+        d = await depthwiseDispatch(ctx, g, a.act, { x, w: wb, b: bb, y }, name);
+      } else if (kernel === 'pointwise') {
+        // ONNX [cout, cin, 1, 1] is B^T; store it as B = [cin, cout] so the kernel reads rows of B along n.
+        const packed = new Float32Array(c * cout);
+        for (let o = 0; o < cout; o++) for (let i = 0; i < c; i++) packed[i * cout + o] = weights[o * c + i]!;
+        d = await gemmDispatch(
+          ctx,
+          {
+            m: n * h * w, n: cout, k: c,
+            a: x, aStrides: [c, 1],
+            b: ctx.constBuffer(packed, `${name}.w`), bStrides: [cout, 1],
+            y, yStrides: [cout, 1],
+            c: bias ? { ref: ctx.constBuffer(bias, `${name}.b`), strides: [0, 1], beta: 1 } : undefined,
+            act: a.act,
+            residual: opts.residual,
+            variant: opts.variant,
+          },
+          name,
+        );
+      } else {
+        const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
+        const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
+        const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
+        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual: opts.residual }, name, opts.variant ?? defaultVariant(ctx));
+      }
+      return { dispatches: d ? [d] : [] };
+    },
+  };
+}
+
+export const convGpu: [string, GpuProgram][] = [['Conv', convProgram()]];

@@ -1,0 +1,56 @@
+import padWgsl from '../../shaders/pad.wgsl?raw';
+import { GpuError } from '../errors.js';
+import { physicalStrides } from '../gpu/layout.js';
+import { defineParams } from '../gpu/params.js';
+import type { GpuProgram } from '../gpu/program.js';
+import { shader } from '../gpu/shader.js';
+import { sizeOf } from '../tensor.js';
+import { dimDecls, dimFields, grid1D, MAX_DIMS, WG } from './copy.gpu.js';
+import type { PadAttrs } from './pad.js';
+
+const params = defineParams([
+  ['n', 'u32'],
+  ['value', 'f32'],
+  ...dimDecls('o', 'u32'),
+  ...dimDecls('i', 'u32'),
+  ...dimDecls('b', 'i32'),
+  ...dimDecls('s', 'i32'),
+]);
+type Field = (typeof params.fields)[number][0];
+const padShader = shader('pad', padWgsl, params);
+const MODE = { constant: 0, reflect: 1, edge: 2 } as const;
+
+const padProgram: GpuProgram = {
+  async build(rn, ctx) {
+    const a = rn.attrs as PadAttrs;
+    const xs = rn.inputShapes[0]!;
+    const ys = a.shape;
+    const n = sizeOf(ys);
+    if (n === 0) return { dispatches: [] };
+    if (ys.length > MAX_DIMS) throw new GpuError(`Pad node "${rn.node.name}": rank ${ys.length} exceeds ${MAX_DIMS}`, 'GPU_UNSUPPORTED');
+    // output dims in physical order, outermost first
+    const py = physicalStrides(ys);
+    const order = ys.map((_, k) => k).sort((p, q) => py[q]! - py[p]! || p - q);
+    const px = physicalStrides(xs);
+    const values = {
+      n,
+      value: a.value,
+      ...dimFields('o', order.map((k) => ys[k]!), 1),
+      ...dimFields('i', order.map((k) => xs[k]!), 1),
+      ...dimFields('b', order.map((k) => a.begin[k]!), 0),
+      ...dimFields('s', order.map((k) => px[k]!), 0),
+    } as Record<Field, number>;
+    return {
+      dispatches: [
+        {
+          pipeline: await ctx.pipeline(padShader, { WG, MODE: MODE[a.mode], NDIM: ys.length }),
+          bindings: [ctx.uniform(params, values, `${rn.node.name}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
+          workgroups: grid1D(n, ctx),
+          label: rn.node.name,
+        },
+      ],
+    };
+  },
+};
+
+export const padGpu: [string, GpuProgram][] = [['Pad', padProgram]];
