@@ -8,4 +8,6 @@ if (!existsSync(cli)) {
   process.exit(1);
 }
 const { main } = await import(cli.href);
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// Dawn (the `webgpu` package) can keep the event loop alive after a GPU command: exit once stdout has drained.
+process.stdout.write('', () => process.exit(code));
