@@ -30,7 +30,7 @@ const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 @group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-var<workgroup> patch: array<vec4<f32>, PH * PW * CV>;
+var<workgroup> stage: array<vec4<f32>, PH * PW * CV>;
 
 @compute @workgroup_size(CV * SX * SY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -69,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         }
       }
     }
-    patch[i] = v;
+    stage[i] = v;
   }
   workgroupBarrier();
 
@@ -91,7 +91,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         let row = (py0 + i * SY * params.stride_y) * PW;
         for (var j = 0u; j < RW; j++) {
           let px = px0 + j * SX * params.stride_x;
-          acc[i * RW + j] += wv * patch[(row + px) * CV + cv];
+          acc[i * RW + j] += wv * stage[(row + px) * CV + cv];
         }
       }
     }
