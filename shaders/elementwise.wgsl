@@ -5,7 +5,8 @@
 //   2 Sigmoid      1 / (1 + e^-x), through e^-|x| so it never overflows
 //   3 HardSigmoid  clamp(p0·x + p1, 0, 1)     (p0 = alpha, p1 = beta)
 //   4 HardSwish    x · clamp(x/6 + 1/2, 0, 1)
-// Comparisons are written with select so NaN falls through to the output as in the CPU reference.
+// Comparisons are written with select so NaN falls through to the output as in the CPU reference (Sigmoid
+// tests for NaN by bit pattern, since exp(NaN) is not NaN on every implementation).
 //   @binding(0) params  uniform Params { n, p0, p1 }
 //   @binding(1) x       array<f32>, n elements
 //   @binding(2) y       array<f32>, n elements
@@ -28,7 +29,8 @@ fn activate(v: f32) -> f32 {
     }
     case 2u: {
       let e = exp(-abs(v));
-      return select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0);
+      let nan = (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+      return select(select(e / (1.0 + e), 1.0 / (1.0 + e), v >= 0.0), v, nan);
     }
     case 3u: {
       return unit_clamp(params.p0 * v + params.p1);

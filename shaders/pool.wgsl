@@ -14,6 +14,11 @@ override KIND: u32 = 0u;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
+// by bit pattern: `v != v` may be folded away by compilers that assume no NaNs
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WG + lid;
@@ -52,7 +57,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
       let v = x[(plane + u32(ih) * params.W + u32(iw)) * C + c];
       if (KIND == 0u) {
-        acc = select(acc, v, v > acc || v != v);
+        acc = select(acc, v, v > acc || is_nan(v));
       } else {
         acc += v;
         count += select(1i, 0i, KIND == 2u);

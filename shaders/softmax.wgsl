@@ -43,9 +43,19 @@ fn red_offset(r: u32) -> i32 {
   return s;
 }
 
+// by bit pattern: `v != v` may be folded away by compilers that assume no NaNs
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 // max that returns NaN when either side is NaN (the max builtin may drop it)
 fn nan_max(p: f32, q: f32) -> f32 {
-  return select(select(q, p, p > q), p + q, p != p || q != q);
+  return select(select(q, p, p > q), p + q, is_nan(p) || is_nan(q));
+}
+
+// e^d, NaN for NaN d (inf − inf included): exp(NaN) is not NaN on every implementation
+fn nan_exp(d: f32) -> f32 {
+  return select(exp(d), d, is_nan(d));
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -73,7 +83,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
   var sum = 0.0;
   for (var r = lid.y; r < n; r += WG_Y) {
-    sum += exp(x[u32(base + red_offset(r))] - m);
+    sum += nan_exp(x[u32(base + red_offset(r))] - m);
   }
   part[slot] = sum;
   workgroupBarrier();
@@ -87,6 +97,6 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
 
   for (var r = lid.y; r < n; r += WG_Y) {
     let p = u32(base + red_offset(r));
-    y[p] = exp(x[p] - m) / sum;
+    y[p] = nan_exp(x[p] - m) / sum;
   }
 }

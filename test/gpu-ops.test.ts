@@ -21,9 +21,14 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  const worst = errors.reduce((m, [, e]) => Math.max(m, e), 0);
-  console.log(`[gpu-ops] ${errors.length} outputs compared, max |gpu - cpu| = ${worst.toExponential(2)}`);
-  for (const [name, e] of errors) console.log(`  ${e.toExponential(2).padStart(9)}  ${name}`);
+  const byOp = new Map<string, number>();
+  for (const [name, e] of errors) {
+    const op = name.split(' ')[0]!;
+    byOp.set(op, Math.max(byOp.get(op) ?? 0, e));
+  }
+  const worst = Math.max(0, ...byOp.values());
+  console.log(`[gpu-ops] ${errors.length} outputs compared, max |gpu - cpu| = ${worst.toExponential(2)}; per op:`);
+  console.log([...byOp].map(([op, e]) => `${op} ${e.toExponential(2)}`).join(', '));
 });
 
 /** Deterministic values in [lo, hi), with a seed per tensor. */
@@ -169,6 +174,13 @@ describe('binary broadcasting', () => {
     const a: Tensor = { shape: [2, 4], data: Float32Array.of(1, -1, 0, Infinity, -Infinity, NaN, 3, 0) };
     const b: Tensor = { shape: [2, 4], data: Float32Array.of(0, 0, 0, Infinity, 2, 1, -0, -Infinity) };
     await check('Div special values', 'Div', [a, b]);
+  });
+
+  it('keys pipelines by kernel variant, not by shape', async () => {
+    await check('Add same 2-D', 'Add', [rand([3, 5], 1), rand([3, 5], 2)]);
+    const before = cache.size;
+    await check('Add same 5-D', 'Add', [rand([2, 3, 4, 5, 6], 3), rand([2, 3, 4, 5, 6], 4)]);
+    expect(cache.size).toBe(before);
   });
 
   it('takes the fast paths for same shape and per-channel operands', () => {

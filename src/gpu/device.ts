@@ -20,12 +20,17 @@ export interface GpuContext {
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|microsoft basic render|warp/i;
 
+// Dawn's GPU instance must outlive every adapter and device made from it: if it is garbage-collected the
+// native side aborts the process ("Owner died"), so the one instance is kept here for the life of the module.
+let nodeGpu: GPU | undefined;
+
 /** navigator.gpu in a browser; in Node the `webgpu` package (Dawn), when it is installed. */
 export async function getGpu(): Promise<GPU | undefined> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) return nav.gpu;
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   if (!isNode) return undefined;
+  if (nodeGpu) return nodeGpu;
   try {
     if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
       const fs = await import('node:fs');
@@ -34,7 +39,8 @@ export async function getGpu(): Promise<GPU | undefined> {
     }
     const mod = (await import(/* @vite-ignore */ 'webgpu')) as { create(o: string[]): GPU; globals: object };
     Object.assign(globalThis, mod.globals);
-    return mod.create([]);
+    nodeGpu = mod.create([]);
+    return nodeGpu;
   } catch {
     return undefined;
   }
