@@ -1,11 +1,38 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every HTML page under demo/, bench/ and test/pages/ (plus a root index.html, if any) is a build entry.
+function htmlInputs(): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  if (existsSync('index.html')) inputs.index = 'index.html';
+  for (const dir of ['demo', 'bench', 'test/pages']) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) {
+      if (f.endsWith('.html')) inputs[`${dir}/${f.slice(0, -5)}`.replace(/\//g, '-')] = join(dir, f);
+    }
+  }
+  return inputs;
+}
 
 export default defineConfig({
   root: '.',
   server: { host: '127.0.0.1' },
+  build: {
+    // dist/ itself holds the CLI bundle (vite.cli.config.ts); the web pages go beside it.
+    outDir: 'dist/web',
+    emptyOutDir: true,
+    target: 'es2022',
+    rolldownOptions: { input: htmlInputs() },
+  },
   test: {
     include: ['test/**/*.test.ts'],
+    // Child processes rather than threads: Dawn's native threads can keep a worker thread from exiting.
+    pool: 'forks',
+    maxWorkers: 2,
+    fileParallelism: true,
     testTimeout: 60_000,
     hookTimeout: 180_000,
+    teardownTimeout: 30_000,
   },
 });

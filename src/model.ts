@@ -1,7 +1,7 @@
 import { runCpu } from './cpu/run.js';
 import { GpuError, InputError } from './errors.js';
 import { requestGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
-import { GpuExecutor } from './gpu/executor.js';
+import { GpuExecutor, type LayerProfile } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
 import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
@@ -27,7 +27,17 @@ export interface Model {
   readonly adapter?: AdapterSummary;
   readonly graph: ResolvedGraph;
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>>;
+  /** One run with per-layer times (GPU timestamps where the adapter has them). */
+  profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
   dispose(): void;
+}
+
+function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
+  const profile: LayerProfile = { source: 'cpu', layers: [] };
+  const outputs = runCpu(rg, inputs, {
+    onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
+  });
+  return { outputs, profile };
 }
 
 /** Decides the backend for 'auto': WebGPU only on a hardware adapter; software adapters are slower than the CPU path. */
@@ -50,6 +60,9 @@ class CpuModel implements Model {
   ) {}
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
     return runCpu(this.graph, inputs);
+  }
+  async profile(inputs: Record<string, Tensor | Float32Array>) {
+    return profileCpu(this.graph, inputs);
   }
   dispose(): void {}
 }
@@ -89,6 +102,17 @@ class GpuModel implements Model {
         this.lostReason = (e as Error).message;
       }
       return runCpu(this.graph, inputs);
+    }
+  }
+  async profile(inputs: Record<string, Tensor | Float32Array>) {
+    if (this.lost) return profileCpu(this.graph, inputs);
+    try {
+      return await this.exec.profile(inputs);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      this.lost = true;
+      this.lostReason = (e as Error).message;
+      return profileCpu(this.graph, inputs);
     }
   }
   dispose(): void {

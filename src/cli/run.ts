@@ -7,17 +7,18 @@ import { parseArgs, UsageError, type Command } from './args.js';
 import { processIo, readBytes } from './io.js';
 import { modelInput } from './model-input.js';
 
-const usage = `usage: sepconv run <model.onnx> [--input x.npy] [--output y.npy] [--backend webgpu|cpu|auto] [--runs N]
+const usage = `usage: sepconv run <model.onnx> [--input x.npy] [--output y.npy] [--backend webgpu|cpu|auto] [--runs N] [--profile]
 
 Runs the model (float32 .npy in, C order) on the chosen backend and prints the backend
-used and why, load time, first-run and steady timings, and the output's shape.`;
+used and why, load time, first-run and steady timings, and the output's shape.
+--profile adds per-layer times (GPU timestamps where the adapter has timestamp-query).`;
 
 export const runCommand: Command = {
   name: 'run',
   summary: 'run an ONNX model on .npy input with the chosen backend',
   usage,
   async run(args, io = processIo) {
-    const p = parseArgs(args, { input: 'string', output: 'string', backend: 'string', runs: 'string', help: 'boolean', h: 'boolean' }, usage);
+    const p = parseArgs(args, { input: 'string', output: 'string', backend: 'string', runs: 'string', profile: 'boolean', help: 'boolean', h: 'boolean' }, usage);
     if (p.flags.has('help') || p.flags.has('h')) {
       io.out(usage);
       return 0;
@@ -45,6 +46,13 @@ export const runCommand: Command = {
       io.out(`backend: ${model.backend} (${model.reason})`);
       io.out(`load: ${tLoad.toFixed(1)} ms, first result: ${tFirst.toFixed(1)} ms, steady median of ${runs}: ${times[runs >> 1]!.toFixed(2)} ms (min ${times[0]!.toFixed(2)} ms)`);
       for (const [k, v] of out) io.out(`output ${k}: ${shapeStr(v.shape)}`);
+      if (p.flags.has('profile')) {
+        const { profile } = await model.profile({ [name]: tensor });
+        const total = profile.layers.reduce((a, l) => a + l.ms, 0);
+        io.out(`per-layer times (${profile.source}), total ${total.toFixed(2)} ms:`);
+        for (const l of profile.layers)
+          io.out(`  ${l.op.padEnd(20)} ${l.node.padEnd(40)} ${l.ms.toFixed(3).padStart(9)} ms ${((100 * l.ms) / total).toFixed(1).padStart(5)} %`);
+      }
       const outPath = p.flags.get('output') as string | undefined;
       if (outPath) {
         const first = out.values().next().value!;

@@ -1,10 +1,10 @@
-import { GpuError } from '../errors.js';
+import { GpuError, InputError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
 import { checkInputs } from '../cpu/run.js';
 import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
-import { sizeOf, type Shape, type Tensor } from '../tensor.js';
+import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
@@ -26,6 +26,46 @@ export interface MemoryPlan {
   /** Bytes if every intermediate had its own buffer. */
   readonly naiveBytes: number;
   readonly buffers: number;
+}
+
+export interface LayerProfile {
+  /** GPU timestamps, wall-clock around a submit per node, or the CPU path's per-node time. */
+  source: 'timestamp-query' | 'wall-clock' | 'cpu';
+  layers: { node: string; op: string; ms: number }[];
+}
+
+/** A graph input already on the GPU, in device layout (NHWC for 4-D, see layout.ts). */
+export interface GpuInput {
+  readonly buffer: GPUBuffer;
+  readonly shape: Shape;
+}
+
+type InputValue = Tensor | GpuInput;
+
+function isGpuInput(v: unknown): v is GpuInput {
+  return typeof v === 'object' && v !== null && 'buffer' in v && typeof (v as GpuInput).buffer?.size === 'number';
+}
+
+/** Host inputs go through the CPU checks; GPUBuffer inputs are checked for shape and size here. */
+function checkGpuInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map<string, InputValue> {
+  const host: Record<string, unknown> = {};
+  const gpu = new Map<string, GpuInput>();
+  for (const [k, v] of Object.entries(inputs)) {
+    if (!isGpuInput(v)) {
+      host[k] = v;
+      continue;
+    }
+    const want = rg.inputShapes.get(k);
+    if (!want) throw new InputError(`unknown input "${k}"; expected ${[...rg.inputShapes.keys()].map((n) => `"${n}"`).join(', ')}`);
+    if (!sameShape(v.shape, want)) throw new InputError(`input "${k}": expected shape ${shapeStr(want)}, got ${shapeStr(v.shape)}`);
+    if (v.buffer.size < sizeOf(want) * 4)
+      throw new InputError(`input "${k}": GPUBuffer of ${v.buffer.size} bytes is smaller than ${sizeOf(want) * 4} bytes for ${shapeStr(want)}`);
+    gpu.set(k, v);
+    host[k] = { shape: want, data: new Float32Array(sizeOf(want)) };
+  }
+  const checked: Map<string, InputValue> = checkInputs(rg, host);
+  for (const [k, v] of gpu) checked.set(k, v);
+  return checked;
 }
 
 export interface GpuRunStats {
@@ -105,19 +145,65 @@ export class GpuExecutor {
 
   /** Runs are serialised: buffers are shared between runs, so concurrent callers queue. */
   run(inputs: Record<string, unknown>): Promise<Map<string, Tensor>> {
-    const checked = checkInputs(this.rg, inputs);
-    const next = this.queue.then(() => this.runNow(checked));
+    return this.enqueue(inputs, (x) => this.runNow(x, undefined));
+  }
+
+  /**
+   * Runs once with per-layer timing: GPU timestamps around each node's compute pass when the device has
+   * timestamp-query, otherwise wall-clock around a submit per node (labelled as such).
+   */
+  profile(inputs: Record<string, unknown>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }> {
+    return this.enqueue(inputs, async (x) => {
+      const prof: LayerProfile = { source: this.gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock', layers: [] };
+      const outputs = await this.runNow(x, prof);
+      return { outputs, profile: prof };
+    });
+  }
+
+  /** Runs and leaves the outputs on the GPU: the caller owns the returned buffers (device layout, see layout.ts). */
+  runToGpu(inputs: Record<string, unknown>): Promise<Map<string, { buffer: GPUBuffer; shape: Shape }>> {
+    return this.enqueue(inputs, async (x) => {
+      this.writeInputs(x);
+      const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (to GPU)' });
+      this.encodeAll(enc);
+      const out = new Map<string, { buffer: GPUBuffer; shape: Shape }>();
+      for (const name of this.rg.graph.outputs) {
+        const shape = this.rg.shapes.get(name)!;
+        const bytes = Math.max(16, sizeOf(shape) * 4);
+        const buffer = this.gpu.device.createBuffer({ size: Math.ceil(bytes / 16) * 16, usage: STORAGE, label: `output ${name}` });
+        const src = this.edges.get(name);
+        if (src) enc.copyBufferToBuffer(src, 0, buffer, 0, sizeOf(shape) * 4);
+        out.set(name, { buffer, shape });
+      }
+      this.gpu.device.queue.submit([enc.finish()]);
+      this.stats.submits++;
+      return out;
+    });
+  }
+
+  private enqueue<T>(inputs: Record<string, unknown>, f: (x: Map<string, InputValue>) => Promise<T>): Promise<T> {
+    const checked = checkGpuInputs(this.rg, inputs);
+    const next = this.queue.then(() => f(checked));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(inputs: Map<string, Tensor>): Promise<Map<string, Tensor>> {
+  private writeInputs(inputs: Map<string, InputValue>): void {
     const { device } = this.gpu;
-    for (const [name, t] of inputs) {
-      const dev = toDevice(t.shape, t.data);
+    let enc: GPUCommandEncoder | undefined;
+    for (const [name, v] of inputs) {
+      if ('buffer' in v) {
+        enc ??= device.createCommandEncoder({ label: 'sepconv input copy' });
+        enc.copyBufferToBuffer(v.buffer, 0, this.edges.get(name)!, 0, sizeOf(v.shape) * 4);
+        continue;
+      }
+      const dev = toDevice(v.shape, v.data);
       device.queue.writeBuffer(this.edges.get(name)!, 0, dev.buffer, dev.byteOffset, dev.byteLength);
     }
-    const enc = device.createCommandEncoder({ label: 'sepconv run' });
+    if (enc) device.queue.submit([enc.finish()]);
+  }
+
+  private encodeAll(enc: GPUCommandEncoder): void {
     const pass = enc.beginComputePass();
     for (const s of this.steps) {
       pass.setPipeline(s.pipeline);
@@ -125,6 +211,65 @@ export class GpuExecutor {
       pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
     }
     pass.end();
+  }
+
+  private async encodeProfiled(prof: LayerProfile): Promise<void> {
+    const { device } = this.gpu;
+    const groups: Step[][] = [];
+    for (const s of this.steps) {
+      const last = groups[groups.length - 1];
+      if (last && last[0]!.name === s.name) last.push(s);
+      else groups.push([s]);
+    }
+    if (prof.source === 'wall-clock') {
+      for (const g of groups) {
+        const enc = device.createCommandEncoder();
+        const t0 = performance.now();
+        this.encodeSteps(enc.beginComputePass(), g);
+        device.queue.submit([enc.finish()]);
+        await device.queue.onSubmittedWorkDone();
+        prof.layers.push({ node: g[0]!.name, op: g[0]!.op, ms: performance.now() - t0 });
+      }
+      return;
+    }
+    const count = groups.length * 2;
+    const querySet = device.createQuerySet({ type: 'timestamp', count });
+    const resolveBuf = this.tracker.create(count * 8, 0x0200 | 0x0004, 'timestamps'); // QUERY_RESOLVE | COPY_SRC
+    const readBuf = this.tracker.create(count * 8, READBACK, 'timestamps readback');
+    try {
+      const enc = device.createCommandEncoder({ label: 'sepconv profile' });
+      groups.forEach((g, i) => {
+        this.encodeSteps(enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } }), g);
+      });
+      enc.resolveQuerySet(querySet, 0, count, resolveBuf, 0);
+      enc.copyBufferToBuffer(resolveBuf, 0, readBuf, 0, count * 8);
+      device.queue.submit([enc.finish()]);
+      await readBuf.mapAsync(0x0001);
+      const ts = new BigInt64Array(readBuf.getMappedRange().slice(0));
+      readBuf.unmap();
+      groups.forEach((g, i) => prof.layers.push({ node: g[0]!.name, op: g[0]!.op, ms: Number(ts[2 * i + 1]! - ts[2 * i]!) / 1e6 }));
+    } finally {
+      querySet.destroy();
+      this.tracker.destroy(resolveBuf);
+      this.tracker.destroy(readBuf);
+    }
+  }
+
+  private encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[]): void {
+    for (const s of steps) {
+      pass.setPipeline(s.pipeline);
+      pass.setBindGroup(0, s.bindGroup);
+      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
+    }
+    pass.end();
+  }
+
+  private async runNow(inputs: Map<string, InputValue>, prof: LayerProfile | undefined): Promise<Map<string, Tensor>> {
+    const { device } = this.gpu;
+    this.writeInputs(inputs);
+    if (prof) await this.encodeProfiled(prof);
+    const enc = device.createCommandEncoder({ label: 'sepconv run' });
+    if (!prof) this.encodeAll(enc);
     for (const [name, rb] of this.readbacks) {
       const src = this.edges.get(name);
       if (src) enc.copyBufferToBuffer(src, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);

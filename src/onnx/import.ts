@@ -124,8 +124,9 @@ function graphInput(vi: ValueInfoProtoMsg): GraphInput {
   return { name, shape };
 }
 
-function utf8(b: Uint8Array): string {
-  return new TextDecoder().decode(b);
+/** An unset bytes field decodes to protobufjs's shared default (a plain empty array), not a Uint8Array. */
+function utf8(b: Uint8Array | null | undefined): string {
+  return b instanceof Uint8Array ? new TextDecoder().decode(b) : '';
 }
 
 /** Converts one attribute; returns undefined (and records why) for kinds the engine cannot represent. */

@@ -1,0 +1,435 @@
+#!/usr/bin/env node
+// `npm run bench`: sepconv vs onnxruntime-web vs TensorFlow.js in one headless Chromium, on one WebGPU adapter.
+//
+//   node bench/run.mjs [--only=engine/backend,...] [--workloads=conv3x3,dsc,...] [--budget-s=540] [--no-profile]
+//                      [--row-s=10] [--out=bench-results.json]
+//
+// The page (bench/index.html, served by Vite with COOP/COEP so wasm gets threads) does the measuring; this
+// driver generates the models when missing (scripts/make_bench_models.py), gives each (engine, backend) pair a
+// fresh page, times out rows that hang, budgets steady runs so the whole run ends in under 10 minutes, and
+// prints the tables and writes bench-results.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer';
+import { createServer } from 'vite';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const MODELS = join(ROOT, 'bench', 'models');
+const T_START = Date.now();
+
+// ---------------------------------------------------------------------------------------------- options
+const argv = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
+const ALL_ENGINES = [
+  ['sepconv', 'webgpu'],
+  ['sepconv', 'cpu'],
+  ['onnxruntime-web', 'webgpu'],
+  ['onnxruntime-web', 'wasm'],
+  ['tfjs', 'webgpu'],
+  ['tfjs', 'wasm'],
+  ['tfjs', 'cpu'],
+];
+const ALL_WORKLOADS = ['conv3x3', 'dsc', 'seed16x32', 'mobilenet_v2'];
+const only = argv.only ? String(argv.only).split(',') : undefined;
+const ENGINES = ALL_ENGINES.filter(([e, b]) => !only || only.includes(`${e}/${b}`) || only.includes(e));
+const WORKLOADS = argv.workloads ? String(argv.workloads).split(',') : ALL_WORKLOADS;
+for (const w of WORKLOADS) if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}; known: ${ALL_WORKLOADS.join(', ')}`);
+/** Everything (measurement and profiling) must be done by then; the report follows. */
+const BUDGET_MS = Number(argv['budget-s'] ?? 540) * 1000;
+const ROW_STEADY_MS = Number(argv['row-s'] ?? 10) * 1000;
+const MIN_RUNS = 3;
+const MAX_RUNS = 200;
+const OUT_FILE = resolve(ROOT, String(argv.out ?? 'bench-results.json'));
+const PROFILE = !argv['no-profile'];
+
+const elapsed = () => Date.now() - T_START;
+const remaining = () => BUDGET_MS - elapsed();
+const say = (s) => process.stderr.write(`[bench ${(elapsed() / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
+
+// Same flags as test/support/browser.ts (SwiftShader WebGPU in a quiet, offline headless profile).
+const CHROME_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+function browserPath() {
+  const cache = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');
+  const read = () => {
+    if (!existsSync(cache)) return undefined;
+    const p = JSON.parse(readFileSync(cache, 'utf8')).path;
+    return p && existsSync(p) ? p : undefined;
+  };
+  if (!read()) spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-browser.mjs')], { stdio: 'inherit' });
+  const p = read();
+  if (!p) throw new Error('no Chrome/Chromium found (see scripts/ensure-browser.mjs)');
+  return p;
+}
+
+// ---------------------------------------------------------------------------------------------- models
+const FALLBACKS = {
+  // Committed, small: used only when /usr/bin/python3 with torch is not there to generate the real workload.
+  mobilenet_v2: { dir: 'fixtures/mobilenet_v2_035', inputShape: [1, 3, 64, 64], outputShape: [1, 10], note: 'FALLBACK: committed fixtures/mobilenet_v2_035 (width 0.35, 64x64, 10 classes), not MobileNetV2 1.0 at 224x224' },
+};
+/** The tiny workload each page runs once to start its runtime (not in the table); committed, PyTorch reference. */
+const WARMUP = { name: 'warmup', model: '/fixtures/conv_regular_3x8_k3/model.onnx', input: '/fixtures/conv_regular_3x8_k3/input.npy', output: '/fixtures/conv_regular_3x8_k3/output.npy', inputName: 'input', outputName: 'output', inputShape: [1, 3, 17, 13], outputShape: [1, 8, 17, 13] };
+
+function hasTorch() {
+  if (!existsSync('/usr/bin/python3')) return false;
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import torch, torchvision, onnx'], { stdio: 'ignore', timeout: 120_000 });
+  return r.status === 0;
+}
+
+function readManifest() {
+  const p = join(MODELS, 'manifest.json');
+  return existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')).workloads ?? {} : {};
+}
+
+function present(m, name) {
+  const e = m[name];
+  return !!e && ['model', 'input', 'output'].every((k) => existsSync(join(MODELS, e[k])));
+}
+
+/** name -> WorkloadFiles for the page, or { error } when it cannot be had. */
+function ensureModels() {
+  let m = readManifest();
+  const missing = WORKLOADS.filter((w) => !present(m, w));
+  const source = { generated: [], fallback: [], missing: [] };
+  if (missing.length) {
+    if (hasTorch()) {
+      say(`generating ${missing.join(', ')} with /usr/bin/python3 scripts/make_bench_models.py`);
+      const r = spawnSync('/usr/bin/python3', [join(ROOT, 'scripts', 'make_bench_models.py'), ...missing], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
+      if (r.status !== 0) say(`make_bench_models.py failed (status ${r.status})`);
+      else source.generated.push(...missing);
+      m = readManifest();
+    } else say('no /usr/bin/python3 with torch: cannot generate the workloads; using committed fallbacks where there are any');
+  }
+  const out = {};
+  for (const w of WORKLOADS) {
+    if (present(m, w)) {
+      const e = m[w];
+      out[w] = { name: w, model: `/bench/models/${e.model}`, input: `/bench/models/${e.input}`, output: `/bench/models/${e.output}`, inputName: e.input_name, outputName: e.output_name, inputShape: e.input_shape, outputShape: e.output_shape, description: e.description };
+    } else if (FALLBACKS[w]) {
+      const f = FALLBACKS[w];
+      source.fallback.push(w);
+      say(`${w}: ${f.note}`);
+      out[w] = { name: w, model: `/${f.dir}/model.onnx`, input: `/${f.dir}/input.npy`, output: `/${f.dir}/output.npy`, inputName: 'input', outputName: 'output', inputShape: f.inputShape, outputShape: f.outputShape, description: f.note, fallback: true };
+    } else {
+      source.missing.push(w);
+      out[w] = { name: w, error: 'workload not generated: needs /usr/bin/python3 with torch (scripts/make_bench_models.py)' };
+    }
+  }
+  return { workloads: out, source };
+}
+
+// ---------------------------------------------------------------------------------------------- browser + server
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const server = await createServer({
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    // Its own dependency cache, so concurrent test servers (other optimizeDeps) do not re-optimise under us.
+    cacheDir: join(ROOT, 'node_modules', '.vite-bench'),
+    server: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      watch: null,
+      // Cross-origin isolation: SharedArrayBuffer, hence multi-threaded wasm for ORT and TF.js.
+      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    },
+    optimizeDeps: {
+      entries: ['bench/index.html'],
+      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs'],
+      // ORT is served as-is from node_modules so its wasm/.mjs loader and worker URLs resolve (wasmPaths).
+      exclude: ['onnxruntime-web'],
+    },
+  });
+  await server.listen();
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+async function openBenchPage(browser, url) {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message ?? e}`));
+  await page.goto(`${url}/bench/index.html`, { waitUntil: 'load', timeout: 120_000 });
+  await page.waitForFunction(() => window.__bench !== undefined, { timeout: 120_000 });
+  return { page, errors };
+}
+
+class Timeout extends Error {}
+function withTimeout(p, ms, what) {
+  let timer;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise((_, rej) => {
+      timer = setTimeout(() => rej(new Timeout(`${what}: timed out after ${(ms / 1000).toFixed(0)} s`)), ms);
+    }),
+  ]);
+}
+
+// ---------------------------------------------------------------------------------------------- main
+async function main() {
+  const { workloads, source } = ensureModels();
+  say(`vite + chromium (${browserPath()})`);
+  const server = await startServer();
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-bench-'));
+  const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
+  const results = { generatedAt: new Date().toISOString(), host: { cpus: (await import('node:os')).cpus().length, node: process.version }, adapter: {}, micro: null, auto: null, models: source, workloads: {}, engines: [], rows: [], profile: null };
+  try {
+    // --- adapter, microbenchmarks, auto choice, exact mult-adds
+    {
+      const { page, errors } = await openBenchPage(browser, server.url);
+      const info = await page.evaluate(() => window.__bench.info());
+      results.adapter = info;
+      say(`adapter: ${JSON.stringify({ ...info.adapter, limits: undefined, features: undefined })} crossOriginIsolated=${info.crossOriginIsolated}`);
+      try {
+        results.micro = await withTimeout(page.evaluate(() => window.__bench.micro()), 90_000, 'microbenchmarks');
+        say(`micro: FMA ${results.micro.fmaGflops.toFixed(1)} GFLOP/s, copy ${results.micro.copyGBps.toFixed(2)} GB/s`);
+      } catch (e) {
+        results.micro = { error: String(e.message ?? e) };
+      }
+      for (const w of WORKLOADS) {
+        const spec = workloads[w];
+        if (spec.error) continue;
+        const macs = await page.evaluate((s) => window.__bench.macs(s), spec);
+        results.workloads[w] = { ...spec, ...macs };
+      }
+      const autoW = workloads.mobilenet_v2?.error ? WARMUP : workloads.mobilenet_v2 ?? WARMUP;
+      try {
+        results.auto = { workload: autoW.name, ...(await withTimeout(page.evaluate((s) => window.__bench.auto(s), autoW), 120_000, 'auto')) };
+      } catch (e) {
+        results.auto = { error: String(e.message ?? e) };
+      }
+      if (errors.length) say(`adapter page console errors: ${errors.slice(0, 5).join(' | ')}`);
+      await page.close();
+    }
+
+    // --- the rows
+    let rowsLeft = ENGINES.length * WORKLOADS.length;
+    for (const [engine, backend] of ENGINES) {
+      let opened;
+      const initPage = async () => {
+        opened = await openBenchPage(browser, server.url);
+        const t = Date.now();
+        const detail = await withTimeout(opened.page.evaluate((e, b) => window.__bench.init(e, b), engine, backend), 120_000, `${engine}/${backend} init`);
+        const warm = await withTimeout(opened.page.evaluate((s) => window.__bench.row(s, { budgetMs: 0, minRuns: 0, maxRuns: 0, hardStopAfterMs: 0 }), WARMUP), 120_000, `${engine}/${backend} warm-up`);
+        return { detail, initMs: Date.now() - t, warmupTtfrMs: warm.ttfrMs, warmupMaxAbsDiff: warm.maxAbsDiff };
+      };
+      const eng = { engine, backend };
+      try {
+        Object.assign(eng, await initPage());
+        say(`${engine}/${backend}: ${eng.detail} (init+warm-up ${eng.initMs} ms)`);
+      } catch (e) {
+        eng.error = String(e.message ?? e);
+        say(`${engine}/${backend}: init failed: ${eng.error} ${opened?.errors.slice(0, 3).join(' | ') ?? ''}`);
+      }
+      results.engines.push(eng);
+      for (const w of WORKLOADS) {
+        const spec = workloads[w];
+        const row = { engine, backend, workload: w, ttfrMs: null, medianMs: null, minMs: null, gflops: null, maxAbsDiff: null, runs: 0 };
+        results.rows.push(row);
+        const left = rowsLeft--;
+        if (spec.error) {
+          row.error = spec.error;
+          continue;
+        }
+        if (eng.error) {
+          row.error = `engine init failed: ${eng.error}`;
+          continue;
+        }
+        const rem = remaining();
+        if (rem < 15_000) {
+          row.error = 'skipped: the 10-minute budget is spent';
+          continue;
+        }
+        const big = w === 'mobilenet_v2';
+        const fair = rem / left;
+        const steady = Math.max(1500, Math.min(ROW_STEADY_MS, fair - (big ? 8000 : 2500)));
+        const timeout = Math.min(rem - 5000, big ? Math.max(120_000, fair) : Math.max(45_000, fair));
+        const opts = { budgetMs: steady, minRuns: MIN_RUNS, maxRuns: MAX_RUNS, hardStopAfterMs: timeout * 0.6 };
+        if (!opened) {
+          try {
+            await initPage();
+          } catch (e) {
+            row.error = `page re-open failed: ${e.message ?? e}`;
+            continue;
+          }
+        }
+        try {
+          const r = await withTimeout(opened.page.evaluate((s, o) => window.__bench.row(s, o), spec, opts), timeout, `${engine}/${backend} ${w}`);
+          const macs = results.workloads[w]?.totalMacs;
+          Object.assign(row, {
+            ttfrMs: r.ttfrMs,
+            loadMs: r.loadMs,
+            medianMs: r.medianMs,
+            minMs: r.minMs,
+            runs: r.times.length,
+            times: r.times.map((t) => +t.toFixed(2)),
+            gflops: macs && r.medianMs ? (2 * macs) / (r.medianMs * 1e6) : null,
+            maxAbsDiff: r.maxAbsDiff,
+            detail: r.detail,
+          });
+          if (r.note) row.note = r.note;
+          say(`${engine}/${backend} ${w}: ttfr ${r.ttfrMs.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.times.length} runs), diff ${r.maxAbsDiff?.toExponential(2)}`);
+        } catch (e) {
+          row.error = String(e.message ?? e).split('\n')[0];
+          if (opened?.errors.length) row.consoleErrors = opened.errors.slice(-3);
+          say(`${engine}/${backend} ${w}: ERROR ${row.error}`);
+          if (e instanceof Timeout || /Target closed|Session closed|detached/i.test(row.error)) {
+            // The page may still be busy: drop it, the next row gets a fresh one.
+            await opened?.page.close({ runBeforeUnload: false }).catch(() => undefined);
+            opened = undefined;
+          }
+        }
+      }
+      await opened?.page.close({ runBeforeUnload: false }).catch(() => undefined);
+    }
+
+    // --- per-layer view of sepconv's WebGPU path (what is left of the budget, at most 90 s)
+    const profW = workloads.mobilenet_v2;
+    if (PROFILE && profW && !profW.error && ENGINES.some(([e, b]) => e === 'sepconv' && b === 'webgpu') && remaining() > 30_000) {
+      const budget = Math.min(90_000, remaining() - 20_000);
+      try {
+        const { page } = await openBenchPage(browser, server.url);
+        results.profile = { workload: profW.name, ...(await withTimeout(page.evaluate((s, b) => window.__bench.profile(s, b), profW, budget * 0.8), budget, 'profile')) };
+        await page.close({ runBeforeUnload: false }).catch(() => undefined);
+      } catch (e) {
+        results.profile = { error: String(e.message ?? e).split('\n')[0] };
+      }
+    }
+  } finally {
+    await browser.close().catch(() => undefined);
+    rmSync(userDataDir, { recursive: true, force: true });
+    await server.close();
+  }
+  results.totalSeconds = +(elapsed() / 1000).toFixed(1);
+  const report = render(results);
+  writeFileSync(OUT_FILE, JSON.stringify(results, null, 1) + '\n');
+  process.stdout.write(report + `\nWrote ${OUT_FILE} (whole run ${results.totalSeconds} s).\n`);
+}
+
+// ---------------------------------------------------------------------------------------------- report
+const f = (x, d = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(d));
+const fx = (x) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${x.toFixed(2)}×`);
+const fe = (x) => (x === null || x === undefined ? '—' : x === 0 ? '0' : x.toExponential(1));
+const ms = (x) => (x === null || x === undefined ? '—' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+const label = (r) => `${r.engine} ${r.backend}`;
+
+function render(res) {
+  const out = [];
+  const ok = (r) => !r.error && r.medianMs !== null;
+  const a = res.adapter?.adapter ?? {};
+  out.push('## sepconv benchmark', '');
+  out.push(`Adapter: ${[a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ') || res.adapter?.error || 'none'}${a.isSoftware ? ' (software)' : ''}; crossOriginIsolated=${res.adapter?.crossOriginIsolated}, wasm threads ${res.adapter?.wasmThreads}, ${res.host.cpus} CPU cores.`);
+  if (res.micro && !res.micro.error)
+    out.push(`Adapter microbenchmarks: FMA peak ${f(res.micro.fmaGflops)} GFLOP/s (${res.micro.fmaDetail}); shader copy ${f(res.micro.copyGBps, 2)} GB/s, copyBufferToBuffer ${f(res.micro.bufferCopyGBps, 2)} GB/s.`);
+  else out.push(`Adapter microbenchmarks: ${res.micro?.error ?? 'not run'}`);
+  if (res.auto && !res.auto.error) out.push(`sepconv \`backend: 'auto'\` picks **${res.auto.backend}** here: ${res.auto.reason}.`);
+  else out.push(`sepconv auto: ${res.auto?.error ?? 'not run'}`);
+  for (const w of Object.values(res.workloads)) if (w.fallback) out.push(`NOTE ${w.name}: ${w.description}`);
+  out.push('');
+  out.push('Times are per inference with the NCHW input uploaded and the output read back to the CPU. TTFR = load + compile + first run.');
+  out.push('"vs fastest peer" = this median / the fastest onnxruntime-web or TF.js median for the workload (>1: slower); "vs peer WebGPU" likewise against the fastest peer WebGPU backend.');
+  out.push('');
+  out.push('| workload | engine | backend | TTFR ms | median ms | min ms | runs | GFLOP/s | vs fastest peer | vs peer WebGPU | max abs diff | note |');
+  out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
+  const fastest = {};
+  for (const w of Object.keys(res.workloads).length ? Object.keys(res.workloads) : [...new Set(res.rows.map((r) => r.workload))]) {
+    const peers = res.rows.filter((r) => r.workload === w && r.engine !== 'sepconv' && ok(r));
+    const peerGpu = peers.filter((r) => r.backend === 'webgpu');
+    const best = (rs) => rs.reduce((m, r) => (!m || r.medianMs < m.medianMs ? r : m), undefined);
+    fastest[w] = { peer: best(peers), gpu: best(peerGpu) };
+  }
+  for (const r of res.rows) {
+    const fp = fastest[r.workload]?.peer;
+    const fg = fastest[r.workload]?.gpu;
+    const note = r.error ? `ERROR: ${r.error}` : r.note ?? '';
+    out.push(
+      `| ${r.workload} | ${r.engine} | ${r.backend} | ${ms(r.ttfrMs)} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${r.runs ?? 0} | ${f(r.gflops, 2)} | ${ok(r) && fp ? fx(r.medianMs / fp.medianMs) : '—'} | ${ok(r) && fg ? fx(r.medianMs / fg.medianMs) : '—'} | ${fe(r.maxAbsDiff)} | ${note.replace(/\|/g, '/')} |`,
+    );
+  }
+  out.push('');
+  out.push('Fastest peer per workload: ' + Object.entries(fastest).map(([w, x]) => `${w}: ${x.peer ? `${label(x.peer)} ${ms(x.peer.medianMs)} ms` : '—'} (WebGPU: ${x.gpu ? `${label(x.gpu)} ${ms(x.gpu.medianMs)} ms` : '—'})`).join('; '));
+
+  // separable vs regular
+  const reg = res.workloads.conv3x3;
+  const sep = res.workloads.dsc;
+  if (reg && sep) {
+    const macRatio = reg.totalMacs / sep.totalMacs;
+    out.push('', `### Separable vs regular (conv3x3 ${(reg.totalMacs / 1e6).toFixed(1)} M mult-adds vs dsc ${(sep.totalMacs / 1e6).toFixed(1)} M: ratio ${macRatio.toFixed(2)}×)`, '');
+    out.push('| engine | backend | conv3x3 ms | dsc ms | measured speedup | mult-add ratio | speedup / ratio |');
+    out.push('|---|---|---:|---:|---:|---:|---:|');
+    for (const [e, b] of ALL_ENGINES) {
+      const rr = res.rows.find((r) => r.engine === e && r.backend === b && r.workload === 'conv3x3');
+      const rs = res.rows.find((r) => r.engine === e && r.backend === b && r.workload === 'dsc');
+      if (!rr && !rs) continue;
+      const sp = rr && rs && ok(rr) && ok(rs) ? rr.medianMs / rs.medianMs : null;
+      out.push(`| ${e} | ${b} | ${ms(rr?.medianMs)} | ${ms(rs?.medianMs)} | ${fx(sp)} | ${fx(macRatio)} | ${sp ? (sp / macRatio).toFixed(2) : '—'} |`);
+    }
+  }
+
+  // fraction of peak
+  if (res.micro && !res.micro.error) {
+    out.push('', `### Achieved GFLOP/s as a fraction of this adapter's FMA peak (${f(res.micro.fmaGflops)} GFLOP/s)`, '');
+    out.push('| workload | ' + ALL_ENGINES.filter(([, b]) => b === 'webgpu').map(([e]) => `${e} webgpu`).join(' | ') + ' |');
+    out.push('|---|' + ALL_ENGINES.filter(([, b]) => b === 'webgpu').map(() => '---:').join('|') + '|');
+    for (const w of Object.keys(res.workloads)) {
+      const cells = ALL_ENGINES.filter(([, b]) => b === 'webgpu').map(([e]) => {
+        const r = res.rows.find((x) => x.engine === e && x.backend === 'webgpu' && x.workload === w);
+        return r && ok(r) && r.gflops ? `${f(r.gflops, 2)} (${((100 * r.gflops) / res.micro.fmaGflops).toFixed(1)}%)` : '—';
+      });
+      out.push(`| ${w} | ${cells.join(' | ')} |`);
+    }
+  }
+
+  if (res.profile && !res.profile.error) {
+    const p = res.profile;
+    const whole = res.rows.find((r) => r.engine === 'sepconv' && r.backend === 'webgpu' && r.workload === p.workload);
+    out.push('', `### sepconv WebGPU per layer kind (${p.workload}; ${p.profiled}/${p.of} nodes each run alone, each time includes one submit + upload + readback; whole-model median ${ms(whole?.medianMs)} ms)`, '');
+    out.push('| layer kind | nodes | sum ms | M mult-adds | GFLOP/s |');
+    out.push('|---|---:|---:|---:|---:|');
+    for (const k of p.byKind) out.push(`| ${k.kind} | ${k.count} | ${ms(k.ms)} | ${(k.macs / 1e6).toFixed(1)} | ${f(k.gflops, 2)} |`);
+    const top = [...p.layers].sort((x, y) => y.ms - x.ms).slice(0, 6);
+    out.push('', 'Slowest single layers: ' + top.map((l) => `${l.name} ${l.type} →[${l.outputShape.join('x')}] ${ms(l.ms)} ms (${f((2 * l.macs) / (l.ms * 1e6), 2)} GFLOP/s)`).join('; '));
+  } else if (res.profile?.error) out.push('', `Per-layer profile: ${res.profile.error}`);
+  for (const e of res.engines) if (e.error) out.push(`Engine ${e.engine}/${e.backend} failed to start: ${e.error}`);
+  return out.join('\n') + '\n';
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

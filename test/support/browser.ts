@@ -1,0 +1,169 @@
+// Headless Chromium (via Puppeteer) against the Vite dev server, for tests that need real browser WebGPU.
+// A missing browser, navigator.gpu or adapter fails the test: nothing here skips.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
+import { createServer, type ViteDevServer } from 'vite';
+import { afterAll } from 'vitest';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CACHE_FILE = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');
+
+// SwiftShader provides WebGPU without a GPU; the rest keeps a fresh headless profile quiet and offline.
+export const CHROME_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** The browser chosen by scripts/ensure-browser.mjs (run again when its record is missing or stale). */
+export function browserPath(): string {
+  const read = (): string | undefined => {
+    if (!existsSync(CACHE_FILE)) return undefined;
+    const p = (JSON.parse(readFileSync(CACHE_FILE, 'utf8')) as { path?: string }).path;
+    return p && existsSync(p) ? p : undefined;
+  };
+  const cached = read();
+  if (cached) return cached;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'scripts/ensure-browser.mjs')], { stdio: 'inherit' });
+  } catch {
+    throw new Error('No Chrome/Chromium for the browser tests; see the message from scripts/ensure-browser.mjs above.');
+  }
+  const found = read();
+  if (!found) throw new Error(`scripts/ensure-browser.mjs did not record a browser in ${CACHE_FILE}`);
+  return found;
+}
+
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-chrome-'));
+  const browser = await puppeteer.launch({
+    executablePath: browserPath(),
+    headless: true,
+    args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`],
+    protocolTimeout: 120_000,
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/** The Vite dev server (the repo's vite.config.ts) on 127.0.0.1; WebGPU needs a secure context, which localhost is. */
+export async function startServer(): Promise<{ url: string; server: ViteDevServer; close(): Promise<void> }> {
+  const port = await freePort();
+  const server = await createServer({
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    server: { host: '127.0.0.1', port, strictPort: true, watch: null },
+  });
+  await server.listen();
+  return { url: `http://127.0.0.1:${port}`, server, close: () => server.close() };
+}
+
+export interface OpenedPage {
+  page: Page;
+  /** Console errors, uncaught page errors and failed requests seen so far. */
+  errors: string[];
+  /** Screenshot into test-artifacts/<name>.png. */
+  screenshot(name: string): Promise<string>;
+}
+
+let shared: Promise<{ url: string; browser: Browser; close(): Promise<void> }> | undefined;
+
+async function session() {
+  shared ??= (async () => {
+    const srv = await startServer();
+    try {
+      const b = await launchBrowser();
+      return {
+        url: srv.url,
+        browser: b.browser,
+        close: async () => {
+          await b.close();
+          await srv.close();
+        },
+      };
+    } catch (e) {
+      await srv.close();
+      throw e;
+    }
+  })();
+  return shared;
+}
+
+/** Opens `path` (e.g. "/test/pages/smoke.html") from the dev server in a shared headless browser for this test file. */
+export async function openPage(path: string): Promise<OpenedPage> {
+  const { url, browser } = await session();
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    // Chromium asks for /favicon.ico on its own; a page without one is not a failure.
+    if (msg.type() === 'error' && !msg.location().url?.endsWith('/favicon.ico')) {
+      errors.push(`console.error: ${msg.text()}${msg.location().url ? ` (${msg.location().url})` : ''}`);
+    }
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${(err as Error).message ?? String(err)}`));
+  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  const res = await page.goto(url + path, { waitUntil: 'load' });
+  if (!res?.ok()) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
+  return {
+    page,
+    errors,
+    async screenshot(name) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      const file = join(ARTIFACTS, `${name}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      return file;
+    },
+  };
+}
+
+/** Fails with a pointed message unless the page has navigator.gpu and an adapter; returns the adapter info. */
+export async function expectWebGpu(page: Page): Promise<Record<string, string>> {
+  const probe = await page.evaluate(async () => {
+    if (!navigator.gpu) return { error: 'navigator.gpu is undefined' };
+    const adapter = await navigator.gpu.requestAdapter();
+    if (!adapter) return { error: 'navigator.gpu.requestAdapter() returned null' };
+    const { vendor, architecture, device, description } = adapter.info;
+    return { info: { vendor, architecture, device, description } };
+  });
+  if ('error' in probe) {
+    throw new Error(`WebGPU unavailable in headless Chromium (${browserPath()}): ${probe.error}. Flags: ${CHROME_FLAGS.join(' ')}`);
+  }
+  return probe.info;
+}
+
+afterAll(async () => {
+  if (!shared) return;
+  const s = await shared.catch(() => undefined);
+  shared = undefined;
+  await s?.close();
+});
