@@ -53,7 +53,7 @@ export function sweepBars(canvas: HTMLCanvasElement, heading: string, unit: stri
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${Number(c.raw).toLocaleString('en-US', { maximumSignificantDigits: 4 })} ${unit}` } },
       },
       scales: {
-        x: { title: { display: true, text: 'channels, input size' }, ticks: { maxRotation: 0, autoSkip: false, font: { size: 11 } } },
+        x: { title: { display: true, text: 'channels, input size' }, ticks: { maxRotation: 60, autoSkip: false, font: { size: labels.length > 5 ? 10 : 11 } } },
         y: { type: log ? 'logarithmic' : 'linear', title: { display: true, text: unit + (log ? ' (log scale)' : '') }, ticks: { callback: (v) => (!log || isPow10(Number(v)) ? compact(Number(v)) : '') } },
       },
     },
@@ -84,7 +84,7 @@ export function runsChart(canvas: HTMLCanvasElement, heading: string, regular: n
 }
 
 /** Horizontal bars, one per layer. */
-export function layerChart(canvas: HTMLCanvasElement, heading: string, labels: string[], ms: number[]): Chart {
+export function layerChart(canvas: HTMLCanvasElement, heading: string, labels: string[], ms: number[], fullNames: string[] = labels): Chart {
   return upsert(canvas, {
     type: 'bar',
     data: { labels, datasets: [{ label: 'ms', data: ms, backgroundColor: FILL.neutral, borderColor: COLORS.neutral, borderWidth: 1 }] },
@@ -92,7 +92,11 @@ export function layerChart(canvas: HTMLCanvasElement, heading: string, labels: s
       indexAxis: 'y',
       responsive: true,
       maintainAspectRatio: false,
-      plugins: { title: title(heading), legend: { display: false } },
+      plugins: {
+        title: title(heading),
+        legend: { display: false },
+        tooltip: { callbacks: { title: (items) => fullNames[items[0]?.dataIndex ?? 0] ?? '', label: (c) => `${Number(c.raw).toFixed(3)} ms` } },
+      },
       scales: {
         x: { beginAtZero: true, position: 'top', title: { display: true, text: 'ms (median of 3 runs)' } },
         y: { ticks: { autoSkip: false, font: { size: 10 } } },

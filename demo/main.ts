@@ -261,6 +261,12 @@ function readRuns(form: HTMLFormElement): { warmup: number; repeats: number } {
   return { warmup, repeats };
 }
 
+/** Browsers coarsen performance.now() to 0.1 ms unless the page is cross-origin isolated. */
+function timerNote(smallest: number): string {
+  if (globalThis.crossOriginIsolated || smallest >= 2) return '';
+  return 'The browser rounds this page’s timer to 0.1 ms (it is not cross-origin isolated), so sub-millisecond times are coarse.';
+}
+
 type Row = [label: string, regular: string, separable: string, ratio: string, cls?: string];
 
 function renderLayerTable(rows: Row[]): void {
@@ -320,7 +326,7 @@ function renderLayerResult(r: LayerResult): void {
   if (reg.gpu && sep.gpu)
     rows.push(['GPU time, median (timestamps)', ms(reg.gpu.median), ms(sep.gpu.median), pct(sep.gpu.median / reg.gpu.median), 'key']);
   rows.push(
-    [`Measured speedup (${clock})`, '', '', `${r.speedup.toFixed(2)}×`, r.speedup >= 1 ? 'key good' : 'key bad'],
+    [`Measured speedup (${clock})`, '', '', `${r.speedup.toFixed(2)}×${r.speedup < 1 ? ' (separable slower)' : ''}`, r.speedup >= 1 ? 'key good' : 'key bad'],
     [`Achieved GFLOP/s (2·MACs ÷ ${clock})`, gflops(reg.gflops), gflops(sep.gflops), ''],
     ['Load + compile', ms(reg.loadMs), ms(sep.loadMs), ''],
     ['First run', ms(reg.firstRunMs), ms(sep.firstRunMs), ''],
@@ -331,12 +337,13 @@ function renderLayerResult(r: LayerResult): void {
   const notes = [
     `${r.config.repeats} timed runs after ${r.config.warmup} warm-up run${r.config.warmup > 1 ? 's' : ''}, same random input for both.`,
     r.timeSource === 'wall-clock'
-      ? 'Times are wall-clock around model.run(), including the readback of the output.'
+      ? `Times are wall-clock around model.run()${r.config.backend === 'webgpu' ? ', including the upload of the input and the readback of the output' : ''}.`
       : 'Speedup and GFLOP/s use GPU timestamps; wall-clock is shown for comparison.',
+    timerNote(Math.min(reg.wall.median, sep.wall.median)),
     `Error tolerance ${r.tolerance.atol} abs + ${r.tolerance.rtol} rel.`,
   ];
   if (reg.backend !== r.config.backend || sep.backend !== r.config.backend) notes.push(`Warning: asked for ${r.config.backend} but ran on the CPU: ${reg.backendReason}.`);
-  $('#layer-note').textContent = notes.join(' ');
+  $('#layer-note').textContent = notes.filter(Boolean).join(' ');
   $('#layer-placeholder').hidden = true;
   $('#layer-chart-box').hidden = false;
   runsChart($<HTMLCanvasElement>('#layer-chart'), `Each timed run (wall-clock, ${r.config.backend === 'webgpu' ? 'WebGPU' : 'CPU'})`, reg.wallMs, sep.wallMs);
@@ -419,7 +426,9 @@ function renderSweep(): void {
   $('#sweep-note').textContent =
     `${o.k}×${o.k} convolutions, ${o.steps} steps from ${o.inputSize}×${o.inputSize} and ${o.startChannels} channels. ` +
     `On average the separable layer has ${n.avgParamPct.toFixed(1)} % of the parameters and ${n.avgMacPct.toFixed(1)} % of the mult-adds (theory ${n.avgTheoreticalPct.toFixed(1)} %).` +
-    (t ? ` Times: median of the timed runs per layer (${t[0]?.timeSource ?? 'wall-clock'}, ${demo.backend === 'webgpu' ? 'WebGPU' : 'CPU'}).` : ' Press “Measure time” to time every step on the chosen backend.');
+    (t
+      ? ` Times: median of the timed runs per layer (${t[0]?.timeSource ?? 'wall-clock'}, ${demo.backend === 'webgpu' ? 'WebGPU' : 'CPU'}). ${t[0]?.timeSource === 'wall-clock' ? timerNote(Math.min(...t.map((x) => x.separable.median))) : ''}`
+      : ' Press “Measure time” to time every step on the chosen backend.');
   const labels = n.steps.map((s) => [`${s.cin}→${s.cout}`, `${s.size}²`]);
   sweepBars($<HTMLCanvasElement>('#sweep-params'), 'Size (parameters)', 'params', labels, n.steps.map((s) => s.regular.params), n.steps.map((s) => s.separable.params), true);
   sweepBars($<HTMLCanvasElement>('#sweep-macs'), 'Cost (mult-adds)', 'MACs', labels, n.steps.map((s) => s.regular.macs), n.steps.map((s) => s.separable.macs), true);
@@ -435,12 +444,16 @@ function renderSweep(): void {
   demo.charts = chartSummary();
 }
 
+/** While the user edits, an impossible sweep is explained next to the table; a run with one goes to the error panel. */
 function updateSweepCost(): void {
+  const note = $('#sweep-note');
   try {
     demo.sweep = { cost: sweepCost(readSweep()) };
+    note.classList.remove('warn');
     renderSweep();
   } catch (e) {
-    showError(e, 'Network sweep');
+    note.textContent = `Cannot build this sweep: ${(e as Error).message}`;
+    note.classList.add('warn');
   }
 }
 
@@ -490,7 +503,8 @@ function renderModel(r: ModelResult): void {
   figure(dl, r.backend === 'webgpu' ? 'Load (incl. pipeline compile)' : 'Load (resolve + optimise)', ms(r.loadMs), 'model-load');
   figure(dl, 'First run', ms(r.firstRunMs), 'model-first');
   figure(dl, 'Steady latency (wall-clock median)', ms(r.steady.median), 'model-steady');
-  figure(dl, '  min – max · IQR', `${msRange(r.steady)} · ${msIqr(r.steady)}`);
+  figure(dl, '  min – max', msRange(r.steady));
+  figure(dl, '  IQR (25th – 75th pct)', msIqr(r.steady));
   if (r.gpu) figure(dl, 'GPU time (timestamps, median)', ms(r.gpu.median));
   figure(dl, 'Achieved', gflops(r.gflops));
   figure(dl, `Max |error|, ${r.accuracy.reference}`, `${sci(r.accuracy.maxAbsError)} ${r.accuracy.pass ? '✓' : '✗ over tolerance'}`);
@@ -498,13 +512,23 @@ function renderModel(r: ModelResult): void {
   const box = $('#model-chart-box');
   box.hidden = false;
   box.style.height = `${Math.max(240, 60 + r.layers.length * 16)}px`;
-  const labels = r.layers.map((l, i) => `${i + 1}. ${l.node || l.op} (${l.op})`);
-  layerChart($<HTMLCanvasElement>('#model-chart'), r.layerSource[0]!.toUpperCase() + r.layerSource.slice(1), labels, r.layers.map((l) => l.ms));
+  // Narrow screens: no op suffix, or Chart.js cuts the labels off (the tooltip has the full name).
+  const narrow = box.clientWidth < 520;
+  const labels = r.layers.map((l, i) => `${i + 1}. ${shortName(l.node, l.op)}${narrow ? '' : ` (${l.op})`}`);
+  layerChart($<HTMLCanvasElement>('#model-chart'), r.layerSource[0]!.toUpperCase() + r.layerSource.slice(1), labels, r.layers.map((l) => l.ms), r.layers.map((l) => `${l.node} (${l.op})`));
   const total = r.layers.reduce((s, l) => s + l.ms, 0);
   $('#model-note').textContent =
     `Per-layer chart: ${r.layerSource}, summing to ${ms(total)}.` +
     (r.layerSource.startsWith('CPU') && r.backend === 'webgpu' ? ' The engine has no GPU per-layer profiler here, so these are CPU times of the same layers.' : '') +
     ' Symbolic input dimensions are set to 1.';
+}
+
+/** "/features/features.3/conv/conv.0/conv.0.0/Conv" -> "features.3/conv.0.0": drops the op and path parts that the next part repeats. */
+function shortName(node: string, op: string): string {
+  const parts = node.split('/').filter(Boolean);
+  if (parts.length > 1 && parts[parts.length - 1]!.startsWith(op)) parts.pop();
+  const kept = parts.filter((p, i) => !(parts[i + 1]?.startsWith(`${p}.`) ?? false));
+  return kept.join('/') || node || op;
 }
 
 modelForm.addEventListener('submit', async (ev) => {

@@ -129,7 +129,7 @@ const EXTREME_INTS: unknown[] = [0, -1, -2, 1, 2, 3, 7, 64, 65535, 65536, 2 ** 3
 const extremeInt = (r: Rand) => (r() < 0.3 ? int(r, 9) - 2 : pick(r, EXTREME_INTS));
 const OP_NAMES = [...OPS.keys(), 'If', 'Loop', 'Resize', 'NotAnOp', ''];
 
-const graphOf = (m: Msg) => (m.graph ??= { node: [], initializer: [], input: [], output: [] });
+const graphOf = (m: Msg): Msg => (m.graph ??= { node: [], initializer: [], input: [], output: [] });
 const nodes = (m: Msg): Msg[] => graphOf(m).node ?? [];
 const edgesOf = (m: Msg): string[] => {
   const g = graphOf(m);
@@ -201,7 +201,7 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
       fix(n.input);
       fix(n.output);
     }
-    if (r() < 0.3 && g.node?.length) pick(r, g.node).name = to;
+    if (r() < 0.3 && g.node?.length) pick<Msg>(r, g.node).name = to;
   },
   swapInputs(m, r) {
     const n = pickNode(m, r);
@@ -250,7 +250,8 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   tensorData(m, r) {
     const t = pickTensor(m, r);
     if (!t) return;
-    const raw: Uint8Array = t.raw_data ?? new Uint8Array(0);
+    // A plain copy: in Node decoded bytes are Buffers, whose slice() is a view into shared memory.
+    const raw = new Uint8Array(t.raw_data ?? 0);
     const c = r();
     if (c < 0.3) t.raw_data = raw.slice(0, int(r, raw.length + 1));
     else if (c < 0.45) t.raw_data = new Uint8Array(0);
@@ -264,8 +265,8 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
       const v = new DataView(out.buffer);
       if (t.data_type === DataType.INT64 && out.length >= 8) {
         const big = pick(r, [0n, -1n, 2n ** 62n, -(2n ** 63n), 2n ** 31n, 1000000n, 3n, -3n]);
-        v.setBigInt64(8 * int(r, out.length / 8), big, true);
-      } else if (out.length >= 4) v.setFloat32(4 * int(r, out.length / 4), pick(r, [NaN, Infinity, -Infinity, 3.4e38, -0]), true);
+        v.setBigInt64(8 * int(r, Math.floor(out.length / 8)), big, true);
+      } else if (out.length >= 4) v.setFloat32(4 * int(r, Math.floor(out.length / 4)), pick(r, [NaN, Infinity, -Infinity, 3.4e38, -0]), true);
       t.raw_data = out;
     }
   },
@@ -279,7 +280,7 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   inputDims(m, r) {
     const ins = graphOf(m).input ?? [];
     if (!ins.length) return;
-    const vi = pick(r, ins);
+    const vi: Msg = pick(r, ins);
     const tt = vi.type?.tensor_type;
     if (!tt) return;
     const c = r();
@@ -316,6 +317,35 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
       else if (a.ints) a.ints.push(extremeInt(r));
     }
   },
+  /**
+   * Splices in a node of a random op that reads existing edges plus a new INT64 constant of hostile values
+   * (shapes, pads, axes, indices), and makes its output a graph output or feeds it to a later node.
+   */
+  insertOp(m, r) {
+    const g = graphOf(m);
+    const k = int(r, 1000);
+    const len = int(r, 6);
+    const vals = Array.from({ length: len }, () => BigInt(pick(r, [0, 1, -1, 2, 3, -2, 7, 1e6, 2 ** 31, -(2 ** 31), 2 ** 40, int(r, 5)])));
+    if (r() < 0.1) vals.push(-(2n ** 63n), 2n ** 63n - 1n);
+    const name = `hostile_c${k}`;
+    (g.initializer ??= []).push({ name, dims: [vals.length], data_type: DataType.INT64, raw_data: new Uint8Array(BigInt64Array.from(vals).buffer) });
+    const edges = edgesOf(m);
+    const op = pick(r, ['ConstantOfShape', 'Pad', 'Reshape', 'Slice', 'Gather', 'Concat', 'Transpose', 'Split', 'Squeeze', 'Unsqueeze', 'ReduceMean', 'Flatten', 'Softmax', 'MaxPool', 'AveragePool', 'Conv', 'Cast', 'Shape', 'Add', 'MatMul', 'Gemm']);
+    const inputs = Array.from({ length: 1 + int(r, 3) }, () => (r() < 0.5 ? name : pick(r, edges)));
+    const attribute: unknown[] = [];
+    const ints = (n: string) => ({ name: n, type: 7, ints: Array.from({ length: 1 + int(r, 4) }, () => extremeInt(r)) });
+    if (r() < 0.6) attribute.push(pick(r, [ints('axes'), ints('perm'), ints('kernel_shape'), ints('pads'), ints('strides'), ints('split'), { name: 'axis', type: 2, i: extremeInt(r) }, { name: 'to', type: 2, i: int(r, 20) }, { name: 'keepdims', type: 2, i: extremeInt(r) }, { name: 'group', type: 2, i: extremeInt(r) }]));
+    const out = `hostile_y${k}`;
+    const node = { name: `hostile_${op}_${k}`, op_type: op, input: inputs, output: r() < 0.1 ? ['', out] : [out], attribute };
+    const ns = nodes(m);
+    const at = int(r, ns.length + 1);
+    ns.splice(at, 0, node);
+    const later = ns.slice(at + 1).filter((n: Msg) => n.input?.length);
+    if (later.length && r() < 0.5) {
+      const n = pick(r, later);
+      n.input[int(r, n.input.length)] = out;
+    } else (g.output ??= []).push({ name: out });
+  },
   opType(m, r) {
     const n = pickNode(m, r);
     if (!n) return;
@@ -346,7 +376,7 @@ export function mutate(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: stri
       STRUCT_MUTATORS[name]!(m, r);
       used.push(name);
     }
-    bytes = ModelProto.encode(m).finish();
+    bytes = new Uint8Array(ModelProto.encode(m).finish()); // plain copy (see tensorData)
   }
   if (mode >= 0.45) {
     const k = 1 + int(r, 3);

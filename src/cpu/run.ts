@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
-import { EMPTY_VALUE, type ResolvedGraph } from '../graph/resolve.js';
+import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
 
@@ -18,9 +18,10 @@ export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>):
     if (!rg.inputShapes.has(name))
       throw new InputError(`unknown input "${name}"; expected ${[...rg.inputShapes.keys()].map((n) => `"${n}"`).join(', ')}`);
   for (const [name, shape] of rg.inputShapes) {
-    const v = inputs[name] as Partial<Tensor> | Float32Array | undefined;
-    if (v === undefined) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);
-    const data = v instanceof Float32Array ? v : v.data;
+    // Own properties only: an input named "constructor" must not find Object's.
+    const v = (Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined) as Partial<Tensor> | Float32Array | undefined;
+    if (v === undefined || v === null) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);
+    const data = v instanceof Float32Array ? v : (v as Partial<Tensor>).data;
     const given = v instanceof Float32Array ? shape : v.shape;
     if (!(data instanceof Float32Array))
       throw new InputError(`input "${name}": expected a Float32Array, got ${describe(data)}`);
@@ -47,7 +48,7 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
     const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
     const kernel = (fast && rn.def.fast) || rn.def.reference;
     const t0 = opts.onNode ? performance.now() : 0;
-    const outs = kernel.call(rn.def, ins, rn.attrs);
+    const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs));
     rn.node.outputs.forEach((o, k) => o !== '' && env.set(o, outs[k]!));
     opts.onNode?.(idx, outs, performance.now() - t0);
   });

@@ -8,6 +8,7 @@ import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
+import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
 import type { GpuNodeProgram } from './program.js';
@@ -93,19 +94,30 @@ export class GpuExecutor {
   ) {}
 
   static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
+    // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
+    const limits = planLimits(gpu);
+    checkGraphLimits(rg, limits);
     const tracker = new BufferTracker(gpu.device);
     try {
       const missing = rg.nodes.filter((rn) => !GPU_PROGRAMS.has(rn.node.op));
       if (missing.length)
         throw new GpuError(`no GPU program for ${missing.map((m) => `${m.node.op} (node "${m.node.name}")`).join(', ')}`, 'GPU_UNSUPPORTED');
-      const programs: GpuNodeProgram[] = await Promise.all(
+      // allSettled: when one build fails the others must finish before the catch below frees their buffers.
+      const settled = await Promise.allSettled(
         rg.nodes.map((rn) =>
-          GPU_PROGRAMS.get(rn.node.op)!.build(
-            rn,
-            makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))),
-          ),
+          GPU_PROGRAMS.get(rn.node.op)!
+            .build(rn, makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))))
+            .catch((e: unknown) => {
+              // grid() and BufferTracker throw RangeError past a limit; say which node asked.
+              if (e instanceof RangeError)
+                throw new GpuError(`${rn.node.op} node "${rn.node.name}" (output ${shapeStr(rn.outputShapes[0] ?? [])}): ${e.message}`, 'GPU_LIMIT');
+              throw e;
+            }),
         ),
       );
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      const programs = settled.map((r) => (r as PromiseFulfilledResult<GpuNodeProgram>).value);
       const { edges, memory } = planMemory(rg, tracker);
       uploadConstants(gpu.device, rg, programs, edges, tracker);
       const readbacks = new Map<string, GPUBuffer>();
@@ -115,6 +127,7 @@ export class GpuExecutor {
         const ins = rn.node.inputs.map((i) => (i === '' ? undefined : edges.get(i)));
         const outs = rn.node.outputs.map((o) => edges.get(o));
         for (const d of programs[k]!.dispatches) {
+          checkDispatch(rn.node.name, rn.node.op, d.workgroups, limits);
           for (const b of d.bindings) {
             if (b.kind === 'input' && !ins[b.index])
               throw new GpuError(`${rn.node.op} node "${rn.node.name}": input ${b.index} has no GPU buffer`);

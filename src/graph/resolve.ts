@@ -1,7 +1,8 @@
-import { InputError, ModelFormatError, UnsupportedOpError } from '../errors.js';
+import { InputError, ModelFormatError, ShapeError, UnsupportedOpError } from '../errors.js';
 import { OPS } from '../ops/registry.js';
 import { NodeCtx, type Cost, type OpDef } from '../ops/types.js';
-import { shapeStr, type Shape } from '../tensor.js';
+import { MAX_ELEMENTS } from '../onnx/tensor.js';
+import { shapeStr, sizeOf, type Shape } from '../tensor.js';
 import type { Graph, Node, Value } from './ir.js';
 
 /** A node ready to execute: its op, parsed attributes and concrete shapes. */
@@ -24,6 +25,16 @@ export interface ResolvedGraph {
   readonly constants: ReadonlyMap<string, Value>;
   readonly shapes: ReadonlyMap<string, Shape>;
 }
+
+/**
+ * Constant folding creates at most this many elements per output unless its constant inputs already hold as
+ * many (Reshape, Transpose, Identity of a big initializer): a tiny hostile model (ConstantOfShape [2^31 - 1],
+ * a MatMul blowing up two small weights) must not allocate gigabytes while it loads. Bigger foldable nodes stay
+ * in the graph and run like any other node.
+ */
+export const MAX_FOLD_ELEMENTS = 2 ** 24;
+
+const own = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Kahn's algorithm; rejects cycles and inputs that no node, initializer or graph input produces. */
 export function topoSort(graph: Graph): Node[] {
@@ -94,10 +105,13 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
   const bound = new Map<string, Shape>();
   for (const inp of graph.inputs) {
     if (constants.has(inp.name)) continue;
-    const given = inputShapes[inp.name];
+    // Own properties only: an input named "constructor" or "__proto__" must not find Object's.
+    const given = own(inputShapes, inp.name) ? inputShapes[inp.name] : undefined;
     const decl = inp.shape;
     let shape: number[];
     if (given) {
+      if (!Array.isArray(given))
+        throw new InputError(`input "${inp.name}": expected a shape (array of dimensions), got ${String(given)}`);
       if (given.length !== decl.length)
         throw new InputError(`input "${inp.name}": expected rank ${decl.length} ${declStr(decl)}, got ${shapeStr(given)}`);
       decl.forEach((d, i) => {
@@ -112,6 +126,8 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
     }
     if (shape.some((d) => !Number.isInteger(d) || d <= 0))
       throw new InputError(`input "${inp.name}": every dimension must be a positive integer, got ${shapeStr(shape)}`);
+    if (sizeOf(shape) > MAX_ELEMENTS)
+      throw new InputError(`input "${inp.name}": shape ${shapeStr(shape)} has more than ${MAX_ELEMENTS} elements`);
     shapes.set(inp.name, shape);
     bound.set(inp.name, shape);
   }
@@ -128,13 +144,20 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
     const ctx = new NodeCtx(node, inShapes, consts, graph.opset);
     const attrs = def.parse(ctx);
     const outShapes = def.outputShapes(ctx, attrs);
-    if (outShapes.length < node.outputs.filter((o) => o !== '').length)
+    // By position: outputs ['', 'y'] of a one-output op name a second output that does not exist.
+    if (node.outputs.some((o, k) => o !== '' && k >= outShapes.length))
       throw ctx.error(`produces ${outShapes.length} output(s) but the node names ${node.outputs.length}`);
-    for (const s of outShapes)
+    for (const s of outShapes) {
       if (s.some((d) => !Number.isInteger(d) || d < 0)) throw ctx.error(`invalid output shape ${shapeStr(s)}`);
-    const allConst = node.inputs.every((i, k) => i === '' || consts[k] !== undefined);
+      if (sizeOf(s) > MAX_ELEMENTS)
+        throw ctx.error(`output shape ${shapeStr(s)} has ${sizeOf(s)} elements, above the limit of ${MAX_ELEMENTS}`);
+    }
+    const constElements = consts.reduce((n, c) => n + (c ? sizeOf(c.shape) : 0), 0);
+    const foldable = outShapes.every((s) => sizeOf(s) <= Math.max(MAX_FOLD_ELEMENTS, constElements));
+    const allConst = foldable && node.inputs.every((i, k) => i === '' || consts[k] !== undefined);
     const out =
-      def.foldFromShapes?.(ctx, attrs) ?? (allConst ? def.reference(consts.map((c) => c ?? EMPTY_VALUE), attrs) : undefined);
+      def.foldFromShapes?.(ctx, attrs) ??
+      (allConst ? runKernel(node, () => def.reference(consts.map((c) => c ?? EMPTY_VALUE), attrs)) : undefined);
     if (out) {
       node.outputs.forEach((o, k) => {
         if (o === '') return;
@@ -149,6 +172,23 @@ export function resolve(graph: Graph, inputShapes: Record<string, Shape> = {}): 
     nodes.push({ node, def, attrs, inputShapes: realShapes, outputShapes: outShapes, cost });
   }
   return { graph, inputShapes: bound, nodes, constants, shapes };
+}
+
+/**
+ * Runs one kernel call for `node`. Kernels throw RangeError for data-dependent faults (a Gather index out of range,
+ * integer division by zero) that shape inference cannot see; those become a ShapeError naming the node and op.
+ */
+export function runKernel<T>(node: Node, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      const err = new ShapeError(node.name, node.op, e.message);
+      (err as Error & { cause?: unknown }).cause = e;
+      throw err;
+    }
+    throw e;
+  }
 }
 
 /** Stands in for an omitted optional input ('' in node.inputs) when kernels are called. */
