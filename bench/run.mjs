@@ -167,6 +167,9 @@ async function startServer() {
       headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
     },
     optimizeDeps: {
+      // Pre-bundle exactly these at start-up and discover nothing later: a late discovery makes Vite reload
+      // the page mid-measurement ("Execution context was destroyed").
+      noDiscovery: true,
       entries: ['bench/index.html'],
       include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs'],
       // ORT is served as-is from node_modules so its wasm/.mjs loader and worker URLs resolve (wasmPaths).
@@ -175,6 +178,26 @@ async function startServer() {
   });
   await server.listen();
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+async function launch() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-bench-'));
+  const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
+  return {
+    browser,
+    /** Closes the browser; one stuck behind queued GPU work is killed (it is our own child process). */
+    async close() {
+      const proc = browser.process();
+      await withTimeout(browser.close(), 15_000, 'browser.close').catch(() => {
+        try {
+          if (proc?.pid) process.kill(-proc.pid, 'SIGKILL');
+        } catch {
+          proc?.kill('SIGKILL');
+        }
+      });
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
 }
 
 async function openBenchPage(browser, url) {
@@ -205,13 +228,14 @@ async function main() {
   const { workloads, source } = ensureModels();
   say(`vite + chromium (${browserPath()})`);
   const server = await startServer();
-  const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-bench-'));
-  const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
+  // A fresh browser for each (engine, backend) pair: SwiftShader work queued by one pair (or a page that is
+  // being torn down after a timeout) must not stall the next one.
+  let current = await launch();
   const results = { generatedAt: new Date().toISOString(), host: { cpus: (await import('node:os')).cpus().length, node: process.version }, adapter: {}, micro: null, auto: null, models: source, workloads: {}, engines: [], rows: [], profile: null };
   try {
     // --- adapter, microbenchmarks, auto choice, exact mult-adds
     {
-      const { page, errors } = await openBenchPage(browser, server.url);
+      const { page, errors } = await openBenchPage(current.browser, server.url);
       const info = await page.evaluate(() => window.__bench.info());
       results.adapter = info;
       say(`adapter: ${JSON.stringify({ ...info.adapter, limits: undefined, features: undefined })} crossOriginIsolated=${info.crossOriginIsolated}`);
@@ -234,7 +258,7 @@ async function main() {
         results.auto = { error: String(e.message ?? e) };
       }
       if (errors.length) say(`adapter page console errors: ${errors.slice(0, 5).join(' | ')}`);
-      await page.close();
+      await current.close();
     }
 
     // --- the rows
@@ -242,7 +266,9 @@ async function main() {
     for (const [engine, backend] of ENGINES) {
       let opened;
       const initPage = async () => {
-        opened = await openBenchPage(browser, server.url);
+        await current.close();
+        current = await launch();
+        opened = await withTimeout(openBenchPage(current.browser, server.url), 150_000, 'open the bench page');
         const t = Date.now();
         const detail = await withTimeout(opened.page.evaluate((e, b) => window.__bench.init(e, b), engine, backend), 120_000, `${engine}/${backend} init`);
         const warm = await withTimeout(opened.page.evaluate((s) => window.__bench.row(s, { budgetMs: 0, minRuns: 0, maxRuns: 0, hardStopAfterMs: 0 }), WARMUP), 120_000, `${engine}/${backend} warm-up`);
@@ -308,14 +334,11 @@ async function main() {
           row.error = String(e.message ?? e).split('\n')[0];
           if (opened?.errors.length) row.consoleErrors = opened.errors.slice(-3);
           say(`${engine}/${backend} ${w}: ERROR ${row.error}`);
-          if (e instanceof Timeout || /Target closed|Session closed|detached/i.test(row.error)) {
-            // The page may still be busy: drop it, the next row gets a fresh one.
-            await opened?.page.close({ runBeforeUnload: false }).catch(() => undefined);
-            opened = undefined;
-          }
+          // The page (or its GPU work) may still be busy: the next row gets a fresh browser and page.
+          opened = undefined;
         }
       }
-      await opened?.page.close({ runBeforeUnload: false }).catch(() => undefined);
+      opened = undefined;
     }
 
     // --- per-layer view of sepconv's WebGPU path (what is left of the budget, at most 90 s)
@@ -323,16 +346,16 @@ async function main() {
     if (PROFILE && profW && !profW.error && ENGINES.some(([e, b]) => e === 'sepconv' && b === 'webgpu') && remaining() > 30_000) {
       const budget = Math.min(90_000, remaining() - 20_000);
       try {
-        const { page } = await openBenchPage(browser, server.url);
+        await current.close();
+        current = await launch();
+        const { page } = await openBenchPage(current.browser, server.url);
         results.profile = { workload: profW.name, ...(await withTimeout(page.evaluate((s, b) => window.__bench.profile(s, b), profW, budget * 0.8), budget, 'profile')) };
-        await page.close({ runBeforeUnload: false }).catch(() => undefined);
       } catch (e) {
         results.profile = { error: String(e.message ?? e).split('\n')[0] };
       }
     }
   } finally {
-    await browser.close().catch(() => undefined);
-    rmSync(userDataDir, { recursive: true, force: true });
+    await current.close();
     await server.close();
   }
   results.totalSeconds = +(elapsed() / 1000).toFixed(1);

@@ -7,7 +7,7 @@
 //   @binding(3) b       array<vec4<f32>>  [cout4]                 bias, zero-padded (zeros when the node has none)
 //   @binding(4) y       array<f32>        [N, OH, OW, Cout]       output (NHWC)
 // A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages the input
-// patch the tile needs (PH × PW pixels incl. halo, × CV vec4, already expanded to output channels so MULT > 1
+// patch the tile needs (ph × pw pixels incl. halo, × CV vec4, already expanded to output channels so MULT > 1
 // costs nothing in the inner loop) once in workgroup memory, then each invocation computes RH × RW outputs of
 // one vec4 channel group. Invocation index = cv + CV·(sx + SX·sy): neighbouring lanes read neighbouring vec4s
 // of workgroup memory (no bank conflicts) and write neighbouring channels of a pixel; a thread's outputs are
@@ -20,8 +20,7 @@ override RH: u32 = 1u;
 override RW: u32 = 2u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
-override PH: u32 = 6u;
-override PW: u32 = 10u;
+override STAGE: u32 = 512u; // vec4 slots of workgroup memory, >= params.ph · params.pw · CV (rounded up to limit pipeline variants)
 const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,7 +29,7 @@ const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 @group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
-var<workgroup> stage: array<vec4<f32>, PH * PW * CV>;
+var<workgroup> stage: array<vec4<f32>, STAGE>;
 
 @compute @workgroup_size(CV * SX * SY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -54,11 +53,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let H = i32(params.h);
   let W = i32(params.w);
 
-  for (var i = lid; i < PH * PW * CV; i += CV * SX * SY) {
+  for (var i = lid; i < params.ph * params.pw * CV; i += CV * SX * SY) {
     let cv = i % CV;
     let pix = i / CV;
-    let iy = iy0 + i32(pix / PW);
-    let ix = ix0 + i32(pix % PW);
+    let iy = iy0 + i32(pix / params.pw);
+    let ix = ix0 + i32(pix % params.pw);
     var v = vec4<f32>(0.0);
     if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
       let base = ((n * params.h + u32(iy)) * params.w + u32(ix)) * params.c;
@@ -88,7 +87,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let py0 = sy * params.stride_y + ky * params.dil_y;
       let px0 = sx * params.stride_x + kx * params.dil_x;
       for (var i = 0u; i < RH; i++) {
-        let row = (py0 + i * SY * params.stride_y) * PW;
+        let row = (py0 + i * SY * params.stride_y) * params.pw;
         for (var j = 0u; j < RW; j++) {
           let px = px0 + j * SX * params.stride_x;
           acc[i * RW + j] += wv * stage[(row + px) * CV + cv];

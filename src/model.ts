@@ -138,8 +138,26 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   if (wanted === 'auto') {
     const choice = chooseBackend(gpu?.info);
     if (choice.backend === 'cpu') return new CpuModel(rg, choice.reason, gpu?.info);
-    return new GpuModel(rg, await GpuExecutor.compile(gpu!, rg), choice.reason, gpu!.info);
+    return compileOrFallBack(gpu!, rg, choice.reason);
   }
   if (!gpu) throw new GpuError('the webgpu backend was requested but no WebGPU adapter is available', 'GPU_UNAVAILABLE');
-  return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), 'the webgpu backend was requested', gpu.info);
+  return compileOrFallBack(gpu, rg, 'the webgpu backend was requested');
+}
+
+/**
+ * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
+ * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
+ */
+async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+  let lostInfo: GPUDeviceLostInfo | undefined;
+  void gpu.device.lost.then((info) => (lostInfo = info));
+  try {
+    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
+  } catch (e) {
+    // device.lost settles asynchronously; give it a turn of the event loop before deciding.
+    await new Promise((r) => setTimeout(r, 0));
+    const info = lostInfo;
+    if (!info) throw e;
+    return new CpuModel(rg, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, gpu.info);
+  }
 }

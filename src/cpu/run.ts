@@ -21,8 +21,10 @@ export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>):
     // Own properties only: an input named "constructor" must not find Object's.
     const v = (Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined) as Partial<Tensor> | Float32Array | undefined;
     if (v === undefined || v === null) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);
-    const data = v instanceof Float32Array ? v : (v as Partial<Tensor>).data;
-    const given = v instanceof Float32Array ? shape : v.shape;
+    // A bare typed array or array of the wrong kind is described as itself, not as a tensor missing its data.
+    const bare = ArrayBuffer.isView(v) || Array.isArray(v);
+    const data = v instanceof Float32Array ? v : bare ? v : (v as Partial<Tensor>).data;
+    const given = v instanceof Float32Array || bare ? shape : (v as Partial<Tensor>).shape;
     if (!(data instanceof Float32Array))
       throw new InputError(`input "${name}": expected a Float32Array, got ${describe(data)}`);
     if (!Array.isArray(given) || !sameShape(given, shape))

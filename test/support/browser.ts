@@ -131,7 +131,11 @@ export async function openPage(path: string): Promise<OpenedPage> {
     }
   });
   page.on('pageerror', (err) => errors.push(`page error: ${(err as Error).message ?? String(err)}`));
-  page.on('requestfailed', (req) => errors.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on('requestfailed', (req) => {
+    // ERR_ABORTED is a request the page itself cancelled (navigation, fetch abort), not a failure.
+    const why = req.failure()?.errorText ?? '';
+    if (!why.includes('ERR_ABORTED')) errors.push(`request failed: ${req.url()} (${why})`);
+  });
   const res = await page.goto(url + path, { waitUntil: 'load' });
   if (!res?.ok()) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
   return {

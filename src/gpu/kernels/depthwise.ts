@@ -27,6 +27,7 @@ export interface DwGeometry {
 export const DW_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
   ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
+  ['ph', 'u32'], ['pw', 'u32'],
   ['tiles_c', 'u32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
@@ -40,20 +41,20 @@ export const NAIVE_DW_PARAMS = defineParams([
 
 export const NAIVE_DW_SHADER = shader('naive_depthwise', withActivation(naiveDepthwiseWgsl), NAIVE_DW_PARAMS);
 
-/** Tile shape of the depthwise kernel (the override constants other than KH/KW/ACT). */
+/** Tile shape of the depthwise kernel: override constants (CV … STAGE) and the staged patch size (params). */
 export interface DwTiling {
   CV: number;
   SY: number;
   SX: number;
   RH: number;
   RW: number;
-  PH: number;
-  PW: number;
+  STAGE: number;
+  ph: number;
+  pw: number;
 }
 
 /**
- * Picks the tile: up to 8 vec4 channel groups (32 channels = one 128-byte run per pixel) balanced over the
- * channel tiles, then spatial invocations up to the target workgroup size, shrunk to the output and until the
+ * Picks the tile: up to 8 vec4 channel groups (32 channels = one 128-byte run per pixel), then spatial invocations up to the target workgroup size, shrunk to the output and until the
  * staged patch fits maxComputeWorkgroupStorageSize. Software adapters get 64-wide workgroups and 4 × 4
  * outputs per invocation (a barrier is a thread switch there); GPUs 128-wide and 2 × 2 (more parallelism).
  * RH·RW stays <= 16, the shader's accumulator array.
@@ -62,19 +63,21 @@ export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, num
   const cout4 = Math.ceil(g.cout / 4);
   const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
   const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
-  let CV = Math.ceil(cout4 / Math.ceil(cout4 / 8));
+  let CV = Math.min(8, pow2Ceil(cout4));
   const target = Math.min(maxInv, software ? 64 : 128);
   let RH = Math.min(software ? 4 : 2, g.oh);
   let RW = Math.min(software ? 4 : 2, g.ow);
   const spatial = Math.max(1, Math.floor(target / CV));
   let SX = Math.min(pow2Floor(spatial), Math.ceil(g.ow / RW));
-  let SY = Math.max(1, Math.min(Math.floor(spatial / SX), Math.ceil(g.oh / RH)));
+  let SY = Math.max(1, Math.min(Math.floor(spatial / SX), pow2Ceil(Math.ceil(g.oh / RH))));
   const [sy, sx] = g.strides;
   const [dy, dx] = g.dilations;
   const patch = () => [(SY * RH - 1) * sy + (g.kh - 1) * dy + 1, (SX * RW - 1) * sx + (g.kw - 1) * dx + 1] as const;
   for (;;) {
     const [ph, pw] = patch();
-    if (ph * pw * CV * 16 <= maxMem) return { CV, SY, SX, RH, RW, PH: ph, PW: pw };
+    const need = ph * pw * CV;
+    // Powers of two keep the number of distinct pipelines (and compiles) small.
+    if (need * 16 <= maxMem) return { CV, SY, SX, RH, RW, STAGE: pow2Ceil(need) * 16 <= maxMem ? pow2Ceil(need) : need, ph, pw };
     if (RH > 1) RH--;
     else if (SY > 1) SY = Math.ceil(SY / 2);
     else if (RW > 1) RW--;
@@ -114,6 +117,7 @@ export interface DwBuffers {
 
 export async function depthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
   const t = planDepthwise(g, ctx.limits, ctx.info.isSoftware);
+  const { ph, pw } = t;
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const tilesC = Math.ceil(cout4 / t.CV);
@@ -125,11 +129,12 @@ export async function depthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: Fu
     {
       h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
       stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      tiles_c: tilesC, tiles_x: tilesX, tiles_y: tilesY, groups, ...a.params,
+      ph, pw, tiles_c: tilesC, tiles_x: tilesX, tiles_y: tilesY, groups, ...a.params,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(DW_SHADER, { ...t, KH: g.kh, KW: g.kw, ...a.constants });
+  const { ph: _ph, pw: _pw, ...tiling } = t;
+  const pipeline = await ctx.pipeline(DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
 }
 
@@ -148,6 +153,10 @@ export async function naiveDepthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, ac
   );
   const pipeline = await ctx.pipeline(NAIVE_DW_SHADER, { WG: 64, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+}
+
+function pow2Ceil(v: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, v)));
 }
 
 function pow2Floor(v: number): number {

@@ -1,0 +1,202 @@
+// Kernel benchmark on MobileNetV2 (224x224) layer shapes: tiled depthwise / pointwise / implicit-GEMM kernels vs
+// the one-output-per-invocation baselines. Median of REPS timed runs after a warm-up; time from timestamp queries
+// around the single dispatch when the device has 'timestamp-query', else wall clock around submit +
+// onSubmittedWorkDone. GFLOP/s = 2·MACs / time; GB/s = (input + weights + output bytes, each touched once) / time.
+// Run: npm run bench:kernels [-- --quick]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
+import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
+import type { GpuContext } from '../src/gpu/device.js';
+import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
+import { depthwiseDispatch, naiveDepthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { defaultVariant, gemmDispatch, naivePointwiseDispatch } from '../src/gpu/kernels/gemm.js';
+import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import type { BindingRef, Dispatch, GpuBuildCtx } from '../src/gpu/program.js';
+
+const RELU6 = { kind: 'clip', min: 0, max: 6 } as const;
+
+/** Depthwise 3x3 layers of MobileNetV2: [input H=W, channels, stride]. */
+export const DW_LAYERS: [number, number, number][] = [
+  [112, 32, 1], [112, 96, 2], [56, 144, 1], [56, 144, 2], [28, 192, 1], [28, 192, 2], [14, 384, 1], [14, 576, 1], [14, 576, 2], [7, 960, 1],
+];
+/** Pointwise (1x1) layers of MobileNetV2: [H=W, Cin, Cout]. */
+export const PW_LAYERS: [number, number, number][] = [
+  [112, 32, 16], [112, 16, 96], [56, 96, 24], [56, 24, 144], [56, 144, 24], [28, 144, 32], [28, 32, 192], [28, 192, 32], [14, 192, 64],
+  [14, 64, 384], [14, 384, 64], [14, 384, 96], [14, 96, 576], [14, 576, 96], [7, 576, 160], [7, 160, 960], [7, 960, 160], [7, 960, 320],
+  [7, 320, 1280],
+];
+/** Regular convs: MobileNet's first layer and the 32->64 k3 layer of the regular-vs-separable comparison: [H, Cin, Cout, stride]. */
+export const CONV_LAYERS: [number, number, number, number][] = [
+  [224, 3, 32, 2], [56, 32, 64, 1],
+];
+
+interface Row {
+  kernel: string;
+  shape: string;
+  macs: number;
+  bytes: number;
+  ms: number;
+}
+
+function rand(n: number, seed: number): Float32Array {
+  const a = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) a[i] = ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  return a;
+}
+
+class Bench {
+  readonly tracker: BufferTracker;
+  readonly pipelines: PipelineCache;
+  readonly timed: boolean;
+  constructor(readonly gpu: GpuContext, readonly reps: number) {
+    this.tracker = new BufferTracker(gpu.device);
+    this.pipelines = new PipelineCache(gpu.device);
+    this.timed = gpu.device.features.has('timestamp-query');
+  }
+
+  ctx(): GpuBuildCtx {
+    return makeBuildCtx(this.gpu, this.pipelines, this.tracker, []);
+  }
+
+  buffer(data: Float32Array): GPUBuffer {
+    const b = this.tracker.create(data.byteLength, STORAGE, 'bench');
+    this.gpu.device.queue.writeBuffer(b, 0, data);
+    return b;
+  }
+
+  /** Median milliseconds of one dispatch. */
+  async time(d: Dispatch, inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<number> {
+    const { device } = this.gpu;
+    const bg = bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label);
+    const qs = this.timed ? device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
+    const resolveBuf = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const read = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const once = async (): Promise<number> => {
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, bg);
+      pass.dispatchWorkgroups(...d.workgroups);
+      pass.end();
+      if (qs) {
+        enc.resolveQuerySet(qs, 0, 2, resolveBuf!, 0);
+        enc.copyBufferToBuffer(resolveBuf!, 0, read!, 0, 16);
+      }
+      const t0 = performance.now();
+      device.queue.submit([enc.finish()]);
+      await device.queue.onSubmittedWorkDone();
+      const wall = performance.now() - t0;
+      if (!qs) return wall;
+      await read!.mapAsync(GPUMapMode.READ);
+      const [a, b] = new BigUint64Array(read!.getMappedRange());
+      const ns = Number(b! - a!);
+      read!.unmap();
+      return ns > 0 ? ns / 1e6 : wall;
+    };
+    await once();
+    const ts: number[] = [];
+    for (let i = 0; i < this.reps; i++) ts.push(await once());
+    qs?.destroy();
+    resolveBuf?.destroy();
+    read?.destroy();
+    ts.sort((p, q) => p - q);
+    return ts[Math.floor(ts.length / 2)]!;
+  }
+}
+
+const IN: BindingRef = { kind: 'input', index: 0 };
+const OUT: BindingRef = { kind: 'output', index: 0 };
+
+async function depthwiseRows(b: Bench, [hw, c, s]: [number, number, number]): Promise<Row[]> {
+  const o = Math.floor((hw + 2 - 3) / s) + 1;
+  const g: DwGeometry = { n: 1, c, h: hw, w: hw, cout: c, oh: o, ow: o, kh: 3, kw: 3, strides: [s, s], dilations: [1, 1], pads: [1, 1, 1, 1] };
+  const ctx = b.ctx();
+  const x = b.buffer(rand(hw * hw * c, 1));
+  const y = b.buffer(new Float32Array(o * o * c));
+  const w = ctx.constBuffer(packDepthwiseWeights(rand(c * 9, 2), c, 3, 3), 'w');
+  const bias = ctx.constBuffer(padVector(rand(c, 3), c, Math.ceil(c / 4) * 4), 'b');
+  const macs = o * o * c * 9;
+  const bytes = 4 * (hw * hw * c + 9 * c + c + o * o * c);
+  const shape = `${hw}x${hw}x${c} s${s}`;
+  const tiled = await depthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
+  const naive = await naiveDepthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.naive');
+  return [
+    { kernel: 'depthwise tiled', shape, macs, bytes, ms: await b.time(tiled, [x], [y]) },
+    { kernel: 'depthwise naive', shape, macs, bytes, ms: await b.time(naive, [x], [y]) },
+  ];
+}
+
+async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]): Promise<Row[]> {
+  const ctx = b.ctx();
+  const p = hw * hw;
+  const x = b.buffer(rand(p * cin, 4));
+  const y = b.buffer(new Float32Array(p * cout));
+  const w = ctx.constBuffer(rand(cin * cout, 5), 'w');
+  const bias = ctx.constBuffer(rand(cout, 6), 'b');
+  const macs = p * cin * cout;
+  const bytes = 4 * (p * cin + cin * cout + cout + p * cout);
+  const shape = `${hw}x${hw}x${cin}->${cout}`;
+  const spec = (variant: 'tiled' | 'direct') => ({
+    m: p, n: cout, k: cin, a: IN, aStrides: [cin, 1] as const, b: w, bStrides: [cout, 1] as const, y: OUT, yStrides: [cout, 1] as const,
+    c: { ref: bias, strides: [0, 1] as const, beta: 1 }, act: RELU6, variant,
+  });
+  const rows: Row[] = [];
+  for (const v of ['tiled', 'direct'] as const) {
+    const d = (await gemmDispatch(ctx, spec(v), `pw.${v}`))!;
+    rows.push({ kernel: `pointwise ${v}`, shape, macs, bytes, ms: await b.time(d, [x], [y]) });
+  }
+  const naive = await naivePointwiseDispatch(ctx, p, cin, cout, RELU6, { x: IN, w, b: bias, y: OUT }, 'pw.naive');
+  rows.push({ kernel: 'pointwise naive', shape, macs, bytes, ms: await b.time(naive, [x], [y]) });
+  return rows;
+}
+
+async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, number]): Promise<Row[]> {
+  const ctx = b.ctx();
+  const o = Math.floor((hw + 2 - 3) / s) + 1;
+  const g = { n: 1, c: cin, h: hw, w: hw, cout, oh: o, ow: o, kh: 3, kw: 3, group: 1, strides: [s, s] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
+  const x = b.buffer(rand(hw * hw * cin, 7));
+  const y = b.buffer(new Float32Array(o * o * cout));
+  const w = ctx.constBuffer(packConv2dWeights(rand(cout * cin * 9, 8), g), 'w');
+  const bias = ctx.constBuffer(rand(cout, 9), 'b');
+  const macs = o * o * cout * cin * 9;
+  const bytes = 4 * (hw * hw * cin + cout * cin * 9 + cout + o * o * cout);
+  const shape = `${hw}x${hw}x${cin}->${cout} k3 s${s}`;
+  const rows: Row[] = [];
+  for (const v of ['tiled', 'direct'] as const) {
+    const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
+    rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ms: await b.time(d, [x], [y]) });
+  }
+  return rows;
+}
+
+function table(rows: Row[]): string {
+  const head = ['kernel', 'shape', 'MMACs', 'median ms', 'GFLOP/s', 'GB/s'];
+  const body = rows.map((r) => [
+    r.kernel, r.shape, (r.macs / 1e6).toFixed(2), r.ms.toFixed(3), ((2 * r.macs) / (r.ms * 1e6)).toFixed(2), (r.bytes / (r.ms * 1e6)).toFixed(2),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
+}
+
+export async function main(args: string[] = []): Promise<Row[]> {
+  const quick = args.includes('--quick');
+  const gpu = await openKernelDevice();
+  const b = new Bench(gpu, quick ? 3 : 7);
+  const { vendor, architecture, description } = gpu.info;
+  console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
+  console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; default GEMM variant here: ${defaultVariant(b.ctx())}`);
+  const rows: Row[] = [];
+  const pick = <T>(xs: T[]) => (quick ? xs.filter((_, i) => i % 3 === 0) : xs);
+  try {
+    for (const l of pick(DW_LAYERS)) rows.push(...(await depthwiseRows(b, l)));
+    for (const l of pick(PW_LAYERS)) rows.push(...(await pointwiseRows(b, l)));
+    for (const l of CONV_LAYERS) rows.push(...(await convRows(b, l)));
+  } finally {
+    b.tracker.destroyAll();
+    gpu.device.destroy();
+  }
+  console.log(table(rows));
+  return rows;
+}

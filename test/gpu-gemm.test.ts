@@ -1,0 +1,128 @@
+// Gemm and MatMul on the GPU (tiled and direct GEMM variants) vs their reference kernels.
+// Data is unit-scale (uniform [-1, 1)); tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Graph, Value } from '../src/graph/ir.js';
+import { resolve } from '../src/graph/resolve.js';
+import type { GpuContext } from '../src/gpu/device.js';
+import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { runNodeOnGpu } from '../src/gpu/run-node.js';
+import type { FusedActivation } from '../src/ops/activation.js';
+import type { GemmAttrs } from '../src/ops/gemm.js';
+import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
+
+const ATOL = 1e-4;
+const RTOL = 1e-4;
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function randomTensor(shape: Shape, r: () => number): Tensor {
+  const data = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
+  return { shape, data };
+}
+
+let shared: { hw: GpuContext; sw: GpuContext; device: GPUDevice; pipelines: PipelineCache } | undefined;
+async function setup() {
+  if (!shared) {
+    const gpu = await openKernelDevice();
+    shared = {
+      device: gpu.device,
+      hw: { ...gpu, info: { ...gpu.info, isSoftware: false } },
+      sw: { ...gpu, info: { ...gpu.info, isSoftware: true } },
+      pipelines: new PipelineCache(gpu.device),
+    };
+  }
+  return shared;
+}
+afterAll(() => shared?.device.destroy());
+
+/** Builds a one-node graph (operands marked const become initializers), runs it on the GPU and on the reference. */
+async function check(
+  op: 'Gemm' | 'MatMul',
+  operands: { shape: Shape; constant: boolean }[],
+  attrs: Record<string, number>,
+  variant: 'hw' | 'sw',
+  seed: number,
+  act?: FusedActivation,
+): Promise<number> {
+  const { hw, sw, pipelines } = await setup();
+  const r = rng(seed);
+  const values = operands.map((o) => randomTensor(o.shape, r));
+  const names = operands.map((_, i) => `in${i}`);
+  const graph: Graph = {
+    name: op,
+    inputs: operands.flatMap((o, i) => (o.constant ? [] : [{ name: names[i]!, shape: [...o.shape] }])),
+    outputs: ['y'],
+    nodes: [{ name: op.toLowerCase(), op, inputs: names, outputs: ['y'], attrs }],
+    initializers: new Map<string, Value>(operands.flatMap((o, i) => (o.constant ? [[names[i]!, values[i]!] as const] : []))),
+    opset: 17,
+  };
+  const rn0 = resolve(graph).nodes[0]!;
+  const rn = act ? { ...rn0, attrs: { ...(rn0.attrs as GemmAttrs), act } } : rn0;
+  const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
+  const [got] = await runNodeOnGpu(variant === 'hw' ? hw : sw, rn, values, pipelines);
+  expect(got!.shape).toEqual(want.shape);
+  let maxErr = 0;
+  for (let i = 0; i < want.data.length; i++) {
+    const e = Math.abs(got!.data[i]! - want.data[i]!);
+    if (!(e <= ATOL + RTOL * Math.abs(want.data[i]!))) expect.fail(`element ${i}: gpu ${got!.data[i]}, reference ${want.data[i]}`);
+    maxErr = Math.max(maxErr, e);
+  }
+  return maxErr;
+}
+
+const VARIANTS = ['hw', 'sw'] as const;
+
+describe('Gemm on the GPU', () => {
+  const cases: [string, number, number, number, boolean, boolean, Shape | null, number, number, boolean][] = [
+    // label, M, N, K, transA, transB, C shape, alpha, beta, B constant
+    ['plain 1x1x1', 1, 1, 1, false, false, null, 1, 1, true],
+    ['odd 17x33x5, C [N]', 17, 33, 5, false, false, [33], 1, 1, true],
+    ['transB (Linear) 3x70x64, C [1,N]', 3, 70, 64, false, true, [1, 70], 1, 1, true],
+    ['transA 37x9x13, C [M,1], alpha 0.5 beta 2', 37, 9, 13, true, false, [37, 1], 0.5, 2, true],
+    ['transA transB 65x67x31, C [M,N]', 65, 67, 31, true, true, [65, 67], -1.5, 0.25, true],
+    ['scalar C, runtime B, transB 20x7x40', 20, 7, 40, false, true, [], 1, -1, false],
+    ['runtime B 70x65x17, C [1]', 70, 65, 17, false, false, [1], 2, 1, false],
+  ];
+  it.each(cases.flatMap((c) => VARIANTS.map((v) => [`${c[0]} ${v}`, c, v] as const)))('%s', async (_l, c, v) => {
+    const [, M, N, K, tA, tB, cs, alpha, beta, bConst] = c;
+    const ops = [
+      { shape: tA ? [K, M] : [M, K], constant: false },
+      { shape: tB ? [N, K] : [K, N], constant: bConst },
+      ...(cs ? [{ shape: cs, constant: true }] : []),
+    ];
+    const err = await check('Gemm', ops, { transA: +tA, transB: +tB, alpha, beta }, v, M * 31 + N);
+    expect(err).toBeLessThan(ATOL);
+  });
+
+  it.each(VARIANTS)('fused hardswish epilogue (%s)', async (v) => {
+    const ops = [{ shape: [5, 24], constant: false }, { shape: [24, 10], constant: true }, { shape: [10], constant: true }];
+    await check('Gemm', ops, {}, v, 77, { kind: 'hardswish' });
+  });
+});
+
+describe('MatMul on the GPU', () => {
+  const cases: [string, Shape, Shape, boolean][] = [
+    ['2-D odd 13x7 · 7x29', [13, 7], [7, 29], false],
+    ['batched 3x5x9 · 3x9x6', [3, 5, 9], [3, 9, 6], false],
+    ['broadcast A 5x9 · 4x9x3', [5, 9], [4, 9, 3], false],
+    ['broadcast B 2x3x17x8 · 8x5 (A is 4-D, NHWC on the GPU)', [2, 3, 17, 8], [8, 5], true],
+    ['4-D both 2x1x6x4 · 1x3x4x7', [2, 1, 6, 4], [1, 3, 4, 7], false],
+    ['1-D A 9 · 2x9x5', [9], [2, 9, 5], false],
+    ['1-D B 3x4x9 · 9', [3, 4, 9], [9], false],
+    ['1-D both 33 · 33', [33], [33], false],
+    ['large K 2x70x300 · 300x65', [2, 70, 300], [300, 65], true],
+  ];
+  it.each(cases.flatMap((c) => VARIANTS.map((v) => [`${c[0]} ${v}`, c, v] as const)))('%s', async (_l, c, v) => {
+    const [, as, bs, bConst] = c;
+    const err = await check('MatMul', [{ shape: as, constant: false }, { shape: bs, constant: bConst }], {}, v, as.length * 7 + bs[0]!);
+    expect(err).toBeLessThan(ATOL);
+  });
+});
