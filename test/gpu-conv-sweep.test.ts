@@ -198,7 +198,7 @@ const worst: Record<Kind, number> = { dw: 0, pw: 0, conv: 0, grouped: 0 };
 
 afterAll(() => {
   shared?.gpu.device.destroy();
-  console.log(`[gpu-conv-sweep] ${CONFIGS.length} configs, max |gpu - ref| by kind: ${JSON.stringify(worst)}`);
+  console.log(`[gpu-conv-sweep] ${CONFIGS.length} configs, ${shared?.pipelines.size ?? 0} pipelines, max |gpu - ref| by kind: ${JSON.stringify(worst)}`);
 });
 
 describe('Conv GPU vs reference sweep', () => {

@@ -361,6 +361,69 @@ describe('device loss', () => {
   });
 });
 
+describe('hostile models load in bounded time and memory', () => {
+  const i64 = (name: string, vals: bigint[]) => ({ name, dims: [vals.length], data_type: 7, raw_data: new Uint8Array(BigInt64Array.from(vals).buffer) });
+  const fin = (name: string, dims: number[]) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: dims.map((d) => ({ dim_value: d })) } } } });
+  const enc = (graph: Record<string, unknown>) => ModelProto.encode({ ir_version: 8, opset_import: [{ domain: '', version: 13 }], graph }).finish();
+  const relu = (i: string, o: string, name = o) => ({ name, op_type: 'Relu', input: [i], output: [o] });
+  const cases: [string, Uint8Array, RegExp | 'loads'][] = [
+    // 8 GiB of zeros from a 40-byte model: loads without folding it (the allocation waits for a run that asks).
+    ['ConstantOfShape [2^31-1]', enc({ node: [{ op_type: 'ConstantOfShape', input: ['s'], output: ['y'] }], initializer: [i64('s', [2n ** 31n - 1n])], output: [{ name: 'y' }] }), 'loads'],
+    ['ConstantOfShape [2^16, 2^16]', enc({ node: [{ name: 'cos', op_type: 'ConstantOfShape', input: ['s'], output: ['y'] }], initializer: [i64('s', [65536n, 65536n])], output: [{ name: 'y' }] }), /ConstantOfShape node "cos": output shape \[65536, 65536\] has 4294967296 elements, above the limit/],
+    ['ConstantOfShape [1e6, 1e6]', enc({ node: [{ name: 'cos', op_type: 'ConstantOfShape', input: ['s'], output: ['y'] }], initializer: [i64('s', [1000000n, 1000000n])], output: [{ name: 'y' }] }), /output shape \[1000000, 1000000\]/],
+    ['Pad by 1e9', enc({ node: [{ name: 'pad', op_type: 'Pad', input: ['x', 'p'], output: ['y'] }], input: [fin('x', [1, 1, 2, 2])], initializer: [i64('p', [0n, 0n, 1000000000n, 1000000000n, 0n, 0n, 1000000000n, 1000000000n])], output: [{ name: 'y' }] }), /Pad node "pad": output shape \[1, 1, 2000000002, 2000000002\]/],
+    ['input [2^31-1, 2^31-1]', enc({ node: [relu('x', 'y')], input: [fin('x', [2 ** 31 - 1, 2 ** 31 - 1])], output: [{ name: 'y' }] }), /input "x": shape \[2147483647, 2147483647\] has more than 2147483647 elements/],
+    ['weight [1e5, 2e4] with 4 bytes', enc({ node: [relu('w', 'y')], initializer: [{ name: 'w', dims: [100000, 20000], data_type: 1, raw_data: new Uint8Array(4) }], output: [{ name: 'y' }] }), /initializer "w": shape \[100000, 20000\] needs 2000000000 FLOAT values/],
+    ['cycle', enc({ node: [relu('b', 'a', 'n1'), relu('a', 'b', 'n2')], output: [{ name: 'b' }] }), /cycle through node\(s\) "n1", "n2"/],
+    ['self loop', enc({ node: [relu('a', 'a', 'me')], output: [{ name: 'a' }] }), /cycle through node\(s\) "me"/],
+    ['dangling input', enc({ node: [relu('ghost', 'y', 'n')], output: [{ name: 'y' }] }), /node "n" \(Relu\) reads "ghost", which no node, initializer or graph input provides/],
+    ['two producers', enc({ node: [relu('x', 'y', 'n1'), relu('x', 'y', 'n2')], input: [fin('x', [2])], output: [{ name: 'y' }] }), /value "y" is produced by more than one node \(second: "n2"\)/],
+    ['phantom second output', enc({ node: [{ name: 'r', op_type: 'Relu', input: ['x'], output: ['', 'y'] }], input: [fin('x', [2])], output: [{ name: 'y' }] }), /Relu node "r": produces 1 output\(s\)/],
+    ['negative dim', enc({ node: [relu('w', 'y')], initializer: [{ name: 'w', dims: [-4], data_type: 1, raw_data: new Uint8Array(16) }], output: [{ name: 'y' }] }), /initializer "w": dimension 0 is -4/],
+    ['truncated', enc({ node: [relu('x', 'y')], input: [fin('x', [2])], output: [{ name: 'y' }] }).subarray(0, 20), /not a valid ONNX model/],
+  ];
+
+  it('each is a SepconvError naming the problem (or a lazy load), under 1 s and 64 MiB each', async () => {
+    for (const [what, bytes, expected] of cases) {
+      const mem0 = process.memoryUsage();
+      const t0 = performance.now();
+      const result = await load(bytes, { backend: 'cpu' }).then(
+        (m) => m,
+        (e: unknown) => e,
+      );
+      const ms = performance.now() - t0;
+      const mem1 = process.memoryUsage();
+      const grown = mem1.heapUsed - mem0.heapUsed + (mem1.arrayBuffers - mem0.arrayBuffers);
+      expect(ms, `${what}: ${ms.toFixed(1)} ms`).toBeLessThan(1000);
+      expect(grown, `${what}: grew ${grown} bytes`).toBeLessThan(64 * 2 ** 20);
+      if (expected === 'loads') {
+        expect(result, what).not.toBeInstanceOf(Error);
+        continue;
+      }
+      expect(result, what).toBeInstanceOf(SepconvError);
+      expect((result as Error).message, what).toMatch(expected);
+    }
+  });
+
+  it('a foldable node beyond the folding budget stays in the graph and still runs correctly', async () => {
+    // ConstantOfShape [4096, 4097] (> 2^24 elements) feeding an Add with a runtime input of the same shape.
+    const bytes = enc({
+      node: [
+        { op_type: 'ConstantOfShape', input: ['s'], output: ['c'], attribute: [{ name: 'value', type: AttrType.TENSOR, t: { dims: [1], data_type: 1, float_data: [2] } }] },
+        { op_type: 'Add', input: ['x', 'c'], output: ['y'] },
+      ],
+      input: [fin('x', [4096, 4097])],
+      initializer: [i64('s', [4096n, 4097n])],
+      output: [{ name: 'y' }],
+    });
+    const model = await load(bytes, { backend: 'cpu' });
+    expect(model.graph.nodes.map((n) => n.node.op)).toEqual(['ConstantOfShape', 'Add']);
+    const x = new Float32Array(4096 * 4097).fill(0.5);
+    const y = (await model.run({ x })).get('y')!.data;
+    expect([y[0], y[y.length - 1]]).toEqual([2.5, 2.5]);
+  });
+});
+
 describe('errors are typed', () => {
   it('an empty or garbage file is a ModelFormatError, a SepconvError with a stable code', async () => {
     for (const bytes of [new Uint8Array(0), Uint8Array.of(0xff, 0xff, 0xff), new TextEncoder().encode('not onnx at all')]) {

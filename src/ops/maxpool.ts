@@ -55,7 +55,7 @@ export const MaxPool = defineOp<PoolAttrs>({
             const r = rowBase + ky * dh * W + colBase;
             for (let kx = kxLo; kx < kxHi; kx++) {
               const v = xd[r + kx * dw]!;
-              if (!(v <= m)) m = v; // also takes NaN
+              if (v > m || v !== v) m = v; // a NaN sticks, as in PyTorch
             }
           }
           y[o] = m;
