@@ -152,7 +152,8 @@ const api = {
       while (times.length < o.maxRuns) {
         const now = performance.now();
         if (times.length >= o.minRuns && now - s0 >= o.budgetMs) break;
-        if (now >= hardStop) break;
+        // Do not start a run that would likely end past the hard stop.
+        if (now + (times.length ? times[times.length - 1]! : ttfrMs - loadMs) > hardStop) break;
         const t = performance.now();
         last = await runner.run(input);
         times.push(performance.now() - t);

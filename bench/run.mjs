@@ -45,7 +45,7 @@ const WORKLOADS = argv.workloads ? String(argv.workloads).split(',') : ALL_WORKL
 for (const w of WORKLOADS) if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}; known: ${ALL_WORKLOADS.join(', ')}`);
 /** Everything (measurement and profiling) must be done by then; the report follows. */
 const BUDGET_MS = Number(argv['budget-s'] ?? 540) * 1000;
-const ROW_STEADY_MS = Number(argv['row-s'] ?? 10) * 1000;
+const ROW_STEADY_MS = Number(argv['row-s'] ?? 4) * 1000;
 const MIN_RUNS = 3;
 const MAX_RUNS = 200;
 const OUT_FILE = resolve(ROOT, String(argv.out ?? 'bench-results.json'));
@@ -163,6 +163,9 @@ async function startServer() {
       port,
       strictPort: true,
       watch: null,
+      // No HMR client socket: nothing may reload a page mid-measurement (peers edit src/ while we run).
+      hmr: false,
+      ws: false,
       // Cross-origin isolation: SharedArrayBuffer, hence multi-threaded wasm for ORT and TF.js.
       headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
     },
@@ -204,7 +207,7 @@ async function openBenchPage(browser, url) {
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(msg.text());
+    if (msg.type() === 'error' && !/WebSocket|\[vite\]/.test(msg.text())) errors.push(msg.text());
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message ?? e}`));
   await page.goto(`${url}/bench/index.html`, { waitUntil: 'load', timeout: 120_000 });
@@ -304,8 +307,8 @@ async function main() {
         const big = w === 'mobilenet_v2';
         const fair = rem / left;
         const steady = Math.max(1500, Math.min(ROW_STEADY_MS, fair - (big ? 8000 : 2500)));
-        const timeout = Math.min(rem - 5000, big ? Math.max(120_000, fair) : Math.max(45_000, fair));
-        const opts = { budgetMs: steady, minRuns: MIN_RUNS, maxRuns: MAX_RUNS, hardStopAfterMs: timeout * 0.6 };
+        const timeout = Math.min(rem - 5000, big ? Math.max(150_000, fair) : Math.max(60_000, fair));
+        const opts = { budgetMs: steady, minRuns: MIN_RUNS, maxRuns: MAX_RUNS, hardStopAfterMs: timeout - 10_000 };
         if (!opened) {
           try {
             await initPage();
@@ -315,7 +318,17 @@ async function main() {
           }
         }
         try {
-          const r = await withTimeout(opened.page.evaluate((s, o) => window.__bench.row(s, o), spec, opts), timeout, `${engine}/${backend} ${w}`);
+          let r;
+          try {
+            r = await withTimeout(opened.page.evaluate((s, o) => window.__bench.row(s, o), spec, opts), timeout, `${engine}/${backend} ${w}`);
+          } catch (e) {
+            // A page reload (e.g. a Vite restart) is retried once on a fresh browser if there is time.
+            if (!/context was destroyed|navigation/i.test(String(e.message ?? e)) || remaining() < timeout + 20_000) throw e;
+            say(`${engine}/${backend} ${w}: page reloaded (${e.message}); retrying once`);
+            await initPage();
+            r = await withTimeout(opened.page.evaluate((s, o) => window.__bench.row(s, o), spec, opts), timeout, `${engine}/${backend} ${w}`);
+            row.note = 'retried after a page reload';
+          }
           const macs = results.workloads[w]?.totalMacs;
           Object.assign(row, {
             ttfrMs: r.ttfrMs,
@@ -328,7 +341,7 @@ async function main() {
             maxAbsDiff: r.maxAbsDiff,
             detail: r.detail,
           });
-          if (r.note) row.note = r.note;
+          if (r.note) row.note = [row.note, r.note].filter(Boolean).join('; ');
           say(`${engine}/${backend} ${w}: ttfr ${r.ttfrMs.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.times.length} runs), diff ${r.maxAbsDiff?.toExponential(2)}`);
         } catch (e) {
           row.error = String(e.message ?? e).split('\n')[0];
@@ -339,21 +352,22 @@ async function main() {
         }
       }
       opened = undefined;
-    }
-
-    // --- per-layer view of sepconv's WebGPU path (what is left of the budget, at most 90 s)
-    const profW = workloads.mobilenet_v2;
-    if (PROFILE && profW && !profW.error && ENGINES.some(([e, b]) => e === 'sepconv' && b === 'webgpu') && remaining() > 30_000) {
-      const budget = Math.min(90_000, remaining() - 20_000);
-      try {
-        await current.close();
-        current = await launch();
-        const { page } = await openBenchPage(current.browser, server.url);
-        results.profile = { workload: profW.name, ...(await withTimeout(page.evaluate((s, b) => window.__bench.profile(s, b), profW, budget * 0.8), budget, 'profile')) };
-      } catch (e) {
-        results.profile = { error: String(e.message ?? e).split('\n')[0] };
+      // Per-layer view of sepconv's WebGPU path, right after its rows (at most 60 s of the budget).
+      const profW = workloads.mobilenet_v2;
+      if (engine === 'sepconv' && backend === 'webgpu' && PROFILE && profW && !profW.error && remaining() > 120_000) {
+        const budget = Math.min(45_000, remaining() / 8);
+        try {
+          await current.close();
+          current = await launch();
+          const { page } = await openBenchPage(current.browser, server.url);
+          say(`sepconv/webgpu per-layer profile of ${profW.name} (${(budget / 1000).toFixed(0)} s)`);
+          results.profile = { workload: profW.name, ...(await withTimeout(page.evaluate((s, b) => window.__bench.profile(s, b), profW, budget * 0.75), budget + 30_000, 'profile')) };
+        } catch (e) {
+          results.profile = { error: String(e.message ?? e).split('\n')[0] };
+        }
       }
     }
+
   } finally {
     await current.close();
     await server.close();

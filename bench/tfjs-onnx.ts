@@ -230,7 +230,20 @@ export function buildTfjs(tf: Tf, onnxBytes: Uint8Array, inputShape: Shape): Tfj
         const [ai, bi, ci] = node.inputs as [string, string, string | undefined];
         const bc = rg.constants.get(bi);
         const cc = ci ? rg.constants.get(ci) : undefined;
-        const bT = bc ? keep(tf.tensor2d(floats(bc), bc.shape as [number, number])) : undefined;
+        // A constant B is stored as [K, N] (transposed here once when transB), as the TF.js converter does;
+        // this also avoids tfjs-backend-wasm 4.22's wrong results for fused matMul with transposeB + bias.
+        let transB = a.transB;
+        let bT: TF.Tensor2D | undefined;
+        if (bc) {
+          const [r, c] = bc.shape as [number, number];
+          const src = floats(bc);
+          if (transB) {
+            const t = new Float32Array(src.length);
+            for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = src[i * c + j]!;
+            bT = keep(tf.tensor2d(t, [c, r]));
+            transB = false;
+          } else bT = keep(tf.tensor2d(src, [r, c]));
+        }
         const cT =
           cc && (cc.shape.length === 1 || cc.shape.length === 0)
             ? keep(tf.tensor(a.beta === 1 ? floats(cc) : floats(cc).map((x) => x * a.beta), [...cc.shape]))
@@ -239,7 +252,7 @@ export function buildTfjs(tf: Tf, onnxBytes: Uint8Array, inputShape: Shape): Tfj
         steps.push((env) => {
           const A = get(env, ai).t as TF.Tensor2D;
           const B = (bT ?? get(env, bi).t) as TF.Tensor2D;
-          let y = tf.fused.matMul({ a: a.alpha === 1 ? A : (tf.mul(A, a.alpha) as TF.Tensor2D), b: B, transposeA: a.transA, transposeB: a.transB, bias: cT });
+          let y = tf.fused.matMul({ a: a.alpha === 1 ? A : (tf.mul(A, a.alpha) as TF.Tensor2D), b: B, transposeA: a.transA, transposeB: transB, bias: cT });
           if (y.rank !== 2) y = tf.reshape(y, [a.M, a.N]) as TF.Tensor2D;
           env.set(out, { t: y, nhwc: false });
         });

@@ -71,7 +71,8 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             a: x, aStrides: [c, 1],
             b: ctx.constBuffer(packed, `${name}.w`), bStrides: [cout, 1],
             y, yStrides: [cout, 1],
-            c: bias ? { ref: ctx.constBuffer(bias, `${name}.b`), strides: [0, 1], beta: 1 } : undefined,
+            // zeros when there is no bias: one pipeline instead of two, for a negligible read
+            c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },
             act: a.act,
             residual: opts.residual,
             variant: opts.variant,

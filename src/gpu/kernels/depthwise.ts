@@ -65,10 +65,11 @@ export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, num
   const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
   let CV = Math.min(8, pow2Ceil(cout4));
   const target = Math.min(maxInv, software ? 64 : 128);
-  let RH = Math.min(software ? 4 : 2, g.oh);
-  let RW = Math.min(software ? 4 : 2, g.ow);
+  // Every shrink-to-the-output step rounds to a power of two: fewer distinct pipelines to compile.
+  let RH = Math.min(software ? 4 : 2, pow2Floor(g.oh));
+  let RW = Math.min(software ? 4 : 2, pow2Floor(g.ow));
   const spatial = Math.max(1, Math.floor(target / CV));
-  let SX = Math.min(pow2Floor(spatial), Math.ceil(g.ow / RW));
+  let SX = Math.min(pow2Floor(spatial), pow2Ceil(Math.ceil(g.ow / RW)));
   let SY = Math.max(1, Math.min(Math.floor(spatial / SX), pow2Ceil(Math.ceil(g.oh / RH))));
   const [sy, sx] = g.strides;
   const [dy, dx] = g.dilations;
