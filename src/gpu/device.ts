@@ -39,7 +39,10 @@ export async function getGpu(): Promise<GPU | undefined> {
     }
     const mod = (await import(/* @vite-ignore */ 'webgpu')) as { create(o: string[]): GPU; globals: object };
     Object.assign(globalThis, mod.globals);
-    nodeGpu = mod.create([]);
+    // Dawn zero-fills every workgroup array on entry and SwiftShader compiles that fill as straight-line code
+    // (a 7.5 KiB array: ~3 s per pipeline instead of ~30 ms). Every kernel here writes each workgroup element
+    // before reading it, so the fill is dead work. Browsers keep their own setting.
+    nodeGpu = mod.create(['enable-dawn-features=disable_workgroup_init']);
     return nodeGpu;
   } catch {
     return undefined;
