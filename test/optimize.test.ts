@@ -28,7 +28,7 @@ describe('graph optimiser', () => {
     b.output(y);
     const rg = resolve(b.build(), {});
     const { graph: opt, report } = optimize(rg);
-    expect(report).toEqual({ droppedIdentity: 0, foldedBatchNorm: 2, fusedActivation: 1 });
+    expect(report).toEqual({ droppedIdentity: 0, foldedBatchNorm: 2, fusedActivation: 1, fusedResidual: 0 });
     expect(opt.nodes.map((n) => n.node.op)).toEqual(['Conv', 'Conv']);
     const input = tensor([2, 6, 9, 11], randn(2 * 6 * 9 * 11, 9));
     const ref = runCpu(rg, { x: input }, { fast: false }).get(rg.graph.outputs[0]!)!;
@@ -46,7 +46,8 @@ describe('graph optimiser', () => {
       const { graph: opt, report } = optimize(rg);
       expect(report.fusedActivation).toBeGreaterThan(0);
       expect(report.foldedBatchNorm).toBe(rg.nodes.filter((n) => n.node.op === 'BatchNormalization').length);
-      expect(opt.nodes.length).toBe(rg.nodes.length - report.foldedBatchNorm - report.fusedActivation - report.droppedIdentity);
+      expect(opt.nodes.length).toBe(rg.nodes.length - report.foldedBatchNorm - report.fusedActivation - report.droppedIdentity - report.fusedResidual);
+      if (name !== 'separable_block_bn_relu6') expect(report.fusedResidual).toBeGreaterThan(0);
       const produced = new Set(opt.nodes.flatMap((n) => n.node.outputs));
       for (const n of opt.nodes)
         for (const i of n.node.inputs) if (i !== '') expect(produced.has(i) || opt.constants.has(i) || opt.inputShapes.has(i)).toBe(true);

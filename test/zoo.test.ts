@@ -171,6 +171,8 @@ describe('torchvision mobile zoo (reduced variants) vs PyTorch', () => {
         await check(name, 'cpu', async (m) => {
           const model = await load(m.graph, { backend: 'cpu' });
           expect(model.backend).toBe('cpu');
+          // every BatchNormalization was folded into its conv
+          expect(model.graph.nodes.filter((rn) => rn.node.op === 'BatchNormalization').length).toBe(0);
           return (await model.run({ [m.inputName]: m.input })).get(m.graph.outputs[0]!)!;
         });
       });
@@ -178,6 +180,8 @@ describe('torchvision mobile zoo (reduced variants) vs PyTorch', () => {
       it('CPU without graph optimisation (BatchNorm nodes run as they are) matches PyTorch', async () => {
         await check(name, 'cpu-unoptimised', async (m) => {
           const model = await load(m.graph, { backend: 'cpu', optimize: false });
+          const bn = model.graph.nodes.filter((rn) => rn.node.op === 'BatchNormalization').length;
+          expect(bn).toBe(index.models.find((e) => e.name === name)!.batchnorm_nodes);
           return (await model.run({ [m.inputName]: m.input })).get(m.graph.outputs[0]!)!;
         });
       });

@@ -1,5 +1,6 @@
 import type { FusedActivation } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
+import { convKernelFor } from '../ops/conv.gpu.js';
 import type { Tensor } from '../tensor.js';
 import type { Value } from './ir.js';
 import { isInt } from './ir.js';
@@ -9,6 +10,7 @@ export interface OptimizeReport {
   droppedIdentity: number;
   foldedBatchNorm: number;
   fusedActivation: number;
+  fusedResidual: number;
 }
 
 /** The activation a node computes, when it is one that a Conv/Gemm epilogue can absorb. */
@@ -40,7 +42,7 @@ function floatConst(v: Value | undefined): Tensor | undefined {
  * Each rewrite only applies when the intermediate value has exactly one reader and is not a graph output.
  */
 export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: OptimizeReport } {
-  const report: OptimizeReport = { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0 };
+  const report: OptimizeReport = { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0 };
   const constants = new Map(rg.constants);
   const outputs = new Set(rg.graph.outputs);
   let nodes: ResolvedNode[] = [...rg.nodes];
@@ -97,7 +99,45 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
       k--;
     }
   }
+  fuseResiduals(nodes, rg, outputs, report);
   return { graph: { ...rg, nodes, constants }, report };
+}
+
+/**
+ * Add(conv, r) -> one Conv whose epilogue adds r, when the conv is a GEMM-shaped kernel (not depthwise), its
+ * output has no other reader, and r has the output's shape and is ready before the conv runs.
+ */
+function fuseResiduals(nodes: ResolvedNode[], rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport): void {
+  for (let k = 0; k < nodes.length; k++) {
+    const add = nodes[k]!;
+    if (add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
+    const out = add.outputShapes[0]!;
+    if (!add.inputShapes.every((s) => s.length === out.length && s.every((d, i) => d === out[i]))) continue;
+    for (const side of [0, 1]) {
+      const convOut = add.node.inputs[side]!;
+      const other = add.node.inputs[1 - side]!;
+      const ci = nodes.findIndex((n) => n.node.outputs[0] === convOut);
+      if (ci < 0 || outputs.has(convOut)) continue;
+      const conv = nodes[ci]!;
+      const a = conv.attrs as ConvAttrs;
+      if (conv.node.op !== 'Conv' || a.residual || convKernelFor(conv.inputShapes[0]!, a) === 'depthwise') continue;
+      if (nodes.some((n, j) => j !== k && n.node.inputs.includes(convOut))) continue;
+      const producer = nodes.findIndex((n) => n.node.outputs.includes(other));
+      if (producer >= ci) continue;
+      if (rg.constants.has(other)) continue;
+      const inputs = [...conv.node.inputs];
+      while (inputs.length < 3) inputs.push('');
+      nodes[ci] = {
+        ...conv,
+        node: { ...conv.node, inputs: [...inputs, other], outputs: [add.node.outputs[0]!] },
+        attrs: { ...a, residual: true },
+        inputShapes: [...[0, 1, 2].map((i) => conv.inputShapes[i] ?? []), out],
+      };
+      nodes.splice(k--, 1);
+      report.fusedResidual++;
+      break;
+    }
+  }
 }
 
 /** The fused node produces the absorbed node's output name, so readers and graph outputs need no renaming. */

@@ -52,9 +52,10 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const x: BindingRef = { kind: 'input', index: 0 };
       const y: BindingRef = { kind: 'output', index: 0 };
       const kernel = convKernelFor(rn.inputShapes[0]!, a);
+      const residual: BindingRef | undefined = opts.residual ?? (a.residual ? { kind: 'input', index: 3 } : undefined);
       let d: Dispatch | undefined;
       if (kernel === 'depthwise') {
-        if (opts.residual)
+        if (residual)
           throw new GpuError(`Conv node "${name}": a fused residual is not supported by the depthwise kernel`, 'GPU_UNSUPPORTED');
         const g = { n, c, h, w, cout, oh, ow, kh, kw, strides: a.strides, dilations: a.dilations, pads: a.pads };
         const wb = ctx.constBuffer(packDepthwiseWeights(weights, cout, kh, kw), `${name}.w`);
@@ -74,7 +75,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },
             act: a.act,
-            residual: opts.residual,
+            residual,
             variant: opts.variant,
           },
           name,
@@ -83,7 +84,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual: opts.residual }, name, opts.variant ?? defaultVariant(ctx));
+        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, opts.variant ?? defaultVariant(ctx));
       }
       return { dispatches: d ? [d] : [] };
     },

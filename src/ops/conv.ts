@@ -1,6 +1,6 @@
 import { convFast } from '../cpu/conv-fast.js';
 import type { Value } from '../graph/ir.js';
-import { shapeStr, sizeOf } from '../tensor.js';
+import { shapeStr, sizeOf, type Tensor } from '../tensor.js';
 import { applyActivation, NO_ACTIVATION, type FusedActivation } from './activation.js';
 import { asFloat, defineOp } from './types.js';
 import { outputSize, parseWindow2D, windowOutput } from './window.js';
@@ -16,6 +16,8 @@ export interface ConvAttrs {
   hasBias: boolean;
   /** Fused epilogue after the bias; 'none' for a plain ONNX Conv. */
   act: FusedActivation;
+  /** Set by the optimiser when it fuses a following Add: y = act(conv + bias) + input 3 (same shape as y). */
+  residual?: boolean;
 }
 
 /** 2-D convolution, NCHW, weight [Cout, Cin/group, kH, kW], optional bias [Cout]. */
@@ -82,14 +84,22 @@ export const Conv = defineOp<ConvAttrs>({
             y.data[((n * Cout + oc) * Ho + oy) * Wo + ox] = applyActivation(s, a.act);
           }
       }
-    return [y];
+    return [addResidual(y, inputs, a)];
   },
   fast(inputs, a) {
     const { x, w, bias, y } = prepare(inputs, a);
     convFast(x.data, x.shape, w.data, bias, a, y.data, y.shape);
-    return [y];
+    return [addResidual(y, inputs, a)];
   },
 });
+
+function addResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor {
+  if (!a.residual) return y;
+  const r = asFloat(inputs[3], 'Conv residual').data;
+  if (r.length !== y.data.length) throw new RangeError(`fused residual has ${r.length} values, the conv output ${y.data.length}`);
+  for (let i = 0; i < r.length; i++) y.data[i] += r[i]!;
+  return y;
+}
 
 function prepare(inputs: readonly Value[], a: ConvAttrs) {
   const x = asFloat(inputs[0], 'Conv input');
