@@ -1,9 +1,12 @@
 import { GpuError } from '../errors.js';
-import { requestGpu } from '../gpu/device.js';
+import { requestGpu, type GpuContext } from '../gpu/device.js';
+import type { GpuProgram } from '../gpu/program.js';
+import type { Graph } from '../graph/ir.js';
+import type { Tensor } from '../tensor.js';
 import { loadOnnx } from '../onnx/import.js';
-import { DEFAULT_TOLERANCE, formatValidation, validate } from '../validate.js';
+import { DEFAULT_TOLERANCE, formatValidation, validate, type Tolerance } from '../validate.js';
 import { parseArgs, UsageError, type Command } from './args.js';
-import { processIo, readBytes } from './io.js';
+import { processIo, readBytes, type CliIo } from './io.js';
 import { modelInput } from './model-input.js';
 
 const usage = `usage: sepconv validate <model.onnx> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}]
@@ -37,12 +40,24 @@ export const validateCommand: Command = {
     const gpu = await requestGpu();
     if (!gpu) throw new GpuError('no WebGPU adapter: validation needs one (in Node, the `webgpu` package and a Vulkan driver)', 'GPU_UNAVAILABLE');
     try {
-      io.out(`adapter: ${[gpu.info.vendor, gpu.info.architecture, gpu.info.description].filter(Boolean).join(' ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
-      const report = await validate(graph, { inputs: { [name]: tensor }, tolerance, gpu });
-      io.out(formatValidation(report));
-      return report.pass ? 0 : 1;
+      return await validateAndReport(gpu, graph, { [name]: tensor }, tolerance, io);
     } finally {
       gpu.device.destroy();
     }
   },
 };
+
+/** Prints the per-layer report and returns the exit code (1 when a layer fails). `programs` swaps GPU programs (tests). */
+export async function validateAndReport(
+  gpu: GpuContext,
+  graph: Graph,
+  inputs: Record<string, Tensor>,
+  tolerance: Tolerance,
+  io: CliIo,
+  programs?: ReadonlyMap<string, GpuProgram>,
+): Promise<number> {
+  io.out(`adapter: ${[gpu.info.vendor, gpu.info.architecture, gpu.info.description].filter(Boolean).join(' ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
+  const report = await validate(graph, { inputs, tolerance, gpu, programs });
+  io.out(formatValidation(report));
+  return report.pass ? 0 : 1;
+}

@@ -25,6 +25,9 @@ export const CHROME_FLAGS = [
   '--disable-component-update',
   '--disable-sync',
   '--disable-dev-shm-usage',
+  // As in src/gpu/device.ts for Node: SwiftShader compiles Dawn's zero-fill of workgroup arrays as straight-line
+  // code (seconds per pipeline); every kernel writes its workgroup memory before reading it.
+  '--enable-dawn-features=disable_workgroup_init',
 ];
 
 /** The browser chosen by scripts/ensure-browser.mjs (run again when its record is missing or stale). */
