@@ -37,6 +37,8 @@ export async function getGpu(): Promise<GPU | undefined> {
       const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
       if (fs.existsSync(icd) && !fs.existsSync('/dev/dri') && !fs.existsSync('/dev/nvidia0')) process.env.VK_ICD_FILENAMES = icd;
     }
+    // Vulkan's window-system probe prints an error per process when this is unset (headless CI, containers).
+    if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = (await import('node:os')).tmpdir();
     const mod = (await import(/* @vite-ignore */ 'webgpu')) as { create(o: string[]): GPU; globals: object };
     Object.assign(globalThis, mod.globals);
     // Dawn zero-fills every workgroup array on entry and SwiftShader compiles that fill as straight-line code
