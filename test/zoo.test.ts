@@ -8,12 +8,8 @@
 // (load(graph, {backend: 'cpu'})) and on WebGPU in Node (Dawn; SwiftShader where there is no GPU). The measured
 // errors are printed after the run and written to test-artifacts/zoo-errors.json.
 //
-// GPU time budget: on a SOFTWARE adapter (SwiftShader) every depthwise-conv pipeline variant takes seconds to
-// tens of seconds to compile, so the six models with depthwise convs (mobilenets, mnasnet, efficientnet,
-// shufflenet) need ~15-110 s each just to compile (the runs themselves take well under a second). There the
-// default suite runs squeezenet1_1 and resnet18 on the GPU and skips the other six GPU checks, naming the
-// reason; SEPCONV_ZOO_GPU=all runs them all (each with a 10-minute timeout). On a hardware adapter all eight
-// always run. Full-size (224x224) models: scripts/zoo-check.ts.
+// All eight run on the GPU in the default suite: on SwiftShader the whole file takes ~15 s (each GPU model
+// ~0.4-2.6 s including pipeline compiles). Full-size (224x224) models: scripts/zoo-check.ts.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -47,16 +43,6 @@ interface ZooIndex {
   models: ZooEntry[];
 }
 
-const GPU_ALL = process.env.SEPCONV_ZOO_GPU === 'all';
-// Known at collection time so the skipped GPU checks can say why. A missing adapter is not a skip: the GPU
-// tests below then fail on getTestDevice().
-const adapter = await getTestDevice().then(
-  (g) => g.info,
-  () => undefined,
-);
-const softwareAdapter = adapter?.isSoftware ?? false;
-const adapterName = adapter ? [adapter.vendor, adapter.architecture, adapter.description].filter(Boolean).join(' ') : 'none';
-
 const index = JSON.parse(readFileSync(join(ZOO_DIR, 'index.json'), 'utf8')) as ZooIndex;
 
 const ARCHS = [
@@ -73,11 +59,6 @@ const ARCHS = [
 function readBytes(path: string): Uint8Array {
   const b = readFileSync(path);
   return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-}
-
-/** Conv nodes with group > 1 (depthwise): the pipelines that are slow to compile on a software adapter. */
-function depthwiseConvs(graph: Graph): number {
-  return graph.nodes.filter((n) => n.op === 'Conv' && typeof n.attrs.group === 'number' && n.attrs.group > 1).length;
 }
 
 interface Loaded {
@@ -186,35 +167,21 @@ describe('torchvision mobile zoo (reduced variants) vs PyTorch', () => {
         });
       });
 
-      const dw = depthwiseConvs(model(name).graph);
-      const heavy = dw > 0 && softwareAdapter && !GPU_ALL;
-      const gpuTitle = 'WebGPU (Node, Dawn) matches PyTorch within abs 1e-3, same top-5';
-      if (heavy)
-        it.skip(
-          `${gpuTitle} — skipped on the software adapter (${adapterName}): ${dw} depthwise convs, whose pipelines ` +
-            'take minutes to compile there; run with SEPCONV_ZOO_GPU=all',
-          () => {},
-        );
-      else
-        it(
-          gpuTitle,
-          async () => {
-            const gpu = await getTestDevice();
-            await check(name, 'webgpu', async (m) => {
-              const model = await load(m.graph, { backend: 'webgpu', gpu });
-              try {
-                expect(model.backend).toBe('webgpu');
-                const out = (await model.run({ [m.inputName]: m.input })).get(m.graph.outputs[0]!)!;
-                // a failed GPU run is answered on the CPU: make sure this one was not
-                expect(model.backend, `${name}: the GPU run failed (${model.reason})`).toBe('webgpu');
-                return out;
-              } finally {
-                model.dispose();
-              }
-            });
-          },
-          dw > 0 ? 600_000 : 60_000,
-        );
+      it('WebGPU (Node, Dawn) matches PyTorch within abs 1e-3, same top-5', async () => {
+        const gpu = await getTestDevice();
+        await check(name, 'webgpu', async (m) => {
+          const model = await load(m.graph, { backend: 'webgpu', gpu });
+          try {
+            expect(model.backend).toBe('webgpu');
+            const out = (await model.run({ [m.inputName]: m.input })).get(m.graph.outputs[0]!)!;
+            // a failed GPU run is answered on the CPU: make sure this one was not
+            expect(model.backend, `${name}: the GPU run failed (${model.reason})`).toBe('webgpu');
+            return out;
+          } finally {
+            model.dispose();
+          }
+        });
+      }, 120_000);
     });
   }
 });

@@ -3,6 +3,7 @@ import type { ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm } from './gemm.js';
+import { wasm, type WasmKernels } from './wasm-kernels.js';
 
 /** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
 export function convFast(
@@ -20,6 +21,7 @@ export function convFast(
       sgemm(Cout, hw, Cin, w, 0, x, n * Cin * hw, y, n * Cout * hw, { bias, act: a.act });
     return;
   }
+  if (a.group === Cin && Cout === Cin && wasmDepthwise(x, N, Cin, H, W, w, bias, a, y, Ho, Wo)) return;
   if (a.group === Cin) depthwise(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
   else im2colConv(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
 }
@@ -153,4 +155,44 @@ function im2colConv(
       sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
     }
   }
+}
+
+/** Depthwise k x k (3 or 5), stride 1 or 2, no dilation, multiplier 1 on the wasm SIMD kernel; false if not handled. */
+function wasmDepthwise(
+  x: Float32Array, N: number, C: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
+  a: ConvAttrs, y: Float32Array, Ho: number, Wo: number,
+): boolean {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.strides;
+  if (kh !== kw || sh !== sw || a.dilations[0] !== 1 || a.dilations[1] !== 1 || Ho === 0 || Wo === 0) return false;
+  let wk: WasmKernels | undefined;
+  const fn = (wk = wasm()) && wk.dw.get(`${kh}x${sh}`);
+  if (!wk || !fn) return false;
+  const clamp = a.act.kind === 'none' ? [-Infinity, Infinity] : a.act.kind === 'relu' ? [0, Infinity] : a.act.kind === 'clip' ? [a.act.min, a.act.max] : undefined;
+  const [pt, pl] = a.pads;
+  const k = kh;
+  const s = sh;
+  const wo4 = Math.ceil(Wo / 4) * 4;
+  // padded plane: every tap of every (rounded-up) output column and the 4-wide row copies stay inside it
+  const Hp = Math.max(H + pt, (Ho - 1) * s + k);
+  const Wp = Math.ceil(Math.max(pl + Math.ceil(W / 4) * 4, (Wo - 1) * s + k, s === 1 ? wo4 + k - 1 : 2 * wo4 + k - 1) / 4) * 4;
+  const plane = H * W;
+  const oplane = Ho * Wo;
+  // layout (floats): x | y | weights | bias | padded plane; +4 slack after x and y for 4-wide over-reads/writes
+  const xB = 0;
+  const yB = xB + C * plane + 4;
+  const wB = yB + C * oplane + 4;
+  const bB = wB + C * k * k;
+  const pB = Math.ceil((bB + C) / 4) * 4;
+  const heap = wk.heap((pB + Hp * Wp + 4) * 4);
+  heap.set(w.subarray(0, C * k * k), wB);
+  if (bias) heap.set(bias.subarray(0, C), bB);
+  else heap.fill(0, bB, bB + C);
+  for (let n = 0; n < N; n++) {
+    heap.set(x.subarray(n * C * plane, (n + 1) * C * plane), xB);
+    fn(C, H, W, Ho, Wo, pt, pl, Hp, Wp, xB * 4, wB * 4, bB * 4, yB * 4, pB * 4, clamp ? clamp[0]! : -Infinity, clamp ? clamp[1]! : Infinity);
+    y.set(heap.subarray(yB, yB + C * oplane), n * C * oplane);
+  }
+  if (!clamp) applyActivationRange(y, 0, N * C * oplane, a.act);
+  return true;
 }

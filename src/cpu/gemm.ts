@@ -1,4 +1,5 @@
 import { applyActivationRange, type FusedActivation } from '../ops/activation.js';
+import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 export interface SgemmOptions {
   /** A is stored as K x M (read transposed). */
@@ -77,6 +78,12 @@ export function sgemm(
 
   if (M < MR) {
     smallM(M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, alpha, accumulate, bias, biasOff, act);
+    return;
+  }
+
+  const wk = alpha === 1 ? wasm() : undefined;
+  if (wk) {
+    wasmSgemm(wk, M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, accumulate, bias, biasOff, act);
     return;
   }
 
@@ -227,5 +234,83 @@ function smallM(
       }
     }
     if (act) applyActivationRange(C, row, row + N, act);
+  }
+}
+
+// WebAssembly path: A packed once into MR-row panels (all K blocks), B copied block by block with rows padded to a
+// multiple of 8 columns, C computed in wasm memory and copied out row by row after its last K block.
+const WKC = 256;
+const WNC = 512;
+
+function clampOf(act: FusedActivation | undefined): [number, number] | undefined {
+  if (!act || act.kind === 'none') return [-Infinity, Infinity];
+  if (act.kind === 'relu') return [0, Infinity];
+  if (act.kind === 'clip') return [act.min, act.max];
+  return undefined;
+}
+
+function wasmSgemm(
+  wk: WasmKernels, M: number, N: number, K: number,
+  A: Float32Array, aOff: number, ars: number, acs: number,
+  B: Float32Array, bOff: number, brs: number, bcs: number,
+  C: Float32Array, cOff: number, ldc: number,
+  accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
+): void {
+  const mPad = Math.ceil(M / WMR) * WMR;
+  const kcMax = Math.min(WKC, K);
+  const ncMax = Math.min(WNC, Math.ceil(N / 8) * 8);
+  // layout (floats): packed A | bias | B block | C block
+  const aBase = 0;
+  const biasBase = mPad * K;
+  const bBase = biasBase + mPad + 4;
+  const cBase = bBase + kcMax * ncMax + 4;
+  const H = wk.heap((cBase + mPad * ncMax + 4) * 4);
+  // pack A: block pc at mPad*pc, panel p at p*MR*kc, element (k, r) at k*MR + r
+  for (let pc = 0; pc < K; pc += WKC) {
+    const kc = Math.min(WKC, K - pc);
+    for (let i0 = 0; i0 < mPad; i0 += WMR) {
+      const base = aBase + mPad * pc + i0 * kc;
+      for (let r = 0; r < WMR; r++) {
+        let dst = base + r;
+        if (i0 + r < M) {
+          let s = aOff + (i0 + r) * ars + pc * acs;
+          for (let k = 0; k < kc; k++, dst += WMR, s += acs) H[dst] = A[s]!;
+        } else for (let k = 0; k < kc; k++, dst += WMR) H[dst] = 0;
+      }
+    }
+  }
+  if (bias) H.set(bias.subarray(biasOff, biasOff + M), biasBase);
+  const clamp = clampOf(act);
+  for (let jc = 0; jc < N; jc += WNC) {
+    const nc = Math.min(WNC, N - jc);
+    const nc8 = Math.ceil(nc / 8) * 8;
+    if (accumulate)
+      for (let i = 0; i < M; i++) H.set(C.subarray(cOff + i * ldc + jc, cOff + i * ldc + jc + nc), cBase + i * nc8);
+    for (let pc = 0; pc < K; pc += WKC) {
+      const kc = Math.min(WKC, K - pc);
+      const last = pc + kc === K;
+      // B block: kc rows of nc8 columns
+      for (let k = 0; k < kc; k++) {
+        const dst = bBase + k * nc8;
+        const src = bOff + (pc + k) * brs + jc * bcs;
+        if (bcs === 1) H.set(B.subarray(src, src + nc), dst);
+        else for (let j = 0; j < nc; j++) H[dst + j] = B[src + j * bcs]!;
+        if (nc8 !== nc) H.fill(0, dst + nc, dst + nc8);
+      }
+      const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
+      const lo = last && clamp ? clamp[0] : -Infinity;
+      const hi = last && clamp ? clamp[1] : Infinity;
+      for (let ic = 0; ic < M; ic += 120) {
+        const mc = Math.min(120, M - ic);
+        wk.gemm(mc, nc8 * 4, kc, (aBase + mPad * pc + ic * kc) * 4, bBase * 4, nc8 * 4, (cBase + ic * nc8) * 4, nc8 * 4,
+          flags, (biasBase + ic) * 4, lo, hi);
+        if (last)
+          for (let i = ic; i < ic + mc; i++) {
+            const row = cOff + i * ldc + jc;
+            C.set(H.subarray(cBase + i * nc8, cBase + i * nc8 + nc), row);
+            if (!clamp) applyActivationRange(C, row, row + nc, act!);
+          }
+      }
+    }
   }
 }

@@ -1,0 +1,219 @@
+/**
+ * WebAssembly SIMD (f32x4) kernels for the CPU path, assembled at start-up by wasm-asm.ts (no toolchain, no
+ * file to fetch). Used where the engine supports 128-bit SIMD (every current Chromium, Firefox, Safari >= 16.4,
+ * Node >= 16); everything else keeps the plain JavaScript kernels, which remain the fallback and the tests' second
+ * path. The wasm code computes in float32 (the JS kernels accumulate in float64), so results differ by rounding.
+ *
+ * Kernels (all pointers are byte offsets into the module's own memory; the JS wrappers copy operands in and
+ * results out, so callers keep passing ordinary Float32Arrays):
+ *  - gemm: C[mc x nc8] (+)= packA[mc x kc] · B[kc x nc8] (+ bias per row), clamped to [lo, hi], register-blocked
+ *    MR x 8 (MR rows of A splatted, two f32x4 of B per k step).
+ *  - dw{k}s{s}: depthwise k x k convolution, stride s, of C planes: each plane is copied into a zero-padded
+ *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
+ *    shuffle per tap).
+ */
+import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
+
+export const MR = 4;
+
+function gemmFn(mr: number): Fn {
+  // (mc, nb, kc, pa, pb, ldb, pc, ldc, flags, pbias, lo, hi); nb, ldb and ldc in bytes; flags: 1 load C, 2 bias
+  const f = new Fn('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [mc, nb, kc, pa, pb, ldb, pc, ldc, flags, pbias, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const j = f.local(I32), i = f.local(I32), apan = f.local(I32), ap = f.local(I32), bp = f.local(I32);
+  const k = f.local(I32), cr = f.local(I32), astep = f.local(I32);
+  const acc = Array.from({ length: 2 * mr }, () => f.local(V128));
+  const b0 = f.local(V128), b1 = f.local(V128), av = f.local(V128), vlo = f.local(V128), vhi = f.local(V128);
+  f.get(lo).fSplat().set(vlo).get(hi).fSplat().set(vhi);
+  f.get(kc).i32(mr * 4).mul().set(astep);
+  f.i32(0).set(j);
+  f.loop(); // columns, 8 at a time
+  f.i32(0).set(i).get(pa).set(apan);
+  f.loop(); // row panels
+  for (const a of acc) f.v128Zero().set(a);
+  f.get(apan).set(ap).get(pb).get(j).add().set(bp).get(kc).set(k);
+  f.loop(); // k
+  f.get(bp).v128Load(0).set(b0).get(bp).v128Load(16).set(b1);
+  for (let r = 0; r < mr; r++) {
+    f.get(ap).loadSplat(4 * r).set(av);
+    f.get(acc[2 * r]!).get(av).get(b0).fMul().fAdd().set(acc[2 * r]!);
+    f.get(acc[2 * r + 1]!).get(av).get(b1).fMul().fAdd().set(acc[2 * r + 1]!);
+  }
+  f.incr(ap, mr * 4).incr(bp, ldb, true);
+  f.get(k).i32(1).sub().tee(k).brIf(0);
+  f.end();
+  f.get(pc).get(i).get(ldc).mul().add().get(j).add().set(cr);
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < 2; q++) {
+      const a = acc[2 * r + q]!;
+      f.get(flags).i32(1).and().if_().get(a).get(cr).v128Load(16 * q).fAdd().set(a).end();
+      f.get(flags).i32(2).and().if_().get(a).get(pbias).get(i).i32(2).shl().add().loadSplat(4 * r).fAdd().set(a).end();
+      f.get(cr).get(a).get(vlo).fMax().get(vhi).fMin().v128Store(16 * q);
+    }
+    f.incr(cr, ldc, true);
+  }
+  f.incr(apan, astep, true).incr(i, mr);
+  f.get(i).get(mc).ltS().brIf(0);
+  f.end();
+  f.incr(j, 32);
+  f.get(j).get(nb).ltS().brIf(0);
+  f.end();
+  return f;
+}
+
+/** for (i = init; i < limit; i += step) body — test at the top, so zero trips are fine. */
+function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: number, body: () => void): void {
+  init();
+  f.set(i).block().loop();
+  f.get(i);
+  limit();
+  f.geS().brIf(1);
+  body();
+  f.incr(i, step).br(0).end().end();
+}
+
+function depthwiseFn(ks: number, s: number): Fn {
+  // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, pw, pbias, py, pp, lo, hi)
+  const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, pw, pbias, py, pp, lo, hi] = Array.from({ length: 16 }, (_, n) => n) as number[];
+  const c = f.local(I32), yy = f.local(I32), dst = f.local(I32), src = f.local(I32), iy = f.local(I32);
+  const t = f.local(I32), oy = f.local(I32), ox = f.local(I32), oxs = f.local(I32), ra = f.local(I32), out = f.local(I32);
+  const wpb = f.local(I32), xplane = f.local(I32), wbase = f.local(I32), yplane = f.local(I32), wB = f.local(I32);
+  const rp = Array.from({ length: ks }, () => f.local(I32));
+  const acc = f.local(V128), bv = f.local(V128), vlo = f.local(V128), vhi = f.local(V128);
+  const kk = ks * ks;
+  const wl = kk <= 9 ? Array.from({ length: kk }, () => f.local(V128)) : [];
+  f.get(lo).fSplat().set(vlo).get(hi).fSplat().set(vhi);
+  f.get(Wp!).i32(2).shl().set(wpb).get(W!).i32(2).shl().set(wB);
+  f.get(px!).set(xplane).get(pw!).set(wbase).get(py!).set(yplane);
+  f.i32(0).set(c);
+  f.loop(); // channels
+  // 1. zero-padded copy of the plane into pp
+  f.get(pp!).set(dst).i32(0).set(yy);
+  f.loop();
+  f.get(yy).get(pt!).sub().tee(iy).get(H!).op(0x49 /* i32.lt_u: 0 <= iy < H */).if_();
+  forLoop(f, t, () => f.i32(0), () => f.get(pl!), 1, () => f.get(dst).get(t).i32(2).shl().add().f32(0).f32Store());
+  f.get(xplane).get(iy).get(wB).mul().add().set(src);
+  f.get(dst).get(pl!).i32(2).shl().add().set(ra);
+  forLoop(f, t, () => f.i32(0), () => f.get(wB), 16, () => f.get(ra).get(t).add().get(src).get(t).add().v128Load().v128Store());
+  forLoop(f, t, () => f.get(pl!).get(W!).add(), () => f.get(Wp!), 1, () => f.get(dst).get(t).i32(2).shl().add().f32(0).f32Store());
+  f.else_();
+  forLoop(f, t, () => f.i32(0), () => f.get(wpb), 16, () => f.get(dst).get(t).add().v128Zero().v128Store());
+  f.end();
+  f.incr(dst, wpb, true).incr(yy, 1);
+  f.get(yy).get(Hp!).ltS().brIf(0);
+  f.end();
+  // 2. weights and bias
+  for (let q = 0; q < wl.length; q++) f.get(wbase).loadSplat(4 * q).set(wl[q]!);
+  f.get(pbias!).get(c).i32(2).shl().add().loadSplat().set(bv);
+  for (let ky = 0; ky < ks; ky++) f.get(pp!).get(wpb).i32(ky).mul().add().set(rp[ky]!);
+  f.get(yplane).set(out);
+  // 3. output rows, four columns at a time (the last store may run past the row; the next row overwrites it)
+  f.i32(0).set(oy);
+  f.loop();
+  f.i32(0).set(ox).i32(0).set(oxs);
+  f.loop();
+  f.get(bv).set(acc);
+  for (let ky = 0; ky < ks; ky++) {
+    f.get(rp[ky]!).get(oxs).add().set(ra);
+    for (let kx = 0; kx < ks; kx++) {
+      if (s === 1) f.get(ra).v128Load(4 * kx);
+      else f.get(ra).v128Load(4 * kx).get(ra).v128Load(4 * kx + 16).shuffle32([0, 2, 4, 6]);
+      if (wl.length) f.get(wl[ky * ks + kx]!);
+      else f.get(wbase).loadSplat(4 * (ky * ks + kx));
+      f.fMul().get(acc).fAdd().set(acc);
+    }
+  }
+  f.get(out).get(ox).i32(2).shl().add().get(acc).get(vlo).fMax().get(vhi).fMin().v128Store();
+  f.incr(ox, 4).incr(oxs, 16 * s);
+  f.get(ox).get(Wo!).ltS().brIf(0);
+  f.end();
+  f.get(out).get(Wo!).i32(2).shl().add().set(out);
+  for (let ky = 0; ky < ks; ky++) f.get(rp[ky]!).get(wpb).i32(s).mul().add().set(rp[ky]!);
+  f.incr(oy, 1).get(oy).get(Ho!).ltS().brIf(0);
+  f.end();
+  f.get(xplane).get(H!).get(wB).mul().add().set(xplane);
+  f.incr(wbase, 4 * kk);
+  f.get(yplane).get(Ho!).get(Wo!).mul().i32(2).shl().add().set(yplane);
+  f.incr(c, 1).get(c).get(C!).ltS().brIf(0);
+  f.end();
+  return f;
+}
+
+/** Depthwise kernel sizes and strides that have a wasm kernel. */
+export const DW_SHAPES: readonly (readonly [number, number])[] = [[3, 1], [3, 2], [5, 1], [5, 2]];
+
+type GemmFn = (mc: number, nb: number, kc: number, pa: number, pb: number, ldb: number, pc: number, ldc: number,
+  flags: number, pbias: number, lo: number, hi: number) => void;
+type DwFn = (C: number, H: number, W: number, Ho: number, Wo: number, pt: number, pl: number, Hp: number, Wp: number,
+  px: number, pw: number, pbias: number, py: number, pp: number, lo: number, hi: number) => void;
+
+export interface WasmKernels {
+  gemm: GemmFn;
+  dw: Map<string, DwFn>;
+  /** Float32 view of the whole memory, at least `bytes` long (grows the memory and refreshes the view). */
+  heap(bytes: number): Float32Array;
+}
+
+let kernels: WasmKernels | undefined;
+let enabled = true;
+let tried = false;
+
+function instantiate(mod: WebAssembly.Module): WasmKernels {
+  const inst = new WebAssembly.Instance(mod, {});
+  const ex = inst.exports as Record<string, unknown>;
+  const mem = ex.mem as WebAssembly.Memory;
+  let view = new Float32Array(mem.buffer);
+  const dw = new Map<string, DwFn>();
+  for (const [k, s] of DW_SHAPES) dw.set(`${k}x${s}`, ex[`dw${k}s${s}`] as DwFn);
+  return {
+    gemm: ex.gemm as GemmFn,
+    dw,
+    heap(bytes: number): Float32Array {
+      const have = mem.buffer.byteLength;
+      if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
+      if (view.buffer !== mem.buffer) view = new Float32Array(mem.buffer);
+      return view;
+    },
+  };
+}
+
+/** The module's bytes (exported for tests and for tools that want to precompile it). */
+export function wasmModuleBytes(): Uint8Array {
+  return assemble([gemmFn(MR), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s))], 16);
+}
+
+function load(): void {
+  tried = true;
+  if (typeof WebAssembly !== 'object') return;
+  let bytes: Uint8Array;
+  try {
+    bytes = wasmModuleBytes();
+    if (!WebAssembly.validate(bytes)) return; // no SIMD: JavaScript kernels only
+  } catch {
+    return;
+  }
+  try {
+    kernels = instantiate(new WebAssembly.Module(bytes));
+  } catch {
+    // Browsers refuse synchronous compilation of larger modules on the main thread: compile in the background,
+    // the JavaScript kernels serve until it is ready.
+    WebAssembly.compile(bytes).then(
+      (m) => (kernels = instantiate(m)),
+      () => undefined,
+    );
+  }
+}
+
+/** The SIMD kernels, or undefined where the engine lacks WebAssembly SIMD (or they are switched off). */
+export function wasm(): WasmKernels | undefined {
+  if (!tried) load();
+  return enabled ? kernels : undefined;
+}
+
+/** Switches the WebAssembly kernels off (false) or back on; returns the previous setting. For tests and benchmarks. */
+export function setWasmEnabled(on: boolean): boolean {
+  const was = enabled;
+  enabled = on;
+  return was;
+}
