@@ -1,0 +1,18 @@
+// The public API.
+export { load, chooseBackend, type Backend, type LoadOptions, type Model } from './model.js';
+export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';
+export { GraphBuilder } from './builder.js';
+export { summary } from './summary/summary.js';
+export { formatSummary } from './summary/format.js';
+export { compareLayer, compareNetwork, formatCompare } from './summary/compare.js';
+export { loadOnnx } from './onnx/import.js';
+export { encodeOnnx } from './onnx/export.js';
+export { readNpy, writeNpy } from './io/npy.js';
+export { requestGpu, type GpuContext, type AdapterSummary } from './gpu/device.js';
+export { GpuExecutor, type LayerProfile } from './gpu/executor.js';
+export { resolve } from './graph/resolve.js';
+export { optimize } from './graph/optimize.js';
+export { runCpu } from './cpu/run.js';
+export * from './errors.js';
+export type { Tensor, Shape } from './tensor.js';
+export type { Graph, Node } from './graph/ir.js';
