@@ -90,7 +90,7 @@ function report(name: string, rg: ResolvedGraph, s: RunStats): void {
 export async function main(argv: string[]): Promise<void> {
   const args = argv.filter((a) => !a.startsWith('--'));
   const fast = !argv.includes('--reference');
-  const path = args[0] ?? 'zoo-full/mobilenet_v2/model.onnx';
+  const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
   const m = loadModel(path);
   report(path, m.rg, bench(m.rg, { [m.inputName]: m.input }, runs, fast));

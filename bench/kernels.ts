@@ -2,11 +2,11 @@
 // the one-output-per-invocation baselines. Median of REPS timed runs after a warm-up; time from timestamp queries
 // around the single dispatch when the device has 'timestamp-query', else wall clock around submit +
 // onSubmittedWorkDone. GFLOP/s = 2·MACs / time; GB/s = (input + weights + output bytes, each touched once) / time.
-// Run: npm run bench:kernels [-- --quick]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
+// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,conv] [-- --reps=N]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
-import { depthwiseDispatch, naiveDepthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { depthwiseDirectDispatch, depthwiseTiledDispatch, naiveDepthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
 import { defaultVariant, gemmDispatch, naivePointwiseDispatch } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
@@ -36,6 +36,8 @@ interface Row {
   macs: number;
   bytes: number;
   ms: number;
+  /** fastest run: the steadier figure on a shared machine */
+  minMs: number;
 }
 
 function rand(n: number, seed: number): Float32Array {
@@ -65,8 +67,8 @@ class Bench {
     return b;
   }
 
-  /** Median milliseconds of one dispatch. */
-  async time(d: Dispatch, inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<number> {
+  /** Median and fastest milliseconds of one dispatch. */
+  async time(d: Dispatch, inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<{ ms: number; minMs: number }> {
     const { device } = this.gpu;
     const bg = bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label);
     const qs = this.timed ? device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
@@ -101,7 +103,7 @@ class Bench {
     resolveBuf?.destroy();
     read?.destroy();
     ts.sort((p, q) => p - q);
-    return ts[Math.floor(ts.length / 2)]!;
+    return { ms: ts[Math.floor(ts.length / 2)]!, minMs: ts[0]! };
   }
 }
 
@@ -119,11 +121,13 @@ async function depthwiseRows(b: Bench, [hw, c, s]: [number, number, number]): Pr
   const macs = o * o * c * 9;
   const bytes = 4 * (hw * hw * c + 9 * c + c + o * o * c);
   const shape = `${hw}x${hw}x${c} s${s}`;
-  const tiled = await depthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
+  const tiled = await depthwiseTiledDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
+  const direct = await depthwiseDirectDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.direct');
   const naive = await naiveDepthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.naive');
   return [
-    { kernel: 'depthwise tiled', shape, macs, bytes, ms: await b.time(tiled, [x], [y]) },
-    { kernel: 'depthwise naive', shape, macs, bytes, ms: await b.time(naive, [x], [y]) },
+    { kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) },
+    { kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) },
+    { kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) },
   ];
 }
 
@@ -144,10 +148,10 @@ async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]
   const rows: Row[] = [];
   for (const v of ['tiled', 'direct'] as const) {
     const d = (await gemmDispatch(ctx, spec(v), `pw.${v}`))!;
-    rows.push({ kernel: `pointwise ${v}`, shape, macs, bytes, ms: await b.time(d, [x], [y]) });
+    rows.push({ kernel: `pointwise ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
   const naive = await naivePointwiseDispatch(ctx, p, cin, cout, RELU6, { x: IN, w, b: bias, y: OUT }, 'pw.naive');
-  rows.push({ kernel: 'pointwise naive', shape, macs, bytes, ms: await b.time(naive, [x], [y]) });
+  rows.push({ kernel: 'pointwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
   return rows;
 }
 
@@ -165,15 +169,15 @@ async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, n
   const rows: Row[] = [];
   for (const v of ['tiled', 'direct'] as const) {
     const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
-    rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ms: await b.time(d, [x], [y]) });
+    rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
   return rows;
 }
 
 function table(rows: Row[]): string {
-  const head = ['kernel', 'shape', 'MMACs', 'median ms', 'GFLOP/s', 'GB/s'];
+  const head = ['kernel', 'shape', 'MMACs', 'median ms', 'min ms', 'GFLOP/s', 'GB/s'];
   const body = rows.map((r) => [
-    r.kernel, r.shape, (r.macs / 1e6).toFixed(2), r.ms.toFixed(3), ((2 * r.macs) / (r.ms * 1e6)).toFixed(2), (r.bytes / (r.ms * 1e6)).toFixed(2),
+    r.kernel, r.shape, (r.macs / 1e6).toFixed(2), r.ms.toFixed(3), r.minMs.toFixed(3), ((2 * r.macs) / (r.ms * 1e6)).toFixed(2), (r.bytes / (r.ms * 1e6)).toFixed(2),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -183,16 +187,21 @@ function table(rows: Row[]): string {
 export async function main(args: string[] = []): Promise<Row[]> {
   const quick = args.includes('--quick');
   const gpu = await openKernelDevice();
-  const b = new Bench(gpu, quick ? 3 : 7);
+  const repsArg = args.find((a) => a.startsWith('--reps='));
+  const b = new Bench(gpu, repsArg ? Number(repsArg.slice(7)) : quick ? 3 : 7);
   const { vendor, architecture, description } = gpu.info;
   console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
   console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; default GEMM variant here: ${defaultVariant(b.ctx())}`);
   const rows: Row[] = [];
   const pick = <T>(xs: T[]) => (quick ? xs.filter((_, i) => i % 3 === 0) : xs);
+  // --only=dw,pw,conv restricts the layer families
+  const onlyArg = args.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
+  const want = (f: string) => !only || only.has(f);
   try {
-    for (const l of pick(DW_LAYERS)) rows.push(...(await depthwiseRows(b, l)));
-    for (const l of pick(PW_LAYERS)) rows.push(...(await pointwiseRows(b, l)));
-    for (const l of CONV_LAYERS) rows.push(...(await convRows(b, l)));
+    if (want('dw')) for (const l of pick(DW_LAYERS)) rows.push(...(await depthwiseRows(b, l)));
+    if (want('pw')) for (const l of pick(PW_LAYERS)) rows.push(...(await pointwiseRows(b, l)));
+    if (want('conv')) for (const l of CONV_LAYERS) rows.push(...(await convRows(b, l)));
   } finally {
     b.tracker.destroyAll();
     gpu.device.destroy();

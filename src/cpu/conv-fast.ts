@@ -1,9 +1,9 @@
-import { applyActivationRange } from '../ops/activation.js';
+import { applyActivationRange, type FusedActivation } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
-import { sgemm } from './gemm.js';
-import { wasm, type WasmKernels } from './wasm-kernels.js';
+import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
+import { DW_SHAPES, wasm, type WasmKernels } from './wasm-kernels.js';
 
 /** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
 export function convFast(
@@ -162,37 +162,119 @@ function wasmDepthwise(
   x: Float32Array, N: number, C: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
   a: ConvAttrs, y: Float32Array, Ho: number, Wo: number,
 ): boolean {
+  const wk = wasm();
+  if (!wk || !wasmDepthwiseFits(a, Ho, Wo)) return false;
+  const oplane = Ho * Wo;
+  for (let n = 0; n < N; n++) {
+    const at = depthwiseToHeap(wk, x, n, C, H, W, w, bias, a, Ho, Wo);
+    y.set(wk.heap(0).subarray(at, at + C * oplane), n * C * oplane);
+  }
+  return true;
+}
+
+function wasmDepthwiseFits(a: ConvAttrs, Ho: number, Wo: number): boolean {
   const [kh, kw] = a.kernel;
   const [sh, sw] = a.strides;
-  if (kh !== kw || sh !== sw || a.dilations[0] !== 1 || a.dilations[1] !== 1 || Ho === 0 || Wo === 0) return false;
-  let wk: WasmKernels | undefined;
-  const fn = (wk = wasm()) && wk.dw.get(`${kh}x${sh}`);
-  if (!wk || !fn) return false;
-  const clamp = a.act.kind === 'none' ? [-Infinity, Infinity] : a.act.kind === 'relu' ? [0, Infinity] : a.act.kind === 'clip' ? [a.act.min, a.act.max] : undefined;
+  return kh === kw && sh === sw && a.dilations[0] === 1 && a.dilations[1] === 1 && Ho > 0 && Wo > 0 &&
+    DW_SHAPES.some(([k, s]) => k === kh && s === sh);
+}
+
+function clampOf(act: FusedActivation): [number, number] | undefined {
+  return act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
+}
+
+/**
+ * Runs the wasm depthwise kernel on batch item n; returns the float offset in the wasm heap of its C x Ho x Wo
+ * output (bias and activation applied), followed by at least 8 readable floats. The input comes from `x`, or,
+ * when `xAt` >= 0, from the heap itself (C planes of H x W at float offset xAt, `xStride` floats apart, left there
+ * by a previous kernel); the kernel's own regions then lie above `floor`.
+ */
+function depthwiseToHeap(
+  wk: WasmKernels, x: Float32Array, n: number, C: number, H: number, W: number, w: Float32Array,
+  bias: Float32Array | undefined, a: ConvAttrs, Ho: number, Wo: number, xAt = -1, xStride = H * W, floor = 0,
+): number {
+  const k = a.kernel[0];
+  const s = a.strides[0];
+  const fn = wk.dw.get(`${k}x${s}`)!;
+  const clamp = clampOf(a.act);
   const [pt, pl] = a.pads;
-  const k = kh;
-  const s = sh;
   const wo4 = Math.ceil(Wo / 4) * 4;
   // padded plane: every tap of every (rounded-up) output column and the 4-wide row copies stay inside it
   const Hp = Math.max(H + pt, (Ho - 1) * s + k);
   const Wp = Math.ceil(Math.max(pl + Math.ceil(W / 4) * 4, (Wo - 1) * s + k, s === 1 ? wo4 + k - 1 : 2 * wo4 + k - 1) / 4) * 4;
   const plane = H * W;
   const oplane = Ho * Wo;
-  // layout (floats): x | y | weights | bias | padded plane; +4 slack after x and y for 4-wide over-reads/writes
-  const xB = 0;
-  const yB = xB + C * plane + 4;
-  const wB = yB + C * oplane + 4;
+  // layout (floats): x | y | weights | bias | padded plane; slack after x and y for 4-wide over-reads/writes and
+  // for a following GEMM's 8-wide over-read of y
+  const xB = xAt >= 0 ? xAt : floor;
+  const yB = Math.ceil(Math.max(floor, xB + (C - 1) * xStride + plane + 4) / 4) * 4;
+  const wB = yB + C * oplane + 8;
   const bB = wB + C * k * k;
   const pB = Math.ceil((bB + C) / 4) * 4;
   const heap = wk.heap((pB + Hp * Wp + 4) * 4);
   heap.set(w.subarray(0, C * k * k), wB);
   if (bias) heap.set(bias.subarray(0, C), bB);
   else heap.fill(0, bB, bB + C);
+  if (xAt < 0) heap.set(x.subarray(n * C * plane, (n + 1) * C * plane), xB);
+  fn(C, H, W, Ho, Wo, pt, pl, Hp, Wp, xB * 4, xStride * 4, wB * 4, bB * 4, yB * 4, pB * 4,
+    clamp ? clamp[0] : -Infinity, clamp ? clamp[1] : Infinity);
+  if (!clamp) applyActivationRange(heap, yB, yB + C * oplane, a.act);
+  return yB;
+}
+
+/** True when a pointwise conv (1x1, stride 1, no pads, one group) can start or end a fused wasm chain. */
+function isPointwise(a: ConvAttrs): boolean {
+  return a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 &&
+    a.pads.every((p) => p === 0);
+}
+
+/** True when a depthwise conv followed by a pointwise conv can run as one fused wasm pair (see dwPwFast). */
+export function canFuseDwPw(dwX: Shape, dw: ConvAttrs, dwY: Shape, pwW: Shape, pw: ConvAttrs): boolean {
+  const C = dwX[1]!;
+  return (
+    dwX.length === 4 && dwY.length === 4 && dw.group === C && dwY[1] === C && !dw.residual &&
+    wasmDepthwiseFits(dw, dwY[2]!, dwY[3]!) && isPointwise(pw) && pwW[1] === C
+  );
+}
+
+/** True when a pointwise conv (expansion) feeding that depthwise conv can join the chain in front. */
+export function canFusePwDw(pwX: Shape, pw: ConvAttrs, pwY: Shape): boolean {
+  return pwX.length === 4 && pwY.length === 4 && isPointwise(pw) && !pw.residual;
+}
+
+export interface ConvParams {
+  w: Float32Array;
+  bias: Float32Array | undefined;
+  a: ConvAttrs;
+}
+
+/**
+ * [pointwise ->] depthwise -> pointwise conv with the intermediates kept in wasm memory: each kernel reads the
+ * previous one's output where it left it (no copy out, no JavaScript array, no copy back in). `x` is the input of
+ * the first conv; `residual` (same shape as the output) is added after the last activation. Returns false
+ * (nothing done) when the wasm kernels are not available.
+ */
+export function convChainFast(
+  x: Float32Array, xs: Shape, expand: ConvParams | undefined, dw: ConvParams, dwIn: Shape, pw: ConvParams,
+  residual: Float32Array | undefined, y: Float32Array, ys: Shape,
+): boolean {
+  const wk = wasm();
+  if (!wk) return false;
+  const [N, Cin, H0, W0] = xs as [number, number, number, number];
+  const [, C, H, W] = dwIn as [number, number, number, number];
+  const [, Cout, Ho, Wo] = ys as [number, number, number, number];
+  const hw = Ho * Wo;
+  // y = act(conv) + r: with no activation the residual can seed the accumulator
+  const seed = residual !== undefined && pw.a.act.kind === 'none';
+  if (seed) y.set(residual.subarray(0, N * Cout * hw));
   for (let n = 0; n < N; n++) {
-    heap.set(x.subarray(n * C * plane, (n + 1) * C * plane), xB);
-    fn(C, H, W, Ho, Wo, pt, pl, Hp, Wp, xB * 4, wB * 4, bB * 4, yB * 4, pB * 4, clamp ? clamp[0]! : -Infinity, clamp ? clamp[1]! : Infinity);
-    y.set(heap.subarray(yB, yB + C * oplane), n * C * oplane);
+    let at: number;
+    if (expand) {
+      const e = sgemmToHeap(wk, C, H * W, Cin, expand.w, x, n * Cin * H0 * W0, expand.bias, expand.a.act);
+      at = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo, e, Math.ceil((H * W) / 8) * 8);
+    } else at = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo);
+    sgemmResidentB(wk, Cout, hw, C, pw.w, at, y, n * Cout * hw, pw.bias, pw.a.act, seed);
   }
-  if (!clamp) applyActivationRange(y, 0, N * C * oplane, a.act);
+  if (residual && !seed) for (let i = 0; i < y.length; i++) y[i] += residual[i]!;
   return true;
 }

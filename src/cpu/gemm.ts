@@ -1,4 +1,4 @@
-import { applyActivationRange, type FusedActivation } from '../ops/activation.js';
+import { applyActivation, applyActivationRange, type FusedActivation } from '../ops/activation.js';
 import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 export interface SgemmOptions {
@@ -77,13 +77,19 @@ export function sgemm(
   }
 
   if (M < MR) {
+    // a few rows (batch-1 classifier): the transposed product C^T = B^T A^T keeps the wasm kernel busy
+    const wk = alpha === 1 && !bias && N >= 16 ? wasm() : undefined;
+    if (wk) {
+      wasmSgemm(wk, N, M, K, B, bOff, bcs, brs, A, aOff, acs, ars, C, cOff, 1, ldc, accumulate, undefined, 0, act, -1);
+      return;
+    }
     smallM(M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, alpha, accumulate, bias, biasOff, act);
     return;
   }
 
   const wk = alpha === 1 ? wasm() : undefined;
   if (wk) {
-    wasmSgemm(wk, M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, accumulate, bias, biasOff, act);
+    wasmSgemm(wk, M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, 1, accumulate, bias, biasOff, act, -1);
     return;
   }
 
@@ -237,10 +243,10 @@ function smallM(
   }
 }
 
-// WebAssembly path: A packed once into MR-row panels (all K blocks), B copied block by block with rows padded to a
-// multiple of 8 columns, C computed in wasm memory and copied out row by row after its last K block.
+// WebAssembly path: A copied row-major, B copied whole as K x N rows (one memcpy when contiguous) and read in
+// place, C computed into an mPad x roundUp(N, 8) block of wasm memory and copied out once (per row when padded).
 const WKC = 256;
-const WNC = 512;
+const WMC = 120;
 
 function clampOf(act: FusedActivation | undefined): [number, number] | undefined {
   if (!act || act.kind === 'none') return [-Infinity, Infinity];
@@ -253,64 +259,100 @@ function wasmSgemm(
   wk: WasmKernels, M: number, N: number, K: number,
   A: Float32Array, aOff: number, ars: number, acs: number,
   B: Float32Array, bOff: number, brs: number, bcs: number,
-  C: Float32Array, cOff: number, ldc: number,
+  C: Float32Array, cOff: number, ldc: number, ccs: number,
   accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
-): void {
+  bResident: number, keepC = false, floor = 0,
+): number {
   const mPad = Math.ceil(M / WMR) * WMR;
-  const kcMax = Math.min(WKC, K);
-  const ncMax = Math.min(WNC, Math.ceil(N / 8) * 8);
-  // layout (floats): packed A | bias | B block | C block
-  const aBase = 0;
-  const biasBase = mPad * K;
-  const bBase = biasBase + mPad + 4;
-  const cBase = bBase + kcMax * ncMax + 4;
-  const H = wk.heap((cBase + mPad * ncMax + 4) * 4);
-  // pack A: block pc at mPad*pc, panel p at p*MR*kc, element (k, r) at k*MR + r
+  const nc8 = Math.ceil(N / 8) * 8;
+  // layout (floats): A (M x K) | bias | B (K x N, +8 for the last strip's over-read) | C (mPad x nc8); a B already
+  // in wasm memory (bResident >= 0, K x N contiguous, 8 readable floats after it) stays where it is, below the rest
+  const base = Math.ceil(Math.max(floor, bResident >= 0 ? bResident + K * N + 8 : 0) / 4) * 4;
+  const aBase = base;
+  const biasBase = aBase + M * K + 4;
+  const bBase = bResident >= 0 ? bResident : biasBase + mPad + 4;
+  const cBase = Math.ceil(((bResident >= 0 ? biasBase + mPad : bBase + K * N) + 8) / 4) * 4;
+  const H = wk.heap((cBase + mPad * nc8 + 4) * 4);
+  if (acs === 1 && ars === K) H.set(A.subarray(aOff, aOff + M * K), aBase);
+  else if (acs === 1) for (let i = 0; i < M; i++) H.set(A.subarray(aOff + i * ars, aOff + i * ars + K), aBase + i * K);
+  else
+    for (let i = 0; i < M; i++) {
+      const d = aBase + i * K;
+      for (let k = 0, s = aOff + i * ars; k < K; k++, s += acs) H[d + k] = A[s]!;
+    }
+  if (bias) H.set(bias.subarray(biasOff, biasOff + M), biasBase);
+  if (bResident < 0) {
+    if (bcs === 1 && brs === N) H.set(B.subarray(bOff, bOff + K * N), bBase);
+    else if (bcs === 1) for (let k = 0; k < K; k++) H.set(B.subarray(bOff + k * brs, bOff + k * brs + N), bBase + k * N);
+    else
+      for (let k = 0; k < K; k++) {
+        const d = bBase + k * N;
+        for (let j = 0, s = bOff + k * brs; j < N; j++, s += bcs) H[d + j] = B[s]!;
+      }
+    H.fill(0, bBase + K * N, bBase + K * N + 8);
+  }
+  const dense = ccs === 1 && ldc === N && nc8 === N;
+  if (accumulate) {
+    if (dense) H.set(C.subarray(cOff, cOff + M * N), cBase);
+    else
+      for (let i = 0; i < M; i++) {
+        const src = cOff + i * ldc;
+        const dst = cBase + i * nc8;
+        if (ccs === 1) H.set(C.subarray(src, src + N), dst);
+        else for (let j = 0; j < N; j++) H[dst + j] = C[src + j * ccs]!;
+      }
+  }
+  const clamp = clampOf(act);
   for (let pc = 0; pc < K; pc += WKC) {
     const kc = Math.min(WKC, K - pc);
-    for (let i0 = 0; i0 < mPad; i0 += WMR) {
-      const base = aBase + mPad * pc + i0 * kc;
-      for (let r = 0; r < WMR; r++) {
-        let dst = base + r;
-        if (i0 + r < M) {
-          let s = aOff + (i0 + r) * ars + pc * acs;
-          for (let k = 0; k < kc; k++, dst += WMR, s += acs) H[dst] = A[s]!;
-        } else for (let k = 0; k < kc; k++, dst += WMR) H[dst] = 0;
-      }
-    }
+    const last = pc + kc === K;
+    const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
+    const lo = last && clamp ? clamp[0] : -Infinity;
+    const hi = last && clamp ? clamp[1] : Infinity;
+    for (let ic = 0; ic < M; ic += WMC)
+      wk.gemm(Math.min(WMC, M - ic), nc8 * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * N) * 4, N * 4,
+        (cBase + ic * nc8) * 4, nc8 * 4, flags, (biasBase + ic) * 4, lo, hi);
   }
-  if (bias) H.set(bias.subarray(biasOff, biasOff + M), biasBase);
-  const clamp = clampOf(act);
-  for (let jc = 0; jc < N; jc += WNC) {
-    const nc = Math.min(WNC, N - jc);
-    const nc8 = Math.ceil(nc / 8) * 8;
-    if (accumulate)
-      for (let i = 0; i < M; i++) H.set(C.subarray(cOff + i * ldc + jc, cOff + i * ldc + jc + nc), cBase + i * nc8);
-    for (let pc = 0; pc < K; pc += WKC) {
-      const kc = Math.min(WKC, K - pc);
-      const last = pc + kc === K;
-      // B block: kc rows of nc8 columns
-      for (let k = 0; k < kc; k++) {
-        const dst = bBase + k * nc8;
-        const src = bOff + (pc + k) * brs + jc * bcs;
-        if (bcs === 1) H.set(B.subarray(src, src + nc), dst);
-        else for (let j = 0; j < nc; j++) H[dst + j] = B[src + j * bcs]!;
-        if (nc8 !== nc) H.fill(0, dst + nc, dst + nc8);
-      }
-      const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
-      const lo = last && clamp ? clamp[0] : -Infinity;
-      const hi = last && clamp ? clamp[1] : Infinity;
-      for (let ic = 0; ic < M; ic += 120) {
-        const mc = Math.min(120, M - ic);
-        wk.gemm(mc, nc8 * 4, kc, (aBase + mPad * pc + ic * kc) * 4, bBase * 4, nc8 * 4, (cBase + ic * nc8) * 4, nc8 * 4,
-          flags, (biasBase + ic) * 4, lo, hi);
-        if (last)
-          for (let i = ic; i < ic + mc; i++) {
-            const row = cOff + i * ldc + jc;
-            C.set(H.subarray(cBase + i * nc8, cBase + i * nc8 + nc), row);
-            if (!clamp) applyActivationRange(C, row, row + nc, act!);
-          }
-      }
-    }
+  if (keepC) {
+    if (!clamp) applyActivationRange(H, cBase, cBase + M * nc8, act!);
+    return cBase;
   }
+  if (dense) {
+    C.set(H.subarray(cBase, cBase + M * N), cOff);
+    if (!clamp) applyActivationRange(C, cOff, cOff + M * N, act!);
+    return -1;
+  }
+  for (let i = 0; i < M; i++) {
+    const row = cOff + i * ldc;
+    const src = cBase + i * nc8;
+    if (ccs === 1) {
+      C.set(H.subarray(src, src + N), row);
+      if (!clamp) applyActivationRange(C, row, row + N, act!);
+    } else if (clamp) for (let j = 0; j < N; j++) C[row + j * ccs] = H[src + j]!;
+    else for (let j = 0; j < N; j++) C[row + j * ccs] = applyActivation(H[src + j]!, act!);
+  }
+  return -1;
+}
+
+/**
+ * C[M x N] = A[M x K] · B (+ bias per row, then act) where B (K x N, row-major) already lies in the wasm heap at
+ * float offset `bAt`, written there by a previous wasm kernel: the hand-off of a fused depthwise -> pointwise pair.
+ */
+export function sgemmResidentB(
+  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, bAt: number, C: Float32Array, cOff: number,
+  bias: Float32Array | undefined, act: FusedActivation, accumulate = false,
+): void {
+  wasmSgemm(wk, M, N, K, A, 0, K, 1, A, 0, N, 1, C, cOff, N, 1, accumulate, bias, 0, act, bAt);
+}
+
+/**
+ * act(A[M x K] · B[K x N] + bias) left in the wasm heap for the next wasm kernel: returns the float offset of the
+ * result, M rows of stride roundUp(N, 8). B is read from `B` at `bOff` (contiguous rows); every region lies at or
+ * above float offset `floor`, so whatever the caller keeps below it survives.
+ */
+export function sgemmToHeap(
+  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, B: Float32Array, bOff: number,
+  bias: Float32Array | undefined, act: FusedActivation, floor = 0,
+): number {
+  return wasmSgemm(wk, M, N, K, A, 0, K, 1, B, bOff, N, 1, A, 0, N, 1, false, bias, 0, act, -1, true, floor);
 }

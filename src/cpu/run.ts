@@ -1,14 +1,81 @@
 import { InputError } from '../errors.js';
-import type { Value } from '../graph/ir.js';
+import { isInt, type Value } from '../graph/ir.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
+import type { ConvAttrs } from '../ops/conv.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
+import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
+import { BufferPool, outputBuffer, setActivePool } from './pool.js';
 
 export interface CpuRunOptions {
   /** Use each op's fast kernel where it has one (default true); false runs the reference oracle. */
   fast?: boolean;
-  /** Called after each node with its outputs (validation harness, profiling). */
+  /**
+   * Called after each node with its outputs (validation harness, profiling). With a hook every node runs on its
+   * own; without one, depthwise convs run fused with the pointwise convs around them (fusableChains).
+   */
   onNode?: (index: number, outputs: Value[], ms: number) => void;
+}
+
+const chainsOf = new WeakMap<ResolvedGraph, Map<number, number>>();
+
+/**
+ * Fused conv chains, as start index -> length: a depthwise Conv whose output only the next node, a pointwise
+ * Conv, reads (length 2), with in front, when there is one, the pointwise Conv whose output only that depthwise
+ * conv reads (length 3: a MobileNetV2 inverted residual). No fused intermediate is a graph output; they never
+ * leave wasm memory (conv-fast.ts convChainFast).
+ */
+export function fusableChains(rg: ResolvedGraph): Map<number, number> {
+  let chains = chainsOf.get(rg);
+  if (chains) return chains;
+  chains = new Map();
+  const readers = new Map<string, number>();
+  for (const rn of rg.nodes) for (const i of rn.node.inputs) if (i !== '') readers.set(i, (readers.get(i) ?? 0) + 1);
+  const outputs = new Set(rg.graph.outputs);
+  const isConv = (k: number) => rg.nodes[k]?.node.op === 'Conv' && !!rg.nodes[k]!.def.fast;
+  /** node k's output feeds node k + 1 (input 0) and nothing else */
+  const feedsNext = (k: number) => {
+    const mid = rg.nodes[k]!.node.outputs[0]!;
+    return mid !== '' && !outputs.has(mid) && readers.get(mid) === 1 && rg.nodes[k + 1]!.node.inputs[0] === mid;
+  };
+  for (let k = 0; k + 1 < rg.nodes.length; k++) {
+    if (!isConv(k) || !isConv(k + 1) || !feedsNext(k)) continue;
+    const d = rg.nodes[k]!;
+    const p = rg.nodes[k + 1]!;
+    if (!canFuseDwPw(d.inputShapes[0]!, d.attrs as ConvAttrs, d.outputShapes[0]!, p.inputShapes[1]!, p.attrs as ConvAttrs)) continue;
+    const e = rg.nodes[k - 1];
+    const withExpand = k > 0 && isConv(k - 1) && !chains.has(k - 1) && feedsNext(k - 1) &&
+      canFusePwDw(e!.inputShapes[0]!, e!.attrs as ConvAttrs, e!.outputShapes[0]!);
+    chains.set(withExpand ? k - 1 : k, withExpand ? 3 : 2);
+    k++;
+  }
+  chainsOf.set(rg, chains);
+  return chains;
+}
+
+type RNode = ResolvedGraph['nodes'][number];
+
+/** Runs a fused chain (nodes[start .. start + len)); undefined when the wasm kernels are unavailable. */
+function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined {
+  const get = (name: string | undefined, what: string) => asFloat(name ? env.get(name) : undefined, what);
+  const params = (rn: RNode) => {
+    const a = rn.attrs as ConvAttrs;
+    return { w: get(rn.node.inputs[1], 'Conv weight').data, bias: a.hasBias ? get(rn.node.inputs[2], 'Conv bias').data : undefined, a };
+  };
+  const first = nodes[0]!;
+  const last = nodes[nodes.length - 1]!;
+  const dw = nodes[nodes.length - 2]!;
+  const x = get(first.node.inputs[0], 'Conv input');
+  if (!sameShape(x.shape, first.inputShapes[0]!)) return undefined;
+  const ys = last.outputShapes[0]!;
+  const y = outputBuffer(sizeOf(ys));
+  const pa = last.attrs as ConvAttrs;
+  const residual = pa.residual ? get(last.node.inputs[3], 'Conv residual').data : undefined;
+  if (residual && residual.length !== y.length)
+    throw new RangeError(`fused residual has ${residual.length} values, the conv output ${y.length}`);
+  const expand = nodes.length === 3 ? params(first) : undefined;
+  const done = convChainFast(x.data, x.shape, expand, params(dw), dw.inputShapes[0]!, params(last), residual, y, ys);
+  return done ? [{ shape: ys, data: y }] : undefined;
 }
 
 /** Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received. */
@@ -41,19 +108,73 @@ function describe(x: unknown): string {
   return (x as object).constructor?.name ?? typeof x;
 }
 
-/** Runs a resolved graph on the CPU and returns the graph outputs (float32). */
+const lastUses = new WeakMap<ResolvedGraph, Map<number, string[]>>();
+
+/** Per node index, the runtime values whose last reader it is (graph outputs excluded: they outlive the run). */
+function lastUseOf(rg: ResolvedGraph): Map<number, string[]> {
+  let m = lastUses.get(rg);
+  if (m) return m;
+  const last = new Map<string, number>();
+  rg.nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && !rg.constants.has(i) && last.set(i, k)));
+  for (const o of rg.graph.outputs) last.delete(o);
+  m = new Map();
+  for (const [name, k] of last) m.set(k, [...(m.get(k) ?? []), name]);
+  lastUses.set(rg, m);
+  return m;
+}
+
+const sharedPool = new BufferPool();
+
+/**
+ * Runs a resolved graph on the CPU and returns the graph outputs (float32). With the fast kernels and no onNode
+ * hook, intermediates live in recycled buffers (pool.ts) and depthwise -> pointwise pairs run fused.
+ */
 export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts: CpuRunOptions = {}): Map<string, Tensor> {
   const fast = opts.fast ?? true;
   const env = new Map<string, Value>(rg.constants);
   for (const [k, v] of checkInputs(rg, inputs)) env.set(k, v);
-  rg.nodes.forEach((rn, idx) => {
-    const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
-    const kernel = (fast && rn.def.fast) || rn.def.reference;
-    const t0 = opts.onNode ? performance.now() : 0;
-    const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs));
-    rn.node.outputs.forEach((o, k) => o !== '' && env.set(o, outs[k]!));
-    opts.onNode?.(idx, outs, performance.now() - t0);
-  });
+  const plain = fast && !opts.onNode;
+  const chains = plain ? fusableChains(rg) : undefined;
+  const pool = plain ? sharedPool : undefined;
+  const dies = plain ? lastUseOf(rg) : undefined;
+  const keep = (name: string, v: Value) => {
+    env.set(name, v);
+    if (pool && !isInt(v)) pool.retain(v.data);
+  };
+  const drop = (k: number) => {
+    for (const name of dies?.get(k) ?? []) {
+      const v = env.get(name);
+      if (v && !isInt(v)) pool!.release(v.data);
+      env.delete(name);
+    }
+  };
+  const outer = setActivePool(pool);
+  try {
+    for (let idx = 0; idx < rg.nodes.length; idx++) {
+      const rn = rg.nodes[idx]!;
+      const len = chains?.get(idx);
+      if (len) {
+        const chain = rg.nodes.slice(idx, idx + len);
+        const outs = runKernel(chain[len - 1]!.node, () => runChain(chain, env));
+        if (outs) {
+          keep(chain[len - 1]!.node.outputs[0]!, outs[0]!);
+          for (let k = idx; k < idx + len; k++) drop(k);
+          idx += len - 1;
+          continue;
+        }
+      }
+      const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
+      const kernel = (fast && rn.def.fast) || rn.def.reference;
+      const t0 = opts.onNode ? performance.now() : 0;
+      const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs));
+      rn.node.outputs.forEach((o, k) => o !== '' && keep(o, outs[k]!));
+      drop(idx);
+      opts.onNode?.(idx, outs, performance.now() - t0);
+    }
+  } finally {
+    setActivePool(outer);
+    pool?.endRun();
+  }
   const result = new Map<string, Tensor>();
   for (const o of rg.graph.outputs) result.set(o, asFloat(env.get(o), `output ${o}`));
   return result;

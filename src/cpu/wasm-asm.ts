@@ -140,7 +140,7 @@ function name(out: number[], s: string): void {
 }
 
 /** A module of the given functions (all exported by name) and one exported memory "mem" of `pages` x 64 KiB. */
-export function assemble(fns: Fn[], pages: number): Uint8Array {
+export function assemble(fns: Fn[], pages: number): Uint8Array<ArrayBuffer> {
   const types: number[] = [];
   uleb(types, fns.length);
   for (const f of fns) {

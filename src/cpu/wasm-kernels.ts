@@ -6,8 +6,8 @@
  *
  * Kernels (all pointers are byte offsets into the module's own memory; the JS wrappers copy operands in and
  * results out, so callers keep passing ordinary Float32Arrays):
- *  - gemm: C[mc x nc8] (+)= packA[mc x kc] · B[kc x nc8] (+ bias per row), clamped to [lo, hi], register-blocked
- *    MR x 8 (MR rows of A splatted, two f32x4 of B per k step).
+ *  - gemm: C[mc x nc8] (+)= A[mc x kc] · B[kc x nc8] (+ bias per row), clamped to [lo, hi], register-blocked
+ *    MR x 8 (MR rows of A splatted, two f32x4 of B per k step); A, B and C are row-major with byte strides.
  *  - dw{k}s{s}: depthwise k x k convolution, stride s, of C planes: each plane is copied into a zero-padded
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
@@ -17,30 +17,38 @@ import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 export const MR = 4;
 
 function gemmFn(mr: number): Fn {
-  // (mc, nb, kc, pa, pb, ldb, pc, ldc, flags, pbias, lo, hi); nb, ldb and ldc in bytes; flags: 1 load C, 2 bias
-  const f = new Fn('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
-  const [mc, nb, kc, pa, pb, ldb, pc, ldc, flags, pbias, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-  const j = f.local(I32), i = f.local(I32), apan = f.local(I32), ap = f.local(I32), bp = f.local(I32);
-  const k = f.local(I32), cr = f.local(I32), astep = f.local(I32);
+  // (mc, nb, kc, pa, lda, pb, ldb, pc, ldc, flags, pbias, lo, hi); nb, lda, ldb and ldc in bytes;
+  // flags: 1 accumulate into C; pbias: one float per row (+ MR - 1 readable after mc). A is row-major (rows past mc re-read row mc-1; their C rows are scratch).
+  const f = new Fn('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [mc, nb, kc, pa, lda, pb, ldb, pc, ldc, flags, pbias, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const j = f.local(I32), i = f.local(I32), kb = f.local(I32), bp = f.local(I32), kend = f.local(I32);
+  const cr = f.local(I32), t = f.local(I32), mlast = f.local(I32);
+  const ap = Array.from({ length: mr }, () => f.local(I32));
   const acc = Array.from({ length: 2 * mr }, () => f.local(V128));
   const b0 = f.local(V128), b1 = f.local(V128), av = f.local(V128), vlo = f.local(V128), vhi = f.local(V128);
   f.get(lo).fSplat().set(vlo).get(hi).fSplat().set(vhi);
-  f.get(kc).i32(mr * 4).mul().set(astep);
+  f.get(kc).i32(2).shl().set(kend);
+  f.get(mc).i32(1).sub().set(mlast);
   f.i32(0).set(j);
   f.loop(); // columns, 8 at a time
-  f.i32(0).set(i).get(pa).set(apan);
+  f.i32(0).set(i);
   f.loop(); // row panels
+  for (let r = 0; r < mr; r++) {
+    // ap[r] = pa + min(i + r, mc - 1) * lda
+    f.get(i).i32(r).add().tee(t).get(mlast).get(t).get(mlast).ltS().op(0x1b /* select */);
+    f.get(lda).mul().get(pa).add().set(ap[r]!);
+  }
   for (const a of acc) f.v128Zero().set(a);
-  f.get(apan).set(ap).get(pb).get(j).add().set(bp).get(kc).set(k);
+  f.get(pb).get(j).add().set(bp).i32(0).set(kb);
   f.loop(); // k
   f.get(bp).v128Load(0).set(b0).get(bp).v128Load(16).set(b1);
   for (let r = 0; r < mr; r++) {
-    f.get(ap).loadSplat(4 * r).set(av);
+    f.get(ap[r]!).get(kb).add().loadSplat().set(av);
     f.get(acc[2 * r]!).get(av).get(b0).fMul().fAdd().set(acc[2 * r]!);
     f.get(acc[2 * r + 1]!).get(av).get(b1).fMul().fAdd().set(acc[2 * r + 1]!);
   }
-  f.incr(ap, mr * 4).incr(bp, ldb, true);
-  f.get(k).i32(1).sub().tee(k).brIf(0);
+  f.incr(bp, ldb, true);
+  f.get(kb).i32(4).add().tee(kb).get(kend).ltS().brIf(0);
   f.end();
   f.get(pc).get(i).get(ldc).mul().add().get(j).add().set(cr);
   for (let r = 0; r < mr; r++) {
@@ -52,7 +60,7 @@ function gemmFn(mr: number): Fn {
     }
     f.incr(cr, ldc, true);
   }
-  f.incr(apan, astep, true).incr(i, mr);
+  f.incr(i, mr);
   f.get(i).get(mc).ltS().brIf(0);
   f.end();
   f.incr(j, 32);
@@ -73,14 +81,15 @@ function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: nu
 }
 
 function depthwiseFn(ks: number, s: number): Fn {
-  // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, pw, pbias, py, pp, lo, hi)
-  const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
-  const [C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, pw, pbias, py, pp, lo, hi] = Array.from({ length: 16 }, (_, n) => n) as number[];
+  // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, pp, lo, hi); xps: input plane stride in bytes
+  const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, pp, lo, hi] = Array.from({ length: 17 }, (_, n) => n) as number[];
   const c = f.local(I32), yy = f.local(I32), dst = f.local(I32), src = f.local(I32), iy = f.local(I32);
   const t = f.local(I32), oy = f.local(I32), ox = f.local(I32), oxs = f.local(I32), ra = f.local(I32), out = f.local(I32);
   const wpb = f.local(I32), xplane = f.local(I32), wbase = f.local(I32), yplane = f.local(I32), wB = f.local(I32);
   const rp = Array.from({ length: ks }, () => f.local(I32));
   const acc = f.local(V128), bv = f.local(V128), vlo = f.local(V128), vhi = f.local(V128);
+  const u0 = f.local(V128), u1 = f.local(V128);
   const kk = ks * ks;
   const wl = kk <= 9 ? Array.from({ length: kk }, () => f.local(V128)) : [];
   f.get(lo).fSplat().set(vlo).get(hi).fSplat().set(vhi);
@@ -118,7 +127,11 @@ function depthwiseFn(ks: number, s: number): Fn {
     f.get(rp[ky]!).get(oxs).add().set(ra);
     for (let kx = 0; kx < ks; kx++) {
       if (s === 1) f.get(ra).v128Load(4 * kx);
-      else f.get(ra).v128Load(4 * kx).get(ra).v128Load(4 * kx + 16).shuffle32([0, 2, 4, 6]);
+      else {
+        // taps 2m and 2m+1 de-interleave the same pair of vectors p[2x+2m ..+8)
+        if (kx % 2 === 0) f.get(ra).v128Load(8 * (kx >> 1)).set(u0).get(ra).v128Load(8 * (kx >> 1) + 16).set(u1);
+        f.get(u0).get(u1).shuffle32(kx % 2 === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]);
+      }
       if (wl.length) f.get(wl[ky * ks + kx]!);
       else f.get(wbase).loadSplat(4 * (ky * ks + kx));
       f.fMul().get(acc).fAdd().set(acc);
@@ -132,7 +145,7 @@ function depthwiseFn(ks: number, s: number): Fn {
   for (let ky = 0; ky < ks; ky++) f.get(rp[ky]!).get(wpb).i32(s).mul().add().set(rp[ky]!);
   f.incr(oy, 1).get(oy).get(Ho!).ltS().brIf(0);
   f.end();
-  f.get(xplane).get(H!).get(wB).mul().add().set(xplane);
+  f.get(xplane).get(xps!).add().set(xplane);
   f.incr(wbase, 4 * kk);
   f.get(yplane).get(Ho!).get(Wo!).mul().i32(2).shl().add().set(yplane);
   f.incr(c, 1).get(c).get(C!).ltS().brIf(0);
@@ -143,10 +156,10 @@ function depthwiseFn(ks: number, s: number): Fn {
 /** Depthwise kernel sizes and strides that have a wasm kernel. */
 export const DW_SHAPES: readonly (readonly [number, number])[] = [[3, 1], [3, 2], [5, 1], [5, 2]];
 
-type GemmFn = (mc: number, nb: number, kc: number, pa: number, pb: number, ldb: number, pc: number, ldc: number,
+type GemmFn = (mc: number, nb: number, kc: number, pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number,
   flags: number, pbias: number, lo: number, hi: number) => void;
 type DwFn = (C: number, H: number, W: number, Ho: number, Wo: number, pt: number, pl: number, Hp: number, Wp: number,
-  px: number, pw: number, pbias: number, py: number, pp: number, lo: number, hi: number) => void;
+  px: number, xps: number, pw: number, pbias: number, py: number, pp: number, lo: number, hi: number) => void;
 
 export interface WasmKernels {
   gemm: GemmFn;
@@ -179,14 +192,14 @@ function instantiate(mod: WebAssembly.Module): WasmKernels {
 }
 
 /** The module's bytes (exported for tests and for tools that want to precompile it). */
-export function wasmModuleBytes(): Uint8Array {
+export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
   return assemble([gemmFn(MR), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s))], 16);
 }
 
 function load(): void {
   tried = true;
   if (typeof WebAssembly !== 'object') return;
-  let bytes: Uint8Array;
+  let bytes: Uint8Array<ArrayBuffer>;
   try {
     bytes = wasmModuleBytes();
     if (!WebAssembly.validate(bytes)) return; // no SIMD: JavaScript kernels only
@@ -196,8 +209,8 @@ function load(): void {
   try {
     kernels = instantiate(new WebAssembly.Module(bytes));
   } catch {
-    // Browsers refuse synchronous compilation of larger modules on the main thread: compile in the background,
-    // the JavaScript kernels serve until it is ready.
+    // Chromium before 114 refused synchronous compilation of modules over 4 KB on the main thread: compile in
+    // the background there, the JavaScript kernels serve until it is ready.
     WebAssembly.compile(bytes).then(
       (m) => (kernels = instantiate(m)),
       () => undefined,

@@ -1,4 +1,5 @@
 import { convFast } from '../cpu/conv-fast.js';
+import { outputBuffer } from '../cpu/pool.js';
 import type { Value } from '../graph/ir.js';
 import { shapeStr, sizeOf, type Tensor } from '../tensor.js';
 import { applyActivation, NO_ACTIVATION, type FusedActivation } from './activation.js';
@@ -87,7 +88,8 @@ export const Conv = defineOp<ConvAttrs>({
     return [addResidual(y, inputs, a)];
   },
   fast(inputs, a) {
-    const { x, w, bias, y } = prepare(inputs, a);
+    // every fast path overwrites the whole output, so it may be a recycled buffer (src/cpu/pool.ts)
+    const { x, w, bias, y } = prepare(inputs, a, outputBuffer);
     convFast(x.data, x.shape, w.data, bias, a, y.data, y.shape);
     return [addResidual(y, inputs, a)];
   },
@@ -101,7 +103,7 @@ function addResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor 
   return y;
 }
 
-function prepare(inputs: readonly Value[], a: ConvAttrs) {
+function prepare(inputs: readonly Value[], a: ConvAttrs, alloc: (n: number) => Float32Array = (n) => new Float32Array(n)) {
   const x = asFloat(inputs[0], 'Conv input');
   const w = asFloat(inputs[1], 'Conv weight');
   const bias = a.hasBias ? asFloat(inputs[2], 'Conv bias').data : undefined;
@@ -110,5 +112,5 @@ function prepare(inputs: readonly Value[], a: ConvAttrs) {
   const Ho = outputSize(H, kh, a.strides[0], a.dilations[0], a.pads[0], a.pads[2]);
   const Wo = outputSize(W, kw, a.strides[1], a.dilations[1], a.pads[1], a.pads[3]);
   const shape = [N, Cout, Ho, Wo];
-  return { x, w, bias, y: { shape, data: new Float32Array(sizeOf(shape)) } };
+  return { x, w, bias, y: { shape, data: alloc(sizeOf(shape)) } };
 }

@@ -1,8 +1,9 @@
 import conv2dWgsl from '../../../shaders/conv2d.wgsl?raw';
+import conv2dDirectWgsl from '../../../shaders/conv2d_direct.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
-import { shader } from '../shader.js';
+import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import { gemmTile, type GemmVariant } from './gemm.js';
 
@@ -51,6 +52,102 @@ export function packConv2dWeights(w: Float32Array, g: Conv2dGeometry): Float32Ar
   return out;
 }
 
+/** Register block of the vec4 direct kernel (conv2d_direct.wgsl): TM output pixels × TN4 vec4s of output channels. */
+export interface Conv2dDirectPlan {
+  TM: number;
+  TN4: number;
+  RES: boolean;
+}
+
+export function planConv2dDirect(m: number, coutg: number, residual: boolean): Conv2dDirectPlan {
+  return { TM: Math.min(8, m), TN4: Math.min(2, coutg / 4), RES: residual };
+}
+
+const directSources = new Map<string, ShaderDef>();
+
+/** Generates (once per plan) the unrolled kernel from shaders/conv2d_direct.wgsl. */
+export function directConv2dShader(p: Conv2dDirectPlan): ShaderDef {
+  const name = `conv2d.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  let def = directSources.get(name);
+  if (def) return def;
+  const { TM, TN4, RES } = p;
+  const I = Array.from({ length: TM }, (_, i) => i);
+  const J = Array.from({ length: TN4 }, (_, j) => j);
+  const setup = [
+    ...I.flatMap((i) => [
+      `let gm${i} = min(m0 + ${i}u, lm);`,
+      `let ox${i} = gm${i} % params.ow;`,
+      `let t${i} = gm${i} / params.ow;`,
+      `let by${i} = i32((t${i} % params.oh) * params.stride_y) - params.pad_t;`,
+      `let bx${i} = i32(ox${i} * params.stride_x) - params.pad_l;`,
+      `let pb${i} = (t${i} / params.oh) * params.h;`,
+    ]),
+    ...J.map((j) => `let bc${j} = min(n40 + ${j}u, ln4);`),
+    ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
+  ];
+  const tap = I.flatMap((i) => [
+    `let iy${i} = by${i} + dy;`,
+    `let ix${i} = bx${i} + dx;`,
+    `let ok${i} = (iy${i} >= 0) & (iy${i} < H) & (ix${i} >= 0) & (ix${i} < W);`,
+    `let xa${i} = select(cbase, ((pb${i} + u32(iy${i})) * params.w + u32(ix${i})) * params.c + cbase, ok${i});`,
+  ]);
+  const body = [
+    ...J.map((j) => `let w${j} = wt[wr + bc${j}];`),
+    ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ci], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
+  ];
+  // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
+  // hold exactly its values: storing them there again needs no branch.
+  const store = I.flatMap((i) => [
+    `let yr${i} = gm${i} * cout4 + ybase;`,
+    ...J.map((j) => `y[yr${i} + bc${j}] = act4(s${i}_${j} + b[ybase + bc${j}])${RES ? ` + res[yr${i} + bc${j}]` : ''};`),
+  ]);
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dDirectWgsl)]
+    .join('\n')
+    .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
+    .replace('${SETUP}', setup.join('\n  '))
+    .replace('${TAP}', tap.join('\n      '))
+    .replace('${BODY}', body.join('\n        '))
+    .replace('${STORE}', store.join('\n  '));
+  def = shader(name, source, CONV2D_PARAMS);
+  directSources.set(name, def);
+  return def;
+}
+
+/** The vec4 direct kernel needs whole vec4s of output channels per group. */
+export function conv2dDirect4Eligible(g: Conv2dGeometry): boolean {
+  return (g.cout / g.group) % 4 === 0;
+}
+
+async function conv2dDirect4Dispatch(
+  ctx: GpuBuildCtx,
+  g: Conv2dGeometry,
+  act: FusedActivation,
+  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef; residual?: BindingRef },
+  label: string,
+): Promise<Dispatch> {
+  const a = activationSpec(act);
+  const cg = g.c / g.group;
+  const coutg = g.cout / g.group;
+  const m = g.n * g.oh * g.ow;
+  const k = g.kh * g.kw * cg;
+  const p = planConv2dDirect(m, coutg, !!bufs.residual);
+  const tilesM = Math.ceil(m / p.TM);
+  const tilesN = Math.ceil(coutg / 4 / p.TN4);
+  const groups = tilesM * tilesN * g.group;
+  const params = ctx.uniform(
+    CONV2D_PARAMS,
+    {
+      h: g.h, w: g.w, c: g.c, oh: g.oh, ow: g.ow, cg, coutg, cout: g.cout,
+      stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
+      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const pipeline = await ctx.pipeline(directConv2dShader(p), { KH: g.kh, KW: g.kw, ...a.constants });
+  const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
+  return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+}
+
 export async function conv2dDispatch(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
@@ -59,6 +156,7 @@ export async function conv2dDispatch(
   label: string,
   variant: GemmVariant,
 ): Promise<Dispatch> {
+  if (variant === 'direct' && conv2dDirect4Eligible(g)) return conv2dDirect4Dispatch(ctx, g, act, bufs, label);
   const a = activationSpec(act);
   const cg = g.c / g.group;
   const coutg = g.cout / g.group;

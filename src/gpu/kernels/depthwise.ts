@@ -1,10 +1,11 @@
 import depthwiseWgsl from '../../../shaders/depthwise.wgsl?raw';
+import depthwiseDirectWgsl from '../../../shaders/depthwise_direct.wgsl?raw';
 import naiveDepthwiseWgsl from '../../../shaders/naive_depthwise.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
-import { shader } from '../shader.js';
+import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 
 /** Geometry of one depthwise conv: NHWC input [n, h, w, c], output [n, oh, ow, cout], cout = c · multiplier. */
@@ -116,7 +117,138 @@ export interface DwBuffers {
   y: BindingRef;
 }
 
+export const DW_DIRECT_PARAMS = defineParams([
+  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
+  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['total', 'u32'],
+  ['act_a', 'f32'], ['act_b', 'f32'],
+] as const);
+
+/** The shape of the software-adapter depthwise kernel; each distinct value is one generated module. */
+export interface DwDirectPlan {
+  /** outputs along W per invocation */
+  RW: number;
+  KW: number;
+  /** stride and dilation along W (unrolled into the code); along H they are params */
+  SX: number;
+  DX: number;
+  /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
+  VEC: boolean;
+}
+
+/**
+ * RW: the output run per invocation, 4..8 (fewer outputs than that: all of them), the one wasting the fewest
+ * columns at the row end, 7 first: every MobileNet size (112, 56, 28, 14, 7) then shares one pipeline per stride.
+ */
+export function planDepthwiseDirect(g: DwGeometry): DwDirectPlan {
+  let RW = g.ow;
+  if (g.ow > 4) {
+    let waste = Infinity;
+    for (const rw of [7, 8, 6, 5, 4]) {
+      const wst = Math.ceil(g.ow / rw) * rw - g.ow;
+      if (wst < waste) [RW, waste] = [rw, wst];
+    }
+  }
+  const mult = g.cout / g.c;
+  return { RW, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], VEC: g.c % 4 === 0 && mult === 1 };
+}
+
+const directSources = new Map<string, ShaderDef>();
+
+/** Generates (once per plan) the unrolled kernel from shaders/depthwise_direct.wgsl. */
+export function directDepthwiseShader(p: DwDirectPlan): ShaderDef {
+  const name = `depthwise.direct.${p.VEC ? 'v4' : 's'}.rw${p.RW}.kw${p.KW}.sx${p.SX}.dx${p.DX}`;
+  let def = directSources.get(name);
+  if (def) return def;
+  const { RW, KW, SX, DX, VEC } = p;
+  const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
+  // Only the input columns some (output, tap) pair reads.
+  const cols = [...new Set(Array.from({ length: RW * KW }, (_, t) => Math.floor(t / KW) * SX + (t % KW) * DX))].sort((a, b) => a - b);
+  const columns = cols.flatMap((i) => [`let xc${i} = u32(clamp(ix0 + ${i}, 0, W - 1));`, `let ok${i} = (ix0 + ${i} >= 0) & (ix0 + ${i} < W);`]);
+  const acc = Array.from({ length: RW }, (_, j) => `var a${j} = vec4<f32>(0.0);`);
+  const taps = Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`);
+  // Column by column: each input vec4 is live only while the outputs that use it accumulate it.
+  for (const i of cols) {
+    taps.push(`let v${i} = select(vec4<f32>(0.0), load_x(row + xc${i}, ch), rok & ok${i});`);
+    for (let j = 0; j < RW; j++)
+      for (let kx = 0; kx < KW; kx++) if (j * SX + kx * DX === i) taps.push(`a${j} += w${kx} * v${i};`);
+  }
+  const store = Array.from({ length: RW }, (_, j) =>
+    j === 0 ? `store_y(pix0, c4, act4(a0 + bias));` : `if (ox0 + ${j}u < params.ow) {\n    store_y(pix0 + ${j}u, c4, act4(a${j} + bias));\n  }`,
+  );
+  const source = [
+    `alias XT = ${VEC ? 'vec4<f32>' : 'f32'};`,
+    `const RW: u32 = ${RW}u;`,
+    `const KW: u32 = ${KW}u;`,
+    `const SX: u32 = ${SX}u;`,
+    withActivation(depthwiseDirectWgsl),
+  ]
+    .join('\n')
+    .replace(
+      '${LOAD_X}',
+      VEC
+        ? 'return x[pix * (params.c / 4u) + ch.x];'
+        : 'let base = pix * params.c;\n  return vec4<f32>(x[base + ch.x], x[base + ch.y], x[base + ch.z], x[base + ch.w]);',
+    )
+    .replace(
+      '${STORE_Y}',
+      VEC
+        ? 'y[pix * params.cout4 + c4] = v;'
+        : [
+            'let o = c4 * 4u;',
+            '  let base = pix * params.cout + o;',
+            '  if (o + 4u <= params.cout) {',
+            '    y[base] = v.x;',
+            '    y[base + 1u] = v.y;',
+            '    y[base + 2u] = v.z;',
+            '    y[base + 3u] = v.w;',
+            '  } else {',
+            '    for (var k = 0u; k < params.cout - o; k++) {',
+            '      y[base + k] = v[k];',
+            '    }',
+            '  }',
+          ].join('\n'),
+    )
+    .replace(
+      '${CHANNELS}',
+      VEC
+        ? 'let ch = vec4<u32>(c4);'
+        : 'let o = c4 * 4u;\n  let cl = params.c - 1u;\n  let ch = min((vec4<u32>(o) + vec4<u32>(0u, 1u, 2u, 3u)) / params.mult, vec4<u32>(cl));',
+    )
+    .replace('${COLUMNS}', lines(columns, '  '))
+    .replace('${ACC}', lines(acc, '  '))
+    .replace('${TAPS}', lines(taps, '    '))
+    .replace('${STORE}', lines(store, '  '));
+  def = shader(name, source, DW_DIRECT_PARAMS);
+  directSources.set(name, def);
+  return def;
+}
+
+/** The software-adapter kernel (depthwise_direct.wgsl): no workgroup memory, RW outputs × 4 channels per invocation. */
+export async function depthwiseDirectDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
+  const p = planDepthwiseDirect(g);
+  const a = activationSpec(act);
+  const cout4 = Math.ceil(g.cout / 4);
+  const tilesX = Math.ceil(g.ow / p.RW);
+  const total = cout4 * tilesX * g.oh * g.n;
+  const params = ctx.uniform(
+    DW_DIRECT_PARAMS,
+    {
+      h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
+      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, total, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const pipeline = await ctx.pipeline(directDepthwiseShader(p), { KH: g.kh, ...a.constants });
+  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+}
+
+/** Software adapters get the direct kernel, GPUs the tiled one (workgroup-memory staging). */
 export async function depthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
+  return ctx.info.isSoftware ? depthwiseDirectDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
+}
+
+/** The tiled kernel (depthwise.wgsl): the input patch staged once per workgroup in workgroup memory. */
+export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
   const t = planDepthwise(g, ctx.limits, ctx.info.isSoftware);
   const { ph, pw } = t;
   const a = activationSpec(act);

@@ -1,9 +1,10 @@
 import naivePointwiseWgsl from '../../../shaders/naive_pointwise.wgsl?raw';
 import pointwiseWgsl from '../../../shaders/pointwise.wgsl?raw';
+import pointwiseDirectWgsl from '../../../shaders/pointwise_direct.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
-import { shader } from '../shader.js';
+import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 
 export const GEMM_PARAMS = defineParams([
@@ -61,10 +62,74 @@ export interface GemmSpec {
   variant?: GemmVariant;
 }
 
+/** Register block of the vec4 direct kernel (pointwise_direct.wgsl): TM rows × TN4 vec4 column groups per invocation. */
+export interface Gemm4Plan {
+  TM: number;
+  TN4: number;
+  RES: boolean;
+}
+
+/** True when every operand has a contiguous inner dimension and all strides / offsets are multiples of 4. */
+export function gemm4Eligible(s: GemmSpec): boolean {
+  const d4 = (v: number) => v % 4 === 0;
+  const offs = s.offsets ?? [[0, 0, 0]];
+  return (
+    d4(s.k) && d4(s.n) && s.aStrides[1] === 1 && d4(s.aStrides[0]) && s.bStrides[1] === 1 && d4(s.bStrides[0]) &&
+    s.yStrides[1] === 1 && d4(s.yStrides[0]) && offs.every((o) => o.every(d4)) && (!s.c || (s.c.strides[1] === 1 && d4(s.c.strides[0])))
+  );
+}
+
+export function planGemm4(m: number, n: number, residual: boolean): Gemm4Plan {
+  const n4 = n / 4;
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SEPCONV_GEMM4;
+  if (env) {
+    const [tm, tn4] = env.split('x').map(Number);
+    return { TM: Math.min(tm!, m), TN4: Math.min(tn4!, n4), RES: residual };
+  }
+  return { TM: Math.min(8, m), TN4: Math.min(2, n4), RES: residual };
+}
+
+const gemm4Sources = new Map<string, ShaderDef>();
+
+/** Generates (once per plan) the unrolled kernel from shaders/pointwise_direct.wgsl. */
+export function directGemmShader(p: Gemm4Plan): ShaderDef {
+  const name = `pointwise.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  let def = gemm4Sources.get(name);
+  if (def) return def;
+  const { TM, TN4, RES } = p;
+  const I = Array.from({ length: TM }, (_, i) => i);
+  const J = Array.from({ length: TN4 }, (_, j) => j);
+  const setup = [
+    ...I.flatMap((i) => [`let gm${i} = min(m0 + ${i}u, lm);`, `let ar${i} = aoff + gm${i} * params.a_sm;`]),
+    ...J.map((j) => `let bc${j} = min(n40 + ${j}u, ln4);`),
+    ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
+  ];
+  const body = [
+    ...J.map((j) => `let b${j} = b4[bk + bc${j}];`),
+    ...I.flatMap((i) => [`let av${i} = a[ar${i} + k];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
+  ];
+  // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
+  // hold exactly that row's / group's values: storing them there again needs no branch.
+  const store = I.flatMap((i) => [
+    `let yr${i} = yoff + gm${i} * y_sm4;`,
+    ...J.map((j) => `y4[yr${i} + bc${j}] = out4(gm${i}, bc${j}, s${i}_${j})${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
+  ]);
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(pointwiseDirectWgsl)]
+    .join('\n')
+    .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r4: array<vec4<f32>>;' : '')
+    .replace('${SETUP}', setup.join('\n  '))
+    .replace('${BODY}', body.join('\n    '))
+    .replace('${STORE}', store.join('\n  '));
+  def = shader(name, source, GEMM_PARAMS);
+  gemm4Sources.set(name, def);
+  return def;
+}
+
 export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch | undefined> {
   const batches = s.offsets?.length ?? 1;
   if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
   const variant = s.variant ?? defaultVariant(ctx);
+  if (variant === 'direct' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
   const offs = new Uint32Array(batches * 3);
   (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
@@ -109,4 +174,32 @@ export async function naivePointwiseDispatch(
   const params = ctx.uniform(NAIVE_PW_PARAMS, { cin, cout, total, ...a.params }, `${label}.params`);
   const pipeline = await ctx.pipeline(NAIVE_PW_SHADER, { WG: 64, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+}
+
+/** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
+async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
+  const p = planGemm4(s.m, s.n, !!s.residual);
+  const batches = s.offsets?.length ?? 1;
+  const a = activationSpec(s.act);
+  const offs = new Uint32Array(batches * 3);
+  (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
+  const tilesM = Math.ceil(s.m / p.TM);
+  const tilesN = Math.ceil(s.n / 4 / p.TN4);
+  const groups = tilesM * tilesN * batches;
+  const params = ctx.uniform(
+    GEMM_PARAMS,
+    {
+      m: s.m, n: s.n, k: s.k,
+      a_sm: s.aStrides[0], a_sk: s.aStrides[1], b_sk: s.bStrides[0], b_sn: s.bStrides[1], y_sm: s.yStrides[0], y_sn: s.yStrides[1],
+      c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
+      tiles_m: tilesM, tiles_n: tilesN, groups,
+      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params,
+    },
+    `${label}.params`,
+  );
+  const c = s.c?.ref ?? ctx.constBuffer(new Float32Array(4), `${label}.noC`);
+  const off = ctx.constBuffer(offs, `${label}.offsets`);
+  const pipeline = await ctx.pipeline(directGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
+  const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
+  return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
 }

@@ -1,0 +1,68 @@
+// Regular and grouped 2-D convolution as an implicit GEMM (same maths and indexing as conv2d.wgsl), for
+// software adapters (SwiftShader, llvmpipe: a CPU running invocations as SIMD lanes), when Cout per group is
+// a multiple of 4. There a load costs per float per lane whatever the address, and an FMA a fraction of that,
+// so each invocation computes a TM (output pixels) × TN4 (vec4s of output channels) register block: per
+// (tap, input channel) it loads TM input floats and TN4 weight vec4s for TM · TN4 vec4 FMAs. Per tap the TM
+// pixel addresses and in-image flags are computed once; the channel loop has no index arithmetic beyond +1
+// and no branches. The flags are built with `&`, never `&&`: short-circuit operators become branches, and
+// SwiftShader's compile time grows exponentially with their number (8 pixels x 4 tests: 30 s per pipeline).
+// No workgroup memory and no barriers.
+//
+// This file is a template: src/gpu/kernels/conv2d.ts (directConv2dShader) prepends the constants TM, TN4 and
+// replaces the ${...} markers with code unrolled over the block (SwiftShader does not unroll loops, and an
+// array indexed in a loop lives in memory). Pixels past M and channel groups past coutg/4 are clamped on load
+// and stored clamped too: such a lane holds exactly the values of the last pixel / group, so the duplicate
+// store is harmless and the epilogue has no branches. Invocation id = tn + tiles_n·(tm + tiles_m·group).
+// Bindings:
+//   @binding(0) params  uniform Params (CONV2D_PARAMS)
+//   @binding(1) x       array<f32>        [N, H, W, C]            input (NHWC)
+//   @binding(2) wt      array<vec4<f32>>  [G, KH·KW·cg, coutg/4]  weights packed in kk order (packConv2dWeights)
+//   @binding(3) b       array<vec4<f32>>  [Cout/4]                bias (zeros when the node has none)
+//   @binding(4) y       array<vec4<f32>>  [N, OH, OW, Cout]       output (NHWC)
+//   @binding(5) res     array<vec4<f32>>  [N, OH, OW, Cout]       residual (RES only)
+override KH: u32 = 3u;
+override KW: u32 = 3u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> wt: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read_write> y: array<vec4<f32>>;
+${RES_BINDING}
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let id = gid.x + gid.y * nwg.x * 64u;
+  if (id >= params.groups) {
+    return;
+  }
+  let tn = id % params.tiles_n;
+  let tm = (id / params.tiles_n) % params.tiles_m;
+  let grp = id / (params.tiles_n * params.tiles_m);
+  let m0 = tm * TM;
+  let n40 = tn * TN4;
+  let coutg4 = params.coutg / 4u;
+  let ln4 = coutg4 - 1u;
+  let lm = params.m - 1u;
+  let H = i32(params.h);
+  let W = i32(params.w);
+  let cbase = grp * params.cg;
+  // Per output pixel of the block: top-left input coordinate and image base (pixel index).
+  ${SETUP}
+  let wg = grp * params.k * coutg4;
+  for (var ky = 0u; ky < KH; ky++) {
+    for (var kx = 0u; kx < KW; kx++) {
+      let dy = i32(ky * params.dil_y);
+      let dx = i32(kx * params.dil_x);
+      ${TAP}
+      var wr = wg + (ky * KW + kx) * params.cg * coutg4;
+      for (var ci = 0u; ci < params.cg; ci++) {
+        ${BODY}
+        wr += coutg4;
+      }
+    }
+  }
+  let ybase = grp * coutg4;
+  let cout4 = params.cout / 4u;
+  ${STORE}
+}
