@@ -2,9 +2,11 @@
 // (summed over nodes from runCpu's onNode hook, median run), plus the dsc / conv3x3 separable-vs-regular
 // speedup of bench/models. Run through Vite's SSR loader (TypeScript, no build step):
 //
-//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference]
+//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js]
 //
-// The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py; gitignored).
+// The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py --full; gitignored), or
+// $SEPCONV_ZOO/mobilenet_v2/model.onnx. End-to-end times are plain runCpu runs (fused conv chains, recycled
+// buffers); the per-kind rows come from separate runs with an onNode hook, which runs every node on its own.
 import { readFileSync } from 'node:fs';
 import { runCpu } from '../src/cpu/run.js';
 import { optimize } from '../src/graph/optimize.js';
@@ -12,6 +14,7 @@ import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { loadOnnx } from '../src/onnx/import.js';
 import { layerType } from '../src/summary/summary.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
+import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
 
 const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
   const t = layerType(rn);
@@ -78,7 +81,7 @@ function bench(rg: ResolvedGraph, inputs: Record<string, Tensor>, runs: number, 
 
 function report(name: string, rg: ResolvedGraph, s: RunStats): void {
   const macs = rg.nodes.reduce((n, rn) => n + rn.cost.macs, 0);
-  console.log(`${name}: median ${s.medianMs.toFixed(1)} ms, min ${s.minMs.toFixed(1)} ms, ${(macs / 1e6).toFixed(1)} M MACs, ${((2 * macs) / s.medianMs / 1e6).toFixed(2)} GFLOP/s`);
+  console.log(`${name} [${wasm() ? 'wasm SIMD' : 'JS'} kernels]: median ${s.medianMs.toFixed(1)} ms, min ${s.minMs.toFixed(1)} ms, ${(macs / 1e6).toFixed(1)} M MACs, ${((2 * macs) / s.medianMs / 1e6).toFixed(2)} GFLOP/s`);
   const rows = [...s.byKind.entries()].sort((a, b) => b[1].ms - a[1].ms);
   for (const [k, e] of rows)
     console.log(
@@ -90,6 +93,8 @@ function report(name: string, rg: ResolvedGraph, s: RunStats): void {
 export async function main(argv: string[]): Promise<void> {
   const args = argv.filter((a) => !a.startsWith('--'));
   const fast = !argv.includes('--reference');
+  // --js: the plain JavaScript kernels (what engines without WebAssembly SIMD get)
+  if (argv.includes('--js')) setWasmEnabled(false);
   const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
   const m = loadModel(path);

@@ -1,7 +1,7 @@
 // GEMM with the pointwise.wgsl epilogue, for software adapters (SwiftShader, llvmpipe: a CPU running
 // invocations as SIMD lanes), when B, C, Y (and R) have a contiguous inner dimension and N is a multiple of 4:
 //   Y[t, m, n] = act( alpha · Σ_k A[t, m, k] · B[t, k, n]  +  beta · C[m, n] )  (+ R[t, m, n] with RES)
-//   A[t, m, k] = a[off[3t] + m·a_sm + k]                     (a_sk = 1)
+//   A[t, m, k] = a[off[3t] + m·a_sm + k·a_sk]                (any strides)
 //   B[t, k, n] = b4[(off[3t+1] + k·b_sk + n) / 4][n % 4]     (b_sn = 1)
 //   Y[t, m, n] = y4[(off[3t+2] + m·y_sm + n) / 4][n % 4]     (y_sn = 1; R likewise)
 //   C[m, n]    = c4[(m·c_sm + n) / 4][n % 4]                 (c_sn = 1; c_sm = 0 broadcasts a bias row)

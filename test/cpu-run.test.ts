@@ -91,6 +91,50 @@ function aliasGraph(): Graph {
   return { name: 'alias', inputs: [{ name: 'x', shape: [1, C, 7, 9] }], outputs: ['y', 'b'], nodes, initializers: inits, opset: 17 };
 }
 
+/**
+ * Inverted residual x -> pw expand (act) -> dw k x k stride s (act) -> pw project [+ x]: the three-conv chain,
+ * with planes whose size is not a multiple of 8 (the expansion's rows in wasm memory are padded) and batch 2.
+ */
+function invertedResidual(N: number, H: number, W: number, k: number, s: number, act: string, residual: boolean): Graph {
+  const C = 5;
+  const E = 12;
+  const inits = new Map<string, Value>([
+    ['we', rand([E, C, 1, 1])], ['be', rand([E])],
+    ['wd', rand([E, 1, k, k])], ['bd', rand([E])],
+    ['wp', rand([C, E, 1, 1])], ['bp', rand([C])],
+  ]);
+  const p = k >> 1;
+  const nodes: Node[] = [
+    { name: 'expand', op: 'Conv', inputs: ['x', 'we', 'be'], outputs: ['e'], attrs: {} },
+    { name: 'act1', op: act, inputs: ['e'], outputs: ['ea'], attrs: {} },
+    { name: 'dw', op: 'Conv', inputs: ['ea', 'wd', 'bd'], outputs: ['d'], attrs: { group: E, pads: [p, p, p, p], strides: [s, s] } },
+    { name: 'act2', op: 'Relu', inputs: ['d'], outputs: ['da'], attrs: {} },
+    { name: 'project', op: 'Conv', inputs: ['da', 'wp', 'bp'], outputs: ['pr'], attrs: {} },
+  ];
+  if (residual) nodes.push({ name: 'add', op: 'Add', inputs: ['pr', 'x'], outputs: ['y'], attrs: {} });
+  return { name: 'ir', inputs: [{ name: 'x', shape: [N, C, H, W] }], outputs: [residual ? 'y' : 'pr'], nodes, initializers: inits, opset: 17 };
+}
+
+describe('fused inverted residual (pointwise -> depthwise -> pointwise)', () => {
+  const cases: [number, number, number, number, number, string, boolean][] = [
+    [2, 7, 9, 3, 1, 'Relu', true], [1, 14, 14, 3, 2, 'HardSwish', false], [2, 5, 11, 5, 1, 'Sigmoid', true],
+    [1, 9, 6, 5, 2, 'Relu', false], [1, 1, 1, 3, 1, 'Relu', true],
+  ];
+  it.each(cases)('N=%i %ix%i k%i s%i %s residual=%s', (N, H, W, k, s, act, res) => {
+    const rg = optimize(resolve(invertedResidual(N, H, W, k, s, act, res))).graph;
+    const chains = fusableChains(rg);
+    expect([...chains.values()]).toEqual([3]);
+    const x = rand([N, 5, H, W]);
+    const want = runCpu(rg, { x }, { fast: false }).get(rg.graph.outputs[0]!)!;
+    for (const m of modes)
+      for (let rep = 0; rep < 2; rep++) {
+        const got = m.run(rg, { x }).get(rg.graph.outputs[0]!)!;
+        const cmp = compareTensors(got, want, 1e-5, 1e-5);
+        expect(cmp.ok, `${m.name} run ${rep}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
+      }
+  });
+});
+
 describe('recycled output buffers', () => {
   it('respect aliases, graph outputs and results the caller still holds', () => {
     const rg = resolve(aliasGraph());

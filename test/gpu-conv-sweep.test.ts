@@ -123,6 +123,59 @@ describe('fused residual add (ConvGpuOptions.residual)', () => {
   );
 });
 
+/** Explicit configs for the software-adapter kernels (register blocks, generated per shape): tails, vec4 and scalar paths. */
+describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit GEMM)', () => {
+  const base = (name: string, kind: Kind, c: Partial<Config>): Config => ({
+    name, kind, n: 1, cin: 8, cout: 8, h: 9, w: 11, group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1],
+    bias: true, act: { kind: 'clip', min: 0, max: 6 }, software: true, seed: 4242 + name.length, ...c,
+  });
+  const cases: Config[] = [
+    // depthwise, vec4 path (C % 4 == 0, multiplier 1): RW = 8 with a 1-column tail (ow 23), stride 2 + dilation, k 5
+    base('dw vec4 k3 s1 19x23', 'dw', { cin: 8, cout: 8, group: 8, h: 19, w: 23 }),
+    base('dw vec4 k5 s2 d2 asym pads', 'dw', { cin: 12, cout: 12, group: 12, h: 17, w: 30, kernel: [5, 5], strides: [2, 2], dilations: [2, 2], pads: [3, 1, 2, 4], act: { kind: 'none' } }),
+    base('dw vec4 stride 2x3, n=2', 'dw', { n: 2, cin: 4, cout: 4, group: 4, h: 13, w: 29, strides: [2, 3], pads: [0, 1, 1, 0], bias: false }),
+    base('dw vec4 ow 1', 'dw', { cin: 16, cout: 16, group: 16, h: 5, w: 3, pads: [0, 0, 0, 0] }),
+    // depthwise, scalar path: multiplier 2, C not a multiple of 4, non-square kernel
+    base('dw scalar mult 2', 'dw', { cin: 3, cout: 6, group: 3, h: 10, w: 9, act: { kind: 'hardswish' } }),
+    base('dw scalar c5 k7x3 s2x3', 'dw', { cin: 5, cout: 5, group: 5, h: 21, w: 20, kernel: [7, 3], strides: [2, 3], pads: [3, 1, 3, 1] }),
+    // pointwise on the vec4 register block: N/4 odd (column-group tail), M tail, batch 2, K not a multiple of 4
+    base('pw vec4 5->12 n=2', 'pw', { n: 2, cin: 5, cout: 12, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }),
+    base('pw vec4 32->8 no bias', 'pw', { cin: 32, cout: 8, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false, act: { kind: 'sigmoid' } }),
+    // implicit GEMM on the vec4 register block: MobileNet's stem shape, grouped, dilated, coutg/4 = 3
+    base('conv vec4 3->8 k3 s2', 'conv', { cin: 3, cout: 8, h: 15, w: 17, strides: [2, 2] }),
+    base('conv vec4 grouped 6->16 g2 d2', 'grouped', { cin: 6, cout: 16, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2] }),
+    base('conv vec4 7->12 k5x3 n=3', 'conv', { n: 3, cin: 7, cout: 12, h: 8, w: 10, kernel: [5, 3], pads: [2, 0, 1, 1], act: { kind: 'relu' } }),
+  ];
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
+    const { sw } = await setup();
+    const pipelines = new PipelineCache(sw.device);
+    const { rn, inputs } = build(cfg);
+    const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
+    const [got] = await runNodeOnGpu(sw, rn, inputs, pipelines);
+    const { maxErr, bad } = compare(got!.data, want.data);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    // The software kernels ran, not the scalar fallbacks.
+    const keys = [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+    const expected = cfg.kind === 'dw' ? 'depthwise.direct.' : cfg.kind === 'pw' ? 'pointwise.direct4.' : 'conv2d.direct4.';
+    expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
+  });
+
+  it.each([
+    ['pointwise', base('pw res 12->20', 'pw', { cin: 12, cout: 20, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0] })],
+    ['implicit GEMM', base('conv res 4->12', 'conv', { cin: 4, cout: 12, h: 9, w: 5 })],
+  ] as const)('%s register block with a fused residual', async (_l, cfg) => {
+    const { sw } = await setup();
+    const pipelines = new PipelineCache(sw.device);
+    const { rn, inputs } = build(cfg);
+    const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
+    const res = randomTensor(want.shape, rng(99));
+    const got = await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'direct' }), rn, [...inputs, res], pipelines);
+    expect(compare(got, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
+    const keys = [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+    expect(keys.some((k) => k.includes('direct4') && k.includes('.res'))).toBe(true);
+  });
+});
+
 describe('kernel limits and errors', () => {
   it('a WGSL error through PipelineCache reports the message with numbered source lines', async () => {
     const { gpu } = await setup();

@@ -90,6 +90,11 @@ describe('Gemm on the GPU', () => {
     ['transA transB 65x67x31, C [M,N]', 65, 67, 31, true, true, [65, 67], -1.5, 0.25, true],
     ['scalar C, runtime B, transB 20x7x40', 20, 7, 40, false, true, [], 1, -1, false],
     ['runtime B 70x65x17, C [1]', 70, 65, 17, false, false, [1], 2, 1, false],
+    // vec4 register-block kernel on software adapters (N % 4 == 0): M and column-group tails, C per row, transA
+    ['vec4 37x20x12, C [N]', 37, 20, 12, false, false, [20], 1, 1, true],
+    ['vec4 9x8x7, C [M,N], alpha -0.5 beta 1.5', 9, 8, 7, false, false, [9, 8], -0.5, 1.5, true],
+    ['vec4 transA 11x12x6, runtime B, no C', 11, 12, 6, true, false, null, 1, 1, false],
+    ['vec4 M=1 (classifier) 1x36x40, C [N]', 1, 36, 40, false, true, [36], 1, 1, true],
   ];
   it.each(cases.flatMap((c) => VARIANTS.map((v) => [`${c[0]} ${v}`, c, v] as const)))('%s', async (_l, c, v) => {
     const [, M, N, K, tA, tB, cs, alpha, beta, bConst] = c;
@@ -119,10 +124,39 @@ describe('MatMul on the GPU', () => {
     ['1-D B 3x4x9 · 9', [3, 4, 9], [9], false],
     ['1-D both 33 · 33', [33], [33], false],
     ['large K 2x70x300 · 300x65', [2, 70, 300], [300, 65], true],
+    ['batched vec4 3x9x8 · 3x8x12', [3, 9, 8], [3, 8, 12], false],
   ];
   it.each(cases.flatMap((c) => VARIANTS.map((v) => [`${c[0]} ${v}`, c, v] as const)))('%s', async (_l, c, v) => {
     const [, as, bs, bConst] = c;
     const err = await check('MatMul', [{ shape: as, constant: false }, { shape: bs, constant: bConst }], {}, v, as.length * 7 + bs[0]!);
     expect(err).toBeLessThan(ATOL);
+  });
+});
+
+describe('software-adapter GEMM kernel choice', () => {
+  it('vec4-shaped operands run the register-block kernel, others the scalar direct kernel', async () => {
+    const { sw } = await setup();
+    const keysAfter = async (shapeA: Shape, shapeB: Shape) => {
+      const pipelines = new PipelineCache(sw.device);
+      const r = rng(5);
+      const values = [randomTensor(shapeA, r), randomTensor(shapeB, r)];
+      const graph: Graph = {
+        name: 'mm',
+        inputs: [{ name: 'a', shape: [...shapeA] }, { name: 'b', shape: [...shapeB] }],
+        outputs: ['y'],
+        nodes: [{ name: 'mm', op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
+        initializers: new Map(),
+        opset: 17,
+      };
+      const rn = resolve(graph).nodes[0]!;
+      const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
+      const [got] = await runNodeOnGpu(sw, rn, values, pipelines);
+      for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
+      return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+    };
+    expect((await keysAfter([10, 6], [6, 16])).some((k) => k.startsWith('pointwise.direct4.'))).toBe(true);
+    const odd = await keysAfter([10, 6], [6, 15]);
+    expect(odd.some((k) => k.startsWith('pointwise.direct|'))).toBe(true);
+    expect(odd.some((k) => k.includes('direct4'))).toBe(false);
   });
 });

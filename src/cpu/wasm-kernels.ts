@@ -134,8 +134,11 @@ function depthwiseFn(ks: number, s: number): Fn {
       }
       if (wl.length) f.get(wl[ky * ks + kx]!);
       else f.get(wbase).loadSplat(4 * (ky * ks + kx));
-      f.fMul().get(acc).fAdd().set(acc);
+      f.fMul();
+      if (kx > 0) f.fAdd();
     }
+    // one partial sum per kernel row (on the operand stack), so the rows' chains overlap
+    f.get(acc).fAdd().set(acc);
   }
   f.get(out).get(ox).i32(2).shl().add().get(acc).get(vlo).fMax().get(vhi).fMin().v128Store();
   f.incr(ox, 4).incr(oxs, 16 * s);

@@ -97,10 +97,13 @@ export function directConv2dShader(p: Conv2dDirectPlan): ShaderDef {
   ];
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
   // hold exactly its values: storing them there again needs no branch.
-  const store = I.flatMap((i) => [
-    `let yr${i} = gm${i} * cout4 + ybase;`,
-    ...J.map((j) => `y[yr${i} + bc${j}] = act4(s${i}_${j} + b[ybase + bc${j}])${RES ? ` + res[yr${i} + bc${j}]` : ''};`),
-  ]);
+  const store = [
+    ...J.map((j) => `let bias${j} = b[ybase + bc${j}];`),
+    ...I.flatMap((i) => [
+      `let yr${i} = gm${i} * cout4 + ybase;`,
+      ...J.map((j) => `y[yr${i} + bc${j}] = act4(s${i}_${j} + bias${j})${RES ? ` + res[yr${i} + bc${j}]` : ''};`),
+    ]),
+  ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dDirectWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')

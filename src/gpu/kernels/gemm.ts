@@ -67,36 +67,39 @@ export interface Gemm4Plan {
   TM: number;
   TN4: number;
   RES: boolean;
+  /** C absent or broadcast over rows (c_sm = 0): read once per column group */
+  CB: boolean;
 }
 
-/** True when every operand has a contiguous inner dimension and all strides / offsets are multiples of 4. */
+/** True when B, C, Y (and R) can be addressed in whole vec4s along n (A is read as floats with any strides). */
 export function gemm4Eligible(s: GemmSpec): boolean {
   const d4 = (v: number) => v % 4 === 0;
   const offs = s.offsets ?? [[0, 0, 0]];
   return (
-    d4(s.k) && d4(s.n) && s.aStrides[1] === 1 && d4(s.aStrides[0]) && s.bStrides[1] === 1 && d4(s.bStrides[0]) &&
-    s.yStrides[1] === 1 && d4(s.yStrides[0]) && offs.every((o) => o.every(d4)) && (!s.c || (s.c.strides[1] === 1 && d4(s.c.strides[0])))
+    d4(s.n) && s.bStrides[1] === 1 && d4(s.bStrides[0]) && s.yStrides[1] === 1 && d4(s.yStrides[0]) &&
+    offs.every((o) => d4(o[1]) && d4(o[2])) && (!s.c || (s.c.strides[1] === 1 && d4(s.c.strides[0])))
   );
 }
 
-export function planGemm4(m: number, n: number, residual: boolean): Gemm4Plan {
+export function planGemm4(m: number, n: number, residual: boolean, cBroadcast: boolean): Gemm4Plan {
   const n4 = n / 4;
+  const CB = cBroadcast;
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.SEPCONV_GEMM4;
   if (env) {
     const [tm, tn4] = env.split('x').map(Number);
-    return { TM: Math.min(tm!, m), TN4: Math.min(tn4!, n4), RES: residual };
+    return { TM: Math.min(tm!, m), TN4: Math.min(tn4!, n4), RES: residual, CB };
   }
-  return { TM: Math.min(8, m), TN4: Math.min(2, n4), RES: residual };
+  return { TM: Math.min(8, m), TN4: Math.min(2, n4), RES: residual, CB };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/pointwise_direct.wgsl. */
 export function directGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `pointwise.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  const name = `pointwise.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CB ? '.cb' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
-  const { TM, TN4, RES } = p;
+  const { TM, TN4, RES, CB } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
   const setup = [
@@ -105,15 +108,21 @@ export function directGemmShader(p: Gemm4Plan): ShaderDef {
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
   const body = [
+    'let ka = k * params.a_sk;',
     ...J.map((j) => `let b${j} = b4[bk + bc${j}];`),
-    ...I.flatMap((i) => [`let av${i} = a[ar${i} + k];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
+    ...I.flatMap((i) => [`let av${i} = a[ar${i} + ka];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
   ];
   // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
   // hold exactly that row's / group's values: storing them there again needs no branch.
-  const store = I.flatMap((i) => [
-    `let yr${i} = yoff + gm${i} * y_sm4;`,
-    ...J.map((j) => `y4[yr${i} + bc${j}] = out4(gm${i}, bc${j}, s${i}_${j})${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
-  ]);
+  // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
+  const out = (i: number, j: number) => (CB ? `act4(params.alpha * s${i}_${j} + cb${j})` : `out4(gm${i}, bc${j}, s${i}_${j})`);
+  const store = [
+    ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * c4[bc${j}];\n  }`]) : []),
+    ...I.flatMap((i) => [
+      `let yr${i} = yoff + gm${i} * y_sm4;`,
+      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)}${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
+    ]),
+  ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(pointwiseDirectWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r4: array<vec4<f32>>;' : '')
@@ -178,7 +187,7 @@ export async function naivePointwiseDispatch(
 
 /** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(s.m, s.n, !!s.residual);
+  const p = planGemm4(s.m, s.n, !!s.residual, !s.c || s.c.strides[0] === 0);
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const offs = new Uint32Array(batches * 3);
