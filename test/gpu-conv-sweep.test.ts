@@ -1,7 +1,8 @@
 // Conv on the GPU vs Conv.reference over seeded random configurations: depthwise (any multiplier), pointwise,
 // regular and grouped (implicit GEMM). Data is unit-scale (uniform [-1, 1)); tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
 // Configurations alternate between the GPU kernels (tiled GEMM, 128-wide depthwise tiles) and the
-// software-adapter ones (direct GEMM, 64-wide 4x4 depthwise tiles) by presenting the adapter as hardware or software.
+// software-adapter ones (direct depthwise and direct / vec4 register-block GEMM) by presenting the adapter as hardware
+// or software.
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpuError } from '../src/errors.js';
 import type { Graph, Value } from '../src/graph/ir.js';
