@@ -217,13 +217,7 @@ export class GpuExecutor {
   }
 
   private encodeAll(enc: GPUCommandEncoder): void {
-    const pass = enc.beginComputePass();
-    for (const s of this.steps) {
-      pass.setPipeline(s.pipeline);
-      pass.setBindGroup(0, s.bindGroup);
-      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
-    }
-    pass.end();
+    this.encodeSteps(enc.beginComputePass(), this.steps);
   }
 
   private async encodeProfiled(prof: LayerProfile): Promise<void> {

@@ -139,25 +139,11 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const variant = s.variant ?? defaultVariant(ctx);
   if (variant === 'direct' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
-  const offs = new Uint32Array(batches * 3);
-  (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
   const { TM, TN } = variant === 'tiled' ? gemmTile(s.n, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(s.m / TM);
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
-  const params = ctx.uniform(
-    GEMM_PARAMS,
-    {
-      m: s.m, n: s.n, k: s.k,
-      a_sm: s.aStrides[0], a_sk: s.aStrides[1], b_sk: s.bStrides[0], b_sn: s.bStrides[1], y_sm: s.yStrides[0], y_sn: s.yStrides[1],
-      c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
-      tiles_m: tilesM, tiles_n: tilesN, groups,
-      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params,
-    },
-    `${label}.params`,
-  );
-  const c = s.c?.ref ?? ctx.constBuffer(new Float32Array(1), `${label}.noC`);
-  const off = ctx.constBuffer(offs, `${label}.offsets`);
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 1, label);
   const def =
     variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.directRes : GEMM_SHADERS.direct;
   const constants = { HAS_C: s.c ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { DIRECT_WG: 64 }) };
@@ -184,16 +170,19 @@ export async function naivePointwiseDispatch(
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
 }
 
-/** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
-async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(s.m, s.n, !!s.residual, !s.c || s.c.strides[0] === 0);
-  const batches = s.offsets?.length ?? 1;
-  const a = activationSpec(s.act);
-  const offs = new Uint32Array(batches * 3);
+/** The params uniform, the C operand (a zero stand-in of `noCFloats` when absent) and the per-batch offset table. */
+function gemmOperands(
+  ctx: GpuBuildCtx,
+  s: GemmSpec,
+  a: ReturnType<typeof activationSpec>,
+  tilesM: number,
+  tilesN: number,
+  groups: number,
+  noCFloats: number,
+  label: string,
+): { params: BindingRef; c: BindingRef; off: BindingRef } {
+  const offs = new Uint32Array((s.offsets?.length ?? 1) * 3);
   (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
-  const tilesM = Math.ceil(s.m / p.TM);
-  const tilesN = Math.ceil(s.n / 4 / p.TN4);
-  const groups = tilesM * tilesN * batches;
   const params = ctx.uniform(
     GEMM_PARAMS,
     {
@@ -205,8 +194,19 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
     },
     `${label}.params`,
   );
-  const c = s.c?.ref ?? ctx.constBuffer(new Float32Array(4), `${label}.noC`);
-  const off = ctx.constBuffer(offs, `${label}.offsets`);
+  const c = s.c?.ref ?? ctx.constBuffer(new Float32Array(noCFloats), `${label}.noC`);
+  return { params, c, off: ctx.constBuffer(offs, `${label}.offsets`) };
+}
+
+/** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
+async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
+  const p = planGemm4(s.m, s.n, !!s.residual, !s.c || s.c.strides[0] === 0);
+  const batches = s.offsets?.length ?? 1;
+  const a = activationSpec(s.act);
+  const tilesM = Math.ceil(s.m / p.TM);
+  const tilesN = Math.ceil(s.n / 4 / p.TN4);
+  const groups = tilesM * tilesN * batches;
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 4, label);
   const pipeline = await ctx.pipeline(directGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
