@@ -27,6 +27,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // Node tests get WebGPU from Dawn, as the package's Node entry (src/node.ts) does.
+    setupFiles: ['test/support/node-gpu.ts'],
     // Child processes rather than threads: Dawn's native threads can keep a worker thread from exiting.
     pool: 'forks',
     maxWorkers: 2,

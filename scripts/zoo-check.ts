@@ -15,7 +15,8 @@
 // Exits 1 when any model is beyond its tolerance or its top-5 differs, 2 on a usage error.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
-import { requestGpu, type GpuContext } from '../src/gpu/device.js';
+import { dawnGpu } from '../src/gpu/dawn.js';
+import { requestGpu, setGpuSource, type GpuContext } from '../src/gpu/device.js';
 import type { Graph } from '../src/graph/ir.js';
 import { load, type Model } from '../src/model.js';
 import { readNpy } from '../src/io/npy.js';
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
 
   let gpu: GpuContext | undefined;
   if (o.gpu) {
+    setGpuSource(dawnGpu);
     gpu = await requestGpu();
     if (!gpu) usage('no WebGPU adapter in Node (pass --no-gpu to run the CPU only)');
     gpu.device.addEventListener('uncapturederror', (ev) =>

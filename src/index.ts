@@ -1,4 +1,4 @@
-// The public API.
+// The public API (the browser entry; src/node.ts adds Dawn for Node).
 export { load, chooseBackend, type Backend, type LoadOptions, type Model } from './model.js';
 export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';
 export { GraphBuilder } from './builder.js';
@@ -8,7 +8,7 @@ export { compareLayer, compareNetwork, formatCompare } from './summary/compare.j
 export { loadOnnx } from './onnx/import.js';
 export { encodeOnnx } from './onnx/export.js';
 export { readNpy, writeNpy } from './io/npy.js';
-export { requestGpu, type GpuContext, type AdapterSummary } from './gpu/device.js';
+export { requestGpu, acquireGpu, setGpuSource, type GpuSource, type GpuContext, type AdapterSummary } from './gpu/device.js';
 export { GpuExecutor, type LayerProfile } from './gpu/executor.js';
 export { resolve } from './graph/resolve.js';
 export { optimize } from './graph/optimize.js';

@@ -1,7 +1,7 @@
 import { runCpu } from './cpu/run.js';
-import { GpuError, InputError } from './errors.js';
-import { requestGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
-import { GpuExecutor, type LayerProfile } from './gpu/executor.js';
+import { GpuError } from './errors.js';
+import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
+import type { LayerProfile } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
 import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
@@ -32,7 +32,7 @@ export interface Model {
   dispose(): void;
 }
 
-function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
+export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
   const profile: LayerProfile = { source: 'cpu', layers: [] };
   const outputs = runCpu(rg, inputs, {
     onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
@@ -41,8 +41,8 @@ function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outpu
 }
 
 /** Decides the backend for 'auto': WebGPU only on a hardware adapter; software adapters are slower than the CPU path. */
-export function chooseBackend(info: AdapterSummary | undefined): { backend: Backend; reason: string } {
-  if (!info) return { backend: 'cpu', reason: 'no WebGPU adapter is available' };
+export function chooseBackend(info: AdapterSummary | undefined, unavailable = 'no WebGPU adapter is available'): { backend: Backend; reason: string } {
+  if (!info) return { backend: 'cpu', reason: `${unavailable}; running on the CPU` };
   if (info.isSoftware)
     return {
       backend: 'cpu',
@@ -51,7 +51,7 @@ export function chooseBackend(info: AdapterSummary | undefined): { backend: Back
   return { backend: 'webgpu', reason: `hardware WebGPU adapter (${[info.vendor, info.architecture].filter(Boolean).join(' ')})` };
 }
 
-class CpuModel implements Model {
+export class CpuModel implements Model {
   readonly backend = 'cpu' as const;
   constructor(
     readonly graph: ResolvedGraph,
@@ -67,97 +67,31 @@ class CpuModel implements Model {
   dispose(): void {}
 }
 
-/** WebGPU with the CPU path behind it: a lost device (or a failed run) is answered on the CPU, never lost. */
-class GpuModel implements Model {
-  private lost = false;
-  private lostReason = '';
-  constructor(
-    readonly graph: ResolvedGraph,
-    private readonly exec: GpuExecutor,
-    private readonly initialReason: string,
-    readonly adapter: AdapterSummary,
-  ) {
-    exec.gpu.device.lost.then((info) => {
-      this.lost = true;
-      this.lostReason = info.message || info.reason || 'device lost';
-    });
-  }
-  get backend(): Backend {
-    return this.lost ? 'cpu' : 'webgpu';
-  }
-  get reason(): string {
-    return this.lost ? `the GPU device was lost (${this.lostReason}); running on the CPU` : this.initialReason;
-  }
-  get executor(): GpuExecutor {
-    return this.exec;
-  }
-  async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    if (this.lost) return runCpu(this.graph, inputs);
-    try {
-      return await this.exec.run(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      if (!this.lost) {
-        this.lost = true;
-        this.lostReason = (e as Error).message;
-      }
-      return runCpu(this.graph, inputs);
-    }
-  }
-  async profile(inputs: Record<string, Tensor | Float32Array>) {
-    if (this.lost) return profileCpu(this.graph, inputs);
-    try {
-      return await this.exec.profile(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      this.lost = true;
-      this.lostReason = (e as Error).message;
-      return profileCpu(this.graph, inputs);
-    }
-  }
-  dispose(): void {
-    this.exec.dispose();
-  }
-}
-
 export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadOptions = {}): Promise<Model> {
   const graph = source instanceof Uint8Array || source instanceof ArrayBuffer ? loadOnnx(source) : source;
   const resolved = resolve(graph, opts.inputShapes ?? {});
   const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
   const wanted = opts.backend ?? 'auto';
   if (wanted === 'cpu') return new CpuModel(rg, 'the CPU backend was requested');
-  let gpu = opts.gpu;
-  if (!gpu) {
-    try {
-      gpu = await requestGpu();
-    } catch (e) {
-      if (wanted === 'webgpu') throw e;
-      return new CpuModel(rg, `WebGPU failed to start (${(e as Error).message})`);
-    }
+  let gpu: GpuContext | string;
+  try {
+    gpu = opts.gpu ?? (await acquireGpu());
+  } catch (e) {
+    if (wanted === 'webgpu') throw e;
+    return new CpuModel(rg, `WebGPU failed to start (${(e as Error).message}); running on the CPU`);
   }
+  const info = typeof gpu === 'string' ? undefined : gpu.info;
   if (wanted === 'auto') {
-    const choice = chooseBackend(gpu?.info);
-    if (choice.backend === 'cpu') return new CpuModel(rg, choice.reason, gpu?.info);
-    return compileOrFallBack(gpu!, rg, choice.reason);
+    const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
+    if (choice.backend === 'cpu' || typeof gpu === 'string') return new CpuModel(rg, choice.reason, info);
+    return compileGpu(gpu, rg, choice.reason);
   }
-  if (!gpu) throw new GpuError('the webgpu backend was requested but no WebGPU adapter is available', 'GPU_UNAVAILABLE');
-  return compileOrFallBack(gpu, rg, 'the webgpu backend was requested');
+  if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested but WebGPU is not available: ${gpu}`, 'GPU_UNAVAILABLE');
+  return compileGpu(gpu, rg, 'the webgpu backend was requested');
 }
 
-/**
- * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
- * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
- */
-async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
-  let lostInfo: GPUDeviceLostInfo | undefined;
-  void gpu.device.lost.then((info) => (lostInfo = info));
-  try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
-  } catch (e) {
-    // device.lost settles asynchronously; give it a turn of the event loop before deciding.
-    await new Promise((r) => setTimeout(r, 0));
-    const info = lostInfo;
-    if (!info) throw e;
-    return new CpuModel(rg, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, gpu.info);
-  }
+// The GPU executor and its WGSL load only when a model is compiled for WebGPU: CPU-only apps never fetch them.
+async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+  const { compileOrFallBack } = await import('./gpu-model.js');
+  return compileOrFallBack(gpu, rg, reason);
 }

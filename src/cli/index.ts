@@ -1,4 +1,6 @@
 import { SepconvError } from '../errors.js';
+import { dawnGpu } from '../gpu/dawn.js';
+import { setGpuSource } from '../gpu/device.js';
 import { UsageError, type Command } from './args.js';
 import { compareCommand } from './compare.js';
 import { processIo, type CliIo } from './io.js';
@@ -30,6 +32,7 @@ function help(): string {
  * (a SepconvError, printed with its class name), 2 usage error.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  setGpuSource(dawnGpu);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     (name === undefined ? io.err : io.out)(help());

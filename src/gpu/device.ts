@@ -20,35 +20,25 @@ export interface GpuContext {
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|microsoft basic render|warp/i;
 
-// Dawn's GPU instance must outlive every adapter and device made from it: if it is garbage-collected the
-// native side aborts the process ("Owner died"), so the one instance is kept here for the life of the module.
-let nodeGpu: GPU | undefined;
+/** Where a GPU comes from when navigator.gpu is missing: a GPU, or a plain sentence saying why there is none. */
+export type GpuSource = () => Promise<GPU | string>;
 
-/** navigator.gpu in a browser; in Node the `webgpu` package (Dawn), when it is installed. */
-export async function getGpu(): Promise<GPU | undefined> {
+const noNavigatorGpu: GpuSource = async () =>
+  typeof process !== 'undefined' && !!process.versions?.node
+    ? "Node has no navigator.gpu; import sepconv's Node entry (the default under Node) with the optional `webgpu` package installed"
+    : 'this browser or context has no navigator.gpu (WebGPU is missing or disabled)';
+
+let fallbackSource: GpuSource = noNavigatorGpu;
+
+/** Sets the source used where navigator.gpu is missing; the Node entry (src/node.ts) sets Dawn (src/gpu/dawn.ts). */
+export function setGpuSource(source: GpuSource): void {
+  fallbackSource = source;
+}
+
+/** navigator.gpu where it exists, else the registered source (in Node: Dawn, when the `webgpu` package loads). */
+export async function getGpu(): Promise<GPU | string> {
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
-  if (nav?.gpu) return nav.gpu;
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode) return undefined;
-  if (nodeGpu) return nodeGpu;
-  try {
-    if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
-      const fs = await import('node:fs');
-      const icd = '/usr/lib/chromium/vk_swiftshader_icd.json';
-      if (fs.existsSync(icd) && !fs.existsSync('/dev/dri') && !fs.existsSync('/dev/nvidia0')) process.env.VK_ICD_FILENAMES = icd;
-    }
-    // Vulkan's window-system probe prints an error per process when this is unset (headless CI, containers).
-    if (!process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = (await import('node:os')).tmpdir();
-    const mod = (await import(/* @vite-ignore */ 'webgpu')) as { create(o: string[]): GPU; globals: object };
-    Object.assign(globalThis, mod.globals);
-    // Dawn zero-fills every workgroup array on entry and SwiftShader compiles that fill as straight-line code
-    // (a 7.5 KiB array: ~3 s per pipeline instead of ~30 ms). Every kernel here writes each workgroup element
-    // before reading it, so the fill is dead work. Browsers keep their own setting.
-    nodeGpu = mod.create(['enable-dawn-features=disable_workgroup_init']);
-    return nodeGpu;
-  } catch {
-    return undefined;
-  }
+  return nav?.gpu ?? fallbackSource();
 }
 
 export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
@@ -72,13 +62,13 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
 
 /**
  * Requests an adapter and a device with the adapter's full limits and the optional features the engine uses.
- * Returns undefined when WebGPU is not available at all; throws GpuError when it is present but fails.
+ * Returns a sentence saying why when WebGPU is not available at all; throws GpuError when it is present but fails.
  */
-export async function requestGpu(opts: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext | undefined> {
+export async function acquireGpu(opts: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext | string> {
   const gpu = await getGpu();
-  if (!gpu) return undefined;
+  if (typeof gpu === 'string') return gpu;
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
-  if (!adapter) return undefined;
+  if (!adapter) return 'WebGPU is present but offers no adapter';
   const wanted: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
   const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
   const requiredLimits: Record<string, number> = {};
@@ -102,4 +92,10 @@ export async function requestGpu(opts: { powerPreference?: GPUPowerPreference } 
     throw new GpuError(`requestDevice failed: ${(e as Error).message}`, 'GPU_DEVICE');
   }
   return { adapter, device, info: summarizeAdapter(adapter) };
+}
+
+/** acquireGpu() without the reason: undefined when WebGPU is not available. */
+export async function requestGpu(opts: { powerPreference?: GPUPowerPreference } = {}): Promise<GpuContext | undefined> {
+  const ctx = await acquireGpu(opts);
+  return typeof ctx === 'string' ? undefined : ctx;
 }
