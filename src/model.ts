@@ -86,7 +86,7 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
     if (choice.backend === 'cpu' || typeof gpu === 'string') return new CpuModel(rg, choice.reason, info);
     return compileGpu(gpu, rg, choice.reason);
   }
-  if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested but WebGPU is not available: ${gpu}`, 'GPU_UNAVAILABLE');
+  if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
   return compileGpu(gpu, rg, 'the webgpu backend was requested');
 }
 

@@ -1,6 +1,5 @@
 import type { FusedActivation } from '../ops/activation.js';
-import type { ConvAttrs } from '../ops/conv.js';
-import { convKernelFor } from '../ops/conv.gpu.js';
+import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import type { Tensor } from '../tensor.js';
 import type { Value } from './ir.js';
 import { isInt } from './ir.js';

@@ -5,9 +5,7 @@ import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../gpu/k
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../gpu/kernels/depthwise.js';
 import { defaultVariant, gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import type { ConvAttrs } from './conv.js';
-
-export type ConvKernel = 'depthwise' | 'pointwise' | 'implicit-gemm';
+import { convKernelFor, type ConvAttrs } from './conv.js';
 
 /**
  * Options an executor passes when it builds a Conv with extras no ONNX attribute carries:
@@ -19,16 +17,6 @@ export type ConvKernel = 'depthwise' | 'pointwise' | 'implicit-gemm';
 export interface ConvGpuOptions {
   residual?: BindingRef;
   variant?: GemmVariant;
-}
-
-/** Which kernel runs a Conv: depthwise (group = Cin, any multiplier), pointwise (1x1, stride 1, no pads, group 1), else implicit GEMM. */
-export function convKernelFor(inputShape: readonly number[], a: ConvAttrs): ConvKernel {
-  const cin = inputShape[1]!;
-  if (a.group === cin && a.group > 1) return 'depthwise';
-  if (a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0))
-    return 'pointwise';
-  if (a.group === cin) return 'depthwise';
-  return 'implicit-gemm';
 }
 
 function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
