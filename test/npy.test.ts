@@ -112,6 +112,13 @@ describe('readNpy', () => {
     expect(readNpy(shifted.subarray(3)).data).toEqual(Float32Array.from([0, 0.25, 0.5, 0.75, 1, 1.25]));
   });
 
+  it('reads a Node Buffer that is a view into a larger buffer (Buffer.slice does not copy)', () => {
+    const pool = Buffer.alloc(NUMPY_2x3.length + 8, 0xff);
+    pool.set(NUMPY_2x3, 5);
+    const file = pool.subarray(5, 5 + NUMPY_2x3.length);
+    expect(readNpy(file).data).toEqual(Float32Array.from([0, 0.25, 0.5, 0.75, 1, 1.25]));
+  });
+
   it('reads an empty array', () => {
     expect(readNpy(npyFile(1, dict('<f4', '(0, 3)'), new Uint8Array(0)))).toEqual({ shape: [0, 3], data: new Float32Array(0) });
   });

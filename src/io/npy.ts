@@ -81,8 +81,9 @@ export function readNpy(input: Uint8Array | ArrayBuffer, what = 'npy file'): Ten
       `${what}: shape ${shapeStr(h.shape)} of '${h.descr}' needs ${need} data bytes but the file has ${have}` +
         (have < need ? ' (truncated)' : ''),
     );
-  // Copy: the data may start at any byte offset of the caller's buffer.
-  const copy = bytes.slice(h.dataOffset);
+  // Copy: the data may start at any byte offset of the caller's buffer. Not bytes.slice(): on a Node Buffer that
+  // is a view into Node's shared pool, not a copy.
+  const copy = new Uint8Array(bytes.subarray(h.dataOffset));
   const data = new Float32Array(count);
   if (h.descr === '<f4' && new Uint8Array(new Uint32Array([1]).buffer)[0] === 1) data.set(new Float32Array(copy.buffer, 0, count));
   else {
