@@ -1,0 +1,231 @@
+// The package as a user gets it: `npm pack`, the tarball installed into throw-away apps under the OS temp dir (no
+// links to this checkout), then used from plain Node ESM, type-checked with tsc --strict, and bundled by Vite into
+// a page that headless Chromium runs. The app sources are in test/consumer/.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Browser } from 'puppeteer';
+import { build, preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, ROOT } from './support/browser.js';
+import type { ConsumerResult } from './consumer/web/result.js';
+
+const APP_SRC = join(ROOT, 'test/consumer');
+const MODEL = join(ROOT, 'examples/mobilenet_v2_035.onnx');
+const FIXTURE = join(ROOT, 'fixtures/mobilenet_v2_035');
+const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolerance (fixtures/index.json)
+// Gzipped JS ceilings (KiB). The issue's budget for the whole engine is 100 KiB; measured 84 KiB / 57 KiB here.
+const FULL_CEILING_KIB = 100;
+const CPU_CEILING_KIB = 64;
+// What a Dawn failure prints natively (a C++ source location); it must never reach a user's terminal.
+const NATIVE_TRACE = /BackendVk|\.cpp:\d+|Warning: (Couldn't load Vulkan|vkCreateInstance)/;
+
+interface NodeResult {
+  backend: string;
+  used: string;
+  reason: string;
+  shape: number[];
+  n: number;
+  maxAbs: number;
+  excess: number;
+}
+
+// Child npm/node processes must not see the npm_* variables of an enclosing `npm test` (prefix, package...).
+const cleanEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')));
+
+function run(cmd: string, args: string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
+  return new Promise((res, rej) =>
+    execFile(cmd, args, { cwd, env: cleanEnv, maxBuffer: 64 << 20, timeout: 120_000 }, (err, stdout, stderr) =>
+      err ? rej(new Error(`${cmd} ${args.join(' ')} (in ${cwd}) failed: ${err.message}\n${stdout}\n${stderr}`)) : res({ stdout, stderr }),
+    ),
+  );
+}
+
+const npm = (args: string[], cwd: string) => run('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], cwd);
+const gzKiB = (files: string[]) => files.reduce((a, f) => a + gzipSync(readFileSync(f), { level: 9 }).length, 0) / 1024;
+
+let tmp = '';
+let packed: { filename: string; size: number; unpackedSize: number; files: { path: string }[] };
+let app = ''; // the tarball plus the optional `webgpu` peer
+let bare = ''; // the tarball alone
+let web = '';
+let server: PreviewServer | undefined;
+let browser: { browser: Browser; close(): Promise<void> } | undefined;
+let started: {
+  node: Promise<{ stdout: string; stderr: string }>;
+  bare: Promise<{ stdout: string; stderr: string }>;
+  tsc: Record<'nodenext' | 'bundler', Promise<unknown>>;
+  web: Promise<string>;
+};
+
+async function serveWebApp(): Promise<string> {
+  // configFile: false keeps this repo's vite.config.ts out of it: the app is configured as a user would.
+  await build({
+    root: web,
+    configFile: false,
+    logLevel: 'warn',
+    build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, rolldownOptions: { input: { full: join(web, 'index.html'), cpu: join(web, 'cpu.html') } } },
+  });
+  server = await preview({ root: web, configFile: false, logLevel: 'warn', build: { outDir: 'dist' }, preview: { host: '127.0.0.1', port: 0 } });
+  browser = await launchBrowser();
+  return server.resolvedUrls!.local[0]!.replace(/\/$/, '');
+}
+
+async function makeApp(name: string, extra: string[]): Promise<string> {
+  const dir = join(tmp, name);
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `sepconv-consumer-${name}`, private: true, type: 'module' }));
+  await npm(['install', '--prefer-offline', '--ignore-scripts', join(tmp, packed.filename), ...extra], dir);
+  cpSync(APP_SRC, dir, { recursive: true });
+  return dir;
+}
+
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'sepconv-consumer-'));
+  // prepack builds dist/; its log precedes the JSON on stdout.
+  const { stdout } = await npm(['pack', '--json', '--pack-destination', tmp], ROOT);
+  packed = JSON.parse(stdout.slice(stdout.indexOf('[\n')))[0];
+  const dawn = (JSON.parse(readFileSync(join(ROOT, 'node_modules/webgpu/package.json'), 'utf8')) as { version: string }).version;
+  [app, bare] = await Promise.all([makeApp('app', [`webgpu@${dawn}`]), makeApp('bare', [])]);
+  web = join(app, 'web');
+  mkdirSync(join(web, 'public'));
+  for (const f of ['model.onnx', 'input.npy', 'output.npy']) cpSync(join(FIXTURE, f), join(web, 'public', f));
+  // Independent checks start together (each it() awaits its own); a rejection is reported by the it() that awaits it.
+  const args = [MODEL, join(FIXTURE, 'input.npy'), join(FIXTURE, 'output.npy')];
+  started = {
+    node: run(process.execPath, ['node-run.mjs', ...args, 'cpu,webgpu'], app),
+    bare: run(process.execPath, ['node-run.mjs', ...args, 'auto'], bare),
+    tsc: { nodenext: typeCheck('nodenext'), bundler: typeCheck('bundler') },
+    web: serveWebApp(),
+  };
+  for (const p of [started.node, started.bare, started.tsc.nodenext, started.tsc.bundler, started.web]) p.catch(() => undefined);
+}, 180_000);
+
+afterAll(async () => {
+  if (started) await Promise.allSettled([started.node, started.bare, started.tsc.nodenext, started.tsc.bundler, started.web]);
+  await browser?.close();
+  await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the packed tarball', () => {
+  it('holds the built package and nothing from the repo besides it', () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    console.log(`[consumer] ${packed.filename}: ${(packed.size / 1024).toFixed(1)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(1)} KiB unpacked, ${paths.length} files`);
+    const allowed = /^(dist\/.+\.(js|js\.map|d\.ts)|bin\/sepconv\.js|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/;
+    expect(paths.filter((p) => !allowed.test(p))).toEqual([]);
+    for (const p of ['dist/index.js', 'dist/index.d.ts', 'dist/node.js', 'dist/cli.js', 'dist/model.js.map', 'LICENSE', 'CHANGELOG.md', 'README.md'])
+      expect(paths).toContain(p);
+    // WGSL is inlined as modules: no loader, no .wgsl files.
+    expect(paths.some((p) => p.startsWith('dist/shaders/') && p.endsWith('.wgsl.js'))).toBe(true);
+    expect(paths.filter((p) => /^(src|test|fixtures|examples|bench|demo|scripts|shaders)\//.test(p))).toEqual([]);
+  });
+});
+
+describe('Node ESM consumer', () => {
+  it('runs the bundled example on the CPU and on WebGPU (Dawn) and matches the fixture', async () => {
+    const { stdout, stderr } = await started.node;
+    const results = JSON.parse(stdout) as NodeResult[];
+    console.log('[consumer] node', JSON.stringify(results));
+    expect(results.map((r) => r.used)).toEqual(['cpu', 'webgpu']);
+    for (const r of results) {
+      expect(r.shape).toEqual([1, 10]);
+      expect(r.excess, r.backend).toBeLessThanOrEqual(ATOL);
+    }
+    expect(stderr).not.toMatch(NATIVE_TRACE);
+  });
+
+  it('without the optional webgpu peer, auto runs on the CPU and says why, with no native trace', async () => {
+    const { stdout, stderr } = await started.bare;
+    const [r] = JSON.parse(stdout) as NodeResult[];
+    console.log('[consumer] node without webgpu', JSON.stringify(r));
+    expect(r!.used).toBe('cpu');
+    expect(r!.reason).toMatch(/`webgpu` package \(Dawn\) is not installed.*running on the CPU/);
+    expect(r!.excess).toBeLessThanOrEqual(ATOL);
+    expect(stderr).not.toMatch(NATIVE_TRACE);
+  });
+});
+
+describe('TypeScript consumer', () => {
+  for (const resolution of ['nodenext', 'bundler'] as const) {
+    it(`tsc --strict, moduleResolution ${resolution}, type-checks against the shipped .d.ts`, async () => {
+      await started.tsc[resolution];
+    });
+  }
+});
+
+function typeCheck(resolution: 'nodenext' | 'bundler'): Promise<unknown> {
+  const config = {
+    compilerOptions: {
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      target: 'ES2022',
+      lib: ['ES2022', 'DOM'],
+      types: [],
+      module: resolution === 'nodenext' ? 'nodenext' : 'esnext',
+      moduleResolution: resolution,
+    },
+    files: ['consumer.ts'],
+  };
+  writeFileSync(join(app, `tsconfig.${resolution}.json`), JSON.stringify(config));
+  return run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', `tsconfig.${resolution}.json`], app);
+}
+
+describe('Vite app in headless Chromium', () => {
+  let url = '';
+  const chunks = () => readdirSync(join(web, 'dist/assets')).filter((f) => f.endsWith('.js'));
+
+  beforeAll(async () => {
+    url = await started.web;
+  }, 120_000);
+
+  async function open(path: string): Promise<{ result: ConsumerResult; scripts: string[] }> {
+    const page = await browser!.browser.newPage();
+    const scripts: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (req) => {
+      if (req.url().endsWith('.js')) scripts.push(new URL(req.url()).pathname.replace(/^\/assets\//, ''));
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    try {
+      await page.goto(url + path, { waitUntil: 'load' });
+      await page.waitForFunction(() => (window as { __result?: unknown }).__result !== undefined, { timeout: 60_000 });
+      const result = (await page.evaluate(() => (window as unknown as { __result: ConsumerResult }).__result)) as ConsumerResult;
+      expect(errors).toEqual([]);
+      return { result, scripts };
+    } finally {
+      await page.close();
+    }
+  }
+
+  for (const backend of ['webgpu', 'cpu'] as const) {
+    it(`runs the model on ${backend} and matches the fixture`, async () => {
+      const { result, scripts } = await open(`/index.html?backend=${backend}`);
+      console.log(`[consumer] chromium ${backend}`, JSON.stringify({ ...result, scripts }));
+      expect(result.error).toBeUndefined();
+      expect(result.used).toBe(backend);
+      expect(result.shape).toEqual([1, 10]);
+      expect(result.excess).toBeLessThanOrEqual(ATOL);
+      // The GPU half of the engine is its own chunk, fetched only for WebGPU.
+      expect(scripts.some((s) => /gpu-model/.test(s))).toBe(backend === 'webgpu');
+    });
+  }
+
+  it('a CPU-only app loads no WGSL; gzip sizes of the whole engine and of the CPU-only app stay under their ceilings', async () => {
+    const { result, scripts } = await open('/cpu.html');
+    expect(result.error).toBeUndefined();
+    expect(result.used).toBe('cpu');
+    expect(result.excess).toBeLessThanOrEqual(ATOL);
+    const assets = join(web, 'dist/assets');
+    const loaded = scripts.map((s) => join(assets, s));
+    for (const f of loaded) expect(readFileSync(f, 'utf8'), f).not.toMatch(/@compute|@workgroup_size/);
+    const full = gzKiB(chunks().map((f) => join(assets, f)));
+    const cpu = gzKiB(loaded);
+    console.log(`[consumer] gzip -9 JS: whole engine (every chunk) ${full.toFixed(1)} KiB, CPU-only app (what cpu.html loads) ${cpu.toFixed(1)} KiB; chunks: ${chunks().join(', ')}`);
+    expect(full).toBeLessThanOrEqual(FULL_CEILING_KIB);
+    expect(cpu).toBeLessThanOrEqual(CPU_CEILING_KIB);
+  });
+});
