@@ -78,13 +78,13 @@ await build({
     entryFileNames: (chunk) => {
       const id = chunk.facadeModuleId ?? '';
       if (id === input.cli) return 'cli.js';
-      return relative(root, id.replace(/\?raw$/, '')).replace(/^src\//, '').replace(/\.ts$/, '') + '.js';
+      return relative(root, id.replace(/\?raw$/, '')).replace(/^src\//, '').replace(/\.(ts|js)$/, '') + '.js';
     },
   },
 });
 
-// Modules generated from data (WGSL text, the ONNX descriptor) map to nothing readable: no source maps for them.
-for (const file of listFiles(out).filter((f) => /\.(wgsl|json)\.js$/.test(f))) {
+// Generated modules (WGSL text, the protobuf code from onnx.proto) have no readable source: no maps for them.
+for (const file of listFiles(out).filter((f) => /\.wgsl\.js$|\/onnx\/onnx-proto\.js$/.test(f))) {
   rmSync(`${file}.map`, { force: true });
   writeFileSync(file, readFileSync(file, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n'));
 }

@@ -1,16 +1,19 @@
-import protobuf from 'protobufjs/light.js';
 import { ModelFormatError } from '../errors.js';
-import descriptor from './onnx-proto.json';
+import { onnx } from './onnx-proto.js';
 
-// The descriptor is generated from onnx.proto by scripts/gen-onnx-proto.mjs, so the parser stays out of the bundle.
-const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace);
+/** Decode and encode of one message type (encode takes a message or a plain object with its fields). */
+export interface MessageCodec {
+  decode(bytes: Uint8Array): object;
+  encode(message: object): { finish(): Uint8Array };
+}
 
-export const ModelProto = root.lookupType('onnx.ModelProto');
-export const GraphProto = root.lookupType('onnx.GraphProto');
-export const NodeProto = root.lookupType('onnx.NodeProto');
-export const TensorProto = root.lookupType('onnx.TensorProto');
-export const AttributeProto = root.lookupType('onnx.AttributeProto');
-export const ValueInfoProto = root.lookupType('onnx.ValueInfoProto');
+// Static code generated from onnx.proto by scripts/gen-onnx-proto.mjs: only protobufjs/minimal at run time.
+export const ModelProto: MessageCodec = onnx.ModelProto;
+export const GraphProto: MessageCodec = onnx.GraphProto;
+export const NodeProto: MessageCodec = onnx.NodeProto;
+export const TensorProto: MessageCodec = onnx.TensorProto;
+export const AttributeProto: MessageCodec = onnx.AttributeProto;
+export const ValueInfoProto: MessageCodec = onnx.ValueInfoProto;
 
 /** int64 fields come back as long.js Longs when that package is available, else as plain numbers. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean; toNumber(): number };
@@ -36,11 +39,11 @@ export const DataType = {
   BFLOAT16: 16,
 } as const;
 
-const dataTypeEnum = TensorProto.lookupEnum('DataType');
+const dataTypeNames = new Map<number, string>(Object.entries(DataType).map(([k, v]) => [v, k]));
 
 /** 'FLOAT', 'STRING', … or `dtype <n>` for values the schema does not name. */
 export function dataTypeName(code: number): string {
-  return dataTypeEnum.valuesById[code] ?? `dtype ${code}`;
+  return dataTypeNames.get(code) ?? `dtype ${code}`;
 }
 
 /** AttributeProto.AttributeType values (onnx.proto). */
@@ -62,10 +65,10 @@ export const AttrType = {
   TYPE_PROTOS: 14,
 } as const;
 
-const attrTypeEnum = AttributeProto.lookupEnum('AttributeType');
+const attrTypeNames = new Map<number, string>(Object.entries(AttrType).map(([k, v]) => [v, k]));
 
 export function attrTypeName(code: number): string {
-  return attrTypeEnum.valuesById[code] ?? `attribute type ${code}`;
+  return attrTypeNames.get(code) ?? `attribute type ${code}`;
 }
 
 // The fields this project reads or writes; decoded messages carry proto2 defaults on their prototypes.
