@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 // The public API (the browser entry; src/node.ts adds Dawn for Node).
 export { load, chooseBackend, type Backend, type LoadOptions, type Model } from './model.js';
 export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';

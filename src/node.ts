@@ -6,4 +6,3 @@ import { dawnGpu } from './gpu/dawn.js';
 setGpuSource(dawnGpu);
 
 export * from './index.js';
-export { dawnGpu } from './gpu/dawn.js';
