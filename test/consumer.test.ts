@@ -222,6 +222,8 @@ describe('Vite app in headless Chromium', () => {
     const assets = join(web, 'dist/assets');
     const loaded = scripts.map((s) => join(assets, s));
     for (const f of loaded) expect(readFileSync(f, 'utf8'), f).not.toMatch(/@compute|@workgroup_size/);
+    // The browser build never references Dawn (only the Node entry wires it).
+    for (const f of chunks()) expect(readFileSync(join(assets, f), 'utf8'), f).not.toMatch(/(from\s*|import\s*\(\s*)["'`]webgpu["'`]/);
     const full = gzKiB(chunks().map((f) => join(assets, f)));
     const cpu = gzKiB(loaded);
     console.log(`[consumer] gzip -9 JS: whole engine (every chunk) ${full.toFixed(1)} KiB, CPU-only app (what cpu.html loads) ${cpu.toFixed(1)} KiB; chunks: ${chunks().join(', ')}`);
