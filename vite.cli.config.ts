@@ -1,8 +1,9 @@
 import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
 
-// Node built-ins and the native Dawn binding stay external; everything else (protobufjs, the `?raw` WGSL
-// sources) is bundled into one ES module that bin/sepconv.js imports.
+// One-file Node bundles of repo scripts (npm run zoo: scripts/zoo-check.ts). Node built-ins and the native Dawn
+// binding stay external; everything else (protobufjs, the `?raw` WGSL sources) is bundled. The package and its
+// CLI (dist/cli.js) are built by scripts/build.mjs.
 const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'webgpu', /^webgpu\//];
 
 export default defineConfig({
