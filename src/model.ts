@@ -18,7 +18,29 @@ export interface LoadOptions {
   gpu?: GpuContext;
   /** Fold BatchNorm, fuse activations, drop Identity (default true). */
   optimize?: boolean;
+  /**
+   * A GPU run that fails while the device is NOT lost is a bug, not an outage: 'throw' (the default) rejects with
+   * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
+   */
+  onGpuError?: 'throw' | 'cpu';
 }
+
+/** Who answered a model's run() and profile() calls, so callers (and tests) can tell a GPU answer from a CPU one. */
+export interface RunStats {
+  /** Answered by the WebGPU executor. */
+  gpu: number;
+  /** Answered by the CPU path: every call of a CPU model; a GPU model's calls after a device loss or a counted GPU error. */
+  cpu: number;
+  /** Of `cpu`: calls a GPU model answered on the CPU because its device was lost. */
+  deviceLost: number;
+  /** Of `cpu`: calls whose GPU run failed on a live device and that `onGpuError: 'cpu'` answered on the CPU. */
+  gpuErrors: number;
+}
+
+const noRuns = (): RunStats => ({ gpu: 0, cpu: 0, deviceLost: 0, gpuErrors: 0 });
+
+/** How long a failed GPU run waits for device.lost to settle (it does so after the failure that revealed it). */
+const LOSS_SETTLE_MS = 250;
 
 export interface Model {
   readonly backend: Backend;
@@ -26,6 +48,7 @@ export interface Model {
   readonly reason: string;
   readonly adapter?: AdapterSummary;
   readonly graph: ResolvedGraph;
+  readonly stats: Readonly<RunStats>;
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>>;
   /** One run with per-layer times (GPU timestamps where the adapter has them). */
   profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
@@ -53,70 +76,90 @@ export function chooseBackend(info: AdapterSummary | undefined): { backend: Back
 
 class CpuModel implements Model {
   readonly backend = 'cpu' as const;
+  readonly stats = noRuns();
   constructor(
     readonly graph: ResolvedGraph,
     readonly reason: string,
     readonly adapter?: AdapterSummary,
   ) {}
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    return runCpu(this.graph, inputs);
+    const out = runCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    return profileCpu(this.graph, inputs);
+    const out = profileCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
   }
   dispose(): void {}
 }
 
-/** WebGPU with the CPU path behind it: a lost device (or a failed run) is answered on the CPU, never lost. */
+/**
+ * WebGPU with the CPU path behind it for one case only: a lost device (before, between or during runs) is answered
+ * on the CPU, never lost. Any other GPU failure rejects with a GpuError (or, with onGpuError 'cpu', is counted).
+ */
 class GpuModel implements Model {
-  private lost = false;
-  private lostReason = '';
+  readonly stats = noRuns();
+  private lostReason: string | undefined;
   constructor(
     readonly graph: ResolvedGraph,
     private readonly exec: GpuExecutor,
     private readonly initialReason: string,
     readonly adapter: AdapterSummary,
+    private readonly onGpuError: 'throw' | 'cpu',
   ) {
-    exec.gpu.device.lost.then((info) => {
-      this.lost = true;
-      this.lostReason = info.message || info.reason || 'device lost';
-    });
+    exec.gpu.device.lost.then((info) => (this.lostReason ??= info.message || info.reason || 'device lost'));
   }
   get backend(): Backend {
-    return this.lost ? 'cpu' : 'webgpu';
+    return this.lostReason === undefined ? 'webgpu' : 'cpu';
   }
   get reason(): string {
-    return this.lost ? `the GPU device was lost (${this.lostReason}); running on the CPU` : this.initialReason;
+    return this.lostReason === undefined ? this.initialReason : `the GPU device was lost (${this.lostReason}); running on the CPU`;
   }
   get executor(): GpuExecutor {
     return this.exec;
   }
-  async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    if (this.lost) return runCpu(this.graph, inputs);
-    try {
-      return await this.exec.run(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      if (!this.lost) {
-        this.lost = true;
-        this.lostReason = (e as Error).message;
-      }
-      return runCpu(this.graph, inputs);
-    }
+  run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
+    return this.answer(() => this.exec.run(inputs), () => runCpu(this.graph, inputs));
   }
-  async profile(inputs: Record<string, Tensor | Float32Array>) {
-    if (this.lost) return profileCpu(this.graph, inputs);
-    try {
-      return await this.exec.profile(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      this.lost = true;
-      this.lostReason = (e as Error).message;
-      return profileCpu(this.graph, inputs);
-    }
+  profile(inputs: Record<string, Tensor | Float32Array>) {
+    return this.answer(() => this.exec.profile(inputs), () => profileCpu(this.graph, inputs));
   }
   dispose(): void {
     this.exec.dispose();
+  }
+
+  private async answer<T>(gpu: () => Promise<T>, cpu: () => T): Promise<T> {
+    if (this.lostReason === undefined) {
+      try {
+        const out = await gpu();
+        this.stats.gpu++;
+        return out;
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        if (!(await this.deviceLost())) {
+          if (this.onGpuError !== 'cpu') throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error).message}`, 'GPU_RUN');
+          const out = cpu();
+          this.stats.gpuErrors++;
+          this.stats.cpu++;
+          return out;
+        }
+      }
+    }
+    const out = cpu();
+    this.stats.deviceLost++;
+    this.stats.cpu++;
+    return out;
+  }
+
+  /** True when the device is lost, or device.lost settles within LOSS_SETTLE_MS (a run failed because of it). */
+  private async deviceLost(): Promise<boolean> {
+    if (this.lostReason !== undefined) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.exec.gpu.device.lost, new Promise((r) => (timer = setTimeout(r, LOSS_SETTLE_MS)))]);
+    clearTimeout(timer);
+    return this.lostReason !== undefined;
   }
 }
 
@@ -138,21 +181,21 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   if (wanted === 'auto') {
     const choice = chooseBackend(gpu?.info);
     if (choice.backend === 'cpu') return new CpuModel(rg, choice.reason, gpu?.info);
-    return compileOrFallBack(gpu!, rg, choice.reason);
+    return compileOrFallBack(gpu!, rg, choice.reason, opts.onGpuError ?? 'throw');
   }
   if (!gpu) throw new GpuError('the webgpu backend was requested but no WebGPU adapter is available', 'GPU_UNAVAILABLE');
-  return compileOrFallBack(gpu, rg, 'the webgpu backend was requested');
+  return compileOrFallBack(gpu, rg, 'the webgpu backend was requested', opts.onGpuError ?? 'throw');
 }
 
 /**
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string, onGpuError: 'throw' | 'cpu'): Promise<Model> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
+    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info, onGpuError);
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));

@@ -120,7 +120,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
     let gpuOuts: Tensor[] | undefined;
     let error: string | undefined;
     try {
-      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, pipelines, opts.programs?.get(rn.node.op));
+      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, rg.constants, pipelines, opts.programs?.get(rn.node.op));
     } catch (e) {
       error = (e as Error).message;
     }

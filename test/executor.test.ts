@@ -4,19 +4,16 @@ import { InputError } from '../src/errors.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
-import { load } from '../src/model.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, loadOnGpu } from './support/gpu.js';
 
 const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_block_bn_relu6', 'squeeze_excite', 'shuffle_unit'];
 
 describe('GPU executor', () => {
   for (const name of NETS) {
     it(`${name}: whole graph on the GPU matches PyTorch`, async () => {
-      const gpu = await getTestDevice();
       const fx = loadFixture(name);
-      const model = await load(fx.graph, { backend: 'webgpu', gpu });
-      expect(model.backend).toBe('webgpu');
+      const model = await loadOnGpu(fx.graph);
       const out = (await model.run({ [fx.inputName]: fx.input })).values().next().value!;
       const cmp = compareTensors(out, fx.expected!, fx.atol, fx.rtol);
       expect(cmp.ok, `${name}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
@@ -47,9 +44,8 @@ describe('GPU executor', () => {
   });
 
   it('concurrent runs from several callers get their own, correct results', async () => {
-    const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph);
     const inputs = [0, 1, 2, 3].map((k) => ({ shape: fx.input.shape, data: fx.input.data.map((v) => v * (1 + k * 0.5)) }));
     const results = await Promise.all(inputs.map((x) => model.run({ [fx.inputName]: x })));
     results.forEach((r, k) => {
@@ -63,7 +59,7 @@ describe('GPU executor', () => {
   it('profiles every layer with GPU timestamps and returns the same answer', async () => {
     const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph, { gpu });
     const { outputs, profile } = await model.profile({ [fx.inputName]: fx.input });
     expect(profile.source).toBe(gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock');
     expect(profile.layers.map((l) => l.node)).toEqual(model.graph.nodes.map((n) => n.node.name));
@@ -95,9 +91,8 @@ describe('GPU executor', () => {
   });
 
   it('wrong input name, shape or length is an InputError stating expected and received', async () => {
-    const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph);
     await expect(model.run({ nope: fx.input })).rejects.toThrow(InputError);
     await expect(model.run({ [fx.inputName]: { shape: [1, 2, 3, 4], data: new Float32Array(24) } })).rejects.toThrow(/expected shape/);
     await expect(model.run({ [fx.inputName]: new Float32Array(5) })).rejects.toThrow(/needs \d+ values, got 5/);

@@ -60,9 +60,9 @@ describe('Conv GPU vs reference sweep', () => {
 
   it.each(CONFIGS.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     const { hw, sw, pipelines } = await setup();
-    const { rn, inputs } = build(cfg);
+    const { rn, inputs, constants } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, pipelines);
+    const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, constants, pipelines);
     expect(got!.shape).toEqual(want.shape);
     const { maxErr, bad } = compare(got!.data, want.data);
     worst[cfg.kind] = Math.max(worst[cfg.kind], maxErr);
@@ -150,9 +150,9 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     const { sw } = await setup();
     const pipelines = new PipelineCache(sw.device);
-    const { rn, inputs } = build(cfg);
+    const { rn, inputs, constants } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(sw, rn, inputs, pipelines);
+    const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
     const { maxErr, bad } = compare(got!.data, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
     // The software kernels ran, not the scalar fallbacks.

@@ -64,10 +64,11 @@ async function check(
     initializers: new Map<string, Value>(operands.flatMap((o, i) => (o.constant ? [[names[i]!, values[i]!] as const] : []))),
     opset: 17,
   };
-  const rn0 = resolve(graph).nodes[0]!;
+  const rg = resolve(graph);
+  const rn0 = rg.nodes[0]!;
   const rn = act ? { ...rn0, attrs: { ...(rn0.attrs as GemmAttrs), act } } : rn0;
   const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-  const [got] = await runNodeOnGpu(variant === 'hw' ? hw : sw, rn, values, pipelines);
+  const [got] = await runNodeOnGpu(variant === 'hw' ? hw : sw, rn, values, rg.constants, pipelines);
   expect(got!.shape).toEqual(want.shape);
   let maxErr = 0;
   for (let i = 0; i < want.data.length; i++) {
@@ -148,9 +149,10 @@ describe('software-adapter GEMM kernel choice', () => {
         initializers: new Map(),
         opset: 17,
       };
-      const rn = resolve(graph).nodes[0]!;
+      const rg = resolve(graph);
+      const rn = rg.nodes[0]!;
       const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-      const [got] = await runNodeOnGpu(sw, rn, values, pipelines);
+      const [got] = await runNodeOnGpu(sw, rn, values, rg.constants, pipelines);
       for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
       return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
     };
