@@ -5,6 +5,7 @@ import type * as ORT from 'onnxruntime-web';
 import { requestGpu, type GpuContext } from '../src/gpu/device.js';
 import { load as loadSepconv } from '../src/model.js';
 import type { Shape } from '../src/tensor.js';
+import { notOnGpu } from '../test/support/on-gpu.js';
 import { buildTfjs } from './tfjs-onnx.js';
 
 export type EngineName = 'sepconv' | 'onnxruntime-web' | 'tfjs';
@@ -22,6 +23,8 @@ export interface Runner {
   dispose(): void;
   /** What the engine reports about this model (chosen backend, dispatches, fallbacks…). */
   detail?: string;
+  /** Called after the timed runs: why they did not all run on the backend this row is labelled with, if so. */
+  notOnBackend?(): string | undefined;
 }
 
 export interface Engine {
@@ -73,6 +76,8 @@ class SepconvEngine implements Engine {
         const t = out.get(w.outputName) ?? [...out.values()][0]!;
         return t.data;
       },
+      // A device lost during the timed runs would have them answered (and timed) on the CPU.
+      notOnBackend: () => (exec ? notOnGpu(model) : undefined),
       dispose: () => model.dispose(),
     };
   }

@@ -56,6 +56,19 @@ async function fetchFloats(url: string): Promise<Float32Array> {
   return new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
+/** Every engine's output must match the reference, |out − ref| ≤ atol + rtol·|ref| elementwise, or the row is an error. */
+export const BENCH_TOLERANCE = { atol: 1e-3, rtol: 1e-3 };
+
+/** The first element outside BENCH_TOLERANCE, described, or undefined. */
+function outOfTolerance(a: Float32Array, ref: Float32Array): string | undefined {
+  for (let i = 0; i < ref.length; i++) {
+    const d = Math.abs(a[i]! - ref[i]!);
+    if (!(d <= BENCH_TOLERANCE.atol + BENCH_TOLERANCE.rtol * Math.abs(ref[i]!)))
+      return `output[${i}] = ${a[i]}, reference ${ref[i]} (|diff| ${d} > ${BENCH_TOLERANCE.atol} + ${BENCH_TOLERANCE.rtol}·|ref|)`;
+  }
+  return undefined;
+}
+
 function maxAbsDiff(a: Float32Array, ref: Float32Array): number {
   if (a.length !== ref.length) throw new Error(`output has ${a.length} elements, the reference ${ref.length}`);
   let m = 0;
@@ -159,6 +172,11 @@ const api = {
         times.push(performance.now() - t);
       }
       if (last) diff = Math.max(diff, maxAbsDiff(last, ref));
+      // A result is only reported when it is right and ran where its row says.
+      const wrong = outOfTolerance(first, ref) ?? (last && outOfTolerance(last, ref));
+      if (wrong) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: accuracy out of tolerance: ${wrong}`);
+      const elsewhere = runner.notOnBackend?.();
+      if (elsewhere) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: not every run was on ${engine.backend}: ${elsewhere}`);
       const res: RowResult = {
         ttfrMs,
         loadMs,

@@ -379,6 +379,15 @@ class MatMulParam(nn.Module):
         return torch.matmul(x, self.w)
 
 
+class MatMulActivations(nn.Module):
+    """Both operands of each MatMul are activations, so on the GPU neither is a load-time constant (runtime A and
+    runtime B, 4-D: NHWC there, so the batch offsets and matrix strides are not the NCHW ones)."""
+
+    def forward(self, x):
+        s = torch.matmul(torch.sigmoid(x), torch.relu(x).transpose(2, 3))  # [N, C, H, H]
+        return torch.matmul(s, x)  # [N, C, H, W]
+
+
 class FlattenLinear(nn.Module):
     def __init__(self, viewstyle):
         super().__init__()
@@ -450,6 +459,9 @@ def other_fixtures():
             "the Shape/Gather; an unfolded Constant/Unsqueeze/Concat feeds Reshape)",
             lambda: FlattenLinear(True), (2, 3, 5, 6), constant_folding=False)
     fixture("matmul_param", "torch.matmul(x[2,3,4], W[4,5]) with W a parameter", MatMulParam, (2, 3, 4))
+    fixture("matmul_two_activations",
+            "torch.matmul(sigmoid(x), relu(x).transpose(2,3)) then torch.matmul(that, x) on x[2,3,5,7]: "
+            "MatMuls whose A and B are both activations", MatMulActivations, (2, 3, 5, 7))
 
 
 # ---------------------------------------------------------------------------------------------------------

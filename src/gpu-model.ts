@@ -1,74 +1,88 @@
-import { InputError } from './errors.js';
+import { GpuError, InputError } from './errors.js';
 import type { AdapterSummary, GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import type { ResolvedGraph } from './graph/resolve.js';
-import { CpuModel, profileCpu, type Backend, type Model } from './model.js';
+import { CpuModel, LOSS_SETTLE_MS, noRuns, profileCpu, type Backend, type Model } from './model.js';
 import { runCpu } from './cpu/run.js';
 import type { Tensor } from './tensor.js';
 
-/** WebGPU with the CPU path behind it: a lost device (or a failed run) is answered on the CPU, never lost. */
+/**
+ * WebGPU with the CPU path behind it for one case only: a lost device (before, between or during runs) is answered
+ * on the CPU, never lost. Any other GPU failure rejects with a GpuError (or, with onGpuError 'cpu', is counted).
+ */
 class GpuModel implements Model {
-  private lost = false;
-  private lostReason = '';
+  readonly stats = noRuns();
+  private lostReason: string | undefined;
   constructor(
     readonly graph: ResolvedGraph,
     private readonly exec: GpuExecutor,
     private readonly initialReason: string,
     readonly adapter: AdapterSummary,
+    private readonly onGpuError: 'throw' | 'cpu',
   ) {
-    exec.gpu.device.lost.then((info) => {
-      this.lost = true;
-      this.lostReason = info.message || info.reason || 'device lost';
-    });
+    exec.gpu.device.lost.then((info) => (this.lostReason ??= info.message || info.reason || 'device lost'));
   }
   get backend(): Backend {
-    return this.lost ? 'cpu' : 'webgpu';
+    return this.lostReason === undefined ? 'webgpu' : 'cpu';
   }
   get reason(): string {
-    return this.lost ? `the GPU device was lost (${this.lostReason}); running on the CPU` : this.initialReason;
+    return this.lostReason === undefined ? this.initialReason : `the GPU device was lost (${this.lostReason}); running on the CPU`;
   }
   get executor(): GpuExecutor {
     return this.exec;
   }
-  async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    if (this.lost) return runCpu(this.graph, inputs);
-    try {
-      return await this.exec.run(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      if (!this.lost) {
-        this.lost = true;
-        this.lostReason = (e as Error).message;
-      }
-      return runCpu(this.graph, inputs);
-    }
+  run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
+    return this.answer(() => this.exec.run(inputs), () => runCpu(this.graph, inputs));
   }
-  async profile(inputs: Record<string, Tensor | Float32Array>) {
-    if (this.lost) return profileCpu(this.graph, inputs);
-    try {
-      return await this.exec.profile(inputs);
-    } catch (e) {
-      if (e instanceof InputError) throw e;
-      this.lost = true;
-      this.lostReason = (e as Error).message;
-      return profileCpu(this.graph, inputs);
-    }
+  profile(inputs: Record<string, Tensor | Float32Array>) {
+    return this.answer(() => this.exec.profile(inputs), () => profileCpu(this.graph, inputs));
   }
   dispose(): void {
     this.exec.dispose();
   }
-}
 
+  private async answer<T>(gpu: () => Promise<T>, cpu: () => T): Promise<T> {
+    if (this.lostReason === undefined) {
+      try {
+        const out = await gpu();
+        this.stats.gpu++;
+        return out;
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        if (!(await this.deviceLost())) {
+          if (this.onGpuError !== 'cpu') throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error).message}`, 'GPU_RUN');
+          const out = cpu();
+          this.stats.gpuErrors++;
+          this.stats.cpu++;
+          return out;
+        }
+      }
+    }
+    const out = cpu();
+    this.stats.deviceLost++;
+    this.stats.cpu++;
+    return out;
+  }
+
+  /** True when the device is lost, or device.lost settles within LOSS_SETTLE_MS (a run failed because of it). */
+  private async deviceLost(): Promise<boolean> {
+    if (this.lostReason !== undefined) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([this.exec.gpu.device.lost, new Promise((r) => (timer = setTimeout(r, LOSS_SETTLE_MS)))]);
+    clearTimeout(timer);
+    return this.lostReason !== undefined;
+  }
+}
 
 /**
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string, onGpuError: 'throw' | 'cpu'): Promise<Model> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
+    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info, onGpuError);
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));

@@ -18,7 +18,30 @@ export interface LoadOptions {
   gpu?: GpuContext;
   /** Fold BatchNorm, fuse activations, drop Identity (default true). */
   optimize?: boolean;
+  /**
+   * A GPU run that fails while the device is NOT lost is a bug, not an outage: 'throw' (the default) rejects with
+   * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
+   */
+  onGpuError?: 'throw' | 'cpu';
 }
+
+/** Who answered a model's run() and profile() calls, so callers (and tests) can tell a GPU answer from a CPU one. */
+export interface RunStats {
+  /** Answered by the WebGPU executor. */
+  gpu: number;
+  /** Answered by the CPU path: every call of a CPU model; a GPU model's calls after a device loss or a counted GPU error. */
+  cpu: number;
+  /** Of `cpu`: calls a GPU model answered on the CPU because its device was lost. */
+  deviceLost: number;
+  /** Of `cpu`: calls whose GPU run failed on a live device and that `onGpuError: 'cpu'` answered on the CPU. */
+  gpuErrors: number;
+}
+
+export const noRuns = (): RunStats => ({ gpu: 0, cpu: 0, deviceLost: 0, gpuErrors: 0 });
+
+/** How long a failed GPU run waits for device.lost to settle (it does so after the failure that revealed it). */
+export const LOSS_SETTLE_MS = 250;
+
 
 export interface Model {
   readonly backend: Backend;
@@ -26,6 +49,7 @@ export interface Model {
   readonly reason: string;
   readonly adapter?: AdapterSummary;
   readonly graph: ResolvedGraph;
+  readonly stats: Readonly<RunStats>;
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>>;
   /** One run with per-layer times (GPU timestamps where the adapter has them). */
   profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
@@ -53,16 +77,21 @@ export function chooseBackend(info: AdapterSummary | undefined, unavailable = 'n
 
 export class CpuModel implements Model {
   readonly backend = 'cpu' as const;
+  readonly stats = noRuns();
   constructor(
     readonly graph: ResolvedGraph,
     readonly reason: string,
     readonly adapter?: AdapterSummary,
   ) {}
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    return runCpu(this.graph, inputs);
+    const out = runCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    return profileCpu(this.graph, inputs);
+    const out = profileCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
   }
   dispose(): void {}
 }
@@ -84,14 +113,14 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   if (wanted === 'auto') {
     const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
     if (choice.backend === 'cpu' || typeof gpu === 'string') return new CpuModel(rg, choice.reason, info);
-    return compileGpu(gpu, rg, choice.reason);
+    return compileGpu(gpu, rg, choice.reason, opts.onGpuError ?? 'throw');
   }
   if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
-  return compileGpu(gpu, rg, 'the webgpu backend was requested');
+  return compileGpu(gpu, rg, 'the webgpu backend was requested', opts.onGpuError ?? 'throw');
 }
 
 // The GPU executor and its WGSL load only when a model is compiled for WebGPU: CPU-only apps never fetch them.
-async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, reason: string, onGpuError: 'throw' | 'cpu'): Promise<Model> {
   const { compileOrFallBack } = await import('./gpu-model.js');
-  return compileOrFallBack(gpu, rg, reason);
+  return compileOrFallBack(gpu, rg, reason, onGpuError);
 }

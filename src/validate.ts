@@ -4,6 +4,7 @@ import { PipelineCache } from './gpu/pipelines.js';
 import type { GpuProgram } from './gpu/program.js';
 import { runNodeOnGpu } from './gpu/run-node.js';
 import type { Graph, Value } from './graph/ir.js';
+import { optimize } from './graph/optimize.js';
 import { EMPTY_VALUE, resolve, type ResolvedGraph } from './graph/resolve.js';
 import { asFloat } from './ops/types.js';
 import { stridesOf, type Shape, type Tensor } from './tensor.js';
@@ -37,6 +38,8 @@ export interface LayerReport {
 export interface ValidationReport {
   pass: boolean;
   tolerance: Tolerance;
+  /** The graph that was validated: optimised as load() runs it (BatchNorm folded, epilogues fused), or as resolved. */
+  optimized: boolean;
   layers: LayerReport[];
 }
 
@@ -46,6 +49,8 @@ export interface ValidateOptions {
   gpu: GpuContext;
   /** Replace the GPU program of some op types (used to prove the harness catches a faulty kernel). */
   programs?: ReadonlyMap<string, GpuProgram>;
+  /** Validate the optimised graph, the one load() runs (default true); false: the graph as resolved. */
+  optimize?: boolean;
 }
 
 export function compareTensors(gpu: Tensor, ref: Tensor, tol: Tolerance): Omit<LayerReport, 'index' | 'node' | 'op' | 'output' | 'error'> {
@@ -103,11 +108,15 @@ function unravel(i: number, shape: Shape): number[] {
 
 /**
  * Runs every node on the GPU and on the CPU reference with the same inputs (the reference's own upstream
- * values), so each layer's error is its own and not accumulated from earlier layers.
+ * values), so each layer's error is its own and not accumulated from earlier layers. By default the graph is
+ * optimised first, as load() does, so the fused kernels (folded BatchNorm, activation and residual epilogues)
+ * that `run` executes are the ones validated.
  */
 export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptions): Promise<ValidationReport> {
   const tol = { ...DEFAULT_TOLERANCE, ...opts.tolerance };
-  const rg = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
+  const optimized = opts.optimize ?? true;
+  const resolved = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
+  const rg = optimized ? optimize(resolved).graph : resolved;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });
   const pipelines = new PipelineCache(opts.gpu.device);
@@ -120,7 +129,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
     let gpuOuts: Tensor[] | undefined;
     let error: string | undefined;
     try {
-      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, pipelines, opts.programs?.get(rn.node.op));
+      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, rg.constants, pipelines, opts.programs?.get(rn.node.op));
     } catch (e) {
       error = (e as Error).message;
     }
@@ -136,7 +145,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
       layers.push({ ...base, ...compareTensors(gpuOuts[k]!, ref, tol) });
     });
   }
-  return { pass: layers.every((l) => l.pass), tolerance: tol, layers };
+  return { pass: layers.every((l) => l.pass), tolerance: tol, optimized, layers };
 }
 
 function shapesOf(inputs: Record<string, Tensor>): Record<string, Shape> {
@@ -152,7 +161,8 @@ export function formatValidation(r: ValidationReport): string {
   });
   const failed = r.layers.filter((l) => !l.pass);
   return [
-    `validation: atol=${r.tolerance.atol} rtol=${r.tolerance.rtol} (pass when |gpu-ref| <= atol + rtol*|ref|)`,
+    `validation of the ${r.optimized ? 'optimised graph (as load() and `run` execute it)' : 'unoptimised graph (as resolved, no folding or fusion)'}: ` +
+      `atol=${r.tolerance.atol} rtol=${r.tolerance.rtol} (pass when |gpu-ref| <= atol + rtol*|ref|)`,
     ...rows,
     failed.length ? `FAILED: ${failed.length} layer(s): ${failed.map((l) => `${l.node} (${l.op})`).join(', ')}` : `all ${r.layers.length} layers pass`,
   ].join('\n');

@@ -1,22 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
 import { InputError } from '../src/errors.js';
+import type { GpuContext } from '../src/gpu/device.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
-import { load } from '../src/model.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, loadOnGpu } from './support/gpu.js';
 
-const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_block_bn_relu6', 'squeeze_excite', 'shuffle_unit'];
+// matmul_two_activations: MatMuls whose A and B are both activations (runtime operands bound from the edges)
+const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_block_bn_relu6', 'squeeze_excite', 'shuffle_unit', 'matmul_two_activations'];
+
+/** The device with every queue.submit counted: the ground truth beside GpuExecutor.stats.submits. */
+function countingSubmits(gpu: GpuContext): { gpu: GpuContext; submits: () => number } {
+  let n = 0;
+  const bound = <T extends object>(t: T, p: string | symbol) => {
+    const v = Reflect.get(t, p, t) as unknown;
+    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
+  };
+  const queue = new Proxy(gpu.device.queue, {
+    get: (t, p) => (p === 'submit' ? (cmds: Iterable<GPUCommandBuffer>) => (n++, t.submit(cmds)) : bound(t, p)),
+  });
+  const device = new Proxy(gpu.device, { get: (t, p) => (p === 'queue' ? queue : bound(t, p)) });
+  return { gpu: { ...gpu, device }, submits: () => n };
+}
 
 describe('GPU executor', () => {
   for (const name of NETS) {
     it(`${name}: whole graph on the GPU matches PyTorch`, async () => {
-      const gpu = await getTestDevice();
       const fx = loadFixture(name);
-      const model = await load(fx.graph, { backend: 'webgpu', gpu });
-      expect(model.backend).toBe('webgpu');
+      const model = await loadOnGpu(fx.graph);
       const out = (await model.run({ [fx.inputName]: fx.input })).values().next().value!;
       const cmp = compareTensors(out, fx.expected!, fx.atol, fx.rtol);
       expect(cmp.ok, `${name}: max abs ${cmp.maxAbsErr} at ${cmp.worstCoords}`).toBe(true);
@@ -25,14 +38,16 @@ describe('GPU executor', () => {
   }
 
   it('one submit and one readback per run; memory plan reuses buffers; no leak over runs; dispose frees all', async () => {
-    const gpu = await getTestDevice();
+    const { gpu, submits } = countingSubmits(await getTestDevice());
     const fx = loadFixture('tiny_inverted_residual_op11');
     const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
     const exec = await GpuExecutor.compile(gpu, rg);
     expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes);
     const base = exec.liveBuffers;
+    const before = submits();
     for (let i = 0; i < 20; i++) await exec.run({ [fx.inputName]: fx.input });
     expect(exec.stats).toEqual({ submits: 20, readbacks: 20 });
+    expect(submits() - before).toBe(20);
     expect(exec.liveBuffers).toEqual(base);
     exec.dispose();
     expect(exec.liveBuffers).toEqual({ count: 0, bytes: 0 });
@@ -47,9 +62,8 @@ describe('GPU executor', () => {
   });
 
   it('concurrent runs from several callers get their own, correct results', async () => {
-    const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph);
     const inputs = [0, 1, 2, 3].map((k) => ({ shape: fx.input.shape, data: fx.input.data.map((v) => v * (1 + k * 0.5)) }));
     const results = await Promise.all(inputs.map((x) => model.run({ [fx.inputName]: x })));
     results.forEach((r, k) => {
@@ -63,7 +77,7 @@ describe('GPU executor', () => {
   it('profiles every layer with GPU timestamps and returns the same answer', async () => {
     const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph, { gpu });
     const { outputs, profile } = await model.profile({ [fx.inputName]: fx.input });
     expect(profile.source).toBe(gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock');
     expect(profile.layers.map((l) => l.node)).toEqual(model.graph.nodes.map((n) => n.node.name));
@@ -75,10 +89,11 @@ describe('GPU executor', () => {
   });
 
   it('IO binding: a GPUBuffer input and outputs left on the GPU chain without a CPU round trip', async () => {
-    const gpu = await getTestDevice();
+    const { gpu, submits } = countingSubmits(await getTestDevice());
     const fx = loadFixture('tiny_inverted_residual_op11');
     const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
     const exec = await GpuExecutor.compile(gpu, rg);
+    const before = submits();
     const onGpu = await exec.runToGpu({ [fx.inputName]: fx.input });
     expect(exec.stats.readbacks).toBe(0);
     const first = onGpu.values().next().value!;
@@ -89,15 +104,16 @@ describe('GPU executor', () => {
     const ref = runCpu(rg, { [fx.inputName]: once }).values().next().value!;
     const cmp = compareTensors(twice.values().next().value!, ref, 1e-4, 1e-4);
     expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
+    // the GPUBuffer input's copy is in the run's one submit, and the counter counts what the queue really got
     expect(exec.stats).toEqual({ submits: 2, readbacks: 1 });
+    expect(submits() - before).toBe(2);
     first.buffer.destroy();
     exec.dispose();
   });
 
   it('wrong input name, shape or length is an InputError stating expected and received', async () => {
-    const gpu = await getTestDevice();
     const fx = loadFixture('tiny_inverted_residual_op11');
-    const model = await load(fx.graph, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(fx.graph);
     await expect(model.run({ nope: fx.input })).rejects.toThrow(InputError);
     await expect(model.run({ [fx.inputName]: { shape: [1, 2, 3, 4], data: new Float32Array(24) } })).rejects.toThrow(/expected shape/);
     await expect(model.run({ [fx.inputName]: new Float32Array(5) })).rejects.toThrow(/needs \d+ values, got 5/);

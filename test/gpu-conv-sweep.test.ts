@@ -9,11 +9,11 @@ import type { Graph, Value } from '../src/graph/ir.js';
 import { resolve, type ResolvedNode } from '../src/graph/resolve.js';
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { depthwiseDispatch, DW_SHADER } from '../src/gpu/kernels/depthwise.js';
+import { depthwiseDispatch, DW_SHADER, planDepthwise, type DwTiling } from '../src/gpu/kernels/depthwise.js';
 import { fromDevice, toDevice } from '../src/gpu/layout.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import type { GpuProgram } from '../src/gpu/program.js';
+import { grid, type GpuProgram } from '../src/gpu/program.js';
 import { readBuffer, runNodeOnGpu } from '../src/gpu/run-node.js';
 import { shader } from '../src/gpu/shader.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -60,9 +60,9 @@ describe('Conv GPU vs reference sweep', () => {
 
   it.each(CONFIGS.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     const { hw, sw, pipelines } = await setup();
-    const { rn, inputs } = build(cfg);
+    const { rn, inputs, constants } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, pipelines);
+    const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, constants, pipelines);
     expect(got!.shape).toEqual(want.shape);
     const { maxErr, bad } = compare(got!.data, want.data);
     worst[cfg.kind] = Math.max(worst[cfg.kind], maxErr);
@@ -150,9 +150,9 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     const { sw } = await setup();
     const pipelines = new PipelineCache(sw.device);
-    const { rn, inputs } = build(cfg);
+    const { rn, inputs, constants } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(sw, rn, inputs, pipelines);
+    const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
     const { maxErr, bad } = compare(got!.data, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
     // The software kernels ran, not the scalar fallbacks.
@@ -206,7 +206,15 @@ describe('kernel limits and errors', () => {
     const g = { n: 1, c: 32, h: 19, w: 23, cout: 32, oh: 19, ow: 23, kh: 7, kw: 7, strides: [1, 1] as const, dilations: [2, 2] as const, pads: [6, 6, 6, 6] as const };
     const d = await depthwiseDispatch(ctx, g, { kind: 'none' }, { x: { kind: 'input', index: 0 }, w: { kind: 'input', index: 1 }, b: { kind: 'input', index: 2 }, y: { kind: 'output', index: 0 } }, 'dw');
     tracker.destroyAll();
-    expect(d.workgroups[0]).toBeGreaterThan(1);
+    // The tile planned for the usual 16 KiB would not fit 4 KiB; the shrunk one does, and the dispatch uses it.
+    const tiles = (t: DwTiling) => Math.ceil(g.cout / 4 / t.CV) * Math.ceil(g.ow / (t.SX * t.RW)) * Math.ceil(g.oh / (t.SY * t.RH));
+    const full = planDepthwise(g, { ...gpu.info.limits, maxComputeWorkgroupStorageSize: 16384 }, false);
+    const shrunk = planDepthwise(g, small.info.limits, false);
+    expect(full.ph * full.pw * full.CV * 16).toBeGreaterThan(4096);
+    expect(shrunk.ph * shrunk.pw * shrunk.CV * 16).toBeLessThanOrEqual(4096);
+    expect(shrunk.STAGE * 16).toBeLessThanOrEqual(4096);
+    expect(tiles(shrunk)).toBeGreaterThan(tiles(full));
+    expect(d.workgroups).toEqual(grid(tiles(shrunk), small.info.limits));
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
     const got = await runProgram(small, convProgram(), rn, inputs, pipelines);
     expect(compare(got, want.data).bad).toBe(-1);

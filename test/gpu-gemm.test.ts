@@ -4,6 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Graph, Value } from '../src/graph/ir.js';
 import { resolve } from '../src/graph/resolve.js';
 import type { GpuContext } from '../src/gpu/device.js';
+import { planConv2dDirect } from '../src/gpu/kernels/conv2d.js';
+import { planDepthwiseDirect } from '../src/gpu/kernels/depthwise.js';
+import { directGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/run-node.js';
@@ -64,10 +67,11 @@ async function check(
     initializers: new Map<string, Value>(operands.flatMap((o, i) => (o.constant ? [[names[i]!, values[i]!] as const] : []))),
     opset: 17,
   };
-  const rn0 = resolve(graph).nodes[0]!;
+  const rg = resolve(graph);
+  const rn0 = rg.nodes[0]!;
   const rn = act ? { ...rn0, attrs: { ...(rn0.attrs as GemmAttrs), act } } : rn0;
   const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-  const [got] = await runNodeOnGpu(variant === 'hw' ? hw : sw, rn, values, pipelines);
+  const [got] = await runNodeOnGpu(variant === 'hw' ? hw : sw, rn, values, rg.constants, pipelines);
   expect(got!.shape).toEqual(want.shape);
   let maxErr = 0;
   for (let i = 0; i < want.data.length; i++) {
@@ -106,6 +110,15 @@ describe('Gemm on the GPU', () => {
     const err = await check('Gemm', ops, { transA: +tA, transB: +tB, alpha, beta }, v, M * 31 + N);
     expect(err).toBeLessThan(ATOL);
   });
+
+  // Every operand a runtime tensor (none known at load time): the program binds A, B and C as the node's inputs.
+  it.each(VARIANTS.flatMap((v) => [[v, false, [9, 12]], [v, true, [12]], [v, true, [9, 1]]] as const))(
+    'runtime A, B and C (%s, transB %s, C %j)',
+    async (v, tB, cs) => {
+      const ops = [{ shape: [9, 7], constant: false }, { shape: tB ? [12, 7] : [7, 12], constant: false }, { shape: [...cs], constant: false }];
+      await check('Gemm', ops, { transB: +tB, alpha: 0.75, beta: -1.25 }, v, 91 + cs.length);
+    },
+  );
 
   it.each(VARIANTS)('fused hardswish epilogue (%s)', async (v) => {
     const ops = [{ shape: [5, 24], constant: false }, { shape: [24, 10], constant: true }, { shape: [10], constant: true }];
@@ -148,9 +161,10 @@ describe('software-adapter GEMM kernel choice', () => {
         initializers: new Map(),
         opset: 17,
       };
-      const rn = resolve(graph).nodes[0]!;
+      const rg = resolve(graph);
+      const rn = rg.nodes[0]!;
       const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-      const [got] = await runNodeOnGpu(sw, rn, values, pipelines);
+      const [got] = await runNodeOnGpu(sw, rn, values, rg.constants, pipelines);
       for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
       return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
     };
@@ -158,5 +172,28 @@ describe('software-adapter GEMM kernel choice', () => {
     const odd = await keysAfter([10, 6], [6, 15]);
     expect(odd.some((k) => k.startsWith('pointwise.direct|'))).toBe(true);
     expect(odd.some((k) => k.includes('direct4'))).toBe(false);
+  });
+});
+
+describe('generated software-adapter kernels: what their pipeline key holds', () => {
+  it('only a register block clamped to a few values, so shapes past the clamps share one pipeline', () => {
+    const names = new Set<string>();
+    const rw = new Set<number>();
+    for (let m = 1; m <= 300; m += 7)
+      for (let n4 = 1; n4 <= 40; n4 += 3) {
+        const p = planGemm4(m, n4 * 4, false, true);
+        expect(p.TM).toBe(Math.min(8, m));
+        expect(p.TN4).toBe(Math.min(2, n4));
+        expect(planConv2dDirect(m, n4 * 4, false)).toMatchObject({ TM: p.TM, TN4: p.TN4 });
+        names.add(directGemmShader(p).name);
+      }
+    // 8 row counts (1 and 8 reached from m = 1, 8, 15, …) × 2 column widths at most
+    expect(names.size).toBeLessThanOrEqual(16);
+    expect(directGemmShader(planGemm4(64, 64, false, true)).name).toBe(directGemmShader(planGemm4(4096, 1000, false, true)).name);
+    for (let ow = 1; ow <= 300; ow++) {
+      const g = { n: 1, c: 8, h: 9, w: ow, cout: 8, oh: 9, ow, kh: 3, kw: 3, strides: [1, 1] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
+      rw.add(planDepthwiseDirect(g).RW);
+    }
+    expect([...rw].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
   });
 });

@@ -87,7 +87,7 @@ async function run(op: string, ins: In[], c: Case = {}): Promise<{ rn: ResolvedN
   expect(rg.nodes.length).toBe(1);
   const rn = rg.nodes[0]!;
   const values = ins.map((v) => (v === null ? undefined : 'const' in v ? v.const : v));
-  const gpu = await runNodeOnGpu(await getTestDevice(), rn, values as Value[], cache);
+  const gpu = await runNodeOnGpu(await getTestDevice(), rn, values as Value[], rg.constants, cache);
   const cpu = rn.def.reference(values.map((v) => v ?? EMPTY_VALUE), rn.attrs);
   return { rn, gpu, cpu };
 }

@@ -9,9 +9,8 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { resolve } from '../src/graph/resolve.js';
-import { load } from '../src/model.js';
 import { compareTensors } from './support/fixtures.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, loadOnGpu } from './support/gpu.js';
 
 /** Wraps the device so every buffer it creates is counted until destroyed: the ground truth beside the tracker. */
 function countingDevice(gpu: GpuContext): { gpu: GpuContext; live: () => { count: number; bytes: number }; created: () => number } {
@@ -141,7 +140,7 @@ describe('GPU buffers do not leak', () => {
     const real = await getTestDevice();
     const { gpu, live } = countingDevice(real);
     const before = live();
-    const model = await load(block(), { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(block(), { gpu });
     const exec = (model as unknown as { executor: GpuExecutor }).executor;
     const base = exec.liveBuffers;
     const results = await Promise.all(Array.from({ length: 200 }, (_, k) => model.run({ x: input(k % 5) })));

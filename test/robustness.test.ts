@@ -10,7 +10,7 @@ import { load, type Model } from '../src/model.js';
 import { loadOnnx } from '../src/onnx/import.js';
 import { AttrType, ModelProto } from '../src/onnx/proto.js';
 import type { Tensor } from '../src/tensor.js';
-import { getTestDevice } from './support/gpu.js';
+import { loadOnGpu } from './support/gpu.js';
 
 const SHAPE: number[] = [1, 4, 8, 8];
 const N = SHAPE.reduce((a, d) => a * d, 1);
@@ -96,7 +96,7 @@ function checkMaxPoolNaN(pool: Tensor, backend: string): void {
 let sharedGpuModel: Promise<Model> | undefined;
 /** The probe model compiled once on the file's device (SwiftShader compiles pipelines slowly). */
 function gpuProbe(): Promise<Model> {
-  return (sharedGpuModel ??= getTestDevice().then((gpu) => load(probeGraph(), { backend: 'webgpu', gpu })));
+  return (sharedGpuModel ??= loadOnGpu(probeGraph()));
 }
 
 function catchSync(f: () => unknown): unknown {
@@ -269,7 +269,6 @@ describe('NaN and Inf propagate as in PyTorch', () => {
   });
 
   it('a NaN weight poisons its whole channel, fused activation or not, on CPU and GPU', async () => {
-    const gpu = await getTestDevice();
     const b = new GraphBuilder('wnan', { seed: 2 });
     const x = b.input('x', [...SHAPE]);
     const w = Float32Array.from({ length: 36 }, (_, i) => (i % 4) / 3 - 0.5);
@@ -279,7 +278,7 @@ describe('NaN and Inf propagate as in PyTorch', () => {
     const g = b.build();
     const xin = plainInput(1);
     const cpu = (await (await load(g, { backend: 'cpu' })).run({ x: xin })).get('y')!;
-    const model = await load(g, { backend: 'webgpu', gpu });
+    const model = await loadOnGpu(g);
     const out = (await model.run({ x: xin })).get('y')!;
     for (let i = 0; i < N; i++) {
       const inPoisoned = Math.floor(i / 64) === 2;
@@ -357,6 +356,12 @@ describe('device loss', () => {
     for (let k = 4; k < 7; k++) check(await model.run({ x: plainInput(k) }), k, `after loss ${k}`);
     expect(model.backend).toBe('cpu');
     expect(model.reason).toMatch(/lost/);
+    // 7 answers: the first on the GPU, the last three (at least) on the CPU, each counted as a device loss
+    expect(model.stats.gpu + model.stats.cpu).toBe(7);
+    expect(model.stats.gpu).toBeGreaterThanOrEqual(1);
+    expect(model.stats.deviceLost).toBeGreaterThanOrEqual(3);
+    expect(model.stats.deviceLost).toBe(model.stats.cpu);
+    expect(model.stats.gpuErrors).toBe(0);
     model.dispose();
   });
 });

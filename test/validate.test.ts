@@ -1,12 +1,20 @@
-// The validation harness: every committed PyTorch fixture passes layer by layer on WebGPU; a deliberately wrong
-// kernel is caught and named, by the API and by the CLI's exit code.
+// The validation harness: every committed fixture (PyTorch output stored or not: validate() compares against the
+// CPU reference) passes layer by layer on WebGPU, in the optimised graph that load() runs and in the unoptimised one;
+// a deliberately wrong kernel or epilogue is caught and named, by the API and by the CLI's exit code.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateAndReport } from '../src/cli/validate.js';
 import { captureIo } from '../src/cli/io.js';
 import type { GpuProgram } from '../src/gpu/program.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve } from '../src/graph/resolve.js';
+import { load } from '../src/model.js';
+import type { ConvAttrs } from '../src/ops/conv.js';
 import { GPU_PROGRAMS } from '../src/ops/gpu-registry.js';
 import { compareTensors as compareLayer, DEFAULT_TOLERANCE, validate } from '../src/validate.js';
-import { listFixtures, loadFixture } from './support/fixtures.js';
+import { loadOnnx } from '../src/onnx/import.js';
+import { FIXTURES_DIR, listFixtures, loadFixture, loadNpy } from './support/fixtures.js';
 import { getTestDevice } from './support/gpu.js';
 
 /** The real Conv kernels with a wrong epilogue (clamped to ±0.05): wrong wherever |y| > 0.05. */
@@ -17,16 +25,63 @@ function faultyConv(): GpuProgram {
   };
 }
 
+/** The real Conv kernels with the fused residual left out: the epilogue writes act(conv(x) + b) without + R. */
+function residualDroppingConv(): GpuProgram {
+  const real = GPU_PROGRAMS.get('Conv')!;
+  return { build: (rn, ctx) => real.build({ ...rn, attrs: { ...(rn.attrs as ConvAttrs), residual: false } }, ctx) };
+}
+
+/** Node names of the graph load() runs (optimised) and of the resolved one. */
+function nodeNames(fx: ReturnType<typeof loadFixture>, optimized: boolean): string[] {
+  const rg = resolve(fx.graph, { [fx.inputName]: fx.input.shape });
+  return (optimized ? optimize(rg).graph : rg).nodes.map((n) => n.node.name);
+}
+
 describe('validate()', () => {
-  const fixtures = listFixtures().filter((f) => f.output !== null && !f.name.startsWith('seed_separable_16'));
-  it.each(fixtures.map((f) => [f.name] as const))('%s passes on the GPU layer by layer', async (name) => {
+  const fixtures = listFixtures();
+  it.each(fixtures.map((f) => [f.name] as const))('%s passes on the GPU layer by layer (optimised graph, as load() runs it)', async (name) => {
     const gpu = await getTestDevice();
     const fx = loadFixture(name);
     const report = await validate(fx.graph, { inputs: { [fx.inputName]: fx.input }, gpu });
     const failed = report.layers.filter((l) => !l.pass);
     expect(failed.map((l) => `${l.node} (${l.op}) maxAbs=${l.maxAbsError} ${l.error ?? ''}`)).toEqual([]);
-    expect(report.layers.length).toBeGreaterThan(0);
+    expect(report.optimized).toBe(true);
+    expect(new Set(report.layers.map((l) => l.node))).toEqual(new Set(nodeNames(fx, true)));
     expect(report.tolerance).toEqual(DEFAULT_TOLERANCE);
+  });
+
+  // Where optimisation changes the graph, the unoptimised one (BatchNorm, activations and Adds as their own nodes) too.
+  const changed = fixtures.filter((f) => f.ops.some((op) => ['BatchNormalization', 'Relu', 'Clip', 'Sigmoid', 'HardSigmoid', 'HardSwish', 'Add', 'Identity', 'Dropout'].includes(op)));
+  it.each(changed.map((f) => [f.name] as const))('%s passes unoptimised too', async (name) => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture(name);
+    const report = await validate(fx.graph, { inputs: { [fx.inputName]: fx.input }, gpu, optimize: false });
+    expect(report.layers.filter((l) => !l.pass).map((l) => `${l.node} (${l.op}) maxAbs=${l.maxAbsError} ${l.error ?? ''}`)).toEqual([]);
+    expect(report.optimized).toBe(false);
+    expect(new Set(report.layers.map((l) => l.node))).toEqual(new Set(nodeNames(fx, false)));
+  });
+
+  // The fixtures' exporter folded their BatchNorms; the zoo models keep theirs, so load()'s folding is validated here.
+  it.each(['mobilenet_v3_small', 'resnet18'])('zoo %s: the BatchNorm-folded, fused graph passes layer by layer', async (name) => {
+    const gpu = await getTestDevice();
+    const dir = join(FIXTURES_DIR, 'zoo', name);
+    const graph = loadOnnx(new Uint8Array(readFileSync(join(dir, 'model.onnx'))));
+    const input = loadNpy(join(dir, 'input.npy'));
+    const report = await validate(graph, { inputs: { [graph.inputs[0]!.name]: input }, gpu });
+    expect(report.layers.filter((l) => !l.pass).map((l) => `${l.node} (${l.op}) maxAbs=${l.maxAbsError} ${l.error ?? ''}`)).toEqual([]);
+    expect(report.layers.some((l) => l.op === 'BatchNormalization')).toBe(false);
+    expect(report.layers.some((l) => l.node.startsWith('/') && l.op === 'Conv')).toBe(true);
+  }, 120_000);
+
+  it('validates the graph load() runs: the fused residual epilogues are among the layers, and a kernel that drops the residual fails', async () => {
+    const gpu = await getTestDevice();
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const model = await load(fx.graph, { backend: 'cpu' });
+    const fused = model.graph.nodes.filter((n) => (n.attrs as Partial<ConvAttrs>).residual).map((n) => n.node.name);
+    expect(fused.length).toBeGreaterThan(0);
+    const inputs = { [fx.inputName]: fx.input };
+    const report = await validate(fx.graph, { inputs, gpu, programs: new Map([['Conv', residualDroppingConv()]]) });
+    expect(report.layers.filter((l) => !l.pass).map((l) => l.node)).toEqual(fused);
   });
 
   it('a faulty Conv kernel fails, naming the layer and the worst element; the CLI exits 1', async () => {
@@ -44,7 +99,7 @@ describe('validate()', () => {
     }
     expect(report.layers.filter((l) => l.op !== 'Conv').every((l) => l.pass)).toBe(true);
     const io = captureIo();
-    const code = await validateAndReport(gpu, fx.graph, { [fx.inputName]: fx.input }, DEFAULT_TOLERANCE, io, programs);
+    const code = await validateAndReport(gpu, fx.graph, { [fx.inputName]: fx.input }, DEFAULT_TOLERANCE, io, { programs });
     expect(code).toBe(1);
     const text = io.stdout.join('\n');
     expect(text).toMatch(/FAILED: \d+ layer\(s\): .*\(Conv\)/);
@@ -52,6 +107,14 @@ describe('validate()', () => {
     const ok = captureIo();
     expect(await validateAndReport(gpu, fx.graph, { [fx.inputName]: fx.input }, DEFAULT_TOLERANCE, ok)).toBe(0);
     expect(ok.stdout.join('\n')).toMatch(/all \d+ layers pass/);
+    expect(ok.stdout.join('\n')).toMatch(/validation of the optimised graph \(as load\(\) and `run` execute it\)/);
+    const raw = captureIo();
+    expect(await validateAndReport(gpu, fx.graph, { [fx.inputName]: fx.input }, DEFAULT_TOLERANCE, raw, { optimize: false })).toBe(0);
+    expect(raw.stdout.join('\n')).toMatch(/validation of the unoptimised graph/);
+    // the unoptimised graph keeps the ReLU6 (Clip) as its own layer; load() fuses it into the conv epilogue
+    expect(nodeNames(fx, false).length).toBeGreaterThan(nodeNames(fx, true).length);
+    expect(raw.stdout.join('\n')).toContain(`all ${nodeNames(fx, false).length} layers pass`);
+    expect(ok.stdout.join('\n')).toContain(`all ${nodeNames(fx, true).length} layers pass`);
   });
 
   it('non-finite reference values are reported, and a GPU that disagrees on them fails', () => {

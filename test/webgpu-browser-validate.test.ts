@@ -1,11 +1,13 @@
-// The validation harness and whole-model runs in headless Chromium (demo/validate.html) on every fixture.
+// The validation harness (optimised graph, as load() runs it) on every fixture and whole-model runs on WebGPU where
+// PyTorch's output is stored, in headless Chromium (demo/validate.html); each whole-model run must have been
+// answered by the GPU (test/support/on-gpu.ts), not by the CPU.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FixtureValidation } from '../demo/validate.js';
 import { expectWebGpu, openPage } from './support/browser.js';
 import { listFixtures } from './support/fixtures.js';
 
 let results = new Map<string, FixtureValidation>();
-const fixtures = listFixtures().filter((f) => f.output !== null);
+const fixtures = listFixtures();
 
 describe('validation page in Chromium', () => {
   beforeAll(async () => {
@@ -22,12 +24,18 @@ describe('validation page in Chromium', () => {
     results = new Map(out.results.map((r) => [r.name, r]));
   }, 420_000);
 
-  it.each(fixtures.map((f) => [f.name] as const))('%s: every layer and the whole model pass', (name) => {
+  it.each(fixtures.map((f) => [f.name, f.output !== null] as const))('%s: every layer and the whole model pass', (name, stored) => {
     const r = results.get(name);
     expect(r, 'fixture did not run').toBeDefined();
     expect(r!.error).toBeUndefined();
+    expect(r!.report!.optimized).toBe(true);
     const failed = r!.report!.layers.filter((l) => !l.pass).map((l) => `${l.node} (${l.op}) maxAbs=${l.maxAbsError}`);
     expect(failed).toEqual([]);
+    if (!stored) {
+      expect(r!.wholeModel).toBeUndefined();
+      return;
+    }
+    expect(r!.wholeModel!.notOnGpu).toBeUndefined();
     expect(r!.wholeModel!.pass, `max abs ${r!.wholeModel!.maxAbs}`).toBe(true);
   });
 });

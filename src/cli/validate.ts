@@ -9,19 +9,23 @@ import { parseArgs, UsageError, type Command } from './args.js';
 import { processIo, readBytes, type CliIo } from './io.js';
 import { modelInput } from './model-input.js';
 
-const usage = `usage: sepconv validate <model.onnx> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}]
+const usage = `usage: sepconv validate <model.onnx> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}] [--no-optimize]
 
 Runs every layer on WebGPU and on the CPU reference with the same inputs and prints,
 per layer, the max abs / rel error and where the worst element is. Exits 1 when a
 layer fails |gpu - ref| <= atol + rtol*|ref|. Without --input, seeded random data
-of the model's declared input shape is used.`;
+of the model's declared input shape is used.
+
+The graph validated is the optimised one that \`sepconv run\` executes (BatchNorm folded,
+activations and residual Adds fused into the conv epilogues); --no-optimize validates
+the graph as exported instead. The first line of the report says which.`;
 
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'compare every layer on WebGPU against the CPU reference',
   usage,
   async run(args, io = processIo) {
-    const p = parseArgs(args, { input: 'string', atol: 'string', rtol: 'string', help: 'boolean', h: 'boolean' }, usage);
+    const p = parseArgs(args, { input: 'string', atol: 'string', rtol: 'string', 'no-optimize': 'boolean', help: 'boolean', h: 'boolean' }, usage);
     if (p.flags.has('help') || p.flags.has('h')) {
       io.out(usage);
       return 0;
@@ -40,7 +44,7 @@ export const validateCommand: Command = {
     const gpu = await requestGpu();
     if (!gpu) throw new GpuError('no WebGPU adapter: validation needs one (in Node, the `webgpu` package and a Vulkan driver)', 'GPU_UNAVAILABLE');
     try {
-      return await validateAndReport(gpu, graph, { [name]: tensor }, tolerance, io);
+      return await validateAndReport(gpu, graph, { [name]: tensor }, tolerance, io, { optimize: !p.flags.has('no-optimize') });
     } finally {
       gpu.device.destroy();
     }
@@ -54,10 +58,10 @@ export async function validateAndReport(
   inputs: Record<string, Tensor>,
   tolerance: Tolerance,
   io: CliIo,
-  programs?: ReadonlyMap<string, GpuProgram>,
+  opts: { optimize?: boolean; programs?: ReadonlyMap<string, GpuProgram> } = {},
 ): Promise<number> {
   io.out(`adapter: ${[gpu.info.vendor, gpu.info.architecture, gpu.info.description].filter(Boolean).join(' ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
-  const report = await validate(graph, { inputs, tolerance, gpu, programs });
+  const report = await validate(graph, { inputs, tolerance, gpu, ...opts });
   io.out(formatValidation(report));
   return report.pass ? 0 : 1;
 }

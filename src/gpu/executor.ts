@@ -70,6 +70,7 @@ function checkGpuInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map
 }
 
 export interface GpuRunStats {
+  /** Every queue.submit of run(), runToGpu() and profile(), the inputs' GPUBuffer copies included. */
   submits: number;
   readbacks: number;
 }
@@ -81,6 +82,8 @@ export interface GpuRunStats {
 export class GpuExecutor {
   readonly stats: GpuRunStats = { submits: 0, readbacks: 0 };
   private queue: Promise<unknown> = Promise.resolve();
+  /** The steps of each node, in order (a node may have several dispatches). */
+  private readonly nodeSteps: readonly (readonly Step[])[];
 
   private constructor(
     readonly gpu: GpuContext,
@@ -91,7 +94,15 @@ export class GpuExecutor {
     private readonly readbacks: ReadonlyMap<string, GPUBuffer>,
     readonly memory: MemoryPlan,
     readonly pipelineCount: number,
-  ) {}
+  ) {
+    const groups: Step[][] = [];
+    for (const st of steps) {
+      const last = groups[groups.length - 1];
+      if (last && last[0]!.name === st.name) last.push(st);
+      else groups.push([st]);
+    }
+    this.nodeSteps = groups;
+  }
 
   static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
@@ -176,64 +187,100 @@ export class GpuExecutor {
   /** Runs and leaves the outputs on the GPU: the caller owns the returned buffers (device layout, see layout.ts). */
   runToGpu(inputs: Record<string, unknown>): Promise<Map<string, { buffer: GPUBuffer; shape: Shape }>> {
     return this.enqueue(inputs, async (x) => {
-      this.writeInputs(x);
-      const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (to GPU)' });
-      this.encodeAll(enc);
       const out = new Map<string, { buffer: GPUBuffer; shape: Shape }>();
-      for (const name of this.rg.graph.outputs) {
-        const shape = this.rg.shapes.get(name)!;
-        const bytes = Math.max(16, sizeOf(shape) * 4);
-        const buffer = this.gpu.device.createBuffer({ size: Math.ceil(bytes / 16) * 16, usage: STORAGE, label: `output ${name}` });
-        const src = this.edges.get(name);
-        if (src) enc.copyBufferToBuffer(src, 0, buffer, 0, sizeOf(shape) * 4);
-        out.set(name, { buffer, shape });
-      }
-      this.gpu.device.queue.submit([enc.finish()]);
-      this.stats.submits++;
+      const invalid = this.scoped(() => {
+        const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (to GPU)' });
+        this.writeInputs(x, enc);
+        this.encodeSteps(enc.beginComputePass(), this.steps);
+        for (const name of this.rg.graph.outputs) {
+          const shape = this.rg.shapes.get(name)!;
+          const bytes = Math.max(16, sizeOf(shape) * 4);
+          const buffer = this.gpu.device.createBuffer({ size: Math.ceil(bytes / 16) * 16, usage: STORAGE, label: `output ${name}` });
+          const src = this.edges.get(name);
+          if (src) enc.copyBufferToBuffer(src, 0, buffer, 0, sizeOf(shape) * 4);
+          out.set(name, { buffer, shape });
+        }
+        this.submit(enc);
+      });
+      await this.throwIfInvalid([invalid]);
       return out;
     });
   }
 
   private enqueue<T>(inputs: Record<string, unknown>, f: (x: Map<string, InputValue>) => Promise<T>): Promise<T> {
     const checked = checkGpuInputs(this.rg, inputs);
-    const next = this.queue.then(() => f(checked));
+    const next = this.queue.then(() => f(checked)).catch((e: unknown) => {
+      throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error)?.message ?? String(e)}`, 'GPU_RUN');
+    });
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private writeInputs(inputs: Map<string, InputValue>): void {
+  /** Host inputs are written through the queue; GPUBuffer inputs are copied by `enc`, ahead of the run's passes. */
+  private writeInputs(inputs: Map<string, InputValue>, enc: GPUCommandEncoder): void {
     const { device } = this.gpu;
-    let enc: GPUCommandEncoder | undefined;
     for (const [name, v] of inputs) {
       if ('buffer' in v) {
-        enc ??= device.createCommandEncoder({ label: 'sepconv input copy' });
         enc.copyBufferToBuffer(v.buffer, 0, this.edges.get(name)!, 0, sizeOf(v.shape) * 4);
         continue;
       }
       const dev = toDevice(v.shape, v.data);
       device.queue.writeBuffer(this.edges.get(name)!, 0, dev.buffer, dev.byteOffset, dev.byteLength);
     }
-    if (enc) device.queue.submit([enc.finish()]);
   }
 
-  private encodeAll(enc: GPUCommandEncoder): void {
-    this.encodeSteps(enc.beginComputePass(), this.steps);
+  private submit(enc: GPUCommandEncoder): void {
+    this.gpu.device.queue.submit([enc.finish()]);
+    this.stats.submits++;
   }
 
-  private async encodeProfiled(prof: LayerProfile): Promise<void> {
+  /**
+   * Runs a synchronous stretch of GPU calls in a validation error scope and resolves to its error, if any. The
+   * scope never spans an await, so the scopes of other users of the same device cannot interleave with it.
+   */
+  private scoped(f: () => void): Promise<GPUError | null> {
     const { device } = this.gpu;
-    const groups: Step[][] = [];
-    for (const s of this.steps) {
-      const last = groups[groups.length - 1];
-      if (last && last[0]!.name === s.name) last.push(s);
-      else groups.push([s]);
+    device.pushErrorScope('validation');
+    try {
+      f();
+    } catch (e) {
+      void device.popErrorScope().catch(() => undefined);
+      throw e;
     }
-    if (prof.source === 'wall-clock') {
-      for (const g of groups) {
-        const enc = device.createCommandEncoder();
-        const t0 = performance.now();
+    // Older implementations reject on a lost device instead of resolving null; the loss is reported elsewhere.
+    return device.popErrorScope().catch(() => null);
+  }
+
+  /** A validation error of a run is a GpuError naming the first node that fails on its own. */
+  private async throwIfInvalid(scopes: readonly Promise<GPUError | null>[]): Promise<void> {
+    const invalid = (await Promise.all(scopes)).find((e) => e);
+    if (!invalid) return;
+    const { device } = this.gpu;
+    for (const g of this.nodeSteps) {
+      const alone = this.scoped(() => {
+        const enc = device.createCommandEncoder({ label: `sepconv diagnose ${g[0]!.name}` });
         this.encodeSteps(enc.beginComputePass(), g);
         device.queue.submit([enc.finish()]);
+      });
+      const err = await alone;
+      if (err) throw new GpuError(`${g[0]!.op} node "${g[0]!.name}": ${err.message}`, 'GPU_VALIDATION');
+    }
+    throw new GpuError(`the run's input writes or output copies failed: ${invalid.message}`, 'GPU_VALIDATION');
+  }
+
+  private async encodeProfiled(prof: LayerProfile, scopes: Promise<GPUError | null>[]): Promise<void> {
+    const { device } = this.gpu;
+    const groups = this.nodeSteps;
+    if (prof.source === 'wall-clock') {
+      for (const g of groups) {
+        const t0 = performance.now();
+        scopes.push(
+          this.scoped(() => {
+            const enc = device.createCommandEncoder();
+            this.encodeSteps(enc.beginComputePass(), g);
+            this.submit(enc);
+          }),
+        );
         await device.queue.onSubmittedWorkDone();
         prof.layers.push({ node: g[0]!.name, op: g[0]!.op, ms: performance.now() - t0 });
       }
@@ -244,13 +291,17 @@ export class GpuExecutor {
     const resolveBuf = this.tracker.create(count * 8, 0x0200 | 0x0004, 'timestamps'); // QUERY_RESOLVE | COPY_SRC
     const readBuf = this.tracker.create(count * 8, READBACK, 'timestamps readback');
     try {
-      const enc = device.createCommandEncoder({ label: 'sepconv profile' });
-      groups.forEach((g, i) => {
-        this.encodeSteps(enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } }), g);
-      });
-      enc.resolveQuerySet(querySet, 0, count, resolveBuf, 0);
-      enc.copyBufferToBuffer(resolveBuf, 0, readBuf, 0, count * 8);
-      device.queue.submit([enc.finish()]);
+      scopes.push(
+        this.scoped(() => {
+          const enc = device.createCommandEncoder({ label: 'sepconv profile' });
+          groups.forEach((g, i) => {
+            this.encodeSteps(enc.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } }), g);
+          });
+          enc.resolveQuerySet(querySet, 0, count, resolveBuf, 0);
+          enc.copyBufferToBuffer(resolveBuf, 0, readBuf, 0, count * 8);
+          this.submit(enc);
+        }),
+      );
       await readBuf.mapAsync(0x0001);
       const ts = new BigInt64Array(readBuf.getMappedRange().slice(0));
       readBuf.unmap();
@@ -271,18 +322,42 @@ export class GpuExecutor {
     pass.end();
   }
 
+  /** One submit: inputs, every node's dispatch and the output copies (profiled runs submit their passes first). */
   private async runNow(inputs: Map<string, InputValue>, prof: LayerProfile | undefined): Promise<Map<string, Tensor>> {
     const { device } = this.gpu;
-    this.writeInputs(inputs);
-    if (prof) await this.encodeProfiled(prof);
-    const enc = device.createCommandEncoder({ label: 'sepconv run' });
-    if (!prof) this.encodeAll(enc);
-    for (const [name, rb] of this.readbacks) {
-      const src = this.edges.get(name);
-      if (src) enc.copyBufferToBuffer(src, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);
+    const scopes: Promise<GPUError | null>[] = [];
+    if (prof) {
+      scopes.push(
+        this.scoped(() => {
+          const enc = device.createCommandEncoder({ label: 'sepconv profile inputs' });
+          this.writeInputs(inputs, enc);
+          this.submit(enc);
+        }),
+      );
+      await this.encodeProfiled(prof, scopes);
     }
-    device.queue.submit([enc.finish()]);
-    this.stats.submits++;
+    scopes.push(
+      this.scoped(() => {
+        const enc = device.createCommandEncoder({ label: 'sepconv run' });
+        if (!prof) {
+          this.writeInputs(inputs, enc);
+          this.encodeSteps(enc.beginComputePass(), this.steps);
+        }
+        for (const [name, rb] of this.readbacks) {
+          const src = this.edges.get(name);
+          if (src) enc.copyBufferToBuffer(src, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);
+        }
+        this.submit(enc);
+      }),
+    );
+    // Settle the readback before reporting: a map still pending would fail the next run's map of the same buffer.
+    const [read] = await Promise.allSettled([this.readOutputs()]);
+    await this.throwIfInvalid(scopes);
+    if (read.status === 'rejected') throw read.reason;
+    return read.value;
+  }
+
+  private async readOutputs(): Promise<Map<string, Tensor>> {
     const out = new Map<string, Tensor>();
     await Promise.all(
       [...this.readbacks].map(async ([name, rb]) => {

@@ -25,13 +25,16 @@ export async function readBuffer(device: GPUDevice, tracker: BufferTracker, src:
 }
 
 /**
- * Runs one resolved node alone on the GPU: uploads its runtime inputs (NCHW -> device layout), replays its
- * dispatches, and returns its outputs in NCHW. Used by the validation harness and kernel tests.
+ * Runs one resolved node alone on the GPU: uploads its inputs (NCHW -> device layout), replays its dispatches, and
+ * returns its outputs in NCHW. Used by the validation harness and kernel tests. As in the executor, an input is a
+ * load-time constant for the program only when its name is in `constants` (the resolved graph's constants, e.g.
+ * weights); every other input is a runtime tensor the program must bind, whatever value `inputs` gives it.
  */
 export async function runNodeOnGpu(
   gpu: GpuContext,
   rn: ResolvedNode,
   inputs: readonly Value[],
+  constants: ReadonlyMap<string, Value>,
   pipelines = new PipelineCache(gpu.device),
   program: GpuProgram | undefined = GPU_PROGRAMS.get(rn.node.op),
 ): Promise<Tensor[]> {
@@ -49,7 +52,7 @@ export async function runNodeOnGpu(
       return b;
     });
     const outBufs = rn.outputShapes.map((s, i) => tracker.create(Math.max(4, sizeOf(s) * 4), STORAGE, `${rn.node.name}.out${i}`));
-    const ctx = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((_, i) => inputs[i]));
+    const ctx = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((name) => (name === '' ? undefined : constants.get(name))));
     const prog = await program.build(rn, ctx);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();

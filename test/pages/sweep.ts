@@ -25,9 +25,9 @@ async function main(): Promise<{ results: SweepResult[]; error?: string }> {
   const results: SweepResult[] = [];
   for (const cfg of CONFIGS) {
     try {
-      const { rn, inputs } = build(cfg);
+      const { rn, inputs, constants } = build(cfg);
       const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-      const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, pipelines);
+      const [got] = await runNodeOnGpu(cfg.software ? sw : hw, rn, inputs, constants, pipelines);
       results.push({ name: cfg.name, ...compare(got!.data, want.data) });
     } catch (e) {
       results.push({ name: cfg.name, maxErr: NaN, bad: 0, error: (e as Error).message });

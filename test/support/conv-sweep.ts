@@ -129,7 +129,7 @@ export function randomTensor(shape: Shape, r: () => number): Tensor {
 }
 
 /** A one-node graph for the config, resolved; returns the node (with the fused activation set) and its inputs. */
-export function build(cfg: Config): { rn: ResolvedNode; inputs: Value[] } {
+export function build(cfg: Config): { rn: ResolvedNode; inputs: Value[]; constants: ReadonlyMap<string, Value> } {
   const r = rng(cfg.seed * 7919 + 1);
   const x = randomTensor([cfg.n, cfg.cin, cfg.h, cfg.w], r);
   const wt = randomTensor([cfg.cout, cfg.cin / cfg.group, cfg.kernel[0], cfg.kernel[1]], r);
@@ -150,9 +150,10 @@ export function build(cfg: Config): { rn: ResolvedNode; inputs: Value[] } {
     initializers: new Map<string, Value>(cfg.bias ? [['w', wt], ['b', b]] : [['w', wt]]),
     opset: 17,
   };
-  const rn0 = resolve(graph).nodes[0]!;
+  const rg = resolve(graph);
+  const rn0 = rg.nodes[0]!;
   const rn = { ...rn0, attrs: { ...(rn0.attrs as ConvAttrs), act: cfg.act } };
-  return { rn, inputs: cfg.bias ? [x, wt, b] : [x, wt] };
+  return { rn, inputs: cfg.bias ? [x, wt, b] : [x, wt], constants: rg.constants };
 }
 
 /** Max |gpu - ref| and whether every element is within ATOL + RTOL·|ref|. */

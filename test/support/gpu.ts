@@ -1,6 +1,9 @@
-// A WebGPU device for Node tests (Dawn via the `webgpu` package). Missing WebGPU fails the test, never skips it.
-import { afterAll } from 'vitest';
+// A WebGPU device for Node tests (Dawn via the `webgpu` package), and models on it whose every run is checked to
+// have been answered by the GPU. Missing WebGPU fails the test, never skips it.
+import { afterAll, expect } from 'vitest';
 import { requestGpu, type GpuContext } from '../../src/gpu/device.js';
+import { load, type LoadOptions, type Model } from '../../src/model.js';
+import { notOnGpu } from './on-gpu.js';
 
 let pending: Promise<GpuContext> | undefined;
 
@@ -38,3 +41,29 @@ afterAll(async () => {
   pending = undefined;
   ctx?.device.destroy();
 });
+
+/**
+ * load() on the WebGPU backend (the file's device unless `opts.gpu` is given) with every run() and profile()
+ * checked, when it resolves, to have been answered by the GPU: no GPU test can pass on a CPU answer.
+ */
+export async function loadOnGpu(source: Parameters<typeof load>[0], opts: Omit<LoadOptions, 'backend'> = {}): Promise<Model> {
+  const model = await load(source, { ...opts, backend: 'webgpu', gpu: opts.gpu ?? (await getTestDevice()) });
+  expect(model.backend, model.reason).toBe('webgpu');
+  return new Proxy(model, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target) as unknown;
+      if (prop === 'run' || prop === 'profile')
+        return async (inputs: Parameters<Model['run']>[0]) => {
+          const out = await (v as Model['run']).call(target, inputs);
+          expectOnGpu(target);
+          return out;
+        };
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+/** Every call of `model` so far (at least one) was answered by the GPU. */
+export function expectOnGpu(model: Model): void {
+  expect(notOnGpu(model), 'a GPU test got an answer that did not come from the GPU').toBeUndefined();
+}

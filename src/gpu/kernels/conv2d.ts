@@ -59,6 +59,7 @@ export interface Conv2dDirectPlan {
   RES: boolean;
 }
 
+/** Clamped like planGemm4's block (it is part of the generated shader's name and pipeline key). */
 export function planConv2dDirect(m: number, coutg: number, residual: boolean): Conv2dDirectPlan {
   return { TM: Math.min(8, m), TN4: Math.min(2, coutg / 4), RES: residual };
 }

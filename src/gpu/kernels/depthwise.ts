@@ -139,6 +139,8 @@ export interface DwDirectPlan {
  * RW: the output run per invocation, 4..8 (fewer outputs than that: all of them), the one wasting the fewest
  * columns at the row end, 7 first: every MobileNet size (112, 56, 28, 14, 7) then shares one pipeline per stride.
  */
+// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW takes at most 8
+// values (1..4 below 5 columns, else 4..8), KW / SX / DX are the filter's width, stride and dilation along W.
 export function planDepthwiseDirect(g: DwGeometry): DwDirectPlan {
   let RW = g.ow;
   if (g.ow > 4) {
