@@ -140,7 +140,8 @@ export async function openPage(path: string): Promise<OpenedPage> {
     if (!why.includes('ERR_ABORTED')) errors.push(`request failed: ${req.url()} (${why})`);
   });
   const res = await page.goto(url + path, { waitUntil: 'load' });
-  if (!res?.ok()) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
+  // 304: the browser revalidated its cached copy (e.g. Vite reloading the page after optimising a dependency).
+  if (!res || !(res.ok() || res.status() === 304)) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
   return {
     page,
     errors,
