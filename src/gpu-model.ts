@@ -41,7 +41,8 @@ class GpuModel implements Model {
     this.exec.dispose();
   }
 
-  private async answer<T>(gpu: () => Promise<T>, cpu: () => T): Promise<T> {
+  /** `cpu` may be synchronous or not (a CPU path in a Worker answers asynchronously). */
+  private async answer<T>(gpu: () => Promise<T>, cpu: () => T | Promise<T>): Promise<T> {
     if (this.lostReason === undefined) {
       try {
         const out = await gpu();
@@ -51,14 +52,14 @@ class GpuModel implements Model {
         if (e instanceof InputError) throw e;
         if (!(await this.deviceLost())) {
           if (this.onGpuError !== 'cpu') throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error).message}`, 'GPU_RUN');
-          const out = cpu();
+          const out = await cpu();
           this.stats.gpuErrors++;
           this.stats.cpu++;
           return out;
         }
       }
     }
-    const out = cpu();
+    const out = await cpu();
     this.stats.deviceLost++;
     this.stats.cpu++;
     return out;
