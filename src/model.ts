@@ -1,4 +1,5 @@
-import { runCpu } from './cpu/run.js';
+import { lazyCpu, openCpu, type CpuOptions } from './cpu/backend.js';
+import type { GraphSpec } from './cpu/worker-protocol.js';
 import { GpuError, InputError } from './errors.js';
 import { requestGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import { GpuExecutor, type LayerProfile } from './gpu/executor.js';
@@ -10,7 +11,7 @@ import type { Shape, Tensor } from './tensor.js';
 
 export type Backend = 'webgpu' | 'cpu';
 
-export interface LoadOptions {
+export interface LoadOptions extends CpuOptions {
   backend?: Backend | 'auto';
   /** Concrete shapes for inputs with symbolic dims (e.g. batch). */
   inputShapes?: Record<string, Shape>;
@@ -32,14 +33,6 @@ export interface Model {
   dispose(): void;
 }
 
-function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
-  const profile: LayerProfile = { source: 'cpu', layers: [] };
-  const outputs = runCpu(rg, inputs, {
-    onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
-  });
-  return { outputs, profile };
-}
-
 /** Decides the backend for 'auto': WebGPU only on a hardware adapter; software adapters are slower than the CPU path. */
 export function chooseBackend(info: AdapterSummary | undefined): { backend: Backend; reason: string } {
   if (!info) return { backend: 'cpu', reason: 'no WebGPU adapter is available' };
@@ -51,22 +44,6 @@ export function chooseBackend(info: AdapterSummary | undefined): { backend: Back
   return { backend: 'webgpu', reason: `hardware WebGPU adapter (${[info.vendor, info.architecture].filter(Boolean).join(' ')})` };
 }
 
-class CpuModel implements Model {
-  readonly backend = 'cpu' as const;
-  constructor(
-    readonly graph: ResolvedGraph,
-    readonly reason: string,
-    readonly adapter?: AdapterSummary,
-  ) {}
-  async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    return runCpu(this.graph, inputs);
-  }
-  async profile(inputs: Record<string, Tensor | Float32Array>) {
-    return profileCpu(this.graph, inputs);
-  }
-  dispose(): void {}
-}
-
 /** WebGPU with the CPU path behind it: a lost device (or a failed run) is answered on the CPU, never lost. */
 class GpuModel implements Model {
   private lost = false;
@@ -76,6 +53,7 @@ class GpuModel implements Model {
     private readonly exec: GpuExecutor,
     private readonly initialReason: string,
     readonly adapter: AdapterSummary,
+    private readonly cpu: ReturnType<typeof lazyCpu>,
   ) {
     exec.gpu.device.lost.then((info) => {
       this.lost = true;
@@ -92,7 +70,7 @@ class GpuModel implements Model {
     return this.exec;
   }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    if (this.lost) return runCpu(this.graph, inputs);
+    if (this.lost) return (await this.cpu.get()).run(inputs);
     try {
       return await this.exec.run(inputs);
     } catch (e) {
@@ -101,22 +79,23 @@ class GpuModel implements Model {
         this.lost = true;
         this.lostReason = (e as Error).message;
       }
-      return runCpu(this.graph, inputs);
+      return (await this.cpu.get()).run(inputs);
     }
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    if (this.lost) return profileCpu(this.graph, inputs);
+    if (this.lost) return (await this.cpu.get()).profile(inputs);
     try {
       return await this.exec.profile(inputs);
     } catch (e) {
       if (e instanceof InputError) throw e;
       this.lost = true;
       this.lostReason = (e as Error).message;
-      return profileCpu(this.graph, inputs);
+      return (await this.cpu.get()).profile(inputs);
     }
   }
   dispose(): void {
     this.exec.dispose();
+    this.cpu.dispose();
   }
 }
 
@@ -124,40 +103,42 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   const graph = source instanceof Uint8Array || source instanceof ArrayBuffer ? loadOnnx(source) : source;
   const resolved = resolve(graph, opts.inputShapes ?? {});
   const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
+  const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
+  const cpu = (why: string, adapter?: AdapterSummary) => openCpu(rg, spec, why, opts, adapter);
   const wanted = opts.backend ?? 'auto';
-  if (wanted === 'cpu') return new CpuModel(rg, 'the CPU backend was requested');
+  if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu = opts.gpu;
   if (!gpu) {
     try {
       gpu = await requestGpu();
     } catch (e) {
       if (wanted === 'webgpu') throw e;
-      return new CpuModel(rg, `WebGPU failed to start (${(e as Error).message})`);
+      return cpu(`WebGPU failed to start (${(e as Error).message})`);
     }
   }
   if (wanted === 'auto') {
     const choice = chooseBackend(gpu?.info);
-    if (choice.backend === 'cpu') return new CpuModel(rg, choice.reason, gpu?.info);
-    return compileOrFallBack(gpu!, rg, choice.reason);
+    if (choice.backend === 'cpu') return cpu(choice.reason, gpu?.info);
+    return compileOrFallBack(gpu!, rg, spec, opts, choice.reason);
   }
   if (!gpu) throw new GpuError('the webgpu backend was requested but no WebGPU adapter is available', 'GPU_UNAVAILABLE');
-  return compileOrFallBack(gpu, rg, 'the webgpu backend was requested');
+  return compileOrFallBack(gpu, rg, spec, opts, 'the webgpu backend was requested');
 }
 
 /**
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string): Promise<Model> {
+async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: CpuOptions, reason: string): Promise<Model> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
+    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info, lazyCpu(rg, spec, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));
     const info = lostInfo;
     if (!info) throw e;
-    return new CpuModel(rg, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, gpu.info);
+    return openCpu(rg, spec, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, opts, gpu.info);
   }
 }

@@ -1,0 +1,52 @@
+/**
+ * The CPU worker's side of worker-protocol.ts, for either kind of worker (worker.ts in browsers, worker-node.ts
+ * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
+ * finds the graph ready.
+ */
+import { isInt } from '../graph/ir.js';
+import { optimize } from '../graph/optimize.js';
+import { resolve, type ResolvedGraph } from '../graph/resolve.js';
+import type { LayerProfile } from '../gpu/executor.js';
+import type { Tensor } from '../tensor.js';
+import { serializeError } from './error-codec.js';
+import { runCpu } from './run.js';
+import { wasm } from './wasm-kernels.js';
+import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
+
+export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
+
+export function serve(post: Post): (msg: ToWorker) => void {
+  let rg: ResolvedGraph | undefined;
+  /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
+  let constantBuffers = new Set<ArrayBufferLike>();
+  return (msg) => {
+    if (msg.type === 'load') {
+      try {
+        const r = resolve(msg.spec.graph, msg.spec.inputShapes);
+        rg = msg.spec.optimize ? optimize(r).graph : r;
+        constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
+        post({ type: 'loaded', wasm: wasm() !== undefined }, []);
+      } catch (e) {
+        post({ type: 'load-failed', error: serializeError(e) }, []);
+      }
+      return;
+    }
+    const { id } = msg;
+    try {
+      if (!rg) throw new Error('the CPU worker received a run before its graph');
+      const profile: LayerProfile | undefined = msg.profile ? { source: 'cpu', layers: [] } : undefined;
+      const g = rg;
+      const outputs = msg.profile
+        ? runCpu(g, msg.inputs, {
+            onNode: (i, _o, ms) => profile!.layers.push({ node: g.nodes[i]!.node.name, op: g.nodes[i]!.node.op, ms }),
+          })
+        : runCpu(g, msg.inputs);
+      const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
+        constantBuffers.has(t.data.buffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
+      );
+      post({ type: 'result', id, outputs: list, profile }, buffersOf(list.map(([, t]) => t)));
+    } catch (e) {
+      post({ type: 'failed', id, error: serializeError(e) }, []);
+    }
+  };
+}

@@ -1,0 +1,8 @@
+/// <reference lib="webworker" />
+// Entry of the CPU backend's module Worker in browsers (created by worker-model.ts with
+// `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, which bundlers keep as its own file).
+import { serve } from './worker-serve.js';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const handle = serve((msg, transfer) => scope.postMessage(msg, transfer));
+scope.onmessage = (e: MessageEvent) => handle(e.data);
