@@ -23,7 +23,7 @@ describe('CPU backend in a worker (Chromium)', () => {
   it('3 s of back-to-back MobileNetV2 448² inference: no long task over 50 ms, no frame gap of 50 ms', async () => {
     const r = await call('jank', 448, 3, true);
     console.log(`worker: ${r.runs} runs, ${r.msPerRun.toFixed(0)} ms/run, ${r.frames} frames, max frame gap ${r.maxFrameGapMs.toFixed(1)} ms, long tasks ${JSON.stringify(r.longTasks.map(Math.round))}; ${r.reason}`);
-    expect(r.reason).toMatch(/in a worker/);
+    expect(r.reason).toMatch(/in a worker, \d threads?/);
     expect(r.runs).toBeGreaterThan(0);
     expect(r.maxLongTaskMs).toBeLessThan(50);
     expect(r.maxFrameGapMs).toBeLessThan(50);
@@ -32,6 +32,7 @@ describe('CPU backend in a worker (Chromium)', () => {
   it('worker results (run, profile, transferred inputs) are bitwise those of runCpu on the page thread', async () => {
     for (const c of await call('equal')) {
       expect(c.diff, `${c.name} (${c.detail})`).toBeUndefined();
+      if (c.name.endsWith('run')) expect(c.detail).toMatch(c.name.includes(' 1t') ? /in a worker, 1 thread: numThreads is 1/ : new RegExp(`in a worker, ${c.name.match(/ (\d)t/)![1]} threads`));
       if (c.name.endsWith('transferred')) expect(c.detail).toMatch(/length after run: 0$/);
       if (c.name.endsWith('profile')) expect(c.detail).toMatch(/^cpu, [1-9]\d* layers/);
     }

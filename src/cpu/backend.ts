@@ -20,6 +20,11 @@ export interface CpuOptions {
   worker?: boolean | WorkerSpawner;
   /** Transfer the input arrays to the worker instead of copying them (they are detached after run()). */
   transferInputs?: boolean;
+  /**
+   * Threads for the worker (a team sharing one wasm memory; needs cross-origin isolation). Default
+   * min(navigator.hardwareConcurrency, 4) where the page is cross-origin isolated, else 1.
+   */
+  numThreads?: number;
 }
 
 export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
@@ -47,10 +52,12 @@ export class CpuModel implements Model {
   dispose(): void {}
 }
 
-function isolationNote(): string {
-  return globalThis.crossOriginIsolated
-    ? '1 thread'
-    : '1 thread: the page is not cross-origin isolated (COOP/COEP), so there is no SharedArrayBuffer for a thread pool';
+/** Threads to ask the worker for, and why just one when that is all. */
+function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
+  if (!globalThis.crossOriginIsolated)
+    return { threads: 1, single: 'the page is not cross-origin isolated (COOP/COEP), so there is no SharedArrayBuffer for a thread pool' };
+  const n = Math.floor(opts.numThreads ?? Math.min(globalThis.navigator?.hardwareConcurrency || 1, 4));
+  return n > 1 ? { threads: n } : { threads: 1, single: opts.numThreads ? 'numThreads is 1' : 'one core' };
 }
 
 /** Opens the CPU backend for `rg` (whose source and resolution `spec` describes); `why` says why the CPU. */
@@ -60,7 +67,7 @@ export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, o
     const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
     return new CpuModel(rg, `${why}; on the caller's thread (${where})`, adapter);
   }
-  const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, opts.transferInputs ?? false, `${why}; in a worker (${isolationNote()})`, adapter);
+  const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
   return model ?? new CpuModel(rg, `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);
 }
 

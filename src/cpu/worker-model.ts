@@ -30,9 +30,17 @@ interface Job {
 
 interface Slot {
   endpoint: WorkerEndpoint;
-  /** Settles when the worker has the graph: true, or false if it died first (why in `deathReason`). */
-  loaded: Promise<boolean>;
+  /** Settles when the worker has the graph: its 'loaded' message, or undefined if it died first (why in `deathReason`). */
+  loaded: Promise<Extract<FromWorker, { type: 'loaded' }> | undefined>;
   deathReason?: string;
+}
+
+export interface WorkerModelOptions {
+  transferInputs: boolean;
+  /** Threads the worker should compute on (a team sharing one wasm memory); 1 for none. */
+  threads: number;
+  /** Why the team is not asked for when threads is 1 (e.g. no cross-origin isolation). */
+  single?: string;
 }
 
 export class WorkerCpuModel implements Model {
@@ -43,13 +51,15 @@ export class WorkerCpuModel implements Model {
   private disposed = false;
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
+  /** Threads the worker computes on (its team, as it reported at load). */
+  threads = 1;
+  reason = '';
 
   private constructor(
     readonly graph: ResolvedGraph,
     private readonly spec: GraphSpec,
     private readonly spawner: WorkerSpawner,
-    private readonly transferInputs: boolean,
-    readonly reason: string,
+    private readonly opts: WorkerModelOptions,
     readonly adapter?: AdapterSummary,
   ) {}
 
@@ -58,13 +68,19 @@ export class WorkerCpuModel implements Model {
    * a CSP that forbids workers, no wasm in workers...): the caller then runs on its own thread.
    */
   static async open(
-    graph: ResolvedGraph, spec: GraphSpec, spawner: WorkerSpawner, transferInputs: boolean, reason: string, adapter?: AdapterSummary,
+    graph: ResolvedGraph, spec: GraphSpec, spawner: WorkerSpawner, opts: WorkerModelOptions, why: string, adapter?: AdapterSummary,
   ): Promise<{ model?: WorkerCpuModel; failure?: string }> {
-    const m = new WorkerCpuModel(graph, spec, spawner, transferInputs, reason, adapter);
+    const m = new WorkerCpuModel(graph, spec, spawner, opts, adapter);
     const slot = m.start();
-    if (await slot.loaded) return { model: m };
-    m.dispose();
-    return { failure: slot.deathReason ?? 'unknown' };
+    const loaded = await slot.loaded;
+    if (!loaded) {
+      m.dispose();
+      return { failure: slot.deathReason ?? 'unknown' };
+    }
+    m.threads = loaded.threads;
+    const note = loaded.threads > 1 ? '' : opts.threads > 1 ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : opts.single ? `: ${opts.single}` : '';
+    m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
+    return { model: m };
   }
 
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
@@ -92,7 +108,7 @@ export class WorkerCpuModel implements Model {
     } catch (e) {
       return Promise.reject(e);
     }
-    const transferred = this.transferInputs;
+    const transferred = this.opts.transferInputs;
     const feed: Record<string, Tensor> = {};
     for (const [k, t] of checked) feed[k] = transferred ? t : { shape: t.shape, data: t.data.slice() };
     return new Promise((resolve, reject) => {
@@ -109,22 +125,22 @@ export class WorkerCpuModel implements Model {
   }
 
   private start(): Slot {
-    let settle!: (ok: boolean) => void;
+    let settle!: (m: Extract<FromWorker, { type: 'loaded' }> | undefined) => void;
     const slot: Slot = { endpoint: undefined as unknown as WorkerEndpoint, loaded: new Promise((r) => (settle = r)) };
     this.slot = slot;
     this.spawned++;
     slot.endpoint = this.spawner({
       message: (m) => {
-        if (m.type === 'loaded') settle(true);
+        if (m.type === 'loaded') settle(m);
         if (this.slot === slot) this.onMessage(m);
       },
       death: (why) => {
         slot.deathReason = why;
-        settle(false);
+        settle(undefined);
         if (this.slot === slot) this.onDeath(why);
       },
     });
-    slot.endpoint.post({ type: 'load', spec: this.spec }, []);
+    slot.endpoint.post({ type: 'load', spec: this.spec, threads: this.opts.threads }, []);
     return slot;
   }
 

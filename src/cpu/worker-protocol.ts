@@ -15,11 +15,13 @@ export interface GraphSpec {
 }
 
 export type ToWorker =
-  | { type: 'load'; spec: GraphSpec }
+  /** threads: the size of the thread team to start (1: none). */
+  | { type: 'load'; spec: GraphSpec; threads: number }
   | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean };
 
 export type FromWorker =
-  | { type: 'loaded'; wasm: boolean }
+  /** threads: the team actually started; why: when fewer than asked, why. */
+  | { type: 'loaded'; wasm: boolean; threads: number; why?: string }
   | { type: 'load-failed'; error: SerializedError }
   | { type: 'result'; id: number; outputs: [string, Tensor][]; profile?: LayerProfile }
   | { type: 'failed'; id: number; error: SerializedError };

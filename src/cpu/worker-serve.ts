@@ -10,27 +10,41 @@ import type { LayerProfile } from '../gpu/executor.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
 import { runCpu } from './run.js';
+import type { ThreadTeam } from './threads.js';
 import { wasm } from './wasm-kernels.js';
 import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
+/** Starts a team of `helpers` more threads (thread-team-browser.ts); absent where the worker cannot. */
+export type StartTeam = (helpers: number) => Promise<{ team?: ThreadTeam; why?: string }>;
 
-export function serve(post: Post): (msg: ToWorker) => void {
+export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
   let rg: ResolvedGraph | undefined;
   /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
   let constantBuffers = new Set<ArrayBufferLike>();
-  return (msg) => {
-    if (msg.type === 'load') {
-      try {
-        const r = resolve(msg.spec.graph, msg.spec.inputShapes);
-        rg = msg.spec.optimize ? optimize(r).graph : r;
-        constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
-        post({ type: 'loaded', wasm: wasm() !== undefined }, []);
-      } catch (e) {
-        post({ type: 'load-failed', error: serializeError(e) }, []);
+  let team: ThreadTeam | undefined;
+  const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
+    try {
+      const r = resolve(msg.spec.graph, msg.spec.inputShapes);
+      rg = msg.spec.optimize ? optimize(r).graph : r;
+      constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
+      let why: string | undefined;
+      if (msg.threads > 1 && !team) {
+        if (!startTeam) why = 'this worker cannot start threads';
+        else ({ team, why } = await startTeam(msg.threads - 1));
       }
-      return;
+      post({ type: 'loaded', wasm: wasm() !== undefined, threads: team?.threads ?? 1, why }, []);
+    } catch (e) {
+      post({ type: 'load-failed', error: serializeError(e) }, []);
     }
+  };
+  // one message at a time, in order (the load may wait for the threads to start)
+  let queue = Promise.resolve();
+  return (msg) => {
+    queue = queue.then(() => (msg.type === 'load' ? load(msg) : runOne(msg)));
+  };
+
+  function runOne(msg: Extract<ToWorker, { type: 'run' }>): void {
     const { id } = msg;
     try {
       if (!rg) throw new Error('the CPU worker received a run before its graph');
@@ -48,5 +62,5 @@ export function serve(post: Post): (msg: ToWorker) => void {
     } catch (e) {
       post({ type: 'failed', id, error: serializeError(e) }, []);
     }
-  };
+  }
 }

@@ -117,11 +117,17 @@ const api = {
     return { runs, elapsedMs, msPerRun: elapsedMs / runs, longTasks, maxLongTaskMs: Math.max(0, ...longTasks), frames: inWindow.length, maxFrameGapMs: maxGap, reason };
   },
 
-  /** Worker results (run, profile, transferred inputs) against runCpu on this thread: bitwise equal. */
+  /**
+   * Worker results (run, profile, transferred inputs) against runCpu on this thread: bitwise equal, on 1, 2 and
+   * 3 threads (every thread computes whole output strips or channels with the same kernel, so the split changes
+   * no rounding).
+   */
   async equal() {
     const out: { name: string; diff?: string; detail?: string }[] = [];
-    for (const [name, g] of [['block', residualBlock()], ['mobilenet_v2_96', mobilenetV2(96, 10)]] as const) {
-      const model = await load(g, { backend: 'cpu' });
+    for (const numThreads of [1, 2, 3])
+    for (const [gname, g] of [['block', residualBlock()], ['mobilenet_v2_96', mobilenetV2(96, 10)]] as const) {
+      const name = `${gname} ${numThreads}t`;
+      const model = await load(g, { backend: 'cpu', numThreads });
       const x = inputFor(model, 1);
       const ref = runCpu(model.graph, feed(model, x));
       out.push({ name: `${name} run`, diff: firstDiff(await model.run(feed(model, x)), ref), detail: model.reason });
@@ -129,7 +135,7 @@ const api = {
       // a profiled run runs node by node (no fused chains): compare with the same on this thread
       out.push({ name: `${name} profile`, diff: firstDiff(p.outputs, profileCpu(model.graph, feed(model, x)).outputs), detail: `${p.profile.source}, ${p.profile.layers.length} layers` });
       model.dispose();
-      const tm = await load(g, { backend: 'cpu', transferInputs: true });
+      const tm = await load(g, { backend: 'cpu', transferInputs: true, numThreads });
       const xt = x.slice();
       const r = await tm.run(feed(tm, xt));
       out.push({ name: `${name} transferred`, diff: firstDiff(r, ref), detail: `caller's array length after run: ${xt.length}` });
