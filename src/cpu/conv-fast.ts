@@ -4,7 +4,7 @@ import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
-import { DW_SHAPES, wasm, type WasmKernels } from './wasm-kernels.js';
+import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 /** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
 export function convFast(
@@ -125,8 +125,17 @@ function im2colConv(
   const og = Cout / G;
   const K = cg * kh * kw;
   const P = Ho * Wo;
-  if (scratch.length < K * P) scratch = new Float32Array(K * P);
-  const col = scratch;
+  // With the wasm kernels the columns are unfolded straight into wasm memory, where the GEMM reads them in place
+  // (sgemmResidentB); 8 zeros after them for its over-read.
+  const wk = og >= WMR ? wasm() : undefined;
+  let col: Float32Array;
+  if (wk) {
+    col = wk.heap((K * P + 8) * 4).subarray(0, K * P + 8);
+    col.fill(0, K * P);
+  } else {
+    if (scratch.length < K * P) scratch = new Float32Array(K * P);
+    col = scratch;
+  }
   const rows = outputRanges(Ho, H, kh, sh, dh, pt);
   const cols = outputRanges(Wo, W, kw, sw, dw, pl);
   for (let n = 0; n < N; n++) {
@@ -153,7 +162,10 @@ function im2colConv(
           }
         }
       }
-      sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
+      if (wk)
+        sgemmResidentB(wk, og, P, K, w.subarray(g * og * K, (g + 1) * og * K), 0, P, y, (n * Cout + g * og) * P,
+          bias?.subarray(g * og, (g + 1) * og), a.act);
+      else sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
     }
   }
 }
