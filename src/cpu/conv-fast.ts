@@ -153,10 +153,11 @@ function im2colConv(
             col.fill(0, dst + oyHi * Wo, dst + P);
             for (let oy = oyLo; oy < oyHi; oy++) {
               const d = dst + oy * Wo;
-              col.fill(0, d, d + oxLo);
-              col.fill(0, d + oxHi, d + Wo);
+              // the padding columns are few: plain stores beat fill()'s call
+              for (let ox = 0; ox < oxLo; ox++) col[d + ox] = 0;
+              for (let ox = oxHi; ox < Wo; ox++) col[d + ox] = 0;
               let xi = xPlane + (oy * sh - pt + ky * dh) * W + oxLo * sw + kx * dw - pl;
-              if (sw === 1) for (let ox = oxLo; ox < oxHi; ox++, xi++) col[d + ox] = x[xi]!;
+              if (sw === 1) col.set(x.subarray(xi, xi + oxHi - oxLo), d + oxLo);
               else for (let ox = oxLo; ox < oxHi; ox++, xi += sw) col[d + ox] = x[xi]!;
             }
           }
