@@ -3,7 +3,7 @@ import { GpuError, InputError } from './errors.js';
 import { requestGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import { GpuExecutor, type LayerProfile } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
-import { optimize } from './graph/optimize.js';
+import { fuseDwPwFor, optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { Shape, Tensor } from './tensor.js';
@@ -152,7 +152,9 @@ async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: str
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info);
+    // dw -> pw pairs fuse only where this adapter's kernel wins (never on a software adapter, see dwPwWins)
+    const fused = fuseDwPwFor(rg, { variant: gpu.info.isSoftware ? 'direct' : 'tiled', limits: gpu.info.limits }).graph;
+    return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info);
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));

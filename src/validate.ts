@@ -4,6 +4,7 @@ import { PipelineCache } from './gpu/pipelines.js';
 import type { GpuProgram } from './gpu/program.js';
 import { runNodeOnGpu } from './gpu/run-node.js';
 import type { Graph, Value } from './graph/ir.js';
+import { fuseDwPwFor, optimize } from './graph/optimize.js';
 import { EMPTY_VALUE, resolve, type ResolvedGraph } from './graph/resolve.js';
 import { asFloat } from './ops/types.js';
 import { stridesOf, type Shape, type Tensor } from './tensor.js';
@@ -46,6 +47,12 @@ export interface ValidateOptions {
   gpu: GpuContext;
   /** Replace the GPU program of some op types (used to prove the harness catches a faulty kernel). */
   programs?: ReadonlyMap<string, GpuProgram>;
+  /**
+   * Validate the graph load() would run on this adapter (optimized, depthwise -> pointwise pairs fused where
+   * the fused kernel wins) instead of the graph as given; a fused node is one layer, checked against the
+   * reference depthwise then pointwise conv.
+   */
+  optimized?: boolean;
 }
 
 export function compareTensors(gpu: Tensor, ref: Tensor, tol: Tolerance): Omit<LayerReport, 'index' | 'node' | 'op' | 'output' | 'error'> {
@@ -107,7 +114,11 @@ function unravel(i: number, shape: Shape): number[] {
  */
 export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptions): Promise<ValidationReport> {
   const tol = { ...DEFAULT_TOLERANCE, ...opts.tolerance };
-  const rg = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
+  const given = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
+  const { info } = opts.gpu;
+  const rg = opts.optimized
+    ? fuseDwPwFor(optimize(given).graph, { variant: info.isSoftware ? 'direct' : 'tiled', limits: info.limits }).graph
+    : given;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });
   const pipelines = new PipelineCache(opts.gpu.device);

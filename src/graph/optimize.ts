@@ -1,6 +1,10 @@
 import type { FusedActivation } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { convKernelFor } from '../ops/conv.gpu.js';
+import { FusedDwPw, type DwPwAttrs } from '../ops/dwpw.js';
+import { dwPwGeometry } from '../ops/dwpw.gpu.js';
+import { dwPwWins } from '../gpu/kernels/dwpw.js';
+import type { GemmVariant } from '../gpu/kernels/gemm.js';
 import type { Tensor } from '../tensor.js';
 import type { Value } from './ir.js';
 import { isInt } from './ir.js';
@@ -11,6 +15,12 @@ export interface OptimizeReport {
   foldedBatchNorm: number;
   fusedActivation: number;
   fusedResidual: number;
+  /** Depthwise -> pointwise pairs now one FusedDwPw node, by the fused node's name ("dw+pw"). */
+  fusedDwPw: string[];
+}
+
+function emptyReport(): OptimizeReport {
+  return { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0, fusedDwPw: [] };
 }
 
 /** The activation a node computes, when it is one that a Conv/Gemm epilogue can absorb. */
@@ -41,8 +51,22 @@ function floatConst(v: Value | undefined): Tensor | undefined {
  * BatchNormalization into the Conv that feeds it, and fuse a following activation into the Conv/Gemm epilogue.
  * Each rewrite only applies when the intermediate value has exactly one reader and is not a graph output.
  */
-export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: OptimizeReport } {
-  const report: OptimizeReport = { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0 };
+/** The GPU a graph is optimized for: which kernel variant its adapter runs, and its limits. */
+export interface DwPwTarget {
+  variant: GemmVariant;
+  limits: Readonly<Record<string, number>>;
+}
+
+export interface OptimizeOptions {
+  /**
+   * Fuse depthwise -> pointwise Conv pairs into FusedDwPw nodes where the fused kernel beats the pair on this
+   * GPU (dwPwWins). Off by default: the CPU runs such pairs fused either way (src/cpu/run.ts fusableChains).
+   */
+  fuseDwPw?: DwPwTarget;
+}
+
+export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph: ResolvedGraph; report: OptimizeReport } {
+  const report = emptyReport();
   const constants = new Map(rg.constants);
   const outputs = new Set(rg.graph.outputs);
   let nodes: ResolvedNode[] = [...rg.nodes];
@@ -100,6 +124,7 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
     }
   }
   fuseResiduals(nodes, rg, outputs, report);
+  if (opts.fuseDwPw) fuseDwPw(nodes, constants, outputs, report, opts.fuseDwPw);
   return { graph: { ...rg, nodes, constants }, report };
 }
 
@@ -140,6 +165,48 @@ function fuseResiduals(nodes: ResolvedNode[], rg: ResolvedGraph, outputs: Set<st
   }
 }
 
+/**
+ * Conv(depthwise) -> Conv(pointwise) -> one FusedDwPw node (src/ops/dwpw.ts), after activations and residuals
+ * are fused into both, when the depthwise output has no other reader and is not a graph output, both weights
+ * are constants, and the fused kernel beats the pair on the target GPU (dwPwWins). Runs last, so the
+ * pointwise conv's epilogue is complete.
+ */
+function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: Set<string>, report: OptimizeReport, target: DwPwTarget): void {
+  for (let k = 0; k < nodes.length; k++) {
+    const dw = nodes[k]!;
+    const da = dw.attrs as ConvAttrs;
+    if (dw.node.op !== 'Conv' || da.residual || convKernelFor(dw.inputShapes[0]!, da) !== 'depthwise') continue;
+    const mid = dw.node.outputs[0]!;
+    if (outputs.has(mid)) continue;
+    const readers = nodes.filter((n) => n.node.inputs.includes(mid));
+    if (readers.length !== 1) continue;
+    const pw = readers[0]!;
+    const pa = pw.attrs as ConvAttrs;
+    if (pw.node.op !== 'Conv' || pw.node.inputs[0] !== mid || pw.node.inputs.indexOf(mid, 1) >= 0) continue;
+    if (convKernelFor(pw.inputShapes[0]!, pa) !== 'pointwise') continue;
+    if (![dw.node.inputs[1], pw.node.inputs[1]].every((w) => w && floatConst(constants.get(w)))) continue;
+    const [dwB, pwB] = [dw, pw].map((c) => ((c.attrs as ConvAttrs).hasBias ? c.node.inputs[2]! : ''));
+    const inputs = [dw.node.inputs[0]!, dw.node.inputs[1]!, dwB!, pw.node.inputs[1]!, pwB!, ...(pa.residual ? [pw.node.inputs[3]!] : [])];
+    const shape = (i: string, fallback: readonly number[]) => (i === '' ? [] : [...fallback]);
+    const fused: ResolvedNode = {
+      node: { name: `${dw.node.name}+${pw.node.name}`, op: FusedDwPw.op, inputs, outputs: [pw.node.outputs[0]!], attrs: {} },
+      def: FusedDwPw,
+      attrs: { dw: da, pw: pa } satisfies DwPwAttrs,
+      inputShapes: [
+        dw.inputShapes[0]!, dw.inputShapes[1]!, shape(dwB!, dw.inputShapes[2] ?? []),
+        pw.inputShapes[1]!, shape(pwB!, pw.inputShapes[2] ?? []), ...(pa.residual ? [pw.inputShapes[3]!] : []),
+      ],
+      outputShapes: pw.outputShapes,
+      cost: { params: dw.cost.params + pw.cost.params, macs: dw.cost.macs + pw.cost.macs },
+    };
+    if (!dwPwWins(dwPwGeometry(fused), target.variant, target.limits)) continue;
+    const pi = nodes.indexOf(pw);
+    nodes[pi] = fused;
+    nodes.splice(k--, 1);
+    report.fusedDwPw.push(fused.node.name);
+  }
+}
+
 /** The fused node produces the absorbed node's output name, so readers and graph outputs need no renaming. */
 function takeOutput(fused: ResolvedNode, absorbed: ResolvedNode): ResolvedNode {
   return { ...fused, node: { ...fused.node, outputs: [absorbed.node.outputs[0]!] } };
@@ -175,4 +242,13 @@ function foldBatchNorm(conv: ResolvedNode, bn: ResolvedNode, constants: Map<stri
     inputShapes,
     cost: conv.def.cost?.(inputShapes, conv.outputShapes, { ...a, hasBias: true }) ?? conv.cost,
   };
+}
+
+/** The dw -> pw fusion alone, for a graph already optimized without it (load() once it knows the GPU). */
+export function fuseDwPwFor(rg: ResolvedGraph, target: DwPwTarget): { graph: ResolvedGraph; fused: string[] } {
+  const report = emptyReport();
+  const nodes = [...rg.nodes];
+  const constants = new Map(rg.constants);
+  fuseDwPw(nodes, constants, new Set(rg.graph.outputs), report, target);
+  return { graph: report.fusedDwPw.length ? { ...rg, nodes, constants } : rg, fused: report.fusedDwPw };
 }
