@@ -121,7 +121,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
     : given;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });
-  const pipelines = new PipelineCache(opts.gpu.device);
+  const pipelines = PipelineCache.forDevice(opts.gpu.device);
   const layers: LayerReport[] = [];
   const envBefore = new Map<string, Value>(rg.constants);
   for (const [k, v] of Object.entries(opts.inputs)) envBefore.set(k, v);
