@@ -2,7 +2,7 @@
 // the one-output-per-invocation baselines. Median of REPS timed runs after a warm-up; time from timestamp queries
 // around the single dispatch when the device has 'timestamp-query', else wall clock around submit +
 // onSubmittedWorkDone. GFLOP/s = 2·MACs / time; GB/s = (input + weights + output bytes, each touched once) / time.
-// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,dwpw,conv] [-- --reps=N]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
+// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,dwpw,conv] [-- --reps=N] [-- --hw-only]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
@@ -57,6 +57,8 @@ class Bench {
   readonly tracker: BufferTracker;
   readonly pipelines: PipelineCache;
   readonly timed: boolean;
+  /** only the hardware-path (tiled, workgroup-memory) kernels: npm run bench:device */
+  hwOnly = false;
   constructor(readonly gpu: GpuContext, readonly reps: number) {
     this.tracker = new BufferTracker(gpu.device);
     this.pipelines = new PipelineCache(gpu.device);
@@ -113,6 +115,8 @@ class Bench {
   }
 }
 
+const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : (['tiled', 'direct'] as const));
+
 const IN: BindingRef = { kind: 'input', index: 0 };
 const OUT: BindingRef = { kind: 'output', index: 0 };
 
@@ -128,13 +132,13 @@ async function depthwiseRows(b: Bench, [hw, c, s]: [number, number, number]): Pr
   const bytes = 4 * (hw * hw * c + 9 * c + c + o * o * c);
   const shape = `${hw}x${hw}x${c} s${s}`;
   const tiled = await depthwiseTiledDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
+  const rows: Row[] = [{ kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) }];
+  if (b.hwOnly) return rows;
   const direct = await depthwiseDirectDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.direct');
   const naive = await naiveDepthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.naive');
-  return [
-    { kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) },
-    { kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) },
-    { kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) },
-  ];
+  rows.push({ kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) });
+  rows.push({ kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
+  return rows;
 }
 
 async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]): Promise<Row[]> {
@@ -152,10 +156,11 @@ async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]
     c: { ref: bias, strides: [0, 1] as const, beta: 1 }, act: RELU6, variant,
   });
   const rows: Row[] = [];
-  for (const v of ['tiled', 'direct'] as const) {
+  for (const v of variants(b)) {
     const d = (await gemmDispatch(ctx, spec(v), `pw.${v}`))!;
     rows.push({ kernel: `pointwise ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
+  if (b.hwOnly) return rows;
   const naive = await naivePointwiseDispatch(ctx, p, cin, cout, RELU6, { x: IN, w, b: bias, y: OUT }, 'pw.naive');
   rows.push({ kernel: 'pointwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
   return rows;
@@ -182,7 +187,7 @@ async function dwpwRows(b: Bench, [hw, c, s, cout]: [number, number, number, num
   const shape = `${hw}x${hw}x${c} s${s} ->${cout}`;
   const acts = { dw: RELU6, pw: { kind: 'none' } as const };
   const rows: Row[] = [];
-  for (const v of ['tiled', 'direct'] as const) {
+  for (const v of variants(b)) {
     const fused = await dwpwDispatch(ctx, { dw, n: cout }, acts, { x: IN, wd, bd, wp, bp, y: OUT }, v, `dwpw.${v}`);
     rows.push({ kernel: `dwpw fused ${v}`, shape, macs, bytes: fusedBytes, ...(await b.time(fused, [x], [y])) });
     const d1 = v === 'tiled'
@@ -211,7 +216,7 @@ async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, n
   const bytes = 4 * (hw * hw * cin + cout * cin * 9 + cout + o * o * cout);
   const shape = `${hw}x${hw}x${cin}->${cout} k3 s${s}`;
   const rows: Row[] = [];
-  for (const v of ['tiled', 'direct'] as const) {
+  for (const v of variants(b)) {
     const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
     rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
@@ -233,6 +238,7 @@ export async function main(args: string[] = []): Promise<Row[]> {
   const gpu = await openKernelDevice();
   const repsArg = args.find((a) => a.startsWith('--reps='));
   const b = new Bench(gpu, repsArg ? Number(repsArg.slice(7)) : quick ? 3 : 7);
+  b.hwOnly = args.includes('--hw-only');
   const { vendor, architecture, description } = gpu.info;
   console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
   console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; default GEMM variant here: ${defaultVariant(b.ctx())}`);
@@ -243,10 +249,20 @@ export async function main(args: string[] = []): Promise<Row[]> {
   const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
   const want = (f: string) => !only || only.has(f);
   try {
-    if (want('dw')) for (const l of pick(DW_LAYERS)) rows.push(...(await depthwiseRows(b, l)));
-    if (want('pw')) for (const l of pick(PW_LAYERS)) rows.push(...(await pointwiseRows(b, l)));
-    if (want('dwpw')) for (const l of pick(DWPW_LAYERS)) rows.push(...(await dwpwRows(b, l)));
-    if (want('conv')) for (const l of CONV_LAYERS) rows.push(...(await convRows(b, l)));
+    // --budget-s=N: no new layer starts after N seconds (bench:device keeps to its 5 minutes)
+    const budgetArg = args.find((a) => a.startsWith('--budget-s='));
+    const stopAt = performance.now() + (budgetArg ? Number(budgetArg.slice(11)) * 1000 : Infinity);
+    const each = async <L>(family: string, layers: L[], f: (b: Bench, l: L) => Promise<Row[]>) => {
+      if (!want(family)) return;
+      for (const l of layers) {
+        if (performance.now() > stopAt) return void console.log(`(${family}: budget spent, remaining layers skipped)`);
+        rows.push(...(await f(b, l)));
+      }
+    };
+    await each('dw', pick(DW_LAYERS), depthwiseRows);
+    await each('pw', pick(PW_LAYERS), pointwiseRows);
+    await each('dwpw', pick(DWPW_LAYERS), dwpwRows);
+    await each('conv', CONV_LAYERS, convRows);
   } finally {
     b.tracker.destroyAll();
     gpu.device.destroy();
