@@ -2,11 +2,12 @@
 // the one-output-per-invocation baselines. Median of REPS timed runs after a warm-up; time from timestamp queries
 // around the single dispatch when the device has 'timestamp-query', else wall clock around submit +
 // onSubmittedWorkDone. GFLOP/s = 2·MACs / time; GB/s = (input + weights + output bytes, each touched once) / time.
-// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,conv] [-- --reps=N]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
+// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,dwpw,conv] [-- --reps=N] [-- --hw-only]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
 import { depthwiseDirectDispatch, depthwiseTiledDispatch, naiveDepthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { dwpwDispatch, packPointwiseVec4 } from '../src/gpu/kernels/dwpw.js';
 import { defaultVariant, gemmDispatch, naivePointwiseDispatch } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
@@ -24,6 +25,11 @@ export const PW_LAYERS: [number, number, number][] = [
   [112, 32, 16], [112, 16, 96], [56, 96, 24], [56, 24, 144], [56, 144, 24], [28, 144, 32], [28, 32, 192], [28, 192, 32], [14, 192, 64],
   [14, 64, 384], [14, 384, 64], [14, 384, 96], [14, 96, 576], [14, 576, 96], [7, 576, 160], [7, 160, 960], [7, 960, 160], [7, 960, 320],
   [7, 320, 1280],
+];
+/** MobileNetV2's depthwise -> project pairs (the fused kernel's target): [input H=W, channels, stride, Cout]. */
+export const DWPW_LAYERS: [number, number, number, number][] = [
+  [112, 32, 1, 16], [112, 96, 2, 24], [56, 144, 1, 24], [56, 144, 2, 32], [28, 192, 1, 32], [28, 192, 2, 64], [14, 384, 1, 64],
+  [14, 384, 1, 96], [14, 576, 1, 96], [14, 576, 2, 160], [7, 960, 1, 160], [7, 960, 1, 320],
 ];
 /** Regular convs: MobileNet's first layer and the 32->64 k3 layer of the regular-vs-separable comparison: [H, Cin, Cout, stride]. */
 export const CONV_LAYERS: [number, number, number, number][] = [
@@ -51,6 +57,8 @@ class Bench {
   readonly tracker: BufferTracker;
   readonly pipelines: PipelineCache;
   readonly timed: boolean;
+  /** only the hardware-path (tiled, workgroup-memory) kernels: npm run bench:device */
+  hwOnly = false;
   constructor(readonly gpu: GpuContext, readonly reps: number) {
     this.tracker = new BufferTracker(gpu.device);
     this.pipelines = new PipelineCache(gpu.device);
@@ -107,6 +115,8 @@ class Bench {
   }
 }
 
+const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : (['tiled', 'direct'] as const));
+
 const IN: BindingRef = { kind: 'input', index: 0 };
 const OUT: BindingRef = { kind: 'output', index: 0 };
 
@@ -122,13 +132,13 @@ async function depthwiseRows(b: Bench, [hw, c, s]: [number, number, number]): Pr
   const bytes = 4 * (hw * hw * c + 9 * c + c + o * o * c);
   const shape = `${hw}x${hw}x${c} s${s}`;
   const tiled = await depthwiseTiledDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
+  const rows: Row[] = [{ kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) }];
+  if (b.hwOnly) return rows;
   const direct = await depthwiseDirectDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.direct');
   const naive = await naiveDepthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.naive');
-  return [
-    { kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) },
-    { kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) },
-    { kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) },
-  ];
+  rows.push({ kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) });
+  rows.push({ kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
+  return rows;
 }
 
 async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]): Promise<Row[]> {
@@ -146,12 +156,51 @@ async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]
     c: { ref: bias, strides: [0, 1] as const, beta: 1 }, act: RELU6, variant,
   });
   const rows: Row[] = [];
-  for (const v of ['tiled', 'direct'] as const) {
+  for (const v of variants(b)) {
     const d = (await gemmDispatch(ctx, spec(v), `pw.${v}`))!;
     rows.push({ kernel: `pointwise ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
+  if (b.hwOnly) return rows;
   const naive = await naivePointwiseDispatch(ctx, p, cin, cout, RELU6, { x: IN, w, b: bias, y: OUT }, 'pw.naive');
   rows.push({ kernel: 'pointwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
+  return rows;
+}
+
+/** The fused kernel (both variants) vs the depthwise + pointwise pair it replaces (same variant, times summed). */
+async function dwpwRows(b: Bench, [hw, c, s, cout]: [number, number, number, number]): Promise<Row[]> {
+  const o = Math.floor((hw + 2 - 3) / s) + 1;
+  const dw: DwGeometry = { n: 1, c, h: hw, w: hw, cout: c, oh: o, ow: o, kh: 3, kw: 3, strides: [s, s], dilations: [1, 1], pads: [1, 1, 1, 1] };
+  const ctx = b.ctx();
+  const x = b.buffer(rand(hw * hw * c, 11));
+  const mid = b.buffer(new Float32Array(o * o * c));
+  const y = b.buffer(new Float32Array(o * o * cout));
+  const wdRaw = rand(c * 9, 12);
+  const wpRaw = rand(cout * c, 13);
+  const wd = ctx.constBuffer(packDepthwiseWeights(wdRaw, c, 3, 3), 'wd');
+  const bd = ctx.constBuffer(padVector(rand(c, 14), c, Math.ceil(c / 4) * 4), 'bd');
+  const wp = ctx.constBuffer(packPointwiseVec4(wpRaw, cout, c), 'wp');
+  const bp = ctx.constBuffer(padVector(rand(cout, 15), cout, Math.ceil(cout / 4) * 4), 'bp');
+  const wpT = ctx.constBuffer(rand(c * cout, 16), 'wpT');
+  const macs = o * o * c * (9 + cout);
+  const fusedBytes = 4 * (hw * hw * c + 9 * c + c * cout + o * o * cout);
+  const splitBytes = fusedBytes + 4 * 2 * o * o * c;
+  const shape = `${hw}x${hw}x${c} s${s} ->${cout}`;
+  const acts = { dw: RELU6, pw: { kind: 'none' } as const };
+  const rows: Row[] = [];
+  for (const v of variants(b)) {
+    const fused = await dwpwDispatch(ctx, { dw, n: cout }, acts, { x: IN, wd, bd, wp, bp, y: OUT }, v, `dwpw.${v}`);
+    rows.push({ kernel: `dwpw fused ${v}`, shape, macs, bytes: fusedBytes, ...(await b.time(fused, [x], [y])) });
+    const d1 = v === 'tiled'
+      ? await depthwiseTiledDispatch(ctx, dw, RELU6, { x: IN, w: wd, b: bd, y: OUT }, 'dw')
+      : await depthwiseDirectDispatch(ctx, dw, RELU6, { x: IN, w: wd, b: bd, y: OUT }, 'dw');
+    const d2 = (await gemmDispatch(ctx, {
+      m: o * o, n: cout, k: c, a: IN, aStrides: [c, 1], b: wpT, bStrides: [cout, 1], y: OUT, yStrides: [cout, 1],
+      c: { ref: bp, strides: [0, 1], beta: 1 }, act: acts.pw, variant: v,
+    }, 'pw'))!;
+    const t1 = await b.time(d1, [x], [mid]);
+    const t2 = await b.time(d2, [mid], [y]);
+    rows.push({ kernel: `dw + pw ${v}`, shape, macs, bytes: splitBytes, ms: t1.ms + t2.ms, minMs: t1.minMs + t2.minMs });
+  }
   return rows;
 }
 
@@ -167,7 +216,7 @@ async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, n
   const bytes = 4 * (hw * hw * cin + cout * cin * 9 + cout + o * o * cout);
   const shape = `${hw}x${hw}x${cin}->${cout} k3 s${s}`;
   const rows: Row[] = [];
-  for (const v of ['tiled', 'direct'] as const) {
+  for (const v of variants(b)) {
     const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
     rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
   }
@@ -189,19 +238,31 @@ export async function main(args: string[] = []): Promise<Row[]> {
   const gpu = await openKernelDevice();
   const repsArg = args.find((a) => a.startsWith('--reps='));
   const b = new Bench(gpu, repsArg ? Number(repsArg.slice(7)) : quick ? 3 : 7);
+  b.hwOnly = args.includes('--hw-only');
   const { vendor, architecture, description } = gpu.info;
   console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
   console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; default GEMM variant here: ${defaultVariant(b.ctx())}`);
   const rows: Row[] = [];
   const pick = <T>(xs: T[]) => (quick ? xs.filter((_, i) => i % 3 === 0) : xs);
-  // --only=dw,pw,conv restricts the layer families
+  // --only=dw,pw,dwpw,conv restricts the layer families
   const onlyArg = args.find((a) => a.startsWith('--only='));
   const only = onlyArg ? new Set(onlyArg.slice(7).split(',')) : undefined;
   const want = (f: string) => !only || only.has(f);
   try {
-    if (want('dw')) for (const l of pick(DW_LAYERS)) rows.push(...(await depthwiseRows(b, l)));
-    if (want('pw')) for (const l of pick(PW_LAYERS)) rows.push(...(await pointwiseRows(b, l)));
-    if (want('conv')) for (const l of CONV_LAYERS) rows.push(...(await convRows(b, l)));
+    // --budget-s=N: no new layer starts after N seconds (bench:device keeps to its 5 minutes)
+    const budgetArg = args.find((a) => a.startsWith('--budget-s='));
+    const stopAt = performance.now() + (budgetArg ? Number(budgetArg.slice(11)) * 1000 : Infinity);
+    const each = async <L>(family: string, layers: L[], f: (b: Bench, l: L) => Promise<Row[]>) => {
+      if (!want(family)) return;
+      for (const l of layers) {
+        if (performance.now() > stopAt) return void console.log(`(${family}: budget spent, remaining layers skipped)`);
+        rows.push(...(await f(b, l)));
+      }
+    };
+    await each('dw', pick(DW_LAYERS), depthwiseRows);
+    await each('pw', pick(PW_LAYERS), pointwiseRows);
+    await each('dwpw', pick(DWPW_LAYERS), dwpwRows);
+    await each('conv', CONV_LAYERS, convRows);
   } finally {
     b.tracker.destroyAll();
     gpu.device.destroy();

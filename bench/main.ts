@@ -200,8 +200,14 @@ const api = {
    */
   async profile(w: WorkloadFiles, budgetMs: number) {
     const { onnx } = await files(w);
-    const { profileLayers } = await import('./profile.js');
-    return profileLayers(onnx, w, budgetMs);
+    const { fusionGain, profileLayers, profileLoad } = await import('./profile.js');
+    const t0 = performance.now();
+    const layers = await profileLayers(onnx, w, budgetMs / 2);
+    const load = await profileLoad(onnx, w).catch((e: Error) => ({ error: e.message }));
+    const left = budgetMs - (performance.now() - t0);
+    const timeout = new Promise<{ error: string }>((r) => setTimeout(() => r({ error: `did not finish within the profile budget (${(left / 1000).toFixed(0)} s)` }), Math.max(0, left)));
+    const fusion = await Promise.race([fusionGain(onnx, w, 1).catch((e: Error) => ({ error: e.message })), timeout]);
+    return { ...layers, load, fusion };
   },
   layerType,
 };

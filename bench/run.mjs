@@ -486,6 +486,17 @@ function render(res) {
     for (const k of p.byKind) out.push(`| ${k.kind} | ${k.count} | ${ms(k.ms)} | ${(k.macs / 1e6).toFixed(1)} | ${f(k.gflops, 2)} |`);
     const top = [...p.layers].sort((x, y) => y.ms - x.ms).slice(0, 6);
     out.push('', 'Slowest single layers: ' + top.map((l) => `${l.name} ${l.type} →[${l.outputShape.join('x')}] ${ms(l.ms)} ms (${f((2 * l.macs) / (l.ms * 1e6), 2)} GFLOP/s)`).join('; '));
+    const l = p.load;
+    if (l && !l.error)
+      out.push('', `Time to first result, ${p.workload} on a fresh device: parse ${ms(l.parseMs)} ms, resolve + optimize ${ms(l.resolveOptimizeMs)} ms, compile ${ms(l.compileMs)} ms ` +
+        `(${l.pipelines} pipelines from ${l.modules} modules; summed creation wall time ${ms(l.pipelineMs)} ms pipelines + ${ms(l.moduleMs)} ms modules, overlapping), first run ${ms(l.firstRunMs)} ms; ` +
+        `the same model compiled again on that device (per-device pipeline cache, ${l.secondCompileHits} hits): ${ms(l.secondCompileMs)} ms.`);
+    else if (l?.error) out.push('', `Load profile: ${l.error}`);
+    const fg = p.fusion;
+    if (fg && !fg.error)
+      out.push('', `Fused depthwise -> pointwise kernel, ${p.workload} on the ${fg.path}: ${fg.fused.length} pairs fused; median ${ms(fg.unfusedMs)} ms unfused -> ${ms(fg.fusedMs)} ms fused ` +
+        `(${f(fg.unfusedMs / fg.fusedMs, 2)}×, median of ${fg.runs}). On this software adapter load() fuses nothing (the direct variant loses, see dwPwWins), so the shipped figures above owe nothing to it.`);
+    else if (fg?.error) out.push('', `Fusion gain: ${fg.error}`);
   } else if (res.profile?.error) out.push('', `Per-layer profile: ${res.profile.error}`);
   for (const e of res.engines) if (e.error) out.push(`Engine ${e.engine}/${e.backend} failed to start: ${e.error}`);
   return out.join('\n') + '\n';

@@ -11,17 +11,17 @@
 //   @binding(4) y       array<f32>  [N, OH, OW, Cout]     output (NHWC)
 //   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / direct_res only)
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
-// main (GPUs): same tiling as pointwise.wgsl (TM × TN tile, TK = 16, 4 × 4 per invocation); the A tile is
-// gathered from the image while staging, each vec4 of 4 consecutive kk decoded once per element, so a
-// workgroup reads whole channel runs of a pixel (coalesced when cg >= 4). TN = 32 suits Cout = 32 layers.
+// main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image, each vec4 of 4
+// consecutive kk decoded once per element, so a workgroup reads whole channel runs of a pixel (coalesced when
+// cg >= 4). TN = 32 suits Cout = 32 layers.
 // direct (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
-override TM: u32 = 64u;
-override TN: u32 = 64u;
+// #include "gemm_tile.wgsl"
+// #include "gemm_store.wgsl"
+// #include "gemm_direct.wgsl"
+
 override KH: u32 = 3u;
 override KW: u32 = 3u;
-override DIRECT_WG: u32 = 64u;
-const TK: u32 = 16u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -30,104 +30,59 @@ const TK: u32 = 16u;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 @group(0) @binding(5) var<storage, read> res: array<f32>;
 
-var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
-var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
-
-struct Block {
-  acc: array<vec4<f32>, 4>,
-  m: u32,
-  n: u32,
-  g: u32,
-  valid: bool,
+struct TileSrc {
+  grp: u32,
 }
 
-fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
-  var blk: Block;
-  let gi = wid.x + wid.y * nwg.x;
-  if (gi >= params.groups) {
-    return blk;
-  }
-  let tn = gi % params.tiles_n;
-  let tm = (gi / params.tiles_n) % params.tiles_m;
-  let grp = gi / (params.tiles_n * params.tiles_m);
-  let m0 = tm * TM;
-  let n0 = tn * TN;
-  let nthreads = (TM / 4u) * (TN / 4u);
-  let wbase = grp * params.k * params.coutg;
-  let cbase = grp * params.cg;
-  let H = i32(params.h);
-  let W = i32(params.w);
-  for (var k0 = 0u; k0 < params.k; k0 += TK) {
-    for (var i = lidx; i < TM * TK / 4u; i += nthreads) {
-      let gm = m0 + i / (TK / 4u);
-      let gk = k0 + (i % (TK / 4u)) * 4u;
-      var v = vec4<f32>(0.0);
-      if (gm < params.m) {
-        let ox = gm % params.ow;
-        let oy = (gm / params.ow) % params.oh;
-        let img = gm / (params.ow * params.oh);
-        let by = i32(oy * params.stride_y) - params.pad_t;
-        let bx = i32(ox * params.stride_x) - params.pad_l;
-        for (var q = 0u; q < 4u; q++) {
-          let kk = gk + q;
-          if (kk < params.k) {
-            let ci = kk % params.cg;
-            let tap = kk / params.cg;
-            let iy = by + i32((tap / KW) * params.dil_y);
-            let ix = bx + i32((tap % KW) * params.dil_x);
-            if (iy >= 0 && iy < H && ix >= 0 && ix < W) {
-              v[q] = x[((img * params.h + u32(iy)) * params.w + u32(ix)) * params.c + cbase + ci];
-            }
-          }
+fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (gm < params.m) {
+    let ox = gm % params.ow;
+    let oy = (gm / params.ow) % params.oh;
+    let img = gm / (params.ow * params.oh);
+    let by = i32(oy * params.stride_y) - params.pad_t;
+    let bx = i32(ox * params.stride_x) - params.pad_l;
+    for (var q = 0u; q < 4u; q++) {
+      let kk = gk + q;
+      if (kk < params.k) {
+        let ci = kk % params.cg;
+        let tap = kk / params.cg;
+        let iy = by + i32((tap / KW) * params.dil_y);
+        let ix = bx + i32((tap % KW) * params.dil_x);
+        if (iy >= 0 && iy < i32(params.h) && ix >= 0 && ix < i32(params.w)) {
+          v[q] = x[((img * params.h + u32(iy)) * params.w + u32(ix)) * params.c + s.grp * params.cg + ci];
         }
       }
-      As[i] = v;
     }
-    for (var i = lidx; i < TK * TN / 4u; i += nthreads) {
-      let gk = k0 + i / (TN / 4u);
-      let gn = n0 + (i % (TN / 4u)) * 4u;
-      var v = vec4<f32>(0.0);
-      if (gk < params.k) {
-        let base = wbase + gk * params.coutg;
-        for (var q = 0u; q < 4u; q++) {
-          if (gn + q < params.coutg) {
-            v[q] = wt[base + gn + q];
-          }
-        }
-      }
-      Bs[i] = v;
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TK; k += 4u) {
-      let b0 = Bs[k * (TN / 4u) + lid.x];
-      let b1 = Bs[(k + 1u) * (TN / 4u) + lid.x];
-      let b2 = Bs[(k + 2u) * (TN / 4u) + lid.x];
-      let b3 = Bs[(k + 3u) * (TN / 4u) + lid.x];
-      for (var i = 0u; i < 4u; i++) {
-        let av = As[(lid.y * 4u + i) * (TK / 4u) + k / 4u];
-        blk.acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
-      }
-    }
-    workgroupBarrier();
   }
-  blk.m = m0 + lid.y * 4u;
-  blk.n = n0 + lid.x * 4u;
-  blk.g = grp;
-  blk.valid = true;
-  return blk;
+  return v;
+}
+
+fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (gk < params.k) {
+    let base = (s.grp * params.k + gk) * params.coutg;
+    for (var q = 0u; q < 4u; q++) {
+      if (gn + q < params.coutg) {
+        v[q] = wt[base + gn + q];
+      }
+    }
+  }
+  return v;
+}
+
+fn tile_src(t: u32) -> TileSrc {
+  return TileSrc(t);
 }
 
 fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
-  var blk: Block;
-  let id = (wid.x + wid.y * nwg.x) * DIRECT_WG + lidx;
-  if (id >= params.groups) {
+  var blk = direct_block(wid, nwg, lidx);
+  if (!blk.valid) {
     return blk;
   }
-  let tn = id % params.tiles_n;
-  let tm = (id / params.tiles_n) % params.tiles_m;
-  let grp = id / (params.tiles_n * params.tiles_m);
-  let m = tm * 4u;
-  let n = tn * 4u;
+  let m = blk.m;
+  let n = blk.n;
+  let grp = blk.t;
   let last = params.coutg - 1u;
   let cn = vec4<u32>(min(n, last), min(n + 1u, last), min(n + 2u, last), min(n + 3u, last));
   var by: array<i32, 4>;
@@ -166,87 +121,21 @@ fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
       }
     }
   }
-  blk.m = m;
-  blk.n = n;
-  blk.g = grp;
-  blk.valid = true;
   return blk;
 }
 
-fn out_value(blk: Block, i: u32) -> vec4<f32> {
-  let ch = blk.g * params.coutg;
+fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32> {
+  let ch = blk.t * params.coutg;
   let last = params.coutg - 1u;
   let bias = vec4<f32>(b[ch + min(blk.n, last)], b[ch + min(blk.n + 1u, last)], b[ch + min(blk.n + 2u, last)],
                        b[ch + min(blk.n + 3u, last)]);
   return act4(blk.acc[i] + bias);
 }
 
-// Two copies because a resource is part of an entry point's bind group layout whenever any function it calls
-// names it: the plain entry points must not touch `res`.
-fn store_plain(blk: Block) {
-  for (var i = 0u; i < 4u; i++) {
-    let row = blk.m + i;
-    if (row >= params.m) {
-      return;
-    }
-    let v = out_value(blk, i);
-    let base = row * params.cout + blk.g * params.coutg + blk.n;
-    for (var q = 0u; q < 4u; q++) {
-      if (blk.n + q < params.coutg) {
-        y[base + q] = v[q];
-      }
-    }
-  }
+fn y_index(blk: Block, row: u32, col: u32) -> u32 {
+  return row * params.cout + blk.t * params.coutg + col;
 }
 
-fn store_res(blk: Block) {
-  for (var i = 0u; i < 4u; i++) {
-    let row = blk.m + i;
-    if (row >= params.m) {
-      return;
-    }
-    let v = out_value(blk, i);
-    let base = row * params.cout + blk.g * params.coutg + blk.n;
-    for (var q = 0u; q < 4u; q++) {
-      if (blk.n + q < params.coutg) {
-        y[base + q] = v[q] + res[base + q];
-      }
-    }
-  }
-}
-
-@compute @workgroup_size(TN / 4u, TM / 4u)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
-  let blk = tiled(wid, nwg, lid, lidx);
-  if (blk.valid) {
-    store_plain(blk);
-  }
-}
-
-@compute @workgroup_size(TN / 4u, TM / 4u)
-fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-            @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
-  let blk = tiled(wid, nwg, lid, lidx);
-  if (blk.valid) {
-    store_res(blk);
-  }
-}
-
-@compute @workgroup_size(DIRECT_WG)
-fn direct_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-               @builtin(local_invocation_index) lidx: u32) {
-  let blk = direct(wid, nwg, lidx);
-  if (blk.valid) {
-    store_plain(blk);
-  }
-}
-
-@compute @workgroup_size(DIRECT_WG)
-fn direct_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-              @builtin(local_invocation_index) lidx: u32) {
-  let blk = direct(wid, nwg, lidx);
-  if (blk.valid) {
-    store_res(blk);
-  }
+fn block_cols(blk: Block) -> u32 {
+  return params.coutg;
 }

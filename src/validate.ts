@@ -4,6 +4,7 @@ import { PipelineCache } from './gpu/pipelines.js';
 import type { GpuProgram } from './gpu/program.js';
 import { runNodeOnGpu } from './gpu/run-node.js';
 import type { Graph, Value } from './graph/ir.js';
+import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import { optimize } from './graph/optimize.js';
 import { EMPTY_VALUE, resolve, type ResolvedGraph } from './graph/resolve.js';
 import { asFloat } from './ops/types.js';
@@ -49,7 +50,7 @@ export interface ValidateOptions {
   gpu: GpuContext;
   /** Replace the GPU program of some op types (used to prove the harness catches a faulty kernel). */
   programs?: ReadonlyMap<string, GpuProgram>;
-  /** Validate the optimised graph, the one load() runs (default true); false: the graph as resolved. */
+  /** Validate the optimised graph, the one load() runs on this adapter: depthwise -> pointwise pairs fused where the fused kernel wins, a fused node checked as one layer against the reference depthwise then pointwise (default true); false: the graph as resolved. */
   optimize?: boolean;
 }
 
@@ -115,11 +116,14 @@ function unravel(i: number, shape: Shape): number[] {
 export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptions): Promise<ValidationReport> {
   const tol = { ...DEFAULT_TOLERANCE, ...opts.tolerance };
   const optimized = opts.optimize ?? true;
-  const resolved = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
-  const rg = optimized ? optimize(resolved).graph : resolved;
+  const given = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
+  const { info } = opts.gpu;
+  const rg = optimized
+    ? fuseDwPwFor(optimize(given).graph, { variant: info.isSoftware ? 'direct' : 'tiled', limits: info.limits }).graph
+    : given;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });
-  const pipelines = new PipelineCache(opts.gpu.device);
+  const pipelines = PipelineCache.forDevice(opts.gpu.device);
   const layers: LayerReport[] = [];
   const envBefore = new Map<string, Value>(rg.constants);
   for (const [k, v] of Object.entries(opts.inputs)) envBefore.set(k, v);

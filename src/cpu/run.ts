@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import { isInt, type Value } from '../graph/ir.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
 import type { ConvAttrs } from '../ops/conv.js';
+import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../ops/dwpw.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
 import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
@@ -22,7 +23,8 @@ const chainsOf = new WeakMap<ResolvedGraph, Map<number, number>>();
 /**
  * Fused conv chains, as start index -> length: a depthwise Conv whose output only the next node, a pointwise
  * Conv, reads (length 2), with in front, when there is one, the pointwise Conv whose output only that depthwise
- * conv reads (length 3: a MobileNetV2 inverted residual). No fused intermediate is a graph output; they never
+ * conv reads (length 3: a MobileNetV2 inverted residual). A FusedDwPw node (the optimizer's depthwise ->
+ * pointwise pair) runs fused on its own; with that pointwise Conv in front it is a chain of length 2. No fused intermediate is a graph output; they never
  * leave wasm memory (conv-fast.ts convChainFast).
  */
 export function fusableChains(rg: ResolvedGraph): Map<number, number> {
@@ -38,14 +40,23 @@ export function fusableChains(rg: ResolvedGraph): Map<number, number> {
     const mid = rg.nodes[k]!.node.outputs[0]!;
     return mid !== '' && !outputs.has(mid) && readers.get(mid) === 1 && rg.nodes[k + 1]!.node.inputs[0] === mid;
   };
+  const expandable = (k: number) => {
+    const e = rg.nodes[k]!;
+    return isConv(k) && feedsNext(k) && canFusePwDw(e.inputShapes[0]!, e.attrs as ConvAttrs, e.outputShapes[0]!);
+  };
   for (let k = 0; k + 1 < rg.nodes.length; k++) {
+    const f = rg.nodes[k + 1]!;
+    if (f.node.op === FUSED_DWPW && expandable(k)) {
+      const a = f.attrs as DwPwAttrs;
+      const mid = dwOutputShape(f.inputShapes[0]!, f.inputShapes[1]!, a.dw);
+      if (canFuseDwPw(f.inputShapes[0]!, a.dw, mid, f.inputShapes[3]!, a.pw)) chains.set(k++, 2);
+      continue;
+    }
     if (!isConv(k) || !isConv(k + 1) || !feedsNext(k)) continue;
     const d = rg.nodes[k]!;
     const p = rg.nodes[k + 1]!;
     if (!canFuseDwPw(d.inputShapes[0]!, d.attrs as ConvAttrs, d.outputShapes[0]!, p.inputShapes[1]!, p.attrs as ConvAttrs)) continue;
-    const e = rg.nodes[k - 1];
-    const withExpand = k > 0 && isConv(k - 1) && !chains.has(k - 1) && feedsNext(k - 1) &&
-      canFusePwDw(e!.inputShapes[0]!, e!.attrs as ConvAttrs, e!.outputShapes[0]!);
+    const withExpand = k > 0 && !chains.has(k - 1) && expandable(k - 1);
     chains.set(withExpand ? k - 1 : k, withExpand ? 3 : 2);
     k++;
   }
@@ -58,23 +69,27 @@ type RNode = ResolvedGraph['nodes'][number];
 /** Runs a fused chain (nodes[start .. start + len)); undefined when the wasm kernels are unavailable. */
 function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined {
   const get = (name: string | undefined, what: string) => asFloat(name ? env.get(name) : undefined, what);
-  const params = (rn: RNode) => {
-    const a = rn.attrs as ConvAttrs;
-    return { w: get(rn.node.inputs[1], 'Conv weight').data, bias: a.hasBias ? get(rn.node.inputs[2], 'Conv bias').data : undefined, a };
-  };
+  const params = (rn: RNode, a: ConvAttrs = rn.attrs as ConvAttrs, wi = 1) => ({
+    w: get(rn.node.inputs[wi], 'Conv weight').data,
+    bias: a.hasBias ? get(rn.node.inputs[wi + 1], 'Conv bias').data : undefined,
+    a,
+  });
   const first = nodes[0]!;
   const last = nodes[nodes.length - 1]!;
-  const dw = nodes[nodes.length - 2]!;
+  const fused = last.node.op === FUSED_DWPW ? (last.attrs as DwPwAttrs) : undefined;
   const x = get(first.node.inputs[0], 'Conv input');
   if (!sameShape(x.shape, first.inputShapes[0]!)) return undefined;
   const ys = last.outputShapes[0]!;
   const y = outputBuffer(sizeOf(ys));
-  const pa = last.attrs as ConvAttrs;
-  const residual = pa.residual ? get(last.node.inputs[3], 'Conv residual').data : undefined;
+  const pa = fused?.pw ?? (last.attrs as ConvAttrs);
+  const residual = pa.residual ? get(last.node.inputs[fused ? 5 : 3], 'Conv residual').data : undefined;
   if (residual && residual.length !== y.length)
     throw new RangeError(`fused residual has ${residual.length} values, the conv output ${y.length}`);
-  const expand = nodes.length === 3 ? params(first) : undefined;
-  const done = convChainFast(x.data, x.shape, expand, params(dw), dw.inputShapes[0]!, params(last), residual, y, ys);
+  const expand = nodes.length === (fused ? 2 : 3) ? params(first) : undefined;
+  const dwNode = fused ? last : nodes[nodes.length - 2]!;
+  const dw = fused ? params(last, fused.dw) : params(dwNode);
+  const pw = fused ? params(last, fused.pw, 3) : params(last);
+  const done = convChainFast(x.data, x.shape, expand, dw, dwNode.inputShapes[0]!, pw, residual, y, ys);
   return done ? [{ shape: ys, data: y }] : undefined;
 }
 

@@ -104,7 +104,7 @@ export class GpuExecutor {
     this.nodeSteps = groups;
   }
 
-  static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
+  static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
     const limits = planLimits(gpu);
     checkGraphLimits(rg, limits);
@@ -152,7 +152,7 @@ export class GpuExecutor {
           });
         }
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, pipelines.size);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, new Set(steps.map((s) => s.pipeline)).size);
     } catch (e) {
       tracker.destroyAll();
       throw e;

@@ -3,12 +3,35 @@ import { compileModule, formatCompileErrors, fullSource, type ShaderDef } from '
 
 export type Constants = Readonly<Record<string, number>>;
 
+/** Where a cache's compile time went: created modules / pipelines, cache hits and the wall time of each creation. */
+export interface PipelineStats {
+  modules: number;
+  pipelines: number;
+  hits: number;
+  /** Sum over pipelines of createComputePipelineAsync's wall time (they overlap, so this exceeds elapsed time). */
+  pipelineMs: number;
+  moduleMs: number;
+}
+
+const perDevice = new WeakMap<GPUDevice, PipelineCache>();
+
 /** Pipelines keyed by shader + override constants (never by tensor dimensions), compiled asynchronously. */
 export class PipelineCache {
   private readonly modules = new Map<string, Promise<GPUShaderModule>>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
+  readonly stats: PipelineStats = { modules: 0, pipelines: 0, hits: 0, pipelineMs: 0, moduleMs: 0 };
 
   constructor(private readonly device: GPUDevice) {}
+
+  /** The cache every model on this device shares (load(), validate()), so a page's second model compiles only what is new. */
+  static forDevice(device: GPUDevice): PipelineCache {
+    let c = perDevice.get(device);
+    if (!c) {
+      c = new PipelineCache(device);
+      perDevice.set(device, c);
+    }
+    return c;
+  }
 
   get size(): number {
     return this.pipelines.size;
@@ -25,7 +48,8 @@ export class PipelineCache {
   get(def: ShaderDef, constants: Constants = {}): Promise<GPUComputePipeline> {
     const key = PipelineCache.key(def, constants);
     let p = this.pipelines.get(key);
-    if (!p) {
+    if (p) this.stats.hits++;
+    else {
       p = this.create(def, constants);
       this.pipelines.set(key, p);
     }
@@ -35,10 +59,14 @@ export class PipelineCache {
   private async create(def: ShaderDef, constants: Constants): Promise<GPUComputePipeline> {
     let mod = this.modules.get(def.name);
     if (!mod) {
-      mod = compileModule(this.device, def);
+      const t0 = performance.now();
+      mod = compileModule(this.device, def).finally(() => (this.stats.moduleMs += performance.now() - t0));
       this.modules.set(def.name, mod);
+      this.stats.modules++;
     }
     const module = await mod;
+    const t0 = performance.now();
+    this.stats.pipelines++;
     try {
       return await this.device.createComputePipelineAsync({
         label: PipelineCache.key(def, constants),
@@ -49,6 +77,8 @@ export class PipelineCache {
       const info = await module.getCompilationInfo();
       const detail = info.messages.length ? '\n' + formatCompileErrors(def.name, fullSource(def), info.messages) : '';
       throw new GpuError(`pipeline "${PipelineCache.key(def, constants)}" failed: ${(e as Error).message}${detail}`, 'GPU_PIPELINE');
+    } finally {
+      this.stats.pipelineMs += performance.now() - t0;
     }
   }
 }

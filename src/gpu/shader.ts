@@ -1,7 +1,8 @@
 import { GpuError } from '../errors.js';
 import type { ParamsLayout } from './params.js';
+import { compose } from './wgsl.js';
 
-/** A WGSL program from shaders/*.wgsl plus the params struct generated for it. */
+/** A WGSL program from shaders/*.wgsl (its `// #include` lines resolved, src/gpu/wgsl.ts) plus the params struct generated for it. */
 export interface ShaderDef {
   readonly name: string;
   readonly source: string;
@@ -10,7 +11,7 @@ export interface ShaderDef {
 }
 
 export function shader(name: string, source: string, params?: ParamsLayout, entryPoint = 'main'): ShaderDef {
-  return { name, source, params, entryPoint };
+  return { name, source: compose(source), params, entryPoint };
 }
 
 export function fullSource(def: ShaderDef): string {

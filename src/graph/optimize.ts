@@ -12,6 +12,10 @@ export interface OptimizeReport {
   fusedResidual: number;
 }
 
+function emptyReport(): OptimizeReport {
+  return { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0 };
+}
+
 /** The activation a node computes, when it is one that a Conv/Gemm epilogue can absorb. */
 function activationOf(rn: ResolvedNode): FusedActivation | undefined {
   const a = rn.attrs as Record<string, number>;
@@ -31,7 +35,7 @@ function activationOf(rn: ResolvedNode): FusedActivation | undefined {
   }
 }
 
-function floatConst(v: Value | undefined): Tensor | undefined {
+export function floatConst(v: Value | undefined): Tensor | undefined {
   return v && !isInt(v) ? v : undefined;
 }
 
@@ -41,7 +45,7 @@ function floatConst(v: Value | undefined): Tensor | undefined {
  * Each rewrite only applies when the intermediate value has exactly one reader and is not a graph output.
  */
 export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: OptimizeReport } {
-  const report: OptimizeReport = { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0 };
+  const report = emptyReport();
   const constants = new Map(rg.constants);
   const outputs = new Set(rg.graph.outputs);
   let nodes: ResolvedNode[] = [...rg.nodes];

@@ -32,6 +32,7 @@ import { ConstantOfShape } from './constantofshape.js';
 import { Cast } from './cast.js';
 import { Unsqueeze } from './unsqueeze.js';
 import { Squeeze } from './squeeze.js';
+import { FusedDwPw } from './dwpw.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -40,5 +41,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Sub, Mul, Div,
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
+    FusedDwPw,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

@@ -187,3 +187,14 @@ afterAll(async () => {
   sessions.clear();
   for (const shared of all) await (await shared.catch(() => undefined))?.close();
 });
+
+/** Opens a sweep page (test/pages/*sweep.ts), waits for its window.__sweep and returns its results by name. */
+export async function sweepPageResults<R extends { name: string }>(path: string, timeoutMs: number): Promise<Map<string, R>> {
+  const { page, errors } = await openPage(path);
+  await expectWebGpu(page);
+  await page.waitForFunction(() => (window as { __sweep?: unknown }).__sweep !== undefined, { timeout: timeoutMs, polling: 1000 });
+  const out = (await page.evaluate(() => (window as unknown as { __sweep: unknown }).__sweep)) as { results: R[]; error?: string };
+  if (out.error) throw new Error(`sweep page failed: ${out.error}`);
+  if (errors.length) throw new Error(`sweep page logged errors: ${errors.join('; ')}`);
+  return new Map(out.results.map((r) => [r.name, r]));
+}

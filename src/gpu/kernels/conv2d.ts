@@ -59,9 +59,9 @@ export interface Conv2dDirectPlan {
   RES: boolean;
 }
 
-/** Clamped like planGemm4's block (it is part of the generated shader's name and pipeline key). */
-export function planConv2dDirect(m: number, coutg: number, residual: boolean): Conv2dDirectPlan {
-  return { TM: Math.min(8, m), TN4: Math.min(2, coutg / 4), RES: residual };
+/** One block for every shape (clamped pixels / channel groups, see directConv2dShader): one pipeline per kernel size. */
+export function planConv2dDirect(residual: boolean): Conv2dDirectPlan {
+  return { TM: 8, TN4: 2, RES: residual };
 }
 
 const directSources = new Map<string, ShaderDef>();
@@ -134,7 +134,7 @@ async function conv2dDirect4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = planConv2dDirect(m, coutg, !!bufs.residual);
+  const p = planConv2dDirect(!!bufs.residual);
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;

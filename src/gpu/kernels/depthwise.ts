@@ -136,20 +136,14 @@ export interface DwDirectPlan {
 }
 
 /**
- * RW: the output run per invocation, 4..8 (fewer outputs than that: all of them), the one wasting the fewest
- * columns at the row end, 7 first: every MobileNet size (112, 56, 28, 14, 7) then shares one pipeline per stride.
+ * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
+ * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
+ * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key: RW takes at most 8
 // values (1..4 below 5 columns, else 4..8), KW / SX / DX are the filter's width, stride and dilation along W.
 export function planDepthwiseDirect(g: DwGeometry): DwDirectPlan {
-  let RW = g.ow;
-  if (g.ow > 4) {
-    let waste = Infinity;
-    for (const rw of [7, 8, 6, 5, 4]) {
-      const wst = Math.ceil(g.ow / rw) * rw - g.ow;
-      if (wst < waste) [RW, waste] = [rw, wst];
-    }
-  }
+  const RW = g.ow > 4 ? 7 : 4;
   const mult = g.cout / g.c;
   return { RW, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], VEC: g.c % 4 === 0 && mult === 1 };
 }

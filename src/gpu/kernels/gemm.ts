@@ -82,15 +82,12 @@ export function gemm4Eligible(s: GemmSpec): boolean {
 }
 
 /**
- * The block is unrolled into the generated source, so it is part of the shader name and pipeline key; it is clamped
- * (TM ≤ 8, TN4 ≤ 2) so that key takes few values whatever M and N are (every M ≥ 8, N ≥ 8 shares one pipeline).
- * 8 rows × 8 columns: on SwiftShader 16×16 blocks ran ~5-10 % faster but took 2-2.5 s per pipeline to compile
- * (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
+ * 8 rows × 8 columns for every shape, so layers differing only in M and N share one pipeline (rows past M and
+ * column groups past N/4 are clamped, see pointwise_direct.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
+ * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
-export function planGemm4(m: number, n: number, residual: boolean, cBroadcast: boolean): Gemm4Plan {
-  const n4 = n / 4;
-  const CB = cBroadcast;
-  return { TM: Math.min(8, m), TN4: Math.min(2, n4), RES: residual, CB };
+export function planGemm4(residual: boolean, cBroadcast: boolean): Gemm4Plan {
+  return { TM: 8, TN4: 2, RES: residual, CB: cBroadcast };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
@@ -202,7 +199,7 @@ function gemmOperands(
 
 /** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(s.m, s.n, !!s.residual, !s.c || s.c.strides[0] === 0);
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0);
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);

@@ -1,0 +1,59 @@
+// The GEMM epilogue store and entry points, included by pointwise.wgsl, conv2d.wgsl and dwpw.wgsl through
+// `// #include "gemm_store.wgsl"` (src/gpu/wgsl.ts), after gemm_tile.wgsl (Block, tiled()). Rows
+// >= params.m and columns >= block_cols(blk) of a Block are not stored; y = out_value(...) (+ res at the same
+// index in the *_res entry points). gemm_direct.wgsl adds the software-adapter entry points.
+// The including kernel declares:
+//   fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32>  bias + activation of blk.acc[i]
+//   fn y_index(blk: Block, row: u32, col: u32) -> u32        element index of Y[t, row, col] (and of R)
+//   fn block_cols(blk: Block) -> u32                         columns of matrix t
+//   bindings y (read_write) and res (read) of array<f32>
+// Two copies because a resource is part of an entry point's bind group layout whenever any function it calls
+// names it: the plain entry points must not touch `res`.
+fn store_plain(blk: Block) {
+  for (var i = 0u; i < 4u; i++) {
+    let row = blk.m + i;
+    if (row >= params.m) {
+      return;
+    }
+    let v = out_value(blk, row, i);
+    for (var q = 0u; q < 4u; q++) {
+      if (blk.n + q < block_cols(blk)) {
+        y[y_index(blk, row, blk.n + q)] = v[q];
+      }
+    }
+  }
+}
+
+fn store_res(blk: Block) {
+  for (var i = 0u; i < 4u; i++) {
+    let row = blk.m + i;
+    if (row >= params.m) {
+      return;
+    }
+    let v = out_value(blk, row, i);
+    for (var q = 0u; q < 4u; q++) {
+      if (blk.n + q < block_cols(blk)) {
+        let idx = y_index(blk, row, blk.n + q);
+        y[idx] = v[q] + res[idx];
+      }
+    }
+  }
+}
+
+@compute @workgroup_size(TN / 4u, TM / 4u)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let blk = tiled(wid, nwg, lid, lidx);
+  if (blk.valid) {
+    store_plain(blk);
+  }
+}
+
+@compute @workgroup_size(TN / 4u, TM / 4u)
+fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let blk = tiled(wid, nwg, lid, lidx);
+  if (blk.valid) {
+    store_res(blk);
+  }
+}

@@ -1,0 +1,57 @@
+// The fused depthwise -> pointwise kernel (dwpw.wgsl) on both variants against the CPU reference of the
+// unfused pair, over seeded random DSC blocks (test/support/dwpw-sweep.ts). Tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { GpuContext } from '../src/gpu/device.js';
+import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { runNodeOnGpu } from '../src/gpu/run-node.js';
+import { dwPwProgram } from '../src/ops/dwpw.gpu.js';
+import { FusedDwPw, type DwPwAttrs } from '../src/ops/dwpw.js';
+import type { Tensor } from '../src/tensor.js';
+import { compare } from './support/conv-sweep.js';
+import { buildDwPw, DWPW_CONFIGS, referenceOf } from './support/dwpw-sweep.js';
+
+let shared: { gpu: GpuContext; pipelines: PipelineCache } | undefined;
+async function setup() {
+  if (!shared) {
+    const gpu = await openKernelDevice();
+    shared = { gpu, pipelines: new PipelineCache(gpu.device) };
+  }
+  return shared;
+}
+const worst = { tiled: 0, direct: 0, cpu: 0 };
+afterAll(() => {
+  shared?.gpu.device.destroy();
+  console.log(`[gpu-dwpw-sweep] ${DWPW_CONFIGS.length} configs × 2 variants, ${shared?.pipelines.size ?? 0} pipelines, max |err|: ${JSON.stringify(worst)}`);
+});
+
+describe('fused depthwise -> pointwise sweep', () => {
+  it('covers strides, dilation, multipliers, every activation, biases and residuals', () => {
+    const cs = DWPW_CONFIGS;
+    expect(new Set(cs.map((c) => c.mult))).toEqual(new Set([1, 2, 3]));
+    expect(new Set(cs.flatMap((c) => c.strides))).toEqual(new Set([1, 2, 3]));
+    expect(cs.some((c) => c.dilations[0] === 2)).toBe(true);
+    expect(new Set(cs.map((c) => c.dwAct.kind)).size).toBe(6);
+    expect(new Set(cs.map((c) => c.pwAct.kind)).size).toBe(6);
+    expect(cs.some((c) => c.residual) && cs.some((c) => !c.residual)).toBe(true);
+    expect(cs.some((c) => c.cout % 4 !== 0) && cs.some((c) => (c.c * c.mult) % 4 !== 0)).toBe(true);
+  });
+
+  it.each(DWPW_CONFIGS.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
+    const { gpu, pipelines } = await setup();
+    const { plain, fused, inputs, constants, feeds } = buildDwPw(cfg);
+    const want = referenceOf(plain, feeds);
+    const cpu = FusedDwPw.fast!(inputs, fused.attrs as DwPwAttrs)[0] as Tensor;
+    expect(cpu.shape).toEqual(want.shape);
+    const c = compare(cpu.data, want.data);
+    worst.cpu = Math.max(worst.cpu, c.maxErr);
+    expect(c.bad, `cpu fast: max err ${c.maxErr}`).toBe(-1);
+    for (const variant of ['tiled', 'direct'] as const) {
+      const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram({ variant, alwaysFuse: true }));
+      expect(got!.shape).toEqual(want.shape);
+      const { maxErr, bad } = compare(got!.data, want.data);
+      worst[variant] = Math.max(worst[variant], maxErr);
+      if (bad >= 0) expect.fail(`${variant} element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    }
+  });
+});
