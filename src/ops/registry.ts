@@ -32,6 +32,18 @@ import { ConstantOfShape } from './constantofshape.js';
 import { Cast } from './cast.js';
 import { Unsqueeze } from './unsqueeze.js';
 import { Squeeze } from './squeeze.js';
+import { Abs } from './abs.js';
+import { Neg } from './neg.js';
+import { Sqrt } from './sqrt.js';
+import { Reciprocal } from './reciprocal.js';
+import { Exp } from './exp.js';
+import { Tanh } from './tanh.js';
+import { Floor } from './floor.js';
+import { Elu } from './elu.js';
+import { LeakyRelu } from './leakyrelu.js';
+import { PRelu } from './prelu.js';
+import { Max } from './max.js';
+import { Min } from './min.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -40,5 +52,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Sub, Mul, Div,
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
+    Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min,
   ].map((d: OpDef<any>) => [d.op, d]),
 );
