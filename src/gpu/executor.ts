@@ -194,6 +194,26 @@ export class GpuExecutor {
     });
   }
 
+  /**
+   * The model's own buffer for graph input or output `name` (device layout, see layout.ts), or undefined.
+   * Writing an input here and passing `{ buffer, shape }` as that input skips the input copy; an output holds
+   * the last run's result until the next run.
+   */
+  edgeBuffer(name: string): GPUBuffer | undefined {
+    return this.rg.inputShapes.has(name) || this.rg.graph.outputs.includes(name) ? this.edges.get(name) : undefined;
+  }
+
+  /** Runs and leaves every output in its edgeBuffer (no readback, no allocation); resolves once submitted. */
+  runInPlace(inputs: Record<string, unknown>): Promise<void> {
+    return this.enqueue(inputs, async (x) => {
+      this.writeInputs(x);
+      const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (in place)' });
+      this.encodeAll(enc);
+      this.gpu.device.queue.submit([enc.finish()]);
+      this.stats.submits++;
+    });
+  }
+
   private enqueue<T>(inputs: Record<string, unknown>, f: (x: Map<string, InputValue>) => Promise<T>): Promise<T> {
     const checked = checkGpuInputs(this.rg, inputs);
     const next = this.queue.then(() => f(checked));
@@ -206,6 +226,7 @@ export class GpuExecutor {
     let enc: GPUCommandEncoder | undefined;
     for (const [name, v] of inputs) {
       if ('buffer' in v) {
+        if (v.buffer === this.edges.get(name)) continue;
         enc ??= device.createCommandEncoder({ label: 'sepconv input copy' });
         enc.copyBufferToBuffer(v.buffer, 0, this.edges.get(name)!, 0, sizeOf(v.shape) * 4);
         continue;
