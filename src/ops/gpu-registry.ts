@@ -9,9 +9,10 @@ import { reduceGpu } from './reduce.gpu.js';
 import { copyGpu } from './copy.gpu.js';
 import { softmaxGpu } from './softmax.gpu.js';
 import { padGpu } from './pad.gpu.js';
+import { resizeGpu } from './resize.gpu.js';
 
 /** GPU programs by ONNX op_type; each lives beside its op as src/ops/<op>.gpu.ts and exports [op, program] pairs. */
 export const GPU_PROGRAMS: ReadonlyMap<string, GpuProgram> = new Map<string, GpuProgram>([
   ...convGpu, ...gemmGpu, ...unaryGpu, ...binaryGpu, ...batchnormGpu, ...poolGpu, ...reduceGpu, ...copyGpu,
-  ...softmaxGpu, ...padGpu,
+  ...softmaxGpu, ...padGpu, ...resizeGpu,
 ]);

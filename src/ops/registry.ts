@@ -44,6 +44,7 @@ import { LeakyRelu } from './leakyrelu.js';
 import { PRelu } from './prelu.js';
 import { Max } from './max.js';
 import { Min } from './min.js';
+import { Resize } from './resize.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -52,6 +53,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Sub, Mul, Div,
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
-    Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min,
+    Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

