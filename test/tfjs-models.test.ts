@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { load, type Model } from '../src/model.js';
+import { HUMAN_MODELS, tfjsReference, type RefCase } from './support/tfjs-ref.js';
+
+/** The 16 models issue 11 names; each must match TF.js's CPU backend on the photo. */
+export const REQUIRED_MODELS = [
+  'blazeface', 'facemesh-detection-short', 'facemesh-detection-full', 'facemesh', 'iris', 'handdetect', 'handlandmark-lite',
+  'movenet-lightning', 'selfie', 'meet', 'mobilefacenet', 'emotion', 'posenet', 'blazepose-detector', 'blazepose-lite', 'efficientpose',
+];
+
+const only = process.env.TFJS_MODELS?.split(',').filter(Boolean);
+const models = only ?? REQUIRED_MODELS;
+
+/** Worst |a - e| relative to max(1, max|e|), per output; the issue's tolerance is 1e-4. */
+export function worstRelative(a: ArrayLike<number>, e: ArrayLike<number>): number {
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < e.length; i++) scale = Math.max(scale, Math.abs(e[i]!));
+  for (let i = 0; i < e.length; i++) {
+    const d = Math.abs(a[i]! - e[i]!);
+    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
+  }
+  return worst / scale;
+}
+
+export async function compareWithReference(model: Model, ref: RefCase): Promise<{ name: string; rel: number }[]> {
+  const input = ref.inputDtype === 'int32' ? { shape: ref.inputShape, data: Int32Array.from(ref.input) } : { shape: ref.inputShape, data: ref.input };
+  const out = await model.predict({ [ref.inputName]: input });
+  expect(model.outputs.map((o) => o.name)).toEqual(ref.outputs.map((o) => o.name));
+  return ref.outputs.map((r) => {
+    const y = out.get(r.name);
+    expect(y, `output ${r.name}`).toBeDefined();
+    expect([...y!.shape], `shape of ${r.name}`).toEqual(r.shape);
+    return { name: r.name, rel: worstRelative(y!.data, r.data) };
+  });
+}
+
+describe('TF.js graph models vs TF.js CPU backend (CPU backend)', () => {
+  for (const name of models)
+    it(`${name} matches (max abs err ≤ 1e-4·max(1, max|y|))`, async () => {
+      const ref = await tfjsReference(name);
+      const model = await load(`${HUMAN_MODELS}/${name}.json`, { backend: 'cpu' });
+      const errs = await compareWithReference(model, ref);
+      for (const e of errs) expect(e.rel, `${name} output ${e.name}`).toBeLessThanOrEqual(1e-4);
+    }, 240_000);
+});
