@@ -46,3 +46,35 @@ describe('Resize', () => {
 });
 
 type AttrRecord = Record<string, string | number | number[]>;
+
+describe('ConvTranspose', () => {
+  const CASES: [Shape, Shape, AttrRecord, boolean][] = [
+    [[1, 3, 5, 7], [3, 4, 3, 3], {}, false],
+    [[2, 4, 5, 6], [4, 3, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, true],
+    [[1, 6, 4, 5], [6, 2, 3, 2], { strides: [2, 3], group: 3, pads: [1, 0, 2, 1] }, true],
+    [[1, 4, 3, 4], [4, 1, 3, 3], { group: 4, dilations: [2, 2], strides: [2, 1] }, false],
+    [[2, 8, 4, 4], [8, 5, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] }, true],
+    [[1, 3, 5, 5], [3, 2, 3, 3], { strides: [2, 2], auto_pad: 'SAME_UPPER' }, false],
+    [[1, 3, 5, 5], [3, 2, 3, 3], { strides: [2, 2], output_shape: [12, 12] }, true],
+    [[1, 2, 1, 1], [2, 3, 5, 4], {}, true],
+  ];
+  it('matches the CPU reference over groups, strides, dilations, pads, output_padding/shape, bias', async () => {
+    for (const [k, [xs, ws, attrs, bias]] of CASES.entries()) {
+      const cout = ws[1]! * ((attrs.group as number | undefined) ?? 1);
+      const ins: In[] = [rand(xs, k + 1), { const: rand(ws, k + 20) }, bias ? { const: rand([cout], k + 40) } : null];
+      await checkGpu(log, `ConvTranspose ${JSON.stringify(xs)} w${JSON.stringify(ws)} ${JSON.stringify(attrs)}`, 'ConvTranspose', ins, { attrs });
+    }
+  });
+});
+
+describe('DepthToSpace / SpaceToDepth', () => {
+  it('DCR and CRD over odd shapes and block sizes, and SpaceToDepth', async () => {
+    const shapes: [Shape, number][] = [[[2, 12, 3, 5], 2], [[1, 18, 1, 4], 3], [[1, 4, 7, 1], 2], [[3, 5, 2, 3], 1], [[1, 32, 5, 6], 2]];
+    for (const [k, [s, b]] of shapes.entries()) {
+      for (const mode of ['DCR', 'CRD'])
+        await checkGpu(log, `DepthToSpace ${mode} ${JSON.stringify(s)} b=${b}`, 'DepthToSpace', [rand(s, k + 1)], { attrs: { blocksize: b, mode } });
+      const big = [s[0]!, s[1]! / (b * b) >= 1 && s[1]! % (b * b) === 0 ? s[1]! / (b * b) : s[1]!, s[2]! * b, s[3]! * b];
+      await checkGpu(log, `SpaceToDepth ${JSON.stringify(big)} b=${b}`, 'SpaceToDepth', [rand(big, k + 5)], { attrs: { blocksize: b } });
+    }
+  });
+});

@@ -77,7 +77,7 @@ export interface CopyPlan {
   dstOffset?: number;
 }
 
-async function copyDispatch(ctx: GpuBuildCtx, plan: CopyPlan, x: BindingRef, y: BindingRef, label: string): Promise<Dispatch | undefined> {
+export async function copyDispatch(ctx: GpuBuildCtx, plan: CopyPlan, x: BindingRef, y: BindingRef, label: string): Promise<Dispatch | undefined> {
   const n = sizeOf(plan.sizes);
   if (n === 0) return undefined;
   const ax = simplify(plan.sizes, [plan.dst, plan.src]);

@@ -45,6 +45,9 @@ import { PRelu } from './prelu.js';
 import { Max } from './max.js';
 import { Min } from './min.js';
 import { Resize } from './resize.js';
+import { ConvTranspose } from './convtranspose.js';
+import { DepthToSpace } from './depthtospace.js';
+import { SpaceToDepth } from './spacetodepth.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -54,5 +57,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
     Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
+    ConvTranspose, DepthToSpace, SpaceToDepth,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

@@ -1,0 +1,54 @@
+// 2-D transposed convolution in gather form, NHWC: one invocation per output element (n, oy, ox, oc).
+//   y[n, oy, ox, oc] = bias[oc] + Σ_{ky, kx, c} x[n, iy, ix, g·cpg + c] · w[g, ky, kx, c, o]
+// over the taps where oy + pad_t − ky·dil_h = iy·stride_h with 0 ≤ iy < h (likewise for x), g = oc / og,
+// o = oc % og. Weights are repacked [group][kh][kw][cpg][og], so neighbouring invocations (consecutive oc) read
+// consecutive weights.
+//   @binding(0) params  uniform Params
+//   @binding(1) x       array<f32>, NHWC input  [n, h, w, cin]
+//   @binding(2) wt      array<f32>, packed weights
+//   @binding(3) bias    array<f32>, [cout] (zeros when the node has none)
+//   @binding(4) y       array<f32>, NHWC output [n, oh, ow, cout]
+override WG: u32 = 256u;
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> wt: array<f32>;
+@group(0) @binding(3) var<storage, read> bias: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WG + lid;
+  if (i >= params.total) {
+    return;
+  }
+  let oc = i % params.cout;
+  var r = i / params.cout;
+  let ox = i32(r % params.ow);
+  r /= params.ow;
+  let oy = i32(r % params.oh);
+  let n = r / params.oh;
+  let g = oc / params.og;
+  let o = oc % params.og;
+  let cpg = params.cin / params.groups;
+  var s = bias[oc];
+  for (var ky = 0u; ky < params.kh; ky++) {
+    let ty = oy + params.pad_t - i32(ky * params.dil_h);
+    if (ty < 0 || u32(ty) % params.stride_h != 0u) { continue; }
+    let iy = u32(ty) / params.stride_h;
+    if (iy >= params.h) { continue; }
+    for (var kx = 0u; kx < params.kw; kx++) {
+      let tx = ox + params.pad_l - i32(kx * params.dil_w);
+      if (tx < 0 || u32(tx) % params.stride_w != 0u) { continue; }
+      let ix = u32(tx) / params.stride_w;
+      if (ix >= params.w) { continue; }
+      let xo = ((n * params.h + iy) * params.w + ix) * params.cin + g * cpg;
+      var wo = (((g * params.kh + ky) * params.kw + kx) * cpg) * params.og + o;
+      for (var c = 0u; c < cpg; c++) {
+        s += x[xo + c] * wt[wo];
+        wo += params.og;
+      }
+    }
+  }
+  y[i] = s;
+}
