@@ -7,7 +7,7 @@ import { defineParams } from '../gpu/params.js';
 import { compileModule, shader } from '../gpu/shader.js';
 import { GREY_WEIGHTS, placement, type Placement, type ResolvedImageOptions } from './options.js';
 import type { Strides } from './resample.js';
-import { isPixels, isVideo, sourceSize, type ImageSource } from './source.js';
+import { isPixels, isVideo, PixelReader, sourceSize, type ImageSource } from './source.js';
 
 const params = defineParams([
   ['outW', 'u32'],
@@ -62,11 +62,24 @@ export class GpuImageInput {
   private rgba?: Uint8Array;
   /** Compute passes encoded so far (one per write). */
   passes = 0;
+  /**
+   * How video sources are read: importExternalTexture (zero-copy); where the adapter refuses that, a texture
+   * copy; where it refuses that too (SwiftShader in headless Chromium), createImageBitmap then a copy.
+   */
+  video: 'external' | 'copy' | 'bitmap' | undefined;
+
+  private readonly reader = new PixelReader();
 
   constructor(
     readonly device: GPUDevice,
     readonly opts: ResolvedImageOptions,
     readonly target: GpuTarget,
+    /**
+     * 'copy': copyExternalImageToTexture / importExternalTexture, the image never leaves the GPU. 'cpu': read
+     * the pixels through a canvas and writeTexture them: on a software adapter (SwiftShader) "GPU" memory is
+     * CPU memory, and copyExternalImageToTexture costs ~5× more than that (see test/vision-browser.test.ts).
+     */
+    readonly upload: 'copy' | 'cpu' = 'copy',
   ) {
     this.uniform = device.createBuffer({ size: params.byteSize, usage: UNIFORM, label: 'image input params' });
   }
@@ -96,15 +109,28 @@ export class GpuImageInput {
 
   /** Encodes the upload and the pass and submits them; the target holds the image once the queue gets there. */
   async write(source: ImageSource): Promise<Placement> {
+    if (this.upload === 'cpu' && !isPixels(source)) source = this.reader.read(source);
     const { width, height } = sourceSize(source);
     const p = placement(width, height, this.opts);
     this.writeParams(width, height, p);
-    const external = isVideo(source);
-    const pipeline = await this.pipeline(external ? EXTERNAL : TEXTURE);
+    let ext: GPUExternalTexture | undefined;
+    let bitmap: ImageBitmap | undefined;
+    if (isVideo(source)) {
+      if (this.video === undefined || this.video === 'external') {
+        try {
+          ext = this.device.importExternalTexture({ source: source as HTMLVideoElement | VideoFrame });
+          this.video = 'external';
+        } catch {
+          // Some adapters (SwiftShader among them) refuse video frames, for import and for copy alike.
+          this.video = 'copy';
+        }
+      }
+      if (this.video === 'bitmap') bitmap = await createImageBitmap(source as HTMLVideoElement | VideoFrame);
+    }
+    const pipeline = await this.pipeline(ext ? EXTERNAL : TEXTURE);
     let group: GPUBindGroup;
-    if (external) {
+    if (ext) {
       // An external texture lives until the end of this task: its bind group cannot outlive the frame.
-      const ext = this.device.importExternalTexture({ source: source as HTMLVideoElement | VideoFrame });
       group = this.device.createBindGroup({
         label: 'image input (video)',
         layout: pipeline.getBindGroupLayout(0),
@@ -117,8 +143,19 @@ export class GpuImageInput {
     } else {
       const tex = this.textureFor(width, height);
       if (isPixels(source)) this.writePixels(source, tex);
-      else
-        this.device.queue.copyExternalImageToTexture({ source: source as GPUCopyExternalImageSource }, { texture: tex, premultipliedAlpha: false }, [width, height]);
+      else if (bitmap) {
+        this.copy(bitmap, tex, width, height);
+        bitmap.close();
+      } else if (this.video === 'copy' && isVideo(source)) {
+        try {
+          this.copy(source, tex, width, height);
+        } catch {
+          this.video = 'bitmap';
+          const b = await createImageBitmap(source as HTMLVideoElement | VideoFrame);
+          this.copy(b, tex, width, height);
+          b.close();
+        }
+      } else this.copy(source as GPUCopyExternalImageSource, tex, width, height);
       this.textureGroup ??= this.device.createBindGroup({
         label: 'image input',
         layout: pipeline.getBindGroupLayout(0),
@@ -139,6 +176,10 @@ export class GpuImageInput {
     this.device.queue.submit([enc.finish()]);
     this.passes++;
     return p;
+  }
+
+  private copy(source: GPUCopyExternalImageSource, texture: GPUTexture, width: number, height: number): void {
+    this.device.queue.copyExternalImageToTexture({ source }, { texture, premultipliedAlpha: false }, [width, height]);
   }
 
   private writeParams(srcW: number, srcH: number, p: Placement): void {

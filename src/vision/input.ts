@@ -62,6 +62,8 @@ export function imageToTensor(source: ImageSource, opts: ImageInputOptions): Ima
 export interface ModelImageOptions extends Partial<ImageInputOptions> {
   /** Which graph input (default: the only one). */
   input?: string;
+  /** WebGPU upload (see GpuImageInput): 'auto' = 'copy' on a hardware adapter, 'cpu' on a software one. */
+  upload?: 'auto' | 'copy' | 'cpu';
 }
 
 /** Reads layout, size and channel count off a 4-D batch-1 input shape. */
@@ -82,6 +84,8 @@ export interface ImageInput {
   readonly options: ResolvedImageOptions;
   /** Where the last frame went: 'gpu' (one pass into the model's input buffer) or 'cpu'. */
   readonly path: 'gpu' | 'cpu';
+  /** On the GPU path: how the image reaches the GPU ('copy': copyExternalImageToTexture/importExternalTexture). */
+  readonly upload?: 'copy' | 'cpu';
   /** Where the last source landed in the model input (to map boxes and keypoints back). */
   readonly placement?: Placement;
   /** The model inputs for this frame; pass them to model.run (typed for it by run()). */
@@ -117,7 +121,8 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
   const cpu = new CpuImageInput(options, 'float32');
   const exec = executorOf(model);
   const buffer = exec?.edgeBuffer(name);
-  const gpu = exec && buffer ? new GpuImageInput(exec.gpu.device, options, { buffer, strides: deviceStrides(shape, s.layout) }) : undefined;
+  const upload = opts.upload === 'copy' || opts.upload === 'cpu' ? opts.upload : exec?.gpu.info.isSoftware ? 'cpu' : 'copy';
+  const gpu = exec && buffer ? new GpuImageInput(exec.gpu.device, options, { buffer, strides: deviceStrides(shape, s.layout) }, upload) : undefined;
   await gpu?.prepare();
   let path: 'gpu' | 'cpu' = gpu ? 'gpu' : 'cpu';
   let last: Placement | undefined;
@@ -131,6 +136,7 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
     get placement() {
       return last;
     },
+    upload: gpu?.upload,
     async feed(source) {
       // A model that lost its device runs on the CPU from then on; so does its input.
       if (gpu && model.backend === 'webgpu') {

@@ -10,7 +10,7 @@ export async function gpuConvert(
   source: ImageSource,
   opts: ImageInputOptions,
   target?: { strides: { y: number; x: number; c: number }; offset: number; elements: number },
-): Promise<{ data: Float32Array; passes: number }> {
+): Promise<{ data: Float32Array; passes: number; video?: string }> {
   const o = resolveImageOptions(opts);
   const n = o.width * o.height * o.c;
   const elements = target?.elements ?? n;
@@ -26,7 +26,7 @@ export async function gpuConvert(
     await read.mapAsync(GPUMapMode.READ);
     const data = new Float32Array(read.getMappedRange().slice(0, elements * 4));
     read.unmap();
-    return { data, passes: input.passes };
+    return { data, passes: input.passes, video: input.video };
   } finally {
     input.dispose();
     buffer.destroy();
