@@ -113,7 +113,12 @@ function at<T>(where: string, f: () => T): T {
   }
 }
 
-function ints(length: number, get: (i: number) => number | null, what: string): number[] {
+/**
+ * Reads a vector of 4-byte numbers through its generated accessor. `bytes` (the file size) bounds the length
+ * before anything is allocated: a hostile length word must not make us allocate or loop past the file.
+ */
+function ints(length: number, get: (i: number) => number | null, what: string, bytes: number): number[] {
+  if (!(length >= 0 && length * 4 <= bytes)) throw new ModelFormatError(`TFLite model: ${what} claims ${length} entries, more than the ${bytes}-byte file holds`);
   const out = new Array<number>(length);
   for (let i = 0; i < length; i++) {
     const v = get(i);
@@ -184,12 +189,12 @@ const OPTIONS: Partial<Record<BuiltinOptions, OptionsReader>> = {
   },
   [BuiltinOptions.ReshapeOptions]: (op) => {
     const o = op.builtinOptions(new ReshapeOptions()) as ReshapeOptions;
-    return { newShape: ints(o.newShapeLength(), (i) => o.newShape(i), 'ReshapeOptions.new_shape') };
+    return { newShape: ints(o.newShapeLength(), (i) => o.newShape(i), 'ReshapeOptions.new_shape', op.bb!.capacity()) };
   },
   [BuiltinOptions.ReducerOptions]: (op) => ({ keepDims: (op.builtinOptions(new ReducerOptions()) as ReducerOptions).keepDims() }),
   [BuiltinOptions.SqueezeOptions]: (op) => {
     const o = op.builtinOptions(new SqueezeOptions()) as SqueezeOptions;
-    return { squeezeDims: ints(o.squeezeDimsLength(), (i) => o.squeezeDims(i), 'SqueezeOptions.squeeze_dims') };
+    return { squeezeDims: ints(o.squeezeDimsLength(), (i) => o.squeezeDims(i), 'SqueezeOptions.squeeze_dims', op.bb!.capacity()) };
   },
   [BuiltinOptions.StridedSliceOptions]: (op) => {
     const o = op.builtinOptions(new StridedSliceOptions()) as StridedSliceOptions;
@@ -226,6 +231,7 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
 
   const opCodes = at('Model.operator_codes', () => {
     const n = model.operatorCodesLength();
+    if (n * 4 > bytes.length) throw new ModelFormatError(`TFLite model: ${n} operator codes cannot fit in ${bytes.length} bytes`);
     return Array.from({ length: n }, (_, i) =>
       at(`operator code #${i}`, () => {
         const oc = model.operatorCodes(i);
@@ -254,7 +260,7 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
         const name = (t.name() as string | null) || `tensor_${i}`;
         const where = `tensor #${i} "${name}"`;
         return at(where, (): TfliteTensor => {
-          const shape = ints(t.shapeLength(), (k) => t.shape(k), `${where}.shape`);
+          const shape = ints(t.shapeLength(), (k) => t.shape(k), `${where}.shape`, bytes.length);
           let elements = 1;
           for (const d of shape) {
             if (!(Number.isInteger(d) && d >= 0)) throw new ModelFormatError(`TFLite model: ${where} has invalid shape [${shape.join(', ')}]`);
@@ -267,8 +273,8 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
           const quantization =
             q && q.scaleLength() > 0
               ? {
-                  scale: ints(q.scaleLength(), (k) => q.scale(k), `${where}.quantization.scale`),
-                  zeroPoint: Array.from({ length: q.zeroPointLength() }, (_, k) => Number(q.zeroPoint(k) ?? 0n)),
+                  scale: ints(q.scaleLength(), (k) => q.scale(k), `${where}.quantization.scale`, bytes.length),
+                  zeroPoint: zeroPoints(q, where, bytes.length),
                   dimension: q.quantizedDimension(),
                 }
               : undefined;
@@ -295,8 +301,8 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
     if ((optional && v === -1) || (Number.isInteger(v) && v >= 0 && v < tensorCount)) return v;
     throw new ModelFormatError(`TFLite model: ${what} refers to tensor ${v}; the subgraph has ${tensorCount}`);
   };
-  const inputs = at('SubGraph.inputs', () => ints(sg.inputsLength(), (i) => sg.inputs(i), 'SubGraph.inputs')).map((v, i) => tensorRef(v, `subgraph input #${i}`, false));
-  const outputs = at('SubGraph.outputs', () => ints(sg.outputsLength(), (i) => sg.outputs(i), 'SubGraph.outputs')).map((v, i) => tensorRef(v, `subgraph output #${i}`, false));
+  const inputs = at('SubGraph.inputs', () => ints(sg.inputsLength(), (i) => sg.inputs(i), 'SubGraph.inputs', bytes.length)).map((v, i) => tensorRef(v, `subgraph input #${i}`, false));
+  const outputs = at('SubGraph.outputs', () => ints(sg.outputsLength(), (i) => sg.outputs(i), 'SubGraph.outputs', bytes.length)).map((v, i) => tensorRef(v, `subgraph output #${i}`, false));
 
   const opCount = at('SubGraph.operators', () => sg.operatorsLength());
   const operators: TfliteOperator[] = [];
@@ -311,8 +317,8 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
         const opName = oc.custom ?? builtinName(oc.code);
         const where = `operator #${i} (${opName})`;
         return at(where, () => {
-          const ins = ints(op.inputsLength(), (k) => op.inputs(k), `${where}.inputs`).map((v, k) => tensorRef(v, `${where} input #${k}`, true));
-          const outs = ints(op.outputsLength(), (k) => op.outputs(k), `${where}.outputs`).map((v, k) => tensorRef(v, `${where} output #${k}`, false));
+          const ins = ints(op.inputsLength(), (k) => op.inputs(k), `${where}.inputs`, bytes.length).map((v, k) => tensorRef(v, `${where} input #${k}`, true));
+          const outs = ints(op.outputsLength(), (k) => op.outputs(k), `${where}.outputs`, bytes.length).map((v, k) => tensorRef(v, `${where} output #${k}`, false));
           const optionsType = op.builtinOptionsType() as BuiltinOptions;
           const reader = OPTIONS[optionsType];
           const options = reader ? reader(op) : {};
@@ -324,6 +330,12 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
     );
   }
   return { version, description, subgraphCount, tensors, inputs, outputs, operators };
+}
+
+function zeroPoints(q: { zeroPointLength(): number; zeroPoint(k: number): bigint | null }, where: string, bytes: number): number[] {
+  const n = q.zeroPointLength();
+  if (!(n >= 0 && n * 8 <= bytes)) throw new ModelFormatError(`TFLite model: ${where}.quantization.zero_point claims ${n} entries, more than the file holds`);
+  return Array.from({ length: n }, (_, k) => Number(q.zeroPoint(k) ?? 0n));
 }
 
 /** A buffer's bytes: inline `data`, or (models over 2 GB) `offset`/`size` into the file after the flatbuffer. */
