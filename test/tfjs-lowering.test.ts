@@ -87,7 +87,7 @@ describe('TF lowering (src/tf)', () => {
     const m = reduce(b, 'm', 'Mean', cc, [1, 2], true);
     const g = b.finish([{ name: 'y', tensor: m }]);
     expect(g.nodes.filter((n) => n.op === 'Transpose').length).toBe(1);
-    expect(g.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv', 'MaxPool', 'Pad', 'Concat', 'ReduceMean', 'Reshape', 'Identity']);
+    expect(g.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv', 'MaxPool', 'Pad', 'Concat', 'ReduceMean', 'Reshape']);
   });
 
   it('strided slice with masks, reshape and transpose follow TF semantics', () => {

@@ -173,25 +173,41 @@ export class TfBuilder {
    * output name is taken or is a graph input). Unreachable nodes and constants are dropped.
    */
   finish(outputs: readonly { name: string; tensor: TfTensor }[]): Graph {
+    const plains = outputs.map((o) => this.toPlain(o.tensor));
+    const uses = new Map<string, number>();
+    for (const p of plains) uses.set(p.edge, (uses.get(p.edge) ?? 0) + 1);
     const outNames: string[] = [];
-    for (const { name, tensor } of outputs) {
-      const plain = this.toPlain(tensor);
+    outputs.forEach(({ name }, i) => {
+      const plain = plains[i]!;
       if (outNames.includes(name)) throw new ModelFormatError(`output "${name}" is listed twice`);
-      if (this.shapes.has(name) || this.used.has(name)) {
-        // the name already denotes some edge: alias only if it is this very edge and not a graph input
-        if (plain.edge === name && !this.inputs.some((i) => i.name === name)) {
-          outNames.push(name);
-          continue;
-        }
+      const isInput = this.inputs.some((x) => x.name === name);
+      if (plain.edge === name && !isInput) {
+        outNames.push(name);
+        return;
       }
       this.claim(name);
       this.shapes.set(name, engineShape(plain));
-      this.nodes.push({ name, op: 'Identity', inputs: [plain.edge], outputs: [name], attrs: {} });
-      const c = this.initializers.get(plain.edge);
-      if (c) this.initializers.set(name, c);
+      const produced = this.nodes.some((n) => n.outputs.includes(plain.edge));
+      if (produced && uses.get(plain.edge) === 1) {
+        // the output names the producing node's edge itself: no Identity in between (the GPU elides a boundary Transpose)
+        this.renameEdge(plain.edge, name);
+      } else {
+        this.nodes.push({ name, op: 'Identity', inputs: [plain.edge], outputs: [name], attrs: {} });
+        const c = this.initializers.get(plain.edge);
+        if (c) this.initializers.set(name, c);
+      }
       outNames.push(name);
-    }
+    });
     return this.prune({ name: this.name, inputs: [...this.inputs], outputs: outNames, nodes: this.nodes, initializers: this.initializers, opset: TF_OPSET });
+  }
+
+  private renameEdge(from: string, to: string): void {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const n = this.nodes[i]!;
+      if (n.inputs.includes(from) || n.outputs.includes(from))
+        this.nodes[i] = { ...n, inputs: n.inputs.map((e) => (e === from ? to : e)), outputs: n.outputs.map((e) => (e === from ? to : e)) };
+    }
+    for (const [k, v] of this.converted) if (v.edge === from) this.converted.set(k, { ...v, edge: to });
   }
 
   /** A unique edge name derived from `base`. */
