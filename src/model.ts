@@ -11,6 +11,7 @@ import { checkTfjsOps, tfjsToGraph, type IoInfo } from './tfjs/import.js';
 import { decodeWeights } from './tfjs/weights.js';
 import { parseModelJson } from './tfjs/model-json.js';
 import { fetchTfjs, isTfjsInMemory, readLocation, shardsFromMemory, type ProgressFn, type TfjsInMemory } from './tfjs/source.js';
+import { hasTfliteIdentifier, importTflite } from './tflite/import.js';
 
 export type Backend = 'webgpu' | 'cpu';
 
@@ -38,8 +39,8 @@ export interface Model {
   readonly reason: string;
   readonly adapter?: AdapterSummary;
   readonly graph: ResolvedGraph;
-  /** 'tfjs' models keep TF's NHWC layout at the API; 'onnx' (and Graph) models NCHW. */
-  readonly format: 'onnx' | 'tfjs';
+  /** 'tfjs' and 'tflite' models keep TF's NHWC layout at the API; 'onnx' (and Graph) models NCHW. */
+  readonly format: 'onnx' | 'tfjs' | 'tflite';
   /** Inputs and outputs with their shapes and dtypes as the source format reports them (names in model order). */
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
@@ -53,7 +54,7 @@ export interface Model {
 }
 
 interface ModelIo {
-  readonly format: 'onnx' | 'tfjs';
+  readonly format: 'onnx' | 'tfjs' | 'tflite';
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
 }
@@ -209,7 +210,8 @@ export function looksLikeJson(bytes: Uint8Array): boolean {
 
 /**
  * The engine graph of any source, with the API-level I/O description. The format is told from the content:
- * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), anything else ONNX.
+ * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
+ * identifier TFL3 a TFLite model, anything else ONNX.
  */
 export async function importModel(source: ModelSource, opts: LoadOptions = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
   const shapes = opts.inputShapes ?? {};
@@ -225,6 +227,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions = {}): 
   }
   if (typeof source === 'string') {
     const bytes = await readLocation(source);
+    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
     const { model, shards } = await fetchTfjs(source, opts.onProgress, checkTfjsOps, bytes);
     return tfjs(model, shards);
@@ -236,6 +239,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions = {}): 
       checkTfjsOps(m);
       return tfjs(m, shardsFromMemory(m, undefined));
     }
+    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
     return { graph: loadOnnx(bytes), inputShapes: shapes };
   }
   return { graph: source, inputShapes: shapes };

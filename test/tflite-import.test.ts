@@ -165,6 +165,25 @@ describe('constant dequantization', () => {
   });
 });
 
+describe('load() detects .tflite content', () => {
+  it('from bytes, an ArrayBuffer and a Node path: NHWC I/O named after the flatbuffer tensors', async () => {
+    const c = TFLITE_MODELS[0]!;
+    const bytes = modelBytes(c);
+    const x = rand(128 * 128 * 3, 3);
+    const results = [];
+    for (const src of [bytes, bytes.slice().buffer, `node_modules/@mediapipe/${c.file}`]) {
+      const m = await load(src, { backend: 'cpu' });
+      expect(m.format).toBe('tflite');
+      expect(m.inputs).toEqual([{ name: 'input', shape: [1, 128, 128, 3], dtype: 'float32' }]);
+      expect(m.outputs.map((o) => [o.name, o.shape])).toEqual([['regressors', [1, 896, 16]], ['classificators', [1, 896, 1]]]);
+      results.push((await m.run({ input: x })).get('classificators')!.data);
+      m.dispose();
+    }
+    expect(results[1]).toEqual(results[0]);
+    expect(results[2]).toEqual(results[0]);
+  });
+});
+
 describe('TFLite typed errors', () => {
   const good = () => scaleModel({ type: TensorType.FLOAT32, data: f32([1, 2, 3, 4]) }, 4);
 

@@ -75,7 +75,22 @@ function unsupportedOf(file: TfliteFile): Unsupported[] {
  * files (naming the tensor or operator) and one UnsupportedOpError listing everything it cannot run.
  */
 export function loadTflite(bytes: Uint8Array | ArrayBuffer, opts: LoadTfliteOptions = {}): Graph {
-  const file = readTflite(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+  return toGraph(readTflite(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)), opts);
+}
+
+/** A .tflite model as `load()` takes it: the graph (shapes baked in) and the NHWC I/O the file declares. */
+export function importTflite(bytes: Uint8Array, inputShapes: Record<string, Shape> = {}) {
+  const file = readTflite(bytes);
+  const graph = toGraph(file, { inputShapes });
+  const shapes = new Map(graph.inputs.map((i) => [i.name, i.shape.map(Number)]));
+  const io = (i: number) => {
+    const t = file.tensors[i]!;
+    return { name: t.name, shape: shapes.get(t.name) ?? [...t.shape], dtype: RUNTIME_DTYPE[t.type]! };
+  };
+  return { graph, io: { format: 'tflite' as const, inputs: file.inputs.map(io), outputs: file.outputs.map(io) }, inputShapes: {} };
+}
+
+function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
   const unsupported = unsupportedOf(file);
   if (unsupported.length) throw new UnsupportedOpError(unsupported);
 
