@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import type { GpuExecutor, GpuInput } from '../gpu/executor.js';
 import { physicalStrides } from '../gpu/layout.js';
 import type { Model } from '../model.js';
-import { shapeStr, type Shape, type Tensor } from '../tensor.js';
+import { shapeStr, stridesOf, type Shape, type Tensor } from '../tensor.js';
 import { GpuImageInput } from './gpu-input.js';
 import { maskSize, type GpuMask } from './mask.js';
 import {
@@ -98,11 +98,17 @@ export interface ImageInput {
 
 const executorOf = (m: Model): GpuExecutor | undefined => (m.backend === 'webgpu' ? (m as { executor?: GpuExecutor }).executor : undefined);
 
-/** Element strides of (y, x, c) of a 4-D input in the model's GPU buffer (device layout of its logical shape). */
-export function deviceStrides(shape: Shape, layout: ImageLayout): { y: number; x: number; c: number } {
-  const s = physicalStrides(shape);
+/**
+ * Element strides of (y, x, c) of a 4-D edge in the model's GPU buffer: the device layout of its logical shape
+ * (layout.ts), or row-major where the executor moves that edge raw (a TF model's NHWC boundary, gpu/boundary.ts).
+ */
+export function deviceStrides(shape: Shape, layout: ImageLayout, raw = false): { y: number; x: number; c: number } {
+  const s = raw ? stridesOf(shape) : physicalStrides(shape);
   return layout === 'nhwc' ? { y: s[1]!, x: s[2]!, c: s[3]! } : { y: s[2]!, x: s[3]!, c: s[1]! };
 }
+
+/** Whether the executor moves graph edge `name` raw (no layout conversion), see gpu/boundary.ts. */
+const isRaw = (exec: GpuExecutor, name: string): boolean => (exec as unknown as { raw?: ReadonlySet<string> }).raw?.has(name) === true;
 
 /**
  * Binds the helper to a model's image input. Size, layout and channel count come from the input's shape; the
@@ -122,7 +128,7 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
   const exec = executorOf(model);
   const buffer = exec?.edgeBuffer(name);
   const upload = opts.upload === 'copy' || opts.upload === 'cpu' ? opts.upload : exec?.gpu.info.isSoftware ? 'cpu' : 'copy';
-  const gpu = exec && buffer ? new GpuImageInput(exec.gpu.device, options, { buffer, strides: deviceStrides(shape, s.layout) }, upload) : undefined;
+  const gpu = exec && buffer ? new GpuImageInput(exec.gpu.device, options, { buffer, strides: deviceStrides(shape, s.layout, isRaw(exec, name)) }, upload) : undefined;
   await gpu?.prepare();
   let path: 'gpu' | 'cpu' = gpu ? 'gpu' : 'cpu';
   let last: Placement | undefined;
@@ -173,6 +179,6 @@ export function outputMask(model: Model, output: string): GpuMask {
   const shape = model.graph.shapes.get(output);
   if (!exec || !buffer || !shape) throw new InputError(`mask: output "${output}" is not a GPU output of this model (backend ${model.backend})`);
   const { width, height } = maskSize(shape);
-  const strides = deviceStrides(shape, shape.length === 4 && shape[3] === 1 ? 'nhwc' : 'nchw');
+  const strides = deviceStrides(shape, shape.length === 4 && shape[3] === 1 ? 'nhwc' : 'nchw', isRaw(exec, output));
   return { buffer, width, height, strides };
 }
