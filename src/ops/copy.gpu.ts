@@ -258,3 +258,19 @@ export const copyGpu: [string, GpuProgram][] = [
   ['Concat', concatProgram],
   ['Split', splitProgram],
 ];
+
+/**
+ * For kernels that index row-major buffers: `ref` itself when `shape`'s physical layout is row-major, else a
+ * scratch buffer filled (input) or drained (output) by one strided copy from/to the physical layout.
+ */
+export async function rowMajorView(
+  ctx: GpuBuildCtx, shape: Shape, ref: BindingRef, direction: 'in' | 'out', label: string,
+): Promise<{ ref: BindingRef; dispatches: Dispatch[] }> {
+  if (isRowMajor(shape)) return { ref, dispatches: [] };
+  const tmp = ctx.scratch(Math.max(4, sizeOf(shape) * 4), `${label}.rowmajor`);
+  const plan = direction === 'in'
+    ? { sizes: shape, src: physicalStrides(shape), dst: stridesOf(shape) }
+    : { sizes: shape, src: stridesOf(shape), dst: physicalStrides(shape) };
+  const d = direction === 'in' ? await copyDispatch(ctx, plan, ref, tmp, label) : await copyDispatch(ctx, plan, tmp, ref, label);
+  return { ref: tmp, dispatches: d ? [d] : [] };
+}

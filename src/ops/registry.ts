@@ -48,6 +48,11 @@ import { Resize } from './resize.js';
 import { ConvTranspose } from './convtranspose.js';
 import { DepthToSpace } from './depthtospace.js';
 import { SpaceToDepth } from './spacetodepth.js';
+import { ReduceSum } from './reducesum.js';
+import { ReduceMax } from './reducemax.js';
+import { ReduceMin } from './reducemin.js';
+import { ArgMax, ArgMin } from './argmax.js';
+import { GatherND } from './gathernd.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -57,6 +62,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
     Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
-    ConvTranspose, DepthToSpace, SpaceToDepth,
+    ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
   ].map((d: OpDef<any>) => [d.op, d]),
 );
