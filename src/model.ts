@@ -53,7 +53,7 @@ export interface Model {
   dispose(): void;
 }
 
-interface ModelIo {
+export interface ModelIo {
   readonly format: 'onnx' | 'tfjs' | 'tflite';
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
@@ -246,7 +246,13 @@ export async function importModel(source: ModelSource, opts: LoadOptions = {}): 
 }
 
 export async function load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {
-  const { graph, io: tfIo, inputShapes } = await importModel(source, opts);
+  const { graph, io, inputShapes } = await importModel(source, opts);
+  return loadImported(graph, io, { ...opts, inputShapes });
+}
+
+/** Compiles an already imported graph; `tfIo` (from the TF.js importer) keeps its NHWC I/O description and dtypes. */
+export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts: LoadOptions = {}): Promise<Model> {
+  const inputShapes = opts.inputShapes ?? {};
   const resolved = resolve(graph, inputShapes);
   const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
   const io = tfIo ?? onnxIo(rg);

@@ -5,6 +5,7 @@ import type { ResolvedGraph } from '../graph/resolve.js';
 import { checkInputs } from '../cpu/run.js';
 import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
+import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
@@ -91,9 +92,12 @@ export class GpuExecutor {
     private readonly readbacks: ReadonlyMap<string, GPUBuffer>,
     readonly memory: MemoryPlan,
     readonly pipelineCount: number,
+    /** Graph inputs/outputs already in device layout as the host holds them (boundary.ts). */
+    private readonly raw: ReadonlySet<string> = new Set(),
   ) {}
 
-  static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
+  static async compile(gpu: GpuContext, graph: ResolvedGraph, pipelines = new PipelineCache(gpu.device)): Promise<GpuExecutor> {
+    const { rg, raw } = elideBoundaryTransposes(graph);
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
     const limits = planLimits(gpu);
     checkGraphLimits(rg, limits);
@@ -141,7 +145,7 @@ export class GpuExecutor {
           });
         }
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, pipelines.size);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, pipelines.size, raw);
     } catch (e) {
       tracker.destroyAll();
       throw e;
@@ -231,7 +235,7 @@ export class GpuExecutor {
         enc.copyBufferToBuffer(v.buffer, 0, this.edges.get(name)!, 0, sizeOf(v.shape) * 4);
         continue;
       }
-      const dev = toDevice(v.shape, v.data);
+      const dev = this.raw.has(name) ? v.data : toDevice(v.shape, v.data);
       device.queue.writeBuffer(this.edges.get(name)!, 0, dev.buffer, dev.byteOffset, dev.byteLength);
     }
     if (enc) device.queue.submit([enc.finish()]);
@@ -317,7 +321,7 @@ export class GpuExecutor {
         this.stats.readbacks++;
         const raw = new Float32Array(rb.getMappedRange().slice(0, sizeOf(shape) * 4));
         rb.unmap();
-        out.set(name, { shape, data: fromDevice(shape, raw) });
+        out.set(name, { shape, data: this.raw.has(name) ? raw : fromDevice(shape, raw) });
       }),
     );
     return new Map(this.rg.graph.outputs.map((o) => [o, out.get(o)!]));
