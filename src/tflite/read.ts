@@ -130,88 +130,61 @@ function ints(length: number, get: (i: number) => number | null, what: string, b
 
 type OptionsReader = (op: Operator) => Record<string, OptionValue>;
 
+/** The options table under the union tag, read by `read`; a tag without a table (hostile file) reads as none. */
+function table<T extends { bb: unknown }>(op: Operator, empty: T, read: (o: T) => Record<string, OptionValue>): Record<string, OptionValue> {
+  const o = op.builtinOptions(empty) as T | null;
+  return o ? read(o) : {};
+}
+
 /** One reader per builtin options table the importer uses (BuiltinOptions union index → plain record). */
 const OPTIONS: Partial<Record<BuiltinOptions, OptionsReader>> = {
-  [BuiltinOptions.Conv2DOptions]: (op) => {
-    const o = op.builtinOptions(new Conv2DOptions()) as Conv2DOptions;
-    return {
-      padding: o.padding(),
-      strideW: o.strideW(),
-      strideH: o.strideH(),
-      activation: o.fusedActivationFunction(),
-      dilationW: o.dilationWFactor(),
-      dilationH: o.dilationHFactor(),
-    };
-  },
-  [BuiltinOptions.DepthwiseConv2DOptions]: (op) => {
-    const o = op.builtinOptions(new DepthwiseConv2DOptions()) as DepthwiseConv2DOptions;
-    return {
-      padding: o.padding(),
-      strideW: o.strideW(),
-      strideH: o.strideH(),
-      depthMultiplier: o.depthMultiplier(),
-      activation: o.fusedActivationFunction(),
-      dilationW: o.dilationWFactor(),
-      dilationH: o.dilationHFactor(),
-    };
-  },
-  [BuiltinOptions.Pool2DOptions]: (op) => {
-    const o = op.builtinOptions(new Pool2DOptions()) as Pool2DOptions;
-    return {
-      padding: o.padding(),
-      strideW: o.strideW(),
-      strideH: o.strideH(),
-      filterW: o.filterWidth(),
-      filterH: o.filterHeight(),
-      activation: o.fusedActivationFunction(),
-    };
-  },
-  [BuiltinOptions.FullyConnectedOptions]: (op) => {
-    const o = op.builtinOptions(new FullyConnectedOptions()) as FullyConnectedOptions;
-    return { activation: o.fusedActivationFunction(), weightsFormat: o.weightsFormat(), keepNumDims: o.keepNumDims() };
-  },
-  [BuiltinOptions.SoftmaxOptions]: (op) => ({ beta: (op.builtinOptions(new SoftmaxOptions()) as SoftmaxOptions).beta() }),
-  [BuiltinOptions.ConcatenationOptions]: (op) => {
-    const o = op.builtinOptions(new ConcatenationOptions()) as ConcatenationOptions;
-    return { axis: o.axis(), activation: o.fusedActivationFunction() };
-  },
-  [BuiltinOptions.AddOptions]: (op) => ({ activation: (op.builtinOptions(new AddOptions()) as AddOptions).fusedActivationFunction() }),
-  [BuiltinOptions.MulOptions]: (op) => ({ activation: (op.builtinOptions(new MulOptions()) as MulOptions).fusedActivationFunction() }),
-  [BuiltinOptions.SubOptions]: (op) => ({ activation: (op.builtinOptions(new SubOptions()) as SubOptions).fusedActivationFunction() }),
-  [BuiltinOptions.DivOptions]: (op) => ({ activation: (op.builtinOptions(new DivOptions()) as DivOptions).fusedActivationFunction() }),
-  [BuiltinOptions.ResizeBilinearOptions]: (op) => {
-    const o = op.builtinOptions(new ResizeBilinearOptions()) as ResizeBilinearOptions;
-    return { alignCorners: o.alignCorners(), halfPixelCenters: o.halfPixelCenters() };
-  },
-  [BuiltinOptions.ResizeNearestNeighborOptions]: (op) => {
-    const o = op.builtinOptions(new ResizeNearestNeighborOptions()) as ResizeNearestNeighborOptions;
-    return { alignCorners: o.alignCorners(), halfPixelCenters: o.halfPixelCenters() };
-  },
-  [BuiltinOptions.ReshapeOptions]: (op) => {
-    const o = op.builtinOptions(new ReshapeOptions()) as ReshapeOptions;
-    return { newShape: ints(o.newShapeLength(), (i) => o.newShape(i), 'ReshapeOptions.new_shape', op.bb!.capacity()) };
-  },
-  [BuiltinOptions.ReducerOptions]: (op) => ({ keepDims: (op.builtinOptions(new ReducerOptions()) as ReducerOptions).keepDims() }),
-  [BuiltinOptions.SqueezeOptions]: (op) => {
-    const o = op.builtinOptions(new SqueezeOptions()) as SqueezeOptions;
-    return { squeezeDims: ints(o.squeezeDimsLength(), (i) => o.squeezeDims(i), 'SqueezeOptions.squeeze_dims', op.bb!.capacity()) };
-  },
-  [BuiltinOptions.StridedSliceOptions]: (op) => {
-    const o = op.builtinOptions(new StridedSliceOptions()) as StridedSliceOptions;
-    return {
-      beginMask: o.beginMask(),
-      endMask: o.endMask(),
-      ellipsisMask: o.ellipsisMask(),
-      newAxisMask: o.newAxisMask(),
-      shrinkAxisMask: o.shrinkAxisMask(),
-    };
-  },
-  [BuiltinOptions.TransposeConvOptions]: (op) => {
-    const o = op.builtinOptions(new TransposeConvOptions()) as TransposeConvOptions;
-    return { padding: o.padding(), strideW: o.strideW(), strideH: o.strideH(), activation: o.fusedActivationFunction() };
-  },
-  [BuiltinOptions.LeakyReluOptions]: (op) => ({ alpha: (op.builtinOptions(new LeakyReluOptions()) as LeakyReluOptions).alpha() }),
-  [BuiltinOptions.DepthToSpaceOptions]: (op) => ({ blockSize: (op.builtinOptions(new DepthToSpaceOptions()) as DepthToSpaceOptions).blockSize() }),
+  [BuiltinOptions.Conv2DOptions]: (op) => table(op, new Conv2DOptions(), (o) => ({
+    padding: o.padding(),
+    strideW: o.strideW(),
+    strideH: o.strideH(),
+    activation: o.fusedActivationFunction(),
+    dilationW: o.dilationWFactor(),
+    dilationH: o.dilationHFactor(),
+  })),
+  [BuiltinOptions.DepthwiseConv2DOptions]: (op) => table(op, new DepthwiseConv2DOptions(), (o) => ({
+    padding: o.padding(),
+    strideW: o.strideW(),
+    strideH: o.strideH(),
+    depthMultiplier: o.depthMultiplier(),
+    activation: o.fusedActivationFunction(),
+    dilationW: o.dilationWFactor(),
+    dilationH: o.dilationHFactor(),
+  })),
+  [BuiltinOptions.Pool2DOptions]: (op) => table(op, new Pool2DOptions(), (o) => ({
+    padding: o.padding(),
+    strideW: o.strideW(),
+    strideH: o.strideH(),
+    filterW: o.filterWidth(),
+    filterH: o.filterHeight(),
+    activation: o.fusedActivationFunction(),
+  })),
+  [BuiltinOptions.FullyConnectedOptions]: (op) => table(op, new FullyConnectedOptions(), (o) => ({ activation: o.fusedActivationFunction(), weightsFormat: o.weightsFormat(), keepNumDims: o.keepNumDims() })),
+  [BuiltinOptions.SoftmaxOptions]: (op) => table(op, new SoftmaxOptions(), (o) => ({ beta: o.beta() })),
+  [BuiltinOptions.ConcatenationOptions]: (op) => table(op, new ConcatenationOptions(), (o) => ({ axis: o.axis(), activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.AddOptions]: (op) => table(op, new AddOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.MulOptions]: (op) => table(op, new MulOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.SubOptions]: (op) => table(op, new SubOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.DivOptions]: (op) => table(op, new DivOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.ResizeBilinearOptions]: (op) => table(op, new ResizeBilinearOptions(), (o) => ({ alignCorners: o.alignCorners(), halfPixelCenters: o.halfPixelCenters() })),
+  [BuiltinOptions.ResizeNearestNeighborOptions]: (op) => table(op, new ResizeNearestNeighborOptions(), (o) => ({ alignCorners: o.alignCorners(), halfPixelCenters: o.halfPixelCenters() })),
+  [BuiltinOptions.ReshapeOptions]: (op) => table(op, new ReshapeOptions(), (o) => ({ newShape: ints(o.newShapeLength(), (i) => o.newShape(i), 'ReshapeOptions.new_shape', op.bb!.capacity()) })),
+  [BuiltinOptions.ReducerOptions]: (op) => table(op, new ReducerOptions(), (o) => ({ keepDims: o.keepDims() })),
+  [BuiltinOptions.SqueezeOptions]: (op) => table(op, new SqueezeOptions(), (o) => ({ squeezeDims: ints(o.squeezeDimsLength(), (i) => o.squeezeDims(i), 'SqueezeOptions.squeeze_dims', op.bb!.capacity()) })),
+  [BuiltinOptions.StridedSliceOptions]: (op) => table(op, new StridedSliceOptions(), (o) => ({
+    beginMask: o.beginMask(),
+    endMask: o.endMask(),
+    ellipsisMask: o.ellipsisMask(),
+    newAxisMask: o.newAxisMask(),
+    shrinkAxisMask: o.shrinkAxisMask(),
+  })),
+  [BuiltinOptions.TransposeConvOptions]: (op) => table(op, new TransposeConvOptions(), (o) => ({ padding: o.padding(), strideW: o.strideW(), strideH: o.strideH(), activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.LeakyReluOptions]: (op) => table(op, new LeakyReluOptions(), (o) => ({ alpha: o.alpha() })),
+  [BuiltinOptions.DepthToSpaceOptions]: (op) => table(op, new DepthToSpaceOptions(), (o) => ({ blockSize: o.blockSize() })),
 };
 
 /**
