@@ -89,6 +89,14 @@ describe('existing ops as the TF importers use them', () => {
     await checkGpu(log, 'Cast to int32 at runtime', 'Cast', [rand([2, 3, 4, 5], 5, -300, 300)], { attrs: { to: 6 } });
   });
 
+  it('Squeeze / Unsqueeze across the NHWC boundary (ExpandDims, shrink_axis_mask)', async () => {
+    await checkGpu(log, 'Squeeze 4-D -> 3-D', 'Squeeze', [rand([2, 1, 5, 7], 1), ints(1)]);
+    await checkGpu(log, 'Squeeze 4-D -> 2-D', 'Squeeze', [rand([1, 6, 1, 7], 2), ints(0, 2)]);
+    await checkGpu(log, 'Unsqueeze 3-D -> 4-D', 'Unsqueeze', [rand([3, 5, 7], 3), ints(0)]);
+    await checkGpu(log, 'Unsqueeze 2-D -> 4-D', 'Unsqueeze', [rand([5, 7], 4), ints(1, 2)]);
+    await checkGpu(log, 'Unsqueeze 4-D -> 5-D', 'Unsqueeze', [rand([2, 3, 4, 5], 5), ints(-1)]);
+  });
+
   it('Gemm with transA / transB and batched MatMul', async () => {
     for (const [ta, tb] of [[0, 1], [1, 0], [1, 1]]) {
       const a = rand(ta ? [7, 5] : [5, 7], 1);

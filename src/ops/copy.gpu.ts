@@ -167,7 +167,7 @@ const input = (index: number): BindingRef => ({ kind: 'input', index });
 const output = (index: number): BindingRef => ({ kind: 'output', index });
 const compact = (ds: (Dispatch | undefined)[]): Dispatch[] => ds.filter((d): d is Dispatch => d !== undefined);
 
-/** Output i is input 0 reinterpreted (Identity, Dropout, Flatten, Reshape). */
+/** Output i is input 0 reinterpreted (Identity, Dropout, Flatten, Reshape, Squeeze, Unsqueeze). */
 const reshapeProgram: GpuProgram = {
   async build(rn, ctx) {
     const dispatches = await reshapeDispatches(ctx, rn.inputShapes[0]!, rn.outputShapes[0]!, input(0), output(0), rn.node.name);
@@ -252,6 +252,8 @@ export const copyGpu: [string, GpuProgram][] = [
   ['Identity', reshapeProgram],
   ['Flatten', reshapeProgram],
   ['Reshape', reshapeProgram],
+  ['Squeeze', reshapeProgram],
+  ['Unsqueeze', reshapeProgram],
   ['Dropout', dropoutProgram],
   ['Transpose', transposeProgram],
   ['Slice', sliceProgram],
