@@ -8,13 +8,15 @@ import { checkTfjsOps, tfjsToGraph, type TfjsGraph } from '../tfjs/import.js';
 import { fetchTfjs } from '../tfjs/source.js';
 import { decodeWeights } from '../tfjs/weights.js';
 import { readBytes } from './io.js';
+import { hasTfliteIdentifier, importTflite } from '../tflite/import.js';
 
 /**
- * The graph of a model file, ONNX or TF.js model.json (told from the content; shards read next to it). TF.js
- * graphs come with their API-level I/O description and concrete (NHWC) input shapes.
+ * The graph of a model file, ONNX, TF.js model.json (shards read next to it) or .tflite, told from the content.
+ * TF.js and TFLite graphs come with their API-level I/O description and concrete (NHWC) input shapes.
  */
-export async function readModelFile(path: string, inputShapes: Record<string, Shape> = {}): Promise<{ graph: Graph; tfjs?: TfjsGraph }> {
+export async function readModelFile(path: string, inputShapes: Record<string, Shape> = {}): Promise<{ graph: Graph; tfjs?: TfjsGraph; io?: ReturnType<typeof importTflite>['io'] }> {
   const bytes = await readBytes(path);
+  if (hasTfliteIdentifier(bytes)) return importTflite(bytes, inputShapes);
   if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes) };
   const { model, shards } = await fetchTfjs(path, undefined, checkTfjsOps, bytes);
   const tfjs = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes });

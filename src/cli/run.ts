@@ -7,14 +7,15 @@ import { parseArgs, UsageError, type Command } from './args.js';
 import { processIo, readBytes } from './io.js';
 import { modelInput, outputFileName, readModelFile } from './model-input.js';
 
-const usage = `usage: sepconv run <model.onnx|model.json> [--input x.npy] [--output y.npy] [--output-dir DIR]
+const usage = `usage: sepconv run <model.onnx|model.json|model.tflite> [--input x.npy] [--output y.npy] [--output-dir DIR]
                    [--backend webgpu|cpu|auto] [--runs N] [--profile]
 
 Runs the model (.npy in, C order: float32, or int32 '<i4' for int32 inputs) on the chosen backend and
 prints the backend used and why, load time, first-run and steady timings, and the outputs' shapes.
-TF.js graph models (model.json, shards next to it) take and give NHWC tensors, as TF.js does.
+TF.js graph models (model.json, shards next to it) and .tflite models take and give NHWC tensors, as TF.js
+and TFLite do.
 --output writes the first output; --output-dir writes every output as DIR/<name>.npy, <name> being the
-output's name (TF.js: model.outputs[i].name) with characters outside [A-Za-z0-9_.-] replaced by '_';
+output's name (TF.js: model.outputs[i].name; TFLite: the output tensor's name) with characters outside [A-Za-z0-9_.-] replaced by '_';
 int32 outputs are written as '<i4'.
 --profile adds per-layer times (GPU timestamps where the adapter has timestamp-query).`;
 
@@ -37,13 +38,17 @@ export const runCommand: Command = {
     const npyPath = p.flags.get('input') as string | undefined;
     // A TF.js graph is built for concrete shapes: take the .npy's shape when there is one.
     const npy = npyPath ? readNpy(await readBytes(npyPath), npyPath) : undefined;
-    let { graph, tfjs } = await readModelFile(p.positionals[0]!);
-    if (tfjs && npy && tfjs.inputs.length === 1 && shapeStr(tfjs.inputs[0]!.shape) !== shapeStr(npy.shape))
-      ({ graph, tfjs } = await readModelFile(p.positionals[0]!, { [tfjs.inputs[0]!.name]: npy.shape }));
-    const { name, tensor } = npy ? { name: graph.inputs[0]?.name ?? '', tensor: npy } : await modelInput(graph, undefined, tfjs?.inputs[0]?.dtype === 'int32');
+    const read = async (shapes?: Record<string, number[]>) => {
+      const f = await readModelFile(p.positionals[0]!, shapes);
+      // TF.js and TFLite graphs come with their NHWC I/O description (.tflite: f.io)
+      return { graph: f.graph, io: f.io ?? (f.tfjs ? { format: 'tfjs' as const, inputs: f.tfjs.inputs, outputs: f.tfjs.outputs } : undefined) };
+    };
+    let { graph, io: modelIo } = await read();
+    if (modelIo && npy && modelIo.inputs.length === 1 && shapeStr(modelIo.inputs[0]!.shape) !== shapeStr(npy.shape))
+      ({ graph, io: modelIo } = await read({ [modelIo.inputs[0]!.name]: [...npy.shape] }));
+    const { name, tensor } = npy ? { name: graph.inputs[0]?.name ?? '', tensor: npy } : await modelInput(graph, undefined, modelIo?.inputs[0]?.dtype === 'int32');
     if (npy) await modelInput(graph, npyPath); // the one-input check and its message
-    const modelIo = tfjs ? { format: 'tfjs' as const, inputs: tfjs.inputs, outputs: tfjs.outputs } : undefined;
-    const model = await loadImported(graph, modelIo, { backend: backend as Backend | 'auto', inputShapes: tfjs ? {} : { [name]: tensor.shape } });
+    const model = await loadImported(graph, modelIo, { backend: backend as Backend | 'auto', inputShapes: modelIo ? {} : { [name]: tensor.shape } });
     const tLoad = performance.now() - t0;
     try {
       let out = await model.predict({ [name]: tensor });
