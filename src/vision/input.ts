@@ -86,6 +86,8 @@ export interface ImageInput {
   readonly path: 'gpu' | 'cpu';
   /** On the GPU path: how the image reaches the GPU ('copy': copyExternalImageToTexture/importExternalTexture). */
   readonly upload?: 'copy' | 'cpu';
+  /** On the GPU path, how video frames were read (see GpuImageInput.video). */
+  readonly video?: 'external' | 'copy' | 'bitmap';
   /** Where the last source landed in the model input (to map boxes and keypoints back). */
   readonly placement?: Placement;
   /** The model inputs for this frame; pass them to model.run (typed for it by run()). */
@@ -143,6 +145,9 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
       return last;
     },
     upload: gpu?.upload,
+    get video() {
+      return gpu?.video;
+    },
     async feed(source) {
       // A model that lost its device runs on the CPU from then on; so does its input.
       if (gpu && model.backend === 'webgpu') {
