@@ -95,7 +95,8 @@ async function startServer() {
       // Cross-origin isolation: SharedArrayBuffer, hence LiteRT.js's threaded wasm.
       headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
     },
-    optimizeDeps: { noDiscovery: true, entries: ['bench/tflite.html'], include: ['flatbuffers', 'protobufjs'], exclude: ['@litertjs/core'] },
+    // Scan the page's imports at start-up, so no late dependency discovery reloads it mid-measurement.
+    optimizeDeps: { entries: ['bench/tflite.html'], exclude: ['@litertjs/core'] },
   });
   await server.listen();
   return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
@@ -117,8 +118,11 @@ async function main() {
         const page = await browser.newPage();
         const errors = [];
         page.on('pageerror', (e) => errors.push(String(e.message ?? e)));
+        page.on('console', (msg) => msg.type() === 'error' && !/INFO: |WARNING: /.test(msg.text()) && errors.push(msg.text()));
         await page.goto(`${server.url}/bench/tflite.html`, { waitUntil: 'load', timeout: 120_000 });
-        await page.waitForFunction(() => window.__tfliteBench !== undefined, { timeout: 120_000 });
+        await page.waitForFunction(() => window.__tfliteBench !== undefined, { timeout: 120_000 }).catch((e) => {
+          throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`);
+        });
         for (const m of MODELS) {
           const row = { engine, backend, model: m.name };
           results.rows.push(row);

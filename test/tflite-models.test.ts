@@ -5,7 +5,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, type Model } from '../src/model.js';
 import type { Tensor } from '../src/tensor.js';
-import { loadTflite } from '../src/tflite/import.js';
 import { getTestDevice } from './support/gpu.js';
 import { TFLITE_MODELS, compare, modelBytes, references, type Reference } from './support/tflite-ref.js';
 
@@ -22,15 +21,16 @@ afterAll(() => {
 
 async function check(file: string, backend: 'cpu' | 'webgpu'): Promise<void> {
   const ref = refs.get(file)!;
-  const graph = loadTflite(modelBytes(TFLITE_MODELS.find((c) => c.file === file)!));
-  expect(graph.inputs.map((i) => i.shape)).toEqual([ref.input.shape]);
+  const bytes = modelBytes(TFLITE_MODELS.find((c) => c.file === file)!);
   const t0 = performance.now();
-  const model: Model = await load(graph, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+  const model: Model = await load(bytes, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
   const loadMs = performance.now() - t0;
   try {
     expect(model.backend).toBe(backend);
+    expect(model.format).toBe('tflite');
+    expect(model.inputs.map((i) => i.shape)).toEqual([ref.input.shape]);
     const t1 = performance.now();
-    const outs: Map<string, Tensor> = await model.run({ [graph.inputs[0]!.name]: ref.input });
+    const outs: Map<string, Tensor> = await model.run({ [model.inputs[0]!.name]: ref.input });
     const runMs = performance.now() - t1;
     expect([...outs.keys()]).toEqual(ref.outputs.map((o) => o.name));
     for (const o of ref.outputs) {
