@@ -25,7 +25,7 @@ type Api = {
   startWebcam(id: ModelId, maxFrames?: number): Promise<void>;
   stopWebcam(): Promise<void>;
   setBackend(b: 'webgpu' | 'cpu'): Promise<void>;
-  compareWithTfjs(id: ModelId): { faceIou?: number; faces?: [number, number]; maxKeypointDelta?: number; maskIou?: number };
+  compareWithTfjs(id: ModelId): { faceIou?: number; faces?: [number, number]; maxKeypointDelta?: number; confident?: number; maxKeypointDeltaAll?: number; keypoints?: string; maskIou?: number };
 };
 type Win = { __real: RealState & { api: Api } };
 
@@ -64,10 +64,13 @@ async function shot(name: string, width: number): Promise<void> {
   await page.setViewport({ width: 1280, height: 900 });
 }
 
+const clearErrors = () => page.evaluate(() => document.getElementById('errors-clear')!.click());
+
 describe('real models on the photo, against TF.js', () => {
   for (const backend of ['webgpu', 'cpu'] as const)
     for (const id of MODELS)
       it(`${id} on ${backend}`, { timeout: 180_000 }, async () => {
+        await clearErrors();
         await page.evaluate((b) => (window as unknown as Win).__real.api.setBackend(b), backend);
         // TF.js runs once per model (its result does not depend on sepconv's backend); the CPU pass reuses it.
         await page.evaluate((id, tfjs) => (window as unknown as Win).__real.api.runPhoto(id, { tfjs, repeats: 1 }), id, backend === 'webgpu');
@@ -85,7 +88,11 @@ describe('real models on the photo, against TF.js', () => {
           expect(c.faces![0]).toBeGreaterThanOrEqual(1);
           expect(c.faces![1]).toBeGreaterThanOrEqual(1);
           expect(c.faceIou).toBeGreaterThanOrEqual(0.5);
-        } else if (id === 'movenet') expect(c.maxKeypointDelta).toBeLessThanOrEqual(0.02);
+        } else if (id === 'movenet') {
+          // every keypoint TF.js scores ≥ 0.3 (the drawn ones); the unsure ones are printed above
+          expect(c.confident).toBeGreaterThanOrEqual(8);
+          expect(c.maxKeypointDelta).toBeLessThanOrEqual(0.02);
+        }
         else expect(c.maskIou).toBeGreaterThanOrEqual(0.9);
         if (backend === 'webgpu') await shot(`real-models-photo-${id}`, 1280);
         if (backend === 'cpu' && id === 'selfie') await shot('real-models-photo-selfie', 375);
@@ -96,17 +103,23 @@ describe('real models on the fake webcam', () => {
   for (const backend of WEBCAM_BACKENDS)
     for (const id of MODELS)
       it(`${id} on ${backend}: ≥ ${FRAMES} frames, no GPU buffer growth, no long task > 50 ms`, { timeout: 300_000 }, async () => {
+        await clearErrors();
         await page.evaluate((b) => (window as unknown as Win).__real.api.setBackend(b), backend);
         await page.evaluate((id, n) => (window as unknown as Win).__real.api.startWebcam(id, n), id, FRAMES);
-        await page.waitForFunction(() => {
-          const s = (window as unknown as Win).__real;
-          return s.errors.length > 0 || (s.webcam && !s.webcam.running);
-        }, { timeout: 280_000, polling: 500 });
+        // Polled from here: one waitForFunction longer than Puppeteer's protocol timeout would fail on its own.
+        for (let t = Date.now(); Date.now() - t < 280_000; ) {
+          await new Promise((r) => setTimeout(r, 1000));
+          const done = await page.evaluate(() => {
+            const s = (window as unknown as Win).__real;
+            return s.errors.length > 0 || (!!s.webcam && !s.webcam.running);
+          });
+          if (done) break;
+        }
         const s = await pick(page);
         expect(s.errors).toEqual([]);
         const w = s.webcam!;
         console.log(
-          `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames, ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30), input ${w.inputPath}${w.upload ? `/${w.upload}` : ''}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest task ${Math.max(0, ...w.longTasks).toFixed(0)} ms (${w.longTasks.length} over 50 ms)`,
+          `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames, ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30), input ${w.inputPath}${w.upload ? `/${w.upload}` : ''}${w.maskPath ? `, mask ${w.maskPath}` : ''}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest task ${Math.max(0, ...w.longTasks).toFixed(0)} ms (${w.longTasks.length} over 50 ms)`,
         );
         expect(w.backend).toBe(backend);
         expect(w.frames).toBeGreaterThanOrEqual(FRAMES);
@@ -122,6 +135,7 @@ describe('real models on the fake webcam', () => {
     ['NotFoundError', /No camera was found/],
     ['NotAllowedError', /Camera access was denied/],
   ])('camera error %s reaches the error panel', { timeout: 60_000 }, async (name, message) => {
+    await clearErrors();
     await page.evaluate((name) => {
       const md = navigator.mediaDevices;
       const original = md.getUserMedia.bind(md);
@@ -140,6 +154,7 @@ describe('real models on the fake webcam', () => {
   });
 
   it('a model that fails to load reaches the error panel and the page keeps working', { timeout: 60_000 }, async () => {
+    await clearErrors();
     await page.evaluate(async () => {
       const api = (window as unknown as Win).__real.api as Api & { models: Record<string, { url: string }> };
       const url = api.models.selfie!.url;

@@ -29,7 +29,7 @@ export interface RealState {
   errors: string[];
   /** Last photo/file run per model: sepconv (and TF.js when asked). */
   photo: Partial<Record<ModelId, { sepconv: EngineTiming; tfjs?: EngineTiming; inputPath: string; upload?: string }>>;
-  webcam?: LoopStats & { model: ModelId; backend: Backend; inputPath: string; upload?: string; videoUpload?: string; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[] };
+  webcam?: LoopStats & { model: ModelId; backend: Backend; inputPath: string; upload?: string; maskPath?: string; videoUpload?: string; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[] };
   /** Live GPU buffers created on this page's device (createBuffer minus destroy). */
   gpuBuffers: number;
 }
@@ -320,26 +320,34 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
   // The mask on WebGPU goes from the model's output buffer to a WebGPU canvas: no readback.
   const onGpu = id === 'selfie' && model.backend === 'webgpu';
   gpuOverlay.hidden = !onGpu;
-  if (onGpu && gpu) {
-    gpuMask ??= new GpuMaskRenderer(gpu.device, gpuOverlay);
-    await gpuMask.prepare();
-  }
   const maskName = model.outputs[0]!.name;
   const tasks: number[] = [];
   if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
     longTasks = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
     longTasks.observe({ type: 'longtask' });
   }
-  const webcam = { model: id, backend: model.backend, inputPath: input.path, upload: input.upload, gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, frames: 0, fps: 0, latencyMs: 0, running: true };
+  const webcam = { model: id, backend: model.backend, inputPath: input.path, upload: input.upload, maskPath: onGpu ? 'gpu' : id === 'selfie' ? 'readback' : undefined, gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;
   state.status = 'webcam';
   $<HTMLButtonElement>('rm-stop').disabled = false;
+  let maskOnGpu = onGpu;
   const frame = async () => {
-    if (onGpu) {
-      await input.runOnGpu(video);
-      await gpuMask!.draw(outputMask(model, maskName), maskRegion(input.placement!, w, h, input.options, { width: 256, height: 256 }), MASK_STYLE);
-      await gpu!.device.queue.onSubmittedWorkDone();
-    } else draw(spec.decode(await input.run(video)), input, w, h);
+    if (maskOnGpu) {
+      try {
+        gpuMask ??= new GpuMaskRenderer(gpu!.device, gpuOverlay);
+        await gpuMask.prepare();
+        await input.runOnGpu(video);
+        await gpuMask!.draw(outputMask(model, maskName), maskRegion(input.placement!, w, h, input.options, { width: 256, height: 256 }), MASK_STYLE);
+        await gpu!.device.queue.onSubmittedWorkDone();
+        return;
+      } catch (e) {
+        // Headless Chromium on SwiftShader has no WebGPU canvas ("external Instance"): read the mask back instead.
+        maskOnGpu = false;
+        gpuOverlay.hidden = true;
+        webcam.maskPath = `readback (the WebGPU canvas failed: ${(e as Error).message})`;
+      }
+    }
+    draw(spec.decode(await input.run(video)), input, w, h);
   };
   loop = new VideoLoop(video, frame, {
     maxFrames,
@@ -370,7 +378,11 @@ async function stopWebcam(): Promise<void> {
   stream?.getTracks().forEach((t) => t.stop());
   stream = undefined;
   video.srcObject = null;
-  gpuMask?.clear();
+  try {
+    gpuMask?.clear();
+  } catch {
+    gpuMask = undefined;
+  }
   $<HTMLButtonElement>('rm-stop').disabled = true;
   if (state.status === 'webcam') state.status = 'ready';
 }
@@ -380,14 +392,24 @@ async function stopWebcam(): Promise<void> {
 const tfjsRef = new Map<ModelId, Detection>();
 
 /** sepconv's last photo result against TF.js's last one for the same model. */
-function compareWithTfjs(id: ModelId): { faceIou?: number; faces?: [number, number]; maxKeypointDelta?: number; maskIou?: number } {
+function compareWithTfjs(id: ModelId): { faceIou?: number; faces?: [number, number]; maxKeypointDelta?: number; confident?: number; maxKeypointDeltaAll?: number; keypoints?: string; maskIou?: number } {
   const a = state.photo[id]?.sepconv.detection;
   const b = tfjsRef.get(id);
   if (!a || !b) throw new Error(`no sepconv and TF.js results for ${id} yet`);
   if (a.kind === 'faces' && b.kind === 'faces')
     return { faces: [a.boxes.length, b.boxes.length], faceIou: a.boxes[0] && b.boxes[0] ? iou(a.boxes[0], b.boxes[0]) : 0 };
-  if (a.kind === 'pose' && b.kind === 'pose')
-    return { maxKeypointDelta: Math.max(...a.keypoints.map((k, i) => Math.max(Math.abs(k.x - b.keypoints[i]!.x), Math.abs(k.y - b.keypoints[i]!.y)))) };
+  if (a.kind === 'pose' && b.kind === 'pose') {
+    const d = a.keypoints.map((k, i) => Math.max(Math.abs(k.x - b.keypoints[i]!.x), Math.abs(k.y - b.keypoints[i]!.y)));
+    // MoveNet picks each keypoint by an argmax over a 48×48 heatmap: where the model is unsure (score < 0.3, not
+    // drawn) a ±1 difference in an input pixel can move the peak a cell (0.021) or more.
+    const confident = d.filter((_, i) => b.keypoints[i]!.score >= 0.3);
+    return {
+      maxKeypointDelta: Math.max(...confident),
+      confident: confident.length,
+      maxKeypointDeltaAll: Math.max(...d),
+      keypoints: a.keypoints.map((k, i) => `${k.name} ${d[i]!.toFixed(4)} (score ${k.score.toFixed(2)}/${b.keypoints[i]!.score.toFixed(2)})`).join('; '),
+    };
+  }
   if (a.kind === 'mask' && b.kind === 'mask' && a.mask && b.mask) return { maskIou: maskIou(a.mask, b.mask) };
   throw new Error(`results for ${id} cannot be compared`);
 }

@@ -54,6 +54,7 @@ export class VideoLoop {
     } catch (e) {
       this.running = false;
       this.on.onError(e);
+      this.on.onStop();
       return;
     }
     const k = this.frames % RING;
