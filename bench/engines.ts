@@ -6,6 +6,7 @@ import { requestGpu, type GpuContext } from '../src/gpu/device.js';
 import { load as loadSepconv } from '../src/model.js';
 import type { Shape } from '../src/tensor.js';
 import { buildTfjs } from './tfjs-onnx.js';
+import { sepconvRunner, tfjsRunner, type MultiRunner, type TfjsModelSpec } from './tfjs-models.js';
 
 export type EngineName = 'sepconv' | 'onnxruntime-web' | 'tfjs';
 
@@ -30,6 +31,8 @@ export interface Engine {
   /** One-time runtime start-up (device, wasm module, backend registration); returns a description. */
   init(): Promise<string>;
   load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner>;
+  /** A TF.js graph model (model.json URL); absent for engines that cannot load one (onnxruntime-web). */
+  loadGraphModel?(w: TfjsModelSpec): Promise<MultiRunner>;
 }
 
 export const ENGINES: { engine: EngineName; backend: string }[] = [
@@ -60,6 +63,9 @@ class SepconvEngine implements Engine {
     this.gpu = gpu;
     const i = gpu.info;
     return `${[i.vendor, i.architecture, i.description].filter(Boolean).join(' ')}; features ${i.features.join(',')}`;
+  }
+  loadGraphModel(w: TfjsModelSpec): Promise<MultiRunner> {
+    return sepconvRunner(w, this.backend, this.gpu);
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const model = await loadSepconv(onnx, { backend: this.backend, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape } });
@@ -135,6 +141,9 @@ class TfjsEngine implements Engine {
       extra = `, wasm threads ${wasm.getThreadsCount()} (multithread support ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')})`;
     }
     return `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}${extra}`;
+  }
+  loadGraphModel(w: TfjsModelSpec): Promise<MultiRunner> {
+    return tfjsRunner(this.tf, w);
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const net = buildTfjs(this.tf, onnx, w.inputShape);
