@@ -16,3 +16,4 @@ export { runCpu } from './cpu/run.js';
 export * from './errors.js';
 export type { Tensor, Shape } from './tensor.js';
 export type { Graph, Node } from './graph/ir.js';
+export * from './vision/index.js';
