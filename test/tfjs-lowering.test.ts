@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
 import { resolve } from '../src/graph/resolve.js';
-import { concat, conv2d, depthwiseConv2d, pad, pool, reduce, reshape, stridedSlice, TfBuilder, transpose, type TfTensor } from '../src/tf/index.js';
+import { elideBoundaryTransposes } from '../src/gpu/boundary.js';
+import { binary, concat, conv2d, depthwiseConv2d, pad, pool, reduce, reshape, stridedSlice, TfBuilder, transpose, type TfTensor } from '../src/tf/index.js';
 
 /** Deterministic pseudo-random values in [-1, 1). */
 function rand(n: number, seed: number): Float32Array {
@@ -115,5 +116,35 @@ describe('TF lowering (src/tf)', () => {
     expect(out.get('t')!.shape).toEqual([2, 5, 3, 4]);
     close(out.get('t')!.data, exp([2, 5, 3, 4], ([n, ch, h, w]) => at(n!, h!, w!, ch!)));
     close(out.get('r')!.data, xs);
+  });
+
+  it('folds a per-channel constant Add after a bias-less conv into its bias (TF Conv2D + BiasAdd), same values', () => {
+    const x = rand(2 * 5 * 5 * 3, 11);
+    const build = (fold: boolean) => {
+      const b = new TfBuilder();
+      const xi = b.input('x', [2, 5, 5, 3]);
+      const c = conv2d(b, 'c', xi, b.constant('f', [3, 3, 3, 4], rand(108, 12)), undefined, { padding: 'SAME' });
+      const bias = b.constant('bias', [4], [0.5, -1, 2, 0.25]);
+      // as the second operand of a Mul by one the constant is not foldable: the reference graph
+      const y = fold ? binary(b, 'add', 'Add', c, bias) : binary(b, 'add', 'Add', binary(b, 'one', 'Mul', c, b.constant('one', [], [1])), bias);
+      return b.finish([{ name: 'y', tensor: y }]);
+    };
+    const g = build(true);
+    expect(g.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv', 'Transpose']);
+    expect(g.nodes[1]!.inputs.length).toBe(3);
+    close(runCpu(resolve(g), { x }).get('y')!.data, runCpu(resolve(build(false)), { x }).get('y')!.data);
+  });
+
+  it('the GPU path drops the NHWC boundary Transposes of a TF graph (they move raw)', () => {
+    const b = new TfBuilder();
+    const xi = b.input('x', [1, 6, 6, 3]);
+    const c = conv2d(b, 'c', xi, b.constant('f', [1, 1, 3, 4], rand(12, 13)), undefined, { padding: 'VALID' });
+    const rg = resolve(b.finish([{ name: 'y', tensor: c }]));
+    expect(rg.nodes.map((n) => n.node.op)).toEqual(['Transpose', 'Conv', 'Transpose']);
+    const { rg: gpu, raw } = elideBoundaryTransposes(rg);
+    expect(gpu.nodes.map((n) => n.node.op)).toEqual(['Conv']);
+    expect(gpu.nodes[0]!.node.inputs[0]).toBe('x');
+    expect(gpu.nodes[0]!.node.outputs[0]).toBe('y');
+    expect([...raw].sort()).toEqual(['x', 'y']);
   });
 });

@@ -198,7 +198,44 @@ export class TfBuilder {
       }
       outNames.push(name);
     });
+    this.foldBiasAdds(new Set(outNames));
     return this.prune({ name: this.name, inputs: [...this.inputs], outputs: outNames, nodes: this.nodes, initializers: this.initializers, opset: TF_OPSET });
+  }
+
+  /**
+   * Conv/ConvTranspose without bias → Add of a per-channel constant (TF's Conv2D + BiasAdd/Add when the converter
+   * did not fuse them) becomes the conv's bias, so the optimizer can fuse a following activation.
+   */
+  private foldBiasAdds(outputs: Set<string>): void {
+    const readers = new Map<string, number>();
+    for (const n of this.nodes) for (const i of n.inputs) readers.set(i, (readers.get(i) ?? 0) + 1);
+    const producer = new Map<string, Node>();
+    for (const n of this.nodes) for (const o of n.outputs) producer.set(o, n);
+    const drop = new Set<Node>();
+    for (const add of this.nodes) {
+      if (add.op !== 'Add' || add.inputs.length !== 2) continue;
+      for (const side of [0, 1]) {
+        const convOut = add.inputs[side]!;
+        const conv = producer.get(convOut);
+        const c = this.initializers.get(add.inputs[1 - side]!);
+        const ys = this.shapes.get(convOut);
+        if (!conv || !c || isInt(c) || !ys || ys.length !== 4 || drop.has(conv)) continue;
+        if ((conv.op !== 'Conv' && conv.op !== 'ConvTranspose') || conv.inputs.length !== 2 || readers.get(convOut) !== 1 || outputs.has(convOut)) continue;
+        const cs = c.shape;
+        const ch = ys[1]!;
+        const perChannel = cs.length <= 4 && cs.length >= 3 && cs[cs.length - 3] === ch && cs.every((d, i) => i === cs.length - 3 || d === 1);
+        if (!perChannel) continue;
+        const bias = this.fresh(`${conv.name}::bias`);
+        this.initializers.set(bias, { shape: [ch], data: Float32Array.from(c.data) });
+        this.shapes.set(bias, [ch]);
+        const i = this.nodes.indexOf(conv);
+        this.nodes[i] = { ...conv, inputs: [...conv.inputs, bias], outputs: [add.outputs[0]!] };
+        producer.set(add.outputs[0]!, this.nodes[i]!);
+        drop.add(add);
+        break;
+      }
+    }
+    if (drop.size) this.nodes.splice(0, this.nodes.length, ...this.nodes.filter((n) => !drop.has(n)));
   }
 
   private renameEdge(from: string, to: string): void {
