@@ -53,7 +53,7 @@ afterAll(async () => {
 const pick = (p: Page) =>
   p.evaluate(() => {
     const s = (window as unknown as Win).__real;
-    return { backend: s.backend, webgpu: s.webgpu, adapter: s.adapter, errors: [...s.errors], gpuBuffers: s.gpuBuffers, webcam: s.webcam && { ...s.webcam, longTasks: [...s.webcam.longTasks] } };
+    return { backend: s.backend, webgpu: s.webgpu, adapter: s.adapter, errors: [...s.errors], gpuBuffers: s.gpuBuffers, webcam: s.webcam && { ...s.webcam, longTasks: [...s.webcam.longTasks], longTaskFrames: [...s.webcam.longTaskFrames] } };
   });
 
 async function shot(name: string, width: number): Promise<void> {
@@ -119,7 +119,7 @@ describe('real models on the fake webcam', () => {
         expect(s.errors).toEqual([]);
         const w = s.webcam!;
         console.log(
-          `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames, ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30), input ${w.inputPath}${w.upload ? `/${w.upload}` : ''}${w.maskPath ? `, mask ${w.maskPath}` : ''}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest task ${Math.max(0, ...w.longTasks).toFixed(0)} ms (${w.longTasks.length} over 50 ms)`,
+          `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames, ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30), input ${w.inputPath}${w.upload ? `/${w.upload}` : ''}${w.maskPath ? `, mask ${w.maskPath}` : ''}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest task ${Math.max(0, ...w.longTasks).toFixed(0)} ms (${w.longTasks.length} over 50 ms, after frame(s) ${w.longTaskFrames.join(', ') || '—'})`,
         );
         expect(w.backend).toBe(backend);
         expect(w.frames).toBeGreaterThanOrEqual(FRAMES);

@@ -29,7 +29,7 @@ export interface RealState {
   errors: string[];
   /** Last photo/file run per model: sepconv (and TF.js when asked). */
   photo: Partial<Record<ModelId, { sepconv: EngineTiming; tfjs?: EngineTiming; inputPath: string; upload?: string }>>;
-  webcam?: LoopStats & { model: ModelId; backend: Backend; inputPath: string; upload?: string; maskPath?: string; videoUpload?: string; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[] };
+  webcam?: LoopStats & { model: ModelId; backend: Backend; inputPath: string; upload?: string; maskPath?: string; longTaskFrames: number[]; videoUpload?: string; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[] };
   /** Live GPU buffers created on this page's device (createBuffer minus destroy). */
   gpuBuffers: number;
 }
@@ -318,15 +318,22 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
   sizeOverlays(w, h);
   overlay.getContext('2d')!.clearRect(0, 0, w, h);
   // The mask on WebGPU goes from the model's output buffer to a WebGPU canvas: no readback.
-  const onGpu = id === 'selfie' && model.backend === 'webgpu';
+  // Not on a software adapter: headless Chromium on SwiftShader has no working WebGPU canvas (the context fails
+  // with "A valid external Instance reference no longer exists"), so there the mask is read back and painted.
+  const onGpu = id === 'selfie' && model.backend === 'webgpu' && !gpu?.info.isSoftware;
   gpuOverlay.hidden = !onGpu;
   const maskName = model.outputs[0]!.name;
   const tasks: number[] = [];
   if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
-    longTasks = new PerformanceObserver((list) => list.getEntries().forEach((e) => tasks.push(e.duration)));
+    longTasks = new PerformanceObserver((list) =>
+      list.getEntries().forEach((e) => {
+        tasks.push(e.duration);
+        state.webcam?.longTaskFrames.push(state.webcam.frames);
+      }),
+    );
     longTasks.observe({ type: 'longtask' });
   }
-  const webcam = { model: id, backend: model.backend, inputPath: input.path, upload: input.upload, maskPath: onGpu ? 'gpu' : id === 'selfie' ? 'readback' : undefined, gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, frames: 0, fps: 0, latencyMs: 0, running: true };
+  const webcam = { model: id, backend: model.backend, inputPath: input.path, upload: input.upload, maskPath: onGpu ? 'gpu' : id === 'selfie' ? `readback${model.backend === 'webgpu' ? ' (software adapter)' : ''}` : undefined, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;
   state.status = 'webcam';
   $<HTMLButtonElement>('rm-stop').disabled = false;
