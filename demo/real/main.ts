@@ -196,6 +196,7 @@ function summary(d: Detection): string {
 function renderTable(id: ModelId): void {
   const r = state.photo[id];
   const rows = r ? [r.sepconv, r.tfjs].filter((x): x is EngineTiming => !!x) : [];
+  $('rm-table').hidden = rows.length === 0;
   $('rm-table').querySelector('tbody')!.replaceChildren(
     ...rows.map((t) => {
       const tr = document.createElement('tr');
@@ -225,6 +226,7 @@ async function showImage(url: string): Promise<void> {
 /** Runs the selected model on the shown image: sepconv (first + `repeats` timed), then TF.js when asked. */
 async function runImage(id: ModelId, opts: { tfjs: boolean; repeats?: number }): Promise<void> {
   const spec = MODELS[id];
+  $<HTMLSelectElement>('rm-model').value = id;
   const backend = state.backend;
   state.status = 'running';
   readout.textContent = `Loading ${spec.label} on ${backend}…`;
@@ -290,6 +292,8 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
   await stopWebcam();
   const spec = MODELS[id];
   const backend = state.backend;
+  $<HTMLSelectElement>('rm-model').value = id;
+  renderTable(id);
   try {
     if (!navigator.mediaDevices?.getUserMedia) throw Object.assign(new Error('no mediaDevices'), { name: 'NoMediaDevices' });
     stream = await navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
