@@ -1,10 +1,12 @@
 // GPU programs of Resize, ConvTranspose and DepthToSpace against the CPU reference kernels, one node at a time,
 // over awkward shapes (odd sizes, batch > 1, ranks 1–5 for Resize). Tolerance: |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu|
 // (Resize blends in f32 with f32 weights from the same host-computed tables; ConvTranspose sums in f32).
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isPatchUpsample } from '../src/ops/convtranspose.gpu.js';
+import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
 import type { Value } from '../src/graph/ir.js';
 import { tensor, type Shape } from '../src/tensor.js';
-import { checkGpu, ErrorLog, rand, type In } from './support/op-check.js';
+import { checkGpu, ErrorLog, rand, resolveOne, type In } from './support/op-check.js';
 
 const log = new ErrorLog('gpu-ops-nn');
 afterAll(() => log.report());
@@ -57,6 +59,10 @@ describe('ConvTranspose', () => {
     [[1, 3, 5, 5], [3, 2, 3, 3], { strides: [2, 2], auto_pad: 'SAME_UPPER' }, false],
     [[1, 3, 5, 5], [3, 2, 3, 3], { strides: [2, 2], output_shape: [12, 12] }, true],
     [[1, 2, 1, 1], [2, 3, 5, 4], {}, true],
+    // kernel = stride: the GEMM + pixel-shuffle path (TF's 2x2/2 upsamplers; odd sizes, 1 and 5 output channels)
+    [[2, 16, 5, 7], [16, 1, 2, 2], { strides: [2, 2] }, true],
+    [[1, 6, 3, 4], [6, 5, 2, 3], { strides: [2, 3] }, false],
+    [[1, 3, 4, 4], [3, 4, 2, 2], { strides: [2, 2], auto_pad: 'SAME_UPPER' }, true],
   ];
   it('matches the CPU reference over groups, strides, dilations, pads, output_padding/shape, bias', async () => {
     for (const [k, [xs, ws, attrs, bias]] of CASES.entries()) {
@@ -64,6 +70,17 @@ describe('ConvTranspose', () => {
       const ins: In[] = [rand(xs, k + 1), { const: rand(ws, k + 20) }, bias ? { const: rand([cout], k + 40) } : null];
       await checkGpu(log, `ConvTranspose ${JSON.stringify(xs)} w${JSON.stringify(ws)} ${JSON.stringify(attrs)}`, 'ConvTranspose', ins, { attrs });
     }
+  });
+
+  it('takes the GEMM + pixel-shuffle path exactly when kernel = stride with no pads', () => {
+    const taken = (xs: Shape, ws: Shape, attrs: AttrRecord) => {
+      const { rn } = resolveOne('ConvTranspose', [rand(xs, 1), { const: rand(ws, 2) }], { attrs });
+      return isPatchUpsample(rn.attrs as ConvTransposeAttrs, xs.slice(2));
+    };
+    expect(taken([2, 16, 5, 7], [16, 1, 2, 2], { strides: [2, 2] })).toBe(true);
+    expect(taken([1, 3, 4, 4], [3, 4, 2, 2], { strides: [2, 2], auto_pad: 'SAME_UPPER' })).toBe(true);
+    expect(taken([1, 3, 4, 4], [3, 4, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] })).toBe(false);
+    expect(taken([1, 3, 4, 4], [3, 4, 2, 2], { strides: [2, 2], output_padding: [1, 1] })).toBe(false);
   });
 });
 
