@@ -82,9 +82,10 @@ export function decodeWeights(manifest: readonly WeightGroup[], shards: readonly
     for (const w of g.weights) {
       const n = weightBytes(w, shardAt(off));
       if (off + n > total) {
-        const shard = shardAt(Math.min(off, Math.max(total - 1, 0)));
+        // the data ran out in the group's last shard: that one is short (or the manifest overstates the weights)
+        const last = g.paths[g.paths.length - 1] ?? '(none)';
         throw new ModelFormatError(
-          `weight "${w.name}" needs bytes ${off}..${off + n} of weights group ${gi} but its shards hold ${total} (shard "${shard}" is short or the manifest is wrong)`,
+          `weight "${w.name}" (from shard "${shardAt(Math.min(off, Math.max(total - 1, 0)))}") needs bytes ${off}..${off + n} of weights group ${gi} but its shards hold ${total}: shard "${last}" is short or the manifest is wrong`,
         );
       }
       if (out.has(w.name)) throw new ModelFormatError(`weight "${w.name}" is listed twice in the manifest`);
