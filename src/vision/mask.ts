@@ -110,23 +110,30 @@ export interface GpuMask {
   readonly offset?: number;
 }
 
-/** Draws a GPU-resident mask onto a WebGPU canvas in one compute pass; its pipelines and uniform are reused. */
+/** Draws a GPU-resident mask onto a WebGPU canvas (or a texture) in one compute pass; pipelines and uniform are reused. */
 export class GpuMaskRenderer {
-  private readonly ctx: GPUCanvasContext;
+  private readonly ctx?: GPUCanvasContext;
+  private readonly texture?: GPUTexture;
   private readonly uniform: GPUBuffer;
   private readonly pipelines = new Map<boolean, Promise<GPUComputePipeline>>();
   private module?: Promise<GPUShaderModule>;
   private key = '';
   passes = 0;
 
+  /** Onto a canvas (WebGPU context, configured here), or into an rgba8unorm texture with STORAGE_BINDING usage. */
   constructor(
     readonly device: GPUDevice,
-    readonly canvas: HTMLCanvasElement | OffscreenCanvas,
+    readonly canvas: HTMLCanvasElement | OffscreenCanvas | GPUTexture,
   ) {
-    const ctx = canvas.getContext('webgpu') as GPUCanvasContext | null;
-    if (!ctx) throw new InputError('mask: the canvas has no WebGPU context (is it already used for 2-D drawing?)');
-    this.ctx = ctx;
-    ctx.configure({ device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
+    if ('createView' in canvas) {
+      if (canvas.format !== 'rgba8unorm' || !(canvas.usage & STORAGE_BINDING)) throw new InputError('mask: the target texture must be rgba8unorm with STORAGE_BINDING usage');
+      this.texture = canvas;
+    } else {
+      const ctx = canvas.getContext('webgpu') as GPUCanvasContext | null;
+      if (!ctx) throw new InputError('mask: the canvas has no WebGPU context (is it already used for 2-D drawing?)');
+      this.ctx = ctx;
+      ctx.configure({ device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
+    }
     this.uniform = device.createBuffer({ size: params.byteSize, usage: UNIFORM, label: 'mask overlay params' });
   }
 
@@ -181,7 +188,7 @@ export class GpuMaskRenderer {
       entries: [
         { binding: 0, resource: { buffer: this.uniform } },
         { binding: 1, resource: { buffer: mask.buffer } },
-        { binding: 2, resource: this.ctx.getCurrentTexture().createView() },
+        { binding: 2, resource: (this.texture ?? this.ctx!.getCurrentTexture()).createView() },
       ],
     });
     const enc = this.device.createCommandEncoder({ label: 'mask overlay' });
@@ -196,12 +203,12 @@ export class GpuMaskRenderer {
 
   /** Clears the overlay (the canvas keeps its WebGPU context). */
   clear(): void {
-    this.ctx.unconfigure();
-    this.ctx.configure({ device: this.device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
+    this.ctx?.unconfigure();
+    this.ctx?.configure({ device: this.device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
   }
 
   dispose(): void {
     this.uniform.destroy();
-    this.ctx.unconfigure();
+    this.ctx?.unconfigure();
   }
 }
