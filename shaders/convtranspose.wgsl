@@ -7,12 +7,15 @@
 // (consecutive oc, the same pixel and taps) read consecutive weights.
 // Tap table: rows [stride_h phases of H, then stride_w phases of W], each 1 + kmax entries (count, taps...).
 //   @binding(0) params  uniform Params
-//   @binding(1) x       array<f32>, NHWC input  [n, h, w, cin]
+//   @binding(1) x       array<f32>, NHWC input  [n, h, w, cin] (COL2IM: Z, with cin = kh·kw·cout)
 //   @binding(2) wt      array<f32>, packed weights
 //   @binding(3) bias    array<f32>, [cout] (zeros when the node has none)
 //   @binding(4) taps    array<u32>, tap table
 //   @binding(5) y       array<f32>, NHWC output [n, oh, ow, cout]
 override WG: u32 = 256u;
+// 1: col2im — x holds Z = X·W [n, h, w, (ky, kx, oc)] from a GEMM (group 1) and each valid tap adds one
+// element of it instead of a cpg-long dot product.
+override COL2IM: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -54,6 +57,10 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       if (tx < 0) { continue; }
       let ix = u32(tx) / params.stride_w;
       if (ix >= params.w) { continue; }
+      if (COL2IM == 1u) {
+        s += x[((n * params.h + iy) * params.w + ix) * params.cin + (ky * params.kw + kx) * params.cout + oc];
+        continue;
+      }
       let xo = ((n * params.h + iy) * params.w + ix) * params.cin + g * cpg;
       var wo = (((g * params.kh + ky) * params.kw + kx) * cpg) * params.og + o;
       for (var c = 0u; c < cpg; c++) {

@@ -70,33 +70,46 @@ export function isPatchUpsample(a: ConvTransposeAttrs, inHW: readonly number[]):
     a.pads.every((p) => p === 0) && a.outShape[2] === a.strides[0] * inHW[0]! && a.outShape[3] === a.strides[1] * inHW[1]!;
 }
 
-async function patchUpsample(rn: ResolvedNode, ctx: GpuBuildCtx, weights: Float32Array, bias: Float32Array): Promise<GpuNodeProgram> {
+/**
+ * Z[pixels, (ky, kx, oc)] = X[pixels, cin] · W[cin, (ky, kx, oc)] (+ bias per tap when `bias` is given) into a
+ * scratch buffer, by the pointwise GEMM kernel (group 1).
+ */
+async function patchGemm(rn: ResolvedNode, ctx: GpuBuildCtx, weights: Float32Array, bias: Float32Array | undefined) {
   const a = rn.attrs as ConvTransposeAttrs;
-  const name = rn.node.name;
   const [n, cin, h, w] = rn.inputShapes[0]! as [number, number, number, number];
-  const [, cout, , ow] = a.outShape;
-  const [sh, sw] = a.strides;
-  const cols = sh * sw * cout;
-  // W [cin, cout, sh, sw] -> B [cin, (ky, kx, oc)]; the bias repeats per tap
+  const cout = a.outShape[1];
+  const taps = a.kernel[0] * a.kernel[1];
+  const cols = taps * cout;
+  // W [cin, cout, kh, kw] -> B [cin, (ky, kx, oc)]
   const b = new Float32Array(cin * cols);
   for (let c = 0; c < cin; c++)
     for (let o = 0; o < cout; o++)
-      for (let t = 0; t < sh * sw; t++) b[c * cols + t * cout + o] = weights[(c * cout + o) * sh * sw + t]!;
+      for (let t = 0; t < taps; t++) b[c * cols + t * cout + o] = weights[(c * cout + o) * taps + t]!;
   const bc = new Float32Array(cols);
-  for (let t = 0; t < sh * sw; t++) bc.set(bias, t * cout);
-  const z = ctx.scratch(n * h * w * cols * 4, `${name}.patches`);
+  if (bias) for (let t = 0; t < taps; t++) bc.set(bias, t * cout);
+  const z = ctx.scratch(n * h * w * cols * 4, `${rn.node.name}.patches`);
   const gemm = await gemmDispatch(
     ctx,
     {
       m: n * h * w, n: cols, k: cin,
       a: { kind: 'input', index: 0 }, aStrides: [cin, 1],
-      b: ctx.constBuffer(b, `${name}.w`), bStrides: [cols, 1],
+      b: ctx.constBuffer(b, `${rn.node.name}.w`), bStrides: [cols, 1],
       y: z, yStrides: [cols, 1],
-      c: { ref: ctx.constBuffer(bc, `${name}.b`), strides: [0, 1], beta: 1 },
+      c: { ref: ctx.constBuffer(bc, `${rn.node.name}.b`), strides: [0, 1], beta: 1 },
       act: NO_ACTIVATION,
     },
-    name,
+    rn.node.name,
   );
+  return { z, cols, gemm };
+}
+
+async function patchUpsample(rn: ResolvedNode, ctx: GpuBuildCtx, weights: Float32Array, bias: Float32Array): Promise<GpuNodeProgram> {
+  const a = rn.attrs as ConvTransposeAttrs;
+  const name = rn.node.name;
+  const [n, , h, w] = rn.inputShapes[0]! as [number, number, number, number];
+  const [, cout, , ow] = a.outShape;
+  const [sh, sw] = a.strides;
+  const { z, cols, gemm } = await patchGemm(rn, ctx, weights, bias);
   // index space [n, iy, ky, ix, kx, oc] -> y[n, iy·sh + ky, ix·sw + kx, oc] (NHWC)
   const plan = {
     sizes: [n, h, sh, w, sw, cout],
@@ -119,33 +132,32 @@ const convTransposeProgram: GpuProgram = {
     const raw = constantInput(ctx, 1, name, 'weight');
     const bias = a.hasBias ? constantInput(ctx, 2, name, 'bias') : new Float32Array(cout);
     if (isPatchUpsample(a, [h, w])) return patchUpsample(rn, ctx, raw, bias);
-    const weights = packWeights(raw, cin, og, kh, kw, a.group);
+    // group 1: GEMM into Z, then the gather kernel adds each output's valid taps of Z (col2im)
+    const col2im = a.group === 1 ? await patchGemm(rn, ctx, raw, undefined) : undefined;
+    const weights = col2im ? new Float32Array(1) : packWeights(raw, cin, og, kh, kw, a.group);
     const { table, row } = tapTable(a);
     // a multiple of both strides at least as large as any negative pad
     const period = a.strides[0] * a.strides[1];
     const padBias = period * Math.ceil(Math.max(0, -a.pads[0], -a.pads[1]) / period);
     const values = {
-      total, cin, cout, og, groups: a.group, h, w, oh, ow, kh, kw,
+      total, cin: col2im ? col2im.cols : cin, cout, og, groups: a.group, h, w, oh, ow, kh, kw,
       stride_h: a.strides[0], stride_w: a.strides[1], dil_h: a.dilations[0], dil_w: a.dilations[1], pad_t: a.pads[0], pad_l: a.pads[1],
       pad_bias: padBias, row,
     };
-    return {
-      dispatches: [
-        {
-          pipeline: await ctx.pipeline(convTransposeShader, { WG }),
-          bindings: [
-            ctx.uniform(params, values, `${name}.params`),
-            { kind: 'input', index: 0 },
-            ctx.constBuffer(weights, `${name}.w`),
-            ctx.constBuffer(bias, `${name}.b`),
-            ctx.constBuffer(table, `${name}.taps`),
-            { kind: 'output', index: 0 },
-          ],
-          workgroups: grid1D(total, ctx),
-          label: name,
-        },
+    const gather: Dispatch = {
+      pipeline: await ctx.pipeline(convTransposeShader, { WG, COL2IM: col2im ? 1 : 0 }),
+      bindings: [
+        ctx.uniform(params, values, `${name}.params`),
+        col2im ? col2im.z : { kind: 'input', index: 0 },
+        ctx.constBuffer(weights, `${name}.w`),
+        ctx.constBuffer(bias, `${name}.b`),
+        ctx.constBuffer(table, `${name}.taps`),
+        { kind: 'output', index: 0 },
       ],
+      workgroups: grid1D(total, ctx),
+      label: name,
     };
+    return { dispatches: col2im?.gemm ? [col2im.gemm, gather] : [gather] };
   },
 };
 
