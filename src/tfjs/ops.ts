@@ -184,6 +184,12 @@ function scalarOf(c: LowerCtx, i: number): number {
 
 const layout = ['Reshape', 'Transpose'];
 
+/** BatchMatMul / BatchMatMulV2 (V2 broadcasts the batch dims, as MatMul does). */
+const batchMatMul: TfjsOp = {
+  needs: fixed('MatMul', ...layout),
+  lower: one((c) => tf.matmul(c.b, c.node.name, x0(c), input(c, 1), undefined, { transposeA: c.attrs.bool('adj_x'), transposeB: c.attrs.bool('adj_y') })),
+};
+
 /** Every TF op the TF.js importer lowers, by GraphDef op name. */
 export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
   Identity: { needs: fixed(), lower: identity },
@@ -206,10 +212,8 @@ export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
     needs: fixed('Gemm', 'MatMul', 'Add', ...layout),
     lower: one((c) => tf.matmul(c.b, c.node.name, x0(c), input(c, 1), undefined, { transposeA: c.attrs.bool('transpose_a'), transposeB: c.attrs.bool('transpose_b') })),
   },
-  BatchMatMul: {
-    needs: fixed('MatMul', ...layout),
-    lower: one((c) => tf.matmul(c.b, c.node.name, x0(c), input(c, 1), undefined, { transposeA: c.attrs.bool('adj_x'), transposeB: c.attrs.bool('adj_y') })),
-  },
+  BatchMatMul: batchMatMul,
+  BatchMatMulV2: batchMatMul,
   _FusedMatMul: {
     needs: fusedNeeds(['Gemm', 'MatMul', 'Add', ...layout]),
     lower: one((c) => {
