@@ -59,7 +59,7 @@ export function rowPlan(xs: Shape, axes: readonly number[], keptOrder: readonly 
 /** Workgroup shape: WG_Y threads (a power of two, ≤ 64) share one row, WG_X rows per workgroup, 256 threads. */
 export function rowWorkgroup(nRed: number): { WG_X: number; WG_Y: number } {
   let wy = 1;
-  while (wy < 64 && wy * 8 <= nRed) wy *= 2;
+  while (wy < 64 && wy * 32 <= nRed) wy *= 2;
   return { WG_X: 256 / wy, WG_Y: wy };
 }
 
