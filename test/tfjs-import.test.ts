@@ -1,8 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ModelFormatError, UnsupportedOpError } from '../src/errors.js';
+import { captureIo } from '../src/cli/io.js';
+import { runCommand } from '../src/cli/run.js';
 import { readNpy, writeNpy } from '../src/io/npy.js';
 import { load } from '../src/model.js';
 import { importTfjs } from '../src/tfjs/index.js';
@@ -72,5 +74,19 @@ describe('TF.js import: manifest, shards, errors', () => {
     expect(new TextDecoder().decode(bytes.subarray(0, 64))).toContain("'<i4'");
     expect(Array.from(readNpy(bytes).data)).toEqual([1, -2, 3, 2 ** 30]);
   });
-});
 
+  it('CLI run takes model.json and --output-dir writes every output under its TF.js name, sanitised', async () => {
+    const s = seed('int');
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-cli-'));
+    const j = JSON.parse(s.json);
+    for (const n of j.modelTopology.node) if (n.name === 'Identity') n.name = 'tower_0/wh:x';
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(j));
+    j.weightsManifest[0].paths.forEach((p: string, k: number) => writeFileSync(join(dir, p), s.shards[0]![k]!));
+    const io = captureIo();
+    const code = await runCommand.run([join(dir, 'model.json'), '--backend', 'cpu', '--runs', '1', '--output-dir', join(dir, 'out')], io);
+    expect(code, io.stderr.join('\n')).toBe(0);
+    const file = join(dir, 'out', 'tower_0_wh_x.npy');
+    expect(existsSync(file), io.stdout.join('\n')).toBe(true);
+    expect(readNpy(new Uint8Array(readFileSync(file))).shape).toEqual([3]);
+  });
+});
