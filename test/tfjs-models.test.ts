@@ -11,6 +11,13 @@ export const REQUIRED_MODELS = [
 
 const only = process.env.TFJS_MODELS?.split(',').filter(Boolean);
 const models = only ?? REQUIRED_MODELS;
+/**
+ * WebGPU on SwiftShader costs 10–40 s a model here, so the default suite runs the models that cover the op
+ * families (pad/max-pool residuals, int32 + ArgMax/GatherNd/Resize, ConvTranspose gating, DepthToSpace, PRelu,
+ * Abs/Rsqrt/Sum, transposed-conv upscaling); TFJS_GPU=all (or TFJS_MODELS) runs every one, once, at native size.
+ */
+const GPU_DEFAULT = ['blazeface', 'movenet-lightning', 'selfie', 'facemesh-detection-full', 'facemesh', 'mobilefacenet', 'efficientpose'];
+const gpuModels = only ?? (process.env.TFJS_GPU === 'all' ? REQUIRED_MODELS : GPU_DEFAULT);
 
 /**
  * Outputs whose TF.js backends disagree with each other beyond 1e-4 on the photo, with the measured
@@ -62,7 +69,7 @@ describe('TF.js graph models vs TF.js CPU backend (CPU backend)', () => {
 });
 
 describe('TF.js graph models vs TF.js CPU backend (WebGPU, Node/Dawn)', () => {
-  for (const name of models)
+  for (const name of gpuModels)
     it(`${name} matches on WebGPU, with the NHWC boundary transposes elided`, async () => {
       const ref = await tfjsReference(name);
       const gpu = await getTestDevice();
@@ -70,6 +77,7 @@ describe('TF.js graph models vs TF.js CPU backend (WebGPU, Node/Dawn)', () => {
       try {
         expect(model.backend).toBe('webgpu');
         const errs = await compareWithReference(model, ref);
+        console.log(`[tfjs-models] webgpu ${name} ${errs.map((e) => `${e.name}=${e.rel.toExponential(2)}`).join(' ')}`);
         for (const e of errs) expect(e.rel, `${name} output ${e.name}`).toBeLessThanOrEqual(tolerance(name, e.name, true));
         const exec = (model as unknown as { executor: { dispatchCount: number } }).executor;
         expect(exec.dispatchCount).toBeGreaterThan(0);
