@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { humanModels } from './demo/models-plugin.js';
 
 // Every HTML page under demo/, bench/ and test/pages/ (plus a root index.html, if any) is a build entry.
 function htmlInputs(): Record<string, string> {
@@ -17,6 +18,9 @@ function htmlInputs(): Record<string, string> {
 
 export default defineConfig({
   root: '.',
+  plugins: [humanModels()],
+  // Pre-bundled at start: discovered later (the real-models page imports it lazily), Vite would reload the page.
+  optimizeDeps: { include: ['@tensorflow/tfjs'] },
   server: { host: '127.0.0.1' },
   build: {
     // dist/ itself holds the CLI bundle (vite.cli.config.ts); the web pages go beside it.

@@ -7,6 +7,7 @@ import { load as loadSepconv } from '../src/model.js';
 import type { Shape } from '../src/tensor.js';
 import { notOnGpu } from '../test/support/on-gpu.js';
 import { buildTfjs } from './tfjs-onnx.js';
+import { sepconvRunner, tfjsRunner, type MultiRunner, type TfjsModelSpec } from './tfjs-models.js';
 
 /** 'onnxruntime-web/wasm' is ORT's wasm-only build (ort.wasm.*); 'onnxruntime-web' its default (JSEP) build. */
 export type EngineName = 'sepconv' | 'onnxruntime-web' | 'onnxruntime-web/wasm' | 'tfjs';
@@ -34,6 +35,8 @@ export interface Engine {
   /** One-time runtime start-up (device, wasm module, backend registration); returns a description. */
   init(): Promise<string>;
   load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner>;
+  /** A TF.js graph model (model.json URL); absent for engines that cannot load one (onnxruntime-web). */
+  loadGraphModel?(w: TfjsModelSpec): Promise<MultiRunner>;
 }
 
 /** CPU backends run at threads() threads, or at one with the '-1t' suffix ('cpu-1t', 'wasm-1t'). */
@@ -81,6 +84,9 @@ class SepconvEngine implements Engine {
     this.gpu = gpu;
     const i = gpu.info;
     return `${[i.vendor, i.architecture, i.description].filter(Boolean).join(' ')}; features ${i.features.join(',')}`;
+  }
+  loadGraphModel(w: TfjsModelSpec): Promise<MultiRunner> {
+    return sepconvRunner(w, this.kind, this.gpu, this.numThreads);
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const model = await loadSepconv(onnx, { backend: this.kind, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape }, numThreads: this.numThreads });
@@ -169,6 +175,9 @@ class TfjsEngine implements Engine {
       extra = `, wasm threads ${wasm.getThreadsCount()} (multithread support ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')})`;
     }
     return `tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}${extra}`;
+  }
+  loadGraphModel(w: TfjsModelSpec): Promise<MultiRunner> {
+    return tfjsRunner(this.tf, w);
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const net = buildTfjs(this.tf, onnx, w.inputShape);

@@ -7,6 +7,7 @@ import { loadOnnx } from '../src/onnx/import.js';
 import { layerType, summary } from '../src/summary/summary.js';
 import { makeEngine, threads, type Engine, type Runner, type WorkloadSpec } from './engines.js';
 import { microbench } from './micro.js';
+import { isTfjsModel, photoInput, type MultiRunner, type TfjsModelSpec } from './tfjs-models.js';
 
 /** A workload as the driver describes it: URLs under the dev server, raw float32 (.bin) or .npy data. */
 export interface WorkloadFiles extends WorkloadSpec {
@@ -33,6 +34,8 @@ export interface RowResult {
   maxAbsDiff: number | null;
   detail?: string;
   note?: string;
+  /** TF.js-model rows: every output of the last run (model order), for the driver's comparison across engines. */
+  outputs?: { name: string; data: number[] }[];
 }
 
 const log = (s: string) => {
@@ -146,8 +149,9 @@ const api = {
     return d;
   },
 
-  async row(w: WorkloadFiles, o: RowOptions): Promise<RowResult> {
+  async row(w: WorkloadFiles | TfjsModelSpec, o: RowOptions): Promise<RowResult> {
     if (!engine) throw new Error('init() first');
+    if (isTfjsModel(w)) return graphModelRow(engine, w, o);
     setStatus(`${engine.engine}/${engine.backend} ${w.name}`);
     const { onnx, input, ref } = await files(w);
     let runner: Runner | undefined;
@@ -211,6 +215,47 @@ const api = {
   },
   layerType,
 };
+
+/** One TF.js graph model on the page's engine: load, first run, budgeted steady runs, all outputs returned. */
+async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promise<RowResult> {
+  if (!e.loadGraphModel) throw new Error(`${e.engine} cannot load TF.js graph models`);
+  setStatus(`${e.engine}/${e.backend} ${w.name}`);
+  const input = await photoInput(w);
+  let runner: MultiRunner | undefined;
+  try {
+    const t0 = performance.now();
+    const hardStop = t0 + o.hardStopAfterMs;
+    runner = await e.loadGraphModel(w);
+    const loadMs = performance.now() - t0;
+    let last = await runner.run(input);
+    const ttfrMs = performance.now() - t0;
+    const times: number[] = [];
+    const s0 = performance.now();
+    while (times.length < o.maxRuns) {
+      const now = performance.now();
+      if (times.length >= o.minRuns && now - s0 >= o.budgetMs) break;
+      if (now + (times.length ? times[times.length - 1]! : ttfrMs - loadMs) > hardStop) break;
+      const t = performance.now();
+      last = await runner.run(input);
+      times.push(performance.now() - t);
+    }
+    const names = runner.outputNames;
+    log(`${e.engine}/${e.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, median ${times.length ? median(times).toFixed(1) : '—'} ms over ${times.length}`);
+    return {
+      ttfrMs,
+      loadMs,
+      times,
+      medianMs: times.length ? median(times) : null,
+      minMs: times.length ? Math.min(...times) : null,
+      maxAbsDiff: null,
+      detail: runner.detail,
+      note: times.length < o.minRuns ? `only ${times.length} steady run(s) fit in the time limit` : undefined,
+      outputs: last.map((d, i) => ({ name: names[i]!, data: Array.from(d) })),
+    };
+  } finally {
+    runner?.dispose();
+  }
+}
 
 declare global {
   interface Window {

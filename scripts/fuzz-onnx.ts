@@ -59,7 +59,7 @@ const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 type ByteMutator = (b: Uint8Array, r: Rand) => Uint8Array;
 
-const BYTE_MUTATORS: Record<string, ByteMutator> = {
+export const BYTE_MUTATORS: Record<string, ByteMutator> = {
   bitflip(b, r) {
     const out = b.slice();
     const n = 1 + int(r, 8);
@@ -413,7 +413,7 @@ export interface RunBudget {
 
 export const DEFAULT_BUDGET: RunBudget = { maxElements: 4e6, maxMacs: 5e7 };
 
-function memNow(): number {
+export function memNow(): number {
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
@@ -425,7 +425,7 @@ function concreteShapes(g: Graph): Record<string, Shape> {
   return out;
 }
 
-function withinBudget(rg: ResolvedGraph, b: RunBudget): boolean {
+export function withinBudget(rg: ResolvedGraph, b: RunBudget): boolean {
   let elements = 0;
   let macs = 0;
   for (const s of rg.inputShapes.values()) elements += sizeOf(s);
@@ -485,6 +485,9 @@ export interface FuzzOptions {
   cases: number;
   seed?: number;
   budget?: RunBudget;
+  /** Another format's mutator and case runner (scripts/fuzz-tflite.ts); ONNX's by default. */
+  mutate?: (seed: Seed, r: () => number) => { bytes: Uint8Array; mutators: string[] };
+  runCase?: (bytes: Uint8Array, r: () => number, budget?: RunBudget) => CaseResult;
   /** Called for every case (progress, custom checks). */
   onCase?: (k: number, info: { seed: string; mutators: string[]; bytes: Uint8Array }, res: CaseResult) => void;
 }
@@ -522,8 +525,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
   for (let k = 0; k < opts.cases; k++) {
     // Bias towards small seeds: they are cheap to run, and structure matters more than size.
     const seed = opts.seeds[Math.floor(r() ** 2 * opts.seeds.length)]!;
-    const { bytes, mutators } = mutate(seed, r);
-    const res = runCase(bytes, r, opts.budget);
+    const { bytes, mutators } = (opts.mutate ?? mutate)(seed, r);
+    const res = (opts.runCase ?? runCase)(bytes, r, opts.budget);
     const label = `#${k} ${seed.name} [${mutators.join(', ')}] (${bytes.length} bytes)`;
     rep.cases++;
     rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;

@@ -4,6 +4,7 @@
 Run with Debian's python (torch 1.13, torchvision 0.14, onnx 1.12):
 
     /usr/bin/python3 scripts/make_fixtures.py
+    /usr/bin/python3 scripts/make_fixtures.py --model-ops   # only the model-op fixtures, merged into index.json
 
 For every fixture it writes fixtures/<name>/model.onnx, input.npy (float32, NCHW) and output.npy (PyTorch's
 own output, float32), and describes it in fixtures/index.json. Large seed outputs (> 1 MB) are not stored;
@@ -17,6 +18,7 @@ weights=None; nothing is downloaded). Every BatchNorm gets perturbed running_mea
 import json
 import os
 import shutil
+import sys
 import warnings
 import zlib
 
@@ -464,6 +466,50 @@ def other_fixtures():
             "MatMuls whose A and B are both activations", MatMulActivations, (2, 3, 5, 7))
 
 
+def interp(**kw):
+    return lambda: Lambda(lambda x: F.interpolate(x, **kw))
+
+
+def model_op_fixtures():
+    """Ops the TF.js / TFLite models need (PRelu, Resize, ConvTranspose, DepthToSpace, ...), as PyTorch exports them."""
+    fixture("prelu_per_channel", "Conv + nn.PReLU(6): PRelu with slope [6,1,1]",
+            lambda: seq(conv_normal(nn.Conv2d(4, 6, 3, 1, 1), gain=3.0), nn.PReLU(6)), (1, 4, 9, 8))
+    fixture("prelu_shared", "Conv + nn.PReLU(): one shared slope",
+            lambda: seq(conv_normal(nn.Conv2d(4, 6, 3, 1, 1), gain=3.0), nn.PReLU()), (2, 4, 7, 6))
+    fixture("act_elu", "Conv + ELU(alpha=0.7)", act_model(lambda: nn.ELU(0.7)), (1, 4, 9, 8))
+    fixture("act_leakyrelu", "Conv + LeakyReLU(0.2)", act_model(lambda: nn.LeakyReLU(0.2)), (1, 4, 9, 8))
+    fixture("act_tanh", "Conv + Tanh", act_model(nn.Tanh), (1, 4, 9, 8))
+    fixture("math_abs_sqrt_exp_max", "max(sqrt(|x|), exp(-x)), min with a constant, floor, reciprocal, neg",
+            lambda: Lambda(lambda x: torch.min(torch.max(torch.sqrt(torch.abs(x)), torch.exp(-x)), torch.tensor(2.5))
+                           + torch.floor(x) - 1.0 / (2.0 + torch.abs(x)) * -x), (1, 3, 5, 7))
+    for op in (11, 13):
+        fixture(f"resize_nearest_x2_op{op}", f"F.interpolate(scale_factor=2, mode='nearest') at opset {op}",
+                interp(scale_factor=2, mode="nearest"), (1, 3, 5, 7), opset=op)
+    fixture("resize_nearest_size", "F.interpolate(size=(7, 11), mode='nearest') (non-integer ratios, floor)",
+            interp(size=(7, 11), mode="nearest"), (2, 3, 5, 4))
+    fixture("resize_bilinear_size", "F.interpolate(size=(9, 13), mode='bilinear', align_corners=False) "
+            "(pytorch_half_pixel)", interp(size=(9, 13), mode="bilinear", align_corners=False), (1, 3, 5, 6))
+    fixture("resize_bilinear_align_corners", "F.interpolate(size=(9, 13), mode='bilinear', align_corners=True)",
+            interp(size=(9, 13), mode="bilinear", align_corners=True), (1, 3, 5, 6))
+    fixture("resize_bilinear_down", "F.interpolate(size=(3, 4), mode='bilinear') downsampling 7x9",
+            interp(size=(3, 4), mode="bilinear", align_corners=False), (1, 2, 7, 9))
+    fixture("resize_bilinear_x2", "F.interpolate(scale_factor=2, mode='bilinear') (scales input)",
+            interp(scale_factor=2, mode="bilinear", align_corners=False), (1, 4, 6, 5))
+    fixture("convtranspose_s2_p1_op1", "ConvTranspose2d(4,6,3,stride=2,padding=1,output_padding=1,groups=2)",
+            lambda: conv_normal(nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, output_padding=1, groups=2)),
+            (1, 4, 5, 6))
+    fixture("convtranspose_k4_s2_nobias", "ConvTranspose2d(6,3,4,stride=2,padding=1,bias=False) (2x upsampler)",
+            lambda: conv_normal(nn.ConvTranspose2d(6, 3, 4, stride=2, padding=1, bias=False)), (2, 6, 4, 5))
+    fixture("convtranspose_dil2", "ConvTranspose2d(3,5,3,stride=(1,2),padding=(2,1),dilation=2)",
+            lambda: conv_normal(nn.ConvTranspose2d(3, 5, 3, stride=(1, 2), padding=(2, 1), dilation=2)), (1, 3, 6, 5))
+    fixture("pixel_shuffle_2", "Conv + PixelShuffle(2) (DepthToSpace CRD)",
+            lambda: seq(conv_normal(nn.Conv2d(3, 12, 3, 1, 1)), nn.PixelShuffle(2)), (1, 3, 5, 7), opset=13)
+    fixture("argmax_channels", "argmax over channels as float (ArgMax + Cast)",
+            lambda: Lambda(lambda x: torch.argmax(x, dim=1, keepdim=True).float()), (2, 5, 4, 3))
+    fixture("reduce_sum_amax", "x.sum(3) + x.amax(3) (ReduceSum at opset 13 takes axes as an input)",
+            lambda: Lambda(lambda x: x.sum(3) + x.amax(3)), (2, 3, 4, 5))
+
+
 # ---------------------------------------------------------------------------------------------------------
 # c. seeds (examples/)
 # ---------------------------------------------------------------------------------------------------------
@@ -587,7 +633,24 @@ def network_fixtures():
             mobilenet, (1, 3, 64, 64), calibrate=True)
 
 
+def add_model_op_fixtures():
+    """--model-ops: (re)generate only model_op_fixtures() and merge them into the existing index.json."""
+    model_op_fixtures()
+    path = os.path.join(FIX, "index.json")
+    with open(path) as f:
+        index = json.load(f)
+    new = {e["name"]: e for e in INDEX}
+    kept = [e for e in index["fixtures"] if e["name"] not in new]
+    index["fixtures"] = kept + INDEX
+    with open(path, "w") as f:
+        json.dump(index, f, indent=1)
+        f.write("\n")
+    print(f"{len(INDEX)} model-op fixtures merged into {path}")
+
+
 def main():
+    if sys.argv[1:] == ["--model-ops"]:
+        return add_model_op_fixtures()
     if os.path.isdir(FIX):
         for e in os.listdir(FIX):
             p = os.path.join(FIX, e)
@@ -602,6 +665,8 @@ def main():
     conv_fixtures()
     print("other ops", flush=True)
     other_fixtures()
+    print("model ops", flush=True)
+    model_op_fixtures()
     print("seeds", flush=True)
     seed_fixtures()
     print("networks", flush=True)

@@ -1,4 +1,5 @@
-// Elementwise binary op with numpy broadcasting: y[i] = a[ia] ∘ b[ib], ∘ by OP (0 add, 1 sub, 2 mul, 3 div).
+// Elementwise binary op with numpy broadcasting: y[i] = a[ia] ∘ b[ib], ∘ by OP (0 add, 1 sub, 2 mul, 3 div,
+// 4 PRelu: a < 0 ? a·b : a, 5 max, 6 min; max/min return NaN when either operand is NaN, like Math.max).
 // y is contiguous in its physical layout; i runs over it. How ia, ib follow from i is the KIND:
 //   0  same shape and layout:   ia = ib = i
 //   1  b broadcast per row:     ib = (i / (mid·inner))·inner + i % inner, ia = i   (b is [outer, 1, inner] of
@@ -24,8 +25,15 @@ fn row_index(i: u32) -> u32 {
   return (i / (params.mid * params.inner)) * params.inner + i % params.inner;
 }
 
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
 fn apply(p: f32, q: f32) -> f32 {
   switch OP {
+    case 4u: { return select(p, p * q, p < 0.0); }
+    case 5u: { return select(select(q, p, p > q), select(q, p, is_nan(p)), is_nan(p) || is_nan(q)); }
+    case 6u: { return select(select(q, p, p < q), select(q, p, is_nan(p)), is_nan(p) || is_nan(q)); }
     case 1u: { return p - q; }
     case 2u: { return p * q; }
     case 3u: { return p / q; }

@@ -5,6 +5,15 @@
 //   2 Sigmoid      1 / (1 + e^-x), through e^-|x| so it never overflows
 //   3 HardSigmoid  clamp(p0·x + p1, 0, 1)     (p0 = alpha, p1 = beta)
 //   4 HardSwish    x · clamp(x/6 + 1/2, 0, 1)
+//   5 Abs |x|   6 Neg −x   7 Sqrt √x (NaN below 0)   8 Reciprocal 1/x   9 Exp e^x   11 Floor ⌊x⌋
+//  10 Tanh         sign(x)·(1 − e^-2|x|)/(1 + e^-2|x|), so it never overflows
+//  12 Elu          x < 0 ? p0·(e^x − 1) : x      (p0 = alpha)
+//  13 LeakyRelu    x < 0 ? p0·x : x              (p0 = alpha)
+//  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
+//  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
+//  16 Copy         x                            (Cast to a float type)
+// exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
+// special values it would give are selected explicitly.
 // Comparisons are written with select so NaN falls through to the output as in the CPU reference (Sigmoid
 // tests for NaN by bit pattern, since exp(NaN) is not NaN on every implementation).
 //   @binding(0) params  uniform Params { n, p0, p1 }
@@ -19,6 +28,18 @@ override OP: u32 = 0u;
 
 fn unit_clamp(v: f32) -> f32 {
   return select(select(v, 1.0, v > 1.0), 0.0, v < 0.0);
+}
+
+fn is_nan(v: f32) -> bool {
+  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+}
+
+// Private variables, not constants: constant expressions may not evaluate to NaN or infinity.
+var<private> INF_BITS: u32 = 0x7f800000u;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+
+fn safe_exp(v: f32) -> f32 {
+  return exp(clamp(v, -88.0, 88.0));
 }
 
 fn activate(v: f32) -> f32 {
@@ -38,6 +59,23 @@ fn activate(v: f32) -> f32 {
     case 4u: {
       return v * unit_clamp(v / 6.0 + 0.5);
     }
+    case 5u: { return abs(v); }
+    case 6u: { return -v; }
+    case 7u: { return select(select(sqrt(max(v, 0.0)), bitcast<f32>(NAN_BITS), v < 0.0), v, is_nan(v)); }
+    case 8u: { return 1.0 / v; }
+    case 9u: {
+      return select(select(safe_exp(v), 0.0, v < -88.0), select(bitcast<f32>(INF_BITS), v, is_nan(v)), v > 88.0 || is_nan(v));
+    }
+    case 10u: {
+      let t = exp(-2.0 * min(abs(v), 20.0));
+      return select(sign(v) * (1.0 - t) / (1.0 + t), v, is_nan(v));
+    }
+    case 11u: { return floor(v); }
+    case 12u: { return select(v, params.p0 * (safe_exp(v) - 1.0), v < 0.0); }
+    case 13u: { return select(v, params.p0 * v, v < 0.0); }
+    case 14u: { return trunc(v); }
+    case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
+    case 16u: { return v; }
     default: {
       return select(v, 0.0, v < 0.0);
     }

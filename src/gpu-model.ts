@@ -5,7 +5,7 @@ import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { LOSS_SETTLE_MS, type Backend, type LoadOptions, type Model } from './model.js';
+import { LOSS_SETTLE_MS, type Backend, type LoadOptions, type EngineModel } from './model.js';
 import { noRuns } from './run-stats.js';
 import type { Tensor } from './tensor.js';
 
@@ -13,7 +13,7 @@ import type { Tensor } from './tensor.js';
  * WebGPU with the CPU path behind it for one case only: a lost device (before, between or during runs) is answered
  * on the CPU, never lost. Any other GPU failure rejects with a GpuError (or, with onGpuError 'cpu', is counted).
  */
-class GpuModel implements Model {
+class GpuModel implements EngineModel {
   readonly stats = noRuns();
   private lostReason: string | undefined;
   constructor(
@@ -84,7 +84,7 @@ class GpuModel implements Model {
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<Model> {
+export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<EngineModel> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {

@@ -1,6 +1,8 @@
 /// <reference types="@webgpu/types" />
 // The public API (the browser entry; src/node.ts adds Dawn for Node).
-export { load, chooseBackend, type Backend, type LoadOptions, type Model } from './model.js';
+export { load, chooseBackend, type Backend, type LoadOptions, type Model, type ModelInput, type ModelSource, type RunStats } from './model.js';
+export type { Int32Tensor } from './tensor.js';
+export type { IoInfo } from './tfjs/import.js';
 export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';
 export { GraphBuilder } from './builder.js';
 export { summary } from './summary/summary.js';
@@ -17,3 +19,4 @@ export { runCpu } from './cpu/run.js';
 export * from './errors.js';
 export type { Tensor, Shape } from './tensor.js';
 export type { Graph, Node } from './graph/ir.js';
+export * from './vision/index.js';

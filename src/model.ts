@@ -1,6 +1,4 @@
 import { openCpu, type CpuOptions } from './cpu/backend.js';
-import type { RunStats } from './run-stats.js';
-export type { RunStats } from './run-stats.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
 import { GpuError } from './errors.js';
 import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
@@ -9,7 +7,14 @@ import type { Graph } from './graph/ir.js';
 import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
-import type { Shape, Tensor } from './tensor.js';
+import type { RunStats } from './run-stats.js';
+import type { Int32Tensor, Shape, Tensor } from './tensor.js';
+import { checkTfjsOps, tfjsToGraph, type IoInfo } from './tfjs/import.js';
+import { decodeWeights } from './tfjs/weights.js';
+import { parseModelJson } from './tfjs/model-json.js';
+import { fetchTfjs, isTfjsInMemory, readLocation, shardsFromMemory, type ProgressFn, type TfjsInMemory } from './tfjs/source.js';
+import { hasTfliteIdentifier, importTflite } from './tflite/import.js';
+export type { RunStats } from './run-stats.js';
 
 export type Backend = 'webgpu' | 'cpu';
 
@@ -26,6 +31,8 @@ export interface LoadOptions extends CpuOptions {
    * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
    */
   onGpuError?: 'throw' | 'cpu';
+  /** TF.js models: called as weight shards arrive, with bytes loaded and the manifest's total. */
+  onProgress?: ProgressFn;
 }
 
 
@@ -33,7 +40,14 @@ export interface LoadOptions extends CpuOptions {
 export const LOSS_SETTLE_MS = 250;
 
 
-export interface Model {
+/** What `run` accepts per input: float32 data or int32 data (as a tensor, or bare data of the declared shape). */
+export type ModelInput = Tensor | Float32Array | Int32Tensor | Int32Array;
+
+/** Where `load` reads a model from: ONNX bytes, a TF.js model.json (bytes, URL or path, or in memory), a Graph. */
+export type ModelSource = Uint8Array | ArrayBuffer | Graph | string | TfjsInMemory;
+
+/** A backend's model (CPU in-thread or in a worker, WebGPU): float32 tensors in the engine's own layout. */
+export interface EngineModel {
   readonly backend: Backend;
   /** Why this backend was chosen (and, after a device loss, that the CPU took over). */
   readonly reason: string;
@@ -46,6 +60,57 @@ export interface Model {
   dispose(): void;
 }
 
+/** What load() returns: a backend's model with the source format's I/O description, int32 in and out. */
+export interface Model extends Omit<EngineModel, 'run' | 'profile'> {
+  /** 'tfjs' and 'tflite' models keep TF's NHWC layout at the API; 'onnx' (and Graph) models NCHW. */
+  readonly format: 'onnx' | 'tfjs' | 'tflite';
+  /** Inputs and outputs with their shapes and dtypes as the source format reports them (names in model order). */
+  readonly inputs: readonly IoInfo[];
+  readonly outputs: readonly IoInfo[];
+  /** Every output as float32 (int32 outputs hold exact integers). */
+  run(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor>>;
+  /** Like run, with int32 outputs returned as Int32Tensors. */
+  predict(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor | Int32Tensor>>;
+  /** One run with per-layer times (GPU timestamps where the adapter has them). */
+  profile(inputs: Record<string, ModelInput>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
+}
+
+export interface ModelIo {
+  readonly format: 'onnx' | 'tfjs' | 'tflite';
+  readonly inputs: readonly IoInfo[];
+  readonly outputs: readonly IoInfo[];
+}
+
+/** int32 inputs become float32 (exact up to 2^24): the engine computes in float32. */
+function toFloatInputs(inputs: Record<string, ModelInput>): Record<string, Tensor | Float32Array> {
+  const out: Record<string, Tensor | Float32Array> = {};
+  for (const k of Object.keys(inputs)) {
+    const v = inputs[k] as unknown;
+    if (v instanceof Int32Array) out[k] = Float32Array.from(v);
+    else if (typeof v === 'object' && v !== null && (v as Int32Tensor).data instanceof Int32Array)
+      out[k] = { shape: (v as Int32Tensor).shape, data: Float32Array.from((v as Int32Tensor).data) };
+    else out[k] = v as Tensor | Float32Array;
+  }
+  return out;
+}
+
+function typedOutputs(io: ModelIo, outs: Map<string, Tensor>): Map<string, Tensor | Int32Tensor> {
+  const dt = new Map(io.outputs.map((o) => [o.name, o.dtype]));
+  const res = new Map<string, Tensor | Int32Tensor>();
+  for (const [k, v] of outs) res.set(k, dt.get(k) === 'int32' || dt.get(k) === 'bool' ? { shape: v.shape, data: Int32Array.from(v.data, Math.round) } : v);
+  return res;
+}
+
+function onnxIo(rg: ResolvedGraph): ModelIo {
+  return {
+    format: 'onnx',
+    inputs: [...rg.inputShapes].map(([name, shape]) => ({ name, shape: [...shape], dtype: 'float32' as const })),
+    outputs: rg.graph.outputs.map((name) => ({ name, shape: [...(rg.shapes.get(name) ?? [])], dtype: 'float32' as const })),
+  };
+}
+
+
+
 /** Decides the backend for 'auto': WebGPU only on a hardware adapter; software adapters are slower than the CPU path. */
 export function chooseBackend(info: AdapterSummary | undefined, unavailable = 'no WebGPU adapter is available'): { backend: Backend; reason: string } {
   if (!info) return { backend: 'cpu', reason: `${unavailable}; running on the CPU` };
@@ -57,12 +122,113 @@ export function chooseBackend(info: AdapterSummary | undefined, unavailable = 'n
   return { backend: 'webgpu', reason: `hardware WebGPU adapter (${[info.vendor, info.architecture].filter(Boolean).join(' ')})` };
 }
 
-export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadOptions = {}): Promise<Model> {
-  const graph = source instanceof Uint8Array || source instanceof ArrayBuffer ? loadOnnx(source) : source;
+/** The API face of an engine model: format, I/O description, int32 inputs and outputs. */
+class IoModel implements Model {
+  constructor(
+    private readonly inner: EngineModel,
+    private readonly io: ModelIo,
+  ) {}
+  get backend() {
+    return this.inner.backend;
+  }
+  get reason() {
+    return this.inner.reason;
+  }
+  get adapter() {
+    return this.inner.adapter;
+  }
+  get graph() {
+    return this.inner.graph;
+  }
+  get stats() {
+    return this.inner.stats;
+  }
+  /** The GPU executor of a WebGPU model (for GPU-resident inputs and outputs, e.g. src/vision), else undefined. */
+  get executor(): unknown {
+    return (this.inner as { executor?: unknown }).executor;
+  }
+  get format() {
+    return this.io.format;
+  }
+  get inputs() {
+    return this.io.inputs;
+  }
+  get outputs() {
+    return this.io.outputs;
+  }
+  run(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor>> {
+    return this.inner.run(toFloatInputs(inputs));
+  }
+  async predict(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor | Int32Tensor>> {
+    return typedOutputs(this.io, await this.run(inputs));
+  }
+  profile(inputs: Record<string, ModelInput>) {
+    return this.inner.profile(toFloatInputs(inputs));
+  }
+  dispose(): void {
+    this.inner.dispose();
+  }
+}
+
+/** A JSON document (a TF.js model.json) rather than protobuf bytes: its first non-blank byte is '{'. */
+export function looksLikeJson(bytes: Uint8Array): boolean {
+  for (const b of bytes.subarray(0, 64)) {
+    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x7b;
+  }
+  return false;
+}
+
+/**
+ * The engine graph of any source, with the API-level I/O description. The format is told from the content:
+ * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
+ * identifier TFL3 a TFLite model, anything else ONNX.
+ */
+export async function importModel(source: ModelSource, opts: LoadOptions = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
+  const shapes = opts.inputShapes ?? {};
+  const tfjs = (m: ReturnType<typeof parseModelJson>, shards: Uint8Array[][]) => {
+    const t = tfjsToGraph(m, decodeWeights(m.manifest, shards), { inputShapes: shapes });
+    // the TF.js import bakes concrete shapes in, so the resolver needs none
+    return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
+  };
+  if (isTfjsInMemory(source)) {
+    const m = parseModelJson(source.modelJson);
+    checkTfjsOps(m);
+    return tfjs(m, shardsFromMemory(m, source.weights));
+  }
+  if (typeof source === 'string') {
+    const bytes = await readLocation(source);
+    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
+    if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
+    const { model, shards } = await fetchTfjs(source, opts.onProgress, checkTfjsOps, bytes);
+    return tfjs(model, shards);
+  }
+  if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
+    const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
+    if (looksLikeJson(bytes)) {
+      const m = parseModelJson(bytes);
+      checkTfjsOps(m);
+      return tfjs(m, shardsFromMemory(m, undefined));
+    }
+    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
+    return { graph: loadOnnx(bytes), inputShapes: shapes };
+  }
+  return { graph: source, inputShapes: shapes };
+}
+
+export async function load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {
+  const { graph, io, inputShapes } = await importModel(source, opts);
+  return loadImported(graph, io, { ...opts, inputShapes });
+}
+
+/** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */
+export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts: LoadOptions = {}): Promise<Model> {
   const resolved = resolve(graph, opts.inputShapes ?? {});
   const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
+  const io = tfIo ?? onnxIo(rg);
   const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
-  const cpu = (why: string, adapter?: AdapterSummary) => openCpu(rg, spec, why, opts, adapter);
+  const wrap = (m: EngineModel) => new IoModel(m, io);
+  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(rg, spec, why, opts, adapter));
   const wanted = opts.backend ?? 'auto';
   if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu: GpuContext | string;
@@ -76,14 +242,14 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   if (wanted === 'auto') {
     const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
     if (choice.backend === 'cpu' || typeof gpu === 'string') return cpu(choice.reason, info);
-    return compileGpu(gpu, rg, spec, opts, choice.reason);
+    return wrap(await compileGpu(gpu, rg, spec, opts, choice.reason));
   }
   if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
-  return compileGpu(gpu, rg, spec, opts, 'the webgpu backend was requested');
+  return wrap(await compileGpu(gpu, rg, spec, opts, 'the webgpu backend was requested'));
 }
 
 // The GPU executor and its WGSL load only when a model is compiled for WebGPU: CPU-only apps never fetch them.
-async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<Model> {
+async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<EngineModel> {
   const { compileOrFallBack } = await import('./gpu-model.js');
   return compileOrFallBack(gpu, rg, spec, opts, reason);
 }

@@ -6,6 +6,12 @@ export interface Tensor {
   readonly data: Float32Array;
 }
 
+/** An int32 tensor at the API (TF.js models such as MoveNet take int32 pixels); the engine computes in float32. */
+export interface Int32Tensor {
+  readonly shape: Shape;
+  readonly data: Int32Array;
+}
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

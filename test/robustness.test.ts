@@ -115,13 +115,13 @@ describe('unsupported ops and attributes', () => {
     graph: {
       name: 'many',
       node: [
-        { name: 'a', op_type: 'Resize', input: ['x'], output: ['r'] },
+        { name: 'a', op_type: 'NonMaxSuppression', input: ['x'], output: ['r'] },
         { name: 'ok1', op_type: 'Relu', input: ['r'], output: ['s'] },
         { name: 'b', op_type: 'GridSample', input: ['s', 's'], output: ['t'] },
         { name: 'c', op_type: 'QLinearConv', domain: 'com.microsoft', input: ['t'], output: ['u'] },
         { name: 'd', op_type: 'Loop', input: ['u'], output: ['v'], attribute: [{ name: 'body', type: AttrType.GRAPH, g: { name: 'body' } }] },
         { name: 'e', op_type: 'Relu', input: ['v'], output: ['w'], attribute: [{ name: 'sp', type: AttrType.SPARSE_TENSOR, sparse_tensor: {} }] },
-        { name: 'f', op_type: 'Resize', input: ['w'], output: ['y'] },
+        { name: 'f', op_type: 'NonMaxSuppression', input: ['w'], output: ['y'] },
       ],
       input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 1 }, { dim_value: 4 }] } } } }],
       output: [{ name: 'y' }],
@@ -132,15 +132,15 @@ describe('unsupported ops and attributes', () => {
     const e = catchSync(() => loadOnnx(onnx)) as UnsupportedOpError;
     expect(e).toBeInstanceOf(UnsupportedOpError);
     expect(e.unsupported.map((u) => `${u.op}@${u.node}`)).toEqual([
-      'Resize@a',
+      'NonMaxSuppression@a',
       'GridSample@b',
       'com.microsoft::QLinearConv@c',
       'Loop@d',
       'Relu@e',
-      'Resize@f',
+      'NonMaxSuppression@f',
     ]);
     expect(e.message).toMatch(/attribute "sp" \(SPARSE_TENSOR\)/);
-    expect(e.message).toMatch(/Resize \(node "a"\).*GridSample \(node "b"\).*Resize \(node "f"\)/);
+    expect(e.message).toMatch(/NonMaxSuppression \(node "a"\).*GridSample \(node "b"\).*NonMaxSuppression \(node "f"\)/);
   });
 
   it('load() rejects before any GPU call, whatever the backend', async () => {

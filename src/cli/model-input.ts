@@ -1,11 +1,36 @@
 import { InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { readNpy } from '../io/npy.js';
-import type { Tensor } from '../tensor.js';
+import { looksLikeJson } from '../model.js';
+import { loadOnnx } from '../onnx/import.js';
+import type { Shape, Tensor } from '../tensor.js';
+import { checkTfjsOps, tfjsToGraph, type TfjsGraph } from '../tfjs/import.js';
+import { fetchTfjs } from '../tfjs/source.js';
+import { decodeWeights } from '../tfjs/weights.js';
 import { readBytes } from './io.js';
+import { hasTfliteIdentifier, importTflite } from '../tflite/import.js';
+
+/**
+ * The graph of a model file, ONNX, TF.js model.json (shards read next to it) or .tflite, told from the content.
+ * TF.js and TFLite graphs come with their API-level I/O description and concrete (NHWC) input shapes.
+ */
+export async function readModelFile(path: string, inputShapes: Record<string, Shape> = {}): Promise<{ graph: Graph; tfjs?: TfjsGraph; io?: ReturnType<typeof importTflite>['io'] }> {
+  const bytes = await readBytes(path);
+  if (hasTfliteIdentifier(bytes)) return importTflite(bytes, inputShapes);
+  if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes) };
+  const { model, shards } = await fetchTfjs(path, undefined, checkTfjsOps, bytes);
+  const tfjs = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes });
+  return { graph: tfjs.graph, tfjs };
+}
+
+/** An output name as a file name: every character outside [A-Za-z0-9_.-] becomes '_'. */
+export function outputFileName(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `${safe === '.' || safe === '..' || safe === '' ? `_${safe}` : safe}.npy`;
+}
 
 /** The graph's single input from a .npy file, or seeded uniform [-1, 1) data of its declared shape. */
-export async function modelInput(graph: Graph, npyPath: string | undefined): Promise<{ name: string; tensor: Tensor }> {
+export async function modelInput(graph: Graph, npyPath: string | undefined, intInput = false): Promise<{ name: string; tensor: Tensor }> {
   if (graph.inputs.length !== 1)
     throw new InputError(`the CLI feeds models with one input; this one has ${graph.inputs.length}: ${graph.inputs.map((i) => i.name).join(', ')}`);
   const inp = graph.inputs[0]!;
@@ -18,7 +43,8 @@ export async function modelInput(graph: Graph, npyPath: string | undefined): Pro
   let s = 12345;
   for (let i = 0; i < n; i++) {
     s = (s * 1664525 + 1013904223) >>> 0;
-    data[i] = (s / 2 ** 32) * 2 - 1;
+    // int32 inputs (TF.js MoveNet's pixels) get integers 0..255
+    data[i] = intInput ? Math.floor((s / 2 ** 32) * 256) : (s / 2 ** 32) * 2 - 1;
   }
   return { name: inp.name, tensor: { shape, data } };
 }

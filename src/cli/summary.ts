@@ -1,11 +1,11 @@
 import { InputError } from '../errors.js';
-import { loadOnnx } from '../onnx/import.js';
 import { formatSummary } from '../summary/format.js';
 import { summary } from '../summary/summary.js';
 import { parseArgs, parseInputShapes, UsageError, type Command } from './args.js';
-import { processIo, readBytes } from './io.js';
+import { processIo } from './io.js';
+import { readModelFile } from './model-input.js';
 
-const usage = `usage: sepconv summary <model.onnx> [--input-shape 1x3x224x224]
+const usage = `usage: sepconv summary <model.onnx|model.json> [--input-shape 1x3x224x224]
 
 Prints each layer's output shape, parameters and mult-adds, and torchinfo's
 totals (params, mult-adds, input / forward-backward / params / total size in MB).
@@ -25,7 +25,10 @@ export const summaryCommand: Command = {
     }
     if (p.positionals.length !== 1) throw new UsageError('expected exactly one model file', usage);
     const shapes = parseInputShapes((p.flags.get('input-shape') as string[] | undefined) ?? [], usage);
-    const graph = loadOnnx(await readBytes(p.positionals[0]!));
+    let { graph, tfjs } = await readModelFile(p.positionals[0]!);
+    // A TF.js graph is built for concrete (NHWC) shapes: rebuild it for the ones asked for.
+    if (tfjs && shapes !== undefined)
+      ({ graph, tfjs } = await readModelFile(p.positionals[0]!, Array.isArray(shapes) ? { [tfjs.inputs[0]?.name ?? '']: shapes as number[] } : (shapes as Record<string, number[]>)));
     const symbolic = graph.inputs.find((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0));
     if (shapes === undefined && symbolic) {
       const hint = symbolic.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)).join('x');
@@ -33,7 +36,7 @@ export const summaryCommand: Command = {
         `input "${symbolic.name}" has symbolic shape [${symbolic.shape.join(', ')}]; pass a concrete one, e.g. --input-shape ${graph.inputs.length > 1 ? `${symbolic.name}=` : ''}${hint}`,
       );
     }
-    io.out(formatSummary(summary(graph, shapes)));
+    io.out(formatSummary(summary(graph, tfjs ? undefined : shapes)));
     return 0;
   },
 };

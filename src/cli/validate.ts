@@ -3,13 +3,12 @@ import { requestGpu, type GpuContext } from '../gpu/device.js';
 import type { GpuProgram } from '../gpu/program.js';
 import type { Graph } from '../graph/ir.js';
 import type { Tensor } from '../tensor.js';
-import { loadOnnx } from '../onnx/import.js';
 import { DEFAULT_TOLERANCE, formatValidation, validate, type Tolerance } from '../validate.js';
 import { parseArgs, UsageError, type Command } from './args.js';
-import { processIo, readBytes, type CliIo } from './io.js';
-import { modelInput } from './model-input.js';
+import { processIo, type CliIo } from './io.js';
+import { modelInput, readModelFile } from './model-input.js';
 
-const usage = `usage: sepconv validate <model.onnx> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}] [--no-optimize]
+const usage = `usage: sepconv validate <model.onnx|model.json|model.tflite> [--input x.npy] [--atol ${DEFAULT_TOLERANCE.atol}] [--rtol ${DEFAULT_TOLERANCE.rtol}] [--no-optimize]
 
 Runs every layer on WebGPU and on the CPU reference with the same inputs and prints,
 per layer, the max abs / rel error and where the worst element is. Exits 1 when a
@@ -39,7 +38,7 @@ export const validateCommand: Command = {
       return x;
     };
     const tolerance = { atol: num('atol', DEFAULT_TOLERANCE.atol), rtol: num('rtol', DEFAULT_TOLERANCE.rtol) };
-    const graph = loadOnnx(await readBytes(p.positionals[0]!));
+    const { graph } = await readModelFile(p.positionals[0]!);
     const { name, tensor } = await modelInput(graph, p.flags.get('input') as string | undefined);
     const gpu = await requestGpu();
     if (!gpu) throw new GpuError('no WebGPU adapter: validation needs one (in Node, the `webgpu` package and a Vulkan driver)', 'GPU_UNAVAILABLE');

@@ -5,7 +5,7 @@
 import type { AdapterSummary } from '../gpu/device.js';
 import type { LayerProfile } from '../gpu/executor.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
-import type { Model } from '../model.js';
+import type { EngineModel } from '../model.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { runCpu } from './run.js';
@@ -37,7 +37,7 @@ export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): 
 }
 
 /** The CPU backend on the caller's thread. */
-export class CpuModel implements Model {
+export class CpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
   readonly stats = noRuns();
   constructor(
@@ -67,7 +67,7 @@ function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
 }
 
 /** Opens the CPU backend for `rg` (whose source and resolution `spec` describes); `why` says why the CPU. */
-export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<Model> {
+export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<EngineModel> {
   const spawner = typeof opts.worker === 'function' ? opts.worker : opts.worker === false ? undefined : browserSpawner();
   if (!spawner) {
     const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
@@ -78,8 +78,8 @@ export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, o
 }
 
 /** A CPU backend opened on first use (the WebGPU path's fallback); later calls share it. */
-export function lazyCpu(rg: ResolvedGraph, spec: GraphSpec, opts: CpuOptions = {}): { get(): Promise<Model>; dispose(): void } {
-  let m: Promise<Model> | undefined;
+export function lazyCpu(rg: ResolvedGraph, spec: GraphSpec, opts: CpuOptions = {}): { get(): Promise<EngineModel>; dispose(): void } {
+  let m: Promise<EngineModel> | undefined;
   let disposed = false;
   return {
     get: () => (m ??= openCpu(rg, spec, 'fallback', opts).then((x) => (disposed && x.dispose(), x))),

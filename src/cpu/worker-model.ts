@@ -11,7 +11,7 @@ import { WorkerError } from '../errors.js';
 import type { AdapterSummary } from '../gpu/device.js';
 import type { LayerProfile } from '../gpu/executor.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
-import type { Model } from '../model.js';
+import type { EngineModel } from '../model.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { reviveError } from './error-codec.js';
@@ -44,7 +44,7 @@ export interface WorkerModelOptions {
   single?: string;
 }
 
-export class WorkerCpuModel implements Model {
+export class WorkerCpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
   readonly stats = noRuns();
   private slot?: Slot;

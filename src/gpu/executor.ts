@@ -5,6 +5,7 @@ import type { ResolvedGraph } from '../graph/resolve.js';
 import { checkInputs } from '../cpu/run.js';
 import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
+import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
@@ -94,6 +95,8 @@ export class GpuExecutor {
     private readonly readbacks: ReadonlyMap<string, GPUBuffer>,
     readonly memory: MemoryPlan,
     readonly pipelineCount: number,
+    /** Graph inputs/outputs already in device layout as the host holds them (boundary.ts). */
+    private readonly raw: ReadonlySet<string> = new Set(),
   ) {
     const groups: Step[][] = [];
     for (const st of steps) {
@@ -104,7 +107,8 @@ export class GpuExecutor {
     this.nodeSteps = groups;
   }
 
-  static async compile(gpu: GpuContext, rg: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
+  static async compile(gpu: GpuContext, graph: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
+    const { rg, raw } = elideBoundaryTransposes(graph);
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
     const limits = planLimits(gpu);
     checkGraphLimits(rg, limits);
@@ -152,7 +156,7 @@ export class GpuExecutor {
           });
         }
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, new Set(steps.map((s) => s.pipeline)).size);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, new Set(steps.map((s) => s.pipeline)).size, raw);
     } catch (e) {
       tracker.destroyAll();
       throw e;
@@ -207,6 +211,28 @@ export class GpuExecutor {
     });
   }
 
+  /**
+   * The model's own buffer for graph input or output `name` (device layout, see layout.ts), or undefined.
+   * Writing an input here and passing `{ buffer, shape }` as that input skips the input copy; an output holds
+   * the last run's result until the next run.
+   */
+  edgeBuffer(name: string): GPUBuffer | undefined {
+    return this.rg.inputShapes.has(name) || this.rg.graph.outputs.includes(name) ? this.edges.get(name) : undefined;
+  }
+
+  /** Runs and leaves every output in its edgeBuffer (no readback, no allocation); resolves once submitted. */
+  runInPlace(inputs: Record<string, unknown>): Promise<void> {
+    return this.enqueue(inputs, async (x) => {
+      const invalid = this.scoped(() => {
+        const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (in place)' });
+        this.writeInputs(x, enc);
+        this.encodeSteps(enc.beginComputePass(), this.steps);
+        this.submit(enc);
+      });
+      await this.throwIfInvalid([invalid]);
+    });
+  }
+
   private enqueue<T>(inputs: Record<string, unknown>, f: (x: Map<string, InputValue>) => Promise<T>): Promise<T> {
     const checked = checkGpuInputs(this.rg, inputs);
     const next = this.queue.then(() => f(checked)).catch((e: unknown) => {
@@ -221,10 +247,11 @@ export class GpuExecutor {
     const { device } = this.gpu;
     for (const [name, v] of inputs) {
       if ('buffer' in v) {
+        if (v.buffer === this.edges.get(name)) continue;
         enc.copyBufferToBuffer(v.buffer, 0, this.edges.get(name)!, 0, sizeOf(v.shape) * 4);
         continue;
       }
-      const dev = toDevice(v.shape, v.data);
+      const dev = this.raw.has(name) ? v.data : toDevice(v.shape, v.data);
       device.queue.writeBuffer(this.edges.get(name)!, 0, dev.buffer, dev.byteOffset, dev.byteLength);
     }
   }
@@ -371,7 +398,7 @@ export class GpuExecutor {
         this.stats.readbacks++;
         const raw = new Float32Array(rb.getMappedRange().slice(0, sizeOf(shape) * 4));
         rb.unmap();
-        out.set(name, { shape, data: fromDevice(shape, raw) });
+        out.set(name, { shape, data: this.raw.has(name) ? raw : fromDevice(shape, raw) });
       }),
     );
     return new Map(this.rg.graph.outputs.map((o) => [o, out.get(o)!]));

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { shapeStr, type Tensor } from '../tensor.js';
+import { shapeStr, type Int32Tensor, type Tensor } from '../tensor.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
 const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -93,10 +93,14 @@ export function readNpy(input: Uint8Array | ArrayBuffer, what = 'npy file'): Ten
   return { shape: h.shape, data };
 }
 
-/** Writes a float32 Tensor as a C-ordered '<f4' .npy file; version 1 unless the header needs more than 65535 bytes. */
-export function writeNpy(t: Tensor): Uint8Array {
+/**
+ * Writes a float32 Tensor as a C-ordered '<f4' .npy file, an Int32Tensor as '<i4'; version 1 unless the header
+ * needs more than 65535 bytes.
+ */
+export function writeNpy(t: Tensor | Int32Tensor): Uint8Array {
+  const int = t.data instanceof Int32Array;
   const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
-  const dict = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  const dict = `{'descr': '${int ? '<i4' : '<f4'}', 'fortran_order': False, 'shape': ${shape}, }`;
   let version = 1;
   let prefix = 10;
   if (dict.length + 1 + prefix > 0xffff) {
@@ -114,6 +118,7 @@ export function writeNpy(t: Tensor): Uint8Array {
   if (version === 1) view.setUint16(8, header.length, true);
   else view.setUint32(8, header.length, true);
   for (let i = 0; i < header.length; i++) out[prefix + i] = header.charCodeAt(i);
-  for (let i = 0; i < t.data.length; i++) view.setFloat32(total + i * 4, t.data[i]!, true);
+  if (int) for (let i = 0; i < t.data.length; i++) view.setInt32(total + i * 4, t.data[i]!, true);
+  else for (let i = 0; i < t.data.length; i++) view.setFloat32(total + i * 4, t.data[i]!, true);
   return out;
 }

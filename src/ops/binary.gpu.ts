@@ -2,10 +2,11 @@ import binaryWgsl from '../../shaders/binary.wgsl?raw';
 import { GpuError } from '../errors.js';
 import { physicalStrides } from '../gpu/layout.js';
 import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
+import type { BindingRef, Dispatch, GpuBuildCtx, GpuProgram } from '../gpu/program.js';
 import { shader } from '../gpu/shader.js';
 import { sizeOf, type Shape } from '../tensor.js';
-import { dimDecls, dimFields, grid1D, MAX_DIMS, simplify, WG } from './copy.gpu.js';
+import { broadcastShapes } from './broadcast.js';
+import { dimDecls, dimFields, grid1D, MAX_DIMS, reshapeDispatches, simplify, WG } from './copy.gpu.js';
 
 const params = defineParams([
   ['n', 'u32'],
@@ -18,7 +19,7 @@ const params = defineParams([
 type Field = (typeof params.fields)[number][0];
 const binaryShader = shader('binary', binaryWgsl, params);
 
-const OP_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3 };
+const OP_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6 };
 
 /** How shaders/binary.wgsl indexes the operands; see its header. */
 export const BinaryKind = { Same: 0, RowB: 1, RowA: 2, General: 3 } as const;
@@ -73,29 +74,49 @@ export function planBinary(as: Shape, bs: Shape, ys: Shape): BinaryPlan {
   return { kind: BinaryKind.General, ndim: ax.sizes.length, values };
 }
 
+async function binaryDispatch(
+  ctx: GpuBuildCtx, op: string, as: Shape, bs: Shape, ys: Shape, a: BindingRef, b: BindingRef, y: BindingRef, label: string,
+): Promise<Dispatch> {
+  const plan = planBinary(as, bs, ys);
+  const constants = { WG, OP: OP_CODE[op]!, KIND: plan.kind, NDIM: plan.ndim };
+  return {
+    pipeline: await ctx.pipeline(binaryShader, constants),
+    bindings: [ctx.uniform(params, plan.values, `${label}.params`), a, b, y],
+    workgroups: grid1D(sizeOf(ys), ctx),
+    label,
+  };
+}
+
+/**
+ * Two inputs: one dispatch. Variadic Max/Min with k > 2 inputs: k − 1 dispatches, each folding the next input
+ * into the running result (held in two ping-pong scratch buffers, the last written to the output); one input
+ * is a copy.
+ */
 const binaryProgram: GpuProgram = {
   async build(rn, ctx) {
     const ys = rn.outputShapes[0]!;
     const n = sizeOf(ys);
     if (n === 0) return { dispatches: [] };
-    const plan = planBinary(rn.inputShapes[0]!, rn.inputShapes[1]!, ys);
-    const constants = { WG, OP: OP_CODE[rn.node.op]!, KIND: plan.kind, NDIM: plan.ndim };
-    return {
-      dispatches: [
-        {
-          pipeline: await ctx.pipeline(binaryShader, constants),
-          bindings: [
-            ctx.uniform(params, plan.values, `${rn.node.name}.params`),
-            { kind: 'input', index: 0 },
-            { kind: 'input', index: 1 },
-            { kind: 'output', index: 0 },
-          ],
-          workgroups: grid1D(n, ctx),
-          label: rn.node.name,
-        },
-      ],
-    };
+    const shapes = rn.inputShapes;
+    const name = rn.node.name;
+    if (shapes.length === 1) return { dispatches: await reshapeDispatches(ctx, shapes[0]!, ys, input(0), output(0), name) };
+    const scratch = shapes.length > 2 ? [ctx.scratch(n * 4, `${name}.acc0`), ctx.scratch(n * 4, `${name}.acc1`)] : [];
+    const dispatches: Dispatch[] = [];
+    let acc: BindingRef = input(0);
+    let accShape = shapes[0]!;
+    for (let k = 1; k < shapes.length; k++) {
+      const last = k === shapes.length - 1;
+      const outShape = last ? ys : broadcastShapes([accShape, shapes[k]!], (m) => new GpuError(`${name}: ${m}`));
+      const dst = last ? output(0) : scratch[k % 2]!;
+      dispatches.push(await binaryDispatch(ctx, rn.node.op, accShape, shapes[k]!, outShape, acc, input(k), dst, shapes.length > 2 ? `${name}.${k}` : name));
+      acc = dst;
+      accShape = outShape;
+    }
+    return { dispatches };
   },
 };
+
+const input = (index: number): BindingRef => ({ kind: 'input', index });
+const output = (index: number): BindingRef => ({ kind: 'output', index });
 
 export const binaryGpu: [string, GpuProgram][] = Object.keys(OP_CODE).map((op) => [op, binaryProgram]);

@@ -13,7 +13,11 @@ const TARGETS: Record<number, { name: string; kind: 'float' | 'int' | 'bool' }> 
 };
 
 /** Float targets give float32; integer targets truncate toward zero; BOOL is x != 0 as 0/1. */
-export const Cast = defineOp<{ kind: 'float' | 'int' | 'bool' }>({
+export interface CastAttrs {
+  kind: 'float' | 'int' | 'bool';
+}
+
+export const Cast = defineOp<CastAttrs>({
   op: 'Cast',
   parse(ctx) {
     const to = ctx.int('to');

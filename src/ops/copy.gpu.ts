@@ -77,7 +77,7 @@ export interface CopyPlan {
   dstOffset?: number;
 }
 
-async function copyDispatch(ctx: GpuBuildCtx, plan: CopyPlan, x: BindingRef, y: BindingRef, label: string): Promise<Dispatch | undefined> {
+export async function copyDispatch(ctx: GpuBuildCtx, plan: CopyPlan, x: BindingRef, y: BindingRef, label: string): Promise<Dispatch | undefined> {
   const n = sizeOf(plan.sizes);
   if (n === 0) return undefined;
   const ax = simplify(plan.sizes, [plan.dst, plan.src]);
@@ -167,7 +167,7 @@ const input = (index: number): BindingRef => ({ kind: 'input', index });
 const output = (index: number): BindingRef => ({ kind: 'output', index });
 const compact = (ds: (Dispatch | undefined)[]): Dispatch[] => ds.filter((d): d is Dispatch => d !== undefined);
 
-/** Output i is input 0 reinterpreted (Identity, Dropout, Flatten, Reshape). */
+/** Output i is input 0 reinterpreted (Identity, Dropout, Flatten, Reshape, Squeeze, Unsqueeze). */
 const reshapeProgram: GpuProgram = {
   async build(rn, ctx) {
     const dispatches = await reshapeDispatches(ctx, rn.inputShapes[0]!, rn.outputShapes[0]!, input(0), output(0), rn.node.name);
@@ -252,9 +252,27 @@ export const copyGpu: [string, GpuProgram][] = [
   ['Identity', reshapeProgram],
   ['Flatten', reshapeProgram],
   ['Reshape', reshapeProgram],
+  ['Squeeze', reshapeProgram],
+  ['Unsqueeze', reshapeProgram],
   ['Dropout', dropoutProgram],
   ['Transpose', transposeProgram],
   ['Slice', sliceProgram],
   ['Concat', concatProgram],
   ['Split', splitProgram],
 ];
+
+/**
+ * For kernels that index row-major buffers: `ref` itself when `shape`'s physical layout is row-major, else a
+ * scratch buffer filled (input) or drained (output) by one strided copy from/to the physical layout.
+ */
+export async function rowMajorView(
+  ctx: GpuBuildCtx, shape: Shape, ref: BindingRef, direction: 'in' | 'out', label: string,
+): Promise<{ ref: BindingRef; dispatches: Dispatch[] }> {
+  if (isRowMajor(shape)) return { ref, dispatches: [] };
+  const tmp = ctx.scratch(Math.max(4, sizeOf(shape) * 4), `${label}.rowmajor`);
+  const plan = direction === 'in'
+    ? { sizes: shape, src: physicalStrides(shape), dst: stridesOf(shape) }
+    : { sizes: shape, src: stridesOf(shape), dst: physicalStrides(shape) };
+  const d = direction === 'in' ? await copyDispatch(ctx, plan, ref, tmp, label) : await copyDispatch(ctx, plan, tmp, ref, label);
+  return { ref: tmp, dispatches: d ? [d] : [] };
+}

@@ -10,9 +10,14 @@ import { copyGpu } from './copy.gpu.js';
 import { softmaxGpu } from './softmax.gpu.js';
 import { padGpu } from './pad.gpu.js';
 import { dwPwGpu } from './dwpw.gpu.js';
+import { resizeGpu } from './resize.gpu.js';
+import { convTransposeGpu } from './convtranspose.gpu.js';
+import { depthToSpaceGpu } from './depthtospace.gpu.js';
+import { gatherGpu } from './gather.gpu.js';
 
 /** GPU programs by ONNX op_type; each lives beside its op as src/ops/<op>.gpu.ts and exports [op, program] pairs. */
 export const GPU_PROGRAMS: ReadonlyMap<string, GpuProgram> = new Map<string, GpuProgram>([
   ...convGpu, ...gemmGpu, ...unaryGpu, ...binaryGpu, ...batchnormGpu, ...poolGpu, ...reduceGpu, ...copyGpu,
-  ...softmaxGpu, ...padGpu, ...dwPwGpu,
+  ...softmaxGpu, ...padGpu, ...dwPwGpu, ...resizeGpu, ...convTransposeGpu, ...depthToSpaceGpu,
+  ...gatherGpu,
 ]);

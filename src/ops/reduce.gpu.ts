@@ -6,8 +6,9 @@ import { physicalStrides } from '../gpu/layout.js';
 import { grid } from '../gpu/program.js';
 import { shader } from '../gpu/shader.js';
 import { sizeOf, type Shape } from '../tensor.js';
-import { dimDecls, dimFields, MAX_DIMS, simplify } from './copy.gpu.js';
-import type { ReduceMeanAttrs } from './reducemean.js';
+import { dimDecls, dimFields, MAX_DIMS, reshapeDispatches, simplify } from './copy.gpu.js';
+import type { ArgAttrs } from './argmax.js';
+import type { ReduceAttrs } from './reduce.js';
 
 /** Params shared by the row-reduction kernels (reduce.wgsl, softmax.wgsl). */
 export const rowParams = defineParams([
@@ -58,7 +59,7 @@ export function rowPlan(xs: Shape, axes: readonly number[], keptOrder: readonly 
 /** Workgroup shape: WG_Y threads (a power of two, ≤ 64) share one row, WG_X rows per workgroup, 256 threads. */
 export function rowWorkgroup(nRed: number): { WG_X: number; WG_Y: number } {
   let wy = 1;
-  while (wy < 64 && wy * 8 <= nRed) wy *= 2;
+  while (wy < 64 && wy * 32 <= nRed) wy *= 2;
   return { WG_X: 256 / wy, WG_Y: wy };
 }
 
@@ -68,7 +69,14 @@ export function rowGrid(plan: RowPlan, wgX: number, ctx: GpuBuildCtx): [number, 
 
 const reduceShader = shader('reduce_mean', reduceWgsl, rowParams);
 
-async function meanDispatch(ctx: GpuBuildCtx, xs: Shape, ys: Shape, axes: readonly number[], label: string): Promise<Dispatch[]> {
+/** OP codes of shaders/reduce.wgsl. */
+const REDUCE_OP: Record<string, number> = {
+  GlobalAveragePool: 0, ReduceMean: 0, ReduceSum: 1, ReduceMax: 2, ReduceMin: 3, ArgMax: 4, ArgMin: 5,
+};
+
+async function reduceDispatch(
+  ctx: GpuBuildCtx, op: string, xs: Shape, ys: Shape, axes: readonly number[], label: string, selectLast = false,
+): Promise<Dispatch[]> {
   if (sizeOf(ys) === 0) return [];
   // The kept dims keep their order, so their output strides are those of ys with the reduced dims removed.
   const py = physicalStrides(ys);
@@ -79,7 +87,7 @@ async function meanDispatch(ctx: GpuBuildCtx, xs: Shape, ys: Shape, axes: readon
   const wg = rowWorkgroup(plan.nRed);
   return [
     {
-      pipeline: await ctx.pipeline(reduceShader, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim }),
+      pipeline: await ctx.pipeline(reduceShader, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim, OP: REDUCE_OP[op]!, SELECT_LAST: selectLast ? 1 : 0 }),
       bindings: [ctx.uniform(rowParams, plan.values, `${label}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
       workgroups: rowGrid(plan, wg.WG_X, ctx),
       label,
@@ -91,18 +99,31 @@ const globalAveragePoolProgram: GpuProgram = {
   async build(rn, ctx) {
     const xs = rn.inputShapes[0]!;
     const axes = xs.map((_, k) => k).slice(2);
-    return { dispatches: await meanDispatch(ctx, xs, rn.outputShapes[0]!, axes, rn.node.name) };
+    return { dispatches: await reduceDispatch(ctx, rn.node.op, xs, rn.outputShapes[0]!, axes, rn.node.name) };
   },
 };
 
-const reduceMeanProgram: GpuProgram = {
+const reduceProgram: GpuProgram = {
   async build(rn, ctx) {
-    const { axes } = rn.attrs as ReduceMeanAttrs;
-    return { dispatches: await meanDispatch(ctx, rn.inputShapes[0]!, rn.outputShapes[0]!, axes, rn.node.name) };
+    const { axes } = rn.attrs as ReduceAttrs;
+    const xs = rn.inputShapes[0]!;
+    const ys = rn.outputShapes[0]!;
+    // noop_with_empty_axes: a copy
+    if (axes.length === 0) return { dispatches: await reshapeDispatches(ctx, xs, ys, { kind: 'input', index: 0 }, { kind: 'output', index: 0 }, rn.node.name) };
+    return { dispatches: await reduceDispatch(ctx, rn.node.op, xs, ys, axes, rn.node.name) };
+  },
+};
+
+const argProgram: GpuProgram = {
+  async build(rn, ctx) {
+    const a = rn.attrs as ArgAttrs;
+    return { dispatches: await reduceDispatch(ctx, rn.node.op, rn.inputShapes[0]!, rn.outputShapes[0]!, [a.axis], rn.node.name, a.selectLast) };
   },
 };
 
 export const reduceGpu: [string, GpuProgram][] = [
   ['GlobalAveragePool', globalAveragePoolProgram],
-  ['ReduceMean', reduceMeanProgram],
+  ...['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin'].map((op): [string, GpuProgram] => [op, reduceProgram]),
+  ['ArgMax', argProgram],
+  ['ArgMin', argProgram],
 ];

@@ -33,6 +33,27 @@ import { Cast } from './cast.js';
 import { Unsqueeze } from './unsqueeze.js';
 import { Squeeze } from './squeeze.js';
 import { FusedDwPw } from './dwpw.js';
+import { Abs } from './abs.js';
+import { Neg } from './neg.js';
+import { Sqrt } from './sqrt.js';
+import { Reciprocal } from './reciprocal.js';
+import { Exp } from './exp.js';
+import { Tanh } from './tanh.js';
+import { Floor } from './floor.js';
+import { Elu } from './elu.js';
+import { LeakyRelu } from './leakyrelu.js';
+import { PRelu } from './prelu.js';
+import { Max } from './max.js';
+import { Min } from './min.js';
+import { Resize } from './resize.js';
+import { ConvTranspose } from './convtranspose.js';
+import { DepthToSpace } from './depthtospace.js';
+import { SpaceToDepth } from './spacetodepth.js';
+import { ReduceSum } from './reducesum.js';
+import { ReduceMax } from './reducemax.js';
+import { ReduceMin } from './reducemin.js';
+import { ArgMax, ArgMin } from './argmax.js';
+import { GatherND } from './gathernd.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -42,5 +63,7 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     Flatten, Reshape, Transpose, Concat, Split, Slice, Softmax, Pad, Identity, Dropout,
     Shape, Gather, Constant, ConstantOfShape, Cast, Unsqueeze, Squeeze,
     FusedDwPw,
+    Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
+    ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

@@ -3,7 +3,9 @@ import { defineParams } from '../gpu/params.js';
 import type { GpuProgram } from '../gpu/program.js';
 import { shader } from '../gpu/shader.js';
 import { sizeOf } from '../tensor.js';
+import type { CastAttrs } from './cast.js';
 import type { ClipAttrs } from './clip.js';
+import type { AlphaAttrs } from './elu.js';
 import { grid1D, WG } from './copy.gpu.js';
 
 const params = defineParams([
@@ -20,13 +22,25 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Sigmoid: { op: 2, p: () => [0, 0] },
   HardSigmoid: { op: 3, p: (a) => [(a as { alpha: number }).alpha, (a as { beta: number }).beta] },
   HardSwish: { op: 4, p: () => [0, 0] },
+  Abs: { op: 5, p: () => [0, 0] },
+  Neg: { op: 6, p: () => [0, 0] },
+  Sqrt: { op: 7, p: () => [0, 0] },
+  Reciprocal: { op: 8, p: () => [0, 0] },
+  Exp: { op: 9, p: () => [0, 0] },
+  Tanh: { op: 10, p: () => [0, 0] },
+  Floor: { op: 11, p: () => [0, 0] },
+  Elu: { op: 12, p: (a) => [(a as AlphaAttrs).alpha, 0] },
+  LeakyRelu: { op: 13, p: (a) => [(a as AlphaAttrs).alpha, 0] },
 };
+
+/** Cast's target kinds (src/ops/cast.ts) as elementwise OP codes. */
+const CAST_OP: Record<CastAttrs['kind'], number> = { int: 14, bool: 15, float: 16 };
 
 const unaryProgram: GpuProgram = {
   async build(rn, ctx) {
     const n = sizeOf(rn.outputShapes[0]!);
     if (n === 0) return { dispatches: [] };
-    const kind = KINDS[rn.node.op]!;
+    const kind = rn.node.op === 'Cast' ? { op: CAST_OP[(rn.attrs as CastAttrs).kind], p: (): [number, number] => [0, 0] } : KINDS[rn.node.op]!;
     const [p0, p1] = kind.p(rn.attrs);
     return {
       dispatches: [
@@ -41,4 +55,4 @@ const unaryProgram: GpuProgram = {
   },
 };
 
-export const unaryGpu: [string, GpuProgram][] = Object.keys(KINDS).map((op) => [op, unaryProgram]);
+export const unaryGpu: [string, GpuProgram][] = [...Object.keys(KINDS), 'Cast'].map((op) => [op, unaryProgram]);

@@ -49,12 +49,12 @@ export function browserPath(): string {
   return found;
 }
 
-export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+export async function launchBrowser(extraArgs: readonly string[] = []): Promise<{ browser: Browser; close(): Promise<void> }> {
   const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-chrome-'));
   const browser = await puppeteer.launch({
     executablePath: browserPath(),
     headless: true,
-    args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`],
+    args: [...CHROME_FLAGS, ...extraArgs, `--user-data-dir=${userDataDir}`],
     protocolTimeout: 120_000,
   });
   return {

@@ -1,0 +1,163 @@
+#!/usr/bin/env node
+// `npm run bench:tflite`: the four MediaPipe .tflite models run by sepconv (webgpu, cpu) and by LiteRT.js
+// (webgpu, wasm — threaded XNNPACK, the page being cross-origin isolated) in one headless Chromium, one fresh
+// browser per (engine, backend), the same photo input. Prints medians (output read back in every run) and, per
+// model, sepconv's faster backend over LiteRT.js's faster one; writes bench-tflite-results.json.
+//
+//   node bench/run-tflite.mjs [--only=sepconv/cpu,litert/wasm,...] [--models=face_detection_short_range,...]
+//                             [--row-s=4] [--out=bench-tflite-results.json]
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import puppeteer from 'puppeteer';
+import { createServer } from 'vite';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const argv = Object.fromEntries(
+  process.argv.slice(2).map((a) => {
+    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+    if (!m) throw new Error(`unknown argument ${a}`);
+    return [m[1], m[2] ?? true];
+  }),
+);
+const ALL_ENGINES = [
+  ['sepconv', 'webgpu'],
+  ['sepconv', 'cpu'],
+  ['litert', 'webgpu'],
+  ['litert', 'wasm'],
+];
+const ALL_MODELS = [
+  { name: 'face_detection_short_range', path: '/node_modules/@mediapipe/face_detection/face_detection_short_range.tflite', range: [-1, 1] },
+  { name: 'face_detection_full_range', path: '/node_modules/@mediapipe/face_detection/face_detection_full_range.tflite', range: [-1, 1] },
+  { name: 'selfie_segmentation', path: '/node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite', range: [0, 1] },
+  { name: 'selfie_segmentation_landscape', path: '/node_modules/@mediapipe/selfie_segmentation/selfie_segmentation_landscape.tflite', range: [0, 1] },
+];
+const only = argv.only ? String(argv.only).split(',') : undefined;
+const ENGINES = ALL_ENGINES.filter(([e, b]) => !only || only.includes(`${e}/${b}`) || only.includes(e));
+const MODELS = argv.models ? ALL_MODELS.filter((m) => String(argv.models).split(',').includes(m.name)) : ALL_MODELS;
+const ROW_MS = Number(argv['row-s'] ?? 4) * 1000;
+const OUT_FILE = resolve(ROOT, String(argv.out ?? 'bench-tflite-results.json'));
+const T0 = Date.now();
+const say = (s) => process.stderr.write(`[bench:tflite ${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
+
+// Same flags as test/support/browser.ts and bench/run.mjs (SwiftShader WebGPU in a quiet, offline profile).
+const CHROME_FLAGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--enable-unsafe-webgpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--enable-dawn-features=disable_workgroup_init',
+];
+
+function browserPath() {
+  const cache = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');
+  const read = () => (existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')).path : undefined);
+  if (!read() || !existsSync(read())) spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-browser.mjs')], { stdio: 'inherit' });
+  const p = read();
+  if (!p || !existsSync(p)) throw new Error('no Chrome/Chromium found (see scripts/ensure-browser.mjs)');
+  return p;
+}
+
+async function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createNetServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+async function startServer() {
+  const port = await freePort();
+  const server = await createServer({
+    root: ROOT,
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    clearScreen: false,
+    cacheDir: join(ROOT, 'node_modules', '.vite-bench-tflite'),
+    server: {
+      host: '127.0.0.1',
+      port,
+      strictPort: true,
+      watch: null,
+      hmr: false,
+      ws: false,
+      // Cross-origin isolation: SharedArrayBuffer, hence LiteRT.js's threaded wasm.
+      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    },
+    // Scan the page's imports at start-up, so no late dependency discovery reloads it mid-measurement.
+    optimizeDeps: { entries: ['bench/tflite.html'], exclude: ['@litertjs/core'] },
+  });
+  await server.listen();
+  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+}
+
+function withTimeout(p, ms, what) {
+  let timer;
+  return Promise.race([p.finally(() => clearTimeout(timer)), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms)))]);
+}
+
+async function main() {
+  const server = await startServer();
+  const results = { generatedAt: new Date().toISOString(), rows: [] };
+  try {
+    for (const [engine, backend] of ENGINES) {
+      const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-bench-tflite-'));
+      const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
+      try {
+        const page = await browser.newPage();
+        const errors = [];
+        page.on('pageerror', (e) => errors.push(String(e.message ?? e)));
+        page.on('console', (msg) => msg.type() === 'error' && !/INFO: |WARNING: /.test(msg.text()) && errors.push(msg.text()));
+        await page.goto(`${server.url}/bench/tflite.html`, { waitUntil: 'load', timeout: 120_000 });
+        await page.waitForFunction(() => window.__tfliteBench !== undefined, { timeout: 120_000 }).catch((e) => {
+          throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`);
+        });
+        for (const m of MODELS) {
+          const row = { engine, backend, model: m.name };
+          results.rows.push(row);
+          const spec = { engine, backend, model: m.path, range: m.range, budgetMs: ROW_MS, minRuns: 3, maxRuns: 200 };
+          try {
+            Object.assign(row, await withTimeout(page.evaluate((s) => window.__tfliteBench.row(s), spec), 240_000, `${engine}/${backend} ${m.name}`));
+            say(`${engine}/${backend} ${m.name}: load ${row.loadMs.toFixed(0)} ms, first ${row.firstMs.toFixed(0)} ms, median ${row.medianMs.toFixed(1)} ms (${row.runs} runs), max|y| ${row.checksum.toFixed(3)}`);
+          } catch (e) {
+            row.error = String(e.message ?? e).split('\n')[0];
+            say(`${engine}/${backend} ${m.name}: ERROR ${row.error} ${errors.slice(-2).join(' | ')}`);
+          }
+        }
+      } finally {
+        await browser.close().catch(() => undefined);
+        rmSync(userDataDir, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  const fmt = (v) => (v == null ? '—' : v.toFixed(1));
+  const lines = ['', `| model | ${ENGINES.map(([e, b]) => `${e} ${b}`).join(' | ')} | sepconv best / LiteRT.js best |`, `|---|${ENGINES.map(() => '---:').join('|')}|---:|`];
+  for (const m of MODELS) {
+    const rows = ENGINES.map(([e, b]) => results.rows.find((r) => r.engine === e && r.backend === b && r.model === m.name));
+    const best = (eng) => Math.min(...rows.filter((r) => r?.engine === eng && r.medianMs != null).map((r) => r.medianMs));
+    const ratio = best('sepconv') / best('litert');
+    lines.push(`| ${m.name} | ${rows.map((r) => (r?.error ? 'error' : fmt(r?.medianMs))).join(' | ')} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—'} |`);
+  }
+  lines.push('', 'steady medians in ms, output read back to the CPU in each run; lower is better; ratio < 1: sepconv faster');
+  process.stdout.write(lines.join('\n') + '\n');
+  writeFileSync(OUT_FILE, JSON.stringify(results, null, 2));
+  say(`wrote ${OUT_FILE}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

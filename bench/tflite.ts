@@ -1,0 +1,116 @@
+// One benchmark row per page: a .tflite model run by sepconv (webgpu | cpu) or LiteRT.js (webgpu | wasm) on the
+// astronaut photo resized to the model's input, output read back to the CPU in every timed run. Driven by
+// bench/run-tflite.mjs.
+import { loadAndCompile, loadLiteRt, Tensor } from '@litertjs/core';
+import { requestGpu } from '../src/gpu/device.js';
+import { load } from '../src/model.js';
+import { resizeBilinear } from '../test/support/tflite-input.js';
+
+export interface RowSpec {
+  engine: 'sepconv' | 'litert';
+  backend: 'webgpu' | 'cpu' | 'wasm';
+  model: string;
+  range: [number, number];
+  budgetMs: number;
+  minRuns: number;
+  maxRuns: number;
+}
+
+export interface RowResult {
+  loadMs: number;
+  firstMs: number;
+  medianMs: number;
+  minMs: number;
+  runs: number;
+  detail: string;
+  /** max |output| checksum, to see that the engines computed the same thing. */
+  checksum: number;
+}
+
+async function photoInput(h: number, w: number, range: [number, number]): Promise<Float32Array> {
+  const blob = await (await fetch('/fixtures/photos/astronaut.png')).blob();
+  const bmp = await createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+  const ctx = new OffscreenCanvas(bmp.width, bmp.height).getContext('2d')!;
+  ctx.drawImage(bmp, 0, 0);
+  const rgba = ctx.getImageData(0, 0, bmp.width, bmp.height).data;
+  const rgb = new Uint8Array(bmp.width * bmp.height * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) rgb.set([rgba[i]!, rgba[i + 1]!, rgba[i + 2]!], j);
+  return resizeBilinear(rgb, bmp.width, bmp.height, w, h, range[0], range[1]);
+}
+
+interface Runner {
+  inputShape: number[];
+  run(x: Float32Array): Promise<Float32Array[]>;
+  dispose(): void;
+  detail: string;
+}
+
+async function sepconvRunner(bytes: Uint8Array, backend: 'webgpu' | 'cpu'): Promise<Runner> {
+  const gpu = backend === 'webgpu' ? await requestGpu() : undefined;
+  const m = await load(bytes, { backend, gpu });
+  const inp = m.inputs[0]!;
+  return {
+    inputShape: inp.shape,
+    detail: `sepconv backend=${m.backend} (${m.reason}); ${m.graph.nodes.length} nodes`,
+    async run(x) {
+      if (m.backend !== backend) throw new Error(`sepconv fell back: ${m.reason}`);
+      const out = await m.run({ [inp.name]: { shape: inp.shape, data: x } });
+      return [...out.values()].map((t) => t.data);
+    },
+    dispose: () => m.dispose(),
+  };
+}
+
+let litert: Promise<unknown> | undefined;
+async function litertRunner(url: string, backend: 'webgpu' | 'wasm'): Promise<Runner> {
+  // Threaded XNNPACK where the page is cross-origin isolated (the driver serves COOP/COEP).
+  litert ??= loadLiteRt('/node_modules/@litertjs/core/wasm/', { threads: globalThis.crossOriginIsolated });
+  await litert;
+  const model = await loadAndCompile(url, { accelerator: backend });
+  const shape = Array.from(model.getInputDetails()[0]!.shape);
+  return {
+    inputShape: shape,
+    detail: `LiteRT.js accelerator=${backend}, threads=${globalThis.crossOriginIsolated}`,
+    async run(x) {
+      const t = new Tensor(x, shape);
+      const outs = await model.run([t]);
+      t.delete();
+      const res: Float32Array[] = [];
+      for (const o of outs) {
+        const host = await o.moveTo('wasm');
+        res.push(new Float32Array(host.toTypedArray() as Float32Array));
+        host.delete();
+      }
+      return res;
+    },
+    dispose: () => model.delete(),
+  };
+}
+
+export async function row(spec: RowSpec): Promise<RowResult> {
+  const t0 = performance.now();
+  const bytes = new Uint8Array(await (await fetch(spec.model)).arrayBuffer());
+  const runner =
+    spec.engine === 'sepconv' ? await sepconvRunner(bytes, spec.backend as 'webgpu' | 'cpu') : await litertRunner(spec.model, spec.backend as 'webgpu' | 'wasm');
+  try {
+    const loadMs = performance.now() - t0;
+    const [, h, w] = runner.inputShape as [number, number, number, number];
+    const x = await photoInput(h, w, spec.range);
+    const t1 = performance.now();
+    let outs = await runner.run(x);
+    const firstMs = performance.now() - t1;
+    const times: number[] = [];
+    const start = performance.now();
+    while (times.length < spec.maxRuns && (times.length < spec.minRuns || performance.now() - start < spec.budgetMs)) {
+      const s = performance.now();
+      outs = await runner.run(x);
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    let checksum = 0;
+    for (const o of outs) for (const v of o) checksum = Math.max(checksum, Math.abs(v));
+    return { loadMs, firstMs, medianMs: times[times.length >> 1] ?? firstMs, minMs: times[0] ?? firstMs, runs: times.length, detail: runner.detail, checksum };
+  } finally {
+    runner.dispose();
+  }
+}

@@ -1,0 +1,387 @@
+/**
+ * .tflite loader fuzzer. Mutates small TFLite models written here with the generated object API (every op
+ * family the importer lowers, the custom Convolution2DTransposeBias, float16 and int8 constants behind
+ * DEQUANTIZE) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
+ * absurd, negative or overflowing, wrong tensor types, buffers swapped, short or long, tensor indices out of range,
+ * ops reordered, duplicated, deleted or rewired into cycles, opcode and options-type confusion, option values
+ * out of range, short custom options, hostile names, broken quantization) and byte-level ones after packing
+ * (bit flips, truncation, insertions, offsets overwritten). Every case must end in a Graph that resolves and
+ * runs on the CPU, or in a SepconvError, within a time bound and without unjustified memory growth.
+ *
+ *   FUZZ_CASES=10000 npx vitest run test/tflite-fuzz.test.ts     (npm run fuzz runs it beside the ONNX fuzzer)
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCpu } from '../src/cpu/run.js';
+import { SepconvError } from '../src/errors.js';
+import { resolve } from '../src/graph/resolve.js';
+import { sizeOf } from '../src/tensor.js';
+import { loadTflite } from '../src/tflite/import.js';
+import {
+  ActivationFunctionType as Act,
+  AddOptionsT,
+  BuiltinOperator as Op,
+  BuiltinOptions,
+  ConcatenationOptionsT,
+  Conv2DOptionsT,
+  DepthwiseConv2DOptionsT,
+  FullyConnectedOptionsT,
+  MulOptionsT,
+  OperatorCodeT,
+  OperatorT,
+  Padding,
+  Pool2DOptionsT,
+  QuantizationParametersT,
+  ReducerOptionsT,
+  ReshapeOptionsT,
+  ResizeBilinearOptionsT,
+  SoftmaxOptionsT,
+  SubGraphT,
+  TensorT,
+  TensorType,
+  TransposeConvOptionsT,
+  type ModelT,
+} from '../src/tflite/schema/tflite_generated.js';
+import { buildTflite, f16, f32, i32, i8, pack, unpack, type ModelSpec } from '../test/support/tflite-build.js';
+import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, memNow, rng, withinBudget, type CaseResult, type FuzzOptions, type FuzzReport, type Outcome, type RunBudget, type Seed } from './fuzz-onnx.js';
+
+type Rand = () => number;
+const int = (r: Rand, n: number) => Math.floor(r() * n);
+const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+
+function values(n: number, seed: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => r() - 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------------- seeds
+
+/** conv (float16 weights behind DEQUANTIZE) → depthwise+relu6 → pad → max pool → add → reshape. */
+function convNet(): ModelSpec {
+  return {
+    tensors: [
+      { name: 'input', shape: [1, 8, 8, 3] },
+      { name: 'w16', shape: [4, 3, 3, 3], type: TensorType.FLOAT16, data: f16(values(108, 1)) },
+      { name: 'w', shape: [4, 3, 3, 3] },
+      { name: 'b', shape: [4], data: f32(values(4, 2)) },
+      { name: 'conv', shape: [1, 4, 4, 4] },
+      { name: 'dw_w', shape: [1, 3, 3, 4], data: f32(values(36, 3)) },
+      { name: 'dw_b', shape: [4], data: f32(values(4, 4)) },
+      { name: 'dw', shape: [1, 4, 4, 4] },
+      { name: 'pads', shape: [4, 2], type: TensorType.INT32, data: i32([0, 0, 0, 0, 0, 0, 0, 4]) },
+      { name: 'padded', shape: [1, 4, 4, 8] },
+      { name: 'pool', shape: [1, 2, 2, 8] },
+      { name: 'pool2', shape: [1, 2, 2, 8] },
+      { name: 'sum', shape: [1, 2, 2, 8] },
+      { name: 'shape', shape: [3], type: TensorType.INT32, data: i32([1, 4, 8]) },
+      { name: 'out', shape: [1, 4, 8] },
+    ],
+    ops: [
+      { op: Op.DEQUANTIZE, inputs: [1], outputs: [2] },
+      { op: Op.CONV_2D, inputs: [0, 2, 3], outputs: [4], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.SAME, 2, 2, Act.RELU) },
+      { op: Op.DEPTHWISE_CONV_2D, inputs: [4, 5, 6], outputs: [7], optionsType: BuiltinOptions.DepthwiseConv2DOptions, options: new DepthwiseConv2DOptionsT(Padding.SAME, 1, 1, 1, Act.RELU6) },
+      { op: Op.PAD, inputs: [7, 8], outputs: [9] },
+      { op: Op.MAX_POOL_2D, inputs: [9], outputs: [10], optionsType: BuiltinOptions.Pool2DOptions, options: new Pool2DOptionsT(Padding.VALID, 2, 2, 2, 2) },
+      { op: Op.AVERAGE_POOL_2D, inputs: [9], outputs: [11], optionsType: BuiltinOptions.Pool2DOptions, options: new Pool2DOptionsT(Padding.SAME, 2, 2, 3, 3) },
+      { op: Op.ADD, inputs: [10, 11], outputs: [12], optionsType: BuiltinOptions.AddOptions, options: new AddOptionsT(Act.NONE) },
+      { op: Op.RESHAPE, inputs: [12, 13], outputs: [14], optionsType: BuiltinOptions.ReshapeOptions, options: new ReshapeOptionsT([1, 4, 8]) },
+    ],
+    inputs: [0],
+    outputs: [14],
+  };
+}
+
+/** The selfie models' head: hard-swish, resize, custom transposed conv, mul, concat, sigmoid, mean. */
+function segNet(): ModelSpec {
+  return {
+    tensors: [
+      { name: 'input_1', shape: [1, 4, 6, 2] },
+      { name: 'hs', shape: [1, 4, 6, 2] },
+      { name: 'size', shape: [2], type: TensorType.INT32, data: i32([8, 12]) },
+      { name: 'up', shape: [1, 8, 12, 2] },
+      { name: 'tw', shape: [2, 2, 2, 2], data: f32(values(16, 5)) },
+      { name: 'tb', shape: [2], data: f32(values(2, 6)) },
+      { name: 'tc', shape: [1, 8, 12, 2] },
+      { name: 'axes', shape: [2], type: TensorType.INT32, data: i32([1, 2]) },
+      { name: 'gap', shape: [1, 1, 1, 2] },
+      { name: 'gate', shape: [1, 1, 1, 2] },
+      { name: 'scaled', shape: [1, 4, 6, 2] },
+      { name: 'cat', shape: [1, 4, 6, 4] },
+      { name: 'segment', shape: [1, 8, 12, 2] },
+    ],
+    ops: [
+      { op: Op.HARD_SWISH, inputs: [0], outputs: [1] },
+      { op: Op.RESIZE_BILINEAR, inputs: [1, 2], outputs: [3], optionsType: BuiltinOptions.ResizeBilinearOptions, options: new ResizeBilinearOptionsT(false, true) },
+      { op: 'Convolution2DTransposeBias', inputs: [0, 4, 5], outputs: [6], custom: i32([1, 2, 2]) },
+      { op: Op.MEAN, inputs: [1, 7], outputs: [8], optionsType: BuiltinOptions.ReducerOptions, options: new ReducerOptionsT(true) },
+      { op: Op.LOGISTIC, inputs: [8], outputs: [9] },
+      { op: Op.MUL, inputs: [1, 9], outputs: [10], optionsType: BuiltinOptions.MulOptions, options: new MulOptionsT(Act.NONE) },
+      { op: Op.CONCATENATION, inputs: [10, 1], outputs: [11], optionsType: BuiltinOptions.ConcatenationOptions, options: new ConcatenationOptionsT(3, Act.NONE) },
+      { op: Op.ADD, inputs: [6, 3], outputs: [12], optionsType: BuiltinOptions.AddOptions, options: new AddOptionsT(Act.RELU) },
+    ],
+    inputs: [0],
+    outputs: [12, 11],
+  };
+}
+
+/** int8 per-channel weights, TRANSPOSE_CONV, FULLY_CONNECTED, SOFTMAX, PRELU. */
+function miscNet(): ModelSpec {
+  return {
+    tensors: [
+      { name: 'x', shape: [1, 3, 3, 2] },
+      { name: 'os', shape: [4], type: TensorType.INT32, data: i32([1, 6, 6, 2]) },
+      { name: 'tw8', shape: [2, 3, 3, 2], type: TensorType.INT8, data: i8(values(36, 7).map((v) => Math.round(v * 200))), quant: { scale: [0.01, 0.02], zeroPoint: [0, 1], dimension: 0 } },
+      { name: 'tw', shape: [2, 3, 3, 2] },
+      { name: 'up', shape: [1, 6, 6, 2] },
+      { name: 'alpha', shape: [1, 1, 2], data: f32([0.1, 0.3]) },
+      { name: 'pr', shape: [1, 6, 6, 2] },
+      { name: 'fw', shape: [5, 72], data: f32(values(360, 8)) },
+      { name: 'fb', shape: [5], data: f32(values(5, 9)) },
+      { name: 'fc', shape: [1, 5] },
+      { name: 'prob', shape: [1, 5] },
+    ],
+    ops: [
+      { op: Op.DEQUANTIZE, inputs: [2], outputs: [3] },
+      { op: Op.TRANSPOSE_CONV, inputs: [1, 3, 0], outputs: [4], optionsType: BuiltinOptions.TransposeConvOptions, options: new TransposeConvOptionsT(Padding.SAME, 2, 2) },
+      { op: Op.PRELU, inputs: [4, 5], outputs: [6] },
+      { op: Op.FULLY_CONNECTED, inputs: [6, 7, 8], outputs: [9], optionsType: BuiltinOptions.FullyConnectedOptions, options: new FullyConnectedOptionsT(Act.TANH) },
+      { op: Op.SOFTMAX, inputs: [9], outputs: [10], optionsType: BuiltinOptions.SoftmaxOptions, options: new SoftmaxOptionsT(1) },
+    ],
+    inputs: [0],
+    outputs: [10],
+  };
+}
+
+export const FACE_SHORT = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
+
+/** The seed models, smallest first; the real MediaPipe model joins when `withReal`. */
+export function tfliteSeeds(root: string, withReal = true): Seed[] {
+  const seeds: Seed[] = [
+    { name: 'conv-net', bytes: buildTflite(convNet()) },
+    { name: 'seg-net', bytes: buildTflite(segNet()) },
+    { name: 'misc-net', bytes: buildTflite(miscNet()) },
+  ];
+  if (withReal) seeds.push({ name: 'face_detection_short_range', bytes: new Uint8Array(readFileSync(join(root, FACE_SHORT))) });
+  return seeds.sort((a, b) => a.bytes.length - b.bytes.length);
+}
+
+// ---------------------------------------------------------------------------------------- structural mutators
+
+const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ' ', 'x'.repeat(300), '\u0000', 'é∑', 'input'];
+const EXTREME = [0, -1, -2, 1, 2, 3, 7, 255, 65535, 2 ** 31 - 1, -(2 ** 31), 2 ** 20];
+const extreme = (r: Rand) => (r() < 0.3 ? int(r, 9) - 2 : pick(r, EXTREME));
+
+type StructMutator = (m: ModelT, r: Rand) => void;
+const sg = (m: ModelT): SubGraphT => m.subgraphs[0] ?? (m.subgraphs[0] = new SubGraphT());
+const tensor = (m: ModelT, r: Rand): TensorT | undefined => (sg(m).tensors.length ? pick(r, sg(m).tensors) : undefined);
+const operator = (m: ModelT, r: Rand): OperatorT | undefined => (sg(m).operators.length ? pick(r, sg(m).operators) : undefined);
+const tensorIndex = (m: ModelT, r: Rand) => (r() < 0.75 ? int(r, sg(m).tensors.length) : pick(r, [-1, -7, sg(m).tensors.length, 2 ** 31 - 1]));
+
+const STRUCT_MUTATORS: Record<string, StructMutator> = {
+  dim(m, r) {
+    const t = tensor(m, r);
+    if (!t) return;
+    if (r() < 0.2) t.shape.push(extreme(r));
+    else if (r() < 0.2) t.shape.pop();
+    else if (t.shape.length) t.shape[int(r, t.shape.length)] = extreme(r);
+  },
+  tensorType(m, r) {
+    const t = tensor(m, r);
+    if (t) t.type = int(r, 21) as TensorType;
+  },
+  tensorBuffer(m, r) {
+    const t = tensor(m, r);
+    if (t) t.buffer = r() < 0.7 ? int(r, m.buffers.length) : pick(r, [m.buffers.length, 2 ** 31 - 1, 4294967295]);
+  },
+  bufferData(m, r) {
+    const b = m.buffers.length > 1 ? m.buffers[1 + int(r, m.buffers.length - 1)]! : undefined;
+    if (!b) return;
+    if (r() < 0.5) b.data = b.data.slice(0, int(r, b.data.length + 1));
+    else b.data = [...b.data, ...Array.from({ length: 1 + int(r, 64) }, () => int(r, 256))];
+  },
+  externalBuffer(m, r) {
+    const b = m.buffers.length > 1 ? m.buffers[1 + int(r, m.buffers.length - 1)]! : undefined;
+    if (!b) return;
+    b.data = [];
+    b.offset = BigInt(pick(r, [1, 8, 1e6, 2 ** 40]));
+    b.size = BigInt(pick(r, [4, 1e9, 2 ** 62]));
+  },
+  opInput(m, r) {
+    const o = operator(m, r);
+    if (o && o.inputs.length) o.inputs[int(r, o.inputs.length)] = tensorIndex(m, r);
+    else if (o) o.inputs.push(tensorIndex(m, r));
+  },
+  opOutput(m, r) {
+    const o = operator(m, r);
+    if (o && o.outputs.length) o.outputs[int(r, o.outputs.length)] = tensorIndex(m, r);
+  },
+  /** Op i reads what op j ≥ i writes: a cycle (or a self-loop). */
+  cycle(m, r) {
+    const ops = sg(m).operators;
+    if (ops.length < 1) return;
+    const i = int(r, ops.length);
+    const j = i + int(r, ops.length - i);
+    const out = ops[j]!.outputs[0];
+    if (out !== undefined && ops[i]!.inputs.length) ops[i]!.inputs[int(r, ops[i]!.inputs.length)] = out;
+  },
+  swapOps(m, r) {
+    const ops = sg(m).operators;
+    if (ops.length < 2) return;
+    const i = int(r, ops.length);
+    const j = int(r, ops.length);
+    [ops[i], ops[j]] = [ops[j]!, ops[i]!];
+  },
+  duplicateOp(m, r) {
+    const o = operator(m, r);
+    if (o) sg(m).operators.splice(int(r, sg(m).operators.length + 1), 0, o);
+  },
+  deleteOp(m, r) {
+    if (sg(m).operators.length) sg(m).operators.splice(int(r, sg(m).operators.length), 1);
+  },
+  opcodeIndex(m, r) {
+    const o = operator(m, r);
+    if (o) o.opcodeIndex = r() < 0.5 ? int(r, m.operatorCodes.length) : pick(r, [m.operatorCodes.length, 2 ** 31 - 1, 4294967295]);
+  },
+  builtinCode(m, r) {
+    const c = m.operatorCodes.length ? pick(r, m.operatorCodes) : undefined;
+    if (!c) return;
+    const code = r() < 0.8 ? int(r, 170) : pick(r, [-1, 127, 2 ** 31 - 1]);
+    c.builtinCode = code as Op;
+    c.deprecatedBuiltinCode = Math.max(-128, Math.min(127, code));
+    if (code === Op.CUSTOM) c.customCode = pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']);
+  },
+  customCode(m, r) {
+    m.operatorCodes.push(new OperatorCodeT(Op.CUSTOM, pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']), 1, Op.CUSTOM));
+    const o = operator(m, r);
+    if (o) o.opcodeIndex = m.operatorCodes.length - 1;
+  },
+  /** Options of one op type under another's union tag (read as the wrong table). */
+  optionsType(m, r) {
+    const o = operator(m, r);
+    if (o) o.builtinOptionsType = pick(r, [0, 1, 2, 5, 8, 9, 10, 11, 15, 17, 21, 27, 49, 74, 94, 200]) as BuiltinOptions;
+  },
+  optionValue(m, r) {
+    const o = operator(m, r);
+    const opts = o?.builtinOptions as Record<string, unknown> | null | undefined;
+    if (!opts) return;
+    const keys = Object.keys(opts).filter((k) => typeof opts[k] === 'number' || typeof opts[k] === 'boolean' || Array.isArray(opts[k]));
+    if (!keys.length) return;
+    const k = pick(r, keys);
+    if (Array.isArray(opts[k])) opts[k] = Array.from({ length: int(r, 6) }, () => extreme(r));
+    else if (typeof opts[k] === 'boolean') opts[k] = !opts[k];
+    else opts[k] = k === 'padding' || k.startsWith('fused') ? int(r, 8) : extreme(r);
+  },
+  customOptions(m, r) {
+    const o = sg(m).operators.find((op) => op.customOptions.length) ?? operator(m, r);
+    if (!o) return;
+    o.customOptions = r() < 0.5 ? o.customOptions.slice(0, int(r, o.customOptions.length + 1)) : Array.from(i32([extreme(r), extreme(r), extreme(r)]));
+  },
+  graphIo(m, r) {
+    const g = sg(m);
+    const list = r() < 0.5 ? g.inputs : g.outputs;
+    if (list.length && r() < 0.7) list[int(r, list.length)] = tensorIndex(m, r);
+    else if (r() < 0.5) list.push(tensorIndex(m, r));
+    else list.length = 0;
+  },
+  /** Constant values changed in place (NaN, ±Inf, huge, denormal bytes): the graph stays valid and runs. */
+  weights(m, r) {
+    const b = m.buffers.length > 1 ? m.buffers[1 + int(r, m.buffers.length - 1)]! : undefined;
+    if (!b || !b.data.length) return;
+    const n = 1 + int(r, 16);
+    for (let i = 0; i < n; i++) b.data[int(r, b.data.length)] = pick(r, [0x7f, 0xff, 0x80, 0x00, 0x7c, 0xfe, int(r, 256)]);
+  },
+  /** A fresh unique name: valid, so the case still runs (names reach the graph's edges and outputs). */
+  rename(m, r) {
+    const t = tensor(m, r);
+    if (t) t.name = `${pick(r, HOSTILE_NAMES)}#${int(r, 1e6)}`;
+  },
+  name(m, r) {
+    const t = tensor(m, r);
+    if (t) t.name = pick(r, [...HOSTILE_NAMES, ...sg(m).tensors.map((x) => String(x.name))]);
+  },
+  quantization(m, r) {
+    const t = tensor(m, r);
+    if (!t) return;
+    const n = int(r, 5);
+    t.quantization = new QuantizationParametersT([], [], Array.from({ length: n }, () => pick(r, [0.1, 0, -1, NaN, 1e30])), Array.from({ length: int(r, 5) }, () => BigInt(extreme(r))), undefined, null, extreme(r));
+    if (r() < 0.5) t.type = pick(r, [TensorType.INT8, TensorType.UINT8, TensorType.INT16]);
+  },
+  sparsityOrVariable(m, r) {
+    const t = tensor(m, r);
+    if (t) t.isVariable = true;
+  },
+  version(m, r) {
+    m.version = pick(r, [0, 1, 2, 4, 2 ** 31 - 1]);
+  },
+  subgraphs(m, r) {
+    if (r() < 0.5) m.subgraphs = [];
+    else m.subgraphs.push(new SubGraphT());
+  },
+};
+
+export const TFLITE_MUTATORS = [...Object.keys(BYTE_MUTATORS), ...Object.keys(STRUCT_MUTATORS)];
+
+/** One mutant: 1–3 structural edits on the unpacked model (50%), 1–3 byte-level ones (40%), or both (10%). */
+export function mutateTflite(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: string[] } {
+  const used: string[] = [];
+  let bytes = seed.bytes;
+  const mode = r();
+  if (mode < 0.6) {
+    const m = unpack(seed.bytes);
+    const k = 1 + int(r, 3);
+    for (let i = 0; i < k; i++) {
+      const name = pick(r, Object.keys(STRUCT_MUTATORS));
+      STRUCT_MUTATORS[name]!(m, r);
+      used.push(name);
+    }
+    bytes = pack(m);
+  }
+  if (mode >= 0.5) {
+    const k = 1 + int(r, 3);
+    for (let i = 0; i < k; i++) {
+      const name = pick(r, Object.keys(BYTE_MUTATORS));
+      bytes = BYTE_MUTATORS[name]!(bytes, r);
+      used.push(name);
+    }
+  }
+  return { bytes, mutators: used };
+}
+
+/** Loads a mutant; a Graph is resolved and (within budget) run on the CPU. Any throw but a SepconvError fails. */
+export function runTfliteCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
+  const mem0 = memNow();
+  const t0 = performance.now();
+  let stage: 'load' | 'resolve' | 'run' = 'load';
+  let loadMs = 0;
+  let t1 = t0;
+  const result = (outcome: Outcome, extra: Partial<CaseResult> = {}): CaseResult => {
+    const now = performance.now();
+    return { outcome, loadMs: stage === 'run' ? loadMs : now - t0, runMs: stage === 'run' ? now - t1 : 0, memDelta: memNow() - mem0, ...extra };
+  };
+  try {
+    const g = loadTflite(bytes);
+    stage = 'resolve';
+    const rg = resolve(g, {});
+    loadMs = performance.now() - t0;
+    if (!withinBudget(rg, budget)) return result('resolved');
+    stage = 'run';
+    t1 = performance.now();
+    const inputs: Record<string, Float32Array> = Object.create(null);
+    const specials = r() < 0.2;
+    for (const [name, s] of rg.inputShapes) {
+      const x = new Float32Array(sizeOf(s));
+      for (let i = 0; i < x.length; i++) x[i] = specials && r() < 0.05 ? pick(r, [NaN, Infinity, -Infinity]) : r() * 4 - 2;
+      inputs[name] = x;
+    }
+    const out = runCpu(rg, inputs);
+    for (const o of rg.graph.outputs) if (!out.get(o)) throw new Error(`output "${o}" missing from the result`);
+    return result('ran');
+  } catch (e) {
+    if (e instanceof SepconvError) return result(`rejected-${stage}`, { code: e.code });
+    return result('FAILED', { error: e });
+  }
+}
+
+export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>): FuzzReport {
+  return fuzz({ ...opts, mutate: mutateTflite, runCase: runTfliteCase });
+}

@@ -1,0 +1,40 @@
+import { transposeConv2d } from '../tf/index.js';
+import type { Lowering, OpCtx } from './ops.js';
+
+/** TfLitePadding in a custom op's raw C params: 0 unknown, 1 SAME, 2 VALID. */
+const PADDING_SAME = 1;
+const PADDING_VALID = 2;
+
+/**
+ * MediaPipe's Convolution2DTransposeBias (mediapipe/util/tflite/operations/transpose_conv_bias.cc): a transposed
+ * conv with bias, inputs (x NHWC, weights OHWI [Cout, kH, kW, Cin], bias [Cout]); its custom options are the
+ * raw C struct TfLiteTransposeConvParams {int32 padding, stride_width, stride_height}, little-endian. With SAME,
+ * pad = max(0, k − (in − 1) mod s − 1) is taken off the full output, pad/2 (floored) at the top/left;
+ * out = s·(in − 1) + k − pad.
+ */
+function convolution2DTransposeBias(c: OpCtx): ReturnType<Lowering> {
+  const raw = c.op.customOptions;
+  if (!raw || raw.length < 12) throw c.fail(`custom options are ${raw?.length ?? 0} bytes; TfLiteTransposeConvParams needs 12`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const [paddingCode, strideW, strideH] = [0, 4, 8].map((o) => view.getInt32(o, true)) as [number, number, number];
+  if (paddingCode !== PADDING_SAME && paddingCode !== PADDING_VALID) throw c.fail(`padding code ${paddingCode} is neither SAME (1) nor VALID (2)`);
+  if (!(strideW >= 1 && strideH >= 1)) throw c.fail(`strides [${strideH}, ${strideW}] must be positive`);
+  const x = c.input(0);
+  const w = c.input(1);
+  if (x.shape.length !== 4 || w.shape.length !== 4) throw c.fail(`input [${x.shape.join(', ')}] and weights [${w.shape.join(', ')}] must be 4-D`);
+  const k = [w.shape[1]!, w.shape[2]!];
+  const s = [strideH, strideW];
+  const pads = [0, 1].map((i) => (paddingCode === PADDING_SAME ? Math.max(0, k[i]! - ((x.shape[1 + i]! - 1) % s[i]!) - 1) : 0));
+  const out = [0, 1].map((i) => s[i]! * (x.shape[1 + i]! - 1) + k[i]! - pads[i]!);
+  const explicit = pads.map((p) => [Math.floor(p / 2), p - Math.floor(p / 2)]) as [[number, number], [number, number]];
+  return [
+    transposeConv2d(c.b, c.base, x, w, [x.shape[0]!, out[0]!, out[1]!, w.shape[0]!], c.input(2), {
+      filterLayout: 'OHWI',
+      strides: [strideH, strideW],
+      padding: { explicit },
+    }),
+  ];
+}
+
+/** Custom operators sepconv runs, by custom code. */
+export const CUSTOM_OPS: ReadonlyMap<string, Lowering> = new Map([['Convolution2DTransposeBias', convolution2DTransposeBias]]);

@@ -1,0 +1,109 @@
+// Small .tflite models written with the flatc-generated object API (src/tflite/schema): test graphs for the
+// importer and seeds for the fuzzer. Also unpacks real models into the same editable form.
+import * as flatbuffers from 'flatbuffers';
+import {
+  BufferT,
+  BuiltinOperator,
+  BuiltinOptions,
+  Model,
+  ModelT,
+  OperatorCodeT,
+  OperatorT,
+  QuantizationParametersT,
+  SubGraphT,
+  TensorT,
+  TensorType,
+} from '../../src/tflite/schema/tflite_generated.js';
+
+export interface TensorSpec {
+  name: string;
+  shape: number[];
+  type?: TensorType;
+  /** Raw constant bytes (little-endian); use f32 / f16 / i32 below. */
+  data?: Uint8Array;
+  quant?: { scale: number[]; zeroPoint: number[]; dimension?: number };
+}
+
+export interface OpSpec {
+  /** A builtin code, or a custom op's code string. */
+  op: BuiltinOperator | string;
+  inputs: number[];
+  outputs: number[];
+  optionsType?: BuiltinOptions;
+  options?: OperatorT['builtinOptions'];
+  custom?: Uint8Array;
+}
+
+export interface ModelSpec {
+  tensors: TensorSpec[];
+  ops: OpSpec[];
+  inputs: number[];
+  outputs: number[];
+  description?: string;
+}
+
+export const f32 = (xs: ArrayLike<number>) => new Uint8Array(Float32Array.from(xs).buffer);
+export const i32 = (xs: ArrayLike<number>) => new Uint8Array(Int32Array.from(xs).buffer);
+export const i8 = (xs: ArrayLike<number>) => new Uint8Array(Int8Array.from(xs).buffer);
+
+/** float32 → IEEE binary16 bits, round to nearest even (normal range; enough for test weights). */
+export function toHalf(x: number): number {
+  const f = new Float32Array([x]);
+  const u = new Uint32Array(f.buffer)[0]!;
+  const sign = (u >>> 16) & 0x8000;
+  const exp = ((u >>> 23) & 0xff) - 127 + 15;
+  let mant = u & 0x7fffff;
+  if (exp <= 0) return sign;
+  if (exp >= 31) return sign | 0x7c00;
+  const round = mant & 0x1fff;
+  mant >>>= 13;
+  let h = sign | (exp << 10) | mant;
+  if (round > 0x1000 || (round === 0x1000 && (mant & 1))) h++;
+  return h;
+}
+export const f16 = (xs: ArrayLike<number>) => new Uint8Array(Uint16Array.from(Array.from(xs, toHalf)).buffer);
+
+/** The model as the object API's ModelT (buffer 0 is the empty sentinel). */
+export function modelT(spec: ModelSpec): ModelT {
+  const codes: OperatorCodeT[] = [];
+  const codeIndex = (op: BuiltinOperator | string) => {
+    const custom = typeof op === 'string';
+    const code = custom ? BuiltinOperator.CUSTOM : op;
+    let k = codes.findIndex((c) => c.builtinCode === code && (!custom || c.customCode === op));
+    if (k < 0) {
+      codes.push(new OperatorCodeT(Math.min(code, 127), custom ? op : null, 1, code));
+      k = codes.length - 1;
+    }
+    return k;
+  };
+  const buffers = [new BufferT()];
+  const tensors = spec.tensors.map((t) => {
+    let buffer = 0;
+    if (t.data) {
+      buffers.push(new BufferT(Array.from(t.data)));
+      buffer = buffers.length - 1;
+    }
+    const q = t.quant ? new QuantizationParametersT([], [], t.quant.scale, t.quant.zeroPoint.map(BigInt), undefined, null, t.quant.dimension ?? 0) : null;
+    return new TensorT(t.shape, t.type ?? TensorType.FLOAT32, buffer, t.name, q);
+  });
+  const ops = spec.ops.map(
+    (o) => new OperatorT(codeIndex(o.op), o.inputs, o.outputs, o.optionsType ?? BuiltinOptions.NONE, o.options ?? null, o.custom ? Array.from(o.custom) : []),
+  );
+  const sg = new SubGraphT(tensors, spec.inputs, spec.outputs, ops, 'main');
+  return new ModelT(3, codes, [sg], spec.description ?? 'sepconv test model', buffers);
+}
+
+export function pack(m: ModelT): Uint8Array {
+  const b = new flatbuffers.Builder(1024);
+  b.finish(m.pack(b), 'TFL3');
+  return b.asUint8Array().slice();
+}
+
+export function buildTflite(spec: ModelSpec): Uint8Array {
+  return pack(modelT(spec));
+}
+
+/** A real model's bytes as an editable ModelT. */
+export function unpack(bytes: Uint8Array): ModelT {
+  return Model.getRootAsModel(new flatbuffers.ByteBuffer(bytes)).unpack();
+}
