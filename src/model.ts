@@ -9,11 +9,11 @@ import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { RunStats } from './run-stats.js';
 import type { Int32Tensor, Shape, Tensor } from './tensor.js';
-import { checkTfjsOps, tfjsToGraph, type IoInfo } from './tfjs/import.js';
-import { decodeWeights } from './tfjs/weights.js';
-import { parseModelJson } from './tfjs/model-json.js';
-import { fetchTfjs, isTfjsInMemory, readLocation, shardsFromMemory, type ProgressFn, type TfjsInMemory } from './tfjs/source.js';
-import { hasTfliteIdentifier, importTflite } from './tflite/import.js';
+import { hasTfliteIdentifier, isTfjsInMemory, looksLikeJson, readLocation } from './formats.js';
+import type { IoInfo } from './tfjs/import.js';
+import type { ModelJson } from './tfjs/model-json.js';
+import type { ProgressFn, TfjsInMemory } from './tfjs/source.js';
+export { looksLikeJson } from './formats.js';
 export type { RunStats } from './run-stats.js';
 
 export type Backend = 'webgpu' | 'cpu';
@@ -83,7 +83,8 @@ export interface ModelIo {
 
 /** int32 inputs become float32 (exact up to 2^24): the engine computes in float32. */
 function toFloatInputs(inputs: Record<string, ModelInput>): Record<string, Tensor | Float32Array> {
-  const out: Record<string, Tensor | Float32Array> = {};
+  // no prototype: an input may be named __proto__ (or constructor, toString…)
+  const out: Record<string, Tensor | Float32Array> = Object.create(null);
   for (const k of Object.keys(inputs)) {
     const v = inputs[k] as unknown;
     if (v instanceof Int32Array) out[k] = Float32Array.from(v);
@@ -170,14 +171,6 @@ class IoModel implements Model {
   }
 }
 
-/** A JSON document (a TF.js model.json) rather than protobuf bytes: its first non-blank byte is '{'. */
-export function looksLikeJson(bytes: Uint8Array): boolean {
-  for (const b of bytes.subarray(0, 64)) {
-    if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf) continue;
-    return b === 0x7b;
-  }
-  return false;
-}
 
 /**
  * The engine graph of any source, with the API-level I/O description. The format is told from the content:
@@ -186,31 +179,34 @@ export function looksLikeJson(bytes: Uint8Array): boolean {
  */
 export async function importModel(source: ModelSource, opts: LoadOptions = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
   const shapes = opts.inputShapes ?? {};
-  const tfjs = (m: ReturnType<typeof parseModelJson>, shards: Uint8Array[][]) => {
-    const t = tfjsToGraph(m, decodeWeights(m.manifest, shards), { inputShapes: shapes });
+  // The TF.js and TFLite importers load only for models of their format (apps that run ONNX never fetch them).
+  const tfjs = async (m: ModelJson, shards: (tf: typeof import('./tfjs/source.js')) => Promise<Uint8Array[][]> | Uint8Array[][]) => {
+    const [{ checkTfjsOps, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
+    checkTfjsOps(m);
+    const t = tfjsToGraph(m, decodeWeights(m.manifest, await shards(src)), { inputShapes: shapes });
     // the TF.js import bakes concrete shapes in, so the resolver needs none
     return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
   };
+  const parse = async (b: Uint8Array | string | object) => (await import('./tfjs/model-json.js')).parseModelJson(b as never);
+  const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
   if (isTfjsInMemory(source)) {
-    const m = parseModelJson(source.modelJson);
-    checkTfjsOps(m);
-    return tfjs(m, shardsFromMemory(m, source.weights));
+    const m = await parse(source.modelJson);
+    return tfjs(m, (src) => src.shardsFromMemory(m, source.weights));
   }
   if (typeof source === 'string') {
     const bytes = await readLocation(source);
-    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
+    if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
-    const { model, shards } = await fetchTfjs(source, opts.onProgress, checkTfjsOps, bytes);
-    return tfjs(model, shards);
+    const m = await parse(bytes);
+    return tfjs(m, async (src) => (await src.fetchTfjs(source, opts.onProgress, () => undefined, bytes)).shards);
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (looksLikeJson(bytes)) {
-      const m = parseModelJson(bytes);
-      checkTfjsOps(m);
-      return tfjs(m, shardsFromMemory(m, undefined));
+      const m = await parse(bytes);
+      return tfjs(m, (src) => src.shardsFromMemory(m, undefined));
     }
-    if (hasTfliteIdentifier(bytes)) return importTflite(bytes, shapes);
+    if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     return { graph: loadOnnx(bytes), inputShapes: shapes };
   }
   return { graph: source, inputShapes: shapes };

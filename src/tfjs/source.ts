@@ -1,4 +1,6 @@
 import { ModelFormatError } from '../errors.js';
+import { readLocation } from '../formats.js';
+export { isTfjsInMemory, readLocation } from '../formats.js';
 import { parseModelJson, type ModelJson } from './model-json.js';
 import { groupBytes } from './weights.js';
 
@@ -14,9 +16,6 @@ export type ProgressFn = (loadedBytes: number, totalBytes: number) => void;
 
 const u8 = (b: Bytes) => (b instanceof Uint8Array ? b : new Uint8Array(b));
 
-export function isTfjsInMemory(v: unknown): v is TfjsInMemory {
-  return typeof v === 'object' && v !== null && !(v instanceof Uint8Array) && !(v instanceof ArrayBuffer) && 'modelJson' in v;
-}
 
 /**
  * Assigns in-memory weight bytes to the manifest's shards: an array is one buffer per path (manifest order);
@@ -50,27 +49,6 @@ export function shardLocation(modelUrl: string, path: string): string {
 }
 
 /** Reads a URL with fetch, or a file path (Node) with fs; errors name what could not be read. */
-export async function readLocation(loc: string): Promise<Uint8Array> {
-  const isUrl = /^(https?|blob|data):/i.test(loc) || typeof (globalThis as { process?: unknown }).process === 'undefined';
-  if (isUrl) {
-    let res: Response;
-    try {
-      res = await fetch(loc);
-    } catch (e) {
-      throw new ModelFormatError(`cannot fetch "${loc}": ${(e as Error).message}`);
-    }
-    if (!res.ok) throw new ModelFormatError(`cannot fetch "${loc}": HTTP ${res.status}`);
-    return new Uint8Array(await res.arrayBuffer());
-  }
-  const { readFile } = await import('node:fs/promises');
-  const path = loc.startsWith('file://') ? (await import('node:url')).fileURLToPath(loc) : loc;
-  try {
-    const b = await readFile(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (e) {
-    throw new ModelFormatError(`cannot read "${path}": ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
 
 /**
  * Fetches a model.json and its shards (relative to it, all in parallel), reporting progress in bytes as

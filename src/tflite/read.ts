@@ -1,4 +1,6 @@
 import { ModelFormatError } from '../errors.js';
+import { hasTfliteIdentifier } from '../formats.js';
+export { hasTfliteIdentifier, TFLITE_IDENTIFIER } from '../formats.js';
 import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { CheckedByteBuffer, OutOfBounds } from './checked-buffer.js';
 import {
@@ -29,7 +31,6 @@ import {
 } from './schema/tflite_generated.js';
 
 /** The flatbuffer file identifier of TFLite models, at bytes 4..8. */
-export const TFLITE_IDENTIFIER = 'TFL3';
 
 /** Bytes per element of the tensor types sepconv can read constants of. */
 export const ELEMENT_BYTES: Partial<Record<TensorType, number>> = {
@@ -97,11 +98,6 @@ export function tensorTypeName(type: number): string {
   return TensorType[type] ?? `tensor type ${type}`;
 }
 
-export function hasTfliteIdentifier(bytes: Uint8Array): boolean {
-  if (bytes.length < 8) return false;
-  for (let i = 0; i < 4; i++) if (bytes[4 + i] !== TFLITE_IDENTIFIER.charCodeAt(i)) return false;
-  return true;
-}
 
 /** Runs a read; a bounds failure, or a RangeError from a generated typed-array accessor, becomes a ModelFormatError naming `where`. */
 function at<T>(where: string, f: () => T): T {
