@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { expectWebGpu, openPage } from './support/browser.js';
+import { expectWebGpu, openPage, type OpenedPage } from './support/browser.js';
 import { HUMAN_MODELS, tfjsReference } from './support/tfjs-ref.js';
 import type { PageRun } from './pages/tfjs-models.js';
 
@@ -12,13 +12,23 @@ const MODELS = process.env.TFJS_BROWSER_MODELS?.split(',').filter(Boolean) ?? ['
 /** As in test/tfjs-models.test.ts: selfie's mask on SwiftShader WebGPU is 1.24e-4 off (logits ~370). */
 const TOL: Record<string, number> = { 'selfie/activation_10': 2e-4, 'blazepose-lite/Identity_1': 1e-3 };
 
+/** One page for the file (a second navigation to the same URL would be a 304, which openPage refuses). */
+let opened: Promise<OpenedPage> | undefined;
+async function thePage(): Promise<OpenedPage> {
+  opened ??= (async () => {
+    const o = await openPage('/test/pages/tfjs-models.html');
+    await expectWebGpu(o.page);
+    await o.page.waitForFunction(() => (window as { __tfjsModels?: unknown }).__tfjsModels !== undefined, { timeout: 120_000 });
+    return o;
+  })();
+  return opened;
+}
+
 describe('TF.js graph models in headless Chromium (through the package)', () => {
   for (const name of MODELS)
     it(`${name}: WebGPU and CPU match TF.js CPU, shards fetched relative to model.json with progress`, async () => {
       const ref = await tfjsReference(name);
-      const { page, errors } = await openPage('/test/pages/tfjs-models.html');
-      await expectWebGpu(page);
-      await page.waitForFunction(() => (window as { __tfjsModels?: unknown }).__tfjsModels !== undefined, { timeout: 120_000 });
+      const { page, errors } = await thePage();
       const input = Buffer.from(ref.input.buffer, ref.input.byteOffset, ref.input.byteLength).toString('base64');
       for (const backend of ['webgpu', 'cpu'] as const) {
         const r = (await page.evaluate(
@@ -45,6 +55,5 @@ describe('TF.js graph models in headless Chromium (through the package)', () => 
         for (const e of rels) expect(e.rel, `${name} ${backend} ${e.name}`).toBeLessThanOrEqual(TOL[`${name}/${e.name}`] ?? 1e-4);
       }
       expect(errors).toEqual([]);
-      await page.close();
     }, 600_000);
 });
