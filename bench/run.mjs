@@ -500,6 +500,8 @@ function render(res) {
         out.push(`| ${w} | ${n} | ${ms(mine?.medianMs)} | ${peer ? label(peer) : '—'} | ${ms(peer?.medianMs)} | ${fx(ratio)} | ${ratio === null ? '—' : ratio <= 0.8 ? 'met' : 'NOT met'} |`);
       }
     }
+  }
+
   // TF.js graph models
   const tfjsW = Object.keys(res.workloads).filter((w) => res.workloads[w]?.kind === 'tfjs-model');
   if (tfjsW.length) {
