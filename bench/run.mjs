@@ -194,7 +194,7 @@ async function startServer() {
       // the page mid-measurement ("Execution context was destroyed").
       noDiscovery: true,
       entries: ['bench/index.html'],
-      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'protobufjs/light.js'],
+      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'protobufjs/minimal.js'],
       // ORT is served as-is from node_modules so its wasm/.mjs loader and worker URLs resolve (wasmPaths).
       exclude: ['onnxruntime-web'],
     },
@@ -231,7 +231,11 @@ async function openBenchPage(browser, url) {
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message ?? e}`));
   await page.goto(`${url}/bench/index.html`, { waitUntil: 'load', timeout: 120_000 });
-  await page.waitForFunction(() => window.__bench !== undefined, { timeout: 120_000 });
+  try {
+    await page.waitForFunction(() => window.__bench !== undefined, { timeout: 120_000 });
+  } catch (e) {
+    throw new Error(`the bench page never became ready: ${errors.join('; ') || e.message}`);
+  }
   return { page, errors };
 }
 
