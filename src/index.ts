@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 // The public API (the browser entry; src/node.ts adds Dawn for Node).
 export { load, chooseBackend, type Backend, type LoadOptions, type Model } from './model.js';
+export { detectFeatures, detectWasmSimd, detectThreads, detectOffscreenCanvas, detectVideoFrameCallback, detectWebGpu, type Feature, type Features } from './features.js';
 export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';
 export { GraphBuilder } from './builder.js';
 export { summary } from './summary/summary.js';

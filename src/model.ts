@@ -1,5 +1,6 @@
 import { runCpu } from './cpu/run.js';
 import { GpuError } from './errors.js';
+import { withCpuKernels } from './features.js';
 import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import type { LayerProfile } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
@@ -101,18 +102,18 @@ export async function load(source: Uint8Array | ArrayBuffer | Graph, opts: LoadO
   const resolved = resolve(graph, opts.inputShapes ?? {});
   const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
   const wanted = opts.backend ?? 'auto';
-  if (wanted === 'cpu') return new CpuModel(rg, 'the CPU backend was requested');
+  if (wanted === 'cpu') return new CpuModel(rg, withCpuKernels('the CPU backend was requested'));
   let gpu: GpuContext | string;
   try {
     gpu = opts.gpu ?? (await acquireGpu());
   } catch (e) {
     if (wanted === 'webgpu') throw e;
-    return new CpuModel(rg, `WebGPU failed to start (${(e as Error).message}); running on the CPU`);
+    return new CpuModel(rg, withCpuKernels(`WebGPU failed to start (${(e as Error).message}); running on the CPU`));
   }
   const info = typeof gpu === 'string' ? undefined : gpu.info;
   if (wanted === 'auto') {
     const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
-    if (choice.backend === 'cpu' || typeof gpu === 'string') return new CpuModel(rg, choice.reason, info);
+    if (choice.backend === 'cpu' || typeof gpu === 'string') return new CpuModel(rg, withCpuKernels(choice.reason), info);
     return compileGpu(gpu, rg, choice.reason, opts.onGpuError ?? 'throw');
   }
   if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
