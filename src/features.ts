@@ -38,8 +38,10 @@ export function detectWasmSimd(): Feature {
 export function detectThreads(): Feature {
   const g = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: boolean; document?: unknown; Worker?: unknown };
   const page = typeof g.document === 'object';
-  if (typeof g.SharedArrayBuffer !== 'function')
-    return { available: false, reason: `SharedArrayBuffer is not exposed${page ? ' (the page is not cross-origin isolated: serve it with COOP: same-origin and COEP: require-corp)' : ''}; the CPU backend uses one thread` };
+  if (typeof g.SharedArrayBuffer !== 'function') {
+    const why = !page ? '' : g.crossOriginIsolated === true ? ' although the page is cross-origin isolated' : ' (the page is not cross-origin isolated: serve it with COOP: same-origin and COEP: require-corp)';
+    return { available: false, reason: `SharedArrayBuffer is not exposed${why}; the CPU backend uses one thread` };
+  }
   if (page && g.crossOriginIsolated !== true)
     return { available: false, reason: 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp); the CPU backend uses one thread' };
   if (page && typeof g.Worker !== 'function') return { available: false, reason: 'Worker is missing; the CPU backend uses one thread' };
