@@ -25,7 +25,7 @@ export interface XPage {
   waitFor(fn: () => unknown, timeoutMs: number): Promise<void>;
   /** Console errors and uncaught errors seen (Chromium and Firefox; WebKit's WebDriver has no log channel: empty). */
   readonly errors: string[];
-  /** Sets the viewport width (height 900) and saves a full-page PNG into test-artifacts/<name>.png. */
+  /** Sets the window width and saves a full-page PNG into test-artifacts/<name>.png (the viewport keeps that width). */
   screenshot(name: string, width: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -82,7 +82,7 @@ function puppeteerPage(engine: EngineName, page: Page): XPage {
       const res = await page.goto(url, { waitUntil: 'load' });
       if (res && !res.ok() && res.status() !== 304) throw new Error(`${engine}: GET ${url}: HTTP ${res.status()}`);
     },
-    evaluate: (fn, ...args) => page.evaluate(fn as never, ...(args as never[])) as never,
+    evaluate: (fn, ...args) => page.evaluate(fn as never, ...(args as unknown as never[])) as never,
     async waitFor(fn, timeoutMs) {
       await page.waitForFunction(fn, { timeout: timeoutMs, polling: 250 });
     },
@@ -123,7 +123,7 @@ async function startXvfb(): Promise<{ display: string; proc: ChildProcess }> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const n = 100 + Math.floor(Math.random() * 800);
     if (existsSync(`/tmp/.X11-unix/X${n}`) || existsSync(`/tmp/.X${n}-lock`)) continue;
-    const proc = spawn(XVFB, [`:${n}`, '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
+    const proc = spawn(XVFB, [`:${n}`, '-screen', '0', '1400x8000x24', '-nolisten', 'tcp'], { stdio: 'ignore' });
     let exited = false;
     proc.once('exit', () => (exited = true));
     try {
@@ -184,7 +184,20 @@ async function launchWebKit(): Promise<XBrowser> {
         await poll(`${String(fn)} in WebKit`, timeoutMs, async () => !!(await page.evaluate(fn)));
       },
       async screenshot(name, width) {
+        // WebDriver shoots the viewport only: the window is made as tall as the page (Xvfb's screen is 8000 px
+        // tall). MiniBrowser will not go narrower than its toolbar (447 px): the page then gets that width.
         await wd('POST', `${s}/window/rect`, { width, height: 900 });
+        const size = () => page.evaluate(() => [innerWidth, document.documentElement.scrollHeight, outerHeight - innerHeight]);
+        let last = await size();
+        await poll(`the ${width} px resize`, 5_000, async () => {
+          await sleep(150);
+          const now = await size();
+          const settled = now[0] === width || now[0] === last[0];
+          last = now;
+          return settled;
+        });
+        await wd('POST', `${s}/window/rect`, { width, height: Math.min(last[1]! + last[2]!, 8000) });
+        await sleep(300);
         const b64 = await wd<string>('GET', `${s}/screenshot`);
         return saveShot(name, Buffer.from(b64, 'base64'));
       },
