@@ -8,7 +8,8 @@ import type { Shape } from '../src/tensor.js';
 import { notOnGpu } from '../test/support/on-gpu.js';
 import { buildTfjs } from './tfjs-onnx.js';
 
-export type EngineName = 'sepconv' | 'onnxruntime-web' | 'tfjs';
+/** 'onnxruntime-web/wasm' is ORT's wasm-only build (ort.wasm.*); 'onnxruntime-web' its default (JSEP) build. */
+export type EngineName = 'sepconv' | 'onnxruntime-web' | 'onnxruntime-web/wasm' | 'tfjs';
 
 export interface WorkloadSpec {
   name: string;
@@ -35,13 +36,19 @@ export interface Engine {
   load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner>;
 }
 
+/** CPU backends run at threads() threads, or at one with the '-1t' suffix ('cpu-1t', 'wasm-1t'). */
 export const ENGINES: { engine: EngineName; backend: string }[] = [
   { engine: 'sepconv', backend: 'webgpu' },
   { engine: 'sepconv', backend: 'cpu' },
+  { engine: 'sepconv', backend: 'cpu-1t' },
   { engine: 'onnxruntime-web', backend: 'webgpu' },
   { engine: 'onnxruntime-web', backend: 'wasm' },
+  { engine: 'onnxruntime-web', backend: 'wasm-1t' },
+  { engine: 'onnxruntime-web/wasm', backend: 'wasm' },
+  { engine: 'onnxruntime-web/wasm', backend: 'wasm-1t' },
   { engine: 'tfjs', backend: 'webgpu' },
   { engine: 'tfjs', backend: 'wasm' },
+  { engine: 'tfjs', backend: 'wasm-1t' },
   { engine: 'tfjs', backend: 'cpu' },
 ];
 
@@ -52,12 +59,23 @@ export function threads(): number {
   return globalThis.crossOriginIsolated ? Math.min(2, navigator.hardwareConcurrency || 2) : 1;
 }
 
+/** 'wasm-1t' -> ['wasm', 1]; 'wasm' -> ['wasm', threads()]. */
+function splitThreads(backend: string): [string, number] {
+  return backend.endsWith('-1t') ? [backend.slice(0, -3), 1] : [backend, threads()];
+}
+
 class SepconvEngine implements Engine {
   readonly engine = 'sepconv' as const;
   private gpu?: GpuContext;
-  constructor(readonly backend: 'webgpu' | 'cpu') {}
+  private readonly kind: 'webgpu' | 'cpu';
+  private readonly numThreads: number;
+  constructor(readonly backend: string) {
+    const [kind, n] = splitThreads(backend);
+    this.kind = kind as 'webgpu' | 'cpu';
+    this.numThreads = n;
+  }
   async init(): Promise<string> {
-    if (this.backend === 'cpu') return 'CPU path (main thread, JS)';
+    if (this.kind === 'cpu') return `CPU backend (module Worker, wasm SIMD), numThreads ${this.numThreads}, crossOriginIsolated=${globalThis.crossOriginIsolated}`;
     const gpu = await requestGpu();
     if (!gpu) throw new Error('no WebGPU adapter');
     this.gpu = gpu;
@@ -65,11 +83,12 @@ class SepconvEngine implements Engine {
     return `${[i.vendor, i.architecture, i.description].filter(Boolean).join(' ')}; features ${i.features.join(',')}`;
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
-    const model = await loadSepconv(onnx, { backend: this.backend, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape } });
+    const model = await loadSepconv(onnx, { backend: this.kind, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape }, numThreads: this.numThreads });
+    if (this.kind === 'cpu' && !/in a worker/.test(model.reason)) throw new Error(`sepconv cpu is not in a worker: ${model.reason}`);
     const exec = (model as unknown as { executor?: { dispatchCount: number; memory: { plannedBytes: number } } }).executor;
     const shape: Shape = w.inputShape;
     return {
-      detail: `backend=${model.backend}${exec ? `, ${exec.dispatchCount} dispatches, ${(exec.memory.plannedBytes / 2 ** 20).toFixed(1)} MiB activations` : ''}; ${model.graph.nodes.length} nodes after optimize`,
+      detail: `backend=${model.backend} (${model.reason})${exec ? `, ${exec.dispatchCount} dispatches, ${(exec.memory.plannedBytes / 2 ** 20).toFixed(1)} MiB activations` : ''}; ${model.graph.nodes.length} nodes after optimize`,
       async run(input) {
         if (model.backend !== 'webgpu' && exec) throw new Error(`sepconv fell back to the CPU: ${model.reason}`);
         const out = await model.run({ [w.inputName]: { shape, data: input } });
@@ -84,22 +103,28 @@ class SepconvEngine implements Engine {
 }
 
 class OrtEngine implements Engine {
-  readonly engine = 'onnxruntime-web' as const;
   private ort!: typeof ORT;
-  constructor(readonly backend: 'webgpu' | 'wasm') {}
+  private readonly ep: string;
+  private readonly numThreads: number;
+  constructor(
+    readonly engine: 'onnxruntime-web' | 'onnxruntime-web/wasm',
+    readonly backend: string,
+  ) {
+    [this.ep, this.numThreads] = splitThreads(backend);
+  }
   async init(): Promise<string> {
-    this.ort = await import('onnxruntime-web');
+    this.ort = this.engine === 'onnxruntime-web' ? await import('onnxruntime-web') : ((await import('onnxruntime-web/wasm')) as unknown as typeof ORT);
     const env = this.ort.env;
     env.wasm.wasmPaths = ORT_DIST;
-    env.wasm.numThreads = threads();
+    env.wasm.numThreads = this.numThreads;
     env.wasm.proxy = false;
     env.logLevel = 'error';
-    return `onnxruntime-web ${env.versions?.web ?? ''}, wasm threads ${env.wasm.numThreads}, crossOriginIsolated=${globalThis.crossOriginIsolated}`;
+    return `${this.engine} ${env.versions?.web ?? ''}, wasm threads ${env.wasm.numThreads}, crossOriginIsolated=${globalThis.crossOriginIsolated}`;
   }
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const ort = this.ort;
     const session = await ort.InferenceSession.create(onnx, {
-      executionProviders: [this.backend],
+      executionProviders: [this.ep],
       graphOptimizationLevel: 'all',
     });
     const inName = session.inputNames[0]!;
@@ -122,20 +147,24 @@ class OrtEngine implements Engine {
 class TfjsEngine implements Engine {
   readonly engine = 'tfjs' as const;
   private tf!: typeof TF;
-  constructor(readonly backend: 'webgpu' | 'wasm' | 'cpu') {}
+  private readonly kind: string;
+  private readonly numThreads: number;
+  constructor(readonly backend: string) {
+    [this.kind, this.numThreads] = splitThreads(backend);
+  }
   async init(): Promise<string> {
     const tf = await import('@tensorflow/tfjs');
     this.tf = tf;
-    if (this.backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
-    if (this.backend === 'wasm') {
+    if (this.kind === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+    if (this.kind === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(TFJS_WASM_DIST);
-      wasm.setThreadsCount(threads());
+      wasm.setThreadsCount(this.numThreads);
     }
-    if (!(await tf.setBackend(this.backend))) throw new Error(`tf.setBackend('${this.backend}') failed`);
+    if (!(await tf.setBackend(this.kind))) throw new Error(`tf.setBackend('${this.kind}') failed`);
     await tf.ready();
     let extra = '';
-    if (this.backend === 'wasm') {
+    if (this.kind === 'wasm') {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       extra = `, wasm threads ${wasm.getThreadsCount()} (multithread support ${await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')}, simd ${await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')})`;
     }
@@ -148,8 +177,8 @@ class TfjsEngine implements Engine {
 }
 
 export function makeEngine(engine: string, backend: string): Engine {
-  if (engine === 'sepconv' && (backend === 'webgpu' || backend === 'cpu')) return new SepconvEngine(backend);
-  if (engine === 'onnxruntime-web' && (backend === 'webgpu' || backend === 'wasm')) return new OrtEngine(backend);
-  if (engine === 'tfjs' && (backend === 'webgpu' || backend === 'wasm' || backend === 'cpu')) return new TfjsEngine(backend);
-  throw new Error(`unknown engine/backend ${engine}/${backend}`);
+  if (!ENGINES.some((e) => e.engine === engine && e.backend === backend)) throw new Error(`unknown engine/backend ${engine}/${backend}`);
+  if (engine === 'sepconv') return new SepconvEngine(backend);
+  if (engine === 'onnxruntime-web' || engine === 'onnxruntime-web/wasm') return new OrtEngine(engine, backend);
+  return new TfjsEngine(backend);
 }

@@ -29,13 +29,20 @@ const argv = Object.fromEntries(
     return [m[1], m[2] ?? true];
   }),
 );
+// CPU backends at the page's thread count (bench/engines.ts threads()) and, with '-1t', at one thread;
+// 'onnxruntime-web/wasm' is ORT's wasm-only build, 'onnxruntime-web' its default (JSEP) build.
 const ALL_ENGINES = [
   ['sepconv', 'webgpu'],
   ['sepconv', 'cpu'],
+  ['sepconv', 'cpu-1t'],
   ['onnxruntime-web', 'webgpu'],
   ['onnxruntime-web', 'wasm'],
+  ['onnxruntime-web', 'wasm-1t'],
+  ['onnxruntime-web/wasm', 'wasm'],
+  ['onnxruntime-web/wasm', 'wasm-1t'],
   ['tfjs', 'webgpu'],
   ['tfjs', 'wasm'],
+  ['tfjs', 'wasm-1t'],
   ['tfjs', 'cpu'],
 ];
 const ALL_WORKLOADS = ['conv3x3', 'dsc', 'seed16x32', 'mobilenet_v2'];
@@ -174,7 +181,7 @@ async function startServer() {
       // the page mid-measurement ("Execution context was destroyed").
       noDiscovery: true,
       entries: ['bench/index.html'],
-      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs'],
+      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'protobufjs/light.js'],
       // ORT is served as-is from node_modules so its wasm/.mjs loader and worker URLs resolve (wasmPaths).
       exclude: ['onnxruntime-web'],
     },
@@ -420,6 +427,24 @@ function render(res) {
   }
   out.push('');
   out.push('Fastest peer per workload: ' + Object.entries(fastest).map(([w, x]) => `${w}: ${x.peer ? `${label(x.peer)} ${ms(x.peer.medianMs)} ms` : '—'} (WebGPU: ${x.gpu ? `${label(x.gpu)} ${ms(x.gpu.medianMs)} ms` : '—'})`).join('; '));
+
+  // CPU backends at the same thread count (the issue's target: sepconv cpu <= 0.8x the fastest peer wasm)
+  {
+    const cpuRows = res.rows.filter((r) => ok(r) && (r.backend.startsWith('cpu') || r.backend.startsWith('wasm')) && !(r.engine === 'tfjs' && r.backend === 'cpu'));
+    const nOf = (r) => (r.backend.endsWith('-1t') ? 1 : res.adapter?.wasmThreads ?? 1);
+    out.push('', `### CPU backends at the same thread count (sepconv cpu vs the fastest peer wasm backend: ORT default build, ORT wasm build, TF.js wasm)`, '');
+    out.push('| workload | threads | sepconv cpu ms | fastest peer | peer ms | sepconv / peer | target ≤ 0.8× |');
+    out.push('|---|---:|---:|---|---:|---:|---|');
+    for (const w of Object.keys(res.workloads)) {
+      for (const n of [...new Set(cpuRows.map(nOf))].sort()) {
+        const at = cpuRows.filter((r) => r.workload === w && nOf(r) === n);
+        const mine = at.find((r) => r.engine === 'sepconv');
+        const peer = at.filter((r) => r.engine !== 'sepconv').reduce((m, r) => (!m || r.medianMs < m.medianMs ? r : m), undefined);
+        const ratio = mine && peer ? mine.medianMs / peer.medianMs : null;
+        out.push(`| ${w} | ${n} | ${ms(mine?.medianMs)} | ${peer ? label(peer) : '—'} | ${ms(peer?.medianMs)} | ${fx(ratio)} | ${ratio === null ? '—' : ratio <= 0.8 ? 'met' : 'NOT met'} |`);
+      }
+    }
+  }
 
   // separable vs regular
   const reg = res.workloads.conv3x3;

@@ -52,3 +52,14 @@ export class GpuError extends SepconvError {
     super(code, message);
   }
 }
+
+/** The CPU backend's worker died or could not start; `retried` says whether the run had already been retried once. */
+export class WorkerError extends SepconvError {
+  constructor(
+    message: string,
+    readonly retried = false,
+    code = 'WORKER',
+  ) {
+    super(code, message);
+  }
+}

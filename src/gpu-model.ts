@@ -2,8 +2,10 @@ import { GpuError, InputError } from './errors.js';
 import type { AdapterSummary, GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import type { ResolvedGraph } from './graph/resolve.js';
-import { CpuModel, LOSS_SETTLE_MS, noRuns, profileCpu, type Backend, type Model } from './model.js';
-import { runCpu } from './cpu/run.js';
+import { lazyCpu, openCpu } from './cpu/backend.js';
+import type { GraphSpec } from './cpu/worker-protocol.js';
+import { LOSS_SETTLE_MS, type Backend, type LoadOptions, type Model } from './model.js';
+import { noRuns } from './run-stats.js';
 import type { Tensor } from './tensor.js';
 
 /**
@@ -19,6 +21,7 @@ class GpuModel implements Model {
     private readonly initialReason: string,
     readonly adapter: AdapterSummary,
     private readonly onGpuError: 'throw' | 'cpu',
+    private readonly cpu: ReturnType<typeof lazyCpu>,
   ) {
     exec.gpu.device.lost.then((info) => (this.lostReason ??= info.message || info.reason || 'device lost'));
   }
@@ -32,16 +35,18 @@ class GpuModel implements Model {
     return this.exec;
   }
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    return this.answer(() => this.exec.run(inputs), () => runCpu(this.graph, inputs));
+    return this.answer(() => this.exec.run(inputs), async () => (await this.cpu.get()).run(inputs));
   }
   profile(inputs: Record<string, Tensor | Float32Array>) {
-    return this.answer(() => this.exec.profile(inputs), () => profileCpu(this.graph, inputs));
+    return this.answer(() => this.exec.profile(inputs), async () => (await this.cpu.get()).profile(inputs));
   }
   dispose(): void {
     this.exec.dispose();
+    this.cpu.dispose();
   }
 
-  private async answer<T>(gpu: () => Promise<T>, cpu: () => T): Promise<T> {
+  /** `cpu` may be synchronous or not (a CPU path in a Worker answers asynchronously). */
+  private async answer<T>(gpu: () => Promise<T>, cpu: () => T | Promise<T>): Promise<T> {
     if (this.lostReason === undefined) {
       try {
         const out = await gpu();
@@ -51,14 +56,14 @@ class GpuModel implements Model {
         if (e instanceof InputError) throw e;
         if (!(await this.deviceLost())) {
           if (this.onGpuError !== 'cpu') throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error).message}`, 'GPU_RUN');
-          const out = cpu();
+          const out = await cpu();
           this.stats.gpuErrors++;
           this.stats.cpu++;
           return out;
         }
       }
     }
-    const out = cpu();
+    const out = await cpu();
     this.stats.deviceLost++;
     this.stats.cpu++;
     return out;
@@ -78,16 +83,16 @@ class GpuModel implements Model {
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, reason: string, onGpuError: 'throw' | 'cpu'): Promise<Model> {
+export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<Model> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
-    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info, onGpuError);
+    return new GpuModel(rg, await GpuExecutor.compile(gpu, rg), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(rg, spec, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));
     const info = lostInfo;
     if (!info) throw e;
-    return new CpuModel(rg, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, gpu.info);
+    return openCpu(rg, spec, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, opts, gpu.info);
   }
 }

@@ -3,7 +3,8 @@ import type { ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
-import { DW_SHAPES, wasm, type WasmKernels } from './wasm-kernels.js';
+import type { KernelCall } from './threads.js';
+import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 /** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
 export function convFast(
@@ -124,8 +125,17 @@ function im2colConv(
   const og = Cout / G;
   const K = cg * kh * kw;
   const P = Ho * Wo;
-  if (scratch.length < K * P) scratch = new Float32Array(K * P);
-  const col = scratch;
+  // With the wasm kernels the columns are unfolded straight into wasm memory, where the GEMM reads them in place
+  // (sgemmResidentB); 8 zeros after them for its over-read.
+  const wk = og >= WMR ? wasm() : undefined;
+  let col: Float32Array;
+  if (wk) {
+    col = wk.heap((K * P + 8) * 4).subarray(0, K * P + 8);
+    col.fill(0, K * P);
+  } else {
+    if (scratch.length < K * P) scratch = new Float32Array(K * P);
+    col = scratch;
+  }
   const rows = outputRanges(Ho, H, kh, sh, dh, pt);
   const cols = outputRanges(Wo, W, kw, sw, dw, pl);
   for (let n = 0; n < N; n++) {
@@ -143,16 +153,20 @@ function im2colConv(
             col.fill(0, dst + oyHi * Wo, dst + P);
             for (let oy = oyLo; oy < oyHi; oy++) {
               const d = dst + oy * Wo;
-              col.fill(0, d, d + oxLo);
-              col.fill(0, d + oxHi, d + Wo);
+              // the padding columns are few: plain stores beat fill()'s call
+              for (let ox = 0; ox < oxLo; ox++) col[d + ox] = 0;
+              for (let ox = oxHi; ox < Wo; ox++) col[d + ox] = 0;
               let xi = xPlane + (oy * sh - pt + ky * dh) * W + oxLo * sw + kx * dw - pl;
-              if (sw === 1) for (let ox = oxLo; ox < oxHi; ox++, xi++) col[d + ox] = x[xi]!;
+              if (sw === 1) col.set(x.subarray(xi, xi + oxHi - oxLo), d + oxLo);
               else for (let ox = oxLo; ox < oxHi; ox++, xi += sw) col[d + ox] = x[xi]!;
             }
           }
         }
       }
-      sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
+      if (wk)
+        sgemmResidentB(wk, og, P, K, w.subarray(g * og * K, (g + 1) * og * K), 0, P, y, (n * Cout + g * og) * P,
+          bias?.subarray(g * og, (g + 1) * og), a.act);
+      else sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
     }
   }
 }
@@ -166,8 +180,9 @@ function wasmDepthwise(
   if (!wk || !wasmDepthwiseFits(a, Ho, Wo)) return false;
   const oplane = Ho * Wo;
   for (let n = 0; n < N; n++) {
-    const at = depthwiseToHeap(wk, x, n, C, H, W, w, bias, a, Ho, Wo);
-    y.set(wk.heap(0).subarray(at, at + C * oplane), n * C * oplane);
+    const { at, stride } = depthwiseToHeap(wk, x, n, C, H, W, w, bias, a, Ho, Wo);
+    const heap = wk.heap(0);
+    for (let c = 0; c < C; c++) y.set(heap.subarray(at + c * stride, at + c * stride + oplane), (n * C + c) * oplane);
   }
   return true;
 }
@@ -184,18 +199,21 @@ function clampOf(act: FusedActivation): [number, number] | undefined {
 }
 
 /**
- * Runs the wasm depthwise kernel on batch item n; returns the float offset in the wasm heap of its C x Ho x Wo
- * output (bias and activation applied), followed by at least 8 readable floats. The input comes from `x`, or,
- * when `xAt` >= 0, from the heap itself (C planes of H x W at float offset xAt, `xStride` floats apart, left there
- * by a previous kernel); the kernel's own regions then lie above `floor`.
+ * Runs the wasm depthwise kernel on batch item n; returns the float offset in the wasm heap of its C output planes
+ * of Ho x Wo (bias and activation applied), `stride` floats apart, followed by at least 8 readable floats. The
+ * input comes from `x`, or, when `xAt` >= 0, from the heap itself (C planes of H x W at float offset xAt, `xStride`
+ * floats apart, left there by a previous kernel); the kernel's own regions then lie above `floor`.
+ *
+ * The kernel stores 4 columns at a time, so a row's last store may run up to 3 floats past it; the plane stride
+ * leaves room for that after the last row, so threads working on different channels never write each other's
+ * planes. The channels are split over the threads (wk.parallel), each with its own padded-plane scratch.
  */
 function depthwiseToHeap(
   wk: WasmKernels, x: Float32Array, n: number, C: number, H: number, W: number, w: Float32Array,
   bias: Float32Array | undefined, a: ConvAttrs, Ho: number, Wo: number, xAt = -1, xStride = H * W, floor = 0,
-): number {
+): { at: number; stride: number } {
   const k = a.kernel[0];
   const s = a.strides[0];
-  const fn = wk.dw.get(`${k}x${s}`)!;
   const clamp = clampOf(a.act);
   const [pt, pl] = a.pads;
   const wo4 = Math.ceil(Wo / 4) * 4;
@@ -204,22 +222,35 @@ function depthwiseToHeap(
   const Wp = Math.ceil(Math.max(pl + Math.ceil(W / 4) * 4, (Wo - 1) * s + k, s === 1 ? wo4 + k - 1 : 2 * wo4 + k - 1) / 4) * 4;
   const plane = H * W;
   const oplane = Ho * Wo;
-  // layout (floats): x | y | weights | bias | padded plane; slack after x and y for 4-wide over-reads/writes and
-  // for a following GEMM's 8-wide over-read of y
+  const ops = Math.ceil((oplane + 3) / 4) * 4;
+  const T = Math.max(1, Math.min(wk.threads, C));
+  const pStride = Math.ceil((Hp * Wp + 4) / 4) * 4;
+  // layout (floats): x | y | weights | bias | T padded planes; slack after x and y for 4-wide over-reads/writes
+  // and for a following GEMM's 8-wide over-read of y
   const xB = xAt >= 0 ? xAt : floor;
   const yB = Math.ceil(Math.max(floor, xB + (C - 1) * xStride + plane + 4) / 4) * 4;
-  const wB = yB + C * oplane + 8;
+  const wB = yB + C * ops + 8;
   const bB = wB + C * k * k;
   const pB = Math.ceil((bB + C) / 4) * 4;
-  const heap = wk.heap((pB + Hp * Wp + 4) * 4);
+  const heap = wk.heap((pB + T * pStride) * 4);
   heap.set(w.subarray(0, C * k * k), wB);
   if (bias) heap.set(bias.subarray(0, C), bB);
   else heap.fill(0, bB, bB + C);
   if (xAt < 0) heap.set(x.subarray(n * C * plane, (n + 1) * C * plane), xB);
-  fn(C, H, W, Ho, Wo, pt, pl, Hp, Wp, xB * 4, xStride * 4, wB * 4, bB * 4, yB * 4, pB * 4,
-    clamp ? clamp[0] : -Infinity, clamp ? clamp[1] : Infinity);
-  if (!clamp) applyActivationRange(heap, yB, yB + C * oplane, a.act);
-  return yB;
+  const lists: KernelCall[][] = [];
+  for (let t = 0; t < T; t++) {
+    const c0 = Math.floor((C * t) / T);
+    const c1 = Math.floor((C * (t + 1)) / T);
+    if (c1 > c0)
+      lists.push([{
+        fn: `dw${k}s${s}`,
+        args: [c1 - c0, H, W, Ho, Wo, pt, pl, Hp, Wp, (xB + c0 * xStride) * 4, xStride * 4, (wB + c0 * k * k) * 4, (bB + c0) * 4,
+          (yB + c0 * ops) * 4, ops * 4, (pB + t * pStride) * 4, clamp ? clamp[0] : -Infinity, clamp ? clamp[1] : Infinity],
+      }]);
+  }
+  wk.parallel(lists);
+  if (!clamp) applyActivationRange(heap, yB, yB + C * ops, a.act);
+  return { at: yB, stride: ops };
 }
 
 /** True when a pointwise conv (1x1, stride 1, no pads, one group) can start or end a fused wasm chain. */
@@ -268,12 +299,12 @@ export function convChainFast(
   const seed = residual !== undefined && pw.a.act.kind === 'none';
   if (seed) y.set(residual.subarray(0, N * Cout * hw));
   for (let n = 0; n < N; n++) {
-    let at: number;
+    let d: { at: number; stride: number };
     if (expand) {
       const e = sgemmToHeap(wk, C, H * W, Cin, expand.w, x, n * Cin * H0 * W0, expand.bias, expand.a.act);
-      at = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo, e, Math.ceil((H * W) / 8) * 8);
-    } else at = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo);
-    sgemmResidentB(wk, Cout, hw, C, pw.w, at, y, n * Cout * hw, pw.bias, pw.a.act, seed);
+      d = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo, e, Math.ceil((H * W) / 8) * 8);
+    } else d = depthwiseToHeap(wk, x, n, C, H, W, dw.w, dw.bias, dw.a, Ho, Wo);
+    sgemmResidentB(wk, Cout, hw, C, pw.w, d.at, d.stride, y, n * Cout * hw, pw.bias, pw.a.act, seed);
   }
   if (residual && !seed) for (let i = 0; i < y.length; i++) y[i] += residual[i]!;
   return true;

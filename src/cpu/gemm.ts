@@ -1,4 +1,5 @@
 import { applyActivation, applyActivationRange, type FusedActivation } from '../ops/activation.js';
+import type { KernelCall } from './threads.js';
 import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 export interface SgemmOptions {
@@ -261,13 +262,15 @@ function wasmSgemm(
   B: Float32Array, bOff: number, brs: number, bcs: number,
   C: Float32Array, cOff: number, ldc: number, ccs: number,
   accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
-  bResident: number, keepC = false, floor = 0,
+  bResident: number, keepC = false, floor = 0, bStride = N,
 ): number {
+  // B's row stride in wasm memory: N when copied in, `bStride` (>= N) when resident
+  const ldbF = bResident >= 0 ? bStride : N;
   const mPad = Math.ceil(M / WMR) * WMR;
   const nc8 = Math.ceil(N / 8) * 8;
   // layout (floats): A (M x K) | bias | B (K x N, +8 for the last strip's over-read) | C (mPad x nc8); a B already
   // in wasm memory (bResident >= 0, K x N contiguous, 8 readable floats after it) stays where it is, below the rest
-  const base = Math.ceil(Math.max(floor, bResident >= 0 ? bResident + K * N + 8 : 0) / 4) * 4;
+  const base = Math.ceil(Math.max(floor, bResident >= 0 ? bResident + K * ldbF + 8 : 0) / 4) * 4;
   const aBase = base;
   const biasBase = aBase + M * K + 4;
   const bBase = bResident >= 0 ? bResident : biasBase + mPad + 4;
@@ -303,16 +306,36 @@ function wasmSgemm(
       }
   }
   const clamp = clampOf(act);
-  for (let pc = 0; pc < K; pc += WKC) {
-    const kc = Math.min(WKC, K - pc);
-    const last = pc + kc === K;
-    const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
-    const lo = last && clamp ? clamp[0] : -Infinity;
-    const hi = last && clamp ? clamp[1] : Infinity;
-    for (let ic = 0; ic < M; ic += WMC)
-      wk.gemm(Math.min(WMC, M - ic), nc8 * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * N) * 4, N * 4,
-        (cBase + ic * nc8) * 4, nc8 * 4, flags, (biasBase + ic) * 4, lo, hi);
+  // Split over threads (wasm-kernels.ts parallel): by 8-column strips when there are enough, else by row ranges
+  // in multiples of MR (a call writes whole MR-row panels: only the last range may write past row M, into
+  // mPad's scratch rows). Each thread runs the K blocks of its part in order.
+  const T = wk.threads;
+  const strips = nc8 / 8;
+  const byCols = T > 1 && strips >= 2 * T;
+  const parts = byCols || (T > 1 && M >= 2 * WMR * T) ? T : 1;
+  const lists: KernelCall[][] = [];
+  for (let t = 0; t < parts; t++) {
+    const j0 = byCols ? Math.floor((strips * t) / parts) * 8 : 0;
+    const j1 = byCols ? Math.floor((strips * (t + 1)) / parts) * 8 : nc8;
+    const r0 = byCols ? 0 : Math.floor((M * t) / parts / WMR) * WMR;
+    const r1 = byCols || t === parts - 1 ? M : Math.floor((M * (t + 1)) / parts / WMR) * WMR;
+    const calls: KernelCall[] = [];
+    for (let pc = 0; pc < K; pc += WKC) {
+      const kc = Math.min(WKC, K - pc);
+      const last = pc + kc === K;
+      const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
+      const lo = last && clamp ? clamp[0] : -Infinity;
+      const hi = last && clamp ? clamp[1] : Infinity;
+      for (let ic = r0; ic < r1; ic += WMC)
+        calls.push({
+          fn: 'gemm',
+          args: [Math.min(WMC, r1 - ic), (j1 - j0) * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * ldbF + j0) * 4, ldbF * 4,
+            (cBase + ic * nc8 + j0) * 4, nc8 * 4, flags, (biasBase + ic) * 4, lo, hi],
+        });
+    }
+    if (calls.length) lists.push(calls);
   }
+  wk.parallel(lists);
   if (keepC) {
     if (!clamp) applyActivationRange(H, cBase, cBase + M * nc8, act!);
     return cBase;
@@ -335,14 +358,15 @@ function wasmSgemm(
 }
 
 /**
- * C[M x N] = A[M x K] · B (+ bias per row, then act) where B (K x N, row-major) already lies in the wasm heap at
- * float offset `bAt`, written there by a previous wasm kernel: the hand-off of a fused depthwise -> pointwise pair.
+ * C[M x N] = A[M x K] · B (+ bias per row, then act) where B (K x N, rows `bStride` >= N floats apart, 8 readable
+ * floats after the last) already lies in the wasm heap at float offset `bAt`, written there by a previous wasm
+ * kernel: the hand-off of a fused depthwise -> pointwise pair.
  */
 export function sgemmResidentB(
-  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, bAt: number, C: Float32Array, cOff: number,
+  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, bAt: number, bStride: number, C: Float32Array, cOff: number,
   bias: Float32Array | undefined, act: FusedActivation, accumulate = false,
 ): void {
-  wasmSgemm(wk, M, N, K, A, 0, K, 1, A, 0, N, 1, C, cOff, N, 1, accumulate, bias, 0, act, bAt);
+  wasmSgemm(wk, M, N, K, A, 0, K, 1, A, 0, N, 1, C, cOff, N, 1, accumulate, bias, 0, act, bAt, false, 0, bStride);
 }
 
 /**

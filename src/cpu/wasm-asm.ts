@@ -139,8 +139,12 @@ function name(out: number[], s: string): void {
   out.push(...b);
 }
 
-/** A module of the given functions (all exported by name) and one exported memory "mem" of `pages` x 64 KiB. */
-export function assemble(fns: Fn[], pages: number): Uint8Array<ArrayBuffer> {
+/**
+ * A module of the given functions (all exported by name) and one exported memory "mem" of `pages` x 64 KiB; with
+ * `sharedMax`, the memory is instead imported as env.mem, shared, at most `sharedMax` pages (threads: every
+ * worker instantiates the module on the same memory).
+ */
+export function assemble(fns: Fn[], pages: number, sharedMax?: number): Uint8Array<ArrayBuffer> {
   const types: number[] = [];
   uleb(types, fns.length);
   for (const f of fns) {
@@ -155,6 +159,12 @@ export function assemble(fns: Fn[], pages: number): Uint8Array<ArrayBuffer> {
   fns.forEach((_, i) => uleb(funcs, i));
   const mem: number[] = [1, 0];
   uleb(mem, pages);
+  const imports: number[] = [1];
+  name(imports, 'env');
+  name(imports, 'mem');
+  imports.push(0x02, 0x03);
+  uleb(imports, pages);
+  uleb(imports, sharedMax ?? 0);
   const exps: number[] = [];
   uleb(exps, fns.length + 1);
   fns.forEach((f, i) => {
@@ -170,8 +180,9 @@ export function assemble(fns: Fn[], pages: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, types),
+    ...(sharedMax ? section(2, imports) : []),
     ...section(3, funcs),
-    ...section(5, mem),
+    ...(sharedMax ? [] : section(5, mem)),
     ...section(7, exps),
     ...section(10, code),
   ]);

@@ -12,6 +12,7 @@
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
  */
+import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 
 export const MR = 4;
@@ -81,9 +82,10 @@ function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: nu
 }
 
 function depthwiseFn(ks: number, s: number): Fn {
-  // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, pp, lo, hi); xps: input plane stride in bytes
-  const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
-  const [C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, pp, lo, hi] = Array.from({ length: 17 }, (_, n) => n) as number[];
+  // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, yps, pp, lo, hi); xps, yps: input and output plane
+  // strides in bytes (yps >= Ho*Wo*4 + 12 keeps the last row's over-write inside the plane: see depthwiseToHeap)
+  const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, yps, pp, lo, hi] = Array.from({ length: 18 }, (_, n) => n) as number[];
   const c = f.local(I32), yy = f.local(I32), dst = f.local(I32), src = f.local(I32), iy = f.local(I32);
   const t = f.local(I32), oy = f.local(I32), ox = f.local(I32), oxs = f.local(I32), ra = f.local(I32), out = f.local(I32);
   const wpb = f.local(I32), xplane = f.local(I32), wbase = f.local(I32), yplane = f.local(I32), wB = f.local(I32);
@@ -150,7 +152,7 @@ function depthwiseFn(ks: number, s: number): Fn {
   f.end();
   f.get(xplane).get(xps!).add().set(xplane);
   f.incr(wbase, 4 * kk);
-  f.get(yplane).get(Ho!).get(Wo!).mul().i32(2).shl().add().set(yplane);
+  f.get(yplane).get(yps!).add().set(yplane);
   f.incr(c, 1).get(c).get(C!).ltS().brIf(0);
   f.end();
   return f;
@@ -162,41 +164,92 @@ export const DW_SHAPES: readonly (readonly [number, number])[] = [[3, 1], [3, 2]
 type GemmFn = (mc: number, nb: number, kc: number, pa: number, lda: number, pb: number, ldb: number, pc: number, ldc: number,
   flags: number, pbias: number, lo: number, hi: number) => void;
 type DwFn = (C: number, H: number, W: number, Ho: number, Wo: number, pt: number, pl: number, Hp: number, Wp: number,
-  px: number, xps: number, pw: number, pbias: number, py: number, pp: number, lo: number, hi: number) => void;
+  px: number, xps: number, pw: number, pbias: number, py: number, yps: number, pp: number, lo: number, hi: number) => void;
 
 export interface WasmKernels {
   gemm: GemmFn;
   dw: Map<string, DwFn>;
   /** Float32 view of the whole memory, at least `bytes` long (grows the memory and refreshes the view). */
   heap(bytes: number): Float32Array;
+  /** Threads `parallel` spreads work over (1: the calling one only). */
+  readonly threads: number;
+  /** Runs each list of calls on its own thread (lists[0] on this one), in order within a list; returns when all are done. */
+  parallel(lists: KernelCall[][]): void;
 }
 
 let kernels: WasmKernels | undefined;
 let enabled = true;
 let tried = false;
 
+function kernelFns(): Fn[] {
+  return [gemmFn(MR), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s))];
+}
+
+/** Export names and their f32 arguments, for thread-team calls (threads.ts). */
+export function callTable(): CallTable {
+  const fns = kernelFns();
+  return { names: fns.map((f) => f.name), f32: fns.map((f) => f.params.map((t) => t === F32)) };
+}
+
 function instantiate(mod: WebAssembly.Module): WasmKernels {
-  const inst = new WebAssembly.Instance(mod, {});
-  const ex = inst.exports as Record<string, unknown>;
-  const mem = ex.mem as WebAssembly.Memory;
+  const ex = new WebAssembly.Instance(mod, {}).exports as Record<string, unknown>;
+  return fromExports(ex, ex.mem as WebAssembly.Memory);
+}
+
+function fromExports(ex: Record<string, unknown>, mem: WebAssembly.Memory, team?: () => ThreadTeam | undefined): WasmKernels {
   let view = new Float32Array(mem.buffer);
   const dw = new Map<string, DwFn>();
   for (const [k, s] of DW_SHAPES) dw.set(`${k}x${s}`, ex[`dw${k}s${s}`] as DwFn);
+  const call = (c: KernelCall) => (ex[c.fn] as (...a: number[]) => void)(...c.args);
   return {
     gemm: ex.gemm as GemmFn,
     dw,
     heap(bytes: number): Float32Array {
       const have = mem.buffer.byteLength;
       if (bytes > have) mem.grow(Math.ceil((bytes - have) / 65536));
-      if (view.buffer !== mem.buffer) view = new Float32Array(mem.buffer);
+      // a shared memory's buffer is a new object on every read: compare sizes
+      if (view.byteLength !== mem.buffer.byteLength) view = new Float32Array(mem.buffer);
       return view;
+    },
+    get threads() {
+      return team?.()?.threads ?? 1;
+    },
+    parallel(lists: KernelCall[][]): void {
+      const t = team?.();
+      if (t && lists.length > 1) t.run(lists);
+      else for (const l of lists) l.forEach(call);
     },
   };
 }
 
-/** The module's bytes (exported for tests and for tools that want to precompile it). */
-export function wasmModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assemble([gemmFn(MR), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s))], 16);
+/** The module's bytes (exported for tests and for tools that want to precompile it); `sharedMax`: see assemble. */
+export function wasmModuleBytes(sharedMax?: number): Uint8Array<ArrayBuffer> {
+  return assemble(kernelFns(), 16, sharedMax);
+}
+
+/** Pages (64 KiB) a shared memory may grow to: 1 GiB, reserved up front by engines, committed as used. */
+const SHARED_MAX_PAGES = 16384;
+
+/**
+ * Switches this thread's kernels to a module on a new shared memory, for a thread team; returns what helpers
+ * need to instantiate the same (thread-helper.ts), or undefined where shared memory or SIMD is unavailable.
+ */
+export function shareKernels(team: () => ThreadTeam | undefined): { module: WebAssembly.Module; memory: WebAssembly.Memory; exports: Record<string, (...a: number[]) => void> } | undefined {
+  if (typeof SharedArrayBuffer === 'undefined' || !wasm()) return undefined;
+  try {
+    const module = new WebAssembly.Module(wasmModuleBytes(SHARED_MAX_PAGES));
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: SHARED_MAX_PAGES, shared: true });
+    const exports = instantiateShared(module, memory);
+    kernels = fromExports(exports, memory, team);
+    return { module, memory, exports };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A helper thread's instance of the shared module (thread-helper.ts): its exports by name. */
+export function instantiateShared(module: WebAssembly.Module, memory: WebAssembly.Memory): Record<string, (...a: number[]) => void> {
+  return new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Record<string, (...a: number[]) => void>;
 }
 
 function load(): void {

@@ -77,15 +77,21 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** The Vite dev server (the repo's vite.config.ts) on 127.0.0.1; WebGPU needs a secure context, which localhost is. */
-export async function startServer(): Promise<{ url: string; server: ViteDevServer; close(): Promise<void> }> {
+/** COOP + COEP: the page is cross-origin isolated (SharedArrayBuffer, wasm threads). */
+export const ISOLATION_HEADERS = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
+/**
+ * The Vite dev server (the repo's vite.config.ts) on 127.0.0.1; WebGPU needs a secure context, which localhost is.
+ * `isolated` serves every response with ISOLATION_HEADERS.
+ */
+export async function startServer(isolated = false): Promise<{ url: string; server: ViteDevServer; close(): Promise<void> }> {
   const port = await freePort();
   const server = await createServer({
     root: ROOT,
     configFile: join(ROOT, 'vite.config.ts'),
     logLevel: 'warn',
     clearScreen: false,
-    server: { host: '127.0.0.1', port, strictPort: true, watch: null },
+    server: { host: '127.0.0.1', port, strictPort: true, watch: null, headers: isolated ? ISOLATION_HEADERS : undefined },
   });
   await server.listen();
   return { url: `http://127.0.0.1:${port}`, server, close: () => server.close() };
@@ -99,11 +105,14 @@ export interface OpenedPage {
   screenshot(name: string): Promise<string>;
 }
 
-let shared: Promise<{ url: string; browser: Browser; close(): Promise<void> }> | undefined;
+type Session = Promise<{ url: string; browser: Browser; close(): Promise<void> }>;
+/** One server + browser per test file and isolation setting. */
+const sessions = new Map<boolean, Session>();
 
-async function session() {
+async function session(isolated: boolean) {
+  let shared = sessions.get(isolated);
   shared ??= (async () => {
-    const srv = await startServer();
+    const srv = await startServer(isolated);
     try {
       const b = await launchBrowser();
       return {
@@ -119,12 +128,16 @@ async function session() {
       throw e;
     }
   })();
+  sessions.set(isolated, shared);
   return shared;
 }
 
-/** Opens `path` (e.g. "/test/pages/smoke.html") from the dev server in a shared headless browser for this test file. */
-export async function openPage(path: string): Promise<OpenedPage> {
-  const { url, browser } = await session();
+/**
+ * Opens `path` (e.g. "/test/pages/smoke.html") from the dev server in a shared headless browser for this test file;
+ * `crossOriginIsolated` serves it (and everything it loads) with COOP/COEP.
+ */
+export async function openPage(path: string, opts: { crossOriginIsolated?: boolean } = {}): Promise<OpenedPage> {
+  const { url, browser } = await session(opts.crossOriginIsolated ?? false);
   const page = await browser.newPage();
   const errors: string[] = [];
   page.on('console', (msg) => {
@@ -140,7 +153,8 @@ export async function openPage(path: string): Promise<OpenedPage> {
     if (!why.includes('ERR_ABORTED')) errors.push(`request failed: ${req.url()} (${why})`);
   });
   const res = await page.goto(url + path, { waitUntil: 'load' });
-  if (!res?.ok()) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
+  // 304: the browser revalidated its cached copy (e.g. Vite reloading the page after optimising a dependency).
+  if (!res || !(res.ok() || res.status() === 304)) throw new Error(`GET ${path}: HTTP ${res?.status()}`);
   return {
     page,
     errors,
@@ -169,8 +183,7 @@ export async function expectWebGpu(page: Page): Promise<Record<string, string>> 
 }
 
 afterAll(async () => {
-  if (!shared) return;
-  const s = await shared.catch(() => undefined);
-  shared = undefined;
-  await s?.close();
+  const all = [...sessions.values()];
+  sessions.clear();
+  for (const shared of all) await (await shared.catch(() => undefined))?.close();
 });

@@ -1,0 +1,93 @@
+/**
+ * The CPU backend behind the Model API: in a module Worker by default where there is one (browsers), on the
+ * caller's thread otherwise (Node by default: see README, "CPU backend"), or when the worker cannot start.
+ */
+import { detectThreads } from '../features.js';
+import type { AdapterSummary } from '../gpu/device.js';
+import type { LayerProfile } from '../gpu/executor.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
+import type { Model } from '../model.js';
+import { noRuns } from '../run-stats.js';
+import type { Tensor } from '../tensor.js';
+import { runCpu } from './run.js';
+import { WorkerCpuModel } from './worker-model.js';
+import type { GraphSpec } from './worker-protocol.js';
+import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
+
+export interface CpuOptions {
+  /**
+   * Where the CPU backend computes: true (default in browsers) a worker, false the caller's thread (default in
+   * Node), or a spawner of your own (e.g. worker-spawn-node.ts's nodeSpawner on a built worker-node.js).
+   */
+  worker?: boolean | WorkerSpawner;
+  /** Transfer the input arrays to the worker instead of copying them (they are detached after run()). */
+  transferInputs?: boolean;
+  /**
+   * Threads for the worker (a team sharing one wasm memory; needs cross-origin isolation). Default
+   * min(navigator.hardwareConcurrency, 4) where the page is cross-origin isolated, else 1.
+   */
+  numThreads?: number;
+}
+
+export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
+  const profile: LayerProfile = { source: 'cpu', layers: [] };
+  const outputs = runCpu(rg, inputs, {
+    onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
+  });
+  return { outputs, profile };
+}
+
+/** The CPU backend on the caller's thread. */
+export class CpuModel implements Model {
+  readonly backend = 'cpu' as const;
+  readonly stats = noRuns();
+  constructor(
+    readonly graph: ResolvedGraph,
+    readonly reason: string,
+    readonly adapter?: AdapterSummary,
+  ) {}
+  async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
+    const out = runCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
+  }
+  async profile(inputs: Record<string, Tensor | Float32Array>) {
+    const out = profileCpu(this.graph, inputs);
+    this.stats.cpu++;
+    return out;
+  }
+  dispose(): void {}
+}
+
+/** Threads to ask the worker for, and why just one when that is all. */
+function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
+  // By feature, not by crossOriginIsolated alone: WebKitGTK 2.50 is isolated yet exposes no SharedArrayBuffer.
+  const shared = detectThreads();
+  if (!shared.available) return { threads: 1, single: shared.reason };
+  const n = Math.floor(opts.numThreads ?? Math.min(globalThis.navigator?.hardwareConcurrency || 1, 4));
+  return n > 1 ? { threads: n } : { threads: 1, single: opts.numThreads ? 'numThreads is 1' : 'one core' };
+}
+
+/** Opens the CPU backend for `rg` (whose source and resolution `spec` describes); `why` says why the CPU. */
+export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<Model> {
+  const spawner = typeof opts.worker === 'function' ? opts.worker : opts.worker === false ? undefined : browserSpawner();
+  if (!spawner) {
+    const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
+    return new CpuModel(rg, `${why}; on the caller's thread (${where})`, adapter);
+  }
+  const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
+  return model ?? new CpuModel(rg, `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);
+}
+
+/** A CPU backend opened on first use (the WebGPU path's fallback); later calls share it. */
+export function lazyCpu(rg: ResolvedGraph, spec: GraphSpec, opts: CpuOptions = {}): { get(): Promise<Model>; dispose(): void } {
+  let m: Promise<Model> | undefined;
+  let disposed = false;
+  return {
+    get: () => (m ??= openCpu(rg, spec, 'fallback', opts).then((x) => (disposed && x.dispose(), x))),
+    dispose: () => {
+      disposed = true;
+      void m?.then((x) => x.dispose());
+    },
+  };
+}

@@ -1,0 +1,138 @@
+/**
+ * A team of threads over one shared wasm memory: the CPU worker (the leader) splits a kernel into per-thread
+ * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (thread-helper.ts), runs list 0
+ * itself and waits (Atomics) until every helper is done. Helpers call the same exports of the same module on the
+ * same memory, so a call is just its function index and its arguments.
+ *
+ * Board (Int32Array over a SharedArrayBuffer): [0] helpers done, [1] a helper failed, then one slot per helper:
+ * [sequence number (-1: exit), call count, calls: function index + ARGS argument words (f32 as raw bits)].
+ */
+import { WorkerError } from '../errors.js';
+
+export interface KernelCall {
+  /** Export name ('gemm', 'dw3s1', ...). */
+  fn: string;
+  args: number[];
+}
+
+export const MAX_CALLS = 256;
+const ARGS = 18;
+const CALL_WORDS = 1 + ARGS;
+const SLOT_WORDS = 2 + MAX_CALLS * CALL_WORDS;
+const HEAD = 4;
+/** A helper that has not finished after this long is taken for dead (the leader would otherwise wait forever). */
+const HELPER_TIMEOUT_MS = 30_000;
+
+export function boardBytes(helpers: number): number {
+  return (HEAD + helpers * SLOT_WORDS) * 4;
+}
+
+/** Export name <-> index and which arguments are f32, shared by leader and helpers (both build it from the module). */
+export interface CallTable {
+  names: string[];
+  f32: boolean[][];
+}
+
+type Exports = Record<string, (...a: number[]) => void>;
+
+function invoke(ex: Exports, table: CallTable, board: Int32Array, f: Float32Array, at: number, n: number): void {
+  const args = new Array<number>(ARGS);
+  for (let c = 0; c < n; c++, at += CALL_WORDS) {
+    const fi = board[at]!;
+    const kinds = table.f32[fi]!;
+    for (let a = 0; a < kinds.length; a++) args[a] = kinds[a] ? f[at + 1 + a]! : board[at + 1 + a]!;
+    ex[table.names[fi]!]!(...args.slice(0, kinds.length));
+  }
+}
+
+/** The helper's side: runs forever (until told to exit), blocked in Atomics.wait between jobs. */
+export function helperLoop(ex: Exports, table: CallTable, sab: SharedArrayBuffer, index: number): void {
+  const board = new Int32Array(sab);
+  const f = new Float32Array(sab);
+  const base = HEAD + index * SLOT_WORDS;
+  let seq = 0;
+  for (;;) {
+    Atomics.wait(board, base, seq);
+    seq = Atomics.load(board, base);
+    if (seq < 0) return;
+    try {
+      invoke(ex, table, board, f, base + 2, board[base + 1]!);
+    } catch {
+      Atomics.store(board, 1, 1);
+    }
+    Atomics.add(board, 0, 1);
+    Atomics.notify(board, 0);
+  }
+}
+
+export class ThreadTeam {
+  private readonly board: Int32Array;
+  private readonly f: Float32Array;
+  private readonly index = new Map<string, number>();
+  private broken = false;
+
+  constructor(
+    private readonly ex: Exports,
+    private readonly table: CallTable,
+    readonly sab: SharedArrayBuffer,
+    readonly helpers: number,
+  ) {
+    this.board = new Int32Array(sab);
+    this.f = new Float32Array(sab);
+    table.names.forEach((n, i) => this.index.set(n, i));
+  }
+
+  /** Threads, this one included; 1 once a helper has failed (the team is not used again). */
+  get threads(): number {
+    return this.broken ? 1 : this.helpers + 1;
+  }
+
+  /** Runs each list on its own thread (lists[0] on this one), in order within a list; returns when all are done. */
+  run(lists: KernelCall[][]): void {
+    const used = lists.length - 1;
+    if (used > this.helpers) throw new RangeError(`a team of ${this.threads} threads was given ${lists.length} lists`);
+    if (used <= 0 || this.broken || lists.some((l) => l.length > MAX_CALLS)) {
+      for (const l of lists) for (const c of l) this.ex[c.fn]!(...c.args);
+      return;
+    }
+    const b = this.board;
+    Atomics.store(b, 0, 0);
+    for (let h = 0; h < used; h++) {
+      const base = HEAD + h * SLOT_WORDS;
+      const list = lists[h + 1]!;
+      b[base + 1] = list.length;
+      let at = base + 2;
+      for (const c of list) {
+        const fi = this.index.get(c.fn)!;
+        b[at] = fi;
+        const kinds = this.table.f32[fi]!;
+        for (let a = 0; a < kinds.length; a++) {
+          if (kinds[a]) this.f[at + 1 + a] = c.args[a]!;
+          else b[at + 1 + a] = c.args[a]!;
+        }
+        at += CALL_WORDS;
+      }
+      Atomics.add(b, base, 1);
+      Atomics.notify(b, base);
+    }
+    for (const c of lists[0]!) this.ex[c.fn]!(...c.args);
+    for (let d = Atomics.load(b, 0); d < used; d = Atomics.load(b, 0)) {
+      if (Atomics.wait(b, 0, d, HELPER_TIMEOUT_MS) === 'timed-out' && Atomics.load(b, 0) === d) {
+        this.broken = true;
+        throw new WorkerError(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s; continuing on one thread`);
+      }
+    }
+    if (Atomics.load(b, 1)) {
+      this.broken = true;
+      throw new WorkerError('a kernel failed on a CPU helper thread; continuing on one thread');
+    }
+  }
+
+  /** Tells every helper to leave its loop. */
+  close(): void {
+    for (let h = 0; h < this.helpers; h++) {
+      Atomics.store(this.board, HEAD + h * SLOT_WORDS, -1);
+      Atomics.notify(this.board, HEAD + h * SLOT_WORDS);
+    }
+  }
+}

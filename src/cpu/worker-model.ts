@@ -1,0 +1,178 @@
+/**
+ * The CPU backend off the caller's thread: one worker holds the resolved graph (sent once, at load) and runs
+ * the calls in order. Inputs are checked here first (an InputError never costs a round trip and never detaches
+ * the caller's arrays), then copied or, with `transferInputs`, transferred; outputs come back transferred.
+ *
+ * A worker that dies (uncaught error, crash, exit) is replaced by a fresh one: each run it held is sent again
+ * once — copied inputs are kept for that — and rejects with a WorkerError if it dies a second time, or at
+ * once when its inputs were transferred away. The model stays usable either way; dispose() terminates it.
+ */
+import { WorkerError } from '../errors.js';
+import type { AdapterSummary } from '../gpu/device.js';
+import type { LayerProfile } from '../gpu/executor.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
+import type { Model } from '../model.js';
+import { noRuns } from '../run-stats.js';
+import type { Tensor } from '../tensor.js';
+import { reviveError } from './error-codec.js';
+import { checkInputs } from './run.js';
+import { buffersOf, type FromWorker, type GraphSpec } from './worker-protocol.js';
+import type { WorkerEndpoint, WorkerSpawner } from './worker-spawn.js';
+
+interface Job {
+  id: number;
+  inputs: Record<string, Tensor>;
+  transferred: boolean;
+  profile: boolean;
+  attempts: number;
+  resolve(r: { outputs: Map<string, Tensor>; profile?: LayerProfile }): void;
+  reject(e: unknown): void;
+}
+
+interface Slot {
+  endpoint: WorkerEndpoint;
+  /** Settles when the worker has the graph: its 'loaded' message, or undefined if it died first (why in `deathReason`). */
+  loaded: Promise<Extract<FromWorker, { type: 'loaded' }> | undefined>;
+  deathReason?: string;
+}
+
+export interface WorkerModelOptions {
+  transferInputs: boolean;
+  /** Threads the worker should compute on (a team sharing one wasm memory); 1 for none. */
+  threads: number;
+  /** Why the team is not asked for when threads is 1 (e.g. no cross-origin isolation). */
+  single?: string;
+}
+
+export class WorkerCpuModel implements Model {
+  readonly backend = 'cpu' as const;
+  readonly stats = noRuns();
+  private slot?: Slot;
+  private readonly jobs = new Map<number, Job>();
+  private nextId = 1;
+  private disposed = false;
+  /** Workers started so far (the first one and every replacement). */
+  spawned = 0;
+  /** Threads the worker computes on (its team, as it reported at load). */
+  threads = 1;
+  reason = '';
+
+  private constructor(
+    readonly graph: ResolvedGraph,
+    private readonly spec: GraphSpec,
+    private readonly spawner: WorkerSpawner,
+    private readonly opts: WorkerModelOptions,
+    readonly adapter?: AdapterSummary,
+  ) {}
+
+  /**
+   * Starts the worker and waits until it holds the graph. Undefined when the worker could not start (no script,
+   * a CSP that forbids workers, no wasm in workers...): the caller then runs on its own thread.
+   */
+  static async open(
+    graph: ResolvedGraph, spec: GraphSpec, spawner: WorkerSpawner, opts: WorkerModelOptions, why: string, adapter?: AdapterSummary,
+  ): Promise<{ model?: WorkerCpuModel; failure?: string }> {
+    const m = new WorkerCpuModel(graph, spec, spawner, opts, adapter);
+    const slot = m.start();
+    const loaded = await slot.loaded;
+    if (!loaded) {
+      m.dispose();
+      return { failure: slot.deathReason ?? 'unknown' };
+    }
+    m.threads = loaded.threads;
+    const note = loaded.threads > 1 ? '' : opts.threads > 1 ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : opts.single ? `: ${opts.single}` : '';
+    m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
+    return { model: m };
+  }
+
+  run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
+    return this.submit(inputs, false).then((r) => (this.stats.cpu++, r.outputs));
+  }
+
+  profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }> {
+    return this.submit(inputs, true).then((r) => (this.stats.cpu++, { outputs: r.outputs, profile: r.profile ?? { source: 'cpu', layers: [] } }));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.slot?.endpoint.terminate();
+    this.slot = undefined;
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    for (const j of jobs) j.reject(new WorkerError('the model was disposed before this run finished', false, 'DISPOSED'));
+  }
+
+  private submit(inputs: Record<string, unknown>, profile: boolean): Promise<{ outputs: Map<string, Tensor>; profile?: LayerProfile }> {
+    if (this.disposed) return Promise.reject(new WorkerError('run() after dispose()', false, 'DISPOSED'));
+    let checked: Map<string, Tensor>;
+    try {
+      checked = checkInputs(this.graph, inputs);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const transferred = this.opts.transferInputs;
+    const feed: Record<string, Tensor> = {};
+    for (const [k, t] of checked) feed[k] = transferred ? t : { shape: t.shape, data: t.data.slice() };
+    return new Promise((resolve, reject) => {
+      this.send({ id: this.nextId++, inputs: feed, transferred, profile, attempts: 0, resolve, reject });
+    });
+  }
+
+  private send(job: Job): void {
+    const slot = this.slot ?? this.start();
+    job.attempts++;
+    this.jobs.set(job.id, job);
+    // A kept (copied) input is cloned again, not transferred: it may be needed for the retry.
+    slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile }, job.transferred ? buffersOf(Object.values(job.inputs)) : []);
+  }
+
+  private start(): Slot {
+    let settle!: (m: Extract<FromWorker, { type: 'loaded' }> | undefined) => void;
+    const slot: Slot = { endpoint: undefined as unknown as WorkerEndpoint, loaded: new Promise((r) => (settle = r)) };
+    this.slot = slot;
+    this.spawned++;
+    slot.endpoint = this.spawner({
+      message: (m) => {
+        if (m.type === 'loaded') settle(m);
+        if (this.slot === slot) this.onMessage(m);
+      },
+      death: (why) => {
+        slot.deathReason = why;
+        settle(undefined);
+        if (this.slot === slot) this.onDeath(why);
+      },
+    });
+    slot.endpoint.post({ type: 'load', spec: this.spec, threads: this.opts.threads }, []);
+    return slot;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'loaded') return;
+    if (m.type === 'load-failed') {
+      this.onDeath(`the worker could not load the graph: ${m.error.message}`);
+      return;
+    }
+    const job = this.jobs.get(m.id);
+    if (!job) return;
+    this.jobs.delete(m.id);
+    if (m.type === 'result') job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
+    else job.reject(reviveError(m.error));
+  }
+
+  private onDeath(why: string): void {
+    this.slot?.endpoint.terminate();
+    this.slot = undefined;
+    const jobs = [...this.jobs.values()];
+    this.jobs.clear();
+    for (const j of jobs) {
+      if (!j.transferred && j.attempts < 2) this.send(j);
+      else
+        j.reject(
+          new WorkerError(
+            `the CPU worker died during this run (${why})${j.transferred ? '; its inputs were transferred, so it was not retried' : ', also on the retry'}`,
+            j.attempts >= 2,
+          ),
+        );
+    }
+  }
+}

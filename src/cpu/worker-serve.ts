@@ -1,0 +1,66 @@
+/**
+ * The CPU worker's side of worker-protocol.ts, for either kind of worker (worker.ts in browsers, worker-node.ts
+ * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
+ * finds the graph ready.
+ */
+import { isInt } from '../graph/ir.js';
+import { optimize } from '../graph/optimize.js';
+import { resolve, type ResolvedGraph } from '../graph/resolve.js';
+import type { LayerProfile } from '../gpu/executor.js';
+import type { Tensor } from '../tensor.js';
+import { serializeError } from './error-codec.js';
+import { runCpu } from './run.js';
+import type { ThreadTeam } from './threads.js';
+import { wasm } from './wasm-kernels.js';
+import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
+
+export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
+/** Starts a team of `helpers` more threads (thread-team-browser.ts); absent where the worker cannot. */
+export type StartTeam = (helpers: number) => Promise<{ team?: ThreadTeam; why?: string }>;
+
+export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
+  let rg: ResolvedGraph | undefined;
+  /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
+  let constantBuffers = new Set<ArrayBufferLike>();
+  let team: ThreadTeam | undefined;
+  const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
+    try {
+      const r = resolve(msg.spec.graph, msg.spec.inputShapes);
+      rg = msg.spec.optimize ? optimize(r).graph : r;
+      constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
+      let why: string | undefined;
+      if (msg.threads > 1 && !team) {
+        if (!startTeam) why = 'this worker cannot start threads';
+        else ({ team, why } = await startTeam(msg.threads - 1));
+      }
+      post({ type: 'loaded', wasm: wasm() !== undefined, threads: team?.threads ?? 1, why }, []);
+    } catch (e) {
+      post({ type: 'load-failed', error: serializeError(e) }, []);
+    }
+  };
+  // one message at a time, in order (the load may wait for the threads to start)
+  let queue = Promise.resolve();
+  return (msg) => {
+    queue = queue.then(() => (msg.type === 'load' ? load(msg) : runOne(msg)));
+  };
+
+  function runOne(msg: Extract<ToWorker, { type: 'run' }>): void {
+    const { id } = msg;
+    try {
+      if (!rg) throw new Error('the CPU worker received a run before its graph');
+      const profile: LayerProfile | undefined = msg.profile ? { source: 'cpu', layers: [] } : undefined;
+      const g = rg;
+      const outputs = msg.profile
+        ? runCpu(g, msg.inputs, {
+            onNode: (i, _o, ms) => profile!.layers.push({ node: g.nodes[i]!.node.name, op: g.nodes[i]!.node.op, ms }),
+          })
+        : runCpu(g, msg.inputs);
+      const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
+        constantBuffers.has(t.data.buffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
+      );
+      post({ type: 'result', id, outputs: list, profile }, buffersOf(list.map(([, t]) => t)));
+    } catch (e) {
+      post({ type: 'failed', id, error: serializeError(e) }, []);
+    }
+  }
+}

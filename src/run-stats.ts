@@ -1,0 +1,13 @@
+/** Who answered a model's run() and profile() calls, so callers (and tests) can tell a GPU answer from a CPU one. */
+export interface RunStats {
+  /** Answered by the WebGPU executor. */
+  gpu: number;
+  /** Answered by the CPU path: every call of a CPU model; a GPU model's calls after a device loss or a counted GPU error. */
+  cpu: number;
+  /** Of `cpu`: calls a GPU model answered on the CPU because its device was lost. */
+  deviceLost: number;
+  /** Of `cpu`: calls whose GPU run failed on a live device and that `onGpuError: 'cpu'` answered on the CPU. */
+  gpuErrors: number;
+}
+
+export const noRuns = (): RunStats => ({ gpu: 0, cpu: 0, deviceLost: 0, gpuErrors: 0 });

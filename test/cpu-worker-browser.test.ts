@@ -1,0 +1,78 @@
+// The CPU backend in a module Worker, in headless Chromium on a cross-origin isolated page (test/pages/cpu-worker.ts):
+// the page keeps drawing during back-to-back MobileNetV2 448² inference, worker results equal the in-thread ones,
+// a killed worker costs no call, dispose() leaves no worker, concurrency and device loss behave as on the main thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPage, type OpenedPage } from './support/browser.js';
+
+let p: OpenedPage;
+type Api = Window['__cpuWorker'];
+const call = <K extends keyof Api>(k: K, ...args: Parameters<Api[K]>) =>
+  p.page.evaluate((k, args) => (window.__cpuWorker[k] as (...a: unknown[]) => unknown)(...args), k, args) as Promise<Awaited<ReturnType<Api[K]>>>;
+
+beforeAll(async () => {
+  p = await openPage('/test/pages/cpu-worker.html', { crossOriginIsolated: true });
+  await p.page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', { timeout: 120_000 });
+});
+afterAll(() => expect(p?.errors ?? []).toEqual([]));
+
+describe('CPU backend in a worker (Chromium)', () => {
+  it('the page is cross-origin isolated', async () => {
+    expect((await call('info')).crossOriginIsolated).toBe(true);
+  });
+
+  it('3 s of back-to-back MobileNetV2 448² inference: no long task over 50 ms, no frame gap of 50 ms', async () => {
+    const r = await call('jank', 448, 3, true);
+    console.log(`worker: ${r.runs} runs, ${r.msPerRun.toFixed(0)} ms/run, ${r.frames} frames, max frame gap ${r.maxFrameGapMs.toFixed(1)} ms, long tasks ${JSON.stringify(r.longTasks.map(Math.round))}; ${r.reason}`);
+    expect(r.reason).toMatch(/in a worker, \d threads?/);
+    expect(r.runs).toBeGreaterThan(0);
+    expect(r.maxLongTaskMs).toBeLessThan(50);
+    expect(r.maxFrameGapMs).toBeLessThan(50);
+  }, 180_000);
+
+  it('worker results (run, profile, transferred inputs) are bitwise those of runCpu on the page thread', async () => {
+    for (const c of await call('equal')) {
+      expect(c.diff, `${c.name} (${c.detail})`).toBeUndefined();
+      if (c.name.endsWith('run')) expect(c.detail).toMatch(c.name.includes(' 1t') ? /in a worker, 1 thread: numThreads is 1/ : new RegExp(`in a worker, ${c.name.match(/ (\d)t/)![1]} threads`));
+      if (c.name.endsWith('transferred')) expect(c.detail).toMatch(/length after run: 0$/);
+      if (c.name.endsWith('profile')) expect(c.detail).toMatch(/^cpu, [1-9]\d* layers/);
+    }
+  }, 120_000);
+
+  it('a worker killed mid-run: the run is retried on a fresh worker (copied inputs) or rejects with a WorkerError (transferred); the next run answers', async () => {
+    const r = (await call('kill')) as Record<string, { killed: { ok: boolean; diff?: string; error?: Record<string, unknown> }; nextDiff: string | null; workers: number; live: number; liveAfterDispose: number }>;
+    expect(r.copied!.killed).toEqual({ ok: true, diff: undefined });
+    expect(r.transferred!.killed.ok).toBe(false);
+    expect(r.transferred!.killed.error).toMatchObject({ name: 'WorkerError', code: 'WORKER', isWorkerError: true, retried: false });
+    for (const k of ['copied', 'transferred']) {
+      expect(r[k]!.nextDiff, k).toBeNull();
+      expect(r[k]!.workers, k).toBe(2);
+      expect(r[k]!.live, k).toBe(1);
+      expect(r[k]!.liveAfterDispose, k).toBe(0);
+    }
+  }, 120_000);
+
+  it('dispose() terminates every worker, pending runs reject with DISPOSED, later runs too', async () => {
+    const r = await call('leak');
+    expect(r.made).toBe(13); // 12 models + the replacement of the killed worker
+    expect(r.live).toBe(0);
+    expect(r.afterDispose).toHaveLength(13);
+    for (const a of r.afterDispose) expect(a).toMatchObject({ name: 'WorkerError', code: 'DISPOSED', isWorkerError: true });
+  }, 120_000);
+
+  it('interleaved callers each get their own result; a bad input fails alone with an InputError', async () => {
+    for (const c of await call('concurrency')) {
+      if (c.k === 3) expect(c.rejected).toMatchObject({ name: 'InputError', code: 'INPUT', isInputError: true });
+      else expect(c.diff, `caller ${c.k}`).toBeNull();
+    }
+  }, 60_000);
+
+  it('WebGPU device loss: in-flight and later runs are answered by the CPU backend in a worker; nothing left after dispose', async () => {
+    const r = await call('deviceLoss');
+    expect(r.before).toBe('webgpu');
+    expect(r.after).toBe('cpu');
+    expect(r.reason).toMatch(/lost/);
+    for (const d of r.diffs) expect(d).toBeLessThan(1e-3);
+    expect(r.workers).toBeGreaterThanOrEqual(1);
+    expect(r.liveAfterDispose).toBe(0);
+  }, 180_000);
+});
