@@ -22,6 +22,8 @@ const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolera
 const FULL_CEILING_KIB = 100;
 const CPU_CEILING_KIB = 52;
 // What a Dawn failure prints natively (a C++ source location); it must never reach a user's terminal.
+// A cross-origin isolated page's CPU worker: min(hardwareConcurrency, 4) threads, or one on a one-core machine.
+const WORKER_THREADS = /; in a worker, ([2-4] threads|1 thread: one core)$/;
 const NATIVE_TRACE = /BackendVk|\.cpp:\d+|Warning: (Couldn't load Vulkan|vkCreateInstance)/;
 
 interface NodeResult {
@@ -228,6 +230,7 @@ describe('Vite app in headless Chromium', () => {
       console.log('[consumer] chromium features', JSON.stringify({ ...features, webgpu: { ...features.webgpu, adapter: { ...features.webgpu.adapter, limits: undefined } } }));
       expect(result.used).toBe('cpu');
       expect(result.reason).toMatch(/software rasteriser .*slower than the CPU path; CPU kernels: wasm SIMD/);
+    expect(result.reason).toMatch(WORKER_THREADS);
       expect(result.excess).toBeLessThanOrEqual(ATOL);
       expect(features.webgpu.available).toBe(true);
       expect(features.webgpu.adapter?.isSoftware).toBe(true);
@@ -295,7 +298,9 @@ describe.each(['firefox', 'webkit'] as const)('Vite app in %s', (engine: EngineN
     expect(errors).toEqual([]);
     expect(result.error).toBeUndefined();
     expect(result.used).toBe('cpu');
-    expect(result.reason).toMatch(/no navigator\.gpu.*running on the CPU; CPU kernels: wasm SIMD/);
+    expect(result.reason).toMatch(/no navigator\.gpu.*running on the CPU; CPU kernels: wasm SIMD; in a worker, /);
+    // The CPU backend in its worker: a thread team where SharedArrayBuffer is on offer (cross-origin isolated).
+    expect(result.reason).toMatch(engine === 'firefox' ? WORKER_THREADS : /in a worker, 1 thread: SharedArrayBuffer is not exposed although the page is cross-origin isolated/);
     expect(result.shape).toEqual([1, 10]);
     expect(result.excess).toBeLessThanOrEqual(ATOL);
     expect(features!.webgpu.available).toBe(false);
