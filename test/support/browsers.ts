@@ -175,10 +175,11 @@ async function launchWebKit(): Promise<XBrowser> {
         // The async script gets its callback last; the function's value (or error) goes back through it.
         const script = `const done = arguments[arguments.length - 1];
           Promise.resolve().then(() => (${String(fn)})(...Array.prototype.slice.call(arguments, 0, -1)))
-            .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: String((e && e.stack) || e) }));`;
-        const r = await wd<{ ok?: unknown; err?: string }>('POST', `${s}/execute/async`, { script, args });
+            .then((v) => done({ ok: v === undefined ? 'null' : JSON.stringify(v) }), (e) => done({ err: String((e && e.stack) || e) }));`;
+        // Through JSON in the page, as Puppeteer does: undefined members vanish instead of turning into null.
+        const r = await wd<{ ok?: string; err?: string }>('POST', `${s}/execute/async`, { script, args });
         if (r.err !== undefined) throw new Error(`webkit: ${r.err}`);
-        return r.ok as never;
+        return JSON.parse(r.ok!) as never;
       },
       async waitFor(fn, timeoutMs) {
         await poll(`${String(fn)} in WebKit`, timeoutMs, async () => !!(await page.evaluate(fn)));
