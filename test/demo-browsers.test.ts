@@ -138,8 +138,11 @@ describe.each(ENGINES)('demo in %s', (engine: EngineName) => {
         expect(v.error).toBe('WebGPU is not available in this browser: validation needs it');
         expect(shown).toContain(v.error);
       }
-      await page.screenshot(`validate-${engine}-1280`, 1280);
-      await page.screenshot(`validate-${engine}-375`, 375);
+      for (const w of [1280, 375]) {
+        await page.screenshot(`validate-${engine}-${w}`, w);
+        const [client, scroll] = await page.evaluate(() => [document.documentElement.clientWidth, document.documentElement.scrollWidth]);
+        expect(scroll, `validate.html at ${w} px`).toBeLessThanOrEqual(client);
+      }
       if (engine === 'chromium') expect(page.errors).toEqual([]);
       else expect(page.errors.filter((e) => !e.includes(v.error!))).toEqual([]);
     } finally {
