@@ -3,6 +3,7 @@
 export { load, chooseBackend, type Backend, type LoadOptions, type Model, type ModelInput, type ModelSource, type RunStats } from './model.js';
 export type { Int32Tensor } from './tensor.js';
 export type { IoInfo } from './tfjs/import.js';
+export { detectFeatures, detectWasmSimd, detectThreads, detectOffscreenCanvas, detectVideoFrameCallback, detectWebGpu, type Feature, type Features } from './features.js';
 export { validate, formatValidation, compareTensors, DEFAULT_TOLERANCE, type ValidationReport, type LayerReport, type Tolerance } from './validate.js';
 export { GraphBuilder } from './builder.js';
 export { summary } from './summary/summary.js';

@@ -1,6 +1,7 @@
 import { openCpu, type CpuOptions } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
 import { GpuError } from './errors.js';
+import { withCpuKernels } from './features.js';
 import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import type { LayerProfile } from './gpu/executor.js';
 import type { Graph } from './graph/ir.js';
@@ -224,7 +225,7 @@ export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts
   const io = tfIo ?? onnxIo(rg);
   const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
   const wrap = (m: EngineModel) => new IoModel(m, io);
-  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(rg, spec, why, opts, adapter));
+  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(rg, spec, withCpuKernels(why), opts, adapter));
   const wanted = opts.backend ?? 'auto';
   if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu: GpuContext | string;

@@ -10,6 +10,8 @@ import type { Browser } from 'puppeteer';
 import { build, preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, ROOT } from './support/browser.js';
+import { launch, type EngineName, type XBrowser } from './support/browsers.js';
+import type { Features } from '../src/features.js';
 import type { ConsumerResult } from './consumer/web/result.js';
 
 const APP_SRC = join(ROOT, 'test/consumer');
@@ -25,6 +27,8 @@ const WEBGPU_CEILING_KIB = 100;
 const CPU_CEILING_KIB = 104;
 const ALL_CHUNKS_CEILING_KIB = 185;
 // What a Dawn failure prints natively (a C++ source location); it must never reach a user's terminal.
+// A cross-origin isolated page's CPU worker: min(hardwareConcurrency, 4) threads, or one on a one-core machine.
+const WORKER_THREADS = /; in a worker, ([2-4] threads|1 thread: one core)$/;
 const NATIVE_TRACE = /BackendVk|\.cpp:\d+|Warning: (Couldn't load Vulkan|vkCreateInstance)/;
 
 interface NodeResult {
@@ -73,7 +77,9 @@ async function serveWebApp(): Promise<string> {
     logLevel: 'warn',
     build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, rolldownOptions: { input: { full: join(web, 'index.html'), cpu: join(web, 'cpu.html') } } },
   });
-  server = await preview({ root: web, configFile: false, logLevel: 'warn', build: { outDir: 'dist' }, preview: { host: '127.0.0.1', port: 0 } });
+  // Cross-origin isolated (COOP + COEP), so SharedArrayBuffer and threads are on offer where the browser has them.
+  const headers = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+  server = await preview({ root: web, configFile: false, logLevel: 'warn', build: { outDir: 'dist' }, preview: { host: '127.0.0.1', port: 0, headers } });
   browser = await launchBrowser();
   return server.resolvedUrls!.local[0]!.replace(/\/$/, '');
 }
@@ -221,6 +227,29 @@ describe('Vite app in headless Chromium', () => {
     });
   }
 
+  it('auto picks the CPU over the SwiftShader adapter, says why, and matches the fixture; reports what Chromium offers', async () => {
+    const page = await browser!.browser.newPage();
+    try {
+      await page.goto(url + '/index.html?backend=auto', { waitUntil: 'load' });
+      await page.waitForFunction(() => (window as { __result?: unknown; __features?: unknown }).__result !== undefined && (window as { __features?: unknown }).__features !== undefined, { timeout: 60_000 });
+      const { result, features } = (await page.evaluate(() => ({ result: (window as unknown as { __result: ConsumerResult }).__result, features: (window as unknown as { __features: Features }).__features }))) as { result: ConsumerResult; features: Features };
+      console.log('[consumer] chromium auto', JSON.stringify(result));
+      console.log('[consumer] chromium features', JSON.stringify({ ...features, webgpu: { ...features.webgpu, adapter: { ...features.webgpu.adapter, limits: undefined } } }));
+      expect(result.used).toBe('cpu');
+      expect(result.reason).toMatch(/software rasteriser .*slower than the CPU path; CPU kernels: wasm SIMD/);
+    expect(result.reason).toMatch(WORKER_THREADS);
+      expect(result.excess).toBeLessThanOrEqual(ATOL);
+      expect(features.webgpu.available).toBe(true);
+      expect(features.webgpu.adapter?.isSoftware).toBe(true);
+      expect(features.wasmSimd.available).toBe(true);
+      expect(features.threads.available).toBe(true); // COOP + COEP from the preview server
+      expect(features.offscreenCanvas.available).toBe(true);
+      expect(features.videoFrameCallback.available).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('a CPU-only app loads no WGSL; gzip sizes of the whole engine and of the CPU-only app stay under their ceilings', async () => {
     const { result, scripts } = await open('/cpu.html');
     expect(result.error).toBeUndefined();
@@ -243,5 +272,66 @@ describe('Vite app in headless Chromium', () => {
     expect(webgpu).toBeLessThanOrEqual(WEBGPU_CEILING_KIB);
     expect(cpu).toBeLessThanOrEqual(CPU_CEILING_KIB);
     expect(full).toBeLessThanOrEqual(ALL_CHUNKS_CEILING_KIB);
+  });
+});
+
+// The same built app in the other engines. Neither offers WebGPU here (Firefox ESR 153 has no navigator.gpu,
+// WebKitGTK's MiniBrowser neither), so `auto` must run on the CPU, say why, and match the fixture.
+describe.each(['firefox', 'webkit'] as const)('Vite app in %s', (engine: EngineName) => {
+  let url = '';
+  let xb: XBrowser | undefined;
+
+  beforeAll(async () => {
+    url = await started.web;
+    xb = await launch(engine);
+  }, 120_000);
+  afterAll(async () => xb?.close());
+
+  async function open(path: string): Promise<{ result: ConsumerResult; features?: Features; errors: string[] }> {
+    const page = await xb!.newPage();
+    try {
+      await page.goto(url + path);
+      await page.waitFor(() => (window as { __result?: unknown }).__result !== undefined, 60_000);
+      const result = await page.evaluate(() => (window as unknown as { __result: ConsumerResult }).__result);
+      const features = path.startsWith('/index.html')
+        ? await (async () => {
+            await page.waitFor(() => (window as { __features?: unknown }).__features !== undefined, 30_000);
+            return page.evaluate(() => (window as unknown as { __features: Features }).__features);
+          })()
+        : undefined;
+      return { result, features, errors: [...page.errors] };
+    } finally {
+      await page.close();
+    }
+  }
+
+  it(`auto runs on the CPU (no WebGPU adapter), says why, and matches the fixture; reports what ${engine} offers`, async () => {
+    const { result, features, errors } = await open('/index.html?backend=auto');
+    console.log(`[consumer] ${engine} (${xb!.version}) auto`, JSON.stringify(result));
+    console.log(`[consumer] ${engine} features`, JSON.stringify(features));
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    expect(result.used).toBe('cpu');
+    expect(result.reason).toMatch(/no navigator\.gpu.*running on the CPU; CPU kernels: wasm SIMD; in a worker, /);
+    // The CPU backend in its worker: a thread team where SharedArrayBuffer is on offer (cross-origin isolated).
+    expect(result.reason).toMatch(engine === 'firefox' ? WORKER_THREADS : /in a worker, 1 thread: SharedArrayBuffer is not exposed although the page is cross-origin isolated/);
+    expect(result.shape).toEqual([1, 10]);
+    expect(result.excess).toBeLessThanOrEqual(ATOL);
+    expect(features!.webgpu.available).toBe(false);
+    expect(features!.webgpu.reason).toMatch(/no navigator\.gpu.*the engine runs on the CPU/);
+    expect(features!.wasmSimd.available).toBe(true);
+    // The preview server sends COOP + COEP: Firefox then exposes SharedArrayBuffer; WebKitGTK 2.50's MiniBrowser
+    // does not (measured), and the reason says so.
+    if (engine === 'firefox') expect(features!.threads).toEqual({ available: true, reason: expect.stringMatching(/cross-origin isolated/) });
+    else expect(features!.threads).toEqual({ available: false, reason: expect.stringMatching(/^SharedArrayBuffer is not exposed.*one thread$/) });
+    for (const f of [features!.offscreenCanvas, features!.videoFrameCallback]) expect(f.reason.length).toBeGreaterThan(10);
+  });
+
+  it('the CPU-only page matches the fixture', async () => {
+    const { result, errors } = await open('/cpu.html');
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    expect(result.used).toBe('cpu');
+    expect(result.excess).toBeLessThanOrEqual(ATOL);
   });
 });

@@ -2,6 +2,7 @@
  * The CPU backend behind the Model API: in a module Worker by default where there is one (browsers), on the
  * caller's thread otherwise (Node by default: see README, "CPU backend"), or when the worker cannot start.
  */
+import { detectThreads } from '../features.js';
 import type { AdapterSummary } from '../gpu/device.js';
 import type { LayerProfile } from '../gpu/executor.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
@@ -60,8 +61,9 @@ export class CpuModel implements EngineModel {
 
 /** Threads to ask the worker for, and why just one when that is all. */
 function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
-  if (!globalThis.crossOriginIsolated)
-    return { threads: 1, single: 'the page is not cross-origin isolated (COOP/COEP), so there is no SharedArrayBuffer for a thread pool' };
+  // By feature, not by crossOriginIsolated alone: WebKitGTK 2.50 is isolated yet exposes no SharedArrayBuffer.
+  const shared = detectThreads();
+  if (!shared.available) return { threads: 1, single: shared.reason };
   const n = Math.floor(opts.numThreads ?? Math.min(globalThis.navigator?.hardwareConcurrency || 1, 4));
   return n > 1 ? { threads: n } : { threads: 1, single: opts.numThreads ? 'numThreads is 1' : 'one core' };
 }

@@ -4,8 +4,14 @@
  * itself and waits (Atomics) until every helper is done. Helpers call the same exports of the same module on the
  * same memory, so a call is just its function index and its arguments.
  *
- * Board (Int32Array over a SharedArrayBuffer): [0] helpers done, [1] a helper failed, then one slot per helper:
- * [sequence number (-1: exit), call count, calls: function index + ARGS argument words (f32 as raw bits)].
+ * Board (Int32Array over a SharedArrayBuffer): [0] a helper failed, then one slot per helper: [job sequence number
+ * (-1: exit), sequence number of the last job done, call count, calls: function index + ARGS argument words (f32 as
+ * raw bits)].
+ *
+ * Atomics.wait may return 'ok' with the word unchanged: Firefox ESR 153 does (seen in test/cpu-worker-browsers).
+ * So a helper starts a job only when the job number has really moved on, and the leader waits for each helper's own
+ * done number to reach the job it was given: a wake-up that changed nothing can neither re-run an old job (its list
+ * may be being rewritten) nor count as a job finished (the leader would read a strip still being computed).
  */
 import { WorkerError } from '../errors.js';
 
@@ -18,10 +24,15 @@ export interface KernelCall {
 export const MAX_CALLS = 256;
 const ARGS = 18;
 const CALL_WORDS = 1 + ARGS;
-const SLOT_WORDS = 2 + MAX_CALLS * CALL_WORDS;
+const SLOT_WORDS = 3 + MAX_CALLS * CALL_WORDS;
 const HEAD = 4;
 /** A helper that has not finished after this long is taken for dead (the leader would otherwise wait forever). */
 const HELPER_TIMEOUT_MS = 30_000;
+
+/** Board index of helper `h`'s job sequence number (exported for tests, which wake helpers without a job). */
+export function jobWord(h: number): number {
+  return HEAD + h * SLOT_WORDS;
+}
 
 export function boardBytes(helpers: number): number {
   return (HEAD + helpers * SLOT_WORDS) * 4;
@@ -49,19 +60,23 @@ function invoke(ex: Exports, table: CallTable, board: Int32Array, f: Float32Arra
 export function helperLoop(ex: Exports, table: CallTable, sab: SharedArrayBuffer, index: number): void {
   const board = new Int32Array(sab);
   const f = new Float32Array(sab);
-  const base = HEAD + index * SLOT_WORDS;
+  const base = jobWord(index);
   let seq = 0;
   for (;;) {
-    Atomics.wait(board, base, seq);
-    seq = Atomics.load(board, base);
+    let next = Atomics.load(board, base);
+    while (next === seq) {
+      Atomics.wait(board, base, seq);
+      next = Atomics.load(board, base);
+    }
+    seq = next;
     if (seq < 0) return;
     try {
-      invoke(ex, table, board, f, base + 2, board[base + 1]!);
+      invoke(ex, table, board, f, base + 3, board[base + 2]!);
     } catch {
-      Atomics.store(board, 1, 1);
+      Atomics.store(board, 0, 1);
     }
-    Atomics.add(board, 0, 1);
-    Atomics.notify(board, 0);
+    Atomics.store(board, base + 1, seq);
+    Atomics.notify(board, base + 1);
   }
 }
 
@@ -70,6 +85,8 @@ export class ThreadTeam {
   private readonly f: Float32Array;
   private readonly index = new Map<string, number>();
   private broken = false;
+  /** Number of the last job given to each helper. */
+  private readonly jobs: number[];
 
   constructor(
     private readonly ex: Exports,
@@ -80,6 +97,7 @@ export class ThreadTeam {
     this.board = new Int32Array(sab);
     this.f = new Float32Array(sab);
     table.names.forEach((n, i) => this.index.set(n, i));
+    this.jobs = new Array<number>(helpers).fill(0);
   }
 
   /** Threads, this one included; 1 once a helper has failed (the team is not used again). */
@@ -96,12 +114,11 @@ export class ThreadTeam {
       return;
     }
     const b = this.board;
-    Atomics.store(b, 0, 0);
     for (let h = 0; h < used; h++) {
-      const base = HEAD + h * SLOT_WORDS;
+      const base = jobWord(h);
       const list = lists[h + 1]!;
-      b[base + 1] = list.length;
-      let at = base + 2;
+      b[base + 2] = list.length;
+      let at = base + 3;
       for (const c of list) {
         const fi = this.index.get(c.fn)!;
         b[at] = fi;
@@ -112,17 +129,24 @@ export class ThreadTeam {
         }
         at += CALL_WORDS;
       }
-      Atomics.add(b, base, 1);
+      // sequence numbers stay positive (-1 is exit)
+      this.jobs[h] = (this.jobs[h]! % 0x3fffffff) + 1;
+      Atomics.store(b, base, this.jobs[h]!);
       Atomics.notify(b, base);
     }
     for (const c of lists[0]!) this.ex[c.fn]!(...c.args);
-    for (let d = Atomics.load(b, 0); d < used; d = Atomics.load(b, 0)) {
-      if (Atomics.wait(b, 0, d, HELPER_TIMEOUT_MS) === 'timed-out' && Atomics.load(b, 0) === d) {
-        this.broken = true;
-        throw new WorkerError(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s; continuing on one thread`);
+    const deadline = Date.now() + HELPER_TIMEOUT_MS;
+    for (let h = 0; h < used; h++) {
+      const done = jobWord(h) + 1;
+      for (let d = Atomics.load(b, done); d !== this.jobs[h]; d = Atomics.load(b, done)) {
+        const left = deadline - Date.now();
+        if (left <= 0 || (Atomics.wait(b, done, d, left) === 'timed-out' && Atomics.load(b, done) === d)) {
+          this.broken = true;
+          throw new WorkerError(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s; continuing on one thread`);
+        }
       }
     }
-    if (Atomics.load(b, 1)) {
+    if (Atomics.load(b, 0)) {
       this.broken = true;
       throw new WorkerError('a kernel failed on a CPU helper thread; continuing on one thread');
     }
@@ -131,8 +155,8 @@ export class ThreadTeam {
   /** Tells every helper to leave its loop. */
   close(): void {
     for (let h = 0; h < this.helpers; h++) {
-      Atomics.store(this.board, HEAD + h * SLOT_WORDS, -1);
-      Atomics.notify(this.board, HEAD + h * SLOT_WORDS);
+      Atomics.store(this.board, jobWord(h), -1);
+      Atomics.notify(this.board, jobWord(h));
     }
   }
 }

@@ -18,6 +18,9 @@ export interface GpuContext {
   readonly info: AdapterSummary;
 }
 
+/** Optional adapter features the engine asks for when the adapter has them (src/features.ts reports each). */
+export const OPTIONAL_FEATURES: readonly GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
+
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|microsoft basic render|warp/i;
 
 /** Where a GPU comes from when navigator.gpu is missing: a GPU, or a plain sentence saying why there is none. */
@@ -69,8 +72,7 @@ export async function acquireGpu(opts: { powerPreference?: GPUPowerPreference } 
   if (typeof gpu === 'string') return gpu;
   const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
   if (!adapter) return 'WebGPU is present but offers no adapter';
-  const wanted: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups' as GPUFeatureName];
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+  const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f));
   const requiredLimits: Record<string, number> = {};
   for (const k of [
     'maxStorageBufferBindingSize',

@@ -1,18 +1,22 @@
-// Bundles src/cpu/worker-node.ts into one plain-JavaScript file for worker_threads (Node cannot run the
-// TypeScript sources in a worker), once per process, under node_modules/.cache.
+// Bundles a worker_threads entry (default src/cpu/worker-node.ts) into one plain-JavaScript file (Node cannot run
+// the TypeScript sources in a worker), once per entry and process, under node_modules/.cache.
 import { builtinModules } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'vite';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-let built: Promise<URL> | undefined;
+const built = new Map<string, Promise<URL>>();
 
-/** `root`: the repository (default: two levels above this file). */
-export function nodeWorkerUrl(root = ROOT): Promise<URL> {
-  built ??= (async () => {
-    const outDir = join(root, 'node_modules', '.cache', `sepconv-node-worker-${process.pid}`);
+/** `root`: the repository (default: two levels above this file); `entry`: relative to it. */
+export function nodeWorkerUrl(root = ROOT, entry = 'src/cpu/worker-node.ts'): Promise<URL> {
+  const key = join(root, entry);
+  const name = basename(entry).replace(/\.ts$/, '.js');
+  let url = built.get(key);
+  if (url) return url;
+  url = (async () => {
+    const outDir = join(root, 'node_modules', '.cache', `sepconv-node-worker-${process.pid}-${name.replace(/\.js$/, '')}`);
     await build({
       configFile: false,
       root,
@@ -20,18 +24,19 @@ export function nodeWorkerUrl(root = ROOT): Promise<URL> {
       publicDir: false,
       ssr: { noExternal: true, target: 'node' },
       build: {
-        ssr: join(root, 'src/cpu/worker-node.ts'),
+        ssr: key,
         outDir,
         emptyOutDir: true,
         target: 'node20',
         minify: false,
         rolldownOptions: {
           external: [...builtinModules, ...builtinModules.map((m) => `node:${m}`)],
-          output: { format: 'es', entryFileNames: 'worker-node.js', codeSplitting: false },
+          output: { format: 'es', entryFileNames: name, codeSplitting: false },
         },
       },
     });
-    return pathToFileURL(join(outDir, 'worker-node.js'));
+    return pathToFileURL(join(outDir, name));
   })();
-  return built;
+  built.set(key, url);
+  return url;
 }
