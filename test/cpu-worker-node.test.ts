@@ -11,15 +11,15 @@ import { load } from '../src/model.js';
 import type { Tensor } from '../src/tensor.js';
 import { nodeWorkerUrl } from './support/node-worker.js';
 
-function block() {
+function block(h = 23, w = 17) {
   const b = new GraphBuilder('block', { seed: 5 });
-  const x = b.input('x', [1, 16, 23, 17]);
+  const x = b.input('x', [1, 16, h, w]);
   const e = b.relu6(b.pointwiseConv2d(x, 16, 64));
   const d = b.relu6(b.depthwiseConv2d(e, 64, 3, { stride: 1, padding: 1 }));
   b.output(b.add(b.pointwiseConv2d(d, 64, 16), x), 'y');
   return b.build();
 }
-const input = (k: number) => Float32Array.from({ length: 16 * 23 * 17 }, (_, i) => Math.cos(i * 0.017 + k));
+const input = (k: number, h = 23, w = 17) => Float32Array.from({ length: 16 * h * w }, (_, i) => Math.cos(i * 0.017 + k));
 const expectSame = (a: Map<string, Tensor>, b: Map<string, Tensor>) => expect(Buffer.from(a.get('y')!.data.buffer, a.get('y')!.data.byteOffset, a.get('y')!.data.byteLength).equals(Buffer.from(b.get('y')!.data.buffer, b.get('y')!.data.byteOffset, b.get('y')!.data.byteLength))).toBe(true);
 
 /** nodeSpawner with a handle on every thread made; a thread counts as live until its 'exit' event. */
@@ -47,18 +47,21 @@ describe('CPU backend in worker_threads', () => {
   }, 60_000);
 
   it('a thread that exits mid-run: copied inputs are retried on a fresh thread, transferred ones reject; the next run answers', async () => {
+    // A block big enough (~0.2 G mult-adds) that the run is still computing when the thread is terminated: a tiny
+    // one could finish first on a quiet machine, and then nothing was killed mid-run.
+    const [h, w] = [160, 160];
     for (const transferInputs of [false, true]) {
       const t = await tracked();
-      const m = await load(block(), { backend: 'cpu', worker: t.spawner, transferInputs });
-      const ref = runCpu(m.graph, { x: input(1) });
-      const pending = m.run({ x: input(1) });
+      const m = await load(block(h, w), { backend: 'cpu', worker: t.spawner, transferInputs });
+      const ref = runCpu(m.graph, { x: input(1, h, w) });
+      const pending = m.run({ x: input(1, h, w) });
       await t.threads[0]!.terminate(); // a real exit: the 'exit' event reaches the backend
       if (transferInputs) {
         const e = await pending.catch((x: unknown) => x);
         expect(e).toBeInstanceOf(WorkerError);
         expect(e).toMatchObject({ code: 'WORKER', retried: false });
       } else expectSame(await pending, ref);
-      expectSame(await m.run({ x: input(1) }), ref);
+      expectSame(await m.run({ x: input(1, h, w) }), ref);
       expect(t.threads).toHaveLength(2);
       m.dispose();
       expect(await t.live()).toBe(0);

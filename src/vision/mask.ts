@@ -73,7 +73,8 @@ export class MaskPainter {
     const { width, height } = maskSize(mask.shape);
     this.image = maskToImageData(mask, s, this.image);
     if (!this.canvas || this.canvas.width !== width || this.canvas.height !== height) this.canvas = new OffscreenCanvas(width, height);
-    this.canvas.getContext('2d')!.putImageData(this.image, 0, 0);
+    // a CPU-backed canvas: on an accelerated one, putImageData + drawImage can wait on a busy GPU process
+    this.canvas.getContext('2d', { willReadFrequently: true })!.putImageData(this.image, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(this.canvas, region.x, region.y, region.w, region.h, 0, 0, ctx.canvas.width, ctx.canvas.height);
   }
