@@ -1,126 +1,24 @@
 // GPU programs of the non-conv ops (src/ops/*.gpu.ts) against each op's CPU reference kernel, one node at a time.
 // Tolerance: |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu| (Sigmoid and Softmax, which call exp, included); NaN must meet NaN
 // and ±inf the same infinity. The largest error seen per case is printed at the end.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PipelineCache } from '../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../src/gpu/run-node.js';
-import { intTensor, isInt, type Graph, type Value } from '../src/graph/ir.js';
-import { EMPTY_VALUE, resolve, type ResolvedNode } from '../src/graph/resolve.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { intTensor, type Value } from '../src/graph/ir.js';
 import { BinaryKind, planBinary } from '../src/ops/binary.gpu.js';
-import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
-import { getTestDevice } from './support/gpu.js';
+import type { Shape, Tensor } from '../src/tensor.js';
+import { checkGpu, compare as compareOutputs, ErrorLog, opCheckPipelines, rand, runGpuAndCpu as run, withSpecials, type Case, type In } from './support/op-check.js';
 
 const ATOL = 1e-5;
 const RTOL = 1e-5;
 
-let cache: PipelineCache;
-const errors: [string, number][] = [];
-
-beforeAll(async () => {
-  cache = new PipelineCache((await getTestDevice()).device);
-});
-
-afterAll(() => {
-  const byOp = new Map<string, number>();
-  for (const [name, e] of errors) {
-    const op = name.split(' ')[0]!;
-    byOp.set(op, Math.max(byOp.get(op) ?? 0, e));
-  }
-  const worst = Math.max(0, ...byOp.values());
-  console.log(`[gpu-ops] ${errors.length} outputs compared, max |gpu - cpu| = ${worst.toExponential(2)}; per op:`);
-  console.log([...byOp].map(([op, e]) => `${op} ${e.toExponential(2)}`).join(', '));
-});
-
-/** Deterministic values in [lo, hi), with a seed per tensor. */
-function rand(shape: Shape, seed = 1, lo = -2, hi = 2): Tensor {
-  let s = (seed * 2654435761) >>> 0 || 1;
-  const data = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < data.length; i++) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    data[i] = lo + ((s >>> 8) / 2 ** 24) * (hi - lo);
-  }
-  return { shape: [...shape], data };
-}
-
-/** Copy of `t` with NaN, +inf and −inf planted at a few positions. */
-function withSpecials(t: Tensor): Tensor {
-  const data = t.data.slice();
-  const n = data.length;
-  data[0] = NaN;
-  if (n > 3) data[Math.floor(n / 3)] = Infinity;
-  if (n > 5) data[Math.floor((2 * n) / 3)] = -Infinity;
-  return { shape: t.shape, data };
-}
+const log = new ErrorLog('gpu-ops');
+afterAll(() => log.report());
 
 const ints = (...v: number[]): Value => intTensor([v.length], v);
 
-/** A node input: a runtime activation, a load-time constant (initializer), or omitted (''). */
-type In = Tensor | { const: Value } | null;
-
-interface Case {
-  attrs?: Record<string, number | number[] | string>;
-  opset?: number;
-  outputs?: number;
-}
-
-/** Builds a one-node graph, resolves it, runs it on the GPU and on the CPU reference, returns both. */
-async function run(op: string, ins: In[], c: Case = {}): Promise<{ rn: ResolvedNode; gpu: Tensor[]; cpu: Value[] }> {
-  const graph: Graph = {
-    name: op,
-    inputs: [],
-    outputs: [],
-    nodes: [],
-    initializers: new Map(),
-    opset: c.opset ?? 17,
-  };
-  const names = ins.map((v, i) => {
-    if (v === null) return '';
-    const name = `in${i}`;
-    if ('const' in v) graph.initializers.set(name, v.const);
-    else graph.inputs.push({ name, shape: [...v.shape] });
-    return name;
-  });
-  const outs = Array.from({ length: c.outputs ?? 1 }, (_, i) => `out${i}`);
-  graph.outputs.push(...outs);
-  graph.nodes.push({ name: `${op}_node`, op, inputs: names, outputs: outs, attrs: c.attrs ?? {} });
-  const rg = resolve(graph);
-  expect(rg.nodes.length).toBe(1);
-  const rn = rg.nodes[0]!;
-  const values = ins.map((v) => (v === null ? undefined : 'const' in v ? v.const : v));
-  const gpu = await runNodeOnGpu(await getTestDevice(), rn, values as Value[], rg.constants, cache);
-  const cpu = rn.def.reference(values.map((v) => v ?? EMPTY_VALUE), rn.attrs);
-  return { rn, gpu, cpu };
-}
-
 /** Asserts GPU ≈ CPU output by output and records the largest error under `name`. */
-function compare(name: string, gpu: Tensor[], cpu: Value[]): void {
-  expect(gpu.length).toBe(cpu.length);
-  gpu.forEach((g, k) => {
-    const c = cpu[k]!;
-    const want = isInt(c) ? Float32Array.from(c.ints) : c.data;
-    expect(g.shape, `${name} output ${k} shape`).toEqual(c.shape);
-    expect(g.data.length).toBe(want.length);
-    let worst = 0;
-    for (let i = 0; i < want.length; i++) {
-      const a = g.data[i]!;
-      const b = want[i]!;
-      if (Number.isNaN(b) || !Number.isFinite(b)) {
-        if (!Object.is(a, b) && !(Number.isNaN(a) && Number.isNaN(b)))
-          expect.fail(`${name} output ${k} [${i}]: gpu ${a}, cpu ${b}`);
-        continue;
-      }
-      const err = Math.abs(a - b);
-      if (!(err <= ATOL + RTOL * Math.abs(b))) expect.fail(`${name} output ${k} [${i}]: gpu ${a}, cpu ${b} (|err| ${err})`);
-      worst = Math.max(worst, err);
-    }
-    errors.push([`${name}${gpu.length > 1 ? ` #${k}` : ''}`, worst]);
-  });
-}
+const compare = (name: string, gpu: Tensor[], cpu: Value[]): void => compareOutputs(log, name, gpu, cpu, ATOL, RTOL);
 
-async function check(name: string, op: string, ins: In[], c: Case = {}): Promise<void> {
-  const { gpu, cpu } = await run(op, ins, c);
-  compare(name, gpu, cpu);
-}
+const check = (name: string, op: string, ins: In[], c: Case = {}): Promise<void> => checkGpu(log, name, op, ins, c, ATOL, RTOL);
 
 const SHAPES: Shape[] = [[2, 3, 5, 7], [1, 5, 1, 1], [3, 4], [2, 3, 4], [7]];
 
@@ -178,6 +76,7 @@ describe('binary broadcasting', () => {
 
   it('keys pipelines by kernel variant, not by shape', async () => {
     await check('Add same 2-D', 'Add', [rand([3, 5], 1), rand([3, 5], 2)]);
+    const cache = await opCheckPipelines();
     const before = cache.size;
     await check('Add same 5-D', 'Add', [rand([2, 3, 4, 5, 6], 3), rand([2, 3, 4, 5, 6], 4)]);
     expect(cache.size).toBe(before);

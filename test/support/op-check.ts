@@ -113,12 +113,16 @@ export function compare(log: ErrorLog, name: string, got: readonly Value[], want
 
 let cache: PipelineCache | undefined;
 
+/** The pipeline cache every runGpuAndCpu call shares (tests count its pipelines). */
+export async function opCheckPipelines(): Promise<PipelineCache> {
+  cache ??= new PipelineCache((await getTestDevice()).device);
+  return cache;
+}
+
 /** Runs a one-node graph on the GPU (Node/Dawn) and with the op's CPU reference kernel. */
 export async function runGpuAndCpu(op: string, ins: In[], c: Case = {}): Promise<{ rn: ResolvedNode; gpu: Tensor[]; cpu: Value[] }> {
   const { rn, values: vals, constants } = resolveOne(op, ins, c);
-  const gpuCtx = await getTestDevice();
-  cache ??= new PipelineCache(gpuCtx.device);
-  const gpu = await runNodeOnGpu(gpuCtx, rn, vals as Value[], constants, cache);
+  const gpu = await runNodeOnGpu(await getTestDevice(), rn, vals as Value[], constants, await opCheckPipelines());
   const cpu = rn.def.reference(vals.map((v) => v ?? EMPTY_VALUE), rn.attrs);
   return { rn, gpu, cpu };
 }
