@@ -6,16 +6,12 @@
 //
 //   node bench/run-tflite.mjs [--only=sepconv/cpu,litert/wasm,...] [--models=face_detection_short_range,...]
 //                             [--row-s=4] [--out=bench-tflite-results.json]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer';
-import { createServer } from 'vite';
+import { browserPath, CHROME_FLAGS, ROOT, startBenchServer } from './browser.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const argv = Object.fromEntries(
   process.argv.slice(2).map((a) => {
     const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
@@ -43,63 +39,12 @@ const OUT_FILE = resolve(ROOT, String(argv.out ?? 'bench-tflite-results.json'));
 const T0 = Date.now();
 const say = (s) => process.stderr.write(`[bench:tflite ${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
 
-// Same flags as test/support/browser.ts and bench/run.mjs (SwiftShader WebGPU in a quiet, offline profile).
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--enable-dawn-features=disable_workgroup_init',
-];
+// As bench/run.mjs's browser, plus Node's Dawn setting (src/gpu/device.ts): no zero-fill of workgroup arrays.
+const FLAGS = [...CHROME_FLAGS, '--enable-dawn-features=disable_workgroup_init'];
 
-function browserPath() {
-  const cache = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');
-  const read = () => (existsSync(cache) ? JSON.parse(readFileSync(cache, 'utf8')).path : undefined);
-  if (!read() || !existsSync(read())) spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-browser.mjs')], { stdio: 'inherit' });
-  const p = read();
-  if (!p || !existsSync(p)) throw new Error('no Chrome/Chromium found (see scripts/ensure-browser.mjs)');
-  return p;
-}
-
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const server = await createServer({
-    root: ROOT,
-    configFile: join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    cacheDir: join(ROOT, 'node_modules', '.vite-bench-tflite'),
-    server: {
-      host: '127.0.0.1',
-      port,
-      strictPort: true,
-      watch: null,
-      hmr: false,
-      ws: false,
-      // Cross-origin isolation: SharedArrayBuffer, hence LiteRT.js's threaded wasm.
-      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
-    },
-    // Scan the page's imports at start-up, so no late dependency discovery reloads it mid-measurement.
-    optimizeDeps: { entries: ['bench/tflite.html'], exclude: ['@litertjs/core'] },
-  });
-  await server.listen();
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
+function startServer() {
+  // Scan the page's imports at start-up, so no late dependency discovery reloads it mid-measurement.
+  return startBenchServer({ cacheName: '.vite-bench-tflite', optimizeDeps: { entries: ['bench/tflite.html'], exclude: ['@litertjs/core'] } });
 }
 
 function withTimeout(p, ms, what) {
@@ -113,7 +58,7 @@ async function main() {
   try {
     for (const [engine, backend] of ENGINES) {
       const userDataDir = mkdtempSync(join(tmpdir(), 'sepconv-bench-tflite-'));
-      const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...CHROME_FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
+      const browser = await puppeteer.launch({ executablePath: browserPath(), headless: true, args: [...FLAGS, `--user-data-dir=${userDataDir}`], protocolTimeout: 600_000 });
       try {
         const page = await browser.newPage();
         const errors = [];

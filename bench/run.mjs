@@ -10,14 +10,11 @@
 // prints the tables and writes bench-results.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer';
-import { createServer } from 'vite';
+import { browserPath, CHROME_FLAGS, ROOT, startBenchServer } from './browser.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const MODELS = join(ROOT, 'bench', 'models');
 const T_START = Date.now();
 
@@ -64,32 +61,6 @@ const PROFILE = !argv['no-profile'];
 const elapsed = () => Date.now() - T_START;
 const remaining = () => BUDGET_MS - elapsed();
 const say = (s) => process.stderr.write(`[bench ${(elapsed() / 1000).toFixed(0).padStart(3)}s] ${s}\n`);
-
-// Same flags as test/support/browser.ts (SwiftShader WebGPU in a quiet, offline headless profile).
-const CHROME_FLAGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-function browserPath() {
-  const cache = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');
-  const read = () => {
-    if (!existsSync(cache)) return undefined;
-    const p = JSON.parse(readFileSync(cache, 'utf8')).path;
-    return p && existsSync(p) ? p : undefined;
-  };
-  if (!read()) spawnSync(process.execPath, [join(ROOT, 'scripts', 'ensure-browser.mjs')], { stdio: 'inherit' });
-  const p = read();
-  if (!p) throw new Error('no Chrome/Chromium found (see scripts/ensure-browser.mjs)');
-  return p;
-}
 
 // ---------------------------------------------------------------------------------------------- models
 const FALLBACKS = {
@@ -158,37 +129,9 @@ function ensureModels() {
 }
 
 // ---------------------------------------------------------------------------------------------- browser + server
-async function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createNetServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-async function startServer() {
-  const port = await freePort();
-  const server = await createServer({
-    root: ROOT,
-    configFile: join(ROOT, 'vite.config.ts'),
-    logLevel: 'warn',
-    clearScreen: false,
-    // Its own dependency cache, so concurrent test servers (other optimizeDeps) do not re-optimise under us.
-    cacheDir: join(ROOT, 'node_modules', '.vite-bench'),
-    server: {
-      host: '127.0.0.1',
-      port,
-      strictPort: true,
-      watch: null,
-      // No HMR client socket: nothing may reload a page mid-measurement (peers edit src/ while we run).
-      hmr: false,
-      ws: false,
-      // Cross-origin isolation: SharedArrayBuffer, hence multi-threaded wasm for ORT and TF.js.
-      headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
-    },
+function startServer() {
+  return startBenchServer({
+    cacheName: '.vite-bench',
     optimizeDeps: {
       // Pre-bundle exactly these at start-up and discover nothing later: a late discovery makes Vite reload
       // the page mid-measurement ("Execution context was destroyed").
@@ -199,8 +142,6 @@ async function startServer() {
       exclude: ['onnxruntime-web'],
     },
   });
-  await server.listen();
-  return { url: `http://127.0.0.1:${port}`, close: () => server.close() };
 }
 
 async function launch() {
