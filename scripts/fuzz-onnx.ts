@@ -440,11 +440,11 @@ export function withinBudget(rg: ResolvedGraph, b: RunBudget): boolean {
 }
 
 /**
- * Loads `bytes`; when that yields a Graph, resolves it with its declared input shapes and (within `budget`)
- * runs it on the CPU with random inputs that sometimes hold NaN and ±Inf. Any throw other than a SepconvError
- * is a failure.
+ * Loads `bytes` with `load` (a format's importer: the Graph and the input shapes to resolve it with); when that
+ * yields a Graph, resolves it and (within `budget`) runs it on the CPU with random inputs that sometimes hold NaN
+ * and ±Inf. Any throw other than a SepconvError is a failure.
  */
-export function runCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
+export function runImportedCase(bytes: Uint8Array, r: Rand, budget: RunBudget, load: (bytes: Uint8Array) => { graph: Graph; shapes: Record<string, Shape> }): CaseResult {
   const mem0 = memNow();
   const t0 = performance.now();
   let stage: 'load' | 'resolve' | 'run' = 'load';
@@ -455,9 +455,9 @@ export function runCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_
     return { outcome, loadMs: stage === 'run' ? loadMs : now - t0, runMs: stage === 'run' ? now - t1 : 0, memDelta: memNow() - mem0, ...extra };
   };
   try {
-    const g = loadOnnx(bytes);
+    const { graph, shapes } = load(bytes);
     stage = 'resolve';
-    const rg = resolve(g, concreteShapes(g));
+    const rg = resolve(graph, shapes);
     loadMs = performance.now() - t0;
     if (!withinBudget(rg, budget)) return result('resolved');
     stage = 'run';
@@ -476,6 +476,14 @@ export function runCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_
     if (e instanceof SepconvError) return result(`rejected-${stage}`, { code: e.code });
     return result('FAILED', { error: e });
   }
+}
+
+/** runImportedCase for ONNX bytes, resolved with their declared input shapes. */
+export function runCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
+  return runImportedCase(bytes, r, budget, (b) => {
+    const graph = loadOnnx(b);
+    return { graph, shapes: concreteShapes(graph) };
+  });
 }
 
 // ------------------------------------------------------------------------------------------------- driver

@@ -12,10 +12,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCpu } from '../src/cpu/run.js';
-import { SepconvError } from '../src/errors.js';
-import { resolve } from '../src/graph/resolve.js';
-import { sizeOf } from '../src/tensor.js';
 import { loadTflite } from '../src/tflite/import.js';
 import {
   ActivationFunctionType as Act,
@@ -43,7 +39,7 @@ import {
   type ModelT,
 } from '../src/tflite/schema/tflite_generated.js';
 import { buildTflite, f16, f32, i32, i8, pack, unpack, type ModelSpec } from '../test/support/tflite-build.js';
-import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, memNow, rng, withinBudget, type CaseResult, type FuzzOptions, type FuzzReport, type Outcome, type RunBudget, type Seed } from './fuzz-onnx.js';
+import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
@@ -349,37 +345,7 @@ export function mutateTflite(seed: Seed, r: Rand): { bytes: Uint8Array; mutators
 
 /** Loads a mutant; a Graph is resolved and (within budget) run on the CPU. Any throw but a SepconvError fails. */
 export function runTfliteCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
-  const mem0 = memNow();
-  const t0 = performance.now();
-  let stage: 'load' | 'resolve' | 'run' = 'load';
-  let loadMs = 0;
-  let t1 = t0;
-  const result = (outcome: Outcome, extra: Partial<CaseResult> = {}): CaseResult => {
-    const now = performance.now();
-    return { outcome, loadMs: stage === 'run' ? loadMs : now - t0, runMs: stage === 'run' ? now - t1 : 0, memDelta: memNow() - mem0, ...extra };
-  };
-  try {
-    const g = loadTflite(bytes);
-    stage = 'resolve';
-    const rg = resolve(g, {});
-    loadMs = performance.now() - t0;
-    if (!withinBudget(rg, budget)) return result('resolved');
-    stage = 'run';
-    t1 = performance.now();
-    const inputs: Record<string, Float32Array> = Object.create(null);
-    const specials = r() < 0.2;
-    for (const [name, s] of rg.inputShapes) {
-      const x = new Float32Array(sizeOf(s));
-      for (let i = 0; i < x.length; i++) x[i] = specials && r() < 0.05 ? pick(r, [NaN, Infinity, -Infinity]) : r() * 4 - 2;
-      inputs[name] = x;
-    }
-    const out = runCpu(rg, inputs);
-    for (const o of rg.graph.outputs) if (!out.get(o)) throw new Error(`output "${o}" missing from the result`);
-    return result('ran');
-  } catch (e) {
-    if (e instanceof SepconvError) return result(`rejected-${stage}`, { code: e.code });
-    return result('FAILED', { error: e });
-  }
+  return runImportedCase(bytes, r, budget, (b) => ({ graph: loadTflite(b), shapes: {} }));
 }
 
 export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>): FuzzReport {
