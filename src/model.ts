@@ -111,8 +111,6 @@ function onnxIo(rg: ResolvedGraph): ModelIo {
   };
 }
 
-
-
 /** Decides the backend for 'auto': WebGPU only on a hardware adapter; software adapters are slower than the CPU path. */
 export function chooseBackend(info: AdapterSummary | undefined, unavailable = 'no WebGPU adapter is available'): { backend: Backend; reason: string } {
   if (!info) return { backend: 'cpu', reason: `${unavailable}; running on the CPU` };
@@ -172,7 +170,6 @@ class IoModel implements Model {
   }
 }
 
-
 /**
  * The engine graph of any source, with the API-level I/O description. The format is told from the content:
  * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
@@ -181,32 +178,33 @@ class IoModel implements Model {
 export async function importModel(source: ModelSource, opts: LoadOptions = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
   const shapes = opts.inputShapes ?? {};
   // The TF.js and TFLite importers load only for models of their format (apps that run ONNX never fetch them).
-  const tfjs = async (m: ModelJson, shards: (tf: typeof import('./tfjs/source.js')) => Promise<Uint8Array[][]> | Uint8Array[][]) => {
+  type TfjsSource = typeof import('./tfjs/source.js');
+  // `get` gives the parsed model.json and its shards, running `check` (every op supported) before any shard is read.
+  const tfjs = async (get: (src: TfjsSource, check: (m: ModelJson) => void) => Promise<{ model: ModelJson; shards: Uint8Array[][] }>) => {
     const [{ checkTfjsOps, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
-    checkTfjsOps(m);
-    const t = tfjsToGraph(m, decodeWeights(m.manifest, await shards(src)), { inputShapes: shapes });
+    const { model, shards } = await get(src, checkTfjsOps);
+    const t = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes: shapes });
     // the TF.js import bakes concrete shapes in, so the resolver needs none
     return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
   };
-  const parse = async (b: Uint8Array | string | object) => (await import('./tfjs/model-json.js')).parseModelJson(b as never);
+  // model.json in memory: parsed and checked here, its shards taken from `weights`
+  const inMemory = (json: Uint8Array | string | object, weights: TfjsInMemory['weights'] | undefined) =>
+    tfjs(async (src, check) => {
+      const model = (await import('./tfjs/model-json.js')).parseModelJson(json as never);
+      check(model);
+      return { model, shards: src.shardsFromMemory(model, weights) };
+    });
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
-  if (isTfjsInMemory(source)) {
-    const m = await parse(source.modelJson);
-    return tfjs(m, (src) => src.shardsFromMemory(m, source.weights));
-  }
+  if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
     const bytes = await readLocation(source);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
-    const m = await parse(bytes);
-    return tfjs(m, async (src) => (await src.fetchTfjs(source, opts.onProgress, () => undefined, bytes)).shards);
+    return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-    if (looksLikeJson(bytes)) {
-      const m = await parse(bytes);
-      return tfjs(m, (src) => src.shardsFromMemory(m, undefined));
-    }
+    if (looksLikeJson(bytes)) return inMemory(bytes, undefined);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     return { graph: loadOnnx(bytes), inputShapes: shapes };
   }
