@@ -22,6 +22,12 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 
+// (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))): relaxed SIMD.
+const V128_ZERO = [253, 12, ...new Array<number>(16).fill(0)];
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2, 11,
+]);
+
 const FEATURE_USE: Record<string, { with: string; without: string }> = {
   'timestamp-query': { with: 'profile() gives per-layer GPU times', without: 'profile() times layers by the CPU clock' },
   'shader-f16': { with: 'half-precision shaders are possible', without: 'every shader computes in f32' },
@@ -33,6 +39,13 @@ export function detectWasmSimd(): Feature {
   return WebAssembly.validate(SIMD_PROBE)
     ? { available: true, reason: 'WebAssembly SIMD validates: the CPU backend runs its wasm SIMD kernels' }
     : { available: false, reason: 'WebAssembly SIMD (v128) does not validate here: the CPU backend runs its JavaScript kernels' };
+}
+
+/** Relaxed SIMD's f32x4.relaxed_madd: one fused multiply-add (where the CPU has FMA) instead of a multiply and an add. */
+export function detectRelaxedSimd(): Feature {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE)
+    ? { available: true, reason: 'relaxed SIMD validates: the wasm kernels multiply-add with f32x4.relaxed_madd' }
+    : { available: false, reason: 'relaxed SIMD does not validate here: the wasm kernels multiply, then add' };
 }
 
 export function detectThreads(): Feature {
@@ -113,5 +126,5 @@ export async function detectFeatures(): Promise<Features> {
 /** A CPU model's reason with which kernels it runs, e.g. "...; wasm SIMD kernels". */
 export function withCpuKernels(reason: string): string {
   const simd = detectWasmSimd();
-  return `${reason}; ${simd.available ? 'CPU kernels: wasm SIMD' : simd.reason}`;
+  return `${reason}; ${simd.available ? `CPU kernels: wasm SIMD${detectRelaxedSimd().available ? ' + relaxed madd' : ''}` : simd.reason}`;
 }

@@ -312,7 +312,7 @@ describe.each(['firefox', 'webkit'] as const)('Vite app in %s', (engine: EngineN
     expect(errors).toEqual([]);
     expect(result.error).toBeUndefined();
     expect(result.used).toBe('cpu');
-    expect(result.reason).toMatch(/no navigator\.gpu.*running on the CPU; CPU kernels: wasm SIMD; in a worker, /);
+    expect(result.reason).toMatch(/no navigator\.gpu.*running on the CPU; CPU kernels: wasm SIMD( \+ relaxed madd)?; in a worker, /);
     // The CPU backend in its worker: a thread team where SharedArrayBuffer is on offer (cross-origin isolated).
     expect(result.reason).toMatch(engine === 'firefox' ? WORKER_THREADS : /in a worker, 1 thread: SharedArrayBuffer is not exposed although the page is cross-origin isolated/);
     expect(result.shape).toEqual([1, 10]);

@@ -105,6 +105,20 @@ export class Fn {
   fMul(): this { return this.simd(0xe6); }
   fMin(): this { return this.simd(0xe8); }
   fMax(): this { return this.simd(0xe9); }
+  /** f32x4.relaxed_madd (relaxed SIMD): a·b + c, fused where the CPU has FMA. */
+  fRelaxedMadd(): this { return this.simd(0x105); }
+  /**
+   * Pushes a·b + c (each operand pushed by its callback): relaxed_madd when `fused`, else f32x4.mul then add.
+   * The operand order differs between the two, hence the callbacks.
+   */
+  fMadd(fused: boolean, a: () => void, b: () => void, c: () => void): this {
+    if (fused) {
+      a(); b(); c();
+      return this.fRelaxedMadd();
+    }
+    c(); a(); b();
+    return this.fMul().fAdd();
+  }
 
   encode(): number[] {
     const body: number[] = [];

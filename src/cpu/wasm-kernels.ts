@@ -12,12 +12,13 @@
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
  */
+import { detectRelaxedSimd } from '../features.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 
 export const MR = 4;
 
-function gemmFn(mr: number): Fn {
+function gemmFn(mr: number, fused: boolean): Fn {
   // (mc, nb, kc, pa, lda, pb, ldb, pc, ldc, flags, pbias, lo, hi); nb, lda, ldb and ldc in bytes;
   // flags: 1 accumulate into C; pbias: one float per row (+ MR - 1 readable after mc). A is row-major (rows past mc re-read row mc-1; their C rows are scratch).
   const f = new Fn('gemm', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
@@ -45,8 +46,7 @@ function gemmFn(mr: number): Fn {
   f.get(bp).v128Load(0).set(b0).get(bp).v128Load(16).set(b1);
   for (let r = 0; r < mr; r++) {
     f.get(ap[r]!).get(kb).add().loadSplat().set(av);
-    f.get(acc[2 * r]!).get(av).get(b0).fMul().fAdd().set(acc[2 * r]!);
-    f.get(acc[2 * r + 1]!).get(av).get(b1).fMul().fAdd().set(acc[2 * r + 1]!);
+    for (let q = 0; q < 2; q++) f.fMadd(fused, () => f.get(av), () => f.get(q ? b1 : b0), () => f.get(acc[2 * r + q]!)).set(acc[2 * r + q]!);
   }
   f.incr(bp, ldb, true);
   f.get(kb).i32(4).add().tee(kb).get(kend).ltS().brIf(0);
@@ -81,7 +81,7 @@ function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: nu
   f.incr(i, step).br(0).end().end();
 }
 
-function depthwiseFn(ks: number, s: number): Fn {
+function depthwiseFn(ks: number, s: number, fused: boolean): Fn {
   // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, yps, pp, lo, hi); xps, yps: input and output plane
   // strides in bytes (yps >= Ho*Wo*4 + 12 keeps the last row's over-write inside the plane: see depthwiseToHeap)
   const f = new Fn(`dw${ks}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
@@ -91,7 +91,7 @@ function depthwiseFn(ks: number, s: number): Fn {
   const wpb = f.local(I32), xplane = f.local(I32), wbase = f.local(I32), yplane = f.local(I32), wB = f.local(I32);
   const rp = Array.from({ length: ks }, () => f.local(I32));
   const acc = f.local(V128), bv = f.local(V128), vlo = f.local(V128), vhi = f.local(V128);
-  const u0 = f.local(V128), u1 = f.local(V128);
+  const u0 = f.local(V128), u1 = f.local(V128), tap = f.local(V128), part = f.local(V128);
   const kk = ks * ks;
   const wl = kk <= 9 ? Array.from({ length: kk }, () => f.local(V128)) : [];
   f.get(lo).fSplat().set(vlo).get(hi).fSplat().set(vhi);
@@ -128,19 +128,18 @@ function depthwiseFn(ks: number, s: number): Fn {
   for (let ky = 0; ky < ks; ky++) {
     f.get(rp[ky]!).get(oxs).add().set(ra);
     for (let kx = 0; kx < ks; kx++) {
-      if (s === 1) f.get(ra).v128Load(4 * kx);
+      if (s === 1) f.get(ra).v128Load(4 * kx).set(tap);
       else {
         // taps 2m and 2m+1 de-interleave the same pair of vectors p[2x+2m ..+8)
         if (kx % 2 === 0) f.get(ra).v128Load(8 * (kx >> 1)).set(u0).get(ra).v128Load(8 * (kx >> 1) + 16).set(u1);
-        f.get(u0).get(u1).shuffle32(kx % 2 === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]);
+        f.get(u0).get(u1).shuffle32(kx % 2 === 0 ? [0, 2, 4, 6] : [1, 3, 5, 7]).set(tap);
       }
-      if (wl.length) f.get(wl[ky * ks + kx]!);
-      else f.get(wbase).loadSplat(4 * (ky * ks + kx));
-      f.fMul();
-      if (kx > 0) f.fAdd();
+      const weight = () => (wl.length ? f.get(wl[ky * ks + kx]!) : f.get(wbase).loadSplat(4 * (ky * ks + kx)));
+      if (kx === 0) f.get(tap), weight(), f.fMul().set(part);
+      else f.fMadd(fused, () => f.get(tap), weight, () => f.get(part)).set(part);
     }
-    // one partial sum per kernel row (on the operand stack), so the rows' chains overlap
-    f.get(acc).fAdd().set(acc);
+    // one partial sum per kernel row, so the rows' chains overlap
+    f.get(acc).get(part).fAdd().set(acc);
   }
   f.get(out).get(ox).i32(2).shl().add().get(acc).get(vlo).fMax().get(vhi).fMin().v128Store();
   f.incr(ox, 4).incr(oxs, 16 * s);
@@ -181,8 +180,27 @@ let kernels: WasmKernels | undefined;
 let enabled = true;
 let tried = false;
 
+let relaxedOn = true;
+let relaxedProbe: boolean | undefined;
+
+/** Whether the kernels use relaxed SIMD's f32x4.relaxed_madd: where it validates (Chromium >= 114; not Node 20) and is allowed. */
+export function relaxedSimd(): boolean {
+  relaxedProbe ??= detectRelaxedSimd().available;
+  return relaxedProbe && relaxedOn;
+}
+
+/** Allows relaxed_madd (true, the default) or not; rebuilds the kernels on next use; returns the previous setting. For tests and benchmarks. */
+export function setRelaxedSimd(on: boolean): boolean {
+  const was = relaxedOn;
+  relaxedOn = on;
+  kernels = undefined;
+  tried = false;
+  return was;
+}
+
 function kernelFns(): Fn[] {
-  return [gemmFn(MR), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s))];
+  const fused = relaxedSimd();
+  return [gemmFn(MR, fused), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s, fused))];
 }
 
 /** Export names and their f32 arguments, for thread-team calls (threads.ts). */
