@@ -14,7 +14,6 @@ import { hasTfliteIdentifier, isTfjsInMemory, looksLikeJson, readLocation } from
 import type { IoInfo } from './tfjs/import.js';
 import type { ModelJson } from './tfjs/model-json.js';
 import type { ProgressFn, TfjsInMemory } from './tfjs/source.js';
-export { looksLikeJson } from './formats.js';
 export type { RunStats } from './run-stats.js';
 
 export type Backend = 'webgpu' | 'cpu';
@@ -175,7 +174,11 @@ class IoModel implements Model {
  * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
  * identifier TFL3 a TFLite model, anything else ONNX.
  */
-export async function importModel(source: ModelSource, opts: LoadOptions = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
+/**
+ * A model source as a graph (with the I/O description of TF.js and TFLite models). `bytes`: the file behind a
+ * string source, already read (the CLI reads with its own errors); a TF.js model's shards are still read beside it.
+ */
+export async function importModel(source: ModelSource, opts: LoadOptions & { bytes?: Uint8Array } = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
   const shapes = opts.inputShapes ?? {};
   // The TF.js and TFLite importers load only for models of their format (apps that run ONNX never fetch them).
   type TfjsSource = typeof import('./tfjs/source.js');
@@ -197,7 +200,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions = {}): 
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
   if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
-    const bytes = await readLocation(source);
+    const bytes = opts.bytes ?? (await readLocation(source));
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));

@@ -1,26 +1,17 @@
 import { InputError } from '../errors.js';
 import type { Graph } from '../graph/ir.js';
 import { readNpy } from '../io/npy.js';
-import { looksLikeJson } from '../model.js';
-import { loadOnnx } from '../onnx/import.js';
+import { importModel, type ModelIo } from '../model.js';
 import type { Shape, Tensor } from '../tensor.js';
-import { checkTfjsOps, tfjsToGraph, type TfjsGraph } from '../tfjs/import.js';
-import { fetchTfjs } from '../tfjs/source.js';
-import { decodeWeights } from '../tfjs/weights.js';
 import { readBytes } from './io.js';
-import { hasTfliteIdentifier, importTflite } from '../tflite/import.js';
 
 /**
- * The graph of a model file, ONNX, TF.js model.json (shards read next to it) or .tflite, told from the content.
- * TF.js and TFLite graphs come with their API-level I/O description and concrete (NHWC) input shapes.
+ * The graph of a model file, ONNX, TF.js model.json (shards read next to it) or .tflite, told from the content
+ * as load() tells it. TF.js and TFLite graphs come with their API-level I/O description and concrete (NHWC)
+ * input shapes.
  */
-export async function readModelFile(path: string, inputShapes: Record<string, Shape> = {}): Promise<{ graph: Graph; tfjs?: TfjsGraph; io?: ReturnType<typeof importTflite>['io'] }> {
-  const bytes = await readBytes(path);
-  if (hasTfliteIdentifier(bytes)) return importTflite(bytes, inputShapes);
-  if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes) };
-  const { model, shards } = await fetchTfjs(path, undefined, checkTfjsOps, bytes);
-  const tfjs = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes });
-  return { graph: tfjs.graph, tfjs };
+export async function readModelFile(path: string, inputShapes: Record<string, Shape> = {}): Promise<{ graph: Graph; io?: ModelIo }> {
+  return importModel(path, { inputShapes, bytes: await readBytes(path) });
 }
 
 /** An output name as a file name: every character outside [A-Za-z0-9_.-] becomes '_'. */

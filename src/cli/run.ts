@@ -38,11 +38,8 @@ export const runCommand: Command = {
     const npyPath = p.flags.get('input') as string | undefined;
     // A TF.js graph is built for concrete shapes: take the .npy's shape when there is one.
     const npy = npyPath ? readNpy(await readBytes(npyPath), npyPath) : undefined;
-    const read = async (shapes?: Record<string, number[]>) => {
-      const f = await readModelFile(p.positionals[0]!, shapes);
-      // TF.js and TFLite graphs come with their NHWC I/O description (.tflite: f.io)
-      return { graph: f.graph, io: f.io ?? (f.tfjs ? { format: 'tfjs' as const, inputs: f.tfjs.inputs, outputs: f.tfjs.outputs } : undefined) };
-    };
+    // TF.js and TFLite graphs come with their NHWC I/O description
+    const read = (shapes?: Record<string, number[]>) => readModelFile(p.positionals[0]!, shapes);
     let { graph, io: modelIo } = await read();
     if (modelIo && npy && modelIo.inputs.length === 1 && shapeStr(modelIo.inputs[0]!.shape) !== shapeStr(npy.shape))
       ({ graph, io: modelIo } = await read({ [modelIo.inputs[0]!.name]: [...npy.shape] }));

@@ -25,10 +25,11 @@ export const summaryCommand: Command = {
     }
     if (p.positionals.length !== 1) throw new UsageError('expected exactly one model file', usage);
     const shapes = parseInputShapes((p.flags.get('input-shape') as string[] | undefined) ?? [], usage);
-    let { graph, tfjs } = await readModelFile(p.positionals[0]!);
+    let { graph, io: modelIo } = await readModelFile(p.positionals[0]!);
+    const tfjs = modelIo?.format === 'tfjs';
     // A TF.js graph is built for concrete (NHWC) shapes: rebuild it for the ones asked for.
     if (tfjs && shapes !== undefined)
-      ({ graph, tfjs } = await readModelFile(p.positionals[0]!, Array.isArray(shapes) ? { [tfjs.inputs[0]?.name ?? '']: shapes as number[] } : (shapes as Record<string, number[]>)));
+      ({ graph } = await readModelFile(p.positionals[0]!, Array.isArray(shapes) ? { [modelIo!.inputs[0]?.name ?? '']: shapes as number[] } : (shapes as Record<string, number[]>)));
     const symbolic = graph.inputs.find((i) => i.shape.some((d) => typeof d !== 'number' || d <= 0));
     if (shapes === undefined && symbolic) {
       const hint = symbolic.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 1)).join('x');
