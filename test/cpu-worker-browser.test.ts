@@ -66,6 +66,12 @@ describe('CPU backend in a worker (Chromium)', () => {
     }
   }, 60_000);
 
+  it('an input array overwritten right after run(): each result is that of the values passed, outputs never alias the reused snapshots', async () => {
+    const r = await call('reusedInput');
+    expect(r).toHaveLength(24);
+    for (const c of r) expect(c.diff, `${c.graph} run ${c.k}`).toBeNull();
+  }, 60_000);
+
   it('WebGPU device loss: in-flight and later runs are answered by the CPU backend in a worker; nothing left after dispose', async () => {
     const r = await call('deviceLoss');
     expect(r.before).toBe('webgpu');

@@ -44,6 +44,34 @@ export interface WorkerModelOptions {
   single?: string;
 }
 
+/**
+ * Copied inputs as SharedArrayBuffer snapshots where the page may share memory: one copy on this thread and none
+ * into the worker (a clone would be a second), reused run after run. A snapshot goes back to the pool when its
+ * run has settled, so a retry still reads what the caller passed.
+ */
+class Snapshots {
+  private readonly free = new Map<number, SharedArrayBuffer[]>();
+  static readonly usable = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
+
+  take(t: Tensor): Tensor {
+    const bytes = t.data.byteLength;
+    const buf = this.free.get(bytes)?.pop() ?? new SharedArrayBuffer(bytes);
+    const data = new Float32Array(buf);
+    data.set(t.data);
+    return { shape: t.shape, data };
+  }
+
+  give(inputs: Record<string, Tensor>): void {
+    for (const t of Object.values(inputs)) {
+      const b = t.data.buffer;
+      if (!(b instanceof SharedArrayBuffer)) continue;
+      const list = this.free.get(b.byteLength) ?? [];
+      if (list.length < 4) list.push(b);
+      this.free.set(b.byteLength, list);
+    }
+  }
+}
+
 export class WorkerCpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
   readonly stats = noRuns();
@@ -51,6 +79,7 @@ export class WorkerCpuModel implements EngineModel {
   private readonly jobs = new Map<number, Job>();
   private nextId = 1;
   private disposed = false;
+  private readonly snapshots = new Snapshots();
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
   /** Threads the worker computes on (its team, as it reported at load). */
@@ -112,10 +141,11 @@ export class WorkerCpuModel implements EngineModel {
     }
     const transferred = this.opts.transferInputs;
     const feed: Record<string, Tensor> = {};
-    for (const [k, t] of checked) feed[k] = transferred ? t : { shape: t.shape, data: t.data.slice() };
-    return new Promise((resolve, reject) => {
+    const shared = !transferred && Snapshots.usable;
+    for (const [k, t] of checked) feed[k] = transferred ? t : shared ? this.snapshots.take(t) : { shape: t.shape, data: t.data.slice() };
+    return new Promise<{ outputs: Map<string, Tensor>; profile?: LayerProfile }>((resolve, reject) => {
       this.send({ id: this.nextId++, inputs: feed, transferred, profile, attempts: 0, resolve, reject });
-    });
+    }).finally(() => shared && this.snapshots.give(feed));
   }
 
   private send(job: Job): void {

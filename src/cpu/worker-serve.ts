@@ -55,8 +55,9 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
             onNode: (i, _o, ms) => profile!.layers.push({ node: g.nodes[i]!.node.name, op: g.nodes[i]!.node.op, ms }),
           })
         : runCpu(g, msg.inputs);
+      // an output that is a constant, or an input's shared snapshot (which the caller reuses), goes back as a copy
       const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
-        constantBuffers.has(t.data.buffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
+        constantBuffers.has(t.data.buffer) || !(t.data.buffer instanceof ArrayBuffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
       );
       post({ type: 'result', id, outputs: list, profile }, buffersOf(list.map(([, t]) => t)));
     } catch (e) {

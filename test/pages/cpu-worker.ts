@@ -195,6 +195,34 @@ const api = {
     return out;
   },
 
+  /**
+   * A camera loop's habit: one input array, overwritten right after each run() call. Each result must be that of
+   * the values passed (copied inputs are snapshots); a graph whose output is a view of its input (Flatten) must
+   * not hand back the reused snapshot.
+   */
+  async reusedInput() {
+    const out: { graph: string; k: number; diff: string | null }[] = [];
+    const b = new GraphBuilder('view', { seed: 1 });
+    b.output(b.flatten(b.input('x', [1, 16, 21, 19])), 'y');
+    for (const [graph, g] of [['block', residualBlock()], ['flatten', b.build()]] as const) {
+      const model = await load(g, { backend: 'cpu' });
+      const x = inputFor(model, 0);
+      const pending: { k: number; want: Map<string, Tensor>; got: Promise<Map<string, Tensor>> }[] = [];
+      for (let k = 0; k < 6; k++) {
+        x.set(inputFor(model, k));
+        const want = runCpu(model.graph, feed(model, x.slice()));
+        pending.push({ k, want, got: model.run(feed(model, x)) });
+      }
+      x.fill(NaN);
+      for (const p of pending) out.push({ graph, k: p.k, diff: firstDiff(await p.got, p.want) ?? null });
+      // and once more after the snapshots went back to the pool: the earlier outputs must be unchanged
+      await model.run(feed(model, x));
+      for (const p of pending) out.push({ graph, k: 10 + p.k, diff: firstDiff(await p.got, p.want) ?? null });
+      model.dispose();
+    }
+    return out;
+  },
+
   /** WebGPU model whose device is lost mid-run: the runs are answered by the CPU backend, in a worker. */
   async deviceLoss() {
     const gpu = await requestGpu();
