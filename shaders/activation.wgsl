@@ -1,6 +1,6 @@
 // Fused activation epilogue, concatenated in front of conv/gemm kernels (src/gpu/kernels/epilogue.ts).
 //   act(v) for ACT = 0 none | 1 relu | 2 clip(act_a = min, act_b = max) | 3 sigmoid
-//                  | 4 hardsigmoid(act_a = alpha, act_b = beta) | 5 hardswish
+//                  | 4 hardsigmoid(act_a = alpha, act_b = beta) | 5 hardswish(act_a = gain)
 // ACT is an override constant (dead branches vanish at pipeline creation); act_a / act_b come from the
 // including kernel's params uniform, which must declare both fields. act_of(v, kind, a, b) is the same for a
 // second activation in one kernel (dwpw.wgsl: kind an override constant too). Comparisons are written with select()
@@ -31,7 +31,7 @@ fn act_of(v: vec4<f32>, kind: u32, act_a: f32, act_b: f32) -> vec4<f32> {
     }
     case 5u: {
       let t = v / 6.0 + 0.5;
-      return select(select(v * t, v, t > vec4<f32>(1.0)), vec4<f32>(0.0), t < vec4<f32>(0.0));
+      return select(select(v * t, v, t > vec4<f32>(1.0)), vec4<f32>(0.0), t < vec4<f32>(0.0)) * act_a;
     }
     default: {
       return v;

@@ -31,7 +31,7 @@ describe('graph optimiser', () => {
     b.output(y);
     const rg = resolve(b.build(), {});
     const { graph: opt, report } = optimize(rg);
-    expect(report).toEqual({ droppedIdentity: 0, foldedBatchNorm: 2, fusedActivation: 1, fusedResidual: 0 });
+    expect(report).toEqual({ droppedIdentity: 0, foldedBatchNorm: 2, fusedActivation: 1, fusedResidual: 0, foldedHardSwish: 0, foldedConstantAdd: 0 });
     expect(opt.nodes.map((n) => n.node.op)).toEqual(['Conv', 'Conv']);
     const input = tensor([2, 6, 9, 11], randn(2 * 6 * 9 * 11, 9));
     const ref = runCpu(rg, { x: input }, { fast: false }).get(rg.graph.outputs[0]!)!;

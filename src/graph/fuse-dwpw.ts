@@ -6,7 +6,7 @@ import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import { FusedDwPw, type DwPwAttrs } from '../ops/dwpw.js';
 import { dwPwGeometry } from '../ops/dwpw.gpu.js';
 import type { Value } from './ir.js';
-import { floatConst } from './optimize.js';
+import { floatConst } from './ir.js';
 import type { ResolvedGraph, ResolvedNode } from './resolve.js';
 
 /** The GPU a graph is optimized for: which kernel variant its adapter runs, and its limits. */

@@ -13,6 +13,11 @@ export function isInt(v: Value): v is IntTensor {
   return (v as IntTensor).ints !== undefined;
 }
 
+/** A float constant, or undefined for an absent or integer one. */
+export function floatConst(v: Value | undefined): Tensor | undefined {
+  return v && !isInt(v) ? v : undefined;
+}
+
 export function intTensor(shape: Shape, ints: ArrayLike<number>): IntTensor {
   return { shape: [...shape], ints: Float64Array.from(ints) };
 }

@@ -1,8 +1,7 @@
 import type { FusedActivation } from '../ops/activation.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
-import type { Tensor } from '../tensor.js';
-import type { Value } from './ir.js';
-import { isInt } from './ir.js';
+import { foldElementwise } from './fold-elementwise.js';
+import { floatConst, type Value } from './ir.js';
 import type { ResolvedGraph, ResolvedNode } from './resolve.js';
 
 export interface OptimizeReport {
@@ -10,10 +9,14 @@ export interface OptimizeReport {
   foldedBatchNorm: number;
   fusedActivation: number;
   fusedResidual: number;
+  /** x·relu6(x+3)/6 subgraphs made one HardSwish (then fused like any activation). */
+  foldedHardSwish: number;
+  /** Per-channel constants added to a conv's output, moved into its bias. */
+  foldedConstantAdd: number;
 }
 
 function emptyReport(): OptimizeReport {
-  return { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0 };
+  return { droppedIdentity: 0, foldedBatchNorm: 0, fusedActivation: 0, fusedResidual: 0, foldedHardSwish: 0, foldedConstantAdd: 0 };
 }
 
 /** The activation a node computes, when it is one that a Conv/Gemm epilogue can absorb. */
@@ -33,10 +36,6 @@ function activationOf(rn: ResolvedNode): FusedActivation | undefined {
     default:
       return undefined;
   }
-}
-
-export function floatConst(v: Value | undefined): Tensor | undefined {
-  return v && !isInt(v) ? v : undefined;
 }
 
 /**
@@ -74,6 +73,11 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
     }
   }
 
+  const folded = foldElementwise(nodes, constants, rg);
+  nodes = folded.nodes;
+  report.foldedHardSwish += folded.report.hardSwish;
+  report.foldedConstantAdd += folded.report.constantIntoBias;
+
   for (let k = 0; k < nodes.length; k++) {
     const rn = nodes[k]!;
     if (rn.node.op !== 'Conv' && rn.node.op !== 'Gemm') continue;
@@ -103,6 +107,11 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
     }
   }
   fuseResiduals(nodes, rg, outputs, report);
+  // a constant added after a residual conv (TF's bias add, reordered by its ArithmeticOptimizer)
+  const late = foldElementwise(nodes, constants, rg);
+  nodes = late.nodes;
+  report.foldedHardSwish += late.report.hardSwish;
+  report.foldedConstantAdd += late.report.constantIntoBias;
   return { graph: { ...rg, nodes, constants }, report };
 }
 

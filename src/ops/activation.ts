@@ -8,7 +8,8 @@ export type FusedActivation =
   | { kind: 'clip'; min: number; max: number }
   | { kind: 'sigmoid' }
   | { kind: 'hardsigmoid'; alpha: number; beta: number }
-  | { kind: 'hardswish' };
+  /** x · clip(x/6 + 1/2, 0, 1), times `gain` (default 1): TF exports spell x·relu6(x+3)·s with s = 1/6 in float16. */
+  | { kind: 'hardswish'; gain?: number };
 
 export const NO_ACTIVATION: FusedActivation = Object.freeze({ kind: 'none' });
 
@@ -32,7 +33,8 @@ export function applyActivation(x: number, act: FusedActivation): number {
     }
     case 'hardswish': {
       const v = x / 6 + 0.5;
-      return v < 0 ? 0 : v > 1 ? x : x * v;
+      const h = v < 0 ? 0 : v > 1 ? x : x * v;
+      return act.gain === undefined ? h : h * act.gain;
     }
   }
 }

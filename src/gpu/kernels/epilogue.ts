@@ -11,6 +11,9 @@ const ACT_KIND: Record<FusedActivation['kind'], number> = { none: 0, relu: 1, cl
 /** The ACT override constant (part of the pipeline key) and the act_a/act_b params values. */
 export function activationSpec(act: FusedActivation): { constants: { ACT: number }; params: { act_a: number; act_b: number } } {
   const p =
-    act.kind === 'clip' ? { act_a: act.min, act_b: act.max } : act.kind === 'hardsigmoid' ? { act_a: act.alpha, act_b: act.beta } : { act_a: 0, act_b: 0 };
+    act.kind === 'clip' ? { act_a: act.min, act_b: act.max }
+    : act.kind === 'hardsigmoid' ? { act_a: act.alpha, act_b: act.beta }
+    : act.kind === 'hardswish' ? { act_a: act.gain ?? 1, act_b: 0 }
+    : { act_a: 0, act_b: 0 };
   return { constants: { ACT: ACT_KIND[act.kind] }, params: p };
 }
