@@ -187,6 +187,22 @@ describe('MaxPool', () => {
     const s = run(MaxPool, [t([1, 1, 1, 5], [1, 9, 3, 2, 0])], { kernel_shape: [1, 2], strides: [1, 2], auto_pad: 'SAME_UPPER' });
     near(s.vals, [9, 3, 0]);
   });
+  it('the 2×2 stride-2 fast path is bitwise the reference: odd sizes, NaN, ±0 ties, −∞', () => {
+    for (const [h, w] of [[4, 4], [5, 7], [2, 3], [9, 2]] as const) {
+      const x = random([2, 3, h, w]);
+      x.data[1] = NaN;
+      x.data[5] = -0;
+      x.data[6] = 0;
+      x.data[w] = -Infinity;
+      const a = { kernel_shape: [2, 2], strides: [2, 2] };
+      const n: Node = { name: 'mp', op: 'MaxPool', inputs: ['x'], outputs: ['y'], attrs: a };
+      const at = MaxPool.parse(new NodeCtx(n, [x.shape], [x], 17));
+      const ref = MaxPool.reference([x], at)[0] as Tensor;
+      const fast = MaxPool.fast!([x], at)[0] as Tensor;
+      expect(fast.shape).toEqual(ref.shape);
+      expect(new Uint32Array(fast.data.buffer)).toEqual(new Uint32Array(ref.data.buffer));
+    }
+  });
   it('random configs: fast == reference', () => {
     for (let i = 0; i < 12; i++) {
       const k = 1 + (i % 4);

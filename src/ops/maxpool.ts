@@ -38,6 +38,8 @@ export const MaxPool = defineOp<PoolAttrs>({
     const [Ho, Wo] = a.out;
     const [sh, sw] = a.strides;
     const [dh, dw] = a.dilations;
+    if (a.kernel[0] === 2 && a.kernel[1] === 2 && sh === 2 && sw === 2 && dh === 1 && dw === 1 && a.pads.every((p) => p === 0) && 2 * Ho <= H && 2 * Wo <= W)
+      return [{ shape: [N, C, Ho, Wo], data: maxPool2x2(xd, N * C, H, W, Ho, Wo) }];
     const rows = tapRanges(Ho, H, a.kernel[0], sh, dh, a.pads[0]);
     const cols = tapRanges(Wo, W, a.kernel[1], sw, dw, a.pads[1]);
     const y = new Float32Array(N * C * Ho * Wo);
@@ -64,3 +66,18 @@ export const MaxPool = defineOp<PoolAttrs>({
     return [{ shape: [N, C, Ho, Wo], data: y }];
   },
 });
+
+/** The 2×2 stride-2 unpadded window (BlazeFace, PoseNet): four loads per output, no range tables. */
+function maxPool2x2(x: Float32Array, planes: number, H: number, W: number, Ho: number, Wo: number): Float32Array {
+  const y = new Float32Array(planes * Ho * Wo);
+  // taps in the reference's order, the same rule: a later value wins only when larger or NaN (so -0/+0 ties match)
+  const step = (m: number, v: number) => (v > m || v !== v ? v : m);
+  let o = 0;
+  for (let p = 0; p < planes; p++)
+    for (let oy = 0; oy < Ho; oy++) {
+      const r0 = (p * H + 2 * oy) * W;
+      const r1 = r0 + W;
+      for (let ox = 0, c = 0; ox < Wo; ox++, c += 2, o++) y[o] = step(step(step(x[r0 + c]!, x[r0 + c + 1]!), x[r1 + c]!), x[r1 + c + 1]!);
+    }
+  return y;
+}
