@@ -5,9 +5,8 @@
 // - webcam (--use-fake-device-for-media-stream): ≥ 30 frames per model, no growth of live GPU buffers after
 //   the first frame, no long task over 50 ms on the main thread;
 // - screenshots at 1280 and 375 px into test-artifacts/.
-// The webcam runs on WebGPU. CPU inference in this page runs on the main thread until the CPU backend moves into a
-// Worker (another branch); then set SEPCONV_WEBCAM_BACKENDS=webgpu,cpu (or make it the default) and the same
-// checks, long tasks included, run on the CPU.
+// The webcam runs on WebGPU; SEPCONV_WEBCAM_BACKENDS=webgpu,cpu adds the CPU backend (in its Worker: the same
+// checks, long tasks included; test/cpu-worker-browser.test.ts holds the CPU backend's own long-task check).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer';
@@ -161,6 +160,8 @@ describe('real models on the fake webcam', () => {
       const url = api.models.selfie!.url;
       api.models.selfie!.url = '/models/missing-model.json';
       try {
+        // a backend switch releases the loaded models: selfie is loaded again, from the bad URL
+        await api.setBackend('webgpu');
         await api.setBackend('cpu');
         await api.runPhoto('selfie', { tfjs: false, repeats: 1 });
       } finally {
