@@ -1,5 +1,6 @@
 // What this browser or runtime offers the engine, found by feature detection (never by the user agent): each
 // feature says whether it is there, what the engine does without it, and why, in words a user can read.
+import { relaxedSimdValidates } from './cpu/simd-probe.js';
 import { getGpu, OPTIONAL_FEATURES, summarizeAdapter, type AdapterSummary } from './gpu/device.js';
 
 export interface Feature {
@@ -22,12 +23,6 @@ const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
 ]);
 
-// (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))): relaxed SIMD.
-const V128_ZERO = [253, 12, ...new Array<number>(16).fill(0)];
-const RELAXED_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0, ...V128_ZERO, ...V128_ZERO, ...V128_ZERO, 253, 133, 2, 11,
-]);
-
 const FEATURE_USE: Record<string, { with: string; without: string }> = {
   'timestamp-query': { with: 'profile() gives per-layer GPU times', without: 'profile() times layers by the CPU clock' },
   'shader-f16': { with: 'half-precision shaders are possible', without: 'every shader computes in f32' },
@@ -43,7 +38,7 @@ export function detectWasmSimd(): Feature {
 
 /** Relaxed SIMD's f32x4.relaxed_madd: one fused multiply-add (where the CPU has FMA) instead of a multiply and an add. */
 export function detectRelaxedSimd(): Feature {
-  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE)
+  return relaxedSimdValidates()
     ? { available: true, reason: 'relaxed SIMD validates: the wasm kernels multiply-add with f32x4.relaxed_madd' }
     : { available: false, reason: 'relaxed SIMD does not validate here: the wasm kernels multiply, then add' };
 }

@@ -12,7 +12,7 @@
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
  */
-import { detectRelaxedSimd } from '../features.js';
+import { relaxedSimdValidates } from './simd-probe.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 
@@ -185,7 +185,7 @@ let relaxedProbe: boolean | undefined;
 
 /** Whether the kernels use relaxed SIMD's f32x4.relaxed_madd: where it validates (Chromium >= 114; not Node 20) and is allowed. */
 export function relaxedSimd(): boolean {
-  relaxedProbe ??= detectRelaxedSimd().available;
+  relaxedProbe ??= relaxedSimdValidates();
   return relaxedProbe && relaxedOn;
 }
 
