@@ -1,8 +1,8 @@
-// CPU-path benchmark in Node (one thread): a full-size model end to end (median of N runs) and per layer kind
+// CPU-path benchmark in Node (one thread, or --threads=N on the worker_threads team of thread-team-node.ts): a full-size model end to end (median of N runs) and per layer kind
 // (summed over nodes from runCpu's onNode hook, median run), plus the dsc / conv3x3 separable-vs-regular
 // speedup of bench/models. Run through Vite's SSR loader (TypeScript, no build step):
 //
-//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js]
+//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N]
 //
 // The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py --full; gitignored), or
 // $SEPCONV_ZOO/mobilenet_v2/model.onnx. End-to-end times are plain runCpu runs (fused conv chains, recycled
@@ -15,6 +15,7 @@ import { loadOnnx } from '../src/onnx/import.js';
 import { layerType } from '../src/summary/summary.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
+import { leaseTeam } from '../src/cpu/thread-team-node.js';
 
 const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
   const t = layerType(rn);
@@ -97,6 +98,18 @@ export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--js')) setWasmEnabled(false);
   const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
+  const threads = Number(argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
+  const { lease, why } = threads > 1 ? await leaseTeam(threads) : {};
+  if (threads > 1 && !lease) throw new Error(`no thread team: ${why}`);
+  try {
+    console.log(`threads: ${lease?.threads ?? 1}`);
+    (lease ? lease.run.bind(lease) : (f: () => void) => f())(() => all(path, runs, fast));
+  } finally {
+    lease?.release();
+  }
+}
+
+function all(path: string, runs: number, fast: boolean): void {
   const m = loadModel(path);
   report(path, m.rg, bench(m.rg, { [m.inputName]: m.input }, runs, fast));
 
