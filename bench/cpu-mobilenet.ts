@@ -152,6 +152,7 @@ function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
       ['team, bands', true, true],
     ] as const;
     const times = configs.map(() => [] as number[]);
+    const banded0 = chainSplit.banded;
     for (let r = -2; r < runs; r++)
       configs.forEach(([, team, bands], c) => {
         chainSplit.bands = bands;
@@ -160,6 +161,7 @@ function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
         else runCpu(m.rg, inputs);
         if (r >= 0) times[c]!.push(performance.now() - t0);
       });
+    console.log(`${file} (${(chainSplit.banded - banded0) / (runs + 2) / 2} chain images over bands per banded run, from both thread counts)`);
     console.log(`${file}: ${configs.map(([name], c) => `${name} median ${median(times[c]!).toFixed(1)} / min ${Math.min(...times[c]!).toFixed(1)} ms`).join('; ')}`);
   }
 }

@@ -5,7 +5,7 @@
 // activation, no biases. The kernel-by-kernel chain is itself checked against the reference in cpu-wasm/fixtures.
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bandRows } from '../src/cpu/chain-bands.js';
+import { bandRows, bandsPay, MAX_REDONE } from '../src/cpu/chain-bands.js';
 import { chainSplit, convChainFast, type ConvParams } from '../src/cpu/conv-fast.js';
 import { startTeam } from '../src/cpu/thread-team.js';
 import { spawnNodeHelper } from '../src/cpu/thread-team-node.js';
@@ -70,7 +70,10 @@ function runCase(c: Case, seed: number): { bands: Float32Array; kernels: Float32
   chainSplit.bands = false;
   const kernels = out();
   chainSplit.bands = true;
-  return { bands: out(), kernels };
+  const before = chainSplit.banded;
+  const bands = out();
+  expect(chainSplit.banded - before, 'images computed over bands').toBe(c.N);
+  return { bands, kernels };
 }
 
 const CASES: Case[] = [
@@ -89,6 +92,8 @@ describe('inverted-residual chains over bands of rows', () => {
     it(`${threads} thread(s): bitwise equal to the kernel-by-kernel chain, for several band budgets`, () => {
       useTeam = threads > 1;
       const was = chainSplit.bandBytes;
+      // bands even where the halo recomputation would not pay (bandsPay): it is their result under test
+      chainSplit.maxRedone = Infinity;
       try {
         CASES.forEach((c, i) => {
           for (const bytes of [was, 6000, 1]) {
@@ -101,9 +106,17 @@ describe('inverted-residual chains over bands of rows', () => {
         });
       } finally {
         chainSplit.bandBytes = was;
+        chainSplit.maxRedone = MAX_REDONE;
         useTeam = false;
       }
     }, 120_000);
+
+  it('the band split is skipped where it would recompute over MAX_REDONE of the expansion', () => {
+    expect(bandsPay(112, 3, 1, 2, true)).toBe(true);
+    expect(bandsPay(7, 3, 1, 2, true)).toBe(false);
+    expect(bandsPay(7, 3, 1, 1, true)).toBe(true);
+    expect(bandsPay(7, 3, 1, 4, false)).toBe(true);
+  });
 
   it('band plans: every row once, at least one band per thread, within the call lists', () => {
     for (const [Ho, T, bytes] of [[1, 4, 1], [7, 2, 1], [112, 2, 512 << 10], [56, 4, 1], [13, 3, 1 << 30]] as const) {

@@ -47,12 +47,24 @@ export function bandRows(sh: ChainShape, k: number, s: number, threads: number, 
 }
 
 /**
- * Runs the chain for image n over bands; false (nothing done) when an activation is not one the kernels clamp to.
+ * Expansion rows computed twice (each thread's first band recomputes the previous thread's last k - s rows), as a
+ * share of the image's: the band split is not taken where it passes `maxRedone` (small late-network images on
+ * several threads), the kernel-by-kernel split has no such cost there.
+ */
+export const MAX_REDONE = 0.1;
+
+export function bandsPay(H: number, k: number, s: number, threads: number, expand: boolean, maxRedone = MAX_REDONE): boolean {
+  return !expand || threads <= 1 || ((threads - 1) * Math.max(0, k - s)) / H <= maxRedone;
+}
+
+/**
+ * Runs the chain for image n over bands; false (nothing done) when an activation is not one the kernels clamp to,
+ * or when the band split does not pay (bandsPay).
  * `seed`: the projection accumulates onto `residual` (no activation after it).
  */
 export function chainBands(
   wk: WasmKernels, x: Float32Array, n: number, sh: ChainShape, expand: ConvParams | undefined, dw: ConvParams, pw: ConvParams,
-  residual: Float32Array | undefined, seed: boolean, y: Float32Array, bandBytes = BAND_BYTES,
+  residual: Float32Array | undefined, seed: boolean, y: Float32Array, bandBytes = BAND_BYTES, maxRedone = MAX_REDONE,
 ): boolean {
   const eClamp = expand ? clampOf(expand.a.act) : undefined;
   const dClamp = clampOf(dw.a.act);
@@ -63,6 +75,7 @@ export function chainBands(
   const s = dw.a.strides[0];
   const [pt, pl] = dw.a.pads;
   const T = wk.threads;
+  if (!bandsPay(H, k, s, Math.min(T, Ho), !!expand, maxRedone)) return false;
   const rows = bandRows(sh, k, s, T, !!expand, bandBytes);
   const B = rows.length;
   const hw = H * W;

@@ -4,7 +4,7 @@ import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
-import { BAND_BYTES, chainBands } from './chain-bands.js';
+import { BAND_BYTES, chainBands, MAX_REDONE } from './chain-bands.js';
 import { clampOf, dwPlane, dwPlaneStride } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
@@ -277,9 +277,9 @@ export interface ConvParams {
 /**
  * How convChainFast splits a chain: over bands of output rows (chain-bands.ts; one team sync per image), or kernel
  * by kernel (each one split over the threads on its own; the band split's reference in tests). `oneThread`: bands
- * on one thread too (measured faster: the intermediates stay in cache).
+ * on one thread too. `banded` counts the images computed over bands (tests and benchmarks read it).
  */
-export const chainSplit = { bands: true, oneThread: true, bandBytes: BAND_BYTES };
+export const chainSplit = { bands: true, oneThread: true, bandBytes: BAND_BYTES, maxRedone: MAX_REDONE, banded: 0 };
 
 /**
  * [pointwise ->] depthwise -> pointwise conv with the intermediates kept in wasm memory: each kernel reads the
@@ -302,8 +302,11 @@ export function convChainFast(
   if (seed) y.set(residual.subarray(0, N * Cout * hw));
   const sh = { Cin, C, H, W, Ho, Wo, Cout };
   for (let n = 0; n < N; n++) {
-    if (chainSplit.bands && (wk.threads > 1 || chainSplit.oneThread) && chainBands(wk, x, n, sh, expand, dw, pw, residual, seed, y, chainSplit.bandBytes))
+    const { bands, oneThread, bandBytes, maxRedone } = chainSplit;
+    if (bands && (wk.threads > 1 || oneThread) && chainBands(wk, x, n, sh, expand, dw, pw, residual, seed, y, bandBytes, maxRedone)) {
+      chainSplit.banded++;
       continue;
+    }
     let d: { at: number; stride: number };
     if (expand) {
       const e = sgemmToHeap(wk, C, H * W, Cin, expand.w, x, n * Cin * H0 * W0, expand.bias, expand.a.act);
