@@ -152,16 +152,21 @@ function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
       ['team, bands', true, true],
     ] as const;
     const times = configs.map(() => [] as number[]);
+    // process CPU time (every thread): on a loaded machine less noisy than wall time for the one-thread pair
+    const cpu = configs.map(() => [] as number[]);
     const banded0 = chainSplit.banded;
     for (let r = -2; r < runs; r++)
       configs.forEach(([, team, bands], c) => {
         chainSplit.bands = bands;
         const t0 = performance.now();
+        const u0 = process.cpuUsage();
         if (team) onTeam(() => runCpu(m.rg, inputs));
         else runCpu(m.rg, inputs);
+        const u = process.cpuUsage(u0);
         if (r >= 0) times[c]!.push(performance.now() - t0);
+        if (r >= 0) cpu[c]!.push((u.user + u.system) / 1000);
       });
     console.log(`${file} (${(chainSplit.banded - banded0) / (runs + 2) / 2} chain images over bands per banded run, from both thread counts)`);
-    console.log(`${file}: ${configs.map(([name], c) => `${name} median ${median(times[c]!).toFixed(1)} / min ${Math.min(...times[c]!).toFixed(1)} ms`).join('; ')}`);
+    console.log(`${file}: ${configs.map(([name], c) => `${name} median ${median(times[c]!).toFixed(1)} / min ${Math.min(...times[c]!).toFixed(1)} ms (CPU median ${median(cpu[c]!).toFixed(1)} ms)`).join('; ')}`);
   }
 }

@@ -1,13 +1,18 @@
 // The CPU backend on Node's caller's thread with a worker_threads team (src/cpu/thread-team-node.ts): results
 // bitwise those of one thread on MobileNet-like graphs, reason naming the threads, a helper killed between runs
-// leaves the model on one thread and the next run answers, and a process exits by itself once its model is
+// leaves the model on one thread and the next run answers, a kernel that traps on a helper breaks the team with a
+// WorkerError and later lists run on one thread, and a process exits by itself once its model is
 // disposed (or even when it is not: the helpers are unref'd). The last check runs the Node entry bundled into
 // plain JavaScript (test/support/node-worker.ts), so helperMain's source is the bundled one, as in dist.
 import { execFile } from 'node:child_process';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { setCallerThreads } from '../src/cpu/backend.js';
-import { defaultThreads, helperWorkers, leaseTeam } from '../src/cpu/thread-team-node.js';
+import { startTeam } from '../src/cpu/thread-team.js';
+import { defaultThreads, helperWorkers, leaseTeam, spawnNodeHelper } from '../src/cpu/thread-team-node.js';
+import { wasm } from '../src/cpu/wasm-kernels.js';
+import { WorkerError } from '../src/errors.js';
 import { load } from '../src/model.js';
 import type { Tensor } from '../src/tensor.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
@@ -63,6 +68,31 @@ describe('CPU thread team on Node\'s caller\'s thread', () => {
     expect(bytes(first(await again.run({ x }))).toString('base64')).toBe(before);
     again.dispose();
   }, 120_000);
+
+  it('a kernel that traps on a helper: that run throws a WorkerError, the team says why and runs later lists on one thread', async () => {
+    const workers: Worker[] = [];
+    const { team } = await startTeam(1, (m) => {
+      const h = spawnNodeHelper(m);
+      workers.push(h.worker);
+      return h;
+    });
+    try {
+      const mem = wasm()!.heap(4096);
+      const gemm = (at: number, pa = at * 4) => ({ fn: 'gemm', args: [4, 32, 1, pa, 4, (at + 4) * 4, 32, (at + 12) * 4, 32, 0, 0, -Infinity, Infinity] });
+      mem.fill(1, 0, 64);
+      mem.fill(1, 256, 320);
+      // helper 1 reads A far outside the memory
+      expect(() => team!.run([[gemm(0)], [gemm(256, 0x7ffffff0)]])).toThrow(WorkerError);
+      expect(team!.broken).toMatch(/a kernel failed on a CPU helper thread/);
+      expect(team!.threads).toBe(1);
+      mem.fill(0, 256 + 12, 256 + 44);
+      team!.run([[gemm(0)], [gemm(256)]]);
+      expect(Array.from(mem.subarray(256 + 12, 256 + 44))).toEqual(new Array(32).fill(1));
+    } finally {
+      team?.close();
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }, 60_000);
 
   it('a process exits by itself after dispose(), and without it (unref\'d helpers)', async () => {
     const script = await nodeWorkerUrl(undefined, 'test/support/threads-exit.ts');
