@@ -2,7 +2,7 @@
 // (summed over nodes from runCpu's onNode hook, median run), plus the dsc / conv3x3 separable-vs-regular
 // speedup of bench/models. Run through Vite's SSR loader (TypeScript, no build step):
 //
-//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N] [--no-bands] [--band-kib=N] [--ab]
+//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N] [--no-bands] [--bands-1t] [--band-kib=N] [--ab]
 //
 // The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py --full; gitignored), or
 // $SEPCONV_ZOO/mobilenet_v2/model.onnx. End-to-end times are plain runCpu runs (fused conv chains, recycled
@@ -17,6 +17,7 @@ import { sizeOf, type Tensor } from '../src/tensor.js';
 import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
 import { leaseTeam } from '../src/cpu/thread-team-node.js';
 import { chainSplit } from '../src/cpu/conv-fast.js';
+import { BAND_BYTES, chainBands } from '../src/cpu/chain-bands.js';
 
 const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
   const t = layerType(rn);
@@ -100,7 +101,11 @@ export async function main(argv: string[]): Promise<void> {
   const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
   // --no-bands: fused chains kernel by kernel (each split over the threads on its own) instead of over row bands
+  // (installed here too: without a team, e.g. --threads=1, nothing else installs the band split)
+  chainSplit.run = chainBands;
   if (argv.includes('--no-bands')) chainSplit.bands = false;
+  // --bands-1t: bands on one thread too (default: only on a team)
+  if (argv.includes('--bands-1t')) chainSplit.oneThread = true;
   const kib = argv.find((a) => a.startsWith('--band-kib='));
   if (kib) chainSplit.bandBytes = Number(kib.slice(11)) << 10;
   const threads = Number(argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
@@ -111,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
       ab(path, runs, lease.run.bind(lease));
       return;
     }
-    console.log(`threads: ${lease?.threads ?? 1}, chains ${chainSplit.bands ? `over bands of ${chainSplit.bandBytes >> 10} KiB` : 'kernel by kernel'}`);
+    console.log(`threads: ${lease?.threads ?? 1}, chains ${chainSplit.bands ? `over bands of ${(chainSplit.bandBytes ?? BAND_BYTES) >> 10} KiB` : 'kernel by kernel'}`);
     (lease ? lease.run.bind(lease) : (f: () => void) => f())(() => all(path, runs, fast));
   } finally {
     lease?.release();
@@ -152,6 +157,7 @@ function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
       ['team, bands', true, true],
     ] as const;
     const times = configs.map(() => [] as number[]);
+    chainSplit.oneThread = true;
     // process CPU time (every thread): on a loaded machine less noisy than wall time for the one-thread pair
     const cpu = configs.map(() => [] as number[]);
     const banded0 = chainSplit.banded;

@@ -4,7 +4,7 @@ import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
-import { BAND_BYTES, chainBands, MAX_REDONE } from './chain-bands.js';
+import type { chainBands } from './chain-bands.js';
 import { clampOf, dwPlane, dwPlaneStride } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
@@ -275,11 +275,20 @@ export interface ConvParams {
 }
 
 /**
- * How convChainFast splits a chain: over bands of output rows (chain-bands.ts; one team sync per image), or kernel
- * by kernel (each one split over the threads on its own; the band split's reference in tests). `oneThread`: bands
- * on one thread too. `banded` counts the images computed over bands (tests and benchmarks read it).
+ * How convChainFast splits a chain: over bands of output rows (`run`: chain-bands.ts chainBands, one team sync per
+ * image), or kernel by kernel (each kernel split over the threads on its own; the band split's reference in tests).
+ * `run` is installed by whoever starts a thread team (thread-team.ts), so a page-thread fallback that never has one
+ * does not carry the band code. `oneThread`: bands on one thread too. `bandBytes`, `maxRedone`: overrides of
+ * chain-bands.ts's defaults (tests, benchmarks). `banded` counts the images computed over bands.
  */
-export const chainSplit = { bands: true, oneThread: true, bandBytes: BAND_BYTES, maxRedone: MAX_REDONE, banded: 0 };
+export const chainSplit: {
+  run?: typeof chainBands;
+  bands: boolean;
+  oneThread: boolean;
+  bandBytes?: number;
+  maxRedone?: number;
+  banded: number;
+} = { bands: true, oneThread: false, banded: 0 };
 
 /**
  * [pointwise ->] depthwise -> pointwise conv with the intermediates kept in wasm memory: each kernel reads the
@@ -302,8 +311,8 @@ export function convChainFast(
   if (seed) y.set(residual.subarray(0, N * Cout * hw));
   const sh = { Cin, C, H, W, Ho, Wo, Cout };
   for (let n = 0; n < N; n++) {
-    const { bands, oneThread, bandBytes, maxRedone } = chainSplit;
-    if (bands && (wk.threads > 1 || oneThread) && chainBands(wk, x, n, sh, expand, dw, pw, residual, seed, y, bandBytes, maxRedone)) {
+    const { run, bands, oneThread, bandBytes, maxRedone } = chainSplit;
+    if (run && bands && (wk.threads > 1 || oneThread) && run(wk, x, n, sh, expand, dw, pw, residual, seed, y, bandBytes, maxRedone)) {
       chainSplit.banded++;
       continue;
     }

@@ -4,6 +4,8 @@
  * in thread-team-node.ts) and waits until each has its instance. Undefined, with the reason, where shared wasm
  * memory is unavailable or a helper fails to start (every helper made is then ended).
  */
+import { chainBands } from './chain-bands.js';
+import { chainSplit } from './conv-fast.js';
 import { BOARD, boardBytes, ThreadTeam, type HelperStart } from './threads.js';
 import { callTable, shareKernels, sharedImports } from './wasm-kernels.js';
 
@@ -49,5 +51,6 @@ export async function startTeam(
     return { why: (e as Error).message || 'a helper thread failed to start' };
   }
   team = new ThreadTeam(shared.exports, table, board, helpers);
+  chainSplit.run = chainBands;
   return { team, handles };
 }

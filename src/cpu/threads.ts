@@ -1,6 +1,6 @@
 /**
  * A team of threads over one shared wasm memory: the CPU worker (the leader) splits a kernel into per-thread
- * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (thread-helper.ts), runs list 0
+ * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (helperMain below), runs list 0
  * itself and waits (Atomics) until every helper is done. Helpers call the same exports of the same module on the
  * same memory, so a call is just its function index and its arguments.
  *
