@@ -2,7 +2,7 @@
 // (summed over nodes from runCpu's onNode hook, median run), plus the dsc / conv3x3 separable-vs-regular
 // speedup of bench/models. Run through Vite's SSR loader (TypeScript, no build step):
 //
-//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N] [--no-bands] [--bands-1t] [--band-kib=N] [--ab]
+//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N] [--no-bands] [--bands-1t] [--band-kib=N] [--max-redone=F] [--ab]
 //
 // The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py --full; gitignored), or
 // $SEPCONV_ZOO/mobilenet_v2/model.onnx. End-to-end times are plain runCpu runs (fused conv chains, recycled
@@ -108,6 +108,8 @@ export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--bands-1t')) chainSplit.oneThread = true;
   const kib = argv.find((a) => a.startsWith('--band-kib='));
   if (kib) chainSplit.bandBytes = Number(kib.slice(11)) << 10;
+  const redone = argv.find((a) => a.startsWith('--max-redone='));
+  if (redone) chainSplit.maxRedone = Number(redone.slice(13));
   const threads = Number(argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
   const { lease, why } = threads > 1 ? await leaseTeam(threads) : {};
   if (threads > 1 && !lease) throw new Error(`no thread team: ${why}`);
