@@ -1,8 +1,8 @@
-// CPU-path benchmark in Node (one thread): a full-size model end to end (median of N runs) and per layer kind
+// CPU-path benchmark in Node (one thread, or --threads=N on the worker_threads team of thread-team-node.ts): a full-size model end to end (median of N runs) and per layer kind
 // (summed over nodes from runCpu's onNode hook, median run), plus the dsc / conv3x3 separable-vs-regular
 // speedup of bench/models. Run through Vite's SSR loader (TypeScript, no build step):
 //
-//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js]
+//   node --input-type=module -e "import('vite').then(async({createServer})=>{const s=await createServer({server:{middlewareMode:true,hmr:false,ws:false},appType:'custom',logLevel:'warn',optimizeDeps:{noDiscovery:true}});try{await(await s.ssrLoadModule('/bench/cpu-mobilenet.ts')).main(process.argv.slice(1))}finally{await s.close()}})" -- [model.onnx] [runs] [--reference] [--js] [--threads=N] [--no-bands] [--bands-1t] [--band-kib=N] [--max-redone=F] [--ab]
 //
 // The default model is zoo-full/mobilenet_v2/model.onnx (made by scripts/make_zoo.py --full; gitignored), or
 // $SEPCONV_ZOO/mobilenet_v2/model.onnx. End-to-end times are plain runCpu runs (fused conv chains, recycled
@@ -15,6 +15,9 @@ import { loadOnnx } from '../src/onnx/import.js';
 import { layerType } from '../src/summary/summary.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
+import { leaseTeam } from '../src/cpu/thread-team-node.js';
+import { chainSplit } from '../src/cpu/conv-fast.js';
+import { BAND_BYTES, chainBands } from '../src/cpu/chain-bands.js';
 
 const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
   const t = layerType(rn);
@@ -97,6 +100,32 @@ export async function main(argv: string[]): Promise<void> {
   if (argv.includes('--js')) setWasmEnabled(false);
   const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
+  // --no-bands: fused chains kernel by kernel (each split over the threads on its own) instead of over row bands
+  // (installed here too: without a team, e.g. --threads=1, nothing else installs the band split)
+  chainSplit.run = chainBands;
+  if (argv.includes('--no-bands')) chainSplit.bands = false;
+  // --bands-1t: bands on one thread too (default: only on a team)
+  if (argv.includes('--bands-1t')) chainSplit.oneThread = true;
+  const kib = argv.find((a) => a.startsWith('--band-kib='));
+  if (kib) chainSplit.bandBytes = Number(kib.slice(11)) << 10;
+  const redone = argv.find((a) => a.startsWith('--max-redone='));
+  if (redone) chainSplit.maxRedone = Number(redone.slice(13));
+  const threads = Number(argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
+  const { lease, why } = threads > 1 ? await leaseTeam(threads) : {};
+  if (threads > 1 && !lease) throw new Error(`no thread team: ${why}`);
+  try {
+    if (argv.includes('--ab') && lease) {
+      ab(path, runs, lease.run.bind(lease));
+      return;
+    }
+    console.log(`threads: ${lease?.threads ?? 1}, chains ${chainSplit.bands ? `over bands of ${(chainSplit.bandBytes ?? BAND_BYTES) >> 10} KiB` : 'kernel by kernel'}`);
+    (lease ? lease.run.bind(lease) : (f: () => void) => f())(() => all(path, runs, fast));
+  } finally {
+    lease?.release();
+  }
+}
+
+function all(path: string, runs: number, fast: boolean): void {
   const m = loadModel(path);
   report(path, m.rg, bench(m.rg, { [m.inputName]: m.input }, runs, fast));
 
@@ -113,4 +142,39 @@ export async function main(argv: string[]): Promise<void> {
   console.log(
     `separable speedup ${speedup.toFixed(2)}x vs mult-add ratio ${(macsC / macsD).toFixed(2)}x -> ${(speedup / (macsC / macsD)).toFixed(2)} of the ratio`,
   );
+}
+
+/**
+ * --ab: 1 thread vs the team, chains over bands vs kernel by kernel, one run of each in turn (so the four see the
+ * same machine load: on a shared machine only ratios within one round mean much), for each model.
+ */
+function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
+  for (const file of [path, 'bench/models/conv3x3.onnx', 'bench/models/dsc.onnx']) {
+    const m = loadModel(file);
+    const inputs = { [m.inputName]: m.input };
+    const configs = [
+      ['1 thread, kernel by kernel', false, false],
+      ['1 thread, bands', false, true],
+      ['team, kernel by kernel', true, false],
+      ['team, bands', true, true],
+    ] as const;
+    const times = configs.map(() => [] as number[]);
+    chainSplit.oneThread = true;
+    // process CPU time (every thread): on a loaded machine less noisy than wall time for the one-thread pair
+    const cpu = configs.map(() => [] as number[]);
+    const banded0 = chainSplit.banded;
+    for (let r = -2; r < runs; r++)
+      configs.forEach(([, team, bands], c) => {
+        chainSplit.bands = bands;
+        const t0 = performance.now();
+        const u0 = process.cpuUsage();
+        if (team) onTeam(() => runCpu(m.rg, inputs));
+        else runCpu(m.rg, inputs);
+        const u = process.cpuUsage(u0);
+        if (r >= 0) times[c]!.push(performance.now() - t0);
+        if (r >= 0) cpu[c]!.push((u.user + u.system) / 1000);
+      });
+    console.log(`${file} (${(chainSplit.banded - banded0) / (runs + 2) / 2} chain images over bands per banded run, from both thread counts)`);
+    console.log(`${file}: ${configs.map(([name], c) => `${name} median ${median(times[c]!).toFixed(1)} / min ${Math.min(...times[c]!).toFixed(1)} ms (CPU median ${median(cpu[c]!).toFixed(1)} ms)`).join('; ')}`);
+  }
 }

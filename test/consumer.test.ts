@@ -141,6 +141,8 @@ describe('Node ESM consumer', () => {
     const results = JSON.parse(stdout) as NodeResult[];
     console.log('[consumer] node', JSON.stringify(results));
     expect(results.map((r) => r.used)).toEqual(['cpu', 'webgpu']);
+    // the Node entry installs the worker_threads team: min(availableParallelism, 4) threads, or one on one core
+    expect(results[0]!.reason).toMatch(/caller's thread \(Node\), ([2-4] threads|1 thread: one core)$/);
     for (const r of results) {
       expect(r.shape).toEqual([1, 10]);
       expect(r.excess, r.backend).toBeLessThanOrEqual(ATOL);

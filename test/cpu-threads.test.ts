@@ -9,38 +9,34 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
 import { sgemm } from '../src/cpu/gemm.js';
-import { boardBytes, jobWord, ThreadTeam } from '../src/cpu/threads.js';
-import { callTable, shareKernels } from '../src/cpu/wasm-kernels.js';
+import { startTeam } from '../src/cpu/thread-team.js';
+import { spawnNodeHelper } from '../src/cpu/thread-team-node.js';
+import { jobWord, type ThreadTeam } from '../src/cpu/threads.js';
+import { wasm } from '../src/cpu/wasm-kernels.js';
 import { GraphBuilder } from '../src/builder.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
-import { nodeWorkerUrl } from './support/node-worker.js';
 
 const HELPERS = 3;
 let team: ThreadTeam | undefined;
 let useTeam = true;
-let shared: ReturnType<typeof shareKernels>;
 let sab: SharedArrayBuffer;
 const workers: Worker[] = [];
 
 beforeAll(async () => {
-  shared = shareKernels(() => (useTeam ? team : undefined));
-  expect(shared, 'shared wasm memory and SIMD in this Node').toBeDefined();
-  sab = new SharedArrayBuffer(boardBytes(HELPERS));
-  const table = callTable();
-  const url = await nodeWorkerUrl(undefined, 'test/support/thread-helper-node.ts');
-  await Promise.all(
-    Array.from({ length: HELPERS }, (_, index) =>
-      new Promise<void>((res, rej) => {
-        const w = new Worker(url, { workerData: { module: shared!.module, memory: shared!.memory, board: sab, index, table } });
-        workers.push(w);
-        w.once('message', () => res());
-        w.once('error', rej);
-      }),
-    ),
+  const r = await startTeam(
+    HELPERS,
+    (m) => {
+      const h = spawnNodeHelper(m);
+      workers.push(h.worker);
+      return h;
+    },
+    (t) => (useTeam ? t : undefined),
   );
-  team = new ThreadTeam(shared!.exports, table, sab, HELPERS);
+  expect(r.why, 'shared wasm memory and SIMD in this Node').toBeUndefined();
+  team = r.team!;
+  sab = team.sab;
 }, 120_000);
 
 afterAll(async () => {
@@ -93,7 +89,7 @@ function residualBlock(c: number, h: number, w: number) {
 
 describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
   it('a wake-up with the job word unchanged runs nothing: an accumulating GEMM is not applied twice', async () => {
-    const mem = new Float32Array(shared!.memory.buffer);
+    const mem = wasm()!.heap(0);
     // C (4 x 8) += A (4 x 1) · B (1 x 8) on helper 1; list 0 (this thread) runs the same on its own region
     const region = (at: number) => {
       mem.fill(1, at, at + 4 + 8);
@@ -104,7 +100,7 @@ describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
     expect(Array.from(mem.subarray(64 + 12, 64 + 44))).toEqual(new Array(32).fill(1));
     for (let h = 0; h < HELPERS; h++) Atomics.notify(new Int32Array(sab), jobWord(h));
     await new Promise((r) => setTimeout(r, 200));
-    expect(Array.from(new Float32Array(shared!.memory.buffer, (64 + 12) * 4, 32))).toEqual(new Array(32).fill(1));
+    expect(Array.from(wasm()!.heap(0).subarray(64 + 12, 64 + 44))).toEqual(new Array(32).fill(1));
   });
 
   it('GEMMs over column strips and MR-row ranges, repeated: bitwise equal to one thread', async () => {

@@ -2,6 +2,7 @@
  * The CPU backend behind the Model API: in a module Worker by default where there is one (browsers), on the
  * caller's thread otherwise (Node by default: see README, "CPU backend"), or when the worker cannot start.
  */
+import { WorkerError } from '../errors.js';
 import { detectThreads } from '../features.js';
 import type { AdapterSummary } from '../gpu/device.js';
 import type { LayerProfile } from '../gpu/executor.js';
@@ -10,6 +11,7 @@ import type { EngineModel } from '../model.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { runCpu } from './run.js';
+import type { TeamLease } from './thread-team.js';
 import { WorkerCpuModel } from './worker-model.js';
 import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
@@ -23,10 +25,24 @@ export interface CpuOptions {
   /** Transfer the input arrays to the worker instead of copying them (they are detached after run()). */
   transferInputs?: boolean;
   /**
-   * Threads for the worker (a team sharing one wasm memory; needs cross-origin isolation). Default
-   * min(navigator.hardwareConcurrency, 4) where the page is cross-origin isolated, else 1.
+   * Threads to compute on (a team sharing one wasm memory). In a worker: needs cross-origin isolation; default
+   * min(navigator.hardwareConcurrency, 4) where the page is cross-origin isolated, else 1. On Node's caller's
+   * thread: default min(os.availableParallelism(), 4); the process has one team, sized by the first model that
+   * asks for one. 1: one thread.
    */
   numThreads?: number;
+}
+
+/** How models on the caller's thread get threads (Node: thread-team-node.ts, installed by node.ts). */
+export interface CallerThreads {
+  defaultThreads(): number;
+  lease(threads: number): Promise<{ lease?: TeamLease; why?: string }>;
+}
+
+let callerThreads: CallerThreads | undefined;
+
+export function setCallerThreads(t: CallerThreads | undefined): void {
+  callerThreads = t;
 }
 
 export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
@@ -37,26 +53,48 @@ export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): 
   return { outputs, profile };
 }
 
-/** The CPU backend on the caller's thread. */
+/**
+ * The CPU backend on the caller's thread, on a thread team when it holds a lease: a run during which a helper
+ * failed is computed again on this thread alone (the inputs are still the caller's), and so is every later run.
+ */
 export class CpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
   readonly stats = noRuns();
   constructor(
     readonly graph: ResolvedGraph,
-    readonly reason: string,
+    private readonly why: string,
     readonly adapter?: AdapterSummary,
+    private readonly lease?: TeamLease,
+    private readonly asked = 1,
   ) {}
+  get reason(): string {
+    const l = this.lease;
+    if (!l) return this.why;
+    if (l.broken) return `${this.why}, 1 thread (${l.broken}; it had ${this.asked})`;
+    return `${this.why}, ${l.threads} threads${l.threads === this.asked ? '' : ` (asked for ${this.asked}: the process's team has ${l.threads})`}`;
+  }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    const out = runCpu(this.graph, inputs);
+    const out = this.compute(() => runCpu(this.graph, inputs));
     this.stats.cpu++;
     return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    const out = profileCpu(this.graph, inputs);
+    const out = this.compute(() => profileCpu(this.graph, inputs));
     this.stats.cpu++;
     return out;
   }
-  dispose(): void {}
+  dispose(): void {
+    this.lease?.release();
+  }
+  private compute<T>(f: () => T): T {
+    if (!this.lease || this.lease.broken) return f();
+    try {
+      return this.lease.run(f);
+    } catch (e) {
+      if (e instanceof WorkerError && this.lease.broken) return f();
+      throw e;
+    }
+  }
 }
 
 /** Threads to ask the worker for, and why just one when that is all. */
@@ -73,7 +111,12 @@ export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, o
   const spawner = typeof opts.worker === 'function' ? opts.worker : opts.worker === false ? undefined : browserSpawner();
   if (!spawner) {
     const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
-    return new CpuModel(rg, `${why}; on the caller's thread (${where})`, adapter);
+    const base = `${why}; on the caller's thread (${where})`;
+    if (!callerThreads) return new CpuModel(rg, base, adapter);
+    const n = Math.floor(opts.numThreads ?? callerThreads.defaultThreads());
+    if (n <= 1) return new CpuModel(rg, `${base}, 1 thread: ${opts.numThreads ? 'numThreads is 1' : 'one core'}`, adapter);
+    const { lease, why: no } = await callerThreads.lease(n);
+    return lease ? new CpuModel(rg, base, adapter, lease, n) : new CpuModel(rg, `${base}, 1 thread (asked for ${n}: ${no})`, adapter);
   }
   const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
   return model ?? new CpuModel(rg, `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);

@@ -4,6 +4,8 @@ import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
+import type { chainBands } from './chain-bands.js';
+import { clampOf, dwPlane, dwPlaneStride } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 /** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, otherwise im2col + GEMM per group. */
@@ -194,9 +196,6 @@ function wasmDepthwiseFits(a: ConvAttrs, Ho: number, Wo: number): boolean {
     DW_SHAPES.some(([k, s]) => k === kh && s === sh);
 }
 
-function clampOf(act: FusedActivation): [number, number] | undefined {
-  return act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
-}
 
 /**
  * Runs the wasm depthwise kernel on batch item n; returns the float offset in the wasm heap of its C output planes
@@ -216,15 +215,11 @@ function depthwiseToHeap(
   const s = a.strides[0];
   const clamp = clampOf(a.act);
   const [pt, pl] = a.pads;
-  const wo4 = Math.ceil(Wo / 4) * 4;
-  // padded plane: every tap of every (rounded-up) output column and the 4-wide row copies stay inside it
-  const Hp = Math.max(H + pt, (Ho - 1) * s + k);
-  const Wp = Math.ceil(Math.max(pl + Math.ceil(W / 4) * 4, (Wo - 1) * s + k, s === 1 ? wo4 + k - 1 : 2 * wo4 + k - 1) / 4) * 4;
+  const { Hp, Wp, pStride } = dwPlane(H, W, Ho, Wo, k, s, pt, pl);
   const plane = H * W;
   const oplane = Ho * Wo;
-  const ops = Math.ceil((oplane + 3) / 4) * 4;
+  const ops = dwPlaneStride(oplane);
   const T = Math.max(1, Math.min(wk.threads, C));
-  const pStride = Math.ceil((Hp * Wp + 4) / 4) * 4;
   // layout (floats): x | y | weights | bias | T padded planes; slack after x and y for 4-wide over-reads/writes
   // and for a following GEMM's 8-wide over-read of y
   const xB = xAt >= 0 ? xAt : floor;
@@ -280,6 +275,22 @@ export interface ConvParams {
 }
 
 /**
+ * How convChainFast splits a chain: over bands of output rows (`run`: chain-bands.ts chainBands, one team sync per
+ * image), or kernel by kernel (each kernel split over the threads on its own; the band split's reference in tests).
+ * `run` is installed by whoever starts a thread team (thread-team.ts), so a page-thread fallback that never has one
+ * does not carry the band code. `oneThread`: bands on one thread too. `bandBytes`, `maxRedone`: overrides of
+ * chain-bands.ts's defaults (tests, benchmarks). `banded` counts the images computed over bands.
+ */
+export const chainSplit: {
+  run?: typeof chainBands;
+  bands: boolean;
+  oneThread: boolean;
+  bandBytes?: number;
+  maxRedone?: number;
+  banded: number;
+} = { bands: true, oneThread: false, banded: 0 };
+
+/**
  * [pointwise ->] depthwise -> pointwise conv with the intermediates kept in wasm memory: each kernel reads the
  * previous one's output where it left it (no copy out, no JavaScript array, no copy back in). `x` is the input of
  * the first conv; `residual` (same shape as the output) is added after the last activation. Returns false
@@ -298,7 +309,13 @@ export function convChainFast(
   // y = act(conv) + r: with no activation the residual can seed the accumulator
   const seed = residual !== undefined && pw.a.act.kind === 'none';
   if (seed) y.set(residual.subarray(0, N * Cout * hw));
+  const sh = { Cin, C, H, W, Ho, Wo, Cout };
   for (let n = 0; n < N; n++) {
+    const { run, bands, oneThread, bandBytes, maxRedone } = chainSplit;
+    if (run && bands && (wk.threads > 1 || oneThread) && run(wk, x, n, sh, expand, dw, pw, residual, seed, y, bandBytes, maxRedone)) {
+      chainSplit.banded++;
+      continue;
+    }
     let d: { at: number; stride: number };
     if (expand) {
       const e = sgemmToHeap(wk, C, H * W, Cin, expand.w, x, n * Cin * H0 * W0, expand.bias, expand.a.act);

@@ -256,6 +256,36 @@ function clampOf(act: FusedActivation | undefined): [number, number] | undefined
   return undefined;
 }
 
+/**
+ * Appends the wasm calls for rows r0..r1 of C[.. x cols] (+)= A[.. x K] · B[K x cols], `cols` a multiple of 8: K in
+ * blocks of WKC (in order, so an element's sum is the same whatever the rows and columns split), rows in blocks of
+ * WMC. Float offsets: A rows K apart, B rows `ldb` apart, C rows `ldc` apart; `biasAt` < 0: no bias; `clamp` is
+ * applied after the last K block (undefined: none, the caller applies the activation).
+ */
+export function gemmCalls(
+  calls: KernelCall[], r0: number, r1: number, K: number, aBase: number, bBase: number, ldb: number, cBase: number, ldc: number,
+  cols: number, accumulate: boolean, biasAt: number, clamp: [number, number] | undefined,
+): void {
+  for (let pc = 0; pc < K; pc += WKC) {
+    const kc = Math.min(WKC, K - pc);
+    const last = pc + kc === K;
+    const flags = (accumulate || pc > 0 ? 1 : 0) | (last && biasAt >= 0 ? 2 : 0);
+    const lo = last && clamp ? clamp[0] : -Infinity;
+    const hi = last && clamp ? clamp[1] : Infinity;
+    for (let ic = r0; ic < r1; ic += WMC)
+      calls.push({
+        fn: 'gemm',
+        args: [Math.min(WMC, r1 - ic), cols * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * ldb) * 4, ldb * 4,
+          (cBase + ic * ldc) * 4, ldc * 4, flags, (Math.max(biasAt, 0) + ic) * 4, lo, hi],
+      });
+  }
+}
+
+/** Wasm calls per gemmCalls row range of M rows and depth K. */
+export function gemmCallCount(M: number, K: number): number {
+  return Math.ceil(K / WKC) * Math.ceil(M / WMC);
+}
+
 function wasmSgemm(
   wk: WasmKernels, M: number, N: number, K: number,
   A: Float32Array, aOff: number, ars: number, acs: number,
@@ -320,19 +350,7 @@ function wasmSgemm(
     const r0 = byCols ? 0 : Math.floor((M * t) / parts / WMR) * WMR;
     const r1 = byCols || t === parts - 1 ? M : Math.floor((M * (t + 1)) / parts / WMR) * WMR;
     const calls: KernelCall[] = [];
-    for (let pc = 0; pc < K; pc += WKC) {
-      const kc = Math.min(WKC, K - pc);
-      const last = pc + kc === K;
-      const flags = (accumulate || pc > 0 ? 1 : 0) | (last && bias ? 2 : 0);
-      const lo = last && clamp ? clamp[0] : -Infinity;
-      const hi = last && clamp ? clamp[1] : Infinity;
-      for (let ic = r0; ic < r1; ic += WMC)
-        calls.push({
-          fn: 'gemm',
-          args: [Math.min(WMC, r1 - ic), (j1 - j0) * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * ldbF + j0) * 4, ldbF * 4,
-            (cBase + ic * nc8 + j0) * 4, nc8 * 4, flags, (biasBase + ic) * 4, lo, hi],
-        });
-    }
+    gemmCalls(calls, r0, r1, K, aBase, bBase + j0, ldbF, cBase + j0, nc8, j1 - j0, accumulate, bias ? biasBase : -1, clamp);
     if (calls.length) lists.push(calls);
   }
   wk.parallel(lists);

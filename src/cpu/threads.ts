@@ -1,6 +1,6 @@
 /**
  * A team of threads over one shared wasm memory: the CPU worker (the leader) splits a kernel into per-thread
- * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (thread-helper.ts), runs list 0
+ * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (helperMain below), runs list 0
  * itself and waits (Atomics) until every helper is done. Helpers call the same exports of the same module on the
  * same memory, so a call is just its function index and its arguments.
  *
@@ -46,21 +46,33 @@ export interface CallTable {
 
 type Exports = Record<string, (...a: number[]) => void>;
 
-function invoke(ex: Exports, table: CallTable, board: Int32Array, f: Float32Array, at: number, n: number): void {
-  const args = new Array<number>(ARGS);
-  for (let c = 0; c < n; c++, at += CALL_WORDS) {
-    const fi = board[at]!;
-    const kinds = table.f32[fi]!;
-    for (let a = 0; a < kinds.length; a++) args[a] = kinds[a] ? f[at + 1 + a]! : board[at + 1 + a]!;
-    ex[table.names[fi]!]!(...args.slice(0, kinds.length));
-  }
+/** The board's layout, passed to helpers in their start message (helperMain may read nothing from this module). */
+export const BOARD = { head: HEAD, slotWords: SLOT_WORDS, callWords: CALL_WORDS } as const;
+
+/** What a helper thread is sent: the leader's module, the imports that put it on the shared memory, the board. */
+export interface HelperStart {
+  module: WebAssembly.Module;
+  imports: WebAssembly.Imports;
+  board: SharedArrayBuffer;
+  index: number;
+  table: CallTable;
+  layout: typeof BOARD;
 }
 
-/** The helper's side: runs forever (until told to exit), blocked in Atomics.wait between jobs. */
-export function helperLoop(ex: Exports, table: CallTable, sab: SharedArrayBuffer, index: number): void {
-  const board = new Int32Array(sab);
-  const f = new Float32Array(sab);
-  const base = jobWord(index);
+/**
+ * A helper thread's whole life: instantiates the module on the shared memory, calls `ready`, then runs forever
+ * (until told to exit), blocked in Atomics.wait between jobs. It must stay self-contained (no reference to
+ * anything outside its parameters but globals): the Node team runs its source text in an eval'd worker_threads
+ * Worker (thread-team-node.ts), which works from the TypeScript sources and from the built package alike.
+ */
+export function helperMain(start: HelperStart, ready: () => void): void {
+  const ex = new WebAssembly.Instance(start.module, start.imports).exports as Record<string, (...a: number[]) => void>;
+  const { names, f32: kinds } = start.table;
+  const { head, slotWords, callWords } = start.layout;
+  const board = new Int32Array(start.board);
+  const f = new Float32Array(start.board);
+  const base = head + start.index * slotWords;
+  ready();
   let seq = 0;
   for (;;) {
     let next = Atomics.load(board, base);
@@ -71,7 +83,14 @@ export function helperLoop(ex: Exports, table: CallTable, sab: SharedArrayBuffer
     seq = next;
     if (seq < 0) return;
     try {
-      invoke(ex, table, board, f, base + 3, board[base + 2]!);
+      const n = board[base + 2]!;
+      for (let c = 0, at = base + 3; c < n; c++, at += callWords) {
+        const fi = board[at]!;
+        const k = kinds[fi]!;
+        const args = new Array<number>(k.length);
+        for (let a = 0; a < k.length; a++) args[a] = k[a] ? f[at + 1 + a]! : board[at + 1 + a]!;
+        ex[names[fi]!]!(...args);
+      }
     } catch {
       Atomics.store(board, 0, 1);
     }
@@ -84,7 +103,8 @@ export class ThreadTeam {
   private readonly board: Int32Array;
   private readonly f: Float32Array;
   private readonly index = new Map<string, number>();
-  private broken = false;
+  /** Why the team is no longer used (a helper failed, died or did not answer); undefined while it is. */
+  private brokenWhy?: string;
   /** Number of the last job given to each helper. */
   private readonly jobs: number[];
 
@@ -102,14 +122,24 @@ export class ThreadTeam {
 
   /** Threads, this one included; 1 once a helper has failed (the team is not used again). */
   get threads(): number {
-    return this.broken ? 1 : this.helpers + 1;
+    return this.brokenWhy ? 1 : this.helpers + 1;
+  }
+
+  /** Why the team is down to one thread, if it is. */
+  get broken(): string | undefined {
+    return this.brokenWhy;
+  }
+
+  /** Stops using the helpers (one of them died, seen by whoever started it); later runs use this thread alone. */
+  fail(why: string): void {
+    this.brokenWhy ??= why;
   }
 
   /** Runs each list on its own thread (lists[0] on this one), in order within a list; returns when all are done. */
   run(lists: KernelCall[][]): void {
     const used = lists.length - 1;
     if (used > this.helpers) throw new RangeError(`a team of ${this.threads} threads was given ${lists.length} lists`);
-    if (used <= 0 || this.broken || lists.some((l) => l.length > MAX_CALLS)) {
+    if (used <= 0 || this.brokenWhy || lists.some((l) => l.length > MAX_CALLS)) {
       for (const l of lists) for (const c of l) this.ex[c.fn]!(...c.args);
       return;
     }
@@ -141,14 +171,14 @@ export class ThreadTeam {
       for (let d = Atomics.load(b, done); d !== this.jobs[h]; d = Atomics.load(b, done)) {
         const left = deadline - Date.now();
         if (left <= 0 || (Atomics.wait(b, done, d, left) === 'timed-out' && Atomics.load(b, done) === d)) {
-          this.broken = true;
-          throw new WorkerError(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s; continuing on one thread`);
+          this.fail(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`);
+          throw new WorkerError(`${this.brokenWhy}; continuing on one thread`);
         }
       }
     }
     if (Atomics.load(b, 0)) {
-      this.broken = true;
-      throw new WorkerError('a kernel failed on a CPU helper thread; continuing on one thread');
+      this.fail('a kernel failed on a CPU helper thread');
+      throw new WorkerError(`${this.brokenWhy}; continuing on one thread`);
     }
   }
 

@@ -265,9 +265,14 @@ export function shareKernels(team: () => ThreadTeam | undefined): { module: WebA
   }
 }
 
-/** A helper thread's instance of the shared module (thread-helper.ts): its exports by name. */
+/** An instance of the shared module on `memory` (the leader's; helpers make theirs in threads.ts helperMain): its exports by name. */
 export function instantiateShared(module: WebAssembly.Module, memory: WebAssembly.Memory): Record<string, (...a: number[]) => void> {
-  return new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Record<string, (...a: number[]) => void>;
+  return new WebAssembly.Instance(module, sharedImports(memory)).exports as Record<string, (...a: number[]) => void>;
+}
+
+/** The imports that put the shared module on `memory` (helpers instantiate with them: threads.ts helperMain). */
+export function sharedImports(memory: WebAssembly.Memory): WebAssembly.Imports {
+  return { env: { mem: memory } };
 }
 
 function load(): void {
