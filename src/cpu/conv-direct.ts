@@ -1,0 +1,128 @@
+/**
+ * Direct (implicit-GEMM) convolution on the wasm kernels (wasm-conv.ts) for regular and grouped convs with
+ * kernel rows up to CONV_MAX_KW wide, horizontal stride 1 or 2, any vertical stride, no dilation: per batch item
+ * the input is copied once into zero-padded planes in the wasm heap and every output block reads its taps from
+ * there; no im2col matrix is built.
+ *
+ * Heap layout (floats, from 0: scratch, like the other kernels): x (Cin planes of H x W, + 4) | padded planes
+ * (Cin x Hp x Wp) | packed weights | packed bias | output (G x ogPad planes of Ho x Wo). The weights are packed once
+ * per weight array (WeakMap) into MR-channel panels; only the memcpy into the heap is per call.
+ */
+import { applyActivationRange } from '../ops/activation.js';
+import type { ConvAttrs } from '../ops/conv.js';
+import { MAX_CALLS, type KernelCall } from './threads.js';
+import { CONV_MAX_KW, CONV_MR as MR, CONV_STRIDES } from './wasm-conv.js';
+import type { WasmKernels } from './wasm-kernels.js';
+
+interface Packed {
+  G: number;
+  og: number;
+  K: number;
+  data: Float32Array;
+}
+
+const packedWeights = new WeakMap<Float32Array, Packed>();
+
+/**
+ * Weights [Cout][cg][kh][kw] as panels [G][ceil(og/MR)][cg·kh·kw][MR], channels past og zero: the MR weights of one
+ * tap are consecutive.
+ */
+function packWeights(w: Float32Array, G: number, og: number, K: number): Float32Array {
+  const hit = packedWeights.get(w);
+  if (hit && hit.G === G && hit.og === og && hit.K === K) return hit.data;
+  const nblk = Math.ceil(og / MR);
+  const data = new Float32Array(G * nblk * K * MR);
+  for (let g = 0; g < G; g++)
+    for (let b = 0; b < nblk; b++) {
+      const base = (g * nblk + b) * K * MR;
+      for (let r = 0; r < MR; r++) {
+        const o = b * MR + r;
+        if (o >= og) continue;
+        const src = (g * og + o) * K;
+        for (let k = 0; k < K; k++) data[base + k * MR + r] = w[src + k]!;
+      }
+    }
+  packedWeights.set(w, { G, og, K, data });
+  return data;
+}
+
+/** Whether the direct kernels cover this conv (else im2col). */
+export function directConvFits(a: ConvAttrs): boolean {
+  const [, kw] = a.kernel;
+  // one call per group and thread: the thread board holds MAX_CALLS per list
+  return a.dilations[0] === 1 && a.dilations[1] === 1 && kw <= CONV_MAX_KW && CONV_STRIDES.includes(a.strides[1]) &&
+    a.group <= MAX_CALLS;
+}
+
+function clampOf(a: ConvAttrs): [number, number] | undefined {
+  const act = a.act;
+  return act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
+}
+
+export function directConv(
+  wk: WasmKernels, x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array,
+  bias: Float32Array | undefined, a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
+): void {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.strides;
+  const [pt, pl] = a.pads;
+  const G = a.group;
+  const cg = Cin / G;
+  const og = Cout / G;
+  const K = cg * kh * kw;
+  const nblk = Math.ceil(og / MR);
+  const ogPad = nblk * MR;
+  const wo8 = Math.ceil(Wo / 8) * 8;
+  // every 8-column block's taps (stride 2: the 16-wide de-interleaved loads) and the 4-wide row copies stay in a row
+  const Wp = Math.ceil(Math.max(sw * wo8 + kw - 1, pl + Math.ceil(W / 4) * 4) / 4) * 4;
+  const Hp = Math.max(pt + H, (Ho - 1) * sh + kh);
+  const pps = Hp * Wp;
+  const plane = H * W;
+  const oplane = Ho * Wo;
+  const packed = packWeights(w, G, og, K);
+  const xB = 0;
+  const pB = Math.ceil((xB + Cin * plane + 4) / 4) * 4;
+  const wB = pB + Cin * pps;
+  const bB = wB + packed.length;
+  const yB = bB + G * ogPad;
+  const heap = wk.heap((yB + G * ogPad * oplane) * 4);
+  heap.set(packed, wB);
+  heap.fill(0, bB, yB);
+  if (bias) for (let g = 0; g < G; g++) heap.set(bias.subarray(g * og, (g + 1) * og), bB + g * ogPad);
+  const clamp = clampOf(a);
+  const [lo, hi] = clamp ?? [-Infinity, Infinity];
+  const T = wk.threads;
+  const padParts = Math.max(1, Math.min(T, Cin));
+  const rowParts = Math.max(1, Math.min(T, Ho));
+  for (let n = 0; n < N; n++) {
+    heap.set(x.subarray(n * Cin * plane, (n + 1) * Cin * plane), xB);
+    const pads: KernelCall[][] = [];
+    for (let t = 0; t < padParts; t++) {
+      const c0 = Math.floor((Cin * t) / padParts);
+      const c1 = Math.floor((Cin * (t + 1)) / padParts);
+      pads.push([{ fn: 'convpad', args: [c1 - c0, H, W, Hp, Wp, pt, pl, (xB + c0 * plane) * 4, plane * 4, (pB + c0 * pps) * 4, pps * 4] }]);
+    }
+    wk.parallel(pads);
+    // output rows split over the threads: every output is computed the same way whatever the split
+    const lists: KernelCall[][] = [];
+    for (let t = 0; t < rowParts; t++) {
+      const oy0 = Math.floor((Ho * t) / rowParts);
+      const oy1 = Math.floor((Ho * (t + 1)) / rowParts);
+      const calls: KernelCall[] = [];
+      for (let g = 0; g < G; g++)
+        calls.push({
+          fn: `conv${kw}s${sw}`,
+          args: [nblk, cg, kh, oy0, oy1, Wo, (pB + g * cg * pps) * 4, pps * 4, Wp * 4, sh * Wp * 4, (wB + g * nblk * K * MR) * 4,
+            (bB + g * ogPad) * 4, (yB + g * ogPad * oplane) * 4, oplane * 4, lo, hi],
+        });
+      lists.push(calls);
+    }
+    wk.parallel(lists);
+    const out = n * Cout * oplane;
+    if (ogPad === og) y.set(heap.subarray(yB, yB + Cout * oplane), out);
+    else
+      for (let g = 0; g < G; g++)
+        y.set(heap.subarray(yB + g * ogPad * oplane, yB + (g * ogPad + og) * oplane), out + g * og * oplane);
+  }
+  if (!clamp) applyActivationRange(y, 0, N * Cout * oplane, a.act);
+}
