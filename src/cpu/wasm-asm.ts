@@ -89,6 +89,7 @@ export class Fn {
 
   // --- memory (byte offsets folded into the memarg)
   f32Store(offset = 0): this { this.code.push(0x38, 2); uleb(this.code, offset); return this; }
+  i32Load(offset = 0): this { this.code.push(0x28, 2); uleb(this.code, offset); return this; }
   private simd(op: number): this { this.code.push(0xfd); uleb(this.code, op); return this; }
   private memarg(align: number, offset: number): this { uleb(this.code, align); uleb(this.code, offset); return this; }
   v128Load(offset = 0): this { return this.simd(0x00).memarg(0, offset); }

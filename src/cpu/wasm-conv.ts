@@ -1,21 +1,22 @@
 /**
- * Direct (implicit-GEMM) convolution kernels for wasm-kernels.ts: a k x kw convolution of zero-padded input
- * planes with weights packed in MR-channel panels (conv-direct.ts lays both out), no im2col matrix.
+ * Direct (implicit-GEMM) convolution kernels for wasm-kernels.ts: a convolution of zero-padded input planes with
+ * weights packed in CONV_MR-channel panels and a table of tap offsets (conv-direct.ts lays all three out), no
+ * im2col matrix.
  *
- *  - convpad: copies C planes of H x W into zero-padded planes of Hp x Wp (Wp >= pl + roundUp(W, 4)).
- *  - conv{kw}s{s}: output rows [oy0, oy1) of nblk blocks of MR output channels. Register block: MR channels x 8
- *    columns of one output row (2·MR f32x4 accumulators, seeded with the bias); per tap, the 8 inputs are two
- *    vector loads from the padded row (stride 2: four loads de-interleaved by shuffles, shared by taps 2m and
- *    2m+1) and the MR weights MR consecutive splats. Row tails (Wo not a multiple of 8) store lane by lane, so
- *    nothing outside the output is written: threads may own neighbouring rows.
+ *  - convpad: copies C planes of H x W into zero-padded planes of Hp rows x Wp floats (Wp >= pl + roundUp(W, 4));
+ *    for horizontal stride 2 each padded row is stored de-interleaved, its even columns then its odd ones (Wp / 2
+ *    each), so that every tap of 8 consecutive outputs is 8 consecutive floats.
+ *  - conv: output rows [oy0, oy1) of nblk blocks of CONV_MR output channels. Register block: CONV_MR channels x 8
+ *    columns of one output row (2·CONV_MR f32x4 accumulators, seeded with the bias). One loop trip per tap: its
+ *    byte offset from the table, two vector loads of input, CONV_MR consecutive weight splats. (Unrolling taps
+ *    lets TurboFan hoist all their loads ahead of the arithmetic and spill the accumulators.) Row tails (Wo not a
+ *    multiple of 8) store lane by lane, so nothing outside the output is written: threads may own neighbouring
+ *    rows.
  */
 import { F32, Fn, I32, V128 } from './wasm-asm.js';
 
-/** Widest kernel row with a direct kernel; strides with one. */
-export const CONV_MAX_KW = 7;
 /** Output channels per register block (the weights are packed in panels of this many). */
 export const CONV_MR = 4;
-export const CONV_STRIDES: readonly number[] = [1, 2];
 
 /** for (i = init; i < limit; i += step) body (test at the top: zero trips are fine). */
 function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: number, body: () => void): void {
@@ -29,25 +30,36 @@ function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: nu
 }
 
 export function convPadFn(): Fn {
-  // (C, H, W, Hp, Wp, pt, pl, src, sps, dst, dps): sps, dps plane strides in bytes; src needs 3 readable floats
-  // after its last plane (4-wide row copies)
-  const f = new Fn('convpad', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
-  const [C, H, W, Hp, Wp, pt, pl, src, sps, dst, dps] = Array.from({ length: 11 }, (_, n) => n) as number[];
+  // (C, H, W, Hp, Wp, pt, pl, src, sps, dst, dps, split, tmp): sps, dps plane strides in bytes; src needs 3
+  // readable floats after its last plane (4-wide row copies); split: de-interleave each row (Wp a multiple of 8),
+  // building it in tmp (Wp floats) first
+  const f = new Fn('convpad', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32]);
+  const [C, H, W, Hp, Wp, pt, pl, src, sps, dst, dps, split, tmp] = Array.from({ length: 13 }, (_, n) => n) as number[];
   const c = f.local(I32), yy = f.local(I32), d = f.local(I32), s = f.local(I32), iy = f.local(I32), t = f.local(I32);
-  const ra = f.local(I32), wB = f.local(I32), wpb = f.local(I32), sp = f.local(I32), dp = f.local(I32);
-  f.get(W!).i32(2).shl().set(wB).get(Wp!).i32(2).shl().set(wpb);
+  const ra = f.local(I32), wB = f.local(I32), wpb = f.local(I32), sp = f.local(I32), dp = f.local(I32), row = f.local(I32);
+  const half = f.local(I32), u0 = f.local(V128), u1 = f.local(V128);
+  f.get(W!).i32(2).shl().set(wB).get(Wp!).i32(2).shl().set(wpb).get(Wp!).i32(1).shl().set(half);
   f.get(src!).set(sp).get(dst!).set(dp);
   forLoop(f, c, () => f.i32(0), () => f.get(C!), 1, () => {
     f.get(dp).set(d);
     forLoop(f, yy, () => f.i32(0), () => f.get(Hp!), 1, () => {
+      f.get(split!).if_().get(tmp!).set(row).else_().get(d).set(row).end();
       f.get(yy).get(pt!).sub().tee(iy).get(H!).op(0x49 /* i32.lt_u: 0 <= iy < H */).if_();
-      forLoop(f, t, () => f.i32(0), () => f.get(pl!), 1, () => f.get(d).get(t).i32(2).shl().add().f32(0).f32Store());
+      forLoop(f, t, () => f.i32(0), () => f.get(pl!), 1, () => f.get(row).get(t).i32(2).shl().add().f32(0).f32Store());
       f.get(sp).get(iy).get(wB).mul().add().set(s);
-      f.get(d).get(pl!).i32(2).shl().add().set(ra);
+      f.get(row).get(pl!).i32(2).shl().add().set(ra);
       forLoop(f, t, () => f.i32(0), () => f.get(wB), 16, () => f.get(ra).get(t).add().get(s).get(t).add().v128Load().v128Store());
-      forLoop(f, t, () => f.get(pl!).get(W!).add(), () => f.get(Wp!), 1, () => f.get(d).get(t).i32(2).shl().add().f32(0).f32Store());
+      forLoop(f, t, () => f.get(pl!).get(W!).add(), () => f.get(Wp!), 1, () => f.get(row).get(t).i32(2).shl().add().f32(0).f32Store());
       f.else_();
-      forLoop(f, t, () => f.i32(0), () => f.get(wpb), 16, () => f.get(d).get(t).add().v128Zero().v128Store());
+      forLoop(f, t, () => f.i32(0), () => f.get(wpb), 16, () => f.get(row).get(t).add().v128Zero().v128Store());
+      f.end();
+      f.get(split!).if_();
+      // 8 floats of the row -> 4 even at d + t/2, 4 odd at d + Wp/2 + t/2
+      forLoop(f, t, () => f.i32(0), () => f.get(wpb), 32, () => {
+        f.get(row).get(t).add().v128Load(0).set(u0).get(row).get(t).add().v128Load(16).set(u1);
+        f.get(d).get(t).i32(1).op(0x76 /* i32.shr_u */).add().tee(ra).get(u0).get(u1).shuffle32([0, 2, 4, 6]).v128Store();
+        f.get(ra).get(half).add().get(u0).get(u1).shuffle32([1, 3, 5, 7]).v128Store();
+      });
       f.end();
       f.incr(d, wpb, true);
     });
@@ -56,75 +68,44 @@ export function convPadFn(): Fn {
   return f;
 }
 
-export function directConvFn(mr: number, kw: number, s: number, fused: boolean): Fn {
-  // (nblk, cin, kh, oy0, oy1, Wo, px, pps, wpb, rstep, pw, pbias, py, yps, lo, hi): px the padded planes (pps bytes
-  // apart, rows wpb bytes apart, rstep = stride_h·wpb), pw the packed weights [nblk][cin][kh][kw][mr], pbias mr
-  // floats per block, py the output planes (yps bytes apart, rows Wo floats)
-  const f = new Fn(`conv${kw}s${s}`, [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
-  const [nblk, cin, kh, oy0, oy1, Wo, px, pps, wpb, rstep, pw, pbias, py, yps, lo, hi] =
-    Array.from({ length: 16 }, (_, n) => n) as number[];
+export function directConvFn(mr: number, fused: boolean): Fn {
+  // (nblk, K, oy0, oy1, Wo, px, tab, rstep, pw, pbias, py, yps, lo, hi): px the padded planes, output row oy's taps
+  // at px + oy·rstep + tab[k] (K byte offsets), pw the packed weights [nblk][K][mr], pbias mr floats per block, py the
+  // output planes (yps bytes apart, rows Wo floats)
+  const f = new Fn('conv', [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, F32, F32]);
+  const [nblk, K, oy0, oy1, Wo, px, tab, rstep, pw, pbias, py, yps, lo, hi] = Array.from({ length: 14 }, (_, n) => n) as number[];
   const oy = f.local(I32), blk = f.local(I32), ox = f.local(I32), rowb = f.local(I32), cp = f.local(I32);
-  const xp = f.local(I32), wp = f.local(I32), ci = f.local(I32), ky = f.local(I32), yp = f.local(I32);
-  const bp = f.local(I32), rem = f.local(I32), st = f.local(I32), wbs = f.local(I32), yrow = f.local(I32);
+  const xp = f.local(I32), wp = f.local(I32), tp = f.local(I32), tend = f.local(I32), yp = f.local(I32);
+  const bp = f.local(I32), rem = f.local(I32), st = f.local(I32), wblk = f.local(I32), yrow = f.local(I32);
   const acc = Array.from({ length: 2 * mr }, () => f.local(V128));
-  const x0 = f.local(V128), x1 = f.local(V128), y0 = f.local(V128), y1 = f.local(V128), sp = f.local(V128);
-  const u = Array.from({ length: 4 }, () => f.local(V128));
-  const tv = f.local(V128);
-  // weights per block: cin·kh·kw·mr floats
-  f.get(cin!).get(kh!).mul().i32(kw * mr * 4).mul().set(wbs);
-  const fma = (x: number, w: number, a: number) => f.fMadd(fused, () => f.get(x), () => f.get(w), () => f.get(a)).set(a);
-  const splat = (kx: number, r: number) => f.get(wp).loadSplat(4 * (kx * mr + r)).set(sp);
+  const x0 = f.local(V128), x1 = f.local(V128), sp = f.local(V128), tv = f.local(V128);
+  f.get(tab!).get(K!).i32(2).shl().add().set(tend);
   forLoop(f, oy, () => f.get(oy0!), () => f.get(oy1!), 1, () => {
     f.get(px!).get(oy).get(rstep!).mul().add().set(rowb);
     f.get(py!).get(oy).get(Wo!).mul().i32(2).shl().add().set(yrow);
-    f.get(pw!).set(wp).get(pbias!).set(bp);
+    f.get(pw!).set(wblk).get(pbias!).set(bp);
     forLoop(f, blk, () => f.i32(0), () => f.get(nblk!), 1, () => {
       forLoop(f, ox, () => f.i32(0), () => f.get(Wo!), 8, () => {
         for (let r = 0; r < mr; r++) {
           f.get(bp).loadSplat(4 * r).set(acc[2 * r]!);
           f.get(acc[2 * r]!).set(acc[2 * r + 1]!);
         }
-        f.get(rowb).get(ox).i32(2 + (s - 1)).shl().add().set(cp);
-        f.get(pw!).get(blk).get(wbs).mul().add().set(wp);
-        forLoop(f, ci, () => f.i32(0), () => f.get(cin!), 1, () => {
-          f.get(cp).set(xp);
-          forLoop(f, ky, () => f.i32(0), () => f.get(kh!), 1, () => {
-            if (s === 1)
-              for (let kx = 0; kx < kw; kx++) {
-                f.get(xp).v128Load(4 * kx).set(x0).get(xp).v128Load(4 * kx + 16).set(x1);
-                for (let r = 0; r < mr; r++) {
-                  splat(kx, r);
-                  fma(x0, sp, acc[2 * r]!);
-                  fma(x1, sp, acc[2 * r + 1]!);
-                }
-              }
-            else
-              for (let kx = 0; kx < kw; kx += 2) {
-                // inputs 2·ox + kx for 8 columns: even lanes of p[kx .. kx+16), odd lanes for kx + 1
-                for (let q = 0; q < 4; q++) f.get(xp).v128Load(4 * kx + 16 * q).set(u[q]!);
-                f.get(u[0]!).get(u[1]!).shuffle32([0, 2, 4, 6]).set(x0).get(u[2]!).get(u[3]!).shuffle32([0, 2, 4, 6]).set(x1);
-                const pair = kx + 1 < kw;
-                if (pair) f.get(u[0]!).get(u[1]!).shuffle32([1, 3, 5, 7]).set(y0).get(u[2]!).get(u[3]!).shuffle32([1, 3, 5, 7]).set(y1);
-                for (let r = 0; r < mr; r++) {
-                  splat(kx, r);
-                  fma(x0, sp, acc[2 * r]!);
-                  fma(x1, sp, acc[2 * r + 1]!);
-                }
-                if (pair)
-                  for (let r = 0; r < mr; r++) {
-                    splat(kx + 1, r);
-                    fma(y0, sp, acc[2 * r]!);
-                    fma(y1, sp, acc[2 * r + 1]!);
-                  }
-              }
-            f.incr(wp, kw * mr * 4).incr(xp, wpb!, true);
-          });
-          f.incr(cp, pps!, true);
-        });
-        // store: clamp, then whole vectors or (row tail) lane by lane
+        f.get(rowb).get(ox).i32(2).shl().add().set(cp);
+        f.get(wblk).set(wp).get(tab!).set(tp);
+        f.loop();
+        f.get(cp).get(tp).i32Load().add().tee(xp).v128Load(0).set(x0).get(xp).v128Load(16).set(x1);
+        for (let r = 0; r < mr; r++) {
+          f.get(wp).loadSplat(4 * r).set(sp);
+          for (let q = 0; q < 2; q++)
+            f.fMadd(fused, () => f.get(q ? x1 : x0), () => f.get(sp), () => f.get(acc[2 * r + q]!)).set(acc[2 * r + q]!);
+        }
+        f.incr(wp, 4 * mr);
+        f.get(tp).i32(4).add().tee(tp).get(tend).ltS().brIf(0);
+        f.end();
+        // store: clamp (lo, hi splatted here: locals live across the tap loop would take registers from the
+        // accumulators), then whole vectors or, in a row tail, lane by lane
         f.get(Wo!).get(ox).sub().set(rem);
         for (let r = 0; r < mr; r++) {
-          // (lo, hi splatted here: locals live across the tap loops would take registers from the accumulators)
           for (const a of [acc[2 * r]!, acc[2 * r + 1]!]) f.get(a).get(lo!).fSplat().fMax().get(hi!).fSplat().fMin().set(a);
           f.get(yrow).get(blk).i32(mr).mul().i32(r).add().get(yps!).mul().add().get(ox).i32(2).shl().add().set(yp);
           f.get(rem).i32(8).geS().if_();
@@ -143,6 +124,7 @@ export function directConvFn(mr: number, kw: number, s: number, fused: boolean):
           f.end();
         }
       });
+      f.get(wblk).get(K!).i32(4 * mr).mul().add().set(wblk);
       f.incr(bp, 4 * mr);
     });
   });
