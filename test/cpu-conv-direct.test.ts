@@ -137,6 +137,19 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
     }
   });
 
+  it('repacks a weight that is not a load-time constant on every run (its buffer may be refilled)', () => {
+    const x: Tensor = { shape: [1, 3, 9, 10], data: rand(270) };
+    const w: Tensor = { shape: [5, 3, 3, 3], data: rand(135) };
+    const n: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } };
+    const a = Conv.parse(new NodeCtx(n, [x.shape, w.shape], [x, undefined]));
+    expect(a.constWeights).toBeUndefined();
+    const run = () => (Conv.fast!([x, w], a)[0] as Tensor).data;
+    const ref = () => (Conv.reference([x, w], a)[0] as Tensor).data;
+    expectClose(run(), ref(), 'first weights');
+    w.data.set(rand(135));
+    expectClose(run(), ref(), 'same array, new weights');
+  });
+
   it('leaves horizontal strides over 2 to im2col, still correct', () => {
     const x: Tensor = { shape: [1, 3, 12, 13], data: rand(468) };
     const s3 = conv(x, { shape: [4, 3, 3, 3], data: rand(108) }, null, { pads: [1, 1, 1, 1], strides: [1, 3] });

@@ -6,7 +6,7 @@
  *
  * Heap layout (floats, from 0: scratch, like the other kernels): x (Cin planes of H x W, + 4) | padded planes
  * (Cin x Hp x Wp) | tap table (K i32) | per-thread row buffers (stride 2) | packed weights | packed bias | output
- * (G x ogPad planes of Ho x Wo). The weights are packed once per weight array (WeakMap) into CONV_MR-channel
+ * (G x ogPad planes of Ho x Wo). Constant weights are packed once per weight array (WeakMap) into CONV_MR-channel
  * panels; only the memcpy into the heap is per call.
  */
 import { applyActivationRange } from '../ops/activation.js';
@@ -26,10 +26,11 @@ const packedWeights = new WeakMap<Float32Array, Packed>();
 
 /**
  * Weights [Cout][cg][kh][kw] as panels [G][ceil(og/MR)][cg·kh·kw][MR], channels past og zero: the MR weights of one
- * tap are consecutive.
+ * tap are consecutive. Kept per array only for constant weights: a computed weight may come in a recycled buffer
+ * (pool.ts) with new contents.
  */
-function packWeights(w: Float32Array, G: number, og: number, K: number): Float32Array {
-  const hit = packedWeights.get(w);
+function packWeights(w: Float32Array, G: number, og: number, K: number, keep: boolean): Float32Array {
+  const hit = keep ? packedWeights.get(w) : undefined;
   if (hit && hit.G === G && hit.og === og && hit.K === K) return hit.data;
   const nblk = Math.ceil(og / MR);
   const data = new Float32Array(G * nblk * K * MR);
@@ -43,7 +44,7 @@ function packWeights(w: Float32Array, G: number, og: number, K: number): Float32
         for (let k = 0; k < K; k++) data[base + k * MR + r] = w[src + k]!;
       }
     }
-  packedWeights.set(w, { G, og, K, data });
+  if (keep) packedWeights.set(w, { G, og, K, data });
   return data;
 }
 
@@ -84,7 +85,7 @@ export function directConv(
   const pps = Hp * Wp;
   const plane = H * W;
   const oplane = Ho * Wo;
-  const packed = packWeights(w, G, og, K);
+  const packed = packWeights(w, G, og, K, a.constWeights === true);
   const T = wk.threads;
   const padParts = Math.max(1, Math.min(T, Cin));
   const rowParts = Math.max(1, Math.min(T, Ho));
