@@ -14,6 +14,11 @@ import { spawnNodeHelper } from '../src/cpu/thread-team-node.js';
 import { jobWord, type ThreadTeam } from '../src/cpu/threads.js';
 import { wasm } from '../src/cpu/wasm-kernels.js';
 import { GraphBuilder } from '../src/builder.js';
+import { directConvFits } from '../src/cpu/conv-direct.js';
+import type { Node } from '../src/graph/ir.js';
+import { Conv } from '../src/ops/conv.js';
+import { NodeCtx } from '../src/ops/types.js';
+import type { Tensor } from '../src/tensor.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
@@ -122,6 +127,35 @@ describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
           return C;
         });
         expect(at, `GEMM ${M}x${N}x${K}: first difference`).toBe(-1);
+      }
+    } finally {
+      await stop();
+    }
+  }, 120_000);
+
+  it('direct convs (strides 1 and 2, row tails, groups, batch 2) over row ranges, repeated: bitwise equal to one thread', async () => {
+    const stop = startWaker();
+    try {
+      const r = rng(9);
+      for (let k = 0; k < 40; k++) {
+        const G = k % 5 === 0 ? 2 : 1;
+        const cg = 1 + Math.floor(r() * 6);
+        const og = 1 + Math.floor(r() * 9);
+        const ks = 1 + 2 * Math.floor(r() * 3);
+        const s = 1 + (k % 2);
+        const N = k % 7 === 0 ? 2 : 1;
+        const H = ks + Math.floor(r() * 30);
+        const W = ks + Math.floor(r() * 30);
+        const p = ks >> 1;
+        const x = { shape: [N, G * cg, H, W], data: Float32Array.from({ length: N * G * cg * H * W }, () => r() * 2 - 1) };
+        const w = { shape: [G * og, cg, ks, ks], data: Float32Array.from({ length: G * og * cg * ks * ks }, () => r() * 2 - 1) };
+        const b = { shape: [G * og], data: Float32Array.from({ length: G * og }, () => r() - 0.5) };
+        const attrs = { group: G, pads: [p, p, p, p], strides: [s, s] };
+        const n: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs };
+        const a = { ...Conv.parse(new NodeCtx(n, [x.shape, w.shape, b.shape], [x, w, b])), act: { kind: 'clip' as const, min: -1, max: 2 } };
+        expect(directConvFits(a)).toBe(true);
+        const at = sameOnTeam(() => (Conv.fast!([x, w, b], a)[0] as Tensor).data as Float32Array);
+        expect(at, `conv ${JSON.stringify(x.shape)} * ${JSON.stringify(w.shape)} s${s}: first difference`).toBe(-1);
       }
     } finally {
       await stop();

@@ -89,11 +89,15 @@ export class Fn {
 
   // --- memory (byte offsets folded into the memarg)
   f32Store(offset = 0): this { this.code.push(0x38, 2); uleb(this.code, offset); return this; }
+  i32Load(offset = 0): this { this.code.push(0x28, 2); uleb(this.code, offset); return this; }
   private simd(op: number): this { this.code.push(0xfd); uleb(this.code, op); return this; }
   private memarg(align: number, offset: number): this { uleb(this.code, align); uleb(this.code, offset); return this; }
   v128Load(offset = 0): this { return this.simd(0x00).memarg(0, offset); }
   v128Store(offset = 0): this { return this.simd(0x0b).memarg(0, offset); }
   loadSplat(offset = 0): this { return this.simd(0x09).memarg(2, offset); }
+  /** Stores lane `lane` of an f32x4 (v128.store32_lane) / of an i64x2, i.e. two floats (v128.store64_lane). */
+  v128Store32Lane(lane: number, offset = 0): this { this.simd(0x5a).memarg(0, offset); this.code.push(lane); return this; }
+  v128Store64Lane(lane: number, offset = 0): this { this.simd(0x5b).memarg(0, offset); this.code.push(lane); return this; }
   v128Zero(): this { this.simd(0x0c); this.code.push(...new Array<number>(16).fill(0)); return this; }
   shuffle(lanes: number[]): this { this.simd(0x0d); this.code.push(...lanes); return this; }
   /** Shuffle of two f32x4 by f32 lane (0-3 first operand, 4-7 second). */

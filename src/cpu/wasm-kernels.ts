@@ -11,10 +11,12 @@
  *  - dw{k}s{s}: depthwise k x k convolution, stride s, of C planes: each plane is copied into a zero-padded
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
+ *  - convpad, conv: direct convolution over zero-padded planes (wasm-conv.ts, driven by conv-direct.ts).
  */
 import { relaxedSimdValidates } from './simd-probe.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
+import { CONV_MR, convPadFn, directConvFn } from './wasm-conv.js';
 
 export const MR = 4;
 
@@ -200,7 +202,7 @@ export function setRelaxedSimd(on: boolean): boolean {
 
 function kernelFns(): Fn[] {
   const fused = relaxedSimd();
-  return [gemmFn(MR, fused), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s, fused))];
+  return [gemmFn(MR, fused), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s, fused)), convPadFn(), directConvFn(CONV_MR, fused)];
 }
 
 /** Export names and their f32 arguments, for thread-team calls (threads.ts). */

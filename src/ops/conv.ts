@@ -19,6 +19,8 @@ export interface ConvAttrs {
   act: FusedActivation;
   /** Set by the optimiser when it fuses a following Add: y = act(conv + bias) + input 3 (same shape as y). */
   residual?: boolean;
+  /** The weight is known at load time (initializer or folded constant): kernels may keep a packed copy keyed by its array. */
+  constWeights?: boolean;
 }
 
 /** 2-D convolution, NCHW, weight [Cout, Cin/group, kH, kW], optional bias [Cout]. */
@@ -48,7 +50,7 @@ export const Conv = defineOp<ConvAttrs>({
         throw ctx.error(`bias ${shapeStr(bs)} must be [${cout}] to match weight ${shapeStr(ws)}`);
     }
     const win = parseWindow2D(ctx, [kh, kw], [xs[2]!, xs[3]!]);
-    return { group, ...win, hasBias, act: NO_ACTIVATION };
+    return { group, ...win, hasBias, act: NO_ACTIVATION, ...(ctx.constant(1) ? { constWeights: true } : {}) };
   },
   outputShapes(ctx, a) {
     const xs = ctx.shape(0);
