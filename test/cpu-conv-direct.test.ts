@@ -13,30 +13,14 @@ import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import { NodeCtx } from '../src/ops/types.js';
 import type { Tensor } from '../src/tensor.js';
+import { rng } from './support/conv-sweep.js';
+import { expectClose as expectCloseAt, uniform } from './support/expect-close.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(23);
-const rand = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+const rand = (n: number) => uniform(r, n);
 
 // float32 accumulation over up to Cin·k·k = 245 taps of values in [-1, 1] against the reference's float64
-function expectClose(actual: Float32Array, expected: Float32Array, what: string, atol = 2e-5, rtol = 2e-5): void {
-  expect(actual.length, what).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]!;
-    const v = actual[i]!;
-    if ((Number.isNaN(e) && Number.isNaN(v)) || v === e) continue;
-    if (!(Math.abs(v - e) <= atol + rtol * Math.abs(e))) expect.fail(`${what}: element ${i}: got ${v}, expected ${e}`);
-  }
-}
+const expectClose = (a: Float32Array, e: Float32Array, what: string, atol = 2e-5, rtol = 2e-5) => expectCloseAt(a, e, what, atol, rtol);
 
 afterEach(() => {
   setWasmEnabled(true);

@@ -14,20 +14,10 @@
  *    rows.
  */
 import { F32, Fn, I32, V128 } from './wasm-asm.js';
+import { forLoop, paddedRow } from './wasm-emit.js';
 
 /** Output channels per register block (the weights are packed in panels of this many). */
 export const CONV_MR = 4;
-
-/** for (i = init; i < limit; i += step) body (test at the top: zero trips are fine). */
-function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: number, body: () => void): void {
-  init();
-  f.set(i).block().loop();
-  f.get(i);
-  limit();
-  f.geS().brIf(1);
-  body();
-  f.incr(i, step).br(0).end().end();
-}
 
 export function convPadFn(): Fn {
   // (C, H, W, Hp, Wp, pt, pl, src, sps, dst, dps, split, tmp): sps, dps plane strides in bytes; src needs 3
@@ -44,15 +34,7 @@ export function convPadFn(): Fn {
     f.get(dp).set(d);
     forLoop(f, yy, () => f.i32(0), () => f.get(Hp!), 1, () => {
       f.get(split!).if_().get(tmp!).set(row).else_().get(d).set(row).end();
-      f.get(yy).get(pt!).sub().tee(iy).get(H!).op(0x49 /* i32.lt_u: 0 <= iy < H */).if_();
-      forLoop(f, t, () => f.i32(0), () => f.get(pl!), 1, () => f.get(row).get(t).i32(2).shl().add().f32(0).f32Store());
-      f.get(sp).get(iy).get(wB).mul().add().set(s);
-      f.get(row).get(pl!).i32(2).shl().add().set(ra);
-      forLoop(f, t, () => f.i32(0), () => f.get(wB), 16, () => f.get(ra).get(t).add().get(s).get(t).add().v128Load().v128Store());
-      forLoop(f, t, () => f.get(pl!).get(W!).add(), () => f.get(Wp!), 1, () => f.get(row).get(t).i32(2).shl().add().f32(0).f32Store());
-      f.else_();
-      forLoop(f, t, () => f.i32(0), () => f.get(wpb), 16, () => f.get(row).get(t).add().v128Zero().v128Store());
-      f.end();
+      paddedRow(f, yy, { row, plane: sp, t, iy, ra, src: s, wB, wpb }, { H: H!, W: W!, Wp: Wp!, pt: pt!, pl: pl! });
       f.get(split!).if_();
       // 8 floats of the row -> 4 even at d + t/2, 4 odd at d + Wp/2 + t/2
       forLoop(f, t, () => f.i32(0), () => f.get(wpb), 32, () => {

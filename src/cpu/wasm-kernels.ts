@@ -16,6 +16,7 @@
 import { relaxedSimdValidates } from './simd-probe.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
+import { forLoop, paddedRow } from './wasm-emit.js';
 import { CONV_MR, convPadFn, directConvFn } from './wasm-conv.js';
 
 export const MR = 4;
@@ -72,17 +73,6 @@ function gemmFn(mr: number, fused: boolean): Fn {
   return f;
 }
 
-/** for (i = init; i < limit; i += step) body — test at the top, so zero trips are fine. */
-function forLoop(f: Fn, i: number, init: () => void, limit: () => void, step: number, body: () => void): void {
-  init();
-  f.set(i).block().loop();
-  f.get(i);
-  limit();
-  f.geS().brIf(1);
-  body();
-  f.incr(i, step).br(0).end().end();
-}
-
 function depthwiseFn(ks: number, s: number, fused: boolean): Fn {
   // (C, H, W, Ho, Wo, pt, pl, Hp, Wp, px, xps, pw, pbias, py, yps, pp, lo, hi); xps, yps: input and output plane
   // strides in bytes (yps >= Ho*Wo*4 + 12 keeps the last row's over-write inside the plane: see depthwiseToHeap)
@@ -104,15 +94,7 @@ function depthwiseFn(ks: number, s: number, fused: boolean): Fn {
   // 1. zero-padded copy of the plane into pp
   f.get(pp!).set(dst).i32(0).set(yy);
   f.loop();
-  f.get(yy).get(pt!).sub().tee(iy).get(H!).op(0x49 /* i32.lt_u: 0 <= iy < H */).if_();
-  forLoop(f, t, () => f.i32(0), () => f.get(pl!), 1, () => f.get(dst).get(t).i32(2).shl().add().f32(0).f32Store());
-  f.get(xplane).get(iy).get(wB).mul().add().set(src);
-  f.get(dst).get(pl!).i32(2).shl().add().set(ra);
-  forLoop(f, t, () => f.i32(0), () => f.get(wB), 16, () => f.get(ra).get(t).add().get(src).get(t).add().v128Load().v128Store());
-  forLoop(f, t, () => f.get(pl!).get(W!).add(), () => f.get(Wp!), 1, () => f.get(dst).get(t).i32(2).shl().add().f32(0).f32Store());
-  f.else_();
-  forLoop(f, t, () => f.i32(0), () => f.get(wpb), 16, () => f.get(dst).get(t).add().v128Zero().v128Store());
-  f.end();
+  paddedRow(f, yy, { row: dst, plane: xplane, t, iy, ra, src, wB, wpb }, { H: H!, W: W!, Wp: Wp!, pt: pt!, pl: pl! });
   f.incr(dst, wpb, true).incr(yy, 1);
   f.get(yy).get(Hp!).ltS().brIf(0);
   f.end();
