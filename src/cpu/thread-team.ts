@@ -9,6 +9,9 @@ import { chainSplit } from './conv-fast.js';
 import { BOARD, boardBytes, ThreadTeam, type HelperStart } from './threads.js';
 import { callTable, shareKernels, sharedImports } from './wasm-kernels.js';
 
+/** How long helpers may take to start before the team is given up (one thread, and the reason says so). */
+export const HELPER_START_MS = 15_000;
+
 export interface HelperHandle {
   /** Settles when the helper has instantiated the module; rejects if it fails to start. */
   ready: Promise<void>;
@@ -33,7 +36,7 @@ export type SpawnHelper = (start: HelperStart) => HelperHandle;
  * returns it only while a model that asked for threads runs.
  */
 export async function startTeam(
-  helpers: number, spawn: SpawnHelper, use?: (team: ThreadTeam) => ThreadTeam | undefined,
+  helpers: number, spawn: SpawnHelper, use?: (team: ThreadTeam) => ThreadTeam | undefined, startMs = HELPER_START_MS,
 ): Promise<{ team?: ThreadTeam; handles?: HelperHandle[]; why?: string }> {
   if (helpers < 1) return {};
   let team: ThreadTeam | undefined;
@@ -45,7 +48,17 @@ export async function startTeam(
   try {
     for (let index = 0; index < helpers; index++)
       handles.push(spawn({ module: shared.module, imports: sharedImports(shared.memory), board, index, table, layout: BOARD }));
-    await Promise.all(handles.map((h) => h.ready));
+    // A worker that never starts fires no event at all (seen once in Firefox under load): give up on the team
+    // rather than wait forever.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the helper threads did not start within ${startMs / 1000} s`)), startMs);
+    });
+    try {
+      await Promise.race([Promise.all(handles.map((h) => h.ready)), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   } catch (e) {
     for (const h of handles) h.terminate();
     return { why: (e as Error).message || 'a helper thread failed to start' };

@@ -42,6 +42,8 @@ export interface WorkerModelOptions {
   threads: number;
   /** Why the team is not asked for when threads is 1 (e.g. no cross-origin isolation). */
   single?: string;
+  /** ms a new worker may take to hold the graph (default WORKER_START_MS). */
+  startMs?: number;
 }
 
 /**
@@ -71,6 +73,9 @@ class Snapshots {
     }
   }
 }
+
+/** How long a new CPU worker may take to hold the graph (its thread team gives up sooner) before load() goes on without it. */
+const WORKER_START_MS = 60_000;
 
 export class WorkerCpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
@@ -103,7 +108,16 @@ export class WorkerCpuModel implements EngineModel {
   ): Promise<{ model?: WorkerCpuModel; failure?: string }> {
     const m = new WorkerCpuModel(graph, spec, spawner, opts, adapter);
     const slot = m.start();
-    const loaded = await slot.loaded;
+    // a worker that never starts may fire no event at all: after WORKER_START_MS it counts as one that failed
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => {
+        slot.deathReason ??= `it did not answer within ${(opts.startMs ?? WORKER_START_MS) / 1000} s`;
+        resolve(undefined);
+      }, opts.startMs ?? WORKER_START_MS);
+    });
+    const loaded = await Promise.race([slot.loaded, late]);
+    clearTimeout(timer);
     if (!loaded) {
       m.dispose();
       return { failure: slot.deathReason ?? 'unknown' };
