@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { inflateSync } from 'node:zlib';
+import { sampleBilinear } from './tflite-input.js';
 
 /** Decodes an 8-bit, non-interlaced PNG (grey, RGB or RGBA) to RGB bytes. Enough for the test photo. */
 export function decodePng(bytes: Uint8Array): { width: number; height: number; rgb: Uint8Array } {
@@ -60,23 +61,12 @@ export function decodePng(bytes: Uint8Array): { width: number; height: number; r
 export function photoInput(h: number, w: number, channels: number, int: boolean, path = 'fixtures/photos/astronaut.png'): Float32Array {
   const { width: sw, height: sh, rgb } = decodePng(readFileSync(path));
   const out = new Float32Array(h * w * channels);
-  for (let y = 0; y < h; y++) {
-    const fy = Math.min(Math.max(((y + 0.5) * sh) / h - 0.5, 0), sh - 1);
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(y0 + 1, sh - 1);
-    const dy = fy - y0;
-    for (let x = 0; x < w; x++) {
-      const fx = Math.min(Math.max(((x + 0.5) * sw) / w - 0.5, 0), sw - 1);
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(x0 + 1, sw - 1);
-      const dx = fx - x0;
-      const at = (c: number) => {
-        const p = (yy: number, xx: number) => rgb[(yy * sw + xx) * 3 + c]!;
-        return (1 - dy) * ((1 - dx) * p(y0, x0) + dx * p(y0, x1)) + dy * ((1 - dx) * p(y1, x0) + dx * p(y1, x1));
-      };
-      const vals = channels === 1 ? [0.299 * at(0) + 0.587 * at(1) + 0.114 * at(2)] : [at(0), at(1), at(2)];
-      vals.forEach((v, c) => (out[(y * w + x) * channels + c] = int ? Math.round(v) : v / 255));
-    }
-  }
+  const px = [0, 0, 0];
+  const store = (i: number, c: number, v: number) => (out[i * channels + c] = int ? Math.round(v) : v / 255);
+  sampleBilinear(rgb, sw, sh, w, h, (i, c, v) => {
+    if (channels === 3) return store(i, c, v);
+    px[c] = v;
+    if (c === 2) store(i, 0, 0.299 * px[0]! + 0.587 * px[1]! + 0.114 * px[2]!);
+  });
   return out;
 }

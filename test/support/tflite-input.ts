@@ -1,11 +1,9 @@
 /**
- * An RGB image resized to w×h (bilinear, half-pixel centres, edges clamped) as an NHWC float32 tensor with
- * values mapped from [0, 255] to [lo, hi]: the model inputs of the TFLite reference checks. Plain JS so the
- * browser page and Node compute the same bits.
+ * Bilinear samples (half-pixel centres, edges clamped) of an RGB image at each pixel of a w×h grid, in row order:
+ * `put(i, c, v)` gets output pixel i's channel c in 0–255 units. Plain JS so the browser page and Node compute the
+ * same bits.
  */
-export function resizeBilinear(rgb: Uint8Array, sw: number, sh: number, w: number, h: number, lo: number, hi: number): Float32Array {
-  const out = new Float32Array(w * h * 3);
-  const k = (hi - lo) / 255;
+export function sampleBilinear(rgb: Uint8Array, sw: number, sh: number, w: number, h: number, put: (i: number, c: number, v: number) => void): void {
   for (let y = 0; y < h; y++) {
     const fy = Math.min(Math.max(((y + 0.5) * sh) / h - 0.5, 0), sh - 1);
     const y0 = Math.floor(fy);
@@ -18,10 +16,19 @@ export function resizeBilinear(rgb: Uint8Array, sw: number, sh: number, w: numbe
       const dx = fx - x0;
       for (let c = 0; c < 3; c++) {
         const p = (yy: number, xx: number) => rgb[(yy * sw + xx) * 3 + c]!;
-        const v = (1 - dy) * ((1 - dx) * p(y0, x0) + dx * p(y0, x1)) + dy * ((1 - dx) * p(y1, x0) + dx * p(y1, x1));
-        out[(y * w + x) * 3 + c] = lo + k * v;
+        put(y * w + x, c, (1 - dy) * ((1 - dx) * p(y0, x0) + dx * p(y0, x1)) + dy * ((1 - dx) * p(y1, x0) + dx * p(y1, x1)));
       }
     }
   }
+}
+
+/**
+ * An RGB image resized to w×h (sampleBilinear) as an NHWC float32 tensor with values mapped from [0, 255] to
+ * [lo, hi]: the model inputs of the TFLite reference checks.
+ */
+export function resizeBilinear(rgb: Uint8Array, sw: number, sh: number, w: number, h: number, lo: number, hi: number): Float32Array {
+  const out = new Float32Array(w * h * 3);
+  const k = (hi - lo) / 255;
+  sampleBilinear(rgb, sw, sh, w, h, (i, c, v) => (out[i * 3 + c] = lo + k * v));
   return out;
 }
