@@ -66,7 +66,8 @@ export async function launchBrowser(extraArgs: readonly string[] = []): Promise<
   };
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export async function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createNetServer();
     srv.once('error', rej);
