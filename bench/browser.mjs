@@ -21,6 +21,17 @@ export const CHROME_FLAGS = [
   '--disable-dev-shm-usage',
 ];
 
+/** `--name=value` and `--flag` arguments as { name: value, flag: true }; anything else is an error. */
+export function parseArgv(args = process.argv.slice(2)) {
+  return Object.fromEntries(
+    args.map((a) => {
+      const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+      if (!m) throw new Error(`unknown argument ${a}`);
+      return [m[1], m[2] ?? true];
+    }),
+  );
+}
+
 /** The browser scripts/ensure-browser.mjs chose (run again when its record is missing or stale). */
 export function browserPath() {
   const cache = join(ROOT, 'node_modules', '.cache', 'sepconv-browser.json');

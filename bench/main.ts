@@ -38,6 +38,23 @@ export interface RowResult {
   outputs?: { name: string; data: number[] }[];
 }
 
+/** A row's figures from its steady-run times (median, min, and a note when fewer than minRuns fit). */
+function rowResult(
+  ttfrMs: number, loadMs: number, times: number[], minRuns: number, detail: string | undefined,
+  extra: Pick<RowResult, 'maxAbsDiff' | 'outputs'>,
+): RowResult {
+  return {
+    ttfrMs,
+    loadMs,
+    times,
+    medianMs: times.length ? median(times) : null,
+    minMs: times.length ? Math.min(...times) : null,
+    detail,
+    note: times.length < minRuns ? `only ${times.length} steady run(s) fit in the time limit` : undefined,
+    ...extra,
+  };
+}
+
 const log = (s: string) => {
   const el = document.getElementById('log');
   if (el) el.textContent += s + '\n';
@@ -181,16 +198,7 @@ const api = {
       if (wrong) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: accuracy out of tolerance: ${wrong}`);
       const elsewhere = runner.notOnBackend?.();
       if (elsewhere) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: not every run was on ${engine.backend}: ${elsewhere}`);
-      const res: RowResult = {
-        ttfrMs,
-        loadMs,
-        times,
-        medianMs: times.length ? median(times) : null,
-        minMs: times.length ? Math.min(...times) : null,
-        maxAbsDiff: diff,
-        detail: runner.detail,
-        note: times.length < o.minRuns ? `only ${times.length} steady run(s) fit in the time limit` : undefined,
-      };
+      const res = rowResult(ttfrMs, loadMs, times, o.minRuns, runner.detail, { maxAbsDiff: diff });
       log(`${engine.engine}/${engine.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, median ${res.medianMs?.toFixed(1)} ms over ${times.length}, maxAbsDiff ${diff.toExponential(2)}`);
       return res;
     } finally {
@@ -241,17 +249,10 @@ async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promis
     }
     const names = runner.outputNames;
     log(`${e.engine}/${e.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, median ${times.length ? median(times).toFixed(1) : '—'} ms over ${times.length}`);
-    return {
-      ttfrMs,
-      loadMs,
-      times,
-      medianMs: times.length ? median(times) : null,
-      minMs: times.length ? Math.min(...times) : null,
+    return rowResult(ttfrMs, loadMs, times, o.minRuns, runner.detail, {
       maxAbsDiff: null,
-      detail: runner.detail,
-      note: times.length < o.minRuns ? `only ${times.length} steady run(s) fit in the time limit` : undefined,
       outputs: last.map((d, i) => ({ name: names[i]!, data: Array.from(d) })),
-    };
+    });
   } finally {
     runner?.dispose();
   }

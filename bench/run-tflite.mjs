@@ -10,15 +10,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer';
-import { browserPath, CHROME_FLAGS, ROOT, startBenchServer } from './browser.mjs';
+import { browserPath, CHROME_FLAGS, parseArgv, ROOT, startBenchServer } from './browser.mjs';
 
-const argv = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}`);
-    return [m[1], m[2] ?? true];
-  }),
-);
+const argv = parseArgv();
 const ALL_ENGINES = [
   ['sepconv', 'webgpu'],
   ['sepconv', 'cpu'],

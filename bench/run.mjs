@@ -13,19 +13,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import puppeteer from 'puppeteer';
-import { browserPath, CHROME_FLAGS, ROOT, startBenchServer } from './browser.mjs';
+import { browserPath, CHROME_FLAGS, parseArgv, ROOT, startBenchServer } from './browser.mjs';
 
 const MODELS = join(ROOT, 'bench', 'models');
 const T_START = Date.now();
 
 // ---------------------------------------------------------------------------------------------- options
-const argv = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}`);
-    return [m[1], m[2] ?? true];
-  }),
-);
+const argv = parseArgv();
 // CPU backends at the page's thread count (bench/engines.ts threads()) and, with '-1t', at one thread;
 // 'onnxruntime-web/wasm' is ORT's wasm-only build, 'onnxruntime-web' its default (JSEP) build.
 const ALL_ENGINES = [
