@@ -87,6 +87,14 @@ describe('x·relu6(x+3)/6 → HardSwish, fused into the conv', () => {
     await onGpu(c);
   });
 
+  it('after a residual add: the hard-swish of conv + x stays unfused (the epilogue applies its activation before the residual)', async () => {
+    const tail = [node('Add', ['c', 'x'], 'e'), node('Add', ['e', 'three'], 'a'), node('Clip', ['a', 'zero', 'six'], 'r'), node('Mul', ['e', 'r'], 'm'), node('Div', ['m', 'six'], 'y')];
+    const c = check(graph(tail));
+    expect(c.report.fusedResidual).toBe(1);
+    expect(c.report.foldedHardSwish).toBe(0);
+    await onGpu(c);
+  });
+
   it('is left alone when an intermediate has another reader, or the constants are not 3 and 6', () => {
     const shared = check(graph([node('Mul', ['sixth', 'c'], 's'), ...relu6Plus3, node('Mul', ['s', 'r'], 'y')], {}, ['y', 'r']));
     expect(shared.report.foldedHardSwish).toBe(0);

@@ -3,12 +3,7 @@
 import type { ConvAttrs } from '../ops/conv.js';
 import type { Shape } from '../tensor.js';
 import { floatConst, type Value } from './ir.js';
-import type { ResolvedGraph, ResolvedNode } from './resolve.js';
-
-export interface FoldReport {
-  hardSwish: number;
-  constantIntoBias: number;
-}
+import type { ResolvedNode } from './resolve.js';
 
 interface Ctx {
   nodes: ResolvedNode[];
@@ -111,7 +106,7 @@ function fuseHardSwish(c: Ctx): number {
     if (!m) continue;
     const conv = producerOf(c, m.x);
     const a = conv?.attrs as ConvAttrs | undefined;
-    if (!conv || conv.node.op !== 'Conv' || a!.act.kind !== 'none' || c.outputs.has(m.x)) continue;
+    if (!conv || conv.node.op !== 'Conv' || a!.act.kind !== 'none' || a!.residual || c.outputs.has(m.x)) continue;
     const gone = new Set(m.consumed);
     if (!readersOf(c, m.x).every((r) => gone.has(r.node.outputs[0]!))) continue;
     const shape = conv.outputShapes[0]!;
@@ -184,10 +179,16 @@ function foldConstantAdds(c: Ctx): number {
   return n;
 }
 
-/** Runs both rewrites on `nodes` (replaced in place by the returned list); new constants go into `constants`. */
-export function foldElementwise(nodes: ResolvedNode[], constants: Map<string, Value>, rg: ResolvedGraph): { nodes: ResolvedNode[]; report: FoldReport } {
-  const c: Ctx = { nodes, constants, outputs: new Set(rg.graph.outputs) };
-  const hardSwish = fuseHardSwish(c);
-  const constantIntoBias = foldConstantAdds(c);
-  return { nodes: c.nodes, report: { hardSwish, constantIntoBias } };
+/** The hard-swish fold over `nodes` (new list and count); run it before activations are fused. */
+export function foldHardSwish(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: ReadonlySet<string>): { nodes: ResolvedNode[]; count: number } {
+  const c: Ctx = { nodes, constants, outputs };
+  const count = fuseHardSwish(c);
+  return { nodes: c.nodes, count };
+}
+
+/** The constant-into-bias fold over `nodes` (new list and count); new biases go into `constants`. */
+export function foldConstantsIntoBias(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: ReadonlySet<string>): { nodes: ResolvedNode[]; count: number } {
+  const c: Ctx = { nodes, constants, outputs };
+  const count = foldConstantAdds(c);
+  return { nodes: c.nodes, count };
 }

@@ -1,6 +1,6 @@
 import type { FusedActivation } from '../ops/activation.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
-import { foldElementwise } from './fold-elementwise.js';
+import { foldConstantsIntoBias, foldHardSwish } from './fold-elementwise.js';
 import { floatConst, type Value } from './ir.js';
 import type { ResolvedGraph, ResolvedNode } from './resolve.js';
 
@@ -73,10 +73,12 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
     }
   }
 
-  const folded = foldElementwise(nodes, constants, rg);
-  nodes = folded.nodes;
-  report.foldedHardSwish += folded.report.hardSwish;
-  report.foldedConstantAdd += folded.report.constantIntoBias;
+  // before the activation fusion below: the folded convs may then take a following activation
+  const hs = foldHardSwish(nodes, constants, outputs);
+  const early = foldConstantsIntoBias(hs.nodes, constants, outputs);
+  nodes = early.nodes;
+  report.foldedHardSwish += hs.count;
+  report.foldedConstantAdd += early.count;
 
   for (let k = 0; k < nodes.length; k++) {
     const rn = nodes[k]!;
@@ -108,10 +110,9 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
   }
   fuseResiduals(nodes, rg, outputs, report);
   // a constant added after a residual conv (TF's bias add, reordered by its ArithmeticOptimizer)
-  const late = foldElementwise(nodes, constants, rg);
+  const late = foldConstantsIntoBias(nodes, constants, outputs);
   nodes = late.nodes;
-  report.foldedHardSwish += late.report.hardSwish;
-  report.foldedConstantAdd += late.report.constantIntoBias;
+  report.foldedConstantAdd += late.count;
   return { graph: { ...rg, nodes, constants }, report };
 }
 
