@@ -164,22 +164,11 @@ let kernels: WasmKernels | undefined;
 let enabled = true;
 let tried = false;
 
-let relaxedOn = true;
 let relaxedProbe: boolean | undefined;
 
-/** Whether the kernels use relaxed SIMD's f32x4.relaxed_madd: where it validates (Chromium >= 114; not Node 20) and is allowed. */
+/** Whether the kernels use relaxed SIMD's f32x4.relaxed_madd: where it validates (Chromium >= 114; not Node 20). */
 export function relaxedSimd(): boolean {
-  relaxedProbe ??= relaxedSimdValidates();
-  return relaxedProbe && relaxedOn;
-}
-
-/** Allows relaxed_madd (true, the default) or not; rebuilds the kernels on next use; returns the previous setting. For tests and benchmarks. */
-export function setRelaxedSimd(on: boolean): boolean {
-  const was = relaxedOn;
-  relaxedOn = on;
-  kernels = undefined;
-  tried = false;
-  return was;
+  return (relaxedProbe ??= relaxedSimdValidates());
 }
 
 function kernelFns(): Fn[] {
