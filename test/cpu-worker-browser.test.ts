@@ -51,10 +51,27 @@ describe('CPU backend in a worker (Chromium)', () => {
     }
   }, 120_000);
 
+  it('a helper thread killed mid-run: the run and the next one are answered by a fresh worker and team, exact; nothing left after dispose', async () => {
+    const r = await call('killHelper');
+    expect(r.reason).toMatch(/in a worker, 2 threads/);
+    expect(r.killed).toEqual({ ok: true, diff: null });
+    // the page sees the helper die: no wait for the team's 30 s timeout
+    expect(r.answeredMs).toBeLessThan(20_000);
+    expect(r.nextDiff).toBeNull();
+    expect(r.workers).toBe(2);
+    expect(r.helpers).toBe(2);
+    expect(r.live).toBe(1);
+    expect(r.liveHelpers).toBe(1);
+    expect(r.liveAfterDispose).toBe(0);
+  }, 120_000);
+
   it('dispose() terminates every worker, pending runs reject with DISPOSED, later runs too', async () => {
     const r = await call('leak');
     expect(r.made).toBe(13); // 12 models + the replacement of the killed worker
     expect(r.live).toBe(0);
+    // the page makes each worker's helper threads (worker-spawn.ts): one per model on 2 cores, ended with it
+    expect(r.helpers).toBeGreaterThanOrEqual(13);
+    expect(r.liveHelpers).toBe(0);
     expect(r.afterDispose).toHaveLength(13);
     for (const a of r.afterDispose) expect(a).toMatchObject({ name: 'WorkerError', code: 'DISPOSED', isWorkerError: true });
   }, 120_000);

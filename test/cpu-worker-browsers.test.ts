@@ -36,7 +36,10 @@ describe.each(['firefox', 'webkit'] as const)('CPU backend in a worker (%s)', (e
   });
 
   it('worker results (run, profile, transferred inputs) are bitwise those of runCpu on the page thread', async () => {
-    const cases = await call('equal');
+    // a call that never returns (the browser's 120 s protocol timeout) fails naming the step it was on
+    const cases = await call('equal').catch(async (e: Error) => {
+      throw new Error(`${e.message}; steps reached: ${(await call('trail')).slice(-3).join(' | ')}`);
+    });
     console.log(`[cpu-worker] ${engine}: ${cases.filter((c) => c.name.endsWith('run')).map((c) => `${c.name}: ${c.detail}`).join(' | ')}`);
     expect(cases.length).toBeGreaterThan(0);
     for (const c of cases) {
@@ -50,6 +53,16 @@ describe.each(['firefox', 'webkit'] as const)('CPU backend in a worker (%s)', (e
       else expect(c.detail).toMatch(c.name.includes(' 1t') ? /in a worker, 1 thread: numThreads is 1/ : new RegExp(`in a worker, ${c.name.match(/ (\d)t/)![1]} threads`));
     }
   }, 180_000);
+
+  if (engine === 'firefox')
+    it('40 load / run / dispose cycles on 3 threads: every model gets its worker and team, none waits for a timeout', async () => {
+      const loads = await call('churn', 3, 40);
+      const worst = Math.max(...loads.map((l) => l.ms));
+      console.log(`[cpu-worker] firefox churn: 40 loads, median ${loads.map((l) => l.ms).sort((a, b) => a - b)[20]!.toFixed(0)} ms, worst ${worst.toFixed(0)} ms`);
+      for (const [i, l] of loads.entries()) expect(l.reason, `load ${i}`).toMatch(/in a worker, 3 threads$/);
+      // a stalled worker start shows as a 15 s (team) or 60 s (worker) timeout
+      expect(worst).toBeLessThan(15_000);
+    }, 180_000);
 
   if (engine === 'firefox')
     it('2 s of back-to-back MobileNetV2 448² inference in the worker: the page keeps drawing (frame gaps shorter than a run)', async () => {

@@ -1,10 +1,14 @@
 /// <reference lib="webworker" />
-// Entry of a CPU helper thread (a module Worker made by the CPU worker, thread-team-browser.ts): threads.ts's
-// helperMain on the start message, then the worker closes.
+// Entry of a CPU helper thread, made by the page (worker-spawn.ts) for the CPU worker's team: its first message
+// is the port to the worker, which sends threads.ts's HelperStart through it; helperMain runs until told to
+// exit, then the helper closes.
 import { helperMain, type HelperStart } from './threads.js';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-scope.onmessage = (e: MessageEvent<HelperStart>) => {
-  helperMain(e.data, () => scope.postMessage('ready'));
-  scope.close();
+scope.onmessage = (e: MessageEvent<MessagePort>) => {
+  const port = e.data;
+  port.onmessage = (m: MessageEvent<HelperStart>) => {
+    helperMain(m.data, () => port.postMessage('ready'));
+    scope.close();
+  };
 };

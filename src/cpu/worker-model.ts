@@ -123,7 +123,7 @@ export class WorkerCpuModel implements EngineModel {
       return { failure: slot.deathReason ?? 'unknown' };
     }
     m.threads = loaded.threads;
-    const note = loaded.threads > 1 ? '' : opts.threads > 1 ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : opts.single ? `: ${opts.single}` : '';
+    const note = opts.threads > 1 ? (loaded.threads < opts.threads ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : '') : opts.single ? `: ${opts.single}` : '';
     m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
     return { model: m };
   }
@@ -186,7 +186,8 @@ export class WorkerCpuModel implements EngineModel {
         if (this.slot === slot) this.onDeath(why);
       },
     });
-    slot.endpoint.post({ type: 'load', spec: this.spec, threads: this.opts.threads }, []);
+    const helpers = this.opts.threads > 1 ? slot.endpoint.helpers?.(this.opts.threads - 1) : undefined;
+    slot.endpoint.post({ type: 'load', spec: this.spec, threads: this.opts.threads, helpers }, helpers ?? []);
     return slot;
   }
 

@@ -15,8 +15,11 @@ export interface GraphSpec {
 }
 
 export type ToWorker =
-  /** threads: the size of the thread team to start (1: none). */
-  | { type: 'load'; spec: GraphSpec; threads: number }
+  /**
+   * threads: the size of the thread team to start (1: none); helpers: one port per helper thread the page made
+   * for it (worker-spawn.ts), threads - 1 of them where the page could make them all.
+   */
+  | { type: 'load'; spec: GraphSpec; threads: number; helpers?: MessagePort[] }
   | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean };
 
 export type FromWorker =

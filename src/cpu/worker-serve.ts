@@ -15,8 +15,8 @@ import { wasm } from './wasm-kernels.js';
 import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
-/** Starts a team of `helpers` more threads (thread-team-browser.ts); absent where the worker cannot. */
-export type StartTeam = (helpers: number) => Promise<{ team?: ThreadTeam; why?: string }>;
+/** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
+export type StartTeam = (ports: MessagePort[]) => Promise<{ team?: ThreadTeam; why?: string }>;
 
 export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
   let rg: ResolvedGraph | undefined;
@@ -30,8 +30,11 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
       let why: string | undefined;
       if (msg.threads > 1 && !team) {
+        const ports = msg.helpers ?? [];
         if (!startTeam) why = 'this worker cannot start threads';
-        else ({ team, why } = await startTeam(msg.threads - 1));
+        else if (!ports.length) why = 'no helper thread could be made';
+        else ({ team, why } = await startTeam(ports));
+        if (team && team.helpers < msg.threads - 1) why = `only ${team.helpers} helper thread${team.helpers > 1 ? 's' : ''} could be made`;
       }
       post({ type: 'loaded', wasm: wasm() !== undefined, threads: team?.threads ?? 1, why }, []);
     } catch (e) {

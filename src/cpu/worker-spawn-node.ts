@@ -21,7 +21,8 @@ export function nodeSpawner(url: URL | string, onWorker?: (w: Worker) => void): 
     w.on('messageerror', () => die('a message from the worker could not be deserialised'));
     w.on('exit', (code) => die(`the worker exited with code ${code}`));
     return {
-      post: (m, t) => w.postMessage(m, t),
+      // the Node worker is sent no ports (its runs use the caller's team, thread-team-node.ts): only ArrayBuffers
+      post: (m, t) => w.postMessage(m, t as ArrayBuffer[]),
       terminate: () => {
         gone = true;
         void w.terminate();

@@ -12,7 +12,12 @@ export interface WorkerHandlers {
 }
 
 export interface WorkerEndpoint {
-  post(m: ToWorker, transfer: ArrayBuffer[]): void;
+  post(m: ToWorker, transfer: (ArrayBuffer | MessagePort)[]): void;
+  /**
+   * Makes `n` helper threads for the worker's thread team and returns the ports it drives them through (sent in
+   * its load message); fewer where the engine refuses more. terminate() ends them with the worker.
+   */
+  helpers?(n: number): MessagePort[];
   terminate(): void;
 }
 
@@ -20,20 +25,57 @@ export type WorkerSpawner = (h: WorkerHandlers) => WorkerEndpoint;
 
 /**
  * A module Worker on worker.ts; undefined where the engine has no Worker (Node, old engines). `onWorker` sees
- * each Worker made (tests count and kill them).
+ * each Worker made, the CPU worker and its helpers (tests count and kill them).
+ *
+ * The helper threads are made here, on the page, and handed to the worker as MessagePorts, rather than made by
+ * the worker itself: Firefox ESR 140 deadlocks creating nested workers after a few dozen workers that made two
+ * or more had been ended (seen in test/cpu-worker-browsers; it hangs inside `new Worker` in the worker).
  */
-export function browserSpawner(onWorker?: (w: Worker) => void): WorkerSpawner | undefined {
+export function browserSpawner(onWorker?: (w: Worker, role: 'cpu' | 'helper') => void): WorkerSpawner | undefined {
   if (typeof Worker === 'undefined' || typeof window === 'undefined') return undefined;
   return (h) => {
     // Written out in full so bundlers (Vite, webpack 5, esbuild, Parcel) emit the worker as its own file.
     const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'sepconv-cpu' });
+    const helpers: Worker[] = [];
+    let ended = false;
+    const die = (why: string) => {
+      if (!ended) h.death(why);
+    };
     w.onmessage = (e: MessageEvent<FromWorker>) => h.message(e.data);
     w.onerror = (e: ErrorEvent) => {
       e.preventDefault();
-      h.death(e.message || 'the worker script failed to load or crashed');
+      die(e.message || 'the worker script failed to load or crashed');
     };
-    w.onmessageerror = () => h.death('a message from the worker could not be deserialised');
-    onWorker?.(w);
-    return { post: (m, t) => w.postMessage(m, t), terminate: () => w.terminate() };
+    w.onmessageerror = () => die('a message from the worker could not be deserialised');
+    onWorker?.(w, 'cpu');
+    return {
+      post: (m, t) => w.postMessage(m, t),
+      helpers(n) {
+        const ports: MessagePort[] = [];
+        try {
+          for (let i = 0; i < n; i++) {
+            const helper = new Worker(new URL('./thread-helper.js', import.meta.url), { type: 'module', name: `sepconv-cpu-helper-${i + 1}` });
+            helpers.push(helper);
+            onWorker?.(helper, 'helper');
+            // a helper that dies takes the team with it: the worker and its runs start again on fresh threads
+            helper.onerror = (e: ErrorEvent) => {
+              e.preventDefault();
+              die(`a CPU helper thread failed (${e.message || 'its script failed to load or crashed'})`);
+            };
+            const channel = new MessageChannel();
+            helper.postMessage(channel.port2, [channel.port2]);
+            ports.push(channel.port1);
+          }
+        } catch {
+          // a CSP or an engine limit: the team is smaller, and the worker says so
+        }
+        return ports;
+      },
+      terminate: () => {
+        ended = true;
+        w.terminate();
+        for (const x of helpers) x.terminate();
+      },
+    };
   };
 }

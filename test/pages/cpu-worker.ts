@@ -32,13 +32,14 @@ function firstDiff(a: Map<string, Tensor>, b: Map<string, Tensor>): string | und
   return undefined;
 }
 
-/** Counts the workers made and the ones the backend terminated. */
+/** Counts the CPU workers made (helpers apart) and the ones the backend terminated. */
 function tracked() {
   const all: Worker[] = [];
+  const helpers: Worker[] = [];
   const kills = new Map<Worker, () => void>();
   const terminated = new Set<Worker>();
-  const spawner = browserSpawner((w) => {
-    all.push(w);
+  const spawner = browserSpawner((w, role) => {
+    (role === 'cpu' ? all : helpers).push(w);
     const t = w.terminate.bind(w);
     kills.set(w, t);
     w.terminate = () => {
@@ -54,7 +55,8 @@ function tracked() {
     kills.get(w)!();
     w.dispatchEvent(new ErrorEvent('error', { message: 'killed by the test' }));
   };
-  return { spawner, all, kill, live: () => all.filter((w) => !terminated.has(w)).length };
+  const live = (ws: Worker[]) => ws.filter((w) => !terminated.has(w)).length;
+  return { spawner, all, helpers, kill, live: () => live(all), liveHelpers: () => live(helpers) };
 }
 
 function errorInfo(e: unknown) {
@@ -77,7 +79,29 @@ function residualBlock(): Graph {
   return b.build();
 }
 
+/** What equal() has reached, with times: read by the test when a call does not return. */
+const trail: string[] = [];
+
 const api = {
+  trail: () => trail.slice(),
+
+  /**
+   * `n` load / run / dispose cycles of a team of `threads`: each load's time and reason. Firefox ESR deadlocked
+   * here after a few dozen cycles while workers made their own helpers (worker-spawn.ts).
+   */
+  async churn(threads: number, n: number) {
+    const g = residualBlock();
+    const loads: { ms: number; reason: string }[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const model = await load(g, { backend: 'cpu', numThreads: threads });
+      loads.push({ ms: performance.now() - t0, reason: model.reason });
+      await model.run(feed(model, inputFor(model, i)));
+      model.dispose();
+    }
+    return loads;
+  },
+
   info: () => ({ crossOriginIsolated: globalThis.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency }),
 
   /** Back-to-back runs for `seconds`: long tasks (PerformanceObserver) and gaps between animation frames. */
@@ -124,19 +148,27 @@ const api = {
    */
   async equal() {
     const out: { name: string; diff?: string; detail?: string }[] = [];
+    const step = (what: string) => trail.push(`${(performance.now() - t0).toFixed(0)} ms ${what}`);
+    const t0 = performance.now();
+    trail.length = 0;
     for (const numThreads of [1, 2, 3])
     for (const [gname, g] of [['block', residualBlock()], ['mobilenet_v2_96', mobilenetV2(96, 10)]] as const) {
       const name = `${gname} ${numThreads}t`;
+      step(`${name} load`);
       const model = await load(g, { backend: 'cpu', numThreads });
       const x = inputFor(model, 1);
       const ref = runCpu(model.graph, feed(model, x));
+      step(`${name} run`);
       out.push({ name: `${name} run`, diff: firstDiff(await model.run(feed(model, x)), ref), detail: model.reason });
+      step(`${name} profile`);
       const p = await model.profile(feed(model, x));
       // a profiled run runs node by node (no fused chains): compare with the same on this thread
       out.push({ name: `${name} profile`, diff: firstDiff(p.outputs, profileCpu(model.graph, feed(model, x)).outputs), detail: `${p.profile.source}, ${p.profile.layers.length} layers` });
       model.dispose();
+      step(`${name} load (transfer)`);
       const tm = await load(g, { backend: 'cpu', transferInputs: true, numThreads });
       const xt = x.slice();
+      step(`${name} run (transfer)`);
       const r = await tm.run(feed(tm, xt));
       out.push({ name: `${name} transferred`, diff: firstDiff(r, ref), detail: `caller's array length after run: ${xt.length}` });
       tm.dispose();
@@ -166,6 +198,26 @@ const api = {
     return res;
   },
 
+  /**
+   * Kills a helper thread of the team mid-run: the run is answered (the worker and its team start again on fresh
+   * threads, copied inputs are sent again), and so is the next one; nothing is left after dispose.
+   */
+  async killHelper() {
+    const t = tracked();
+    const model = await load(mobilenetV2(160, 10), { backend: 'cpu', worker: t.spawner, numThreads: 2 });
+    const reason = model.reason;
+    const ref = runCpu(model.graph, feed(model, inputFor(model, 2)));
+    const pending = model.run(feed(model, inputFor(model, 2)));
+    t.kill(t.helpers[0]!);
+    const t0 = performance.now();
+    const killed = await pending.then((o) => ({ ok: true, diff: firstDiff(o, ref) ?? null }), (e) => ({ ok: false, error: errorInfo(e) }));
+    const answeredMs = performance.now() - t0;
+    const next = await model.run(feed(model, inputFor(model, 2)));
+    const res = { reason, killed, answeredMs, nextDiff: firstDiff(next, ref) ?? null, workers: t.all.length, helpers: t.helpers.length, live: t.live(), liveHelpers: t.liveHelpers() };
+    model.dispose();
+    return { ...res, liveAfterDispose: t.live() + t.liveHelpers() };
+  },
+
   /** Loads, runs (one with a kill, one with a bad input), disposes: every worker made is terminated. */
   async leak() {
     const t = tracked();
@@ -180,7 +232,7 @@ const api = {
       afterDispose.push(await pending.then(() => 'resolved', errorInfo));
       if (k === 11) afterDispose.push(await model.run(feed(model, inputFor(model))).then(() => 'resolved', errorInfo));
     }
-    return { made: t.all.length, live: t.live(), afterDispose };
+    return { made: t.all.length, live: t.live(), helpers: t.helpers.length, liveHelpers: t.liveHelpers(), afterDispose };
   },
 
   /** Interleaved callers, one bad input in the middle: that one rejects alone with an InputError. */
