@@ -28,7 +28,7 @@ export type WorkerSpawner = (h: WorkerHandlers) => WorkerEndpoint;
  * each Worker made, the CPU worker and its helpers (tests count and kill them).
  *
  * The helper threads are made here, on the page, and handed to the worker as MessagePorts, rather than made by
- * the worker itself: Firefox ESR 140 deadlocks creating nested workers after a few dozen workers that made two
+ * the worker itself: Firefox ESR 153 deadlocks creating nested workers after a few dozen workers that made two
  * or more had been ended (seen in test/cpu-worker-browsers; it hangs inside `new Worker` in the worker).
  */
 export function browserSpawner(onWorker?: (w: Worker, role: 'cpu' | 'helper') => void): WorkerSpawner | undefined {
