@@ -84,7 +84,7 @@ await build({
 });
 
 // Generated modules (WGSL text, the protobuf code from onnx.proto) have no readable source: no maps for them.
-for (const file of listFiles(out).filter((f) => /\.wgsl\.js$|\/onnx\/onnx-proto\.js$/.test(f))) {
+for (const file of listFiles(out).filter((f) => /\.wgsl\.js$|\/onnx\/onnx-proto(-encode)?\.js$/.test(f))) {
   rmSync(`${file}.map`, { force: true });
   writeFileSync(file, readFileSync(file, 'utf8').replace(/\n?\/\/# sourceMappingURL=\S+\s*$/, '\n'));
 }

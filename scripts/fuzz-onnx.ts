@@ -17,7 +17,8 @@ import { SepconvError } from '../src/errors.js';
 import type { Graph } from '../src/graph/ir.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { loadOnnx } from '../src/onnx/import.js';
-import { DataType, ModelProto } from '../src/onnx/proto.js';
+import { DataType, decodeModelProto } from '../src/onnx/proto.js';
+import { encodeModelProto } from '../src/onnx/proto-encode.js';
 import { OPS } from '../src/ops/registry.js';
 import { sizeOf, type Shape } from '../src/tensor.js';
 
@@ -369,14 +370,14 @@ export function mutate(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: stri
   let bytes = seed.bytes;
   const mode = r();
   if (mode < 0.55) {
-    const m = ModelProto.decode(seed.bytes);
+    const m = decodeModelProto(seed.bytes);
     const k = 1 + int(r, 3);
     for (let i = 0; i < k; i++) {
       const name = pick(r, Object.keys(STRUCT_MUTATORS));
       STRUCT_MUTATORS[name]!(m, r);
       used.push(name);
     }
-    bytes = new Uint8Array(ModelProto.encode(m).finish()); // plain copy (see tensorData)
+    bytes = new Uint8Array(encodeModelProto(m)); // plain copy (see tensorData)
   }
   if (mode >= 0.45) {
     const k = 1 + int(r, 3);

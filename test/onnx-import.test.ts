@@ -3,7 +3,8 @@ import { ModelFormatError, UnsupportedOpError } from '../src/errors.js';
 import { intTensor, isInt, type Graph, type IntTensor, type Value } from '../src/graph/ir.js';
 import { encodeOnnx } from '../src/onnx/export.js';
 import { loadOnnx } from '../src/onnx/import.js';
-import { AttrType, DataType, decodeModelProto, ModelProto } from '../src/onnx/proto.js';
+import { AttrType, DataType, decodeModelProto } from '../src/onnx/proto.js';
+import { encodeModelProto } from '../src/onnx/proto-encode.js';
 import { tensorFromProto } from '../src/onnx/tensor.js';
 import { tensor, type Tensor } from '../src/tensor.js';
 
@@ -24,7 +25,7 @@ const INT64_MIN = { low: 0, high: -0x80000000, unsigned: false };
 /** Encodes a hand-written ModelProto (plain object) with the default-domain opset. */
 function model(graph: Record<string, unknown> | undefined, opset: number | { domain: string; version: number }[] = 13): Uint8Array {
   const opset_import = typeof opset === 'number' ? [{ domain: '', version: opset }] : opset;
-  return ModelProto.encode({ ir_version: 7, opset_import, ...(graph ? { graph } : {}) }).finish();
+  return encodeModelProto({ ir_version: 7, opset_import, ...(graph ? { graph } : {}) });
 }
 
 function floatInput(name: string, dims: (number | string | null)[]) {

@@ -8,7 +8,8 @@ import { requestGpu, type GpuContext } from '../src/gpu/device.js';
 import type { Graph } from '../src/graph/ir.js';
 import { load, type Model } from '../src/model.js';
 import { loadOnnx } from '../src/onnx/import.js';
-import { AttrType, ModelProto } from '../src/onnx/proto.js';
+import { AttrType } from '../src/onnx/proto.js';
+import { encodeModelProto } from '../src/onnx/proto-encode.js';
 import type { Tensor } from '../src/tensor.js';
 import { loadOnGpu } from './support/gpu.js';
 
@@ -109,7 +110,7 @@ function catchSync(f: () => unknown): unknown {
 }
 
 describe('unsupported ops and attributes', () => {
-  const onnx = ModelProto.encode({
+  const onnx = encodeModelProto({
     ir_version: 8,
     opset_import: [{ domain: '', version: 17 }],
     graph: {
@@ -126,7 +127,7 @@ describe('unsupported ops and attributes', () => {
       input: [{ name: 'x', type: { tensor_type: { elem_type: 1, shape: { dim: [{ dim_value: 1 }, { dim_value: 4 }] } } } }],
       output: [{ name: 'y' }],
     },
-  }).finish();
+  });
 
   it('one UnsupportedOpError lists every (op, node) in graph order, from bytes and from a Graph', () => {
     const e = catchSync(() => loadOnnx(onnx)) as UnsupportedOpError;
@@ -369,7 +370,7 @@ describe('device loss', () => {
 describe('hostile models load in bounded time and memory', () => {
   const i64 = (name: string, vals: bigint[]) => ({ name, dims: [vals.length], data_type: 7, raw_data: new Uint8Array(BigInt64Array.from(vals).buffer) });
   const fin = (name: string, dims: number[]) => ({ name, type: { tensor_type: { elem_type: 1, shape: { dim: dims.map((d) => ({ dim_value: d })) } } } });
-  const enc = (graph: Record<string, unknown>) => ModelProto.encode({ ir_version: 8, opset_import: [{ domain: '', version: 13 }], graph }).finish();
+  const enc = (graph: Record<string, unknown>) => encodeModelProto({ ir_version: 8, opset_import: [{ domain: '', version: 13 }], graph });
   const relu = (i: string, o: string, name = o) => ({ name, op_type: 'Relu', input: [i], output: [o] });
   const cases: [string, Uint8Array, RegExp | 'loads'][] = [
     // 8 GiB of zeros from a 40-byte model: loads without folding it (the allocation waits for a run that asks).

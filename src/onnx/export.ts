@@ -1,7 +1,8 @@
 import type { AttrValue, Graph, GraphInput, Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import { resolve } from '../graph/resolve.js';
-import { AttrType, DataType, ModelProto } from './proto.js';
+import { AttrType, DataType } from './proto.js';
+import { encodeModelProto } from './proto-encode.js';
 
 // Attribute values carry no float/int tag in the IR, so whole numbers under these names are written as FLOAT(S).
 const FLOAT_ATTRS = new Set([
@@ -137,7 +138,7 @@ export function encodeOnnx(graph: Graph): Uint8Array {
       output: graph.outputs.map((o) => valueInfo(o, outShapes?.get(o))),
     },
   };
-  const bytes = ModelProto.encode(model).finish();
+  const bytes = encodeModelProto(model);
   // In Node the writer returns a Buffer that may be a slice of a shared pool; hand back a standalone array.
   const out = new Uint8Array(bytes.length);
   out.set(bytes);

@@ -2,7 +2,7 @@
 /*eslint-disable block-scoped-var, id-length, no-control-regex, no-magic-numbers, no-mixed-operators, no-prototype-builtins, no-redeclare, no-shadow, no-var, sort-vars, default-case, jsdoc/require-param*/
 import $protobuf from "protobufjs/minimal.js";
 
-const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
+const $Reader = $protobuf.Reader, $util = $protobuf.util;
 const $Object = $util.global.Object, $undefined = $util.global.undefined, $Error = $util.global.Error, $RangeError = $util.global.RangeError;
 
 const $root = $protobuf.roots["sepconv-onnx"] || ($protobuf.roots["sepconv-onnx"] = {});
@@ -62,62 +62,6 @@ export const onnx = $root.onnx = (() => {
 
         AttributeProto.create = function(properties) {
             return new AttributeProto(properties);
-        };
-
-        AttributeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(10).string(message.name);
-            if (message.f != null && $Object.hasOwnProperty.call(message, "f"))
-                writer.uint32(21).float(message.f);
-            if (message.i != null && $Object.hasOwnProperty.call(message, "i"))
-                writer.uint32(24).int64(message.i);
-            if (message.s != null && $Object.hasOwnProperty.call(message, "s"))
-                writer.uint32(34).bytes(message.s);
-            if (message.t != null && $Object.hasOwnProperty.call(message, "t"))
-                $root.onnx.TensorProto.encode(message.t, writer.uint32(42).fork(), _depth + 1).ldelim();
-            if (message.g != null && $Object.hasOwnProperty.call(message, "g"))
-                $root.onnx.GraphProto.encode(message.g, writer.uint32(50).fork(), _depth + 1).ldelim();
-            if (message.floats != null && message.floats.length)
-                for (let i = 0; i < message.floats.length; ++i)
-                    writer.uint32(61).float(message.floats[i]);
-            if (message.ints != null && message.ints.length)
-                for (let i = 0; i < message.ints.length; ++i)
-                    writer.uint32(64).int64(message.ints[i]);
-            if (message.strings != null && message.strings.length)
-                for (let i = 0; i < message.strings.length; ++i)
-                    writer.uint32(74).bytes(message.strings[i]);
-            if (message.tensors != null && message.tensors.length)
-                for (let i = 0; i < message.tensors.length; ++i)
-                    $root.onnx.TensorProto.encode(message.tensors[i], writer.uint32(82).fork(), _depth + 1).ldelim();
-            if (message.graphs != null && message.graphs.length)
-                for (let i = 0; i < message.graphs.length; ++i)
-                    $root.onnx.GraphProto.encode(message.graphs[i], writer.uint32(90).fork(), _depth + 1).ldelim();
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(106).string(message.doc_string);
-            if (message.tp != null && $Object.hasOwnProperty.call(message, "tp"))
-                $root.onnx.TypeProto.encode(message.tp, writer.uint32(114).fork(), _depth + 1).ldelim();
-            if (message.type_protos != null && message.type_protos.length)
-                for (let i = 0; i < message.type_protos.length; ++i)
-                    $root.onnx.TypeProto.encode(message.type_protos[i], writer.uint32(122).fork(), _depth + 1).ldelim();
-            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
-                writer.uint32(160).int32(message.type);
-            if (message.ref_attr_name != null && $Object.hasOwnProperty.call(message, "ref_attr_name"))
-                writer.uint32(170).string(message.ref_attr_name);
-            if (message.sparse_tensor != null && $Object.hasOwnProperty.call(message, "sparse_tensor"))
-                $root.onnx.SparseTensorProto.encode(message.sparse_tensor, writer.uint32(178).fork(), _depth + 1).ldelim();
-            if (message.sparse_tensors != null && message.sparse_tensors.length)
-                for (let i = 0; i < message.sparse_tensors.length; ++i)
-                    $root.onnx.SparseTensorProto.encode(message.sparse_tensors[i], writer.uint32(186).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         AttributeProto.decode = function (reader, length, _end, _depth, _target) {
@@ -350,25 +294,6 @@ export const onnx = $root.onnx = (() => {
             return new ValueInfoProto(properties);
         };
 
-        ValueInfoProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(10).string(message.name);
-            if (message.type != null && $Object.hasOwnProperty.call(message, "type"))
-                $root.onnx.TypeProto.encode(message.type, writer.uint32(18).fork(), _depth + 1).ldelim();
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(26).string(message.doc_string);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
         ValueInfoProto.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
@@ -462,36 +387,6 @@ export const onnx = $root.onnx = (() => {
 
         NodeProto.create = function(properties) {
             return new NodeProto(properties);
-        };
-
-        NodeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    writer.uint32(10).string(message.input[i]);
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    writer.uint32(18).string(message.output[i]);
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(26).string(message.name);
-            if (message.op_type != null && $Object.hasOwnProperty.call(message, "op_type"))
-                writer.uint32(34).string(message.op_type);
-            if (message.attribute != null && message.attribute.length)
-                for (let i = 0; i < message.attribute.length; ++i)
-                    $root.onnx.AttributeProto.encode(message.attribute[i], writer.uint32(42).fork(), _depth + 1).ldelim();
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(50).string(message.doc_string);
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(58).string(message.domain);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         NodeProto.decode = function (reader, length, _end, _depth, _target) {
@@ -615,29 +510,6 @@ export const onnx = $root.onnx = (() => {
             return new TrainingInfoProto(properties);
         };
 
-        TrainingInfoProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.initialization != null && $Object.hasOwnProperty.call(message, "initialization"))
-                $root.onnx.GraphProto.encode(message.initialization, writer.uint32(10).fork(), _depth + 1).ldelim();
-            if (message.algorithm != null && $Object.hasOwnProperty.call(message, "algorithm"))
-                $root.onnx.GraphProto.encode(message.algorithm, writer.uint32(18).fork(), _depth + 1).ldelim();
-            if (message.initialization_binding != null && message.initialization_binding.length)
-                for (let i = 0; i < message.initialization_binding.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.initialization_binding[i], writer.uint32(26).fork(), _depth + 1).ldelim();
-            if (message.update_binding != null && message.update_binding.length)
-                for (let i = 0; i < message.update_binding.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.update_binding[i], writer.uint32(34).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
         TrainingInfoProto.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
@@ -746,45 +618,6 @@ export const onnx = $root.onnx = (() => {
 
         ModelProto.create = function(properties) {
             return new ModelProto(properties);
-        };
-
-        ModelProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.ir_version != null && $Object.hasOwnProperty.call(message, "ir_version"))
-                writer.uint32(8).int64(message.ir_version);
-            if (message.producer_name != null && $Object.hasOwnProperty.call(message, "producer_name"))
-                writer.uint32(18).string(message.producer_name);
-            if (message.producer_version != null && $Object.hasOwnProperty.call(message, "producer_version"))
-                writer.uint32(26).string(message.producer_version);
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(34).string(message.domain);
-            if (message.model_version != null && $Object.hasOwnProperty.call(message, "model_version"))
-                writer.uint32(40).int64(message.model_version);
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(50).string(message.doc_string);
-            if (message.graph != null && $Object.hasOwnProperty.call(message, "graph"))
-                $root.onnx.GraphProto.encode(message.graph, writer.uint32(58).fork(), _depth + 1).ldelim();
-            if (message.opset_import != null && message.opset_import.length)
-                for (let i = 0; i < message.opset_import.length; ++i)
-                    $root.onnx.OperatorSetIdProto.encode(message.opset_import[i], writer.uint32(66).fork(), _depth + 1).ldelim();
-            if (message.metadata_props != null && message.metadata_props.length)
-                for (let i = 0; i < message.metadata_props.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.metadata_props[i], writer.uint32(114).fork(), _depth + 1).ldelim();
-            if (message.training_info != null && message.training_info.length)
-                for (let i = 0; i < message.training_info.length; ++i)
-                    $root.onnx.TrainingInfoProto.encode(message.training_info[i], writer.uint32(162).fork(), _depth + 1).ldelim();
-            if (message.functions != null && message.functions.length)
-                for (let i = 0; i < message.functions.length; ++i)
-                    $root.onnx.FunctionProto.encode(message.functions[i], writer.uint32(202).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         ModelProto.decode = function (reader, length, _end, _depth, _target) {
@@ -930,23 +763,6 @@ export const onnx = $root.onnx = (() => {
             return new StringStringEntryProto(properties);
         };
 
-        StringStringEntryProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.key != null && $Object.hasOwnProperty.call(message, "key"))
-                writer.uint32(10).string(message.key);
-            if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                writer.uint32(18).string(message.value);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
         StringStringEntryProto.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
@@ -1027,24 +843,6 @@ export const onnx = $root.onnx = (() => {
 
         TensorAnnotation.create = function(properties) {
             return new TensorAnnotation(properties);
-        };
-
-        TensorAnnotation.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.tensor_name != null && $Object.hasOwnProperty.call(message, "tensor_name"))
-                writer.uint32(10).string(message.tensor_name);
-            if (message.quant_parameter_tensor_names != null && message.quant_parameter_tensor_names.length)
-                for (let i = 0; i < message.quant_parameter_tensor_names.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.quant_parameter_tensor_names[i], writer.uint32(18).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         TensorAnnotation.decode = function (reader, length, _end, _depth, _target) {
@@ -1142,44 +940,6 @@ export const onnx = $root.onnx = (() => {
 
         GraphProto.create = function(properties) {
             return new GraphProto(properties);
-        };
-
-        GraphProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.node != null && message.node.length)
-                for (let i = 0; i < message.node.length; ++i)
-                    $root.onnx.NodeProto.encode(message.node[i], writer.uint32(10).fork(), _depth + 1).ldelim();
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(18).string(message.name);
-            if (message.initializer != null && message.initializer.length)
-                for (let i = 0; i < message.initializer.length; ++i)
-                    $root.onnx.TensorProto.encode(message.initializer[i], writer.uint32(42).fork(), _depth + 1).ldelim();
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(82).string(message.doc_string);
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.input[i], writer.uint32(90).fork(), _depth + 1).ldelim();
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.output[i], writer.uint32(98).fork(), _depth + 1).ldelim();
-            if (message.value_info != null && message.value_info.length)
-                for (let i = 0; i < message.value_info.length; ++i)
-                    $root.onnx.ValueInfoProto.encode(message.value_info[i], writer.uint32(106).fork(), _depth + 1).ldelim();
-            if (message.quantization_annotation != null && message.quantization_annotation.length)
-                for (let i = 0; i < message.quantization_annotation.length; ++i)
-                    $root.onnx.TensorAnnotation.encode(message.quantization_annotation[i], writer.uint32(114).fork(), _depth + 1).ldelim();
-            if (message.sparse_initializer != null && message.sparse_initializer.length)
-                for (let i = 0; i < message.sparse_initializer.length; ++i)
-                    $root.onnx.SparseTensorProto.encode(message.sparse_initializer[i], writer.uint32(122).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         GraphProto.decode = function (reader, length, _end, _depth, _target) {
@@ -1337,50 +1097,6 @@ export const onnx = $root.onnx = (() => {
 
         TensorProto.create = function(properties) {
             return new TensorProto(properties);
-        };
-
-        TensorProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.dims != null && message.dims.length)
-                for (let i = 0; i < message.dims.length; ++i)
-                    writer.uint32(8).int64(message.dims[i]);
-            if (message.data_type != null && $Object.hasOwnProperty.call(message, "data_type"))
-                writer.uint32(16).int32(message.data_type);
-            if (message.segment != null && $Object.hasOwnProperty.call(message, "segment"))
-                $root.onnx.TensorProto.Segment.encode(message.segment, writer.uint32(26).fork(), _depth + 1).ldelim();
-            if (message.float_data != null && message.float_data.length)
-                writer.uint32(34).floats(message.float_data);
-            if (message.int32_data != null && message.int32_data.length)
-                writer.uint32(42).int32s(message.int32_data);
-            if (message.string_data != null && message.string_data.length)
-                for (let i = 0; i < message.string_data.length; ++i)
-                    writer.uint32(50).bytes(message.string_data[i]);
-            if (message.int64_data != null && message.int64_data.length)
-                writer.uint32(58).int64s(message.int64_data);
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(66).string(message.name);
-            if (message.raw_data != null && $Object.hasOwnProperty.call(message, "raw_data"))
-                writer.uint32(74).bytes(message.raw_data);
-            if (message.double_data != null && message.double_data.length)
-                writer.uint32(82).doubles(message.double_data);
-            if (message.uint64_data != null && message.uint64_data.length)
-                writer.uint32(90).uint64s(message.uint64_data);
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(98).string(message.doc_string);
-            if (message.external_data != null && message.external_data.length)
-                for (let i = 0; i < message.external_data.length; ++i)
-                    $root.onnx.StringStringEntryProto.encode(message.external_data[i], writer.uint32(106).fork(), _depth + 1).ldelim();
-            if (message.data_location != null && $Object.hasOwnProperty.call(message, "data_location"))
-                writer.uint32(112).int32(message.data_location);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         TensorProto.decode = function (reader, length, _end, _depth, _target) {
@@ -1613,23 +1329,6 @@ export const onnx = $root.onnx = (() => {
                 return new Segment(properties);
             };
 
-            Segment.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.begin != null && $Object.hasOwnProperty.call(message, "begin"))
-                    writer.uint32(8).int64(message.begin);
-                if (message.end != null && $Object.hasOwnProperty.call(message, "end"))
-                    writer.uint32(16).int64(message.end);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
             Segment.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
@@ -1721,26 +1420,6 @@ export const onnx = $root.onnx = (() => {
 
         SparseTensorProto.create = function(properties) {
             return new SparseTensorProto(properties);
-        };
-
-        SparseTensorProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.values != null && $Object.hasOwnProperty.call(message, "values"))
-                $root.onnx.TensorProto.encode(message.values, writer.uint32(10).fork(), _depth + 1).ldelim();
-            if (message.indices != null && $Object.hasOwnProperty.call(message, "indices"))
-                $root.onnx.TensorProto.encode(message.indices, writer.uint32(18).fork(), _depth + 1).ldelim();
-            if (message.dims != null && message.dims.length)
-                for (let i = 0; i < message.dims.length; ++i)
-                    writer.uint32(24).int64(message.dims[i]);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         SparseTensorProto.decode = function (reader, length, _end, _depth, _target) {
@@ -1838,22 +1517,6 @@ export const onnx = $root.onnx = (() => {
             return new TensorShapeProto(properties);
         };
 
-        TensorShapeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.dim != null && message.dim.length)
-                for (let i = 0; i < message.dim.length; ++i)
-                    $root.onnx.TensorShapeProto.Dimension.encode(message.dim[i], writer.uint32(10).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
-        };
-
         TensorShapeProto.decode = function (reader, length, _end, _depth, _target) {
             if (!(reader instanceof $Reader))
                 reader = $Reader.create(reader);
@@ -1934,25 +1597,6 @@ export const onnx = $root.onnx = (() => {
 
             Dimension.create = function(properties) {
                 return new Dimension(properties);
-            };
-
-            Dimension.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.dim_value != null && $Object.hasOwnProperty.call(message, "dim_value"))
-                    writer.uint32(8).int64(message.dim_value);
-                if (message.dim_param != null && $Object.hasOwnProperty.call(message, "dim_param"))
-                    writer.uint32(18).string(message.dim_param);
-                if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
-                    writer.uint32(26).string(message.denotation);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
             };
 
             Dimension.decode = function (reader, length, _end, _depth, _target) {
@@ -2056,31 +1700,6 @@ export const onnx = $root.onnx = (() => {
 
         TypeProto.create = function(properties) {
             return new TypeProto(properties);
-        };
-
-        TypeProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.tensor_type != null && $Object.hasOwnProperty.call(message, "tensor_type"))
-                $root.onnx.TypeProto.Tensor.encode(message.tensor_type, writer.uint32(10).fork(), _depth + 1).ldelim();
-            if (message.sequence_type != null && $Object.hasOwnProperty.call(message, "sequence_type"))
-                $root.onnx.TypeProto.Sequence.encode(message.sequence_type, writer.uint32(34).fork(), _depth + 1).ldelim();
-            if (message.map_type != null && $Object.hasOwnProperty.call(message, "map_type"))
-                $root.onnx.TypeProto.Map.encode(message.map_type, writer.uint32(42).fork(), _depth + 1).ldelim();
-            if (message.denotation != null && $Object.hasOwnProperty.call(message, "denotation"))
-                writer.uint32(50).string(message.denotation);
-            if (message.sparse_tensor_type != null && $Object.hasOwnProperty.call(message, "sparse_tensor_type"))
-                $root.onnx.TypeProto.SparseTensor.encode(message.sparse_tensor_type, writer.uint32(66).fork(), _depth + 1).ldelim();
-            if (message.optional_type != null && $Object.hasOwnProperty.call(message, "optional_type"))
-                $root.onnx.TypeProto.Optional.encode(message.optional_type, writer.uint32(74).fork(), _depth + 1).ldelim();
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         TypeProto.decode = function (reader, length, _end, _depth, _target) {
@@ -2190,23 +1809,6 @@ export const onnx = $root.onnx = (() => {
                 return new Tensor(properties);
             };
 
-            Tensor.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elem_type != null && $Object.hasOwnProperty.call(message, "elem_type"))
-                    writer.uint32(8).int32(message.elem_type);
-                if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
-                    $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
             Tensor.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
@@ -2287,21 +1889,6 @@ export const onnx = $root.onnx = (() => {
                 return new Sequence(properties);
             };
 
-            Sequence.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elem_type != null && $Object.hasOwnProperty.call(message, "elem_type"))
-                    $root.onnx.TypeProto.encode(message.elem_type, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
             Sequence.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
@@ -2375,23 +1962,6 @@ export const onnx = $root.onnx = (() => {
 
             Map.create = function(properties) {
                 return new Map(properties);
-            };
-
-            Map.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.key_type != null && $Object.hasOwnProperty.call(message, "key_type"))
-                    writer.uint32(8).int32(message.key_type);
-                if (message.value_type != null && $Object.hasOwnProperty.call(message, "value_type"))
-                    $root.onnx.TypeProto.encode(message.value_type, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
             };
 
             Map.decode = function (reader, length, _end, _depth, _target) {
@@ -2474,21 +2044,6 @@ export const onnx = $root.onnx = (() => {
                 return new Optional(properties);
             };
 
-            Optional.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elem_type != null && $Object.hasOwnProperty.call(message, "elem_type"))
-                    $root.onnx.TypeProto.encode(message.elem_type, writer.uint32(10).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
             Optional.decode = function (reader, length, _end, _depth, _target) {
                 if (!(reader instanceof $Reader))
                     reader = $Reader.create(reader);
@@ -2562,23 +2117,6 @@ export const onnx = $root.onnx = (() => {
 
             SparseTensor.create = function(properties) {
                 return new SparseTensor(properties);
-            };
-
-            SparseTensor.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.elem_type != null && $Object.hasOwnProperty.call(message, "elem_type"))
-                    writer.uint32(8).int32(message.elem_type);
-                if (message.shape != null && $Object.hasOwnProperty.call(message, "shape"))
-                    $root.onnx.TensorShapeProto.encode(message.shape, writer.uint32(18).fork(), _depth + 1).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
             };
 
             SparseTensor.decode = function (reader, length, _end, _depth, _target) {
@@ -2663,23 +2201,6 @@ export const onnx = $root.onnx = (() => {
 
         OperatorSetIdProto.create = function(properties) {
             return new OperatorSetIdProto(properties);
-        };
-
-        OperatorSetIdProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(10).string(message.domain);
-            if (message.version != null && $Object.hasOwnProperty.call(message, "version"))
-                writer.uint32(16).int64(message.version);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         OperatorSetIdProto.decode = function (reader, length, _end, _depth, _target) {
@@ -2779,40 +2300,6 @@ export const onnx = $root.onnx = (() => {
 
         FunctionProto.create = function(properties) {
             return new FunctionProto(properties);
-        };
-
-        FunctionProto.encode = function (message, writer, _depth) {
-            if (!writer)
-                writer = $Writer.create();
-            if (_depth === $undefined)
-                _depth = 0;
-            if (_depth > $util.recursionLimit)
-                throw $Error("max depth exceeded");
-            if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
-                writer.uint32(10).string(message.name);
-            if (message.input != null && message.input.length)
-                for (let i = 0; i < message.input.length; ++i)
-                    writer.uint32(34).string(message.input[i]);
-            if (message.output != null && message.output.length)
-                for (let i = 0; i < message.output.length; ++i)
-                    writer.uint32(42).string(message.output[i]);
-            if (message.attribute != null && message.attribute.length)
-                for (let i = 0; i < message.attribute.length; ++i)
-                    writer.uint32(50).string(message.attribute[i]);
-            if (message.node != null && message.node.length)
-                for (let i = 0; i < message.node.length; ++i)
-                    $root.onnx.NodeProto.encode(message.node[i], writer.uint32(58).fork(), _depth + 1).ldelim();
-            if (message.doc_string != null && $Object.hasOwnProperty.call(message, "doc_string"))
-                writer.uint32(66).string(message.doc_string);
-            if (message.opset_import != null && message.opset_import.length)
-                for (let i = 0; i < message.opset_import.length; ++i)
-                    $root.onnx.OperatorSetIdProto.encode(message.opset_import[i], writer.uint32(74).fork(), _depth + 1).ldelim();
-            if (message.domain != null && $Object.hasOwnProperty.call(message, "domain"))
-                writer.uint32(82).string(message.domain);
-            if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                for (let i = 0; i < message.$unknowns.length; ++i)
-                    writer.raw(message.$unknowns[i]);
-            return writer;
         };
 
         FunctionProto.decode = function (reader, length, _end, _depth, _target) {

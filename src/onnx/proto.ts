@@ -1,19 +1,9 @@
 import { ModelFormatError } from '../errors.js';
 import { onnx } from './onnx-proto.js';
 
-/** Decode and encode of one message type (encode takes a message or a plain object with its fields). */
-export interface MessageCodec {
-  decode(bytes: Uint8Array): object;
-  encode(message: object): { finish(): Uint8Array };
-}
-
-// Static code generated from onnx.proto by scripts/gen-onnx-proto.mjs: only protobufjs/minimal at run time.
-export const ModelProto: MessageCodec = onnx.ModelProto;
-export const GraphProto: MessageCodec = onnx.GraphProto;
-export const NodeProto: MessageCodec = onnx.NodeProto;
-export const TensorProto: MessageCodec = onnx.TensorProto;
-export const AttributeProto: MessageCodec = onnx.AttributeProto;
-export const ValueInfoProto: MessageCodec = onnx.ValueInfoProto;
+// Static code generated from onnx.proto by scripts/gen-onnx-proto.mjs: only protobufjs/minimal at run time. The
+// encoder is its own module (proto-encode.ts), which an app that only loads models does not bundle.
+const ModelProto = onnx.ModelProto;
 
 /** int64 fields come back as long.js Longs when that package is available, else as plain numbers. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean; toNumber(): number };
