@@ -1,6 +1,7 @@
 import type { IntTensor, Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import { shapeStr, sizeOf, stridesOf, type Shape, type Tensor } from '../tensor.js';
+import { outputBuffer } from '../cpu/pool.js';
 import { asFloat, defineOp, type OpDef } from './types.js';
 
 /** Element storage of a Value: float32 for activations, float64 for exact integers. */
@@ -165,7 +166,8 @@ export function binaryOp(op: string, f: BinaryFn, rows: BinaryRows, intF: Binary
     }
     const a = asFloat(x);
     const b = asFloat(y);
-    const dst = new Float32Array(sizeOf(out));
+    // the fast form writes every element: a recycled buffer will do
+    const dst = fast ? outputBuffer(sizeOf(out)) : new Float32Array(sizeOf(out));
     if (fast) broadcastBinaryFast(a.data, a.shape, b.data, b.shape, out, dst, f, rows);
     else broadcastBinary(a.data, a.shape, b.data, b.shape, out, dst, f);
     return [{ shape: out, data: dst }];

@@ -1,4 +1,5 @@
 import type { Value } from '../graph/ir.js';
+import { outputBuffer } from '../cpu/pool.js';
 import { shapeStr, sizeOf, type Shape } from '../tensor.js';
 import { asFloat, defineOp, type NodeCtx } from './types.js';
 
@@ -235,7 +236,25 @@ export const Resize = defineOp<ResizeAttrs>({
     const iw = w.inSize;
     const ow = w.outSize;
     const planes = x.length / (h.inSize * iw);
-    const y = new Float32Array(planes * h.outSize * ow);
+    const y = outputBuffer(planes * h.outSize * ow);
+    // linear: each input row's horizontal blend, kept (in float64, as computed inline) for the output rows that
+    // reuse it (an upsampling reads each row pair for several output rows)
+    const rows = a.mode === 'nearest' ? [] : [new Float64Array(ow), new Float64Array(ow)];
+    const held = [-1, -1];
+    /** The slot holding row offset r's blend, computed into the slot other than `keep` (else the older row's). */
+    const blended = (r: number, keep: number): number => {
+      if (held[0] === r) return 0;
+      if (held[1] === r) return 1;
+      const slot = keep >= 0 ? 1 - keep : held[0]! <= held[1]! ? 0 : 1;
+      const out = rows[slot]!;
+      held[slot] = r;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = tw.i0[ox]!;
+        const x1 = tw.i1[ox]!;
+        out[ox] = x[r + x0]! + (x[r + x1]! - x[r + x0]!) * tw.w[ox]!;
+      }
+      return slot;
+    };
     let o = 0;
     for (let p = 0; p < planes; p++) {
       const base = p * h.inSize * iw;
@@ -247,13 +266,12 @@ export const Resize = defineOp<ResizeAttrs>({
         }
         const r1 = base + th.i1[oy]! * iw;
         const wy = th.w[oy]!;
+        const ts = blended(r0, -1);
+        const top = rows[ts]!;
+        const bottom = rows[blended(r1, ts)]!;
         for (let ox = 0; ox < ow; ox++) {
-          const x0 = tw.i0[ox]!;
-          const x1 = tw.i1[ox]!;
-          const wx = tw.w[ox]!;
-          const top = x[r0 + x0]! + (x[r0 + x1]! - x[r0 + x0]!) * wx;
-          const bottom = x[r1 + x0]! + (x[r1 + x1]! - x[r1 + x0]!) * wx;
-          y[o++] = top + (bottom - top) * wy;
+          const t = top[ox]!;
+          y[o++] = t + (bottom[ox]! - t) * wy;
         }
       }
     }
