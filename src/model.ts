@@ -222,12 +222,15 @@ export async function load(source: ModelSource, opts: LoadOptions = {}): Promise
 /** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */
 export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts: LoadOptions = {}): Promise<Model> {
   const resolved = resolve(graph, opts.inputShapes ?? {});
-  const rg = opts.optimize === false ? resolved : optimize(resolved).graph;
+  // the CPU backend's graph takes the CPU-only fusions (its worker optimizes the spec the same way)
+  const optimized = (cpu: boolean) => (opts.optimize === false ? resolved : optimize(resolved, { cpu }).graph);
+  const wanted = opts.backend ?? 'auto';
+  const rg = optimized(wanted === 'cpu');
   const io = tfIo ?? onnxIo(rg);
   const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
   const wrap = (m: EngineModel) => new IoModel(m, io);
-  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(rg, spec, withCpuKernels(why), opts, adapter));
-  const wanted = opts.backend ?? 'auto';
+  const cpu = async (why: string, adapter?: AdapterSummary) =>
+    wrap(await openCpu(wanted === 'cpu' ? rg : optimized(true), spec, withCpuKernels(why), opts, adapter));
   if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu: GpuContext | string;
   try {

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
+import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
+import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import { resolve } from '../src/graph/resolve.js';
 import { tensor } from '../src/tensor.js';
 import { loadOnnx } from '../src/onnx/import.js';
@@ -77,5 +79,34 @@ describe('graph optimiser', () => {
     const out = runCpu(opt, { [graph.inputs[0]!.name]: input }).get(opt.graph.outputs[0]!)!;
     const cmp = compareTensors(out, loadNpy(join(dir, 'output.npy')), 1e-3, 0);
     expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
+  });
+
+  it('cpu option: a Relu or ReLU6 after a fused residual joins the conv as its post activation; bitwise the unfused answer on the CPU, refused by fuse-dwpw', () => {
+    // BlazeFace's block: depthwise -> pointwise (+ x) -> relu, and a regular conv (+ x) -> relu6; a residual conv
+    // whose output has a second reader keeps its Relu
+    const b = new GraphBuilder('post');
+    const x = b.input('x', [1, 8, 13, 11]);
+    const d = b.depthwiseConv2d(x, 8, 3, { padding: 1, bias: true });
+    const r1 = b.relu(b.add(b.pointwiseConv2d(d, 8, 8, { bias: true }), x));
+    const r2 = b.relu6(b.add(b.conv2d(r1, 8, 8, 3, { padding: 1, bias: true }), r1));
+    const c3 = b.add(b.pointwiseConv2d(r2, 8, 8), r2);
+    b.output(b.relu(c3), 'y');
+    b.output(c3, 'z');
+    const rg = resolve(b.build(), {});
+    const plain = optimize(rg).graph;
+    const { graph: cpu, report } = optimize(rg, { cpu: true });
+    expect(plain.nodes.filter((n) => n.node.op === 'Relu' || n.node.op === 'Clip')).toHaveLength(3);
+    expect(cpu.nodes.map((n) => n.node.op)).toEqual(['Conv', 'Conv', 'Conv', 'Conv', 'Relu']);
+    expect(cpu.nodes.map((n) => (n.attrs as { post?: { kind: string } } | null)?.post?.kind ?? '-')).toEqual(['-', 'relu', 'clip', '-', '-']);
+    expect(report.fusedResidual).toBe(3);
+    const input = tensor([1, 8, 13, 11], randn(8 * 13 * 11, 21).map((v) => v * 3));
+    for (const fast of [false, true]) {
+      const want = runCpu(plain, { x: input }, { fast });
+      const got = runCpu(cpu, { x: input }, { fast });
+      for (const k of ['y', 'z']) expect(Array.from(got.get(k)!.data), `${k} fast=${fast}`).toEqual(Array.from(want.get(k)!.data));
+    }
+    // the GPU path's dw -> pw fusion leaves a conv with a post activation alone
+    expect(fuseDwPwFor(cpu, { variant: 'tiled', limits: { maxComputeInvocationsPerWorkgroup: 256 } }).graph.nodes.some((n) => n.node.op === FUSED_DWPW)).toBe(false);
+    expect(fuseDwPwFor(plain, { variant: 'tiled', limits: { maxComputeInvocationsPerWorkgroup: 256 } }).graph.nodes.some((n) => n.node.op === FUSED_DWPW)).toBe(true);
   });
 });

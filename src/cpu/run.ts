@@ -3,6 +3,7 @@ import { isInt, type Value } from '../graph/ir.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../ops/dwpw.js';
+import { applyActivationRange } from '../ops/activation.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
 import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
@@ -90,7 +91,9 @@ function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined 
   const dw = fused ? params(last, fused.dw) : params(dwNode);
   const pw = fused ? params(last, fused.pw, 3) : params(last);
   const done = convChainFast(x.data, x.shape, expand, dw, dwNode.inputShapes[0]!, pw, residual, y, ys);
-  return done ? [{ shape: ys, data: y }] : undefined;
+  if (!done) return undefined;
+  if (pa.post) applyActivationRange(y, 0, y.length, pa.post);
+  return [{ shape: ys, data: y }];
 }
 
 /** Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received. */

@@ -26,7 +26,7 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
       const r = resolve(msg.spec.graph, msg.spec.inputShapes);
-      rg = msg.spec.optimize ? optimize(r).graph : r;
+      rg = msg.spec.optimize ? optimize(r, { cpu: true }).graph : r;
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
       let why: string | undefined;
       if (msg.threads > 1 && !team) {

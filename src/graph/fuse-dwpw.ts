@@ -32,7 +32,8 @@ function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs:
     if (readers.length !== 1) continue;
     const pw = readers[0]!;
     const pa = pw.attrs as ConvAttrs;
-    if (pw.node.op !== 'Conv' || pw.node.inputs[0] !== mid || pw.node.inputs.indexOf(mid, 1) >= 0) continue;
+    // a post-residual activation is a CPU-only epilogue (optimize's cpu option)
+    if (pw.node.op !== 'Conv' || pa.post || pw.node.inputs[0] !== mid || pw.node.inputs.indexOf(mid, 1) >= 0) continue;
     if (convKernelFor(pw.inputShapes[0]!, pa) !== 'pointwise') continue;
     if (![dw.node.inputs[1], pw.node.inputs[1]].every((w) => w && floatConst(constants.get(w)))) continue;
     const [dwB, pwB] = [dw, pw].map((c) => ((c.attrs as ConvAttrs).hasBias ? c.node.inputs[2]! : ''));

@@ -43,7 +43,15 @@ function activationOf(rn: ResolvedNode): FusedActivation | undefined {
  * BatchNormalization into the Conv that feeds it, and fuse a following activation into the Conv/Gemm epilogue.
  * Each rewrite only applies when the intermediate value has exactly one reader and is not a graph output.
  */
-export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: OptimizeReport } {
+export interface OptimizeOptions {
+  /**
+   * For the CPU backend: a Relu or Clip after a fused residual joins the conv as its `post` activation (the CPU
+   * adds the residual in a pass of its own, which then clamps too; the GPU epilogue has no such step).
+   */
+  cpu?: boolean;
+}
+
+export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph: ResolvedGraph; report: OptimizeReport } {
   const report = emptyReport();
   const constants = new Map(rg.constants);
   const outputs = new Set(rg.graph.outputs);
@@ -109,6 +117,7 @@ export function optimize(rg: ResolvedGraph): { graph: ResolvedGraph; report: Opt
     }
   }
   fuseResiduals(nodes, rg, outputs, report);
+  if (opts.cpu) fusePostResidual(nodes, outputs, report);
   // a constant added after a residual conv (TF's bias add, reordered by its ArithmeticOptimizer)
   const late = foldConstantsIntoBias(nodes, constants, outputs);
   nodes = late.nodes;
@@ -150,6 +159,26 @@ function fuseResiduals(nodes: ResolvedNode[], rg: ResolvedGraph, outputs: Set<st
       report.fusedResidual++;
       break;
     }
+  }
+}
+
+/** Residual conv -> Relu/Clip (its only reader) becomes the conv's `post` activation. */
+function fusePostResidual(nodes: ResolvedNode[], outputs: Set<string>, report: OptimizeReport): void {
+  for (let k = 0; k < nodes.length; k++) {
+    const conv = nodes[k]!;
+    const a = conv.attrs as ConvAttrs;
+    if (conv.node.op !== 'Conv' || !a.residual || a.post) continue;
+    const out = conv.node.outputs[0]!;
+    if (outputs.has(out)) continue;
+    const rd = nodes.filter((n) => n.node.inputs.includes(out));
+    if (rd.length !== 1 || rd[0]!.node.inputs[0] !== out) continue;
+    const act = activationOf(rd[0]!);
+    if (act?.kind !== 'relu' && act?.kind !== 'clip') continue;
+    // the reader comes after the conv (nodes are in order), so k stays valid
+    const r = nodes.indexOf(rd[0]!);
+    nodes[k] = takeOutput({ ...conv, attrs: { ...a, post: act } }, rd[0]!);
+    nodes.splice(r, 1);
+    report.fusedActivation++;
   }
 }
 

@@ -40,6 +40,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const x: BindingRef = { kind: 'input', index: 0 };
       const y: BindingRef = { kind: 'output', index: 0 };
       const kernel = convKernelFor(rn.inputShapes[0]!, a);
+      if (a.post) throw new GpuError(`Conv node "${name}": an activation after the fused residual is a CPU-only fusion`, 'GPU_UNSUPPORTED');
       const residual: BindingRef | undefined = opts.residual ?? (a.residual ? { kind: 'input', index: 3 } : undefined);
       let d: Dispatch | undefined;
       if (kernel === 'depthwise') {

@@ -2,7 +2,7 @@ import { convFast } from '../cpu/conv-fast.js';
 import { outputBuffer } from '../cpu/pool.js';
 import type { Value } from '../graph/ir.js';
 import { shapeStr, sizeOf, type Tensor } from '../tensor.js';
-import { applyActivation, NO_ACTIVATION, type FusedActivation } from './activation.js';
+import { applyActivation, applyActivationRange, NO_ACTIVATION, type FusedActivation } from './activation.js';
 import { asFloat, defineOp } from './types.js';
 import { outputSize, parseWindow2D, windowOutput } from './window.js';
 
@@ -19,6 +19,11 @@ export interface ConvAttrs {
   act: FusedActivation;
   /** Set by the optimiser when it fuses a following Add: y = act(conv + bias) + input 3 (same shape as y). */
   residual?: boolean;
+  /**
+   * An activation after the fused residual: y = post(act(conv + bias) + input 3). Set by the optimiser for the CPU
+   * backend only (optimize's `cpu` option); the GPU kernels refuse it.
+   */
+  post?: FusedActivation;
   /** The weight is known at load time (initializer or folded constant): kernels may keep a packed copy keyed by its array. */
   constWeights?: boolean;
 }
@@ -102,6 +107,7 @@ function addResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor 
   const r = asFloat(inputs[3], 'Conv residual').data;
   if (r.length !== y.data.length) throw new RangeError(`fused residual has ${r.length} values, the conv output ${y.data.length}`);
   for (let i = 0; i < r.length; i++) y.data[i] += r[i]!;
+  if (a.post) applyActivationRange(y.data, 0, y.data.length, a.post);
   return y;
 }
 
