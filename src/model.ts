@@ -222,15 +222,14 @@ export async function load(source: ModelSource, opts: LoadOptions = {}): Promise
 /** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */
 export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts: LoadOptions = {}): Promise<Model> {
   const resolved = resolve(graph, opts.inputShapes ?? {});
-  // the CPU backend's graph takes the CPU-only fusions (its worker optimizes the spec the same way)
+  // optimized once the backend is known: the CPU backend's graph takes the CPU-only fusions (its worker optimizes
+  // the spec the same way); optimizing keeps the graph's input and output names and shapes
   const optimized = (cpu: boolean) => (opts.optimize === false ? resolved : optimize(resolved, { cpu }).graph);
   const wanted = opts.backend ?? 'auto';
-  const rg = optimized(wanted === 'cpu');
-  const io = tfIo ?? onnxIo(rg);
+  const io = tfIo ?? onnxIo(resolved);
   const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
   const wrap = (m: EngineModel) => new IoModel(m, io);
-  const cpu = async (why: string, adapter?: AdapterSummary) =>
-    wrap(await openCpu(wanted === 'cpu' ? rg : optimized(true), spec, withCpuKernels(why), opts, adapter));
+  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(optimized(true), spec, withCpuKernels(why), opts, adapter));
   if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu: GpuContext | string;
   try {
@@ -243,10 +242,10 @@ export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts
   if (wanted === 'auto') {
     const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
     if (choice.backend === 'cpu' || typeof gpu === 'string') return cpu(choice.reason, info);
-    return wrap(await compileGpu(gpu, rg, spec, opts, choice.reason));
+    return wrap(await compileGpu(gpu, optimized(false), spec, opts, choice.reason));
   }
   if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
-  return wrap(await compileGpu(gpu, rg, spec, opts, 'the webgpu backend was requested'));
+  return wrap(await compileGpu(gpu, optimized(false), spec, opts, 'the webgpu backend was requested'));
 }
 
 // The GPU executor and its WGSL load only when a model is compiled for WebGPU: CPU-only apps never fetch them.
