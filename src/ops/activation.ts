@@ -14,6 +14,21 @@ export type FusedActivation =
 export const NO_ACTIVATION: FusedActivation = Object.freeze({ kind: 'none' });
 
 // Comparisons are written so that NaN falls through unchanged, as in PyTorch (relu(NaN) = clamp(NaN) = NaN).
+// One scalar function per kind with arithmetic: applyActivation and the per-kind loops of applyActivationRange
+// both call it (small enough to inline into the loops).
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+function hardSigmoid(x: number, alpha: number, beta: number): number {
+  const v = alpha * x + beta;
+  return v < 0 ? 0 : v > 1 ? 1 : v;
+}
+
+function hardSwish(x: number, gain: number | undefined): number {
+  const v = x / 6 + 0.5;
+  const h = v < 0 ? 0 : v > 1 ? x : x * v;
+  return gain === undefined ? h : h * gain;
+}
+
 export function applyActivation(x: number, act: FusedActivation): number {
   switch (act.kind) {
     case 'none':
@@ -26,16 +41,11 @@ export function applyActivation(x: number, act: FusedActivation): number {
       return v > act.max ? act.max : v;
     }
     case 'sigmoid':
-      return 1 / (1 + Math.exp(-x));
-    case 'hardsigmoid': {
-      const v = act.alpha * x + act.beta;
-      return v < 0 ? 0 : v > 1 ? 1 : v;
-    }
-    case 'hardswish': {
-      const v = x / 6 + 0.5;
-      const h = v < 0 ? 0 : v > 1 ? x : x * v;
-      return act.gain === undefined ? h : h * act.gain;
-    }
+      return sigmoid(x);
+    case 'hardsigmoid':
+      return hardSigmoid(x, act.alpha, act.beta);
+    case 'hardswish':
+      return hardSwish(x, act.gain);
   }
 }
 
@@ -59,26 +69,18 @@ export function applyActivationRange(data: Float32Array, start: number, end: num
       }
       return;
     }
+    // one loop per kind: a per-element applyActivation call, switching on the kind, cost ~10x
     case 'hardswish': {
-      // the same arithmetic as applyActivation, in its own loop: a per-element call on the kind costs ~10x
       const gain = act.gain;
-      for (let i = start; i < end; i++) {
-        const x = data[i]!;
-        const v = x / 6 + 0.5;
-        const h = v < 0 ? 0 : v > 1 ? x : x * v;
-        data[i] = gain === undefined ? h : h * gain;
-      }
+      for (let i = start; i < end; i++) data[i] = hardSwish(data[i]!, gain);
       return;
     }
     case 'sigmoid':
-      for (let i = start; i < end; i++) data[i] = 1 / (1 + Math.exp(-data[i]!));
+      for (let i = start; i < end; i++) data[i] = sigmoid(data[i]!);
       return;
     case 'hardsigmoid': {
       const { alpha, beta } = act;
-      for (let i = start; i < end; i++) {
-        const v = alpha * data[i]! + beta;
-        data[i] = v < 0 ? 0 : v > 1 ? 1 : v;
-      }
+      for (let i = start; i < end; i++) data[i] = hardSigmoid(data[i]!, alpha, beta);
       return;
     }
   }
