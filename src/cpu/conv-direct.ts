@@ -11,6 +11,7 @@
  */
 import { applyActivationRange } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
+import { clampOf, convGeometry } from './kernel-layout.js';
 import { MAX_CALLS, type KernelCall } from './threads.js';
 import { CONV_MR as MR } from './wasm-conv.js';
 import type { WasmKernels } from './wasm-kernels.js';
@@ -54,23 +55,11 @@ export function directConvFits(a: ConvAttrs): boolean {
   return (a.strides[1] === 1 || a.strides[1] === 2) && a.group <= MAX_CALLS;
 }
 
-function clampOf(a: ConvAttrs): [number, number] | undefined {
-  const act = a.act;
-  return act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
-}
-
 export function directConv(
   wk: WasmKernels, x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array,
   bias: Float32Array | undefined, a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
 ): void {
-  const [kh, kw] = a.kernel;
-  const [sh, sw] = a.strides;
-  const [dh, dw] = a.dilations;
-  const [pt, pl] = a.pads;
-  const G = a.group;
-  const cg = Cin / G;
-  const og = Cout / G;
-  const K = cg * kh * kw;
+  const { kh, kw, sh, sw, dh, dw, pt, pl, G, cg, og, K } = convGeometry(a, Cin, Cout);
   const nblk = Math.ceil(og / MR);
   const ogPad = nblk * MR;
   const wo8 = Math.ceil(Wo / 8) * 8;
@@ -107,7 +96,7 @@ export function directConv(
   heap.set(packed, wB);
   heap.fill(0, bB, yB);
   if (bias) for (let g = 0; g < G; g++) heap.set(bias.subarray(g * og, (g + 1) * og), bB + g * ogPad);
-  const clamp = clampOf(a);
+  const clamp = clampOf(a.act);
   const [lo, hi] = clamp ?? [-Infinity, Infinity];
   for (let n = 0; n < N; n++) {
     heap.set(x.subarray(n * Cin * plane, (n + 1) * Cin * plane), xB);

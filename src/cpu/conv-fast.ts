@@ -6,7 +6,7 @@ import { directConv, directConvFits } from './conv-direct.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
 import type { chainBands } from './chain-bands.js';
-import { clampOf, dwPlane, dwPlaneStride } from './kernel-layout.js';
+import { clampOf, convGeometry, dwPlane, dwPlaneStride } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 let useDirect = true;
@@ -129,14 +129,7 @@ function im2colConv(
   x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
   a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
 ): void {
-  const [kh, kw] = a.kernel;
-  const [sh, sw] = a.strides;
-  const [dh, dw] = a.dilations;
-  const [pt, pl] = a.pads;
-  const G = a.group;
-  const cg = Cin / G;
-  const og = Cout / G;
-  const K = cg * kh * kw;
+  const { kh, kw, sh, sw, dh, dw, pt, pl, G, cg, og, K } = convGeometry(a, Cin, Cout);
   const P = Ho * Wo;
   // With the wasm kernels the columns are unfolded straight into wasm memory, where the GEMM reads them in place
   // (sgemmResidentB); 8 zeros after them for its over-read.

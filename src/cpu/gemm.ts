@@ -1,4 +1,5 @@
 import { applyActivation, applyActivationRange, type FusedActivation } from '../ops/activation.js';
+import { clampOf } from './kernel-layout.js';
 import type { KernelCall } from './threads.js';
 import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
@@ -248,13 +249,6 @@ function smallM(
 // place, C computed into an mPad x roundUp(N, 8) block of wasm memory and copied out once (per row when padded).
 const WKC = 256;
 const WMC = 120;
-
-function clampOf(act: FusedActivation | undefined): [number, number] | undefined {
-  if (!act || act.kind === 'none') return [-Infinity, Infinity];
-  if (act.kind === 'relu') return [0, Infinity];
-  if (act.kind === 'clip') return [act.min, act.max];
-  return undefined;
-}
 
 /**
  * Appends the wasm calls for rows r0..r1 of C[.. x cols] (+)= A[.. x K] · B[K x cols], `cols` a multiple of 8: K in

@@ -1,10 +1,22 @@
 // Operand layout rules of the wasm kernels (wasm-kernels.ts), shared by the callers that lay operands out in the
 // wasm heap: conv-fast.ts (one kernel at a time) and chain-bands.ts (a fused chain over bands of rows).
 import type { FusedActivation } from '../ops/activation.js';
+import type { ConvAttrs } from '../ops/conv.js';
 
-/** The in-kernel clamp [lo, hi] for an activation, or undefined when it must be applied afterwards. */
-export function clampOf(act: FusedActivation): [number, number] | undefined {
-  return act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
+/** The in-kernel clamp [lo, hi] for an activation (none when absent), or undefined when it must be applied afterwards. */
+export function clampOf(act: FusedActivation | undefined): [number, number] | undefined {
+  return !act || act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;
+}
+
+/** A regular or grouped conv's window and groups: channels per group in and out, and K of its per-group GEMM. */
+export function convGeometry(a: ConvAttrs, Cin: number, Cout: number) {
+  const [kh, kw] = a.kernel;
+  const [sh, sw] = a.strides;
+  const [dh, dw] = a.dilations;
+  const [pt, pl] = a.pads;
+  const G = a.group;
+  const cg = Cin / G;
+  return { kh, kw, sh, sw, dh, dw, pt, pl, G, cg, og: Cout / G, K: cg * kh * kw };
 }
 
 /**
