@@ -8,11 +8,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { setDirectConv } from '../src/cpu/conv-fast.js';
 import { directConvFits } from '../src/cpu/conv-direct.js';
 import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
-import type { AttrValue, Node, Value } from '../src/graph/ir.js';
+import type { Node } from '../src/graph/ir.js';
 import type { FusedActivation } from '../src/ops/activation.js';
-import { Conv, type ConvAttrs } from '../src/ops/conv.js';
+import { Conv } from '../src/ops/conv.js';
 import { NodeCtx } from '../src/ops/types.js';
 import type { Tensor } from '../src/tensor.js';
+import { convOp } from './support/conv-op.js';
 import { rng } from './support/conv-sweep.js';
 import { expectClose as expectCloseAt, uniform } from './support/expect-close.js';
 
@@ -27,18 +28,6 @@ afterEach(() => {
   setDirectConv(true);
 });
 
-function conv(x: Tensor, w: Tensor, b: Tensor | null, attrs: Record<string, AttrValue>, over: Partial<ConvAttrs> = {}) {
-  const inputs = [x, w, b];
-  const n: Node = { name: 'c', op: 'Conv', inputs: inputs.map((v, i) => (v ? `i${i}` : '')), outputs: ['y'], attrs };
-  const ctx = new NodeCtx(n, inputs.map((v) => v?.shape), inputs.map((v) => v ?? undefined));
-  const a = { ...Conv.parse(ctx), ...over };
-  const args: Value[] = inputs.map((v) => v ?? { shape: [0], data: new Float32Array(0) });
-  return {
-    a,
-    ref: () => (Conv.reference(args, a)[0] as Tensor).data,
-    fast: () => (Conv.fast!(args, a)[0] as Tensor).data,
-  };
-}
 
 const acts: FusedActivation[] = [
   { kind: 'none' }, { kind: 'relu' }, { kind: 'clip', min: 0, max: 6 }, { kind: 'clip', min: -0.5, max: 0.25 }, { kind: 'hardswish' },
@@ -100,7 +89,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
     const withBias = (H + W + Cout) % 3 !== 0;
     const b: Tensor | null = withBias ? { shape: [Cout], data: rand(Cout) } : null;
     const act = acts[(H * 7 + W + kh + strides[1]!) % acts.length]!;
-    const c = conv(x, w, b, { group, pads, strides, dilations }, { act });
+    const c = convOp(x, w, b, { group, pads, strides, dilations }, { act });
     expect(directConvFits(c.a), 'direct kernel covers the case').toBe(true);
     const want = c.ref();
     expectClose(c.fast(), want, 'direct');
@@ -116,7 +105,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
       x.data[12] = NaN;
       x.data[70 + 33] = Infinity;
       const w: Tensor = { shape: [5, 3, 3, 3], data: rand(135) };
-      const c = conv(x, w, null, { pads: [1, 1, 1, 1], strides: [s, s] });
+      const c = convOp(x, w, null, { pads: [1, 1, 1, 1], strides: [s, s] });
       expectClose(c.fast(), c.ref(), `stride ${s}`);
     }
   });
@@ -136,7 +125,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
 
   it('leaves horizontal strides over 2 to im2col, still correct', () => {
     const x: Tensor = { shape: [1, 3, 12, 13], data: rand(468) };
-    const s3 = conv(x, { shape: [4, 3, 3, 3], data: rand(108) }, null, { pads: [1, 1, 1, 1], strides: [1, 3] });
+    const s3 = convOp(x, { shape: [4, 3, 3, 3], data: rand(108) }, null, { pads: [1, 1, 1, 1], strides: [1, 3] });
     expect(directConvFits(s3.a)).toBe(false);
     expectClose(s3.fast(), s3.ref(), 'stride 1/3');
   });

@@ -5,11 +5,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sgemm } from '../src/cpu/gemm.js';
 import { DW_SHAPES, MR, setWasmEnabled, wasm, wasmModuleBytes } from '../src/cpu/wasm-kernels.js';
-import type { AttrValue, Node, Value } from '../src/graph/ir.js';
 import { applyActivation, type FusedActivation } from '../src/ops/activation.js';
-import { Conv, type ConvAttrs } from '../src/ops/conv.js';
-import { NodeCtx } from '../src/ops/types.js';
 import type { Tensor } from '../src/tensor.js';
+import { convOp } from './support/conv-op.js';
 import { rng } from './support/conv-sweep.js';
 import { expectClose, uniform } from './support/expect-close.js';
 
@@ -36,17 +34,6 @@ describe('wasm module', () => {
   });
 });
 
-function conv(x: Tensor, w: Tensor, b: Tensor | null, attrs: Record<string, AttrValue>, over: Partial<ConvAttrs> = {}) {
-  const inputs = [x, w, b];
-  const n: Node = { name: 'dw', op: 'Conv', inputs: inputs.map((v, i) => (v ? `i${i}` : '')), outputs: ['y'], attrs };
-  const ctx = new NodeCtx(n, inputs.map((v) => v?.shape), inputs.map((v) => v ?? undefined));
-  const a = { ...Conv.parse(ctx), ...over };
-  const args: Value[] = inputs.map((v) => v ?? { shape: [0], data: new Float32Array(0) });
-  return {
-    ref: () => (Conv.reference(args, a)[0] as Tensor).data,
-    fast: () => (Conv.fast!(args, a)[0] as Tensor).data,
-  };
-}
 
 describe('wasm depthwise matches the reference Conv and the JS kernel', () => {
   const acts: FusedActivation[] = [
@@ -68,7 +55,7 @@ describe('wasm depthwise matches the reference Conv and the JS kernel', () => {
     const withBias = (H + W) % 2 === 0;
     const b: Tensor | null = withBias ? { shape: [C], data: rand(C) } : null;
     const act = acts[(H * 7 + W + k + s) % acts.length]!;
-    const c = conv(x, w, b, { group: C, pads, strides: [s, s] }, { act });
+    const c = convOp(x, w, b, { group: C, pads, strides: [s, s] }, { act });
     const want = c.ref();
     expectClose(c.fast(), want, 'wasm');
     setWasmEnabled(false);
@@ -81,18 +68,18 @@ describe('wasm depthwise matches the reference Conv and the JS kernel', () => {
     x.data[36 + 14] = Infinity;
     const w: Tensor = { shape: [2, 1, 3, 3], data: rand(18).map((v) => Math.abs(v) + 0.1) };
     for (const s of [1, 2]) {
-      const c = conv(x, w, null, { group: 2, pads: [1, 1, 1, 1], strides: [s, s] });
+      const c = convOp(x, w, null, { group: 2, pads: [1, 1, 1, 1], strides: [s, s] });
       expectClose(c.fast(), c.ref(), `stride ${s}`);
     }
   });
 
   it('channel multiplier 2, dilation 2 and 7x7 kernels fall back to the JS kernel and stay correct', () => {
     const x: Tensor = { shape: [1, 3, 11, 10], data: rand(330) };
-    const m2 = conv(x, { shape: [6, 1, 3, 3], data: rand(54) }, null, { group: 3, pads: [1, 1, 1, 1] });
+    const m2 = convOp(x, { shape: [6, 1, 3, 3], data: rand(54) }, null, { group: 3, pads: [1, 1, 1, 1] });
     expectClose(m2.fast(), m2.ref(), 'multiplier 2');
-    const d2 = conv(x, { shape: [3, 1, 3, 3], data: rand(27) }, null, { group: 3, pads: [2, 2, 2, 2], dilations: [2, 2] });
+    const d2 = convOp(x, { shape: [3, 1, 3, 3], data: rand(27) }, null, { group: 3, pads: [2, 2, 2, 2], dilations: [2, 2] });
     expectClose(d2.fast(), d2.ref(), 'dilation 2');
-    const k7 = conv(x, { shape: [3, 1, 7, 7], data: rand(147) }, null, { group: 3, pads: [3, 3, 3, 3] });
+    const k7 = convOp(x, { shape: [3, 1, 7, 7], data: rand(147) }, null, { group: 3, pads: [3, 3, 3, 3] });
     expectClose(k7.fast(), k7.ref(), '7x7');
   });
 });

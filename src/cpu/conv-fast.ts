@@ -1,4 +1,4 @@
-import { applyActivationRange, type FusedActivation } from '../ops/activation.js';
+import { applyActivationRange } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
