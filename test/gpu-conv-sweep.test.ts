@@ -18,7 +18,7 @@ import { readBuffer, runNodeOnGpu } from '../src/gpu/run-node.js';
 import { shader } from '../src/gpu/shader.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, convKernelFor, type ConvAttrs } from '../src/ops/conv.js';
-import { convProgram } from '../src/ops/conv.gpu.js';
+import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { build, compare, CONFIGS, makeConfig, randomTensor, rng, type Config, type Kind } from './support/conv-sweep.js';

@@ -5,7 +5,7 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/run-node.js';
-import { dwPwProgram } from '../src/ops/dwpw.gpu.js';
+import { dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
 import { FusedDwPw, type DwPwAttrs } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';
 import { compare } from './support/conv-sweep.js';

@@ -2,7 +2,7 @@
 // over awkward shapes (odd sizes, batch > 1, ranks 1–5 for Resize). Tolerance: |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu|
 // (Resize blends in f32 with f32 weights from the same host-computed tables; ConvTranspose sums in f32).
 import { afterAll, describe, expect, it } from 'vitest';
-import { isPatchUpsample } from '../src/ops/convtranspose.gpu.js';
+import { isPatchUpsample } from '../src/gpu/programs/convtranspose.gpu.js';
 import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
 import type { Value } from '../src/graph/ir.js';
 import { tensor, type Shape } from '../src/tensor.js';

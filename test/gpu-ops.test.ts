@@ -3,7 +3,7 @@
 // and ±inf the same infinity. The largest error seen per case is printed at the end.
 import { afterAll, describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
-import { BinaryKind, planBinary } from '../src/ops/binary.gpu.js';
+import { BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
 import type { Shape, Tensor } from '../src/tensor.js';
 import { checkGpu, compare as compareOutputs, ErrorLog, opCheckPipelines, rand, runGpuAndCpu as run, withSpecials, type Case, type In } from './support/op-check.js';
 

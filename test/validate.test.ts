@@ -11,7 +11,7 @@ import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { load } from '../src/model.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
-import { GPU_PROGRAMS } from '../src/ops/gpu-registry.js';
+import { GPU_PROGRAMS } from '../src/gpu/programs/registry.js';
 import { compareTensors as compareLayer, DEFAULT_TOLERANCE, validate } from '../src/validate.js';
 import { loadOnnx } from '../src/onnx/import.js';
 import { FIXTURES_DIR, listFixtures, loadFixture, loadNpy } from './support/fixtures.js';

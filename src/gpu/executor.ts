@@ -3,7 +3,7 @@ import type { Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
 import { checkInputs } from '../cpu/run.js';
-import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
+import { GPU_PROGRAMS } from './programs/registry.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';

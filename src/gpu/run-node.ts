@@ -2,7 +2,7 @@ import { GpuError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import type { ResolvedNode } from '../graph/resolve.js';
-import { GPU_PROGRAMS } from '../ops/gpu-registry.js';
+import { GPU_PROGRAMS } from './programs/registry.js';
 import { sizeOf, type Tensor } from '../tensor.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { GpuContext } from './device.js';

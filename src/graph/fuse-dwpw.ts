@@ -4,7 +4,7 @@ import { dwPwWins } from '../gpu/kernels/dwpw.js';
 import type { GemmVariant } from '../gpu/kernels/gemm.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import { FusedDwPw, type DwPwAttrs } from '../ops/dwpw.js';
-import { dwPwGeometry } from '../ops/dwpw.gpu.js';
+import { dwPwGeometry } from '../gpu/programs/dwpw.gpu.js';
 import type { Value } from './ir.js';
 import { floatConst } from './ir.js';
 import type { ResolvedGraph, ResolvedNode } from './resolve.js';

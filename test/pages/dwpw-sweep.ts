@@ -4,7 +4,7 @@
 import { requestGpu } from '../../src/gpu/device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../../src/gpu/run-node.js';
-import { dwPwProgram } from '../../src/ops/dwpw.gpu.js';
+import { dwPwProgram } from '../../src/gpu/programs/dwpw.gpu.js';
 import { compare } from '../support/conv-sweep.js';
 import { buildDwPw, DWPW_CONFIGS, referenceOf } from '../support/dwpw-sweep.js';
 import type { SweepResult } from './sweep.js';

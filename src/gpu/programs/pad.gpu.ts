@@ -1,12 +1,12 @@
-import padWgsl from '../../shaders/pad.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { physicalStrides } from '../gpu/layout.js';
-import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
+import padWgsl from '../../../shaders/pad.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { physicalStrides } from '../layout.js';
+import { defineParams } from '../params.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
 import { dimDecls, dimFields, grid1D, MAX_DIMS, WG } from './copy.gpu.js';
-import type { PadAttrs } from './pad.js';
+import type { PadAttrs } from '../../ops/pad.js';
 
 const params = defineParams([
   ['n', 'u32'],

@@ -1,14 +1,14 @@
-import reduceWgsl from '../../shaders/reduce.wgsl?raw';
-import { GpuError } from '../errors.js';
-import type { Dispatch, GpuBuildCtx, GpuProgram } from '../gpu/program.js';
-import { defineParams } from '../gpu/params.js';
-import { physicalStrides } from '../gpu/layout.js';
-import { grid } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf, type Shape } from '../tensor.js';
+import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import type { Dispatch, GpuBuildCtx, GpuProgram } from '../program.js';
+import { defineParams } from '../params.js';
+import { physicalStrides } from '../layout.js';
+import { grid } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf, type Shape } from '../../tensor.js';
 import { dimDecls, dimFields, MAX_DIMS, reshapeDispatches, simplify } from './copy.gpu.js';
-import type { ArgAttrs } from './argmax.js';
-import type { ReduceAttrs } from './reduce.js';
+import type { ArgAttrs } from '../../ops/argmax.js';
+import type { ReduceAttrs } from '../../ops/reduce.js';
 
 /** Params shared by the row-reduction kernels (reduce.wgsl, softmax.wgsl). */
 export const rowParams = defineParams([

@@ -1,11 +1,11 @@
-import resizeWgsl from '../../shaders/resize.wgsl?raw';
-import { layoutOf } from '../gpu/layout.js';
-import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
+import resizeWgsl from '../../../shaders/resize.wgsl?raw';
+import { layoutOf } from '../layout.js';
+import { defineParams } from '../params.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
 import { grid1D, WG } from './copy.gpu.js';
-import { axisTable, type AxisTable, type ResizeAttrs } from './resize.js';
+import { axisTable, type AxisTable, type ResizeAttrs } from '../../ops/resize.js';
 
 const params = defineParams([
   ['n', 'u32'],

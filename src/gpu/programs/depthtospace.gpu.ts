@@ -1,7 +1,7 @@
-import { physicalStrides } from '../gpu/layout.js';
-import type { GpuProgram } from '../gpu/program.js';
+import { physicalStrides } from '../layout.js';
+import type { GpuProgram } from '../program.js';
 import { copyDispatch } from './copy.gpu.js';
-import { blockPlan, type BlockAttrs } from './depthtospace.js';
+import { blockPlan, type BlockAttrs } from '../../ops/depthtospace.js';
 
 /** DepthToSpace / SpaceToDepth: one strided copy over the [N, C, H, b, W, b] index space, NHWC on both sides. */
 function blockProgram(toSpace: boolean): GpuProgram {

@@ -1,12 +1,12 @@
-import stridedCopyWgsl from '../../shaders/strided_copy.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { physicalStrides } from '../gpu/layout.js';
-import { defineParams } from '../gpu/params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx, type GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf, stridesOf, type Shape } from '../tensor.js';
-import type { SliceAttrs } from './slice.js';
-import type { SplitAttrs } from './split.js';
+import stridedCopyWgsl from '../../../shaders/strided_copy.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { physicalStrides } from '../layout.js';
+import { defineParams } from '../params.js';
+import { grid, type BindingRef, type Dispatch, type GpuBuildCtx, type GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf, stridesOf, type Shape } from '../../tensor.js';
+import type { SliceAttrs } from '../../ops/slice.js';
+import type { SplitAttrs } from '../../ops/split.js';
 
 /** Workgroup size of every 1-D elementwise kernel. */
 export const WG = 256;

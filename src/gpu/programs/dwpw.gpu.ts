@@ -1,11 +1,11 @@
-import { GpuError } from '../errors.js';
-import { isInt } from '../graph/ir.js';
-import type { ResolvedNode } from '../graph/resolve.js';
-import { depthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../gpu/kernels/depthwise.js';
-import { dwpwDispatch, dwPwWins, packPointwiseVec4, type DwPwGeometry } from '../gpu/kernels/dwpw.js';
-import { defaultVariant, gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
-import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from './dwpw.js';
+import { GpuError } from '../../errors.js';
+import { isInt } from '../../graph/ir.js';
+import type { ResolvedNode } from '../../graph/resolve.js';
+import { depthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../kernels/depthwise.js';
+import { dwpwDispatch, dwPwWins, packPointwiseVec4, type DwPwGeometry } from '../kernels/dwpw.js';
+import { defaultVariant, gemmDispatch, type GemmVariant } from '../kernels/gemm.js';
+import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../../ops/dwpw.js';
 
 /** Options for tests and benches: force the kernel variant, or force the fused kernel where it would not win. */
 export interface DwPwGpuOptions {

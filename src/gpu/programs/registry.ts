@@ -1,4 +1,4 @@
-import type { GpuProgram } from '../gpu/program.js';
+import type { GpuProgram } from '../program.js';
 import { convGpu } from './conv.gpu.js';
 import { gemmGpu } from './gemm.gpu.js';
 import { unaryGpu } from './unary.gpu.js';
@@ -15,7 +15,7 @@ import { convTransposeGpu } from './convtranspose.gpu.js';
 import { depthToSpaceGpu } from './depthtospace.gpu.js';
 import { gatherGpu } from './gather.gpu.js';
 
-/** GPU programs by ONNX op_type; each lives beside its op as src/ops/<op>.gpu.ts and exports [op, program] pairs. */
+/** GPU programs by ONNX op_type; each lives in src/gpu/programs/<op>.gpu.ts (the op itself in src/ops/<op>.ts) and exports [op, program] pairs. */
 export const GPU_PROGRAMS: ReadonlyMap<string, GpuProgram> = new Map<string, GpuProgram>([
   ...convGpu, ...gemmGpu, ...unaryGpu, ...binaryGpu, ...batchnormGpu, ...poolGpu, ...reduceGpu, ...copyGpu,
   ...softmaxGpu, ...padGpu, ...dwPwGpu, ...resizeGpu, ...convTransposeGpu, ...depthToSpaceGpu,

@@ -1,11 +1,11 @@
-import { GpuError } from '../errors.js';
-import { isInt, type Value } from '../graph/ir.js';
-import type { ResolvedNode } from '../graph/resolve.js';
-import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../gpu/kernels/conv2d.js';
-import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../gpu/kernels/depthwise.js';
-import { defaultVariant, gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
-import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import { convKernelFor, type ConvAttrs } from './conv.js';
+import { GpuError } from '../../errors.js';
+import { isInt, type Value } from '../../graph/ir.js';
+import type { ResolvedNode } from '../../graph/resolve.js';
+import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
+import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
+import { defaultVariant, gemmDispatch, type GemmVariant } from '../kernels/gemm.js';
+import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 
 /**
  * Options an executor passes when it builds a Conv with extras no ONNX attribute carries:

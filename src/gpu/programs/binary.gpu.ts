@@ -1,11 +1,11 @@
-import binaryWgsl from '../../shaders/binary.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { physicalStrides } from '../gpu/layout.js';
-import { defineParams } from '../gpu/params.js';
-import type { BindingRef, Dispatch, GpuBuildCtx, GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf, type Shape } from '../tensor.js';
-import { broadcastShapes } from './broadcast.js';
+import binaryWgsl from '../../../shaders/binary.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { physicalStrides } from '../layout.js';
+import { defineParams } from '../params.js';
+import type { BindingRef, Dispatch, GpuBuildCtx, GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf, type Shape } from '../../tensor.js';
+import { broadcastShapes } from '../../ops/broadcast.js';
 import { dimDecls, dimFields, grid1D, MAX_DIMS, reshapeDispatches, simplify, WG } from './copy.gpu.js';
 
 const params = defineParams([

@@ -1,10 +1,10 @@
-import softmaxWgsl from '../../shaders/softmax.wgsl?raw';
-import { physicalStrides } from '../gpu/layout.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
+import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
+import { physicalStrides } from '../layout.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
 import { rowGrid, rowParams, rowPlan, rowWorkgroup } from './reduce.gpu.js';
-import type { SoftmaxAttrs } from './softmax.js';
+import type { SoftmaxAttrs } from '../../ops/softmax.js';
 
 const softmaxShader = shader('softmax', softmaxWgsl, rowParams);
 

@@ -1,11 +1,11 @@
-import elementwiseWgsl from '../../shaders/elementwise.wgsl?raw';
-import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
-import type { CastAttrs } from './cast.js';
-import type { ClipAttrs } from './clip.js';
-import type { AlphaAttrs } from './elu.js';
+import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
+import { defineParams } from '../params.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
+import type { CastAttrs } from '../../ops/cast.js';
+import type { ClipAttrs } from '../../ops/clip.js';
+import type { AlphaAttrs } from '../../ops/elu.js';
 import { grid1D, WG } from './copy.gpu.js';
 
 const params = defineParams([

@@ -1,11 +1,11 @@
-import poolWgsl from '../../shaders/pool.wgsl?raw';
-import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
-import type { AveragePoolAttrs } from './averagepool.js';
+import poolWgsl from '../../../shaders/pool.wgsl?raw';
+import { defineParams } from '../params.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
+import type { AveragePoolAttrs } from '../../ops/averagepool.js';
 import { grid1D, WG } from './copy.gpu.js';
-import type { PoolAttrs } from './window.js';
+import type { PoolAttrs } from '../../ops/window.js';
 
 const params = defineParams([
   ['n', 'u32'],

@@ -1,12 +1,12 @@
-import gatherWgsl from '../../shaders/gather.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { defineParams } from '../gpu/params.js';
-import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import type { ResolvedNode } from '../graph/resolve.js';
-import { sizeOf, stridesOf } from '../tensor.js';
+import gatherWgsl from '../../../shaders/gather.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { defineParams } from '../params.js';
+import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import type { ResolvedNode } from '../../graph/resolve.js';
+import { sizeOf, stridesOf } from '../../tensor.js';
 import { dimDecls, dimFields, grid1D, MAX_DIMS, rowMajorView, WG } from './copy.gpu.js';
-import type { GatherNDAttrs } from './gathernd.js';
+import type { GatherNDAttrs } from '../../ops/gathernd.js';
 
 const params = defineParams([
   ['n', 'u32'],

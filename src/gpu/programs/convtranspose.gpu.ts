@@ -1,15 +1,15 @@
-import convTransposeWgsl from '../../shaders/convtranspose.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { defineParams } from '../gpu/params.js';
-import { gemmDispatch } from '../gpu/kernels/gemm.js';
-import type { Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import type { ResolvedNode } from '../graph/resolve.js';
-import { NO_ACTIVATION } from './activation.js';
-import { shader } from '../gpu/shader.js';
-import { asFloat } from './types.js';
-import { sizeOf } from '../tensor.js';
+import convTransposeWgsl from '../../../shaders/convtranspose.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { defineParams } from '../params.js';
+import { gemmDispatch } from '../kernels/gemm.js';
+import type { Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import type { ResolvedNode } from '../../graph/resolve.js';
+import { NO_ACTIVATION } from '../../ops/activation.js';
+import { shader } from '../shader.js';
+import { asFloat } from '../../ops/types.js';
+import { sizeOf } from '../../tensor.js';
 import { copyDispatch, grid1D, WG } from './copy.gpu.js';
-import { packWeights, type ConvTransposeAttrs } from './convtranspose.js';
+import { packWeights, type ConvTransposeAttrs } from '../../ops/convtranspose.js';
 
 const params = defineParams([
   ['total', 'u32'],

@@ -1,12 +1,12 @@
-import batchnormWgsl from '../../shaders/batchnorm.wgsl?raw';
-import { GpuError } from '../errors.js';
-import { isInt, type Value } from '../graph/ir.js';
-import { physicalStrides } from '../gpu/layout.js';
-import { defineParams } from '../gpu/params.js';
-import type { GpuProgram } from '../gpu/program.js';
-import { shader } from '../gpu/shader.js';
-import { sizeOf } from '../tensor.js';
-import type { BatchNormAttrs } from './batchnorm.js';
+import batchnormWgsl from '../../../shaders/batchnorm.wgsl?raw';
+import { GpuError } from '../../errors.js';
+import { isInt, type Value } from '../../graph/ir.js';
+import { physicalStrides } from '../layout.js';
+import { defineParams } from '../params.js';
+import type { GpuProgram } from '../program.js';
+import { shader } from '../shader.js';
+import { sizeOf } from '../../tensor.js';
+import type { BatchNormAttrs } from '../../ops/batchnorm.js';
 import { grid1D, WG } from './copy.gpu.js';
 
 const params = defineParams([

@@ -1,11 +1,11 @@
-import { isInt } from '../graph/ir.js';
-import type { ResolvedNode } from '../graph/resolve.js';
-import { gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
-import { physicalStrides, toDevice } from '../gpu/layout.js';
-import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
-import { stridesOf, type Shape } from '../tensor.js';
-import type { GemmAttrs } from './gemm.js';
-import type { MatMulAttrs } from './matmul.js';
+import { isInt } from '../../graph/ir.js';
+import type { ResolvedNode } from '../../graph/resolve.js';
+import { gemmDispatch, type GemmVariant } from '../kernels/gemm.js';
+import { physicalStrides, toDevice } from '../layout.js';
+import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import { stridesOf, type Shape } from '../../tensor.js';
+import type { GemmAttrs } from '../../ops/gemm.js';
+import type { MatMulAttrs } from '../../ops/matmul.js';
 
 /**
  * `residual` fuses a following Add into the epilogue (Y = act(...) + R, R laid out like Y); `variant` forces the
