@@ -1,7 +1,6 @@
 // Which format a model source is, told from its content, and reading a source's bytes; kept apart from the
 // importers so that load() can import only the one a model needs.
 import { ModelFormatError } from './errors.js';
-import type { TfjsInMemory } from './tfjs/source.js';
 
 /** The flatbuffer file identifier of TFLite models (bytes 4..8). */
 export const TFLITE_IDENTIFIER = 'TFL3';
@@ -19,6 +18,14 @@ export function looksLikeJson(bytes: Uint8Array): boolean {
     return b === 0x7b;
   }
   return false;
+}
+
+export type Bytes = ArrayBuffer | Uint8Array;
+
+/** A TF.js graph model held in memory: its model.json and the weight bytes (one buffer, or one per shard path). */
+export interface TfjsInMemory {
+  modelJson: string | object | Uint8Array;
+  weights?: Bytes | readonly Bytes[];
 }
 
 export function isTfjsInMemory(v: unknown): v is TfjsInMemory {

@@ -1,13 +1,17 @@
 import { GpuError, InputError } from './errors.js';
-import type { AdapterSummary, GpuContext } from './gpu/device.js';
+import type { AdapterSummary, Backend, EngineModel } from './engine.js';
+import type { GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { LOSS_SETTLE_MS, type Backend, type LoadOptions, type EngineModel } from './model.js';
+import type { LoadOptions } from './load-options.js';
 import { noRuns } from './run-stats.js';
 import type { Tensor } from './tensor.js';
+
+/** How long a failed GPU run waits for device.lost to settle (it does so after the failure that revealed it). */
+const LOSS_SETTLE_MS = 250;
 
 /**
  * WebGPU with the CPU path behind it for one case only: a lost device (before, between or during runs) is answered

@@ -1,9 +1,9 @@
-import { openCpu, type CpuOptions } from './cpu/backend.js';
+import { openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
 import { GpuError } from './errors.js';
 import { withCpuKernels } from './features.js';
-import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
-import type { LayerProfile } from './gpu/executor.js';
+import type { AdapterSummary, Backend, EngineModel, LayerProfile } from './engine.js';
+import { acquireGpu, type GpuContext } from './gpu/device.js';
 import type { Graph } from './graph/ir.js';
 import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
@@ -14,51 +14,16 @@ import { hasTfliteIdentifier, isTfjsInMemory, looksLikeJson, readLocation } from
 import type { IoInfo } from './tfjs/import.js';
 import type { ModelJson } from './tfjs/model-json.js';
 import type { ProgressFn, TfjsInMemory } from './tfjs/source.js';
+import type { LoadOptions } from './load-options.js';
 export type { RunStats } from './run-stats.js';
-
-export type Backend = 'webgpu' | 'cpu';
-
-export interface LoadOptions extends CpuOptions {
-  backend?: Backend | 'auto';
-  /** Concrete shapes for inputs with symbolic dims (e.g. batch). */
-  inputShapes?: Record<string, Shape>;
-  /** Use an existing device instead of requesting one. */
-  gpu?: GpuContext;
-  /** Fold BatchNorm, fuse activations, drop Identity (default true). */
-  optimize?: boolean;
-  /**
-   * A GPU run that fails while the device is NOT lost is a bug, not an outage: 'throw' (the default) rejects with
-   * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
-   */
-  onGpuError?: 'throw' | 'cpu';
-  /** TF.js models: called as weight shards arrive, with bytes loaded and the manifest's total. */
-  onProgress?: ProgressFn;
-}
-
-
-/** How long a failed GPU run waits for device.lost to settle (it does so after the failure that revealed it). */
-export const LOSS_SETTLE_MS = 250;
-
+export type { Backend, EngineModel } from './engine.js';
+export type { LoadOptions } from './load-options.js';
 
 /** What `run` accepts per input: float32 data or int32 data (as a tensor, or bare data of the declared shape). */
 export type ModelInput = Tensor | Float32Array | Int32Tensor | Int32Array;
 
 /** Where `load` reads a model from: ONNX bytes, a TF.js model.json (bytes, URL or path, or in memory), a Graph. */
 export type ModelSource = Uint8Array | ArrayBuffer | Graph | string | TfjsInMemory;
-
-/** A backend's model (CPU in-thread or in a worker, WebGPU): float32 tensors in the engine's own layout. */
-export interface EngineModel {
-  readonly backend: Backend;
-  /** Why this backend was chosen (and, after a device loss, that the CPU took over). */
-  readonly reason: string;
-  readonly adapter?: AdapterSummary;
-  readonly graph: ResolvedGraph;
-  readonly stats: Readonly<RunStats>;
-  run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>>;
-  /** One run with per-layer times (GPU timestamps where the adapter has them). */
-  profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
-  dispose(): void;
-}
 
 /** What load() returns: a backend's model with the source format's I/O description, int32 in and out. */
 export interface Model extends Omit<EngineModel, 'run' | 'profile'> {

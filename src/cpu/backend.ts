@@ -4,10 +4,8 @@
  */
 import { WorkerError } from '../errors.js';
 import { detectThreads } from '../features.js';
-import type { AdapterSummary } from '../gpu/device.js';
-import type { LayerProfile } from '../gpu/executor.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
-import type { EngineModel } from '../model.js';
+import type { AdapterSummary, EngineModel, LayerProfile } from '../engine.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { runCpu } from './run.js';

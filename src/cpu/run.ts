@@ -1,11 +1,11 @@
-import { InputError } from '../errors.js';
 import { isInt, type Value } from '../graph/ir.js';
+import { checkInputs } from '../inputs.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../ops/dwpw.js';
 import { applyActivationRange } from '../ops/activation.js';
 import { asFloat } from '../ops/types.js';
-import { sameShape, shapeStr, sizeOf, type Tensor } from '../tensor.js';
+import { sameShape, sizeOf, type Tensor } from '../tensor.js';
 import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
 import { BufferPool, outputBuffer, setActivePool } from './pool.js';
 
@@ -94,36 +94,6 @@ function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined 
   if (!done) return undefined;
   if (pa.post) applyActivationRange(y, 0, y.length, pa.post);
   return [{ shape: ys, data: y }];
-}
-
-/** Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received. */
-export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
-  for (const name of Object.keys(inputs))
-    if (!rg.inputShapes.has(name))
-      throw new InputError(`unknown input "${name}"; expected ${[...rg.inputShapes.keys()].map((n) => `"${n}"`).join(', ')}`);
-  for (const [name, shape] of rg.inputShapes) {
-    // Own properties only: an input named "constructor" must not find Object's.
-    const v = (Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined) as Partial<Tensor> | Float32Array | undefined;
-    if (v === undefined || v === null) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);
-    // A bare typed array or array of the wrong kind is described as itself, not as a tensor missing its data.
-    const bare = ArrayBuffer.isView(v) || Array.isArray(v);
-    const data = v instanceof Float32Array ? v : bare ? v : (v as Partial<Tensor>).data;
-    const given = v instanceof Float32Array || bare ? shape : (v as Partial<Tensor>).shape;
-    if (!(data instanceof Float32Array))
-      throw new InputError(`input "${name}": expected a Float32Array, got ${describe(data)}`);
-    if (!Array.isArray(given) || !sameShape(given, shape))
-      throw new InputError(`input "${name}": expected shape ${shapeStr(shape)}, got ${Array.isArray(given) ? shapeStr(given) : String(given)}`);
-    if (data.length !== sizeOf(shape))
-      throw new InputError(`input "${name}": shape ${shapeStr(shape)} needs ${sizeOf(shape)} values, got ${data.length}`);
-    out.set(name, { shape, data });
-  }
-  return out;
-}
-
-function describe(x: unknown): string {
-  if (x === null || x === undefined) return String(x);
-  return (x as object).constructor?.name ?? typeof x;
 }
 
 const lastUses = new WeakMap<ResolvedGraph, Map<number, string[]>>();

@@ -8,14 +8,12 @@
  * once when its inputs were transferred away. The model stays usable either way; dispose() terminates it.
  */
 import { WorkerError } from '../errors.js';
-import type { AdapterSummary } from '../gpu/device.js';
-import type { LayerProfile } from '../gpu/executor.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
-import type { EngineModel } from '../model.js';
+import type { AdapterSummary, EngineModel, LayerProfile } from '../engine.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { reviveError } from './error-codec.js';
-import { checkInputs } from './run.js';
+import { checkInputs } from '../inputs.js';
 import { buffersOf, type FromWorker, type GraphSpec } from './worker-protocol.js';
 import type { WorkerEndpoint, WorkerSpawner } from './worker-spawn.js';
 

@@ -2,7 +2,7 @@
  * Messages between the CPU backend (worker-model.ts) and its worker (worker-serve.ts). The graph crosses once,
  * at load; a run sends its inputs (copied or transferred) and gets its outputs back transferred.
  */
-import type { LayerProfile } from '../gpu/executor.js';
+import type { LayerProfile } from '../engine.js';
 import type { Graph } from '../graph/ir.js';
 import type { Shape, Tensor } from '../tensor.js';
 import type { SerializedError } from './error-codec.js';

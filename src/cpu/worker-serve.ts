@@ -6,7 +6,7 @@
 import { isInt } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../graph/resolve.js';
-import type { LayerProfile } from '../gpu/executor.js';
+import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
 import { runCpu } from './run.js';

@@ -1,16 +1,6 @@
 import { GpuError } from '../errors.js';
-
-/** What the engine needs to know about the adapter it got. */
-export interface AdapterSummary {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  /** A software rasteriser (SwiftShader, llvmpipe, WARP) or an adapter flagged isFallbackAdapter. */
-  isSoftware: boolean;
-  features: string[];
-  limits: Record<string, number>;
-}
+import type { AdapterSummary } from '../engine.js';
+export type { AdapterSummary } from '../engine.js';
 
 export interface GpuContext {
   readonly adapter: GPUAdapter;

@@ -2,11 +2,12 @@ import { GpuError, InputError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
-import { checkInputs } from '../cpu/run.js';
+import { checkInputs } from '../inputs.js';
 import { GPU_PROGRAMS } from './programs/registry.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
+import type { LayerProfile } from '../engine.js';
 import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
 import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
@@ -28,12 +29,6 @@ export interface MemoryPlan {
   /** Bytes if every intermediate had its own buffer. */
   readonly naiveBytes: number;
   readonly buffers: number;
-}
-
-export interface LayerProfile {
-  /** GPU timestamps, wall-clock around a submit per node, or the CPU path's per-node time. */
-  source: 'timestamp-query' | 'wall-clock' | 'cpu';
-  layers: { node: string; op: string; ms: number }[];
 }
 
 /** A graph input already on the GPU, in device layout (NHWC for 4-D, see layout.ts). */

@@ -1,16 +1,9 @@
 import { ModelFormatError } from '../errors.js';
-import { readLocation } from '../formats.js';
-export { isTfjsInMemory, readLocation } from '../formats.js';
+import { readLocation, type Bytes, type TfjsInMemory } from '../formats.js';
+export { isTfjsInMemory, readLocation, type Bytes, type TfjsInMemory } from '../formats.js';
 import { parseModelJson, type ModelJson } from './model-json.js';
 import { groupBytes } from './weights.js';
 
-export type Bytes = ArrayBuffer | Uint8Array;
-
-/** A TF.js graph model held in memory: its model.json and the weight bytes (one buffer, or one per shard path). */
-export interface TfjsInMemory {
-  modelJson: string | object | Uint8Array;
-  weights?: Bytes | readonly Bytes[];
-}
 
 export type ProgressFn = (loadedBytes: number, totalBytes: number) => void;
 
