@@ -12,6 +12,7 @@ import { GpuExecutor } from '../src/gpu/executor.js';
 import { intTensor, type AttrValue, type Graph, type Value } from '../src/graph/ir.js';
 import { resolve } from '../src/graph/resolve.js';
 import { sizeOf, tensor, type Shape, type Tensor } from '../src/tensor.js';
+import { cpuKernel } from '../src/cpu/kernels.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(name);
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     ex.dispose();
     const rn = rg.nodes[0]!;
     const vals = c.inputs.map((v) => (v === null ? tensor([0], []) : 'run' in v ? v.run : v.const));
-    const kernel = rn.def.fast ?? rn.def.reference;
+    const kernel = cpuKernel(rn.def);
     const cpu: number[] = [];
     for (let r = 0; r < Math.min(RUNS, 3); r++) {
       const t0 = performance.now();

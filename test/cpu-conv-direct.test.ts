@@ -16,6 +16,7 @@ import type { Tensor } from '../src/tensor.js';
 import { convOp } from './support/conv-op.js';
 import { rng } from './support/conv-sweep.js';
 import { expectClose as expectCloseAt, uniform } from './support/expect-close.js';
+import { cpuKernel } from '../src/cpu/kernels.js';
 
 const r = rng(23);
 const rand = (n: number) => uniform(r, n);
@@ -116,7 +117,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
     const n: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: [1, 1, 1, 1] } };
     const a = Conv.parse(new NodeCtx(n, [x.shape, w.shape], [x, undefined]));
     expect(a.constWeights).toBeUndefined();
-    const run = () => (Conv.fast!([x, w], a)[0] as Tensor).data;
+    const run = () => (cpuKernel(Conv)([x, w], a)[0] as Tensor).data;
     const ref = () => (Conv.reference([x, w], a)[0] as Tensor).data;
     expectClose(run(), ref(), 'first weights');
     w.data.set(rand(135));

@@ -10,6 +10,7 @@ import { FusedDwPw, type DwPwAttrs } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';
 import { compare } from './support/conv-sweep.js';
 import { buildDwPw, DWPW_CONFIGS, referenceOf } from './support/dwpw-sweep.js';
+import { cpuKernel } from '../src/cpu/kernels.js';
 
 let shared: { gpu: GpuContext; pipelines: PipelineCache } | undefined;
 async function setup() {
@@ -41,7 +42,7 @@ describe('fused depthwise -> pointwise sweep', () => {
     const { gpu, pipelines } = await setup();
     const { plain, fused, inputs, constants, feeds } = buildDwPw(cfg);
     const want = referenceOf(plain, feeds);
-    const cpu = FusedDwPw.fast!(inputs, fused.attrs as DwPwAttrs)[0] as Tensor;
+    const cpu = cpuKernel(FusedDwPw)(inputs, fused.attrs as DwPwAttrs)[0] as Tensor;
     expect(cpu.shape).toEqual(want.shape);
     const c = compare(cpu.data, want.data);
     worst.cpu = Math.max(worst.cpu, c.maxErr);

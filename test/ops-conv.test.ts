@@ -6,6 +6,7 @@ import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import { MatMul } from '../src/ops/matmul.js';
 import { NodeCtx, type OpDef } from '../src/ops/types.js';
 import { sizeOf, tensor, type Shape, type Tensor } from '../src/tensor.js';
+import { cpuKernel } from '../src/cpu/kernels.js';
 
 const EMPTY: Value = { shape: [0], data: new Float32Array(0) };
 
@@ -20,7 +21,7 @@ function node<A>(def: OpDef<A>, inputs: (Tensor | null)[], attrs: Record<string,
     attrs: a,
     shapes,
     ref: (over?: Partial<A>) => def.reference(args, { ...a, ...over })[0] as Tensor,
-    fast: (over?: Partial<A>) => (def.fast ?? def.reference)(args, { ...a, ...over })[0] as Tensor,
+    fast: (over?: Partial<A>) => cpuKernel(def)(args, { ...a, ...over })[0] as Tensor,
     cost: () => def.cost!(inputs.map((v) => v?.shape ?? []), shapes, a),
   };
 }

@@ -12,9 +12,8 @@
  * per band (Cout rows x roundUp(band pixels, 8)) | per thread: its expansion rows (C planes over the rows its bands
  * read), one band's depthwise output, a padded plane.
  */
-import type { ConvParams } from './conv-fast.js';
 import { gemmCallCount, gemmCalls } from './gemm.js';
-import { clampOf, dwPlane, dwPlaneStride } from './kernel-layout.js';
+import { clampOf, dwPlane, dwPlaneStride, type ConvParams } from './kernel-layout.js';
 import { MAX_CALLS, type KernelCall } from './threads.js';
 import { MR, type WasmKernels } from './wasm-kernels.js';
 

@@ -6,7 +6,8 @@ import { directConv, directConvFits } from './conv-direct.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
 import type { chainBands } from './chain-bands.js';
-import { clampOf, convGeometry, dwPlane, dwPlaneStride } from './kernel-layout.js';
+import { clampOf, convGeometry, dwPlane, dwPlaneStride, type ConvParams } from './kernel-layout.js';
+export type { ConvParams } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
 let useDirect = true;
@@ -270,12 +271,6 @@ export function canFuseDwPw(dwX: Shape, dw: ConvAttrs, dwY: Shape, pwW: Shape, p
 /** True when a pointwise conv (expansion) feeding that depthwise conv can join the chain in front. */
 export function canFusePwDw(pwX: Shape, pw: ConvAttrs, pwY: Shape): boolean {
   return pwX.length === 4 && pwY.length === 4 && isPointwise(pw) && !pw.residual;
-}
-
-export interface ConvParams {
-  w: Float32Array;
-  bias: Float32Array | undefined;
-  a: ConvAttrs;
 }
 
 /**

@@ -3,6 +3,13 @@
 import type { FusedActivation } from '../ops/activation.js';
 import type { ConvAttrs } from '../ops/conv.js';
 
+/** One conv of a fused chain: its weights, bias and attributes. */
+export interface ConvParams {
+  w: Float32Array;
+  bias: Float32Array | undefined;
+  a: ConvAttrs;
+}
+
 /** The in-kernel clamp [lo, hi] for an activation (none when absent), or undefined when it must be applied afterwards. */
 export function clampOf(act: FusedActivation | undefined): [number, number] | undefined {
   return !act || act.kind === 'none' ? [-Infinity, Infinity] : act.kind === 'relu' ? [0, Infinity] : act.kind === 'clip' ? [act.min, act.max] : undefined;

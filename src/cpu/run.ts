@@ -7,6 +7,7 @@ import { applyActivationRange } from '../ops/activation.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, sizeOf, type Tensor } from '../tensor.js';
 import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
+import { CPU_KERNELS } from './kernels.js';
 import { BufferPool, outputBuffer, setActivePool } from './pool.js';
 
 export interface CpuRunOptions {
@@ -35,7 +36,7 @@ export function fusableChains(rg: ResolvedGraph): Map<number, number> {
   const readers = new Map<string, number>();
   for (const rn of rg.nodes) for (const i of rn.node.inputs) if (i !== '') readers.set(i, (readers.get(i) ?? 0) + 1);
   const outputs = new Set(rg.graph.outputs);
-  const isConv = (k: number) => rg.nodes[k]?.node.op === 'Conv' && !!rg.nodes[k]!.def.fast;
+  const isConv = (k: number) => rg.nodes[k]?.node.op === 'Conv';
   /** node k's output feeds node k + 1 (input 0) and nothing else */
   const feedsNext = (k: number) => {
     const mid = rg.nodes[k]!.node.outputs[0]!;
@@ -152,7 +153,7 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
         }
       }
       const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
-      const kernel = (fast && rn.def.fast) || rn.def.reference;
+      const kernel = (fast && CPU_KERNELS.get(rn.node.op)) || rn.def.reference;
       const t0 = opts.onNode ? performance.now() : 0;
       const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs));
       rn.node.outputs.forEach((o, k) => o !== '' && keep(o, outs[k]!));

@@ -1,8 +1,7 @@
 import type { IntTensor, Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import { shapeStr, sizeOf, stridesOf, type Shape, type Tensor } from '../tensor.js';
-import { outputBuffer } from '../cpu/pool.js';
-import { asFloat, defineOp, type OpDef } from './types.js';
+import { asFloat, type OpDef } from './types.js';
 
 /** Element storage of a Value: float32 for activations, float64 for exact integers. */
 export type Elems = Float32Array | Float64Array;
@@ -149,30 +148,43 @@ export function broadcastBinaryFast(
   }
 }
 
+/** A broadcasting binary op built by binaryOp, with the arithmetic its CPU kernel runs (src/cpu/ops/elementwise.ts). */
+export interface BinaryOpDef extends OpDef<null> {
+  readonly f: BinaryFn;
+  readonly rows: BinaryRows;
+  readonly intF: BinaryFn;
+  readonly intRows: BinaryRows;
+}
+
+/**
+ * Applies a binary op to two broadcasting operands: the plain kernel, or with `fast` the one with row loops. Two integer operands give an integer result computed with `intF`; anything else is float32, its
+ * output from `alloc`.
+ */
+export function runBinary(
+  def: BinaryOpDef, inputs: readonly Value[], fast: boolean, alloc: (n: number) => Float32Array,
+): Value[] {
+  const [x, y] = inputs as [Value, Value];
+  const out = broadcastShapes([x.shape, y.shape], (m) => new RangeError(`${def.op}: ${m}`));
+  if (isInt(x) && isInt(y)) {
+    const dst = new Float64Array(sizeOf(out));
+    if (fast) broadcastBinaryFast(x.ints, x.shape, y.ints, y.shape, out, dst, def.intF, def.intRows);
+    else broadcastBinary(x.ints, x.shape, y.ints, y.shape, out, dst, def.intF);
+    return [{ shape: out, ints: dst }];
+  }
+  const a = asFloat(x);
+  const b = asFloat(y);
+  const dst = alloc(sizeOf(out));
+  if (fast) broadcastBinaryFast(a.data, a.shape, b.data, b.shape, out, dst, def.f, def.rows);
+  else broadcastBinary(a.data, a.shape, b.data, b.shape, out, dst, def.f);
+  return [{ shape: out, data: dst }];
+}
+
 /**
  * An elementwise binary op with numpy broadcasting. `rows` must compute `f`. Two integer operands give an
  * integer result computed with `intF` (defaults to `f`); anything else is float32.
  */
-export function binaryOp(op: string, f: BinaryFn, rows: BinaryRows, intF: BinaryFn = f): OpDef<null> {
-  const intRows = rowsOf(intF);
-  const kernel = (inputs: readonly Value[], fast: boolean): Value[] => {
-    const [x, y] = inputs as [Value, Value];
-    const out = broadcastShapes([x.shape, y.shape], (m) => new RangeError(`${op}: ${m}`));
-    if (isInt(x) && isInt(y)) {
-      const dst = new Float64Array(sizeOf(out));
-      if (fast) broadcastBinaryFast(x.ints, x.shape, y.ints, y.shape, out, dst, intF, intRows);
-      else broadcastBinary(x.ints, x.shape, y.ints, y.shape, out, dst, intF);
-      return [{ shape: out, ints: dst }];
-    }
-    const a = asFloat(x);
-    const b = asFloat(y);
-    // the fast form writes every element: a recycled buffer will do
-    const dst = fast ? outputBuffer(sizeOf(out)) : new Float32Array(sizeOf(out));
-    if (fast) broadcastBinaryFast(a.data, a.shape, b.data, b.shape, out, dst, f, rows);
-    else broadcastBinary(a.data, a.shape, b.data, b.shape, out, dst, f);
-    return [{ shape: out, data: dst }];
-  };
-  return defineOp<null>({
+export function binaryOp(op: string, f: BinaryFn, rows: BinaryRows, intF: BinaryFn = f): BinaryOpDef {
+  const def: BinaryOpDef = {
     op,
     parse: (ctx) => {
       ctx.shape(0);
@@ -180,9 +192,13 @@ export function binaryOp(op: string, f: BinaryFn, rows: BinaryRows, intF: Binary
       return null;
     },
     outputShapes: (ctx) => [broadcastShapes([ctx.shape(0), ctx.shape(1)], (m) => ctx.error(m))],
-    reference: (inputs) => kernel(inputs, false),
-    fast: (inputs) => kernel(inputs, true),
-  });
+    reference: (inputs) => runBinary(def, inputs, false, (n) => new Float32Array(n)),
+    f,
+    rows,
+    intF,
+    intRows: rowsOf(intF),
+  };
+  return def;
 }
 
 /**

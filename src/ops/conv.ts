@@ -1,5 +1,3 @@
-import { convFast } from '../cpu/conv-fast.js';
-import { outputBuffer } from '../cpu/pool.js';
 import type { Value } from '../graph/ir.js';
 import { shapeStr, sizeOf, type Tensor } from '../tensor.js';
 import { applyActivation, applyActivationRange, NO_ACTIVATION, type FusedActivation } from './activation.js';
@@ -68,7 +66,7 @@ export const Conv = defineOp<ConvAttrs>({
     return { params, macs: params * o[0]! * o[2]! * o[3]! };
   },
   reference(inputs, a) {
-    const { x, w, bias, y } = prepare(inputs, a);
+    const { x, w, bias, y } = convOperands(inputs, a);
     const [N, Cin, H, W] = x.shape as [number, number, number, number];
     const [Cout, cpg, kh, kw] = w.shape as [number, number, number, number];
     const [, , Ho, Wo] = y.shape as [number, number, number, number];
@@ -92,17 +90,12 @@ export const Conv = defineOp<ConvAttrs>({
             y.data[((n * Cout + oc) * Ho + oy) * Wo + ox] = applyActivation(s, a.act);
           }
       }
-    return [addResidual(y, inputs, a)];
-  },
-  fast(inputs, a) {
-    // every fast path overwrites the whole output, so it may be a recycled buffer (src/cpu/pool.ts)
-    const { x, w, bias, y } = prepare(inputs, a, outputBuffer);
-    convFast(x.data, x.shape, w.data, bias, a, y.data, y.shape);
-    return [addResidual(y, inputs, a)];
+    return [convResidual(y, inputs, a)];
   },
 });
 
-function addResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor {
+/** Adds the fused residual input (and applies the activation after it) in place. */
+export function convResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor {
   if (!a.residual) return y;
   const r = asFloat(inputs[3], 'Conv residual').data;
   if (r.length !== y.data.length) throw new RangeError(`fused residual has ${r.length} values, the conv output ${y.data.length}`);
@@ -111,7 +104,8 @@ function addResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor 
   return y;
 }
 
-function prepare(inputs: readonly Value[], a: ConvAttrs, alloc: (n: number) => Float32Array = (n) => new Float32Array(n)) {
+/** The operands, and an output of the conv's shape from `alloc`. */
+export function convOperands(inputs: readonly Value[], a: ConvAttrs, alloc: (n: number) => Float32Array = (n) => new Float32Array(n)) {
   const x = asFloat(inputs[0], 'Conv input');
   const w = asFloat(inputs[1], 'Conv weight');
   const bias = a.hasBias ? asFloat(inputs[2], 'Conv bias').data : undefined;

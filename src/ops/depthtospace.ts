@@ -73,9 +73,4 @@ export const DepthToSpace = defineOp<BlockAttrs>({
           }
     return [withData(x, a.outShape, y)];
   },
-  fast(inputs: readonly Value[], a) {
-    const x = inputs[0]!;
-    const p = blockPlan(a.outShape, a.blocksize, a.crd, stridesOf(a.outShape), stridesOf(x.shape));
-    return [blockCopy(x, a.outShape, p.sizes, p.deep, p.big)];
-  },
 });

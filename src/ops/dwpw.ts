@@ -1,5 +1,3 @@
-import { canFuseDwPw, convChainFast } from '../cpu/conv-fast.js';
-import { outputBuffer } from '../cpu/pool.js';
 import type { Value } from '../graph/ir.js';
 import type { Shape } from '../tensor.js';
 import { Conv, type ConvAttrs } from './conv.js';
@@ -27,7 +25,8 @@ export function dwOutputShape(x: Shape, dwW: Shape, a: ConvAttrs): Shape {
   ];
 }
 
-function split(inputs: readonly Value[], a: DwPwAttrs): { dwIn: Value[]; pwIn: (mid: Value) => Value[] } {
+/** The depthwise conv's inputs and, given its output, the pointwise conv's (for running the pair as two Convs). */
+export function splitDwPw(inputs: readonly Value[], a: DwPwAttrs): { dwIn: Value[]; pwIn: (mid: Value) => Value[] } {
   const none: Value = { shape: [0], data: new Float32Array(0) };
   const bias = (i: number, has: boolean) => (has ? inputs[i]! : none);
   return {
@@ -51,24 +50,7 @@ export const FusedDwPw = defineOp<DwPwAttrs>({
     return { params: dw.params + pw.params, macs: dw.macs + pw.macs };
   },
   reference(inputs, a) {
-    const { dwIn, pwIn } = split(inputs, a);
+    const { dwIn, pwIn } = splitDwPw(inputs, a);
     return Conv.reference(pwIn(Conv.reference(dwIn, a.dw)[0]!), a.pw);
-  },
-  fast(inputs, a) {
-    const x = asFloat(inputs[0], 'FusedDwPw input');
-    const dwW = asFloat(inputs[1], 'FusedDwPw depthwise weight');
-    const pwW = asFloat(inputs[3], 'FusedDwPw pointwise weight');
-    const mid = dwOutputShape(x.shape, dwW.shape, a.dw);
-    if (canFuseDwPw(x.shape, a.dw, mid, pwW.shape, a.pw)) {
-      const ys = [mid[0]!, pwW.shape[0]!, mid[2]!, mid[3]!];
-      const y = outputBuffer(ys.reduce((p, d) => p * d, 1));
-      const params = (w: Float32Array, bi: number, ca: ConvAttrs) => ({ w, bias: ca.hasBias ? asFloat(inputs[bi], 'FusedDwPw bias').data : undefined, a: ca });
-      const residual = a.pw.residual ? asFloat(inputs[5], 'FusedDwPw residual').data : undefined;
-      if (residual && residual.length !== y.length) throw new RangeError(`fused residual has ${residual.length} values, the conv output ${y.length}`);
-      if (convChainFast(x.data, x.shape, undefined, params(dwW.data, 2, a.dw), x.shape, params(pwW.data, 4, a.pw), residual, y, ys))
-        return [{ shape: ys, data: y }];
-    }
-    const { dwIn, pwIn } = split(inputs, a);
-    return Conv.fast!(pwIn(Conv.fast!(dwIn, a.dw)[0]!), a.pw);
   },
 });

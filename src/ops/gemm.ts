@@ -1,4 +1,3 @@
-import { sgemm } from '../cpu/gemm.js';
 import { shapeStr, sizeOf, type Shape } from '../tensor.js';
 import { applyActivation, NO_ACTIVATION, type FusedActivation } from './activation.js';
 import { asFloat, defineOp } from './types.js';
@@ -73,30 +72,10 @@ export const Gemm = defineOp<GemmAttrs>({
       }
     return [{ shape: [M, N], data: y }];
   },
-  fast(inputs, a) {
-    const A = asFloat(inputs[0]).data;
-    const B = asFloat(inputs[1]).data;
-    const { M, N, K } = a;
-    const y = new Float32Array(M * N);
-    let bias: Float32Array | undefined;
-    let accumulate = false;
-    if (a.hasC && a.beta !== 0) {
-      const c = asFloat(inputs[2]);
-      if (c.shape.length === 2 && c.shape[0] === M && c.shape[1] === 1 && M > 1) {
-        bias = c.data.map((v) => a.beta * v);
-      } else {
-        for (let i = 0; i < M; i++)
-          for (let j = 0; j < N; j++) y[i * N + j] = a.beta * c.data[broadcastIndex(c.shape, i, j)]!;
-        accumulate = true;
-      }
-    }
-    sgemm(M, N, K, A, 0, B, 0, y, 0, { transA: a.transA, transB: a.transB, alpha: a.alpha, accumulate, bias, act: a.act });
-    return [{ shape: [M, N], data: y }];
-  },
 });
 
 /** Index into C (rank 0..2) broadcast to [M, N]. */
-function broadcastIndex(cs: Shape, i: number, j: number): number {
+export function broadcastIndex(cs: Shape, i: number, j: number): number {
   if (cs.length === 0) return 0;
   if (cs.length === 1) return cs[0] === 1 ? 0 : j;
   return (cs[0] === 1 ? 0 : i) * cs[1]! + (cs[1] === 1 ? 0 : j);

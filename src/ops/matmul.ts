@@ -1,4 +1,3 @@
-import { sgemm } from '../cpu/gemm.js';
 import { shapeStr, sizeOf, stridesOf, type Shape } from '../tensor.js';
 import { asFloat, defineOp } from './types.js';
 
@@ -77,21 +76,6 @@ export const MatMul = defineOp<MatMulAttrs>({
           y[(f * M + i) * N + j] = s;
         }
     }
-    return [{ shape: a.outShape as Shape, data: y }];
-  },
-  fast(inputs, a) {
-    const A = asFloat(inputs[0]).data;
-    const B = asFloat(inputs[1]).data;
-    const { M, N, K } = a;
-    const y = new Float32Array(sizeOf(a.outShape));
-    const count = a.aBatch.length;
-    // a stack of A's against one shared B is a single tall GEMM
-    if (a.bBatch.every((b) => b === 0) && a.aBatch.every((v, f) => v === f)) {
-      sgemm(count * M, N, K, A, 0, B, 0, y, 0);
-      return [{ shape: a.outShape as Shape, data: y }];
-    }
-    for (let f = 0; f < count; f++)
-      sgemm(M, N, K, A, a.aBatch[f]! * M * K, B, a.bBatch[f]! * K * N, y, f * M * N);
     return [{ shape: a.outShape as Shape, data: y }];
   },
 });

@@ -1,6 +1,5 @@
 import { sameShape, shapeStr } from '../tensor.js';
-import { binaryOp, broadcastShapes } from './broadcast.js';
-import { defineOp } from './types.js';
+import { binaryOp, broadcastShapes, type BinaryOpDef } from './broadcast.js';
 
 const kernel = binaryOp('PRelu', (x, s) => (x < 0 ? x * s : x), {
   vv: (d, a, ia, b, ib, o, n) => {
@@ -24,7 +23,7 @@ const kernel = binaryOp('PRelu', (x, s) => (x < 0 ? x * s : x), {
  * x < 0 ? slope·x : x, slope broadcast to X one way (numpy rules: a per-channel slope of NCHW X is [C, 1, 1];
  * a plain [C] would broadcast against W). NaN passes through.
  */
-export const PRelu = defineOp<null>({
+export const PRelu: BinaryOpDef = {
   ...kernel,
   parse(ctx) {
     const xs = ctx.shape(0);
@@ -34,4 +33,4 @@ export const PRelu = defineOp<null>({
     return null;
   },
   outputShapes: (ctx) => [ctx.shape(0)],
-});
+};

@@ -37,7 +37,7 @@ export function parseReduce(ctx: NodeCtx): ReduceAttrs {
 }
 
 // max/min let NaN win, like numpy and TF.js (Math.max / Math.min).
-const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity };
+export const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity };
 const STEP: Record<ReduceKind, (acc: number, v: number) => number> = {
   mean: (a, v) => a + v,
   sum: (a, v) => a + v,
@@ -46,7 +46,7 @@ const STEP: Record<ReduceKind, (acc: number, v: number) => number> = {
 };
 
 /** Generic reduction over any axes set: accumulate each input element into its output cell (float64 sums). */
-function reduceReference(inputs: readonly Value[], a: ReduceAttrs, kind: ReduceKind): Value[] {
+export function reduceReference(inputs: readonly Value[], a: ReduceAttrs, kind: ReduceKind): Value[] {
   const x = asFloat(inputs[0]);
   const xs = x.shape;
   if (a.axes.length === 0) return [{ shape: a.outShape, data: x.data.slice() }];
@@ -67,21 +67,6 @@ function reduceReference(inputs: readonly Value[], a: ReduceAttrs, kind: ReduceK
   return [{ shape: a.outShape, data: y }];
 }
 
-/** Reducing a trailing block of axes: each output is one contiguous run, written out per kind so it inlines. */
-function reduceTrailing(x: Float32Array, inner: number, kind: ReduceKind): Float32Array {
-  const outN = x.length / Math.max(inner, 1);
-  const y = new Float32Array(outN);
-  for (let o = 0; o < outN; o++) {
-    const end = (o + 1) * inner;
-    let s = INIT[kind];
-    if (kind === 'max') for (let i = o * inner; i < end; i++) s = Math.max(s, x[i]!);
-    else if (kind === 'min') for (let i = o * inner; i < end; i++) s = Math.min(s, x[i]!);
-    else for (let i = o * inner; i < end; i++) s += x[i]!;
-    y[o] = kind === 'mean' ? s / inner : s;
-  }
-  return y;
-}
-
 /** ReduceMean / ReduceSum / ReduceMax / ReduceMin. */
 export function reduceOp(op: string, kind: ReduceKind): OpDef<ReduceAttrs> {
   return defineOp<ReduceAttrs>({
@@ -89,12 +74,5 @@ export function reduceOp(op: string, kind: ReduceKind): OpDef<ReduceAttrs> {
     parse: parseReduce,
     outputShapes: (_ctx, a) => [a.outShape],
     reference: (inputs, a) => reduceReference(inputs, a, kind),
-    fast(inputs, a) {
-      const x = asFloat(inputs[0]);
-      const r = x.shape.length;
-      const trailing = a.axes.length > 0 && a.axes.every((ax, i) => ax === r - a.axes.length + i);
-      if (!trailing) return reduceReference(inputs, a, kind);
-      return [{ shape: a.outShape, data: reduceTrailing(x.data, sizeOf(x.shape.slice(r - a.axes.length)), kind) }];
-    },
   });
 }

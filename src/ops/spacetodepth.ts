@@ -30,9 +30,4 @@ export const SpaceToDepth = defineOp<BlockAttrs>({
           }
     return [withData(x, a.outShape, y)];
   },
-  fast(inputs: readonly Value[], a) {
-    const x = inputs[0]!;
-    const p = blockPlan(x.shape, a.blocksize, false, stridesOf(x.shape), stridesOf(a.outShape));
-    return [blockCopy(x, a.outShape, p.sizes, p.big, p.deep)];
-  },
 });

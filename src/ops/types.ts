@@ -1,5 +1,5 @@
 import { ShapeError } from '../errors.js';
-import type { AttrValue, IntTensor, Node, Value } from '../graph/ir.js';
+import type { AttrValue, Node, Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
 import type { Shape, Tensor } from '../tensor.js';
 
@@ -107,7 +107,7 @@ export class NodeCtx {
 }
 
 /**
- * One operator: its attributes, shape rule, cost and CPU kernels, side by side.
+ * One operator: its attributes, shape rule, cost and reference kernel, side by side.
  * `A` is the parsed, validated attribute record; kernels never re-read the raw node.
  */
 export interface OpDef<A = unknown> {
@@ -123,10 +123,8 @@ export interface OpDef<A = unknown> {
    * even though its inputs are runtime activations.
    */
   foldFromShapes?(ctx: NodeCtx, attrs: A): Value[];
-  /** Plain, obviously-right kernel: the oracle for every faster path. */
+  /** Plain, obviously-right kernel: the oracle for every faster path (the CPU backend's are in src/cpu/kernels.ts). */
   reference(inputs: readonly Value[], attrs: A): Value[];
-  /** Faster CPU kernel with identical semantics (the fallback users get); defaults to `reference`. */
-  fast?(inputs: readonly Value[], attrs: A): Value[];
 }
 
 export function defineOp<A>(def: OpDef<A>): OpDef<A> {
@@ -138,9 +136,4 @@ export function asFloat(v: Value | undefined, what = 'input'): Tensor {
   if (v === undefined) throw new TypeError(`${what} is missing`);
   if (isInt(v)) return { shape: v.shape, data: Float32Array.from(v.ints) };
   return v;
-}
-
-export function asInt(v: Value): IntTensor {
-  if (isInt(v)) return v;
-  return { shape: v.shape, ints: Float64Array.from(v.data) };
 }

@@ -1,19 +1,27 @@
 import type { Value } from '../graph/ir.js';
 import { isInt } from '../graph/ir.js';
-import { broadcastShapes } from './broadcast.js';
-import { defineOp, type OpDef } from './types.js';
+import { broadcastShapes, type BinaryOpDef } from './broadcast.js';
+import type { OpDef } from './types.js';
+
+type Kernel = OpDef<null>['reference'];
+
+/** An n-ary op folding a broadcasting binary op; `binary` is what the CPU backend folds with its own kernel. */
+export interface VariadicOpDef extends OpDef<null> {
+  readonly binary: BinaryOpDef;
+}
+
+/** Folds `kernel` left to right over the inputs (one input: a copy of it). */
+export function foldInputs(inputs: readonly Value[], kernel: Kernel): Value[] {
+  let acc = inputs[0]!;
+  if (inputs.length === 1)
+    return [isInt(acc) ? { shape: acc.shape, ints: acc.ints.slice() } : { shape: acc.shape, data: acc.data.slice() }];
+  for (let k = 1; k < inputs.length; k++) acc = kernel([acc, inputs[k]!], null)[0]!;
+  return [acc];
+}
 
 /** An n-ary op (Max, Min, Sum…) folding a broadcasting binary op left to right over its inputs. */
-export function variadicOp(binary: OpDef<null>): OpDef<null> {
-  const fold = (inputs: readonly Value[], kernel: OpDef<null>['reference']): Value[] => {
-    let acc = inputs[0]!;
-    if (inputs.length === 1)
-      return [isInt(acc) ? { shape: acc.shape, ints: acc.ints.slice() } : { shape: acc.shape, data: acc.data.slice() }];
-    for (let k = 1; k < inputs.length; k++) acc = kernel([acc, inputs[k]!], null)[0]!;
-    return [acc];
-  };
-  const fast = binary.fast ?? binary.reference;
-  return defineOp<null>({
+export function variadicOp(binary: BinaryOpDef): VariadicOpDef {
+  return {
     op: binary.op,
     parse(ctx) {
       if (ctx.node.inputs.length === 0) throw ctx.error('needs at least one input');
@@ -21,7 +29,7 @@ export function variadicOp(binary: OpDef<null>): OpDef<null> {
       return null;
     },
     outputShapes: (ctx) => [broadcastShapes(ctx.node.inputs.map((_, i) => ctx.shape(i)), (m) => ctx.error(m))],
-    reference: (inputs) => fold(inputs, binary.reference),
-    fast: (inputs) => fold(inputs, fast),
-  });
+    reference: (inputs) => foldInputs(inputs, binary.reference),
+    binary,
+  };
 }
