@@ -1,5 +1,5 @@
 import { applyActivationRange } from '../ops/activation.js';
-import type { ConvAttrs } from '../ops/conv.js';
+import { isPointwise, type ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { directConv, directConvFits } from './conv-direct.js';
@@ -26,10 +26,7 @@ export function convFast(
 ): void {
   const [N, Cin, H, W] = xs as [number, number, number, number];
   const [, Cout, Ho, Wo] = ys as [number, number, number, number];
-  const [kh, kw] = a.kernel;
-  const pointwise =
-    a.group === 1 && kh === 1 && kw === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0);
-  if (pointwise) {
+  if (isPointwise(a)) {
     const hw = H * W;
     for (let n = 0; n < N; n++)
       sgemm(Cout, hw, Cin, w, 0, x, n * Cin * hw, y, n * Cout * hw, { bias, act: a.act });
@@ -251,12 +248,6 @@ function depthwiseToHeap(
   wk.parallel(lists);
   if (!clamp) applyActivationRange(heap, yB, yB + C * ops, a.act);
   return { at: yB, stride: ops };
-}
-
-/** True when a pointwise conv (1x1, stride 1, no pads, one group) can start or end a fused wasm chain. */
-function isPointwise(a: ConvAttrs): boolean {
-  return a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 &&
-    a.pads.every((p) => p === 0);
 }
 
 /** True when a depthwise conv followed by a pointwise conv can run as one fused wasm pair (see dwPwFast). */

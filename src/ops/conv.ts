@@ -117,14 +117,18 @@ export function convOperands(inputs: readonly Value[], a: ConvAttrs, alloc: (n: 
   return { x, w, bias, y: { shape, data: alloc(sizeOf(shape)) } };
 }
 
+/** A pointwise conv: 1x1, stride 1, no pads, one group (a GEMM over the pixels). */
+export function isPointwise(a: ConvAttrs): boolean {
+  return a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0);
+}
+
 export type ConvKernel = 'depthwise' | 'pointwise' | 'implicit-gemm';
 
 /** Which kernel runs a Conv: depthwise (group = Cin, any multiplier), pointwise (1x1, stride 1, no pads, group 1), else implicit GEMM. */
 export function convKernelFor(inputShape: readonly number[], a: ConvAttrs): ConvKernel {
   const cin = inputShape[1]!;
   if (a.group === cin && a.group > 1) return 'depthwise';
-  if (a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 && a.pads.every((p) => p === 0))
-    return 'pointwise';
+  if (isPointwise(a)) return 'pointwise';
   if (a.group === cin) return 'depthwise';
   return 'implicit-gemm';
 }
