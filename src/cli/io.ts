@@ -45,7 +45,3 @@ export async function readBytes(path: string): Promise<Uint8Array> {
     throw new FileReadError(path, REASONS[code] ?? (e as Error).message);
   }
 }
-
-export async function readText(path: string): Promise<string> {
-  return new TextDecoder().decode(await readBytes(path));
-}
