@@ -2,7 +2,7 @@ import { runCpu } from './cpu/run.js';
 import type { GpuContext } from './gpu/device.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import type { GpuProgram } from './gpu/program.js';
-import { runNodeOnGpu } from './gpu/run-node.js';
+import { runNodeOnGpu } from './gpu/dispatch-node.js';
 import type { Graph, Value } from './graph/ir.js';
 import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import { optimize } from './graph/optimize.js';

@@ -14,7 +14,7 @@ import { spawnNodeHelper } from '../src/cpu/thread-team-node.js';
 import { jobWord, type ThreadTeam } from '../src/cpu/threads.js';
 import { wasm } from '../src/cpu/wasm-kernels.js';
 import { GraphBuilder } from '../src/builder.js';
-import { directConvFits } from '../src/cpu/conv-direct.js';
+import { igemmConvFits } from '../src/cpu/conv-igemm.js';
 import type { Node } from '../src/graph/ir.js';
 import { Conv } from '../src/ops/conv.js';
 import { NodeCtx } from '../src/ops/types.js';
@@ -134,7 +134,7 @@ describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
     }
   }, 120_000);
 
-  it('direct convs (strides 1 and 2, row tails, groups, batch 2) over row ranges, repeated: bitwise equal to one thread', async () => {
+  it('implicit-GEMM convs (strides 1 and 2, row tails, groups, batch 2) over row ranges, repeated: bitwise equal to one thread', async () => {
     const stop = startWaker();
     try {
       const r = rng(9);
@@ -154,7 +154,7 @@ describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
         const attrs = { group: G, pads: [p, p, p, p], strides: [s, s] };
         const n: Node = { name: 'c', op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['y'], attrs };
         const a = { ...Conv.parse(new NodeCtx(n, [x.shape, w.shape, b.shape], [x, w, b])), act: { kind: 'clip' as const, min: -1, max: 2 } };
-        expect(directConvFits(a)).toBe(true);
+        expect(igemmConvFits(a)).toBe(true);
         const at = sameOnTeam(() => (cpuKernel(Conv)([x, w, b], a)[0] as Tensor).data as Float32Array);
         expect(at, `conv ${JSON.stringify(x.shape)} * ${JSON.stringify(w.shape)} s${s}: first difference`).toBe(-1);
       }

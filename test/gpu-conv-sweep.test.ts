@@ -14,7 +14,7 @@ import { fromDevice, toDevice } from '../src/gpu/layout.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { grid, type GpuProgram } from '../src/gpu/program.js';
-import { readBuffer, runNodeOnGpu } from '../src/gpu/run-node.js';
+import { readBuffer, runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { shader } from '../src/gpu/shader.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, convKernelFor, type ConvAttrs } from '../src/ops/conv.js';

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
 import { FusedDwPw, type DwPwAttrs } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';

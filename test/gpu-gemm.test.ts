@@ -9,7 +9,7 @@ import { planDepthwiseDirect } from '../src/gpu/kernels/depthwise.js';
 import { directGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { GemmAttrs } from '../src/ops/gemm.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';

@@ -2,7 +2,7 @@ import { applyActivationRange } from '../ops/activation.js';
 import { isPointwise, type ConvAttrs } from '../ops/conv.js';
 import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
-import { directConv, directConvFits } from './conv-direct.js';
+import { igemmConv, igemmConvFits } from './conv-igemm.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
 import type { KernelCall } from './threads.js';
 import type { chainBands } from './chain-bands.js';
@@ -12,14 +12,14 @@ import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js'
 
 let useDirect = true;
 
-/** Switches the direct conv kernels (conv-direct.ts) off (im2col + GEMM instead) or back on; returns the previous setting. For benchmarks. */
+/** Switches the direct conv kernels (conv-igemm.ts) off (im2col + GEMM instead) or back on; returns the previous setting. For benchmarks. */
 export function setDirectConv(on: boolean): boolean {
   const was = useDirect;
   useDirect = on;
   return was;
 }
 
-/** Fast 2-D convolution: depthwise direct loop, pointwise GEMM, direct wasm conv, otherwise im2col + GEMM per group. */
+/** Fast 2-D convolution: depthwise loop, pointwise GEMM, implicit-GEMM wasm conv, otherwise im2col + GEMM per group. */
 export function convFast(
   x: Float32Array, xs: Shape, w: Float32Array, bias: Float32Array | undefined,
   a: ConvAttrs, y: Float32Array, ys: Shape,
@@ -34,7 +34,7 @@ export function convFast(
   }
   if (a.group === Cin && Cout === Cin && wasmDepthwise(x, N, Cin, H, W, w, bias, a, y, Ho, Wo)) return;
   if (a.group === Cin) depthwise(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
-  else if (useDirect && directConvFits(a) && Ho > 0 && Wo > 0 && wasm()) directConv(wasm()!, x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
+  else if (useDirect && igemmConvFits(a) && Ho > 0 && Wo > 0 && wasm()) igemmConv(wasm()!, x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
   else im2colConv(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
 }
 

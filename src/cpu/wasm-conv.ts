@@ -1,6 +1,6 @@
 /**
- * Direct (implicit-GEMM) convolution kernels for wasm-kernels.ts: a convolution of zero-padded input planes with
- * weights packed in CONV_MR-channel panels and a table of tap offsets (conv-direct.ts lays all three out), no
+ * Implicit-GEMM convolution kernels for wasm-kernels.ts: a convolution of zero-padded input planes with
+ * weights packed in CONV_MR-channel panels and a table of tap offsets (conv-igemm.ts lays all three out), no
  * im2col matrix.
  *
  *  - convpad: copies C planes of H x W into zero-padded planes of Hp rows x Wp floats (Wp >= pl + roundUp(W, 4));
@@ -50,7 +50,7 @@ export function convPadFn(): Fn {
   return f;
 }
 
-export function directConvFn(mr: number, fused: boolean): Fn {
+export function igemmConvFn(mr: number, fused: boolean): Fn {
   // (nblk, K, oy0, oy1, Wo, px, tab, rstep, pw, pbias, py, yps, lo, hi): px the padded planes, output row oy's taps
   // at px + oy·rstep + tab[k] (K byte offsets), pw the packed weights [nblk][K][mr], pbias mr floats per block, py the
   // output planes (yps bytes apart, rows Wo floats)

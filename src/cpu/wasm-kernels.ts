@@ -11,13 +11,13 @@
  *  - dw{k}s{s}: depthwise k x k convolution, stride s, of C planes: each plane is copied into a zero-padded
  *    scratch plane, then four output columns at a time accumulate the k·k taps (stride 2 de-interleaves with one
  *    shuffle per tap).
- *  - convpad, conv: direct convolution over zero-padded planes (wasm-conv.ts, driven by conv-direct.ts).
+ *  - convpad, conv: implicit-GEMM convolution over zero-padded planes (wasm-conv.ts, driven by conv-igemm.ts).
  */
 import { relaxedSimdValidates } from './simd-probe.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 import { forLoop, paddedRow } from './wasm-emit.js';
-import { CONV_MR, convPadFn, directConvFn } from './wasm-conv.js';
+import { CONV_MR, convPadFn, igemmConvFn } from './wasm-conv.js';
 
 export const MR = 4;
 
@@ -173,7 +173,7 @@ export function relaxedSimd(): boolean {
 
 function kernelFns(): Fn[] {
   const fused = relaxedSimd();
-  return [gemmFn(MR, fused), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s, fused)), convPadFn(), directConvFn(CONV_MR, fused)];
+  return [gemmFn(MR, fused), ...DW_SHAPES.map(([k, s]) => depthwiseFn(k, s, fused)), convPadFn(), igemmConvFn(CONV_MR, fused)];
 }
 
 /** Export names and their f32 arguments, for thread-team calls (threads.ts). */

@@ -19,7 +19,7 @@ export function physicalStrides(shape: Shape, layout: Layout = layoutOf(shape)):
   return [h * w * c, 1, w * c, c];
 }
 
-/** NCHW host data -> NHWC (or a copy for other ranks). */
+/** NCHW host data -> NHWC; other ranks are returned as they are (the same array, not a copy). */
 export function toDevice(shape: Shape, data: Float32Array): Float32Array {
   if (layoutOf(shape) !== 'nhwc') return data;
   const [n, c, h, w] = shape as [number, number, number, number];

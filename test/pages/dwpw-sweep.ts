@@ -3,7 +3,7 @@
 // unfused pair; results are exposed as window.__sweep.
 import { requestGpu } from '../../src/gpu/device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../../src/gpu/dispatch-node.js';
 import { dwPwProgram } from '../../src/gpu/programs/dwpw.gpu.js';
 import { compare } from '../support/conv-sweep.js';
 import { buildDwPw, DWPW_CONFIGS, referenceOf } from '../support/dwpw-sweep.js';

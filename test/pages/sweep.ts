@@ -2,7 +2,7 @@
 // same single-node runner as the Node test, against Conv.reference; results are exposed as window.__sweep.
 import { requestGpu } from '../../src/gpu/device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../../src/gpu/dispatch-node.js';
 import { Conv, type ConvAttrs } from '../../src/ops/conv.js';
 import type { Tensor } from '../../src/tensor.js';
 import { build, compare, CONFIGS } from '../support/conv-sweep.js';

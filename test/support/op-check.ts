@@ -2,7 +2,7 @@
 // reference, and a tolerance check that records the largest error per case (printed by `reportErrors`).
 import { expect } from 'vitest';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../../src/gpu/dispatch-node.js';
 import { isInt, type AttrValue, type Graph, type Node, type Value } from '../../src/graph/ir.js';
 import { EMPTY_VALUE, resolve, type ResolvedNode } from '../../src/graph/resolve.js';
 import { NodeCtx, type OpDef } from '../../src/ops/types.js';

@@ -1,4 +1,4 @@
-// The direct wasm convolution (src/cpu/conv-direct.ts + wasm-conv.ts) against the reference Conv, and against the
+// The implicit-GEMM wasm convolution (src/cpu/conv-igemm.ts + wasm-conv.ts) against the reference Conv, and against the
 // im2col + GEMM path it replaces (setDirectConv(false)), over the shapes where its edge handling lives: few input
 // channels, Cout not a multiple of MR, widths that are not multiples of 8 or 4 (lane-by-lane row tails), 1x1
 // outputs, stride 2 with odd sizes (de-interleaved rows), asymmetric pads, 5x5 / 7x7 / 9x9 / 1xk / kx1 kernels,
@@ -6,7 +6,7 @@
 // after) and NaN/Inf.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setDirectConv } from '../src/cpu/conv-fast.js';
-import { directConvFits } from '../src/cpu/conv-direct.js';
+import { igemmConvFits } from '../src/cpu/conv-igemm.js';
 import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
 import type { Node } from '../src/graph/ir.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -79,7 +79,7 @@ add(1, 8, 16, 8, 8, 5, 5, [2, 2, 2, 2], [1, 1], 4);
 add(1, 16, 24, 20, 37, 3, 3, [1, 1, 1, 1], [1, 1]);
 add(1, 16, 24, 21, 37, 3, 3, [1, 1, 1, 1], [2, 2]);
 
-describe('direct wasm conv matches the reference Conv and im2col', () => {
+describe('implicit-GEMM wasm conv matches the reference Conv and im2col', () => {
   it('has the wasm kernels in this Node', () => {
     expect(wasm()).toBeDefined();
   });
@@ -91,7 +91,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
     const b: Tensor | null = withBias ? { shape: [Cout], data: rand(Cout) } : null;
     const act = acts[(H * 7 + W + kh + strides[1]!) % acts.length]!;
     const c = convOp(x, w, b, { group, pads, strides, dilations }, { act });
-    expect(directConvFits(c.a), 'direct kernel covers the case').toBe(true);
+    expect(igemmConvFits(c.a), 'implicit-GEMM kernel covers the case').toBe(true);
     const want = c.ref();
     expectClose(c.fast(), want, 'direct');
     // the weights are packed once per array: a second run reuses the panels
@@ -127,7 +127,7 @@ describe('direct wasm conv matches the reference Conv and im2col', () => {
   it('leaves horizontal strides over 2 to im2col, still correct', () => {
     const x: Tensor = { shape: [1, 3, 12, 13], data: rand(468) };
     const s3 = convOp(x, { shape: [4, 3, 3, 3], data: rand(108) }, null, { pads: [1, 1, 1, 1], strides: [1, 3] });
-    expect(directConvFits(s3.a)).toBe(false);
+    expect(igemmConvFits(s3.a)).toBe(false);
     expectClose(s3.fast(), s3.ref(), 'stride 1/3');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Direct (implicit-GEMM) convolution on the wasm kernels (wasm-conv.ts) for regular and grouped convs with
+ * Implicit-GEMM convolution on the wasm kernels (wasm-conv.ts) for regular and grouped convs with
  * horizontal stride 1 or 2 (any kernel size, vertical stride and dilation): per batch item the input is copied
  * once into zero-padded planes in the wasm heap (de-interleaved for stride 2) and every output block reads its
  * taps from there through a table of offsets; no im2col matrix is built.
@@ -49,13 +49,13 @@ function packWeights(w: Float32Array, G: number, og: number, K: number, keep: bo
   return data;
 }
 
-/** Whether the direct kernels cover this conv (else im2col). */
-export function directConvFits(a: ConvAttrs): boolean {
+/** Whether the implicit-GEMM kernels cover this conv (else im2col). */
+export function igemmConvFits(a: ConvAttrs): boolean {
   // one call per group and thread: the thread board holds MAX_CALLS per list
   return (a.strides[1] === 1 || a.strides[1] === 2) && a.group <= MAX_CALLS;
 }
 
-export function directConv(
+export function igemmConv(
   wk: WasmKernels, x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array,
   bias: Float32Array | undefined, a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
 ): void {
