@@ -14,9 +14,10 @@ import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { loadOnnx } from '../src/onnx/import.js';
 import { layerType } from '../src/summary/summary.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
-import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
+import { wasm } from '../src/cpu/wasm-kernels.js';
 import { leaseTeam } from '../src/cpu/thread-team-node.js';
-import { chainSplit } from '../src/cpu/conv-fast.js';
+import { installChainBands } from '../src/cpu/conv-fast.js';
+import type { ChainOptions, KernelOptions } from '../src/cpu/kernel-options.js';
 import { BAND_BYTES, chainBands } from '../src/cpu/chain-bands.js';
 
 const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
@@ -25,6 +26,10 @@ const kindOf = (rn: ResolvedGraph['nodes'][number]): string => {
   if (t === 'Conv (pointwise)') return 'pointwise';
   return t;
 };
+
+/** The kernel options the flags below choose (--js, the band flags), passed to every run. */
+const chain: ChainOptions = {};
+const kernelOpts: KernelOptions = { chain };
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -56,18 +61,18 @@ interface RunStats {
 }
 
 function bench(rg: ResolvedGraph, inputs: Record<string, Tensor>, runs: number, fast: boolean): RunStats {
-  for (let i = 0; i < 2; i++) runCpu(rg, inputs, { fast });
+  for (let i = 0; i < 2; i++) runCpu(rg, inputs, { ...kernelOpts, fast });
   const times: number[] = [];
   const perRun: number[][] = [];
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    runCpu(rg, inputs, { fast });
+    runCpu(rg, inputs, { ...kernelOpts, fast });
     times.push(performance.now() - t0);
   }
   // per-node times from separate profiled runs (the hook itself costs a little)
   for (let r = 0; r < Math.max(3, Math.min(runs, 7)); r++) {
     const ms: number[] = [];
-    runCpu(rg, inputs, { fast, onNode: (i, _o, t) => (ms[i] = t) });
+    runCpu(rg, inputs, { ...kernelOpts, fast, onNode: (i, _o, t) => (ms[i] = t) });
     perRun.push(ms);
   }
   const byKind = new Map<string, { count: number; ms: number; macs: number }>();
@@ -97,19 +102,19 @@ export async function main(argv: string[]): Promise<void> {
   const args = argv.filter((a) => !a.startsWith('--'));
   const fast = !argv.includes('--reference');
   // --js: the plain JavaScript kernels (what engines without WebAssembly SIMD get)
-  if (argv.includes('--js')) setWasmEnabled(false);
+  if (argv.includes('--js')) kernelOpts.wasm = false;
   const path = args[0] ?? (process.env.SEPCONV_ZOO ?? 'zoo-full') + '/mobilenet_v2/model.onnx';
   const runs = Number(args[1] ?? 15);
   // --no-bands: fused chains kernel by kernel (each split over the threads on its own) instead of over row bands
   // (installed here too: without a team, e.g. --threads=1, nothing else installs the band split)
-  chainSplit.run = chainBands;
-  if (argv.includes('--no-bands')) chainSplit.bands = false;
+  installChainBands(chainBands);
+  if (argv.includes('--no-bands')) chain.bands = false;
   // --bands-1t: bands on one thread too (default: only on a team)
-  if (argv.includes('--bands-1t')) chainSplit.oneThread = true;
+  if (argv.includes('--bands-1t')) chain.oneThread = true;
   const kib = argv.find((a) => a.startsWith('--band-kib='));
-  if (kib) chainSplit.bandBytes = Number(kib.slice(11)) << 10;
+  if (kib) chain.bandBytes = Number(kib.slice(11)) << 10;
   const redone = argv.find((a) => a.startsWith('--max-redone='));
-  if (redone) chainSplit.maxRedone = Number(redone.slice(13));
+  if (redone) chain.maxRedone = Number(redone.slice(13));
   const threads = Number(argv.find((a) => a.startsWith('--threads='))?.slice(10) ?? 1);
   const { lease, why } = threads > 1 ? await leaseTeam(threads) : {};
   if (threads > 1 && !lease) throw new Error(`no thread team: ${why}`);
@@ -118,7 +123,7 @@ export async function main(argv: string[]): Promise<void> {
       ab(path, runs, lease.run.bind(lease));
       return;
     }
-    console.log(`threads: ${lease?.threads ?? 1}, chains ${chainSplit.bands ? `over bands of ${(chainSplit.bandBytes ?? BAND_BYTES) >> 10} KiB` : 'kernel by kernel'}`);
+    console.log(`threads: ${lease?.threads ?? 1}, chains ${chain.bands !== false ? `over bands of ${(chain.bandBytes ?? BAND_BYTES) >> 10} KiB` : 'kernel by kernel'}`);
     (lease ? lease.run.bind(lease) : (f: () => void) => f())(() => all(path, runs, fast));
   } finally {
     lease?.release();
@@ -159,22 +164,22 @@ function ab(path: string, runs: number, onTeam: (f: () => void) => void): void {
       ['team, bands', true, true],
     ] as const;
     const times = configs.map(() => [] as number[]);
-    chainSplit.oneThread = true;
+    chain.oneThread = true;
     // process CPU time (every thread): on a loaded machine less noisy than wall time for the one-thread pair
     const cpu = configs.map(() => [] as number[]);
-    const banded0 = chainSplit.banded;
+    const stats = { banded: 0 };
     for (let r = -2; r < runs; r++)
       configs.forEach(([, team, bands], c) => {
-        chainSplit.bands = bands;
+        const opts: KernelOptions = { ...kernelOpts, chain: { ...chain, bands, stats } };
         const t0 = performance.now();
         const u0 = process.cpuUsage();
-        if (team) onTeam(() => runCpu(m.rg, inputs));
-        else runCpu(m.rg, inputs);
+        if (team) onTeam(() => runCpu(m.rg, inputs, opts));
+        else runCpu(m.rg, inputs, opts);
         const u = process.cpuUsage(u0);
         if (r >= 0) times[c]!.push(performance.now() - t0);
         if (r >= 0) cpu[c]!.push((u.user + u.system) / 1000);
       });
-    console.log(`${file} (${(chainSplit.banded - banded0) / (runs + 2) / 2} chain images over bands per banded run, from both thread counts)`);
+    console.log(`${file} (${stats.banded / (runs + 2) / 2} chain images over bands per banded run, from both thread counts)`);
     console.log(`${file}: ${configs.map(([name], c) => `${name} median ${median(times[c]!).toFixed(1)} / min ${Math.min(...times[c]!).toFixed(1)} ms (CPU median ${median(cpu[c]!).toFixed(1)} ms)`).join('; ')}`);
   }
 }

@@ -1,12 +1,13 @@
 // The fused inverted-residual chain split over bands of output rows (src/cpu/chain-bands.ts) against the same
-// chain kernel by kernel (chainSplit.bands = false), bitwise, on one thread and on a worker_threads team of 3,
+// chain kernel by kernel (the option chain.bands = false), bitwise, on one thread and on a worker_threads team of 3,
 // over awkward shapes: odd sizes, stride 2, 5x5, band counts that do not divide the rows (small band budgets
 // force many bands), 1-row images, N=2, no expansion, a residual seeding the projection or added after its
 // activation, no biases. The kernel-by-kernel chain is itself checked against the reference in cpu-wasm/fixtures.
 import type { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bandRows, bandsPay } from '../src/cpu/chain-bands.js';
-import { chainSplit, convChainFast, type ConvParams } from '../src/cpu/conv-fast.js';
+import { convChainFast, type ConvParams } from '../src/cpu/conv-fast.js';
+import type { ChainOptions } from '../src/cpu/kernel-options.js';
 import { startTeam } from '../src/cpu/thread-team.js';
 import { spawnNodeHelper } from '../src/cpu/thread-team-node.js';
 import type { ThreadTeam } from '../src/cpu/threads.js';
@@ -30,7 +31,6 @@ beforeAll(async () => {
 afterAll(async () => {
   team?.close();
   await Promise.all(workers.map((w) => w.terminate()));
-  chainSplit.bands = true;
 });
 
 function rng(seed: number): () => number {
@@ -51,7 +51,7 @@ interface Case {
   expand: boolean; residual: 'none' | 'seed' | 'after'; bias: boolean;
 }
 
-function runCase(c: Case, seed: number): { bands: Float32Array; kernels: Float32Array } {
+function runCase(c: Case, seed: number, split: ChainOptions): { bands: Float32Array; kernels: Float32Array } {
   const r = rng(seed);
   const rand = (n: number) => Float32Array.from({ length: n }, () => r() * 2);
   const Ho = Math.floor((c.H + 2 * ((c.k - 1) >> 1) - c.k) / c.s) + 1;
@@ -62,17 +62,15 @@ function runCase(c: Case, seed: number): { bands: Float32Array; kernels: Float32
   const dw: ConvParams = { w: rand(c.C * c.k * c.k), bias: c.bias ? rand(c.C) : undefined, a: attrs(c.k, c.s, c.C, relu6) };
   const pw: ConvParams = { w: rand(c.Cout * c.C), bias: c.bias ? rand(c.Cout) : undefined, a: attrs(1, 1, 1, c.residual === 'after' ? relu6 : none, c.residual !== 'none') };
   const res = c.residual === 'none' ? undefined : rand(c.N * c.Cout * Ho * Wo);
-  const out = () => {
+  const out = (chain: ChainOptions) => {
     const y = new Float32Array(c.N * c.Cout * Ho * Wo).fill(NaN);
-    expect(convChainFast(x, [c.N, cin, c.H, c.W], expand, dw, [c.N, c.C, c.H, c.W], pw, res, y, [c.N, c.Cout, Ho, Wo])).toBe(true);
+    expect(convChainFast(x, [c.N, cin, c.H, c.W], expand, dw, [c.N, c.C, c.H, c.W], pw, res, y, [c.N, c.Cout, Ho, Wo], { chain })).toBe(true);
     return y;
   };
-  chainSplit.bands = false;
-  const kernels = out();
-  chainSplit.bands = true;
-  const before = chainSplit.banded;
-  const bands = out();
-  expect(chainSplit.banded - before, 'images computed over bands').toBe(c.N);
+  const kernels = out({ ...split, bands: false });
+  const stats = { banded: 0 };
+  const bands = out({ ...split, bands: true, stats });
+  expect(stats.banded, 'images computed over bands').toBe(c.N);
   return { bands, kernels };
 }
 
@@ -92,22 +90,16 @@ describe('inverted-residual chains over bands of rows', () => {
     it(`${threads} thread(s): bitwise equal to the kernel-by-kernel chain, for several band budgets`, () => {
       useTeam = threads > 1;
       // bands on one thread, and even where the halo recomputation would not pay (bandsPay): their result is under test
-      chainSplit.maxRedone = Infinity;
-      chainSplit.oneThread = true;
       try {
         CASES.forEach((c, i) => {
           for (const bytes of [undefined, 6000, 1]) {
-            chainSplit.bandBytes = bytes;
-            const { bands, kernels } = runCase(c, 100 + i);
+            const { bands, kernels } = runCase(c, 100 + i, { maxRedone: Infinity, oneThread: true, bandBytes: bytes });
             const at = bands.findIndex((v, j) => !Object.is(v, kernels[j]));
             expect(at, `case ${i} (${JSON.stringify(c)}), band budget ${bytes ?? 'default'}: first difference`).toBe(-1);
             expect(kernels.some(Number.isNaN)).toBe(false);
           }
         });
       } finally {
-        chainSplit.bandBytes = undefined;
-        chainSplit.maxRedone = undefined;
-        chainSplit.oneThread = false;
         useTeam = false;
       }
     }, 120_000);

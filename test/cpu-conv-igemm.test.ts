@@ -1,13 +1,12 @@
 // The implicit-GEMM wasm convolution (src/cpu/conv-igemm.ts + wasm-conv.ts) against the reference Conv, and against the
-// im2col + GEMM path it replaces (setDirectConv(false)), over the shapes where its edge handling lives: few input
+// im2col + GEMM path it replaces (the option igemm: false), over the shapes where its edge handling lives: few input
 // channels, Cout not a multiple of MR, widths that are not multiples of 8 or 4 (lane-by-lane row tails), 1x1
 // outputs, stride 2 with odd sizes (de-interleaved rows), asymmetric pads, 5x5 / 7x7 / 9x9 / 1xk / kx1 kernels,
 // dilation, vertical stride != horizontal, groups, batch 2, fused activations (clamped in the kernel or applied
 // after) and NaN/Inf.
-import { afterEach, describe, expect, it } from 'vitest';
-import { setDirectConv } from '../src/cpu/conv-fast.js';
+import { describe, expect, it } from 'vitest';
 import { igemmConvFits } from '../src/cpu/conv-igemm.js';
-import { setWasmEnabled, wasm } from '../src/cpu/wasm-kernels.js';
+import { wasm } from '../src/cpu/wasm-kernels.js';
 import type { Node } from '../src/graph/ir.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv } from '../src/ops/conv.js';
@@ -24,10 +23,6 @@ const rand = (n: number) => uniform(r, n);
 // float32 accumulation over up to Cin·k·k = 245 taps of values in [-1, 1] against the reference's float64
 const expectClose = (a: Float32Array, e: Float32Array, what: string, atol = 2e-5, rtol = 2e-5) => expectCloseAt(a, e, what, atol, rtol);
 
-afterEach(() => {
-  setWasmEnabled(true);
-  setDirectConv(true);
-});
 
 
 const acts: FusedActivation[] = [
@@ -93,11 +88,10 @@ describe('implicit-GEMM wasm conv matches the reference Conv and im2col', () => 
     const c = convOp(x, w, b, { group, pads, strides, dilations }, { act });
     expect(igemmConvFits(c.a), 'implicit-GEMM kernel covers the case').toBe(true);
     const want = c.ref();
-    expectClose(c.fast(), want, 'direct');
+    expectClose(c.fast(), want, 'implicit GEMM');
     // the weights are packed once per array: a second run reuses the panels
-    expectClose(c.fast(), want, 'direct, packed weights reused');
-    setDirectConv(false);
-    expectClose(c.fast(), want, 'im2col');
+    expectClose(c.fast(), want, 'implicit GEMM, packed weights reused');
+    expectClose(c.fast({ igemm: false }), want, 'im2col');
   });
 
   it('propagates NaN and Inf from the input through every tap', () => {

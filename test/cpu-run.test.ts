@@ -3,7 +3,6 @@
 // unfused per-node path (an onNode hook turns both off) and against the pure-JS kernels.
 import { afterEach, describe, expect, it } from 'vitest';
 import { fusableChains, runCpu } from '../src/cpu/run.js';
-import { setWasmEnabled } from '../src/cpu/wasm-kernels.js';
 import { intTensor, type Graph, type Node, type Value } from '../src/graph/ir.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
@@ -23,23 +22,12 @@ function rng(seed: number): () => number {
 const r = rng(5);
 const rand = (shape: number[]) => tensor(shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
 
-afterEach(() => {
-  setWasmEnabled(true);
-});
-
 const modes = [
   { name: 'fused + pooled', run: (g: Parameters<typeof runCpu>[0], i: Record<string, Tensor>) => runCpu(g, i) },
   { name: 'per node (hook)', run: (g: Parameters<typeof runCpu>[0], i: Record<string, Tensor>) => runCpu(g, i, { onNode: () => undefined }) },
   {
     name: 'JavaScript kernels',
-    run: (g: Parameters<typeof runCpu>[0], i: Record<string, Tensor>) => {
-      setWasmEnabled(false);
-      try {
-        return runCpu(g, i);
-      } finally {
-        setWasmEnabled(true);
-      }
-    },
+    run: (g: Parameters<typeof runCpu>[0], i: Record<string, Tensor>) => runCpu(g, i, { wasm: false }),
   },
 ];
 

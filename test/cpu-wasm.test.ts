@@ -1,10 +1,10 @@
 // The WebAssembly SIMD kernels (src/cpu/wasm-kernels.ts) against the reference Conv and a float64 triple-loop
-// GEMM, and against the JavaScript kernels they replace (setWasmEnabled(false)), over the shapes where their
+// GEMM, and against the JavaScript kernels they replace (the option wasm: false), over the shapes where their
 // edge handling lives: widths that are not multiples of 4 or 8, rows that are not multiples of MR, K blocks,
 // stride 2 de-interleaving, asymmetric padding, fused activations, NaN propagation and batch > 1.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sgemm } from '../src/cpu/gemm.js';
-import { DW_SHAPES, MR, setWasmEnabled, wasm, wasmModuleBytes } from '../src/cpu/wasm-kernels.js';
+import { DW_SHAPES, MR, wasm, wasmModuleBytes } from '../src/cpu/wasm-kernels.js';
 import { applyActivation, type FusedActivation } from '../src/ops/activation.js';
 import type { Tensor } from '../src/tensor.js';
 import { convOp } from './support/conv-op.js';
@@ -15,9 +15,6 @@ const r = rng(11);
 const rand = (n: number) => uniform(r, n);
 
 
-afterEach(() => {
-  setWasmEnabled(true);
-});
 
 describe('wasm module', () => {
   it('assembles into a valid SIMD module and instantiates in Node', () => {
@@ -26,10 +23,9 @@ describe('wasm module', () => {
     expect(wasm()!.dw.size).toBe(DW_SHAPES.length);
   });
 
-  it('setWasmEnabled switches the kernels off and back on', () => {
-    expect(setWasmEnabled(false)).toBe(true);
-    expect(wasm()).toBeUndefined();
-    expect(setWasmEnabled(true)).toBe(false);
+  it('the option wasm: false switches the kernels off for that call only', () => {
+    expect(wasm({ wasm: false })).toBeUndefined();
+    expect(wasm({ wasm: true })).toBeDefined();
     expect(wasm()).toBeDefined();
   });
 });
@@ -58,8 +54,7 @@ describe('wasm depthwise matches the reference Conv and the JS kernel', () => {
     const c = convOp(x, w, b, { group: C, pads, strides: [s, s] }, { act });
     const want = c.ref();
     expectClose(c.fast(), want, 'wasm');
-    setWasmEnabled(false);
-    expectClose(c.fast(), want, 'js');
+    expectClose(c.fast({ wasm: false }), want, 'js');
   });
 
   it('propagates NaN and Inf through the taps', () => {
@@ -122,9 +117,8 @@ describe('wasm sgemm matches a float64 triple loop and the JS kernel', () => {
     const bias = withBias ? rand(M) : undefined;
     const want = naive(M, N, K, A, B, C0, { transA, transB, accumulate, bias, act });
     for (const on of [true, false]) {
-      setWasmEnabled(on);
       const C = C0.slice();
-      sgemm(M, N, K, A, 0, B, 0, C, 0, { transA, transB, accumulate, bias, act });
+      sgemm(M, N, K, A, 0, B, 0, C, 0, { transA, transB, accumulate, bias, act, wasm: on });
       expectClose(C, want, on ? 'wasm' : 'js', 1e-4, 1e-4);
     }
   });

@@ -4,38 +4,30 @@ import { outputRanges, tapRanges } from '../ops/window.js';
 import type { Shape } from '../tensor.js';
 import { igemmConv, igemmConvFits } from './conv-igemm.js';
 import { sgemm, sgemmResidentB, sgemmToHeap } from './gemm.js';
+import type { KernelOptions } from './kernel-options.js';
 import type { KernelCall } from './threads.js';
 import type { chainBands } from './chain-bands.js';
 import { clampOf, convGeometry, dwPlane, dwPlaneStride, type ConvParams } from './kernel-layout.js';
 export type { ConvParams } from './kernel-layout.js';
 import { DW_SHAPES, MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
-let useDirect = true;
-
-/** Switches the direct conv kernels (conv-igemm.ts) off (im2col + GEMM instead) or back on; returns the previous setting. For benchmarks. */
-export function setDirectConv(on: boolean): boolean {
-  const was = useDirect;
-  useDirect = on;
-  return was;
-}
-
 /** Fast 2-D convolution: depthwise loop, pointwise GEMM, implicit-GEMM wasm conv, otherwise im2col + GEMM per group. */
 export function convFast(
   x: Float32Array, xs: Shape, w: Float32Array, bias: Float32Array | undefined,
-  a: ConvAttrs, y: Float32Array, ys: Shape,
+  a: ConvAttrs, y: Float32Array, ys: Shape, o: KernelOptions = {},
 ): void {
   const [N, Cin, H, W] = xs as [number, number, number, number];
   const [, Cout, Ho, Wo] = ys as [number, number, number, number];
   if (isPointwise(a)) {
     const hw = H * W;
     for (let n = 0; n < N; n++)
-      sgemm(Cout, hw, Cin, w, 0, x, n * Cin * hw, y, n * Cout * hw, { bias, act: a.act });
+      sgemm(Cout, hw, Cin, w, 0, x, n * Cin * hw, y, n * Cout * hw, { bias, act: a.act, wasm: o.wasm });
     return;
   }
-  if (a.group === Cin && Cout === Cin && wasmDepthwise(x, N, Cin, H, W, w, bias, a, y, Ho, Wo)) return;
+  if (a.group === Cin && Cout === Cin && wasmDepthwise(x, N, Cin, H, W, w, bias, a, y, Ho, Wo, o)) return;
   if (a.group === Cin) depthwise(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
-  else if (useDirect && igemmConvFits(a) && Ho > 0 && Wo > 0 && wasm()) igemmConv(wasm()!, x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
-  else im2colConv(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
+  else if (o.igemm !== false && igemmConvFits(a) && Ho > 0 && Wo > 0 && wasm(o)) igemmConv(wasm(o)!, x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo);
+  else im2colConv(x, N, Cin, H, W, w, bias, a, y, Cout, Ho, Wo, o);
 }
 
 /**
@@ -125,13 +117,13 @@ let scratch = new Float32Array(0);
 /** Regular and grouped conv: per (batch, group) unfold the input into col[Cg*kh*kw x Ho*Wo], then W_g · col. */
 function im2colConv(
   x: Float32Array, N: number, Cin: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
-  a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number,
+  a: ConvAttrs, y: Float32Array, Cout: number, Ho: number, Wo: number, o: KernelOptions,
 ): void {
   const { kh, kw, sh, sw, dh, dw, pt, pl, G, cg, og, K } = convGeometry(a, Cin, Cout);
   const P = Ho * Wo;
   // With the wasm kernels the columns are unfolded straight into wasm memory, where the GEMM reads them in place
   // (sgemmResidentB); 8 zeros after them for its over-read.
-  const wk = og >= WMR ? wasm() : undefined;
+  const wk = og >= WMR ? wasm(o) : undefined;
   let col: Float32Array;
   if (wk) {
     col = wk.heap((K * P + 8) * 4).subarray(0, K * P + 8);
@@ -170,7 +162,7 @@ function im2colConv(
       if (wk)
         sgemmResidentB(wk, og, P, K, w.subarray(g * og * K, (g + 1) * og * K), 0, P, y, (n * Cout + g * og) * P,
           bias?.subarray(g * og, (g + 1) * og), a.act);
-      else sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act });
+      else sgemm(og, P, K, w, g * og * K, col, 0, y, (n * Cout + g * og) * P, { bias, biasOffset: g * og, act: a.act, wasm: o.wasm });
     }
   }
 }
@@ -178,9 +170,9 @@ function im2colConv(
 /** Depthwise k x k (3 or 5), stride 1 or 2, no dilation, multiplier 1 on the wasm SIMD kernel; false if not handled. */
 function wasmDepthwise(
   x: Float32Array, N: number, C: number, H: number, W: number, w: Float32Array, bias: Float32Array | undefined,
-  a: ConvAttrs, y: Float32Array, Ho: number, Wo: number,
+  a: ConvAttrs, y: Float32Array, Ho: number, Wo: number, o: KernelOptions,
 ): boolean {
-  const wk = wasm();
+  const wk = wasm(o);
   if (!wk || !wasmDepthwiseFits(a, Ho, Wo)) return false;
   const oplane = Ho * Wo;
   for (let n = 0; n < N; n++) {
@@ -264,21 +256,16 @@ export function canFusePwDw(pwX: Shape, pw: ConvAttrs, pwY: Shape): boolean {
   return pwX.length === 4 && pwY.length === 4 && isPointwise(pw) && !pw.residual;
 }
 
+let bandRunner: typeof chainBands | undefined;
+
 /**
- * How convChainFast splits a chain: over bands of output rows (`run`: chain-bands.ts chainBands, one team sync per
- * image), or kernel by kernel (each kernel split over the threads on its own; the band split's reference in tests).
- * `run` is installed by whoever starts a thread team (thread-team.ts), so a page-thread fallback that never has one
- * does not carry the band code. `oneThread`: bands on one thread too. `bandBytes`, `maxRedone`: overrides of
- * chain-bands.ts's defaults (tests, benchmarks). `banded` counts the images computed over bands.
+ * Installs the split of fused chains over bands of output rows (chain-bands.ts chainBands, one team sync per
+ * image). Whoever starts a thread team (thread-team.ts) installs it, so a page-thread fallback that never has one
+ * does not carry the band code.
  */
-export const chainSplit: {
-  run?: typeof chainBands;
-  bands: boolean;
-  oneThread: boolean;
-  bandBytes?: number;
-  maxRedone?: number;
-  banded: number;
-} = { bands: true, oneThread: false, banded: 0 };
+export function installChainBands(run: typeof chainBands): void {
+  bandRunner = run;
+}
 
 /**
  * [pointwise ->] depthwise -> pointwise conv with the intermediates kept in wasm memory: each kernel reads the
@@ -288,9 +275,9 @@ export const chainSplit: {
  */
 export function convChainFast(
   x: Float32Array, xs: Shape, expand: ConvParams | undefined, dw: ConvParams, dwIn: Shape, pw: ConvParams,
-  residual: Float32Array | undefined, y: Float32Array, ys: Shape,
+  residual: Float32Array | undefined, y: Float32Array, ys: Shape, o: KernelOptions = {},
 ): boolean {
-  const wk = wasm();
+  const wk = wasm(o);
   if (!wk) return false;
   const [N, Cin, H0, W0] = xs as [number, number, number, number];
   const [, C, H, W] = dwIn as [number, number, number, number];
@@ -300,10 +287,11 @@ export function convChainFast(
   const seed = residual !== undefined && pw.a.act.kind === 'none';
   if (seed) y.set(residual.subarray(0, N * Cout * hw));
   const sh = { Cin, C, H, W, Ho, Wo, Cout };
+  const { bands = true, oneThread = false, bandBytes, maxRedone, stats } = o.chain ?? {};
   for (let n = 0; n < N; n++) {
-    const { run, bands, oneThread, bandBytes, maxRedone } = chainSplit;
+    const run = bandRunner;
     if (run && bands && (wk.threads > 1 || oneThread) && run(wk, x, n, sh, expand, dw, pw, residual, seed, y, bandBytes, maxRedone)) {
-      chainSplit.banded++;
+      if (stats) stats.banded++;
       continue;
     }
     let d: { at: number; stride: number };

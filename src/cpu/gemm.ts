@@ -1,9 +1,10 @@
 import { applyActivation, applyActivationRange, type FusedActivation } from '../ops/activation.js';
 import { clampOf } from './kernel-layout.js';
+import type { KernelOptions } from './kernel-options.js';
 import type { KernelCall } from './threads.js';
 import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
 
-export interface SgemmOptions {
+export interface SgemmOptions extends Pick<KernelOptions, 'wasm'> {
   /** A is stored as K x M (read transposed). */
   transA?: boolean;
   /** B is stored as N x K (read transposed). */
@@ -80,7 +81,7 @@ export function sgemm(
 
   if (M < MR) {
     // a few rows (batch-1 classifier): the transposed product C^T = B^T A^T keeps the wasm kernel busy
-    const wk = alpha === 1 && !bias && N >= 16 ? wasm() : undefined;
+    const wk = alpha === 1 && !bias && N >= 16 ? wasm(opts) : undefined;
     if (wk) {
       wasmSgemm(wk, N, M, K, B, bOff, bcs, brs, A, aOff, acs, ars, C, cOff, 1, ldc, accumulate, undefined, 0, act, -1);
       return;
@@ -89,7 +90,7 @@ export function sgemm(
     return;
   }
 
-  const wk = alpha === 1 ? wasm() : undefined;
+  const wk = alpha === 1 ? wasm(opts) : undefined;
   if (wk) {
     wasmSgemm(wk, M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, 1, accumulate, bias, biasOff, act, -1);
     return;

@@ -7,10 +7,11 @@ import { applyActivationRange } from '../ops/activation.js';
 import { asFloat } from '../ops/types.js';
 import { sameShape, sizeOf, type Tensor } from '../tensor.js';
 import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
-import { CPU_KERNELS } from './kernels.js';
+import type { KernelOptions } from './kernel-options.js';
+import { CPU_KERNELS, type CpuKernel } from './kernels.js';
 import { BufferPool, outputBuffer, setActivePool } from './pool.js';
 
-export interface CpuRunOptions {
+export interface CpuRunOptions extends KernelOptions {
   /** Use each op's fast kernel where it has one (default true); false runs the reference oracle. */
   fast?: boolean;
   /**
@@ -69,7 +70,7 @@ export function fusableChains(rg: ResolvedGraph): Map<number, number> {
 type RNode = ResolvedGraph['nodes'][number];
 
 /** Runs a fused chain (nodes[start .. start + len)); undefined when the wasm kernels are unavailable. */
-function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined {
+function runChain(nodes: RNode[], env: Map<string, Value>, o: KernelOptions): Value[] | undefined {
   const get = (name: string | undefined, what: string) => asFloat(name ? env.get(name) : undefined, what);
   const params = (rn: RNode, a: ConvAttrs = rn.attrs as ConvAttrs, wi = 1) => ({
     w: get(rn.node.inputs[wi], 'Conv weight').data,
@@ -91,7 +92,7 @@ function runChain(nodes: RNode[], env: Map<string, Value>): Value[] | undefined 
   const dwNode = fused ? last : nodes[nodes.length - 2]!;
   const dw = fused ? params(last, fused.dw) : params(dwNode);
   const pw = fused ? params(last, fused.pw, 3) : params(last);
-  const done = convChainFast(x.data, x.shape, expand, dw, dwNode.inputShapes[0]!, pw, residual, y, ys);
+  const done = convChainFast(x.data, x.shape, expand, dw, dwNode.inputShapes[0]!, pw, residual, y, ys, o);
   if (!done) return undefined;
   if (pa.post) applyActivationRange(y, 0, y.length, pa.post);
   return [{ shape: ys, data: y }];
@@ -144,7 +145,7 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
       const len = chains?.get(idx);
       if (len) {
         const chain = rg.nodes.slice(idx, idx + len);
-        const outs = runKernel(chain[len - 1]!.node, () => runChain(chain, env));
+        const outs = runKernel(chain[len - 1]!.node, () => runChain(chain, env, opts));
         if (outs) {
           keep(chain[len - 1]!.node.outputs[0]!, outs[0]!);
           for (let k = idx; k < idx + len; k++) drop(k);
@@ -153,9 +154,9 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
         }
       }
       const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
-      const kernel = (fast && CPU_KERNELS.get(rn.node.op)) || rn.def.reference;
+      const kernel: CpuKernel = (fast && CPU_KERNELS.get(rn.node.op)) || rn.def.reference;
       const t0 = opts.onNode ? performance.now() : 0;
-      const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs));
+      const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs, opts));
       rn.node.outputs.forEach((o, k) => o !== '' && keep(o, outs[k]!));
       drop(idx);
       opts.onNode?.(idx, outs, performance.now() - t0);

@@ -5,7 +5,7 @@
  * memory is unavailable or a helper fails to start (every helper made is then ended).
  */
 import { chainBands } from './chain-bands.js';
-import { chainSplit } from './conv-fast.js';
+import { installChainBands } from './conv-fast.js';
 import { BOARD, boardBytes, ThreadTeam, type HelperStart } from './threads.js';
 import { callTable, shareKernels, sharedImports } from './wasm-kernels.js';
 
@@ -64,6 +64,6 @@ export async function startTeam(
     return { why: (e as Error).message || 'a helper thread failed to start' };
   }
   team = new ThreadTeam(shared.exports, table, board, helpers);
-  chainSplit.run = chainBands;
+  installChainBands(chainBands);
   return { team, handles };
 }

@@ -18,6 +18,7 @@ import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
 import { forLoop, paddedRow } from './wasm-emit.js';
 import { CONV_MR, convPadFn, igemmConvFn } from './wasm-conv.js';
+import type { KernelOptions } from './kernel-options.js';
 
 export const MR = 4;
 
@@ -161,7 +162,6 @@ export interface WasmKernels {
 }
 
 let kernels: WasmKernels | undefined;
-let enabled = true;
 let tried = false;
 
 let relaxedProbe: boolean | undefined;
@@ -270,15 +270,9 @@ function load(): void {
   }
 }
 
-/** The SIMD kernels, or undefined where the engine lacks WebAssembly SIMD (or they are switched off). */
-export function wasm(): WasmKernels | undefined {
+/** The SIMD kernels, or undefined where the engine lacks WebAssembly SIMD (or `o.wasm` switches them off). */
+export function wasm(o?: KernelOptions): WasmKernels | undefined {
+  if (o?.wasm === false) return undefined;
   if (!tried) load();
-  return enabled ? kernels : undefined;
-}
-
-/** Switches the WebAssembly kernels off (false) or back on; returns the previous setting. For tests and benchmarks. */
-export function setWasmEnabled(on: boolean): boolean {
-  const was = enabled;
-  enabled = on;
-  return was;
+  return kernels;
 }

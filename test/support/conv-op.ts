@@ -3,6 +3,7 @@ import type { AttrValue, Node, Value } from '../../src/graph/ir.js';
 import { Conv, type ConvAttrs } from '../../src/ops/conv.js';
 import { NodeCtx } from '../../src/ops/types.js';
 import type { Tensor } from '../../src/tensor.js';
+import type { KernelOptions } from '../../src/cpu/kernel-options.js';
 import { cpuKernel } from '../../src/cpu/kernels.js';
 
 /** Conv(x, w, b) with `attrs` as ONNX spells them and `over` replacing parsed fields (e.g. a fused act). */
@@ -15,6 +16,7 @@ export function convOp(x: Tensor, w: Tensor, b: Tensor | null, attrs: Record<str
   return {
     a,
     ref: () => (Conv.reference(args, a)[0] as Tensor).data,
-    fast: () => (cpuKernel(Conv)(args, a)[0] as Tensor).data,
+    /** The CPU backend's kernel, with `opts` (e.g. { wasm: false }: the JavaScript kernels). */
+    fast: (opts?: KernelOptions) => (cpuKernel(Conv)(args, a, opts)[0] as Tensor).data,
   };
 }
