@@ -12,6 +12,9 @@ export interface Int32Tensor {
   readonly data: Int32Array;
 }
 
+/** Largest element count accepted for one tensor; keeps every index inside int32 and allocations bounded. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;

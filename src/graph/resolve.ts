@@ -1,8 +1,7 @@
 import { InputError, ModelFormatError, ShapeError, UnsupportedOpError } from '../errors.js';
 import { OPS } from '../ops/registry.js';
 import { NodeCtx, type Cost, type OpDef } from '../ops/types.js';
-import { MAX_ELEMENTS } from '../onnx/tensor.js';
-import { shapeStr, sizeOf, type Shape } from '../tensor.js';
+import { MAX_ELEMENTS, shapeStr, sizeOf, type Shape } from '../tensor.js';
 import type { Graph, Node, Value } from './ir.js';
 
 /** A node ready to execute: its op, parsed attributes and concrete shapes. */

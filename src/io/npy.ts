@@ -1,8 +1,7 @@
 import { InputError } from '../errors.js';
-import { shapeStr, type Int32Tensor, type Tensor } from '../tensor.js';
+import { MAX_ELEMENTS, shapeStr, type Int32Tensor, type Tensor } from '../tensor.js';
 
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
-const MAX_ELEMENTS = 2 ** 31 - 1;
 
 /** dtypes readNpy accepts, by NumPy descr; all are returned as float32. */
 const READERS: Record<string, { size: number; read: (v: DataView, off: number) => number }> = {

@@ -1,9 +1,8 @@
 import { ModelFormatError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
+import { MAX_ELEMENTS } from '../tensor.js';
 import { DataType, dataTypeName, int64ToNumber, type TensorProtoMsg } from './proto.js';
-
-/** Largest element count accepted for one tensor; keeps every index inside int32 and allocations bounded. */
-export const MAX_ELEMENTS = 2 ** 31 - 1;
+export { MAX_ELEMENTS } from '../tensor.js';
 
 const DATA_LOCATION_EXTERNAL = 1;
 

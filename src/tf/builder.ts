@@ -1,10 +1,9 @@
 import { ModelFormatError, UnsupportedOpError } from '../errors.js';
 import { intTensor, isInt, type AttrValue, type Graph, type GraphInput, type Node, type Value } from '../graph/ir.js';
 import { EMPTY_VALUE, MAX_FOLD_ELEMENTS, runKernel } from '../graph/resolve.js';
-import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { OPS } from '../ops/registry.js';
 import { NodeCtx } from '../ops/types.js';
-import { shapeStr, sizeOf, type Shape } from '../tensor.js';
+import { MAX_ELEMENTS, shapeStr, sizeOf, type Shape } from '../tensor.js';
 import { NCHW_AXIS, NCHW_PERM, NHWC_PERM, permute } from './layout.js';
 
 /** Element type as TF sees it; runtime activations are float32 in the engine whatever this says. */
