@@ -1,7 +1,7 @@
 // runCpu's plan-level optimisations: fused depthwise -> pointwise pairs (intermediate kept in wasm memory) and
 // recycled output buffers (src/cpu/pool.ts). Each is checked against the reference kernels, against the
 // unfused per-node path (an onNode hook turns both off) and against the pure-JS kernels.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fusableChains, runCpu } from '../src/cpu/run.js';
 import { intTensor, type Graph, type Node, type Value } from '../src/graph/ir.js';
 import { optimize } from '../src/graph/optimize.js';

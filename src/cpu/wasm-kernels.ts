@@ -16,7 +16,7 @@
 import { relaxedSimdValidates } from './simd-probe.js';
 import type { CallTable, KernelCall, ThreadTeam } from './threads.js';
 import { assemble, F32, Fn, I32, V128 } from './wasm-asm.js';
-import { forLoop, paddedRow } from './wasm-emit.js';
+import { paddedRow } from './wasm-emit.js';
 import { CONV_MR, convPadFn, igemmConvFn } from './wasm-conv.js';
 import type { KernelOptions } from './kernel-options.js';
 

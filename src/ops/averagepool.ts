@@ -1,5 +1,5 @@
 import { asFloat, defineOp } from './types.js';
-import { parsePool2D, tapRanges, type PoolAttrs } from './window.js';
+import { parsePool2D, type PoolAttrs } from './window.js';
 
 export interface AveragePoolAttrs extends PoolAttrs {
   /** Divide by the taps inside the padded input (1) or only those inside the input (0). */

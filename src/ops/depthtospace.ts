@@ -1,5 +1,5 @@
 import type { Value } from '../graph/ir.js';
-import { shapeStr, sizeOf, stridesOf, type Shape } from '../tensor.js';
+import { shapeStr, sizeOf, type Shape } from '../tensor.js';
 import { allocLike, elems, stridedCopy, withData } from './broadcast.js';
 import { defineOp, type NodeCtx } from './types.js';
 

@@ -1,7 +1,7 @@
 import type { Value } from '../graph/ir.js';
 import type { Shape } from '../tensor.js';
 import { Conv, type ConvAttrs } from './conv.js';
-import { asFloat, defineOp, type Cost } from './types.js';
+import { defineOp, type Cost } from './types.js';
 
 /**
  * A depthwise Conv followed by the pointwise (1x1) Conv that alone reads its output, as one node:

@@ -1,5 +1,5 @@
 import { asFloat, defineOp } from './types.js';
-import { parsePool2D, tapRanges, type PoolAttrs } from './window.js';
+import { parsePool2D, type PoolAttrs } from './window.js';
 
 /** Max over each window; padding acts as −∞ and NaN wins, as in PyTorch. */
 export const MaxPool = defineOp<PoolAttrs>({

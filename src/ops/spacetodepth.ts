@@ -1,7 +1,7 @@
 import type { Value } from '../graph/ir.js';
-import { shapeStr, stridesOf } from '../tensor.js';
+import { shapeStr } from '../tensor.js';
 import { allocLike, elems, withData } from './broadcast.js';
-import { blockCopy, blockPlan, parseBlock, type BlockAttrs } from './depthtospace.js';
+import { parseBlock, type BlockAttrs } from './depthtospace.js';
 import { defineOp } from './types.js';
 
 /** [N, C, H, W] -> [N, C·b², H/b, W/b], channel (i·b + j)·C + c for block row i, column j (TF's order). */

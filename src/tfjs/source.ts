@@ -1,5 +1,5 @@
 import { ModelFormatError } from '../errors.js';
-import { readLocation, type Bytes, type TfjsInMemory } from '../formats.js';
+import { readLocation, type Bytes } from '../formats.js';
 export { isTfjsInMemory, readLocation, type Bytes, type TfjsInMemory } from '../formats.js';
 import { parseModelJson, type ModelJson } from './model-json.js';
 import { groupBytes } from './weights.js';
