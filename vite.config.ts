@@ -24,7 +24,7 @@ export default defineConfig({
   root: '.',
   plugins: [humanModels()],
   // Pre-bundled at start: discovered later (the real-models page imports it lazily), Vite would reload the page.
-  optimizeDeps: { include: ['@tensorflow/tfjs'] },
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'] },
   server: { host: '127.0.0.1' },
   build: {
     // dist/ itself holds the CLI bundle (vite.cli.config.ts); the web pages go beside it.

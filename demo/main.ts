@@ -52,7 +52,13 @@ const demo: DemoState = {
   errors: [],
   charts: {},
 };
-(window as unknown as { __demo: DemoState }).__demo = demo;
+declare global {
+  interface Window {
+    /** The page's state, read by test/demo.test.ts and test/demo-browsers.test.ts. */
+    __demo?: DemoState;
+  }
+}
+window.__demo = demo;
 
 const $ = <T extends HTMLElement = HTMLElement>(sel: string, root: ParentNode = document): T => {
   const el = root.querySelector<T>(sel);

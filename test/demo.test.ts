@@ -35,7 +35,7 @@ async function runModel(page: Page, which: string, repeats: number): Promise<Non
   await page.click('[data-testid="run-model"]');
   await page.waitForFunction(
     () => {
-      const d = (window as unknown as { __demo: DemoState }).__demo;
+      const d = window.__demo!;
       return d.status === 'ready' && (d.errors.length > 0 || !!d.model);
     },
     { timeout: LONG - 30_000, polling: 250 },
@@ -56,10 +56,10 @@ async function runModel(page: Page, which: string, repeats: number): Promise<Non
   return m;
 }
 
-const state = (page: Page) => page.evaluate(() => (window as unknown as { __demo: DemoState }).__demo) as Promise<DemoState>;
+const state = (page: Page) => page.evaluate(() => window.__demo!) as Promise<DemoState>;
 
 async function waitReady(page: Page, timeout = 60_000): Promise<void> {
-  await page.waitForFunction(() => (window as unknown as { __demo?: DemoState }).__demo?.status === 'ready', { timeout, polling: 200 });
+  await page.waitForFunction(() => window.__demo?.status === 'ready', { timeout, polling: 200 });
 }
 
 /** Sets a number field and fires the events a user's typing would. */
@@ -93,7 +93,7 @@ async function runLayer(page: Page, timeout = 90_000): Promise<NonNullable<DemoS
   await page.click('[data-testid="run-layer"]');
   await page.waitForFunction(
     (prev) => {
-      const d = (window as unknown as { __demo: DemoState }).__demo;
+      const d = window.__demo!;
       return d.status === 'ready' && (d.errors.length > 0 || (d.last?.seq ?? 0) > prev);
     },
     { timeout, polling: 250 },
@@ -200,7 +200,7 @@ describe('demo page', () => {
     await page.click('[data-testid="measure-sweep"]');
     await page.waitForFunction(
       () => {
-        const d = (window as unknown as { __demo: DemoState }).__demo;
+        const d = window.__demo!;
         return d.status === 'ready' && (d.errors.length > 0 || !!d.sweep.timing);
       },
       { timeout: 90_000, polling: 250 },
@@ -298,7 +298,7 @@ describe('demo page', () => {
     const input = await page.$('[data-testid="model-file"]');
     await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(junk);
     await page.click('[data-testid="run-model"]');
-    await page.waitForFunction(() => (window as unknown as { __demo: DemoState }).__demo.errors.length > 0, { timeout: 30_000 });
+    await page.waitForFunction(() => window.__demo!.errors.length > 0, { timeout: 30_000 });
     const panel = await page.$eval('[data-testid="errors"]', (el) => ({ hidden: (el as HTMLElement).hidden, text: (el as HTMLElement).innerText }));
     expect(panel.hidden).toBe(false);
     expect(panel.text).toMatch(/Whole model: .*ModelFormatError/);

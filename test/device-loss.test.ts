@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
 import { GpuError } from '../src/errors.js';
 import { requestGpu, type GpuContext } from '../src/gpu/device.js';
-import type { GpuExecutor } from '../src/gpu/executor.js';
 import { load, type Model } from '../src/model.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
+import { executorOf } from './support/gpu.js';
 import { notOnGpu } from './support/on-gpu.js';
 
 async function freshGpu(): Promise<GpuContext> {
@@ -25,7 +25,7 @@ function expectCpuAnswer(model: Model, out: Map<string, { shape: readonly number
 
 /** A real GPU failure on a live device: the buffer of the first node's output is destroyed under the model. */
 function breakFirstNode(model: Model): string {
-  const exec = (model as unknown as { executor: GpuExecutor }).executor;
+  const exec = executorOf(model);
   const first = model.graph.nodes[0]!;
   (exec as unknown as { edges: Map<string, GPUBuffer> }).edges.get(first.node.outputs[0]!)!.destroy();
   return first.node.name;

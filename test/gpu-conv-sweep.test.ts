@@ -40,7 +40,7 @@ async function setup() {
 const worst: Record<Kind, number> = { dw: 0, pw: 0, conv: 0, grouped: 0 };
 
 afterAll(() => {
-  if (process.env.SWEEP_KEYS) console.log([...(shared?.pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()].sort().join("\n"));
+  if (process.env.SWEEP_KEYS) console.log((shared?.pipelines.keys ?? []).sort().join("\n"));
   shared?.gpu.device.destroy();
   console.log(`[gpu-conv-sweep] ${CONFIGS.length} configs, ${shared?.pipelines.size ?? 0} pipelines, max |gpu - ref| by kind: ${JSON.stringify(worst)}`);
 });
@@ -156,7 +156,7 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
     const { maxErr, bad } = compare(got!.data, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
     // The software kernels ran, not the scalar fallbacks.
-    const keys = [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+    const keys = pipelines.keys;
     const expected = cfg.kind === 'dw' ? 'depthwise.direct.' : cfg.kind === 'pw' ? 'pointwise.direct4.' : 'conv2d.direct4.';
     expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
   });
@@ -172,7 +172,7 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
     const res = randomTensor(want.shape, rng(99));
     const got = await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'direct' }), rn, [...inputs, res], pipelines);
     expect(compare(got, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
-    const keys = [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+    const keys = pipelines.keys;
     expect(keys.some((k) => k.includes('direct4') && k.includes('.res'))).toBe(true);
   });
 });

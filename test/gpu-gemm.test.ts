@@ -166,7 +166,7 @@ describe('software-adapter GEMM kernel choice', () => {
       const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
       const [got] = await runNodeOnGpu(sw, rn, values, rg.constants, pipelines);
       for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
-      return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+      return pipelines.keys;
     };
     expect((await keysAfter([10, 6], [6, 16])).some((k) => k.startsWith('pointwise.direct4.'))).toBe(true);
     const odd = await keysAfter([10, 6], [6, 15]);

@@ -10,7 +10,7 @@ import { GpuExecutor } from '../src/gpu/executor.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { resolve } from '../src/graph/resolve.js';
 import { compareTensors } from './support/fixtures.js';
-import { getTestDevice, loadOnGpu } from './support/gpu.js';
+import { executorOf, getTestDevice, loadOnGpu } from './support/gpu.js';
 
 /** Wraps the device so every buffer it creates is counted until destroyed: the ground truth beside the tracker. */
 function countingDevice(gpu: GpuContext): { gpu: GpuContext; live: () => { count: number; bytes: number }; created: () => number } {
@@ -141,7 +141,7 @@ describe('GPU buffers do not leak', () => {
     const { gpu, live } = countingDevice(real);
     const before = live();
     const model = await loadOnGpu(block(), { gpu });
-    const exec = (model as unknown as { executor: GpuExecutor }).executor;
+    const exec = executorOf(model);
     const base = exec.liveBuffers;
     const results = await Promise.all(Array.from({ length: 200 }, (_, k) => model.run({ x: input(k % 5) })));
     expect(results).toHaveLength(200);

@@ -117,10 +117,10 @@ describe('adapter limits', () => {
     b.output(b.add(p, b.sigmoid(p, 'sig'), 'sum'), 'y');
     const rg = resolve(b.build());
     const exec = await GpuExecutor.compile(lowered(real, { maxComputeWorkgroupsPerDimension: 9 }), rg, pipelines(real));
-    const steps = (exec as unknown as { steps: { name: string; workgroups: readonly number[] }[] }).steps;
+    const steps = exec.dispatches;
     // The split must actually happen, and no dimension may exceed the lowered limit.
     expect(steps.filter((s) => s.workgroups[1]! > 1).length).toBeGreaterThan(2);
-    for (const s of steps) expect(Math.max(...s.workgroups), s.name).toBeLessThanOrEqual(9);
+    for (const s of steps) expect(Math.max(...s.workgroups), s.node).toBeLessThanOrEqual(9);
     for (const k of [0, 1]) {
       const xin = input([1, 8, 40, 40], k);
       const out = (await exec.run({ x: xin })).get('y')!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { load, type Model } from '../src/model.js';
-import { getTestDevice } from './support/gpu.js';
+import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
+import { executorOf, getTestDevice } from './support/gpu.js';
 import { HUMAN_MODELS, tfjsReference, type RefCase } from './support/tfjs-ref.js';
 
 /** The 16 models issue 11 names; each must match TF.js's CPU backend on the photo. */
@@ -45,6 +46,16 @@ export function worstRelative(a: ArrayLike<number>, e: ArrayLike<number>): numbe
   return worst / scale;
 }
 
+/** Transposes that read a 4-D graph input (perm 0,3,1,2) or write a graph output (perm 0,2,3,1): the NHWC boundary. */
+function boundaryTransposes(rg: ResolvedGraph): string[] {
+  const perm = (rn: ResolvedNode) => (rn.attrs as { perm?: number[] }).perm?.join(',');
+  const outputs = new Set(rg.graph.outputs);
+  return rg.nodes
+    .filter((rn) => rn.node.op === 'Transpose')
+    .filter((rn) => (rg.inputShapes.get(rn.node.inputs[0]!)?.length === 4 && perm(rn) === '0,3,1,2') || (outputs.has(rn.node.outputs[0]!) && perm(rn) === '0,2,3,1'))
+    .map((rn) => rn.node.name);
+}
+
 export async function compareWithReference(model: Model, ref: RefCase): Promise<{ name: string; rel: number }[]> {
   const input = ref.inputDtype === 'int32' ? { shape: ref.inputShape, data: Int32Array.from(ref.input) } : { shape: ref.inputShape, data: ref.input };
   const out = await model.predict({ [ref.inputName]: input });
@@ -79,8 +90,13 @@ describe('TF.js graph models vs TF.js CPU backend (WebGPU, Node/Dawn)', () => {
         const errs = await compareWithReference(model, ref);
         console.log(`[tfjs-models] webgpu ${name} ${errs.map((e) => `${e.name}=${e.rel.toExponential(2)}`).join(' ')}`);
         for (const e of errs) expect(e.rel, `${name} output ${e.name}`).toBeLessThanOrEqual(tolerance(name, e.name, true));
-        const exec = (model as unknown as { executor: { dispatchCount: number } }).executor;
-        expect(exec.dispatchCount).toBeGreaterThan(0);
+        // The boundary Transposes of the graph load() resolved (NHWC input → NCHW, NCHW → NHWC output) must not
+        // be dispatched: the GPU's layout is NHWC already (src/gpu/boundary.ts).
+        const boundary = boundaryTransposes(model.graph);
+        const dispatched = executorOf(model).dispatches;
+        expect(dispatched.length).toBeGreaterThan(0);
+        expect(dispatched.filter((d) => boundary.includes(d.node)).map((d) => d.node), `${name}: boundary Transposes dispatched`).toEqual([]);
+        console.log(`[tfjs-models] webgpu ${name}: ${boundary.length} boundary Transpose(s) elided`);
       } finally {
         model.dispose();
       }

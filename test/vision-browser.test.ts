@@ -1,24 +1,20 @@
 // The image input helper in headless Chromium: every source type (HTMLImageElement, HTMLCanvasElement,
 // OffscreenCanvas, ImageBitmap, ImageData, raw RGB pixels, HTMLVideoElement, VideoFrame) through the WebGPU pass
 // (copyExternalImageToTexture / importExternalTexture, SwiftShader) and the CPU path, plus the full option matrix
-// on a canvas, against the float64 reference (tolerances in test/support/vision-ref.ts). Prints the helper's cost
-// per frame against a CPU round trip (a figure, not an assertion).
+// on a canvas, against the float64 reference (tolerances in test/support/vision-ref.ts). The cost per frame is a
+// benchmark: `npm run bench:vision` (bench/run-vision-input.ts).
 import { describe, expect, it } from 'vitest';
-import type { CaseResult } from './support/vision-ref.js';
 import { expectWebGpu, openPage } from './support/browser.js';
 
-type VisionPage = {
-  runAll(gpu: boolean): Promise<{ results: CaseResult[]; adapter?: string }>;
-  bench(frames?: number): Promise<{ gpuMs: number; gpuPixelsMs: number; gpuBitmapMs: number; gpuCpuUploadMs: number; cpuRoundTripMs: number; frames: number }>;
-};
+type VisionPage = typeof import('./pages/vision-input.js');
 
 describe('image input helper in Chromium', () => {
   it('every source type, resize mode, layout and dtype matches the reference on WebGPU and the CPU', { timeout: 240_000 }, async () => {
     const { page, errors } = await openPage(`/test/pages/vision-input.html?t=${Math.random()}`);
     await expectWebGpu(page);
-    await page.waitForFunction(() => (window as unknown as { __vision?: unknown }).__vision, { timeout: 60_000 });
+    await page.waitForFunction(() => (window as { __vision?: unknown }).__vision, { timeout: 60_000 });
     const timer = setInterval(() => void page.evaluate(() => document.getElementById('status')?.textContent).then((s) => console.log(`[vision-input] at: ${s}`)), 15_000);
-    const { results, adapter } = await page.evaluate(() => (window as unknown as { __vision: VisionPage }).__vision.runAll(true)).finally(() => clearInterval(timer));
+    const { results, adapter } = await page.evaluate(() => (window as { __vision?: VisionPage }).__vision!.runAll(true)).finally(() => clearInterval(timer));
     const bad = results.filter((r) => !r.ok);
     console.log(`[vision-input] ${results.length} cases on ${adapter}; worst error of the non-video float cases ${Math.max(...results.filter((r) => !r.name.includes('int') && !r.name.includes('Video')).map((r) => r.maxErr)).toExponential(2)}`);
     console.log(`[vision-input] video paths: ${[...new Set(results.map((r) => /\(video via (\w+)\)/.exec(r.name)?.[1]).filter(Boolean))].join(', ')}`);
@@ -30,12 +26,4 @@ describe('image input helper in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
-  it('cost per frame: one GPU pass vs a CPU round trip (640×480 → 256×256×3)', { timeout: 120_000 }, async () => {
-    const { page } = await openPage(`/test/pages/vision-input.html?t=${Math.random()}`);
-    await page.waitForFunction(() => (window as unknown as { __vision?: unknown }).__vision, { timeout: 60_000 });
-    const b = await page.evaluate(() => (window as unknown as { __vision: VisionPage }).__vision.bench(20));
-    console.log(`[vision-input] per frame, median of ${b.frames}: GPU pass from the canvas ${b.gpuMs.toFixed(2)} ms (from an ImageBitmap ${b.gpuBitmapMs.toFixed(2)} ms, from pixels in memory ${b.gpuPixelsMs.toFixed(2)} ms, canvas read on the CPU then writeTexture ${b.gpuCpuUploadMs.toFixed(2)} ms), CPU round trip ${b.cpuRoundTripMs.toFixed(2)} ms (${(b.cpuRoundTripMs / b.gpuMs).toFixed(1)}×)`);
-    expect(b.gpuMs).toBeGreaterThan(0);
-    expect(b.cpuRoundTripMs).toBeGreaterThan(0);
-  });
 });

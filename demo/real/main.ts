@@ -9,7 +9,7 @@ import { toSourceNormalised } from '../../src/vision/options.js';
 import { sourceSize, type ImageSource } from '../../src/vision/source.js';
 import { iou, maskIou, SKELETON } from './decode.js';
 import { MODELS, type Detection, type ModelId, type ModelSpec } from './models.js';
-import { tfjsRun, tfjsModel } from './tfjs.js';
+import { backendDetail, candidateBackends, tfjsModel, tfjsRun, useBackend } from './tfjs.js';
 import { VideoLoop, type LoopStats } from './video-loop.js';
 
 export interface EngineTiming {
@@ -255,24 +255,35 @@ async function runImage(id: ModelId, opts: { tfjs: boolean; repeats?: number }):
     renderTable(id);
     readout.textContent = `${spec.label} on ${model.backend}: ${ms(entry.sepconv.medianMs)} per frame, ${summary(detection)}.`;
     if (opts.tfjs) {
-      readout.textContent += ' Running the same model in TF.js…';
+      readout.textContent += ' Timing the same model in TF.js…';
       const names = model.outputs.map((o) => o.name);
+      // Weights load onto TF.js's CPU backend once; each timed backend takes them over on its first run.
+      await useBackend('cpu');
       t0 = performance.now();
       await tfjsModel(spec);
       const tfLoad = performance.now() - t0;
-      t0 = performance.now();
-      let tfOut = await tfjsRun(spec, img, names);
-      const tfFirst = performance.now() - t0;
-      const tfTimes: number[] = [];
-      for (let i = 0; i < (opts.repeats ?? 3); i++) {
+      // TF.js on each backend worth timing in this browser; the comparison shown is its fastest.
+      const runs: EngineTiming[] = [];
+      for (const b of await candidateBackends(!!gpu && !gpu.info.isSoftware)) {
+        await useBackend(b);
         t0 = performance.now();
-        tfOut = await tfjsRun(spec, img, names);
-        tfTimes.push(performance.now() - t0);
+        let tfOut = await tfjsRun(spec, img, names);
+        const tfFirst = performance.now() - t0;
+        const tfTimes: number[] = [];
+        for (let i = 0; i < (opts.repeats ?? 3); i++) {
+          t0 = performance.now();
+          tfOut = await tfjsRun(spec, img, names);
+          tfTimes.push(performance.now() - t0);
+        }
+        runs.push({ engine: 'TF.js', backend: await backendDetail(), loadMs: tfLoad, firstMs: tfFirst, medianMs: median(tfTimes), detection: spec.decode(tfOut) });
       }
-      entry.tfjs = { engine: 'TF.js', backend: 'cpu', loadMs: tfLoad, firstMs: tfFirst, medianMs: median(tfTimes), detection: spec.decode(tfOut) };
-      tfjsRef.set(id, entry.tfjs.detection);
+      const fastest = runs.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
+      entry.tfjs = runs.length > 1 ? { ...fastest, backend: `${fastest.backend} (fastest of ${runs.map((r) => `${r.backend} ${ms(r.medianMs)}`).join('; ')})` } : fastest;
+      // The agreement check's reference (read by the tests): TF.js's CPU backend, the one TF.js checks its kernels against.
+      await useBackend('cpu');
+      tfjsRef.set(id, spec.decode(await tfjsRun(spec, img, names)));
       renderTable(id);
-      readout.textContent = `${spec.label}: sepconv (${model.backend}) ${ms(entry.sepconv.medianMs)}, TF.js (cpu) ${ms(entry.tfjs.medianMs)} per frame; ${summary(detection)}.`;
+      readout.textContent = `${spec.label}: sepconv (${model.backend}) ${ms(entry.sepconv.medianMs)}, TF.js (${fastest.backend}, its fastest backend here) ${ms(fastest.medianMs)} per frame; ${summary(detection)}.`;
     }
   } catch (e) {
     showError((e as Error).message);
@@ -459,9 +470,15 @@ $('rm-cam').addEventListener('click', () => void startWebcam(selected()));
 $('rm-stop').addEventListener('click', () => void stopWebcam());
 for (const r of document.querySelectorAll<HTMLInputElement>('input[name="rm-backend"]')) r.addEventListener('change', () => void setBackend(r.value as Backend));
 
-(window as unknown as { __real: RealState & { api: object } }).__real = Object.assign(state, {
-  api: { runPhoto, startWebcam, stopWebcam, setBackend, compareWithTfjs, models: MODELS, runImage: (id: ModelId, url: string) => showImage(url).then(() => runImage(id, { tfjs: false })) },
-});
+const api = { runPhoto, startWebcam, stopWebcam, setBackend, compareWithTfjs, models: MODELS, runImage: (id: ModelId, url: string) => showImage(url).then(() => runImage(id, { tfjs: false })) };
+export type RealApi = typeof api;
+declare global {
+  interface Window {
+    /** What the page shows, and the controls, for test/vision-demo.test.ts. */
+    __real?: RealState & { api: RealApi };
+  }
+}
+window.__real = Object.assign(state, { api });
 
 (async () => {
   try {

@@ -1,20 +1,69 @@
-// The same model run by TF.js, for the timing beside sepconv's and for the tests' reference: TF.js's own image
-// pipeline (fromPixels, pad for letterbox, resizeBilinear with half-pixel centres, the same scaling).
+// The same model run by TF.js: timed on TF.js's fastest backend in this browser, beside sepconv's time, and run on
+// TF.js's CPU backend (the reference TF.js itself checks its kernels against) for the tests' agreement check. TF.js's
+// own image pipeline: fromPixels, pad for letterbox, resizeBilinear with half-pixel centres, the same scaling.
 import type * as TF from '@tensorflow/tfjs';
+import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { resolveImageOptions } from '../../src/vision/options.js';
 import type { ModelSpec } from './models.js';
 
+export type TfjsBackend = 'wasm' | 'webgl' | 'webgpu' | 'cpu';
+
 let tfp: Promise<typeof TF> | undefined;
 const models = new Map<string, Promise<TF.GraphModel>>();
+const usable = new Map<TfjsBackend, Promise<boolean>>();
 
-/** TF.js on its CPU backend: the reference TF.js itself uses for its kernels. */
 export async function tfjs(): Promise<typeof TF> {
-  tfp ??= import('@tensorflow/tfjs').then(async (tf) => {
-    await tf.setBackend('cpu');
-    await tf.ready();
-    return tf;
-  });
+  tfp ??= import('@tensorflow/tfjs');
   return tfp;
+}
+
+/** Registers a backend's package (wasm: its .wasm files as Vite serves them) and tries it once. */
+function tryBackend(tf: typeof TF, b: TfjsBackend): Promise<boolean> {
+  let ok = usable.get(b);
+  if (!ok) {
+    ok = (async () => {
+      if (b === 'wasm') {
+        const wasm = await import('@tensorflow/tfjs-backend-wasm');
+        wasm.setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmUrl, 'tfjs-backend-wasm-simd.wasm': wasmSimdUrl, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl });
+      }
+      if (b === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
+      return tf.setBackend(b).catch(() => false);
+    })();
+    usable.set(b, ok);
+  }
+  return ok;
+}
+
+/** Makes `b` TF.js's current backend; false where it does not load in this browser. */
+export async function useBackend(b: TfjsBackend): Promise<boolean> {
+  const tf = await tfjs();
+  if (!(await tryBackend(tf, b))) return false;
+  if (tf.getBackend() !== b) await tf.setBackend(b);
+  await tf.ready();
+  return true;
+}
+
+/**
+ * The TF.js backends worth timing here, fastest first as TF.js ranks them: its GPU backends only on a hardware
+ * adapter (on a software one, SwiftShader, they are far slower than wasm), then wasm; cpu only where none loads.
+ */
+export async function candidateBackends(hardwareGpu: boolean): Promise<TfjsBackend[]> {
+  const out: TfjsBackend[] = [];
+  for (const b of [...(hardwareGpu ? (['webgpu', 'webgl'] as const) : []), 'wasm'] as const) if (await useBackend(b)) out.push(b);
+  return out.length ? out : ['cpu'];
+}
+
+/** How the current backend runs, for the page: e.g. "wasm, SIMD, 4 threads". */
+export async function backendDetail(): Promise<string> {
+  const tf = await tfjs();
+  const b = tf.getBackend();
+  if (b !== 'wasm') return b;
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const n = wasm.getThreadsCount();
+  return `wasm${simd ? ', SIMD' : ''}, ${n} thread${n === 1 ? '' : 's'}`;
 }
 
 export async function tfjsModel(spec: ModelSpec): Promise<TF.GraphModel> {
@@ -27,7 +76,7 @@ export async function tfjsModel(spec: ModelSpec): Promise<TF.GraphModel> {
   return m;
 }
 
-/** Runs the model on the image; outputs keyed by the names sepconv reports (`names`). */
+/** Runs the model on the image on TF.js's current backend; outputs keyed by the names sepconv reports (`names`). */
 export async function tfjsRun(spec: ModelSpec, image: TF.PixelData | ImageData | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap, names: readonly string[]): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
   const tf = await tfjs();
   const model = await tfjsModel(spec);

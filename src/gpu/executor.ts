@@ -162,6 +162,11 @@ export class GpuExecutor {
     return this.steps.length;
   }
 
+  /** What a run dispatches, in order: the node, its op and the grid of each step (for tests and tools). */
+  get dispatches(): readonly { readonly node: string; readonly op: string; readonly workgroups: readonly [number, number, number] }[] {
+    return this.steps.map((s) => ({ node: s.name, op: s.op, workgroups: s.workgroups }));
+  }
+
   get liveBuffers(): { count: number; bytes: number } {
     return { count: this.tracker.count, bytes: this.tracker.bytes };
   }

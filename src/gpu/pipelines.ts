@@ -37,6 +37,11 @@ export class PipelineCache {
     return this.pipelines.size;
   }
 
+  /** The cache keys (shader + override constants) of every pipeline made so far. */
+  get keys(): string[] {
+    return [...this.pipelines.keys()];
+  }
+
   static key(def: ShaderDef, constants: Constants): string {
     const c = Object.keys(constants)
       .sort()

@@ -2,6 +2,7 @@
 // have been answered by the GPU. Missing WebGPU fails the test, never skips it.
 import { afterAll, expect } from 'vitest';
 import { requestGpu, type GpuContext } from '../../src/gpu/device.js';
+import type { GpuExecutor } from '../../src/gpu/executor.js';
 import { load, type LoadOptions, type Model } from '../../src/model.js';
 import { notOnGpu } from './on-gpu.js';
 
@@ -66,4 +67,11 @@ export async function loadOnGpu(source: Parameters<typeof load>[0], opts: Omit<L
 /** Every call of `model` so far (at least one) was answered by the GPU. */
 export function expectOnGpu(model: Model): void {
   expect(notOnGpu(model), 'a GPU test got an answer that did not come from the GPU').toBeUndefined();
+}
+
+/** The GpuExecutor behind a WebGPU model (what src/vision reads through Model's `executor` getter). */
+export function executorOf(model: Model): GpuExecutor {
+  const exec = (model as { executor?: GpuExecutor }).executor;
+  if (model.backend !== 'webgpu' || !exec) throw new Error(`model runs on ${model.backend}: no GPU executor`);
+  return exec;
 }
