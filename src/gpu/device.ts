@@ -10,6 +10,8 @@ export interface AdapterSummary {
   isSoftware: boolean;
   features: string[];
   limits: Record<string, number>;
+  /** The smallest subgroup size the adapter may run (GPUAdapterInfo.subgroupMinSize; WebGPU's floor, 4, when unreported). */
+  subgroupMinSize: number;
 }
 
 export interface GpuContext {
@@ -60,6 +62,7 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     isSoftware: (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true || SOFTWARE.test(text),
     features: [...adapter.features].map(String).sort(),
     limits,
+    subgroupMinSize: (info as { subgroupMinSize?: number } | undefined)?.subgroupMinSize ?? 4,
   };
 }
 

@@ -37,6 +37,11 @@ export class PipelineCache {
     return this.pipelines.size;
   }
 
+  /** The cache keys (shader name and constants) of every pipeline asked for so far. */
+  keys(): string[] {
+    return [...this.pipelines.keys()];
+  }
+
   static key(def: ShaderDef, constants: Constants): string {
     const c = Object.keys(constants)
       .sort()
