@@ -26,6 +26,7 @@ describe('WebGPU in headless Chromium', () => {
     await expectWebGpu(page);
     await page.waitForFunction(() => (window as { __loss?: unknown }).__loss !== undefined, { timeout: 90_000, polling: 500 });
     const r = (await page.evaluate(() => (window as unknown as { __loss: LossResult }).__loss)) as LossResult;
+    console.log('[webgpu-browser] device loss page:', JSON.stringify(r));
     expect(r.error).toBeUndefined();
     expect(r.maxErr).toHaveLength(7);
     r.maxErr.forEach((m, k) => expect(m, `run ${k}`).toBeLessThanOrEqual(1e-4));

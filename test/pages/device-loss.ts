@@ -11,18 +11,23 @@ export interface LossResult {
   backendAfter?: string;
   reason?: string;
   stats?: RunStats;
+  /** Whether the page's device had `subgroups` (then the pool and softmax ran their subgroup variant). */
+  subgroups?: boolean;
   /** Largest |GPU-or-CPU answer − CPU reference| of each run, in call order. */
   maxErr: number[];
   error?: string;
 }
 
-/** An inverted-residual block: pointwise expand, depthwise 3×3, pointwise project, residual add. */
+/** An inverted-residual block (pointwise expand, depthwise 3×3, pointwise project, residual add), then pool and softmax. */
 function block() {
   const b = new GraphBuilder('loss', { seed: 11 });
   const x = b.input('x', [1, 8, 19, 17]);
   const e = b.relu6(b.pointwiseConv2d(x, 8, 24));
   const d = b.relu6(b.depthwiseConv2d(e, 24, 3, { padding: 1 }));
-  b.output(b.add(x, b.pointwiseConv2d(d, 24, 8)), 'y');
+  const y = b.add(x, b.pointwiseConv2d(d, 24, 8));
+  b.output(y, 'y');
+  // a row reduction too: its subgroup variant where the page's device has `subgroups`
+  b.output(b.softmax(b.flatten(b.globalAvgPool(y))), 'p');
   return b.build();
 }
 
@@ -34,10 +39,14 @@ export async function runDeviceLoss(): Promise<LossResult> {
     const model = await load(block(), { backend: 'webgpu', gpu });
     const feed = (k: number) => ({ x: { shape: [1, 8, 19, 17], data: Float32Array.from({ length: 8 * 19 * 17 }, (_, i) => Math.sin(i * 0.7 + k)) } });
     const check = (k: number, out: Map<string, { data: Float32Array }>) => {
-      const ref = runCpu(model.graph, feed(k)).get('y')!.data;
-      const got = out.get('y')!.data;
-      let m = got.length === ref.length ? 0 : Infinity;
-      for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(got[i]! - ref[i]!));
+      const want = runCpu(model.graph, feed(k));
+      let m = 0;
+      for (const name of ['y', 'p']) {
+        const ref = want.get(name)!.data;
+        const got = out.get(name)!.data;
+        if (got.length !== ref.length) m = Infinity;
+        for (let i = 0; i < ref.length; i++) m = Math.max(m, Math.abs(got[i]! - ref[i]!));
+      }
       maxErr[k] = Number.isNaN(m) ? Infinity : m;
     };
     check(0, await model.run(feed(0)));
@@ -46,7 +55,7 @@ export async function runDeviceLoss(): Promise<LossResult> {
     gpu.device.destroy();
     await Promise.all(inFlight);
     for (let k = 4; k < 7; k++) check(k, await model.run(feed(k)));
-    const result = { backendBefore, backendAfter: model.backend, reason: model.reason, stats: { ...model.stats }, maxErr };
+    const result = { subgroups: gpu.device.features.has('subgroups'), backendBefore, backendAfter: model.backend, reason: model.reason, stats: { ...model.stats }, maxErr };
     model.dispose();
     return result;
   } catch (e) {
