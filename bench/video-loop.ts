@@ -1,7 +1,7 @@
 // A video loop through createImageInput on WebGPU in Node (Dawn): frames per second of the serialised loop (each
 // frame's GPU work finished before the next frame is written) against the pipelined loop (two frames in flight),
 // for run() (outputs read back) and runToGpu() (outputs left on the GPU), and the buffers each loop created.
-// Run: npm run bench:video [-- --frames=60] [-- --model=path.onnx]   (loaded through Vite for the ?raw WGSL imports)
+// Run: npm run bench:video [-- --frames=60] [-- --rounds=3] [-- --model=path.onnx]   (loaded through Vite for the ?raw WGSL imports)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dawnGpu } from '../src/gpu/dawn.js';
@@ -60,20 +60,29 @@ export async function main(args: string[] = []): Promise<void> {
   await input.run(fs[1]!);
   await input.runToGpu(fs[0]!);
   await done();
-  const rows: [string, number, number][] = [];
-  for (const rep of [0, 1]) {
-    for (const [name, depth, step] of [
-      ['run(), serialised', 1, (f: Frame) => input.run(f)],
-      ['run(), pipelined (2 in flight)', 2, (f: Frame) => input.run(f)],
-      ['runToGpu(), serialised', 1, (f: Frame) => input.runToGpu(f).then(done)],
-      ['runToGpu(), pipelined (2 in flight)', 2, (f: Frame) => input.runToGpu(f)],
-    ] as const) {
+  const modes = [
+    ['run(), serialised', 1, (f: Frame) => input.run(f)],
+    ['run(), pipelined (2 in flight)', 2, (f: Frame) => input.run(f)],
+    // serialised on the GPU too: the next frame is written once this one's work is done
+    ['runToGpu(), serialised', 1, (f: Frame) => input.runToGpu(f).then(done)],
+    ['runToGpu(), pipelined (2 in flight)', 2, (f: Frame) => input.runToGpu(f)],
+  ] as const;
+  const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 3);
+  const fps: number[][] = modes.map(() => []);
+  let created = 0;
+  // Modes interleaved round by round, the median reported: the machine's load drifts between rounds.
+  for (let r = 0; r < rounds; r++)
+    for (const [k, [, depth, step]] of modes.entries()) {
       const before = exec.stats.buffersCreated;
-      const fps = await loop(fs, depth, step, done);
-      if (rep === 1) rows.push([name, fps, exec.stats.buffersCreated - before]);
+      fps[k]!.push(await loop(fs, depth, step, done));
+      created += exec.stats.buffersCreated - before;
     }
-  }
-  for (const [name, fps, created] of rows) console.log(`${name.padEnd(38)} ${fps.toFixed(1).padStart(6)} frames/s  ${(1000 / fps).toFixed(1).padStart(6)} ms/frame  ${created} buffers created`);
+  const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+  modes.forEach(([name], k) => {
+    const m = median(fps[k]!);
+    console.log(`${name.padEnd(38)} ${m.toFixed(1).padStart(6)} frames/s  ${(1000 / m).toFixed(1).padStart(6)} ms/frame  (rounds: ${fps[k]!.map((v) => v.toFixed(1)).join(', ')})`);
+  });
+  console.log(`buffers created over all ${rounds * modes.length * n} timed frames: ${created}`);
   input.dispose();
   model.dispose();
   device.destroy();
