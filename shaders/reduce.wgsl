@@ -5,8 +5,8 @@
 // k0 (innermost) … k5, roff(r) = Σ c_j·rs_j for r decomposed over the reduced dims r0 … r5 (strides are the
 // input's physical strides). Dims ≥ KDIM / RDIM are ignored.
 // A WG_X × WG_Y workgroup handles WG_X outputs; the WG_Y threads of one output stride through its reduced
-// elements and their partial values are combined by a tree in workgroup memory (WG_Y a power of two); the
-// offsets, overrides and `part` come from reduce_tree.wgsl, the argmax tree pairs `part` with `part_i`.
+// elements and their partial values are combined by reduce_tree.wgsl's tree_reduce (reduce_tree_subgroups.wgsl's
+// where the device has subgroups; WG_Y a power of two); argmax/argmin pair `part` with `part_i` in their own tree.
 //   @binding(0) params  uniform Params { n_out, n_red, k*, ks*, r*, rs* }
 //   @binding(1) x       array<f32>, the input's physical buffer
 //   @binding(2) y       array<f32>, the output's physical buffer, n_out elements
@@ -26,11 +26,12 @@ const NONE = 0xffffffffu;
 var<private> NEG_INF_BITS: u32 = 0xff800000u;
 var<private> INF_BITS: u32 = 0x7f800000u;
 
-fn combine(a: f32, b: f32) -> f32 {
+// combine_kind's kind for OP (argmax/argmin keep their own tree)
+fn kind() -> u32 {
   switch OP {
-    case 2u: { return select(select(b, a, a > b), a, is_nan(a)); }
-    case 3u: { return select(select(b, a, a < b), a, is_nan(a)); }
-    default: { return a + b; }
+    case 2u: { return 1u; }
+    case 3u: { return 2u; }
+    default: { return 0u; }
   }
 }
 
@@ -55,8 +56,9 @@ fn beats(v: f32, i: u32, b: f32, j: u32) -> bool {
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let o = (wid.x + wid.y * nwg.x) * WG_X + lid.x;
+fn main(t: Threads) {
+  let lid = row_lane(t);
+  let o = (t.wid.x + t.wid.y * t.nwg.x) * WG_X + lid.x;
   let slot = lid.y * WG_X + lid.x;
   let arg = OP >= 4u;
   var acc = identity();
@@ -71,9 +73,16 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
           at = r;
         }
       } else {
-        acc = combine(acc, v);
+        acc = combine_kind(acc, v, kind());
       }
     }
+  }
+  if (!arg) {
+    let total = tree_reduce(acc, lid, kind());
+    if (o < params.n_out && lid.y == 0u) {
+      y[o] = select(total, total / f32(params.n_red), OP == 0u);
+    }
+    return;
   }
   part[slot] = acc;
   part_i[slot] = at;
@@ -81,22 +90,14 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   for (var s = WG_Y / 2u; s > 0u; s /= 2u) {
     if (lid.y < s) {
       let other = slot + s * WG_X;
-      if (arg) {
-        if (beats(part[other], part_i[other], part[slot], part_i[slot])) {
-          part[slot] = part[other];
-          part_i[slot] = part_i[other];
-        }
-      } else {
-        part[slot] = combine(part[slot], part[other]);
+      if (beats(part[other], part_i[other], part[slot], part_i[slot])) {
+        part[slot] = part[other];
+        part_i[slot] = part_i[other];
       }
     }
     workgroupBarrier();
   }
   if (o < params.n_out && lid.y == 0u) {
-    switch OP {
-      case 0u: { y[o] = part[lid.x] / f32(params.n_red); }
-      case 4u, 5u: { y[o] = f32(part_i[lid.x]); }
-      default: { y[o] = part[lid.x]; }
-    }
+    y[o] = f32(part_i[lid.x]);
   }
 }

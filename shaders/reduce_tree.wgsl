@@ -1,61 +1,27 @@
-// Row reductions over strided dims, included by reduce.wgsl and softmax.wgsl through
-// `// #include "reduce_tree.wgsl"` (src/gpu/wgsl.ts). A WG_X × WG_Y workgroup handles WG_X rows; the WG_Y
-// threads of a row stride through it and tree_reduce() combines their partial values in workgroup memory
-// (WG_Y a power of two, WG_X · WG_Y <= 256).
-//   kept_offset(o): Σ c_k·ks_k for row o decomposed over the kept dims k0 (innermost) … k5
-//   red_offset(r):  Σ c_j·rs_j for element r decomposed over the reduced dims r0 … r5
-// Dims >= KDIM / RDIM are ignored. The including kernel declares a params uniform with k0..k5, ks0..ks5,
-// r0..r5, rs0..rs5.
-override WG_X: u32 = 64u;
-override WG_Y: u32 = 4u;
-override KDIM: u32 = 6u;
-override RDIM: u32 = 6u;
-var<workgroup> part: array<f32, 256>;
+// Combining a row's partial values in workgroup memory; reduce_tree_subgroups.wgsl has the same contract with
+// subgroup shuffles. The including kernel's entry point takes `t: Threads` and calls row_lane(t) for
+// (row in the workgroup, lane in the row); the row's lanes are the workgroup's y.
+// #include "reduce_rows.wgsl"
 
-fn kept_offset(o: u32) -> i32 {
-  var q = o;
-  var s = 0i;
-  if (KDIM > 0u) { s += i32(q % params.k0) * params.ks0; q /= params.k0; }
-  if (KDIM > 1u) { s += i32(q % params.k1) * params.ks1; q /= params.k1; }
-  if (KDIM > 2u) { s += i32(q % params.k2) * params.ks2; q /= params.k2; }
-  if (KDIM > 3u) { s += i32(q % params.k3) * params.ks3; q /= params.k3; }
-  if (KDIM > 4u) { s += i32(q % params.k4) * params.ks4; q /= params.k4; }
-  if (KDIM > 5u) { s += i32(q) * params.ks5; }
-  return s;
+struct Threads {
+  @builtin(workgroup_id) wid: vec3u,
+  @builtin(num_workgroups) nwg: vec3u,
+  @builtin(local_invocation_id) lid: vec3u,
 }
 
-fn red_offset(r: u32) -> i32 {
-  var q = r;
-  var s = 0i;
-  if (RDIM > 0u) { s += i32(q % params.r0) * params.rs0; q /= params.r0; }
-  if (RDIM > 1u) { s += i32(q % params.r1) * params.rs1; q /= params.r1; }
-  if (RDIM > 2u) { s += i32(q % params.r2) * params.rs2; q /= params.r2; }
-  if (RDIM > 3u) { s += i32(q % params.r3) * params.rs3; q /= params.r3; }
-  if (RDIM > 4u) { s += i32(q % params.r4) * params.rs4; q /= params.r4; }
-  if (RDIM > 5u) { s += i32(q) * params.rs5; }
-  return s;
+fn row_lane(t: Threads) -> vec2u {
+  return t.lid.xy;
 }
 
-// by bit pattern: `v != v` may be folded away by compilers that assume no NaNs
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
-}
-
-// max that returns NaN when either side is NaN (the max builtin may drop it)
-fn nan_max(p: f32, q: f32) -> f32 {
-  return select(select(q, p, p > q), p + q, is_nan(p) || is_nan(q));
-}
-
-// Combines v over the WG_Y threads of row lid.x (sum, or nan_max when use_max); every thread gets the result.
+// Combines v over the WG_Y lanes of row lid.x by `kind` (combine_kind); every lane gets the result.
 // Call from uniform control flow.
-fn tree_reduce(v: f32, lid: vec3u, use_max: bool) -> f32 {
+fn tree_reduce(v: f32, lid: vec2u, kind: u32) -> f32 {
   let slot = lid.y * WG_X + lid.x;
   part[slot] = v;
   workgroupBarrier();
   for (var s = WG_Y / 2u; s > 0u; s /= 2u) {
     if (lid.y < s) {
-      let o = part[slot + s * WG_X];
-      part[slot] = select(part[slot] + o, nan_max(part[slot], o), use_max);
+      part[slot] = combine_kind(part[slot], part[slot + s * WG_X], kind);
     }
     workgroupBarrier();
   }

@@ -16,6 +16,8 @@ export interface AdapterSummary {
   isSoftware: boolean;
   features: string[];
   limits: Record<string, number>;
+  /** The smallest subgroup size the adapter may run (GPUAdapterInfo.subgroupMinSize; WebGPU's floor, 4, when unreported). */
+  subgroupMinSize: number;
 }
 
 export interface LayerProfile {

@@ -5,6 +5,7 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
+import { countingDevice } from './support/counting-device.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
 import { getTestDevice, loadOnGpu } from './support/gpu.js';
 
@@ -13,16 +14,8 @@ const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_bloc
 
 /** The device with every queue.submit counted: the ground truth beside GpuExecutor.stats.submits. */
 function countingSubmits(gpu: GpuContext): { gpu: GpuContext; submits: () => number } {
-  let n = 0;
-  const bound = <T extends object>(t: T, p: string | symbol) => {
-    const v = Reflect.get(t, p, t) as unknown;
-    return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(t) : v;
-  };
-  const queue = new Proxy(gpu.device.queue, {
-    get: (t, p) => (p === 'submit' ? (cmds: Iterable<GPUCommandBuffer>) => (n++, t.submit(cmds)) : bound(t, p)),
-  });
-  const device = new Proxy(gpu.device, { get: (t, p) => (p === 'queue' ? queue : bound(t, p)) });
-  return { gpu: { ...gpu, device }, submits: () => n };
+  const c = countingDevice(gpu);
+  return { gpu: c.gpu, submits: () => c.counts.submits };
 }
 
 describe('GPU executor', () => {
@@ -45,8 +38,9 @@ describe('GPU executor', () => {
     expect(exec.memory.plannedBytes).toBeLessThan(exec.memory.naiveBytes);
     const base = exec.liveBuffers;
     const before = submits();
+    const created = exec.stats.buffersCreated;
     for (let i = 0; i < 20; i++) await exec.run({ [fx.inputName]: fx.input });
-    expect(exec.stats).toEqual({ submits: 20, readbacks: 20 });
+    expect(exec.stats).toEqual({ submits: 20, readbacks: 20, buffersCreated: created });
     expect(submits() - before).toBe(20);
     expect(exec.liveBuffers).toEqual(base);
     exec.dispose();
@@ -105,9 +99,8 @@ describe('GPU executor', () => {
     const cmp = compareTensors(twice.values().next().value!, ref, 1e-4, 1e-4);
     expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
     // the GPUBuffer input's copy is in the run's one submit, and the counter counts what the queue really got
-    expect(exec.stats).toEqual({ submits: 2, readbacks: 1 });
+    expect(exec.stats).toMatchObject({ submits: 2, readbacks: 1 });
     expect(submits() - before).toBe(2);
-    first.buffer.destroy();
     exec.dispose();
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { expectWebGpu, openPage } from './support/browser.js';
+import type { LossResult } from './pages/device-loss.js';
 import type { SmokeResult } from './pages/smoke.js';
 
 describe('WebGPU in headless Chromium', () => {
@@ -19,4 +20,22 @@ describe('WebGPU in headless Chromium', () => {
     expect(result.ok).toBe(true);
     expect(result.adapter?.isSoftware).toBe(/swiftshader/i.test(Object.values(adapterInfo).join(' ')));
   });
+
+  it('device.destroy() mid-run in a page: runs before, during and after the loss all get the right answer', async () => {
+    const { page, errors } = await openPage('/test/pages/device-loss.html');
+    await expectWebGpu(page);
+    await page.waitForFunction(() => (window as { __loss?: unknown }).__loss !== undefined, { timeout: 90_000, polling: 500 });
+    const r = (await page.evaluate(() => (window as unknown as { __loss: LossResult }).__loss)) as LossResult;
+    console.log('[webgpu-browser] device loss page:', JSON.stringify(r));
+    expect(r.error).toBeUndefined();
+    expect(r.maxErr).toHaveLength(7);
+    r.maxErr.forEach((m, k) => expect(m, `run ${k}`).toBeLessThanOrEqual(1e-4));
+    expect(r.backendBefore).toBe('webgpu');
+    expect(r.backendAfter).toBe('cpu');
+    expect(r.reason).toMatch(/lost/);
+    expect(r.stats!.gpu + r.stats!.cpu).toBe(7);
+    expect(r.stats!.deviceLost).toBe(r.stats!.cpu);
+    expect(r.stats!.deviceLost).toBeGreaterThanOrEqual(3);
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

@@ -1,5 +1,6 @@
 import type { Value } from '../graph/ir.js';
 import type { GpuContext } from './device.js';
+import { deviceLimits } from './limits.js';
 import { BufferTracker, STORAGE, UNIFORM } from './memory.js';
 import type { ParamsLayout } from './params.js';
 import { PipelineCache, type Constants } from './pipelines.js';
@@ -17,7 +18,7 @@ export function makeBuildCtx(
   return {
     device,
     info: gpu.info,
-    limits: gpu.info.limits,
+    limits: deviceLimits(gpu),
     pipelines,
     pipeline: (def: ShaderDef, c: Constants = {}) => pipelines.get(def, c),
     constBuffer(data, label) {

@@ -50,6 +50,7 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     isSoftware: (adapter as { isFallbackAdapter?: boolean }).isFallbackAdapter === true || (info as { isFallbackAdapter?: boolean } | undefined)?.isFallbackAdapter === true || SOFTWARE.test(text),
     features: [...adapter.features].map(String).sort(),
     limits,
+    subgroupMinSize: (info as { subgroupMinSize?: number } | undefined)?.subgroupMinSize ?? 4,
   };
 }
 

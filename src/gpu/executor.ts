@@ -69,15 +69,40 @@ export interface GpuRunStats {
   /** Every queue.submit of run(), runToGpu() and profile(), the inputs' GPUBuffer copies included. */
   submits: number;
   readbacks: number;
+  /** GPU buffers this model has created, compile included: a steady loop of runs adds none. */
+  buffersCreated: number;
 }
+
+/** Run and profile read back through one of two slots, alternately: run N+1 copies into one while run N maps the other. */
+interface ReadbackSlot {
+  readonly buffers: ReadonlyMap<string, GPUBuffer>;
+  /** Settles when the last run that used this slot has unmapped it. */
+  idle: Promise<unknown>;
+}
+
+const settled = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);
+
+const asGpuError = (e: unknown): GpuError =>
+  e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error)?.message ?? String(e)}`, 'GPU_RUN');
 
 /**
  * A graph compiled for one device: every pipeline, bind group and uniform is built once; a run writes the
  * inputs, encodes every dispatch into one compute pass, submits once and reads back only the outputs.
+ *
+ * Calls are pipelined: each call's encode and submit wait only for the previous call's submit (and, for run(),
+ * for its readback slot), so the queue orders them and run N+1 is on the GPU while run N's outputs map and
+ * convert. Host inputs go through queue.writeBuffer, which stages the data at the call, so one input buffer
+ * serves every run in flight.
  */
 export class GpuExecutor {
-  readonly stats: GpuRunStats = { submits: 0, readbacks: 0 };
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly counters = { submits: 0, readbacks: 0 };
+  /** Settles once every call made so far has submitted its work (or failed). */
+  private order: Promise<unknown> = Promise.resolve();
+  private readonly slots: readonly ReadbackSlot[];
+  private turn = 0;
+  /** runToGpu's two output sets, made on its first call. */
+  private outputSets?: readonly ReadonlyMap<string, GPUBuffer>[];
+  private outputTurn = 0;
   /** The steps of each node, in order (a node may have several dispatches). */
   private readonly nodeSteps: readonly (readonly Step[])[];
 
@@ -87,7 +112,6 @@ export class GpuExecutor {
     private readonly tracker: BufferTracker,
     private readonly steps: readonly Step[],
     private readonly edges: ReadonlyMap<string, GPUBuffer>,
-    private readonly readbacks: ReadonlyMap<string, GPUBuffer>,
     readonly memory: MemoryPlan,
     readonly pipelineCount: number,
     /** Graph inputs/outputs already in device layout as the host holds them (boundary.ts). */
@@ -100,6 +124,20 @@ export class GpuExecutor {
       else groups.push([st]);
     }
     this.nodeSteps = groups;
+    this.slots = [0, 1].map((k) => ({ buffers: this.outputBuffers(READBACK, `readback ${k}`), idle: Promise.resolve() }));
+  }
+
+  /** Counters of the GPU work and allocations so far (see GpuRunStats). */
+  get stats(): Readonly<GpuRunStats> {
+    return { ...this.counters, buffersCreated: this.tracker.created };
+  }
+
+  /** One buffer per graph output that has a GPU buffer (a constant output nothing binds has none: the host answers it). */
+  private outputBuffers(usage: GPUBufferUsageFlags, label: string): Map<string, GPUBuffer> {
+    const out = new Map<string, GPUBuffer>();
+    for (const o of this.rg.graph.outputs)
+      if (this.edges.has(o)) out.set(o, this.tracker.create(sizeOf(this.rg.shapes.get(o)!) * 4, usage, `${label} ${o}`));
+    return out;
   }
 
   static async compile(gpu: GpuContext, graph: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
@@ -130,8 +168,6 @@ export class GpuExecutor {
       const programs = settled.map((r) => (r as PromiseFulfilledResult<GpuNodeProgram>).value);
       const { edges, memory } = planMemory(rg, tracker);
       uploadConstants(gpu.device, rg, programs, edges, tracker);
-      const readbacks = new Map<string, GPUBuffer>();
-      for (const o of rg.graph.outputs) readbacks.set(o, tracker.create(sizeOf(rg.shapes.get(o)!) * 4, READBACK, `readback ${o}`));
       const steps: Step[] = [];
       rg.nodes.forEach((rn, k) => {
         const ins = rn.node.inputs.map((i) => (i === '' ? undefined : edges.get(i)));
@@ -151,7 +187,7 @@ export class GpuExecutor {
           });
         }
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, readbacks, memory, new Set(steps.map((s) => s.pipeline)).size, raw);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, memory, new Set(steps.map((s) => s.pipeline)).size, raw);
     } catch (e) {
       tracker.destroyAll();
       throw e;
@@ -171,44 +207,70 @@ export class GpuExecutor {
     return { count: this.tracker.count, bytes: this.tracker.bytes };
   }
 
-  /** Runs are serialised: buffers are shared between runs, so concurrent callers queue. */
+  /** Runs and reads the outputs back; concurrent calls pipeline (see the class comment) and resolve in call order. */
   run(inputs: Record<string, unknown>): Promise<Map<string, Tensor>> {
-    return this.enqueue(inputs, (x) => this.runNow(x, undefined));
+    const x = checkGpuInputs(this.rg, inputs);
+    const slot = this.slots[this.turn++ % this.slots.length]!;
+    const submitted = this.afterPrevious(slot.idle, () => [this.submitRun(x, slot, undefined)]);
+    const done = submitted.then((scopes) => this.finishRun(slot, scopes));
+    slot.idle = settled(done);
+    return done.catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
   /**
    * Runs once with per-layer timing: GPU timestamps around each node's compute pass when the device has
-   * timestamp-query, otherwise wall-clock around a submit per node (labelled as such).
+   * timestamp-query, otherwise wall-clock around a submit per node (labelled as such). Waits for every run in
+   * flight, so no other work is timed with it.
    */
   profile(inputs: Record<string, unknown>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }> {
-    return this.enqueue(inputs, async (x) => {
-      const prof: LayerProfile = { source: this.gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock', layers: [] };
-      const outputs = await this.runNow(x, prof);
-      return { outputs, profile: prof };
+    const x = checkGpuInputs(this.rg, inputs);
+    const slot = this.slots[this.turn++ % this.slots.length]!;
+    const prof: LayerProfile = { source: this.gpu.device.features.has('timestamp-query') ? 'timestamp-query' : 'wall-clock', layers: [] };
+    const submitted = this.afterPrevious(Promise.all(this.slots.map((s) => s.idle)), async () => {
+      const scopes: Promise<GPUError | null>[] = [];
+      scopes.push(
+        this.scoped(() => {
+          const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv profile inputs' });
+          this.writeInputs(x, enc);
+          this.submit(enc);
+        }),
+      );
+      await this.encodeProfiled(prof, scopes);
+      scopes.push(this.submitRun(x, slot, prof));
+      return scopes;
     });
+    const done = submitted.then((scopes) => this.finishRun(slot, scopes)).then((outputs) => ({ outputs, profile: prof }));
+    slot.idle = settled(done);
+    return done.catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
-  /** Runs and leaves the outputs on the GPU: the caller owns the returned buffers (device layout, see layout.ts). */
+  /**
+   * Runs and leaves the outputs on the GPU (device layout, see layout.ts); resolves once submitted. The buffers
+   * belong to the model and are reused: two sets alternate, so a result stays valid until the call after next
+   * (read frame N while frame N+1 runs) and until dispose(). Copy out what must live longer; never destroy them.
+   */
   runToGpu(inputs: Record<string, unknown>): Promise<Map<string, { buffer: GPUBuffer; shape: Shape }>> {
-    return this.enqueue(inputs, async (x) => {
-      const out = new Map<string, { buffer: GPUBuffer; shape: Shape }>();
-      const invalid = this.scoped(() => {
+    const x = checkGpuInputs(this.rg, inputs);
+    this.outputSets ??= [0, 1].map((k) => this.outputBuffers(STORAGE, `gpu output ${k}`));
+    const set = this.outputSets[this.outputTurn++ % this.outputSets.length]!;
+    const out = new Map<string, { buffer: GPUBuffer; shape: Shape }>();
+    const submitted = this.afterPrevious(undefined, () => [
+      this.scoped(() => {
         const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (to GPU)' });
         this.writeInputs(x, enc);
         this.encodeSteps(enc.beginComputePass(), this.steps);
-        for (const name of this.rg.graph.outputs) {
+        for (const [name, buffer] of set) {
           const shape = this.rg.shapes.get(name)!;
-          const bytes = Math.max(16, sizeOf(shape) * 4);
-          const buffer = this.gpu.device.createBuffer({ size: Math.ceil(bytes / 16) * 16, usage: STORAGE, label: `output ${name}` });
-          const src = this.edges.get(name);
-          if (src) enc.copyBufferToBuffer(src, 0, buffer, 0, sizeOf(shape) * 4);
+          enc.copyBufferToBuffer(this.edges.get(name)!, 0, buffer, 0, sizeOf(shape) * 4);
           out.set(name, { buffer, shape });
         }
         this.submit(enc);
-      });
-      await this.throwIfInvalid([invalid]);
-      return out;
-    });
+      }),
+    ]);
+    return submitted
+      .then((scopes) => this.throwIfInvalid(scopes))
+      .then(() => out)
+      .catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
   /**
@@ -222,24 +284,34 @@ export class GpuExecutor {
 
   /** Runs and leaves every output in its edgeBuffer (no readback, no allocation); resolves once submitted. */
   runInPlace(inputs: Record<string, unknown>): Promise<void> {
-    return this.enqueue(inputs, async (x) => {
-      const invalid = this.scoped(() => {
+    const x = checkGpuInputs(this.rg, inputs);
+    const submitted = this.afterPrevious(undefined, () => [
+      this.scoped(() => {
         const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (in place)' });
         this.writeInputs(x, enc);
         this.encodeSteps(enc.beginComputePass(), this.steps);
         this.submit(enc);
-      });
-      await this.throwIfInvalid([invalid]);
-    });
+      }),
+    ]);
+    return submitted.then((scopes) => this.throwIfInvalid(scopes)).catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
-  private enqueue<T>(inputs: Record<string, unknown>, f: (x: Map<string, InputValue>) => Promise<T>): Promise<T> {
-    const checked = checkGpuInputs(this.rg, inputs);
-    const next = this.queue.then(() => f(checked)).catch((e: unknown) => {
-      throw e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error)?.message ?? String(e)}`, 'GPU_RUN');
-    });
-    this.queue = next.catch(() => undefined);
-    return next;
+  /**
+   * Settles once every call made so far has submitted its GPU work. Whoever writes a model's input buffer
+   * directly (the image input) waits for it, so a run already called reads the frame it was called with.
+   */
+  submitted(): Promise<void> {
+    return this.order.then(() => undefined);
+  }
+
+  /** Encodes and submits after the previous call has submitted (and `wait`, if given); resolves to its error scopes. */
+  private afterPrevious(
+    wait: Promise<unknown> | undefined,
+    submit: () => Promise<GPUError | null>[] | Promise<Promise<GPUError | null>[]>,
+  ): Promise<Promise<GPUError | null>[]> {
+    const p = (wait ? Promise.all([this.order, wait]) : this.order).then(submit);
+    this.order = settled(p);
+    return p;
   }
 
   /** Host inputs are written through the queue; GPUBuffer inputs are copied by `enc`, ahead of the run's passes. */
@@ -258,7 +330,7 @@ export class GpuExecutor {
 
   private submit(enc: GPUCommandEncoder): void {
     this.gpu.device.queue.submit([enc.finish()]);
-    this.stats.submits++;
+    this.counters.submits++;
   }
 
   /**
@@ -349,53 +421,41 @@ export class GpuExecutor {
     pass.end();
   }
 
-  /** One submit: inputs, every node's dispatch and the output copies (profiled runs submit their passes first). */
-  private async runNow(inputs: Map<string, InputValue>, prof: LayerProfile | undefined): Promise<Map<string, Tensor>> {
-    const { device } = this.gpu;
-    const scopes: Promise<GPUError | null>[] = [];
-    if (prof) {
-      scopes.push(
-        this.scoped(() => {
-          const enc = device.createCommandEncoder({ label: 'sepconv profile inputs' });
-          this.writeInputs(inputs, enc);
-          this.submit(enc);
-        }),
-      );
-      await this.encodeProfiled(prof, scopes);
-    }
-    scopes.push(
-      this.scoped(() => {
-        const enc = device.createCommandEncoder({ label: 'sepconv run' });
-        if (!prof) {
-          this.writeInputs(inputs, enc);
-          this.encodeSteps(enc.beginComputePass(), this.steps);
-        }
-        for (const [name, rb] of this.readbacks) {
-          const src = this.edges.get(name);
-          if (src) enc.copyBufferToBuffer(src, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);
-        }
-        this.submit(enc);
-      }),
-    );
-    // Settle the readback before reporting: a map still pending would fail the next run's map of the same buffer.
-    const [read] = await Promise.allSettled([this.readOutputs()]);
+  /** One submit: inputs, every node's dispatch and the output copies into `slot` (a profiled run has submitted its passes). */
+  private submitRun(inputs: Map<string, InputValue>, slot: ReadbackSlot, prof: LayerProfile | undefined): Promise<GPUError | null> {
+    return this.scoped(() => {
+      const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run' });
+      if (!prof) {
+        this.writeInputs(inputs, enc);
+        this.encodeSteps(enc.beginComputePass(), this.steps);
+      }
+      for (const [name, rb] of slot.buffers) enc.copyBufferToBuffer(this.edges.get(name)!, 0, rb, 0, sizeOf(this.rg.shapes.get(name)!) * 4);
+      this.submit(enc);
+    });
+  }
+
+  private async finishRun(slot: ReadbackSlot, scopes: readonly Promise<GPUError | null>[]): Promise<Map<string, Tensor>> {
+    // Settle the readback before reporting: a map still pending would fail the next copy into the same slot.
+    const [read] = await Promise.allSettled([this.readOutputs(slot)]);
     await this.throwIfInvalid(scopes);
     if (read.status === 'rejected') throw read.reason;
     return read.value;
   }
 
-  private async readOutputs(): Promise<Map<string, Tensor>> {
+  private async readOutputs(slot: ReadbackSlot): Promise<Map<string, Tensor>> {
     const out = new Map<string, Tensor>();
     await Promise.all(
-      [...this.readbacks].map(async ([name, rb]) => {
+      this.rg.graph.outputs.map(async (name) => {
         const shape = this.rg.shapes.get(name)!;
         const constant = this.rg.constants.get(name);
+        const rb = slot.buffers.get(name);
         if (constant) {
           out.set(name, asTensor(constant));
           return;
         }
+        if (!rb) throw new GpuError(`output "${name}" has no GPU buffer`);
         await rb.mapAsync(0x0001);
-        this.stats.readbacks++;
+        this.counters.readbacks++;
         const raw = new Float32Array(rb.getMappedRange().slice(0, sizeOf(shape) * 4));
         rb.unmap();
         out.set(name, { shape, data: this.raw.has(name) ? raw : fromDevice(shape, raw) });

@@ -17,20 +17,33 @@ const DEFAULTS: PlanLimits = {
 };
 
 /**
- * The tighter of the device's limits and `gpu.info.limits` (what the adapter reported, and what kernels see as
- * ctx.limits): a caller may lower info.limits to plan for a smaller device.
+ * The limits kernels are planned against: for each limit, the tighter of what the device was created with
+ * (`device.limits`: a caller's device made with default limits has 16 KiB of workgroup memory where the adapter
+ * may offer 32 KiB) and `gpu.info.limits` (what the adapter reported; a caller may lower it to plan for a smaller
+ * device). `min*` limits (alignments) are tighter when larger.
  */
+export function deviceLimits(gpu: GpuContext): Record<string, number> {
+  const dev: Record<string, number> = {};
+  for (const k in gpu.device.limits ?? {}) {
+    const v = (gpu.device.limits as unknown as Record<string, unknown>)[k];
+    if (typeof v === 'number' && v > 0) dev[k] = v;
+  }
+  const out: Record<string, number> = { ...dev };
+  for (const [k, v] of Object.entries(gpu.info.limits ?? {})) {
+    if (!(v > 0)) continue;
+    const d = dev[k];
+    out[k] = d === undefined ? v : k.startsWith('min') ? Math.max(d, v) : Math.min(d, v);
+  }
+  return out;
+}
+
+/** deviceLimits() narrowed to what the executor checks, with WebGPU's defaults where a limit is missing. */
 export function planLimits(gpu: GpuContext): PlanLimits {
-  const dev = (gpu.device.limits ?? {}) as unknown as Record<string, number>;
-  const info = gpu.info.limits ?? {};
-  const pick = (k: keyof PlanLimits) => {
-    const vals = [dev[k], info[k]].filter((v): v is number => typeof v === 'number' && v > 0);
-    return vals.length ? Math.min(...vals) : DEFAULTS[k];
-  };
+  const l = deviceLimits(gpu);
   return {
-    maxStorageBufferBindingSize: pick('maxStorageBufferBindingSize'),
-    maxBufferSize: pick('maxBufferSize'),
-    maxComputeWorkgroupsPerDimension: pick('maxComputeWorkgroupsPerDimension'),
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize ?? DEFAULTS.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize ?? DEFAULTS.maxBufferSize,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension ?? DEFAULTS.maxComputeWorkgroupsPerDimension,
   };
 }
 

@@ -2,6 +2,7 @@
 export class BufferTracker {
   private readonly live = new Map<GPUBuffer, number>();
   private bytesLive = 0;
+  private made = 0;
 
   constructor(private readonly device: GPUDevice) {}
 
@@ -10,6 +11,7 @@ export class BufferTracker {
     const maxBuf = this.device.limits.maxBufferSize;
     if (aligned > maxBuf) throw new RangeError(`buffer "${label}" of ${aligned} bytes exceeds maxBufferSize ${maxBuf}`);
     const buffer = this.device.createBuffer({ size: aligned, usage, label });
+    this.made++;
     this.live.set(buffer, aligned);
     this.bytesLive += aligned;
     return buffer;
@@ -25,6 +27,11 @@ export class BufferTracker {
 
   destroyAll(): void {
     for (const b of [...this.live.keys()]) this.destroy(b);
+  }
+
+  /** Buffers created so far, destroyed ones included. */
+  get created(): number {
+    return this.made;
   }
 
   get count(): number {

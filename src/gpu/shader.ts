@@ -14,8 +14,12 @@ export function shader(name: string, source: string, params?: ParamsLayout, entr
   return { name, source: compose(source), params, entryPoint };
 }
 
+const ENABLE = /^[ \t]*enable [\w, ]+;[ \t]*$/gm;
+
+/** The module's text: `enable` directives (which must precede every declaration, wherever a fragment had them) first, then the params struct. */
 export function fullSource(def: ShaderDef): string {
-  return (def.params ? def.params.wgsl + '\n' : '') + def.source;
+  const enables = [...new Set(def.source.match(ENABLE)?.map((l) => l.trim()) ?? [])];
+  return [...enables, ...(def.params ? [def.params.wgsl] : []), def.source.replace(ENABLE, '')].join('\n');
 }
 
 /** Formats compilation messages with the numbered source lines around each one. */

@@ -2,7 +2,9 @@ import activationWgsl from '../../shaders/activation.wgsl?raw';
 import gemmDirectWgsl from '../../shaders/gemm_direct.wgsl?raw';
 import gemmStoreWgsl from '../../shaders/gemm_store.wgsl?raw';
 import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
+import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
+import reduceTreeSubgroupsWgsl from '../../shaders/reduce_tree_subgroups.wgsl?raw';
 
 /**
  * WGSL has no include. A kernel names the shared pieces it uses with a line `// #include "name.wgsl"`, which
@@ -16,7 +18,9 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['gemm_tile.wgsl', gemmTileWgsl],
   ['gemm_store.wgsl', gemmStoreWgsl],
   ['gemm_direct.wgsl', gemmDirectWgsl],
+  ['reduce_rows.wgsl', reduceRowsWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
+  ['reduce_tree_subgroups.wgsl', reduceTreeSubgroupsWgsl],
 ]);
 
 const INCLUDE = /^[ \t]*\/\/ #include "([^"]+)"[ \t]*$/gm;

@@ -95,6 +95,8 @@ export interface ImageInput {
   run(source: ImageSource): Promise<Map<string, Tensor>>;
   /** WebGPU only: runs and leaves the outputs in the model's own output buffers (for drawing without readback). */
   runOnGpu(source: ImageSource): Promise<void>;
+  /** WebGPU only: GpuExecutor.runToGpu on this frame (outputs in buffers the model reuses, see there). */
+  runToGpu(source: ImageSource): Promise<Map<string, { buffer: GPUBuffer; shape: Shape }>>;
   dispose(): void;
 }
 
@@ -134,6 +136,16 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
   await gpu?.prepare();
   let path: 'gpu' | 'cpu' = gpu ? 'gpu' : 'cpu';
   let last: Placement | undefined;
+  let turn: Promise<unknown> = Promise.resolve();
+  /**
+   * Calls that feed and then run take turns up to the run's call (not its result): a frame is written only after
+   * the runs called before it have been called, so concurrent calls pipeline and each reads its own frame.
+   */
+  const inTurn = <T>(start: () => Promise<{ result: Promise<T> }>): Promise<T> => {
+    const started = turn.then(start);
+    turn = started.catch(() => undefined);
+    return started.then((s) => s.result);
+  };
   const self: ImageInput = {
     name,
     shape,
@@ -150,8 +162,10 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
     },
     async feed(source) {
       // A model that lost its device runs on the CPU from then on; so does its input.
-      if (gpu && model.backend === 'webgpu') {
+      if (gpu && exec && model.backend === 'webgpu') {
         path = 'gpu';
+        // The pass writes the model's input buffer: runs already called must have submitted (read their frame) first.
+        await exec.submitted();
         last = await gpu.write(source);
         return { [name]: { buffer: gpu.target.buffer, shape } };
       }
@@ -160,14 +174,17 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
       last = p;
       return { [name]: tensor as Tensor };
     },
-    async run(source) {
-      const feed = await self.feed(source);
+    run(source) {
       // GpuModel.run accepts GPU-resident inputs (GpuExecutor.run); Model's signature names host tensors only.
-      return (model.run as (x: Feed) => Promise<Map<string, Tensor>>)(feed);
+      return inTurn(async () => ({ result: (model.run as (x: Feed) => Promise<Map<string, Tensor>>)(await self.feed(source)) }));
     },
-    async runOnGpu(source) {
-      if (!exec || model.backend !== 'webgpu') throw new InputError('image input: runOnGpu needs a model running on WebGPU');
-      await exec.runInPlace(await self.feed(source));
+    runOnGpu(source) {
+      if (!exec || model.backend !== 'webgpu') return Promise.reject(new InputError('image input: runOnGpu needs a model running on WebGPU'));
+      return inTurn(async () => ({ result: exec.runInPlace(await self.feed(source)) }));
+    },
+    runToGpu(source) {
+      if (!exec || model.backend !== 'webgpu') return Promise.reject(new InputError('image input: runToGpu needs a model running on WebGPU'));
+      return inTurn(async () => ({ result: exec.runToGpu(await self.feed(source)) }));
     },
     dispose() {
       gpu?.dispose();

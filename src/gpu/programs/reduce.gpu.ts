@@ -4,7 +4,8 @@ import type { Dispatch, GpuBuildCtx, GpuProgram } from '../program.js';
 import { defineParams } from '../params.js';
 import { physicalStrides } from '../layout.js';
 import { grid } from '../program.js';
-import { shader } from '../shader.js';
+import type { Constants } from '../pipelines.js';
+import { shader, type ShaderDef } from '../shader.js';
 import { sizeOf, type Shape } from '../../tensor.js';
 import { dimDecls, dimFields, MAX_DIMS, reshapeDispatches, simplify } from './copy.gpu.js';
 import type { ArgAttrs } from '../../ops/argmax.js';
@@ -67,7 +68,24 @@ export function rowGrid(plan: RowPlan, wgX: number, ctx: GpuBuildCtx): [number, 
   return grid(Math.ceil(plan.nOut / wgX), ctx.limits);
 }
 
-const reduceShader = shader('reduce_mean', reduceWgsl, rowParams);
+/** A row-reduction kernel built on reduce_tree.wgsl, and the same with reduce_tree_subgroups.wgsl substituted. */
+export function rowShaders(name: string, wgsl: string): { plain: ShaderDef; subgroups: ShaderDef } {
+  const include = '// #include "reduce_tree.wgsl"';
+  if (!wgsl.includes(include)) throw new Error(`${name}: a row-reduction kernel includes reduce_tree.wgsl`);
+  return {
+    plain: shader(name, wgsl, rowParams),
+    subgroups: shader(`${name}_subgroups`, wgsl.replace(include, '// #include "reduce_tree_subgroups.wgsl"'), rowParams),
+  };
+}
+
+/** The variant for ctx's device: subgroup shuffles where it has `subgroups`, with the adapter's smallest subgroup size. */
+export function rowPipeline(ctx: GpuBuildCtx, defs: { plain: ShaderDef; subgroups: ShaderDef }, constants: Constants): Promise<GPUComputePipeline> {
+  return ctx.device.features.has('subgroups')
+    ? ctx.pipeline(defs.subgroups, { ...constants, SG_MIN: ctx.info.subgroupMinSize })
+    : ctx.pipeline(defs.plain, constants);
+}
+
+const reduceShaders = rowShaders('reduce_mean', reduceWgsl);
 
 /** OP codes of shaders/reduce.wgsl. */
 const REDUCE_OP: Record<string, number> = {
@@ -87,7 +105,7 @@ async function reduceDispatch(
   const wg = rowWorkgroup(plan.nRed);
   return [
     {
-      pipeline: await ctx.pipeline(reduceShader, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim, OP: REDUCE_OP[op]!, SELECT_LAST: selectLast ? 1 : 0 }),
+      pipeline: await rowPipeline(ctx, reduceShaders, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim, OP: REDUCE_OP[op]!, SELECT_LAST: selectLast ? 1 : 0 }),
       bindings: [ctx.uniform(rowParams, plan.values, `${label}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
       workgroups: rowGrid(plan, wg.WG_X, ctx),
       label,

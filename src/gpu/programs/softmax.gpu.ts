@@ -1,12 +1,11 @@
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import { physicalStrides } from '../layout.js';
 import type { GpuProgram } from '../program.js';
-import { shader } from '../shader.js';
 import { sizeOf } from '../../tensor.js';
-import { rowGrid, rowParams, rowPlan, rowWorkgroup } from './reduce.gpu.js';
+import { rowGrid, rowParams, rowPipeline, rowPlan, rowShaders, rowWorkgroup } from './reduce.gpu.js';
 import type { SoftmaxAttrs } from '../../ops/softmax.js';
 
-const softmaxShader = shader('softmax', softmaxWgsl, rowParams);
+const softmaxShaders = rowShaders('softmax', softmaxWgsl);
 
 /** Opset ≥ 13 normalises over `axis`; older opsets over every dim from `axis` on (the 2-D coercion). */
 const softmaxProgram: GpuProgram = {
@@ -21,7 +20,7 @@ const softmaxProgram: GpuProgram = {
     return {
       dispatches: [
         {
-          pipeline: await ctx.pipeline(softmaxShader, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim }),
+          pipeline: await rowPipeline(ctx, softmaxShaders, { ...wg, KDIM: plan.kdim, RDIM: plan.rdim }),
           bindings: [ctx.uniform(rowParams, plan.values, `${rn.node.name}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
           workgroups: rowGrid(plan, wg.WG_X, ctx),
           label: rn.node.name,
