@@ -10,7 +10,7 @@ import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { RunStats } from './run-stats.js';
 import type { Int32Tensor, Shape, Tensor } from './tensor.js';
-import { hasTfliteIdentifier, isTfjsInMemory, looksLikeJson, readLocation } from './formats.js';
+import { hasTfliteIdentifier, isTfjsInMemory, isZip, looksLikeJson, readLocation } from './formats.js';
 import type { IoInfo } from './tfjs/import.js';
 import type { ModelJson } from './tfjs/model-json.js';
 import type { ProgressFn, TfjsInMemory } from './tfjs/source.js';
@@ -31,8 +31,13 @@ export interface LoadOptions extends CpuOptions {
    * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
    */
   onGpuError?: 'throw' | 'cpu';
-  /** TF.js models: called as weight shards arrive, with bytes loaded and the manifest's total. */
+  /**
+   * Called as the model downloads, with bytes loaded and the total: for a TF.js model.json the weight shards (the
+   * manifest's total); for an .onnx, .tflite or .task URL or path the file itself (Content-Length, 0 if unknown).
+   */
   onProgress?: ProgressFn;
+  /** .task bundles (MediaPipe Tasks' zip of models): the path inside the archive of the .tflite to run, when it holds several. */
+  taskEntry?: string;
 }
 
 
@@ -43,7 +48,10 @@ export const LOSS_SETTLE_MS = 250;
 /** What `run` accepts per input: float32 data or int32 data (as a tensor, or bare data of the declared shape). */
 export type ModelInput = Tensor | Float32Array | Int32Tensor | Int32Array;
 
-/** Where `load` reads a model from: ONNX bytes, a TF.js model.json (bytes, URL or path, or in memory), a Graph. */
+/**
+ * Where `load` reads a model from: the bytes, URL or path of an .onnx, .tflite or .task file or of a TF.js model.json
+ * (or a model.json in memory), or a Graph.
+ */
 export type ModelSource = Uint8Array | ArrayBuffer | Graph | string | TfjsInMemory;
 
 /** A backend's model (CPU in-thread or in a worker, WebGPU): float32 tensors in the engine's own layout. */
@@ -172,7 +180,7 @@ class IoModel implements Model {
 /**
  * The engine graph of any source, with the API-level I/O description. The format is told from the content:
  * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
- * identifier TFL3 a TFLite model, anything else ONNX.
+ * identifier TFL3 a TFLite model, a zip a MediaPipe .task bundle (its .tflite is run), anything else ONNX.
  */
 /**
  * A model source as a graph (with the I/O description of TF.js and TFLite models). `bytes`: the file behind a
@@ -198,10 +206,13 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
       return { model, shards: src.shardsFromMemory(model, weights) };
     });
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
+  const task = async (bytes: Uint8Array, what?: string) => tflite(await (await import('./task.js')).tfliteFromTask(bytes, opts.taskEntry, what));
   if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
-    const bytes = opts.bytes ?? (await readLocation(source));
+    // a model.json's progress is its shards' (fetchTfjs); any other file's progress is its own download
+    const bytes = opts.bytes ?? (await readLocation(source, /\.json([?#]|$)/i.test(source) ? undefined : opts.onProgress));
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
+    if (isZip(bytes)) return task(bytes, `.task bundle "${source}"`);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }
@@ -209,6 +220,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (looksLikeJson(bytes)) return inMemory(bytes, undefined);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
+    if (isZip(bytes)) return task(bytes);
     return { graph: loadOnnx(bytes), inputShapes: shapes };
   }
   return { graph: source, inputShapes: shapes };

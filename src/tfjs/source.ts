@@ -1,5 +1,6 @@
 import { ModelFormatError } from '../errors.js';
-import { readLocation } from '../formats.js';
+import { readLocation, type ProgressFn } from '../formats.js';
+export type { ProgressFn } from '../formats.js';
 export { isTfjsInMemory, readLocation } from '../formats.js';
 import { parseModelJson, type ModelJson } from './model-json.js';
 import { groupBytes } from './weights.js';
@@ -11,8 +12,6 @@ export interface TfjsInMemory {
   modelJson: string | object | Uint8Array;
   weights?: Bytes | readonly Bytes[];
 }
-
-export type ProgressFn = (loadedBytes: number, totalBytes: number) => void;
 
 const u8 = (b: Bytes) => (b instanceof Uint8Array ? b : new Uint8Array(b));
 
