@@ -1,0 +1,88 @@
+// Quantized (int8 / uint8) TFLite models, computed in float with fake quantization at every quantized tensor
+// (src/tflite/quant.ts), against LiteRT.js's integer kernels on models built here: each output within one
+// quantization step of the output tensor, on the CPU and on WebGPU.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { UnsupportedOpError } from '../src/errors.js';
+import { load } from '../src/model.js';
+import { loadTflite } from '../src/tflite/import.js';
+import { TensorType } from '../src/tflite/schema/tflite_generated.js';
+import { getTestDevice } from './support/gpu.js';
+import { buildTflite, type ModelSpec } from './support/tflite-build.js';
+import { int8MobileNet, uint8Io, uint8Net } from './support/tflite-quant-models.js';
+import { liteRtOutputs, type RefOutput } from './support/tflite-run-ref.js';
+
+function rand(n: number, seed: number, lo: number, hi: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => lo + (((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * (hi - lo)));
+}
+
+interface Case {
+  name: string;
+  spec: ModelSpec;
+  /** Input values: float, or uint8 integers (the model's quantized input). */
+  input: Float32Array | Uint8Array;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+const cases: Case[] = [
+  { name: 'int8 MobileNet-style block (per-channel conv and depthwise, ADD, MEAN, FC, softmax)', spec: int8MobileNet(), input: rand(size([1, 9, 9, 3]), 5, -1.1, 1.1) },
+  { name: 'uint8 conv (per-tensor, zero point 131), max and average pool, ADD', spec: uint8Net(), input: rand(size([1, 7, 7, 4]), 6, -1.2, 1.2) },
+  { name: 'uint8 in and out: depthwise conv + relu6', spec: uint8Io(), input: Uint8Array.from(rand(size([1, 6, 6, 3]), 7, 0, 256), Math.floor) },
+];
+
+/** The step of each output: its own scale when quantized, else the scale of the tensor it dequantizes. */
+function outputStep(spec: ModelSpec, k: number): number {
+  const t = spec.tensors[spec.outputs[k]!]!;
+  if (t.type === TensorType.UINT8 || t.type === TensorType.INT8) return 1; // the API gives the integers q
+  const producer = spec.ops.find((o) => o.outputs.includes(spec.outputs[k]!))!;
+  return spec.tensors[producer.inputs[0]!]!.quant!.scale[0]!;
+}
+
+let refs: RefOutput[][];
+beforeAll(async () => {
+  refs = await liteRtOutputs(cases.map((c) => ({ bytes: buildTflite(c.spec), inputs: [{ shape: c.spec.tensors[c.spec.inputs[0]!]!.shape, data: c.input }] })));
+}, 180_000);
+
+describe('quantized TFLite models against LiteRT.js', () => {
+  cases.forEach((c, i) => {
+    it(`${c.name}: within one quantization step, CPU and WebGPU`, async () => {
+      const bytes = buildTflite(c.spec);
+      const shape = c.spec.tensors[c.spec.inputs[0]!]!.shape;
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        const m = await load(bytes, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+        const data = c.input instanceof Uint8Array ? Int32Array.from(c.input) : c.input;
+        const got = await m.run({ [m.inputs[0]!.name]: { shape, data } as never });
+        m.dispose();
+        refs[i]!.forEach((ref, k) => {
+          const y = got.get(ref.name)!;
+          expect(y.shape, ref.name).toEqual(ref.shape);
+          const step = outputStep(c.spec, k);
+          let worst = 0;
+          let differ = 0;
+          for (let j = 0; j < ref.data.length; j++) {
+            const d = Math.abs(y.data[j]! - ref.data[j]!);
+            worst = Math.max(worst, d / step);
+            if (d > step * 1e-3) differ++;
+          }
+          console.log(`${c.name} [${backend}] ${ref.name}: max |Δ| = ${worst.toFixed(3)} steps; ${differ} of ${ref.data.length} values differ`);
+          expect(worst, `${ref.name} (${backend})`).toBeLessThanOrEqual(1 + 1e-4);
+        });
+      }
+    }, 120_000);
+  });
+});
+
+describe('quantized tensors that cannot run are typed errors', () => {
+  it('per-channel activations, int16 activations, bad scales and zero points name the tensor', () => {
+    const bad = (edit: (s: ModelSpec) => void) => {
+      const s = int8MobileNet();
+      edit(s);
+      return () => loadTflite(buildTflite(s));
+    };
+    expect(bad((s) => (s.tensors[4]!.quant = { scale: [0.1, 0.2], zeroPoint: [0, 0], dimension: 3 }))).toThrow(/conv1.*needs one \(per-tensor\) scale; it has 2/);
+    expect(bad((s) => (s.tensors[4]!.type = TensorType.INT16))).toThrow(/conv1.*INT16 activations are not supported/);
+    expect(bad((s) => (s.tensors[4]!.quant = { scale: [0], zeroPoint: [0] }))).toThrow(/scale 0 is not a finite positive number/);
+    expect(bad((s) => (s.tensors[4]!.quant = { scale: [0.1], zeroPoint: [300] }))).toThrow(/zero point 300 is outside INT8's range/);
+    expect(bad((s) => (s.tensors[4]!.quant = undefined))).toThrow(UnsupportedOpError);
+  });
+});
