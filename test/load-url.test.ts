@@ -12,9 +12,9 @@ import { ROOT } from './support/fixtures.js';
 import { TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
 import { buildZip } from './support/zip-build.js';
 
-const CHUNK = 8 * 1024;
+const CHUNK = 4 * 1024;
 const files: Record<string, Uint8Array> = {
-  '/m.onnx': new Uint8Array(readFileSync(join(ROOT, 'examples/seed_regular_3x64_k5s2.onnx'))),
+  '/m.onnx': new Uint8Array(readFileSync(join(ROOT, 'examples/seed_regular_3x128_k3_7x7.onnx'))),
   '/m.tflite': modelBytes(TFLITE_MODELS[0]!),
 };
 files['/m.task'] = buildZip([{ name: 'metadata.json', data: new Uint8Array(8) }, { name: 'model.tflite', data: files['/m.tflite']!, method: 'deflate' }]).bytes;
@@ -26,7 +26,7 @@ let base = '';
 async function send(res: import('node:http').ServerResponse, body: Uint8Array, stopAt = body.length) {
   for (let at = 0; at < stopAt; at += CHUNK) {
     if (!res.write(body.subarray(at, Math.min(at + CHUNK, stopAt)))) await new Promise((r) => res.once('drain', r));
-    await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
