@@ -1,6 +1,7 @@
 // Quantized .tflite test models written with the builder (test/support/tflite-build.ts): what a full-integer
 // quantized MobileNet-style network is made of (QUANTIZE, per-channel int8 CONV_2D and DEPTHWISE_CONV_2D,
-// ADD, MEAN, per-tensor FULLY_CONNECTED, int8 SOFTMAX, DEQUANTIZE), a uint8 one, and one with uint8 I/O.
+// ADD, MEAN, per-tensor FULLY_CONNECTED, int8 SOFTMAX, DEQUANTIZE), a MobileNetV3-style block (HARD_SWISH,
+// squeeze-excite with LOGISTIC and MUL, PAD, AVERAGE_POOL_2D, RESHAPE, CONCATENATION), a uint8 one, and one with uint8 I/O.
 import {
   ActivationFunctionType as Act,
   AddOptionsT,
@@ -9,8 +10,11 @@ import {
   Conv2DOptionsT,
   DepthwiseConv2DOptionsT,
   FullyConnectedOptionsT,
+  ConcatenationOptionsT,
+  MulOptionsT,
   Padding,
   Pool2DOptionsT,
+  ReshapeOptionsT,
   ReducerOptionsT,
   SoftmaxOptionsT,
   TensorType,
@@ -132,5 +136,62 @@ export function uint8Io(): ModelSpec {
     ops: [{ op: Op.DEPTHWISE_CONV_2D, inputs: [0, 1, 2], outputs: [3], optionsType: BuiltinOptions.DepthwiseConv2DOptions, options: new DepthwiseConv2DOptionsT(Padding.SAME, 1, 1, 1, Act.RELU6) }],
     inputs: [0],
     outputs: [3],
+  };
+}
+
+/**
+ * A MobileNetV3-style int8 block: QUANTIZE → pointwise conv → HARD_SWISH → depthwise 3×3 → squeeze-excite (MEAN,
+ * 1×1 conv relu, 1×1 conv, LOGISTIC, MUL) → PAD → AVERAGE_POOL_2D → RESHAPE, CONCATENATION with a second RESHAPE
+ * of the same pool, DEQUANTIZE. Pool, pad, reshape and concatenation keep their input's parameters, as TFLite asks.
+ */
+export function int8V3Block(): ModelSpec {
+  const IN = 1.5 / 127;
+  const [w1, b1] = weights('expand_w', [8, 1, 1, 4], 0, spread(8, 0.008), IN, 43);
+  const [w2, b2] = weights('dw_w', [1, 3, 3, 8], 3, spread(8, 0.006), 0.03, 47);
+  const [w3, b3] = weights('se_reduce_w', [4, 1, 1, 8], 0, spread(4, 0.01), 0.04, 53);
+  const [w4, b4] = weights('se_expand_w', [8, 1, 1, 4], 0, spread(8, 0.01), 0.05, 59);
+  return {
+    tensors: [
+      { name: 'input', shape: [1, 6, 6, 4] },
+      { name: 'input_q', shape: [1, 6, 6, 4], type: TensorType.INT8, quant: q(IN, 0) },
+      w1, b1,
+      { name: 'expand', shape: [1, 6, 6, 8], type: TensorType.INT8, quant: q(0.06, -10) },
+      { name: 'hswish', shape: [1, 6, 6, 8], type: TensorType.INT8, quant: q(0.03, -100) },
+      w2, b2,
+      { name: 'dw', shape: [1, 6, 6, 8], type: TensorType.INT8, quant: q(0.04, 7) },
+      { name: 'axes', shape: [2], type: TensorType.INT32, data: i32([1, 2]) },
+      { name: 'squeeze', shape: [1, 1, 1, 8], type: TensorType.INT8, quant: q(0.02, 0) },
+      w3, b3,
+      { name: 'se_reduce', shape: [1, 1, 1, 4], type: TensorType.INT8, quant: q(0.05, -128) },
+      w4, b4,
+      { name: 'se_expand', shape: [1, 1, 1, 8], type: TensorType.INT8, quant: q(0.06, 0) },
+      { name: 'gate', shape: [1, 1, 1, 8], type: TensorType.INT8, quant: q(1 / 256, -128) },
+      { name: 'excited', shape: [1, 6, 6, 8], type: TensorType.INT8, quant: q(0.035, 5) },
+      { name: 'pads', shape: [4, 2], type: TensorType.INT32, data: i32([0, 0, 1, 1, 1, 1, 0, 0]) },
+      { name: 'padded', shape: [1, 8, 8, 8], type: TensorType.INT8, quant: q(0.035, 5) },
+      { name: 'pooled', shape: [1, 3, 3, 8], type: TensorType.INT8, quant: q(0.035, 5) },
+      { name: 'shape', shape: [2], type: TensorType.INT32, data: i32([1, 72]) },
+      { name: 'flat', shape: [1, 72], type: TensorType.INT8, quant: q(0.035, 5) },
+      { name: 'cat', shape: [1, 144], type: TensorType.INT8, quant: q(0.035, 5) },
+      { name: 'out', shape: [1, 144] },
+    ],
+    ops: [
+      { op: Op.QUANTIZE, inputs: [0], outputs: [1] },
+      { op: Op.CONV_2D, inputs: [1, 2, 3], outputs: [4], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.VALID, 1, 1, Act.NONE) },
+      { op: Op.HARD_SWISH, inputs: [4], outputs: [5] },
+      { op: Op.DEPTHWISE_CONV_2D, inputs: [5, 6, 7], outputs: [8], optionsType: BuiltinOptions.DepthwiseConv2DOptions, options: new DepthwiseConv2DOptionsT(Padding.SAME, 1, 1, 1, Act.NONE) },
+      { op: Op.MEAN, inputs: [8, 9], outputs: [10], optionsType: BuiltinOptions.ReducerOptions, options: new ReducerOptionsT(true) },
+      { op: Op.CONV_2D, inputs: [10, 11, 12], outputs: [13], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.VALID, 1, 1, Act.RELU) },
+      { op: Op.CONV_2D, inputs: [13, 14, 15], outputs: [16], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.VALID, 1, 1, Act.NONE) },
+      { op: Op.LOGISTIC, inputs: [16], outputs: [17] },
+      { op: Op.MUL, inputs: [8, 17], outputs: [18], optionsType: BuiltinOptions.MulOptions, options: new MulOptionsT(Act.NONE) },
+      { op: Op.PAD, inputs: [18, 19], outputs: [20] },
+      { op: Op.AVERAGE_POOL_2D, inputs: [20], outputs: [21], optionsType: BuiltinOptions.Pool2DOptions, options: new Pool2DOptionsT(Padding.VALID, 2, 2, 3, 3) },
+      { op: Op.RESHAPE, inputs: [21, 22], outputs: [23], optionsType: BuiltinOptions.ReshapeOptions, options: new ReshapeOptionsT([1, 72]) },
+      { op: Op.CONCATENATION, inputs: [23, 23], outputs: [24], optionsType: BuiltinOptions.ConcatenationOptions, options: new ConcatenationOptionsT(1, Act.NONE) },
+      { op: Op.DEQUANTIZE, inputs: [24], outputs: [25] },
+    ],
+    inputs: [0],
+    outputs: [25],
   };
 }
