@@ -8,7 +8,7 @@ import { loadTflite } from '../src/tflite/import.js';
 import { TensorType } from '../src/tflite/schema/tflite_generated.js';
 import { getTestDevice } from './support/gpu.js';
 import { buildTflite, type ModelSpec } from './support/tflite-build.js';
-import { int8MobileNet, int8V3Block, uint8Io, uint8Net } from './support/tflite-quant-models.js';
+import { int8Deep, int8MobileNet, int8V3Block, uint8Io, uint8Net } from './support/tflite-quant-models.js';
 import { liteRtOutputs, type RefOutput } from './support/tflite-run-ref.js';
 
 function rand(n: number, seed: number, lo: number, hi: number): Float32Array {
@@ -27,6 +27,8 @@ const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 const cases: Case[] = [
   { name: 'int8 MobileNet-style block (per-channel conv and depthwise, ADD, MEAN, FC, softmax)', spec: int8MobileNet(), input: rand(size([1, 9, 9, 3]), 5, -1.1, 1.1) },
   { name: 'int8 MobileNetV3-style block (HARD_SWISH, squeeze-excite with LOGISTIC and MUL, PAD, AVERAGE_POOL, RESHAPE, CONCATENATION)', spec: int8V3Block(), input: rand(size([1, 6, 6, 4]), 8, -1.6, 1.6) },
+  { name: 'int8, 6 depthwise-separable blocks deep', spec: int8Deep(6), input: rand(size([1, 10, 10, 8]), 9, -1, 1) },
+  { name: 'int8, 6 residual blocks deep (ADD after each)', spec: int8Deep(6, true), input: rand(size([1, 10, 10, 8]), 10, -1, 1) },
   { name: 'uint8 conv (per-tensor, zero point 131), max and average pool, ADD', spec: uint8Net(), input: rand(size([1, 7, 7, 4]), 6, -1.2, 1.2) },
   { name: 'uint8 in and out: depthwise conv + relu6', spec: uint8Io(), input: Uint8Array.from(rand(size([1, 6, 6, 3]), 7, 0, 256), Math.floor) },
 ];

@@ -39,7 +39,12 @@ function weights(name: string, shape: number[], dim: number, scales: number[], i
   ];
 }
 
-const spread = (n: number, base: number) => Array.from({ length: n }, (_, i) => base * (1 + (i % 3) * 0.25));
+/**
+ * Per-channel scales around `base`. Not round numbers: with scales like 0.004 the integer accumulators land exactly
+ * on rounding ties, where TFLite's reference kernels (half away from zero) and XNNPACK (half to even, after an fp32
+ * multiply) disagree among themselves; calibrated models' scales are arbitrary floats.
+ */
+const spread = (n: number, base: number) => Array.from({ length: n }, (_, i) => base * (1 + (i % 3) * 0.25 + Math.SQRT2 * 1e-3 * (i + 1)));
 
 /**
  * float [1, 9, 9, 3] → QUANTIZE int8 → conv 3×3 s2 relu6 (per-channel) → depthwise 3×3 relu (per-channel) →
@@ -194,4 +199,42 @@ export function int8V3Block(): ModelSpec {
     inputs: [0],
     outputs: [25],
   };
+}
+
+/**
+ * `blocks` int8 depthwise-separable blocks (depthwise 3×3 relu6, pointwise 1×1 relu6, per-channel) on
+ * [1, 10, 10, 8], each with a residual ADD when `residual`: how far rounding differences travel.
+ */
+export function int8Deep(blocks: number, residual = false): ModelSpec {
+  const C = 8;
+  const IN = 2 / 255;
+  const ACT = 6 / 255;
+  const tensors: TensorSpec[] = [
+    { name: 'input', shape: [1, 10, 10, C] },
+    { name: 'input_q', shape: [1, 10, 10, C], type: TensorType.INT8, quant: q(IN, -1) },
+  ];
+  const ops: ModelSpec['ops'] = [{ op: Op.QUANTIZE, inputs: [0], outputs: [1] }];
+  let x = 1;
+  let inScale = IN;
+  for (let k = 0; k < blocks; k++) {
+    const [dw, dwb] = weights(`b${k}_dw`, [1, 3, 3, C], 3, spread(C, 0.012), inScale, 100 + 4 * k);
+    tensors.push(dw, dwb, { name: `b${k}_dw_out`, shape: [1, 10, 10, C], type: TensorType.INT8, quant: q(ACT, -128) });
+    ops.push({ op: Op.DEPTHWISE_CONV_2D, inputs: [x, tensors.length - 3, tensors.length - 2], outputs: [tensors.length - 1], optionsType: BuiltinOptions.DepthwiseConv2DOptions, options: new DepthwiseConv2DOptionsT(Padding.SAME, 1, 1, 1, Act.RELU6) });
+    x = tensors.length - 1;
+    const [pw, pwb] = weights(`b${k}_pw`, [C, 1, 1, C], 0, spread(C, 0.005), ACT, 102 + 4 * k);
+    tensors.push(pw, pwb, { name: `b${k}_pw_out`, shape: [1, 10, 10, C], type: TensorType.INT8, quant: q(ACT, -128) });
+    ops.push({ op: Op.CONV_2D, inputs: [x, tensors.length - 3, tensors.length - 2], outputs: [tensors.length - 1], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.VALID, 1, 1, Act.RELU6) });
+    const blockIn = ops[ops.length - 2]!.inputs[0]!;
+    x = tensors.length - 1;
+    inScale = ACT;
+    if (residual) {
+      tensors.push({ name: `b${k}_sum`, shape: [1, 10, 10, C], type: TensorType.INT8, quant: q(ACT * 1.37, -100) });
+      ops.push({ op: Op.ADD, inputs: [x, blockIn], outputs: [tensors.length - 1], optionsType: BuiltinOptions.AddOptions, options: new AddOptionsT(Act.NONE) });
+      x = tensors.length - 1;
+      inScale = ACT * 1.37;
+    }
+  }
+  tensors.push({ name: 'out', shape: [1, 10, 10, C] });
+  ops.push({ op: Op.DEQUANTIZE, inputs: [x], outputs: [tensors.length - 1] });
+  return { tensors, ops, inputs: [0], outputs: [tensors.length - 1] };
 }
