@@ -23,13 +23,26 @@ export function isZip(bytes: Uint8Array): boolean {
   return sig === ZIP_LOCAL || sig === ZIP_EOCD;
 }
 
-/** A JSON document (a TF.js model.json) rather than protobuf bytes: its first non-blank byte is '{'. */
-export function looksLikeJson(bytes: Uint8Array): boolean {
+/** The first byte after blanks (and a UTF-8 byte order mark) in the first 64, or -1. */
+function firstNonBlank(bytes: Uint8Array): number {
   for (const b of bytes.subarray(0, 64)) {
     if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0xef || b === 0xbb || b === 0xbf) continue;
-    return b === 0x7b;
+    return b;
   }
-  return false;
+  return -1;
+}
+
+/** A JSON document (a TF.js model.json) rather than protobuf bytes: its first non-blank byte is '{'. */
+export function looksLikeJson(bytes: Uint8Array): boolean {
+  return firstNonBlank(bytes) === 0x7b;
+}
+
+/**
+ * An HTML or XML page (a server's error or fallback page where a model was expected): its first non-blank byte is
+ * '<', which no ONNX file starts with (field 7, wire type 4).
+ */
+export function looksLikeMarkup(bytes: Uint8Array): boolean {
+  return firstNonBlank(bytes) === 0x3c;
 }
 
 export function isTfjsInMemory(v: unknown): v is TfjsInMemory {

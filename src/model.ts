@@ -1,6 +1,6 @@
 import { openCpu, type CpuOptions } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { GpuError } from './errors.js';
+import { GpuError, ModelFormatError } from './errors.js';
 import { withCpuKernels } from './features.js';
 import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import type { LayerProfile } from './gpu/executor.js';
@@ -10,7 +10,7 @@ import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { RunStats } from './run-stats.js';
 import type { Int32Tensor, Shape, Tensor } from './tensor.js';
-import { hasTfliteIdentifier, isTfjsInMemory, isZip, looksLikeJson, readLocation } from './formats.js';
+import { hasTfliteIdentifier, isTfjsInMemory, isZip, looksLikeJson, looksLikeMarkup, readLocation } from './formats.js';
 import type { IoInfo } from './tfjs/import.js';
 import type { ModelJson } from './tfjs/model-json.js';
 import type { ProgressFn, TfjsInMemory } from './tfjs/source.js';
@@ -213,6 +213,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     const bytes = opts.bytes ?? (await readLocation(source, /\.json([?#]|$)/i.test(source) ? undefined : opts.onProgress));
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (isZip(bytes)) return task(bytes, `.task bundle "${source}"`);
+    if (looksLikeMarkup(bytes)) throw new ModelFormatError(`"${source}" is an HTML or XML page, not a model (a server's error or fallback page?)`);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }

@@ -17,6 +17,7 @@ const files: Record<string, Uint8Array> = {
   '/m.onnx': new Uint8Array(readFileSync(join(ROOT, 'examples/seed_regular_3x128_k3_7x7.onnx'))),
   '/m.tflite': modelBytes(TFLITE_MODELS[0]!),
 };
+files['/fallback.onnx'] = new TextEncoder().encode('\n<!doctype html><html><body>Not here</body></html>');
 files['/m.task'] = buildZip([{ name: 'metadata.json', data: new Uint8Array(8) }, { name: 'model.tflite', data: files['/m.tflite']!, method: 'deflate' }]).bytes;
 
 let server: Server;
@@ -102,6 +103,10 @@ describe('load(url)', () => {
     const err = await load(url).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FetchError);
     expect((err as Error).message).toMatch(new RegExp(`^cannot fetch "${url.replace(/[.?]/g, '\\$&')}": (the download broke off after \\d+ of ${files[path]!.length} bytes|truncated download)`));
+  });
+
+  it('an HTML page served where a model was expected (an SPA fallback) says so', async () => {
+    await expect(load(`${base}/fallback.onnx`)).rejects.toThrow(`"${base}/fallback.onnx" is an HTML or XML page, not a model`);
   });
 
   it('a refused connection is a FetchError naming the URL', async () => {

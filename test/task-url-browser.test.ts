@@ -26,7 +26,8 @@ describe('model URLs and .task bundles in Chromium', () => {
     type W = { __taskUrl: typeof TaskPage };
     const fromUrl = await page.evaluate((u, x, s) => (window as unknown as W).__taskUrl.runTfliteUrl(u, x, s), `/node_modules/@mediapipe/${c.file}`, input, shape);
     const fromTask = await page.evaluate((b, x, s) => (window as unknown as W).__taskUrl.runTaskBytes(b, 'a.tflite', x, s), Buffer.from(task).toString('base64'), input, shape);
-    // Vite's dev server answers unknown paths with its index.html (200), so the failed request is a revoked blob: URL
+    // Vite's dev server answers unknown paths with its index.html (200): said as such, not as a broken ONNX file
+    const fallback = await page.evaluate(() => (window as unknown as W).__taskUrl.errorOf('/no/such/model.tflite'));
     const missing = await page.evaluate(() => {
       const url = URL.createObjectURL(new Blob([new Uint8Array(8)]));
       URL.revokeObjectURL(url);
@@ -44,6 +45,7 @@ describe('model URLs and .task bundles in Chromium', () => {
     expect(fromUrl.progress[0]).toEqual([0, bytes.length]);
     expect(missing, missing.message).toMatchObject({ name: 'FetchError', code: 'FETCH' });
     expect(missing.message).toMatch(/^cannot fetch "blob:http:\/\/[^"]+": /);
+    expect(fallback).toMatchObject({ name: 'ModelFormatError', message: '"/no/such/model.tflite" is an HTML or XML page, not a model (a server\'s error or fallback page?)' });
     expect(errors.filter((e) => !/blob:/.test(e))).toEqual([]);
   }, 180_000);
 });
