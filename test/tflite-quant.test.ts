@@ -84,7 +84,8 @@ describe('quantized tensors that cannot run are typed errors', () => {
     };
     expect(bad((s) => (s.tensors[4]!.quant = { scale: [0.1, 0.2], zeroPoint: [0, 0], dimension: 3 }))).toThrow(/conv1.*needs one \(per-tensor\) scale; it has 2/);
     expect(bad((s) => (s.tensors[4]!.type = TensorType.INT16))).toThrow(/conv1.*INT16 activations are not supported/);
-    expect(bad((s) => (s.tensors[4]!.quant = { scale: [0], zeroPoint: [0] }))).toThrow(/scale 0 is not a finite positive number/);
+    expect(bad((s) => (s.tensors[4]!.quant = { scale: [0], zeroPoint: [0] }))).toThrow(/scale 0 is not a positive number within float32's normal range/);
+    expect(bad((s) => (s.tensors[4]!.quant = { scale: [1e-40], zeroPoint: [0] }))).toThrow(/scale 9\.9\d*e-41 is not/); // 1e-40 as float32
     expect(bad((s) => (s.tensors[4]!.quant = { scale: [0.1], zeroPoint: [300] }))).toThrow(/zero point 300 is outside INT8's range/);
     expect(bad((s) => (s.tensors[4]!.quant = undefined))).toThrow(UnsupportedOpError);
   });

@@ -23,7 +23,9 @@ export function quantizedTensorProblem(t: TfliteTensor): string | undefined {
   if (!range) return `${tensorTypeName(t.type)} activations are not supported (int8 and uint8 are)`;
   if (!q || q.scale.length !== 1) return `a quantized ${tensorTypeName(t.type)} activation needs one (per-tensor) scale; it has ${q?.scale.length ?? 0}`;
   const zp = q.zeroPoint[0] ?? 0;
-  if (!(q.scale[0]! > 0 && Number.isFinite(q.scale[0]!))) return `quantization scale ${q.scale[0]} is not a finite positive number`;
+  // both the scale and its reciprocal must be normal float32 numbers (the fake quantization multiplies by each)
+  const s = q.scale[0]!;
+  if (!(s >= 2 ** -126 && s <= 2 ** 126)) return `quantization scale ${s} is not a positive number within float32's normal range`;
   if (!(Number.isInteger(zp) && zp >= range[0] && zp <= range[1])) return `zero point ${zp} is outside ${tensorTypeName(t.type)}'s range [${range.join(', ')}]`;
   return undefined;
 }
