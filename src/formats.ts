@@ -102,8 +102,13 @@ async function fetchBytes(url: string, onProgress?: ProgressFn): Promise<Uint8Ar
     }
   }
   if (declared !== undefined && got !== declared) throw new FetchError(url, `truncated download: ${got} of ${declared} bytes (Content-Length)`);
+  return concatBytes(chunks);
+}
+
+/** Chunks of a stream as one array (the chunk itself when there is one). */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(got);
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
   for (const c of chunks) {
     out.set(c, at);

@@ -3,7 +3,7 @@
 // past its declared size. Anything hostile (sizes beyond the file or beyond deflate's ratio, overlapping or
 // encrypted entries, ZIP64, a truncated directory, a CRC mismatch) is a ModelFormatError naming the entry.
 import { ModelFormatError } from './errors.js';
-import { ZIP_EOCD as EOCD, ZIP_LOCAL as LOCAL } from './formats.js';
+import { concatBytes, ZIP_EOCD as EOCD, ZIP_LOCAL as LOCAL } from './formats.js';
 
 export interface ZipEntry {
   readonly name: string;
@@ -119,9 +119,12 @@ export async function zipExtract(bytes: Uint8Array, e: ZipEntry): Promise<Uint8A
 
 const hex = (v: number) => `0x${v.toString(16).padStart(8, '0')}`;
 
-/** Raw deflate of exactly `size` bytes: more output than declared aborts at once, less is an error. */
+/**
+ * Raw deflate of exactly `size` bytes: more output than declared aborts at once, less is an error. Memory follows
+ * the output as it arrives, not the declared size (a bomb declaring its true size is stopped at MAX_ZIP_ENTRY_BYTES).
+ */
 async function inflateBounded(raw: Uint8Array, size: number, where: string): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
+  const chunks: Uint8Array[] = [];
   let got = 0;
   const stream = new Blob([raw as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   const reader = stream.getReader();
@@ -130,7 +133,7 @@ async function inflateBounded(raw: Uint8Array, size: number, where: string): Pro
       const { done, value } = await reader.read();
       if (done) break;
       if (got + value.length > size) throw fail(`${where} inflates to more than its declared ${size} bytes`);
-      out.set(value, got);
+      chunks.push(value);
       got += value.length;
     }
   } catch (e) {
@@ -140,7 +143,7 @@ async function inflateBounded(raw: Uint8Array, size: number, where: string): Pro
     reader.cancel().catch(() => {});
   }
   if (got !== size) throw fail(`${where} inflates to ${got} bytes; the directory declares ${size}`);
-  return out;
+  return concatBytes(chunks);
 }
 
 let table: Uint32Array | undefined;
