@@ -75,6 +75,30 @@ describe('quantized TFLite models against LiteRT.js', () => {
   });
 });
 
+describe('int8 inputs and outputs (LiteRT.js takes no int8 tensors)', () => {
+  it('the uint8 I/O model shifted to int8 (q − 128, zero points − 128) gives its outputs − 128, as integers from predict', async () => {
+    const u = uint8Io();
+    const s = uint8Io();
+    for (const k of [0, 1, 3]) {
+      const t = s.tensors[k]!;
+      t.type = TensorType.INT8;
+      t.quant = { ...t.quant!, zeroPoint: t.quant!.zeroPoint.map((z) => z - 128) };
+      if (t.data) t.data = Uint8Array.from(t.data, (v) => (v - 128) & 0xff);
+    }
+    const x = Uint8Array.from(rand(size([1, 6, 6, 3]), 12, 0, 256), Math.floor);
+    const [mu, ms] = [await load(buildTflite(u), { backend: 'cpu' }), await load(buildTflite(s), { backend: 'cpu' })];
+    expect(ms.inputs[0]!.dtype).toBe('int32');
+    expect(ms.outputs[0]!.dtype).toBe('int32');
+    const yu = (await mu.predict({ pixels: { shape: [1, 6, 6, 3], data: Int32Array.from(x) } })).get('features')!;
+    const ys = (await ms.predict({ pixels: { shape: [1, 6, 6, 3], data: Int32Array.from(x, (v) => v - 128) } })).get('features')!;
+    mu.dispose();
+    ms.dispose();
+    expect(ys.data).toBeInstanceOf(Int32Array);
+    expect(Array.from(ys.data)).toEqual(Array.from(yu.data, (v) => v - 128));
+    expect(new Set(yu.data).size).toBeGreaterThan(5);
+  });
+});
+
 describe('quantized tensors that cannot run are typed errors', () => {
   it('per-channel activations, int16 activations, bad scales and zero points name the tensor', () => {
     const bad = (edit: (s: ModelSpec) => void) => {
