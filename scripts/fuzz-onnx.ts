@@ -524,29 +524,40 @@ export interface FuzzReport {
   totalMs: number;
 }
 
-export function fuzz(opts: FuzzOptions): FuzzReport {
-  const r = rng(opts.seed ?? 1);
-  const rep: FuzzReport = {
+export function newReport(): FuzzReport {
+  return {
     cases: 0, outcomes: {}, codes: {}, failures: [], maxLoadMs: 0, maxLoadCase: '', maxRunMs: 0, maxRunCase: '',
     maxMemDelta: 0, maxMemCase: '', totalMs: 0,
   };
+}
+
+/** Adds case `k`'s result to the report (outcome and error-code counts, slowest and largest cases, failures). */
+export function recordCase(rep: FuzzReport, k: number, info: { seed: string; mutators: string[]; bytes: Uint8Array }, res: CaseResult): void {
+  const label = `#${k} ${info.seed} [${info.mutators.join(', ')}] (${info.bytes.length} bytes)`;
+  rep.cases++;
+  rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
+  if (res.code) rep.codes[res.code] = (rep.codes[res.code] ?? 0) + 1;
+  if (res.loadMs > rep.maxLoadMs) [rep.maxLoadMs, rep.maxLoadCase] = [res.loadMs, label];
+  if (res.runMs > rep.maxRunMs) [rep.maxRunMs, rep.maxRunCase] = [res.runMs, label];
+  if (res.memDelta > rep.maxMemDelta) [rep.maxMemDelta, rep.maxMemCase] = [res.memDelta, label];
+  if (res.outcome === 'FAILED') {
+    const err = res.error instanceof Error ? `${res.error.name}: ${res.error.message}\n${res.error.stack?.split('\n').slice(1, 5).join('\n')}` : String(res.error);
+    rep.failures.push({ k, seed: info.seed, mutators: info.mutators, error: err, bytes: info.bytes });
+  }
+}
+
+/** Bias towards small seeds: they are cheap to run, and structure matters more than size. */
+export const pickSeed = (seeds: readonly Seed[], r: Rand): Seed => seeds[Math.floor(r() ** 2 * seeds.length)]!;
+
+export function fuzz(opts: FuzzOptions): FuzzReport {
+  const r = rng(opts.seed ?? 1);
+  const rep = newReport();
   const start = performance.now();
   for (let k = 0; k < opts.cases; k++) {
-    // Bias towards small seeds: they are cheap to run, and structure matters more than size.
-    const seed = opts.seeds[Math.floor(r() ** 2 * opts.seeds.length)]!;
+    const seed = pickSeed(opts.seeds, r);
     const { bytes, mutators } = (opts.mutate ?? mutate)(seed, r);
     const res = (opts.runCase ?? runCase)(bytes, r, opts.budget);
-    const label = `#${k} ${seed.name} [${mutators.join(', ')}] (${bytes.length} bytes)`;
-    rep.cases++;
-    rep.outcomes[res.outcome] = (rep.outcomes[res.outcome] ?? 0) + 1;
-    if (res.code) rep.codes[res.code] = (rep.codes[res.code] ?? 0) + 1;
-    if (res.loadMs > rep.maxLoadMs) [rep.maxLoadMs, rep.maxLoadCase] = [res.loadMs, label];
-    if (res.runMs > rep.maxRunMs) [rep.maxRunMs, rep.maxRunCase] = [res.runMs, label];
-    if (res.memDelta > rep.maxMemDelta) [rep.maxMemDelta, rep.maxMemCase] = [res.memDelta, label];
-    if (res.outcome === 'FAILED') {
-      const err = res.error instanceof Error ? `${res.error.name}: ${res.error.message}\n${res.error.stack?.split('\n').slice(1, 5).join('\n')}` : String(res.error);
-      rep.failures.push({ k, seed: seed.name, mutators, error: err, bytes });
-    }
+    recordCase(rep, k, { seed: seed.name, mutators, bytes }, res);
     opts.onCase?.(k, { seed: seed.name, mutators, bytes }, res);
   }
   rep.totalMs = performance.now() - start;

@@ -1,10 +1,10 @@
 /**
  * .tflite loader fuzzer. Mutates small TFLite models written here with the generated object API (every op
  * family the importer lowers, the custom Convolution2DTransposeBias, float16 and int8 constants behind
- * DEQUANTIZE) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
+ * DEQUANTIZE, full-integer int8 and uint8 models) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
  * absurd, negative or overflowing, wrong tensor types, buffers swapped, short or long, tensor indices out of range,
  * ops reordered, duplicated, deleted or rewired into cycles, opcode and options-type confusion, option values
- * out of range, short custom options, hostile names, broken quantization) and byte-level ones after packing
+ * out of range, short custom options, hostile names, broken quantization, quantization parameters at edge values) and byte-level ones after packing
  * (bit flips, truncation, insertions, offsets overwritten). Every case must end in a Graph that resolves and
  * runs on the CPU, or in a SepconvError, within a time bound and without unjustified memory growth.
  *
@@ -39,6 +39,7 @@ import {
   type ModelT,
 } from '../src/tflite/schema/tflite_generated.js';
 import { buildTflite, f16, f32, i32, i8, pack, unpack, type ModelSpec } from '../test/support/tflite-build.js';
+import { int8MobileNet, uint8Io } from '../test/support/tflite-quant-models.js';
 import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
 
 type Rand = () => number;
@@ -156,6 +157,8 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
     { name: 'conv-net', bytes: buildTflite(convNet()) },
     { name: 'seg-net', bytes: buildTflite(segNet()) },
     { name: 'misc-net', bytes: buildTflite(miscNet()) },
+    { name: 'int8-net', bytes: buildTflite(int8MobileNet()) },
+    { name: 'uint8-io', bytes: buildTflite(uint8Io()) },
   ];
   if (withReal) seeds.push({ name: 'face_detection_short_range', bytes: new Uint8Array(readFileSync(join(root, FACE_SHORT))) });
   return seeds.sort((a, b) => a.bytes.length - b.bytes.length);
@@ -294,6 +297,19 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   name(m, r) {
     const t = tensor(m, r);
     if (t) t.name = pick(r, [...HOSTILE_NAMES, ...sg(m).tensors.map((x) => String(x.name))]);
+  },
+  /** A quantized tensor's parameters pushed to edge values (scale 0, NaN, huge; zero point out of range; per-channel lengths and axis off). */
+  quantParams(m, r) {
+    const ts = sg(m).tensors.filter((t) => t.quantization?.scale.length);
+    const t = ts.length ? pick(r, ts) : undefined;
+    if (!t) return;
+    const q = t.quantization!;
+    const edit = int(r, 5);
+    if (edit === 0) q.scale[int(r, q.scale.length)] = pick(r, [0, -0.5, NaN, Infinity, 1e-30, 1e30, 2 ** -20]);
+    else if (edit === 1) q.zeroPoint[int(r, Math.max(1, q.zeroPoint.length))] = BigInt(pick(r, [-129, 128, 256, -1, 2 ** 31 - 1, 0]));
+    else if (edit === 2) q.quantizedDimension = extreme(r);
+    else if (edit === 3) q.scale.push(...Array.from({ length: 1 + int(r, 3) }, () => 0.05));
+    else t.type = pick(r, [TensorType.INT8, TensorType.UINT8, TensorType.INT16, TensorType.INT32, TensorType.FLOAT32]);
   },
   quantization(m, r) {
     const t = tensor(m, r);

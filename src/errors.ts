@@ -63,3 +63,14 @@ export class WorkerError extends SepconvError {
     super(code, message);
   }
 }
+
+/** A model URL could not be downloaded whole: a failed request, an HTTP error status, or a short body. */
+export class FetchError extends SepconvError {
+  constructor(
+    readonly url: string,
+    message: string,
+    readonly status?: number,
+  ) {
+    super('FETCH', `cannot fetch "${url}": ${message}`);
+  }
+}

@@ -2,7 +2,7 @@ import type { CpuOptions } from './cpu/backend.js';
 import type { Backend } from './engine.js';
 import type { GpuContext } from './gpu/device.js';
 import type { Shape } from './tensor.js';
-import type { ProgressFn } from './tfjs/source.js';
+import type { ProgressFn } from './formats.js';
 
 export interface LoadOptions extends CpuOptions {
   backend?: Backend | 'auto';
@@ -17,6 +17,11 @@ export interface LoadOptions extends CpuOptions {
    * a GpuError naming the node; 'cpu' answers that run on the CPU instead and counts it in `stats.gpuErrors`.
    */
   onGpuError?: 'throw' | 'cpu';
-  /** TF.js models: called as weight shards arrive, with bytes loaded and the manifest's total. */
+  /**
+   * Called as the model downloads, with bytes loaded and the total: for a TF.js model.json the weight shards (the
+   * manifest's total); for an .onnx, .tflite or .task URL or path the file itself (Content-Length, 0 if unknown).
+   */
   onProgress?: ProgressFn;
+  /** .task bundles (MediaPipe Tasks' zip of models): the path inside the archive of the .tflite to run, when it holds several. */
+  taskEntry?: string;
 }

@@ -1,6 +1,6 @@
 import { openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { GpuError } from './errors.js';
+import { GpuError, ModelFormatError } from './errors.js';
 import { withCpuKernels } from './features.js';
 import type { AdapterSummary, Backend, EngineModel, LayerProfile } from './engine.js';
 import { acquireGpu, type GpuContext } from './gpu/device.js';
@@ -9,7 +9,7 @@ import { optimize } from './graph/optimize.js';
 import { resolve, type ResolvedGraph } from './graph/resolve.js';
 import { loadOnnx } from './onnx/import.js';
 import type { Int32Tensor, Shape, Tensor } from './tensor.js';
-import { hasTfliteIdentifier, isTfjsInMemory, looksLikeJson, readLocation } from './formats.js';
+import { hasTfliteIdentifier, isTfjsInMemory, isZip, looksLikeJson, looksLikeMarkup, readLocation } from './formats.js';
 import type { IoInfo } from './tfjs/import.js';
 import type { ModelJson } from './tfjs/model-json.js';
 import type { TfjsInMemory } from './tfjs/source.js';
@@ -21,7 +21,10 @@ export type { LoadOptions } from './load-options.js';
 /** What `run` accepts per input: float32 data or int32 data (as a tensor, or bare data of the declared shape). */
 export type ModelInput = Tensor | Float32Array | Int32Tensor | Int32Array;
 
-/** Where `load` reads a model from: ONNX bytes, a TF.js model.json (bytes, URL or path, or in memory), a Graph. */
+/**
+ * Where `load` reads a model from: the bytes, URL or path of an .onnx, .tflite or .task file or of a TF.js model.json
+ * (or a model.json in memory), or a Graph.
+ */
 export type ModelSource = Uint8Array | ArrayBuffer | Graph | string | TfjsInMemory;
 
 /** What load() returns: a backend's model with the source format's I/O description, int32 in and out. */
@@ -136,7 +139,7 @@ class IoModel implements Model {
 /**
  * The engine graph of any source, with the API-level I/O description. The format is told from the content:
  * JSON is a TF.js graph model (shards fetched relative to a URL/path, or given in memory), a flatbuffer with the
- * identifier TFL3 a TFLite model, anything else ONNX.
+ * identifier TFL3 a TFLite model, a zip a MediaPipe .task bundle (its .tflite is run), anything else ONNX.
  */
 /**
  * A model source as a graph (with the I/O description of TF.js and TFLite models). `bytes`: the file behind a
@@ -162,10 +165,14 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
       return { model, shards: src.shardsFromMemory(model, weights) };
     });
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
+  const task = async (bytes: Uint8Array, what?: string) => tflite(await (await import('./task-bundle.js')).tfliteFromTask(bytes, opts.taskEntry, what));
   if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
-    const bytes = opts.bytes ?? (await readLocation(source));
+    // a model.json's progress is its shards' (fetchTfjs); any other file's progress is its own download
+    const bytes = opts.bytes ?? (await readLocation(source, /\.json([?#]|$)/i.test(source) ? undefined : opts.onProgress));
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
+    if (isZip(bytes)) return task(bytes, `.task bundle "${source}"`);
+    if (looksLikeMarkup(bytes)) throw new ModelFormatError(`"${source}" is an HTML or XML page, not a model (a server's error or fallback page?)`);
     if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }
@@ -173,6 +180,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (looksLikeJson(bytes)) return inMemory(bytes, undefined);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
+    if (isZip(bytes)) return task(bytes);
     return { graph: loadOnnx(bytes), inputShapes: shapes };
   }
   return { graph: source, inputShapes: shapes };

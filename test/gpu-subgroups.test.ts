@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getGpu, summarizeAdapter, type GpuContext } from '../src/gpu/device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import { runNodeOnGpu } from '../src/gpu/run-node.js';
+import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { intTensor, type Value } from '../src/graph/ir.js';
 import { getTestDevice } from './support/gpu.js';
 import { compare, ErrorLog, rand, resolveOne, withSpecials, type Case, type In } from './support/op-check.js';

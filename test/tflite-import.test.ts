@@ -157,11 +157,11 @@ describe('constant dequantization', () => {
     expect(Array.from(y.data)).toEqual(Array.from(x, (v, i) => Math.fround(v * w[i % 4]!)));
   });
 
-  it('refuses int8 activations (quantized inference) with an UnsupportedOpError saying so', () => {
+  it('refuses int8 activations without quantization parameters with an UnsupportedOpError saying so', () => {
     const spec = scaleModel({ type: TensorType.FLOAT32, data: f32([1, 2, 3, 4]) }, 4);
     spec.tensors[3]!.type = TensorType.INT8;
     expect(() => loadTflite(buildTflite(spec))).toThrow(UnsupportedOpError);
-    expect(() => loadTflite(buildTflite(spec))).toThrow(/INT8.*quantized \(integer\) inference is not supported/);
+    expect(() => loadTflite(buildTflite(spec))).toThrow(/INT8\): a quantized INT8 activation needs one \(per-tensor\) scale; it has 0/);
   });
 });
 

@@ -6,7 +6,7 @@ import type { Shape, Tensor } from '../tensor.js';
 import { readBytes } from './io.js';
 
 /**
- * The graph of a model file, ONNX, TF.js model.json (shards read next to it) or .tflite, told from the content
+ * The graph of a model file, ONNX, TF.js model.json (shards read next to it), .tflite or .task, told from the content
  * as load() tells it. TF.js and TFLite graphs come with their API-level I/O description and concrete (NHWC)
  * input shapes.
  */

@@ -1,11 +1,9 @@
 import { ModelFormatError } from '../errors.js';
-import { readLocation, type Bytes } from '../formats.js';
-export { isTfjsInMemory, readLocation, type Bytes, type TfjsInMemory } from '../formats.js';
+import { readLocation, type Bytes, type ProgressFn } from '../formats.js';
+export { isTfjsInMemory, readLocation, type Bytes, type TfjsInMemory, type ProgressFn } from '../formats.js';
 import { parseModelJson, type ModelJson } from './model-json.js';
 import { groupBytes } from './weights.js';
 
-
-export type ProgressFn = (loadedBytes: number, totalBytes: number) => void;
 
 const u8 = (b: Bytes) => (b instanceof Uint8Array ? b : new Uint8Array(b));
 

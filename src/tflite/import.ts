@@ -6,6 +6,7 @@ import { CUSTOM_OPS } from './custom.js';
 import { BUILTINS, type Lowering, type OpCtx } from './ops.js';
 import { readTflite, tensorTypeName, type TfliteFile, type TfliteOperator, type TfliteTensor } from './read.js';
 import { BuiltinOperator, TensorType } from './schema/tflite_generated.js';
+import { DEQUANTIZE_RUNTIME, dequantizeInput, fakeQuantize, isQuantizedType, needsRequantize, QUANTIZE, quantizedTensorProblem, quantizeOutput } from './quant.js';
 import { constantValues, dequantize, isFloatType } from './values.js';
 
 export { hasTfliteIdentifier, readTflite } from './read.js';
@@ -25,8 +26,14 @@ const RUNTIME_DTYPE: Partial<Record<TensorType, TfDtype>> = {
   [TensorType.BOOL]: 'bool',
 };
 
-const QUANTIZED_REASON =
-  'quantized (integer) inference is not supported: sepconv runs float32 models, float16 weights and weight-only quantized constants (dequantized at load)';
+/** Why a runtime tensor's type cannot be run, or undefined (quantized int8/uint8 ones run in float: quant.ts). */
+function runtimeTypeProblem(t: TfliteTensor): string | undefined {
+  if (RUNTIME_DTYPE[t.type] !== undefined) return undefined;
+  return isQuantizedType(t.type) || t.quantization ? quantizedTensorProblem(t) : `${tensorTypeName(t.type)} tensors are not supported at run time`;
+}
+
+/** The dtype the API shows: quantized int8/uint8 inputs and outputs carry their integers q. */
+const apiDtype = (t: TfliteTensor): TfDtype => RUNTIME_DTYPE[t.type] ?? 'int32';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -39,7 +46,9 @@ function opLabel(op: TfliteOperator): string {
 }
 
 /** The lowering of an operator, or why there is none. */
-function loweringOf(op: TfliteOperator): Lowering | string {
+function loweringOf(op: TfliteOperator, file: TfliteFile): Lowering | string {
+  if (op.code === BuiltinOperator.QUANTIZE) return QUANTIZE;
+  if (op.code === BuiltinOperator.DEQUANTIZE && op.inputs[0] !== undefined && op.inputs[0] >= 0 && !file.tensors[op.inputs[0]]?.data) return DEQUANTIZE_RUNTIME;
   if (op.code === BuiltinOperator.CUSTOM) return CUSTOM_OPS.get(op.opName) ?? `custom operator "${op.opName}" is not implemented`;
   return BUILTINS[op.code as BuiltinOperator] ?? 'the builtin operator is not implemented';
 }
@@ -49,13 +58,13 @@ function unsupportedOf(file: TfliteFile): Unsupported[] {
   const out: Unsupported[] = [];
   const node = (op: TfliteOperator) => file.tensors[op.outputs[0] ?? -1]?.name ?? `#${op.index}`;
   for (const op of file.operators) {
-    const l = loweringOf(op);
+    const l = loweringOf(op, file);
     const name = op.code === BuiltinOperator.CUSTOM ? `CUSTOM ${op.opName}` : op.opName;
     if (typeof l === 'string') out.push({ op: name, node: node(op), reason: l });
     for (const o of op.outputs) {
       const t = file.tensors[o]!;
-      if (RUNTIME_DTYPE[t.type] === undefined)
-        out.push({ op: name, node: node(op), reason: `output ${tensorLabel(t)} is ${tensorTypeName(t.type)}; ${QUANTIZED_REASON}` });
+      const problem = runtimeTypeProblem(t);
+      if (problem) out.push({ op: name, node: node(op), reason: `output ${tensorLabel(t)} (${tensorTypeName(t.type)}): ${problem}` });
     }
   }
   for (const t of file.tensors) {
@@ -64,7 +73,8 @@ function unsupportedOf(file: TfliteFile): Unsupported[] {
   }
   for (const i of file.inputs) {
     const t = file.tensors[i]!;
-    if (RUNTIME_DTYPE[t.type] === undefined) out.push({ op: 'input', node: t.name, reason: `the input is ${tensorTypeName(t.type)}; ${QUANTIZED_REASON}` });
+    const problem = runtimeTypeProblem(t);
+    if (problem) out.push({ op: 'input', node: t.name, reason: `the input (${tensorTypeName(t.type)}): ${problem}` });
   }
   return out;
 }
@@ -85,7 +95,7 @@ export function importTflite(bytes: Uint8Array, inputShapes: Record<string, Shap
   const shapes = new Map(graph.inputs.map((i) => [i.name, i.shape.map(Number)]));
   const io = (i: number) => {
     const t = file.tensors[i]!;
-    return { name: t.name, shape: shapes.get(t.name) ?? [...t.shape], dtype: RUNTIME_DTYPE[t.type]! };
+    return { name: t.name, shape: shapes.get(t.name) ?? [...t.shape], dtype: apiDtype(t) };
   };
   return { graph, io: { format: 'tflite' as const, inputs: file.inputs.map(io), outputs: file.outputs.map(io) }, inputShapes: {} };
 }
@@ -103,7 +113,8 @@ function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
     if (t.data) throw new ModelFormatError(`TFLite model: subgraph input ${tensorLabel(t)} is a constant`);
     if (defined.has(i)) throw new ModelFormatError(`TFLite model: ${tensorLabel(t)} is listed twice as a subgraph input`);
     const given = Object.prototype.hasOwnProperty.call(opts.inputShapes ?? {}, t.name) ? opts.inputShapes![t.name]! : t.shape;
-    defined.set(i, b.input(t.name, given, RUNTIME_DTYPE[t.type]));
+    const x = b.input(t.name, given, apiDtype(t));
+    defined.set(i, isQuantizedType(t.type) ? dequantizeInput(b, { ...x, dtype: 'float32' }, t) : x);
   }
 
   const constant = (t: TfliteTensor): TfTensor => {
@@ -150,7 +161,7 @@ function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
       },
       fail: (message) => new ModelFormatError(`TFLite model: ${where} "${base}": ${message}`),
     };
-    const lowering = loweringOf(op) as Lowering;
+    const lowering = loweringOf(op, file) as Lowering;
     const results = lowering(ctx);
     if (results.length !== op.outputs.length)
       throw new ModelFormatError(`TFLite model: ${where} has ${op.outputs.length} outputs; the op gives ${results.length}`);
@@ -158,7 +169,8 @@ function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
       const t = file.tensors[op.outputs[k]!]!;
       if (!overridden && !sameShape(r.shape, t.shape))
         throw new ModelFormatError(`TFLite model: ${where}: output ${tensorLabel(t)} is declared [${t.shape.join(', ')}] but the op gives [${r.shape.join(', ')}]`);
-      defined.set(t.index, r);
+      const input = op.inputs[0] !== undefined && op.inputs[0] >= 0 ? file.tensors[op.inputs[0]] : undefined;
+      defined.set(t.index, isQuantizedType(t.type) && needsRequantize(op.code, input, t) ? fakeQuantize(b, t.name, r, t) : r);
     });
   }
 
@@ -166,7 +178,7 @@ function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
     const t = file.tensors[o]!;
     const d = defined.get(o) ?? (t.data ? constant(t) : undefined);
     if (!d) throw new ModelFormatError(`TFLite model: subgraph output ${tensorLabel(t)} is never written`);
-    return { name: t.name, tensor: d };
+    return { name: t.name, tensor: isQuantizedType(t.type) && !t.data ? quantizeOutput(b, d, t) : d };
   });
   return b.finish(outputs);
 }
