@@ -63,3 +63,10 @@ export class WorkerError extends SepconvError {
     super(code, message);
   }
 }
+
+/** A model given to a vision task (createFaceDetector…) is not one that task can decode: wrong inputs or outputs. */
+export class TaskModelError extends SepconvError {
+  constructor(message: string) {
+    super('TASK_MODEL', message);
+  }
+}
