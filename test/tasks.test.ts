@@ -221,3 +221,37 @@ describe('vision tasks: bad input', () => {
     await expect(createImageSegmenter(bytesOf(SHORT), { backend: 'cpu' })).rejects.toThrow(/expected an output \[1, H, W, 1\]/);
   }, 120_000);
 });
+
+describe('vision tasks: video smoothing and drawing', () => {
+  it('smoothing moves a matched detection part of the way from the previous frame; off by default', async () => {
+    const { DetectionSmoother } = await import('../src/tasks/smoothing.js');
+    const at = (x: number) => ({ xmin: x, ymin: 0, xmax: x + 1, ymax: 1, score: 0.9, keypoints: new Float64Array([x, 0.5]) });
+    const s = new DetectionSmoother(0.25);
+    s.apply([at(0)]);
+    const [moved] = s.apply([at(0.2)]);
+    expect(moved!.xmin).toBeCloseTo(0.75 * 0.2, 12);
+    expect(moved!.keypoints[0]).toBeCloseTo(0.75 * 0.2, 12);
+    const [far] = s.apply([at(5)]);
+    expect(far!.xmin).toBe(5);
+    const off = new DetectionSmoother(0);
+    off.apply([at(0)]);
+    expect(off.apply([at(0.2)])[0]!.xmin).toBe(0.2);
+    await expect(createFaceDetector(bytesOf(SHORT), { backend: 'cpu', smoothing: 1 })).rejects.toThrow(/smoothing must be in \[0, 1\)/);
+  });
+
+  it('drawDetections draws each box and keypoint at the canvas scale; maskToRgba tints confident pixels only', async () => {
+    const { drawDetections, maskToRgba } = await import('../src/tasks/draw.js');
+    const calls: string[] = [];
+    const ctx = {
+      strokeStyle: '', fillStyle: '', lineWidth: 0,
+      beginPath: () => {},
+      rect: (...a: number[]) => calls.push(`rect ${a.join(',')}`),
+      arc: (x: number, y: number) => calls.push(`arc ${x},${y}`),
+      stroke: () => {}, fill: () => {}, fillText: () => {},
+    };
+    drawDetections(ctx as never, [{ box: { x: 10, y: 20, width: 30, height: 40 }, score: 0.9, keypoints: [{ name: 'noseTip', x: 25, y: 35 }] }], { scale: 0.5 });
+    expect(calls).toEqual(['rect 5,10,15,20', 'arc 12.5,17.5']);
+    const rgba = maskToRgba({ width: 2, height: 1, confidence: Float32Array.from([0.2, 1]) }, [1, 2, 3], 0.5, 100);
+    expect([...rgba.data]).toEqual([0, 0, 0, 0, 1, 2, 3, 100]);
+  });
+});

@@ -1,10 +1,11 @@
 // Face detection in one call: image → letterboxed model input → SSD decode → weighted NMS → source pixels.
-import { TaskModelError } from '../errors.js';
+import { InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import { toSourceNormalised } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
 import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
 import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
@@ -37,6 +38,8 @@ export interface FaceDetectorOptions extends TaskOptions {
   minScore?: number;
   /** Overrides the published NMS min_suppression_threshold. */
   nmsIou?: number;
+  /** detectForVideo: weight of the previous frame's matching detection, 0 (default, off) to < 1. */
+  smoothing?: number;
 }
 
 export interface FaceDetector {
@@ -76,19 +79,23 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const anchors = ssdAnchors(params.anchors);
     const input = await taskInput(model, params.range, params.resize);
     const clock = new VideoClock(TASK);
-    const detect = async (image: ImageSource): Promise<FaceDetection[]> => {
+    const smoothing = opts.smoothing ?? 0;
+    if (!(smoothing >= 0 && smoothing < 1)) throw new InputError(`${TASK}: smoothing must be in [0, 1), got ${smoothing}`);
+    const smoother = new DetectionSmoother(smoothing);
+    const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
       const outs = await input.run(image);
-      const dets = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, params.decode), params.nmsIou);
+      let dets = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, params.decode), params.nmsIou);
+      if (video) dets = smoother.apply(dets);
       return dets.map((d) => project(d, input.placement!, width, height, params));
     };
     return {
       model,
       params,
-      detect,
+      detect: (image) => run(image, false),
       async detectForVideo(frame, timestampMs) {
         clock.tick(timestampMs);
-        return detect(frame);
+        return run(frame, true);
       },
       dispose() {
         input.dispose();

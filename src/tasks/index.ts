@@ -5,3 +5,4 @@ export { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel, type SsdAn
 export { ssdAnchors } from './anchors.js';
 export { decodeDetections, weightedNms, iou, type RawDetection } from './detections.js';
 export type { TaskOptions } from './task-model.js';
+export { drawDetections, maskToRgba, type DrawStyle } from './draw.js';
