@@ -143,6 +143,10 @@ describe.each(['cpu', 'webgpu'] as const)('vision tasks on %s', (backend) => {
     try {
       expect(det.model.backend).toBe(backend);
       expectMatches(await det.detect(pixels), want, `${file} ${backend}`);
+      expectMatches(await det.detect(pixels), want, `${file} ${backend}, second frame`);
+      // WebGPU: decode and NMS on the GPU, one readback of the final detections per frame (2 + 32 × 17 floats)
+      const raw = SIZE[file] === 128 ? (896 * 17) * 4 : (2304 * 17) * 4;
+      expect(det.stats).toEqual({ frames: 2, gpuDecoded: backend === 'webgpu' ? 2 : 0, bytesReadBack: 2 * (backend === 'webgpu' ? 2192 : raw) });
     } finally {
       det.dispose();
     }
@@ -202,6 +206,50 @@ describe.each(['cpu', 'webgpu'] as const)('vision tasks on %s', (backend) => {
       seg.dispose();
     }
   }, 300_000);
+});
+
+describe('SSD decode + weighted NMS kernel (shaders/ssd_decode.wgsl) vs the CPU decoding', () => {
+  const rng = (seed: number) => () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  it.each([
+    ['a few overlapping clusters', 1, 0.02, 32],
+    ['many candidates, ties in score, capped output', 2, 0.6, 5],
+    ['more candidates than the kernel keeps: overflow, decoded on the CPU instead', 3, 1.5, 32],
+  ])('%s', async (_what, seed, passRate, maxOut) => {
+    const { GpuSsdDecoder, MAX_CANDIDATES } = await import('../src/tasks/gpu-decode.js');
+    const { decodeDetections, weightedNms } = await import('../src/tasks/index.js');
+    const gpu = await getTestDevice();
+    const p = FACE_DETECTORS.full;
+    const n = p.decode.numBoxes;
+    const r = rng(seed);
+    const boxes = new Float32Array(n * 16).map((_, i) => (i % 16 === 2 || i % 16 === 3 ? 10 + 30 * r() : (r() - 0.5) * 20));
+    // a score passes 0.6 with probability ~passRate; ties: scores drawn from a few values
+    const scores = new Float32Array(n).map(() => (r() < passRate ? [1, 2, 3][Math.floor(r() * 3)]! : -3));
+    const anchors = ssdAnchors(p.anchors);
+    const buf = (data: Float32Array) => {
+      const b = gpu.device.createBuffer({ size: data.byteLength, usage: 0x80 | 0x08 });
+      gpu.device.queue.writeBuffer(b, 0, data);
+      return b;
+    };
+    const dec = await GpuSsdDecoder.create(gpu.device, buf(boxes), buf(scores), anchors, p, maxOut);
+    try {
+      const got = await dec.decode();
+      const cands = decodeDetections(boxes, scores, anchors, p.decode);
+      expect(got.overflow).toBe(cands.length > MAX_CANDIDATES);
+      if (got.overflow) return;
+      const want = weightedNms(cands, p.nmsIou).slice(0, maxOut);
+      expect(want.length).toBeGreaterThan(0);
+      expect(got.detections.length).toBe(want.length);
+      got.detections.forEach((d, i) => {
+        const w = want[i]!;
+        expect(d.score).toBeCloseTo(w.score, 5);
+        for (const k of ['xmin', 'ymin', 'xmax', 'ymax'] as const) expect(Math.abs(d[k] - w[k])).toBeLessThan(1e-5);
+        d.keypoints.forEach((v, k) => expect(Math.abs(v - w.keypoints[k]!)).toBeLessThan(1e-5));
+      });
+      expect(dec.readbacks).toBe(1);
+    } finally {
+      dec.dispose();
+    }
+  }, 120_000);
 });
 
 describe('vision tasks: bad input', () => {

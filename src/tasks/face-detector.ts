@@ -40,11 +40,22 @@ export interface FaceDetectorOptions extends TaskOptions {
   nmsIou?: number;
   /** detectForVideo: weight of the previous frame's matching detection, 0 (default, off) to < 1. */
   smoothing?: number;
+  /** At most this many faces, best first (default 32). */
+  maxResults?: number;
+}
+
+export interface FaceDetectorStats {
+  frames: number;
+  /** Frames whose decoding and NMS ran on the GPU (WebGPU backend): only the final detections were read back. */
+  gpuDecoded: number;
+  /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
+  bytesReadBack: number;
 }
 
 export interface FaceDetector {
   readonly model: Model;
   readonly params: DetectorParams;
+  readonly stats: Readonly<FaceDetectorStats>;
   detect(image: ImageSource): Promise<FaceDetection[]>;
   /** As detect; timestamps (ms) must increase from frame to frame. */
   detectForVideo(frame: ImageSource, timestampMs: number): Promise<FaceDetection[]>;
@@ -82,22 +93,46 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const smoothing = opts.smoothing ?? 0;
     if (!(smoothing >= 0 && smoothing < 1)) throw new InputError(`${TASK}: smoothing must be in [0, 1), got ${smoothing}`);
     const smoother = new DetectionSmoother(smoothing);
+    const maxResults = opts.maxResults ?? 32;
+    if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
+    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0 };
+    const gpu = await gpuDecoder(model, boxesOut, scoresOut, anchors, params, maxResults);
+    const decodeOnCpu = async (image: ImageSource) => {
+      const outs = await input.run(image);
+      const [b, s] = [outs.get(boxesOut)!.data, outs.get(scoresOut)!.data];
+      stats.bytesReadBack += b.byteLength + s.byteLength;
+      return weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxResults);
+    };
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
-      const outs = await input.run(image);
-      let dets = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, params.decode), params.nmsIou);
+      let dets: RawDetection[] | undefined;
+      // a model that lost its device answers on the CPU from then on
+      if (gpu && model.backend === 'webgpu') {
+        await input.runOnGpu(image);
+        const before = gpu.bytesRead;
+        const r = await gpu.decode();
+        stats.bytesReadBack += gpu.bytesRead - before;
+        if (!r.overflow) {
+          dets = r.detections;
+          stats.gpuDecoded++;
+        }
+      }
+      dets ??= await decodeOnCpu(image);
+      stats.frames++;
       if (video) dets = smoother.apply(dets);
       return dets.map((d) => project(d, input.placement!, width, height, params));
     };
     return {
       model,
       params,
+      stats,
       detect: (image) => run(image, false),
       async detectForVideo(frame, timestampMs) {
         clock.tick(timestampMs);
         return run(frame, true);
       },
       dispose() {
+        gpu?.dispose();
         input.dispose();
         if (owned) model.dispose();
       },
@@ -106,6 +141,19 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     if (owned) model.dispose();
     throw e;
   }
+}
+
+/**
+ * On WebGPU, the decoder that runs on the model's own output buffers (row-major [1, N, C] edges); undefined on the
+ * CPU or where the outputs are not plain buffers. Imported lazily: CPU-only apps never load WGSL.
+ */
+async function gpuDecoder(model: Model, boxes: string, scores: string, anchors: Float32Array, p: DetectorParams, maxOut: number) {
+  const exec = model.backend === 'webgpu' ? (model as { executor?: { gpu: { device: GPUDevice }; edgeBuffer(n: string): GPUBuffer | undefined } }).executor : undefined;
+  const [b, s] = [exec?.edgeBuffer(boxes), exec?.edgeBuffer(scores)];
+  const plain = (n: string) => model.graph.shapes.get(n)?.length === 3;
+  if (!exec || !b || !s || !plain(boxes) || !plain(scores)) return undefined;
+  const { GpuSsdDecoder } = await import('./gpu-decode.js');
+  return GpuSsdDecoder.create(exec.gpu.device, b, s, anchors, p, maxOut);
 }
 
 /** Model-input normalised corners and keypoints → source pixels (DetectionProjectionCalculator for a letterbox). */
