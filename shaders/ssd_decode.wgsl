@@ -2,7 +2,8 @@
 // detections: MediaPipe's TensorsToDetectionsCalculator (reverse output order, fixed anchors, sigmoid score with
 // clipping) then NonMaxSuppressionCalculator (WEIGHTED, IoU), the same arithmetic as src/tasks/detections.ts.
 //   1. every box: score = sigmoid(clamp(raw, ±clip)); kept if score ≥ minScore and its decoded w, h ≥ 0
-//   2. candidates sorted by score, descending, ties by anchor index (bitonic sort in workgroup memory)
+//   2. candidates sorted by score, descending, ties by anchor index (bitonic sort in workgroup memory over the
+//      smallest power of two of slots that holds them)
 //   3. greedy: the best alive candidate absorbs every alive one with IoU > nmsIou (itself included); corners
 //      and keypoints averaged with score weights; it keeps its own score
 // Output res[0] = detections written, res[1] = 1 when more than MAX_CAND boxes passed the score (the caller then
@@ -116,11 +117,16 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     count = min(total, MAX_CAND);
     res[1] = select(0.0, 1.0, total > MAX_CAND);
   }
-  // bitonic sort of all MAX_CAND slots (a power of two)
-  for (var size = 2u; size <= MAX_CAND; size = size * 2u) {
+  let n = workgroupUniformLoad(&count);
+  // bitonic sort of the smallest power of two of slots holding the candidates (the rest is padding)
+  var slots = 2u;
+  while (slots < n) {
+    slots = slots * 2u;
+  }
+  for (var size = 2u; size <= slots; size = size * 2u) {
     for (var stride = size / 2u; stride > 0u; stride = stride / 2u) {
       workgroupBarrier();
-      for (var t = lid; t < MAX_CAND / 2u; t += WG) {
+      for (var t = lid; t < slots / 2u; t += WG) {
         let lo = 2u * stride * (t / stride) + (t % stride);
         let hi = lo + stride;
         let ascending = (lo & size) == 0u;
@@ -135,7 +141,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
       }
     }
   }
-  let n = workgroupUniformLoad(&count);
+  workgroupBarrier();
   for (var i = lid; i < MAX_CAND; i += WG) {
     alive[i] = select(0u, 1u, i < n);
   }
