@@ -74,3 +74,10 @@ export class FetchError extends SepconvError {
     super('FETCH', `cannot fetch "${url}": ${message}`);
   }
 }
+
+/** A model given to a vision task (createFaceDetector…) is not one that task can decode: wrong inputs or outputs. */
+export class TaskModelError extends SepconvError {
+  constructor(message: string) {
+    super('TASK_MODEL', message);
+  }
+}

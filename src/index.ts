@@ -22,3 +22,4 @@ export * from './errors.js';
 export type { Tensor, Shape } from './tensor.js';
 export type { Graph, Node } from './graph/ir.js';
 export * from './vision/index.js';
+export * from './tasks/index.js';

@@ -14,3 +14,17 @@ export async function classify(bytes: Uint8Array, data: Float32Array): Promise<{
     model.dispose();
   }
 }
+
+import { createFaceDetector, type FaceDetection, type FaceDetectorOptions } from 'sepconv';
+
+/** The vision task layer through the shipped types: boxes and keypoints in the image's pixels. */
+export async function faces(bytes: Uint8Array, image: { data: Uint8Array; width: number; height: number }): Promise<FaceDetection[]> {
+  const opts: FaceDetectorOptions = { backend: 'cpu', minScore: 0.5 };
+  const detector = await createFaceDetector(bytes, opts);
+  try {
+    const found = await detector.detect(image);
+    return found.filter((f) => f.box.width > 0 && f.keypoints.every((k) => Number.isFinite(k.x)));
+  } finally {
+    detector.dispose();
+  }
+}

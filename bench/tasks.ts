@@ -1,0 +1,49 @@
+// Node: frames per second of each vision task on the astronaut photo, per backend (CPU engine on the caller's
+// thread; WebGPU through Dawn, SwiftShader on a machine without a GPU: compare rows of one run, never absolute
+// times), with the bytes each frame read back. Run through Vite's SSR loader (the decode kernel's WGSL):
+//
+//   npm run bench:tasks [-- frames=30]
+import { readFileSync } from 'node:fs';
+import { acquireGpu } from '../src/gpu/device.js';
+import { createFaceDetector, createImageSegmenter } from '../src/tasks/index.js';
+import { decodePng } from '../test/support/photo.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+export async function main(args: string[]): Promise<void> {
+  const frames = Number(args.find((a) => a.startsWith('frames='))?.slice(7) ?? 30);
+  await import('../src/node.js');
+  const photo = decodePng(readFileSync('fixtures/photos/astronaut.png'));
+  const image = { data: photo.rgb, width: photo.width, height: photo.height };
+  const mp = (f: string) => new Uint8Array(readFileSync(`node_modules/@mediapipe/${f}`));
+  const gpu = await acquireGpu().catch((e: Error) => e.message);
+  console.log(`vision tasks, ${frames} frames of ${photo.width}×${photo.height}; WebGPU: ${typeof gpu === 'string' ? gpu : gpu.info.description || gpu.info.device}`);
+  console.log('task                       backend  where             median ms   frames/s   bytes read back / frame');
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    if (backend === 'webgpu' && typeof gpu === 'string') continue;
+    const opts = backend === 'cpu' ? { backend } : { backend, gpu: gpu as Exclude<typeof gpu, string> };
+    const tasks = [
+      ['face detector (short)', () => createFaceDetector(mp('face_detection/face_detection_short_range.tflite'), opts)],
+      ['face detector (full)', () => createFaceDetector(mp('face_detection/face_detection_full_range.tflite'), opts)],
+      ['image segmenter (selfie)', () => createImageSegmenter(mp('selfie_segmentation/selfie_segmentation.tflite'), opts)],
+    ] as const;
+    for (const [name, make] of tasks) {
+      const task = await make();
+      if (task.model.backend !== backend) throw new Error(`${name}: asked for ${backend}, got ${task.model.backend} (${task.model.reason}): row refused`);
+      const step = 'detect' in task ? () => task.detect(image) : () => task.segment(image);
+      await step();
+      const times: number[] = [];
+      for (let k = 0; k < frames; k++) {
+        const t = performance.now();
+        await step();
+        times.push(performance.now() - t);
+      }
+      const m = median(times);
+      const bytes = 'stats' in task ? `${Math.round(task.stats.bytesReadBack / task.stats.frames)}${task.stats.gpuDecoded ? ' (decoded on the GPU)' : ''}` : 'mask of the model';
+      const where = backend === 'cpu' ? (task.model.reason.includes('worker') ? 'worker' : "caller's thread") : 'GPU';
+      console.log(`${name.padEnd(26)} ${backend.padEnd(8)} ${where.padEnd(17)} ${m.toFixed(1).padStart(9)} ${(1000 / m).toFixed(1).padStart(10)}   ${bytes}`);
+      task.dispose();
+    }
+  }
+  if (typeof gpu !== 'string') gpu.device.destroy();
+}

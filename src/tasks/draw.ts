@@ -1,0 +1,47 @@
+// Drawing the tasks' results on a 2-D canvas: boxes with keypoints, and a mask as a tinted overlay.
+import type { FaceDetection } from './face-detector.js';
+import type { SegmentationMask } from './segmenter.js';
+
+export interface DrawStyle {
+  color?: string;
+  lineWidth?: number;
+  /** Keypoint dot radius in canvas pixels. */
+  radius?: number;
+  /** Canvas pixels per source pixel (the canvas may show the image scaled). */
+  scale?: number;
+}
+
+type Ctx2D = Pick<CanvasRenderingContext2D, 'beginPath' | 'rect' | 'arc' | 'stroke' | 'fill' | 'fillText'> & {
+  strokeStyle: CanvasRenderingContext2D['strokeStyle'];
+  fillStyle: CanvasRenderingContext2D['fillStyle'];
+  lineWidth: number;
+};
+
+export function drawDetections(ctx: Ctx2D, detections: readonly FaceDetection[], style: DrawStyle = {}): void {
+  const s = style.scale ?? 1;
+  ctx.strokeStyle = ctx.fillStyle = style.color ?? '#00e676';
+  ctx.lineWidth = style.lineWidth ?? 2;
+  for (const d of detections) {
+    ctx.beginPath();
+    ctx.rect(d.box.x * s, d.box.y * s, d.box.width * s, d.box.height * s);
+    ctx.stroke();
+    ctx.fillText(d.score.toFixed(2), d.box.x * s, d.box.y * s - 4);
+    for (const k of d.keypoints) {
+      ctx.beginPath();
+      ctx.arc(k.x * s, k.y * s, style.radius ?? 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+}
+
+/** The mask as RGBA: `rgb` where confidence ≥ threshold (alpha scaled by confidence), transparent elsewhere. */
+export function maskToRgba(mask: SegmentationMask, rgb: readonly [number, number, number] = [0, 200, 255], threshold = 0.5, maxAlpha = 160): ImageData | { data: Uint8ClampedArray; width: number; height: number } {
+  const data = new Uint8ClampedArray(mask.width * mask.height * 4);
+  for (let i = 0; i < mask.confidence.length; i++) {
+    const c = mask.confidence[i]!;
+    if (c < threshold) continue;
+    data.set(rgb, 4 * i);
+    data[4 * i + 3] = Math.round(maxAlpha * c);
+  }
+  return typeof ImageData === 'undefined' ? { data, width: mask.width, height: mask.height } : new ImageData(data, mask.width, mask.height);
+}

@@ -1,0 +1,173 @@
+// Face detection in one call: image → letterboxed model input → SSD decode → weighted NMS → source pixels.
+import { InputError, TaskModelError } from '../errors.js';
+import type { Model, ModelSource } from '../model.js';
+import { toSourceNormalised } from '../vision/options.js';
+import type { ImageSource } from '../vision/source.js';
+import { ssdAnchors } from './anchors.js';
+import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import { DetectionSmoother } from './smoothing.js';
+import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
+import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { VideoClock } from './video.js';
+
+export interface Keypoint {
+  readonly name: string;
+  /** Source image pixels. */
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface BoundingBox {
+  /** Top-left corner and size in source image pixels. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+export interface FaceDetection {
+  readonly box: BoundingBox;
+  readonly score: number;
+  readonly keypoints: readonly Keypoint[];
+}
+
+export interface FaceDetectorOptions extends TaskOptions {
+  /** Which MediaPipe model (default: from the model's input size, 128 → short, 192 → full). */
+  variant?: FaceDetectorModel;
+  /** Overrides the published min_score_thresh. */
+  minScore?: number;
+  /** Overrides the published NMS min_suppression_threshold. */
+  nmsIou?: number;
+  /** detectForVideo: weight of the previous frame's matching detection, 0 (default, off) to < 1. */
+  smoothing?: number;
+  /** At most this many faces, best first (default 32). */
+  maxResults?: number;
+}
+
+export interface FaceDetectorStats {
+  frames: number;
+  /** Frames whose decoding and NMS ran on the GPU (WebGPU backend): only the final detections were read back. */
+  gpuDecoded: number;
+  /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
+  bytesReadBack: number;
+}
+
+export interface FaceDetector {
+  readonly model: Model;
+  readonly params: DetectorParams;
+  readonly stats: Readonly<FaceDetectorStats>;
+  detect(image: ImageSource): Promise<FaceDetection[]>;
+  /** As detect; timestamps (ms) must increase from frame to frame. */
+  detectForVideo(frame: ImageSource, timestampMs: number): Promise<FaceDetection[]>;
+  dispose(): void;
+}
+
+const TASK = 'face detector';
+
+function variantOf(model: Model, wanted: FaceDetectorModel | undefined): FaceDetectorModel {
+  if (wanted) return wanted;
+  const shape = model.inputs[0]?.shape ?? [];
+  const found = (Object.keys(FACE_DETECTORS) as FaceDetectorModel[]).find((k) => FACE_DETECTORS[k].anchors.inputWidth === shape[2] && FACE_DETECTORS[k].anchors.inputHeight === shape[1]);
+  if (!found) {
+    const known = Object.entries(FACE_DETECTORS).map(([k, p]) => `${k}: [1, ${p.anchors.inputHeight}, ${p.anchors.inputWidth}, 3]`).join(', ');
+    throw new TaskModelError(`${TASK}: the model's input is [${shape.join(', ')}]; MediaPipe's face detectors take ${known} (or pass variant)`);
+  }
+  return found;
+}
+
+export async function createFaceDetector(source: ModelSource | Model, opts: FaceDetectorOptions = {}): Promise<FaceDetector> {
+  const { model, owned } = await taskModel(source, opts);
+  try {
+    const base = FACE_DETECTORS[variantOf(model, opts.variant)];
+    const params: DetectorParams = {
+      ...base,
+      decode: { ...base.decode, minScoreThresh: opts.minScore ?? base.decode.minScoreThresh },
+      nmsIou: opts.nmsIou ?? base.nmsIou,
+    };
+    const n = params.decode.numBoxes;
+    const boxesOut = pickOutput(TASK, model, `[1, ${n}, ${params.decode.numCoords}] (box regressors)`, (s) => s.length === 3 && s[1] === n && s[2] === params.decode.numCoords);
+    const scoresOut = pickOutput(TASK, model, `[1, ${n}, 1] (scores)`, (s) => s.length === 3 && s[1] === n && s[2] === 1);
+    const anchors = ssdAnchors(params.anchors);
+    const input = await taskInput(model, params.range, params.resize);
+    const clock = new VideoClock(TASK);
+    const smoothing = opts.smoothing ?? 0;
+    if (!(smoothing >= 0 && smoothing < 1)) throw new InputError(`${TASK}: smoothing must be in [0, 1), got ${smoothing}`);
+    const smoother = new DetectionSmoother(smoothing);
+    const maxResults = opts.maxResults ?? 32;
+    if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
+    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0 };
+    const gpu = await gpuDecoder(model, boxesOut, scoresOut, anchors, params, maxResults);
+    const decodeOnCpu = async (image: ImageSource) => {
+      const outs = await input.run(image);
+      const [b, s] = [outs.get(boxesOut)!.data, outs.get(scoresOut)!.data];
+      stats.bytesReadBack += b.byteLength + s.byteLength;
+      return weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxResults);
+    };
+    const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
+      const { width, height } = imageSize(TASK, image);
+      let dets: RawDetection[] | undefined;
+      // a model that lost its device answers on the CPU from then on
+      if (gpu && model.backend === 'webgpu') {
+        await input.runOnGpu(image);
+        const before = gpu.bytesRead;
+        const r = await gpu.decode();
+        stats.bytesReadBack += gpu.bytesRead - before;
+        if (!r.overflow) {
+          dets = r.detections;
+          stats.gpuDecoded++;
+        }
+      }
+      dets ??= await decodeOnCpu(image);
+      stats.frames++;
+      if (video) dets = smoother.apply(dets);
+      return dets.map((d) => project(d, input.placement!, width, height, params));
+    };
+    return {
+      model,
+      params,
+      stats,
+      detect: (image) => run(image, false),
+      async detectForVideo(frame, timestampMs) {
+        clock.tick(timestampMs);
+        return run(frame, true);
+      },
+      dispose() {
+        gpu?.dispose();
+        input.dispose();
+        if (owned) model.dispose();
+      },
+    };
+  } catch (e) {
+    if (owned) model.dispose();
+    throw e;
+  }
+}
+
+/**
+ * On WebGPU, the decoder that runs on the model's own output buffers (row-major [1, N, C] edges); undefined on the
+ * CPU or where the outputs are not plain buffers. Imported lazily: CPU-only apps never load WGSL.
+ */
+async function gpuDecoder(model: Model, boxes: string, scores: string, anchors: Float32Array, p: DetectorParams, maxOut: number) {
+  const exec = model.backend === 'webgpu' ? (model as { executor?: { gpu: { device: GPUDevice }; edgeBuffer(n: string): GPUBuffer | undefined } }).executor : undefined;
+  const [b, s] = [exec?.edgeBuffer(boxes), exec?.edgeBuffer(scores)];
+  const plain = (n: string) => model.graph.shapes.get(n)?.length === 3;
+  if (!exec || !b || !s || !plain(boxes) || !plain(scores)) return undefined;
+  const { GpuSsdDecoder } = await import('./gpu-decode.js');
+  return GpuSsdDecoder.create(exec.gpu.device, b, s, anchors, p, maxOut);
+}
+
+/** Model-input normalised corners and keypoints → source pixels (DetectionProjectionCalculator for a letterbox). */
+function project(d: RawDetection, p: Parameters<typeof toSourceNormalised>[0], w: number, h: number, params: DetectorParams): FaceDetection {
+  const size = { width: params.anchors.inputWidth, height: params.anchors.inputHeight };
+  const to = (nx: number, ny: number) => {
+    const [x, y] = toSourceNormalised(p, w, h, size, nx, ny);
+    return [x * w, y * h] as const;
+  };
+  const [x0, y0] = to(d.xmin, d.ymin);
+  const [x1, y1] = to(d.xmax, d.ymax);
+  const keypoints = params.keypointNames.map((name, k) => {
+    const [x, y] = to(d.keypoints[2 * k]!, d.keypoints[2 * k + 1]!);
+    return { name, x, y };
+  });
+  return { box: { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) }, score: d.score, keypoints };
+}

@@ -1,0 +1,40 @@
+// What every task shares: a model from bytes, a URL or an already loaded Model; its image input bound with the
+// task's preprocessing; images checked before they reach the model.
+import { InputError, TaskModelError } from '../errors.js';
+import { load, type LoadOptions, type Model, type ModelSource } from '../model.js';
+import { createImageInput, type ImageInput } from '../vision/input.js';
+import type { ResizeMode } from '../vision/options.js';
+import { sourceSize, type ImageSource } from '../vision/source.js';
+
+export interface TaskOptions extends LoadOptions {}
+
+export async function taskModel(source: ModelSource | Model, opts: TaskOptions): Promise<{ model: Model; owned: boolean }> {
+  if (typeof source === 'object' && source !== null && 'run' in source && 'backend' in source) return { model: source as Model, owned: false };
+  return { model: await load(source as ModelSource, opts), owned: true };
+}
+
+/** Image input for a model expecting values in [lo, hi] from 0–255 pixels. */
+export function taskInput(model: Model, range: readonly [number, number], resize: ResizeMode): Promise<ImageInput> {
+  const [lo, hi] = range;
+  return createImageInput(model, { resize, scale: (hi - lo) / 255, mean: -lo });
+}
+
+/** Width and height of an image; a 0-sized image or a closed VideoFrame is an InputError naming the task. */
+export function imageSize(task: string, image: ImageSource): { width: number; height: number } {
+  let size: { width: number; height: number };
+  try {
+    size = sourceSize(image);
+  } catch (e) {
+    throw new InputError(`${task}: cannot read the image's size (${(e as Error).message})`);
+  }
+  if (!(size.width > 0 && size.height > 0))
+    throw new InputError(`${task}: the image is ${size.width}×${size.height}; a frame that was closed or an image not yet decoded has no pixels`);
+  return size;
+}
+
+/** The name of the model output whose shape satisfies `fits`; a TaskModelError naming what was expected otherwise. */
+export function pickOutput(task: string, model: Model, expected: string, fits: (shape: readonly number[]) => boolean): string {
+  for (const o of model.outputs) if (fits(o.shape)) return o.name;
+  const have = model.outputs.map((o) => `"${o.name}" [${o.shape.join(', ')}]`).join(', ');
+  throw new TaskModelError(`${task}: the model is not this task's: expected an output ${expected}; the model's outputs are ${have}`);
+}
