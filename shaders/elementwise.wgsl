@@ -12,6 +12,9 @@
 //  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
 //  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
 //  16 Copy         x                            (Cast to a float type)
+//  20 Log ln x   21 Ceil ⌈x⌉
+//  22 Gelu         x·Φ(x): p0 = 1 the tanh approximation, else 0.5·x·(1 + erf(x/√2)) with erf by Abramowitz &
+//                  Stegun 7.1.26 (|error| ≤ 1.5e-7; src/ops/gelu.ts uses the same)
 // exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
 // special values it would give are selected explicitly.
 // Comparisons are written with select so NaN falls through to the output as in the CPU reference (Sigmoid
@@ -76,6 +79,20 @@ fn activate(v: f32) -> f32 {
     case 14u: { return trunc(v); }
     case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
     case 16u: { return v; }
+    case 20u: { return log(v); }
+    case 21u: { return ceil(v); }
+    case 22u: {
+      if (params.p0 != 0.0) {
+        let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+        let t = exp(-2.0 * min(abs(u), 20.0));
+        return select(0.5 * v * (1.0 + sign(u) * (1.0 - t) / (1.0 + t)), v, is_nan(v));
+      }
+      let a = abs(v) * 0.7071067811865476;
+      let k = 1.0 / (1.0 + 0.3275911 * a);
+      let p = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))));
+      let e = 1.0 - p * exp(-min(a * a, 88.0));
+      return 0.5 * v * (1.0 + select(e, -e, v < 0.0));
+    }
     default: {
       return select(v, 0.0, v < 0.0);
     }

@@ -54,6 +54,9 @@ import { ReduceMax } from './reducemax.js';
 import { ReduceMin } from './reducemin.js';
 import { ArgMax, ArgMin } from './argmax.js';
 import { GatherND } from './gathernd.js';
+import { Log } from './log.js';
+import { Ceil } from './ceil.js';
+import { Gelu } from './gelu.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -65,5 +68,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     FusedDwPw,
     Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
     ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
+    Log, Ceil, Gelu,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

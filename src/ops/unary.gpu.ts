@@ -6,6 +6,7 @@ import { sizeOf } from '../tensor.js';
 import type { CastAttrs } from './cast.js';
 import type { ClipAttrs } from './clip.js';
 import type { AlphaAttrs } from './elu.js';
+import type { GeluAttrs } from './gelu.js';
 import { grid1D, WG } from './copy.gpu.js';
 
 const params = defineParams([
@@ -31,6 +32,9 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Floor: { op: 11, p: () => [0, 0] },
   Elu: { op: 12, p: (a) => [(a as AlphaAttrs).alpha, 0] },
   LeakyRelu: { op: 13, p: (a) => [(a as AlphaAttrs).alpha, 0] },
+  Log: { op: 20, p: () => [0, 0] },
+  Ceil: { op: 21, p: () => [0, 0] },
+  Gelu: { op: 22, p: (a) => [(a as GeluAttrs).tanh, 0] },
 };
 
 /** Cast's target kinds (src/ops/cast.ts) as elementwise OP codes. */

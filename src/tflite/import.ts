@@ -3,7 +3,8 @@ import type { Graph } from '../graph/ir.js';
 import type { Shape } from '../tensor.js';
 import { TfBuilder, type TfDtype, type TfTensor } from '../tf/index.js';
 import { CUSTOM_OPS } from './custom.js';
-import { BUILTINS, type Lowering, type OpCtx } from './ops.js';
+import { ALL_BUILTINS } from './builtins.js';
+import type { Lowering, OpCtx } from './ops.js';
 import { readTflite, tensorTypeName, type TfliteFile, type TfliteOperator, type TfliteTensor } from './read.js';
 import { BuiltinOperator, TensorType } from './schema/tflite_generated.js';
 import { constantValues, dequantize, isFloatType } from './values.js';
@@ -41,7 +42,7 @@ function opLabel(op: TfliteOperator): string {
 /** The lowering of an operator, or why there is none. */
 function loweringOf(op: TfliteOperator): Lowering | string {
   if (op.code === BuiltinOperator.CUSTOM) return CUSTOM_OPS.get(op.opName) ?? `custom operator "${op.opName}" is not implemented`;
-  return BUILTINS[op.code as BuiltinOperator] ?? 'the builtin operator is not implemented';
+  return ALL_BUILTINS[op.code as BuiltinOperator] ?? 'the builtin operator is not implemented';
 }
 
 /** Every reason the file cannot run, listed at once (before any lowering). */

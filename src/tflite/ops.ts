@@ -75,7 +75,7 @@ function padding(c: OpCtx): TfPadding {
   throw c.fail(`padding ${String(p)} is neither SAME nor VALID`);
 }
 
-function num(c: OpCtx, key: string): number {
+export function num(c: OpCtx, key: string): number {
   const v = c.op.options[key];
   if (typeof v !== 'number') throw c.fail(`has no ${key} option (its builtin options table is missing or of another type)`);
   return v;
@@ -208,7 +208,7 @@ export const BUILTINS: Partial<Record<Op, Lowering>> = {
 };
 
 /** A [rank, 2] int paddings input as [[before, after]] per dim. */
-function pairs(c: OpCtx, k: number): [number, number][] {
+export function pairs(c: OpCtx, k: number): [number, number][] {
   const v = c.ints(k);
   const info = c.inputInfo(k);
   if (info.shape.length !== 2 || info.shape[1] !== 2 || v.some((x) => !(Number.isInteger(x) && x >= 0)))

@@ -7,6 +7,7 @@ import {
   BuiltinOptions,
   Model,
   ModelT,
+  Operator,
   OperatorCodeT,
   OperatorT,
   QuantizationParametersT,
@@ -32,6 +33,18 @@ export interface OpSpec {
   optionsType?: BuiltinOptions;
   options?: OperatorT['builtinOptions'];
   custom?: Uint8Array;
+  /** The operator code's version (default 1; LiteRT registers some builtins from a later version only). */
+  version?: number;
+}
+
+/** A builtin operator written without a custom_options vector (the object API writes an empty one, which TFLite reports as an error). */
+class BuiltinOperatorT extends OperatorT {
+  override pack(builder: flatbuffers.Builder): flatbuffers.Offset {
+    const inputs = Operator.createInputsVector(builder, this.inputs);
+    const outputs = Operator.createOutputsVector(builder, this.outputs);
+    const options = builder.createObjectOffset(this.builtinOptions);
+    return Operator.createOperator(builder, this.opcodeIndex, inputs, outputs, this.builtinOptionsType, options, 0, this.customOptionsFormat);
+  }
 }
 
 export interface ModelSpec {
@@ -66,12 +79,12 @@ export const f16 = (xs: ArrayLike<number>) => new Uint8Array(Uint16Array.from(Ar
 /** The model as the object API's ModelT (buffer 0 is the empty sentinel). */
 export function modelT(spec: ModelSpec): ModelT {
   const codes: OperatorCodeT[] = [];
-  const codeIndex = (op: BuiltinOperator | string) => {
+  const codeIndex = (op: BuiltinOperator | string, version = 1) => {
     const custom = typeof op === 'string';
     const code = custom ? BuiltinOperator.CUSTOM : op;
-    let k = codes.findIndex((c) => c.builtinCode === code && (!custom || c.customCode === op));
+    let k = codes.findIndex((c) => c.builtinCode === code && c.version === version && (!custom || c.customCode === op));
     if (k < 0) {
-      codes.push(new OperatorCodeT(Math.min(code, 127), custom ? op : null, 1, code));
+      codes.push(new OperatorCodeT(Math.min(code, 127), custom ? op : null, version, code));
       k = codes.length - 1;
     }
     return k;
@@ -86,8 +99,10 @@ export function modelT(spec: ModelSpec): ModelT {
     const q = t.quant ? new QuantizationParametersT([], [], t.quant.scale, t.quant.zeroPoint.map(BigInt), undefined, null, t.quant.dimension ?? 0) : null;
     return new TensorT(t.shape, t.type ?? TensorType.FLOAT32, buffer, t.name, q);
   });
-  const ops = spec.ops.map(
-    (o) => new OperatorT(codeIndex(o.op), o.inputs, o.outputs, o.optionsType ?? BuiltinOptions.NONE, o.options ?? null, o.custom ? Array.from(o.custom) : []),
+  const ops = spec.ops.map((o) =>
+    o.custom || typeof o.op === 'string'
+      ? new OperatorT(codeIndex(o.op, o.version), o.inputs, o.outputs, o.optionsType ?? BuiltinOptions.NONE, o.options ?? null, Array.from(o.custom ?? []))
+      : new BuiltinOperatorT(codeIndex(o.op, o.version), o.inputs, o.outputs, o.optionsType ?? BuiltinOptions.NONE, o.options ?? null, []),
   );
   const sg = new SubGraphT(tensors, spec.inputs, spec.outputs, ops, 'main');
   return new ModelT(3, codes, [sg], spec.description ?? 'sepconv test model', buffers);

@@ -1,0 +1,89 @@
+import {
+  activate,
+  argMax,
+  binary,
+  cast,
+  clip,
+  floorDiv,
+  matmul,
+  nary,
+  reduce,
+  rsqrt,
+  square,
+  squaredDifference,
+  unary,
+  type TfBuilder,
+  type TfDtype,
+  type TfTensor,
+} from '../tf/index.js';
+import { activation, type Lowering, type OpCtx } from './ops.js';
+import { axisOf, scalar } from './ops-tensor.js';
+import { BuiltinOperator as Op, TensorType } from './schema/tflite_generated.js';
+
+/** An engine elementwise op that src/tf has no TF name for (Log, Ceil, Gelu). */
+const engineUnary = (b: TfBuilder, base: string, op: string, x: TfTensor, attrs: Record<string, string> = {}) => b.op(op, base, [x], attrs, x);
+
+const reducer = (kind: 'Mean' | 'Sum' | 'Max' | 'Min'): Lowering => (c) => [reduce(c.b, c.base, kind, c.input(0), c.ints(1), c.op.options.keepDims === true)];
+
+/** log(softmax(x)) over the last axis, as x − max − log Σ exp(x − max) so it never overflows. */
+function logSoftmax(c: OpCtx): TfTensor[] {
+  const x = c.input(0);
+  const axis = x.shape.length - 1;
+  const shifted = binary(c.b, c.base, 'Sub', x, reduce(c.b, c.base, 'Max', x, [axis], true));
+  const sum = reduce(c.b, c.base, 'Sum', unary(c.b, c.base, 'Exp', shifted), [axis], true);
+  return [binary(c.b, c.base, 'Sub', shifted, engineUnary(c.b, c.base, 'Log', sum))];
+}
+
+/** TFLite L2_NORMALIZATION over the last axis: x / max(‖x‖₂, 1e-6). */
+const L2_EPSILON = 1e-6;
+function l2Normalize(c: OpCtx): TfTensor[] {
+  const x = c.input(0);
+  const norm = unary(c.b, c.base, 'Sqrt', reduce(c.b, c.base, 'Sum', square(c.b, c.base, x), [x.shape.length - 1], true));
+  const floor = binary(c.b, c.base, 'Max', norm, c.b.constant(`${c.base}::epsilon`, [], [L2_EPSILON]));
+  return [activate(c.b, c.base, binary(c.b, c.base, 'Div', x, floor), activation(c))];
+}
+
+const DTYPE: Partial<Record<TensorType, TfDtype>> = {
+  [TensorType.FLOAT32]: 'float32',
+  [TensorType.INT32]: 'int32',
+  [TensorType.INT64]: 'int32',
+  [TensorType.BOOL]: 'bool',
+};
+
+/** Elementwise math, reductions, matrix products and activations beyond the first set. */
+export const MATH_BUILTINS: Partial<Record<Op, Lowering>> = {
+  [Op.REDUCE_MIN]: reducer('Min'),
+  [Op.SQUARED_DIFFERENCE]: (c) => [squaredDifference(c.b, c.base, c.input(0), c.input(1))],
+  [Op.SQUARE]: (c) => [square(c.b, c.base, c.input(0))],
+  [Op.RSQRT]: (c) => [rsqrt(c.b, c.base, c.input(0))],
+  [Op.LOG]: (c) => [engineUnary(c.b, c.base, 'Log', c.input(0))],
+  [Op.CEIL]: (c) => [engineUnary(c.b, c.base, 'Ceil', c.input(0))],
+  [Op.GELU]: (c) => [engineUnary(c.b, c.base, 'Gelu', c.input(0), { approximate: c.op.options.approximate === true ? 'tanh' : 'none' })],
+  [Op.LOG_SOFTMAX]: logSoftmax,
+  [Op.L2_NORMALIZATION]: l2Normalize,
+  [Op.ELU]: (c) => [activate(c.b, c.base, c.input(0), { kind: 'elu', alpha: 1 })],
+  [Op.RELU_0_TO_1]: (c) => [clip(c.b, c.base, c.input(0), 0, 1)],
+  [Op.FLOOR_DIV]: (c) => [floorDiv(c.b, c.base, c.input(0), c.input(1))],
+  [Op.ADD_N]: (c) => [nary(c.b, c.base, 'Add', c.op.inputs.map((_, k) => c.input(k)))],
+  [Op.BATCH_MATMUL]: (c) => [matmul(c.b, c.base, c.input(0), c.input(1), undefined, { transposeA: c.op.options.adjX === true, transposeB: c.op.options.adjY === true })],
+  [Op.ARG_MAX]: (c) => {
+    const x = c.input(0);
+    return [argMax(c.b, c.base, x, axisOf(c, scalar(c, 1), x.shape.length))];
+  },
+  // The first smallest element is the first largest of −x.
+  [Op.ARG_MIN]: (c) => {
+    const x = c.input(0);
+    return [argMax(c.b, c.base, unary(c.b, c.base, 'Neg', x), axisOf(c, scalar(c, 1), x.shape.length))];
+  },
+  [Op.CAST]: (c) => {
+    const to = DTYPE[c.outputInfo(0).type as TensorType];
+    if (!to) throw c.fail(`casts to ${TensorType[c.outputInfo(0).type] ?? c.outputInfo(0).type}`);
+    return [cast(c.b, c.base, c.input(0), to)];
+  },
+  // x · ones(shape): numpy broadcasting does the rest, and x·1 is x exactly (−0 and NaN included).
+  [Op.BROADCAST_TO]: (c) => {
+    const shape = c.ints(1);
+    const x = c.input(0);
+    return [binary(c.b, c.base, 'Mul', x, c.b.constant(`${c.base}::ones`, shape, new Float32Array(shape.reduce((a, d) => a * d, 1)).fill(1), x.dtype))];
+  },
+};
