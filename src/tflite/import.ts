@@ -49,18 +49,22 @@ function loweringOf(op: TfliteOperator): Lowering | string {
 function unsupportedOf(file: TfliteFile): Unsupported[] {
   const out: Unsupported[] = [];
   const node = (op: TfliteOperator) => file.tensors[op.outputs[0] ?? -1]?.name ?? `#${op.index}`;
+  // Outputs of operators on constants only (DENSIFY of a sparse float16 weight…) are folded at load; their type
+  // need not be a runtime one.
+  const folded = new Set(file.tensors.flatMap((t) => (t.data ? [t.index] : [])));
   for (const op of file.operators) {
     const l = loweringOf(op);
     const name = op.code === BuiltinOperator.CUSTOM ? `CUSTOM ${op.opName}` : op.opName;
     if (typeof l === 'string') out.push({ op: name, node: node(op), reason: l });
+    const onConstants = op.inputs.every((i) => i < 0 || folded.has(i));
     for (const o of op.outputs) {
       const t = file.tensors[o]!;
-      if (RUNTIME_DTYPE[t.type] === undefined)
+      if (onConstants) folded.add(o);
+      else if (RUNTIME_DTYPE[t.type] === undefined)
         out.push({ op: name, node: node(op), reason: `output ${tensorLabel(t)} is ${tensorTypeName(t.type)}; ${QUANTIZED_REASON}` });
     }
   }
   for (const t of file.tensors) {
-    if (t.sparse) out.push({ op: 'sparse tensor', node: t.name, reason: 'sparse (SparsityParameters) constants are not supported' });
     if (t.isVariable) out.push({ op: 'variable tensor', node: t.name, reason: 'variable (stateful) tensors are not supported' });
   }
   for (const i of file.inputs) {

@@ -109,9 +109,17 @@ export const BUILTINS: Partial<Record<Op, Lowering>> = {
   // float32 constants at load; a DEQUANTIZE of a runtime tensor would mean quantized inference.
   [Op.DEQUANTIZE]: (c) => {
     const t = c.inputInfo(0);
+    // A constant computed at load (DENSIFY of a sparse weight) is held as float32 already: constants of
+    // quantized tensors are dequantized when they are made.
+    if (!t.data && c.b.isConst(c.input(0))) return [c.input(0)];
     if (!t.data)
       throw new UnsupportedOpError([{ op: c.op.opName, node: c.base, reason: `dequantizes a runtime ${tensorTypeName(t.type)} tensor; only constants are dequantized` }]);
     return [c.b.constant(c.base, t.shape, isFloatType(t.type) ? constantValues(t) : dequantize(t))];
+  },
+  // Sparse constants are densified when the file is read (src/tflite/sparsity.ts); DENSIFY passes them on.
+  [Op.DENSIFY]: (c) => {
+    if (!c.inputInfo(0).data) throw c.fail('densifies a runtime tensor; only sparse constants can be densified');
+    return [c.input(0)];
   },
   [Op.CONV_2D]: (c) => [
     conv2d(c.b, c.base, c.input(0), c.input(1), c.optional(2), {

@@ -3,6 +3,7 @@ import { hasTfliteIdentifier } from '../formats.js';
 export { hasTfliteIdentifier, TFLITE_IDENTIFIER } from '../formats.js';
 import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { CheckedByteBuffer, OutOfBounds } from './checked-buffer.js';
+import { densify, type SparseLevel, type Sparsity } from './sparsity.js';
 import {
   AddOptions,
   ArgMaxOptions,
@@ -14,6 +15,7 @@ import {
   Conv2DOptions,
   DepthToSpaceOptions,
   DepthwiseConv2DOptions,
+  DimensionType,
   DivOptions,
   FullyConnectedOptions,
   GatherOptions,
@@ -31,12 +33,17 @@ import {
   ResizeBilinearOptions,
   ResizeNearestNeighborOptions,
   SoftmaxOptions,
+  SparseIndexVector,
+  SparsityParameters,
   SpaceToDepthOptions,
   SplitOptions,
   SplitVOptions,
   SqueezeOptions,
   StridedSliceOptions,
   SubOptions,
+  Int32Vector,
+  Uint16Vector,
+  Uint8Vector,
   TensorType,
   TransposeConvOptions,
   UnpackOptions,
@@ -72,6 +79,7 @@ export interface TfliteTensor {
   readonly data?: Uint8Array;
   readonly quantization?: TfliteQuantization;
   readonly isVariable: boolean;
+  /** The file stores the constant sparse (SparsityParameters); `data` holds it densified. */
   readonly sparse: boolean;
 }
 
@@ -275,17 +283,23 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
           const bufferIndex = t.buffer();
           if (bufferIndex >= bufferCount && bufferIndex !== 0)
             throw new ModelFormatError(`TFLite model: ${where} refers to buffer ${bufferIndex}; the model has ${bufferCount}`);
-          const data = bufferIndex === 0 ? undefined : bufferData(bb, model, bufferIndex, where);
-          if (data) {
+          const stored = bufferIndex === 0 ? undefined : bufferData(bb, model, bufferIndex, where);
+          const sp = t.sparsity();
+          let data = stored;
+          if (stored) {
             const size = ELEMENT_BYTES[type as TensorType];
             if (size === undefined)
               throw new ModelFormatError(`TFLite model: ${where} is a constant of type ${tensorTypeName(type)}, which sepconv cannot read`);
-            if (data.length !== elements * size)
+            if (sp) {
+              if (stored.length % size !== 0) throw new ModelFormatError(`TFLite model: ${where}: sparse buffer ${bufferIndex} of ${stored.length} bytes is not a whole number of ${tensorTypeName(type)} values`);
+              data = densify(sparsityOf(sp, where, bytes.length), shape, stored, size, where);
+            }
+            if (data!.length !== elements * size)
               throw new ModelFormatError(
-                `TFLite model: ${where} (${tensorTypeName(type)} [${shape.join(', ')}]) needs ${elements * size} bytes; buffer ${bufferIndex} has ${data.length}`,
+                `TFLite model: ${where} (${tensorTypeName(type)} [${shape.join(', ')}]) needs ${elements * size} bytes; buffer ${bufferIndex} has ${data!.length}`,
               );
           }
-          return { index: i, name, shape, type, data, quantization, isVariable: t.isVariable(), sparse: t.sparsity() !== null };
+          return { index: i, name, shape, type, data, quantization, isVariable: t.isVariable(), sparse: sp !== null };
         });
       }),
     );
@@ -324,6 +338,37 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
     );
   }
   return { version, description, subgraphCount, tensors, inputs, outputs, operators };
+}
+
+/** A SparseIndexVector union (int32, uint16 or uint8 values) as numbers; its length bounded by the file. */
+function indexVector(type: SparseIndexVector, get: (empty: Int32Vector) => Int32Vector | null, what: string, bytes: number): number[] {
+  // The three vector tables have the same layout (one `values` vector); only the element width differs.
+  const empty =
+    type === SparseIndexVector.Int32Vector ? new Int32Vector() : type === SparseIndexVector.Uint16Vector ? new Uint16Vector() : type === SparseIndexVector.Uint8Vector ? new Uint8Vector() : undefined;
+  if (!empty) throw new ModelFormatError(`TFLite model: ${what} has no index vector (union type ${type})`);
+  const v = get(empty as Int32Vector);
+  if (!v) throw new ModelFormatError(`TFLite model: ${what} is missing`);
+  return ints(v.valuesLength(), (i) => v.values(i), what, bytes);
+}
+
+function sparsityOf(sp: SparsityParameters, where: string, bytes: number): Sparsity {
+  const traversalOrder = ints(sp.traversalOrderLength(), (i) => sp.traversalOrder(i), `${where}.sparsity.traversal_order`, bytes);
+  const blockMap = ints(sp.blockMapLength(), (i) => sp.blockMap(i), `${where}.sparsity.block_map`, bytes);
+  const n = sp.dimMetadataLength();
+  if (!(n >= 0 && n * 4 <= bytes)) throw new ModelFormatError(`TFLite model: ${where}.sparsity.dim_metadata claims ${n} entries, more than the file holds`);
+  const levels = Array.from({ length: n }, (_, i): SparseLevel => {
+    const what = `${where}.sparsity.dim_metadata[${i}]`;
+    const dm = sp.dimMetadata(i);
+    if (!dm) throw new ModelFormatError(`TFLite model: ${what} is missing`);
+    if (dm.format() === DimensionType.DENSE) return { format: 'dense', size: dm.denseSize() };
+    if (dm.format() !== DimensionType.SPARSE_CSR) throw new ModelFormatError(`TFLite model: ${what} has format ${dm.format()}, neither DENSE nor SPARSE_CSR`);
+    return {
+      format: 'csr',
+      segments: indexVector(dm.arraySegmentsType(), (o) => dm.arraySegments(o) as Int32Vector | null, `${what}.array_segments`, bytes),
+      indices: indexVector(dm.arrayIndicesType(), (o) => dm.arrayIndices(o) as Int32Vector | null, `${what}.array_indices`, bytes),
+    };
+  });
+  return { traversalOrder, blockMap, levels };
 }
 
 function zeroPoints(q: { zeroPointLength(): number; zeroPoint(k: number): bigint | null }, where: string, bytes: number): number[] {
