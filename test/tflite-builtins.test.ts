@@ -18,7 +18,9 @@ import {
   BuiltinOperator as Op,
   BuiltinOptions as O,
   ConcatenationOptionsT,
+  Conv2DOptionsT,
   DepthToSpaceOptionsT,
+  DepthwiseConv2DOptionsT,
   FullyConnectedOptionsT,
   GatherOptionsT,
   GeluOptionsT,
@@ -31,6 +33,7 @@ import {
   ReducerOptionsT,
   ResizeBilinearOptionsT,
   ResizeNearestNeighborOptionsT,
+  ShapeOptionsT,
   SoftmaxOptionsT,
   SpaceToDepthOptionsT,
   SplitOptionsT,
@@ -134,6 +137,7 @@ const CASES: Case[] = [
   unaryCase('RELU', Op.RELU),
   unaryCase('RELU6', Op.RELU6),
   unaryCase('RELU_N1_TO_1', Op.RELU_N1_TO_1),
+  unaryCase('RELU_0_TO_1', Op.RELU_0_TO_1),
   { name: 'GELU exact', op: Op.GELU, ins: [[2, 3, 5, 7]], options: [O.GeluOptions, new GeluOptionsT(false)] },
   { name: 'GELU tanh approximation', op: Op.GELU, ins: [[2, 3, 5, 7]], options: [O.GeluOptions, new GeluOptionsT(true)] },
   { name: 'LEAKY_RELU', op: Op.LEAKY_RELU, ins: [[2, 3, 5, 7]], options: [O.LeakyReluOptions, new LeakyReluOptionsT(0.2)] },
@@ -178,6 +182,18 @@ const CASES: Case[] = [
   { name: 'RESIZE_NEAREST_NEIGHBOR', op: Op.RESIZE_NEAREST_NEIGHBOR, ins: [[1, 3, 4, 2], { shape: [2], i32: [6, 8] }], options: [O.ResizeNearestNeighborOptions, new ResizeNearestNeighborOptionsT(false, true)] },
   { name: 'AVERAGE_POOL_2D SAME', op: Op.AVERAGE_POOL_2D, ins: [[1, 5, 6, 3]], options: [O.Pool2DOptions, new Pool2DOptionsT(Padding.SAME, 2, 2, 3, 3)] },
   { name: 'MAX_POOL_2D VALID', op: Op.MAX_POOL_2D, ins: [[1, 5, 6, 3]], options: [O.Pool2DOptions, new Pool2DOptionsT(Padding.VALID, 2, 1, 2, 3)] },
+  {
+    name: 'CONV_2D stride 2, dilation 2, SAME, RELU6',
+    op: Op.CONV_2D,
+    ins: [[1, 9, 8, 3], { shape: [4, 3, 3, 3], f32: Array.from(rand(108, 6, false)) }, { shape: [4], f32: [0.1, -0.2, 0.3, 0] }],
+    options: [O.Conv2DOptions, new Conv2DOptionsT(Padding.SAME, 2, 1, ActivationFunctionType.RELU6, 2, 2)],
+  },
+  {
+    name: 'DEPTHWISE_CONV_2D depth multiplier 2, VALID',
+    op: Op.DEPTHWISE_CONV_2D,
+    ins: [[1, 6, 7, 2], { shape: [1, 3, 2, 4], f32: Array.from(rand(24, 7, false)) }, { shape: [4], f32: [0.5, 0, -0.5, 1] }],
+    options: [O.DepthwiseConv2DOptions, new DepthwiseConv2DOptionsT(Padding.VALID, 1, 2, 2, ActivationFunctionType.NONE, 1, 1)],
+  },
   {
     name: 'TRANSPOSE_CONV',
     op: Op.TRANSPOSE_CONV,
@@ -271,4 +287,17 @@ describe('TFLite builtins vs LiteRT.js', () => {
       }
     }, 60_000);
   });
+});
+
+// LiteRT.js computes a SHAPE output at prepare time and leaves the compiled model's output buffer unwritten (it
+// reads back zeros), so SHAPE is checked against the input's shape itself.
+it('SHAPE gives the input shape as int32 values (CPU and WebGPU)', async () => {
+  const c: Case = { name: 'SHAPE', op: Op.SHAPE, ins: [[2, 3, 4]], outType: TensorType.INT32, options: [O.ShapeOptions, new ShapeOptionsT(TensorType.INT32)] };
+  const bytes = buildTflite(model(c, [[3]]));
+  for (const backend of ['cpu', 'webgpu'] as const) {
+    const m = await load(bytes, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+    const y = (await m.run({ x0: { shape: [2, 3, 4], data: new Float32Array(24) } })).get('y0')!;
+    m.dispose();
+    expect(Array.from(y.data), backend).toEqual([2, 3, 4]);
+  }
 });

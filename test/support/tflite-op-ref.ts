@@ -46,11 +46,16 @@ export async function opReferences(cases: OpCase[]): Promise<(OpOutput[] | { err
     await page.waitForFunction(() => (window as unknown as { __tfliteOpRef?: unknown }).__tfliteOpRef !== undefined, { timeout: 120_000 });
     for (const i of missing) {
       const c = cases[i]!;
-      const raw = (await page.evaluate(
+      const before = errors.length;
+      let raw = (await page.evaluate(
         (model, inputs) => (window as unknown as { __tfliteOpRef: typeof import('../pages/tflite-op-ref.js') }).__tfliteOpRef.runBytes(model, inputs),
         b64(c.model),
         c.inputs.map((x) => ({ shape: x.shape, data: b64(x.data) })),
       )) as Raw;
+      // What LiteRT.js logged while failing on this model belongs to its error; a log beside a success is fatal.
+      const logged = errors.splice(before).filter((e) => !/INFO: |WARNING: /.test(e));
+      if ('error' in raw) raw = { error: [raw.error, ...logged].join('\n') };
+      else if (logged.length) throw new Error(`LiteRT.js logged errors on case ${i}:\n${logged.join('\n')}`);
       writeFileSync(join(CACHE, `${key(c)}.json`), JSON.stringify(raw));
       raws[i] = raw;
     }

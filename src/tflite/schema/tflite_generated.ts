@@ -301,6 +301,7 @@ export enum BuiltinOptions {
   SplitOptions = 35,
   ArgMaxOptions = 40,
   TransposeConvOptions = 49,
+  ShapeOptions = 55,
   ArgMinOptions = 57,
   PackOptions = 59,
   UnpackOptions = 64,
@@ -315,8 +316,8 @@ export enum BuiltinOptions {
 
 export function unionToBuiltinOptions(
   type: BuiltinOptions,
-  accessor: (obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null
-): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
+  accessor: (obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(new Conv2DOptions())! as Conv2DOptions;
@@ -340,6 +341,7 @@ export function unionToBuiltinOptions(
     case 'SplitOptions': return accessor(new SplitOptions())! as SplitOptions;
     case 'ArgMaxOptions': return accessor(new ArgMaxOptions())! as ArgMaxOptions;
     case 'TransposeConvOptions': return accessor(new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ShapeOptions': return accessor(new ShapeOptions())! as ShapeOptions;
     case 'ArgMinOptions': return accessor(new ArgMinOptions())! as ArgMinOptions;
     case 'PackOptions': return accessor(new PackOptions())! as PackOptions;
     case 'UnpackOptions': return accessor(new UnpackOptions())! as UnpackOptions;
@@ -356,9 +358,9 @@ export function unionToBuiltinOptions(
 
 export function unionListToBuiltinOptions(
   type: BuiltinOptions, 
-  accessor: (index: number, obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null, 
+  accessor: (index: number, obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null, 
   index: number
-): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(index, new Conv2DOptions())! as Conv2DOptions;
@@ -382,6 +384,7 @@ export function unionListToBuiltinOptions(
     case 'SplitOptions': return accessor(index, new SplitOptions())! as SplitOptions;
     case 'ArgMaxOptions': return accessor(index, new ArgMaxOptions())! as ArgMaxOptions;
     case 'TransposeConvOptions': return accessor(index, new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ShapeOptions': return accessor(index, new ShapeOptions())! as ShapeOptions;
     case 'ArgMinOptions': return accessor(index, new ArgMinOptions())! as ArgMinOptions;
     case 'PackOptions': return accessor(index, new PackOptions())! as PackOptions;
     case 'UnpackOptions': return accessor(index, new UnpackOptions())! as UnpackOptions;
@@ -4105,6 +4108,73 @@ pack(builder:flatbuffers.Builder): flatbuffers.Offset {
 }
 }
 
+export class ShapeOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):ShapeOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
+  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+outType():TensorType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
+}
+
+static startShapeOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addOutType(builder:flatbuffers.Builder, outType:TensorType) {
+  builder.addFieldInt8(0, outType, TensorType.FLOAT32);
+}
+
+static endShapeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createShapeOptions(builder:flatbuffers.Builder, outType:TensorType):flatbuffers.Offset {
+  ShapeOptions.startShapeOptions(builder);
+  ShapeOptions.addOutType(builder, outType);
+  return ShapeOptions.endShapeOptions(builder);
+}
+
+unpack(): ShapeOptionsT {
+  return new ShapeOptionsT(
+    this.outType()
+  );
+}
+
+
+unpackTo(_o: ShapeOptionsT): void {
+  _o.outType = this.outType();
+}
+}
+
+export class ShapeOptionsT {
+constructor(
+  public outType: TensorType = TensorType.FLOAT32
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return ShapeOptions.createShapeOptions(builder,
+    this.outType
+  );
+}
+}
+
 export class GeluOptions {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -4501,7 +4571,7 @@ constructor(
   public inputs: (number)[] = [],
   public outputs: (number)[] = [],
   public builtinOptionsType: BuiltinOptions = BuiltinOptions.NONE,
-  public builtinOptions: AddOptionsT|ArgMaxOptionsT|ArgMinOptionsT|BatchMatMulOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|GatherOptionsT|GeluOptionsT|L2NormOptionsT|LeakyReluOptionsT|MirrorPadOptionsT|MulOptionsT|PackOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|SoftmaxOptionsT|SpaceToDepthOptionsT|SplitOptionsT|SplitVOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|UnpackOptionsT|null = null,
+  public builtinOptions: AddOptionsT|ArgMaxOptionsT|ArgMinOptionsT|BatchMatMulOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|GatherOptionsT|GeluOptionsT|L2NormOptionsT|LeakyReluOptionsT|MirrorPadOptionsT|MulOptionsT|PackOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|ShapeOptionsT|SoftmaxOptionsT|SpaceToDepthOptionsT|SplitOptionsT|SplitVOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|UnpackOptionsT|null = null,
   public customOptions: (number)[] = [],
   public customOptionsFormat: number = 0
 ){}
