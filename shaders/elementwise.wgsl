@@ -12,7 +12,7 @@
 //  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
 //  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
 //  16 Copy         x                            (Cast to a float type)
-//  20 Log ln x   21 Ceil ⌈x⌉
+//  20 Log ln x   21 Ceil ⌈x⌉   23 Round (half to even)   24 Sin   25 Cos   26 Sign (NaN stays NaN)
 //  22 Gelu         x·Φ(x): p0 = 1 the tanh approximation, else 0.5·x·(1 + erf(x/√2)) with erf by Abramowitz &
 //                  Stegun 7.1.26 (|error| ≤ 1.5e-7; src/ops/gelu.ts uses the same)
 // exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
@@ -80,6 +80,10 @@ fn activate(v: f32) -> f32 {
     case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
     case 16u: { return v; }
     case 20u: { return log(v); }
+    case 23u: { return round(v); }
+    case 24u: { return sin(v); }
+    case 25u: { return cos(v); }
+    case 26u: { return select(sign(v), v, is_nan(v)); }
     case 21u: { return ceil(v); }
     case 22u: {
       if (params.p0 != 0.0) {

@@ -35,6 +35,10 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Log: { op: 20, p: () => [0, 0] },
   Ceil: { op: 21, p: () => [0, 0] },
   Gelu: { op: 22, p: (a) => [(a as GeluAttrs).tanh, 0] },
+  Round: { op: 23, p: () => [0, 0] },
+  Sin: { op: 24, p: () => [0, 0] },
+  Cos: { op: 25, p: () => [0, 0] },
+  Sign: { op: 26, p: () => [0, 0] },
 };
 
 /** Cast's target kinds (src/ops/cast.ts) as elementwise OP codes. */

@@ -1,5 +1,6 @@
 import {
   activate,
+  alignOperands,
   argMax,
   binary,
   cast,
@@ -20,7 +21,7 @@ import { activation, type Lowering, type OpCtx } from './ops.js';
 import { axisOf, scalar } from './ops-tensor.js';
 import { BuiltinOperator as Op, TensorType } from './schema/tflite_generated.js';
 
-/** An engine elementwise op that src/tf has no TF name for (Log, Ceil, Gelu). */
+/** An engine elementwise op that src/tf has no TF name for (Log, Ceil, Gelu, Round, Sin, Cos, Sign). */
 const engineUnary = (b: TfBuilder, base: string, op: string, x: TfTensor, attrs: Record<string, string> = {}) => b.op(op, base, [x], attrs, x);
 
 const reducer = (kind: 'Mean' | 'Sum' | 'Max' | 'Min'): Lowering => (c) => [reduce(c.b, c.base, kind, c.input(0), c.ints(1), c.op.options.keepDims === true)];
@@ -58,6 +59,14 @@ export const MATH_BUILTINS: Partial<Record<Op, Lowering>> = {
   [Op.RSQRT]: (c) => [rsqrt(c.b, c.base, c.input(0))],
   [Op.LOG]: (c) => [engineUnary(c.b, c.base, 'Log', c.input(0))],
   [Op.CEIL]: (c) => [engineUnary(c.b, c.base, 'Ceil', c.input(0))],
+  [Op.ROUND]: (c) => [engineUnary(c.b, c.base, 'Round', c.input(0))],
+  [Op.SIN]: (c) => [engineUnary(c.b, c.base, 'Sin', c.input(0))],
+  [Op.COS]: (c) => [engineUnary(c.b, c.base, 'Cos', c.input(0))],
+  [Op.SIGN]: (c) => [engineUnary(c.b, c.base, 'Sign', c.input(0))],
+  [Op.POW]: (c) => {
+    const { operands, shape, layout } = alignOperands(c.b, c.base, [c.input(0), c.input(1)]);
+    return [c.b.op('Pow', c.base, operands, {}, { shape, layout, dtype: c.input(0).dtype })];
+  },
   [Op.GELU]: (c) => [engineUnary(c.b, c.base, 'Gelu', c.input(0), { approximate: c.op.options.approximate === true ? 'tanh' : 'none' })],
   [Op.LOG_SOFTMAX]: logSoftmax,
   [Op.L2_NORMALIZATION]: l2Normalize,
