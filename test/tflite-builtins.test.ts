@@ -124,6 +124,7 @@ const CASES: Case[] = [
   binaryCase('MAXIMUM', Op.MAXIMUM),
   binaryCase('MINIMUM', Op.MINIMUM),
   { name: 'FLOOR_DIV', op: Op.FLOOR_DIV, ins: [[2, 3, 5, 7], { shape: [], f32: [0.7] }] },
+  { name: 'FLOOR_MOD', op: Op.FLOOR_MOD, ins: [[2, 3, 5, 7], { shape: [7], f32: [0.7, -0.7, 1.5, -1.25, 3, 0.3, -2] }] },
   { name: 'ADD_N', op: Op.ADD_N, ins: [[3, 5], [3, 5], [3, 5]] },
   unaryCase('RSQRT', Op.RSQRT, true),
   unaryCase('SQRT', Op.SQRT, true),
@@ -192,6 +193,10 @@ const CASES: Case[] = [
   { name: 'RESIZE_BILINEAR align corners', op: Op.RESIZE_BILINEAR, ins: [[1, 3, 4, 2], { shape: [2], i32: [6, 8] }], options: [O.ResizeBilinearOptions, new ResizeBilinearOptionsT(true, false)] },
   { name: 'RESIZE_NEAREST_NEIGHBOR', op: Op.RESIZE_NEAREST_NEIGHBOR, ins: [[1, 3, 4, 2], { shape: [2], i32: [6, 8] }], options: [O.ResizeNearestNeighborOptions, new ResizeNearestNeighborOptionsT(false, true)] },
   { name: 'AVERAGE_POOL_2D SAME', op: Op.AVERAGE_POOL_2D, ins: [[1, 5, 6, 3]], options: [O.Pool2DOptions, new Pool2DOptionsT(Padding.SAME, 2, 2, 3, 3)] },
+  { name: 'L2_POOL_2D SAME', op: Op.L2_POOL_2D, ins: [[1, 5, 6, 3]], options: [O.Pool2DOptions, new Pool2DOptionsT(Padding.SAME, 2, 2, 3, 2)] },
+  { name: 'SPACE_TO_BATCH_ND', op: Op.SPACE_TO_BATCH_ND, ins: [[2, 5, 4, 3], { shape: [2], i32: [2, 3] }, { shape: [2, 2], i32: [1, 0, 1, 1] }] },
+  { name: 'BATCH_TO_SPACE_ND', op: Op.BATCH_TO_SPACE_ND, ins: [[12, 3, 2, 3], { shape: [2], i32: [2, 3] }, { shape: [2, 2], i32: [1, 0, 0, 2] }] },
+  { name: 'ZEROS_LIKE', op: Op.ZEROS_LIKE, ins: [[3, 4]] },
   { name: 'MAX_POOL_2D VALID', op: Op.MAX_POOL_2D, ins: [[1, 5, 6, 3]], options: [O.Pool2DOptions, new Pool2DOptionsT(Padding.VALID, 2, 1, 2, 3)] },
   {
     name: 'CONV_2D stride 2, dilation 2, SAME, RELU6',

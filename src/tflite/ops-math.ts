@@ -8,6 +8,7 @@ import {
   floorDiv,
   matmul,
   nary,
+  pool,
   reduce,
   rsqrt,
   square,
@@ -17,7 +18,7 @@ import {
   type TfDtype,
   type TfTensor,
 } from '../tf/index.js';
-import { activation, type Lowering, type OpCtx } from './ops.js';
+import { activation, padding, pair, type Lowering, type OpCtx } from './ops.js';
 import { axisOf, scalar } from './ops-tensor.js';
 import { BuiltinOperator as Op, TensorType } from './schema/tflite_generated.js';
 
@@ -73,6 +74,17 @@ export const MATH_BUILTINS: Partial<Record<Op, Lowering>> = {
   [Op.ELU]: (c) => [activate(c.b, c.base, c.input(0), { kind: 'elu', alpha: 1 })],
   [Op.RELU_0_TO_1]: (c) => [clip(c.b, c.base, c.input(0), 0, 1)],
   [Op.FLOOR_DIV]: (c) => [floorDiv(c.b, c.base, c.input(0), c.input(1))],
+  // x − ⌊x / y⌋·y: the remainder with the divisor's sign.
+  [Op.FLOOR_MOD]: (c) => {
+    const [x, y] = [c.input(0), c.input(1)];
+    return [binary(c.b, c.base, 'Sub', x, binary(c.b, c.base, 'Mul', floorDiv(c.b, c.base, x, y), y))];
+  },
+  // √(mean of x² over the window's in-bounds elements), as TFLite's L2Pool.
+  [Op.L2_POOL_2D]: (c) => {
+    const opts = { kernel: pair(c, 'filterH', 'filterW'), strides: pair(c, 'strideH', 'strideW'), padding: padding(c) };
+    const pooled = pool(c.b, c.base, 'avg', square(c.b, c.base, c.input(0)), opts);
+    return [activate(c.b, c.base, unary(c.b, c.base, 'Sqrt', pooled), activation(c))];
+  },
   [Op.ADD_N]: (c) => [nary(c.b, c.base, 'Add', c.op.inputs.map((_, k) => c.input(k)))],
   [Op.BATCH_MATMUL]: (c) => [matmul(c.b, c.base, c.input(0), c.input(1), undefined, { transposeA: c.op.options.adjX === true, transposeB: c.op.options.adjY === true })],
   [Op.ARG_MAX]: (c) => {

@@ -1,5 +1,5 @@
 import { UnsupportedOpError } from '../errors.js';
-import { concat, expandDims, gather, gatherNd, pack, pad, slice, stridedSlice, unpack, type TfTensor } from '../tf/index.js';
+import { concat, expandDims, gather, gatherNd, pack, pad, reshape, slice, stridedSlice, transpose, unpack, type TfTensor } from '../tf/index.js';
 import { num, pairs, type Lowering, type OpCtx } from './ops.js';
 import { MirrorPadMode, BuiltinOperator as Op } from './schema/tflite_generated.js';
 
@@ -26,6 +26,14 @@ function splitBy(c: OpCtx, x: TfTensor, axis: number, sizes: number[]): TfTensor
     at += n;
     return slice(c.b, c.base, x, begin, size);
   });
+}
+
+/** The [bh, bw] block of SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND on a 4-D input. */
+function blockShape(c: OpCtx, x: TfTensor): [number, number] {
+  const v = c.ints(1);
+  if (x.shape.length !== 4 || v.length !== 2 || v.some((k) => !(Number.isInteger(k) && k >= 1)))
+    throw unsupported(c, `only 4-D inputs with a 2-D block are supported (input [${x.shape.join(', ')}], block [${v.join(', ')}])`);
+  return v as [number, number];
 }
 
 export function unsupported(c: OpCtx, reason: string): Error {
@@ -103,6 +111,37 @@ export const TENSOR_BUILTINS: Partial<Record<Op, Lowering>> = {
     if (x.shape.length !== 4 || !(Number.isInteger(k) && k >= 1) || h % k !== 0 || w % k !== 0)
       throw c.fail(`input [${x.shape.join(', ')}] does not split into ${k}×${k} blocks`);
     return [c.b.op('SpaceToDepth', c.base, [c.b.toNchw(x)], { blocksize: k }, { shape: [n, h / k, w / k, ch * k * k], layout: 'nchw', dtype: x.dtype })];
+  },
+  // Inputs: x [N, H, W, C], block_shape [bh, bw], paddings [[top, bottom], [left, right]]: pad, then move each
+  // position inside a block to the batch, block offsets outermost.
+  [Op.SPACE_TO_BATCH_ND]: (c) => {
+    const x = c.input(0);
+    const [bh, bw] = blockShape(c, x);
+    const p = pairs(c, 2);
+    if (p.length !== 2) throw c.fail('paddings must be [2, 2]');
+    const y = pad(c.b, c.base, x, [[0, 0], p[0]!, p[1]!, [0, 0]]);
+    const [n, h, w, ch] = y.shape as [number, number, number, number];
+    if (h % bh !== 0 || w % bw !== 0) throw c.fail(`padded input [${y.shape.join(', ')}] does not split into ${bh}×${bw} blocks`);
+    const r = reshape(c.b, c.base, y, [n, h / bh, bh, w / bw, bw, ch]);
+    return [reshape(c.b, c.base, transpose(c.b, c.base, r, [2, 4, 0, 1, 3, 5]), [bh * bw * n, h / bh, w / bw, ch])];
+  },
+  // Inputs: x [bh·bw·N, H, W, C], block_shape, crops [[top, bottom], [left, right]]: the inverse, then a crop.
+  [Op.BATCH_TO_SPACE_ND]: (c) => {
+    const x = c.input(0);
+    const [bh, bw] = blockShape(c, x);
+    const crops = pairs(c, 2);
+    const [b, h, w, ch] = x.shape as [number, number, number, number];
+    if (b % (bh * bw) !== 0 || crops.length !== 2) throw c.fail(`batch ${b} is not a multiple of the ${bh}×${bw} block, or crops are not [2, 2]`);
+    const n = b / (bh * bw);
+    const r = reshape(c.b, c.base, x, [bh, bw, n, h, w, ch]);
+    const y = reshape(c.b, c.base, transpose(c.b, c.base, r, [2, 3, 0, 4, 1, 5]), [n, h * bh, w * bw, ch]);
+    const [[t, bo], [l, ri]] = crops as [[number, number], [number, number]];
+    if (t + bo > h * bh || l + ri > w * bw) throw c.fail(`crops [${crops.join('; ')}] exceed [${y.shape.join(', ')}]`);
+    return [slice(c.b, c.base, y, [0, t, l, 0], [n, h * bh - t - bo, w * bw - l - ri, ch])];
+  },
+  [Op.ZEROS_LIKE]: (c) => {
+    const x = c.input(0);
+    return [c.b.constant(c.base, x.shape, new Float32Array(x.shape.reduce((a, d) => a * d, 1)), x.dtype)];
   },
   [Op.SHAPE]: (c) => [c.b.ints(c.base, c.input(0).shape)],
 };

@@ -68,7 +68,7 @@ export function activation(c: OpCtx): TfActivation {
   }
 }
 
-function padding(c: OpCtx): TfPadding {
+export function padding(c: OpCtx): TfPadding {
   const p = c.op.options.padding;
   if (p === Padding.SAME) return 'SAME';
   if (p === Padding.VALID) return 'VALID';
@@ -82,7 +82,7 @@ export function num(c: OpCtx, key: string): number {
 }
 
 /** Strides and dilations as TF's [h, w] pairs, each ≥ 1. */
-function pair(c: OpCtx, h: string, w: string): [number, number] {
+export function pair(c: OpCtx, h: string, w: string): [number, number] {
   const v: [number, number] = [num(c, h), num(c, w)];
   if (v.some((x) => !(Number.isInteger(x) && x >= 1))) throw c.fail(`${h}/${w} are [${v.join(', ')}]; they must be positive`);
   return v;
