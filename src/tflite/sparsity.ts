@@ -1,5 +1,8 @@
 import { ModelFormatError } from '../errors.js';
 
+/** Levels (dims + block dims) of a sparse tensor sepconv walks; real sparse weights have at most 4 + 2. */
+const MAX_LEVELS = 16;
+
 /** One level of a sparse tensor's traversal: DENSE (size entries) or SPARSE_CSR (segments into indices). */
 export type SparseLevel = { format: 'dense'; size: number } | { format: 'csr'; segments: number[]; indices: number[] };
 
@@ -25,6 +28,7 @@ export function densify(s: Sparsity, shape: readonly number[], values: Uint8Arra
   const rank = shape.length;
   const k = s.blockMap.length;
   const depth = rank + k;
+  if (depth > MAX_LEVELS) throw fail(`has ${depth} levels; at most ${MAX_LEVELS} are supported`);
   if (s.traversalOrder.length !== depth || s.levels.length !== depth)
     throw fail(`has ${s.traversalOrder.length} traversal entries and ${s.levels.length} dimension metadata for a rank-${rank} tensor with ${k} block dims; both must be ${depth}`);
   const seen = new Set(s.traversalOrder);
