@@ -18,6 +18,7 @@ import {
   type TfDtype,
   type TfTensor,
 } from '../tf/index.js';
+import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { activation, padding, pair, type Lowering, type OpCtx } from './ops.js';
 import { axisOf, scalar } from './ops-tensor.js';
 import { BuiltinOperator as Op, TensorType } from './schema/tflite_generated.js';
@@ -105,6 +106,8 @@ export const MATH_BUILTINS: Partial<Record<Op, Lowering>> = {
   [Op.BROADCAST_TO]: (c) => {
     const shape = c.ints(1);
     const x = c.input(0);
+    if (shape.some((d) => !(Number.isInteger(d) && d >= 0)) || shape.reduce((a, d) => a * d, 1) > MAX_ELEMENTS)
+      throw c.fail(`shape [${shape.join(', ')}] is not a shape of at most ${MAX_ELEMENTS} elements`);
     return [binary(c.b, c.base, 'Mul', x, c.b.constant(`${c.base}::ones`, shape, new Float32Array(shape.reduce((a, d) => a * d, 1)).fill(1), x.dtype))];
   },
 };

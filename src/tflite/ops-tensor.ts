@@ -1,4 +1,5 @@
 import { UnsupportedOpError } from '../errors.js';
+import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { concat, expandDims, gather, gatherNd, pack, pad, reshape, slice, stridedSlice, transpose, unpack, type TfTensor } from '../tf/index.js';
 import { num, pairs, type Lowering, type OpCtx } from './ops.js';
 import { MirrorPadMode, BuiltinOperator as Op } from './schema/tflite_generated.js';
@@ -90,6 +91,7 @@ export const TENSOR_BUILTINS: Partial<Record<Op, Lowering>> = {
     let x = c.input(0);
     const m = c.ints(1);
     if (m.length !== x.shape.length || m.some((v) => !(Number.isInteger(v) && v >= 0))) throw c.fail(`multiples [${m.join(', ')}] do not fit input [${x.shape.join(', ')}]`);
+    if (x.shape.reduce((a, d, i) => a * d * m[i]!, 1) > MAX_ELEMENTS) throw c.fail(`multiples [${m.join(', ')}] make more than ${MAX_ELEMENTS} elements`);
     m.forEach((k, axis) => {
       if (k !== 1) x = k === 0 ? slice(c.b, c.base, x, x.shape.map(() => 0), x.shape.map((d, i) => (i === axis ? 0 : d))) : concat(c.b, c.base, new Array<TfTensor>(k).fill(x), axis);
     });
