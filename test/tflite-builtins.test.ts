@@ -26,6 +26,7 @@ import {
   GeluOptionsT,
   L2NormOptionsT,
   LeakyReluOptionsT,
+  LocalResponseNormalizationOptionsT,
   MirrorPadOptionsT,
   PackOptionsT,
   Padding,
@@ -156,6 +157,7 @@ const CASES: Case[] = [
   { name: 'PRELU', op: Op.PRELU, ins: [[2, 3, 5, 7], { shape: [1, 1, 7], f32: [0.1, -0.2, 0.3, 0.5, 1.5, 0, 2] }] },
   { name: 'SOFTMAX beta 0.5', op: Op.SOFTMAX, ins: [[3, 10]], options: [O.SoftmaxOptions, new SoftmaxOptionsT(0.5)] },
   { name: 'LOG_SOFTMAX', op: Op.LOG_SOFTMAX, ins: [[2, 3, 10]] },
+  { name: 'LOCAL_RESPONSE_NORMALIZATION radius 2', op: Op.LOCAL_RESPONSE_NORMALIZATION, ins: [[1, 3, 4, 7]], options: [O.LocalResponseNormalizationOptions, new LocalResponseNormalizationOptionsT(2, 1.5, 0.3, 0.75)] },
   { name: 'L2_NORMALIZATION', op: Op.L2_NORMALIZATION, ins: [[2, 3, 6]], options: [O.L2NormOptions, new L2NormOptionsT(ActivationFunctionType.NONE)] },
   { name: 'PAD', op: Op.PAD, ins: [[1, 3, 4, 2], { shape: [4, 2], i32: [0, 0, 1, 2, 2, 0, 0, 1] }] },
   { name: 'PADV2 value 0.75', op: Op.PADV2, ins: [[2, 3, 4], { shape: [3, 2], i32: [1, 0, 0, 2, 1, 1] }, { shape: [1], f32: [0.75] }] },
@@ -309,15 +311,29 @@ describe('TFLite builtins vs LiteRT.js', () => {
   });
 });
 
-// LiteRT.js computes a SHAPE output at prepare time and leaves the compiled model's output buffer unwritten (it
-// reads back zeros), so SHAPE is checked against the input's shape itself.
-it('SHAPE gives the input shape as int32 values (CPU and WebGPU)', async () => {
-  const c: Case = { name: 'SHAPE', op: Op.SHAPE, ins: [[2, 3, 4]], outType: TensorType.INT32, options: [O.ShapeOptions, new ShapeOptionsT(TensorType.INT32)] };
-  const bytes = buildTflite(model(c, [[3]]));
-  for (const backend of ['cpu', 'webgpu'] as const) {
-    const m = await load(bytes, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
-    const y = (await m.run({ x0: { shape: [2, 3, 4], data: new Float32Array(24) } })).get('y0')!;
-    m.dispose();
-    expect(Array.from(y.data), backend).toEqual([2, 3, 4]);
+// LiteRT.js computes the output of SHAPE (and of FILL and RANGE on constants) at prepare time and leaves the
+// compiled model's output buffer unwritten (it reads back zeros); these are checked against their definition.
+describe('builtins folded at load', () => {
+  const folds: { c: Case; feed: Record<string, { shape: number[]; data: Float32Array }>; shape: number[]; want: number[] }[] = [
+    {
+      c: { name: 'SHAPE', op: Op.SHAPE, ins: [[2, 3, 4]], outType: TensorType.INT32, options: [O.ShapeOptions, new ShapeOptionsT(TensorType.INT32)] },
+      feed: { x0: { shape: [2, 3, 4], data: new Float32Array(24) } },
+      shape: [3],
+      want: [2, 3, 4],
+    },
+    { c: { name: 'FILL', op: Op.FILL, ins: [{ shape: [2], i32: [2, 3] }, { shape: [], f32: [1.5] }] }, feed: {}, shape: [2, 3], want: [1.5, 1.5, 1.5, 1.5, 1.5, 1.5] },
+    { c: { name: 'RANGE', op: Op.RANGE, ins: [{ shape: [], f32: [1] }, { shape: [], f32: [-1.5] }, { shape: [], f32: [-0.75] }] }, feed: {}, shape: [4], want: [1, 0.25, -0.5, -1.25] },
+  ];
+  for (const { c, feed, shape, want } of folds) {
+    it(`${c.name} (CPU and WebGPU)`, async () => {
+      const bytes = buildTflite(model(c, [shape]));
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        const m = await load(bytes, backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+        const y = (await m.run(feed)).get('y0')!;
+        m.dispose();
+        expect(y.shape, backend).toEqual(shape);
+        expect(Array.from(y.data), backend).toEqual(want);
+      }
+    });
   }
 });

@@ -8,9 +8,11 @@ import {
   floorDiv,
   matmul,
   nary,
+  pad,
   pool,
   reduce,
   rsqrt,
+  slice,
   square,
   squaredDifference,
   unary,
@@ -19,7 +21,7 @@ import {
   type TfTensor,
 } from '../tf/index.js';
 import { MAX_ELEMENTS } from '../onnx/tensor.js';
-import { activation, padding, pair, type Lowering, type OpCtx } from './ops.js';
+import { activation, num, padding, pair, type Lowering, type OpCtx } from './ops.js';
 import { axisOf, scalar } from './ops-tensor.js';
 import { BuiltinOperator as Op, TensorType } from './schema/tflite_generated.js';
 
@@ -35,6 +37,33 @@ function logSoftmax(c: OpCtx): TfTensor[] {
   const shifted = binary(c.b, c.base, 'Sub', x, reduce(c.b, c.base, 'Max', x, [axis], true));
   const sum = reduce(c.b, c.base, 'Sum', unary(c.b, c.base, 'Exp', shifted), [axis], true);
   return [binary(c.b, c.base, 'Sub', shifted, engineUnary(c.b, c.base, 'Log', sum))];
+}
+
+/**
+ * TFLite LOCAL_RESPONSE_NORMALIZATION over the last axis: x / (bias + alpha·Σ x²)^beta, the sum over channels
+ * c − radius … c + radius (alpha not divided by the window, as in TF): the squares zero-padded, then 2·radius + 1
+ * shifted slices added.
+ */
+function localResponseNorm(c: OpCtx): TfTensor[] {
+  const x = c.input(0);
+  const r = num(c, 'radius');
+  const last = x.shape.length - 1;
+  const ch = x.shape[last]!;
+  if (!(Number.isInteger(r) && r >= 0 && r <= 64)) throw c.fail(`radius ${r} must be an integer in 0..64`);
+  const sq = square(c.b, c.base, x);
+  const padded = pad(c.b, c.base, sq, x.shape.map((_, i): [number, number] => (i === last ? [r, r] : [0, 0])));
+  const windows = Array.from({ length: 2 * r + 1 }, (_, k) => slice(c.b, c.base, padded, x.shape.map((_, i) => (i === last ? k : 0)), x.shape.map((d, i) => (i === last ? ch : d))));
+  const sum = nary(c.b, c.base, 'Add', windows);
+  const k = (name: string, v: number) => c.b.constant(`${c.base}::${name}`, [], [v]);
+  const base = binary(c.b, c.base, 'Add', binary(c.b, c.base, 'Mul', sum, k('alpha', num(c, 'alpha'))), k('bias', num(c, 'bias')));
+  const { operands, shape, layout } = alignOperands(c.b, c.base, [base, k('beta', num(c, 'beta'))]);
+  return [binary(c.b, c.base, 'Div', x, c.b.op('Pow', c.base, operands, {}, { shape, layout, dtype: x.dtype }))];
+}
+
+/** A constant built from constant inputs (FILL, RANGE); a runtime input is refused. */
+function folded(c: OpCtx, shape: number[], values: ArrayLike<number>): TfTensor[] {
+  const out = c.outputInfo(0);
+  return [c.b.constant(c.base, shape, values, DTYPE[out.type as TensorType] ?? 'float32')];
 }
 
 /** TFLite L2_NORMALIZATION over the last axis: x / max(‖x‖₂, 1e-6). */
@@ -72,6 +101,22 @@ export const MATH_BUILTINS: Partial<Record<Op, Lowering>> = {
   [Op.GELU]: (c) => [engineUnary(c.b, c.base, 'Gelu', c.input(0), { approximate: c.op.options.approximate === true ? 'tanh' : 'none' })],
   [Op.LOG_SOFTMAX]: logSoftmax,
   [Op.L2_NORMALIZATION]: l2Normalize,
+  [Op.LOCAL_RESPONSE_NORMALIZATION]: localResponseNorm,
+  // Inputs: dims, value (both constants).
+  [Op.FILL]: (c) => {
+    const dims = c.ints(0);
+    const v = c.ints(1);
+    if (v.length !== 1 || dims.some((d) => !(Number.isInteger(d) && d >= 0)) || dims.reduce((a, d) => a * d, 1) > MAX_ELEMENTS)
+      throw c.fail(`dims [${dims.join(', ')}] and value [${v.join(', ')}] do not make a tensor of at most ${MAX_ELEMENTS} elements`);
+    return folded(c, dims, new Float64Array(dims.reduce((a, d) => a * d, 1)).fill(v[0]!));
+  },
+  // Inputs: start, limit, delta (constants): start, start + delta, … up to (not including) limit.
+  [Op.RANGE]: (c) => {
+    const [start, limit, delta] = [0, 1, 2].map((k) => scalar(c, k)) as [number, number, number];
+    const n = delta === 0 ? -1 : Math.ceil((limit - start) / delta);
+    if (!(n >= 0 && n <= MAX_ELEMENTS)) throw c.fail(`range ${start}..${limit} by ${delta} is empty-stepped or longer than ${MAX_ELEMENTS}`);
+    return folded(c, [n], Array.from({ length: n }, (_, i) => start + i * delta));
+  },
   [Op.ELU]: (c) => [activate(c.b, c.base, c.input(0), { kind: 'elu', alpha: 1 })],
   [Op.RELU_0_TO_1]: (c) => [clip(c.b, c.base, c.input(0), 0, 1)],
   [Op.FLOOR_DIV]: (c) => [floorDiv(c.b, c.base, c.input(0), c.input(1))],

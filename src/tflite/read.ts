@@ -22,6 +22,7 @@ import {
   GeluOptions,
   L2NormOptions,
   LeakyReluOptions,
+  LocalResponseNormalizationOptions,
   MirrorPadOptions,
   Model,
   MulOptions,
@@ -203,6 +204,8 @@ const OPTIONS: Partial<Record<BuiltinOptions, OptionsReader>> = {
   [BuiltinOptions.LeakyReluOptions]: (op) => table(op, new LeakyReluOptions(), (o) => ({ alpha: o.alpha() })),
   [BuiltinOptions.DepthToSpaceOptions]: (op) => table(op, new DepthToSpaceOptions(), (o) => ({ blockSize: o.blockSize() })),
   [BuiltinOptions.SpaceToDepthOptions]: (op) => table(op, new SpaceToDepthOptions(), (o) => ({ blockSize: o.blockSize() })),
+  [BuiltinOptions.LocalResponseNormalizationOptions]: (op) =>
+    table(op, new LocalResponseNormalizationOptions(), (o) => ({ radius: o.radius(), bias: o.bias(), alpha: o.alpha(), beta: o.beta() })),
   [BuiltinOptions.L2NormOptions]: (op) => table(op, new L2NormOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
   [BuiltinOptions.GatherOptions]: (op) => table(op, new GatherOptions(), (o) => ({ axis: o.axis(), batchDims: o.batchDims() })),
   [BuiltinOptions.SplitOptions]: (op) => table(op, new SplitOptions(), (o) => ({ numSplits: o.numSplits() })),

@@ -288,6 +288,7 @@ export enum BuiltinOptions {
   ConcatenationOptions = 10,
   AddOptions = 11,
   L2NormOptions = 12,
+  LocalResponseNormalizationOptions = 13,
   ResizeBilinearOptions = 15,
   ReshapeOptions = 17,
   SpaceToDepthOptions = 19,
@@ -316,8 +317,8 @@ export enum BuiltinOptions {
 
 export function unionToBuiltinOptions(
   type: BuiltinOptions,
-  accessor: (obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null
-): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
+  accessor: (obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(new Conv2DOptions())! as Conv2DOptions;
@@ -328,6 +329,7 @@ export function unionToBuiltinOptions(
     case 'ConcatenationOptions': return accessor(new ConcatenationOptions())! as ConcatenationOptions;
     case 'AddOptions': return accessor(new AddOptions())! as AddOptions;
     case 'L2NormOptions': return accessor(new L2NormOptions())! as L2NormOptions;
+    case 'LocalResponseNormalizationOptions': return accessor(new LocalResponseNormalizationOptions())! as LocalResponseNormalizationOptions;
     case 'ResizeBilinearOptions': return accessor(new ResizeBilinearOptions())! as ResizeBilinearOptions;
     case 'ReshapeOptions': return accessor(new ReshapeOptions())! as ReshapeOptions;
     case 'SpaceToDepthOptions': return accessor(new SpaceToDepthOptions())! as SpaceToDepthOptions;
@@ -358,9 +360,9 @@ export function unionToBuiltinOptions(
 
 export function unionListToBuiltinOptions(
   type: BuiltinOptions, 
-  accessor: (index: number, obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null, 
+  accessor: (index: number, obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null, 
   index: number
-): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(index, new Conv2DOptions())! as Conv2DOptions;
@@ -371,6 +373,7 @@ export function unionListToBuiltinOptions(
     case 'ConcatenationOptions': return accessor(index, new ConcatenationOptions())! as ConcatenationOptions;
     case 'AddOptions': return accessor(index, new AddOptions())! as AddOptions;
     case 'L2NormOptions': return accessor(index, new L2NormOptions())! as L2NormOptions;
+    case 'LocalResponseNormalizationOptions': return accessor(index, new LocalResponseNormalizationOptions())! as LocalResponseNormalizationOptions;
     case 'ResizeBilinearOptions': return accessor(index, new ResizeBilinearOptions())! as ResizeBilinearOptions;
     case 'ReshapeOptions': return accessor(index, new ReshapeOptions())! as ReshapeOptions;
     case 'SpaceToDepthOptions': return accessor(index, new SpaceToDepthOptions())! as SpaceToDepthOptions;
@@ -3315,6 +3318,115 @@ pack(builder:flatbuffers.Builder): flatbuffers.Offset {
 }
 }
 
+export class LocalResponseNormalizationOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):LocalResponseNormalizationOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
+  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+radius():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+bias():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+alpha():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+beta():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+static startLocalResponseNormalizationOptions(builder:flatbuffers.Builder) {
+  builder.startObject(4);
+}
+
+static addRadius(builder:flatbuffers.Builder, radius:number) {
+  builder.addFieldInt32(0, radius, 0);
+}
+
+static addBias(builder:flatbuffers.Builder, bias:number) {
+  builder.addFieldFloat32(1, bias, 0.0);
+}
+
+static addAlpha(builder:flatbuffers.Builder, alpha:number) {
+  builder.addFieldFloat32(2, alpha, 0.0);
+}
+
+static addBeta(builder:flatbuffers.Builder, beta:number) {
+  builder.addFieldFloat32(3, beta, 0.0);
+}
+
+static endLocalResponseNormalizationOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createLocalResponseNormalizationOptions(builder:flatbuffers.Builder, radius:number, bias:number, alpha:number, beta:number):flatbuffers.Offset {
+  LocalResponseNormalizationOptions.startLocalResponseNormalizationOptions(builder);
+  LocalResponseNormalizationOptions.addRadius(builder, radius);
+  LocalResponseNormalizationOptions.addBias(builder, bias);
+  LocalResponseNormalizationOptions.addAlpha(builder, alpha);
+  LocalResponseNormalizationOptions.addBeta(builder, beta);
+  return LocalResponseNormalizationOptions.endLocalResponseNormalizationOptions(builder);
+}
+
+unpack(): LocalResponseNormalizationOptionsT {
+  return new LocalResponseNormalizationOptionsT(
+    this.radius(),
+    this.bias(),
+    this.alpha(),
+    this.beta()
+  );
+}
+
+
+unpackTo(_o: LocalResponseNormalizationOptionsT): void {
+  _o.radius = this.radius();
+  _o.bias = this.bias();
+  _o.alpha = this.alpha();
+  _o.beta = this.beta();
+}
+}
+
+export class LocalResponseNormalizationOptionsT {
+constructor(
+  public radius: number = 0,
+  public bias: number = 0.0,
+  public alpha: number = 0.0,
+  public beta: number = 0.0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return LocalResponseNormalizationOptions.createLocalResponseNormalizationOptions(builder,
+    this.radius,
+    this.bias,
+    this.alpha,
+    this.beta
+  );
+}
+}
+
 export class L2NormOptions {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -4571,7 +4683,7 @@ constructor(
   public inputs: (number)[] = [],
   public outputs: (number)[] = [],
   public builtinOptionsType: BuiltinOptions = BuiltinOptions.NONE,
-  public builtinOptions: AddOptionsT|ArgMaxOptionsT|ArgMinOptionsT|BatchMatMulOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|GatherOptionsT|GeluOptionsT|L2NormOptionsT|LeakyReluOptionsT|MirrorPadOptionsT|MulOptionsT|PackOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|ShapeOptionsT|SoftmaxOptionsT|SpaceToDepthOptionsT|SplitOptionsT|SplitVOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|UnpackOptionsT|null = null,
+  public builtinOptions: AddOptionsT|ArgMaxOptionsT|ArgMinOptionsT|BatchMatMulOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|GatherOptionsT|GeluOptionsT|L2NormOptionsT|LeakyReluOptionsT|LocalResponseNormalizationOptionsT|MirrorPadOptionsT|MulOptionsT|PackOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|ShapeOptionsT|SoftmaxOptionsT|SpaceToDepthOptionsT|SplitOptionsT|SplitVOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|UnpackOptionsT|null = null,
   public customOptions: (number)[] = [],
   public customOptionsFormat: number = 0
 ){}
