@@ -1,10 +1,12 @@
 /**
  * .tflite loader fuzzer. Mutates small TFLite models written here with the generated object API (every op
  * family the importer lowers, the custom Convolution2DTransposeBias, float16 and int8 constants behind
- * DEQUANTIZE, full-integer int8 and uint8 models) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
+ * DEQUANTIZE, full-integer int8 and uint8 models, sparse constants behind DENSIFY) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
  * absurd, negative or overflowing, wrong tensor types, buffers swapped, short or long, tensor indices out of range,
  * ops reordered, duplicated, deleted or rewired into cycles, opcode and options-type confusion, option values
- * out of range, short custom options, hostile names, broken quantization, quantization parameters at edge values) and byte-level ones after packing
+ * out of range, short custom options, hostile names, broken quantization, quantization parameters at edge values,
+ * sparsity blocks rewritten: traversal order, block map, level formats and sizes, CSR segments and indices) and
+ * byte-level ones after packing
  * (bit flips, truncation, insertions, offsets overwritten). Every case must end in a Graph that resolves and
  * runs on the CPU, or in a SepconvError, within a time bound and without unjustified memory growth.
  *
@@ -16,12 +18,16 @@ import { loadTflite } from '../src/tflite/import.js';
 import {
   ActivationFunctionType as Act,
   AddOptionsT,
+  BatchMatMulOptionsT,
   BuiltinOperator as Op,
   BuiltinOptions,
   ConcatenationOptionsT,
   Conv2DOptionsT,
   DepthwiseConv2DOptionsT,
   FullyConnectedOptionsT,
+  DimensionType,
+  GatherOptionsT,
+  Int32VectorT,
   MulOptionsT,
   OperatorCodeT,
   OperatorT,
@@ -32,13 +38,18 @@ import {
   ReshapeOptionsT,
   ResizeBilinearOptionsT,
   SoftmaxOptionsT,
+  SparseIndexVector,
+  SplitOptionsT,
+  StridedSliceOptionsT,
   SubGraphT,
   TensorT,
   TensorType,
   TransposeConvOptionsT,
+  Uint16VectorT,
+  Uint8VectorT,
   type ModelT,
 } from '../src/tflite/schema/tflite_generated.js';
-import { buildTflite, f16, f32, i32, i8, pack, unpack, type ModelSpec } from '../test/support/tflite-build.js';
+import { buildTflite, f16, f32, i32, i8, pack, sparsify, unpack, type ModelSpec } from '../test/support/tflite-build.js';
 import { int8MobileNet, uint8Io } from '../test/support/tflite-quant-models.js';
 import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
 
@@ -149,6 +160,56 @@ function miscNet(): ModelSpec {
   };
 }
 
+/** Half-zero values, so CSR levels skip entries. */
+const pruned = (n: number, seed: number) => values(n, seed).map((v, i) => (i % 3 === 1 ? 0 : v));
+
+/**
+ * Sparse constants behind DENSIFY (float16 CSR conv weights, float32 1×2-block-sparse FC weights), then the
+ * slicing and matrix builtins: STRIDED_SLICE, SPLIT, GATHER, BATCH_MATMUL.
+ */
+function sparseNet(): ModelSpec {
+  const cw = sparsify(pruned(4 * 2 * 2 * 3, 10), [4, 2, 2, 3], { traversalOrder: [0, 1, 2, 3], csr: [false, true, false, false] });
+  const fw = sparsify(pruned(6 * 8, 11), [6, 8], { traversalOrder: [0, 1, 2], blockMap: [1], blockSizes: [2], csr: [false, true, false], index: SparseIndexVector.Uint8Vector });
+  return {
+    tensors: [
+      { name: 'x', shape: [1, 5, 5, 3] },
+      { name: 'cw_sparse', shape: [4, 2, 2, 3], type: TensorType.FLOAT16, data: f16(cw.values), sparsity: cw.sparsity },
+      { name: 'cw16', shape: [4, 2, 2, 3], type: TensorType.FLOAT16 },
+      { name: 'cw', shape: [4, 2, 2, 3] },
+      { name: 'conv', shape: [1, 4, 4, 4] },
+      { name: 'begin', shape: [4], type: TensorType.INT32, data: i32([0, 0, 1, 0]) },
+      { name: 'end', shape: [4], type: TensorType.INT32, data: i32([1, 4, 4, 4]) },
+      { name: 'strides', shape: [4], type: TensorType.INT32, data: i32([1, 2, 1, 1]) },
+      { name: 'sliced', shape: [2, 3, 4] },
+      { name: 'axis', shape: [], type: TensorType.INT32, data: i32([2]) },
+      { name: 'half0', shape: [2, 3, 2] },
+      { name: 'half1', shape: [2, 3, 2] },
+      { name: 'idx', shape: [2], type: TensorType.INT32, data: i32([2, 0]) },
+      { name: 'picked', shape: [2, 2, 2] },
+      { name: 'mm', shape: [2, 3, 2] },
+      { name: 'fw_sparse', shape: [6, 8], data: f32(fw.values), sparsity: fw.sparsity },
+      { name: 'fw', shape: [6, 8] },
+      { name: 'flat', shape: [2, 6] },
+      { name: 'fc', shape: [2, 8] },
+      { name: 'fshape', shape: [2], type: TensorType.INT32, data: i32([2, 6]) },
+    ],
+    ops: [
+      { op: Op.DENSIFY, inputs: [1], outputs: [2] },
+      { op: Op.DEQUANTIZE, inputs: [2], outputs: [3] },
+      { op: Op.CONV_2D, inputs: [0, 3, -1], outputs: [4], optionsType: BuiltinOptions.Conv2DOptions, options: new Conv2DOptionsT(Padding.VALID, 1, 1, Act.NONE) },
+      { op: Op.STRIDED_SLICE, inputs: [4, 5, 6, 7], outputs: [8], optionsType: BuiltinOptions.StridedSliceOptions, options: new StridedSliceOptionsT(0, 0, 0, 0, 1) },
+      { op: Op.SPLIT, inputs: [9, 8], outputs: [10, 11], optionsType: BuiltinOptions.SplitOptions, options: new SplitOptionsT(2) },
+      { op: Op.GATHER, inputs: [11, 12], outputs: [13], optionsType: BuiltinOptions.GatherOptions, options: new GatherOptionsT(1, 0) },
+      { op: Op.BATCH_MATMUL, inputs: [10, 13], outputs: [14], optionsType: BuiltinOptions.BatchMatMulOptions, options: new BatchMatMulOptionsT(false, false) },
+      { op: Op.DENSIFY, inputs: [15], outputs: [16] },
+      { op: Op.RESHAPE, inputs: [14, 19], outputs: [17], optionsType: BuiltinOptions.ReshapeOptions, options: new ReshapeOptionsT([2, 6]) },
+      { op: Op.BATCH_MATMUL, inputs: [17, 16], outputs: [18], optionsType: BuiltinOptions.BatchMatMulOptions, options: new BatchMatMulOptionsT(false, false) },
+    ],
+    inputs: [0],
+    outputs: [18],
+  };
+}
+
 export const FACE_SHORT = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
 
 /** The seed models, smallest first; the real MediaPipe model joins when `withReal`. */
@@ -159,6 +220,7 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
     { name: 'misc-net', bytes: buildTflite(miscNet()) },
     { name: 'int8-net', bytes: buildTflite(int8MobileNet()) },
     { name: 'uint8-io', bytes: buildTflite(uint8Io()) },
+    { name: 'sparse-net', bytes: buildTflite(sparseNet()) },
   ];
   if (withReal) seeds.push({ name: 'face_detection_short_range', bytes: new Uint8Array(readFileSync(join(root, FACE_SHORT))) });
   return seeds.sort((a, b) => a.bytes.length - b.bytes.length);
@@ -257,7 +319,7 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   /** Options of one op type under another's union tag (read as the wrong table). */
   optionsType(m, r) {
     const o = operator(m, r);
-    if (o) o.builtinOptionsType = pick(r, [0, 1, 2, 5, 8, 9, 10, 11, 15, 17, 21, 27, 49, 74, 94, 200]) as BuiltinOptions;
+    if (o) o.builtinOptionsType = pick(r, [0, 1, 2, 5, 8, 9, 10, 11, 12, 15, 17, 19, 21, 23, 27, 32, 35, 40, 49, 57, 59, 64, 74, 77, 79, 94, 101, 116, 200]) as BuiltinOptions;
   },
   optionValue(m, r) {
     const o = operator(m, r);
@@ -318,9 +380,57 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
     t.quantization = new QuantizationParametersT([], [], Array.from({ length: n }, () => pick(r, [0.1, 0, -1, NaN, 1e30])), Array.from({ length: int(r, 5) }, () => BigInt(extreme(r))), undefined, null, extreme(r));
     if (r() < 0.5) t.type = pick(r, [TensorType.INT8, TensorType.UINT8, TensorType.INT16]);
   },
-  sparsityOrVariable(m, r) {
+  variable(m, r) {
     const t = tensor(m, r);
     if (t) t.isVariable = true;
+  },
+  /** A sparse tensor's SparsityParameters rewritten in one place (or a dense constant marked sparse). */
+  sparsity(m, r) {
+    const sparse = sg(m).tensors.filter((t) => t.sparsity);
+    const t = sparse.length && r() < 0.9 ? pick(r, sparse) : tensor(m, r);
+    if (!t) return;
+    if (!t.sparsity) {
+      const other = sparse.length ? pick(r, sparse).sparsity : null;
+      t.sparsity = other;
+      return;
+    }
+    const sp = t.sparsity;
+    const list = (xs: number[]) => {
+      if (r() < 0.2) xs.push(extreme(r));
+      else if (r() < 0.2) xs.pop();
+      else if (xs.length) xs[int(r, xs.length)] = r() < 0.5 ? int(r, 6) : extreme(r);
+    };
+    const dm = sp.dimMetadata.length ? pick(r, sp.dimMetadata) : undefined;
+    switch (int(r, 7)) {
+      case 0:
+        return list(sp.traversalOrder);
+      case 1:
+        return list(sp.blockMap);
+      case 2:
+        if (dm) dm.format = int(r, 3) as DimensionType;
+        return;
+      case 3:
+        if (dm) dm.denseSize = extreme(r);
+        return;
+      case 4:
+        if (dm?.arraySegments) list(dm.arraySegments.values);
+        else if (dm?.arrayIndices) list(dm.arrayIndices.values);
+        return;
+      case 5:
+        if (dm?.arrayIndices) list(dm.arrayIndices.values);
+        return;
+      default: {
+        // Index vectors re-typed (narrowing wraps values) or dropped.
+        if (!dm) return;
+        const t2 = int(r, 4) as SparseIndexVector;
+        const re = (v: Int32VectorT | Uint16VectorT | Uint8VectorT | null) =>
+          !v || t2 === SparseIndexVector.NONE ? null : t2 === SparseIndexVector.Uint8Vector ? new Uint8VectorT(v.values.map((x) => x & 0xff)) : t2 === SparseIndexVector.Uint16Vector ? new Uint16VectorT(v.values.map((x) => x & 0xffff)) : new Int32VectorT(v.values);
+        dm.arraySegments = re(dm.arraySegments);
+        dm.arrayIndices = re(dm.arrayIndices);
+        dm.arraySegmentsType = dm.arrayIndicesType = t2;
+        if (r() < 0.3) sp.dimMetadata.splice(int(r, sp.dimMetadata.length), 1);
+      }
+    }
   },
   version(m, r) {
     m.version = pick(r, [0, 1, 2, 4, 2 ** 31 - 1]);

@@ -1,5 +1,6 @@
 // Elementwise binary op with numpy broadcasting: y[i] = a[ia] ∘ b[ib], ∘ by OP (0 add, 1 sub, 2 mul, 3 div,
-// 4 PRelu: a < 0 ? a·b : a, 5 max, 6 min; max/min return NaN when either operand is NaN, like Math.max).
+// 4 PRelu: a < 0 ? a·b : a, 5 max, 6 min; max/min return NaN when either operand is NaN, like Math.max;
+// 10 pow as C's: |a|^b, negated for a < 0 and an odd integer b, NaN for a < 0 and a non-integer b, 1 for b = 0).
 // y is contiguous in its physical layout; i runs over it. How ia, ib follow from i is the KIND:
 //   0  same shape and layout:   ia = ib = i
 //   1  b broadcast per row:     ib = (i / (mid·inner))·inner + i % inner, ia = i   (b is [outer, 1, inner] of
@@ -29,6 +30,9 @@ fn is_nan(v: f32) -> bool {
   return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
 }
 
+// A private variable, not a constant: constant expressions may not evaluate to NaN.
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+
 fn apply(p: f32, q: f32) -> f32 {
   switch OP {
     case 4u: { return select(p, p * q, p < 0.0); }
@@ -37,6 +41,13 @@ fn apply(p: f32, q: f32) -> f32 {
     case 1u: { return p - q; }
     case 2u: { return p * q; }
     case 3u: { return p / q; }
+    case 10u: {
+      let r = pow(abs(p), q);
+      let whole = q == round(q);
+      let odd = whole && abs(q - 2.0 * floor(q * 0.5)) == 1.0;
+      let signed = select(select(r, -r, odd), bitcast<f32>(NAN_BITS), !whole);
+      return select(select(r, signed, p < 0.0), 1.0, q == 0.0);
+    }
     default: { return p + q; }
   }
 }

@@ -12,6 +12,9 @@
 //  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
 //  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
 //  16 Copy         x                            (Cast to a float type)
+//  20 Log ln x   21 Ceil ⌈x⌉   23 Round (half to even)   24 Sin   25 Cos (sin_cos below)   26 Sign (NaN stays NaN)
+//  22 Gelu         x·Φ(x): p0 = 1 the tanh approximation, else 0.5·x·(1 + erf(x/√2)) with erf by Abramowitz &
+//                  Stegun 7.1.26 (|error| ≤ 1.5e-7; src/ops/gelu.ts uses the same)
 // exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
 // special values it would give are selected explicitly.
 // Comparisons are written with select so NaN falls through to the output as in the CPU reference (Sigmoid
@@ -40,6 +43,20 @@ var<private> NAN_BITS: u32 = 0x7fc00000u;
 
 fn safe_exp(v: f32) -> f32 {
   return exp(clamp(v, -88.0, 88.0));
+}
+
+// sin (shift 0) or cos (shift 1) to float32 accuracy for |v| up to about 2^12·π/2 (WGSL's own builtins are only
+// specified to 2^-11 absolute): v = k·π/2 + r with π/2 split in three parts (Cody & Waite) so k·part is exact,
+// |r| ≤ π/4, then the Taylor polynomials of sin r and cos r, picked and signed by the quadrant (k + shift) mod 4.
+fn sin_cos(v: f32, shift: i32) -> f32 {
+  let k = round(v * 0.6366197723675814);
+  let r = ((v - k * 1.5703125) - k * 4.837512969970703e-4) - k * 7.549789954891882e-8;
+  let r2 = r * r;
+  let s = r + r * r2 * (-0.16666667 + r2 * (0.008333331 + r2 * (-0.00019840874 + r2 * 2.7525562e-6)));
+  let c = 1.0 + r2 * (-0.5 + r2 * (0.041666664 + r2 * (-0.0013888397 + r2 * 2.4390448e-5)));
+  let q = (i32(k) + shift) & 3;
+  let m = select(s, c, (q & 1) == 1);
+  return select(select(m, -m, q >= 2), v, is_nan(v));
 }
 
 fn activate(v: f32) -> f32 {
@@ -76,6 +93,24 @@ fn activate(v: f32) -> f32 {
     case 14u: { return trunc(v); }
     case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
     case 16u: { return v; }
+    case 20u: { return log(v); }
+    case 23u: { return round(v); }
+    case 24u: { return sin_cos(v, 0); }
+    case 25u: { return sin_cos(v, 1); }
+    case 26u: { return select(sign(v), v, is_nan(v)); }
+    case 21u: { return ceil(v); }
+    case 22u: {
+      if (params.p0 != 0.0) {
+        let u = 0.7978845608028654 * (v + 0.044715 * v * v * v);
+        let t = exp(-2.0 * min(abs(u), 20.0));
+        return select(0.5 * v * (1.0 + sign(u) * (1.0 - t) / (1.0 + t)), v, is_nan(v));
+      }
+      let a = abs(v) * 0.7071067811865476;
+      let k = 1.0 / (1.0 + 0.3275911 * a);
+      let p = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))));
+      let e = 1.0 - p * exp(-min(a * a, 88.0));
+      return 0.5 * v * (1.0 + select(e, -e, v < 0.0));
+    }
     default: {
       return select(v, 0.0, v < 0.0);
     }

@@ -283,3 +283,49 @@ describe('TFLite typed errors', () => {
 function spec2Swap(s: ModelSpec): void {
   s.ops.reverse();
 }
+
+/**
+ * MediaPipe's TransformLandmarks v2 (mediapipe/util/tflite/operations/transform_landmarks.cc), written out:
+ * x' = m[0]x + m[1]y + m[3], y' = m[4]x + m[5]y + m[7], z kept. LiteRT.js's wasm build has no resolver for
+ * MediaPipe's custom ops ("Encountered unresolved custom op"), so this hand-written form is the reference.
+ */
+describe('TransformLandmarks (version 2)', () => {
+  for (const d of [2, 3]) {
+    it(`moves [1, 9, ${d}] landmarks by a 4×4 matrix, z kept (CPU and WebGPU)`, async () => {
+      const n = 9;
+      const spec: ModelSpec = {
+        tensors: [{ name: 'l', shape: [1, n, d] }, { name: 'm', shape: [1, 4, 4] }, { name: 'y', shape: [1, n, d] }],
+        ops: [{ op: 'TransformLandmarks', inputs: [0, 1], outputs: [2], version: 2 }],
+        inputs: [0, 1],
+        outputs: [2],
+      };
+      const l = rand(n * d, 21 + d).map((v) => v * 100);
+      const m = rand(16, 31 + d);
+      const ref = Float32Array.from(l);
+      for (let i = 0; i < n; i++) {
+        const [x, y] = [l[i * d]!, l[i * d + 1]!];
+        ref[i * d] = m[0]! * x + m[1]! * y + m[3]!;
+        ref[i * d + 1] = m[4]! * x + m[5]! * y + m[7]!;
+      }
+      for (const backend of ['cpu', 'webgpu'] as const) {
+        const model = await load(buildTflite(spec), backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+        const y = (await model.run({ l: { shape: [1, n, d], data: l }, m: { shape: [1, 4, 4], data: m } })).get('y')!;
+        model.dispose();
+        expect(y.shape).toEqual([1, n, d]);
+        let err = 0;
+        for (let k = 0; k < ref.length; k++) err = Math.max(err, Math.abs(y.data[k]! - ref[k]!));
+        expect(err, backend).toBeLessThanOrEqual(1e-4);
+      }
+    }, 60_000);
+  }
+
+  it('refuses version 1 with a typed error', () => {
+    const spec: ModelSpec = {
+      tensors: [{ name: 'l', shape: [1, 1, 4, 3] }, { name: 'm', shape: [1, 4, 4] }, { name: 'y', shape: [1, 1, 4, 3] }],
+      ops: [{ op: 'TransformLandmarks', inputs: [0, 1], outputs: [2] }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    expect(() => loadTflite(buildTflite(spec))).toThrow(/TransformLandmarks.*version 1 is not supported/);
+  });
+});

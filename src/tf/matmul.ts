@@ -1,4 +1,5 @@
 import { ShapeError } from '../errors.js';
+import { broadcastShapes } from '../ops/broadcast.js';
 import { shapeStr } from '../tensor.js';
 import { activate, NONE, type TfActivation } from './activation.js';
 import type { TfBuilder, TfTensor } from './builder.js';
@@ -32,7 +33,7 @@ export function matmul(b: TfBuilder, base: string, a: TfTensor, w: TfTensor, bia
     const swapLast = (t: TfTensor) => transpose(b, base, t, t.shape.map((_, i) => (i === t.shape.length - 2 ? i + 1 : i === t.shape.length - 1 ? i - 1 : i)));
     const aa = o.transposeA ? swapLast(a) : b.toPlain(a);
     const ww = o.transposeB ? swapLast(w) : b.toPlain(w);
-    const batch = (ra > rb ? a.shape.slice(0, -2) : w.shape.slice(0, -2)) as number[];
+    const batch = [...broadcastShapes([a.shape.slice(0, -2), w.shape.slice(0, -2)], (m) => new ShapeError(base, 'MatMul', `batch dims: ${m}`))];
     y = b.op('MatMul', base, [aa, ww], {}, { shape: [...batch, m, n], layout: 'plain', dtype: 'float32' });
     if (bias) y = binary(b, base, 'Add', y, bias);
   }

@@ -1,4 +1,4 @@
-import { transposeConv2d } from '../tf/index.js';
+import { binary, concat, matmul, reshape, slice, transposeConv2d } from '../tf/index.js';
 import type { Lowering, OpCtx } from './ops.js';
 
 /** TfLitePadding in a custom op's raw C params: 0 unknown, 1 SAME, 2 VALID. */
@@ -36,5 +36,30 @@ function convolution2DTransposeBias(c: OpCtx): ReturnType<Lowering> {
   ];
 }
 
+/**
+ * MediaPipe's TransformLandmarks, version 2 (mediapipe/util/tflite/operations/transform_landmarks.cc): landmarks
+ * [1, N, D] (D = 2 or 3) and a 4×4 matrix M [1, 4, 4]; (x, y) → (M₀₀x + M₀₁y + M₀₃, M₁₀x + M₁₁y + M₁₃), z
+ * passed through. Version 1 (4-D landmarks, flexbuffer options with a scale) is refused.
+ */
+function transformLandmarks(c: OpCtx): ReturnType<Lowering> {
+  if (c.op.version !== 2) throw c.fail(`version ${c.op.version} is not supported (version 2 is)`);
+  const l = c.input(0);
+  const m = c.input(1);
+  const d = l.shape[2];
+  if (l.shape.length !== 3 || l.shape[0] !== 1 || (d !== 2 && d !== 3) || m.shape.reduce((a, b) => a * b, 1) !== 16)
+    throw c.fail(`landmarks [${l.shape.join(', ')}] must be [1, N, 2 or 3] and the matrix 4×4 (it is [${m.shape.join(', ')}])`);
+  const n = l.shape[1]!;
+  const m44 = reshape(c.b, c.base, m, [4, 4]);
+  const rows = slice(c.b, c.base, m44, [0, 0], [2, 4]);
+  const xy = slice(c.b, c.base, l, [0, 0, 0], [1, n, 2]);
+  const linear = matmul(c.b, c.base, reshape(c.b, c.base, xy, [n, 2]), slice(c.b, c.base, rows, [0, 0], [2, 2]), undefined, { transposeB: true });
+  const moved = binary(c.b, c.base, 'Add', linear, reshape(c.b, c.base, slice(c.b, c.base, rows, [0, 3], [2, 1]), [2]));
+  const out = reshape(c.b, c.base, moved, [1, n, 2]);
+  return [d === 2 ? out : concat(c.b, c.base, [out, slice(c.b, c.base, l, [0, 0, 2], [1, n, 1])], 2)];
+}
+
 /** Custom operators sepconv runs, by custom code. */
-export const CUSTOM_OPS: ReadonlyMap<string, Lowering> = new Map([['Convolution2DTransposeBias', convolution2DTransposeBias]]);
+export const CUSTOM_OPS: ReadonlyMap<string, Lowering> = new Map([
+  ['Convolution2DTransposeBias', convolution2DTransposeBias],
+  ['TransformLandmarks', transformLandmarks],
+]);

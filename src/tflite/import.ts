@@ -3,7 +3,8 @@ import type { Graph } from '../graph/ir.js';
 import type { Shape } from '../tensor.js';
 import { TfBuilder, type TfDtype, type TfTensor } from '../tf/index.js';
 import { CUSTOM_OPS } from './custom.js';
-import { BUILTINS, type Lowering, type OpCtx } from './ops.js';
+import { ALL_BUILTINS } from './builtins.js';
+import type { Lowering, OpCtx } from './ops.js';
 import { readTflite, tensorTypeName, type TfliteFile, type TfliteOperator, type TfliteTensor } from './read.js';
 import { BuiltinOperator, TensorType } from './schema/tflite_generated.js';
 import { DEQUANTIZE_RUNTIME, dequantizeInput, fakeQuantize, isQuantizedType, needsRequantize, QUANTIZE, quantizedTensorProblem, quantizeOutput } from './quant.js';
@@ -50,25 +51,31 @@ function loweringOf(op: TfliteOperator, file: TfliteFile): Lowering | string {
   if (op.code === BuiltinOperator.QUANTIZE) return QUANTIZE;
   if (op.code === BuiltinOperator.DEQUANTIZE && op.inputs[0] !== undefined && op.inputs[0] >= 0 && !file.tensors[op.inputs[0]]?.data) return DEQUANTIZE_RUNTIME;
   if (op.code === BuiltinOperator.CUSTOM) return CUSTOM_OPS.get(op.opName) ?? `custom operator "${op.opName}" is not implemented`;
-  return BUILTINS[op.code as BuiltinOperator] ?? 'the builtin operator is not implemented';
+  return ALL_BUILTINS[op.code as BuiltinOperator] ?? 'the builtin operator is not implemented';
 }
 
 /** Every reason the file cannot run, listed at once (before any lowering). */
 function unsupportedOf(file: TfliteFile): Unsupported[] {
   const out: Unsupported[] = [];
   const node = (op: TfliteOperator) => file.tensors[op.outputs[0] ?? -1]?.name ?? `#${op.index}`;
+  // Outputs of operators on constants only (DENSIFY of a sparse float16 weight…) are folded at load; their type
+  // need not be a runtime one.
+  const folded = new Set(file.tensors.flatMap((t) => (t.data ? [t.index] : [])));
   for (const op of file.operators) {
     const l = loweringOf(op, file);
     const name = op.code === BuiltinOperator.CUSTOM ? `CUSTOM ${op.opName}` : op.opName;
     if (typeof l === 'string') out.push({ op: name, node: node(op), reason: l });
+    const onConstants = op.inputs.every((i) => i < 0 || folded.has(i));
     for (const o of op.outputs) {
       const t = file.tensors[o]!;
-      const problem = runtimeTypeProblem(t);
-      if (problem) out.push({ op: name, node: node(op), reason: `output ${tensorLabel(t)} (${tensorTypeName(t.type)}): ${problem}` });
+      if (onConstants) folded.add(o);
+      else {
+        const problem = runtimeTypeProblem(t);
+        if (problem) out.push({ op: name, node: node(op), reason: `output ${tensorLabel(t)} (${tensorTypeName(t.type)}): ${problem}` });
+      }
     }
   }
   for (const t of file.tensors) {
-    if (t.sparse) out.push({ op: 'sparse tensor', node: t.name, reason: 'sparse (SparsityParameters) constants are not supported' });
     if (t.isVariable) out.push({ op: 'variable tensor', node: t.name, reason: 'variable (stateful) tensors are not supported' });
   }
   for (const i of file.inputs) {

@@ -68,21 +68,21 @@ export function activation(c: OpCtx): TfActivation {
   }
 }
 
-function padding(c: OpCtx): TfPadding {
+export function padding(c: OpCtx): TfPadding {
   const p = c.op.options.padding;
   if (p === Padding.SAME) return 'SAME';
   if (p === Padding.VALID) return 'VALID';
   throw c.fail(`padding ${String(p)} is neither SAME nor VALID`);
 }
 
-function num(c: OpCtx, key: string): number {
+export function num(c: OpCtx, key: string): number {
   const v = c.op.options[key];
   if (typeof v !== 'number') throw c.fail(`has no ${key} option (its builtin options table is missing or of another type)`);
   return v;
 }
 
 /** Strides and dilations as TF's [h, w] pairs, each ≥ 1. */
-function pair(c: OpCtx, h: string, w: string): [number, number] {
+export function pair(c: OpCtx, h: string, w: string): [number, number] {
   const v: [number, number] = [num(c, h), num(c, w)];
   if (v.some((x) => !(Number.isInteger(x) && x >= 1))) throw c.fail(`${h}/${w} are [${v.join(', ')}]; they must be positive`);
   return v;
@@ -109,9 +109,17 @@ export const BUILTINS: Partial<Record<Op, Lowering>> = {
   // float32 constants at load; a DEQUANTIZE of a runtime tensor would mean quantized inference.
   [Op.DEQUANTIZE]: (c) => {
     const t = c.inputInfo(0);
+    // A constant computed at load (DENSIFY of a sparse weight) is held as float32 already: constants of
+    // quantized tensors are dequantized when they are made.
+    if (!t.data && c.b.isConst(c.input(0))) return [c.input(0)];
     if (!t.data)
       throw new UnsupportedOpError([{ op: c.op.opName, node: c.base, reason: `dequantizes a runtime ${tensorTypeName(t.type)} tensor; only constants are dequantized` }]);
     return [c.b.constant(c.base, t.shape, isFloatType(t.type) ? constantValues(t) : dequantize(t))];
+  },
+  // Sparse constants are densified when the file is read (src/tflite/sparsity.ts); DENSIFY passes them on.
+  [Op.DENSIFY]: (c) => {
+    if (!c.inputInfo(0).data) throw c.fail('densifies a runtime tensor; only sparse constants can be densified');
+    return [c.input(0)];
   },
   [Op.CONV_2D]: (c) => [
     conv2d(c.b, c.base, c.input(0), c.input(1), c.optional(2), {
@@ -208,7 +216,7 @@ export const BUILTINS: Partial<Record<Op, Lowering>> = {
 };
 
 /** A [rank, 2] int paddings input as [[before, after]] per dim. */
-function pairs(c: OpCtx, k: number): [number, number][] {
+export function pairs(c: OpCtx, k: number): [number, number][] {
   const v = c.ints(k);
   const info = c.inputInfo(k);
   if (info.shape.length !== 2 || info.shape[1] !== 2 || v.some((x) => !(Number.isInteger(x) && x >= 0)))

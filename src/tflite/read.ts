@@ -3,31 +3,51 @@ import { hasTfliteIdentifier } from '../formats.js';
 export { hasTfliteIdentifier, TFLITE_IDENTIFIER } from '../formats.js';
 import { MAX_ELEMENTS } from '../onnx/tensor.js';
 import { CheckedByteBuffer, OutOfBounds } from './checked-buffer.js';
+import { densify, type SparseLevel, type Sparsity } from './sparsity.js';
 import {
   AddOptions,
+  ArgMaxOptions,
+  ArgMinOptions,
+  BatchMatMulOptions,
   BuiltinOperator,
   BuiltinOptions,
   ConcatenationOptions,
   Conv2DOptions,
   DepthToSpaceOptions,
   DepthwiseConv2DOptions,
+  DimensionType,
   DivOptions,
   FullyConnectedOptions,
+  GatherOptions,
+  GeluOptions,
+  L2NormOptions,
   LeakyReluOptions,
+  LocalResponseNormalizationOptions,
+  MirrorPadOptions,
   Model,
   MulOptions,
   Operator,
+  PackOptions,
   Pool2DOptions,
   ReducerOptions,
   ReshapeOptions,
   ResizeBilinearOptions,
   ResizeNearestNeighborOptions,
   SoftmaxOptions,
+  SparseIndexVector,
+  SparsityParameters,
+  SpaceToDepthOptions,
+  SplitOptions,
+  SplitVOptions,
   SqueezeOptions,
   StridedSliceOptions,
   SubOptions,
+  Int32Vector,
+  Uint16Vector,
+  Uint8Vector,
   TensorType,
   TransposeConvOptions,
+  UnpackOptions,
 } from './schema/tflite_generated.js';
 
 /** The flatbuffer file identifier of TFLite models, at bytes 4..8. */
@@ -60,6 +80,7 @@ export interface TfliteTensor {
   readonly data?: Uint8Array;
   readonly quantization?: TfliteQuantization;
   readonly isVariable: boolean;
+  /** The file stores the constant sparse (SparsityParameters); `data` holds it densified. */
   readonly sparse: boolean;
 }
 
@@ -177,10 +198,25 @@ const OPTIONS: Partial<Record<BuiltinOptions, OptionsReader>> = {
     ellipsisMask: o.ellipsisMask(),
     newAxisMask: o.newAxisMask(),
     shrinkAxisMask: o.shrinkAxisMask(),
+    offset: o.offset(),
   })),
   [BuiltinOptions.TransposeConvOptions]: (op) => table(op, new TransposeConvOptions(), (o) => ({ padding: o.padding(), strideW: o.strideW(), strideH: o.strideH(), activation: o.fusedActivationFunction() })),
   [BuiltinOptions.LeakyReluOptions]: (op) => table(op, new LeakyReluOptions(), (o) => ({ alpha: o.alpha() })),
   [BuiltinOptions.DepthToSpaceOptions]: (op) => table(op, new DepthToSpaceOptions(), (o) => ({ blockSize: o.blockSize() })),
+  [BuiltinOptions.SpaceToDepthOptions]: (op) => table(op, new SpaceToDepthOptions(), (o) => ({ blockSize: o.blockSize() })),
+  [BuiltinOptions.LocalResponseNormalizationOptions]: (op) =>
+    table(op, new LocalResponseNormalizationOptions(), (o) => ({ radius: o.radius(), bias: o.bias(), alpha: o.alpha(), beta: o.beta() })),
+  [BuiltinOptions.L2NormOptions]: (op) => table(op, new L2NormOptions(), (o) => ({ activation: o.fusedActivationFunction() })),
+  [BuiltinOptions.GatherOptions]: (op) => table(op, new GatherOptions(), (o) => ({ axis: o.axis(), batchDims: o.batchDims() })),
+  [BuiltinOptions.SplitOptions]: (op) => table(op, new SplitOptions(), (o) => ({ numSplits: o.numSplits() })),
+  [BuiltinOptions.SplitVOptions]: (op) => table(op, new SplitVOptions(), (o) => ({ numSplits: o.numSplits() })),
+  [BuiltinOptions.ArgMaxOptions]: (op) => table(op, new ArgMaxOptions(), (o) => ({ outputType: o.outputType() })),
+  [BuiltinOptions.ArgMinOptions]: (op) => table(op, new ArgMinOptions(), (o) => ({ outputType: o.outputType() })),
+  [BuiltinOptions.PackOptions]: (op) => table(op, new PackOptions(), (o) => ({ valuesCount: o.valuesCount(), axis: o.axis() })),
+  [BuiltinOptions.UnpackOptions]: (op) => table(op, new UnpackOptions(), (o) => ({ num: o.num(), axis: o.axis() })),
+  [BuiltinOptions.MirrorPadOptions]: (op) => table(op, new MirrorPadOptions(), (o) => ({ mode: o.mode() })),
+  [BuiltinOptions.BatchMatMulOptions]: (op) => table(op, new BatchMatMulOptions(), (o) => ({ adjX: o.adjX(), adjY: o.adjY() })),
+  [BuiltinOptions.GeluOptions]: (op) => table(op, new GeluOptions(), (o) => ({ approximate: o.approximate() })),
 };
 
 /**
@@ -250,17 +286,23 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
           const bufferIndex = t.buffer();
           if (bufferIndex >= bufferCount && bufferIndex !== 0)
             throw new ModelFormatError(`TFLite model: ${where} refers to buffer ${bufferIndex}; the model has ${bufferCount}`);
-          const data = bufferIndex === 0 ? undefined : bufferData(bb, model, bufferIndex, where);
-          if (data) {
+          const stored = bufferIndex === 0 ? undefined : bufferData(bb, model, bufferIndex, where);
+          const sp = t.sparsity();
+          let data = stored;
+          if (stored) {
             const size = ELEMENT_BYTES[type as TensorType];
             if (size === undefined)
               throw new ModelFormatError(`TFLite model: ${where} is a constant of type ${tensorTypeName(type)}, which sepconv cannot read`);
-            if (data.length !== elements * size)
+            if (sp) {
+              if (stored.length % size !== 0) throw new ModelFormatError(`TFLite model: ${where}: sparse buffer ${bufferIndex} of ${stored.length} bytes is not a whole number of ${tensorTypeName(type)} values`);
+              data = densify(sparsityOf(sp, where, bytes.length), shape, stored, size, where);
+            }
+            if (data!.length !== elements * size)
               throw new ModelFormatError(
-                `TFLite model: ${where} (${tensorTypeName(type)} [${shape.join(', ')}]) needs ${elements * size} bytes; buffer ${bufferIndex} has ${data.length}`,
+                `TFLite model: ${where} (${tensorTypeName(type)} [${shape.join(', ')}]) needs ${elements * size} bytes; buffer ${bufferIndex} has ${data!.length}`,
               );
           }
-          return { index: i, name, shape, type, data, quantization, isVariable: t.isVariable(), sparse: t.sparsity() !== null };
+          return { index: i, name, shape, type, data, quantization, isVariable: t.isVariable(), sparse: sp !== null };
         });
       }),
     );
@@ -299,6 +341,37 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
     );
   }
   return { version, description, subgraphCount, tensors, inputs, outputs, operators };
+}
+
+/** A SparseIndexVector union (int32, uint16 or uint8 values) as numbers; its length bounded by the file. */
+function indexVector(type: SparseIndexVector, get: (empty: Int32Vector) => Int32Vector | null, what: string, bytes: number): number[] {
+  // The three vector tables have the same layout (one `values` vector); only the element width differs.
+  const empty =
+    type === SparseIndexVector.Int32Vector ? new Int32Vector() : type === SparseIndexVector.Uint16Vector ? new Uint16Vector() : type === SparseIndexVector.Uint8Vector ? new Uint8Vector() : undefined;
+  if (!empty) throw new ModelFormatError(`TFLite model: ${what} has no index vector (union type ${type})`);
+  const v = get(empty as Int32Vector);
+  if (!v) throw new ModelFormatError(`TFLite model: ${what} is missing`);
+  return ints(v.valuesLength(), (i) => v.values(i), what, bytes);
+}
+
+function sparsityOf(sp: SparsityParameters, where: string, bytes: number): Sparsity {
+  const traversalOrder = ints(sp.traversalOrderLength(), (i) => sp.traversalOrder(i), `${where}.sparsity.traversal_order`, bytes);
+  const blockMap = ints(sp.blockMapLength(), (i) => sp.blockMap(i), `${where}.sparsity.block_map`, bytes);
+  const n = sp.dimMetadataLength();
+  if (!(n >= 0 && n * 4 <= bytes)) throw new ModelFormatError(`TFLite model: ${where}.sparsity.dim_metadata claims ${n} entries, more than the file holds`);
+  const levels = Array.from({ length: n }, (_, i): SparseLevel => {
+    const what = `${where}.sparsity.dim_metadata[${i}]`;
+    const dm = sp.dimMetadata(i);
+    if (!dm) throw new ModelFormatError(`TFLite model: ${what} is missing`);
+    if (dm.format() === DimensionType.DENSE) return { format: 'dense', size: dm.denseSize() };
+    if (dm.format() !== DimensionType.SPARSE_CSR) throw new ModelFormatError(`TFLite model: ${what} has format ${dm.format()}, neither DENSE nor SPARSE_CSR`);
+    return {
+      format: 'csr',
+      segments: indexVector(dm.arraySegmentsType(), (o) => dm.arraySegments(o) as Int32Vector | null, `${what}.array_segments`, bytes),
+      indices: indexVector(dm.arrayIndicesType(), (o) => dm.arrayIndices(o) as Int32Vector | null, `${what}.array_indices`, bytes),
+    };
+  });
+  return { traversalOrder, blockMap, levels };
 }
 
 function zeroPoints(q: { zeroPointLength(): number; zeroPoint(k: number): bigint | null }, where: string, bytes: number): number[] {

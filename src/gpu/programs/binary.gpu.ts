@@ -19,7 +19,7 @@ const params = defineParams([
 type Field = (typeof params.fields)[number][0];
 const binaryShader = shader('binary', binaryWgsl, params);
 
-const OP_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6 };
+const OP_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6, Pow: 10 };
 
 /** How shaders/binary.wgsl indexes the operands; see its header. */
 export const BinaryKind = { Same: 0, RowB: 1, RowA: 2, General: 3 } as const;

@@ -6,6 +6,7 @@ import { sizeOf } from '../../tensor.js';
 import type { CastAttrs } from '../../ops/cast.js';
 import type { ClipAttrs } from '../../ops/clip.js';
 import type { AlphaAttrs } from '../../ops/elu.js';
+import type { GeluAttrs } from '../../ops/gelu.js';
 import { grid1D, WG } from './copy.gpu.js';
 
 const params = defineParams([
@@ -31,6 +32,13 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Floor: { op: 11, p: () => [0, 0] },
   Elu: { op: 12, p: (a) => [(a as AlphaAttrs).alpha, 0] },
   LeakyRelu: { op: 13, p: (a) => [(a as AlphaAttrs).alpha, 0] },
+  Log: { op: 20, p: () => [0, 0] },
+  Ceil: { op: 21, p: () => [0, 0] },
+  Gelu: { op: 22, p: (a) => [(a as GeluAttrs).tanh, 0] },
+  Round: { op: 23, p: () => [0, 0] },
+  Sin: { op: 24, p: () => [0, 0] },
+  Cos: { op: 25, p: () => [0, 0] },
+  Sign: { op: 26, p: () => [0, 0] },
 };
 
 /** Cast's target kinds (src/ops/cast.ts) as elementwise OP codes. */

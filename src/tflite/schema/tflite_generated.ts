@@ -55,6 +55,45 @@ export function unionListToQuantizationDetails(
   }
 }
 
+export enum DimensionType {
+  DENSE = 0,
+  SPARSE_CSR = 1
+}
+
+export enum SparseIndexVector {
+  NONE = 0,
+  Int32Vector = 1,
+  Uint16Vector = 2,
+  Uint8Vector = 3
+}
+
+export function unionToSparseIndexVector(
+  type: SparseIndexVector,
+  accessor: (obj:Int32Vector|Uint16Vector|Uint8Vector) => Int32Vector|Uint16Vector|Uint8Vector|null
+): Int32Vector|Uint16Vector|Uint8Vector|null {
+  switch(SparseIndexVector[type]) {
+    case 'NONE': return null; 
+    case 'Int32Vector': return accessor(new Int32Vector())! as Int32Vector;
+    case 'Uint16Vector': return accessor(new Uint16Vector())! as Uint16Vector;
+    case 'Uint8Vector': return accessor(new Uint8Vector())! as Uint8Vector;
+    default: return null;
+  }
+}
+
+export function unionListToSparseIndexVector(
+  type: SparseIndexVector, 
+  accessor: (index: number, obj:Int32Vector|Uint16Vector|Uint8Vector) => Int32Vector|Uint16Vector|Uint8Vector|null, 
+  index: number
+): Int32Vector|Uint16Vector|Uint8Vector|null {
+  switch(SparseIndexVector[type]) {
+    case 'NONE': return null; 
+    case 'Int32Vector': return accessor(index, new Int32Vector())! as Int32Vector;
+    case 'Uint16Vector': return accessor(index, new Uint16Vector())! as Uint16Vector;
+    case 'Uint8Vector': return accessor(index, new Uint8Vector())! as Uint8Vector;
+    default: return null;
+  }
+}
+
 export enum BuiltinOperator {
   ADD = 0,
   AVERAGE_POOL_2D = 1,
@@ -234,6 +273,11 @@ export enum ActivationFunctionType {
   SIGN_BIT = 5
 }
 
+export enum MirrorPadMode {
+  REFLECT = 0,
+  SYMMETRIC = 1
+}
+
 export enum BuiltinOptions {
   NONE = 0,
   Conv2DOptions = 1,
@@ -243,24 +287,38 @@ export enum BuiltinOptions {
   SoftmaxOptions = 9,
   ConcatenationOptions = 10,
   AddOptions = 11,
+  L2NormOptions = 12,
+  LocalResponseNormalizationOptions = 13,
   ResizeBilinearOptions = 15,
   ReshapeOptions = 17,
+  SpaceToDepthOptions = 19,
   MulOptions = 21,
+  GatherOptions = 23,
   ReducerOptions = 27,
   SubOptions = 28,
   DivOptions = 29,
   SqueezeOptions = 30,
   StridedSliceOptions = 32,
+  SplitOptions = 35,
+  ArgMaxOptions = 40,
   TransposeConvOptions = 49,
+  ShapeOptions = 55,
+  ArgMinOptions = 57,
+  PackOptions = 59,
+  UnpackOptions = 64,
   ResizeNearestNeighborOptions = 74,
   LeakyReluOptions = 75,
-  DepthToSpaceOptions = 94
+  MirrorPadOptions = 77,
+  SplitVOptions = 79,
+  DepthToSpaceOptions = 94,
+  BatchMatMulOptions = 101,
+  GeluOptions = 116
 }
 
 export function unionToBuiltinOptions(
   type: BuiltinOptions,
-  accessor: (obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|null
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|null {
+  accessor: (obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(new Conv2DOptions())! as Conv2DOptions;
@@ -270,27 +328,41 @@ export function unionToBuiltinOptions(
     case 'SoftmaxOptions': return accessor(new SoftmaxOptions())! as SoftmaxOptions;
     case 'ConcatenationOptions': return accessor(new ConcatenationOptions())! as ConcatenationOptions;
     case 'AddOptions': return accessor(new AddOptions())! as AddOptions;
+    case 'L2NormOptions': return accessor(new L2NormOptions())! as L2NormOptions;
+    case 'LocalResponseNormalizationOptions': return accessor(new LocalResponseNormalizationOptions())! as LocalResponseNormalizationOptions;
     case 'ResizeBilinearOptions': return accessor(new ResizeBilinearOptions())! as ResizeBilinearOptions;
     case 'ReshapeOptions': return accessor(new ReshapeOptions())! as ReshapeOptions;
+    case 'SpaceToDepthOptions': return accessor(new SpaceToDepthOptions())! as SpaceToDepthOptions;
     case 'MulOptions': return accessor(new MulOptions())! as MulOptions;
+    case 'GatherOptions': return accessor(new GatherOptions())! as GatherOptions;
     case 'ReducerOptions': return accessor(new ReducerOptions())! as ReducerOptions;
     case 'SubOptions': return accessor(new SubOptions())! as SubOptions;
     case 'DivOptions': return accessor(new DivOptions())! as DivOptions;
     case 'SqueezeOptions': return accessor(new SqueezeOptions())! as SqueezeOptions;
     case 'StridedSliceOptions': return accessor(new StridedSliceOptions())! as StridedSliceOptions;
+    case 'SplitOptions': return accessor(new SplitOptions())! as SplitOptions;
+    case 'ArgMaxOptions': return accessor(new ArgMaxOptions())! as ArgMaxOptions;
     case 'TransposeConvOptions': return accessor(new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ShapeOptions': return accessor(new ShapeOptions())! as ShapeOptions;
+    case 'ArgMinOptions': return accessor(new ArgMinOptions())! as ArgMinOptions;
+    case 'PackOptions': return accessor(new PackOptions())! as PackOptions;
+    case 'UnpackOptions': return accessor(new UnpackOptions())! as UnpackOptions;
     case 'ResizeNearestNeighborOptions': return accessor(new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
     case 'LeakyReluOptions': return accessor(new LeakyReluOptions())! as LeakyReluOptions;
+    case 'MirrorPadOptions': return accessor(new MirrorPadOptions())! as MirrorPadOptions;
+    case 'SplitVOptions': return accessor(new SplitVOptions())! as SplitVOptions;
     case 'DepthToSpaceOptions': return accessor(new DepthToSpaceOptions())! as DepthToSpaceOptions;
+    case 'BatchMatMulOptions': return accessor(new BatchMatMulOptions())! as BatchMatMulOptions;
+    case 'GeluOptions': return accessor(new GeluOptions())! as GeluOptions;
     default: return null;
   }
 }
 
 export function unionListToBuiltinOptions(
   type: BuiltinOptions, 
-  accessor: (index: number, obj:AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions) => AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|null, 
+  accessor: (index: number, obj:AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions) => AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null, 
   index: number
-): AddOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|LeakyReluOptions|MulOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|SoftmaxOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|null {
+): AddOptions|ArgMaxOptions|ArgMinOptions|BatchMatMulOptions|ConcatenationOptions|Conv2DOptions|DepthToSpaceOptions|DepthwiseConv2DOptions|DivOptions|FullyConnectedOptions|GatherOptions|GeluOptions|L2NormOptions|LeakyReluOptions|LocalResponseNormalizationOptions|MirrorPadOptions|MulOptions|PackOptions|Pool2DOptions|ReducerOptions|ReshapeOptions|ResizeBilinearOptions|ResizeNearestNeighborOptions|ShapeOptions|SoftmaxOptions|SpaceToDepthOptions|SplitOptions|SplitVOptions|SqueezeOptions|StridedSliceOptions|SubOptions|TransposeConvOptions|UnpackOptions|null {
   switch(BuiltinOptions[type]) {
     case 'NONE': return null; 
     case 'Conv2DOptions': return accessor(index, new Conv2DOptions())! as Conv2DOptions;
@@ -300,18 +372,32 @@ export function unionListToBuiltinOptions(
     case 'SoftmaxOptions': return accessor(index, new SoftmaxOptions())! as SoftmaxOptions;
     case 'ConcatenationOptions': return accessor(index, new ConcatenationOptions())! as ConcatenationOptions;
     case 'AddOptions': return accessor(index, new AddOptions())! as AddOptions;
+    case 'L2NormOptions': return accessor(index, new L2NormOptions())! as L2NormOptions;
+    case 'LocalResponseNormalizationOptions': return accessor(index, new LocalResponseNormalizationOptions())! as LocalResponseNormalizationOptions;
     case 'ResizeBilinearOptions': return accessor(index, new ResizeBilinearOptions())! as ResizeBilinearOptions;
     case 'ReshapeOptions': return accessor(index, new ReshapeOptions())! as ReshapeOptions;
+    case 'SpaceToDepthOptions': return accessor(index, new SpaceToDepthOptions())! as SpaceToDepthOptions;
     case 'MulOptions': return accessor(index, new MulOptions())! as MulOptions;
+    case 'GatherOptions': return accessor(index, new GatherOptions())! as GatherOptions;
     case 'ReducerOptions': return accessor(index, new ReducerOptions())! as ReducerOptions;
     case 'SubOptions': return accessor(index, new SubOptions())! as SubOptions;
     case 'DivOptions': return accessor(index, new DivOptions())! as DivOptions;
     case 'SqueezeOptions': return accessor(index, new SqueezeOptions())! as SqueezeOptions;
     case 'StridedSliceOptions': return accessor(index, new StridedSliceOptions())! as StridedSliceOptions;
+    case 'SplitOptions': return accessor(index, new SplitOptions())! as SplitOptions;
+    case 'ArgMaxOptions': return accessor(index, new ArgMaxOptions())! as ArgMaxOptions;
     case 'TransposeConvOptions': return accessor(index, new TransposeConvOptions())! as TransposeConvOptions;
+    case 'ShapeOptions': return accessor(index, new ShapeOptions())! as ShapeOptions;
+    case 'ArgMinOptions': return accessor(index, new ArgMinOptions())! as ArgMinOptions;
+    case 'PackOptions': return accessor(index, new PackOptions())! as PackOptions;
+    case 'UnpackOptions': return accessor(index, new UnpackOptions())! as UnpackOptions;
     case 'ResizeNearestNeighborOptions': return accessor(index, new ResizeNearestNeighborOptions())! as ResizeNearestNeighborOptions;
     case 'LeakyReluOptions': return accessor(index, new LeakyReluOptions())! as LeakyReluOptions;
+    case 'MirrorPadOptions': return accessor(index, new MirrorPadOptions())! as MirrorPadOptions;
+    case 'SplitVOptions': return accessor(index, new SplitVOptions())! as SplitVOptions;
     case 'DepthToSpaceOptions': return accessor(index, new DepthToSpaceOptions())! as DepthToSpaceOptions;
+    case 'BatchMatMulOptions': return accessor(index, new BatchMatMulOptions())! as BatchMatMulOptions;
+    case 'GeluOptions': return accessor(index, new GeluOptions())! as GeluOptions;
     default: return null;
   }
 }
@@ -670,6 +756,445 @@ pack(builder:flatbuffers.Builder): flatbuffers.Offset {
 }
 }
 
+export class Int32Vector {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Int32Vector {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsInt32Vector(bb:flatbuffers.ByteBuffer, obj?:Int32Vector):Int32Vector {
+  return (obj || new Int32Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsInt32Vector(bb:flatbuffers.ByteBuffer, obj?:Int32Vector):Int32Vector {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Int32Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+values(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb!.__vector(this.bb_pos + offset) + index * 4) : 0;
+}
+
+valuesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+valuesArray():Int32Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+static startInt32Vector(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, valuesOffset, 0);
+}
+
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt32(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
+static endInt32Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createInt32Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
+  Int32Vector.startInt32Vector(builder);
+  Int32Vector.addValues(builder, valuesOffset);
+  return Int32Vector.endInt32Vector(builder);
+}
+
+unpack(): Int32VectorT {
+  return new Int32VectorT(
+    this.bb!.createScalarList(this.values.bind(this), this.valuesLength())
+  );
+}
+
+
+unpackTo(_o: Int32VectorT): void {
+  _o.values = this.bb!.createScalarList(this.values.bind(this), this.valuesLength());
+}
+}
+
+export class Int32VectorT {
+constructor(
+  public values: (number)[] = []
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  const values = Int32Vector.createValuesVector(builder, this.values);
+
+  return Int32Vector.createInt32Vector(builder,
+    values
+  );
+}
+}
+
+export class Uint16Vector {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Uint16Vector {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsUint16Vector(bb:flatbuffers.ByteBuffer, obj?:Uint16Vector):Uint16Vector {
+  return (obj || new Uint16Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsUint16Vector(bb:flatbuffers.ByteBuffer, obj?:Uint16Vector):Uint16Vector {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Uint16Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+values(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readUint16(this.bb!.__vector(this.bb_pos + offset) + index * 2) : 0;
+}
+
+valuesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+valuesArray():Uint16Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? new Uint16Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+static startUint16Vector(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, valuesOffset, 0);
+}
+
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint16Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint16Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(2, data.length, 2);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt16(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(2, numElems, 2);
+}
+
+static endUint16Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createUint16Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
+  Uint16Vector.startUint16Vector(builder);
+  Uint16Vector.addValues(builder, valuesOffset);
+  return Uint16Vector.endUint16Vector(builder);
+}
+
+unpack(): Uint16VectorT {
+  return new Uint16VectorT(
+    this.bb!.createScalarList(this.values.bind(this), this.valuesLength())
+  );
+}
+
+
+unpackTo(_o: Uint16VectorT): void {
+  _o.values = this.bb!.createScalarList(this.values.bind(this), this.valuesLength());
+}
+}
+
+export class Uint16VectorT {
+constructor(
+  public values: (number)[] = []
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  const values = Uint16Vector.createValuesVector(builder, this.values);
+
+  return Uint16Vector.createUint16Vector(builder,
+    values
+  );
+}
+}
+
+export class Uint8Vector {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):Uint8Vector {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsUint8Vector(bb:flatbuffers.ByteBuffer, obj?:Uint8Vector):Uint8Vector {
+  return (obj || new Uint8Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsUint8Vector(bb:flatbuffers.ByteBuffer, obj?:Uint8Vector):Uint8Vector {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new Uint8Vector()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+values(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readUint8(this.bb!.__vector(this.bb_pos + offset) + index) : 0;
+}
+
+valuesLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+valuesArray():Uint8Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? new Uint8Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+static startUint8Vector(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addValues(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(0, valuesOffset, 0);
+}
+
+static createValuesVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset {
+  builder.startVector(1, data.length, 1);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt8(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startValuesVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(1, numElems, 1);
+}
+
+static endUint8Vector(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createUint8Vector(builder:flatbuffers.Builder, valuesOffset:flatbuffers.Offset):flatbuffers.Offset {
+  Uint8Vector.startUint8Vector(builder);
+  Uint8Vector.addValues(builder, valuesOffset);
+  return Uint8Vector.endUint8Vector(builder);
+}
+
+unpack(): Uint8VectorT {
+  return new Uint8VectorT(
+    this.bb!.createScalarList(this.values.bind(this), this.valuesLength())
+  );
+}
+
+
+unpackTo(_o: Uint8VectorT): void {
+  _o.values = this.bb!.createScalarList(this.values.bind(this), this.valuesLength());
+}
+}
+
+export class Uint8VectorT {
+constructor(
+  public values: (number)[] = []
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  const values = Uint8Vector.createValuesVector(builder, this.values);
+
+  return Uint8Vector.createUint8Vector(builder,
+    values
+  );
+}
+}
+
+export class DimensionMetadata {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):DimensionMetadata {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsDimensionMetadata(bb:flatbuffers.ByteBuffer, obj?:DimensionMetadata):DimensionMetadata {
+  return (obj || new DimensionMetadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsDimensionMetadata(bb:flatbuffers.ByteBuffer, obj?:DimensionMetadata):DimensionMetadata {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new DimensionMetadata()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+format():DimensionType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : DimensionType.DENSE;
+}
+
+denseSize():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+arraySegmentsType():SparseIndexVector {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : SparseIndexVector.NONE;
+}
+
+arraySegments<T extends flatbuffers.Table>(obj:any):any|null {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.__union(obj, this.bb_pos + offset) : null;
+}
+
+arrayIndicesType():SparseIndexVector {
+  const offset = this.bb!.__offset(this.bb_pos, 12);
+  return offset ? this.bb!.readUint8(this.bb_pos + offset) : SparseIndexVector.NONE;
+}
+
+arrayIndices<T extends flatbuffers.Table>(obj:any):any|null {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? this.bb!.__union(obj, this.bb_pos + offset) : null;
+}
+
+static startDimensionMetadata(builder:flatbuffers.Builder) {
+  builder.startObject(6);
+}
+
+static addFormat(builder:flatbuffers.Builder, format:DimensionType) {
+  builder.addFieldInt8(0, format, DimensionType.DENSE);
+}
+
+static addDenseSize(builder:flatbuffers.Builder, denseSize:number) {
+  builder.addFieldInt32(1, denseSize, 0);
+}
+
+static addArraySegmentsType(builder:flatbuffers.Builder, arraySegmentsType:SparseIndexVector) {
+  builder.addFieldInt8(2, arraySegmentsType, SparseIndexVector.NONE);
+}
+
+static addArraySegments(builder:flatbuffers.Builder, arraySegmentsOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(3, arraySegmentsOffset, 0);
+}
+
+static addArrayIndicesType(builder:flatbuffers.Builder, arrayIndicesType:SparseIndexVector) {
+  builder.addFieldInt8(4, arrayIndicesType, SparseIndexVector.NONE);
+}
+
+static addArrayIndices(builder:flatbuffers.Builder, arrayIndicesOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(5, arrayIndicesOffset, 0);
+}
+
+static endDimensionMetadata(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createDimensionMetadata(builder:flatbuffers.Builder, format:DimensionType, denseSize:number, arraySegmentsType:SparseIndexVector, arraySegmentsOffset:flatbuffers.Offset, arrayIndicesType:SparseIndexVector, arrayIndicesOffset:flatbuffers.Offset):flatbuffers.Offset {
+  DimensionMetadata.startDimensionMetadata(builder);
+  DimensionMetadata.addFormat(builder, format);
+  DimensionMetadata.addDenseSize(builder, denseSize);
+  DimensionMetadata.addArraySegmentsType(builder, arraySegmentsType);
+  DimensionMetadata.addArraySegments(builder, arraySegmentsOffset);
+  DimensionMetadata.addArrayIndicesType(builder, arrayIndicesType);
+  DimensionMetadata.addArrayIndices(builder, arrayIndicesOffset);
+  return DimensionMetadata.endDimensionMetadata(builder);
+}
+
+unpack(): DimensionMetadataT {
+  return new DimensionMetadataT(
+    this.format(),
+    this.denseSize(),
+    this.arraySegmentsType(),
+    (() => {
+      let temp = unionToSparseIndexVector(this.arraySegmentsType(), this.arraySegments.bind(this));
+      if(temp === null) { return null; }
+      return temp.unpack()
+  })(),
+    this.arrayIndicesType(),
+    (() => {
+      let temp = unionToSparseIndexVector(this.arrayIndicesType(), this.arrayIndices.bind(this));
+      if(temp === null) { return null; }
+      return temp.unpack()
+  })()
+  );
+}
+
+
+unpackTo(_o: DimensionMetadataT): void {
+  _o.format = this.format();
+  _o.denseSize = this.denseSize();
+  _o.arraySegmentsType = this.arraySegmentsType();
+  _o.arraySegments = (() => {
+      let temp = unionToSparseIndexVector(this.arraySegmentsType(), this.arraySegments.bind(this));
+      if(temp === null) { return null; }
+      return temp.unpack()
+  })();
+  _o.arrayIndicesType = this.arrayIndicesType();
+  _o.arrayIndices = (() => {
+      let temp = unionToSparseIndexVector(this.arrayIndicesType(), this.arrayIndices.bind(this));
+      if(temp === null) { return null; }
+      return temp.unpack()
+  })();
+}
+}
+
+export class DimensionMetadataT {
+constructor(
+  public format: DimensionType = DimensionType.DENSE,
+  public denseSize: number = 0,
+  public arraySegmentsType: SparseIndexVector = SparseIndexVector.NONE,
+  public arraySegments: Int32VectorT|Uint16VectorT|Uint8VectorT|null = null,
+  public arrayIndicesType: SparseIndexVector = SparseIndexVector.NONE,
+  public arrayIndices: Int32VectorT|Uint16VectorT|Uint8VectorT|null = null
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  const arraySegments = builder.createObjectOffset(this.arraySegments);
+  const arrayIndices = builder.createObjectOffset(this.arrayIndices);
+
+  return DimensionMetadata.createDimensionMetadata(builder,
+    this.format,
+    this.denseSize,
+    this.arraySegmentsType,
+    arraySegments,
+    this.arrayIndicesType,
+    arrayIndices
+  );
+}
+}
+
 export class SparsityParameters {
   bb: flatbuffers.ByteBuffer|null = null;
   bb_pos = 0;
@@ -703,8 +1228,33 @@ traversalOrderArray():Int32Array|null {
   return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
 }
 
+blockMap(index: number):number|null {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb!.__vector(this.bb_pos + offset) + index * 4) : 0;
+}
+
+blockMapLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
+blockMapArray():Int32Array|null {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? new Int32Array(this.bb!.bytes().buffer, this.bb!.bytes().byteOffset + this.bb!.__vector(this.bb_pos + offset), this.bb!.__vector_len(this.bb_pos + offset)) : null;
+}
+
+dimMetadata(index: number, obj?:DimensionMetadata):DimensionMetadata|null {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? (obj || new DimensionMetadata()).__init(this.bb!.__indirect(this.bb!.__vector(this.bb_pos + offset) + index * 4), this.bb!) : null;
+}
+
+dimMetadataLength():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.__vector_len(this.bb_pos + offset) : 0;
+}
+
 static startSparsityParameters(builder:flatbuffers.Builder) {
-  builder.startObject(1);
+  builder.startObject(3);
 }
 
 static addTraversalOrder(builder:flatbuffers.Builder, traversalOrderOffset:flatbuffers.Offset) {
@@ -728,40 +1278,89 @@ static startTraversalOrderVector(builder:flatbuffers.Builder, numElems:number) {
   builder.startVector(4, numElems, 4);
 }
 
+static addBlockMap(builder:flatbuffers.Builder, blockMapOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(1, blockMapOffset, 0);
+}
+
+static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Int32Array):flatbuffers.Offset;
+/**
+ * @deprecated This Uint8Array overload will be removed in the future.
+ */
+static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Uint8Array):flatbuffers.Offset;
+static createBlockMapVector(builder:flatbuffers.Builder, data:number[]|Int32Array|Uint8Array):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addInt32(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startBlockMapVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
+static addDimMetadata(builder:flatbuffers.Builder, dimMetadataOffset:flatbuffers.Offset) {
+  builder.addFieldOffset(2, dimMetadataOffset, 0);
+}
+
+static createDimMetadataVector(builder:flatbuffers.Builder, data:flatbuffers.Offset[]):flatbuffers.Offset {
+  builder.startVector(4, data.length, 4);
+  for (let i = data.length - 1; i >= 0; i--) {
+    builder.addOffset(data[i]!);
+  }
+  return builder.endVector();
+}
+
+static startDimMetadataVector(builder:flatbuffers.Builder, numElems:number) {
+  builder.startVector(4, numElems, 4);
+}
+
 static endSparsityParameters(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createSparsityParameters(builder:flatbuffers.Builder, traversalOrderOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createSparsityParameters(builder:flatbuffers.Builder, traversalOrderOffset:flatbuffers.Offset, blockMapOffset:flatbuffers.Offset, dimMetadataOffset:flatbuffers.Offset):flatbuffers.Offset {
   SparsityParameters.startSparsityParameters(builder);
   SparsityParameters.addTraversalOrder(builder, traversalOrderOffset);
+  SparsityParameters.addBlockMap(builder, blockMapOffset);
+  SparsityParameters.addDimMetadata(builder, dimMetadataOffset);
   return SparsityParameters.endSparsityParameters(builder);
 }
 
 unpack(): SparsityParametersT {
   return new SparsityParametersT(
-    this.bb!.createScalarList(this.traversalOrder.bind(this), this.traversalOrderLength())
+    this.bb!.createScalarList(this.traversalOrder.bind(this), this.traversalOrderLength()),
+    this.bb!.createScalarList(this.blockMap.bind(this), this.blockMapLength()),
+    this.bb!.createObjList(this.dimMetadata.bind(this), this.dimMetadataLength())
   );
 }
 
 
 unpackTo(_o: SparsityParametersT): void {
   _o.traversalOrder = this.bb!.createScalarList(this.traversalOrder.bind(this), this.traversalOrderLength());
+  _o.blockMap = this.bb!.createScalarList(this.blockMap.bind(this), this.blockMapLength());
+  _o.dimMetadata = this.bb!.createObjList(this.dimMetadata.bind(this), this.dimMetadataLength());
 }
 }
 
 export class SparsityParametersT {
 constructor(
-  public traversalOrder: (number)[] = []
+  public traversalOrder: (number)[] = [],
+  public blockMap: (number)[] = [],
+  public dimMetadata: (DimensionMetadataT)[] = []
 ){}
 
 
 pack(builder:flatbuffers.Builder): flatbuffers.Offset {
   const traversalOrder = SparsityParameters.createTraversalOrderVector(builder, this.traversalOrder);
+  const blockMap = SparsityParameters.createBlockMapVector(builder, this.blockMap);
+  const dimMetadata = SparsityParameters.createDimMetadataVector(builder, builder.createObjectOffsetList(this.dimMetadata));
 
   return SparsityParameters.createSparsityParameters(builder,
-    traversalOrder
+    traversalOrder,
+    blockMap,
+    dimMetadata
   );
 }
 }
@@ -2301,8 +2900,13 @@ shrinkAxisMask():number {
   return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
 }
 
+offset():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 14);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
 static startStridedSliceOptions(builder:flatbuffers.Builder) {
-  builder.startObject(5);
+  builder.startObject(6);
 }
 
 static addBeginMask(builder:flatbuffers.Builder, beginMask:number) {
@@ -2325,18 +2929,23 @@ static addShrinkAxisMask(builder:flatbuffers.Builder, shrinkAxisMask:number) {
   builder.addFieldInt32(4, shrinkAxisMask, 0);
 }
 
+static addOffset(builder:flatbuffers.Builder, offset:boolean) {
+  builder.addFieldInt8(5, +offset, +false);
+}
+
 static endStridedSliceOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createStridedSliceOptions(builder:flatbuffers.Builder, beginMask:number, endMask:number, ellipsisMask:number, newAxisMask:number, shrinkAxisMask:number):flatbuffers.Offset {
+static createStridedSliceOptions(builder:flatbuffers.Builder, beginMask:number, endMask:number, ellipsisMask:number, newAxisMask:number, shrinkAxisMask:number, offset:boolean):flatbuffers.Offset {
   StridedSliceOptions.startStridedSliceOptions(builder);
   StridedSliceOptions.addBeginMask(builder, beginMask);
   StridedSliceOptions.addEndMask(builder, endMask);
   StridedSliceOptions.addEllipsisMask(builder, ellipsisMask);
   StridedSliceOptions.addNewAxisMask(builder, newAxisMask);
   StridedSliceOptions.addShrinkAxisMask(builder, shrinkAxisMask);
+  StridedSliceOptions.addOffset(builder, offset);
   return StridedSliceOptions.endStridedSliceOptions(builder);
 }
 
@@ -2346,7 +2955,8 @@ unpack(): StridedSliceOptionsT {
     this.endMask(),
     this.ellipsisMask(),
     this.newAxisMask(),
-    this.shrinkAxisMask()
+    this.shrinkAxisMask(),
+    this.offset()
   );
 }
 
@@ -2357,6 +2967,7 @@ unpackTo(_o: StridedSliceOptionsT): void {
   _o.ellipsisMask = this.ellipsisMask();
   _o.newAxisMask = this.newAxisMask();
   _o.shrinkAxisMask = this.shrinkAxisMask();
+  _o.offset = this.offset();
 }
 }
 
@@ -2366,7 +2977,8 @@ constructor(
   public endMask: number = 0,
   public ellipsisMask: number = 0,
   public newAxisMask: number = 0,
-  public shrinkAxisMask: number = 0
+  public shrinkAxisMask: number = 0,
+  public offset: boolean = false
 ){}
 
 
@@ -2376,7 +2988,8 @@ pack(builder:flatbuffers.Builder): flatbuffers.Offset {
     this.endMask,
     this.ellipsisMask,
     this.newAxisMask,
-    this.shrinkAxisMask
+    this.shrinkAxisMask,
+    this.offset
   );
 }
 }
@@ -2701,6 +3314,1042 @@ constructor(
 pack(builder:flatbuffers.Builder): flatbuffers.Offset {
   return DepthToSpaceOptions.createDepthToSpaceOptions(builder,
     this.blockSize
+  );
+}
+}
+
+export class LocalResponseNormalizationOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):LocalResponseNormalizationOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
+  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsLocalResponseNormalizationOptions(bb:flatbuffers.ByteBuffer, obj?:LocalResponseNormalizationOptions):LocalResponseNormalizationOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new LocalResponseNormalizationOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+radius():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+bias():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+alpha():number {
+  const offset = this.bb!.__offset(this.bb_pos, 8);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+beta():number {
+  const offset = this.bb!.__offset(this.bb_pos, 10);
+  return offset ? this.bb!.readFloat32(this.bb_pos + offset) : 0.0;
+}
+
+static startLocalResponseNormalizationOptions(builder:flatbuffers.Builder) {
+  builder.startObject(4);
+}
+
+static addRadius(builder:flatbuffers.Builder, radius:number) {
+  builder.addFieldInt32(0, radius, 0);
+}
+
+static addBias(builder:flatbuffers.Builder, bias:number) {
+  builder.addFieldFloat32(1, bias, 0.0);
+}
+
+static addAlpha(builder:flatbuffers.Builder, alpha:number) {
+  builder.addFieldFloat32(2, alpha, 0.0);
+}
+
+static addBeta(builder:flatbuffers.Builder, beta:number) {
+  builder.addFieldFloat32(3, beta, 0.0);
+}
+
+static endLocalResponseNormalizationOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createLocalResponseNormalizationOptions(builder:flatbuffers.Builder, radius:number, bias:number, alpha:number, beta:number):flatbuffers.Offset {
+  LocalResponseNormalizationOptions.startLocalResponseNormalizationOptions(builder);
+  LocalResponseNormalizationOptions.addRadius(builder, radius);
+  LocalResponseNormalizationOptions.addBias(builder, bias);
+  LocalResponseNormalizationOptions.addAlpha(builder, alpha);
+  LocalResponseNormalizationOptions.addBeta(builder, beta);
+  return LocalResponseNormalizationOptions.endLocalResponseNormalizationOptions(builder);
+}
+
+unpack(): LocalResponseNormalizationOptionsT {
+  return new LocalResponseNormalizationOptionsT(
+    this.radius(),
+    this.bias(),
+    this.alpha(),
+    this.beta()
+  );
+}
+
+
+unpackTo(_o: LocalResponseNormalizationOptionsT): void {
+  _o.radius = this.radius();
+  _o.bias = this.bias();
+  _o.alpha = this.alpha();
+  _o.beta = this.beta();
+}
+}
+
+export class LocalResponseNormalizationOptionsT {
+constructor(
+  public radius: number = 0,
+  public bias: number = 0.0,
+  public alpha: number = 0.0,
+  public beta: number = 0.0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return LocalResponseNormalizationOptions.createLocalResponseNormalizationOptions(builder,
+    this.radius,
+    this.bias,
+    this.alpha,
+    this.beta
+  );
+}
+}
+
+export class L2NormOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):L2NormOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsL2NormOptions(bb:flatbuffers.ByteBuffer, obj?:L2NormOptions):L2NormOptions {
+  return (obj || new L2NormOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsL2NormOptions(bb:flatbuffers.ByteBuffer, obj?:L2NormOptions):L2NormOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new L2NormOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+fusedActivationFunction():ActivationFunctionType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : ActivationFunctionType.NONE;
+}
+
+static startL2NormOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addFusedActivationFunction(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType) {
+  builder.addFieldInt8(0, fusedActivationFunction, ActivationFunctionType.NONE);
+}
+
+static endL2NormOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createL2NormOptions(builder:flatbuffers.Builder, fusedActivationFunction:ActivationFunctionType):flatbuffers.Offset {
+  L2NormOptions.startL2NormOptions(builder);
+  L2NormOptions.addFusedActivationFunction(builder, fusedActivationFunction);
+  return L2NormOptions.endL2NormOptions(builder);
+}
+
+unpack(): L2NormOptionsT {
+  return new L2NormOptionsT(
+    this.fusedActivationFunction()
+  );
+}
+
+
+unpackTo(_o: L2NormOptionsT): void {
+  _o.fusedActivationFunction = this.fusedActivationFunction();
+}
+}
+
+export class L2NormOptionsT {
+constructor(
+  public fusedActivationFunction: ActivationFunctionType = ActivationFunctionType.NONE
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return L2NormOptions.createL2NormOptions(builder,
+    this.fusedActivationFunction
+  );
+}
+}
+
+export class SpaceToDepthOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):SpaceToDepthOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsSpaceToDepthOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToDepthOptions):SpaceToDepthOptions {
+  return (obj || new SpaceToDepthOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsSpaceToDepthOptions(bb:flatbuffers.ByteBuffer, obj?:SpaceToDepthOptions):SpaceToDepthOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new SpaceToDepthOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+blockSize():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startSpaceToDepthOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addBlockSize(builder:flatbuffers.Builder, blockSize:number) {
+  builder.addFieldInt32(0, blockSize, 0);
+}
+
+static endSpaceToDepthOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createSpaceToDepthOptions(builder:flatbuffers.Builder, blockSize:number):flatbuffers.Offset {
+  SpaceToDepthOptions.startSpaceToDepthOptions(builder);
+  SpaceToDepthOptions.addBlockSize(builder, blockSize);
+  return SpaceToDepthOptions.endSpaceToDepthOptions(builder);
+}
+
+unpack(): SpaceToDepthOptionsT {
+  return new SpaceToDepthOptionsT(
+    this.blockSize()
+  );
+}
+
+
+unpackTo(_o: SpaceToDepthOptionsT): void {
+  _o.blockSize = this.blockSize();
+}
+}
+
+export class SpaceToDepthOptionsT {
+constructor(
+  public blockSize: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return SpaceToDepthOptions.createSpaceToDepthOptions(builder,
+    this.blockSize
+  );
+}
+}
+
+export class GatherOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):GatherOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsGatherOptions(bb:flatbuffers.ByteBuffer, obj?:GatherOptions):GatherOptions {
+  return (obj || new GatherOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsGatherOptions(bb:flatbuffers.ByteBuffer, obj?:GatherOptions):GatherOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new GatherOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+axis():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+batchDims():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startGatherOptions(builder:flatbuffers.Builder) {
+  builder.startObject(2);
+}
+
+static addAxis(builder:flatbuffers.Builder, axis:number) {
+  builder.addFieldInt32(0, axis, 0);
+}
+
+static addBatchDims(builder:flatbuffers.Builder, batchDims:number) {
+  builder.addFieldInt32(1, batchDims, 0);
+}
+
+static endGatherOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createGatherOptions(builder:flatbuffers.Builder, axis:number, batchDims:number):flatbuffers.Offset {
+  GatherOptions.startGatherOptions(builder);
+  GatherOptions.addAxis(builder, axis);
+  GatherOptions.addBatchDims(builder, batchDims);
+  return GatherOptions.endGatherOptions(builder);
+}
+
+unpack(): GatherOptionsT {
+  return new GatherOptionsT(
+    this.axis(),
+    this.batchDims()
+  );
+}
+
+
+unpackTo(_o: GatherOptionsT): void {
+  _o.axis = this.axis();
+  _o.batchDims = this.batchDims();
+}
+}
+
+export class GatherOptionsT {
+constructor(
+  public axis: number = 0,
+  public batchDims: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return GatherOptions.createGatherOptions(builder,
+    this.axis,
+    this.batchDims
+  );
+}
+}
+
+export class SplitOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):SplitOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsSplitOptions(bb:flatbuffers.ByteBuffer, obj?:SplitOptions):SplitOptions {
+  return (obj || new SplitOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsSplitOptions(bb:flatbuffers.ByteBuffer, obj?:SplitOptions):SplitOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new SplitOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+numSplits():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startSplitOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addNumSplits(builder:flatbuffers.Builder, numSplits:number) {
+  builder.addFieldInt32(0, numSplits, 0);
+}
+
+static endSplitOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createSplitOptions(builder:flatbuffers.Builder, numSplits:number):flatbuffers.Offset {
+  SplitOptions.startSplitOptions(builder);
+  SplitOptions.addNumSplits(builder, numSplits);
+  return SplitOptions.endSplitOptions(builder);
+}
+
+unpack(): SplitOptionsT {
+  return new SplitOptionsT(
+    this.numSplits()
+  );
+}
+
+
+unpackTo(_o: SplitOptionsT): void {
+  _o.numSplits = this.numSplits();
+}
+}
+
+export class SplitOptionsT {
+constructor(
+  public numSplits: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return SplitOptions.createSplitOptions(builder,
+    this.numSplits
+  );
+}
+}
+
+export class ArgMaxOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):ArgMaxOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsArgMaxOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMaxOptions):ArgMaxOptions {
+  return (obj || new ArgMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsArgMaxOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMaxOptions):ArgMaxOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new ArgMaxOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+outputType():TensorType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
+}
+
+static startArgMaxOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addOutputType(builder:flatbuffers.Builder, outputType:TensorType) {
+  builder.addFieldInt8(0, outputType, TensorType.FLOAT32);
+}
+
+static endArgMaxOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createArgMaxOptions(builder:flatbuffers.Builder, outputType:TensorType):flatbuffers.Offset {
+  ArgMaxOptions.startArgMaxOptions(builder);
+  ArgMaxOptions.addOutputType(builder, outputType);
+  return ArgMaxOptions.endArgMaxOptions(builder);
+}
+
+unpack(): ArgMaxOptionsT {
+  return new ArgMaxOptionsT(
+    this.outputType()
+  );
+}
+
+
+unpackTo(_o: ArgMaxOptionsT): void {
+  _o.outputType = this.outputType();
+}
+}
+
+export class ArgMaxOptionsT {
+constructor(
+  public outputType: TensorType = TensorType.FLOAT32
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return ArgMaxOptions.createArgMaxOptions(builder,
+    this.outputType
+  );
+}
+}
+
+export class ArgMinOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):ArgMinOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsArgMinOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMinOptions):ArgMinOptions {
+  return (obj || new ArgMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsArgMinOptions(bb:flatbuffers.ByteBuffer, obj?:ArgMinOptions):ArgMinOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new ArgMinOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+outputType():TensorType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
+}
+
+static startArgMinOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addOutputType(builder:flatbuffers.Builder, outputType:TensorType) {
+  builder.addFieldInt8(0, outputType, TensorType.FLOAT32);
+}
+
+static endArgMinOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createArgMinOptions(builder:flatbuffers.Builder, outputType:TensorType):flatbuffers.Offset {
+  ArgMinOptions.startArgMinOptions(builder);
+  ArgMinOptions.addOutputType(builder, outputType);
+  return ArgMinOptions.endArgMinOptions(builder);
+}
+
+unpack(): ArgMinOptionsT {
+  return new ArgMinOptionsT(
+    this.outputType()
+  );
+}
+
+
+unpackTo(_o: ArgMinOptionsT): void {
+  _o.outputType = this.outputType();
+}
+}
+
+export class ArgMinOptionsT {
+constructor(
+  public outputType: TensorType = TensorType.FLOAT32
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return ArgMinOptions.createArgMinOptions(builder,
+    this.outputType
+  );
+}
+}
+
+export class PackOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):PackOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsPackOptions(bb:flatbuffers.ByteBuffer, obj?:PackOptions):PackOptions {
+  return (obj || new PackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsPackOptions(bb:flatbuffers.ByteBuffer, obj?:PackOptions):PackOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new PackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+valuesCount():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+axis():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startPackOptions(builder:flatbuffers.Builder) {
+  builder.startObject(2);
+}
+
+static addValuesCount(builder:flatbuffers.Builder, valuesCount:number) {
+  builder.addFieldInt32(0, valuesCount, 0);
+}
+
+static addAxis(builder:flatbuffers.Builder, axis:number) {
+  builder.addFieldInt32(1, axis, 0);
+}
+
+static endPackOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createPackOptions(builder:flatbuffers.Builder, valuesCount:number, axis:number):flatbuffers.Offset {
+  PackOptions.startPackOptions(builder);
+  PackOptions.addValuesCount(builder, valuesCount);
+  PackOptions.addAxis(builder, axis);
+  return PackOptions.endPackOptions(builder);
+}
+
+unpack(): PackOptionsT {
+  return new PackOptionsT(
+    this.valuesCount(),
+    this.axis()
+  );
+}
+
+
+unpackTo(_o: PackOptionsT): void {
+  _o.valuesCount = this.valuesCount();
+  _o.axis = this.axis();
+}
+}
+
+export class PackOptionsT {
+constructor(
+  public valuesCount: number = 0,
+  public axis: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return PackOptions.createPackOptions(builder,
+    this.valuesCount,
+    this.axis
+  );
+}
+}
+
+export class UnpackOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):UnpackOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsUnpackOptions(bb:flatbuffers.ByteBuffer, obj?:UnpackOptions):UnpackOptions {
+  return (obj || new UnpackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsUnpackOptions(bb:flatbuffers.ByteBuffer, obj?:UnpackOptions):UnpackOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new UnpackOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+num():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+axis():number {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startUnpackOptions(builder:flatbuffers.Builder) {
+  builder.startObject(2);
+}
+
+static addNum(builder:flatbuffers.Builder, num:number) {
+  builder.addFieldInt32(0, num, 0);
+}
+
+static addAxis(builder:flatbuffers.Builder, axis:number) {
+  builder.addFieldInt32(1, axis, 0);
+}
+
+static endUnpackOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createUnpackOptions(builder:flatbuffers.Builder, num:number, axis:number):flatbuffers.Offset {
+  UnpackOptions.startUnpackOptions(builder);
+  UnpackOptions.addNum(builder, num);
+  UnpackOptions.addAxis(builder, axis);
+  return UnpackOptions.endUnpackOptions(builder);
+}
+
+unpack(): UnpackOptionsT {
+  return new UnpackOptionsT(
+    this.num(),
+    this.axis()
+  );
+}
+
+
+unpackTo(_o: UnpackOptionsT): void {
+  _o.num = this.num();
+  _o.axis = this.axis();
+}
+}
+
+export class UnpackOptionsT {
+constructor(
+  public num: number = 0,
+  public axis: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return UnpackOptions.createUnpackOptions(builder,
+    this.num,
+    this.axis
+  );
+}
+}
+
+export class MirrorPadOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):MirrorPadOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsMirrorPadOptions(bb:flatbuffers.ByteBuffer, obj?:MirrorPadOptions):MirrorPadOptions {
+  return (obj || new MirrorPadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsMirrorPadOptions(bb:flatbuffers.ByteBuffer, obj?:MirrorPadOptions):MirrorPadOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new MirrorPadOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+mode():MirrorPadMode {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : MirrorPadMode.REFLECT;
+}
+
+static startMirrorPadOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addMode(builder:flatbuffers.Builder, mode:MirrorPadMode) {
+  builder.addFieldInt8(0, mode, MirrorPadMode.REFLECT);
+}
+
+static endMirrorPadOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createMirrorPadOptions(builder:flatbuffers.Builder, mode:MirrorPadMode):flatbuffers.Offset {
+  MirrorPadOptions.startMirrorPadOptions(builder);
+  MirrorPadOptions.addMode(builder, mode);
+  return MirrorPadOptions.endMirrorPadOptions(builder);
+}
+
+unpack(): MirrorPadOptionsT {
+  return new MirrorPadOptionsT(
+    this.mode()
+  );
+}
+
+
+unpackTo(_o: MirrorPadOptionsT): void {
+  _o.mode = this.mode();
+}
+}
+
+export class MirrorPadOptionsT {
+constructor(
+  public mode: MirrorPadMode = MirrorPadMode.REFLECT
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return MirrorPadOptions.createMirrorPadOptions(builder,
+    this.mode
+  );
+}
+}
+
+export class SplitVOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):SplitVOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsSplitVOptions(bb:flatbuffers.ByteBuffer, obj?:SplitVOptions):SplitVOptions {
+  return (obj || new SplitVOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsSplitVOptions(bb:flatbuffers.ByteBuffer, obj?:SplitVOptions):SplitVOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new SplitVOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+numSplits():number {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt32(this.bb_pos + offset) : 0;
+}
+
+static startSplitVOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addNumSplits(builder:flatbuffers.Builder, numSplits:number) {
+  builder.addFieldInt32(0, numSplits, 0);
+}
+
+static endSplitVOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createSplitVOptions(builder:flatbuffers.Builder, numSplits:number):flatbuffers.Offset {
+  SplitVOptions.startSplitVOptions(builder);
+  SplitVOptions.addNumSplits(builder, numSplits);
+  return SplitVOptions.endSplitVOptions(builder);
+}
+
+unpack(): SplitVOptionsT {
+  return new SplitVOptionsT(
+    this.numSplits()
+  );
+}
+
+
+unpackTo(_o: SplitVOptionsT): void {
+  _o.numSplits = this.numSplits();
+}
+}
+
+export class SplitVOptionsT {
+constructor(
+  public numSplits: number = 0
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return SplitVOptions.createSplitVOptions(builder,
+    this.numSplits
+  );
+}
+}
+
+export class BatchMatMulOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):BatchMatMulOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsBatchMatMulOptions(bb:flatbuffers.ByteBuffer, obj?:BatchMatMulOptions):BatchMatMulOptions {
+  return (obj || new BatchMatMulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsBatchMatMulOptions(bb:flatbuffers.ByteBuffer, obj?:BatchMatMulOptions):BatchMatMulOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new BatchMatMulOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+adjX():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+adjY():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 6);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+static startBatchMatMulOptions(builder:flatbuffers.Builder) {
+  builder.startObject(2);
+}
+
+static addAdjX(builder:flatbuffers.Builder, adjX:boolean) {
+  builder.addFieldInt8(0, +adjX, +false);
+}
+
+static addAdjY(builder:flatbuffers.Builder, adjY:boolean) {
+  builder.addFieldInt8(1, +adjY, +false);
+}
+
+static endBatchMatMulOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createBatchMatMulOptions(builder:flatbuffers.Builder, adjX:boolean, adjY:boolean):flatbuffers.Offset {
+  BatchMatMulOptions.startBatchMatMulOptions(builder);
+  BatchMatMulOptions.addAdjX(builder, adjX);
+  BatchMatMulOptions.addAdjY(builder, adjY);
+  return BatchMatMulOptions.endBatchMatMulOptions(builder);
+}
+
+unpack(): BatchMatMulOptionsT {
+  return new BatchMatMulOptionsT(
+    this.adjX(),
+    this.adjY()
+  );
+}
+
+
+unpackTo(_o: BatchMatMulOptionsT): void {
+  _o.adjX = this.adjX();
+  _o.adjY = this.adjY();
+}
+}
+
+export class BatchMatMulOptionsT {
+constructor(
+  public adjX: boolean = false,
+  public adjY: boolean = false
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return BatchMatMulOptions.createBatchMatMulOptions(builder,
+    this.adjX,
+    this.adjY
+  );
+}
+}
+
+export class ShapeOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):ShapeOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
+  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsShapeOptions(bb:flatbuffers.ByteBuffer, obj?:ShapeOptions):ShapeOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new ShapeOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+outType():TensorType {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? this.bb!.readInt8(this.bb_pos + offset) : TensorType.FLOAT32;
+}
+
+static startShapeOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addOutType(builder:flatbuffers.Builder, outType:TensorType) {
+  builder.addFieldInt8(0, outType, TensorType.FLOAT32);
+}
+
+static endShapeOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createShapeOptions(builder:flatbuffers.Builder, outType:TensorType):flatbuffers.Offset {
+  ShapeOptions.startShapeOptions(builder);
+  ShapeOptions.addOutType(builder, outType);
+  return ShapeOptions.endShapeOptions(builder);
+}
+
+unpack(): ShapeOptionsT {
+  return new ShapeOptionsT(
+    this.outType()
+  );
+}
+
+
+unpackTo(_o: ShapeOptionsT): void {
+  _o.outType = this.outType();
+}
+}
+
+export class ShapeOptionsT {
+constructor(
+  public outType: TensorType = TensorType.FLOAT32
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return ShapeOptions.createShapeOptions(builder,
+    this.outType
+  );
+}
+}
+
+export class GeluOptions {
+  bb: flatbuffers.ByteBuffer|null = null;
+  bb_pos = 0;
+  __init(i:number, bb:flatbuffers.ByteBuffer):GeluOptions {
+  this.bb_pos = i;
+  this.bb = bb;
+  return this;
+}
+
+static getRootAsGeluOptions(bb:flatbuffers.ByteBuffer, obj?:GeluOptions):GeluOptions {
+  return (obj || new GeluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+static getSizePrefixedRootAsGeluOptions(bb:flatbuffers.ByteBuffer, obj?:GeluOptions):GeluOptions {
+  bb.setPosition(bb.position() + flatbuffers.SIZE_PREFIX_LENGTH);
+  return (obj || new GeluOptions()).__init(bb.readInt32(bb.position()) + bb.position(), bb);
+}
+
+approximate():boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 4);
+  return offset ? !!this.bb!.readInt8(this.bb_pos + offset) : false;
+}
+
+static startGeluOptions(builder:flatbuffers.Builder) {
+  builder.startObject(1);
+}
+
+static addApproximate(builder:flatbuffers.Builder, approximate:boolean) {
+  builder.addFieldInt8(0, +approximate, +false);
+}
+
+static endGeluOptions(builder:flatbuffers.Builder):flatbuffers.Offset {
+  const offset = builder.endObject();
+  return offset;
+}
+
+static createGeluOptions(builder:flatbuffers.Builder, approximate:boolean):flatbuffers.Offset {
+  GeluOptions.startGeluOptions(builder);
+  GeluOptions.addApproximate(builder, approximate);
+  return GeluOptions.endGeluOptions(builder);
+}
+
+unpack(): GeluOptionsT {
+  return new GeluOptionsT(
+    this.approximate()
+  );
+}
+
+
+unpackTo(_o: GeluOptionsT): void {
+  _o.approximate = this.approximate();
+}
+}
+
+export class GeluOptionsT {
+constructor(
+  public approximate: boolean = false
+){}
+
+
+pack(builder:flatbuffers.Builder): flatbuffers.Offset {
+  return GeluOptions.createGeluOptions(builder,
+    this.approximate
   );
 }
 }
@@ -3034,7 +4683,7 @@ constructor(
   public inputs: (number)[] = [],
   public outputs: (number)[] = [],
   public builtinOptionsType: BuiltinOptions = BuiltinOptions.NONE,
-  public builtinOptions: AddOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|LeakyReluOptionsT|MulOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|SoftmaxOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|null = null,
+  public builtinOptions: AddOptionsT|ArgMaxOptionsT|ArgMinOptionsT|BatchMatMulOptionsT|ConcatenationOptionsT|Conv2DOptionsT|DepthToSpaceOptionsT|DepthwiseConv2DOptionsT|DivOptionsT|FullyConnectedOptionsT|GatherOptionsT|GeluOptionsT|L2NormOptionsT|LeakyReluOptionsT|LocalResponseNormalizationOptionsT|MirrorPadOptionsT|MulOptionsT|PackOptionsT|Pool2DOptionsT|ReducerOptionsT|ReshapeOptionsT|ResizeBilinearOptionsT|ResizeNearestNeighborOptionsT|ShapeOptionsT|SoftmaxOptionsT|SpaceToDepthOptionsT|SplitOptionsT|SplitVOptionsT|SqueezeOptionsT|StridedSliceOptionsT|SubOptionsT|TransposeConvOptionsT|UnpackOptionsT|null = null,
   public customOptions: (number)[] = [],
   public customOptionsFormat: number = 0
 ){}
