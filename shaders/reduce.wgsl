@@ -1,6 +1,6 @@
 // Reduction over a set of reduced dims: y[o] = ⊕_r x[base(o) + roff(r)], ⊕ by OP: 0 mean (ReduceMean,
 // GlobalAveragePool), 1 sum, 2 max, 3 min (NaN wins in both), 4 argmax, 5 argmin (one reduced dim; y is the
-// index r as f32; ties go to the lowest r, or the highest when SELECT_LAST = 1; NaN counts as the extreme).
+// index r as f32; ties go to the lowest r, or the highest when SELECT_LAST = 1; NaN counts as the extreme), 6 product.
 // o runs over the output's physical buffer; base(o) = Σ c_k·ks_k for o decomposed over the kept dims
 // k0 (innermost) … k5, roff(r) = Σ c_j·rs_j for r decomposed over the reduced dims r0 … r5 (strides are the
 // input's physical strides). Dims ≥ KDIM / RDIM are ignored.
@@ -30,6 +30,7 @@ fn combine(a: f32, b: f32) -> f32 {
   switch OP {
     case 2u: { return select(select(b, a, a > b), a, is_nan(a)); }
     case 3u: { return select(select(b, a, a < b), a, is_nan(a)); }
+    case 6u: { return a * b; }
     default: { return a + b; }
   }
 }
@@ -38,6 +39,7 @@ fn identity() -> f32 {
   switch OP {
     case 2u: { return bitcast<f32>(NEG_INF_BITS); }
     case 3u: { return bitcast<f32>(INF_BITS); }
+    case 6u: { return 1.0; }
     default: { return 0.0; }
   }
 }
@@ -58,7 +60,7 @@ fn beats(v: f32, i: u32, b: f32, j: u32) -> bool {
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_id) lid: vec3u) {
   let o = (wid.x + wid.y * nwg.x) * WG_X + lid.x;
   let slot = lid.y * WG_X + lid.x;
-  let arg = OP >= 4u;
+  let arg = OP == 4u || OP == 5u;
   var acc = identity();
   var at = NONE;
   if (o < params.n_out) {

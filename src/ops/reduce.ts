@@ -2,7 +2,7 @@ import type { Value } from '../graph/ir.js';
 import { shapeStr, sizeOf, stridesOf } from '../tensor.js';
 import { asFloat, defineOp, type NodeCtx, type OpDef } from './types.js';
 
-export type ReduceKind = 'mean' | 'sum' | 'max' | 'min';
+export type ReduceKind = 'mean' | 'sum' | 'max' | 'min' | 'prod';
 
 export interface ReduceAttrs {
   /** Sorted, non-negative axes to reduce; empty means identity (noop_with_empty_axes). */
@@ -37,12 +37,13 @@ export function parseReduce(ctx: NodeCtx): ReduceAttrs {
 }
 
 // max/min let NaN win, like numpy and TF.js (Math.max / Math.min).
-const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity };
+const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity, prod: 1 };
 const STEP: Record<ReduceKind, (acc: number, v: number) => number> = {
   mean: (a, v) => a + v,
   sum: (a, v) => a + v,
   max: Math.max,
   min: Math.min,
+  prod: (a, v) => a * v,
 };
 
 /** Generic reduction over any axes set: accumulate each input element into its output cell (float64 sums). */
@@ -76,13 +77,14 @@ function reduceTrailing(x: Float32Array, inner: number, kind: ReduceKind): Float
     let s = INIT[kind];
     if (kind === 'max') for (let i = o * inner; i < end; i++) s = Math.max(s, x[i]!);
     else if (kind === 'min') for (let i = o * inner; i < end; i++) s = Math.min(s, x[i]!);
+    else if (kind === 'prod') for (let i = o * inner; i < end; i++) s *= x[i]!;
     else for (let i = o * inner; i < end; i++) s += x[i]!;
     y[o] = kind === 'mean' ? s / inner : s;
   }
   return y;
 }
 
-/** ReduceMean / ReduceSum / ReduceMax / ReduceMin. */
+/** ReduceMean / ReduceSum / ReduceMax / ReduceMin / ReduceProd. */
 export function reduceOp(op: string, kind: ReduceKind): OpDef<ReduceAttrs> {
   return defineOp<ReduceAttrs>({
     op,

@@ -54,6 +54,13 @@ import { ReduceMax } from './reducemax.js';
 import { ReduceMin } from './reducemin.js';
 import { ArgMax, ArgMin } from './argmax.js';
 import { GatherND } from './gathernd.js';
+import { And, Equal, Greater, GreaterOrEqual, Less, LessOrEqual, NotEqual, Or } from './compare.js';
+import { Not } from './not.js';
+import { Atan2, Cos, Sin } from './trig.js';
+import { FloorMod } from './floormod.js';
+import { Where } from './where.js';
+import { TopK } from './topk.js';
+import { ReduceProd } from './reduceprod.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -65,5 +72,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     FusedDwPw,
     Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
     ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
+    Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Not, Sin, Cos, Atan2, FloorMod, Where, TopK, ReduceProd,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

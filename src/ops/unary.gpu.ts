@@ -31,6 +31,9 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Floor: { op: 11, p: () => [0, 0] },
   Elu: { op: 12, p: (a) => [(a as AlphaAttrs).alpha, 0] },
   LeakyRelu: { op: 13, p: (a) => [(a as AlphaAttrs).alpha, 0] },
+  Not: { op: 17, p: () => [0, 0] },
+  Sin: { op: 18, p: () => [0, 0] },
+  Cos: { op: 19, p: () => [0, 0] },
 };
 
 /** Cast's target kinds (src/ops/cast.ts) as elementwise OP codes. */
