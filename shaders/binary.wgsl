@@ -1,7 +1,7 @@
 // Elementwise binary op with numpy broadcasting: y[i] = a[ia] ∘ b[ib], ∘ by OP (0 add, 1 sub, 2 mul, 3 div,
 // 4 PRelu: a < 0 ? a·b : a, 5 max, 6 min; max/min return NaN when either operand is NaN, like Math.max;
 // predicates giving 1 or 0: 7 ==, 8 !=, 9 <, 10 <=, 11 >, 12 >=, 13 and, 14 or (operands non-zero);
-// 15 floor mod (TF FloorMod: the sign of b), 16 atan2(a, b)).
+// 15 floor mod (TF FloorMod: the sign of b), 16 atan2(a, b) (trig.wgsl)).
 // y is contiguous in its physical layout; i runs over it. How ia, ib follow from i is the KIND:
 //   0  same shape and layout:   ia = ib = i
 //   1  b broadcast per row:     ib = (i / (mid·inner))·inner + i % inner, ia = i   (b is [outer, 1, inner] of
@@ -17,6 +17,8 @@ override WG: u32 = 256u;
 override OP: u32 = 0u;
 override KIND: u32 = 0u;
 override NDIM: u32 = 6u;
+
+// #include "trig.wgsl"
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -48,7 +50,7 @@ fn apply(p: f32, q: f32) -> f32 {
       let r = p - q * trunc(p / q);
       return select(r + q, r, r == 0.0 || (r < 0.0) == (q < 0.0));
     }
-    case 16u: { return atan2(p, q); }
+    case 16u: { return atan2_acc(p, q); }
     case 1u: { return p - q; }
     case 2u: { return p * q; }
     case 3u: { return p / q; }

@@ -12,7 +12,7 @@
 //  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
 //  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
 //  16 Copy         x                            (Cast to a float type)
-//  17 Not          x == 0 ? 1 : 0               18 Sin sin x   19 Cos cos x
+//  17 Not          x == 0 ? 1 : 0               18 Sin sin x   19 Cos cos x   (trig.wgsl, ~1e-7)
 // exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
 // special values it would give are selected explicitly.
 // Comparisons are written with select so NaN falls through to the output as in the CPU reference (Sigmoid
@@ -22,6 +22,8 @@
 //   @binding(2) y       array<f32>, n elements
 override WG: u32 = 256u;
 override OP: u32 = 0u;
+
+// #include "trig.wgsl"
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -78,8 +80,8 @@ fn activate(v: f32) -> f32 {
     case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
     case 16u: { return v; }
     case 17u: { return select(0.0, 1.0, v == 0.0); }
-    case 18u: { return sin(v); }
-    case 19u: { return cos(v); }
+    case 18u: { return sincos_acc(v).x; }
+    case 19u: { return sincos_acc(v).y; }
     default: {
       return select(v, 0.0, v < 0.0);
     }

@@ -15,7 +15,7 @@ override LARGEST: u32 = 1u;
 @group(0) @binding(3) var<storage, read_write> ix: array<f32>;
 
 fn beats(p: f32, q: f32) -> bool {
-  return select(p < q, p > q, LARGEST == 1u);
+  return select((p < q), (p > q), LARGEST == 1u);
 }
 
 @compute @workgroup_size(WG)

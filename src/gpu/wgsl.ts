@@ -3,6 +3,7 @@ import gemmDirectWgsl from '../../shaders/gemm_direct.wgsl?raw';
 import gemmStoreWgsl from '../../shaders/gemm_store.wgsl?raw';
 import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
+import trigWgsl from '../../shaders/trig.wgsl?raw';
 
 /**
  * WGSL has no include. A kernel names the shared pieces it uses with a line `// #include "name.wgsl"`, which
@@ -17,6 +18,7 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['gemm_store.wgsl', gemmStoreWgsl],
   ['gemm_direct.wgsl', gemmDirectWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
+  ['trig.wgsl', trigWgsl],
 ]);
 
 const INCLUDE = /^[ \t]*\/\/ #include "([^"]+)"[ \t]*$/gm;
