@@ -1,6 +1,7 @@
 import { openCpu, type CpuOptions } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { GpuError } from './errors.js';
+import { GpuError, InputError } from './errors.js';
+import type { DynamicSource } from './dynamic-model.js';
 import { withCpuKernels } from './features.js';
 import { acquireGpu, type AdapterSummary, type GpuContext } from './gpu/device.js';
 import type { LayerProfile } from './gpu/executor.js';
@@ -179,14 +180,36 @@ class IoModel implements Model {
  * string source, already read (the CLI reads with its own errors); a TF.js model's shards are still read beside it.
  */
 export async function importModel(source: ModelSource, opts: LoadOptions & { bytes?: Uint8Array } = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
+  const r = await importSource(source, opts, false);
+  if (!('graph' in r)) throw new InputError('the model has unknown input dims; pass inputShapes');
+  return r;
+}
+
+type Imported = { graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> } | { dynamic: DynamicSource; format: ModelIo['format'] };
+
+/**
+ * importModel, or (with `allowDynamic`) the model's specialiser when its inputs have unknown dims that
+ * `inputShapes` does not fix: the model.json is parsed and its weights decoded once, here, and every
+ * specialisation builds its graph from them.
+ */
+async function importSource(source: ModelSource, opts: LoadOptions & { bytes?: Uint8Array }, allowDynamic: boolean): Promise<Imported> {
   const shapes = opts.inputShapes ?? {};
   // The TF.js and TFLite importers load only for models of their format (apps that run ONNX never fetch them).
   type TfjsSource = typeof import('./tfjs/source.js');
   // `get` gives the parsed model.json and its shards, running `check` (every op supported) before any shard is read.
   const tfjs = async (get: (src: TfjsSource, check: (m: ModelJson) => void) => Promise<{ model: ModelJson; shards: Uint8Array[][] }>) => {
-    const [{ checkTfjsOps, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
+    const [{ checkTfjsOps, dynamicInputs, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
     const { model, shards } = await get(src, checkTfjsOps);
-    const t = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes: shapes });
+    const weights = decodeWeights(model.manifest, shards);
+    const declared = allowDynamic ? dynamicInputs(model, shapes) : undefined;
+    if (declared) {
+      const specialise = (given: Record<string, Shape>) => {
+        const t = tfjsToGraph(model, weights, { inputShapes: { ...shapes, ...given } });
+        return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs } };
+      };
+      return { dynamic: { inputs: declared, specialise }, format: 'tfjs' as const };
+    }
+    const t = tfjsToGraph(model, weights, { inputShapes: shapes });
     // the TF.js import bakes concrete shapes in, so the resolver needs none
     return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
   };
@@ -215,8 +238,20 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
 }
 
 export async function load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {
-  const { graph, io, inputShapes } = await importModel(source, opts);
-  return loadImported(graph, io, { ...opts, inputShapes });
+  const r = await importSource(source, opts, true);
+  if ('dynamic' in r) return loadDynamic(r.dynamic, r.format, opts);
+  return loadImported(r.graph, r.io, { ...opts, inputShapes: r.inputShapes });
+}
+
+/** A model specialised per input shape; one GPU device (acquired here unless given) serves every specialisation. */
+async function loadDynamic(source: DynamicSource, format: ModelIo['format'], opts: LoadOptions): Promise<Model> {
+  const { DynamicModel } = await import('./dynamic-model.js');
+  let own: GpuContext | undefined;
+  if (opts.backend !== 'cpu' && !opts.gpu) {
+    const g = await acquireGpu().catch((e: Error) => (opts.backend === 'webgpu' ? Promise.reject(e) : e.message));
+    if (typeof g !== 'string') own = g;
+  }
+  return new DynamicModel(source, format, opts, loadImported, own);
 }
 
 /** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */
