@@ -1,9 +1,11 @@
 // Accurate sin, cos and atan2 for f32 (fragment). WGSL's builtins allow an absolute error of 2^-11 for sin/cos
 // and 4096 ULP for atan2 (SwiftShader's sin is off by 1.5e-4), far from the CPU reference; these keep ~1e-7:
-// Cody–Waite reduction by π/2 and Cephes' sinf/cosf polynomials on [-π/4, π/4], Cephes' atanf reduction and
-// polynomial. Accurate while |x|·2/π stays well inside f32's exact integers (|x| < ~1e5).
+// Cody–Waite reduction by π/2 in three parts (the first two short, so k·part is exact for k < 2^13) and Cephes'
+// sinf/cosf polynomials on [-π/4, π/4], Cephes' atanf reduction and polynomial. ~1e-7 for |x| < ~1e4.
+const PIO2_1: f32 = 1.5703125;
+const PIO2_2: f32 = 4.837512969970703125e-4;
+const PIO2_3: f32 = 7.549789954891882e-8;
 const PIO2_HI: f32 = 1.5707963705062866;
-const PIO2_LO: f32 = -4.371139000186243e-8;
 const PI_F: f32 = 3.1415927410125732;
 
 fn sin_poly(r: f32) -> f32 {
@@ -19,7 +21,7 @@ fn cos_poly(r: f32) -> f32 {
 // (sin x, cos x)
 fn sincos_acc(x: f32) -> vec2<f32> {
   let k = round(x * (2.0 / PI_F));
-  let r = (x - k * PIO2_HI) - k * PIO2_LO;
+  let r = ((x - k * PIO2_1) - k * PIO2_2) - k * PIO2_3;
   let s = sin_poly(r);
   let c = cos_poly(r);
   let q = u32(i32(k) & 3);
