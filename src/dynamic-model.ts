@@ -10,6 +10,8 @@ export interface DynamicSource {
   /** Inputs as declared, unknown dims as -1. */
   readonly inputs: readonly IoInfo[];
   specialise(shapes: Record<string, Shape>): { graph: Graph; io: ModelIo };
+  /** How many times the weights were decoded (once, at load, whatever the number of specialisations). */
+  readonly weightDecodes: number;
 }
 
 /** How a dynamic model's shape cache has been used (for tests and diagnostics). */
@@ -18,6 +20,7 @@ export interface ShapeCacheStats {
   compiles: number;
   /** Runs answered by an already compiled specialisation. */
   hits: number;
+  weightDecodes: number;
 }
 
 type Compile = (graph: Graph, io: ModelIo, opts: LoadOptions) => Promise<Model>;
@@ -32,7 +35,7 @@ const shapeKey = (shapes: Record<string, Shape>) => JSON.stringify(Object.keys(s
  */
 export class DynamicModel implements Model {
   readonly format: ModelIo['format'];
-  private readonly cache: ShapeCacheStats = { compiles: 0, hits: 0 };
+  private readonly cache = { compiles: 0, hits: 0 };
   private readonly plans = new Map<string, Promise<Model>>();
   private latest: Model | undefined;
 
@@ -48,7 +51,7 @@ export class DynamicModel implements Model {
   }
 
   get shapeCache(): Readonly<ShapeCacheStats> {
-    return this.cache;
+    return { ...this.cache, weightDecodes: this.source.weightDecodes };
   }
   get inputs() {
     return this.latest?.inputs ?? this.source.inputs;

@@ -200,14 +200,15 @@ async function importSource(source: ModelSource, opts: LoadOptions & { bytes?: U
   const tfjs = async (get: (src: TfjsSource, check: (m: ModelJson) => void) => Promise<{ model: ModelJson; shards: Uint8Array[][] }>) => {
     const [{ checkTfjsOps, dynamicInputs, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
     const { model, shards } = await get(src, checkTfjsOps);
-    const weights = decodeWeights(model.manifest, shards);
+    let weightDecodes = 0;
+    const weights = (weightDecodes++, decodeWeights(model.manifest, shards));
     const declared = allowDynamic ? dynamicInputs(model, shapes) : undefined;
     if (declared) {
       const specialise = (given: Record<string, Shape>) => {
         const t = tfjsToGraph(model, weights, { inputShapes: { ...shapes, ...given } });
         return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs } };
       };
-      return { dynamic: { inputs: declared, specialise }, format: 'tfjs' as const };
+      return { dynamic: { inputs: declared, specialise, get weightDecodes() { return weightDecodes; } }, format: 'tfjs' as const };
     }
     const t = tfjsToGraph(model, weights, { inputShapes: shapes });
     // the TF.js import bakes concrete shapes in, so the resolver needs none

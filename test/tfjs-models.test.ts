@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { load, type Model } from '../src/model.js';
 import { getTestDevice } from './support/gpu.js';
 import { HUMAN_MODELS, tfjsReference, type RefCase } from './support/tfjs-ref.js';
+import { worstRelative } from './support/worst-relative.js';
+
+export { worstRelative };
 
 /** The 16 models issue 11 names; each must match TF.js's CPU backend on the photo. */
 export const REQUIRED_MODELS = [
@@ -33,17 +36,6 @@ const ILL_CONDITIONED: Record<string, number> = { 'blazepose-lite/Identity_1': 1
 const ILL_CONDITIONED_GPU: Record<string, number> = { ...ILL_CONDITIONED, 'selfie/activation_10': 2e-4 };
 const tolerance = (model: string, output: string, gpu = false) => (gpu ? ILL_CONDITIONED_GPU : ILL_CONDITIONED)[`${model}/${output}`] ?? 1e-4;
 
-/** Worst |a - e| relative to max(1, max|e|), per output; the issue's tolerance is 1e-4. */
-export function worstRelative(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < e.length; i++) scale = Math.max(scale, Math.abs(e[i]!));
-  for (let i = 0; i < e.length; i++) {
-    const d = Math.abs(a[i]! - e[i]!);
-    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-  }
-  return worst / scale;
-}
 
 export async function compareWithReference(model: Model, ref: RefCase): Promise<{ name: string; rel: number }[]> {
   const input = ref.inputDtype === 'int32' ? { shape: ref.inputShape, data: Int32Array.from(ref.input) } : { shape: ref.inputShape, data: ref.input };

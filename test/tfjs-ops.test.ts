@@ -4,7 +4,7 @@
 // is held NCHW inside the engine (the layout path of 4-D results). TF's row-wise Select (a rank-1 condition on
 // higher-rank operands) is not covered: TF.js broadcasts Select like SelectV2 and rejects that case.
 import { describe, expect, it } from 'vitest';
-import { load } from '../src/model.js';
+import { load, type ModelInput } from '../src/model.js';
 import { loadOnGpu } from './support/gpu.js';
 import { runTfjs, TfjsGraph } from './support/tfjs-graph.js';
 
@@ -159,7 +159,7 @@ async function check(c: Case, backend: 'cpu' | 'webgpu') {
   const want = await runTfjs(src, c.feeds, outs);
   const model = backend === 'cpu' ? await load(src, { backend: 'cpu' }) : await loadOnGpu(src);
   try {
-    const got = await model.predict(c.feeds);
+    const got = await model.predict(c.feeds as Record<string, ModelInput>);
     outs.forEach((o, i) => {
       const y = got.get(o);
       expect(y, `output ${o}`).toBeDefined();
