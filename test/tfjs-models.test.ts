@@ -12,15 +12,19 @@ export const REQUIRED_MODELS = [
   'movenet-lightning', 'selfie', 'meet', 'mobilefacenet', 'emotion', 'posenet', 'blazepose-detector', 'blazepose-lite', 'efficientpose',
 ];
 
+/** Issue 23's models: comparisons, TopKV2/FloorMod gathers, SparseToDense/SplitV, Atan2/Sin/Cos/Select, Prod. */
+export const ISSUE_23_MODELS = ['centernet', 'nanodet', 'facemesh-attention', 'facemesh-attention-pinto'];
+
 const only = process.env.TFJS_MODELS?.split(',').filter(Boolean);
-const models = only ?? REQUIRED_MODELS;
+const models = only ?? [...REQUIRED_MODELS, ...ISSUE_23_MODELS];
 /**
  * WebGPU on SwiftShader costs 10–40 s a model here, so the default suite runs the models that cover the op
  * families (pad/max-pool residuals, int32 + ArgMax/GatherNd/Resize, ConvTranspose gating, DepthToSpace, PRelu,
- * Abs/Rsqrt/Sum, transposed-conv upscaling); TFJS_GPU=all (or TFJS_MODELS) runs every one, once, at native size.
+ * Abs/Rsqrt/Sum, transposed-conv upscaling, Atan2/Sin/Cos/Select/comparisons); TFJS_GPU=all (or TFJS_MODELS) runs
+ * every one, once, at native size. test/tfjs-ops.test.ts checks each TF op of issue 23 on WebGPU.
  */
-const GPU_DEFAULT = ['blazeface', 'movenet-lightning', 'selfie', 'facemesh-detection-full', 'facemesh', 'mobilefacenet', 'efficientpose'];
-const gpuModels = only ?? (process.env.TFJS_GPU === 'all' ? REQUIRED_MODELS : GPU_DEFAULT);
+const GPU_DEFAULT = ['blazeface', 'movenet-lightning', 'selfie', 'facemesh-detection-full', 'facemesh', 'mobilefacenet', 'efficientpose', 'facemesh-attention'];
+const gpuModels = only ?? (process.env.TFJS_GPU === 'all' ? models : GPU_DEFAULT);
 
 /**
  * Outputs whose TF.js backends disagree with each other beyond 1e-4 on the photo, with the measured
