@@ -5,11 +5,14 @@ import type { LoadOptions, Model, ModelInput, ModelIo } from './model.js';
 import type { Shape, Tensor } from './tensor.js';
 import type { IoInfo } from './tfjs/import.js';
 
-/** A model whose graph depends on its input shapes: `specialise` builds the graph for one set of them. */
+/**
+ * A model whose graph depends on its input shapes: `specialise` gives the graph for one set of them (TF.js: built
+ * for those shapes, `io` its NHWC description; ONNX: the same graph, with the shapes the resolver binds).
+ */
 export interface DynamicSource {
   /** Inputs as declared, unknown dims as -1. */
   readonly inputs: readonly IoInfo[];
-  specialise(shapes: Record<string, Shape>): { graph: Graph; io: ModelIo };
+  specialise(shapes: Record<string, Shape>): { graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> };
   /** How many times the weights were decoded (once, at load, whatever the number of specialisations). */
   readonly weightDecodes: number;
 }
@@ -23,12 +26,12 @@ export interface ShapeCacheStats {
   weightDecodes: number;
 }
 
-type Compile = (graph: Graph, io: ModelIo, opts: LoadOptions) => Promise<Model>;
+type Compile = (graph: Graph, io: ModelIo | undefined, opts: LoadOptions) => Promise<Model>;
 
 const shapeKey = (shapes: Record<string, Shape>) => JSON.stringify(Object.keys(shapes).sort().map((k) => [k, shapes[k]]));
 
 /**
- * A model with unknown input dims: specialised on its first run with each distinct set of input shapes (graph
+ * A model with unknown input dims (TF.js -1 dims, ONNX symbolic dims): specialised on its first run with each distinct set of input shapes (graph
  * built from the already parsed model and decoded weights, resolved, optimised and compiled for that shape), the
  * plan cached per shape. Every specialisation shares one GPU device. `graph`, `backend`, `outputs`… describe the
  * latest specialisation; before the first run `outputs` is empty and `graph` throws.
@@ -95,8 +98,8 @@ export class DynamicModel implements Model {
     else {
       this.cache.compiles++;
       p = (async () => {
-        const { graph, io } = this.source.specialise(shapes);
-        return this.compile(graph, io, { ...this.opts, inputShapes: {}, ...(this.ownGpu ? { gpu: this.ownGpu } : {}) });
+        const { graph, io, inputShapes } = this.source.specialise(shapes);
+        return this.compile(graph, io, { ...this.opts, inputShapes, ...(this.ownGpu ? { gpu: this.ownGpu } : {}) });
       })();
       // a failed specialisation is not cached: the next run with these shapes tries again
       p.catch(() => this.plans.delete(key));

@@ -206,7 +206,7 @@ async function importSource(source: ModelSource, opts: LoadOptions & { bytes?: U
     if (declared) {
       const specialise = (given: Record<string, Shape>) => {
         const t = tfjsToGraph(model, weights, { inputShapes: { ...shapes, ...given } });
-        return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs } };
+        return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
       };
       return { dynamic: { inputs: declared, specialise, get weightDecodes() { return weightDecodes; } }, format: 'tfjs' as const };
     }
@@ -222,20 +222,29 @@ async function importSource(source: ModelSource, opts: LoadOptions & { bytes?: U
       return { model, shards: src.shardsFromMemory(model, weights) };
     });
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
+  // ONNX (and Graph) inputs with symbolic dims `inputShapes` leaves open: resolved per input shape at run time
+  const graphSource = (graph: Graph): Imported => {
+    const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+    const open = inputs.some((i) => !Object.prototype.hasOwnProperty.call(shapes, i.name) && i.shape.some((d) => typeof d !== 'number' || d <= 0));
+    if (!allowDynamic || !open) return { graph, inputShapes: shapes };
+    const declared = inputs.map((i) => ({ name: i.name, shape: i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)), dtype: 'float32' as const }));
+    const specialise = (given: Record<string, Shape>) => ({ graph, inputShapes: { ...shapes, ...given } });
+    return { dynamic: { inputs: declared, specialise, weightDecodes: 1 }, format: 'onnx' };
+  };
   if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
     const bytes = opts.bytes ?? (await readLocation(source));
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
-    if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
+    if (!looksLikeJson(bytes)) return graphSource(loadOnnx(bytes));
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
     if (looksLikeJson(bytes)) return inMemory(bytes, undefined);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
-    return { graph: loadOnnx(bytes), inputShapes: shapes };
+    return graphSource(loadOnnx(bytes));
   }
-  return { graph: source, inputShapes: shapes };
+  return graphSource(source);
 }
 
 export async function load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {

@@ -1,7 +1,8 @@
-// Dynamic shapes: a TF.js model with unknown input dims loads without inputShapes and is specialised on its first
-// run with each input shape; a shape seen before reuses its plan, and the weights are decoded once.
+// Dynamic shapes: a model with unknown input dims (TF.js -1, ONNX symbolic) loads without inputShapes and is
+// specialised on its first run with each input shape; a shape seen before reuses its plan, weights decoded once.
 import { describe, expect, it } from 'vitest';
 import type { DynamicModel } from '../src/dynamic-model.js';
+import { GraphBuilder } from '../src/builder.js';
 import { InputError } from '../src/errors.js';
 import { load, type Model } from '../src/model.js';
 import { getTestDevice } from './support/gpu.js';
@@ -28,7 +29,30 @@ function smallDynamicModel() {
 
 const cache = (m: Model) => (m as DynamicModel).shapeCache;
 
-describe('dynamic input shapes (TF.js)', () => {
+describe('dynamic input shapes', () => {
+  it('an ONNX-style graph with symbolic [N, 3, H, W] input is resolved per shape and matches a load with inputShapes', async () => {
+    const gb = new GraphBuilder('dyn', { seed: 3 });
+    const x = gb.input('x', ['N', 3, 'H', 'W']);
+    gb.output(gb.globalAvgPool(gb.relu(gb.conv2d(x, 3, 5, [3, 3], { stride: [2, 2], padding: [1, 1, 1, 1] }))), 'y');
+    const graph = gb.build();
+    const model = await load(graph, { backend: 'cpu' });
+    try {
+      expect(model.inputs[0]!.shape).toEqual([-1, 3, -1, -1]);
+      for (const shape of [[1, 3, 11, 7], [2, 3, 6, 9], [1, 3, 11, 7]]) {
+        const data = rand(shape.reduce((a, b) => a * b, 1), 4);
+        const fixed = await load(graph, { backend: 'cpu', inputShapes: { x: shape } });
+        const want = (await fixed.run({ x: { shape, data } })).get('y')!;
+        fixed.dispose();
+        const got = (await model.run({ x: { shape, data } })).get('y')!;
+        expect([...got.shape]).toEqual([...want.shape]);
+        expect(Array.from(got.data)).toEqual(Array.from(want.data));
+      }
+      expect(cache(model)).toEqual({ compiles: 2, hits: 1, weightDecodes: 1 });
+    } finally {
+      model.dispose();
+    }
+  });
+
   for (const backend of ['cpu', 'webgpu'] as const)
     it(`a [1, -1, -1, 3] model is specialised per input shape, plans cached (${backend})`, async () => {
       const src = smallDynamicModel();
@@ -65,7 +89,7 @@ describe('dynamic input shapes (TF.js)', () => {
         for (const r of ref.outputs) {
           expect([...out.get(r.name)!.shape]).toEqual(r.shape);
           const rel = worstRelative(out.get(r.name)!.data, r.data);
-          console.log(`[tfjs-dynamic] cpu movenet-multipose ${shape.join('x')} ${r.name}=${rel.toExponential(2)}`);
+          console.log(`[dynamic-shapes] cpu movenet-multipose ${shape.join('x')} ${r.name}=${rel.toExponential(2)}`);
           expect(rel).toBeLessThanOrEqual(1e-4);
         }
       }
