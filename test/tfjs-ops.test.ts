@@ -151,11 +151,22 @@ cases.push({
   },
 });
 
+cases.push({
+  name: 'a 4-D output also read by a Reshape + GatherV2 (its boundary Transpose must stay on the GPU)',
+  feeds: { x: f32([1, 4, 5, 3], 24) },
+  graph: (g, [x]) => {
+    const map = g.op('map', 'Identity', [pre(g, x!, [1, 4, 5, 3], true)]);
+    const rows = g.op('rows', 'Reshape', [map, g.const('shape', [2], [20, 3], 'int32')]);
+    const picked = g.op('picked', 'GatherV2', [rows, g.const('idx', [4], [19, 0, 7, 7], 'int32'), g.const('ax', [], [0], 'int32')], { Tindices: { type: 'DT_INT32' } });
+    return [map, picked];
+  },
+});
+
 async function check(c: Case, backend: 'cpu' | 'webgpu') {
   const g = new TfjsGraph();
   const ins = Object.entries(c.feeds).map(([k, f]) => g.placeholder(k, f.shape, f.data instanceof Int32Array ? 'int32' : 'float32'));
   const outs = c.graph(g, ins);
-  const src = g.build();
+  const src = g.build(outs);
   const want = await runTfjs(src, c.feeds, outs);
   const model = backend === 'cpu' ? await load(src, { backend: 'cpu' }) : await loadOnGpu(src);
   try {

@@ -29,7 +29,8 @@ export class TfjsGraph {
     return name;
   }
 
-  build(): TfjsInMemory & { modelJson: object; weights: Uint8Array } {
+  /** `outputs` (node names) become the signature's outputs, in order; without them every node nothing reads is one. */
+  build(outputs?: readonly string[]): TfjsInMemory & { modelJson: object; weights: Uint8Array } {
     const total = this.chunks.reduce((n, c) => n + c.length, 0);
     const weights = new Uint8Array(total);
     let at = 0;
@@ -43,6 +44,7 @@ export class TfjsGraph {
       convertedBy: 'test',
       modelTopology: { node: this.nodes, versions: { producer: 1 } },
       weightsManifest: [{ paths: ['w.bin'], weights: this.specs }],
+      ...(outputs ? { signature: { outputs: Object.fromEntries(outputs.map((o) => [o, { name: `${o}:0` }])) } } : {}),
     };
     return { modelJson, weights };
   }
