@@ -152,6 +152,18 @@ cases.push({
 });
 
 cases.push({
+  name: 'FloorDiv and FloorMod of negative int32 constants (folded at load) + x',
+  feeds: { x: f32([6], 25) },
+  graph: (g, [x]) => {
+    const a = g.const('ca', [6], [-7, 7, -7, 7, -6, 0], 'int32');
+    const d = g.const('cd', [6], [2, -2, -2, 2, 3, -5], 'int32');
+    const cast = (n: string, v: string) => g.op(n, 'Cast', [v], { SrcT: { type: 'DT_INT32' }, DstT: { type: 'DT_FLOAT' } });
+    const q = cast('qf', g.op('q', 'FloorDiv', [a, d], { T: { type: 'DT_INT32' } }));
+    const m = cast('mf', g.op('m', 'FloorMod', [a, d], { T: { type: 'DT_INT32' } }));
+    return [g.op('yq', 'AddV2', [q, x!]), g.op('ym', 'AddV2', [m, x!])];
+  },
+});
+cases.push({
   name: 'a 4-D output also read by a Reshape + GatherV2 (its boundary Transpose must stay on the GPU)',
   feeds: { x: f32([1, 4, 5, 3], 24) },
   graph: (g, [x]) => {

@@ -63,8 +63,12 @@ export function squaredDifference(b: TfBuilder, base: string, x: TfTensor, y: Tf
   return binary(b, base, 'Mul', d, d);
 }
 
-/** floor(x / y), TF FloorDiv (integer or float operands; runtime values are float32 either way). */
+/**
+ * floor(x / y), TF FloorDiv. Integers: (x - FloorMod(x, y)) / y, exact both when folded (integer Div truncates,
+ * ONNX's rule, which rounds negative quotients the wrong way) and at run time (float32 values of integers).
+ */
 export function floorDiv(b: TfBuilder, base: string, x: TfTensor, y: TfTensor): TfTensor {
+  if (x.dtype === 'int32' && y.dtype === 'int32') return binary(b, base, 'Div', binary(b, base, 'Sub', x, binary(b, base, 'FloorMod', x, y)), y);
   const q = binary(b, base, 'Div', x, y);
   return b.op('Floor', base, [q], {}, q);
 }

@@ -268,7 +268,7 @@ export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
   ...constantOps,
   Minimum: { needs: fixed('Min', ...layout), lower: binaryOp('Min') },
   SquaredDifference: { needs: fixed('Sub', 'Mul', ...layout), lower: one((c) => tf.squaredDifference(c.b, c.node.name, x0(c), input(c, 1))) },
-  FloorDiv: { needs: fixed('Div', 'Floor', ...layout), lower: one((c) => tf.floorDiv(c.b, c.node.name, x0(c), input(c, 1))) },
+  FloorDiv: { needs: fixed('Div', 'Floor', 'Sub', 'FloorMod', ...layout), lower: one((c) => tf.floorDiv(c.b, c.node.name, x0(c), input(c, 1))) },
   Relu: { needs: fixed('Relu'), lower: unaryOp('Relu') },
   Relu6: { needs: fixed('Clip'), lower: one((c) => tf.clip(c.b, c.node.name, x0(c), 0, 6)) },
   Elu: { needs: fixed('Elu'), lower: one((c) => tf.activate(c.b, c.node.name, x0(c), { kind: 'elu', alpha: 1 })) },
