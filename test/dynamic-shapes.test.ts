@@ -80,22 +80,24 @@ describe('dynamic input shapes', () => {
       }
     }, 120_000);
 
-  it('movenet-multipose ([1, -1, -1, 3] int32) loads without inputShapes and matches TF.js at 256x256 and 192x320 (CPU)', async () => {
-    const model = await load(`${HUMAN_MODELS}/movenet-multipose.json`, { backend: 'cpu' });
-    try {
-      for (const shape of [[1, 256, 256, 3], [1, 192, 320, 3], [1, 256, 256, 3]]) {
-        const ref = await tfjsReference('movenet-multipose', shape);
-        const out = await model.predict({ [ref.inputName]: { shape, data: Int32Array.from(ref.input) } });
-        for (const r of ref.outputs) {
-          expect([...out.get(r.name)!.shape]).toEqual(r.shape);
-          const rel = worstRelative(out.get(r.name)!.data, r.data);
-          console.log(`[dynamic-shapes] cpu movenet-multipose ${shape.join('x')} ${r.name}=${rel.toExponential(2)}`);
-          expect(rel).toBeLessThanOrEqual(1e-4);
+  for (const backend of ['cpu', 'webgpu'] as const)
+    it(`movenet-multipose ([1, -1, -1, 3] int32) loads without inputShapes and matches TF.js at 256x256 and 192x320 (${backend})`, async () => {
+      const model = await load(`${HUMAN_MODELS}/movenet-multipose.json`, { backend, ...(backend === 'webgpu' ? { gpu: await getTestDevice() } : {}) });
+      try {
+        for (const shape of [[1, 256, 256, 3], [1, 192, 320, 3], [1, 256, 256, 3]]) {
+          const ref = await tfjsReference('movenet-multipose', shape);
+          const out = await model.predict({ [ref.inputName]: { shape, data: Int32Array.from(ref.input) } });
+          for (const r of ref.outputs) {
+            expect([...out.get(r.name)!.shape]).toEqual(r.shape);
+            const rel = worstRelative(out.get(r.name)!.data, r.data);
+            console.log(`[dynamic-shapes] ${backend} movenet-multipose ${shape.join('x')} ${r.name}=${rel.toExponential(2)}`);
+            expect(rel).toBeLessThanOrEqual(1e-4);
+          }
         }
+        expect(model.backend).toBe(backend);
+        expect(cache(model)).toEqual({ compiles: 2, hits: 1, weightDecodes: 1 });
+      } finally {
+        model.dispose();
       }
-      expect(cache(model)).toEqual({ compiles: 2, hits: 1, weightDecodes: 1 });
-    } finally {
-      model.dispose();
-    }
-  }, 300_000);
+    }, 300_000);
 });
