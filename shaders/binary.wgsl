@@ -1,6 +1,8 @@
 // Elementwise binary op with numpy broadcasting: y[i] = a[ia] ∘ b[ib], ∘ by OP (0 add, 1 sub, 2 mul, 3 div,
 // 4 PRelu: a < 0 ? a·b : a, 5 max, 6 min; max/min return NaN when either operand is NaN, like Math.max;
-// 10 pow as C's: |a|^b, negated for a < 0 and an odd integer b, NaN for a < 0 and a non-integer b, 1 for b = 0).
+// predicates giving 1 or 0: 7 ==, 8 !=, 9 <, 10 <=, 11 >, 12 >=, 13 and, 14 or (operands non-zero);
+// 15 floor mod (TF FloorMod: the sign of b), 16 atan2(a, b) (trig.wgsl),
+// 17 pow as C's: |a|^b, negated for a < 0 and an odd integer b, NaN for a < 0 and a non-integer b, 1 for b = 0).
 // y is contiguous in its physical layout; i runs over it. How ia, ib follow from i is the KIND:
 //   0  same shape and layout:   ia = ib = i
 //   1  b broadcast per row:     ib = (i / (mid·inner))·inner + i % inner, ia = i   (b is [outer, 1, inner] of
@@ -16,6 +18,8 @@ override WG: u32 = 256u;
 override OP: u32 = 0u;
 override KIND: u32 = 0u;
 override NDIM: u32 = 6u;
+
+// #include "trig.wgsl"
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -38,10 +42,23 @@ fn apply(p: f32, q: f32) -> f32 {
     case 4u: { return select(p, p * q, p < 0.0); }
     case 5u: { return select(select(q, p, p > q), select(q, p, is_nan(p)), is_nan(p) || is_nan(q)); }
     case 6u: { return select(select(q, p, p < q), select(q, p, is_nan(p)), is_nan(p) || is_nan(q)); }
+    case 7u: { return select(0.0, 1.0, p == q); }
+    case 8u: { return select(0.0, 1.0, p != q); }
+    case 9u: { return select(0.0, 1.0, p < q); }
+    case 10u: { return select(0.0, 1.0, p <= q); }
+    case 11u: { return select(0.0, 1.0, p > q); }
+    case 12u: { return select(0.0, 1.0, p >= q); }
+    case 13u: { return select(0.0, 1.0, p != 0.0 && q != 0.0); }
+    case 14u: { return select(0.0, 1.0, p != 0.0 || q != 0.0); }
+    case 15u: {
+      let r = p - q * trunc(p / q);
+      return select(r + q, r, r == 0.0 || (r < 0.0) == (q < 0.0));
+    }
+    case 16u: { return atan2_acc(p, q); }
     case 1u: { return p - q; }
     case 2u: { return p * q; }
     case 3u: { return p / q; }
-    case 10u: {
+    case 17u: {
       let r = pow(abs(p), q);
       let whole = q == round(q);
       let odd = whole && abs(q - 2.0 * floor(q * 0.5)) == 1.0;

@@ -12,7 +12,8 @@
 //  14 Trunc        toward zero (Cast to an integer type; integers are carried as f32)
 //  15 NonZero      x != 0 ? 1 : 0               (Cast to BOOL; NaN is non-zero)
 //  16 Copy         x                            (Cast to a float type)
-//  20 Log ln x   21 Ceil ⌈x⌉   23 Round (half to even)   24 Sin   25 Cos (sin_cos below)   26 Sign (NaN stays NaN)
+//  17 Not          x == 0 ? 1 : 0               18 Sin sin x   19 Cos cos x   (trig.wgsl, ~1e-7)
+//  20 Log ln x   21 Ceil ⌈x⌉   23 Round (half to even)   26 Sign (NaN stays NaN)
 //  22 Gelu         x·Φ(x): p0 = 1 the tanh approximation, else 0.5·x·(1 + erf(x/√2)) with erf by Abramowitz &
 //                  Stegun 7.1.26 (|error| ≤ 1.5e-7; src/ops/gelu.ts uses the same)
 // exp() is only called on arguments clamped to [-88, 88] (its result is undefined past f32's range); the
@@ -24,6 +25,8 @@
 //   @binding(2) y       array<f32>, n elements
 override WG: u32 = 256u;
 override OP: u32 = 0u;
+
+// #include "trig.wgsl"
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -43,20 +46,6 @@ var<private> NAN_BITS: u32 = 0x7fc00000u;
 
 fn safe_exp(v: f32) -> f32 {
   return exp(clamp(v, -88.0, 88.0));
-}
-
-// sin (shift 0) or cos (shift 1) to float32 accuracy for |v| up to about 2^12·π/2 (WGSL's own builtins are only
-// specified to 2^-11 absolute): v = k·π/2 + r with π/2 split in three parts (Cody & Waite) so k·part is exact,
-// |r| ≤ π/4, then the Taylor polynomials of sin r and cos r, picked and signed by the quadrant (k + shift) mod 4.
-fn sin_cos(v: f32, shift: i32) -> f32 {
-  let k = round(v * 0.6366197723675814);
-  let r = ((v - k * 1.5703125) - k * 4.837512969970703e-4) - k * 7.549789954891882e-8;
-  let r2 = r * r;
-  let s = r + r * r2 * (-0.16666667 + r2 * (0.008333331 + r2 * (-0.00019840874 + r2 * 2.7525562e-6)));
-  let c = 1.0 + r2 * (-0.5 + r2 * (0.041666664 + r2 * (-0.0013888397 + r2 * 2.4390448e-5)));
-  let q = (i32(k) + shift) & 3;
-  let m = select(s, c, (q & 1) == 1);
-  return select(select(m, -m, q >= 2), v, is_nan(v));
 }
 
 fn activate(v: f32) -> f32 {
@@ -93,10 +82,11 @@ fn activate(v: f32) -> f32 {
     case 14u: { return trunc(v); }
     case 15u: { return select(0.0, 1.0, v != 0.0 || is_nan(v)); }
     case 16u: { return v; }
+    case 17u: { return select(0.0, 1.0, v == 0.0); }
+    case 18u: { return sincos_acc(v).x; }
+    case 19u: { return sincos_acc(v).y; }
     case 20u: { return log(v); }
     case 23u: { return round(v); }
-    case 24u: { return sin_cos(v, 0); }
-    case 25u: { return sin_cos(v, 1); }
     case 26u: { return select(sign(v), v, is_nan(v)); }
     case 21u: { return ceil(v); }
     case 22u: {

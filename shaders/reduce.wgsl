@@ -1,6 +1,6 @@
 // Reduction over a set of reduced dims: y[o] = ⊕_r x[base(o) + roff(r)], ⊕ by OP: 0 mean (ReduceMean,
 // GlobalAveragePool), 1 sum, 2 max, 3 min (NaN wins in both), 4 argmax, 5 argmin (one reduced dim; y is the
-// index r as f32; ties go to the lowest r, or the highest when SELECT_LAST = 1; NaN counts as the extreme).
+// index r as f32; ties go to the lowest r, or the highest when SELECT_LAST = 1; NaN counts as the extreme), 6 product.
 // o runs over the output's physical buffer; base(o) = Σ c_k·ks_k for o decomposed over the kept dims
 // k0 (innermost) … k5, roff(r) = Σ c_j·rs_j for r decomposed over the reduced dims r0 … r5 (strides are the
 // input's physical strides). Dims ≥ KDIM / RDIM are ignored.
@@ -31,6 +31,7 @@ fn kind() -> u32 {
   switch OP {
     case 2u: { return 1u; }
     case 3u: { return 2u; }
+    case 6u: { return 3u; }
     default: { return 0u; }
   }
 }
@@ -39,6 +40,7 @@ fn identity() -> f32 {
   switch OP {
     case 2u: { return bitcast<f32>(NEG_INF_BITS); }
     case 3u: { return bitcast<f32>(INF_BITS); }
+    case 6u: { return 1.0; }
     default: { return 0.0; }
   }
 }
@@ -60,7 +62,7 @@ fn main(t: Threads) {
   let lid = row_lane(t);
   let o = (t.wid.x + t.wid.y * t.nwg.x) * WG_X + lid.x;
   let slot = lid.y * WG_X + lid.x;
-  let arg = OP >= 4u;
+  let arg = OP == 4u || OP == 5u;
   var acc = identity();
   var at = NONE;
   if (o < params.n_out) {

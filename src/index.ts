@@ -1,6 +1,7 @@
 /// <reference types="@webgpu/types" />
 // The public API (the browser entry; src/node.ts adds Dawn for Node).
 export { load, chooseBackend, type Backend, type LoadOptions, type Model, type ModelInput, type ModelSource, type RunStats } from './model.js';
+export type { DynamicModel, ShapeCacheStats } from './dynamic-model.js';
 export type { Int32Tensor } from './tensor.js';
 export type { IoInfo } from './tfjs/import.js';
 export { detectFeatures, detectWasmSimd, detectThreads, detectOffscreenCanvas, detectVideoFrameCallback, detectWebGpu, type Feature, type Features } from './features.js';

@@ -1,6 +1,7 @@
 import { openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
-import { GpuError, ModelFormatError } from './errors.js';
+import { GpuError, InputError, ModelFormatError } from './errors.js';
+import type { DynamicSource } from './dynamic-model.js';
 import { withCpuKernels } from './features.js';
 import type { AdapterSummary, Backend, EngineModel, LayerProfile } from './engine.js';
 import { acquireGpu, type GpuContext } from './gpu/device.js';
@@ -146,14 +147,37 @@ class IoModel implements Model {
  * string source, already read (the CLI reads with its own errors); a TF.js model's shards are still read beside it.
  */
 export async function importModel(source: ModelSource, opts: LoadOptions & { bytes?: Uint8Array } = {}): Promise<{ graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> }> {
+  const r = await importSource(source, opts, false);
+  if (!('graph' in r)) throw new InputError('the model has unknown input dims; pass inputShapes');
+  return r;
+}
+
+type Imported = { graph: Graph; io?: ModelIo; inputShapes: Record<string, Shape> } | { dynamic: DynamicSource; format: ModelIo['format'] };
+
+/**
+ * importModel, or (with `allowDynamic`) the model's specialiser when its inputs have unknown dims that
+ * `inputShapes` does not fix: the model.json is parsed and its weights decoded once, here, and every
+ * specialisation builds its graph from them.
+ */
+async function importSource(source: ModelSource, opts: LoadOptions & { bytes?: Uint8Array }, allowDynamic: boolean): Promise<Imported> {
   const shapes = opts.inputShapes ?? {};
   // The TF.js and TFLite importers load only for models of their format (apps that run ONNX never fetch them).
   type TfjsSource = typeof import('./tfjs/source.js');
   // `get` gives the parsed model.json and its shards, running `check` (every op supported) before any shard is read.
   const tfjs = async (get: (src: TfjsSource, check: (m: ModelJson) => void) => Promise<{ model: ModelJson; shards: Uint8Array[][] }>) => {
-    const [{ checkTfjsOps, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
+    const [{ checkTfjsOps, dynamicInputs, tfjsToGraph }, { decodeWeights }, src] = await Promise.all([import('./tfjs/import.js'), import('./tfjs/weights.js'), import('./tfjs/source.js')]);
     const { model, shards } = await get(src, checkTfjsOps);
-    const t = tfjsToGraph(model, decodeWeights(model.manifest, shards), { inputShapes: shapes });
+    let weightDecodes = 0;
+    const weights = (weightDecodes++, decodeWeights(model.manifest, shards));
+    const declared = allowDynamic ? dynamicInputs(model, shapes) : undefined;
+    if (declared) {
+      const specialise = (given: Record<string, Shape>) => {
+        const t = tfjsToGraph(model, weights, { inputShapes: { ...shapes, ...given } });
+        return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
+      };
+      return { dynamic: { inputs: declared, specialise, get weightDecodes() { return weightDecodes; } }, format: 'tfjs' as const };
+    }
+    const t = tfjsToGraph(model, weights, { inputShapes: shapes });
     // the TF.js import bakes concrete shapes in, so the resolver needs none
     return { graph: t.graph, io: { format: 'tfjs' as const, inputs: t.inputs, outputs: t.outputs }, inputShapes: {} };
   };
@@ -166,6 +190,15 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     });
   const tflite = async (bytes: Uint8Array) => (await import('./tflite/import.js')).importTflite(bytes, shapes);
   const task = async (bytes: Uint8Array, what?: string) => tflite(await (await import('./task-bundle.js')).tfliteFromTask(bytes, opts.taskEntry, what));
+  // ONNX (and Graph) inputs with symbolic dims `inputShapes` leaves open: resolved per input shape at run time
+  const graphSource = (graph: Graph): Imported => {
+    const inputs = graph.inputs.filter((i) => !graph.initializers.has(i.name));
+    const open = inputs.some((i) => !Object.prototype.hasOwnProperty.call(shapes, i.name) && i.shape.some((d) => typeof d !== 'number' || d <= 0));
+    if (!allowDynamic || !open) return { graph, inputShapes: shapes };
+    const declared = inputs.map((i) => ({ name: i.name, shape: i.shape.map((d) => (typeof d === 'number' && d > 0 ? d : -1)), dtype: 'float32' as const }));
+    const specialise = (given: Record<string, Shape>) => ({ graph, inputShapes: { ...shapes, ...given } });
+    return { dynamic: { inputs: declared, specialise, weightDecodes: 1 }, format: 'onnx' };
+  };
   if (isTfjsInMemory(source)) return inMemory(source.modelJson, source.weights);
   if (typeof source === 'string') {
     // a model.json's progress is its shards' (fetchTfjs); any other file's progress is its own download
@@ -173,7 +206,7 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (isZip(bytes)) return task(bytes, `.task bundle "${source}"`);
     if (looksLikeMarkup(bytes)) throw new ModelFormatError(`"${source}" is an HTML or XML page, not a model (a server's error or fallback page?)`);
-    if (!looksLikeJson(bytes)) return { graph: loadOnnx(bytes), inputShapes: shapes };
+    if (!looksLikeJson(bytes)) return graphSource(loadOnnx(bytes));
     return tfjs((src, check) => src.fetchTfjs(source, opts.onProgress, check, bytes));
   }
   if (source instanceof Uint8Array || source instanceof ArrayBuffer) {
@@ -181,14 +214,26 @@ export async function importModel(source: ModelSource, opts: LoadOptions & { byt
     if (looksLikeJson(bytes)) return inMemory(bytes, undefined);
     if (hasTfliteIdentifier(bytes)) return tflite(bytes);
     if (isZip(bytes)) return task(bytes);
-    return { graph: loadOnnx(bytes), inputShapes: shapes };
+    return graphSource(loadOnnx(bytes));
   }
-  return { graph: source, inputShapes: shapes };
+  return graphSource(source);
 }
 
 export async function load(source: ModelSource, opts: LoadOptions = {}): Promise<Model> {
-  const { graph, io, inputShapes } = await importModel(source, opts);
-  return loadImported(graph, io, { ...opts, inputShapes });
+  const r = await importSource(source, opts, true);
+  if ('dynamic' in r) return loadDynamic(r.dynamic, r.format, opts);
+  return loadImported(r.graph, r.io, { ...opts, inputShapes: r.inputShapes });
+}
+
+/** A model specialised per input shape; one GPU device (acquired here unless given) serves every specialisation. */
+async function loadDynamic(source: DynamicSource, format: ModelIo['format'], opts: LoadOptions): Promise<Model> {
+  const { DynamicModel } = await import('./dynamic-model.js');
+  let own: GpuContext | undefined;
+  if (opts.backend !== 'cpu' && !opts.gpu) {
+    const g = await acquireGpu().catch((e: Error) => (opts.backend === 'webgpu' ? Promise.reject(e) : e.message));
+    if (typeof g !== 'string') own = g;
+  }
+  return new DynamicModel(source, format, opts, loadImported, own);
 }
 
 /** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */

@@ -3,6 +3,9 @@ import { load, type Model } from '../src/model.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { executorOf, getTestDevice } from './support/gpu.js';
 import { HUMAN_MODELS, tfjsReference, type RefCase } from './support/tfjs-ref.js';
+import { worstRelative } from './support/worst-relative.js';
+
+export { worstRelative };
 
 /** The 16 models issue 11 names; each must match TF.js's CPU backend on the photo. */
 export const REQUIRED_MODELS = [
@@ -10,15 +13,19 @@ export const REQUIRED_MODELS = [
   'movenet-lightning', 'selfie', 'meet', 'mobilefacenet', 'emotion', 'posenet', 'blazepose-detector', 'blazepose-lite', 'efficientpose',
 ];
 
+/** Issue 23's models: comparisons, TopKV2/FloorMod gathers, SparseToDense/SplitV, Atan2/Sin/Cos/Select, Prod. */
+export const ISSUE_23_MODELS = ['centernet', 'nanodet', 'facemesh-attention', 'facemesh-attention-pinto'];
+
 const only = process.env.TFJS_MODELS?.split(',').filter(Boolean);
-const models = only ?? REQUIRED_MODELS;
+const models = only ?? [...REQUIRED_MODELS, ...ISSUE_23_MODELS];
 /**
  * WebGPU on SwiftShader costs 10–40 s a model here, so the default suite runs the models that cover the op
  * families (pad/max-pool residuals, int32 + ArgMax/GatherNd/Resize, ConvTranspose gating, DepthToSpace, PRelu,
- * Abs/Rsqrt/Sum, transposed-conv upscaling); TFJS_GPU=all (or TFJS_MODELS) runs every one, once, at native size.
+ * Abs/Rsqrt/Sum, transposed-conv upscaling, Atan2/Sin/Cos/Select/comparisons); TFJS_GPU=all (or TFJS_MODELS) runs
+ * every one, once, at native size. test/tfjs-ops.test.ts checks each TF op of issue 23 on WebGPU.
  */
-const GPU_DEFAULT = ['blazeface', 'movenet-lightning', 'selfie', 'facemesh-detection-full', 'facemesh', 'mobilefacenet', 'efficientpose'];
-const gpuModels = only ?? (process.env.TFJS_GPU === 'all' ? REQUIRED_MODELS : GPU_DEFAULT);
+const GPU_DEFAULT = ['blazeface', 'movenet-lightning', 'selfie', 'facemesh-detection-full', 'facemesh', 'mobilefacenet', 'efficientpose', 'facemesh-attention'];
+const gpuModels = only ?? (process.env.TFJS_GPU === 'all' ? models : GPU_DEFAULT);
 
 /**
  * Outputs whose TF.js backends disagree with each other beyond 1e-4 on the photo, with the measured
@@ -34,17 +41,6 @@ const ILL_CONDITIONED: Record<string, number> = { 'blazepose-lite/Identity_1': 1
 const ILL_CONDITIONED_GPU: Record<string, number> = { ...ILL_CONDITIONED, 'selfie/activation_10': 2e-4 };
 const tolerance = (model: string, output: string, gpu = false) => (gpu ? ILL_CONDITIONED_GPU : ILL_CONDITIONED)[`${model}/${output}`] ?? 1e-4;
 
-/** Worst |a - e| relative to max(1, max|e|), per output; the issue's tolerance is 1e-4. */
-export function worstRelative(a: ArrayLike<number>, e: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < e.length; i++) scale = Math.max(scale, Math.abs(e[i]!));
-  for (let i = 0; i < e.length; i++) {
-    const d = Math.abs(a[i]! - e[i]!);
-    worst = Math.max(worst, Number.isNaN(d) ? Infinity : d);
-  }
-  return worst / scale;
-}
 
 /** Transposes that read a 4-D graph input (perm 0,3,1,2) or write a graph output (perm 0,2,3,1): the NHWC boundary. */
 function boundaryTransposes(rg: ResolvedGraph): string[] {

@@ -34,6 +34,8 @@ export function elideBoundaryTransposes(rg: ResolvedGraph): { rg: ResolvedGraph;
     const k = nodes.findIndex((rn) => rn.node.outputs[0] === out);
     const t = nodes[k];
     if (!t || !isPerm(t, [0, 2, 3, 1]) || rg.graph.outputs.filter((o) => o === out).length !== 1) continue;
+    // an output other nodes also read must stay in its own (row-major) layout for them
+    if (nodes.some((rn) => rn.node.inputs.includes(out))) continue;
     const src = t.node.inputs[0]!;
     const producer = nodes.some((rn) => rn.node.outputs.includes(src));
     if (!producer || outputs.has(src) || rg.inputShapes.has(src) || rg.constants.has(src) || t.inputShapes[0]?.length !== 4) continue;

@@ -5,6 +5,7 @@ import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
 import reduceTreeSubgroupsWgsl from '../../shaders/reduce_tree_subgroups.wgsl?raw';
+import trigWgsl from '../../shaders/trig.wgsl?raw';
 
 /**
  * WGSL has no include. A kernel names the shared pieces it uses with a line `// #include "name.wgsl"`, which
@@ -21,6 +22,7 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['reduce_rows.wgsl', reduceRowsWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
   ['reduce_tree_subgroups.wgsl', reduceTreeSubgroupsWgsl],
+  ['trig.wgsl', trigWgsl],
 ]);
 
 const INCLUDE = /^[ \t]*\/\/ #include "([^"]+)"[ \t]*$/gm;

@@ -2,7 +2,7 @@ import type { Value } from '../graph/ir.js';
 import { shapeStr, sizeOf, stridesOf } from '../tensor.js';
 import { asFloat, defineOp, type NodeCtx, type OpDef } from './types.js';
 
-export type ReduceKind = 'mean' | 'sum' | 'max' | 'min';
+export type ReduceKind = 'mean' | 'sum' | 'max' | 'min' | 'prod';
 
 export interface ReduceAttrs {
   /** Sorted, non-negative axes to reduce; empty means identity (noop_with_empty_axes). */
@@ -37,12 +37,13 @@ export function parseReduce(ctx: NodeCtx): ReduceAttrs {
 }
 
 // max/min let NaN win, like numpy and TF.js (Math.max / Math.min).
-export const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity };
+export const INIT: Record<ReduceKind, number> = { mean: 0, sum: 0, max: -Infinity, min: Infinity, prod: 1 };
 const STEP: Record<ReduceKind, (acc: number, v: number) => number> = {
   mean: (a, v) => a + v,
   sum: (a, v) => a + v,
   max: Math.max,
   min: Math.min,
+  prod: (a, v) => a * v,
 };
 
 /** Generic reduction over any axes set: accumulate each input element into its output cell (float64 sums). */
@@ -67,7 +68,7 @@ export function reduceReference(inputs: readonly Value[], a: ReduceAttrs, kind: 
   return [{ shape: a.outShape, data: y }];
 }
 
-/** ReduceMean / ReduceSum / ReduceMax / ReduceMin. */
+/** ReduceMean / ReduceSum / ReduceMax / ReduceMin / ReduceProd. */
 export function reduceOp(op: string, kind: ReduceKind): OpDef<ReduceAttrs> {
   return defineOp<ReduceAttrs>({
     op,

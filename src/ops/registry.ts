@@ -58,10 +58,15 @@ import { Log } from './log.js';
 import { Ceil } from './ceil.js';
 import { Gelu } from './gelu.js';
 import { Round } from './round.js';
-import { Sin } from './sin.js';
-import { Cos } from './cos.js';
 import { Sign } from './sign.js';
 import { Pow } from './pow.js';
+import { And, Equal, Greater, GreaterOrEqual, Less, LessOrEqual, NotEqual, Or } from './compare.js';
+import { Not } from './not.js';
+import { Atan2, Cos, Sin } from './trig.js';
+import { FloorMod } from './floormod.js';
+import { Where } from './where.js';
+import { TopK } from './topk.js';
+import { ReduceProd } from './reduceprod.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -73,6 +78,7 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     FusedDwPw,
     Abs, Neg, Sqrt, Reciprocal, Exp, Tanh, Floor, Elu, LeakyRelu, PRelu, Max, Min, Resize,
     ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
-    Log, Ceil, Gelu, Round, Sin, Cos, Sign, Pow,
+    Log, Ceil, Gelu, Round, Sign, Pow,
+    Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Not, Sin, Cos, Atan2, FloorMod, Where, TopK, ReduceProd,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

@@ -4,11 +4,17 @@ import { shapeStr, sizeOf } from '../tensor.js';
 import type { TfBuilder, TfDtype, TfTensor } from './builder.js';
 
 /** TF element-wise binary ops and the engine op (ONNX semantics, numpy broadcasting) each becomes. */
-export const BINARY = { Add: 'Add', Sub: 'Sub', Mul: 'Mul', Div: 'Div', Max: 'Max', Min: 'Min' } as const;
+export const BINARY = {
+  Add: 'Add', Sub: 'Sub', Mul: 'Mul', Div: 'Div', Max: 'Max', Min: 'Min', FloorMod: 'FloorMod', Atan2: 'Atan2',
+  Equal: 'Equal', NotEqual: 'NotEqual', Less: 'Less', LessEqual: 'LessOrEqual', Greater: 'Greater', GreaterEqual: 'GreaterOrEqual',
+  LogicalAnd: 'And', LogicalOr: 'Or',
+} as const;
+/** TF ops of BINARY whose result is bool. */
+export const PREDICATES: ReadonlySet<BinaryOp> = new Set<BinaryOp>(['Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'LogicalAnd', 'LogicalOr']);
 export type BinaryOp = keyof typeof BINARY;
 
 /** Single-input ops with identical TF and ONNX semantics. */
-export type UnaryOp = 'Relu' | 'Sigmoid' | 'Tanh' | 'Abs' | 'Neg' | 'Sqrt' | 'Reciprocal' | 'Exp' | 'Floor' | 'HardSwish';
+export type UnaryOp = 'Relu' | 'Sigmoid' | 'Tanh' | 'Abs' | 'Neg' | 'Sqrt' | 'Reciprocal' | 'Exp' | 'Floor' | 'HardSwish' | 'Not' | 'Sin' | 'Cos';
 
 /**
  * Brings operands of a broadcasting op into one layout. When the result is 4-D and some operand is held as
@@ -29,7 +35,7 @@ export function alignOperands(b: TfBuilder, base: string, xs: readonly TfTensor[
 
 export function binary(b: TfBuilder, base: string, op: BinaryOp, x: TfTensor, y: TfTensor, dtype?: TfDtype): TfTensor {
   const { operands, shape, layout } = alignOperands(b, base, [x, y]);
-  return b.op(BINARY[op], base, operands, {}, { shape, layout, dtype: dtype ?? x.dtype });
+  return b.op(BINARY[op], base, operands, {}, { shape, layout, dtype: dtype ?? (PREDICATES.has(op) ? 'bool' : x.dtype) });
 }
 
 /** Variadic Max/Min/Add (AddN) as a chain of binary nodes. */
@@ -41,7 +47,14 @@ export function nary(b: TfBuilder, base: string, op: BinaryOp, xs: readonly TfTe
 }
 
 export function unary(b: TfBuilder, base: string, op: UnaryOp, x: TfTensor): TfTensor {
-  return b.op(op, base, [x], {}, x);
+  return b.op(op, base, [x], {}, op === 'Not' ? { ...x, dtype: 'bool' } : x);
+}
+
+/** cond ? x : y (SelectV2: all three broadcast; Select: a rank-1 cond picks rows of higher-rank x, y). */
+export function select(b: TfBuilder, base: string, cond: TfTensor, x: TfTensor, y: TfTensor, rowWise = false): TfTensor {
+  const c = rowWise && cond.shape.length === 1 && x.shape.length > 1 ? reshapeTo(b, base, cond, [cond.shape[0]!, ...x.shape.slice(1).map(() => 1)]) : cond;
+  const { operands, shape, layout } = alignOperands(b, base, [c, x, y]);
+  return b.op('Where', base, operands, {}, { shape, layout, dtype: x.dtype });
 }
 
 /** (x - y)², TF SquaredDifference. */
@@ -50,8 +63,12 @@ export function squaredDifference(b: TfBuilder, base: string, x: TfTensor, y: Tf
   return binary(b, base, 'Mul', d, d);
 }
 
-/** floor(x / y), TF FloorDiv (integer or float operands; runtime values are float32 either way). */
+/**
+ * floor(x / y), TF FloorDiv. Integers: (x - FloorMod(x, y)) / y, exact both when folded (integer Div truncates,
+ * ONNX's rule, which rounds negative quotients the wrong way) and at run time (float32 values of integers).
+ */
 export function floorDiv(b: TfBuilder, base: string, x: TfTensor, y: TfTensor): TfTensor {
+  if (x.dtype === 'int32' && y.dtype === 'int32') return binary(b, base, 'Div', binary(b, base, 'Sub', x, binary(b, base, 'FloorMod', x, y)), y);
   const q = binary(b, base, 'Div', x, y);
   return b.op('Floor', base, [q], {}, q);
 }

@@ -31,10 +31,13 @@
 export { TfBuilder, TF_OPSET, engineAxis, engineShape, type TfDtype, type TfTensor } from './builder.js';
 export { activate, NONE, type TfActivation } from './activation.js';
 export { conv2d, depthwiseConv2d, transposeConv2d, pool, windowPads, type ConvOpts, type PoolOpts, type TfPadding, type WindowOpts } from './conv.js';
-export { alignOperands, binary, cast, clip, floorDiv, nary, reshapeTo, rsqrt, square, squaredDifference, unary, type BinaryOp, type UnaryOp } from './elementwise.js';
+export { alignOperands, BINARY, binary, cast, clip, floorDiv, nary, reshapeTo, rsqrt, select, square, squaredDifference, unary, type BinaryOp, type UnaryOp } from './elementwise.js';
+export { constantLike, fill, range, sparseToDense } from './generate.js';
+export { split, splitV, tile } from './split-tile.js';
+export { topK } from './topk.js';
 export { batchNorm, biasAdd } from './norm.js';
 export { matmul, type MatMulOpts } from './matmul.js';
-export { argMax, reduce, softmax, type ReduceKind } from './reduce.js';
+export { argMax, ENGINE_REDUCE, reduce, softmax, type ReduceKind } from './reduce.js';
 export { depthToSpace, resize, resizeAttrs, type ResizeOpts } from './resize.js';
 export {
   concat,

@@ -4,8 +4,8 @@ import { engineAxis, type TfBuilder, type TfTensor } from './builder.js';
 import { reshapeTo } from './elementwise.js';
 import { NCHW_PERM } from './layout.js';
 
-export type ReduceKind = 'Mean' | 'Sum' | 'Max' | 'Min';
-const ENGINE_REDUCE: Record<ReduceKind, string> = { Mean: 'ReduceMean', Sum: 'ReduceSum', Max: 'ReduceMax', Min: 'ReduceMin' };
+export type ReduceKind = 'Mean' | 'Sum' | 'Max' | 'Min' | 'Prod';
+export const ENGINE_REDUCE: Record<ReduceKind, string> = { Mean: 'ReduceMean', Sum: 'ReduceSum', Max: 'ReduceMax', Min: 'ReduceMin', Prod: 'ReduceProd' };
 
 /**
  * The engine axes for TF `axes` and whether dropping them keeps the remaining dims in TF order, so the reduction
@@ -24,7 +24,7 @@ function plan(x: TfTensor, base: string, op: string, axes: readonly number[]) {
   return { eng, inOrder, keptShape, droppedShape };
 }
 
-/** Mean / Sum / Max / Min over TF axes with keep_dims. */
+/** Mean / Sum / Max / Min / Prod over TF axes with keep_dims. */
 export function reduce(b: TfBuilder, base: string, kind: ReduceKind, x: TfTensor, axes: readonly number[], keepDims: boolean): TfTensor {
   const { eng, inOrder, keptShape, droppedShape } = plan(x, base, kind, axes);
   const op = ENGINE_REDUCE[kind];

@@ -99,6 +99,21 @@ function inputNodes(m: ModelJson): TfNode[] {
   });
 }
 
+/**
+ * The declared inputs (unknown dims as -1) when some input has an unknown rank or an unknown dim other than a
+ * leading batch, and `given` has no shape for it: such a model is specialised per input shape at run time.
+ */
+export function dynamicInputs(m: ModelJson, given: Record<string, readonly number[]> = {}): IoInfo[] | undefined {
+  let dynamic = false;
+  const infos = inputNodes(m).map((n): IoInfo => {
+    const a = n.attr.shape?.shape;
+    const decl = !a || a.unknownRank ? undefined : (a.dim ?? []).map((d) => Number(d.size ?? -1));
+    if (!Object.prototype.hasOwnProperty.call(given, n.name) && (!decl || decl.some((d, i) => d < 0 && i > 0))) dynamic = true;
+    return { name: n.name, shape: decl ?? [], dtype: DTYPES[new Attrs(n).type('dtype')] ?? 'float32' };
+  });
+  return dynamic ? infos : undefined;
+}
+
 function placeholderShape(n: TfNode, given: readonly number[] | undefined): number[] {
   const a = n.attr.shape?.shape;
   if (!a || a.unknownRank) {

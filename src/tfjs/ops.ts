@@ -147,9 +147,8 @@ const unaryOp = (op: tf.UnaryOp) => one((c) => tf.unary(c.b, c.node.name, op, x0
 const identity = one((c) => x0(c));
 
 function reduceOp(kind: tf.ReduceKind): TfjsOp {
-  const engine = { Mean: 'ReduceMean', Sum: 'ReduceSum', Max: 'ReduceMax', Min: 'ReduceMin' }[kind];
   return {
-    needs: fixed(engine, 'Reshape'),
+    needs: fixed(tf.ENGINE_REDUCE[kind], 'Reshape'),
     lower: one((c) => tf.reduce(c.b, c.node.name, kind, x0(c), c.ints(1), c.attrs.bool('keep_dims'))),
   };
 }
@@ -188,6 +187,31 @@ const layout = ['Reshape', 'Transpose'];
 const batchMatMul: TfjsOp = {
   needs: fixed('MatMul', ...layout),
   lower: one((c) => tf.matmul(c.b, c.node.name, x0(c), input(c, 1), undefined, { transposeA: c.attrs.bool('adj_x'), transposeB: c.attrs.bool('adj_y') })),
+};
+
+const binaryOps = (ops: tf.BinaryOp[]): Record<string, TfjsOp> =>
+  Object.fromEntries(ops.map((op) => [op, { needs: fixed(tf.BINARY[op], ...layout), lower: binaryOp(op) }]));
+
+/** Select (a rank-1 condition picks rows) and SelectV2 (broadcasting). */
+const selectOp = (rowWise: boolean): TfjsOp => ({
+  needs: fixed('Where', ...layout),
+  lower: one((c) => tf.select(c.b, c.node.name, x0(c), input(c, 1), input(c, 2), rowWise)),
+});
+
+/** Ops that become constants at load time (every shape is concrete): no engine op. */
+const constantOps: Record<string, TfjsOp> = {
+  Range: {
+    needs: fixed(),
+    lower: one((c) => tf.range(c.b, c.node.name, scalarOf(c, 0), scalarOf(c, 1), scalarOf(c, 2), dtypeOf(c, 'Tidx'))),
+  },
+  Fill: { needs: fixed('Add', ...layout), lower: one((c) => tf.fill(c.b, c.node.name, c.ints(0), input(c, 1))) },
+  ZerosLike: { needs: fixed(), lower: one((c) => tf.constantLike(c.b, c.node.name, x0(c), 0)) },
+  OnesLike: { needs: fixed(), lower: one((c) => tf.constantLike(c.b, c.node.name, x0(c), 1)) },
+  Size: { needs: fixed(), lower: one((c) => c.b.constant(c.node.name, [], [x0(c).shape.reduce((n, d) => n * d, 1)], 'int32')) },
+  SparseToDense: {
+    needs: fixed(),
+    lower: one((c) => tf.sparseToDense(c.b, c.node.name, x0(c), c.ints(1), input(c, 2), input(c, 3))),
+  },
 };
 
 /** Every TF op the TF.js importer lowers, by GraphDef op name. */
@@ -235,9 +259,16 @@ export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
   RealDiv: { needs: fixed('Div', ...layout), lower: binaryOp('Div') },
   Div: { needs: fixed('Div', ...layout), lower: binaryOp('Div') },
   Maximum: { needs: fixed('Max', ...layout), lower: binaryOp('Max') },
+  ...binaryOps(['FloorMod', 'Atan2', 'Equal', 'NotEqual', 'Less', 'LessEqual', 'Greater', 'GreaterEqual', 'LogicalAnd', 'LogicalOr']),
+  LogicalNot: { needs: fixed('Not'), lower: unaryOp('Not') },
+  Sin: { needs: fixed('Sin'), lower: unaryOp('Sin') },
+  Cos: { needs: fixed('Cos'), lower: unaryOp('Cos') },
+  Select: selectOp(true),
+  SelectV2: selectOp(false),
+  ...constantOps,
   Minimum: { needs: fixed('Min', ...layout), lower: binaryOp('Min') },
   SquaredDifference: { needs: fixed('Sub', 'Mul', ...layout), lower: one((c) => tf.squaredDifference(c.b, c.node.name, x0(c), input(c, 1))) },
-  FloorDiv: { needs: fixed('Div', 'Floor', ...layout), lower: one((c) => tf.floorDiv(c.b, c.node.name, x0(c), input(c, 1))) },
+  FloorDiv: { needs: fixed('Div', 'Floor', 'Sub', 'FloorMod', ...layout), lower: one((c) => tf.floorDiv(c.b, c.node.name, x0(c), input(c, 1))) },
   Relu: { needs: fixed('Relu'), lower: unaryOp('Relu') },
   Relu6: { needs: fixed('Clip'), lower: one((c) => tf.clip(c.b, c.node.name, x0(c), 0, 6)) },
   Elu: { needs: fixed('Elu'), lower: one((c) => tf.activate(c.b, c.node.name, x0(c), { kind: 'elu', alpha: 1 })) },
@@ -259,6 +290,7 @@ export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
   Sum: reduceOp('Sum'),
   Max: reduceOp('Max'),
   Min: reduceOp('Min'),
+  Prod: reduceOp('Prod'),
   Pad: { needs: fixed('Pad'), lower: one((c) => tf.pad(c.b, c.node.name, x0(c), padPairs(c))) },
   PadV2: { needs: fixed('Pad'), lower: one((c) => tf.pad(c.b, c.node.name, x0(c), padPairs(c), scalarOf(c, 2))) },
   MirrorPad: {
@@ -290,6 +322,16 @@ export const TFJS_OPS: Readonly<Record<string, TfjsOp>> = {
   },
   Slice: { needs: fixed('Slice', ...layout), lower: one((c) => tf.slice(c.b, c.node.name, x0(c), c.ints(1), c.ints(2))) },
   Pack: { needs: fixed('Concat', ...layout), lower: one((c) => tf.pack(c.b, c.node.name, c.inputs, c.attrs.int('axis', 0))) },
+  Split: { needs: fixed('Slice', ...layout), lower: (c) => tf.split(c.b, c.node.name, input(c, 1), c.attrs.int('num_split'), scalarOf(c, 0)) },
+  SplitV: { needs: fixed('Slice', ...layout), lower: (c) => tf.splitV(c.b, c.node.name, x0(c), c.ints(1), scalarOf(c, 2)) },
+  Tile: { needs: fixed('Concat', ...layout), lower: one((c) => tf.tile(c.b, c.node.name, x0(c), c.ints(1))) },
+  TopKV2: {
+    needs: fixed('TopK', ...layout),
+    lower: (c) => {
+      if (!c.attrs.bool('sorted', true)) throw new UnsupportedOpError([{ op: c.node.op, node: c.node.name, reason: 'sorted=false' }]);
+      return tf.topK(c.b, c.node.name, x0(c), scalarOf(c, 1));
+    },
+  },
   Unpack: { needs: fixed('Slice', ...layout), lower: (c) => tf.unpack(c.b, c.node.name, x0(c), c.attrs.int('axis', 0)) },
   Transpose: { needs: fixed('Transpose'), lower: one((c) => tf.transpose(c.b, c.node.name, x0(c), c.ints(1))) },
   ResizeBilinear: resizeOp('bilinear'),

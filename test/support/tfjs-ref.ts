@@ -39,18 +39,20 @@ export function photoFor(spec: { shape: number[]; dtype: string }): Float32Array
 
 /**
  * TF.js's CPU backend output for `model` (a file under HUMAN_MODELS, without .json) on the photo; cached under
- * .cache/tfjs-ref keyed by the hash of model.json, weights and this file's input recipe.
+ * .cache/tfjs-ref keyed by the hash of model.json, weights and this file's input recipe. `inputShape` gives the
+ * NHWC shape for a model whose input has unknown dims.
  */
-export async function tfjsReference(model: string): Promise<RefCase> {
+export async function tfjsReference(model: string, inputShape?: readonly number[]): Promise<RefCase> {
   const jsonPath = join(HUMAN_MODELS, `${model}.json`);
   const jsonText = readFileSync(jsonPath, 'utf8');
   const j = JSON.parse(jsonText);
   const shardPaths: string[] = j.weightsManifest.flatMap((g: { paths: string[] }) => g.paths);
   const shards = shardPaths.map((p) => readFileSync(join(dirname(jsonPath), p)));
-  const spec = modelInputSpec(jsonPath);
+  const declared = modelInputSpec(jsonPath);
+  const spec = inputShape ? { ...declared, shape: [...inputShape] } : declared;
   const input = photoFor(spec);
   const hash = createHash('sha256').update(jsonText).update(Buffer.concat(shards)).update(JSON.stringify(spec)).update(Buffer.from(input.buffer)).digest('hex').slice(0, 16);
-  const file = join(CACHE, `${model}-${hash}.json`);
+  const file = join(CACHE, `${model}-${inputShape ? `${inputShape.join('x')}-` : ''}${hash}.json`);
   const base = { model, inputName: spec.name, inputShape: spec.shape, inputDtype: spec.dtype, input };
   if (existsSync(file)) {
     const c = JSON.parse(readFileSync(file, 'utf8')) as { outputs: (Omit<RefOutput, 'data'> & { data: string })[] };

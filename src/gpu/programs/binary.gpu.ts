@@ -19,7 +19,10 @@ const params = defineParams([
 type Field = (typeof params.fields)[number][0];
 const binaryShader = shader('binary', binaryWgsl, params);
 
-const OP_CODE: Record<string, number> = { Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6, Pow: 10 };
+const OP_CODE: Record<string, number> = {
+  Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6, Equal: 7, NotEqual: 8, Less: 9, LessOrEqual: 10, Greater: 11,
+  GreaterOrEqual: 12, And: 13, Or: 14, FloorMod: 15, Atan2: 16, Pow: 17,
+};
 
 /** How shaders/binary.wgsl indexes the operands; see its header. */
 export const BinaryKind = { Same: 0, RowB: 1, RowA: 2, General: 3 } as const;

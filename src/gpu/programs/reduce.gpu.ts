@@ -89,7 +89,7 @@ const reduceShaders = rowShaders('reduce_mean', reduceWgsl);
 
 /** OP codes of shaders/reduce.wgsl. */
 const REDUCE_OP: Record<string, number> = {
-  GlobalAveragePool: 0, ReduceMean: 0, ReduceSum: 1, ReduceMax: 2, ReduceMin: 3, ArgMax: 4, ArgMin: 5,
+  GlobalAveragePool: 0, ReduceMean: 0, ReduceSum: 1, ReduceMax: 2, ReduceMin: 3, ArgMax: 4, ArgMin: 5, ReduceProd: 6,
 };
 
 async function reduceDispatch(
@@ -141,7 +141,7 @@ const argProgram: GpuProgram = {
 
 export const reduceGpu: [string, GpuProgram][] = [
   ['GlobalAveragePool', globalAveragePoolProgram],
-  ...['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin'].map((op): [string, GpuProgram] => [op, reduceProgram]),
+  ...['ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMin', 'ReduceProd'].map((op): [string, GpuProgram] => [op, reduceProgram]),
   ['ArgMax', argProgram],
   ['ArgMin', argProgram],
 ];

@@ -32,12 +32,13 @@ const KINDS: Record<string, { op: number; p: (attrs: unknown) => [number, number
   Floor: { op: 11, p: () => [0, 0] },
   Elu: { op: 12, p: (a) => [(a as AlphaAttrs).alpha, 0] },
   LeakyRelu: { op: 13, p: (a) => [(a as AlphaAttrs).alpha, 0] },
+  Not: { op: 17, p: () => [0, 0] },
+  Sin: { op: 18, p: () => [0, 0] },
+  Cos: { op: 19, p: () => [0, 0] },
   Log: { op: 20, p: () => [0, 0] },
   Ceil: { op: 21, p: () => [0, 0] },
   Gelu: { op: 22, p: (a) => [(a as GeluAttrs).tanh, 0] },
   Round: { op: 23, p: () => [0, 0] },
-  Sin: { op: 24, p: () => [0, 0] },
-  Cos: { op: 25, p: () => [0, 0] },
   Sign: { op: 26, p: () => [0, 0] },
 };
 
