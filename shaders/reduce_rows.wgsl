@@ -45,11 +45,12 @@ fn nan_max(p: f32, q: f32) -> f32 {
   return select(select(q, p, p > q), p + q, is_nan(p) || is_nan(q));
 }
 
-// a ⊕ b for tree_reduce's kinds: 0 sum, 1 max, 2 min (max and min return NaN when either side is NaN)
+// a ⊕ b for tree_reduce's kinds: 0 sum, 1 max, 2 min (max and min return NaN when either side is NaN), 3 product
 fn combine_kind(a: f32, b: f32, kind: u32) -> f32 {
   switch kind {
     case 1u: { return nan_max(a, b); }
     case 2u: { return select(select(b, a, a < b), a + b, is_nan(a) || is_nan(b)); }
+    case 3u: { return a * b; }
     default: { return a + b; }
   }
 }

@@ -1,7 +1,8 @@
 import { InputError } from './errors.js';
 import type { GpuContext } from './gpu/device.js';
 import type { Graph } from './graph/ir.js';
-import type { LoadOptions, Model, ModelInput, ModelIo } from './model.js';
+import type { LoadOptions } from './load-options.js';
+import type { Model, ModelInput, ModelIo } from './model-types.js';
 import type { Shape, Tensor } from './tensor.js';
 import type { IoInfo } from './tfjs/import.js';
 

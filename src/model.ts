@@ -18,36 +18,14 @@ import type { LoadOptions } from './load-options.js';
 export type { RunStats } from './run-stats.js';
 export type { Backend, EngineModel } from './engine.js';
 export type { LoadOptions } from './load-options.js';
-
-/** What `run` accepts per input: float32 data or int32 data (as a tensor, or bare data of the declared shape). */
-export type ModelInput = Tensor | Float32Array | Int32Tensor | Int32Array;
+export type { Model, ModelInput, ModelIo } from './model-types.js';
+import type { Model, ModelInput, ModelIo } from './model-types.js';
 
 /**
  * Where `load` reads a model from: the bytes, URL or path of an .onnx, .tflite or .task file or of a TF.js model.json
  * (or a model.json in memory), or a Graph.
  */
 export type ModelSource = Uint8Array | ArrayBuffer | Graph | string | TfjsInMemory;
-
-/** What load() returns: a backend's model with the source format's I/O description, int32 in and out. */
-export interface Model extends Omit<EngineModel, 'run' | 'profile'> {
-  /** 'tfjs' and 'tflite' models keep TF's NHWC layout at the API; 'onnx' (and Graph) models NCHW. */
-  readonly format: 'onnx' | 'tfjs' | 'tflite';
-  /** Inputs and outputs with their shapes and dtypes as the source format reports them (names in model order). */
-  readonly inputs: readonly IoInfo[];
-  readonly outputs: readonly IoInfo[];
-  /** Every output as float32 (int32 outputs hold exact integers). */
-  run(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor>>;
-  /** Like run, with int32 outputs returned as Int32Tensors. */
-  predict(inputs: Record<string, ModelInput>): Promise<Map<string, Tensor | Int32Tensor>>;
-  /** One run with per-layer times (GPU timestamps where the adapter has them). */
-  profile(inputs: Record<string, ModelInput>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
-}
-
-export interface ModelIo {
-  readonly format: 'onnx' | 'tfjs' | 'tflite';
-  readonly inputs: readonly IoInfo[];
-  readonly outputs: readonly IoInfo[];
-}
 
 /** int32 inputs become float32 (exact up to 2^24): the engine computes in float32. */
 function toFloatInputs(inputs: Record<string, ModelInput>): Record<string, Tensor | Float32Array> {
