@@ -36,6 +36,9 @@ describe('graph uses', () => {
     const rg = resolve(graph());
     const u = new NodeUses(rg.nodes);
     expect(u.producer('b')).toBe(1);
+    // sq reads a twice: two reader slots, one reading node
+    expect(u.readers('a')).toEqual([1, 1]);
+    expect(u.readerCount('a')).toBe(1);
     expect(u.producer('x')).toBeUndefined();
     expect([...u.readers('b')]).toEqual([2]);
     // drop the Mul, have Add read a directly

@@ -21,7 +21,7 @@ function producerOf(c: Ctx, edge: string): ResolvedNode | undefined {
 /** The slots of the nodes reading `edge`, each once. */
 const readersOf = (c: Ctx, edge: string) => [...new Set(c.uses.readers(edge))];
 /** An intermediate that may disappear: one reader, not a graph output. */
-const private_ = (c: Ctx, edge: string) => !c.outputs.has(edge) && readersOf(c, edge).length === 1;
+const private_ = (c: Ctx, edge: string) => !c.outputs.has(edge) && c.uses.readerCount(edge) === 1;
 
 function scalar(c: Ctx, edge: string): number | undefined {
   const t = floatConst(c.constants.get(edge));

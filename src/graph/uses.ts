@@ -58,7 +58,8 @@ const renamed = (names: readonly string[], from: string, to: string) => names.ma
  */
 export class NodeUses {
   private readonly slots: (ResolvedNode | undefined)[];
-  private readonly readerSlots = new Map<string, number[]>();
+  /** Per value, reader slot -> how many of its input slots read the value (shared weights have many readers). */
+  private readonly readerSlots = new Map<string, Map<number, number>>();
   private readonly producers = new Map<string, number>();
 
   constructor(nodes: readonly ResolvedNode[]) {
@@ -76,8 +77,15 @@ export class NodeUses {
   }
 
   /** The slots of the nodes reading `name`, one per input slot, in no set order. */
-  readers(name: string): readonly number[] {
-    return this.readerSlots.get(name) ?? [];
+  readers(name: string): number[] {
+    const out: number[] = [];
+    for (const [k, n] of this.readerSlots.get(name) ?? []) for (let i = 0; i < n; i++) out.push(k);
+    return out;
+  }
+
+  /** How many nodes read `name`, each counted once however many of its input slots do (constant time). */
+  readerCount(name: string): number {
+    return this.readerSlots.get(name)?.size ?? 0;
   }
 
   /** The slot of the node producing `name`; undefined for graph inputs and constants. */
@@ -118,8 +126,8 @@ export class NodeUses {
     for (const i of rn.node.inputs) {
       if (i === '') continue;
       const r = this.readerSlots.get(i);
-      if (r) r.push(k);
-      else this.readerSlots.set(i, [k]);
+      if (r) r.set(k, (r.get(k) ?? 0) + 1);
+      else this.readerSlots.set(i, new Map([[k, 1]]));
     }
     for (const o of rn.node.outputs) if (o !== '') this.producers.set(o, k);
   }
@@ -127,10 +135,10 @@ export class NodeUses {
   private drop(rn: ResolvedNode, k: number): void {
     for (const i of rn.node.inputs) {
       const r = this.readerSlots.get(i);
-      const at = r ? r.indexOf(k) : -1;
-      if (at < 0) continue;
-      r!.splice(at, 1);
-      if (!r!.length) this.readerSlots.delete(i);
+      const n = r?.get(k);
+      if (!n) continue;
+      if (n > 1) r!.set(k, n - 1);
+      else if (r!.delete(k) && !r!.size) this.readerSlots.delete(i);
     }
     for (const o of rn.node.outputs) if (this.producers.get(o) === k) this.producers.delete(o);
   }
