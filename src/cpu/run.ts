@@ -1,6 +1,8 @@
 import { isInt, type Value } from '../graph/ir.js';
 import { checkInputs } from '../inputs.js';
+import { dwPwUnits } from '../graph/dwpw-units.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../graph/resolve.js';
+import { usesOf } from '../graph/uses.js';
 import type { ConvAttrs } from '../ops/conv.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../ops/dwpw.js';
 import { applyActivationRange } from '../ops/activation.js';
@@ -24,45 +26,28 @@ export interface CpuRunOptions extends KernelOptions {
 const chainsOf = new WeakMap<ResolvedGraph, Map<number, number>>();
 
 /**
- * Fused conv chains, as start index -> length: a depthwise Conv whose output only the next node, a pointwise
- * Conv, reads (length 2), with in front, when there is one, the pointwise Conv whose output only that depthwise
- * conv reads (length 3: a MobileNetV2 inverted residual). A FusedDwPw node (the optimizer's depthwise ->
- * pointwise pair) runs fused on its own; with that pointwise Conv in front it is a chain of length 2. No fused intermediate is a graph output; they never
- * leave wasm memory (conv-fast.ts convChainFast).
+ * Fused conv chains, as start index -> length: the graph's depthwise -> pointwise units (graph/dwpw-units.ts)
+ * the wasm chain kernel runs: a depthwise Conv and the pointwise Conv right after it (length 2), with in front,
+ * when there is one, the pointwise Conv whose output only that depthwise conv reads (length 3: a MobileNetV2
+ * inverted residual). A FusedDwPw node runs fused on its own; with that pointwise Conv in front it is a chain of
+ * length 2. No fused intermediate is a graph output; they never leave wasm memory (conv-fast.ts convChainFast).
  */
 export function fusableChains(rg: ResolvedGraph): Map<number, number> {
   let chains = chainsOf.get(rg);
   if (chains) return chains;
-  chains = new Map();
-  const readers = new Map<string, number>();
-  for (const rn of rg.nodes) for (const i of rn.node.inputs) if (i !== '') readers.set(i, (readers.get(i) ?? 0) + 1);
-  const outputs = new Set(rg.graph.outputs);
-  const isConv = (k: number) => rg.nodes[k]?.node.op === 'Conv';
-  /** node k's output feeds node k + 1 (input 0) and nothing else */
-  const feedsNext = (k: number) => {
-    const mid = rg.nodes[k]!.node.outputs[0]!;
-    return mid !== '' && !outputs.has(mid) && readers.get(mid) === 1 && rg.nodes[k + 1]!.node.inputs[0] === mid;
-  };
-  const expandable = (k: number) => {
-    const e = rg.nodes[k]!;
-    return isConv(k) && feedsNext(k) && canFusePwDw(e.inputShapes[0]!, e.attrs as ConvAttrs, e.outputShapes[0]!);
-  };
-  for (let k = 0; k + 1 < rg.nodes.length; k++) {
-    const f = rg.nodes[k + 1]!;
-    if (f.node.op === FUSED_DWPW && expandable(k)) {
-      const a = f.attrs as DwPwAttrs;
-      const mid = dwOutputShape(f.inputShapes[0]!, f.inputShapes[1]!, a.dw);
-      if (canFuseDwPw(f.inputShapes[0]!, a.dw, mid, f.inputShapes[3]!, a.pw)) chains.set(k++, 2);
-      continue;
-    }
-    if (!isConv(k) || !isConv(k + 1) || !feedsNext(k)) continue;
-    const d = rg.nodes[k]!;
-    const p = rg.nodes[k + 1]!;
-    if (!canFuseDwPw(d.inputShapes[0]!, d.attrs as ConvAttrs, d.outputShapes[0]!, p.inputShapes[1]!, p.attrs as ConvAttrs)) continue;
-    const withExpand = k > 0 && !chains.has(k - 1) && expandable(k - 1);
-    chains.set(withExpand ? k - 1 : k, withExpand ? 3 : 2);
-    k++;
-  }
+  const units = dwPwUnits(rg, {
+    adjacent: true,
+    pair: (d, p) =>
+      canFuseDwPw(d.inputShapes[0]!, d.attrs as ConvAttrs, d.outputShapes[0]!, p.inputShapes[1]!, p.attrs as ConvAttrs),
+    expand: {
+      conv: (e) => canFusePwDw(e.inputShapes[0]!, e.attrs as ConvAttrs, e.outputShapes[0]!),
+      fused: (f) => {
+        const a = f.attrs as DwPwAttrs;
+        return canFuseDwPw(f.inputShapes[0]!, a.dw, dwOutputShape(f.inputShapes[0]!, f.inputShapes[1]!, a.dw), f.inputShapes[3]!, a.pw);
+      },
+    },
+  });
+  chains = new Map(units.map((u) => [u.expand ?? u.dw, u.pw - (u.expand ?? u.dw) + 1]));
   chainsOf.set(rg, chains);
   return chains;
 }
@@ -98,21 +83,6 @@ function runChain(nodes: RNode[], env: Map<string, Value>, o: KernelOptions): Va
   return [{ shape: ys, data: y }];
 }
 
-const lastUses = new WeakMap<ResolvedGraph, Map<number, string[]>>();
-
-/** Per node index, the runtime values whose last reader it is (graph outputs excluded: they outlive the run). */
-function lastUseOf(rg: ResolvedGraph): Map<number, string[]> {
-  let m = lastUses.get(rg);
-  if (m) return m;
-  const last = new Map<string, number>();
-  rg.nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && !rg.constants.has(i) && last.set(i, k)));
-  for (const o of rg.graph.outputs) last.delete(o);
-  m = new Map();
-  for (const [name, k] of last) m.set(k, [...(m.get(k) ?? []), name]);
-  lastUses.set(rg, m);
-  return m;
-}
-
 const sharedPool = new BufferPool();
 
 /**
@@ -126,7 +96,7 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
   const plain = fast && !opts.onNode;
   const chains = plain ? fusableChains(rg) : undefined;
   const pool = plain ? sharedPool : undefined;
-  const dies = plain ? lastUseOf(rg) : undefined;
+  const dies = plain ? usesOf(rg).lastUse : undefined;
   const keep = (name: string, v: Value) => {
     env.set(name, v);
     if (pool && !isInt(v)) pool.retain(v.data);

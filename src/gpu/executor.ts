@@ -4,6 +4,7 @@ import { isInt } from '../graph/ir.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
 import { checkInputs } from '../inputs.js';
 import { GPU_PROGRAMS } from './programs/registry.js';
+import { usesOf } from '../graph/uses.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
@@ -481,8 +482,7 @@ function planMemory(rg: ResolvedGraph, tracker: BufferTracker): { edges: Map<str
   const edges = new Map<string, GPUBuffer>();
   const bytesOf = (s: Shape) => Math.max(16, Math.ceil((sizeOf(s) * 4) / 16) * 16);
   const pinned = new Set<string>([...rg.inputShapes.keys(), ...rg.graph.outputs]);
-  const lastUse = new Map<string, number>();
-  rg.nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && lastUse.set(i, k)));
+  const { readers, lastUse } = usesOf(rg);
   for (const [name, shape] of rg.inputShapes) edges.set(name, tracker.create(bytesOf(shape), STORAGE, `input ${name}`));
   const free: { buf: GPUBuffer; size: number }[] = [];
   let planned = 0;
@@ -509,16 +509,16 @@ function planMemory(rg: ResolvedGraph, tracker: BufferTracker): { edges: Map<str
       }
     });
     const released = new Set<GPUBuffer>();
-    for (const i of rn.node.inputs) {
-      if (i === '' || pinned.has(i) || lastUse.get(i) !== k || !edges.has(i)) continue;
+    for (const i of lastUse.get(k) ?? []) {
+      if (pinned.has(i) || !edges.has(i)) continue;
       const buf = edges.get(i)!;
-      if (released.has(buf) || rg.constants.has(i)) continue;
+      if (released.has(buf)) continue;
       released.add(buf);
       free.push({ buf, size: buf.size });
     }
     // Outputs nobody reads are dead at once.
     rn.node.outputs.forEach((o) => {
-      if (o === '' || pinned.has(o) || lastUse.has(o)) return;
+      if (o === '' || pinned.has(o) || readers.has(o)) return;
       const buf = edges.get(o)!;
       if (!released.has(buf)) free.push({ buf, size: buf.size });
     });

@@ -4,17 +4,24 @@ import type { ConvAttrs } from '../ops/conv.js';
 import type { Shape } from '../tensor.js';
 import { floatConst, type Value } from './ir.js';
 import type { ResolvedNode } from './resolve.js';
+import type { NodeUses } from './uses.js';
 
 interface Ctx {
-  nodes: ResolvedNode[];
+  uses: NodeUses;
   constants: Map<string, Value>;
   outputs: ReadonlySet<string>;
 }
 
-const producerOf = (c: Ctx, edge: string) => c.nodes.find((n) => n.node.outputs[0] === edge);
-const readersOf = (c: Ctx, edge: string) => c.nodes.filter((n) => n.node.inputs.includes(edge));
+/** The node whose first output is `edge`. */
+function producerOf(c: Ctx, edge: string): ResolvedNode | undefined {
+  const p = c.uses.producer(edge);
+  const rn = p === undefined ? undefined : c.uses.at(p);
+  return rn?.node.outputs[0] === edge ? rn : undefined;
+}
+/** The slots of the nodes reading `edge`, each once. */
+const readersOf = (c: Ctx, edge: string) => [...new Set(c.uses.readers(edge))];
 /** An intermediate that may disappear: one reader, not a graph output. */
-const private_ = (c: Ctx, edge: string) => !c.outputs.has(edge) && readersOf(c, edge).length === 1;
+const private_ = (c: Ctx, edge: string) => !c.outputs.has(edge) && c.uses.readerCount(edge) === 1;
 
 function scalar(c: Ctx, edge: string): number | undefined {
   const t = floatConst(c.constants.get(edge));
@@ -99,16 +106,18 @@ function matchHardSwish(c: Ctx, last: ResolvedNode): HardSwishMatch | undefined 
  */
 function fuseHardSwish(c: Ctx): number {
   let n = 0;
-  for (let k = 0; k < c.nodes.length; k++) {
-    const last = c.nodes[k]!;
-    if (last.node.op !== 'Mul' && last.node.op !== 'Div') continue;
+  // One walk: a fold only removes nodes of its own match and gives its conv an activation, so no match
+  // before it can appear.
+  for (let k = 0; k < c.uses.length; k++) {
+    const last = c.uses.at(k);
+    if (!last || (last.node.op !== 'Mul' && last.node.op !== 'Div')) continue;
     const m = matchHardSwish(c, last);
     if (!m) continue;
     const conv = producerOf(c, m.x);
     const a = conv?.attrs as ConvAttrs | undefined;
     if (!conv || conv.node.op !== 'Conv' || a!.act.kind !== 'none' || a!.residual || c.outputs.has(m.x)) continue;
     const gone = new Set(m.consumed);
-    if (!readersOf(c, m.x).every((r) => gone.has(r.node.outputs[0]!))) continue;
+    if (!readersOf(c, m.x).every((r) => gone.has(c.uses.at(r)!.node.outputs[0]!))) continue;
     const shape = conv.outputShapes[0]!;
     const ys = last.outputShapes[0]!;
     // broadcasting must not have widened x
@@ -119,8 +128,9 @@ function fuseHardSwish(c: Ctx): number {
       node: { ...conv.node, outputs: [last.node.outputs[0]!] },
       attrs: { ...a!, act: gain === 1 ? { kind: 'hardswish' } : { kind: 'hardswish', gain } },
     };
-    c.nodes = c.nodes.flatMap((rn) => (rn === conv ? [fused] : gone.has(rn.node.outputs[0]!) ? [] : [rn]));
-    k = -1;
+    const ci = c.uses.producer(m.x)!;
+    for (const e of gone) if (producerOf(c, e)) c.uses.remove(c.uses.producer(e)!);
+    c.uses.set(ci, fused);
     n++;
   }
   return n;
@@ -138,9 +148,9 @@ function perChannel(c: Ctx, edge: string, C: number, rank: number): Float32Array
 /** Add(conv, per-channel constant) → the conv with that constant in its bias (the conv computes no activation). */
 function foldConstantAdds(c: Ctx): number {
   let n = 0;
-  for (let k = 0; k < c.nodes.length; k++) {
-    const add = c.nodes[k]!;
-    if (add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
+  for (let k = 0; k < c.uses.length; k++) {
+    const add = c.uses.at(k);
+    if (!add || add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
     for (const side of [0, 1]) {
       const convOut = add.node.inputs[side]!;
       const conv = producerOf(c, convOut);
@@ -163,15 +173,15 @@ function foldConstantAdds(c: Ctx): number {
       const inputShapes = conv.inputShapes.map((s, i) => (i === 2 ? [Cout] : s));
       while (inputShapes.length < 3) inputShapes.push(inputShapes.length === 2 ? [Cout] : []);
       const attrs = { ...a!, hasBias: true };
-      const ci = c.nodes.indexOf(conv);
-      c.nodes[ci] = {
+      const ci = c.uses.producer(convOut)!;
+      c.uses.remove(k);
+      c.uses.set(ci, {
         ...conv,
         node: { ...conv.node, inputs, outputs: [add.node.outputs[0]!] },
         attrs,
         inputShapes,
         cost: conv.def.cost?.(inputShapes, conv.outputShapes, attrs) ?? conv.cost,
-      };
-      c.nodes.splice(k--, 1);
+      });
       n++;
       break;
     }
@@ -179,16 +189,12 @@ function foldConstantAdds(c: Ctx): number {
   return n;
 }
 
-/** The hard-swish fold over `nodes` (new list and count); run it before activations are fused. */
-export function foldHardSwish(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: ReadonlySet<string>): { nodes: ResolvedNode[]; count: number } {
-  const c: Ctx = { nodes, constants, outputs };
-  const count = fuseHardSwish(c);
-  return { nodes: c.nodes, count };
+/** The hard-swish fold, in place over `uses`; the count of folds. Run it before activations are fused. */
+export function foldHardSwish(uses: NodeUses, constants: Map<string, Value>, outputs: ReadonlySet<string>): number {
+  return fuseHardSwish({ uses, constants, outputs });
 }
 
-/** The constant-into-bias fold over `nodes` (new list and count); new biases go into `constants`. */
-export function foldConstantsIntoBias(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: ReadonlySet<string>): { nodes: ResolvedNode[]; count: number } {
-  const c: Ctx = { nodes, constants, outputs };
-  const count = foldConstantAdds(c);
-  return { nodes: c.nodes, count };
+/** The constant-into-bias fold, in place over `uses`; the count of folds. New biases go into `constants`. */
+export function foldConstantsIntoBias(uses: NodeUses, constants: Map<string, Value>, outputs: ReadonlySet<string>): number {
+  return foldConstantAdds({ uses, constants, outputs });
 }

@@ -3,6 +3,7 @@ import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import { foldConstantsIntoBias, foldHardSwish } from './fold-elementwise.js';
 import { floatConst, type Value } from './ir.js';
 import type { ResolvedGraph, ResolvedNode } from './resolve.js';
+import { NodeUses } from './uses.js';
 
 export interface OptimizeReport {
   droppedIdentity: number;
@@ -55,54 +56,37 @@ export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph
   const report = emptyReport();
   const constants = new Map(rg.constants);
   const outputs = new Set(rg.graph.outputs);
-  let nodes: ResolvedNode[] = [...rg.nodes];
+  const uses = new NodeUses(rg.nodes);
 
-  const readers = () => {
-    const m = new Map<string, number[]>();
-    nodes.forEach((rn, k) => rn.node.inputs.forEach((i) => i !== '' && m.set(i, [...(m.get(i) ?? []), k])));
-    return m;
-  };
-  const rename = (from: string, to: string) => {
-    nodes = nodes.map((rn) =>
-      rn.node.inputs.includes(from)
-        ? { ...rn, node: { ...rn.node, inputs: rn.node.inputs.map((i) => (i === from ? to : i)) } }
-        : rn,
-    );
-  };
-
-  for (let k = 0; k < nodes.length; k++) {
-    const rn = nodes[k]!;
-    if ((rn.node.op === 'Identity' || rn.node.op === 'Dropout') && !outputs.has(rn.node.outputs[0]!)) {
-      const from = rn.node.outputs[0]!;
-      if (rn.node.outputs.slice(1).some((o) => o !== '' && readers().has(o))) continue;
-      nodes.splice(k--, 1);
-      rename(from, rn.node.inputs[0]!);
-      report.droppedIdentity++;
-    }
+  for (let k = 0; k < uses.length; k++) {
+    const rn = uses.at(k);
+    if (!rn || (rn.node.op !== 'Identity' && rn.node.op !== 'Dropout') || outputs.has(rn.node.outputs[0]!)) continue;
+    if (rn.node.outputs.slice(1).some((o) => o !== '' && uses.readers(o).length)) continue;
+    uses.remove(k);
+    uses.rename(rn.node.outputs[0]!, rn.node.inputs[0]!);
+    report.droppedIdentity++;
   }
 
   // before the activation fusion below: the folded convs may then take a following activation
-  const hs = foldHardSwish(nodes, constants, outputs);
-  const early = foldConstantsIntoBias(hs.nodes, constants, outputs);
-  nodes = early.nodes;
-  report.foldedHardSwish += hs.count;
-  report.foldedConstantAdd += early.count;
+  report.foldedHardSwish += foldHardSwish(uses, constants, outputs);
+  report.foldedConstantAdd += foldConstantsIntoBias(uses, constants, outputs);
 
-  for (let k = 0; k < nodes.length; k++) {
-    const rn = nodes[k]!;
-    if (rn.node.op !== 'Conv' && rn.node.op !== 'Gemm') continue;
+  for (let k = 0; k < uses.length; k++) {
+    const rn = uses.at(k);
+    if (!rn || (rn.node.op !== 'Conv' && rn.node.op !== 'Gemm')) continue;
     const out = rn.node.outputs[0]!;
     if (outputs.has(out)) continue;
-    const rd = readers().get(out) ?? [];
+    const rd = uses.readers(out);
     if (rd.length !== 1) continue;
-    const next = nodes[rd[0]!]!;
+    const nk = rd[0]!;
+    const next = uses.at(nk)!;
     if (next.node.inputs[0] !== out) continue;
 
     if (rn.node.op === 'Conv' && next.node.op === 'BatchNormalization') {
       const folded = foldBatchNorm(rn, next, constants);
       if (!folded) continue;
-      nodes[k] = takeOutput(folded, next);
-      nodes.splice(rd[0]!, 1);
+      uses.remove(nk);
+      uses.set(k, takeOutput(folded, next));
       report.foldedBatchNorm++;
       k--;
       continue;
@@ -110,52 +94,49 @@ export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph
     const act = activationOf(next);
     const attrs = rn.attrs as { act?: FusedActivation };
     if (act && attrs.act?.kind === 'none') {
-      nodes[k] = takeOutput({ ...rn, attrs: { ...attrs, act } }, next);
-      nodes.splice(rd[0]!, 1);
+      uses.remove(nk);
+      uses.set(k, takeOutput({ ...rn, attrs: { ...attrs, act } }, next));
       report.fusedActivation++;
       k--;
     }
   }
-  fuseResiduals(nodes, rg, outputs, report);
-  if (opts.cpu) fusePostResidual(nodes, outputs, report);
+  fuseResiduals(uses, rg, outputs, report);
+  if (opts.cpu) fusePostResidual(uses, outputs, report);
   // a constant added after a residual conv (TF's bias add, reordered by its ArithmeticOptimizer)
-  const late = foldConstantsIntoBias(nodes, constants, outputs);
-  nodes = late.nodes;
-  report.foldedConstantAdd += late.count;
-  return { graph: { ...rg, nodes, constants }, report };
+  report.foldedConstantAdd += foldConstantsIntoBias(uses, constants, outputs);
+  return { graph: { ...rg, nodes: uses.nodes(), constants }, report };
 }
 
 /**
  * Add(conv, r) -> one Conv whose epilogue adds r, when the conv is a GEMM-shaped kernel (not depthwise), its
  * output has no other reader, and r has the output's shape and is ready before the conv runs.
  */
-function fuseResiduals(nodes: ResolvedNode[], rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport): void {
-  for (let k = 0; k < nodes.length; k++) {
-    const add = nodes[k]!;
-    if (add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
+function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport): void {
+  for (let k = 0; k < uses.length; k++) {
+    const add = uses.at(k);
+    if (!add || add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
     const out = add.outputShapes[0]!;
     if (!add.inputShapes.every((s) => s.length === out.length && s.every((d, i) => d === out[i]))) continue;
     for (const side of [0, 1]) {
       const convOut = add.node.inputs[side]!;
       const other = add.node.inputs[1 - side]!;
-      const ci = nodes.findIndex((n) => n.node.outputs[0] === convOut);
-      if (ci < 0 || outputs.has(convOut)) continue;
-      const conv = nodes[ci]!;
+      const ci = uses.producer(convOut);
+      if (ci === undefined || outputs.has(convOut)) continue;
+      const conv = uses.at(ci)!;
       const a = conv.attrs as ConvAttrs;
       if (conv.node.op !== 'Conv' || a.residual || convKernelFor(conv.inputShapes[0]!, a) === 'depthwise') continue;
-      if (nodes.some((n, j) => j !== k && n.node.inputs.includes(convOut))) continue;
-      const producer = nodes.findIndex((n) => n.node.outputs.includes(other));
-      if (producer >= ci) continue;
+      if (uses.readers(convOut).some((j) => j !== k)) continue;
+      if ((uses.producer(other) ?? -1) >= ci) continue;
       if (rg.constants.has(other)) continue;
       const inputs = [...conv.node.inputs];
       while (inputs.length < 3) inputs.push('');
-      nodes[ci] = {
+      uses.remove(k);
+      uses.set(ci, {
         ...conv,
         node: { ...conv.node, inputs: [...inputs, other], outputs: [add.node.outputs[0]!] },
         attrs: { ...a, residual: true },
         inputShapes: [...[0, 1, 2].map((i) => conv.inputShapes[i] ?? []), out],
-      };
-      nodes.splice(k--, 1);
+      });
       report.fusedResidual++;
       break;
     }
@@ -163,21 +144,20 @@ function fuseResiduals(nodes: ResolvedNode[], rg: ResolvedGraph, outputs: Set<st
 }
 
 /** Residual conv -> Relu/Clip (its only reader) becomes the conv's `post` activation. */
-function fusePostResidual(nodes: ResolvedNode[], outputs: Set<string>, report: OptimizeReport): void {
-  for (let k = 0; k < nodes.length; k++) {
-    const conv = nodes[k]!;
-    const a = conv.attrs as ConvAttrs;
-    if (conv.node.op !== 'Conv' || !a.residual || a.post) continue;
+function fusePostResidual(uses: NodeUses, outputs: Set<string>, report: OptimizeReport): void {
+  for (let k = 0; k < uses.length; k++) {
+    const conv = uses.at(k);
+    const a = conv?.attrs as ConvAttrs;
+    if (!conv || conv.node.op !== 'Conv' || !a.residual || a.post) continue;
     const out = conv.node.outputs[0]!;
     if (outputs.has(out)) continue;
-    const rd = nodes.filter((n) => n.node.inputs.includes(out));
-    if (rd.length !== 1 || rd[0]!.node.inputs[0] !== out) continue;
-    const act = activationOf(rd[0]!);
+    const rd = uses.readers(out);
+    const reader = rd.length === 1 ? uses.at(rd[0]!)! : undefined;
+    if (!reader || reader.node.inputs[0] !== out) continue;
+    const act = activationOf(reader);
     if (act?.kind !== 'relu' && act?.kind !== 'clip') continue;
-    // the reader comes after the conv (nodes are in order), so k stays valid
-    const r = nodes.indexOf(rd[0]!);
-    nodes[k] = takeOutput({ ...conv, attrs: { ...a, post: act } }, rd[0]!);
-    nodes.splice(r, 1);
+    uses.remove(rd[0]!);
+    uses.set(k, takeOutput({ ...conv, attrs: { ...a, post: act } }, reader));
     report.fusedActivation++;
   }
 }
