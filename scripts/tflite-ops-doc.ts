@@ -20,7 +20,7 @@ function errorOf(op: BuiltinOperator): string {
   });
   try {
     loadTflite(bytes);
-    return 'loads';
+    return 'supported by the quantization pass (src/tflite/quant.ts; checked in test/tflite-quant.test.ts)';
   } catch (e) {
     return `${(e as Error).name}: ${(e as Error).message.replace(/ \(node "y"\)/, '').replace(/\s+/g, ' ')}`;
   }
@@ -43,8 +43,9 @@ export function tfliteOpsMarkdown(): string {
     `sepconv's TFLite importer lowers ${supported.length} of the ${codes.length} builtin operators of the TFLite schema onto its`,
     'graph ops (NCHW-logical, run on the CPU and on WebGPU); every supported builtin is checked against LiteRT.js on a',
     'model built for it (test/tflite-builtins.test.ts, test/tflite-sparse.test.ts; SHAPE, FILL and RANGE against their',
-    'definition, since LiteRT.js leaves the outputs it computes at prepare time unwritten). Float models only: float16 and int8/uint8 weights are',
-    'dequantized at load, sparse weights densified; int8 activations (quantized inference) are refused. A model that uses',
+    'definition, since LiteRT.js leaves the outputs it computes at prepare time unwritten). float16 and int8/uint8 weights are',
+    'dequantized at load, sparse weights densified; int8/uint8 activations run in float, fake-quantized to their grid at each',
+    'quantized op output (src/tflite/quant.ts, which also handles QUANTIZE and runtime DEQUANTIZE). A model that uses',
     'an unsupported builtin fails at load with one `UnsupportedOpError` listing every unsupported operator.',
     '',
     `Custom operators: ${[...CUSTOM_OPS.keys()].map((k) => `\`${k}\``).join(', ')} (MediaPipe; TransformLandmarks version 2).`,
