@@ -8,7 +8,7 @@ export const ALL_BUILTINS: Partial<Record<BuiltinOperator, Lowering>> = { ...BUI
 
 /** What a supported builtin still refuses (each a typed error at load), for docs/TFLITE_OPS.md. */
 export const BUILTIN_LIMITS: Partial<Record<BuiltinOperator, string>> = {
-  [Op.DEQUANTIZE]: 'constants only (float16, or int8/uint8/int16 weights); a runtime tensor would be quantized inference',
+  [Op.DEQUANTIZE]: 'constants (float16, int8/uint8/int16 weights) are folded at load; a runtime int8/uint8 tensor is handled by the quantization pass (src/tflite/quant.ts)',
   [Op.DENSIFY]: 'constants only (the sparse weights are densified when the file is read)',
   [Op.FULLY_CONNECTED]: 'default weights format only (not shuffled int8)',
   [Op.GATHER]: 'batch_dims 0',
