@@ -41,6 +41,11 @@ function urlEntries() {
   return entries;
 }
 
+// WGSL ships without its comments (about half its gzip size), except the `// #include` lines src/gpu/wgsl.ts
+// resolves at run time; every line stays, so compile errors number the lines of shaders/*.wgsl.
+const stripWgslComments = (text) =>
+  text.split('\n').map((l) => (/^\s*\/\/ #include /.test(l) ? l : l.replace(/\s*\/\/.*$/, ''))).join('\n');
+
 // `import x from './a.wgsl?raw'` (Vite's form, used in dev and tests) becomes a module exporting the text.
 const rawText = {
   name: 'raw-text',
@@ -50,7 +55,9 @@ const rawText = {
   },
   load(id) {
     if (!id.endsWith('?raw')) return null;
-    return { code: `export default ${JSON.stringify(readFileSync(id.slice(0, -4), 'utf8'))};`, moduleSideEffects: false };
+    const file = id.slice(0, -4);
+    const text = readFileSync(file, 'utf8');
+    return { code: `export default ${JSON.stringify(file.endsWith('.wgsl') ? stripWgslComments(text) : text)};`, moduleSideEffects: false };
   },
 };
 

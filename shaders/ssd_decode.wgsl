@@ -47,7 +47,7 @@ fn box_of(i: u32) -> Det {
   return Det(vec4f(cx - w * 0.5, cy - h * 0.5, cx + w * 0.5, cy + h * 0.5), w >= 0.0 && h >= 0.0);
 }
 
-/** Value v of candidate i's output record: 0–3 corners, 4.. keypoint coordinates (x, y alternating). */
+// Value v of candidate i's output record: 0–3 corners, 4.. keypoint coordinates (x, y alternating).
 fn value_of(i: u32, v: u32) -> f32 {
   if (v < 4u) {
     return box_of(i).corners[v];
@@ -72,7 +72,7 @@ fn iou(p: vec4f, q: vec4f) -> f32 {
   return select(0.0, inter / both, both > 0.0);
 }
 
-/** Sum of `x` over the workgroup, in sums[0] for every thread. */
+// Sum of `x` over the workgroup, in sums[0] for every thread.
 fn workgroup_sum(lid: u32, x: f32) -> f32 {
   workgroupBarrier();
   sums[lid] = x;
@@ -85,7 +85,7 @@ fn workgroup_sum(lid: u32, x: f32) -> f32 {
   return workgroupUniformLoad(&sums[0]);
 }
 
-/** Sort key order: higher score first, then lower anchor index; padding (score −1) last. */
+// Sort key order: higher score first, then lower anchor index; padding (score −1) last.
 fn before(a: u32, b: u32) -> bool {
   return key_score[a] > key_score[b] || (key_score[a] == key_score[b] && key_index[a] < key_index[b]);
 }
