@@ -9,16 +9,16 @@
 //   @binding(2) wt      array<f32>  [G, KH·KW·cg, coutg]  weights packed in kk order
 //   @binding(3) b       array<f32>  [Cout]                bias (zeros when the node has none)
 //   @binding(4) y       array<f32>  [N, OH, OW, Cout]     output (NHWC)
-//   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / direct_res only)
+//   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / reg_res only)
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
 // main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image, each vec4 of 4
 // consecutive kk decoded once per element, so a workgroup reads whole channel runs of a pixel (coalesced when
 // cg >= 4). TN = 32 suits Cout = 32 layers.
-// direct (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
+// reg_main (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
 // #include "gemm_tile.wgsl"
 // #include "gemm_store.wgsl"
-// #include "gemm_direct.wgsl"
+// #include "gemm_register.wgsl"
 
 override KH: u32 = 3u;
 override KW: u32 = 3u;
@@ -75,8 +75,8 @@ fn tile_src(t: u32) -> TileSrc {
   return TileSrc(t);
 }
 
-fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
-  var blk = direct_block(wid, nwg, lidx);
+fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
+  var blk = reg_block(wid, nwg, lidx);
   if (!blk.valid) {
     return blk;
   }

@@ -1,7 +1,7 @@
-// The GEMM epilogue store and entry points, included by pointwise.wgsl, conv2d.wgsl and dwpw.wgsl through
+// The GEMM epilogue store and entry points, included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_store.wgsl"` (src/gpu/wgsl.ts), after gemm_tile.wgsl (Block, tiled()). Rows
 // >= params.m and columns >= block_cols(blk) of a Block are not stored; y = out_value(...) (+ res at the same
-// index in the *_res entry points). gemm_direct.wgsl adds the software-adapter entry points.
+// index in the *_res entry points). gemm_register.wgsl adds the software-adapter entry points.
 // The including kernel declares:
 //   fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32>  bias + activation of blk.acc[i]
 //   fn y_index(blk: Block, row: u32, col: u32) -> u32        element index of Y[t, row, col] (and of R)

@@ -1,4 +1,4 @@
-// The workgroup GEMM tile (GPUs), included by pointwise.wgsl, conv2d.wgsl and dwpw.wgsl through
+// The workgroup GEMM tile (GPUs), included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_tile.wgsl"` (src/gpu/wgsl.ts):
 //   acc[i] = Σ_{k < params.k} A[m0 + lid.y·4 + i, k] · B[k, n0 + lid.x·4 .. +3]     (i = 0..3)
 // A workgroup of (TN/4) × (TM/4) invocations computes a TM × TN tile; each invocation a 4 × 4 block held in

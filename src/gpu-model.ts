@@ -1,6 +1,7 @@
 import { GpuError, InputError } from './errors.js';
 import type { AdapterSummary, GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
+import { kernelVariant } from './gpu/variant.js';
 import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
@@ -89,7 +90,7 @@ export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
     // dw -> pw pairs fuse only where this adapter's kernel wins (never on a software adapter, see dwPwWins)
-    const fused = fuseDwPwFor(rg, { variant: gpu.info.isSoftware ? 'direct' : 'tiled', limits: gpu.info.limits }).graph;
+    const fused = fuseDwPwFor(rg, { variant: kernelVariant(gpu.info), limits: gpu.info.limits }).graph;
     return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(rg, spec, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.

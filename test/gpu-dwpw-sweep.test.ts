@@ -1,8 +1,8 @@
-// The fused depthwise -> pointwise kernel (dwpw.wgsl) on both variants against the CPU reference of the
+// The fused depthwise -> pointwise kernel (dwpw.wgsl, tiled: it has no register variant) against the CPU reference of the
 // unfused pair, over seeded random DSC blocks (test/support/dwpw-sweep.ts). Tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.js';
-import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/run-node.js';
 import { dwPwProgram } from '../src/ops/dwpw.gpu.js';
@@ -19,10 +19,10 @@ async function setup() {
   }
   return shared;
 }
-const worst = { tiled: 0, direct: 0, cpu: 0 };
+const worst = { gpu: 0, cpu: 0 };
 afterAll(() => {
   shared?.gpu.device.destroy();
-  console.log(`[gpu-dwpw-sweep] ${DWPW_CONFIGS.length} configs × 2 variants, ${shared?.pipelines.size ?? 0} pipelines, max |err|: ${JSON.stringify(worst)}`);
+  console.log(`[gpu-dwpw-sweep] ${DWPW_CONFIGS.length} configs, ${shared?.pipelines.size ?? 0} pipelines, max |err|: ${JSON.stringify(worst)}`);
 });
 
 describe('fused depthwise -> pointwise sweep', () => {
@@ -46,12 +46,10 @@ describe('fused depthwise -> pointwise sweep', () => {
     const c = compare(cpu.data, want.data);
     worst.cpu = Math.max(worst.cpu, c.maxErr);
     expect(c.bad, `cpu fast: max err ${c.maxErr}`).toBe(-1);
-    for (const variant of ['tiled', 'direct'] as const) {
-      const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram({ variant, alwaysFuse: true }));
-      expect(got!.shape).toEqual(want.shape);
-      const { maxErr, bad } = compare(got!.data, want.data);
-      worst[variant] = Math.max(worst[variant], maxErr);
-      if (bad >= 0) expect.fail(`${variant} element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
-    }
+    const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram);
+    expect(got!.shape).toEqual(want.shape);
+    const { maxErr, bad } = compare(got!.data, want.data);
+    worst.gpu = Math.max(worst.gpu, maxErr);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
   });
 });

@@ -1,5 +1,5 @@
 import activationWgsl from '../../shaders/activation.wgsl?raw';
-import gemmDirectWgsl from '../../shaders/gemm_direct.wgsl?raw';
+import gemmRegisterWgsl from '../../shaders/gemm_register.wgsl?raw';
 import gemmStoreWgsl from '../../shaders/gemm_store.wgsl?raw';
 import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
@@ -15,7 +15,7 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['activation.wgsl', activationWgsl],
   ['gemm_tile.wgsl', gemmTileWgsl],
   ['gemm_store.wgsl', gemmStoreWgsl],
-  ['gemm_direct.wgsl', gemmDirectWgsl],
+  ['gemm_register.wgsl', gemmRegisterWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
 ]);
 

@@ -1,7 +1,7 @@
 // The depthwise -> pointwise fusion for the GPU. Kept out of optimize.ts: it needs the GPU kernels' cost rule
 // (dwPwWins), and CPU-only bundles must not pull those kernels and their WGSL in.
 import { dwPwWins } from '../gpu/kernels/dwpw.js';
-import type { GemmVariant } from '../gpu/kernels/gemm.js';
+import type { KernelVariant } from '../gpu/variant.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import { FusedDwPw, type DwPwAttrs } from '../ops/dwpw.js';
 import { dwPwGeometry } from '../ops/dwpw.gpu.js';
@@ -11,7 +11,7 @@ import type { ResolvedGraph, ResolvedNode } from './resolve.js';
 
 /** The GPU a graph is optimized for: which kernel variant its adapter runs, and its limits. */
 export interface DwPwTarget {
-  variant: GemmVariant;
+  variant: KernelVariant;
   limits: Readonly<Record<string, number>>;
 }
 

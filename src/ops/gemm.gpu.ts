@@ -1,6 +1,7 @@
 import { isInt } from '../graph/ir.js';
 import type { ResolvedNode } from '../graph/resolve.js';
-import { gemmDispatch, type GemmVariant } from '../gpu/kernels/gemm.js';
+import { gemmDispatch } from '../gpu/kernels/gemm.js';
+import type { KernelVariant } from '../gpu/variant.js';
 import { physicalStrides, toDevice } from '../gpu/layout.js';
 import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../gpu/program.js';
 import { stridesOf, type Shape } from '../tensor.js';
@@ -13,7 +14,7 @@ import type { MatMulAttrs } from './matmul.js';
  */
 export interface GemmGpuOptions {
   residual?: BindingRef;
-  variant?: GemmVariant;
+  variant?: KernelVariant;
 }
 
 /** A constant input uploaded once in device layout; a runtime input bound as is. */

@@ -5,7 +5,8 @@ import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../progr
 import { shader } from '../shader.js';
 import type { DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
-import { gemmTile, type GemmVariant } from './gemm.js';
+import type { KernelVariant } from '../variant.js';
+import { gemmTile } from './gemm.js';
 
 export const DWPW_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
@@ -18,12 +19,7 @@ const SOURCE = withActivation(dwpwWgsl);
 export const DWPW_SHADERS = {
   tiled: shader('dwpw', SOURCE, DWPW_PARAMS, 'main'),
   tiledRes: shader('dwpw.res', SOURCE, DWPW_PARAMS, 'main_res'),
-  direct: shader('dwpw.direct', SOURCE, DWPW_PARAMS, 'direct_main'),
 } as const;
-
-/** Output channels one software-adapter invocation holds (dwpw.wgsl direct_main: 2 vec4). */
-export const DIRECT_COLS = 8;
-const SW_WG = 64;
 
 /** A depthwise conv (geometry g, its output channels = g.cout) followed by a 1x1 conv to `n` channels. */
 export interface DwPwGeometry {
@@ -32,23 +28,23 @@ export interface DwPwGeometry {
 }
 
 /**
- * How many times the fused kernel computes each depthwise output: once per tile of output channels (TN on
- * GPUs, DIRECT_COLS on software adapters). The unfused pair computes it once, but writes and re-reads it.
+ * How many times the fused kernel computes each depthwise output: once per TN-wide tile of output channels.
+ * The unfused pair computes it once, but writes and re-reads it.
  */
-export function dwRecompute(n: number, variant: GemmVariant, limits: Readonly<Record<string, number>>): number {
-  return Math.ceil(n / (variant === 'tiled' ? gemmTile(n, limits).TN : DIRECT_COLS));
+export function dwRecompute(n: number, limits: Readonly<Record<string, number>>): number {
+  return Math.ceil(n / gemmTile(n, limits).TN);
 }
 
 /**
  * Whether the fused kernel beats the two dispatches: it saves writing and re-reading the depthwise output
  * (2·K floats per pixel) and costs (recompute − 1) more depthwise passes. On a GPU the depthwise pass is
  * bandwidth-bound and a recompute mostly hits the cache, so up to 2 passes win. On a software adapter every
- * load costs the same wherever it hits, and the direct kernel (scalar gathers, no column reuse) measured 2-25×
- * slower than the direct depthwise + pointwise pair on MobileNetV2's pairs (npm run bench:kernels -- --only=dwpw,
- * SwiftShader), so there the pair runs.
+ * load costs the same wherever it hits, and a register-variant fused kernel (scalar gathers, no column reuse)
+ * measured 2-25× slower than the register depthwise + pointwise pair on MobileNetV2's pairs (SwiftShader), so there
+ * the pair runs and the fused kernel has no register variant.
  */
-export function dwPwWins(g: DwPwGeometry, variant: GemmVariant, limits: Readonly<Record<string, number>>): boolean {
-  return variant === 'tiled' && dwRecompute(g.n, variant, limits) <= 2;
+export function dwPwWins(g: DwPwGeometry, variant: KernelVariant, limits: Readonly<Record<string, number>>): boolean {
+  return variant === 'tiled' && dwRecompute(g.n, limits) <= 2;
 }
 
 /** ONNX pointwise weight [n, K, 1, 1] -> [4·k4][n4] vec4 rows (k and n zero-padded to 4). */
@@ -78,7 +74,6 @@ export async function dwpwDispatch(
   g: DwPwGeometry,
   acts: { dw: FusedActivation; pw: FusedActivation },
   bufs: DwPwBuffers,
-  variant: GemmVariant,
   label: string,
 ): Promise<Dispatch> {
   const d = g.dw;
@@ -86,7 +81,7 @@ export async function dwpwDispatch(
   const da = activationSpec(acts.dw);
   const m = d.n * d.oh * d.ow;
   const n4 = Math.ceil(g.n / 4);
-  const { TM, TN } = variant === 'tiled' ? gemmTile(g.n, ctx.limits) : { TM: 4, TN: DIRECT_COLS };
+  const { TM, TN } = gemmTile(g.n, ctx.limits);
   const tilesM = Math.ceil(m / TM);
   const tilesN = Math.ceil(g.n / TN);
   const groups = tilesM * tilesN;
@@ -100,14 +95,8 @@ export async function dwpwDispatch(
     },
     `${label}.params`,
   );
-  const common = { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT };
+  const def = bufs.residual ? DWPW_SHADERS.tiledRes : DWPW_SHADERS.tiled;
+  const pipeline = await ctx.pipeline(def, { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, TM, TN });
   const base = [params, bufs.x, bufs.wd, bufs.bd, bufs.wp, bufs.bp, bufs.y];
-  if (variant === 'tiled') {
-    const def = bufs.residual ? DWPW_SHADERS.tiledRes : DWPW_SHADERS.tiled;
-    const pipeline = await ctx.pipeline(def, { ...common, TM, TN });
-    return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };
-  }
-  const pipeline = await ctx.pipeline(DWPW_SHADERS.direct, { ...common, HAS_RES: bufs.residual ? 1 : 0, SW_WG });
-  const res = bufs.residual ?? ctx.constBuffer(new Float32Array(1), `${label}.nores`);
-  return { pipeline, bindings: [...base, res], workgroups: grid(Math.ceil(groups / SW_WG), ctx.limits), label };
+  return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };
 }

@@ -12,16 +12,16 @@
 //   @binding(3) c       array<f32>   bias / Gemm C (a dummy when HAS_C is false)
 //   @binding(4) off     array<u32>   [batches, 3] element offsets of A, B and Y per batch
 //   @binding(5) y       array<f32>   output        (pointwise conv: NHWC output = [N·H·W, Cout])
-//   @binding(6) res     array<f32>   residual, laid out like Y (main_res / direct_res only)
+//   @binding(6) res     array<f32>   residual, laid out like Y (main_res / reg_res only)
 // Workgroups are numbered n-tile fastest, then m-tile, then batch; linear index wid.x + wid.y·nwg.x (grid()).
 //
 // main / main_res (GPUs): the workgroup tile of gemm_tile.wgsl, A and B read through their strides.
-// direct / direct_res (software adapters, e.g. SwiftShader): no workgroup memory and no barriers (a barrier
+// reg_main / reg_res (software adapters, e.g. SwiftShader): no workgroup memory and no barriers (a barrier
 // is a thread switch on a CPU); each invocation reads its 4 rows of A and 4 columns of B straight from the
 // buffers with clamped indices (no branches in the k loop) and masks the out-of-range results on store.
 // #include "gemm_tile.wgsl"
 // #include "gemm_store.wgsl"
-// #include "gemm_direct.wgsl"
+// #include "gemm_register.wgsl"
 
 override HAS_C: bool = false;
 
@@ -68,8 +68,8 @@ fn tile_src(t: u32) -> TileSrc {
   return TileSrc(off[3u * t], off[3u * t + 1u]);
 }
 
-fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
-  var blk = direct_block(wid, nwg, lidx);
+fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
+  var blk = reg_block(wid, nwg, lidx);
   if (!blk.valid) {
     return blk;
   }
