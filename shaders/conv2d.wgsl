@@ -124,16 +124,23 @@ fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
   return blk;
 }
 
-fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32> {
+fn block_bias(blk: Block) -> vec4<f32> {
   let ch = blk.t * params.coutg;
   let last = params.coutg - 1u;
-  let bias = vec4<f32>(b[ch + min(blk.n, last)], b[ch + min(blk.n + 1u, last)], b[ch + min(blk.n + 2u, last)],
-                       b[ch + min(blk.n + 3u, last)]);
+  return vec4<f32>(b[ch + min(blk.n, last)], b[ch + min(blk.n + 1u, last)], b[ch + min(blk.n + 2u, last)],
+                   b[ch + min(blk.n + 3u, last)]);
+}
+
+fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32> {
   return act4(blk.acc[i] + bias);
 }
 
-fn y_index(blk: Block, row: u32, col: u32) -> u32 {
-  return row * params.cout + blk.t * params.coutg + col;
+fn y_base(blk: Block) -> u32 {
+  return blk.t * params.coutg;
+}
+
+fn y_index(blk: Block, base: u32, row: u32, col: u32) -> u32 {
+  return base + row * params.cout + col;
 }
 
 fn block_cols(blk: Block) -> u32 {

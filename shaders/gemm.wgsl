@@ -24,6 +24,7 @@
 // #include "gemm_register.wgsl"
 
 override HAS_C: bool = false;
+override C_BCAST: bool = false; // C is one row broadcast over M (c_sm = 0)
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -38,28 +39,35 @@ struct TileSrc {
   boff: u32,
 }
 
+// Bounds are checked per vec4 at the tile's edges only: a vec4 wholly inside K (or N) loads without branches.
 fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
-  if (gm < params.m) {
-    let base = s.aoff + gm * params.a_sm;
-    for (var q = 0u; q < 4u; q++) {
-      if (gk + q < params.k) {
-        v[q] = a[base + (gk + q) * params.a_sk];
-      }
-    }
+  if (gm >= params.m) {
+    return v;
+  }
+  let base = s.aoff + gm * params.a_sm + gk * params.a_sk;
+  let st = params.a_sk;
+  if (gk + 3u < params.k) {
+    return vec4<f32>(a[base], a[base + st], a[base + 2u * st], a[base + 3u * st]);
+  }
+  for (var q = 0u; gk + q < params.k; q++) {
+    v[q] = a[base + q * st];
   }
   return v;
 }
 
 fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
-  if (gk < params.k) {
-    let base = s.boff + gk * params.b_sk;
-    for (var q = 0u; q < 4u; q++) {
-      if (gn + q < params.n) {
-        v[q] = bm[base + (gn + q) * params.b_sn];
-      }
-    }
+  if (gk >= params.k) {
+    return v;
+  }
+  let base = s.boff + gk * params.b_sk + gn * params.b_sn;
+  let st = params.b_sn;
+  if (gn + 3u < params.n) {
+    return vec4<f32>(bm[base], bm[base + st], bm[base + 2u * st], bm[base + 3u * st]);
+  }
+  for (var q = 0u; gn + q < params.n; q++) {
+    v[q] = bm[base + q * st];
   }
   return v;
 }
@@ -96,19 +104,35 @@ fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
   return blk;
 }
 
-fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32> {
-  var v = params.alpha * blk.acc[i];
-  if (HAS_C) {
-    let base = row * params.c_sm;
-    for (var q = 0u; q < 4u; q++) {
-      v[q] += params.beta * c[base + min(blk.n + q, params.n - 1u) * params.c_sn];
-    }
+// C one row broadcast over M (c_sm = 0: a bias) is read once per block; a full C once per row.
+fn c_row(blk: Block, row: u32) -> vec4<f32> {
+  let base = row * params.c_sm;
+  let last = params.n - 1u;
+  return vec4<f32>(c[base + min(blk.n, last) * params.c_sn], c[base + min(blk.n + 1u, last) * params.c_sn],
+                   c[base + min(blk.n + 2u, last) * params.c_sn], c[base + min(blk.n + 3u, last) * params.c_sn]);
+}
+
+fn block_bias(blk: Block) -> vec4<f32> {
+  if (HAS_C && C_BCAST) {
+    return params.beta * c_row(blk, 0u);
+  }
+  return vec4<f32>(0.0);
+}
+
+fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32> {
+  var v = params.alpha * blk.acc[i] + bias;
+  if (HAS_C && !C_BCAST) {
+    v += params.beta * c_row(blk, row);
   }
   return act4(v);
 }
 
-fn y_index(blk: Block, row: u32, col: u32) -> u32 {
-  return off[3u * blk.t + 2u] + row * params.y_sm + col * params.y_sn;
+fn y_base(blk: Block) -> u32 {
+  return off[3u * blk.t + 2u];
+}
+
+fn y_index(blk: Block, base: u32, row: u32, col: u32) -> u32 {
+  return base + row * params.y_sm + col * params.y_sn;
 }
 
 fn block_cols(blk: Block) -> u32 {

@@ -21,7 +21,7 @@ export interface DwPwTarget {
  * are constants, and the fused kernel beats the pair on the target GPU (dwPwWins). Runs last, so the
  * pointwise conv's epilogue is complete.
  */
-function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: Set<string>, fusedNames: string[], target: DwPwTarget): void {
+function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs: Set<string>, fusedNames: string[], target: DwPwTarget | 'every-pair'): void {
   for (let k = 0; k < nodes.length; k++) {
     const dw = nodes[k]!;
     const da = dw.attrs as ConvAttrs;
@@ -50,7 +50,7 @@ function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs:
       outputShapes: pw.outputShapes,
       cost: { params: dw.cost.params + pw.cost.params, macs: dw.cost.macs + pw.cost.macs },
     };
-    if (!dwPwWins(dwPwGeometry(fused), target.variant, target.limits)) continue;
+    if (target !== 'every-pair' && !dwPwWins(dwPwGeometry(fused), target.variant, target.limits)) continue;
     const pi = nodes.indexOf(pw);
     nodes[pi] = fused;
     nodes.splice(k--, 1);
@@ -58,8 +58,11 @@ function fuseDwPw(nodes: ResolvedNode[], constants: Map<string, Value>, outputs:
   }
 }
 
-/** The dw -> pw fusion alone, for a graph already optimized without it (the GPU model and validate() once they know the adapter). */
-export function fuseDwPwFor(rg: ResolvedGraph, target: DwPwTarget): { graph: ResolvedGraph; fused: string[] } {
+/**
+ * The dw -> pw fusion alone, for a graph already optimized without it (the GPU model and validate() once they know
+ * the adapter). 'every-pair' fuses every legal pair whether it wins or not (the kernel sweeps and the traffic bench).
+ */
+export function fuseDwPwFor(rg: ResolvedGraph, target: DwPwTarget | 'every-pair'): { graph: ResolvedGraph; fused: string[] } {
   const fused: string[] = [];
   const nodes = [...rg.nodes];
   const constants = new Map(rg.constants);

@@ -167,7 +167,7 @@ export async function conv2dDispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const { TM, TN } = variant === 'tiled' ? gemmTile(coutg, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN } = variant === 'tiled' ? gemmTile(m, coutg, k, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(m / TM);
   const tilesN = Math.ceil(coutg / TN);
   const groups = tilesM * tilesN * g.group;

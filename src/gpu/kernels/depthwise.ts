@@ -34,55 +34,84 @@ export const DW_PARAMS = defineParams([
 
 export const DW_SHADER = shader('depthwise', withActivation(depthwiseWgsl), DW_PARAMS);
 
-/** Tile shape of the depthwise kernel: override constants (CV … STAGE) and the staged patch size (params). */
+/** Tile shape of the depthwise kernel: override constants (CV … STAGE, MULT1) and the staged patch size (params). */
 export interface DwTiling {
   CV: number;
   SY: number;
   SX: number;
   RH: number;
   RW: number;
+  /** vec4 slots of the staged patch: exactly ph · pw · CV */
   STAGE: number;
+  MULT1: number;
   ph: number;
   pw: number;
 }
 
+function dwPatch(g: DwGeometry, ty: number, tx: number): [number, number] {
+  return [(ty - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1, (tx - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1];
+}
+
 /**
- * Picks the tile: up to 8 vec4 channel groups (32 channels = one 128-byte run per pixel), then spatial invocations up to the target workgroup size, shrunk to the output and until the
- * staged patch fits maxComputeWorkgroupStorageSize. Software adapters get 64-wide workgroups and 4 × 4
- * outputs per invocation (a barrier is a thread switch there); GPUs 128-wide and 2 × 2 (more parallelism).
- * RH·RW stays <= 16, the shader's accumulator array.
+ * Floats the tiled depthwise kernel loads and stores (the counted traffic of bench/traffic.ts): per workgroup the
+ * part of its input patch inside the image and its CV channel groups' weights and bias; the output once.
+ */
+export function depthwiseTraffic(g: DwGeometry, t: DwTiling): number {
+  const ty = t.SY * t.RH;
+  const tx = t.SX * t.RW;
+  const inside = (o0: number, count: number, s: number, dil: number, k: number, pad: number, size: number) => {
+    const lo = o0 * s - pad;
+    const hi = lo + (count - 1) * s + (k - 1) * dil;
+    return Math.max(0, Math.min(hi, size - 1) - Math.max(lo, 0) + 1);
+  };
+  let patch = 0;
+  for (let oy = 0; oy < g.oh; oy += ty)
+    for (let ox = 0; ox < g.ow; ox += tx)
+      patch += inside(oy, ty, g.strides[0], g.dilations[0], g.kh, g.pads[0], g.h) * inside(ox, tx, g.strides[1], g.dilations[1], g.kw, g.pads[1], g.w);
+  const cout4 = Math.ceil(g.cout / 4);
+  const tilesC = Math.ceil(cout4 / t.CV);
+  const tiles = Math.ceil(g.oh / ty) * Math.ceil(g.ow / tx) * g.n;
+  return g.n * patch * Math.min(g.cout, tilesC * t.CV * 4) + tiles * (g.kh * g.kw + 1) * cout4 * 4 + g.n * g.oh * g.ow * g.cout;
+}
+
+/**
+ * Picks the tile with the least counted traffic (staged halo and weights per output) that fits the device: up to 8
+ * vec4 channel groups (32 channels = one 128-byte run per pixel), SY × SX spatial invocations (at most 128 in all)
+ * each computing RH × RW outputs (RH·RW <= 16, the shader's accumulator array), the staged patch sized exactly.
  */
 export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, number>>): DwTiling {
   const cout4 = Math.ceil(g.cout / 4);
-  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const maxInv = Math.min(limits.maxComputeInvocationsPerWorkgroup ?? 256, 128);
   const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
-  let CV = Math.min(8, pow2Ceil(cout4));
-  const target = Math.min(maxInv, 128);
-  // Every shrink-to-the-output step rounds to a power of two: fewer distinct pipelines to compile.
-  let RH = Math.min(2, pow2Floor(g.oh));
-  let RW = Math.min(2, pow2Floor(g.ow));
-  const spatial = Math.max(1, Math.floor(target / CV));
-  let SX = Math.min(pow2Floor(spatial), pow2Ceil(Math.ceil(g.ow / RW)));
-  let SY = Math.max(1, Math.min(Math.floor(spatial / SX), pow2Ceil(Math.ceil(g.oh / RH))));
-  const [sy, sx] = g.strides;
-  const [dy, dx] = g.dilations;
-  const patch = () => [(SY * RH - 1) * sy + (g.kh - 1) * dy + 1, (SX * RW - 1) * sx + (g.kw - 1) * dx + 1] as const;
-  for (;;) {
-    const [ph, pw] = patch();
-    const need = ph * pw * CV;
-    // Powers of two keep the number of distinct pipelines (and compiles) small.
-    if (need * 16 <= maxMem) return { CV, SY, SX, RH, RW, STAGE: pow2Ceil(need) * 16 <= maxMem ? pow2Ceil(need) : need, ph, pw };
-    if (RH > 1) RH--;
-    else if (SY > 1) SY = Math.ceil(SY / 2);
-    else if (RW > 1) RW--;
-    else if (SX > 1) SX = Math.ceil(SX / 2);
-    else if (CV > 1) CV = Math.ceil(CV / 2);
-    else
-      throw new GpuError(
-        `depthwise kernel ${g.kh}x${g.kw} with dilation ${dy}x${dx} needs a ${ph}x${pw} input patch, over maxComputeWorkgroupStorageSize ${maxMem}`,
-        'GPU_UNSUPPORTED',
-      );
+  const MULT1 = g.cout === g.c ? 1 : 0;
+  let best: { t: DwTiling; cost: number } | undefined;
+  for (const CV of [8, 4, 2, 1]) {
+    if (CV > 1 && CV / 2 >= cout4) continue;
+    for (const SY of [1, 2, 4, 8, 16])
+      for (const SX of [1, 2, 4, 8, 16]) {
+        if (SY * SX * CV > maxInv || (SY > 1 && SY / 2 >= g.oh) || (SX > 1 && SX / 2 >= g.ow)) continue;
+        for (const RH of [1, 2, 3, 4])
+          for (const RW of [1, 2, 3, 4]) {
+            if ((RH > 1 && SY * (RH - 1) >= g.oh) || (RW > 1 && SX * (RW - 1) >= g.ow)) continue;
+            const [ph, pw] = dwPatch(g, SY * RH, SX * RW);
+            const STAGE = ph * pw * CV;
+            if (16 * (STAGE + (g.kh * g.kw + 1) * CV) > maxMem) continue;
+            const t = { CV, SY, SX, RH, RW, STAGE, MULT1, ph, pw };
+            const cost = depthwiseTraffic(g, t);
+            // ties go to more invocations (parallelism), then fewer outputs per invocation
+            const better = !best || cost < best.cost || (cost === best.cost && SY * SX * CV > best.t.SY * best.t.SX * best.t.CV);
+            if (better) best = { t, cost };
+          }
+      }
   }
+  if (!best) {
+    const [ph, pw] = dwPatch(g, 1, 1);
+    throw new GpuError(
+      `depthwise kernel ${g.kh}x${g.kw} with dilation ${g.dilations[0]}x${g.dilations[1]} needs a ${ph}x${pw} input patch, over maxComputeWorkgroupStorageSize ${maxMem}`,
+      'GPU_UNSUPPORTED',
+    );
+  }
+  return best.t;
 }
 
 /** ONNX weight [cout, 1, kh, kw] -> [kh·kw, cout4·4] (tap-major, channels padded to vec4). */
@@ -264,12 +293,4 @@ export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, ac
   const { ph: _ph, pw: _pw, ...tiling } = t;
   const pipeline = await ctx.pipeline(DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
-}
-
-function pow2Ceil(v: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, v)));
-}
-
-function pow2Floor(v: number): number {
-  return 2 ** Math.floor(Math.log2(Math.max(1, v)));
 }

@@ -23,13 +23,40 @@ export const GEMM_SHADERS = {
   registerRes: shader('gemm.register_res', GEMM_SOURCE, GEMM_PARAMS, 'reg_res'),
 } as const;
 
-/** Workgroup tile of the tiled variant: TN = 32 when N is small so half the tile is not idle. */
-export function gemmTile(n: number, limits: Readonly<Record<string, number>>): { TM: number; TN: number } {
-  const TN = n <= 32 ? 32 : 64;
-  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
-  const TM = (TN / 4) * 16 <= maxInv ? 64 : 32;
-  return { TM, TN };
+export interface GemmTile {
+  TM: number;
+  TN: number;
 }
+
+/** Floats the tiled GEMM loads and stores (the counted traffic of bench/traffic.ts): A once per N tile, B and the bias once per M tile. */
+export function gemmTraffic(m: number, n: number, k: number, t: GemmTile, residual = false): number {
+  const tilesM = Math.ceil(m / t.TM);
+  const tilesN = Math.ceil(n / t.TN);
+  return m * k * tilesN + (k * n + n) * tilesM + m * n * (residual ? 2 : 1);
+}
+
+/**
+ * Workgroup tile of the tiled variant (gemm_tile.wgsl): the TM × TN with the least counted traffic among those
+ * the device runs ((TM/4)·(TN/4) invocations, (TM + TN)·TK floats of workgroup memory), ties to the smaller tile
+ * (more workgroups in flight). A tile at least twice N (or M) is never picked: half of it would idle.
+ */
+export function gemmTile(m: number, n: number, k: number, limits: Readonly<Record<string, number>>): GemmTile {
+  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
+  let best: { t: GemmTile; cost: number } | undefined;
+  for (const TM of [16, 32, 64, 128])
+    for (const TN of [16, 32, 64, 128]) {
+      if ((TM / 4) * (TN / 4) > maxInv || (TM + TN) * GEMM_TK * 4 > maxMem) continue;
+      if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
+      const t = { TM, TN };
+      const cost = gemmTraffic(m, n, k, t);
+      if (!best || cost < best.cost || (cost === best.cost && TM * TN < best.t.TM * best.t.TN)) best = { t, cost };
+    }
+  return best?.t ?? { TM: 16, TN: 16 };
+}
+
+/** gemm_tile.wgsl's TK: the reduction depth staged per step. */
+const GEMM_TK = 16;
 
 /** Y[t] = act(alpha·A[t]·B[t] + beta·C) (+ R[t]), every operand addressed by element strides (see gemm.wgsl). */
 export interface GemmSpec {
@@ -128,14 +155,14 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
-  const { TM, TN } = variant === 'tiled' ? gemmTile(s.n, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(s.m / TM);
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 1, label);
   const def =
     variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.registerRes : GEMM_SHADERS.register;
-  const constants = { HAS_C: s.c ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
+  const constants = { HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const workgroups = grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits);
