@@ -47,6 +47,7 @@ function elemBytes(type: string, source: string): number {
 }
 
 export function storageDecls(source: string): StorageDecl[] {
+  for (const m of source.matchAll(DECL)) if (Number(m[1]) >= SLOTS) throw new Error(`traffic: @binding(${m[1]}) past the counter's ${SLOTS} slots`);
   return [...source.matchAll(DECL)].map((m) => ({ binding: Number(m[1]), mode: m[2] as StorageDecl['mode'], name: m[3]!, elemBytes: elemBytes(m[4]!, source) }));
 }
 
@@ -60,10 +61,13 @@ function closing(s: string, open: number): number {
   throw new Error('traffic: unbalanced [ in WGSL');
 }
 
+/** Bindings the counter has slots for. */
+const SLOTS = 16;
+
 /**
- * Rewrites WGSL so every load `buf[i]` of a storage buffer becomes `tr_buf(u32(i))` (which counts its bytes in
- * traffic__[0]) and every store statement `buf[i] = v;` is preceded by a count of its bytes in traffic__[1]
- * (`buf[i] op= v` counts both). Counts are in 4-byte words.
+ * Rewrites WGSL so every load `buf[i]` of a storage buffer at @binding(b) becomes `tr_buf(u32(i))` (which counts
+ * its bytes in traffic__[2b]) and every store statement `buf[i] = v;` is preceded by a count of its bytes in
+ * traffic__[2b + 1] (`buf[i] op= v` counts both). Counts are in 4-byte words.
  */
 export function instrumentWgsl(source: string): string {
   const decls = storageDecls(source);
@@ -84,7 +88,7 @@ export function instrumentWgsl(source: string): string {
       out += s.slice(at, m.index);
       if (after) {
         // a store statement: count before it (and the load of a compound assignment)
-        out += `atomicAdd(&${COUNTER}[1], ${words}u); ${after[1] ? `atomicAdd(&${COUNTER}[0], ${words}u); ` : ''}${d.name}[${index}]`;
+        out += `atomicAdd(&${COUNTER}[${2 * d.binding + 1}], ${words}u); ${after[1] ? `atomicAdd(&${COUNTER}[${2 * d.binding}], ${words}u); ` : ''}${d.name}[${index}]`;
       } else out += `tr_${d.name}(u32(${index}))`;
       at = close + 1;
       access.lastIndex = close + 1;
@@ -101,9 +105,9 @@ export function instrumentWgsl(source: string): string {
   parts.push(rewrite(source.slice(at)));
   const helpers = decls.map((d) => {
     const type = /array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!;
-    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[0], ${d.elemBytes / 4}u);\n  return ${d.name}[i];\n}`;
+    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${2 * d.binding}], ${d.elemBytes / 4}u);\n  return ${d.name}[i];\n}`;
   });
-  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, 2>;`, ...helpers, parts.join('')].join('\n');
+  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${2 * SLOTS}>;`, ...helpers, parts.join('')].join('\n');
 }
 
 const instrumented = new Map<ShaderDef, ShaderDef>();
@@ -123,6 +127,8 @@ export interface TrafficRow {
   /** bytes of the storage buffers the dispatch binds read-only / read-write, each once */
   minRead: number;
   minWrite: number;
+  /** bytes loaded from each binding (index = binding number) */
+  perBinding: number[];
 }
 
 /** Counts every dispatch of one node, its inputs given in NCHW (as runNodeOnGpu takes them). */
@@ -161,8 +167,8 @@ export async function countNode(
     const prog = await program.build(rn, ctx);
     const rows: TrafficRow[] = [];
     for (const d of prog.dispatches) {
-      const counter = tracker.create(8, STORAGE, 'traffic');
-      device.queue.writeBuffer(counter, 0, new Uint32Array(2));
+      const counter = tracker.create(8 * SLOTS, STORAGE, 'traffic');
+      device.queue.writeBuffer(counter, 0, new Uint32Array(2 * SLOTS));
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(d.pipeline);
@@ -170,11 +176,14 @@ export async function countNode(
       pass.setBindGroup(1, device.createBindGroup({ layout: d.pipeline.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: counter } }] }));
       pass.dispatchWorkgroups(...d.workgroups);
       pass.end();
-      const rb = tracker.create(8, READBACK, 'traffic.rb');
-      enc.copyBufferToBuffer(counter, 0, rb, 0, 8);
+      const rb = tracker.create(8 * SLOTS, READBACK, 'traffic.rb');
+      enc.copyBufferToBuffer(counter, 0, rb, 0, 8 * SLOTS);
       device.queue.submit([enc.finish()]);
       await rb.mapAsync(0x0001);
-      const [rw, ww] = new Uint32Array(rb.getMappedRange().slice(0));
+      const words = new Uint32Array(rb.getMappedRange().slice(0));
+      const perBinding = Array.from({ length: SLOTS }, (_, b) => words[2 * b]! * 4);
+      const read = perBinding.reduce((a, v) => a + v, 0);
+      const write = Array.from({ length: SLOTS }, (_, b) => words[2 * b + 1]! * 4).reduce((a, v) => a + v, 0);
       rb.unmap();
       const def = defs.get(d.pipeline)!;
       const size = (r: BindingRef) => (r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inBufs[r.index]! : outBufs[r.index]!).size;
@@ -186,7 +195,7 @@ export async function countNode(
         if (s.mode === 'read') minRead += size(r);
         else minWrite += size(r);
       }
-      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read: rw! * 4, write: ww! * 4, minRead, minWrite });
+      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, perBinding });
     }
     const err = await device.popErrorScope();
     if (err) throw new Error(`traffic: ${rn.node.op} node "${rn.node.name}": ${err.message}`);

@@ -13,7 +13,7 @@
 //   @binding(6) y       array<f32>        [N, OH, OW, n]      output (NHWC)
 //   @binding(7) res     array<f32>        [N, OH, OW, n]      residual (main_res only)
 // A workgroup computes a TY × TX block of output pixels (one image) × TN output channels; invocation (lid.x,
-// lid.y) holds 4 pixels (tile rows lid.y·4 ..) × 4 channels in registers. Per chunk of DK depthwise channels it
+// lid.y) holds RP pixels (tile rows lid.y·RP ..) × 4 channels in registers. Per chunk of DK depthwise channels it
 // stages, in workgroup memory, the input patch the block reads (PH × PW pixels × DK channels, each loaded once),
 // the chunk's depthwise weights and bias, and the chunk's DK × TN pointwise weights; then computes the block's
 // d chunk once into workgroup memory (from the staged patch) and accumulates it into the TM × TN outputs.
@@ -28,6 +28,8 @@ override DK: u32 = 16u; // depthwise channels per chunk (a multiple of 4)
 override PH: u32 = 10u;
 override PW: u32 = 10u;
 override MULT1: bool = true; // depthwise multiplier 1: x channel = d channel, no division
+override RP: u32 = 4u; // output pixels per invocation (4 or 8)
+const RPMAX: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -43,6 +45,7 @@ var<workgroup> Ps: array<vec4<f32>, PH * PW * DK / 4u>;
 var<workgroup> Ws: array<vec4<f32>, (KH * KW + 1u) * DK / 4u>; // taps, then the bias
 var<workgroup> Ds: array<vec4<f32>, TM * DK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, DK * TN / 4u>;
+var<workgroup> Cb: array<vec4<f32>, TN / 4u>; // the tile's pointwise bias (visible after the first chunk's barrier)
 
 struct Tile {
   img: u32,
@@ -85,16 +88,19 @@ fn load_x(t: Tile, iy: i32, ix: i32, k: u32) -> vec4<f32> {
   return v;
 }
 
-fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, 4> {
-  var acc: array<vec4<f32>, 4>;
+fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RPMAX> {
+  var acc: array<vec4<f32>, RPMAX>;
   let t = tile_of(wid, nwg);
   if (!t.valid) {
     return acc;
   }
-  let nthreads = (TM / 4u) * (TN / 4u);
+  let nthreads = (TM / RP) * (TN / 4u);
   let dk4 = DK / 4u;
   let iy0 = i32(t.oy0 * params.stride_y) - params.pad_t;
   let ix0 = i32(t.ox0 * params.stride_x) - params.pad_l;
+  if (lidx < TN / 4u && t.n0 / 4u + lidx < params.n4) {
+    Cb[lidx] = bp[t.n0 / 4u + lidx];
+  }
   for (var k0 = 0u; k0 < params.k; k0 += DK) {
     for (var i = lidx; i < PH * PW * dk4; i += nthreads) {
       let pos = i / dk4;
@@ -144,8 +150,8 @@ fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec
       let b1 = Bs[(k + 1u) * (TN / 4u) + lid.x];
       let b2 = Bs[(k + 2u) * (TN / 4u) + lid.x];
       let b3 = Bs[(k + 3u) * (TN / 4u) + lid.x];
-      for (var i = 0u; i < 4u; i++) {
-        let av = Ds[(lid.y * 4u + i) * dk4 + k / 4u];
+      for (var i = 0u; i < RP; i++) {
+        let av = Ds[(lid.y * RP + i) * dk4 + k / 4u];
         acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
       }
     }
@@ -164,7 +170,7 @@ fn pixel_of(t: Tile, j: u32) -> u32 {
   return (t.img * params.oh + oy) * params.ow + ox;
 }
 
-@compute @workgroup_size(TN / 4u, TM / 4u)
+@compute @workgroup_size(TN / 4u, TM / RP)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let acc = fused(wid, nwg, lid, lidx);
@@ -173,10 +179,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (!t.valid || n >= params.n) {
     return;
   }
-  let bias = bp[n / 4u];
+  let bias = Cb[lid.x];
   let cols = min(params.n - n, 4u);
-  for (var i = 0u; i < 4u; i++) {
-    let p = pixel_of(t, lid.y * 4u + i);
+  for (var i = 0u; i < RP; i++) {
+    let p = pixel_of(t, lid.y * RP + i);
     if (p < params.m) {
       let v = act4(acc[i] + bias);
       for (var q = 0u; q < cols; q++) {
@@ -186,7 +192,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
 }
 
-@compute @workgroup_size(TN / 4u, TM / 4u)
+@compute @workgroup_size(TN / 4u, TM / RP)
 fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
             @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
   let acc = fused(wid, nwg, lid, lidx);
@@ -195,10 +201,10 @@ fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   if (!t.valid || n >= params.n) {
     return;
   }
-  let bias = bp[n / 4u];
+  let bias = Cb[lid.x];
   let cols = min(params.n - n, 4u);
-  for (var i = 0u; i < 4u; i++) {
-    let p = pixel_of(t, lid.y * 4u + i);
+  for (var i = 0u; i < RP; i++) {
+    let p = pixel_of(t, lid.y * RP + i);
     if (p < params.m) {
       let v = act4(acc[i] + bias);
       for (var q = 0u; q < cols; q++) {

@@ -25,6 +25,7 @@
 
 override HAS_C: bool = false;
 override C_BCAST: bool = false; // C is one row broadcast over M (c_sm = 0)
+override BATCHED: bool = false; // some offset in `off` is not 0 (else the table is not read)
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -73,6 +74,9 @@ fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
 }
 
 fn tile_src(t: u32) -> TileSrc {
+  if (!BATCHED) {
+    return TileSrc(0u, 0u);
+  }
   return TileSrc(off[3u * t], off[3u * t + 1u]);
 }
 
@@ -128,6 +132,9 @@ fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32> {
 }
 
 fn y_base(blk: Block) -> u32 {
+  if (!BATCHED) {
+    return 0u;
+  }
   return off[3u * blk.t + 2u];
 }
 

@@ -24,7 +24,8 @@ fn reg_block(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
 @compute @workgroup_size(REG_WG)
 fn reg_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                @builtin(local_invocation_index) lidx: u32) {
-  let blk = reg_tile(wid, nwg, lidx);
+  var blk = reg_tile(wid, nwg, lidx);
+  blk.bias = block_bias(blk);
   if (blk.valid) {
     store_plain(blk);
   }
@@ -33,7 +34,8 @@ fn reg_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
 @compute @workgroup_size(REG_WG)
 fn reg_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
               @builtin(local_invocation_index) lidx: u32) {
-  let blk = reg_tile(wid, nwg, lidx);
+  var blk = reg_tile(wid, nwg, lidx);
+  blk.bias = block_bias(blk);
   if (blk.valid) {
     store_res(blk);
   }

@@ -3,7 +3,7 @@
 // >= params.m and columns >= block_cols(blk) of a Block are not stored; y = out_value(...) (+ res at the same
 // index in the *_res entry points). gemm_register.wgsl adds the software-adapter entry points.
 // The including kernel declares (each called once per Block, or once per row where it takes a row, so a
-// bias or an offset table is read once per block, not once per element):
+// bias or an offset table is read once per block, not once per element; blk.bias holds block_bias(blk)):
 //   fn block_bias(blk: Block) -> vec4<f32>                           whatever out_value needs for columns n .. n+3
 //   fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32>  bias + activation of blk.acc[i]
 //   fn y_base(blk: Block) -> u32                                      element index of Y[t, 0, 0] (and of R)
@@ -13,7 +13,7 @@
 // Two copies because a resource is part of an entry point's bind group layout whenever any function it calls
 // names it: the plain entry points must not touch `res`.
 fn store_plain(blk: Block) {
-  let bias = block_bias(blk);
+  let bias = blk.bias;
   let base = y_base(blk);
   let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
   for (var i = 0u; i < 4u; i++) {
@@ -29,7 +29,7 @@ fn store_plain(blk: Block) {
 }
 
 fn store_res(blk: Block) {
-  let bias = block_bias(blk);
+  let bias = blk.bias;
   let base = y_base(blk);
   let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
   for (var i = 0u; i < 4u; i++) {

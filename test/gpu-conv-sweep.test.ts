@@ -180,7 +180,7 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
 describe('kernel limits and errors', () => {
   it('a WGSL error through PipelineCache reports the message with numbered source lines', async () => {
     const { gpu } = await setup();
-    const broken = shader('depthwise.broken', DW_SHADER.source.replace('let bias = b[c4];', 'let bias = b[c4] +* 2.0;'), DW_SHADER.params);
+    const broken = shader('depthwise.broken', DW_SHADER.source.replace('let bias = ws[KH * KW * CV + cv];', 'let bias = ws[KH * KW * CV + cv] +* 2.0;'), DW_SHADER.params);
     const err = await new PipelineCache(gpu.device).get(broken, {}).then(
       () => undefined,
       (e: unknown) => e,
@@ -189,7 +189,7 @@ describe('kernel limits and errors', () => {
     const msg = (err as GpuError).message;
     expect(msg).toContain('WGSL compilation of "depthwise.broken" failed');
     expect(msg).toMatch(/error at line \d+:\d+/);
-    expect(msg).toMatch(/^>\s*\d+ \| .*let bias = b\[c4\] \+\* 2\.0;/m);
+    expect(msg).toMatch(/^>\s*\d+ \| .*let bias = ws\[KH \* KW \* CV \+ cv\] \+\* 2\.0;/m);
   });
 
   it('depthwise tiles shrink to fit a small maxComputeWorkgroupStorageSize and stay correct', async () => {

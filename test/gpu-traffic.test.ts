@@ -34,9 +34,9 @@ describe('instrumentWgsl', () => {
   it('wraps loads (nested ones too), counts stores before the statement and a compound store as both', () => {
     expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
     const out = instrumentWgsl(src);
-    expect(out).toContain('atomicAdd(&traffic__[1], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
-    expect(out).toContain('atomicAdd(&traffic__[1], 1u); atomicAdd(&traffic__[0], 1u); y[i + 1u] += 1.0;');
-    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[0], 4u);');
+    expect(out).toContain('atomicAdd(&traffic__[9], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[9], 1u); atomicAdd(&traffic__[8], 1u); y[i + 1u] += 1.0;');
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[6], 4u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
   });
 });

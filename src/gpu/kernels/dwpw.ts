@@ -30,6 +30,8 @@ export interface DwPwGeometry {
 
 /** The fused kernel's tile (override constants of dwpw.wgsl): TY × TX output pixels × TN channels, DK depthwise channels per chunk. */
 export interface DwPwTiling {
+  /** output pixels per invocation */
+  RP: number;
   TY: number;
   TX: number;
   TN: number;
@@ -41,7 +43,7 @@ export interface DwPwTiling {
 /**
  * Floats the fused kernel loads and stores (the counted traffic of bench/traffic.ts, in floats): per workgroup and
  * chunk of DK channels, the input patch inside the image, the chunk's depthwise weights and bias and its DK × TN
- * pointwise weights; the output (and residual) once.
+ * pointwise weights, and its pointwise bias once; the output (and residual) once.
  */
 export function dwPwTraffic(g: DwPwGeometry, t: DwPwTiling, residual = false): number {
   const d = g.dw;
@@ -60,7 +62,7 @@ export function dwPwTraffic(g: DwPwGeometry, t: DwPwTiling, residual = false): n
   const tilesS = Math.ceil(d.oh / t.TY) * Math.ceil(d.ow / t.TX) * d.n;
   const perTileN = d.n * patch * Math.min(k4, chunks * t.DK) + tilesS * ((d.kh * d.kw + 1) * k4 + k4 * Math.min(t.TN, Math.ceil(g.n / 4) * 4));
   const m = d.n * d.oh * d.ow;
-  return tilesN * perTileN + (tilesS * tilesN * t.TN * t.TY * t.TX) / 4 + m * g.n * (residual ? 2 : 1);
+  return tilesN * perTileN + tilesS * Math.ceil(g.n / 4) * 4 + m * g.n * (residual ? 2 : 1);
 }
 
 function patchOf(d: DwGeometry, TY: number, TX: number): [number, number] {
@@ -68,7 +70,7 @@ function patchOf(d: DwGeometry, TY: number, TX: number): [number, number] {
 }
 
 /**
- * The tile with the least counted traffic that fits the device: workgroup (TN/4)·(TY·TX/4) invocations and
+ * The tile with the least counted traffic that fits the device: workgroup (TN/4)·(TY·TX/RP) invocations and
  * 16·(PH·PW·DK/4 + (KH·KW+1)·DK/4 + TY·TX·DK/4 + DK·TN/4) bytes of workgroup memory; undefined when none fits.
  */
 export function planDwPw(g: DwPwGeometry, limits: Readonly<Record<string, number>>): DwPwTiling | undefined {
@@ -78,20 +80,21 @@ export function planDwPw(g: DwPwGeometry, limits: Readonly<Record<string, number
   const maxX = limits.maxComputeWorkgroupSizeX ?? 256;
   const maxY = limits.maxComputeWorkgroupSizeY ?? 256;
   let best: { t: DwPwTiling; cost: number } | undefined;
-  for (const TY of [4, 8, 16])
-    for (const TX of [4, 8, 16])
-      for (const TN of [16, 32, 64, 128])
-        for (const DK of [16, 8]) {
-          const TM = TY * TX;
-          if ((TN / 4) * (TM / 4) > maxInv || TN / 4 > maxX || TM / 4 > maxY) continue;
-          if (TN > 16 && TN / 2 >= Math.ceil(g.n / 4) * 4) continue; // half the tile would be idle
-          if ((TY > 4 && TY / 2 >= d.oh) || (TX > 4 && TX / 2 >= d.ow)) continue;
-          const [PH, PW] = patchOf(d, TY, TX);
-          if (16 * ((PH * PW * DK) / 4 + ((d.kh * d.kw + 1) * DK) / 4 + (TM * DK) / 4 + (DK * TN) / 4) > maxMem) continue;
-          const t = { TY, TX, TN, DK, PH, PW };
-          const cost = dwPwTraffic(g, t);
-          if (!best || cost < best.cost) best = { t, cost };
-        }
+  for (const RP of [4, 8])
+    for (const TY of [4, 8, 16])
+      for (const TX of [4, 8, 16])
+        for (const TN of [16, 32, 64, 128])
+          for (const DK of [16, 8, 4]) {
+            const TM = TY * TX;
+            if ((TN / 4) * (TM / RP) > maxInv || TN / 4 > maxX || TM / RP > maxY) continue;
+            if (TN > 16 && TN / 2 >= Math.ceil(g.n / 4) * 4) continue; // half the tile would be idle
+            if ((TY > 4 && TY / 2 >= d.oh) || (TX > 4 && TX / 2 >= d.ow)) continue;
+            const [PH, PW] = patchOf(d, TY, TX);
+            if (16 * ((PH * PW * DK) / 4 + ((d.kh * d.kw + 1) * DK) / 4 + (TM * DK) / 4 + (DK * TN) / 4) > maxMem) continue;
+            const t = { RP, TY, TX, TN, DK, PH, PW };
+            const cost = dwPwTraffic(g, t);
+            if (!best || cost < best.cost || (cost === best.cost && RP < best.t.RP)) best = { t, cost };
+          }
   return best?.t;
 }
 

@@ -162,7 +162,8 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 1, label);
   const def =
     variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.registerRes : GEMM_SHADERS.register;
-  const constants = { HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
+  const batched = (s.offsets ?? []).some((o) => o.some((v) => v !== 0));
+  const constants = { HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: batched ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const workgroups = grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits);
