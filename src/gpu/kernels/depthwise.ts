@@ -52,13 +52,8 @@ function dwPatch(g: DwGeometry, ty: number, tx: number): [number, number] {
   return [(ty - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1, (tx - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1];
 }
 
-/**
- * Floats the tiled depthwise kernel loads and stores (the counted traffic of bench/traffic.ts): per workgroup the
- * part of its input patch inside the image and its CV channel groups' weights and bias; the output once.
- */
-export function depthwiseTraffic(g: DwGeometry, t: DwTiling): number {
-  const ty = t.SY * t.RH;
-  const tx = t.SX * t.RW;
+/** Input pixels inside the image that ty × tx output tiles stage, summed over the tiles of one image. */
+export function stagedPixels(g: DwGeometry, ty: number, tx: number): number {
   const inside = (o0: number, count: number, s: number, dil: number, k: number, pad: number, size: number) => {
     const lo = o0 * s - pad;
     const hi = lo + (count - 1) * s + (k - 1) * dil;
@@ -68,6 +63,17 @@ export function depthwiseTraffic(g: DwGeometry, t: DwTiling): number {
   for (let oy = 0; oy < g.oh; oy += ty)
     for (let ox = 0; ox < g.ow; ox += tx)
       patch += inside(oy, ty, g.strides[0], g.dilations[0], g.kh, g.pads[0], g.h) * inside(ox, tx, g.strides[1], g.dilations[1], g.kw, g.pads[1], g.w);
+  return patch;
+}
+
+/**
+ * Floats the tiled depthwise kernel loads and stores (the counted traffic of bench/traffic.ts): per workgroup the
+ * part of its input patch inside the image and its CV channel groups' weights and bias; the output once.
+ */
+export function depthwiseTraffic(g: DwGeometry, t: DwTiling): number {
+  const patch = stagedPixels(g, t.SY * t.RH, t.SX * t.RW);
+  const ty = t.SY * t.RH;
+  const tx = t.SX * t.RW;
   const cout4 = Math.ceil(g.cout / 4);
   const tilesC = Math.ceil(cout4 / t.CV);
   const tiles = Math.ceil(g.oh / ty) * Math.ceil(g.ow / tx) * g.n;

@@ -4,7 +4,7 @@ import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader } from '../shader.js';
-import { depthwiseTraffic, planDepthwise, type DwGeometry } from './depthwise.js';
+import { depthwiseTraffic, planDepthwise, stagedPixels, type DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
 import { gemmTile, gemmTraffic } from './gemm.js';
@@ -47,22 +47,15 @@ export interface DwPwTiling {
  */
 export function dwPwTraffic(g: DwPwGeometry, t: DwPwTiling, residual = false): number {
   const d = g.dw;
-  const inside = (o0: number, count: number, s: number, dil: number, k: number, pad: number, size: number) => {
-    const lo = o0 * s - pad;
-    const hi = lo + (count - 1) * s + (k - 1) * dil;
-    return Math.max(0, Math.min(hi, size - 1) - Math.max(lo, 0) + 1);
-  };
-  let patch = 0;
-  for (let oy = 0; oy < d.oh; oy += t.TY)
-    for (let ox = 0; ox < d.ow; ox += t.TX)
-      patch += inside(oy, t.TY, d.strides[0], d.dilations[0], d.kh, d.pads[0], d.h) * inside(ox, t.TX, d.strides[1], d.dilations[1], d.kw, d.pads[1], d.w);
+  const patch = stagedPixels(d, t.TY, t.TX);
   const k4 = Math.ceil(d.cout / 4) * 4;
   const chunks = Math.ceil(d.cout / t.DK);
   const tilesN = Math.ceil(g.n / t.TN);
   const tilesS = Math.ceil(d.oh / t.TY) * Math.ceil(d.ow / t.TX) * d.n;
-  const perTileN = d.n * patch * Math.min(k4, chunks * t.DK) + tilesS * ((d.kh * d.kw + 1) * k4 + k4 * Math.min(t.TN, Math.ceil(g.n / 4) * 4));
+  const n4 = Math.ceil(g.n / 4) * 4;
+  const dwPass = d.n * patch * Math.min(k4, chunks * t.DK) + tilesS * (d.kh * d.kw + 1) * k4;
   const m = d.n * d.oh * d.ow;
-  return tilesN * perTileN + tilesS * Math.ceil(g.n / 4) * 4 + m * g.n * (residual ? 2 : 1);
+  return tilesN * dwPass + tilesS * (k4 * n4 + n4) + m * g.n * (residual ? 2 : 1);
 }
 
 function patchOf(d: DwGeometry, TY: number, TX: number): [number, number] {
