@@ -19,6 +19,11 @@
 // reg_main / reg_res (software adapters, e.g. SwiftShader): no workgroup memory and no barriers (a barrier
 // is a thread switch on a CPU); each invocation reads its 4 rows of A and 4 columns of B straight from the
 // buffers with clamped indices (no branches in the k loop) and masks the out-of-range results on store.
+// AT / BT, the element types of a and bm, and their loaders a_at / a_vec / b_at / b_vec are prepended by
+// src/gpu/kernels/gemm.ts: f32, or vec4<f32> for the tiled entry points where the operand is contiguous along k
+// (A) / n (B) with K (N), every row stride and every offset a multiple of 4, so a staged vec4 is one load.
+//   fn a_at(i: u32) -> f32          A element at index i        fn a_vec(i: u32) -> vec4<f32>  elements i .. i+3
+//   fn b_at(i: u32) -> f32          (the same for B)            fn b_vec(i: u32) -> vec4<f32>
 // #include "gemm_tile.wgsl"
 // #include "gemm_store.wgsl"
 // #include "gemm_register.wgsl"
@@ -26,10 +31,12 @@
 override HAS_C: bool = false;
 override C_BCAST: bool = false; // C is one row broadcast over M (c_sm = 0)
 override BATCHED: bool = false; // some offset in `off` is not 0 (else the table is not read)
+override A_CONTIG: bool = false; // a_sk = 1: a tile row's vec4 is 4 consecutive elements
+override B_CONTIG: bool = false; // b_sn = 1
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> bm: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<AT>;
+@group(0) @binding(2) var<storage, read> bm: array<BT>;
 @group(0) @binding(3) var<storage, read> c: array<f32>;
 @group(0) @binding(4) var<storage, read> off: array<u32>;
 @group(0) @binding(5) var<storage, read_write> y: array<f32>;
@@ -49,10 +56,13 @@ fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
   let base = s.aoff + gm * params.a_sm + gk * params.a_sk;
   let st = params.a_sk;
   if (gk + 3u < params.k) {
-    return vec4<f32>(a[base], a[base + st], a[base + 2u * st], a[base + 3u * st]);
+    if (A_CONTIG) {
+      return a_vec(base);
+    }
+    return vec4<f32>(a_at(base), a_at(base + st), a_at(base + 2u * st), a_at(base + 3u * st));
   }
   for (var q = 0u; gk + q < params.k; q++) {
-    v[q] = a[base + q * st];
+    v[q] = a_at(base + q * st);
   }
   return v;
 }
@@ -65,10 +75,13 @@ fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
   let base = s.boff + gk * params.b_sk + gn * params.b_sn;
   let st = params.b_sn;
   if (gn + 3u < params.n) {
-    return vec4<f32>(bm[base], bm[base + st], bm[base + 2u * st], bm[base + 3u * st]);
+    if (B_CONTIG) {
+      return b_vec(base);
+    }
+    return vec4<f32>(b_at(base), b_at(base + st), b_at(base + 2u * st), b_at(base + 3u * st));
   }
   for (var q = 0u; gn + q < params.n; q++) {
-    v[q] = bm[base + q * st];
+    v[q] = b_at(base + q * st);
   }
   return v;
 }
@@ -98,12 +111,12 @@ fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
                      min(n + 3u, params.n - 1u)) * params.b_sn + vec4<u32>(boff);
   for (var k = 0u; k < params.k; k++) {
     let kb = k * params.b_sk;
-    let bv = vec4<f32>(bm[cn.x + kb], bm[cn.y + kb], bm[cn.z + kb], bm[cn.w + kb]);
+    let bv = vec4<f32>(b_at(cn.x + kb), b_at(cn.y + kb), b_at(cn.z + kb), b_at(cn.w + kb));
     let ka = k * params.a_sk;
-    blk.acc[0] += a[ra[0] + ka] * bv;
-    blk.acc[1] += a[ra[1] + ka] * bv;
-    blk.acc[2] += a[ra[2] + ka] * bv;
-    blk.acc[3] += a[ra[3] + ka] * bv;
+    blk.acc[0] += a_at(ra[0] + ka) * bv;
+    blk.acc[1] += a_at(ra[1] + ka) * bv;
+    blk.acc[2] += a_at(ra[2] + ka) * bv;
+    blk.acc[3] += a_at(ra[3] + ka) * bv;
   }
   return blk;
 }

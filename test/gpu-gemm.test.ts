@@ -146,32 +146,47 @@ describe('MatMul on the GPU', () => {
   });
 });
 
+/** Runs A·B (MatMul) on `gpu`, checks it against the reference and returns the pipeline keys it compiled. */
+async function keysAfter(gpu: GpuContext, shapeA: Shape, shapeB: Shape): Promise<string[]> {
+  const pipelines = new PipelineCache(gpu.device);
+  const r = rng(5);
+  const values = [randomTensor(shapeA, r), randomTensor(shapeB, r)];
+  const graph: Graph = {
+    name: 'mm',
+    inputs: [{ name: 'a', shape: [...shapeA] }, { name: 'b', shape: [...shapeB] }],
+    outputs: ['y'],
+    nodes: [{ name: 'mm', op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
+    initializers: new Map(),
+    opset: 17,
+  };
+  const rg = resolve(graph);
+  const rn = rg.nodes[0]!;
+  const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
+  const [got] = await runNodeOnGpu(gpu, rn, values, rg.constants, pipelines);
+  for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
+  return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
+}
+
 describe('software-adapter GEMM kernel choice', () => {
   it('vec4-shaped operands run the register-block kernel, others the scalar register kernel', async () => {
     const { sw } = await setup();
-    const keysAfter = async (shapeA: Shape, shapeB: Shape) => {
-      const pipelines = new PipelineCache(sw.device);
-      const r = rng(5);
-      const values = [randomTensor(shapeA, r), randomTensor(shapeB, r)];
-      const graph: Graph = {
-        name: 'mm',
-        inputs: [{ name: 'a', shape: [...shapeA] }, { name: 'b', shape: [...shapeB] }],
-        outputs: ['y'],
-        nodes: [{ name: 'mm', op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
-        initializers: new Map(),
-        opset: 17,
-      };
-      const rg = resolve(graph);
-      const rn = rg.nodes[0]!;
-      const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-      const [got] = await runNodeOnGpu(sw, rn, values, rg.constants, pipelines);
-      for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
-      return [...(pipelines as unknown as { pipelines: Map<string, unknown> }).pipelines.keys()];
-    };
-    expect((await keysAfter([10, 6], [6, 16])).some((k) => k.startsWith('gemm.register4.'))).toBe(true);
-    const odd = await keysAfter([10, 6], [6, 15]);
+    expect((await keysAfter(sw, [10, 6], [6, 16])).some((k) => k.startsWith('gemm.register4.'))).toBe(true);
+    const odd = await keysAfter(sw, [10, 6], [6, 15]);
     expect(odd.some((k) => k.startsWith('gemm.register|'))).toBe(true);
     expect(odd.some((k) => k.includes('register4'))).toBe(false);
+  });
+});
+
+describe('tiled GEMM operand loads', () => {
+  it.each([
+    [[37, 12], [12, 20], 'gemm.a4.b4|'],
+    [[37, 13], [13, 20], 'gemm.b4|'],
+    [[37, 12], [12, 21], 'gemm.a4|'],
+    [[3, 37, 8], [8, 36], 'gemm.a4.b4|'],
+    [[5, 7], [7, 3], 'gemm|'],
+  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned (%s)', async (a, b, key) => {
+    const { hw } = await setup();
+    expect(await keysAfter(hw, [...a], [...b])).toEqual([expect.stringMatching(new RegExp(`^${key.replace(/[.|]/g, (c) => `\\${c}`)}`))]);
   });
 });
 

@@ -14,14 +14,27 @@ export const GEMM_PARAMS = defineParams([
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-const GEMM_SOURCE = withActivation(gemmWgsl);
-/** One ShaderDef per entry point: tiled (GPUs) / register (software adapters), each with or without a residual. */
-export const GEMM_SHADERS = {
-  tiled: shader('gemm', GEMM_SOURCE, GEMM_PARAMS, 'main'),
-  tiledRes: shader('gemm.res', GEMM_SOURCE, GEMM_PARAMS, 'main_res'),
-  register: shader('gemm.register', GEMM_SOURCE, GEMM_PARAMS, 'reg_main'),
-  registerRes: shader('gemm.register_res', GEMM_SOURCE, GEMM_PARAMS, 'reg_res'),
-} as const;
+/** The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl). */
+function operandLoaders(name: 'a' | 'b', array: string, vec: boolean): string {
+  const T = name.toUpperCase() + 'T';
+  return vec
+    ? `alias ${T} = vec4<f32>;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i / 4u][i % 4u];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return ${array}[i / 4u];\n}`
+    : `alias ${T} = f32;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return vec4<f32>(${array}[i], ${array}[i + 1u], ${array}[i + 2u], ${array}[i + 3u]);\n}`;
+}
+
+const gemmDefs = new Map<string, ShaderDef>();
+
+/** The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant). */
+function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean): ShaderDef {
+  const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}`;
+  let def = gemmDefs.get(name);
+  if (!def) {
+    const source = [operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec), withActivation(gemmWgsl)].join('\n');
+    gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
+  }
+  return def;
+}
 
 export interface GemmTile {
   TM: number;
@@ -160,10 +173,17 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 1, label);
-  const def =
-    variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.registerRes : GEMM_SHADERS.register;
-  const batched = (s.offsets ?? []).some((o) => o.some((v) => v !== 0));
-  const constants = { HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: batched ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
+  const offs = s.offsets ?? [[0, 0, 0]];
+  const d4 = (v: number) => v % 4 === 0;
+  // vec4 bindings where every vec4 a tile stages is 4 consecutive, 16-byte-aligned elements
+  const aVec = variant === 'tiled' && s.aStrides[1] === 1 && d4(s.aStrides[0]) && d4(s.k) && offs.every((o) => d4(o[0]));
+  const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
+  const def = gemmShader(variant, !!s.residual, aVec, bVec);
+  const constants = {
+    HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
+    A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
+    ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }),
+  };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const workgroups = grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits);
