@@ -6,10 +6,12 @@
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
-import { depthwiseDirectDispatch, depthwiseTiledDispatch, naiveDepthwiseDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { depthwiseRegisterDispatch, depthwiseTiledDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4 } from '../src/gpu/kernels/dwpw.js';
-import { defaultVariant, gemmDispatch, naivePointwiseDispatch } from '../src/gpu/kernels/gemm.js';
-import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { gemmDispatch } from '../src/gpu/kernels/gemm.js';
+import { kernelVariant } from '../src/gpu/variant.js';
+import { naiveDepthwiseDispatch, naivePointwiseDispatch } from './naive-kernels.js';
+import { openKernelDevice } from '../test/support/kernel-device.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import type { BindingRef, Dispatch, GpuBuildCtx } from '../src/gpu/program.js';
@@ -115,7 +117,7 @@ class Bench {
   }
 }
 
-const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : (['tiled', 'direct'] as const));
+const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : (['tiled', 'register'] as const));
 
 const IN: BindingRef = { kind: 'input', index: 0 };
 const OUT: BindingRef = { kind: 'output', index: 0 };
@@ -134,9 +136,9 @@ async function depthwiseRows(b: Bench, [hw, c, s]: [number, number, number]): Pr
   const tiled = await depthwiseTiledDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw');
   const rows: Row[] = [{ kernel: 'depthwise tiled', shape, macs, bytes, ...(await b.time(tiled, [x], [y])) }];
   if (b.hwOnly) return rows;
-  const direct = await depthwiseDirectDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.direct');
+  const reg = await depthwiseRegisterDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.register');
   const naive = await naiveDepthwiseDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, 'dw.naive');
-  rows.push({ kernel: 'depthwise direct', shape, macs, bytes, ...(await b.time(direct, [x], [y])) });
+  rows.push({ kernel: 'depthwise register', shape, macs, bytes, ...(await b.time(reg, [x], [y])) });
   rows.push({ kernel: 'depthwise naive', shape, macs, bytes, ...(await b.time(naive, [x], [y])) });
   return rows;
 }
@@ -151,7 +153,7 @@ async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]
   const macs = p * cin * cout;
   const bytes = 4 * (p * cin + cin * cout + cout + p * cout);
   const shape = `${hw}x${hw}x${cin}->${cout}`;
-  const spec = (variant: 'tiled' | 'direct') => ({
+  const spec = (variant: 'tiled' | 'register') => ({
     m: p, n: cout, k: cin, a: IN, aStrides: [cin, 1] as const, b: w, bStrides: [cout, 1] as const, y: OUT, yStrides: [cout, 1] as const,
     c: { ref: bias, strides: [0, 1] as const, beta: 1 }, act: RELU6, variant,
   });
@@ -166,7 +168,7 @@ async function pointwiseRows(b: Bench, [hw, cin, cout]: [number, number, number]
   return rows;
 }
 
-/** The fused kernel (both variants) vs the depthwise + pointwise pair it replaces (same variant, times summed). */
+/** The fused (tiled) kernel vs the depthwise + pointwise pair it replaces (each variant, times summed). */
 async function dwpwRows(b: Bench, [hw, c, s, cout]: [number, number, number, number]): Promise<Row[]> {
   const o = Math.floor((hw + 2 - 3) / s) + 1;
   const dw: DwGeometry = { n: 1, c, h: hw, w: hw, cout: c, oh: o, ow: o, kh: 3, kw: 3, strides: [s, s], dilations: [1, 1], pads: [1, 1, 1, 1] };
@@ -186,13 +188,12 @@ async function dwpwRows(b: Bench, [hw, c, s, cout]: [number, number, number, num
   const splitBytes = fusedBytes + 4 * 2 * o * o * c;
   const shape = `${hw}x${hw}x${c} s${s} ->${cout}`;
   const acts = { dw: RELU6, pw: { kind: 'none' } as const };
-  const rows: Row[] = [];
+  const fused = await dwpwDispatch(ctx, { dw, n: cout }, acts, { x: IN, wd, bd, wp, bp, y: OUT }, 'dwpw');
+  const rows: Row[] = [{ kernel: 'dwpw fused tiled', shape, macs, bytes: fusedBytes, ...(await b.time(fused, [x], [y])) }];
   for (const v of variants(b)) {
-    const fused = await dwpwDispatch(ctx, { dw, n: cout }, acts, { x: IN, wd, bd, wp, bp, y: OUT }, v, `dwpw.${v}`);
-    rows.push({ kernel: `dwpw fused ${v}`, shape, macs, bytes: fusedBytes, ...(await b.time(fused, [x], [y])) });
     const d1 = v === 'tiled'
       ? await depthwiseTiledDispatch(ctx, dw, RELU6, { x: IN, w: wd, b: bd, y: OUT }, 'dw')
-      : await depthwiseDirectDispatch(ctx, dw, RELU6, { x: IN, w: wd, b: bd, y: OUT }, 'dw');
+      : await depthwiseRegisterDispatch(ctx, dw, RELU6, { x: IN, w: wd, b: bd, y: OUT }, 'dw');
     const d2 = (await gemmDispatch(ctx, {
       m: o * o, n: cout, k: c, a: IN, aStrides: [c, 1], b: wpT, bStrides: [cout, 1], y: OUT, yStrides: [cout, 1],
       c: { ref: bp, strides: [0, 1], beta: 1 }, act: acts.pw, variant: v,
@@ -241,7 +242,7 @@ export async function main(args: string[] = []): Promise<Row[]> {
   b.hwOnly = args.includes('--hw-only');
   const { vendor, architecture, description } = gpu.info;
   console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
-  console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; default GEMM variant here: ${defaultVariant(b.ctx())}`);
+  console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; kernel variant here: ${kernelVariant(gpu.info)}`);
   const rows: Row[] = [];
   const pick = <T>(xs: T[]) => (quick ? xs.filter((_, i) => i % 3 === 0) : xs);
   // --only=dw,pw,dwpw,conv restricts the layer families

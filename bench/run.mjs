@@ -513,7 +513,7 @@ function render(res) {
     const fg = p.fusion;
     if (fg && !fg.error)
       out.push('', `Fused depthwise -> pointwise kernel, ${p.workload} on the ${fg.path}: ${fg.fused.length} pairs fused; median ${ms(fg.unfusedMs)} ms unfused -> ${ms(fg.fusedMs)} ms fused ` +
-        `(${f(fg.unfusedMs / fg.fusedMs, 2)}×, median of ${fg.runs}). On this software adapter load() fuses nothing (the direct variant loses, see dwPwWins), so the shipped figures above owe nothing to it.`);
+        `(${f(fg.unfusedMs / fg.fusedMs, 2)}×, median of ${fg.runs}). On this software adapter load() fuses nothing (the fused kernel is tiled-only, see dwPwWins), so the shipped figures above owe nothing to it.`);
     else if (fg?.error) out.push('', `Fusion gain: ${fg.error}`);
   } else if (res.profile?.error) out.push('', `Per-layer profile: ${res.profile.error}`);
   for (const e of res.engines) if (e.error) out.push(`Engine ${e.engine}/${e.backend} failed to start: ${e.error}`);

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // npm run bench:device — the real-GPU check, ready to run on any machine with the repo installed:
+//   0. the counted traffic model of the hardware path (bench/traffic.ts): bytes each dispatch of MobileNetV2 1.0
+//      and the MediaPipe face detector loads and stores, against the compulsory traffic (any adapter, SwiftShader too)
 //   1. Node + Dawn (npm `webgpu`, Vulkan): adapter, hardware-path kernels' GFLOP/s and GB/s, MobileNetV2 end to end
 //   2. headless Chromium: sepconv webgpu and onnxruntime-web webgpu on MobileNetV2 on the same adapter (bench/run.mjs)
-// Whole run <= 5 minutes (each half is killed at its share). Flags: --node-only, --browser-only.
+// Whole run <= 5 minutes plus the traffic count's 4 (each part is killed at its share). Flags: --traffic-only,
+// --no-traffic, --node-only, --browser-only.
 // No GPU here: both halves run on SwiftShader (Vulkan ICD shipped with Chromium / Dawn), which is the CI-free form.
 // On a real GPU: have a Vulkan driver installed (Node picks the first Vulkan adapter; set VK_ICD_FILENAMES to
 // choose one) and, for the browser half, a Chromium whose WebGPU uses it.
@@ -14,7 +17,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const TOTAL_S = 290;
 const t0 = Date.now();
-const left = () => TOTAL_S - (Date.now() - t0) / 1000;
+const left = () => TOTAL_S - (Date.now() - t1) / 1000;
 
 function run(label, argv, limitS) {
   return new Promise((done) => {
@@ -31,6 +34,11 @@ function run(label, argv, limitS) {
   });
 }
 
+if (!args.includes('--no-traffic') && !args.includes('--node-only') && !args.includes('--browser-only')) {
+  await run('counted global-memory traffic, hardware path (Node, Dawn)', [join(ROOT, 'scripts', 'vite-run.mjs'), '/bench/traffic.ts'], 240);
+}
+if (args.includes('--traffic-only')) process.exit(0);
+const t1 = Date.now();
 if (!args.includes('--browser-only')) {
   const s = args.includes('--node-only') ? left() - 5 : 140;
   await run('Node (Dawn)', [join(ROOT, 'scripts', 'vite-run.mjs'), '/bench/device.ts', `--budget-s=${Math.round(s - 25)}`], s);

@@ -9,16 +9,16 @@
 //   @binding(2) wt      array<f32>  [G, KH·KW·cg, coutg]  weights packed in kk order
 //   @binding(3) b       array<f32>  [Cout]                bias (zeros when the node has none)
 //   @binding(4) y       array<f32>  [N, OH, OW, Cout]     output (NHWC)
-//   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / direct_res only)
+//   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / reg_res only)
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
 // main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image, each vec4 of 4
 // consecutive kk decoded once per element, so a workgroup reads whole channel runs of a pixel (coalesced when
 // cg >= 4). TN = 32 suits Cout = 32 layers.
-// direct (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
+// reg_main (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
 // #include "gemm_tile.wgsl"
 // #include "gemm_store.wgsl"
-// #include "gemm_direct.wgsl"
+// #include "gemm_register.wgsl"
 
 override KH: u32 = 3u;
 override KW: u32 = 3u;
@@ -75,8 +75,8 @@ fn tile_src(t: u32) -> TileSrc {
   return TileSrc(t);
 }
 
-fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
-  var blk = direct_block(wid, nwg, lidx);
+fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
+  var blk = reg_block(wid, nwg, lidx);
   if (!blk.valid) {
     return blk;
   }
@@ -124,16 +124,23 @@ fn direct(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
   return blk;
 }
 
-fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32> {
+fn block_bias(blk: Block) -> vec4<f32> {
   let ch = blk.t * params.coutg;
   let last = params.coutg - 1u;
-  let bias = vec4<f32>(b[ch + min(blk.n, last)], b[ch + min(blk.n + 1u, last)], b[ch + min(blk.n + 2u, last)],
-                       b[ch + min(blk.n + 3u, last)]);
+  return vec4<f32>(b[ch + min(blk.n, last)], b[ch + min(blk.n + 1u, last)], b[ch + min(blk.n + 2u, last)],
+                   b[ch + min(blk.n + 3u, last)]);
+}
+
+fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32> {
   return act4(blk.acc[i] + bias);
 }
 
-fn y_index(blk: Block, row: u32, col: u32) -> u32 {
-  return row * params.cout + blk.t * params.coutg + col;
+fn y_base(blk: Block) -> u32 {
+  return blk.t * params.coutg;
+}
+
+fn y_index(blk: Block, base: u32, row: u32, col: u32) -> u32 {
+  return base + row * params.cout + col;
 }
 
 fn block_cols(blk: Block) -> u32 {

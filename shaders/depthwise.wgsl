@@ -6,8 +6,8 @@
 //   @binding(2) w       array<vec4<f32>>  [KH·KW, cout4]          weights packed tap-major, Cout zero-padded to 4·cout4
 //   @binding(3) b       array<vec4<f32>>  [cout4]                 bias, zero-padded (zeros when the node has none)
 //   @binding(4) y       array<f32>        [N, OH, OW, Cout]       output (NHWC)
-// A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages the input
-// patch the tile needs (ph × pw pixels incl. halo, × CV vec4, already expanded to output channels so MULT > 1
+// A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages its weights
+// and bias, and the input patch the tile needs (ph × pw pixels incl. halo, × CV vec4, already expanded to output channels so MULT > 1
 // costs nothing in the inner loop) once in workgroup memory, then each invocation computes RH × RW outputs of
 // one vec4 channel group. Invocation index = cv + CV·(sx + SX·sy): neighbouring lanes read neighbouring vec4s
 // of workgroup memory (no bank conflicts) and write neighbouring channels of a pixel; a thread's outputs are
@@ -20,7 +20,8 @@ override RH: u32 = 1u;
 override RW: u32 = 2u;
 override KH: u32 = 3u;
 override KW: u32 = 3u;
-override STAGE: u32 = 512u; // vec4 slots of workgroup memory, >= params.ph · params.pw · CV (rounded up to limit pipeline variants)
+override STAGE: u32 = 512u; // vec4 slots of the staged patch: params.ph · params.pw · CV exactly
+override MULT1: bool = true; // multiplier 1: input channel = output channel, no division
 const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,6 +31,7 @@ const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
 var<workgroup> stage: array<vec4<f32>, STAGE>;
+var<workgroup> ws: array<vec4<f32>, (KH * KW + 1u) * CV>; // the CV groups' taps, then their bias
 
 @compute @workgroup_size(CV * SX * SY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -64,11 +66,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let o = (c4_0 + cv) * 4u;
       for (var k = 0u; k < 4u; k++) {
         if (o + k < params.cout) {
-          v[k] = x[base + (o + k) / params.mult];
+          v[k] = x[base + select((o + k) / params.mult, o + k, MULT1)];
         }
       }
     }
     stage[i] = v;
+  }
+  for (var i = lid; i < (KH * KW + 1u) * CV; i += CV * SX * SY) {
+    let c4 = c4_0 + i % CV;
+    let tap = i / CV;
+    var v = vec4<f32>(0.0);
+    if (c4 < params.cout4) {
+      if (tap == KH * KW) {
+        v = b[c4];
+      } else {
+        v = w[tap * params.cout4 + c4];
+      }
+    }
+    ws[i] = v;
   }
   workgroupBarrier();
 
@@ -83,7 +98,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   var acc: array<vec4<f32>, RMAX>;
   for (var ky = 0u; ky < KH; ky++) {
     for (var kx = 0u; kx < KW; kx++) {
-      let wv = w[(ky * KW + kx) * params.cout4 + c4];
+      let wv = ws[(ky * KW + kx) * CV + cv];
       let py0 = sy * params.stride_y + ky * params.dil_y;
       let px0 = sx * params.stride_x + kx * params.dil_x;
       for (var i = 0u; i < RH; i++) {
@@ -96,7 +111,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
 
-  let bias = b[c4];
+  let bias = ws[KH * KW * CV + cv];
   let o = c4 * 4u;
   for (var i = 0u; i < RH; i++) {
     let oy = oy0 + sy + i * SY;

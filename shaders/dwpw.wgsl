@@ -1,31 +1,35 @@
 // Fused depthwise -> pointwise convolution (a depthwise-separable block), NHWC, in one dispatch:
-//   d[p, k] = act_dw( bd[k] + Σ_{ky,kx} wd[ky, kx, k] · x[img, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, k / MULT] )
-//   y[p, n] = act( bp[n] + Σ_k d[p, k] · wp[k, n] )                     (+ res[p, n] in main_res / HAS_RES)
-//   p = (img·OH + oy)·OW + ox, k < K = C·MULT (depthwise output channels), n < params.n (pointwise outputs)
+//   d[p, k] = act_dw( bd[k] + Σ_{ky,kx} wd[ky, kx, k] · x[img, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, k / mult] )
+//   y[p, n] = act( bp[n] + Σ_k d[p, k] · wp[k, n] )                     (+ res[p, n] in main_res)
+//   p = (img·OH + oy)·OW + ox, k < K = C·mult (depthwise output channels), n < params.n (pointwise outputs)
 // (zero outside the input). d, the depthwise output, is never written to memory.
 // Bindings:
 //   @binding(0) params  uniform Params
 //   @binding(1) x       array<f32>        [N, H, W, C]        input (NHWC)
 //   @binding(2) wd      array<vec4<f32>>  [KH·KW, k4]         depthwise weights, tap-major, K zero-padded to 4·k4
 //   @binding(3) bd      array<vec4<f32>>  [k4]                depthwise bias, zero-padded
-//   @binding(4) wp      array<vec4<f32>>  [K, n4]             pointwise weights [k][n], n zero-padded to 4·n4
+//   @binding(4) wp      array<vec4<f32>>  [4·k4, n4]          pointwise weights [k][n], zero-padded
 //   @binding(5) bp      array<vec4<f32>>  [n4]                pointwise bias, zero-padded
 //   @binding(6) y       array<f32>        [N, OH, OW, n]      output (NHWC)
-//   @binding(7) res     array<f32>        [N, OH, OW, n]      residual (main_res; direct_main always binds one)
-// main / main_res (GPUs): the workgroup tile of gemm_tile.wgsl with A = d: while the workgroup stages its A
-// tile, tile_a computes the depthwise result of one pixel × 4 channels straight into workgroup memory. d is
-// computed once per TN-wide tile of output channels, so src/gpu/kernels/dwpw.ts only fuses where n needs few.
-// direct_main (software adapters): no workgroup memory and no barriers; an invocation holds 4 output pixels ×
-// 8 output channels (2 vec4) in registers and, per group of 4 depthwise channels, computes the 4 pixels' d
-// (taps clamped and masked, branch-free) and accumulates them into its 32 outputs. Pixels past M and column
-// groups past n4 are clamped: they duplicate the last one's values, so storing them again needs no branch.
-// #include "gemm_tile.wgsl"
-// #include "gemm_store.wgsl"
+//   @binding(7) res     array<f32>        [N, OH, OW, n]      residual (main_res only)
+// A workgroup computes a TY × TX block of output pixels (one image) × TN output channels; invocation (lid.x,
+// lid.y) holds RP pixels (tile rows lid.y·RP ..) × 4 channels in registers. Per chunk of DK depthwise channels it
+// stages, in workgroup memory, the input patch the block reads (PH × PW pixels × DK channels, each loaded once),
+// the chunk's depthwise weights and bias, and the chunk's DK × TN pointwise weights; then computes the block's
+// d chunk once into workgroup memory (from the staged patch) and accumulates it into the TM × TN outputs.
+// PH = (TY-1)·sy + (KH-1)·dy + 1 and PW likewise are override constants: they size the patch exactly.
 override KH: u32 = 3u;
 override KW: u32 = 3u;
 override ACT_DW: u32 = 0u; // the depthwise activation, act_of() kinds (activation.wgsl)
-override HAS_RES: bool = false;
-override SW_WG: u32 = 64u;
+override TY: u32 = 8u;
+override TX: u32 = 8u;
+override TN: u32 = 64u;
+override DK: u32 = 16u; // depthwise channels per chunk (a multiple of 4)
+override PH: u32 = 10u;
+override PW: u32 = 10u;
+override MULT1: bool = true; // depthwise multiplier 1: x channel = d channel, no division
+override RP: u32 = 4u; // output pixels per invocation (4 or 8)
+const RPMAX: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -36,131 +40,177 @@ override SW_WG: u32 = 64u;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 @group(0) @binding(7) var<storage, read> res: array<f32>;
 
-// d[p, 4·k4i .. +3]; channels >= K are zero.
-fn dw4(p: u32, k4i: u32) -> vec4<f32> {
-  let ox = p % params.ow;
-  let r = p / params.ow;
-  let by = i32((r % params.oh) * params.stride_y) - params.pad_t;
-  let bx = i32(ox * params.stride_x) - params.pad_l;
-  let img = r / params.oh;
-  let H = i32(params.h);
-  let W = i32(params.w);
-  let o = vec4<u32>(k4i * 4u) + vec4<u32>(0u, 1u, 2u, 3u);
-  let ch = min(o / params.mult, vec4<u32>(params.c - 1u));
-  var acc = vec4<f32>(0.0);
-  for (var ky = 0u; ky < KH; ky++) {
-    let iy = by + i32(ky * params.dil_y);
-    let rok = (iy >= 0) & (iy < H);
-    let row = (img * params.h + u32(clamp(iy, 0, H - 1))) * params.w;
-    for (var kx = 0u; kx < KW; kx++) {
-      let ix = bx + i32(kx * params.dil_x);
-      let base = (row + u32(clamp(ix, 0, W - 1))) * params.c;
-      let xv = vec4<f32>(x[base + ch.x], x[base + ch.y], x[base + ch.z], x[base + ch.w]);
-      let ok = rok & (ix >= 0) & (ix < W);
-      acc += wd[(ky * KW + kx) * params.k4 + k4i] * select(vec4<f32>(0.0), xv, ok);
-    }
+override TM: u32 = TY * TX;
+var<workgroup> Ps: array<vec4<f32>, PH * PW * DK / 4u>;
+var<workgroup> Ws: array<vec4<f32>, (KH * KW + 1u) * DK / 4u>; // taps, then the bias
+var<workgroup> Ds: array<vec4<f32>, TM * DK / 4u>;
+var<workgroup> Bs: array<vec4<f32>, DK * TN / 4u>;
+var<workgroup> Cb: array<vec4<f32>, TN / 4u>; // the tile's pointwise bias (visible after the first chunk's barrier)
+
+struct Tile {
+  img: u32,
+  oy0: u32,
+  ox0: u32,
+  n0: u32,
+  valid: bool,
+}
+
+fn tile_of(wid: vec3<u32>, nwg: vec3<u32>) -> Tile {
+  var t: Tile;
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= params.groups) {
+    return t;
   }
-  let d = act_of(acc + bd[k4i], ACT_DW, params.dw_act_a, params.dw_act_b);
-  return select(vec4<f32>(0.0), d, o < vec4<u32>(params.k));
+  t.n0 = (g % params.tiles_n) * TN;
+  let r = g / params.tiles_n;
+  t.ox0 = (r % params.tiles_x) * TX;
+  t.oy0 = ((r / params.tiles_x) % params.tiles_y) * TY;
+  t.img = r / (params.tiles_x * params.tiles_y);
+  t.valid = true;
+  return t;
 }
 
-struct TileSrc {
-  t: u32,
-}
-
-fn tile_src(t: u32) -> TileSrc {
-  return TileSrc(t);
-}
-
-fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
-  if (gm >= params.m || gk >= params.k) {
-    return vec4<f32>(0.0);
+// x at input pixel (iy, ix) of the tile's image, depthwise channels k .. k+3 (zero outside the image or past K).
+fn load_x(t: Tile, iy: i32, ix: i32, k: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (iy < 0 || iy >= i32(params.h) || ix < 0 || ix >= i32(params.w)) {
+    return v;
   }
-  return dw4(gm, gk / 4u);
-}
-
-fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
-  if (gk >= params.k || gn >= params.n) {
-    return vec4<f32>(0.0);
+  let base = ((t.img * params.h + u32(iy)) * params.w + u32(ix)) * params.c;
+  if (MULT1 && k + 3u < params.k) {
+    return vec4<f32>(x[base + k], x[base + k + 1u], x[base + k + 2u], x[base + k + 3u]);
   }
-  return wp[gk * params.n4 + gn / 4u];
-}
-
-fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32> {
-  return act4(blk.acc[i] + bp[blk.n / 4u]);
-}
-
-fn y_index(blk: Block, row: u32, col: u32) -> u32 {
-  return row * params.n + col;
-}
-
-fn block_cols(blk: Block) -> u32 {
-  return params.n;
-}
-
-// Output pixel p, channels 4·c4 .. (those < n): act(acc + bias) (+ res).
-fn store4(p: u32, c4: u32, acc: vec4<f32>) {
-  let v = act4(acc + bp[c4]);
-  let base = p * params.n + c4 * 4u;
   for (var q = 0u; q < 4u; q++) {
-    if (c4 * 4u + q < params.n) {
-      var e = v[q];
-      if (HAS_RES) {
-        e += res[base + q];
-      }
-      y[base + q] = e;
+    if (k + q < params.k) {
+      v[q] = x[base + select((k + q) / params.mult, k + q, MULT1)];
     }
   }
+  return v;
 }
 
-@compute @workgroup_size(SW_WG)
-fn direct_main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let id = gid.x + gid.y * nwg.x * SW_WG;
-  if (id >= params.groups) {
+fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RPMAX> {
+  var acc: array<vec4<f32>, RPMAX>;
+  let t = tile_of(wid, nwg);
+  if (!t.valid) {
+    return acc;
+  }
+  let nthreads = (TM / RP) * (TN / 4u);
+  let dk4 = DK / 4u;
+  let iy0 = i32(t.oy0 * params.stride_y) - params.pad_t;
+  let ix0 = i32(t.ox0 * params.stride_x) - params.pad_l;
+  if (lidx < TN / 4u && t.n0 / 4u + lidx < params.n4) {
+    Cb[lidx] = bp[t.n0 / 4u + lidx];
+  }
+  for (var k0 = 0u; k0 < params.k; k0 += DK) {
+    for (var i = lidx; i < PH * PW * dk4; i += nthreads) {
+      let pos = i / dk4;
+      Ps[i] = load_x(t, iy0 + i32(pos / PW), ix0 + i32(pos % PW), k0 + (i % dk4) * 4u);
+    }
+    for (var i = lidx; i < (KH * KW + 1u) * dk4; i += nthreads) {
+      let tap = i / dk4;
+      let k4i = k0 / 4u + i % dk4;
+      var w = vec4<f32>(0.0);
+      if (k4i < params.k4) {
+        if (tap == KH * KW) {
+          w = bd[k4i];
+        } else {
+          w = wd[tap * params.k4 + k4i];
+        }
+      }
+      Ws[i] = w;
+    }
+    for (var i = lidx; i < DK * TN / 4u; i += nthreads) {
+      let kr = k0 + i / (TN / 4u);
+      let c4 = t.n0 / 4u + i % (TN / 4u);
+      var w = vec4<f32>(0.0);
+      if (kr < params.k4 * 4u && c4 < params.n4) {
+        w = wp[kr * params.n4 + c4];
+      }
+      Bs[i] = w;
+    }
+    workgroupBarrier();
+    for (var i = lidx; i < TM * dk4; i += nthreads) {
+      let j = i / dk4;
+      let c4 = i % dk4;
+      let py = (j / TX) * params.stride_y;
+      let px = (j % TX) * params.stride_x;
+      var a = Ws[KH * KW * dk4 + c4];
+      for (var ky = 0u; ky < KH; ky++) {
+        let row = (py + ky * params.dil_y) * PW + px;
+        for (var kx = 0u; kx < KW; kx++) {
+          a += Ws[(ky * KW + kx) * dk4 + c4] * Ps[(row + kx * params.dil_x) * dk4 + c4];
+        }
+      }
+      // channels past K give act_dw(0), which may not be 0; their pointwise weights (Bs) are zero
+      Ds[i] = act_of(a, ACT_DW, params.dw_act_a, params.dw_act_b);
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < DK; k += 4u) {
+      let b0 = Bs[k * (TN / 4u) + lid.x];
+      let b1 = Bs[(k + 1u) * (TN / 4u) + lid.x];
+      let b2 = Bs[(k + 2u) * (TN / 4u) + lid.x];
+      let b3 = Bs[(k + 3u) * (TN / 4u) + lid.x];
+      for (var i = 0u; i < RP; i++) {
+        let av = Ds[(lid.y * RP + i) * dk4 + k / 4u];
+        acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+      }
+    }
+    workgroupBarrier();
+  }
+  return acc;
+}
+
+// Output index of tile row j, or none (past the image) as params.m.
+fn pixel_of(t: Tile, j: u32) -> u32 {
+  let oy = t.oy0 + j / TX;
+  let ox = t.ox0 + j % TX;
+  if (oy >= params.oh || ox >= params.ow) {
+    return params.m;
+  }
+  return (t.img * params.oh + oy) * params.ow + ox;
+}
+
+@compute @workgroup_size(TN / 4u, TM / RP)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let acc = fused(wid, nwg, lid, lidx);
+  let t = tile_of(wid, nwg);
+  let n = t.n0 + lid.x * 4u;
+  if (!t.valid || n >= params.n) {
     return;
   }
-  let tn = id % params.tiles_n;
-  let m0 = (id / params.tiles_n) * 4u;
-  let lm = params.m - 1u;
-  let p0 = min(m0, lm);
-  let p1 = min(m0 + 1u, lm);
-  let p2 = min(m0 + 2u, lm);
-  let p3 = min(m0 + 3u, lm);
-  let c0 = min(tn * 2u, params.n4 - 1u);
-  let c1 = min(tn * 2u + 1u, params.n4 - 1u);
-  var s00 = vec4<f32>(0.0);
-  var s01 = vec4<f32>(0.0);
-  var s10 = vec4<f32>(0.0);
-  var s11 = vec4<f32>(0.0);
-  var s20 = vec4<f32>(0.0);
-  var s21 = vec4<f32>(0.0);
-  var s30 = vec4<f32>(0.0);
-  var s31 = vec4<f32>(0.0);
-  for (var k4i = 0u; k4i < params.k4; k4i++) {
-    let d0 = dw4(p0, k4i);
-    let d1 = dw4(p1, k4i);
-    let d2 = dw4(p2, k4i);
-    let d3 = dw4(p3, k4i);
-    for (var q = 0u; q < 4u; q++) {
-      let wr = (k4i * 4u + q) * params.n4;
-      let w0 = wp[wr + c0];
-      let w1 = wp[wr + c1];
-      s00 += d0[q] * w0;
-      s01 += d0[q] * w1;
-      s10 += d1[q] * w0;
-      s11 += d1[q] * w1;
-      s20 += d2[q] * w0;
-      s21 += d2[q] * w1;
-      s30 += d3[q] * w0;
-      s31 += d3[q] * w1;
+  let bias = Cb[lid.x];
+  let cols = min(params.n - n, 4u);
+  for (var i = 0u; i < RP; i++) {
+    let p = pixel_of(t, lid.y * RP + i);
+    if (p < params.m) {
+      let v = act4(acc[i] + bias);
+      for (var q = 0u; q < cols; q++) {
+        y[p * params.n + n + q] = v[q];
+      }
     }
   }
-  store4(p0, c0, s00);
-  store4(p0, c1, s01);
-  store4(p1, c0, s10);
-  store4(p1, c1, s11);
-  store4(p2, c0, s20);
-  store4(p2, c1, s21);
-  store4(p3, c0, s30);
-  store4(p3, c1, s31);
+}
+
+@compute @workgroup_size(TN / 4u, TM / RP)
+fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+            @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let acc = fused(wid, nwg, lid, lidx);
+  let t = tile_of(wid, nwg);
+  let n = t.n0 + lid.x * 4u;
+  if (!t.valid || n >= params.n) {
+    return;
+  }
+  let bias = Cb[lid.x];
+  let cols = min(params.n - n, 4u);
+  for (var i = 0u; i < RP; i++) {
+    let p = pixel_of(t, lid.y * RP + i);
+    if (p < params.m) {
+      let v = act4(acc[i] + bias);
+      for (var q = 0u; q < cols; q++) {
+        let idx = p * params.n + n + q;
+        y[idx] = v[q] + res[idx];
+      }
+    }
+  }
 }

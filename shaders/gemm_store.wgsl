@@ -1,41 +1,46 @@
-// The GEMM epilogue store and entry points, included by pointwise.wgsl, conv2d.wgsl and dwpw.wgsl through
+// The GEMM epilogue store and entry points, included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_store.wgsl"` (src/gpu/wgsl.ts), after gemm_tile.wgsl (Block, tiled()). Rows
 // >= params.m and columns >= block_cols(blk) of a Block are not stored; y = out_value(...) (+ res at the same
-// index in the *_res entry points). gemm_direct.wgsl adds the software-adapter entry points.
-// The including kernel declares:
-//   fn out_value(blk: Block, row: u32, i: u32) -> vec4<f32>  bias + activation of blk.acc[i]
-//   fn y_index(blk: Block, row: u32, col: u32) -> u32        element index of Y[t, row, col] (and of R)
-//   fn block_cols(blk: Block) -> u32                         columns of matrix t
+// index in the *_res entry points). gemm_register.wgsl adds the software-adapter entry points.
+// The including kernel declares (each called once per Block, or once per row where it takes a row, so a
+// bias or an offset table is read once per block, not once per element; blk.bias holds block_bias(blk)):
+//   fn block_bias(blk: Block) -> vec4<f32>                           whatever out_value needs for columns n .. n+3
+//   fn out_value(blk: Block, row: u32, i: u32, bias: vec4<f32>) -> vec4<f32>  bias + activation of blk.acc[i]
+//   fn y_base(blk: Block) -> u32                                      element index of Y[t, 0, 0] (and of R)
+//   fn y_index(blk: Block, base: u32, row: u32, col: u32) -> u32      element index of Y[t, row, col]
+//   fn block_cols(blk: Block) -> u32                                  columns of matrix t
 //   bindings y (read_write) and res (read) of array<f32>
 // Two copies because a resource is part of an entry point's bind group layout whenever any function it calls
 // names it: the plain entry points must not touch `res`.
 fn store_plain(blk: Block) {
+  let bias = blk.bias;
+  let base = y_base(blk);
+  let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
   for (var i = 0u; i < 4u; i++) {
     let row = blk.m + i;
     if (row >= params.m) {
       return;
     }
-    let v = out_value(blk, row, i);
-    for (var q = 0u; q < 4u; q++) {
-      if (blk.n + q < block_cols(blk)) {
-        y[y_index(blk, row, blk.n + q)] = v[q];
-      }
+    let v = out_value(blk, row, i, bias);
+    for (var q = 0u; q < cols; q++) {
+      y[y_index(blk, base, row, blk.n + q)] = v[q];
     }
   }
 }
 
 fn store_res(blk: Block) {
+  let bias = blk.bias;
+  let base = y_base(blk);
+  let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
   for (var i = 0u; i < 4u; i++) {
     let row = blk.m + i;
     if (row >= params.m) {
       return;
     }
-    let v = out_value(blk, row, i);
-    for (var q = 0u; q < 4u; q++) {
-      if (blk.n + q < block_cols(blk)) {
-        let idx = y_index(blk, row, blk.n + q);
-        y[idx] = v[q] + res[idx];
-      }
+    let v = out_value(blk, row, i, bias);
+    for (var q = 0u; q < cols; q++) {
+      let idx = y_index(blk, base, row, blk.n + q);
+      y[idx] = v[q] + res[idx];
     }
   }
 }

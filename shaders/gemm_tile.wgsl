@@ -1,4 +1,4 @@
-// The workgroup GEMM tile (GPUs), included by pointwise.wgsl, conv2d.wgsl and dwpw.wgsl through
+// The workgroup GEMM tile (GPUs), included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_tile.wgsl"` (src/gpu/wgsl.ts):
 //   acc[i] = Σ_{k < params.k} A[m0 + lid.y·4 + i, k] · B[k, n0 + lid.x·4 .. +3]     (i = 0..3)
 // A workgroup of (TN/4) × (TM/4) invocations computes a TM × TN tile; each invocation a 4 × 4 block held in
@@ -20,6 +20,7 @@ const TK: u32 = 16u;
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
+var<workgroup> Cs: array<vec4<f32>, TN / 4u>; // the tile's block_bias(), loaded once per workgroup
 
 fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, 4> {
   var acc: array<vec4<f32>, 4>;
@@ -50,6 +51,7 @@ fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<v
 // One invocation's 4 × 4 result: rows m .. m+3, columns n .. n+3 of matrix t; valid = false past the grid.
 struct Block {
   acc: array<vec4<f32>, 4>,
+  bias: vec4<f32>, // block_bias() of columns n .. n+3
   m: u32,
   n: u32,
   t: u32,
@@ -70,5 +72,10 @@ fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   blk.n = tn * TN + lid.x * 4u;
   blk.t = t;
   blk.valid = true;
+  if (lid.y == 0u) {
+    Cs[lid.x] = block_bias(blk);
+  }
+  workgroupBarrier();
+  blk.bias = Cs[lid.x];
   return blk;
 }

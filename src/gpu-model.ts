@@ -3,6 +3,7 @@ import type { AdapterSummary, Backend, EngineModel } from './engine.js';
 import type { GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import { deviceLimits } from './gpu/limits.js';
+import { kernelVariant } from './gpu/variant.js';
 import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
@@ -94,7 +95,7 @@ export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
     // dw -> pw pairs fuse only where this adapter's kernel wins (never on a software adapter, see dwPwWins)
-    const fused = fuseDwPwFor(rg, { variant: gpu.info.isSoftware ? 'direct' : 'tiled', limits: deviceLimits(gpu) }).graph;
+    const fused = fuseDwPwFor(rg, { variant: kernelVariant(gpu.info), limits: deviceLimits(gpu) }).graph;
     return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(rg, spec, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.

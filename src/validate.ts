@@ -3,6 +3,8 @@ import type { GpuContext } from './gpu/device.js';
 import { PipelineCache } from './gpu/pipelines.js';
 import type { GpuProgram } from './gpu/program.js';
 import { runNodeOnGpu } from './gpu/dispatch-node.js';
+import { deviceLimits } from './gpu/limits.js';
+import { kernelVariant } from './gpu/variant.js';
 import type { Graph, Value } from './graph/ir.js';
 import { fuseDwPwFor } from './graph/fuse-dwpw.js';
 import { optimize } from './graph/optimize.js';
@@ -119,7 +121,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
   const given = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
   const { info } = opts.gpu;
   const rg = optimized
-    ? fuseDwPwFor(optimize(given).graph, { variant: info.isSoftware ? 'direct' : 'tiled', limits: info.limits }).graph
+    ? fuseDwPwFor(optimize(given).graph, { variant: kernelVariant(info), limits: deviceLimits(opts.gpu) }).graph
     : given;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });

@@ -1,7 +1,7 @@
 // Conv on the GPU vs Conv.reference over seeded random configurations: depthwise (any multiplier), pointwise,
 // regular and grouped (implicit GEMM). Data is unit-scale (uniform [-1, 1)); tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
 // Configurations alternate between the GPU kernels (tiled GEMM, 128-wide depthwise tiles) and the
-// software-adapter ones (direct depthwise and direct / vec4 register-block GEMM) by presenting the adapter as hardware
+// software-adapter ones (register depthwise and scalar / vec4 register-block GEMM) by presenting the adapter as hardware
 // or software.
 import { afterAll, describe, expect, it } from 'vitest';
 import { GpuError } from '../src/errors.js';
@@ -20,7 +20,7 @@ import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, convKernelFor, type ConvAttrs } from '../src/ops/conv.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
-import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { openKernelDevice } from './support/kernel-device.js';
 import { build, compare, CONFIGS, makeConfig, randomTensor, rng, type Config, type Kind } from './support/conv-sweep.js';
 
 let shared: { gpu: GpuContext; hw: GpuContext; sw: GpuContext; pipelines: PipelineCache } | undefined;
@@ -105,7 +105,7 @@ describe('fused residual add (ConvGpuOptions.residual)', () => {
     ['implicit GEMM', 'conv', 8],
     ['grouped implicit GEMM', 'grouped', 11],
   ];
-  it.each(cases.flatMap(([label, kind, seed]) => (['tiled', 'direct'] as const).map((v) => [`${label} ${v}`, kind, seed, v] as const)))(
+  it.each(cases.flatMap(([label, kind, seed]) => (['tiled', 'register'] as const).map((v) => [`${label} ${v}`, kind, seed, v] as const)))(
     '%s: y = act(conv(x) + b) + r',
     async (_label, kind, seed, variant) => {
       const { gpu, pipelines } = await setup();
@@ -125,7 +125,7 @@ describe('fused residual add (ConvGpuOptions.residual)', () => {
 });
 
 /** Explicit configs for the software-adapter kernels (register blocks, generated per shape): tails, vec4 and scalar paths. */
-describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit GEMM)', () => {
+describe('software-adapter kernels (register depthwise, vec4 pointwise / implicit GEMM)', () => {
   const base = (name: string, kind: Kind, c: Partial<Config>): Config => ({
     name, kind, n: 1, cin: 8, cout: 8, h: 9, w: 11, group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1],
     bias: true, act: { kind: 'clip', min: 0, max: 6 }, software: true, seed: 4242 + name.length, ...c,
@@ -157,7 +157,7 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
     // The software kernels ran, not the scalar fallbacks.
     const keys = pipelines.keys;
-    const expected = cfg.kind === 'dw' ? 'depthwise.direct.' : cfg.kind === 'pw' ? 'pointwise.direct4.' : 'conv2d.direct4.';
+    const expected = cfg.kind === 'dw' ? 'depthwise.register.' : cfg.kind === 'pw' ? 'gemm.register4.' : 'conv2d.register4.';
     expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
   });
 
@@ -170,17 +170,17 @@ describe('software-adapter kernels (direct depthwise, vec4 pointwise / implicit 
     const { rn, inputs } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
     const res = randomTensor(want.shape, rng(99));
-    const got = await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'direct' }), rn, [...inputs, res], pipelines);
+    const got = await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'register' }), rn, [...inputs, res], pipelines);
     expect(compare(got, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
     const keys = pipelines.keys;
-    expect(keys.some((k) => k.includes('direct4') && k.includes('.res'))).toBe(true);
+    expect(keys.some((k) => k.includes('register4') && k.includes('.res'))).toBe(true);
   });
 });
 
 describe('kernel limits and errors', () => {
   it('a WGSL error through PipelineCache reports the message with numbered source lines', async () => {
     const { gpu } = await setup();
-    const broken = shader('depthwise.broken', DW_SHADER.source.replace('let bias = b[c4];', 'let bias = b[c4] +* 2.0;'), DW_SHADER.params);
+    const broken = shader('depthwise.broken', DW_SHADER.source.replace('let bias = ws[KH * KW * CV + cv];', 'let bias = ws[KH * KW * CV + cv] +* 2.0;'), DW_SHADER.params);
     const err = await new PipelineCache(gpu.device).get(broken, {}).then(
       () => undefined,
       (e: unknown) => e,
@@ -189,7 +189,7 @@ describe('kernel limits and errors', () => {
     const msg = (err as GpuError).message;
     expect(msg).toContain('WGSL compilation of "depthwise.broken" failed');
     expect(msg).toMatch(/error at line \d+:\d+/);
-    expect(msg).toMatch(/^>\s*\d+ \| .*let bias = b\[c4\] \+\* 2\.0;/m);
+    expect(msg).toMatch(/^>\s*\d+ \| .*let bias = ws\[KH \* KW \* CV \+ cv\] \+\* 2\.0;/m);
   });
 
   it('depthwise tiles shrink to fit a small maxComputeWorkgroupStorageSize and stay correct', async () => {
@@ -208,8 +208,8 @@ describe('kernel limits and errors', () => {
     tracker.destroyAll();
     // The tile planned for the usual 16 KiB would not fit 4 KiB; the shrunk one does, and the dispatch uses it.
     const tiles = (t: DwTiling) => Math.ceil(g.cout / 4 / t.CV) * Math.ceil(g.ow / (t.SX * t.RW)) * Math.ceil(g.oh / (t.SY * t.RH));
-    const full = planDepthwise(g, { ...gpu.info.limits, maxComputeWorkgroupStorageSize: 16384 }, false);
-    const shrunk = planDepthwise(g, small.info.limits, false);
+    const full = planDepthwise(g, { ...gpu.info.limits, maxComputeWorkgroupStorageSize: 16384 });
+    const shrunk = planDepthwise(g, small.info.limits);
     expect(full.ph * full.pw * full.CV * 16).toBeGreaterThan(4096);
     expect(shrunk.ph * shrunk.pw * shrunk.CV * 16).toBeLessThanOrEqual(4096);
     expect(shrunk.STAGE * 16).toBeLessThanOrEqual(4096);

@@ -1,11 +1,12 @@
-// The fused depthwise -> pointwise kernel (dwpw.wgsl) on both variants against the CPU reference of the
+// The fused depthwise -> pointwise kernel (dwpw.wgsl, tiled: it has no register variant) against the CPU reference of the
 // unfused pair, over seeded random DSC blocks (test/support/dwpw-sweep.ts). Tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.js';
-import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
-import { dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
+import { planDwPw } from '../src/gpu/kernels/dwpw.js';
+import { dwPwGeometry, dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
 import { FusedDwPw, type DwPwAttrs } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';
 import { compare } from './support/conv-sweep.js';
@@ -20,10 +21,10 @@ async function setup() {
   }
   return shared;
 }
-const worst = { tiled: 0, direct: 0, cpu: 0 };
+const worst = { gpu: 0, cpu: 0 };
 afterAll(() => {
   shared?.gpu.device.destroy();
-  console.log(`[gpu-dwpw-sweep] ${DWPW_CONFIGS.length} configs × 2 variants, ${shared?.pipelines.size ?? 0} pipelines, max |err|: ${JSON.stringify(worst)}`);
+  console.log(`[gpu-dwpw-sweep] ${DWPW_CONFIGS.length} configs, ${shared?.pipelines.size ?? 0} pipelines, max |err|: ${JSON.stringify(worst)}`);
 });
 
 describe('fused depthwise -> pointwise sweep', () => {
@@ -47,12 +48,30 @@ describe('fused depthwise -> pointwise sweep', () => {
     const c = compare(cpu.data, want.data);
     worst.cpu = Math.max(worst.cpu, c.maxErr);
     expect(c.bad, `cpu fast: max err ${c.maxErr}`).toBe(-1);
-    for (const variant of ['tiled', 'direct'] as const) {
-      const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram({ variant, alwaysFuse: true }));
-      expect(got!.shape).toEqual(want.shape);
-      const { maxErr, bad } = compare(got!.data, want.data);
-      worst[variant] = Math.max(worst[variant], maxErr);
-      if (bad >= 0) expect.fail(`${variant} element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram);
+    expect(got!.shape).toEqual(want.shape);
+    const { maxErr, bad } = compare(got!.data, want.data);
+    worst.gpu = Math.max(worst.gpu, maxErr);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+  });
+
+  // The same kernel planned for a small device (12 KiB of workgroup memory, 128 invocations): other tiles (smaller
+  // TY × TX and TN, DK = 8 or 4 channels per chunk) over every third config.
+  const SMALL = { maxComputeWorkgroupStorageSize: 12288, maxComputeInvocationsPerWorkgroup: 128 };
+  it.each(DWPW_CONFIGS.filter((_, i) => i % 3 === 0).map((c) => [c.name, c] as const))('small device: %s', async (_name, cfg) => {
+    const { gpu, pipelines } = await setup();
+    const small: GpuContext = { ...gpu, info: { ...gpu.info, limits: { ...gpu.info.limits, ...SMALL } } };
+    const { plain, fused, inputs, constants, feeds } = buildDwPw(cfg);
+    const want = referenceOf(plain, feeds);
+    const tile = planDwPw(dwPwGeometry(fused), small.info.limits);
+    if (!tile) {
+      await expect(runNodeOnGpu(small, fused, inputs, constants, pipelines, dwPwProgram)).rejects.toThrow(/no tile fits maxComputeWorkgroupStorageSize 12288/);
+      return;
     }
+    expect((tile.TN / 4) * ((tile.TY * tile.TX) / tile.RP)).toBeLessThanOrEqual(128);
+    const [got] = await runNodeOnGpu(small, fused, inputs, constants, pipelines, dwPwProgram);
+    const { maxErr, bad } = compare(got!.data, want.data);
+    worst.gpu = Math.max(worst.gpu, maxErr);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
   });
 });

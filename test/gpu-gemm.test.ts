@@ -1,13 +1,13 @@
-// Gemm and MatMul on the GPU (tiled and direct GEMM variants) vs their reference kernels.
+// Gemm and MatMul on the GPU (tiled and register GEMM variants) vs their reference kernels.
 // Data is unit-scale (uniform [-1, 1)); tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref|.
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Graph, Value } from '../src/graph/ir.js';
 import { resolve } from '../src/graph/resolve.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { planConv2dDirect } from '../src/gpu/kernels/conv2d.js';
-import { planDepthwiseDirect } from '../src/gpu/kernels/depthwise.js';
-import { directGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
-import { openKernelDevice } from '../src/gpu/kernels/node-device.js';
+import { planConv2dRegister } from '../src/gpu/kernels/conv2d.js';
+import { planDepthwiseRegister } from '../src/gpu/kernels/depthwise.js';
+import { registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
+import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -146,32 +146,47 @@ describe('MatMul on the GPU', () => {
   });
 });
 
+/** Runs A·B (MatMul) on `gpu`, checks it against the reference and returns the pipeline keys it compiled. */
+async function keysAfter(gpu: GpuContext, shapeA: Shape, shapeB: Shape): Promise<string[]> {
+  const pipelines = new PipelineCache(gpu.device);
+  const r = rng(5);
+  const values = [randomTensor(shapeA, r), randomTensor(shapeB, r)];
+  const graph: Graph = {
+    name: 'mm',
+    inputs: [{ name: 'a', shape: [...shapeA] }, { name: 'b', shape: [...shapeB] }],
+    outputs: ['y'],
+    nodes: [{ name: 'mm', op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
+    initializers: new Map(),
+    opset: 17,
+  };
+  const rg = resolve(graph);
+  const rn = rg.nodes[0]!;
+  const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
+  const [got] = await runNodeOnGpu(gpu, rn, values, rg.constants, pipelines);
+  for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
+  return pipelines.keys;
+}
+
 describe('software-adapter GEMM kernel choice', () => {
-  it('vec4-shaped operands run the register-block kernel, others the scalar direct kernel', async () => {
+  it('vec4-shaped operands run the register-block kernel, others the scalar register kernel', async () => {
     const { sw } = await setup();
-    const keysAfter = async (shapeA: Shape, shapeB: Shape) => {
-      const pipelines = new PipelineCache(sw.device);
-      const r = rng(5);
-      const values = [randomTensor(shapeA, r), randomTensor(shapeB, r)];
-      const graph: Graph = {
-        name: 'mm',
-        inputs: [{ name: 'a', shape: [...shapeA] }, { name: 'b', shape: [...shapeB] }],
-        outputs: ['y'],
-        nodes: [{ name: 'mm', op: 'MatMul', inputs: ['a', 'b'], outputs: ['y'], attrs: {} }],
-        initializers: new Map(),
-        opset: 17,
-      };
-      const rg = resolve(graph);
-      const rn = rg.nodes[0]!;
-      const want = rn.def.reference(values, rn.attrs)[0] as Tensor;
-      const [got] = await runNodeOnGpu(sw, rn, values, rg.constants, pipelines);
-      for (let i = 0; i < want.data.length; i++) expect(Math.abs(got!.data[i]! - want.data[i]!)).toBeLessThanOrEqual(ATOL + RTOL * Math.abs(want.data[i]!));
-      return pipelines.keys;
-    };
-    expect((await keysAfter([10, 6], [6, 16])).some((k) => k.startsWith('pointwise.direct4.'))).toBe(true);
-    const odd = await keysAfter([10, 6], [6, 15]);
-    expect(odd.some((k) => k.startsWith('pointwise.direct|'))).toBe(true);
-    expect(odd.some((k) => k.includes('direct4'))).toBe(false);
+    expect((await keysAfter(sw, [10, 6], [6, 16])).some((k) => k.startsWith('gemm.register4.'))).toBe(true);
+    const odd = await keysAfter(sw, [10, 6], [6, 15]);
+    expect(odd.some((k) => k.startsWith('gemm.register|'))).toBe(true);
+    expect(odd.some((k) => k.includes('register4'))).toBe(false);
+  });
+});
+
+describe('tiled GEMM operand loads', () => {
+  it.each([
+    [[37, 12], [12, 20], 'gemm.a4.b4|'],
+    [[37, 13], [13, 20], 'gemm.b4|'],
+    [[37, 12], [12, 21], 'gemm.a4|'],
+    [[3, 37, 8], [8, 36], 'gemm.a4.b4|'],
+    [[5, 7], [7, 3], 'gemm|'],
+  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned (%s)', async (a, b, key) => {
+    const { hw } = await setup();
+    expect(await keysAfter(hw, [...a], [...b])).toEqual([expect.stringMatching(new RegExp(`^${key.replace(/[.|]/g, (c) => `\\${c}`)}`))]);
   });
 });
 
@@ -183,13 +198,13 @@ describe('generated software-adapter kernels: what their pipeline key holds', ()
       for (let n4 = 1; n4 <= 40; n4 += 3) {
         const p = planGemm4(false, true);
         expect(p).toMatchObject({ TM: 8, TN4: 2 });
-        expect(planConv2dDirect(false)).toMatchObject({ TM: 8, TN4: 2 });
-        names.add(directGemmShader(p).name);
+        expect(planConv2dRegister(false)).toMatchObject({ TM: 8, TN4: 2 });
+        names.add(registerGemmShader(p).name);
       }
     expect(names.size).toBe(1);
     for (let ow = 1; ow <= 300; ow++) {
       const g = { n: 1, c: 8, h: 9, w: ow, cout: 8, oh: 9, ow, kh: 3, kw: 3, strides: [1, 1] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
-      rw.add(planDepthwiseDirect(g).RW);
+      rw.add(planDepthwiseRegister(g).RW);
     }
     expect([...rw].sort((a, b) => a - b)).toEqual([4, 7]);
   });

@@ -1,5 +1,5 @@
 import activationWgsl from '../../shaders/activation.wgsl?raw';
-import gemmDirectWgsl from '../../shaders/gemm_direct.wgsl?raw';
+import gemmRegisterWgsl from '../../shaders/gemm_register.wgsl?raw';
 import gemmStoreWgsl from '../../shaders/gemm_store.wgsl?raw';
 import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
@@ -18,7 +18,7 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['activation.wgsl', activationWgsl],
   ['gemm_tile.wgsl', gemmTileWgsl],
   ['gemm_store.wgsl', gemmStoreWgsl],
-  ['gemm_direct.wgsl', gemmDirectWgsl],
+  ['gemm_register.wgsl', gemmRegisterWgsl],
   ['reduce_rows.wgsl', reduceRowsWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
   ['reduce_tree_subgroups.wgsl', reduceTreeSubgroupsWgsl],

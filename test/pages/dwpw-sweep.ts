@@ -1,5 +1,5 @@
 // Runs the shared seeded DSC-pair sweep (test/support/dwpw-sweep.ts) in the browser: each config's FusedDwPw
-// node on both kernel variants (forced fused) via the single-node runner, against the CPU reference of the
+// node (the tiled fused kernel) via the single-node runner, against the CPU reference of the
 // unfused pair; results are exposed as window.__sweep.
 import { requestGpu } from '../../src/gpu/device.js';
 import { PipelineCache } from '../../src/gpu/pipelines.js';
@@ -9,28 +9,22 @@ import { compare } from '../support/conv-sweep.js';
 import { buildDwPw, DWPW_CONFIGS, referenceOf } from '../support/dwpw-sweep.js';
 import type { SweepResult } from './sweep.js';
 
-const VARIANTS = ['tiled', 'direct'] as const;
-
 async function main(): Promise<{ results: SweepResult[]; error?: string }> {
   const gpu = await requestGpu();
   if (!gpu) return { results: [], error: 'no WebGPU adapter' };
   const pipelines = new PipelineCache(gpu.device);
-  const programs = VARIANTS.map((variant) => dwPwProgram({ variant, alwaysFuse: true }));
   const status = document.getElementById('status')!;
   const results: SweepResult[] = [];
   for (const cfg of DWPW_CONFIGS) {
     const { plain, fused, inputs, constants, feeds } = buildDwPw(cfg);
     const want = referenceOf(plain, feeds);
-    for (const [i, variant] of VARIANTS.entries()) {
-      const name = `${cfg.name} ${variant}`;
-      try {
-        const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, programs[i]);
-        results.push({ name, ...compare(got!.data, want.data) });
-      } catch (e) {
-        results.push({ name, maxErr: NaN, bad: 0, error: (e as Error).message });
-      }
+    try {
+      const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram);
+      results.push({ name: cfg.name, ...compare(got!.data, want.data) });
+    } catch (e) {
+      results.push({ name: cfg.name, maxErr: NaN, bad: 0, error: (e as Error).message });
     }
-    status.textContent = `${results.length} / ${DWPW_CONFIGS.length * VARIANTS.length}`;
+    status.textContent = `${results.length} / ${DWPW_CONFIGS.length}`;
   }
   const failed = results.filter((r) => r.bad >= 0);
   status.textContent = `${results.length} runs, ${failed.length} failed, ${pipelines.size} pipelines`;

@@ -108,7 +108,7 @@ export function buildDwPw(cfg: DwPwConfig): { plain: ResolvedGraph; fused: Resol
     ...rg0,
     nodes: rg0.nodes.map((rn, i) => (i < 2 ? { ...rn, attrs: { ...(rn.attrs as ConvAttrs), act: acts[i]! } } : rn)),
   };
-  const opt = fuseDwPwFor(optimize(plain).graph, { variant: 'tiled', limits: {} }).graph;
+  const opt = fuseDwPwFor(optimize(plain).graph, 'every-pair').graph;
   const fused = opt.nodes.find((rn) => rn.node.op === FUSED_DWPW);
   if (!fused || opt.nodes.length !== 1) throw new Error(`${cfg.name}: the optimizer did not fuse the pair into one node`);
   const env = new Map<string, Value>([...opt.constants, ['x', x], ['r', res]]);

@@ -1,11 +1,12 @@
 import conv2dWgsl from '../../../shaders/conv2d.wgsl?raw';
-import conv2dDirectWgsl from '../../../shaders/conv2d_direct.wgsl?raw';
+import conv2dRegisterWgsl from '../../../shaders/conv2d_register.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
-import { gemmTile, type GemmVariant } from './gemm.js';
+import type { KernelVariant } from '../variant.js';
+import { gemmTile } from './gemm.js';
 
 export const CONV2D_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['cg', 'u32'], ['coutg', 'u32'], ['cout', 'u32'],
@@ -17,8 +18,8 @@ const SOURCE = withActivation(conv2dWgsl);
 export const CONV2D_SHADERS = {
   tiled: shader('conv2d', SOURCE, CONV2D_PARAMS, 'main'),
   tiledRes: shader('conv2d.res', SOURCE, CONV2D_PARAMS, 'main_res'),
-  direct: shader('conv2d.direct', SOURCE, CONV2D_PARAMS, 'direct_main'),
-  directRes: shader('conv2d.direct_res', SOURCE, CONV2D_PARAMS, 'direct_res'),
+  register: shader('conv2d.register', SOURCE, CONV2D_PARAMS, 'reg_main'),
+  registerRes: shader('conv2d.register_res', SOURCE, CONV2D_PARAMS, 'reg_res'),
 } as const;
 
 export interface Conv2dGeometry {
@@ -52,24 +53,24 @@ export function packConv2dWeights(w: Float32Array, g: Conv2dGeometry): Float32Ar
   return out;
 }
 
-/** Register block of the vec4 direct kernel (conv2d_direct.wgsl): TM output pixels × TN4 vec4s of output channels. */
-export interface Conv2dDirectPlan {
+/** Register block of the vec4 register kernel (conv2d_register.wgsl): TM output pixels × TN4 vec4s of output channels. */
+export interface Conv2dRegisterPlan {
   TM: number;
   TN4: number;
   RES: boolean;
 }
 
-/** One block for every shape (clamped pixels / channel groups, see directConv2dShader): one pipeline per kernel size. */
-export function planConv2dDirect(residual: boolean): Conv2dDirectPlan {
+/** One block for every shape (clamped pixels / channel groups, see registerConv2dShader): one pipeline per kernel size. */
+export function planConv2dRegister(residual: boolean): Conv2dRegisterPlan {
   return { TM: 8, TN4: 2, RES: residual };
 }
 
-const directSources = new Map<string, ShaderDef>();
+const registerSources = new Map<string, ShaderDef>();
 
-/** Generates (once per plan) the unrolled kernel from shaders/conv2d_direct.wgsl. */
-export function directConv2dShader(p: Conv2dDirectPlan): ShaderDef {
-  const name = `conv2d.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
-  let def = directSources.get(name);
+/** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
+export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  let def = registerSources.get(name);
   if (def) return def;
   const { TM, TN4, RES } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
@@ -105,7 +106,7 @@ export function directConv2dShader(p: Conv2dDirectPlan): ShaderDef {
       ...J.map((j) => `y[yr${i} + bc${j}] = act4(s${i}_${j} + bias${j})${RES ? ` + res[yr${i} + bc${j}]` : ''};`),
     ]),
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dDirectWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dRegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
@@ -113,16 +114,16 @@ export function directConv2dShader(p: Conv2dDirectPlan): ShaderDef {
     .replace('${BODY}', body.join('\n        '))
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
-  directSources.set(name, def);
+  registerSources.set(name, def);
   return def;
 }
 
-/** The vec4 direct kernel needs whole vec4s of output channels per group. */
-export function conv2dDirect4Eligible(g: Conv2dGeometry): boolean {
+/** The vec4 register kernel needs whole vec4s of output channels per group. */
+export function conv2dRegister4Eligible(g: Conv2dGeometry): boolean {
   return (g.cout / g.group) % 4 === 0;
 }
 
-async function conv2dDirect4Dispatch(
+async function conv2dRegister4Dispatch(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
   act: FusedActivation,
@@ -134,7 +135,7 @@ async function conv2dDirect4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = planConv2dDirect(!!bufs.residual);
+  const p = planConv2dRegister(!!bufs.residual);
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;
@@ -147,7 +148,7 @@ async function conv2dDirect4Dispatch(
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(directConv2dShader(p), { KH: g.kh, KW: g.kw, ...a.constants });
+  const pipeline = await ctx.pipeline(registerConv2dShader(p), { KH: g.kh, KW: g.kw, ...a.constants });
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
 }
@@ -158,15 +159,15 @@ export async function conv2dDispatch(
   act: FusedActivation,
   bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef; residual?: BindingRef },
   label: string,
-  variant: GemmVariant,
+  variant: KernelVariant,
 ): Promise<Dispatch> {
-  if (variant === 'direct' && conv2dDirect4Eligible(g)) return conv2dDirect4Dispatch(ctx, g, act, bufs, label);
+  if (variant === 'register' && conv2dRegister4Eligible(g)) return conv2dRegister4Dispatch(ctx, g, act, bufs, label);
   const a = activationSpec(act);
   const cg = g.c / g.group;
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const { TM, TN } = variant === 'tiled' ? gemmTile(coutg, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN } = variant === 'tiled' ? gemmTile(m, coutg, k, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(m / TM);
   const tilesN = Math.ceil(coutg / TN);
   const groups = tilesM * tilesN * g.group;
@@ -180,8 +181,8 @@ export async function conv2dDispatch(
     `${label}.params`,
   );
   const def =
-    variant === 'tiled' ? (bufs.residual ? CONV2D_SHADERS.tiledRes : CONV2D_SHADERS.tiled) : bufs.residual ? CONV2D_SHADERS.directRes : CONV2D_SHADERS.direct;
-  const constants = { KH: g.kh, KW: g.kw, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { DIRECT_WG: 64 }) };
+    variant === 'tiled' ? (bufs.residual ? CONV2D_SHADERS.tiledRes : CONV2D_SHADERS.tiled) : bufs.residual ? CONV2D_SHADERS.registerRes : CONV2D_SHADERS.register;
+  const constants = { KH: g.kh, KW: g.kw, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   return { pipeline, bindings, workgroups: grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits), label };

@@ -1,11 +1,11 @@
 import depthwiseWgsl from '../../../shaders/depthwise.wgsl?raw';
-import depthwiseDirectWgsl from '../../../shaders/depthwise_direct.wgsl?raw';
-import naiveDepthwiseWgsl from '../../../shaders/naive_depthwise.wgsl?raw';
+import depthwiseRegisterWgsl from '../../../shaders/depthwise_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
+import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
 
 /** Geometry of one depthwise conv: NHWC input [n, h, w, c], output [n, oh, ow, cout], cout = c · multiplier. */
@@ -34,63 +34,90 @@ export const DW_PARAMS = defineParams([
 
 export const DW_SHADER = shader('depthwise', withActivation(depthwiseWgsl), DW_PARAMS);
 
-export const NAIVE_DW_PARAMS = defineParams([
-  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['kh', 'u32'], ['kw', 'u32'],
-  ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
-  ['total', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
-] as const);
-
-export const NAIVE_DW_SHADER = shader('naive_depthwise', withActivation(naiveDepthwiseWgsl), NAIVE_DW_PARAMS);
-
-/** Tile shape of the depthwise kernel: override constants (CV … STAGE) and the staged patch size (params). */
+/** Tile shape of the depthwise kernel: override constants (CV … STAGE, MULT1) and the staged patch size (params). */
 export interface DwTiling {
   CV: number;
   SY: number;
   SX: number;
   RH: number;
   RW: number;
+  /** vec4 slots of the staged patch: exactly ph · pw · CV */
   STAGE: number;
+  MULT1: number;
   ph: number;
   pw: number;
 }
 
+function dwPatch(g: DwGeometry, ty: number, tx: number): [number, number] {
+  return [(ty - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1, (tx - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1];
+}
+
+/** Input pixels inside the image that ty × tx output tiles stage, summed over the tiles of one image. */
+export function stagedPixels(g: DwGeometry, ty: number, tx: number): number {
+  const inside = (o0: number, count: number, s: number, dil: number, k: number, pad: number, size: number) => {
+    const lo = o0 * s - pad;
+    const hi = lo + (count - 1) * s + (k - 1) * dil;
+    return Math.max(0, Math.min(hi, size - 1) - Math.max(lo, 0) + 1);
+  };
+  let patch = 0;
+  for (let oy = 0; oy < g.oh; oy += ty)
+    for (let ox = 0; ox < g.ow; ox += tx)
+      patch += inside(oy, ty, g.strides[0], g.dilations[0], g.kh, g.pads[0], g.h) * inside(ox, tx, g.strides[1], g.dilations[1], g.kw, g.pads[1], g.w);
+  return patch;
+}
+
 /**
- * Picks the tile: up to 8 vec4 channel groups (32 channels = one 128-byte run per pixel), then spatial invocations up to the target workgroup size, shrunk to the output and until the
- * staged patch fits maxComputeWorkgroupStorageSize. Software adapters get 64-wide workgroups and 4 × 4
- * outputs per invocation (a barrier is a thread switch there); GPUs 128-wide and 2 × 2 (more parallelism).
- * RH·RW stays <= 16, the shader's accumulator array.
+ * Floats the tiled depthwise kernel loads and stores (the counted traffic of bench/traffic.ts): per workgroup the
+ * part of its input patch inside the image and its CV channel groups' weights and bias; the output once.
  */
-export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, number>>, software: boolean): DwTiling {
+export function depthwiseTraffic(g: DwGeometry, t: DwTiling): number {
+  const patch = stagedPixels(g, t.SY * t.RH, t.SX * t.RW);
+  const ty = t.SY * t.RH;
+  const tx = t.SX * t.RW;
   const cout4 = Math.ceil(g.cout / 4);
-  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const tilesC = Math.ceil(cout4 / t.CV);
+  const tiles = Math.ceil(g.oh / ty) * Math.ceil(g.ow / tx) * g.n;
+  return g.n * patch * Math.min(g.cout, tilesC * t.CV * 4) + tiles * (g.kh * g.kw + 1) * cout4 * 4 + g.n * g.oh * g.ow * g.cout;
+}
+
+/**
+ * Picks the tile with the least counted traffic (staged halo and weights per output) that fits the device: up to 8
+ * vec4 channel groups (32 channels = one 128-byte run per pixel), SY × SX spatial invocations (at most 128 in all)
+ * each computing RH × RW outputs (RH·RW <= 16, the shader's accumulator array), the staged patch sized exactly.
+ */
+export function planDepthwise(g: DwGeometry, limits: Readonly<Record<string, number>>): DwTiling {
+  const cout4 = Math.ceil(g.cout / 4);
+  const maxInv = Math.min(limits.maxComputeInvocationsPerWorkgroup ?? 256, 128);
   const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
-  let CV = Math.min(8, pow2Ceil(cout4));
-  const target = Math.min(maxInv, software ? 64 : 128);
-  // Every shrink-to-the-output step rounds to a power of two: fewer distinct pipelines to compile.
-  let RH = Math.min(software ? 4 : 2, pow2Floor(g.oh));
-  let RW = Math.min(software ? 4 : 2, pow2Floor(g.ow));
-  const spatial = Math.max(1, Math.floor(target / CV));
-  let SX = Math.min(pow2Floor(spatial), pow2Ceil(Math.ceil(g.ow / RW)));
-  let SY = Math.max(1, Math.min(Math.floor(spatial / SX), pow2Ceil(Math.ceil(g.oh / RH))));
-  const [sy, sx] = g.strides;
-  const [dy, dx] = g.dilations;
-  const patch = () => [(SY * RH - 1) * sy + (g.kh - 1) * dy + 1, (SX * RW - 1) * sx + (g.kw - 1) * dx + 1] as const;
-  for (;;) {
-    const [ph, pw] = patch();
-    const need = ph * pw * CV;
-    // Powers of two keep the number of distinct pipelines (and compiles) small.
-    if (need * 16 <= maxMem) return { CV, SY, SX, RH, RW, STAGE: pow2Ceil(need) * 16 <= maxMem ? pow2Ceil(need) : need, ph, pw };
-    if (RH > 1) RH--;
-    else if (SY > 1) SY = Math.ceil(SY / 2);
-    else if (RW > 1) RW--;
-    else if (SX > 1) SX = Math.ceil(SX / 2);
-    else if (CV > 1) CV = Math.ceil(CV / 2);
-    else
-      throw new GpuError(
-        `depthwise kernel ${g.kh}x${g.kw} with dilation ${dy}x${dx} needs a ${ph}x${pw} input patch, over maxComputeWorkgroupStorageSize ${maxMem}`,
-        'GPU_UNSUPPORTED',
-      );
+  const MULT1 = g.cout === g.c ? 1 : 0;
+  let best: { t: DwTiling; cost: number } | undefined;
+  for (const CV of [8, 4, 2, 1]) {
+    if (CV > 1 && CV / 2 >= cout4) continue;
+    for (const SY of [1, 2, 4, 8, 16])
+      for (const SX of [1, 2, 4, 8, 16]) {
+        if (SY * SX * CV > maxInv || (SY > 1 && SY / 2 >= g.oh) || (SX > 1 && SX / 2 >= g.ow)) continue;
+        for (const RH of [1, 2, 3, 4])
+          for (const RW of [1, 2, 3, 4]) {
+            if ((RH > 1 && SY * (RH - 1) >= g.oh) || (RW > 1 && SX * (RW - 1) >= g.ow)) continue;
+            const [ph, pw] = dwPatch(g, SY * RH, SX * RW);
+            const STAGE = ph * pw * CV;
+            if (16 * (STAGE + (g.kh * g.kw + 1) * CV) > maxMem) continue;
+            const t = { CV, SY, SX, RH, RW, STAGE, MULT1, ph, pw };
+            const cost = depthwiseTraffic(g, t);
+            // ties go to more invocations (parallelism), then fewer outputs per invocation
+            const better = !best || cost < best.cost || (cost === best.cost && SY * SX * CV > best.t.SY * best.t.SX * best.t.CV);
+            if (better) best = { t, cost };
+          }
+      }
   }
+  if (!best) {
+    const [ph, pw] = dwPatch(g, 1, 1);
+    throw new GpuError(
+      `depthwise kernel ${g.kh}x${g.kw} with dilation ${g.dilations[0]}x${g.dilations[1]} needs a ${ph}x${pw} input patch, over maxComputeWorkgroupStorageSize ${maxMem}`,
+      'GPU_UNSUPPORTED',
+    );
+  }
+  return best.t;
 }
 
 /** ONNX weight [cout, 1, kh, kw] -> [kh·kw, cout4·4] (tap-major, channels padded to vec4). */
@@ -117,14 +144,14 @@ export interface DwBuffers {
   y: BindingRef;
 }
 
-export const DW_DIRECT_PARAMS = defineParams([
+export const DW_REGISTER_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
   ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['total', 'u32'],
   ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
 /** The shape of the software-adapter depthwise kernel; each distinct value is one generated module. */
-export interface DwDirectPlan {
+export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
   KW: number;
@@ -142,18 +169,18 @@ export interface DwDirectPlan {
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key: RW takes at most 8
 // values (1..4 below 5 columns, else 4..8), KW / SX / DX are the filter's width, stride and dilation along W.
-export function planDepthwiseDirect(g: DwGeometry): DwDirectPlan {
+export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
   const mult = g.cout / g.c;
   return { RW, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], VEC: g.c % 4 === 0 && mult === 1 };
 }
 
-const directSources = new Map<string, ShaderDef>();
+const registerSources = new Map<string, ShaderDef>();
 
-/** Generates (once per plan) the unrolled kernel from shaders/depthwise_direct.wgsl. */
-export function directDepthwiseShader(p: DwDirectPlan): ShaderDef {
-  const name = `depthwise.direct.${p.VEC ? 'v4' : 's'}.rw${p.RW}.kw${p.KW}.sx${p.SX}.dx${p.DX}`;
-  let def = directSources.get(name);
+/** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
+export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
+  const name = `depthwise.register.${p.VEC ? 'v4' : 's'}.rw${p.RW}.kw${p.KW}.sx${p.SX}.dx${p.DX}`;
+  let def = registerSources.get(name);
   if (def) return def;
   const { RW, KW, SX, DX, VEC } = p;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
@@ -176,7 +203,7 @@ export function directDepthwiseShader(p: DwDirectPlan): ShaderDef {
     `const RW: u32 = ${RW}u;`,
     `const KW: u32 = ${KW}u;`,
     `const SX: u32 = ${SX}u;`,
-    withActivation(depthwiseDirectWgsl),
+    withActivation(depthwiseRegisterWgsl),
   ]
     .join('\n')
     .replace(
@@ -214,38 +241,45 @@ export function directDepthwiseShader(p: DwDirectPlan): ShaderDef {
     .replace('${ACC}', lines(acc, '  '))
     .replace('${TAPS}', lines(taps, '    '))
     .replace('${STORE}', lines(store, '  '));
-  def = shader(name, source, DW_DIRECT_PARAMS);
-  directSources.set(name, def);
+  def = shader(name, source, DW_REGISTER_PARAMS);
+  registerSources.set(name, def);
   return def;
 }
 
-/** The software-adapter kernel (depthwise_direct.wgsl): no workgroup memory, RW outputs × 4 channels per invocation. */
-export async function depthwiseDirectDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  const p = planDepthwiseDirect(g);
+/** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RW outputs × 4 channels per invocation. */
+export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
+  const p = planDepthwiseRegister(g);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const tilesX = Math.ceil(g.ow / p.RW);
   const total = cout4 * tilesX * g.oh * g.n;
   const params = ctx.uniform(
-    DW_DIRECT_PARAMS,
+    DW_REGISTER_PARAMS,
     {
       h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
       stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, total, ...a.params,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(directDepthwiseShader(p), { KH: g.kh, ...a.constants });
+  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
 }
 
-/** Software adapters get the direct kernel, GPUs the tiled one (workgroup-memory staging). */
-export async function depthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  return ctx.info.isSoftware ? depthwiseDirectDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
+/** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */
+export async function depthwiseDispatch(
+  ctx: GpuBuildCtx,
+  g: DwGeometry,
+  act: FusedActivation,
+  bufs: DwBuffers,
+  label: string,
+  variant: KernelVariant = kernelVariant(ctx.info),
+): Promise<Dispatch> {
+  return variant === 'register' ? depthwiseRegisterDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
 }
 
 /** The tiled kernel (depthwise.wgsl): the input patch staged once per workgroup in workgroup memory. */
 export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  const t = planDepthwise(g, ctx.limits, ctx.info.isSoftware);
+  const t = planDepthwise(g, ctx.limits);
   const { ph, pw } = t;
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
@@ -265,29 +299,4 @@ export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, ac
   const { ph: _ph, pw: _pw, ...tiling } = t;
   const pipeline = await ctx.pipeline(DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
-}
-
-/** The one-output-per-invocation baseline (bench only); w is [kh·kw, cout] unpadded, b [cout]. */
-export async function naiveDepthwiseDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  const a = activationSpec(act);
-  const total = g.n * g.oh * g.ow * g.cout;
-  const params = ctx.uniform(
-    NAIVE_DW_PARAMS,
-    {
-      h: g.h, w: g.w, c: g.c, cout: g.cout, mult: g.cout / g.c, oh: g.oh, ow: g.ow, kh: g.kh, kw: g.kw,
-      stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      total, ...a.params,
-    },
-    `${label}.params`,
-  );
-  const pipeline = await ctx.pipeline(NAIVE_DW_SHADER, { WG: 64, ...a.constants });
-  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
-}
-
-function pow2Ceil(v: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(1, v)));
-}
-
-function pow2Floor(v: number): number {
-  return 2 ** Math.floor(Math.log2(Math.max(1, v)));
 }

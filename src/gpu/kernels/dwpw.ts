@@ -1,16 +1,18 @@
 import dwpwWgsl from '../../../shaders/dwpw.wgsl?raw';
+import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader } from '../shader.js';
-import type { DwGeometry } from './depthwise.js';
+import { depthwiseTraffic, planDepthwise, stagedPixels, type DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
-import { gemmTile, type GemmVariant } from './gemm.js';
+import type { KernelVariant } from '../variant.js';
+import { gemmTile, gemmTraffic } from './gemm.js';
 
 export const DWPW_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
   ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
-  ['m', 'u32'], ['k', 'u32'], ['k4', 'u32'], ['n', 'u32'], ['n4', 'u32'], ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'],
+  ['m', 'u32'], ['k', 'u32'], ['k4', 'u32'], ['n', 'u32'], ['n4', 'u32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'],
   ['act_a', 'f32'], ['act_b', 'f32'], ['dw_act_a', 'f32'], ['dw_act_b', 'f32'],
 ] as const);
 
@@ -18,12 +20,7 @@ const SOURCE = withActivation(dwpwWgsl);
 export const DWPW_SHADERS = {
   tiled: shader('dwpw', SOURCE, DWPW_PARAMS, 'main'),
   tiledRes: shader('dwpw.res', SOURCE, DWPW_PARAMS, 'main_res'),
-  direct: shader('dwpw.direct', SOURCE, DWPW_PARAMS, 'direct_main'),
 } as const;
-
-/** Output channels one software-adapter invocation holds (dwpw.wgsl direct_main: 2 vec4). */
-export const DIRECT_COLS = 8;
-const SW_WG = 64;
 
 /** A depthwise conv (geometry g, its output channels = g.cout) followed by a 1x1 conv to `n` channels. */
 export interface DwPwGeometry {
@@ -31,24 +28,88 @@ export interface DwPwGeometry {
   n: number;
 }
 
-/**
- * How many times the fused kernel computes each depthwise output: once per tile of output channels (TN on
- * GPUs, DIRECT_COLS on software adapters). The unfused pair computes it once, but writes and re-reads it.
- */
-export function dwRecompute(n: number, variant: GemmVariant, limits: Readonly<Record<string, number>>): number {
-  return Math.ceil(n / (variant === 'tiled' ? gemmTile(n, limits).TN : DIRECT_COLS));
+/** The fused kernel's tile (override constants of dwpw.wgsl): TY × TX output pixels × TN channels, DK depthwise channels per chunk. */
+export interface DwPwTiling {
+  /** output pixels per invocation */
+  RP: number;
+  TY: number;
+  TX: number;
+  TN: number;
+  DK: number;
+  PH: number;
+  PW: number;
 }
 
 /**
- * Whether the fused kernel beats the two dispatches: it saves writing and re-reading the depthwise output
- * (2·K floats per pixel) and costs (recompute − 1) more depthwise passes. On a GPU the depthwise pass is
- * bandwidth-bound and a recompute mostly hits the cache, so up to 2 passes win. On a software adapter every
- * load costs the same wherever it hits, and the direct kernel (scalar gathers, no column reuse) measured 2-25×
- * slower than the direct depthwise + pointwise pair on MobileNetV2's pairs (npm run bench:kernels -- --only=dwpw,
- * SwiftShader), so there the pair runs.
+ * Floats the fused kernel loads and stores (the counted traffic of bench/traffic.ts, in floats): per workgroup and
+ * chunk of DK channels, the input patch inside the image, the chunk's depthwise weights and bias and its DK × TN
+ * pointwise weights, and its pointwise bias once; the output (and residual) once.
  */
-export function dwPwWins(g: DwPwGeometry, variant: GemmVariant, limits: Readonly<Record<string, number>>): boolean {
-  return variant === 'tiled' && dwRecompute(g.n, variant, limits) <= 2;
+export function dwPwTraffic(g: DwPwGeometry, t: DwPwTiling, residual = false): number {
+  const d = g.dw;
+  const patch = stagedPixels(d, t.TY, t.TX);
+  const k4 = Math.ceil(d.cout / 4) * 4;
+  const chunks = Math.ceil(d.cout / t.DK);
+  const tilesN = Math.ceil(g.n / t.TN);
+  const tilesS = Math.ceil(d.oh / t.TY) * Math.ceil(d.ow / t.TX) * d.n;
+  const n4 = Math.ceil(g.n / 4) * 4;
+  const dwPass = d.n * patch * Math.min(k4, chunks * t.DK) + tilesS * (d.kh * d.kw + 1) * k4;
+  const m = d.n * d.oh * d.ow;
+  return tilesN * dwPass + tilesS * (k4 * n4 + n4) + m * g.n * (residual ? 2 : 1);
+}
+
+function patchOf(d: DwGeometry, TY: number, TX: number): [number, number] {
+  return [(TY - 1) * d.strides[0] + (d.kh - 1) * d.dilations[0] + 1, (TX - 1) * d.strides[1] + (d.kw - 1) * d.dilations[1] + 1];
+}
+
+/**
+ * The tile with the least counted traffic that fits the device: workgroup (TN/4)·(TY·TX/RP) invocations and
+ * 16·(PH·PW·DK/4 + (KH·KW+1)·DK/4 + TY·TX·DK/4 + DK·TN/4) bytes of workgroup memory; undefined when none fits.
+ */
+export function planDwPw(g: DwPwGeometry, limits: Readonly<Record<string, number>>): DwPwTiling | undefined {
+  const d = g.dw;
+  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
+  const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
+  const maxX = limits.maxComputeWorkgroupSizeX ?? 256;
+  const maxY = limits.maxComputeWorkgroupSizeY ?? 256;
+  let best: { t: DwPwTiling; cost: number } | undefined;
+  for (const RP of [4, 8])
+    for (const TY of [4, 8, 16])
+      for (const TX of [4, 8, 16])
+        for (const TN of [16, 32, 64, 128])
+          for (const DK of [16, 8, 4]) {
+            const TM = TY * TX;
+            if ((TN / 4) * (TM / RP) > maxInv || TN / 4 > maxX || TM / RP > maxY) continue;
+            if (TN > 16 && TN / 2 >= Math.ceil(g.n / 4) * 4) continue; // half the tile would be idle
+            if ((TY > 4 && TY / 2 >= d.oh) || (TX > 4 && TX / 2 >= d.ow)) continue;
+            const [PH, PW] = patchOf(d, TY, TX);
+            if (16 * ((PH * PW * DK) / 4 + ((d.kh * d.kw + 1) * DK) / 4 + (TM * DK) / 4 + (DK * TN) / 4) > maxMem) continue;
+            const t = { RP, TY, TX, TN, DK, PH, PW };
+            const cost = dwPwTraffic(g, t);
+            if (!best || cost < best.cost || (cost === best.cost && RP < best.t.RP)) best = { t, cost };
+          }
+  return best?.t;
+}
+
+/** Counted traffic of the unfused pair: the depthwise kernel, then the pointwise GEMM reading its output. */
+export function dwThenPwTraffic(g: DwPwGeometry, limits: Readonly<Record<string, number>>, residual = false): number {
+  const d = g.dw;
+  const m = d.n * d.oh * d.ow;
+  const t = gemmTile(m, g.n, d.cout, limits);
+  return depthwiseTraffic(d, planDepthwise(d, limits)) + gemmTraffic(m, g.n, d.cout, t, residual);
+}
+
+/**
+ * Whether the fused kernel beats the two dispatches, by the counted traffic of both (the traffic model of
+ * bench/traffic.ts, checked against it by test/gpu-traffic.test.ts). On a software adapter every load costs the
+ * same wherever it hits, and a register-variant fused kernel (scalar gathers, no column reuse) measured 2-25×
+ * slower than the register depthwise + pointwise pair on MobileNetV2's pairs (SwiftShader), so there the pair
+ * runs and the fused kernel has no register variant.
+ */
+export function dwPwWins(g: DwPwGeometry, variant: KernelVariant, limits: Readonly<Record<string, number>>, residual = false): boolean {
+  if (variant !== 'tiled') return false;
+  const t = planDwPw(g, limits);
+  return !!t && dwPwTraffic(g, t, residual) < dwThenPwTraffic(g, limits, residual);
 }
 
 /** ONNX pointwise weight [n, K, 1, 1] -> [4·k4][n4] vec4 rows (k and n zero-padded to 4). */
@@ -78,7 +139,6 @@ export async function dwpwDispatch(
   g: DwPwGeometry,
   acts: { dw: FusedActivation; pw: FusedActivation },
   bufs: DwPwBuffers,
-  variant: GemmVariant,
   label: string,
 ): Promise<Dispatch> {
   const d = g.dw;
@@ -86,28 +146,25 @@ export async function dwpwDispatch(
   const da = activationSpec(acts.dw);
   const m = d.n * d.oh * d.ow;
   const n4 = Math.ceil(g.n / 4);
-  const { TM, TN } = variant === 'tiled' ? gemmTile(g.n, ctx.limits) : { TM: 4, TN: DIRECT_COLS };
-  const tilesM = Math.ceil(m / TM);
-  const tilesN = Math.ceil(g.n / TN);
-  const groups = tilesM * tilesN;
+  const t = planDwPw(g, ctx.limits);
+  if (!t)
+    throw new GpuError(`fused depthwise ${d.kh}x${d.kw} -> pointwise (${label}): no tile fits maxComputeWorkgroupStorageSize ${ctx.limits.maxComputeWorkgroupStorageSize}`, 'GPU_UNSUPPORTED');
+  const tilesX = Math.ceil(d.ow / t.TX);
+  const tilesY = Math.ceil(d.oh / t.TY);
+  const tilesN = Math.ceil(g.n / t.TN);
+  const groups = tilesX * tilesY * d.n * tilesN;
   const params = ctx.uniform(
     DWPW_PARAMS,
     {
       h: d.h, w: d.w, c: d.c, mult: d.cout / d.c, oh: d.oh, ow: d.ow,
       stride_y: d.strides[0], stride_x: d.strides[1], dil_y: d.dilations[0], dil_x: d.dilations[1], pad_t: d.pads[0], pad_l: d.pads[1],
-      m, k: d.cout, k4: Math.ceil(d.cout / 4), n: g.n, n4, tiles_m: tilesM, tiles_n: tilesN, groups,
+      m, k: d.cout, k4: Math.ceil(d.cout / 4), n: g.n, n4, tiles_x: tilesX, tiles_y: tilesY, tiles_n: tilesN, groups,
       ...pa.params, dw_act_a: da.params.act_a, dw_act_b: da.params.act_b,
     },
     `${label}.params`,
   );
-  const common = { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT };
+  const def = bufs.residual ? DWPW_SHADERS.tiledRes : DWPW_SHADERS.tiled;
+  const pipeline = await ctx.pipeline(def, { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0 });
   const base = [params, bufs.x, bufs.wd, bufs.bd, bufs.wp, bufs.bp, bufs.y];
-  if (variant === 'tiled') {
-    const def = bufs.residual ? DWPW_SHADERS.tiledRes : DWPW_SHADERS.tiled;
-    const pipeline = await ctx.pipeline(def, { ...common, TM, TN });
-    return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };
-  }
-  const pipeline = await ctx.pipeline(DWPW_SHADERS.direct, { ...common, HAS_RES: bufs.residual ? 1 : 0, SW_WG });
-  const res = bufs.residual ?? ctx.constBuffer(new Float32Array(1), `${label}.nores`);
-  return { pipeline, bindings: [...base, res], workgroups: grid(Math.ceil(groups / SW_WG), ctx.limits), label };
+  return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };
 }

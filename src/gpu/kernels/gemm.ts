@@ -1,10 +1,10 @@
-import naivePointwiseWgsl from '../../../shaders/naive_pointwise.wgsl?raw';
-import pointwiseWgsl from '../../../shaders/pointwise.wgsl?raw';
-import pointwiseDirectWgsl from '../../../shaders/pointwise_direct.wgsl?raw';
+import gemmWgsl from '../../../shaders/gemm.wgsl?raw';
+import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
+import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
 
 export const GEMM_PARAMS = defineParams([
@@ -14,34 +14,64 @@ export const GEMM_PARAMS = defineParams([
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-const GEMM_SOURCE = withActivation(pointwiseWgsl);
-/** One ShaderDef per entry point: tiled (GPUs) / direct (software adapters), each with or without a residual. */
-export const GEMM_SHADERS = {
-  tiled: shader('pointwise', GEMM_SOURCE, GEMM_PARAMS, 'main'),
-  tiledRes: shader('pointwise.res', GEMM_SOURCE, GEMM_PARAMS, 'main_res'),
-  direct: shader('pointwise.direct', GEMM_SOURCE, GEMM_PARAMS, 'direct_main'),
-  directRes: shader('pointwise.direct_res', GEMM_SOURCE, GEMM_PARAMS, 'direct_res'),
-} as const;
-
-export const NAIVE_PW_PARAMS = defineParams([['cin', 'u32'], ['cout', 'u32'], ['total', 'u32'], ['act_a', 'f32'], ['act_b', 'f32']] as const);
-export const NAIVE_PW_SHADER = shader('naive_pointwise', withActivation(naivePointwiseWgsl), NAIVE_PW_PARAMS);
-
-export type GemmVariant = 'tiled' | 'direct';
-
-/** Tiled on GPUs, direct (no workgroup memory, no barriers) on software adapters. */
-export function defaultVariant(ctx: GpuBuildCtx): GemmVariant {
-  return ctx.info.isSoftware ? 'direct' : 'tiled';
+/** The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl). */
+function operandLoaders(name: 'a' | 'b', array: string, vec: boolean): string {
+  const T = name.toUpperCase() + 'T';
+  return vec
+    ? `alias ${T} = vec4<f32>;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i / 4u][i % 4u];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return ${array}[i / 4u];\n}`
+    : `alias ${T} = f32;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return vec4<f32>(${array}[i], ${array}[i + 1u], ${array}[i + 2u], ${array}[i + 3u]);\n}`;
 }
 
-/** Workgroup tile of the tiled variant: TN = 32 when N is small so half the tile is not idle. */
-export function gemmTile(n: number, limits: Readonly<Record<string, number>>): { TM: number; TN: number } {
-  const TN = n <= 32 ? 32 : 64;
+const gemmDefs = new Map<string, ShaderDef>();
+
+/** The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant). */
+function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean): ShaderDef {
+  const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}`;
+  let def = gemmDefs.get(name);
+  if (!def) {
+    const source = [operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec), withActivation(gemmWgsl)].join('\n');
+    gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
+  }
+  return def;
+}
+
+export interface GemmTile {
+  TM: number;
+  TN: number;
+}
+
+/** Floats the tiled GEMM loads and stores (the counted traffic of bench/traffic.ts): A once per N tile, B and the bias once per M tile. */
+export function gemmTraffic(m: number, n: number, k: number, t: GemmTile, residual = false): number {
+  const tilesM = Math.ceil(m / t.TM);
+  const tilesN = Math.ceil(n / t.TN);
+  return m * k * tilesN + (k * n + n) * tilesM + m * n * (residual ? 2 : 1);
+}
+
+/**
+ * Workgroup tile of the tiled variant (gemm_tile.wgsl): the TM × TN with the least counted traffic among those
+ * the device runs ((TM/4)·(TN/4) invocations, (TM + TN)·TK floats of workgroup memory), ties to the smaller tile
+ * (more workgroups in flight). A tile at least twice N (or M) is never picked: half of it would idle.
+ */
+export function gemmTile(m: number, n: number, k: number, limits: Readonly<Record<string, number>>): GemmTile {
   const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
-  const TM = (TN / 4) * 16 <= maxInv ? 64 : 32;
-  return { TM, TN };
+  const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
+  let best: { t: GemmTile; cost: number } | undefined;
+  for (const TM of [16, 32, 64, 128])
+    for (const TN of [16, 32, 64, 128]) {
+      if ((TM / 4) * (TN / 4) > maxInv || (TM + TN) * GEMM_TK * 4 > maxMem) continue;
+      if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
+      const t = { TM, TN };
+      const cost = gemmTraffic(m, n, k, t);
+      if (!best || cost < best.cost || (cost === best.cost && TM * TN < best.t.TM * best.t.TN)) best = { t, cost };
+    }
+  return best?.t ?? { TM: 16, TN: 16 };
 }
 
-/** Y[t] = act(alpha·A[t]·B[t] + beta·C) (+ R[t]), every operand addressed by element strides (see pointwise.wgsl). */
+/** gemm_tile.wgsl's TK: the reduction depth staged per step. */
+const GEMM_TK = 16;
+
+/** Y[t] = act(alpha·A[t]·B[t] + beta·C) (+ R[t]), every operand addressed by element strides (see gemm.wgsl). */
 export interface GemmSpec {
   m: number;
   n: number;
@@ -59,10 +89,10 @@ export interface GemmSpec {
   act: FusedActivation;
   /** A tensor laid out like Y, added after the activation (fused residual Add). */
   residual?: BindingRef;
-  variant?: GemmVariant;
+  variant?: KernelVariant;
 }
 
-/** Register block of the vec4 direct kernel (pointwise_direct.wgsl): TM rows × TN4 vec4 column groups per invocation. */
+/** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 vec4 column groups per invocation. */
 export interface Gemm4Plan {
   TM: number;
   TN4: number;
@@ -83,7 +113,7 @@ export function gemm4Eligible(s: GemmSpec): boolean {
 
 /**
  * 8 rows × 8 columns for every shape, so layers differing only in M and N share one pipeline (rows past M and
- * column groups past N/4 are clamped, see pointwise_direct.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
+ * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
  * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
 export function planGemm4(residual: boolean, cBroadcast: boolean): Gemm4Plan {
@@ -92,9 +122,9 @@ export function planGemm4(residual: boolean, cBroadcast: boolean): Gemm4Plan {
 
 const gemm4Sources = new Map<string, ShaderDef>();
 
-/** Generates (once per plan) the unrolled kernel from shaders/pointwise_direct.wgsl. */
-export function directGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `pointwise.direct4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CB ? '.cb' : ''}`;
+/** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
+export function registerGemmShader(p: Gemm4Plan): ShaderDef {
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CB ? '.cb' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB } = p;
@@ -121,7 +151,7 @@ export function directGemmShader(p: Gemm4Plan): ShaderDef {
       ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)}${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
     ]),
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(pointwiseDirectWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r4: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
@@ -135,38 +165,29 @@ export function directGemmShader(p: Gemm4Plan): ShaderDef {
 export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch | undefined> {
   const batches = s.offsets?.length ?? 1;
   if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
-  const variant = s.variant ?? defaultVariant(ctx);
-  if (variant === 'direct' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
+  const variant = s.variant ?? kernelVariant(ctx.info);
+  if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
-  const { TM, TN } = variant === 'tiled' ? gemmTile(s.n, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(s.m / TM);
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 1, label);
-  const def =
-    variant === 'tiled' ? (s.residual ? GEMM_SHADERS.tiledRes : GEMM_SHADERS.tiled) : s.residual ? GEMM_SHADERS.directRes : GEMM_SHADERS.direct;
-  const constants = { HAS_C: s.c ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { DIRECT_WG: 64 }) };
+  const offs = s.offsets ?? [[0, 0, 0]];
+  const d4 = (v: number) => v % 4 === 0;
+  // vec4 bindings where every vec4 a tile stages is 4 consecutive, 16-byte-aligned elements
+  const aVec = variant === 'tiled' && s.aStrides[1] === 1 && d4(s.aStrides[0]) && d4(s.k) && offs.every((o) => d4(o[0]));
+  const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
+  const def = gemmShader(variant, !!s.residual, aVec, bVec);
+  const constants = {
+    HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
+    A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
+    ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }),
+  };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const workgroups = grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits);
   return { pipeline, bindings, workgroups, label };
-}
-
-/** The one-output-per-invocation baseline (bench only): x [P, cin], w [cin, cout], b [cout], y [P, cout]. */
-export async function naivePointwiseDispatch(
-  ctx: GpuBuildCtx,
-  pixels: number,
-  cin: number,
-  cout: number,
-  act: FusedActivation,
-  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef },
-  label: string,
-): Promise<Dispatch> {
-  const a = activationSpec(act);
-  const total = pixels * cout;
-  const params = ctx.uniform(NAIVE_PW_PARAMS, { cin, cout, total, ...a.params }, `${label}.params`);
-  const pipeline = await ctx.pipeline(NAIVE_PW_SHADER, { WG: 64, ...a.constants });
-  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
 }
 
 /** The params uniform, the C operand (a zero stand-in of `noCFloats` when absent) and the per-batch offset table. */
@@ -197,7 +218,7 @@ function gemmOperands(
   return { params, c, off: ctx.constBuffer(offs, `${label}.offsets`) };
 }
 
-/** The vec4 register-block kernel (pointwise_direct.wgsl) for software adapters; see gemm4Eligible. */
+/** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
   const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0);
   const batches = s.offsets?.length ?? 1;
@@ -206,7 +227,7 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 4, label);
-  const pipeline = await ctx.pipeline(directGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
+  const pipeline = await ctx.pipeline(registerGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
 }

@@ -3,7 +3,8 @@ import { isInt, type Value } from '../../graph/ir.js';
 import type { ResolvedNode } from '../../graph/resolve.js';
 import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
-import { defaultVariant, gemmDispatch, type GemmVariant } from '../kernels/gemm.js';
+import { gemmDispatch } from '../kernels/gemm.js';
+import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
 import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 
@@ -16,7 +17,7 @@ import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
  */
 export interface ConvGpuOptions {
   residual?: BindingRef;
-  variant?: GemmVariant;
+  variant?: KernelVariant;
 }
 
 function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
@@ -73,7 +74,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, opts.variant ?? defaultVariant(ctx));
+        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, opts.variant ?? kernelVariant(ctx.info));
       }
       return { dispatches: d ? [d] : [] };
     },

@@ -1,6 +1,7 @@
 import { isInt } from '../../graph/ir.js';
 import type { ResolvedNode } from '../../graph/resolve.js';
-import { gemmDispatch, type GemmVariant } from '../kernels/gemm.js';
+import { gemmDispatch } from '../kernels/gemm.js';
+import type { KernelVariant } from '../variant.js';
 import { physicalStrides, toDevice } from '../layout.js';
 import type { BindingRef, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
 import { stridesOf, type Shape } from '../../tensor.js';
@@ -13,7 +14,7 @@ import type { MatMulAttrs } from '../../ops/matmul.js';
  */
 export interface GemmGpuOptions {
   residual?: BindingRef;
-  variant?: GemmVariant;
+  variant?: KernelVariant;
 }
 
 /** A constant input uploaded once in device layout; a runtime input bound as is. */

@@ -8,7 +8,7 @@
 // SwiftShader's compile time grows exponentially with their number (8 pixels x 4 tests: 30 s per pipeline).
 // No workgroup memory and no barriers.
 //
-// This file is a template: src/gpu/kernels/conv2d.ts (directConv2dShader) prepends the constants TM, TN4 and
+// This file is a template: src/gpu/kernels/conv2d.ts (registerConv2dShader) prepends the constants TM, TN4 and
 // replaces the ${...} markers with code unrolled over the block (SwiftShader does not unroll loops, and an
 // array indexed in a loop lives in memory). Pixels past M and channel groups past coutg/4 are clamped on load
 // and stored clamped too: such a lane holds exactly the values of the last pixel / group, so the duplicate

@@ -1,4 +1,4 @@
-// GEMM with the pointwise.wgsl epilogue, for software adapters (SwiftShader, llvmpipe: a CPU running
+// GEMM with the gemm.wgsl epilogue, for software adapters (SwiftShader, llvmpipe: a CPU running
 // invocations as SIMD lanes), when B, C, Y (and R) have a contiguous inner dimension and N is a multiple of 4:
 //   Y[t, m, n] = act( alpha · Σ_k A[t, m, k] · B[t, k, n]  +  beta · C[m, n] )  (+ R[t, m, n] with RES)
 //   A[t, m, k] = a[off[3t] + m·a_sm + k·a_sk]                (any strides)
@@ -6,12 +6,12 @@
 //   Y[t, m, n] = y4[(off[3t+2] + m·y_sm + n) / 4][n % 4]     (y_sn = 1; R likewise)
 //   C[m, n]    = c4[(m·c_sm + n) / 4][n % 4]                 (c_sn = 1; c_sm = 0 broadcasts a bias row)
 // (src/gpu/kernels/gemm.ts, gemm4Eligible, checks that every stride and offset in vec4 units is whole; else
-// the scalar direct kernel in pointwise.wgsl runs.) There a load costs about the same per float per lane
+// the scalar register kernel in gemm.wgsl runs.) There a load costs about the same per float per lane
 // whatever the address pattern, and a vec4 FMA a fraction of one float load, so each invocation computes a
 // TM × TN register block (TN = 4·TN4): per k it loads TM floats of A and TN4 vec4s of B for TM · TN4 vec4
 // FMAs. No workgroup memory, no barriers.
 //
-// This file is a template: src/gpu/kernels/gemm.ts (directGemmShader) prepends the constants TM and TN4 and
+// This file is a template: src/gpu/kernels/gemm.ts (registerGemmShader) prepends the constants TM and TN4 and
 // replaces the ${...} markers with code unrolled over the block (SwiftShader does not unroll loops, and an
 // array indexed in a loop lives in memory). Rows past M and column groups past N/4 are clamped on load and
 // stored clamped too: such a lane holds exactly the values of the last row / group, so the duplicate store is

@@ -1,6 +1,6 @@
-import { GpuError } from '../../errors.js';
-import { dawnGpu } from '../dawn.js';
-import { requestGpu, setGpuSource, type GpuContext } from '../device.js';
+import { GpuError } from '../../src/errors.js';
+import { dawnGpu } from '../../src/gpu/dawn.js';
+import { requestGpu, setGpuSource, type GpuContext } from '../../src/gpu/device.js';
 
 /** requestGpu() for kernel tests and benchmarks: throws (never returns undefined) so callers fail instead of skipping. */
 export async function openKernelDevice(): Promise<GpuContext> {

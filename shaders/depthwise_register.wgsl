@@ -9,7 +9,7 @@
 // compile time grows exponentially with their number.
 // Invocation id = c4 + cout4·(tx + tiles_x·(oy + OH·n)), so neighbouring lanes touch neighbouring channels.
 //
-// This file is a template: src/gpu/kernels/depthwise.ts (directDepthwiseSource) prepends `alias XT = ...;` and
+// This file is a template: src/gpu/kernels/depthwise.ts (registerDepthwiseShader) prepends `alias XT = ...;` and
 // the constants RW, KW, SX, replaces the ${...} markers with code unrolled over the row's taps and
 // outputs (SwiftShader does not unroll loops, and an array indexed in a loop lives in memory), and picks one
 // of two element types:

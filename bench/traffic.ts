@@ -1,0 +1,288 @@
+// The counted traffic model of the hardware (tiled) path: every kernel rebuilt with each global-memory access of
+// a storage buffer wrapped in an atomicAdd to a counter buffer (@group(1)), run on whatever adapter Dawn gives
+// (SwiftShader here) with the adapter presented as hardware, so the tiled kernels run. Per dispatch: the bytes
+// the kernel loads from and stores to storage buffers, against the compulsory traffic (each bound input, weight
+// and output buffer once). A load counts wherever a cache would catch it: this is the traffic a GPU's memory
+// system is asked for, the upper bound of DRAM traffic. Uniforms (params) are not counted.
+// Run: npm run bench:device (prints it first), or node scripts/vite-run.mjs /bench/traffic.ts [--model=mobilenet|face]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCpu } from '../src/cpu/run.js';
+import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
+import type { GpuContext } from '../src/gpu/device.js';
+import { toDevice } from '../src/gpu/layout.js';
+import { BufferTracker, READBACK, STORAGE } from '../src/gpu/memory.js';
+import { PipelineCache, type Constants } from '../src/gpu/pipelines.js';
+import type { BindingRef, GpuBuildCtx, GpuProgram } from '../src/gpu/program.js';
+import type { ShaderDef } from '../src/gpu/shader.js';
+import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { isInt, type Graph, type Value } from '../src/graph/ir.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
+import { GPU_PROGRAMS } from '../src/gpu/programs/registry.js';
+import { sizeOf, type Tensor } from '../src/tensor.js';
+import { loadTflite } from '../src/tflite/import.js';
+import { openKernelDevice } from '../test/support/kernel-device.js';
+import { mobilenetV2 } from '../test/support/mobilenet-v2.js';
+
+const COUNTER = 'traffic__';
+const DECL = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)\s*:\s*array<(.+?)>\s*;/g;
+const SCALAR_BYTES: Record<string, number> = { f32: 4, u32: 4, i32: 4, f16: 2 };
+
+/** A storage buffer binding of a shader: its binding number, access mode and element size. */
+export interface StorageDecl {
+  binding: number;
+  mode: 'read' | 'read_write';
+  name: string;
+  elemBytes: number;
+}
+
+function elemBytes(type: string, source: string): number {
+  const alias = new RegExp(`alias\\s+${type}\\s*=\\s*([^;]+);`).exec(source);
+  const t = (alias ? alias[1]! : type).replace(/\s/g, '');
+  const vec = /^vec([234])<(\w+)>$/.exec(t);
+  const bytes = vec ? Number(vec[1]) * SCALAR_BYTES[vec[2]!]! : SCALAR_BYTES[t];
+  if (!bytes) throw new Error(`traffic: element type "${type}" of a storage buffer is not one the counter knows`);
+  return bytes;
+}
+
+export function storageDecls(source: string): StorageDecl[] {
+  for (const m of source.matchAll(DECL)) if (Number(m[1]) >= SLOTS) throw new Error(`traffic: @binding(${m[1]}) past the counter's ${SLOTS} slots`);
+  return [...source.matchAll(DECL)].map((m) => ({ binding: Number(m[1]), mode: m[2] as StorageDecl['mode'], name: m[3]!, elemBytes: elemBytes(m[4]!, source) }));
+}
+
+/** The index of the `]` closing the `[` at `open`. */
+function closing(s: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < s.length; i++) {
+    if (s[i] === '[') depth++;
+    else if (s[i] === ']' && --depth === 0) return i;
+  }
+  throw new Error('traffic: unbalanced [ in WGSL');
+}
+
+/** Bindings the counter has slots for. */
+const SLOTS = 16;
+
+/**
+ * Rewrites WGSL so every load `buf[i]` of a storage buffer at @binding(b) becomes `tr_buf(u32(i))` (which counts
+ * its bytes in traffic__[2b]) and every store statement `buf[i] = v;` is preceded by a count of its bytes in
+ * traffic__[2b + 1] (`buf[i] op= v` counts both). Counts are in 4-byte words.
+ */
+export function instrumentWgsl(source: string): string {
+  const decls = storageDecls(source);
+  if (decls.length === 0) return source;
+  const byName = new Map(decls.map((d) => [d.name, d]));
+  const access = new RegExp(`(?<![\\w.&])(${decls.map((d) => d.name).join('|')})\\s*\\[`, 'g');
+  const rewrite = (s: string): string => {
+    let out = '';
+    let at = 0;
+    access.lastIndex = 0;
+    for (let m = access.exec(s); m; m = access.exec(s)) {
+      const d = byName.get(m[1]!)!;
+      const open = m.index + m[0].length - 1;
+      const close = closing(s, open);
+      const index = rewrite(s.slice(open + 1, close));
+      const after = /^\s*([-+*/%&|^]?)=(?!=)/.exec(s.slice(close + 1));
+      const words = d.elemBytes / 4;
+      out += s.slice(at, m.index);
+      if (after) {
+        // a store statement: count before it (and the load of a compound assignment)
+        out += `atomicAdd(&${COUNTER}[${2 * d.binding + 1}], ${words}u); ${after[1] ? `atomicAdd(&${COUNTER}[${2 * d.binding}], ${words}u); ` : ''}${d.name}[${index}]`;
+      } else out += `tr_${d.name}(u32(${index}))`;
+      at = close + 1;
+      access.lastIndex = close + 1;
+    }
+    return out + s.slice(at);
+  };
+  // declarations themselves are left alone: rewrite only the text between them
+  const parts: string[] = [];
+  let at = 0;
+  for (const m of source.matchAll(DECL)) {
+    parts.push(rewrite(source.slice(at, m.index)), m[0]);
+    at = m.index! + m[0].length;
+  }
+  parts.push(rewrite(source.slice(at)));
+  const helpers = decls.map((d) => {
+    const type = /array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!;
+    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${2 * d.binding}], ${d.elemBytes / 4}u);\n  return ${d.name}[i];\n}`;
+  });
+  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${2 * SLOTS}>;`, ...helpers, parts.join('')].join('\n');
+}
+
+const instrumented = new Map<ShaderDef, ShaderDef>();
+function instrumentDef(def: ShaderDef): ShaderDef {
+  let d = instrumented.get(def);
+  if (!d) instrumented.set(def, (d = { ...def, name: `${def.name}~traffic`, source: instrumentWgsl(def.source) }));
+  return d;
+}
+
+/** One dispatch's counted and compulsory bytes. */
+export interface TrafficRow {
+  node: string;
+  op: string;
+  dispatch: string;
+  read: number;
+  write: number;
+  /** bytes of the storage buffers the dispatch binds read-only / read-write, each once */
+  minRead: number;
+  minWrite: number;
+  /** bytes loaded from each binding (index = binding number) */
+  perBinding: number[];
+}
+
+/** Counts every dispatch of one node, its inputs given in NCHW (as runNodeOnGpu takes them). */
+export async function countNode(
+  gpu: GpuContext,
+  rg: ResolvedGraph,
+  idx: number,
+  inputs: readonly Value[],
+  pipelines: PipelineCache,
+  program: GpuProgram | undefined = GPU_PROGRAMS.get(rg.nodes[idx]!.node.op),
+): Promise<TrafficRow[]> {
+  const rn = rg.nodes[idx]!;
+  if (!program) throw new Error(`traffic: no GPU program for ${rn.node.op} (node "${rn.node.name}")`);
+  const { device } = gpu;
+  const tracker = new BufferTracker(device);
+  try {
+    device.pushErrorScope('validation');
+    const inBufs = inputs.map((v, i) => {
+      if (!v || sizeOf(v.shape) === 0) return tracker.create(4, STORAGE, `in${i}`);
+      const dev = toDevice(v.shape, isInt(v) ? Float32Array.from(v.ints) : v.data);
+      const b = tracker.create(Math.max(4, dev.byteLength), STORAGE, `in${i}`);
+      device.queue.writeBuffer(b, 0, dev.buffer, dev.byteOffset, dev.byteLength);
+      return b;
+    });
+    const outBufs = rn.outputShapes.map((s, i) => tracker.create(Math.max(4, sizeOf(s) * 4), STORAGE, `out${i}`));
+    const defs = new Map<GPUComputePipeline, ShaderDef>();
+    const base = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((n) => (n === '' ? undefined : rg.constants.get(n))));
+    const ctx: GpuBuildCtx = {
+      ...base,
+      pipeline: async (def: ShaderDef, c: Constants = {}) => {
+        const p = await pipelines.get(instrumentDef(def), c);
+        defs.set(p, def);
+        return p;
+      },
+    };
+    const prog = await program.build(rn, ctx);
+    const rows: TrafficRow[] = [];
+    for (const d of prog.dispatches) {
+      const counter = tracker.create(8 * SLOTS, STORAGE, 'traffic');
+      device.queue.writeBuffer(counter, 0, new Uint32Array(2 * SLOTS));
+      const enc = device.createCommandEncoder();
+      const pass = enc.beginComputePass();
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, inBufs, outBufs, d.label));
+      pass.setBindGroup(1, device.createBindGroup({ layout: d.pipeline.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: counter } }] }));
+      pass.dispatchWorkgroups(...d.workgroups);
+      pass.end();
+      const rb = tracker.create(8 * SLOTS, READBACK, 'traffic.rb');
+      enc.copyBufferToBuffer(counter, 0, rb, 0, 8 * SLOTS);
+      device.queue.submit([enc.finish()]);
+      await rb.mapAsync(0x0001);
+      const words = new Uint32Array(rb.getMappedRange().slice(0));
+      const perBinding = Array.from({ length: SLOTS }, (_, b) => words[2 * b]! * 4);
+      const read = perBinding.reduce((a, v) => a + v, 0);
+      const write = Array.from({ length: SLOTS }, (_, b) => words[2 * b + 1]! * 4).reduce((a, v) => a + v, 0);
+      rb.unmap();
+      const def = defs.get(d.pipeline)!;
+      const size = (r: BindingRef) => (r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inBufs[r.index]! : outBufs[r.index]!).size;
+      let minRead = 0;
+      let minWrite = 0;
+      for (const s of storageDecls(def.source)) {
+        const r = d.bindings[s.binding];
+        if (!r) continue;
+        if (s.mode === 'read') minRead += size(r);
+        else minWrite += size(r);
+      }
+      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, perBinding });
+    }
+    const err = await device.popErrorScope();
+    if (err) throw new Error(`traffic: ${rn.node.op} node "${rn.node.name}": ${err.message}`);
+    return rows;
+  } finally {
+    tracker.destroyAll();
+  }
+}
+
+/** Counts every node of a resolved (optimized) graph on the hardware path, each node fed its CPU-reference inputs. */
+export async function countGraph(gpu: GpuContext, rg: ResolvedGraph, feeds: Record<string, Tensor>): Promise<TrafficRow[]> {
+  const hw: GpuContext = { ...gpu, info: { ...gpu.info, isSoftware: false } };
+  const env = new Map<string, Value>([...rg.constants, ...Object.entries(feeds)]);
+  runCpu(rg, feeds, { onNode: (i, outs) => rg.nodes[i]!.node.outputs.forEach((o, k) => env.set(o, outs[k]!)) });
+  const pipelines = new PipelineCache(gpu.device);
+  const rows: TrafficRow[] = [];
+  for (let i = 0; i < rg.nodes.length; i++) {
+    const ins = rg.nodes[i]!.node.inputs.map((n) => (n === '' ? { shape: [0], data: new Float32Array(0) } : env.get(n)!));
+    rows.push(...(await countNode(hw, rg, i, ins, pipelines)));
+  }
+  return rows;
+}
+
+function seeded(shape: number[], seed: number): Tensor {
+  let s = seed;
+  const data = new Float32Array(sizeOf(shape)).map(() => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+  return { shape, data };
+}
+
+/** MobileNetV2 1.0 224² (seeded weights) or the MediaPipe short-range face detector. */
+export function trafficModel(which: 'mobilenet' | 'face'): { name: string; graph: Graph } {
+  if (which === 'mobilenet') return { name: 'MobileNetV2 1.0 224x224', graph: mobilenetV2(224) };
+  const path = join(process.cwd(), 'node_modules', '@mediapipe', 'face_detection', 'face_detection_short_range.tflite');
+  return { name: 'MediaPipe face detector (short range)', graph: loadTflite(new Uint8Array(readFileSync(path))) };
+}
+
+export interface TrafficReport {
+  name: string;
+  fused: TrafficRow[];
+  unfused: TrafficRow[];
+}
+
+/** The model as load() optimizes it for a hardware adapter (dw -> pw fused where dwPwWins), and without the fusion. */
+export async function modelTraffic(gpu: GpuContext, which: 'mobilenet' | 'face'): Promise<TrafficReport> {
+  const { name, graph } = trafficModel(which);
+  const rg = optimize(resolve(graph)).graph;
+  const feeds = Object.fromEntries([...rg.inputShapes].map(([n, shape], k) => [n, seeded([...shape], 17 + k)]));
+  const fusedGraph = fuseDwPwFor(rg, { variant: 'tiled', limits: gpu.info.limits }).graph;
+  return { name, fused: await countGraph(gpu, fusedGraph, feeds), unfused: await countGraph(gpu, rg, feeds) };
+}
+
+const mb = (b: number) => (b / 2 ** 20).toFixed(2);
+const ratio = (r: TrafficRow[]) => sum(r, 'read') + sum(r, 'write') === 0 ? '-' : ((sum(r, 'read') + sum(r, 'write')) / (sum(r, 'minRead') + sum(r, 'minWrite'))).toFixed(2);
+function sum(rows: readonly TrafficRow[], k: 'read' | 'write' | 'minRead' | 'minWrite'): number {
+  return rows.reduce((s, r) => s + r[k], 0);
+}
+
+/** The table: per dispatch, totals, and each fused pair against the two dispatches it replaces. */
+export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
+  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory`];
+  const row = (label: string, r: TrafficRow[]) =>
+    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)}`;
+  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)}`);
+  if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
+  lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
+  lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));
+  const pairs = rep.fused.filter((r) => r.op === 'FusedDwPw');
+  if (pairs.length) {
+    const parts = pairs.map((p) => rep.unfused.filter((u) => p.node.split('+').includes(u.node)));
+    lines.push(row(`${pairs.length} fused pairs`, pairs));
+    lines.push(row(`the same ${pairs.length} pairs unfused (dw + pw dispatches)`, parts.flat()));
+  }
+  return lines.join('\n');
+}
+
+export async function main(args: string[] = []): Promise<void> {
+  const only = args.find((a) => a.startsWith('--model='))?.slice(8);
+  const gpu = await openKernelDevice();
+  try {
+    for (const which of ['mobilenet', 'face'] as const) {
+      if (only && only !== which) continue;
+      const t0 = performance.now();
+      const rep = await modelTraffic(gpu, which);
+      console.log(formatTraffic(rep, !args.includes('--totals')));
+      console.log(`(${((performance.now() - t0) / 1000).toFixed(1)} s)\n`);
+    }
+  } finally {
+    gpu.device.destroy();
+  }
+}

@@ -1,0 +1,117 @@
+// The counted traffic model (bench/traffic.ts): the WGSL rewrite that counts every storage-buffer load and
+// store, checked on text and on kernels whose exact traffic is known, and the fused depthwise -> pointwise
+// kernel's counted traffic against the unfused pair it replaces on MobileNetV2-1.0 block shapes.
+import { afterAll, describe, expect, it } from 'vitest';
+import { countGraph, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
+import { GraphBuilder } from '../src/builder.js';
+import type { GpuContext } from '../src/gpu/device.js';
+import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
+import { FUSED_DWPW } from '../src/ops/dwpw.js';
+import { dwPwGeometry } from '../src/gpu/programs/dwpw.gpu.js';
+import { dwPwTraffic, dwThenPwTraffic, planDwPw } from '../src/gpu/kernels/dwpw.js';
+import { planDepthwise, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import type { Tensor } from '../src/tensor.js';
+import { openKernelDevice } from './support/kernel-device.js';
+
+let gpu: GpuContext | undefined;
+const device = async () => (gpu ??= await openKernelDevice());
+afterAll(() => gpu?.device.destroy());
+
+const total = (rows: TrafficRow[], k: keyof Pick<TrafficRow, 'read' | 'write' | 'minRead' | 'minWrite'>) => rows.reduce((s, r) => s + r[k], 0);
+const feed = (shape: number[]): Tensor => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)) });
+
+describe('instrumentWgsl', () => {
+  const src = [
+    '@group(0) @binding(1) var<storage, read> a: array<f32>;',
+    '@group(0) @binding(2) var<storage, read> off: array<u32>;',
+    '@group(0) @binding(3) var<storage, read> b4: array<vec4<f32>>;',
+    '@group(0) @binding(4) var<storage, read_write> y: array<f32>;',
+    'fn f(i: u32, j: i32) {',
+    '  y[i] = a[off[i]] + b4[j].x;',
+    '  y[i + 1u] += 1.0;',
+    '}',
+  ].join('\n');
+
+  it('wraps loads (nested ones too), counts stores before the statement and a compound store as both', () => {
+    expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
+    const out = instrumentWgsl(src);
+    expect(out).toContain('atomicAdd(&traffic__[9], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[9], 1u); atomicAdd(&traffic__[8], 1u); y[i + 1u] += 1.0;');
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[6], 4u);');
+    expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
+  });
+});
+
+function graphOf(build: (b: GraphBuilder) => void): ResolvedGraph {
+  const b = new GraphBuilder('t', { seed: 3 });
+  build(b);
+  return optimize(resolve(b.build())).graph;
+}
+
+describe('depthwise tiles (hardware path)', () => {
+  const geo = (hw: number, c: number, s: number, mult = 1): DwGeometry => {
+    const o = Math.floor((hw + 2 - 3) / s) + 1;
+    return { n: 1, c, h: hw, w: hw, cout: c * mult, oh: o, ow: o, kh: 3, kw: 3, strides: [s, s], dilations: [1, 1], pads: [1, 1, 1, 1] };
+  };
+  it.each([[112, 32, 1], [112, 96, 2], [56, 144, 1], [56, 144, 2], [28, 192, 1], [14, 576, 2], [7, 960, 1]] as const)(
+    '%i² × %i channels, stride %i: staged input per output near the minimum, workgroup memory exact',
+    (hw, c, s) => {
+      const g = geo(hw, c, s);
+      const t = planDepthwise(g, { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 });
+      const staged = t.ph * t.pw;
+      const outputs = t.SY * t.RH * t.SX * t.RW;
+      // at least the input the outputs need (s² per output) and at most 1.8× that (old plan: 2.1-3.2×)
+      expect(staged / (outputs * s * s)).toBeLessThan(1.8);
+      expect(t.STAGE).toBe(t.ph * t.pw * t.CV);
+      expect(t.MULT1).toBe(1);
+      expect(planDepthwise(geo(hw, c, s, 2), {}).MULT1).toBe(0);
+    },
+  );
+});
+
+describe('counted traffic on SwiftShader (hardware path forced)', () => {
+  it('an elementwise Add reads both operands once and writes its output once', async () => {
+    const rg = graphOf((b) => {
+      const x = b.input('x', [2, 3, 5, 7]);
+      const y = b.input('y', [2, 3, 5, 7]);
+      b.output(b.add(x, y), 'out');
+    });
+    const rows = await countGraph(await device(), rg, { x: feed([2, 3, 5, 7]), y: feed([2, 3, 5, 7]) });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4 });
+  });
+
+  it.each([
+    ['56x56x144 s1 -> 24 (block 3)', 56, 144, 1, 24],
+    ['28x28x192 s2 -> 64 (block 6)', 28, 192, 2, 64],
+    ['14x14x384 s1 -> 96 (block 10)', 14, 384, 1, 96],
+    ['7x7x960 s1 -> 320 (block 16)', 7, 960, 1, 320],
+  ] as const)('MobileNetV2 %s: every output stored once, fused below the unfused pair', async (_name, hw, c, s, cout) => {
+    const rg = graphOf((b) => {
+      const x = b.input('x', [1, c, hw, hw]);
+      const d = b.relu6(b.depthwiseConv2d(x, c, 3, { stride: s, padding: 1 }));
+      b.output(b.pointwiseConv2d(d, c, cout), 'out');
+    });
+    const g = await device();
+    const fusedGraph = fuseDwPwFor(rg, { variant: 'tiled', limits: g.info.limits }).graph;
+    const feeds = { x: feed([1, c, hw, hw]) };
+    const unfused = await countGraph(g, rg, feeds);
+    const out = Math.ceil(hw / s) ** 2 * cout * 4;
+    expect(unfused.at(-1)!.write).toBe(out);
+    expect(total(unfused, 'read')).toBeGreaterThanOrEqual(total(unfused, 'minRead'));
+    // the model the fusion decision uses (src/gpu/kernels/dwpw.ts) predicts what the counter counts
+    const node = fuseDwPwFor(rg, 'every-pair').graph.nodes[0]!;
+    const geo = dwPwGeometry(node);
+    const counted = (rows: TrafficRow[]) => total(rows, 'read') + total(rows, 'write');
+    expect(Math.abs(dwThenPwTraffic(geo, g.info.limits) * 4 - counted(unfused)) / counted(unfused)).toBeLessThan(0.1);
+    const fused = await countGraph(g, fuseDwPwFor(rg, 'every-pair').graph, feeds);
+    expect(fused).toHaveLength(1);
+    expect(fused[0]!.write).toBe(out);
+    expect(Math.abs(dwPwTraffic(geo, planDwPw(geo, g.info.limits)!) * 4 - counted(fused)) / counted(fused)).toBeLessThan(0.1);
+    // fused where it wins, and at these MobileNetV2 shapes it does
+    expect(fusedGraph.nodes.map((n) => n.node.op)).toEqual([FUSED_DWPW]);
+    expect(counted(fused)).toBeLessThan(counted(unfused));
+  });
+});
