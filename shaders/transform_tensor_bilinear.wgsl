@@ -13,7 +13,7 @@ override WG: u32 = 256u;
 @group(0) @binding(2) var<storage, read> m: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-fn read(ch: u32, r: i32, q: i32) -> f32 {
+fn pick(ch: u32, r: i32, q: i32) -> f32 {
   if (r < 0 || q < 0 || r >= i32(params.h) || q >= i32(params.w)) {
     return 0.0;
   }
@@ -42,8 +42,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     let y0 = i32(fy);
     let rx = sx - fx;
     let ry = sy - fy;
-    let upper = (1.0 - rx) * read(ch, y0, x0) + rx * read(ch, y0, x0 + 1);
-    let lower = (1.0 - rx) * read(ch, y0 + 1, x0) + rx * read(ch, y0 + 1, x0 + 1);
+    let upper = (1.0 - rx) * pick(ch, y0, x0) + rx * pick(ch, y0, x0 + 1);
+    let lower = (1.0 - rx) * pick(ch, y0 + 1, x0) + rx * pick(ch, y0 + 1, x0 + 1);
     v = ry * lower + (1.0 - ry) * upper;
   }
   y[i] = v;
