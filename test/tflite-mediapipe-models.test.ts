@@ -82,7 +82,7 @@ describe('held-out MediaPipe .tflite models vs LiteRT.js', () => {
 /** The 468 mesh landmarks (x, y, z in crop pixels) of a face landmark model's outputs. */
 const mesh = (outs: Map<string, Tensor>) => [...outs.values()].find((t) => t.data.length === 468 * 3)!.data;
 
-describe.runIf(process.env.MEDIAPIPE_HEAVY !== '1')('face_landmark_with_attention (MediaPipe custom ops)', () => {
+if (process.env.MEDIAPIPE_HEAVY !== '1') describe('face_landmark_with_attention (MediaPipe custom ops)', () => {
   it('runs on the CPU and WebGPU, which agree, and its mesh matches face_landmark.tflite on the face crop', async () => {
     const input = { shape: [1, 192, 192, 3], data: cropInput(await faceCropBox(), 192, [0, 1]) };
     const run = async (file: string, backend: 'cpu' | 'webgpu') => {
