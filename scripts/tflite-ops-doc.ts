@@ -48,7 +48,7 @@ export function tfliteOpsMarkdown(): string {
     'quantized op output (src/tflite/quant.ts, which also handles QUANTIZE and runtime DEQUANTIZE). A model that uses',
     'an unsupported builtin fails at load with one `UnsupportedOpError` listing every unsupported operator.',
     '',
-    `Custom operators: ${[...CUSTOM_OPS.keys()].map((k) => `\`${k}\``).join(', ')} (MediaPipe; TransformLandmarks version 2).`,
+    `Custom operators: ${[...CUSTOM_OPS.keys()].map((k) => `\`${k}\``).join(', ')} (MediaPipe; TransformLandmarks, TransformTensorBilinear and Landmarks2TransformMatrix version 2).`,
     '',
     '| code | builtin | status | limits, or the error a model using it gets |',
     '|---:|---|---|---|',

@@ -67,6 +67,8 @@ import { FloorMod } from './floormod.js';
 import { Where } from './where.js';
 import { TopK } from './topk.js';
 import { ReduceProd } from './reduceprod.js';
+import { TransformTensorBilinear } from './transformtensorbilinear.js';
+import { Landmarks2TransformMatrix } from './landmarkstotransformmatrix.js';
 
 /** Every operator the engine knows, by ONNX op_type. */
 export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
@@ -80,5 +82,6 @@ export const OPS: ReadonlyMap<string, OpDef<any>> = new Map(
     ConvTranspose, DepthToSpace, SpaceToDepth, ReduceSum, ReduceMax, ReduceMin, ArgMax, ArgMin, GatherND,
     Log, Ceil, Gelu, Round, Sign, Pow,
     Equal, NotEqual, Less, LessOrEqual, Greater, GreaterOrEqual, And, Or, Not, Sin, Cos, Atan2, FloorMod, Where, TopK, ReduceProd,
+    TransformTensorBilinear, Landmarks2TransformMatrix,
   ].map((d: OpDef<any>) => [d.op, d]),
 );

@@ -1,3 +1,4 @@
+import { toObject } from 'flatbuffers/mjs/flexbuffers.js';
 import { binary, concat, matmul, reshape, slice, transposeConv2d } from '../tf/index.js';
 import type { Lowering, OpCtx } from './ops.js';
 
@@ -58,8 +59,74 @@ function transformLandmarks(c: OpCtx): ReturnType<Lowering> {
   return [d === 2 ? out : concat(c.b, c.base, [out, slice(c.b, c.base, l, [0, 0, 2], [1, n, 1])], 2)];
 }
 
+/** A custom op's flexbuffer map of options (MediaPipe's v2 ops), or a typed error. */
+function flexOptions(c: OpCtx): Record<string, unknown> {
+  const raw = c.op.customOptions;
+  if (!raw || raw.length === 0) throw c.fail('has no custom options (a flexbuffer map is expected)');
+  let o: unknown;
+  try {
+    o = toObject(raw.slice().buffer);
+  } catch (e) {
+    throw c.fail(`custom options are not a readable flexbuffer: ${(e as Error).message}`);
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw c.fail('custom options are not a flexbuffer map');
+  return o as Record<string, unknown>;
+}
+
+function num(c: OpCtx, o: Record<string, unknown>, key: string, fallback?: number): number {
+  const v = o[key] ?? fallback;
+  if (typeof v !== 'number' && typeof v !== 'bigint') throw c.fail(`custom option ${key} is missing or not a number`);
+  return Number(v);
+}
+
+function requireVersion(c: OpCtx, version: number): void {
+  if (c.op.version !== version) throw c.fail(`version ${c.op.version} is not supported (version ${version} is)`);
+}
+
+/**
+ * MediaPipe's TransformTensorBilinear, version 2 (mediapipe/util/tflite/operations/transform_tensor_bilinear.cc):
+ * x NHWC and a 4×4 matrix → [1, output_height, output_width, C]; see src/ops/transformtensorbilinear.ts.
+ */
+function transformTensorBilinear(c: OpCtx): ReturnType<Lowering> {
+  requireVersion(c, 2);
+  const o = flexOptions(c);
+  const [oh, ow] = [num(c, o, 'output_height'), num(c, o, 'output_width')];
+  const x = c.input(0);
+  if (x.shape.length !== 4) throw c.fail(`input [${x.shape.join(', ')}] must be 4-D`);
+  return [
+    c.b.op('TransformTensorBilinear', c.base, [c.b.toNchw(x), c.input(1)], { output_height: oh, output_width: ow }, {
+      shape: [1, oh, ow, x.shape[3]!], layout: 'nchw', dtype: 'float32',
+    }),
+  ];
+}
+
+/**
+ * MediaPipe's Landmarks2TransformMatrix, version 2 (mediapipe/util/tflite/operations/landmarks_to_transform_matrix.cc):
+ * landmarks [1, N, 3] → the [1, 4, 4] crop matrix; see src/ops/landmarkstotransformmatrix.ts. subset_idxs is the
+ * flat list of index pairs.
+ */
+function landmarks2TransformMatrix(c: OpCtx): ReturnType<Lowering> {
+  requireVersion(c, 2);
+  const o = flexOptions(c);
+  const subset = o.subset_idxs;
+  if (!Array.isArray(subset) || subset.some((v) => typeof v !== 'number' && typeof v !== 'bigint')) throw c.fail('custom option subset_idxs is not a list of integers');
+  const attrs = {
+    left_rotation_idx: num(c, o, 'left_rotation_idx'),
+    right_rotation_idx: num(c, o, 'right_rotation_idx'),
+    output_width: num(c, o, 'output_width'),
+    output_height: num(c, o, 'output_height'),
+    scale_x: num(c, o, 'scale_x'),
+    scale_y: num(c, o, 'scale_y'),
+    target_rotation_radians: num(c, o, 'target_rotation_radians', 0),
+    subset_idxs: subset.map(Number),
+  };
+  return [c.b.op('Landmarks2TransformMatrix', c.base, [c.b.toPlain(c.input(0))], attrs, { shape: [1, 4, 4], layout: 'plain', dtype: 'float32' })];
+}
+
 /** Custom operators sepconv runs, by custom code. */
 export const CUSTOM_OPS: ReadonlyMap<string, Lowering> = new Map([
   ['Convolution2DTransposeBias', convolution2DTransposeBias],
   ['TransformLandmarks', transformLandmarks],
+  ['TransformTensorBilinear', transformTensorBilinear],
+  ['Landmarks2TransformMatrix', landmarks2TransformMatrix],
 ]);

@@ -16,10 +16,12 @@ import { depthToSpaceGpu } from './depthtospace.gpu.js';
 import { gatherGpu } from './gather.gpu.js';
 import { whereGpu } from './where.gpu.js';
 import { topkGpu } from './topk.gpu.js';
+import { transformTensorBilinearGpu } from './transformtensorbilinear.gpu.js';
+import { landmarksToMatrixGpu } from './landmarkstotransformmatrix.gpu.js';
 
 /** GPU programs by ONNX op_type; each lives in src/gpu/programs/<op>.gpu.ts (the op itself in src/ops/<op>.ts) and exports [op, program] pairs. */
 export const GPU_PROGRAMS: ReadonlyMap<string, GpuProgram> = new Map<string, GpuProgram>([
   ...convGpu, ...gemmGpu, ...unaryGpu, ...binaryGpu, ...batchnormGpu, ...poolGpu, ...reduceGpu, ...copyGpu,
   ...softmaxGpu, ...padGpu, ...dwPwGpu, ...resizeGpu, ...convTransposeGpu, ...depthToSpaceGpu,
-  ...gatherGpu, ...whereGpu, ...topkGpu,
+  ...gatherGpu, ...whereGpu, ...topkGpu, ...transformTensorBilinearGpu, ...landmarksToMatrixGpu,
 ]);
