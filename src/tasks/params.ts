@@ -158,7 +158,10 @@ export interface RoiParams {
 
 export interface PoseLandmarkParams {
   readonly source: string;
-  /** ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range (the ROI is square: no letterbox). */
+  /**
+   * ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range (the ROI is square: no letterbox);
+   * border_mode unset there, so ImageToTensor's BORDER_UNSPECIFIED → replicate (image_to_tensor_utils.cc).
+   */
   readonly inputSize: number;
   readonly range: readonly [number, number];
   /** TensorsToLandmarksCalculator num_landmarks (33 pose + 2 auxiliary + 4 unused), 5 values each (x, y, z, visibility, presence; SIGMOID). */
