@@ -218,6 +218,24 @@ describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => 
   }, 300_000);
 });
 
+describe('pose landmarker: tracking lost', () => {
+  it('a frame without a person ends tracking (no result); the next frame runs the detector again', async () => {
+    const blank: Image = { data: new Uint8Array(512 * 512 * 3).fill(128), width: 512, height: 512 };
+    const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, { backend: 'cpu' });
+    try {
+      expect(await task.detect(blank)).toEqual([]);
+      expect((await task.detectForVideo(astronaut, 0)).length).toBe(1);
+      expect(await task.detectForVideo(blank, 33)).toEqual([]);
+      expect(task.stats).toEqual({ frames: 3, detections: 2 });
+      const [again] = await task.detectForVideo(astronaut, 66);
+      expect(task.stats).toEqual({ frames: 4, detections: 3 });
+      expect(worst(again!, refs.get('astronaut')!)).toBeLessThanOrEqual(1);
+    } finally {
+      task.dispose();
+    }
+  }, 120_000);
+});
+
 describe('pose landmarker: bad input', () => {
   it('models that are not the task\'s are TaskModelErrors naming what was expected', async () => {
     const face = modelBytes(TFLITE_MODELS[0]!);
