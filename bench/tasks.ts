@@ -5,8 +5,9 @@
 //   npm run bench:tasks [-- frames=30]
 import { readFileSync } from 'node:fs';
 import { acquireGpu } from '../src/gpu/device.js';
-import { createFaceDetector, createImageSegmenter } from '../src/tasks/index.js';
+import { createFaceDetector, createImageSegmenter, createPoseLandmarker } from '../src/tasks/index.js';
 import { decodePng } from '../test/support/photo.js';
+import { poseDetectorBytes, poseLandmarkBytes } from '../test/support/pose-assets.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -25,11 +26,13 @@ export async function main(args: string[]): Promise<void> {
     const tasks = [
       ['face detector (short)', () => createFaceDetector(mp('face_detection/face_detection_short_range.tflite'), opts)],
       ['face detector (full)', () => createFaceDetector(mp('face_detection/face_detection_full_range.tflite'), opts)],
+      ['pose landmarker (full)', () => createPoseLandmarker({ detector: poseDetectorBytes(), landmarker: poseLandmarkBytes('full') }, opts)],
       ['image segmenter (selfie)', () => createImageSegmenter(mp('selfie_segmentation/selfie_segmentation.tflite'), opts)],
     ] as const;
     for (const [name, make] of tasks) {
       const task = await make();
-      if (task.model.backend !== backend) throw new Error(`${name}: asked for ${backend}, got ${task.model.backend} (${task.model.reason}): row refused`);
+      const model = 'model' in task ? task.model : task.landmarker;
+      if (model.backend !== backend) throw new Error(`${name}: asked for ${backend}, got ${model.backend} (${model.reason}): row refused`);
       const step = 'detect' in task ? () => task.detect(image) : () => task.segment(image);
       await step();
       const times: number[] = [];
@@ -39,8 +42,8 @@ export async function main(args: string[]): Promise<void> {
         times.push(performance.now() - t);
       }
       const m = median(times);
-      const bytes = 'stats' in task ? `${Math.round(task.stats.bytesReadBack / task.stats.frames)}${task.stats.gpuDecoded ? ' (decoded on the GPU)' : ''}` : 'mask of the model';
-      const where = backend === 'cpu' ? (task.model.reason.includes('worker') ? 'worker' : "caller's thread") : 'GPU';
+      const bytes = !('stats' in task) ? 'mask of the model' : 'bytesReadBack' in task.stats ? `${Math.round(task.stats.bytesReadBack / task.stats.frames)}${task.stats.gpuDecoded ? ' (decoded on the GPU)' : ''}` : 'raw outputs of both models (detect: detector every frame)';
+      const where = backend === 'cpu' ? (model.reason.includes('worker') ? 'worker' : "caller's thread") : 'GPU';
       console.log(`${name.padEnd(26)} ${backend.padEnd(8)} ${where.padEnd(17)} ${m.toFixed(1).padStart(9)} ${(1000 / m).toFixed(1).padStart(10)}   ${bytes}`);
       task.dispose();
     }

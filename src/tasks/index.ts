@@ -1,4 +1,4 @@
-// Ready-made vision tasks over load(): face detection and person segmentation.
+// Ready-made vision tasks over load(): face detection, pose landmarks and person segmentation.
 export { createFaceDetector, type FaceDetector, type FaceDetectorOptions, type FaceDetection, type BoundingBox, type Keypoint } from './face-detector.js';
 export { createImageSegmenter, type ImageSegmenter, type SegmentationMask } from './segmenter.js';
 export { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel, type SsdAnchorOptions, type DetectionDecodeOptions } from './params.js';
@@ -6,3 +6,6 @@ export { ssdAnchors } from './anchors.js';
 export { decodeDetections, weightedNms, iou, type RawDetection } from './detections.js';
 export type { TaskOptions } from './task-model.js';
 export { drawDetections, maskToRgba, type DrawStyle } from './draw.js';
+export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
+export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type RoiParams } from './params.js';
+export { alignmentRoi, cropRoi, roiToSource, type Roi } from './roi.js';

@@ -108,3 +108,99 @@ export const FACE_DETECTORS = {
 } as const satisfies Record<string, DetectorParams>;
 
 export type FaceDetectorModel = keyof typeof FACE_DETECTORS;
+
+/** pose_detection.tflite, 224×224, 2254 anchors, 4 keypoints: hip centre, full-body scale, shoulder centre, upper-body scale. */
+export const POSE_DETECTOR = {
+  source: 'mediapipe/modules/pose_detection/pose_detection_cpu.pbtxt (ImageToTensor, SsdAnchors, TensorsToDetections, NonMaxSuppression)',
+  range: [-1, 1],
+  resize: 'letterbox',
+  anchors: {
+    inputWidth: 224,
+    inputHeight: 224,
+    minScale: 0.1484375,
+    maxScale: 0.75,
+    anchorOffsetX: 0.5,
+    anchorOffsetY: 0.5,
+    strides: [8, 16, 32, 32, 32],
+    aspectRatios: [1],
+    interpolatedScaleAspectRatio: 1,
+    fixedAnchorSize: true,
+  },
+  decode: {
+    numBoxes: 2254,
+    numCoords: 12,
+    boxCoordOffset: 0,
+    keypointCoordOffset: 4,
+    numKeypoints: 4,
+    numValuesPerKeypoint: 2,
+    scoreClippingThresh: 100,
+    xScale: 224,
+    yScale: 224,
+    wScale: 224,
+    hScale: 224,
+    minScoreThresh: 0.5,
+  },
+  nmsIou: 0.3,
+  keypointNames: ['hipCenter', 'fullBodyScale', 'shoulderCenter', 'upperBodyScale'],
+} as const satisfies DetectorParams;
+
+/** A rotated region of interest from two alignment points (AlignmentPointsRectsCalculator + RectTransformationCalculator). */
+export interface RoiParams {
+  readonly source: string;
+  /** rotation_vector_start/end_keypoint_index: the centre and the point whose distance ×2 is the box side. */
+  readonly startKeypoint: number;
+  readonly endKeypoint: number;
+  /** rotation_vector_target_angle_degrees, in radians. */
+  readonly targetAngle: number;
+  /** scale_x = scale_y; square_long is true for both pose ROIs. */
+  readonly scale: number;
+}
+
+export interface PoseLandmarkParams {
+  readonly source: string;
+  /**
+   * ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range (the ROI is square: no letterbox);
+   * border_mode unset there, so ImageToTensor's BORDER_UNSPECIFIED → replicate (image_to_tensor_utils.cc).
+   */
+  readonly inputSize: number;
+  readonly range: readonly [number, number];
+  /** TensorsToLandmarksCalculator num_landmarks (33 pose + 2 auxiliary + 4 unused), 5 values each (x, y, z, visibility, presence; SIGMOID). */
+  readonly numLandmarks: number;
+  readonly valuesPerLandmark: number;
+  /** The landmarks users see, then the two auxiliary ones (hip centre, full-body scale) that give the next frame's ROI. */
+  readonly numPose: number;
+  readonly auxiliary: readonly [number, number];
+  /** ThresholdingCalculator on the pose flag output. */
+  readonly presenceThreshold: number;
+  /** RefineLandmarksFromHeatmapCalculator: kernel_size, min_confidence_to_refine (proto default). */
+  readonly heatmapKernel: number;
+  readonly minConfidenceToRefine: number;
+  readonly fromDetection: RoiParams;
+  readonly fromLandmarks: RoiParams;
+}
+
+export const POSE_LANDMARKS = {
+  source: 'mediapipe/modules/pose_landmark/pose_landmark_by_roi_cpu.pbtxt, tensors_to_pose_landmarks_and_segmentation.pbtxt',
+  inputSize: 256,
+  range: [0, 1],
+  numLandmarks: 39,
+  valuesPerLandmark: 5,
+  numPose: 33,
+  auxiliary: [33, 34],
+  presenceThreshold: 0.5,
+  heatmapKernel: 7,
+  minConfidenceToRefine: 0.5,
+  // Full body: keypoints 0 (hip centre) and 1 (full-body scale); 2 and 3 were the retired upper-body model's. The
+  // stored snapshot of this file (d7c287c, upper-body era) reads 2, 3 and scale 1.5; the full-body graph of
+  // mediapipe master reads 0, 1 and 1.25, which pose_landmark_full/lite/heavy were trained with.
+  fromDetection: { source: 'mediapipe/modules/pose_landmark/pose_detection_to_roi.pbtxt', startKeypoint: 0, endKeypoint: 1, targetAngle: Math.PI / 2, scale: 1.25 },
+  fromLandmarks: { source: 'mediapipe/modules/pose_landmark/pose_landmarks_to_roi.pbtxt (on the auxiliary landmarks)', startKeypoint: 0, endKeypoint: 1, targetAngle: Math.PI / 2, scale: 1.25 },
+} as const satisfies PoseLandmarkParams;
+
+/** BlazePose's 33 landmarks, in the model's order (tensors_to_pose_landmarks_and_segmentation.pbtxt). */
+export const POSE_LANDMARK_NAMES = [
+  'nose', 'leftEyeInner', 'leftEye', 'leftEyeOuter', 'rightEyeInner', 'rightEye', 'rightEyeOuter', 'leftEar', 'rightEar',
+  'mouthLeft', 'mouthRight', 'leftShoulder', 'rightShoulder', 'leftElbow', 'rightElbow', 'leftWrist', 'rightWrist',
+  'leftPinky', 'rightPinky', 'leftIndex', 'rightIndex', 'leftThumb', 'rightThumb', 'leftHip', 'rightHip', 'leftKnee',
+  'rightKnee', 'leftAnkle', 'rightAnkle', 'leftHeel', 'rightHeel', 'leftFootIndex', 'rightFootIndex',
+] as const;

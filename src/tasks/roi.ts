@@ -1,0 +1,62 @@
+// Rotated regions of interest for a second-stage model: the ROI from two alignment points
+// (AlignmentPointsRectsCalculator → RectTransformationCalculator, square_long), the crop into the model input
+// (ImageToTensorCalculator's OpenCV path: rect corners onto the tensor's corners, bilinear, border replicated) and the
+// projection of crop-normalised points back to the source (LandmarkProjectionCalculator).
+import type { Pixels } from '../vision/resample.js';
+import type { RoiParams } from './params.js';
+
+/** In source pixels: centre, side (square) and rotation (radians, clockwise in image coordinates). */
+export interface Roi {
+  readonly x: number;
+  readonly y: number;
+  readonly size: number;
+  readonly rotation: number;
+}
+
+const normaliseAngle = (a: number) => a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+
+/** `kp` as source-normalised (x, y) pairs; the ROI of points p.startKeypoint → p.endKeypoint. */
+export function alignmentRoi(kp: ArrayLike<number>, width: number, height: number, p: RoiParams): Roi {
+  const [x0, y0] = [kp[2 * p.startKeypoint]! * width, kp[2 * p.startKeypoint + 1]! * height];
+  const [x1, y1] = [kp[2 * p.endKeypoint]! * width, kp[2 * p.endKeypoint + 1]! * height];
+  // the box is square in pixels (side: twice the distance) before square_long, so square_long keeps it
+  const side = 2 * Math.hypot(x1 - x0, y1 - y0);
+  return { x: x0, y: y0, size: side * p.scale, rotation: normaliseAngle(p.targetAngle - Math.atan2(-(y1 - y0), x1 - x0)) };
+}
+
+/** Crop-normalised (u, v) in [0, 1] → source pixels. */
+export function roiToSource(r: Roi, u: number, v: number): [number, number] {
+  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
+  const [lx, ly] = [(u - 0.5) * r.size, (v - 0.5) * r.size];
+  return [r.x + c * lx - s * ly, r.y + s * lx + c * ly];
+}
+
+/**
+ * The ROI resampled into a size×size NHWC RGB tensor with values in [lo, hi]: tensor pixel (u, v) reads the source
+ * at roiToSource(u / size, v / size) (OpenCV's warpPerspective: pixel centres at integers), bilinear, edges clamped.
+ */
+export function cropRoi(px: Pixels, r: Roi, size: number, range: readonly [number, number], out = new Float32Array(size * size * 3)): Float32Array {
+  const { width: w, height: h, data } = px;
+  const bpp = data.length / (w * h);
+  const gain = (range[1] - range[0]) / 255;
+  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
+  const step = r.size / size;
+  const at = (x: number, y: number, k: number) => data[(Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)) * bpp + k]!;
+  for (let v = 0; v < size; v++) {
+    const ly = v * step - r.size / 2;
+    for (let u = 0; u < size; u++) {
+      const lx = u * step - r.size / 2;
+      const sx = r.x + c * lx - s * ly;
+      const sy = r.y + s * lx + c * ly;
+      const [ix, iy] = [Math.floor(sx), Math.floor(sy)];
+      const [fx, fy] = [sx - ix, sy - iy];
+      const o = (v * size + u) * 3;
+      for (let k = 0; k < 3; k++) {
+        const top = at(ix, iy, k) * (1 - fx) + at(ix + 1, iy, k) * fx;
+        const bottom = at(ix, iy + 1, k) * (1 - fx) + at(ix + 1, iy + 1, k) * fx;
+        out[o + k] = (top * (1 - fy) + bottom * fy) * gain + range[0];
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,248 @@
+// createPoseLandmarker against a float64 implementation of MediaPipe's published pose pipeline written here
+// (pose_detection_cpu.pbtxt, pose_detection_to_roi.pbtxt, pose_landmark_by_roi_cpu.pbtxt,
+// tensors_to_pose_landmarks_and_segmentation.pbtxt, pose_landmarks_to_roi.pbtxt), fed with LiteRT.js's raw outputs:
+// the detector on the same letterboxed input, the landmark model on the reference's own float64 crop. Images: the
+// astronaut photo and the same photo turned 90° (the ROI rotates). Acceptance: landmarks within 1 px of the
+// source image, the mask's IoU ≥ 0.99 at 0.5.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { TaskModelError } from '../src/errors.js';
+import { createPoseLandmarker, type PoseResult } from '../src/tasks/index.js';
+import { imageToTensor } from '../src/vision/input.js';
+import { getTestDevice } from './support/gpu.js';
+import { decodePng } from './support/photo.js';
+import { poseDetectorBytes, poseLandmarkBytes } from './support/pose-assets.js';
+import { opReferences } from './support/tflite-op-ref.js';
+import { PHOTO, TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
+
+type Image = { data: Uint8Array; width: number; height: number };
+const photo = decodePng(readFileSync(PHOTO));
+const astronaut: Image = { data: photo.rgb, width: photo.width, height: photo.height };
+/** Turned 90° clockwise: output (x, y) is input (y, H − 1 − x). */
+const turned: Image = (() => {
+  const { width: w, height: h, rgb } = photo;
+  const out = new Uint8Array(w * h * 3);
+  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) out.set(rgb.subarray(((h - 1 - x) * w + y) * 3, ((h - 1 - x) * w + y) * 3 + 3), (y * h + x) * 3);
+  return { data: out, width: h, height: w };
+})();
+const IMAGES = { astronaut, 'astronaut turned 90°': turned } as const;
+
+const DETECTOR = poseDetectorBytes();
+const LANDMARK = poseLandmarkBytes('full');
+const sig = (x: number) => 1 / (1 + Math.exp(-x));
+
+// --- the published pipeline in float64 ---
+
+/** SsdAnchorsCalculator for pose_detection_cpu.pbtxt: strides 8, 16, 32, 32, 32; 2 anchors per cell, 6 where three 32s share a grid. */
+function anchorCentres(): number[] {
+  const c: number[] = [];
+  for (const [g, per] of [[28, 2], [14, 2], [7, 6]] as const) for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
+  return c;
+}
+
+interface Det { box: number[]; score: number; kp: number[] }
+
+/** TensorsToDetections (12 coords, 4 keypoints, scale 224, sigmoid, clip 100, min score 0.5) → WEIGHTED NMS at IoU 0.3 → the best. */
+function bestDetection(boxes: Float32Array, scores: Float32Array): Det | undefined {
+  const a = anchorCentres();
+  expect(a.length).toBe(2 * 2254);
+  const dets: Det[] = [];
+  for (let i = 0; i < 2254; i++) {
+    const score = sig(Math.max(-100, Math.min(100, scores[i]!)));
+    if (score < 0.5) continue;
+    const r = (j: number) => boxes[i * 12 + j]! / 224;
+    const [cx, cy, w, h] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
+    const kp: number[] = [];
+    for (let k = 0; k < 4; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
+    dets.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, kp });
+  }
+  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
+  const iou = (p: number[], q: number[]) => {
+    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
+    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
+    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
+  };
+  const sorted = dets.sort((p, q) => q.score - p.score);
+  const best = sorted[0];
+  if (!best) return undefined;
+  const group = sorted.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
+  const tot = group.reduce((t, d) => t + d.score, 0);
+  return { box: best.box.map((_, j) => group.reduce((t, d) => t + d.box[j]! * d.score, 0) / tot), score: best.score, kp: best.kp.map((_, j) => group.reduce((t, d) => t + d.kp[j]! * d.score, 0) / tot) };
+}
+
+interface RefRoi { cx: number; cy: number; side: number; angle: number }
+
+/** AlignmentPointsRects (centre = point a, side = 2·|b − a|, rotation 90° − angle of a→b with y up) then scale 1.25, square. */
+function roiFrom(ax: number, ay: number, bx: number, by: number): RefRoi {
+  let angle = Math.PI / 2 - Math.atan2(-(by - ay), bx - ax);
+  while (angle > Math.PI) angle -= 2 * Math.PI;
+  while (angle < -Math.PI) angle += 2 * Math.PI;
+  return { cx: ax, cy: ay, side: 2 * Math.hypot(bx - ax, by - ay) * 1.25, angle };
+}
+
+/** Crop-normalised (u, v) → source pixels (LandmarkProjectionCalculator). */
+function project(r: RefRoi, u: number, v: number): [number, number] {
+  const [x, y] = [(u - 0.5) * r.side, (v - 0.5) * r.side];
+  return [r.cx + Math.cos(r.angle) * x - Math.sin(r.angle) * y, r.cy + Math.sin(r.angle) * x + Math.cos(r.angle) * y];
+}
+
+/** ImageToTensor's OpenCV warp: tensor pixel (u, v) samples the source at project(u/256, v/256), bilinear, border replicated, [0, 1]. */
+function warp(img: Image, r: RefRoi): Float32Array {
+  const out = new Float32Array(256 * 256 * 3);
+  const px = (x: number, y: number, k: number) => img.data[(Math.min(Math.max(y, 0), img.height - 1) * img.width + Math.min(Math.max(x, 0), img.width - 1)) * 3 + k]!;
+  for (let v = 0; v < 256; v++)
+    for (let u = 0; u < 256; u++) {
+      const [sx, sy] = project(r, u / 256, v / 256);
+      const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+      const [fx, fy] = [sx - x0, sy - y0];
+      for (let k = 0; k < 3; k++)
+        out[(v * 256 + u) * 3 + k] = ((1 - fy) * ((1 - fx) * px(x0, y0, k) + fx * px(x0 + 1, y0, k)) + fy * ((1 - fx) * px(x0, y0 + 1, k) + fx * px(x0 + 1, y0 + 1, k))) / 255;
+    }
+  return out;
+}
+
+/** TensorsToLandmarks (÷256) → RefineLandmarksFromHeatmap (7×7, sigmoid, ≥ 0.5) → projection; all 39 landmarks in source pixels. */
+function decodeLandmarks(raw: Float32Array, heat: Float32Array, r: RefRoi): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < 39; i++) {
+    let [u, v] = [raw[5 * i]! / 256, raw[5 * i + 1]! / 256];
+    const [col, row] = [Math.trunc(u * 64), Math.trunc(v * 64)];
+    if (col >= 0 && col < 64 && row >= 0 && row < 64) {
+      let [s, wx, wy, mx] = [0, 0, 0, 0];
+      for (let y = Math.max(0, row - 3); y <= Math.min(63, row + 3); y++)
+        for (let x = Math.max(0, col - 3); x <= Math.min(63, col + 3); x++) {
+          const c = sig(heat[(y * 64 + x) * 39 + i]!);
+          [s, wx, wy, mx] = [s + c, wx + x * c, wy + y * c, Math.max(mx, c)];
+        }
+      if (mx >= 0.5) [u, v] = [wx / 64 / s, wy / 64 / s];
+    }
+    out.push(project(r, u, v));
+  }
+  return out;
+}
+
+interface Want { roi: RefRoi; flag: number; points: [number, number][]; mask: Float32Array; next: RefRoi }
+
+async function landmarkStage(img: Image, roi: RefRoi): Promise<Want> {
+  const [res] = await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 256, 256, 3], data: warp(img, roi) }] }]);
+  if (!res || 'error' in res) throw new Error(`LiteRT.js: ${res && 'error' in res ? res.error : 'no result'}`);
+  const by = (shape: string) => res.find((o) => o.shape.join() === shape)!.data;
+  const points = decodeLandmarks(by('1,195'), by('1,64,64,39'), roi);
+  const seg = by('1,256,256,1');
+  // the mask back to the source: each source pixel's place in the crop, bilinear on the sigmoid, 0 outside
+  const mask = new Float32Array(img.width * img.height);
+  for (let y = 0; y < img.height; y++)
+    for (let x = 0; x < img.width; x++) {
+      const [dx, dy] = [x - roi.cx, y - roi.cy];
+      const u = ((Math.cos(roi.angle) * dx + Math.sin(roi.angle) * dy) / roi.side) * 256 + 128;
+      const v = ((-Math.sin(roi.angle) * dx + Math.cos(roi.angle) * dy) / roi.side) * 256 + 128;
+      if (u < 0 || v < 0 || u > 255 || v > 255) continue;
+      const [u0, v0] = [Math.min(Math.floor(u), 254), Math.min(Math.floor(v), 254)];
+      const m = (a: number, b: number) => sig(seg[b * 256 + a]!);
+      mask[y * img.width + x] = (1 - (v - v0)) * ((1 - (u - u0)) * m(u0, v0) + (u - u0) * m(u0 + 1, v0)) + (v - v0) * ((1 - (u - u0)) * m(u0, v0 + 1) + (u - u0) * m(u0 + 1, v0 + 1));
+    }
+  const [a, b] = [points[33]!, points[34]!];
+  return { roi, flag: by('1,1')[0]!, points: points.slice(0, 33), mask, next: roiFrom(a[0], a[1], b[0], b[1]) };
+}
+
+/** Detection on the letterboxed 224² input (LiteRT.js outputs) → ROI → landmarks. */
+async function reference(img: Image): Promise<Want> {
+  const x = imageToTensor(img, { width: 224, height: 224, resize: 'letterbox', scale: 2 / 255, mean: 1 });
+  expect(x.placement.dst).toEqual({ x: 0, y: 0, w: 224, h: 224 }); // square images: the letterbox has no border
+  const [res] = await opReferences([{ model: DETECTOR, inputs: [{ shape: [1, 224, 224, 3], data: x.data as Float32Array }] }]);
+  if (!res || 'error' in res) throw new Error(`LiteRT.js: ${res && 'error' in res ? res.error : 'no result'}`);
+  const d = bestDetection(res.find((o) => o.shape[2] === 12)!.data, res.find((o) => o.shape[2] === 1)!.data);
+  expect(d, 'the reference finds a pose').toBeDefined();
+  const k = d!.kp.map((v, j) => v * (j % 2 ? img.height : img.width));
+  return landmarkStage(img, roiFrom(k[0]!, k[1]!, k[2]!, k[3]!));
+}
+
+const refs = new Map<string, Want>();
+let tracked: Want;
+beforeAll(async () => {
+  for (const [name, img] of Object.entries(IMAGES)) refs.set(name, await reference(img));
+  tracked = await landmarkStage(astronaut, refs.get('astronaut')!.next);
+}, 600_000);
+
+function worst(got: PoseResult, want: Want): number {
+  expect(got.landmarks.length).toBe(33);
+  return Math.max(...got.landmarks.map((l, i) => Math.hypot(l.x - want.points[i]![0], l.y - want.points[i]![1])));
+}
+
+function maskIou(got: Float32Array, want: Float32Array): number {
+  let [inter, union] = [0, 0];
+  for (let i = 0; i < want.length; i++) {
+    const [p, q] = [got[i]! >= 0.5, want[i]! >= 0.5];
+    inter += +(p && q);
+    union += +(p || q);
+  }
+  return inter / union;
+}
+
+describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => {
+  const opts = async () => (backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
+
+  it.each(Object.keys(IMAGES))('%s: landmarks within 1 px and the mask of the float64 pipeline on LiteRT.js outputs', async (name) => {
+    const want = refs.get(name)!;
+    expect(want.flag, 'the reference sees a pose').toBeGreaterThanOrEqual(0.5);
+    const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, { ...(await opts()), segmentation: true });
+    try {
+      expect([task.detector.backend, task.landmarker.backend]).toEqual([backend, backend]);
+      const [got, ...more] = await task.detect(IMAGES[name as keyof typeof IMAGES]);
+      expect(more.length).toBe(0);
+      const d = worst(got!, want);
+      console.log(`pose ${backend} ${name}: worst landmark ${d.toFixed(4)} px; ROI ${JSON.stringify(got!.roi)}`);
+      expect(d).toBeLessThanOrEqual(1);
+      expect(Math.abs(got!.roi.rotation - want.roi.angle)).toBeLessThan(0.01);
+      const iou = maskIou(got!.mask!, want.mask);
+      console.log(`pose ${backend} ${name}: mask IoU ${iou.toFixed(5)}`);
+      expect(iou).toBeGreaterThanOrEqual(0.99);
+    } finally {
+      task.dispose();
+    }
+  }, 300_000);
+
+  it('video: the second frame tracks the first frame\'s auxiliary landmarks (no detection), as the reference does', async () => {
+    const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, await opts());
+    try {
+      const first = await task.detectForVideo(astronaut, 0);
+      expect(worst(first[0]!, refs.get('astronaut')!)).toBeLessThanOrEqual(1);
+      const [second] = await task.detectForVideo(astronaut, 33);
+      const d = worst(second!, tracked);
+      console.log(`pose ${backend} astronaut tracked frame: worst landmark ${d.toFixed(4)} px`);
+      expect(d).toBeLessThanOrEqual(1);
+      expect(task.stats).toEqual({ frames: 2, detections: 1 });
+    } finally {
+      task.dispose();
+    }
+  }, 300_000);
+});
+
+describe('pose landmarker: tracking lost', () => {
+  it('a frame without a person ends tracking (no result); the next frame runs the detector again', async () => {
+    const blank: Image = { data: new Uint8Array(512 * 512 * 3).fill(128), width: 512, height: 512 };
+    const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, { backend: 'cpu' });
+    try {
+      expect(await task.detect(blank)).toEqual([]);
+      expect((await task.detectForVideo(astronaut, 0)).length).toBe(1);
+      expect(await task.detectForVideo(blank, 33)).toEqual([]);
+      expect(task.stats).toEqual({ frames: 3, detections: 2 });
+      const [again] = await task.detectForVideo(astronaut, 66);
+      expect(task.stats).toEqual({ frames: 4, detections: 3 });
+      expect(worst(again!, refs.get('astronaut')!)).toBeLessThanOrEqual(1);
+    } finally {
+      task.dispose();
+    }
+  }, 120_000);
+});
+
+describe('pose landmarker: bad input', () => {
+  it('models that are not the task\'s are TaskModelErrors naming what was expected', async () => {
+    const face = modelBytes(TFLITE_MODELS[0]!);
+    await expect(createPoseLandmarker({ detector: face, landmarker: LANDMARK }, { backend: 'cpu' })).rejects.toThrow(TaskModelError);
+    await expect(createPoseLandmarker({ detector: face, landmarker: LANDMARK }, { backend: 'cpu' })).rejects.toThrow(/pose_detection\.tflite takes \[1, 224, 224, 3\]/);
+    await expect(createPoseLandmarker({ detector: DETECTOR, landmarker: DETECTOR }, { backend: 'cpu' })).rejects.toThrow(/landmark model's input is \[1, 224, 224, 3\]/);
+    const selfie = modelBytes(TFLITE_MODELS[2]!);
+    await expect(createPoseLandmarker({ detector: DETECTOR, landmarker: selfie }, { backend: 'cpu' })).rejects.toThrow(/expected an output \[1, 195\] \(landmarks\)/);
+  }, 120_000);
+});
