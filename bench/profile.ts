@@ -4,7 +4,7 @@
 // for seeing which layer kinds dominate, not for adding up to the whole-model time exactly.
 import type { Graph, Value } from '../src/graph/ir.js';
 
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { requestGpu } from '../src/gpu/device.js';

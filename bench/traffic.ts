@@ -15,7 +15,7 @@ import { BufferTracker, READBACK, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache, type Constants } from '../src/gpu/pipelines.js';
 import type { BindingRef, GpuBuildCtx, GpuProgram } from '../src/gpu/program.js';
 import type { ShaderDef } from '../src/gpu/shader.js';
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { isInt, type Graph, type Value } from '../src/graph/ir.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';

@@ -4,7 +4,7 @@ import type { GpuContext } from './gpu/device.js';
 import { GpuExecutor } from './gpu/executor.js';
 import { deviceLimits } from './gpu/limits.js';
 import { kernelVariant } from './gpu/variant.js';
-import { fuseDwPwFor } from './graph/fuse-dwpw.js';
+import { fuseDwPwFor } from './gpu/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';

@@ -6,7 +6,7 @@ import { runNodeOnGpu } from './gpu/dispatch-node.js';
 import { deviceLimits } from './gpu/limits.js';
 import { kernelVariant } from './gpu/variant.js';
 import type { Graph, Value } from './graph/ir.js';
-import { fuseDwPwFor } from './graph/fuse-dwpw.js';
+import { fuseDwPwFor } from './gpu/fuse-dwpw.js';
 import { optimize } from './graph/optimize.js';
 import { EMPTY_VALUE, resolve, type ResolvedGraph } from './graph/resolve.js';
 import { asFloat } from './ops/types.js';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { fusableChains, runCpu } from '../src/cpu/run.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { FUSED_DWPW } from '../src/ops/dwpw.js';

@@ -7,7 +7,7 @@ import { GraphBuilder } from '../src/builder.js';
 import { fusableChains } from '../src/cpu/run.js';
 import { dwPwWins } from '../src/gpu/kernels/dwpw.js';
 import { dwPwUnits, fusedDwPwNode, fuseDwPwUnits } from '../src/graph/dwpw-units.js';
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph, type ResolvedNode } from '../src/graph/resolve.js';
 import type { ConvAttrs } from '../src/ops/conv.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { countGraph, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
 import { GraphBuilder } from '../src/builder.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { FUSED_DWPW } from '../src/ops/dwpw.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
-import { fuseDwPwFor } from '../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
 import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import { resolve } from '../src/graph/resolve.js';

@@ -32,6 +32,10 @@ describe('layering of src/', () => {
     expect(reaches('ops/', ['cpu/', 'gpu/'])).toEqual([]);
   });
 
+  it('graph/ (IR, resolve, the passes both backends share) imports nothing from a backend', () => {
+    expect(reaches('graph/', ['cpu/', 'gpu/'])).toEqual([]);
+  });
+
   it('neither backend imports from the other', () => {
     expect(reaches('cpu/', ['gpu/'])).toEqual([]);
     expect(reaches('gpu/', ['cpu/'])).toEqual([]);

@@ -5,7 +5,7 @@
 import { runCpu } from '../../src/cpu/run.js';
 import type { Graph, Value } from '../../src/graph/ir.js';
 import { optimize } from '../../src/graph/optimize.js';
-import { fuseDwPwFor } from '../../src/graph/fuse-dwpw.js';
+import { fuseDwPwFor } from '../../src/gpu/fuse-dwpw.js';
 import { resolve, type ResolvedGraph, type ResolvedNode } from '../../src/graph/resolve.js';
 import type { FusedActivation } from '../../src/ops/activation.js';
 import type { ConvAttrs } from '../../src/ops/conv.js';

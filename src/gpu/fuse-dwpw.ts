@@ -1,13 +1,13 @@
 // The depthwise -> pointwise fusion for the GPU. Kept out of optimize.ts: it needs the GPU kernels' cost rule
 // (dwPwWins), and CPU-only bundles must not pull those kernels and their WGSL in.
-import { dwPwWins } from '../gpu/kernels/dwpw.js';
-import type { KernelVariant } from '../gpu/variant.js';
+import { dwPwWins } from './kernels/dwpw.js';
+import type { KernelVariant } from './variant.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
-import { dwPwGeometry } from '../gpu/programs/dwpw.gpu.js';
-import { dwPwUnits, fuseDwPwUnits, fusedDwPwNode } from './dwpw-units.js';
-import type { Value } from './ir.js';
-import { floatConst } from './ir.js';
-import type { ResolvedGraph, ResolvedNode } from './resolve.js';
+import { dwPwGeometry } from './programs/dwpw.gpu.js';
+import { dwPwUnits, fuseDwPwUnits, fusedDwPwNode } from '../graph/dwpw-units.js';
+import type { Value } from '../graph/ir.js';
+import { floatConst } from '../graph/ir.js';
+import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 
 /** The GPU a graph is optimized for: which kernel variant its adapter runs, and its limits. */
 export interface DwPwTarget {
