@@ -274,6 +274,11 @@ export class GpuExecutor {
       .catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
+  /** Whether graph edge `name` moves raw, row-major as the model declares it (a TF model's NHWC boundary, boundary.ts). */
+  isRaw(name: string): boolean {
+    return this.raw.has(name);
+  }
+
   /**
    * The model's own buffer for graph input or output `name` (device layout, see layout.ts), or undefined.
    * Writing an input here and passing `{ buffer, shape }` as that input skips the input copy; an output holds

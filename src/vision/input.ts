@@ -112,7 +112,7 @@ export function deviceStrides(shape: Shape, layout: ImageLayout, raw = false): {
 }
 
 /** Whether the executor moves graph edge `name` raw (no layout conversion), see gpu/boundary.ts. */
-const isRaw = (exec: GpuExecutor, name: string): boolean => (exec as unknown as { raw?: ReadonlySet<string> }).raw?.has(name) === true;
+const isRaw = (exec: GpuExecutor, name: string): boolean => exec.isRaw(name);
 
 /**
  * Binds the helper to a model's image input. Size, layout and channel count come from the input's shape; the
