@@ -40,7 +40,8 @@ export interface RealState {
   errors: string[];
   /** Last photo/file run per task and backend (sepconv), and TF.js's timing of the same networks when asked. */
   photo: Partial<Record<TaskId, { byBackend: Partial<Record<Backend, EngineTiming & { result: TaskResult }>>; tfjs?: EngineTiming }>>;
-  webcam?: LoopStats & { task: TaskId; backend: Backend; longTaskFrames: number[]; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[]; counters: TaskCounters };
+  /** `hits`: frames whose result was not empty (a face, a pose, a mask pixel ≥ 0.5). */
+  webcam?: LoopStats & { task: TaskId; backend: Backend; longTaskFrames: number[]; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[]; counters: TaskCounters; hits: number };
   /** Live GPU buffers created on this page's device (createBuffer minus destroy). */
   gpuBuffers: number;
 }
@@ -176,6 +177,8 @@ function draw(r: TaskResult): void {
   else if (r.kind === 'pose') for (const p of r.poses) drawPoseLandmarks(ctx, p.landmarks, { lineWidth: line, radius: line * 1.5 });
   else ctx.putImageData(maskToRgba(r.mask, [30, 200, 120], 0.5, 140) as ImageData, 0, 0);
 }
+
+const found = (r: TaskResult) => (r.kind === 'faces' ? r.faces.length > 0 : r.kind === 'pose' ? r.poses.length > 0 : r.mask.confidence.some((v) => v >= 0.5));
 
 function summary(r: TaskResult): string {
   if (r.kind === 'faces') return `${r.faces.length} face${r.faces.length === 1 ? '' : 's'}${r.faces.length ? `, best ${(r.faces[0]!.score * 100).toFixed(0)} %` : ''}`;
@@ -330,11 +333,16 @@ async function startWebcam(id: TaskId, maxFrames?: number): Promise<void> {
     const d = (k: keyof TaskCounters) => (now[k] === undefined ? {} : { [k]: now[k]! - (at[k] ?? 0) });
     return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('detections') };
   };
-  const webcam = { task: id, backend: task.backend, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, counters: counters(), frames: 0, fps: 0, latencyMs: 0, running: true };
+  const webcam = { task: id, backend: task.backend, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, counters: counters(), hits: 0, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;
   state.status = 'webcam';
   $<HTMLButtonElement>('rm-stop').disabled = false;
-  loop = new VideoLoop(video, async () => draw(await task.detectForVideo(video, performance.now())), {
+  const step = async () => {
+    const r = await task.detectForVideo(video, performance.now());
+    if (found(r)) webcam.hits++;
+    draw(r);
+  };
+  loop = new VideoLoop(video, step, {
     maxFrames,
     onFrame(s) {
       Object.assign(webcam, s, { counters: counters() });
