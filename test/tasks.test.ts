@@ -302,4 +302,26 @@ describe('vision tasks: video smoothing and drawing', () => {
     const rgba = maskToRgba({ width: 2, height: 1, confidence: Float32Array.from([0.2, 1]) }, [1, 2, 3], 0.5, 100);
     expect([...rgba.data]).toEqual([0, 0, 0, 0, 1, 2, 3, 100]);
   });
+
+  it('drawPoseLandmarks draws the skeleton between visible landmarks only, at the canvas scale', async () => {
+    const { drawPoseLandmarks, POSE_CONNECTIONS } = await import('../src/tasks/draw.js');
+    const { POSE_LANDMARK_NAMES } = await import('../src/tasks/params.js');
+    expect(new Set(POSE_CONNECTIONS.flat()).size).toBe(POSE_LANDMARK_NAMES.length);
+    const calls: string[] = [];
+    const ctx = {
+      strokeStyle: '', fillStyle: '', lineWidth: 0,
+      beginPath: () => {},
+      moveTo: (x: number, y: number) => calls.push(`move ${x},${y}`),
+      lineTo: (x: number, y: number) => calls.push(`line ${x},${y}`),
+      arc: (x: number, y: number) => calls.push(`arc ${x},${y}`),
+      rect: () => {}, stroke: () => {}, fill: () => {}, fillText: () => {},
+    };
+    // 11 (left shoulder) and 13 (left elbow) visible, 15 (left wrist) not: one line, two dots
+    const landmarks = POSE_LANDMARK_NAMES.map((name, i) => ({ name, x: 2 * i, y: 4 * i, z: 0, visibility: i === 11 || i === 13 ? 0.9 : 0.3, presence: 1 }));
+    drawPoseLandmarks(ctx as never, landmarks, { scale: 0.5 });
+    expect(calls).toEqual(['move 11,22', 'line 13,26', 'arc 11,22', 'arc 13,26']);
+    calls.length = 0;
+    drawPoseLandmarks(ctx as never, landmarks, { minVisibility: 0.2 });
+    expect(calls.filter((c) => c.startsWith('line')).length).toBe(POSE_CONNECTIONS.length);
+  });
 });

@@ -1,16 +1,19 @@
-// The real-models page: loads a model for the chosen backend, feeds it the photo, a file or webcam frames through
-// the input helper, draws boxes / keypoints / masks over the image, and exposes every figure on window.__real.
+// The real-models page: runs a vision task of the task layer (face detection, pose landmarks, person segmentation)
+// for the chosen backend on the photo, a file or webcam frames, draws its result with the task layer's helpers,
+// times the TF.js ports of the same networks beside it, and exposes every figure on window.__real.
 import astronautUrl from '../../fixtures/photos/astronaut.png?url';
 import { requestGpu, type GpuContext } from '../../src/gpu/device.js';
-import { load, type Backend, type Model } from '../../src/model.js';
-import { createImageInput, outputMask, type ImageInput } from '../../src/vision/input.js';
-import { GpuMaskRenderer, maskRegion, MaskPainter } from '../../src/vision/mask.js';
-import { toSourceNormalised } from '../../src/vision/options.js';
+import type { Backend } from '../../src/model.js';
+import { drawDetections, drawPoseLandmarks, maskToRgba } from '../../src/tasks/draw.js';
+import { createFaceDetector, type FaceDetection } from '../../src/tasks/face-detector.js';
+import { createPoseLandmarker, type PoseResult } from '../../src/tasks/pose-landmarker.js';
+import { createImageSegmenter, type SegmentationMask } from '../../src/tasks/segmenter.js';
 import { sourceSize, type ImageSource } from '../../src/vision/source.js';
-import { iou, maskIou, SKELETON } from './decode.js';
-import { MODELS, type Detection, type ModelId, type ModelSpec } from './models.js';
+import { TASKS, type TaskId, type TaskSpec } from './models.js';
 import { backendDetail, candidateBackends, tfjsModel, tfjsRun, useBackend } from './tfjs.js';
 import { VideoLoop, type LoopStats } from './video-loop.js';
+
+export type TaskResult = { kind: 'faces'; faces: FaceDetection[] } | { kind: 'pose'; poses: PoseResult[] } | { kind: 'mask'; mask: SegmentationMask };
 
 export interface EngineTiming {
   engine: 'sepconv' | 'TF.js';
@@ -18,7 +21,15 @@ export interface EngineTiming {
   loadMs: number;
   firstMs: number;
   medianMs: number;
-  detection: Detection;
+  summary: string;
+}
+
+/** What a task read back and where it decoded, per frame (face detector: its stats; pose: frames that ran the detector). */
+export interface TaskCounters {
+  frames: number;
+  bytesReadBack?: number;
+  gpuDecoded?: number;
+  detections?: number;
 }
 
 export interface RealState {
@@ -27,9 +38,10 @@ export interface RealState {
   webgpu: boolean;
   adapter?: string;
   errors: string[];
-  /** Last photo/file run per model: sepconv (and TF.js when asked). */
-  photo: Partial<Record<ModelId, { sepconv: EngineTiming; tfjs?: EngineTiming; inputPath: string; upload?: string }>>;
-  webcam?: LoopStats & { model: ModelId; backend: Backend; inputPath: string; upload?: string; maskPath?: string; longTaskFrames: number[]; videoUpload?: string; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[] };
+  /** Last photo/file run per task and backend (sepconv), and TF.js's timing of the same networks when asked. */
+  photo: Partial<Record<TaskId, { byBackend: Partial<Record<Backend, EngineTiming & { result: TaskResult }>>; tfjs?: EngineTiming }>>;
+  /** `hits`: frames whose result was not empty (a face, a pose, a mask pixel ≥ 0.5). */
+  webcam?: LoopStats & { task: TaskId; backend: Backend; longTaskFrames: number[]; gpuBuffersAfterFirst: number; gpuBuffers: number; longTasks: number[]; counters: TaskCounters; hits: number };
   /** Live GPU buffers created on this page's device (createBuffer minus destroy). */
   gpuBuffers: number;
 }
@@ -44,7 +56,6 @@ const $ = <T extends HTMLElement>(id: string) => {
 const img = $<HTMLImageElement>('rm-img');
 const video = $<HTMLVideoElement>('rm-video');
 const overlay = $<HTMLCanvasElement>('rm-overlay');
-const gpuOverlay = $<HTMLCanvasElement>('rm-gpu-overlay');
 const readout = $('rm-readout');
 const ms = (x: number) => (Number.isFinite(x) ? `${x < 10 ? x.toFixed(1) : Math.round(x)} ms` : '—');
 
@@ -91,25 +102,49 @@ function countBuffers(device: GPUDevice): void {
   };
 }
 
-// ---------- models ----------
+// ---------- tasks ----------
 
 let gpu: GpuContext | undefined;
-const loaded = new Map<string, Promise<{ model: Model; input: ImageInput; loadMs: number }>>();
 
-function modelFor(spec: ModelSpec, backend: Backend) {
+interface LoadedTask {
+  backend: Backend;
+  loadMs: number;
+  detect(image: ImageSource): Promise<TaskResult>;
+  detectForVideo(frame: ImageSource, timestampMs: number): Promise<TaskResult>;
+  counters(): TaskCounters;
+  dispose(): void;
+}
+
+async function createTask(spec: TaskSpec, backend: Backend): Promise<Omit<LoadedTask, 'loadMs'>> {
+  const opts = { backend, gpu: backend === 'webgpu' ? gpu : undefined };
+  if (spec.id === 'face') {
+    const t = await createFaceDetector(spec.urls.model, opts);
+    return { backend: t.model.backend, detect: async (i) => ({ kind: 'faces', faces: await t.detect(i) }), detectForVideo: async (f, ts) => ({ kind: 'faces', faces: await t.detectForVideo(f, ts) }), counters: () => ({ ...t.stats }), dispose: () => t.dispose() };
+  }
+  if (spec.id === 'pose') {
+    const t = await createPoseLandmarker({ detector: spec.urls.detector!, landmarker: spec.urls.model }, opts);
+    return { backend: t.landmarker.backend, detect: async (i) => ({ kind: 'pose', poses: await t.detect(i) }), detectForVideo: async (f, ts) => ({ kind: 'pose', poses: await t.detectForVideo(f, ts) }), counters: () => ({ ...t.stats }), dispose: () => t.dispose() };
+  }
+  const t = await createImageSegmenter(spec.urls.model, opts);
+  let frames = 0;
+  const count = (m: SegmentationMask): TaskResult => (frames++, { kind: 'mask', mask: m });
+  return { backend: t.model.backend, detect: async (i) => count(await t.segment(i)), detectForVideo: async (f, ts) => count(await t.segmentForVideo(f, ts)), counters: () => ({ frames }), dispose: () => t.dispose() };
+}
+
+const loaded = new Map<string, Promise<LoadedTask>>();
+
+function taskFor(spec: TaskSpec, backend: Backend): Promise<LoadedTask> {
   const key = `${spec.id}:${backend}`;
   let p = loaded.get(key);
   if (!p) {
     p = (async () => {
       const t0 = performance.now();
-      let model: Model;
       try {
-        model = await load(spec.url, { backend, gpu: backend === 'webgpu' ? gpu : undefined });
+        return { ...(await createTask(spec, backend)), loadMs: performance.now() - t0 };
       } catch (e) {
-        throw new Error(`Could not load ${spec.label} from ${spec.url} on ${backend}: ${(e as Error).message}`);
+        const from = [spec.urls.detector, spec.urls.model].filter(Boolean).join(' and ');
+        throw new Error(`Could not load ${spec.label} from ${from} on ${backend}: ${(e as Error).message}`);
       }
-      const input = await createImageInput(model, spec.input);
-      return { model, input, loadMs: performance.now() - t0 };
     })();
     p.catch(() => loaded.delete(key));
     loaded.set(key, p);
@@ -117,13 +152,10 @@ function modelFor(spec: ModelSpec, backend: Backend) {
   return p;
 }
 
-function releaseModels(): void {
+function releaseTasks(): void {
   for (const p of loaded.values())
     void p.then(
-      ({ model, input }) => {
-        input.dispose();
-        model.dispose();
-      },
+      (t) => t.dispose(),
       () => undefined,
     );
   loaded.clear();
@@ -131,76 +163,39 @@ function releaseModels(): void {
 
 // ---------- drawing ----------
 
-const painter = new MaskPainter();
-let gpuMask: GpuMaskRenderer | undefined;
-const MASK_STYLE = { alpha: 0.55, color: [30, 200, 120] as const };
-
-function sizeOverlays(w: number, h: number): void {
-  for (const c of [overlay, gpuOverlay]) if (c.width !== w || c.height !== h) [c.width, c.height] = [w, h];
+function sizeOverlay(w: number, h: number): void {
+  if (overlay.width !== w || overlay.height !== h) [overlay.width, overlay.height] = [w, h];
 }
 
-/** Draws a detection over a w×h source; `input` says where the source landed in the model input. */
-function draw(d: Detection, input: ImageInput, w: number, h: number): void {
+/** Draws a task's result over the source (the overlay has the source's size: results are in source pixels). */
+function draw(r: TaskResult): void {
   const ctx = overlay.getContext('2d')!;
-  ctx.clearRect(0, 0, w, h);
-  const p = input.placement!;
-  const o = input.options;
-  const toSrc = (nx: number, ny: number) => {
-    const [x, y] = toSourceNormalised(p, w, h, o, nx, ny);
-    return [x * w, y * h] as const;
-  };
-  const line = Math.max(2, Math.round(w / 200));
-  if (d.kind === 'faces') {
-    ctx.strokeStyle = '#facc15';
-    ctx.lineWidth = line;
-    ctx.font = `${line * 7}px system-ui`;
-    ctx.fillStyle = '#facc15';
-    for (const b of d.boxes) {
-      const [x0, y0] = toSrc(b.cx - b.w / 2, b.cy - b.h / 2);
-      const [x1, y1] = toSrc(b.cx + b.w / 2, b.cy + b.h / 2);
-      ctx.strokeRect(x0, y0, x1 - x0, y1 - y0);
-      ctx.fillText(`face ${(b.score * 100).toFixed(0)} %`, x0, y0 - line * 2);
-    }
-  } else if (d.kind === 'pose') {
-    const pts = d.keypoints.map((k) => toSrc(k.x, k.y));
-    ctx.lineWidth = line;
-    ctx.strokeStyle = '#22d3ee';
-    for (const [a, b] of SKELETON) {
-      if (d.keypoints[a]!.score < 0.3 || d.keypoints[b]!.score < 0.3) continue;
-      ctx.beginPath();
-      ctx.moveTo(...pts[a]!);
-      ctx.lineTo(...pts[b]!);
-      ctx.stroke();
-    }
-    ctx.fillStyle = '#f472b6';
-    d.keypoints.forEach((k, i) => {
-      if (k.score < 0.3) return;
-      ctx.beginPath();
-      ctx.arc(pts[i]![0], pts[i]![1], line * 2, 0, 2 * Math.PI);
-      ctx.fill();
-    });
-  } else if (d.mask) {
-    painter.draw(ctx, { shape: [1, d.height, d.width, 1], data: d.mask }, maskRegion(p, w, h, o, d), MASK_STYLE);
-  }
+  ctx.clearRect(0, 0, overlay.width, overlay.height);
+  const line = Math.max(2, Math.round(overlay.width / 200));
+  ctx.font = `${line * 7}px system-ui`;
+  if (r.kind === 'faces') drawDetections(ctx, r.faces, { color: '#facc15', lineWidth: line, radius: line * 1.5 });
+  else if (r.kind === 'pose') for (const p of r.poses) drawPoseLandmarks(ctx, p.landmarks, { lineWidth: line, radius: line * 1.5 });
+  else ctx.putImageData(maskToRgba(r.mask, [30, 200, 120], 0.5, 140) as ImageData, 0, 0);
 }
 
-function summary(d: Detection): string {
-  if (d.kind === 'faces') return `${d.boxes.length} face${d.boxes.length === 1 ? '' : 's'}${d.boxes.length ? `, best ${(d.boxes[0]!.score * 100).toFixed(0)} %` : ''}`;
-  if (d.kind === 'pose') return `${d.keypoints.filter((k) => k.score >= 0.3).length} of 17 keypoints ≥ 0.3`;
-  if (!d.mask) return 'mask drawn on the GPU';
+const found = (r: TaskResult) => (r.kind === 'faces' ? r.faces.length > 0 : r.kind === 'pose' ? r.poses.length > 0 : r.mask.confidence.some((v) => v >= 0.5));
+
+function summary(r: TaskResult): string {
+  if (r.kind === 'faces') return `${r.faces.length} face${r.faces.length === 1 ? '' : 's'}${r.faces.length ? `, best ${(r.faces[0]!.score * 100).toFixed(0)} %` : ''}`;
+  if (r.kind === 'pose') return r.poses.length ? `${r.poses[0]!.landmarks.filter((l) => l.visibility >= 0.5).length} of 33 landmarks visible` : 'no pose';
   let on = 0;
-  for (const v of d.mask) if (v >= 0.5) on++;
-  return `mask covers ${((100 * on) / d.mask.length).toFixed(1)} %`;
+  for (const v of r.mask.confidence) if (v >= 0.5) on++;
+  return `mask covers ${((100 * on) / r.mask.confidence.length).toFixed(1)} %`;
 }
 
-function renderTable(id: ModelId): void {
+function renderTable(id: TaskId): void {
   const r = state.photo[id];
-  const rows = r ? [r.sepconv, r.tfjs].filter((x): x is EngineTiming => !!x) : [];
+  const rows = r ? [r.byBackend[state.backend], r.tfjs].filter((x): x is EngineTiming => !!x) : [];
   $('rm-table').hidden = rows.length === 0;
   $('rm-table').querySelector('tbody')!.replaceChildren(
     ...rows.map((t) => {
       const tr = document.createElement('tr');
-      for (const v of [t.engine, t.backend, ms(t.loadMs), ms(t.firstMs), ms(t.medianMs), summary(t.detection)]) {
+      for (const v of [t.engine, t.backend, ms(t.loadMs), ms(t.firstMs), ms(t.medianMs), t.summary]) {
         const td = document.createElement('td');
         td.textContent = v;
         tr.append(td);
@@ -223,67 +218,59 @@ async function showImage(url: string): Promise<void> {
   $('rm-stage').classList.add('has-media');
 }
 
-/** Runs the selected model on the shown image: sepconv (first + `repeats` timed), then TF.js when asked. */
-async function runImage(id: ModelId, opts: { tfjs: boolean; repeats?: number }): Promise<void> {
-  const spec = MODELS[id];
+/** Times `step` once cold and `repeats` times warm. */
+async function timeIt<T>(step: () => Promise<T>, repeats: number): Promise<{ first: number; median: number; last: T }> {
+  let t0 = performance.now();
+  let last = await step();
+  const first = performance.now() - t0;
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    t0 = performance.now();
+    last = await step();
+    times.push(performance.now() - t0);
+  }
+  return { first, median: times.length ? median(times) : first, last };
+}
+
+/** Runs the selected task on the shown image (first + `repeats` timed), then times TF.js's ports when asked. */
+async function runImage(id: TaskId, opts: { tfjs: boolean; repeats?: number }): Promise<void> {
+  const spec = TASKS[id];
   $<HTMLSelectElement>('rm-model').value = id;
   const backend = state.backend;
+  const repeats = opts.repeats ?? 3;
   state.status = 'running';
   readout.textContent = `Loading ${spec.label} on ${backend}…`;
   try {
-    const { model, input, loadMs } = await modelFor(spec, backend);
+    const task = await taskFor(spec, backend);
     const { width: w, height: h } = sourceSize(img);
-    sizeOverlays(w, h);
-    gpuOverlay.hidden = true;
-    let t0 = performance.now();
-    let outs = await input.run(img);
-    const firstMs = performance.now() - t0;
-    const times: number[] = [];
-    for (let i = 0; i < (opts.repeats ?? 3); i++) {
-      t0 = performance.now();
-      outs = await input.run(img);
-      times.push(performance.now() - t0);
-    }
-    const detection = spec.decode(outs);
-    draw(detection, input, w, h);
-    const entry: NonNullable<RealState['photo'][ModelId]> = {
-      sepconv: { engine: 'sepconv', backend: model.backend, loadMs, firstMs, medianMs: median(times), detection },
-      inputPath: input.path,
-      upload: input.upload,
-    };
-    state.photo[id] = entry;
+    sizeOverlay(w, h);
+    const { first, median: med, last: result } = await timeIt(() => task.detect(img), repeats);
+    draw(result);
+    const entry = (state.photo[id] ??= { byBackend: {} });
+    entry.byBackend[backend] = { engine: 'sepconv', backend: task.backend, loadMs: task.loadMs, firstMs: first, medianMs: med, summary: summary(result), result };
     renderTable(id);
-    readout.textContent = `${spec.label} on ${model.backend}: ${ms(entry.sepconv.medianMs)} per frame, ${summary(detection)}.`;
+    readout.textContent = `${spec.label} on ${task.backend}: ${ms(med)} per frame, ${summary(result)}.`;
     if (opts.tfjs) {
-      readout.textContent += ' Timing the same model in TF.js…';
-      const names = model.outputs.map((o) => o.name);
+      readout.textContent += ' Timing the same networks in TF.js…';
       // Weights load onto TF.js's CPU backend once; each timed backend takes them over on its first run.
       await useBackend('cpu');
-      t0 = performance.now();
-      await tfjsModel(spec);
+      let t0 = performance.now();
+      for (const net of spec.tfjs) await tfjsModel(net);
       const tfLoad = performance.now() - t0;
+      const frame = async () => {
+        for (const net of spec.tfjs) await tfjsRun(net, img);
+      };
       // TF.js on each backend worth timing in this browser; the comparison shown is its fastest.
       const runs: EngineTiming[] = [];
       for (const b of await candidateBackends(!!gpu && !gpu.info.isSoftware)) {
         await useBackend(b);
-        t0 = performance.now();
-        let tfOut = await tfjsRun(spec, img, names);
-        const tfFirst = performance.now() - t0;
-        const tfTimes: number[] = [];
-        for (let i = 0; i < (opts.repeats ?? 3); i++) {
-          t0 = performance.now();
-          tfOut = await tfjsRun(spec, img, names);
-          tfTimes.push(performance.now() - t0);
-        }
-        runs.push({ engine: 'TF.js', backend: await backendDetail(), loadMs: tfLoad, firstMs: tfFirst, medianMs: median(tfTimes), detection: spec.decode(tfOut) });
+        const t = await timeIt(frame, repeats);
+        runs.push({ engine: 'TF.js', backend: await backendDetail(), loadMs: tfLoad, firstMs: t.first, medianMs: t.median, summary: `${spec.tfjs.length === 1 ? 'the same network' : `the same ${spec.tfjs.length} networks`}, outputs read back` });
       }
       const fastest = runs.reduce((a, b) => (b.medianMs < a.medianMs ? b : a));
       entry.tfjs = runs.length > 1 ? { ...fastest, backend: `${fastest.backend} (fastest of ${runs.map((r) => `${r.backend} ${ms(r.medianMs)}`).join('; ')})` } : fastest;
-      // The agreement check's reference (read by the tests): TF.js's CPU backend, the one TF.js checks its kernels against.
-      await useBackend('cpu');
-      tfjsRef.set(id, spec.decode(await tfjsRun(spec, img, names)));
       renderTable(id);
-      readout.textContent = `${spec.label}: sepconv (${model.backend}) ${ms(entry.sepconv.medianMs)}, TF.js (${fastest.backend}, its fastest backend here) ${ms(fastest.medianMs)} per frame; ${summary(detection)}.`;
+      readout.textContent = `${spec.label}: sepconv (${task.backend}) ${ms(med)}, TF.js (${fastest.backend}, its fastest backend here) ${ms(fastest.medianMs)} per frame; ${summary(result)}.`;
     }
   } catch (e) {
     showError((e as Error).message);
@@ -299,9 +286,9 @@ let loop: VideoLoop | undefined;
 let stream: MediaStream | undefined;
 let longTasks: PerformanceObserver | undefined;
 
-async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
+async function startWebcam(id: TaskId, maxFrames?: number): Promise<void> {
   await stopWebcam();
-  const spec = MODELS[id];
+  const spec = TASKS[id];
   const backend = state.backend;
   $<HTMLSelectElement>('rm-model').value = id;
   renderTable(id);
@@ -312,32 +299,23 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
     showError(cameraError(e));
     return;
   }
-  let loadedModel: Awaited<ReturnType<typeof modelFor>>;
+  let task: LoadedTask;
   try {
     readout.textContent = `Loading ${spec.label} on ${backend}…`;
-    loadedModel = await modelFor(spec, backend);
+    task = await taskFor(spec, backend);
   } catch (e) {
     stream.getTracks().forEach((t) => t.stop());
     stream = undefined;
     showError((e as Error).message);
     return;
   }
-  const { model, input } = loadedModel;
   video.srcObject = stream;
   video.hidden = false;
   img.hidden = true;
   $('rm-stage').classList.add('has-media');
   await video.play();
-  const w = video.videoWidth;
-  const h = video.videoHeight;
-  sizeOverlays(w, h);
-  overlay.getContext('2d')!.clearRect(0, 0, w, h);
-  // The mask on WebGPU goes from the model's output buffer to a WebGPU canvas: no readback.
-  // Not on a software adapter: headless Chromium on SwiftShader has no working WebGPU canvas (the context fails
-  // with "A valid external Instance reference no longer exists"), so there the mask is read back and painted.
-  const onGpu = id === 'selfie' && model.backend === 'webgpu' && !gpu?.info.isSoftware;
-  gpuOverlay.hidden = !onGpu;
-  const maskName = model.outputs[0]!.name;
+  sizeOverlay(video.videoWidth, video.videoHeight);
+  overlay.getContext('2d')!.clearRect(0, 0, overlay.width, overlay.height);
   const tasks: number[] = [];
   if (PerformanceObserver.supportedEntryTypes?.includes('longtask')) {
     longTasks = new PerformanceObserver((list) =>
@@ -348,37 +326,31 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
     );
     longTasks.observe({ type: 'longtask' });
   }
-  const webcam = { model: id, backend: model.backend, inputPath: input.path, upload: input.upload, maskPath: onGpu ? 'gpu' : id === 'selfie' ? `readback${model.backend === 'webgpu' ? ' (software adapter)' : ''}` : undefined, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, frames: 0, fps: 0, latencyMs: 0, running: true };
+  // the task's counters from this run only (the photo runs counted before)
+  const at = task.counters();
+  const counters = (): TaskCounters => {
+    const now = task.counters();
+    const d = (k: keyof TaskCounters) => (now[k] === undefined ? {} : { [k]: now[k]! - (at[k] ?? 0) });
+    return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('detections') };
+  };
+  const webcam = { task: id, backend: task.backend, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, counters: counters(), hits: 0, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;
   state.status = 'webcam';
   $<HTMLButtonElement>('rm-stop').disabled = false;
-  let maskOnGpu = onGpu;
-  const frame = async () => {
-    if (maskOnGpu) {
-      try {
-        gpuMask ??= new GpuMaskRenderer(gpu!.device, gpuOverlay);
-        await gpuMask.prepare();
-        await input.runOnGpu(video);
-        await gpuMask!.draw(outputMask(model, maskName), maskRegion(input.placement!, w, h, input.options, { width: 256, height: 256 }), MASK_STYLE);
-        await gpu!.device.queue.onSubmittedWorkDone();
-        return;
-      } catch (e) {
-        // Headless Chromium on SwiftShader has no WebGPU canvas ("external Instance"): read the mask back instead.
-        maskOnGpu = false;
-        gpuOverlay.hidden = true;
-        webcam.maskPath = `readback (the WebGPU canvas failed: ${(e as Error).message})`;
-      }
-    }
-    draw(spec.decode(await input.run(video)), input, w, h);
+  const step = async () => {
+    const r = await task.detectForVideo(video, performance.now());
+    if (found(r)) webcam.hits++;
+    draw(r);
   };
-  loop = new VideoLoop(video, frame, {
+  loop = new VideoLoop(video, step, {
     maxFrames,
     onFrame(s) {
-      Object.assign(webcam, s, { inputPath: input.path });
+      Object.assign(webcam, s, { counters: counters() });
       if (s.frames === 1) webcam.gpuBuffersAfterFirst = state.gpuBuffers;
       webcam.gpuBuffers = state.gpuBuffers;
-      (webcam as { videoUpload?: string }).videoUpload = input.video;
-      readout.textContent = `${spec.label} on ${model.backend} (input: ${input.path}${input.upload ? `, ${input.upload} upload` : ''}): ${s.fps.toFixed(1)} fps, ${ms(s.latencyMs)} per frame, ${s.frames} frames`;
+      const c = webcam.counters;
+      const read = c.bytesReadBack === undefined ? '' : `, ${Math.round(c.bytesReadBack / c.frames)} bytes read back per frame${c.gpuDecoded ? ' (decoded on the GPU)' : ''}`;
+      readout.textContent = `${spec.label} on ${task.backend}: ${s.fps.toFixed(1)} fps, ${ms(s.latencyMs)} per frame, ${s.frames} frames${read}`;
     },
     onError(e) {
       showError(`${spec.label} stopped on a webcam frame: ${(e as Error).message}`);
@@ -391,7 +363,7 @@ async function startWebcam(id: ModelId, maxFrames?: number): Promise<void> {
   loop.start();
 }
 
-/** Stops the loop and the camera, and releases what the webcam run held (stream, overlay context). */
+/** Stops the loop and the camera, and releases what the webcam run held. */
 async function stopWebcam(): Promise<void> {
   await loop?.stop();
   loop = undefined;
@@ -400,48 +372,28 @@ async function stopWebcam(): Promise<void> {
   stream?.getTracks().forEach((t) => t.stop());
   stream = undefined;
   video.srcObject = null;
-  try {
-    gpuMask?.clear();
-  } catch {
-    gpuMask = undefined;
-  }
   $<HTMLButtonElement>('rm-stop').disabled = true;
   if (state.status === 'webcam') state.status = 'ready';
 }
 
-// ---------- agreement with TF.js (shown nowhere; the browser tests read it) ----------
+// ---------- results for the tests' agreement checks (shown nowhere) ----------
 
-const tfjsRef = new Map<ModelId, Detection>();
-
-/** sepconv's last photo result against TF.js's last one for the same model. */
-function compareWithTfjs(id: ModelId): { faceIou?: number; faces?: [number, number]; maxKeypointDelta?: number; confident?: number; maxKeypointDeltaAll?: number; keypoints?: string; maskIou?: number } {
-  const a = state.photo[id]?.sepconv.detection;
-  const b = tfjsRef.get(id);
-  if (!a || !b) throw new Error(`no sepconv and TF.js results for ${id} yet`);
-  if (a.kind === 'faces' && b.kind === 'faces')
-    return { faces: [a.boxes.length, b.boxes.length], faceIou: a.boxes[0] && b.boxes[0] ? iou(a.boxes[0], b.boxes[0]) : 0 };
-  if (a.kind === 'pose' && b.kind === 'pose') {
-    const d = a.keypoints.map((k, i) => Math.max(Math.abs(k.x - b.keypoints[i]!.x), Math.abs(k.y - b.keypoints[i]!.y)));
-    // MoveNet picks each keypoint by an argmax over a 48×48 heatmap: where the model is unsure (score < 0.3, not
-    // drawn) a ±1 difference in an input pixel can move the peak a cell (0.021) or more.
-    const confident = d.filter((_, i) => b.keypoints[i]!.score >= 0.3);
-    return {
-      maxKeypointDelta: Math.max(...confident),
-      confident: confident.length,
-      maxKeypointDeltaAll: Math.max(...d),
-      keypoints: a.keypoints.map((k, i) => `${k.name} ${d[i]!.toFixed(4)} (score ${k.score.toFixed(2)}/${b.keypoints[i]!.score.toFixed(2)})`).join('; '),
-    };
-  }
-  if (a.kind === 'mask' && b.kind === 'mask' && a.mask && b.mask) return { maskIou: maskIou(a.mask, b.mask) };
-  throw new Error(`results for ${id} cannot be compared`);
+/** The last photo result of `id` on `backend`, as plain data: boxes, landmarks, and the mask thresholded at 0.5. */
+function photoResult(id: TaskId, backend: Backend) {
+  const r = state.photo[id]?.byBackend[backend]?.result;
+  if (!r) throw new Error(`no photo result for ${id} on ${backend} yet`);
+  if (r.kind === 'faces') return { kind: r.kind, faces: r.faces.map((f) => ({ box: f.box, score: f.score, keypoints: f.keypoints.map((k) => [k.x, k.y]) })) };
+  if (r.kind === 'pose') return { kind: r.kind, poses: r.poses.map((p) => ({ score: p.score, landmarks: p.landmarks.map((l) => [l.x, l.y, l.visibility]) })) };
+  const { width, height, confidence } = r.mask;
+  return { kind: r.kind, width, height, on: Array.from(confidence, (v) => (v >= 0.5 ? '1' : '0')).join('') };
 }
 
 // ---------- wiring ----------
 
-const selected = () => $<HTMLSelectElement>('rm-model').value as ModelId;
+const selected = () => $<HTMLSelectElement>('rm-model').value as TaskId;
 const wantTfjs = () => $<HTMLInputElement>('rm-tfjs').checked;
 
-async function runPhoto(id: ModelId = selected(), opts: { tfjs?: boolean; repeats?: number } = {}): Promise<void> {
+async function runPhoto(id: TaskId = selected(), opts: { tfjs?: boolean; repeats?: number } = {}): Promise<void> {
   await showImage(astronautUrl);
   await runImage(id, { tfjs: opts.tfjs ?? wantTfjs(), repeats: opts.repeats });
 }
@@ -449,7 +401,7 @@ async function runPhoto(id: ModelId = selected(), opts: { tfjs?: boolean; repeat
 async function setBackend(b: Backend): Promise<void> {
   if (b === state.backend) return;
   await stopWebcam();
-  releaseModels();
+  releaseTasks();
   state.backend = b;
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name="rm-backend"]')) r.checked = r.value === b;
 }
@@ -470,7 +422,7 @@ $('rm-cam').addEventListener('click', () => void startWebcam(selected()));
 $('rm-stop').addEventListener('click', () => void stopWebcam());
 for (const r of document.querySelectorAll<HTMLInputElement>('input[name="rm-backend"]')) r.addEventListener('change', () => void setBackend(r.value as Backend));
 
-const api = { runPhoto, startWebcam, stopWebcam, setBackend, compareWithTfjs, models: MODELS, runImage: (id: ModelId, url: string) => showImage(url).then(() => runImage(id, { tfjs: false })) };
+const api = { runPhoto, startWebcam, stopWebcam, setBackend, photoResult, tasks: TASKS, runImage: (id: TaskId, url: string) => showImage(url).then(() => runImage(id, { tfjs: false })) };
 export type RealApi = typeof api;
 declare global {
   interface Window {
@@ -500,5 +452,3 @@ window.__real = Object.assign(state, { api });
   for (const r of document.querySelectorAll<HTMLInputElement>('input[name="rm-backend"]')) r.checked = r.value === state.backend;
   state.status = 'ready';
 })();
-
-export type { ImageSource };

@@ -1,12 +1,12 @@
-// The same model run by TF.js: timed on TF.js's fastest backend in this browser, beside sepconv's time, and run on
-// TF.js's CPU backend (the reference TF.js itself checks its kernels against) for the tests' agreement check. TF.js's
-// own image pipeline: fromPixels, pad for letterbox, resizeBilinear with half-pixel centres, the same scaling.
+// The same networks run by TF.js, timed on TF.js's fastest backend in this browser beside the task's time. TF.js's
+// own image pipeline: fromPixels, pad for letterbox, resizeBilinear with half-pixel centres, the same scaling; every
+// output read back, as the task reads what it needs.
 import type * as TF from '@tensorflow/tfjs';
 import wasmUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { resolveImageOptions } from '../../src/vision/options.js';
-import type { ModelSpec } from './models.js';
+import type { TfjsNet } from './models.js';
 
 export type TfjsBackend = 'wasm' | 'webgl' | 'webgpu' | 'cpu';
 
@@ -66,21 +66,21 @@ export async function backendDetail(): Promise<string> {
   return `wasm${simd ? ', SIMD' : ''}, ${n} thread${n === 1 ? '' : 's'}`;
 }
 
-export async function tfjsModel(spec: ModelSpec): Promise<TF.GraphModel> {
+export async function tfjsModel(net: TfjsNet): Promise<TF.GraphModel> {
   const tf = await tfjs();
-  let m = models.get(spec.id);
+  let m = models.get(net.url);
   if (!m) {
-    m = tf.loadGraphModel(spec.url);
-    models.set(spec.id, m);
+    m = tf.loadGraphModel(net.url);
+    models.set(net.url, m);
   }
   return m;
 }
 
-/** Runs the model on the image on TF.js's current backend; outputs keyed by the names sepconv reports (`names`). */
-export async function tfjsRun(spec: ModelSpec, image: TF.PixelData | ImageData | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap, names: readonly string[]): Promise<Map<string, { shape: number[]; data: Float32Array }>> {
+/** Runs the network on the image on TF.js's current backend and reads every output back. */
+export async function tfjsRun(net: TfjsNet, image: TF.PixelData | ImageData | HTMLImageElement | HTMLCanvasElement | HTMLVideoElement | ImageBitmap): Promise<void> {
   const tf = await tfjs();
-  const model = await tfjsModel(spec);
-  const o = resolveImageOptions({ ...spec.input, width: spec.size, height: spec.size });
+  const model = await tfjsModel(net);
+  const o = resolveImageOptions({ ...net.input, width: net.size, height: net.size });
   const input = tf.tidy(() => {
     let t = tf.browser.fromPixels(image).toFloat();
     const [h, w] = t.shape as [number, number, number];
@@ -95,14 +95,11 @@ export async function tfjsRun(spec: ModelSpec, image: TF.PixelData | ImageData |
     return x.expandDims(0);
   });
   try {
-    const outs = (await model.executeAsync(input, [...names])) as TF.Tensor | TF.Tensor[];
-    const list = Array.isArray(outs) ? outs : [outs];
-    const res = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (let i = 0; i < list.length; i++) {
-      res.set(names[i]!, { shape: list[i]!.shape, data: Float32Array.from(await list[i]!.data()) });
-      list[i]!.dispose();
+    const outs = (await model.executeAsync(input)) as TF.Tensor | TF.Tensor[];
+    for (const t of Array.isArray(outs) ? outs : [outs]) {
+      await t.data();
+      t.dispose();
     }
-    return res;
   } finally {
     input.dispose();
   }

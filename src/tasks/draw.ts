@@ -1,5 +1,6 @@
 // Drawing the tasks' results on a 2-D canvas: boxes with keypoints, and a mask as a tinted overlay.
 import type { FaceDetection } from './face-detector.js';
+import type { PoseLandmark } from './pose-landmarker.js';
 import type { SegmentationMask } from './segmenter.js';
 
 export interface DrawStyle {
@@ -11,7 +12,7 @@ export interface DrawStyle {
   scale?: number;
 }
 
-type Ctx2D = Pick<CanvasRenderingContext2D, 'beginPath' | 'rect' | 'arc' | 'stroke' | 'fill' | 'fillText'> & {
+type Ctx2D = Pick<CanvasRenderingContext2D, 'beginPath' | 'rect' | 'arc' | 'moveTo' | 'lineTo' | 'stroke' | 'fill' | 'fillText'> & {
   strokeStyle: CanvasRenderingContext2D['strokeStyle'];
   fillStyle: CanvasRenderingContext2D['fillStyle'];
   lineWidth: number;
@@ -32,6 +33,34 @@ export function drawDetections(ctx: Ctx2D, detections: readonly FaceDetection[],
       ctx.fill();
     }
   }
+}
+
+/** BlazePose's skeleton: pairs of indices into the 33 landmarks (MediaPipe's POSE_CONNECTIONS). */
+export const POSE_CONNECTIONS: readonly (readonly [number, number])[] = [
+  [0, 1], [1, 2], [2, 3], [3, 7], [0, 4], [4, 5], [5, 6], [6, 8], [9, 10], [11, 12], [11, 13], [13, 15], [15, 17],
+  [15, 19], [15, 21], [17, 19], [12, 14], [14, 16], [16, 18], [16, 20], [16, 22], [18, 20], [11, 23], [12, 24],
+  [23, 24], [23, 25], [24, 26], [25, 27], [26, 28], [27, 29], [28, 30], [29, 31], [30, 32], [27, 31], [28, 32],
+];
+
+/** The skeleton and its joints; landmarks with visibility under `minVisibility` (default 0.5) are left out. */
+export function drawPoseLandmarks(ctx: Ctx2D, landmarks: readonly PoseLandmark[], style: DrawStyle & { minVisibility?: number } = {}): void {
+  const s = style.scale ?? 1;
+  const seen = (i: number) => (landmarks[i]?.visibility ?? 0) >= (style.minVisibility ?? 0.5);
+  ctx.strokeStyle = ctx.fillStyle = style.color ?? '#22d3ee';
+  ctx.lineWidth = style.lineWidth ?? 2;
+  for (const [a, b] of POSE_CONNECTIONS) {
+    if (!seen(a) || !seen(b)) continue;
+    ctx.beginPath();
+    ctx.moveTo(landmarks[a]!.x * s, landmarks[a]!.y * s);
+    ctx.lineTo(landmarks[b]!.x * s, landmarks[b]!.y * s);
+    ctx.stroke();
+  }
+  landmarks.forEach((l, i) => {
+    if (!seen(i)) return;
+    ctx.beginPath();
+    ctx.arc(l.x * s, l.y * s, style.radius ?? 3, 0, 2 * Math.PI);
+    ctx.fill();
+  });
 }
 
 /** The mask as RGBA: `rgb` where confidence ≥ threshold (alpha scaled by confidence), transparent elsewhere. */
