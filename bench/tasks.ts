@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { acquireGpu } from '../src/gpu/device.js';
 import { createFaceDetector, createImageSegmenter, createPoseLandmarker } from '../src/tasks/index.js';
 import { decodePng } from '../test/support/photo.js';
-import { poseDetectorBytes, poseLandmarkBytes } from '../test/support/pose-assets.js';
+import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 

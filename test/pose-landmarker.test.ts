@@ -11,7 +11,7 @@ import { createPoseLandmarker, type PoseResult } from '../src/tasks/index.js';
 import { imageToTensor } from '../src/vision/input.js';
 import { getTestDevice } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
-import { poseDetectorBytes, poseLandmarkBytes } from './support/pose-assets.js';
+import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { opReferences } from './support/tflite-op-ref.js';
 import { PHOTO, TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
 

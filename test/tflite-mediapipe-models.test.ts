@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { load, type Model } from '../src/model.js';
 import type { Tensor } from '../src/tensor.js';
 import { getTestDevice } from './support/gpu.js';
-import { mediapipeModel } from './support/mediapipe-assets.js';
+import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 import { HEAVY, HELD_OUT, caseInput, caseModel, cropInput, faceCropBox, mediapipeReferences, type MediapipeCase } from './support/mediapipe-ref.js';
 import type { RefOutput } from './support/tflite-run-ref.js';
 import { compare } from './support/tflite-ref.js';

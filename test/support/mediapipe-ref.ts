@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { load } from '../../src/model.js';
 import { createFaceDetector } from '../../src/tasks/index.js';
 import { ROOT } from './browser.js';
-import { mediapipeModel } from './mediapipe-assets.js';
+import { mediapipeModel } from '../../scripts/mediapipe-assets.js';
 import { decodePng } from './photo.js';
 import { resizeBilinear } from './tflite-input.js';
 import { liteRtOutputs, type RefOutput } from './tflite-run-ref.js';

@@ -1,10 +1,11 @@
-// The .tflite models of the @mediapipe solution packages: plain files, or entries of the emscripten packed
-// assets (`<pkg>_solution_packed_assets.data`), located by the loader's metadata ("filename", "start", "end").
+// The .tflite models of the @mediapipe solution packages (devDependencies; tests, benches and the demo): plain
+// files, or entries of the emscripten packed assets (`<pkg>_solution_packed_assets.data`), located by the loader's metadata ("filename", "start", "end").
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT } from './browser.js';
+import { fileURLToPath } from 'node:url';
 
-const dir = (pkg: string) => join(ROOT, 'node_modules/@mediapipe', pkg);
+// no import of test/support/browser.js: the demo's Vite plugin and the benches load this outside vitest
+const dir = (pkg: string) => fileURLToPath(new URL(`../node_modules/@mediapipe/${pkg}/`, import.meta.url));
 
 /** The entries of a package's packed assets: file name (without its folder) → [start, end) in the .data file. */
 export function packedEntries(pkg: string): Map<string, [number, number]> {
@@ -25,3 +26,6 @@ export function mediapipeModel(pkg: string, name: string): Uint8Array {
   if (at[1] > data.length || at[0] > at[1]) throw new Error(`@mediapipe/${pkg}: ${name} spans [${at[0]}, ${at[1]}) of a ${data.length}-byte .data file`);
   return new Uint8Array(data.subarray(at[0], at[1]));
 }
+
+export const poseDetectorBytes = () => mediapipeModel('pose', 'pose_detection.tflite');
+export const poseLandmarkBytes = (variant: 'lite' | 'full' | 'heavy') => mediapipeModel('pose', `pose_landmark_${variant}.tflite`);
