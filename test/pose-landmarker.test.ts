@@ -1,5 +1,5 @@
 // createPoseLandmarker against a float64 implementation of MediaPipe's published pose pipeline written here
-// (pose_detection_cpu.pbtxt, pose_detection_to_roi.pbtxt, pose_landmark_by_roi_cpu.pbtxt,
+// (pose_detection_gpu.pbtxt, pose_detection_to_roi.pbtxt, pose_landmark_by_roi_gpu.pbtxt (its GL crop),
 // tensors_to_pose_landmarks_and_segmentation.pbtxt, pose_landmarks_to_roi.pbtxt), fed with LiteRT.js's raw outputs:
 // the detector on the same letterboxed input, the landmark model on the reference's own float64 crop. Images: the
 // astronaut photo and the same photo turned 90° (the ROI rotates). Acceptance: landmarks within 1 px of the
