@@ -1,5 +1,5 @@
 // createPoseLandmarker against a float64 implementation of MediaPipe's published pose pipeline written here
-// (pose_detection_cpu.pbtxt, pose_detection_to_roi.pbtxt, pose_landmark_by_roi_cpu.pbtxt,
+// (pose_detection_gpu.pbtxt, pose_detection_to_roi.pbtxt, pose_landmark_by_roi_gpu.pbtxt (its GL crop),
 // tensors_to_pose_landmarks_and_segmentation.pbtxt, pose_landmarks_to_roi.pbtxt), fed with LiteRT.js's raw outputs:
 // the detector on the same letterboxed input, the landmark model on the reference's own float64 crop. Images: the
 // astronaut photo and the same photo turned 90° (the ROI rotates). Acceptance: landmarks within 1 px of the
@@ -86,13 +86,18 @@ function project(r: RefRoi, u: number, v: number): [number, number] {
   return [r.cx + Math.cos(r.angle) * x - Math.sin(r.angle) * y, r.cy + Math.sin(r.angle) * x + Math.cos(r.angle) * y];
 }
 
-/** ImageToTensor's OpenCV warp: tensor pixel (u, v) samples the source at project(u/256, v/256), bilinear, border replicated, [0, 1]. */
+/**
+ * ImageToTensor's GL converter (the web solution's graph): the fragment at tensor pixel centre ((u + ½)/256, (v + ½)/256)
+ * samples the texture at that point of the ROI; a texture's texel k is centred at k + ½ in pixels. Bilinear, clamp to
+ * edge, [0, 1].
+ */
 function warp(img: Image, r: RefRoi): Float32Array {
   const out = new Float32Array(256 * 256 * 3);
   const px = (x: number, y: number, k: number) => img.data[(Math.min(Math.max(y, 0), img.height - 1) * img.width + Math.min(Math.max(x, 0), img.width - 1)) * 3 + k]!;
   for (let v = 0; v < 256; v++)
     for (let u = 0; u < 256; u++) {
-      const [sx, sy] = project(r, u / 256, v / 256);
+      const [tx, ty] = project(r, (u + 0.5) / 256, (v + 0.5) / 256);
+      const [sx, sy] = [tx - 0.5, ty - 0.5];
       const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
       const [fx, fy] = [sx - x0, sy - y0];
       for (let k = 0; k < 3; k++)

@@ -111,7 +111,8 @@ export type FaceDetectorModel = keyof typeof FACE_DETECTORS;
 
 /** pose_detection.tflite, 224×224, 2254 anchors, 4 keypoints: hip centre, full-body scale, shoulder centre, upper-body scale. */
 export const POSE_DETECTOR = {
-  source: 'mediapipe/modules/pose_detection/pose_detection_cpu.pbtxt (ImageToTensor, SsdAnchors, TensorsToDetections, NonMaxSuppression)',
+  // the same values in the shipped @mediapipe/pose wasm's PoseDetectionGpu (letterbox: keep_aspect_ratio, BORDER_ZERO)
+  source: 'mediapipe/modules/pose_detection/pose_detection_cpu.pbtxt, pose_detection_gpu.pbtxt (ImageToTensor, SsdAnchors, TensorsToDetections, NonMaxSuppression)',
   range: [-1, 1],
   resize: 'letterbox',
   anchors: {
@@ -159,8 +160,9 @@ export interface RoiParams {
 export interface PoseLandmarkParams {
   readonly source: string;
   /**
-   * ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range (the ROI is square: no letterbox);
-   * border_mode unset there, so ImageToTensor's BORDER_UNSPECIFIED → replicate (image_to_tensor_utils.cc).
+   * ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range, keep_aspect_ratio true (the ROI is
+   * square in pixels: no padding); border_mode unset → BORDER_UNSPECIFIED → kReplicate (image_to_tensor_calculator.cc
+   * GetBorderMode; GL_CLAMP_TO_EDGE in image_to_tensor_converter_gl_texture.cc); gpu_origin TOP_LEFT.
    */
   readonly inputSize: number;
   readonly range: readonly [number, number];
@@ -180,7 +182,11 @@ export interface PoseLandmarkParams {
 }
 
 export const POSE_LANDMARKS = {
-  source: 'mediapipe/modules/pose_landmark/pose_landmark_by_roi_cpu.pbtxt, tensors_to_pose_landmarks_and_segmentation.pbtxt',
+  // The graph @mediapipe/pose 0.5.1675469404 runs: pose_web.binarypb (PoseLandmarkGpu, model_complexity 1) and the
+  // subgraphs its wasm registers as serialized CalculatorGraphConfigs (PoseLandmarkByRoiGpu,
+  // TensorsToPoseLandmarksAndSegmentation, PoseDetectionToRoi, PoseLandmarksToRoi), decoded; the same values as
+  // mediapipe/modules/pose_landmark/*.pbtxt of google-ai-edge/mediapipe master.
+  source: 'pose_landmark_by_roi_gpu.pbtxt (ImageToTensor 256², [0, 1], keep_aspect_ratio), tensors_to_pose_landmarks_and_segmentation.pbtxt (TensorsToLandmarks 39, SIGMOID; RefineLandmarksFromHeatmap kernel 7; Thresholding 0.5)',
   inputSize: 256,
   range: [0, 1],
   numLandmarks: 39,
@@ -190,9 +196,8 @@ export const POSE_LANDMARKS = {
   presenceThreshold: 0.5,
   heatmapKernel: 7,
   minConfidenceToRefine: 0.5,
-  // Full body: keypoints 0 (hip centre) and 1 (full-body scale); 2 and 3 were the retired upper-body model's. The
-  // stored snapshot of this file (d7c287c, upper-body era) reads 2, 3 and scale 1.5; the full-body graph of
-  // mediapipe master reads 0, 1 and 1.25, which pose_landmark_full/lite/heavy were trained with.
+  // AlignmentPointsRectsCalculator start 0, end 1, target angle 90°; RectTransformationCalculator scale 1.25 × 1.25,
+  // square_long (both decoded from the shipped wasm). 2, 3 and 1.5 were the retired upper-body model's.
   fromDetection: { source: 'mediapipe/modules/pose_landmark/pose_detection_to_roi.pbtxt', startKeypoint: 0, endKeypoint: 1, targetAngle: Math.PI / 2, scale: 1.25 },
   fromLandmarks: { source: 'mediapipe/modules/pose_landmark/pose_landmarks_to_roi.pbtxt (on the auxiliary landmarks)', startKeypoint: 0, endKeypoint: 1, targetAngle: Math.PI / 2, scale: 1.25 },
 } as const satisfies PoseLandmarkParams;

@@ -1,7 +1,7 @@
 // Rotated regions of interest for a second-stage model: the ROI from two alignment points
 // (AlignmentPointsRectsCalculator → RectTransformationCalculator, square_long), the crop into the model input
-// (ImageToTensorCalculator's OpenCV path: rect corners onto the tensor's corners, bilinear, border replicated) and the
-// projection of crop-normalised points back to the source (LandmarkProjectionCalculator).
+// (ImageToTensorCalculator's GL path, the one MediaPipe's web solutions run: bilinear texture reads, border replicated)
+// and the projection of crop-normalised points back to the source (LandmarkProjectionCalculator).
 import type { Pixels } from '../vision/resample.js';
 import type { RoiParams } from './params.js';
 
@@ -32,8 +32,11 @@ export function roiToSource(r: Roi, u: number, v: number): [number, number] {
 }
 
 /**
- * The ROI resampled into a size×size NHWC RGB tensor with values in [lo, hi]: tensor pixel (u, v) reads the source
- * at roiToSource(u / size, v / size) (OpenCV's warpPerspective: pixel centres at integers), bilinear, edges clamped.
+ * The ROI resampled into a size×size NHWC RGB tensor with values in [lo, hi], as image_to_tensor_converter_gl_texture.cc
+ * draws it: tensor pixel (u, v) reads the source at roiToSource((u + ½) / size, (v + ½) / size), a point in continuous
+ * coordinates (pixel i spans [i, i + 1], as normalised × width does), bilinear, edges clamped (GL_CLAMP_TO_EDGE).
+ * MediaPipe's CPU graph (OpenCV warpPerspective) reads roiToSource(u / size, v / size) with centres at integers
+ * instead: ½·(size of a tensor pixel in the source − 1) source pixels away.
  */
 export function cropRoi(px: Pixels, r: Roi, size: number, range: readonly [number, number], out = new Float32Array(size * size * 3)): Float32Array {
   const { width: w, height: h, data } = px;
@@ -43,11 +46,12 @@ export function cropRoi(px: Pixels, r: Roi, size: number, range: readonly [numbe
   const step = r.size / size;
   const at = (x: number, y: number, k: number) => data[(Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)) * bpp + k]!;
   for (let v = 0; v < size; v++) {
-    const ly = v * step - r.size / 2;
+    const ly = (v + 0.5) * step - r.size / 2;
     for (let u = 0; u < size; u++) {
-      const lx = u * step - r.size / 2;
-      const sx = r.x + c * lx - s * ly;
-      const sy = r.y + s * lx + c * ly;
+      const lx = (u + 0.5) * step - r.size / 2;
+      // continuous → pixel-centre coordinates
+      const sx = r.x + c * lx - s * ly - 0.5;
+      const sy = r.y + s * lx + c * ly - 0.5;
       const [ix, iy] = [Math.floor(sx), Math.floor(sy)];
       const [fx, fy] = [sx - ix, sy - iy];
       const o = (v * size + u) * 3;
