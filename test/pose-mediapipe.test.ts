@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createPoseLandmarker, type PoseLandmarker } from '../src/tasks/index.js';
 import { openPage } from './support/browser.js';
 import { decodePng } from './support/photo.js';
-import { poseDetectorBytes, poseLandmarkBytes } from './support/pose-assets.js';
+import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { PHOTO } from './support/tflite-ref.js';
 
 type Image = { data: Uint8Array; width: number; height: number };
