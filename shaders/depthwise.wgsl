@@ -5,7 +5,7 @@
 //   @binding(1) x       array<f32>        [N, H, W, C]            activations (NHWC)
 //   @binding(2) w       array<WV>         [KH·KW, cout4]          weights packed tap-major, Cout zero-padded to 4·cout4
 //                                                                WV = vec4<f32>, or vec4<f16> (f16 weights, shader-f16),
-//                                                                prepended by src/gpu/kernels/depthwise.ts; widened on load
+//                                                                declared by src/gpu/precision.ts; widened on load
 //   @binding(3) b       array<vec4<f32>>  [cout4]                 bias, zero-padded (zeros when the node has none)
 //   @binding(4) y       array<f32>        [N, OH, OW, Cout]       output (NHWC)
 // A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages its weights

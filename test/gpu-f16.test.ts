@@ -9,6 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { DW_SHADER, DW_SHADER_F16 } from '../src/gpu/kernels/depthwise.js';
+import { DWPW_SHADERS } from '../src/gpu/kernels/dwpw.js';
+import { dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
 import { gemmShader } from '../src/gpu/kernels/gemm.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { packFloat16, toFloat16Bits, weightsF16 } from '../src/gpu/precision.js';
@@ -18,6 +20,7 @@ import type { Tensor } from '../src/tensor.js';
 import { float16ToFloat32 } from '../src/tflite/values.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { build, CONFIGS, rng } from './support/conv-sweep.js';
+import { buildDwPw, DWPW_CONFIGS, referenceOf } from './support/dwpw-sweep.js';
 
 /** The tolerance f16 weights are held to: max |y − ref| ≤ F16_RTOL · max(1, max |ref|) per layer (unit-scale data). */
 const F16_RTOL = 2e-3;
@@ -27,6 +30,17 @@ const hasF16 = gpu.device.features.has('shader-f16');
 const hw = (precision: 'f32' | 'f16'): GpuContext => ({ ...gpu, precision, info: { ...gpu.info, isSoftware: false } });
 // the depthwise and pointwise configs of the Conv sweep that run on the hardware-path kernels
 const CASES = CONFIGS.filter((c) => (c.kind === 'dw' || c.kind === 'pw') && !c.software).slice(0, 24);
+// and fused depthwise -> pointwise blocks (with and without residual)
+const FUSED = [...DWPW_CONFIGS.filter((c) => c.residual).slice(0, 6), ...DWPW_CONFIGS.filter((c) => !c.residual).slice(0, 6)];
+
+/** max |got − want| / max(1, max |want|) */
+function relErr(got: Float32Array, want: Float32Array): number {
+  let scale = 1;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  let err = 0;
+  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+  return err / scale;
+}
 
 afterAll(() => gpu.device.destroy());
 
@@ -59,6 +73,8 @@ describe('f16 modules', () => {
     [gemmShader('tiled', false, true, true), gemmShader('tiled', false, true, true, true)],
     [gemmShader('tiled', true, false, false), gemmShader('tiled', true, false, false, true)],
     [DW_SHADER, DW_SHADER_F16],
+    [DWPW_SHADERS.tiled, DWPW_SHADERS.tiledF16],
+    [DWPW_SHADERS.tiledRes, DWPW_SHADERS.tiledResF16],
   ];
 
   it('are generated under their own names, the f32 text holding no f16', () => {
@@ -92,6 +108,12 @@ describe('f16 asked for on a device without shader-f16', () => {
       const [b] = await runNodeOnGpu(hw('f32'), rn, inputs, constants, p32);
       expect(a!.data).toEqual(b!.data);
     }
+    for (const cfg of [FUSED[0]!, FUSED[6]!]) {
+      const { fused, inputs, constants } = buildDwPw(cfg);
+      const [a] = await runNodeOnGpu(hw('f16'), fused, inputs, constants, p16, dwPwProgram);
+      const [b] = await runNodeOnGpu(hw('f32'), fused, inputs, constants, p32, dwPwProgram);
+      expect(a!.data).toEqual(b!.data);
+    }
     expect(p16.keys.some((k) => /\.bh\||\.wh\|/.test(k))).toBe(false);
     expect(p16.keys.sort()).toEqual(p32.keys.sort());
   });
@@ -108,15 +130,21 @@ describe('f16 weights on a device with shader-f16', () => {
       const { rn, inputs, constants } = build(cfg);
       const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
       const [got] = await runNodeOnGpu(hw('f16'), rn, inputs, constants, pipelines);
-      let scale = 1;
-      for (const v of want.data) scale = Math.max(scale, Math.abs(v));
-      let err = 0;
-      for (let i = 0; i < want.data.length; i++) err = Math.max(err, Math.abs(got!.data[i]! - want.data[i]!));
-      worst = Math.max(worst, err / scale);
-      if (err > F16_RTOL * scale) expect.fail(`${cfg.name}: max |gpu − ref| ${err} over ${F16_RTOL} · ${scale}`);
+      const e = relErr(got!.data, want.data);
+      worst = Math.max(worst, e);
+      if (e > F16_RTOL) expect.fail(`${cfg.name}: max |gpu − ref| / max(1, max |ref|) = ${e} > ${F16_RTOL}`);
+    }
+    for (const cfg of FUSED) {
+      const { plain, fused, inputs, constants, feeds } = buildDwPw(cfg);
+      const want = referenceOf(plain, feeds);
+      const [got] = await runNodeOnGpu(hw('f16'), fused, inputs, constants, pipelines, dwPwProgram);
+      const e = relErr(got!.data, want.data);
+      worst = Math.max(worst, e);
+      if (e > F16_RTOL) expect.fail(`fused ${cfg.name}: max |gpu − ref| / max(1, max |ref|) = ${e} > ${F16_RTOL}`);
     }
     expect(pipelines.keys.some((k) => k.startsWith('depthwise.wh|'))).toBe(true);
+    expect(pipelines.keys.some((k) => k.startsWith('dwpw.wh|')) && pipelines.keys.some((k) => k.startsWith('dwpw.res.wh|'))).toBe(true);
     expect(pipelines.keys.some((k) => /^gemm[^|]*\.bh\|/.test(k))).toBe(true);
-    console.log(`[gpu-f16] ${CASES.length} configs, worst max|gpu − ref| / max(1, max|ref|) = ${worst.toExponential(2)}`);
+    console.log(`[gpu-f16] ${CASES.length} + ${FUSED.length} fused configs, worst max|gpu − ref| / max(1, max|ref|) = ${worst.toExponential(2)}`);
   });
 });

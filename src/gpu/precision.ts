@@ -48,3 +48,11 @@ export function packFloat16(data: Float32Array): Uint32Array {
   for (let i = 0; i < data.length; i++) out[i >> 1]! |= toFloat16Bits(data[i]!) << ((i & 1) * 16);
   return out;
 }
+
+/**
+ * A kernel's source with its weight element type WV declared: vec4<f32>, or (half) vec4<f16> with `enable f16;`.
+ * The kernel binds weights as array<WV> and widens each load with vec4<f32>(...).
+ */
+export function withWeightType(source: string, half: boolean): string {
+  return [...(half ? ['enable f16;'] : []), `alias WV = vec4<${half ? 'f16' : 'f32'}>;`, source].join('\n');
+}

@@ -4,6 +4,7 @@ import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
@@ -33,8 +34,8 @@ export const DW_PARAMS = defineParams([
 ] as const);
 
 /** The tiled kernel with f32 weights, and (`DW_SHADER_F16`) with f16 weights widened on load, for devices with shader-f16. */
-export const DW_SHADER = shader('depthwise', ['alias WV = vec4<f32>;', withActivation(depthwiseWgsl)].join('\n'), DW_PARAMS);
-export const DW_SHADER_F16 = shader('depthwise.wh', ['enable f16;', 'alias WV = vec4<f16>;', withActivation(depthwiseWgsl)].join('\n'), DW_PARAMS);
+export const DW_SHADER = shader('depthwise', withWeightType(withActivation(depthwiseWgsl), false), DW_PARAMS);
+export const DW_SHADER_F16 = shader('depthwise.wh', withWeightType(withActivation(depthwiseWgsl), true), DW_PARAMS);
 
 /** Tile shape of the depthwise kernel: override constants (CV … STAGE, MULT1) and the staged patch size (params). */
 export interface DwTiling {
