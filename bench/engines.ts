@@ -4,6 +4,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type * as ORT from 'onnxruntime-web';
 import { requestGpu, type GpuContext } from '../src/gpu/device.js';
 import { load as loadSepconv } from '../src/model.js';
+import { kernelVariant } from '../src/gpu/variant.js';
 import type { Shape } from '../src/tensor.js';
 import { notOnGpu } from '../test/support/on-gpu.js';
 import { buildTfjs } from './tfjs-onnx.js';
@@ -42,6 +43,7 @@ export interface Engine {
 /** CPU backends run at threads() threads, or at one with the '-1t' suffix ('cpu-1t', 'wasm-1t'). */
 export const ENGINES: { engine: EngineName; backend: string }[] = [
   { engine: 'sepconv', backend: 'webgpu' },
+  { engine: 'sepconv', backend: 'webgpu-tiled' },
   { engine: 'sepconv', backend: 'cpu' },
   { engine: 'sepconv', backend: 'cpu-1t' },
   { engine: 'onnxruntime-web', backend: 'webgpu' },
@@ -72,18 +74,21 @@ class SepconvEngine implements Engine {
   private gpu?: GpuContext;
   private readonly kind: 'webgpu' | 'cpu';
   private readonly numThreads: number;
+  /** 'webgpu-tiled': the adapter presented as hardware, so a software adapter runs the hardware-path (tiled) kernels. */
+  private readonly forceTiled: boolean;
   constructor(readonly backend: string) {
     const [kind, n] = splitThreads(backend);
-    this.kind = kind as 'webgpu' | 'cpu';
+    this.forceTiled = kind === 'webgpu-tiled';
+    this.kind = this.forceTiled ? 'webgpu' : (kind as 'webgpu' | 'cpu');
     this.numThreads = n;
   }
   async init(): Promise<string> {
     if (this.kind === 'cpu') return `CPU backend (module Worker, wasm SIMD), numThreads ${this.numThreads}, crossOriginIsolated=${globalThis.crossOriginIsolated}`;
     const gpu = await requestGpu();
     if (!gpu) throw new Error('no WebGPU adapter');
-    this.gpu = gpu;
+    this.gpu = this.forceTiled ? { ...gpu, info: { ...gpu.info, isSoftware: false } } : gpu;
     const i = gpu.info;
-    return `${[i.vendor, i.architecture, i.description].filter(Boolean).join(' ')}; features ${i.features.join(',')}`;
+    return `${[i.vendor, i.architecture, i.description].filter(Boolean).join(' ')}; features ${i.features.join(',')}; kernels ${kernelVariant(this.gpu.info)}`;
   }
   loadGraphModel(w: TfjsModelSpec): Promise<MultiRunner> {
     return sepconvRunner(w, this.kind, this.gpu, this.numThreads);

@@ -15,6 +15,8 @@ import { browserPath, CHROME_FLAGS, parseArgv, ROOT, startBenchServer } from './
 const argv = parseArgv();
 const ALL_ENGINES = [
   ['sepconv', 'webgpu'],
+  // the adapter presented as hardware: the tiled (hardware-path) kernels on SwiftShader
+  ['sepconv', 'webgpu-tiled'],
   ['sepconv', 'cpu'],
   ['litert', 'webgpu'],
   ['litert', 'wasm'],

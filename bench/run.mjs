@@ -24,6 +24,8 @@ const argv = parseArgv();
 // 'onnxruntime-web/wasm' is ORT's wasm-only build, 'onnxruntime-web' its default (JSEP) build.
 const ALL_ENGINES = [
   ['sepconv', 'webgpu'],
+  // the adapter presented as hardware: the tiled (hardware-path) kernels and the dw->pw fusion on SwiftShader
+  ['sepconv', 'webgpu-tiled'],
   ['sepconv', 'cpu'],
   ['sepconv', 'cpu-1t'],
   ['onnxruntime-web', 'webgpu'],

@@ -3,12 +3,14 @@
 // bench/run-tflite.mjs.
 import { loadAndCompile, loadLiteRt, Tensor } from '@litertjs/core';
 import { requestGpu } from '../src/gpu/device.js';
+import { kernelVariant } from '../src/gpu/variant.js';
 import { load } from '../src/model.js';
 import { resizeBilinear } from '../test/support/tflite-input.js';
 
 export interface RowSpec {
   engine: 'sepconv' | 'litert';
-  backend: 'webgpu' | 'cpu' | 'wasm';
+  /** 'webgpu-tiled': sepconv with the adapter presented as hardware (the tiled kernels on a software adapter) */
+  backend: 'webgpu' | 'webgpu-tiled' | 'cpu' | 'wasm';
   model: string;
   range: [number, number];
   budgetMs: number;
@@ -45,13 +47,15 @@ interface Runner {
   detail: string;
 }
 
-async function sepconvRunner(bytes: Uint8Array, backend: 'webgpu' | 'cpu'): Promise<Runner> {
-  const gpu = backend === 'webgpu' ? await requestGpu() : undefined;
+async function sepconvRunner(bytes: Uint8Array, kind: 'webgpu' | 'webgpu-tiled' | 'cpu'): Promise<Runner> {
+  const backend = kind === 'cpu' ? 'cpu' : 'webgpu';
+  const found = backend === 'webgpu' ? await requestGpu() : undefined;
+  const gpu = found && kind === 'webgpu-tiled' ? { ...found, info: { ...found.info, isSoftware: false } } : found;
   const m = await load(bytes, { backend, gpu });
   const inp = m.inputs[0]!;
   return {
     inputShape: inp.shape,
-    detail: `sepconv backend=${m.backend} (${m.reason}); ${m.graph.nodes.length} nodes`,
+    detail: `sepconv backend=${m.backend} (${m.reason})${gpu ? `, kernels ${kernelVariant(gpu.info)}` : ''}; ${m.graph.nodes.length} nodes`,
     async run(x) {
       if (m.backend !== backend) throw new Error(`sepconv fell back: ${m.reason}`);
       const out = await m.run({ [inp.name]: { shape: inp.shape, data: x } });
@@ -91,7 +95,7 @@ export async function row(spec: RowSpec): Promise<RowResult> {
   const t0 = performance.now();
   const bytes = new Uint8Array(await (await fetch(spec.model)).arrayBuffer());
   const runner =
-    spec.engine === 'sepconv' ? await sepconvRunner(bytes, spec.backend as 'webgpu' | 'cpu') : await litertRunner(spec.model, spec.backend as 'webgpu' | 'wasm');
+    spec.engine === 'sepconv' ? await sepconvRunner(bytes, spec.backend as 'webgpu' | 'webgpu-tiled' | 'cpu') : await litertRunner(spec.model, spec.backend as 'webgpu' | 'wasm');
   try {
     const loadMs = performance.now() - t0;
     const [, h, w] = runner.inputShape as [number, number, number, number];

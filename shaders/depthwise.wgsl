@@ -3,7 +3,9 @@
 // (zero outside the input). Bindings:
 //   @binding(0) params  uniform Params
 //   @binding(1) x       array<f32>        [N, H, W, C]            activations (NHWC)
-//   @binding(2) w       array<vec4<f32>>  [KH·KW, cout4]          weights packed tap-major, Cout zero-padded to 4·cout4
+//   @binding(2) w       array<WV>         [KH·KW, cout4]          weights packed tap-major, Cout zero-padded to 4·cout4
+//                                                                WV = vec4<f32>, or vec4<f16> (f16 weights, shader-f16),
+//                                                                declared by src/gpu/precision.ts; widened on load
 //   @binding(3) b       array<vec4<f32>>  [cout4]                 bias, zero-padded (zeros when the node has none)
 //   @binding(4) y       array<f32>        [N, OH, OW, Cout]       output (NHWC)
 // A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages its weights
@@ -26,7 +28,7 @@ const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> w: array<WV>;
 @group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<f32>;
 
@@ -80,7 +82,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (tap == KH * KW) {
         v = b[c4];
       } else {
-        v = w[tap * params.cout4 + c4];
+        v = vec4<f32>(w[tap * params.cout4 + c4]);
       }
     }
     ws[i] = v;

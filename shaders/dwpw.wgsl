@@ -6,9 +6,10 @@
 // Bindings:
 //   @binding(0) params  uniform Params
 //   @binding(1) x       array<f32>        [N, H, W, C]        input (NHWC)
-//   @binding(2) wd      array<vec4<f32>>  [KH·KW, k4]         depthwise weights, tap-major, K zero-padded to 4·k4
+//   @binding(2) wd      array<WV>         [KH·KW, k4]         depthwise weights, tap-major, K zero-padded to 4·k4
 //   @binding(3) bd      array<vec4<f32>>  [k4]                depthwise bias, zero-padded
-//   @binding(4) wp      array<vec4<f32>>  [4·k4, n4]          pointwise weights [k][n], zero-padded
+//   @binding(4) wp      array<WV>         [4·k4, n4]          pointwise weights [k][n], zero-padded
+//   WV: vec4<f32>, or vec4<f16> (f16 weights, shader-f16), declared by src/gpu/precision.ts; widened on load
 //   @binding(5) bp      array<vec4<f32>>  [n4]                pointwise bias, zero-padded
 //   @binding(6) y       array<f32>        [N, OH, OW, n]      output (NHWC)
 //   @binding(7) res     array<f32>        [N, OH, OW, n]      residual (main_res only)
@@ -33,9 +34,9 @@ const RPMAX: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> wd: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> wd: array<WV>;
 @group(0) @binding(3) var<storage, read> bd: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read> wp: array<vec4<f32>>;
+@group(0) @binding(4) var<storage, read> wp: array<WV>;
 @group(0) @binding(5) var<storage, read> bp: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> y: array<f32>;
 @group(0) @binding(7) var<storage, read> res: array<f32>;
@@ -114,7 +115,7 @@ fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec
         if (tap == KH * KW) {
           w = bd[k4i];
         } else {
-          w = wd[tap * params.k4 + k4i];
+          w = vec4<f32>(wd[tap * params.k4 + k4i]);
         }
       }
       Ws[i] = w;
@@ -124,7 +125,7 @@ fn fused(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> array<vec
       let c4 = t.n0 / 4u + i % (TN / 4u);
       var w = vec4<f32>(0.0);
       if (kr < params.k4 * 4u && c4 < params.n4) {
-        w = wp[kr * params.n4 + c4];
+        w = vec4<f32>(wp[kr * params.n4 + c4]);
       }
       Bs[i] = w;
     }

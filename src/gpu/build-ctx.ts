@@ -4,6 +4,7 @@ import { deviceLimits } from './limits.js';
 import { BufferTracker, STORAGE, UNIFORM } from './memory.js';
 import type { ParamsLayout } from './params.js';
 import { PipelineCache, type Constants } from './pipelines.js';
+import { weightsF16 } from './precision.js';
 import type { BindingRef, GpuBuildCtx } from './program.js';
 import type { ShaderDef } from './shader.js';
 
@@ -20,6 +21,7 @@ export function makeBuildCtx(
     info: gpu.info,
     limits: deviceLimits(gpu),
     pipelines,
+    weightsF16: weightsF16(gpu),
     pipeline: (def: ShaderDef, c: Constants = {}) => pipelines.get(def, c),
     constBuffer(data, label) {
       const buffer = tracker.create(Math.max(4, data.byteLength), STORAGE, label);

@@ -6,6 +6,11 @@ export interface GpuContext {
   readonly adapter: GPUAdapter;
   readonly device: GPUDevice;
   readonly info: AdapterSummary;
+  /**
+   * Storage precision of weights in the hardware-path GEMM and depthwise kernels: 'f16' takes effect only on a
+   * device created with `shader-f16` (accumulation stays f32; src/gpu/precision.ts). Default 'f32'.
+   */
+  readonly precision?: 'f32' | 'f16';
 }
 
 /** Optional adapter features the engine asks for when the adapter has them (src/features.ts reports each). */

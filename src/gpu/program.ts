@@ -30,6 +30,8 @@ export interface GpuBuildCtx {
   readonly info: AdapterSummary;
   readonly limits: Readonly<Record<string, number>>;
   readonly pipelines: PipelineCache;
+  /** Weights of the hardware-path GEMM / depthwise kernels are stored as f16 (weightsF16(), src/gpu/precision.ts). */
+  readonly weightsF16?: boolean;
   pipeline(def: ShaderDef, constants?: Constants): Promise<GPUComputePipeline>;
   /** Uploads constant data (weights, packed in whatever order the kernel wants) once; owned by the model. */
   constBuffer(data: Float32Array | Uint32Array, label: string): BindingRef;

@@ -4,6 +4,7 @@ import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
@@ -32,7 +33,9 @@ export const DW_PARAMS = defineParams([
   ['tiles_c', 'u32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-export const DW_SHADER = shader('depthwise', withActivation(depthwiseWgsl), DW_PARAMS);
+/** The tiled kernel with f32 weights, and (`DW_SHADER_F16`) with f16 weights widened on load, for devices with shader-f16. */
+export const DW_SHADER = shader('depthwise', withWeightType(withActivation(depthwiseWgsl), false), DW_PARAMS);
+export const DW_SHADER_F16 = shader('depthwise.wh', withWeightType(withActivation(depthwiseWgsl), true), DW_PARAMS);
 
 /** Tile shape of the depthwise kernel: override constants (CV … STAGE, MULT1) and the staged patch size (params). */
 export interface DwTiling {
@@ -137,8 +140,10 @@ export function padVector(b: Float32Array | undefined, n: number, padTo: number)
 
 export interface DwBuffers {
   x: BindingRef;
-  /** packDepthwiseWeights output */
+  /** packDepthwiseWeights output (packFloat16 of it with wF16) */
   w: BindingRef;
+  /** w holds f16 elements: the tiled kernel only (the device having shader-f16) */
+  wF16?: boolean;
   /** bias padded to a multiple of 4 */
   b: BindingRef;
   y: BindingRef;
@@ -274,6 +279,7 @@ export async function depthwiseDispatch(
   label: string,
   variant: KernelVariant = kernelVariant(ctx.info),
 ): Promise<Dispatch> {
+  if (bufs.wF16 && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   return variant === 'register' ? depthwiseRegisterDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
 }
 
@@ -297,6 +303,6 @@ export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, ac
     `${label}.params`,
   );
   const { ph: _ph, pw: _pw, ...tiling } = t;
-  const pipeline = await ctx.pipeline(DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
+  const pipeline = await ctx.pipeline(bufs.wF16 ? DW_SHADER_F16 : DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
 }

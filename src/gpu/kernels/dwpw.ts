@@ -3,6 +3,7 @@ import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { withWeightType } from '../precision.js';
 import { shader } from '../shader.js';
 import { depthwiseTraffic, planDepthwise, stagedPixels, type DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
@@ -17,9 +18,12 @@ export const DWPW_PARAMS = defineParams([
 ] as const);
 
 const SOURCE = withActivation(dwpwWgsl);
+/** The fused kernel with f32 weights, and (`*F16`) with f16 weights widened on load, for devices with shader-f16. */
 export const DWPW_SHADERS = {
-  tiled: shader('dwpw', SOURCE, DWPW_PARAMS, 'main'),
-  tiledRes: shader('dwpw.res', SOURCE, DWPW_PARAMS, 'main_res'),
+  tiled: shader('dwpw', withWeightType(SOURCE, false), DWPW_PARAMS, 'main'),
+  tiledRes: shader('dwpw.res', withWeightType(SOURCE, false), DWPW_PARAMS, 'main_res'),
+  tiledF16: shader('dwpw.wh', withWeightType(SOURCE, true), DWPW_PARAMS, 'main'),
+  tiledResF16: shader('dwpw.res.wh', withWeightType(SOURCE, true), DWPW_PARAMS, 'main_res'),
 } as const;
 
 /** A depthwise conv (geometry g, its output channels = g.cout) followed by a 1x1 conv to `n` channels. */
@@ -132,6 +136,8 @@ export interface DwPwBuffers {
   bp: BindingRef;
   y: BindingRef;
   residual?: BindingRef;
+  /** wd and wp hold f16 elements (packFloat16; the device having shader-f16) */
+  wF16?: boolean;
 }
 
 export async function dwpwDispatch(
@@ -163,7 +169,8 @@ export async function dwpwDispatch(
     },
     `${label}.params`,
   );
-  const def = bufs.residual ? DWPW_SHADERS.tiledRes : DWPW_SHADERS.tiled;
+  const S = DWPW_SHADERS;
+  const def = bufs.wF16 ? (bufs.residual ? S.tiledResF16 : S.tiledF16) : bufs.residual ? S.tiledRes : S.tiled;
   const pipeline = await ctx.pipeline(def, { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0 });
   const base = [params, bufs.x, bufs.wd, bufs.bd, bufs.wp, bufs.bp, bufs.y];
   return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };

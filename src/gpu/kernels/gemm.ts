@@ -1,5 +1,6 @@
 import gemmWgsl from '../../../shaders/gemm.wgsl?raw';
 import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
+import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
@@ -14,23 +15,32 @@ export const GEMM_PARAMS = defineParams([
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-/** The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl). */
-function operandLoaders(name: 'a' | 'b', array: string, vec: boolean): string {
+/**
+ * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl): f32 or vec4<f32>, or with
+ * `half` f16 / vec4<f16> storage widened to f32 on load (accumulation stays f32).
+ */
+function operandLoaders(name: 'a' | 'b', array: string, vec: boolean, half = false): string {
   const T = name.toUpperCase() + 'T';
+  // f32 storage: the loads as they are; f16: each widened (the f32 text stays byte-identical)
+  const s = (e: string) => (half ? `f32(${e})` : e);
+  const v = (e: string) => (half ? `vec4<f32>(${e})` : e);
   return vec
-    ? `alias ${T} = vec4<f32>;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i / 4u][i % 4u];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return ${array}[i / 4u];\n}`
-    : `alias ${T} = f32;\nfn ${name}_at(i: u32) -> f32 {\n  return ${array}[i];\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return vec4<f32>(${array}[i], ${array}[i + 1u], ${array}[i + 2u], ${array}[i + 3u]);\n}`;
+    ? `alias ${T} = vec4<${half ? 'f16' : 'f32'}>;\nfn ${name}_at(i: u32) -> f32 {\n  return ${s(`${array}[i / 4u][i % 4u]`)};\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return ${v(`${array}[i / 4u]`)};\n}`
+    : `alias ${T} = ${half ? 'f16' : 'f32'};\nfn ${name}_at(i: u32) -> f32 {\n  return ${s(`${array}[i]`)};\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return vec4<f32>(${[0, 1, 2, 3].map((q) => s(`${array}[i${q ? ` + ${q}u` : ''}]`)).join(', ')});\n}`;
 }
 
 const gemmDefs = new Map<string, ShaderDef>();
 
-/** The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant). */
-function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean): ShaderDef {
+/**
+ * The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant);
+ * `bHalf`: B stored as f16 (tiled variant only, the device having shader-f16).
+ */
+export function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean, bHalf = false): ShaderDef {
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}`;
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}`;
   let def = gemmDefs.get(name);
   if (!def) {
-    const source = [operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec), withActivation(gemmWgsl)].join('\n');
+    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), withActivation(gemmWgsl)].join('\n');
     gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
   }
   return def;
@@ -90,6 +100,8 @@ export interface GemmSpec {
   /** A tensor laid out like Y, added after the activation (fused residual Add). */
   residual?: BindingRef;
   variant?: KernelVariant;
+  /** B's buffer holds f16 elements (packFloat16); the tiled variant only (the device having shader-f16). */
+  bF16?: boolean;
 }
 
 /** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 vec4 column groups per invocation. */
@@ -166,6 +178,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const batches = s.offsets?.length ?? 1;
   if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
   const variant = s.variant ?? kernelVariant(ctx.info);
+  if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
   const { TM, TN } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4 };
@@ -178,7 +191,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   // vec4 bindings where every vec4 a tile stages is 4 consecutive, 16-byte-aligned elements
   const aVec = variant === 'tiled' && s.aStrides[1] === 1 && d4(s.aStrides[0]) && d4(s.k) && offs.every((o) => d4(o[0]));
   const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
-  const def = gemmShader(variant, !!s.residual, aVec, bVec);
+  const def = gemmShader(variant, !!s.residual, aVec, bVec, !!s.bF16);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,

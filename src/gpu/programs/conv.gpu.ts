@@ -4,6 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
 import { gemmDispatch } from '../kernels/gemm.js';
+import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
 import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
@@ -43,24 +44,29 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const kernel = convKernelFor(rn.inputShapes[0]!, a);
       if (a.post) throw new GpuError(`Conv node "${name}": an activation after the fused residual is a CPU-only fusion`, 'GPU_UNSUPPORTED');
       const residual: BindingRef | undefined = opts.residual ?? (a.residual ? { kind: 'input', index: 3 } : undefined);
+      // f16 weights (src/gpu/precision.ts): the tiled depthwise and pointwise kernels, where the device has shader-f16
+      const halfFor = (variant: KernelVariant) => ctx.weightsF16 === true && variant === 'tiled';
+      const weightBuffer = (data: Float32Array, half: boolean, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
       let d: Dispatch | undefined;
       if (kernel === 'depthwise') {
         if (residual)
           throw new GpuError(`Conv node "${name}": a fused residual is not supported by the depthwise kernel`, 'GPU_UNSUPPORTED');
         const g = { n, c, h, w, cout, oh, ow, kh, kw, strides: a.strides, dilations: a.dilations, pads: a.pads };
-        const wb = ctx.constBuffer(packDepthwiseWeights(weights, cout, kh, kw), `${name}.w`);
+        const half = halfFor(kernelVariant(ctx.info));
+        const wb = weightBuffer(packDepthwiseWeights(weights, cout, kh, kw), half, `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, Math.ceil(cout / 4) * 4), `${name}.b`);
-        d = await depthwiseDispatch(ctx, g, a.act, { x, w: wb, b: bb, y }, name);
+        d = await depthwiseDispatch(ctx, g, a.act, { x, w: wb, wF16: half, b: bb, y }, name);
       } else if (kernel === 'pointwise') {
         // ONNX [cout, cin, 1, 1] is B^T; store it as B = [cin, cout] so the kernel reads rows of B along n.
         const packed = new Float32Array(c * cout);
         for (let o = 0; o < cout; o++) for (let i = 0; i < c; i++) packed[i * cout + o] = weights[o * c + i]!;
+        const half = halfFor(opts.variant ?? kernelVariant(ctx.info));
         d = await gemmDispatch(
           ctx,
           {
             m: n * h * w, n: cout, k: c,
             a: x, aStrides: [c, 1],
-            b: ctx.constBuffer(packed, `${name}.w`), bStrides: [cout, 1],
+            b: weightBuffer(packed, half, `${name}.w`), bStrides: [cout, 1], bF16: half,
             y, yStrides: [cout, 1],
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },

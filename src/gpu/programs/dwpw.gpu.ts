@@ -4,6 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { packDepthwiseWeights, padVector, type DwGeometry } from '../kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4, type DwPwGeometry } from '../kernels/dwpw.js';
 import type { GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import { packFloat16 } from '../precision.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../../ops/dwpw.js';
 
 function floats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
@@ -38,14 +39,18 @@ export const dwPwProgram: GpuProgram = {
     const dwB = a.dw.hasBias ? floats(ctx, rn, 2, 'depthwise bias') : undefined;
     const pwW = floats(ctx, rn, 3, 'pointwise weight');
     const pwB = a.pw.hasBias ? floats(ctx, rn, 4, 'pointwise bias') : undefined;
+    // f16 weights where the device has shader-f16 (src/gpu/precision.ts); this kernel is tiled on every adapter
+    const half = ctx.weightsF16 === true;
+    const weights = (data: Float32Array, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
     const bufs = {
       x: { kind: 'input', index: 0 } as const,
-      wd: ctx.constBuffer(packDepthwiseWeights(dwW, d.cout, d.kh, d.kw), `${name}.wd`),
+      wd: weights(packDepthwiseWeights(dwW, d.cout, d.kh, d.kw), `${name}.wd`),
       bd: ctx.constBuffer(padVector(dwB, d.cout, Math.ceil(d.cout / 4) * 4), `${name}.bd`),
-      wp: ctx.constBuffer(packPointwiseVec4(pwW, g.n, d.cout), `${name}.wp`),
+      wp: weights(packPointwiseVec4(pwW, g.n, d.cout), `${name}.wp`),
       bp: ctx.constBuffer(padVector(pwB, g.n, Math.ceil(g.n / 4) * 4), `${name}.bp`),
       y: { kind: 'output', index: 0 } as const,
       residual: a.pw.residual ? ({ kind: 'input', index: 5 } as const) : undefined,
+      wF16: half,
     };
     return { dispatches: [await dwpwDispatch(ctx, g, { dw: a.dw.act, pw: a.pw.act }, bufs, name)] };
   },
