@@ -53,7 +53,7 @@ export async function main(argv: string[]): Promise<void> {
       const t = times[c]!;
       return `${n} thr ${median(t).toFixed(2)} ms [${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}]`;
     });
-    const plan = (models[1] as unknown as { inner: { plans?: { chosen?: boolean[] }[] } }).inner.plans?.[0]?.chosen;
+    const plan = (models[1] as unknown as { inner: { lease?: { plans: { chosen?: boolean[] }[] } } }).inner.lease?.plans[0]!.chosen;
     const onTeam = plan ? ` (steps on the team: ${plan.filter(Boolean).length} of ${plan.filter((t) => t !== undefined).length})` : '';
     console.log(`${name.padEnd(36)} ${row.join('   ')}   2t/1t ${(median(times[1]!) / median(times[0]!)).toFixed(2)}${onTeam}`);
     if (profile) {

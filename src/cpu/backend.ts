@@ -13,7 +13,7 @@ import type { TeamLease } from './thread-team.js';
 import { WorkerCpuModel } from './worker-model.js';
 import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
-import { ThreadPlan } from './thread-plan.js';
+import type { ThreadPlan } from './thread-plan.js';
 
 export interface CpuOptions {
   /**
@@ -60,8 +60,6 @@ export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, p
 export class CpuModel implements EngineModel {
   readonly backend = 'cpu' as const;
   readonly stats = noRuns();
-  /** Which steps pay for the team, for plain and for profiled runs (thread-plan.ts). */
-  private readonly plans = [new ThreadPlan(), new ThreadPlan()] as const;
   constructor(
     readonly graph: ResolvedGraph,
     private readonly why: string,
@@ -76,12 +74,12 @@ export class CpuModel implements EngineModel {
     return `${this.why}, ${l.threads} threads${l.threads === this.asked ? '' : ` (asked for ${this.asked}: the process's team has ${l.threads})`}`;
   }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    const out = this.compute(() => runCpu(this.graph, inputs, { plan: this.plans[0] }));
+    const out = this.compute(() => runCpu(this.graph, inputs, { plan: this.lease?.plans[0] }));
     this.stats.cpu++;
     return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    const out = this.compute(() => profileCpu(this.graph, inputs, this.plans[1]));
+    const out = this.compute(() => profileCpu(this.graph, inputs, this.lease?.plans[1]));
     this.stats.cpu++;
     return out;
   }

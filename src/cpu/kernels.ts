@@ -12,7 +12,6 @@ import { ReduceMax } from '../ops/reducemax.js';
 import { ReduceMean } from '../ops/reducemean.js';
 import { ReduceMin } from '../ops/reducemin.js';
 import { ReduceSum } from '../ops/reducesum.js';
-import { Pad } from '../ops/pad.js';
 import { OPS } from '../ops/registry.js';
 import { Resize } from '../ops/resize.js';
 import { SpaceToDepth } from '../ops/spacetodepth.js';
@@ -26,7 +25,6 @@ import { elementwiseKernel } from './ops/elementwise.js';
 import { gemmKernel, matMulKernel } from './ops/gemm.js';
 import type { KernelOptions } from './kernel-options.js';
 import { maxPoolKernel } from './ops/maxpool.js';
-import { padKernel } from './ops/pad.js';
 import { reduceKernel } from './ops/reduce.js';
 import { resizeKernel } from './ops/resize.js';
 
@@ -53,7 +51,6 @@ export const CPU_KERNELS: ReadonlyMap<string, CpuKernel> = new Map([
   entry(DepthToSpace, depthToSpaceKernel),
   entry(SpaceToDepth, spaceToDepthKernel),
   entry(Resize, resizeKernel),
-  entry(Pad, padKernel),
   entry(ReduceMean, reduceKernel('mean')),
   entry(ReduceSum, reduceKernel('sum')),
   entry(ReduceMax, reduceKernel('max')),
