@@ -82,9 +82,6 @@ export const Pad = defineOp<PadAttrs>({
     const last = shape.length - 1;
     const inner = shape[last]!;
     const row = maps[last]!;
-    // constant mode: the columns a row keeps are one run of the input row (lo: its first output column)
-    const lo = mode === 'constant' ? row.findIndex((m) => m >= 0) : -1;
-    const kept = lo < 0 ? 0 : row.filter((m) => m >= 0).length;
     const idx = new Array<number>(last).fill(0);
     for (let o = 0; o < dst.length; o += inner) {
       let base = 0;
@@ -92,10 +89,8 @@ export const Pad = defineOp<PadAttrs>({
         const m = maps[k]![idx[k]!]!;
         base = m < 0 ? -1 : base + m;
       }
-      if (base < 0 || lo >= 0) {
-        dst.fill(value, o, o + inner);
-        if (base >= 0) dst.set(src.subarray(base + row[lo]!, base + row[lo]! + kept), o + lo);
-      } else
+      if (base < 0) dst.fill(value, o, o + inner);
+      else
         for (let j = 0; j < inner; j++) {
           const m = row[j]!;
           dst[o + j] = m < 0 ? value : src[base + m]!;

@@ -1,4 +1,4 @@
-// Pad's reference kernel (src/ops/pad.ts: constant mode copies each row's kept run in one set) against a plain
+// Pad's reference kernel (src/ops/pad.ts: per-dim index maps, rows walked by an odometer) against a plain
 // element-by-element pad written here: bitwise, over ranks 1–5, pads before and after on every axis, crops
 // (negative pads), a non-zero constant, rows that keep nothing, edge and reflect, int tensors.
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,7 @@ function attrs(shape: number[], mode: PadMode, value: number): PadAttrs {
   return { mode, begin, shape: out, value };
 }
 
-describe('Pad reference, row copies', () => {
+describe('Pad reference sweep', () => {
   it('equals an element-by-element pad bitwise over 300 random shapes and pads', () => {
     let copied = 0;
     for (let t = 0; t < 300; t++) {
