@@ -2,7 +2,7 @@
 // over its first runs, then keeps the faster side per step. Results stay bitwise those of one thread throughout.
 import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
-import { ThreadPlan } from '../src/cpu/thread-plan.js';
+import { REPLAN_RUNS, ThreadPlan } from '../src/cpu/thread-plan.js';
 import { leaseTeam } from '../src/cpu/thread-team-node.js';
 import { alone, wasm } from '../src/cpu/wasm-kernels.js';
 import { optimize } from '../src/graph/optimize.js';
@@ -25,6 +25,22 @@ describe('thread plan', () => {
     } finally {
       lease!.release();
     }
+  });
+
+  it('measures over runs 1–10, keeps its choice for REPLAN_RUNS runs, then measures again; every step runs once per run', () => {
+    const plan = new ThreadPlan();
+    let calls = 0;
+    const fixed: boolean[] = [];
+    for (let k = 0; k < 21 + 2 * REPLAN_RUNS; k++) {
+      for (let i = 0; i < 3; i++) expect(plan.step(i, () => ++calls)).toBe(calls);
+      fixed.push(plan.chosen !== undefined);
+      if (k === 11) expect(plan.chosen!.length).toBe(3);
+      plan.done();
+    }
+    expect(calls).toBe(3 * fixed.length);
+    const measuring = fixed.flatMap((f, k) => (f ? [] : [k]));
+    // run 0 (warm-up) and 1..10; then 10 more measuring runs (no second warm-up)
+    expect(measuring).toEqual([...Array(11).keys(), ...Array.from({ length: 10 }, (_, i) => 11 + REPLAN_RUNS + i)]);
   });
 
   it('MobileNetV2 64² on 2 threads with a plan: every run, while measuring and after, bitwise equal to one thread', async () => {

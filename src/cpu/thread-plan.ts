@@ -2,20 +2,22 @@ import { alone } from './wasm-kernels.js';
 
 /** Timed runs per step and side before the plan is fixed. */
 const SAMPLES = 5;
+/** Runs a fixed plan lasts before it is measured again (the machine's load, hence the cheaper side, changes). */
+export const REPLAN_RUNS = 256;
 
 const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 
 /**
  * Which steps of a model's runs on a thread team (a node, or a fused chain by its first node's index) pay for a
  * fork-join, measured on the machine itself: after a warm-up run, the next 2 × SAMPLES runs put every step on the
- * team and on one thread in turn; then each step keeps the side with the lower median time, for good. A step too
- * small to pay for waking the helpers (or on a machine whose other cores are busy) runs on one thread, so more
- * threads do not make a model slower than one. Every kernel computes each element the same way whatever the
+ * team and on one thread in turn; then each step keeps the side with the lower median time for REPLAN_RUNS runs,
+ * and is measured again. A step too small to pay for waking the helpers (or on a machine whose other cores are
+ * busy) runs on one thread, so more threads do not make a model slower than one. Every kernel computes each element the same way whatever the
  * split, so the choice never changes a result. A model owns one plan per kind of run (plain, profiled).
  */
 export class ThreadPlan {
   private runs = 0;
-  private readonly times: [number[][], number[][]] = [[], []];
+  private times: [number[][], number[][]] = [[], []];
   private team?: boolean[];
 
   /** Runs step `idx` of the current run on the team or on one thread, as the plan says (timing it while measuring). */
@@ -29,11 +31,17 @@ export class ThreadPlan {
     return r;
   }
 
-  /** Ends a run; the last measuring run fixes the plan. */
+  /** Ends a run; the last measuring run fixes the plan, and a plan REPLAN_RUNS runs old is measured again. */
   done(): void {
-    if (this.team || ++this.runs <= 2 * SAMPLES) return;
-    const [one, team] = this.times;
-    this.team = team.map((t, i) => median(t) < median(one[i]));
+    const n = ++this.runs - 2 * SAMPLES - 1;
+    if (n === 0) {
+      const [one, team] = this.times;
+      this.team = team.map((t, i) => median(t) < median(one[i]));
+    } else if (n === REPLAN_RUNS) {
+      this.runs = 1;
+      this.times = [[], []];
+      this.team = undefined;
+    }
   }
 
   /** Steps that run on the team once the plan is fixed (undefined while measuring): for benchmarks and tests. */
