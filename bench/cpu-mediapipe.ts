@@ -58,9 +58,11 @@ export async function main(argv: string[]): Promise<void> {
     console.log(`${name.padEnd(36)} ${row.join('   ')}   2t/1t ${(median(times[1]!) / median(times[0]!)).toFixed(2)}${onTeam}`);
     if (profile) {
       const byOp = THREADS.map(() => new Map<string, number[]>());
-      for (let r = 0; r < 7; r++)
+      // profiled runs have their own thread plan: 11 runs to measure it, then 7 recorded
+      for (let r = -11; r < 7; r++)
         for (let c = 0; c < models.length; c++) {
           const { profile: p } = await models[c]!.profile(x);
+          if (r < 0) continue;
           const sum = new Map<string, number>();
           for (const l of p.layers) sum.set(l.op, (sum.get(l.op) ?? 0) + l.ms);
           for (const [op, ms] of sum) byOp[c]!.set(op, [...(byOp[c]!.get(op) ?? []), ms]);
