@@ -13,6 +13,7 @@ import type { TeamLease } from './thread-team.js';
 import { WorkerCpuModel } from './worker-model.js';
 import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
+import type { ThreadPlan } from './thread-plan.js';
 
 export interface CpuOptions {
   /**
@@ -43,9 +44,10 @@ export function setCallerThreads(t: CallerThreads | undefined): void {
   callerThreads = t;
 }
 
-export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
+export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, plan?: ThreadPlan): { outputs: Map<string, Tensor>; profile: LayerProfile } {
   const profile: LayerProfile = { source: 'cpu', layers: [] };
   const outputs = runCpu(rg, inputs, {
+    plan,
     onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
   });
   return { outputs, profile };
@@ -72,12 +74,12 @@ export class CpuModel implements EngineModel {
     return `${this.why}, ${l.threads} threads${l.threads === this.asked ? '' : ` (asked for ${this.asked}: the process's team has ${l.threads})`}`;
   }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    const out = this.compute(() => runCpu(this.graph, inputs));
+    const out = this.compute(() => runCpu(this.graph, inputs, { plan: this.lease?.plans[0] }));
     this.stats.cpu++;
     return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    const out = this.compute(() => profileCpu(this.graph, inputs));
+    const out = this.compute(() => profileCpu(this.graph, inputs, this.lease?.plans[1]));
     this.stats.cpu++;
     return out;
   }

@@ -12,6 +12,8 @@ import { canFuseDwPw, canFusePwDw, convChainFast } from './conv-fast.js';
 import type { KernelOptions } from './kernel-options.js';
 import { CPU_KERNELS, type CpuKernel } from './kernels.js';
 import { BufferPool, outputBuffer, setActivePool } from './pool.js';
+import type { ThreadPlan } from './thread-plan.js';
+import { wasm } from './wasm-kernels.js';
 
 export interface CpuRunOptions extends KernelOptions {
   /** Use each op's fast kernel where it has one (default true); false runs the reference oracle. */
@@ -21,6 +23,8 @@ export interface CpuRunOptions extends KernelOptions {
    * own; without one, depthwise convs run fused with the pointwise convs around them (fusableChains).
    */
   onNode?: (index: number, outputs: Value[], ms: number) => void;
+  /** Which steps go on the thread team, measured over the first runs (thread-plan.ts); absent: every step does. */
+  plan?: ThreadPlan;
 }
 
 const chainsOf = new WeakMap<ResolvedGraph, Map<number, number>>();
@@ -108,6 +112,8 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
       env.delete(name);
     }
   };
+  const plan = fast && opts.plan && (wasm(opts)?.threads ?? 1) > 1 ? opts.plan : undefined;
+  const step = <T>(idx: number, f: () => T): T => (plan ? plan.step(idx, f) : f());
   const outer = setActivePool(pool);
   try {
     for (let idx = 0; idx < rg.nodes.length; idx++) {
@@ -115,7 +121,7 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
       const len = chains?.get(idx);
       if (len) {
         const chain = rg.nodes.slice(idx, idx + len);
-        const outs = runKernel(chain[len - 1]!.node, () => runChain(chain, env, opts));
+        const outs = step(idx, () => runKernel(chain[len - 1]!.node, () => runChain(chain, env, opts)));
         if (outs) {
           keep(chain[len - 1]!.node.outputs[0]!, outs[0]!);
           for (let k = idx; k < idx + len; k++) drop(k);
@@ -126,11 +132,12 @@ export function runCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, opts:
       const ins = rn.node.inputs.map((i) => (i === '' ? EMPTY_VALUE : env.get(i)!));
       const kernel: CpuKernel = (fast && CPU_KERNELS.get(rn.node.op)) || rn.def.reference;
       const t0 = opts.onNode ? performance.now() : 0;
-      const outs = runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs, opts));
+      const outs = step(idx, () => runKernel(rn.node, () => kernel.call(rn.def, ins, rn.attrs, opts)));
       rn.node.outputs.forEach((o, k) => o !== '' && keep(o, outs[k]!));
       drop(idx);
       opts.onNode?.(idx, outs, performance.now() - t0);
     }
+    plan?.done();
   } finally {
     setActivePool(outer);
     pool?.endRun();

@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ThreadPlan } from './thread-plan.js';
 import { startTeam, type HelperHandle, type TeamLease } from './thread-team.js';
 import { helperMain, type HelperStart, type ThreadTeam } from './threads.js';
 
@@ -96,6 +97,7 @@ export async function leaseTeam(threads: number): Promise<{ lease?: TeamLease; w
     get broken() {
       return s.team.broken;
     },
+    plans: [new ThreadPlan(), new ThreadPlan()],
     run<T>(f: () => T): T {
       const was = inUse;
       inUse = s.team;

@@ -6,6 +6,7 @@
  */
 import { chainBands } from './chain-bands.js';
 import { installChainBands } from './conv-fast.js';
+import type { ThreadPlan } from './thread-plan.js';
 import { BOARD, boardBytes, ThreadTeam, type HelperStart } from './threads.js';
 import { callTable, shareKernels, sharedImports } from './wasm-kernels.js';
 
@@ -26,6 +27,8 @@ export interface TeamLease {
   readonly broken: string | undefined;
   /** Runs `f` with the kernels split over the team. */
   run<T>(f: () => T): T;
+  /** The model's choice of steps worth the team, for plain and for profiled runs (thread-plan.ts). */
+  readonly plans: readonly [ThreadPlan, ThreadPlan];
   release(): void;
 }
 

@@ -162,6 +162,19 @@ export interface WasmKernels {
 }
 
 let kernels: WasmKernels | undefined;
+/** Set while `alone` runs: the kernels see one thread, team or not. */
+let solo = false;
+
+/** Runs `f` with every kernel on this thread alone (thread-plan.ts: a step too small for a fork-join). */
+export function alone<T>(f: () => T): T {
+  const was = solo;
+  solo = true;
+  try {
+    return f();
+  } finally {
+    solo = was;
+  }
+}
 let tried = false;
 
 let relaxedProbe: boolean | undefined;
@@ -203,10 +216,10 @@ function fromExports(ex: Record<string, unknown>, mem: WebAssembly.Memory, team?
       return view;
     },
     get threads() {
-      return team?.()?.threads ?? 1;
+      return (!solo && team?.()?.threads) || 1;
     },
     parallel(lists: KernelCall[][]): void {
-      const t = team?.();
+      const t = solo ? undefined : team?.();
       if (t && lists.length > 1) t.run(lists);
       else for (const l of lists) l.forEach(call);
     },

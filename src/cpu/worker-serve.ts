@@ -10,6 +10,7 @@ import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
 import { runCpu } from './run.js';
+import { ThreadPlan } from './thread-plan.js';
 import type { ThreadTeam } from './threads.js';
 import { wasm } from './wasm-kernels.js';
 import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
@@ -23,10 +24,13 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
   /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
   let constantBuffers = new Set<ArrayBufferLike>();
   let team: ThreadTeam | undefined;
+  /** Which steps pay for the team, for plain and for profiled runs (thread-plan.ts); new with each graph. */
+  let plans: ThreadPlan[] = [];
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
       const r = resolve(msg.spec.graph, msg.spec.inputShapes);
       rg = msg.spec.optimize ? optimize(r, { cpu: true }).graph : r;
+      plans = [new ThreadPlan(), new ThreadPlan()];
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
       let why: string | undefined;
       if (msg.threads > 1 && !team) {
@@ -55,9 +59,10 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
       const g = rg;
       const outputs = msg.profile
         ? runCpu(g, msg.inputs, {
+            plan: plans[1],
             onNode: (i, _o, ms) => profile!.layers.push({ node: g.nodes[i]!.node.name, op: g.nodes[i]!.node.op, ms }),
           })
-        : runCpu(g, msg.inputs);
+        : runCpu(g, msg.inputs, { plan: plans[0] });
       // an output that is a constant, or an input's shared snapshot (which the caller reuses), goes back as a copy
       const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
         constantBuffers.has(t.data.buffer) || !(t.data.buffer instanceof ArrayBuffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
