@@ -3,6 +3,7 @@ import type { GpuContext } from './gpu/device.js';
 import type { Graph } from './graph/ir.js';
 import type { LoadOptions } from './load-options.js';
 import type { Model, ModelInput, ModelIo } from './model-types.js';
+import { noRuns } from './run-stats.js';
 import type { Shape, Tensor } from './tensor.js';
 import type { IoInfo } from './tfjs/import.js';
 
@@ -77,7 +78,7 @@ export class DynamicModel implements Model {
     return this.latest.graph;
   }
   get stats() {
-    return this.latest?.stats ?? { gpu: 0, cpu: 0, deviceLost: 0, gpuErrors: 0 };
+    return this.latest?.stats ?? noRuns();
   }
   get executor(): unknown {
     return (this.latest as { executor?: unknown } | undefined)?.executor;

@@ -10,10 +10,8 @@ import { lazyCpu, openCpu } from './cpu/backend.js';
 import type { GraphSpec } from './cpu/worker-protocol.js';
 import type { LoadOptions } from './load-options.js';
 import { noRuns } from './run-stats.js';
+import { lossSettled } from './gpu/loss.js';
 import type { Tensor } from './tensor.js';
-
-/** How long a failed GPU run waits for device.lost to settle (it does so after the failure that revealed it). */
-const LOSS_SETTLE_MS = 250;
 
 /**
  * WebGPU with the CPU path behind it for one case only: a lost device (before, between or during runs) is answered
@@ -79,9 +77,7 @@ class GpuModel implements EngineModel {
   /** True when the device is lost, or device.lost settles within LOSS_SETTLE_MS (a run failed because of it). */
   private async deviceLost(): Promise<boolean> {
     if (this.lostReason !== undefined) return true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([this.exec.gpu.device.lost, new Promise((r) => (timer = setTimeout(r, LOSS_SETTLE_MS)))]);
-    clearTimeout(timer);
+    await lossSettled(this.exec.gpu.device);
     return this.lostReason !== undefined;
   }
 }

@@ -6,7 +6,11 @@ import { GpuError } from '../src/errors.js';
 import { requestGpu, type GpuContext } from '../src/gpu/device.js';
 import { load, type Model } from '../src/model.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
-import { executorOf } from './support/gpu.js';
+import { executorOf, readBuffer } from './support/gpu.js';
+import { mobilenetV2 } from './support/mobilenet-v2.js';
+import { testImage } from './support/vision-ref.js';
+import { createImageInput, CpuImageInput } from '../src/vision/input.js';
+import type { Tensor } from '../src/tensor.js';
 import { notOnGpu } from './support/on-gpu.js';
 
 async function freshGpu(): Promise<GpuContext> {
@@ -64,7 +68,7 @@ describe('device loss', () => {
       // the same for profile(); the device is fine, so the model stays on the GPU and nothing was answered by the CPU
       await expect(model.profile(feed(2))).rejects.toThrow(`node "${node}"`);
       expect(model.backend).toBe('webgpu');
-      expect(model.stats).toEqual({ gpu: 1, cpu: 0, deviceLost: 0, gpuErrors: 0 });
+      expect(model.stats).toEqual({ gpu: 1, cpu: 0, deviceLost: 0, gpuErrors: 0, lostGpuOutputs: 0 });
       model.dispose();
     } finally {
       gpu.device.destroy();
@@ -79,11 +83,62 @@ describe('device loss', () => {
       breakFirstNode(model);
       expectCpuAnswer(model, await model.run(feed(1)), 1);
       expect(model.backend).toBe('webgpu');
-      expect(model.stats).toEqual({ gpu: 1, cpu: 1, deviceLost: 0, gpuErrors: 1 });
+      expect(model.stats).toEqual({ gpu: 1, cpu: 1, deviceLost: 0, gpuErrors: 1, lostGpuOutputs: 0 });
       expect(notOnGpu(model)).toMatch(/1 call\(s\) answered by the CPU \(0 after a device loss, 1 after a GPU error\)/);
       model.dispose();
     } finally {
       gpu.device.destroy();
     }
   });
+
+  it('a runToGpu video loop that loses its device: GPU results before, DEVICE_LOST after, run() answers on the CPU', async () => {
+    const gpu = await freshGpu();
+    const model = await load(mobilenetV2(64, 10), { backend: 'webgpu', gpu });
+    expect(model.backend, model.reason).toBe('webgpu');
+    const input = await createImageInput(model, { resize: 'stretch' });
+    const cpu = new CpuImageInput(input.options, 'float32');
+    const base = testImage(80, 60);
+    const frames = Array.from({ length: 10 }, (_, f) => ({ ...base, data: base.data.map((v, i) => (i % 4 === 3 ? 255 : (v + 7 * f) & 255)) }));
+    const reference = (f: number) => runCpu(model.graph, { input: cpu.convert(frames[f]!).tensor as Tensor }).values().next().value!;
+    type Settled = { out: Map<string, { buffer: GPUBuffer; shape: readonly number[] }> } | { err: unknown };
+    const settle = (p: Promise<Map<string, { buffer: GPUBuffer; shape: readonly number[] }>>): Promise<Settled> =>
+      p.then((out) => ({ out }), (err: unknown) => ({ err }));
+    const LOSS = 6; // destroyed just before frame 6 is called, while frame 5 is in flight
+    const results: Settled[] = [];
+    let pending = settle(input.runToGpu(frames[0]!));
+    for (let f = 1; f <= frames.length; f++) {
+      if (f === LOSS) gpu.device.destroy();
+      const next = f < frames.length ? settle(input.runToGpu(frames[f]!)) : undefined;
+      const r = await pending;
+      results.push(r);
+      // Frames before the loss: read back on the live device before their output set is reused (two calls later).
+      if (f - 1 < LOSS - 1) {
+        expect('out' in r, `frame ${f - 1}: ${'err' in r ? String(r.err) : ''}`).toBe(true);
+        const got = await readBuffer(gpu.device, (r as { out: Map<string, { buffer: GPUBuffer }> }).out.get('output')!.buffer, 10);
+        const cmp = compareTensors({ shape: [1, 10], data: got }, reference(f - 1), 1e-3, 1e-3);
+        expect(cmp.ok, `frame ${f - 1}: max abs ${cmp.maxAbsErr}`).toBe(true);
+      }
+      if (next) pending = next;
+    }
+    // Frame 5 was called on a live device: it resolved (submitted before the loss) or was refused; every later one is refused.
+    const refused = results.filter((r) => 'err' in r);
+    for (const r of results.slice(LOSS)) expect('err' in r).toBe(true);
+    for (const r of refused) {
+      expect((r as { err: unknown }).err).toBeInstanceOf(GpuError);
+      expect(((r as { err: GpuError }).err).code).toBe('DEVICE_LOST');
+      expect(((r as { err: GpuError }).err).message).toMatch(/lost.*call run\(\)/);
+    }
+    expect(model.backend).toBe('cpu');
+    expect(model.stats.gpu + model.stats.lostGpuOutputs).toBe(frames.length);
+    expect(model.stats.lostGpuOutputs).toBe(refused.length);
+    expect(model.stats.cpu).toBe(0);
+    // A refused frame is still answered by run(): on the CPU, the reference's answer.
+    const cmp = compareTensors((await input.run(frames[9]!)).get('output')!, reference(9), 1e-4, 1e-4);
+    expect(cmp.ok, `run after the loss: max abs ${cmp.maxAbsErr}`).toBe(true);
+    expect(input.path).toBe('cpu');
+    expect(model.stats).toMatchObject({ cpu: 1, deviceLost: 1 });
+    await expect(input.runOnGpu(frames[9]!)).rejects.toMatchObject({ code: 'DEVICE_LOST' });
+    input.dispose();
+    model.dispose();
+  }, 120_000);
 });

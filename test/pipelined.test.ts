@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
-import { READBACK } from '../src/gpu/memory.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { load } from '../src/model.js';
@@ -12,20 +11,9 @@ import type { Tensor } from '../src/tensor.js';
 import { createImageInput, CpuImageInput } from '../src/vision/input.js';
 import { countingDevice } from './support/counting-device.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, readBuffer } from './support/gpu.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
 import { testImage } from './support/vision-ref.js';
-
-async function readBuffer(device: GPUDevice, buffer: GPUBuffer, n: number): Promise<Float32Array> {
-  const rb = device.createBuffer({ size: n * 4, usage: READBACK });
-  const enc = device.createCommandEncoder();
-  enc.copyBufferToBuffer(buffer, 0, rb, 0, n * 4);
-  device.queue.submit([enc.finish()]);
-  await rb.mapAsync(0x0001);
-  const out = new Float32Array(rb.getMappedRange().slice(0));
-  rb.destroy();
-  return out;
-}
 
 const first = (m: Map<string, Tensor>) => m.values().next().value!;
 

@@ -2,6 +2,7 @@
 // model's own input buffer, on the CPU through a reused canvas and tensor.
 import { InputError } from '../errors.js';
 import type { GpuExecutor, GpuInput } from '../gpu/executor.js';
+import { gpuResident } from '../gpu/loss.js';
 import { physicalStrides } from '../gpu/layout.js';
 import type { Model } from '../model.js';
 import { shapeStr, stridesOf, type Shape, type Tensor } from '../tensor.js';
@@ -93,9 +94,12 @@ export interface ImageInput {
   /** The model inputs for this frame; pass them to model.run (typed for it by run()). */
   feed(source: ImageSource): Promise<Feed>;
   run(source: ImageSource): Promise<Map<string, Tensor>>;
-  /** WebGPU only: runs and leaves the outputs in the model's own output buffers (for drawing without readback). */
+  /**
+   * WebGPU only: runs and leaves the outputs in the model's own output buffers (for drawing without readback).
+   * After a device loss it rejects with GpuError 'DEVICE_LOST' (see gpu/loss.ts gpuResident); run() still answers.
+   */
   runOnGpu(source: ImageSource): Promise<void>;
-  /** WebGPU only: GpuExecutor.runToGpu on this frame (outputs in buffers the model reuses, see there). */
+  /** WebGPU only: GpuExecutor.runToGpu on this frame (outputs in buffers the model reuses, see there); loss: as runOnGpu. */
   runToGpu(source: ImageSource): Promise<Map<string, { buffer: GPUBuffer; shape: Shape }>>;
   dispose(): void;
 }
@@ -179,12 +183,12 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
       return inTurn(async () => ({ result: (model.run as (x: Feed) => Promise<Map<string, Tensor>>)(await self.feed(source)) }));
     },
     runOnGpu(source) {
-      if (!exec || model.backend !== 'webgpu') return Promise.reject(new InputError('image input: runOnGpu needs a model running on WebGPU'));
-      return inTurn(async () => ({ result: exec.runInPlace(await self.feed(source)) }));
+      if (!exec) return Promise.reject(new InputError('image input: runOnGpu needs a model running on WebGPU'));
+      return gpuResident('runOnGpu', model, exec.gpu.device, () => inTurn(async () => ({ result: exec.runInPlace(await self.feed(source)) })));
     },
     runToGpu(source) {
-      if (!exec || model.backend !== 'webgpu') return Promise.reject(new InputError('image input: runToGpu needs a model running on WebGPU'));
-      return inTurn(async () => ({ result: exec.runToGpu(await self.feed(source)) }));
+      if (!exec) return Promise.reject(new InputError('image input: runToGpu needs a model running on WebGPU'));
+      return gpuResident('runToGpu', model, exec.gpu.device, () => inTurn(async () => ({ result: exec.runToGpu(await self.feed(source)) })));
     },
     dispose() {
       gpu?.dispose();

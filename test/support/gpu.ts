@@ -3,6 +3,7 @@
 import { afterAll, expect } from 'vitest';
 import { requestGpu, type GpuContext } from '../../src/gpu/device.js';
 import type { GpuExecutor } from '../../src/gpu/executor.js';
+import { READBACK } from '../../src/gpu/memory.js';
 import { load, type LoadOptions, type Model } from '../../src/model.js';
 import { notOnGpu } from './on-gpu.js';
 
@@ -74,4 +75,16 @@ export function executorOf(model: Model): GpuExecutor {
   const exec = (model as { executor?: GpuExecutor }).executor;
   if (model.backend !== 'webgpu' || !exec) throw new Error(`model runs on ${model.backend}: no GPU executor`);
   return exec;
+}
+
+/** The first `n` floats of a GPU buffer (a runToGpu output), read back. */
+export async function readBuffer(device: GPUDevice, buffer: GPUBuffer, n: number): Promise<Float32Array> {
+  const rb = device.createBuffer({ size: n * 4, usage: READBACK });
+  const enc = device.createCommandEncoder();
+  enc.copyBufferToBuffer(buffer, 0, rb, 0, n * 4);
+  device.queue.submit([enc.finish()]);
+  await rb.mapAsync(0x0001);
+  const out = new Float32Array(rb.getMappedRange().slice(0));
+  rb.destroy();
+  return out;
 }
