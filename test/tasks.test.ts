@@ -252,6 +252,36 @@ describe('SSD decode + weighted NMS kernel (shaders/ssd_decode.wgsl) vs the CPU 
   }, 120_000);
 });
 
+describe('face detector: a lost device still answers', () => {
+  it('frames after device.destroy() are answered on the CPU with the same faces', async () => {
+    const { requestGpu } = await import('../src/gpu/device.js');
+    const gpu = (await requestGpu())!;
+    const det = await createFaceDetector(bytesOf(SHORT), { backend: 'webgpu', gpu });
+    const cpu = await createFaceDetector(bytesOf(SHORT), { backend: 'cpu' });
+    try {
+      const want = await cpu.detect(pixels);
+      const before = await det.detect(pixels);
+      expect(det.stats.gpuDecoded).toBe(1);
+      gpu.device.destroy();
+      const after = [await det.detect(pixels), await det.detect(pixels)];
+      expect(det.model.backend).toBe('cpu');
+      expect(det.stats.gpuDecoded).toBe(1);
+      expect(det.stats.frames).toBe(3);
+      for (const got of [before, ...after]) {
+        expect(got.length).toBe(want.length);
+        got.forEach((f, i) => {
+          const w = want[i]!;
+          const gb = [f.box.x, f.box.y, f.box.x + f.box.width, f.box.y + f.box.height];
+          expect(boxIou(gb, [w.box.x, w.box.y, w.box.x + w.box.width, w.box.y + w.box.height])).toBeGreaterThanOrEqual(0.98);
+        });
+      }
+    } finally {
+      det.dispose();
+      cpu.dispose();
+    }
+  }, 300_000);
+});
+
 describe('vision tasks: bad input', () => {
   it('a 0×0 image, a non-increasing timestamp and a model that is not the task\'s are typed errors', async () => {
     const det = await createFaceDetector(bytesOf(SHORT), { backend: 'cpu' });

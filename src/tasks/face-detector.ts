@@ -1,5 +1,5 @@
 // Face detection in one call: image → letterboxed model input → SSD decode → weighted NMS → source pixels.
-import { InputError, TaskModelError } from '../errors.js';
+import { GpuError, InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import { toSourceNormalised } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
@@ -106,15 +106,19 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
       let dets: RawDetection[] | undefined;
-      // a model that lost its device answers on the CPU from then on
-      if (gpu && model.backend === 'webgpu') {
-        await input.runOnGpu(image);
-        const before = gpu.bytesRead;
-        const r = await gpu.decode();
-        stats.bytesReadBack += gpu.bytesRead - before;
-        if (!r.overflow) {
-          dets = r.detections;
-          stats.gpuDecoded++;
+      // a model that lost its device answers on the CPU from then on, this frame included
+      if (gpu && !gpu.lost && model.backend === 'webgpu') {
+        try {
+          await input.runOnGpu(image);
+          const before = gpu.bytesRead;
+          const r = await gpu.decode();
+          stats.bytesReadBack += gpu.bytesRead - before;
+          if (!r.overflow) {
+            dets = r.detections;
+            stats.gpuDecoded++;
+          }
+        } catch (e) {
+          if (!(gpu.lost || (e instanceof GpuError && e.code === 'DEVICE_LOST'))) throw e;
         }
       }
       dets ??= await decodeOnCpu(image);

@@ -38,6 +38,8 @@ export class GpuSsdDecoder {
   /** Readbacks done and bytes read back, for the caller's counters. */
   readbacks = 0;
   bytesRead = 0;
+  /** The device was lost: the caller decodes on the CPU from then on. */
+  lost = false;
   private constructor(
     private readonly device: GPUDevice,
     private readonly pipeline: GPUComputePipeline,
@@ -47,7 +49,9 @@ export class GpuSsdDecoder {
     private readonly staging: GPUBuffer,
     private readonly keypoints: number,
     readonly maxOut: number,
-  ) {}
+  ) {
+    void device.lost.then(() => (this.lost = true));
+  }
 
   static async create(device: GPUDevice, boxes: GPUBuffer, scores: GPUBuffer, anchors: Float32Array, p: DetectorParams, maxOut: number): Promise<GpuSsdDecoder> {
     const d = p.decode;
