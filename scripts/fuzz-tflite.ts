@@ -49,6 +49,9 @@ import {
   Uint8VectorT,
   type ModelT,
 } from '../src/tflite/schema/tflite_generated.js';
+import { encode } from 'flatbuffers/mjs/flexbuffers.js';
+import { readFlexbuffer, type FlexValue } from '../src/tflite/flexbuffer.js';
+import { flexMap } from '../test/support/flexbuffer.js';
 import { buildTflite, f16, f32, i32, i8, pack, sparsify, unpack, type ModelSpec } from '../test/support/tflite-build.js';
 import { int8MobileNet, uint8Io } from '../test/support/tflite-quant-models.js';
 import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
@@ -210,6 +213,36 @@ function sparseNet(): ModelSpec {
   };
 }
 
+/**
+ * MediaPipe's custom ops of the attention face mesh: Landmarks2TransformMatrix (flexbuffer options at byte width
+ * 8), TransformTensorBilinear, TransformLandmarks (version 2) and Convolution2DTransposeBias on the crop.
+ */
+function mediapipeNet(): ModelSpec {
+  return {
+    tensors: [
+      { name: 'landmarks', shape: [1, 6, 3] },
+      { name: 'image', shape: [1, 8, 8, 2] },
+      { name: 'matrix', shape: [1, 4, 4] },
+      { name: 'crop', shape: [1, 4, 4, 2] },
+      { name: 'moved', shape: [1, 6, 3] },
+      { name: 'tw', shape: [2, 2, 2, 2], data: f32(values(16, 12)) },
+      { name: 'tb', shape: [2], data: f32(values(2, 13)) },
+      { name: 'up', shape: [1, 8, 8, 2] },
+    ],
+    ops: [
+      {
+        op: 'Landmarks2TransformMatrix', inputs: [0], outputs: [2], version: 2,
+        custom: flexMap({ left_rotation_idx: 0, right_rotation_idx: 3, output_width: 4, output_height: 4, scale_x: { float: 1.5 }, scale_y: { float: 1.25 }, target_rotation_radians: { float: 0.25 }, subset_idxs: [0, 1, 2, 3, 4, 5] }, 8),
+      },
+      { op: 'TransformTensorBilinear', inputs: [1, 2], outputs: [3], version: 2, custom: encode({ output_height: 4, output_width: 4 }) },
+      { op: 'TransformLandmarks', inputs: [0, 2], outputs: [4], version: 2 },
+      { op: 'Convolution2DTransposeBias', inputs: [3, 5, 6], outputs: [7], custom: i32([1, 2, 2]) },
+    ],
+    inputs: [0, 1],
+    outputs: [7, 4],
+  };
+}
+
 export const FACE_SHORT = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
 
 /** The seed models, smallest first; the real MediaPipe model joins when `withReal`. */
@@ -221,6 +254,7 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
     { name: 'int8-net', bytes: buildTflite(int8MobileNet()) },
     { name: 'uint8-io', bytes: buildTflite(uint8Io()) },
     { name: 'sparse-net', bytes: buildTflite(sparseNet()) },
+    { name: 'mediapipe-net', bytes: buildTflite(mediapipeNet()) },
   ];
   if (withReal) seeds.push({ name: 'face_detection_short_range', bytes: new Uint8Array(readFileSync(join(root, FACE_SHORT))) });
   return seeds.sort((a, b) => a.bytes.length - b.bytes.length);
@@ -228,6 +262,7 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
 
 // ---------------------------------------------------------------------------------------- structural mutators
 
+const MEDIAPIPE_OPS = ['Convolution2DTransposeBias', 'TransformLandmarks', 'TransformTensorBilinear', 'Landmarks2TransformMatrix'];
 const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ' ', 'x'.repeat(300), '\u0000', 'é∑', 'input'];
 const EXTREME = [0, -1, -2, 1, 2, 3, 7, 255, 65535, 2 ** 31 - 1, -(2 ** 31), 2 ** 20];
 const extreme = (r: Rand) => (r() < 0.3 ? int(r, 9) - 2 : pick(r, EXTREME));
@@ -309,10 +344,10 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
     const code = r() < 0.8 ? int(r, 170) : pick(r, [-1, 127, 2 ** 31 - 1]);
     c.builtinCode = code as Op;
     c.deprecatedBuiltinCode = Math.max(-128, Math.min(127, code));
-    if (code === Op.CUSTOM) c.customCode = pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']);
+    if (code === Op.CUSTOM) c.customCode = pick(r, [...HOSTILE_NAMES, ...MEDIAPIPE_OPS]);
   },
   customCode(m, r) {
-    m.operatorCodes.push(new OperatorCodeT(Op.CUSTOM, pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']), 1, Op.CUSTOM));
+    m.operatorCodes.push(new OperatorCodeT(Op.CUSTOM, pick(r, [...HOSTILE_NAMES, ...MEDIAPIPE_OPS]), 1, Op.CUSTOM));
     const o = operator(m, r);
     if (o) o.opcodeIndex = m.operatorCodes.length - 1;
   },
@@ -331,6 +366,48 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
     if (Array.isArray(opts[k])) opts[k] = Array.from({ length: int(r, 6) }, () => extreme(r));
     else if (typeof opts[k] === 'boolean') opts[k] = !opts[k];
     else opts[k] = k === 'padding' || k.startsWith('fused') ? int(r, 8) : extreme(r);
+  },
+  /** A flexbuffer options map edited: a value of the wrong type or at an edge, a key dropped, all rewritten at another byte width, or the bytes cut short, flipped or overwritten. */
+  flexOptions(m, r) {
+    const ops = sg(m).operators.filter((op) => op.customOptions.length);
+    const o = ops.length ? pick(r, ops) : operator(m, r);
+    if (!o) return;
+    const code = m.operatorCodes[o.opcodeIndex];
+    if (code && r() < 0.1) code.version = pick(r, [0, 1, 3]);
+    let map: Record<string, FlexValue> = {};
+    try {
+      const v = readFlexbuffer(Uint8Array.from(o.customOptions));
+      if (v && typeof v === 'object' && !Array.isArray(v)) map = { ...v };
+    } catch {
+      // not a flexbuffer (the raw struct of Convolution2DTransposeBias): written from scratch below
+    }
+    const keys = Object.keys(map);
+    const key = keys.length && r() < 0.8 ? pick(r, keys) : pick(r, ['output_height', 'output_width', 'subset_idxs', 'scale_x', 'left_rotation_idx', '']);
+    const bytes = Uint8Array.from(o.customOptions);
+    const edit = int(r, 8);
+    if (edit === 0) map[key] = pick<FlexValue>(r, ['4', true, null, [], [1, 2], { nested: 1 }, 1.5, -0, NaN, Infinity]);
+    else if (edit === 1) map[key] = key === 'subset_idxs' ? Array.from({ length: pick(r, [0, 1, 3, 600]) }, () => extreme(r)) : extreme(r);
+    else if (edit === 2) delete map[key];
+    if (edit <= 2 || edit === 3) {
+      // edit 3: the same options rewritten with every value, length and offset 1, 2, 4 or 8 bytes wide
+      const ints = (v: FlexValue) => (typeof v === 'number' && Number.isInteger(v) ? v : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x)) ? (v as number[]) : undefined);
+      const simple = Object.values(map).every((v) => ints(v) !== undefined || typeof v === 'number');
+      if (simple && (edit === 3 || r() < 0.5)) {
+        const opts = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, ints(v) ?? { float: v as number }]));
+        o.customOptions = Array.from(flexMap(opts, edit === 3 ? pick(r, [1, 2, 4, 8] as const) : 8));
+      } else o.customOptions = Array.from(encode(map));
+      return;
+    }
+    if (edit === 4) o.customOptions = Array.from(bytes.slice(0, int(r, bytes.length + 1)));
+    else if (edit === 5) {
+      for (let i = 1 + int(r, 4); i > 0 && bytes.length; i--) bytes[int(r, bytes.length)]! ^= 1 << int(r, 8);
+      o.customOptions = Array.from(bytes);
+    } else if (edit === 6) {
+      // the root's or a map's width byte, or a packed type, set to an edge value
+      const at = r() < 0.5 ? bytes.length - 1 - int(r, 2) : int(r, bytes.length);
+      if (bytes.length) bytes[at] = pick(r, [0, 3, 8, 16, 0xff, (9 << 2) | 3, (11 << 2) | 3, (10 << 2) | 3, (5 << 2) | 3, (36 << 2) | 3]);
+      o.customOptions = Array.from(bytes);
+    } else o.customOptions = Array.from({ length: int(r, 48) }, () => int(r, 256));
   },
   customOptions(m, r) {
     const o = sg(m).operators.find((op) => op.customOptions.length) ?? operator(m, r);
