@@ -1,11 +1,13 @@
 /**
  * .tflite loader fuzzer. Mutates small TFLite models written here with the generated object API (every op
  * family the importer lowers, the custom Convolution2DTransposeBias, float16 and int8 constants behind
- * DEQUANTIZE, full-integer int8 and uint8 models, sparse constants behind DENSIFY) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
+ * DEQUANTIZE, full-integer int8 and uint8 models, sparse constants behind DENSIFY, MediaPipe's four custom ops) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
  * absurd, negative or overflowing, wrong tensor types, buffers swapped, short or long, tensor indices out of range,
  * ops reordered, duplicated, deleted or rewired into cycles, opcode and options-type confusion, option values
  * out of range, short custom options, hostile names, broken quantization, quantization parameters at edge values,
- * sparsity blocks rewritten: traversal order, block map, level formats and sizes, CSR segments and indices) and
+ * sparsity blocks rewritten: traversal order, block map, level formats and sizes, CSR segments and indices,
+ * MediaPipe custom ops' flexbuffer options retyped, pushed to edge values, rewritten at byte widths 1–8, cut
+ * short or flipped) and
  * byte-level ones after packing
  * (bit flips, truncation, insertions, offsets overwritten). Every case must end in a Graph that resolves and
  * runs on the CPU, or in a SepconvError, within a time bound and without unjustified memory growth.
@@ -369,24 +371,29 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   },
   /** A flexbuffer options map edited: a value of the wrong type or at an edge, a key dropped, all rewritten at another byte width, or the bytes cut short, flipped or overwritten. */
   flexOptions(m, r) {
-    const ops = sg(m).operators.filter((op) => op.customOptions.length);
-    const o = ops.length ? pick(r, ops) : operator(m, r);
+    const asMap = (bytes: number[]): Record<string, FlexValue> | undefined => {
+      try {
+        const v = readFlexbuffer(Uint8Array.from(bytes));
+        return v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : undefined;
+      } catch {
+        return undefined; // not a flexbuffer (the raw struct of Convolution2DTransposeBias, or already broken)
+      }
+    };
+    const flex = sg(m).operators.filter((op) => op.customOptions.length && asMap(op.customOptions));
+    const o = flex.length ? pick(r, flex) : operator(m, r);
     if (!o) return;
     const code = m.operatorCodes[o.opcodeIndex];
     if (code && r() < 0.1) code.version = pick(r, [0, 1, 3]);
-    let map: Record<string, FlexValue> = {};
-    try {
-      const v = readFlexbuffer(Uint8Array.from(o.customOptions));
-      if (v && typeof v === 'object' && !Array.isArray(v)) map = { ...v };
-    } catch {
-      // not a flexbuffer (the raw struct of Convolution2DTransposeBias): written from scratch below
-    }
+    const map = asMap(o.customOptions) ?? {};
     const keys = Object.keys(map);
     const key = keys.length && r() < 0.8 ? pick(r, keys) : pick(r, ['output_height', 'output_width', 'subset_idxs', 'scale_x', 'left_rotation_idx', '']);
     const bytes = Uint8Array.from(o.customOptions);
     const edit = int(r, 8);
     if (edit === 0) map[key] = pick<FlexValue>(r, ['4', true, null, [], [1, 2], { nested: 1 }, 1.5, -0, NaN, Infinity]);
-    else if (edit === 1) map[key] = key === 'subset_idxs' ? Array.from({ length: pick(r, [0, 1, 3, 600]) }, () => extreme(r)) : extreme(r);
+    else if (edit === 1) {
+      const v = () => (r() < 0.5 ? int(r, 9) : extreme(r));
+      map[key] = key === 'subset_idxs' ? Array.from({ length: pick(r, [0, 1, 3, 600]) }, v) : v();
+    }
     else if (edit === 2) delete map[key];
     if (edit <= 2 || edit === 3) {
       // edit 3: the same options rewritten with every value, length and offset 1, 2, 4 or 8 bytes wide
@@ -394,7 +401,12 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
       const simple = Object.values(map).every((v) => ints(v) !== undefined || typeof v === 'number');
       if (simple && (edit === 3 || r() < 0.5)) {
         const opts = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, ints(v) ?? { float: v as number }]));
-        o.customOptions = Array.from(flexMap(opts, edit === 3 ? pick(r, [1, 2, 4, 8] as const) : 8));
+        const width = edit === 3 ? pick(r, [1, 2, 4, 8] as const) : 8;
+        try {
+          o.customOptions = Array.from(flexMap(opts, width));
+        } catch {
+          o.customOptions = Array.from(flexMap(opts, 8)); // a value or offset too wide for `width`
+        }
       } else o.customOptions = Array.from(encode(map));
       return;
     }
@@ -546,11 +558,28 @@ export function mutateTflite(seed: Seed, r: Rand): { bytes: Uint8Array; mutators
   return { bytes, mutators: used };
 }
 
+/** A MediaPipe custom-op mutant: 1 (70%) or 2 flexOptions edits, then (30%) one byte-level edit of the whole file. */
+export function mutateCustomOptions(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: string[] } {
+  const m = unpack(seed.bytes);
+  const used: string[] = [];
+  for (let k = r() < 0.7 ? 1 : 2; k > 0; k--) {
+    STRUCT_MUTATORS.flexOptions!(m, r);
+    used.push('flexOptions');
+  }
+  let bytes = pack(m);
+  if (r() < 0.3) {
+    const name = pick(r, Object.keys(BYTE_MUTATORS));
+    bytes = BYTE_MUTATORS[name]!(bytes, r);
+    used.push(name);
+  }
+  return { bytes, mutators: used };
+}
+
 /** Loads a mutant; a Graph is resolved and (within budget) run on the CPU. Any throw but a SepconvError fails. */
 export function runTfliteCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
   return runImportedCase(bytes, r, budget, (b) => ({ graph: loadTflite(b), shapes: {} }));
 }
 
-export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>): FuzzReport {
-  return fuzz({ ...opts, mutate: mutateTflite, runCase: runTfliteCase });
+export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>, mutate = mutateTflite): FuzzReport {
+  return fuzz({ ...opts, mutate, runCase: runTfliteCase });
 }

@@ -1,7 +1,7 @@
 /**
  * A bounded reader of the flexbuffer values MediaPipe's custom ops keep in custom_options: a root map whose values
- * are null, bool, int, uint, float (direct or indirect), strings, maps and vectors (untyped, or typed vectors of
- * ints, uints, floats, bools), at any byte width 1, 2, 4 or 8. 64-bit integers become numbers (precision beyond
+ * are null, bool, int, uint, float (direct or indirect), keys, strings, maps and vectors (untyped, or typed vectors
+ * of ints, uints, floats, keys, bools, fixed-length ones included), at any byte width 1, 2, 4 or 8. 64-bit integers become numbers (precision beyond
  * 2^53 is lost: these options are sizes, indices and scales). Every offset is checked against the buffer and
  * nesting is bounded, so a hostile buffer ends in an Error, never a hang or an out-of-range read.
  */
@@ -84,10 +84,10 @@ export function readFlexbuffer(bytes: Uint8Array): FlexValue {
         need(v + len * childWidth, len);
         return Array.from({ length: len }, (_, i) => value(v + i * childWidth, childWidth, bytes[v + len * childWidth + i]!, depth + 1));
       }
-      case T.VectorInt: case T.VectorUInt: case T.VectorFloat: case T.VectorBool: {
+      case T.VectorInt: case T.VectorUInt: case T.VectorFloat: case T.VectorKey: case T.VectorBool: {
         const v = indirect(at, parentWidth);
         const len = length(v, childWidth);
-        const elem = type === T.VectorInt ? T.Int : type === T.VectorUInt ? T.UInt : type === T.VectorFloat ? T.Float : T.Bool;
+        const elem = ({ [T.VectorInt]: T.Int, [T.VectorUInt]: T.UInt, [T.VectorFloat]: T.Float, [T.VectorKey]: T.Key, [T.VectorBool]: T.Bool } as const)[type];
         return Array.from({ length: len }, (_, i) => value(v + i * childWidth, childWidth, elem << 2, depth + 1));
       }
       case T.Map: {
