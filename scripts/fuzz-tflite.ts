@@ -1,11 +1,13 @@
 /**
  * .tflite loader fuzzer. Mutates small TFLite models written here with the generated object API (every op
  * family the importer lowers, the custom Convolution2DTransposeBias, float16 and int8 constants behind
- * DEQUANTIZE, full-integer int8 and uint8 models, sparse constants behind DENSIFY) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
+ * DEQUANTIZE, full-integer int8 and uint8 models, sparse constants behind DENSIFY, MediaPipe's four custom ops) and MediaPipe's face_detection_short_range.tflite: structural edits on the unpacked model (dims
  * absurd, negative or overflowing, wrong tensor types, buffers swapped, short or long, tensor indices out of range,
  * ops reordered, duplicated, deleted or rewired into cycles, opcode and options-type confusion, option values
  * out of range, short custom options, hostile names, broken quantization, quantization parameters at edge values,
- * sparsity blocks rewritten: traversal order, block map, level formats and sizes, CSR segments and indices) and
+ * sparsity blocks rewritten: traversal order, block map, level formats and sizes, CSR segments and indices,
+ * MediaPipe custom ops' flexbuffer options retyped, pushed to edge values, rewritten at byte widths 1–8, cut
+ * short or flipped) and
  * byte-level ones after packing
  * (bit flips, truncation, insertions, offsets overwritten). Every case must end in a Graph that resolves and
  * runs on the CPU, or in a SepconvError, within a time bound and without unjustified memory growth.
@@ -49,6 +51,9 @@ import {
   Uint8VectorT,
   type ModelT,
 } from '../src/tflite/schema/tflite_generated.js';
+import { encode } from 'flatbuffers/mjs/flexbuffers.js';
+import { readFlexbuffer, type FlexValue } from '../src/tflite/flexbuffer.js';
+import { flexMap } from '../test/support/flexbuffer.js';
 import { buildTflite, f16, f32, i32, i8, pack, sparsify, unpack, type ModelSpec } from '../test/support/tflite-build.js';
 import { int8MobileNet, uint8Io } from '../test/support/tflite-quant-models.js';
 import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
@@ -210,6 +215,36 @@ function sparseNet(): ModelSpec {
   };
 }
 
+/**
+ * MediaPipe's custom ops of the attention face mesh: Landmarks2TransformMatrix (flexbuffer options at byte width
+ * 8), TransformTensorBilinear, TransformLandmarks (version 2) and Convolution2DTransposeBias on the crop.
+ */
+function mediapipeNet(): ModelSpec {
+  return {
+    tensors: [
+      { name: 'landmarks', shape: [1, 6, 3] },
+      { name: 'image', shape: [1, 8, 8, 2] },
+      { name: 'matrix', shape: [1, 4, 4] },
+      { name: 'crop', shape: [1, 4, 4, 2] },
+      { name: 'moved', shape: [1, 6, 3] },
+      { name: 'tw', shape: [2, 2, 2, 2], data: f32(values(16, 12)) },
+      { name: 'tb', shape: [2], data: f32(values(2, 13)) },
+      { name: 'up', shape: [1, 8, 8, 2] },
+    ],
+    ops: [
+      {
+        op: 'Landmarks2TransformMatrix', inputs: [0], outputs: [2], version: 2,
+        custom: flexMap({ left_rotation_idx: 0, right_rotation_idx: 3, output_width: 4, output_height: 4, scale_x: { float: 1.5 }, scale_y: { float: 1.25 }, target_rotation_radians: { float: 0.25 }, subset_idxs: [0, 1, 2, 3, 4, 5] }, 8),
+      },
+      { op: 'TransformTensorBilinear', inputs: [1, 2], outputs: [3], version: 2, custom: encode({ output_height: 4, output_width: 4 }) },
+      { op: 'TransformLandmarks', inputs: [0, 2], outputs: [4], version: 2 },
+      { op: 'Convolution2DTransposeBias', inputs: [3, 5, 6], outputs: [7], custom: i32([1, 2, 2]) },
+    ],
+    inputs: [0, 1],
+    outputs: [7, 4],
+  };
+}
+
 export const FACE_SHORT = 'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite';
 
 /** The seed models, smallest first; the real MediaPipe model joins when `withReal`. */
@@ -221,6 +256,7 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
     { name: 'int8-net', bytes: buildTflite(int8MobileNet()) },
     { name: 'uint8-io', bytes: buildTflite(uint8Io()) },
     { name: 'sparse-net', bytes: buildTflite(sparseNet()) },
+    { name: 'mediapipe-net', bytes: buildTflite(mediapipeNet()) },
   ];
   if (withReal) seeds.push({ name: 'face_detection_short_range', bytes: new Uint8Array(readFileSync(join(root, FACE_SHORT))) });
   return seeds.sort((a, b) => a.bytes.length - b.bytes.length);
@@ -228,6 +264,7 @@ export function tfliteSeeds(root: string, withReal = true): Seed[] {
 
 // ---------------------------------------------------------------------------------------- structural mutators
 
+const MEDIAPIPE_OPS = ['Convolution2DTransposeBias', 'TransformLandmarks', 'TransformTensorBilinear', 'Landmarks2TransformMatrix'];
 const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', ' ', 'x'.repeat(300), '\u0000', 'é∑', 'input'];
 const EXTREME = [0, -1, -2, 1, 2, 3, 7, 255, 65535, 2 ** 31 - 1, -(2 ** 31), 2 ** 20];
 const extreme = (r: Rand) => (r() < 0.3 ? int(r, 9) - 2 : pick(r, EXTREME));
@@ -309,10 +346,10 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
     const code = r() < 0.8 ? int(r, 170) : pick(r, [-1, 127, 2 ** 31 - 1]);
     c.builtinCode = code as Op;
     c.deprecatedBuiltinCode = Math.max(-128, Math.min(127, code));
-    if (code === Op.CUSTOM) c.customCode = pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']);
+    if (code === Op.CUSTOM) c.customCode = pick(r, [...HOSTILE_NAMES, ...MEDIAPIPE_OPS]);
   },
   customCode(m, r) {
-    m.operatorCodes.push(new OperatorCodeT(Op.CUSTOM, pick(r, [...HOSTILE_NAMES, 'Convolution2DTransposeBias']), 1, Op.CUSTOM));
+    m.operatorCodes.push(new OperatorCodeT(Op.CUSTOM, pick(r, [...HOSTILE_NAMES, ...MEDIAPIPE_OPS]), 1, Op.CUSTOM));
     const o = operator(m, r);
     if (o) o.opcodeIndex = m.operatorCodes.length - 1;
   },
@@ -331,6 +368,58 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
     if (Array.isArray(opts[k])) opts[k] = Array.from({ length: int(r, 6) }, () => extreme(r));
     else if (typeof opts[k] === 'boolean') opts[k] = !opts[k];
     else opts[k] = k === 'padding' || k.startsWith('fused') ? int(r, 8) : extreme(r);
+  },
+  /** A flexbuffer options map edited: a value of the wrong type or at an edge, a key dropped, all rewritten at another byte width, or the bytes cut short, flipped or overwritten. */
+  flexOptions(m, r) {
+    const asMap = (bytes: number[]): Record<string, FlexValue> | undefined => {
+      try {
+        const v = readFlexbuffer(Uint8Array.from(bytes));
+        return v && typeof v === 'object' && !Array.isArray(v) ? { ...v } : undefined;
+      } catch {
+        return undefined; // not a flexbuffer (the raw struct of Convolution2DTransposeBias, or already broken)
+      }
+    };
+    const flex = sg(m).operators.filter((op) => op.customOptions.length && asMap(op.customOptions));
+    const o = flex.length ? pick(r, flex) : operator(m, r);
+    if (!o) return;
+    const code = m.operatorCodes[o.opcodeIndex];
+    if (code && r() < 0.1) code.version = pick(r, [0, 1, 3]);
+    const map = asMap(o.customOptions) ?? {};
+    const keys = Object.keys(map);
+    const key = keys.length && r() < 0.8 ? pick(r, keys) : pick(r, ['output_height', 'output_width', 'subset_idxs', 'scale_x', 'left_rotation_idx', '']);
+    const bytes = Uint8Array.from(o.customOptions);
+    const edit = int(r, 8);
+    if (edit === 0) map[key] = pick<FlexValue>(r, ['4', true, null, [], [1, 2], { nested: 1 }, 1.5, -0, NaN, Infinity]);
+    else if (edit === 1) {
+      const v = () => (r() < 0.5 ? int(r, 9) : extreme(r));
+      map[key] = key === 'subset_idxs' ? Array.from({ length: pick(r, [0, 1, 3, 600]) }, v) : v();
+    }
+    else if (edit === 2) delete map[key];
+    if (edit <= 2 || edit === 3) {
+      // edit 3: the same options rewritten with every value, length and offset 1, 2, 4 or 8 bytes wide
+      const ints = (v: FlexValue) => (typeof v === 'number' && Number.isInteger(v) ? v : Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isInteger(x)) ? (v as number[]) : undefined);
+      const simple = Object.values(map).every((v) => ints(v) !== undefined || typeof v === 'number');
+      if (simple && (edit === 3 || r() < 0.5)) {
+        const opts = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, ints(v) ?? { float: v as number }]));
+        const width = edit === 3 ? pick(r, [1, 2, 4, 8] as const) : 8;
+        try {
+          o.customOptions = Array.from(flexMap(opts, width));
+        } catch {
+          o.customOptions = Array.from(flexMap(opts, 8)); // a value or offset too wide for `width`
+        }
+      } else o.customOptions = Array.from(encode(map));
+      return;
+    }
+    if (edit === 4) o.customOptions = Array.from(bytes.slice(0, int(r, bytes.length + 1)));
+    else if (edit === 5) {
+      for (let i = 1 + int(r, 4); i > 0 && bytes.length; i--) bytes[int(r, bytes.length)]! ^= 1 << int(r, 8);
+      o.customOptions = Array.from(bytes);
+    } else if (edit === 6) {
+      // the root's or a map's width byte, or a packed type, set to an edge value
+      const at = r() < 0.5 ? bytes.length - 1 - int(r, 2) : int(r, bytes.length);
+      if (bytes.length) bytes[at] = pick(r, [0, 3, 8, 16, 0xff, (9 << 2) | 3, (11 << 2) | 3, (10 << 2) | 3, (5 << 2) | 3, (36 << 2) | 3]);
+      o.customOptions = Array.from(bytes);
+    } else o.customOptions = Array.from({ length: int(r, 48) }, () => int(r, 256));
   },
   customOptions(m, r) {
     const o = sg(m).operators.find((op) => op.customOptions.length) ?? operator(m, r);
@@ -469,11 +558,28 @@ export function mutateTflite(seed: Seed, r: Rand): { bytes: Uint8Array; mutators
   return { bytes, mutators: used };
 }
 
+/** A MediaPipe custom-op mutant: 1 (70%) or 2 flexOptions edits, then (30%) one byte-level edit of the whole file. */
+export function mutateCustomOptions(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: string[] } {
+  const m = unpack(seed.bytes);
+  const used: string[] = [];
+  for (let k = r() < 0.7 ? 1 : 2; k > 0; k--) {
+    STRUCT_MUTATORS.flexOptions!(m, r);
+    used.push('flexOptions');
+  }
+  let bytes = pack(m);
+  if (r() < 0.3) {
+    const name = pick(r, Object.keys(BYTE_MUTATORS));
+    bytes = BYTE_MUTATORS[name]!(bytes, r);
+    used.push(name);
+  }
+  return { bytes, mutators: used };
+}
+
 /** Loads a mutant; a Graph is resolved and (within budget) run on the CPU. Any throw but a SepconvError fails. */
 export function runTfliteCase(bytes: Uint8Array, r: Rand, budget: RunBudget = DEFAULT_BUDGET): CaseResult {
   return runImportedCase(bytes, r, budget, (b) => ({ graph: loadTflite(b), shapes: {} }));
 }
 
-export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>): FuzzReport {
-  return fuzz({ ...opts, mutate: mutateTflite, runCase: runTfliteCase });
+export function fuzzTflite(opts: Omit<FuzzOptions, 'mutate' | 'runCase'>, mutate = mutateTflite): FuzzReport {
+  return fuzz({ ...opts, mutate, runCase: runTfliteCase });
 }

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatReport, rng } from '../scripts/fuzz-onnx.js';
-import { fuzzTflite, runTfliteCase, tfliteSeeds } from '../scripts/fuzz-tflite.js';
+import { fuzzTflite, mutateCustomOptions, runTfliteCase, tfliteSeeds } from '../scripts/fuzz-tflite.js';
 import { ROOT } from './support/fixtures.js';
 
 const CASES = Number(process.env.FUZZ_CASES ?? 300);
@@ -39,6 +39,26 @@ describe('TFLite fuzzing', () => {
       // The mutations reach past the reader into the lowering, the resolver and the kernels.
       expect(rep.outcomes['rejected-load'] ?? 0, text).toBeGreaterThan(CASES / 10);
       expect(rep.outcomes['ran'] ?? 0, text).toBeGreaterThan(CASES / 20);
+      expect(rep.maxLoadMs, text).toBeLessThan(LOAD_MS);
+      expect(rep.maxRunMs, text).toBeLessThan(RUN_MS);
+      expect(rep.maxMemDelta, text).toBeLessThan(MEM_BYTES);
+    },
+    Math.max(60_000, CASES * 100),
+  );
+
+  it(
+    `${CASES} models with MediaPipe custom ops' options mutated each run or fail with a SepconvError, in bounded time and memory`,
+    () => {
+      const seeds = tfliteSeeds(ROOT, false).filter((s) => s.name === 'mediapipe-net');
+      const rep = fuzzTflite({ seeds, cases: CASES, seed: SEED + 1 }, mutateCustomOptions);
+      const text = formatReport(rep);
+      if (CASES > 1000 || rep.failures.length) console.log(text);
+      expect(seeds.length).toBe(1);
+      expect(rep.failures.length, text).toBe(0);
+      expect(rep.cases).toBe(CASES);
+      // options at other byte widths, or edited within range, still run (about 12%); broken ones are refused at load
+      expect(rep.outcomes['ran'] ?? 0, text).toBeGreaterThan(CASES / 20);
+      expect(rep.outcomes['rejected-load'] ?? 0, text).toBeGreaterThan(CASES / 10);
       expect(rep.maxLoadMs, text).toBeLessThan(LOAD_MS);
       expect(rep.maxRunMs, text).toBeLessThan(RUN_MS);
       expect(rep.maxMemDelta, text).toBeLessThan(MEM_BYTES);

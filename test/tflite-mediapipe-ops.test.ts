@@ -8,6 +8,7 @@ import { encode } from 'flatbuffers/mjs/flexbuffers.js';
 import { load } from '../src/model.js';
 import { loadTflite } from '../src/tflite/import.js';
 import { getTestDevice } from './support/gpu.js';
+import { flexMap } from './support/flexbuffer.js';
 import { buildTflite, type ModelSpec } from './support/tflite-build.js';
 
 function rand(n: number, seed: number): Float64Array {
@@ -203,7 +204,43 @@ describe('Landmarks2TransformMatrix (version 2)', () => {
     expect(() => loadTflite(buildTflite(spec({ ...ok, subset_idxs: [0, 10] })))).toThrow(/Landmarks2TransformMatrix.*subset_idxs\[1\] = 10 is not a landmark index in \[0, 10\)/);
     const { scale_y: _, ...noScaleY } = ok;
     expect(() => loadTflite(buildTflite(spec(noScaleY)))).toThrow(/Landmarks2TransformMatrix.*scale_y is missing/);
-    // 64-bit-wide flexbuffer values (a scale not exact in float32) are beyond the flexbuffers reader: a typed error
-    expect(() => loadTflite(buildTflite(spec({ ...ok, scale_x: 1.1 })))).toThrow(/Landmarks2TransformMatrix.*custom options are not a readable flexbuffer/);
+  });
+
+  it('reads options written with every value, length and offset 1, 2, 4 or 8 bytes wide, 64-bit floats included (CPU)', async () => {
+    const p: L2M = { left_rotation_idx: 7, right_rotation_idx: 2, output_width: 9, output_height: 6, scale_x: 1.1, scale_y: 0.7, target_rotation_radians: 0.3, subset_idxs: [0, 2, 4, 7, 8] };
+    const n = 10;
+    const floats = { scale_x: { float: p.scale_x }, scale_y: { float: p.scale_y }, target_rotation_radians: { float: p.target_rotation_radians! } };
+    const writers: [string, Uint8Array][] = [
+      // the flatbuffers package's writer: 1.1 needs 64 bits, so every value and offset of the map is 8 bytes wide
+      ['flatbuffers encode', encode(p)],
+      ...([1, 2, 4, 8] as const).map((w): [string, Uint8Array] => [`width ${w}`, flexMap({ ...p, ...floats }, w)]),
+    ];
+    const l = Float32Array.from(rand(n * 3, 99), (v) => 96 + 90 * v);
+    for (const [what, custom] of writers) {
+      const spec: ModelSpec = {
+        tensors: [{ name: 'l', shape: [1, n, 3] }, { name: 'm', shape: [1, 4, 4] }],
+        ops: [{ op: 'Landmarks2TransformMatrix', inputs: [0], outputs: [1], version: 2, custom }],
+        inputs: [0],
+        outputs: [1],
+      };
+      const model = await load(buildTflite(spec), { backend: 'cpu' });
+      try {
+        const m = (await model.run({ l: { shape: [1, n, 3], data: l } })).get('m')!;
+        // float32 options (width 1, 2, 4) round the scales and the angle: compare with the reference on the same values
+        const f = (v: number) => (what === 'width 8' || what === 'flatbuffers encode' ? v : Math.fround(v));
+        expectClose(m.data, landmarksToMatrixRef(l, { ...p, scale_x: f(p.scale_x), scale_y: f(p.scale_y), target_rotation_radians: f(p.target_rotation_radians!) }), what);
+      } finally {
+        model.dispose();
+      }
+    }
+    // 64-bit integers read as numbers: output sizes past 2^32 reach the shape check as themselves
+    const big = flexMap({ output_height: 2 ** 33, output_width: 4 }, 8);
+    const tspec: ModelSpec = {
+      tensors: [{ name: 'x', shape: [1, 4, 4, 2] }, { name: 'm', shape: [1, 4, 4] }, { name: 'y', shape: [1, 4, 4, 2] }],
+      ops: [{ op: 'TransformTensorBilinear', inputs: [0, 1], outputs: [2], version: 2, custom: big }],
+      inputs: [0, 1],
+      outputs: [2],
+    };
+    expect(() => loadTflite(buildTflite(tspec))).toThrow(/TransformTensorBilinear.*8589934592/);
   });
 });

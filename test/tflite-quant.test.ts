@@ -2,12 +2,12 @@
 // (src/tflite/quant.ts), against LiteRT.js's integer kernels on models built here: each output within one
 // quantization step of the output tensor, on the CPU and on WebGPU.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { UnsupportedOpError } from '../src/errors.js';
+import { ModelFormatError, UnsupportedOpError } from '../src/errors.js';
 import { load } from '../src/model.js';
 import { loadTflite } from '../src/tflite/import.js';
-import { TensorType } from '../src/tflite/schema/tflite_generated.js';
+import { BuiltinOperator as Op, TensorType } from '../src/tflite/schema/tflite_generated.js';
 import { getTestDevice } from './support/gpu.js';
-import { buildTflite, type ModelSpec } from './support/tflite-build.js';
+import { buildTflite, i32, i8, type ModelSpec } from './support/tflite-build.js';
 import { int8Deep, int8MobileNet, int8V3Block, uint8Io, uint8Net } from './support/tflite-quant-models.js';
 import { liteRtOutputs, type RefOutput } from './support/tflite-run-ref.js';
 
@@ -112,5 +112,27 @@ describe('quantized tensors that cannot run are typed errors', () => {
     expect(bad((s) => (s.tensors[4]!.quant = { scale: [1e-40], zeroPoint: [0] }))).toThrow(/scale 9\.9\d*e-41 is not/); // 1e-40 as float32
     expect(bad((s) => (s.tensors[4]!.quant = { scale: [0.1], zeroPoint: [300] }))).toThrow(/zero point 300 is outside INT8's range/);
     expect(bad((s) => (s.tensors[4]!.quant = undefined))).toThrow(UnsupportedOpError);
+  });
+
+  it('an int8 output folded from constants without quantization parameters is a ModelFormatError (found by the fuzzer)', () => {
+    const spec: ModelSpec = {
+      tensors: [
+        { name: 'x', shape: [2] },
+        { name: 'q', shape: [2], type: TensorType.INT8, data: i8([3, -4]), quant: { scale: [0.5], zeroPoint: [0] } },
+        { name: 'shape', shape: [1], type: TensorType.INT32, data: i32([2]) },
+        { name: 'q2', shape: [2], type: TensorType.INT8 },
+        { name: 'd', shape: [2] },
+        { name: 'y', shape: [2] },
+      ],
+      ops: [
+        { op: Op.RESHAPE, inputs: [1, 2], outputs: [3] },
+        { op: Op.DEQUANTIZE, inputs: [3], outputs: [4] },
+        { op: Op.ADD, inputs: [0, 4], outputs: [5] },
+      ],
+      inputs: [0],
+      outputs: [5],
+    };
+    expect(() => loadTflite(buildTflite(spec))).toThrow(ModelFormatError);
+    expect(() => loadTflite(buildTflite(spec))).toThrow(/RESHAPE.*q2.*INT8 without quantization parameters/);
   });
 });

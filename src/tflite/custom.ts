@@ -1,5 +1,5 @@
-import { toObject } from 'flatbuffers/mjs/flexbuffers.js';
 import { binary, concat, matmul, reshape, slice, transposeConv2d } from '../tf/index.js';
+import { readFlexbuffer } from './flexbuffer.js';
 import type { Lowering, OpCtx } from './ops.js';
 
 /** TfLitePadding in a custom op's raw C params: 0 unknown, 1 SAME, 2 VALID. */
@@ -65,7 +65,7 @@ function flexOptions(c: OpCtx): Record<string, unknown> {
   if (!raw || raw.length === 0) throw c.fail('has no custom options (a flexbuffer map is expected)');
   let o: unknown;
   try {
-    o = toObject(raw.slice().buffer);
+    o = readFlexbuffer(raw);
   } catch (e) {
     throw c.fail(`custom options are not a readable flexbuffer: ${(e as Error).message}`);
   }
@@ -75,7 +75,7 @@ function flexOptions(c: OpCtx): Record<string, unknown> {
 
 function num(c: OpCtx, o: Record<string, unknown>, key: string, fallback?: number): number {
   const v = o[key] ?? fallback;
-  if (typeof v !== 'number' && typeof v !== 'bigint') throw c.fail(`custom option ${key} is missing or not a number`);
+  if (typeof v !== 'number') throw c.fail(`custom option ${key} is missing or not a number`);
   return Number(v);
 }
 
@@ -109,7 +109,7 @@ function landmarks2TransformMatrix(c: OpCtx): ReturnType<Lowering> {
   requireVersion(c, 2);
   const o = flexOptions(c);
   const subset = o.subset_idxs;
-  if (!Array.isArray(subset) || subset.some((v) => typeof v !== 'number' && typeof v !== 'bigint')) throw c.fail('custom option subset_idxs is not a list of integers');
+  if (!Array.isArray(subset) || subset.some((v) => typeof v !== 'number')) throw c.fail('custom option subset_idxs is not a list of integers');
   const attrs = {
     left_rotation_idx: num(c, o, 'left_rotation_idx'),
     right_rotation_idx: num(c, o, 'right_rotation_idx'),
@@ -118,7 +118,7 @@ function landmarks2TransformMatrix(c: OpCtx): ReturnType<Lowering> {
     scale_x: num(c, o, 'scale_x'),
     scale_y: num(c, o, 'scale_y'),
     target_rotation_radians: num(c, o, 'target_rotation_radians', 0),
-    subset_idxs: subset.map(Number),
+    subset_idxs: subset as number[],
   };
   return [c.b.op('Landmarks2TransformMatrix', c.base, [c.b.toPlain(c.input(0))], attrs, { shape: [1, 4, 4], layout: 'plain', dtype: 'float32' })];
 }

@@ -177,6 +177,9 @@ function toGraph(file: TfliteFile, opts: LoadTfliteOptions): Graph {
       if (!overridden && !sameShape(r.shape, t.shape))
         throw new ModelFormatError(`TFLite model: ${where}: output ${tensorLabel(t)} is declared [${t.shape.join(', ')}] but the op gives [${r.shape.join(', ')}]`);
       const input = op.inputs[0] !== undefined && op.inputs[0] >= 0 ? file.tensors[op.inputs[0]] : undefined;
+      // outputs folded from constants skip the runtime type check, yet are fake-quantized with their parameters
+      if (isQuantizedType(t.type) && !t.quantization?.scale.length)
+        throw new ModelFormatError(`TFLite model: ${where}: output ${tensorLabel(t)} is ${tensorTypeName(t.type)} without quantization parameters`);
       defined.set(t.index, isQuantizedType(t.type) && needsRequantize(op.code, input, t) ? fakeQuantize(b, t.name, r, t) : r);
     });
   }
