@@ -3,6 +3,8 @@
 // For output pixel (x, y) inside the destination rectangle dst (pixels, from the resize mode):
 //   u = srcX + (x + 0.5 − dstX)·srcScaleX − 0.5,   v = srcY + (y + 0.5 − dstY)·srcScaleY − 0.5
 // outside it every channel is the pad value (pad·gain[c] + bias[c]). Grey = dot(rgb, grey weights).
+// Entry point main_affine (a rotated crop, no pad): (u, v) = M·(x + 0.5, y + 0.5, 1) − 0.5, M the 2×3 matrix
+// (m00 m01 m02; m10 m11 m12) from output pixel centres to source continuous coordinates, edges clamped.
 // y[offset + y·strideY + x·strideX + c·strideC] for c < CHANNELS: any layout, including the model's own
 // physical layout for its input buffer.
 //   @binding(0) params  uniform Params (see src/vision/gpu-input.ts)
@@ -30,7 +32,16 @@ struct Tap {
 
 fn tap(x: u32, yy: u32) -> Tap {
   let centre = vec2f(f32(x), f32(yy)) + 0.5;
-  let u = vec2f(params.srcX, params.srcY) + (centre - vec2f(params.dstX, params.dstY)) * vec2f(params.srcScaleX, params.srcScaleY) - 0.5;
+  return tapAt(vec2f(params.srcX, params.srcY) + (centre - vec2f(params.dstX, params.dstY)) * vec2f(params.srcScaleX, params.srcScaleY) - 0.5);
+}
+
+fn affineTap(x: u32, yy: u32) -> Tap {
+  let c = vec3f(f32(x) + 0.5, f32(yy) + 0.5, 1.0);
+  return tapAt(vec2f(dot(vec3f(params.m00, params.m01, params.m02), c), dot(vec3f(params.m10, params.m11, params.m12), c)) - 0.5);
+}
+
+// u: source pixel-centre coordinates.
+fn tapAt(u: vec2f) -> Tap {
   let j = floor(u);
   let hi = vec2f(f32(params.srcW - 1u), f32(params.srcH - 1u));
   let a = vec2u(clamp(j, vec2f(0.0), hi));
@@ -102,4 +113,13 @@ fn main_external(@builtin(global_invocation_id) g: vec3u) {
   }
   let t = tap(g.x, g.y);
   storePixel(g.x, g.y, blend(textureLoad(ext, t.p00), textureLoad(ext, t.p10), textureLoad(ext, t.p01), textureLoad(ext, t.p11), t.f));
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main_affine(@builtin(global_invocation_id) g: vec3u) {
+  if (g.x >= params.outW || g.y >= params.outH) {
+    return;
+  }
+  let t = affineTap(g.x, g.y);
+  storePixel(g.x, g.y, blend(textureLoad(src, t.p00, 0), textureLoad(src, t.p10, 0), textureLoad(src, t.p01, 0), textureLoad(src, t.p11, 0), t.f));
 }

@@ -5,11 +5,14 @@
 // astronaut photo and the same photo turned 90° (the ROI rotates). Acceptance: landmarks within 1 px of the
 // source image, the mask's IoU ≥ 0.99 at 0.5.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { TaskModelError } from '../src/errors.js';
 import { createPoseLandmarker, type PoseResult } from '../src/tasks/index.js';
-import { imageToTensor } from '../src/vision/input.js';
-import { getTestDevice } from './support/gpu.js';
+import { POSE_LANDMARKS } from '../src/tasks/params.js';
+import { cropRoi } from '../src/tasks/roi.js';
+import { GpuImageInput } from '../src/vision/gpu-input.js';
+import { deviceStrides, executorOf, imageToTensor } from '../src/vision/input.js';
+import { getTestDevice, readBuffer } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
 import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { opReferences } from './support/tflite-op-ref.js';
@@ -218,6 +221,36 @@ describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => 
       expect(d).toBeLessThanOrEqual(1);
       expect(task.stats).toEqual({ frames: 2, detections: 1 });
     } finally {
+      task.dispose();
+    }
+  }, 300_000);
+});
+
+describe('pose landmarker on webgpu: the crop', () => {
+  it.each(Object.keys(IMAGES))('%s: one GPU pass writes the landmark model\'s input buffer, equal to the CPU crop within 1e-3', async (name) => {
+    const gpu = await getTestDevice();
+    const img = IMAGES[name as keyof typeof IMAGES];
+    const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, { backend: 'webgpu', gpu });
+    const passes = vi.spyOn(GpuImageInput.prototype, 'writeAffine');
+    try {
+      const [got] = await task.detect(img);
+      expect(passes).toHaveBeenCalledTimes(1);
+      const exec = executorOf(task.landmarker)!;
+      const input = task.landmarker.inputs[0]!;
+      const buffer = exec.edgeBuffer(input.name)!;
+      const data = await readBuffer(gpu.device, buffer, buffer.size / 4);
+      const size = POSE_LANDMARKS.inputSize;
+      const want = cropRoi(img, got!.roi, size, POSE_LANDMARKS.range);
+      const st = deviceStrides(input.shape, 'nhwc', exec.isRaw(input.name));
+      let worstDiff = 0;
+      for (let y = 0; y < size; y++)
+        for (let x = 0; x < size; x++)
+          for (let c = 0; c < 3; c++) worstDiff = Math.max(worstDiff, Math.abs(data[y * st.y + x * st.x + c * st.c]! - want[(y * size + x) * 3 + c]!));
+      console.log(`pose webgpu ${name}: GPU crop vs CPU crop, worst ${worstDiff.toExponential(2)}`);
+      expect(worstDiff).toBeLessThanOrEqual(1e-3);
+      expect(worst(got!, refs.get(name)!)).toBeLessThanOrEqual(1);
+    } finally {
+      passes.mockRestore();
       task.dispose();
     }
   }, 300_000);

@@ -8,4 +8,4 @@ export type { TaskOptions } from './task-model.js';
 export { drawDetections, drawPoseLandmarks, maskToRgba, POSE_CONNECTIONS, type DrawStyle } from './draw.js';
 export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
 export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type RoiParams } from './params.js';
-export { alignmentRoi, cropRoi, roiToSource, type Roi } from './roi.js';
+export { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';

@@ -42,16 +42,13 @@ export function cropRoi(px: Pixels, r: Roi, size: number, range: readonly [numbe
   const { width: w, height: h, data } = px;
   const bpp = data.length / (w * h);
   const gain = (range[1] - range[0]) / 255;
-  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
-  const step = r.size / size;
+  const [m00, m01, m02, m10, m11, m12] = roiAffine(r, size);
   const at = (x: number, y: number, k: number) => data[(Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)) * bpp + k]!;
   for (let v = 0; v < size; v++) {
-    const ly = (v + 0.5) * step - r.size / 2;
     for (let u = 0; u < size; u++) {
-      const lx = (u + 0.5) * step - r.size / 2;
       // continuous → pixel-centre coordinates
-      const sx = r.x + c * lx - s * ly - 0.5;
-      const sy = r.y + s * lx + c * ly - 0.5;
+      const sx = m00 * (u + 0.5) + m01 * (v + 0.5) + m02 - 0.5;
+      const sy = m10 * (u + 0.5) + m11 * (v + 0.5) + m12 - 0.5;
       const [ix, iy] = [Math.floor(sx), Math.floor(sy)];
       const [fx, fy] = [sx - ix, sy - iy];
       const o = (v * size + u) * 3;
@@ -63,4 +60,14 @@ export function cropRoi(px: Pixels, r: Roi, size: number, range: readonly [numbe
     }
   }
   return out;
+}
+
+/**
+ * The crop as a 2×3 matrix (m00 m01 m02; m10 m11 m12): tensor pixel-centre coordinates (u + ½, v + ½, 1) → source
+ * continuous coordinates, roiToSource((u + ½) / size, (v + ½) / size). The GPU crop (GpuImageInput.writeAffine) takes it.
+ */
+export function roiAffine(r: Roi, size: number): [number, number, number, number, number, number] {
+  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
+  const [step, half] = [r.size / size, r.size / 2];
+  return [c * step, -s * step, r.x - (c - s) * half, s * step, c * step, r.y - (s + c) * half];
 }

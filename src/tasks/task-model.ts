@@ -15,8 +15,12 @@ export async function taskModel(source: ModelSource | Model, opts: TaskOptions):
 
 /** Image input for a model expecting values in [lo, hi] from 0–255 pixels. */
 export function taskInput(model: Model, range: readonly [number, number], resize: ResizeMode): Promise<ImageInput> {
-  const [lo, hi] = range;
-  return createImageInput(model, { resize, scale: (hi - lo) / 255, mean: -lo });
+  return createImageInput(model, { resize, ...rangeScaling(range) });
+}
+
+/** Image options scaling 0–255 pixels to [lo, hi]. */
+export function rangeScaling([lo, hi]: readonly [number, number]): { scale: number; mean: number } {
+  return { scale: (hi - lo) / 255, mean: -lo };
 }
 
 /** Width and height of an image; a 0-sized image or a closed VideoFrame is an InputError naming the task. */

@@ -36,10 +36,21 @@ const params = defineParams([
   ['greyR', 'f32'],
   ['greyG', 'f32'],
   ['greyB', 'f32'],
+  ['m00', 'f32'],
+  ['m01', 'f32'],
+  ['m02', 'f32'],
+  ['m10', 'f32'],
+  ['m11', 'f32'],
+  ['m12', 'f32'],
 ]);
 const WG = 8;
 const TEXTURE = shader('image_input', imageInputWgsl, params, 'main');
 const EXTERNAL = shader('image_input', imageInputWgsl, params, 'main_external');
+const AFFINE = shader('image_input', imageInputWgsl, params, 'main_affine');
+
+/** Output pixel centre (x, y) → source continuous coordinates: (m00·x + m01·y + m02, m10·x + m11·y + m12). */
+export type Affine = readonly [m00: number, m01: number, m02: number, m10: number, m11: number, m12: number];
+const NO_AFFINE: Affine = [0, 0, 0, 0, 0, 0];
 
 // GPUTextureUsage: COPY_DST | TEXTURE_BINDING | RENDER_ATTACHMENT (copyExternalImageToTexture needs the last).
 const TEXTURE_USAGE = 0x02 | 0x04 | 0x10;
@@ -59,6 +70,7 @@ export class GpuImageInput {
   private paramsKey = '';
   private texture?: GPUTexture;
   private textureGroup?: GPUBindGroup;
+  private affineGroup?: GPUBindGroup;
   private rgba?: Uint8Array;
   /** Compute passes encoded so far (one per write). */
   passes = 0;
@@ -105,6 +117,20 @@ export class GpuImageInput {
       this.pipelines.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * The rotated crop: output pixel centre (x, y) samples the pixels at affine·(x, y, 1) in continuous coordinates,
+   * bilinear, edges clamped (no pad, no resize mode). Submitted like write.
+   */
+  async writeAffine(px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, affine: Affine): Promise<void> {
+    const { width, height } = px;
+    this.writeParams(width, height, placement(width, height, this.opts), affine);
+    const pipeline = await this.pipeline(AFFINE);
+    const tex = this.textureFor(width, height);
+    this.writePixels(px, tex);
+    this.affineGroup ??= this.textureBindGroup(pipeline, tex);
+    this.dispatch(pipeline, this.affineGroup);
   }
 
   /** Encodes the upload and the pass and submits them; the target holds the image once the queue gets there. */
@@ -156,17 +182,27 @@ export class GpuImageInput {
           b.close();
         }
       } else this.copy(source as GPUCopyExternalImageSource, tex, width, height);
-      this.textureGroup ??= this.device.createBindGroup({
-        label: 'image input',
-        layout: pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: { buffer: this.target.buffer } },
-          { binding: 2, resource: tex.createView() },
-        ],
-      });
+      this.textureGroup ??= this.textureBindGroup(pipeline, tex);
       group = this.textureGroup;
     }
+    this.dispatch(pipeline, group);
+    return p;
+  }
+
+  // 'auto' layouts differ per pipeline: main and main_affine each keep their own group.
+  private textureBindGroup(pipeline: GPUComputePipeline, tex: GPUTexture): GPUBindGroup {
+    return this.device.createBindGroup({
+      label: 'image input',
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: this.uniform } },
+        { binding: 1, resource: { buffer: this.target.buffer } },
+        { binding: 2, resource: tex.createView() },
+      ],
+    });
+  }
+
+  private dispatch(pipeline: GPUComputePipeline, group: GPUBindGroup): void {
     const enc = this.device.createCommandEncoder({ label: 'image input' });
     const pass = enc.beginComputePass({ label: 'image input' });
     pass.setPipeline(pipeline);
@@ -175,15 +211,14 @@ export class GpuImageInput {
     pass.end();
     this.device.queue.submit([enc.finish()]);
     this.passes++;
-    return p;
   }
 
   private copy(source: GPUCopyExternalImageSource, texture: GPUTexture, width: number, height: number): void {
     this.device.queue.copyExternalImageToTexture({ source }, { texture, premultipliedAlpha: false }, [width, height]);
   }
 
-  private writeParams(srcW: number, srcH: number, p: Placement): void {
-    const key = `${srcW}x${srcH}:${JSON.stringify(p)}`;
+  private writeParams(srcW: number, srcH: number, p: Placement, affine = NO_AFFINE): void {
+    const key = `${srcW}x${srcH}:${JSON.stringify(p)}:${affine.join()}`;
     if (key === this.paramsKey) return;
     this.paramsKey = key;
     const o = this.opts;
@@ -216,6 +251,12 @@ export class GpuImageInput {
       greyR: GREY_WEIGHTS[0],
       greyG: GREY_WEIGHTS[1],
       greyB: GREY_WEIGHTS[2],
+      m00: affine[0],
+      m01: affine[1],
+      m02: affine[2],
+      m10: affine[3],
+      m11: affine[4],
+      m12: affine[5],
     });
     this.device.queue.writeBuffer(this.uniform, 0, packed);
   }
@@ -224,6 +265,7 @@ export class GpuImageInput {
     if (this.texture && this.texture.width === width && this.texture.height === height) return this.texture;
     this.texture?.destroy();
     this.textureGroup = undefined;
+    this.affineGroup = undefined;
     this.texture = this.device.createTexture({ label: 'image input source', size: [width, height], format: 'rgba8unorm', usage: TEXTURE_USAGE });
     return this.texture;
   }
@@ -249,6 +291,7 @@ export class GpuImageInput {
     this.texture?.destroy();
     this.texture = undefined;
     this.textureGroup = undefined;
+    this.affineGroup = undefined;
     this.uniform.destroy();
   }
 }

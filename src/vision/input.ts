@@ -104,7 +104,8 @@ export interface ImageInput {
   dispose(): void;
 }
 
-const executorOf = (m: Model): GpuExecutor | undefined => (m.backend === 'webgpu' ? (m as { executor?: GpuExecutor }).executor : undefined);
+/** The model's GPU executor while it runs on WebGPU. */
+export const executorOf = (m: Model): GpuExecutor | undefined => (m.backend === 'webgpu' ? (m as { executor?: GpuExecutor }).executor : undefined);
 
 /**
  * Element strides of (y, x, c) of a 4-D edge in the model's GPU buffer: the device layout of its logical shape
