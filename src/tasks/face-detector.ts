@@ -7,7 +7,7 @@ import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
 import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
-import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { imageSize, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 
 export interface Keypoint {
@@ -84,9 +84,7 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       decode: { ...base.decode, minScoreThresh: opts.minScore ?? base.decode.minScoreThresh },
       nmsIou: opts.nmsIou ?? base.nmsIou,
     };
-    const n = params.decode.numBoxes;
-    const boxesOut = pickOutput(TASK, model, `[1, ${n}, ${params.decode.numCoords}] (box regressors)`, (s) => s.length === 3 && s[1] === n && s[2] === params.decode.numCoords);
-    const scoresOut = pickOutput(TASK, model, `[1, ${n}, 1] (scores)`, (s) => s.length === 3 && s[1] === n && s[2] === 1);
+    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(TASK, model, params.decode);
     const anchors = ssdAnchors(params.anchors);
     const input = await taskInput(model, params.range, params.resize);
     const clock = new VideoClock(TASK);

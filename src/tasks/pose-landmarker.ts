@@ -14,7 +14,7 @@ import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
 import { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
-import { imageSize, pickOutput, rangeScaling, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { imageSize, pickOutput, rangeScaling, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 
 export interface PoseLandmark {
@@ -81,12 +81,10 @@ export async function createPoseLandmarker(
     lm = await taskModel(models.landmarker, opts);
     const dp = { ...POSE_DETECTOR, decode: { ...POSE_DETECTOR.decode, minScoreThresh: opts.minDetectionScore ?? POSE_DETECTOR.decode.minScoreThresh } };
     const p = POSE_LANDMARKS;
-    const n = dp.decode.numBoxes;
     const detIn = det.model.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the detector's input is [${detIn.join(', ')}]; MediaPipe's pose_detection.tflite takes [1, 224, 224, 3]`);
-    const boxesOut = pickOutput(`${TASK} (detector)`, det.model, `[1, ${n}, ${dp.decode.numCoords}] (box regressors)`, (s) => s.join() === `1,${n},${dp.decode.numCoords}`);
-    const scoresOut = pickOutput(`${TASK} (detector)`, det.model, `[1, ${n}, 1] (scores)`, (s) => s.join() === `1,${n},1`);
+    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(`${TASK} (detector)`, det.model, dp.decode);
     const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;

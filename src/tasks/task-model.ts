@@ -1,6 +1,7 @@
 // What every task shares: a model from bytes, a URL or an already loaded Model; its image input bound with the
 // task's preprocessing; images checked before they reach the model.
 import { InputError, TaskModelError } from '../errors.js';
+import type { DetectionDecodeOptions } from './params.js';
 import { load, type LoadOptions, type Model, type ModelSource } from '../model.js';
 import { createImageInput, type ImageInput } from '../vision/input.js';
 import type { ResizeMode } from '../vision/options.js';
@@ -41,4 +42,13 @@ export function pickOutput(task: string, model: Model, expected: string, fits: (
   for (const o of model.outputs) if (fits(o.shape)) return o.name;
   const have = model.outputs.map((o) => `"${o.name}" [${o.shape.join(', ')}]`).join(', ');
   throw new TaskModelError(`${task}: the model is not this task's: expected an output ${expected}; the model's outputs are ${have}`);
+}
+
+/** The box-regressor and score outputs of an SSD detector, [1, N, coords] and [1, N, 1]; TaskModelError otherwise. */
+export function ssdOutputs(task: string, model: Model, d: DetectionDecodeOptions): { boxes: string; scores: string } {
+  const n = d.numBoxes;
+  return {
+    boxes: pickOutput(task, model, `[1, ${n}, ${d.numCoords}] (box regressors)`, (s) => s.join() === `1,${n},${d.numCoords}`),
+    scores: pickOutput(task, model, `[1, ${n}, 1] (scores)`, (s) => s.join() === `1,${n},1`),
+  };
 }
