@@ -53,8 +53,8 @@ export function rng(seed: number): () => number {
 }
 
 type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
+export const int = (r: Rand, n: number) => Math.floor(r() * n);
+export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 // ---------------------------------------------------------------------------------------------- byte mutators
 
@@ -116,6 +116,17 @@ export const BYTE_MUTATORS: Record<string, ByteMutator> = {
     return out;
   },
 };
+
+/** One to three byte-level mutators (BYTE_MUTATORS) applied in turn; their names are appended to `used`. */
+export function applyByteMutators(bytes: Uint8Array, r: Rand, used: string[]): Uint8Array {
+  const k = 1 + int(r, 3);
+  for (let i = 0; i < k; i++) {
+    const name = pick(r, Object.keys(BYTE_MUTATORS));
+    bytes = BYTE_MUTATORS[name]!(bytes, r);
+    used.push(name);
+  }
+  return bytes;
+}
 
 // ---------------------------------------------------------------------------------------- structural mutators
 
@@ -380,12 +391,7 @@ export function mutate(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: stri
     bytes = new Uint8Array(encodeModelProto(m)); // plain copy (see tensorData)
   }
   if (mode >= 0.45) {
-    const k = 1 + int(r, 3);
-    for (let i = 0; i < k; i++) {
-      const name = pick(r, Object.keys(BYTE_MUTATORS));
-      bytes = BYTE_MUTATORS[name]!(bytes, r);
-      used.push(name);
-    }
+    bytes = applyByteMutators(bytes, r, used);
   }
   return { bytes, mutators: used };
 }

@@ -56,11 +56,9 @@ import { readFlexbuffer, type FlexValue } from '../src/tflite/flexbuffer.js';
 import { flexMap } from '../test/support/flexbuffer.js';
 import { buildTflite, f16, f32, i32, i8, pack, sparsify, unpack, type ModelSpec } from '../test/support/tflite-build.js';
 import { int8MobileNet, uint8Io } from '../test/support/tflite-quant-models.js';
-import { BYTE_MUTATORS, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
+import { applyByteMutators, BYTE_MUTATORS, int, pick, DEFAULT_BUDGET, fuzz, rng, runImportedCase, type CaseResult, type FuzzOptions, type FuzzReport, type RunBudget, type Seed } from './fuzz-onnx.js';
 
 type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 function values(n: number, seed: number): number[] {
   const r = rng(seed);
@@ -548,12 +546,7 @@ export function mutateTflite(seed: Seed, r: Rand): { bytes: Uint8Array; mutators
     bytes = pack(m);
   }
   if (mode >= 0.5) {
-    const k = 1 + int(r, 3);
-    for (let i = 0; i < k; i++) {
-      const name = pick(r, Object.keys(BYTE_MUTATORS));
-      bytes = BYTE_MUTATORS[name]!(bytes, r);
-      used.push(name);
-    }
+    bytes = applyByteMutators(bytes, r, used);
   }
   return { bytes, mutators: used };
 }

@@ -11,12 +11,10 @@
 import { tfliteFromTask } from '../src/task-bundle.js';
 import { SepconvError } from '../src/errors.js';
 import { buildZip, type ZipLayout } from '../test/support/zip-build.js';
-import { BYTE_MUTATORS, memNow, newReport, pickSeed, recordCase, rng, type CaseResult, type FuzzReport, type Seed } from './fuzz-onnx.js';
+import { applyByteMutators, int, pick, memNow, newReport, pickSeed, recordCase, rng, type CaseResult, type FuzzReport, type Seed } from './fuzz-onnx.js';
 import { runTfliteCase, tfliteSeeds } from './fuzz-tflite.js';
 
 type Rand = () => number;
-const int = (r: Rand, n: number) => Math.floor(r() * n);
-const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)]!;
 
 export interface ZipSeed extends Seed {
   layout: ZipLayout;
@@ -94,12 +92,7 @@ export function mutateZip(seed: ZipSeed, r: Rand): { bytes: Uint8Array; mutators
     }
   }
   if (mode >= 0.6) {
-    const k = 1 + int(r, 3);
-    for (let i = 0; i < k; i++) {
-      const name = pick(r, Object.keys(BYTE_MUTATORS));
-      bytes = BYTE_MUTATORS[name]!(bytes, r);
-      used.push(name);
-    }
+    bytes = applyByteMutators(bytes, r, used);
   }
   return { bytes, mutators: used };
 }
