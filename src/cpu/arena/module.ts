@@ -99,20 +99,87 @@ export interface KernelModule {
   module: WebAssembly.Module;
   relaxed: boolean;
   shared: boolean;
+  /** Each export's parameters, true where f32 (a thread team passes arguments as raw 32-bit words). */
+  params: Map<string, boolean[]>;
 }
 
-const compiled = new Map<string, KernelModule>();
+/** Exported functions' parameter kinds (true: f32), from the type, import, function and export sections. */
+export function exportParams(b: Uint8Array): Map<string, boolean[]> {
+  const types: boolean[][] = [];
+  const funcTypes: number[] = [];
+  const out = new Map<string, boolean[]>();
+  for (let at = 8; at < b.length; ) {
+    const id = b[at]!;
+    const [size, body] = uleb(b, at + 1);
+    let [n, p] = id === 1 || id === 2 || id === 3 || id === 7 ? uleb(b, body) : [0, body];
+    if (id === 1)
+      while (n-- > 0) {
+        let k: number;
+        [k, p] = uleb(b, p + 1);
+        types.push(Array.from(b.subarray(p, p + k), (t) => t === 0x7d));
+        [k, p] = uleb(b, p + k);
+        p += k;
+      }
+    else if (id === 2)
+      while (n-- > 0) {
+        [, p] = name(b, p);
+        [, p] = name(b, p);
+        const kind = b[p++]!;
+        let v: number;
+        [v, p] = uleb(b, p);
+        if (kind === 0) funcTypes.push(v);
+        else if (kind === 2 && v & 1) [, p] = uleb(b, uleb(b, p)[1]);
+        else if (kind === 2) [, p] = uleb(b, p);
+      }
+    else if (id === 3)
+      while (n-- > 0) {
+        let t: number;
+        [t, p] = uleb(b, p);
+        funcTypes.push(t);
+      }
+    else if (id === 7)
+      while (n-- > 0) {
+        let field: string;
+        [field, p] = name(b, p);
+        const kind = b[p++]!;
+        let index: number;
+        [index, p] = uleb(b, p);
+        if (kind === 0) out.set(field, types[funcTypes[index]!]!);
+      }
+    at = body + size;
+  }
+  return out;
+}
 
-/** The compiled kernel module for this engine (cached). */
+const compiled = new Map<boolean, KernelModule>();
+const compiling = new Map<boolean, Promise<KernelModule>>();
+
+/** The compiled kernel module for this engine (cached); synchronous compilation (workers, Node, tests). */
 export function kernelModule(shared: boolean): KernelModule {
-  const relaxed = relaxedSimdValidates();
-  const key = `${relaxed}${shared}`;
-  let m = compiled.get(key);
+  let m = compiled.get(shared);
   if (!m) {
-    m = { module: new WebAssembly.Module(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource), relaxed, shared };
-    compiled.set(key, m);
+    const relaxed = relaxedSimdValidates();
+    m = { module: new WebAssembly.Module(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource), relaxed, shared, params: exportParams(kernelBytes()) };
+    compiled.set(shared, m);
   }
   return m;
+}
+
+/** kernelModule compiled in the background (a page's main thread may not compile large modules synchronously). */
+export function kernelModuleAsync(shared: boolean): Promise<KernelModule> {
+  const done = compiled.get(shared);
+  if (done) return Promise.resolve(done);
+  let p = compiling.get(shared);
+  if (!p) {
+    const relaxed = relaxedSimdValidates();
+    p = WebAssembly.compile(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource).then((module) => {
+      const m = { module, relaxed, shared, params: exportParams(kernelBytes()) };
+      compiled.set(shared, m);
+      return m;
+    });
+    compiling.set(shared, p);
+  }
+  return p;
 }
 
 export type KernelExports = Record<string, (...args: number[]) => void> & {
@@ -127,6 +194,11 @@ export function kernelMemory(bytes: number, shared: boolean): WebAssembly.Memory
   return new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
 }
 
+/** Imports the loader rewrote every call of: still declared, so linking needs a function (never called). */
+export const STUB_IMPORTS = ['madd'];
+
 export function instantiateKernels(k: KernelModule, memory: WebAssembly.Memory): KernelExports {
-  return new WebAssembly.Instance(k.module, { env: { memory } }).exports as unknown as KernelExports;
+  const env: Record<string, unknown> = { memory };
+  for (const n of STUB_IMPORTS) env[n] = () => { throw new Error(`kernel module: an unpatched ${n} call`); };
+  return new WebAssembly.Instance(k.module, { env } as WebAssembly.Imports).exports as unknown as KernelExports;
 }
