@@ -7,6 +7,8 @@ import type { AttrValue } from '../src/graph/ir.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
+import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
+import { isPatchTiling } from '../src/cpu/arena/ops/convtranspose.js';
 import { generalConv } from '../src/cpu/arena/ops/conv-general.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import type { ArenaKernel } from '../src/cpu/arena/types.js';
@@ -125,5 +127,68 @@ describe('arena Conv (general)', () => {
     expect(runArenaKernel({ ...spec, inputs: [spec.inputs[0], w.constant] }, { kernel: generalConv }).layouts).toBeUndefined();
     const b = rand([4], 3);
     expect(runArenaKernel({ ...spec, inputs: [spec.inputs[0], w, b] }, { kernel: generalConv }).layouts).toBeUndefined();
+  });
+});
+
+interface CtCase {
+  x: number[];
+  w: number[];
+  attrs?: Record<string, AttrValue>;
+  bias?: boolean;
+}
+
+const CTS: CtCase[] = [
+  { x: [1, 16, 6, 7], w: [16, 1, 2, 2], attrs: { strides: [2, 2] }, bias: true },
+  { x: [2, 5, 5, 3], w: [5, 7, 2, 2], attrs: { strides: [2, 2] }, bias: true },
+  { x: [1, 3, 4, 5], w: [3, 3, 3, 2], attrs: { strides: [3, 2] } },
+  { x: [1, 6, 5, 6], w: [6, 5, 2, 2], attrs: { strides: [2, 2], group: 2 }, bias: true },
+  { x: [1, 4, 5, 6], w: [4, 9, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true },
+  { x: [2, 4, 5, 6], w: [4, 3, 3, 3], attrs: { strides: [2, 2], pads: [1, 0, 0, 2], output_padding: [1, 1] }, bias: true },
+  { x: [1, 4, 4, 4], w: [4, 2, 2, 2], attrs: { strides: [2, 2], output_padding: [1, 0] }, bias: true },
+  { x: [1, 6, 4, 5], w: [6, 2, 3, 2], attrs: { strides: [2, 3], group: 3, pads: [1, 0, 2, 1] }, bias: true },
+  { x: [1, 4, 3, 4], w: [4, 1, 3, 3], attrs: { group: 4, dilations: [2, 2], strides: [2, 1] } },
+  { x: [1, 8, 3, 4], w: [8, 3, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] }, bias: true },
+  { x: [1, 2, 1, 1], w: [2, 3, 5, 4], attrs: {} },
+];
+
+const ctName = (c: CtCase) => `x=${c.x.join('x')},w=${c.w.join('x')},${JSON.stringify(c.attrs ?? {})}${c.bias ? ',bias' : ''}`;
+
+function checkCt(c: CtCase, seed: number, split = 1): Tensor {
+  const cout = c.w[1]! * ((c.attrs?.group as number | undefined) ?? 1);
+  const spec: NodeSpec = {
+    op: 'ConvTranspose', attrs: c.attrs,
+    inputs: [rand(c.x, seed), { constant: rand(c.w, seed + 1, -1, 1) }, c.bias ? { constant: rand([cout], seed + 2) } : undefined],
+  };
+  const run = runArenaKernel(spec, { split });
+  expect(run.layouts, ctName(c)).toBeDefined();
+  expectClose(run.outputs[0]!, reference(run, spec), ctName(c));
+  return run.outputs[0]!;
+}
+
+describe('arena ConvTranspose', () => {
+  it('matches the reference: kernel = stride (scattered patches) and overlapping taps, pads, output_padding, groups, dilation', () => {
+    CTS.forEach((c, i) => checkCt(c, 500 + i));
+  });
+
+  it('takes the patch path exactly where kernel = stride and nothing else', () => {
+    const tiling = CTS.map((c) => {
+      const run = runArenaKernel({ op: 'ConvTranspose', attrs: c.attrs, inputs: [rand(c.x, 1), { constant: rand(c.w, 2) }] });
+      return isPatchTiling(run.rn.attrs as ConvTransposeAttrs, c.x.slice(2));
+    });
+    expect(tiling).toEqual([true, true, true, true, false, false, false, false, false, false, false]);
+  });
+
+  it('is bitwise the same split in 1, 2 or 3 ranges', () => {
+    for (const [i, c] of [CTS[0]!, CTS[1]!, CTS[5]!, CTS[7]!].entries()) {
+      const one = checkCt(c, 600 + i, 1);
+      for (const split of [2, 3]) expect(checkCt(c, 600 + i, split).data, `${ctName(c)} split ${split}`).toEqual(one.data);
+    }
+  });
+
+  it('declines non-constant weights', () => {
+    const x = rand([1, 4, 3, 3], 1);
+    const w = rand([4, 2, 2, 2], 2);
+    expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, w] }).layouts).toBeUndefined();
+    expect(ARENA_KERNELS.get('ConvTranspose')).toBeDefined();
   });
 });
