@@ -128,5 +128,7 @@ export function kernelMemory(bytes: number, shared: boolean): WebAssembly.Memory
 }
 
 export function instantiateKernels(k: KernelModule, memory: WebAssembly.Memory): KernelExports {
-  return new WebAssembly.Instance(k.module, { env: { memory } }).exports as unknown as KernelExports;
+  // The `madd` import stays declared though patchKernels rewrote every call of it: linking needs a function.
+  const madd = () => { throw new Error('kernel module: an unpatched madd call'); };
+  return new WebAssembly.Instance(k.module, { env: { memory, madd } }).exports as unknown as KernelExports;
 }
