@@ -22,4 +22,19 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['ReduceMin', reduceKernel('min')],
   ['ReduceProd', reduceKernel('prod')],
   ['Resize', resizeKernel],
+import { concatKernel } from './ops/concat.js';
+import { padKernel } from './ops/pad.js';
+import { reshapeKernel } from './ops/reshape.js';
+import { sliceKernel } from './ops/slice.js';
+import { splitKernel } from './ops/split.js';
+import { transposeKernel } from './ops/transpose.js';
+  ['Concat', concatKernel],
+  ['Flatten', reshapeKernel],
+  ['Pad', padKernel],
+  ['Reshape', reshapeKernel],
+  ['Slice', sliceKernel],
+  ['Split', splitKernel],
+  ['Squeeze', reshapeKernel],
+  ['Transpose', transposeKernel],
+  ['Unsqueeze', reshapeKernel],
 ]);
