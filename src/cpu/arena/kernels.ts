@@ -1,18 +1,30 @@
-// The CPU engine's kernels by op (ops/*.ts); an op missing here runs its reference kernel in JavaScript.
-import { gemm } from './ops/gemm.js';
-import { matmul } from './ops/matmul.js';
+// The CPU engine's kernels by op (ops/*.ts); an op missing here, or a case its kernel declines, runs its reference
+// kernel in JavaScript.
+import { firstOf } from './first-of.js';
 import { averagePoolKernel } from './ops/averagepool.js';
-import { globalAveragePoolKernel } from './ops/globalaveragepool.js';
-import { maxPoolKernel } from './ops/maxpool.js';
-import { reduceKernel } from './ops/reduce.js';
-import { resizeKernel } from './ops/resize.js';
-import type { ArenaKernel } from './types.js';
+import { concatKernel } from './ops/concat.js';
+import { depthwiseConv } from './ops/conv-depthwise.js';
+import { generalConv } from './ops/conv-general.js';
+import { pointwiseConv } from './ops/conv-pointwise.js';
 import { convTranspose } from './ops/convtranspose.js';
+import { gemm } from './ops/gemm.js';
+import { globalAveragePoolKernel } from './ops/globalaveragepool.js';
+import { matmul } from './ops/matmul.js';
+import { maxPoolKernel } from './ops/maxpool.js';
+import { padKernel } from './ops/pad.js';
+import { reduceKernel } from './ops/reduce.js';
+import { reshapeKernel } from './ops/reshape.js';
+import { resizeKernel } from './ops/resize.js';
+import { sliceKernel } from './ops/slice.js';
+import { splitKernel } from './ops/split.js';
+import { transposeKernel } from './ops/transpose.js';
+import type { ArenaKernel } from './types.js';
 
 export const ARENA_KERNELS = new Map<string, ArenaKernel>([
+  ['Conv', firstOf([pointwiseConv, depthwiseConv, generalConv])],
+  ['ConvTranspose', convTranspose],
   ['Gemm', gemm],
   ['MatMul', matmul],
-  ['ConvTranspose', convTranspose],
   ['MaxPool', maxPoolKernel],
   ['AveragePool', averagePoolKernel],
   ['GlobalAveragePool', globalAveragePoolKernel],
@@ -22,19 +34,13 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['ReduceMin', reduceKernel('min')],
   ['ReduceProd', reduceKernel('prod')],
   ['Resize', resizeKernel],
-import { concatKernel } from './ops/concat.js';
-import { padKernel } from './ops/pad.js';
-import { reshapeKernel } from './ops/reshape.js';
-import { sliceKernel } from './ops/slice.js';
-import { splitKernel } from './ops/split.js';
-import { transposeKernel } from './ops/transpose.js';
   ['Concat', concatKernel],
-  ['Flatten', reshapeKernel],
   ['Pad', padKernel],
-  ['Reshape', reshapeKernel],
   ['Slice', sliceKernel],
   ['Split', splitKernel],
-  ['Squeeze', reshapeKernel],
   ['Transpose', transposeKernel],
+  ['Reshape', reshapeKernel],
+  ['Flatten', reshapeKernel],
+  ['Squeeze', reshapeKernel],
   ['Unsqueeze', reshapeKernel],
 ]);
