@@ -68,6 +68,7 @@ export class ArenaProgram {
   private team?: ThreadTeam;
   /** Set while a step runs on this thread alone (ThreadPlan's choice). */
   private single = false;
+  private always = false;
   private readonly module: KernelModule;
   private readonly threads: number;
   private readonly stackBase: number;
@@ -124,10 +125,14 @@ export class ArenaProgram {
     return { module: this.module.module, memory: this.memory, exports: this.exports, table, stacks };
   }
 
-  /** Splits tiled calls over `team` from now on (a team of at most the threads the program was planned for). */
-  useTeam(team: ThreadTeam | undefined): void {
+  /**
+   * Splits tiled calls over `team` from now on (a team of at most the threads the program was planned for); where
+   * the split pays is measured per step (thread-plan.ts), unless `always` (tests) puts every tiled call on the team.
+   */
+  useTeam(team: ThreadTeam | undefined, o: { always?: boolean } = {}): void {
     if (team && team.threads > this.threads) throw new RangeError(`a program planned for ${this.threads} threads was given a team of ${team.threads}`);
     this.team = team;
+    this.always = o.always ?? false;
   }
 
   private bindCalls(calls: Call[]): Bound {
@@ -200,7 +205,7 @@ export class ArenaProgram {
     }
     this.ints.clear();
     const team = this.team && this.team.threads > 1 ? this.team : undefined;
-    const plan = team ? this.plans[onNode ? 1 : 0] : undefined;
+    const plan = team && !this.always ? this.plans[onNode ? 1 : 0] : undefined;
     const steps = this.steps;
     if (onNode) {
       let k = 0;
