@@ -129,11 +129,34 @@ INLINE void bin_flat(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb,
   if (s < e) bin_row(f, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
 }
 
+// Rows [r0, r1) of `inner` outputs: x's rows contiguous, v one vector shared by every row (the left operand when
+// v_left). Four columns at a time down blocks of 8 rows, so v's lanes stay in a register (per-channel scaling of
+// NHWC, where rows are short).
+INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, int inner, int r0, int r1) {
+  for (int r = r0; r < r1; r += 8) {
+    int re = r + 8 < r1 ? r + 8 : r1;
+    for (int c = 0; c < inner; c += 4) {
+      f32x4 vv = load4(v + c);
+      int w = inner - c;
+      for (int k = r; k < re; k++) {
+        f32x4 xv = load4(x + k * inner + c);
+        f32x4 y = v_left ? f(vv, xv) : f(xv, vv);
+        if (w >= 4) store4(d + k * inner + c, y);
+        else store_n(d + k * inner + c, y, w);
+      }
+    }
+  }
+}
+
 // A 6-D broadcast in the output's order: g = dims[6], a's strides[6], b's strides[6] (elements, 0 where
 // broadcast). Tiles: output rows, the product of the first 5 dims.
 INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
+  if (g[0] == 1 && g[1] == 1 && g[2] == 1 && g[3] == 1 && sa[5] == 1 && sb[5] == 1) {
+    if (sa[4] == inner && sb[4] == 0) return bin_rowvec(f, d, a, b, 0, inner, t0, t1);
+    if (sb[4] == inner && sa[4] == 0) return bin_rowvec(f, d, b, a, 1, inner, t0, t1);
+  }
   int r = t0, i4 = r % g[4], i3, i2, i1, i0;
   r /= g[4], i3 = r % g[3], r /= g[3], i2 = r % g[2], r /= g[2], i1 = r % g[1], i0 = r / g[1];
   int oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
