@@ -198,9 +198,10 @@ BINARY(prelu, prelu4)
   EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                      \
     f32x4 p = splat(p0), q = splat(q0);                                                                             \
     int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                        \
-    for (; i + 8 <= e; i += 8) {                                                                                    \
-      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                 \
-      store4(d + i, r0), store4(d + i + 4, r1);                                                                     \
+    for (; i + 16 <= e; i += 16) {                                                                                  \
+      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                               \
+      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                          \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                      \
     }                                                                                                               \
     for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                          \
     if (i < e) store_n(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
