@@ -3,16 +3,9 @@
 // Every element goes through the same 4-lane arithmetic (a partial last vector is computed whole and stored lane
 // by lane), so results do not depend on how a call's tiles are split. Vector loads may read up to 3 floats past a
 // row's end (16 readable bytes follow every tensor); stores never write past it.
-#include "sc.h"
+#include "lanes.h"
 
 #define INLINE static inline __attribute__((always_inline))
-
-// The first n (< 4) lanes of v to d[0..n).
-INLINE void store_n(f32 *d, f32x4 v, int n) {
-  d[0] = wasm_f32x4_extract_lane(v, 0);
-  if (n > 1) d[1] = wasm_f32x4_extract_lane(v, 1);
-  if (n > 2) d[2] = wasm_f32x4_extract_lane(v, 2);
-}
 
 // n (≤ 4) floats s apart, the other lanes 0.
 INLINE f32x4 gather(const f32 *p, int s, int n) {
@@ -96,7 +89,7 @@ INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
       store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
     }
     for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), load4(b + i)));
-    if (i < n) store_n(d + i, f(load4(a + i), load4(b + i)), n - i);
+    if (i < n) store_first(d + i, f(load4(a + i), load4(b + i)), n - i);
   } else if (sa == 1 && sb == 0) {
     f32x4 vb = splat(*b);
     for (; i + 16 <= n; i += 16) {
@@ -104,7 +97,7 @@ INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
       store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
     }
     for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), vb));
-    if (i < n) store_n(d + i, f(load4(a + i), vb), n - i);
+    if (i < n) store_first(d + i, f(load4(a + i), vb), n - i);
   } else if (sa == 0 && sb == 1) {
     f32x4 va = splat(*a);
     for (; i + 16 <= n; i += 16) {
@@ -112,13 +105,13 @@ INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
       store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
     }
     for (; i + 4 <= n; i += 4) store4(d + i, f(va, load4(b + i)));
-    if (i < n) store_n(d + i, f(va, load4(b + i)), n - i);
+    if (i < n) store_first(d + i, f(va, load4(b + i)), n - i);
   } else {
     for (; i < n; i += 4) {
       int m = n - i < 4 ? n - i : 4;
       f32x4 r = f(gather(a + i * sa, sa, m), gather(b + i * sb, sb, m));
       if (m == 4) store4(d + i, r);
-      else store_n(d + i, r, m);
+      else store_first(d + i, r, m);
     }
   }
 }
@@ -142,7 +135,7 @@ INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, i
         f32x4 xv = load4(x + k * inner + c);
         f32x4 y = v_left ? f(vv, xv) : f(xv, vv);
         if (w >= 4) store4(d + k * inner + c, y);
-        else store_n(d + k * inner + c, y, w);
+        else store_first(d + k * inner + c, y, w);
       }
     }
   }
@@ -204,7 +197,7 @@ BINARY(prelu, prelu4)
       store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                      \
     }                                                                                                               \
     for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                          \
-    if (i < e) store_n(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
+    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
   }
 
 #define ZERO splat(0.0f)
@@ -248,13 +241,13 @@ INLINE void softmax_row(f32 *d, const f32 *s, int n) {
   }
   if (i < n) {
     f32x4 e = exp_full4(wasm_f32x4_sub(load4(s + i), m));
-    store_n(d + i, e, n - i);
+    store_first(d + i, e, n - i);
     sum = wasm_f32x4_add(sum, wasm_v128_and(e, tail));
   }
   sum = wasm_f32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 2, 3, 0, 1));
   sum = wasm_f32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 1, 0, 3, 2));
   for (i = 0; i + 4 <= n; i += 4) store4(d + i, wasm_f32x4_div(load4(d + i), sum));
-  if (i < n) store_n(d + i, wasm_f32x4_div(load4(d + i), sum), n - i);
+  if (i < n) store_first(d + i, wasm_f32x4_div(load4(d + i), sum), n - i);
 }
 
 EXPORT(elt_softmax_rows)(f32 *d, const f32 *s, int n, int t0, int t1) {
@@ -275,12 +268,12 @@ EXPORT(elt_softmax_cols)(f32 *d, const f32 *s, int n, int inner, int t0, int t1)
       f32x4 e = exp_full4(wasm_f32x4_sub(load4(src + k * inner), m));
       sum = wasm_f32x4_add(sum, e);
       if (w == 4) store4(dst + k * inner, e);
-      else store_n(dst + k * inner, e, w);
+      else store_first(dst + k * inner, e, w);
     }
     for (int k = 0; k < n; k++) {
       f32x4 y = wasm_f32x4_div(load4(dst + k * inner), sum);
       if (w == 4) store4(dst + k * inner, y);
-      else store_n(dst + k * inner, y, w);
+      else store_first(dst + k * inner, y, w);
     }
   }
 }
