@@ -7,6 +7,7 @@ import { depthwiseConv } from './ops/conv-depthwise.js';
 import { generalConv } from './ops/conv-general.js';
 import { pointwiseConv } from './ops/conv-pointwise.js';
 import { convTranspose } from './ops/convtranspose.js';
+import { binaryKernel, unaryKernel } from './ops/elementwise.js';
 import { gemm } from './ops/gemm.js';
 import { globalAveragePoolKernel } from './ops/globalaveragepool.js';
 import { matmul } from './ops/matmul.js';
@@ -16,6 +17,7 @@ import { reduceKernel } from './ops/reduce.js';
 import { reshapeKernel } from './ops/reshape.js';
 import { resizeKernel } from './ops/resize.js';
 import { sliceKernel } from './ops/slice.js';
+import { softmaxKernel } from './ops/softmax.js';
 import { splitKernel } from './ops/split.js';
 import { transposeKernel } from './ops/transpose.js';
 import type { ArenaKernel } from './types.js';
@@ -43,4 +45,29 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['Flatten', reshapeKernel],
   ['Squeeze', reshapeKernel],
   ['Unsqueeze', reshapeKernel],
+  ['Add', binaryKernel('Add')],
+  ['Sub', binaryKernel('Sub')],
+  ['Mul', binaryKernel('Mul')],
+  ['Div', binaryKernel('Div')],
+  ['Max', binaryKernel('Max')],
+  ['Min', binaryKernel('Min')],
+  ['PRelu', binaryKernel('PRelu')],
+  ['Relu', unaryKernel('Relu')],
+  ['Clip', unaryKernel('Clip')],
+  ['LeakyRelu', unaryKernel('LeakyRelu')],
+  ['Elu', unaryKernel('Elu')],
+  ['Sigmoid', unaryKernel('Sigmoid')],
+  ['HardSigmoid', unaryKernel('HardSigmoid')],
+  ['HardSwish', unaryKernel('HardSwish')],
+  ['Tanh', unaryKernel('Tanh')],
+  ['Exp', unaryKernel('Exp')],
+  ['Neg', unaryKernel('Neg')],
+  ['Abs', unaryKernel('Abs')],
+  ['Sqrt', unaryKernel('Sqrt')],
+  ['Reciprocal', unaryKernel('Reciprocal')],
+  ['Floor', unaryKernel('Floor')],
+  ['Ceil', unaryKernel('Ceil')],
+  ['Round', unaryKernel('Round')],
+  ['Sign', unaryKernel('Sign')],
+  ['Softmax', softmaxKernel],
 ]);
