@@ -1,7 +1,8 @@
 // Node: every depthwise Conv of MediaPipe's face detector (short range, 128²) and selfie segmenter (256²), as the
 // loaded models resolve them (fused activation included), on the new CPU engine's dw_conv (NHWC, one thread, the
 // tensors already in the arena) and on the old engine (runCpu on a one-node graph, NCHW, its copies included).
-// Median µs per call over batches of calls (the two engines interleaved); GFLOP/s counts 2 per multiply-add, GB/s the input, output and weight bytes.
+// Median and minimum µs per call over batches of calls (the two engines interleaved); GFLOP/s and GB/s of the median,
+// GFLOP/s counting 2 per multiply-add, GB/s the input, output and weight bytes.
 //
 //   node --experimental-wasm-relaxed-simd scripts/vite-run.mjs /bench/arena-dwconv.ts [samples=11]
 // (Node 20 validates relaxed SIMD only behind that flag; without it every madd is a call of madd_ref.)
@@ -105,12 +106,12 @@ function oldCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () 
 
 export async function main(argv: string[]): Promise<void> {
   const samples = Number(argv[0] ?? 11);
-  console.log('madd: relaxed SIMD where it validates (Chromium); in Node 20 a call of madd_ref (mul + add)');
+  console.log(`madd: ${kernelModule(false).relaxed ? 'relaxed SIMD' : 'a call of madd_ref (no relaxed SIMD here)'}`);
   for (const file of MODELS) {
     const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', worker: false, numThreads: 1 });
     const rg = model.graph as unknown as ResolvedGraph;
     console.log(`\n${file.split('/')[1]}`);
-    console.log('layer                 in (NCHW)         k  s  act        new µs  GFLOP/s  GB/s    old µs  GFLOP/s  old/new');
+    console.log('layer                 in (NCHW)         k  s  act        new µs med / min  GFLOP/s  GB/s    old µs med / min  GFLOP/s  old/new med / min');
     let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0, worst = 0;
     for (const rn of rg.nodes) {
       const a = rn.attrs as ConvAttrs;
@@ -129,8 +130,9 @@ export async function main(argv: string[]): Promise<void> {
       const bytes = 4 * (sizeOf(rn.inputShapes[0]!) + sizeOf(y) + sizeOf(rn.inputShapes[1]!) + y[1]!);
       console.log(
         `${rn.node.name.replace('::Conv', '').padEnd(21)} ${rn.inputShapes[0]!.join('x').padEnd(16)} ${a.kernel[0]}  ${a.strides[0]}  ${a.act.kind.padEnd(9)} ` +
-          `${tNew.toFixed(1).padStart(7)} ${(flops / tNew / 1e3).toFixed(2).padStart(7)} ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ` +
-          `${tOld.toFixed(1).padStart(7)} ${(flops / tOld / 1e3).toFixed(2).padStart(7)}  ${(tOld / tNew).toFixed(2).padStart(6)}`,
+          `${tNew.toFixed(1).padStart(7)} / ${n!.min.toFixed(1).padStart(6)} ${(flops / tNew / 1e3).toFixed(2).padStart(7)} ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ` +
+          `${tOld.toFixed(1).padStart(7)} / ${o!.min.toFixed(1).padStart(6)} ${(flops / tOld / 1e3).toFixed(2).padStart(7)}  ` +
+          `${(tOld / tNew).toFixed(2).padStart(6)} / ${(o!.min / n!.min).toFixed(2)}`,
       );
     }
     console.log(`largest |new - old| / (1 + |old|): ${worst.toExponential(1)}`);
