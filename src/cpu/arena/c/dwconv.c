@@ -2,7 +2,9 @@
 
 // Depthwise convolution, NHWC, as XNNPACK's unipass dwconv: for each output pixel one input pointer per tap (a pointer
 // to a zero vector where the tap falls in the padding, so borders need no padded copy of the input), then the
-// channels 8 at a time, each accumulator starting from the bias and taking one multiply-add per tap.
+// channels 8 at a time, each accumulator starting from the bias and taking one multiply-add per tap. 3×3 and 5×5 with
+// multiplier 1 have such fixed paths (interior pixels DW_PX at a time); any other kernel or multiplier takes a generic
+// row loop that visits only the taps inside the input.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
 //   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
