@@ -1,4 +1,5 @@
 #include "sc.h"
+#include "lanes.h"
 
 // Depthwise convolution, NHWC, as XNNPACK's unipass dwconv: for each output pixel one input pointer per tap (a pointer
 // to a zero vector where the tap falls in the padding, so borders need no padded copy of the input), then the
@@ -24,11 +25,10 @@ typedef struct {
 
 #define UNROLL _Pragma("clang loop unroll(full)")
 
-// The first n (1..4) lanes of v to o.
+// The first n lanes of v to o (all four when n >= 4).
 static inline void store_n(f32 *o, f32x4 v, int n) {
-  if (n >= 4) { store4(o, v); return; }
-  if (n & 2) { wasm_v128_store64_lane(o, v, 0); o += 2; v = wasm_i64x2_shuffle(v, v, 1, 1); }
-  if (n & 1) wasm_v128_store32_lane(o, v, 0);
+  if (n >= 4) store4(o, v);
+  else store_first(o, v, n);
 }
 
 // Four output channels starting at oc of the input pixel px: one load, or a gather when mult > 1.
