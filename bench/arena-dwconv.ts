@@ -1,6 +1,7 @@
 // Node: every depthwise Conv of MediaPipe's face detector (short range, 128²) and selfie segmenter (256²), as the
 // loaded models resolve them (fused activation included), on the new CPU engine's dw_conv (NHWC, one thread, the
-// tensors already in the arena) and on the old engine (runCpu on a one-node graph, NCHW, its copies included).
+// tensors already in the arena) and through runCpu on a one-node graph (NCHW, its copies included): the old wasm
+// engine until its removal (main 56a63be), since then the JavaScript kernels.
 // Median and minimum µs per call over batches of calls (the two engines interleaved); GFLOP/s and GB/s of the median,
 // GFLOP/s counting 2 per multiply-add, GB/s the input, output and weight bytes.
 //
