@@ -12,8 +12,10 @@
 // channels past the group's end zero. Units (tiles) are output rows n·Ho + oy; each pixel's sums run in the same
 // order whatever the split, so results are bitwise the same.
 
-#define MR 4
+#define MR 5
 #define NR 8
+// Statements over the MR pixels of a block (F(m) for m = 0 .. MR-1).
+#define PIXELS(F) F(0) F(1) F(2) F(3) F(4)
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout;
@@ -23,19 +25,25 @@ typedef struct {
   int32_t post; f32 pa, pb;
 } conv_params;
 
-// acc{m}{0,1} += x_m[k] · w[k][0..8] over k < K, x_m and w advancing with k.
+// acc{m}{0,1} += x_m[k] · w[k][0..8] over k < K (two k a step: fewer pointer bumps per multiply-add).
+#define CONV_MADD(m) { f32x4 xm = wasm_v128_load32_splat(p##m + k_); a##m##l = madd(xm, wl, a##m##l); a##m##h = madd(xm, wh, a##m##h); }
+#define CONV_STEP(w)                                                                             \
+  do {                                                                                           \
+    f32x4 wl = load4(w), wh = load4((w) + 4);                                                    \
+    PIXELS(CONV_MADD)                                                                            \
+  } while (0)
+
 #define CONV_KLOOP(K, WP)                                                                        \
   do {                                                                                           \
     const f32 *w_ = (WP);                                                                        \
-    for (int k_ = 0; k_ < (K); k_++, w_ += NR) {                                                 \
-      f32x4 wl = load4(w_), wh = load4(w_ + 4);                                                  \
-      f32x4 x0 = wasm_v128_load32_splat(p0 + k_), x1 = wasm_v128_load32_splat(p1 + k_);          \
-      f32x4 x2 = wasm_v128_load32_splat(p2 + k_), x3 = wasm_v128_load32_splat(p3 + k_);          \
-      a0l = madd(x0, wl, a0l); a0h = madd(x0, wh, a0h);                                          \
-      a1l = madd(x1, wl, a1l); a1h = madd(x1, wh, a1h);                                          \
-      a2l = madd(x2, wl, a2l); a2h = madd(x2, wh, a2h);                                          \
-      a3l = madd(x3, wl, a3l); a3h = madd(x3, wh, a3h);                                          \
+    int k_ = 0;                                                                                  \
+    for (; k_ + 2 <= (K); w_ += 2 * NR) {                                                        \
+      CONV_STEP(w_);                                                                             \
+      k_++;                                                                                      \
+      CONV_STEP(w_ + NR);                                                                        \
+      k_++;                                                                                      \
     }                                                                                            \
+    if (k_ < (K)) CONV_STEP(w_);                                                                 \
   } while (0)
 
 // The epilogue of one pixel's NR channels: act, + residual, post act; stores the first nv channels.
@@ -65,44 +73,40 @@ static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 
 // Output pixels ox0 .. ox0+m-1 (m ≤ MR) of row oy, channels of one panel (nv valid) of group g.
 static inline void conv_block(const conv_params *p, f32 *y, const f32 *res, const f32 *x, const f32 *zero,
                               const f32 *wp, int oy, int ox0, int m, int g, int nv) {
-  const int cin = p->cin, cpg = p->cpg, kw = p->kw, sw = p->sw, dw = p->dw;
-  f32x4 a0l = load4(wp), a0h = load4(wp + 4);
-  f32x4 a1l = a0l, a1h = a0h, a2l = a0l, a2h = a0h, a3l = a0l, a3h = a0h;
+  const int cin = p->cin, cpg = p->cpg, kw = p->kw, sw = p->sw, dw = p->dw, w = p->w;
+  const f32x4 bl = load4(wp), bh = load4(wp + 4);
   wp += NR;
   // a missing pixel of a short block repeats pixel 0 (computed, never stored)
-  const int x0 = ox0 * sw - p->pl;
-  const int x1 = (m > 1 ? ox0 + 1 : ox0) * sw - p->pl, x2 = (m > 2 ? ox0 + 2 : ox0) * sw - p->pl;
-  const int x3 = (m > 3 ? ox0 + 3 : ox0) * sw - p->pl;
+#define CONV_INIT(m) f32x4 a##m##l = bl, a##m##h = bh; const int x##m = (m < m_ ? ox0 + m : ox0) * sw - p->pl;
+  const int m_ = m;
+  PIXELS(CONV_INIT)
   const int xlast = (ox0 + m - 1) * sw - p->pl + (kw - 1) * dw;
-  const int run = p->groups == 1 && (dw == 1 || kw == 1) && x0 >= 0 && xlast < p->w;
+  const int run = p->groups == 1 && (dw == 1 || kw == 1) && x0 >= 0 && xlast < w;
   const int tap = cpg * NR;
   for (int ky = 0; ky < p->kh; ky++) {
     const int iy = oy * p->sh - p->pt + ky * p->dh;
     if (iy < 0 || iy >= p->h) continue;
-    const f32 *row = x + iy * p->w * cin;
+    const f32 *row = x + iy * w * cin;
     const f32 *wk = wp + ky * kw * tap;
     if (run) {
-      const f32 *p0 = row + x0 * cin, *p1 = row + x1 * cin, *p2 = row + x2 * cin, *p3 = row + x3 * cin;
+#define CONV_RUN(m) const f32 *p##m = row + x##m * cin;
+      PIXELS(CONV_RUN)
       CONV_KLOOP(kw * cin, wk);
       continue;
     }
     row += g * cpg;
     for (int kx = 0; kx < kw; kx++, wk += tap) {
       const int d = kx * dw;
-      const f32 *p0 = (unsigned)(x0 + d) < (unsigned)p->w ? row + (x0 + d) * cin : zero;
-      const f32 *p1 = (unsigned)(x1 + d) < (unsigned)p->w ? row + (x1 + d) * cin : zero;
-      const f32 *p2 = (unsigned)(x2 + d) < (unsigned)p->w ? row + (x2 + d) * cin : zero;
-      const f32 *p3 = (unsigned)(x3 + d) < (unsigned)p->w ? row + (x3 + d) * cin : zero;
+#define CONV_TAP(m) const f32 *p##m = (unsigned)(x##m + d) < (unsigned)w ? row + (x##m + d) * cin : zero;
+      PIXELS(CONV_TAP)
       CONV_KLOOP(cpg, wk);
     }
   }
   const int pix = p->cout;
   y += ox0 * pix;
   if (res) res += ox0 * pix;
-  conv_store(p, y, res, a0l, a0h, nv);
-  if (m > 1) conv_store(p, y + pix, res ? res + pix : 0, a1l, a1h, nv);
-  if (m > 2) conv_store(p, y + 2 * pix, res ? res + 2 * pix : 0, a2l, a2h, nv);
-  if (m > 3) conv_store(p, y + 3 * pix, res ? res + 3 * pix : 0, a3l, a3h, nv);
+#define CONV_OUT(m) if (m < m_) conv_store(p, y + m * pix, res ? res + m * pix : 0, a##m##l, a##m##h, nv);
+  PIXELS(CONV_OUT)
 }
 
 // y[n][oy][ox][cout] for output rows t0 ≤ n·Ho + oy < t1. res: the fused residual (same layout as y) or 0.
