@@ -4,7 +4,7 @@
 //   node scripts/vite-run.mjs /bench/arena-conv.ts [runs=51]
 import { readFileSync } from 'node:fs';
 import { load } from '../src/node.js';
-import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
+import { resolve, type ResolvedGraph, type ResolvedNode } from '../src/graph/resolve.js';
 import type { Tensor } from '../src/tensor.js';
 import { runCpu } from '../src/cpu/run.js';
 import { generalConv } from '../src/cpu/arena/ops/conv-general.js';
@@ -84,13 +84,38 @@ function oldRunner(rg: ResolvedGraph, rn: ResolvedNode): () => void {
   return () => void runCpu(one, inputs);
 }
 
+/** Layers of other networks' shapes (a one-node graph each), for the general path's throughput. */
+const SYNTHETIC: { op: string; x: number[]; w: number[]; attrs: Record<string, unknown> }[] = [
+  { op: 'Conv', x: [1, 32, 56, 56], w: [32, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
+  { op: 'Conv', x: [1, 16, 64, 64], w: [32, 16, 3, 3], attrs: { pads: [0, 0, 1, 1], strides: [2, 2] } },
+  { op: 'Conv', x: [1, 64, 28, 28], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1], group: 2 } },
+  { op: 'ConvTranspose', x: [1, 32, 32, 32], w: [32, 16, 2, 2], attrs: { strides: [2, 2] } },
+  { op: 'ConvTranspose', x: [1, 32, 32, 32], w: [32, 16, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 0, 0] } },
+];
+
+function syntheticGraph(c: (typeof SYNTHETIC)[number]): ResolvedGraph {
+  const rand = (n: number) => ({ shape: [n], data: Float32Array.from({ length: n }, (_, i) => Math.cos(i * 0.71) * 0.3) });
+  const cout = c.op === 'Conv' ? c.w[0]! : c.w[1]! * ((c.attrs.group as number | undefined) ?? 1);
+  const initializers = new Map([['w', { ...rand(size(c.w)), shape: c.w }], ['b', rand(cout)]]);
+  return resolve({
+    name: 'one', opset: 17, inputs: [{ name: 'x', shape: c.x }], outputs: ['y'], initializers,
+    nodes: [{ name: 'n', op: c.op, inputs: ['x', 'w', 'b'], outputs: ['y'], attrs: c.attrs }],
+  } as never);
+}
+
 export async function main(argv: string[]): Promise<void> {
   const runs = Number(argv[0] ?? 51);
+  console.log(`relaxed SIMD (f32x4.relaxed_madd): ${kernelModule(false).relaxed ? 'yes' : 'no: madd is a call (run node with --experimental-wasm-relaxed-simd)'}`);
+  const graphs: [string, ResolvedGraph, () => void][] = [];
   for (const file of MODELS) {
     const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', numThreads: 1, worker: false });
-    const rg = (model as unknown as { inner: { graph: ResolvedGraph } }).inner.graph;
-    console.log(file.split('/')[1]);
-    for (const rn of rg.nodes) {
+    graphs.push([file.split('/')[1]!, (model as unknown as { inner: { graph: ResolvedGraph } }).inner.graph, () => model.dispose()]);
+  }
+  graphs.push(['other shapes', { nodes: SYNTHETIC.map((c) => syntheticGraph(c).nodes[0]!) } as ResolvedGraph, () => {}]);
+  for (const [title, rg0, dispose] of graphs) {
+    console.log(title);
+    for (const [k, rn] of rg0.nodes.entries()) {
+      const rg = title === 'other shapes' ? syntheticGraph(SYNTHETIC[k]!) : rg0;
       const op = rn.node.op;
       const a = rn.attrs as { group: number; kernel: [number, number] };
       const cin = rn.inputShapes[0]![1]!;
@@ -103,6 +128,6 @@ export async function main(argv: string[]): Promise<void> {
       const shape = `${rn.inputShapes[0]!.join('x')} w ${rn.inputShapes[1]!.join('x')} s${(rn.attrs as { strides: number[] }).strides.join('')}`;
       console.log(`  ${op.padEnd(13)} ${shape.padEnd(32)} new ${usNew.toFixed(0).padStart(6)} µs ${(flops / usNew / 1e3).toFixed(2).padStart(6)} GFLOP/s   old ${usOld.toFixed(0).padStart(6)} µs ${(flops / usOld / 1e3).toFixed(2).padStart(6)} GFLOP/s   old/new ${(usOld / usNew).toFixed(2)}   (min new ${tNew.min.toFixed(0)} old ${tOld.min.toFixed(0)} µs; CPU new ${tNew.cpu.toFixed(0)} old ${tOld.cpu.toFixed(0)} µs)`);
     }
-    model.dispose();
+    dispose();
   }
 }

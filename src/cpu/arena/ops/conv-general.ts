@@ -1,6 +1,6 @@
 /**
  * Conv on NHWC with constant weights, any kernel, stride, dilation, zero padding and groups (c/conv.c conv_nhwc:
- * an implicit GEMM over the taps, 4 pixels × 8 output channels in registers), with the fused epilogue: bias,
+ * an implicit GEMM over the taps, 4 or 6 pixels × 8 output channels in registers), with the fused epilogue: bias,
  * activation, residual (same layout as the output), activation after the residual. Depthwise and 1×1 convs run
  * here too, but their own kernels are tried first.
  */
@@ -8,8 +8,11 @@ import type { ConvAttrs } from '../../../ops/conv.js';
 import { actArgs, type ArenaKernel } from '../types.js';
 import { geometryFields, packStruct, type ConvGeometry } from './conv-params.js';
 
-/** Output channels per weight panel and pixels per register block (c/conv.c NR, MR). */
+/** Output channels per weight panel (c/conv.c NR). */
 const NR = 8;
+
+/** Pixels per register block (c/conv.c has 4 and 6): 4 where the K runs are short (Cin ≤ 4, a first layer). */
+const pixelsPerBlock = (cpg: number) => (cpg <= 4 ? 4 : 6);
 
 /** Cout-panel packing: per group, per panel of NR output channels, [NR bias][kh][kw][Cin/group][NR], zero tails. */
 export function packConvWeights(w: Float32Array, bias: Float32Array | undefined, g: ConvGeometry): Float32Array {
@@ -60,7 +63,7 @@ export const generalConv: ArenaKernel = {
     };
     const [act, aa, ab] = actArgs(a.act);
     const [post, pa, pb] = actArgs(a.residual ? a.post : undefined);
-    const params = ctx.weights(packStruct([...geometryFields(g), act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }]));
+    const params = ctx.weights(packStruct([...geometryFields(g), act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }, pixelsPerBlock(g.cpg)]));
     const packed = ctx.weights(packConvWeights(weights, bias, g));
     const zero = ctx.weights(new Float32Array(g.cpg));
     const res = a.residual ? ctx.input(3)!.offset : 0;
