@@ -1,8 +1,6 @@
-#include "sc.h"
-
 // Regular convolution on NHWC (any kernel, stride, dilation, zero padding, groups), as an implicit GEMM over the
 // taps: a block of MR output pixels × NR output channels stays in registers while K runs over the taps' input
-// channels (XNNPACK's f32 igemm, load-splat variant). Padding is read from a zero row of Cin/group floats (the
+// channels (XNNPACK's f32 igemm). Padding is read from a zero row of Cin/group floats (the
 // weights region) in place of the missing input pixel, so there is no padded copy. Where a block's pixels are all
 // inside the input horizontally, the group is the whole input and the kernel is not dilated across, the kw taps
 // of one kernel row are kw·Cin consecutive floats (NHWC), read as one run: with Cin = 3 (a network's first layer)
@@ -16,7 +14,7 @@
 // channels past the group's end zero. Units (tiles) are output rows n·Ho + oy; each pixel's sums run in the same
 // order whatever the split, so results are bitwise the same.
 
-#define NR 8
+#include "conv-kloop.h"
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout;
@@ -27,31 +25,6 @@ typedef struct {
   int32_t mr;  // pixels per block: 4 or 6
 } conv_params;
 
-// acc{m}{l,h} += x_m[k] · w[k][0..8] over k < K, for the pixels m that PIXELS lists.
-#define CONV_MADD(m, X) { f32x4 x_ = (X); a##m##l = madd(x_, wl, a##m##l); a##m##h = madd(x_, wh, a##m##h); }
-#define CONV_SPLAT(m) CONV_MADD(m, wasm_v128_load32_splat(p##m + k_))
-#define CONV_LD4(m) f32x4 v##m = load4(p##m + k_);
-#define CONV_L0(m) CONV_MADD(m, wasm_i32x4_shuffle(v##m, v##m, 0, 0, 0, 0))
-#define CONV_L1(m) CONV_MADD(m, wasm_i32x4_shuffle(v##m, v##m, 1, 1, 1, 1))
-#define CONV_L2(m) CONV_MADD(m, wasm_i32x4_shuffle(v##m, v##m, 2, 2, 2, 2))
-#define CONV_L3(m) CONV_MADD(m, wasm_i32x4_shuffle(v##m, v##m, 3, 3, 3, 3))
-#define CONV_KLOOP(K, WP)                                                                        \
-  do {                                                                                           \
-    const f32 *w_ = (WP);                                                                        \
-    int k_ = 0;                                                                                  \
-    for (; k_ + 4 <= (K); k_ += 4, w_ += 4 * NR) {                                               \
-      PIXELS(CONV_LD4)                                                                           \
-      { f32x4 wl = load4(w_), wh = load4(w_ + 4); PIXELS(CONV_L0) }                              \
-      { f32x4 wl = load4(w_ + 8), wh = load4(w_ + 12); PIXELS(CONV_L1) }                         \
-      { f32x4 wl = load4(w_ + 16), wh = load4(w_ + 20); PIXELS(CONV_L2) }                        \
-      { f32x4 wl = load4(w_ + 24), wh = load4(w_ + 28); PIXELS(CONV_L3) }                        \
-    }                                                                                            \
-    for (; k_ < (K); k_++, w_ += NR) {                                                           \
-      f32x4 wl = load4(w_), wh = load4(w_ + 4);                                                  \
-      PIXELS(CONV_SPLAT)                                                                         \
-    }                                                                                            \
-  } while (0)
-
 // The epilogue of one pixel's NR channels: act, + residual, post act; stores the first nv channels.
 static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 lo, f32x4 hi, int nv) {
   lo = act4(lo, p->act, p->a, p->b);
@@ -60,20 +33,7 @@ static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 
     lo = act4(wasm_f32x4_add(lo, load4(r)), p->post, p->pa, p->pb);
     if (nv > 4) hi = act4(wasm_f32x4_add(hi, load4(r + 4)), p->post, p->pa, p->pb);
   }
-  if (nv == NR) {
-    store4(y, lo);
-    store4(y + 4, hi);
-    return;
-  }
-  if (nv >= 4) {
-    store4(y, lo);
-    y += 4;
-    nv -= 4;
-    lo = hi;
-  }
-  if (nv > 0) y[0] = wasm_f32x4_extract_lane(lo, 0);
-  if (nv > 1) y[1] = wasm_f32x4_extract_lane(lo, 1);
-  if (nv > 2) y[2] = wasm_f32x4_extract_lane(lo, 2);
+  store_nv(y, lo, hi, nv);
 }
 
 #define MR 4

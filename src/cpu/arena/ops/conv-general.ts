@@ -8,14 +8,18 @@ import type { ConvAttrs } from '../../../ops/conv.js';
 import { actArgs, type ArenaKernel } from '../types.js';
 import { geometryFields, packStruct, type ConvGeometry } from './conv-params.js';
 
-/** Output channels per weight panel (c/conv.c NR). */
+/** Output channels per weight panel (c/conv-kloop.h NR). */
 const NR = 8;
 
 /** Pixels per register block (c/conv.c has 4 and 6): 4 where the K runs are short (Cin ≤ 4, a first layer). */
 const pixelsPerBlock = (cpg: number) => (cpg <= 4 ? 4 : 6);
 
-/** Cout-panel packing: per group, per panel of NR output channels, [NR bias][kh][kw][Cin/group][NR], zero tails. */
-export function packConvWeights(w: Float32Array, bias: Float32Array | undefined, g: ConvGeometry): Float32Array {
+/**
+ * Cout-panel packing (c/conv.c, c/convt.c convt_gather): per group, per panel of NR output channels,
+ * [NR bias][kh][kw][Cin/group][NR], zero tails. `at(oc, c, ky, kx)` reads the weight of output channel oc, input
+ * channel c of its group, tap (ky, kx).
+ */
+export function packConvPanels(at: (oc: number, c: number, ky: number, kx: number) => number, bias: Float32Array | undefined, g: ConvGeometry): Float32Array {
   const { kh, kw, cpg, opg, panels, groups } = g;
   const pstride = NR + kh * kw * cpg * NR;
   const out = new Float32Array(groups * panels * pstride);
@@ -27,12 +31,14 @@ export function packConvWeights(w: Float32Array, bias: Float32Array | undefined,
         out[base + l] = bias ? bias[oc]! : 0;
         for (let ky = 0; ky < kh; ky++)
           for (let kx = 0; kx < kw; kx++)
-            for (let c = 0; c < cpg; c++)
-              out[base + NR + (((ky * kw + kx) * cpg + c) * NR) + l] = w[((oc * cpg + c) * kh + ky) * kw + kx]!;
+            for (let c = 0; c < cpg; c++) out[base + NR + (((ky * kw + kx) * cpg + c) * NR) + l] = at(oc, c, ky, kx);
       }
     }
   return out;
 }
+
+/** Output channels per weight panel (c/conv-kloop.h NR). */
+export const CONV_NR = NR;
 
 export const generalConv: ArenaKernel = {
   layouts(rn, have) {
@@ -64,7 +70,8 @@ export const generalConv: ArenaKernel = {
     const [act, aa, ab] = actArgs(a.act);
     const [post, pa, pb] = actArgs(a.residual ? a.post : undefined);
     const params = ctx.weights(packStruct([...geometryFields(g), act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }, pixelsPerBlock(g.cpg)]));
-    const packed = ctx.weights(packConvWeights(weights, bias, g));
+    const { cpg, kh, kw } = g;
+    const packed = ctx.weights(packConvPanels((oc, c, ky, kx) => weights[((oc * cpg + c) * kh + ky) * kw + kx]!, bias, g));
     const zero = ctx.weights(new Float32Array(g.cpg));
     const res = a.residual ? ctx.input(3)!.offset : 0;
     return [{ fn: 'conv_nhwc', args: [params, y.offset, x.offset, packed, zero, res], tiles: n! * ho! }];

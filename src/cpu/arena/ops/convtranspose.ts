@@ -6,9 +6,10 @@
  */
 import type { ConvTransposeAttrs } from '../../../ops/convtranspose.js';
 import type { ArenaKernel } from '../types.js';
+import { CONV_NR, packConvPanels } from './conv-general.js';
 import { geometryFields, int32Bits, packStruct, type ConvGeometry } from './conv-params.js';
 
-/** Columns per weight panel (c/convt.c NR). */
+/** Columns per weight panel of convt_scatter (c/convt.c SC_NR). */
 const NR = 4;
 
 /** Kernel = stride, nothing else: the input pixels' output patches tile the output. */
@@ -40,23 +41,6 @@ function packScatter(w: Float32Array, bias: Float32Array | undefined, g: ConvGeo
   return { packed, offsets: int32Bits(offsets) };
 }
 
-/** convt_gather's panels: per group, per NR output channels: [NR bias][kh][kw][Cin/group][NR]. */
-function packGather(w: Float32Array, bias: Float32Array | undefined, g: ConvGeometry): Float32Array {
-  const tap = g.cpg * NR;
-  const pstride = NR + g.kh * g.kw * tap;
-  const packed = new Float32Array(g.groups * g.panels * pstride);
-  for (let gi = 0; gi < g.groups; gi++)
-    for (let o = 0; o < g.opg; o++) {
-      const base = (gi * g.panels + Math.floor(o / NR)) * pstride;
-      const l = o % NR;
-      packed[base + l] = bias ? bias[gi * g.opg + o]! : 0;
-      for (let ky = 0; ky < g.kh; ky++)
-        for (let kx = 0; kx < g.kw; kx++)
-          for (let c = 0; c < g.cpg; c++) packed[base + NR + (ky * g.kw + kx) * tap + c * NR + l] = weightAt(w, g, gi * g.cpg + c, o, ky, kx);
-    }
-  return packed;
-}
-
 export const convTranspose: ArenaKernel = {
   layouts(rn, have) {
     if (rn.def.op !== 'ConvTranspose' || rn.inputShapes[0]!.length !== 4) return undefined;
@@ -79,7 +63,7 @@ export const convTranspose: ArenaKernel = {
     const g: ConvGeometry = {
       h: h!, w: w!, cin: cin!, ho, wo, cout, kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1],
       dh: a.dilations[0], dw: a.dilations[1], pt: a.pads[0], pl: a.pads[1], groups: a.group, cpg: cin! / a.group, opg,
-      panels: Math.ceil((scatter ? a.kernel[0] * a.kernel[1] * opg : opg) / NR),
+      panels: scatter ? Math.ceil((a.kernel[0] * a.kernel[1] * opg) / NR) : Math.ceil(opg / CONV_NR),
     };
     const params = ctx.weights(packStruct(geometryFields(g)));
     const y = ctx.output(0).offset;
@@ -87,6 +71,8 @@ export const convTranspose: ArenaKernel = {
       const { packed, offsets } = packScatter(weights, bias, g);
       return [{ fn: 'convt_scatter', args: [params, y, x.offset, ctx.weights(packed), ctx.weights(offsets)], tiles: n! * h! }];
     }
-    return [{ fn: 'convt_gather', args: [params, y, x.offset, ctx.weights(packGather(weights, bias, g))], tiles: n! * ho }];
+    const packed = packConvPanels((oc, c, ky, kx) => weightAt(weights, g, (oc - (oc % opg)) / opg * g.cpg + c, oc % opg, ky, kx), bias, g);
+    const zero = ctx.weights(new Float32Array(g.cpg));
+    return [{ fn: 'convt_gather', args: [params, y, x.offset, ctx.weights(packed), zero], tiles: n! * ho }];
   },
 };
