@@ -151,6 +151,8 @@ const CTS: CtCase[] = [
   { x: [1, 2, 1, 1], w: [2, 3, 5, 4], attrs: {} },
   { x: [2, 5, 3, 13], w: [5, 10, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, bias: true },
   { x: [1, 3, 4, 9], w: [3, 4, 4, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true },
+  // output_shape past the full extent: negative pads, rows and columns only the bias reaches
+  { x: [1, 3, 4, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], output_shape: [11, 12] }, bias: true },
 ];
 
 const ctName = (c: CtCase) => `x=${c.x.join('x')},w=${c.w.join('x')},${JSON.stringify(c.attrs ?? {})}${c.bias ? ',bias' : ''}`;
@@ -177,7 +179,7 @@ describe('arena ConvTranspose', () => {
       const run = runArenaKernel({ op: 'ConvTranspose', attrs: c.attrs, inputs: [rand(c.x, 1), { constant: rand(c.w, 2) }] });
       return isPatchTiling(run.rn.attrs as ConvTransposeAttrs, c.x.slice(2));
     });
-    expect(tiling).toEqual([true, true, true, true, false, false, false, false, false, false, false, false, false]);
+    expect(tiling).toEqual([true, true, true, true, false, false, false, false, false, false, false, false, false, false]);
   });
 
   it('is bitwise the same split in 1, 2 or 3 ranges', () => {
@@ -187,10 +189,12 @@ describe('arena ConvTranspose', () => {
     }
   });
 
-  it('declines non-constant weights', () => {
+  it('declines non-constant weights or bias', () => {
     const x = rand([1, 4, 3, 3], 1);
     const w = rand([4, 2, 2, 2], 2);
     expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, w] }).layouts).toBeUndefined();
+    const b = rand([2], 3);
+    expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, { constant: w }, b] }).layouts).toBeUndefined();
     expect(ARENA_KERNELS.get('ConvTranspose')).toBeDefined();
   });
 });

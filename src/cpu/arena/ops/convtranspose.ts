@@ -7,22 +7,23 @@
 import type { ConvTransposeAttrs } from '../../../ops/convtranspose.js';
 import type { ArenaKernel } from '../types.js';
 import { CONV_NR, packConvPanels } from './conv-general.js';
-import { geometryFields, int32Bits, packStruct, type ConvGeometry } from './conv-params.js';
+import { convGeometry, geometryFields, int32Bits, packStruct, type ConvGeometry } from './conv-params.js';
 
 /** Columns per weight panel of convt_scatter (c/convt.c SC_NR). */
 const NR = 4;
 
 /** Kernel = stride, nothing else: the input pixels' output patches tile the output. */
 export function isPatchTiling(a: ConvTransposeAttrs, inHW: readonly number[]): boolean {
-  return a.kernel[0] === a.strides[0] && a.kernel[1] === a.strides[1] && a.dilations.every((d) => d === 1) &&
-    a.pads.every((p) => p === 0) && a.outShape[2] === inHW[0]! * a.strides[0] && a.outShape[3] === inHW[1]! * a.strides[1];
+  const [sh, sw] = a.strides;
+  return a.kernel[0] === sh && a.kernel[1] === sw && a.dilations.every((d) => d === 1) && a.pads.every((p) => p === 0) &&
+    a.outShape[2] === inHW[0]! * sh && a.outShape[3] === inHW[1]! * sw;
 }
 
 const weightAt = (w: Float32Array, g: ConvGeometry, ic: number, o: number, ky: number, kx: number) =>
   w[((ic * g.opg + o) * g.kh + ky) * g.kw + kx]!;
 
-/** convt_scatter's panels: per group, per NR columns (ky, kx, o): [NR bias][Cin/group][NR]; and the columns' offsets. */
-function packScatter(w: Float32Array, bias: Float32Array | undefined, g: ConvGeometry): { packed: Float32Array; offsets: Float32Array } {
+/** convt_scatter's panels: per group, per NR columns (ky, kx, o): [NR bias][Cin/group][NR]; the columns' offsets. */
+function packScatter(w: Float32Array, bias: Float32Array | undefined, g: ConvGeometry) {
   const ncol = g.kh * g.kw * g.opg;
   const pstride = NR + g.cpg * NR;
   const packed = new Float32Array(g.groups * g.panels * pstride);
@@ -53,26 +54,23 @@ export const convTranspose: ArenaKernel = {
     const rn = ctx.node;
     const a = rn.attrs as ConvTransposeAttrs;
     const x = ctx.input(0)!;
-    const [n, cin, h, w] = x.shape as number[];
-    const [, cout, ho, wo] = a.outShape;
+    const [n, , h, w] = x.shape as number[];
     const weights = ctx.constant(1);
     const bias = a.hasBias ? ctx.constant(2) : undefined;
     if (!weights || (a.hasBias && !bias)) throw new Error(`ConvTranspose ${rn.node.name}: weights or bias are not constant`);
-    const opg = cout / a.group;
     const scatter = isPatchTiling(a, [h!, w!]);
-    const g: ConvGeometry = {
-      h: h!, w: w!, cin: cin!, ho, wo, cout, kh: a.kernel[0], kw: a.kernel[1], sh: a.strides[0], sw: a.strides[1],
-      dh: a.dilations[0], dw: a.dilations[1], pt: a.pads[0], pl: a.pads[1], groups: a.group, cpg: cin! / a.group, opg,
-      panels: scatter ? Math.ceil((a.kernel[0] * a.kernel[1] * opg) / NR) : Math.ceil(opg / CONV_NR),
-    };
+    const columns = a.kernel[0] * a.kernel[1];
+    const g = convGeometry(a, x.shape, a.outShape, (opg) => (scatter ? Math.ceil((columns * opg) / NR) : Math.ceil(opg / CONV_NR)));
+    const { opg, cpg } = g;
     const params = ctx.weights(packStruct(geometryFields(g)));
     const y = ctx.output(0).offset;
     if (scatter) {
       const { packed, offsets } = packScatter(weights, bias, g);
-      return [{ fn: 'convt_scatter', args: [params, y, x.offset, ctx.weights(packed), ctx.weights(offsets)], tiles: n! * h! }];
+      const args = [params, y, x.offset, ctx.weights(packed), ctx.weights(offsets)];
+      return [{ fn: 'convt_scatter', args, tiles: n! * h! }];
     }
-    const packed = packConvPanels((oc, c, ky, kx) => weightAt(weights, g, (oc - (oc % opg)) / opg * g.cpg + c, oc % opg, ky, kx), bias, g);
-    const zero = ctx.weights(new Float32Array(g.cpg));
-    return [{ fn: 'convt_gather', args: [params, y, x.offset, ctx.weights(packed), zero], tiles: n! * ho }];
+    const packed = packConvPanels((oc, c, ky, kx) => weightAt(weights, g, Math.floor(oc / opg) * cpg + c, oc % opg, ky, kx), bias, g);
+    const zero = ctx.weights(new Float32Array(cpg));
+    return [{ fn: 'convt_gather', args: [params, y, x.offset, ctx.weights(packed), zero], tiles: n! * g.ho }];
   },
 };
