@@ -15,6 +15,7 @@ import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { rand } from './support/op-check.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { compareToFixture, describeComparison, loadFixture } from './support/fixtures.js';
 
 function expectClose(got: Tensor, want: Tensor, name: string): void {
   expect(got.shape, name).toEqual(want.shape);
@@ -196,5 +197,28 @@ describe('arena ConvTranspose', () => {
     const b = rand([2], 3);
     expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, { constant: w }, b] }).layouts).toBeUndefined();
     expect(ARENA_KERNELS.get('ConvTranspose')).toBeDefined();
+  });
+});
+
+describe('arena Conv and ConvTranspose against PyTorch (fixtures, their atol/rtol)', () => {
+  const FIXTURES = [
+    'conv_dilation2', 'conv_grouped_g3', 'conv_regular_3x8_k3', 'conv_same_k4_autopad', 'conv_same_k4_pads',
+    'conv_stride2_k5_batch2', 'conv_stride3_k3_p0', 'convtranspose_dil2', 'convtranspose_k4_s2_nobias', 'convtranspose_s2_p1_op1',
+  ];
+  it.each(FIXTURES)('%s', (name) => {
+    const fx = loadFixture(name);
+    expect(fx.graph.nodes.length, name).toBe(1);
+    const node = fx.graph.nodes[0]!;
+    const inputs = node.inputs.map((i) => {
+      if (!i) return undefined;
+      if (i === fx.inputName) return fx.input;
+      const v = fx.graph.initializers.get(i);
+      if (!v) throw new Error(`${name}: input ${i} is neither the graph input nor an initializer`);
+      return { constant: v };
+    });
+    const run = runArenaKernel({ op: node.op, attrs: node.attrs as Record<string, AttrValue>, inputs }, { kernel: node.op === 'Conv' ? generalConv : undefined });
+    expect(run.layouts, name).toBeDefined();
+    const c = compareToFixture(fx, run.outputs[0]!);
+    expect(c.ok, describeComparison(name, c, fx.atol, fx.rtol)).toBe(true);
   });
 });
