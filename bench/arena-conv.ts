@@ -1,88 +1,20 @@
 // The CPU engine's regular convs (c/conv.c) and ConvTransposes (c/convt.c) on the layers of MediaPipe's face
-// detector (short range) and selfie segmenter, against the old engine (runCpu on a one-node graph), one thread.
-// Prints per layer median µs and GFLOP/s of both. Node 20 has no relaxed SIMD: madd is a call to mul+add there.
+// detector (short range) and selfie segmenter and a few other shapes, against runCpu on a one-node graph (the old
+// wasm engine until its retirement, now the JavaScript kernels), one thread. Prints per layer median µs and GFLOP/s
+// of both, and minimum and CPU µs. Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd;
+// without it madd is a call to mul+add (about 15× slower).
 //   node scripts/vite-run.mjs /bench/arena-conv.ts [runs=51]
 import { readFileSync } from 'node:fs';
 import { load } from '../src/node.js';
-import { resolve, type ResolvedGraph, type ResolvedNode } from '../src/graph/resolve.js';
-import type { Tensor } from '../src/tensor.js';
-import { runCpu } from '../src/cpu/run.js';
+import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { generalConv } from '../src/cpu/arena/ops/conv-general.js';
 import { convTranspose } from '../src/cpu/arena/ops/convtranspose.js';
-import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
-import type { ArenaKernel, Slot } from '../src/cpu/arena/types.js';
+import { kernelModule } from '../src/cpu/arena/module.js';
+import { arenaRunner, runCpuRunner, timeIt } from './support/arena-node.js';
 
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
-
-/**
- * Median and minimum wall µs of `runs` calls after 5 warm-up calls, and the process's CPU µs per call over them
- * (steadier than wall time on a loaded machine: time spent descheduled is not counted).
- */
-function timeIt(runs: number, f: () => void): { med: number; min: number; cpu: number } {
-  for (let i = 0; i < 5; i++) f();
-  const t: number[] = [];
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    f();
-    t.push(performance.now() - t0);
-  }
-  const c = process.cpuUsage(c0);
-  return { med: median(t) * 1e3, min: Math.min(...t) * 1e3, cpu: (c.user + c.system) / runs };
-}
-
-/** The node on the new engine: inputs in place, weights packed once, then only the calls timed. */
-function arenaRunner(rg: ResolvedGraph, rn: ResolvedNode, kernel: ArenaKernel): () => void {
-  const have = rn.node.inputs.map((name, i) => (name && !rg.constants.has(name) ? (i === 0 || i === 3 ? 'nhwc' as const : 'plain' as const) : undefined));
-  const layouts = kernel.layouts(rn, have);
-  if (!layouts) throw new Error(`${rn.node.name}: declined`);
-  const mem = kernelMemory(256 << 20, false);
-  const ex = instantiateKernels(kernelModule(false), mem);
-  let top = ((ex.__heap_base.value as number) + 15) & ~15;
-  const take = (bytes: number) => ((top = (top + bytes + 31) & ~15), top - ((bytes + 31) & ~15));
-  const slot = (shape: readonly number[]): Slot => {
-    const s = { offset: take(size(shape) * 4), shape, layout: 'nhwc' as const };
-    new Float32Array(mem.buffer, s.offset, size(shape)).forEach((_, i, a) => (a[i] = Math.sin(i * 0.37)));
-    return s;
-  };
-  const ins = rn.inputShapes.map((s, i) => (have[i] ? slot(s) : undefined));
-  const outs = rn.outputShapes.map(slot);
-  const calls = kernel.build({
-    node: rn, input: (i) => ins[i], output: (i) => outs[i]!,
-    constant: (i) => (rg.constants.get(rn.node.inputs[i]!) as Tensor | undefined)?.data,
-    weights: (d) => {
-      const at = take(d.length * 4);
-      new Float32Array(mem.buffer, at, d.length).set(d);
-      return at;
-    },
-  });
-  const bound = calls.map((c) => {
-    const fn = ex[c.fn]!;
-    const args = c.tiles === undefined ? c.args : [...c.args, 0, c.tiles];
-    return () => fn(...args);
-  });
-  return () => bound.forEach((f) => f());
-}
-
-/** The node alone through the old engine's runCpu. */
-function oldRunner(rg: ResolvedGraph, rn: ResolvedNode): () => void {
-  const inputs: Record<string, Tensor> = {};
-  const inputShapes = new Map<string, number[]>();
-  rn.node.inputs.forEach((name, i) => {
-    if (!name || rg.constants.has(name)) return;
-    const shape = rn.inputShapes[i]!;
-    inputs[name] = { shape: [...shape], data: Float32Array.from({ length: size(shape) }, (_, k) => Math.sin(k * 0.37)) };
-    inputShapes.set(name, [...shape]);
-  });
-  const one = {
-    ...rg, nodes: [rn], inputShapes,
-    graph: { ...rg.graph, inputs: [...inputShapes].map(([name, shape]) => ({ name, shape })), outputs: [rn.node.outputs[0]!] },
-  } as unknown as ResolvedGraph;
-  return () => void runCpu(one, inputs);
-}
 
 /** Layers of other networks' shapes (a one-node graph each), for the general path's throughput. */
 const SYNTHETIC: { op: string; x: number[]; w: number[]; attrs: Record<string, unknown> }[] = [
@@ -123,10 +55,12 @@ export async function main(argv: string[]): Promise<void> {
       if (op !== 'Conv' && op !== 'ConvTranspose') continue;
       const flops = 2 * (op === 'Conv' ? size(rn.outputShapes[0]!) * (cin / a.group) * a.kernel[0] * a.kernel[1] : rn.cost.macs);
       const tNew = timeIt(runs, arenaRunner(rg, rn, op === 'Conv' ? generalConv : convTranspose));
-      const tOld = timeIt(runs, oldRunner(rg, rn));
+      const tOld = timeIt(runs, runCpuRunner(rg, rn));
       const [usNew, usOld] = [tNew.med, tOld.med];
       const shape = `${rn.inputShapes[0]!.join('x')} w ${rn.inputShapes[1]!.join('x')} s${(rn.attrs as { strides: number[] }).strides.join('')}`;
-      console.log(`  ${op.padEnd(13)} ${shape.padEnd(32)} new ${usNew.toFixed(0).padStart(6)} µs ${(flops / usNew / 1e3).toFixed(2).padStart(6)} GFLOP/s   old ${usOld.toFixed(0).padStart(6)} µs ${(flops / usOld / 1e3).toFixed(2).padStart(6)} GFLOP/s   old/new ${(usOld / usNew).toFixed(2)}   (min new ${tNew.min.toFixed(0)} old ${tOld.min.toFixed(0)} µs; CPU new ${tNew.cpu.toFixed(0)} old ${tOld.cpu.toFixed(0)} µs)`);
+      const gf = (us: number) => `${us.toFixed(0).padStart(6)} µs ${(flops / us / 1e3).toFixed(2).padStart(6)} GFLOP/s`;
+      const detail = `min ${tNew.min.toFixed(0)} / ${tOld.min.toFixed(0)} µs, CPU ${tNew.cpu.toFixed(0)} / ${tOld.cpu.toFixed(0)} µs`;
+      console.log(`  ${op.padEnd(13)} ${shape.padEnd(32)} new ${gf(usNew)}   runCpu ${gf(usOld)}   ratio ${(usOld / usNew).toFixed(2)}   (${detail})`);
     }
     dispose();
   }

@@ -1,7 +1,7 @@
 // The K loop of the conv kernels (conv.c, convt.c): a block of pixels (PIXELS lists them, F(m) for each) × NR output
 // channels in registers, acc{m}{l,h}, fed from one input pointer per pixel, p{m}, and NR-wide weight rows.
 #pragma once
-#include "sc.h"
+#include "lanes.h"
 
 #define NR 8
 
@@ -43,7 +43,5 @@ static inline void store_nv(f32 *y, f32x4 lo, f32x4 hi, int nv) {
     nv -= 4;
     lo = hi;
   }
-  if (nv > 0) y[0] = wasm_f32x4_extract_lane(lo, 0);
-  if (nv > 1) y[1] = wasm_f32x4_extract_lane(lo, 1);
-  if (nv > 2) y[2] = wasm_f32x4_extract_lane(lo, 2);
+  if (nv > 0) store_first(y, lo, nv);
 }

@@ -1,0 +1,54 @@
+#include "lanes.h"
+
+// Resize of an NHWC tensor over H and W, one tile per output row (n, oy), from tables ops/resize.ts computes at
+// load with the reference's coordinate rules: per output row the two source rows and the second one's weight, per
+// output column the two source pixels' offsets (column · C) and weight. Nearest uses only the first of each pair.
+// Linear blends the two source rows into a scratch row (W·C + 4 floats) first, then each output pixel from two
+// of its pixels: about 1.5 blends per output for a ×2 upscale instead of 3.
+
+// As ops/resize.ts packs the table: this header, then ho row taps, then wo column taps.
+typedef struct { int n, h, w, c, ho, wo; } resize_dims;
+typedef struct { int i0, i1; f32 w; } resize_tap;
+
+static inline f32x4 lerp4(const f32 *a, const f32 *b, f32x4 w) {
+  const f32x4 va = load4(a);
+  return madd(wasm_f32x4_sub(load4(b), va), w, va);
+}
+
+EXPORT(resize_linear)(f32 *y, const f32 *x, const resize_dims *d, f32 *s, int t0, int t1) {
+  const resize_tap *rows = (const resize_tap *)(d + 1), *cols = rows + d->ho;
+  const int C = d->c, wc = d->w * C;
+  for (int row = t0; row < t1; row++) {
+    const resize_tap r = rows[row % d->ho];
+    const f32 *x0 = x + ((row / d->ho) * d->h + r.i0) * wc, *x1 = x + ((row / d->ho) * d->h + r.i1) * wc;
+    const f32x4 wy = splat(r.w);
+    for (int i = 0; i < wc; i += 4) store4(s + i, lerp4(x0 + i, x1 + i, wy));
+    f32 *out = y + row * d->wo * C;
+    for (int ox = 0; ox < d->wo; ox++, out += C) {
+      const f32 *a = s + cols[ox].i0, *b = s + cols[ox].i1;
+      const f32x4 wx = splat(cols[ox].w);
+      int c = 0;
+      for (; c + 8 <= C; c += 8) {
+        store4(out + c, lerp4(a + c, b + c, wx));
+        store4(out + c + 4, lerp4(a + c + 4, b + c + 4, wx));
+      }
+      for (; c + 4 <= C; c += 4) store4(out + c, lerp4(a + c, b + c, wx));
+      if (c < C) store_first(out + c, lerp4(a + c, b + c, wx), C - c);
+    }
+  }
+}
+
+EXPORT(resize_nearest)(f32 *y, const f32 *x, const resize_dims *d, int t0, int t1) {
+  const resize_tap *rows = (const resize_tap *)(d + 1), *cols = rows + d->ho;
+  const int C = d->c, wc = d->w * C;
+  for (int row = t0; row < t1; row++) {
+    const f32 *src = x + ((row / d->ho) * d->h + rows[row % d->ho].i0) * wc;
+    f32 *out = y + row * d->wo * C;
+    for (int ox = 0; ox < d->wo; ox++, out += C) {
+      const f32 *a = src + cols[ox].i0;
+      int c = 0;
+      for (; c + 4 <= C; c += 4) store4(out + c, load4(a + c));
+      if (c < C) store_first(out + c, load4(a + c), C - c);
+    }
+  }
+}
