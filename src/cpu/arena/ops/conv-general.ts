@@ -45,8 +45,8 @@ export const generalConv: ArenaKernel = {
     if (rn.def.op !== 'Conv') return undefined;
     const a = rn.attrs as ConvAttrs;
     const out = rn.outputShapes[0]!;
-    // weights and bias must be constants (no slot); the residual arrives as a slot
-    if (!a.constWeights || have[1] !== undefined || (a.hasBias && have[2] !== undefined)) return undefined;
+    // the input arrives as a slot, weights and bias are constants (no slot), the residual is a slot
+    if (have[0] === undefined || !a.constWeights || have[1] !== undefined || (a.hasBias && have[2] !== undefined)) return undefined;
     if (a.residual && have[3] === undefined) return undefined;
     if (rn.inputShapes[0]!.length !== 4 || out.some((d) => d < 1)) return undefined;
     return { inputs: ['nhwc', undefined, undefined, a.residual ? 'nhwc' : undefined], outputs: ['nhwc'] };

@@ -46,8 +46,8 @@ export const convTranspose: ArenaKernel = {
   layouts(rn, have) {
     if (rn.def.op !== 'ConvTranspose' || rn.inputShapes[0]!.length !== 4) return undefined;
     const a = rn.attrs as ConvTransposeAttrs;
-    // weights and bias must be constants (no slot)
-    if (have[1] !== undefined || (a.hasBias && have[2] !== undefined)) return undefined;
+    // the input arrives as a slot, weights and bias are constants (no slot)
+    if (have[0] === undefined || have[1] !== undefined || (a.hasBias && have[2] !== undefined)) return undefined;
     return { inputs: ['nhwc', undefined, undefined], outputs: ['nhwc'] };
   },
   build(ctx) {
