@@ -36,8 +36,8 @@ static inline void store_part(f32 *p, f32x4 v, int n) {
   if (n & 1) wasm_v128_store32_lane(p, v, 0);
 }
 
-// The activations other than a clamp, and the residual, applied to n stored values (once per row of a block: act4
-// written once, not per register).
+// The activations other than a clamp, and the residual after them, applied to n stored values (once per row of a
+// block: act4 inlined once, not per register).
 static __attribute__((noinline)) void epilogue(f32 *c, const f32 *r, int n, int kind, f32 lo, f32 hi, int post, f32 plo,
                                                f32 phi) {
   int j = 0;
@@ -54,7 +54,7 @@ static __attribute__((noinline)) void epilogue(f32 *c, const f32 *r, int n, int 
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(
-    const int MR, const int NR, f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *pp, int t0,
+    const int MR, const int NR, const int SPLAT, f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *pp, int t0,
     int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
   const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
@@ -62,7 +62,9 @@ static inline __attribute__((always_inline)) void gemm_tiles(
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
-  const int simple = kind == ACT_CLAMP && !r;
+  // clamps (none, relu, relu6…) and the residual between them are applied in registers, the rest by epilogue()
+  const int simple = kind == ACT_CLAMP && post == ACT_CLAMP;
+  const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
   for (int t = t0; t < t1; t++) {
     const int m0 = (t / chunks) * MR;
     const int mr = M - m0 < MR ? M - m0 : MR;
@@ -81,7 +83,7 @@ static inline __attribute__((always_inline)) void gemm_tiles(
       }
       wp += NR;
       int k = 0;
-      for (; k + 4 <= K; k += 4, wp += 4 * NR) {
+      for (; SPLAT && k + 4 <= K; k += 4, wp += 4 * NR) {
         f32x4 va[MR_MAX];
         UNROLL for (int i = 0; i < MR; i++) va[i] = load4(ar[i] + k);
         UNROLL for (int l = 0; l < 4; l++) {
@@ -106,10 +108,18 @@ static inline __attribute__((always_inline)) void gemm_tiles(
       UNROLL for (int i = 0; i < MR; i++) {
         if (i < mr) {
           f32 *cp = c + (m0 + i) * N + n0;
+          const f32 *rp = r + (m0 + i) * N + n0;
           UNROLL for (int j = 0; j < NR / 4; j++) {
-            const f32x4 v = simple ? clamp4(acc[i][j], splat(lo), splat(hi)) : acc[i][j];
-            if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
-            else if (nc > 4 * j) store_part(cp + 4 * j, v, nc - 4 * j);
+            if (nc > 4 * j) {
+              f32x4 v = acc[i][j];
+              if (simple) {
+                v = clamp4(v, vlo, vhi);
+                // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
+                if (r) v = clamp4(wasm_f32x4_add(v, load4(rp + 4 * j)), vplo, vphi);
+              }
+              if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
+              else store_part(cp + 4 * j, v, nc - 4 * j);
+            }
           }
         }
       }
@@ -120,9 +130,14 @@ static inline __attribute__((always_inline)) void gemm_tiles(
   }
 }
 
+// gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat (every k one float of A splatted)
 #define GEMM(MR, NR)                                                                                                  \
   EXPORT(gemm_##MR##x##NR)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {  \
-    gemm_tiles(MR, NR, c, a, w, r, p, t0, t1);                                                                        \
+    gemm_tiles(MR, NR, 1, c, a, w, r, p, t0, t1);                                                                     \
+  }                                                                                                                   \
+  EXPORT(gemm_##MR##x##NR##_ls)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0,     \
+                                int t1) {                                                                             \
+    gemm_tiles(MR, NR, 0, c, a, w, r, p, t0, t1);                                                                     \
   }
 
 GEMM(4, 8)

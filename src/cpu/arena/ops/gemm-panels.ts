@@ -9,6 +9,8 @@ import { actArgs, type BuildCtx, type Call } from '../types.js';
 export interface GemmShape {
   mr: number;
   nr: number;
+  /** A read one float per k ("loadsplat") instead of 4 k at a time with lanes splatted ("splat", the default). */
+  loadsplat?: boolean;
 }
 
 /** The one the kernels use (bench/arena-gemm.ts measures the others). */
@@ -70,5 +72,5 @@ export function gemmCalls(ctx: BuildCtx, rows: GemmRows, ops: GemmOperands[], ac
   if (rows.M === 0 || rows.N === 0) return [];
   const { params, tiles } = gemmParams(rows, act, post, shape);
   const p = ctx.weights(params);
-  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
+  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
 }
