@@ -27,24 +27,31 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 interface Timing { median: number; min: number }
 
-/** Median and least µs of f over `reps` samples, each sample long enough (≥ 2 ms) to time. */
-function time(f: () => void, reps: number): Timing {
-  let inner = 1;
-  for (let t0 = performance.now(); performance.now() - t0 < 2; inner *= 2) for (let i = 0; i < inner; i++) f();
-  const s: number[] = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < inner; i++) f();
-    s.push(((performance.now() - t0) * 1000) / inner);
-  }
-  return { median: median(s), min: Math.min(...s) };
+/**
+ * Median and least µs of each of `fs` over `reps` samples, each sample long enough (≥ 2 ms) to time; the samples of
+ * the functions interleaved, so that the load of a shared machine falls on all of them alike.
+ */
+function time(fs: (() => void)[], reps: number): Timing[] {
+  const inner = fs.map((f) => {
+    let n = 1;
+    for (let t0 = performance.now(); performance.now() - t0 < 2; n *= 2) for (let i = 0; i < n; i++) f();
+    return n;
+  });
+  const s = fs.map(() => [] as number[]);
+  for (let r = 0; r < reps; r++)
+    fs.forEach((f, k) => {
+      const t0 = performance.now();
+      for (let i = 0; i < inner[k]!; i++) f();
+      s[k]!.push(((performance.now() - t0) * 1000) / inner[k]!);
+    });
+  return s.map((x) => ({ median: median(x), min: Math.min(...x) }));
 }
 
 const rand = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-/** µs of the node's arena calls on the microkernel `shape`. */
-function arena(rn: ResolvedNode, constants: ResolvedGraph['constants'], shape: GemmShape, reps: number): Timing {
+/** The node's arena calls on the microkernel `shape`, made ready to run. */
+function arena(rn: ResolvedNode, constants: ResolvedGraph['constants'], shape: GemmShape): () => void {
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
   let top = ((ex.__heap_base.value as number) + 15) & ~15;
@@ -74,11 +81,11 @@ function arena(rn: ResolvedNode, constants: ResolvedGraph['constants'], shape: G
     const args = [...c.args, 0, c.tiles ?? 0];
     return () => fn(...args);
   });
-  return time(() => { for (const f of run) f(); }, reps);
+  return () => { for (const f of run) f(); };
 }
 
-/** µs of the same node as a one-node graph on the old engine (runCpu, its fast wasm kernels). */
-function oldEngine(rn: ResolvedNode, rg: ResolvedGraph, reps: number): Timing {
+/** The same node as a one-node graph on the old engine (runCpu, its fast wasm kernels). */
+function oldEngine(rn: ResolvedNode, rg: ResolvedGraph): () => void {
   const inputs = rn.node.inputs.filter((n) => n && !rg.constants.has(n));
   const initializers = new Map([...rn.node.inputs].filter((n) => n && rg.constants.has(n)).map((n) => [n, rg.constants.get(n)!]));
   const one = resolve({
@@ -87,7 +94,7 @@ function oldEngine(rn: ResolvedNode, rg: ResolvedGraph, reps: number): Timing {
   } as never);
   (one.nodes as ResolvedNode[])[0] = { ...one.nodes[0]!, attrs: rn.attrs };
   const feeds = Object.fromEntries(inputs.map((n) => [n, rand(size(rg.shapes.get(n)!))]));
-  return time(() => runCpu(one, feeds), reps);
+  return () => runCpu(one, feeds);
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -113,7 +120,7 @@ export async function main(argv: string[]): Promise<void> {
       if (only && !key.includes(only)) continue;
       const [, cout, ho, wo] = rn.outputShapes[0]!;
       const flops = 2 * rn.inputShapes[0]![0]! * ho! * wo! * cout! * rn.inputShapes[0]![1]!;
-      const us = [...SHAPES.map((s) => arena(rn, rg.constants, s, reps)), oldEngine(rn, rg, reps)];
+      const us = time([...SHAPES.map((s) => arena(rn, rg.constants, s)), oldEngine(rn, rg)], reps);
       us.forEach((u, i) => {
         totals[i]! += u.median;
         mins[i]! += u.min;

@@ -65,16 +65,20 @@ static inline __attribute__((always_inline)) void gemm_tiles(
   // clamps (none, relu, relu6…) and the residual between them are applied in registers, the rest by epilogue()
   const int simple = kind == ACT_CLAMP && post == ACT_CLAMP;
   const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
-  for (int t = t0; t < t1; t++) {
+  for (int t = t0; t < t1;) {
     const int m0 = (t / chunks) * MR;
     const int mr = M - m0 < MR ? M - m0 : MR;
     const f32 *ar[MR_MAX];
     UNROLL for (int i = 0; i < MR; i++) {
       const int m = i < mr ? m0 + i : M - 1;
-      ar[i] = a + (m / group) * group_stride + (m % group) * a_stride;
+      ar[i] = group >= M ? a + m * a_stride : a + (m / group) * group_stride + (m % group) * a_stride;
     }
-    const int p1 = (t % chunks + 1) * pchunk < panels ? (t % chunks + 1) * pchunk : panels;
-    for (int p = (t % chunks) * pchunk; p < p1; p++) {
+    // this row block's chunks in [t0, t1)
+    const int p0 = (t % chunks) * pchunk;
+    const int left = chunks - t % chunks < t1 - t ? chunks - t % chunks : t1 - t;
+    const int p1 = (t % chunks + left) * pchunk < panels ? (t % chunks + left) * pchunk : panels;
+    t += left;
+    for (int p = p0; p < p1; p++) {
       const f32 *wp = w + p * panel_size;
       f32x4 acc[MR_MAX][NR_MAX / 4];
       UNROLL for (int j = 0; j < NR / 4; j++) {
