@@ -12,15 +12,12 @@ import type { ConvAttrs } from '../src/ops/conv.js';
 import { runCpu } from '../src/cpu/run.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import { pointwiseCalls } from '../src/cpu/arena/ops/conv-pointwise.js';
-import type { GemmShape } from '../src/cpu/arena/ops/gemm-panels.js';
+import { GEMM_SHAPES, type GemmShape } from '../src/cpu/arena/ops/gemm-panels.js';
 import type { Call, Slot } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
-const SHAPES: GemmShape[] = [
-  { mr: 4, nr: 8 }, { mr: 4, nr: 8, loadsplat: true }, { mr: 5, nr: 8 }, { mr: 6, nr: 8 }, { mr: 6, nr: 8, loadsplat: true },
-  { mr: 4, nr: 16 }, { mr: 4, nr: 16, loadsplat: true },
-];
+const SHAPES = GEMM_SHAPES;
 const label = (s: GemmShape) => `${s.mr}x${s.nr}${s.loadsplat ? ' ls' : ''}`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;

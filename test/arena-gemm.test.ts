@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
-import { pointwiseConv } from '../src/cpu/arena/ops/conv-pointwise.js';
+import { pointwiseCalls, pointwiseConv } from '../src/cpu/arena/ops/conv-pointwise.js';
+import { GEMM_SHAPES } from '../src/cpu/arena/ops/gemm-panels.js';
 import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
@@ -106,6 +107,18 @@ describe('pointwise Conv (NHWC GEMM)', () => {
     decline({ op: 'Conv', inputs: [x, { constant: random([4, 4, 1, 1], 2) }, random([4], 3)] });
     // dilation is irrelevant to a 1×1 kernel
     check({ op: 'Conv', attrs: { dilations: [2, 3] }, inputs: [x, { constant: random([6, 4, 1, 1], 2) }] }, pointwiseConv, 'dilated');
+  });
+});
+
+describe('every microkernel shape of c/gemm.c', () => {
+  it.each(GEMM_SHAPES.map((s) => [`${s.mr}x${s.nr}${s.loadsplat ? ' loadsplat' : ''}`, s]))('%s: row and column tails, stride 2, residual', (_name, shape) => {
+    const kernel: ArenaKernel = { layouts: pointwiseConv.layouts, build: (ctx) => pointwiseCalls(ctx, shape) };
+    for (const [n, cin, h, w, cout] of [[1, 1, 1, 1, 1], [2, 7, 3, 5, 9], [1, 33, 5, 5, 17], [1, 5, 4, 4, 40], [2, 16, 7, 3, 3]] as const) {
+      check(conv(n, cin, h, w, cout), kernel, `${n}×${cin}×${h}×${w}→${cout}`);
+      check(conv(n, cin, h, w, cout, { stride: [2, 2] }), kernel, `${n}×${cin}×${h}×${w}→${cout} s2`);
+      check(conv(n, cin, h, w, cout, { residual: true }), kernel, 'residual relu6', { act: { kind: 'clip', min: 0, max: 6 }, residual: true, post: { kind: 'relu' } });
+      check(conv(n, cin, h, w, cout, { residual: true }), kernel, 'hardswish residual', { act: { kind: 'hardswish' }, residual: true });
+    }
   });
 });
 

@@ -13,8 +13,14 @@ export interface GemmShape {
   loadsplat?: boolean;
 }
 
-/** The one the kernels use (bench/arena-gemm.ts measures the others). */
-export const GEMM_SHAPE: GemmShape = { mr: 4, nr: 8 };
+/** Every microkernel c/gemm.c exports (bench/arena-gemm.ts compares them, test/arena-gemm.test.ts checks them). */
+export const GEMM_SHAPES: readonly GemmShape[] = [
+  { mr: 4, nr: 8 }, { mr: 4, nr: 8, loadsplat: true }, { mr: 5, nr: 8 }, { mr: 5, nr: 8, loadsplat: true },
+  { mr: 6, nr: 8 }, { mr: 6, nr: 8, loadsplat: true }, { mr: 4, nr: 16 }, { mr: 4, nr: 16, loadsplat: true },
+];
+
+/** The one the kernels use. */
+export const GEMM_SHAPE: GemmShape = GEMM_SHAPES[0]!;
 
 /** Enough tiles for a team of threads to share a small GEMM by column chunks. */
 const MIN_TILES = 16;
