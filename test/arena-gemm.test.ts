@@ -97,6 +97,23 @@ describe('pointwise Conv (NHWC GEMM)', () => {
     check(conv(2, 7, 7, 5, 10, { residual: true, stride: [2, 2] }), pointwiseConv, 'strided residual', { act, residual: true, post: { kind: 'relu' } });
   });
 
+  it('writes over its residual (in place) as it would write elsewhere', () => {
+    // the residual's slot is the output's, holding the residual's values (copied in by a first call)
+    const inPlace = (extra: Record<string, unknown>): ArenaKernel => withAttrs({
+      layouts: pointwiseConv.layouts,
+      build: (ctx) => {
+        const out = ctx.output(0);
+        const res = ctx.input(3)!;
+        const n = out.shape.reduce((x, d) => x * d, 1);
+        return [{ fn: 'copy', args: [out.offset, res.offset, n] }, ...pointwiseCalls({ ...ctx, input: (i) => (i === 3 ? { ...res, offset: out.offset } : ctx.input(i)) })];
+      },
+    }, extra);
+    for (const act of ACTS) {
+      const extra = { act, residual: true, post: { kind: 'relu' } };
+      check(conv(2, 9, 5, 3, 13, { residual: true }), inPlace(extra), `in place ${act.kind}`, extra);
+    }
+  });
+
   it('declines what it does not compute', () => {
     const x = random([1, 4, 5, 5], 1);
     const decline = (spec: NodeSpec) => expect(runArenaKernel(spec, { kernel: pointwiseConv }).layouts).toBeUndefined();

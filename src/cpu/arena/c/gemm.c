@@ -36,21 +36,12 @@ static inline void store_part(f32 *p, f32x4 v, int n) {
   if (n & 1) wasm_v128_store32_lane(p, v, 0);
 }
 
-// The activations other than a clamp, and the residual after them, applied to n stored values (once per row of a
-// block: act4 inlined once, not per register).
-static __attribute__((noinline)) void epilogue(f32 *c, const f32 *r, int n, int kind, f32 lo, f32 hi, int post, f32 plo,
-                                               f32 phi) {
-  int j = 0;
-  for (; j + 4 <= n; j += 4) {
-    f32x4 v = act4(load4(c + j), kind, lo, hi);
-    if (r) v = act4(wasm_f32x4_add(v, load4(r + j)), post, plo, phi);
-    store4(c + j, v);
-  }
-  for (; j < n; j++) {
-    f32 v = act1(c[j], kind, lo, hi);
-    if (r) v = act1(v + r[j], post, plo, phi);
-    c[j] = v;
-  }
+// The activations other than a clamp, and the residual after them, on one vector (a call, so that act4 is inlined
+// once, not per register).
+static __attribute__((noinline)) f32x4 epilogue(f32x4 v, const f32 *r, int kind, f32 lo, f32 hi, int post, f32 plo,
+                                                f32 phi) {
+  v = act4(v, kind, lo, hi);
+  return r ? act4(wasm_f32x4_add(v, load4(r)), post, plo, phi) : v;
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(
@@ -62,7 +53,8 @@ static inline __attribute__((always_inline)) void gemm_tiles(
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
-  // clamps (none, relu, relu6…) and the residual between them are applied in registers, the rest by epilogue()
+  // clamps (none, relu, relu6…) and the residual between them inline, the rest through epilogue(); each residual
+  // vector is read before C's is written, so C may be the residual (in place)
   const int simple = kind == ACT_CLAMP && post == ACT_CLAMP;
   const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
   for (int t = t0; t < t1;) {
@@ -116,20 +108,17 @@ static inline __attribute__((always_inline)) void gemm_tiles(
           UNROLL for (int j = 0; j < NR / 4; j++) {
             if (nc > 4 * j) {
               f32x4 v = acc[i][j];
+              // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
               if (simple) {
                 v = clamp4(v, vlo, vhi);
-                // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
                 if (r) v = clamp4(wasm_f32x4_add(v, load4(rp + 4 * j)), vplo, vphi);
-              }
+              } else v = epilogue(v, r ? rp + 4 * j : 0, kind, lo, hi, post, plo, phi);
               if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
               else store_part(cp + 4 * j, v, nc - 4 * j);
             }
           }
         }
       }
-      if (!simple)
-        for (int i = 0; i < mr; i++)
-          epilogue(c + (m0 + i) * N + n0, r ? r + (m0 + i) * N + n0 : 0, nc, kind, lo, hi, post, plo, phi);
     }
   }
 }
