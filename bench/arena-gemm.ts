@@ -2,7 +2,7 @@
 // median µs and GFLOP/s per layer shape for each microkernel shape of c/gemm.c, against the old engine (runCpu on a
 // one-node graph of the same node: its wasm sgemm with its copies in and out). One thread.
 //
-//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring]
+//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls,6x8]
 // In Node 20 relaxed SIMD is missing: every multiply-add is a call of madd_ref (see c/sc.h); Chromium has it, and
 // `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.
 import { readFileSync } from 'node:fs';
@@ -17,8 +17,7 @@ import type { Call, Slot } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
-const SHAPES = GEMM_SHAPES;
-const label = (s: GemmShape) => `${s.mr}x${s.nr}${s.loadsplat ? ' ls' : ''}`;
+const label = (s: GemmShape) => `${s.mr}x${s.nr}${s.loadsplat ? 'ls' : ''}`;
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
@@ -97,6 +96,8 @@ function oldEngine(rn: ResolvedNode, rg: ResolvedGraph): () => void {
 export async function main(argv: string[]): Promise<void> {
   const reps = Number(argv.find((a) => !a.startsWith('--')) ?? 15);
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const pick = argv.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
+  const SHAPES = GEMM_SHAPES.filter((s) => !pick || pick.includes(label(s)));
   console.log(`relaxed SIMD: ${kernelModule(false).relaxed}`);
   for (const file of MODELS) {
     const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', numThreads: 1, worker: false });
