@@ -1,7 +1,9 @@
 // The CPU engine's GEMM family (c/gemm.c): pointwise Conv, Gemm and MatMul against the ops' reference kernels over
 // awkward sizes, every fused epilogue, split invariance (bitwise) and what each kernel declines.
-// Tolerance: |fast - ref| ≤ 1e-5·max(1, |ref|) per element (inputs in [-1, 1]).
-import { describe, expect, it } from 'vitest';
+// Also pointwise Conv and MatMul against TF.js's cpu backend. Tolerance: |fast - ref| ≤ 1e-5·max(1, |ref|) per
+// element (inputs in [-1, 1]).
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
@@ -185,5 +187,32 @@ describe('MatMul (constant 2-D B)', () => {
     decline({ op: 'MatMul', inputs: [random([4], 1), { constant: random([4, 5], 2) }] });
     decline({ op: 'MatMul', inputs: [random([2, 3, 4], 1), { constant: random([2, 4, 5], 2) }] });
     decline({ op: 'MatMul', inputs: [random([3, 4], 1), random([4, 5], 2)] });
+  });
+});
+
+describe('against TF.js (cpu backend)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each([[1, 3, 5, 7, 8, 1], [2, 17, 6, 9, 33, 2], [1, 33, 9, 4, 7, 3], [2, 96, 8, 8, 24, 1]])('pointwise conv %i×%i×%i×%i → %i, stride %i, bias and relu6', (n, cin, h, w, cout, s) => {
+    const spec = conv(n, cin, h, w, cout, { stride: [s, s] });
+    const act: FusedActivation = { kind: 'clip', min: 0, max: 6 };
+    const got = runArenaKernel(spec, { kernel: withAttrs(pointwiseConv, { act }) }).outputs[0]!;
+    const [x, wt, b] = spec.inputs as [Tensor, { constant: Tensor }, { constant: Tensor }];
+    const want = tf.tidy(() => {
+      const xt = tf.tensor4d(x.data, [n, cin, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D;
+      const wt4 = tf.tensor4d(wt.constant.data, [cout, cin, 1, 1]).transpose([2, 3, 1, 0]) as tf.Tensor4D;
+      return tf.relu6(tf.conv2d(xt, wt4, s, 'valid').add(tf.tensor1d(b.constant.data))).transpose([0, 3, 1, 2]).dataSync() as Float32Array;
+    });
+    expectClose(got.data, want, 'TF.js conv2d');
+  });
+
+  it.each([[1, 7, 9], [33, 17, 257], [257, 96, 24]])('MatMul %i×%i by %i', (M, K, N) => {
+    const a = random([M, K], 5);
+    const b = random([K, N], 6);
+    const got = runArenaKernel({ op: 'MatMul', inputs: [a, { constant: b }] }).outputs[0]!;
+    const want = tf.tidy(() => tf.matMul(tf.tensor2d(a.data, [M, K]), tf.tensor2d(b.data, [K, N])).dataSync() as Float32Array);
+    expectClose(got.data, want, 'TF.js matMul');
   });
 });
