@@ -44,9 +44,9 @@ static __attribute__((noinline)) f32x4 epilogue(f32x4 v, const f32 *r, int kind,
   return r ? act4(wasm_f32x4_add(v, load4(r)), post, plo, phi) : v;
 }
 
-static inline __attribute__((always_inline)) void gemm_tiles(
-    const int MR, const int NR, const int SPLAT, f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *pp, int t0,
-    int t1) {
+static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
+                                                              const f32 *a, const f32 *w, const f32 *r,
+                                                              const gemm_params *pp, int t0, int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
   const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
   const f32 lo = pp->lo, hi = pp->hi, plo = pp->plo, phi = pp->phi;
@@ -123,8 +123,8 @@ static inline __attribute__((always_inline)) void gemm_tiles(
   }
 }
 
-// gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat (every k one float of A splatted). 4×8 loadsplat is the fastest of
-// 4×8, 5×8, 6×8 and 4×16 each way on x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
+// gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
+// x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
 #define GEMM(name, MR, NR, SPLAT)                                                                                     \
   EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
     gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
