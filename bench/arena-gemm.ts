@@ -3,10 +3,10 @@
 // one-node graph of the same node: its wasm sgemm with its copies in and out). One thread.
 //
 //   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls,6x8]
+//   node bench/run-arena-gemm.mjs [same arguments]          (in headless Chromium: bench/arena-gemm.html)
 // In Node 20 relaxed SIMD is missing: every multiply-add is a call of madd_ref (see c/sc.h); Chromium has it, and
 // `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.
-import { readFileSync } from 'node:fs';
-import { load } from '../src/node.js';
+import { load } from '../src/index.js';
 import { resolve, type ResolvedGraph, type ResolvedNode } from '../src/graph/resolve.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
 import { runCpu } from '../src/cpu/run.js';
@@ -94,13 +94,25 @@ function oldEngine(rn: ResolvedNode, rg: ResolvedGraph): () => void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  const { readFileSync } = await import('node:fs');
+  await bench(argv, async (path) => new Uint8Array(readFileSync(path)), console.log);
+}
+
+/** The same in a page (bench/arena-gemm.html): the printed lines. */
+export async function browserMain(argv: string[]): Promise<string> {
+  const lines: string[] = [];
+  await bench(argv, async (path) => new Uint8Array(await (await fetch(`/${path}`)).arrayBuffer()), (l) => lines.push(l));
+  return lines.join('\n');
+}
+
+async function bench(argv: string[], read: (path: string) => Promise<Uint8Array>, log: (line: string) => void): Promise<void> {
   const reps = Number(argv.find((a) => !a.startsWith('--')) ?? 15);
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
   const pick = argv.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
   const SHAPES = GEMM_SHAPES.filter((s) => !pick || pick.includes(label(s)));
-  console.log(`relaxed SIMD: ${kernelModule(false).relaxed}`);
+  log(`relaxed SIMD: ${kernelModule(false).relaxed}`);
   for (const file of MODELS) {
-    const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', numThreads: 1, worker: false });
+    const model = await load(await read(`node_modules/@mediapipe/${file}`), { backend: 'cpu', numThreads: 1, worker: false });
     const rg = model.graph as unknown as ResolvedGraph;
     const seen = new Map<string, ResolvedNode>();
     for (const rn of rg.nodes) {
@@ -110,8 +122,8 @@ export async function main(argv: string[]): Promise<void> {
       const key = `${n}×${h}×${w}×${cin}→${rn.outputShapes[0]![1]} s${a.strides.join('')}${a.residual ? ' +res' : ''} ${a.act.kind}${a.post ? `/${a.post.kind}` : ''}`;
       if (!seen.has(key)) seen.set(key, rn);
     }
-    console.log(`\n${file.split('/')[1]} — ${seen.size} pointwise conv shapes; µs (GFLOP/s)`);
-    console.log(`${'layer (N×H×W×Cin→Cout)'.padEnd(40)} ${SHAPES.map((s) => label(s).padStart(15)).join('')} ${'old engine'.padStart(15)}`);
+    log(`\n${file.split('/')[1]} — ${seen.size} pointwise conv shapes; µs (GFLOP/s)`);
+    log(`${'layer (N×H×W×Cin→Cout)'.padEnd(40)} ${SHAPES.map((s) => label(s).padStart(15)).join('')} ${'old engine'.padStart(15)}`);
     const totals = new Array<number>(SHAPES.length + 1).fill(0);
     const mins = new Array<number>(SHAPES.length + 1).fill(0);
     for (const [key, rn] of seen) {
@@ -123,9 +135,9 @@ export async function main(argv: string[]): Promise<void> {
         totals[i]! += u.median;
         mins[i]! += u.min;
       });
-      console.log(`${key.padEnd(40)} ${us.map((u) => `${u.median.toFixed(1)} (${(flops / u.median / 1e3).toFixed(1)})`.padStart(15)).join('')}`);
+      log(`${key.padEnd(40)} ${us.map((u) => `${u.median.toFixed(1)} (${(flops / u.median / 1e3).toFixed(1)})`.padStart(15)).join('')}`);
     }
-    console.log(`${'sum of medians'.padEnd(40)} ${totals.map((u) => u.toFixed(1).padStart(15)).join('')}`);
-    console.log(`${'sum of minima'.padEnd(40)} ${mins.map((u) => u.toFixed(1).padStart(15)).join('')}`);
+    log(`${'sum of medians'.padEnd(40)} ${totals.map((u) => u.toFixed(1).padStart(15)).join('')}`);
+    log(`${'sum of minima'.padEnd(40)} ${mins.map((u) => u.toFixed(1).padStart(15)).join('')}`);
   }
 }
