@@ -36,12 +36,15 @@ static inline void store_part(f32 *p, f32x4 v, int n) {
   if (n & 1) wasm_v128_store32_lane(p, v, 0);
 }
 
-// The activations other than a clamp, and the residual after them, on one vector (a call, so that act4 is inlined
-// once, not per register).
-static __attribute__((noinline)) f32x4 epilogue(f32x4 v, const f32 *r, int kind, f32 lo, f32 hi, int post, f32 plo,
-                                                f32 phi) {
-  v = act4(v, kind, lo, hi);
-  return r ? act4(wasm_f32x4_add(v, load4(r)), post, plo, phi) : v;
+static __attribute__((noinline)) f32x4 sigmoid_call(f32x4 v) { return sigmoid4(v); }
+
+// act4 with the sigmoid (long, and rare after a GEMM) a call, so that the epilogue can be inlined per register
+static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
+  switch (kind) {
+    case ACT_CLAMP: return clamp4(v, splat(a), splat(b));
+    case ACT_SIGMOID: return sigmoid_call(v);
+    default: return act4(v, kind, a, b);
+  }
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
@@ -53,10 +56,7 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
-  // clamps (none, relu, relu6…) and the residual between them inline, the rest through epilogue(); each residual
-  // vector is read before C's is written, so C may be the residual (in place)
-  const int simple = kind == ACT_CLAMP && post == ACT_CLAMP;
-  const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
+  // each residual vector is read before C's is written, so C may be the residual (in place)
   for (int t = t0; t < t1;) {
     const int m0 = (t / chunks) * MR;
     const int mr = M - m0 < MR ? M - m0 : MR;
@@ -107,12 +107,9 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
           const f32 *rp = r + (m0 + i) * N + n0;
           UNROLL for (int j = 0; j < NR / 4; j++) {
             if (nc > 4 * j) {
-              f32x4 v = acc[i][j];
               // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
-              if (simple) {
-                v = clamp4(v, vlo, vhi);
-                if (r) v = clamp4(wasm_f32x4_add(v, load4(rp + 4 * j)), vplo, vphi);
-              } else v = epilogue(v, r ? rp + 4 * j : 0, kind, lo, hi, post, plo, phi);
+              f32x4 v = act_reg(acc[i][j], kind, lo, hi);
+              if (r) v = act_reg(wasm_f32x4_add(v, load4(rp + 4 * j)), post, plo, phi);
               if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
               else store_part(cp + 4 * j, v, nc - 4 * j);
             }
