@@ -26,8 +26,8 @@ const OPS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean'
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
 
-/** Median µs of one call of each f, the fs interleaved sample by sample; each sample at least ~2 ms of calls. */
-function time(fs: (() => void)[], samples: number): number[] {
+/** Median and min µs of one call of each f, the fs interleaved sample by sample; each sample at least ~2 ms of calls. */
+function time(fs: (() => void)[], samples: number): { med: number; min: number }[] {
   const reps = fs.map((f) => {
     let n = 1;
     for (let t = 0; t < 2; n *= 2) {
@@ -44,7 +44,7 @@ function time(fs: (() => void)[], samples: number): number[] {
       for (let i = 0; i < reps[j]!; i++) f();
       out[j]!.push(((performance.now() - t0) * 1000) / reps[j]!);
     });
-  return out.map(median);
+  return out.map((t) => ({ med: median(t), min: Math.min(...t) }));
 }
 
 /** The node on the new engine: its calls over all tiles, on one thread. */
@@ -97,20 +97,24 @@ export async function main(argv: string[]): Promise<void> {
     const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', worker: false, numThreads: 1 });
     const rg = model.graph as unknown as ResolvedGraph;
     console.log(`\n${file.split('/')[1]}`);
-    console.log('op            in (NCHW)        out (NCHW)       new µs   GB/s    old µs  old/new');
-    let sumNew = 0, sumOld = 0;
+    console.log('op            in (NCHW)        out (NCHW)       new µs (min)      GB/s    old µs (min)        old/new');
+    let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0;
     for (const rn of rg.nodes) {
       if (!OPS.has(rn.node.op)) continue;
-      const [tNew, tOld] = time([arenaCall(rn, rg.constants), oldCall(rn, rg.constants)], samples) as [number, number];
+      const [n, o] = time([arenaCall(rn, rg.constants), oldCall(rn, rg.constants)], samples);
+      const tNew = n!.med, tOld = o!.med;
       sumNew += tNew;
       sumOld += tOld;
+      minNew += n!.min;
+      minOld += o!.min;
       const bytes = 4 * (sizeOf(rn.inputShapes[0]!) + sizeOf(rn.outputShapes[0]!));
       console.log(
         `${rn.node.op.padEnd(13)} ${rn.inputShapes[0]!.join('x').padEnd(16)} ${rn.outputShapes[0]!.join('x').padEnd(16)} ` +
-          `${tNew.toFixed(1).padStart(7)} ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ${tOld.toFixed(1).padStart(7)}  ${(tOld / tNew).toFixed(2).padStart(6)}`,
+          `${tNew.toFixed(1).padStart(7)} (${n!.min.toFixed(1).padStart(6)}) ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ` +
+          `${tOld.toFixed(1).padStart(8)} (${o!.min.toFixed(1).padStart(7)})  ${(tOld / tNew).toFixed(2).padStart(7)}`,
       );
     }
-    console.log(`sum of medians: new ${sumNew.toFixed(0)} µs, old ${sumOld.toFixed(0)} µs (old/new ${(sumOld / sumNew).toFixed(2)})`);
+    console.log(`sum of medians: new ${sumNew.toFixed(0)} µs, old ${sumOld.toFixed(0)} µs (old/new ${(sumOld / sumNew).toFixed(2)}); sum of minima: new ${minNew.toFixed(0)}, old ${minOld.toFixed(0)} (${(minOld / minNew).toFixed(2)})`);
     model.dispose();
   }
 }
