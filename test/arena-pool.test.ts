@@ -170,3 +170,14 @@ describe('Resize (NHWC)', () => {
     expect(runArenaKernel({ op: 'Resize', attrs: { mode: 'linear' }, inputs: [x, undefined, { constant: { shape: [3], data: Float32Array.from([1, 2, 2]) } }] }).layouts).toBeUndefined();
   });
 });
+
+describe('DepthToSpace and SpaceToDepth (NHWC)', () => {
+  const cases: [number, number, number, number, number][] = [[1, 1, 3, 5, 2], [2, 3, 4, 2, 2], [1, 5, 2, 3, 3], [2, 8, 3, 3, 2], [1, 13, 1, 2, 2], [1, 2, 2, 2, 4]];
+  for (const mode of ['DCR', 'CRD'])
+    it(`DepthToSpace ${mode}`, () => {
+      cases.forEach(([n, c, h, w, b], i) => check({ op: 'DepthToSpace', attrs: { blocksize: b, mode }, inputs: [tensor([n, c * b * b, h, w], i)] }, `${[n, c * b * b, h, w]} b=${b}`));
+    });
+  it('SpaceToDepth', () => {
+    cases.forEach(([n, c, h, w, b], i) => check({ op: 'SpaceToDepth', attrs: { blocksize: b }, inputs: [tensor([n, c, h * b, w * b], i)] }, `${[n, c, h * b, w * b]} b=${b}`));
+  });
+});

@@ -1,5 +1,6 @@
 // The CPU engine's kernels by op (ops/*.ts); an op missing here runs its reference kernel in JavaScript.
 import { averagePoolKernel } from './ops/averagepool.js';
+import { depthToSpaceKernel, spaceToDepthKernel } from './ops/depthtospace.js';
 import { globalAveragePoolKernel } from './ops/globalaveragepool.js';
 import { maxPoolKernel } from './ops/maxpool.js';
 import { reduceKernel } from './ops/reduce.js';
@@ -16,4 +17,6 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['ReduceMin', reduceKernel('min')],
   ['ReduceProd', reduceKernel('prod')],
   ['Resize', resizeKernel],
+  ['DepthToSpace', depthToSpaceKernel],
+  ['SpaceToDepth', spaceToDepthKernel],
 ]);

@@ -28,15 +28,15 @@ function table(a: PoolAttrs & Partial<AveragePoolAttrs>, n: number, c: number, h
   return new Float32Array(t.buffer);
 }
 
-/** The layouts of a pool: a non-empty 4-D input, NHWC in and out. */
-export function nhwcPool(rn: ResolvedNode): ReturnType<ArenaKernel['layouts']> {
+/** The layouts of a pool (and of the other NHWC-only ops here): a non-empty 4-D input, NHWC in and out. */
+export function nhwcOnly(rn: ResolvedNode): ReturnType<ArenaKernel['layouts']> {
   const xs = rn.inputShapes[0]!;
   return xs.length === 4 && xs.every((d) => d > 0) ? { inputs: ['nhwc'], outputs: ['nhwc'] } : undefined;
 }
 
 export function poolKernel(kind: 'max' | 'avg'): ArenaKernel {
   return {
-    layouts: nhwcPool,
+    layouts: nhwcOnly,
     build(ctx) {
       const a = ctx.node.attrs as PoolAttrs & Partial<AveragePoolAttrs>;
       const x = ctx.input(0)!;
