@@ -1,11 +1,17 @@
 // The CPU engine's pooling, reduction and resize kernels (src/cpu/arena/c/pool.c, reduce.c, resize.c) against the
 // ops' reference kernels over awkward shapes, each run with its tiles split 1, 2 and 3 ways (bitwise the same).
 // Tolerance |fast − ref| ≤ 1e-5 + 1e-5·|ref| (the references accumulate in float64, the kernels in float32).
+// Then against real engines: PyTorch's outputs for the single-op ONNX fixtures (their own atol/rtol, 1e-4) and the
+// ONNX package's reference implementation for 140 Resize cases (1e-6 + 1e-5·|ref|: it blends in float64).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
+import { resolve } from '../src/graph/resolve.js';
 import type { Tensor } from '../src/tensor.js';
 import type { Layout } from '../src/cpu/arena/types.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { FIXTURES_DIR, listFixtures, loadFixture } from './support/fixtures.js';
 import { rng } from './support/conv-sweep.js';
 import { expectClose, uniform } from './support/expect-close.js';
 
@@ -179,5 +185,43 @@ describe('DepthToSpace and SpaceToDepth (NHWC)', () => {
     });
   it('SpaceToDepth', () => {
     cases.forEach(([n, c, h, w, b], i) => check({ op: 'SpaceToDepth', attrs: { blocksize: b }, inputs: [tensor([n, c, h * b, w * b], i)] }, `${[n, c, h * b, w * b]} b=${b}`));
+  });
+});
+
+describe('against PyTorch and the ONNX reference implementation', () => {
+  const OPS = ['MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'Resize', 'DepthToSpace', 'SpaceToDepth'];
+  it('PyTorch fixtures that resolve to one of these ops alone', () => {
+    let ran = 0;
+    for (const info of listFixtures()) {
+      if (!info.output || !info.ops.every((op) => OPS.includes(op) || op === 'Constant' || op === 'Shape' || op === 'Slice' || op === 'Concat')) continue;
+      const fx = loadFixture(info.name);
+      const rg = resolve(fx.graph, { [fx.inputName]: fx.input.shape });
+      if (rg.nodes.length !== 1) continue;
+      const node = rg.nodes[0]!.node;
+      const inputs = node.inputs.map((name) => (name === fx.inputName ? fx.input : name === '' ? undefined : { constant: rg.constants.get(name)! }));
+      for (const split of [1, 3]) {
+        const r = runArenaKernel({ op: node.op, attrs: node.attrs as Record<string, unknown>, inputs }, { split, have: inputs.map((x) => (x && 'constant' in x ? undefined : 'nhwc')) });
+        expect(r.layouts, `${info.name}: declined`).toBeDefined();
+        expectClose(r.outputs[0]!.data, fx.expected!.data, `${info.name} (split ${split})`, fx.atol, fx.rtol);
+      }
+      ran++;
+    }
+    expect(ran).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the ONNX reference implementation\'s Resize cases', () => {
+    const { cases } = JSON.parse(readFileSync(join(FIXTURES_DIR, 'ops', 'resize_onnx_reference.json'), 'utf8')) as {
+      cases: { mode: string; coord: string; nearest_mode: string; sizes?: number[]; scales?: number[]; input_shape: number[]; input: number[]; output: number[] }[];
+    };
+    expect(cases.length).toBeGreaterThan(100);
+    for (const c of cases) {
+      const x = { shape: c.input_shape, data: Float32Array.from(c.input) };
+      const target = c.scales
+        ? [undefined, { constant: { shape: [4], data: Float32Array.from(c.scales) } }]
+        : [undefined, undefined, { constant: intTensor([4], c.sizes!) }];
+      const attrs = { mode: c.mode, coordinate_transformation_mode: c.coord, nearest_mode: c.nearest_mode };
+      const r = runArenaKernel({ op: 'Resize', attrs, inputs: [x, ...target] as NodeSpec['inputs'] }, { split: 2 });
+      expectClose(r.outputs[0]!.data, Float32Array.from(c.output), `Resize ${c.mode} ${c.coord} ${c.nearest_mode} ${c.input_shape}`, 1e-6);
+    }
   });
 });
