@@ -1,7 +1,7 @@
 /**
  * MaxPool and AveragePool on NHWC (c/pool.c): any kernel, stride, dilation, padding and ceil_mode, the borders
- * handled by tap ranges computed here once (the reference's tapRanges). A window that covers the whole unpadded input (a global pool, as the selfie segmenter's
- * squeeze-excite blocks write it) runs as a reduction over H·W instead.
+ * handled by tap ranges computed here once (the reference's tapRanges). A window that covers the whole unpadded
+ * input (a global pool, as the selfie segmenter's squeeze-excite blocks write it) runs as a reduction over H·W.
  */
 import type { AveragePoolAttrs } from '../../../ops/averagepool.js';
 import { tapRanges, type PoolAttrs } from '../../../ops/window.js';
@@ -21,7 +21,8 @@ function table(a: PoolAttrs & Partial<AveragePoolAttrs>, n: number, c: number, h
     const padded = tapRanges(out, size + pad + end, a.kernel[i], a.strides[i], a.dilations[i], 0);
     return Array.from(inside.lo, (lo, o) => {
       const taps = inside.hi[o]! - lo;
-      return [(o * a.strides[i] - pad + lo * a.dilations[i]) * step * (taps > 0 ? 1 : 0), taps, a.countIncludePad ? padded.hi[o]! - padded.lo[o]! : taps];
+      const first = taps > 0 ? o * a.strides[i] - pad + lo * a.dilations[i] : 0;
+      return [first * step, taps, a.countIncludePad ? padded.hi[o]! - padded.lo[o]! : taps];
     }).flat();
   };
   const t = Int32Array.from([...head, ...axis(a.out[0], h, 0, a.pads[0], a.pads[2], w * c), ...axis(a.out[1], w, 1, a.pads[1], a.pads[3], c)]);
