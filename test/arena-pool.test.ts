@@ -77,7 +77,7 @@ describe('MaxPool and AveragePool (NHWC)', () => {
   });
 
   it('GlobalAveragePool', () => {
-    for (const [shape, seed] of [[[2, 13, 5, 7], 1], [[1, 16, 64, 64], 2], [[1, 3, 1, 1], 3], [[2, 1, 9, 4], 4]] as const)
+    for (const [shape, seed] of [[[2, 13, 5, 7], 1], [[1, 16, 64, 64], 2], [[1, 3, 1, 1], 3], [[2, 1, 9, 4], 4], [[2, 5, 11], 5], [[1, 3, 2, 3, 5], 6]] as const)
       check({ op: 'GlobalAveragePool', inputs: [tensor([...shape], seed)] }, `GlobalAveragePool ${shape}`);
   });
 });
