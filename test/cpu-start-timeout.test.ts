@@ -30,7 +30,8 @@ describe('start timeouts', () => {
 
   it('helper threads that never start: the team is given up with the reason, every helper ended', async () => {
     let ended = 0;
-    const r = await startTeam(2, () => ({ ready: new Promise<void>(() => undefined), terminate: () => void ended++ }), undefined, 200);
+    const kernels = { module: {} as WebAssembly.Module, memory: {} as WebAssembly.Memory, exports: {}, table: { names: [], f32: [] }, stacks: [] };
+    const r = await startTeam(2, () => ({ ready: new Promise<void>(() => undefined), terminate: () => void ended++ }), kernels, 200);
     expect(r.team).toBeUndefined();
     expect(r.why).toMatch(/did not start within 0.2 s/);
     expect(ended).toBe(2);

@@ -1,34 +1,41 @@
 // The thread plan (src/cpu/thread-plan.ts): a model on a team measures each step on the team and on one thread
 // over its first runs, then keeps the faster side per step. Results stay bitwise those of one thread throughout.
-import { describe, expect, it } from 'vitest';
-import { runCpu } from '../src/cpu/run.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { REPLAN_RUNS, ThreadPlan } from '../src/cpu/thread-plan.js';
-import { leaseTeam } from '../src/cpu/thread-team-node.js';
-import { alone, wasm } from '../src/cpu/wasm-kernels.js';
+import { nodeTeam } from '../src/cpu/thread-team-node.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
 
 const bytes = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+const ends: (() => void)[] = [];
+afterAll(() => ends.forEach((e) => e()));
 
 describe('thread plan', () => {
-  it('alone() shows the kernels one thread inside a team run, and the team again after', async () => {
-    const { lease } = await leaseTeam(2);
-    expect(lease).toBeDefined();
-    try {
-      lease!.run(() => {
-        expect(wasm()!.threads).toBe(2);
-        expect(alone(() => wasm()!.threads)).toBe(1);
-        expect(() => alone(() => { throw new Error('x'); })).toThrow('x');
-        expect(wasm()!.threads).toBe(2);
-      });
-    } finally {
-      lease!.release();
+  it('alone() brackets a step: its calls see one thread, and the team again after (also when the step throws)', () => {
+    let single = false;
+    const plan = new ThreadPlan(<T>(f: () => T) => {
+      single = true;
+      try {
+        return f();
+      } finally {
+        single = false;
+      }
+    });
+    const seen: boolean[] = [];
+    for (let k = 0; k < 12; k++) {
+      plan.step(0, () => seen.push(single));
+      plan.done();
     }
+    // run 0 warms up on the team, then odd runs on the team, even runs on one thread
+    expect(seen.slice(0, 11)).toEqual([false, ...Array.from({ length: 10 }, (_, i) => (i + 1) % 2 === 0)]);
+    expect(() => plan.step(0, () => { throw new Error('x'); })).toThrow('x');
+    expect(single).toBe(false);
   });
 
   it('measures over runs 1–10, keeps its choice for REPLAN_RUNS runs, then measures again; every step runs once per run', () => {
-    const plan = new ThreadPlan();
+    const plan = new ThreadPlan((f) => f());
     let calls = 0;
     const fixed: boolean[] = [];
     for (let k = 0; k < 21 + 2 * REPLAN_RUNS; k++) {
@@ -47,27 +54,18 @@ describe('thread plan', () => {
     const rg = optimize(resolve(mobilenetV2(64, 10)), { cpu: true }).graph;
     const [[input, shape]] = [...rg.inputShapes];
     const x = Float32Array.from({ length: shape!.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i * 0.011));
-    const one = (o: Parameters<typeof runCpu>[2]) => bytes([...runCpu(rg, { [input!]: x }, o).values()][0]!.data as Float32Array);
-    const want = one({});
-    // node by node (a profiled run fuses no chain): its own one-thread result
-    const wantNodes = one({ onNode: () => {} });
-    const { lease } = await leaseTeam(2);
-    const plan = new ThreadPlan();
-    const profiled = new ThreadPlan();
-    try {
-      for (let k = 0; k < 14; k++) {
-        expect(plan.chosen === undefined, `run ${k}: plan fixed`).toBe(k < 11);
-        const got = lease!.run(() => [...runCpu(rg, { [input!]: x }, { plan }).values()][0]!.data as Float32Array);
-        expect(bytes(got).equals(want), `run ${k}`).toBe(true);
-        const prof = lease!.run(() => [...runCpu(rg, { [input!]: x }, { plan: profiled, onNode: () => {} }).values()][0]!.data as Float32Array);
-        expect(bytes(prof).equals(wantNodes), `profiled run ${k}`).toBe(true);
-      }
-      // one choice per step: fused chains count as one step, so the plain plan has fewer than the profiled one
-      const steps = (p: ThreadPlan) => p.chosen!.filter((t) => t !== undefined).length;
-      expect(steps(profiled)).toBe(rg.nodes.length);
-      expect(steps(plan)).toBeLessThan(rg.nodes.length);
-    } finally {
-      lease!.release();
+    const single = new ArenaProgram(rg);
+    const want = bytes([...single.run({ [input!]: x }).values()][0]!.data);
+    const p = new ArenaProgram(rg, { shared: true, threads: 2 });
+    const t = await nodeTeam(p.teamKernels(), 2);
+    ends.push(t.end);
+    expect(t.why).toBeUndefined();
+    p.useTeam(t.team);
+    for (let k = 0; k < 14; k++) {
+      expect(p.plans[0].chosen === undefined, `run ${k}: plan fixed`).toBe(k < 11);
+      expect(bytes([...p.run({ [input!]: x }).values()][0]!.data).equals(want), `run ${k}`).toBe(true);
+      expect(bytes([...p.run({ [input!]: x }, () => undefined).values()][0]!.data).equals(want), `profiled run ${k}`).toBe(true);
     }
+    expect(p.plans[0].chosen!.length).toBeGreaterThan(rg.nodes.length / 2);
   }, 120_000);
 });

@@ -9,16 +9,18 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { setCallerThreads } from '../src/cpu/backend.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { startTeam } from '../src/cpu/thread-team.js';
-import { defaultThreads, helperWorkers, leaseTeam, spawnNodeHelper } from '../src/cpu/thread-team-node.js';
-import { wasm } from '../src/cpu/wasm-kernels.js';
+import { defaultThreads, helperWorkers, nodeTeam, spawnNodeHelper } from '../src/cpu/thread-team-node.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve } from '../src/graph/resolve.js';
 import { WorkerError } from '../src/errors.js';
 import { load } from '../src/model.js';
 import type { Tensor } from '../src/tensor.js';
 import { mobilenetV2 } from './support/mobilenet-v2.js';
 import { nodeWorkerUrl } from './support/node-worker.js';
 
-setCallerThreads({ defaultThreads, lease: leaseTeam });
+setCallerThreads({ defaultThreads, team: nodeTeam });
 afterAll(() => setCallerThreads(undefined));
 
 function block(c: number, h: number, w: number, stride: number) {
@@ -71,23 +73,24 @@ describe('CPU thread team on Node\'s caller\'s thread', () => {
 
   it('a kernel that traps on a helper: that run throws a WorkerError, the team says why and runs later lists on one thread', async () => {
     const workers: Worker[] = [];
+    const p = new ArenaProgram(optimize(resolve(block(4, 5, 5, 1))).graph, { shared: true, threads: 2 });
     const { team } = await startTeam(1, (m) => {
       const h = spawnNodeHelper(m);
       workers.push(h.worker);
       return h;
-    });
+    }, p.teamKernels());
     try {
-      const mem = wasm()!.heap(4096);
-      const gemm = (at: number, pa = at * 4) => ({ fn: 'gemm', args: [4, 32, 1, pa, 4, (at + 4) * 4, 32, (at + 12) * 4, 32, 0, 0, -Infinity, Infinity] });
-      mem.fill(1, 0, 64);
-      mem.fill(1, 256, 320);
-      // helper 1 reads A far outside the memory
-      expect(() => team!.run([[gemm(0)], [gemm(256, 0x7ffffff0)]])).toThrow(WorkerError);
+      const f = new Float32Array(p.memory.buffer);
+      const at = p.plan.scratchOffset;
+      f.fill(1, at / 4, at / 4 + 64);
+      const copy = (dst: number, src: number) => ({ fn: 'copy', args: [dst, src, 8] });
+      // helper 1 reads far outside the memory
+      expect(() => team!.run([[copy(at + 64, at)], [copy(at + 128, 0x7ffffff0)]])).toThrow(WorkerError);
       expect(team!.broken).toMatch(/a kernel failed on a CPU helper thread/);
       expect(team!.threads).toBe(1);
-      mem.fill(0, 256 + 12, 256 + 44);
-      team!.run([[gemm(0)], [gemm(256)]]);
-      expect(Array.from(mem.subarray(256 + 12, 256 + 44))).toEqual(new Array(32).fill(1));
+      f.fill(0, at / 4 + 32, at / 4 + 40);
+      team!.run([[copy(at + 64, at)], [copy(at + 128, at)]]);
+      expect(Array.from(f.subarray(at / 4 + 32, at / 4 + 40))).toEqual(new Array(8).fill(1));
     } finally {
       team?.close();
       await Promise.all(workers.map((w) => w.terminate()));

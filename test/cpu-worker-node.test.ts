@@ -4,7 +4,8 @@
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
-import { runCpu } from '../src/cpu/run.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
+import type { ResolvedGraph } from '../src/graph/resolve.js';
 import { nodeSpawner } from '../src/cpu/worker-spawn-node.js';
 import { InputError, WorkerError } from '../src/errors.js';
 import { load } from '../src/model.js';
@@ -20,6 +21,8 @@ function block(h = 23, w = 17) {
   return b.build();
 }
 const input = (k: number, h = 23, w = 17) => Float32Array.from({ length: 16 * h * w }, (_, i) => Math.cos(i * 0.017 + k));
+/** The CPU engine on this thread. */
+const here = (rg: ResolvedGraph, inputs: Record<string, Float32Array>) => new ArenaProgram(rg).run(inputs);
 const expectSame = (a: Map<string, Tensor>, b: Map<string, Tensor>) => expect(Buffer.from(a.get('y')!.data.buffer, a.get('y')!.data.byteOffset, a.get('y')!.data.byteLength).equals(Buffer.from(b.get('y')!.data.buffer, b.get('y')!.data.byteOffset, b.get('y')!.data.byteLength))).toBe(true);
 
 /** nodeSpawner with a handle on every thread made; a thread counts as live until its 'exit' event. */
@@ -35,11 +38,11 @@ async function tracked() {
 }
 
 describe('CPU backend in worker_threads', () => {
-  it('results equal runCpu on this thread; the default in Node is the caller\'s thread', async () => {
+  it('results equal those of the CPU engine on this thread; the default in Node is the caller\'s thread', async () => {
     const t = await tracked();
     const m = await load(block(), { backend: 'cpu', worker: t.spawner });
     expect(m.reason).toMatch(/in a worker/);
-    for (let k = 0; k < 3; k++) expectSame(await m.run({ x: input(k) }), runCpu(m.graph, { x: input(k) }));
+    for (let k = 0; k < 3; k++) expectSame(await m.run({ x: input(k) }), here(m.graph, { x: input(k) }));
     m.dispose();
     expect(await t.live()).toBe(0);
     const plain = await load(block(), { backend: 'cpu' });
@@ -53,7 +56,7 @@ describe('CPU backend in worker_threads', () => {
     for (const transferInputs of [false, true]) {
       const t = await tracked();
       const m = await load(block(h, w), { backend: 'cpu', worker: t.spawner, transferInputs });
-      const ref = runCpu(m.graph, { x: input(1, h, w) });
+      const ref = here(m.graph, { x: input(1, h, w) });
       const pending = m.run({ x: input(1, h, w) });
       await t.threads[0]!.terminate(); // a real exit: the 'exit' event reaches the backend
       if (transferInputs) {
@@ -74,7 +77,7 @@ describe('CPU backend in worker_threads', () => {
     const settled = await Promise.allSettled([0, 1, 2, 3, 4].map((k) => m.run({ x: k === 2 ? new Float32Array(5) : input(k) })));
     settled.forEach((s, k) => {
       if (k === 2) expect(s.status === 'rejected' && s.reason).toBeInstanceOf(InputError);
-      else expectSame((s as PromiseFulfilledResult<Map<string, Tensor>>).value, runCpu(m.graph, { x: input(k) }));
+      else expectSame((s as PromiseFulfilledResult<Map<string, Tensor>>).value, here(m.graph, { x: input(k) }));
     });
     const pending = m.run({ x: input(0) });
     m.dispose();

@@ -8,12 +8,14 @@ import type { ResolvedGraph } from '../graph/resolve.js';
 import type { AdapterSummary, EngineModel, LayerProfile } from '../engine.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
-import { runCpu } from './run.js';
-import type { TeamLease } from './thread-team.js';
+import { jsRunner, openRunner, type CpuRunner } from './runner.js';
+import { profileRun } from './profile-run.js';
+import type { TeamKernels } from './thread-team.js';
+import type { ThreadTeam } from './threads.js';
+import type { ArenaStats } from './arena/program.js';
 import { WorkerCpuModel } from './worker-model.js';
 import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
-import type { ThreadPlan } from './thread-plan.js';
 
 export interface CpuOptions {
   /**
@@ -35,7 +37,7 @@ export interface CpuOptions {
 /** How models on the caller's thread get threads (Node: thread-team-node.ts, installed by node.ts). */
 export interface CallerThreads {
   defaultThreads(): number;
-  lease(threads: number): Promise<{ lease?: TeamLease; why?: string }>;
+  team(kernels: TeamKernels, threads: number): Promise<{ team?: ThreadTeam; why?: string; end(): void }>;
 }
 
 let callerThreads: CallerThreads | undefined;
@@ -44,17 +46,13 @@ export function setCallerThreads(t: CallerThreads | undefined): void {
   callerThreads = t;
 }
 
-export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>, plan?: ThreadPlan): { outputs: Map<string, Tensor>; profile: LayerProfile } {
-  const profile: LayerProfile = { source: 'cpu', layers: [] };
-  const outputs = runCpu(rg, inputs, {
-    plan,
-    onNode: (i, _o, ms) => profile.layers.push({ node: rg.nodes[i]!.node.name, op: rg.nodes[i]!.node.op, ms }),
-  });
-  return { outputs, profile };
+/** The reference kernels' profile of a graph (tests compare a model's profiled outputs with it). */
+export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
+  return profileRun(rg, jsRunner(rg), inputs);
 }
 
 /**
- * The CPU backend on the caller's thread, on a thread team when it holds a lease: a run during which a helper
+ * The CPU backend on the caller's thread, on its own thread team when it has one: a run during which a helper
  * failed is computed again on this thread alone (the inputs are still the caller's), and so is every later run.
  */
 export class CpuModel implements EngineModel {
@@ -62,36 +60,43 @@ export class CpuModel implements EngineModel {
   readonly stats = noRuns();
   constructor(
     readonly graph: ResolvedGraph,
+    private readonly runner: CpuRunner,
     private readonly why: string,
     readonly adapter?: AdapterSummary,
-    private readonly lease?: TeamLease,
+    private readonly team?: { team: ThreadTeam; end(): void },
     private readonly asked = 1,
   ) {}
   get reason(): string {
-    const l = this.lease;
-    if (!l) return this.why;
-    if (l.broken) return `${this.why}, 1 thread (${l.broken}; it had ${this.asked})`;
-    return `${this.why}, ${l.threads} threads${l.threads === this.asked ? '' : ` (asked for ${this.asked}: the process's team has ${l.threads})`}`;
+    const t = this.team?.team;
+    if (!t) return this.why;
+    if (t.broken) return `${this.why}, 1 thread (${t.broken}; it had ${this.asked})`;
+    return `${this.why}, ${t.threads} threads`;
+  }
+  /** The wasm engine's memory plan (bytes), when it runs this model. */
+  get memory(): ArenaStats | undefined {
+    return this.runner.stats;
   }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
-    const out = this.compute(() => runCpu(this.graph, inputs, { plan: this.lease?.plans[0] }));
+    const out = this.compute(() => this.runner.run(inputs));
     this.stats.cpu++;
     return out;
   }
   async profile(inputs: Record<string, Tensor | Float32Array>) {
-    const out = this.compute(() => profileCpu(this.graph, inputs, this.lease?.plans[1]));
+    const out = this.compute(() => profileRun(this.graph, this.runner, inputs));
     this.stats.cpu++;
     return out;
   }
   dispose(): void {
-    this.lease?.release();
+    this.runner.program?.useTeam(undefined);
+    this.team?.end();
   }
   private compute<T>(f: () => T): T {
-    if (!this.lease || this.lease.broken) return f();
+    const t = this.team?.team;
+    if (!t || t.broken) return f();
     try {
-      return this.lease.run(f);
+      return f();
     } catch (e) {
-      if (e instanceof WorkerError && this.lease.broken) return f();
+      if (e instanceof WorkerError && t.broken) return f();
       throw e;
     }
   }
@@ -112,14 +117,20 @@ export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, o
   if (!spawner) {
     const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
     const base = `${why}; on the caller's thread (${where})`;
-    if (!callerThreads) return new CpuModel(rg, base, adapter);
-    const n = Math.floor(opts.numThreads ?? callerThreads.defaultThreads());
-    if (n <= 1) return new CpuModel(rg, `${base}, 1 thread: ${opts.numThreads ? 'numThreads is 1' : 'one core'}`, adapter);
-    const { lease, why: no } = await callerThreads.lease(n);
-    return lease ? new CpuModel(rg, base, adapter, lease, n) : new CpuModel(rg, `${base}, 1 thread (asked for ${n}: ${no})`, adapter);
+    const n = Math.floor(opts.numThreads ?? callerThreads?.defaultThreads() ?? 1);
+    const shared = n > 1 && !!callerThreads && typeof SharedArrayBuffer !== 'undefined';
+    const runner = await openRunner(rg, { shared, threads: n });
+    if (n <= 1) return new CpuModel(rg, runner, `${base}, 1 thread: ${opts.numThreads ? 'numThreads is 1' : 'one core'}`, adapter);
+    if (!callerThreads) return new CpuModel(rg, runner, base, adapter);
+    if (!runner.program) return new CpuModel(rg, runner, `${base}, 1 thread (asked for ${n}: no WebAssembly SIMD)`, adapter);
+    if (!shared) return new CpuModel(rg, runner, `${base}, 1 thread (asked for ${n}: SharedArrayBuffer is not exposed)`, adapter);
+    const t = await callerThreads.team(runner.program.teamKernels(), n);
+    if (!t.team) return new CpuModel(rg, runner, `${base}, 1 thread (asked for ${n}: ${t.why})`, adapter);
+    runner.program.useTeam(t.team);
+    return new CpuModel(rg, runner, base, adapter, { team: t.team, end: t.end }, n);
   }
   const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
-  return model ?? new CpuModel(rg, `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);
+  return model ?? new CpuModel(rg, await openRunner(rg), `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);
 }
 
 /** A CPU backend opened on first use (the WebGPU path's fallback); later calls share it. */

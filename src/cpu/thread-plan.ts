@@ -1,5 +1,3 @@
-import { alone } from './wasm-kernels.js';
-
 /** Timed runs per step and side before the plan is fixed. */
 const SAMPLES = 5;
 /** Runs a fixed plan lasts before it is measured again (the machine's load, hence the cheaper side, changes). */
@@ -19,17 +17,19 @@ const median = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[xs.length >>
  * owns one plan per kind of run (plain, profiled).
  */
 export class ThreadPlan {
+  /** `alone(f)` runs f with every kernel on one thread. */
+  constructor(private readonly alone: <T>(f: () => T) => T) {}
   private runs = 0;
   private times: [number[][], number[][]] = [[], []];
   private team?: boolean[];
 
   /** Runs step `idx` of the current run on the team or on one thread, as the plan says (timing it while measuring). */
   step<T>(idx: number, f: () => T): T {
-    if (this.team) return this.team[idx] ? f() : alone(f);
+    if (this.team) return this.team[idx] ? f() : this.alone(f);
     if (!this.runs) return f();
     const side = this.runs & 1;
     const t0 = performance.now();
-    const r = side ? f() : alone(f);
+    const r = side ? f() : this.alone(f);
     (this.times[side][idx] ??= []).push(performance.now() - t0);
     return r;
   }

@@ -1,14 +1,11 @@
 /**
- * Starting a thread team (threads.ts), whatever makes the helper threads: switches this thread's kernels to a
- * shared memory, makes `helpers` helpers through `spawn` (module Workers in thread-team-browser.ts, worker_threads
- * in thread-team-node.ts) and waits until each has its instance. Undefined, with the reason, where shared wasm
- * memory is unavailable or a helper fails to start (every helper made is then ended).
+ * Starting a thread team (threads.ts) for one CPU program, whatever makes the helper threads: makes `helpers`
+ * helpers through `spawn` (module Workers in thread-team-browser.ts, worker_threads in thread-team-node.ts), each
+ * instantiating the program's kernel module on its shared memory with its own stack, and waits until each has its
+ * instance. Undefined, with the reason, where a helper fails to start (every helper made is then ended).
  */
-import { chainBands } from './chain-bands.js';
-import { installChainBands } from './conv-fast.js';
-import type { ThreadPlan } from './thread-plan.js';
-import { BOARD, boardBytes, ThreadTeam, type HelperStart } from './threads.js';
-import { callTable, shareKernels, sharedImports } from './wasm-kernels.js';
+import { STUB_IMPORTS } from './arena/module.js';
+import { BOARD, boardBytes, ThreadTeam, type CallTable, type HelperStart } from './threads.js';
 
 /** How long helpers may take to start before the team is given up (one thread, and the reason says so). */
 export const HELPER_START_MS = 15_000;
@@ -19,38 +16,27 @@ export interface HelperHandle {
   terminate(): void;
 }
 
-/** A model's share of a team on the caller's thread (thread-team-node.ts). */
-export interface TeamLease {
-  /** Threads a run gets now (1 once the team broke). */
-  readonly threads: number;
-  /** Why the team is down to one thread, if it is. */
-  readonly broken: string | undefined;
-  /** Runs `f` with the kernels split over the team. */
-  run<T>(f: () => T): T;
-  /** The model's choice of steps worth the team, for plain and for profiled runs (thread-plan.ts). */
-  readonly plans: readonly [ThreadPlan, ThreadPlan];
-  release(): void;
-}
-
 export type SpawnHelper = (start: HelperStart) => HelperHandle;
 
-/**
- * `use` picks the team the kernels split work over at each call (default: this one, always); the Node team
- * returns it only while a model that asked for threads runs.
- */
+/** What helpers need to run a program's calls: its module and shared memory, the leader's exports, helper stacks. */
+export interface TeamKernels {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: Record<string, unknown>;
+  table: CallTable;
+  /** Stack start of helper h. */
+  stacks: number[];
+}
+
 export async function startTeam(
-  helpers: number, spawn: SpawnHelper, use?: (team: ThreadTeam) => ThreadTeam | undefined, startMs = HELPER_START_MS,
+  helpers: number, spawn: SpawnHelper, k: TeamKernels, startMs = HELPER_START_MS,
 ): Promise<{ team?: ThreadTeam; handles?: HelperHandle[]; why?: string }> {
   if (helpers < 1) return {};
-  let team: ThreadTeam | undefined;
-  const shared = shareKernels(() => (team && use ? use(team) : team));
-  if (!shared) return { why: 'no shared WebAssembly memory' };
   const board = new SharedArrayBuffer(boardBytes(helpers));
-  const table = callTable();
   const handles: HelperHandle[] = [];
   try {
     for (let index = 0; index < helpers; index++)
-      handles.push(spawn({ module: shared.module, imports: sharedImports(shared.memory), board, index, table, layout: BOARD }));
+      handles.push(spawn({ module: k.module, imports: { env: { memory: k.memory } }, board, index, table: k.table, layout: BOARD, stack: k.stacks[index], stubs: STUB_IMPORTS }));
     // A worker that never starts fires no event at all (seen once in Firefox under load): give up on the team
     // rather than wait forever.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -66,7 +52,5 @@ export async function startTeam(
     for (const h of handles) h.terminate();
     return { why: (e as Error).message || 'a helper thread failed to start' };
   }
-  team = new ThreadTeam(shared.exports, table, board, helpers);
-  installChainBands(chainBands);
-  return { team, handles };
+  return { team: new ThreadTeam(k.exports as Record<string, (...a: number[]) => void>, k.table, board, helpers), handles };
 }

@@ -57,6 +57,10 @@ export interface HelperStart {
   index: number;
   table: CallTable;
   layout: typeof BOARD;
+  /** Where this helper's wasm stack starts (its own region of the shared memory). */
+  stack?: number;
+  /** Function imports of `env` never called (rewritten by the loader) that linking still needs. */
+  stubs?: string[];
 }
 
 /**
@@ -66,7 +70,11 @@ export interface HelperStart {
  * Worker (thread-team-node.ts), which works from the TypeScript sources and from the built package alike.
  */
 export function helperMain(start: HelperStart, ready: () => void): void {
-  const ex = new WebAssembly.Instance(start.module, start.imports).exports as Record<string, (...a: number[]) => void>;
+  const env: Record<string, unknown> = { ...(start.imports.env as object) };
+  for (const n of start.stubs ?? []) env[n] = () => { throw new Error(`unpatched ${n} call`); };
+  const inst = new WebAssembly.Instance(start.module, { ...start.imports, env } as WebAssembly.Imports).exports as Record<string, unknown>;
+  if (start.stack !== undefined) (inst.__stack_pointer as WebAssembly.Global).value = start.stack;
+  const ex = inst as Record<string, (...a: number[]) => void>;
   const { names, f32: kinds } = start.table;
   const { head, slotWords, callWords } = start.layout;
   const board = new Int32Array(start.board);

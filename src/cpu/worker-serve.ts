@@ -9,38 +9,42 @@ import { resolve, type ResolvedGraph } from '../graph/resolve.js';
 import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
-import { runCpu } from './run.js';
-import { ThreadPlan } from './thread-plan.js';
+import { openRunner, type CpuRunner } from './runner.js';
+import { profileRun } from './profile-run.js';
+import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
-import { wasm } from './wasm-kernels.js';
 import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
-export type StartTeam = (ports: MessagePort[]) => Promise<{ team?: ThreadTeam; why?: string }>;
+export type StartTeam = (ports: MessagePort[], kernels: TeamKernels) => Promise<{ team?: ThreadTeam; why?: string }>;
 
 export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
   let rg: ResolvedGraph | undefined;
   /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
   let constantBuffers = new Set<ArrayBufferLike>();
   let team: ThreadTeam | undefined;
-  /** Which steps pay for the team, for plain and for profiled runs (thread-plan.ts); new with each graph. */
-  let plans: ThreadPlan[] = [];
+  let runner: CpuRunner | undefined;
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
       const r = resolve(msg.spec.graph, msg.spec.inputShapes);
       rg = msg.spec.optimize ? optimize(r, { cpu: true }).graph : r;
-      plans = [new ThreadPlan(), new ThreadPlan()];
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
+      const ports = msg.helpers ?? [];
+      const threads = Math.min(msg.threads, ports.length + 1);
+      const shared = threads > 1 && !!startTeam && typeof SharedArrayBuffer !== 'undefined' && !!globalThis.crossOriginIsolated;
+      runner = await openRunner(rg, { shared, threads });
       let why: string | undefined;
-      if (msg.threads > 1 && !team) {
-        const ports = msg.helpers ?? [];
+      if (msg.threads > 1) {
         if (!startTeam) why = 'this worker cannot start threads';
         else if (!ports.length) why = 'no helper thread could be made';
-        else ({ team, why } = await startTeam(ports));
+        else if (!runner.program) why = 'no WebAssembly SIMD';
+        else if (team) why = 'the worker already serves a model';
+        else ({ team, why } = await startTeam(ports, runner.program.teamKernels()));
         if (team && team.helpers < msg.threads - 1) why = `only ${team.helpers} helper thread${team.helpers > 1 ? 's' : ''} could be made`;
+        runner.program?.useTeam(team);
       }
-      post({ type: 'loaded', wasm: wasm() !== undefined, threads: team?.threads ?? 1, why }, []);
+      post({ type: 'loaded', wasm: runner.engine === 'wasm', threads: team?.threads ?? 1, why }, []);
     } catch (e) {
       post({ type: 'load-failed', error: serializeError(e) }, []);
     }
@@ -54,15 +58,11 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
   function runOne(msg: Extract<ToWorker, { type: 'run' }>): void {
     const { id } = msg;
     try {
-      if (!rg) throw new Error('the CPU worker received a run before its graph');
-      const profile: LayerProfile | undefined = msg.profile ? { source: 'cpu', layers: [] } : undefined;
-      const g = rg;
-      const outputs = msg.profile
-        ? runCpu(g, msg.inputs, {
-            plan: plans[1],
-            onNode: (i, _o, ms) => profile!.layers.push({ node: g.nodes[i]!.node.name, op: g.nodes[i]!.node.op, ms }),
-          })
-        : runCpu(g, msg.inputs, { plan: plans[0] });
+      if (!rg || !runner) throw new Error('the CPU worker received a run before its graph');
+      let profile: LayerProfile | undefined;
+      let outputs: Map<string, Tensor>;
+      if (msg.profile) ({ outputs, profile } = profileRun(rg, runner, msg.inputs));
+      else outputs = runner.run(msg.inputs);
       // an output that is a constant, or an input's shared snapshot (which the caller reuses), goes back as a copy
       const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
         constantBuffers.has(t.data.buffer) || !(t.data.buffer instanceof ArrayBuffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],

@@ -3,10 +3,10 @@
 // two threads, one run, then dispose() or not (argv[2]); the process must then exit on its own.
 import { GraphBuilder } from '../../src/builder.js';
 import { setCallerThreads } from '../../src/cpu/backend.js';
-import { defaultThreads, leaseTeam } from '../../src/cpu/thread-team-node.js';
+import { defaultThreads, nodeTeam } from '../../src/cpu/thread-team-node.js';
 import { load } from '../../src/model.js';
 
-setCallerThreads({ defaultThreads, lease: leaseTeam });
+setCallerThreads({ defaultThreads, team: nodeTeam });
 
 const b = new GraphBuilder('block', { seed: 2 });
 const x = b.input('x', [1, 8, 15, 15]);

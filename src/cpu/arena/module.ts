@@ -1,7 +1,6 @@
 /**
  * The CPU engine's kernel module (src/cpu/arena/c/*.c, built by scripts/build-wasm.mjs) made ready for this engine:
- * each call of the `madd` import becomes f32x4.relaxed_madd where relaxed SIMD validates, else a call of
- * `madd_ref`; the imported memory is shared only where a team of threads will use it.
+ * the `madd` import rewritten into instructions (patchKernels), the memory shared only where a team will use it.
  */
 import { relaxedSimdValidates } from '../simd-probe.js';
 import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
@@ -31,6 +30,162 @@ function paddedCall(index: number): number[] {
   return [0x10, (index & 0x7f) | 0x80, ((index >> 7) & 0x7f) | 0x80, ((index >> 14) & 0x7f) | 0x80, ((index >> 21) & 0x7f) | 0x80, index >>> 28];
 }
 
+function lebBytes(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let x = v & 0x7f;
+    v >>>= 7;
+    if (v) x |= 0x80;
+    out.push(x);
+  } while (v);
+  return out;
+}
+
+/** What the loader needs from the module's sections. */
+interface ModuleMap {
+  /** Each function's parameter kinds (true: f32), imports first. */
+  funcParams: boolean[][];
+  importFuncs: number;
+  exports: Map<string, number>;
+  /** Index of the `madd` import (-1: none), and where the memory import's limits flags byte is. */
+  maddImport: number;
+  memoryFlags: number;
+  code?: { at: number; body: number; end: number };
+}
+
+function readModule(b: Uint8Array): ModuleMap {
+  const types: boolean[][] = [];
+  const m: ModuleMap = { funcParams: [], importFuncs: 0, exports: new Map(), maddImport: -1, memoryFlags: -1 };
+  for (let at = 8; at < b.length; ) {
+    const id = b[at]!;
+    const [size, body] = uleb(b, at + 1);
+    const end = body + size;
+    let [n, p] = id === 1 || id === 2 || id === 3 || id === 7 ? uleb(b, body) : [0, body];
+    if (id === 1)
+      while (n-- > 0) {
+        let k: number;
+        [k, p] = uleb(b, p + 1);
+        types.push(Array.from(b.subarray(p, p + k), (t) => t === 0x7d));
+        [k, p] = uleb(b, p + k);
+        p += k;
+      }
+    else if (id === 2)
+      while (n-- > 0) {
+        let field: string;
+        [, p] = name(b, p);
+        [field, p] = name(b, p);
+        const kind = b[p++]!;
+        if (kind === 0) {
+          let t: number;
+          [t, p] = uleb(b, p);
+          if (field === 'madd') m.maddImport = m.funcParams.length;
+          m.funcParams.push(types[t]!);
+          m.importFuncs++;
+        } else if (kind === 2) {
+          m.memoryFlags = p;
+          const flags = b[p++]!;
+          [, p] = uleb(b, p);
+          if (flags & 1) [, p] = uleb(b, p);
+        } else throw new Error(`kernel module: unexpected import kind ${kind}`);
+      }
+    else if (id === 3)
+      while (n-- > 0) {
+        let t: number;
+        [t, p] = uleb(b, p);
+        m.funcParams.push(types[t]!);
+      }
+    else if (id === 7)
+      while (n-- > 0) {
+        let field: string;
+        [field, p] = name(b, p);
+        const kind = b[p++]!;
+        let index: number;
+        [index, p] = uleb(b, p);
+        if (kind === 0) m.exports.set(field, index);
+      }
+    else if (id === 10) m.code = { at, body, end };
+    at = end;
+  }
+  return m;
+}
+
+/** Exported functions' parameter kinds (true: f32): a thread team passes arguments as raw 32-bit words. */
+export function exportParams(b: Uint8Array): Map<string, boolean[]> {
+  const m = readModule(b);
+  return new Map([...m.exports].map(([k, i]) => [k, m.funcParams[i]!]));
+}
+
+const RELAXED_MADD = [0xfd, 0x85, 0x02];
+const F32X4_MUL = [0xfd, 0xe6, 0x01];
+const F32X4_ADD = [0xfd, 0xe4, 0x01];
+
+/**
+ * The module's bytes patched for this engine: each 6-byte call of the `madd` import becomes f32x4.relaxed_madd
+ * (padded with nops) where relaxed SIMD validates; elsewhere each function calling it gets one more v128 local t,
+ * and each call becomes `local.set t; f32x4.mul; local.get t; f32x4.add` (a·b + c, no call). The memory import
+ * loses its shared flag unless a thread team will share it.
+ */
+export function patchKernels(src: Uint8Array, o: { relaxed: boolean; shared: boolean }): Uint8Array {
+  const b = src.slice();
+  const m = readModule(b);
+  if (!o.shared && m.memoryFlags >= 0) b[m.memoryFlags] = b[m.memoryFlags]! & ~0x02;
+  if (m.maddImport < 0 || !m.code) return b;
+  const find = paddedCall(m.maddImport);
+  const hits = (from: number, to: number) => {
+    const at: number[] = [];
+    for (let i = from; i + 6 <= to; i++) {
+      let k = 0;
+      while (k < 6 && b[i + k] === find[k]) k++;
+      if (k === 6) (at.push(i), (i += 5));
+    }
+    return at;
+  };
+  if (o.relaxed) {
+    for (const i of hits(m.code.body, m.code.end)) b.set([...RELAXED_MADD, 0x01, 0x01, 0x01], i);
+    return b;
+  }
+  let [count, p] = uleb(b, m.code.body);
+  const bodies: number[] = [...lebBytes(count)];
+  for (let f = m.importFuncs; count-- > 0; f++) {
+    let size: number;
+    [size, p] = uleb(b, p);
+    const end = p + size;
+    const calls = hits(p, end);
+    if (!calls.length) {
+      bodies.push(...lebBytes(size), ...b.subarray(p, end));
+      p = end;
+      continue;
+    }
+    let [decls, q] = uleb(b, p);
+    let locals = m.funcParams[f]!.length;
+    for (let d = 0; d < decls; d++) {
+      let k: number;
+      [k, q] = uleb(b, q);
+      locals += k;
+      q++;
+    }
+    const t = lebBytes(locals);
+    const body: number[] = [...lebBytes(decls + 1), ...b.subarray(uleb(b, p)[1], q), 1, 0x7b];
+    let from = q;
+    for (const c of calls) {
+      body.push(...b.subarray(from, c), 0x21, ...t, ...F32X4_MUL, 0x20, ...t, ...F32X4_ADD);
+      from = c + 6;
+    }
+    body.push(...b.subarray(from, end));
+    bodies.push(...lebBytes(body.length), ...body);
+    p = end;
+  }
+  const head = b.subarray(0, m.code.at);
+  const tail = b.subarray(m.code.end);
+  const sec = [10, ...lebBytes(bodies.length)];
+  const out = new Uint8Array(head.length + sec.length + bodies.length + tail.length);
+  out.set(head, 0);
+  out.set(sec, head.length);
+  out.set(bodies, head.length + sec.length);
+  out.set(tail, head.length + sec.length + bodies.length);
+  return out;
+}
+
 let decoded: Uint8Array | undefined;
 function kernelBytes(): Uint8Array {
   if (!decoded) {
@@ -41,78 +196,43 @@ function kernelBytes(): Uint8Array {
   return decoded;
 }
 
-/** The module's bytes patched for this engine (see the file comment). */
-export function patchKernels(src: Uint8Array, o: { relaxed: boolean; shared: boolean }): Uint8Array {
-  const b = src.slice();
-  let maddImport = -1;
-  let maddRef = -1;
-  let code: [number, number] | undefined;
-  for (let at = 8; at < b.length; ) {
-    const id = b[at]!;
-    const [size, body] = uleb(b, at + 1);
-    const end = body + size;
-    if (id === 2) {
-      let [n, p] = uleb(b, body);
-      for (let funcs = 0; n-- > 0; ) {
-        let field: string;
-        [, p] = name(b, p);
-        [field, p] = name(b, p);
-        const kind = b[p++]!;
-        if (kind === 0) {
-          if (field === 'madd') maddImport = funcs;
-          funcs++;
-          [, p] = uleb(b, p);
-        } else if (kind === 2) {
-          // limits: flags 0x03 = has max + shared
-          if (!o.shared) b[p] = b[p]! & ~0x02;
-          const flags = b[p++]!;
-          [, p] = uleb(b, p);
-          if (flags & 1) [, p] = uleb(b, p);
-        } else throw new Error(`kernel module: unexpected import kind ${kind}`);
-      }
-    } else if (id === 7) {
-      let [n, p] = uleb(b, body);
-      while (n-- > 0) {
-        let field: string;
-        [field, p] = name(b, p);
-        const kind = b[p++]!;
-        let index: number;
-        [index, p] = uleb(b, p);
-        if (kind === 0 && field === 'madd_ref') maddRef = index;
-      }
-    } else if (id === 10) code = [body, end];
-    at = end;
-  }
-  if (maddImport >= 0 && code) {
-    const find = paddedCall(maddImport);
-    const put = o.relaxed ? [0xfd, 0x85, 0x02, 0x01, 0x01, 0x01] : paddedCall(maddRef);
-    for (let i = code[0]; i + 6 <= code[1]; i++) {
-      let k = 0;
-      while (k < 6 && b[i + k] === find[k]) k++;
-      if (k === 6) b.set(put, i);
-    }
-  }
-  return b;
-}
-
 export interface KernelModule {
   module: WebAssembly.Module;
   relaxed: boolean;
   shared: boolean;
+  /** Each export's parameters, true where f32 (a thread team passes arguments as raw 32-bit words). */
+  params: Map<string, boolean[]>;
 }
 
-const compiled = new Map<string, KernelModule>();
+const compiled = new Map<boolean, KernelModule>();
+const compiling = new Map<boolean, Promise<KernelModule>>();
 
-/** The compiled kernel module for this engine (cached). */
+/** The compiled kernel module for this engine (cached); synchronous compilation (workers, Node, tests). */
 export function kernelModule(shared: boolean): KernelModule {
-  const relaxed = relaxedSimdValidates();
-  const key = `${relaxed}${shared}`;
-  let m = compiled.get(key);
+  let m = compiled.get(shared);
   if (!m) {
-    m = { module: new WebAssembly.Module(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource), relaxed, shared };
-    compiled.set(key, m);
+    const relaxed = relaxedSimdValidates();
+    m = { module: new WebAssembly.Module(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource), relaxed, shared, params: exportParams(kernelBytes()) };
+    compiled.set(shared, m);
   }
   return m;
+}
+
+/** kernelModule compiled in the background (a page's main thread may not compile large modules synchronously). */
+export function kernelModuleAsync(shared: boolean): Promise<KernelModule> {
+  const done = compiled.get(shared);
+  if (done) return Promise.resolve(done);
+  let p = compiling.get(shared);
+  if (!p) {
+    const relaxed = relaxedSimdValidates();
+    p = WebAssembly.compile(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource).then((module) => {
+      const m = { module, relaxed, shared, params: exportParams(kernelBytes()) };
+      compiled.set(shared, m);
+      return m;
+    });
+    compiling.set(shared, p);
+  }
+  return p;
 }
 
 export type KernelExports = Record<string, (...args: number[]) => void> & {
@@ -127,8 +247,11 @@ export function kernelMemory(bytes: number, shared: boolean): WebAssembly.Memory
   return new WebAssembly.Memory({ initial: pages, maximum: MAX_PAGES, shared } as WebAssembly.MemoryDescriptor);
 }
 
+/** Imports the loader rewrote every call of: still declared, so linking needs a function (never called). */
+export const STUB_IMPORTS = ['madd'];
+
 export function instantiateKernels(k: KernelModule, memory: WebAssembly.Memory): KernelExports {
-  // The `madd` import stays declared though patchKernels rewrote every call of it: linking needs a function.
-  const madd = () => { throw new Error('kernel module: an unpatched madd call'); };
-  return new WebAssembly.Instance(k.module, { env: { memory, madd } }).exports as unknown as KernelExports;
+  const env: Record<string, unknown> = { memory };
+  for (const n of STUB_IMPORTS) env[n] = () => { throw new Error(`kernel module: an unpatched ${n} call`); };
+  return new WebAssembly.Instance(k.module, { env } as WebAssembly.Imports).exports as unknown as KernelExports;
 }

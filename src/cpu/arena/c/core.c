@@ -1,10 +1,5 @@
 #include "sc.h"
 
-// The multiply-add where relaxed SIMD is missing (see sc.h).
-__attribute__((export_name("madd_ref"), noinline)) f32x4 madd_ref(f32x4 a, f32x4 b, f32x4 c) {
-  return wasm_f32x4_add(wasm_f32x4_mul(a, b), c);
-}
-
 // n floats from src to dst (regions may overlap).
 EXPORT(copy)(f32 *dst, const f32 *src, int n) { __builtin_memmove(dst, src, (unsigned)n * 4u); }
 

@@ -11,7 +11,7 @@ typedef float f32;
 typedef v128_t f32x4;
 
 // a·b + c. Each call is rewritten by the loader (src/cpu/arena/module.ts) into f32x4.relaxed_madd where relaxed SIMD
-// validates, else into a call of madd_ref: clang 14 knows only the pre-standard opcode, whose operand order differs.
+// validates, else into f32x4.mul then f32x4.add: clang 14 knows only the pre-standard opcode, whose operand order differs.
 __attribute__((import_module("env"), import_name("madd"))) f32x4 madd(f32x4 a, f32x4 b, f32x4 c);
 
 static inline f32x4 splat(f32 x) { return wasm_f32x4_splat(x); }

@@ -1,0 +1,279 @@
+// Elementwise ops on arena tensors: broadcasting binaries, unary maths and activations, softmax.
+//
+// Every element goes through the same 4-lane arithmetic (a partial last vector is computed whole and stored lane
+// by lane), so results do not depend on how a call's tiles are split. Vector loads may read up to 3 floats past a
+// row's end (16 readable bytes follow every tensor); stores never write past it.
+#include "lanes.h"
+
+#define INLINE static inline __attribute__((always_inline))
+
+// n (≤ 4) floats s apart, the other lanes 0.
+INLINE f32x4 gather(const f32 *p, int s, int n) {
+  f32x4 v = wasm_f32x4_make(p[0], 0, 0, 0);
+  if (n > 1) v = wasm_f32x4_replace_lane(v, 1, p[s]);
+  if (n > 2) v = wasm_f32x4_replace_lane(v, 2, p[2 * s]);
+  if (n > 3) v = wasm_f32x4_replace_lane(v, 3, p[3 * s]);
+  return v;
+}
+
+// Lanes [0, n) all ones.
+INLINE v128_t lanes_below(int n) { return wasm_i32x4_lt(wasm_i32x4_make(0, 1, 2, 3), wasm_i32x4_splat(n)); }
+
+// e^x over the whole float range. exp4 is exact only on [-87.3, 88.3] (it clamps below, and its 2^n overflows above
+// 88.37), so outside that e^x = (e^(x/2))², which overflows to +inf and underflows through the subnormals to 0.
+INLINE f32x4 exp_full4(f32x4 x) {
+  f32x4 y = exp4(x);
+  v128_t out = wasm_v128_or(wasm_f32x4_lt(x, splat(-87.3f)), wasm_f32x4_gt(x, splat(88.3f)));
+  if (wasm_v128_any_true(out)) {
+    f32x4 h = exp4(wasm_f32x4_mul(x, splat(0.5f)));
+    y = wasm_v128_bitselect(wasm_f32x4_mul(h, h), y, out);
+  }
+  return y;
+}
+
+// e^x − 1 for x ≤ 0 without the cancellation of exp4(x) − 1 near 0: x = n·ln2 + t, |t| ≤ ln2/2, and
+// e^x − 1 = 2^n·(e^t − 1) + (2^n − 1) with e^t − 1 by its Taylor series to t^7 (error < 2e-8 relative).
+INLINE f32x4 expm1_neg4(f32x4 x) {
+  x = wasm_f32x4_pmax(x, splat(-17.5f)); // e^-17.5 − 1 rounds to −1
+  f32x4 n = wasm_f32x4_nearest(wasm_f32x4_mul(x, splat(1.44269504088896341f)));
+  f32x4 t = wasm_f32x4_sub(x, wasm_f32x4_mul(n, splat(0.693359375f)));
+  t = wasm_f32x4_sub(t, wasm_f32x4_mul(n, splat(-2.12194440e-4f)));
+  f32x4 p = splat(1.0f / 5040);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.0f / 720));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.0f / 120));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.0f / 24));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.0f / 6));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(0.5f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, t), t), t);
+  f32x4 s = wasm_i32x4_shl(wasm_i32x4_add(wasm_i32x4_trunc_sat_f32x4(n), wasm_i32x4_splat(127)), 23);
+  return wasm_f32x4_add(wasm_f32x4_mul(s, p), wasm_f32x4_sub(s, splat(1.0f)));
+}
+
+// tanh: Cephes' odd polynomial below |x| = 0.625, else 1 − 2/(e^(2|x|) + 1) with the sign of x.
+INLINE f32x4 tanh4(f32x4 x) {
+  f32x4 z = wasm_f32x4_mul(x, x);
+  f32x4 p = splat(-5.70498872745e-3f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(2.06390887954e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-5.37397155531e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(1.33314422036e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), splat(-3.33332819422e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
+  f32x4 ax = wasm_f32x4_abs(x);
+  f32x4 e = exp4(wasm_f32x4_add(ax, ax));
+  f32x4 l = wasm_f32x4_sub(splat(1.0f), wasm_f32x4_div(splat(2.0f), wasm_f32x4_add(e, splat(1.0f))));
+  f32x4 sign = splat(-0.0f);
+  l = wasm_v128_or(l, wasm_v128_and(x, sign));
+  return wasm_v128_bitselect(p, l, wasm_f32x4_lt(ax, splat(0.625f)));
+}
+
+// ---- binaries: d = f(a, b), each operand read at its own stride (0: broadcast) ----
+
+typedef f32x4 (*bin4)(f32x4, f32x4);
+
+INLINE f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
+INLINE f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
+INLINE f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
+INLINE f32x4 div4(f32x4 a, f32x4 b) { return wasm_f32x4_div(a, b); }
+// wasm's max/min propagate NaN and order −0 < +0, as Math.max/min.
+INLINE f32x4 max4(f32x4 a, f32x4 b) { return wasm_f32x4_max(a, b); }
+INLINE f32x4 min4(f32x4 a, f32x4 b) { return wasm_f32x4_min(a, b); }
+INLINE f32x4 prelu4(f32x4 x, f32x4 s) { return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, splat(0.0f))); }
+
+// n outputs; sa, sb the operands' strides (0 and 1 have vector loops).
+INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {
+  int i = 0;
+  if (sa == 1 && sb == 1) {
+    for (; i + 16 <= n; i += 16) {
+      f32x4 r0 = f(load4(a + i), load4(b + i)), r1 = f(load4(a + i + 4), load4(b + i + 4));
+      f32x4 r2 = f(load4(a + i + 8), load4(b + i + 8)), r3 = f(load4(a + i + 12), load4(b + i + 12));
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
+    }
+    for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), load4(b + i)));
+    if (i < n) store_first(d + i, f(load4(a + i), load4(b + i)), n - i);
+  } else if (sa == 1 && sb == 0) {
+    f32x4 vb = splat(*b);
+    for (; i + 16 <= n; i += 16) {
+      f32x4 r0 = f(load4(a + i), vb), r1 = f(load4(a + i + 4), vb), r2 = f(load4(a + i + 8), vb), r3 = f(load4(a + i + 12), vb);
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
+    }
+    for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), vb));
+    if (i < n) store_first(d + i, f(load4(a + i), vb), n - i);
+  } else if (sa == 0 && sb == 1) {
+    f32x4 va = splat(*a);
+    for (; i + 16 <= n; i += 16) {
+      f32x4 r0 = f(va, load4(b + i)), r1 = f(va, load4(b + i + 4)), r2 = f(va, load4(b + i + 8)), r3 = f(va, load4(b + i + 12));
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
+    }
+    for (; i + 4 <= n; i += 4) store4(d + i, f(va, load4(b + i)));
+    if (i < n) store_first(d + i, f(va, load4(b + i)), n - i);
+  } else {
+    for (; i < n; i += 4) {
+      int m = n - i < 4 ? n - i : 4;
+      f32x4 r = f(gather(a + i * sa, sa, m), gather(b + i * sb, sb, m));
+      if (m == 4) store4(d + i, r);
+      else store_first(d + i, r, m);
+    }
+  }
+}
+
+// Elements [t0, t1)·block of n (tiles: ⌈n / block⌉), the operands at strides sa, sb.
+INLINE void bin_flat(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {
+  int s = t0 * block, e = t1 * block < n ? t1 * block : n;
+  if (s < e) bin_row(f, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
+}
+
+// Rows [r0, r1) of `inner` outputs: x's rows contiguous, v one vector shared by every row (the left operand when
+// v_left). Four columns at a time down blocks of 8 rows, so v's lanes stay in a register (per-channel scaling of
+// NHWC, where rows are short).
+INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, int inner, int r0, int r1) {
+  for (int r = r0; r < r1; r += 8) {
+    int re = r + 8 < r1 ? r + 8 : r1;
+    for (int c = 0; c < inner; c += 4) {
+      f32x4 vv = load4(v + c);
+      int w = inner - c;
+      for (int k = r; k < re; k++) {
+        f32x4 xv = load4(x + k * inner + c);
+        f32x4 y = v_left ? f(vv, xv) : f(xv, vv);
+        if (w >= 4) store4(d + k * inner + c, y);
+        else store_first(d + k * inner + c, y, w);
+      }
+    }
+  }
+}
+
+// A 6-D broadcast in the output's order: g = dims[6], a's strides[6], b's strides[6] (elements, 0 where
+// broadcast). Tiles: output rows, the product of the first 5 dims.
+INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
+  const int32_t *sa = g + 6, *sb = g + 12;
+  int inner = g[5];
+  if (g[0] == 1 && g[1] == 1 && g[2] == 1 && g[3] == 1 && sa[5] == 1 && sb[5] == 1) {
+    if (sa[4] == inner && sb[4] == 0) return bin_rowvec(f, d, a, b, 0, inner, t0, t1);
+    if (sb[4] == inner && sa[4] == 0) return bin_rowvec(f, d, b, a, 1, inner, t0, t1);
+  }
+  int r = t0, i4 = r % g[4], i3, i2, i1, i0;
+  r /= g[4], i3 = r % g[3], r /= g[3], i2 = r % g[2], r /= g[2], i1 = r % g[1], i0 = r / g[1];
+  int oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
+  int ob = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
+  for (int row = t0; row < t1; row++) {
+    bin_row(f, d + row * inner, a + oa, sa[5], b + ob, sb[5], inner);
+    oa += sa[4], ob += sb[4];
+    if (++i4 < g[4]) continue;
+    oa -= sa[4] * g[4], ob -= sb[4] * g[4], i4 = 0, oa += sa[3], ob += sb[3];
+    if (++i3 < g[3]) continue;
+    oa -= sa[3] * g[3], ob -= sb[3] * g[3], i3 = 0, oa += sa[2], ob += sb[2];
+    if (++i2 < g[2]) continue;
+    oa -= sa[2] * g[2], ob -= sb[2] * g[2], i2 = 0, oa += sa[1], ob += sb[1];
+    if (++i1 < g[1]) continue;
+    oa -= sa[1] * g[1], ob -= sb[1] * g[1], i1 = 0, oa += sa[0], ob += sb[0];
+  }
+}
+
+#define BINARY(name, f)                                                                                              \
+  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) { \
+    bin_flat(f, d, a, sa, b, sb, n, block, t0, t1);                                                                 \
+  }                                                                                                                 \
+  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                     \
+    bin_nd(f, d, a, b, g, t0, t1);                                                                                  \
+  }
+
+BINARY(add, add4)
+BINARY(sub, sub4)
+BINARY(mul, mul4)
+BINARY(div, div4)
+BINARY(max, max4)
+BINARY(min, min4)
+BINARY(prelu, prelu4)
+
+// ---- unaries: d = f(x; p, q) over elements [t0, t1)·block of n ----
+
+#define UNARY(name, expr)                                                                                            \
+  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                \
+  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                      \
+    f32x4 p = splat(p0), q = splat(q0);                                                                             \
+    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                        \
+    for (; i + 16 <= e; i += 16) {                                                                                  \
+      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                               \
+      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                          \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                      \
+    }                                                                                                               \
+    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                          \
+    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
+  }
+
+#define ZERO splat(0.0f)
+#define NEG(x) wasm_f32x4_lt(x, ZERO)
+
+UNARY(relu, wasm_f32x4_pmax(x, ZERO))
+UNARY(clip, clamp4(x, p, q))
+UNARY(leakyrelu, wasm_v128_bitselect(wasm_f32x4_mul(x, p), x, NEG(x)))
+UNARY(elu, wasm_v128_bitselect(wasm_f32x4_mul(p, expm1_neg4(x)), x, NEG(x)))
+UNARY(sigmoid, sigmoid4(x))
+UNARY(hardsigmoid, act4(x, ACT_HARDSIGMOID, wasm_f32x4_extract_lane(p, 0), wasm_f32x4_extract_lane(q, 0)))
+UNARY(hardswish, act4(x, ACT_HARDSWISH, 1.0f, 0.0f))
+UNARY(tanh, tanh4(x))
+UNARY(exp, exp_full4(x))
+UNARY(neg, wasm_f32x4_neg(x))
+UNARY(abs, wasm_f32x4_abs(x))
+UNARY(sqrt, wasm_f32x4_sqrt(x))
+UNARY(reciprocal, wasm_f32x4_div(splat(1.0f), x))
+UNARY(floor, wasm_f32x4_floor(x))
+UNARY(ceil, wasm_f32x4_ceil(x))
+UNARY(round, wasm_f32x4_nearest(x))
+// ±0 → +0 (x + 0), NaN stays NaN
+UNARY(sign, wasm_v128_bitselect(splat(1.0f), wasm_v128_bitselect(splat(-1.0f), wasm_f32x4_add(x, ZERO), NEG(x)), wasm_f32x4_gt(x, ZERO)))
+
+// ---- softmax over an axis of n elements `inner` apart (outer × n × inner), the maximum subtracted first ----
+
+// Contiguous rows (inner 1); tiles: rows.
+INLINE void softmax_row(f32 *d, const f32 *s, int n) {
+  f32x4 m = splat(-__builtin_inff());
+  int i = 0;
+  for (; i + 4 <= n; i += 4) m = wasm_f32x4_max(m, load4(s + i));
+  v128_t tail = lanes_below(n - i);
+  if (i < n) m = wasm_f32x4_max(m, wasm_v128_bitselect(load4(s + i), splat(-__builtin_inff()), tail));
+  m = wasm_f32x4_max(m, wasm_i32x4_shuffle(m, m, 2, 3, 0, 1));
+  m = wasm_f32x4_max(m, wasm_i32x4_shuffle(m, m, 1, 0, 3, 2));
+  f32x4 sum = ZERO;
+  for (i = 0; i + 4 <= n; i += 4) {
+    f32x4 e = exp_full4(wasm_f32x4_sub(load4(s + i), m));
+    store4(d + i, e);
+    sum = wasm_f32x4_add(sum, e);
+  }
+  if (i < n) {
+    f32x4 e = exp_full4(wasm_f32x4_sub(load4(s + i), m));
+    store_first(d + i, e, n - i);
+    sum = wasm_f32x4_add(sum, wasm_v128_and(e, tail));
+  }
+  sum = wasm_f32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 2, 3, 0, 1));
+  sum = wasm_f32x4_add(sum, wasm_i32x4_shuffle(sum, sum, 1, 0, 3, 2));
+  for (i = 0; i + 4 <= n; i += 4) store4(d + i, wasm_f32x4_div(load4(d + i), sum));
+  if (i < n) store_first(d + i, wasm_f32x4_div(load4(d + i), sum), n - i);
+}
+
+EXPORT(elt_softmax_rows)(f32 *d, const f32 *s, int n, int t0, int t1) {
+  for (int r = t0; r < t1; r++) softmax_row(d + r * n, s + r * n, n);
+}
+
+// Strided axis (inner > 1): 4 columns a step, one per lane; tiles: outer × ⌈inner / 4⌉ column blocks.
+EXPORT(elt_softmax_cols)(f32 *d, const f32 *s, int n, int inner, int t0, int t1) {
+  int blocks = (inner + 3) / 4;
+  for (int t = t0; t < t1; t++) {
+    int o = t / blocks, c = (t % blocks) * 4, w = inner - c < 4 ? inner - c : 4;
+    const f32 *src = s + o * n * inner + c;
+    f32 *dst = d + o * n * inner + c;
+    f32x4 m = splat(-__builtin_inff());
+    for (int k = 0; k < n; k++) m = wasm_f32x4_max(m, load4(src + k * inner));
+    f32x4 sum = ZERO;
+    for (int k = 0; k < n; k++) {
+      f32x4 e = exp_full4(wasm_f32x4_sub(load4(src + k * inner), m));
+      sum = wasm_f32x4_add(sum, e);
+      if (w == 4) store4(dst + k * inner, e);
+      else store_first(dst + k * inner, e, w);
+    }
+    for (int k = 0; k < n; k++) {
+      f32x4 y = wasm_f32x4_div(load4(dst + k * inner), sum);
+      if (w == 4) store4(dst + k * inner, y);
+      else store_first(dst + k * inner, y, w);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// f32 GEMM, XNNPACK's wasm SIMD scheme: C[M×N] = A[M×K]·B[K×N] + bias, then act, + residual, then post.
+// B is packed at load (src/cpu/arena/ops/gemm-panels.ts) into panels of NR columns: NR bias values, then K rows of NR
+// floats, zero-padded past N. A MR×NR block of C lives in registers; A is read 4 k at a time and each lane splatted
+// ("splat"), the k tail one float at a time ("loadsplat"). The accumulator arrays below are indexed by constants only
+// after full unrolling, so clang keeps them in registers (no stack).
+//
+// A row m is read at a + (m / group) * group_stride + (m % group) * a_stride (floats): a plain matrix is one group
+// of rows a_stride apart; a 1×1 conv of stride s over one NHWC image has one group per output row.
+// Rows past M reread row M-1 and are not stored; columns past N compute on zero weights and are not stored.
+// Tiles: row blocks × column chunks of `pchunk` panels, row block major.
+#include "sc.h"
+
+// Written once at load by gemmCalls() in src/cpu/arena/ops/gemm-panels.ts (same field order).
+typedef struct {
+  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post;
+  f32 lo, hi, plo, phi;
+} gemm_params;
+
+#define UNROLL _Pragma("clang loop unroll(full)")
+// bounds of the register arrays (constant sizes, so that clang can keep them out of memory)
+#define MR_MAX 8
+#define NR_MAX 16
+
+// lane l of v in every lane (l a constant once unrolled)
+static inline f32x4 lane(f32x4 v, int l) {
+  switch (l) {
+    case 0: return wasm_i32x4_shuffle(v, v, 0, 0, 0, 0);
+    case 1: return wasm_i32x4_shuffle(v, v, 1, 1, 1, 1);
+    case 2: return wasm_i32x4_shuffle(v, v, 2, 2, 2, 2);
+    default: return wasm_i32x4_shuffle(v, v, 3, 3, 3, 3);
+  }
+}
+
+static inline void store_part(f32 *p, f32x4 v, int n) {
+  if (n & 2) { wasm_v128_store64_lane(p, v, 0); v = wasm_i32x4_shuffle(v, v, 2, 3, 2, 3); p += 2; }
+  if (n & 1) wasm_v128_store32_lane(p, v, 0);
+}
+
+// The activations other than a clamp, and the residual, applied to n stored values (once per row of a block: act4
+// written once, not per register).
+static __attribute__((noinline)) void epilogue(f32 *c, const f32 *r, int n, int kind, f32 lo, f32 hi, int post, f32 plo,
+                                               f32 phi) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) {
+    f32x4 v = act4(load4(c + j), kind, lo, hi);
+    if (r) v = act4(wasm_f32x4_add(v, load4(r + j)), post, plo, phi);
+    store4(c + j, v);
+  }
+  for (; j < n; j++) {
+    f32 v = act1(c[j], kind, lo, hi);
+    if (r) v = act1(v + r[j], post, plo, phi);
+    c[j] = v;
+  }
+}
+
+static inline __attribute__((always_inline)) void gemm_tiles(
+    const int MR, const int NR, f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *pp, int t0,
+    int t1) {
+  const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
+  const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
+  const f32 lo = pp->lo, hi = pp->hi, plo = pp->plo, phi = pp->phi;
+  const int panels = (N + NR - 1) / NR;
+  const int chunks = (panels + pchunk - 1) / pchunk;
+  const int panel_size = NR * (K + 1);
+  const int simple = kind == ACT_CLAMP && !r;
+  for (int t = t0; t < t1; t++) {
+    const int m0 = (t / chunks) * MR;
+    const int mr = M - m0 < MR ? M - m0 : MR;
+    const f32 *ar[MR_MAX];
+    UNROLL for (int i = 0; i < MR; i++) {
+      const int m = i < mr ? m0 + i : M - 1;
+      ar[i] = a + (m / group) * group_stride + (m % group) * a_stride;
+    }
+    const int p1 = (t % chunks + 1) * pchunk < panels ? (t % chunks + 1) * pchunk : panels;
+    for (int p = (t % chunks) * pchunk; p < p1; p++) {
+      const f32 *wp = w + p * panel_size;
+      f32x4 acc[MR_MAX][NR_MAX / 4];
+      UNROLL for (int j = 0; j < NR / 4; j++) {
+        acc[0][j] = load4(wp + 4 * j);
+        UNROLL for (int i = 1; i < MR; i++) acc[i][j] = acc[0][j];
+      }
+      wp += NR;
+      int k = 0;
+      for (; k + 4 <= K; k += 4, wp += 4 * NR) {
+        f32x4 va[MR_MAX];
+        UNROLL for (int i = 0; i < MR; i++) va[i] = load4(ar[i] + k);
+        UNROLL for (int l = 0; l < 4; l++) {
+          f32x4 vb[NR_MAX / 4];
+          UNROLL for (int j = 0; j < NR / 4; j++) vb[j] = load4(wp + l * NR + 4 * j);
+          UNROLL for (int i = 0; i < MR; i++) {
+            const f32x4 s = lane(va[i], l);
+            UNROLL for (int j = 0; j < NR / 4; j++) acc[i][j] = madd(s, vb[j], acc[i][j]);
+          }
+        }
+      }
+      for (; k < K; k++, wp += NR) {
+        f32x4 vb[NR_MAX / 4];
+        UNROLL for (int j = 0; j < NR / 4; j++) vb[j] = load4(wp + 4 * j);
+        UNROLL for (int i = 0; i < MR; i++) {
+          const f32x4 s = splat(ar[i][k]);
+          UNROLL for (int j = 0; j < NR / 4; j++) acc[i][j] = madd(s, vb[j], acc[i][j]);
+        }
+      }
+      const int n0 = p * NR;
+      const int nc = N - n0 < NR ? N - n0 : NR;
+      UNROLL for (int i = 0; i < MR; i++) {
+        if (i < mr) {
+          f32 *cp = c + (m0 + i) * N + n0;
+          UNROLL for (int j = 0; j < NR / 4; j++) {
+            const f32x4 v = simple ? clamp4(acc[i][j], splat(lo), splat(hi)) : acc[i][j];
+            if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
+            else if (nc > 4 * j) store_part(cp + 4 * j, v, nc - 4 * j);
+          }
+        }
+      }
+      if (!simple)
+        for (int i = 0; i < mr; i++)
+          epilogue(c + (m0 + i) * N + n0, r ? r + (m0 + i) * N + n0 : 0, nc, kind, lo, hi, post, plo, phi);
+    }
+  }
+}
+
+#define GEMM(MR, NR)                                                                                                  \
+  EXPORT(gemm_##MR##x##NR)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {  \
+    gemm_tiles(MR, NR, c, a, w, r, p, t0, t1);                                                                        \
+  }
+
+GEMM(4, 8)
+GEMM(6, 8)
+GEMM(4, 16)
+GEMM(5, 8)

@@ -1,0 +1,20 @@
+// Slice on the CPU engine: a strided copy (any steps, negative too) in the input's layout.
+import type { SliceAttrs } from '../../../ops/slice.js';
+import type { ArenaKernel } from '../types.js';
+import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
+
+export const sliceKernel: ArenaKernel = {
+  layouts(rn, have) {
+    const rank = rn.inputShapes[0]!.length;
+    if (rank > MAX_RANK) return undefined;
+    const l = layoutFor(rank, have[0]);
+    return { inputs: [l], outputs: [l] };
+  },
+  build(ctx) {
+    const x = ctx.input(0)!;
+    const a = ctx.node.attrs as SliceAttrs;
+    const st = logicalStrides(x);
+    const first = a.starts.reduce((o, b, k) => o + b * st[k]!, 0);
+    return copyInto(ctx, ctx.output(0), ctx.output(0).offset, x.offset + first * 4, a.steps.map((p, k) => p * st[k]!), a.shape);
+  },
+};

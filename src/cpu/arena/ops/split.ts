@@ -1,0 +1,25 @@
+// Split on the CPU engine: each output a strided copy of its slice of the input, in the input's layout.
+import type { SplitAttrs } from '../../../ops/split.js';
+import type { ArenaKernel } from '../types.js';
+import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
+
+export const splitKernel: ArenaKernel = {
+  layouts(rn, have) {
+    const rank = rn.inputShapes[0]!.length;
+    if (rank > MAX_RANK) return undefined;
+    const l = layoutFor(rank, have[0]);
+    return { inputs: [l], outputs: rn.outputShapes.map(() => l) };
+  },
+  build(ctx) {
+    const x = ctx.input(0)!;
+    const { axis, sizes } = ctx.node.attrs as SplitAttrs;
+    const st = logicalStrides(x);
+    let at = x.offset;
+    return sizes.flatMap((d, i) => {
+      const y = ctx.output(i);
+      const calls = copyInto(ctx, y, y.offset, at, st, y.shape);
+      at += d * st[axis]! * 4;
+      return calls;
+    });
+  },
+};

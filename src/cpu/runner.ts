@@ -1,0 +1,41 @@
+/**
+ * What runs a CPU model's graph: the wasm arena engine (arena/program.ts) wherever WebAssembly SIMD compiles, the
+ * JavaScript kernels (run.ts) elsewhere (no SIMD, no WebAssembly).
+ */
+import type { ResolvedGraph } from '../graph/resolve.js';
+import type { Tensor } from '../tensor.js';
+import { ArenaProgram, type ArenaStats } from './arena/program.js';
+import { runCpu } from './run.js';
+
+export interface CpuRunner {
+  readonly engine: 'wasm' | 'js';
+  /** Runs the graph; `onNode` (profiling) gets each node's index and time. */
+  run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void): Map<string, Tensor>;
+  /** The wasm engine's memory plan. */
+  readonly stats?: ArenaStats;
+  readonly program?: ArenaProgram;
+}
+
+export function jsRunner(rg: ResolvedGraph): CpuRunner {
+  return {
+    engine: 'js',
+    run: (inputs, onNode) => runCpu(rg, inputs, onNode ? { onNode: (i, _o, ms) => onNode(i, ms) } : {}),
+  };
+}
+
+export function arenaRunner(p: ArenaProgram): CpuRunner {
+  return { engine: 'wasm', program: p, get stats() { return p.stats; }, run: (inputs, onNode) => p.run(inputs, onNode) };
+}
+
+/** The fastest runner this engine can run `rg` on. */
+export async function openRunner(rg: ResolvedGraph, o: { shared?: boolean; threads?: number } = {}): Promise<CpuRunner> {
+  let p: ArenaProgram;
+  try {
+    p = await ArenaProgram.create(rg, o);
+  } catch (e) {
+    if (typeof WebAssembly === 'object' && e instanceof WebAssembly.CompileError) return jsRunner(rg);
+    if (typeof WebAssembly !== 'object') return jsRunner(rg);
+    throw e;
+  }
+  return arenaRunner(p);
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { planOffsets } from '../src/cpu/arena/offsets.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
+import { runCpu } from '../src/cpu/run.js';
+import { load } from '../src/node.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+}
+
+describe('planOffsets (greedy by size)', () => {
+  it('never overlaps two buffers alive at the same step, and reuses memory', () => {
+    const r = rng(3);
+    for (let trial = 0; trial < 200; trial++) {
+      const items = Array.from({ length: 1 + Math.floor(r() * 30) }, () => {
+        const first = Math.floor(r() * 40);
+        return { bytes: 1 + Math.floor(r() * 5000), first, last: first + Math.floor(r() * 10) };
+      });
+      const { offsets, total } = planOffsets(items);
+      for (let i = 0; i < items.length; i++) {
+        expect(offsets[i]! % 16).toBe(0);
+        expect(offsets[i]! + items[i]!.bytes).toBeLessThanOrEqual(total);
+        for (let j = 0; j < i; j++) {
+          const a = items[i]!, b = items[j]!;
+          if (a.first > b.last || b.first > a.last) continue;
+          const disjoint = offsets[i]! + a.bytes <= offsets[j]! || offsets[j]! + b.bytes <= offsets[i]!;
+          expect(disjoint, `buffers ${i} and ${j}`).toBe(true);
+        }
+      }
+      const sum = items.reduce((a, b) => a + ((b.bytes + 15) & ~15), 0);
+      expect(total).toBeLessThanOrEqual(sum);
+    }
+  });
+});
+
+describe('ArenaProgram', () => {
+  it('runs MediaPipe face detector like the reference, TFLite layout transposes as aliases', async () => {
+    const bytes = readFileSync('node_modules/@mediapipe/face_detection/face_detection_short_range.tflite');
+    const m = await load(new Uint8Array(bytes), { backend: 'cpu', worker: false });
+    const rg = m.graph;
+    const p = new ArenaProgram(rg);
+    const shape = rg.inputShapes.values().next().value as number[];
+    const r = rng(5);
+    const x = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
+    const name = rg.inputShapes.keys().next().value as string;
+    const got = p.run({ [name]: x });
+    const want = runCpu(rg, { [name]: x }, { fast: false });
+    for (const [k, t] of want) {
+      const g = got.get(k)!;
+      expect(g.shape).toEqual(t.shape);
+      let worst = 0;
+      for (let i = 0; i < t.data.length; i++) worst = Math.max(worst, Math.abs(g.data[i]! - t.data[i]!) / Math.max(1, Math.abs(t.data[i]!)));
+      expect(worst, k).toBeLessThan(1e-4);
+    }
+    const s = p.stats;
+    expect(s.arena).toBeLessThan(s.activations);
+    m.dispose();
+  });
+});

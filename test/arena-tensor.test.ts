@@ -1,0 +1,165 @@
+// The CPU engine's data-movement kernels (src/cpu/arena/ops/{transpose,concat,pad,slice,split,reshape}.ts,
+// c/tensor.c) against the ops' reference kernels. Data movement is exact: outputs must equal the reference
+// bitwise, with every tiled call split into 1, 2, 3 and 5 ranges, from 'plain' and (4-D) 'nhwc' inputs.
+import { describe, expect, it } from 'vitest';
+import type { Value } from '../src/graph/ir.js';
+import type { Layout } from '../src/cpu/arena/types.js';
+import type { Tensor } from '../src/tensor.js';
+import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+
+const SPLITS = [1, 2, 3, 5];
+
+/** Distinct values (a misplaced element cannot go unseen), including a -0 and a NaN payload-free NaN. */
+function tensor(shape: number[]): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = Float32Array.from({ length: n }, (_, i) => (i + 1) * (i % 3 === 0 ? -0.5 : 1.25));
+  if (n > 2) data[1] = -0;
+  if (n > 5) data[5] = NaN;
+  return { shape, data };
+}
+
+const ints = (xs: number[]) => ({ constant: { shape: [xs.length], ints: Float64Array.from(xs) } as Value });
+const float = (x: number) => ({ constant: { shape: [], data: Float32Array.of(x) } as Value });
+
+function sameBits(got: Tensor, want: Tensor, what: string) {
+  expect(got.shape, what).toEqual([...want.shape]);
+  const a = new Uint32Array(got.data.buffer, got.data.byteOffset, got.data.length);
+  const b = new Uint32Array(want.data.buffer, want.data.byteOffset, want.data.length);
+  const bad = a.findIndex((x, i) => x !== b[i]);
+  expect(bad, `${what}: first mismatch at ${bad}: ${got.data[bad]} vs ${want.data[bad]}`).toBe(-1);
+}
+
+/** Runs `spec` with input 0 in each layout of `layouts` (others plain) and every split; compares with the reference. */
+function check(spec: NodeSpec, layouts: Layout[] = ['plain', 'nhwc'], want?: (l: Layout) => Layout[]) {
+  for (const l of layouts) {
+    const have = spec.inputs.map((x) => (x && !('constant' in x) ? l : undefined));
+    for (const split of SPLITS) {
+      const run = runArenaKernel(spec, { split, have });
+      const what = `${spec.op} ${JSON.stringify(spec.attrs ?? {})} ${spec.inputs.map((x) => (x && 'shape' in x ? `[${x.shape}]` : '')).join(' ')} have ${l} split ${split}`;
+      expect(run.layouts, `${what}: declined`).toBeDefined();
+      if (want) expect(run.layouts!.outputs, what).toEqual(want(l));
+      const inputs = spec.inputs.map((x) => (x && 'constant' in x ? x.constant : x)) as Value[];
+      const ref = run.rn.def.reference(inputs, run.rn.attrs) as Tensor[];
+      expect(run.outputs.length).toBe(ref.length);
+      run.outputs.forEach((o, i) => sameBits(o, ref[i]!, `${what} output ${i}`));
+    }
+  }
+}
+
+function permutations(n: number): number[][] {
+  if (n === 1) return [[0]];
+  return permutations(n - 1).flatMap((p) => Array.from({ length: n }, (_, i) => [...p.slice(0, i), n - 1, ...p.slice(i)]));
+}
+
+describe('arena Transpose', () => {
+  it.each(permutations(4).map((p) => [p]))('[2,5,7,3] perm %j', (perm) => {
+    check({ op: 'Transpose', attrs: { perm }, inputs: [tensor([2, 5, 7, 3])] });
+  });
+  it.each([
+    [[1, 6, 9, 13], [0, 2, 3, 1]], [[1, 6, 9, 13], [0, 3, 1, 2]], [[3, 17, 1, 5], [0, 2, 3, 1]], [[1, 32, 16, 16], [0, 2, 3, 1]],
+    [[1, 1, 1, 1], [3, 2, 1, 0]], [[2, 9, 4, 1], [1, 0, 3, 2]],
+  ])('4-D %j perm %j', (shape, perm) => check({ op: 'Transpose', attrs: { perm }, inputs: [tensor(shape)] }));
+  it.each([
+    [[13, 7], [1, 0]], [[64, 33], [1, 0]], [[1, 9], [1, 0]], [[11], [0]], [[2, 3, 4, 5, 6], [4, 2, 0, 3, 1]],
+    [[2, 3, 2, 3, 2, 5], [5, 4, 3, 2, 1, 0]], [[2, 3, 2, 3, 2, 5], [1, 3, 5, 0, 2, 4]], [[3, 4, 5, 6, 7], [0, 1, 2, 4, 3]],
+    ...permutations(3).map((p) => [[5, 9, 6], p]),
+  ])('%j perm %j', (shape, perm) => check({ op: 'Transpose', attrs: { perm }, inputs: [tensor(shape)] }, ['plain']));
+  it('gives nhwc where it keeps channels contiguous: swapping H and W of an nhwc tensor', () => {
+    check({ op: 'Transpose', attrs: { perm: [0, 1, 3, 2] }, inputs: [tensor([2, 16, 5, 7])] }, ['nhwc'], () => ['nhwc']);
+    check({ op: 'Transpose', attrs: { perm: [0, 1, 3, 2] }, inputs: [tensor([2, 16, 5, 7])] }, ['plain'], () => ['plain']);
+  });
+});
+
+describe('arena Concat', () => {
+  it.each([0, 1, 2, 3, -1])('4-D axis %i, three inputs, nhwc output from nhwc inputs', (axis) => {
+    const shape = (d: number) => [2, 5, 3, 7].map((s, k) => (k === (axis + 4) % 4 ? d : s));
+    const spec = { op: 'Concat', attrs: { axis }, inputs: [tensor(shape(1)), tensor(shape(6)), tensor(shape(3))] };
+    check(spec, ['plain', 'nhwc'], (l) => [l]);
+  });
+  it.each([
+    [[[1, 512, 1], [1, 384, 1]], 1], [[[1, 512, 16], [1, 384, 16]], 1], [[[4, 3], [4, 1], [4, 5]], -1], [[[7], [2]], 0],
+    [[[2, 3, 2, 2, 3], [2, 3, 2, 5, 3]], 3], [[[3, 2, 1, 2, 1, 2], [3, 2, 1, 2, 1, 2]], 5],
+  ])('%j axis %i', (shapes, axis) => check({ op: 'Concat', attrs: { axis }, inputs: shapes.map((s) => tensor(s)) }, ['plain']));
+  it('mixed input layouts give a plain output', () => {
+    const run = runArenaKernel({ op: 'Concat', attrs: { axis: 1 }, inputs: [tensor([1, 3, 4, 4]), tensor([1, 5, 4, 4])] }, { have: ['nhwc', 'plain'] });
+    expect(run.layouts).toEqual({ inputs: ['plain', 'plain'], outputs: ['plain'] });
+  });
+});
+
+describe('arena Pad', () => {
+  const pad = (shape: number[], pads: number[], mode: string, value?: number) => ({
+    op: 'Pad', attrs: { mode }, inputs: [tensor(shape), ints(pads), ...(value === undefined ? [] : [float(value)])],
+  });
+  const cases: [number[], number[]][] = [
+    [[1, 24, 64, 64], [0, 0, 0, 0, 0, 4, 0, 0]], // the face detector's channel pads
+    [[2, 5, 7, 6], [0, 0, 1, 2, 0, 0, 2, 1]], // spatial
+    [[2, 5, 7, 6], [0, 1, 3, 0, 0, 2, 0, 4]], // channels and spatial
+    [[2, 5, 7, 6], [1, 0, 0, 0, 1, 0, 0, 0]], // batch
+    [[2, 5, 7, 6], [0, 0, -1, 2, 0, 0, 2, -3]], // crops and pads
+    [[1, 3, 4, 5], [0, -1, 0, 0, 0, -1, 0, 0]], // channel crop
+    [[2, 5, 7, 6], [0, 0, 0, 0, 0, 0, 0, 0]],
+  ];
+  it.each(cases)('4-D %j pads %j, constant 0 and 1.5', (shape, pads) => {
+    check(pad(shape, pads, 'constant'), ['plain', 'nhwc'], (l) => [l]);
+    check(pad(shape, pads, 'constant', 1.5));
+  });
+  it.each(cases.filter(([, p]) => p.every((x) => x >= 0)))('4-D %j pads %j, edge and reflect', (shape, pads) => {
+    check(pad(shape, pads, 'edge'));
+    check(pad(shape, pads, 'reflect'));
+  });
+  it.each([
+    [[9], [3, 2]], [[4, 7], [1, 3, 2, 0]], [[4, 7], [-1, 2, 0, -2]], [[3, 4, 5], [0, 2, 1, 1, 0, 3]],
+    [[2, 3, 3, 4, 5], [1, 0, 2, 1, 0, 0, 1, 0, 3, 1]], [[2, 3, 2, 3, 2, 3], [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]],
+  ])('%j pads %j, every mode', (shape, pads) => {
+    const crops = pads.some((p) => p < 0);
+    check(pad(shape, pads, 'constant', -2), ['plain']);
+    if (!crops) check(pad(shape, pads, 'edge'), ['plain']);
+    if (!crops) check(pad(shape, pads, 'reflect'), ['plain']);
+  });
+  it('crops everything but a constant border', () => {
+    check(pad([2, 3, 4, 5], [0, 0, -4, 1, 0, 0, 2, 1], 'constant', 7));
+  });
+});
+
+describe('arena Slice and Split', () => {
+  const slice = (shape: number[], starts: number[], ends: number[], axes: number[], steps?: number[]) => ({
+    op: 'Slice', inputs: [tensor(shape), ints(starts), ints(ends), ints(axes), ...(steps ? [ints(steps)] : [])],
+  });
+  it.each([
+    [[2, 6, 7, 9], [0, 1, 1], [6, 5, 9], [1, 2, 3], undefined],
+    [[2, 6, 7, 9], [1, 2], [5, 8], [1, 3], [2, 3]],
+    [[2, 6, 7, 9], [-1, -1, 9.223372036854776e18], [-100, -9.223372036854776e18, 0], [3, 2, 0], [-1, -2, -1]],
+    [[2, 6, 7, 9], [5, 0], [0, 9], [1, 3], [-3, 4]],
+    [[3, 8, 5, 5], [0], [3], [1], undefined],
+    [[1, 4, 6, 6], [1], [1], [2], undefined],
+  ])('4-D %j starts %j ends %j axes %j steps %j', (shape, starts, ends, axes, steps) => {
+    check(slice(shape, starts, ends, axes, steps), ['plain', 'nhwc'], (l) => [l]);
+  });
+  it.each([
+    [[10], [2], [9], [0], [3]], [[5, 11], [4, 10], [-10, 0], [0, 1], [-1, -2]], [[4, 5, 6], [1], [4], [2], [1]],
+    [[2, 3, 4, 5, 6, 7], [1, 1, 2], [3, 4, 7], [1, 3, 5], [1, 2, 2]],
+  ])('%j starts %j ends %j axes %j steps %j', (shape, starts, ends, axes, steps) => {
+    check(slice(shape, starts, ends, axes, steps), ['plain']);
+  });
+  it.each([
+    [[2, 10, 3, 5], 1, [3, 7]], [[2, 10, 3, 5], 3, [1, 1, 3]], [[2, 10, 3, 6], 2, [2, 0, 1]], [[4, 3, 2, 2], 0, [1, 3]],
+    [[7, 5], 1, [2, 3]], [[6], 0, [1, 2, 3]], [[2, 3, 4, 5, 6], 4, [3, 3]],
+  ])('Split %j axis %i into %j', (shape, axis, sizes) => {
+    check({ op: 'Split', attrs: { axis }, inputs: [tensor(shape), ints(sizes)], outputs: sizes.length }, shape.length === 4 ? ['plain', 'nhwc'] : ['plain'],
+      (l) => sizes.map(() => l));
+  });
+});
+
+describe('arena Reshape, Flatten, Squeeze, Unsqueeze of nhwc tensors', () => {
+  it.each([
+    [[1, 16, 16, 2], [1, 512, 1]], [[2, 5, 3, 4], [2, 60]], [[2, 5, 3, 4], [10, 3, 4]], [[1, 1, 48, 48], [1, 48, 48, 1]],
+    [[1, 7, 1, 1], [7]], [[3, 5, 2, 7], [-1]],
+  ])('Reshape %j to %j', (shape, to) => {
+    check({ op: 'Reshape', inputs: [tensor(shape), ints(to)] }, ['nhwc', 'plain'], () => ['plain']);
+  });
+  it('Flatten, Squeeze, Unsqueeze', () => {
+    check({ op: 'Flatten', attrs: { axis: 2 }, inputs: [tensor([2, 5, 3, 4])] }, ['nhwc'], () => ['plain']);
+    check({ op: 'Squeeze', inputs: [tensor([3, 5, 1, 4]), ints([2])] }, ['nhwc'], () => ['plain']);
+    check({ op: 'Unsqueeze', inputs: [tensor([3, 5, 2, 4]), ints([0, 5])] }, ['nhwc'], () => ['plain']);
+  });
+});
