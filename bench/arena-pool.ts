@@ -2,12 +2,15 @@
 // and selfie segmenters (256², landscape 144×256), as the loaded models resolve them, on the new CPU engine
 // (c/pool.c, reduce.c, resize.c: NHWC, one thread, the tensors already in the arena) and on the old engine
 // (runCpu on a one-node graph, NCHW, its copies included). Median µs per call over batches of calls, the two
-// engines interleaved (the machine is shared); GB/s counts the input and output bytes.
+// engines interleaved (the machine is shared); GB/s counts the input and output bytes. Then each whole model on
+// the new engine (ArenaProgram, one thread) with these kernels and with these ops left to their JavaScript
+// reference kernels, both checked against the reference run (worst |Δ| / max(1, |ref|)).
 //
 //   node --experimental-wasm-relaxed-simd scripts/vite-run.mjs /bench/arena-pool.ts [samples=11]
 // (Node 20 validates relaxed SIMD only behind that flag; without it each madd of the bilinear blend is a call.)
 import { readFileSync } from 'node:fs';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import type { Slot } from '../src/cpu/arena/types.js';
 import { runCpu } from '../src/cpu/run.js';
@@ -115,6 +118,30 @@ export async function main(argv: string[]): Promise<void> {
       );
     }
     console.log(`sum of medians: new ${sumNew.toFixed(0)} µs, old ${sumOld.toFixed(0)} µs (old/new ${(sumOld / sumNew).toFixed(2)}); sum of minima: new ${minNew.toFixed(0)}, old ${minOld.toFixed(0)} (${(minOld / minNew).toFixed(2)})`);
+    wholeModel(rg, samples);
     model.dispose();
   }
+}
+
+/** The whole model on ArenaProgram with and without these ops' kernels: median ms and worst error vs the reference. */
+function wholeModel(rg: ResolvedGraph, samples: number): void {
+  const without = new Map([...ARENA_KERNELS].filter(([op]) => !OPS.has(op) && op !== 'ReduceMean'));
+  const programs = [new ArenaProgram(rg), new ArenaProgram(rg, { kernels: without })];
+  const [name, shape] = rg.inputShapes.entries().next().value as [string, number[]];
+  const x = filled(sizeOf(shape));
+  const want = runCpu(rg, { [name]: { shape, data: x } }, { fast: false });
+  const worst = programs.map((p) => {
+    let w = 0;
+    for (const [k, t] of p.run({ [name]: x })) {
+      const r = want.get(k)!;
+      for (let i = 0; i < t.data.length; i++) w = Math.max(w, Math.abs(t.data[i]! - r.data[i]!) / Math.max(1, Math.abs(r.data[i]!)));
+    }
+    return w;
+  });
+  const [a, b] = time(programs.map((p) => () => void p.run({ [name]: x })), samples);
+  console.log(
+    `whole model, one thread: ${(a!.med / 1e3).toFixed(2)} ms (min ${(a!.min / 1e3).toFixed(2)}) with these kernels, ` +
+      `${(b!.med / 1e3).toFixed(2)} ms (min ${(b!.min / 1e3).toFixed(2)}) with their JS references; worst error vs the reference ${worst.map((w) => w.toExponential(1)).join(' / ')}; ` +
+      `JS fallbacks ${JSON.stringify(programs[0]!.stats.fallbacks)}`,
+  );
 }
