@@ -1,7 +1,7 @@
 // Node: the pooling, reduction and Resize layers of MediaPipe's face detectors (short range 128², full range 192²)
 // and selfie segmenters (256², landscape 144×256), as the loaded models resolve them, on the new CPU engine
 // (c/pool.c, reduce.c, resize.c: NHWC, one thread, the tensors already in the arena) and on the old engine
-// (runCpu on a one-node graph, NCHW, its copies included). Median µs per call over batches of calls, the two
+// (runCpu on a one-node graph: its JavaScript kernels for these ops, NCHW, its copies included). Median µs per call over batches of calls, the two
 // engines interleaved (the machine is shared); GB/s counts the input and output bytes. Then each whole model on
 // the new engine (ArenaProgram, one thread) with these kernels and with these ops left to their JavaScript
 // reference kernels, both checked against the reference run (worst |Δ| / max(1, |ref|)).
