@@ -1,19 +1,21 @@
 // Node: the pooling, reduction and Resize layers of MediaPipe's face detectors (short range 128², full range 192²)
 // and selfie segmenters (256², landscape 144×256), as the loaded models resolve them, on the new CPU engine
 // (c/pool.c, reduce.c, resize.c: NHWC, one thread, the tensors already in the arena) and on the old engine
-// (runCpu on a one-node graph: its JavaScript kernels for these ops, NCHW, its copies included). Median µs per call over batches of calls, the two
-// engines interleaved (the machine is shared); GB/s counts the input and output bytes. Then each whole model on
+// (runCpu on a one-node graph: its JavaScript kernels for these ops, NCHW, its copies included). Median µs per
+// call over batches of calls, the two engines interleaved (the machine is shared); GB/s counts the input and
+// output bytes. Then each whole model on
 // the new engine (ArenaProgram, one thread) with these kernels and with these ops left to their JavaScript
 // reference kernels, both checked against the reference run (worst |Δ| / max(1, |ref|)).
 //
 //   node --experimental-wasm-relaxed-simd scripts/vite-run.mjs /bench/arena-pool.ts [samples=11]
-// (Node 20 validates relaxed SIMD only behind that flag; without it each madd of the bilinear blend is a call.)
+// (Node 20 validates relaxed SIMD only behind that flag; without it each madd is an f32x4.mul and an f32x4.add.)
 import { readFileSync } from 'node:fs';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import type { Slot } from '../src/cpu/arena/types.js';
 import { runCpu } from '../src/cpu/run.js';
+import { relaxedSimdValidates } from '../src/cpu/simd-probe.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
@@ -95,7 +97,7 @@ function oldCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () 
 
 export async function main(argv: string[]): Promise<void> {
   const samples = Number(argv[0] ?? 11);
-  console.log('madd: relaxed SIMD where it validates (Chromium; Node with --experimental-wasm-relaxed-simd), else a call of madd_ref');
+  console.log(`madd: ${relaxedSimdValidates() ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add (no relaxed SIMD here)'}`);
   for (const file of MODELS) {
     const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', worker: false, numThreads: 1 });
     const rg = model.graph as unknown as ResolvedGraph;
