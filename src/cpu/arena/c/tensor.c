@@ -11,6 +11,9 @@ struct copy_plan {
   // Transposes: axis 4 counts blocks of 4 rows of a `rows`-long axis (source stride 1, destination stride rd,
   // so ss[4] = 4, ds[4] = 4·rd) and each unit moves a 4×len panel through 4×4 register transposes. 0 otherwise.
   int rows, rd;
+  // Long contiguous copies: axis 4 cuts an inner row of `whole` floats into units of len (the last one shorter),
+  // so that a team of threads can share it. 0 otherwise.
+  int whole;
 };
 
 struct pad_plan {
@@ -86,7 +89,8 @@ EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0,
       int h = p->rows - 4 * i4;
       panel4(d, s, h < 4 ? h : 4, p->rd, p->len, p->ls);
     } else if (p->ls == 1 && p->ld == 1) {
-      copy_row(d, s, p->len);
+      int left = p->whole - i4 * p->len;
+      copy_row(d, s, p->whole && left < p->len ? left : p->len);
     } else {
       gather_row(d, s, p->len, p->ls, p->ld);
     }

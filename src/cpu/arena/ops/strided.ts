@@ -7,6 +7,9 @@ import type { BuildCtx, Call, Layout, Slot } from '../types.js';
 
 /** The kernels' plans walk at most this many outer axes (c/tensor.c): every op here takes ranks up to 6. */
 const OUTER = 5;
+/** A contiguous copy with fewer units than this is cut into units of CHUNK floats (threads share it). */
+const FEW_UNITS = 16;
+const CHUNK = 2048;
 export const MAX_RANK = 6;
 
 /** The logical axes in the order memory holds them: [0, 2, 3, 1] for a 4-D 'nhwc' slot. */
@@ -70,12 +73,18 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
     rd = a!.ds;
     axes.push({ n: Math.ceil(rows / 4), ss: 4, ds: 4 * rd });
   }
+  const contiguous = inner.ss === 1 && inner.ds === 1;
+  let whole = 0;
+  if (contiguous && inner.n >= 2 * CHUNK && axes.length < OUTER && axes.reduce((t, a) => t * a.n, 1) < FEW_UNITS) {
+    whole = inner.n;
+    axes.push({ n: Math.ceil(whole / CHUNK), ss: CHUNK, ds: CHUNK });
+    inner.n = CHUNK;
+  }
   if (axes.length > OUTER) throw new RangeError(`tensor_copy: ${axes.length} outer axes after merging, more than ${OUTER}`);
   while (axes.length < OUTER) axes.unshift({ n: 1, ss: 0, ds: 0 });
   const tiles = elems === 0 ? 0 : axes.reduce((t, a) => t * a.n, 1);
-  const contiguous = inner.ss === 1 && inner.ds === 1;
   return {
-    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rd],
+    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rd, whole],
     tiles,
     cost: elems * (contiguous ? 1 : rows ? 2 : 4) + tiles * 8,
   };
