@@ -8,11 +8,11 @@
 struct copy_plan {
   int n[5], ss[5], ds[5];  // outer axes: count, source stride, destination stride
   int len, ls, ld;         // inner axis of every unit
-  // Transposes: axis 4 counts blocks of 4 rows of a `rows`-long axis (source stride 1, destination stride rd,
-  // so ss[4] = 4, ds[4] = 4·rd) and each unit moves a 4×len panel through 4×4 register transposes. 0 otherwise.
-  int rows, rd;
-  // Long contiguous copies: axis 4 cuts an inner row of `whole` floats into units of len (the last one shorter),
-  // so that a team of threads can share it. 0 otherwise.
+  // Transposes (rows > 0): each unit also walks a `rows`-long axis, contiguous in the destination and of source
+  // stride rs, the inner axis being the source's contiguous one (ls = 1): 4×4 blocks through registers.
+  int rows, rs;
+  // whole > 0: axis 4 cuts an inner axis of `whole` elements into units of len (the last one shorter), so that a
+  // team of threads can share a long copy or transpose.
   int whole;
 };
 
@@ -23,6 +23,9 @@ struct pad_plan {
   int mode;                      // 0 constant, 1 edge, 2 reflect
 };
 
+// Rows at least this long go through memory.copy (measured faster from here on in V8 than the vector loop).
+#define MEMCPY_FROM 256
+
 #define ODOMETER_START(n, t0)                                                           \
   int i4 = (t0) % n[4], q_ = (t0) / n[4], i3 = q_ % n[3]; q_ /= n[3];                    \
   int i2 = q_ % n[2]; q_ /= n[2];                                                        \
@@ -32,6 +35,10 @@ struct pad_plan {
     if (++i1 == n[1]) { i1 = 0; i0++; } } } }
 
 static inline void copy_row(f32 *d, const f32 *s, int n) {
+  if (n >= MEMCPY_FROM) {
+    __builtin_memcpy(d, s, (unsigned)n * 4u);
+    return;
+  }
   int i = 0;
   for (; i + 16 <= n; i += 16) {
     f32x4 a = load4(s + i), b = load4(s + i + 4), c = load4(s + i + 8), e = load4(s + i + 12);
@@ -61,22 +68,22 @@ static inline void gather_row(f32 *d, const f32 *s, int n, int ls, int ld) {
   for (; i < n; i++, s += ls) d[i * ld] = *s;
 }
 
-// h ≤ 4 rows: element (r, j) from s[r + j·ls] to d[r·rd + j].
-static inline void panel4(f32 *d, const f32 *s, int h, int rd, int len, int ls) {
+// h ≤ 4 rows: element (r, j) from s[r·rs + j] to d[r + j·ld].
+static inline void panel4(f32 *d, const f32 *s, int h, int rs, int len, int ld) {
   int j = 0;
   if (h == 4)
     for (; j + 4 <= len; j += 4) {
-      const f32 *p = s + j * ls;
-      f32x4 a0 = load4(p), a1 = load4(p + ls), a2 = load4(p + 2 * ls), a3 = load4(p + 3 * ls);
+      f32x4 a0 = load4(s + j), a1 = load4(s + rs + j), a2 = load4(s + 2 * rs + j), a3 = load4(s + 3 * rs + j);
       f32x4 t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
       f32x4 t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
-      store4(d + j, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-      store4(d + rd + j, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-      store4(d + 2 * rd + j, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-      store4(d + 3 * rd + j, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+      f32 *q = d + j * ld;
+      store4(q, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      store4(q + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      store4(q + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      store4(q + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
     }
-  for (; j < len; j++)
-    for (int r = 0; r < h; r++) d[r * rd + j] = s[j * ls + r];
+  for (int r = 0; r < h; r++)
+    for (int i = j; i < len; i++) d[r + i * ld] = s[r * rs + i];
 }
 
 EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0, int t1) {
@@ -85,14 +92,14 @@ EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0,
   for (int u = t0; u < t1; u++) {
     const f32 *s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3] + i4 * ss[4];
     f32 *d = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3] + i4 * ds[4];
+    int len = p->len, left = p->whole - i4 * len;
+    if (p->whole && left < len) len = left;
     if (p->rows) {
-      int h = p->rows - 4 * i4;
-      panel4(d, s, h < 4 ? h : 4, p->rd, p->len, p->ls);
+      for (int r = 0; r < p->rows; r += 4) panel4(d + r, s + r * p->rs, p->rows - r < 4 ? p->rows - r : 4, p->rs, len, p->ld);
     } else if (p->ls == 1 && p->ld == 1) {
-      int left = p->whole - i4 * p->len;
-      copy_row(d, s, p->whole && left < p->len ? left : p->len);
+      copy_row(d, s, len);
     } else {
-      gather_row(d, s, p->len, p->ls, p->ld);
+      gather_row(d, s, len, p->ls, p->ld);
     }
     ODOMETER_NEXT(n)
   }

@@ -10,6 +10,7 @@ const OUTER = 5;
 /** A contiguous copy with fewer units than this is cut into units of CHUNK floats (threads share it). */
 const FEW_UNITS = 16;
 const CHUNK = 2048;
+const PANEL = 2048;
 export const MAX_RANK = 6;
 
 /** The logical axes in the order memory holds them: [0, 2, 3, 1] for a 4-D 'nhwc' slot. */
@@ -63,30 +64,34 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
     else axes.push(a);
   }
   const elems = shape.reduce((a, b) => a * b, 1);
-  const inner = axes.pop() ?? { n: 1, ss: 1, ds: 1 };
+  let inner = axes.pop() ?? { n: 1, ss: 1, ds: 1 };
   let rows = 0;
-  let rd = 0;
-  const pair = inner.ss !== 1 && inner.ds === 1 ? axes.findIndex((a) => a.ss === 1) : -1;
-  if (pair >= 0) {
-    const [a] = axes.splice(pair, 1);
-    rows = a!.n;
-    rd = a!.ds;
-    axes.push({ n: Math.ceil(rows / 4), ss: 4, ds: 4 * rd });
-  }
-  const contiguous = inner.ss === 1 && inner.ds === 1;
+  let rs = 0;
   let whole = 0;
-  if (contiguous && inner.n >= 2 * CHUNK && axes.length < OUTER && axes.reduce((t, a) => t * a.n, 1) < FEW_UNITS) {
+  const pair = inner.ss !== 1 && inner.ds === 1 ? axes.findIndex((a) => a.ss === 1) : -1;
+  const units = () => axes.reduce((t, a) => t * a.n, 1);
+  const cut = (len: number) => {
     whole = inner.n;
-    axes.push({ n: Math.ceil(whole / CHUNK), ss: CHUNK, ds: CHUNK });
-    inner.n = CHUNK;
-  }
+    axes.push({ n: Math.ceil(whole / len), ss: len * inner.ss, ds: len * inner.ds });
+    inner = { ...inner, n: len };
+  };
+  if (pair >= 0) {
+    // The destination's contiguous axis becomes the panel rows, the source's the inner axis, cut so that a
+    // unit moves about PANEL floats.
+    rows = inner.n;
+    rs = inner.ss;
+    inner = axes.splice(pair, 1)[0]!;
+    const len = Math.max(4, 4 * Math.floor(PANEL / rows / 4));
+    if (inner.n > len) cut(len);
+  } else if (inner.ss === 1 && inner.ds === 1 && inner.n >= 2 * CHUNK && axes.length < OUTER && units() < FEW_UNITS) cut(CHUNK);
   if (axes.length > OUTER) throw new RangeError(`tensor_copy: ${axes.length} outer axes after merging, more than ${OUTER}`);
   while (axes.length < OUTER) axes.unshift({ n: 1, ss: 0, ds: 0 });
-  const tiles = elems === 0 ? 0 : axes.reduce((t, a) => t * a.n, 1);
+  const tiles = elems === 0 ? 0 : units();
+  const contiguous = inner.ss === 1 && inner.ds === 1;
   return {
-    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rd, whole],
+    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rs, whole],
     tiles,
-    cost: elems * (contiguous ? 1 : rows ? 2 : 4) + tiles * 8,
+    cost: elems * (contiguous && !rows ? 1 : rows ? 2 : 4) + tiles * 8,
   };
 }
 
