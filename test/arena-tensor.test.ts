@@ -84,6 +84,10 @@ describe('arena Concat', () => {
     [[[2, 3, 2, 2, 3], [2, 3, 2, 5, 3]], 3], [[[3, 2, 1, 2, 1, 2], [3, 2, 1, 2, 1, 2]], 5],
     [[[1, 5001], [1, 4096], [1, 3]], 1], // long rows, cut for threads
   ])('%j axis %i', (shapes, axis) => check({ op: 'Concat', attrs: { axis }, inputs: shapes.map((s) => tensor(s)) }, ['plain']));
+  it.each([1, 3])('a constant input, axis %i', (axis) => {
+    const c = tensor([2, 3, 4, 5].map((d, k) => (k === axis ? 2 : d)));
+    check({ op: 'Concat', attrs: { axis }, inputs: [tensor([2, 3, 4, 5]), { constant: c }, tensor([2, 3, 4, 5])] }, ['plain', 'nhwc'], (l) => [l]);
+  });
   it('mixed input layouts give a plain output', () => {
     const run = runArenaKernel({ op: 'Concat', attrs: { axis: 1 }, inputs: [tensor([1, 3, 4, 4]), tensor([1, 5, 4, 4])] }, { have: ['nhwc', 'plain'] });
     expect(run.layouts).toEqual({ inputs: ['plain', 'plain'], outputs: ['plain'] });
