@@ -6,7 +6,7 @@ import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
 export const reshapeKernel: ArenaKernel = {
   layouts(rn, have) {
     const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK) return undefined;
+    if (rank > MAX_RANK || have[0] === undefined) return undefined;
     return { inputs: [layoutFor(rank, have[0])], outputs: ['plain'] };
   },
   build(ctx) {
