@@ -196,6 +196,8 @@ describe('tensor_copy and tensor_pad write nothing outside their box', () => {
     ['4×4 panels with a short last block', [6, 7], [1, 6], [9, 1], 54],
     ['transposing panels cut for threads', [1001, 6], [1, 1001], [8, 1], 8008],
     ['3-row transposes cut for threads', [2000, 3], [1, 2000], [3, 1], 6000],
+    ['2-row interleaves', [1001, 2], [1, 1001], [2, 1], 2002],
+    ['3-row interleaves with a tail', [1003, 3], [1, 1003], [3, 1], 3009],
     ['a negative-stride gather', [4, 6], [6, -1], [7, 1], 28],
     ['a scatter', [5], [1], [3], 15],
   ])('%s', (_, shape, ss, ds, dstLen) => {

@@ -69,7 +69,8 @@ static inline void gather_row(f32 *d, const f32 *s, int n, int ls, int ld) {
   for (; i < n; i++, s += ls) d[i * ld] = *s;
 }
 
-// h ≤ 4 rows: element (r, j) from s[r·rs + j] to d[r + j·ld].
+// h ≤ 4 rows: element (r, j) from s[r·rs + j] to d[r + j·ld]; 2 or 3 rows filling the destination interleave
+// through shuffles.
 static inline void panel4(f32 *d, const f32 *s, int h, int rs, int len, int ld) {
   int j = 0;
   if (h == 4)
@@ -82,6 +83,21 @@ static inline void panel4(f32 *d, const f32 *s, int h, int rs, int len, int ld) 
       store4(q + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
       store4(q + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
       store4(q + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    }
+  if (h == 2 && ld == 2)
+    for (; j + 4 <= len; j += 4) {
+      f32x4 a = load4(s + j), b = load4(s + rs + j);
+      store4(d + 2 * j, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
+      store4(d + 2 * j + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+    }
+  if (h == 3 && ld == 3)
+    for (; j + 4 <= len; j += 4) {
+      f32x4 a = load4(s + j), b = load4(s + rs + j), c = load4(s + 2 * rs + j);
+      f32x4 ab = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab2 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+      f32x4 bc = wasm_i32x4_shuffle(b, c, 1, 5, 2, 6), abc3 = wasm_i32x4_shuffle(ab2, c, 2, 3, 7, 7);
+      store4(d + 3 * j, wasm_i32x4_shuffle(ab, c, 0, 1, 4, 2));
+      store4(d + 3 * j + 4, wasm_i32x4_shuffle(bc, a, 0, 1, 6, 2));
+      store4(d + 3 * j + 8, wasm_i32x4_shuffle(bc, abc3, 3, 4, 5, 6));
     }
   for (int r = 0; r < h; r++)
     for (int i = j; i < len; i++) d[r + i * ld] = s[r * rs + i];
