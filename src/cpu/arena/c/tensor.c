@@ -27,29 +27,31 @@ struct pad_plan {
 // floats, faster from 128 (measured on rows of 32 to 1024 floats).
 #define MEMCPY_FROM 128
 
+// Units [t0, t1) run through the outer indices i0..i4 (i4 fastest), counted on without divisions.
 #define ODOMETER_START(n, t0)                                                           \
   int i4 = (t0) % n[4], q_ = (t0) / n[4], i3 = q_ % n[3]; q_ /= n[3];                    \
   int i2 = q_ % n[2]; q_ /= n[2];                                                        \
   int i1 = q_ % n[1], i0 = q_ / n[1];
-#define ODOMETER_NEXT(n)                                                                \
-  if (++i4 == n[4]) { i4 = 0; if (++i3 == n[3]) { i3 = 0; if (++i2 == n[2]) { i2 = 0;   \
-    if (++i1 == n[1]) { i1 = 0; i0++; } } } }
-
 static inline void copy_row(f32 *d, const f32 *s, int n) {
   if (n >= MEMCPY_FROM) {
     __builtin_memcpy(d, s, (unsigned)n * 4u);
     return;
   }
   int i = 0;
-  for (; i + 16 <= n; i += 16) {
-    f32x4 a = load4(s + i), b = load4(s + i + 4), c = load4(s + i + 8), e = load4(s + i + 12);
-    store4(d + i, a); store4(d + i + 4, b); store4(d + i + 8, c); store4(d + i + 12, e);
+  if (n >= 4) {
+    // The last vector overlaps the one before it where n is not a multiple of 4 (same values written twice).
+    for (; i + 16 <= n; i += 16) {
+      f32x4 a = load4(s + i), b = load4(s + i + 4), c = load4(s + i + 8), e = load4(s + i + 12);
+      store4(d + i, a); store4(d + i + 4, b); store4(d + i + 8, c); store4(d + i + 12, e);
+    }
+    for (; i + 4 < n; i += 4) store4(d + i, load4(s + i));
+    store4(d + n - 4, load4(s + n - 4));
+    return;
   }
-  for (; i + 4 <= n; i += 4) store4(d + i, load4(s + i));
-  // Tail: one over-read (16 bytes past a tensor are readable), exact stores.
-  if (i < n) {
-    f32x4 v = load4(s + i);
-    if (n - i >= 2) { wasm_v128_store64_lane(d + i, v, 0); v = wasm_i64x2_shuffle(v, v, 1, 1); i += 2; }
+  // Under 4: one over-read (16 bytes past a tensor are readable), exact stores.
+  if (n > 0) {
+    f32x4 v = load4(s);
+    if (n >= 2) { wasm_v128_store64_lane(d, v, 0); v = wasm_i64x2_shuffle(v, v, 1, 1); i = 2; }
     if (i < n) wasm_v128_store32_lane(d + i, v, 0);
   }
 }
@@ -57,8 +59,12 @@ static inline void copy_row(f32 *d, const f32 *s, int n) {
 static inline void fill_row(f32 *d, f32 x, int n) {
   f32x4 v = splat(x);
   int i = 0;
-  for (; i + 16 <= n; i += 16) { store4(d + i, v); store4(d + i + 4, v); store4(d + i + 8, v); store4(d + i + 12, v); }
-  for (; i + 4 <= n; i += 4) store4(d + i, v);
+  if (n >= 4) {
+    for (; i + 16 <= n; i += 16) { store4(d + i, v); store4(d + i + 4, v); store4(d + i + 8, v); store4(d + i + 12, v); }
+    for (; i + 4 < n; i += 4) store4(d + i, v);
+    store4(d + n - 4, v);
+    return;
+  }
   for (; i < n; i++) d[i] = x;
 }
 
@@ -105,20 +111,31 @@ static inline void panel4(f32 *d, const f32 *s, int h, int rs, int len, int ld) 
 
 EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0, int t1) {
   const int *n = p->n, *ss = p->ss, *ds = p->ds;
+  // Plan fields in locals: the vector stores may alias the plan, which would reload them at every unit.
+  const int n4 = n[4], ss4 = ss[4], ds4 = ds[4], len = p->len, ls = p->ls, ld = p->ld, rows = p->rows, rs = p->rs;
+  const int whole = p->whole;
   ODOMETER_START(n, t0)
+  const f32 *s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3] + i4 * ss4;
+  f32 *d = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3] + i4 * ds4;
   for (int u = t0; u < t1; u++) {
-    const f32 *s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3] + i4 * ss[4];
-    f32 *d = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3] + i4 * ds[4];
-    int len = p->len, left = p->whole - i4 * len;
-    if (p->whole && left < len) len = left;
-    if (p->rows) {
-      for (int r = 0; r < p->rows; r += 4) panel4(d + r, s + r * p->rs, p->rows - r < 4 ? p->rows - r : 4, p->rs, len, p->ld);
-    } else if (p->ls == 1 && p->ld == 1) {
-      copy_row(d, s, len);
+    int m = len, left = whole - i4 * len;
+    if (whole && left < len) m = left;
+    if (rows) {
+      for (int r = 0; r < rows; r += 4) panel4(d + r, s + r * rs, rows - r < 4 ? rows - r : 4, rs, m, ld);
+    } else if (ls == 1 && ld == 1) {
+      copy_row(d, s, m);
     } else {
-      gather_row(d, s, len, p->ls, p->ld);
+      gather_row(d, s, m, ls, ld);
     }
-    ODOMETER_NEXT(n)
+    if (++i4 < n4) {
+      s += ss4;
+      d += ds4;
+    } else {
+      i4 = 0;
+      if (++i3 == n[3]) { i3 = 0; if (++i2 == n[2]) { i2 = 0; if (++i1 == n[1]) { i1 = 0; i0++; } } }
+      s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3];
+      d = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3];
+    }
   }
 }
 
@@ -133,28 +150,41 @@ static inline int pad_src(int o, int n, int b, int mode) {
 
 static inline int clampi(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; }
 
+// The source offset of outer indices i0..i3 (axis 4 apart); -1 where the row is all constant.
+static inline int pad_base(const struct pad_plan *p, int i0, int i1, int i2, int i3) {
+  int j0 = pad_src(i0, p->in[0], p->b[0], p->mode), j1 = pad_src(i1, p->in[1], p->b[1], p->mode);
+  int j2 = pad_src(i2, p->in[2], p->b[2], p->mode), j3 = pad_src(i3, p->in[3], p->b[3], p->mode);
+  return (j0 | j1 | j2 | j3) < 0 ? -1 : j0 * p->ss[0] + j1 * p->ss[1] + j2 * p->ss[2] + j3 * p->ss[3];
+}
+
 EXPORT(tensor_pad)(f32 *dst, const f32 *src, const struct pad_plan *p, f32 value, int t0, int t1) {
-  const int *n = p->n, *in = p->in, *b = p->b, *ss = p->ss;
+  const int *n = p->n;
+  // Plan fields in locals: the vector stores may alias the plan, which would reload them at every unit.
+  const int n4 = n[4], in4 = p->in[4], b4 = p->b[4], ss4 = p->ss[4], len_in = p->len_in, b_row = p->b_row;
   const int g = p->g, len = p->len, mode = p->mode, row = len * g;
-  const int lo = clampi(p->b_row, 0, len), hi = clampi(p->b_row + p->len_in, lo, len);
+  const int lo = clampi(b_row, 0, len), hi = clampi(b_row + len_in, lo, len);
   ODOMETER_START(n, t0)
-  for (int u = t0; u < t1; u++) {
-    f32 *d = dst + u * row;
-    int j0 = pad_src(i0, in[0], b[0], mode), j1 = pad_src(i1, in[1], b[1], mode), j2 = pad_src(i2, in[2], b[2], mode);
-    int j3 = pad_src(i3, in[3], b[3], mode), j4 = pad_src(i4, in[4], b[4], mode);
-    if ((j0 | j1 | j2 | j3 | j4) < 0) {
+  int base = pad_base(p, i0, i1, i2, i3);
+  f32 *d = dst + t0 * row;
+  for (int u = t0; u < t1; u++, d += row) {
+    int j4 = pad_src(i4, in4, b4, mode);
+    if ((base | j4) < 0) {
       fill_row(d, value, row);
     } else {
-      const f32 *s = src + j0 * ss[0] + j1 * ss[1] + j2 * ss[2] + j3 * ss[3] + j4 * ss[4];
+      const f32 *s = src + base + j4 * ss4;
       if (mode == 0) {
         fill_row(d, value, lo * g);
         fill_row(d + hi * g, value, (len - hi) * g);
       } else {
-        for (int o = 0; o < lo; o++) copy_row(d + o * g, s + pad_src(o, p->len_in, p->b_row, mode) * g, g);
-        for (int o = hi; o < len; o++) copy_row(d + o * g, s + pad_src(o, p->len_in, p->b_row, mode) * g, g);
+        for (int o = 0; o < lo; o++) copy_row(d + o * g, s + pad_src(o, len_in, b_row, mode) * g, g);
+        for (int o = hi; o < len; o++) copy_row(d + o * g, s + pad_src(o, len_in, b_row, mode) * g, g);
       }
-      copy_row(d + lo * g, s + (lo - p->b_row) * g, (hi - lo) * g);
+      copy_row(d + lo * g, s + (lo - b_row) * g, (hi - lo) * g);
     }
-    ODOMETER_NEXT(n)
+    if (++i4 == n4) {
+      i4 = 0;
+      if (++i3 == n[3]) { i3 = 0; if (++i2 == n[2]) { i2 = 0; if (++i1 == n[1]) { i1 = 0; i0++; } } }
+      base = pad_base(p, i0, i1, i2, i3);
+    }
   }
 }
