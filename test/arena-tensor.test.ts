@@ -1,7 +1,9 @@
 // The CPU engine's data-movement kernels (src/cpu/arena/ops/{transpose,concat,pad,slice,split,reshape}.ts,
-// c/tensor.c) against the ops' reference kernels. Data movement is exact: outputs must equal the reference
-// bitwise, with every tiled call split into 1, 2, 3 and 5 ranges, from 'plain' and (4-D) 'nhwc' inputs.
-import { describe, expect, it } from 'vitest';
+// c/tensor.c) against the ops' reference kernels and TF.js's cpu backend. Data movement is exact: outputs must
+// equal the oracle bitwise, with every tiled call split into 1, 2, 3 and 5 ranges, from 'plain' and (4-D) 'nhwc'
+// inputs; the plans' edges are checked for writes outside the box.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Value } from '../src/graph/ir.js';
 import type { Layout } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
@@ -231,5 +233,46 @@ describe('tensor_copy and tensor_pad write nothing outside their box', () => {
     const ref = Pad.reference([{ shape: [5, 3, 7], data: src }], { mode, begin: [0, 1, 2], shape: [5, 6, 12], value: -1 })[0] as Tensor;
     expect(Array.from(got.subarray(GUARD, GUARD + ref.data.length))).toEqual(Array.from(ref.data));
     expect(Array.from(got.subarray(0, GUARD)).concat(Array.from(got.subarray(GUARD + ref.data.length)))).toEqual(new Array(2 * GUARD).fill(SENTINEL));
+  });
+});
+
+// A second oracle: TF.js's cpu backend on the same logical tensors (tf.transpose, tf.pad, tf.mirrorPad,
+// tf.stridedSlice, tf.concat, tf.split), bitwise, from both input layouts.
+describe('arena data movement vs TF.js', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  const x = tensor([2, 6, 7, 9]);
+  const tx = () => tf.tensor(x.data, x.shape as number[]);
+  const same = (spec: NodeSpec, want: () => tf.Tensor | tf.Tensor[], what: string) => {
+    const ws = [want()].flat();
+    for (const have of ['plain', 'nhwc'] as const) {
+      const run = runArenaKernel(spec, { split: 3, have: spec.inputs.map((v) => (v && !('constant' in v) ? have : undefined)) });
+      ws.forEach((w, i) => sameBits(run.outputs[i]!, { shape: w.shape, data: w.dataSync() as Float32Array }, `${what} from ${have}, output ${i}`));
+    }
+    ws.forEach((w) => w.dispose());
+  };
+  it('Transpose', () => {
+    for (const perm of [[0, 2, 3, 1], [3, 1, 0, 2], [0, 1, 3, 2], [2, 0, 1, 3]])
+      same({ op: 'Transpose', attrs: { perm }, inputs: [x] }, () => tf.tidy(() => tf.transpose(tx(), perm)), `perm ${perm}`);
+  });
+  it('Pad: constant and reflect', () => {
+    const p = [[0, 1], [2, 0], [1, 3], [2, 2]] as [number, number][];
+    const pads = [...p.map((q) => q[0]), ...p.map((q) => q[1])];
+    same({ op: 'Pad', attrs: { mode: 'constant' }, inputs: [x, ints(pads), float(-3)] }, () => tf.tidy(() => tf.pad(tx(), p, -3)), 'constant');
+    same({ op: 'Pad', attrs: { mode: 'reflect' }, inputs: [x, ints(pads)] }, () => tf.tidy(() => tf.mirrorPad(tx(), p, 'reflect')), 'reflect');
+  });
+  it('Slice with steps, negative too', () => {
+    same({ op: 'Slice', inputs: [x, ints([1, 8, 1]), ints([6, 0, 7]), ints([1, 3, 2]), ints([2, -3, 3])] },
+      () => tf.tidy(() => tf.stridedSlice(tx(), [0, 1, 1, 8], [2, 6, 7, 0], [1, 2, 3, -3])), 'slice');
+  });
+  it('Concat and Split on every axis', () => {
+    for (let axis = 0; axis < 4; axis++) {
+      const y = tensor(x.shape.map((d, k) => (k === axis ? 3 : d)));
+      same({ op: 'Concat', attrs: { axis }, inputs: [x, y] },
+        () => tf.tidy(() => tf.concat([tx(), tf.tensor(y.data, y.shape as number[])], axis)), `concat axis ${axis}`);
+      const sizes = [1, x.shape[axis]! - 1];
+      same({ op: 'Split', attrs: { axis }, inputs: [x, ints(sizes)], outputs: 2 }, () => tf.split(tx(), sizes, axis), `split axis ${axis}`);
+    }
   });
 });
