@@ -10,6 +10,7 @@ const OUTER = 5;
 /** A contiguous copy with fewer units than this is cut into units of CHUNK floats (threads share it). */
 const FEW_UNITS = 16;
 const CHUNK = 2048;
+/** A transposing unit moves about this many floats (its panel of rows × a cut of the inner axis). */
 const PANEL = 2048;
 export const MAX_RANK = 6;
 
@@ -33,6 +34,7 @@ export function logicalStrides(s: Pick<Slot, 'shape' | 'layout'>): number[] {
 /** The slot's layout for a tensor of this rank: only 4-D tensors are ever 'nhwc'. */
 export const layoutFor = (rank: number, want: Layout | undefined): Layout => (rank === 4 && want === 'nhwc' ? 'nhwc' : 'plain');
 
+/** The plan's int32 bits in the read-only region (weights() copies bytes: TypedArray.set of a Float32Array). */
 const planWeights = (ctx: BuildCtx, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
 
 interface Axis {
