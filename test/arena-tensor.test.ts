@@ -7,9 +7,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Value } from '../src/graph/ir.js';
 import type { Layout } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
-import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { runArenaKernel, toLayout, type NodeSpec } from './support/arena-kernel.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
-import { copyPlan, padPlan } from '../src/cpu/arena/ops/strided.js';
+import { copyPlan, layoutCopy, padPlan } from '../src/cpu/arena/ops/strided.js';
 import { Pad } from '../src/ops/pad.js';
 
 const SPLITS = [1, 2, 3, 5];
@@ -274,5 +274,26 @@ describe('arena data movement vs TF.js', () => {
       const sizes = [1, x.shape[axis]! - 1];
       same({ op: 'Split', attrs: { axis }, inputs: [x, ints(sizes)], outputs: 2 }, () => tf.split(tx(), sizes, axis), `split axis ${axis}`);
     }
+  });
+});
+
+describe('layoutCopy (conversions as tiled copies)', () => {
+  it.each([[1, 3, 17, 19], [2, 2, 5, 7], [1, 6, 8, 8], [2, 33, 9, 5], [1, 1, 4, 4]].map((s) => [s]))('%j both ways, split 1 and 3', (shape) => {
+    const x = tensor(shape);
+    for (const [from, to] of [['plain', 'nhwc'], ['nhwc', 'plain']] as const)
+      for (const split of [1, 3]) {
+        const mem = kernelMemory(1 << 20, false);
+        const ex = instantiateKernels(kernelModule(false), mem);
+        let top = ((ex.__heap_base.value as number) + 15) & ~15;
+        const f = new Float32Array(mem.buffer);
+        const take = (n: number) => ((top += (n * 4 + 31) & ~15), top - ((n * 4 + 31) & ~15));
+        const a = { offset: take(x.data.length), shape, layout: from };
+        const b = { offset: take(x.data.length), shape, layout: to };
+        f.set(toLayout(x, from), a.offset / 4);
+        const calls = layoutCopy({ weights: (d) => { const at = take(d.length); f.set(d, at / 4); return at; } }, a, b);
+        for (const c of calls)
+          for (let t = 0; t < split; t++) ex[c.fn]!(...c.args, Math.floor((c.tiles! * t) / split), Math.floor((c.tiles! * (t + 1)) / split));
+        sameBits({ shape, data: f.slice(b.offset / 4, b.offset / 4 + x.data.length) }, { shape, data: toLayout(x, to) }, `${from}→${to}`);
+      }
   });
 });

@@ -31,11 +31,14 @@ export function logicalStrides(s: Pick<Slot, 'shape' | 'layout'>): number[] {
   return st;
 }
 
+/** What placing a plan needs of a builder's context (the planner's own conversions have no node). */
+type Places = Pick<BuildCtx, 'weights'>;
+
 /** The slot's layout for a tensor of this rank: only 4-D tensors are ever 'nhwc'. */
 export const layoutFor = (rank: number, want: Layout | undefined): Layout => (rank === 4 && want === 'nhwc' ? 'nhwc' : 'plain');
 
 /** The plan's int32 bits in the read-only region (weights() copies bytes: TypedArray.set of a Float32Array). */
-const planWeights = (ctx: BuildCtx, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
+const planWeights = (ctx: Places, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
 
 interface Axis {
   n: number;
@@ -98,7 +101,7 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
 }
 
 /** The tensor_copy call for a plan, byte offsets `dst` and `src`; none for an empty box. */
-export function copyCall(ctx: BuildCtx, dst: number, src: number, plan: CopyPlan): Call[] {
+export function copyCall(ctx: Places, dst: number, src: number, plan: CopyPlan): Call[] {
   return plan.tiles === 0 ? [] : [{ fn: 'tensor_copy', args: [dst, src, planWeights(ctx, plan.ints)], tiles: plan.tiles }];
 }
 
@@ -106,9 +109,17 @@ export function copyCall(ctx: BuildCtx, dst: number, src: number, plan: CopyPlan
  * Copies the box `shape` (the output's logical axes) of source `src` (byte offset, strides per output logical axis)
  * into its place in `out` at byte offset `dst` (the output slot's own strides), visiting the output's memory order.
  */
-export function copyInto(ctx: BuildCtx, out: Slot, dst: number, src: number, srcStrides: readonly number[], shape: readonly number[]): Call[] {
+export function copyInto(ctx: Places, out: Slot, dst: number, src: number, srcStrides: readonly number[], shape: readonly number[]): Call[] {
   const plan = copyPlan(shape, srcStrides, logicalStrides(out), physicalOrder(out.shape.length, out.layout));
   return copyCall(ctx, dst, src, plan);
+}
+
+/**
+ * A layout conversion of one tensor (same shape, `from` → `to`) as a tiled tensor_copy: a team can share it, and
+ * 2- or 3-channel NCHW → NHWC interleaves through shuffles.
+ */
+export function layoutCopy(ctx: Places, from: Slot, to: Slot): Call[] {
+  return copyInto(ctx, to, to.offset, from.offset, logicalStrides(from), from.shape);
 }
 
 export type PadMode = 'constant' | 'edge' | 'reflect';
@@ -148,6 +159,6 @@ export function padPlan(inp: readonly number[], begin: readonly number[], out: r
   };
 }
 
-export function padCall(ctx: BuildCtx, dst: number, src: number, plan: { ints: number[]; tiles: number }, value: number): Call[] {
+export function padCall(ctx: Places, dst: number, src: number, plan: { ints: number[]; tiles: number }, value: number): Call[] {
   return plan.tiles === 0 ? [] : [{ fn: 'tensor_pad', args: [dst, src, planWeights(ctx, plan.ints), value], tiles: plan.tiles }];
 }
