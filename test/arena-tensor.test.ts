@@ -200,6 +200,7 @@ describe('tensor_copy and tensor_pad write nothing outside their box', () => {
     ['3-row transposes cut for threads', [2000, 3], [1, 2000], [3, 1], 6000],
     ['2-row interleaves', [1001, 2], [1, 1001], [2, 1], 2002],
     ['3-row interleaves with a tail', [1003, 3], [1, 1003], [3, 1], 3009],
+    ['transposes with the rows cut for threads (NHWC → NCHW, 3 channels)', [3, 5001], [1, 3], [5001, 1], 15003],
     ['a negative-stride gather', [4, 6], [6, -1], [7, 1], 28],
     ['a scatter', [5], [1], [3], 15],
   ])('%s', (_, shape, ss, ds, dstLen) => {
@@ -278,7 +279,7 @@ describe('arena data movement vs TF.js', () => {
 });
 
 describe('layoutCopy (conversions as tiled copies)', () => {
-  it.each([[1, 3, 17, 19], [2, 2, 5, 7], [1, 6, 8, 8], [2, 33, 9, 5], [1, 1, 4, 4]].map((s) => [s]))('%j both ways, split 1 and 3', (shape) => {
+  it.each([[1, 3, 17, 19], [2, 2, 5, 7], [1, 6, 8, 8], [2, 33, 9, 5], [1, 1, 4, 4], [1, 3, 50, 61]].map((s) => [s]))('%j both ways, split 1 and 3', (shape) => {
     const x = tensor(shape);
     for (const [from, to] of [['plain', 'nhwc'], ['nhwc', 'plain']] as const)
       for (const split of [1, 3]) {

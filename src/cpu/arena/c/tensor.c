@@ -12,8 +12,8 @@ struct copy_plan {
   // stride rs, the inner axis being the source's contiguous one (ls = 1): 4×4 blocks through registers.
   int rows, rs;
   // whole > 0: axis 4 cuts an inner axis of `whole` elements into units of len (the last one shorter), so that a
-  // team of threads can share a long copy or transpose.
-  int whole;
+  // team of threads can share a long copy or transpose; rows_whole > 0: it cuts the rows the same way.
+  int whole, rows_whole;
 };
 
 struct pad_plan {
@@ -75,45 +75,55 @@ static inline void gather_row(f32 *d, const f32 *s, int n, int ls, int ld) {
   for (; i < n; i++, s += ls) d[i * ld] = *s;
 }
 
-// h ≤ 4 rows: element (r, j) from s[r·rs + j] to d[r + j·ld]; 2 or 3 rows filling the destination interleave
-// through shuffles.
+// 4 rows × 4 columns: element (r, j) from p[r·rs + j] to q[r + j·ld].
+static inline void block4(f32 *q, const f32 *p, int rs, int ld) {
+  f32x4 a0 = load4(p), a1 = load4(p + rs), a2 = load4(p + 2 * rs), a3 = load4(p + 3 * rs);
+  f32x4 t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
+  f32x4 t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+  store4(q, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  store4(q + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  store4(q + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  store4(q + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+// 2 or 3 rows × 4 columns filling the destination (ld = rows): interleaved through shuffles.
+static inline void zip2(f32 *q, const f32 *p, int rs) {
+  f32x4 a = load4(p), b = load4(p + rs);
+  store4(q, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
+  store4(q + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+}
+
+static inline void zip3(f32 *q, const f32 *p, int rs) {
+  f32x4 a = load4(p), b = load4(p + rs), c = load4(p + 2 * rs);
+  f32x4 ab = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab2 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+  f32x4 bc = wasm_i32x4_shuffle(b, c, 1, 5, 2, 6), abc3 = wasm_i32x4_shuffle(ab2, c, 2, 3, 7, 7);
+  store4(q, wasm_i32x4_shuffle(ab, c, 0, 1, 4, 2));
+  store4(q + 4, wasm_i32x4_shuffle(bc, a, 0, 1, 6, 2));
+  store4(q + 8, wasm_i32x4_shuffle(bc, abc3, 3, 4, 5, 6));
+}
+
+// h ≤ 4 rows: element (r, j) from s[r·rs + j] to d[r + j·ld]. Where len is not a multiple of 4 the last block
+// overlaps the one before it (the same values written twice), so only other row counts take scalar copies.
 static inline void panel4(f32 *d, const f32 *s, int h, int rs, int len, int ld) {
-  int j = 0;
-  if (h == 4)
-    for (; j + 4 <= len; j += 4) {
-      f32x4 a0 = load4(s + j), a1 = load4(s + rs + j), a2 = load4(s + 2 * rs + j), a3 = load4(s + 3 * rs + j);
-      f32x4 t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
-      f32x4 t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
-      f32 *q = d + j * ld;
-      store4(q, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-      store4(q + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-      store4(q + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-      store4(q + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+  int kind = h == 4 ? 4 : (h == 2 || h == 3) && ld == h ? h : 0;
+  if (kind && len >= 4) {
+    for (int j = 0;; j += 4) {
+      if (j + 4 > len) j = len - 4;
+      if (kind == 4) block4(d + j * ld, s + j, rs, ld);
+      else if (kind == 3) zip3(d + 3 * j, s + j, rs);
+      else zip2(d + 2 * j, s + j, rs);
+      if (j + 4 >= len) return;
     }
-  if (h == 2 && ld == 2)
-    for (; j + 4 <= len; j += 4) {
-      f32x4 a = load4(s + j), b = load4(s + rs + j);
-      store4(d + 2 * j, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
-      store4(d + 2 * j + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
-    }
-  if (h == 3 && ld == 3)
-    for (; j + 4 <= len; j += 4) {
-      f32x4 a = load4(s + j), b = load4(s + rs + j), c = load4(s + 2 * rs + j);
-      f32x4 ab = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), ab2 = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
-      f32x4 bc = wasm_i32x4_shuffle(b, c, 1, 5, 2, 6), abc3 = wasm_i32x4_shuffle(ab2, c, 2, 3, 7, 7);
-      store4(d + 3 * j, wasm_i32x4_shuffle(ab, c, 0, 1, 4, 2));
-      store4(d + 3 * j + 4, wasm_i32x4_shuffle(bc, a, 0, 1, 6, 2));
-      store4(d + 3 * j + 8, wasm_i32x4_shuffle(bc, abc3, 3, 4, 5, 6));
-    }
+  }
   for (int r = 0; r < h; r++)
-    for (int i = j; i < len; i++) d[r + i * ld] = s[r * rs + i];
+    for (int i = 0; i < len; i++) d[r + i * ld] = s[r * rs + i];
 }
 
 EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0, int t1) {
   const int *n = p->n, *ss = p->ss, *ds = p->ds;
   // Plan fields in locals: the vector stores may alias the plan, which would reload them at every unit.
   const int n4 = n[4], ss4 = ss[4], ds4 = ds[4], len = p->len, ls = p->ls, ld = p->ld, rows = p->rows, rs = p->rs;
-  const int whole = p->whole;
+  const int whole = p->whole, rows_whole = p->rows_whole;
   ODOMETER_START(n, t0)
   const f32 *s = src + i0 * ss[0] + i1 * ss[1] + i2 * ss[2] + i3 * ss[3] + i4 * ss4;
   f32 *d = dst + i0 * ds[0] + i1 * ds[1] + i2 * ds[2] + i3 * ds[3] + i4 * ds4;
@@ -121,7 +131,12 @@ EXPORT(tensor_copy)(f32 *dst, const f32 *src, const struct copy_plan *p, int t0,
     int m = len, left = whole - i4 * len;
     if (whole && left < len) m = left;
     if (rows) {
-      for (int r = 0; r < rows; r += 4) panel4(d + r, s + r * rs, rows - r < 4 ? rows - r : 4, rs, m, ld);
+      int h = rows, more = rows_whole - i4 * rows;
+      if (rows_whole && more < rows) h = more;
+      if (m < 4)
+        for (int i = 0; i < m; i++) gather_row(d + i * ld, s + i, h, rs, 1);
+      else
+        for (int r = 0; r < h; r += 4) panel4(d + r, s + r * rs, h - r < 4 ? h - r : 4, rs, m, ld);
     } else if (ls == 1 && ld == 1) {
       copy_row(d, s, m);
     } else {

@@ -12,6 +12,7 @@ const FEW_UNITS = 16;
 const CHUNK = 2048;
 /** A transposing unit moves about this many floats (its panel of rows × a cut of the inner axis). */
 const PANEL = 2048;
+const PANEL_INNER = 256;
 export const MAX_RANK = 6;
 
 /** The logical axes in the order memory holds them: [0, 2, 3, 1] for a 4-D 'nhwc' slot. */
@@ -73,6 +74,7 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
   let rows = 0;
   let rs = 0;
   let whole = 0;
+  let rowsWhole = 0;
   const pair = inner.ss !== 1 && inner.ds === 1 ? axes.findIndex((a) => a.ss === 1) : -1;
   const units = () => axes.reduce((t, a) => t * a.n, 1);
   const cut = (len: number) => {
@@ -81,20 +83,25 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
     inner = { ...inner, n: len };
   };
   if (pair >= 0) {
-    // The destination's contiguous axis becomes the panel rows, the source's the inner axis, cut so that a
-    // unit moves about PANEL floats.
+    // The destination's contiguous axis becomes the panel rows, the source's the inner axis; a long inner axis
+    // is cut into PANEL_INNER pieces, else the rows into blocks so that a unit moves about PANEL floats.
     rows = inner.n;
     rs = inner.ss;
     inner = axes.splice(pair, 1)[0]!;
-    const len = Math.max(4, 4 * Math.floor(PANEL / rows / 4));
-    if (inner.n > len) cut(len);
+    const height = 4 * Math.ceil(PANEL / inner.n / 4);
+    if (inner.n > PANEL_INNER) cut(PANEL_INNER);
+    else if (rows > height) {
+      rowsWhole = rows;
+      axes.push({ n: Math.ceil(rows / height), ss: height * rs, ds: height });
+      rows = height;
+    }
   } else if (inner.ss === 1 && inner.ds === 1 && inner.n >= 2 * CHUNK && axes.length < OUTER && units() < FEW_UNITS) cut(CHUNK);
   if (axes.length > OUTER) throw new RangeError(`tensor_copy: ${axes.length} outer axes after merging, more than ${OUTER}`);
   while (axes.length < OUTER) axes.unshift({ n: 1, ss: 0, ds: 0 });
   const tiles = elems === 0 ? 0 : units();
   const contiguous = inner.ss === 1 && inner.ds === 1;
   return {
-    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rs, whole],
+    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rs, whole, rowsWhole],
     tiles,
     cost: elems * (contiguous && !rows ? 1 : rows ? 2 : 4) + tiles * 8,
   };
