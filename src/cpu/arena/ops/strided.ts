@@ -13,6 +13,7 @@ const CHUNK = 2048;
 /** A transposing unit moves about this many floats (its panel of rows × a cut of the inner axis). */
 const PANEL = 2048;
 const PANEL_INNER = 256;
+const LINE = 16;
 export const MAX_RANK = 6;
 
 /** The logical axes in the order memory holds them: [0, 2, 3, 1] for a 4-D 'nhwc' slot. */
@@ -83,13 +84,15 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
     inner = { ...inner, n: len };
   };
   if (pair >= 0) {
-    // The destination's contiguous axis becomes the panel rows, the source's the inner axis; a long inner axis
-    // is cut into PANEL_INNER pieces, else the rows into blocks so that a unit moves about PANEL floats.
+    // The destination's contiguous axis becomes the panel rows, the source's the inner axis. A unit moves about
+    // PANEL floats: the inner axis cut to PANEL / rows (at least a cache line, at most PANEL_INNER), else the
+    // rows cut into blocks.
     rows = inner.n;
     rs = inner.ss;
     inner = axes.splice(pair, 1)[0]!;
+    const len = 4 * Math.floor(Math.min(PANEL_INNER, Math.max(LINE, PANEL / rows)) / 4);
     const height = 4 * Math.ceil(PANEL / inner.n / 4);
-    if (inner.n > PANEL_INNER) cut(PANEL_INNER);
+    if (inner.n > len) cut(len);
     else if (rows > height) {
       rowsWhole = rows;
       axes.push({ n: Math.ceil(rows / height), ss: height * rs, ds: height });
