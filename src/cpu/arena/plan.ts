@@ -175,8 +175,9 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
       input: (i) => slot(s.ins[i] ?? ''),
       output: (i) => slot(s.outs[i]!)!,
       constant: (i) => {
+        // an integer constant as floats, as the reference kernels read it (asFloat)
         const c = rg.constants.get(rn.node.inputs[i] ?? '');
-        return c && !isInt(c) ? c.data : undefined;
+        return c && (isInt(c) ? Float32Array.from(c.ints) : c.data);
       },
       weights: (data) => {
         const offset = top;

@@ -41,7 +41,7 @@ export interface BuildCtx {
   /** Input i as the arena holds it (in the layout `layouts` asked for); undefined for a constant or absent input. */
   input(i: number): Slot | undefined;
   output(i: number): Slot;
-  /** A constant input's values (logical layout, row-major), e.g. weights; undefined when not constant. */
+  /** A constant input's values (logical layout, row-major; integers as floats), e.g. weights; undefined when not constant. */
   constant(i: number): Float32Array | undefined;
   /** Copies `data` (packed by the builder as its kernel wants) into the read-only region; its byte offset. */
   weights(data: Float32Array): number;
