@@ -1,11 +1,10 @@
 /**
  * What runs a CPU model's graph: the wasm arena engine (arena/program.ts) wherever WebAssembly SIMD compiles, the
- * JavaScript kernels (run.ts) elsewhere (no SIMD, no WebAssembly).
+ * JavaScript kernels (run.ts, loaded only then: every current browser has SIMD) elsewhere.
  */
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { Tensor } from '../tensor.js';
 import { ArenaProgram, type ArenaStats } from './arena/program.js';
-import { runCpu } from './run.js';
 
 export interface CpuRunner {
   readonly engine: 'wasm' | 'js';
@@ -16,7 +15,8 @@ export interface CpuRunner {
   readonly program?: ArenaProgram;
 }
 
-export function jsRunner(rg: ResolvedGraph): CpuRunner {
+export async function jsRunner(rg: ResolvedGraph): Promise<CpuRunner> {
+  const { runCpu } = await import('./run.js');
   return {
     engine: 'js',
     run: (inputs, onNode) => runCpu(rg, inputs, onNode ? { onNode: (i, _o, ms) => onNode(i, ms) } : {}),
