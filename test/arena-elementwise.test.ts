@@ -7,6 +7,7 @@
 // 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7 absolute); Softmax
 // 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every case also runs with its tiles
 // split over 2 and 3 "threads", which must give the same bits.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../src/graph/ir.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
@@ -15,6 +16,9 @@ import { UNARY_OPS } from '../src/cpu/arena/ops/elementwise.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
 import { rng } from './support/conv-sweep.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
+import { runCpu } from '../src/cpu/run.js';
+import { load } from '../src/node.js';
 
 const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38];
 
@@ -214,4 +218,19 @@ describe('CPU engine softmax', () => {
     const y = runArenaKernel({ op: 'Softmax', attrs: { axis: -1 }, inputs: [x] }).outputs[0]!;
     expect([y.data[2], y.data[4]]).toEqual([0, 0]);
   });
+});
+
+describe('CPU engine elementwise ops in a planned model', () => {
+  it("selfie segmenter: its SE Muls, Adds and Sigmoid run in wasm on NHWC and the mask matches the reference", async () => {
+    const bytes = readFileSync('node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite');
+    const m = await load(new Uint8Array(bytes), { backend: 'cpu', worker: false });
+    const p = new ArenaProgram(m.graph);
+    expect(p.stats.fallbacks).toEqual({});
+    const [name, shape] = m.graph.inputShapes.entries().next().value as [string, number[]];
+    const x = tensor(shape, rng(9), 0, 1).data;
+    const want = runCpu(m.graph, { [name]: x }, { fast: false });
+    const got = p.run({ [name]: x });
+    for (const [k, t] of want) expectMatch(got.get(k)!.data, t.data, k, { atol: 1e-4, rtol: 1e-4 });
+    m.dispose();
+  }, 60000);
 });
