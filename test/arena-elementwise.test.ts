@@ -52,7 +52,7 @@ function bits(t: Tensor): Uint32Array {
  * Runs `spec` on the CPU engine with inputs in `have` layouts, split 1, 2 and 3 ways (same bits), and checks it
  * against the op's reference kernel.
  */
-function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: string, tol?: Tol): Layout[] {
+function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: string, tol?: Tol): { inputs: (Layout | undefined)[]; outputs: Layout[] } {
   const runs = [1, 2, 3].map((split) => runArenaKernel(spec, { split, have }));
   const one = runs[0]!;
   expect(one.layouts, `${what}: declined`).toBeDefined();
@@ -65,7 +65,7 @@ function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: s
   const want = one.rn.def.reference(feeds, one.rn.attrs)[0] as Tensor;
   expect(one.outputs[0]!.shape, what).toEqual([...want.shape]);
   expectMatch(one.outputs[0]!.data, want.data, what, tol);
-  return one.layouts!.outputs;
+  return one.layouts!;
 }
 
 /** Every assignment of 'plain' / 'nhwc' to the 4-D runtime inputs (constants undefined). */
@@ -86,6 +86,7 @@ const BINARY_SHAPES: [Shape, Shape][] = [
   [[4, 1], [1, 5]], [[2, 3, 5, 7], [7]], [[2, 1, 1, 7], [2, 3, 5, 1]], [[1, 5, 3, 3], [1, 1, 3, 3]],
   [[2, 5, 3, 3], [2, 5, 3, 1]], [[2, 1, 3, 2, 5, 3], [1, 2, 3, 1, 5, 1]], [[2, 3, 1, 4, 5], [3, 4, 1]],
   [[2, 3, 4, 5], [3, 1, 1, 1, 1]], [[1, 17, 33, 5], [1, 17, 33, 5]], [[1, 16, 64, 64], [1, 16, 1, 1]],
+  [[2, 6, 5, 7], [6, 5, 7]], [[6, 1, 7], [2, 6, 5, 7]], [[2, 6, 5, 7], [5, 1]],
 ];
 
 // The broadcast and layout logic is shared by every op: Add and Sub (operand order) run every layout mix and
@@ -104,9 +105,11 @@ describe('CPU engine broadcasting binaries', () => {
         const combos = layoutCombos([as, bs], constant);
         for (const have of full ? combos : [combos[0]!, combos[combos.length - 1]!]) {
           const what = `${op} ${JSON.stringify(as)}${constant[0] ? 'c' : have[0]} ∘ ${JSON.stringify(bs)}${constant[1] ? 'c' : have[1]}`;
-          const out = check({ op, inputs }, have, what);
+          const got = check({ op, inputs }, have, what);
           const nhwcIn = [as, bs].some((s, i) => s.length === 4 && have[i] === 'nhwc');
-          expect(out[0], what).toBe(nhwcIn && Math.max(as.length, bs.length) === 4 ? 'nhwc' : 'plain');
+          const layout = nhwcIn && Math.max(as.length, bs.length) === 4 ? 'nhwc' : 'plain';
+          expect(got.outputs, what).toEqual([layout]);
+          expect(got.inputs, what).toEqual(have.map((l, i) => (l && [as, bs][i]!.length === 4 ? layout : l)));
         }
       }
     }
@@ -177,8 +180,8 @@ describe('CPU engine unary ops', () => {
       const x = tensor(shape, r, u.lo, u.hi, true);
       if (op === 'Round') x.data.forEach((v, i) => i % 4 === 0 && (x.data[i] = Math.round(v) + 0.5));
       for (const layout of shape.length === 4 ? (['plain', 'nhwc'] as const) : (['plain'] as const)) {
-        const out = check({ op, attrs: u.attrs, inputs: [x] }, [layout], `${op} ${JSON.stringify(shape)} ${layout}`, u.tol);
-        expect(out).toEqual([layout]);
+        const got = check({ op, attrs: u.attrs, inputs: [x] }, [layout], `${op} ${JSON.stringify(shape)} ${layout}`, u.tol);
+        expect(got.outputs).toEqual([layout]);
       }
     }
     // small arguments, where relative accuracy is hardest
@@ -208,8 +211,8 @@ describe('CPU engine softmax', () => {
   it.each(cases)('%j axis %i %s', (shape, axis, layout) => {
     const r = rng(shape.length * 13 + axis + 5);
     const x = tensor(shape, r, -20, 20);
-    const out = check({ op: 'Softmax', attrs: { axis }, inputs: [x] }, [layout], 'Softmax', SOFTMAX_TOL);
-    expect(out).toEqual([layout]);
+    const got = check({ op: 'Softmax', attrs: { axis }, inputs: [x] }, [layout], 'Softmax', SOFTMAX_TOL);
+    expect(got.outputs).toEqual([layout]);
   });
 
   it('NaN and ±Inf logits as the reference; -Inf gives exactly 0', () => {
