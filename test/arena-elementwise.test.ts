@@ -2,11 +2,11 @@
 // reference kernels of src/ops over awkward shapes and every broadcast form, with NHWC and plain inputs mixed and
 // constant operands. Binaries and the exact unaries (Relu, Clip, Neg, Abs, Sqrt, Reciprocal, Floor, Ceil, Round,
 // Sign) must give the reference's bits (−0 and NaN included). Approximated ones, |got − ref| ≤ atol + rtol·|ref|
-// (measured worst on dense sweeps in brackets): Sigmoid, Tanh, Exp, Elu 1e-37 + 2.4e-7·|ref| (1.5e-7, 1.2e-7,
-// 1.2e-7, 1.2e-7); LeakyRelu 1.2e-7·|ref| (f32 alpha); HardSigmoid 1e-7 + 1.2e-7·|ref| and HardSwish 3e-7 +
-// 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7 absolute); Softmax
-// 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every case also runs with its tiles
-// split over 2 and 3 "threads", which must give the same bits.
+// (measured worst on dense sweeps in brackets): Sigmoid, Tanh, Exp, Elu, Log 1e-37 + 2.4e-7·|ref| (1.5e-7,
+// 1.2e-7, 1.2e-7, 1.2e-7, 1.2e-7); LeakyRelu 1.2e-7·|ref| (f32 alpha); HardSigmoid 1e-7 + 1.2e-7·|ref| and
+// HardSwish 3e-7 + 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7
+// absolute); Softmax 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every case also
+// runs with its tiles split over 2 and 3 "threads", which must give the same bits.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../src/graph/ir.js';
@@ -160,6 +160,7 @@ const UNARY: Record<string, { lo: number; hi: number; attrs?: Record<string, unk
   HardSwish: { lo: -5, hi: 5, tol: { atol: 3e-7, rtol: 2.4e-7 } },
   Tanh: { lo: -6, hi: 6, tol: APPROX },
   Exp: { lo: -110, hi: 89, tol: APPROX },
+  Log: { lo: 0, hi: 3, tol: APPROX },
   Neg: { lo: -3, hi: 3 },
   Abs: { lo: -3, hi: 3 },
   Sqrt: { lo: 0, hi: 100 },

@@ -61,6 +61,7 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['HardSwish', unaryKernel('HardSwish')],
   ['Tanh', unaryKernel('Tanh')],
   ['Exp', unaryKernel('Exp')],
+  ['Log', unaryKernel('Log')],
   ['Neg', unaryKernel('Neg')],
   ['Abs', unaryKernel('Abs')],
   ['Sqrt', unaryKernel('Sqrt')],

@@ -66,6 +66,37 @@ INLINE f32x4 tanh4(f32x4 x) {
   return wasm_v128_bitselect(p, l, wasm_f32x4_lt(ax, splat(0.625f)));
 }
 
+// ln x (Cephes' logf): x = m·2^e with m in [√½, √2), ln m = (m−1) − (m−1)²/2 + (m−1)³·P(m−1). Subnormals are
+// scaled by 2^23 first; ln 0 = −inf, ln x<0 = NaN, ln inf = inf, NaN stays NaN.
+INLINE f32x4 log4(f32x4 x) {
+  v128_t sub = wasm_f32x4_lt(x, splat(1.17549435e-38f));
+  f32x4 v = wasm_v128_bitselect(wasm_f32x4_mul(x, splat(8388608.0f)), x, sub);
+  v128_t bits = v;
+  f32x4 e = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(bits, 23), wasm_i32x4_splat(126)));
+  e = wasm_f32x4_sub(e, wasm_v128_and(sub, splat(23.0f)));
+  f32x4 m = wasm_v128_or(wasm_v128_and(bits, wasm_i32x4_splat(0x007fffff)), wasm_i32x4_splat(0x3f000000));
+  v128_t lo = wasm_f32x4_lt(m, splat(0.707106781186547524f));
+  e = wasm_f32x4_sub(e, wasm_v128_and(lo, splat(1.0f)));
+  m = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(lo, m)), splat(1.0f));
+  f32x4 z = wasm_f32x4_mul(m, m);
+  f32x4 y = splat(7.0376836292e-2f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.1514610310e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(1.1676998740e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.2420140846e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(1.4249322787e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.6668057665e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(2.0000714765e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-2.4999993993e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(3.3333331174e-1f));
+  y = wasm_f32x4_mul(wasm_f32x4_mul(y, m), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(e, splat(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, splat(0.5f)));
+  y = wasm_f32x4_add(wasm_f32x4_add(m, y), wasm_f32x4_mul(e, splat(0.693359375f)));
+  y = wasm_v128_bitselect(splat(-__builtin_inff()), y, wasm_f32x4_eq(x, splat(0.0f)));
+  y = wasm_v128_bitselect(splat(__builtin_nanf("")), y, wasm_f32x4_lt(x, splat(0.0f)));
+  return wasm_v128_bitselect(x, y, wasm_v128_or(wasm_f32x4_ne(x, x), wasm_f32x4_eq(x, splat(__builtin_inff()))));
+}
+
 // ---- binaries: d = f(a, b), each operand read at its own stride (0: broadcast) ----
 
 typedef f32x4 (*bin4)(f32x4, f32x4);
@@ -212,6 +243,7 @@ UNARY(hardsigmoid, act4(x, ACT_HARDSIGMOID, wasm_f32x4_extract_lane(p, 0), wasm_
 UNARY(hardswish, act4(x, ACT_HARDSWISH, 1.0f, 0.0f))
 UNARY(tanh, tanh4(x))
 UNARY(exp, exp_full4(x))
+UNARY(log, log4(x))
 UNARY(neg, wasm_f32x4_neg(x))
 UNARY(abs, wasm_f32x4_abs(x))
 UNARY(sqrt, wasm_f32x4_sqrt(x))

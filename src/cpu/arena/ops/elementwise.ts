@@ -129,6 +129,7 @@ const UNARY_PARAMS: Record<string, (attrs: any) => [number, number]> = {
   HardSwish: () => [0, 0],
   Tanh: () => [0, 0],
   Exp: () => [0, 0],
+  Log: () => [0, 0],
   Neg: () => [0, 0],
   Abs: () => [0, 0],
   Sqrt: () => [0, 0],
