@@ -177,9 +177,20 @@ INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, i
 INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
-  if (g[0] == 1 && g[1] == 1 && g[2] == 1 && g[3] == 1 && sa[5] == 1 && sb[5] == 1) {
-    if (sa[4] == inner && sb[4] == 0) return bin_rowvec(f, d, a, b, 0, inner, t0, t1);
-    if (sb[4] == inner && sa[4] == 0) return bin_rowvec(f, d, b, a, 1, inner, t0, t1);
+  if (sa[5] == 1 && sb[5] == 1 && ((sa[4] == inner && sb[4] == 0) || (sb[4] == inner && sa[4] == 0))) {
+    // one vector per outer index (per-channel scaling of NHWC, batch > 1 too)
+    int rows = g[4], v_left = sa[4] == 0;
+    for (int r = t0; r < t1;) {
+      int o = r / rows, k0 = r - o * rows, k1 = t1 - o * rows < rows ? t1 - o * rows : rows;
+      int i3 = o % g[3], q = o / g[3], i2 = q % g[2], i1 = q / g[2] % g[1], i0 = q / g[2] / g[1];
+      const f32 *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3];
+      const f32 *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3];
+      f32 *pd = d + o * rows * inner;
+      if (v_left) bin_rowvec(f, pd, pb, pa, 1, inner, k0, k1);
+      else bin_rowvec(f, pd, pa, pb, 0, inner, k0, k1);
+      r = o * rows + k1;
+    }
+    return;
   }
   int r = t0, i4 = r % g[4], i3, i2, i1, i0;
   r /= g[4], i3 = r % g[3], r /= g[3], i2 = r % g[2], r /= g[2], i1 = r % g[1], i0 = r / g[1];
@@ -199,12 +210,12 @@ INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g,
   }
 }
 
-#define BINARY(name, f)                                                                                              \
-  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) { \
-    bin_flat(f, d, a, sa, b, sb, n, block, t0, t1);                                                                 \
-  }                                                                                                                 \
-  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                     \
-    bin_nd(f, d, a, b, g, t0, t1);                                                                                  \
+#define BINARY(name, f)                                                                                                \
+  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {    \
+    bin_flat(f, d, a, sa, b, sb, n, block, t0, t1);                                                                    \
+  }                                                                                                                    \
+  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                      \
+    bin_nd(f, d, a, b, g, t0, t1);                                                                                     \
   }
 
 BINARY(add, add4)
@@ -217,18 +228,18 @@ BINARY(prelu, prelu4)
 
 // ---- unaries: d = f(x; p, q) over elements [t0, t1)·block of n ----
 
-#define UNARY(name, expr)                                                                                            \
-  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                \
-  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                      \
-    f32x4 p = splat(p0), q = splat(q0);                                                                             \
-    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                        \
-    for (; i + 16 <= e; i += 16) {                                                                                  \
-      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                               \
-      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                          \
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                      \
-    }                                                                                                               \
-    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                          \
-    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
+#define UNARY(name, expr)                                                                                              \
+  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                  \
+  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                         \
+    f32x4 p = splat(p0), q = splat(q0);                                                                                \
+    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                           \
+    for (; i + 16 <= e; i += 16) {                                                                                     \
+      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                  \
+      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                             \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                         \
+    }                                                                                                                  \
+    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                            \
+    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                \
   }
 
 #define ZERO splat(0.0f)
