@@ -5,8 +5,9 @@
 // (measured worst on dense sweeps in brackets): Sigmoid, Tanh, Exp, Elu, Log 1e-37 + 2.4e-7·|ref| (1.5e-7,
 // 1.2e-7, 1.2e-7, 1.2e-7, 1.2e-7); LeakyRelu 1.2e-7·|ref| (f32 alpha); HardSigmoid 1e-7 + 1.2e-7·|ref| and
 // HardSwish 3e-7 + 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7
-// absolute); Softmax 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every case also
-// runs with its tiles split over 2 and 3 "threads", which must give the same bits.
+// absolute); Gelu 1e-10 + 2.5e-6·|ref| (2e-6 near x = −4.6: e^(−x²/2) from an f32 x², growing with x² in the
+// tail below 1e-8); Softmax 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every
+// case also runs with its tiles split over 2 and 3 "threads", which must give the same bits.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Value } from '../src/graph/ir.js';
@@ -149,6 +150,7 @@ describe('CPU engine broadcasting binaries', () => {
 });
 
 const APPROX: Tol = { atol: 1e-37, rtol: 2.4e-7 };
+const GELU_TOL: Tol = { atol: 1e-10, rtol: 2.5e-6 };
 
 /** Input range and tolerance of each unary op (no tolerance: the reference's bits). */
 const UNARY: Record<string, { lo: number; hi: number; attrs?: Record<string, unknown>; tol?: Tol }> = {
@@ -162,6 +164,7 @@ const UNARY: Record<string, { lo: number; hi: number; attrs?: Record<string, unk
   Tanh: { lo: -6, hi: 6, tol: APPROX },
   Exp: { lo: -110, hi: 89, tol: APPROX },
   Log: { lo: 0, hi: 3, tol: APPROX },
+  Gelu: { lo: -8, hi: 8, attrs: { approximate: 'none' }, tol: GELU_TOL },
   Neg: { lo: -3, hi: 3 },
   Abs: { lo: -3, hi: 3 },
   Sqrt: { lo: 0, hi: 100 },
@@ -189,6 +192,12 @@ describe('CPU engine unary ops', () => {
     // small arguments, where relative accuracy is hardest
     const small = tensor([4099], r, -1e-3, 1e-3);
     check({ op, attrs: u.attrs, inputs: [small] }, undefined, `${op} |x| < 1e-3`, u.tol);
+  });
+
+  it('Gelu, tanh approximation', () => {
+    const r = rng(13);
+    for (const shape of [[5], [2, 3, 5, 7], [4099]] as Shape[])
+      check({ op: 'Gelu', attrs: { approximate: 'tanh' }, inputs: [tensor(shape, r, -8, 8, true)] }, undefined, `Gelu tanh ${JSON.stringify(shape)}`, GELU_TOL);
   });
 
   it('Clip with bounds from constant inputs (opset 11+) and lo > hi', () => {

@@ -62,6 +62,7 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['Tanh', unaryKernel('Tanh')],
   ['Exp', unaryKernel('Exp')],
   ['Log', unaryKernel('Log')],
+  ['Gelu', unaryKernel('Gelu')],
   ['Neg', unaryKernel('Neg')],
   ['Abs', unaryKernel('Abs')],
   ['Sqrt', unaryKernel('Sqrt')],

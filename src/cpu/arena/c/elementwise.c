@@ -97,6 +97,26 @@ INLINE f32x4 log4(f32x4 x) {
   return wasm_v128_bitselect(x, y, wasm_v128_or(wasm_f32x4_ne(x, x), wasm_f32x4_eq(x, splat(__builtin_inff()))));
 }
 
+// x·Φ(x). Erf form: erf by Abramowitz & Stegun 7.1.26 as the reference (src/ops/gelu.ts), with 1 + erf(z) =
+// p·e^(−z²) for z < 0 written directly (no cancellation). Tanh form: ½(1 + tanh u) = 1/(1 + e^(−2u)).
+INLINE f32x4 gelu4(f32x4 x, int tanh_form) {
+  if (tanh_form) {
+    f32x4 x3 = wasm_f32x4_mul(x, wasm_f32x4_mul(x, x));
+    f32x4 u = wasm_f32x4_mul(splat(0.7978845608028654f), wasm_f32x4_add(x, wasm_f32x4_mul(splat(0.044715f), x3)));
+    return wasm_f32x4_div(x, wasm_f32x4_add(splat(1.0f), exp4(wasm_f32x4_mul(u, splat(-2.0f)))));
+  }
+  f32x4 a = wasm_f32x4_abs(wasm_f32x4_mul(x, splat(0.7071067811865476f)));
+  f32x4 t = wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(splat(0.3275911f), a)));
+  f32x4 p = splat(1.061405429f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-1.453152027f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.421413741f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-0.284496736f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(0.254829592f));
+  f32x4 pe = wasm_f32x4_mul(wasm_f32x4_mul(p, t), exp4(wasm_f32x4_neg(wasm_f32x4_mul(a, a))));
+  f32x4 one_plus_erf = wasm_v128_bitselect(pe, wasm_f32x4_sub(splat(2.0f), pe), wasm_f32x4_lt(x, splat(0.0f)));
+  return wasm_f32x4_mul(wasm_f32x4_mul(splat(0.5f), x), one_plus_erf);
+}
+
 // ---- binaries: d = f(a, b), each operand read at its own stride (0: broadcast) ----
 
 typedef f32x4 (*bin4)(f32x4, f32x4);
@@ -255,6 +275,7 @@ UNARY(hardswish, act4(x, ACT_HARDSWISH, 1.0f, 0.0f))
 UNARY(tanh, tanh4(x))
 UNARY(exp, exp_full4(x))
 UNARY(log, log4(x))
+UNARY(gelu, gelu4(x, wasm_f32x4_extract_lane(p, 0) != 0))
 UNARY(neg, wasm_f32x4_neg(x))
 UNARY(abs, wasm_f32x4_abs(x))
 UNARY(sqrt, wasm_f32x4_sqrt(x))

@@ -11,6 +11,7 @@ import { ModelFormatError } from '../../../errors.js';
 import { stridedCopy } from '../../../ops/broadcast.js';
 import type { ClipAttrs } from '../../../ops/clip.js';
 import type { AlphaAttrs } from '../../../ops/elu.js';
+import type { GeluAttrs } from '../../../ops/gelu.js';
 import { sizeOf, stridesOf } from '../../../tensor.js';
 import type { ArenaKernel, BuildCtx, Call, Layout } from '../types.js';
 
@@ -130,6 +131,7 @@ const UNARY_PARAMS: Record<string, (attrs: any) => [number, number]> = {
   Tanh: () => [0, 0],
   Exp: () => [0, 0],
   Log: () => [0, 0],
+  Gelu: (a: GeluAttrs) => [a.tanh, 0],
   Neg: () => [0, 0],
   Abs: () => [0, 0],
   Sqrt: () => [0, 0],
