@@ -3,8 +3,9 @@
  *
  * Unary ops keep their input's layout. A binary's output is NHWC when it is 4-D and a 4-D input arrives NHWC, and
  * its 4-D inputs are asked in the output's layout; every input is read through its own strides in the output's
- * physical order (0 on broadcast axes, numpy-style on the logical shapes). Constant operands are packed at load in that order, reduced to their own extent (a per-channel [1,C,1,1]
- * against NHWC becomes a length-C vector repeated for each pixel).
+ * physical order (0 on broadcast axes, numpy-style on the logical shapes). Constant operands are packed at load in
+ * that order, reduced to their own extent (a per-channel [1,C,1,1] against NHWC becomes a length-C vector repeated
+ * for each pixel).
  */
 import type { ResolvedNode } from '../../../graph/resolve.js';
 import { ModelFormatError } from '../../../errors.js';
@@ -56,7 +57,10 @@ function operand(ctx: BuildCtx, i: number, order: readonly number[]): Operand {
   const slot = ctx.input(i);
   if (slot) return { offset: slot.offset, strides: alignStrides(slot.shape, layoutStrides(slot.shape, slot.layout), order) };
   const data = ctx.constant(i);
-  if (!data) throw new ModelFormatError(`${ctx.node.node.op} node "${ctx.node.node.name}": input ${i} is neither a float tensor nor a float constant`);
+  if (!data) {
+    const { op, name } = ctx.node.node;
+    throw new ModelFormatError(`${op} node "${name}": input ${i} is neither a float tensor nor a float constant`);
+  }
   const shape = ctx.node.inputShapes[i]!;
   const padded = [...new Array<number>(order.length - shape.length).fill(1), ...shape];
   const packedShape = order.map((a) => padded[a]!);
