@@ -10,6 +10,7 @@
 // case also runs with its tiles split over 2 and 3 "threads", which must give the same bits.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ModelFormatError } from '../src/errors.js';
 import type { Value } from '../src/graph/ir.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
 import type { Layout } from '../src/cpu/arena/types.js';
@@ -146,6 +147,13 @@ describe('CPU engine broadcasting binaries', () => {
     expect(runArenaKernel({ op: 'Add', inputs: [t([2, 1, 2, 1, 2, 1, 2]), t([2])] }).layouts).toBeUndefined();
     const { rn } = runArenaKernel({ op: 'Add', inputs: [t([2, 3]), t([3])] });
     expect(ARENA_KERNELS.get('Add')!.layouts(rn, [undefined, undefined])).toBeUndefined();
+    // an operand that is neither an arena tensor nor a float constant (an integer constant) is a typed error
+    const ctx = {
+      node: rn, input: (i: number) => (i === 0 ? { offset: 0, shape: [2, 3], layout: 'plain' as const } : undefined),
+      output: () => ({ offset: 64, shape: [2, 3], layout: 'plain' as const }), constant: () => undefined, weights: () => 0,
+    };
+    expect(() => ARENA_KERNELS.get('Add')!.build(ctx)).toThrow(ModelFormatError);
+    expect(() => ARENA_KERNELS.get('Add')!.build(ctx)).toThrow(/Add node "n": input 1/);
   });
 });
 
