@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// `npm run bench:tflite`: the four MediaPipe .tflite models run by sepconv (webgpu, cpu) and by LiteRT.js
-// (webgpu, wasm — threaded XNNPACK, the page being cross-origin isolated) in one headless Chromium, one fresh
-// browser per (engine, backend), the same photo input. Prints medians (output read back in every run) and, per
-// model, sepconv's faster backend over LiteRT.js's faster one; writes bench-tflite-results.json.
+// `npm run bench:tflite`: the four MediaPipe .tflite models run by sepconv (webgpu; cpu in its worker at its default
+// threads and at 1) and by LiteRT.js (webgpu; wasm: threaded XNNPACK on 2 threads, the page being cross-origin
+// isolated; wasm-1t: its single-thread build) in one headless Chromium, one fresh browser per (engine, backend),
+// the same photo input. Prints medians (output read back in every run), per model sepconv's best over LiteRT.js's
+// best and sepconv's CPU at 1 thread over LiteRT.js's single-thread build; writes bench-tflite-results.json.
 //
 //   node bench/run-tflite.mjs [--only=sepconv/cpu,litert/wasm,...] [--models=face_detection_short_range,...]
 //                             [--row-s=4] [--out=bench-tflite-results.json]
@@ -18,8 +19,10 @@ const ALL_ENGINES = [
   // the adapter presented as hardware: the tiled (hardware-path) kernels on SwiftShader
   ['sepconv', 'webgpu-tiled'],
   ['sepconv', 'cpu'],
+  ['sepconv', 'cpu-1t'],
   ['litert', 'webgpu'],
   ['litert', 'wasm'],
+  ['litert', 'wasm-1t'],
 ];
 const ALL_MODELS = [
   { name: 'face_detection_short_range', path: '/node_modules/@mediapipe/face_detection/face_detection_short_range.tflite', range: [-1, 1] },
@@ -85,14 +88,17 @@ async function main() {
     await server.close();
   }
   const fmt = (v) => (v == null ? '—' : v.toFixed(1));
-  const lines = ['', `| model | ${ENGINES.map(([e, b]) => `${e} ${b}`).join(' | ')} | sepconv best / LiteRT.js best |`, `|---|${ENGINES.map(() => '---:').join('|')}|---:|`];
+  const lines = ['', `| model | ${ENGINES.map(([e, b]) => `${e} ${b}`).join(' | ')} | sepconv best / LiteRT.js best | CPU best / CPU best | CPU 1t / 1t |`, `|---|${ENGINES.map(() => '---:').join('|')}|---:|---:|---:|`];
+  const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');
   for (const m of MODELS) {
     const rows = ENGINES.map(([e, b]) => results.rows.find((r) => r.engine === e && r.backend === b && r.model === m.name));
-    const best = (eng) => Math.min(...rows.filter((r) => r?.engine === eng && r.medianMs != null).map((r) => r.medianMs));
-    const ratio = best('sepconv') / best('litert');
-    lines.push(`| ${m.name} | ${rows.map((r) => (r?.error ? 'error' : fmt(r?.medianMs))).join(' | ')} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '—'} |`);
+    const best = (eng, backends) => Math.min(...rows.filter((r) => r?.engine === eng && r.medianMs != null && (!backends || backends.includes(r.backend))).map((r) => r.medianMs));
+    const one = (eng, b) => rows.find((r) => r?.engine === eng && r.backend === b)?.medianMs;
+    lines.push(`| ${m.name} | ${rows.map((r) => (r?.error ? 'error' : fmt(r?.medianMs))).join(' | ')} | ${ratio(best('sepconv'), best('litert'))} | ${ratio(best('sepconv', ['cpu', 'cpu-1t']), best('litert', ['wasm', 'wasm-1t']))} | ${ratio(one('sepconv', 'cpu-1t'), one('litert', 'wasm-1t'))} |`);
   }
   lines.push('', 'steady medians in ms, output read back to the CPU in each run; lower is better; ratio < 1: sepconv faster');
+  for (const r of results.rows.filter((r) => r.error)) lines.push(`- ${r.engine}/${r.backend} ${r.model}: ${r.error}`);
+  lines.push('', 'where each row ran:', ...[...new Set(results.rows.filter((r) => r.detail).map((r) => `- ${r.engine}/${r.backend}: ${r.detail.replace(/; \d+ nodes$/, '')}`))]);
   process.stdout.write(lines.join('\n') + '\n');
   writeFileSync(OUT_FILE, JSON.stringify(results, null, 2));
   say(`wrote ${OUT_FILE}`);

@@ -1,6 +1,7 @@
-// One benchmark row per page: a .tflite model run by sepconv (webgpu | cpu) or LiteRT.js (webgpu | wasm) on the
-// astronaut photo resized to the model's input, output read back to the CPU in every timed run. Driven by
-// bench/run-tflite.mjs.
+// One benchmark row per page: a .tflite model run by sepconv (webgpu | cpu at its default threads | cpu-1t) or
+// LiteRT.js (webgpu | wasm: its threaded build on 2 threads | wasm-1t: its single-thread build) on the astronaut
+// photo resized to the model's input, output read back to the CPU in every timed run. A sepconv CPU row whose
+// backend did not start in a worker (or on the threads asked) is refused, not timed. Driven by bench/run-tflite.mjs.
 import { loadAndCompile, loadLiteRt, Tensor } from '@litertjs/core';
 import { requestGpu } from '../src/gpu/device.js';
 import { kernelVariant } from '../src/gpu/variant.js';
@@ -10,7 +11,7 @@ import { resizeBilinear } from '../test/support/tflite-input.js';
 export interface RowSpec {
   engine: 'sepconv' | 'litert';
   /** 'webgpu-tiled': sepconv with the adapter presented as hardware (the tiled kernels on a software adapter) */
-  backend: 'webgpu' | 'webgpu-tiled' | 'cpu' | 'wasm';
+  backend: 'webgpu' | 'webgpu-tiled' | 'cpu' | 'cpu-1t' | 'wasm' | 'wasm-1t';
   model: string;
   range: [number, number];
   budgetMs: number;
@@ -47,11 +48,18 @@ interface Runner {
   detail: string;
 }
 
-async function sepconvRunner(bytes: Uint8Array, kind: 'webgpu' | 'webgpu-tiled' | 'cpu'): Promise<Runner> {
-  const backend = kind === 'cpu' ? 'cpu' : 'webgpu';
+async function sepconvRunner(bytes: Uint8Array, kind: 'webgpu' | 'webgpu-tiled' | 'cpu' | 'cpu-1t'): Promise<Runner> {
+  const backend = kind.startsWith('cpu') ? 'cpu' : 'webgpu';
   const found = backend === 'webgpu' ? await requestGpu() : undefined;
   const gpu = found && kind === 'webgpu-tiled' ? { ...found, info: { ...found.info, isSoftware: false } } : found;
-  const m = await load(bytes, { backend, gpu });
+  const m = await load(bytes, { backend, gpu, numThreads: kind === 'cpu-1t' ? 1 : undefined });
+  if (backend === 'cpu') {
+    const want = kind === 'cpu-1t' ? /in a worker, 1 thread: numThreads is 1$/ : /in a worker, [2-9] threads$/;
+    if (!want.test(m.reason)) {
+      m.dispose();
+      throw new Error(`refused: sepconv's CPU backend is not where this row says (${m.reason})`);
+    }
+  }
   const inp = m.inputs[0]!;
   return {
     inputShape: inp.shape,
@@ -65,16 +73,22 @@ async function sepconvRunner(bytes: Uint8Array, kind: 'webgpu' | 'webgpu-tiled' 
   };
 }
 
+/** Threads of LiteRT.js's threaded build in the 'wasm' rows (sepconv's CPU default on this 2-core machine). */
+const LITERT_THREADS = 2;
+
 let litert: Promise<unknown> | undefined;
-async function litertRunner(url: string, backend: 'webgpu' | 'wasm'): Promise<Runner> {
-  // Threaded XNNPACK where the page is cross-origin isolated (the driver serves COOP/COEP).
-  litert ??= loadLiteRt('/node_modules/@litertjs/core/wasm/', { threads: globalThis.crossOriginIsolated });
+async function litertRunner(url: string, backend: 'webgpu' | 'wasm' | 'wasm-1t'): Promise<Runner> {
+  // the threaded XNNPACK build needs the page cross-origin isolated (the driver serves COOP/COEP); one per page
+  const threads = backend === 'wasm' && globalThis.crossOriginIsolated;
+  if (backend === 'wasm' && !threads) throw new Error('refused: the threaded LiteRT.js build needs a cross-origin isolated page');
+  litert ??= loadLiteRt('/node_modules/@litertjs/core/wasm/', { threads });
   await litert;
-  const model = await loadAndCompile(url, { accelerator: backend });
+  const accelerator = backend === 'webgpu' ? 'webgpu' : 'wasm';
+  const model = await loadAndCompile(url, { accelerator, cpuOptions: { numThreads: threads ? LITERT_THREADS : 1 } });
   const shape = Array.from(model.getInputDetails()[0]!.shape);
   return {
     inputShape: shape,
-    detail: `LiteRT.js accelerator=${backend}, threads=${globalThis.crossOriginIsolated}`,
+    detail: `LiteRT.js accelerator=${accelerator}, ${threads ? `threaded build, numThreads ${LITERT_THREADS}` : 'single-thread build'}`,
     async run(x) {
       const t = new Tensor(x, shape);
       const outs = await model.run([t]);
@@ -95,7 +109,9 @@ export async function row(spec: RowSpec): Promise<RowResult> {
   const t0 = performance.now();
   const bytes = new Uint8Array(await (await fetch(spec.model)).arrayBuffer());
   const runner =
-    spec.engine === 'sepconv' ? await sepconvRunner(bytes, spec.backend as 'webgpu' | 'webgpu-tiled' | 'cpu') : await litertRunner(spec.model, spec.backend as 'webgpu' | 'wasm');
+    spec.engine === 'sepconv'
+      ? await sepconvRunner(bytes, spec.backend as 'webgpu' | 'webgpu-tiled' | 'cpu' | 'cpu-1t')
+      : await litertRunner(spec.model, spec.backend as 'webgpu' | 'wasm' | 'wasm-1t');
   try {
     const loadMs = performance.now() - t0;
     const [, h, w] = runner.inputShape as [number, number, number, number];

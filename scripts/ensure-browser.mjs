@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Finds a Chrome/Chromium for the headless WebGPU tests, installing Debian's chromium when running as root
-// on a machine without one, and records the choice in node_modules/.cache/sepconv-browser.json.
+// on a machine without one, and records the choice in node_modules/.cache/sepconv-browser.json. Also makes sure
+// clang and wasm-ld (Debian's lld) are there: test/arena-wasm.test.ts rebuilds the CPU kernels to check the
+// committed module is current.
 import { execFileSync, execSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -72,7 +74,29 @@ async function findBrowser({ install = true } = {}) {
   return undefined;
 }
 
+/** Installs the Debian packages behind missing commands (as root with apt), else says what to install. */
+function ensureTools(tools) {
+  const missing = tools.filter(([cmd]) => {
+    try {
+      execSync(`command -v ${cmd}`, { stdio: 'ignore' });
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (!missing.length) return;
+  const pkgs = missing.map(([, pkg]) => pkg).join(' ');
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (!isRoot || !hasAptGet()) {
+    console.error(`[ensure-browser] missing ${missing.map(([c]) => c).join(', ')}: install the Debian packages ${pkgs} (sudo apt-get install -y ${pkgs})`);
+    process.exit(1);
+  }
+  console.log(`[ensure-browser] installing ${pkgs} with apt-get`);
+  execSync(`apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${pkgs}`, { stdio: 'inherit' });
+}
+
 async function main() {
+  ensureTools([['clang', 'clang'], ['wasm-ld', 'lld']]);
   let found;
   try {
     found = await findBrowser();

@@ -15,6 +15,7 @@ import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { rand } from './support/op-check.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { compareToFixture, describeComparison, loadFixture } from './support/fixtures.js';
 
 function expectClose(got: Tensor, want: Tensor, name: string): void {
   expect(got.shape, name).toEqual(want.shape);
@@ -149,6 +150,10 @@ const CTS: CtCase[] = [
   { x: [1, 4, 3, 4], w: [4, 1, 3, 3], attrs: { group: 4, dilations: [2, 2], strides: [2, 1] } },
   { x: [1, 8, 3, 4], w: [8, 3, 3, 3], attrs: { group: 2, pads: [1, 1, 1, 1] }, bias: true },
   { x: [1, 2, 1, 1], w: [2, 3, 5, 4], attrs: {} },
+  { x: [2, 5, 3, 13], w: [5, 10, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, bias: true },
+  { x: [1, 3, 4, 9], w: [3, 4, 4, 4], attrs: { strides: [2, 2], pads: [1, 1, 1, 1] }, bias: true },
+  // output_shape past the full extent: negative pads, rows and columns only the bias reaches
+  { x: [1, 3, 4, 4], w: [3, 2, 3, 3], attrs: { strides: [2, 2], output_shape: [11, 12] }, bias: true },
 ];
 
 const ctName = (c: CtCase) => `x=${c.x.join('x')},w=${c.w.join('x')},${JSON.stringify(c.attrs ?? {})}${c.bias ? ',bias' : ''}`;
@@ -175,20 +180,45 @@ describe('arena ConvTranspose', () => {
       const run = runArenaKernel({ op: 'ConvTranspose', attrs: c.attrs, inputs: [rand(c.x, 1), { constant: rand(c.w, 2) }] });
       return isPatchTiling(run.rn.attrs as ConvTransposeAttrs, c.x.slice(2));
     });
-    expect(tiling).toEqual([true, true, true, true, false, false, false, false, false, false, false]);
+    expect(tiling).toEqual([true, true, true, true, false, false, false, false, false, false, false, false, false, false]);
   });
 
   it('is bitwise the same split in 1, 2 or 3 ranges', () => {
-    for (const [i, c] of [CTS[0]!, CTS[1]!, CTS[5]!, CTS[7]!].entries()) {
+    for (const [i, c] of [CTS[0]!, CTS[1]!, CTS[5]!, CTS[7]!, CTS[11]!].entries()) {
       const one = checkCt(c, 600 + i, 1);
       for (const split of [2, 3]) expect(checkCt(c, 600 + i, split).data, `${ctName(c)} split ${split}`).toEqual(one.data);
     }
   });
 
-  it('declines non-constant weights', () => {
+  it('declines non-constant weights or bias', () => {
     const x = rand([1, 4, 3, 3], 1);
     const w = rand([4, 2, 2, 2], 2);
     expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, w] }).layouts).toBeUndefined();
+    const b = rand([2], 3);
+    expect(runArenaKernel({ op: 'ConvTranspose', attrs: { strides: [2, 2] }, inputs: [x, { constant: w }, b] }).layouts).toBeUndefined();
     expect(ARENA_KERNELS.get('ConvTranspose')).toBeDefined();
+  });
+});
+
+describe('arena Conv and ConvTranspose against PyTorch (fixtures, their atol/rtol)', () => {
+  const FIXTURES = [
+    'conv_dilation2', 'conv_grouped_g3', 'conv_regular_3x8_k3', 'conv_same_k4_autopad', 'conv_same_k4_pads',
+    'conv_stride2_k5_batch2', 'conv_stride3_k3_p0', 'convtranspose_dil2', 'convtranspose_k4_s2_nobias', 'convtranspose_s2_p1_op1',
+  ];
+  it.each(FIXTURES)('%s', (name) => {
+    const fx = loadFixture(name);
+    expect(fx.graph.nodes.length, name).toBe(1);
+    const node = fx.graph.nodes[0]!;
+    const inputs = node.inputs.map((i) => {
+      if (!i) return undefined;
+      if (i === fx.inputName) return fx.input;
+      const v = fx.graph.initializers.get(i);
+      if (!v) throw new Error(`${name}: input ${i} is neither the graph input nor an initializer`);
+      return { constant: v };
+    });
+    const run = runArenaKernel({ op: node.op, attrs: node.attrs as Record<string, AttrValue>, inputs }, { kernel: node.op === 'Conv' ? generalConv : undefined });
+    expect(run.layouts, name).toBeDefined();
+    const c = compareToFixture(fx, run.outputs[0]!);
+    expect(c.ok, describeComparison(name, c, fx.atol, fx.rtol)).toBe(true);
   });
 });

@@ -1,13 +1,15 @@
 // The CPU engine's depthwise conv (c/dwconv.c through ops/conv-depthwise.ts) against the reference Conv on awkward
 // shapes, with every fused epilogue; tolerance |got - ref| <= 1e-5 + 1e-5·|ref| (weights scaled by 1/taps so sums stay
-// O(1)); each case also run with its rows split over 2 and 3 "threads", which must give the same bits.
-import { describe, expect, it } from 'vitest';
+// O(1)); each case also run with its rows split over 2 and 3 "threads", which must give the same bits. A second
+// oracle: TF.js's cpu backend (tf.depthwiseConv2d, NHWC, explicit pads) on the convolutions it supports.
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { depthwiseConv } from '../src/cpu/arena/ops/conv-depthwise.js';
 import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
 import type { Tensor } from '../src/tensor.js';
-import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { runArenaKernel, toLayout, type NodeSpec } from './support/arena-kernel.js';
 import { ACTS, randomTensor, rng } from './support/conv-sweep.js';
 import { expectClose } from './support/expect-close.js';
 
@@ -118,5 +120,46 @@ describe('arena depthwise conv declines what it does not run', () => {
   });
   it('a node that is not a Conv', () => {
     expect(runArenaKernel({ op: 'Relu', inputs: [x] }, { kernel: depthwiseConv }).layouts).toBeUndefined();
+  });
+});
+
+describe('arena depthwise conv vs TF.js depthwiseConv2d (cpu backend)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+  // TF.js takes strides or dilations > 1, not both.
+  const CASES: Case[] = [
+    { c: 13, h: 17, w: 16, k: [3, 3], pads: [1, 1, 1, 1] },
+    { n: 2, c: 8, h: 16, w: 17, k: [3, 3], s: [2, 2], pads: [0, 0, 1, 1] },
+    { c: 32, h: 16, w: 16, k: [5, 5], pads: [2, 2, 2, 2] },
+    { c: 5, h: 17, w: 17, k: [5, 5], s: [2, 2], pads: [1, 1, 2, 2] },
+    { c: 3, h: 16, w: 17, k: [3, 3], d: [2, 2], pads: [2, 1, 2, 3] },
+    { c: 3, h: 7, w: 16, k: [3, 5], m: 2, pads: [1, 2, 1, 2] },
+    { c: 13, h: 16, w: 7, k: [7, 7], pads: [3, 3, 3, 3] },
+  ];
+  it.each(CASES.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => {
+    const { spec: sp, feeds } = spec(c, 2000 + i);
+    const [x, w, b] = feeds as [Tensor, Tensor, Tensor];
+    const got = runArenaKernel(sp, { kernel: depthwiseConv }).outputs[0]!;
+    const [cout, , kh, kw] = w.shape as number[];
+    const m = c.m ?? 1;
+    const filter = new Float32Array(w.data.length); // [kh][kw][c][m]
+    for (let oc = 0; oc < cout!; oc++)
+      for (let t = 0; t < kh! * kw!; t++) filter[t * cout! + oc] = w.data[oc * kh! * kw! + t]!;
+    const p = c.pads!;
+    const want = tf.tidy(() =>
+      tf.add(
+        tf.depthwiseConv2d(
+          tf.tensor4d(toLayout(x, 'nhwc'), [x.shape[0]!, x.shape[2]!, x.shape[3]!, x.shape[1]!]),
+          tf.tensor4d(filter, [kh!, kw!, c.c, m]),
+          (c.s ?? [1, 1]) as [number, number],
+          [[0, 0], [p[0], p[2]], [p[1], p[3]], [0, 0]],
+          'NHWC',
+          (c.d ?? [1, 1]) as [number, number],
+        ),
+        tf.tensor1d(b.data),
+      ).dataSync() as Float32Array,
+    );
+    expectClose(toLayout(got, 'nhwc'), want, name(c), 1e-5, 1e-5);
   });
 });

@@ -1,11 +1,14 @@
 // The CPU engine's GEMM family (c/gemm.c): pointwise Conv, Gemm and MatMul against the ops' reference kernels over
 // awkward sizes, every fused epilogue, split invariance (bitwise) and what each kernel declines.
-// Tolerance: |fast - ref| ≤ 1e-5·max(1, |ref|) per element (inputs in [-1, 1]).
-import { describe, expect, it } from 'vitest';
+// Also pointwise Conv and MatMul against TF.js's cpu backend. Tolerance: |fast - ref| ≤ 1e-5·max(1, |ref|) per
+// element (inputs in [-1, 1]).
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FusedActivation } from '../src/ops/activation.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
-import { pointwiseConv } from '../src/cpu/arena/ops/conv-pointwise.js';
+import { pointwiseCalls, pointwiseConv } from '../src/cpu/arena/ops/conv-pointwise.js';
+import { GEMM_SHAPES } from '../src/cpu/arena/ops/gemm-panels.js';
 import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
@@ -52,7 +55,7 @@ function check(spec: NodeSpec, kernel: ArenaKernel | undefined, what: string, ex
   for (const r of runs.slice(1)) expect(Buffer.from(r.outputs[0]!.data.buffer).equals(Buffer.from(got.data.buffer)), `${what}: split`).toBe(true);
   const rn = runs[0]!.rn;
   const values = spec.inputs.map((x) => (x === undefined ? undefined : 'constant' in x ? x.constant : x));
-  const want = rn.def.reference(values as never, { ...(rn.attrs as object), ...extra }, rn.outputShapes)[0] as Tensor;
+  const want = rn.def.reference(values as never, { ...(rn.attrs as object), ...extra })[0] as Tensor;
   expect(got.shape).toEqual([...want.shape]);
   expectClose(got.data, want.data, what);
 }
@@ -96,6 +99,23 @@ describe('pointwise Conv (NHWC GEMM)', () => {
     check(conv(2, 7, 7, 5, 10, { residual: true, stride: [2, 2] }), pointwiseConv, 'strided residual', { act, residual: true, post: { kind: 'relu' } });
   });
 
+  it('writes over its residual (in place) as it would write elsewhere', () => {
+    // the residual's slot is the output's, holding the residual's values (copied in by a first call)
+    const inPlace = (extra: Record<string, unknown>): ArenaKernel => withAttrs({
+      layouts: pointwiseConv.layouts,
+      build: (ctx) => {
+        const out = ctx.output(0);
+        const res = ctx.input(3)!;
+        const n = out.shape.reduce((x, d) => x * d, 1);
+        return [{ fn: 'copy', args: [out.offset, res.offset, n] }, ...pointwiseCalls({ ...ctx, input: (i) => (i === 3 ? { ...res, offset: out.offset } : ctx.input(i)) })];
+      },
+    }, extra);
+    for (const act of ACTS) {
+      const extra = { act, residual: true, post: { kind: 'relu' } };
+      check(conv(2, 9, 5, 3, 13, { residual: true }), inPlace(extra), `in place ${act.kind}`, extra);
+    }
+  });
+
   it('declines what it does not compute', () => {
     const x = random([1, 4, 5, 5], 1);
     const decline = (spec: NodeSpec) => expect(runArenaKernel(spec, { kernel: pointwiseConv }).layouts).toBeUndefined();
@@ -106,6 +126,18 @@ describe('pointwise Conv (NHWC GEMM)', () => {
     decline({ op: 'Conv', inputs: [x, { constant: random([4, 4, 1, 1], 2) }, random([4], 3)] });
     // dilation is irrelevant to a 1×1 kernel
     check({ op: 'Conv', attrs: { dilations: [2, 3] }, inputs: [x, { constant: random([6, 4, 1, 1], 2) }] }, pointwiseConv, 'dilated');
+  });
+});
+
+describe('every microkernel shape of c/gemm.c', () => {
+  it.each(GEMM_SHAPES.map((s) => [`${s.mr}x${s.nr}${s.loadsplat ? ' loadsplat' : ''}`, s]))('%s: row and column tails, stride 2, residual', (_name, shape) => {
+    const kernel: ArenaKernel = { layouts: pointwiseConv.layouts, build: (ctx) => pointwiseCalls(ctx, shape) };
+    for (const [n, cin, h, w, cout] of [[1, 1, 1, 1, 1], [2, 7, 3, 5, 9], [1, 33, 5, 5, 17], [1, 5, 4, 4, 40], [2, 16, 7, 3, 3]] as const) {
+      check(conv(n, cin, h, w, cout), kernel, `${n}×${cin}×${h}×${w}→${cout}`);
+      check(conv(n, cin, h, w, cout, { stride: [2, 2] }), kernel, `${n}×${cin}×${h}×${w}→${cout} s2`);
+      check(conv(n, cin, h, w, cout, { residual: true }), kernel, 'residual relu6', { act: { kind: 'clip', min: 0, max: 6 }, residual: true, post: { kind: 'relu' } });
+      check(conv(n, cin, h, w, cout, { residual: true }), kernel, 'hardswish residual', { act: { kind: 'hardswish' }, residual: true });
+    }
   });
 });
 
@@ -155,5 +187,32 @@ describe('MatMul (constant 2-D B)', () => {
     decline({ op: 'MatMul', inputs: [random([4], 1), { constant: random([4, 5], 2) }] });
     decline({ op: 'MatMul', inputs: [random([2, 3, 4], 1), { constant: random([2, 4, 5], 2) }] });
     decline({ op: 'MatMul', inputs: [random([3, 4], 1), random([4, 5], 2)] });
+  });
+});
+
+describe('against TF.js (cpu backend)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it.each([[1, 3, 5, 7, 8, 1], [2, 17, 6, 9, 33, 2], [1, 33, 9, 4, 7, 3], [2, 96, 8, 8, 24, 1]])('pointwise conv %i×%i×%i×%i → %i, stride %i, bias and relu6', (n, cin, h, w, cout, s) => {
+    const spec = conv(n, cin, h, w, cout, { stride: [s, s] });
+    const act: FusedActivation = { kind: 'clip', min: 0, max: 6 };
+    const got = runArenaKernel(spec, { kernel: withAttrs(pointwiseConv, { act }) }).outputs[0]!;
+    const [x, wt, b] = spec.inputs as [Tensor, { constant: Tensor }, { constant: Tensor }];
+    const want = tf.tidy(() => {
+      const xt = tf.tensor4d(x.data, [n, cin, h, w]).transpose([0, 2, 3, 1]) as tf.Tensor4D;
+      const wt4 = tf.tensor4d(wt.constant.data, [cout, cin, 1, 1]).transpose([2, 3, 1, 0]) as tf.Tensor4D;
+      return tf.relu6(tf.conv2d(xt, wt4, s, 'valid').add(tf.tensor1d(b.constant.data))).transpose([0, 3, 1, 2]).dataSync() as Float32Array;
+    });
+    expectClose(got.data, want, 'TF.js conv2d');
+  });
+
+  it.each([[1, 7, 9], [33, 17, 257], [257, 96, 24]])('MatMul %i×%i by %i', (M, K, N) => {
+    const a = random([M, K], 5);
+    const b = random([K, N], 6);
+    const got = runArenaKernel({ op: 'MatMul', inputs: [a, { constant: b }] }).outputs[0]!;
+    const want = tf.tidy(() => tf.matMul(tf.tensor2d(a.data, [M, K]), tf.tensor2d(b.data, [K, N])).dataSync() as Float32Array);
+    expectClose(got.data, want, 'TF.js matMul');
   });
 });

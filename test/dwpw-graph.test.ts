@@ -1,9 +1,9 @@
 // FusedDwPw in whole graphs: the optimizer fuses MobileNetV2's depthwise -> project pairs and the DSC blocks
-// for a GPU target (and nothing for a software adapter), the CPU runs the fused graph (with the expand conv in
-// front as one wasm chain) and the GPU executor runs it on the hardware-path kernels; the validation harness
-// checks the fused node layer by layer. Tolerances: the fixtures' own (PyTorch) and 1e-4 against the CPU.
+// for a GPU target (and nothing for a software adapter), the CPU's JavaScript kernels run the fused graph and the
+// GPU executor runs it on the hardware-path kernels; the validation harness checks the fused node layer by layer.
+// Tolerances: the fixtures' own (PyTorch) and 1e-4 against the CPU.
 import { describe, expect, it } from 'vitest';
-import { fusableChains, runCpu } from '../src/cpu/run.js';
+import { runCpu } from '../src/cpu/run.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { optimize } from '../src/graph/optimize.js';
@@ -29,7 +29,6 @@ describe('FusedDwPw graphs', () => {
     expect(graph.nodes.filter((n) => n.node.op === FUSED_DWPW).map((n) => n.node.name)).toEqual(fused);
     expect(graph.nodes.length).toBe(opt.nodes.length - fused.length);
     expect(fuseDwPwFor(opt, { variant: 'register', limits: LIMITS }).fused).toEqual([]);
-    if (name !== 'separable_block_bn_relu6') expect([...fusableChains(graph).values()]).toContain(2);
     for (const fast of [true, false]) {
       const out = runCpu(graph, { [fx.inputName]: fx.input }, { fast }).get(graph.graph.outputs[0]!)!;
       const cmp = compareTensors(out, fx.expected!, fx.atol, fx.rtol);

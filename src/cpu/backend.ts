@@ -8,7 +8,7 @@ import type { ResolvedGraph } from '../graph/resolve.js';
 import type { AdapterSummary, EngineModel, LayerProfile } from '../engine.js';
 import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
-import { jsRunner, openRunner, type CpuRunner } from './runner.js';
+import type { CpuRunner } from './runner.js';
 import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
@@ -44,11 +44,6 @@ let callerThreads: CallerThreads | undefined;
 
 export function setCallerThreads(t: CallerThreads | undefined): void {
   callerThreads = t;
-}
-
-/** The reference kernels' profile of a graph (tests compare a model's profiled outputs with it). */
-export function profileCpu(rg: ResolvedGraph, inputs: Record<string, unknown>): { outputs: Map<string, Tensor>; profile: LayerProfile } {
-  return profileRun(rg, jsRunner(rg), inputs);
 }
 
 /**
@@ -114,6 +109,8 @@ function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
 /** Opens the CPU backend for `rg` (whose source and resolution `spec` describes); `why` says why the CPU. */
 export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<EngineModel> {
   const spawner = typeof opts.worker === 'function' ? opts.worker : opts.worker === false ? undefined : browserSpawner();
+  // the engine itself loads only where it runs on this thread (the page normally leaves it to the worker's chunk)
+  const openRunner = async (rg: ResolvedGraph, o?: { shared?: boolean; threads?: number }) => (await import('./runner.js')).openRunner(rg, o);
   if (!spawner) {
     const where = opts.worker === true ? 'this engine has no Worker' : opts.worker === false ? 'as requested' : 'Node';
     const base = `${why}; on the caller's thread (${where})`;

@@ -1,10 +1,6 @@
-import { applyActivation, applyActivationRange, type FusedActivation } from '../ops/activation.js';
-import { clampOf } from './kernel-layout.js';
-import type { KernelOptions } from './kernel-options.js';
-import type { KernelCall } from './threads.js';
-import { MR as WMR, wasm, type WasmKernels } from './wasm-kernels.js';
+import { applyActivationRange, type FusedActivation } from '../ops/activation.js';
 
-export interface SgemmOptions extends Pick<KernelOptions, 'wasm'> {
+export interface SgemmOptions {
   /** A is stored as K x M (read transposed). */
   transA?: boolean;
   /** B is stored as N x K (read transposed). */
@@ -80,19 +76,7 @@ export function sgemm(
   }
 
   if (M < MR) {
-    // a few rows (batch-1 classifier): the transposed product C^T = B^T A^T keeps the wasm kernel busy
-    const wk = alpha === 1 && !bias && N >= 16 ? wasm(opts) : undefined;
-    if (wk) {
-      wasmSgemm(wk, N, M, K, B, bOff, bcs, brs, A, aOff, acs, ars, C, cOff, 1, ldc, accumulate, undefined, 0, act, -1);
-      return;
-    }
     smallM(M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, alpha, accumulate, bias, biasOff, act);
-    return;
-  }
-
-  const wk = alpha === 1 ? wasm(opts) : undefined;
-  if (wk) {
-    wasmSgemm(wk, M, N, K, A, aOff, ars, acs, B, bOff, brs, bcs, C, cOff, ldc, 1, accumulate, bias, biasOff, act, -1);
     return;
   }
 
@@ -244,152 +228,4 @@ function smallM(
     }
     if (act) applyActivationRange(C, row, row + N, act);
   }
-}
-
-// WebAssembly path: A copied row-major, B copied whole as K x N rows (one memcpy when contiguous) and read in
-// place, C computed into an mPad x roundUp(N, 8) block of wasm memory and copied out once (per row when padded).
-const WKC = 256;
-const WMC = 120;
-
-/**
- * Appends the wasm calls for rows r0..r1 of C[.. x cols] (+)= A[.. x K] · B[K x cols], `cols` a multiple of 8: K in
- * blocks of WKC (in order, so an element's sum is the same whatever the rows and columns split), rows in blocks of
- * WMC. Float offsets: A rows K apart, B rows `ldb` apart, C rows `ldc` apart; `biasAt` < 0: no bias; `clamp` is
- * applied after the last K block (undefined: none, the caller applies the activation).
- */
-export function gemmCalls(
-  calls: KernelCall[], r0: number, r1: number, K: number, aBase: number, bBase: number, ldb: number, cBase: number, ldc: number,
-  cols: number, accumulate: boolean, biasAt: number, clamp: [number, number] | undefined,
-): void {
-  for (let pc = 0; pc < K; pc += WKC) {
-    const kc = Math.min(WKC, K - pc);
-    const last = pc + kc === K;
-    const flags = (accumulate || pc > 0 ? 1 : 0) | (last && biasAt >= 0 ? 2 : 0);
-    const lo = last && clamp ? clamp[0] : -Infinity;
-    const hi = last && clamp ? clamp[1] : Infinity;
-    for (let ic = r0; ic < r1; ic += WMC)
-      calls.push({
-        fn: 'gemm',
-        args: [Math.min(WMC, r1 - ic), cols * 4, kc, (aBase + ic * K + pc) * 4, K * 4, (bBase + pc * ldb) * 4, ldb * 4,
-          (cBase + ic * ldc) * 4, ldc * 4, flags, (Math.max(biasAt, 0) + ic) * 4, lo, hi],
-      });
-  }
-}
-
-/** Wasm calls per gemmCalls row range of M rows and depth K. */
-export function gemmCallCount(M: number, K: number): number {
-  return Math.ceil(K / WKC) * Math.ceil(M / WMC);
-}
-
-function wasmSgemm(
-  wk: WasmKernels, M: number, N: number, K: number,
-  A: Float32Array, aOff: number, ars: number, acs: number,
-  B: Float32Array, bOff: number, brs: number, bcs: number,
-  C: Float32Array, cOff: number, ldc: number, ccs: number,
-  accumulate: boolean, bias: Float32Array | undefined, biasOff: number, act: FusedActivation | undefined,
-  bResident: number, keepC = false, floor = 0, bStride = N,
-): number {
-  // B's row stride in wasm memory: N when copied in, `bStride` (>= N) when resident
-  const ldbF = bResident >= 0 ? bStride : N;
-  const mPad = Math.ceil(M / WMR) * WMR;
-  const nc8 = Math.ceil(N / 8) * 8;
-  // layout (floats): A (M x K) | bias | B (K x N, +8 for the last strip's over-read) | C (mPad x nc8); a B already
-  // in wasm memory (bResident >= 0, K x N contiguous, 8 readable floats after it) stays where it is, below the rest
-  const base = Math.ceil(Math.max(floor, bResident >= 0 ? bResident + K * ldbF + 8 : 0) / 4) * 4;
-  const aBase = base;
-  const biasBase = aBase + M * K + 4;
-  const bBase = bResident >= 0 ? bResident : biasBase + mPad + 4;
-  const cBase = Math.ceil(((bResident >= 0 ? biasBase + mPad : bBase + K * N) + 8) / 4) * 4;
-  const H = wk.heap((cBase + mPad * nc8 + 4) * 4);
-  if (acs === 1 && ars === K) H.set(A.subarray(aOff, aOff + M * K), aBase);
-  else if (acs === 1) for (let i = 0; i < M; i++) H.set(A.subarray(aOff + i * ars, aOff + i * ars + K), aBase + i * K);
-  else
-    for (let i = 0; i < M; i++) {
-      const d = aBase + i * K;
-      for (let k = 0, s = aOff + i * ars; k < K; k++, s += acs) H[d + k] = A[s]!;
-    }
-  if (bias) H.set(bias.subarray(biasOff, biasOff + M), biasBase);
-  if (bResident < 0) {
-    if (bcs === 1 && brs === N) H.set(B.subarray(bOff, bOff + K * N), bBase);
-    else if (bcs === 1) for (let k = 0; k < K; k++) H.set(B.subarray(bOff + k * brs, bOff + k * brs + N), bBase + k * N);
-    else
-      for (let k = 0; k < K; k++) {
-        const d = bBase + k * N;
-        for (let j = 0, s = bOff + k * brs; j < N; j++, s += bcs) H[d + j] = B[s]!;
-      }
-    H.fill(0, bBase + K * N, bBase + K * N + 8);
-  }
-  const dense = ccs === 1 && ldc === N && nc8 === N;
-  if (accumulate) {
-    if (dense) H.set(C.subarray(cOff, cOff + M * N), cBase);
-    else
-      for (let i = 0; i < M; i++) {
-        const src = cOff + i * ldc;
-        const dst = cBase + i * nc8;
-        if (ccs === 1) H.set(C.subarray(src, src + N), dst);
-        else for (let j = 0; j < N; j++) H[dst + j] = C[src + j * ccs]!;
-      }
-  }
-  const clamp = clampOf(act);
-  // Split over threads (wasm-kernels.ts parallel): by 8-column strips when there are enough, else by row ranges
-  // in multiples of MR (a call writes whole MR-row panels: only the last range may write past row M, into
-  // mPad's scratch rows). Each thread runs the K blocks of its part in order.
-  const T = wk.threads;
-  const strips = nc8 / 8;
-  const byCols = T > 1 && strips >= 2 * T;
-  const parts = byCols || (T > 1 && M >= 2 * WMR * T) ? T : 1;
-  const lists: KernelCall[][] = [];
-  for (let t = 0; t < parts; t++) {
-    const j0 = byCols ? Math.floor((strips * t) / parts) * 8 : 0;
-    const j1 = byCols ? Math.floor((strips * (t + 1)) / parts) * 8 : nc8;
-    const r0 = byCols ? 0 : Math.floor((M * t) / parts / WMR) * WMR;
-    const r1 = byCols || t === parts - 1 ? M : Math.floor((M * (t + 1)) / parts / WMR) * WMR;
-    const calls: KernelCall[] = [];
-    gemmCalls(calls, r0, r1, K, aBase, bBase + j0, ldbF, cBase + j0, nc8, j1 - j0, accumulate, bias ? biasBase : -1, clamp);
-    if (calls.length) lists.push(calls);
-  }
-  wk.parallel(lists);
-  if (keepC) {
-    if (!clamp) applyActivationRange(H, cBase, cBase + M * nc8, act!);
-    return cBase;
-  }
-  if (dense) {
-    C.set(H.subarray(cBase, cBase + M * N), cOff);
-    if (!clamp) applyActivationRange(C, cOff, cOff + M * N, act!);
-    return -1;
-  }
-  for (let i = 0; i < M; i++) {
-    const row = cOff + i * ldc;
-    const src = cBase + i * nc8;
-    if (ccs === 1) {
-      C.set(H.subarray(src, src + N), row);
-      if (!clamp) applyActivationRange(C, row, row + N, act!);
-    } else if (clamp) for (let j = 0; j < N; j++) C[row + j * ccs] = H[src + j]!;
-    else for (let j = 0; j < N; j++) C[row + j * ccs] = applyActivation(H[src + j]!, act!);
-  }
-  return -1;
-}
-
-/**
- * C[M x N] = A[M x K] · B (+ bias per row, then act) where B (K x N, rows `bStride` >= N floats apart, 8 readable
- * floats after the last) already lies in the wasm heap at float offset `bAt`, written there by a previous wasm
- * kernel: the hand-off of a fused depthwise -> pointwise pair.
- */
-export function sgemmResidentB(
-  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, bAt: number, bStride: number, C: Float32Array, cOff: number,
-  bias: Float32Array | undefined, act: FusedActivation, accumulate = false,
-): void {
-  wasmSgemm(wk, M, N, K, A, 0, K, 1, A, 0, N, 1, C, cOff, N, 1, accumulate, bias, 0, act, bAt, false, 0, bStride);
-}
-
-/**
- * act(A[M x K] · B[K x N] + bias) left in the wasm heap for the next wasm kernel: returns the float offset of the
- * result, M rows of stride roundUp(N, 8). B is read from `B` at `bOff` (contiguous rows); every region lies at or
- * above float offset `floor`, so whatever the caller keeps below it survives.
- */
-export function sgemmToHeap(
-  wk: WasmKernels, M: number, N: number, K: number, A: Float32Array, B: Float32Array, bOff: number,
-  bias: Float32Array | undefined, act: FusedActivation, floor = 0,
-): number {
-  return wasmSgemm(wk, M, N, K, A, 0, K, 1, B, bOff, N, 1, A, 0, N, 1, false, bias, 0, act, -1, true, floor);
 }

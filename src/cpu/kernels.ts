@@ -23,13 +23,12 @@ import { convTransposeKernel } from './ops/convtranspose.js';
 import { depthToSpaceKernel, spaceToDepthKernel } from './ops/depthtospace.js';
 import { elementwiseKernel } from './ops/elementwise.js';
 import { gemmKernel, matMulKernel } from './ops/gemm.js';
-import type { KernelOptions } from './kernel-options.js';
 import { maxPoolKernel } from './ops/maxpool.js';
 import { reduceKernel } from './ops/reduce.js';
 import { resizeKernel } from './ops/resize.js';
 
 /** A CPU kernel: the same semantics as its op's reference kernel (src/ops/<op>.ts), faster. */
-export type CpuKernel<A = any> = (inputs: readonly Value[], attrs: A, opts?: KernelOptions) => Value[];
+export type CpuKernel<A = any> = (inputs: readonly Value[], attrs: A) => Value[];
 
 function entry<A>(def: OpDef<A>, kernel: CpuKernel<A>): [string, CpuKernel] {
   return [def.op, kernel];

@@ -1,4 +1,4 @@
-// Relaxed SIMD detection, kept free of imports: the CPU worker's kernels (wasm-kernels.ts) and the page's feature
+// Relaxed SIMD detection, kept free of imports: the CPU worker's kernel module (arena/module.ts) and the page's feature
 // report (features.ts) both ask, and the worker bundle must not pull in the page's modules.
 // (func (result v128) (f32x4.relaxed_madd (v128.const 0) (v128.const 0) (v128.const 0))): relaxed SIMD.
 const V128_ZERO = [253, 12, ...new Array<number>(16).fill(0)];

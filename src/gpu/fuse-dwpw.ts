@@ -36,6 +36,6 @@ function gpuFuses(dw: ResolvedNode, pw: ResolvedNode, constants: ReadonlyMap<str
  * the adapter). 'every-pair' fuses every legal pair whether it wins or not (the kernel sweeps and the traffic bench).
  */
 export function fuseDwPwFor(rg: ResolvedGraph, target: DwPwTarget | 'every-pair'): { graph: ResolvedGraph; fused: string[] } {
-  const units = dwPwUnits(rg, { adjacent: false, pair: (dw, pw) => gpuFuses(dw, pw, rg.constants, target) });
+  const units = dwPwUnits(rg, { pair: (dw, pw) => gpuFuses(dw, pw, rg.constants, target) });
   return fuseDwPwUnits(rg, units);
 }

@@ -1,14 +1,16 @@
-// The fast CPU kernels on the page's thread, in this browser (wasm SIMD, relaxed madd where it validates), on
+// The CPU engine on the page's thread, in this browser (the wasm arena engine, relaxed madd where it validates), on
 // PyTorch fixtures fetched from /fixtures/<name>/: outputs go back to test/cpu-fixtures-browser.test.ts, which
 // compares them with PyTorch's in Node.
-import { runCpu } from '../../src/cpu/run.js';
-import { relaxedSimd, wasm } from '../../src/cpu/wasm-kernels.js';
+import { kernelModuleAsync } from '../../src/cpu/arena/module.js';
+import { openRunner } from '../../src/cpu/runner.js';
 import { resolve } from '../../src/graph/resolve.js';
 import { readNpy } from '../../src/io/npy.js';
 import { loadOnnx } from '../../src/onnx/import.js';
 
 export interface FixtureRun {
   name: string;
+  /** The engine that ran it (runner.ts). */
+  engine?: 'wasm' | 'js';
   shape?: number[];
   /** The output's float32 bytes, base64. */
   data?: string;
@@ -33,8 +35,9 @@ async function runFixture(name: string): Promise<FixtureRun> {
     const graph = loadOnnx(await bytes(`/fixtures/${name}/model.onnx`));
     const input = readNpy(await bytes(`/fixtures/${name}/input.npy`));
     const rg = resolve(graph, { [graph.inputs[0]!.name]: input.shape });
-    const y = runCpu(rg, { [graph.inputs[0]!.name]: input }, { fast: true }).get(graph.outputs[0]!)!;
-    return { name, shape: [...y.shape], data: base64(y.data as Float32Array) };
+    const runner = await openRunner(rg);
+    const y = runner.run({ [graph.inputs[0]!.name]: input }).get(graph.outputs[0]!)!;
+    return { name, engine: runner.engine, shape: [...y.shape], data: base64(y.data as Float32Array) };
   } catch (e) {
     return { name, error: (e as Error).message };
   }
@@ -42,6 +45,10 @@ async function runFixture(name: string): Promise<FixtureRun> {
 
 const w = window as unknown as { __cpuFixtures: unknown };
 w.__cpuFixtures = {
-  kernels: () => ({ wasm: wasm() !== undefined, relaxed: relaxedSimd() }),
+  kernels: () =>
+    kernelModuleAsync(false).then(
+      (m) => ({ wasm: true, relaxed: m.relaxed }),
+      () => ({ wasm: false, relaxed: false }),
+    ),
   run: runFixture,
 };

@@ -1,14 +1,23 @@
 // The CPU backend in a module Worker, driven by test/cpu-worker-browser.test.ts through window.__cpuWorker.
 // Every check returns plain data; the test asserts on it.
-import { profileCpu } from '../../src/cpu/backend.js';
 import { browserSpawner } from '../../src/cpu/worker-spawn.js';
-import { runCpu } from '../../src/cpu/run.js';
+import { ArenaProgram } from '../../src/cpu/arena/program.js';
+import type { ResolvedGraph } from '../../src/graph/resolve.js';
 import { InputError, SepconvError, WorkerError } from '../../src/errors.js';
 import { requestGpu } from '../../src/gpu/device.js';
 import type { Graph } from '../../src/graph/ir.js';
 import { load, type LoadOptions, type Model } from '../../src/model.js';
 import type { Tensor } from '../../src/tensor.js';
 import { mobilenetV2 } from '../support/mobilenet-v2.js';
+
+/** The CPU engine on the page's thread (one program per graph). */
+const programs = new WeakMap<ResolvedGraph, Promise<ArenaProgram>>();
+const program = (g: ResolvedGraph) => {
+  let p = programs.get(g);
+  if (!p) programs.set(g, (p = ArenaProgram.create(g)));
+  return p;
+};
+const runHere = async (g: ResolvedGraph, inputs: Record<string, unknown>) => (await program(g)).run(inputs);
 import { GraphBuilder } from '../../src/builder.js';
 
 function inputFor(m: Model, k = 0): Float32Array {
@@ -157,13 +166,13 @@ const api = {
       step(`${name} load`);
       const model = await load(g, { backend: 'cpu', numThreads });
       const x = inputFor(model, 1);
-      const ref = runCpu(model.graph, feed(model, x));
+      const ref = await runHere(model.graph, feed(model, x));
       step(`${name} run`);
       out.push({ name: `${name} run`, diff: firstDiff(await model.run(feed(model, x)), ref), detail: model.reason });
       step(`${name} profile`);
       const p = await model.profile(feed(model, x));
       // a profiled run runs node by node (no fused chains): compare with the same on this thread
-      out.push({ name: `${name} profile`, diff: firstDiff(p.outputs, profileCpu(model.graph, feed(model, x)).outputs), detail: `${p.profile.source}, ${p.profile.layers.length} layers` });
+      out.push({ name: `${name} profile`, diff: firstDiff(p.outputs, await runHere(model.graph, feed(model, x))), detail: `${p.profile.source}, ${p.profile.layers.length} layers` });
       model.dispose();
       step(`${name} load (transfer)`);
       const tm = await load(g, { backend: 'cpu', transferInputs: true, numThreads });
@@ -182,7 +191,7 @@ const api = {
     for (const transferInputs of [false, true]) {
       const t = tracked();
       const model = await load(mobilenetV2(160, 10), { backend: 'cpu', worker: t.spawner, transferInputs });
-      const ref = runCpu(model.graph, feed(model, inputFor(model, 2)));
+      const ref = await runHere(model.graph, feed(model, inputFor(model, 2)));
       const pending = model.run(feed(model, inputFor(model, 2)));
       // The run is posted; killing now, before this task ends, is sure to land before its answer.
       t.kill(t.all[0]!);
@@ -206,7 +215,7 @@ const api = {
     const t = tracked();
     const model = await load(mobilenetV2(160, 10), { backend: 'cpu', worker: t.spawner, numThreads: 2 });
     const reason = model.reason;
-    const ref = runCpu(model.graph, feed(model, inputFor(model, 2)));
+    const ref = await runHere(model.graph, feed(model, inputFor(model, 2)));
     const pending = model.run(feed(model, inputFor(model, 2)));
     t.kill(t.helpers[0]!);
     const t0 = performance.now();
@@ -240,9 +249,9 @@ const api = {
     const model = await load(residualBlock(), { backend: 'cpu' });
     const xs = [0, 1, 2, 3, 4, 5].map((k) => inputFor(model, k));
     const settled = await Promise.allSettled(xs.map((x, k) => model.run(k === 3 ? { x: new Float32Array(7) } : feed(model, x))));
-    const out = settled.map((s, k) =>
-      s.status === 'rejected' ? { k, rejected: errorInfo(s.reason) } : { k, diff: firstDiff(s.value, runCpu(model.graph, feed(model, xs[k]!))) ?? null },
-    );
+    const out = await Promise.all(settled.map(async (s, k) =>
+      s.status === 'rejected' ? { k, rejected: errorInfo(s.reason) } : { k, diff: firstDiff(s.value, await runHere(model.graph, feed(model, xs[k]!))) ?? null },
+    ));
     model.dispose();
     return out;
   },
@@ -262,7 +271,7 @@ const api = {
       const pending: { k: number; want: Map<string, Tensor>; got: Promise<Map<string, Tensor>> }[] = [];
       for (let k = 0; k < 6; k++) {
         x.set(inputFor(model, k));
-        const want = runCpu(model.graph, feed(model, x.slice()));
+        const want = await runHere(model.graph, feed(model, x.slice()));
         pending.push({ k, want, got: model.run(feed(model, x)) });
       }
       x.fill(NaN);
@@ -291,7 +300,7 @@ const api = {
     // runs the GPU answered before the loss differ from the CPU by rounding: compare with a tolerance
     const maxAbs = (o: Map<string, Tensor>, ref: Map<string, Tensor>) =>
       Math.max(...[...ref].map(([k, t]) => t.data.reduce((m, v, i) => Math.max(m, Math.abs(v - o.get(k)!.data[i]!)), 0)));
-    const diffs = [...outs, after].map((o, k) => maxAbs(o, runCpu(model.graph, feed(model, xs[k % 3]!))));
+    const diffs = await Promise.all([...outs, after].map(async (o, k) => maxAbs(o, await runHere(model.graph, feed(model, xs[k % 3]!)))));
     const res = { before, after: model.backend, reason: model.reason, diffs, workers: t.all.length };
     model.dispose();
     await new Promise((r) => setTimeout(r, 0));

@@ -4,9 +4,8 @@ import type { MatMulAttrs } from '../../ops/matmul.js';
 import { asFloat } from '../../ops/types.js';
 import { type Shape, sizeOf } from '../../tensor.js';
 import { sgemm } from '../gemm.js';
-import type { KernelOptions } from '../kernel-options.js';
 
-export function gemmKernel(inputs: readonly Value[], a: GemmAttrs, o: KernelOptions = {}): Value[] {
+export function gemmKernel(inputs: readonly Value[], a: GemmAttrs): Value[] {
   const A = asFloat(inputs[0]).data;
   const B = asFloat(inputs[1]).data;
   const { M, N, K } = a;
@@ -23,11 +22,11 @@ export function gemmKernel(inputs: readonly Value[], a: GemmAttrs, o: KernelOpti
       accumulate = true;
     }
   }
-  sgemm(M, N, K, A, 0, B, 0, y, 0, { transA: a.transA, transB: a.transB, alpha: a.alpha, accumulate, bias, act: a.act, wasm: o.wasm });
+  sgemm(M, N, K, A, 0, B, 0, y, 0, { transA: a.transA, transB: a.transB, alpha: a.alpha, accumulate, bias, act: a.act });
   return [{ shape: [M, N], data: y }];
 }
 
-export function matMulKernel(inputs: readonly Value[], a: MatMulAttrs, o: KernelOptions = {}): Value[] {
+export function matMulKernel(inputs: readonly Value[], a: MatMulAttrs): Value[] {
   const A = asFloat(inputs[0]).data;
   const B = asFloat(inputs[1]).data;
   const { M, N, K } = a;
@@ -35,10 +34,10 @@ export function matMulKernel(inputs: readonly Value[], a: MatMulAttrs, o: Kernel
   const count = a.aBatch.length;
   // a stack of A's against one shared B is a single tall GEMM
   if (a.bBatch.every((b) => b === 0) && a.aBatch.every((v, f) => v === f)) {
-    sgemm(count * M, N, K, A, 0, B, 0, y, 0, { wasm: o.wasm });
+    sgemm(count * M, N, K, A, 0, B, 0, y, 0);
     return [{ shape: a.outShape as Shape, data: y }];
   }
   for (let f = 0; f < count; f++)
-    sgemm(M, N, K, A, a.aBatch[f]! * M * K, B, a.bBatch[f]! * K * N, y, f * M * N, { wasm: o.wasm });
+    sgemm(M, N, K, A, a.aBatch[f]! * M * K, B, a.bBatch[f]! * K * N, y, f * M * N);
   return [{ shape: a.outShape as Shape, data: y }];
 }

@@ -167,12 +167,6 @@ INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
   }
 }
 
-// Elements [t0, t1)·block of n (tiles: ⌈n / block⌉), the operands at strides sa, sb.
-INLINE void bin_flat(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {
-  int s = t0 * block, e = t1 * block < n ? t1 * block : n;
-  if (s < e) bin_row(f, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
-}
-
 // Rows [r0, r1) of `inner` outputs: x's rows contiguous, v one vector shared by every row (the left operand when
 // v_left). Four columns at a time down blocks of 8 rows, so v's lanes stay in a register (per-channel scaling of
 // NHWC, where rows are short).
@@ -194,7 +188,9 @@ INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, i
 
 // A 6-D broadcast in the output's order: g = dims[6], a's strides[6], b's strides[6] (elements, 0 where
 // broadcast). Tiles: output rows, the product of the first 5 dims.
-INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
+typedef void (*binrow)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n);
+
+INLINE void bin_nd(bin4 f, binrow row, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
   if (sa[5] == 1 && sb[5] == 1 && ((sa[4] == inner && sb[4] == 0) || (sb[4] == inner && sa[4] == 0))) {
@@ -212,12 +208,12 @@ INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g,
     }
     return;
   }
-  int r = t0, i4 = r % g[4], i3, i2, i1, i0;
-  r /= g[4], i3 = r % g[3], r /= g[3], i2 = r % g[2], r /= g[2], i1 = r % g[1], i0 = r / g[1];
+  int i4 = t0 % g[4], q = t0 / g[4], i3 = q % g[3], i2 = q / g[3] % g[2], i1 = q / g[3] / g[2] % g[1];
+  int i0 = q / g[3] / g[2] / g[1];
   int oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
   int ob = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
-  for (int row = t0; row < t1; row++) {
-    bin_row(f, d + row * inner, a + oa, sa[5], b + ob, sb[5], inner);
+  for (int r = t0; r < t1; r++) {
+    row(d + r * inner, a + oa, sa[5], b + ob, sb[5], inner);
     oa += sa[4], ob += sb[4];
     if (++i4 < g[4]) continue;
     oa -= sa[4] * g[4], ob -= sb[4] * g[4], i4 = 0, oa += sa[3], ob += sb[3];
@@ -230,12 +226,18 @@ INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g,
   }
 }
 
+// Per op: its row loop (one copy, shared); elt_<op>_flat: elements [t0, t1)·block of n (tiles ⌈n / block⌉) at
+// strides sa, sb; elt_<op>_nd: the 6-D form above.
 #define BINARY(name, f)                                                                                                \
-  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {    \
-    bin_flat(f, d, a, sa, b, sb, n, block, t0, t1);                                                                    \
-  }                                                                                                                    \
-  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                      \
-    bin_nd(f, d, a, b, g, t0, t1);                                                                                     \
+  static __attribute__((noinline)) void row_##name(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {      \
+    bin_row(f, d, a, sa, b, sb, n);                                                                                   \
+  }                                                                                                                   \
+  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {  \
+    int s = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
+    if (s < e) row_##name(d + s, a + s * sa, sa, b + s * sb, sb, e - s);                                              \
+  }                                                                                                                   \
+  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                     \
+    bin_nd(f, row_##name, d, a, b, g, t0, t1);                                                                        \
   }
 
 BINARY(add, add4)
@@ -248,18 +250,19 @@ BINARY(prelu, prelu4)
 
 // ---- unaries: d = f(x; p, q) over elements [t0, t1)·block of n ----
 
+// Four vectors a step: independent chains hide the latency of the long math bodies (sigmoid 1.4x).
 #define UNARY(name, expr)                                                                                              \
   INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                  \
-  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                         \
-    f32x4 p = splat(p0), q = splat(q0);                                                                                \
-    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                           \
-    for (; i + 16 <= e; i += 16) {                                                                                     \
-      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                  \
-      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                             \
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                         \
-    }                                                                                                                  \
-    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                            \
-    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                \
+  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                        \
+    f32x4 p = splat(p0), q = splat(q0);                                                                               \
+    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
+    for (; i + 16 <= e; i += 16) {                                                                                    \
+      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                 \
+      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                            \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                        \
+    }                                                                                                                 \
+    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                           \
+    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                               \
   }
 
 #define ZERO splat(0.0f)

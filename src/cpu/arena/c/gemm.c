@@ -1,8 +1,8 @@
 // f32 GEMM, XNNPACK's wasm SIMD scheme: C[M×N] = A[M×K]·B[K×N] + bias, then act, + residual, then post.
 // B is packed at load (src/cpu/arena/ops/gemm-panels.ts) into panels of NR columns: NR bias values, then K rows of NR
-// floats, zero-padded past N. A MR×NR block of C lives in registers; A is read 4 k at a time and each lane splatted
-// ("splat"), the k tail one float at a time ("loadsplat"). The accumulator arrays below are indexed by constants only
-// after full unrolling, so clang keeps them in registers (no stack).
+// floats, zero-padded past N. A MR×NR block of C lives in registers; A is read one float per k, splatted
+// ("loadsplat"), or 4 k at a time with each lane splatted ("splat", its k tail as loadsplat). The register arrays
+// below are indexed by constants only after full unrolling, so clang keeps them out of memory (no stack).
 //
 // A row m is read at a + (m / group) * group_stride + (m % group) * a_stride (floats): a plain matrix is one group
 // of rows a_stride apart; a 1×1 conv of stride s over one NHWC image has one group per output row.
@@ -36,43 +36,41 @@ static inline void store_part(f32 *p, f32x4 v, int n) {
   if (n & 1) wasm_v128_store32_lane(p, v, 0);
 }
 
-// The activations other than a clamp, and the residual, applied to n stored values (once per row of a block: act4
-// written once, not per register).
-static __attribute__((noinline)) void epilogue(f32 *c, const f32 *r, int n, int kind, f32 lo, f32 hi, int post, f32 plo,
-                                               f32 phi) {
-  int j = 0;
-  for (; j + 4 <= n; j += 4) {
-    f32x4 v = act4(load4(c + j), kind, lo, hi);
-    if (r) v = act4(wasm_f32x4_add(v, load4(r + j)), post, plo, phi);
-    store4(c + j, v);
-  }
-  for (; j < n; j++) {
-    f32 v = act1(c[j], kind, lo, hi);
-    if (r) v = act1(v + r[j], post, plo, phi);
-    c[j] = v;
+static __attribute__((noinline)) f32x4 sigmoid_call(f32x4 v) { return sigmoid4(v); }
+
+// act4 with the sigmoid (long, and rare after a GEMM) a call, so that the epilogue can be inlined per register
+static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
+  switch (kind) {
+    case ACT_CLAMP: return clamp4(v, splat(a), splat(b));
+    case ACT_SIGMOID: return sigmoid_call(v);
+    default: return act4(v, kind, a, b);
   }
 }
 
-static inline __attribute__((always_inline)) void gemm_tiles(
-    const int MR, const int NR, f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *pp, int t0,
-    int t1) {
+static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
+                                                              const f32 *a, const f32 *w, const f32 *r,
+                                                              const gemm_params *pp, int t0, int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
   const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
   const f32 lo = pp->lo, hi = pp->hi, plo = pp->plo, phi = pp->phi;
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
-  const int simple = kind == ACT_CLAMP && !r;
-  for (int t = t0; t < t1; t++) {
+  // each residual vector is read before C's is written, so C may be the residual (in place)
+  for (int t = t0; t < t1;) {
     const int m0 = (t / chunks) * MR;
     const int mr = M - m0 < MR ? M - m0 : MR;
     const f32 *ar[MR_MAX];
     UNROLL for (int i = 0; i < MR; i++) {
       const int m = i < mr ? m0 + i : M - 1;
-      ar[i] = a + (m / group) * group_stride + (m % group) * a_stride;
+      ar[i] = group >= M ? a + m * a_stride : a + (m / group) * group_stride + (m % group) * a_stride;
     }
-    const int p1 = (t % chunks + 1) * pchunk < panels ? (t % chunks + 1) * pchunk : panels;
-    for (int p = (t % chunks) * pchunk; p < p1; p++) {
+    // this row block's chunks in [t0, t1)
+    const int p0 = (t % chunks) * pchunk;
+    const int left = chunks - t % chunks < t1 - t ? chunks - t % chunks : t1 - t;
+    const int p1 = (t % chunks + left) * pchunk < panels ? (t % chunks + left) * pchunk : panels;
+    t += left;
+    for (int p = p0; p < p1; p++) {
       const f32 *wp = w + p * panel_size;
       f32x4 acc[MR_MAX][NR_MAX / 4];
       UNROLL for (int j = 0; j < NR / 4; j++) {
@@ -81,7 +79,7 @@ static inline __attribute__((always_inline)) void gemm_tiles(
       }
       wp += NR;
       int k = 0;
-      for (; k + 4 <= K; k += 4, wp += 4 * NR) {
+      for (; SPLAT && k + 4 <= K; k += 4, wp += 4 * NR) {
         f32x4 va[MR_MAX];
         UNROLL for (int i = 0; i < MR; i++) va[i] = load4(ar[i] + k);
         UNROLL for (int l = 0; l < 4; l++) {
@@ -106,26 +104,28 @@ static inline __attribute__((always_inline)) void gemm_tiles(
       UNROLL for (int i = 0; i < MR; i++) {
         if (i < mr) {
           f32 *cp = c + (m0 + i) * N + n0;
+          const f32 *rp = r + (m0 + i) * N + n0;
           UNROLL for (int j = 0; j < NR / 4; j++) {
-            const f32x4 v = simple ? clamp4(acc[i][j], splat(lo), splat(hi)) : acc[i][j];
-            if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
-            else if (nc > 4 * j) store_part(cp + 4 * j, v, nc - 4 * j);
+            if (nc > 4 * j) {
+              // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
+              f32x4 v = act_reg(acc[i][j], kind, lo, hi);
+              if (r) v = act_reg(wasm_f32x4_add(v, load4(rp + 4 * j)), post, plo, phi);
+              if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
+              else store_part(cp + 4 * j, v, nc - 4 * j);
+            }
           }
         }
       }
-      if (!simple)
-        for (int i = 0; i < mr; i++)
-          epilogue(c + (m0 + i) * N + n0, r ? r + (m0 + i) * N + n0 : 0, nc, kind, lo, hi, post, plo, phi);
     }
   }
 }
 
-#define GEMM(MR, NR)                                                                                                  \
-  EXPORT(gemm_##MR##x##NR)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {  \
-    gemm_tiles(MR, NR, c, a, w, r, p, t0, t1);                                                                        \
+// gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
+// x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
+#define GEMM(name, MR, NR, SPLAT)                                                                                     \
+  EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
+    gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
   }
 
-GEMM(4, 8)
-GEMM(6, 8)
-GEMM(4, 16)
-GEMM(5, 8)
+GEMM(gemm_4x8_ls, 4, 8, 0)
+GEMM(gemm_6x8, 6, 8, 1)

@@ -9,6 +9,19 @@ export interface ConvGeometry {
   groups: number; cpg: number; opg: number; panels: number;
 }
 
+/** The geometry of a conv-like node from its window attributes and its input and output shapes (NCHW). */
+export function convGeometry(
+  a: { kernel: readonly number[]; strides: readonly number[]; dilations: readonly number[]; pads: readonly number[]; group: number },
+  x: readonly number[], y: readonly number[], panels: (opg: number) => number,
+): ConvGeometry {
+  const opg = y[1]! / a.group;
+  return {
+    h: x[2]!, w: x[3]!, cin: x[1]!, ho: y[2]!, wo: y[3]!, cout: y[1]!, kh: a.kernel[0]!, kw: a.kernel[1]!,
+    sh: a.strides[0]!, sw: a.strides[1]!, dh: a.dilations[0]!, dw: a.dilations[1]!, pt: a.pads[0]!, pl: a.pads[1]!,
+    groups: a.group, cpg: x[1]! / a.group, opg, panels: panels(opg),
+  };
+}
+
 const GEOMETRY_FIELDS: readonly (keyof ConvGeometry)[] =
   ['h', 'w', 'cin', 'ho', 'wo', 'cout', 'kh', 'kw', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'groups', 'cpg', 'opg', 'panels'];
 

@@ -9,10 +9,15 @@ import { actArgs, type BuildCtx, type Call } from '../types.js';
 export interface GemmShape {
   mr: number;
   nr: number;
+  /** A read one float per k ("loadsplat") instead of 4 k at a time with lanes splatted ("splat", the default). */
+  loadsplat?: boolean;
 }
 
-/** The one the kernels use (bench/arena-gemm.ts measures the others). */
-export const GEMM_SHAPE: GemmShape = { mr: 4, nr: 8 };
+/** Every microkernel c/gemm.c exports (bench/arena-gemm.ts compares them, test/arena-gemm.test.ts checks them). */
+export const GEMM_SHAPES: readonly GemmShape[] = [{ mr: 4, nr: 8, loadsplat: true }, { mr: 6, nr: 8 }];
+
+/** The one the kernels use. */
+export const GEMM_SHAPE: GemmShape = GEMM_SHAPES[0]!;
 
 /** Enough tiles for a team of threads to share a small GEMM by column chunks. */
 const MIN_TILES = 16;
@@ -70,5 +75,5 @@ export function gemmCalls(ctx: BuildCtx, rows: GemmRows, ops: GemmOperands[], ac
   if (rows.M === 0 || rows.N === 0) return [];
   const { params, tiles } = gemmParams(rows, act, post, shape);
   const p = ctx.weights(params);
-  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
+  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
 }

@@ -1,0 +1,143 @@
+// Node: every depthwise Conv of MediaPipe's face detector (short range, 128²) and selfie segmenter (256²), as the
+// loaded models resolve them (fused activation included), on the new CPU engine's dw_conv (NHWC, one thread, the
+// tensors already in the arena) and through runCpu on a one-node graph (NCHW, its copies included): the old wasm
+// engine until its removal (main 56a63be), since then the JavaScript kernels.
+// Median and minimum µs per call over batches of calls (the two engines interleaved); GFLOP/s and GB/s of the median,
+// GFLOP/s counting 2 per multiply-add, GB/s the input, output and weight bytes.
+//
+//   node --experimental-wasm-relaxed-simd scripts/vite-run.mjs /bench/arena-dwconv.ts [samples=11]
+// (Node 20 validates relaxed SIMD only behind that flag; without it every madd is a call of madd_ref.)
+import { readFileSync } from 'node:fs';
+import { depthwiseConv } from '../src/cpu/arena/ops/conv-depthwise.js';
+import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
+import type { Slot } from '../src/cpu/arena/types.js';
+import { runCpu } from '../src/cpu/run.js';
+import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
+import { load } from '../src/node.js';
+import type { ConvAttrs } from '../src/ops/conv.js';
+import { sizeOf, type Tensor } from '../src/tensor.js';
+
+const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Median and min µs of one call of each f, the fs interleaved sample by sample (the machine is shared). */
+function time(fs: (() => void)[], samples: number): { med: number; min: number }[] {
+  const reps = fs.map((f) => {
+    let n = 1;
+    for (let t = 0; t < 2; n *= 2) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) f();
+      t = performance.now() - t0;
+    }
+    return n;
+  });
+  const out = fs.map(() => [] as number[]);
+  for (let s = 0; s < samples; s++)
+    fs.forEach((f, j) => {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[j]!; i++) f();
+      out[j]!.push(((performance.now() - t0) * 1000) / reps[j]!);
+    });
+  return out.map((t) => ({ med: median(t), min: Math.min(...t) }));
+}
+
+/** The NCHW index of channel ch of pixel i (counted over all images) of a tensor with c channels and hw pixels an image. */
+const nchwAt = (i: number, ch: number, c: number, hw: number) => (Math.floor(i / hw) * c + ch) * hw + (i % hw);
+
+/** max |a - b| / (1 + |b|), a NHWC and b NCHW of logical shape [n, c, h, w]. */
+function maxDiff(a: Float32Array, b: Float32Array, [n, c, h, w]: readonly number[]): number {
+  let m = 0;
+  for (let i = 0; i < n! * h! * w!; i++)
+    for (let ch = 0; ch < c!; ch++) {
+      const want = b[nchwAt(i, ch, c!, h! * w!)]!;
+      m = Math.max(m, Math.abs(a[i * c! + ch]! - want) / (1 + Math.abs(want)));
+    }
+  return m;
+}
+
+const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
+
+/** The node on the new engine: one dw_conv call over all rows, on one thread; out() reads its output (NHWC). */
+function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): { run: () => void; out: () => Float32Array } {
+  const mem = kernelMemory(64 << 20, false);
+  const ex = instantiateKernels(kernelModule(false), mem);
+  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  const take = (floats: number) => ((top += ((floats * 4 + 31) & ~15)), top - ((floats * 4 + 31) & ~15));
+  const x: Slot = { offset: take(sizeOf(rn.inputShapes[0]!)), shape: rn.inputShapes[0]!, layout: 'nhwc' };
+  const [n, c, h, w] = x.shape as number[];
+  const nchw = filled(sizeOf(x.shape)), nhwc = new Float32Array(nchw.length);
+  for (let i = 0; i < n! * h! * w!; i++)
+    for (let ch = 0; ch < c!; ch++) nhwc[i * c! + ch] = nchw[nchwAt(i, ch, c!, h! * w!)]!;
+  new Float32Array(mem.buffer).set(nhwc, x.offset / 4);
+  const y: Slot = { offset: take(sizeOf(rn.outputShapes[0]!)), shape: rn.outputShapes[0]!, layout: 'nhwc' };
+  const calls = depthwiseConv.build({
+    node: rn,
+    input: (i) => (i === 0 ? x : undefined),
+    output: () => y,
+    constant: (i) => (constants.get(rn.node.inputs[i]!) as Tensor | undefined)?.data,
+    weights: (data) => {
+      const at = take(data.length);
+      new Float32Array(mem.buffer).set(data, at / 4);
+      return at;
+    },
+  });
+  return {
+    run: () => {
+      for (const c of calls) ex[c.fn]!(...c.args, 0, c.tiles!);
+    },
+    out: () => new Float32Array(mem.buffer, y.offset, sizeOf(y.shape)).slice(),
+  };
+}
+
+/** The node on the old engine: runCpu on a graph of this one node (its output NCHW). */
+function oldCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () => Float32Array {
+  const [xn, ...rest] = rn.node.inputs;
+  const consts = new Map(rest.filter(Boolean).map((n) => [n, constants.get(n)] as [string, never]));
+  const rg = {
+    graph: { name: 'one', opset: 17, inputs: [{ name: xn!, shape: rn.inputShapes[0] }], outputs: [rn.node.outputs[0]!], initializers: consts, nodes: [rn.node] },
+    inputShapes: new Map([[xn!, rn.inputShapes[0]!]]),
+    nodes: [rn],
+    constants: consts,
+    shapes: new Map([[xn!, rn.inputShapes[0]!], [rn.node.outputs[0]!, rn.outputShapes[0]!]]),
+  } as unknown as ResolvedGraph;
+  const inputs = { [xn!]: { shape: rn.inputShapes[0]!, data: filled(sizeOf(rn.inputShapes[0]!)) } };
+  return () => runCpu(rg, inputs).get(rn.node.outputs[0]!)!.data;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const samples = Number(argv[0] ?? 11);
+  console.log(`madd: ${kernelModule(false).relaxed ? 'relaxed SIMD' : 'a call of madd_ref (no relaxed SIMD here)'}`);
+  for (const file of MODELS) {
+    const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', worker: false, numThreads: 1 });
+    const rg = model.graph as unknown as ResolvedGraph;
+    console.log(`\n${file.split('/')[1]}`);
+    console.log('layer                 in (NCHW)         k  s  act        new µs med / min  GFLOP/s  GB/s    old µs med / min  GFLOP/s  old/new med / min');
+    let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0, worst = 0;
+    for (const rn of rg.nodes) {
+      const a = rn.attrs as ConvAttrs;
+      if (rn.node.op !== 'Conv' || !depthwiseConv.layouts(rn, [rn.inputShapes[0] ? 'nhwc' : undefined])) continue;
+      const fresh = arenaCall(rn, rg.constants), old = oldCall(rn, rg.constants);
+      const [n, o] = time([fresh.run, old], samples);
+      const err = maxDiff(fresh.out(), old(), rn.outputShapes[0]!);
+      worst = Math.max(worst, err);
+      const tNew = n!.med, tOld = o!.med;
+      minNew += n!.min;
+      minOld += o!.min;
+      sumNew += tNew;
+      sumOld += tOld;
+      const y = rn.outputShapes[0]!;
+      const flops = 2 * sizeOf(y) * a.kernel[0] * a.kernel[1];
+      const bytes = 4 * (sizeOf(rn.inputShapes[0]!) + sizeOf(y) + sizeOf(rn.inputShapes[1]!) + y[1]!);
+      console.log(
+        `${rn.node.name.replace('::Conv', '').padEnd(21)} ${rn.inputShapes[0]!.join('x').padEnd(16)} ${a.kernel[0]}  ${a.strides[0]}  ${a.act.kind.padEnd(9)} ` +
+          `${tNew.toFixed(1).padStart(7)} / ${n!.min.toFixed(1).padStart(6)} ${(flops / tNew / 1e3).toFixed(2).padStart(7)} ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ` +
+          `${tOld.toFixed(1).padStart(7)} / ${o!.min.toFixed(1).padStart(6)} ${(flops / tOld / 1e3).toFixed(2).padStart(7)}  ` +
+          `${(tOld / tNew).toFixed(2).padStart(6)} / ${(o!.min / n!.min).toFixed(2)}`,
+      );
+    }
+    console.log(`largest |new - old| / (1 + |old|): ${worst.toExponential(1)}`);
+    console.log(`sum of medians: new ${sumNew.toFixed(0)} µs, old ${sumOld.toFixed(0)} µs (old/new ${(sumOld / sumNew).toFixed(2)}); sum of minima: new ${minNew.toFixed(0)}, old ${minOld.toFixed(0)} (${(minOld / minNew).toFixed(2)})`);
+    model.dispose();
+  }
+}

@@ -1,0 +1,81 @@
+// One node of a resolved graph timed alone: on the CPU engine (its kernel's calls bound once, inputs in place in the
+// arena) and through runCpu on a one-node graph (the old engine's path; since its retirement, the JavaScript
+// kernels). For the bench/arena-*.ts kernel benches; single thread.
+import type { ResolvedGraph, ResolvedNode } from '../../src/graph/resolve.js';
+import { sizeOf, type Tensor } from '../../src/tensor.js';
+import { runCpu } from '../../src/cpu/run.js';
+import { ARENA_KERNELS } from '../../src/cpu/arena/kernels.js';
+import { instantiateKernels, kernelMemory, kernelModule } from '../../src/cpu/arena/module.js';
+import type { ArenaKernel, Slot } from '../../src/cpu/arena/types.js';
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = Math.sin(i * 0.37) * 3));
+
+/**
+ * Median and minimum wall µs of `runs` calls after 5 warm-up calls, and the process's CPU µs per call over them
+ * (steadier than wall time on a loaded machine: time spent descheduled is not counted).
+ */
+export function timeIt(runs: number, f: () => void): { med: number; min: number; cpu: number } {
+  for (let i = 0; i < 5; i++) f();
+  const t: number[] = [];
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    f();
+    t.push(performance.now() - t0);
+  }
+  const c = process.cpuUsage(c0);
+  return { med: median(t) * 1e3, min: Math.min(...t) * 1e3, cpu: (c.user + c.system) / runs };
+}
+
+/** The node on the new engine (`kernel`, else its op's), inputs in place, its calls bound once: only the calls run. */
+export function arenaRunner(rg: ResolvedGraph, rn: ResolvedNode, kernel: ArenaKernel = ARENA_KERNELS.get(rn.node.op)!): () => void {
+  const have = rn.node.inputs.map((name, i) => (name && !rg.constants.has(name) ? (rn.inputShapes[i]!.length === 4 ? 'nhwc' as const : 'plain' as const) : undefined));
+  const layouts = kernel.layouts(rn, have);
+  if (!layouts) throw new Error(`${rn.node.name}: declined`);
+  const mem = kernelMemory(64 << 20, false);
+  const ex = instantiateKernels(kernelModule(false), mem);
+  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  const take = (n: number) => ((top += (n * 4 + 31) & ~15), top - ((n * 4 + 31) & ~15));
+  const slot = (shape: readonly number[], layout: 'nhwc' | 'plain'): Slot => {
+    const s = { offset: take(sizeOf(shape)), shape, layout };
+    fill(new Float32Array(mem.buffer, s.offset, sizeOf(shape)));
+    return s;
+  };
+  const ins = rn.inputShapes.map((s, i) => (have[i] ? slot(s, layouts.inputs[i] ?? have[i]!) : undefined));
+  const outs = rn.outputShapes.map((s, i) => slot(s, layouts.outputs[i]!));
+  const calls = kernel.build({
+    node: rn, input: (i) => ins[i], output: (i) => outs[i]!,
+    constant: (i) => (rg.constants.get(rn.node.inputs[i]!) as Tensor | undefined)?.data,
+    weights: (d) => {
+      const at = take(d.length);
+      new Float32Array(mem.buffer, at, d.length).set(d);
+      return at;
+    },
+  });
+  const bound = calls.map((c) => {
+    const fn = ex[c.fn]!;
+    const args = c.tiles === undefined ? c.args : [...c.args, 0, c.tiles];
+    return () => fn(...args);
+  });
+  return () => bound.forEach((f) => f());
+}
+
+/** The node alone through runCpu. */
+export function runCpuRunner(rg: ResolvedGraph, rn: ResolvedNode): () => void {
+  const inputs: Record<string, Tensor> = {};
+  const inputShapes = new Map<string, number[]>();
+  rn.node.inputs.forEach((name, i) => {
+    if (!name || rg.constants.has(name)) return;
+    const shape = [...rn.inputShapes[i]!];
+    const data = new Float32Array(sizeOf(shape));
+    fill(data);
+    inputs[name] = { shape, data };
+    inputShapes.set(name, shape);
+  });
+  const one = {
+    ...rg, nodes: [rn], inputShapes,
+    graph: { ...rg.graph, inputs: [...inputShapes].map(([name, shape]) => ({ name, shape })), outputs: [rn.node.outputs[0]!] },
+  } as unknown as ResolvedGraph;
+  return () => void runCpu(one, inputs);
+}
