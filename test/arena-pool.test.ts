@@ -1,11 +1,17 @@
 // The CPU engine's pooling, reduction and resize kernels (src/cpu/arena/c/pool.c, reduce.c, resize.c) against the
 // ops' reference kernels over awkward shapes, each run with its tiles split 1, 2 and 3 ways (bitwise the same).
 // Tolerance |fast − ref| ≤ 1e-5 + 1e-5·|ref| (the references accumulate in float64, the kernels in float32).
+// Then against real engines: PyTorch's outputs for the single-op ONNX fixtures (their own atol/rtol, 1e-4) and the
+// ONNX package's reference implementation for 140 Resize cases (1e-6 + 1e-5·|ref|: it blends in float64).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
+import { resolve } from '../src/graph/resolve.js';
 import type { Tensor } from '../src/tensor.js';
 import type { Layout } from '../src/cpu/arena/types.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
+import { FIXTURES_DIR, listFixtures, loadFixture } from './support/fixtures.js';
 import { rng } from './support/conv-sweep.js';
 import { expectClose, uniform } from './support/expect-close.js';
 
@@ -71,7 +77,7 @@ describe('MaxPool and AveragePool (NHWC)', () => {
   });
 
   it('GlobalAveragePool', () => {
-    for (const [shape, seed] of [[[2, 13, 5, 7], 1], [[1, 16, 64, 64], 2], [[1, 3, 1, 1], 3], [[2, 1, 9, 4], 4]] as const)
+    for (const [shape, seed] of [[[2, 13, 5, 7], 1], [[1, 16, 64, 64], 2], [[1, 3, 1, 1], 3], [[2, 1, 9, 4], 4], [[2, 5, 11], 5], [[1, 3, 2, 3, 5], 6]] as const)
       check({ op: 'GlobalAveragePool', inputs: [tensor([...shape], seed)] }, `GlobalAveragePool ${shape}`);
   });
 });
@@ -168,5 +174,54 @@ describe('Resize (NHWC)', () => {
   it('declines a rank-3 input', () => {
     const x = tensor([3, 5, 7], 1);
     expect(runArenaKernel({ op: 'Resize', attrs: { mode: 'linear' }, inputs: [x, undefined, { constant: { shape: [3], data: Float32Array.from([1, 2, 2]) } }] }).layouts).toBeUndefined();
+  });
+});
+
+describe('DepthToSpace and SpaceToDepth (NHWC)', () => {
+  const cases: [number, number, number, number, number][] = [[1, 1, 3, 5, 2], [2, 3, 4, 2, 2], [1, 5, 2, 3, 3], [2, 8, 3, 3, 2], [1, 13, 1, 2, 2], [1, 2, 2, 2, 4]];
+  for (const mode of ['DCR', 'CRD'])
+    it(`DepthToSpace ${mode}`, () => {
+      cases.forEach(([n, c, h, w, b], i) => check({ op: 'DepthToSpace', attrs: { blocksize: b, mode }, inputs: [tensor([n, c * b * b, h, w], i)] }, `${[n, c * b * b, h, w]} b=${b}`));
+    });
+  it('SpaceToDepth', () => {
+    cases.forEach(([n, c, h, w, b], i) => check({ op: 'SpaceToDepth', attrs: { blocksize: b }, inputs: [tensor([n, c, h * b, w * b], i)] }, `${[n, c, h * b, w * b]} b=${b}`));
+  });
+});
+
+describe('against PyTorch and the ONNX reference implementation', () => {
+  const OPS = ['MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'Resize', 'DepthToSpace', 'SpaceToDepth'];
+  it('PyTorch fixtures that resolve to one of these ops alone', () => {
+    let ran = 0;
+    for (const info of listFixtures()) {
+      if (!info.output || !info.ops.every((op) => OPS.includes(op) || op === 'Constant' || op === 'Shape' || op === 'Slice' || op === 'Concat')) continue;
+      const fx = loadFixture(info.name);
+      const rg = resolve(fx.graph, { [fx.inputName]: fx.input.shape });
+      if (rg.nodes.length !== 1) continue;
+      const node = rg.nodes[0]!.node;
+      const inputs = node.inputs.map((name) => (name === fx.inputName ? fx.input : name === '' ? undefined : { constant: rg.constants.get(name)! }));
+      for (const split of [1, 3]) {
+        const r = runArenaKernel({ op: node.op, attrs: node.attrs as Record<string, unknown>, inputs }, { split, have: inputs.map((x) => (x && 'constant' in x ? undefined : 'nhwc')) });
+        expect(r.layouts, `${info.name}: declined`).toBeDefined();
+        expectClose(r.outputs[0]!.data, fx.expected!.data, `${info.name} (split ${split})`, fx.atol, fx.rtol);
+      }
+      ran++;
+    }
+    expect(ran).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the ONNX reference implementation\'s Resize cases', () => {
+    const { cases } = JSON.parse(readFileSync(join(FIXTURES_DIR, 'ops', 'resize_onnx_reference.json'), 'utf8')) as {
+      cases: { mode: string; coord: string; nearest_mode: string; sizes?: number[]; scales?: number[]; input_shape: number[]; input: number[]; output: number[] }[];
+    };
+    expect(cases.length).toBeGreaterThan(100);
+    for (const c of cases) {
+      const x = { shape: c.input_shape, data: Float32Array.from(c.input) };
+      const target = c.scales
+        ? [undefined, { constant: { shape: [4], data: Float32Array.from(c.scales) } }]
+        : [undefined, undefined, { constant: intTensor([4], c.sizes!) }];
+      const attrs = { mode: c.mode, coordinate_transformation_mode: c.coord, nearest_mode: c.nearest_mode };
+      const r = runArenaKernel({ op: 'Resize', attrs, inputs: [x, ...target] as NodeSpec['inputs'] }, { split: 2 });
+      expectClose(r.outputs[0]!.data, Float32Array.from(c.output), `Resize ${c.mode} ${c.coord} ${c.nearest_mode} ${c.input_shape}`, 1e-6);
+    }
   });
 });

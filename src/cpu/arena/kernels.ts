@@ -7,6 +7,7 @@ import { depthwiseConv } from './ops/conv-depthwise.js';
 import { generalConv } from './ops/conv-general.js';
 import { pointwiseConv } from './ops/conv-pointwise.js';
 import { convTranspose } from './ops/convtranspose.js';
+import { depthToSpaceKernel, spaceToDepthKernel } from './ops/depthtospace.js';
 import { binaryKernel, unaryKernel } from './ops/elementwise.js';
 import { gemm } from './ops/gemm.js';
 import { globalAveragePoolKernel } from './ops/globalaveragepool.js';
@@ -36,6 +37,8 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['ReduceMin', reduceKernel('min')],
   ['ReduceProd', reduceKernel('prod')],
   ['Resize', resizeKernel],
+  ['DepthToSpace', depthToSpaceKernel],
+  ['SpaceToDepth', spaceToDepthKernel],
   ['Concat', concatKernel],
   ['Pad', padKernel],
   ['Slice', sliceKernel],

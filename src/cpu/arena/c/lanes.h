@@ -1,4 +1,4 @@
-// Channel tails of the channels-last kernels (pool.c, reduce.c, resize.c): a vector whose first n < 4 lanes are
+// Channel tails of the channels-last kernels: a vector whose first n < 4 lanes are
 // valid is stored lane by lane, so a tile never writes past its own outputs.
 #pragma once
 #include "sc.h"

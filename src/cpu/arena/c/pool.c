@@ -1,77 +1,70 @@
 #include "lanes.h"
 
-// 2-D max and average pooling over NHWC tensors, one tile per output row (n, oy). Taps outside the input are
-// skipped (no padded copy); the average divides by the taps inside the input, or with count_pad by those inside
-// the padded input (never those beyond it, which ceil_mode can reach), as src/ops/averagepool.ts does.
-// Channels go 16 then 4 at a time; the last partial vector reads up to 3 floats past its pixel (the next pixel's
+// 2-D max and average pooling over NHWC tensors, one tile per output row (n, oy), from a table ops/pool.ts makes at
+// load: per output row and column the offset of its first tap inside the input, its number of taps inside the
+// input, and its share of the average's divisor (taps inside the input, or with count_include_pad inside the
+// padded input). Taps outside the input are never visited: no padded copy, no bounds test in the loops.
+// Channels go 16 then 4 at a time, the 2×2 and 3×3 windows unrolled; the last partial vector reads up to 3 floats past its pixel (the next pixel's
 // channels, or the 16 readable bytes after the tensor) and stores only its valid lanes.
 
-// As ops/pool.ts packs it: i32 fields in this order.
-typedef struct { int n, h, w, c, ho, wo, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, count_pad; } pool_geom;
-
-// Taps t in [*lo, *hi) of k whose index start + t·d lies in [0, size).
-static inline void tap_range(int start, int size, int k, int d, int *lo, int *hi) {
-  int a = start >= 0 ? 0 : (-start + d - 1) / d;
-  int b = start > size - 1 ? 0 : (size - 1 - start) / d + 1;
-  a = a < k ? a : k;
-  b = b < k ? b : k;
-  *lo = a;
-  *hi = b > a ? b : a;
-}
+// As ops/pool.ts packs the table: this header (sy, sx: the floats between two tap rows, two tap columns), then ho
+// row taps (off: floats from the image's start), then wo column taps (off: floats from the row's start).
+typedef struct { int n, h, w, c, ho, wo, sy, sx; } pool_dims;
+typedef struct { int off, taps, count; } pool_taps;
 
 static inline f32x4 pool_step(int is_max, f32x4 acc, const f32 *p) {
   return is_max ? wasm_f32x4_max(acc, load4(p)) : wasm_f32x4_add(acc, load4(p));
 }
 
-// One output pixel's channels [c, c + 4·V) from the taps at p (rows sy apart, columns sx apart).
-#define POOL_BLOCK(V)                                                                                              \
-  for (; c + 4 * V <= C; c += 4 * V) {                                                                            \
-    f32x4 a0 = init, a1 = init, a2 = init, a3 = init;                                                            \
-    for (int ty = 0; ty < ny; ty++)                                                                               \
-      for (int tx = 0; tx < nx; tx++) {                                                                           \
-        const f32 *q = p + ty * sy + tx * sx + c;                                                                 \
-        a0 = pool_step(is_max, a0, q);                                                                            \
-        if (V > 1) { a1 = pool_step(is_max, a1, q + 4); a2 = pool_step(is_max, a2, q + 8); a3 = pool_step(is_max, a3, q + 12); } \
-      }                                                                                                           \
-    store4(out + c, is_max ? a0 : wasm_f32x4_div(a0, div));                                                     \
-    if (V > 1) {                                                                                                  \
-      store4(out + c + 4, is_max ? a1 : wasm_f32x4_div(a1, div));                                               \
-      store4(out + c + 8, is_max ? a2 : wasm_f32x4_div(a2, div));                                               \
-      store4(out + c + 12, is_max ? a3 : wasm_f32x4_div(a3, div));                                              \
-    }                                                                                                             \
-  }
+static inline f32x4 pool_end(int is_max, f32x4 acc, f32x4 div) { return is_max ? acc : wasm_f32x4_div(acc, div); }
 
-static inline __attribute__((always_inline)) void pool_rows(int is_max, f32 *y, const f32 *x, const pool_geom *g, int t0, int t1) {
-  const int C = g->c, W = g->w;
+// One output pixel from its ny × nx taps at p (rows sy, columns sx floats apart). Called with ny, nx constant for
+// the common windows, so that the tap loops unroll and only the channel loop remains.
+static inline __attribute__((always_inline)) void pool_pixel(int is_max, int ny, int nx, f32 *out, const f32 *p, int C, int sy, int sx, f32x4 div) {
   const f32x4 init = splat(is_max ? -__builtin_inff() : 0.0f);
-  const int sy = g->dh * W * C, sx = g->dw * C;
-  for (int row = t0; row < t1; row++) {
-    const int n = row / g->ho, iy = (row % g->ho) * g->sh - g->pt;
-    int ky0, ky1, py0, py1;
-    tap_range(iy, g->h, g->kh, g->dh, &ky0, &ky1);
-    tap_range(iy + g->pt, g->h + g->pt + g->pb, g->kh, g->dh, &py0, &py1);
-    const int ny = ky1 - ky0;
-    for (int ox = 0; ox < g->wo; ox++) {
-      const int ix = ox * g->sw - g->pl;
-      int kx0, kx1, px0, px1;
-      tap_range(ix, W, g->kw, g->dw, &kx0, &kx1);
-      tap_range(ix + g->pl, W + g->pl + g->pr, g->kw, g->dw, &px0, &px1);
-      const int nx = kx1 - kx0;
-      const f32x4 div = splat((f32)(g->count_pad ? (py1 - py0) * (px1 - px0) : ny * nx));
-      const f32 *p = x + ((n * g->h + iy + ky0 * g->dh) * W + ix + kx0 * g->dw) * C;
-      f32 *out = y + (row * g->wo + ox) * C;
-      int c = 0;
-      POOL_BLOCK(4)
-      POOL_BLOCK(1)
-      if (c < C) {
-        f32x4 a0 = init;
-        for (int ty = 0; ty < ny; ty++)
-          for (int tx = 0; tx < nx; tx++) a0 = pool_step(is_max, a0, p + ty * sy + tx * sx + c);
-        store_first(out + c, is_max ? a0 : wasm_f32x4_div(a0, div), C - c);
+  int c = 0;
+  for (; c + 16 <= C; c += 16) {
+    f32x4 a0 = init, a1 = init, a2 = init, a3 = init;
+    for (int ty = 0; ty < ny; ty++)
+      for (int tx = 0; tx < nx; tx++) {
+        const f32 *q = p + ty * sy + tx * sx + c;
+        a0 = pool_step(is_max, a0, q);
+        a1 = pool_step(is_max, a1, q + 4);
+        a2 = pool_step(is_max, a2, q + 8);
+        a3 = pool_step(is_max, a3, q + 12);
       }
+    store4(out + c, pool_end(is_max, a0, div));
+    store4(out + c + 4, pool_end(is_max, a1, div));
+    store4(out + c + 8, pool_end(is_max, a2, div));
+    store4(out + c + 12, pool_end(is_max, a3, div));
+  }
+  for (; c < C; c += 4) {
+    f32x4 a0 = init;
+    for (int ty = 0; ty < ny; ty++)
+      for (int tx = 0; tx < nx; tx++) a0 = pool_step(is_max, a0, p + ty * sy + tx * sx + c);
+    if (c + 4 <= C) store4(out + c, pool_end(is_max, a0, div));
+    else store_first(out + c, pool_end(is_max, a0, div), C - c);
+  }
+}
+
+static inline __attribute__((always_inline)) void pool_rows(int is_max, f32 *y, const f32 *x, const pool_dims *d, int t0, int t1) {
+  const pool_taps *rows = (const pool_taps *)(d + 1), *cols = rows + d->ho;
+  const int C = d->c, sy = d->sy, sx = d->sx;
+  for (int row = t0; row < t1; row++) {
+    const pool_taps r = rows[row % d->ho];
+    const f32 *image = x + (row / d->ho) * d->h * d->w * C + r.off;
+    const int ny = r.taps;
+    f32 *out = y + row * d->wo * C;
+    for (int ox = 0; ox < d->wo; ox++, out += C) {
+      const f32 *p = image + cols[ox].off;
+      const int nx = cols[ox].taps;
+      const f32x4 div = splat((f32)(r.count * cols[ox].count));
+      if (ny == 2 && nx == 2) pool_pixel(is_max, 2, 2, out, p, C, sy, sx, div);
+      else if (ny == 3 && nx == 3) pool_pixel(is_max, 3, 3, out, p, C, sy, sx, div);
+      else pool_pixel(is_max, ny, nx, out, p, C, sy, sx, div);
     }
   }
 }
 
-EXPORT(pool_max)(f32 *y, const f32 *x, const pool_geom *g, int t0, int t1) { pool_rows(1, y, x, g, t0, t1); }
-EXPORT(pool_avg)(f32 *y, const f32 *x, const pool_geom *g, int t0, int t1) { pool_rows(0, y, x, g, t0, t1); }
+EXPORT(pool_max)(f32 *y, const f32 *x, const pool_dims *d, int t0, int t1) { pool_rows(1, y, x, d, t0, t1); }
+EXPORT(pool_avg)(f32 *y, const f32 *x, const pool_dims *d, int t0, int t1) { pool_rows(0, y, x, d, t0, t1); }

@@ -4,7 +4,8 @@
 // e.g. H, W of an NHWC tensor (outer N, mid H·W, inner C) or the trailing axes of a plain one (inner 1).
 // Every output accumulates its m in order, so the result does not depend on how the tiles are split.
 // Tiles: with inner 1 one per o (the m run vectorised, its four lanes combined in a fixed order at the end);
-// else one per (o, 4-wide block of i), up to four neighbouring blocks of one o in a pass. The partial last
+// else one per (o, 4-wide block of i), up to four neighbouring blocks of one o in a pass, each with its even and odd
+// m summed apart and then together (a fixed order: still independent of the split). The partial last
 // block reads up to 3 floats past its row and stores only its valid lanes.
 
 enum { R_SUM, R_MEAN, R_MAX, R_MIN, R_PROD };
@@ -51,28 +52,45 @@ static inline __attribute__((always_inline)) void reduce_runs(int k, f32 *y, con
   }
 }
 
+// V (1–4) neighbouring vectors of one o: even and odd m accumulate apart (two chains per vector), then combine.
+static inline __attribute__((always_inline)) void reduce_vectors(int k, int V, f32 *q, const f32 *p, int mid, int inner, int n) {
+  const f32x4 init = r_init(k);
+  f32x4 a0 = init, a1 = init, a2 = init, a3 = init, b0 = init, b1 = init, b2 = init, b3 = init;
+  int m = 0;
+  for (; m + 2 <= mid; m += 2, p += 2 * inner) {
+    const f32 *p1 = p + inner;
+    a0 = r_step(k, a0, load4(p));
+    b0 = r_step(k, b0, load4(p1));
+    if (V > 1) { a1 = r_step(k, a1, load4(p + 4)); b1 = r_step(k, b1, load4(p1 + 4)); }
+    if (V > 2) { a2 = r_step(k, a2, load4(p + 8)); b2 = r_step(k, b2, load4(p1 + 8)); }
+    if (V > 3) { a3 = r_step(k, a3, load4(p + 12)); b3 = r_step(k, b3, load4(p1 + 12)); }
+  }
+  if (m < mid) {
+    a0 = r_step(k, a0, load4(p));
+    if (V > 1) a1 = r_step(k, a1, load4(p + 4));
+    if (V > 2) a2 = r_step(k, a2, load4(p + 8));
+    if (V > 3) a3 = r_step(k, a3, load4(p + 12));
+  }
+  r_store(k, q, r_step(k, a0, b0), n, mid);
+  if (V > 1) r_store(k, q + 4, r_step(k, a1, b1), n - 4, mid);
+  if (V > 2) r_store(k, q + 8, r_step(k, a2, b2), n - 8, mid);
+  if (V > 3) r_store(k, q + 12, r_step(k, a3, b3), n - 12, mid);
+}
+
 static inline __attribute__((always_inline)) void reduce_blocks(int k, f32 *y, const f32 *x, int mid, int inner, int t0, int t1) {
   const int nb = (inner + 3) / 4;
-  const f32x4 init = r_init(k);
   for (int u = t0; u < t1;) {
-    const int o = u / nb, b = u % nb;
-    int v = t1 - u < nb - b ? t1 - u : nb - b;
+    const int o = u / nb, i = 4 * (u % nb);
+    int v = t1 - u < nb - u % nb ? t1 - u : nb - u % nb;
     v = v < 4 ? v : 4;
-    const int i = 4 * b;
-    const f32 *p = x + o * mid * inner + i;
-    f32x4 a0 = init, a1 = init, a2 = init, a3 = init;
-    for (int m = 0; m < mid; m++, p += inner) {
-      a0 = r_step(k, a0, load4(p));
-      if (v > 1) a1 = r_step(k, a1, load4(p + 4));
-      if (v > 2) a2 = r_step(k, a2, load4(p + 8));
-      if (v > 3) a3 = r_step(k, a3, load4(p + 12));
-    }
     f32 *q = y + o * inner + i;
-    const int n = inner - i;  // valid lanes from q on
-    r_store(k, q, a0, n, mid);
-    if (v > 1) r_store(k, q + 4, a1, n - 4, mid);
-    if (v > 2) r_store(k, q + 8, a2, n - 8, mid);
-    if (v > 3) r_store(k, q + 12, a3, n - 12, mid);
+    const f32 *p = x + o * mid * inner + i;
+    switch (v) {
+      case 4: reduce_vectors(k, 4, q, p, mid, inner, inner - i); break;
+      case 3: reduce_vectors(k, 3, q, p, mid, inner, inner - i); break;
+      case 2: reduce_vectors(k, 2, q, p, mid, inner, inner - i); break;
+      default: reduce_vectors(k, 1, q, p, mid, inner, inner - i);
+    }
     u += v;
   }
 }

@@ -7,7 +7,7 @@ import { layoutFor, MAX_RANK, padCall, padPlan, physicalOrder } from './strided.
 export const padKernel: ArenaKernel = {
   layouts(rn, have) {
     const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK) return undefined;
+    if (rank > MAX_RANK || have[0] === undefined) return undefined;
     const l = layoutFor(rank, have[0]);
     return { inputs: [l], outputs: [l] };
   },

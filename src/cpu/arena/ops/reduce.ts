@@ -15,7 +15,10 @@ export function reduceCall(kind: ReduceKind, y: Slot, x: Slot, outer: number, mi
   return { fn: `reduce_${kind}`, args: [y.offset, x.offset, mid, inner], tiles: inner === 1 ? outer : outer * Math.ceil(inner / 4) };
 }
 
-/** [outer, mid, inner] of reducing `axes` of `shape` stored in `layout`, or undefined when they are not adjacent there or the output's layout cannot hold the result. */
+/**
+ * [outer, mid, inner] of reducing `axes` of `shape` stored in `layout`; undefined when they are not adjacent there
+ * or when a plain output (rank ≠ 4) would not hold the kept axes in logical order.
+ */
 function split(shape: readonly number[], axes: readonly number[], layout: Layout, outRank: number): [number, number, number] | undefined {
   const order = shape.length === 4 ? PHYSICAL_4D[layout] : shape.map((_, i) => i);
   const at = order.map((a, j) => (axes.includes(a) ? j : -1)).filter((j) => j >= 0);

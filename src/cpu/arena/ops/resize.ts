@@ -39,6 +39,6 @@ export const resizeKernel: ArenaKernel = {
     const tab = ctx.weights(table(a, n, c));
     const tiles = n * a.h.outSize;
     if (a.mode === 'nearest') return [{ fn: 'resize_nearest', args: [y.offset, x.offset, tab], tiles }];
-    return [{ fn: 'resize_linear', args: [y.offset, x.offset, tab, 0], tiles, scratch: { arg: 3, bytes: (a.w.inSize * c + 4) * 4 } }];
+    return [{ fn: 'resize_linear', args: [y.offset, x.offset, tab, 0], tiles, scratch: { arg: 3, bytes: 2 * (a.w.inSize * c + 4) * 4 } }];
   },
 };

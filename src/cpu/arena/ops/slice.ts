@@ -6,7 +6,7 @@ import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
 export const sliceKernel: ArenaKernel = {
   layouts(rn, have) {
     const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK) return undefined;
+    if (rank > MAX_RANK || have[0] === undefined) return undefined;
     const l = layoutFor(rank, have[0]);
     return { inputs: [l], outputs: [l] };
   },

@@ -6,7 +6,7 @@ import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
 export const splitKernel: ArenaKernel = {
   layouts(rn, have) {
     const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK) return undefined;
+    if (rank > MAX_RANK || have[0] === undefined) return undefined;
     const l = layoutFor(rank, have[0]);
     return { inputs: [l], outputs: rn.outputShapes.map(() => l) };
   },
@@ -16,8 +16,9 @@ export const splitKernel: ArenaKernel = {
     const st = logicalStrides(x);
     let at = x.offset;
     return sizes.flatMap((d, i) => {
-      const y = ctx.output(i);
-      const calls = copyInto(ctx, y, y.offset, at, st, y.shape);
+      // An output no one reads (named '') has no slot.
+      const y = ctx.node.node.outputs[i] ? ctx.output(i) : undefined;
+      const calls = y ? copyInto(ctx, y, y.offset, at, st, y.shape) : [];
       at += d * st[axis]! * 4;
       return calls;
     });

@@ -7,6 +7,13 @@ import type { BuildCtx, Call, Layout, Slot } from '../types.js';
 
 /** The kernels' plans walk at most this many outer axes (c/tensor.c): every op here takes ranks up to 6. */
 const OUTER = 5;
+/** A contiguous copy with fewer units than this is cut into units of CHUNK floats (threads share it). */
+const FEW_UNITS = 16;
+const CHUNK = 2048;
+/** A transposing unit moves about this many floats (its panel of rows × a cut of the inner axis). */
+const PANEL = 2048;
+const PANEL_INNER = 256;
+const LINE = 16;
 export const MAX_RANK = 6;
 
 /** The logical axes in the order memory holds them: [0, 2, 3, 1] for a 4-D 'nhwc' slot. */
@@ -26,10 +33,14 @@ export function logicalStrides(s: Pick<Slot, 'shape' | 'layout'>): number[] {
   return st;
 }
 
+/** What placing a plan needs of a builder's context (the planner's own conversions have no node). */
+type Places = Pick<BuildCtx, 'weights'>;
+
 /** The slot's layout for a tensor of this rank: only 4-D tensors are ever 'nhwc'. */
 export const layoutFor = (rank: number, want: Layout | undefined): Layout => (rank === 4 && want === 'nhwc' ? 'nhwc' : 'plain');
 
-const planWeights = (ctx: BuildCtx, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
+/** The plan's int32 bits in the read-only region (weights() copies bytes: TypedArray.set of a Float32Array). */
+const planWeights = (ctx: Places, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
 
 interface Axis {
   n: number;
@@ -60,29 +71,47 @@ export function copyPlan(shape: readonly number[], ss: readonly number[], ds: re
     else axes.push(a);
   }
   const elems = shape.reduce((a, b) => a * b, 1);
-  const inner = axes.pop() ?? { n: 1, ss: 1, ds: 1 };
+  let inner = axes.pop() ?? { n: 1, ss: 1, ds: 1 };
   let rows = 0;
-  let rd = 0;
+  let rs = 0;
+  let whole = 0;
+  let rowsWhole = 0;
   const pair = inner.ss !== 1 && inner.ds === 1 ? axes.findIndex((a) => a.ss === 1) : -1;
+  const units = () => axes.reduce((t, a) => t * a.n, 1);
+  const cut = (len: number) => {
+    whole = inner.n;
+    axes.push({ n: Math.ceil(whole / len), ss: len * inner.ss, ds: len * inner.ds });
+    inner = { ...inner, n: len };
+  };
   if (pair >= 0) {
-    const [a] = axes.splice(pair, 1);
-    rows = a!.n;
-    rd = a!.ds;
-    axes.push({ n: Math.ceil(rows / 4), ss: 4, ds: 4 * rd });
-  }
+    // The destination's contiguous axis becomes the panel rows, the source's the inner axis. A unit moves about
+    // PANEL floats: the inner axis cut to PANEL / rows (at least a cache line, at most PANEL_INNER), else the
+    // rows cut into blocks.
+    rows = inner.n;
+    rs = inner.ss;
+    inner = axes.splice(pair, 1)[0]!;
+    const len = 4 * Math.floor(Math.min(PANEL_INNER, Math.max(LINE, PANEL / rows)) / 4);
+    const height = 4 * Math.ceil(PANEL / inner.n / 4);
+    if (inner.n > len) cut(len);
+    else if (rows > height) {
+      rowsWhole = rows;
+      axes.push({ n: Math.ceil(rows / height), ss: height * rs, ds: height });
+      rows = height;
+    }
+  } else if (inner.ss === 1 && inner.ds === 1 && inner.n >= 2 * CHUNK && axes.length < OUTER && units() < FEW_UNITS) cut(CHUNK);
   if (axes.length > OUTER) throw new RangeError(`tensor_copy: ${axes.length} outer axes after merging, more than ${OUTER}`);
   while (axes.length < OUTER) axes.unshift({ n: 1, ss: 0, ds: 0 });
-  const tiles = elems === 0 ? 0 : axes.reduce((t, a) => t * a.n, 1);
+  const tiles = elems === 0 ? 0 : units();
   const contiguous = inner.ss === 1 && inner.ds === 1;
   return {
-    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rd],
+    ints: [...axes.map((a) => a.n), ...axes.map((a) => a.ss), ...axes.map((a) => a.ds), inner.n, inner.ss, inner.ds, rows, rs, whole, rowsWhole],
     tiles,
-    cost: elems * (contiguous ? 1 : rows ? 2 : 4) + tiles * 8,
+    cost: elems * (contiguous && !rows ? 1 : rows ? 2 : 4) + tiles * 8,
   };
 }
 
 /** The tensor_copy call for a plan, byte offsets `dst` and `src`; none for an empty box. */
-export function copyCall(ctx: BuildCtx, dst: number, src: number, plan: CopyPlan): Call[] {
+export function copyCall(ctx: Places, dst: number, src: number, plan: CopyPlan): Call[] {
   return plan.tiles === 0 ? [] : [{ fn: 'tensor_copy', args: [dst, src, planWeights(ctx, plan.ints)], tiles: plan.tiles }];
 }
 
@@ -90,9 +119,17 @@ export function copyCall(ctx: BuildCtx, dst: number, src: number, plan: CopyPlan
  * Copies the box `shape` (the output's logical axes) of source `src` (byte offset, strides per output logical axis)
  * into its place in `out` at byte offset `dst` (the output slot's own strides), visiting the output's memory order.
  */
-export function copyInto(ctx: BuildCtx, out: Slot, dst: number, src: number, srcStrides: readonly number[], shape: readonly number[]): Call[] {
+export function copyInto(ctx: Places, out: Slot, dst: number, src: number, srcStrides: readonly number[], shape: readonly number[]): Call[] {
   const plan = copyPlan(shape, srcStrides, logicalStrides(out), physicalOrder(out.shape.length, out.layout));
   return copyCall(ctx, dst, src, plan);
+}
+
+/**
+ * A layout conversion of one tensor (same shape, `from` → `to`) as a tiled tensor_copy: a team can share it, and
+ * 2- or 3-channel NCHW → NHWC interleaves through shuffles.
+ */
+export function layoutCopy(ctx: Places, from: Slot, to: Slot): Call[] {
+  return copyInto(ctx, to, to.offset, from.offset, logicalStrides(from), from.shape);
 }
 
 export type PadMode = 'constant' | 'edge' | 'reflect';
@@ -132,6 +169,6 @@ export function padPlan(inp: readonly number[], begin: readonly number[], out: r
   };
 }
 
-export function padCall(ctx: BuildCtx, dst: number, src: number, plan: { ints: number[]; tiles: number }, value: number): Call[] {
+export function padCall(ctx: Places, dst: number, src: number, plan: { ints: number[]; tiles: number }, value: number): Call[] {
   return plan.tiles === 0 ? [] : [{ fn: 'tensor_pad', args: [dst, src, planWeights(ctx, plan.ints), value], tiles: plan.tiles }];
 }

@@ -18,7 +18,7 @@ function plan(inp: Pick<Slot, 'shape' | 'layout'>, out: Pick<Slot, 'shape' | 'la
 export const transposeKernel: ArenaKernel = {
   layouts(rn, have) {
     const shape = rn.inputShapes[0]!;
-    if (shape.length > MAX_RANK) return undefined;
+    if (shape.length > MAX_RANK || have[0] === undefined) return undefined;
     const { perm } = rn.attrs as Perm;
     const inp = { shape, layout: layoutFor(shape.length, have[0]) };
     const outShape = rn.outputShapes[0]!;
