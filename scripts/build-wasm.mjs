@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const SRC = 'src/cpu/arena/c';
 const OUT = 'src/cpu/arena/kernels-wasm.ts';
 // The hot families at -O3 (measured: -O2 costs 10–14 % on the face detectors); the rest for size.
-const HOT = new Set(['gemm.c', 'dwconv.c', 'conv.c']);
+const HOT = new Set(['gemm.c', 'dwconv.c', 'conv.c', 'elementwise.c']);
 const CFLAGS = ['--target=wasm32', '-msimd128', '-matomics', '-mbulk-memory', '-mmutable-globals', '-ffp-contract=off', '-Wall', '-Werror', '-std=c11'];
 // Shared memory (threads); the loader clears the flag where SharedArrayBuffer is missing. Linked from objects so
 // each call of the `madd` import keeps its 5-byte padded index, which the loader rewrites in place.

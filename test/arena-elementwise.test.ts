@@ -2,12 +2,15 @@
 // reference kernels of src/ops over awkward shapes and every broadcast form, with NHWC and plain inputs mixed and
 // constant operands. Binaries and the exact unaries (Relu, Clip, Neg, Abs, Sqrt, Reciprocal, Floor, Ceil, Round,
 // Sign) must give the reference's bits (−0 and NaN included). Approximated ones, |got − ref| ≤ atol + rtol·|ref|
-// (measured worst on dense sweeps in brackets): Sigmoid, Tanh, Exp, Elu 1e-37 + 2.4e-7·|ref| (1.5e-7, 1.2e-7,
-// 1.2e-7, 1.2e-7); LeakyRelu 1.2e-7·|ref| (f32 alpha); HardSigmoid 1e-7 + 1.2e-7·|ref| and HardSwish 3e-7 +
-// 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7 absolute); Softmax
-// 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every case also runs with its tiles
-// split over 2 and 3 "threads", which must give the same bits.
+// (measured worst on dense sweeps in brackets): Sigmoid, Tanh, Exp, Elu, Log 1e-37 + 2.4e-7·|ref| (1.5e-7,
+// 1.2e-7, 1.2e-7, 1.2e-7, 1.2e-7); LeakyRelu 1.2e-7·|ref| (f32 alpha); HardSigmoid 1e-7 + 1.2e-7·|ref| and
+// HardSwish 3e-7 + 2.4e-7·|ref| (f32 arithmetic where the reference rounds once from double: 6e-8 and 2.4e-7
+// absolute); Gelu 1e-10 + 2.5e-6·|ref| (2e-6 near x = −4.6: e^(−x²/2) from an f32 x², growing with x² in the
+// tail below 1e-8); Softmax 1e-8 + 4e-6·|ref| (2.3e-6 over 1000 logits in ±20: the f32 x − max and sum). Every
+// case also runs with its tiles split over 2 and 3 "threads", which must give the same bits.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { ModelFormatError } from '../src/errors.js';
 import type { Value } from '../src/graph/ir.js';
 import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
 import type { Layout } from '../src/cpu/arena/types.js';
@@ -15,6 +18,9 @@ import { UNARY_OPS } from '../src/cpu/arena/ops/elementwise.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
 import { rng } from './support/conv-sweep.js';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
+import { runCpu } from '../src/cpu/run.js';
+import { load } from '../src/node.js';
 
 const SPECIALS = [NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38];
 
@@ -48,7 +54,7 @@ function bits(t: Tensor): Uint32Array {
  * Runs `spec` on the CPU engine with inputs in `have` layouts, split 1, 2 and 3 ways (same bits), and checks it
  * against the op's reference kernel.
  */
-function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: string, tol?: Tol): Layout[] {
+function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: string, tol?: Tol): { inputs: (Layout | undefined)[]; outputs: Layout[] } {
   const runs = [1, 2, 3].map((split) => runArenaKernel(spec, { split, have }));
   const one = runs[0]!;
   expect(one.layouts, `${what}: declined`).toBeDefined();
@@ -61,7 +67,7 @@ function check(spec: NodeSpec, have: (Layout | undefined)[] | undefined, what: s
   const want = one.rn.def.reference(feeds, one.rn.attrs)[0] as Tensor;
   expect(one.outputs[0]!.shape, what).toEqual([...want.shape]);
   expectMatch(one.outputs[0]!.data, want.data, what, tol);
-  return one.layouts!.outputs;
+  return one.layouts!;
 }
 
 /** Every assignment of 'plain' / 'nhwc' to the 4-D runtime inputs (constants undefined). */
@@ -82,6 +88,8 @@ const BINARY_SHAPES: [Shape, Shape][] = [
   [[4, 1], [1, 5]], [[2, 3, 5, 7], [7]], [[2, 1, 1, 7], [2, 3, 5, 1]], [[1, 5, 3, 3], [1, 1, 3, 3]],
   [[2, 5, 3, 3], [2, 5, 3, 1]], [[2, 1, 3, 2, 5, 3], [1, 2, 3, 1, 5, 1]], [[2, 3, 1, 4, 5], [3, 4, 1]],
   [[2, 3, 4, 5], [3, 1, 1, 1, 1]], [[1, 17, 33, 5], [1, 17, 33, 5]], [[1, 16, 64, 64], [1, 16, 1, 1]],
+  [[2, 6, 5, 7], [6, 5, 7]], [[6, 1, 7], [2, 6, 5, 7]], [[2, 6, 5, 7], [5, 1]], [[2, 6, 5, 7], [2, 6, 1, 1]],
+  [[3, 2, 9, 4, 1], [3, 1, 1, 1, 5]], [[2, 5, 1, 1], [2, 5, 3, 3]],
 ];
 
 // The broadcast and layout logic is shared by every op: Add and Sub (operand order) run every layout mix and
@@ -100,9 +108,11 @@ describe('CPU engine broadcasting binaries', () => {
         const combos = layoutCombos([as, bs], constant);
         for (const have of full ? combos : [combos[0]!, combos[combos.length - 1]!]) {
           const what = `${op} ${JSON.stringify(as)}${constant[0] ? 'c' : have[0]} ∘ ${JSON.stringify(bs)}${constant[1] ? 'c' : have[1]}`;
-          const out = check({ op, inputs }, have, what);
+          const got = check({ op, inputs }, have, what);
           const nhwcIn = [as, bs].some((s, i) => s.length === 4 && have[i] === 'nhwc');
-          expect(out[0], what).toBe(nhwcIn && Math.max(as.length, bs.length) === 4 ? 'nhwc' : 'plain');
+          const layout = nhwcIn && Math.max(as.length, bs.length) === 4 ? 'nhwc' : 'plain';
+          expect(got.outputs, what).toEqual([layout]);
+          expect(got.inputs, what).toEqual(have.map((l, i) => (l && [as, bs][i]!.length === 4 ? layout : l)));
         }
       }
     }
@@ -137,10 +147,18 @@ describe('CPU engine broadcasting binaries', () => {
     expect(runArenaKernel({ op: 'Add', inputs: [t([2, 1, 2, 1, 2, 1, 2]), t([2])] }).layouts).toBeUndefined();
     const { rn } = runArenaKernel({ op: 'Add', inputs: [t([2, 3]), t([3])] });
     expect(ARENA_KERNELS.get('Add')!.layouts(rn, [undefined, undefined])).toBeUndefined();
+    // an operand that is neither an arena tensor nor a float constant (an integer constant) is a typed error
+    const ctx = {
+      node: rn, input: (i: number) => (i === 0 ? { offset: 0, shape: [2, 3], layout: 'plain' as const } : undefined),
+      output: () => ({ offset: 64, shape: [2, 3], layout: 'plain' as const }), constant: () => undefined, weights: () => 0,
+    };
+    expect(() => ARENA_KERNELS.get('Add')!.build(ctx)).toThrow(ModelFormatError);
+    expect(() => ARENA_KERNELS.get('Add')!.build(ctx)).toThrow(/Add node "n": input 1/);
   });
 });
 
 const APPROX: Tol = { atol: 1e-37, rtol: 2.4e-7 };
+const GELU_TOL: Tol = { atol: 1e-10, rtol: 2.5e-6 };
 
 /** Input range and tolerance of each unary op (no tolerance: the reference's bits). */
 const UNARY: Record<string, { lo: number; hi: number; attrs?: Record<string, unknown>; tol?: Tol }> = {
@@ -153,6 +171,8 @@ const UNARY: Record<string, { lo: number; hi: number; attrs?: Record<string, unk
   HardSwish: { lo: -5, hi: 5, tol: { atol: 3e-7, rtol: 2.4e-7 } },
   Tanh: { lo: -6, hi: 6, tol: APPROX },
   Exp: { lo: -110, hi: 89, tol: APPROX },
+  Log: { lo: 0, hi: 3, tol: APPROX },
+  Gelu: { lo: -8, hi: 8, attrs: { approximate: 'none' }, tol: GELU_TOL },
   Neg: { lo: -3, hi: 3 },
   Abs: { lo: -3, hi: 3 },
   Sqrt: { lo: 0, hi: 100 },
@@ -173,13 +193,19 @@ describe('CPU engine unary ops', () => {
       const x = tensor(shape, r, u.lo, u.hi, true);
       if (op === 'Round') x.data.forEach((v, i) => i % 4 === 0 && (x.data[i] = Math.round(v) + 0.5));
       for (const layout of shape.length === 4 ? (['plain', 'nhwc'] as const) : (['plain'] as const)) {
-        const out = check({ op, attrs: u.attrs, inputs: [x] }, [layout], `${op} ${JSON.stringify(shape)} ${layout}`, u.tol);
-        expect(out).toEqual([layout]);
+        const got = check({ op, attrs: u.attrs, inputs: [x] }, [layout], `${op} ${JSON.stringify(shape)} ${layout}`, u.tol);
+        expect(got.outputs).toEqual([layout]);
       }
     }
     // small arguments, where relative accuracy is hardest
     const small = tensor([4099], r, -1e-3, 1e-3);
     check({ op, attrs: u.attrs, inputs: [small] }, undefined, `${op} |x| < 1e-3`, u.tol);
+  });
+
+  it('Gelu, tanh approximation', () => {
+    const r = rng(13);
+    for (const shape of [[5], [2, 3, 5, 7], [4099]] as Shape[])
+      check({ op: 'Gelu', attrs: { approximate: 'tanh' }, inputs: [tensor(shape, r, -8, 8, true)] }, undefined, `Gelu tanh ${JSON.stringify(shape)}`, GELU_TOL);
   });
 
   it('Clip with bounds from constant inputs (opset 11+) and lo > hi', () => {
@@ -204,8 +230,8 @@ describe('CPU engine softmax', () => {
   it.each(cases)('%j axis %i %s', (shape, axis, layout) => {
     const r = rng(shape.length * 13 + axis + 5);
     const x = tensor(shape, r, -20, 20);
-    const out = check({ op: 'Softmax', attrs: { axis }, inputs: [x] }, [layout], 'Softmax', SOFTMAX_TOL);
-    expect(out).toEqual([layout]);
+    const got = check({ op: 'Softmax', attrs: { axis }, inputs: [x] }, [layout], 'Softmax', SOFTMAX_TOL);
+    expect(got.outputs).toEqual([layout]);
   });
 
   it('NaN and ±Inf logits as the reference; -Inf gives exactly 0', () => {
@@ -214,4 +240,19 @@ describe('CPU engine softmax', () => {
     const y = runArenaKernel({ op: 'Softmax', attrs: { axis: -1 }, inputs: [x] }).outputs[0]!;
     expect([y.data[2], y.data[4]]).toEqual([0, 0]);
   });
+});
+
+describe('CPU engine elementwise ops in a planned model', () => {
+  it("selfie segmenter: its SE Muls, Adds and Sigmoid run in wasm on NHWC and the mask matches the reference", async () => {
+    const bytes = readFileSync('node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite');
+    const m = await load(new Uint8Array(bytes), { backend: 'cpu', worker: false });
+    const p = new ArenaProgram(m.graph);
+    expect(p.stats.fallbacks).toEqual({});
+    const [name, shape] = m.graph.inputShapes.entries().next().value as [string, number[]];
+    const x = tensor(shape, rng(9), 0, 1).data;
+    const want = runCpu(m.graph, { [name]: x }, { fast: false });
+    const got = p.run({ [name]: x });
+    for (const [k, t] of want) expectMatch(got.get(k)!.data, t.data, k, { atol: 1e-4, rtol: 1e-4 });
+    m.dispose();
+  }, 60000);
 });

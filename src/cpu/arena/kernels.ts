@@ -64,6 +64,8 @@ export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['HardSwish', unaryKernel('HardSwish')],
   ['Tanh', unaryKernel('Tanh')],
   ['Exp', unaryKernel('Exp')],
+  ['Log', unaryKernel('Log')],
+  ['Gelu', unaryKernel('Gelu')],
   ['Neg', unaryKernel('Neg')],
   ['Abs', unaryKernel('Abs')],
   ['Sqrt', unaryKernel('Sqrt')],

@@ -66,6 +66,57 @@ INLINE f32x4 tanh4(f32x4 x) {
   return wasm_v128_bitselect(p, l, wasm_f32x4_lt(ax, splat(0.625f)));
 }
 
+// ln x (Cephes' logf): x = m·2^e with m in [√½, √2), ln m = (m−1) − (m−1)²/2 + (m−1)³·P(m−1). Subnormals are
+// scaled by 2^23 first; ln 0 = −inf, ln x<0 = NaN, ln inf = inf, NaN stays NaN.
+INLINE f32x4 log4(f32x4 x) {
+  v128_t sub = wasm_f32x4_lt(x, splat(1.17549435e-38f));
+  f32x4 v = wasm_v128_bitselect(wasm_f32x4_mul(x, splat(8388608.0f)), x, sub);
+  v128_t bits = v;
+  f32x4 e = wasm_f32x4_convert_i32x4(wasm_i32x4_sub(wasm_u32x4_shr(bits, 23), wasm_i32x4_splat(126)));
+  e = wasm_f32x4_sub(e, wasm_v128_and(sub, splat(23.0f)));
+  f32x4 m = wasm_v128_or(wasm_v128_and(bits, wasm_i32x4_splat(0x007fffff)), wasm_i32x4_splat(0x3f000000));
+  v128_t lo = wasm_f32x4_lt(m, splat(0.707106781186547524f));
+  e = wasm_f32x4_sub(e, wasm_v128_and(lo, splat(1.0f)));
+  m = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(lo, m)), splat(1.0f));
+  f32x4 z = wasm_f32x4_mul(m, m);
+  f32x4 y = splat(7.0376836292e-2f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.1514610310e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(1.1676998740e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.2420140846e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(1.4249322787e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-1.6668057665e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(2.0000714765e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(-2.4999993993e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, m), splat(3.3333331174e-1f));
+  y = wasm_f32x4_mul(wasm_f32x4_mul(y, m), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(e, splat(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, splat(0.5f)));
+  y = wasm_f32x4_add(wasm_f32x4_add(m, y), wasm_f32x4_mul(e, splat(0.693359375f)));
+  y = wasm_v128_bitselect(splat(-__builtin_inff()), y, wasm_f32x4_eq(x, splat(0.0f)));
+  y = wasm_v128_bitselect(splat(__builtin_nanf("")), y, wasm_f32x4_lt(x, splat(0.0f)));
+  return wasm_v128_bitselect(x, y, wasm_v128_or(wasm_f32x4_ne(x, x), wasm_f32x4_eq(x, splat(__builtin_inff()))));
+}
+
+// x·Φ(x). Erf form: erf by Abramowitz & Stegun 7.1.26 as the reference (src/ops/gelu.ts), with 1 + erf(z) =
+// p·e^(−z²) for z < 0 written directly (no cancellation). Tanh form: ½(1 + tanh u) = 1/(1 + e^(−2u)).
+INLINE f32x4 gelu4(f32x4 x, int tanh_form) {
+  if (tanh_form) {
+    f32x4 x3 = wasm_f32x4_mul(x, wasm_f32x4_mul(x, x));
+    f32x4 u = wasm_f32x4_mul(splat(0.7978845608028654f), wasm_f32x4_add(x, wasm_f32x4_mul(splat(0.044715f), x3)));
+    return wasm_f32x4_div(x, wasm_f32x4_add(splat(1.0f), exp4(wasm_f32x4_mul(u, splat(-2.0f)))));
+  }
+  f32x4 a = wasm_f32x4_abs(wasm_f32x4_mul(x, splat(0.7071067811865476f)));
+  f32x4 t = wasm_f32x4_div(splat(1.0f), wasm_f32x4_add(splat(1.0f), wasm_f32x4_mul(splat(0.3275911f), a)));
+  f32x4 p = splat(1.061405429f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-1.453152027f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(1.421413741f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(-0.284496736f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, t), splat(0.254829592f));
+  f32x4 pe = wasm_f32x4_mul(wasm_f32x4_mul(p, t), exp4(wasm_f32x4_neg(wasm_f32x4_mul(a, a))));
+  f32x4 one_plus_erf = wasm_v128_bitselect(pe, wasm_f32x4_sub(splat(2.0f), pe), wasm_f32x4_lt(x, splat(0.0f)));
+  return wasm_f32x4_mul(wasm_f32x4_mul(splat(0.5f), x), one_plus_erf);
+}
+
 // ---- binaries: d = f(a, b), each operand read at its own stride (0: broadcast) ----
 
 typedef f32x4 (*bin4)(f32x4, f32x4);
@@ -116,12 +167,6 @@ INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
   }
 }
 
-// Elements [t0, t1)·block of n (tiles: ⌈n / block⌉), the operands at strides sa, sb.
-INLINE void bin_flat(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {
-  int s = t0 * block, e = t1 * block < n ? t1 * block : n;
-  if (s < e) bin_row(f, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
-}
-
 // Rows [r0, r1) of `inner` outputs: x's rows contiguous, v one vector shared by every row (the left operand when
 // v_left). Four columns at a time down blocks of 8 rows, so v's lanes stay in a register (per-channel scaling of
 // NHWC, where rows are short).
@@ -143,19 +188,32 @@ INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, i
 
 // A 6-D broadcast in the output's order: g = dims[6], a's strides[6], b's strides[6] (elements, 0 where
 // broadcast). Tiles: output rows, the product of the first 5 dims.
-INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
+typedef void (*binrow)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n);
+
+INLINE void bin_nd(bin4 f, binrow row, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
-  if (g[0] == 1 && g[1] == 1 && g[2] == 1 && g[3] == 1 && sa[5] == 1 && sb[5] == 1) {
-    if (sa[4] == inner && sb[4] == 0) return bin_rowvec(f, d, a, b, 0, inner, t0, t1);
-    if (sb[4] == inner && sa[4] == 0) return bin_rowvec(f, d, b, a, 1, inner, t0, t1);
+  if (sa[5] == 1 && sb[5] == 1 && ((sa[4] == inner && sb[4] == 0) || (sb[4] == inner && sa[4] == 0))) {
+    // one vector per outer index (per-channel scaling of NHWC, batch > 1 too)
+    int rows = g[4], v_left = sa[4] == 0;
+    for (int r = t0; r < t1;) {
+      int o = r / rows, k0 = r - o * rows, k1 = t1 - o * rows < rows ? t1 - o * rows : rows;
+      int i3 = o % g[3], q = o / g[3], i2 = q % g[2], i1 = q / g[2] % g[1], i0 = q / g[2] / g[1];
+      const f32 *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3];
+      const f32 *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3];
+      f32 *pd = d + o * rows * inner;
+      if (v_left) bin_rowvec(f, pd, pb, pa, 1, inner, k0, k1);
+      else bin_rowvec(f, pd, pa, pb, 0, inner, k0, k1);
+      r = o * rows + k1;
+    }
+    return;
   }
-  int r = t0, i4 = r % g[4], i3, i2, i1, i0;
-  r /= g[4], i3 = r % g[3], r /= g[3], i2 = r % g[2], r /= g[2], i1 = r % g[1], i0 = r / g[1];
+  int i4 = t0 % g[4], q = t0 / g[4], i3 = q % g[3], i2 = q / g[3] % g[2], i1 = q / g[3] / g[2] % g[1];
+  int i0 = q / g[3] / g[2] / g[1];
   int oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
   int ob = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
-  for (int row = t0; row < t1; row++) {
-    bin_row(f, d + row * inner, a + oa, sa[5], b + ob, sb[5], inner);
+  for (int r = t0; r < t1; r++) {
+    row(d + r * inner, a + oa, sa[5], b + ob, sb[5], inner);
     oa += sa[4], ob += sb[4];
     if (++i4 < g[4]) continue;
     oa -= sa[4] * g[4], ob -= sb[4] * g[4], i4 = 0, oa += sa[3], ob += sb[3];
@@ -168,12 +226,18 @@ INLINE void bin_nd(bin4 f, f32 *d, const f32 *a, const f32 *b, const int32_t *g,
   }
 }
 
-#define BINARY(name, f)                                                                                              \
-  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) { \
-    bin_flat(f, d, a, sa, b, sb, n, block, t0, t1);                                                                 \
-  }                                                                                                                 \
+// Per op: its row loop (one copy, shared); elt_<op>_flat: elements [t0, t1)·block of n (tiles ⌈n / block⌉) at
+// strides sa, sb; elt_<op>_nd: the 6-D form above.
+#define BINARY(name, f)                                                                                                \
+  static __attribute__((noinline)) void row_##name(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {      \
+    bin_row(f, d, a, sa, b, sb, n);                                                                                   \
+  }                                                                                                                   \
+  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {  \
+    int s = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
+    if (s < e) row_##name(d + s, a + s * sa, sa, b + s * sb, sb, e - s);                                              \
+  }                                                                                                                   \
   EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                     \
-    bin_nd(f, d, a, b, g, t0, t1);                                                                                  \
+    bin_nd(f, row_##name, d, a, b, g, t0, t1);                                                                        \
   }
 
 BINARY(add, add4)
@@ -186,18 +250,19 @@ BINARY(prelu, prelu4)
 
 // ---- unaries: d = f(x; p, q) over elements [t0, t1)·block of n ----
 
-#define UNARY(name, expr)                                                                                            \
-  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                \
-  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                      \
-    f32x4 p = splat(p0), q = splat(q0);                                                                             \
-    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                        \
-    for (; i + 16 <= e; i += 16) {                                                                                  \
-      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                               \
-      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                          \
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                      \
-    }                                                                                                               \
-    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                          \
-    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                                  \
+// Four vectors a step: independent chains hide the latency of the long math bodies (sigmoid 1.4x).
+#define UNARY(name, expr)                                                                                              \
+  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                  \
+  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                        \
+    f32x4 p = splat(p0), q = splat(q0);                                                                               \
+    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
+    for (; i + 16 <= e; i += 16) {                                                                                    \
+      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                 \
+      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                            \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                        \
+    }                                                                                                                 \
+    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                           \
+    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                               \
   }
 
 #define ZERO splat(0.0f)
@@ -212,6 +277,8 @@ UNARY(hardsigmoid, act4(x, ACT_HARDSIGMOID, wasm_f32x4_extract_lane(p, 0), wasm_
 UNARY(hardswish, act4(x, ACT_HARDSWISH, 1.0f, 0.0f))
 UNARY(tanh, tanh4(x))
 UNARY(exp, exp_full4(x))
+UNARY(log, log4(x))
+UNARY(gelu, gelu4(x, wasm_f32x4_extract_lane(p, 0) != 0))
 UNARY(neg, wasm_f32x4_neg(x))
 UNARY(abs, wasm_f32x4_abs(x))
 UNARY(sqrt, wasm_f32x4_sqrt(x))
