@@ -20,10 +20,10 @@ static inline void store4(f32 *p, f32x4 v) { wasm_v128_store(p, v); }
 static inline f32x4 clamp4(f32x4 v, f32x4 lo, f32x4 hi) { return wasm_f32x4_pmin(wasm_f32x4_pmax(v, lo), hi); }
 static inline f32 clamp1(f32 v, f32 lo, f32 hi) { v = v < lo ? lo : v; return v > hi ? hi : v; }
 
-// e^x to about 2 ulp (Cephes' expf: range reduction by ln 2, degree-6 polynomial); saturates at e^88.376 (the
-// power-of-two step overflows above) and gives ~1e-38 under -87.3.
+// e^x to about 2 ulp (Cephes' expf: range reduction by ln 2, degree-6 polynomial) on [-87.3, 88.38]; ~1e-38 below,
+// +Inf above (early: the 2^n step overflows from 88.38, where e^x is finite up to 88.72; gelu4 and tanh4 rely on it).
 static inline f32x4 exp4(f32x4 x) {
-  x = clamp4(x, splat(-87.3f), splat(88.3762626647949f));
+  x = clamp4(x, splat(-87.3f), splat(88.7f));
   f32x4 fx = wasm_f32x4_floor(wasm_f32x4_add(wasm_f32x4_mul(x, splat(1.44269504088896341f)), splat(0.5f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, splat(0.693359375f)));
   x = wasm_f32x4_sub(x, wasm_f32x4_mul(fx, splat(-2.12194440e-4f)));
