@@ -4,6 +4,7 @@
  */
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { Tensor } from '../tensor.js';
+import { kernelModuleAsync } from './arena/module.js';
 import { ArenaProgram, type ArenaStats } from './arena/program.js';
 
 export interface CpuRunner {
@@ -29,13 +30,8 @@ export function arenaRunner(p: ArenaProgram): CpuRunner {
 
 /** The fastest runner this engine can run `rg` on. */
 export async function openRunner(rg: ResolvedGraph, o: { shared?: boolean; threads?: number } = {}): Promise<CpuRunner> {
-  let p: ArenaProgram;
-  try {
-    p = await ArenaProgram.create(rg, o);
-  } catch (e) {
-    if (typeof WebAssembly === 'object' && e instanceof WebAssembly.CompileError) return jsRunner(rg);
-    if (typeof WebAssembly !== 'object') return jsRunner(rg);
-    throw e;
-  }
-  return arenaRunner(p);
+  // the kernel module failing to compile (no SIMD) or to inflate is this engine's limit; a planning error is a bug
+  const mod = await kernelModuleAsync(o.shared ?? false).catch(() => undefined);
+  if (!mod) return jsRunner(rg);
+  return arenaRunner(new ArenaProgram(rg, o, mod));
 }

@@ -3,7 +3,7 @@
  * the `madd` import rewritten into instructions (patchKernels), the memory shared only where a team will use it.
  */
 import { relaxedSimdValidates } from '../simd-probe.js';
-import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
+import { KERNELS_WASM_GZIP_BASE64 } from './kernels-wasm.js';
 
 const PAGE = 65536;
 /** The module's declared maximum (scripts/build-wasm.mjs --max-memory). */
@@ -186,13 +186,33 @@ export function patchKernels(src: Uint8Array, o: { relaxed: boolean; shared: boo
   return out;
 }
 
+function base64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
 let decoded: Uint8Array | undefined;
+let inflating: Promise<Uint8Array> | undefined;
+
+/** The module's bytes, inflated in the background (DecompressionStream: every engine with wasm SIMD has it). */
+function kernelBytesAsync(): Promise<Uint8Array> {
+  if (decoded) return Promise.resolve(decoded);
+  inflating ??= new Response(new Blob([base64(KERNELS_WASM_GZIP_BASE64)]).stream().pipeThrough(new DecompressionStream('gzip')))
+    .arrayBuffer()
+    .then((b) => (decoded = new Uint8Array(b)));
+  return inflating;
+}
+
+/** The module's bytes now: inflated already, or by Node's zlib (tests, Node's caller thread). */
 function kernelBytes(): Uint8Array {
-  if (!decoded) {
-    const s = atob(KERNELS_WASM_BASE64);
-    decoded = new Uint8Array(s.length);
-    for (let i = 0; i < s.length; i++) decoded[i] = s.charCodeAt(i);
-  }
+  if (decoded) return decoded;
+  const zlib = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process?.getBuiltinModule?.('node:zlib') as
+    | { gunzipSync(b: Uint8Array): Uint8Array }
+    | undefined;
+  if (!zlib) throw new Error('the CPU kernels are not inflated yet: open the engine with ArenaProgram.create');
+  decoded = new Uint8Array(zlib.gunzipSync(base64(KERNELS_WASM_GZIP_BASE64)));
   return decoded;
 }
 
@@ -225,11 +245,13 @@ export function kernelModuleAsync(shared: boolean): Promise<KernelModule> {
   let p = compiling.get(shared);
   if (!p) {
     const relaxed = relaxedSimdValidates();
-    p = WebAssembly.compile(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource).then((module) => {
-      const m = { module, relaxed, shared, params: exportParams(kernelBytes()) };
+    p = kernelBytesAsync().then(async (bytes) => {
+      const module = await WebAssembly.compile(patchKernels(bytes, { relaxed, shared }) as BufferSource);
+      const m = { module, relaxed, shared, params: exportParams(bytes) };
       compiled.set(shared, m);
       return m;
     });
+    p.catch(() => compiling.delete(shared));
     compiling.set(shared, p);
   }
   return p;
