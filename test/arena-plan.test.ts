@@ -56,6 +56,11 @@ describe('ArenaProgram', () => {
     }
     const s = p.stats;
     expect(s.arena).toBeLessThan(s.activations);
+    expect(s.fallbacks).toEqual({});
+    // a profiled run reports every node once, in order, aliases (no step) included
+    const seen: number[] = [];
+    p.run({ [name]: x }, (node) => seen.push(node));
+    expect(seen).toEqual(rg.nodes.map((_, i) => i));
     m.dispose();
   });
 });

@@ -208,9 +208,9 @@ export class ArenaProgram {
     const plan = team && !this.always ? this.plans[onNode ? 1 : 0] : undefined;
     const steps = this.steps;
     if (onNode) {
+      // every node, in order, also those whose steps the plan made aliases (0 ms)
       let k = 0;
-      while (k < steps.length) {
-        const node = steps[k]!.node;
+      for (let node = 0; node < this.graph.nodes.length; node++) {
         const t0 = performance.now();
         for (; k < steps.length && steps[k]!.node === node; k++) {
           const s = steps[k]!;
