@@ -64,3 +64,35 @@ describe('ArenaProgram', () => {
     m.dispose();
   });
 });
+
+describe('zero Pads into the convs reading them', () => {
+  it('a spatial zero Pad read only by convs runs no step; results match the reference; a Pad also read elsewhere stays', async () => {
+    const { resolve } = await import('../src/graph/resolve.js');
+    const r = rng(9);
+    const t = (shape: number[]) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1) });
+    const ints = (v: number[]) => ({ shape: [v.length], ints: Float64Array.from(v) });
+    const graph = (alsoOutput: boolean) => ({
+      name: 'pads', opset: 17, inputs: [{ name: 'x', shape: [1, 8, 9, 7] }], outputs: alsoOutput ? ['y', 'z', 'p'] : ['y', 'z'],
+      initializers: new Map<string, unknown>([
+        ['pads', ints([0, 0, 1, 2, 0, 0, 2, 1])], ['wd', t([8, 1, 3, 3])], ['bd', t([8])], ['wf', t([4, 8, 3, 3])],
+      ]),
+      nodes: [
+        { name: 'pad', op: 'Pad', inputs: ['x', 'pads'], outputs: ['p'], attrs: {} },
+        { name: 'dw', op: 'Conv', inputs: ['p', 'wd', 'bd'], outputs: ['y'], attrs: { group: 8, strides: [2, 1] } },
+        { name: 'full', op: 'Conv', inputs: ['p', 'wf'], outputs: ['z'], attrs: { pads: [1, 1, 1, 1] } },
+      ],
+    });
+    for (const alsoOutput of [false, true]) {
+      const rg = resolve(graph(alsoOutput) as never);
+      const p = new ArenaProgram(rg);
+      const padSteps = p.plan.steps.filter((s) => s.node === 0).length;
+      expect(padSteps, `pad steps (pad also an output: ${alsoOutput})`).toBe(alsoOutput ? 1 : 0);
+      const x = t([1, 8, 9, 7]).data;
+      const got = p.run({ x });
+      for (const [k, want] of runCpu(rg, { x }, { fast: false })) {
+        expect(got.get(k)!.shape).toEqual(want.shape);
+        want.data.forEach((v, i) => expect(Math.abs(got.get(k)!.data[i]! - v), `${k}[${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+      }
+    }
+  });
+});

@@ -3,12 +3,14 @@
  * convs, pools and resizes read; row-major otherwise), every Transpose/Reshape that only relabels bytes becomes an
  * alias, a conversion is inserted only where a reader needs the other layout, each op's kernel (kernels.ts) packs
  * its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
- * Offsets come from liveness (offsets.ts); the arena is [activations | constants | per-thread scratch].
+ * Zero spatial Pads feeding only Convs fold into the Convs' padding (fold-pad.ts). Offsets come from liveness
+ * (offsets.ts); the arena is [activations | constants | per-thread scratch].
  */
 import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
 import { isInt } from '../../graph/ir.js';
 import { sizeOf } from '../../tensor.js';
 import { ARENA_KERNELS } from './kernels.js';
+import { padFolds } from './fold-pad.js';
 import { planOffsets } from './offsets.js';
 import type { ArenaKernel, Call, Layout, Slot } from './types.js';
 
@@ -86,7 +88,10 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     return key;
   };
 
-  rg.nodes.forEach((rn, idx) => {
+  const folds = padFolds(rg);
+  rg.nodes.forEach((given, idx) => {
+    if (folds.skip.has(idx)) return;
+    const rn = folds.convs.get(idx) ?? given;
     const { op, inputs, outputs } = rn.node;
     const intIn = inputs.some((n) => n !== '' && ints.has(n) && !rg.constants.has(n));
     const x = values.get(inputs[0] ?? '');
