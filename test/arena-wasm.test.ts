@@ -20,19 +20,3 @@ describe('CPU engine kernel module', () => {
     }
   });
 });
-
-describe('transpose_2d (layout conversions)', () => {
-  it.each([[1, 1, 1], [2, 3, 5], [1, 4, 4], [3, 8, 12], [1, 13, 7], [2, 16, 3]])('batch %i, %i×%i', (batch, rows, cols) => {
-    const mem = kernelMemory(1 << 20, false);
-    const ex = instantiateKernels(kernelModule(false), mem);
-    const base = ((ex.__heap_base.value as number) + 15) & ~15;
-    const n = batch * rows * cols;
-    const f = new Float32Array(mem.buffer);
-    for (let i = 0; i < n; i++) f[base / 4 + i] = i + 1;
-    const dst = base + n * 4 + 64;
-    ex.transpose_2d!(dst, base, batch, rows, cols);
-    for (let b = 0; b < batch; b++)
-      for (let r = 0; r < rows; r++)
-        for (let c = 0; c < cols; c++) expect(f[dst / 4 + b * rows * cols + c * rows + r]).toBe(b * rows * cols + r * cols + c + 1);
-  });
-});

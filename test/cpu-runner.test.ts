@@ -19,9 +19,9 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('CPU runner choice', () => {
   it('without a compilable kernel module (no SIMD) the JavaScript kernels run, matching the reference', async () => {
-    // only the engine's module (it exports transpose_2d) fails; Node's own fetch compiles its llhttp module too
+    // only the engine's module (it exports tensor_copy) fails; Node's own fetch compiles its llhttp module too
     const compile = WebAssembly.compile.bind(WebAssembly);
-    const ours = (b: BufferSource) => Buffer.from(b as Uint8Array).includes('transpose_2d');
+    const ours = (b: BufferSource) => Buffer.from(b as Uint8Array).includes('tensor_copy');
     vi.spyOn(WebAssembly, 'compile').mockImplementation(async (b) => {
       if (ours(b)) throw new WebAssembly.CompileError('v128 is not supported');
       return compile(b);

@@ -12,6 +12,7 @@ import { sizeOf } from '../../tensor.js';
 import { ARENA_KERNELS } from './kernels.js';
 import { padFolds } from './fold-pad.js';
 import { planOffsets } from './offsets.js';
+import { layoutCopy } from './ops/strided.js';
 import type { ArenaKernel, Call, Layout, Slot } from './types.js';
 
 /** A float tensor in the arena; an alias shares its root's bytes. */
@@ -36,6 +37,8 @@ export interface ArenaPlan {
   values: Map<string, ArenaValue>;
   /** Values held outside the arena (integer tensors). */
   ints: Set<string>;
+  /** The arena value (row-major) each graph output is read from. */
+  outputs: Map<string, string>;
   /** Bytes of the activation region (the planned arena), of every activation laid end to end, of the constants. */
   arenaBytes: number;
   activationBytes: number;
@@ -124,6 +127,13 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     steps.push({ node: idx, rn, ins, outs: outputs });
   });
 
+  // a graph output kept NHWC is converted once, in wasm, by the last step (the run then copies it out as is)
+  const outputs = new Map<string, string>();
+  for (const o of rg.graph.outputs) {
+    const v = values.get(o);
+    if (v) outputs.set(o, v.layout === 'nhwc' ? inLayout(o, 'plain', rg.nodes.length - 1, rg.nodes[rg.nodes.length - 1]!) : o);
+  }
+
   // liveness over the step list; aliases keep their root alive
   const rootOf = (v: ArenaValue) => v.root ?? v;
   steps.forEach((s, k) => {
@@ -141,10 +151,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     v.first = -1;
     v.last = Math.max(v.last, -1);
   }
-  for (const o of rg.graph.outputs) {
-    const v = values.get(o);
-    if (v) rootOf(v).last = steps.length;
-  }
+  for (const o of outputs.values()) rootOf(values.get(o)!).last = steps.length;
   // a value nobody reads still gets written by its producer
   const roots = [...values.values()].filter((v) => !v.root && v.first !== Infinity);
   for (const v of roots) v.last = Math.max(v.last, v.first);
@@ -153,7 +160,13 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
   for (const v of values.values()) if (v.root) v.offset = v.root.offset;
 
   let top = align16(base + total);
-  const weights: { offset: number; data: Float32Array }[] = [];
+  const placed: { offset: number; data: Float32Array }[] = [];
+  const weights = (data: Float32Array) => {
+    const offset = top;
+    placed.push({ offset, data });
+    top = align16(top + data.length * 4 + 16);
+    return offset;
+  };
   const slot = (n: string): Slot | undefined => {
     const v = values.get(n);
     return v && { offset: v.offset, shape: v.shape, layout: v.layout };
@@ -162,12 +175,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
   let scratch = 0;
   for (const s of steps) {
     if (s.convert) {
-      const from = values.get(s.ins[0]!)!;
-      const to = values.get(s.outs[0]!)!;
-      const [n, c, h, w] = from.shape as [number, number, number, number];
-      // plain → nhwc: per batch [C][HW] → [HW][C]; nhwc → plain the other way
-      const [rows, cols] = to.layout === 'nhwc' ? [c, h * w] : [h * w, c];
-      planned.push({ node: s.node, calls: [{ fn: 'transpose_2d', args: [to.offset, from.offset, n, rows, cols] }] });
+      planned.push({ node: s.node, calls: layoutCopy({ weights }, slot(s.ins[0]!)!, slot(s.outs[0]!)!) });
       continue;
     }
     if (!s.kernel) {
@@ -184,12 +192,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
         const c = rg.constants.get(rn.node.inputs[i] ?? '');
         return c && (isInt(c) ? Float32Array.from(c.ints) : c.data);
       },
-      weights: (data) => {
-        const offset = top;
-        weights.push({ offset, data });
-        top = align16(top + data.length * 4 + 16);
-        return offset;
-      },
+      weights,
     });
     for (const c of calls) if (c.scratch) scratch = Math.max(scratch, align16(c.scratch.bytes));
     planned.push({ node: s.node, calls });
@@ -199,7 +202,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
   let activationBytes = 0;
   for (const v of values.values()) if (!v.root) activationBytes += sizeOf(v.shape) * 4;
   return {
-    steps: planned, values, ints, arenaBytes: total, activationBytes, weights, weightBytes,
+    steps: planned, values, ints, outputs, arenaBytes: total, activationBytes, weights: placed, weightBytes,
     scratchOffset, scratchBytes: scratch, memoryBytes: scratchOffset + scratch * Math.max(1, threads) + 16, fallbacks,
   };
 }

@@ -47,18 +47,6 @@ interface TeamCall {
   split?: (threads: number) => KernelCall[][];
 }
 
-function nhwcToPlain(src: Float32Array, shape: readonly number[]): Float32Array {
-  const [n, c, h, w] = shape as [number, number, number, number];
-  const out = new Float32Array(src.length);
-  const hw = h * w;
-  for (let b = 0; b < n; b++)
-    for (let p = 0; p < hw; p++) {
-      const s = (b * hw + p) * c;
-      for (let ch = 0; ch < c; ch++) out[(b * c + ch) * hw + p] = src[s + ch]!;
-    }
-  return out;
-}
-
 export class ArenaProgram {
   readonly plan: ArenaPlan;
   readonly memory: WebAssembly.Memory;
@@ -229,10 +217,8 @@ export class ArenaProgram {
   }
 
   private read(name: string, f32: Float32Array, given: Map<string, Tensor>): Tensor {
-    const v: ArenaValue | undefined = this.plan.values.get(name);
+    const v: ArenaValue | undefined = this.plan.values.get(this.plan.outputs.get(name) ?? '');
     if (!v) return asFloat(this.ints.get(name) ?? this.graph.constants.get(name) ?? given.get(name), `output ${name}`);
-    const data = f32.slice(v.offset / 4, v.offset / 4 + sizeOf(v.shape));
-    return { shape: [...v.shape], data: v.layout === 'nhwc' && v.shape[1] !== 1 && v.shape[2]! * v.shape[3]! !== 1 ? nhwcToPlain(data, v.shape) : data };
+    return { shape: [...v.shape], data: f32.slice(v.offset / 4, v.offset / 4 + sizeOf(v.shape)) };
   }
 }
-

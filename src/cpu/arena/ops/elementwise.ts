@@ -82,7 +82,7 @@ export function binaryKernel(op: string): ArenaKernel {
       const out = rn.outputShapes[0]!;
       if (out.length > ND || (have[0] === undefined && have[1] === undefined)) return undefined;
       const layout: Layout = out.length === 4 && rn.inputShapes.some((s, i) => s.length === 4 && have[i] === 'nhwc') ? 'nhwc' : 'plain';
-      // A 4-D operand in the other layout would be read one lane at a time (7.5x the time of transpose_2d + a flat
+      // A 4-D operand in the other layout would be read one lane at a time (7.5x the time of a layout conversion + a flat
       // op on 16x128x128): ask for the output's layout, which the planner converts once (or relabels for free).
       const inputs = have.map((l, i) => (l !== undefined && rn.inputShapes[i]!.length === 4 ? layout : l));
       return { inputs, outputs: [layout] };
