@@ -8,13 +8,14 @@
 // residual and the activation after it in one pass over the finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
-//   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
-// cpad = cout rounded up to 8; the tail group is zero-padded. Output channel c·mult+j reads input channel c.
+//   dw_params (DW_HEADER floats) | per 8-channel group: bias[8], then kh·kw taps × 8 (the tail group zero-padded).
+// Output channel c·mult+j reads input channel c.
 
 #define DW_HEADER 32
 #define DW_GROUP 8
-// Interior output pixels a tile computes together (each tap's weights loaded once for all of them).
-#define DW_PX 4
+// Interior output pixels a tile computes together (each tap's weights loaded once for all of them); 3 measured
+// faster in V8 than 1, 2, 4, 5 or 6.
+#define DW_PX 3
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout, kh, kw, sh, sw, dh, dw, pt, pl, mult, act, post;
@@ -35,37 +36,27 @@ static inline f32x4 gather(const f32 *px, int oc, int mult) {
 }
 
 // PX output pixels from (by, bx) (the input coordinates of their first tap; sw·C floats apart), all channels, the
-// taps in rows [y0, y1) and columns [x0, x1), clamped to [lo, hi] as stored. KW > 0 unrolls the columns (then
-// x0 = 0, x1 = KW). The tail group's second vector, when it has no channel, repeats the first (so no load reaches
-// past a pixel's 16-byte slack) and is not stored. p: a local copy (its fields then stay in locals).
+// taps in rows [y0, y1) and columns [x0, x1), clamped to [lo, hi] as stored. The tail group's second vector, when it
+// has no channel, repeats the first (so no load reaches past a pixel's 16-byte slack) and is not stored. p: a local
+// copy (its fields then stay in locals). The tap loops stay loops: unrolling them (3×3, 5×5 copies) measured slower.
 static inline __attribute__((always_inline)) void tile(const dw_params *p, const f32 *x, const f32 *w, f32x4 lo,
                                                        f32x4 hi, f32 *o, int by, int bx, int y0, int y1, int x0,
-                                                       int x1, const int PX, const int KW, const int GATHER) {
-  const int C = p->cin, CO = p->cout, W = p->w, kw = KW ? KW : p->kw, GS = DW_GROUP * (1 + p->kh * kw);
+                                                       int x1, const int PX, const int GATHER) {
+  const int C = p->cin, CO = p->cout, W = p->w, GS = DW_GROUP * (1 + p->kh * p->kw);
   const int xs = p->sw * C, ds = p->dw * C;
   for (int c = 0; c < CO; c += DW_GROUP, w += GS) {
     const int n = CO - c, c4 = n > 4 ? 4 : 0;
     f32x4 acc[2 * DW_PX];
     UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
     for (int ky = y0; ky < y1; ky++) {
-      const f32 *xr = x + ((by + ky * p->dh) * W + bx) * C, *wr = w + DW_GROUP * (1 + ky * kw);
-      if (KW) {
-        UNROLL for (int kx = 0; kx < KW; kx++) {
-          const f32x4 k0 = load4(wr + DW_GROUP * kx), k1 = load4(wr + DW_GROUP * kx + 4);
-          UNROLL for (int q = 0; q < PX; q++) {
-            acc[2 * q] = madd(load4(xr + c + kx * ds + q * xs), k0, acc[2 * q]);
-            acc[2 * q + 1] = madd(load4(xr + c + kx * ds + q * xs + c4), k1, acc[2 * q + 1]);
-          }
-        }
-      } else {
-        for (int kx = x0; kx < x1; kx++) {
-          const f32x4 k0 = load4(wr + DW_GROUP * kx), k1 = load4(wr + DW_GROUP * kx + 4);
-          const f32 *xp = xr + kx * ds;
-          UNROLL for (int q = 0; q < PX; q++) {
-            const f32 *xq = xp + q * xs;
-            acc[2 * q] = madd(GATHER ? gather(xq, c, p->mult) : load4(xq + c), k0, acc[2 * q]);
-            acc[2 * q + 1] = madd(GATHER ? gather(xq, c + c4, p->mult) : load4(xq + c + c4), k1, acc[2 * q + 1]);
-          }
+      const f32 *xr = x + ((by + ky * p->dh) * W + bx) * C, *wr = w + DW_GROUP * (1 + ky * p->kw);
+      for (int kx = x0; kx < x1; kx++) {
+        const f32x4 k0 = load4(wr + DW_GROUP * kx), k1 = load4(wr + DW_GROUP * kx + 4);
+        const f32 *xp = xr + kx * ds;
+        UNROLL for (int q = 0; q < PX; q++) {
+          const f32 *xq = xp + q * xs;
+          acc[2 * q] = madd(GATHER ? gather(xq, c, p->mult) : load4(xq + c), k0, acc[2 * q]);
+          acc[2 * q + 1] = madd(GATHER ? gather(xq, c + c4, p->mult) : load4(xq + c + c4), k1, acc[2 * q + 1]);
         }
       }
     }
@@ -81,51 +72,38 @@ static inline __attribute__((always_inline)) void tile(const dw_params *p, const
 static inline int tap_lo(int base, int d, int n) { int k = 0; while (k < n && base + k * d < 0) k++; return k; }
 static inline int tap_hi(int base, int d, int n, int size) { while (n > 0 && base + (n - 1) * d >= size) n--; return n; }
 
-// The weights (after the header and the zero vector).
-static inline const f32 *weights(const dw_params *params) {
-  return (const f32 *)params + DW_HEADER + ((params->cout + DW_GROUP - 1) & ~(DW_GROUP - 1));
-}
+static inline const f32 *weights(const dw_params *params) { return (const f32 *)params + DW_HEADER; }
 
-// One output pixel: only the taps inside the input (any kernel, any multiplier).
+// One output pixel: only the taps inside the input (any multiplier).
 static __attribute__((noinline)) void single(const dw_params *params, const f32 *x, f32x4 lo, f32x4 hi, f32 *o,
                                              int by, int bx, int y0, int y1) {
   const dw_params P = *params, *p = &P;
   const int x0 = tap_lo(bx, p->dw, p->kw), x1 = tap_hi(bx, p->dw, p->kw, p->w);
-  if (p->mult == 1) tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 0, 0);
-  else tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 0, 1);
+  if (p->mult == 1) tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 0);
+  else tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 1);
 }
 
-// Output row oy of the image x: interior pixels (all their kernel columns inside the input) DW_PX then one at a
-// time, the border pixels by single(). KW > 0: the kernel is KW wide (unrolled).
-static inline __attribute__((always_inline)) void row_k(const dw_params *params, const f32 *x, f32 *o, int oy,
-                                                        const int KW) {
+// Output row oy of the image x: with multiplier 1, interior pixels (all their kernel columns inside the input)
+// DW_PX at a time; the others by single().
+static __attribute__((noinline)) void row(const dw_params *params, const f32 *x, f32 *o, int oy) {
   const dw_params P = *params, *p = &P;
-  const int clamp = p->act == ACT_CLAMP, CO = p->cout, kw = KW ? KW : p->kw, inner = p->mult == 1;
+  const int clamp = p->act == ACT_CLAMP, CO = p->cout;
   const f32x4 lo = splat(clamp ? p->act_a : -__builtin_inff()), hi = splat(clamp ? p->act_b : __builtin_inff());
   const f32 *w = weights(params);
   const int by = oy * p->sh - p->pt, y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
   // Output columns [xa, xb) have every kernel column inside the input.
-  const int xa = (p->pl + p->sw - 1) / p->sw, last = p->w - 1 + p->pl - (kw - 1) * p->dw;
+  const int xa = p->mult == 1 ? (p->pl + p->sw - 1) / p->sw : p->wo, last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
   const int xb = last < 0 ? 0 : last / p->sw + 1 < p->wo ? last / p->sw + 1 : p->wo;
   for (int ox = 0; ox < p->wo;) {
     const int bx = ox * p->sw - p->pl;
-    if (inner && ox >= xa && ox + DW_PX <= xb) {
-      tile(p, x, w, lo, hi, o + ox * CO, by, bx, y0, y1, 0, kw, DW_PX, KW, 0);
+    if (ox >= xa && ox + DW_PX <= xb) {
+      tile(p, x, w, lo, hi, o + ox * CO, by, bx, y0, y1, 0, p->kw, DW_PX, 0);
       ox += DW_PX;
-    } else if (KW && inner && ox >= xa && ox < xb) {
-      tile(p, x, w, lo, hi, o + ox * CO, by, bx, y0, y1, 0, kw, 1, KW, 0);
-      ox++;
     } else {
       single(params, x, lo, hi, o + ox * CO, by, bx, y0, y1);
       ox++;
     }
   }
-}
-
-static __attribute__((noinline)) void row(const dw_params *params, const f32 *x, f32 *o, int oy) {
-  if (params->kw == 3) row_k(params, x, o, oy, 3);
-  else if (params->kw == 5) row_k(params, x, o, oy, 5);
-  else row_k(params, x, o, oy, 0);
 }
 
 // The activation other than a clamp, then the residual and the activation after it, over n floats of finished output.
