@@ -1,21 +1,25 @@
 #include "sc.h"
 #include "lanes.h"
 
-// Depthwise convolution, NHWC. Each output row: the pixels whose taps all lie inside the input columns DW_PX at a
-// time, the border pixels one at a time; both visit only the kernel rows (and a border pixel only the columns) inside
-// the input. Channels 8 at a time: each accumulator starts from the bias and takes one multiply-add per tap. The
-// activation when it is a clamp (none, relu, clip) is applied as the tile is stored; any other activation, the
-// residual and the activation after it in one pass over the finished row.
+// Depthwise convolution, NHWC, one output row at a time, channels 8 at a time: each accumulator starts from the bias
+// and takes one multiply-add per tap. 3×3 and 5×5 with multiplier 1 have fixed paths as XNNPACK's unipass dwconv: one
+// input pointer per tap (a pointer to a zero vector where the tap falls in the padding), the taps unrolled, interior
+// pixels DW_PX at a time. Any other kernel or multiplier takes loops over the taps inside the input. The activation
+// when it is a clamp (none, relu, clip) is applied as a tile is stored; any other activation, the residual and the
+// activation after it in one pass over the finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
-//   dw_params (DW_HEADER floats) | per 8-channel group: bias[8], then kh·kw taps × 8 (the tail group zero-padded).
-// Output channel c·mult+j reads input channel c.
+//   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
+// cpad = cout rounded up to 8; the tail group is zero-padded. Output channel c·mult+j reads input channel c.
 
 #define DW_HEADER 32
 #define DW_GROUP 8
-// Interior output pixels a tile computes together (each tap's weights loaded once for all of them); 3 measured
-// faster in V8 than 1, 2, 4, 5 or 6.
-#define DW_PX 3
+// Interior output pixels a tile computes together (each tap's weights loaded once for all of them).
+#ifndef DW_PX
+#define DW_PX 4
+#endif
+// The largest kernel side with a fixed path (5×5); fixed-size arrays that clang keeps in locals, never on the stack.
+#define DW_KMAX 5
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout, kh, kw, sh, sw, dh, dw, pt, pl, mult, act, post;
@@ -35,17 +39,114 @@ static inline f32x4 gather(const f32 *px, int oc, int mult) {
   return wasm_f32x4_make(px[oc / mult], px[(oc + 1) / mult], px[(oc + 2) / mult], px[(oc + 3) / mult]);
 }
 
-// PX output pixels from (by, bx) (the input coordinates of their first tap; sw·C floats apart), all channels, the
-// taps in rows [y0, y1) and columns [x0, x1), clamped to [lo, hi] as stored. The tail group's second vector, when it
-// has no channel, repeats the first (so no load reaches past a pixel's 16-byte slack) and is not stored. p: a local
-// copy (its fields then stay in locals). The tap loops stay loops: unrolling them (3×3, 5×5 copies) measured slower.
-static inline __attribute__((always_inline)) void tile(const dw_params *p, const f32 *x, const f32 *w, f32x4 lo,
-                                                       f32x4 hi, f32 *o, int by, int bx, int y0, int y1, int x0,
-                                                       int x1, const int PX, const int GATHER) {
+// The epilogue a tile applies as it stores: clamp to [lo, hi] (none, relu, clip: lo, hi from the activation; any
+// other activation: ±inf, then the row pass), or hard swish (v·clamp(v/6 + 1/2, 0, 1)·g).
+typedef struct {
+  f32x4 lo, hi, g;
+  int hs;
+} dw_epi;
+
+static inline dw_epi epi_of(const dw_params *p) {
+  const int clamp = p->act == ACT_CLAMP, hs = p->act == ACT_HARDSWISH;
+  return (dw_epi){ splat(clamp ? p->act_a : hs ? 0.0f : -__builtin_inff()), splat(clamp ? p->act_b : hs ? 1.0f : __builtin_inff()),
+                   splat(p->act_a), hs };
+}
+
+// The PX·2 accumulators through e to PX output pixels (CO floats apart), channels c.. (n of them left).
+static inline __attribute__((always_inline)) void store_tile(f32 *o, int CO, int c, int n, f32x4 *acc, dw_epi e,
+                                                             const int PX) {
+  if (e.hs) {
+    UNROLL for (int i = 0; i < 2 * PX; i++) {
+      const f32x4 h = clamp4(wasm_f32x4_add(wasm_f32x4_mul(acc[i], splat(1.0f / 6.0f)), splat(0.5f)), e.lo, e.hi);
+      acc[i] = wasm_f32x4_mul(wasm_f32x4_mul(acc[i], h), e.g);
+    }
+  } else {
+    UNROLL for (int i = 0; i < 2 * PX; i++) acc[i] = clamp4(acc[i], e.lo, e.hi);
+  }
+  UNROLL for (int q = 0; q < PX; q++) {
+    f32 *oq = o + q * CO + c;
+    store_n(oq, acc[2 * q], n);
+    if (n > 4) store_n(oq + 4, acc[2 * q + 1], n - 4);
+  }
+}
+
+// The channel group's second vector starts c4 floats after its first: 4, or 0 in a group of under 8 channels without
+// channels there (it then repeats the first, so no load reaches past a pixel's 16-byte slack, and is not stored).
+static inline int second(int n) { return n > 4 ? 4 : 0; }
+
+// The first channel of group g (of 8, g < ceil(CO / 8)): the last group of CO >= 8 channels ends at CO, so it may
+// overlap the one before (those channels are computed twice, the same bits); under 8 channels, a group from 0.
+static inline int group_at(int c, int CO) { return c + DW_GROUP <= CO || CO < DW_GROUP ? c : CO - DW_GROUP; }
+
+// Fixed path: PX output pixels (xs floats apart in the input) × the 8 channels from c, taps ip[0..T).
+static inline __attribute__((always_inline)) void tile_fixed(f32 *o, int CO, const f32 *const *ip, int xs,
+                                                             const f32 *w, int c, dw_epi e, const int T, const int PX) {
+  f32x4 acc[2 * DW_PX];
+  UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
+  UNROLL for (int t = 0; t < T; t++) {
+    const f32x4 k0 = load4(w + DW_GROUP * (t + 1)), k1 = load4(w + DW_GROUP * (t + 1) + 4);
+    UNROLL for (int q = 0; q < PX; q++) {
+      acc[2 * q] = madd(load4(ip[t] + q * xs + c), k0, acc[2 * q]);
+      acc[2 * q + 1] = madd(load4(ip[t] + q * xs + c + 4), k1, acc[2 * q + 1]);
+    }
+  }
+  store_tile(o, CO, c, DW_GROUP, acc, e, PX);
+}
+
+static inline const f32 *weights(const dw_params *p) {
+  return (const f32 *)p + DW_HEADER + ((p->cout + DW_GROUP - 1) & ~(DW_GROUP - 1));
+}
+
+
+// Output row oy of image x, a KH×KW kernel with multiplier 1. The taps' pointers live in locals once the loops are
+// unrolled; a tap in the padding points at the zero vector (edge pixels, one at a time), interior pixels go DW_PX
+// at a time. p: a local copy (its fields then stay in locals).
+static inline __attribute__((always_inline)) void row_fixed(const dw_params *params, const f32 *x, f32 *o, int oy,
+                                                            const int KH, const int KW) {
+  const dw_params P = *params, *p = &P;
+  const f32 *zero = (const f32 *)params + DW_HEADER, *w = weights(params);
+  const dw_epi e = epi_of(p);
+  const int C = p->cin, W = p->w, T = KH * KW, xs = p->sw * C, GS = DW_GROUP * (1 + T);
+  const f32 *rows[DW_KMAX];
+  const f32 *ip[DW_KMAX * DW_KMAX];
+  int inside = 1;
+  UNROLL for (int ky = 0; ky < KH; ky++) {
+    int iy = oy * p->sh - p->pt + ky * p->dh;
+    rows[ky] = iy >= 0 && iy < p->h ? x + iy * W * C : 0;
+    inside &= rows[ky] != 0;
+  }
+  for (int ox = 0; ox < p->wo;) {
+    const int ix = ox * p->sw - p->pl;
+    if (inside && ix >= 0 && ix + (DW_PX - 1) * p->sw + (KW - 1) * p->dw < W && ox + DW_PX <= p->wo) {
+      UNROLL for (int ky = 0; ky < KH; ky++) UNROLL for (int kx = 0; kx < KW; kx++) ip[ky * KW + kx] = rows[ky] + (ix + kx * p->dw) * C;
+      for (int c = 0; c < C; c += DW_GROUP) tile_fixed(o, C, ip, xs, w + (c / DW_GROUP) * GS, group_at(c, C), e, T, DW_PX);
+      ox += DW_PX, o += DW_PX * C;
+      continue;
+    }
+    UNROLL for (int kx = 0; kx < KW; kx++) {
+      const int jx = ix + kx * p->dw, in = jx >= 0 && jx < W;
+      UNROLL for (int ky = 0; ky < KH; ky++) ip[ky * KW + kx] = in && rows[ky] ? rows[ky] + jx * C : zero;
+    }
+    for (int c = 0; c < C; c += DW_GROUP) tile_fixed(o, C, ip, 0, w + (c / DW_GROUP) * GS, group_at(c, C), e, T, 1);
+    ox += 1, o += C;
+  }
+}
+
+static __attribute__((noinline)) void row3(const dw_params *params, const f32 *x, f32 *o, int oy) { row_fixed(params, x, o, oy, 3, 3); }
+
+// First and one past the last tap k (of n) whose input coordinate base + k·d lies in [0, size).
+static inline int tap_lo(int base, int d, int n) { int k = 0; while (k < n && base + k * d < 0) k++; return k; }
+static inline int tap_hi(int base, int d, int n, int size) { while (n > 0 && base + (n - 1) * d >= size) n--; return n; }
+
+// Any kernel: PX output pixels from input (by, bx) (sw·C floats apart), all channels, the taps in rows [y0, y1) and
+// columns [x0, x1). p: a local copy.
+static inline __attribute__((always_inline)) void tile_any(const dw_params *p, const f32 *x, const f32 *w, dw_epi e, f32 *o, int by, int bx, int y0, int y1, int x0,
+                                                           int x1, const int PX, const int GATHER,
+                                                           const int FULL) {
   const int C = p->cin, CO = p->cout, W = p->w, GS = DW_GROUP * (1 + p->kh * p->kw);
   const int xs = p->sw * C, ds = p->dw * C;
-  for (int c = 0; c < CO; c += DW_GROUP, w += GS) {
-    const int n = CO - c, c4 = n > 4 ? 4 : 0;
+  for (int g = 0; g < CO; g += DW_GROUP, w += GS) {
+    const int c = group_at(g, CO), n = FULL ? DW_GROUP : CO - c, c4 = FULL ? 4 : second(n);
     f32x4 acc[2 * DW_PX];
     UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
     for (int ky = y0; ky < y1; ky++) {
@@ -60,69 +161,64 @@ static inline __attribute__((always_inline)) void tile(const dw_params *p, const
         }
       }
     }
-    UNROLL for (int q = 0; q < PX; q++) {
-      f32 *oq = o + q * CO + c;
-      store_n(oq, clamp4(acc[2 * q], lo, hi), n);
-      if (n > 4) store_n(oq + 4, clamp4(acc[2 * q + 1], lo, hi), n - 4);
-    }
+    store_tile(o, CO, c, n, acc, e, PX);
   }
 }
 
-// First and one past the last tap k (of n) whose input coordinate base + k·d lies in [0, size).
-static inline int tap_lo(int base, int d, int n) { int k = 0; while (k < n && base + k * d < 0) k++; return k; }
-static inline int tap_hi(int base, int d, int n, int size) { while (n > 0 && base + (n - 1) * d >= size) n--; return n; }
-
-static inline const f32 *weights(const dw_params *params) { return (const f32 *)params + DW_HEADER; }
-
-// One output pixel: only the taps inside the input (any multiplier).
-static __attribute__((noinline)) void single(const dw_params *params, const f32 *x, f32x4 lo, f32x4 hi, f32 *o,
+// One output pixel, any kernel and multiplier: only the taps inside the input.
+static __attribute__((noinline)) void single(const dw_params *params, const f32 *x, dw_epi e, f32 *o,
                                              int by, int bx, int y0, int y1) {
   const dw_params P = *params, *p = &P;
   const int x0 = tap_lo(bx, p->dw, p->kw), x1 = tap_hi(bx, p->dw, p->kw, p->w);
-  if (p->mult == 1) tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 0);
-  else tile(p, x, weights(params), lo, hi, o, by, bx, y0, y1, x0, x1, 1, 1);
+  if (p->mult == 1) tile_any(p, x, weights(params), e, o, by, bx, y0, y1, x0, x1, 1, 0, 0);
+  else tile_any(p, x, weights(params), e, o, by, bx, y0, y1, x0, x1, 1, 1, 0);
 }
 
-// Output row oy of the image x: with multiplier 1, interior pixels (all their kernel columns inside the input)
-// DW_PX at a time; the others by single().
-static __attribute__((noinline)) void row(const dw_params *params, const f32 *x, f32 *o, int oy) {
+// Output row oy of image x, any kernel: with multiplier 1, interior pixels (all their kernel columns inside the
+// input) DW_PX at a time; the others by single().
+static __attribute__((noinline)) void row_any(const dw_params *params, const f32 *x, f32 *o, int oy) {
   const dw_params P = *params, *p = &P;
-  const int clamp = p->act == ACT_CLAMP, CO = p->cout;
-  const f32x4 lo = splat(clamp ? p->act_a : -__builtin_inff()), hi = splat(clamp ? p->act_b : __builtin_inff());
-  const f32 *w = weights(params);
-  const int by = oy * p->sh - p->pt, y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
+  const dw_epi e = epi_of(p);
+  const int CO = p->cout, by = oy * p->sh - p->pt, y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
   // Output columns [xa, xb) have every kernel column inside the input.
-  const int xa = p->mult == 1 ? (p->pl + p->sw - 1) / p->sw : p->wo, last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
+  const int xa = p->mult == 1 && CO >= DW_GROUP ? (p->pl + p->sw - 1) / p->sw : p->wo, last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
   const int xb = last < 0 ? 0 : last / p->sw + 1 < p->wo ? last / p->sw + 1 : p->wo;
   for (int ox = 0; ox < p->wo;) {
     const int bx = ox * p->sw - p->pl;
     if (ox >= xa && ox + DW_PX <= xb) {
-      tile(p, x, w, lo, hi, o + ox * CO, by, bx, y0, y1, 0, p->kw, DW_PX, 0);
+      tile_any(p, x, weights(params), e, o + ox * CO, by, bx, y0, y1, 0, p->kw, DW_PX, 0, 1);
       ox += DW_PX;
     } else {
-      single(params, x, lo, hi, o + ox * CO, by, bx, y0, y1);
+      single(params, x, e, o + ox * CO, by, bx, y0, y1);
       ox++;
     }
   }
 }
 
 // The activation other than a clamp, then the residual and the activation after it, over n floats of finished output.
-static __attribute__((noinline)) void epilogue(const dw_params *p, f32 *o, const f32 *r, int n) {
-  for (int i = 0; i < n; i += 4) {
-    f32x4 v = load4(o + i);
-    if (p->act != ACT_CLAMP) v = act4(v, p->act, p->act_a, p->act_b);
-    if (r) v = act4(wasm_f32x4_add(v, load4(r + i)), p->post, p->post_a, p->post_b);
-    store_n(o + i, v, n - i);
-  }
+static inline f32x4 finish(const dw_params *p, f32x4 v, const f32 *r) {
+  if (p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) v = act4(v, p->act, p->act_a, p->act_b);
+  if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->post_a, p->post_b);
+  return v;
+}
+
+static __attribute__((noinline)) void epilogue(const dw_params *params, f32 *o, const f32 *r, int n) {
+  const dw_params P = *params, *p = &P;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) store4(o + i, finish(p, load4(o + i), r ? r + i : 0));
+  if (i < n) store_first(o + i, finish(p, load4(o + i), r ? r + i : 0), n - i);
 }
 
 // Output rows [t0, t1) of all images (row t is row t % ho of image t / ho). res: the residual (same layout as out),
 // or 0 for none.
 EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
+  const int fixed = p->mult == 1 && p->kh == 3 && p->kw == 3 && p->cout >= DW_GROUP ? 3 : 0;
   for (int t = t0; t < t1; t++) {
     f32 *o = out + t * rowOut;
-    row(p, in + (t / p->ho) * image, o, t % p->ho);
-    if (p->act != ACT_CLAMP || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
+    const f32 *x = in + (t / p->ho) * image;
+    if (fixed == 3) row3(p, x, o, t % p->ho);
+    else row_any(p, x, o, t % p->ho);
+    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
   }
 }

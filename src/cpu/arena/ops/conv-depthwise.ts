@@ -1,13 +1,13 @@
 /**
  * Depthwise Conv (group = Cin, Cout = Cin·multiplier, constant weights) on NHWC tensors: c/dwconv.c's dw_conv, one
  * call tiled over the output rows of all images. Everything but the tensors is packed once into one read-only block:
- * the shape header and the weights by 8-channel group (bias, then the taps).
+ * the shape header, a zero vector for taps in the padding, and the weights by 8-channel group (bias, then the taps).
  */
 import type { ConvAttrs } from '../../../ops/conv.js';
 import type { ResolvedNode } from '../../../graph/resolve.js';
 import { actArgs, type ArenaKernel, type BuildCtx, type Call } from '../types.js';
 
-/** c/dwconv.c: DW_HEADER (floats before the weights) and DW_GROUP (channels per weight group). */
+/** c/dwconv.c: DW_HEADER (floats before the zero vector) and DW_GROUP (channels per weight group). */
 const HEADER = 32;
 const GROUP = 8;
 /** c/dwconv.c's dw_params, in order: int fields, then float fields. */
@@ -26,14 +26,14 @@ function accepts(rn: ResolvedNode, have: readonly (string | undefined)[]): boole
   return true;
 }
 
-/** Header and weights as dw_conv reads them (see c/dwconv.c). */
+/** Header, zero vector and weights as dw_conv reads them (see c/dwconv.c). */
 export function packDepthwise(a: ConvAttrs, xShape: readonly number[], yShape: readonly number[], w: Float32Array, bias: Float32Array | undefined): Float32Array {
   const [, cin, h, wi] = xShape as [number, number, number, number];
   const [, cout, ho, wo] = yShape as [number, number, number, number];
   const [kh, kw] = a.kernel;
   const taps = kh * kw;
   const cpad = Math.ceil(cout / GROUP) * GROUP;
-  const out = new Float32Array(HEADER + cpad * (1 + taps));
+  const out = new Float32Array(HEADER + cpad + cpad * (1 + taps));
   const [act, actA, actB] = actArgs(a.act);
   const [post, postA, postB] = actArgs(a.residual ? a.post : undefined);
   const fields: Record<(typeof INT_FIELDS)[number], number> = {
@@ -43,10 +43,15 @@ export function packDepthwise(a: ConvAttrs, xShape: readonly number[], yShape: r
   const ints = new Int32Array(out.buffer, 0, INT_FIELDS.length);
   INT_FIELDS.forEach((f, i) => (ints[i] = fields[f]));
   out.set([actA, actB, postA, postB], INT_FIELDS.length);
-  for (let c = 0; c < cout; c++) {
-    const g = HEADER + Math.floor(c / GROUP) * GROUP * (1 + taps) + (c % GROUP);
-    out[g] = bias ? bias[c]! : 0;
-    for (let t = 0; t < taps; t++) out[g + GROUP * (1 + t)] = w[c * taps + t]!;
+  const base = HEADER + cpad;
+  // Group g holds channels from min(8g, cout - 8) (from 0 under 8 channels): the last ends at cout (c/dwconv.c group_at).
+  for (let g = 0; g < cpad / GROUP; g++) {
+    const c0 = cout < GROUP ? 0 : Math.min(g * GROUP, cout - GROUP);
+    for (let j = 0; j < GROUP && c0 + j < cout; j++) {
+      const at = base + g * GROUP * (1 + taps) + j, c = c0 + j;
+      out[at] = bias ? bias[c]! : 0;
+      for (let t = 0; t < taps; t++) out[at + GROUP * (1 + t)] = w[c * taps + t]!;
+    }
   }
   return out;
 }
