@@ -2,24 +2,23 @@
 #include "lanes.h"
 
 // Depthwise convolution, NHWC, one output row at a time, channels 8 at a time: each accumulator starts from the bias
-// and takes one multiply-add per tap. 3×3 and 5×5 with multiplier 1 have fixed paths as XNNPACK's unipass dwconv: one
-// input pointer per tap (a pointer to a zero vector where the tap falls in the padding), the taps unrolled, interior
-// pixels DW_PX at a time. Any other kernel or multiplier takes loops over the taps inside the input. The activation
-// when it is a clamp (none, relu, clip) is applied as a tile is stored; any other activation, the residual and the
-// activation after it in one pass over the finished row.
+// and takes one multiply-add per tap. 3×3 with multiplier 1 (and 8 channels or more) has a fixed path as XNNPACK's
+// unipass dwconv: one input pointer per tap (a pointer to a zero vector where the tap falls in the padding), the
+// taps unrolled, interior pixels DW_PX at a time. Any other kernel or multiplier loops over the taps inside the input
+// (interior pixels DW_PX at a time, the others one by one). What was measured (bench/arena-dwconv.ts, MediaPipe's
+// models): Chromium runs the unrolled 3×3 path 15 % faster than the loops, and the loops faster than unrolled 5×5
+// copies; Node 20 runs the loops fastest everywhere. Clamps (none, relu, clip) and hard swish are applied as a tile
+// is stored; any other activation, the residual and the activation after it in one pass over the finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
 //   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
-// cpad = cout rounded up to 8; the tail group is zero-padded. Output channel c·mult+j reads input channel c.
+// cpad = cout rounded up to 8; group g holds the channels from group_at(8g, cout) (zero-padded under 8 channels).
+// Output channel c·mult+j reads input channel c.
 
 #define DW_HEADER 32
 #define DW_GROUP 8
 // Interior output pixels a tile computes together (each tap's weights loaded once for all of them).
-#ifndef DW_PX
 #define DW_PX 4
-#endif
-// The largest kernel side with a fixed path (5×5); fixed-size arrays that clang keeps in locals, never on the stack.
-#define DW_KMAX 5
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout, kh, kw, sh, sw, dh, dw, pt, pl, mult, act, post;
@@ -48,8 +47,8 @@ typedef struct {
 
 static inline dw_epi epi_of(const dw_params *p) {
   const int clamp = p->act == ACT_CLAMP, hs = p->act == ACT_HARDSWISH;
-  return (dw_epi){ splat(clamp ? p->act_a : hs ? 0.0f : -__builtin_inff()), splat(clamp ? p->act_b : hs ? 1.0f : __builtin_inff()),
-                   splat(p->act_a), hs };
+  const f32 lo = clamp ? p->act_a : hs ? 0.0f : -__builtin_inff(), hi = clamp ? p->act_b : hs ? 1.0f : __builtin_inff();
+  return (dw_epi){ splat(lo), splat(hi), splat(p->act_a), hs };
 }
 
 // The PX·2 accumulators through e to PX output pixels (CO floats apart), channels c.. (n of them left).
@@ -78,12 +77,12 @@ static inline int second(int n) { return n > 4 ? 4 : 0; }
 // overlap the one before (those channels are computed twice, the same bits); under 8 channels, a group from 0.
 static inline int group_at(int c, int CO) { return c + DW_GROUP <= CO || CO < DW_GROUP ? c : CO - DW_GROUP; }
 
-// Fixed path: PX output pixels (xs floats apart in the input) × the 8 channels from c, taps ip[0..T).
-static inline __attribute__((always_inline)) void tile_fixed(f32 *o, int CO, const f32 *const *ip, int xs,
-                                                             const f32 *w, int c, dw_epi e, const int T, const int PX) {
+// 3×3 path: PX output pixels (xs floats apart in the input) × the 8 channels from c, taps ip[0..9).
+static inline __attribute__((always_inline)) void tile3(f32 *o, int CO, const f32 *const *ip, int xs, const f32 *w,
+                                                        int c, dw_epi e, const int PX) {
   f32x4 acc[2 * DW_PX];
   UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
-  UNROLL for (int t = 0; t < T; t++) {
+  UNROLL for (int t = 0; t < 9; t++) {
     const f32x4 k0 = load4(w + DW_GROUP * (t + 1)), k1 = load4(w + DW_GROUP * (t + 1) + 4);
     UNROLL for (int q = 0; q < PX; q++) {
       acc[2 * q] = madd(load4(ip[t] + q * xs + c), k0, acc[2 * q]);
@@ -97,52 +96,53 @@ static inline const f32 *weights(const dw_params *p) {
   return (const f32 *)p + DW_HEADER + ((p->cout + DW_GROUP - 1) & ~(DW_GROUP - 1));
 }
 
-
-// Output row oy of image x, a KH×KW kernel with multiplier 1. The taps' pointers live in locals once the loops are
-// unrolled; a tap in the padding points at the zero vector (edge pixels, one at a time), interior pixels go DW_PX
-// at a time. p: a local copy (its fields then stay in locals).
-static inline __attribute__((always_inline)) void row_fixed(const dw_params *params, const f32 *x, f32 *o, int oy,
-                                                            const int KH, const int KW) {
+// Output row oy of image x, a 3×3 kernel with multiplier 1 and C >= 8 channels. The taps' pointers live in locals
+// once the loops are unrolled; a tap in the padding points at the zero vector (edge pixels, one at a time), interior
+// pixels go DW_PX at a time. p: a local copy (its fields then stay in locals).
+static __attribute__((noinline)) void row3(const dw_params *params, const f32 *x, f32 *o, int oy) {
   const dw_params P = *params, *p = &P;
   const f32 *zero = (const f32 *)params + DW_HEADER, *w = weights(params);
   const dw_epi e = epi_of(p);
-  const int C = p->cin, W = p->w, T = KH * KW, xs = p->sw * C, GS = DW_GROUP * (1 + T);
-  const f32 *rows[DW_KMAX];
-  const f32 *ip[DW_KMAX * DW_KMAX];
+  const int C = p->cin, W = p->w, xs = p->sw * C, GS = DW_GROUP * (1 + 9);
+  const f32 *rows[3];
+  const f32 *ip[9];
   int inside = 1;
-  UNROLL for (int ky = 0; ky < KH; ky++) {
+  UNROLL for (int ky = 0; ky < 3; ky++) {
     int iy = oy * p->sh - p->pt + ky * p->dh;
     rows[ky] = iy >= 0 && iy < p->h ? x + iy * W * C : 0;
     inside &= rows[ky] != 0;
   }
   for (int ox = 0; ox < p->wo;) {
     const int ix = ox * p->sw - p->pl;
-    if (inside && ix >= 0 && ix + (DW_PX - 1) * p->sw + (KW - 1) * p->dw < W && ox + DW_PX <= p->wo) {
-      UNROLL for (int ky = 0; ky < KH; ky++) UNROLL for (int kx = 0; kx < KW; kx++) ip[ky * KW + kx] = rows[ky] + (ix + kx * p->dw) * C;
-      for (int c = 0; c < C; c += DW_GROUP) tile_fixed(o, C, ip, xs, w + (c / DW_GROUP) * GS, group_at(c, C), e, T, DW_PX);
+    if (inside && ix >= 0 && ix + (DW_PX - 1) * p->sw + 2 * p->dw < W && ox + DW_PX <= p->wo) {
+      UNROLL for (int ky = 0; ky < 3; ky++)
+        UNROLL for (int kx = 0; kx < 3; kx++) ip[ky * 3 + kx] = rows[ky] + (ix + kx * p->dw) * C;
+      for (int g = 0; g < C; g += DW_GROUP) tile3(o, C, ip, xs, w + (g / DW_GROUP) * GS, group_at(g, C), e, DW_PX);
       ox += DW_PX, o += DW_PX * C;
       continue;
     }
-    UNROLL for (int kx = 0; kx < KW; kx++) {
+    UNROLL for (int kx = 0; kx < 3; kx++) {
       const int jx = ix + kx * p->dw, in = jx >= 0 && jx < W;
-      UNROLL for (int ky = 0; ky < KH; ky++) ip[ky * KW + kx] = in && rows[ky] ? rows[ky] + jx * C : zero;
+      UNROLL for (int ky = 0; ky < 3; ky++) ip[ky * 3 + kx] = in && rows[ky] ? rows[ky] + jx * C : zero;
     }
-    for (int c = 0; c < C; c += DW_GROUP) tile_fixed(o, C, ip, 0, w + (c / DW_GROUP) * GS, group_at(c, C), e, T, 1);
+    for (int g = 0; g < C; g += DW_GROUP) tile3(o, C, ip, 0, w + (g / DW_GROUP) * GS, group_at(g, C), e, 1);
     ox += 1, o += C;
   }
 }
 
-static __attribute__((noinline)) void row3(const dw_params *params, const f32 *x, f32 *o, int oy) { row_fixed(params, x, o, oy, 3, 3); }
-
 // First and one past the last tap k (of n) whose input coordinate base + k·d lies in [0, size).
 static inline int tap_lo(int base, int d, int n) { int k = 0; while (k < n && base + k * d < 0) k++; return k; }
-static inline int tap_hi(int base, int d, int n, int size) { while (n > 0 && base + (n - 1) * d >= size) n--; return n; }
+static inline int tap_hi(int base, int d, int n, int size) {
+  while (n > 0 && base + (n - 1) * d >= size) n--;
+  return n;
+}
 
 // Any kernel: PX output pixels from input (by, bx) (sw·C floats apart), all channels, the taps in rows [y0, y1) and
 // columns [x0, x1). p: a local copy.
-static inline __attribute__((always_inline)) void tile_any(const dw_params *p, const f32 *x, const f32 *w, dw_epi e, f32 *o, int by, int bx, int y0, int y1, int x0,
-                                                           int x1, const int PX, const int GATHER,
-                                                           const int FULL) {
+// FULL: CO >= 8 and multiplier 1 (8 channels a group, constant offsets); GATHER: multiplier > 1.
+static inline __attribute__((always_inline)) void tile_any(const dw_params *p, const f32 *x, const f32 *w, dw_epi e,
+                                                           f32 *o, int by, int bx, int y0, int y1, int x0, int x1,
+                                                           const int PX, const int GATHER, const int FULL) {
   const int C = p->cin, CO = p->cout, W = p->w, GS = DW_GROUP * (1 + p->kh * p->kw);
   const int xs = p->sw * C, ds = p->dw * C;
   for (int g = 0; g < CO; g += DW_GROUP, w += GS) {
@@ -174,14 +174,15 @@ static __attribute__((noinline)) void single(const dw_params *params, const f32 
   else tile_any(p, x, weights(params), e, o, by, bx, y0, y1, x0, x1, 1, 1, 0);
 }
 
-// Output row oy of image x, any kernel: with multiplier 1, interior pixels (all their kernel columns inside the
-// input) DW_PX at a time; the others by single().
+// Output row oy of image x, any kernel: with multiplier 1 and 8 channels or more, interior pixels (all their kernel
+// columns inside the input) DW_PX at a time; the others by single().
 static __attribute__((noinline)) void row_any(const dw_params *params, const f32 *x, f32 *o, int oy) {
   const dw_params P = *params, *p = &P;
   const dw_epi e = epi_of(p);
   const int CO = p->cout, by = oy * p->sh - p->pt, y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
   // Output columns [xa, xb) have every kernel column inside the input.
-  const int xa = p->mult == 1 && CO >= DW_GROUP ? (p->pl + p->sw - 1) / p->sw : p->wo, last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
+  const int xa = p->mult == 1 && CO >= DW_GROUP ? (p->pl + p->sw - 1) / p->sw : p->wo;
+  const int last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
   const int xb = last < 0 ? 0 : last / p->sw + 1 < p->wo ? last / p->sw + 1 : p->wo;
   for (int ox = 0; ox < p->wo;) {
     const int bx = ox * p->sw - p->pl;
@@ -195,7 +196,8 @@ static __attribute__((noinline)) void row_any(const dw_params *params, const f32
   }
 }
 
-// The activation other than a clamp, then the residual and the activation after it, over n floats of finished output.
+// The activation the tiles left (not a clamp, not hard swish), then the residual and the activation after it, over n
+// floats of finished output.
 static inline f32x4 finish(const dw_params *p, f32x4 v, const f32 *r) {
   if (p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) v = act4(v, p->act, p->act_a, p->act_b);
   if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->post_a, p->post_b);
@@ -213,11 +215,11 @@ static __attribute__((noinline)) void epilogue(const dw_params *params, f32 *o, 
 // or 0 for none.
 EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
-  const int fixed = p->mult == 1 && p->kh == 3 && p->kw == 3 && p->cout >= DW_GROUP ? 3 : 0;
+  const int fixed3 = p->mult == 1 && p->kh == 3 && p->kw == 3 && p->cout >= DW_GROUP;
   for (int t = t0; t < t1; t++) {
     f32 *o = out + t * rowOut;
     const f32 *x = in + (t / p->ho) * image;
-    if (fixed == 3) row3(p, x, o, t % p->ho);
+    if (fixed3) row3(p, x, o, t % p->ho);
     else row_any(p, x, o, t % p->ho);
     if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
   }
