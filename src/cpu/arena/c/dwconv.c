@@ -1,22 +1,24 @@
 #include "sc.h"
 #include "lanes.h"
 
-// Depthwise convolution, NHWC, as XNNPACK's unipass dwconv: for each output pixel one input pointer per tap (a pointer
-// to a zero vector where the tap falls in the padding, so borders need no padded copy of the input), then the
-// channels 8 at a time, each accumulator starting from the bias and taking one multiply-add per tap. 3×3 and 5×5 with
-// multiplier 1 have such fixed paths (interior pixels DW_PX at a time); any other kernel or multiplier takes a generic
-// row loop that visits only the taps inside the input.
+// Depthwise convolution, NHWC, one output row at a time, channels 8 at a time: each accumulator starts from the bias
+// and takes one multiply-add per tap. 3×3 with multiplier 1 (and 8 channels or more) has a fixed path as XNNPACK's
+// unipass dwconv: one input pointer per tap (a pointer to a zero vector where the tap falls in the padding), the
+// taps unrolled, interior pixels DW_PX at a time. Any other kernel or multiplier loops over the taps inside the input
+// (interior pixels DW_PX at a time, the others one by one). What was measured (bench/arena-dwconv.ts, MediaPipe's
+// models): Chromium runs the unrolled 3×3 path 15 % faster than the loops, and the loops faster than unrolled 5×5
+// copies; Node 20 runs the loops fastest everywhere. Clamps (none, relu, clip) and hard swish are applied as a tile
+// is stored; any other activation, the residual and the activation after it in one pass over the finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
 //   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
-// cpad = cout rounded up to 8; the tail group is zero-padded. Output channel c·mult+j reads input channel c.
+// cpad = cout rounded up to 8; group g holds the channels from group_at(8g, cout) (zero-padded under 8 channels).
+// Output channel c·mult+j reads input channel c.
 
 #define DW_HEADER 32
 #define DW_GROUP 8
-// Output pixels a step of the interior loop computes together (their taps all inside the input).
+// Interior output pixels a tile computes together (each tap's weights loaded once for all of them).
 #define DW_PX 4
-// The largest kernel side with a fixed path (5×5); fixed-size arrays that clang keeps in locals, never on the stack.
-#define DW_KMAX 5
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout, kh, kw, sh, sw, dh, dw, pt, pl, mult, act, post;
@@ -31,124 +33,194 @@ static inline void store_n(f32 *o, f32x4 v, int n) {
   else store_first(o, v, n);
 }
 
-// Four output channels starting at oc of the input pixel px: one load, or a gather when mult > 1.
-static inline f32x4 load_in(const f32 *px, int oc, int mult) {
-  if (mult == 1) return load4(px + oc);
+// Four output channels from oc of the input pixel px (mult > 1: each lane reads input channel oc / mult).
+static inline f32x4 gather(const f32 *px, int oc, int mult) {
   return wasm_f32x4_make(px[oc / mult], px[(oc + 1) / mult], px[(oc + 2) / mult], px[(oc + 3) / mult]);
 }
 
-// The epilogue of PX pixels × 4·V channels from c (n of them left): act, then the residual and the activation after
-// it when there is one; its branches once per call, not per vector, and clamps (none, relu, relu6) inline.
-static inline __attribute__((always_inline)) void finish(const dw_params *p, f32x4 *acc, f32 *o, const f32 *r, int c,
-                                                         int n, const int PX, const int V) {
-  if (p->act == ACT_CLAMP) {
-    const f32x4 lo = splat(p->act_a), hi = splat(p->act_b);
-    UNROLL for (int i = 0; i < PX * V; i++) acc[i] = clamp4(acc[i], lo, hi);
-  } else {
-    UNROLL for (int i = 0; i < PX * V; i++) acc[i] = act4(acc[i], p->act, p->act_a, p->act_b);
-  }
-  if (r) {
-    UNROLL for (int i = 0; i < PX * V; i++)
-      acc[i] = act4(wasm_f32x4_add(acc[i], load4(r + (i / V) * p->cout + c + 4 * (i % V))), p->post, p->post_a, p->post_b);
-  }
-  UNROLL for (int q = 0; q < PX; q++) UNROLL for (int v = 0; v < V; v++) store_n(o + q * p->cout + c + 4 * v, acc[q * V + v], n - 4 * v);
+// The epilogue a tile applies as it stores: clamp to [lo, hi] (none, relu, clip: lo, hi from the activation; any
+// other activation: ±inf, then the row pass), or hard swish (v·clamp(v/6 + 1/2, 0, 1)·g).
+typedef struct {
+  f32x4 lo, hi, g;
+  int hs;
+} dw_epi;
+
+static inline dw_epi epi_of(const dw_params *p) {
+  const int clamp = p->act == ACT_CLAMP, hs = p->act == ACT_HARDSWISH;
+  const f32 lo = clamp ? p->act_a : hs ? 0.0f : -__builtin_inff(), hi = clamp ? p->act_b : hs ? 1.0f : __builtin_inff();
+  return (dw_epi){ splat(lo), splat(hi), splat(p->act_a), hs };
 }
 
-// PX output pixels (xs floats apart in the input) × 4·V channels from c: each tap's weights are loaded once for the
-// PX pixels. w: the channel group's weights (offset to the half the channels start in); n: channels left from c.
-static inline __attribute__((always_inline)) void tile(const dw_params *p, f32 *o, const f32 *const *ip, int xs,
-                                                       const f32 *w, int c, const f32 *r, int n,
-                                                       const int T, const int PX, const int V) {
-  f32x4 acc[DW_PX * 2];
-  UNROLL for (int i = 0; i < PX * V; i++) acc[i] = load4(w + 4 * (i % V));
-  UNROLL for (int t = 0; t < T; t++) {
-    UNROLL for (int v = 0; v < V; v++) {
-      const f32x4 k = load4(w + DW_GROUP * (t + 1) + 4 * v);
-      UNROLL for (int q = 0; q < PX; q++) acc[q * V + v] = madd(load4(ip[t] + q * xs + c + 4 * v), k, acc[q * V + v]);
+// The PX·2 accumulators through e to PX output pixels (CO floats apart), channels c.. (n of them left).
+static inline __attribute__((always_inline)) void store_tile(f32 *o, int CO, int c, int n, f32x4 *acc, dw_epi e,
+                                                             const int PX) {
+  if (e.hs) {
+    UNROLL for (int i = 0; i < 2 * PX; i++) {
+      const f32x4 h = clamp4(wasm_f32x4_add(wasm_f32x4_mul(acc[i], splat(1.0f / 6.0f)), splat(0.5f)), e.lo, e.hi);
+      acc[i] = wasm_f32x4_mul(wasm_f32x4_mul(acc[i], h), e.g);
+    }
+  } else {
+    UNROLL for (int i = 0; i < 2 * PX; i++) acc[i] = clamp4(acc[i], e.lo, e.hi);
+  }
+  UNROLL for (int q = 0; q < PX; q++) {
+    f32 *oq = o + q * CO + c;
+    store_n(oq, acc[2 * q], n);
+    if (n > 4) store_n(oq + 4, acc[2 * q + 1], n - 4);
+  }
+}
+
+// The channel group's second vector starts c4 floats after its first: 4, or 0 in a group of under 8 channels without
+// channels there (it then repeats the first, so no load reaches past a pixel's 16-byte slack, and is not stored).
+static inline int second(int n) { return n > 4 ? 4 : 0; }
+
+// The first channel of group g (of 8, g < ceil(CO / 8)): the last group of CO >= 8 channels ends at CO, so it may
+// overlap the one before (those channels are computed twice, the same bits); under 8 channels, a group from 0.
+static inline int group_at(int c, int CO) { return c + DW_GROUP <= CO || CO < DW_GROUP ? c : CO - DW_GROUP; }
+
+// 3×3 path: PX output pixels (xs floats apart in the input) × the 8 channels from c, taps ip[0..9).
+static inline __attribute__((always_inline)) void tile3(f32 *o, int CO, const f32 *const *ip, int xs, const f32 *w,
+                                                        int c, dw_epi e, const int PX) {
+  f32x4 acc[2 * DW_PX];
+  UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
+  UNROLL for (int t = 0; t < 9; t++) {
+    const f32x4 k0 = load4(w + DW_GROUP * (t + 1)), k1 = load4(w + DW_GROUP * (t + 1) + 4);
+    UNROLL for (int q = 0; q < PX; q++) {
+      acc[2 * q] = madd(load4(ip[t] + q * xs + c), k0, acc[2 * q]);
+      acc[2 * q + 1] = madd(load4(ip[t] + q * xs + c + 4), k1, acc[2 * q + 1]);
     }
   }
-  finish(p, acc, o, r, c, n, PX, V);
+  store_tile(o, CO, c, DW_GROUP, acc, e, PX);
 }
 
-// All channels of PX output pixels, 8 at a time, then the tail 4 at a time.
-static inline __attribute__((always_inline)) void pixels(const dw_params *p, const f32 *w, f32 *o, const f32 *const *ip,
-                                                         int xs, const f32 *r, const int T, const int PX) {
-  const int C = p->cin, GS = DW_GROUP * (1 + T);
-  int c = 0;
-  for (; c + DW_GROUP <= C; c += DW_GROUP, w += GS) tile(p, o, ip, xs, w, c, r, DW_GROUP, T, PX, 2);
-  for (int h = 0; c + h < C; h += 4) tile(p, o, ip, xs, w + h, c + h, r, C - c - h, T, PX, 1);
+static inline const f32 *weights(const dw_params *p) {
+  return (const f32 *)p + DW_HEADER + ((p->cout + DW_GROUP - 1) & ~(DW_GROUP - 1));
 }
 
-// One output row of a KH×KW kernel with mult 1. The taps' pointers live in locals once the loops are unrolled; a
-// tap in the padding points at the zero vector (edge pixels, one at a time), interior pixels go DW_PX at a time.
-static inline __attribute__((always_inline)) void row_fixed(const dw_params *p, const f32 *zero, const f32 *w, f32 *o,
-                                                            const f32 *x, const f32 *r, int oy, const int KH, const int KW) {
-  const int C = p->cin, W = p->w, T = KH * KW, xs = p->sw * C;
-  const f32 *rows[DW_KMAX];
-  const f32 *ip[DW_KMAX * DW_KMAX];
+// Output row oy of image x, a 3×3 kernel with multiplier 1 and C >= 8 channels. The taps' pointers live in locals
+// once the loops are unrolled; a tap in the padding points at the zero vector (edge pixels, one at a time), interior
+// pixels go DW_PX at a time. p: a local copy (its fields then stay in locals).
+static __attribute__((noinline)) void row3(const dw_params *params, const f32 *x, f32 *o, int oy) {
+  const dw_params P = *params, *p = &P;
+  const f32 *zero = (const f32 *)params + DW_HEADER, *w = weights(params);
+  const dw_epi e = epi_of(p);
+  const int C = p->cin, W = p->w, xs = p->sw * C, GS = DW_GROUP * (1 + 9);
+  const f32 *rows[3];
+  const f32 *ip[9];
   int inside = 1;
-  UNROLL for (int ky = 0; ky < KH; ky++) {
+  UNROLL for (int ky = 0; ky < 3; ky++) {
     int iy = oy * p->sh - p->pt + ky * p->dh;
     rows[ky] = iy >= 0 && iy < p->h ? x + iy * W * C : 0;
     inside &= rows[ky] != 0;
   }
   for (int ox = 0; ox < p->wo;) {
     const int ix = ox * p->sw - p->pl;
-    if (inside && ix >= 0 && ix + (DW_PX - 1) * p->sw + (KW - 1) * p->dw < W && ox + DW_PX <= p->wo) {
-      UNROLL for (int ky = 0; ky < KH; ky++) UNROLL for (int kx = 0; kx < KW; kx++) ip[ky * KW + kx] = rows[ky] + (ix + kx * p->dw) * C;
-      pixels(p, w, o, ip, xs, r, T, DW_PX);
-      ox += DW_PX, o += DW_PX * C, r = r ? r + DW_PX * C : 0;
+    if (inside && ix >= 0 && ix + (DW_PX - 1) * p->sw + 2 * p->dw < W && ox + DW_PX <= p->wo) {
+      UNROLL for (int ky = 0; ky < 3; ky++)
+        UNROLL for (int kx = 0; kx < 3; kx++) ip[ky * 3 + kx] = rows[ky] + (ix + kx * p->dw) * C;
+      for (int g = 0; g < C; g += DW_GROUP) tile3(o, C, ip, xs, w + (g / DW_GROUP) * GS, group_at(g, C), e, DW_PX);
+      ox += DW_PX, o += DW_PX * C;
       continue;
     }
-    UNROLL for (int kx = 0; kx < KW; kx++) {
+    UNROLL for (int kx = 0; kx < 3; kx++) {
       const int jx = ix + kx * p->dw, in = jx >= 0 && jx < W;
-      UNROLL for (int ky = 0; ky < KH; ky++) ip[ky * KW + kx] = in && rows[ky] ? rows[ky] + jx * C : zero;
+      UNROLL for (int ky = 0; ky < 3; ky++) ip[ky * 3 + kx] = in && rows[ky] ? rows[ky] + jx * C : zero;
     }
-    pixels(p, w, o, ip, 0, r, T, 1);
-    ox += 1, o += C, r = r ? r + C : 0;
+    for (int g = 0; g < C; g += DW_GROUP) tile3(o, C, ip, 0, w + (g / DW_GROUP) * GS, group_at(g, C), e, 1);
+    ox += 1, o += C;
   }
 }
 
 // First and one past the last tap k (of n) whose input coordinate base + k·d lies in [0, size).
 static inline int tap_lo(int base, int d, int n) { int k = 0; while (k < n && base + k * d < 0) k++; return k; }
-static inline int tap_hi(int base, int d, int n, int size) { while (n > 0 && base + (n - 1) * d >= size) n--; return n; }
+static inline int tap_hi(int base, int d, int n, int size) {
+  while (n > 0 && base + (n - 1) * d >= size) n--;
+  return n;
+}
 
-// One output row, any kernel size and multiplier: only the taps inside the input are visited.
-static inline __attribute__((always_inline)) void row_any(const dw_params *p, const f32 *wts, f32 *o, const f32 *x,
-                                                          const f32 *r, int oy) {
-  const int C = p->cin, CO = p->cout, W = p->w, KW = p->kw, GS = DW_GROUP * (1 + p->kh * p->kw);
-  const int by = oy * p->sh - p->pt;
-  const int y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
-  for (int ox = 0; ox < p->wo; ox++, o += CO, r = r ? r + CO : 0) {
-    const int bx = ox * p->sw - p->pl;
-    const int x0 = tap_lo(bx, p->dw, KW), x1 = tap_hi(bx, p->dw, KW, W);
-    for (int c = 0; c < CO; c += 4) {
-      const f32 *w = wts + (c / DW_GROUP) * GS + (c % DW_GROUP);
-      f32x4 a = load4(w);
-      for (int ky = y0; ky < y1; ky++) {
-        const f32 *xr = x + (by + ky * p->dh) * W * C;
-        for (int kx = x0; kx < x1; kx++)
-          a = madd(load_in(xr + (bx + kx * p->dw) * C, c, p->mult), load4(w + DW_GROUP * (1 + ky * KW + kx)), a);
+// Any kernel: PX output pixels from input (by, bx) (sw·C floats apart), all channels, the taps in rows [y0, y1) and
+// columns [x0, x1). p: a local copy.
+// FULL: CO >= 8 and multiplier 1 (8 channels a group, constant offsets); GATHER: multiplier > 1.
+static inline __attribute__((always_inline)) void tile_any(const dw_params *p, const f32 *x, const f32 *w, dw_epi e,
+                                                           f32 *o, int by, int bx, int y0, int y1, int x0, int x1,
+                                                           const int PX, const int GATHER, const int FULL) {
+  const int C = p->cin, CO = p->cout, W = p->w, GS = DW_GROUP * (1 + p->kh * p->kw);
+  const int xs = p->sw * C, ds = p->dw * C;
+  for (int g = 0; g < CO; g += DW_GROUP, w += GS) {
+    const int c = group_at(g, CO), n = FULL ? DW_GROUP : CO - c, c4 = FULL ? 4 : second(n);
+    f32x4 acc[2 * DW_PX];
+    UNROLL for (int q = 0; q < PX; q++) acc[2 * q] = load4(w), acc[2 * q + 1] = load4(w + 4);
+    for (int ky = y0; ky < y1; ky++) {
+      const f32 *xr = x + ((by + ky * p->dh) * W + bx) * C, *wr = w + DW_GROUP * (1 + ky * p->kw);
+      for (int kx = x0; kx < x1; kx++) {
+        const f32x4 k0 = load4(wr + DW_GROUP * kx), k1 = load4(wr + DW_GROUP * kx + 4);
+        const f32 *xp = xr + kx * ds;
+        UNROLL for (int q = 0; q < PX; q++) {
+          const f32 *xq = xp + q * xs;
+          acc[2 * q] = madd(GATHER ? gather(xq, c, p->mult) : load4(xq + c), k0, acc[2 * q]);
+          acc[2 * q + 1] = madd(GATHER ? gather(xq, c + c4, p->mult) : load4(xq + c + c4), k1, acc[2 * q + 1]);
+        }
       }
-      finish(p, &a, o, r, c, CO - c, 1, 1);
+    }
+    store_tile(o, CO, c, n, acc, e, PX);
+  }
+}
+
+// One output pixel, any kernel and multiplier: only the taps inside the input.
+static __attribute__((noinline)) void single(const dw_params *params, const f32 *x, dw_epi e, f32 *o,
+                                             int by, int bx, int y0, int y1) {
+  const dw_params P = *params, *p = &P;
+  const int x0 = tap_lo(bx, p->dw, p->kw), x1 = tap_hi(bx, p->dw, p->kw, p->w);
+  if (p->mult == 1) tile_any(p, x, weights(params), e, o, by, bx, y0, y1, x0, x1, 1, 0, 0);
+  else tile_any(p, x, weights(params), e, o, by, bx, y0, y1, x0, x1, 1, 1, 0);
+}
+
+// Output row oy of image x, any kernel: with multiplier 1 and 8 channels or more, interior pixels (all their kernel
+// columns inside the input) DW_PX at a time; the others by single().
+static __attribute__((noinline)) void row_any(const dw_params *params, const f32 *x, f32 *o, int oy) {
+  const dw_params P = *params, *p = &P;
+  const dw_epi e = epi_of(p);
+  const int CO = p->cout, by = oy * p->sh - p->pt, y0 = tap_lo(by, p->dh, p->kh), y1 = tap_hi(by, p->dh, p->kh, p->h);
+  // Output columns [xa, xb) have every kernel column inside the input.
+  const int xa = p->mult == 1 && CO >= DW_GROUP ? (p->pl + p->sw - 1) / p->sw : p->wo;
+  const int last = p->w - 1 + p->pl - (p->kw - 1) * p->dw;
+  const int xb = last < 0 ? 0 : last / p->sw + 1 < p->wo ? last / p->sw + 1 : p->wo;
+  for (int ox = 0; ox < p->wo;) {
+    const int bx = ox * p->sw - p->pl;
+    if (ox >= xa && ox + DW_PX <= xb) {
+      tile_any(p, x, weights(params), e, o + ox * CO, by, bx, y0, y1, 0, p->kw, DW_PX, 0, 1);
+      ox += DW_PX;
+    } else {
+      single(params, x, e, o + ox * CO, by, bx, y0, y1);
+      ox++;
     }
   }
 }
 
+// The activation the tiles left (not a clamp, not hard swish), then the residual and the activation after it, over n
+// floats of finished output.
+static inline f32x4 finish(const dw_params *p, f32x4 v, const f32 *r) {
+  if (p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) v = act4(v, p->act, p->act_a, p->act_b);
+  if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->post_a, p->post_b);
+  return v;
+}
+
+static __attribute__((noinline)) void epilogue(const dw_params *params, f32 *o, const f32 *r, int n) {
+  const dw_params P = *params, *p = &P;
+  int i = 0;
+  for (; i + 4 <= n; i += 4) store4(o + i, finish(p, load4(o + i), r ? r + i : 0));
+  if (i < n) store_first(o + i, finish(p, load4(o + i), r ? r + i : 0), n - i);
+}
+
 // Output rows [t0, t1) of all images (row t is row t % ho of image t / ho). res: the residual (same layout as out),
 // or 0 for none.
-EXPORT(dw_conv)(const dw_params *params, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
-  // A local copy: the compiler cannot otherwise tell that the output stores leave the parameters unchanged.
-  const dw_params P = *params, *p = &P;
-  const f32 *zero = (const f32 *)params + DW_HEADER, *w = zero + ((p->cout + DW_GROUP - 1) & ~(DW_GROUP - 1));
+EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
-  const int fixed = p->mult == 1 ? (p->kh == 3 && p->kw == 3 ? 3 : p->kh == 5 && p->kw == 5 ? 5 : 0) : 0;
+  const int fixed3 = p->mult == 1 && p->kh == 3 && p->kw == 3 && p->cout >= DW_GROUP;
   for (int t = t0; t < t1; t++) {
-    const int n = t / p->ho, oy = t % p->ho;
     f32 *o = out + t * rowOut;
-    const f32 *x = in + n * image, *r = res ? res + t * rowOut : 0;
-    if (fixed == 3) row_fixed(p, zero, w, o, x, r, oy, 3, 3);
-    else if (fixed == 5) row_fixed(p, zero, w, o, x, r, oy, 5, 5);
-    else row_any(p, w, o, x, r, oy);
+    const f32 *x = in + (t / p->ho) * image;
+    if (fixed3) row3(p, x, o, t % p->ho);
+    else row_any(p, x, o, t % p->ho);
+    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
   }
 }

@@ -44,10 +44,14 @@ export function packDepthwise(a: ConvAttrs, xShape: readonly number[], yShape: r
   INT_FIELDS.forEach((f, i) => (ints[i] = fields[f]));
   out.set([actA, actB, postA, postB], INT_FIELDS.length);
   const base = HEADER + cpad;
-  for (let c = 0; c < cout; c++) {
-    const g = base + Math.floor(c / GROUP) * GROUP * (1 + taps) + (c % GROUP);
-    out[g] = bias ? bias[c]! : 0;
-    for (let t = 0; t < taps; t++) out[g + GROUP * (1 + t)] = w[c * taps + t]!;
+  // Group g holds channels from min(8g, cout - 8) (from 0 under 8 channels): the last ends at cout (c/dwconv.c group_at).
+  for (let g = 0; g < cpad / GROUP; g++) {
+    const c0 = cout < GROUP ? 0 : Math.min(g * GROUP, cout - GROUP);
+    for (let j = 0; j < GROUP && c0 + j < cout; j++) {
+      const at = base + g * GROUP * (1 + taps) + j, c = c0 + j;
+      out[at] = bias ? bias[c]! : 0;
+      for (let t = 0; t < taps; t++) out[at + GROUP * (1 + t)] = w[c * taps + t]!;
+    }
   }
   return out;
 }
