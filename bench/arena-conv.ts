@@ -3,7 +3,7 @@
 // wasm engine until its retirement, now the JavaScript kernels), one thread. Prints per layer median µs and GFLOP/s
 // of both, and minimum and CPU µs. Node 20 validates relaxed SIMD only with --experimental-wasm-relaxed-simd;
 // without it madd is a call to mul+add (about 15× slower).
-//   node scripts/vite-run.mjs /bench/arena-conv.ts [runs=51]
+//   node scripts/vite-run.mjs /bench/arena-conv.ts [runs=51] [--only=substring] [--new]  (--new: without runCpu)
 import { readFileSync } from 'node:fs';
 import { load } from '../src/node.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
@@ -18,6 +18,8 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Layers of other networks' shapes (a one-node graph each), for the general path's throughput. */
 const SYNTHETIC: { op: string; x: number[]; w: number[]; attrs: Record<string, unknown> }[] = [
+  // the "conv3x3" workload (bench/models/conv3x3.onnx, its Relu left out)
+  { op: 'Conv', x: [1, 32, 112, 112], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
   { op: 'Conv', x: [1, 32, 56, 56], w: [32, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
   { op: 'Conv', x: [1, 16, 64, 64], w: [32, 16, 3, 3], attrs: { pads: [0, 0, 1, 1], strides: [2, 2] } },
   { op: 'Conv', x: [1, 64, 28, 28], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1], group: 2 } },
@@ -36,7 +38,9 @@ function syntheticGraph(c: (typeof SYNTHETIC)[number]): ResolvedGraph {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const runs = Number(argv[0] ?? 51);
+  const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
+  const newOnly = argv.includes('--new');
+  const runs = Number(argv.find((a) => !a.startsWith('--')) ?? 51);
   console.log(`relaxed SIMD (f32x4.relaxed_madd): ${kernelModule(false).relaxed ? 'yes' : 'no: madd is a call (run node with --experimental-wasm-relaxed-simd)'}`);
   const graphs: [string, ResolvedGraph, () => void][] = [];
   for (const file of MODELS) {
@@ -54,10 +58,11 @@ export async function main(argv: string[]): Promise<void> {
       if (op === 'Conv' && (a.group === cin || (a.group === 1 && a.kernel[0] * a.kernel[1] === 1))) continue;
       if (op !== 'Conv' && op !== 'ConvTranspose') continue;
       const flops = 2 * (op === 'Conv' ? size(rn.outputShapes[0]!) * (cin / a.group) * a.kernel[0] * a.kernel[1] : rn.cost.macs);
-      const tNew = timeIt(runs, arenaRunner(rg, rn, op === 'Conv' ? generalConv : convTranspose));
-      const tOld = timeIt(runs, runCpuRunner(rg, rn));
-      const [usNew, usOld] = [tNew.med, tOld.med];
       const shape = `${rn.inputShapes[0]!.join('x')} w ${rn.inputShapes[1]!.join('x')} s${(rn.attrs as { strides: number[] }).strides.join('')}`;
+      if (only && !shape.includes(only)) continue;
+      const tNew = timeIt(runs, arenaRunner(rg, rn, op === 'Conv' ? generalConv : convTranspose));
+      const tOld = newOnly ? { med: NaN, min: NaN, cpu: NaN } : timeIt(runs, runCpuRunner(rg, rn));
+      const [usNew, usOld] = [tNew.med, tOld.med];
       const gf = (us: number) => `${us.toFixed(0).padStart(6)} µs ${(flops / us / 1e3).toFixed(2).padStart(6)} GFLOP/s`;
       const detail = `min ${tNew.min.toFixed(0)} / ${tOld.min.toFixed(0)} µs, CPU ${tNew.cpu.toFixed(0)} / ${tOld.cpu.toFixed(0)} µs`;
       console.log(`  ${op.padEnd(13)} ${shape.padEnd(32)} new ${gf(usNew)}   runCpu ${gf(usOld)}   ratio ${(usOld / usNew).toFixed(2)}   (${detail})`);

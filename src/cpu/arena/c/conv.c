@@ -22,31 +22,31 @@ typedef struct {
   int32_t groups, cpg, opg, panels;
   int32_t act; f32 a, b;
   int32_t post; f32 pa, pb;
-  int32_t mr;  // pixels per block: 4 or 6
 } conv_params;
 
+static __attribute__((noinline)) f32x4 conv_sigmoid(f32x4 v) { return sigmoid4(v); }
+
+// act4 with the sigmoid (long) a call, so that the epilogue inlined per pixel stays short
+static inline f32x4 conv_act(f32x4 v, int kind, f32 a, f32 b) {
+  return kind == ACT_SIGMOID ? conv_sigmoid(v) : act4(v, kind, a, b);
+}
+
 // The epilogue of one pixel's NR channels: act, + residual, post act; stores the first nv channels.
-static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 lo, f32x4 hi, int nv) {
-  lo = act4(lo, p->act, p->a, p->b);
-  hi = act4(hi, p->act, p->a, p->b);
+static inline __attribute__((always_inline)) void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 lo,
+                                                             f32x4 hi, int nv) {
+  lo = conv_act(lo, p->act, p->a, p->b);
+  hi = conv_act(hi, p->act, p->a, p->b);
   if (r) {
-    lo = act4(wasm_f32x4_add(lo, load4(r)), p->post, p->pa, p->pb);
-    if (nv > 4) hi = act4(wasm_f32x4_add(hi, load4(r + 4)), p->post, p->pa, p->pb);
+    lo = conv_act(wasm_f32x4_add(lo, load4(r)), p->post, p->pa, p->pb);
+    if (nv > 4) hi = conv_act(wasm_f32x4_add(hi, load4(r + 4)), p->post, p->pa, p->pb);
   }
   store_nv(y, lo, hi, nv);
 }
 
 #define MR 4
 #define PIXELS(F) F(0) F(1) F(2) F(3)
-#define CONV_BLOCK conv_block4
-#include "conv-block.h"
-#undef MR
-#undef PIXELS
-#undef CONV_BLOCK
-
-#define MR 6
-#define PIXELS(F) F(0) F(1) F(2) F(3) F(4) F(5)
-#define CONV_BLOCK conv_block6
+#define KLOOP CONV_KLOOP_LS
+#define CONV_BLOCK conv_block
 #include "conv-block.h"
 
 // y[n][oy][ox][cout] for output rows t0 ≤ n·Ho + oy < t1. res: the fused residual (same layout as y) or 0.
@@ -63,12 +63,8 @@ EXPORT(conv_nhwc)(const conv_params *p, f32 *y, const f32 *x, const f32 *w, cons
         const f32 *wp = w + (g * p->panels + j) * pstride;
         const int oc = g * p->opg + j * NR;
         const int nv = p->opg - j * NR < NR ? p->opg - j * NR : NR;
-        if (p->mr == 4)
-          for (int ox = 0; ox < p->wo; ox += 4)
-            conv_block4(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < 4 ? p->wo - ox : 4, g, nv);
-        else
-          for (int ox = 0; ox < p->wo; ox += 6)
-            conv_block6(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < 6 ? p->wo - ox : 6, g, nv);
+        for (int ox = 0; ox < p->wo; ox += MR)
+          conv_block(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < MR ? p->wo - ox : MR, g, nv);
       }
   }
 }
