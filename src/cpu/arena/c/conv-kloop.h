@@ -31,7 +31,7 @@
   } while (0)
 
 // The same sums one k at a time, each input value load-splat (XNNPACK's "loadsplat"): fewer live registers than the
-// s4 loop (no 4-channel input vectors), so a 4-pixel block fits x86's 16 vector registers.
+// s4 loop (no 4-channel input vectors to keep, no lane shuffles).
 #define CONV_KLOOP_LS(K, WP)                                                                     \
   do {                                                                                           \
     const f32 *w_ = (WP);                                                                        \
