@@ -100,6 +100,10 @@ CONVS.push(
   { x: [1, 8, 6, 6], w: [8, 1, 3, 3], attrs: { group: 8, pads: [1, 1, 1, 1] }, bias: true },
   { x: [1, 8, 5, 5], w: [12, 8, 1, 1], bias: true },
   { x: [1, 8, 5, 5], w: [12, 8, 1, 1], attrs: { strides: [2, 2] }, bias: true },
+  // the conv3x3 workload's channels (32 → 64) at an awkward size: rows of 4-pixel blocks plus 1, 2 or 3 pixels
+  { x: [1, 32, 13, 11], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true, act: { kind: 'relu' } },
+  { x: [2, 32, 7, 10], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true, act: { kind: 'relu' }, residual: true },
+  { x: [1, 32, 9, 9], w: [64, 32, 3, 3], attrs: { pads: [0, 1, 2, 0] } },
 );
 
 describe('arena Conv (general)', () => {
@@ -116,7 +120,7 @@ describe('arena Conv (general)', () => {
   });
 
   it('is bitwise the same split in 1, 2 or 3 ranges', () => {
-    for (const [i, c] of [CONVS[5]!, CONVS[17]!, CONVS[22]!, { ...CONVS[0]!, residual: true, act: ACTS[5] }].entries()) {
+    for (const [i, c] of [CONVS[5]!, CONVS[17]!, CONVS[22]!, { ...CONVS[0]!, residual: true, act: ACTS[5] }, CONVS[CONVS.length - 2]!].entries()) {
       const one = checkConv(c, 400 + i, 1);
       for (const split of [2, 3]) expect(checkConv(c, 400 + i, split).data, `${name(c)} split ${split}`).toEqual(one.data);
     }

@@ -13,19 +13,22 @@ const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = Math.sin(i * 0.37)
 
 /**
  * Median and minimum wall µs of `runs` calls after 5 warm-up calls, and the process's CPU µs per call over them
- * (steadier than wall time on a loaded machine: time spent descheduled is not counted).
+ * (steadier than wall time on a loaded machine: time spent descheduled is not counted; wall time in a page).
  */
+const cpuUsage = (): { user: number; system: number } =>
+  typeof process !== 'undefined' ? process.cpuUsage() : { user: performance.now() * 1e3, system: 0 };
+
 export function timeIt(runs: number, f: () => void): { med: number; min: number; cpu: number } {
   for (let i = 0; i < 5; i++) f();
   const t: number[] = [];
-  const c0 = process.cpuUsage();
+  const c0 = cpuUsage();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     f();
     t.push(performance.now() - t0);
   }
-  const c = process.cpuUsage(c0);
-  return { med: median(t) * 1e3, min: Math.min(...t) * 1e3, cpu: (c.user + c.system) / runs };
+  const c = cpuUsage();
+  return { med: median(t) * 1e3, min: Math.min(...t) * 1e3, cpu: (c.user + c.system - c0.user - c0.system) / runs };
 }
 
 /** The node on the new engine (`kernel`, else its op's), inputs in place, its calls bound once: only the calls run. */

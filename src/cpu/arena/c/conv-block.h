@@ -1,5 +1,5 @@
 // One register block of conv_nhwc (conv.c), included once per block size: MR pixels (PIXELS lists them) × NR
-// output channels, as the function CONV_BLOCK.
+// output channels, as the function CONV_BLOCK, its K loop KLOOP (conv-kloop.h).
 
 // Output pixels ox0 .. ox0+m-1 (m ≤ MR) of row oy, channels of one panel (nv valid) of group g.
 static inline void CONV_BLOCK(const conv_params *p, f32 *y, const f32 *res, const f32 *x, const f32 *zero,
@@ -22,7 +22,7 @@ static inline void CONV_BLOCK(const conv_params *p, f32 *y, const f32 *res, cons
     if (run) {
 #define CONV_RUN(m) const f32 *p##m = row + x##m * cin;
       PIXELS(CONV_RUN)
-      CONV_KLOOP(kw * cin, wk);
+      KLOOP(kw * cin, wk);
       continue;
     }
     row += g * cpg;
@@ -30,7 +30,7 @@ static inline void CONV_BLOCK(const conv_params *p, f32 *y, const f32 *res, cons
       const int d = kx * dw;
 #define CONV_TAP(m) const f32 *p##m = (unsigned)(x##m + d) < (unsigned)w ? row + (x##m + d) * cin : zero;
       PIXELS(CONV_TAP)
-      CONV_KLOOP(cpg, wk);
+      KLOOP(cpg, wk);
     }
   }
   const int pix = p->cout;

@@ -30,6 +30,17 @@
     }                                                                                            \
   } while (0)
 
+// The same sums one k at a time, each input value load-splat (XNNPACK's "loadsplat"): fewer live registers than the
+// s4 loop (no 4-channel input vectors to keep, no lane shuffles).
+#define CONV_KLOOP_LS(K, WP)                                                                     \
+  do {                                                                                           \
+    const f32 *w_ = (WP);                                                                        \
+    for (int k_ = 0; k_ < (K); k_++, w_ += NR) {                                                 \
+      f32x4 wl = load4(w_), wh = load4(w_ + 4);                                                  \
+      PIXELS(CONV_SPLAT)                                                                         \
+    }                                                                                            \
+  } while (0)
+
 // Stores the first nv of a pixel's NR channels (nothing past them: a neighbour's channels may be another call's).
 static inline void store_nv(f32 *y, f32x4 lo, f32x4 hi, int nv) {
   if (nv == NR) {

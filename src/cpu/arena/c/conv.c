@@ -6,9 +6,12 @@
 // of one kernel row are kw·Cin consecutive floats (NHWC), read as one run: with Cin = 3 (a network's first layer)
 // this makes K = 9 or 15 per kernel row instead of 3 per tap.
 //
-// Two register blocks from one template (conv-block.h): 4 pixels where K runs are short (Cin ≤ 4: a first layer,
-// 9 or 15 per kernel row), 6 elsewhere; both with input values loaded 4 channels at a time and broadcast by lane
-// (XNNPACK's "s4"), the last K % 4 by load-splat.
+// The register block is 4 pixels × 8 channels (8 accumulators: with its operands it fits x86's 16 vector registers;
+// 6 pixels spilled, 2× slower on 32→64 3×3), from one template (conv-block.h) with two K loops: each input value
+// load-splat (XNNPACK's "loadsplat", gemm.c's choice too) where a kernel row's run is 12 floats or more, and
+// input loaded 4 channels at a time and broadcast by lane ("s4") under that: measured in Chromium on x86, s4 is
+// 7 % faster on the runs of 9 of a 3×3 first layer, loadsplat 8 % faster on 5×5's 15 and 2× on Cin = 32.
+// The epilogue is inlined whole: a call in it (even for the sigmoid alone) slowed the 3×3 first layers by 3 %.
 //
 // Weights (ops/conv-general.ts): per group, per panel of NR output channels: [NR bias][kh][kw][Cin/group][NR],
 // channels past the group's end zero. Units (tiles) are output rows n·Ho + oy; each pixel's sums run in the same
@@ -22,11 +25,11 @@ typedef struct {
   int32_t groups, cpg, opg, panels;
   int32_t act; f32 a, b;
   int32_t post; f32 pa, pb;
-  int32_t mr;  // pixels per block: 4 or 6
 } conv_params;
 
 // The epilogue of one pixel's NR channels: act, + residual, post act; stores the first nv channels.
-static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 lo, f32x4 hi, int nv) {
+static inline __attribute__((always_inline)) void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 lo,
+                                                             f32x4 hi, int nv) {
   lo = act4(lo, p->act, p->a, p->b);
   hi = act4(hi, p->act, p->a, p->b);
   if (r) {
@@ -38,15 +41,13 @@ static inline void conv_store(const conv_params *p, f32 *y, const f32 *r, f32x4 
 
 #define MR 4
 #define PIXELS(F) F(0) F(1) F(2) F(3)
-#define CONV_BLOCK conv_block4
+#define KLOOP CONV_KLOOP
+#define CONV_BLOCK conv_block_s4
 #include "conv-block.h"
-#undef MR
-#undef PIXELS
+#undef KLOOP
 #undef CONV_BLOCK
-
-#define MR 6
-#define PIXELS(F) F(0) F(1) F(2) F(3) F(4) F(5)
-#define CONV_BLOCK conv_block6
+#define KLOOP CONV_KLOOP_LS
+#define CONV_BLOCK conv_block_ls
 #include "conv-block.h"
 
 // y[n][oy][ox][cout] for output rows t0 ≤ n·Ho + oy < t1. res: the fused residual (same layout as y) or 0.
@@ -63,12 +64,12 @@ EXPORT(conv_nhwc)(const conv_params *p, f32 *y, const f32 *x, const f32 *w, cons
         const f32 *wp = w + (g * p->panels + j) * pstride;
         const int oc = g * p->opg + j * NR;
         const int nv = p->opg - j * NR < NR ? p->opg - j * NR : NR;
-        if (p->mr == 4)
-          for (int ox = 0; ox < p->wo; ox += 4)
-            conv_block4(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < 4 ? p->wo - ox : 4, g, nv);
+        if (p->kw * p->cpg < 12)
+          for (int ox = 0; ox < p->wo; ox += MR)
+            conv_block_s4(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < MR ? p->wo - ox : MR, g, nv);
         else
-          for (int ox = 0; ox < p->wo; ox += 6)
-            conv_block6(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < 6 ? p->wo - ox : 6, g, nv);
+          for (int ox = 0; ox < p->wo; ox += MR)
+            conv_block_ls(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < MR ? p->wo - ox : MR, g, nv);
       }
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Conv on NHWC with constant weights, any kernel, stride, dilation, zero padding and groups (c/conv.c conv_nhwc:
- * an implicit GEMM over the taps, 4 or 6 pixels × 8 output channels in registers), with the fused epilogue: bias,
+ * an implicit GEMM over the taps, 4 pixels × 8 output channels in registers), with the fused epilogue: bias,
  * activation, residual (same layout as the output), activation after the residual. Depthwise and 1×1 convs run
  * here too, but their own kernels are tried first.
  */
@@ -11,9 +11,6 @@ import { convGeometry, geometryFields, packStruct, type ConvGeometry } from './c
 /** Output channels per weight panel (c/conv-kloop.h NR). */
 export const CONV_NR = 8;
 const NR = CONV_NR;
-
-/** Pixels per register block (c/conv.c has 4 and 6): 4 where the K runs are short (Cin ≤ 4, a first layer). */
-const pixelsPerBlock = (cpg: number) => (cpg <= 4 ? 4 : 6);
 
 /**
  * Cout-panel packing (c/conv.c, c/convt.c convt_gather): per group, per panel of NR output channels,
@@ -64,7 +61,7 @@ export const generalConv: ArenaKernel = {
     const [act, aa, ab] = actArgs(a.act);
     const [post, pa, pb] = actArgs(a.residual ? a.post : undefined);
     const epilogue = [act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }];
-    const params = ctx.weights(packStruct([...geometryFields(g), ...epilogue, pixelsPerBlock(g.cpg)]));
+    const params = ctx.weights(packStruct([...geometryFields(g), ...epilogue]));
     const { cpg, kh, kw } = g;
     const packed = ctx.weights(packConvPanels((oc, c, ky, kx) => weights[((oc * cpg + c) * kh + ky) * kw + kx]!, bias, g));
     const zero = ctx.weights(new Float32Array(g.cpg));
