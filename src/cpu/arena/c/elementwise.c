@@ -117,93 +117,105 @@ INLINE f32x4 gelu4(f32x4 x, int tanh_form) {
   return wasm_f32x4_mul(wasm_f32x4_mul(splat(0.5f), x), one_plus_erf);
 }
 
-// ---- binaries: d = f(a, b), each operand read at its own stride (0: broadcast) ----
+// ---- binaries: d = op(a, b), each operand read at its own stride (0: broadcast) ----
 
-typedef f32x4 (*bin4)(f32x4, f32x4);
+// The ops in the order of BINARY_OPS in src/cpu/arena/ops/elementwise.ts, then the non-commutative ones with their
+// operands swapped (a broadcast left operand is read as the right one).
+enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_PRELU, B_RSUB, B_RDIV, B_RPRELU };
 
-INLINE f32x4 add4(f32x4 a, f32x4 b) { return wasm_f32x4_add(a, b); }
-INLINE f32x4 sub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(a, b); }
-INLINE f32x4 mul4(f32x4 a, f32x4 b) { return wasm_f32x4_mul(a, b); }
-INLINE f32x4 div4(f32x4 a, f32x4 b) { return wasm_f32x4_div(a, b); }
-// wasm's max/min propagate NaN and order −0 < +0, as Math.max/min.
-INLINE f32x4 max4(f32x4 a, f32x4 b) { return wasm_f32x4_max(a, b); }
-INLINE f32x4 min4(f32x4 a, f32x4 b) { return wasm_f32x4_min(a, b); }
+INLINE int swapped(int op) { return op == B_SUB ? B_RSUB : op == B_DIV ? B_RDIV : op == B_PRELU ? B_RPRELU : op; }
+
 INLINE f32x4 prelu4(f32x4 x, f32x4 s) { return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, splat(0.0f))); }
+INLINE f32x4 rsub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(b, a); }
+INLINE f32x4 rdiv4(f32x4 a, f32x4 b) { return wasm_f32x4_div(b, a); }
+INLINE f32x4 rprelu4(f32x4 a, f32x4 b) { return prelu4(b, a); }
 
-// n outputs; sa, sb the operands' strides (0 and 1 have vector loops).
-INLINE void bin_row(bin4 f, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {
-  int i = 0;
-  if (sa == 1 && sb == 1) {
-    for (; i + 16 <= n; i += 16) {
-      f32x4 r0 = f(load4(a + i), load4(b + i)), r1 = f(load4(a + i + 4), load4(b + i + 4));
-      f32x4 r2 = f(load4(a + i + 8), load4(b + i + 8)), r3 = f(load4(a + i + 12), load4(b + i + 12));
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
-    }
-    for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), load4(b + i)));
-    if (i < n) store_first(d + i, f(load4(a + i), load4(b + i)), n - i);
-  } else if (sa == 1 && sb == 0) {
-    f32x4 vb = splat(*b);
-    for (; i + 16 <= n; i += 16) {
-      f32x4 r0 = f(load4(a + i), vb), r1 = f(load4(a + i + 4), vb), r2 = f(load4(a + i + 8), vb), r3 = f(load4(a + i + 12), vb);
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
-    }
-    for (; i + 4 <= n; i += 4) store4(d + i, f(load4(a + i), vb));
-    if (i < n) store_first(d + i, f(load4(a + i), vb), n - i);
-  } else if (sa == 0 && sb == 1) {
-    f32x4 va = splat(*a);
-    for (; i + 16 <= n; i += 16) {
-      f32x4 r0 = f(va, load4(b + i)), r1 = f(va, load4(b + i + 4)), r2 = f(va, load4(b + i + 8)), r3 = f(va, load4(b + i + 12));
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
-    }
-    for (; i + 4 <= n; i += 4) store4(d + i, f(va, load4(b + i)));
-    if (i < n) store_first(d + i, f(va, load4(b + i)), n - i);
-  } else {
-    for (; i < n; i += 4) {
+// One dispatch on op per 16 floats: ON(f) applies f to the vector pairs in hand. wasm's max/min propagate NaN and
+// order −0 < +0, as Math.max/min.
+#define BIN_SWITCH(ON)                                                                                                 \
+  switch (op) {                                                                                                      \
+    case B_ADD: ON(wasm_f32x4_add); break;                                                                           \
+    case B_SUB: ON(wasm_f32x4_sub); break;                                                                           \
+    case B_MUL: ON(wasm_f32x4_mul); break;                                                                           \
+    case B_DIV: ON(wasm_f32x4_div); break;                                                                           \
+    case B_MAX: ON(wasm_f32x4_max); break;                                                                           \
+    case B_MIN: ON(wasm_f32x4_min); break;                                                                           \
+    case B_PRELU: ON(prelu4); break;                                                                                 \
+    case B_RSUB: ON(rsub4); break;                                                                                   \
+    case B_RDIV: ON(rdiv4); break;                                                                                   \
+    default: ON(rprelu4);                                                                                            \
+  }
+#define ON1(f) (r0 = f(a0, b0))
+#define ON4(f) (r0 = f(a0, b0), r1 = f(a1, b1), r2 = f(a2, b2), r3 = f(a3, b3))
+
+INLINE f32x4 bin1(int op, f32x4 a0, f32x4 b0) {
+  f32x4 r0;
+  BIN_SWITCH(ON1)
+  return r0;
+}
+
+// d[0, n) from A(i), B(i), the operands' vectors at element i: 16 floats a step, then single vectors, the last
+// partial one stored lane by lane.
+#define BIN_LOOP(A, B)                                                                                                 \
+  int i = 0;                                                                                                         \
+  for (; i + 16 <= n; i += 16) {                                                                                     \
+    f32x4 a0 = A(i), a1 = A(i + 4), a2 = A(i + 8), a3 = A(i + 12), b0 = B(i), b1 = B(i + 4), b2 = B(i + 8), b3 = B(i + 12); \
+    f32x4 r0, r1, r2, r3;                                                                                            \
+    BIN_SWITCH(ON4)                                                                                                  \
+    store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                         \
+  }                                                                                                                  \
+  for (; i < n; i += 4) {                                                                                            \
+    f32x4 r = bin1(op, A(i), B(i));                                                                                  \
+    if (n - i >= 4) store4(d + i, r);                                                                                \
+    else store_first(d + i, r, n - i);                                                                               \
+  }
+
+#define VEC_A(i) load4(a + (i))
+#define VEC_B(i) load4(b + (i))
+#define SPLAT_B(i) vb
+
+// Both operands contiguous.
+static __attribute__((noinline)) void bin_vv(int op, f32 *d, const f32 *a, const f32 *b, int n) { BIN_LOOP(VEC_A, VEC_B) }
+
+// a contiguous, b one value.
+static __attribute__((noinline)) void bin_vs(int op, f32 *d, const f32 *a, f32x4 vb, int n) { BIN_LOOP(VEC_A, SPLAT_B) }
+
+// n outputs; sa, sb the operands' strides.
+static void bin_row(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {
+  if (sa == 1 && sb == 1) bin_vv(op, d, a, b, n);
+  else if (sa == 1 && sb == 0) bin_vs(op, d, a, splat(*b), n);
+  else if (sa == 0 && sb == 1) bin_vs(swapped(op), d, b, splat(*a), n);
+  else
+    for (int i = 0; i < n; i += 4) {
       int m = n - i < 4 ? n - i : 4;
-      f32x4 r = f(gather(a + i * sa, sa, m), gather(b + i * sb, sb, m));
+      f32x4 r = bin1(op, gather(a + i * sa, sa, m), gather(b + i * sb, sb, m));
       if (m == 4) store4(d + i, r);
       else store_first(d + i, r, m);
     }
-  }
 }
 
-// Rows [r0, r1) of `inner` outputs: x's rows contiguous, v one vector shared by every row (the left operand when
-// v_left). Four columns at a time down blocks of 8 rows, so v's lanes stay in a register (per-channel scaling of
-// NHWC, where rows are short).
-INLINE void bin_rowvec(bin4 f, f32 *d, const f32 *x, const f32 *v, int v_left, int inner, int r0, int r1) {
-  for (int r = r0; r < r1; r += 8) {
-    int re = r + 8 < r1 ? r + 8 : r1;
-    for (int c = 0; c < inner; c += 4) {
-      f32x4 vv = load4(v + c);
-      int w = inner - c;
-      for (int k = r; k < re; k++) {
-        f32x4 xv = load4(x + k * inner + c);
-        f32x4 y = v_left ? f(vv, xv) : f(xv, vv);
-        if (w >= 4) store4(d + k * inner + c, y);
-        else store_first(d + k * inner + c, y, w);
-      }
-    }
-  }
+// Per op: elt_binary_flat: elements [t0, t1)·block of n (tiles ⌈n / block⌉) at strides sa, sb.
+EXPORT(elt_binary_flat)(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {
+  int s = t0 * block, e = t1 * block < n ? t1 * block : n;
+  if (s < e) bin_row(op, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
 }
 
 // A 6-D broadcast in the output's order: g = dims[6], a's strides[6], b's strides[6] (elements, 0 where
 // broadcast). Tiles: output rows, the product of the first 5 dims.
-typedef void (*binrow)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n);
-
-INLINE void bin_nd(bin4 f, binrow row, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
+EXPORT(elt_binary_nd)(int op, f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
   if (sa[5] == 1 && sb[5] == 1 && ((sa[4] == inner && sb[4] == 0) || (sb[4] == inner && sa[4] == 0))) {
-    // one vector per outer index (per-channel scaling of NHWC, batch > 1 too)
-    int rows = g[4], v_left = sa[4] == 0;
+    // one vector per outer index, v, against contiguous rows x (per-channel scaling of NHWC, batch > 1 too)
+    int rows = g[4], v_left = sa[4] == 0, vop = v_left ? swapped(op) : op;
     for (int r = t0; r < t1;) {
       int o = r / rows, k0 = r - o * rows, k1 = t1 - o * rows < rows ? t1 - o * rows : rows;
       int i3 = o % g[3], q = o / g[3], i2 = q % g[2], i1 = q / g[2] % g[1], i0 = q / g[2] / g[1];
       const f32 *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3];
       const f32 *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3];
+      const f32 *x = v_left ? pb : pa, *v = v_left ? pa : pb;
       f32 *pd = d + o * rows * inner;
-      if (v_left) bin_rowvec(f, pd, pb, pa, 1, inner, k0, k1);
-      else bin_rowvec(f, pd, pa, pb, 0, inner, k0, k1);
+      for (int k = k0; k < k1; k++) bin_vv(vop, pd + k * inner, x + k * inner, v, inner);
       r = o * rows + k1;
     }
     return;
@@ -213,7 +225,7 @@ INLINE void bin_nd(bin4 f, binrow row, f32 *d, const f32 *a, const f32 *b, const
   int oa = i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3] + i4 * sa[4];
   int ob = i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3] + i4 * sb[4];
   for (int r = t0; r < t1; r++) {
-    row(d + r * inner, a + oa, sa[5], b + ob, sb[5], inner);
+    bin_row(op, d + r * inner, a + oa, sa[5], b + ob, sb[5], inner);
     oa += sa[4], ob += sb[4];
     if (++i4 < g[4]) continue;
     oa -= sa[4] * g[4], ob -= sb[4] * g[4], i4 = 0, oa += sa[3], ob += sb[3];
@@ -226,68 +238,72 @@ INLINE void bin_nd(bin4 f, binrow row, f32 *d, const f32 *a, const f32 *b, const
   }
 }
 
-// Per op: its row loop (one copy, shared); elt_<op>_flat: elements [t0, t1)·block of n (tiles ⌈n / block⌉) at
-// strides sa, sb; elt_<op>_nd: the 6-D form above.
-#define BINARY(name, f)                                                                                                \
-  static __attribute__((noinline)) void row_##name(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {      \
-    bin_row(f, d, a, sa, b, sb, n);                                                                                   \
-  }                                                                                                                   \
-  EXPORT(elt_##name##_flat)(f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {  \
-    int s = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
-    if (s < e) row_##name(d + s, a + s * sa, sa, b + s * sb, sb, e - s);                                              \
-  }                                                                                                                   \
-  EXPORT(elt_##name##_nd)(f32 *d, const f32 *a, const f32 *b, const int32_t *g, int t0, int t1) {                     \
-    bin_nd(f, row_##name, d, a, b, g, t0, t1);                                                                        \
-  }
+// ---- unaries: d = op(x; p, q) over elements [t0, t1)·block of n ----
 
-BINARY(add, add4)
-BINARY(sub, sub4)
-BINARY(mul, mul4)
-BINARY(div, div4)
-BINARY(max, max4)
-BINARY(min, min4)
-BINARY(prelu, prelu4)
-
-// ---- unaries: d = f(x; p, q) over elements [t0, t1)·block of n ----
-
-// Four vectors a step: independent chains hide the latency of the long math bodies (sigmoid 1.4x).
-#define UNARY(name, expr)                                                                                              \
-  INLINE f32x4 u_##name(f32x4 x, f32x4 p, f32x4 q) { (void)p, (void)q; return expr; }                                  \
-  EXPORT(elt_##name)(f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {                        \
-    f32x4 p = splat(p0), q = splat(q0);                                                                               \
-    int i = t0 * block, e = t1 * block < n ? t1 * block : n;                                                          \
-    for (; i + 16 <= e; i += 16) {                                                                                    \
-      f32x4 r0 = u_##name(load4(s + i), p, q), r1 = u_##name(load4(s + i + 4), p, q);                                 \
-      f32x4 r2 = u_##name(load4(s + i + 8), p, q), r3 = u_##name(load4(s + i + 12), p, q);                            \
-      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                        \
-    }                                                                                                                 \
-    for (; i + 4 <= e; i += 4) store4(d + i, u_##name(load4(s + i), p, q));                                           \
-    if (i < e) store_first(d + i, u_##name(load4(s + i), p, q), e - i);                                               \
-  }
+// The ops in the order of UNARY_PARAMS in src/cpu/arena/ops/elementwise.ts.
+enum { U_RELU, U_CLIP, U_LEAKYRELU, U_ELU, U_SIGMOID, U_HARDSIGMOID, U_HARDSWISH, U_TANH, U_EXP, U_LOG, U_GELU, U_NEG,
+       U_ABS, U_SQRT, U_RECIPROCAL, U_FLOOR, U_CEIL, U_ROUND, U_SIGN };
 
 #define ZERO splat(0.0f)
 #define NEG(x) wasm_f32x4_lt(x, ZERO)
 
-UNARY(relu, wasm_f32x4_pmax(x, ZERO))
-UNARY(clip, clamp4(x, p, q))
-UNARY(leakyrelu, wasm_v128_bitselect(wasm_f32x4_mul(x, p), x, NEG(x)))
-UNARY(elu, wasm_v128_bitselect(wasm_f32x4_mul(p, expm1_neg4(x)), x, NEG(x)))
-UNARY(sigmoid, sigmoid4(x))
-UNARY(hardsigmoid, act4(x, ACT_HARDSIGMOID, wasm_f32x4_extract_lane(p, 0), wasm_f32x4_extract_lane(q, 0)))
-UNARY(hardswish, act4(x, ACT_HARDSWISH, 1.0f, 0.0f))
-UNARY(tanh, tanh4(x))
-UNARY(exp, exp_full4(x))
-UNARY(log, log4(x))
-UNARY(gelu, gelu4(x, wasm_f32x4_extract_lane(p, 0) != 0))
-UNARY(neg, wasm_f32x4_neg(x))
-UNARY(abs, wasm_f32x4_abs(x))
-UNARY(sqrt, wasm_f32x4_sqrt(x))
-UNARY(reciprocal, wasm_f32x4_div(splat(1.0f), x))
-UNARY(floor, wasm_f32x4_floor(x))
-UNARY(ceil, wasm_f32x4_ceil(x))
-UNARY(round, wasm_f32x4_nearest(x))
+// The long bodies, one vector a call.
+static __attribute__((noinline)) f32x4 unary_slow(int op, f32x4 x, f32x4 p) {
+  switch (op) {
+    case U_ELU: return wasm_v128_bitselect(wasm_f32x4_mul(p, expm1_neg4(x)), x, NEG(x));
+    case U_TANH: return tanh4(x);
+    case U_EXP: return exp_full4(x);
+    case U_LOG: return log4(x);
+    default: return gelu4(x, wasm_f32x4_extract_lane(p, 0) != 0);
+  }
+}
+
+// One dispatch on op per 16 floats (four independent chains hide the latency of sigmoid's body: 1.4x); Relu runs
+// as Clip to [0, inf].
+#define CLIP(x) clamp4(x, p, q)
+#define LEAKY(x) wasm_v128_bitselect(wasm_f32x4_mul(x, p), x, NEG(x))
+#define HSIGMOID(x) act4(x, ACT_HARDSIGMOID, p0, q0)
+#define HSWISH(x) act4(x, ACT_HARDSWISH, 1.0f, 0.0f)
+#define RECIP(x) wasm_f32x4_div(splat(1.0f), x)
 // ±0 → +0 (x + 0), NaN stays NaN
-UNARY(sign, wasm_v128_bitselect(splat(1.0f), wasm_v128_bitselect(splat(-1.0f), wasm_f32x4_add(x, ZERO), NEG(x)), wasm_f32x4_gt(x, ZERO)))
+#define SIGN(x) wasm_v128_bitselect(splat(1.0f), wasm_v128_bitselect(splat(-1.0f), wasm_f32x4_add(x, ZERO), NEG(x)), wasm_f32x4_gt(x, ZERO))
+#define SLOW(x) unary_slow(op, x, p)
+#define UN_SWITCH(ON)                                                                                                  \
+  switch (op) {                                                                                                      \
+    case U_CLIP: ON(CLIP); break;                                                                                    \
+    case U_LEAKYRELU: ON(LEAKY); break;                                                                              \
+    case U_SIGMOID: ON(sigmoid4); break;                                                                             \
+    case U_HARDSIGMOID: ON(HSIGMOID); break;                                                                         \
+    case U_HARDSWISH: ON(HSWISH); break;                                                                             \
+    case U_NEG: ON(wasm_f32x4_neg); break;                                                                           \
+    case U_ABS: ON(wasm_f32x4_abs); break;                                                                           \
+    case U_SQRT: ON(wasm_f32x4_sqrt); break;                                                                         \
+    case U_RECIPROCAL: ON(RECIP); break;                                                                             \
+    case U_FLOOR: ON(wasm_f32x4_floor); break;                                                                       \
+    case U_CEIL: ON(wasm_f32x4_ceil); break;                                                                         \
+    case U_ROUND: ON(wasm_f32x4_nearest); break;                                                                     \
+    case U_SIGN: ON(SIGN); break;                                                                                    \
+    default: ON(SLOW);                                                                                               \
+  }
+#define UN1(f) (r0 = f(x0))
+#define UN4(f) (r0 = f(x0), r1 = f(x1), r2 = f(x2), r3 = f(x3))
+
+EXPORT(elt_unary)(int op, f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {
+  if (op == U_RELU) op = U_CLIP, p0 = 0, q0 = __builtin_inff();
+  f32x4 p = splat(p0), q = splat(q0);
+  int i = t0 * block, e = t1 * block < n ? t1 * block : n;
+  for (; i + 16 <= e; i += 16) {
+    f32x4 x0 = load4(s + i), x1 = load4(s + i + 4), x2 = load4(s + i + 8), x3 = load4(s + i + 12), r0, r1, r2, r3;
+    UN_SWITCH(UN4)
+    store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
+  }
+  for (; i < e; i += 4) {
+    f32x4 x0 = load4(s + i), r0;
+    UN_SWITCH(UN1)
+    if (e - i >= 4) store4(d + i, r0);
+    else store_first(d + i, r0, e - i);
+  }
+}
 
 // ---- softmax over an axis of n elements `inner` apart (outer × n × inner), the maximum subtracted first ----
 
