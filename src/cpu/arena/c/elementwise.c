@@ -31,6 +31,9 @@ INLINE f32x4 exp_full4(f32x4 x) {
   return y;
 }
 
+// Softmax's copy, out of line for size.
+static __attribute__((noinline)) f32x4 exp_full(f32x4 x) { return exp_full4(x); }
+
 // e^x − 1 for x ≤ 0 without the cancellation of exp4(x) − 1 near 0: x = n·ln2 + t, |t| ≤ ln2/2, and
 // e^x − 1 = 2^n·(e^t − 1) + (2^n − 1) with e^t − 1 by its Taylor series to t^7 (error < 2e-8 relative).
 INLINE f32x4 expm1_neg4(f32x4 x) {
@@ -126,75 +129,131 @@ enum { B_ADD, B_SUB, B_MUL, B_DIV, B_MAX, B_MIN, B_PRELU, B_RSUB, B_RDIV, B_RPRE
 INLINE int swapped(int op) { return op == B_SUB ? B_RSUB : op == B_DIV ? B_RDIV : op == B_PRELU ? B_RPRELU : op; }
 
 INLINE f32x4 prelu4(f32x4 x, f32x4 s) { return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, splat(0.0f))); }
-INLINE f32x4 rsub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(b, a); }
-INLINE f32x4 rdiv4(f32x4 a, f32x4 b) { return wasm_f32x4_div(b, a); }
-INLINE f32x4 rprelu4(f32x4 a, f32x4 b) { return prelu4(b, a); }
 
-// One dispatch on op per 16 floats: ON(f) applies f to the vector pairs in hand. wasm's max/min propagate NaN and
-// order −0 < +0, as Math.max/min.
-#define BIN_SWITCH(ON)                                                                                                 \
-  switch (op) {                                                                                                      \
-    case B_ADD: ON(wasm_f32x4_add); break;                                                                           \
-    case B_SUB: ON(wasm_f32x4_sub); break;                                                                           \
-    case B_MUL: ON(wasm_f32x4_mul); break;                                                                           \
-    case B_DIV: ON(wasm_f32x4_div); break;                                                                           \
-    case B_MAX: ON(wasm_f32x4_max); break;                                                                           \
-    case B_MIN: ON(wasm_f32x4_min); break;                                                                           \
-    case B_PRELU: ON(prelu4); break;                                                                                 \
-    case B_RSUB: ON(rsub4); break;                                                                                   \
-    case B_RDIV: ON(rdiv4); break;                                                                                   \
-    default: ON(rprelu4);                                                                                            \
+// wasm's max/min propagate NaN and order −0 < +0, as Math.max/min.
+static f32x4 bin1(int op, f32x4 a, f32x4 b) {
+  switch (op) {
+    case B_ADD: return wasm_f32x4_add(a, b);
+    case B_SUB: return wasm_f32x4_sub(a, b);
+    case B_MUL: return wasm_f32x4_mul(a, b);
+    case B_DIV: return wasm_f32x4_div(a, b);
+    case B_MAX: return wasm_f32x4_max(a, b);
+    case B_MIN: return wasm_f32x4_min(a, b);
+    case B_PRELU: return prelu4(a, b);
+    case B_RSUB: return wasm_f32x4_sub(b, a);
+    case B_RDIV: return wasm_f32x4_div(b, a);
+    default: return prelu4(b, a);
   }
-#define ON1(f) (r0 = f(a0, b0))
-#define ON4(f) (r0 = f(a0, b0), r1 = f(a1, b1), r2 = f(a2, b2), r3 = f(a3, b3))
-
-INLINE f32x4 bin1(int op, f32x4 a0, f32x4 b0) {
-  f32x4 r0;
-  BIN_SWITCH(ON1)
-  return r0;
 }
 
-// d[0, n) from A(i), B(i), the operands' vectors at element i: 16 floats a step, then single vectors, the last
-// partial one stored lane by lane.
-#define BIN_LOOP(A, B)                                                                                                 \
-  int i = 0;                                                                                                         \
-  for (; i + 16 <= n; i += 16) {                                                                                     \
-    f32x4 a0 = A(i), a1 = A(i + 4), a2 = A(i + 8), a3 = A(i + 12), b0 = B(i), b1 = B(i + 4), b2 = B(i + 8), b3 = B(i + 12); \
-    f32x4 r0, r1, r2, r3;                                                                                            \
-    BIN_SWITCH(ON4)                                                                                                  \
-    store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                         \
-  }                                                                                                                  \
-  for (; i < n; i += 4) {                                                                                            \
-    f32x4 r = bin1(op, A(i), B(i));                                                                                  \
-    if (n - i >= 4) store4(d + i, r);                                                                                \
-    else store_first(d + i, r, n - i);                                                                               \
-  }
+INLINE f32x4 rsub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(b, a); }
+INLINE f32x4 rdiv4(f32x4 a, f32x4 b) { return wasm_f32x4_div(b, a); }
 
+// The vector at element i of n at stride s.
+INLINE f32x4 operand(const f32 *p, int s, int i, int n) {
+  return s == 1 ? load4(p + i) : s == 0 ? splat(*p) : gather(p + i * s, s, n - i < 4 ? n - i : 4);
+}
+
+
+// d[0, n) = f(A(i), B(i)), the operands' vectors at element i: 16 floats a step where `four`, then single vectors,
+// the last partial one stored lane by lane.
+#define BIN_LOOP(f, four, A, B)                                                                                        \
+  {                                                                                                                  \
+    int i = 0;                                                                                                       \
+    for (; four && i + 16 <= n; i += 16) {                                                                           \
+      f32x4 r0 = f(A(i), B(i)), r1 = f(A(i + 4), B(i + 4)), r2 = f(A(i + 8), B(i + 8)), r3 = f(A(i + 12), B(i + 12)); \
+      store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                       \
+    }                                                                                                                \
+    if (four) {                                                                                                      \
+      for (; i + 4 <= n; i += 4) store4(d + i, f(A(i), B(i)));                                                      \
+      if (i < n) store_first(d + i, f(A(i), B(i)), n - i);                                                           \
+    } else {                                                                                                         \
+      for (; i < n; i += 4) {                                                                                        \
+        f32x4 r = f(A(i), B(i));                                                                                     \
+        if (n - i >= 4) store4(d + i, r);                                                                            \
+        else store_first(d + i, r, n - i);                                                                           \
+      }                                                                                                              \
+    }                                                                                                                \
+  }
 #define VEC_A(i) load4(a + (i))
 #define VEC_B(i) load4(b + (i))
 #define SPLAT_B(i) vb
+#define ANY_A(i) operand(a, sa, i, n)
+#define ANY_B(i) operand(b, sb, i, n)
 
-// Both operands contiguous.
-static __attribute__((noinline)) void bin_vv(int op, f32 *d, const f32 *a, const f32 *b, int n) { BIN_LOOP(VEC_A, VEC_B) }
+// Per op: vv_ both operands contiguous; vs_ b one value; rv_ rows [r0, r1) of `inner` outputs, x's rows contiguous,
+// v one vector shared by every row, four columns at a time down blocks of 8 rows so that v's lanes stay in a register
+// (per-channel scaling of NHWC, where rows are short). Own loops for the hot ops (MediaPipe's residual Adds and
+// squeeze-excite Muls, TF.js models' normalising Subs and Divs), 16 floats a step but for Div (bound by division);
+// one loop dispatching per vector for the rest, any strides.
+#define ANY(a, b) bin1(op, a, b)
+#define ROWVEC(f)                                                                                                      \
+  for (int r = r0; r < r1; r += 8) {                                                                                 \
+    int re = r + 8 < r1 ? r + 8 : r1;                                                                                \
+    for (int c = 0; c < inner; c += 4) {                                                                             \
+      f32x4 vv = load4(v + c);                                                                                       \
+      int w = inner - c;                                                                                             \
+      for (int k = r; k < re; k++) {                                                                                 \
+        f32x4 y = f(load4(x + k * inner + c), vv);                                                                   \
+        if (w >= 4) store4(d + k * inner + c, y);                                                                    \
+        else store_first(d + k * inner + c, y, w);                                                                   \
+      }                                                                                                              \
+    }                                                                                                                \
+  }
+#define VV(name, f, four)                                                                                              \
+  static __attribute__((noinline)) void vv_##name(f32 *d, const f32 *a, const f32 *b, int n)                        \
+    BIN_LOOP(f, four, VEC_A, VEC_B)
+#define VS(name, f, four)                                                                                              \
+  static __attribute__((noinline)) void vs_##name(f32 *d, const f32 *a, f32x4 vb, int n)                            \
+    BIN_LOOP(f, four, VEC_A, SPLAT_B)
+#define RV(name, f)                                                                                                    \
+  static __attribute__((noinline)) void rv_##name(f32 *d, const f32 *x, const f32 *v, int inner, int r0, int r1) {  \
+    ROWVEC(f)                                                                                                        \
+  }
+#define BINARY(name, f, four) VV(name, f, four) VS(name, f, four) RV(name, f)
 
-// a contiguous, b one value.
-static __attribute__((noinline)) void bin_vs(int op, f32 *d, const f32 *a, f32x4 vb, int n) { BIN_LOOP(VEC_A, SPLAT_B) }
+BINARY(add, wasm_f32x4_add, 1)
+BINARY(sub, wasm_f32x4_sub, 1)
+BINARY(mul, wasm_f32x4_mul, 1)
+BINARY(div, wasm_f32x4_div, 1)
+// a scalar minus or over a tensor
+VS(rsub, rsub4, 1)
+VS(rdiv, rdiv4, 1)
+
+static __attribute__((noinline)) void any_any(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n)
+  BIN_LOOP(ANY, 0, ANY_A, ANY_B)
+static __attribute__((noinline)) void rv_any(int op, f32 *d, const f32 *x, const f32 *v, int inner, int r0, int r1) {
+  ROWVEC(ANY)
+}
+
+// Calls kind_<op>(args) for the ops with own loops, else `other`.
+#define BY_OP(kind, other, ...)                                                                                        \
+  switch (op) {                                                                                                      \
+    case B_ADD: kind##_add(__VA_ARGS__); break;                                                                      \
+    case B_SUB: kind##_sub(__VA_ARGS__); break;                                                                      \
+    case B_MUL: kind##_mul(__VA_ARGS__); break;                                                                      \
+    case B_DIV: kind##_div(__VA_ARGS__); break;                                                                      \
+    default: other;                                                                                                  \
+  }
+#define VS_OP(...)                                                                                                     \
+  switch (op) {                                                                                                      \
+    case B_RSUB: vs_rsub(__VA_ARGS__); break;                                                                        \
+    case B_RDIV: vs_rdiv(__VA_ARGS__); break;                                                                        \
+    default: BY_OP(vs, any_any(op, d, a, sa, b, sb, n), __VA_ARGS__)                                                 \
+  }
 
 // n outputs; sa, sb the operands' strides.
 static void bin_row(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {
-  if (sa == 1 && sb == 1) bin_vv(op, d, a, b, n);
-  else if (sa == 1 && sb == 0) bin_vs(op, d, a, splat(*b), n);
-  else if (sa == 0 && sb == 1) bin_vs(swapped(op), d, b, splat(*a), n);
-  else
-    for (int i = 0; i < n; i += 4) {
-      int m = n - i < 4 ? n - i : 4;
-      f32x4 r = bin1(op, gather(a + i * sa, sa, m), gather(b + i * sb, sb, m));
-      if (m == 4) store4(d + i, r);
-      else store_first(d + i, r, m);
-    }
+  if (sa == 0 && sb == 1) {
+    const f32 *t = a;
+    a = b, b = t, sa = 1, sb = 0, op = swapped(op);
+  }
+  if (sa == 1 && sb == 1) BY_OP(vv, any_any(op, d, a, sa, b, sb, n), d, a, b, n)
+  else if (sa == 1 && sb == 0) VS_OP(d, a, splat(*b), n)
+  else any_any(op, d, a, sa, b, sb, n);
 }
 
-// Per op: elt_binary_flat: elements [t0, t1)·block of n (tiles ⌈n / block⌉) at strides sa, sb.
+// Elements [t0, t1)·block of n (tiles ⌈n / block⌉) at strides sa, sb.
 EXPORT(elt_binary_flat)(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n, int block, int t0, int t1) {
   int s = t0 * block, e = t1 * block < n ? t1 * block : n;
   if (s < e) bin_row(op, d + s, a + s * sa, sa, b + s * sb, sb, e - s);
@@ -206,16 +265,16 @@ EXPORT(elt_binary_nd)(int op, f32 *d, const f32 *a, const f32 *b, const int32_t 
   const int32_t *sa = g + 6, *sb = g + 12;
   int inner = g[5];
   if (sa[5] == 1 && sb[5] == 1 && ((sa[4] == inner && sb[4] == 0) || (sb[4] == inner && sa[4] == 0))) {
-    // one vector per outer index, v, against contiguous rows x (per-channel scaling of NHWC, batch > 1 too)
-    int rows = g[4], v_left = sa[4] == 0, vop = v_left ? swapped(op) : op;
+    // one vector per outer index (per-channel scaling of NHWC, batch > 1 too)
+    int rows = g[4], v_left = sa[4] == 0;
+    if (v_left) op = swapped(op);
     for (int r = t0; r < t1;) {
       int o = r / rows, k0 = r - o * rows, k1 = t1 - o * rows < rows ? t1 - o * rows : rows;
       int i3 = o % g[3], q = o / g[3], i2 = q % g[2], i1 = q / g[2] % g[1], i0 = q / g[2] / g[1];
       const f32 *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3];
       const f32 *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3];
-      const f32 *x = v_left ? pb : pa, *v = v_left ? pa : pb;
       f32 *pd = d + o * rows * inner;
-      for (int k = k0; k < k1; k++) bin_vv(vop, pd + k * inner, x + k * inner, v, inner);
+      BY_OP(rv, rv_any(op, pd, v_left ? pb : pa, v_left ? pa : pb, inner, k0, k1), pd, v_left ? pb : pa, v_left ? pa : pb, inner, k0, k1)
       r = o * rows + k1;
     }
     return;
@@ -247,61 +306,62 @@ enum { U_RELU, U_CLIP, U_LEAKYRELU, U_ELU, U_SIGMOID, U_HARDSIGMOID, U_HARDSWISH
 #define ZERO splat(0.0f)
 #define NEG(x) wasm_f32x4_lt(x, ZERO)
 
-// The long bodies, one vector a call.
-static __attribute__((noinline)) f32x4 unary_slow(int op, f32x4 x, f32x4 p) {
+// The short bodies, for the ops that share one loop.
+static f32x4 unary1(int op, f32x4 x, f32x4 p, f32x4 q) {
   switch (op) {
-    case U_ELU: return wasm_v128_bitselect(wasm_f32x4_mul(p, expm1_neg4(x)), x, NEG(x));
-    case U_TANH: return tanh4(x);
-    case U_EXP: return exp_full4(x);
-    case U_LOG: return log4(x);
-    default: return gelu4(x, wasm_f32x4_extract_lane(p, 0) != 0);
+    case U_HARDSIGMOID: return clamp4(wasm_f32x4_add(wasm_f32x4_mul(x, p), q), ZERO, splat(1.0f));
+    case U_NEG: return wasm_f32x4_neg(x);
+    case U_ABS: return wasm_f32x4_abs(x);
+    case U_SQRT: return wasm_f32x4_sqrt(x);
+    case U_RECIPROCAL: return wasm_f32x4_div(splat(1.0f), x);
+    case U_FLOOR: return wasm_f32x4_floor(x);
+    case U_CEIL: return wasm_f32x4_ceil(x);
+    case U_ROUND: return wasm_f32x4_nearest(x);
+    // ±0 → +0 (x + 0), NaN stays NaN
+    default: return wasm_v128_bitselect(splat(1.0f), wasm_v128_bitselect(splat(-1.0f), wasm_f32x4_add(x, ZERO), NEG(x)), wasm_f32x4_gt(x, ZERO));
   }
 }
 
-// One dispatch on op per 16 floats (four independent chains hide the latency of sigmoid's body: 1.4x); Relu runs
-// as Clip to [0, inf].
+// d[i, e) = f(x) for x the vectors of s: 16 floats a step (four independent chains hide the latency of a long body:
+// sigmoid 1.4x), then single vectors, the last partial one stored lane by lane. ONE: single vectors only (the rare
+// ops with long bodies, for size).
+#define FOUR(f)                                                                                                        \
+  for (; i + 16 <= e; i += 16) {                                                                                     \
+    f32x4 r0 = f(load4(s + i)), r1 = f(load4(s + i + 4)), r2 = f(load4(s + i + 8)), r3 = f(load4(s + i + 12));       \
+    store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                         \
+  }                                                                                                                  \
+  ONE(f)
+#define ONE(f)                                                                                                         \
+  for (; i < e; i += 4) {                                                                                            \
+    f32x4 r = f(load4(s + i));                                                                                       \
+    if (e - i >= 4) store4(d + i, r);                                                                                \
+    else store_first(d + i, r, e - i);                                                                               \
+  }                                                                                                                  \
+  break;
+
+#define RELU(x) wasm_f32x4_pmax(x, ZERO)
 #define CLIP(x) clamp4(x, p, q)
 #define LEAKY(x) wasm_v128_bitselect(wasm_f32x4_mul(x, p), x, NEG(x))
-#define HSIGMOID(x) act4(x, ACT_HARDSIGMOID, p0, q0)
 #define HSWISH(x) act4(x, ACT_HARDSWISH, 1.0f, 0.0f)
-#define RECIP(x) wasm_f32x4_div(splat(1.0f), x)
-// ±0 → +0 (x + 0), NaN stays NaN
-#define SIGN(x) wasm_v128_bitselect(splat(1.0f), wasm_v128_bitselect(splat(-1.0f), wasm_f32x4_add(x, ZERO), NEG(x)), wasm_f32x4_gt(x, ZERO))
-#define SLOW(x) unary_slow(op, x, p)
-#define UN_SWITCH(ON)                                                                                                  \
-  switch (op) {                                                                                                      \
-    case U_CLIP: ON(CLIP); break;                                                                                    \
-    case U_LEAKYRELU: ON(LEAKY); break;                                                                              \
-    case U_SIGMOID: ON(sigmoid4); break;                                                                             \
-    case U_HARDSIGMOID: ON(HSIGMOID); break;                                                                         \
-    case U_HARDSWISH: ON(HSWISH); break;                                                                             \
-    case U_NEG: ON(wasm_f32x4_neg); break;                                                                           \
-    case U_ABS: ON(wasm_f32x4_abs); break;                                                                           \
-    case U_SQRT: ON(wasm_f32x4_sqrt); break;                                                                         \
-    case U_RECIPROCAL: ON(RECIP); break;                                                                             \
-    case U_FLOOR: ON(wasm_f32x4_floor); break;                                                                       \
-    case U_CEIL: ON(wasm_f32x4_ceil); break;                                                                         \
-    case U_ROUND: ON(wasm_f32x4_nearest); break;                                                                     \
-    case U_SIGN: ON(SIGN); break;                                                                                    \
-    default: ON(SLOW);                                                                                               \
-  }
-#define UN1(f) (r0 = f(x0))
-#define UN4(f) (r0 = f(x0), r1 = f(x1), r2 = f(x2), r3 = f(x3))
+#define ELU(x) wasm_v128_bitselect(wasm_f32x4_mul(p, expm1_neg4(x)), x, NEG(x))
+#define GELU(x) gelu4(x, p0 != 0)
+#define SHORT(x) unary1(op, x, p, q)
 
 EXPORT(elt_unary)(int op, f32 *d, const f32 *s, int n, int block, f32 p0, f32 q0, int t0, int t1) {
-  if (op == U_RELU) op = U_CLIP, p0 = 0, q0 = __builtin_inff();
   f32x4 p = splat(p0), q = splat(q0);
   int i = t0 * block, e = t1 * block < n ? t1 * block : n;
-  for (; i + 16 <= e; i += 16) {
-    f32x4 x0 = load4(s + i), x1 = load4(s + i + 4), x2 = load4(s + i + 8), x3 = load4(s + i + 12), r0, r1, r2, r3;
-    UN_SWITCH(UN4)
-    store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);
-  }
-  for (; i < e; i += 4) {
-    f32x4 x0 = load4(s + i), r0;
-    UN_SWITCH(UN1)
-    if (e - i >= 4) store4(d + i, r0);
-    else store_first(d + i, r0, e - i);
+  switch (op) {
+    case U_RELU: FOUR(RELU)
+    case U_CLIP: FOUR(CLIP)
+    case U_LEAKYRELU: ONE(LEAKY)
+    case U_SIGMOID: FOUR(sigmoid4)
+    case U_HARDSWISH: FOUR(HSWISH)
+    case U_ELU: ONE(ELU)
+    case U_TANH: ONE(tanh4)
+    case U_EXP: ONE(exp_full4)
+    case U_LOG: ONE(log4)
+    case U_GELU: ONE(GELU)
+    default: ONE(SHORT)
   }
 }
 
@@ -318,12 +378,12 @@ INLINE void softmax_row(f32 *d, const f32 *s, int n) {
   m = wasm_f32x4_max(m, wasm_i32x4_shuffle(m, m, 1, 0, 3, 2));
   f32x4 sum = ZERO;
   for (i = 0; i + 4 <= n; i += 4) {
-    f32x4 e = exp_full4(wasm_f32x4_sub(load4(s + i), m));
+    f32x4 e = exp_full(wasm_f32x4_sub(load4(s + i), m));
     store4(d + i, e);
     sum = wasm_f32x4_add(sum, e);
   }
   if (i < n) {
-    f32x4 e = exp_full4(wasm_f32x4_sub(load4(s + i), m));
+    f32x4 e = exp_full(wasm_f32x4_sub(load4(s + i), m));
     store_first(d + i, e, n - i);
     sum = wasm_f32x4_add(sum, wasm_v128_and(e, tail));
   }
@@ -348,7 +408,7 @@ EXPORT(elt_softmax_cols)(f32 *d, const f32 *s, int n, int inner, int t0, int t1)
     for (int k = 0; k < n; k++) m = wasm_f32x4_max(m, load4(src + k * inner));
     f32x4 sum = ZERO;
     for (int k = 0; k < n; k++) {
-      f32x4 e = exp_full4(wasm_f32x4_sub(load4(src + k * inner), m));
+      f32x4 e = exp_full(wasm_f32x4_sub(load4(src + k * inner), m));
       sum = wasm_f32x4_add(sum, e);
       if (w == 4) store4(dst + k * inner, e);
       else store_first(dst + k * inner, e, w);
