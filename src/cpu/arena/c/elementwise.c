@@ -130,6 +130,9 @@ INLINE int swapped(int op) { return op == B_SUB ? B_RSUB : op == B_DIV ? B_RDIV 
 
 INLINE f32x4 prelu4(f32x4 x, f32x4 s) { return wasm_v128_bitselect(wasm_f32x4_mul(x, s), x, wasm_f32x4_lt(x, splat(0.0f))); }
 
+INLINE f32x4 rsub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(b, a); }
+INLINE f32x4 rdiv4(f32x4 a, f32x4 b) { return wasm_f32x4_div(b, a); }
+
 // wasm's max/min propagate NaN and order −0 < +0, as Math.max/min.
 static f32x4 bin1(int op, f32x4 a, f32x4 b) {
   switch (op) {
@@ -140,20 +143,16 @@ static f32x4 bin1(int op, f32x4 a, f32x4 b) {
     case B_MAX: return wasm_f32x4_max(a, b);
     case B_MIN: return wasm_f32x4_min(a, b);
     case B_PRELU: return prelu4(a, b);
-    case B_RSUB: return wasm_f32x4_sub(b, a);
-    case B_RDIV: return wasm_f32x4_div(b, a);
+    case B_RSUB: return rsub4(a, b);
+    case B_RDIV: return rdiv4(a, b);
     default: return prelu4(b, a);
   }
 }
-
-INLINE f32x4 rsub4(f32x4 a, f32x4 b) { return wasm_f32x4_sub(b, a); }
-INLINE f32x4 rdiv4(f32x4 a, f32x4 b) { return wasm_f32x4_div(b, a); }
 
 // The vector at element i of n at stride s.
 INLINE f32x4 operand(const f32 *p, int s, int i, int n) {
   return s == 1 ? load4(p + i) : s == 0 ? splat(*p) : gather(p + i * s, s, n - i < 4 ? n - i : 4);
 }
-
 
 // d[0, n) = f(A(i), B(i)), the operands' vectors at element i: 16 floats a step where `four`, then single vectors,
 // the last partial one stored lane by lane.
@@ -181,11 +180,11 @@ INLINE f32x4 operand(const f32 *p, int s, int i, int n) {
 #define ANY_A(i) operand(a, sa, i, n)
 #define ANY_B(i) operand(b, sb, i, n)
 
-// Per op: vv_ both operands contiguous; vs_ b one value; rv_ rows [r0, r1) of `inner` outputs, x's rows contiguous,
-// v one vector shared by every row, four columns at a time down blocks of 8 rows so that v's lanes stay in a register
-// (per-channel scaling of NHWC, where rows are short). Own loops for the hot ops (MediaPipe's residual Adds and
-// squeeze-excite Muls, TF.js models' normalising Subs and Divs), 16 floats a step but for Div (bound by division);
-// one loop dispatching per vector for the rest, any strides.
+// vv_<op>: both operands contiguous; vs_<op>: b one value; rv_<op>: rows [r0, r1) of `inner` outputs, x's rows
+// contiguous, v one vector shared by every row, four columns at a time down blocks of 8 rows so that v's lanes stay in
+// a register (per-channel scaling of NHWC, where rows are short). Own loops, 16 floats a step, only for the ops the
+// models run (MediaPipe's residual Adds and squeeze-excite Muls, TF.js models' normalising Subs and Divs): the rest go
+// through loops dispatching on the op per vector (the per-op loops of every op were 35 KB of wasm).
 #define ANY(a, b) bin1(op, a, b)
 #define ROWVEC(f)                                                                                                      \
   for (int r = r0; r < r1; r += 8) {                                                                                 \
@@ -226,21 +225,12 @@ static __attribute__((noinline)) void rv_any(int op, f32 *d, const f32 *x, const
   ROWVEC(ANY)
 }
 
-// Calls kind_<op>(args) for the ops with own loops, else `other`.
-#define BY_OP(kind, other, ...)                                                                                        \
-  switch (op) {                                                                                                      \
-    case B_ADD: kind##_add(__VA_ARGS__); break;                                                                      \
-    case B_SUB: kind##_sub(__VA_ARGS__); break;                                                                      \
-    case B_MUL: kind##_mul(__VA_ARGS__); break;                                                                      \
-    case B_DIV: kind##_div(__VA_ARGS__); break;                                                                      \
-    default: other;                                                                                                  \
-  }
-#define VS_OP(...)                                                                                                     \
-  switch (op) {                                                                                                      \
-    case B_RSUB: vs_rsub(__VA_ARGS__); break;                                                                        \
-    case B_RDIV: vs_rdiv(__VA_ARGS__); break;                                                                        \
-    default: BY_OP(vs, any_any(op, d, a, sa, b, sb, n), __VA_ARGS__)                                                 \
-  }
+// The switch cases calling kind_<op>(args) for the ops with own loops (the others fall through).
+#define OWN_LOOPS(kind, ...)                                                                                           \
+  case B_ADD: kind##_add(__VA_ARGS__); return;                                                                       \
+  case B_SUB: kind##_sub(__VA_ARGS__); return;                                                                       \
+  case B_MUL: kind##_mul(__VA_ARGS__); return;                                                                       \
+  case B_DIV: kind##_div(__VA_ARGS__); return;
 
 // n outputs; sa, sb the operands' strides.
 static void bin_row(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, int n) {
@@ -248,9 +238,20 @@ static void bin_row(int op, f32 *d, const f32 *a, int sa, const f32 *b, int sb, 
     const f32 *t = a;
     a = b, b = t, sa = 1, sb = 0, op = swapped(op);
   }
-  if (sa == 1 && sb == 1) BY_OP(vv, any_any(op, d, a, sa, b, sb, n), d, a, b, n)
-  else if (sa == 1 && sb == 0) VS_OP(d, a, splat(*b), n)
-  else any_any(op, d, a, sa, b, sb, n);
+  if (sa == 1 && sb == 1)
+    switch (op) { OWN_LOOPS(vv, d, a, b, n) }
+  if (sa == 1 && sb == 0)
+    switch (op) {
+      OWN_LOOPS(vs, d, a, splat(*b), n)
+      case B_RSUB: vs_rsub(d, a, splat(*b), n); return;
+      case B_RDIV: vs_rdiv(d, a, splat(*b), n); return;
+    }
+  any_any(op, d, a, sa, b, sb, n);
+}
+
+static void bin_rowvec(int op, f32 *d, const f32 *x, const f32 *v, int inner, int r0, int r1) {
+  switch (op) { OWN_LOOPS(rv, d, x, v, inner, r0, r1) }
+  rv_any(op, d, x, v, inner, r0, r1);
 }
 
 // Elements [t0, t1)·block of n (tiles ⌈n / block⌉) at strides sa, sb.
@@ -274,7 +275,7 @@ EXPORT(elt_binary_nd)(int op, f32 *d, const f32 *a, const f32 *b, const int32_t 
       const f32 *pa = a + i0 * sa[0] + i1 * sa[1] + i2 * sa[2] + i3 * sa[3];
       const f32 *pb = b + i0 * sb[0] + i1 * sb[1] + i2 * sb[2] + i3 * sb[3];
       f32 *pd = d + o * rows * inner;
-      BY_OP(rv, rv_any(op, pd, v_left ? pb : pa, v_left ? pa : pb, inner, k0, k1), pd, v_left ? pb : pa, v_left ? pa : pb, inner, k0, k1)
+      bin_rowvec(op, pd, v_left ? pb : pa, v_left ? pa : pb, inner, k0, k1);
       r = o * rows + k1;
     }
     return;
