@@ -159,7 +159,7 @@ INLINE f32x4 operand(const f32 *p, int s, int i, int n) {
 #define BIN_LOOP(f, four, A, B)                                                                                        \
   {                                                                                                                  \
     int i = 0;                                                                                                       \
-    for (; four && i + 16 <= n; i += 16) {                                                                           \
+    for (; four && i <= n - 16; i += 16) {                                                                           \
       f32x4 r0 = f(A(i), B(i)), r1 = f(A(i + 4), B(i + 4)), r2 = f(A(i + 8), B(i + 8)), r3 = f(A(i + 12), B(i + 12)); \
       store4(d + i, r0), store4(d + i + 4, r1), store4(d + i + 8, r2), store4(d + i + 12, r3);                       \
     }                                                                                                                \
