@@ -69,13 +69,17 @@ function operand(ctx: BuildCtx, i: number, order: readonly number[]): Operand {
   return { offset: ctx.weights(packed), strides: alignStrides(packedShape, stridesOf(packedShape), packedShape.map((_, k) => k)) };
 }
 
+/** The binaries c/elementwise.c serves, an op's index its code there. */
+const BINARY_OPS = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'PRelu'];
+
 /**
- * A broadcasting binary over c/elementwise.c's elt_<op>_flat / elt_<op>_nd: output axes of extent 1 dropped,
+ * A broadcasting binary over c/elementwise.c's elt_binary_flat / elt_binary_nd: output axes of extent 1 dropped,
  * neighbours merged where both operands stay contiguous (or both broadcast) across them, so a same-shape op or a
  * scalar operand is one flat loop and a per-channel vector against NHWC is pixels × C rows.
  */
 export function binaryKernel(op: string): ArenaKernel {
-  const name = op.toLowerCase();
+  const code = BINARY_OPS.indexOf(op);
+  if (code < 0) throw new Error(`no CPU-engine binary kernel for ${op}`);
   return {
     layouts(rn: ResolvedNode, have) {
       if (rn.node.inputs.length !== 2 || rn.node.inputs.includes('')) return undefined;
@@ -111,19 +115,19 @@ export function binaryKernel(op: string): ArenaKernel {
         }
       });
       if (dims.length <= 1)
-        return [{ fn: `elt_${name}_flat`, args: [out.offset, a.offset, sa[0] ?? 0, b.offset, sb[0] ?? 0, n, BLOCK], tiles: Math.ceil(n / BLOCK) }];
+        return [{ fn: 'elt_binary_flat', args: [code, out.offset, a.offset, sa[0] ?? 0, b.offset, sb[0] ?? 0, n, BLOCK], tiles: Math.ceil(n / BLOCK) }];
       const lead = ND - dims.length;
       const g = Int32Array.from([
         ...new Array<number>(lead).fill(1), ...dims,
         ...new Array<number>(lead).fill(0), ...sa,
         ...new Array<number>(lead).fill(0), ...sb,
       ]);
-      return [{ fn: `elt_${name}_nd`, args: [out.offset, a.offset, b.offset, ctx.weights(new Float32Array(g.buffer))], tiles: n / dims[dims.length - 1]! }];
+      return [{ fn: 'elt_binary_nd', args: [code, out.offset, a.offset, b.offset, ctx.weights(new Float32Array(g.buffer))], tiles: n / dims[dims.length - 1]! }];
     },
   };
 }
 
-/** The (p, q) parameters of each unary export, from the op's parsed attributes. */
+/** The (p, q) parameters of each unary op, from its parsed attributes; an op's index is its code in c/elementwise.c. */
 const UNARY_PARAMS: Record<string, (attrs: any) => [number, number]> = {
   Relu: () => [0, 0],
   Clip: (a: ClipAttrs) => [a.min, a.max],
@@ -149,9 +153,10 @@ const UNARY_PARAMS: Record<string, (attrs: any) => [number, number]> = {
 /** The ops unaryKernel serves. */
 export const UNARY_OPS = Object.keys(UNARY_PARAMS);
 
-/** An elementwise float op over c/elementwise.c's elt_<op>; other inputs (Clip's bounds) are load-time constants. */
+/** An elementwise float op over c/elementwise.c's elt_unary; other inputs (Clip's bounds) are load-time constants. */
 export function unaryKernel(op: string): ArenaKernel {
   const params = UNARY_PARAMS[op];
+  const code = UNARY_OPS.indexOf(op);
   if (!params) throw new Error(`no CPU-engine unary kernel for ${op}`);
   return {
     layouts(rn, have) {
@@ -163,7 +168,7 @@ export function unaryKernel(op: string): ArenaKernel {
       const n = sizeOf(x.shape);
       if (n === 0) return [];
       const [p, q] = params(ctx.node.attrs);
-      return [{ fn: `elt_${op.toLowerCase()}`, args: [ctx.output(0).offset, x.offset, n, BLOCK, p, q], tiles: Math.ceil(n / BLOCK) }];
+      return [{ fn: 'elt_unary', args: [code, ctx.output(0).offset, x.offset, n, BLOCK, p, q], tiles: Math.ceil(n / BLOCK) }];
     },
   };
 }
