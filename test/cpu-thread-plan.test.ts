@@ -2,7 +2,7 @@
 // over its first runs, then keeps the faster side per step. Results stay bitwise those of one thread throughout.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
-import { REPLAN_RUNS, ThreadPlan } from '../src/cpu/thread-plan.js';
+import { REPLAN_RUNS, SAMPLES, ThreadPlan, WARMUP } from '../src/cpu/thread-plan.js';
 import { nodeTeam } from '../src/cpu/thread-team-node.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
@@ -24,30 +24,31 @@ describe('thread plan', () => {
       }
     });
     const seen: boolean[] = [];
-    for (let k = 0; k < 12; k++) {
+    for (let k = 0; k < WARMUP + 2 * SAMPLES; k++) {
       plan.step(0, () => seen.push(single));
       plan.done();
     }
-    // run 0 warms up on the team, then odd runs on the team, even runs on one thread
-    expect(seen.slice(0, 11)).toEqual([false, ...Array.from({ length: 10 }, (_, i) => (i + 1) % 2 === 0)]);
+    // WARMUP runs on the team, then one thread and the team in turn
+    expect(seen).toEqual([...new Array(WARMUP).fill(false), ...Array.from({ length: 2 * SAMPLES }, (_, i) => i % 2 === 0)]);
     expect(() => plan.step(0, () => { throw new Error('x'); })).toThrow('x');
     expect(single).toBe(false);
   });
 
-  it('measures over runs 1–10, keeps its choice for REPLAN_RUNS runs, then measures again; every step runs once per run', () => {
+  it('warms up, measures 2 × SAMPLES runs, keeps its choice for REPLAN_RUNS runs, then measures again; every step runs once per run', () => {
     const plan = new ThreadPlan((f) => f());
     let calls = 0;
     const fixed: boolean[] = [];
-    for (let k = 0; k < 21 + 2 * REPLAN_RUNS; k++) {
+    const first = WARMUP + 2 * SAMPLES;
+    for (let k = 0; k < first + 2 * REPLAN_RUNS; k++) {
       for (let i = 0; i < 3; i++) expect(plan.step(i, () => ++calls)).toBe(calls);
       fixed.push(plan.chosen !== undefined);
-      if (k === 11) expect(plan.chosen!.length).toBe(3);
+      if (k === first) expect(plan.chosen!.length).toBe(3);
       plan.done();
     }
     expect(calls).toBe(3 * fixed.length);
     const measuring = fixed.flatMap((f, k) => (f ? [] : [k]));
-    // run 0 (warm-up) and 1..10; then 10 more measuring runs (no second warm-up)
-    expect(measuring).toEqual([...Array(11).keys(), ...Array.from({ length: 10 }, (_, i) => 11 + REPLAN_RUNS + i)]);
+    // the warm-up and the first measurement; then 2 × SAMPLES more measuring runs (no second warm-up)
+    expect(measuring).toEqual([...Array(first).keys(), ...Array.from({ length: 2 * SAMPLES }, (_, i) => first + REPLAN_RUNS + i)]);
   });
 
   it('MobileNetV2 64² on 2 threads with a plan: every run, while measuring and after, bitwise equal to one thread', async () => {
@@ -61,8 +62,8 @@ describe('thread plan', () => {
     ends.push(t.end);
     expect(t.why).toBeUndefined();
     p.useTeam(t.team);
-    for (let k = 0; k < 14; k++) {
-      expect(p.plans[0].chosen === undefined, `run ${k}: plan fixed`).toBe(k < 11);
+    for (let k = 0; k < WARMUP + 2 * SAMPLES + 3; k++) {
+      expect(p.plans[0].chosen === undefined, `run ${k}: plan fixed`).toBe(k < WARMUP + 2 * SAMPLES);
       expect(bytes([...p.run({ [input!]: x }).values()][0]!.data).equals(want), `run ${k}`).toBe(true);
       expect(bytes([...p.run({ [input!]: x }, () => undefined).values()][0]!.data).equals(want), `profiled run ${k}`).toBe(true);
     }
