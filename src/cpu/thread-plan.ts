@@ -1,5 +1,5 @@
 /** Timed runs per step and side before the plan is fixed. */
-export const SAMPLES = 5;
+export const SAMPLES = 9;
 /**
  * Runs on the team before measuring: helper threads compile the kernels themselves, first with V8's baseline
  * compiler; measured from the first run, a team looked no faster than one thread in Chromium (MobileNetV2 on 2

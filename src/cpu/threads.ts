@@ -28,6 +28,8 @@ const SLOT_WORDS = 3 + MAX_CALLS * CALL_WORDS;
 const HEAD = 4;
 /** A helper that has not finished after this long is taken for dead (the leader would otherwise wait forever). */
 const HELPER_TIMEOUT_MS = 30_000;
+/** Polls of a board word before Atomics.wait (about 50–100 µs): the leader's next job, or a helper's last strip. */
+const SPINS = 20_000;
 
 /** Board index of helper `h`'s job sequence number (exported for tests, which wake helpers without a job). */
 export function jobWord(h: number): number {
@@ -47,7 +49,7 @@ export interface CallTable {
 type Exports = Record<string, (...a: number[]) => void>;
 
 /** The board's layout, passed to helpers in their start message (helperMain may read nothing from this module). */
-export const BOARD = { head: HEAD, slotWords: SLOT_WORDS, callWords: CALL_WORDS } as const;
+export const BOARD = { head: HEAD, slotWords: SLOT_WORDS, callWords: CALL_WORDS, spins: SPINS } as const;
 
 /** What a helper thread is sent: the leader's module, the imports that put it on the shared memory, the board. */
 export interface HelperStart {
@@ -82,8 +84,11 @@ export function helperMain(start: HelperStart, ready: () => void): void {
   const base = head + start.index * slotWords;
   ready();
   let seq = 0;
+  const spins = start.layout.spins;
   for (;;) {
     let next = Atomics.load(board, base);
+    // the next job of a run comes within microseconds: poll a while before sleeping (a wake-up costs 10–50 µs)
+    for (let i = 0; i < spins && next === seq; i++) next = Atomics.load(board, base);
     while (next === seq) {
       Atomics.wait(board, base, seq);
       next = Atomics.load(board, base);
@@ -176,6 +181,7 @@ export class ThreadTeam {
     const deadline = Date.now() + HELPER_TIMEOUT_MS;
     for (let h = 0; h < used; h++) {
       const done = jobWord(h) + 1;
+      for (let i = 0; i < SPINS && Atomics.load(b, done) !== this.jobs[h]; i++);
       for (let d = Atomics.load(b, done); d !== this.jobs[h]; d = Atomics.load(b, done)) {
         const left = deadline - Date.now();
         if (left <= 0 || (Atomics.wait(b, done, d, left) === 'timed-out' && Atomics.load(b, done) === d)) {
