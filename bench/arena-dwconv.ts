@@ -15,32 +15,12 @@ import { runCpu } from '../src/cpu/run.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
+import { timeInterleaved } from './support/arena-node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Median and min µs of one call of each f, the fs interleaved sample by sample (the machine is shared). */
-function time(fs: (() => void)[], samples: number): { med: number; min: number }[] {
-  const reps = fs.map((f) => {
-    let n = 1;
-    for (let t = 0; t < 2; n *= 2) {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) f();
-      t = performance.now() - t0;
-    }
-    return n;
-  });
-  const out = fs.map(() => [] as number[]);
-  for (let s = 0; s < samples; s++)
-    fs.forEach((f, j) => {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[j]!; i++) f();
-      out[j]!.push(((performance.now() - t0) * 1000) / reps[j]!);
-    });
-  return out.map((t) => ({ med: median(t), min: Math.min(...t) }));
-}
 
 /** The NCHW index of channel ch of pixel i (counted over all images) of a tensor with c channels and hw pixels an image. */
 const nchwAt = (i: number, ch: number, c: number, hw: number) => (Math.floor(i / hw) * c + ch) * hw + (i % hw);
@@ -118,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
       const a = rn.attrs as ConvAttrs;
       if (rn.node.op !== 'Conv' || !depthwiseConv.layouts(rn, [rn.inputShapes[0] ? 'nhwc' : undefined])) continue;
       const fresh = arenaCall(rn, rg.constants), old = oldCall(rn, rg.constants);
-      const [n, o] = time([fresh.run, old], samples);
+      const [n, o] = timeInterleaved([fresh.run, old], samples);
       const err = maxDiff(fresh.out(), old(), rn.outputShapes[0]!);
       worst = Math.max(worst, err);
       const tNew = n!.med, tOld = o!.med;

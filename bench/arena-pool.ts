@@ -18,6 +18,7 @@ import { runCpu } from '../src/cpu/run.js';
 import { relaxedSimdValidates } from '../src/cpu/simd-probe.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
+import { timeInterleaved } from './support/arena-node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 
 const MODELS = [
@@ -28,29 +29,8 @@ const MODELS = [
 ];
 const OPS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean', 'Resize']);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
 
-/** Median and min µs of one call of each f, the fs interleaved sample by sample; each sample at least ~2 ms of calls. */
-function time(fs: (() => void)[], samples: number): { med: number; min: number }[] {
-  const reps = fs.map((f) => {
-    let n = 1;
-    for (let t = 0; t < 2; n *= 2) {
-      const t0 = performance.now();
-      for (let i = 0; i < n; i++) f();
-      t = performance.now() - t0;
-    }
-    return n;
-  });
-  const out = fs.map(() => [] as number[]);
-  for (let s = 0; s < samples; s++)
-    fs.forEach((f, j) => {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[j]!; i++) f();
-      out[j]!.push(((performance.now() - t0) * 1000) / reps[j]!);
-    });
-  return out.map((t) => ({ med: median(t), min: Math.min(...t) }));
-}
 
 /** The node on the new engine: its calls over all tiles, on one thread. */
 function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () => void {
@@ -106,7 +86,7 @@ export async function main(argv: string[]): Promise<void> {
     let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0;
     for (const rn of rg.nodes) {
       if (!OPS.has(rn.node.op)) continue;
-      const [n, o] = time([arenaCall(rn, rg.constants), oldCall(rn, rg.constants)], samples);
+      const [n, o] = timeInterleaved([arenaCall(rn, rg.constants), oldCall(rn, rg.constants)], samples);
       const tNew = n!.med, tOld = o!.med;
       sumNew += tNew;
       sumOld += tOld;
@@ -140,7 +120,7 @@ function wholeModel(rg: ResolvedGraph, samples: number): void {
     }
     return w;
   });
-  const [a, b] = time(programs.map((p) => () => void p.run({ [name]: x })), samples);
+  const [a, b] = timeInterleaved(programs.map((p) => () => void p.run({ [name]: x })), samples);
   console.log(
     `whole model, one thread: ${(a!.med / 1e3).toFixed(2)} ms (min ${(a!.min / 1e3).toFixed(2)}) with these kernels, ` +
       `${(b!.med / 1e3).toFixed(2)} ms (min ${(b!.min / 1e3).toFixed(2)}) with their JS references; worst error vs the reference ${worst.map((w) => w.toExponential(1)).join(' / ')}; ` +

@@ -18,6 +18,27 @@ const fill = (a: Float32Array) => a.forEach((_, i) => (a[i] = Math.sin(i * 0.37)
 const cpuUsage = (): { user: number; system: number } =>
   typeof process !== 'undefined' ? process.cpuUsage() : { user: performance.now() * 1e3, system: 0 };
 
+/** Median and min µs of one call of each f, the fs interleaved sample by sample; each sample at least ~2 ms of calls. */
+export function timeInterleaved(fs: (() => void)[], samples: number): { med: number; min: number }[] {
+  const reps = fs.map((f) => {
+    let n = 1;
+    for (let t = 0; t < 2; n *= 2) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) f();
+      t = performance.now() - t0;
+    }
+    return n;
+  });
+  const out = fs.map(() => [] as number[]);
+  for (let s = 0; s < samples; s++)
+    fs.forEach((f, j) => {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[j]!; i++) f();
+      out[j]!.push(((performance.now() - t0) * 1000) / reps[j]!);
+    });
+  return out.map((t) => ({ med: median(t), min: Math.min(...t) }));
+}
+
 export function timeIt(runs: number, f: () => void): { med: number; min: number; cpu: number } {
   for (let i = 0; i < 5; i++) f();
   const t: number[] = [];

@@ -2,15 +2,10 @@
 // written once (c/tensor.c tensor_pad).
 import type { PadAttrs } from '../../../ops/pad.js';
 import type { ArenaKernel } from '../types.js';
-import { layoutFor, MAX_RANK, padCall, padPlan, physicalOrder } from './strided.js';
+import { padCall, padPlan, physicalOrder, sameLayout } from './strided.js';
 
 export const padKernel: ArenaKernel = {
-  layouts(rn, have) {
-    const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK || have[0] === undefined) return undefined;
-    const l = layoutFor(rank, have[0]);
-    return { inputs: [l], outputs: [l] };
-  },
+  layouts: sameLayout,
   build(ctx) {
     const x = ctx.input(0)!;
     const a = ctx.node.attrs as PadAttrs;

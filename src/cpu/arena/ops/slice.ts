@@ -1,15 +1,10 @@
 // Slice on the CPU engine: a strided copy (any steps, negative too) in the input's layout.
 import type { SliceAttrs } from '../../../ops/slice.js';
 import type { ArenaKernel } from '../types.js';
-import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
+import { copyInto, logicalStrides, sameLayout } from './strided.js';
 
 export const sliceKernel: ArenaKernel = {
-  layouts(rn, have) {
-    const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK || have[0] === undefined) return undefined;
-    const l = layoutFor(rank, have[0]);
-    return { inputs: [l], outputs: [l] };
-  },
+  layouts: sameLayout,
   build(ctx) {
     const x = ctx.input(0)!;
     const a = ctx.node.attrs as SliceAttrs;

@@ -1,15 +1,10 @@
 // Split on the CPU engine: each output a strided copy of its slice of the input, in the input's layout.
 import type { SplitAttrs } from '../../../ops/split.js';
 import type { ArenaKernel } from '../types.js';
-import { copyInto, layoutFor, logicalStrides, MAX_RANK } from './strided.js';
+import { copyInto, logicalStrides, sameLayout } from './strided.js';
 
 export const splitKernel: ArenaKernel = {
-  layouts(rn, have) {
-    const rank = rn.inputShapes[0]!.length;
-    if (rank > MAX_RANK || have[0] === undefined) return undefined;
-    const l = layoutFor(rank, have[0]);
-    return { inputs: [l], outputs: rn.outputShapes.map(() => l) };
-  },
+  layouts: sameLayout,
   build(ctx) {
     const x = ctx.input(0)!;
     const { axis, sizes } = ctx.node.attrs as SplitAttrs;

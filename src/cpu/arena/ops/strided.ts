@@ -3,7 +3,7 @@
  * each logical axis lies in a slot's memory, and the int32 plans c/tensor.c's tensor_copy and tensor_pad read
  * (struct copy_plan, struct pad_plan there), placed in the read-only region.
  */
-import type { BuildCtx, Call, Layout, Slot } from '../types.js';
+import type { ArenaKernel, BuildCtx, Call, Layout, Slot } from '../types.js';
 
 /** The kernels' plans walk at most this many outer axes (c/tensor.c): every op here takes ranks up to 6. */
 const OUTER = 5;
@@ -38,6 +38,14 @@ type Places = Pick<BuildCtx, 'weights'>;
 
 /** The slot's layout for a tensor of this rank: only 4-D tensors are ever 'nhwc'. */
 export const layoutFor = (rank: number, want: Layout | undefined): Layout => (rank === 4 && want === 'nhwc' ? 'nhwc' : 'plain');
+
+/** layouts() of a data-movement op that works in its input's layout: every output in that layout too. */
+export const sameLayout: ArenaKernel['layouts'] = (rn, have) => {
+  const rank = rn.inputShapes[0]!.length;
+  if (rank > MAX_RANK || have[0] === undefined) return undefined;
+  const l = layoutFor(rank, have[0]);
+  return { inputs: [l], outputs: rn.outputShapes.map(() => l) };
+};
 
 /** The plan's int32 bits in the read-only region (weights() copies bytes: TypedArray.set of a Float32Array). */
 const planWeights = (ctx: Places, ints: number[]) => ctx.weights(new Float32Array(Int32Array.from(ints).buffer));
