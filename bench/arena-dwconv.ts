@@ -11,11 +11,10 @@ import { readFileSync } from 'node:fs';
 import { depthwiseConv } from '../src/cpu/arena/ops/conv-depthwise.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import type { Slot } from '../src/cpu/arena/types.js';
-import { runCpu } from '../src/cpu/run.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
-import { timeInterleaved } from './support/arena-node.js';
+import { runCpuRunner, timeInterleaved } from './support/arena-node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
@@ -70,20 +69,6 @@ function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): {
   };
 }
 
-/** The node on the old engine: runCpu on a graph of this one node (its output NCHW). */
-function oldCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () => Float32Array {
-  const [xn, ...rest] = rn.node.inputs;
-  const consts = new Map(rest.filter(Boolean).map((n) => [n, constants.get(n)] as [string, never]));
-  const rg = {
-    graph: { name: 'one', opset: 17, inputs: [{ name: xn!, shape: rn.inputShapes[0] }], outputs: [rn.node.outputs[0]!], initializers: consts, nodes: [rn.node] },
-    inputShapes: new Map([[xn!, rn.inputShapes[0]!]]),
-    nodes: [rn],
-    constants: consts,
-    shapes: new Map([[xn!, rn.inputShapes[0]!], [rn.node.outputs[0]!, rn.outputShapes[0]!]]),
-  } as unknown as ResolvedGraph;
-  const inputs = { [xn!]: { shape: rn.inputShapes[0]!, data: filled(sizeOf(rn.inputShapes[0]!)) } };
-  return () => runCpu(rg, inputs).get(rn.node.outputs[0]!)!.data;
-}
 
 export async function main(argv: string[]): Promise<void> {
   const samples = Number(argv[0] ?? 11);
@@ -97,7 +82,7 @@ export async function main(argv: string[]): Promise<void> {
     for (const rn of rg.nodes) {
       const a = rn.attrs as ConvAttrs;
       if (rn.node.op !== 'Conv' || !depthwiseConv.layouts(rn, [rn.inputShapes[0] ? 'nhwc' : undefined])) continue;
-      const fresh = arenaCall(rn, rg.constants), old = oldCall(rn, rg.constants);
+      const fresh = arenaCall(rn, rg.constants), old = runCpuRunner(rg, rn, filled);
       const [n, o] = timeInterleaved([fresh.run, old], samples);
       const err = maxDiff(fresh.out(), old(), rn.outputShapes[0]!);
       worst = Math.max(worst, err);

@@ -1,15 +1,15 @@
 // The CPU engine's GEMM family on the pointwise convs of MediaPipe's face detector (128²) and selfie segmenter (256²):
-// median µs and GFLOP/s per layer shape for each microkernel shape of c/gemm.c, against the old engine (runCpu on a
-// one-node graph of the same node: its wasm sgemm with its copies in and out). One thread.
+// median µs and GFLOP/s per layer shape for each microkernel shape of c/gemm.c, against runCpu on a one-node graph
+// of the same node (the JavaScript kernels since the old wasm engine retired). One thread.
 //
 //   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls,6x8]
 //   node bench/run-arena-gemm.mjs [same arguments]          (in headless Chromium: bench/arena-gemm.html)
-// In Node 20 relaxed SIMD is missing: every multiply-add is a call of madd_ref (see c/sc.h); Chromium has it, and
-// `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.
+// In Node 20 relaxed SIMD is missing: every multiply-add is a multiply then an add (see c/sc.h); Chromium has it,
+// and `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.
 import { load } from '../src/index.js';
-import { resolve, type ResolvedGraph, type ResolvedNode } from '../src/graph/resolve.js';
+import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import type { ConvAttrs } from '../src/ops/conv.js';
-import { runCpu } from '../src/cpu/run.js';
+import { runCpuRunner, timeInterleaved } from './support/arena-node.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import { pointwiseCalls } from '../src/cpu/arena/ops/conv-pointwise.js';
 import { GEMM_SHAPES, type GemmShape } from '../src/cpu/arena/ops/gemm-panels.js';
@@ -19,29 +19,8 @@ import type { Tensor } from '../src/tensor.js';
 const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
 const label = (s: GemmShape) => `${s.mr}x${s.nr}${s.loadsplat ? 'ls' : ''}`;
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-interface Timing { median: number; min: number }
 
-/**
- * Median and least µs of each of `fs` over `reps` samples, each sample long enough (≥ 2 ms) to time; the samples of
- * the functions interleaved, so that the load of a shared machine falls on all of them alike.
- */
-function time(fs: (() => void)[], reps: number): Timing[] {
-  const inner = fs.map((f) => {
-    let n = 1;
-    for (let t0 = performance.now(); performance.now() - t0 < 2; n *= 2) for (let i = 0; i < n; i++) f();
-    return n;
-  });
-  const s = fs.map(() => [] as number[]);
-  for (let r = 0; r < reps; r++)
-    fs.forEach((f, k) => {
-      const t0 = performance.now();
-      for (let i = 0; i < inner[k]!; i++) f();
-      s[k]!.push(((performance.now() - t0) * 1000) / inner[k]!);
-    });
-  return s.map((x) => ({ median: median(x), min: Math.min(...x) }));
-}
 
 const rand = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -81,17 +60,6 @@ function arena(rn: ResolvedNode, constants: ResolvedGraph['constants'], shape: G
 }
 
 /** The same node as a one-node graph on the old engine (runCpu, its fast wasm kernels). */
-function oldEngine(rn: ResolvedNode, rg: ResolvedGraph): () => void {
-  const inputs = rn.node.inputs.filter((n) => n && !rg.constants.has(n));
-  const initializers = new Map([...rn.node.inputs].filter((n) => n && rg.constants.has(n)).map((n) => [n, rg.constants.get(n)!]));
-  const one = resolve({
-    name: 'one', opset: 17, initializers, outputs: [rn.node.outputs[0]!], nodes: [rn.node],
-    inputs: inputs.map((n) => ({ name: n, shape: [...rg.shapes.get(n)!] })),
-  } as never);
-  (one.nodes as ResolvedNode[])[0] = { ...one.nodes[0]!, attrs: rn.attrs };
-  const feeds = Object.fromEntries(inputs.map((n) => [n, rand(size(rg.shapes.get(n)!))]));
-  return () => runCpu(one, feeds);
-}
 
 export async function main(argv: string[]): Promise<void> {
   const { readFileSync } = await import('node:fs');
@@ -130,12 +98,12 @@ async function bench(argv: string[], read: (path: string) => Promise<Uint8Array>
       if (only && !key.includes(only)) continue;
       const [, cout, ho, wo] = rn.outputShapes[0]!;
       const flops = 2 * rn.inputShapes[0]![0]! * ho! * wo! * cout! * rn.inputShapes[0]![1]!;
-      const us = time([...SHAPES.map((s) => arena(rn, rg.constants, s)), oldEngine(rn, rg)], reps);
+      const us = timeInterleaved([...SHAPES.map((s) => arena(rn, rg.constants, s)), runCpuRunner(rg, rn)], reps);
       us.forEach((u, i) => {
-        totals[i]! += u.median;
+        totals[i]! += u.med;
         mins[i]! += u.min;
       });
-      log(`${key.padEnd(40)} ${us.map((u) => `${u.median.toFixed(1)} (${(flops / u.median / 1e3).toFixed(1)})`.padStart(15)).join('')}`);
+      log(`${key.padEnd(40)} ${us.map((u) => `${u.med.toFixed(1)} (${(flops / u.med / 1e3).toFixed(1)})`.padStart(15)).join('')}`);
     }
     log(`${'sum of medians'.padEnd(40)} ${totals.map((u) => u.toFixed(1).padStart(15)).join('')}`);
     log(`${'sum of minima'.padEnd(40)} ${mins.map((u) => u.toFixed(1).padStart(15)).join('')}`);

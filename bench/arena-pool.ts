@@ -18,7 +18,7 @@ import { runCpu } from '../src/cpu/run.js';
 import { relaxedSimdValidates } from '../src/cpu/simd-probe.js';
 import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
-import { timeInterleaved } from './support/arena-node.js';
+import { runCpuRunner, timeInterleaved } from './support/arena-node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 
 const MODELS = [
@@ -60,20 +60,6 @@ function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): (
   };
 }
 
-/** The node on the old engine: runCpu on a graph of this one node. */
-function oldCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () => void {
-  const [xn, ...rest] = rn.node.inputs;
-  const consts = new Map(rest.filter(Boolean).map((n) => [n, constants.get(n)] as [string, never]));
-  const rg = {
-    graph: { name: 'one', opset: 17, inputs: [{ name: xn!, shape: rn.inputShapes[0] }], outputs: [rn.node.outputs[0]!], initializers: consts, nodes: [rn.node] },
-    inputShapes: new Map([[xn!, rn.inputShapes[0]!]]),
-    nodes: [rn],
-    constants: consts,
-    shapes: new Map([[xn!, rn.inputShapes[0]!], [rn.node.outputs[0]!, rn.outputShapes[0]!]]),
-  } as unknown as ResolvedGraph;
-  const inputs = { [xn!]: { shape: rn.inputShapes[0]!, data: filled(sizeOf(rn.inputShapes[0]!)) } };
-  return () => void runCpu(rg, inputs);
-}
 
 export async function main(argv: string[]): Promise<void> {
   const samples = Number(argv[0] ?? 11);
@@ -86,7 +72,7 @@ export async function main(argv: string[]): Promise<void> {
     let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0;
     for (const rn of rg.nodes) {
       if (!OPS.has(rn.node.op)) continue;
-      const [n, o] = timeInterleaved([arenaCall(rn, rg.constants), oldCall(rn, rg.constants)], samples);
+      const [n, o] = timeInterleaved([arenaCall(rn, rg.constants), runCpuRunner(rg, rn)], samples);
       const tNew = n!.med, tOld = o!.med;
       sumNew += tNew;
       sumOld += tOld;

@@ -85,21 +85,21 @@ export function arenaRunner(rg: ResolvedGraph, rn: ResolvedNode, kernel: ArenaKe
   return () => bound.forEach((f) => f());
 }
 
-/** The node alone through runCpu. */
-export function runCpuRunner(rg: ResolvedGraph, rn: ResolvedNode): () => void {
+/** The node alone through runCpu, its inputs from `data` (default: sin ramps): a run returns its first output (NCHW). */
+export function runCpuRunner(rg: ResolvedGraph, rn: ResolvedNode, data?: (n: number) => Float32Array): () => Float32Array {
   const inputs: Record<string, Tensor> = {};
   const inputShapes = new Map<string, number[]>();
   rn.node.inputs.forEach((name, i) => {
     if (!name || rg.constants.has(name)) return;
     const shape = [...rn.inputShapes[i]!];
-    const data = new Float32Array(sizeOf(shape));
-    fill(data);
-    inputs[name] = { shape, data };
+    let x = data?.(sizeOf(shape));
+    if (!x) fill((x = new Float32Array(sizeOf(shape))));
+    inputs[name] = { shape, data: x };
     inputShapes.set(name, shape);
   });
   const one = {
     ...rg, nodes: [rn], inputShapes,
     graph: { ...rg.graph, inputs: [...inputShapes].map(([name, shape]) => ({ name, shape })), outputs: [rn.node.outputs[0]!] },
   } as unknown as ResolvedGraph;
-  return () => void runCpu(one, inputs);
+  return () => runCpu(one, inputs).get(rn.node.outputs[0]!)!.data;
 }
