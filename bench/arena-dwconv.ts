@@ -41,7 +41,7 @@ const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.si
 function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): { run: () => void; out: () => Float32Array } {
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
-  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  let top = kernelModule(false).heapBase;
   const take = (floats: number) => ((top += ((floats * 4 + 31) & ~15)), top - ((floats * 4 + 31) & ~15));
   const x: Slot = { offset: take(sizeOf(rn.inputShapes[0]!)), shape: rn.inputShapes[0]!, layout: 'nhwc' };
   const [n, c, h, w] = x.shape as number[];

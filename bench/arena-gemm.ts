@@ -29,7 +29,7 @@ const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 function arena(rn: ResolvedNode, constants: ResolvedGraph['constants'], shape: GemmShape): () => void {
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
-  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  let top = kernelModule(false).heapBase;
   const take = (floats: number) => {
     const at = top;
     top = (top + floats * 4 + 16 + 15) & ~15;

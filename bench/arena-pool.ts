@@ -38,7 +38,7 @@ function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): (
   const layouts = kernel.layouts(rn, rn.node.inputs.map((n, i) => (i === 0 ? 'nhwc' : constants.has(n) ? undefined : 'plain')))!;
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
-  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  let top = kernelModule(false).heapBase;
   const take = (floats: number) => ((top += (floats * 4 + 31) & ~15), top - ((floats * 4 + 31) & ~15));
   const x: Slot = { offset: take(sizeOf(rn.inputShapes[0]!)), shape: rn.inputShapes[0]!, layout: layouts.inputs[0]! };
   new Float32Array(mem.buffer).set(filled(sizeOf(x.shape)), x.offset / 4);

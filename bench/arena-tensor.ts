@@ -55,7 +55,7 @@ function arena(rg: ResolvedGraph, have: Layout, samples: number): { us: number; 
   if (!layouts) return undefined;
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
-  let top = align(ex.__heap_base.value as number);
+  let top = kernelModule(false).heapBase;
   const take = (bytes: number) => ((top = align(top + bytes + 16)), top - align(bytes + 16));
   const slot = (shape: readonly number[], layout: Layout | undefined): Slot => ({ offset: take(size(shape) * 4), shape, layout: layout ?? 'plain' });
   const ins = rn.inputShapes.map((s, i) => (haves[i] ? slot(s, layouts.inputs[i]) : undefined));

@@ -181,7 +181,7 @@ describe('tensor_copy and tensor_pad write nothing outside their box', () => {
   function guarded(src: Float32Array, dstLen: number, call: (ex: Record<string, (...a: number[]) => void>, dst: number, src: number, plan: number) => void, ints: number[]) {
     const mem = kernelMemory(4 << 20, false);
     const ex = instantiateKernels(kernelModule(false), mem);
-    const base = ((ex.__heap_base.value as number) + 15) & ~15;
+    const base = kernelModule(false).heapBase;
     const f = new Float32Array(mem.buffer);
     const plan = base;
     new Int32Array(mem.buffer).set(ints, plan / 4);
@@ -285,7 +285,7 @@ describe('layoutCopy (conversions as tiled copies)', () => {
       for (const split of [1, 3]) {
         const mem = kernelMemory(1 << 20, false);
         const ex = instantiateKernels(kernelModule(false), mem);
-        let top = ((ex.__heap_base.value as number) + 15) & ~15;
+        let top = kernelModule(false).heapBase;
         const f = new Float32Array(mem.buffer);
         const take = (n: number) => ((top += (n * 4 + 31) & ~15), top - ((n * 4 + 31) & ~15));
         const a = { offset: take(x.data.length), shape, layout: from };

@@ -59,7 +59,7 @@ export function arenaRunner(rg: ResolvedGraph, rn: ResolvedNode, kernel: ArenaKe
   if (!layouts) throw new Error(`${rn.node.name}: declined`);
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(kernelModule(false), mem);
-  let top = ((ex.__heap_base.value as number) + 15) & ~15;
+  let top = kernelModule(false).heapBase;
   const take = (n: number) => ((top += (n * 4 + 31) & ~15), top - ((n * 4 + 31) & ~15));
   const slot = (shape: readonly number[], layout: 'nhwc' | 'plain'): Slot => {
     const s = { offset: take(sizeOf(shape)), shape, layout };

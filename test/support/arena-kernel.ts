@@ -79,7 +79,7 @@ export function runArenaKernel(spec: NodeSpec, o: { split?: number; kernel?: Are
   const k = kernelModule(false);
   const mem = kernelMemory(64 << 20, false);
   const ex = instantiateKernels(k, mem);
-  let top = align(ex.__heap_base.value as number);
+  let top = kernelModule(false).heapBase;
   const take = (bytes: number) => {
     const at = top;
     top = align(top + bytes + 16);

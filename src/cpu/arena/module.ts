@@ -222,6 +222,15 @@ export interface KernelModule {
   shared: boolean;
   /** Each export's parameters, true where f32 (a thread team passes arguments as raw 32-bit words). */
   params: Map<string, boolean[]>;
+  /** Where the module's own data and stack end (16-aligned): a program's arena starts here. */
+  heapBase: number;
+}
+
+function made(module: WebAssembly.Module, bytes: Uint8Array, relaxed: boolean, shared: boolean): KernelModule {
+  // __heap_base is fixed by the link: read once from a throwaway instance on a minimal memory
+  const probe = new WebAssembly.Instance(module, stubbedImports(kernelMemory(1 << 20, shared))).exports as unknown as KernelExports;
+  const heapBase = ((probe.__heap_base.value as number) + 15) & ~15;
+  return { module, relaxed, shared, params: exportParams(bytes), heapBase };
 }
 
 const compiled = new Map<boolean, KernelModule>();
@@ -232,7 +241,8 @@ export function kernelModule(shared: boolean): KernelModule {
   let m = compiled.get(shared);
   if (!m) {
     const relaxed = relaxedSimdValidates();
-    m = { module: new WebAssembly.Module(patchKernels(kernelBytes(), { relaxed, shared }) as BufferSource), relaxed, shared, params: exportParams(kernelBytes()) };
+    const bytes = kernelBytes();
+    m = made(new WebAssembly.Module(patchKernels(bytes, { relaxed, shared }) as BufferSource), bytes, relaxed, shared);
     compiled.set(shared, m);
   }
   return m;
@@ -246,8 +256,7 @@ export function kernelModuleAsync(shared: boolean): Promise<KernelModule> {
   if (!p) {
     const relaxed = relaxedSimdValidates();
     p = kernelBytesAsync().then(async (bytes) => {
-      const module = await WebAssembly.compile(patchKernels(bytes, { relaxed, shared }) as BufferSource);
-      const m = { module, relaxed, shared, params: exportParams(bytes) };
+      const m = made(await WebAssembly.compile(patchKernels(bytes, { relaxed, shared }) as BufferSource), bytes, relaxed, shared);
       compiled.set(shared, m);
       return m;
     });
@@ -272,8 +281,12 @@ export function kernelMemory(bytes: number, shared: boolean): WebAssembly.Memory
 /** Imports the loader rewrote every call of: still declared, so linking needs a function (never called). */
 export const STUB_IMPORTS = ['madd'];
 
-export function instantiateKernels(k: KernelModule, memory: WebAssembly.Memory): KernelExports {
+function stubbedImports(memory: WebAssembly.Memory): WebAssembly.Imports {
   const env: Record<string, unknown> = { memory };
   for (const n of STUB_IMPORTS) env[n] = () => { throw new Error(`kernel module: an unpatched ${n} call`); };
-  return new WebAssembly.Instance(k.module, { env } as WebAssembly.Imports).exports as unknown as KernelExports;
+  return { env } as WebAssembly.Imports;
+}
+
+export function instantiateKernels(k: KernelModule, memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(k.module, stubbedImports(memory)).exports as unknown as KernelExports;
 }

@@ -8,7 +8,7 @@
  */
 import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
 import { isInt } from '../../graph/ir.js';
-import { sizeOf } from '../../tensor.js';
+import { sameShape, sizeOf } from '../../tensor.js';
 import { ARENA_KERNELS } from './kernels.js';
 import { padFolds } from './fold-pad.js';
 import { planOffsets } from './offsets.js';
@@ -60,7 +60,6 @@ const INT_PROPAGATE = new Set(['Identity', 'Concat', 'Where', 'Add', 'Sub', 'Mul
 
 /** 4-D tensors whose NHWC and row-major bytes are the same (one channel, or one pixel). */
 const layoutFree = (shape: readonly number[]) => shape.length !== 4 || shape[1] === 1 || shape[2]! * shape[3]! === 1;
-const samePerm = (p: unknown, q: number[]) => Array.isArray(p) && p.length === q.length && p.every((x, i) => x === q[i]);
 
 export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels: ReadonlyMap<string, ArenaKernel> = ARENA_KERNELS): ArenaPlan {
   const values = new Map<string, ArenaValue>();
@@ -103,9 +102,9 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
       const shape = rn.outputShapes[0]!;
       if (ALIAS_OPS.has(op) && (x.layout === 'plain' || layoutFree(x.shape))) return void add(out, shape, 'plain', x);
       if (op === 'Transpose' && x.shape.length === 4) {
-        const perm = (rn.attrs as { perm?: number[] }).perm;
-        if (x.layout === 'nhwc' && samePerm(perm, [0, 2, 3, 1])) return void add(out, shape, 'plain', x);
-        if (x.layout === 'plain' && samePerm(perm, [0, 3, 1, 2])) return void add(out, shape, 'nhwc', x);
+        const { perm } = rn.attrs as { perm: number[] };
+        if (x.layout === 'nhwc' && sameShape(perm, [0, 2, 3, 1])) return void add(out, shape, 'plain', x);
+        if (x.layout === 'plain' && sameShape(perm, [0, 3, 1, 2])) return void add(out, shape, 'nhwc', x);
       }
     }
     const kernel = intIn ? undefined : kernels.get(op);

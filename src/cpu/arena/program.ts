@@ -51,6 +51,8 @@ export class ArenaProgram {
   readonly plan: ArenaPlan;
   readonly memory: WebAssembly.Memory;
   readonly exports: KernelExports;
+  /** The memory as floats; it never grows (sized once by the plan), so one view serves every run. */
+  private readonly f32: Float32Array;
   private readonly steps: RunStep[];
   private ints = new Map<string, Value>();
   private team?: ThreadTeam;
@@ -74,13 +76,9 @@ export class ArenaProgram {
     mod: KernelModule = kernelModule(o.shared ?? false),
   ) {
     const shared = o.shared ?? false;
-    // the module's own data and stack sit below __heap_base; its value is fixed by the link, so a throwaway
-    // instance on a minimal memory reads it before the real memory is sized
-    const probe = instantiateKernels(mod, kernelMemory(1 << 20, shared));
-    const base = ((probe.__heap_base.value as number) + 15) & ~15;
     this.module = mod;
     this.threads = shared ? Math.max(1, o.threads ?? 1) : 1;
-    this.plan = planArena(graph, base, this.threads, o.kernels);
+    this.plan = planArena(graph, mod.heapBase, this.threads, o.kernels);
     this.stackBase = (this.plan.memoryBytes + 15) & ~15;
     this.memory = kernelMemory(this.stackBase + (this.threads - 1) * HELPER_STACK, shared);
     const alone = <T>(f: () => T): T => {
@@ -93,8 +91,8 @@ export class ArenaProgram {
     };
     this.plans = [new ThreadPlan(alone), new ThreadPlan(alone)];
     this.exports = instantiateKernels(mod, this.memory);
-    const f32 = new Float32Array(this.memory.buffer);
-    for (const w of this.plan.weights) f32.set(w.data, w.offset / 4);
+    this.f32 = new Float32Array(this.memory.buffer);
+    for (const w of this.plan.weights) this.f32.set(w.data, w.offset / 4);
     this.steps = this.plan.steps.map((s) => ({ node: s.node, run: 'calls' in s ? this.bindCalls(s.calls) : this.jsStep(s.js) }));
   }
 
@@ -164,8 +162,8 @@ export class ArenaProgram {
   private jsStep(js: { rn: ResolvedGraph['nodes'][number]; ins: string[]; outs: string[] }): Bound {
     const { rn } = js;
     const vals = this.plan.values;
+    const f32 = this.f32;
     return () => {
-      const f32 = new Float32Array(this.memory.buffer);
       const ins = js.ins.map((n): Value => {
         if (n === '') return EMPTY_VALUE;
         const v = vals.get(n);
@@ -186,10 +184,9 @@ export class ArenaProgram {
   /** Runs the model; `onNode` (profiling) is called after each graph node's steps with their time. */
   run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void): Map<string, Tensor> {
     const given = checkInputs(this.graph, inputs);
-    let f32 = new Float32Array(this.memory.buffer);
     for (const [name, t] of given) {
       const v = this.plan.values.get(name);
-      if (v) f32.set(t.data, v.offset / 4);
+      if (v) this.f32.set(t.data, v.offset / 4);
     }
     this.ints.clear();
     const team = this.team && this.team.threads > 1 ? this.team : undefined;
@@ -210,15 +207,14 @@ export class ArenaProgram {
     } else if (plan) for (let k = 0; k < steps.length; k++) plan.step(k, steps[k]!.run);
     else for (const s of steps) s.run();
     plan?.done();
-    f32 = new Float32Array(this.memory.buffer);
     const out = new Map<string, Tensor>();
-    for (const name of this.graph.graph.outputs) out.set(name, this.read(name, f32, given));
+    for (const name of this.graph.graph.outputs) out.set(name, this.read(name, given));
     return out;
   }
 
-  private read(name: string, f32: Float32Array, given: Map<string, Tensor>): Tensor {
+  private read(name: string, given: Map<string, Tensor>): Tensor {
     const v: ArenaValue | undefined = this.plan.values.get(this.plan.outputs.get(name) ?? '');
     if (!v) return asFloat(this.ints.get(name) ?? this.graph.constants.get(name) ?? given.get(name), `output ${name}`);
-    return { shape: [...v.shape], data: f32.slice(v.offset / 4, v.offset / 4 + sizeOf(v.shape)) };
+    return { shape: [...v.shape], data: this.f32.slice(v.offset / 4, v.offset / 4 + sizeOf(v.shape)) };
   }
 }
