@@ -41,7 +41,7 @@ describe('CPU runner choice', () => {
     const rg = block();
     const r = await openRunner(rg);
     expect(r.engine).toBe('wasm');
-    expect(r.stats!.fallbacks).toEqual({});
+    expect(r.program!.stats.fallbacks).toEqual({});
     const x = Float32Array.from({ length: 8 * 11 * 9 }, (_, i) => Math.cos(i * 0.3));
     const got = r.run({ x }).get('y')!.data;
     const want = runCpu(rg, { x }, { fast: false }).get('y')!.data;

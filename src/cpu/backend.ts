@@ -12,7 +12,6 @@ import type { CpuRunner } from './runner.js';
 import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
-import type { ArenaStats } from './arena/program.js';
 import { WorkerCpuModel } from './worker-model.js';
 import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
@@ -66,10 +65,6 @@ export class CpuModel implements EngineModel {
     if (!t) return this.why;
     if (t.broken) return `${this.why}, 1 thread (${t.broken}; it had ${this.asked})`;
     return `${this.why}, ${t.threads} threads`;
-  }
-  /** The wasm engine's memory plan (bytes), when it runs this model. */
-  get memory(): ArenaStats | undefined {
-    return this.runner.stats;
   }
   async run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>> {
     const out = this.compute(() => this.runner.run(inputs));

@@ -5,14 +5,13 @@
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { Tensor } from '../tensor.js';
 import { kernelModuleAsync } from './arena/module.js';
-import { ArenaProgram, type ArenaStats } from './arena/program.js';
+import { ArenaProgram } from './arena/program.js';
 
 export interface CpuRunner {
   readonly engine: 'wasm' | 'js';
   /** Runs the graph; `onNode` (profiling) gets each node's index and time. */
   run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void): Map<string, Tensor>;
-  /** The wasm engine's memory plan. */
-  readonly stats?: ArenaStats;
+  /** The wasm engine's program (its memory plan: `program.stats`). */
   readonly program?: ArenaProgram;
 }
 
@@ -24,14 +23,11 @@ export async function jsRunner(rg: ResolvedGraph): Promise<CpuRunner> {
   };
 }
 
-export function arenaRunner(p: ArenaProgram): CpuRunner {
-  return { engine: 'wasm', program: p, get stats() { return p.stats; }, run: (inputs, onNode) => p.run(inputs, onNode) };
-}
-
 /** The fastest runner this engine can run `rg` on. */
 export async function openRunner(rg: ResolvedGraph, o: { shared?: boolean; threads?: number } = {}): Promise<CpuRunner> {
   // the kernel module failing to compile (no SIMD) or to inflate is this engine's limit; a planning error is a bug
   const mod = await kernelModuleAsync(o.shared ?? false).catch(() => undefined);
   if (!mod) return jsRunner(rg);
-  return arenaRunner(new ArenaProgram(rg, o, mod));
+  const program = new ArenaProgram(rg, o, mod);
+  return { engine: 'wasm', program, run: (inputs, onNode) => program.run(inputs, onNode) };
 }
