@@ -12,14 +12,12 @@
 import { readFileSync } from 'node:fs';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
-import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
-import type { Slot } from '../src/cpu/arena/types.js';
 import { runCpu } from '../src/cpu/run.js';
 import { relaxedSimdValidates } from '../src/cpu/simd-probe.js';
-import type { ResolvedGraph, ResolvedNode } from '../src/graph/resolve.js';
+import type { ResolvedGraph } from '../src/graph/resolve.js';
 import { load } from '../src/node.js';
-import { runCpuRunner, timeInterleaved } from './support/arena-node.js';
-import { sizeOf, type Tensor } from '../src/tensor.js';
+import { arenaRunner, runCpuRunner, timeInterleaved } from './support/arena-node.js';
+import { sizeOf } from '../src/tensor.js';
 
 const MODELS = [
   'face_detection/face_detection_short_range.tflite',
@@ -32,33 +30,6 @@ const OPS = new Set(['MaxPool', 'AveragePool', 'GlobalAveragePool', 'ReduceMean'
 const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 0.5);
 
 
-/** The node on the new engine: its calls over all tiles, on one thread. */
-function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): () => void {
-  const kernel = ARENA_KERNELS.get(rn.node.op)!;
-  const layouts = kernel.layouts(rn, rn.node.inputs.map((n, i) => (i === 0 ? 'nhwc' : constants.has(n) ? undefined : 'plain')))!;
-  const mem = kernelMemory(64 << 20, false);
-  const ex = instantiateKernels(kernelModule(false), mem);
-  let top = kernelModule(false).heapBase;
-  const take = (floats: number) => ((top += (floats * 4 + 31) & ~15), top - ((floats * 4 + 31) & ~15));
-  const x: Slot = { offset: take(sizeOf(rn.inputShapes[0]!)), shape: rn.inputShapes[0]!, layout: layouts.inputs[0]! };
-  new Float32Array(mem.buffer).set(filled(sizeOf(x.shape)), x.offset / 4);
-  const y: Slot = { offset: take(sizeOf(rn.outputShapes[0]!)), shape: rn.outputShapes[0]!, layout: layouts.outputs[0]! };
-  const calls = kernel.build({
-    node: rn,
-    input: (i) => (i === 0 ? x : undefined),
-    output: () => y,
-    constant: (i) => (constants.get(rn.node.inputs[i]!) as Tensor | undefined)?.data,
-    weights: (data) => {
-      const at = take(data.length);
-      new Float32Array(mem.buffer).set(data, at / 4);
-      return at;
-    },
-  });
-  for (const c of calls) if (c.scratch) c.args[c.scratch.arg] = take(c.scratch.bytes / 4);
-  return () => {
-    for (const c of calls) ex[c.fn]!(...c.args, 0, c.tiles!);
-  };
-}
 
 
 export async function main(argv: string[]): Promise<void> {
@@ -72,7 +43,7 @@ export async function main(argv: string[]): Promise<void> {
     let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0;
     for (const rn of rg.nodes) {
       if (!OPS.has(rn.node.op)) continue;
-      const [n, o] = timeInterleaved([arenaCall(rn, rg.constants), runCpuRunner(rg, rn)], samples);
+      const [n, o] = timeInterleaved([arenaRunner(rg, rn), runCpuRunner(rg, rn)], samples);
       const tNew = n!.med, tOld = o!.med;
       sumNew += tNew;
       sumOld += tOld;

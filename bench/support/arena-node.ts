@@ -79,6 +79,7 @@ export function arenaRunner(rg: ResolvedGraph, rn: ResolvedNode, kernel: ArenaKe
   });
   const bound = calls.map((c) => {
     const fn = ex[c.fn]!;
+    if (c.scratch) c.args[c.scratch.arg] = take(c.scratch.bytes / 4);
     const args = c.tiles === undefined ? c.args : [...c.args, 0, c.tiles];
     return () => fn(...args);
   });
