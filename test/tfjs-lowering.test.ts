@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { runCpu } from '../src/cpu/run.js';
 import { resolve } from '../src/graph/resolve.js';
 import { elideBoundaryTransposes } from '../src/gpu/boundary.js';
@@ -133,6 +134,34 @@ describe('TF lowering (src/tf)', () => {
     expect(g.nodes.map((n) => n.op)).toEqual(['Transpose', 'Conv', 'Transpose']);
     expect(g.nodes[1]!.inputs.length).toBe(3);
     close(runCpu(resolve(g), { x }).get('y')!.data, runCpu(resolve(build(false)), { x }).get('y')!.data);
+  });
+
+  it('pads a graph input in its NCHW form: the Pad follows the free boundary Transpose and folds into the conv', () => {
+    const xs = [1, 7, 9, 3];
+    const x = rand(7 * 9 * 3, 14);
+    const f = rand(3 * 3 * 3 * 4, 15);
+    const build = (alsoPad: boolean) => {
+      const b = new TfBuilder();
+      // "same" padding as a TF.js export spells it: ZeroPadding2D, then a VALID stride-2 conv
+      const p = pad(b, 'p', b.input('x', xs), [[0, 0], [1, 1], [1, 1], [0, 0]]);
+      const c = conv2d(b, 'c', p, b.constant('f', [3, 3, 3, 4], f), undefined, { strides: [2, 2], padding: 'VALID' });
+      return b.finish([{ name: 'c', tensor: c }, ...(alsoPad ? [{ name: 'p', tensor: p }] : [])]);
+    };
+    const g = build(false);
+    expect(g.nodes.map((n) => n.op)).toEqual(['Transpose', 'Pad', 'Conv', 'Transpose']);
+    const rg = resolve(g);
+    expect(new ArenaProgram(rg).plan.steps.some((st) => st.node === 1), 'a step for the Pad').toBe(false);
+    const want = convNhwc(x, xs, f, [3, 3, 3, 4], 2, true, false);
+    const got = runCpu(rg, { x }).get('c')!;
+    expect(got.shape).toEqual(want.shape);
+    close(got.data, want.y);
+    // the padded input as an output too: back in TF layout
+    const out = runCpu(resolve(build(true)), { x }).get('p')!;
+    expect(out.shape).toEqual([1, 9, 11, 3]);
+    close(out.data, Float32Array.from({ length: 9 * 11 * 3 }, (_, i) => {
+      const [h, w, ch] = [Math.floor(i / 33), Math.floor(i / 3) % 11, i % 3];
+      return h < 1 || h > 7 || w < 1 || w > 9 ? 0 : x[((h - 1) * 9 + w - 1) * 3 + ch]!;
+    }));
   });
 
   it('the GPU path drops the NHWC boundary Transposes of a TF graph (they move raw)', () => {

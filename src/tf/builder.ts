@@ -50,6 +50,11 @@ export class TfBuilder {
     return { edge: name, shape: [...shape], layout: 'plain', dtype };
   }
 
+  /** Whether `t` is a graph input (its NHWC→NCHW Transpose is free: an alias on the CPU, elided on the GPU). */
+  isInput(t: TfTensor): boolean {
+    return this.inputs.some((i) => i.name === t.edge);
+  }
+
   /** A constant in TF layout; integer dtypes are held exactly (shape arithmetic), floats as float32. */
   constant(name: string, shape: readonly number[], data: ArrayLike<number>, dtype: TfDtype = 'float32'): TfTensor {
     checkShape(shape, `constant "${name}"`);

@@ -187,6 +187,9 @@ export function pad(b: TfBuilder, base: string, x: TfTensor, pairs: readonly (re
   if (pairs.length !== r) throw new ShapeError(base, 'Pad', `paddings have ${pairs.length} rows for input ${shapeStr(x.shape)}`);
   if (mode === 'symmetric') throw new ShapeError(base, 'MirrorPad', 'SYMMETRIC mode is not supported');
   const shape = x.shape.map((d, i) => d + pairs[i]![0] + pairs[i]![1]);
+  // a 4-D float graph input is padded in its free NCHW form, so the convs reading the Pad can fold it (the first
+  // conv of a TF.js export spelling "same" padding as ZeroPadding2D)
+  if (r === 4 && x.layout === 'plain' && x.dtype === 'float32' && b.isInput(x)) x = b.toNchw(x);
   const pads = onnxPads(pairs, x.layout === 'nchw' ? NCHW_PERM : undefined);
   const p = b.ints(`${base}::pads`, pads);
   const v = b.constant(`${base}::value`, [], [value]);
