@@ -9,7 +9,7 @@ import { resolve, type ResolvedGraph } from '../graph/resolve.js';
 import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
-import { openRunner, type CpuRunner } from './runner.js';
+import type { CpuRunner, RunnerOptions } from './runner.js';
 import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
@@ -19,7 +19,10 @@ export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
 export type StartTeam = (ports: MessagePort[], kernels: TeamKernels) => Promise<{ team?: ThreadTeam; why?: string }>;
 
-export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
+/** Opens the engine a worker bundles (runner.ts: the wasm engine, the JavaScript kernels, or the best of both). */
+export type OpenRunner = (rg: ResolvedGraph, o: RunnerOptions) => Promise<CpuRunner>;
+
+export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam): (msg: ToWorker) => void {
   let rg: ResolvedGraph | undefined;
   /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
   let constantBuffers = new Set<ArrayBufferLike>();
