@@ -21,7 +21,7 @@ describe('start timeouts', () => {
     const g = graph();
     const rg = resolve(g, {});
     const t0 = Date.now();
-    const r = await WorkerCpuModel.open(rg, { graph: g, inputShapes: {}, optimize: false }, silent, { transferInputs: false, threads: 1, startMs: 200 }, 'test');
+    const r = await WorkerCpuModel.open(rg, silent, { transferInputs: false, threads: 1, startMs: 200 }, 'test');
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(r.model).toBeUndefined();
     expect(r.failure).toMatch(/did not answer within 0.2 s/);

@@ -4,8 +4,8 @@
  * finds the graph ready.
  */
 import { isInt } from '../graph/ir.js';
-import { optimize } from '../graph/optimize.js';
-import { resolve, type ResolvedGraph } from '../graph/resolve.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
+import { OPS } from '../ops/registry.js';
 import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
@@ -13,7 +13,17 @@ import type { CpuRunner, RunnerOptions } from './runner.js';
 import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
-import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { buffersOf, type FromWorker, type ToWorker, type WireGraph } from './worker-protocol.js';
+
+/** The caller's resolved graph, each node given back its op definition. */
+function fromWire(w: WireGraph): ResolvedGraph {
+  const nodes = w.nodes.map(({ op, ...n }) => {
+    const def = OPS.get(op);
+    if (!def) throw new Error(`the CPU worker has no op ${op} (node "${n.node.name}")`);
+    return { ...n, def };
+  });
+  return { ...w, nodes };
+}
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
@@ -30,8 +40,7 @@ export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam)
   let runner: CpuRunner | undefined;
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
-      const r = resolve(msg.spec.graph, msg.spec.inputShapes);
-      rg = msg.spec.optimize ? optimize(r, { cpu: true }).graph : r;
+      rg = fromWire(msg.graph);
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
       const ports = msg.helpers ?? [];
       const threads = Math.min(msg.threads, ports.length + 1);

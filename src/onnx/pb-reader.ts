@@ -4,6 +4,7 @@
 // int64 values come back as numbers, rounded as protobufjs rounds them without long.js (exact below 2^53). The
 // encoder (onnx-proto-encode.js, for export) keeps protobufjs.
 
+const utf8 = new TextDecoder();
 const outOfRange = (r: Reader, n = 1) => new RangeError(`index out of range: ${r.pos} + ${n} > ${r.len}`);
 
 /** A 64-bit varint's halves as a number (protobufjs's LongBits.toNumber). */
@@ -165,7 +166,7 @@ export class Reader {
   }
 
   string(): string {
-    return new TextDecoder().decode(this.bytes());
+    return utf8.decode(this.bytes());
   }
 
   skip(n?: number): this {
