@@ -3,6 +3,7 @@
  * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
  * finds the graph ready.
  */
+import { UnsupportedOpError } from '../errors.js';
 import { isInt } from '../graph/ir.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
 import { OPS } from '../ops/registry.js';
@@ -17,12 +18,9 @@ import { buffersOf, type FromWorker, type ToWorker, type WireGraph } from './wor
 
 /** The caller's resolved graph, each node given back its op definition. */
 function fromWire(w: WireGraph): ResolvedGraph {
-  const nodes = w.nodes.map(({ op, ...n }) => {
-    const def = OPS.get(op);
-    if (!def) throw new Error(`the CPU worker has no op ${op} (node "${n.node.name}")`);
-    return { ...n, def };
-  });
-  return { ...w, nodes };
+  const missing = w.nodes.filter((n) => !OPS.has(n.op)).map((n) => ({ op: n.op, node: n.node.name, reason: 'not in the CPU worker' }));
+  if (missing.length) throw new UnsupportedOpError(missing);
+  return { ...w, nodes: w.nodes.map(({ op, ...n }) => ({ ...n, def: OPS.get(op)! })) };
 }
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
