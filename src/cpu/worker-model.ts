@@ -176,6 +176,11 @@ export class WorkerCpuModel implements EngineModel {
     slot.endpoint = this.spawner({
       message: (m) => {
         if (m.type === 'loaded') settle(m);
+        // a worker that cannot hold the graph (its engine does not load here) counts as one that could not start
+        if (m.type === 'load-failed') {
+          slot.deathReason ??= `it could not load the graph: ${m.error.message}`;
+          settle(undefined);
+        }
         if (this.slot === slot) this.onMessage(m);
       },
       death: (why) => {
