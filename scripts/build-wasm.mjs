@@ -10,7 +10,9 @@ import { join } from 'node:path';
 
 const SRC = 'src/cpu/arena/c';
 const OUT = 'src/cpu/arena/kernels-wasm.ts';
-// The hot families at -O3 (measured: -O2 costs 10–14 % on the face detectors); the rest for size.
+// The hot families at -O3 (measured: -O2 costs 10–14 % on the face detectors); the rest for size at -Os (-Oz
+// measured with bench/arena-tensor.ts and arena-pool.ts: Pad and Resize 1.2–2.3x slower; pooling no smaller;
+// reduce.c 0.6 KiB less gzip but its ReduceMean layers 0–10 % slower, within the noise of a shared machine).
 const HOT = new Set(['gemm.c', 'dwconv.c', 'conv.c', 'elementwise.c']);
 const CFLAGS = ['--target=wasm32', '-msimd128', '-matomics', '-mbulk-memory', '-mmutable-globals', '-ffp-contract=off', '-Wall', '-Werror', '-std=c11'];
 // Shared memory (threads); the loader clears the flag where SharedArrayBuffer is missing. Linked from objects so

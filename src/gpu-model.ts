@@ -7,7 +7,6 @@ import { kernelVariant } from './gpu/variant.js';
 import { fuseDwPwFor } from './gpu/fuse-dwpw.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
-import type { GraphSpec } from './cpu/worker-protocol.js';
 import type { LoadOptions } from './load-options.js';
 import { noRuns } from './run-stats.js';
 import { lossSettled } from './gpu/loss.js';
@@ -86,18 +85,20 @@ class GpuModel implements EngineModel {
  * Compiles for the GPU. A device lost before or while compiling is not an error of the model: the load still
  * succeeds, on the CPU path, as a later loss would. Every other compile failure (limits, unsupported) propagates.
  */
-export async function compileOrFallBack(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<EngineModel> {
+export async function compileOrFallBack(
+  gpu: GpuContext, rg: ResolvedGraph, cpuGraph: () => ResolvedGraph, opts: LoadOptions, reason: string,
+): Promise<EngineModel> {
   let lostInfo: GPUDeviceLostInfo | undefined;
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
     // dw -> pw pairs fuse only where this adapter's kernel wins (never on a software adapter, see dwPwWins)
     const fused = fuseDwPwFor(rg, { variant: kernelVariant(gpu.info), limits: deviceLimits(gpu) }).graph;
-    return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(rg, spec, opts));
+    return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(cpuGraph, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.
     await new Promise((r) => setTimeout(r, 0));
     const info = lostInfo;
     if (!info) throw e;
-    return openCpu(rg, spec, `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, opts, gpu.info);
+    return openCpu(cpuGraph(), `the GPU device was lost while the model was compiled (${info.message || info.reason || 'device lost'}); running on the CPU`, opts, gpu.info);
   }
 }

@@ -1,5 +1,4 @@
 import { openCpu } from './cpu/backend.js';
-import type { GraphSpec } from './cpu/worker-protocol.js';
 import { GpuError, InputError, ModelFormatError } from './errors.js';
 import type { DynamicSource } from './dynamic-model.js';
 import { withCpuKernels } from './features.js';
@@ -217,14 +216,13 @@ async function loadDynamic(source: DynamicSource, format: ModelIo['format'], opt
 /** Compiles an already imported graph; `tfIo` (from the TF.js/TFLite importers) keeps its NHWC I/O description and dtypes. */
 export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts: LoadOptions = {}): Promise<Model> {
   const resolved = resolve(graph, opts.inputShapes ?? {});
-  // optimized once the backend is known: the CPU backend's graph takes the CPU-only fusions (its worker optimizes
-  // the spec the same way); optimizing keeps the graph's input and output names and shapes
+  // optimized once the backend is known: the CPU backend's graph (which its worker gets as it is) takes the
+  // CPU-only fusions; optimizing keeps the graph's input and output names and shapes
   const optimized = (cpu: boolean) => (opts.optimize === false ? resolved : optimize(resolved, { cpu }).graph);
   const wanted = opts.backend ?? 'auto';
   const io = tfIo ?? onnxIo(resolved);
-  const spec: GraphSpec = { graph, inputShapes: opts.inputShapes ?? {}, optimize: opts.optimize !== false };
   const wrap = (m: EngineModel) => new IoModel(m, io);
-  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(optimized(true), spec, withCpuKernels(why), opts, adapter));
+  const cpu = async (why: string, adapter?: AdapterSummary) => wrap(await openCpu(optimized(true), withCpuKernels(why), opts, adapter));
   if (wanted === 'cpu') return cpu('the CPU backend was requested');
   let gpu: GpuContext | string;
   try {
@@ -237,14 +235,15 @@ export async function loadImported(graph: Graph, tfIo: ModelIo | undefined, opts
   if (wanted === 'auto') {
     const choice = chooseBackend(info, typeof gpu === 'string' ? gpu : undefined);
     if (choice.backend === 'cpu' || typeof gpu === 'string') return cpu(choice.reason, info);
-    return wrap(await compileGpu(gpu, optimized(false), spec, opts, choice.reason));
+    return wrap(await compileGpu(gpu, optimized(false), () => optimized(true), opts, choice.reason));
   }
   if (typeof gpu === 'string') throw new GpuError(`the webgpu backend was requested, but ${gpu}`, 'GPU_UNAVAILABLE');
-  return wrap(await compileGpu(gpu, optimized(false), spec, opts, 'the webgpu backend was requested'));
+  return wrap(await compileGpu(gpu, optimized(false), () => optimized(true), opts, 'the webgpu backend was requested'));
 }
 
 // The GPU executor and its WGSL load only when a model is compiled for WebGPU: CPU-only apps never fetch them.
-async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, spec: GraphSpec, opts: LoadOptions, reason: string): Promise<EngineModel> {
+// `cpuGraph`: the graph for the CPU, should the device be lost.
+async function compileGpu(gpu: GpuContext, rg: ResolvedGraph, cpuGraph: () => ResolvedGraph, opts: LoadOptions, reason: string): Promise<EngineModel> {
   const { compileOrFallBack } = await import('./gpu-model.js');
-  return compileOrFallBack(gpu, rg, spec, opts, reason);
+  return compileOrFallBack(gpu, rg, cpuGraph, opts, reason);
 }

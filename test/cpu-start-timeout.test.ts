@@ -21,11 +21,25 @@ describe('start timeouts', () => {
     const g = graph();
     const rg = resolve(g, {});
     const t0 = Date.now();
-    const r = await WorkerCpuModel.open(rg, { graph: g, inputShapes: {}, optimize: false }, silent, { transferInputs: false, threads: 1, startMs: 200 }, 'test');
+    const r = await WorkerCpuModel.open(rg, silent, { transferInputs: false, threads: 1, startMs: 200 }, 'test');
     expect(Date.now() - t0).toBeLessThan(5_000);
     expect(r.model).toBeUndefined();
     expect(r.failure).toMatch(/did not answer within 0.2 s/);
     expect(terminated).toBe(1);
+  });
+
+  it('a CPU worker that cannot load the graph: open() gives up at once, terminates it, and says why', async () => {
+    let terminated = 0;
+    const failing: WorkerSpawner = (h) => ({
+      post: () => queueMicrotask(() => h.message({ type: 'load-failed', error: { name: 'Error', message: 'no kernels here', fields: {} } })),
+      terminate: () => void terminated++,
+    });
+    const t0 = Date.now();
+    const r = await WorkerCpuModel.open(resolve(graph(), {}), failing, { transferInputs: false, threads: 1, startMs: 30_000 }, 'test');
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(r.model).toBeUndefined();
+    expect(r.failure).toBe('it could not load the graph: no kernels here');
+    expect(terminated).toBeGreaterThanOrEqual(1);
   });
 
   it('helper threads that never start: the team is given up with the reason, every helper ended', async () => {

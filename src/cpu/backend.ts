@@ -13,7 +13,6 @@ import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
 import { WorkerCpuModel } from './worker-model.js';
-import type { GraphSpec } from './worker-protocol.js';
 import { browserSpawner, type WorkerSpawner } from './worker-spawn.js';
 
 export interface CpuOptions {
@@ -101,8 +100,8 @@ function threadsFor(opts: CpuOptions): { threads: number; single?: string } {
   return n > 1 ? { threads: n } : { threads: 1, single: opts.numThreads ? 'numThreads is 1' : 'one core' };
 }
 
-/** Opens the CPU backend for `rg` (whose source and resolution `spec` describes); `why` says why the CPU. */
-export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<EngineModel> {
+/** Opens the CPU backend for `rg` (resolved and optimized for the CPU here; the worker gets it so); `why` says why the CPU. */
+export async function openCpu(rg: ResolvedGraph, why: string, opts: CpuOptions = {}, adapter?: AdapterSummary): Promise<EngineModel> {
   const spawner = typeof opts.worker === 'function' ? opts.worker : opts.worker === false ? undefined : browserSpawner();
   // the engine itself loads only where it runs on this thread (the page normally leaves it to the worker's chunk)
   const openRunner = async (rg: ResolvedGraph, o?: { shared?: boolean; threads?: number }) => (await import('./runner.js')).openRunner(rg, o);
@@ -121,16 +120,16 @@ export async function openCpu(rg: ResolvedGraph, spec: GraphSpec, why: string, o
     runner.program.useTeam(t.team);
     return new CpuModel(rg, runner, base, adapter, { team: t.team, end: t.end }, n);
   }
-  const { model, failure } = await WorkerCpuModel.open(rg, spec, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
+  const { model, failure } = await WorkerCpuModel.open(rg, spawner, { transferInputs: opts.transferInputs ?? false, ...threadsFor(opts) }, why, adapter);
   return model ?? new CpuModel(rg, await openRunner(rg), `${why}; on the caller's thread: the CPU worker could not start (${failure})`, adapter);
 }
 
-/** A CPU backend opened on first use (the WebGPU path's fallback); later calls share it. */
-export function lazyCpu(rg: ResolvedGraph, spec: GraphSpec, opts: CpuOptions = {}): { get(): Promise<EngineModel>; dispose(): void } {
+/** A CPU backend opened on first use (the WebGPU path's fallback) on the graph `cpuGraph` makes; later calls share it. */
+export function lazyCpu(cpuGraph: () => ResolvedGraph, opts: CpuOptions = {}): { get(): Promise<EngineModel>; dispose(): void } {
   let m: Promise<EngineModel> | undefined;
   let disposed = false;
   return {
-    get: () => (m ??= openCpu(rg, spec, 'fallback', opts).then((x) => (disposed && x.dispose(), x))),
+    get: () => (m ??= openCpu(cpuGraph(), 'fallback', opts).then((x) => (disposed && x.dispose(), x))),
     dispose: () => {
       disposed = true;
       void m?.then((x) => x.dispose());

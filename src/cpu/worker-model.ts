@@ -14,7 +14,7 @@ import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { reviveError } from './error-codec.js';
 import { checkInputs } from '../inputs.js';
-import { buffersOf, type FromWorker, type GraphSpec } from './worker-protocol.js';
+import { buffersOf, toWire, type FromWorker, type WireGraph } from './worker-protocol.js';
 import type { WorkerEndpoint, WorkerSpawner } from './worker-spawn.js';
 
 interface Job {
@@ -91,7 +91,7 @@ export class WorkerCpuModel implements EngineModel {
 
   private constructor(
     readonly graph: ResolvedGraph,
-    private readonly spec: GraphSpec,
+    private readonly wire: WireGraph,
     private readonly spawner: WorkerSpawner,
     private readonly opts: WorkerModelOptions,
     readonly adapter?: AdapterSummary,
@@ -102,9 +102,9 @@ export class WorkerCpuModel implements EngineModel {
    * a CSP that forbids workers, no wasm in workers...): the caller then runs on its own thread.
    */
   static async open(
-    graph: ResolvedGraph, spec: GraphSpec, spawner: WorkerSpawner, opts: WorkerModelOptions, why: string, adapter?: AdapterSummary,
+    graph: ResolvedGraph, spawner: WorkerSpawner, opts: WorkerModelOptions, why: string, adapter?: AdapterSummary,
   ): Promise<{ model?: WorkerCpuModel; failure?: string }> {
-    const m = new WorkerCpuModel(graph, spec, spawner, opts, adapter);
+    const m = new WorkerCpuModel(graph, toWire(graph), spawner, opts, adapter);
     const slot = m.start();
     // a worker that never starts may fire no event at all: after WORKER_START_MS it counts as one that failed
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -176,6 +176,11 @@ export class WorkerCpuModel implements EngineModel {
     slot.endpoint = this.spawner({
       message: (m) => {
         if (m.type === 'loaded') settle(m);
+        // a worker that cannot hold the graph (its engine does not load here) counts as one that could not start
+        if (m.type === 'load-failed') {
+          slot.deathReason ??= `it could not load the graph: ${m.error.message}`;
+          settle(undefined);
+        }
         if (this.slot === slot) this.onMessage(m);
       },
       death: (why) => {
@@ -185,7 +190,7 @@ export class WorkerCpuModel implements EngineModel {
       },
     });
     const helpers = this.opts.threads > 1 ? slot.endpoint.helpers?.(this.opts.threads - 1) : undefined;
-    slot.endpoint.post({ type: 'load', spec: this.spec, threads: this.opts.threads, helpers }, helpers ?? []);
+    slot.endpoint.post({ type: 'load', graph: this.wire, threads: this.opts.threads, helpers }, helpers ?? []);
     return slot;
   }
 

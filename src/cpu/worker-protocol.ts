@@ -1,17 +1,33 @@
 /**
  * Messages between the CPU backend (worker-model.ts) and its worker (worker-serve.ts). The graph crosses once,
- * at load; a run sends its inputs (copied or transferred) and gets its outputs back transferred.
+ * at load, resolved and optimized by the caller (the worker bundles neither the resolver nor the optimizer); a run
+ * sends its inputs (copied or transferred) and gets its outputs back transferred.
  */
 import type { LayerProfile } from '../engine.js';
-import type { Graph } from '../graph/ir.js';
-import type { Shape, Tensor } from '../tensor.js';
+import type { Value } from '../graph/ir.js';
+import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
+import type { Tensor } from '../tensor.js';
 import type { SerializedError } from './error-codec.js';
 
-/** What the worker needs to rebuild the caller's resolved graph: the source graph and how it was resolved. */
-export interface GraphSpec {
-  graph: Graph;
-  inputShapes: Record<string, Shape>;
-  optimize: boolean;
+/**
+ * A resolved graph as it crosses to the worker: each node names its op instead of holding its definition (functions
+ * do not clone; the worker takes it from its registry), and only the constants that nodes read go along (the source
+ * graph's initializers that folding replaced stay behind).
+ */
+export interface WireGraph extends Omit<ResolvedGraph, 'nodes'> {
+  readonly nodes: (Omit<ResolvedNode, 'def'> & { op: string })[];
+}
+
+export function toWire(rg: ResolvedGraph): WireGraph {
+  const read = new Set([...rg.nodes.flatMap((n) => n.node.inputs), ...rg.graph.outputs]);
+  const constants = new Map<string, Value>([...rg.constants].filter(([k]) => read.has(k)));
+  return {
+    graph: { ...rg.graph, nodes: [], initializers: new Map() },
+    inputShapes: rg.inputShapes,
+    shapes: rg.shapes,
+    constants,
+    nodes: rg.nodes.map(({ def, ...n }) => ({ ...n, op: def.op })),
+  };
 }
 
 export type ToWorker =
@@ -19,7 +35,7 @@ export type ToWorker =
    * threads: the size of the thread team to start (1: none); helpers: one port per helper thread the page made
    * for it (worker-spawn.ts), threads - 1 of them where the page could make them all.
    */
-  | { type: 'load'; spec: GraphSpec; threads: number; helpers?: MessagePort[] }
+  | { type: 'load'; graph: WireGraph; threads: number; helpers?: MessagePort[] }
   | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean };
 
 export type FromWorker =

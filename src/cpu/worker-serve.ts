@@ -3,23 +3,34 @@
  * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
  * finds the graph ready.
  */
+import { UnsupportedOpError } from '../errors.js';
 import { isInt } from '../graph/ir.js';
-import { optimize } from '../graph/optimize.js';
-import { resolve, type ResolvedGraph } from '../graph/resolve.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
+import { OPS } from '../ops/registry.js';
 import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 import { serializeError } from './error-codec.js';
-import { openRunner, type CpuRunner } from './runner.js';
+import type { CpuRunner, RunnerOptions } from './runner.js';
 import { profileRun } from './profile-run.js';
 import type { TeamKernels } from './thread-team.js';
 import type { ThreadTeam } from './threads.js';
-import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js';
+import { buffersOf, type FromWorker, type ToWorker, type WireGraph } from './worker-protocol.js';
+
+/** The caller's resolved graph, each node given back its op definition. */
+function fromWire(w: WireGraph): ResolvedGraph {
+  const missing = w.nodes.filter((n) => !OPS.has(n.op)).map((n) => ({ op: n.op, node: n.node.name, reason: 'not in the CPU worker' }));
+  if (missing.length) throw new UnsupportedOpError(missing);
+  return { ...w, nodes: w.nodes.map(({ op, ...n }) => ({ ...n, def: OPS.get(op)! })) };
+}
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
 export type StartTeam = (ports: MessagePort[], kernels: TeamKernels) => Promise<{ team?: ThreadTeam; why?: string }>;
 
-export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => void {
+/** Opens the engine a worker bundles (runner.ts: the wasm engine, the JavaScript kernels, or the best of both). */
+export type OpenRunner = (rg: ResolvedGraph, o: RunnerOptions) => Promise<CpuRunner>;
+
+export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam): (msg: ToWorker) => void {
   let rg: ResolvedGraph | undefined;
   /** Buffers of the graph's constants: an output that is a view of one is copied, not transferred away. */
   let constantBuffers = new Set<ArrayBufferLike>();
@@ -27,8 +38,7 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
   let runner: CpuRunner | undefined;
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
-      const r = resolve(msg.spec.graph, msg.spec.inputShapes);
-      rg = msg.spec.optimize ? optimize(r, { cpu: true }).graph : r;
+      rg = fromWire(msg.graph);
       constantBuffers = new Set([...rg.constants.values()].map((v) => (isInt(v) ? v.ints.buffer : v.data.buffer)));
       const ports = msg.helpers ?? [];
       const threads = Math.min(msg.threads, ports.length + 1);

@@ -3,6 +3,7 @@
  * its messages and its death to the handlers; worker-model.ts does the rest. The browser spawner below is the
  * default; worker-spawn-node.ts makes worker_threads ones; tests pass their own (to count or kill workers).
  */
+import { detectWasmSimd } from '../features.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
 
 export interface WorkerHandlers {
@@ -24,18 +25,25 @@ export interface WorkerEndpoint {
 export type WorkerSpawner = (h: WorkerHandlers) => WorkerEndpoint;
 
 /**
- * A module Worker on worker.ts; undefined where the engine has no Worker (Node, old engines). `onWorker` sees
+ * A module Worker on worker.ts (the wasm engine) or, where the kernel module cannot load (no wasm SIMD, no
+ * DecompressionStream to inflate it), on worker-js.ts (the JavaScript kernels): each bundles one engine, so a page
+ * downloads only the one it runs. Undefined where the engine has no Worker (Node, old engines). `onWorker` sees
  * each Worker made, the CPU worker and its helpers (tests count and kill them).
  *
  * The helper threads are made here, on the page, and handed to the worker as MessagePorts, rather than made by
  * the worker itself: Firefox ESR 153 deadlocks creating nested workers after a few dozen workers that made two
  * or more had been ended (seen in test/cpu-worker-browsers; it hangs inside `new Worker` in the worker).
  */
+/** Whether a worker can load the wasm engine (runner.ts wasmRunner): SIMD validates and the module can be inflated. */
+const wasmEngine = () => detectWasmSimd().available && typeof DecompressionStream === 'function';
+
 export function browserSpawner(onWorker?: (w: Worker, role: 'cpu' | 'helper') => void): WorkerSpawner | undefined {
   if (typeof Worker === 'undefined' || typeof window === 'undefined') return undefined;
   return (h) => {
-    // Written out in full so bundlers (Vite, webpack 5, esbuild, Parcel) emit the worker as its own file.
-    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'sepconv-cpu' });
+    // Written out in full so bundlers (Vite, webpack 5, esbuild, Parcel) emit each worker as its own file.
+    const w = wasmEngine()
+      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: 'sepconv-cpu' })
+      : new Worker(new URL('./worker-js.js', import.meta.url), { type: 'module', name: 'sepconv-cpu' });
     const helpers: Worker[] = [];
     let ended = false;
     const die = (why: string) => {

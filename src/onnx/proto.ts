@@ -1,11 +1,11 @@
 import { ModelFormatError } from '../errors.js';
 import { onnx } from './onnx-proto.js';
 
-// Static code generated from onnx.proto by scripts/gen-onnx-proto.mjs: only protobufjs/minimal at run time. The
-// encoder is its own module (proto-encode.ts), which an app that only loads models does not bundle.
+// Static code generated from onnx.proto by scripts/gen-onnx-proto.mjs, running on pb-reader.ts. The encoder is its
+// own module (proto-encode.ts), which an app that only loads models does not bundle.
 const ModelProto = onnx.ModelProto;
 
-/** int64 fields come back as long.js Longs when that package is available, else as plain numbers. */
+/** int64 fields decode as numbers (pb-reader.ts); long.js Longs (protobufjs's own decoding) are taken too. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean; toNumber(): number };
 
 /** TensorProto.DataType values (onnx.proto). */
