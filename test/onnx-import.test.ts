@@ -409,7 +409,7 @@ describe('hostile bytes', () => {
     ['wire type 7', [0x3f, 0x00], /field 7 at byte 0 has wire type 7, which does not exist/],
     ['a message field sent as a varint', [0x38, 0x05], /field 7 has wire type varint but holds a GraphProto message \(length-delimited\)/],
     ['a string field sent as 32-bit', [0x15, 0x01, 0x02, 0x03, 0x04], /field 2 has wire type 32-bit but holds a string/],
-    ['an unknown field running past the data', [0x3a, 0x03, 0xf2, 0x07, 0x05], /GraphProto\): field 126 at byte 2 announces a value of 5 bytes but only 0 remain/],
+    ['an unknown field running past the data', [0x3a, 0x03, 0xf2, 0x07, 0x05], /GraphProto\): field 126 at byte 4 announces a value of 5 bytes but only 0 remain/],
   ];
   it.each(malformed)('rejects %s with a ModelFormatError naming the message and the problem', (_, bytes, expected) => {
     const e = catchError(() => decodeModelProto(Uint8Array.from(bytes)));
