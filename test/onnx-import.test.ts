@@ -409,6 +409,9 @@ describe('hostile bytes', () => {
     ['wire type 7', [0x3f, 0x00], /field 7 at byte 0 has wire type 7, which does not exist/],
     ['a message field sent as a varint', [0x38, 0x05], /field 7 has wire type varint but holds a GraphProto message \(length-delimited\)/],
     ['a string field sent as 32-bit', [0x15, 0x01, 0x02, 0x03, 0x04], /field 2 has wire type 32-bit but holds a string/],
+    ['a varint field sent as 64-bit', [0x09, 1, 0, 0, 0, 0, 0, 0, 0], /in ModelProto\): field 1 has wire type 64-bit but holds a varint \(varint\)/],
+    ['a float field sent as a varint', [0x3a, 0x06, 0x0a, 0x04, 0x2a, 0x02, 0x10, 0x01], /AttributeProto\): field 2 has wire type varint but holds a float \(32-bit\)/],
+    ['a repeated int field sent as 64-bit', [0x3a, 0x0d, 0x0a, 0x0b, 0x2a, 0x09, 0x41, 1, 0, 0, 0, 0, 0, 0, 0], /AttributeProto\): field 8 has wire type 64-bit but holds a repeated scalar \(varint\)/],
     ['an unknown field running past the data', [0x3a, 0x03, 0xf2, 0x07, 0x05], /GraphProto\): field 126 at byte 4 announces a value of 5 bytes but only 0 remain/],
   ];
   it.each(malformed)('rejects %s with a ModelFormatError naming the message and the problem', (_, bytes, expected) => {

@@ -50,15 +50,20 @@ export function attrTypeName(code: number): string {
 /** protobufjs's default recursion limit, which this decoder kept. */
 export const MAX_MESSAGE_DEPTH = 100;
 const WIRE_TYPES = ['varint', '64-bit', 'length-delimited', 'group start', 'group end', '32-bit'];
+const VARINT = 0;
+const FIXED64 = 1;
 const LENGTH_DELIMITED = 2;
+const FIXED32 = 5;
 
 /** A malformed byte sequence found by CheckedReader; decodeModelProto adds where. */
 class Malformed extends Error {}
 
 /**
- * pbf's reader trusts lengths (a length past the end gives a short view) and reads field number 0 as the end of a
- * message. This one checks every length against the message that holds it, rejects invalid tags and wire types,
- * and bounds the nesting. The generated readers call readMessageEnd(name) for each sub-message.
+ * pbf's reader trusts lengths (a length past the end gives a short view), reads field number 0 as the end of a
+ * message and reads a field whatever its wire type. This one checks every length against the message that holds it,
+ * rejects invalid tags, wire types that do not match the field, and bounds the nesting. The generated readers call
+ * readMessageEnd(name) for each sub-message. A scalar read at the start of a value (pos === _valueStart) is the
+ * field's own value, so its wire type is checked there.
  */
 class CheckedReader extends PbfReader {
   /** Where each message being read ends, outermost first, and its name. */
@@ -84,7 +89,7 @@ class CheckedReader extends PbfReader {
     if (this.type !== LENGTH_DELIMITED)
       throw new Malformed(`field ${this.field} has wire type ${WIRE_TYPES[this.type]} but holds a ${what} (length-delimited)`);
     const at = this.pos;
-    const length = this.readVarint();
+    const length = super.readVarint();
     const limit = this.ends[this.ends.length - 1]!;
     if (this.pos + length > limit)
       throw new Malformed(`field ${this.field} at byte ${at} announces a ${what} of ${length} bytes but only ${limit - this.pos} remain in its message`);
@@ -102,7 +107,7 @@ class CheckedReader extends PbfReader {
       return 0;
     }
     const at = this.pos;
-    const tag = this.readVarint();
+    const tag = super.readVarint();
     this.field = tag >>> 3;
     this.type = tag & 7;
     if (this.pos > end) throw new Malformed(`the field tag at byte ${at} runs past the end of its message`);
@@ -113,53 +118,79 @@ class CheckedReader extends PbfReader {
     return this.field;
   }
 
+  private expectWireType(type: number, what: string): void {
+    if (this.pos === this._valueStart && this.type !== type)
+      throw new Malformed(`field ${this.field} has wire type ${WIRE_TYPES[this.type]} but holds a ${what} (${WIRE_TYPES[type]})`);
+  }
+
+  override readVarint(isSigned?: boolean): number {
+    this.expectWireType(VARINT, 'varint');
+    return super.readVarint(isSigned);
+  }
+
+  override readFloat(): number {
+    this.expectWireType(FIXED32, 'float');
+    return super.readFloat();
+  }
+
+  override readDouble(): number {
+    this.expectWireType(FIXED64, 'double');
+    return super.readDouble();
+  }
+
   override skip(type: number): void {
     if (type === LENGTH_DELIMITED) this.pos = this.checkedEnd('value');
     else super.skip(type);
   }
 
   override readBytes(): Uint8Array {
-    const start = this.pos;
-    this.checkedEnd('bytes value');
-    this.pos = start;
+    this.rewindChecked('bytes value');
     return super.readBytes();
   }
 
   override readString(): string {
-    const start = this.pos;
-    this.checkedEnd('string');
-    this.pos = start;
+    this.rewindChecked('string');
     return super.readString();
   }
 
-  /** End of the packed array being read; -1 for a lone element (the field sent unpacked). */
+  /** Checks the length prefix ahead, for pbf's own readers to read it again (as a length, not a value). */
+  private rewindChecked(what: string): void {
+    const start = this.pos;
+    this.checkedEnd(what);
+    this.pos = start;
+    this._valueStart = -1;
+  }
+
+  /** Wire type of one element of the repeated field being read, and the end of its packed array (-1: one element). */
+  private elementType = VARINT;
   private packedEnd = -1;
 
   override readPackedEnd(): number {
-    if (this.type !== LENGTH_DELIMITED) {
-      this.packedEnd = -1;
-      return this.pos + 1;
-    }
-    return (this.packedEnd = this.checkedEnd('packed array'));
+    if (this.type === LENGTH_DELIMITED) return (this.packedEnd = this.checkedEnd('packed array'));
+    this.expectWireType(this.elementType, 'repeated scalar');
+    this.packedEnd = -1;
+    return this.pos + 1;
   }
 
   /** A packed array must end on an element boundary (pbf reads the element that straddles its end). */
-  private packed(arr: number[]): number[] {
+  private packed(elementType: number, read: () => number[]): number[] {
+    this.elementType = elementType;
+    const arr = read();
     if (this.packedEnd >= 0 && this.pos !== this.packedEnd)
       throw new Malformed(`the packed array of field ${this.field} ends inside an element (${this.pos - this.packedEnd} byte(s) over)`);
     return arr;
   }
 
   override readPackedVarint(arr?: number[], isSigned?: boolean): number[] {
-    return this.packed(super.readPackedVarint(arr, isSigned));
+    return this.packed(VARINT, () => super.readPackedVarint(arr, isSigned));
   }
 
   override readPackedFloat(arr?: number[]): number[] {
-    return this.packed(super.readPackedFloat(arr));
+    return this.packed(FIXED32, () => super.readPackedFloat(arr));
   }
 
   override readPackedDouble(arr?: number[]): number[] {
-    return this.packed(super.readPackedDouble(arr));
+    return this.packed(FIXED64, () => super.readPackedDouble(arr));
   }
 }
 
