@@ -247,6 +247,9 @@ describe('initializer decoding', () => {
       [{ dims: [-1, 4], raw_data: new Uint8Array(16) }, /initializer "t": dimension 0 is -1/],
       [{ dims: [2 ** 40], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 1099511627776/],
       [{ dims: [INT64_MIN], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is -9223372036854776000/],
+      // Beyond 2^53 int64 reads back rounded; such a dim is refused by its size, naming the tensor.
+      [{ dims: [2 ** 53 + 2], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 9007199254740994, above the limit/],
+      [{ dims: [INT64_MAX], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 9223372036854776000, above the limit/],
       [{ dims: [65536, 65536], raw_data: new Uint8Array(4) }, /initializer "t": shape \[65536, 65536\] has more than 2147483647 elements/],
       // 2e9 float32 elements would be 8 GB: it must be refused by counting, not by trying.
       [{ dims: [100000, 20000], raw_data: new Uint8Array(4) }, /needs 2000000000 FLOAT values \(8000000000 bytes\) but raw_data holds 4 bytes/],

@@ -48,7 +48,7 @@ export function attrTypeName(code: number): string {
 }
 
 /** protobufjs's default recursion limit, which this decoder kept. */
-export const MAX_MESSAGE_DEPTH = 100;
+const MAX_MESSAGE_DEPTH = 100;
 const WIRE_TYPES = ['varint', '64-bit', 'length-delimited', 'group start', 'group end', '32-bit'];
 const VARINT = 0;
 const FIXED64 = 1;
@@ -67,7 +67,7 @@ class Malformed extends Error {}
  */
 class CheckedReader extends PbfReader {
   /** Where each message being read ends, outermost first, and its name. */
-  readonly ends: number[];
+  private readonly ends: number[];
   readonly names = ['ModelProto'];
   field = 0;
 
