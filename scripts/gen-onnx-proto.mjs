@@ -1,7 +1,7 @@
 // Regenerates src/onnx/onnx-proto.js (readers) and src/onnx/onnx-proto-encode.js (writers), each with its .d.ts, from
 // src/onnx/onnx.proto with pbf's compiler (pbf/resolve + pbf/compile). At run time they need only pbf's reader and
-// writer (no dependencies; reader + ONNX readers ~2.6 KiB gzip minified, vs ~11.6 KiB for protobufjs/minimal). Two
-// modules so that an app that only loads models bundles no writer.
+// writer, which have no dependencies (moving off protobufjs/minimal took 11.5 KiB gzip off the consumer app's main
+// chunk, test/consumer.test.ts: 41.8 -> 30.3 KiB). Two modules so that an app that only loads models bundles no writer.
 // - pbf's schema parser rejects `reserved …;` lines and `};` closing a nested message: both are edited out first.
 // - Every sub-message read, `readX(pbf, pbf.readVarint() + pbf.pos…`, becomes `readX(pbf, pbf.readMessageEnd('X')…`:
 //   src/onnx/proto.ts's reader checks there that the message fits in its parent and that nesting stays bounded
