@@ -2,7 +2,7 @@ import { builtinModules } from 'node:module';
 import { defineConfig } from 'vite';
 
 // One-file Node bundles of repo scripts (npm run zoo: scripts/zoo-check.ts). Node built-ins and the native Dawn
-// binding stay external; everything else (protobufjs, the `?raw` WGSL sources) is bundled. The package and its
+// binding stay external; everything else (pbf, flatbuffers, the `?raw` WGSL sources) is bundled. The package and its
 // CLI (dist/cli.js) are built by scripts/build.mjs.
 const external = [...builtinModules, ...builtinModules.map((m) => `node:${m}`), 'webgpu', /^webgpu\//];
 

@@ -135,7 +135,7 @@ function startServer() {
       // the page mid-measurement ("Execution context was destroyed").
       noDiscovery: true,
       entries: ['bench/index.html'],
-      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'protobufjs/minimal.js'],
+      include: ['@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu', '@tensorflow/tfjs-backend-wasm', 'pbf'],
       // ORT is served as-is from node_modules so its wasm/.mjs loader and worker URLs resolve (wasmPaths).
       exclude: ['onnxruntime-web'],
     },

@@ -1,6 +1,6 @@
 /**
  * ONNX loader fuzzer. Mutates the valid models under fixtures/ (bit flips, byte insert/delete/overwrite,
- * truncation, length-prefix corruption, and structural edits made on the protobufjs-decoded message: node swaps,
+ * truncation, length-prefix corruption, and structural edits made on the decoded message: node swaps,
  * duplicates and deletions, edges rewired into cycles or left dangling, hostile names, absurd/negative/overflowing
  * dims, wrong dtypes, short raw_data, attribute and opset corruption) and checks that every case ends either in a
  * Graph — which then resolves and runs on the CPU or fails with a SepconvError — or in a SepconvError, within a
@@ -135,9 +135,10 @@ type Msg = any;
 type StructMutator = (m: Msg, r: Rand) => void;
 
 const HOSTILE_NAMES = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', '', ' ', 'x'.repeat(300), '\u0000', 'é∑'];
-const INT64_MAX = { low: -1, high: 0x7fffffff, unsigned: false };
-const INT64_MIN = { low: 0, high: -0x80000000, unsigned: false };
-const EXTREME_INTS: unknown[] = [0, -1, -2, 1, 2, 3, 7, 64, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53, -(2 ** 31), INT64_MAX, INT64_MIN];
+// int64s are numbers: the encoder writes 2^63 as INT64_MAX; -2^63 is INT64_MIN exactly.
+const INT64_MAX = 2 ** 63;
+const INT64_MIN = -(2 ** 63);
+const EXTREME_INTS: number[] = [0, -1, -2, 1, 2, 3, 7, 64, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 32, 2 ** 40, 2 ** 53, -(2 ** 31), INT64_MAX, INT64_MIN];
 const extremeInt = (r: Rand) => (r() < 0.3 ? int(r, 9) - 2 : pick(r, EXTREME_INTS));
 const OP_NAMES = [...OPS.keys(), 'If', 'Loop', 'Resize', 'NotAnOp', ''];
 
@@ -262,7 +263,7 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
   tensorData(m, r) {
     const t = pickTensor(m, r);
     if (!t) return;
-    // A plain copy: in Node decoded bytes are Buffers, whose slice() is a view into shared memory.
+    // A plain copy: decoded bytes are views into the seed's bytes.
     const raw = new Uint8Array(t.raw_data ?? 0);
     const c = r();
     if (c < 0.3) t.raw_data = raw.slice(0, int(r, raw.length + 1));
@@ -373,6 +374,20 @@ const STRUCT_MUTATORS: Record<string, StructMutator> = {
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
+/**
+ * A decoded Dimension carries both oneof members (the unset one at its default) and names the set one in `value`;
+ * the encoder writes whichever members are present, so the unset one goes before re-encoding.
+ */
+function withoutUnsetDims(m: Msg): Msg {
+  const g = m.graph;
+  for (const vi of [...(g?.input ?? []), ...(g?.output ?? []), ...(g?.value_info ?? [])])
+    for (const d of vi.type?.tensor_type?.shape?.dim ?? []) {
+      if (d.value !== 'dim_value') delete d.dim_value;
+      if (d.value !== 'dim_param') delete d.dim_param;
+    }
+  return m;
+}
+
 export const MUTATOR_NAMES = [...Object.keys(BYTE_MUTATORS), ...Object.keys(STRUCT_MUTATORS)];
 
 /** One mutated model: 1–3 structural edits, or 1–3 byte-level ones, or structural then byte-level. */
@@ -381,7 +396,7 @@ export function mutate(seed: Seed, r: Rand): { bytes: Uint8Array; mutators: stri
   let bytes = seed.bytes;
   const mode = r();
   if (mode < 0.55) {
-    const m = decodeModelProto(seed.bytes);
+    const m = withoutUnsetDims(decodeModelProto(seed.bytes));
     const k = 1 + int(r, 3);
     for (let i = 0; i < k; i++) {
       const name = pick(r, Object.keys(STRUCT_MUTATORS));

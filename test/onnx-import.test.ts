@@ -19,8 +19,9 @@ const LEGACY_OPSET8 = b64(
 );
 
 const F32 = DataType.FLOAT;
-const INT64_MAX = { low: -1, high: 0x7fffffff, unsigned: false };
-const INT64_MIN = { low: 0, high: -0x80000000, unsigned: false };
+// As numbers: the encoder writes 2^63 (INT64_MAX's nearest double) as INT64_MAX; -2^63 is INT64_MIN exactly.
+const INT64_MAX = 2 ** 63;
+const INT64_MIN = -(2 ** 63);
 
 /** Encodes a hand-written ModelProto (plain object) with the default-domain opset. */
 function model(graph: Record<string, unknown> | undefined, opset: number | { domain: string; version: number }[] = 13): Uint8Array {
@@ -120,14 +121,14 @@ describe('encodeOnnx -> loadOnnx', () => {
     expect(group.type).toBe(AttrType.INT);
     const w = m.graph!.initializer.find((t) => t.name === 'pw.w')!;
     expect(w.data_type).toBe(F32);
-    expect(w.raw_data.length).toBe(32);
+    expect(w.raw_data!.length).toBe(32);
     expect(w.float_data).toEqual([]);
   });
 
   it('declares output shapes (as the ONNX checker requires), keeping a lone symbolic dim by name', () => {
     const outShape = (g: Graph) =>
       decodeModelProto(encodeOnnx(g)).graph!.output[0]!.type!.tensor_type!.shape?.dim.map((d) =>
-        d.dim_param ? d.dim_param : d.dim_value != null ? Number(d.dim_value) : 'blank',
+        d.value === 'dim_param' ? d.dim_param : d.value === 'dim_value' ? d.dim_value : 'blank',
       );
     const g = sampleGraph();
     expect(outShape({ ...g, inputs: [{ name: 'x', shape: ['batch', 4, 8, 8] }] })).toEqual(['batch', 128]);
@@ -246,6 +247,9 @@ describe('initializer decoding', () => {
       [{ dims: [-1, 4], raw_data: new Uint8Array(16) }, /initializer "t": dimension 0 is -1/],
       [{ dims: [2 ** 40], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 1099511627776/],
       [{ dims: [INT64_MIN], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is -9223372036854776000/],
+      // Beyond 2^53 int64 reads back rounded; such a dim is refused by its size, naming the tensor.
+      [{ dims: [2 ** 53 + 2], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 9007199254740994, above the limit/],
+      [{ dims: [INT64_MAX], raw_data: new Uint8Array(4) }, /initializer "t": dimension 0 is 9223372036854776000, above the limit/],
       [{ dims: [65536, 65536], raw_data: new Uint8Array(4) }, /initializer "t": shape \[65536, 65536\] has more than 2147483647 elements/],
       // 2e9 float32 elements would be 8 GB: it must be refused by counting, not by trying.
       [{ dims: [100000, 20000], raw_data: new Uint8Array(4) }, /needs 2000000000 FLOAT values \(8000000000 bytes\) but raw_data holds 4 bytes/],
@@ -383,12 +387,55 @@ describe('hostile bytes', () => {
     }
     const e = catchError(() => loadOnnx(Uint8Array.from(out)));
     expect(e).toBeInstanceOf(ModelFormatError);
-    expect(e.message).toMatch(/max depth exceeded|nested too deeply/);
+    expect(e.message).toMatch(/in ModelProto > GraphProto > NodeProto > … \d+ more … > .*: messages are nested more than 100 deep/);
   });
 
   it('reports a protobuf decode failure as a ModelFormatError with the reason', () => {
     const e = catchError(() => loadOnnx(Uint8Array.from([0x3a, 0x7f, 0x01])));
     expect(e).toBeInstanceOf(ModelFormatError);
-    expect(e.message).toMatch(/not a valid ONNX model.*index out of range/);
+    expect(e.message).toMatch(/not a valid ONNX model .*: field 7 at byte 1 announces a GraphProto message of 127 bytes but only 1 remain/);
+  });
+
+  // Each byte string is a ModelProto whose graph (field 7) holds one NodeProto (field 1) unless noted.
+  const malformed: [string, number[], RegExp][] = [
+    ['a string running past its message', [0x3a, 0x05, 0x0a, 0x03, 0x0a, 0x09, 0x61], /in ModelProto > GraphProto > NodeProto\): field 1 at byte 5 announces a string of 9 bytes but only 1 remain/],
+    ['a string running past the data', [0x12, 0x09, 0x61], /in ModelProto\): field 2 at byte 1 announces a string of 9 bytes but only 1 remain/],
+    ['bytes running past the data', [0x3a, 0x04, 0x2a, 0x02, 0x4a, 0x05], /GraphProto > TensorProto\): field 9 at byte 5 announces a bytes value of 5 bytes but only 0 remain/],
+    ['packed floats cut off by the end of the data', [0x3a, 0x06, 0x2a, 0x04, 0x22, 0x02, 0x08, 0x01], /TensorProto\): the data ends inside a value \(truncated file\?\)/],
+    ['a packed float straddling the end of its array', [0x3a, 0x08, 0x2a, 0x06, 0x22, 0x02, 0x00, 0x00, 0x10, 0x01], /TensorProto\): the packed array of field 4 ends inside an element \(2 byte\(s\) over\)/],
+    ['a packed varint straddling the end of its array', [0x3a, 0x06, 0x2a, 0x04, 0x0a, 0x01, 0xff, 0x01], /TensorProto\): the packed array of field 1 ends inside an element \(1 byte\(s\) over\)/],
+    ['a sub-message longer than its parent', [0x3a, 0x02, 0x0a, 0x05, 0x0a, 0x01, 0x61], /GraphProto\): field 1 at byte 3 announces a NodeProto message of 5 bytes but only 0 remain/],
+    ['a varint cut off by the end of the data', [0x08, 0xff, 0xff], /in ModelProto\): the data ends inside a value \(truncated file\?\)/],
+    ['a varint running past its message', [0x3a, 0x04, 0x2a, 0x02, 0x10, 0xff, 0x01], /in ModelProto > GraphProto > TensorProto\): a field runs 1 byte\(s\) past the end of its message/],
+    ['field number 0', [0x3a, 0x02, 0x00, 0x00], /GraphProto\): invalid field number 0 at byte 2/],
+    ['wire type 3 (group)', [0x3b, 0x00], /field 7 at byte 0 has wire type 3 \(group start, unsupported\)/],
+    ['wire type 7', [0x3f, 0x00], /field 7 at byte 0 has wire type 7, which does not exist/],
+    ['a message field sent as a varint', [0x38, 0x05], /field 7 has wire type varint but holds a GraphProto message \(length-delimited\)/],
+    ['a string field sent as 32-bit', [0x15, 0x01, 0x02, 0x03, 0x04], /field 2 has wire type 32-bit but holds a string/],
+    ['a varint field sent as 64-bit', [0x09, 1, 0, 0, 0, 0, 0, 0, 0], /in ModelProto\): field 1 has wire type 64-bit but holds a varint \(varint\)/],
+    ['a float field sent as a varint', [0x3a, 0x06, 0x0a, 0x04, 0x2a, 0x02, 0x10, 0x01], /AttributeProto\): field 2 has wire type varint but holds a float \(32-bit\)/],
+    ['a repeated int field sent as 64-bit', [0x3a, 0x0d, 0x0a, 0x0b, 0x2a, 0x09, 0x41, 1, 0, 0, 0, 0, 0, 0, 0], /AttributeProto\): field 8 has wire type 64-bit but holds a repeated scalar \(varint\)/],
+    ['an unknown field running past the data', [0x3a, 0x03, 0xf2, 0x07, 0x05], /GraphProto\): field 126 at byte 4 announces a value of 5 bytes but only 0 remain/],
+  ];
+  it.each(malformed)('rejects %s with a ModelFormatError naming the message and the problem', (_, bytes, expected) => {
+    const e = catchError(() => decodeModelProto(Uint8Array.from(bytes)));
+    expect(e).toBeInstanceOf(ModelFormatError);
+    expect(e.message).toMatch(/^not a valid ONNX model \(protobuf decoding of \d+ bytes failed at byte \d+ in ModelProto/);
+    expect(e.message).toMatch(expected);
+  });
+
+  it('decodes what the encoder writes for INT64_MAX/MIN, bytes and oneof dims exactly', () => {
+    const m = decodeModelProto(
+      encodeModelProto({
+        ir_version: 2 ** 63,
+        graph: { input: [floatInput('x', [0, 'n', null])], initializer: [{ name: 'i', dims: [INT64_MIN], int64_data: [INT64_MAX, INT64_MIN, 3] }] },
+      }),
+    );
+    expect(m.ir_version).toBe(2 ** 63);
+    const dims = m.graph!.input[0]!.type!.tensor_type!.shape!.dim;
+    expect(dims.map((d) => [d.value, d.value ? d[d.value] : undefined])).toEqual([['dim_value', 0], ['dim_param', 'n'], [undefined, undefined]]);
+    expect(m.graph!.initializer[0]!.dims).toEqual([INT64_MIN]);
+    expect(m.graph!.initializer[0]!.int64_data).toEqual([INT64_MAX, INT64_MIN, 3]);
+    expect(m.graph!.initializer[0]!.raw_data).toBeUndefined();
   });
 });

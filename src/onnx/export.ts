@@ -21,13 +21,9 @@ function irVersionFor(opset: number): number {
   return 8;
 }
 
-type LongLike = number | { low: number; high: number; unsigned: boolean };
-
-/** int64 for the protobuf writer; values beyond 2^53 (e.g. INT64_MAX read back as 2^63) are clamped to int64. */
-function int64Out(n: number): LongLike {
-  if (Number.isSafeInteger(n)) return n;
-  const b = clampInt64(n);
-  return { low: Number(b & 0xffffffffn) | 0, high: Number((b >> 32n) & 0xffffffffn) | 0, unsigned: false };
+/** int64 for the protobuf writer, clamped to int64 (proto-encode.ts writes 2^63, INT64_MAX's nearest number, as INT64_MAX). */
+function int64Out(n: number): number {
+  return Number.isSafeInteger(n) ? n : Number(clampInt64(n));
 }
 
 function clampInt64(n: number): bigint {
@@ -139,7 +135,7 @@ export function encodeOnnx(graph: Graph): Uint8Array {
     },
   };
   const bytes = encodeModelProto(model);
-  // In Node the writer returns a Buffer that may be a slice of a shared pool; hand back a standalone array.
+  // The writer returns a view of its larger, growing buffer; hand back a standalone array.
   const out = new Uint8Array(bytes.length);
   out.set(bytes);
   return out;

@@ -7,7 +7,6 @@ import {
   DataType,
   dataTypeName,
   decodeModelProto,
-  int64ToNumber,
   type AttributeProtoMsg,
   type ModelProtoMsg,
   type ValueInfoProtoMsg,
@@ -26,8 +25,6 @@ export interface LoadOnnxOptions {
 }
 
 type Unsupported = { op: string; node: string; reason?: string };
-
-const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
 
 /**
  * Decodes an ONNX model (as written by torch.onnx.export, opsets 7–18) into the engine's Graph.
@@ -95,7 +92,7 @@ export function loadOnnx(bytes: Uint8Array | ArrayBuffer, opts: LoadOnnxOptions 
 function defaultOpset(model: ModelProtoMsg): number {
   const entry = (model.opset_import ?? []).find((o) => !o.domain || o.domain === 'ai.onnx');
   if (!entry) throw new ModelFormatError('the model declares no opset for the default ONNX domain (opset_import is empty)');
-  const v = int64ToNumber(entry.version);
+  const v = entry.version;
   if (!(v >= MIN_OPSET && v <= MAX_OPSET))
     throw new ModelFormatError(`the model uses ONNX opset ${v}; supported opsets are ${MIN_OPSET} to ${MAX_OPSET}`);
   return v;
@@ -110,23 +107,23 @@ function graphInput(vi: ValueInfoProtoMsg): GraphInput {
     throw new ModelFormatError(`graph input "${name}" has element type ${dataTypeName(tt.elem_type)}; only FLOAT inputs are supported`);
   if (!tt.shape) throw new ModelFormatError(`graph input "${name}" has no shape (unknown rank); the engine needs at least the rank`);
   const shape = (tt.shape.dim ?? []).map((d, i): number | string => {
-    if (has(d, 'dim_value')) {
-      const v = int64ToNumber(d.dim_value);
+    if (d.value === 'dim_value') {
+      const v = d.dim_value;
       // Some exporters write -1 for "unknown"; treat any negative as unknown rather than failing the load.
       if (v < 0) return '?';
       if (!Number.isInteger(v) || v > MAX_ELEMENTS)
         throw new ModelFormatError(`graph input "${name}": dimension ${i} is ${v}, above the limit of ${MAX_ELEMENTS}`);
       return v;
     }
-    if (has(d, 'dim_param') && d.dim_param) return d.dim_param;
+    if (d.value === 'dim_param' && d.dim_param) return d.dim_param;
     return '?';
   });
   return { name, shape };
 }
 
-/** An unset bytes field decodes to protobufjs's shared default (a plain empty array), not a Uint8Array. */
-function utf8(b: Uint8Array | null | undefined): string {
-  return b instanceof Uint8Array ? new TextDecoder().decode(b) : '';
+/** An unset bytes field decodes to undefined. */
+function utf8(b: Uint8Array | undefined): string {
+  return b ? new TextDecoder().decode(b) : '';
 }
 
 /** Converts one attribute; returns undefined (and records why) for kinds the engine cannot represent. */
@@ -140,7 +137,7 @@ function attrValue(a: AttributeProtoMsg, op: string, node: string, unsupported: 
     case AttrType.FLOAT:
       return a.f;
     case AttrType.INT:
-      return int64ToNumber(a.i);
+      return a.i;
     case AttrType.STRING:
       return utf8(a.s);
     case AttrType.TENSOR:
@@ -149,7 +146,7 @@ function attrValue(a: AttributeProtoMsg, op: string, node: string, unsupported: 
     case AttrType.FLOATS:
       return [...(a.floats ?? [])];
     case AttrType.INTS:
-      return (a.ints ?? []).map((v) => int64ToNumber(v));
+      return [...(a.ints ?? [])];
     case AttrType.STRINGS:
       return (a.strings ?? []).map(utf8);
     case AttrType.GRAPH:
@@ -160,7 +157,10 @@ function attrValue(a: AttributeProtoMsg, op: string, node: string, unsupported: 
   }
 }
 
-/** IR version 1 files may leave AttributeProto.type unset; infer it from whichever field is present. */
+/**
+ * IR version 1 files may leave AttributeProto.type unset; infer it from whichever field is present. Decoded scalars
+ * carry no presence, so f or i set to 0 is indistinguishable from absent: such an attribute stays UNDEFINED (refused).
+ */
 function inferAttrType(a: AttributeProtoMsg): number {
   if (a.g) return AttrType.GRAPH;
   if (a.t) return AttrType.TENSOR;
@@ -170,8 +170,8 @@ function inferAttrType(a: AttributeProtoMsg): number {
   if (a.floats?.length) return AttrType.FLOATS;
   if (a.ints?.length) return AttrType.INTS;
   if (a.strings?.length) return AttrType.STRINGS;
-  if (has(a, 's')) return AttrType.STRING;
-  if (has(a, 'f')) return AttrType.FLOAT;
-  if (has(a, 'i')) return AttrType.INT;
+  if (a.s !== undefined) return AttrType.STRING;
+  if (a.f !== 0) return AttrType.FLOAT;
+  if (a.i !== 0) return AttrType.INT;
   return AttrType.UNDEFINED;
 }

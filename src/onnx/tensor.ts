@@ -1,7 +1,7 @@
 import { ModelFormatError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
 import { MAX_ELEMENTS } from '../tensor.js';
-import { DataType, dataTypeName, int64ToNumber, type TensorProtoMsg } from './proto.js';
+import { DataType, dataTypeName, type TensorProtoMsg } from './proto.js';
 export { MAX_ELEMENTS } from '../tensor.js';
 
 const DATA_LOCATION_EXTERNAL = 1;
@@ -58,9 +58,8 @@ export function halfToFloat(h: number): number {
 }
 
 /** Validates dims before anything is allocated: non-negative integers whose product stays below 2^31. */
-export function checkedDims(dims: readonly unknown[], what: string): { shape: number[]; count: number } {
-  const shape = dims.map((d, i) => {
-    const n = int64ToNumber(d as never);
+export function checkedDims(dims: readonly number[], what: string): { shape: number[]; count: number } {
+  const shape = dims.map((n, i) => {
     if (!Number.isInteger(n) || n < 0)
       throw new ModelFormatError(`${what}: dimension ${i} is ${n}; dimensions must be non-negative integers`);
     if (n > MAX_ELEMENTS)
@@ -108,18 +107,17 @@ export function tensorFromProto(t: TensorProtoMsg, what = `tensor "${t.name ?? '
     copy.set(raw);
     values = layout.raw(new DataView(copy.buffer), count);
   } else {
-    const field = (t[layout.field] ?? []) as ArrayLike<unknown>;
+    const field: readonly number[] = t[layout.field] ?? [];
     if (field.length !== count)
       throw new ModelFormatError(
         `${what}: shape [${shape.join(', ')}] needs ${count} values but ${layout.field} holds ${field.length} (and raw_data is empty)`,
       );
     values = layout.int ? new Float64Array(count) : new Float32Array(count);
-    if (layout.field === 'int64_data') for (let i = 0; i < count; i++) values[i] = int64ToNumber(field[i] as never);
-    else if (t.data_type === DataType.FLOAT16) for (let i = 0; i < count; i++) values[i] = halfToFloat((field[i] as number) & 0xffff);
+    if (t.data_type === DataType.FLOAT16) for (let i = 0; i < count; i++) values[i] = halfToFloat(field[i]! & 0xffff);
     else if (t.data_type === DataType.BOOL) for (let i = 0; i < count; i++) values[i] = field[i] ? 1 : 0;
-    else if (t.data_type === DataType.INT8) for (let i = 0; i < count; i++) values[i] = ((field[i] as number) << 24) >> 24;
-    else if (t.data_type === DataType.UINT8) for (let i = 0; i < count; i++) values[i] = (field[i] as number) & 0xff;
-    else for (let i = 0; i < count; i++) values[i] = field[i] as number;
+    else if (t.data_type === DataType.INT8) for (let i = 0; i < count; i++) values[i] = (field[i]! << 24) >> 24;
+    else if (t.data_type === DataType.UINT8) for (let i = 0; i < count; i++) values[i] = field[i]! & 0xff;
+    else for (let i = 0; i < count; i++) values[i] = field[i]!;
   }
   return layout.int ? { shape, ints: values as Float64Array } : { shape, data: values as Float32Array };
 }
