@@ -1,10 +1,10 @@
 // Face detection in one call: image → letterboxed model input → SSD decode → weighted NMS → source pixels.
 import { GpuError, InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
-import { toSourceNormalised } from '../vision/options.js';
+import type { Placement } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
 import { ssdAnchors } from './anchors.js';
-import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import { decodeDetections, detectionToSource, weightedNms, type RawDetection } from './detections.js';
 import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
 import { imageSize, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
@@ -159,17 +159,9 @@ async function gpuDecoder(model: Model, boxes: string, scores: string, anchors: 
 }
 
 /** Model-input normalised corners and keypoints → source pixels (DetectionProjectionCalculator for a letterbox). */
-function project(d: RawDetection, p: Parameters<typeof toSourceNormalised>[0], w: number, h: number, params: DetectorParams): FaceDetection {
-  const size = { width: params.anchors.inputWidth, height: params.anchors.inputHeight };
-  const to = (nx: number, ny: number) => {
-    const [x, y] = toSourceNormalised(p, w, h, size, nx, ny);
-    return [x * w, y * h] as const;
-  };
-  const [x0, y0] = to(d.xmin, d.ymin);
-  const [x1, y1] = to(d.xmax, d.ymax);
-  const keypoints = params.keypointNames.map((name, k) => {
-    const [x, y] = to(d.keypoints[2 * k]!, d.keypoints[2 * k + 1]!);
-    return { name, x, y };
-  });
+function project(d: RawDetection, p: Placement, w: number, h: number, params: DetectorParams): FaceDetection {
+  const s = detectionToSource(d, p, w, h, { width: params.anchors.inputWidth, height: params.anchors.inputHeight });
+  const [x0, y0, x1, y1] = [s.xmin * w, s.ymin * h, s.xmax * w, s.ymax * h];
+  const keypoints = params.keypointNames.map((name, k) => ({ name, x: s.keypoints[2 * k]! * w, y: s.keypoints[2 * k + 1]! * h }));
   return { box: { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) }, score: d.score, keypoints };
 }

@@ -209,3 +209,102 @@ export const POSE_LANDMARK_NAMES = [
   'leftPinky', 'rightPinky', 'leftIndex', 'rightIndex', 'leftThumb', 'rightThumb', 'leftHip', 'rightHip', 'leftKnee',
   'rightKnee', 'leftAnkle', 'rightAnkle', 'leftHeel', 'rightHeel', 'leftFootIndex', 'rightFootIndex',
 ] as const;
+
+/**
+ * palm_detection_full/lite.tflite, 192×192, 2016 anchors, 7 keypoints: the graph names 0 (wrist centre) and 2 (middle-finger
+ * MCP); the others follow TF.js handpose's PALM_LANDMARK_IDS (hand landmarks 0, 5, 9, 13, 17, 1, 2).
+ */
+export const PALM_DETECTOR = {
+  // the same values in the shipped @mediapipe/hands wasm's PalmDetectionGpu (test/hand-params.test.ts decodes them)
+  source: 'mediapipe/modules/palm_detection/palm_detection_gpu.pbtxt (ImageToTensor 192² [0, 1] keep_aspect_ratio BORDER_ZERO, SsdAnchors, TensorsToDetections, NonMaxSuppression WEIGHTED 0.3)',
+  range: [0, 1],
+  resize: 'letterbox',
+  anchors: {
+    inputWidth: 192,
+    inputHeight: 192,
+    minScale: 0.1484375,
+    maxScale: 0.75,
+    anchorOffsetX: 0.5,
+    anchorOffsetY: 0.5,
+    strides: [8, 16, 16, 16],
+    aspectRatios: [1],
+    interpolatedScaleAspectRatio: 1,
+    fixedAnchorSize: true,
+  },
+  decode: {
+    numBoxes: 2016,
+    numCoords: 18,
+    boxCoordOffset: 0,
+    keypointCoordOffset: 4,
+    numKeypoints: 7,
+    numValuesPerKeypoint: 2,
+    scoreClippingThresh: 100,
+    xScale: 192,
+    yScale: 192,
+    wScale: 192,
+    hScale: 192,
+    minScoreThresh: 0.5,
+  },
+  nmsIou: 0.3,
+  keypointNames: ['wrist', 'indexMcp', 'middleMcp', 'ringMcp', 'pinkyMcp', 'thumbCmc', 'thumbMcp'],
+} as const satisfies DetectorParams;
+
+/** RectTransformationCalculator (square_long true): shift in units of the rect's own width/height along its rotated axes, then the long side × scale. */
+export interface RectTransform {
+  readonly source: string;
+  readonly scale: number;
+  readonly shiftX: number;
+  readonly shiftY: number;
+}
+
+export interface HandLandmarkParams {
+  readonly source: string;
+  /** ImageToTensorCalculator 224², [0, 1], keep_aspect_ratio, border unset (replicate), as the pose landmark crop. */
+  readonly inputSize: number;
+  readonly range: readonly [number, number];
+  /** TensorsToLandmarksCalculator: num_landmarks 21 (x, y, z each), normalize_z 0.4. */
+  readonly numLandmarks: number;
+  readonly normalizeZ: number;
+  /** ThresholdingCalculator on the hand flag (TensorsToFloats, no activation: the model's output is a probability). */
+  readonly presenceThreshold: number;
+  /** TensorsToClassificationCalculator, binary_classification: label 0 scores raw[0], label 1 scores 1 − raw[0]; top_k 1. */
+  readonly handednessLabels: readonly [string, string];
+  /** DetectionsToRectsCalculator: the palm box, turned so that keypoint start → end points up. */
+  readonly fromDetection: RectTransform & { readonly startKeypoint: number; readonly endKeypoint: number; readonly targetAngle: number };
+  /** HandLandmarksToRectCalculator on these landmarks (wrist, thumb, MCPs and PIPs), then the transform. */
+  readonly fromLandmarks: RectTransform & { readonly partial: readonly number[] };
+}
+
+export const HAND_LANDMARKS = {
+  // The graph @mediapipe/hands 0.4.1675469240 runs (its wasm's HandLandmarkGpu, PalmDetectionDetectionToRoi,
+  // HandLandmarkLandmarksToRoi, decoded), the same values as mediapipe/modules/hand_landmark/*.pbtxt.
+  source: 'mediapipe/modules/hand_landmark/hand_landmark_gpu.pbtxt (ImageToTensor 224² [0, 1]; SplitTensorVector: landmarks, hand flag, handedness, world landmarks; Thresholding 0.5; TensorsToClassification binary, handedness.txt; TensorsToLandmarks 21, normalize_z 0.4)',
+  inputSize: 224,
+  range: [0, 1],
+  numLandmarks: 21,
+  normalizeZ: 0.4,
+  presenceThreshold: 0.5,
+  handednessLabels: ['Left', 'Right'],
+  fromDetection: {
+    source: 'mediapipe/modules/hand_landmark/palm_detection_detection_to_roi.pbtxt (DetectionsToRects keypoints 0 → 2, 90°; RectTransformation scale 2.6, shift_y −0.5, square_long)',
+    startKeypoint: 0,
+    endKeypoint: 2,
+    targetAngle: Math.PI / 2,
+    scale: 2.6,
+    shiftX: 0,
+    shiftY: -0.5,
+  },
+  fromLandmarks: {
+    source: 'mediapipe/modules/hand_landmark/hand_landmark_landmarks_to_roi.pbtxt (HandLandmarksToRect; RectTransformation scale 2, shift_y −0.1, square_long), hand_landmarks_to_rect_calculator.cc',
+    partial: [0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18],
+    scale: 2,
+    shiftX: 0,
+    shiftY: -0.1,
+  },
+} as const satisfies HandLandmarkParams;
+
+/** The 21 hand landmarks, in the model's order. */
+export const HAND_LANDMARK_NAMES = [
+  'wrist', 'thumbCmc', 'thumbMcp', 'thumbIp', 'thumbTip', 'indexMcp', 'indexPip', 'indexDip', 'indexTip', 'middleMcp',
+  'middlePip', 'middleDip', 'middleTip', 'ringMcp', 'ringPip', 'ringDip', 'ringTip', 'pinkyMcp', 'pinkyPip', 'pinkyDip', 'pinkyTip',
+] as const;

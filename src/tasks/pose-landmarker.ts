@@ -4,17 +4,14 @@
 // and the detector runs only when the pose flag says tracking is lost.
 import { TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
-import type { Tensor } from '../tensor.js';
-import { GpuImageInput } from '../vision/gpu-input.js';
-import { deviceStrides, executorOf } from '../vision/input.js';
-import { resolveImageOptions, toSourceNormalised } from '../vision/options.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import { ssdAnchors } from './anchors.js';
-import { decodeDetections, weightedNms } from './detections.js';
+import { decodeDetections, detectionToSource, weightedNms } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
-import { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
-import { imageSize, pickOutput, rangeScaling, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { alignmentRoi, roiToSource, type Roi } from './roi.js';
+import { roiCrop } from './roi-crop.js';
+import { imageSize, pickOutput, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 
 export interface PoseLandmark {
@@ -98,8 +95,7 @@ export async function createPoseLandmarker(
     const anchors = ssdAnchors(dp.anchors);
     const input = await taskInput(det.model, dp.range, dp.resize);
     const reader = new PixelReader();
-    const crop = new Float32Array(size * size * 3);
-    const gpuCrop = landmarkCrop(landmarker, lmIn.name, size, p.range);
+    const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const clock = new VideoClock(TASK);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: PoseLandmarkerStats = { frames: 0, detections: 0 };
@@ -111,26 +107,12 @@ export async function createPoseLandmarker(
       const found = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, dp.decode), dp.nmsIou);
       const best = found[0];
       if (!best) return undefined;
-      const kp = new Float64Array(best.keypoints.length);
-      const model = { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight };
-      for (let k = 0; k < kp.length; k += 2) [kp[k], kp[k + 1]] = toSourceNormalised(input.placement!, width, height, model, best.keypoints[k]!, best.keypoints[k + 1]!);
-      return alignmentRoi(kp, width, height, p.fromDetection);
-    };
-
-    /** On WebGPU the crop is a pass into the landmark model's input buffer; a model that lost its device crops on the CPU. */
-    const cropInput = async (px: Pixels, roi: Roi) => {
-      if (gpuCrop && landmarker.backend === 'webgpu') {
-        // runs already called must have read the buffer before the pass overwrites it
-        await gpuCrop.exec.submitted();
-        await gpuCrop.input.writeAffine(px, roiAffine(roi, size));
-        return { buffer: gpuCrop.input.target.buffer, shape: lmIn.shape };
-      }
-      return { shape: [1, size, size, 3], data: cropRoi(px, roi, size, p.range, crop) };
+      const src = detectionToSource(best, input.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
+      return alignmentRoi(src.keypoints, width, height, p.fromDetection);
     };
 
     const landmarks = async (px: Pixels, roi: Roi) => {
-      // GpuModel.run accepts GPU-resident inputs (GpuExecutor.run); Model's signature names host tensors only.
-      const outs = await landmarker.run({ [lmIn.name]: (await cropInput(px, roi)) as Tensor });
+      const outs = await landmarker.run(await crop.inputs(px, roi));
       const score = outs.get(flagOut)!.data[0]!;
       if (!(score >= minPresence)) return undefined;
       const raw = outs.get(landmarksOut)!.data;
@@ -174,7 +156,7 @@ export async function createPoseLandmarker(
       },
       dispose() {
         input.dispose();
-        gpuCrop?.input.dispose();
+        crop.dispose();
         disposeModels();
       },
     };
@@ -182,16 +164,6 @@ export async function createPoseLandmarker(
     disposeModels();
     throw e;
   }
-}
-
-/** The GPU crop writing the landmark model's input buffer (NHWC in the device layout), where it runs on WebGPU. */
-function landmarkCrop(model: Model, name: string, size: number, range: readonly [number, number]) {
-  const exec = executorOf(model);
-  const buffer = exec?.edgeBuffer(name);
-  if (!exec || !buffer) return undefined;
-  const shape = model.graph.inputShapes.get(name)!;
-  const opts = resolveImageOptions({ width: size, height: size, ...rangeScaling(range) });
-  return { exec, input: new GpuImageInput(exec.gpu.device, opts, { buffer, strides: deviceStrides(shape, 'nhwc', exec.isRaw(name)) }) };
 }
 
 /**

@@ -1,10 +1,10 @@
-// MediaPipe's shipped graphs, read without a schema: @mediapipe/pose's pose_web.binarypb is the top
+// MediaPipe's shipped graphs, read without a schema (@mediapipe/pose by default, or @mediapipe/hands): pose_web.binarypb is the top
 // CalculatorGraphConfig, and its wasm embeds each registered subgraph (PoseDetectionGpu, PoseLandmarkByRoiGpu, …) as
 // a serialized CalculatorGraphConfig ending in its `type` (field 20). Options are read by extension field number.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const DIR = fileURLToPath(new URL('../../node_modules/@mediapipe/pose/', import.meta.url));
+const dir = (pkg: string) => fileURLToPath(new URL(`../../node_modules/@mediapipe/${pkg}/`, import.meta.url));
 
 /** One protobuf field: a varint, a fixed32 (as float and bits), a printable string or a nested message. */
 export interface Field { f: number; v?: number; float?: number; s?: string; sub?: Field[] }
@@ -65,14 +65,14 @@ function parse(b: Uint8Array, lo: number, hi: number): Field[] {
   return out;
 }
 
-export const topGraph = (): Field[] => {
-  const b = new Uint8Array(readFileSync(DIR + 'pose_web.binarypb'));
+export const topGraph = (pkg = 'pose', file = 'pose_web.binarypb'): Field[] => {
+  const b = new Uint8Array(readFileSync(dir(pkg) + file));
   return parse(b, 0, b.length);
 };
 
 /** The subgraph `type` registered in the wasm: the longest strict parse ending at `type: "<name>"` that holds nodes. */
-export function subgraph(type: string): Field[] {
-  const wasm = new Uint8Array(readFileSync(DIR + 'pose_solution_simd_wasm_bin.wasm'));
+export function subgraph(type: string, pkg = 'pose'): Field[] {
+  const wasm = new Uint8Array(readFileSync(`${dir(pkg)}${pkg}_solution_simd_wasm_bin.wasm`));
   const name = new TextEncoder().encode(type);
   const found: Field[][] = [];
   for (let pos = indexOf(wasm, name, 0); pos >= 0; pos = indexOf(wasm, name, pos + 1)) {
