@@ -16,18 +16,12 @@ import { getTestDevice, readBuffer } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
 import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { opReferences } from './support/tflite-op-ref.js';
+import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
 import { PHOTO, TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
 
-type Image = { data: Uint8Array; width: number; height: number };
 const photo = decodePng(readFileSync(PHOTO));
 const astronaut: Image = { data: photo.rgb, width: photo.width, height: photo.height };
-/** Turned 90° clockwise: output (x, y) is input (y, H − 1 − x). */
-const turned: Image = (() => {
-  const { width: w, height: h, rgb } = photo;
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) out.set(rgb.subarray(((h - 1 - x) * w + y) * 3, ((h - 1 - x) * w + y) * 3 + 3), (y * h + x) * 3);
-  return { data: out, width: h, height: w };
-})();
+const turned = turn90(astronaut);
 const IMAGES = { astronaut, 'astronaut turned 90°': turned } as const;
 
 const DETECTOR = poseDetectorBytes();
@@ -73,40 +67,12 @@ function bestDetection(boxes: Float32Array, scores: Float32Array): Det | undefin
   return { box: best.box.map((_, j) => group.reduce((t, d) => t + d.box[j]! * d.score, 0) / tot), score: best.score, kp: best.kp.map((_, j) => group.reduce((t, d) => t + d.kp[j]! * d.score, 0) / tot) };
 }
 
-interface RefRoi { cx: number; cy: number; side: number; angle: number }
-
 /** AlignmentPointsRects (centre = point a, side = 2·|b − a|, rotation 90° − angle of a→b with y up) then scale 1.25, square. */
 function roiFrom(ax: number, ay: number, bx: number, by: number): RefRoi {
   let angle = Math.PI / 2 - Math.atan2(-(by - ay), bx - ax);
   while (angle > Math.PI) angle -= 2 * Math.PI;
   while (angle < -Math.PI) angle += 2 * Math.PI;
   return { cx: ax, cy: ay, side: 2 * Math.hypot(bx - ax, by - ay) * 1.25, angle };
-}
-
-/** Crop-normalised (u, v) → source pixels (LandmarkProjectionCalculator). */
-function project(r: RefRoi, u: number, v: number): [number, number] {
-  const [x, y] = [(u - 0.5) * r.side, (v - 0.5) * r.side];
-  return [r.cx + Math.cos(r.angle) * x - Math.sin(r.angle) * y, r.cy + Math.sin(r.angle) * x + Math.cos(r.angle) * y];
-}
-
-/**
- * ImageToTensor's GL converter (the web solution's graph): the fragment at tensor pixel centre ((u + ½)/256, (v + ½)/256)
- * samples the texture at that point of the ROI; a texture's texel k is centred at k + ½ in pixels. Bilinear, clamp to
- * edge, [0, 1].
- */
-function warp(img: Image, r: RefRoi): Float32Array {
-  const out = new Float32Array(256 * 256 * 3);
-  const px = (x: number, y: number, k: number) => img.data[(Math.min(Math.max(y, 0), img.height - 1) * img.width + Math.min(Math.max(x, 0), img.width - 1)) * 3 + k]!;
-  for (let v = 0; v < 256; v++)
-    for (let u = 0; u < 256; u++) {
-      const [tx, ty] = project(r, (u + 0.5) / 256, (v + 0.5) / 256);
-      const [sx, sy] = [tx - 0.5, ty - 0.5];
-      const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
-      const [fx, fy] = [sx - x0, sy - y0];
-      for (let k = 0; k < 3; k++)
-        out[(v * 256 + u) * 3 + k] = ((1 - fy) * ((1 - fx) * px(x0, y0, k) + fx * px(x0 + 1, y0, k)) + fy * ((1 - fx) * px(x0, y0 + 1, k) + fx * px(x0 + 1, y0 + 1, k))) / 255;
-    }
-  return out;
 }
 
 /** TensorsToLandmarks (÷256) → RefineLandmarksFromHeatmap (7×7, sigmoid, ≥ 0.5) → projection; all 39 landmarks in source pixels. */
@@ -124,7 +90,7 @@ function decodeLandmarks(raw: Float32Array, heat: Float32Array, r: RefRoi): [num
         }
       if (mx >= 0.5) [u, v] = [wx / 64 / s, wy / 64 / s];
     }
-    out.push(project(r, u, v));
+    out.push(projectRef(r, u, v));
   }
   return out;
 }
@@ -132,7 +98,7 @@ function decodeLandmarks(raw: Float32Array, heat: Float32Array, r: RefRoi): [num
 interface Want { roi: RefRoi; flag: number; points: [number, number][]; mask: Float32Array; next: RefRoi }
 
 async function landmarkStage(img: Image, roi: RefRoi): Promise<Want> {
-  const [res] = await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 256, 256, 3], data: warp(img, roi) }] }]);
+  const [res] = await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 256, 256, 3], data: warpRef(img, roi, 256) }] }]);
   if (!res || 'error' in res) throw new Error(`LiteRT.js: ${res && 'error' in res ? res.error : 'no result'}`);
   const by = (shape: string) => res.find((o) => o.shape.join() === shape)!.data;
   const points = decodeLandmarks(by('1,195'), by('1,64,64,39'), roi);
