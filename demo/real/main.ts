@@ -29,6 +29,8 @@ export interface TaskCounters {
   frames: number;
   bytesReadBack?: number;
   gpuDecoded?: number;
+  /** Face detector: milliseconds of decoding on the page, summed over frames. */
+  decodeMs?: number;
   detections?: number;
 }
 

@@ -50,6 +50,8 @@ export interface FaceDetectorStats {
   gpuDecoded: number;
   /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
   bytesReadBack: number;
+  /** Milliseconds this thread spent on the outputs, summed over frames: anchor decode and NMS (CPU path), projection, smoothing. */
+  decodeMs: number;
 }
 
 export interface FaceDetector {
@@ -93,13 +95,16 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const smoother = new DetectionSmoother(smoothing);
     const maxResults = opts.maxResults ?? 32;
     if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
-    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0 };
+    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
     const gpu = await gpuDecoder(model, boxesOut, scoresOut, anchors, params, maxResults);
     const decodeOnCpu = async (image: ImageSource) => {
       const outs = await input.run(image);
       const [b, s] = [outs.get(boxesOut)!.data, outs.get(scoresOut)!.data];
       stats.bytesReadBack += b.byteLength + s.byteLength;
-      return weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxResults);
+      const t0 = performance.now();
+      const found = weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxResults);
+      stats.decodeMs += performance.now() - t0;
+      return found;
     };
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
@@ -121,8 +126,11 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       }
       dets ??= await decodeOnCpu(image);
       stats.frames++;
+      const t0 = performance.now();
       if (video) dets = smoother.apply(dets);
-      return dets.map((d) => project(d, input.placement!, width, height, params));
+      const faces = dets.map((d) => project(d, input.placement!, width, height, params));
+      stats.decodeMs += performance.now() - t0;
+      return faces;
     };
     return {
       model,
