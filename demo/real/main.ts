@@ -333,7 +333,7 @@ async function startWebcam(id: TaskId, maxFrames?: number): Promise<void> {
   const counters = (): TaskCounters => {
     const now = task.counters();
     const d = (k: keyof TaskCounters) => (now[k] === undefined ? {} : { [k]: now[k]! - (at[k] ?? 0) });
-    return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('detections') };
+    return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('decodeMs'), ...d('detections') };
   };
   const webcam = { task: id, backend: task.backend, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, counters: counters(), hits: 0, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;

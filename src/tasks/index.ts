@@ -5,7 +5,7 @@ export { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel, type SsdAn
 export { ssdAnchors } from './anchors.js';
 export { decodeDetections, weightedNms, iou, type RawDetection } from './detections.js';
 export type { TaskOptions } from './task-model.js';
-export { drawDetections, drawPoseLandmarks, maskToRgba, POSE_CONNECTIONS, type DrawStyle } from './draw.js';
+export { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba, HAND_CONNECTIONS, POSE_CONNECTIONS, type DrawStyle } from './draw.js';
 export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
 export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type RoiParams } from './params.js';
 export { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
