@@ -190,7 +190,10 @@ describe.each(['cpu', 'webgpu'] as const)('hand landmarker on %s', (backend) => 
       check(first!, refs.get('hand')!, `hand ${backend} video frame 1`);
       const [second] = await task.detectForVideo(hand, 33);
       check(second!, tracked, `hand ${backend} tracked frame`);
-      expect(task.stats).toEqual({ frames: 2, detections: 1 });
+      expect(task.stats).toMatchObject({ frames: 2, detections: 1 });
+      // the palm detector's outputs: on WebGPU decoded by the kernel, 96 bytes read back (count, overflow, one
+      // detection of 5 + 2 × 7 floats, rounded up to 16 bytes); on the CPU the raw 2016 × 18 + 2016 × 1 floats
+      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 96] : [0, 2016 * 19 * 4]);
     } finally {
       task.dispose();
     }

@@ -185,7 +185,7 @@ describe('tasks on the fake webcam', () => {
         expect(s.errors).toEqual([]);
         const w = s.webcam!;
         const c = w.counters;
-        const read = c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU, ${((c.decodeMs ?? 0) / c.frames).toFixed(3)} ms per frame of decoding on the page`;
+        const read = id !== 'face' || c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU, ${((c.decodeMs ?? 0) / c.frames).toFixed(3)} ms per frame of decoding on the page`;
         const detector = c.detections === undefined ? '' : `; pose detector ran on ${c.detections} of ${c.frames} frames`;
         const longest = Math.max(0, ...w.longTasks);
         console.log(

@@ -6,12 +6,12 @@ import { InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
-import { ssdAnchors } from './anchors.js';
-import { decodeDetections, detectionToSource, weightedNms } from './detections.js';
+import { detectionToSource } from './detections.js';
 import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
 import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
-import { imageSize, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { ssdStage, type DecodeStats } from './ssd-stage.js';
+import { imageSize, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 
 export interface HandLandmark {
@@ -44,7 +44,7 @@ export interface HandLandmarkerOptions extends TaskOptions {
   minPresence?: number;
 }
 
-export interface HandLandmarkerStats {
+export interface HandLandmarkerStats extends DecodeStats {
   frames: number;
   /** Frames that ran palm detection (the others tracked every hand from the previous frame). */
   detections: number;
@@ -84,28 +84,25 @@ export async function createHandLandmarker(
     const detIn = det.model.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the palm detector's input is [${detIn.join(', ')}]; palm_detection_full/lite.tflite take [1, 192, 192, 3]`);
-    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(`${TASK} (palm detector)`, det.model, dp.decode);
     const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;
     if (landmarker.inputs.length !== 1 || lmIn.shape.join() !== `1,${size},${size},3`)
       throw new TaskModelError(`${TASK}: the landmark model's input is [${lmIn.shape.join(', ')}]; hand_landmark_full/lite take [1, ${size}, ${size}, 3]`);
     const outs = handOutputs(landmarker, p);
-    const anchors = ssdAnchors(dp.anchors);
-    const input = await taskInput(det.model, dp.range, dp.resize);
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const clock = new VideoClock(TASK);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: HandLandmarkerStats = { frames: 0, detections: 0 };
+    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const palms = await ssdStage(`${TASK} (palm detector)`, det.model, dp, numHands, stats);
     let tracked: Roi[] = [];
 
     const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
       stats.detections++;
-      const o = await input.run(image);
-      const found = weightedNms(decodeDetections(o.get(boxesOut)!.data, o.get(scoresOut)!.data, anchors, dp.decode), dp.nmsIou).slice(0, numHands);
+      const found = await palms.detect(image);
       const model = { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight };
-      return found.map((d) => detectionRoi(detectionToSource(d, input.placement!, width, height, model), width, height, p.fromDetection));
+      return found.map((d) => detectionRoi(detectionToSource(d, palms.input.placement!, width, height, model), width, height, p.fromDetection));
     };
 
     const hand = async (px: Pixels, roi: Roi) => {
@@ -159,7 +156,7 @@ export async function createHandLandmarker(
         return run(frame, true);
       },
       dispose() {
-        input.dispose();
+        palms.dispose();
         crop.dispose();
         disposeModels();
       },

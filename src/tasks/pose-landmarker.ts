@@ -6,12 +6,12 @@ import { TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
-import { ssdAnchors } from './anchors.js';
-import { decodeDetections, detectionToSource, weightedNms } from './detections.js';
+import { detectionToSource } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
 import { alignmentRoi, roiToSource, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
-import { imageSize, pickOutput, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
+import { ssdStage, type DecodeStats } from './ssd-stage.js';
+import { imageSize, pickOutput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 
 export interface PoseLandmark {
@@ -44,7 +44,7 @@ export interface PoseLandmarkerOptions extends TaskOptions {
   segmentation?: boolean;
 }
 
-export interface PoseLandmarkerStats {
+export interface PoseLandmarkerStats extends DecodeStats {
   frames: number;
   /** Frames that ran the pose detector (the others tracked the previous frame's ROI). */
   detections: number;
@@ -81,7 +81,6 @@ export async function createPoseLandmarker(
     const detIn = det.model.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the detector's input is [${detIn.join(', ')}]; MediaPipe's pose_detection.tflite takes [1, 224, 224, 3]`);
-    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(`${TASK} (detector)`, det.model, dp.decode);
     const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;
@@ -92,22 +91,20 @@ export async function createPoseLandmarker(
     const flagOut = pickOutput(L, landmarker, '[1, 1] (pose flag)', (s) => s.join() === '1,1');
     const heatmapOut = pickOutput(L, landmarker, `[1, H, W, ${p.numLandmarks}] (heatmap)`, (s) => s.length === 4 && s[3] === p.numLandmarks);
     const maskOut = pickOutput(L, landmarker, `[1, ${size}, ${size}, 1] (segmentation)`, (s) => s.join() === `1,${size},${size},1`);
-    const anchors = ssdAnchors(dp.anchors);
-    const input = await taskInput(det.model, dp.range, dp.resize);
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const clock = new VideoClock(TASK);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: PoseLandmarkerStats = { frames: 0, detections: 0 };
+    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    // MediaPipe keeps the best pose (num_poses 1)
+    const poses = await ssdStage(`${TASK} (detector)`, det.model, dp, 1, stats);
     let tracked: Roi | undefined;
 
     const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
       stats.detections++;
-      const outs = await input.run(image);
-      const found = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, dp.decode), dp.nmsIou);
-      const best = found[0];
+      const [best] = await poses.detect(image);
       if (!best) return undefined;
-      const src = detectionToSource(best, input.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
+      const src = detectionToSource(best, poses.input.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
       return alignmentRoi(src.keypoints, width, height, p.fromDetection);
     };
 
@@ -155,7 +152,7 @@ export async function createPoseLandmarker(
         return run(frame, true);
       },
       dispose() {
-        input.dispose();
+        poses.dispose();
         crop.dispose();
         disposeModels();
       },
