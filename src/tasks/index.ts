@@ -1,6 +1,6 @@
 // Ready-made vision tasks over load(): face detection, hand and pose landmarks, person segmentation.
 export { createFaceDetector, type FaceDetector, type FaceDetectorOptions, type FaceDetection, type BoundingBox, type Keypoint } from './face-detector.js';
-export { createImageSegmenter, type ImageSegmenter, type SegmentationMask } from './segmenter.js';
+export { createImageSegmenter, type ImageSegmenter, type SegmentationMask, type GpuSegmentation } from './segmenter.js';
 export { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel, type SsdAnchorOptions, type DetectionDecodeOptions } from './params.js';
 export { ssdAnchors } from './anchors.js';
 export { decodeDetections, weightedNms, iou, type RawDetection } from './detections.js';
