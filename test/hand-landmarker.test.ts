@@ -15,6 +15,7 @@ import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 import { getTestDevice } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
 import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
+import { refAnchorCentres, refBestDetection, type RefDet } from './support/ssd-ref.js';
 import { opReferences, type OpOutput } from './support/tflite-op-ref.js';
 import { PHOTO } from './support/tflite-ref.js';
 
@@ -28,53 +29,25 @@ type Name = keyof typeof IMAGES;
 
 const PALM = mediapipeModel('hands', 'palm_detection_full.tflite');
 const LANDMARK = mediapipeModel('hands', 'hand_landmark_full.tflite');
-const sig = (x: number) => 1 / (1 + Math.exp(-x));
 const norm = (a: number) => a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
 
 // --- the published pipeline in float64 ---
 
 /** SsdAnchorsCalculator for palm_detection_gpu.pbtxt: strides 8, 16, 16, 16 on 192²: 2 anchors per cell on 24², 6 on 12² (three layers + interpolated). */
-function anchorCentres(): number[] {
-  const c: number[] = [];
-  for (const [g, per] of [[24, 2], [12, 6]] as const) for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
-  return c;
-}
-
-interface Det { box: number[]; score: number; kp: number[] }
+const ANCHORS = refAnchorCentres([[24, 2], [12, 6]]);
 
 /**
  * TensorsToDetections (18 coords, 7 keypoints, scale 192, sigmoid, clip 100, min score 0.5) → WEIGHTED NMS at IoU 0.3
  * → the best (num_hands 1) → DetectionLetterboxRemoval (the letterbox of a w×h image in a square).
  */
-function bestPalm(boxes: Float32Array, scores: Float32Array, w: number, h: number): Det | undefined {
-  const a = anchorCentres();
-  expect(a.length).toBe(2 * 2016);
-  const dets: Det[] = [];
-  for (let i = 0; i < 2016; i++) {
-    const score = sig(Math.max(-100, Math.min(100, scores[i]!)));
-    if (score < 0.5) continue;
-    const r = (j: number) => boxes[i * 18 + j]! / 192;
-    const [cx, cy, bw, bh] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
-    const kp: number[] = [];
-    for (let k = 0; k < 7; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
-    dets.push({ box: [cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], score, kp });
-  }
-  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
-  const iou = (p: number[], q: number[]) => {
-    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
-    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
-    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
-  };
-  const sorted = dets.sort((p, q) => q.score - p.score);
-  const best = sorted[0];
-  if (!best) return undefined;
-  const group = sorted.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
-  const tot = group.reduce((t, d) => t + d.score, 0);
-  const avg = (pick: (d: Det) => number[]) => pick(best).map((_, j) => group.reduce((t, d) => t + pick(d)[j]! * d.score, 0) / tot);
+function bestPalm(boxes: Float32Array, scores: Float32Array, w: number, h: number): RefDet | undefined {
+  expect(ANCHORS.length).toBe(2 * 2016);
+  const d = refBestDetection(boxes, scores, ANCHORS, { numKeypoints: 7, size: 192, minScore: 0.5, iou: 0.3 });
+  if (!d) return undefined;
   // letterbox padding on each side, normalised to the square input
   const [px, py] = [(1 - w / Math.max(w, h)) / 2, (1 - h / Math.max(w, h)) / 2];
   const unpad = (v: number, j: number) => (j % 2 ? (v - py) / (1 - 2 * py) : (v - px) / (1 - 2 * px));
-  return { box: avg((d) => d.box).map(unpad), score: best.score, kp: avg((d) => d.kp).map(unpad) };
+  return { box: d.box.map(unpad), score: d.score, kp: d.kp.map(unpad) };
 }
 
 /** RectTransformation (square_long): shift along the rect's axes in units of its width/height, then the long side × scale. */
@@ -83,7 +56,7 @@ function transform(cx: number, cy: number, w: number, h: number, angle: number, 
 }
 
 /** DetectionsToRects (box centre and size, rotation 90° − angle of keypoint 0 → 2 with y up) → scale 2.6, shift_y −0.5. */
-function palmRoi(d: Det, w: number, h: number): RefRoi {
+function palmRoi(d: RefDet, w: number, h: number): RefRoi {
   const [x0, y0, x1, y1] = [d.kp[0]! * w, d.kp[1]! * h, d.kp[4]! * w, d.kp[5]! * h];
   const angle = norm(Math.PI / 2 - Math.atan2(-(y1 - y0), x1 - x0));
   const [bx0, by0, bx1, by1] = [d.box[0]! * w, d.box[1]! * h, d.box[2]! * w, d.box[3]! * h];

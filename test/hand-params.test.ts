@@ -3,50 +3,16 @@
 // number (the option protos' numbers, as test/pose-params.test.ts).
 import { describe, expect, it } from 'vitest';
 import { HAND_LANDMARKS, PALM_DETECTOR } from '../src/tasks/params.js';
-import { nodeOptions, subgraph, value, values, type Field } from './support/mediapipe-graph.js';
+import { EXT, expectDetectorGraph, firstOptions, nodeOptions, subgraph, value, values, type Field } from './support/mediapipe-graph.js';
 
-const EXT = {
-  imageToTensor: 334361939,
-  ssdAnchors: 247258239,
-  tensorsToDetections: 335742639,
-  nms: 55383100,
-  detectionsToRects: 262691807,
-  rectTransformation: 262226312,
-  tensorsToLandmarks: 335742640,
-  tensorsToClassification: 335742638,
-  thresholding: 259990498,
-  splitVector: 259438222,
-};
-const one = (graph: Field[], calc: string, ext: number) => {
-  const all = nodeOptions(graph, calc, ext);
-  expect(all.length, `${calc} nodes`).toBeGreaterThan(0);
-  return all[0]!;
-};
+const one = firstOptions;
 const f32 = (x: number) => Math.fround(x);
 const calculators = (g: Field[]) => g.filter((e) => e.f === 1).map((n) => value(n.sub!, 2));
 
 describe('hand parameters = the graph @mediapipe/hands ships', () => {
   it('PalmDetectionGpu: letterbox 192² [0, 1] zero border, anchors, decoding, weighted NMS', () => {
     const g = subgraph('PalmDetectionGpu', 'hands');
-    const d = PALM_DETECTOR;
-    const it2t = one(g, 'ImageToTensorCalculator', EXT.imageToTensor);
-    // keep_aspect_ratio (3), border_mode (6) BORDER_ZERO = 1
-    expect([value(it2t, 1), value(it2t, 2), value(it2t, 3), value(it2t, 6)]).toEqual([d.anchors.inputWidth, d.anchors.inputHeight, d.resize === 'letterbox' ? 1 : 0, 1]);
-    const range = value(it2t, 4) as Field[];
-    expect([value(range, 1) ?? 0, value(range, 2)]).toEqual([...d.range]);
-    const a = one(g, 'SsdAnchorsCalculator', EXT.ssdAnchors);
-    expect([1, 2, 3, 4, 5, 6].map((f) => value(a, f))).toEqual([d.anchors.inputWidth, d.anchors.inputHeight, f32(d.anchors.minScale), f32(d.anchors.maxScale), d.anchors.anchorOffsetX, d.anchors.anchorOffsetY]);
-    expect(values(a, 10)).toEqual([...d.anchors.strides]);
-    expect(value(a, 7)).toBe(d.anchors.strides.length);
-    expect(values(a, 11)).toEqual([...d.anchors.aspectRatios]);
-    expect([value(a, 13) ?? 1, value(a, 14) === 1]).toEqual([d.anchors.interpolatedScaleAspectRatio, d.anchors.fixedAnchorSize]);
-    const t = one(g, 'TensorsToDetectionsCalculator', EXT.tensorsToDetections);
-    const dec = d.decode;
-    expect([2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 16, 19].map((f) => value(t, f) ?? 0)).toEqual(
-      [dec.numBoxes, dec.numCoords, dec.xScale, dec.yScale, dec.wScale, dec.hScale, dec.keypointCoordOffset, dec.numKeypoints, dec.numValuesPerKeypoint, dec.boxCoordOffset, dec.scoreClippingThresh, dec.minScoreThresh]);
-    expect([value(t, 14), value(t, 15)]).toEqual([1, 1]);
-    const nms = one(g, 'NonMaxSuppressionCalculator', EXT.nms);
-    expect([value(nms, 3), value(nms, 4), value(nms, 7)]).toEqual([f32(d.nmsIou), 3, 1]);
+    expectDetectorGraph(g, PALM_DETECTOR);
     // the detections come back to the source through the letterbox only
     expect(calculators(g)).toContain('DetectionLetterboxRemovalCalculator');
   });

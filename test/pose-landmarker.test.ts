@@ -17,6 +17,7 @@ import { decodePng } from './support/photo.js';
 import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { opReferences } from './support/tflite-op-ref.js';
 import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
+import { maskIou, refAnchorCentres, refBestDetection } from './support/ssd-ref.js';
 import { PHOTO, TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
 
 const photo = decodePng(readFileSync(PHOTO));
@@ -31,40 +32,12 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
 // --- the published pipeline in float64 ---
 
 /** SsdAnchorsCalculator for pose_detection_cpu.pbtxt: strides 8, 16, 32, 32, 32; 2 anchors per cell, 6 where three 32s share a grid. */
-function anchorCentres(): number[] {
-  const c: number[] = [];
-  for (const [g, per] of [[28, 2], [14, 2], [7, 6]] as const) for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
-  return c;
-}
-
-interface Det { box: number[]; score: number; kp: number[] }
+const ANCHORS = refAnchorCentres([[28, 2], [14, 2], [7, 6]]);
 
 /** TensorsToDetections (12 coords, 4 keypoints, scale 224, sigmoid, clip 100, min score 0.5) → WEIGHTED NMS at IoU 0.3 → the best. */
-function bestDetection(boxes: Float32Array, scores: Float32Array): Det | undefined {
-  const a = anchorCentres();
-  expect(a.length).toBe(2 * 2254);
-  const dets: Det[] = [];
-  for (let i = 0; i < 2254; i++) {
-    const score = sig(Math.max(-100, Math.min(100, scores[i]!)));
-    if (score < 0.5) continue;
-    const r = (j: number) => boxes[i * 12 + j]! / 224;
-    const [cx, cy, w, h] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
-    const kp: number[] = [];
-    for (let k = 0; k < 4; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
-    dets.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, kp });
-  }
-  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
-  const iou = (p: number[], q: number[]) => {
-    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
-    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
-    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
-  };
-  const sorted = dets.sort((p, q) => q.score - p.score);
-  const best = sorted[0];
-  if (!best) return undefined;
-  const group = sorted.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
-  const tot = group.reduce((t, d) => t + d.score, 0);
-  return { box: best.box.map((_, j) => group.reduce((t, d) => t + d.box[j]! * d.score, 0) / tot), score: best.score, kp: best.kp.map((_, j) => group.reduce((t, d) => t + d.kp[j]! * d.score, 0) / tot) };
+function bestDetection(boxes: Float32Array, scores: Float32Array) {
+  expect(ANCHORS.length).toBe(2 * 2254);
+  return refBestDetection(boxes, scores, ANCHORS, { numKeypoints: 4, size: 224, minScore: 0.5, iou: 0.3 });
 }
 
 /** AlignmentPointsRects (centre = point a, side = 2·|b − a|, rotation 90° − angle of a→b with y up) then scale 1.25, square. */
@@ -141,16 +114,6 @@ beforeAll(async () => {
 function worst(got: PoseResult, want: Want): number {
   expect(got.landmarks.length).toBe(33);
   return Math.max(...got.landmarks.map((l, i) => Math.hypot(l.x - want.points[i]![0], l.y - want.points[i]![1])));
-}
-
-function maskIou(got: Float32Array, want: Float32Array): number {
-  let [inter, union] = [0, 0];
-  for (let i = 0; i < want.length; i++) {
-    const [p, q] = [got[i]! >= 0.5, want[i]! >= 0.5];
-    inter += +(p && q);
-    union += +(p || q);
-  }
-  return inter / union;
 }
 
 describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => {

@@ -10,6 +10,7 @@ import { load } from '../src/model.js';
 import { createFaceDetector, createImageSegmenter, ssdAnchors, FACE_DETECTORS, type FaceDetection } from '../src/tasks/index.js';
 import { GpuMaskRenderer } from '../src/vision/mask.js';
 import { getTestDevice } from './support/gpu.js';
+import { maskIou } from './support/ssd-ref.js';
 import { decodePng } from './support/photo.js';
 import { TFLITE_MODELS, modelBytes, references, PHOTO, type Reference } from './support/tflite-ref.js';
 
@@ -49,17 +50,6 @@ function selfieWant(): Float32Array {
       want[y * photo.width + x] = (1 - (v - y0)) * ((1 - (u - x0)) * m(y0, x0) + (u - x0) * m(y0, x1)) + (v - y0) * ((1 - (u - x0)) * m(y1, x0) + (u - x0) * m(y1, x1));
     }
   return want;
-}
-
-/** IoU of the two masks' pixels ≥ 0.5. */
-function maskIou(got: ArrayLike<number>, want: Float32Array): number {
-  let [inter, union] = [0, 0];
-  for (let i = 0; i < want.length; i++) {
-  const [p, q] = [got[i]! >= 0.5, want[i]! >= 0.5];
-  inter += +(p && q);
-  union += +(p || q);
-  }
-  return inter / union;
 }
 
 // --- MediaPipe's decoding in float64, written out for these models (fixed-size anchors, reverse output order) ---

@@ -8,7 +8,7 @@ import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
 import { ssdStage, type DecodeStats } from './ssd-stage.js';
 import { imageSize, taskModel, type TaskOptions } from './task-model.js';
-import { VideoClock } from './video.js';
+import { videoTask, type VideoTask } from './video.js';
 
 export interface Keypoint {
   readonly name: string;
@@ -48,14 +48,10 @@ export interface FaceDetectorStats extends DecodeStats {
   frames: number;
 }
 
-export interface FaceDetector {
+export interface FaceDetector extends VideoTask<FaceDetection> {
   readonly model: Model;
   readonly params: DetectorParams;
   readonly stats: Readonly<FaceDetectorStats>;
-  detect(image: ImageSource): Promise<FaceDetection[]>;
-  /** As detect; timestamps (ms) must increase from frame to frame. */
-  detectForVideo(frame: ImageSource, timestampMs: number): Promise<FaceDetection[]>;
-  dispose(): void;
 }
 
 const TASK = 'face detector';
@@ -80,7 +76,6 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       decode: { ...base.decode, minScoreThresh: opts.minScore ?? base.decode.minScoreThresh },
       nmsIou: opts.nmsIou ?? base.nmsIou,
     };
-    const clock = new VideoClock(TASK);
     const smoothing = opts.smoothing ?? 0;
     if (!(smoothing >= 0 && smoothing < 1)) throw new InputError(`${TASK}: smoothing must be in [0, 1), got ${smoothing}`);
     const smoother = new DetectionSmoother(smoothing);
@@ -102,15 +97,10 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       model,
       params,
       stats,
-      detect: (image) => run(image, false),
-      async detectForVideo(frame, timestampMs) {
-        clock.tick(timestampMs);
-        return run(frame, true);
-      },
-      dispose() {
+      ...videoTask(TASK, run, () => {
         stage.dispose();
         if (owned) model.dispose();
-      },
+      }),
     };
   } catch (e) {
     if (owned) model.dispose();

@@ -10,9 +10,9 @@ import { detectionToSource } from './detections.js';
 import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
 import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
-import { ssdStage, type DecodeStats } from './ssd-stage.js';
-import { imageSize, taskModel, type TaskOptions } from './task-model.js';
-import { VideoClock } from './video.js';
+import { ssdStage } from './ssd-stage.js';
+import { imageSize, twoModels } from './task-model.js';
+import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
 export interface HandLandmark {
   readonly name: string;
@@ -35,31 +35,15 @@ export interface HandResult {
   readonly roi: Roi;
 }
 
-export interface HandLandmarkerOptions extends TaskOptions {
+export interface HandLandmarkerOptions extends LandmarkerOptions {
   /** At most this many hands (MediaPipe Tasks' num_hands, default 1). */
   numHands?: number;
-  /** Overrides palm detection's min_score_thresh (0.5). */
-  minDetectionScore?: number;
-  /** Overrides the hand flag threshold (0.5). */
-  minPresence?: number;
 }
 
-export interface HandLandmarkerStats extends DecodeStats {
-  frames: number;
-  /** Frames that ran palm detection (the others tracked every hand from the previous frame). */
-  detections: number;
-}
+/** `detections`: frames that ran palm detection (the others tracked every hand from the previous frame). */
+export type HandLandmarkerStats = LandmarkerStats;
 
-export interface HandLandmarker {
-  readonly detector: Model;
-  readonly landmarker: Model;
-  readonly params: HandLandmarkParams;
-  readonly stats: Readonly<HandLandmarkerStats>;
-  detect(image: ImageSource): Promise<HandResult[]>;
-  /** As detect; timestamps (ms) must increase from frame to frame. */
-  detectForVideo(frame: ImageSource, timestampMs: number): Promise<HandResult[]>;
-  dispose(): void;
-}
+export type HandLandmarker = LandmarkerTask<HandResult, HandLandmarkParams, HandLandmarkerStats>;
 
 const TASK = 'hand landmarker';
 /** AssociationNormRectCalculator's min_similarity_threshold in hand_landmark_tracking_gpu.pbtxt. */
@@ -71,20 +55,12 @@ export async function createHandLandmarker(
 ): Promise<HandLandmarker> {
   const numHands = opts.numHands ?? 1;
   if (!(Number.isInteger(numHands) && numHands >= 1)) throw new InputError(`${TASK}: numHands must be a positive integer, got ${numHands}`);
-  const det = await taskModel(models.detector, opts);
-  let lm: { model: Model; owned: boolean } | undefined;
-  const disposeModels = () => {
-    if (det.owned) det.model.dispose();
-    if (lm?.owned) lm.model.dispose();
-  };
-  try {
-    lm = await taskModel(models.landmarker, opts);
+  return twoModels(models, opts, async (detector, landmarker, disposeModels) => {
     const dp = { ...PALM_DETECTOR, decode: { ...PALM_DETECTOR.decode, minScoreThresh: opts.minDetectionScore ?? PALM_DETECTOR.decode.minScoreThresh } };
     const p = HAND_LANDMARKS;
-    const detIn = det.model.inputs[0]?.shape ?? [];
+    const detIn = detector.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the palm detector's input is [${detIn.join(', ')}]; palm_detection_full/lite.tflite take [1, 192, 192, 3]`);
-    const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;
     if (landmarker.inputs.length !== 1 || lmIn.shape.join() !== `1,${size},${size},3`)
@@ -92,10 +68,9 @@ export async function createHandLandmarker(
     const outs = handOutputs(landmarker, p);
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
-    const clock = new VideoClock(TASK);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
-    const palms = await ssdStage(`${TASK} (palm detector)`, det.model, dp, numHands, stats);
+    const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats);
     let tracked: Roi[] = [];
 
     const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
@@ -146,25 +121,17 @@ export async function createHandLandmarker(
     };
 
     return {
-      detector: det.model,
+      detector,
       landmarker,
       params: p,
       stats,
-      detect: (image) => run(image, false),
-      async detectForVideo(frame, timestampMs) {
-        clock.tick(timestampMs);
-        return run(frame, true);
-      },
-      dispose() {
+      ...videoTask(TASK, run, () => {
         palms.dispose();
         crop.dispose();
         disposeModels();
-      },
+      }),
     };
-  } catch (e) {
-    disposeModels();
-    throw e;
-  }
+  });
 }
 
 /** hand_landmark_gpu.pbtxt's SplitTensorVectorCalculator: outputs 0–3 are landmarks, hand flag, handedness, world landmarks. */

@@ -5,9 +5,11 @@ export { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel, type SsdAn
 export { ssdAnchors } from './anchors.js';
 export { decodeDetections, weightedNms, iou, type RawDetection } from './detections.js';
 export type { TaskOptions } from './task-model.js';
+export type { VideoTask, LandmarkerTask, LandmarkerOptions, LandmarkerStats } from './video.js';
+export type { DecodeStats } from './ssd-stage.js';
 export { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba, HAND_CONNECTIONS, POSE_CONNECTIONS, type DrawStyle } from './draw.js';
 export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
-export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type RoiParams } from './params.js';
+export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type LandmarkModelParams, type RoiParams } from './params.js';
 export { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
 export { createHandLandmarker, landmarksRoi, type HandLandmarker, type HandLandmarkerOptions, type HandLandmark, type HandResult } from './hand-landmarker.js';
 export { PALM_DETECTOR, HAND_LANDMARKS, HAND_LANDMARK_NAMES, type HandLandmarkParams, type RectTransform } from './params.js';

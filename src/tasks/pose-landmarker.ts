@@ -10,9 +10,9 @@ import { detectionToSource } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
 import { alignmentRoi, roiToSource, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
-import { ssdStage, type DecodeStats } from './ssd-stage.js';
-import { imageSize, pickOutput, taskModel, type TaskOptions } from './task-model.js';
-import { VideoClock } from './video.js';
+import { ssdStage } from './ssd-stage.js';
+import { imageSize, pickOutput, twoModels } from './task-model.js';
+import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
 export interface PoseLandmark {
   readonly name: string;
@@ -35,31 +35,15 @@ export interface PoseResult {
   readonly mask?: Float32Array;
 }
 
-export interface PoseLandmarkerOptions extends TaskOptions {
-  /** Overrides pose detection's min_score_thresh (0.5). */
-  minDetectionScore?: number;
-  /** Overrides the pose flag threshold (0.5). */
-  minPresence?: number;
+export interface PoseLandmarkerOptions extends LandmarkerOptions {
   /** Also return the segmentation mask, projected back to the source. */
   segmentation?: boolean;
 }
 
-export interface PoseLandmarkerStats extends DecodeStats {
-  frames: number;
-  /** Frames that ran the pose detector (the others tracked the previous frame's ROI). */
-  detections: number;
-}
+export type PoseLandmarkerStats = LandmarkerStats;
 
-export interface PoseLandmarker {
-  readonly detector: Model;
-  readonly landmarker: Model;
-  readonly params: PoseLandmarkParams;
-  readonly stats: Readonly<PoseLandmarkerStats>;
-  /** At most one pose, as MediaPipe's pose landmarker (num_poses 1). */
-  detect(image: ImageSource): Promise<PoseResult[]>;
-  detectForVideo(frame: ImageSource, timestampMs: number): Promise<PoseResult[]>;
-  dispose(): void;
-}
+/** detect returns at most one pose, as MediaPipe's pose landmarker (num_poses 1). */
+export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats>;
 
 const TASK = 'pose landmarker';
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -68,20 +52,12 @@ export async function createPoseLandmarker(
   models: { detector: ModelSource | Model; landmarker: ModelSource | Model },
   opts: PoseLandmarkerOptions = {},
 ): Promise<PoseLandmarker> {
-  const det = await taskModel(models.detector, opts);
-  let lm: { model: Model; owned: boolean } | undefined;
-  const disposeModels = () => {
-    if (det.owned) det.model.dispose();
-    if (lm?.owned) lm.model.dispose();
-  };
-  try {
-    lm = await taskModel(models.landmarker, opts);
+  return twoModels(models, opts, async (detector, landmarker, disposeModels) => {
     const dp = { ...POSE_DETECTOR, decode: { ...POSE_DETECTOR.decode, minScoreThresh: opts.minDetectionScore ?? POSE_DETECTOR.decode.minScoreThresh } };
     const p = POSE_LANDMARKS;
-    const detIn = det.model.inputs[0]?.shape ?? [];
+    const detIn = detector.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the detector's input is [${detIn.join(', ')}]; MediaPipe's pose_detection.tflite takes [1, 224, 224, 3]`);
-    const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;
     if (landmarker.inputs.length !== 1 || lmIn.shape.join() !== `1,${size},${size},3`)
@@ -93,11 +69,10 @@ export async function createPoseLandmarker(
     const maskOut = pickOutput(L, landmarker, `[1, ${size}, ${size}, 1] (segmentation)`, (s) => s.join() === `1,${size},${size},1`);
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
-    const clock = new VideoClock(TASK);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
     // MediaPipe keeps the best pose (num_poses 1)
-    const poses = await ssdStage(`${TASK} (detector)`, det.model, dp, 1, stats);
+    const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats);
     let tracked: Roi | undefined;
 
     const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
@@ -142,25 +117,17 @@ export async function createPoseLandmarker(
     };
 
     return {
-      detector: det.model,
+      detector,
       landmarker,
       params: p,
       stats,
-      detect: (image) => run(image, false),
-      async detectForVideo(frame, timestampMs) {
-        clock.tick(timestampMs);
-        return run(frame, true);
-      },
-      dispose() {
+      ...videoTask(TASK, run, () => {
         poses.dispose();
         crop.dispose();
         disposeModels();
-      },
+      }),
     };
-  } catch (e) {
-    disposeModels();
-    throw e;
-  }
+  });
 }
 
 /**
