@@ -3,7 +3,8 @@
 // hand_landmark_landmarks_to_roi.pbtxt and hand_landmarks_to_rect_calculator.cc), fed with LiteRT.js's raw outputs:
 // the palm detector on the same letterboxed input, the landmark model on the reference's own float64 crop.
 // Images: fixtures/photos/hand.png (an open hand lying sideways, 640×480), the same turned 90° (the letterbox pads
-// the other axis, the ROI turns), and the astronaut photo (no palm: nothing). Acceptance: landmarks within 1 px of
+// the other axis, the ROI turns), the astronaut photo (no palm: nothing), and the hand beside its mirror image
+// (numHands 2: a left and a right hand; tracked over a second video frame). Acceptance: landmarks within 1 px of
 // the source image, the ROI's centre and side within 1 px and its rotation within 0.01 rad, world landmarks within
 // 1 mm, the same handedness.
 import { readFileSync } from 'node:fs';
@@ -15,7 +16,7 @@ import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 import { getTestDevice } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
 import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
-import { refAnchorCentres, refBestDetection, type RefDet } from './support/ssd-ref.js';
+import { refAnchorCentres, refDetections, type RefDet } from './support/ssd-ref.js';
 import { opReferences, type OpOutput } from './support/tflite-op-ref.js';
 import { PHOTO } from './support/tflite-ref.js';
 
@@ -24,8 +25,21 @@ const png = (path: string): Image => {
   return { data: p.rgb, width: p.width, height: p.height };
 };
 const hand = png('fixtures/photos/hand.png');
-const IMAGES = { hand, 'hand turned 90°': turn90(hand), astronaut: png(PHOTO) } as const;
+/** The hand and its mirror image side by side, 1280×480: a left and a right hand, for numHands 2. */
+const twoHands: Image = (() => {
+  const { width: w, height: h, data } = hand;
+  const out = new Uint8Array(2 * w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const src = data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3);
+      out.set(src, (y * 2 * w + x) * 3);
+      out.set(src, (y * 2 * w + 2 * w - 1 - x) * 3);
+    }
+  return { data: out, width: 2 * w, height: h };
+})();
+const IMAGES = { hand, 'hand turned 90°': turn90(hand), astronaut: png(PHOTO), 'two hands (numHands 2)': twoHands } as const;
 type Name = keyof typeof IMAGES;
+const numHands = (n: Name) => (n === 'two hands (numHands 2)' ? 2 : 1);
 
 const PALM = mediapipeModel('hands', 'palm_detection_full.tflite');
 const LANDMARK = mediapipeModel('hands', 'hand_landmark_full.tflite');
@@ -38,16 +52,15 @@ const ANCHORS = refAnchorCentres([[24, 2], [12, 6]]);
 
 /**
  * TensorsToDetections (18 coords, 7 keypoints, scale 192, sigmoid, clip 100, min score 0.5) → WEIGHTED NMS at IoU 0.3
- * → the best (num_hands 1) → DetectionLetterboxRemoval (the letterbox of a w×h image in a square).
+ * → the best `max` (num_hands) → DetectionLetterboxRemoval (the letterbox of a w×h image in a square).
  */
-function bestPalm(boxes: Float32Array, scores: Float32Array, w: number, h: number): RefDet | undefined {
+function palms(boxes: Float32Array, scores: Float32Array, w: number, h: number, max: number): RefDet[] {
   expect(ANCHORS.length).toBe(2 * 2016);
-  const d = refBestDetection(boxes, scores, ANCHORS, { numKeypoints: 7, size: 192, minScore: 0.5, iou: 0.3 });
-  if (!d) return undefined;
   // letterbox padding on each side, normalised to the square input
   const [px, py] = [(1 - w / Math.max(w, h)) / 2, (1 - h / Math.max(w, h)) / 2];
   const unpad = (v: number, j: number) => (j % 2 ? (v - py) / (1 - 2 * py) : (v - px) / (1 - 2 * px));
-  return { box: d.box.map(unpad), score: d.score, kp: d.kp.map(unpad) };
+  const found = refDetections(boxes, scores, ANCHORS, { numKeypoints: 7, size: 192, minScore: 0.5, iou: 0.3 }).slice(0, max);
+  return found.map((d) => ({ box: d.box.map(unpad), score: d.score, kp: d.kp.map(unpad) }));
 }
 
 /** RectTransformation (square_long): shift along the rect's axes in units of its width/height, then the long side × scale. */
@@ -102,23 +115,31 @@ function landmarkStage(outs: OpOutput[], roi: RefRoi): Want {
   return { roi, flag: flag![0]!, left: handed![0]!, points, z, world: wl, next: trackRoi(points) };
 }
 
-const refs = new Map<Name, Want | undefined>();
-let tracked: Want;
+const refs = new Map<Name, Want[]>();
+let tracked: Want[];
+const crops = (img: Image, rois: RefRoi[]) => rois.map((roi) => ({ model: LANDMARK, inputs: [{ shape: [1, 224, 224, 3], data: warpRef(img, roi, 224) }] }));
 beforeAll(async () => {
   const names = Object.keys(IMAGES) as Name[];
   const inputs = names.map((n) => imageToTensor(IMAGES[n], { width: 192, height: 192, resize: 'letterbox', scale: 1 / 255, mean: 0 }).data as Float32Array);
-  const palms = (await opReferences(inputs.map((data) => ({ model: PALM, inputs: [{ shape: [1, 192, 192, 3], data }] })))).map(liteRt);
+  const outs = (await opReferences(inputs.map((data) => ({ model: PALM, inputs: [{ shape: [1, 192, 192, 3], data }] })))).map(liteRt);
   const rois = names.map((n, i) => {
-    const d = bestPalm(palms[i]!.find((o) => o.shape[2] === 18)!.data, palms[i]!.find((o) => o.shape[2] === 1)!.data, IMAGES[n].width, IMAGES[n].height);
-    return d && palmRoi(d, IMAGES[n].width, IMAGES[n].height);
+    const { width: w, height: h } = IMAGES[n];
+    return palms(outs[i]!.find((o) => o.shape[2] === 18)!.data, outs[i]!.find((o) => o.shape[2] === 1)!.data, w, h, numHands(n)).map((d) => palmRoi(d, w, h));
   });
-  const found = names.flatMap((n, i) => (rois[i] ? [{ n, roi: rois[i]! }] : []));
-  const outs = (await opReferences(found.map(({ n, roi }) => ({ model: LANDMARK, inputs: [{ shape: [1, 224, 224, 3], data: warpRef(IMAGES[n], roi, 224) }] })))).map(liteRt);
-  for (const n of names) refs.set(n, undefined);
-  found.forEach(({ n, roi }, i) => refs.set(n, landmarkStage(outs[i]!, roi)));
-  const next = refs.get('hand')!.next;
-  tracked = landmarkStage(liteRt((await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 224, 224, 3], data: warpRef(hand, next, 224) }] }]))[0]), next);
+  const lms = (await opReferences(names.flatMap((n, i) => crops(IMAGES[n], rois[i]!)))).map(liteRt);
+  names.forEach((n, i) => refs.set(n, rois[i]!.map((roi) => landmarkStage(lms.shift()!, roi))));
+  const next = refs.get('two hands (numHands 2)')!.map((w) => w.next);
+  tracked = (await opReferences(crops(twoHands, next))).map((r, i) => landmarkStage(liteRt(r), next[i]!));
 }, 600_000);
+
+/** Each result against the reference hand whose ROI centre is nearest. */
+function checkAll(got: HandResult[], want: Want[], label: string): void {
+  expect(got.length).toBe(want.length);
+  for (const g of got) {
+    const w = want.reduce((p, q) => (Math.hypot(q.roi.cx - g.roi.x, q.roi.cy - g.roi.y) < Math.hypot(p.roi.cx - g.roi.x, p.roi.cy - g.roi.y) ? q : p));
+    check(g, w, `${label} (${w.roi.cx.toFixed(0)}, ${w.roi.cy.toFixed(0)})`);
+  }
+}
 
 function check(got: HandResult, want: Want, label: string): void {
   expect(got.landmarks.length).toBe(21);
@@ -142,31 +163,27 @@ describe.each(['cpu', 'webgpu'] as const)('hand landmarker on %s', (backend) => 
   const opts = async () => (backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
 
   it.each(Object.keys(IMAGES) as Name[])('%s: the float64 pipeline on LiteRT.js outputs', async (name) => {
-    const want = refs.get(name);
-    if (name === 'astronaut') expect(want, 'the reference finds no palm in the astronaut photo').toBeUndefined();
-    else expect(want?.flag, 'the reference sees a hand').toBeGreaterThanOrEqual(0.5);
-    const task = await createHandLandmarker({ detector: PALM, landmarker: LANDMARK }, await opts());
+    const want = refs.get(name)!;
+    expect(want.length, 'the reference finds as many palms as expected').toBe(name === 'astronaut' ? 0 : numHands(name));
+    for (const w of want) expect(w.flag, 'the reference sees a hand').toBeGreaterThanOrEqual(0.5);
+    const task = await createHandLandmarker({ detector: PALM, landmarker: LANDMARK }, { ...(await opts()), numHands: numHands(name) });
     try {
       expect([task.detector.backend, task.landmarker.backend]).toEqual([backend, backend]);
-      const got = await task.detect(IMAGES[name]);
-      expect(got.length).toBe(want ? 1 : 0);
-      if (want) check(got[0]!, want, `hand ${backend} ${name}`);
+      checkAll(await task.detect(IMAGES[name]), want, `hand ${backend} ${name}`);
     } finally {
       task.dispose();
     }
   }, 300_000);
 
-  it('video: the second frame tracks the first frame\'s landmarks (no palm detection), as the reference does', async () => {
-    const task = await createHandLandmarker({ detector: PALM, landmarker: LANDMARK }, await opts());
+  it('video, two hands: the second frame tracks both from the first frame\'s landmarks (no palm detection), as the reference does', async () => {
+    const task = await createHandLandmarker({ detector: PALM, landmarker: LANDMARK }, { ...(await opts()), numHands: 2 });
     try {
-      const [first] = await task.detectForVideo(hand, 0);
-      check(first!, refs.get('hand')!, `hand ${backend} video frame 1`);
-      const [second] = await task.detectForVideo(hand, 33);
-      check(second!, tracked, `hand ${backend} tracked frame`);
+      checkAll(await task.detectForVideo(twoHands, 0), refs.get('two hands (numHands 2)')!, `hand ${backend} video frame 1`);
+      checkAll(await task.detectForVideo(twoHands, 33), tracked, `hand ${backend} tracked frame`);
       expect(task.stats).toMatchObject({ frames: 2, detections: 1 });
-      // the palm detector's outputs: on WebGPU decoded by the kernel, 96 bytes read back (count, overflow, one
-      // detection of 5 + 2 × 7 floats, rounded up to 16 bytes); on the CPU the raw 2016 × 18 + 2016 × 1 floats
-      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 96] : [0, 2016 * 19 * 4]);
+      // the palm detector's outputs: on WebGPU decoded by the kernel, 160 bytes read back (count, overflow, two
+      // detections of 5 + 2 × 7 floats); on the CPU the raw 2016 × 18 + 2016 × 1 floats
+      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 4 * (2 + 2 * 19)] : [0, 2016 * 19 * 4]);
     } finally {
       task.dispose();
     }

@@ -11,8 +11,8 @@ export function refAnchorCentres(grids: readonly (readonly [number, number])[]):
   return c;
 }
 
-/** The best detection after weighted NMS, corners and keypoints normalised to the model input; undefined if none passes. */
-export function refBestDetection(boxes: Float32Array, scores: Float32Array, anchors: number[], o: { numKeypoints: number; size: number; minScore: number; iou: number }): RefDet | undefined {
+/** Weighted NMS's detections, best first, corners and keypoints normalised to the model input. */
+export function refDetections(boxes: Float32Array, scores: Float32Array, anchors: number[], o: { numKeypoints: number; size: number; minScore: number; iou: number }): RefDet[] {
   const coords = 4 + 2 * o.numKeypoints;
   const dets: RefDet[] = [];
   for (let i = 0; i < anchors.length / 2; i++) {
@@ -30,14 +30,21 @@ export function refBestDetection(boxes: Float32Array, scores: Float32Array, anch
     const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
     return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
   };
-  const sorted = dets.sort((p, q) => q.score - p.score);
-  const best = sorted[0];
-  if (!best) return undefined;
-  const group = sorted.filter((d, i) => i === 0 || iou(d.box, best.box) > o.iou);
-  const tot = group.reduce((t, d) => t + d.score, 0);
-  const avg = (pick: (d: RefDet) => number[]) => pick(best).map((_, j) => group.reduce((t, d) => t + pick(d)[j]! * d.score, 0) / tot);
-  return { box: avg((d) => d.box), score: best.score, kp: avg((d) => d.kp) };
+  let rest = dets.sort((p, q) => q.score - p.score);
+  const out: RefDet[] = [];
+  while (rest.length) {
+    const best = rest[0]!;
+    const group = rest.filter((d, i) => i === 0 || iou(d.box, best.box) > o.iou);
+    rest = rest.filter((d, i) => i !== 0 && !(iou(d.box, best.box) > o.iou));
+    const tot = group.reduce((t, d) => t + d.score, 0);
+    const avg = (pick: (d: RefDet) => number[]) => pick(best).map((_, j) => group.reduce((t, d) => t + pick(d)[j]! * d.score, 0) / tot);
+    out.push({ box: avg((d) => d.box), score: best.score, kp: avg((d) => d.kp) });
+  }
+  return out;
 }
+
+/** The best of refDetections; undefined if no box passes. */
+export const refBestDetection = (...a: Parameters<typeof refDetections>): RefDet | undefined => refDetections(...a)[0];
 
 /** IoU of two masks' pixels at ≥ 0.5. */
 export function maskIou(got: ArrayLike<number>, want: ArrayLike<number>): number {
