@@ -190,6 +190,23 @@ describe.each(['cpu', 'webgpu'] as const)('hand landmarker on %s', (backend) => 
   }, 300_000);
 });
 
+describe('hand landmarker: tracking lost', () => {
+  it('a frame without the hand drops it (its ROI tracked, the hand flag low: no result); the next frame runs palm detection again', async () => {
+    const blank: Image = { data: new Uint8Array(640 * 480 * 3).fill(128), width: 640, height: 480 };
+    const task = await createHandLandmarker({ detector: PALM, landmarker: LANDMARK }, { backend: 'cpu' });
+    try {
+      expect(await task.detect(blank)).toEqual([]);
+      checkAll(await task.detectForVideo(hand, 0), refs.get('hand')!, 'hand cpu before the loss');
+      expect(await task.detectForVideo(blank, 33)).toEqual([]);
+      expect(task.stats).toMatchObject({ frames: 3, detections: 2 });
+      checkAll(await task.detectForVideo(hand, 66), refs.get('hand')!, 'hand cpu after the loss');
+      expect(task.stats).toMatchObject({ frames: 4, detections: 3 });
+    } finally {
+      task.dispose();
+    }
+  }, 120_000);
+});
+
 describe('hand landmarker: bad input', () => {
   it('models that are not the task\'s and bad options are typed errors naming what was expected', async () => {
     await expect(createHandLandmarker({ detector: LANDMARK, landmarker: LANDMARK }, { backend: 'cpu' })).rejects.toThrow(/palm detector's input is \[1, 224, 224, 3\]/);
