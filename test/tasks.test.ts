@@ -10,7 +10,7 @@ import { load } from '../src/model.js';
 import { createFaceDetector, createImageSegmenter, ssdAnchors, FACE_DETECTORS, type FaceDetection } from '../src/tasks/index.js';
 import { GpuMaskRenderer } from '../src/vision/mask.js';
 import { getTestDevice } from './support/gpu.js';
-import { maskIou } from './support/ssd-ref.js';
+import { maskIou, refAnchorCentres, refDetections } from './support/ssd-ref.js';
 import { decodePng } from './support/photo.js';
 import { TFLITE_MODELS, modelBytes, references, PHOTO, type Reference } from './support/tflite-ref.js';
 
@@ -59,44 +59,12 @@ interface RefDet {
   kp: number[];
 }
 
-function refAnchorCentres(size: number, layers: [stride: number, perCell: number][]): number[] {
-  const c: number[] = [];
-  for (const [stride, per] of layers) {
-    const g = Math.ceil(size / stride);
-    for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
-  }
-  return c;
-}
+/** Anchor centres of [stride, anchors per cell] layers on a size² input. */
+const anchorCentres = (size: number, layers: [number, number][]) => refAnchorCentres(layers.map(([stride, per]) => [Math.ceil(size / stride), per]));
 
+/** Decode (sigmoid, clip 100, min score) and weighted NMS at IoU 0.3. */
 function refDecode(boxes: ArrayLike<number>, scores: ArrayLike<number>, size: number, layers: [number, number][], minScore: number): RefDet[] {
-  const a = refAnchorCentres(size, layers);
-  const dets: RefDet[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    const s = 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, scores[i]!))));
-    if (s < minScore) continue;
-    const r = (j: number) => boxes[i * 16 + j]! / size;
-    const [cx, cy, w, h] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
-    const kp: number[] = [];
-    for (let k = 0; k < 6; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
-    dets.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score: s, kp });
-  }
-  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
-  const iou = (p: number[], q: number[]) => {
-    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
-    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
-    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
-  };
-  let rest = dets.sort((p, q) => q.score - p.score);
-  const out: RefDet[] = [];
-  while (rest.length) {
-    const best = rest[0]!;
-    const group = rest.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
-    rest = rest.filter((d, i) => i !== 0 && !(iou(d.box, best.box) > 0.3));
-    const tot = group.reduce((t, d) => t + d.score, 0);
-    const avg = (f: (d: RefDet) => number) => group.reduce((t, d) => t + f(d) * d.score, 0) / tot;
-    out.push({ box: [0, 1, 2, 3].map((j) => avg((d) => d.box[j]!)) as RefDet['box'], score: best.score, kp: best.kp.map((_, j) => avg((d) => d.kp[j]!)) });
-  }
-  return out;
+  return refDetections(boxes, scores, anchorCentres(size, layers), { numKeypoints: 6, size, minScore, iou: 0.3 }) as RefDet[];
 }
 
 /** Model-normalised → source pixels for a centred letterbox of a w×h image into a size² input. */
@@ -140,7 +108,7 @@ describe('SSD anchors', () => {
   it('match the published grids (896 and 2304 anchors, centres as MediaPipe places them)', () => {
     for (const [file, key] of [[SHORT, 'short'], [FULL, 'full']] as const) {
       const a = ssdAnchors(FACE_DETECTORS[key].anchors);
-      const c = refAnchorCentres(SIZE[file]!, LAYERS[file]!);
+      const c = anchorCentres(SIZE[file]!, LAYERS[file]!);
       expect(a.length / 4).toBe(c.length / 2);
       for (let i = 0; i < c.length / 2; i++) {
         expect(a[4 * i]).toBeCloseTo(c[2 * i]!, 6);

@@ -1,4 +1,4 @@
-// A float64 reference of MediaPipe's SSD decoding for the BlazeFace-family detectors (pose, palm): fixed-size anchors
+// A float64 reference of MediaPipe's SSD decoding for the BlazeFace-family detectors (face, pose, palm): fixed-size anchors
 // at the cell centres, TensorsToDetectionsCalculator (reverse_output_order, sigmoid_score, clip 100, x/y/w/h scale =
 // the input size) and NonMaxSuppressionCalculator (WEIGHTED, IoU), reduced to the best detection.
 
@@ -12,7 +12,7 @@ export function refAnchorCentres(grids: readonly (readonly [number, number])[]):
 }
 
 /** Weighted NMS's detections, best first, corners and keypoints normalised to the model input. */
-export function refDetections(boxes: Float32Array, scores: Float32Array, anchors: number[], o: { numKeypoints: number; size: number; minScore: number; iou: number }): RefDet[] {
+export function refDetections(boxes: ArrayLike<number>, scores: ArrayLike<number>, anchors: number[], o: { numKeypoints: number; size: number; minScore: number; iou: number }): RefDet[] {
   const coords = 4 + 2 * o.numKeypoints;
   const dets: RefDet[] = [];
   for (let i = 0; i < anchors.length / 2; i++) {
