@@ -106,9 +106,9 @@ export async function createHandLandmarker(
       stats.frames++;
       let rois = video ? tracked : [];
       if (rois.length < numHands) {
-        // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator)
-        const palms = (await palmRois(image, width, height)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
-        rois = [...palms, ...rois].slice(0, numHands);
+        // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones
+        const fresh = (await palmRois(image, width, height)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
+        rois = [...rois, ...fresh].slice(0, numHands);
       }
       const px = rois.length ? reader.read(image) : undefined;
       const found = [];
