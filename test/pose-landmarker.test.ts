@@ -16,18 +16,13 @@ import { getTestDevice, readBuffer } from './support/gpu.js';
 import { decodePng } from './support/photo.js';
 import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { opReferences } from './support/tflite-op-ref.js';
+import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
+import { maskIou, refAnchorCentres, refBestDetection } from './support/ssd-ref.js';
 import { PHOTO, TFLITE_MODELS, modelBytes } from './support/tflite-ref.js';
 
-type Image = { data: Uint8Array; width: number; height: number };
 const photo = decodePng(readFileSync(PHOTO));
 const astronaut: Image = { data: photo.rgb, width: photo.width, height: photo.height };
-/** Turned 90° clockwise: output (x, y) is input (y, H − 1 − x). */
-const turned: Image = (() => {
-  const { width: w, height: h, rgb } = photo;
-  const out = new Uint8Array(w * h * 3);
-  for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) out.set(rgb.subarray(((h - 1 - x) * w + y) * 3, ((h - 1 - x) * w + y) * 3 + 3), (y * h + x) * 3);
-  return { data: out, width: h, height: w };
-})();
+const turned = turn90(astronaut);
 const IMAGES = { astronaut, 'astronaut turned 90°': turned } as const;
 
 const DETECTOR = poseDetectorBytes();
@@ -37,43 +32,13 @@ const sig = (x: number) => 1 / (1 + Math.exp(-x));
 // --- the published pipeline in float64 ---
 
 /** SsdAnchorsCalculator for pose_detection_cpu.pbtxt: strides 8, 16, 32, 32, 32; 2 anchors per cell, 6 where three 32s share a grid. */
-function anchorCentres(): number[] {
-  const c: number[] = [];
-  for (const [g, per] of [[28, 2], [14, 2], [7, 6]] as const) for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
-  return c;
-}
-
-interface Det { box: number[]; score: number; kp: number[] }
+const ANCHORS = refAnchorCentres([[28, 2], [14, 2], [7, 6]]);
 
 /** TensorsToDetections (12 coords, 4 keypoints, scale 224, sigmoid, clip 100, min score 0.5) → WEIGHTED NMS at IoU 0.3 → the best. */
-function bestDetection(boxes: Float32Array, scores: Float32Array): Det | undefined {
-  const a = anchorCentres();
-  expect(a.length).toBe(2 * 2254);
-  const dets: Det[] = [];
-  for (let i = 0; i < 2254; i++) {
-    const score = sig(Math.max(-100, Math.min(100, scores[i]!)));
-    if (score < 0.5) continue;
-    const r = (j: number) => boxes[i * 12 + j]! / 224;
-    const [cx, cy, w, h] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
-    const kp: number[] = [];
-    for (let k = 0; k < 4; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
-    dets.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score, kp });
-  }
-  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
-  const iou = (p: number[], q: number[]) => {
-    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
-    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
-    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
-  };
-  const sorted = dets.sort((p, q) => q.score - p.score);
-  const best = sorted[0];
-  if (!best) return undefined;
-  const group = sorted.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
-  const tot = group.reduce((t, d) => t + d.score, 0);
-  return { box: best.box.map((_, j) => group.reduce((t, d) => t + d.box[j]! * d.score, 0) / tot), score: best.score, kp: best.kp.map((_, j) => group.reduce((t, d) => t + d.kp[j]! * d.score, 0) / tot) };
+function bestDetection(boxes: Float32Array, scores: Float32Array) {
+  expect(ANCHORS.length).toBe(2 * 2254);
+  return refBestDetection(boxes, scores, ANCHORS, { numKeypoints: 4, size: 224, minScore: 0.5, iou: 0.3 });
 }
-
-interface RefRoi { cx: number; cy: number; side: number; angle: number }
 
 /** AlignmentPointsRects (centre = point a, side = 2·|b − a|, rotation 90° − angle of a→b with y up) then scale 1.25, square. */
 function roiFrom(ax: number, ay: number, bx: number, by: number): RefRoi {
@@ -81,32 +46,6 @@ function roiFrom(ax: number, ay: number, bx: number, by: number): RefRoi {
   while (angle > Math.PI) angle -= 2 * Math.PI;
   while (angle < -Math.PI) angle += 2 * Math.PI;
   return { cx: ax, cy: ay, side: 2 * Math.hypot(bx - ax, by - ay) * 1.25, angle };
-}
-
-/** Crop-normalised (u, v) → source pixels (LandmarkProjectionCalculator). */
-function project(r: RefRoi, u: number, v: number): [number, number] {
-  const [x, y] = [(u - 0.5) * r.side, (v - 0.5) * r.side];
-  return [r.cx + Math.cos(r.angle) * x - Math.sin(r.angle) * y, r.cy + Math.sin(r.angle) * x + Math.cos(r.angle) * y];
-}
-
-/**
- * ImageToTensor's GL converter (the web solution's graph): the fragment at tensor pixel centre ((u + ½)/256, (v + ½)/256)
- * samples the texture at that point of the ROI; a texture's texel k is centred at k + ½ in pixels. Bilinear, clamp to
- * edge, [0, 1].
- */
-function warp(img: Image, r: RefRoi): Float32Array {
-  const out = new Float32Array(256 * 256 * 3);
-  const px = (x: number, y: number, k: number) => img.data[(Math.min(Math.max(y, 0), img.height - 1) * img.width + Math.min(Math.max(x, 0), img.width - 1)) * 3 + k]!;
-  for (let v = 0; v < 256; v++)
-    for (let u = 0; u < 256; u++) {
-      const [tx, ty] = project(r, (u + 0.5) / 256, (v + 0.5) / 256);
-      const [sx, sy] = [tx - 0.5, ty - 0.5];
-      const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
-      const [fx, fy] = [sx - x0, sy - y0];
-      for (let k = 0; k < 3; k++)
-        out[(v * 256 + u) * 3 + k] = ((1 - fy) * ((1 - fx) * px(x0, y0, k) + fx * px(x0 + 1, y0, k)) + fy * ((1 - fx) * px(x0, y0 + 1, k) + fx * px(x0 + 1, y0 + 1, k))) / 255;
-    }
-  return out;
 }
 
 /** TensorsToLandmarks (÷256) → RefineLandmarksFromHeatmap (7×7, sigmoid, ≥ 0.5) → projection; all 39 landmarks in source pixels. */
@@ -124,7 +63,7 @@ function decodeLandmarks(raw: Float32Array, heat: Float32Array, r: RefRoi): [num
         }
       if (mx >= 0.5) [u, v] = [wx / 64 / s, wy / 64 / s];
     }
-    out.push(project(r, u, v));
+    out.push(projectRef(r, u, v));
   }
   return out;
 }
@@ -132,7 +71,7 @@ function decodeLandmarks(raw: Float32Array, heat: Float32Array, r: RefRoi): [num
 interface Want { roi: RefRoi; flag: number; points: [number, number][]; mask: Float32Array; next: RefRoi }
 
 async function landmarkStage(img: Image, roi: RefRoi): Promise<Want> {
-  const [res] = await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 256, 256, 3], data: warp(img, roi) }] }]);
+  const [res] = await opReferences([{ model: LANDMARK, inputs: [{ shape: [1, 256, 256, 3], data: warpRef(img, roi, 256) }] }]);
   if (!res || 'error' in res) throw new Error(`LiteRT.js: ${res && 'error' in res ? res.error : 'no result'}`);
   const by = (shape: string) => res.find((o) => o.shape.join() === shape)!.data;
   const points = decodeLandmarks(by('1,195'), by('1,64,64,39'), roi);
@@ -177,16 +116,6 @@ function worst(got: PoseResult, want: Want): number {
   return Math.max(...got.landmarks.map((l, i) => Math.hypot(l.x - want.points[i]![0], l.y - want.points[i]![1])));
 }
 
-function maskIou(got: Float32Array, want: Float32Array): number {
-  let [inter, union] = [0, 0];
-  for (let i = 0; i < want.length; i++) {
-    const [p, q] = [got[i]! >= 0.5, want[i]! >= 0.5];
-    inter += +(p && q);
-    union += +(p || q);
-  }
-  return inter / union;
-}
-
 describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => {
   const opts = async () => (backend === 'cpu' ? { backend } : { backend, gpu: await getTestDevice() });
 
@@ -219,7 +148,10 @@ describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => 
       const d = worst(second!, tracked);
       console.log(`pose ${backend} astronaut tracked frame: worst landmark ${d.toFixed(4)} px`);
       expect(d).toBeLessThanOrEqual(1);
-      expect(task.stats).toEqual({ frames: 2, detections: 1 });
+      expect(task.stats).toMatchObject({ frames: 2, detections: 1 });
+      // the detector's outputs: on WebGPU decoded by the kernel, 64 bytes read back (count, overflow, one detection of
+      // 5 + 2 × 4 floats, rounded up to 16 bytes); on the CPU the raw 2254 × 12 + 2254 × 1 floats
+      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 64] : [0, 2254 * 13 * 4]);
     } finally {
       task.dispose();
     }
@@ -264,9 +196,9 @@ describe('pose landmarker: tracking lost', () => {
       expect(await task.detect(blank)).toEqual([]);
       expect((await task.detectForVideo(astronaut, 0)).length).toBe(1);
       expect(await task.detectForVideo(blank, 33)).toEqual([]);
-      expect(task.stats).toEqual({ frames: 3, detections: 2 });
+      expect(task.stats).toMatchObject({ frames: 3, detections: 2 });
       const [again] = await task.detectForVideo(astronaut, 66);
-      expect(task.stats).toEqual({ frames: 4, detections: 3 });
+      expect(task.stats).toMatchObject({ frames: 4, detections: 3 });
       expect(worst(again!, refs.get('astronaut')!)).toBeLessThanOrEqual(1);
     } finally {
       task.dispose();

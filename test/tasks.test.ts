@@ -4,11 +4,13 @@
 // by side: two faces, letterboxed) is checked against the same decoding of sepconv's CPU raw outputs.
 // Acceptance: boxes IoU ≥ 0.98, keypoints within 1 px of the source image, masks IoU ≥ 0.99.
 import { readFileSync } from 'node:fs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { InputError, TaskModelError } from '../src/errors.js';
 import { load } from '../src/model.js';
 import { createFaceDetector, createImageSegmenter, ssdAnchors, FACE_DETECTORS, type FaceDetection } from '../src/tasks/index.js';
+import { GpuMaskRenderer } from '../src/vision/mask.js';
 import { getTestDevice } from './support/gpu.js';
+import { maskIou, refAnchorCentres, refDetections } from './support/ssd-ref.js';
 import { decodePng } from './support/photo.js';
 import { TFLITE_MODELS, modelBytes, references, PHOTO, type Reference } from './support/tflite-ref.js';
 
@@ -33,6 +35,23 @@ beforeAll(async () => {
   refs = await references(TFLITE_MODELS.filter((c) => [SHORT, FULL, SELFIE].includes(c.file)));
 }, 300_000);
 
+/** LiteRT.js's selfie mask resized to the photo (bilinear, half-pixel centres, edges clamped). */
+function selfieWant(): Float32Array {
+  const ref = refs.get(SELFIE)!.outputs[0]!;
+  const [mh, mw] = [ref.shape[1]!, ref.shape[2]!];
+  const want = new Float32Array(photo.width * photo.height);
+  for (let y = 0; y < photo.height; y++)
+    for (let x = 0; x < photo.width; x++) {
+      const u = Math.min(Math.max(((x + 0.5) * mw) / photo.width - 0.5, 0), mw - 1);
+      const v = Math.min(Math.max(((y + 0.5) * mh) / photo.height - 0.5, 0), mh - 1);
+      const [x0, y0] = [Math.floor(u), Math.floor(v)];
+      const [x1, y1] = [Math.min(x0 + 1, mw - 1), Math.min(y0 + 1, mh - 1)];
+      const m = (yy: number, xx: number) => ref.data[yy * mw + xx]!;
+      want[y * photo.width + x] = (1 - (v - y0)) * ((1 - (u - x0)) * m(y0, x0) + (u - x0) * m(y0, x1)) + (v - y0) * ((1 - (u - x0)) * m(y1, x0) + (u - x0) * m(y1, x1));
+    }
+  return want;
+}
+
 // --- MediaPipe's decoding in float64, written out for these models (fixed-size anchors, reverse output order) ---
 interface RefDet {
   box: [number, number, number, number]; // xmin, ymin, xmax, ymax (model-normalised)
@@ -40,44 +59,12 @@ interface RefDet {
   kp: number[];
 }
 
-function refAnchorCentres(size: number, layers: [stride: number, perCell: number][]): number[] {
-  const c: number[] = [];
-  for (const [stride, per] of layers) {
-    const g = Math.ceil(size / stride);
-    for (let y = 0; y < g; y++) for (let x = 0; x < g; x++) for (let k = 0; k < per; k++) c.push((x + 0.5) / g, (y + 0.5) / g);
-  }
-  return c;
-}
+/** Anchor centres of [stride, anchors per cell] layers on a size² input. */
+const anchorCentres = (size: number, layers: [number, number][]) => refAnchorCentres(layers.map(([stride, per]) => [Math.ceil(size / stride), per]));
 
+/** Decode (sigmoid, clip 100, min score) and weighted NMS at IoU 0.3. */
 function refDecode(boxes: ArrayLike<number>, scores: ArrayLike<number>, size: number, layers: [number, number][], minScore: number): RefDet[] {
-  const a = refAnchorCentres(size, layers);
-  const dets: RefDet[] = [];
-  for (let i = 0; i < scores.length; i++) {
-    const s = 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, scores[i]!))));
-    if (s < minScore) continue;
-    const r = (j: number) => boxes[i * 16 + j]! / size;
-    const [cx, cy, w, h] = [r(0) + a[2 * i]!, r(1) + a[2 * i + 1]!, r(2), r(3)];
-    const kp: number[] = [];
-    for (let k = 0; k < 6; k++) kp.push(r(4 + 2 * k) + a[2 * i]!, r(5 + 2 * k) + a[2 * i + 1]!);
-    dets.push({ box: [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], score: s, kp });
-  }
-  const area = (b: number[]) => (b[2]! - b[0]!) * (b[3]! - b[1]!);
-  const iou = (p: number[], q: number[]) => {
-    const iw = Math.min(p[2]!, q[2]!) - Math.max(p[0]!, q[0]!);
-    const ih = Math.min(p[3]!, q[3]!) - Math.max(p[1]!, q[1]!);
-    return iw <= 0 || ih <= 0 ? 0 : (iw * ih) / (area(p) + area(q) - iw * ih);
-  };
-  let rest = dets.sort((p, q) => q.score - p.score);
-  const out: RefDet[] = [];
-  while (rest.length) {
-    const best = rest[0]!;
-    const group = rest.filter((d, i) => i === 0 || iou(d.box, best.box) > 0.3);
-    rest = rest.filter((d, i) => i !== 0 && !(iou(d.box, best.box) > 0.3));
-    const tot = group.reduce((t, d) => t + d.score, 0);
-    const avg = (f: (d: RefDet) => number) => group.reduce((t, d) => t + f(d) * d.score, 0) / tot;
-    out.push({ box: [0, 1, 2, 3].map((j) => avg((d) => d.box[j]!)) as RefDet['box'], score: best.score, kp: best.kp.map((_, j) => avg((d) => d.kp[j]!)) });
-  }
-  return out;
+  return refDetections(boxes, scores, anchorCentres(size, layers), { numKeypoints: 6, size, minScore, iou: 0.3 }) as RefDet[];
 }
 
 /** Model-normalised → source pixels for a centred letterbox of a w×h image into a size² input. */
@@ -121,7 +108,7 @@ describe('SSD anchors', () => {
   it('match the published grids (896 and 2304 anchors, centres as MediaPipe places them)', () => {
     for (const [file, key] of [[SHORT, 'short'], [FULL, 'full']] as const) {
       const a = ssdAnchors(FACE_DETECTORS[key].anchors);
-      const c = refAnchorCentres(SIZE[file]!, LAYERS[file]!);
+      const c = anchorCentres(SIZE[file]!, LAYERS[file]!);
       expect(a.length / 4).toBe(c.length / 2);
       for (let i = 0; i < c.length / 2; i++) {
         expect(a[4 * i]).toBeCloseTo(c[2 * i]!, 6);
@@ -146,7 +133,7 @@ describe.each(['cpu', 'webgpu'] as const)('vision tasks on %s', (backend) => {
       expectMatches(await det.detect(pixels), want, `${file} ${backend}, second frame`);
       // WebGPU: decode and NMS on the GPU, one readback of the final detections per frame (2 + 32 × 17 floats)
       const raw = SIZE[file] === 128 ? (896 * 17) * 4 : (2304 * 17) * 4;
-      expect(det.stats).toEqual({ frames: 2, gpuDecoded: backend === 'webgpu' ? 2 : 0, bytesReadBack: 2 * (backend === 'webgpu' ? 2192 : raw) });
+      expect(det.stats).toEqual({ frames: 2, gpuDecoded: backend === 'webgpu' ? 2 : 0, bytesReadBack: 2 * (backend === 'webgpu' ? 2192 : raw), decodeMs: expect.any(Number) });
     } finally {
       det.dispose();
     }
@@ -174,36 +161,60 @@ describe.each(['cpu', 'webgpu'] as const)('vision tasks on %s', (backend) => {
   }, 300_000);
 
   it('image segmenter: astronaut mask vs LiteRT.js output resized to the photo (IoU at 0.5)', async () => {
-    const ref = refs.get(SELFIE)!.outputs[0]!;
-    const [mh, mw] = [ref.shape[1]!, ref.shape[2]!];
-    const want = new Float32Array(photo.width * photo.height);
-    for (let y = 0; y < photo.height; y++)
-      for (let x = 0; x < photo.width; x++) {
-        const u = Math.min(Math.max(((x + 0.5) * mw) / photo.width - 0.5, 0), mw - 1);
-        const v = Math.min(Math.max(((y + 0.5) * mh) / photo.height - 0.5, 0), mh - 1);
-        const [x0, y0] = [Math.floor(u), Math.floor(v)];
-        const [x1, y1] = [Math.min(x0 + 1, mw - 1), Math.min(y0 + 1, mh - 1)];
-        const m = (yy: number, xx: number) => ref.data[yy * mw + xx]!;
-        want[y * photo.width + x] = (1 - (v - y0)) * ((1 - (u - x0)) * m(y0, x0) + (u - x0) * m(y0, x1)) + (v - y0) * ((1 - (u - x0)) * m(y1, x0) + (u - x0) * m(y1, x1));
-      }
+    const want = selfieWant();
     const seg = await createImageSegmenter(bytesOf(SELFIE), await opts());
     try {
       const mask = await seg.segment(pixels);
       expect([mask.width, mask.height]).toEqual([photo.width, photo.height]);
-      let inter = 0;
-      let union = 0;
-      let person = 0;
-      for (let i = 0; i < want.length; i++) {
-        const p = mask.confidence[i]! >= 0.5;
-        const q = want[i]! >= 0.5;
-        inter += +(p && q);
-        union += +(p || q);
-        person += +q;
-      }
-      expect(person / want.length, 'the reference finds a person').toBeGreaterThan(0.1);
-      expect(inter / union).toBeGreaterThanOrEqual(0.99);
+      expect(want.filter((m) => m >= 0.5).length / want.length, 'the reference finds a person').toBeGreaterThan(0.1);
+      expect(maskIou(mask.confidence, want)).toBeGreaterThanOrEqual(0.99);
     } finally {
       seg.dispose();
+    }
+  }, 300_000);
+});
+
+describe('image segmenter on WebGPU: the mask drawn from the GPU output buffer (segmentOnGpu + GpuMaskRenderer)', () => {
+  it('equals LiteRT.js\'s mask resized to the photo; no output tensor is read back; the CPU backend refuses it', async () => {
+    const gpu = await getTestDevice();
+    const { device } = gpu;
+    const seg = await createImageSegmenter(bytesOf(SELFIE), { backend: 'webgpu', gpu });
+    const texture = device.createTexture({ size: [photo.width, photo.height], format: 'rgba8unorm', usage: GPUTextureUsage.STORAGE_BINDING | GPUTextureUsage.COPY_SRC });
+    const row = photo.width * 4;
+    const read = device.createBuffer({ size: row * photo.height, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const renderer = new GpuMaskRenderer(device, texture);
+    const runs = vi.spyOn(seg.model, 'run');
+    try {
+      const { mask, region } = await seg.segmentOnGpu(pixels);
+      expect(region).toEqual({ x: 0, y: 0, w: mask.width, h: mask.height });
+      // alpha 1, no threshold: each texel's alpha is the confidence at that photo pixel (rgba8: ½ / 255 rounding)
+      await renderer.draw(mask, region, { alpha: 1 });
+      expect(runs).not.toHaveBeenCalled();
+      const enc = device.createCommandEncoder();
+      enc.copyTextureToBuffer({ texture }, { buffer: read, bytesPerRow: row }, [photo.width, photo.height]);
+      device.queue.submit([enc.finish()]);
+      await read.mapAsync(GPUMapMode.READ);
+      const rgba = new Uint8Array(read.getMappedRange().slice(0));
+      read.unmap();
+      const got = Float32Array.from({ length: photo.width * photo.height }, (_, i) => rgba[4 * i + 3]! / 255);
+      const want = selfieWant();
+      const worst = got.reduce((w, g, i) => Math.max(w, Math.abs(g - want[i]!)), 0);
+      const iou = maskIou(got, want);
+      console.log(`segmenter webgpu → canvas texture: worst |alpha − LiteRT.js confidence| ${worst.toExponential(2)}, IoU ${iou.toFixed(5)}`);
+      expect(worst).toBeLessThanOrEqual(2 / 255);
+      expect(iou).toBeGreaterThanOrEqual(0.99);
+    } finally {
+      runs.mockRestore();
+      renderer.dispose();
+      texture.destroy();
+      read.destroy();
+      seg.dispose();
+    }
+    const cpu = await createImageSegmenter(bytesOf(SELFIE), { backend: 'cpu' });
+    try {
+      await expect(cpu.segmentOnGpu(pixels)).rejects.toThrow(InputError);
+    } finally {
+      cpu.dispose();
     }
   }, 300_000);
 });

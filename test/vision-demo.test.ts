@@ -1,8 +1,9 @@
 // The real-models page (demo/real-models.html) in headless Chromium with the fake camera:
 // - photo: the task layer's face detector (face_detection_short_range), pose landmarker (pose_detection +
-//   pose_landmark_lite) and image segmenter (selfie_segmentation) on WebGPU (SwiftShader) against the same task on
+//   pose_landmark_lite), image segmenter (selfie_segmentation) and, on the hand photo, hand landmarker
+//   (palm_detection_full + hand_landmark_full) on WebGPU (SwiftShader) against the same task on
 //   the CPU backend as the reference: every reference face matched by a box of IoU ≥ 0.98 with keypoints within
-//   1 px, the 33 landmarks within 1 px, mask IoU ≥ 0.99 (the comparison is computed here, from the page's plain
+//   1 px, the 33 pose / 21 hand landmarks within 1 px (and the same handedness), mask IoU ≥ 0.99 (the comparison is computed here, from the page's plain
 //   results); TF.js's timing of the same networks beside sepconv's is on its fastest backend here (wasm), and the
 //   page says so;
 // - webcam (Chromium's fake camera playing the astronaut photo, a .y4m made here): ≥ 30 frames per task and backend,
@@ -24,6 +25,8 @@ import { ARTIFACTS, launchBrowser, startServer } from './support/browser.js';
 import { decodePng } from './support/photo.js';
 
 const TASKS: TaskId[] = ['face', 'pose', 'selfie'];
+/** The hand task runs on its own photo (fixtures/photos/hand.png); the fake webcam plays the astronaut, who shows no hand. */
+const PHOTO_TASKS: TaskId[] = [...TASKS, 'hand'];
 const FRAMES = 30;
 const WEBCAM_BACKENDS = (process.env.SEPCONV_WEBCAM_BACKENDS ?? 'webgpu,cpu').split(',') as ('webgpu' | 'cpu')[];
 /** Raw outputs of the short-range detector, what a frame would read back without the GPU decode: 896×16 + 896×1 floats. */
@@ -110,7 +113,7 @@ async function shot(name: string, width: number): Promise<void> {
 const clearErrors = () => page.evaluate(() => document.getElementById('errors-clear')!.click());
 
 describe('tasks on the photo: WebGPU against the CPU backend', () => {
-  for (const id of TASKS)
+  for (const id of PHOTO_TASKS)
     it(id, { timeout: 240_000 }, async () => {
       await clearErrors();
       const run = async (backend: 'cpu' | 'webgpu', tfjs: boolean) => {
@@ -150,6 +153,12 @@ describe('tasks on the photo: WebGPU against the CPU backend', () => {
         const d = maxDelta(g.poses[0]!.landmarks, r.poses[0]!.landmarks);
         agreement = `33 landmarks within ${d.toFixed(3)} px, pose flag ${g.poses[0]!.score.toFixed(3)} / ${r.poses[0]!.score.toFixed(3)}`;
         expect(d).toBeLessThanOrEqual(1);
+      } else if (r.kind === 'hands' && g.kind === 'hands') {
+        expect(r.hands.length).toBe(1);
+        expect(g.hands.map((h) => h.handedness)).toEqual(r.hands.map((h) => h.handedness));
+        const d = maxDelta(g.hands[0]!.landmarks, r.hands[0]!.landmarks);
+        agreement = `21 landmarks within ${d.toFixed(3)} px, ${g.hands[0]!.handedness} hand, flag ${g.hands[0]!.score.toFixed(3)} / ${r.hands[0]!.score.toFixed(3)}`;
+        expect(d).toBeLessThanOrEqual(1);
       } else if (r.kind === 'mask' && g.kind === 'mask') {
         expect([g.width, g.height]).toEqual([r.width, r.height]);
         const covered = [...r.on].filter((c) => c === '1').length / r.on.length;
@@ -185,7 +194,7 @@ describe('tasks on the fake webcam', () => {
         expect(s.errors).toEqual([]);
         const w = s.webcam!;
         const c = w.counters;
-        const read = c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU`;
+        const read = id !== 'face' || c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU, ${((c.decodeMs ?? 0) / c.frames).toFixed(3)} ms per frame of decoding on the page`;
         const detector = c.detections === undefined ? '' : `; pose detector ran on ${c.detections} of ${c.frames} frames`;
         const longest = Math.max(0, ...w.longTasks);
         console.log(

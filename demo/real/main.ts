@@ -2,10 +2,12 @@
 // for the chosen backend on the photo, a file or webcam frames, draws its result with the task layer's helpers,
 // times the TF.js ports of the same networks beside it, and exposes every figure on window.__real.
 import astronautUrl from '../../fixtures/photos/astronaut.png?url';
+import handUrl from '../../fixtures/photos/hand.png?url';
 import { requestGpu, type GpuContext } from '../../src/gpu/device.js';
 import type { Backend } from '../../src/model.js';
-import { drawDetections, drawPoseLandmarks, maskToRgba } from '../../src/tasks/draw.js';
+import { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba } from '../../src/tasks/draw.js';
 import { createFaceDetector, type FaceDetection } from '../../src/tasks/face-detector.js';
+import { createHandLandmarker, type HandResult } from '../../src/tasks/hand-landmarker.js';
 import { createPoseLandmarker, type PoseResult } from '../../src/tasks/pose-landmarker.js';
 import { createImageSegmenter, type SegmentationMask } from '../../src/tasks/segmenter.js';
 import { sourceSize, type ImageSource } from '../../src/vision/source.js';
@@ -13,7 +15,7 @@ import { TASKS, type TaskId, type TaskSpec } from './models.js';
 import { backendDetail, candidateBackends, tfjsModel, tfjsRun, useBackend } from './tfjs.js';
 import { VideoLoop, type LoopStats } from './video-loop.js';
 
-export type TaskResult = { kind: 'faces'; faces: FaceDetection[] } | { kind: 'pose'; poses: PoseResult[] } | { kind: 'mask'; mask: SegmentationMask };
+export type TaskResult = { kind: 'faces'; faces: FaceDetection[] } | { kind: 'hands'; hands: HandResult[] } | { kind: 'pose'; poses: PoseResult[] } | { kind: 'mask'; mask: SegmentationMask };
 
 export interface EngineTiming {
   engine: 'sepconv' | 'TF.js';
@@ -29,6 +31,8 @@ export interface TaskCounters {
   frames: number;
   bytesReadBack?: number;
   gpuDecoded?: number;
+  /** Face detector: milliseconds of decoding on the page, summed over frames. */
+  decodeMs?: number;
   detections?: number;
 }
 
@@ -121,6 +125,10 @@ async function createTask(spec: TaskSpec, backend: Backend): Promise<Omit<Loaded
     const t = await createFaceDetector(spec.urls.model, opts);
     return { backend: t.model.backend, detect: async (i) => ({ kind: 'faces', faces: await t.detect(i) }), detectForVideo: async (f, ts) => ({ kind: 'faces', faces: await t.detectForVideo(f, ts) }), counters: () => ({ ...t.stats }), dispose: () => t.dispose() };
   }
+  if (spec.id === 'hand') {
+    const t = await createHandLandmarker({ detector: spec.urls.detector!, landmarker: spec.urls.model }, { ...opts, numHands: 2 });
+    return { backend: t.landmarker.backend, detect: async (i) => ({ kind: 'hands', hands: await t.detect(i) }), detectForVideo: async (f, ts) => ({ kind: 'hands', hands: await t.detectForVideo(f, ts) }), counters: () => ({ ...t.stats }), dispose: () => t.dispose() };
+  }
   if (spec.id === 'pose') {
     const t = await createPoseLandmarker({ detector: spec.urls.detector!, landmarker: spec.urls.model }, opts);
     return { backend: t.landmarker.backend, detect: async (i) => ({ kind: 'pose', poses: await t.detect(i) }), detectForVideo: async (f, ts) => ({ kind: 'pose', poses: await t.detectForVideo(f, ts) }), counters: () => ({ ...t.stats }), dispose: () => t.dispose() };
@@ -174,15 +182,17 @@ function draw(r: TaskResult): void {
   const line = Math.max(2, Math.round(overlay.width / 200));
   ctx.font = `${line * 7}px system-ui`;
   if (r.kind === 'faces') drawDetections(ctx, r.faces, { color: '#facc15', lineWidth: line, radius: line * 1.5 });
+  else if (r.kind === 'hands') for (const h of r.hands) drawHandLandmarks(ctx, h.landmarks, { lineWidth: line, radius: line * 1.5 });
   else if (r.kind === 'pose') for (const p of r.poses) drawPoseLandmarks(ctx, p.landmarks, { lineWidth: line, radius: line * 1.5 });
   else ctx.putImageData(maskToRgba(r.mask, [30, 200, 120], 0.5, 140) as ImageData, 0, 0);
 }
 
-const found = (r: TaskResult) => (r.kind === 'faces' ? r.faces.length > 0 : r.kind === 'pose' ? r.poses.length > 0 : r.mask.confidence.some((v) => v >= 0.5));
+const found = (r: TaskResult) => (r.kind === 'faces' ? r.faces.length > 0 : r.kind === 'hands' ? r.hands.length > 0 : r.kind === 'pose' ? r.poses.length > 0 : r.mask.confidence.some((v) => v >= 0.5));
 
 function summary(r: TaskResult): string {
   if (r.kind === 'faces') return `${r.faces.length} face${r.faces.length === 1 ? '' : 's'}${r.faces.length ? `, best ${(r.faces[0]!.score * 100).toFixed(0)} %` : ''}`;
   if (r.kind === 'pose') return r.poses.length ? `${r.poses[0]!.landmarks.filter((l) => l.visibility >= 0.5).length} of 33 landmarks visible` : 'no pose';
+  if (r.kind === 'hands') return r.hands.length ? r.hands.map((h) => `${h.handedness.label} hand ${(h.score * 100).toFixed(0)} %`).join(', ') : 'no hand';
   let on = 0;
   for (const v of r.mask.confidence) if (v >= 0.5) on++;
   return `mask covers ${((100 * on) / r.mask.confidence.length).toFixed(1)} %`;
@@ -331,7 +341,7 @@ async function startWebcam(id: TaskId, maxFrames?: number): Promise<void> {
   const counters = (): TaskCounters => {
     const now = task.counters();
     const d = (k: keyof TaskCounters) => (now[k] === undefined ? {} : { [k]: now[k]! - (at[k] ?? 0) });
-    return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('detections') };
+    return { frames: now.frames - at.frames, ...d('bytesReadBack'), ...d('gpuDecoded'), ...d('decodeMs'), ...d('detections') };
   };
   const webcam = { task: id, backend: task.backend, longTaskFrames: [] as number[], gpuBuffersAfterFirst: -1, gpuBuffers: 0, longTasks: tasks, counters: counters(), hits: 0, frames: 0, fps: 0, latencyMs: 0, running: true };
   state.webcam = webcam;
@@ -384,6 +394,7 @@ function photoResult(id: TaskId, backend: Backend) {
   if (!r) throw new Error(`no photo result for ${id} on ${backend} yet`);
   if (r.kind === 'faces') return { kind: r.kind, faces: r.faces.map((f) => ({ box: f.box, score: f.score, keypoints: f.keypoints.map((k) => [k.x, k.y]) })) };
   if (r.kind === 'pose') return { kind: r.kind, poses: r.poses.map((p) => ({ score: p.score, landmarks: p.landmarks.map((l) => [l.x, l.y, l.visibility]) })) };
+  if (r.kind === 'hands') return { kind: r.kind, hands: r.hands.map((h) => ({ score: h.score, handedness: h.handedness.label, landmarks: h.landmarks.map((l) => [l.x, l.y]) })) };
   const { width, height, confidence } = r.mask;
   return { kind: r.kind, width, height, on: Array.from(confidence, (v) => (v >= 0.5 ? '1' : '0')).join('') };
 }
@@ -394,7 +405,8 @@ const selected = () => $<HTMLSelectElement>('rm-model').value as TaskId;
 const wantTfjs = () => $<HTMLInputElement>('rm-tfjs').checked;
 
 async function runPhoto(id: TaskId = selected(), opts: { tfjs?: boolean; repeats?: number } = {}): Promise<void> {
-  await showImage(astronautUrl);
+  // the astronaut photo has no hand in view: the hand task's photo is an open hand
+  await showImage(id === 'hand' ? handUrl : astronautUrl);
   await runImage(id, { tfjs: opts.tfjs ?? wantTfjs(), repeats: opts.repeats });
 }
 

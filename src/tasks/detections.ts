@@ -1,5 +1,6 @@
 // Raw SSD tensors → detections (TensorsToDetectionsCalculator) and weighted non-max suppression
 // (NonMaxSuppressionCalculator, WEIGHTED, IoU), in the model input's normalised coordinates.
+import { toSourceNormalised, type Placement } from '../vision/options.js';
 import type { DetectionDecodeOptions } from './params.js';
 
 /** A box as corners, normalised, with keypoints as (x, y) pairs. */
@@ -75,4 +76,13 @@ export function weightedNms(dets: readonly RawDetection[], maxIou: number): RawD
     remaining = rest;
   }
   return out;
+}
+
+/** Model-input normalised → source normalised, corners and keypoints (DetectionLetterboxRemovalCalculator for a letterbox). */
+export function detectionToSource(d: RawDetection, p: Placement, width: number, height: number, model: { width: number; height: number }): RawDetection {
+  const [xmin, ymin] = toSourceNormalised(p, width, height, model, d.xmin, d.ymin);
+  const [xmax, ymax] = toSourceNormalised(p, width, height, model, d.xmax, d.ymax);
+  const keypoints = new Float64Array(d.keypoints.length);
+  for (let k = 0; k < keypoints.length; k += 2) [keypoints[k], keypoints[k + 1]] = toSourceNormalised(p, width, height, model, d.keypoints[k]!, d.keypoints[k + 1]!);
+  return { xmin, ymin, xmax, ymax, score: d.score, keypoints };
 }

@@ -1,5 +1,6 @@
-// Drawing the tasks' results on a 2-D canvas: boxes with keypoints, and a mask as a tinted overlay.
+// Drawing the tasks' results on a 2-D canvas: boxes with keypoints, skeletons, and a mask as a tinted overlay.
 import type { FaceDetection } from './face-detector.js';
+import type { HandLandmark } from './hand-landmarker.js';
 import type { PoseLandmark } from './pose-landmarker.js';
 import type { SegmentationMask } from './segmenter.js';
 
@@ -44,18 +45,31 @@ export const POSE_CONNECTIONS: readonly (readonly [number, number])[] = [
 
 /** The skeleton and its joints; landmarks with visibility under `minVisibility` (default 0.5) are left out. */
 export function drawPoseLandmarks(ctx: Ctx2D, landmarks: readonly PoseLandmark[], style: DrawStyle & { minVisibility?: number } = {}): void {
+  drawSkeleton(ctx, landmarks, POSE_CONNECTIONS, (i) => (landmarks[i]?.visibility ?? 0) >= (style.minVisibility ?? 0.5), { color: '#22d3ee', ...style });
+}
+
+/** MediaPipe's HAND_CONNECTIONS: the palm, then each finger from its base. */
+export const HAND_CONNECTIONS: readonly (readonly [number, number])[] = [
+  [0, 1], [0, 5], [9, 13], [13, 17], [5, 9], [0, 17], [1, 2], [2, 3], [3, 4], [5, 6], [6, 7], [7, 8], [9, 10], [10, 11],
+  [11, 12], [13, 14], [14, 15], [15, 16], [17, 18], [18, 19], [19, 20],
+];
+
+export function drawHandLandmarks(ctx: Ctx2D, landmarks: readonly HandLandmark[], style: DrawStyle = {}): void {
+  drawSkeleton(ctx, landmarks, HAND_CONNECTIONS, () => true, { color: '#f472b6', ...style });
+}
+
+function drawSkeleton(ctx: Ctx2D, points: readonly { x: number; y: number }[], connections: readonly (readonly [number, number])[], seen: (i: number) => boolean, style: DrawStyle): void {
   const s = style.scale ?? 1;
-  const seen = (i: number) => (landmarks[i]?.visibility ?? 0) >= (style.minVisibility ?? 0.5);
-  ctx.strokeStyle = ctx.fillStyle = style.color ?? '#22d3ee';
+  ctx.strokeStyle = ctx.fillStyle = style.color!;
   ctx.lineWidth = style.lineWidth ?? 2;
-  for (const [a, b] of POSE_CONNECTIONS) {
+  for (const [a, b] of connections) {
     if (!seen(a) || !seen(b)) continue;
     ctx.beginPath();
-    ctx.moveTo(landmarks[a]!.x * s, landmarks[a]!.y * s);
-    ctx.lineTo(landmarks[b]!.x * s, landmarks[b]!.y * s);
+    ctx.moveTo(points[a]!.x * s, points[a]!.y * s);
+    ctx.lineTo(points[b]!.x * s, points[b]!.y * s);
     ctx.stroke();
   }
-  landmarks.forEach((l, i) => {
+  points.forEach((l, i) => {
     if (!seen(i)) return;
     ctx.beginPath();
     ctx.arc(l.x * s, l.y * s, style.radius ?? 3, 0, 2 * Math.PI);

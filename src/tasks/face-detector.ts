@@ -1,14 +1,14 @@
 // Face detection in one call: image → letterboxed model input → SSD decode → weighted NMS → source pixels.
-import { GpuError, InputError, TaskModelError } from '../errors.js';
+import { InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
-import { toSourceNormalised } from '../vision/options.js';
+import type { Placement } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
-import { ssdAnchors } from './anchors.js';
-import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import { detectionToSource, type RawDetection } from './detections.js';
 import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
-import { imageSize, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
-import { VideoClock } from './video.js';
+import { ssdStage, type DecodeStats } from './ssd-stage.js';
+import { imageSize, taskModel, type TaskOptions } from './task-model.js';
+import { videoTask, type VideoTask } from './video.js';
 
 export interface Keypoint {
   readonly name: string;
@@ -44,22 +44,14 @@ export interface FaceDetectorOptions extends TaskOptions {
   maxResults?: number;
 }
 
-export interface FaceDetectorStats {
+export interface FaceDetectorStats extends DecodeStats {
   frames: number;
-  /** Frames whose decoding and NMS ran on the GPU (WebGPU backend): only the final detections were read back. */
-  gpuDecoded: number;
-  /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
-  bytesReadBack: number;
 }
 
-export interface FaceDetector {
+export interface FaceDetector extends VideoTask<FaceDetection> {
   readonly model: Model;
   readonly params: DetectorParams;
   readonly stats: Readonly<FaceDetectorStats>;
-  detect(image: ImageSource): Promise<FaceDetection[]>;
-  /** As detect; timestamps (ms) must increase from frame to frame. */
-  detectForVideo(frame: ImageSource, timestampMs: number): Promise<FaceDetection[]>;
-  dispose(): void;
 }
 
 const TASK = 'face detector';
@@ -84,60 +76,31 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       decode: { ...base.decode, minScoreThresh: opts.minScore ?? base.decode.minScoreThresh },
       nmsIou: opts.nmsIou ?? base.nmsIou,
     };
-    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(TASK, model, params.decode);
-    const anchors = ssdAnchors(params.anchors);
-    const input = await taskInput(model, params.range, params.resize);
-    const clock = new VideoClock(TASK);
     const smoothing = opts.smoothing ?? 0;
     if (!(smoothing >= 0 && smoothing < 1)) throw new InputError(`${TASK}: smoothing must be in [0, 1), got ${smoothing}`);
     const smoother = new DetectionSmoother(smoothing);
     const maxResults = opts.maxResults ?? 32;
     if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
-    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0 };
-    const gpu = await gpuDecoder(model, boxesOut, scoresOut, anchors, params, maxResults);
-    const decodeOnCpu = async (image: ImageSource) => {
-      const outs = await input.run(image);
-      const [b, s] = [outs.get(boxesOut)!.data, outs.get(scoresOut)!.data];
-      stats.bytesReadBack += b.byteLength + s.byteLength;
-      return weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxResults);
-    };
+    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stage = await ssdStage(TASK, model, params, maxResults, stats);
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
-      let dets: RawDetection[] | undefined;
-      // a model that lost its device answers on the CPU from then on, this frame included
-      if (gpu && !gpu.lost && model.backend === 'webgpu') {
-        try {
-          await input.runOnGpu(image);
-          const before = gpu.bytesRead;
-          const r = await gpu.decode();
-          stats.bytesReadBack += gpu.bytesRead - before;
-          if (!r.overflow) {
-            dets = r.detections;
-            stats.gpuDecoded++;
-          }
-        } catch (e) {
-          if (!(gpu.lost || (e instanceof GpuError && e.code === 'DEVICE_LOST'))) throw e;
-        }
-      }
-      dets ??= await decodeOnCpu(image);
+      let dets = await stage.detect(image);
       stats.frames++;
+      const t0 = performance.now();
       if (video) dets = smoother.apply(dets);
-      return dets.map((d) => project(d, input.placement!, width, height, params));
+      const faces = dets.map((d) => project(d, stage.input.placement!, width, height, params));
+      stats.decodeMs += performance.now() - t0;
+      return faces;
     };
     return {
       model,
       params,
       stats,
-      detect: (image) => run(image, false),
-      async detectForVideo(frame, timestampMs) {
-        clock.tick(timestampMs);
-        return run(frame, true);
-      },
-      dispose() {
-        gpu?.dispose();
-        input.dispose();
+      ...videoTask(TASK, run, () => {
+        stage.dispose();
         if (owned) model.dispose();
-      },
+      }),
     };
   } catch (e) {
     if (owned) model.dispose();
@@ -145,31 +108,10 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
   }
 }
 
-/**
- * On WebGPU, the decoder that runs on the model's own output buffers (row-major [1, N, C] edges); undefined on the
- * CPU or where the outputs are not plain buffers. Imported lazily: CPU-only apps never load WGSL.
- */
-async function gpuDecoder(model: Model, boxes: string, scores: string, anchors: Float32Array, p: DetectorParams, maxOut: number) {
-  const exec = model.backend === 'webgpu' ? (model as { executor?: { gpu: { device: GPUDevice }; edgeBuffer(n: string): GPUBuffer | undefined } }).executor : undefined;
-  const [b, s] = [exec?.edgeBuffer(boxes), exec?.edgeBuffer(scores)];
-  const plain = (n: string) => model.graph.shapes.get(n)?.length === 3;
-  if (!exec || !b || !s || !plain(boxes) || !plain(scores)) return undefined;
-  const { GpuSsdDecoder } = await import('./gpu-decode.js');
-  return GpuSsdDecoder.create(exec.gpu.device, b, s, anchors, p, maxOut);
-}
-
 /** Model-input normalised corners and keypoints → source pixels (DetectionProjectionCalculator for a letterbox). */
-function project(d: RawDetection, p: Parameters<typeof toSourceNormalised>[0], w: number, h: number, params: DetectorParams): FaceDetection {
-  const size = { width: params.anchors.inputWidth, height: params.anchors.inputHeight };
-  const to = (nx: number, ny: number) => {
-    const [x, y] = toSourceNormalised(p, w, h, size, nx, ny);
-    return [x * w, y * h] as const;
-  };
-  const [x0, y0] = to(d.xmin, d.ymin);
-  const [x1, y1] = to(d.xmax, d.ymax);
-  const keypoints = params.keypointNames.map((name, k) => {
-    const [x, y] = to(d.keypoints[2 * k]!, d.keypoints[2 * k + 1]!);
-    return { name, x, y };
-  });
+function project(d: RawDetection, p: Placement, w: number, h: number, params: DetectorParams): FaceDetection {
+  const s = detectionToSource(d, p, w, h, { width: params.anchors.inputWidth, height: params.anchors.inputHeight });
+  const [x0, y0, x1, y1] = [s.xmin * w, s.ymin * h, s.xmax * w, s.ymax * h];
+  const keypoints = params.keypointNames.map((name, k) => ({ name, x: s.keypoints[2 * k]! * w, y: s.keypoints[2 * k + 1]! * h }));
   return { box: { x: Math.min(x0, x1), y: Math.min(y0, y1), width: Math.abs(x1 - x0), height: Math.abs(y1 - y0) }, score: d.score, keypoints };
 }

@@ -47,12 +47,29 @@ export interface DetectorParams {
 
 const FACE_KEYPOINTS = ['rightEye', 'leftEye', 'noseTip', 'mouthCenter', 'rightEarTragion', 'leftEarTragion'] as const;
 
-const faceDecode = (size: number, numBoxes: number, minScoreThresh: number): DetectionDecodeOptions => ({
+/**
+ * What MediaPipe's BlazeFace-family detectors (face, palm, pose) share: square input, fixed-size anchors at the cell
+ * centres, scales 0.1484375–0.75, aspect ratio 1, boxes then (x, y) keypoints, scaled by the input size, clip 100.
+ */
+const blazeAnchors = (size: number, strides: readonly number[], interpolatedScaleAspectRatio: number): SsdAnchorOptions => ({
+  inputWidth: size,
+  inputHeight: size,
+  minScale: 0.1484375,
+  maxScale: 0.75,
+  anchorOffsetX: 0.5,
+  anchorOffsetY: 0.5,
+  strides,
+  aspectRatios: [1],
+  interpolatedScaleAspectRatio,
+  fixedAnchorSize: true,
+});
+
+const blazeDecode = (size: number, numBoxes: number, numKeypoints: number, minScoreThresh: number): DetectionDecodeOptions => ({
   numBoxes,
-  numCoords: 16,
+  numCoords: 4 + 2 * numKeypoints,
   boxCoordOffset: 0,
   keypointCoordOffset: 4,
-  numKeypoints: 6,
+  numKeypoints,
   numValuesPerKeypoint: 2,
   scoreClippingThresh: 100,
   xScale: size,
@@ -68,19 +85,8 @@ export const FACE_DETECTORS = {
     source: 'mediapipe/modules/face_detection/face_detection_short_range_common.pbtxt, face_detection.pbtxt',
     range: [-1, 1],
     resize: 'letterbox',
-    anchors: {
-      inputWidth: 128,
-      inputHeight: 128,
-      minScale: 0.1484375,
-      maxScale: 0.75,
-      anchorOffsetX: 0.5,
-      anchorOffsetY: 0.5,
-      strides: [8, 16, 16, 16],
-      aspectRatios: [1],
-      interpolatedScaleAspectRatio: 1,
-      fixedAnchorSize: true,
-    },
-    decode: faceDecode(128, 896, 0.5),
+    anchors: blazeAnchors(128, [8, 16, 16, 16], 1),
+    decode: blazeDecode(128, 896, 6, 0.5),
     nmsIou: 0.3,
     keypointNames: FACE_KEYPOINTS,
   },
@@ -89,19 +95,8 @@ export const FACE_DETECTORS = {
     source: 'mediapipe/modules/face_detection/face_detection_full_range_common.pbtxt, face_detection.pbtxt',
     range: [-1, 1],
     resize: 'letterbox',
-    anchors: {
-      inputWidth: 192,
-      inputHeight: 192,
-      minScale: 0.1484375,
-      maxScale: 0.75,
-      anchorOffsetX: 0.5,
-      anchorOffsetY: 0.5,
-      strides: [4],
-      aspectRatios: [1],
-      interpolatedScaleAspectRatio: 0,
-      fixedAnchorSize: true,
-    },
-    decode: faceDecode(192, 2304, 0.6),
+    anchors: blazeAnchors(192, [4], 0),
+    decode: blazeDecode(192, 2304, 6, 0.6),
     nmsIou: 0.3,
     keypointNames: FACE_KEYPOINTS,
   },
@@ -115,32 +110,8 @@ export const POSE_DETECTOR = {
   source: 'mediapipe/modules/pose_detection/pose_detection_cpu.pbtxt, pose_detection_gpu.pbtxt (ImageToTensor, SsdAnchors, TensorsToDetections, NonMaxSuppression)',
   range: [-1, 1],
   resize: 'letterbox',
-  anchors: {
-    inputWidth: 224,
-    inputHeight: 224,
-    minScale: 0.1484375,
-    maxScale: 0.75,
-    anchorOffsetX: 0.5,
-    anchorOffsetY: 0.5,
-    strides: [8, 16, 32, 32, 32],
-    aspectRatios: [1],
-    interpolatedScaleAspectRatio: 1,
-    fixedAnchorSize: true,
-  },
-  decode: {
-    numBoxes: 2254,
-    numCoords: 12,
-    boxCoordOffset: 0,
-    keypointCoordOffset: 4,
-    numKeypoints: 4,
-    numValuesPerKeypoint: 2,
-    scoreClippingThresh: 100,
-    xScale: 224,
-    yScale: 224,
-    wScale: 224,
-    hScale: 224,
-    minScoreThresh: 0.5,
-  },
+  anchors: blazeAnchors(224, [8, 16, 32, 32, 32], 1),
+  decode: blazeDecode(224, 2254, 4, 0.5),
   nmsIou: 0.3,
   keypointNames: ['hipCenter', 'fullBodyScale', 'shoulderCenter', 'upperBodyScale'],
 } as const satisfies DetectorParams;
@@ -157,7 +128,8 @@ export interface RoiParams {
   readonly scale: number;
 }
 
-export interface PoseLandmarkParams {
+/** A landmark model behind a rotated ROI crop (pose, hand). */
+export interface LandmarkModelParams {
   readonly source: string;
   /**
    * ImageToTensorCalculator: output_tensor_width/height, output_tensor_float_range, keep_aspect_ratio true (the ROI is
@@ -166,14 +138,18 @@ export interface PoseLandmarkParams {
    */
   readonly inputSize: number;
   readonly range: readonly [number, number];
-  /** TensorsToLandmarksCalculator num_landmarks (33 pose + 2 auxiliary + 4 unused), 5 values each (x, y, z, visibility, presence; SIGMOID). */
+  /** TensorsToLandmarksCalculator num_landmarks. */
   readonly numLandmarks: number;
+  /** ThresholdingCalculator on the model's presence flag. */
+  readonly presenceThreshold: number;
+}
+
+export interface PoseLandmarkParams extends LandmarkModelParams {
+  /** 33 pose + 2 auxiliary + 4 unused landmarks, 5 values each (x, y, z, visibility, presence; SIGMOID). */
   readonly valuesPerLandmark: number;
   /** The landmarks users see, then the two auxiliary ones (hip centre, full-body scale) that give the next frame's ROI. */
   readonly numPose: number;
   readonly auxiliary: readonly [number, number];
-  /** ThresholdingCalculator on the pose flag output. */
-  readonly presenceThreshold: number;
   /** RefineLandmarksFromHeatmapCalculator: kernel_size, min_confidence_to_refine (proto default). */
   readonly heatmapKernel: number;
   readonly minConfidenceToRefine: number;
@@ -208,4 +184,73 @@ export const POSE_LANDMARK_NAMES = [
   'mouthLeft', 'mouthRight', 'leftShoulder', 'rightShoulder', 'leftElbow', 'rightElbow', 'leftWrist', 'rightWrist',
   'leftPinky', 'rightPinky', 'leftIndex', 'rightIndex', 'leftThumb', 'rightThumb', 'leftHip', 'rightHip', 'leftKnee',
   'rightKnee', 'leftAnkle', 'rightAnkle', 'leftHeel', 'rightHeel', 'leftFootIndex', 'rightFootIndex',
+] as const;
+
+/**
+ * palm_detection_full/lite.tflite, 192×192, 2016 anchors, 7 keypoints: the graph names 0 (wrist centre) and 2 (middle-finger
+ * MCP); the others follow TF.js handpose's PALM_LANDMARK_IDS (hand landmarks 0, 5, 9, 13, 17, 1, 2).
+ */
+export const PALM_DETECTOR = {
+  // the same values in the shipped @mediapipe/hands wasm's PalmDetectionGpu (test/hand-params.test.ts decodes them)
+  source: 'mediapipe/modules/palm_detection/palm_detection_gpu.pbtxt (ImageToTensor 192² [0, 1] keep_aspect_ratio BORDER_ZERO, SsdAnchors, TensorsToDetections, NonMaxSuppression WEIGHTED 0.3)',
+  range: [0, 1],
+  resize: 'letterbox',
+  anchors: blazeAnchors(192, [8, 16, 16, 16], 1),
+  decode: blazeDecode(192, 2016, 7, 0.5),
+  nmsIou: 0.3,
+  keypointNames: ['wrist', 'indexMcp', 'middleMcp', 'ringMcp', 'pinkyMcp', 'thumbCmc', 'thumbMcp'],
+} as const satisfies DetectorParams;
+
+/** RectTransformationCalculator (square_long true): shift in units of the rect's own width/height along its rotated axes, then the long side × scale. */
+export interface RectTransform {
+  readonly source: string;
+  readonly scale: number;
+  readonly shiftX: number;
+  readonly shiftY: number;
+}
+
+/** 21 landmarks (x, y, z each); the hand flag goes through TensorsToFloats without activation (it is a probability). */
+export interface HandLandmarkParams extends LandmarkModelParams {
+  /** TensorsToLandmarksCalculator normalize_z: z is divided by it as well as by the input size. */
+  readonly normalizeZ: number;
+  /** TensorsToClassificationCalculator, binary_classification: label 0 scores raw[0], label 1 scores 1 − raw[0]; top_k 1. */
+  readonly handednessLabels: readonly [string, string];
+  /** DetectionsToRectsCalculator: the palm box, turned so that keypoint start → end points up. */
+  readonly fromDetection: RectTransform & { readonly startKeypoint: number; readonly endKeypoint: number; readonly targetAngle: number };
+  /** HandLandmarksToRectCalculator on these landmarks (wrist, thumb, MCPs and PIPs), then the transform. */
+  readonly fromLandmarks: RectTransform & { readonly partial: readonly number[] };
+}
+
+export const HAND_LANDMARKS = {
+  // The graph @mediapipe/hands 0.4.1675469240 runs (its wasm's HandLandmarkGpu, PalmDetectionDetectionToRoi,
+  // HandLandmarkLandmarksToRoi, decoded), the same values as mediapipe/modules/hand_landmark/*.pbtxt.
+  source: 'mediapipe/modules/hand_landmark/hand_landmark_gpu.pbtxt (ImageToTensor 224² [0, 1]; SplitTensorVector: landmarks, hand flag, handedness, world landmarks; Thresholding 0.5; TensorsToClassification binary, handedness.txt; TensorsToLandmarks 21, normalize_z 0.4)',
+  inputSize: 224,
+  range: [0, 1],
+  numLandmarks: 21,
+  normalizeZ: 0.4,
+  presenceThreshold: 0.5,
+  handednessLabels: ['Left', 'Right'],
+  fromDetection: {
+    source: 'mediapipe/modules/hand_landmark/palm_detection_detection_to_roi.pbtxt (DetectionsToRects keypoints 0 → 2, 90°; RectTransformation scale 2.6, shift_y −0.5, square_long)',
+    startKeypoint: 0,
+    endKeypoint: 2,
+    targetAngle: Math.PI / 2,
+    scale: 2.6,
+    shiftX: 0,
+    shiftY: -0.5,
+  },
+  fromLandmarks: {
+    source: 'mediapipe/modules/hand_landmark/hand_landmark_landmarks_to_roi.pbtxt (HandLandmarksToRect; RectTransformation scale 2, shift_y −0.1, square_long), hand_landmarks_to_rect_calculator.cc',
+    partial: [0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18],
+    scale: 2,
+    shiftX: 0,
+    shiftY: -0.1,
+  },
+} as const satisfies HandLandmarkParams;
+
+/** The 21 hand landmarks, in the model's order. */
+export const HAND_LANDMARK_NAMES = [
+  'wrist', 'thumbCmc', 'thumbMcp', 'thumbIp', 'thumbTip', 'indexMcp', 'indexPip', 'indexDip', 'indexTip', 'middleMcp',
+  'middlePip', 'middleDip', 'middleTip', 'ringMcp', 'ringPip', 'ringDip', 'ringTip', 'pinkyMcp', 'pinkyPip', 'pinkyDip', 'pinkyTip',
 ] as const;

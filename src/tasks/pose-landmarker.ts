@@ -4,18 +4,15 @@
 // and the detector runs only when the pose flag says tracking is lost.
 import { TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
-import type { Tensor } from '../tensor.js';
-import { GpuImageInput } from '../vision/gpu-input.js';
-import { deviceStrides, executorOf } from '../vision/input.js';
-import { resolveImageOptions, toSourceNormalised } from '../vision/options.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
-import { ssdAnchors } from './anchors.js';
-import { decodeDetections, weightedNms } from './detections.js';
+import { detectionToSource } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
-import { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
-import { imageSize, pickOutput, rangeScaling, ssdOutputs, taskInput, taskModel, type TaskOptions } from './task-model.js';
-import { VideoClock } from './video.js';
+import { alignmentRoi, roiToSource, type Roi } from './roi.js';
+import { roiCrop } from './roi-crop.js';
+import { ssdStage } from './ssd-stage.js';
+import { imageSize, pickOutput, twoModels } from './task-model.js';
+import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
 export interface PoseLandmark {
   readonly name: string;
@@ -38,31 +35,15 @@ export interface PoseResult {
   readonly mask?: Float32Array;
 }
 
-export interface PoseLandmarkerOptions extends TaskOptions {
-  /** Overrides pose detection's min_score_thresh (0.5). */
-  minDetectionScore?: number;
-  /** Overrides the pose flag threshold (0.5). */
-  minPresence?: number;
+export interface PoseLandmarkerOptions extends LandmarkerOptions {
   /** Also return the segmentation mask, projected back to the source. */
   segmentation?: boolean;
 }
 
-export interface PoseLandmarkerStats {
-  frames: number;
-  /** Frames that ran the pose detector (the others tracked the previous frame's ROI). */
-  detections: number;
-}
+export type PoseLandmarkerStats = LandmarkerStats;
 
-export interface PoseLandmarker {
-  readonly detector: Model;
-  readonly landmarker: Model;
-  readonly params: PoseLandmarkParams;
-  readonly stats: Readonly<PoseLandmarkerStats>;
-  /** At most one pose, as MediaPipe's pose landmarker (num_poses 1). */
-  detect(image: ImageSource): Promise<PoseResult[]>;
-  detectForVideo(frame: ImageSource, timestampMs: number): Promise<PoseResult[]>;
-  dispose(): void;
-}
+/** detect returns at most one pose, as MediaPipe's pose landmarker (num_poses 1). */
+export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats>;
 
 const TASK = 'pose landmarker';
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -71,21 +52,12 @@ export async function createPoseLandmarker(
   models: { detector: ModelSource | Model; landmarker: ModelSource | Model },
   opts: PoseLandmarkerOptions = {},
 ): Promise<PoseLandmarker> {
-  const det = await taskModel(models.detector, opts);
-  let lm: { model: Model; owned: boolean } | undefined;
-  const disposeModels = () => {
-    if (det.owned) det.model.dispose();
-    if (lm?.owned) lm.model.dispose();
-  };
-  try {
-    lm = await taskModel(models.landmarker, opts);
+  return twoModels(models, opts, async (detector, landmarker, disposeModels) => {
     const dp = { ...POSE_DETECTOR, decode: { ...POSE_DETECTOR.decode, minScoreThresh: opts.minDetectionScore ?? POSE_DETECTOR.decode.minScoreThresh } };
     const p = POSE_LANDMARKS;
-    const detIn = det.model.inputs[0]?.shape ?? [];
+    const detIn = detector.inputs[0]?.shape ?? [];
     if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
       throw new TaskModelError(`${TASK}: the detector's input is [${detIn.join(', ')}]; MediaPipe's pose_detection.tflite takes [1, 224, 224, 3]`);
-    const { boxes: boxesOut, scores: scoresOut } = ssdOutputs(`${TASK} (detector)`, det.model, dp.decode);
-    const landmarker = lm.model;
     const size = p.inputSize;
     const lmIn = landmarker.inputs[0]!;
     if (landmarker.inputs.length !== 1 || lmIn.shape.join() !== `1,${size},${size},3`)
@@ -95,42 +67,24 @@ export async function createPoseLandmarker(
     const flagOut = pickOutput(L, landmarker, '[1, 1] (pose flag)', (s) => s.join() === '1,1');
     const heatmapOut = pickOutput(L, landmarker, `[1, H, W, ${p.numLandmarks}] (heatmap)`, (s) => s.length === 4 && s[3] === p.numLandmarks);
     const maskOut = pickOutput(L, landmarker, `[1, ${size}, ${size}, 1] (segmentation)`, (s) => s.join() === `1,${size},${size},1`);
-    const anchors = ssdAnchors(dp.anchors);
-    const input = await taskInput(det.model, dp.range, dp.resize);
     const reader = new PixelReader();
-    const crop = new Float32Array(size * size * 3);
-    const gpuCrop = landmarkCrop(landmarker, lmIn.name, size, p.range);
-    const clock = new VideoClock(TASK);
+    const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: PoseLandmarkerStats = { frames: 0, detections: 0 };
+    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    // MediaPipe keeps the best pose (num_poses 1)
+    const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats);
     let tracked: Roi | undefined;
 
     const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
       stats.detections++;
-      const outs = await input.run(image);
-      const found = weightedNms(decodeDetections(outs.get(boxesOut)!.data, outs.get(scoresOut)!.data, anchors, dp.decode), dp.nmsIou);
-      const best = found[0];
+      const [best] = await poses.detect(image);
       if (!best) return undefined;
-      const kp = new Float64Array(best.keypoints.length);
-      const model = { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight };
-      for (let k = 0; k < kp.length; k += 2) [kp[k], kp[k + 1]] = toSourceNormalised(input.placement!, width, height, model, best.keypoints[k]!, best.keypoints[k + 1]!);
-      return alignmentRoi(kp, width, height, p.fromDetection);
-    };
-
-    /** On WebGPU the crop is a pass into the landmark model's input buffer; a model that lost its device crops on the CPU. */
-    const cropInput = async (px: Pixels, roi: Roi) => {
-      if (gpuCrop && landmarker.backend === 'webgpu') {
-        // runs already called must have read the buffer before the pass overwrites it
-        await gpuCrop.exec.submitted();
-        await gpuCrop.input.writeAffine(px, roiAffine(roi, size));
-        return { buffer: gpuCrop.input.target.buffer, shape: lmIn.shape };
-      }
-      return { shape: [1, size, size, 3], data: cropRoi(px, roi, size, p.range, crop) };
+      const src = detectionToSource(best, poses.input.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
+      return alignmentRoi(src.keypoints, width, height, p.fromDetection);
     };
 
     const landmarks = async (px: Pixels, roi: Roi) => {
-      // GpuModel.run accepts GPU-resident inputs (GpuExecutor.run); Model's signature names host tensors only.
-      const outs = await landmarker.run({ [lmIn.name]: (await cropInput(px, roi)) as Tensor });
+      const outs = await landmarker.run(await crop.inputs(px, roi));
       const score = outs.get(flagOut)!.data[0]!;
       if (!(score >= minPresence)) return undefined;
       const raw = outs.get(landmarksOut)!.data;
@@ -163,35 +117,17 @@ export async function createPoseLandmarker(
     };
 
     return {
-      detector: det.model,
+      detector,
       landmarker,
       params: p,
       stats,
-      detect: (image) => run(image, false),
-      async detectForVideo(frame, timestampMs) {
-        clock.tick(timestampMs);
-        return run(frame, true);
-      },
-      dispose() {
-        input.dispose();
-        gpuCrop?.input.dispose();
+      ...videoTask(TASK, run, () => {
+        poses.dispose();
+        crop.dispose();
         disposeModels();
-      },
+      }),
     };
-  } catch (e) {
-    disposeModels();
-    throw e;
-  }
-}
-
-/** The GPU crop writing the landmark model's input buffer (NHWC in the device layout), where it runs on WebGPU. */
-function landmarkCrop(model: Model, name: string, size: number, range: readonly [number, number]) {
-  const exec = executorOf(model);
-  const buffer = exec?.edgeBuffer(name);
-  if (!exec || !buffer) return undefined;
-  const shape = model.graph.inputShapes.get(name)!;
-  const opts = resolveImageOptions({ width: size, height: size, ...rangeScaling(range) });
-  return { exec, input: new GpuImageInput(exec.gpu.device, opts, { buffer, strides: deviceStrides(shape, 'nhwc', exec.isRaw(name)) }) };
+  });
 }
 
 /**

@@ -3,7 +3,8 @@
 // (ImageToTensorCalculator's GL path, the one MediaPipe's web solutions run: bilinear texture reads, border replicated)
 // and the projection of crop-normalised points back to the source (LandmarkProjectionCalculator).
 import type { Pixels } from '../vision/resample.js';
-import type { RoiParams } from './params.js';
+import type { RawDetection } from './detections.js';
+import type { HandLandmarkParams, RectTransform, RoiParams } from './params.js';
 
 /** In source pixels: centre, side (square) and rotation (radians, clockwise in image coordinates). */
 export interface Roi {
@@ -13,7 +14,7 @@ export interface Roi {
   readonly rotation: number;
 }
 
-const normaliseAngle = (a: number) => a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
+export const normaliseAngle = (a: number) => a - 2 * Math.PI * Math.floor((a + Math.PI) / (2 * Math.PI));
 
 /** `kp` as source-normalised (x, y) pairs; the ROI of points p.startKeypoint → p.endKeypoint. */
 export function alignmentRoi(kp: ArrayLike<number>, width: number, height: number, p: RoiParams): Roi {
@@ -70,4 +71,35 @@ export function roiAffine(r: Roi, size: number): [number, number, number, number
   const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
   const [step, half] = [r.size / size, r.size / 2];
   return [c * step, -s * step, r.x - (c - s) * half, s * step, c * step, r.y - (s + c) * half];
+}
+
+/** A rotated rectangle in source pixels (NormalizedRect × image size). */
+export interface RotatedRect {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly rotation: number;
+}
+
+/** RectTransformationCalculator with square_long: shift along the rect's rotated axes, then a square of the long side × scale. */
+export function transformRect(r: RotatedRect, t: RectTransform): Roi {
+  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
+  const [dx, dy] = [r.width * t.shiftX, r.height * t.shiftY];
+  return { x: r.x + c * dx - s * dy, y: r.y + s * dx + c * dy, size: Math.max(r.width, r.height) * t.scale, rotation: r.rotation };
+}
+
+/** Source-normalised box corners and (x, y) keypoint pairs → DetectionsToRectsCalculator's rotated rect → transformRect. */
+export function detectionRoi(d: RawDetection, width: number, height: number, p: HandLandmarkParams['fromDetection']): Roi {
+  const kp = d.keypoints;
+  const [x0, y0] = [kp[2 * p.startKeypoint]! * width, kp[2 * p.startKeypoint + 1]! * height];
+  const [x1, y1] = [kp[2 * p.endKeypoint]! * width, kp[2 * p.endKeypoint + 1]! * height];
+  const rect = {
+    x: ((d.xmin + d.xmax) / 2) * width,
+    y: ((d.ymin + d.ymax) / 2) * height,
+    width: (d.xmax - d.xmin) * width,
+    height: (d.ymax - d.ymin) * height,
+    rotation: normaliseAngle(p.targetAngle - Math.atan2(-(y1 - y0), x1 - x0)),
+  };
+  return transformRect(rect, p);
 }

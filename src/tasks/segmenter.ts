@@ -1,6 +1,8 @@
 // Person segmentation in one call: image → model input → confidence mask at the source's size.
 import type { Model, ModelSource } from '../model.js';
-import type { Placement } from '../vision/options.js';
+import { outputMask } from '../vision/input.js';
+import { maskRegion, type GpuMask } from '../vision/mask.js';
+import type { Placement, Rect } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
 import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
@@ -19,9 +21,21 @@ export interface SegmentationMask {
   readonly confidence: Float32Array;
 }
 
+/** The model's mask left in its GPU output buffer, and the part of it that covers the source image. */
+export interface GpuSegmentation {
+  readonly mask: GpuMask;
+  /** In mask pixels: pass to GpuMaskRenderer.draw to fill a canvas showing the whole source. */
+  readonly region: Rect;
+}
+
 export interface ImageSegmenter {
   readonly model: Model;
   segment(image: ImageSource): Promise<SegmentationMask>;
+  /**
+   * WebGPU only (else an InputError): runs the model and leaves the mask on the GPU, nothing read back; draw it with
+   * `new GpuMaskRenderer(device, canvas).draw(mask, region)`. Valid until the next call.
+   */
+  segmentOnGpu(image: ImageSource): Promise<GpuSegmentation>;
   segmentForVideo(frame: ImageSource, timestampMs: number): Promise<SegmentationMask>;
   dispose(): void;
 }
@@ -39,9 +53,16 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
       const t = (await input.run(image)).get(out)!;
       return { width, height, confidence: resampleMask(t.data, t.shape[2]!, t.shape[1]!, input.placement!, width, height) };
     };
+    const [, inH, inW] = model.inputs[0]!.shape;
     return {
       model,
       segment,
+      async segmentOnGpu(image) {
+        const { width, height } = imageSize(TASK, image);
+        await input.runOnGpu(image);
+        const mask = outputMask(model, out);
+        return { mask, region: maskRegion(input.placement!, width, height, { width: inW!, height: inH! }, mask) };
+      },
       async segmentForVideo(frame, timestampMs) {
         clock.tick(timestampMs);
         return segment(frame);

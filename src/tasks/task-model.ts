@@ -52,3 +52,24 @@ export function ssdOutputs(task: string, model: Model, d: DetectionDecodeOptions
     scores: pickOutput(task, model, `[1, ${n}, 1] (scores)`, (s) => s.join() === `1,${n},1`),
   };
 }
+
+/** A detector and a landmark model (two-stage tasks): `build` gets both; if it throws, the models loaded here are disposed. */
+export async function twoModels<T>(
+  models: { detector: ModelSource | Model; landmarker: ModelSource | Model },
+  opts: TaskOptions,
+  build: (detector: Model, landmarker: Model, disposeModels: () => void) => Promise<T>,
+): Promise<T> {
+  const det = await taskModel(models.detector, opts);
+  let lm: { model: Model; owned: boolean } | undefined;
+  const disposeModels = () => {
+    if (det.owned) det.model.dispose();
+    if (lm?.owned) lm.model.dispose();
+  };
+  try {
+    lm = await taskModel(models.landmarker, opts);
+    return await build(det.model, lm.model, disposeModels);
+  } catch (e) {
+    disposeModels();
+    throw e;
+  }
+}

@@ -28,3 +28,17 @@ export async function faces(bytes: Uint8Array, image: { data: Uint8Array; width:
     detector.dispose();
   }
 }
+
+import { createHandLandmarker, type HandLandmarkerOptions, type HandResult } from 'sepconv';
+
+/** The hand landmarker through the shipped types: 21 landmarks in the image's pixels, handedness. */
+export async function hands(palm: Uint8Array, landmark: Uint8Array, image: { data: Uint8Array; width: number; height: number }): Promise<HandResult[]> {
+  const opts: HandLandmarkerOptions = { backend: 'cpu', numHands: 2 };
+  const task = await createHandLandmarker({ detector: palm, landmarker: landmark }, opts);
+  try {
+    const found = await task.detectForVideo(image, 0);
+    return found.filter((h) => h.landmarks.length === 21 && (h.handedness.label === 'Left' || h.handedness.label === 'Right'));
+  } finally {
+    task.dispose();
+  }
+}

@@ -1,0 +1,178 @@
+// Hand landmarks in one call, MediaPipe's hand pipeline: palm detection (letterbox, SSD decode, weighted NMS, the
+// numHands best) → a rotated ROI from the palm box and keypoints 0 → 2 (×2.6, shifted by −½ its height) → 224² crop
+// → hand landmark model (21 landmarks, world landmarks, hand flag, handedness) → source pixels. detectForVideo tracks:
+// each hand's landmarks give its next ROI, and palm detection runs only while fewer than numHands are tracked.
+import { InputError, TaskModelError } from '../errors.js';
+import type { Model, ModelSource } from '../model.js';
+import { PixelReader, type ImageSource } from '../vision/source.js';
+import type { Pixels } from '../vision/resample.js';
+import { detectionToSource } from './detections.js';
+import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
+import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
+import { roiCrop } from './roi-crop.js';
+import { ssdStage } from './ssd-stage.js';
+import { imageSize, twoModels } from './task-model.js';
+import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
+
+export interface HandLandmark {
+  readonly name: string;
+  /** Source image pixels; z on the same scale as x, relative to the wrist (smaller: nearer the camera). */
+  readonly x: number;
+  readonly y: number;
+  readonly z: number;
+}
+
+export interface HandResult {
+  /** The 21 hand landmarks, in HAND_LANDMARK_NAMES order. */
+  readonly landmarks: readonly HandLandmark[];
+  /** The same points in metres about the hand's centre, turned back to the image's axes (WorldLandmarkProjectionCalculator). */
+  readonly worldLandmarks: readonly HandLandmark[];
+  /** 'Left' or 'Right' as MediaPipe labels them (for a mirrored, selfie view), and that label's score. */
+  readonly handedness: { readonly label: string; readonly score: number };
+  /** The hand flag (≥ 0.5: a hand is in the ROI). */
+  readonly score: number;
+  /** The crop the landmarks came from, in source pixels. */
+  readonly roi: Roi;
+}
+
+export interface HandLandmarkerOptions extends LandmarkerOptions {
+  /** At most this many hands (MediaPipe Tasks' num_hands, default 1). */
+  numHands?: number;
+}
+
+/** `detections`: frames that ran palm detection (the others tracked every hand from the previous frame). */
+export type HandLandmarkerStats = LandmarkerStats;
+
+export type HandLandmarker = LandmarkerTask<HandResult, HandLandmarkParams, HandLandmarkerStats>;
+
+const TASK = 'hand landmarker';
+/** AssociationNormRectCalculator's min_similarity_threshold in hand_landmark_tracking_gpu.pbtxt. */
+const MIN_SIMILARITY = 0.5;
+
+export async function createHandLandmarker(
+  models: { detector: ModelSource | Model; landmarker: ModelSource | Model },
+  opts: HandLandmarkerOptions = {},
+): Promise<HandLandmarker> {
+  const numHands = opts.numHands ?? 1;
+  if (!(Number.isInteger(numHands) && numHands >= 1)) throw new InputError(`${TASK}: numHands must be a positive integer, got ${numHands}`);
+  return twoModels(models, opts, async (detector, landmarker, disposeModels) => {
+    const dp = { ...PALM_DETECTOR, decode: { ...PALM_DETECTOR.decode, minScoreThresh: opts.minDetectionScore ?? PALM_DETECTOR.decode.minScoreThresh } };
+    const p = HAND_LANDMARKS;
+    const detIn = detector.inputs[0]?.shape ?? [];
+    if (detIn.join() !== `1,${dp.anchors.inputHeight},${dp.anchors.inputWidth},3`)
+      throw new TaskModelError(`${TASK}: the palm detector's input is [${detIn.join(', ')}]; palm_detection_full/lite.tflite take [1, 192, 192, 3]`);
+    const size = p.inputSize;
+    const lmIn = landmarker.inputs[0]!;
+    if (landmarker.inputs.length !== 1 || lmIn.shape.join() !== `1,${size},${size},3`)
+      throw new TaskModelError(`${TASK}: the landmark model's input is [${lmIn.shape.join(', ')}]; hand_landmark_full/lite take [1, ${size}, ${size}, 3]`);
+    const outs = handOutputs(landmarker, p);
+    const reader = new PixelReader();
+    const crop = roiCrop(landmarker, lmIn.name, size, p.range);
+    const minPresence = opts.minPresence ?? p.presenceThreshold;
+    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats);
+    let tracked: Roi[] = [];
+
+    const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
+      stats.detections++;
+      const found = await palms.detect(image);
+      const model = { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight };
+      return found.map((d) => detectionRoi(detectionToSource(d, palms.input.placement!, width, height, model), width, height, p.fromDetection));
+    };
+
+    const hand = async (px: Pixels, roi: Roi) => {
+      const r = await landmarker.run(await crop.inputs(px, roi));
+      const score = r.get(outs.flag)!.data[0]!;
+      if (!(score >= minPresence)) return undefined;
+      const raw = r.get(outs.landmarks)!.data;
+      const world = r.get(outs.world)!.data;
+      const [c, s] = [Math.cos(roi.rotation), Math.sin(roi.rotation)];
+      const landmarks = HAND_LANDMARK_NAMES.map((name, i) => {
+        const [x, y] = roiToSource(roi, raw[3 * i]! / size, raw[3 * i + 1]! / size);
+        return { name, x, y, z: (raw[3 * i + 2]! / size / p.normalizeZ) * roi.size };
+      });
+      const worldLandmarks = HAND_LANDMARK_NAMES.map((name, i) => {
+        const [x, y, z] = [world[3 * i]!, world[3 * i + 1]!, world[3 * i + 2]!];
+        return { name, x: c * x - s * y, y: s * x + c * y, z };
+      });
+      const left = r.get(outs.handedness)!.data[0]!;
+      const handedness = left >= 1 - left ? { label: p.handednessLabels[0], score: left } : { label: p.handednessLabels[1], score: 1 - left };
+      const result: HandResult = { landmarks, worldLandmarks, handedness, score, roi };
+      return { result, next: landmarksRoi(landmarks, p.fromLandmarks) };
+    };
+
+    const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
+      const { width, height } = imageSize(TASK, image);
+      stats.frames++;
+      let rois = video ? tracked : [];
+      if (rois.length < numHands) {
+        // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones
+        const fresh = (await palmRois(image, width, height)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
+        rois = [...rois, ...fresh].slice(0, numHands);
+      }
+      const px = rois.length ? reader.read(image) : undefined;
+      const found = [];
+      for (const roi of rois) {
+        const h = await hand(px!, roi);
+        if (h) found.push(h);
+      }
+      if (video) tracked = found.map((h) => h.next);
+      return found.map((h) => h.result);
+    };
+
+    return {
+      detector,
+      landmarker,
+      params: p,
+      stats,
+      ...videoTask(TASK, run, () => {
+        palms.dispose();
+        crop.dispose();
+        disposeModels();
+      }),
+    };
+  });
+}
+
+/** hand_landmark_gpu.pbtxt's SplitTensorVectorCalculator: outputs 0–3 are landmarks, hand flag, handedness, world landmarks. */
+function handOutputs(model: Model, p: HandLandmarkParams) {
+  const n = 3 * p.numLandmarks;
+  const [landmarks, flag, handedness, world] = model.outputs;
+  const shapes = model.outputs.map((o) => o.shape.join());
+  if (shapes.join(' ') !== `1,${n} 1,1 1,1 1,${n}`) {
+    const have = model.outputs.map((o) => `"${o.name}" [${o.shape.join(', ')}]`).join(', ');
+    throw new TaskModelError(`${TASK} (landmark model): the model is not this task's: expected outputs [1, ${n}], [1, 1], [1, 1], [1, ${n}] (landmarks, hand flag, handedness, world landmarks); the model's outputs are ${have}`);
+  }
+  return { landmarks: landmarks!.name, flag: flag!.name, handedness: handedness!.name, world: world!.name };
+}
+
+/**
+ * HandLandmarksToRectCalculator then RectTransformation: the partial landmarks' box in the frame turned so that the
+ * wrist → mean of the index, middle and ring MCPs points up. `max` starts at FLT_MIN, as MediaPipe's numeric_limits<float>::min().
+ */
+export function landmarksRoi(points: readonly { x: number; y: number }[], t: HandLandmarkParams['fromLandmarks']): Roi {
+  const pts = t.partial.map((i) => points[i]!);
+  const [w, a, b, c] = [pts[0]!, pts[4]!, pts[6]!, pts[8]!];
+  const x1 = ((a.x + c.x) / 2 + b.x) / 2;
+  const y1 = ((a.y + c.y) / 2 + b.y) / 2;
+  const rotation = normaliseAngle(Math.PI / 2 - Math.atan2(-(y1 - w.y), x1 - w.x));
+  const FLT_MIN = 1.1754943508222875e-38;
+  const bounds = (xs: number[]) => [Math.min(Number.MAX_VALUE, ...xs), Math.max(FLT_MIN, ...xs)] as const;
+  const [xmin, xmax] = bounds(pts.map((q) => q.x));
+  const [ymin, ymax] = bounds(pts.map((q) => q.y));
+  const [cx, cy] = [(xmin + xmax) / 2, (ymin + ymax) / 2];
+  const back = normaliseAngle(-rotation);
+  const [cb, sb] = [Math.cos(back), Math.sin(back)];
+  const [pxmin, pxmax] = bounds(pts.map((q) => (q.x - cx) * cb - (q.y - cy) * sb));
+  const [pymin, pymax] = bounds(pts.map((q) => (q.x - cx) * sb + (q.y - cy) * cb));
+  const [pcx, pcy] = [(pxmin + pxmax) / 2, (pymin + pymax) / 2];
+  const [cr, sr] = [Math.cos(rotation), Math.sin(rotation)];
+  return transformRect({ x: pcx * cr - pcy * sr + cx, y: pcx * sr + pcy * cr + cy, width: pxmax - pxmin, height: pymax - pymin, rotation }, t);
+}
+
+/** The IoU of two ROIs' axis-aligned squares (the association's similarity, rotation ignored). */
+function squareIou(p: Roi, q: Roi): number {
+  const overlap = (a: number, sa: number, b: number, sb: number) => Math.max(0, Math.min(a + sa / 2, b + sb / 2) - Math.max(a - sa / 2, b - sb / 2));
+  const inter = overlap(p.x, p.size, q.x, q.size) * overlap(p.y, p.size, q.y, q.size);
+  return inter / (p.size ** 2 + q.size ** 2 - inter);
+}
