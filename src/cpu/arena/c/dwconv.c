@@ -2,16 +2,18 @@
 #include "lanes.h"
 
 // Depthwise convolution, NHWC, one output row at a time: each accumulator starts from the bias and takes one
-// multiply-add per tap, the taps row-major. With multiplier 1, 8 channels or more, a kernel 3 or 5 wide, stride 1 or 2
-// and no dilation along x (MediaPipe's and MobileNet's depthwise layers), a row is strips: 4 channels × 4 or 8
-// horizontally adjacent output pixels, each input column loaded once for all the outputs it reaches (see strip()),
-// channel group by channel group over the interior; pixels with kernel columns in the padding go one at a time, as
-// XNNPACK's unipass dwconv (3×3: one input pointer per tap, the zero vector in the padding; else the loops below).
-// Any other kernel or multiplier loops over the taps inside the input, interior pixels DW_PX at a time. Measured
-// (bench/arena-dwconv.ts, Node 20 and Chromium): strips run MobileNetV2's and MediaPipe's 3×3 layers ~1.6× (Node,
-// mul + add) and ~1.2× (Chromium, relaxed_madd) faster than DW_PX-pixel tiles of 8 channels loading every tap.
-// Clamps (none, relu, clip) and hard swish are applied as a tile is stored; any other activation, the residual and the
-// activation after it in one pass over the finished row.
+// multiply-add per tap, the taps row-major. With multiplier 1, 8 channels or more, no dilation along x, and a kernel 3
+// wide at stride 1 or 2 or 5 wide at stride 1 (along x; MobileNet's and MediaPipe's depthwise layers but one), a row
+// is strips: 4 channels × 8 (then 4) horizontally adjacent output pixels, each input column loaded once for all the
+// outputs it reaches (see strip()), channel group by channel group over the interior; pixels with kernel columns in
+// the padding go one at a time, as XNNPACK's unipass dwconv (3×3: one input pointer per tap, the zero vector in the
+// padding; else the loops below). Any other kernel or multiplier loops over the taps inside the input, interior
+// pixels DW_PX at a time. Measured (bench/arena-dwconv.ts; Node 20 runs madd as mul + add, Chromium as relaxed_madd):
+// strips run MobileNetV2's and MediaPipe's 3×3 stride-1 layers ~1.6× (Node) and ~1.2× (Chromium) faster than
+// DW_PX-pixel tiles of 8 channels loading every tap; 8 pixels a strip beat 4 by 5–10 % (8 accumulators hide the
+// multiply-add latency). Clamps (none, relu, clip) and hard swish are applied as a tile is stored (in registers:
+// measured 10 % faster than a pass over the stored tile); any other activation, the residual and the activation after
+// it in one pass over the finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
 //   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
@@ -22,7 +24,7 @@
 #define DW_GROUP 8
 // Interior output pixels a tile computes together (each tap's weights loaded once for all of them).
 #define DW_PX 4
-// Most output pixels a strip computes together.
+// Output pixels a strip computes together (then 4 for the rest).
 #define DW_STRIP 8
 
 typedef struct {
@@ -222,10 +224,10 @@ static __attribute__((noinline)) void edges(const dw_params *params, const f32 *
 }
 
 // Output row oy of image x with the strips (multiplier 1, 8 channels or more, dilation 1 along x): interior pixels
-// (all KW kernel columns inside the input) PX at a time, then 4 at a time (the last block may overlap the one before:
-// those pixels are computed again, the same bits), the others one by one. p: a local copy.
+// (all KW kernel columns inside the input) DW_STRIP at a time, then 4 at a time (the last block may overlap the one
+// before: those pixels are computed again, the same bits), the others one by one. p: a local copy.
 static inline __attribute__((always_inline)) void row_strip(const dw_params *params, const f32 *x, f32 *o, int oy,
-                                                            const int KW, const int S, const int PX) {
+                                                            const int KW, const int S) {
   const dw_params P = *params, *p = &P;
   const dw_epi e = epi_of(p);
   const f32 *w = weights(params);
@@ -244,9 +246,9 @@ static inline __attribute__((always_inline)) void row_strip(const dw_params *par
     const int c = group_at(g, C);
     _Pragma("clang loop unroll(disable)") for (int h = 0; h < DW_GROUP; h += 4) {
       for (int ox = 0; ox < xe - xa;) {
-        if (PX > 4 && ox + PX <= xe - xa) {
-          strip(xr + ox * S * C + c + h, rs, C, w + h, y0, y1, o + ox * C + c + h, C, e, KW, S, PX);
-          ox += PX;
+        if (ox + DW_STRIP <= xe - xa) {
+          strip(xr + ox * S * C + c + h, rs, C, w + h, y0, y1, o + ox * C + c + h, C, e, KW, S, DW_STRIP);
+          ox += DW_STRIP;
         } else {
           ox = ox + 4 <= xe - xa ? ox : xe - xa - 4;
           strip(xr + ox * S * C + c + h, rs, C, w + h, y0, y1, o + ox * C + c + h, C, e, KW, S, 4);
@@ -257,10 +259,9 @@ static inline __attribute__((always_inline)) void row_strip(const dw_params *par
   }
 }
 
-static __attribute__((noinline)) void row_3s1(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 3, 1, 8); }
-static __attribute__((noinline)) void row_3s2(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 3, 2, 4); }
-static __attribute__((noinline)) void row_5s1(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 5, 1, 4); }
-static __attribute__((noinline)) void row_5s2(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 5, 2, 4); }
+static __attribute__((noinline)) void row_3s1(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 3, 1); }
+static __attribute__((noinline)) void row_3s2(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 3, 2); }
+static __attribute__((noinline)) void row_5s1(const dw_params *p, const f32 *x, f32 *o, int oy) { row_strip(p, x, o, oy, 5, 1); }
 
 // The activation the tiles left (not a clamp, not hard swish), then the residual and the activation after it, over n
 // floats of finished output.
@@ -281,9 +282,12 @@ static __attribute__((noinline)) void epilogue(const dw_params *params, f32 *o, 
 // or 0 for none.
 EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
-  const int strip = p->mult == 1 && p->cout >= DW_GROUP && p->dw == 1 && (p->sw == 1 || p->sw == 2);
-  void (*row)(const dw_params *, const f32 *, f32 *, int) =
-      !strip ? row_any : p->kw == 3 ? (p->sw == 1 ? row_3s1 : row_3s2) : p->kw == 5 ? (p->sw == 1 ? row_5s1 : row_5s2) : row_any;
+  // 5×5 at stride 2 (one layer in MediaPipe's selfie segmenter) stays on row_any: its strips measured ~10 % faster
+  // for 3 KB more code.
+  const int strip = p->mult == 1 && p->cout >= DW_GROUP && p->dw == 1;
+  void (*row)(const dw_params *, const f32 *, f32 *, int) = !strip ? row_any
+      : p->kw == 3 && p->sw <= 2 ? (p->sw == 1 ? row_3s1 : row_3s2)
+      : p->kw == 5 && p->sw == 1 ? row_5s1 : row_any;
   for (int t = t0; t < t1; t++) {
     f32 *o = out + t * rowOut;
     row(p, in + (t / p->ho) * image, o, t % p->ho);
