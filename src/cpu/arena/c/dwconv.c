@@ -243,20 +243,20 @@ static inline __attribute__((always_inline)) void row_strip(const dw_params *par
   const int GS = DW_GROUP * (1 + p->kh * KW), rs = p->dh * p->w * C;
   const f32 *xr = x + ((by + y0 * p->dh) * p->w + xa * S - p->pl) * C;
   o += xa * C;
-  for (int g = 0; g < C; g += DW_GROUP, w += GS) {
-    const int c = group_at(g, C);
-    _Pragma("clang loop unroll(disable)") for (int h = 0; h < DW_GROUP; h += 4) {
-      for (int ox = 0; ox < xe - xa;) {
-        if (ox + DW_STRIP <= xe - xa) {
-          strip(xr + ox * S * C + c + h, rs, C, w + h, y0, y1, o + ox * C + c + h, C, e, KW, S, DW_STRIP);
-          ox += DW_STRIP;
-        } else {
-          ox = ox + 4 <= xe - xa ? ox : xe - xa - 4;
-          strip(xr + ox * S * C + c + h, rs, C, w + h, y0, y1, o + ox * C + c + h, C, e, KW, S, 4);
-          ox += 4;
-        }
+  // Block by block, all channels of a block before the next: measured 5–25 % faster in Chromium than each 4 channels
+  // across the whole row (whose lines L1 had lost by the next 4), even in Node. The loops as written: one loop over
+  // groups and halves measured 2.7 KB smaller and 7 % slower.
+  for (int ox = 0; ox < xe - xa;) {
+    const int full = ox + DW_STRIP <= xe - xa, at = full ? ox : ox + 4 <= xe - xa ? ox : xe - xa - 4;
+    const f32 *wg = w;
+    for (int g = 0; g < C; g += DW_GROUP, wg += GS) {
+      const int c = group_at(g, C);
+      _Pragma("clang loop unroll(disable)") for (int h = 0; h < DW_GROUP; h += 4) {
+        if (full) strip(xr + at * S * C + c + h, rs, C, wg + h, y0, y1, o + at * C + c + h, C, e, KW, S, DW_STRIP);
+        else strip(xr + at * S * C + c + h, rs, C, wg + h, y0, y1, o + at * C + c + h, C, e, KW, S, 4);
       }
     }
+    ox = at + (full ? DW_STRIP : 4);
   }
 }
 
