@@ -3,18 +3,18 @@
 
 // Depthwise convolution, NHWC, one output row at a time: each accumulator starts from the bias and takes one
 // multiply-add per tap, the taps row-major. With multiplier 1, 8 channels or more, no dilation along x, and a kernel 3
-// wide at stride 1 or 2 or 5 wide at stride 1 (along x; MobileNet's and MediaPipe's depthwise layers but one), a row
-// is strips: 4 channels × 8 (then 4) horizontally adjacent output pixels, each input column loaded once for all the
-// outputs it reaches (see strip()), channel group by channel group over the interior; pixels with kernel columns in
-// the padding go one at a time, as XNNPACK's unipass dwconv (3×3: one input pointer per tap, the zero vector in the
-// padding; else the loops below). Any other kernel or multiplier loops over the taps inside the input, interior
-// pixels DW_PX at a time. Measured (bench/arena-dwconv.ts; Node 20 runs madd as mul + add, Chromium as relaxed_madd)
-// against the DW_PX-pixel tiles of 8 channels that loaded every tap (the 3×3 path before strips): MobileNetV2's and
-// MediaPipe's 3×3 stride-1 layers ~1.6× faster in Node (~11.5 GMAC/s, the mul + add peak of the GEMMs) and ~1.2× in
-// Chromium; stride 2 ~1.35× in Node, about even in Chromium; 8 pixels a strip beat 4 by 5–10 % (8 accumulators hide
-// the multiply-add latency). Clamps (none, relu, clip) and hard swish are applied as a tile is stored (in registers:
-// 10 % faster than a pass over the stored tile); any other activation, the residual and the activation after it in
-// one pass over the finished row.
+// wide at stride 1 or 2 or 5 wide at stride 1 (along x; MobileNet's and MediaPipe's depthwise layers but one), the
+// interior of a row goes in blocks of 8 (then 4) output pixels, each block as strips of 4 channels where each input
+// column is loaded once for all the outputs it reaches (see strip()); pixels with kernel columns in the padding go one
+// at a time, as XNNPACK's unipass dwconv (3×3: one input pointer per tap, the zero vector in the padding; else the
+// loops below). Any other kernel or multiplier loops over the taps inside the input, interior pixels DW_PX at a time.
+// Measured (bench/arena-dwconv.ts; Node 20 runs madd as mul + add, Chromium as relaxed_madd) against DW_PX-pixel
+// tiles of 8 channels loading every tap (the 3×3 path before strips): MobileNetV2's and MediaPipe's 3×3 stride-1
+// layers 1.4–1.9× faster in Node (10–12 GMAC/s, the mul + add peak of the GEMMs) and 1.1–1.4× in Chromium; stride 2
+// 1.2–1.5× in Node, 0.9–1.1× in Chromium; 8 pixels a strip beat 4 by 5–10 % (8 accumulators hide the multiply-add
+// latency). Clamps (none, relu, clip) and hard swish are applied as a tile is stored (in registers: 10 % faster than
+// a pass over the stored tile); any other activation, the residual and the activation after it in one pass over the
+// finished row.
 //
 // Everything but the tensors lives in one read-only block the builder packs (src/cpu/arena/ops/conv-depthwise.ts):
 //   dw_params (DW_HEADER floats) | zero vector [cpad] | per 8-channel group: bias[8], then kh·kw taps × 8.
