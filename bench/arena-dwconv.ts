@@ -1,13 +1,14 @@
-// Node: every depthwise Conv of MediaPipe's face detector (short range, 128²) and selfie segmenter (256²), as the
-// loaded models resolve them (fused activation included), on the new CPU engine's dw_conv (NHWC, one thread, the
+// Node: every depthwise Conv of MobileNetV2 224² (bench/models), MediaPipe's face detector (short range, 128²) and
+// selfie segmenter (256²), as the
+// loaded models resolve them (fused activation included), on the CPU engine's dw_conv (NHWC, one thread, the
 // tensors already in the arena) and through runCpu on a one-node graph (NCHW, its copies included): the old wasm
 // engine until its removal (main 56a63be), since then the JavaScript kernels.
 // Median and minimum µs per call over batches of calls (the two engines interleaved); GFLOP/s and GB/s of the median,
 // GFLOP/s counting 2 per multiply-add, GB/s the input, output and weight bytes.
 //
-//   node --experimental-wasm-relaxed-simd scripts/vite-run.mjs /bench/arena-dwconv.ts [samples=11]
-// (Node 20 validates relaxed SIMD only behind that flag; without it every madd is a call of madd_ref.)
-import { readFileSync } from 'node:fs';
+//   node scripts/vite-run.mjs /bench/arena-dwconv.ts [samples=11]
+// (Node 20 has no relaxed SIMD: every madd runs as f32x4.mul then f32x4.add; Chromium runs f32x4.relaxed_madd.)
+import { existsSync, readFileSync } from 'node:fs';
 import { depthwiseConv } from '../src/cpu/arena/ops/conv-depthwise.js';
 import { instantiateKernels, kernelMemory, kernelModule } from '../src/cpu/arena/module.js';
 import type { Slot } from '../src/cpu/arena/types.js';
@@ -17,7 +18,11 @@ import type { ConvAttrs } from '../src/ops/conv.js';
 import { runCpuRunner, timeInterleaved } from './support/arena-node.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 
-const MODELS = ['face_detection/face_detection_short_range.tflite', 'selfie_segmentation/selfie_segmentation.tflite'];
+const MODELS = [
+  'bench/models/mobilenet_v2.onnx',
+  'node_modules/@mediapipe/face_detection/face_detection_short_range.tflite',
+  'node_modules/@mediapipe/selfie_segmentation/selfie_segmentation.tflite',
+];
 
 
 
@@ -72,11 +77,15 @@ function arenaCall(rn: ResolvedNode, constants: ReadonlyMap<string, unknown>): {
 
 export async function main(argv: string[]): Promise<void> {
   const samples = Number(argv[0] ?? 11);
-  console.log(`madd: ${kernelModule(false).relaxed ? 'relaxed SIMD' : 'a call of madd_ref (no relaxed SIMD here)'}`);
+  console.log(`madd: ${kernelModule(false).relaxed ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add (no relaxed SIMD here)'}`);
   for (const file of MODELS) {
-    const model = await load(new Uint8Array(readFileSync(`node_modules/@mediapipe/${file}`)), { backend: 'cpu', worker: false, numThreads: 1 });
+    if (!existsSync(file)) {
+      console.log(`\n${file}: missing (bench/models: /usr/bin/python3 scripts/make_bench_models.py mobilenet_v2)`);
+      continue;
+    }
+    const model = await load(new Uint8Array(readFileSync(file)), { backend: 'cpu', worker: false, numThreads: 1 });
     const rg = model.graph as unknown as ResolvedGraph;
-    console.log(`\n${file.split('/')[1]}`);
+    console.log(`\n${file.split('/').pop()}`);
     console.log('layer                 in (NCHW)         k  s  act        new µs med / min  GFLOP/s  GB/s    old µs med / min  GFLOP/s  old/new med / min');
     let sumNew = 0, sumOld = 0, minNew = 0, minOld = 0, worst = 0;
     for (const rn of rg.nodes) {
@@ -95,7 +104,7 @@ export async function main(argv: string[]): Promise<void> {
       const flops = 2 * sizeOf(y) * a.kernel[0] * a.kernel[1];
       const bytes = 4 * (sizeOf(rn.inputShapes[0]!) + sizeOf(y) + sizeOf(rn.inputShapes[1]!) + y[1]!);
       console.log(
-        `${rn.node.name.replace('::Conv', '').padEnd(21)} ${rn.inputShapes[0]!.join('x').padEnd(16)} ${a.kernel[0]}  ${a.strides[0]}  ${a.act.kind.padEnd(9)} ` +
+        `${rn.node.name.replace('::Conv', '').replace(/^\/features\/(features\.\d+)\/.*$/, '$1').padEnd(21)} ${rn.inputShapes[0]!.join('x').padEnd(16)} ${a.kernel[0]}  ${a.strides[0]}  ${a.act.kind.padEnd(9)} ` +
           `${tNew.toFixed(1).padStart(7)} / ${n!.min.toFixed(1).padStart(6)} ${(flops / tNew / 1e3).toFixed(2).padStart(7)} ${(bytes / tNew / 1e3).toFixed(2).padStart(6)}  ` +
           `${tOld.toFixed(1).padStart(7)} / ${o!.min.toFixed(1).padStart(6)} ${(flops / tOld / 1e3).toFixed(2).padStart(7)}  ` +
           `${(tOld / tNew).toFixed(2).padStart(6)} / ${(o!.min / n!.min).toFixed(2)}`,

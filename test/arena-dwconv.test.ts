@@ -101,11 +101,34 @@ for (const [, act] of ACTS)
   }
 EPILOGUES.push({ c: 5, h: 7, w: 7, k: [3, 3], m: 2, pads: [1, 1, 1, 1], act: { kind: 'hardswish' }, residual: true, post: { kind: 'relu' } });
 
+// The strips (multiplier 1, >= 8 channels, kernel 3 or 5 wide, stride 1 or 2 along x, no dilation along x): output
+// widths from under one 4-pixel block to several 8-pixel blocks with 0–3 pixels left over, channels not a multiple of
+// 4 or 8, asymmetric pads (some wider than the kernel), vertical stride and dilation, every activation and the residual.
+const STRIPS: Case[] = [];
+{
+  const PADS: [number, number, number, number][] = [[1, 1, 1, 1], [0, 0, 0, 0], [0, 2, 1, 0], [2, 1, 0, 2], [1, 0, 2, 3], [3, 4, 0, 1]];
+  let i = 0;
+  for (const k of [[3, 3], [5, 5], [3, 5], [5, 3], [1, 3], [2, 5]] as [number, number][])
+    for (const s of [[1, 1], [2, 2], [1, 2], [2, 1], [3, 2]] as [number, number][])
+      for (const w of [1, 4, 6, 7, 9, 10, 11, 13, 16, 21, 24, 38]) {
+        if ((i++ * 7) % 3 !== 0 && w > 4) continue; // a third of the wider rows, every kernel and stride still met
+        const c = [8, 12, 13, 20, 33, 8][i % 6]!;
+        const act = ACTS[i % ACTS.length]![1];
+        const h = [1, 3, 6, 9][i % 4]!, d: [number, number] = i % 5 === 0 ? [2, 1] : [1, 1], p = PADS[i % PADS.length]!;
+        if (h + p[0] + p[2] < (k[0] - 1) * d[0] + 1 || w + p[1] + p[3] < k[1]) continue; // no output
+        STRIPS.push({
+          n: i % 7 === 0 ? 2 : 1, c, h, w, k, s, d, pads: p,
+          bias: i % 9 !== 0, act, ...(i % 4 === 1 ? { residual: true, post: ACTS[(i >> 2) % ACTS.length]![1] } : {}),
+        });
+      }
+}
+
 describe('arena depthwise conv vs the reference Conv', () => {
   it.each(SHAPES.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => check(c, 100 + i));
   it.each(STRIDED.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => check(c, 500 + i));
   it.each(MISC.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => check(c, 900 + i));
   it.each(EPILOGUES.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => check(c, 1300 + i));
+  it.each(STRIPS.map((c, i) => [name(c), c, i] as const))('%s', (_, c, i) => check(c, 3000 + i));
 });
 
 describe('arena depthwise conv declines what it does not run', () => {
