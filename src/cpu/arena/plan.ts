@@ -90,6 +90,9 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     return key;
   };
 
+  // a graph output no node reads is best written row-major by its producer (no conversion step after it)
+  const read = new Set(rg.nodes.flatMap((rn) => rn.node.inputs));
+  const wantedOf = (outs: readonly string[]) => outs.map((o): Layout | undefined => (rg.graph.outputs.includes(o) && !read.has(o) ? 'plain' : undefined));
   const folds = padFolds(rg);
   rg.nodes.forEach((given, idx) => {
     if (folds.skip.has(idx)) return;
@@ -109,7 +112,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     }
     const kernel = intIn ? undefined : kernels.get(op);
     const have = inputs.map((n) => values.get(n)?.layout);
-    const want = kernel?.layouts(rn, have);
+    const want = kernel?.layouts(rn, have, wantedOf(outputs));
     if (want) {
       const ins = inputs.map((n, i) => (values.has(n) ? inLayout(n, want.inputs[i] ?? have[i]!, idx, rn) : n));
       outputs.forEach((o, i) => o !== '' && add(o, rn.outputShapes[i]!, want.outputs[i] ?? 'plain'));

@@ -46,6 +46,8 @@ export interface GemmRows {
   aStride: number;
   group?: number;
   groupStride?: number;
+  /** C (and the residual) stored transposed, column n's rows at n·M (c/gemm.c's _t exports; MR 4): NCHW planes. */
+  transposed?: boolean;
 }
 
 /** Byte offsets of one call's operands; r is the residual (same layout as C) or 0. */
@@ -75,5 +77,7 @@ export function gemmCalls(ctx: BuildCtx, rows: GemmRows, ops: GemmOperands[], ac
   if (rows.M === 0 || rows.N === 0) return [];
   const { params, tiles } = gemmParams(rows, act, post, shape);
   const p = ctx.weights(params);
-  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
+  if (rows.transposed && shape.mr !== 4) throw new Error(`gemm: no transposed ${shape.mr}x${shape.nr} kernel`);
+  const fn = `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}${rows.transposed ? '_t' : ''}`;
+  return ops.map((o) => ({ fn, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
 }
