@@ -139,3 +139,40 @@ describe('graph outputs written NCHW by their producer', () => {
     }
   });
 });
+
+describe('output arrays made ahead (prepareOutputs)', () => {
+  it('a run hands each prepared array out once, the same values as a fresh one, and never writes it again', async () => {
+    const { resolve } = await import('../src/graph/resolve.js');
+    const r = rng(13);
+    const t = (shape: number[]) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1) });
+    const rg = resolve({
+      name: 'two', opset: 17, inputs: [{ name: 'x', shape: [1, 5, 40, 30] }], outputs: ['y', 'z'],
+      initializers: new Map<string, unknown>([['w', t([7, 5, 1, 1])]]),
+      nodes: [
+        { name: 'pw', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: {} },
+        { name: 'relu', op: 'Relu', inputs: ['x'], outputs: ['z'], attrs: {} },
+      ],
+    } as never);
+    const p = new ArenaProgram(rg);
+    const x1 = t([1, 5, 40, 30]).data;
+    const x2 = t([1, 5, 40, 30]).data;
+    const fresh = p.run({ x: x1 });
+    // in pieces, as the worker does between runs: not ready until every page of both outputs is touched
+    let pieces = 1;
+    while (!p.prepareOutputs(4096)) pieces++;
+    expect(pieces).toBeGreaterThan(2);
+    const first = p.run({ x: x1 });
+    for (const k of ['y', 'z']) expect(first.get(k)!.data, k).toEqual(fresh.get(k)!.data);
+    const kept = new Map([...first].map(([k, v]) => [k, v.data.slice()]));
+    p.prepareOutputs();
+    const second = p.run({ x: x2 });
+    const third = p.run({ x: x1 });
+    for (const k of ['y', 'z']) {
+      expect(first.get(k)!.data, `${k} untouched by later runs`).toEqual(kept.get(k));
+      expect(second.get(k)!.data.buffer).not.toBe(first.get(k)!.data.buffer);
+      expect(third.get(k)!.data.buffer).not.toBe(second.get(k)!.data.buffer);
+      expect(second.get(k)!.data).not.toEqual(third.get(k)!.data);
+      expect(third.get(k)!.data).toEqual(fresh.get(k)!.data);
+    }
+  });
+});
