@@ -1,7 +1,7 @@
 /**
  * The CPU worker's side of worker-protocol.ts, for either kind of worker (worker.ts in browsers, worker-node.ts
  * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
- * finds the graph ready.
+ * finds the graph ready. Between runs the worker makes the next run's output arrays (ArenaProgram.prepareOutputs).
  */
 import { isInt } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
