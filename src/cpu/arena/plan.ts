@@ -2,8 +2,8 @@
  * Compiles a resolved graph for the CPU engine at load: each float tensor gets a layout (NHWC for 4-D tensors that
  * convs, pools and resizes read; row-major otherwise), every Transpose/Reshape that only relabels bytes becomes an
  * alias, a conversion is inserted only where a reader needs the other layout (a graph output no node reads is asked
- * of its producer row-major: a conv writes it so itself, with no conversion after it), each op's kernel (kernels.ts) packs
- * its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
+ * of its producer row-major: a conv writes it so itself, with no conversion after it), each op's kernel (kernels.ts)
+ * packs its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
  * Zero spatial Pads feeding only Convs fold into the Convs' padding (fold-pad.ts). Offsets come from liveness
  * (offsets.ts); the arena is [activations | constants | per-thread scratch].
  */
