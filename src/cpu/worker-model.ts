@@ -14,15 +14,12 @@ import { noRuns } from '../run-stats.js';
 import type { Tensor } from '../tensor.js';
 import { reviveError } from './error-codec.js';
 import { checkInputs } from '../inputs.js';
-import { ArraysAhead, CHUNK_FLOATS, idleWork } from './arrays-ahead.js';
 import { buffersOf, type FromWorker, type GraphSpec } from './worker-protocol.js';
 import type { WorkerEndpoint, WorkerSpawner } from './worker-spawn.js';
 
 interface Job {
   id: number;
   inputs: Record<string, Tensor>;
-  /** Arrays for the outputs, made on this thread (sent with the first attempt only: they are transferred). */
-  outputs?: Record<string, Float32Array>;
   transferred: boolean;
   profile: boolean;
   attempts: number;
@@ -75,25 +72,6 @@ class Snapshots {
   }
 }
 
-/**
- * The next run's output arrays made on this thread while the worker computes, where the worker's team leaves a core
- * idle (arrays-ahead.ts): their pages fault here, off the run's path. Sent with the next run, filled there, and
- * sent back as its outputs. Their lengths are learnt from a first result.
- */
-class OutputsAhead {
-  private lengths?: [string, number][];
-  private readonly arrays = new ArraysAhead();
-  readonly make = idleWork(() => !this.lengths || this.arrays.prepare(this.lengths, CHUNK_FLOATS));
-
-  learn(outputs: [string, Tensor][]): void {
-    this.lengths ??= outputs.flatMap(([k, t]) => (t.data instanceof Float32Array ? [[k, t.data.length] as [string, number]] : []));
-  }
-
-  take(): Record<string, Float32Array> | undefined {
-    return this.arrays.takeAll();
-  }
-}
-
 /** How long a new CPU worker may take to hold the graph (its thread team gives up sooner) before load() goes on without it. */
 const WORKER_START_MS = 60_000;
 
@@ -105,8 +83,6 @@ export class WorkerCpuModel implements EngineModel {
   private nextId = 1;
   private disposed = false;
   private readonly snapshots = new Snapshots();
-  /** Made only where the worker's threads leave a core idle (set at open). */
-  private ahead?: OutputsAhead;
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
   /** Threads the worker computes on (its team, as it reported at load). */
@@ -145,7 +121,6 @@ export class WorkerCpuModel implements EngineModel {
       return { failure: slot.deathReason ?? 'unknown' };
     }
     m.threads = loaded.threads;
-    if (loaded.wasm && loaded.threads < (globalThis.navigator?.hardwareConcurrency ?? 1)) m.ahead = new OutputsAhead();
     const note = opts.threads > 1 ? (loaded.threads < opts.threads ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : '') : opts.single ? `: ${opts.single}` : '';
     m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
     return { model: m };
@@ -181,8 +156,7 @@ export class WorkerCpuModel implements EngineModel {
     const shared = !transferred && Snapshots.usable;
     for (const [k, t] of checked) feed[k] = transferred ? t : shared ? this.snapshots.take(t) : { shape: t.shape, data: t.data.slice() };
     return new Promise<{ outputs: Map<string, Tensor>; profile?: LayerProfile }>((resolve, reject) => {
-      this.send({ id: this.nextId++, inputs: feed, outputs: this.ahead?.take(), transferred, profile, attempts: 0, resolve, reject });
-      this.ahead?.make();
+      this.send({ id: this.nextId++, inputs: feed, transferred, profile, attempts: 0, resolve, reject });
     }).finally(() => shared && this.snapshots.give(feed));
   }
 
@@ -191,10 +165,7 @@ export class WorkerCpuModel implements EngineModel {
     job.attempts++;
     this.jobs.set(job.id, job);
     // A kept (copied) input is cloned again, not transferred: it may be needed for the retry.
-    const outputs = job.outputs;
-    job.outputs = undefined;
-    const transfer = [...(job.transferred ? buffersOf(Object.values(job.inputs)) : []), ...Object.values(outputs ?? {}).map((a) => a.buffer as ArrayBuffer)];
-    slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile, outputs }, transfer);
+    slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile }, job.transferred ? buffersOf(Object.values(job.inputs)) : []);
   }
 
   private start(): Slot {
@@ -227,10 +198,7 @@ export class WorkerCpuModel implements EngineModel {
     const job = this.jobs.get(m.id);
     if (!job) return;
     this.jobs.delete(m.id);
-    if (m.type === 'result') {
-      this.ahead?.learn(m.outputs);
-      job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
-    }
+    if (m.type === 'result') job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
     else job.reject(reviveError(m.error));
   }
 

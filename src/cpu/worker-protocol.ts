@@ -20,8 +20,7 @@ export type ToWorker =
    * for it (worker-spawn.ts), threads - 1 of them where the page could make them all.
    */
   | { type: 'load'; spec: GraphSpec; threads: number; helpers?: MessagePort[] }
-  /** outputs: arrays (by graph output) the page made for this run's outputs, to be filled and sent back. */
-  | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean; outputs?: Record<string, Float32Array> };
+  | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean };
 
 export type FromWorker =
   /** threads: the team actually started; why: when fewer than asked, why. */

@@ -1,15 +1,13 @@
 /**
  * The CPU worker's side of worker-protocol.ts, for either kind of worker (worker.ts in browsers, worker-node.ts
  * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
- * finds the graph ready. Between runs the worker makes the next run's output arrays (ArenaProgram.prepareOutputs),
- * unless the page sends them with each run.
+ * finds the graph ready. Between runs the worker makes the next run's output arrays (ArenaProgram.prepareOutputs).
  */
 import { isInt } from '../graph/ir.js';
 import { optimize } from '../graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../graph/resolve.js';
 import type { LayerProfile } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { CHUNK_FLOATS, idleWork } from './arrays-ahead.js';
 import { serializeError } from './error-codec.js';
 import { openRunner, type CpuRunner } from './runner.js';
 import { profileRun } from './profile-run.js';
@@ -19,6 +17,8 @@ import { buffersOf, type FromWorker, type ToWorker } from './worker-protocol.js'
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 
+/** Floats of output pages prepared per idle task (about 50 µs): a run arriving meanwhile waits for one at most. */
+const PREPARE_FLOATS = 1 << 16;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
 export type StartTeam = (ports: MessagePort[], kernels: TeamKernels) => Promise<{ team?: ThreadTeam; why?: string }>;
 
@@ -28,9 +28,23 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
   let constantBuffers = new Set<ArrayBufferLike>();
   let team: ThreadTeam | undefined;
   let runner: CpuRunner | undefined;
-  // the next run's output arrays, made in the idle time after each result, unless the page sends them with each run
-  const prepare = idleWork(() => runner?.program?.prepareOutputs(CHUNK_FLOATS) ?? true);
-  let pageMakes = false;
+  // the next run's output arrays, made in the idle time after each result (ArenaProgram.prepareOutputs), a chunk per
+  // task so that a run posted meanwhile is not held up
+  const idle = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
+  let pending = false;
+  const prepare = () => {
+    if (pending || runner?.program?.prepareOutputs(PREPARE_FLOATS) !== false || !idle) return;
+    pending = true;
+    idle.port1.postMessage(0);
+  };
+  if (idle) {
+    idle.port2.onmessage = () => {
+      pending = false;
+      prepare();
+    };
+    // Node: the channel alone must not keep the worker alive
+    (idle.port2 as { unref?: () => void }).unref?.();
+  }
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
       const r = resolve(msg.spec.graph, msg.spec.inputShapes);
@@ -66,9 +80,6 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
     const { id } = msg;
     try {
       if (!rg || !runner) throw new Error('the CPU worker received a run before its graph');
-      // arrays made by the page: then the page makes the next ones too, and this worker does not
-      pageMakes = !!msg.outputs;
-      if (msg.outputs) runner.program?.useOutputs(msg.outputs);
       let profile: LayerProfile | undefined;
       let outputs: Map<string, Tensor>;
       if (msg.profile) ({ outputs, profile } = profileRun(rg, runner, msg.inputs));
@@ -78,7 +89,7 @@ export function serve(post: Post, startTeam?: StartTeam): (msg: ToWorker) => voi
         constantBuffers.has(t.data.buffer) || !(t.data.buffer instanceof ArrayBuffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
       );
       post({ type: 'result', id, outputs: list, profile }, buffersOf(list.map(([, t]) => t)));
-      if (!pageMakes) prepare();
+      prepare();
     } catch (e) {
       post({ type: 'failed', id, error: serializeError(e) }, []);
     }
