@@ -133,7 +133,7 @@ describe('pointwise Conv (NHWC GEMM)', () => {
   });
 });
 
-describe('pointwise Conv writing its output NCHW (a graph output: c/gemm.c _t exports)', () => {
+describe('pointwise Conv writing its output NCHW (a graph output: c/gemm.c trans)', () => {
   // odd pixel counts (short row blocks), channels not a multiple of 4 or 8, batch 2, strides
   const sizes: [number, number, number, number, number][] = [
     [1, 1, 1, 1, 1], [1, 3, 5, 7, 8], [2, 7, 3, 5, 9], [1, 9, 4, 4, 17], [2, 17, 6, 3, 33], [1, 33, 5, 5, 3],

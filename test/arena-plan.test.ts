@@ -124,7 +124,7 @@ describe('graph outputs written NCHW by their producer', () => {
         expect(p.plan.values.get('y')!.layout).toBe('nhwc');
         expect(p.plan.steps.filter((s) => 'calls' in s && s.calls.some((c) => c.fn === 'tensor_copy')).length, 'x in, y and u out').toBe(3);
       } else {
-        expect(fns('pw')).toEqual(['gemm_4x8_ls_t', 'gemm_4x8_ls_t']);
+        expect(fns('pw')).toEqual(['gemm_4x8_ls', 'gemm_4x8_ls']);
         expect(p.plan.values.get('y')!.layout).toBe('plain');
         expect(p.plan.outputs.get('y')).toBe('y');
         // the only conversion left is the input's, NCHW → NHWC

@@ -37,12 +37,8 @@ static inline void CONV_BLOCK(const conv_params *p, f32 *y, const f32 *res, cons
     const int plane = p->ho * p->wo;
     y += ox0;
     if (res) res += ox0;
-    TRANSPOSE4(a0l, a1l, a2l, a3l);
     conv_store_planes(p, y, res, plane, a0l, a1l, a2l, a3l, nv, m);
-    if (nv > 4) {
-      TRANSPOSE4(a0h, a1h, a2h, a3h);
-      conv_store_planes(p, y + 4 * plane, res ? res + 4 * plane : 0, plane, a0h, a1h, a2h, a3h, nv - 4, m);
-    }
+    if (nv > 4) conv_store_planes(p, y + 4 * plane, res ? res + 4 * plane : 0, plane, a0h, a1h, a2h, a3h, nv - 4, m);
     return;
   }
   const int pix = p->cout;

@@ -8,13 +8,14 @@
 // of rows a_stride apart; a 1×1 conv of stride s over one NHWC image has one group per output row.
 // Rows past M reread row M-1 and are not stored; columns past N compute on zero weights and are not stored.
 // Tiles: row blocks × column chunks of `pchunk` panels, row block major.
-// The _t exports store C transposed, column n's rows at c + n·M (a pointwise conv's NCHW output plane by plane, one
-// call per image); the residual is read in the same layout. Their MR is 4: each 4×4 register block is transposed.
+// With `trans` set, C is stored transposed, column n's rows at c + n·M (a pointwise conv's NCHW output plane by plane,
+// one call per image), the residual read in the same layout; 4×8 kernels only: each 4×4 register block is
+// transposed. A flag, not another export: a second copy of the unrolled kernel cost 6 KB of module.
 #include "planes.h"
 
 // Written once at load by gemmCalls() in src/cpu/arena/ops/gemm-panels.ts (same field order).
 typedef struct {
-  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post;
+  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post, trans;
   f32 lo, hi, plo, phi;
 } gemm_params;
 
@@ -57,7 +58,7 @@ static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_pa
   store_run(c, v, m);
 }
 
-static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, const int T, f32 *c,
+static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
                                                               const f32 *a, const f32 *w, const f32 *r,
                                                               const gemm_params *pp, int t0, int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
@@ -111,7 +112,7 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
       }
       const int n0 = p * NR;
       const int nc = N - n0 < NR ? N - n0 : NR;
-      if (T) {
+      if (MR == 4 && pp->trans) {
         UNROLL for (int j = 0; j < NR / 4; j++) {
           if (nc > 4 * j) {
             f32x4 v0 = acc[0][j], v1 = acc[1][j], v2 = acc[2][j], v3 = acc[3][j];
@@ -146,11 +147,10 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
 
 // gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
 // x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
-#define GEMM(name, MR, NR, SPLAT, T)                                                                                  \
+#define GEMM(name, MR, NR, SPLAT)                                                                                     \
   EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
-    gemm_tiles(MR, NR, SPLAT, T, c, a, w, r, p, t0, t1);                                                              \
+    gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
   }
 
-GEMM(gemm_4x8_ls, 4, 8, 0, 0)
-GEMM(gemm_6x8, 6, 8, 1, 0)
-GEMM(gemm_4x8_ls_t, 4, 8, 0, 1)
+GEMM(gemm_4x8_ls, 4, 8, 0)
+GEMM(gemm_6x8, 6, 8, 1)
