@@ -45,17 +45,24 @@ static inline __attribute__((always_inline)) void conv_store(const conv_params *
 }
 
 // The same for one channel's run of m ≤ 4 pixels (NCHW output); a short run's residual reads at most 3 floats past
-// it (the next row or plane, or the arena's slack). Calls, not inlined: inlined into both block kernels, the NCHW
-// epilogue made the module 21 KB larger, for a graph output's layer only.
-static __attribute__((noinline)) void conv_store_run(const conv_params *p, f32 *y, const f32 *r, f32x4 v, int m) {
+// it (the next row or plane, or the arena's slack). Inline for a clamp (none, relu, clip) without residual, a call
+// otherwise: the whole epilogue inlined into both block kernels made the module 21 KB larger.
+static __attribute__((noinline)) void conv_store_run_any(const conv_params *p, f32 *y, const f32 *r, f32x4 v, int m) {
   v = act4(v, p->act, p->a, p->b);
   if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->pa, p->pb);
   store_run(y, v, m);
 }
 
+static inline __attribute__((always_inline)) void conv_store_run(const conv_params *p, f32 *y, const f32 *r, f32x4 v,
+                                                                 int m) {
+  if (p->act == ACT_CLAMP && !r) store_run(y, clamp4(v, splat(p->a), splat(p->b)), m);
+  else conv_store_run_any(p, y, r, v, m);
+}
+
 // m ≤ 4 pixels × nc ≤ 4 channels, v{i} being pixel i's channels, into channel planes `plane` floats apart.
-static __attribute__((noinline)) void conv_store_planes(const conv_params *p, f32 *y, const f32 *r, int plane,
-                                                       f32x4 v0, f32x4 v1, f32x4 v2, f32x4 v3, int nc, int m) {
+static inline __attribute__((always_inline)) void conv_store_planes(const conv_params *p, f32 *y, const f32 *r,
+                                                                    int plane, f32x4 v0, f32x4 v1, f32x4 v2, f32x4 v3,
+                                                                    int nc, int m) {
   TRANSPOSE4(v0, v1, v2, v3);
   conv_store_run(p, y, r, v0, m);
   if (nc > 1) conv_store_run(p, y + plane, r ? r + plane : 0, v1, m);

@@ -51,11 +51,17 @@ static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
 }
 
 // The epilogue of m ≤ 4 rows of one column of C stored transposed (a run of its column); a short run's residual
-// reads at most 3 floats past it, into the next column or the arena's slack.
-static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
+// reads at most 3 floats past it, into the next column or the arena's slack. Inline for a clamp without residual, a
+// call otherwise (module size: the transposed epilogue serves a graph output's layer only).
+static __attribute__((noinline)) void store_col_any(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
   v = act_reg(v, pp->act, pp->lo, pp->hi);
   if (r) v = act_reg(wasm_f32x4_add(v, load4(r)), pp->post, pp->plo, pp->phi);
   store_run(c, v, m);
+}
+
+static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
+  if (pp->act == ACT_CLAMP && !r) store_run(c, clamp4(v, splat(pp->lo), splat(pp->hi)), m);
+  else store_col_any(c, r, v, m, pp);
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
@@ -146,11 +152,12 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
 }
 
 // gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
-// x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
+// x86 (bench/arena-gemm.ts). 6×8 splat, XNNPACK's choice on ARM, is no longer exported (its 6 KB of module paid for
+// the NCHW epilogues under the bundle's ceiling): to measure it, add GEMM(gemm_6x8, 6, 8, 1) and { mr: 6, nr: 8 } to
+// GEMM_SHAPES in ops/gemm-panels.ts.
 #define GEMM(name, MR, NR, SPLAT)                                                                                     \
   EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
     gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
   }
 
 GEMM(gemm_4x8_ls, 4, 8, 0)
-GEMM(gemm_6x8, 6, 8, 1)

@@ -14,7 +14,7 @@ export interface GemmShape {
 }
 
 /** Every microkernel c/gemm.c exports (bench/arena-gemm.ts compares them, test/arena-gemm.test.ts checks them). */
-export const GEMM_SHAPES: readonly GemmShape[] = [{ mr: 4, nr: 8, loadsplat: true }, { mr: 6, nr: 8 }];
+export const GEMM_SHAPES: readonly GemmShape[] = [{ mr: 4, nr: 8, loadsplat: true }];
 
 /** The one the kernels use. */
 export const GEMM_SHAPE: GemmShape = GEMM_SHAPES[0]!;
