@@ -2,7 +2,7 @@
 // median µs and GFLOP/s per layer shape for each microkernel shape of c/gemm.c, against runCpu on a one-node graph
 // of the same node (the JavaScript kernels since the old wasm engine retired). One thread.
 //
-//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls,6x8]
+//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls]
 //   node bench/run-arena-gemm.mjs [same arguments]          (in headless Chromium: bench/arena-gemm.html)
 // In Node 20 relaxed SIMD is missing: every multiply-add is a multiply then an add (see c/sc.h); Chromium has it,
 // and `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // bench/arena-gemm.ts in headless Chromium (relaxed SIMD: the multiply-add is f32x4.relaxed_madd there).
-//   node bench/run-arena-gemm.mjs [reps=15] [--only=substring] [--shapes=4x8ls,6x8]
+//   node bench/run-arena-gemm.mjs [reps=15] [--only=substring] [--shapes=4x8ls]
 import puppeteer from 'puppeteer';
 import { browserPath, CHROME_FLAGS, startBenchServer } from './browser.mjs';
 

@@ -11,7 +11,7 @@ import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
 import { isPatchTiling } from '../src/cpu/arena/ops/convtranspose.js';
 import { generalConv } from '../src/cpu/arena/ops/conv-general.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
-import type { ArenaKernel } from '../src/cpu/arena/types.js';
+import type { ArenaKernel, Layout } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { rand } from './support/op-check.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
@@ -33,7 +33,7 @@ function expectClose(got: Tensor, want: Tensor, name: string): void {
 /** The kernel with the optimiser's fused attributes set on the node (act, residual, post). */
 function fused(k: ArenaKernel, extra: Partial<ConvAttrs>): ArenaKernel {
   const set = (rn: ResolvedNode) => (Object.assign(rn.attrs as object, extra), rn);
-  return { layouts: (rn, have) => k.layouts(set(rn), have), build: (ctx) => k.build({ ...ctx, node: set(ctx.node) }) };
+  return { layouts: (rn, have, wanted) => k.layouts(set(rn), have, wanted), build: (ctx) => k.build({ ...ctx, node: set(ctx.node) }) };
 }
 
 function reference(run: ReturnType<typeof runArenaKernel>, spec: NodeSpec): Tensor {
@@ -67,7 +67,8 @@ function convSpec(c: ConvCase, seed: number): NodeSpec {
   return { op: 'Conv', attrs: c.attrs, inputs };
 }
 
-function checkConv(c: ConvCase, seed: number, split = 1): Tensor {
+/** With `out`, the planner asks for the output in that layout (a graph output: 'plain') and the kernel must give it so. */
+function checkConv(c: ConvCase, seed: number, split = 1, out?: Layout): Tensor {
   const spec = convSpec(c, seed);
   const extra: Partial<ConvAttrs> = { act: c.act ?? { kind: 'none' } };
   if (c.residual) {
@@ -76,8 +77,9 @@ function checkConv(c: ConvCase, seed: number, split = 1): Tensor {
     spec.inputs[3] = rand(probe.rn.outputShapes[0]!, seed + 3);
     Object.assign(extra, { residual: true, post: c.post });
   }
-  const run = runArenaKernel(spec, { kernel: fused(generalConv, extra), split });
+  const run = runArenaKernel(spec, { kernel: fused(generalConv, extra), split, ...(out ? { wanted: [out] } : {}) });
   expect(run.layouts, name(c)).toBeDefined();
+  if (out) expect(run.layouts!.outputs[0], `${name(c)}: output layout`).toBe(out);
   expectClose(run.outputs[0]!, reference(run, spec), name(c));
   return run.outputs[0]!;
 }
@@ -124,6 +126,20 @@ describe('arena Conv (general)', () => {
       const one = checkConv(c, 400 + i, 1);
       for (const split of [2, 3]) expect(checkConv(c, 400 + i, split).data, `${name(c)} split ${split}`).toEqual(one.data);
     }
+  });
+
+  it('writes its output NCHW where the planner asks (a graph output), residual and all, split in 1, 2 or 3', () => {
+    // the same sums as NHWC, stored elsewhere: bitwise the NHWC results
+    const same = (c: ConvCase, seed: number, split = 1) =>
+      expect(checkConv(c, seed, split, 'plain').data, `${name(c)} NCHW split ${split}`).toEqual(checkConv(c, seed).data);
+    CONVS.forEach((c, i) => same(c, i + 1));
+    ACTS.forEach((act, i) => {
+      same({ x: [2, 5, 6, 7], w: [11, 5, 3, 3], attrs: { pads: [1, 1, 1, 1] }, bias: true, act }, 100 + i);
+      same({ x: [1, 3, 9, 8], w: [9, 3, 3, 3], attrs: { strides: [2, 2], pads: [0, 1, 1, 0] }, bias: true, act, residual: true }, 200 + i);
+      same({ x: [1, 4, 5, 6], w: [6, 4, 3, 3], attrs: { pads: [1, 1, 1, 1] }, act: { kind: 'relu' }, residual: true, post: act }, 300 + i);
+    });
+    for (const [i, c] of [CONVS[5]!, CONVS[22]!, { ...CONVS[0]!, residual: true, act: ACTS[5] }, CONVS[CONVS.length - 2]!].entries())
+      for (const split of [2, 3]) same(c, 400 + i, split);
   });
 
   it('declines non-constant weights or bias', () => {

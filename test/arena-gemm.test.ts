@@ -9,7 +9,7 @@ import type { ResolvedNode } from '../src/graph/resolve.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
 import { pointwiseCalls, pointwiseConv } from '../src/cpu/arena/ops/conv-pointwise.js';
 import { GEMM_SHAPES } from '../src/cpu/arena/ops/gemm-panels.js';
-import type { ArenaKernel } from '../src/cpu/arena/types.js';
+import type { ArenaKernel, Layout } from '../src/cpu/arena/types.js';
 import type { Tensor } from '../src/tensor.js';
 import { runArenaKernel, type NodeSpec } from './support/arena-kernel.js';
 
@@ -32,7 +32,7 @@ const ACTS: FusedActivation[] = [
 /** `kernel` seeing the node with extra attributes (the fused epilogue the optimiser would set). */
 function withAttrs(kernel: ArenaKernel, extra: Record<string, unknown>): ArenaKernel {
   const patch = (rn: ResolvedNode): ResolvedNode => ({ ...rn, attrs: { ...(rn.attrs as object), ...extra } });
-  return { layouts: (rn, have) => kernel.layouts(patch(rn), have), build: (ctx) => kernel.build({ ...ctx, node: patch(ctx.node) }) };
+  return { layouts: (rn, have, wanted) => kernel.layouts(patch(rn), have, wanted), build: (ctx) => kernel.build({ ...ctx, node: patch(ctx.node) }) };
 }
 
 function expectClose(got: Float32Array, want: Float32Array, what: string): void {
@@ -46,11 +46,15 @@ function expectClose(got: Float32Array, want: Float32Array, what: string): void 
   expect(bad, `${what}: ${bad} mismatches, first ${first.join(', ')}`).toBe(0);
 }
 
-/** Runs `spec` at split 1, 2 and 3 (bitwise equal), and checks it against the op's reference (with `extra` attrs). */
-function check(spec: NodeSpec, kernel: ArenaKernel | undefined, what: string, extra: Record<string, unknown> = {}): void {
+/**
+ * Runs `spec` at split 1, 2 and 3 (bitwise equal), and checks it against the op's reference (with `extra` attrs);
+ * with `out`, the planner asks for the output in that layout and the kernel must give it so.
+ */
+function check(spec: NodeSpec, kernel: ArenaKernel | undefined, what: string, extra: Record<string, unknown> = {}, out?: Layout): void {
   const k = kernel && withAttrs(kernel, extra);
-  const runs = [1, 2, 3].map((split) => runArenaKernel(spec, { split, ...(k ? { kernel: k } : {}) }));
+  const runs = [1, 2, 3].map((split) => runArenaKernel(spec, { split, ...(k ? { kernel: k } : {}), ...(out ? { wanted: [out] } : {}) }));
   expect(runs[0]!.layouts, `${what}: declined`).toBeDefined();
+  if (out) expect(runs[0]!.layouts!.outputs[0], `${what}: output layout`).toBe(out);
   const got = runs[0]!.outputs[0]!;
   for (const r of runs.slice(1)) expect(Buffer.from(r.outputs[0]!.data.buffer).equals(Buffer.from(got.data.buffer)), `${what}: split`).toBe(true);
   const rn = runs[0]!.rn;
@@ -126,6 +130,33 @@ describe('pointwise Conv (NHWC GEMM)', () => {
     decline({ op: 'Conv', inputs: [x, { constant: random([4, 4, 1, 1], 2) }, random([4], 3)] });
     // dilation is irrelevant to a 1×1 kernel
     check({ op: 'Conv', attrs: { dilations: [2, 3] }, inputs: [x, { constant: random([6, 4, 1, 1], 2) }] }, pointwiseConv, 'dilated');
+  });
+});
+
+describe('pointwise Conv writing its output NCHW (a graph output: c/gemm.c trans)', () => {
+  // odd pixel counts (short row blocks), channels not a multiple of 4 or 8, batch 2, strides
+  const sizes: [number, number, number, number, number][] = [
+    [1, 1, 1, 1, 1], [1, 3, 5, 7, 8], [2, 7, 3, 5, 9], [1, 9, 4, 4, 17], [2, 17, 6, 3, 33], [1, 33, 5, 5, 3],
+    [2, 16, 8, 8, 16], [1, 4, 1, 13, 6], [2, 5, 3, 3, 2],
+  ];
+  it.each(sizes)('x %i×%i×%i×%i, Cout %i, stride 1 and 2, with and without bias', (n, cin, h, w, cout) => {
+    check(conv(n, cin, h, w, cout), pointwiseConv, 'bias', {}, 'plain');
+    check(conv(n, cin, h, w, cout, { bias: false }), pointwiseConv, 'no bias', {}, 'plain');
+    check(conv(n, cin, h, w, cout, { stride: [2, 2] }), pointwiseConv, 's2', {}, 'plain');
+    check(conv(n, cin, h, w, cout, { stride: [1, 3] }), pointwiseConv, 's1,3', {}, 'plain');
+  });
+
+  it.each(ACTS.map((a) => [a.kind, a]))('activation %s, alone and before an NCHW residual with every post activation', (_k, act) => {
+    check(conv(2, 9, 5, 3, 13), pointwiseConv, 'act', { act }, 'plain');
+    for (const post of ACTS)
+      check(conv(2, 9, 5, 3, 13, { residual: true }), pointwiseConv, `act then residual then ${post.kind}`, { act, residual: true, post }, 'plain');
+    check(conv(2, 7, 7, 5, 10, { residual: true, stride: [2, 2] }), pointwiseConv, 'strided residual', { act, residual: true, post: { kind: 'relu' } }, 'plain');
+  });
+
+  it('keeps NHWC where the residual is NHWC (converting it would cost what the output saves)', () => {
+    const spec = conv(1, 4, 3, 3, 5, { residual: true });
+    const run = runArenaKernel(spec, { kernel: withAttrs(pointwiseConv, { residual: true }), have: ['nhwc', undefined, undefined, 'nhwc'], wanted: ['plain'] });
+    expect(run.layouts?.outputs).toEqual(['nhwc']);
   });
 });
 

@@ -96,3 +96,83 @@ describe('zero Pads into the convs reading them', () => {
     }
   });
 });
+
+describe('graph outputs written NCHW by their producer', () => {
+  it('a pointwise or general conv whose output is a graph output no node reads has no conversion step after it', async () => {
+    const { resolve } = await import('../src/graph/resolve.js');
+    const r = rng(11);
+    const t = (shape: number[]) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1) });
+    // dw 3×3 → pw 1×1 (y), and a 3×3 conv (z); with `alsoRead`, a Relu reads y, so y stays NHWC and is converted
+    const graph = (alsoRead: boolean) => ({
+      name: 'outs', opset: 17, inputs: [{ name: 'x', shape: [2, 6, 7, 5] }], outputs: alsoRead ? ['y', 'z', 'u'] : ['y', 'z'],
+      initializers: new Map<string, unknown>([['wd', t([6, 1, 3, 3])], ['wp', t([11, 6, 1, 1])], ['bp', t([11])], ['wf', t([9, 6, 3, 3])]]),
+      nodes: [
+        { name: 'dw', op: 'Conv', inputs: ['x', 'wd'], outputs: ['d'], attrs: { group: 6, pads: [1, 1, 1, 1] } },
+        { name: 'pw', op: 'Conv', inputs: ['d', 'wp', 'bp'], outputs: ['y'], attrs: {} },
+        { name: 'full', op: 'Conv', inputs: ['x', 'wf'], outputs: ['z'], attrs: { pads: [1, 0, 1, 2] } },
+        ...(alsoRead ? [{ name: 'relu', op: 'Relu', inputs: ['y'], outputs: ['u'], attrs: {} }] : []),
+      ],
+    });
+    for (const alsoRead of [false, true]) {
+      const rg = resolve(graph(alsoRead) as never);
+      const p = new ArenaProgram(rg);
+      const at = (name: string) => rg.nodes.findIndex((n) => n.node.name === name);
+      const fns = (name: string) => p.plan.steps.filter((s) => s.node === at(name)).flatMap((s) => ('calls' in s ? s.calls.map((c) => c.fn) : ['js']));
+      expect(p.plan.values.get('z')!.layout).toBe('plain');
+      expect(p.plan.outputs.get('z')).toBe('z');
+      if (alsoRead) {
+        expect(p.plan.values.get('y')!.layout).toBe('nhwc');
+        expect(p.plan.steps.filter((s) => 'calls' in s && s.calls.some((c) => c.fn === 'tensor_copy')).length, 'x in, y and u out').toBe(3);
+      } else {
+        expect(fns('pw')).toEqual(['gemm_4x8_ls', 'gemm_4x8_ls']);
+        expect(p.plan.values.get('y')!.layout).toBe('plain');
+        expect(p.plan.outputs.get('y')).toBe('y');
+        // the only conversion left is the input's, NCHW → NHWC
+        expect(p.plan.steps.filter((s) => 'calls' in s && s.calls.some((c) => c.fn === 'tensor_copy')).map((s) => s.node)).toEqual([at('dw')]);
+      }
+      const x = t([2, 6, 7, 5]).data;
+      const got = p.run({ x });
+      for (const [k, want] of runCpu(rg, { x }, { fast: false })) {
+        expect(got.get(k)!.shape).toEqual(want.shape);
+        want.data.forEach((v, i) => expect(Math.abs(got.get(k)!.data[i]! - v), `${k}[${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+      }
+    }
+  });
+});
+
+describe('output arrays made ahead (prepareOutputs)', () => {
+  it('a run hands each prepared array out once, the same values as a fresh one, and never writes it again', async () => {
+    const { resolve } = await import('../src/graph/resolve.js');
+    const r = rng(13);
+    const t = (shape: number[]) => ({ shape, data: Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1) });
+    const rg = resolve({
+      name: 'two', opset: 17, inputs: [{ name: 'x', shape: [1, 5, 40, 30] }], outputs: ['y', 'z'],
+      initializers: new Map<string, unknown>([['w', t([7, 5, 1, 1])]]),
+      nodes: [
+        { name: 'pw', op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: {} },
+        { name: 'relu', op: 'Relu', inputs: ['x'], outputs: ['z'], attrs: {} },
+      ],
+    } as never);
+    const p = new ArenaProgram(rg);
+    const x1 = t([1, 5, 40, 30]).data;
+    const x2 = t([1, 5, 40, 30]).data;
+    const fresh = p.run({ x: x1 });
+    // in pieces, as the worker does between runs: not ready until every page of both outputs is touched
+    let pieces = 1;
+    while (!p.prepareOutputs(4096)) pieces++;
+    expect(pieces).toBeGreaterThan(2);
+    const first = p.run({ x: x1 });
+    for (const k of ['y', 'z']) expect(first.get(k)!.data, k).toEqual(fresh.get(k)!.data);
+    const kept = new Map([...first].map(([k, v]) => [k, v.data.slice()]));
+    p.prepareOutputs();
+    const second = p.run({ x: x2 });
+    const third = p.run({ x: x1 });
+    for (const k of ['y', 'z']) {
+      expect(first.get(k)!.data, `${k} untouched by later runs`).toEqual(kept.get(k));
+      expect(second.get(k)!.data.buffer).not.toBe(first.get(k)!.data.buffer);
+      expect(third.get(k)!.data.buffer).not.toBe(second.get(k)!.data.buffer);
+      expect(second.get(k)!.data).not.toEqual(third.get(k)!.data);
+      expect(third.get(k)!.data).toEqual(fresh.get(k)!.data);
+    }
+  });
+});

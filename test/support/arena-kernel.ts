@@ -53,7 +53,9 @@ export interface KernelRun {
  * The node `spec` through ARENA_KERNELS (or `kernel`), with every tiled call split into `split` pieces. Returns no
  * outputs when the kernel declines the node (layouts() undefined).
  */
-export function runArenaKernel(spec: NodeSpec, o: { split?: number; kernel?: ArenaKernel; have?: (Layout | undefined)[] } = {}): KernelRun {
+export function runArenaKernel(
+  spec: NodeSpec, o: { split?: number; kernel?: ArenaKernel; have?: (Layout | undefined)[]; wanted?: (Layout | undefined)[] } = {},
+): KernelRun {
   const inputs = spec.inputs.map((x, i) => (x === undefined ? '' : `in${i}`));
   const outputs = Array.from({ length: spec.outputs ?? 1 }, (_, i) => `out${i}`);
   const initializers = new Map<string, Value>();
@@ -73,7 +75,7 @@ export function runArenaKernel(spec: NodeSpec, o: { split?: number; kernel?: Are
   const kernel = o.kernel ?? ARENA_KERNELS.get(spec.op);
   if (!kernel) throw new Error(`no arena kernel for ${spec.op}`);
   const have = o.have ?? spec.inputs.map((x) => (x && !('constant' in x) ? 'plain' : undefined));
-  const layouts = kernel.layouts(rn, have);
+  const layouts = kernel.layouts(rn, have, o.wanted);
   if (!layouts) return { outputs: [], rn };
 
   const k = kernelModule(false);

@@ -5,9 +5,9 @@ import type { ArenaKernel } from './types.js';
 export function firstOf(kernels: readonly ArenaKernel[]): ArenaKernel {
   const chosen = new WeakMap<ResolvedNode, ArenaKernel>();
   return {
-    layouts(rn, have) {
+    layouts(rn, have, wanted) {
       for (const k of kernels) {
-        const l = k.layouts(rn, have);
+        const l = k.layouts(rn, have, wanted);
         if (l) {
           chosen.set(rn, k);
           return l;

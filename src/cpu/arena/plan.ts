@@ -1,8 +1,9 @@
 /**
  * Compiles a resolved graph for the CPU engine at load: each float tensor gets a layout (NHWC for 4-D tensors that
  * convs, pools and resizes read; row-major otherwise), every Transpose/Reshape that only relabels bytes becomes an
- * alias, a conversion is inserted only where a reader needs the other layout, each op's kernel (kernels.ts) packs
- * its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
+ * alias, a conversion is inserted only where a reader needs the other layout (a graph output no node reads is asked
+ * of its producer row-major: a conv writes it so itself, with no conversion after it), each op's kernel (kernels.ts)
+ * packs its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
  * Zero spatial Pads feeding only Convs fold into the Convs' padding (fold-pad.ts). Offsets come from liveness
  * (offsets.ts); the arena is [activations | constants | per-thread scratch].
  */
@@ -90,6 +91,9 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     return key;
   };
 
+  // a graph output no node reads is best written row-major by its producer (no conversion step after it)
+  const read = new Set(rg.nodes.flatMap((rn) => rn.node.inputs));
+  const wantedOf = (outs: readonly string[]) => outs.map((o): Layout | undefined => (rg.graph.outputs.includes(o) && !read.has(o) ? 'plain' : undefined));
   const folds = padFolds(rg);
   rg.nodes.forEach((given, idx) => {
     if (folds.skip.has(idx)) return;
@@ -109,7 +113,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
     }
     const kernel = intIn ? undefined : kernels.get(op);
     const have = inputs.map((n) => values.get(n)?.layout);
-    const want = kernel?.layouts(rn, have);
+    const want = kernel?.layouts(rn, have, wantedOf(outputs));
     if (want) {
       const ins = inputs.map((n, i) => (values.has(n) ? inLayout(n, want.inputs[i] ?? have[i]!, idx, rn) : n));
       outputs.forEach((o, i) => o !== '' && add(o, rn.outputShapes[i]!, want.outputs[i] ?? 'plain'));

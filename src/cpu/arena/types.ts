@@ -51,9 +51,12 @@ export interface ArenaKernel {
   /**
    * The layouts this op takes its non-constant float inputs in (undefined: no such input, or any layout) and gives
    * its outputs in, given the layouts its inputs have now (undefined for constants); undefined when this node
-   * cannot run here (the planner runs the op's reference kernel in JavaScript instead).
+   * cannot run here (the planner runs the op's reference kernel in JavaScript instead). `wanted` says which layout
+   * the planner would rather have an output in (a graph output no node reads: 'plain'); a kernel may ignore it.
    */
-  layouts(rn: ResolvedNode, have: readonly (Layout | undefined)[]): { inputs: (Layout | undefined)[]; outputs: Layout[] } | undefined;
+  layouts(
+    rn: ResolvedNode, have: readonly (Layout | undefined)[], wanted?: readonly (Layout | undefined)[],
+  ): { inputs: (Layout | undefined)[]; outputs: Layout[] } | undefined;
   build(ctx: BuildCtx): Call[];
 }
 

@@ -33,6 +33,14 @@ static inline void CONV_BLOCK(const conv_params *p, f32 *y, const f32 *res, cons
       KLOOP(cpg, wk);
     }
   }
+  if (p->nchw) {
+    const int plane = p->ho * p->wo;
+    y += ox0;
+    if (res) res += ox0;
+    conv_store_planes(p, y, res, plane, a0l, a1l, a2l, a3l, nv, m);
+    if (nv > 4) conv_store_planes(p, y + 4 * plane, res ? res + 4 * plane : 0, plane, a0h, a1h, a2h, a3h, nv - 4, m);
+    return;
+  }
   const int pix = p->cout;
   y += ox0 * pix;
   if (res) res += ox0 * pix;

@@ -13,11 +13,15 @@
 // 7 % faster on the runs of 9 of a 3×3 first layer, loadsplat 8 % faster on 5×5's 15 and 2× on Cin = 32.
 // The epilogue is inlined whole: a call in it (even for the sigmoid alone) slowed the 3×3 first layers by 3 %.
 //
+// With `nchw` set, y (and the residual) are NCHW instead (a graph output written as the graph wants it): each
+// 4-pixel × 4-channel quarter of the block is transposed into 4-pixel runs of the channel planes.
+//
 // Weights (ops/conv-general.ts): per group, per panel of NR output channels: [NR bias][kh][kw][Cin/group][NR],
 // channels past the group's end zero. Units (tiles) are output rows n·Ho + oy; each pixel's sums run in the same
 // order whatever the split, so results are bitwise the same.
 
 #include "conv-kloop.h"
+#include "planes.h"
 
 typedef struct {
   int32_t h, w, cin, ho, wo, cout;
@@ -25,6 +29,7 @@ typedef struct {
   int32_t groups, cpg, opg, panels;
   int32_t act; f32 a, b;
   int32_t post; f32 pa, pb;
+  int32_t nchw;
 } conv_params;
 
 // The epilogue of one pixel's NR channels: act, + residual, post act; stores the first nv channels.
@@ -37,6 +42,32 @@ static inline __attribute__((always_inline)) void conv_store(const conv_params *
     if (nv > 4) hi = act4(wasm_f32x4_add(hi, load4(r + 4)), p->post, p->pa, p->pb);
   }
   store_nv(y, lo, hi, nv);
+}
+
+// The same for one channel's run of m ≤ 4 pixels (NCHW output); a short run's residual reads at most 3 floats past
+// it (the next row or plane, or the arena's slack). Inline for a clamp (none, relu, clip) without residual, a call
+// otherwise: the whole epilogue inlined into both block kernels made the module 21 KB larger.
+static __attribute__((noinline)) void conv_store_run_any(const conv_params *p, f32 *y, const f32 *r, f32x4 v, int m) {
+  v = act4(v, p->act, p->a, p->b);
+  if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->pa, p->pb);
+  store_run(y, v, m);
+}
+
+static inline __attribute__((always_inline)) void conv_store_run(const conv_params *p, f32 *y, const f32 *r, f32x4 v,
+                                                                 int m) {
+  if (p->act == ACT_CLAMP && !r) store_run(y, clamp4(v, splat(p->a), splat(p->b)), m);
+  else conv_store_run_any(p, y, r, v, m);
+}
+
+// m ≤ 4 pixels × nc ≤ 4 channels, v{i} being pixel i's channels, into channel planes `plane` floats apart.
+static inline __attribute__((always_inline)) void conv_store_planes(const conv_params *p, f32 *y, const f32 *r,
+                                                                    int plane, f32x4 v0, f32x4 v1, f32x4 v2, f32x4 v3,
+                                                                    int nc, int m) {
+  TRANSPOSE4(v0, v1, v2, v3);
+  conv_store_run(p, y, r, v0, m);
+  if (nc > 1) conv_store_run(p, y + plane, r ? r + plane : 0, v1, m);
+  if (nc > 2) conv_store_run(p, y + 2 * plane, r ? r + 2 * plane : 0, v2, m);
+  if (nc > 3) conv_store_run(p, y + 3 * plane, r ? r + 3 * plane : 0, v3, m);
 }
 
 #define MR 4
@@ -54,15 +85,18 @@ static inline __attribute__((always_inline)) void conv_store(const conv_params *
 EXPORT(conv_nhwc)(const conv_params *p, f32 *y, const f32 *x, const f32 *w, const f32 *zero, const f32 *res,
                   int t0, int t1) {
   const int pstride = NR + p->kh * p->kw * p->cpg * NR;
+  const int plane = p->ho * p->wo;
   for (int u = t0; u < t1; u++) {
     const int n = u / p->ho, oy = u - n * p->ho;
     const f32 *xn = x + n * p->h * p->w * p->cin;
-    f32 *yr = y + u * p->wo * p->cout;
-    const f32 *rr = res ? res + u * p->wo * p->cout : 0;
+    // this row's first pixel, and how far apart two channels are
+    const int at = p->nchw ? n * p->cout * plane + oy * p->wo : u * p->wo * p->cout, cs = p->nchw ? plane : 1;
+    f32 *yr = y + at;
+    const f32 *rr = res ? res + at : 0;
     for (int g = 0; g < p->groups; g++)
       for (int j = 0; j < p->panels; j++) {
         const f32 *wp = w + (g * p->panels + j) * pstride;
-        const int oc = g * p->opg + j * NR;
+        const int oc = (g * p->opg + j * NR) * cs;
         const int nv = p->opg - j * NR < NR ? p->opg - j * NR : NR;
         if (p->kw * p->cpg < 12)
           for (int ox = 0; ox < p->wo; ox += MR)

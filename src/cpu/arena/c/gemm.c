@@ -8,11 +8,14 @@
 // of rows a_stride apart; a 1×1 conv of stride s over one NHWC image has one group per output row.
 // Rows past M reread row M-1 and are not stored; columns past N compute on zero weights and are not stored.
 // Tiles: row blocks × column chunks of `pchunk` panels, row block major.
-#include "sc.h"
+// With `trans` set, C is stored transposed, column n's rows at c + n·M (a pointwise conv's NCHW output plane by plane,
+// one call per image), the residual read in the same layout; 4×8 kernels only: each 4×4 register block is
+// transposed. A flag, not another export: a second copy of the unrolled kernel cost 6 KB of module.
+#include "planes.h"
 
 // Written once at load by gemmCalls() in src/cpu/arena/ops/gemm-panels.ts (same field order).
 typedef struct {
-  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post;
+  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post, trans;
   f32 lo, hi, plo, phi;
 } gemm_params;
 
@@ -45,6 +48,20 @@ static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
     case ACT_SIGMOID: return sigmoid_call(v);
     default: return act4(v, kind, a, b);
   }
+}
+
+// The epilogue of m ≤ 4 rows of one column of C stored transposed (a run of its column); a short run's residual
+// reads at most 3 floats past it, into the next column or the arena's slack. Inline for a clamp without residual, a
+// call otherwise (module size: the transposed epilogue serves a graph output's layer only).
+static __attribute__((noinline)) void store_col_any(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
+  v = act_reg(v, pp->act, pp->lo, pp->hi);
+  if (r) v = act_reg(wasm_f32x4_add(v, load4(r)), pp->post, pp->plo, pp->phi);
+  store_run(c, v, m);
+}
+
+static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
+  if (pp->act == ACT_CLAMP && !r) store_run(c, clamp4(v, splat(pp->lo), splat(pp->hi)), m);
+  else store_col_any(c, r, v, m, pp);
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
@@ -101,6 +118,20 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
       }
       const int n0 = p * NR;
       const int nc = N - n0 < NR ? N - n0 : NR;
+      if (MR == 4 && pp->trans) {
+        UNROLL for (int j = 0; j < NR / 4; j++) {
+          if (nc > 4 * j) {
+            f32x4 v0 = acc[0][j], v1 = acc[1][j], v2 = acc[2][j], v3 = acc[3][j];
+            TRANSPOSE4(v0, v1, v2, v3);
+            const int at = (n0 + 4 * j) * M + m0;
+            store_col(c + at, r ? r + at : 0, v0, mr, pp);
+            if (nc > 4 * j + 1) store_col(c + at + M, r ? r + at + M : 0, v1, mr, pp);
+            if (nc > 4 * j + 2) store_col(c + at + 2 * M, r ? r + at + 2 * M : 0, v2, mr, pp);
+            if (nc > 4 * j + 3) store_col(c + at + 3 * M, r ? r + at + 3 * M : 0, v3, mr, pp);
+          }
+        }
+        continue;
+      }
       UNROLL for (int i = 0; i < MR; i++) {
         if (i < mr) {
           f32 *cp = c + (m0 + i) * N + n0;
@@ -121,11 +152,12 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
 }
 
 // gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
-// x86 (bench/arena-gemm.ts); 6×8 splat, XNNPACK's choice on ARM, is kept to measure.
+// x86 (bench/arena-gemm.ts). 6×8 splat, XNNPACK's choice on ARM, is no longer exported (its 6 KB of module paid for
+// the NCHW epilogues under the bundle's ceiling): to measure it, add GEMM(gemm_6x8, 6, 8, 1) and { mr: 6, nr: 8 } to
+// GEMM_SHAPES in ops/gemm-panels.ts.
 #define GEMM(name, MR, NR, SPLAT)                                                                                     \
   EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
     gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
   }
 
 GEMM(gemm_4x8_ls, 4, 8, 0)
-GEMM(gemm_6x8, 6, 8, 1)

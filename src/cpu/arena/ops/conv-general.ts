@@ -2,7 +2,8 @@
  * Conv on NHWC with constant weights, any kernel, stride, dilation, zero padding and groups (c/conv.c conv_nhwc:
  * an implicit GEMM over the taps, 4 pixels × 8 output channels in registers), with the fused epilogue: bias,
  * activation, residual (same layout as the output), activation after the residual. Depthwise and 1×1 convs run
- * here too, but their own kernels are tried first.
+ * here too, but their own kernels are tried first. Where the planner would rather have the output row-major (a
+ * graph output: NCHW), the kernel writes it so itself, with a row-major residual.
  */
 import type { ConvAttrs } from '../../../ops/conv.js';
 import { actArgs, type ArenaKernel } from '../types.js';
@@ -38,7 +39,7 @@ export function packConvPanels(
 }
 
 export const generalConv: ArenaKernel = {
-  layouts(rn, have) {
+  layouts(rn, have, wanted) {
     if (rn.def.op !== 'Conv') return undefined;
     const a = rn.attrs as ConvAttrs;
     const out = rn.outputShapes[0]!;
@@ -46,7 +47,9 @@ export const generalConv: ArenaKernel = {
     if (have[0] === undefined || !a.constWeights || have[1] !== undefined || (a.hasBias && have[2] !== undefined)) return undefined;
     if (a.residual && have[3] === undefined) return undefined;
     if (rn.inputShapes[0]!.length !== 4 || out.some((d) => d < 1)) return undefined;
-    return { inputs: ['nhwc', undefined, undefined, a.residual ? 'nhwc' : undefined], outputs: ['nhwc'] };
+    // an NHWC residual would need converting as much as the output saves
+    const o = wanted?.[0] === 'plain' && (!a.residual || have[3] === 'plain') ? 'plain' : 'nhwc';
+    return { inputs: ['nhwc', undefined, undefined, a.residual ? o : undefined], outputs: [o] };
   },
   build(ctx) {
     const rn = ctx.node;
@@ -60,7 +63,7 @@ export const generalConv: ArenaKernel = {
     const g = convGeometry(a, x.shape, y.shape, (opg) => Math.ceil(opg / NR));
     const [act, aa, ab] = actArgs(a.act);
     const [post, pa, pb] = actArgs(a.residual ? a.post : undefined);
-    const epilogue = [act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }];
+    const epilogue = [act, { f32: aa }, { f32: ab }, post, { f32: pa }, { f32: pb }, y.layout === 'plain' ? 1 : 0];
     const params = ctx.weights(packStruct([...geometryFields(g), ...epilogue]));
     const { cpg, kh, kw } = g;
     const packed = ctx.weights(packConvPanels((oc, c, ky, kx) => weights[((oc * cpg + c) * kh + ky) * kw + kx]!, bias, g));

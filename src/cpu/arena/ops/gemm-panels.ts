@@ -14,7 +14,7 @@ export interface GemmShape {
 }
 
 /** Every microkernel c/gemm.c exports (bench/arena-gemm.ts compares them, test/arena-gemm.test.ts checks them). */
-export const GEMM_SHAPES: readonly GemmShape[] = [{ mr: 4, nr: 8, loadsplat: true }, { mr: 6, nr: 8 }];
+export const GEMM_SHAPES: readonly GemmShape[] = [{ mr: 4, nr: 8, loadsplat: true }];
 
 /** The one the kernels use. */
 export const GEMM_SHAPE: GemmShape = GEMM_SHAPES[0]!;
@@ -46,6 +46,8 @@ export interface GemmRows {
   aStride: number;
   group?: number;
   groupStride?: number;
+  /** C (and the residual) stored transposed, column n's rows at n·M (c/gemm.c `trans`; MR 4): NCHW planes. */
+  transposed?: boolean;
 }
 
 /** Byte offsets of one call's operands; r is the residual (same layout as C) or 0. */
@@ -64,9 +66,10 @@ export function gemmParams(rows: GemmRows, act: FusedActivation, post: FusedActi
   const pchunk = Math.ceil(panels / chunks);
   const [kind, lo, hi] = actArgs(act);
   const [pkind, plo, phi] = actArgs(post);
-  const params = new Float32Array(13);
-  new Int32Array(params.buffer, 0, 9).set([rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind]);
-  params.set([lo, hi, plo, phi], 9);
+  const ints = [rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind, rows.transposed ? 1 : 0];
+  const params = new Float32Array(ints.length + 4);
+  new Int32Array(params.buffer, 0, ints.length).set(ints);
+  params.set([lo, hi, plo, phi], ints.length);
   return { params, tiles: blocks * Math.ceil(panels / pchunk) };
 }
 
@@ -75,5 +78,7 @@ export function gemmCalls(ctx: BuildCtx, rows: GemmRows, ops: GemmOperands[], ac
   if (rows.M === 0 || rows.N === 0) return [];
   const { params, tiles } = gemmParams(rows, act, post, shape);
   const p = ctx.weights(params);
-  return ops.map((o) => ({ fn: `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}`, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
+  if (rows.transposed && shape.mr !== 4) throw new Error(`gemm: no transposed ${shape.mr}x${shape.nr} kernel`);
+  const fn = `gemm_${shape.mr}x${shape.nr}${shape.loadsplat ? '_ls' : ''}`;
+  return ops.map((o) => ({ fn, args: [o.c, o.a, o.w, o.r ?? 0, p], tiles }));
 }
