@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPoseLandmarker, type PoseLandmarker } from '../src/tasks/index.js';
-import { openPage } from './support/browser.js';
+import { solutionRun } from './support/mediapipe-solution.js';
 import { decodePng } from './support/photo.js';
 import { poseDetectorBytes, poseLandmarkBytes } from '../scripts/mediapipe-assets.js';
 import { PHOTO } from './support/tflite-ref.js';
@@ -35,19 +35,11 @@ afterAll(() => task?.dispose());
 describe('pose landmarker vs @mediapipe/pose in Chromium', () => {
   it.each(Object.entries(IMAGES))('%s', async (name, img) => {
     task ??= await createPoseLandmarker({ detector: poseDetectorBytes(), landmarker: poseLandmarkBytes('full') }, { backend: 'cpu' });
-    const { page, errors } = await openPage('/test/pages/mediapipe-pose.html');
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
-    const b64 = Buffer.from(img.data).toString('base64');
-    const ref = await page.evaluate(
-      (b, w, h) => (window as unknown as { __mediapipePose: typeof import('./pages/mediapipe-pose.js') }).__mediapipePose.mediapipePose(b, w, h, 1),
-      b64, img.width, img.height,
-    );
-    await page.close();
-    expect(ref, errors.join('\n')).not.toBeNull();
+    const ref = await solutionRun<number[][], { modelComplexity: 1 }>('/test/pages/mediapipe-pose.html', [img], { modelComplexity: 1 });
     const [ours] = await task.detect(img);
     expect(ours).toBeDefined();
-    const d = ours!.landmarks.map((l, i) => Math.hypot(l.x - ref![i]![0]!, l.y - ref![i]![1]!));
-    console.log(`${name}: ROI ${JSON.stringify(ours!.roi)}\n  distances px: ${d.map((v) => v.toFixed(2)).join(' ')}\n  ours: ${ours!.landmarks.map((l) => `${l.x.toFixed(1)},${l.y.toFixed(1)}`).join(' ')}\n  ref:  ${ref!.map((l) => `${l[0]!.toFixed(1)},${l[1]!.toFixed(1)}`).join(' ')}`);
+    const d = ours!.landmarks.map((l, i) => Math.hypot(l.x - ref[i]![0]!, l.y - ref[i]![1]!));
+    console.log(`${name}: ROI ${JSON.stringify(ours!.roi)}\n  distances px: ${d.map((v) => v.toFixed(2)).join(' ')}\n  ours: ${ours!.landmarks.map((l) => `${l.x.toFixed(1)},${l.y.toFixed(1)}`).join(' ')}\n  ref:  ${ref.map((l) => `${l[0]!.toFixed(1)},${l[1]!.toFixed(1)}`).join(' ')}`);
     if (img === small) expect(Math.max(...d.slice(0, 13))).toBeLessThan(2);
   }, 240_000);
 });
