@@ -12,13 +12,13 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { load, type Model } from '../src/node.js';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
-import { SAMPLES, WARMUP } from '../src/cpu/thread-plan.js';
+import { PLAN_RUNS, WARMUP } from '../src/cpu/thread-plan.js';
 
 const ORT_VERSION = '1.31.1';
 const ORT_DIR = resolve('.cache/ort-node');
 
 /** Warm-up runs: past the thread plan's own warm-up and measurement (thread-plan.ts), so timed runs use its choice. */
-const SKIP = WARMUP + 2 * SAMPLES + 5;
+const SKIP = WARMUP + PLAN_RUNS + 5;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { load, type Model } from '../src/node.js';
 import type { ResolvedGraph } from '../src/graph/resolve.js';
-import { SAMPLES, WARMUP } from '../src/cpu/thread-plan.js';
+import { PLAN_RUNS, WARMUP } from '../src/cpu/thread-plan.js';
 
 const TFLITE = 'node_modules/@mediapipe/face_detection';
 const MODELS: [string, () => Uint8Array | string][] = [
@@ -22,7 +22,7 @@ const MODELS: [string, () => Uint8Array | string][] = [
 ];
 const THREADS = [1, 2];
 /** Past the thread plan's warm-up and measurement, so timed runs use its choice. */
-const SKIP = WARMUP + 2 * SAMPLES + 3;
+const SKIP = WARMUP + PLAN_RUNS + 3;
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
