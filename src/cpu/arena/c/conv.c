@@ -44,19 +44,10 @@ static inline __attribute__((always_inline)) void conv_store(const conv_params *
   store_nv(y, lo, hi, nv);
 }
 
-// The same for one channel's run of m ≤ 4 pixels (NCHW output); a short run's residual reads at most 3 floats past
-// it (the next row or plane, or the arena's slack). Inline for a clamp (none, relu, clip) without residual, a call
-// otherwise: the whole epilogue inlined into both block kernels made the module 21 KB larger.
-static __attribute__((noinline)) void conv_store_run_any(const conv_params *p, f32 *y, const f32 *r, f32x4 v, int m) {
-  v = act4(v, p->act, p->a, p->b);
-  if (r) v = act4(wasm_f32x4_add(v, load4(r)), p->post, p->pa, p->pb);
-  store_run(y, v, m);
-}
-
+// The same for one channel's run of m ≤ 4 pixels (NCHW output): planes.h's run epilogue.
 static inline __attribute__((always_inline)) void conv_store_run(const conv_params *p, f32 *y, const f32 *r, f32x4 v,
                                                                  int m) {
-  if (p->act == ACT_CLAMP && !r) store_run(y, clamp4(v, splat(p->a), splat(p->b)), m);
-  else conv_store_run_any(p, y, r, v, m);
+  store_run_act(y, r, v, m, p->act, p->a, p->b, p->post, p->pa, p->pb);
 }
 
 // m ≤ 4 pixels × nc ≤ 4 channels, v{i} being pixel i's channels, into channel planes `plane` floats apart.

@@ -50,18 +50,9 @@ static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
   }
 }
 
-// The epilogue of m ≤ 4 rows of one column of C stored transposed (a run of its column); a short run's residual
-// reads at most 3 floats past it, into the next column or the arena's slack. Inline for a clamp without residual, a
-// call otherwise (module size: the transposed epilogue serves a graph output's layer only).
-static __attribute__((noinline)) void store_col_any(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
-  v = act_reg(v, pp->act, pp->lo, pp->hi);
-  if (r) v = act_reg(wasm_f32x4_add(v, load4(r)), pp->post, pp->plo, pp->phi);
-  store_run(c, v, m);
-}
-
+// m ≤ 4 rows of one column of C stored transposed (a run of its column): planes.h's run epilogue.
 static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
-  if (pp->act == ACT_CLAMP && !r) store_run(c, clamp4(v, splat(pp->lo), splat(pp->hi)), m);
-  else store_col_any(c, r, v, m, pp);
+  store_run_act(c, r, v, m, pp->act, pp->lo, pp->hi, pp->post, pp->plo, pp->phi);
 }
 
 static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,

@@ -20,3 +20,20 @@ static inline void store_run(f32 *p, f32x4 v, int m) {
   if (m == 4) store4(p, v);
   else store_first(p, v, m);
 }
+
+// The epilogue of one channel's run of m ≤ 4 pixels: act (kind, a, b), + the residual r (or none), post act (pk, pa,
+// pb); a short run's residual reads at most 3 floats past it (the next run or plane, or the arena's slack). A call,
+// inlined (store_run_act) only for a clamp without residual: the whole epilogue inlined into every block kernel made
+// the module about 20 KB larger, and NCHW output serves a graph output's layer only.
+static __attribute__((noinline)) void store_run_any(f32 *y, const f32 *r, f32x4 v, int m, int kind, f32 a, f32 b,
+                                                    int pk, f32 pa, f32 pb) {
+  v = act4(v, kind, a, b);
+  if (r) v = act4(wasm_f32x4_add(v, load4(r)), pk, pa, pb);
+  store_run(y, v, m);
+}
+
+static inline __attribute__((always_inline)) void store_run_act(f32 *y, const f32 *r, f32x4 v, int m, int kind, f32 a,
+                                                                f32 b, int pk, f32 pa, f32 pb) {
+  if (kind == ACT_CLAMP && !r) store_run(y, clamp4(v, splat(a), splat(b)), m);
+  else store_run_any(y, r, v, m, kind, a, b, pk, pa, pb);
+}

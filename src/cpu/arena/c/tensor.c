@@ -1,4 +1,4 @@
-#include "sc.h"
+#include "planes.h"
 
 // Data movement: Transpose, Concat, Slice, Split, the NHWC reshapes (tensor_copy) and Pad (tensor_pad). The plans
 // are int32 records the op builders (src/cpu/arena/ops/strided.ts) put in the read-only region; all strides and
@@ -78,12 +78,11 @@ static inline void gather_row(f32 *d, const f32 *s, int n, int ls, int ld) {
 // 4 rows × 4 columns: element (r, j) from p[r·rs + j] to q[r + j·ld].
 static inline void block4(f32 *q, const f32 *p, int rs, int ld) {
   f32x4 a0 = load4(p), a1 = load4(p + rs), a2 = load4(p + 2 * rs), a3 = load4(p + 3 * rs);
-  f32x4 t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
-  f32x4 t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
-  store4(q, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-  store4(q + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-  store4(q + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-  store4(q + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+  TRANSPOSE4(a0, a1, a2, a3);
+  store4(q, a0);
+  store4(q + ld, a1);
+  store4(q + 2 * ld, a2);
+  store4(q + 3 * ld, a3);
 }
 
 // 2 or 3 rows × 4 columns filling the destination (ld = rows): interleaved through shuffles.
