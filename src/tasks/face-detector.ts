@@ -8,6 +8,7 @@ import { DetectionSmoother } from './smoothing.js';
 import { FACE_DETECTORS, type DetectorParams, type FaceDetectorModel } from './params.js';
 import { ssdStage, type DecodeStats } from './ssd-stage.js';
 import { imageSize, taskModel, type TaskOptions } from './task-model.js';
+import { taskSteps } from './task-steps.js';
 import { videoTask, type VideoTask } from './video.js';
 
 export interface Keypoint {
@@ -82,7 +83,8 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const maxResults = opts.maxResults ?? 32;
     if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
     const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
-    const stage = await ssdStage(TASK, model, params, maxResults, stats);
+    const steps = taskSteps(opts.taskWorker);
+    const stage = await ssdStage(TASK, model, params, maxResults, stats, steps);
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {
       const { width, height } = imageSize(TASK, image);
       let dets = await stage.detect(image);
@@ -99,6 +101,7 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       stats,
       ...videoTask(TASK, run, () => {
         stage.dispose();
+        steps.dispose();
         if (owned) model.dispose();
       }),
     };

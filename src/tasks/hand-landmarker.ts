@@ -7,11 +7,15 @@ import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
 import { detectionToSource } from './detections.js';
-import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
-import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
+import { HAND_LANDMARKS, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
+import { projectHand, type HandOutputs } from './project.js';
+import { detectionRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, twoModels } from './task-model.js';
+import { transferables } from './cpu-steps.js';
+import { movablePixels, orOnThisThread, taskSteps } from './task-steps.js';
+import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
 export interface HandLandmark {
@@ -70,7 +74,8 @@ export async function createHandLandmarker(
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
-    const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats);
+    const steps = taskSteps(opts.taskWorker);
+    const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats, steps);
     let tracked: Roi[] = [];
 
     const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
@@ -80,25 +85,33 @@ export async function createHandLandmarker(
       return found.map((d) => detectionRoi(detectionToSource(d, palms.input.placement!, width, height, model), width, height, p.fromDetection));
     };
 
-    const hand = async (px: Pixels, roi: Roi) => {
-      const r = await landmarker.run(await crop.inputs(px, roi));
-      const score = r.get(outs.flag)!.data[0]!;
-      if (!(score >= minPresence)) return undefined;
-      const raw = r.get(outs.landmarks)!.data;
-      const world = r.get(outs.world)!.data;
-      const [c, s] = [Math.cos(roi.rotation), Math.sin(roi.rotation)];
-      const landmarks = HAND_LANDMARK_NAMES.map((name, i) => {
-        const [x, y] = roiToSource(roi, raw[3 * i]! / size, raw[3 * i + 1]! / size);
-        return { name, x, y, z: (raw[3 * i + 2]! / size / p.normalizeZ) * roi.size };
-      });
-      const worldLandmarks = HAND_LANDMARK_NAMES.map((name, i) => {
-        const [x, y, z] = [world[3 * i]!, world[3 * i + 1]!, world[3 * i + 2]!];
-        return { name, x: c * x - s * y, y: s * x + c * y, z };
-      });
-      const left = r.get(outs.handedness)!.data[0]!;
-      const handedness = left >= 1 - left ? { label: p.handednessLabels[0], score: left } : { label: p.handednessLabels[1], score: 1 - left };
-      const result: HandResult = { landmarks, worldLandmarks, handedness, score, roi };
-      return { result, next: landmarksRoi(landmarks, p.fromLandmarks) };
+    const read = (r: Map<string, Tensor>): HandOutputs => ({
+      landmarks: r.get(outs.landmarks)!.data,
+      world: r.get(outs.world)!.data,
+      flag: r.get(outs.flag)!.data[0]!,
+      handedness: r.get(outs.handedness)!.data[0]!,
+    });
+
+    const hands = async (px: Pixels, rois: readonly Roi[]) => {
+      const found = [];
+      for (const roi of rois) {
+        const h = projectHand(read(await landmarker.run(await crop.inputs(px, roi))), roi, p, minPresence);
+        if (h) found.push(h);
+      }
+      return found;
+    };
+
+    // The CPU backend in a browser: the crops and the projections run in the task worker; the frame crosses once.
+    const handsInWorker = async (image: ImageSource, rois: readonly Roi[]) => {
+      const px = movablePixels(reader.read(image), image);
+      const inputs = await steps.run('crops', { px, rois, size, range: p.range }, [px.data.buffer as ArrayBuffer]);
+      const found = [];
+      for (const [i, roi] of rois.entries()) {
+        const o = read(await landmarker.run({ [lmIn.name]: { shape: lmIn.shape, data: inputs[i]! } }));
+        const h = await steps.run('hand', { outs: o, roi, p, minPresence }, transferables(o));
+        if (h) found.push(h);
+      }
+      return found;
     };
 
     const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
@@ -110,12 +123,8 @@ export async function createHandLandmarker(
         const fresh = (await palmRois(image, width, height)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
         rois = [...rois, ...fresh].slice(0, numHands);
       }
-      const px = rois.length ? reader.read(image) : undefined;
-      const found = [];
-      for (const roi of rois) {
-        const h = await hand(px!, roi);
-        if (h) found.push(h);
-      }
+      const here = () => hands(reader.read(image), rois);
+      const found = !rois.length ? [] : landmarker.backend === 'cpu' && steps.inWorker ? await orOnThisThread(() => handsInWorker(image, rois), here) : await here();
       if (video) tracked = found.map((h) => h.next);
       return found.map((h) => h.result);
     };
@@ -128,6 +137,7 @@ export async function createHandLandmarker(
       ...videoTask(TASK, run, () => {
         palms.dispose();
         crop.dispose();
+        steps.dispose();
         disposeModels();
       }),
     };
@@ -146,29 +156,7 @@ function handOutputs(model: Model, p: HandLandmarkParams) {
   return { landmarks: landmarks!.name, flag: flag!.name, handedness: handedness!.name, world: world!.name };
 }
 
-/**
- * HandLandmarksToRectCalculator then RectTransformation: the partial landmarks' box in the frame turned so that the
- * wrist → mean of the index, middle and ring MCPs points up. `max` starts at FLT_MIN, as MediaPipe's numeric_limits<float>::min().
- */
-export function landmarksRoi(points: readonly { x: number; y: number }[], t: HandLandmarkParams['fromLandmarks']): Roi {
-  const pts = t.partial.map((i) => points[i]!);
-  const [w, a, b, c] = [pts[0]!, pts[4]!, pts[6]!, pts[8]!];
-  const x1 = ((a.x + c.x) / 2 + b.x) / 2;
-  const y1 = ((a.y + c.y) / 2 + b.y) / 2;
-  const rotation = normaliseAngle(Math.PI / 2 - Math.atan2(-(y1 - w.y), x1 - w.x));
-  const FLT_MIN = 1.1754943508222875e-38;
-  const bounds = (xs: number[]) => [Math.min(Number.MAX_VALUE, ...xs), Math.max(FLT_MIN, ...xs)] as const;
-  const [xmin, xmax] = bounds(pts.map((q) => q.x));
-  const [ymin, ymax] = bounds(pts.map((q) => q.y));
-  const [cx, cy] = [(xmin + xmax) / 2, (ymin + ymax) / 2];
-  const back = normaliseAngle(-rotation);
-  const [cb, sb] = [Math.cos(back), Math.sin(back)];
-  const [pxmin, pxmax] = bounds(pts.map((q) => (q.x - cx) * cb - (q.y - cy) * sb));
-  const [pymin, pymax] = bounds(pts.map((q) => (q.x - cx) * sb + (q.y - cy) * cb));
-  const [pcx, pcy] = [(pxmin + pxmax) / 2, (pymin + pymax) / 2];
-  const [cr, sr] = [Math.cos(rotation), Math.sin(rotation)];
-  return transformRect({ x: pcx * cr - pcy * sr + cx, y: pcx * sr + pcy * cr + cy, width: pxmax - pxmin, height: pymax - pymin, rotation }, t);
-}
+export { landmarksRoi } from './project.js';
 
 /** The IoU of two ROIs' axis-aligned squares (the association's similarity, rotation ignored). */
 function squareIou(p: Roi, q: Roi): number {

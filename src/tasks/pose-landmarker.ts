@@ -7,11 +7,15 @@ import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import { detectionToSource } from './detections.js';
-import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
-import { alignmentRoi, roiToSource, type Roi } from './roi.js';
+import { POSE_DETECTOR, POSE_LANDMARKS, type PoseLandmarkParams } from './params.js';
+import { projectPose, type PoseOutputs } from './project.js';
+import { alignmentRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, pickOutput, twoModels } from './task-model.js';
+import { transferables } from './cpu-steps.js';
+import { movablePixels, orOnThisThread, taskSteps } from './task-steps.js';
+import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
 export interface PoseLandmark {
@@ -46,7 +50,6 @@ export type PoseLandmarkerStats = LandmarkerStats;
 export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats>;
 
 const TASK = 'pose landmarker';
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 export async function createPoseLandmarker(
   models: { detector: ModelSource | Model; landmarker: ModelSource | Model },
@@ -72,7 +75,8 @@ export async function createPoseLandmarker(
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
     // MediaPipe keeps the best pose (num_poses 1)
-    const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats);
+    const steps = taskSteps(opts.taskWorker);
+    const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats, steps);
     let tracked: Roi | undefined;
 
     const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
@@ -83,26 +87,24 @@ export async function createPoseLandmarker(
       return alignmentRoi(src.keypoints, width, height, p.fromDetection);
     };
 
+    /** The outputs projectPose reads (the mask only when asked for). */
+    const poseOutputs = (outs: Map<string, Tensor>): PoseOutputs => {
+      const hm = outs.get(heatmapOut)!;
+      const mask = opts.segmentation ? { mask: outs.get(maskOut)!.data } : {};
+      return { landmarks: outs.get(landmarksOut)!.data, flag: outs.get(flagOut)!.data[0]!, heatmap: hm.data, hh: hm.shape[1]!, hw: hm.shape[2]!, ...mask };
+    };
+
     const landmarks = async (px: Pixels, roi: Roi) => {
       const outs = await landmarker.run(await crop.inputs(px, roi));
-      const score = outs.get(flagOut)!.data[0]!;
-      if (!(score >= minPresence)) return undefined;
-      const raw = outs.get(landmarksOut)!.data;
-      const hm = outs.get(heatmapOut)!;
-      const uv = refineFromHeatmap(raw, hm.data, hm.shape[1]!, hm.shape[2]!, p);
-      const all = Array.from({ length: p.numPose + 2 }, (_, i) => {
-        const [x, y] = roiToSource(roi, uv[2 * i]!, uv[2 * i + 1]!);
-        const r = i * p.valuesPerLandmark;
-        return { x, y, z: (raw[r + 2]! / size) * roi.size, visibility: sigmoid(raw[r + 3]!), presence: sigmoid(raw[r + 4]!) };
-      });
-      const result: PoseResult = {
-        landmarks: all.slice(0, p.numPose).map((l, i) => ({ name: POSE_LANDMARK_NAMES[i]!, ...l })),
-        score,
-        roi,
-        ...(opts.segmentation ? { mask: projectMask(outs.get(maskOut)!.data, size, roi, px.width, px.height) } : {}),
-      };
-      const aux = all.slice(p.numPose).flatMap((l) => [l.x / px.width, l.y / px.height]);
-      return { result, next: alignmentRoi(aux, px.width, px.height, p.fromLandmarks) };
+      return projectPose(poseOutputs(outs), roi, p, minPresence, px.width, px.height);
+    };
+
+    // The CPU backend in a browser: the crop and the projection run in the task worker; the frame crosses once.
+    const landmarksInWorker = async (image: ImageSource, roi: Roi) => {
+      const px = movablePixels(reader.read(image), image);
+      const [input] = await steps.run('crops', { px, rois: [roi], size, range: p.range }, [px.data.buffer as ArrayBuffer]);
+      const o = poseOutputs(await landmarker.run({ [lmIn.name]: { shape: lmIn.shape, data: input! } }));
+      return steps.run('pose', { outs: o, roi, p, minPresence, width: px.width, height: px.height }, transferables(o));
     };
 
     const run = async (image: ImageSource, video: boolean): Promise<PoseResult[]> => {
@@ -110,7 +112,8 @@ export async function createPoseLandmarker(
       stats.frames++;
       const roi = (video ? tracked : undefined) ?? (await detectRoi(image, width, height));
       if (!roi) return [];
-      const found = await landmarks(reader.read(image), roi);
+      const here = () => landmarks(reader.read(image), roi);
+      const found = landmarker.backend === 'cpu' && steps.inWorker ? await orOnThisThread(() => landmarksInWorker(image, roi), here) : await here();
       // MediaPipe: a lost pose returns nothing this frame and the detector runs on the next
       if (video) tracked = found?.next;
       return found ? [found.result] : [];
@@ -124,56 +127,11 @@ export async function createPoseLandmarker(
       ...videoTask(TASK, run, () => {
         poses.dispose();
         crop.dispose();
+        steps.dispose();
         disposeModels();
       }),
     };
   });
 }
 
-/**
- * TensorsToLandmarks (x, y over the input size) then RefineLandmarksFromHeatmapCalculator: each landmark whose
- * heatmap cell lies inside moves to the sigmoid-weighted mean of the kernel×kernel cells around it, when the
- * largest of them reaches min_confidence_to_refine. Crop-normalised (u, v) pairs of all landmarks.
- */
-export function refineFromHeatmap(raw: ArrayLike<number>, hm: ArrayLike<number>, hh: number, hw: number, p: PoseLandmarkParams): Float64Array {
-  const n = p.numLandmarks;
-  const uv = new Float64Array(2 * n);
-  const off = (p.heatmapKernel - 1) >> 1;
-  for (let i = 0; i < n; i++) {
-    const [x, y] = [raw[i * p.valuesPerLandmark]! / p.inputSize, raw[i * p.valuesPerLandmark + 1]! / p.inputSize];
-    [uv[2 * i], uv[2 * i + 1]] = [x, y];
-    // C++'s int conversion truncates toward zero
-    const [col, row] = [Math.trunc(x * hw), Math.trunc(y * hh)];
-    if (col < 0 || col >= hw || row < 0 || row >= hh) continue;
-    let [sum, sx, sy, best] = [0, 0, 0, 0];
-    for (let r = Math.max(0, row - off); r < Math.min(hh, row + off + 1); r++)
-      for (let c = Math.max(0, col - off); c < Math.min(hw, col + off + 1); c++) {
-        const conf = sigmoid(hm[(r * hw + c) * n + i]!);
-        sum += conf;
-        sx += c * conf;
-        sy += r * conf;
-        best = Math.max(best, conf);
-      }
-    if (best >= p.minConfidenceToRefine && sum > 0) [uv[2 * i], uv[2 * i + 1]] = [sx / hw / sum, sy / hh / sum];
-  }
-  return uv;
-}
-
-/** The model's mask (logits, SIGMOID) at each source pixel: bilinear at the pixel's place in the crop, 0 outside it. */
-function projectMask(logits: ArrayLike<number>, size: number, r: Roi, w: number, h: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const [c, s] = [Math.cos(r.rotation), Math.sin(r.rotation)];
-  const k = size / r.size;
-  const at = (x: number, y: number) => sigmoid(logits[y * size + x]!);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const [dx, dy] = [x - r.x, y - r.y];
-      const u = (c * dx + s * dy) * k + size / 2;
-      const v = (-s * dx + c * dy) * k + size / 2;
-      if (!(u >= 0 && v >= 0 && u <= size - 1 && v <= size - 1)) continue;
-      const [iu, iv] = [Math.min(Math.floor(u), size - 2), Math.min(Math.floor(v), size - 2)];
-      const [fu, fv] = [u - iu, v - iv];
-      out[y * w + x] = (at(iu, iv) * (1 - fu) + at(iu + 1, iv) * fu) * (1 - fv) + (at(iu, iv + 1) * (1 - fu) + at(iu + 1, iv + 1) * fu) * fv;
-    }
-  return out;
-}
+export { refineFromHeatmap } from './project.js';

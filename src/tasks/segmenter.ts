@@ -2,10 +2,12 @@
 import type { Model, ModelSource } from '../model.js';
 import { outputMask } from '../vision/input.js';
 import { maskRegion, type GpuMask } from '../vision/mask.js';
-import type { Placement, Rect } from '../vision/options.js';
+import type { Rect } from '../vision/options.js';
 import type { ImageSource } from '../vision/source.js';
 import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
+import { resampleMask } from './project.js';
+import { orOnThisThread, taskSteps } from './task-steps.js';
 
 /** MediaPipe's selfie segmentation (mediapipe/modules/selfie_segmentation/selfie_segmentation_cpu.pbtxt). */
 export const SELFIE_SEGMENTATION = {
@@ -48,15 +50,21 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
     const out = pickOutput(TASK, model, '[1, H, W, 1] (person confidence)', (s) => s.length === 4 && s[0] === 1 && s[3] === 1 && s[1]! > 1 && s[2]! > 1);
     const input = await taskInput(model, SELFIE_SEGMENTATION.range, SELFIE_SEGMENTATION.resize);
     const clock = new VideoClock(TASK);
-    const segment = async (image: ImageSource): Promise<SegmentationMask> => {
+    const steps = taskSteps(opts.taskWorker);
+    const segment = async (image: ImageSource, here = false): Promise<SegmentationMask> => {
       const { width, height } = imageSize(TASK, image);
       const t = (await input.run(image)).get(out)!;
-      return { width, height, confidence: resampleMask(t.data, t.shape[2]!, t.shape[1]!, input.placement!, width, height) };
+      const args = { mask: t.data, mw: t.shape[2]!, mh: t.shape[1]!, placement: input.placement!, width, height };
+      // on the CPU backend the resampling runs in the task worker (the mask array moves there)
+      const confidence = model.backend === 'cpu' && steps.inWorker && !here
+        ? await orOnThisThread(() => steps.run('mask', args, [t.data.buffer as ArrayBuffer]), async () => (await segment(image, true)).confidence)
+        : resampleMask(args.mask, args.mw, args.mh, args.placement, width, height);
+      return { width, height, confidence };
     };
     const [, inH, inW] = model.inputs[0]!.shape;
     return {
       model,
-      segment,
+      segment: (image) => segment(image),
       async segmentOnGpu(image) {
         const { width, height } = imageSize(TASK, image);
         await input.runOnGpu(image);
@@ -69,6 +77,7 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
       },
       dispose() {
         input.dispose();
+        steps.dispose();
         if (owned) model.dispose();
       },
     };
@@ -76,35 +85,4 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
     if (owned) model.dispose();
     throw e;
   }
-}
-
-/** Bilinear (half-pixel centres, edges clamped, as cv::resize INTER_LINEAR) from the model's mask to the source. */
-export function resampleMask(mask: ArrayLike<number>, mw: number, mh: number, p: Placement, w: number, h: number): Float32Array {
-  const out = new Float32Array(w * h);
-  const axis = (n: number, s0: number, sLen: number, d0: number, dLen: number, m: number) => {
-    const i0 = new Int32Array(n);
-    const i1 = new Int32Array(n);
-    const f = new Float32Array(n);
-    for (let k = 0; k < n; k++) {
-      const u = Math.min(Math.max(d0 + ((k + 0.5 - s0) * dLen) / sLen - 0.5, 0), m - 1);
-      i0[k] = Math.floor(u);
-      i1[k] = Math.min(i0[k]! + 1, m - 1);
-      f[k] = u - i0[k]!;
-    }
-    return { i0, i1, f };
-  };
-  const ax = axis(w, p.src.x, p.src.w, p.dst.x, p.dst.w, mw);
-  const ay = axis(h, p.src.y, p.src.h, p.dst.y, p.dst.h, mh);
-  for (let y = 0; y < h; y++) {
-    const r0 = ay.i0[y]! * mw;
-    const r1 = ay.i1[y]! * mw;
-    const fy = ay.f[y]!;
-    for (let x = 0; x < w; x++) {
-      const fx = ax.f[x]!;
-      const top = mask[r0 + ax.i0[x]!]! * (1 - fx) + mask[r0 + ax.i1[x]!]! * fx;
-      const bottom = mask[r1 + ax.i0[x]!]! * (1 - fx) + mask[r1 + ax.i1[x]!]! * fx;
-      out[y * w + x] = top * (1 - fy) + bottom * fy;
-    }
-  }
-  return out;
 }

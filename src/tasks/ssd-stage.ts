@@ -1,6 +1,7 @@
 // An SSD detector as a task's first stage: image → model input → decode + weighted NMS. On WebGPU the decoding runs
 // as one kernel on the model's output buffers (gpu-decode.ts) and only the detections are read back; on the CPU, after
-// a device loss, or when more boxes pass the threshold than the kernel keeps, the raw tensors are decoded here.
+// a device loss, or when more boxes pass the threshold than the kernel keeps, the raw tensors are decoded by the
+// task's steps (the task worker in browsers, this thread in Node).
 import { GpuError } from '../errors.js';
 import type { Model } from '../model.js';
 import type { ImageInput } from '../vision/input.js';
@@ -9,6 +10,7 @@ import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
 import type { DetectorParams } from './params.js';
 import { ssdOutputs, taskInput } from './task-model.js';
+import { orOnThisThread, type TaskSteps } from './task-steps.js';
 
 export interface DecodeStats {
   /** Frames whose decoding and NMS ran on the GPU (WebGPU backend): only the final detections were read back. */
@@ -27,15 +29,21 @@ export interface SsdStage {
   dispose(): void;
 }
 
-export async function ssdStage(task: string, model: Model, params: DetectorParams, maxOut: number, stats: DecodeStats): Promise<SsdStage> {
+/** `steps`: where the CPU path decodes (task-steps.ts: the task worker in browsers). */
+export async function ssdStage(task: string, model: Model, params: DetectorParams, maxOut: number, stats: DecodeStats, steps?: TaskSteps): Promise<SsdStage> {
   const { boxes, scores } = ssdOutputs(task, model, params.decode);
   const anchors = ssdAnchors(params.anchors);
   const input = await taskInput(model, params.range, params.resize);
   const gpu = await gpuDecoder(model, boxes, scores, anchors, params, maxOut);
-  const onCpu = async (image: ImageSource) => {
+  const onCpu = async (image: ImageSource, here = false): Promise<RawDetection[]> => {
     const outs = await input.run(image);
     const [b, s] = [outs.get(boxes)!.data, outs.get(scores)!.data];
     stats.bytesReadBack += b.byteLength + s.byteLength;
+    // the outputs are this run's own arrays: they move to the worker; should it die, the frame runs again here
+    if (steps?.inWorker && !here) {
+      const args = { boxes: b, scores: s, anchors, decode: params.decode, nmsIou: params.nmsIou, maxOut };
+      return orOnThisThread(() => steps.run('ssd', args, [...new Set([b.buffer, s.buffer])] as ArrayBuffer[]), () => onCpu(image, true));
+    }
     const t0 = performance.now();
     const found = weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxOut);
     stats.decodeMs += performance.now() - t0;

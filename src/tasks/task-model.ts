@@ -6,8 +6,15 @@ import { load, type LoadOptions, type Model, type ModelSource } from '../model.j
 import { createImageInput, type ImageInput } from '../vision/input.js';
 import type { ResizeMode } from '../vision/options.js';
 import { sourceSize, type ImageSource } from '../vision/source.js';
+import type { TaskWorkerOption } from './task-steps.js';
 
-export interface TaskOptions extends LoadOptions {}
+export interface TaskOptions extends LoadOptions {
+  /**
+   * The CPU backend in a browser: decoding, NMS, crops and projections run in a worker of the task's own (true,
+   * default), off the page's thread, or on the calling thread (false). Node always runs them on the calling thread.
+   */
+  taskWorker?: TaskWorkerOption;
+}
 
 export async function taskModel(source: ModelSource | Model, opts: TaskOptions): Promise<{ model: Model; owned: boolean }> {
   if (typeof source === 'object' && source !== null && 'run' in source && 'backend' in source) return { model: source as Model, owned: false };

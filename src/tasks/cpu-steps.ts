@@ -1,0 +1,34 @@
+// The tasks' post-processing on the CPU backend, as steps of plain, structured-clonable data: in browsers the task
+// worker (task-worker.ts) runs them, off the page's thread; in Node, or with `taskWorker: false`, the caller's thread.
+import type { Pixels } from '../vision/resample.js';
+import type { Placement } from '../vision/options.js';
+import { decodeDetections, weightedNms } from './detections.js';
+import type { DetectionDecodeOptions, HandLandmarkParams, PoseLandmarkParams } from './params.js';
+import { projectHand, projectPose, resampleMask, type HandOutputs, type PoseOutputs } from './project.js';
+import { cropRoi, type Roi } from './roi.js';
+
+export const STEPS = {
+  /** SSD decode + weighted NMS, the best `maxOut`, in the model input's normalised coordinates. */
+  ssd: (a: { boxes: Float32Array; scores: Float32Array; anchors: Float32Array; decode: DetectionDecodeOptions; nmsIou: number; maxOut: number }) =>
+    weightedNms(decodeDetections(a.boxes, a.scores, a.anchors, a.decode), a.nmsIou).slice(0, a.maxOut),
+  /** Every ROI of one frame resampled into the landmark model's input: the frame crosses once. */
+  crops: (a: { px: Pixels; rois: readonly Roi[]; size: number; range: readonly [number, number] }) => a.rois.map((r) => cropRoi(a.px, r, a.size, a.range)),
+  hand: (a: { outs: HandOutputs; roi: Roi; p: HandLandmarkParams; minPresence: number }) => projectHand(a.outs, a.roi, a.p, a.minPresence),
+  pose: (a: { outs: PoseOutputs; roi: Roi; p: PoseLandmarkParams; minPresence: number; width: number; height: number }) =>
+    projectPose(a.outs, a.roi, a.p, a.minPresence, a.width, a.height),
+  mask: (a: { mask: Float32Array; mw: number; mh: number; placement: Placement; width: number; height: number }) =>
+    resampleMask(a.mask, a.mw, a.mh, a.placement, a.width, a.height),
+};
+
+export type Steps = typeof STEPS;
+export type StepName = keyof Steps;
+
+/** The ArrayBuffers under the typed arrays of a step's argument or result (a few levels deep), each once. */
+export function transferables(x: unknown, out = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
+  if (ArrayBuffer.isView(x)) {
+    if (x.buffer instanceof ArrayBuffer) out.add(x.buffer);
+  } else if (typeof x === 'object' && x !== null && depth < 4) {
+    for (const v of Array.isArray(x) ? x : Object.values(x)) transferables(v, out, depth + 1);
+  }
+  return [...out];
+}
