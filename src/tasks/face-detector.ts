@@ -91,7 +91,7 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
       stats.frames++;
       const t0 = performance.now();
       if (video) dets = smoother.apply(dets);
-      const faces = dets.map((d) => project(d, stage.input.placement!, width, height, params));
+      const faces = dets.map((d) => project(d, stage.placement!, width, height, params));
       stats.decodeMs += performance.now() - t0;
       return faces;
     };

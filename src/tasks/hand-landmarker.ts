@@ -14,7 +14,7 @@ import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, twoModels } from './task-model.js';
 import { transferables } from './cpu-steps.js';
-import { movablePixels, orOnThisThread, taskSteps } from './task-steps.js';
+import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
@@ -78,11 +78,11 @@ export async function createHandLandmarker(
     const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats, steps);
     let tracked: Roi[] = [];
 
-    const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
+    const palmRois = async (image: ImageSource, width: number, height: number, frame?: Frame): Promise<Roi[]> => {
       stats.detections++;
-      const found = await palms.detect(image);
+      const found = await palms.detect(image, frame);
       const model = { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight };
-      return found.map((d) => detectionRoi(detectionToSource(d, palms.input.placement!, width, height, model), width, height, p.fromDetection));
+      return found.map((d) => detectionRoi(detectionToSource(d, palms.placement!, width, height, model), width, height, p.fromDetection));
     };
 
     const read = (r: Map<string, Tensor>): HandOutputs => ({
@@ -102,9 +102,8 @@ export async function createHandLandmarker(
     };
 
     // The CPU backend in a browser: the crops and the projections run in the task worker; the frame crosses once.
-    const handsInWorker = async (image: ImageSource, rois: readonly Roi[]) => {
-      const px = movablePixels(reader.read(image), image);
-      const inputs = await steps.run('crops', { px, rois, size, range: p.range }, [px.data.buffer as ArrayBuffer]);
+    const handsInWorker = async (frame: Frame, rois: readonly Roi[]) => {
+      const inputs = await steps.onFrame('crops', frame, { rois, size, range: p.range });
       const found = [];
       for (const [i, roi] of rois.entries()) {
         const o = read(await landmarker.run({ [lmIn.name]: { shape: lmIn.shape, data: inputs[i]! } }));
@@ -117,16 +116,22 @@ export async function createHandLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
-      let rois = video ? tracked : [];
-      if (rois.length < numHands) {
-        // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones
-        const fresh = (await palmRois(image, width, height)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
-        rois = [...rois, ...fresh].slice(0, numHands);
+      // the CPU backend in a browser: the frame goes to the task worker once, for the palm detector and the crops
+      const frame = steps.inWorker && (detector.backend === 'cpu' || landmarker.backend === 'cpu') ? new Frame(image, reader) : undefined;
+      try {
+        let rois = video ? tracked : [];
+        if (rois.length < numHands) {
+          // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones
+          const fresh = (await palmRois(image, width, height, frame)).filter((d) => rois.every((t) => squareIou(d, t) <= MIN_SIMILARITY));
+          rois = [...rois, ...fresh].slice(0, numHands);
+        }
+        const here = () => hands(reader.read(image), rois);
+        const found = !rois.length ? [] : frame && landmarker.backend === 'cpu' ? await orOnThisThread(() => handsInWorker(frame, rois), here) : await here();
+        if (video) tracked = found.map((h) => h.next);
+        return found.map((h) => h.result);
+      } finally {
+        if (frame) steps.release(frame);
       }
-      const here = () => hands(reader.read(image), rois);
-      const found = !rois.length ? [] : landmarker.backend === 'cpu' && steps.inWorker ? await orOnThisThread(() => handsInWorker(image, rois), here) : await here();
-      if (video) tracked = found.map((h) => h.next);
-      return found.map((h) => h.result);
     };
 
     return {

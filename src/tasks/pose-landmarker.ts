@@ -14,7 +14,7 @@ import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, pickOutput, twoModels } from './task-model.js';
 import { transferables } from './cpu-steps.js';
-import { movablePixels, orOnThisThread, taskSteps } from './task-steps.js';
+import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
@@ -79,11 +79,11 @@ export async function createPoseLandmarker(
     const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats, steps);
     let tracked: Roi | undefined;
 
-    const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
+    const detectRoi = async (image: ImageSource, width: number, height: number, frame?: Frame): Promise<Roi | undefined> => {
       stats.detections++;
-      const [best] = await poses.detect(image);
+      const [best] = await poses.detect(image, frame);
       if (!best) return undefined;
-      const src = detectionToSource(best, poses.input.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
+      const src = detectionToSource(best, poses.placement!, width, height, { width: dp.anchors.inputWidth, height: dp.anchors.inputHeight });
       return alignmentRoi(src.keypoints, width, height, p.fromDetection);
     };
 
@@ -100,23 +100,28 @@ export async function createPoseLandmarker(
     };
 
     // The CPU backend in a browser: the crop and the projection run in the task worker; the frame crosses once.
-    const landmarksInWorker = async (image: ImageSource, roi: Roi) => {
-      const px = movablePixels(reader.read(image), image);
-      const [input] = await steps.run('crops', { px, rois: [roi], size, range: p.range }, [px.data.buffer as ArrayBuffer]);
+    const landmarksInWorker = async (frame: Frame, roi: Roi, width: number, height: number) => {
+      const [input] = await steps.onFrame('crops', frame, { rois: [roi], size, range: p.range });
       const o = poseOutputs(await landmarker.run({ [lmIn.name]: { shape: lmIn.shape, data: input! } }));
-      return steps.run('pose', { outs: o, roi, p, minPresence, width: px.width, height: px.height }, transferables(o));
+      return steps.run('pose', { outs: o, roi, p, minPresence, width, height }, transferables(o));
     };
 
     const run = async (image: ImageSource, video: boolean): Promise<PoseResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
-      const roi = (video ? tracked : undefined) ?? (await detectRoi(image, width, height));
-      if (!roi) return [];
-      const here = () => landmarks(reader.read(image), roi);
-      const found = landmarker.backend === 'cpu' && steps.inWorker ? await orOnThisThread(() => landmarksInWorker(image, roi), here) : await here();
-      // MediaPipe: a lost pose returns nothing this frame and the detector runs on the next
-      if (video) tracked = found?.next;
-      return found ? [found.result] : [];
+      // the CPU backend in a browser: the frame goes to the task worker once, for the detector and the crop
+      const frame = steps.inWorker && (detector.backend === 'cpu' || landmarker.backend === 'cpu') ? new Frame(image, reader) : undefined;
+      try {
+        const roi = (video ? tracked : undefined) ?? (await detectRoi(image, width, height, frame));
+        if (!roi) return [];
+        const here = () => landmarks(reader.read(image), roi);
+        const found = frame && landmarker.backend === 'cpu' ? await orOnThisThread(() => landmarksInWorker(frame, roi, width, height), here) : await here();
+        // MediaPipe: a lost pose returns nothing this frame and the detector runs on the next
+        if (video) tracked = found?.next;
+        return found ? [found.result] : [];
+      } finally {
+        if (frame) steps.release(frame);
+      }
     };
 
     return {

@@ -3,11 +3,11 @@ import type { Model, ModelSource } from '../model.js';
 import { outputMask } from '../vision/input.js';
 import { maskRegion, type GpuMask } from '../vision/mask.js';
 import type { Rect } from '../vision/options.js';
-import type { ImageSource } from '../vision/source.js';
+import { PixelReader, type ImageSource } from '../vision/source.js';
 import { imageSize, pickOutput, taskInput, taskModel, type TaskOptions } from './task-model.js';
 import { VideoClock } from './video.js';
 import { resampleMask } from './project.js';
-import { orOnThisThread, taskSteps } from './task-steps.js';
+import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 
 /** MediaPipe's selfie segmentation (mediapipe/modules/selfie_segmentation/selfie_segmentation_cpu.pbtxt). */
 export const SELFIE_SEGMENTATION = {
@@ -51,20 +51,30 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
     const input = await taskInput(model, SELFIE_SEGMENTATION.range, SELFIE_SEGMENTATION.resize);
     const clock = new VideoClock(TASK);
     const steps = taskSteps(opts.taskWorker);
-    const segment = async (image: ImageSource, here = false): Promise<SegmentationMask> => {
+    const segment = async (image: ImageSource): Promise<SegmentationMask> => {
       const { width, height } = imageSize(TASK, image);
       const t = (await input.run(image)).get(out)!;
-      const args = { mask: t.data, mw: t.shape[2]!, mh: t.shape[1]!, placement: input.placement!, width, height };
-      // on the CPU backend the resampling runs in the task worker (the mask array moves there)
-      const confidence = model.backend === 'cpu' && steps.inWorker && !here
-        ? await orOnThisThread(() => steps.run('mask', args, [t.data.buffer as ArrayBuffer]), async () => (await segment(image, true)).confidence)
-        : resampleMask(args.mask, args.mw, args.mh, args.placement, width, height);
-      return { width, height, confidence };
+      return { width, height, confidence: resampleMask(t.data, t.shape[2]!, t.shape[1]!, input.placement!, width, height) };
     };
+    // The CPU backend in a browser: the task worker resizes the frame into the model's input and resamples the mask.
+    const reader = new PixelReader();
+    const inWorker = async (image: ImageSource): Promise<SegmentationMask> => {
+      const { width, height } = imageSize(TASK, image);
+      const frame = new Frame(image, reader);
+      try {
+        const { data, placement } = await steps.onFrame('letterbox', frame, { opts: input.options });
+        const t = (await model.run({ [input.name]: { shape: input.shape, data } })).get(out)!;
+        const args = { mask: t.data, mw: t.shape[2]!, mh: t.shape[1]!, placement, width, height };
+        return { width, height, confidence: await steps.run('mask', args, [t.data.buffer as ArrayBuffer]) };
+      } finally {
+        steps.release(frame);
+      }
+    };
+    const anywhere = (image: ImageSource) => (model.backend === 'cpu' && steps.inWorker ? orOnThisThread(() => inWorker(image), () => segment(image)) : segment(image));
     const [, inH, inW] = model.inputs[0]!.shape;
     return {
       model,
-      segment: (image) => segment(image),
+      segment: anywhere,
       async segmentOnGpu(image) {
         const { width, height } = imageSize(TASK, image);
         await input.runOnGpu(image);
@@ -73,7 +83,7 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
       },
       async segmentForVideo(frame, timestampMs) {
         clock.tick(timestampMs);
-        return segment(frame);
+        return anywhere(frame);
       },
       dispose() {
         input.dispose();

@@ -5,12 +5,13 @@
 import { GpuError } from '../errors.js';
 import type { Model } from '../model.js';
 import type { ImageInput } from '../vision/input.js';
-import type { ImageSource } from '../vision/source.js';
 import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
 import type { DetectorParams } from './params.js';
 import { ssdOutputs, taskInput } from './task-model.js';
-import { orOnThisThread, type TaskSteps } from './task-steps.js';
+import { Frame, orOnThisThread, type TaskSteps } from './task-steps.js';
+import type { Placement } from '../vision/options.js';
+import { PixelReader, type ImageSource } from '../vision/source.js';
 
 export interface DecodeStats {
   /** Frames whose decoding and NMS ran on the GPU (WebGPU backend): only the final detections were read back. */
@@ -22,10 +23,14 @@ export interface DecodeStats {
 }
 
 export interface SsdStage {
-  /** Its placement maps model-input coordinates back to the last image. */
   readonly input: ImageInput;
-  /** At most maxOut detections, best first, in the model input's normalised coordinates. */
-  detect(image: ImageSource): Promise<RawDetection[]>;
+  /** Maps model-input coordinates back to the last image. */
+  readonly placement: Placement | undefined;
+  /**
+   * At most maxOut detections, best first, in the model input's normalised coordinates. `frame`: the image as the
+   * task's later steps read it too (the task worker then holds it once for all of them).
+   */
+  detect(image: ImageSource, frame?: Frame): Promise<RawDetection[]>;
   dispose(): void;
 }
 
@@ -35,23 +40,45 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
   const anchors = ssdAnchors(params.anchors);
   const input = await taskInput(model, params.range, params.resize);
   const gpu = await gpuDecoder(model, boxes, scores, anchors, params, maxOut);
-  const onCpu = async (image: ImageSource, here = false): Promise<RawDetection[]> => {
+  // the task worker's letterbox placed the last image (undefined: the input helper did)
+  let placed: Placement | undefined;
+  const here = async (image: ImageSource): Promise<RawDetection[]> => {
+    placed = undefined;
     const outs = await input.run(image);
     const [b, s] = [outs.get(boxes)!.data, outs.get(scores)!.data];
     stats.bytesReadBack += b.byteLength + s.byteLength;
-    // the outputs are this run's own arrays: they move to the worker; should it die, the frame runs again here
-    if (steps?.inWorker && !here) {
-      const args = { boxes: b, scores: s, anchors, decode: params.decode, nmsIou: params.nmsIou, maxOut };
-      return orOnThisThread(() => steps.run('ssd', args, [...new Set([b.buffer, s.buffer])] as ArrayBuffer[]), () => onCpu(image, true));
-    }
     const t0 = performance.now();
     const found = weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxOut);
     stats.decodeMs += performance.now() - t0;
     return found;
   };
+  // the task worker letterboxes the frame and decodes the outputs (this run's own arrays: they move there)
+  const inWorker = async (w: TaskSteps, frame: Frame): Promise<RawDetection[]> => {
+    const { data, placement } = await w.onFrame('letterbox', frame, { opts: input.options });
+    const outs = await model.run({ [input.name]: { shape: input.shape, data } });
+    placed = placement;
+    const [b, s] = [outs.get(boxes)!.data, outs.get(scores)!.data];
+    stats.bytesReadBack += b.byteLength + s.byteLength;
+    const args = { boxes: b, scores: s, anchors, decode: params.decode, nmsIou: params.nmsIou, maxOut };
+    return w.run('ssd', args, [...new Set([b.buffer, s.buffer])] as ArrayBuffer[]);
+  };
+  let reader: PixelReader | undefined;
+  const onCpu = async (image: ImageSource, frame?: Frame): Promise<RawDetection[]> => {
+    if (!steps?.inWorker) return here(image);
+    const f = frame ?? new Frame(image, (reader ??= new PixelReader()));
+    try {
+      return await orOnThisThread(() => inWorker(steps, f), () => here(image));
+    } finally {
+      if (!frame) steps.release(f);
+    }
+  };
   return {
     input,
-    async detect(image) {
+    get placement() {
+      return placed ?? input.placement;
+    },
+    async detect(image, frame) {
+      placed = undefined;
       // a model that lost its device answers on the CPU from then on, this frame included
       if (gpu && !gpu.lost && model.backend === 'webgpu') {
         try {
@@ -67,7 +94,7 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
           if (!(gpu.lost || (e instanceof GpuError && e.code === 'DEVICE_LOST'))) throw e;
         }
       }
-      return onCpu(image);
+      return onCpu(image, frame);
     },
     dispose() {
       gpu?.dispose();
