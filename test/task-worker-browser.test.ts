@@ -1,10 +1,11 @@
-// The tasks on the CPU backend in headless Chromium (test/pages/task-worker.ts): with the default options their
-// post-processing (SSD decode + weighted NMS, the second stage's crops, the landmark and mask projections) runs in
-// the task worker, and every result equals the one computed on the page's thread (`taskWorker: false`): face
-// detector, hand landmarker, pose landmarker with its mask, selfie segmenter, each on one image and over three video
-// frames (tracking), and with every SSD box above the threshold (threshold 0). A task worker killed mid-step costs
-// no frame (the frame is computed on the page, the same), a second death leaves the task on the page, and pixels the
-// caller owns are copied, not taken. The page's busy time per frame is printed, both ways (no assertion on it).
+// The tasks on the CPU backend in headless Chromium (test/pages/task-worker.ts): with the default options their pixel
+// work and post-processing (the detector's letterbox, SSD decode + weighted NMS, the second stage's crops, the
+// landmark and mask projections) run in the task worker, each frame sent there once (an ImageBitmap, transferred),
+// and every result equals the one computed on the page's thread (`taskWorker: false`): face detector, hand
+// landmarker, pose landmarker with its mask, selfie segmenter, each on one image and over three video frames
+// (tracking), and with every SSD box above the threshold (threshold 0). A task worker killed mid-step costs no frame
+// (the frame is computed on the page, the same), a second death leaves the task on the page, and pixels the caller
+// owns are copied, not taken. The page's busy time per frame is printed, both ways (no assertion on it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as TaskPage from './pages/task-worker.js';
 import { openPage, type OpenedPage } from './support/browser.js';
@@ -22,19 +23,19 @@ afterAll(() => expect(p?.errors ?? []).toEqual([]));
 
 /** The steps each case must have sent to its task worker. */
 const STEPS: Record<TaskPage.CaseName, string[]> = {
-  face: ['ssd'],
-  'face worst': ['ssd'],
-  hand: ['crops', 'hand', 'ssd'],
-  'hand worst': ['crops', 'hand', 'ssd'],
-  pose: ['crops', 'pose', 'ssd'],
-  'pose worst': ['crops', 'pose', 'ssd'],
-  selfie: ['mask'],
+  face: ['letterbox', 'release', 'ssd'],
+  'face worst': ['letterbox', 'release', 'ssd'],
+  hand: ['crops', 'hand', 'letterbox', 'release', 'ssd'],
+  'hand worst': ['crops', 'hand', 'letterbox', 'release', 'ssd'],
+  pose: ['crops', 'letterbox', 'pose', 'release', 'ssd'],
+  'pose worst': ['crops', 'letterbox', 'pose', 'release', 'ssd'],
+  selfie: ['letterbox', 'mask', 'release'],
 };
 
-describe('tasks on the CPU backend in Chromium: post-processing in the task worker', () => {
+describe('tasks on the CPU backend in Chromium: pixel work and post-processing in the task worker', () => {
   it.each(Object.keys(STEPS) as TaskPage.CaseName[])('%s: results equal the page-thread path, one image and three video frames', async (name) => {
     const r = await call('compare', name);
-    console.log(`[task-worker] ${name}: ${r.numbers} numbers compared, max |Δ| ${r.maxDiff}, results per frame ${r.sizes.join(' ')}, steps in the worker ${JSON.stringify(r.steps)}`);
+    console.log(`[task-worker] ${name}: ${r.numbers} numbers compared, max |Δ| ${r.maxDiff}, results per frame ${r.sizes.join(' ')}, steps in the worker ${JSON.stringify(r.steps)}, frames sent ${r.framesSent}`);
     expect(r.mismatch).toBeUndefined();
     // the same code on the same numbers: equal, not merely close (the acceptance allows 1e-4 px)
     expect(r.maxDiff).toBe(0);
@@ -43,6 +44,9 @@ describe('tasks on the CPU backend in Chromium: post-processing in the task work
     expect(Object.keys(r.steps).sort()).toEqual(STEPS[name]);
     // one task worker for the default task, none for `taskWorker: false`
     expect(r.workers).toBe(1);
+    // each of the 4 frames reached the worker once (the detector's letterbox and the crops read the same copy)
+    expect(r.framesSent).toBe(4);
+    expect(r.steps.release).toBe(4);
   }, 240_000);
 
   it('pixels the caller owns are copied to the task worker, not detached', async () => {

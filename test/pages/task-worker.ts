@@ -7,16 +7,17 @@ import type { TaskWorkerOption } from '../../src/tasks/task-steps.js';
 import type { ImageSource } from '../../src/vision/source.js';
 
 /** Task workers made so far, the steps posted to each, and a kill from outside (as a crash looks to the page). */
-const taskWorkers: { worker: Worker; steps: string[]; kill(): void }[] = [];
+const taskWorkers: { worker: Worker; steps: string[]; frames: number; kill(): void }[] = [];
 const Native = globalThis.Worker;
 globalThis.Worker = class extends Native {
   constructor(url: string | URL, opts?: WorkerOptions) {
     super(url, opts);
     if (opts?.name !== 'sepconv-tasks') return;
-    const entry = { worker: this as Worker, steps: [] as string[], kill: () => undefined as void };
+    const entry = { worker: this as Worker, steps: [] as string[], frames: 0, kill: () => undefined as void };
     const post = this.postMessage.bind(this);
-    this.postMessage = ((m: { step: string }, t: Transferable[]) => {
-      entry.steps.push(m.step);
+    this.postMessage = ((m: { step?: string; release?: number; frame?: { source?: unknown } }, t: Transferable[]) => {
+      entry.steps.push(m.step ?? 'release');
+      if (m.frame?.source) entry.frames++;
       post(m, t);
       if (killNext && killNext.step === m.step && --killNext.skip < 0) {
         killNext = undefined;
@@ -101,6 +102,8 @@ function diff(a: unknown, b: unknown, path = ''): { max: number; mismatch?: stri
 }
 
 const stepsPosted = () => taskWorkers.flatMap((w) => w.steps);
+/** Messages that carried a frame (an ImageBitmap or pixels). */
+const framesSent = () => taskWorkers.reduce((a, w) => a + w.frames, 0);
 const countSteps = (s: string[]) => Object.fromEntries([...new Set(s)].map((k) => [k, s.filter((x) => x === k).length]));
 const size = (r: unknown) => (Array.isArray(r) ? r.length : 1);
 
@@ -110,10 +113,11 @@ const size = (r: unknown) => (Array.isArray(r) ? r.length : 1);
  */
 export async function compare(name: CaseName) {
   const before = stepsPosted().length;
+  const framesBefore = framesSent();
   const workersBefore = taskWorkers.length;
   const [inWorker, here] = [await makeCase(name, true), await makeCase(name, false)];
   const img = inWorker.image;
-  const out = { name, maxDiff: 0, numbers: 0, mismatch: undefined as string | undefined, sizes: [] as number[], steps: {} as Record<string, number>, workers: 0 };
+  const out = { name, maxDiff: 0, numbers: 0, mismatch: undefined as string | undefined, sizes: [] as number[], steps: {} as Record<string, number>, workers: 0, framesSent: 0 };
   for (const video of [undefined, 0, 33, 66]) {
     const a = await inWorker.run(img, video);
     const b = await here.run(img, video);
@@ -127,6 +131,7 @@ export async function compare(name: CaseName) {
   here.dispose();
   out.steps = countSteps(stepsPosted().slice(before));
   out.workers = taskWorkers.length - workersBefore;
+  out.framesSent = framesSent() - framesBefore;
   return out;
 }
 
