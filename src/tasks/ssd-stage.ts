@@ -64,7 +64,8 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
   };
   let reader: PixelReader | undefined;
   const onCpu = async (image: ImageSource, frame?: Frame): Promise<RawDetection[]> => {
-    if (!steps?.inWorker) return here(image);
+    // a WebGPU model's overflow frames keep their GPU letterbox
+    if (!steps?.inWorker || model.backend !== 'cpu') return here(image);
     const f = frame ?? new Frame(image, (reader ??= new PixelReader()));
     try {
       return await orOnThisThread(() => inWorker(steps, f), () => here(image));
