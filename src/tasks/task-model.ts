@@ -10,8 +10,9 @@ import type { TaskWorkerOption } from './task-steps.js';
 
 export interface TaskOptions extends LoadOptions {
   /**
-   * The CPU backend in a browser: decoding, NMS, crops and projections run in a worker of the task's own (true,
-   * default), off the page's thread, or on the calling thread (false). Node always runs them on the calling thread.
+   * The CPU backend in a browser: the frame's resizing and crops, the decoding, NMS and projections run in a worker
+   * of the task's own (true, default; a function: it makes that Worker), off the page's thread, or on the calling
+   * thread (false). Node always runs them on the calling thread.
    */
   taskWorker?: TaskWorkerOption;
 }
