@@ -13,7 +13,7 @@ import { detectionRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, twoModels } from './task-model.js';
-import { transferables } from './cpu-steps.js';
+import { transferables } from './transferables.js';
 import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';

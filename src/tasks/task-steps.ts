@@ -8,7 +8,7 @@ import { WorkerError } from '../errors.js';
 import type { Pixels } from '../vision/resample.js';
 import { isPixels, type ImageSource, type PixelReader } from '../vision/source.js';
 import { reviveError, type SerializedError } from '../cpu/error-codec.js';
-import { STEPS, type StepName, type Steps } from './cpu-steps.js';
+import type { StepName, Steps } from './cpu-steps.js';
 
 export type StepArgs<K extends StepName> = Parameters<Steps[K]>[0];
 export type StepResult<K extends StepName> = ReturnType<Steps[K]>;
@@ -54,11 +54,13 @@ export interface TaskSteps {
 /** The option: true (default) the module worker, false this thread, or a function that makes the Worker (tests). */
 export type TaskWorkerOption = boolean | (() => Worker);
 
-const here = <K extends StepName>(step: K, args: StepArgs<K>) => (STEPS[step] as (a: StepArgs<K>) => StepResult<K>)(args);
+// the steps load on this thread only where they run here (Node, `taskWorker: false`, a dead worker): a page that runs
+// them in the task worker does not carry them in its own bundle
+const here = async <K extends StepName>(step: K, args: StepArgs<K>) => ((await import('./cpu-steps.js')).STEPS[step] as (a: StepArgs<K>) => StepResult<K>)(args);
 
 const inline: TaskSteps = {
-  run: async (step, args) => here(step, args),
-  onFrame: async (step, frame, args) => here(step, { ...args, px: frame.pixels() } as StepArgs<typeof step>),
+  run: (step, args) => here(step, args),
+  onFrame: (step, frame, args) => here(step, { ...args, px: frame.pixels() } as StepArgs<typeof step>),
   release() {},
   inWorker: false,
   dispose() {},

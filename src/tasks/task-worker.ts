@@ -5,7 +5,8 @@
 import { serializeError } from '../cpu/error-codec.js';
 import { PixelReader, isPixels } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
-import { STEPS, transferables, type StepName } from './cpu-steps.js';
+import { STEPS, type StepName } from './cpu-steps.js';
+import { transferables } from './transferables.js';
 import type { ToTaskWorker } from './task-steps.js';
 
 /** Frames a page that stopped releasing them could leave here at most. */
