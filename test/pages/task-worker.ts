@@ -1,5 +1,6 @@
-// The tasks on the CPU backend with their post-processing in the task worker (the default in a browser) against the
-// same tasks with `taskWorker: false` (everything on this thread), driven by test/task-worker-browser.test.ts.
+// The tasks on the CPU backend with their pixel work and post-processing in the task worker (the default in a
+// browser) against the same tasks with `taskWorker: false` (everything on this thread), driven by
+// test/task-worker-browser.test.ts.
 // Every task worker the page makes is watched: the steps posted to it are counted by name, and the test can kill it.
 import { load, type Model } from '../../src/model.js';
 import { createFaceDetector, createHandLandmarker, createImageSegmenter, createPoseLandmarker } from '../../src/tasks/index.js';
