@@ -7,7 +7,8 @@ import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
 import { detectionToSource } from './detections.js';
-import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
+import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, HAND_SMOOTHING, PALM_DETECTOR, type HandLandmarkParams, type OneEuroParams } from './params.js';
+import { withSmoothing } from './one-euro.js';
 import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import { ssdStage } from './ssd-stage.js';
@@ -38,6 +39,8 @@ export interface HandResult {
 export interface HandLandmarkerOptions extends LandmarkerOptions {
   /** At most this many hands (MediaPipe Tasks' num_hands, default 1). */
   numHands?: number;
+  /** detectForVideo's landmarks through a one-euro filter (src/tasks/one-euro.ts): true for HAND_SMOOTHING. Off by default, as in MediaPipe. */
+  smoothing?: boolean | OneEuroParams;
 }
 
 /** `detections`: frames that ran palm detection (the others tracked every hand from the previous frame). */
@@ -120,7 +123,7 @@ export async function createHandLandmarker(
       return found.map((h) => h.result);
     };
 
-    return {
+    return withSmoothing(opts.smoothing, HAND_SMOOTHING, {
       detector,
       landmarker,
       params: p,
@@ -130,7 +133,7 @@ export async function createHandLandmarker(
         crop.dispose();
         disposeModels();
       }),
-    };
+    });
   });
 }
 

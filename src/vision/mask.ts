@@ -103,8 +103,8 @@ const MASK = shader('mask_overlay', maskWgsl, params);
 const STORAGE_BINDING = 0x08;
 const RENDER_ATTACHMENT = 0x10;
 
-/** How the GPU overlays set up a canvas: the mask pass writes it as storage, the landmark pass (tasks/draw-gpu.ts) renders onto it, so both can share one. */
-export function configureOverlayCanvas(ctx: GPUCanvasContext, device: GPUDevice): void {
+/** The canvas set-up: storage for this pass, render attachment too, so GpuLandmarkRenderer (tasks/draw-gpu.ts) can draw over the mask on the same canvas. */
+function configureOverlayCanvas(ctx: GPUCanvasContext, device: GPUDevice): void {
   ctx.configure({ device, format: 'rgba8unorm', usage: STORAGE_BINDING | RENDER_ATTACHMENT, alphaMode: 'premultiplied' });
 }
 
