@@ -35,6 +35,7 @@ describe('GPU landmark overlay over a mask (Dawn)', () => {
       expect(overlay.passes).toBe(2);
       expect(() => new GpuLandmarkRenderer(device, small)).toThrow(/RENDER_ATTACHMENT/);
       expect(() => overlay.dot(Number.NaN, 0, 1, '#fff')).toThrow(InputError);
+      expect(() => new GpuLandmarkRenderer(device, texture, { capacity: 0 })).toThrow(/capacity/);
     } finally {
       overlay.dispose();
       texture.destroy();

@@ -23,8 +23,6 @@ const PRIM_BYTES = PRIM_WORDS * 4;
 const RENDER_ATTACHMENT = 0x10;
 /** GPUShaderStage.VERTEX (the namespace is absent in some Node set-ups before init). */
 const VERTEX = 0x1;
-/** A texture target's format (GpuMaskRenderer's too); a canvas keeps the format it is configured with. */
-const TEXTURE_FORMAT = 'rgba8unorm';
 
 /** A CSS hex colour ('#rgb', '#rrggbb', '#rrggbbaa') as the shader's packed RGBA8 word. */
 export function packColor(color: string): number {
@@ -36,8 +34,8 @@ export function packColor(color: string): number {
 }
 
 /**
- * Draws boxes, skeletons and keypoints onto a WebGPU canvas (or an rgba8unorm texture with RENDER_ATTACHMENT
- * usage). Per frame: `drawDetections` / `drawHandLandmarks` / `drawPoseLandmarks` (or `line` / `dot`) add to the
+ * Draws boxes, skeletons and keypoints onto a WebGPU canvas (or a texture with RENDER_ATTACHMENT usage, e.g. the
+ * rgba8unorm one GpuMaskRenderer writes). Per frame: `drawDetections` / `drawHandLandmarks` / `drawPoseLandmarks` (or `line` / `dot`) add to the
  * frame's list, `render()` uploads it with one writeBuffer and draws it in one pass. Sizes are canvas pixels, as in
  * the 2-D helpers; `style.scale` maps source pixels to canvas pixels. Scores are not written (no text on the GPU).
  */
@@ -71,7 +69,7 @@ export class GpuLandmarkRenderer {
     opts: { capacity?: number } = {},
   ) {
     if ('createView' in canvas) {
-      if (canvas.format !== TEXTURE_FORMAT || !(canvas.usage & RENDER_ATTACHMENT)) throw new InputError(`GPU overlay: the target texture must be ${TEXTURE_FORMAT} with RENDER_ATTACHMENT usage`);
+      if (!(canvas.usage & RENDER_ATTACHMENT)) throw new InputError(`GPU overlay: the target texture (${canvas.format}) needs RENDER_ATTACHMENT usage`);
       this.texture = canvas;
     } else {
       const ctx = canvas.getContext('webgpu') as GPUCanvasContext | null;
@@ -88,8 +86,10 @@ export class GpuLandmarkRenderer {
         { binding: 1, visibility: VERTEX, buffer: { type: 'read-only-storage' } },
       ],
     });
+    const capacity = opts.capacity ?? 64;
+    if (!(Number.isInteger(capacity) && capacity >= 1)) throw new InputError(`GPU overlay: capacity must be a positive integer, got ${capacity}`);
     this.uniform = this.createBuffer(params.byteSize, UNIFORM, 'landmark overlay params');
-    this.reserve(opts.capacity ?? 64);
+    this.reserve(capacity);
   }
 
   private createBuffer(size: number, usage: GPUBufferUsageFlags, label: string): GPUBuffer {
