@@ -13,6 +13,8 @@
 //   threshold) on the main thread after the first frame on at most a tenth of the frames (relative: a frame that
 //   blocks the main thread would show on nearly every frame, while this shared machine's descheduling shows now and
 //   then); on the CPU the models run in the engine's Worker;
+// - the hand landmarker on a second fake camera (a second browser: the fake camera plays one file), a clip of the hand
+//   photo turning back and forth, with the same checks and figures;
 // - screenshots at 1280 and 375 px into test-artifacts/.
 // SEPCONV_WEBCAM_BACKENDS=webgpu (or cpu) narrows the webcam runs to one backend.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,7 +27,7 @@ import { ARTIFACTS, launchBrowser, startServer } from './support/browser.js';
 import { decodePng } from './support/photo.js';
 
 const TASKS: TaskId[] = ['face', 'pose', 'selfie'];
-/** The hand task runs on its own photo (fixtures/photos/hand.png); the fake webcam plays the astronaut, who shows no hand. */
+/** The hand task runs on its own photo (fixtures/photos/hand.png) and its own clip: the astronaut shows no hand. */
 const PHOTO_TASKS: TaskId[] = [...TASKS, 'hand'];
 const FRAMES = 30;
 const WEBCAM_BACKENDS = (process.env.SEPCONV_WEBCAM_BACKENDS ?? 'webgpu,cpu').split(',') as ('webgpu' | 'cpu')[];
@@ -53,47 +55,85 @@ function bitsIou(a: string, b: string): number {
 }
 
 
-/** The photo as a two-frame 4:2:0 .y4m (BT.601 full range), which Chromium's fake camera plays in a loop. */
-function photoVideo(dir: string): string {
-  const { width: w, height: h, rgb } = decodePng(readFileSync('fixtures/photos/astronaut.png'));
-  const frame = new Uint8Array(w * h + 2 * (w / 2) * (h / 2));
-  const [u0, v0] = [w * h, w * h + (w / 2) * (h / 2)];
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const [r, g, b] = [rgb[3 * (y * w + x)]!, rgb[3 * (y * w + x) + 1]!, rgb[3 * (y * w + x) + 2]!];
-      frame[y * w + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-      if (x % 2 || y % 2) continue;
-      const c = (y / 2) * (w / 2) + x / 2;
-      frame[u0 + c] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
-      frame[v0 + c] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
-    }
-  const head = new TextEncoder().encode(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\n`);
+/** RGB frames as a 4:2:0 .y4m (BT.601 full range), which Chromium's fake camera plays in a loop. */
+function writeY4m(file: string, w: number, h: number, frames: readonly Uint8Array[]): string {
   const tag = new TextEncoder().encode('FRAME\n');
-  const file = join(dir, 'astronaut.y4m');
-  writeFileSync(file, Buffer.concat([head, tag, frame, tag, frame]));
+  const parts: Uint8Array[] = [new TextEncoder().encode(`YUV4MPEG2 W${w} H${h} F30:1 Ip A1:1 C420jpeg\n`)];
+  for (const rgb of frames) {
+    const frame = new Uint8Array(w * h + 2 * (w / 2) * (h / 2));
+    const [u0, v0] = [w * h, w * h + (w / 2) * (h / 2)];
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const [r, g, b] = [rgb[3 * (y * w + x)]!, rgb[3 * (y * w + x) + 1]!, rgb[3 * (y * w + x) + 2]!];
+        frame[y * w + x] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+        if (x % 2 || y % 2) continue;
+        const c = (y / 2) * (w / 2) + x / 2;
+        frame[u0 + c] = Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b);
+        frame[v0 + c] = Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b);
+      }
+    parts.push(tag, frame);
+  }
+  writeFileSync(file, Buffer.concat(parts));
   return file;
 }
 
-let env: { url: string; close(): Promise<void> };
+/** The astronaut photo as a two-frame clip. */
+function photoVideo(dir: string): string {
+  const { width, height, rgb } = decodePng(readFileSync('fixtures/photos/astronaut.png'));
+  return writeY4m(join(dir, 'astronaut.y4m'), width, height, [rgb, rgb]);
+}
+
+/** One second of the hand photo turning about its centre, ±HAND_TURN_DEG (bilinear, edges replicated), so the tracked ROI has to follow. */
+const HAND_TURN_DEG = 15;
+function handVideo(dir: string): string {
+  const { width: w, height: h, rgb } = decodePng(readFileSync('fixtures/photos/hand.png'));
+  const at = (x: number, y: number, c: number) => rgb[3 * (Math.min(Math.max(y, 0), h - 1) * w + Math.min(Math.max(x, 0), w - 1)) + c]!;
+  const frames = Array.from({ length: 30 }, (_, k) => {
+    const a = ((HAND_TURN_DEG * Math.PI) / 180) * Math.sin((2 * Math.PI * k) / 30);
+    const [cos, sin] = [Math.cos(a), Math.sin(a)];
+    const out = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const [dx, dy] = [x + 0.5 - w / 2, y + 0.5 - h / 2];
+        const [sx, sy] = [cos * dx + sin * dy + w / 2 - 0.5, -sin * dx + cos * dy + h / 2 - 0.5];
+        const [x0, y0] = [Math.floor(sx), Math.floor(sy)];
+        const [fx, fy] = [sx - x0, sy - y0];
+        for (let c = 0; c < 3; c++)
+          out[3 * (y * w + x) + c] = Math.round((1 - fy) * ((1 - fx) * at(x0, y0, c) + fx * at(x0 + 1, y0, c)) + fy * ((1 - fx) * at(x0, y0 + 1, c) + fx * at(x0 + 1, y0 + 1, c)));
+      }
+    return out;
+  });
+  return writeY4m(join(dir, 'hand.y4m'), w, h, frames);
+}
+
+const closers: (() => Promise<void>)[] = [];
 let page: Page;
 const pageErrors: string[] = [];
+let server: { url: string; close(): Promise<void> } | undefined;
+
+/** A browser whose fake camera plays `clip(dir)`, on the real-models page, ready. */
+async function openDemo(clip: (dir: string) => string): Promise<Page> {
+  server ??= await startServer();
+  const dir = mkdtempSync(join(tmpdir(), 'sepconv-cam-'));
+  const b = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip(dir)}`]);
+  closers.push(async () => (await b.close(), rmSync(dir, { recursive: true, force: true })));
+  const p = await b.browser.newPage();
+  await p.setViewport({ width: 1280, height: 900 });
+  p.on('pageerror', (e) => pageErrors.push((e as Error).message));
+  p.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
+  const res = await p.goto(`${server.url}/demo/real-models.html?backend=webgpu`, { waitUntil: 'load' });
+  expect(res?.ok()).toBe(true);
+  await p.waitForFunction(() => window.__real?.status === 'ready', { timeout: 60_000 });
+  return p;
+}
 
 beforeAll(async () => {
-  const srv = await startServer();
-  const dir = mkdtempSync(join(tmpdir(), 'sepconv-cam-'));
-  const b = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${photoVideo(dir)}`]);
-  env = { url: srv.url, close: async () => (await b.close(), await srv.close(), rmSync(dir, { recursive: true, force: true })) };
-  page = await b.browser.newPage();
-  await page.setViewport({ width: 1280, height: 900 });
-  page.on('pageerror', (e) => pageErrors.push((e as Error).message));
-  page.on('console', (m) => m.type() === 'error' && pageErrors.push(m.text()));
-  const res = await page.goto(`${env.url}/demo/real-models.html?backend=webgpu`, { waitUntil: 'load' });
-  expect(res?.ok()).toBe(true);
-  await page.waitForFunction(() => window.__real?.status === 'ready', { timeout: 60_000 });
+  page = await openDemo(photoVideo);
 }, 120_000);
 
 afterAll(async () => {
-  await env?.close();
+  for (const close of closers) await close();
+  await server?.close();
 });
 
 const pick = (p: Page) =>
@@ -174,50 +214,54 @@ describe('tasks on the photo: WebGPU against the CPU backend', () => {
     });
 });
 
+const webcamTitle = (id: TaskId, backend: string) => `${id} on ${backend}: ≥ ${FRAMES} frames, a result on each, no GPU buffer growth, long tasks on ≤ 1/10 of the frames`;
+
+/** Runs `id` on the page's fake camera for FRAMES frames and checks (and prints) what the top of the file says. */
+async function webcamCheck(id: TaskId, backend: 'webgpu' | 'cpu'): Promise<void> {
+    await clearErrors();
+    await page.evaluate((b) => window.__real!.api.setBackend(b), backend);
+    await page.evaluate((id, n) => window.__real!.api.startWebcam(id, n), id, FRAMES);
+    // Polled from here: one waitForFunction longer than Puppeteer's protocol timeout would fail on its own.
+    for (let t = Date.now(); Date.now() - t < 280_000; ) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const done = await page.evaluate(() => {
+        const s = window.__real!;
+        return s.errors.length > 0 || (!!s.webcam && !s.webcam.running);
+      });
+      if (done) break;
+    }
+    const s = await pick(page);
+    expect(s.errors).toEqual([]);
+    const w = s.webcam!;
+    const c = w.counters;
+    const read = id !== 'face' || c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU, ${((c.decodeMs ?? 0) / c.frames).toFixed(3)} ms per frame of decoding on the page`;
+    const detector = c.detections === undefined ? '' : `; ${id === 'hand' ? 'palm' : 'pose'} detector ran on ${c.detections} of ${c.frames} frames`;
+    const longest = Math.max(0, ...w.longTasks);
+    console.log(
+      `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames (${w.hits} with a result), ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30)${read}${detector}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest main-thread task ${longest.toFixed(0)} ms = ${(longest / w.latencyMs).toFixed(2)} × the frame time (${w.longTasks.length} over 50 ms, after frame(s) ${w.longTaskFrames.join(', ') || '—'})`,
+    );
+    expect(w.backend).toBe(backend);
+    expect(w.frames).toBeGreaterThanOrEqual(FRAMES);
+    expect(w.gpuBuffers).toBe(w.gpuBuffersAfterFirst);
+    expect(w.hits).toBe(w.frames);
+    // Frame 1 is the warm-up (first run of the loop's buffers and pipelines); from frame 2 on, long tasks on at
+    // most a tenth of the frames (see the top of the file)
+    expect(w.longTasks.filter((_, i) => (w.longTaskFrames[i] ?? 0) >= 2).length).toBeLessThanOrEqual(Math.floor(w.frames / 10));
+    if (id === 'pose') expect(c.detections!).toBeLessThan(c.frames);
+    if (id === 'face' && backend === 'webgpu') {
+      // WebGPU: the decode and NMS on the GPU on every frame, only the final detections read back
+      expect(c.gpuDecoded).toBe(c.frames);
+      expect(c.bytesReadBack! / c.frames).toBeLessThan(RAW_FACE_BYTES / 10);
+    }
+    if (backend === 'webgpu') await shot(`real-models-webcam-${id}`, id === 'selfie' ? 375 : 1280);
+    await page.evaluate(() => window.__real!.api.stopWebcam());
+    const after = await pick(page);
+    expect(after.webcam!.running).toBe(false);
+}
+
 describe('tasks on the fake webcam', () => {
   for (const backend of WEBCAM_BACKENDS)
-    for (const id of TASKS)
-      it(`${id} on ${backend}: ≥ ${FRAMES} frames, a result on each, no GPU buffer growth, long tasks on ≤ 1/10 of the frames`, { timeout: 300_000 }, async () => {
-        await clearErrors();
-        await page.evaluate((b) => window.__real!.api.setBackend(b), backend);
-        await page.evaluate((id, n) => window.__real!.api.startWebcam(id, n), id, FRAMES);
-        // Polled from here: one waitForFunction longer than Puppeteer's protocol timeout would fail on its own.
-        for (let t = Date.now(); Date.now() - t < 280_000; ) {
-          await new Promise((r) => setTimeout(r, 1000));
-          const done = await page.evaluate(() => {
-            const s = window.__real!;
-            return s.errors.length > 0 || (!!s.webcam && !s.webcam.running);
-          });
-          if (done) break;
-        }
-        const s = await pick(page);
-        expect(s.errors).toEqual([]);
-        const w = s.webcam!;
-        const c = w.counters;
-        const read = id !== 'face' || c.bytesReadBack === undefined ? '' : `; ${(c.bytesReadBack / c.frames).toFixed(0)} bytes read back per frame (raw outputs: ${RAW_FACE_BYTES}), ${c.gpuDecoded} of ${c.frames} frames decoded on the GPU, ${((c.decodeMs ?? 0) / c.frames).toFixed(3)} ms per frame of decoding on the page`;
-        const detector = c.detections === undefined ? '' : `; pose detector ran on ${c.detections} of ${c.frames} frames`;
-        const longest = Math.max(0, ...w.longTasks);
-        console.log(
-          `[real-models] webcam ${id} ${w.backend}: ${w.frames} frames (${w.hits} with a result), ${w.fps.toFixed(2)} fps, ${w.latencyMs.toFixed(0)} ms per frame (median of the last 30)${read}${detector}; GPU buffers ${w.gpuBuffersAfterFirst} after frame 1, ${w.gpuBuffers} after frame ${w.frames}; longest main-thread task ${longest.toFixed(0)} ms = ${(longest / w.latencyMs).toFixed(2)} × the frame time (${w.longTasks.length} over 50 ms, after frame(s) ${w.longTaskFrames.join(', ') || '—'})`,
-        );
-        expect(w.backend).toBe(backend);
-        expect(w.frames).toBeGreaterThanOrEqual(FRAMES);
-        expect(w.gpuBuffers).toBe(w.gpuBuffersAfterFirst);
-        expect(w.hits).toBe(w.frames);
-        // Frame 1 is the warm-up (first run of the loop's buffers and pipelines); from frame 2 on, long tasks on at
-        // most a tenth of the frames (see the top of the file)
-        expect(w.longTasks.filter((_, i) => (w.longTaskFrames[i] ?? 0) >= 2).length).toBeLessThanOrEqual(Math.floor(w.frames / 10));
-        if (id === 'pose') expect(c.detections!).toBeLessThan(c.frames);
-        if (id === 'face' && backend === 'webgpu') {
-          // WebGPU: the decode and NMS on the GPU on every frame, only the final detections read back
-          expect(c.gpuDecoded).toBe(c.frames);
-          expect(c.bytesReadBack! / c.frames).toBeLessThan(RAW_FACE_BYTES / 10);
-        }
-        if (backend === 'webgpu') await shot(`real-models-webcam-${id}`, id === 'selfie' ? 375 : 1280);
-        await page.evaluate(() => window.__real!.api.stopWebcam());
-        const after = await pick(page);
-        expect(after.webcam!.running).toBe(false);
-      });
+    for (const id of TASKS) it(webcamTitle(id, backend), { timeout: 300_000 }, () => webcamCheck(id, backend));
 
   it.each([
     ['NotFoundError', /No camera was found/],
@@ -265,4 +309,11 @@ describe('tasks on the fake webcam', () => {
     // the 404 of the missing model is the only console error the page may show
     expect(pageErrors.filter((e) => !/404|Not Found/i.test(e))).toEqual([]);
   });
+});
+
+describe(`the hand on the fake webcam (a second browser, its camera playing the hand photo turning ±${HAND_TURN_DEG}°)`, () => {
+  beforeAll(async () => {
+    page = await openDemo(handVideo);
+  }, 120_000);
+  for (const backend of WEBCAM_BACKENDS) it(webcamTitle('hand', backend), { timeout: 300_000 }, () => webcamCheck('hand', backend));
 });

@@ -1,4 +1,5 @@
-// Drawing the tasks' results on a 2-D canvas: boxes with keypoints, skeletons, and a mask as a tinted overlay.
+// Drawing the tasks' results on a 2-D canvas: boxes with keypoints, skeletons, and a mask as a tinted overlay
+// (draw-gpu.ts draws the same on a WebGPU canvas).
 import type { FaceDetection } from './face-detector.js';
 import type { HandLandmark } from './hand-landmarker.js';
 import type { PoseLandmark } from './pose-landmarker.js';
@@ -13,6 +14,11 @@ export interface DrawStyle {
   scale?: number;
 }
 
+/** The helpers' default colours, 2-D and WebGPU alike. */
+export const DRAW_COLORS = { detections: '#00e676', pose: '#22d3ee', hand: '#f472b6' } as const;
+/** Default line width and keypoint radius, canvas pixels. */
+export const DRAW_SIZES = { lineWidth: 2, radius: 3 } as const;
+
 type Ctx2D = Pick<CanvasRenderingContext2D, 'beginPath' | 'rect' | 'arc' | 'moveTo' | 'lineTo' | 'stroke' | 'fill' | 'fillText'> & {
   strokeStyle: CanvasRenderingContext2D['strokeStyle'];
   fillStyle: CanvasRenderingContext2D['fillStyle'];
@@ -21,8 +27,8 @@ type Ctx2D = Pick<CanvasRenderingContext2D, 'beginPath' | 'rect' | 'arc' | 'move
 
 export function drawDetections(ctx: Ctx2D, detections: readonly FaceDetection[], style: DrawStyle = {}): void {
   const s = style.scale ?? 1;
-  ctx.strokeStyle = ctx.fillStyle = style.color ?? '#00e676';
-  ctx.lineWidth = style.lineWidth ?? 2;
+  ctx.strokeStyle = ctx.fillStyle = style.color ?? DRAW_COLORS.detections;
+  ctx.lineWidth = style.lineWidth ?? DRAW_SIZES.lineWidth;
   for (const d of detections) {
     ctx.beginPath();
     ctx.rect(d.box.x * s, d.box.y * s, d.box.width * s, d.box.height * s);
@@ -30,7 +36,7 @@ export function drawDetections(ctx: Ctx2D, detections: readonly FaceDetection[],
     ctx.fillText(d.score.toFixed(2), d.box.x * s, d.box.y * s - 4);
     for (const k of d.keypoints) {
       ctx.beginPath();
-      ctx.arc(k.x * s, k.y * s, style.radius ?? 3, 0, 2 * Math.PI);
+      ctx.arc(k.x * s, k.y * s, style.radius ?? DRAW_SIZES.radius, 0, 2 * Math.PI);
       ctx.fill();
     }
   }
@@ -45,8 +51,11 @@ export const POSE_CONNECTIONS: readonly (readonly [number, number])[] = [
 
 /** The skeleton and its joints; landmarks with visibility under `minVisibility` (default 0.5) are left out. */
 export function drawPoseLandmarks(ctx: Ctx2D, landmarks: readonly PoseLandmark[], style: DrawStyle & { minVisibility?: number } = {}): void {
-  drawSkeleton(ctx, landmarks, POSE_CONNECTIONS, (i) => (landmarks[i]?.visibility ?? 0) >= (style.minVisibility ?? 0.5), { color: '#22d3ee', ...style });
+  drawSkeleton(ctx, landmarks, POSE_CONNECTIONS, poseSeen(landmarks, style.minVisibility), { color: DRAW_COLORS.pose, ...style });
 }
+
+/** Which pose landmarks are drawn: visibility ≥ `minVisibility` (default 0.5). */
+export const poseSeen = (landmarks: readonly PoseLandmark[], minVisibility = 0.5) => (i: number) => (landmarks[i]?.visibility ?? 0) >= minVisibility;
 
 /** MediaPipe's HAND_CONNECTIONS: the palm, then each finger from its base. */
 export const HAND_CONNECTIONS: readonly (readonly [number, number])[] = [
@@ -55,26 +64,37 @@ export const HAND_CONNECTIONS: readonly (readonly [number, number])[] = [
 ];
 
 export function drawHandLandmarks(ctx: Ctx2D, landmarks: readonly HandLandmark[], style: DrawStyle = {}): void {
-  drawSkeleton(ctx, landmarks, HAND_CONNECTIONS, () => true, { color: '#f472b6', ...style });
+  drawSkeleton(ctx, landmarks, HAND_CONNECTIONS, () => true, { color: DRAW_COLORS.hand, ...style });
 }
 
-function drawSkeleton(ctx: Ctx2D, points: readonly { x: number; y: number }[], connections: readonly (readonly [number, number])[], seen: (i: number) => boolean, style: DrawStyle): void {
+type Point = { readonly x: number; readonly y: number };
+
+/** A skeleton's bones (both ends seen), then its joints (seen): what both the 2-D and the WebGPU helpers draw. */
+export function visitSkeleton(points: readonly Point[], connections: readonly (readonly [number, number])[], seen: (i: number) => boolean, bone: (a: Point, b: Point) => void, joint: (p: Point) => void): void {
+  for (const [a, b] of connections) if (seen(a) && seen(b)) bone(points[a]!, points[b]!);
+  points.forEach((p, i) => seen(i) && joint(p));
+}
+
+function drawSkeleton(ctx: Ctx2D, points: readonly Point[], connections: readonly (readonly [number, number])[], seen: (i: number) => boolean, style: DrawStyle): void {
   const s = style.scale ?? 1;
   ctx.strokeStyle = ctx.fillStyle = style.color!;
-  ctx.lineWidth = style.lineWidth ?? 2;
-  for (const [a, b] of connections) {
-    if (!seen(a) || !seen(b)) continue;
-    ctx.beginPath();
-    ctx.moveTo(points[a]!.x * s, points[a]!.y * s);
-    ctx.lineTo(points[b]!.x * s, points[b]!.y * s);
-    ctx.stroke();
-  }
-  points.forEach((l, i) => {
-    if (!seen(i)) return;
-    ctx.beginPath();
-    ctx.arc(l.x * s, l.y * s, style.radius ?? 3, 0, 2 * Math.PI);
-    ctx.fill();
-  });
+  ctx.lineWidth = style.lineWidth ?? DRAW_SIZES.lineWidth;
+  visitSkeleton(
+    points,
+    connections,
+    seen,
+    (a, b) => {
+      ctx.beginPath();
+      ctx.moveTo(a.x * s, a.y * s);
+      ctx.lineTo(b.x * s, b.y * s);
+      ctx.stroke();
+    },
+    (p) => {
+      ctx.beginPath();
+      ctx.arc(p.x * s, p.y * s, style.radius ?? DRAW_SIZES.radius, 0, 2 * Math.PI);
+      ctx.fill();
+    },
+  );
 }
 
 /** The mask as RGBA: `rgb` where confidence ≥ threshold (alpha scaled by confidence), transparent elsewhere. */

@@ -7,7 +7,8 @@ import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
 import { detectionToSource } from './detections.js';
-import { HAND_LANDMARKS, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
+import { HAND_LANDMARKS, HAND_SMOOTHING, PALM_DETECTOR, type HandLandmarkParams, type OneEuroParams } from './params.js';
+import { withSmoothing } from './one-euro.js';
 import { projectHand, type HandOutputs } from './project.js';
 import { detectionRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
@@ -42,6 +43,8 @@ export interface HandResult {
 export interface HandLandmarkerOptions extends LandmarkerOptions {
   /** At most this many hands (MediaPipe Tasks' num_hands, default 1). */
   numHands?: number;
+  /** detectForVideo's landmarks through a one-euro filter (src/tasks/one-euro.ts): true for HAND_SMOOTHING. Off by default, as in MediaPipe. */
+  smoothing?: boolean | OneEuroParams;
 }
 
 /** `detections`: frames that ran palm detection (the others tracked every hand from the previous frame). */
@@ -134,7 +137,7 @@ export async function createHandLandmarker(
       }
     };
 
-    return {
+    return withSmoothing(opts.smoothing, HAND_SMOOTHING, {
       detector,
       landmarker,
       params: p,
@@ -145,7 +148,7 @@ export async function createHandLandmarker(
         steps.dispose();
         disposeModels();
       }),
-    };
+    });
   });
 }
 

@@ -7,10 +7,11 @@ export { decodeDetections, weightedNms, iou, type RawDetection } from './detecti
 export type { TaskOptions } from './task-model.js';
 export type { VideoTask, LandmarkerTask, LandmarkerOptions, LandmarkerStats } from './video.js';
 export type { DecodeStats } from './ssd-stage.js';
-export { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba, HAND_CONNECTIONS, POSE_CONNECTIONS, type DrawStyle } from './draw.js';
+export { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba, HAND_CONNECTIONS, POSE_CONNECTIONS, DRAW_COLORS, type DrawStyle } from './draw.js';
+export { GpuLandmarkRenderer } from './draw-gpu.js';
 export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
 export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type LandmarkModelParams, type RoiParams } from './params.js';
 export { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
 export { createHandLandmarker, landmarksRoi, type HandLandmarker, type HandLandmarkerOptions, type HandLandmark, type HandResult } from './hand-landmarker.js';
-export { PALM_DETECTOR, HAND_LANDMARKS, HAND_LANDMARK_NAMES, type HandLandmarkParams, type RectTransform } from './params.js';
+export { PALM_DETECTOR, HAND_LANDMARKS, HAND_LANDMARK_NAMES, HAND_SMOOTHING, type HandLandmarkParams, type RectTransform, type OneEuroParams } from './params.js';
 export { detectionRoi, transformRect, type RotatedRect } from './roi.js';

@@ -254,3 +254,29 @@ export const HAND_LANDMARK_NAMES = [
   'wrist', 'thumbCmc', 'thumbMcp', 'thumbIp', 'thumbTip', 'indexMcp', 'indexPip', 'indexDip', 'indexTip', 'middleMcp',
   'middlePip', 'middleDip', 'middleTip', 'ringMcp', 'ringPip', 'ringDip', 'ringTip', 'pinkyMcp', 'pinkyPip', 'pinkyDip', 'pinkyTip',
 ] as const;
+
+/** LandmarksSmoothingCalculatorOptions.OneEuroFilter (mediapipe/calculators/util/landmarks_smoothing_calculator.proto). */
+export interface OneEuroParams {
+  readonly source: string;
+  /** Frames per second assumed until two timestamps give the rate (the proto's default, 30). */
+  readonly frequency: number;
+  readonly minCutoff: number;
+  readonly beta: number;
+  readonly derivateCutoff: number;
+  /** Below this object scale (pixels) the landmarks pass through unsmoothed. */
+  readonly minAllowedObjectScale: number;
+}
+
+/**
+ * detectForVideo's optional hand smoothing (off by default, as in MediaPipe, whose hand graphs smooth nothing). MediaPipe
+ * publishes no one-euro parameters for hands; these are the ones it gives its face and pose landmarks.
+ */
+export const HAND_SMOOTHING = {
+  source:
+    'no hand graph of MediaPipe smooths (mediapipe/modules/hand_landmark/hand_landmark_tracking_cpu.pbtxt, mediapipe/tasks/cc/vision/hand_landmarker/hand_landmarker_graph.cc); min_cutoff 0.05, beta 80, derivate_cutoff 1 are mediapipe/tasks/cc/vision/face_landmarker/face_landmarks_detector_graph.cc ConfigureLandmarksSmoothingCalculator (the same in the Tasks pose landmarker graph); frequency 30 and min_allowed_object_scale 1e-6 are the proto defaults',
+  frequency: 30,
+  minCutoff: 0.05,
+  beta: 80,
+  derivateCutoff: 1,
+  minAllowedObjectScale: 1e-6,
+} as const satisfies OneEuroParams;

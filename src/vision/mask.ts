@@ -101,6 +101,12 @@ const params = defineParams([
 const WG = 8;
 const MASK = shader('mask_overlay', maskWgsl, params);
 const STORAGE_BINDING = 0x08;
+const RENDER_ATTACHMENT = 0x10;
+
+/** The canvas set-up: storage for this pass, render attachment too, so GpuLandmarkRenderer (tasks/draw-gpu.ts) can draw over the mask on the same canvas. */
+function configureOverlayCanvas(ctx: GPUCanvasContext, device: GPUDevice): void {
+  ctx.configure({ device, format: 'rgba8unorm', usage: STORAGE_BINDING | RENDER_ATTACHMENT, alphaMode: 'premultiplied' });
+}
 
 /** A mask on the GPU: the buffer and the element strides of (y, x) in it. */
 export interface GpuMask {
@@ -133,7 +139,7 @@ export class GpuMaskRenderer {
       const ctx = canvas.getContext('webgpu') as GPUCanvasContext | null;
       if (!ctx) throw new InputError('mask: the canvas has no WebGPU context (is it already used for 2-D drawing?)');
       this.ctx = ctx;
-      ctx.configure({ device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
+      configureOverlayCanvas(ctx, device);
     }
     this.uniform = device.createBuffer({ size: params.byteSize, usage: UNIFORM, label: 'mask overlay params' });
   }
@@ -205,7 +211,7 @@ export class GpuMaskRenderer {
   /** Clears the overlay (the canvas keeps its WebGPU context). */
   clear(): void {
     this.ctx?.unconfigure();
-    this.ctx?.configure({ device: this.device, format: 'rgba8unorm', usage: STORAGE_BINDING, alphaMode: 'premultiplied' });
+    if (this.ctx) configureOverlayCanvas(this.ctx, this.device);
   }
 
   dispose(): void {
