@@ -1,0 +1,94 @@
+/**
+ * Which depthwise-separable chains the planner runs fused (ops/conv-chain.ts): a 1×1 Conv (stride 1) whose only
+ * reader is a depthwise Conv (multiplier 1) whose only reader is a 1×1 Conv (stride 1), neither intermediate a graph
+ * output — MobileNetV2's inverted residual — or, without an expand, the depthwise → project pair of a plain
+ * separable block. Each chain runs as one node at the project's place; its first nodes run no step.
+ */
+import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
+import type { ConvAttrs } from '../../ops/conv.js';
+import { chainNode } from './ops/conv-chain.js';
+
+/** Nodes (by index) folded into a chain, and the chain node to plan at each project's index. */
+export interface ChainFolds {
+  skip: Set<number>;
+  nodes: Map<number, ResolvedNode>;
+}
+
+/** A chain's shape, for the rule deciding where fusing pays. */
+export interface ChainShape {
+  expand: boolean;
+  /** Input [N, C, H, W], expanded channels, output [N, C, H, W], depthwise stride. */
+  x: readonly number[];
+  cexp: number;
+  y: readonly number[];
+  stride: number;
+}
+
+/** Where the chain measured faster than its separate kernels (bench/arena-chain.ts). */
+export function chainPays(c: ChainShape): boolean {
+  void c;
+  return true;
+}
+
+function constants(rg: ResolvedGraph, rn: ResolvedNode, a: ConvAttrs): boolean {
+  return !!a.constWeights && rg.constants.has(rn.node.inputs[1]!) && (!a.hasBias || rg.constants.has(rn.node.inputs[2]!));
+}
+
+function pointwise(rg: ResolvedGraph, rn: ResolvedNode | undefined): rn is ResolvedNode {
+  if (rn?.node.op !== 'Conv' || rn.inputShapes[0]?.length !== 4) return false;
+  const a = rn.attrs as ConvAttrs;
+  return a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 &&
+    a.pads.every((p) => p === 0) && constants(rg, rn, a);
+}
+
+function depthwise(rg: ResolvedGraph, rn: ResolvedNode | undefined): rn is ResolvedNode {
+  if (rn?.node.op !== 'Conv' || rn.inputShapes[0]?.length !== 4) return false;
+  const a = rn.attrs as ConvAttrs;
+  const cin = rn.inputShapes[0][1]!;
+  const w = rn.inputShapes[1]!;
+  return a.group === cin && w[0] === cin && w[1] === 1 && !a.residual && constants(rg, rn, a);
+}
+
+/**
+ * The chains of `rg`, its nodes as the planner sees them (`given(k)`: after folding Pads; `gone`: nodes run no step),
+ * kept where `pays` says so.
+ */
+export function convChains(
+  rg: ResolvedGraph, given: (k: number) => ResolvedNode, gone: ReadonlySet<number>, pays: (c: ChainShape) => boolean = chainPays,
+): ChainFolds {
+  const skip = new Set<number>();
+  const nodes = new Map<number, ResolvedNode>();
+  const producer = new Map<string, number>();
+  const readers = new Map<string, number>();
+  rg.nodes.forEach((_, k) => {
+    if (gone.has(k)) return;
+    const rn = given(k);
+    for (const o of rn.node.outputs) producer.set(o, k);
+    for (const i of rn.node.inputs) if (i !== '') readers.set(i, (readers.get(i) ?? 0) + 1);
+  });
+  const outputs = new Set(rg.graph.outputs);
+  const only = (value: string) => readers.get(value) === 1 && !outputs.has(value);
+  rg.nodes.forEach((_, k) => {
+    if (gone.has(k)) return;
+    const p = given(k);
+    if (!pointwise(rg, p)) return;
+    const d = producer.get(p.node.inputs[0]!);
+    const dw = d === undefined || skip.has(d) ? undefined : given(d);
+    if (!depthwise(rg, dw) || !only(dw.node.outputs[0]!)) return;
+    const e = producer.get(dw.node.inputs[0]!);
+    const ex = e === undefined || skip.has(e) ? undefined : given(e);
+    const expand = pointwise(rg, ex) && !(ex.attrs as ConvAttrs).residual && only(ex.node.outputs[0]!) ? ex : undefined;
+    const first = expand ?? dw;
+    // the residual must be live before the chain starts (not one of its own intermediates)
+    const pa = p.attrs as ConvAttrs;
+    if (pa.residual && [dw.node.outputs[0], expand?.node.outputs[0]].includes(p.node.inputs[3])) return;
+    const shape: ChainShape = {
+      expand: !!expand, x: first.inputShapes[0]!, cexp: dw.inputShapes[0]![1]!, y: p.outputShapes[0]!, stride: (dw.attrs as ConvAttrs).strides[0],
+    };
+    if (!pays(shape)) return;
+    skip.add(d!);
+    if (expand) skip.add(e!);
+    nodes.set(k, chainNode(expand, dw, p));
+  });
+  return { skip, nodes };
+}
