@@ -7,6 +7,8 @@ import type { Graph, Node, Value } from '../src/graph/ir.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { ARENA_KERNELS } from '../src/cpu/arena/kernels.js';
+import type { ChainKernel } from '../src/cpu/arena/chain.js';
+import type { ArenaKernel } from '../src/cpu/arena/types.js';
 import { CHAIN_OP, chainKernel } from '../src/cpu/arena/ops/conv-chain.js';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { runCpu } from '../src/cpu/run.js';
@@ -21,7 +23,7 @@ const r = rng(21);
 const rand = (shape: number[]) => tensor(shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1));
 
 /** Every chain fused, whatever the rule says; and no chain at all. */
-const ALWAYS = new Map([...ARENA_KERNELS, [CHAIN_OP, { ...chainKernel, pays: () => true }]]);
+const ALWAYS = new Map<string, ArenaKernel>([...ARENA_KERNELS, [CHAIN_OP, { ...chainKernel, pays: () => true } as ChainKernel]]);
 const UNFUSED = new Map([...ARENA_KERNELS].filter(([op]) => op !== CHAIN_OP));
 
 type Act = 'Relu' | 'Clip6' | 'none';

@@ -7,6 +7,10 @@
 import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
 import type { ConvAttrs } from '../../ops/conv.js';
 import { chainNode } from './ops/conv-chain.js';
+import type { ArenaKernel } from './types.js';
+
+/** The chain kernel, with the rule deciding where a chain pays (default chainPays; a bench or test may force it). */
+export type ChainKernel = ArenaKernel & { pays?: (c: ChainShape) => boolean };
 
 /** Nodes (by index) folded into a chain, and the chain node to plan at each project's index. */
 export interface ChainFolds {
@@ -24,10 +28,16 @@ export interface ChainShape {
   stride: number;
 }
 
-/** Where the chain measured faster than its separate kernels (bench/arena-chain.ts). */
+/** Bytes of one image's depthwise input from which a chain pays (see chainPays). */
+export const CHAIN_MIN_BYTES = 512 * 1024;
+
+/**
+ * Where the chain measured faster than its separate kernels (bench/arena-chain.ts, Node, one thread, CPU time):
+ * MobileNetV2's blocks at 112² to 28² (depthwise input 0.6–4.6 MiB an image) 4–14 % faster, at 14² and 7² (0.2–0.45
+ * MiB, which a 2 MiB L2 holds anyway) 0–7 % slower (the project GEMM in short bands).
+ */
 export function chainPays(c: ChainShape): boolean {
-  void c;
-  return true;
+  return c.x[2]! * c.x[3]! * c.cexp * 4 >= CHAIN_MIN_BYTES;
 }
 
 function constants(rg: ResolvedGraph, rn: ResolvedNode, a: ConvAttrs): boolean {

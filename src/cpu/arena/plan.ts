@@ -13,7 +13,7 @@ import { isInt } from '../../graph/ir.js';
 import { sameShape, sizeOf } from '../../tensor.js';
 import { ARENA_KERNELS } from './kernels.js';
 import { padFolds } from './fold-pad.js';
-import { convChains, type ChainShape } from './chain.js';
+import { convChains, type ChainKernel } from './chain.js';
 import { CHAIN_OP } from './ops/conv-chain.js';
 import { planOffsets } from './offsets.js';
 import { layoutCopy } from './ops/strided.js';
@@ -98,7 +98,7 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
   const read = new Set(rg.nodes.flatMap((rn) => rn.node.inputs));
   const wantedOf = (outs: readonly string[]) => outs.map((o): Layout | undefined => (rg.graph.outputs.includes(o) && !read.has(o) ? 'plain' : undefined));
   const folds = padFolds(rg);
-  const chainKernel = kernels.get(CHAIN_OP) as (ArenaKernel & { pays?: (c: ChainShape) => boolean }) | undefined;
+  const chainKernel: ChainKernel | undefined = kernels.get(CHAIN_OP);
   const chains = chainKernel
     ? convChains(rg, (k) => folds.convs.get(k) ?? rg.nodes[k]!, folds.skip, chainKernel.pays)
     : { skip: new Set<number>(), nodes: new Map<number, ResolvedNode>() };
