@@ -3,7 +3,7 @@
 // 112², a graph output written NCHW), random weights, ReLU6. Each layer is a one-chain graph planned with and without
 // chains, the two plans interleaved batch by batch, one thread: the minimum wall time of the chain's nodes in a
 // profiled run (per node), and the median CPU time (process.cpuUsage, user + system) of a whole run (the graph's
-// input conversion and a Relu after the chain included), less hit by a loaded machine than wall medians.
+// input conversion and a Neg after the chain included: it keeps the chain's output NHWC, as inside a network), less hit by a loaded machine than wall medians.
 //
 //   node scripts/vite-run.mjs /bench/arena-chain.ts [batches=9] [runs=10] [layer name regexp]
 // (Node 20 has no relaxed SIMD: every madd runs as f32x4.mul then f32x4.add; Chromium runs f32x4.relaxed_madd.)
@@ -56,7 +56,7 @@ function layerGraph([, C, H, E, O, s, residual, nchw]: Layer): Graph {
     { name: 'project', op: 'Conv', inputs: ['da', 'wp', 'bp'], outputs: ['pr'], attrs: {} },
   ];
   if (residual) nodes.push({ name: 'add', op: 'Add', inputs: ['pr', 'x'], outputs: ['y'], attrs: {} });
-  if (!nchw) nodes.push({ name: 'tail', op: 'Relu', inputs: [residual ? 'y' : 'pr'], outputs: ['z'], attrs: {} });
+  if (!nchw) nodes.push({ name: 'tail', op: 'Neg', inputs: [residual ? 'y' : 'pr'], outputs: ['z'], attrs: {} });
   const out = nchw ? 'pr' : 'z';
   return { name: 'layer', inputs: [{ name: 'x', shape: [1, C, H, H] }], outputs: [out], nodes, initializers: inits, opset: 17 };
 }

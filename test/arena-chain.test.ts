@@ -37,6 +37,8 @@ function actNodes(act: Act, x: string, y: string, name: string): Node[] {
 interface Case {
   N: number; C: number; H: number; W: number; E: number; O: number; k: number; s: number;
   expand: boolean; act: Act; residual: boolean;
+  /** The chain's output is a graph output no node reads (the chain writes it NCHW); else a Neg reads it (NHWC; a Relu would fuse into the conv). */
+  nchw?: boolean;
 }
 
 /** [expand 1×1 → act →] depthwise k×k stride s → act → project 1×1 [+ x]. */
@@ -55,9 +57,9 @@ function chainGraph(c: Case): Graph {
     { name: 'project', op: 'Conv', inputs: ['da', 'wp', 'bp'], outputs: ['pr'], attrs: {} },
   ];
   if (c.residual) nodes.push({ name: 'add', op: 'Add', inputs: ['pr', 'x'], outputs: ['y'], attrs: {} });
-  // a Relu reads the output so that it stays NHWC (a graph output no node reads is written NCHW: both are tested)
-  nodes.push({ name: 'tail', op: 'Relu', inputs: [c.residual ? 'y' : 'pr'], outputs: ['z'], attrs: {} });
-  return { name: 'chain', inputs: [{ name: 'x', shape: [N, C, H, W] }], outputs: ['z', ...(c.expand ? [] : [c.residual ? 'y' : 'pr'])], nodes, initializers: inits, opset: 17 };
+  const y = c.residual ? 'y' : 'pr';
+  if (!c.nchw) nodes.push({ name: 'tail', op: 'Neg', inputs: [y], outputs: ['z'], attrs: {} });
+  return { name: 'chain', inputs: [{ name: 'x', shape: [N, C, H, W] }], outputs: [c.nchw ? y : 'z'], nodes, initializers: inits, opset: 17 };
 }
 
 /** Runs `p` with every tiled call split into `split` ranges one after the other, each with its own scratch. */
@@ -99,16 +101,18 @@ function checkClose(got: Float32Array, want: Tensor, what: string): void {
 
 const cases: Case[] = [
   { N: 1, C: 5, H: 9, W: 7, E: 13, O: 5, k: 3, s: 1, expand: true, act: 'Clip6', residual: true },
-  { N: 2, C: 6, H: 11, W: 13, E: 20, O: 7, k: 3, s: 2, expand: true, act: 'Relu', residual: false },
+  { N: 2, C: 6, H: 11, W: 13, E: 20, O: 7, k: 3, s: 2, expand: true, act: 'Relu', residual: false, nchw: true },
   { N: 2, C: 8, H: 7, W: 5, E: 24, O: 8, k: 3, s: 1, expand: true, act: 'none', residual: true },
+  { N: 2, C: 5, H: 9, W: 6, E: 14, O: 5, k: 3, s: 1, expand: true, act: 'Clip6', residual: true, nchw: true },
   { N: 1, C: 3, H: 10, W: 9, E: 9, O: 11, k: 5, s: 2, expand: true, act: 'Clip6', residual: false },
   { N: 1, C: 16, H: 17, W: 15, E: 96, O: 24, k: 3, s: 2, expand: true, act: 'Clip6', residual: false },
   { N: 1, C: 12, H: 13, W: 12, E: 36, O: 12, k: 3, s: 1, expand: true, act: 'Clip6', residual: true },
   { N: 2, C: 7, H: 9, W: 11, E: 7, O: 10, k: 3, s: 1, expand: false, act: 'Relu', residual: false },
+  { N: 2, C: 7, H: 9, W: 11, E: 7, O: 10, k: 3, s: 1, expand: false, act: 'Relu', residual: false, nchw: true },
   { N: 1, C: 9, H: 12, W: 7, E: 9, O: 9, k: 3, s: 2, expand: false, act: 'Clip6', residual: false },
-  { N: 1, C: 32, H: 15, W: 16, E: 32, O: 64, k: 3, s: 1, expand: false, act: 'Relu', residual: false },
+  { N: 1, C: 32, H: 15, W: 16, E: 32, O: 64, k: 3, s: 1, expand: false, act: 'Relu', residual: false, nchw: true },
   { N: 1, C: 4, H: 1, W: 1, E: 10, O: 4, k: 3, s: 1, expand: true, act: 'Relu', residual: true },
-  { N: 1, C: 6, H: 2, W: 3, E: 6, O: 6, k: 3, s: 1, expand: false, act: 'none', residual: true },
+  { N: 1, C: 6, H: 2, W: 3, E: 6, O: 6, k: 3, s: 1, expand: false, act: 'none', residual: true, nchw: true },
 ];
 
 describe('fused depthwise-separable chains', () => {
@@ -118,6 +122,8 @@ describe('fused depthwise-separable chains', () => {
     const plain = new ArenaProgram(rg, { kernels: UNFUSED, shared: true, threads: 3 });
     expect(chainSteps(fused), 'one chain').toBe(1);
     expect(chainSteps(plain)).toBe(0);
+    const out = rg.nodes.filter((rn) => rn.node.op === 'Conv').at(-1)!.node.outputs[0]!;
+    expect(fused.plan.values.get(out)!.layout, 'the chain output layout').toBe(c.nchw ? 'plain' : 'nhwc');
     const x = rand([c.N, c.C, c.H, c.W]);
     const want = runCpu(rg, { x }, { fast: false });
     const base = runSplit(plain, { x }, 1);
