@@ -3,7 +3,8 @@
 // 112², a graph output written NCHW), random weights, ReLU6. Each layer is a one-chain graph planned with and without
 // chains, the two plans interleaved batch by batch, one thread: the minimum wall time of the chain's nodes in a
 // profiled run (per node), and the median CPU time (process.cpuUsage, user + system) of a whole run (the graph's
-// input conversion and a Neg after the chain included: it keeps the chain's output NHWC, as inside a network), less hit by a loaded machine than wall medians.
+// input conversion included, and a Neg after the chain that keeps its output NHWC, as inside a network), less hit
+// by a loaded machine than wall medians.
 //
 //   node scripts/vite-run.mjs /bench/arena-chain.ts [batches=9] [runs=10] [layer name regexp]
 // (Node 20 has no relaxed SIMD: every madd runs as f32x4.mul then f32x4.add; Chromium runs f32x4.relaxed_madd.)

@@ -26,12 +26,12 @@ const rand = (shape: number[]) => tensor(shape, Array.from({ length: shape.reduc
 const ALWAYS = new Map<string, ArenaKernel>([...ARENA_KERNELS, [CHAIN_OP, { ...chainKernel, pays: () => true } as ChainKernel]]);
 const UNFUSED = new Map([...ARENA_KERNELS].filter(([op]) => op !== CHAIN_OP));
 
-type Act = 'Relu' | 'Clip6' | 'none';
+type Act = 'Relu' | 'Clip6' | 'HardSwish' | 'Sigmoid' | 'none';
 
 function actNodes(act: Act, x: string, y: string, name: string): Node[] {
   if (act === 'none') return [{ name, op: 'Identity', inputs: [x], outputs: [y], attrs: {} }];
-  if (act === 'Relu') return [{ name, op: 'Relu', inputs: [x], outputs: [y], attrs: {} }];
-  return [{ name, op: 'Clip', inputs: [x, 'lo', 'hi'], outputs: [y], attrs: {} }];
+  if (act === 'Clip6') return [{ name, op: 'Clip', inputs: [x, 'lo', 'hi'], outputs: [y], attrs: {} }];
+  return [{ name, op: act, inputs: [x], outputs: [y], attrs: {} }];
 }
 
 interface Case {
@@ -112,6 +112,10 @@ const cases: Case[] = [
   { N: 1, C: 9, H: 12, W: 7, E: 9, O: 9, k: 3, s: 2, expand: false, act: 'Clip6', residual: false },
   { N: 1, C: 32, H: 15, W: 16, E: 32, O: 64, k: 3, s: 1, expand: false, act: 'Relu', residual: false, nchw: true },
   { N: 1, C: 4, H: 1, W: 1, E: 10, O: 4, k: 3, s: 1, expand: true, act: 'Relu', residual: true },
+  { N: 2, C: 6, H: 10, W: 7, E: 17, O: 6, k: 3, s: 1, expand: true, act: 'HardSwish', residual: true },
+  { N: 1, C: 5, H: 11, W: 9, E: 12, O: 7, k: 3, s: 2, expand: true, act: 'Sigmoid', residual: false },
+  // an expanded image (1 MiB) larger than the scratch's address: the buffer's rows are addressed from below 0
+  { N: 1, C: 3, H: 64, W: 64, E: 64, O: 3, k: 3, s: 1, expand: true, act: 'Clip6', residual: true },
   { N: 1, C: 6, H: 2, W: 3, E: 6, O: 6, k: 3, s: 1, expand: false, act: 'none', residual: true, nchw: true },
 ];
 
@@ -122,6 +126,7 @@ describe('fused depthwise-separable chains', () => {
     const plain = new ArenaProgram(rg, { kernels: UNFUSED, shared: true, threads: 3 });
     expect(chainSteps(fused), 'one chain').toBe(1);
     expect(chainSteps(plain)).toBe(0);
+    if (c.H === 64) expect(fused.plan.scratchOffset).toBeLessThan(c.H * c.W * c.E * 4);
     const out = rg.nodes.filter((rn) => rn.node.op === 'Conv').at(-1)!.node.outputs[0]!;
     expect(fused.plan.values.get(out)!.layout, 'the chain output layout').toBe(c.nchw ? 'plain' : 'nhwc');
     const x = rand([c.N, c.C, c.H, c.W]);
