@@ -20,12 +20,10 @@ export interface ChainFolds {
 
 /** A chain's shape, for the rule deciding where fusing pays. */
 export interface ChainShape {
-  expand: boolean;
-  /** Input [N, C, H, W], expanded channels, output [N, C, H, W], depthwise stride. */
+  /** Input [N, C, H, W], the depthwise's channels (expanded), output [N, C, H, W]. */
   x: readonly number[];
   cexp: number;
   y: readonly number[];
-  stride: number;
 }
 
 /** Bytes of one image's depthwise input from which a chain pays (see chainPays). */
@@ -92,10 +90,7 @@ export function convChains(
     // the residual must be live before the chain starts (not one of its own intermediates)
     const pa = p.attrs as ConvAttrs;
     if (pa.residual && [dw.node.outputs[0], expand?.node.outputs[0]].includes(p.node.inputs[3])) return;
-    const shape: ChainShape = {
-      expand: !!expand, x: first.inputShapes[0]!, cexp: dw.inputShapes[0]![1]!, y: p.outputShapes[0]!, stride: (dw.attrs as ConvAttrs).strides[0],
-    };
-    if (!pays(shape)) return;
+    if (!pays({ x: first.inputShapes[0]!, cexp: dw.inputShapes[0]![1]!, y: p.outputShapes[0]! })) return;
     skip.add(d!);
     if (expand) skip.add(e!);
     nodes.set(k, chainNode(expand, dw, p));

@@ -3,7 +3,7 @@
 #include "sc.h"
 
 // Written once at load by gemmParams() in src/cpu/arena/ops/gemm-panels.ts (same field order). plane: floats between
-// two columns of a transposed C (M for one whole plane).
+// two columns of a transposed C (gemmParams: M, one whole plane; c/chain.c: the image's plane, C a band of it).
 typedef struct {
   int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post, trans, plane;
   f32 lo, hi, plo, phi;

@@ -25,11 +25,14 @@ export interface ChainAttrs {
 /** Input shapes of a chain node: x, then expand, dw, project weights and biases, the residual. */
 const X = 0, EW = 1, EB = 2, DW = 3, DB = 4, PW = 5, PB = 6, RES = 7;
 
-/** Bytes of a thread's scratch the expanded and depthwise bands may take (measured: bench/arena-chain.ts). */
+/**
+ * Bytes of a thread's scratch the expanded and depthwise bands may take: a part of a 2 MiB L2. 96 KiB and 1 MiB
+ * measured the same as this within the noise (bench/arena-chain.ts).
+ */
 export const BAND_BYTES = 256 * 1024;
 
 /** [rows of the expanded buffer, floats before the depthwise band, floats in all] for `band` output rows. */
-function scratchOf(a: ChainAttrs, x: readonly number[], y: readonly number[], cexp: number, band: number): [number, number, number] {
+function scratchOf(a: Omit<ChainAttrs, 'band'>, x: readonly number[], y: readonly number[], cexp: number, band: number): [number, number, number] {
   const [, , , w] = x as number[];
   const wo = y[3]!;
   const rows = a.expand ? Math.min(x[2]!, (band - 1) * a.dw.strides[0] + (a.dw.kernel[0] - 1) * a.dw.dilations[0] + 1) : 0;
@@ -41,14 +44,15 @@ function scratchOf(a: ChainAttrs, x: readonly number[], y: readonly number[], ce
 export function chainBand(a: Omit<ChainAttrs, 'band'>, x: readonly number[], y: readonly number[], cexp: number): number {
   const ho = y[2]!;
   let band = Math.max(1, Math.ceil(ho / 4));
-  while (band > 1 && scratchOf({ ...a, band }, x, y, cexp, band)[2] * 4 > BAND_BYTES) band--;
+  while (band > 1 && scratchOf(a, x, y, cexp, band)[2] * 4 > BAND_BYTES) band--;
   return band;
 }
 
 export const chainKernel: ArenaKernel = {
-  layouts(rn, _have, wanted) {
+  layouts(rn, have, wanted) {
     const a = rn.attrs as ChainAttrs;
-    const out = wanted?.[0] === 'plain' && (!a.project.residual || _have[RES] === 'plain') ? 'plain' : 'nhwc';
+    // written NCHW where the planner would rather have it so (a graph output), unless the residual is NHWC
+    const out = wanted?.[0] === 'plain' && (!a.project.residual || have[RES] === 'plain') ? 'plain' : 'nhwc';
     const inputs: (('nhwc' | 'plain') | undefined)[] = ['nhwc', undefined, undefined, undefined, undefined, undefined, undefined];
     if (a.project.residual) inputs.push(out);
     return { inputs, outputs: [out] };

@@ -46,10 +46,8 @@ export interface GemmRows {
   aStride: number;
   group?: number;
   groupStride?: number;
-  /** C (and the residual) stored transposed, column n's rows at n·plane (c/gemm.c `trans`; MR 4): NCHW planes. */
+  /** C (and the residual) stored transposed, column n's rows at n·M (c/gemm.c `trans`; MR 4): NCHW planes. */
   transposed?: boolean;
-  /** Floats between two columns of a transposed C (default M). */
-  plane?: number;
   /** One tile per row block, all panels (a caller that sets M itself, c/chain.c). */
   wholeRows?: boolean;
 }
@@ -70,7 +68,7 @@ export function gemmParams(rows: GemmRows, act: FusedActivation, post: FusedActi
   const pchunk = Math.ceil(panels / chunks);
   const [kind, lo, hi] = actArgs(act);
   const [pkind, plo, phi] = actArgs(post);
-  const ints = [rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind, rows.transposed ? 1 : 0, rows.plane ?? rows.M];
+  const ints = [rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind, rows.transposed ? 1 : 0, rows.M];
   const params = new Float32Array(ints.length + 4);
   new Int32Array(params.buffer, 0, ints.length).set(ints);
   params.set([lo, hi, plo, phi], ints.length);
