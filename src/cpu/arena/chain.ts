@@ -7,6 +7,8 @@
 import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
 import type { ConvAttrs } from '../../ops/conv.js';
 import { chainNode } from './ops/conv-chain.js';
+import { depthwiseConv } from './ops/conv-depthwise.js';
+import { pointwiseConv } from './ops/conv-pointwise.js';
 import type { ArenaKernel } from './types.js';
 
 /** The chain kernel, with the rule deciding where a chain pays (default chainPays; a bench or test may force it). */
@@ -38,23 +40,13 @@ export function chainPays(c: ChainShape): boolean {
   return c.x[2]! * c.x[3]! * c.cexp * 4 >= CHAIN_MIN_BYTES;
 }
 
-function constants(rg: ResolvedGraph, rn: ResolvedNode, a: ConvAttrs): boolean {
-  return !!a.constWeights && rg.constants.has(rn.node.inputs[1]!) && (!a.hasBias || rg.constants.has(rn.node.inputs[2]!));
-}
-
-function pointwise(rg: ResolvedGraph, rn: ResolvedNode | undefined): rn is ResolvedNode {
-  if (rn?.node.op !== 'Conv' || rn.inputShapes[0]?.length !== 4) return false;
+/** The node runs on the pointwise (stride 1) or the depthwise kernel (multiplier 1), without a residual. */
+function runsOn(rg: ResolvedGraph, rn: ResolvedNode | undefined, k: 'pointwise' | 'depthwise'): rn is ResolvedNode {
+  if (rn?.node.op !== 'Conv' || (k === 'depthwise' && (rn.attrs as ConvAttrs).residual)) return false;
+  const have = rn.node.inputs.map((n) => (n === '' || rg.constants.has(n) ? undefined : 'nhwc' as const));
   const a = rn.attrs as ConvAttrs;
-  return a.group === 1 && a.kernel[0] === 1 && a.kernel[1] === 1 && a.strides[0] === 1 && a.strides[1] === 1 &&
-    a.pads.every((p) => p === 0) && constants(rg, rn, a);
-}
-
-function depthwise(rg: ResolvedGraph, rn: ResolvedNode | undefined): rn is ResolvedNode {
-  if (rn?.node.op !== 'Conv' || rn.inputShapes[0]?.length !== 4) return false;
-  const a = rn.attrs as ConvAttrs;
-  const cin = rn.inputShapes[0][1]!;
-  const w = rn.inputShapes[1]!;
-  return a.group === cin && w[0] === cin && w[1] === 1 && !a.residual && constants(rg, rn, a);
+  if (k === 'pointwise') return a.strides[0] === 1 && a.strides[1] === 1 && !!pointwiseConv.layouts(rn, have);
+  return rn.inputShapes[1]![0] === rn.inputShapes[0]![1] && !!depthwiseConv.layouts(rn, have);
 }
 
 /**
@@ -79,13 +71,13 @@ export function convChains(
   rg.nodes.forEach((_, k) => {
     if (gone.has(k)) return;
     const p = given(k);
-    if (!pointwise(rg, p)) return;
+    if (!runsOn(rg, p, 'pointwise')) return;
     const d = producer.get(p.node.inputs[0]!);
     const dw = d === undefined || skip.has(d) ? undefined : given(d);
-    if (!depthwise(rg, dw) || !only(dw.node.outputs[0]!)) return;
+    if (!runsOn(rg, dw, 'depthwise') || !only(dw.node.outputs[0]!)) return;
     const e = producer.get(dw.node.inputs[0]!);
     const ex = e === undefined || skip.has(e) ? undefined : given(e);
-    const expand = pointwise(rg, ex) && !(ex.attrs as ConvAttrs).residual && only(ex.node.outputs[0]!) ? ex : undefined;
+    const expand = runsOn(rg, ex, 'pointwise') && !(ex.attrs as ConvAttrs).residual && only(ex.node.outputs[0]!) ? ex : undefined;
     const first = expand ?? dw;
     // the residual must be live before the chain starts (not one of its own intermediates)
     const pa = p.attrs as ConvAttrs;

@@ -55,7 +55,7 @@ EXPORT(chain_conv)(const chain_params *p, f32 *y, const f32 *x, const f32 *res, 
       // row iy of the expanded image at eb + (iy - a)·row: dw_rows reads only rows [a, b)
       src = eb - a * row;
     }
-    dw_rows(dp, src, db, oy0, oy1);
+    dw_rows(dp, src, db, 0, oy0, oy1);
     const int m = (oy1 - oy0) * Wo;
     const int at = p->nchw ? img * CO * Ho * Wo + oy0 * Wo : (img * Ho + oy0) * Wo * CO;
     gemm_rows(y + at, db, p->wp, res ? res + at : 0, p->gp, m, Ho * Wo);

@@ -286,12 +286,13 @@ static dw_row_fn row_of(const dw_params *p) {
       : p->kw == 5 && p->sw == 1 ? row_5s1 : row_any;
 }
 
-void dw_rows(const dw_params *p, const f32 *image, f32 *o, int oy0, int oy1) {
+void dw_rows(const dw_params *p, const f32 *image, f32 *o, const f32 *res, int oy0, int oy1) {
   const int rowOut = p->wo * p->cout;
   const dw_row_fn row = row_of(p);
   for (int oy = oy0; oy < oy1; oy++, o += rowOut) {
     row(p, image, o, oy);
-    if (p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) epilogue(p, o, 0, rowOut);
+    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res, rowOut);
+    if (res) res += rowOut;
   }
 }
 
@@ -299,10 +300,9 @@ void dw_rows(const dw_params *p, const f32 *image, f32 *o, int oy0, int oy1) {
 // or 0 for none.
 EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
-  const dw_row_fn row = row_of(p);
-  for (int t = t0; t < t1; t++) {
-    f32 *o = out + t * rowOut;
-    row(p, in + (t / p->ho) * image, o, t % p->ho);
-    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
+  for (int t = t0; t < t1;) {
+    const int n = t / p->ho, end = t1 < (n + 1) * p->ho ? t1 : (n + 1) * p->ho;
+    dw_rows(p, in + n * image, out + t * rowOut, res ? res + t * rowOut : 0, t - n * p->ho, end - n * p->ho);
+    t = end;
   }
 }

@@ -9,6 +9,7 @@ typedef struct {
   f32 act_a, act_b, post_a, post_b;
 } dw_params;
 
-// Output rows [oy0, oy1) of one image to o (rows wo·cout floats apart), with the activation and no residual. Only the
-// input rows those output rows reach are read: `image` may point before a buffer holding just them.
-void dw_rows(const dw_params *p, const f32 *image, f32 *o, int oy0, int oy1);
+// Output rows [oy0, oy1) of one image to o (rows wo·cout floats apart), with the activation, the residual res (same
+// layout as o, or 0 for none) and the activation after it. Only the input rows those output rows reach are read:
+// `image` may point before a buffer holding just them.
+void dw_rows(const dw_params *p, const f32 *image, f32 *o, const f32 *res, int oy0, int oy1);
