@@ -32,9 +32,11 @@ export interface ChainShape {
 export const CHAIN_MIN_BYTES = 512 * 1024;
 
 /**
- * Where the chain measured faster than its separate kernels (bench/arena-chain.ts, Node, one thread, CPU time):
- * MobileNetV2's blocks at 112² to 28² (depthwise input 0.6–4.6 MiB an image) 4–14 % faster, at 14² and 7² (0.2–0.45
- * MiB, which a 2 MiB L2 holds anyway) 0–7 % slower (the project GEMM in short bands).
+ * Where the chain measured faster than its separate kernels (bench/arena-chain.ts, Node, one thread, a loaded 2-core
+ * machine): MobileNetV2's inverted residuals at 112² to 28² (depthwise input 0.6–4.6 MiB an image) 2–9 % less CPU
+ * time (1–2 % on the best wall times), at 14² and 7² (0.2–0.45 MiB, which a 2 MiB L2 holds anyway) 0–10 % more (the
+ * project GEMM in short bands); the plain pairs at 112² (its first block, the dsc workload) even within the noise.
+ * MobileNetV2 224² whole: 6 % less CPU time than with no chain, 2.5 % with every chain.
  */
 export function chainPays(c: ChainShape): boolean {
   return c.x[2]! * c.x[3]! * c.cexp * 4 >= CHAIN_MIN_BYTES;
