@@ -3,6 +3,7 @@
 import { firstOf } from './first-of.js';
 import { averagePoolKernel } from './ops/averagepool.js';
 import { concatKernel } from './ops/concat.js';
+import { CHAIN_OP, chainKernel } from './ops/conv-chain.js';
 import { depthwiseConv } from './ops/conv-depthwise.js';
 import { generalConv } from './ops/conv-general.js';
 import { pointwiseConv } from './ops/conv-pointwise.js';
@@ -25,6 +26,7 @@ import type { ArenaKernel } from './types.js';
 
 export const ARENA_KERNELS = new Map<string, ArenaKernel>([
   ['Conv', firstOf([pointwiseConv, depthwiseConv, generalConv])],
+  [CHAIN_OP, chainKernel],
   ['ConvTranspose', convTranspose],
   ['Gemm', gemm],
   ['MatMul', matmul],

@@ -4,7 +4,8 @@
  * alias, a conversion is inserted only where a reader needs the other layout (a graph output no node reads is asked
  * of its producer row-major: a conv writes it so itself, with no conversion after it), each op's kernel (kernels.ts)
  * packs its constants once and returns the calls it makes; ops without one run their reference kernel in JavaScript.
- * Zero spatial Pads feeding only Convs fold into the Convs' padding (fold-pad.ts). Offsets come from liveness
+ * Zero spatial Pads feeding only Convs fold into the Convs' padding (fold-pad.ts); depthwise-separable chains of Convs
+ * run fused where that pays (chain.ts). Offsets come from liveness
  * (offsets.ts); the arena is [activations | constants | per-thread scratch].
  */
 import type { ResolvedGraph, ResolvedNode } from '../../graph/resolve.js';
@@ -12,6 +13,8 @@ import { isInt } from '../../graph/ir.js';
 import { sameShape, sizeOf } from '../../tensor.js';
 import { ARENA_KERNELS } from './kernels.js';
 import { padFolds } from './fold-pad.js';
+import { convChains, type ChainKernel } from './chain.js';
+import { CHAIN_OP } from './ops/conv-chain.js';
 import { planOffsets } from './offsets.js';
 import { layoutCopy } from './ops/strided.js';
 import type { ArenaKernel, Call, Layout, Slot } from './types.js';
@@ -95,9 +98,13 @@ export function planArena(rg: ResolvedGraph, base: number, threads = 1, kernels:
   const read = new Set(rg.nodes.flatMap((rn) => rn.node.inputs));
   const wantedOf = (outs: readonly string[]) => outs.map((o): Layout | undefined => (rg.graph.outputs.includes(o) && !read.has(o) ? 'plain' : undefined));
   const folds = padFolds(rg);
+  const chainKernel: ChainKernel | undefined = kernels.get(CHAIN_OP);
+  const chains = chainKernel
+    ? convChains(rg, (k) => folds.convs.get(k) ?? rg.nodes[k]!, folds.skip, chainKernel.pays)
+    : { skip: new Set<number>(), nodes: new Map<number, ResolvedNode>() };
   rg.nodes.forEach((given, idx) => {
-    if (folds.skip.has(idx)) return;
-    const rn = folds.convs.get(idx) ?? given;
+    if (folds.skip.has(idx) || chains.skip.has(idx)) return;
+    const rn = chains.nodes.get(idx) ?? folds.convs.get(idx) ?? given;
     const { op, inputs, outputs } = rn.node;
     const intIn = inputs.some((n) => n !== '' && ints.has(n) && !rg.constants.has(n));
     const x = values.get(inputs[0] ?? '');

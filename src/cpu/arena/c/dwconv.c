@@ -1,4 +1,4 @@
-#include "sc.h"
+#include "dwconv.h"
 #include "lanes.h"
 
 // Depthwise convolution, NHWC, one output row at a time: each accumulator starts from the bias and takes one
@@ -28,10 +28,6 @@
 // Output pixels a strip computes together (then 4 for the rest).
 #define DW_STRIP 8
 
-typedef struct {
-  int32_t h, w, cin, ho, wo, cout, kh, kw, sh, sw, dh, dw, pt, pl, mult, act, post;
-  f32 act_a, act_b, post_a, post_b;
-} dw_params;
 
 #define UNROLL _Pragma("clang loop unroll(full)")
 
@@ -279,19 +275,34 @@ static __attribute__((noinline)) void epilogue(const dw_params *params, f32 *o, 
   if (i < n) store_first(o + i, finish(p, load4(o + i), r ? r + i : 0), n - i);
 }
 
+typedef void (*dw_row_fn)(const dw_params *, const f32 *, f32 *, int);
+
+static dw_row_fn row_of(const dw_params *p) {
+  // 5×5 at stride 2 (one layer in MediaPipe's selfie segmenter) stays on row_any: its strips measured ~10 % faster
+  // for 3 KB more code.
+  const int strip = p->mult == 1 && p->cout >= DW_GROUP && p->dw == 1;
+  return !strip ? row_any
+      : p->kw == 3 && p->sw <= 2 ? (p->sw == 1 ? row_3s1 : row_3s2)
+      : p->kw == 5 && p->sw == 1 ? row_5s1 : row_any;
+}
+
+void dw_rows(const dw_params *p, const f32 *image, f32 *o, const f32 *res, int oy0, int oy1) {
+  const int rowOut = p->wo * p->cout;
+  const dw_row_fn row = row_of(p);
+  for (int oy = oy0; oy < oy1; oy++, o += rowOut) {
+    row(p, image, o, oy);
+    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res, rowOut);
+    if (res) res += rowOut;
+  }
+}
+
 // Output rows [t0, t1) of all images (row t is row t % ho of image t / ho). res: the residual (same layout as out),
 // or 0 for none.
 EXPORT(dw_conv)(const dw_params *p, f32 *out, const f32 *in, const f32 *res, int t0, int t1) {
   const int rowOut = p->wo * p->cout, image = p->h * p->w * p->cin;
-  // 5×5 at stride 2 (one layer in MediaPipe's selfie segmenter) stays on row_any: its strips measured ~10 % faster
-  // for 3 KB more code.
-  const int strip = p->mult == 1 && p->cout >= DW_GROUP && p->dw == 1;
-  void (*row)(const dw_params *, const f32 *, f32 *, int) = !strip ? row_any
-      : p->kw == 3 && p->sw <= 2 ? (p->sw == 1 ? row_3s1 : row_3s2)
-      : p->kw == 5 && p->sw == 1 ? row_5s1 : row_any;
-  for (int t = t0; t < t1; t++) {
-    f32 *o = out + t * rowOut;
-    row(p, in + (t / p->ho) * image, o, t % p->ho);
-    if ((p->act != ACT_CLAMP && p->act != ACT_HARDSWISH) || res) epilogue(p, o, res ? res + t * rowOut : 0, rowOut);
+  for (int t = t0; t < t1;) {
+    const int n = t / p->ho, end = t1 < (n + 1) * p->ho ? t1 : (n + 1) * p->ho;
+    dw_rows(p, in + n * image, out + t * rowOut, res ? res + t * rowOut : 0, t - n * p->ho, end - n * p->ho);
+    t = end;
   }
 }

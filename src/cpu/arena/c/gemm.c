@@ -8,16 +8,12 @@
 // of rows a_stride apart; a 1×1 conv of stride s over one NHWC image has one group per output row.
 // Rows past M reread row M-1 and are not stored; columns past N compute on zero weights and are not stored.
 // Tiles: row blocks × column chunks of `pchunk` panels, row block major.
-// With `trans` set, C is stored transposed, column n's rows at c + n·M (a pointwise conv's NCHW output plane by plane,
+// With `trans` set, C is stored transposed, column n's rows at c + n·plane (a pointwise conv's NCHW output plane by plane,
 // one call per image), the residual read in the same layout; 4×8 kernels only: each 4×4 register block is
 // transposed. A flag, not another export: a second copy of the unrolled kernel cost 6 KB of module.
 #include "planes.h"
 
-// Written once at load by gemmCalls() in src/cpu/arena/ops/gemm-panels.ts (same field order).
-typedef struct {
-  int32_t M, N, K, a_stride, group, group_stride, pchunk, act, post, trans;
-  f32 lo, hi, plo, phi;
-} gemm_params;
+#include "gemm.h"
 
 #define UNROLL _Pragma("clang loop unroll(full)")
 // bounds of the register arrays (constant sizes, so that clang can keep them out of memory)
@@ -114,11 +110,11 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
           if (nc > 4 * j) {
             f32x4 v0 = acc[0][j], v1 = acc[1][j], v2 = acc[2][j], v3 = acc[3][j];
             TRANSPOSE4(v0, v1, v2, v3);
-            const int at = (n0 + 4 * j) * M + m0;
+            const int PS = pp->plane, at = (n0 + 4 * j) * PS + m0;
             store_col(c + at, r ? r + at : 0, v0, mr, pp);
-            if (nc > 4 * j + 1) store_col(c + at + M, r ? r + at + M : 0, v1, mr, pp);
-            if (nc > 4 * j + 2) store_col(c + at + 2 * M, r ? r + at + 2 * M : 0, v2, mr, pp);
-            if (nc > 4 * j + 3) store_col(c + at + 3 * M, r ? r + at + 3 * M : 0, v3, mr, pp);
+            if (nc > 4 * j + 1) store_col(c + at + PS, r ? r + at + PS : 0, v1, mr, pp);
+            if (nc > 4 * j + 2) store_col(c + at + 2 * PS, r ? r + at + 2 * PS : 0, v2, mr, pp);
+            if (nc > 4 * j + 3) store_col(c + at + 3 * PS, r ? r + at + 3 * PS : 0, v3, mr, pp);
           }
         }
         continue;

@@ -48,6 +48,8 @@ export interface GemmRows {
   groupStride?: number;
   /** C (and the residual) stored transposed, column n's rows at n·M (c/gemm.c `trans`; MR 4): NCHW planes. */
   transposed?: boolean;
+  /** One tile per row block, all panels (a caller that sets M itself, c/chain.c). */
+  wholeRows?: boolean;
 }
 
 /** Byte offsets of one call's operands; r is the residual (same layout as C) or 0. */
@@ -62,11 +64,11 @@ export interface GemmOperands {
 export function gemmParams(rows: GemmRows, act: FusedActivation, post: FusedActivation | undefined, shape = GEMM_SHAPE): { params: Float32Array; tiles: number } {
   const blocks = Math.ceil(rows.M / shape.mr);
   const panels = Math.ceil(rows.N / shape.nr);
-  const chunks = Math.max(1, Math.min(panels, Math.ceil(MIN_TILES / blocks)));
+  const chunks = rows.wholeRows ? 1 : Math.max(1, Math.min(panels, Math.ceil(MIN_TILES / blocks)));
   const pchunk = Math.ceil(panels / chunks);
   const [kind, lo, hi] = actArgs(act);
   const [pkind, plo, phi] = actArgs(post);
-  const ints = [rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind, rows.transposed ? 1 : 0];
+  const ints = [rows.M, rows.N, rows.K, rows.aStride, rows.group ?? rows.M, rows.groupStride ?? 0, pchunk, kind, pkind, rows.transposed ? 1 : 0, rows.M];
   const params = new Float32Array(ints.length + 4);
   new Int32Array(params.buffer, 0, ints.length).set(ints);
   params.set([lo, hi, plo, phi], ints.length);
