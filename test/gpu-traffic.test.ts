@@ -34,12 +34,13 @@ describe('instrumentWgsl', () => {
     '}',
   ].join('\n');
 
-  it('wraps loads (nested ones too), counts stores before the statement and a compound store as both', () => {
+  it('wraps loads (nested ones too), counts stores (words and instructions) before the statement and a compound store as both', () => {
     expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
     const out = instrumentWgsl(src);
-    expect(out).toContain('atomicAdd(&traffic__[9], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
-    expect(out).toContain('atomicAdd(&traffic__[9], 1u); atomicAdd(&traffic__[8], 1u); y[i + 1u] += 1.0;');
-    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[6], 4u);');
+    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 1u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
+    // a vec4 load is 4 words and one instruction
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 4u);\n  atomicAdd(&traffic__[14], 1u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
   });
 });
@@ -80,7 +81,8 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     });
     const rows = await countGraph(await device(), rg, { x: feed([2, 3, 5, 7]), y: feed([2, 3, 5, 7]) });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4 });
+    // one scalar load per operand element, one scalar store per output element
+    expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4, loads: 2 * 210, stores: 210 });
   });
 
   it.each([
