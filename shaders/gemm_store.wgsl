@@ -9,22 +9,24 @@
 //   fn y_base(blk: Block) -> u32                                      element index of Y[t, 0, 0] (and of R)
 //   fn y_index(blk: Block, base: u32, row: u32, col: u32) -> u32      element index of Y[t, row, col]
 //   fn block_cols(blk: Block) -> u32                                  columns of matrix t
-//   bindings y (read_write) and res (read) of array<f32>
+//   bindings y (read_write) and res (read) of array<YT>, with y_put / res_get (out_f32.wgsl or out_vec4.wgsl,
+//   prepended by src/gpu/kernels/output.ts: a row of 4 columns is one vec4 store where the plan allows)
 // Two copies because a resource is part of an entry point's bind group layout whenever any function it calls
 // names it: the plain entry points must not touch `res`.
 fn store_plain(blk: Block) {
   let bias = blk.bias;
   let base = y_base(blk);
   let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
+  let st = y_index(blk, base, 0u, 1u) - y_index(blk, base, 0u, 0u);
+  if (cols == 0u) {
+    return;
+  }
   for (var i = 0u; i < 4u; i++) {
     let row = blk.m + i;
     if (row >= params.m) {
       return;
     }
-    let v = out_value(blk, row, i, bias);
-    for (var q = 0u; q < cols; q++) {
-      y[y_index(blk, base, row, blk.n + q)] = v[q];
-    }
+    y_put(y_index(blk, base, row, blk.n), st, out_value(blk, row, i, bias), cols);
   }
 }
 
@@ -32,16 +34,17 @@ fn store_res(blk: Block) {
   let bias = blk.bias;
   let base = y_base(blk);
   let cols = select(0u, min(block_cols(blk) - blk.n, 4u), blk.n < block_cols(blk));
+  let st = y_index(blk, base, 0u, 1u) - y_index(blk, base, 0u, 0u);
+  if (cols == 0u) {
+    return;
+  }
   for (var i = 0u; i < 4u; i++) {
     let row = blk.m + i;
     if (row >= params.m) {
       return;
     }
-    let v = out_value(blk, row, i, bias);
-    for (var q = 0u; q < cols; q++) {
-      let idx = y_index(blk, base, row, blk.n + q);
-      y[idx] = v[q] + res[idx];
-    }
+    let idx = y_index(blk, base, row, blk.n);
+    y_put(idx, st, out_value(blk, row, i, bias) + res_get(idx, st, cols), cols);
   }
 }
 

@@ -177,14 +177,15 @@ describe('software-adapter GEMM kernel choice', () => {
   });
 });
 
-describe('tiled GEMM operand loads', () => {
+describe('tiled GEMM operand loads and output stores', () => {
   it.each([
-    [[37, 12], [12, 20], 'gemm.a4.b4|'],
-    [[37, 13], [13, 20], 'gemm.b4|'],
+    [[37, 12], [12, 20], 'gemm.a4.b4.y4|'],
+    [[37, 13], [13, 20], 'gemm.b4.y4|'],
     [[37, 12], [12, 21], 'gemm.a4|'],
-    [[3, 37, 8], [8, 36], 'gemm.a4.b4|'],
+    [[3, 37, 8], [8, 36], 'gemm.a4.b4.y4|'],
+    [[3, 37, 8], [8, 38], 'gemm.a4|'],
     [[5, 7], [7, 3], 'gemm|'],
-  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned (%s)', async (a, b, key) => {
+  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned, the output too (%s)', async (a, b, key) => {
     const { hw } = await setup();
     expect(await keysAfter(hw, [...a], [...b])).toEqual([expect.stringMatching(new RegExp(`^${key.replace(/[.|]/g, (c) => `\\${c}`)}`))]);
   });

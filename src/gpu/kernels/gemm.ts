@@ -7,6 +7,7 @@ import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../progr
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
+import { withOutputType } from './output.js';
 
 export const GEMM_PARAMS = defineParams([
   ['m', 'u32'], ['n', 'u32'], ['k', 'u32'],
@@ -16,10 +17,10 @@ export const GEMM_PARAMS = defineParams([
 ] as const);
 
 /**
- * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl): f32 or vec4<f32>, or with
+ * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl, conv2d.wgsl): f32 or vec4<f32>, or with
  * `half` f16 / vec4<f16> storage widened to f32 on load (accumulation stays f32).
  */
-function operandLoaders(name: 'a' | 'b', array: string, vec: boolean, half = false): string {
+export function operandLoaders(name: string, array: string, vec: boolean, half = false): string {
   const T = name.toUpperCase() + 'T';
   // f32 storage: the loads as they are; f16: each widened (the f32 text stays byte-identical)
   const s = (e: string) => (half ? `f32(${e})` : e);
@@ -31,16 +32,24 @@ function operandLoaders(name: 'a' | 'b', array: string, vec: boolean, half = fal
 
 const gemmDefs = new Map<string, ShaderDef>();
 
-/**
- * The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant);
- * `bHalf`: B stored as f16 (tiled variant only, the device having shader-f16).
- */
-export function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean, bHalf = false): ShaderDef {
+/** How the tiled GEMM binds its buffers: A, B, Y (and R) as f32 or vec4 arrays, B as f16 storage. */
+export interface GemmBinding {
+  aVec?: boolean;
+  bVec?: boolean;
+  /** B stored as f16 (the device having shader-f16) */
+  bHalf?: boolean;
+  /** Y and R as vec4 arrays: one vec4 store per row of a block (shaders/out_vec4.wgsl) */
+  yVec?: boolean;
+}
+
+/** The GEMM module for an entry point; every vec4 or f16 binding is for the tiled variant only. */
+export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}): ShaderDef {
+  const { aVec = false, bVec = false, bHalf = false, yVec = false } = b;
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}`;
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}`;
   let def = gemmDefs.get(name);
   if (!def) {
-    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), withActivation(gemmWgsl)].join('\n');
+    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), withOutputType(withActivation(gemmWgsl), yVec)].join('\n');
     gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
   }
   return def;
@@ -191,7 +200,9 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   // vec4 bindings where every vec4 a tile stages is 4 consecutive, 16-byte-aligned elements
   const aVec = variant === 'tiled' && s.aStrides[1] === 1 && d4(s.aStrides[0]) && d4(s.k) && offs.every((o) => d4(o[0]));
   const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
-  const def = gemmShader(variant, !!s.residual, aVec, bVec, !!s.bF16);
+  // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
+  const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec });
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
