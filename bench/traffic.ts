@@ -79,6 +79,9 @@ export function instrumentWgsl(source: string): string {
   const decls = storageDecls(source);
   if (decls.length === 0) return source;
   const byName = new Map(decls.map((d) => [d.name, d]));
+  // a local array named like a binding would have its accesses counted as that binding's traffic
+  const shadow = new RegExp(`\\b(?:var|let|const)\\s+(${decls.map((d) => d.name).join('|')})\\s*:\\s*array<`).exec(source);
+  if (shadow) throw new Error(`traffic: "${shadow[1]}" names both a storage binding and a local array; rename the local`);
   const access = new RegExp(`(?<![\\w.&])(${decls.map((d) => d.name).join('|')})\\s*\\[`, 'g');
   const rewrite = (s: string): string => {
     let out = '';

@@ -43,6 +43,11 @@ describe('instrumentWgsl', () => {
     expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 4u);\n  atomicAdd(&traffic__[14], 1u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
   });
+
+  it('refuses a local array that shadows a binding (its accesses would be counted as global traffic)', () => {
+    expect(() => instrumentWgsl(src + '\nfn g() {\n  var y: array<f32, 4>;\n}')).toThrow(/"y" names both a storage binding and a local array/);
+    expect(() => instrumentWgsl(src + '\nfn g() {\n  var ya: array<f32, 4>;\n  let a = 1.0;\n}')).not.toThrow();
+  });
 });
 
 function graphOf(build: (b: GraphBuilder) => void): ResolvedGraph {
