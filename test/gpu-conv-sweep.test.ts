@@ -194,6 +194,13 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
     [base('pw 12->20 n=2', 'pw', { n: 2, cin: 12, cout: 20, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4|'],
     [base('pw 5->12', 'pw', { cin: 5, cout: 12, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }), 'gemm.b4.y4|'],
     [base('pw 8->7', 'pw', { cin: 8, cout: 7, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }), 'gemm.a4|'],
+    // 8×8 and 4×8 outputs per invocation (128-wide tiles): odd M, N past the last column group, every activation
+    [base('pw 64->384 14x14 (MobileNetV2 pw14)', 'pw', { cin: 64, cout: 384, h: 14, w: 14, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4.r8x8|'],
+    [base('pw 33->130 13x11', 'pw', { cin: 33, cout: 130, h: 13, w: 11, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'hardswish' } }), 'gemm.r8x8|'],
+    [base('pw 160->300 7x7', 'pw', { cin: 160, cout: 300, h: 7, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'sigmoid' } }), 'gemm.a4.b4.y4.r4x8|'],
+    [base('conv 16->72 k3 13x15', 'conv', { cin: 16, cout: 72, h: 13, w: 15, act: { kind: 'relu' } }), 'conv2d.x4.w4.r8x8|'],
+    [base('conv 5->70 k3 s2 d2 25x21', 'conv', { cin: 5, cout: 70, h: 25, w: 21, strides: [2, 2], dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.r8x8|'],
+    [base('grouped 16->144 g2 12x13', 'grouped', { cin: 16, cout: 144, group: 2, h: 12, w: 13, act: { kind: 'none' } }), 'conv2d.x4.w4.r8x8|'],
   ];
   it.each(cases.map(([c, key]) => [c.name, key, c] as const))('%s (%s)', async (_name, key, cfg) => {
     const { hw } = await setup();
@@ -213,6 +220,10 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
     [cases[4]![0], 'conv2d.res.x4.w4|'],
     [cases[6]![0], 'gemm.res.a4.b4.y4|'],
     [cases[8]![0], 'gemm.res.a4|'],
+    [cases[9]![0], 'gemm.res.a4.b4.y4.r8x8|'],
+    [cases[10]![0], 'gemm.res.r8x8|'],
+    [cases[13]![0], 'conv2d.res.r8x8|'],
+    [cases[14]![0], 'conv2d.res.x4.w4.r8x8|'],
   ];
   it.each(residualCases.map(([c, key]) => [c.name, key, c] as const))('%s with a fused residual (%s)', async (_name, key, cfg) => {
     const { hw } = await setup();
