@@ -12,6 +12,7 @@ import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import { dwPwGeometry } from '../src/gpu/programs/dwpw.gpu.js';
 import { dwPwTraffic, dwThenPwTraffic, planDwPw } from '../src/gpu/kernels/dwpw.js';
 import { planDepthwise, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { gemmTile, gemmTraffic } from '../src/gpu/kernels/gemm.js';
 import type { Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
 
@@ -75,6 +76,30 @@ describe('depthwise tiles (hardware path)', () => {
       expect(planDepthwise(geo(hw, c, s, 2), {}).MULT1).toBe(0);
     },
   );
+});
+
+describe('GEMM tiles and register blocks (hardware path)', () => {
+  const LIMITS = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
+  const compulsory = (m: number, n: number, k: number) => m * k + k * n + n + m * n;
+  it.each([
+    // MobileNetV2 1.0's 14² pointwise layers (M = 196): 2.2× and 2.7× with 4×4 blocks only (64 × 64 tiles)
+    ['pw14 196x384x64', 196, 384, 64, 1.5],
+    ['pw22 196x576x96', 196, 576, 96, 1.75],
+    ['pw2 12544x96x16', 12544, 96, 16, 1.15],
+  ] as const)('%s: traffic within %s× compulsory, the workgroup within the limits', (_n, m, n, k, bound) => {
+    const t = gemmTile(m, n, k, LIMITS);
+    expect(gemmTraffic(m, n, k, t) / compulsory(m, n, k)).toBeLessThan(bound);
+    expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(256);
+    expect((t.TM + t.TN) * 16 * 4).toBeLessThanOrEqual(16384);
+    // a 4×4 block could not hold this tile in 256 invocations
+    expect((t.TM / 4) * (t.TN / 4)).toBeGreaterThan(256);
+  });
+
+  it('a device with fewer invocations gets a tile that fits it', () => {
+    const t = gemmTile(196, 576, 96, { ...LIMITS, maxComputeInvocationsPerWorkgroup: 64 });
+    expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(64);
+    expect(gemmTraffic(196, 576, 96, t)).toBeGreaterThan(gemmTraffic(196, 576, 96, gemmTile(196, 576, 96, LIMITS)));
+  });
 });
 
 describe('counted traffic on SwiftShader (hardware path forced)', () => {
