@@ -25,7 +25,6 @@ const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
-var<workgroup> Cs: array<vec4<f32>, TN / 4u>; // the tile's block_bias(), loaded once per workgroup
 
 fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RB> {
   var acc: array<vec4<f32>, RB>;
@@ -96,18 +95,20 @@ fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   blk.n = tn * TN + lid.x * 4u;
   blk.t = t;
   blk.valid = true;
+  // the tile's block_bias(), loaded once per workgroup into As (free after gemm_tile's last barrier; TM·TK/4 >=
+  // TN/4 vec4s), so the workgroup memory is exactly (TM + TN)·TK floats
   let nx = TN / (4u * RN4);
   if (lid.y == 0u) {
     for (var j = 0u; j < RN4; j++) {
       var col = blk;
       col.n = block_col(blk, j);
-      Cs[lid.x + j * nx] = block_bias(col);
+      As[lid.x + j * nx] = block_bias(col);
     }
   }
   workgroupBarrier();
-  blk.bias = Cs[lid.x];
+  blk.bias = As[lid.x];
   for (var j = 1u; j < RN4; j++) {
-    blk.bias_hi[j] = Cs[lid.x + j * nx];
+    blk.bias_hi[j] = As[lid.x + j * nx];
   }
   return blk;
 }
