@@ -3,7 +3,9 @@
 // (SwiftShader here) with the adapter presented as hardware, so the tiled kernels run. Per dispatch: the bytes
 // the kernel loads from and stores to storage buffers, against the compulsory traffic (each bound input, weight
 // and output buffer once). A load counts wherever a cache would catch it: this is the traffic a GPU's memory
-// system is asked for, the upper bound of DRAM traffic. Uniforms (params) are not counted.
+// system is asked for, the upper bound of DRAM traffic. Uniforms (params) are not counted. Besides bytes, the
+// counter counts access instructions (a vec4 load or store is one, a scalar one too): the transactions a GPU
+// issues, which vec4 loads and stores cut by up to 4× for the same bytes.
 // Run: npm run bench:device (prints it first), or node scripts/vite-run.mjs /bench/traffic.ts [--model=mobilenet|face]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,15 +66,22 @@ function closing(s: string, open: number): number {
 /** Bindings the counter has slots for. */
 const SLOTS = 16;
 
+/** Counter words per binding: words loaded, words stored, load instructions, store instructions. */
+const PER = 4;
+
 /**
  * Rewrites WGSL so every load `buf[i]` of a storage buffer at @binding(b) becomes `tr_buf(u32(i))` (which counts
- * its bytes in traffic__[2b]) and every store statement `buf[i] = v;` is preceded by a count of its bytes in
- * traffic__[2b + 1] (`buf[i] op= v` counts both). Counts are in 4-byte words.
+ * its 4-byte words in traffic__[4b] and one load in traffic__[4b + 2]) and every store statement `buf[i] = v;`
+ * is preceded by a count of its words in traffic__[4b + 1] and of one store in traffic__[4b + 3]
+ * (`buf[i] op= v` counts both).
  */
 export function instrumentWgsl(source: string): string {
   const decls = storageDecls(source);
   if (decls.length === 0) return source;
   const byName = new Map(decls.map((d) => [d.name, d]));
+  // a local array named like a binding would have its accesses counted as that binding's traffic
+  const shadow = new RegExp(`\\b(?:var|let|const)\\s+(${decls.map((d) => d.name).join('|')})\\s*:\\s*array<`).exec(source);
+  if (shadow) throw new Error(`traffic: "${shadow[1]}" names both a storage binding and a local array; rename the local`);
   const access = new RegExp(`(?<![\\w.&])(${decls.map((d) => d.name).join('|')})\\s*\\[`, 'g');
   const rewrite = (s: string): string => {
     let out = '';
@@ -88,7 +97,8 @@ export function instrumentWgsl(source: string): string {
       out += s.slice(at, m.index);
       if (after) {
         // a store statement: count before it (and the load of a compound assignment)
-        out += `atomicAdd(&${COUNTER}[${2 * d.binding + 1}], ${words}u); ${after[1] ? `atomicAdd(&${COUNTER}[${2 * d.binding}], ${words}u); ` : ''}${d.name}[${index}]`;
+        const count = (slot: number, n: number) => `atomicAdd(&${COUNTER}[${PER * d.binding + slot}], ${n}u); `;
+        out += `${count(1, words)}${count(3, 1)}${after[1] ? `${count(0, words)}${count(2, 1)}` : ''}${d.name}[${index}]`;
       } else out += `tr_${d.name}(u32(${index}))`;
       at = close + 1;
       access.lastIndex = close + 1;
@@ -105,9 +115,10 @@ export function instrumentWgsl(source: string): string {
   parts.push(rewrite(source.slice(at)));
   const helpers = decls.map((d) => {
     const type = /array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!;
-    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${2 * d.binding}], ${d.elemBytes / 4}u);\n  return ${d.name}[i];\n}`;
+    const at = PER * d.binding;
+    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes / 4}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
   });
-  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${2 * SLOTS}>;`, ...helpers, parts.join('')].join('\n');
+  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${PER * SLOTS}>;`, ...helpers, parts.join('')].join('\n');
 }
 
 const instrumented = new Map<ShaderDef, ShaderDef>();
@@ -127,6 +138,9 @@ export interface TrafficRow {
   /** bytes of the storage buffers the dispatch binds read-only / read-write, each once */
   minRead: number;
   minWrite: number;
+  /** load / store instructions (a vec4 access is one) */
+  loads: number;
+  stores: number;
   /** bytes loaded from each binding (index = binding number) */
   perBinding: number[];
 }
@@ -167,8 +181,8 @@ export async function countNode(
     const prog = await program.build(rn, ctx);
     const rows: TrafficRow[] = [];
     for (const d of prog.dispatches) {
-      const counter = tracker.create(8 * SLOTS, STORAGE, 'traffic');
-      device.queue.writeBuffer(counter, 0, new Uint32Array(2 * SLOTS));
+      const counter = tracker.create(4 * PER * SLOTS, STORAGE, 'traffic');
+      device.queue.writeBuffer(counter, 0, new Uint32Array(PER * SLOTS));
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass();
       pass.setPipeline(d.pipeline);
@@ -176,14 +190,17 @@ export async function countNode(
       pass.setBindGroup(1, device.createBindGroup({ layout: d.pipeline.getBindGroupLayout(1), entries: [{ binding: 0, resource: { buffer: counter } }] }));
       pass.dispatchWorkgroups(...d.workgroups);
       pass.end();
-      const rb = tracker.create(8 * SLOTS, READBACK, 'traffic.rb');
-      enc.copyBufferToBuffer(counter, 0, rb, 0, 8 * SLOTS);
+      const rb = tracker.create(4 * PER * SLOTS, READBACK, 'traffic.rb');
+      enc.copyBufferToBuffer(counter, 0, rb, 0, 4 * PER * SLOTS);
       device.queue.submit([enc.finish()]);
       await rb.mapAsync(0x0001);
       const words = new Uint32Array(rb.getMappedRange().slice(0));
-      const perBinding = Array.from({ length: SLOTS }, (_, b) => words[2 * b]! * 4);
+      const slot = (k: number) => Array.from({ length: SLOTS }, (_, b) => words[PER * b + k]!);
+      const perBinding = slot(0).map((w) => w * 4);
       const read = perBinding.reduce((a, v) => a + v, 0);
-      const write = Array.from({ length: SLOTS }, (_, b) => words[2 * b + 1]! * 4).reduce((a, v) => a + v, 0);
+      const write = slot(1).reduce((a, v) => a + v * 4, 0);
+      const loads = slot(2).reduce((a, v) => a + v, 0);
+      const stores = slot(3).reduce((a, v) => a + v, 0);
       rb.unmap();
       const def = defs.get(d.pipeline)!;
       const size = (r: BindingRef) => (r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inBufs[r.index]! : outBufs[r.index]!).size;
@@ -195,7 +212,7 @@ export async function countNode(
         if (s.mode === 'read') minRead += size(r);
         else minWrite += size(r);
       }
-      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, perBinding });
+      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, loads, stores, perBinding });
     }
     const err = await device.popErrorScope();
     if (err) throw new Error(`traffic: ${rn.node.op} node "${rn.node.name}": ${err.message}`);
@@ -249,16 +266,17 @@ export async function modelTraffic(gpu: GpuContext, which: 'mobilenet' | 'face')
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(2);
 const ratio = (r: TrafficRow[]) => sum(r, 'read') + sum(r, 'write') === 0 ? '-' : ((sum(r, 'read') + sum(r, 'write')) / (sum(r, 'minRead') + sum(r, 'minWrite'))).toFixed(2);
-function sum(rows: readonly TrafficRow[], k: 'read' | 'write' | 'minRead' | 'minWrite'): number {
+function sum(rows: readonly TrafficRow[], k: 'read' | 'write' | 'minRead' | 'minWrite' | 'loads' | 'stores'): number {
   return rows.reduce((s, r) => s + r[k], 0);
 }
 
 /** The table: per dispatch, totals, and each fused pair against the two dispatches it replaces. */
 export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
-  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory`];
+  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory; load and store instructions (millions, a vec4 one)`];
+  const ops = (n: number) => (n / 1e6).toFixed(3);
   const row = (label: string, r: TrafficRow[]) =>
-    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)}`;
-  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)}`);
+    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)} ${ops(sum(r, 'loads')).padStart(9)} ${ops(sum(r, 'stores')).padStart(8)}`;
+  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)} ${'loads M'.padStart(9)} ${'stores M'.padStart(8)}`);
   if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
   lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
   lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));

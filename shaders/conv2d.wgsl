@@ -5,15 +5,18 @@
 //   A_g[m, kk] = x[img, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, g·cg + ci]   (0 outside the image)
 // Bindings:
 //   @binding(0) params  uniform Params
-//   @binding(1) x       array<f32>  [N, H, W, C]          input (NHWC)
-//   @binding(2) wt      array<f32>  [G, KH·KW·cg, coutg]  weights packed in kk order
+//   @binding(1) x       array<XT>   [N, H, W, C]          input (NHWC)
+//   @binding(2) wt      array<WT>   [G, KH·KW·cg, coutg]  weights packed in kk order
 //   @binding(3) b       array<f32>  [Cout]                bias (zeros when the node has none)
-//   @binding(4) y       array<f32>  [N, OH, OW, Cout]     output (NHWC)
-//   @binding(5) res     array<f32>  [N, OH, OW, Cout]     residual (main_res / reg_res only)
+//   @binding(4) y       array<YT>   [N, OH, OW, Cout]     output (NHWC)
+//   @binding(5) res     array<YT>   [N, OH, OW, Cout]     residual (main_res / reg_res only)
+// XT, WT, YT: f32, or vec4<f32> for the tiled entry points (src/gpu/kernels/conv2d.ts): x where cg % 4 = 0 (a
+// vec4 of 4 consecutive kk is one tap's 4 consecutive channels, 16-byte aligned), wt and y where coutg % 4 = 0.
+// Loaders x_at / x_vec, w_at / w_vec (element i, elements i .. i+3) are prepended with the aliases (gemm.ts
+// operandLoaders), y_put / res_get with YT (output.ts).
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
-// main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image, each vec4 of 4
-// consecutive kk decoded once per element, so a workgroup reads whole channel runs of a pixel (coalesced when
-// cg >= 4). TN = 32 suits Cout = 32 layers.
+// main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image: with X4 a vec4 of 4
+// consecutive kk is one vec4 load (its tap decoded once), else each kk is decoded and loaded alone.
 // reg_main (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
 // #include "gemm_tile.wgsl"
@@ -22,13 +25,15 @@
 
 override KH: u32 = 3u;
 override KW: u32 = 3u;
+override X4: bool = false; // x bound as vec4 (cg % 4 = 0)
+override W4: bool = false; // wt bound as vec4 (coutg % 4 = 0)
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> wt: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<XT>;
+@group(0) @binding(2) var<storage, read> wt: array<WT>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
-@group(0) @binding(5) var<storage, read> res: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<YT>;
+@group(0) @binding(5) var<storage, read> res: array<YT>;
 
 struct TileSrc {
   grp: u32,
@@ -42,6 +47,19 @@ fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
     let img = gm / (params.ow * params.oh);
     let by = i32(oy * params.stride_y) - params.pad_t;
     let bx = i32(ox * params.stride_x) - params.pad_l;
+    let pix = img * params.h;
+    if (X4) {
+      // K = taps · cg is a multiple of 4, so gk < K means gk .. gk+3 are all in the same tap
+      if (gk < params.k) {
+        let tap = gk / params.cg;
+        let iy = by + i32((tap / KW) * params.dil_y);
+        let ix = bx + i32((tap % KW) * params.dil_x);
+        if (iy >= 0 && iy < i32(params.h) && ix >= 0 && ix < i32(params.w)) {
+          return x_vec(((pix + u32(iy)) * params.w + u32(ix)) * params.c + s.grp * params.cg + gk % params.cg);
+        }
+      }
+      return v;
+    }
     for (var q = 0u; q < 4u; q++) {
       let kk = gk + q;
       if (kk < params.k) {
@@ -50,7 +68,7 @@ fn tile_a(s: TileSrc, gm: u32, gk: u32) -> vec4<f32> {
         let iy = by + i32((tap / KW) * params.dil_y);
         let ix = bx + i32((tap % KW) * params.dil_x);
         if (iy >= 0 && iy < i32(params.h) && ix >= 0 && ix < i32(params.w)) {
-          v[q] = x[((img * params.h + u32(iy)) * params.w + u32(ix)) * params.c + s.grp * params.cg + ci];
+          v[q] = x_at(((pix + u32(iy)) * params.w + u32(ix)) * params.c + s.grp * params.cg + ci);
         }
       }
     }
@@ -62,9 +80,16 @@ fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
   var v = vec4<f32>(0.0);
   if (gk < params.k) {
     let base = (s.grp * params.k + gk) * params.coutg;
+    if (W4) {
+      // coutg % 4 = 0: gn .. gn+3 are all in range or all past it
+      if (gn < params.coutg) {
+        return w_vec(base + gn);
+      }
+      return v;
+    }
     for (var q = 0u; q < 4u; q++) {
       if (gn + q < params.coutg) {
-        v[q] = wt[base + gn + q];
+        v[q] = w_at(base + gn + q);
       }
     }
   }
@@ -113,11 +138,11 @@ fn reg_tile(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
       let wb = grp * params.k * params.coutg + (ky * KW + kx) * params.cg * params.coutg;
       for (var ci = 0u; ci < params.cg; ci++) {
         let wr = wb + ci * params.coutg;
-        let bv = vec4<f32>(wt[wr + cn.x], wt[wr + cn.y], wt[wr + cn.z], wt[wr + cn.w]);
-        blk.acc[0] += (x[addr[0] + ci] * mask[0]) * bv;
-        blk.acc[1] += (x[addr[1] + ci] * mask[1]) * bv;
-        blk.acc[2] += (x[addr[2] + ci] * mask[2]) * bv;
-        blk.acc[3] += (x[addr[3] + ci] * mask[3]) * bv;
+        let bv = vec4<f32>(w_at(wr + cn.x), w_at(wr + cn.y), w_at(wr + cn.z), w_at(wr + cn.w));
+        blk.acc[0] += (x_at(addr[0] + ci) * mask[0]) * bv;
+        blk.acc[1] += (x_at(addr[1] + ci) * mask[1]) * bv;
+        blk.acc[2] += (x_at(addr[2] + ci) * mask[2]) * bv;
+        blk.acc[3] += (x_at(addr[3] + ci) * mask[3]) * bv;
       }
     }
   }

@@ -5,14 +5,17 @@
 // (zero outside the input). d, the depthwise output, is never written to memory.
 // Bindings:
 //   @binding(0) params  uniform Params
-//   @binding(1) x       array<f32>        [N, H, W, C]        input (NHWC)
+//   @binding(1) x       array<XT>         [N, H, W, C]        input (NHWC)
 //   @binding(2) wd      array<WV>         [KH·KW, k4]         depthwise weights, tap-major, K zero-padded to 4·k4
 //   @binding(3) bd      array<vec4<f32>>  [k4]                depthwise bias, zero-padded
 //   @binding(4) wp      array<WV>         [4·k4, n4]          pointwise weights [k][n], zero-padded
 //   WV: vec4<f32>, or vec4<f16> (f16 weights, shader-f16), declared by src/gpu/precision.ts; widened on load
 //   @binding(5) bp      array<vec4<f32>>  [n4]                pointwise bias, zero-padded
-//   @binding(6) y       array<f32>        [N, OH, OW, n]      output (NHWC)
-//   @binding(7) res     array<f32>        [N, OH, OW, n]      residual (main_res only)
+//   @binding(6) y       array<YT>         [N, OH, OW, n]      output (NHWC)
+//   @binding(7) res     array<YT>         [N, OH, OW, n]      residual (main_res only)
+//   XT: vec4<f32> where C % 4 = 0 (X4: a pixel's 4 channels one load), else f32, with x_at / x_vec (gemm.ts
+//   operandLoaders); YT: vec4<f32> where n % 4 = 0 (one store per pixel and 4 channels), with y_put / res_get
+//   (output.ts); both prepended by src/gpu/kernels/dwpw.ts.
 // A workgroup computes a TY × TX block of output pixels (one image) × TN output channels; invocation (lid.x,
 // lid.y) holds RP pixels (tile rows lid.y·RP ..) × 4 channels in registers. Per chunk of DK depthwise channels it
 // stages, in workgroup memory, the input patch the block reads (PH × PW pixels × DK channels, each loaded once),
@@ -30,16 +33,17 @@ override PH: u32 = 10u;
 override PW: u32 = 10u;
 override MULT1: bool = true; // depthwise multiplier 1: x channel = d channel, no division
 override RP: u32 = 4u; // output pixels per invocation (4 or 8)
+override X4: bool = false; // x bound as vec4 (C % 4 = 0)
 const RPMAX: u32 = 8u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<XT>;
 @group(0) @binding(2) var<storage, read> wd: array<WV>;
 @group(0) @binding(3) var<storage, read> bd: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read> wp: array<WV>;
 @group(0) @binding(5) var<storage, read> bp: array<vec4<f32>>;
-@group(0) @binding(6) var<storage, read_write> y: array<f32>;
-@group(0) @binding(7) var<storage, read> res: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y: array<YT>;
+@group(0) @binding(7) var<storage, read> res: array<YT>;
 
 override TM: u32 = TY * TX;
 var<workgroup> Ps: array<vec4<f32>, PH * PW * DK / 4u>;
@@ -79,11 +83,14 @@ fn load_x(t: Tile, iy: i32, ix: i32, k: u32) -> vec4<f32> {
   }
   let base = ((t.img * params.h + u32(iy)) * params.w + u32(ix)) * params.c;
   if (MULT1 && k + 3u < params.k) {
-    return vec4<f32>(x[base + k], x[base + k + 1u], x[base + k + 2u], x[base + k + 3u]);
+    if (X4) {
+      return x_vec(base + k);
+    }
+    return vec4<f32>(x_at(base + k), x_at(base + k + 1u), x_at(base + k + 2u), x_at(base + k + 3u));
   }
   for (var q = 0u; q < 4u; q++) {
     if (k + q < params.k) {
-      v[q] = x[base + select((k + q) / params.mult, k + q, MULT1)];
+      v[q] = x_at(base + select((k + q) / params.mult, k + q, MULT1));
     }
   }
   return v;
@@ -185,10 +192,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   for (var i = 0u; i < RP; i++) {
     let p = pixel_of(t, lid.y * RP + i);
     if (p < params.m) {
-      let v = act4(acc[i] + bias);
-      for (var q = 0u; q < cols; q++) {
-        y[p * params.n + n + q] = v[q];
-      }
+      y_put(p * params.n + n, 1u, act4(acc[i] + bias), cols);
     }
   }
 }
@@ -207,11 +211,8 @@ fn main_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg:
   for (var i = 0u; i < RP; i++) {
     let p = pixel_of(t, lid.y * RP + i);
     if (p < params.m) {
-      let v = act4(acc[i] + bias);
-      for (var q = 0u; q < cols; q++) {
-        let idx = p * params.n + n + q;
-        y[idx] = v[q] + res[idx];
-      }
+      let idx = p * params.n + n;
+      y_put(idx, 1u, act4(acc[i] + bias) + res_get(idx, 1u, cols), cols);
     }
   }
 }

@@ -1,11 +1,15 @@
 // The workgroup GEMM tile (GPUs), included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_tile.wgsl"` (src/gpu/wgsl.ts):
-//   acc[i] = Σ_{k < params.k} A[m0 + lid.y·4 + i, k] · B[k, n0 + lid.x·4 .. +3]     (i = 0..3)
-// A workgroup of (TN/4) × (TM/4) invocations computes a TM × TN tile; each invocation a 4 × 4 block held in
-// 4 vec4 registers. Per TK = 16 step the workgroup stages A as [TM][TK/4] vec4 and B as [TK][TN/4] vec4 in
-// workgroup memory: consecutive invocations fetch consecutive vec4s; in the inner loop the lanes of a warp
-// share the A vec4 (broadcast) and read consecutive B vec4s, so there are no bank conflicts. 16 FMAs (vec4)
-// per 8 vec4 workgroup loads.
+//   acc[i·RN4 + j] = Σ_{k < params.k} A[m0 + lid.y·RM + i, k] · B[k, n0 + 4·(lid.x + j·NX) .. +3]
+//   (i < RM, j < RN4, NX = TN / (4·RN4) invocations along n)
+// A workgroup of NX × (TM/RM) invocations computes a TM × TN tile; each invocation an RM × 4·RN4 block held in
+// RM·RN4 vec4 registers: RM consecutive rows, and RN4 column groups NX vec4s apart, so the lanes of a warp
+// read (and store) consecutive vec4s for each j. Per TK = 16 step the workgroup stages A as [TM][TK/4] vec4
+// and B as [TK][TN/4] vec4 in workgroup memory: consecutive invocations fetch consecutive vec4s; in the inner
+// loop the lanes of a warp share the A vec4 (broadcast) and read consecutive B vec4s, so there are no bank
+// conflicts. 4·RM·RN4 FMAs (vec4) per RM + 4·RN4 vec4 workgroup loads.
+// RM (4 or 8) and RN4 (1 or 2) are consts prepended per shader text by src/gpu/kernels/gemm.ts (a function's
+// array sizes must be const expressions); the software-adapter entry points use RM = 4, RN4 = 1.
 // The including kernel declares:
 //   struct TileSrc                                     whatever its loaders need (offsets, group, ...)
 //   fn tile_a(s: TileSrc, m: u32, k: u32) -> vec4<f32>  A[m, k .. k+3], zero where m >= M or k+q >= K
@@ -14,17 +18,18 @@
 // and a params uniform with the reduction length `k` and the grid tiles_m, tiles_n, groups (= matrices ·
 // tiles_m · tiles_n workgroups, numbered n-tile fastest, then m-tile, then matrix). The A loader is where kernels differ: a strided
 // matrix read (pointwise), an image gather (conv2d), a depthwise convolution computed on the fly (dwpw).
-override TM: u32 = 64u; // tile rows and columns (multiples of 4; TM/4 · TN/4 invocations)
+override TM: u32 = 64u; // tile rows and columns (multiples of RM and 4·RN4; (TM/RM) · (TN/(4·RN4)) invocations)
 override TN: u32 = 64u;
 const TK: u32 = 16u;
+const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
-var<workgroup> Cs: array<vec4<f32>, TN / 4u>; // the tile's block_bias(), loaded once per workgroup
 
-fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, 4> {
-  var acc: array<vec4<f32>, 4>;
-  let nthreads = (TM / 4u) * (TN / 4u);
+fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RB> {
+  var acc: array<vec4<f32>, RB>;
+  let nx = TN / (4u * RN4);
+  let nthreads = (TM / RM) * nx;
   for (var k0 = 0u; k0 < params.k; k0 += TK) {
     for (var i = lidx; i < TM * TK / 4u; i += nthreads) {
       As[i] = tile_a(s, m0 + i / (TK / 4u), k0 + (i % (TK / 4u)) * 4u);
@@ -34,13 +39,17 @@ fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<v
     }
     workgroupBarrier();
     for (var k = 0u; k < TK; k += 4u) {
-      let b0 = Bs[k * (TN / 4u) + lid.x];
-      let b1 = Bs[(k + 1u) * (TN / 4u) + lid.x];
-      let b2 = Bs[(k + 2u) * (TN / 4u) + lid.x];
-      let b3 = Bs[(k + 3u) * (TN / 4u) + lid.x];
-      for (var i = 0u; i < 4u; i++) {
-        let av = As[(lid.y * 4u + i) * (TK / 4u) + k / 4u];
-        acc[i] += av.x * b0 + av.y * b1 + av.z * b2 + av.w * b3;
+      var bq: array<vec4<f32>, 4u * RN4>; // bq[q·RN4 + j] = B row k+q, column group j
+      for (var q = 0u; q < 4u; q++) {
+        for (var j = 0u; j < RN4; j++) {
+          bq[q * RN4 + j] = Bs[(k + q) * (TN / 4u) + lid.x + j * nx];
+        }
+      }
+      for (var i = 0u; i < RM; i++) {
+        let av = As[(lid.y * RM + i) * (TK / 4u) + k / 4u];
+        for (var j = 0u; j < RN4; j++) {
+          acc[i * RN4 + j] += av.x * bq[j] + av.y * bq[RN4 + j] + av.z * bq[2u * RN4 + j] + av.w * bq[3u * RN4 + j];
+        }
       }
     }
     workgroupBarrier();
@@ -48,14 +57,28 @@ fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<v
   return acc;
 }
 
-// One invocation's 4 × 4 result: rows m .. m+3, columns n .. n+3 of matrix t; valid = false past the grid.
+// One invocation's RM × 4·RN4 result: rows m .. m+RM-1 of matrix t, column groups block_col(blk, j);
+// valid = false past the grid.
 struct Block {
-  acc: array<vec4<f32>, 4>,
-  bias: vec4<f32>, // block_bias() of columns n .. n+3
+  acc: array<vec4<f32>, RB>,
+  bias: vec4<f32>, // block_bias() of column group 0 (columns n .. n+3)
+  bias_hi: array<vec4<f32>, RN4>, // block_bias() of column group j >= 1 at [j] (tiled() only)
   m: u32,
   n: u32,
   t: u32,
   valid: bool,
+}
+
+// The first column of column group j (j < RN4).
+fn block_col(blk: Block, j: u32) -> u32 {
+  return blk.n + j * (TN / RN4);
+}
+
+fn group_bias(blk: Block, j: u32) -> vec4<f32> {
+  if (j == 0u) {
+    return blk.bias;
+  }
+  return blk.bias_hi[j];
 }
 
 fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
@@ -68,14 +91,24 @@ fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   let tm = (g / params.tiles_n) % params.tiles_m;
   let t = g / (params.tiles_n * params.tiles_m);
   blk.acc = gemm_tile(tile_src(t), tm * TM, tn * TN, lid, lidx);
-  blk.m = tm * TM + lid.y * 4u;
+  blk.m = tm * TM + lid.y * RM;
   blk.n = tn * TN + lid.x * 4u;
   blk.t = t;
   blk.valid = true;
+  // the tile's block_bias(), loaded once per workgroup into As (free after gemm_tile's last barrier; TM·TK/4 >=
+  // TN/4 vec4s), so the workgroup memory is exactly (TM + TN)·TK floats
+  let nx = TN / (4u * RN4);
   if (lid.y == 0u) {
-    Cs[lid.x] = block_bias(blk);
+    for (var j = 0u; j < RN4; j++) {
+      var col = blk;
+      col.n = block_col(blk, j);
+      As[lid.x + j * nx] = block_bias(col);
+    }
   }
   workgroupBarrier();
-  blk.bias = Cs[lid.x];
+  blk.bias = As[lid.x];
+  for (var j = 1u; j < RN4; j++) {
+    blk.bias_hi[j] = As[lid.x + j * nx];
+  }
   return blk;
 }

@@ -37,6 +37,9 @@ describe('fused depthwise -> pointwise sweep', () => {
     expect(new Set(cs.map((c) => c.pwAct.kind)).size).toBe(6);
     expect(cs.some((c) => c.residual) && cs.some((c) => !c.residual)).toBe(true);
     expect(cs.some((c) => c.cout % 4 !== 0) && cs.some((c) => (c.c * c.mult) % 4 !== 0)).toBe(true);
+    // the vec4 input (C % 4 = 0, multiplier 1) and vec4 output (cout % 4 = 0, with and without residual) bindings
+    expect(cs.some((c) => c.c % 4 === 0 && c.mult === 1) && cs.some((c) => c.c % 4 === 0 && c.mult > 1)).toBe(true);
+    expect(cs.some((c) => c.cout % 4 === 0 && c.residual) && cs.some((c) => c.cout % 4 === 0 && !c.residual)).toBe(true);
   });
 
   it.each(DWPW_CONFIGS.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
@@ -50,6 +53,8 @@ describe('fused depthwise -> pointwise sweep', () => {
     expect(c.bad, `cpu fast: max err ${c.maxErr}`).toBe(-1);
     const [got] = await runNodeOnGpu(gpu, fused, inputs, constants, pipelines, dwPwProgram);
     expect(got!.shape).toEqual(want.shape);
+    const bound = `dwpw${cfg.residual ? '.res' : ''}${cfg.c % 4 === 0 ? '.x4' : ''}${cfg.cout % 4 === 0 ? '.y4' : ''}|`;
+    expect(pipelines.keys.some((k) => k.startsWith(bound)), bound).toBe(true);
     const { maxErr, bad } = compare(got!.data, want.data);
     worst.gpu = Math.max(worst.gpu, maxErr);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);

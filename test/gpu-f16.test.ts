@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { DW_SHADER, DW_SHADER_F16 } from '../src/gpu/kernels/depthwise.js';
-import { DWPW_SHADERS } from '../src/gpu/kernels/dwpw.js';
+import { dwpwShader } from '../src/gpu/kernels/dwpw.js';
 import { dwPwProgram } from '../src/gpu/programs/dwpw.gpu.js';
 import { gemmShader } from '../src/gpu/kernels/gemm.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
@@ -70,11 +70,11 @@ describe('f16 packing', () => {
 
 describe('f16 modules', () => {
   const defs: [ShaderDef, ShaderDef][] = [
-    [gemmShader('tiled', false, true, true), gemmShader('tiled', false, true, true, true)],
-    [gemmShader('tiled', true, false, false), gemmShader('tiled', true, false, false, true)],
+    [gemmShader('tiled', false, { aVec: true, bVec: true }), gemmShader('tiled', false, { aVec: true, bVec: true, bHalf: true })],
+    [gemmShader('tiled', true), gemmShader('tiled', true, { bHalf: true })],
     [DW_SHADER, DW_SHADER_F16],
-    [DWPW_SHADERS.tiled, DWPW_SHADERS.tiledF16],
-    [DWPW_SHADERS.tiledRes, DWPW_SHADERS.tiledResF16],
+    [dwpwShader(false), dwpwShader(false, { wF16: true })],
+    [dwpwShader(true, { x4: true, y4: true }), dwpwShader(true, { wF16: true, x4: true, y4: true })],
   ];
 
   it('are generated under their own names, the f32 text holding no f16', () => {

@@ -177,14 +177,19 @@ describe('software-adapter GEMM kernel choice', () => {
   });
 });
 
-describe('tiled GEMM operand loads', () => {
+describe('tiled GEMM operand loads and output stores', () => {
   it.each([
-    [[37, 12], [12, 20], 'gemm.a4.b4|'],
-    [[37, 13], [13, 20], 'gemm.b4|'],
+    [[37, 12], [12, 20], 'gemm.a4.b4.y4|'],
+    [[37, 13], [13, 20], 'gemm.b4.y4|'],
     [[37, 12], [12, 21], 'gemm.a4|'],
-    [[3, 37, 8], [8, 36], 'gemm.a4.b4|'],
+    [[3, 37, 8], [8, 36], 'gemm.a4.b4.y4|'],
+    [[3, 37, 8], [8, 38], 'gemm.a4|'],
     [[5, 7], [7, 3], 'gemm|'],
-  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned (%s)', async (a, b, key) => {
+    // larger register blocks where the counted traffic picks a 128-wide tile: 8×8 and 4×8 per invocation
+    [[196, 64], [64, 384], 'gemm.a4.b4.y4.r8x8|'],
+    [[65, 31], [31, 67], 'gemm.r8x8|'],
+    [[2, 49, 160], [160, 960], 'gemm.a4.b4.y4.r4x8|'],
+  ] as const)('A %j · B %j binds whole vec4s where contiguous and 4-aligned, the output too (%s)', async (a, b, key) => {
     const { hw } = await setup();
     expect(await keysAfter(hw, [...a], [...b])).toEqual([expect.stringMatching(new RegExp(`^${key.replace(/[.|]/g, (c) => `\\${c}`)}`))]);
   });

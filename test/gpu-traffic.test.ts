@@ -12,6 +12,7 @@ import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import { dwPwGeometry } from '../src/gpu/programs/dwpw.gpu.js';
 import { dwPwTraffic, dwThenPwTraffic, planDwPw } from '../src/gpu/kernels/dwpw.js';
 import { planDepthwise, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
+import { gemmTile, gemmTraffic } from '../src/gpu/kernels/gemm.js';
 import type { Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
 
@@ -34,13 +35,19 @@ describe('instrumentWgsl', () => {
     '}',
   ].join('\n');
 
-  it('wraps loads (nested ones too), counts stores before the statement and a compound store as both', () => {
+  it('wraps loads (nested ones too), counts stores (words and instructions) before the statement and a compound store as both', () => {
     expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
     const out = instrumentWgsl(src);
-    expect(out).toContain('atomicAdd(&traffic__[9], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
-    expect(out).toContain('atomicAdd(&traffic__[9], 1u); atomicAdd(&traffic__[8], 1u); y[i + 1u] += 1.0;');
-    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[6], 4u);');
+    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 1u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
+    // a vec4 load is 4 words and one instruction
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 4u);\n  atomicAdd(&traffic__[14], 1u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
+  });
+
+  it('refuses a local array that shadows a binding (its accesses would be counted as global traffic)', () => {
+    expect(() => instrumentWgsl(src + '\nfn g() {\n  var y: array<f32, 4>;\n}')).toThrow(/"y" names both a storage binding and a local array/);
+    expect(() => instrumentWgsl(src + '\nfn g() {\n  var ya: array<f32, 4>;\n  let a = 1.0;\n}')).not.toThrow();
   });
 });
 
@@ -71,6 +78,30 @@ describe('depthwise tiles (hardware path)', () => {
   );
 });
 
+describe('GEMM tiles and register blocks (hardware path)', () => {
+  const LIMITS = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
+  const compulsory = (m: number, n: number, k: number) => m * k + k * n + n + m * n;
+  it.each([
+    // MobileNetV2 1.0's 14² pointwise layers (M = 196): 2.2× and 2.7× with 4×4 blocks only (64 × 64 tiles)
+    ['pw14 196x384x64', 196, 384, 64, 1.5],
+    ['pw22 196x576x96', 196, 576, 96, 1.75],
+    ['pw2 12544x96x16', 12544, 96, 16, 1.15],
+  ] as const)('%s: traffic within %s× compulsory, the workgroup within the limits', (_n, m, n, k, bound) => {
+    const t = gemmTile(m, n, k, LIMITS);
+    expect(gemmTraffic(m, n, k, t) / compulsory(m, n, k)).toBeLessThan(bound);
+    expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(256);
+    expect((t.TM + t.TN) * 16 * 4).toBeLessThanOrEqual(16384);
+    // a 4×4 block could not hold this tile in 256 invocations
+    expect((t.TM / 4) * (t.TN / 4)).toBeGreaterThan(256);
+  });
+
+  it('a device with fewer invocations gets a tile that fits it', () => {
+    const t = gemmTile(196, 576, 96, { ...LIMITS, maxComputeInvocationsPerWorkgroup: 64 });
+    expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(64);
+    expect(gemmTraffic(196, 576, 96, t)).toBeGreaterThan(gemmTraffic(196, 576, 96, gemmTile(196, 576, 96, LIMITS)));
+  });
+});
+
 describe('counted traffic on SwiftShader (hardware path forced)', () => {
   it('an elementwise Add reads both operands once and writes its output once', async () => {
     const rg = graphOf((b) => {
@@ -80,7 +111,8 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     });
     const rows = await countGraph(await device(), rg, { x: feed([2, 3, 5, 7]), y: feed([2, 3, 5, 7]) });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4 });
+    // one scalar load per operand element, one scalar store per output element
+    expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4, loads: 2 * 210, stores: 210 });
   });
 
   it.each([

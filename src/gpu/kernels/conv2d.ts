@@ -6,7 +6,8 @@ import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../progr
 import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { gemmTile } from './gemm.js';
+import { BLOCK_4X4, gemmTile, operandLoaders, withBlock, type GemmBlock } from './gemm.js';
+import { withOutputType } from './output.js';
 
 export const CONV2D_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['cg', 'u32'], ['coutg', 'u32'], ['cout', 'u32'],
@@ -14,13 +15,23 @@ export const CONV2D_PARAMS = defineParams([
   ['m', 'u32'], ['k', 'u32'], ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-const SOURCE = withActivation(conv2dWgsl);
-export const CONV2D_SHADERS = {
-  tiled: shader('conv2d', SOURCE, CONV2D_PARAMS, 'main'),
-  tiledRes: shader('conv2d.res', SOURCE, CONV2D_PARAMS, 'main_res'),
-  register: shader('conv2d.register', SOURCE, CONV2D_PARAMS, 'reg_main'),
-  registerRes: shader('conv2d.register_res', SOURCE, CONV2D_PARAMS, 'reg_res'),
-} as const;
+const convDefs = new Map<string, ShaderDef>();
+
+/**
+ * The implicit-GEMM module for an entry point; x4: the input bound as vec4 (cg % 4 = 0), w4: the weights and the
+ * output (and residual) bound as vec4 (coutg % 4 = 0). vec4 bindings are for the tiled variant only.
+ */
+export function conv2dShader(variant: KernelVariant, residual: boolean, x4 = false, w4 = false, block: GemmBlock = BLOCK_4X4): ShaderDef {
+  const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
+  const blocked = withBlock(withOutputType(withActivation(conv2dWgsl), w4), block);
+  const name = `conv2d${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${x4 ? '.x4' : ''}${w4 ? '.w4' : ''}${blocked.suffix}`;
+  let def = convDefs.get(name);
+  if (!def) {
+    const source = [operandLoaders('x', 'x', x4), operandLoaders('w', 'wt', w4), blocked.source].join('\n');
+    convDefs.set(name, (def = shader(name, source, CONV2D_PARAMS, entry)));
+  }
+  return def;
+}
 
 export interface Conv2dGeometry {
   n: number;
@@ -167,7 +178,7 @@ export async function conv2dDispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const { TM, TN } = variant === 'tiled' ? gemmTile(m, coutg, k, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN, ...block } = variant === 'tiled' ? gemmTile(m, coutg, k, ctx.limits) : { TM: 4, TN: 4, ...BLOCK_4X4 };
   const tilesM = Math.ceil(m / TM);
   const tilesN = Math.ceil(coutg / TN);
   const groups = tilesM * tilesN * g.group;
@@ -180,9 +191,10 @@ export async function conv2dDispatch(
     },
     `${label}.params`,
   );
-  const def =
-    variant === 'tiled' ? (bufs.residual ? CONV2D_SHADERS.tiledRes : CONV2D_SHADERS.tiled) : bufs.residual ? CONV2D_SHADERS.registerRes : CONV2D_SHADERS.register;
-  const constants = { KH: g.kh, KW: g.kw, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
+  const x4 = variant === 'tiled' && cg % 4 === 0;
+  const w4 = variant === 'tiled' && coutg % 4 === 0;
+  const def = conv2dShader(variant, !!bufs.residual, x4, w4, block);
+  const constants = { KH: g.kh, KW: g.kw, X4: x4 ? 1 : 0, W4: w4 ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   return { pipeline, bindings, workgroups: grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits), label };

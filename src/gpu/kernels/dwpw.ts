@@ -4,11 +4,12 @@ import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { withWeightType } from '../precision.js';
-import { shader } from '../shader.js';
+import { shader, type ShaderDef } from '../shader.js';
 import { depthwiseTraffic, planDepthwise, stagedPixels, type DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { gemmTile, gemmTraffic } from './gemm.js';
+import { gemmTile, gemmTraffic, operandLoaders } from './gemm.js';
+import { withOutputType } from './output.js';
 
 export const DWPW_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
@@ -17,14 +18,21 @@ export const DWPW_PARAMS = defineParams([
   ['act_a', 'f32'], ['act_b', 'f32'], ['dw_act_a', 'f32'], ['dw_act_b', 'f32'],
 ] as const);
 
-const SOURCE = withActivation(dwpwWgsl);
-/** The fused kernel with f32 weights, and (`*F16`) with f16 weights widened on load, for devices with shader-f16. */
-export const DWPW_SHADERS = {
-  tiled: shader('dwpw', withWeightType(SOURCE, false), DWPW_PARAMS, 'main'),
-  tiledRes: shader('dwpw.res', withWeightType(SOURCE, false), DWPW_PARAMS, 'main_res'),
-  tiledF16: shader('dwpw.wh', withWeightType(SOURCE, true), DWPW_PARAMS, 'main'),
-  tiledResF16: shader('dwpw.res.wh', withWeightType(SOURCE, true), DWPW_PARAMS, 'main_res'),
-} as const;
+const dwpwDefs = new Map<string, ShaderDef>();
+
+/**
+ * The fused kernel for an entry point: `wF16` weights stored as f16 and widened on load (devices with
+ * shader-f16), `x4` the input bound as vec4 (C % 4 = 0), `y4` the output and residual bound as vec4 (n % 4 = 0).
+ */
+export function dwpwShader(residual: boolean, o: { wF16?: boolean; x4?: boolean; y4?: boolean } = {}): ShaderDef {
+  const name = `dwpw${residual ? '.res' : ''}${o.wF16 ? '.wh' : ''}${o.x4 ? '.x4' : ''}${o.y4 ? '.y4' : ''}`;
+  let def = dwpwDefs.get(name);
+  if (!def) {
+    const source = withWeightType([operandLoaders('x', 'x', !!o.x4), withOutputType(withActivation(dwpwWgsl), !!o.y4)].join('\n'), !!o.wF16);
+    dwpwDefs.set(name, (def = shader(name, source, DWPW_PARAMS, residual ? 'main_res' : 'main')));
+  }
+  return def;
+}
 
 /** A depthwise conv (geometry g, its output channels = g.cout) followed by a 1x1 conv to `n` channels. */
 export interface DwPwGeometry {
@@ -169,9 +177,10 @@ export async function dwpwDispatch(
     },
     `${label}.params`,
   );
-  const S = DWPW_SHADERS;
-  const def = bufs.wF16 ? (bufs.residual ? S.tiledResF16 : S.tiledF16) : bufs.residual ? S.tiledRes : S.tiled;
-  const pipeline = await ctx.pipeline(def, { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0 });
+  const x4 = d.c % 4 === 0;
+  const def = dwpwShader(!!bufs.residual, { wF16: bufs.wF16, x4, y4: g.n % 4 === 0 });
+  const constants = { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0, X4: x4 ? 1 : 0 };
+  const pipeline = await ctx.pipeline(def, constants);
   const base = [params, bufs.x, bufs.wd, bufs.bd, bufs.wp, bufs.bp, bufs.y];
   return { pipeline, bindings: bufs.residual ? [...base, bufs.residual] : base, workgroups: grid(groups, ctx.limits), label };
 }

@@ -7,6 +7,7 @@ import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../progr
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
+import { withOutputType } from './output.js';
 
 export const GEMM_PARAMS = defineParams([
   ['m', 'u32'], ['n', 'u32'], ['k', 'u32'],
@@ -16,10 +17,10 @@ export const GEMM_PARAMS = defineParams([
 ] as const);
 
 /**
- * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl): f32 or vec4<f32>, or with
+ * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl, conv2d.wgsl): f32 or vec4<f32>, or with
  * `half` f16 / vec4<f16> storage widened to f32 on load (accumulation stays f32).
  */
-function operandLoaders(name: 'a' | 'b', array: string, vec: boolean, half = false): string {
+export function operandLoaders(name: string, array: string, vec: boolean, half = false): string {
   const T = name.toUpperCase() + 'T';
   // f32 storage: the loads as they are; f16: each widened (the f32 text stays byte-identical)
   const s = (e: string) => (half ? `f32(${e})` : e);
@@ -31,22 +32,46 @@ function operandLoaders(name: 'a' | 'b', array: string, vec: boolean, half = fal
 
 const gemmDefs = new Map<string, ShaderDef>();
 
-/**
- * The GEMM module for an entry point with A and B bound as f32 or vec4 arrays (vec4 only for the tiled variant);
- * `bHalf`: B stored as f16 (tiled variant only, the device having shader-f16).
- */
-export function gemmShader(variant: KernelVariant, residual: boolean, aVec: boolean, bVec: boolean, bHalf = false): ShaderDef {
+/** How the tiled GEMM binds its buffers: A, B, Y (and R) as f32 or vec4 arrays, B as f16 storage. */
+export interface GemmBinding {
+  aVec?: boolean;
+  bVec?: boolean;
+  /** B stored as f16 (the device having shader-f16) */
+  bHalf?: boolean;
+  /** Y and R as vec4 arrays: one vec4 store per row of a block (shaders/out_vec4.wgsl) */
+  yVec?: boolean;
+}
+
+/** Rows and vec4 column groups per invocation of gemm_tile.wgsl (RM × 4·RN4 outputs). */
+export interface GemmBlock {
+  RM: number;
+  RN4: number;
+}
+
+/** The software-adapter entry points' block, and the tiled one's smallest. */
+export const BLOCK_4X4: GemmBlock = { RM: 4, RN4: 1 };
+
+/** gemm_tile.wgsl's block consts (array sizes, so part of the shader text) and the name suffix they give. */
+export function withBlock(source: string, b: GemmBlock): { source: string; suffix: string } {
+  const suffix = b.RM === 4 && b.RN4 === 1 ? '' : `.r${b.RM}x${4 * b.RN4}`;
+  return { source: `const RM: u32 = ${b.RM}u;\nconst RN4: u32 = ${b.RN4}u;\n${source}`, suffix };
+}
+
+/** The GEMM module for an entry point; every vec4 or f16 binding and a block other than 4×4 is for the tiled variant only. */
+export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4): ShaderDef {
+  const { aVec = false, bVec = false, bHalf = false, yVec = false } = b;
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}`;
+  const blocked = withBlock(withOutputType(withActivation(gemmWgsl), yVec), block);
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}`;
   let def = gemmDefs.get(name);
   if (!def) {
-    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), withActivation(gemmWgsl)].join('\n');
+    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), blocked.source].join('\n');
     gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
   }
   return def;
 }
 
-export interface GemmTile {
+export interface GemmTile extends GemmBlock {
   TM: number;
   TN: number;
 }
@@ -60,22 +85,31 @@ export function gemmTraffic(m: number, n: number, k: number, t: GemmTile, residu
 
 /**
  * Workgroup tile of the tiled variant (gemm_tile.wgsl): the TM × TN with the least counted traffic among those
- * the device runs ((TM/4)·(TN/4) invocations, (TM + TN)·TK floats of workgroup memory), ties to the smaller tile
- * (more workgroups in flight). A tile at least twice N (or M) is never picked: half of it would idle.
+ * the device runs ((TM/RM)·(TN/(4·RN4)) invocations, (TM + TN)·TK floats of workgroup memory), ties to the
+ * smaller tile (more workgroups in flight), then to the smaller block (fewer registers). An invocation holds a
+ * 4×4, 4×8, 8×4 or 8×8 block: the larger blocks allow tiles of up to 128 × 128 in 256 invocations, which is what
+ * cuts A's re-reads on narrow-M layers (MobileNetV2's 14² pointwise convs). A tile at least twice N (or M) is
+ * never picked: half of it would idle.
  */
 export function gemmTile(m: number, n: number, k: number, limits: Readonly<Record<string, number>>): GemmTile {
   const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
   const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
+  const maxX = limits.maxComputeWorkgroupSizeX ?? 256;
+  const maxY = limits.maxComputeWorkgroupSizeY ?? 256;
   let best: { t: GemmTile; cost: number } | undefined;
   for (const TM of [16, 32, 64, 128])
-    for (const TN of [16, 32, 64, 128]) {
-      if ((TM / 4) * (TN / 4) > maxInv || (TM + TN) * GEMM_TK * 4 > maxMem) continue;
-      if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
-      const t = { TM, TN };
-      const cost = gemmTraffic(m, n, k, t);
-      if (!best || cost < best.cost || (cost === best.cost && TM * TN < best.t.TM * best.t.TN)) best = { t, cost };
-    }
-  return best?.t ?? { TM: 16, TN: 16 };
+    for (const TN of [16, 32, 64, 128])
+      for (const RM of [4, 8])
+        for (const RN4 of [1, 2]) {
+          const [x, y] = [TN / (4 * RN4), TM / RM];
+          if (x * y > maxInv || x > maxX || y > maxY || (TM + TN) * GEMM_TK * 4 > maxMem) continue;
+          if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
+          const t = { TM, TN, RM, RN4 };
+          const cost = gemmTraffic(m, n, k, t);
+          const smaller = (a: GemmTile, b: GemmTile) => a.TM * a.TN < b.TM * b.TN || (a.TM * a.TN === b.TM * b.TN && a.RM * a.RN4 < b.RM * b.RN4);
+          if (!best || cost < best.cost || (cost === best.cost && smaller(t, best.t))) best = { t, cost };
+        }
+  return best?.t ?? { TM: 16, TN: 16, ...BLOCK_4X4 };
 }
 
 /** gemm_tile.wgsl's TK: the reduction depth staged per step. */
@@ -181,7 +215,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   const a = activationSpec(s.act);
-  const { TM, TN } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4 };
+  const { TM, TN, ...block } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4, ...BLOCK_4X4 };
   const tilesM = Math.ceil(s.m / TM);
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
@@ -191,7 +225,9 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   // vec4 bindings where every vec4 a tile stages is 4 consecutive, 16-byte-aligned elements
   const aVec = variant === 'tiled' && s.aStrides[1] === 1 && d4(s.aStrides[0]) && d4(s.k) && offs.every((o) => d4(o[0]));
   const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
-  const def = gemmShader(variant, !!s.residual, aVec, bVec, !!s.bF16);
+  // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
+  const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
