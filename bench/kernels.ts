@@ -9,6 +9,7 @@ import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js'
 import { depthwiseRegisterDispatch, depthwiseTiledDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4 } from '../src/gpu/kernels/dwpw.js';
 import { gemmDispatch } from '../src/gpu/kernels/gemm.js';
+import { packWinogradWeights, winogradDispatches, winogradEligible } from '../src/gpu/kernels/winograd.js';
 import { kernelVariant } from '../src/gpu/variant.js';
 import { naiveDepthwiseDispatch, naivePointwiseDispatch } from './naive-kernels.js';
 import { openKernelDevice } from '../test/support/kernel-device.js';
@@ -35,7 +36,7 @@ export const DWPW_LAYERS: [number, number, number, number][] = [
 ];
 /** Regular convs: MobileNet's first layer and the 32->64 k3 layer of the regular-vs-separable comparison: [H, Cin, Cout, stride]. */
 export const CONV_LAYERS: [number, number, number, number][] = [
-  [224, 3, 32, 2], [56, 32, 64, 1],
+  [224, 3, 32, 2], [56, 32, 64, 1], [112, 32, 64, 1],
 ];
 
 interface Row {
@@ -77,19 +78,22 @@ class Bench {
     return b;
   }
 
-  /** Median and fastest milliseconds of one dispatch. */
-  async time(d: Dispatch, inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<{ ms: number; minMs: number }> {
+  /** Median and fastest milliseconds of one dispatch (or of several, in order, in one pass). */
+  async time(dispatch: Dispatch | Dispatch[], inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<{ ms: number; minMs: number }> {
     const { device } = this.gpu;
-    const bg = bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label);
+    const ds = Array.isArray(dispatch) ? dispatch : [dispatch];
+    const bgs = ds.map((d) => bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label));
     const qs = this.timed ? device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
     const resolveBuf = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const read = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const once = async (): Promise<number> => {
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bg);
-      pass.dispatchWorkgroups(...d.workgroups);
+      ds.forEach((d, i) => {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, bgs[i]!);
+        pass.dispatchWorkgroups(...d.workgroups);
+      });
       pass.end();
       if (qs) {
         enc.resolveQuerySet(qs, 0, 2, resolveBuf!, 0);
@@ -220,6 +224,11 @@ async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, n
   for (const v of variants(b)) {
     const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
     rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
+  }
+  if (!b.hwOnly && winogradEligible(g, ctx.limits)) {
+    const wino = ctx.constBuffer(packWinogradWeights(rand(cout * cin * 9, 8), cin, cout), 'w.wino');
+    const ds = await winogradDispatches(ctx, g, RELU6, { x: IN, w: wino, b: bias, y: OUT }, 'conv.winograd');
+    rows.push({ kernel: 'winograd register', shape, macs, bytes, ...(await b.time(ds, [x], [y])) });
   }
   return rows;
 }

@@ -4,6 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
 import { gemmDispatch } from '../kernels/gemm.js';
+import { packWinogradWeights, winogradDispatches, winogradEligible } from '../kernels/winograd.js';
 import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
@@ -19,6 +20,8 @@ import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 export interface ConvGpuOptions {
   residual?: BindingRef;
   variant?: KernelVariant;
+  /** false: the register variant's 3×3 stride-1 convs run the direct kernel, not Winograd (kernels/winograd.ts) */
+  winograd?: boolean;
 }
 
 function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
@@ -78,9 +81,15 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         );
       } else {
         const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
+        const variant = opts.variant ?? kernelVariant(ctx.info);
+        if (variant === 'register' && opts.winograd !== false && winogradEligible(g, ctx.limits)) {
+          const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
+          const wb = ctx.constBuffer(packWinogradWeights(weights, c, cout), `${name}.wino`);
+          return { dispatches: await winogradDispatches(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name) };
+        }
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, opts.variant ?? kernelVariant(ctx.info));
+        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, variant);
       }
       return { dispatches: d ? [d] : [] };
     },
