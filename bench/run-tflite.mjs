@@ -8,7 +8,7 @@
 //   node bench/run-tflite.mjs [--only=sepconv/cpu,litert/wasm,...] [--models=face_detection_short_range,...]
 //                             [--row-s=4] [--out=bench-tflite-results.json] [--profile]
 // --profile: instead of the table, sepconv webgpu's per-node GPU time (timestamp queries) of each model, the
-// slowest nodes and the sum by op against the whole run's wall time.
+// slowest nodes and the sum by op against the whole run's wall time; --profile-all: every node, in run order.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -67,6 +67,7 @@ async function printProfile(page, m, backend) {
   for (const [op, e] of [...byOp].sort((a, b) => b[1].ms - a[1].ms)) lines.push(`  ${op.padEnd(22)} ${String(e.n).padStart(4)} nodes ${e.ms.toFixed(2).padStart(8)} ms`);
   lines.push('  slowest:');
   for (const l of [...p.layers].sort((a, b) => b.ms - a.ms).slice(0, 8)) lines.push(`    ${l.ms.toFixed(2).padStart(7)} ms ${l.op} ${l.node}`);
+  if (argv['profile-all']) for (const l of p.layers) lines.push(`    ${l.ms.toFixed(2).padStart(7)} ms ${l.op} ${l.node}`);
   process.stdout.write(lines.join('\n') + '\n');
 }
 

@@ -198,10 +198,12 @@ describe('generated software-adapter kernels: what their pipeline key holds', ()
       for (let n4 = 1; n4 <= 40; n4 += 3) {
         const p = planGemm4(false, true);
         expect(p).toMatchObject({ TM: 8, TN4: 2 });
-        expect(planConv2dRegister(false)).toMatchObject({ TM: 8, TN4: 2 });
+        expect(planConv2dRegister(false, 8 + (n4 % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
         names.add(registerGemmShader(p).name);
       }
     expect(names.size).toBe(1);
+    // a channel loop of at most 4 is unrolled: one pipeline per such cg
+    expect([1, 3, 4, 5].map((cg) => planConv2dRegister(false, cg).CG)).toEqual([1, 3, 4, 0]);
     for (let ow = 1; ow <= 300; ow++) {
       const g = { n: 1, c: 8, h: 9, w: ow, cout: 8, oh: 9, ow, kh: 3, kw: 3, strides: [1, 1] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
       rw.add(planDepthwiseRegister(g).RW);

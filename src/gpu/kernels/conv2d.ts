@@ -58,18 +58,23 @@ export interface Conv2dRegisterPlan {
   TM: number;
   TN4: number;
   RES: boolean;
+  /** input channels per group when the channel loop is unrolled (at most UNROLL_CG), else 0 */
+  CG: number;
 }
 
-/** One block for every shape (clamped pixels / channel groups, see registerConv2dShader): one pipeline per kernel size. */
-export function planConv2dRegister(residual: boolean): Conv2dRegisterPlan {
-  return { TM: 8, TN4: 2, RES: residual };
+/** Channel loops this short are unrolled (registerConv2dShader). */
+const UNROLL_CG = 4;
+
+/** One block for every shape (clamped pixels / channel groups, see registerConv2dShader): one pipeline per kernel size (and per cg ≤ 4). */
+export function planConv2dRegister(residual: boolean, cg: number): Conv2dRegisterPlan {
+  return { TM: 8, TN4: 2, RES: residual, CG: cg <= UNROLL_CG ? cg : 0 };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
 export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CG ? `.cg${p.CG}` : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const { TM, TN4, RES } = p;
@@ -93,10 +98,17 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     `let ok${i} = (iy${i} >= 0) & (iy${i} < H) & (ix${i} >= 0) & (ix${i} < W);`,
     `let xa${i} = select(cbase, ((pb${i} + u32(iy${i})) * params.w + u32(ix${i})) * params.c + cbase, ok${i});`,
   ]);
-  const body = [
-    ...J.map((j) => `let w${j} = wt[wr + bc${j}];`),
-    ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ci], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
+  const body = (ci: string, wr: string) => [
+    ...J.map((j) => `let w${j} = wt[${wr} + bc${j}];`),
+    ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ${ci}], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
   ];
+  const channels = p.CG
+    ? Array.from({ length: p.CG }, (_, ci) => `{
+        ${body(`${ci}u`, ci ? `wr + ${ci}u * coutg4` : 'wr').join('\n        ')}
+      }`)
+    : [`for (var ci = 0u; ci < params.cg; ci++) {
+        ${body('ci', 'wr + ci * coutg4').join('\n        ')}
+      }`];
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
   // hold exactly its values: storing them there again needs no branch.
   const store = [
@@ -111,7 +123,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${TAP}', tap.join('\n      '))
-    .replace('${BODY}', body.join('\n        '))
+    .replace('${CHANNELS}', channels.join('\n      '))
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
   registerSources.set(name, def);
@@ -135,7 +147,7 @@ async function conv2dRegister4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = planConv2dRegister(!!bufs.residual);
+  const p = planConv2dRegister(!!bufs.residual, cg);
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;
