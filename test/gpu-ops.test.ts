@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
 import { BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
+import { mergeUnpadded } from '../src/gpu/programs/pad.gpu.js';
 import type { Shape, Tensor } from '../src/tensor.js';
 import { checkGpu, compare as compareOutputs, ErrorLog, opCheckPipelines, rand, runGpuAndCpu as run, withSpecials, type Case, type In } from './support/op-check.js';
 
@@ -250,5 +251,20 @@ describe('Pad', () => {
     await check('Pad reflect with crop', 'Pad', [x, pads(0, 0, -2, 1, 0, 0, 2, -1)], { opset: 13, attrs: { mode: 'reflect' } });
     await check('Pad edge 3-D', 'Pad', [rand([2, 4, 3], 241), pads(1, 2, 0, 0, 3, 2)], { opset: 13, attrs: { mode: 'edge' } });
     await check('Pad constant 2-D (opset 2 attrs)', 'Pad', [rand([3, 4], 242)], { opset: 2, attrs: { pads: [1, 0, 2, 3], value: -2 } });
+  });
+
+  it('unpadded neighbouring dims merged (mergeUnpadded): channel pads, a padded middle dim, rank 5', async () => {
+    const x = rand([2, 3, 5, 6], 243);
+    await check('Pad channels only, both ends (NHWC: 2 dims)', 'Pad', [x, pads(0, 1, 0, 0, 0, 4, 0, 0)], { opset: 13 });
+    await check('Pad H only (W, C merged)', 'Pad', [x, pads(0, 0, 2, 0, 0, 0, 1, 0)], { opset: 13 });
+    await check('Pad batch only', 'Pad', [x, pads(1, 0, 0, 0, 0, 0, 0, 0), value(-3)], { opset: 13 });
+    await check('Pad rank 5, middle and last dims', 'Pad', [rand([2, 3, 2, 4, 3], 244), pads(0, 0, 1, 0, 0, 0, 0, 0, 0, 2)], { opset: 13 });
+    await check('Pad edge, inner dims unpadded', 'Pad', [rand([3, 2, 4], 245), pads(1, 0, 0, 2, 0, 0)], { opset: 13, attrs: { mode: 'edge' } });
+    // NHWC channel pad: N, H, W collapse into one dim
+    const d = (o: number, i: number, b: number, s: number) => ({ o, i, b, s });
+    expect(mergeUnpadded([d(2, 2, 0, 90), d(5, 5, 0, 18), d(6, 6, 0, 3), d(7, 3, 1, 1)])).toEqual([d(60, 60, 0, 3), d(7, 3, 1, 1)]);
+    // a padded dim between two plain ones, and non-contiguous strides, stay apart
+    expect(mergeUnpadded([d(2, 2, 0, 20), d(6, 4, 1, 5), d(5, 5, 0, 1)])).toHaveLength(3);
+    expect(mergeUnpadded([d(2, 2, 0, 7), d(3, 3, 0, 2)])).toHaveLength(2);
   });
 });
