@@ -10,7 +10,8 @@
 //   @binding(3) y       array<vec4<f32>>  [N, OH, OW, Cout] output (NHWC)
 //   @binding(4) res     array<vec4<f32>>  like y            (with a residual only)
 // The file is a template: src/gpu/kernels/winograd.ts replaces the TRANSFORM marker with the unrolled transform,
-// and the RES_BINDING / RES_ADD markers with the residual's binding and addend (or nothing).
+// and the RES_BINDING / RES_ADD markers with the residual's binding and addend (or nothing; or the residual
+// added before the activation, a fused post-residual Relu).
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> m: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;

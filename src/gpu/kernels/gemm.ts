@@ -99,6 +99,8 @@ export interface GemmSpec {
   act: FusedActivation;
   /** A tensor laid out like Y, added after the activation (fused residual Add). */
   residual?: BindingRef;
+  /** The residual is added before the activation (a post-residual Relu fused); the vec4 register kernel only. */
+  residualFirst?: boolean;
   variant?: KernelVariant;
   /** B's buffer holds f16 elements (packFloat16); the tiled variant only (the device having shader-f16). */
   bF16?: boolean;
@@ -111,6 +113,8 @@ export interface Gemm4Plan {
   RES: boolean;
   /** C absent or broadcast over rows (c_sm = 0): read once per column group */
   CB: boolean;
+  /** residual first: act(… + R), the activation after the residual (a fused post-residual Relu) */
+  RF: boolean;
 }
 
 /** True when B, C, Y (and R) can be addressed in whole vec4s along n (A is read as floats with any strides). */
@@ -128,15 +132,15 @@ export function gemm4Eligible(s: GemmSpec): boolean {
  * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
  * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean): Gemm4Plan {
-  return { TM: 8, TN4: 2, RES: residual, CB: cBroadcast };
+export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false): Gemm4Plan {
+  return { TM: 8, TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CB ? '.cb' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CB ? '.cb' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB } = p;
@@ -155,12 +159,14 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
   // hold exactly that row's / group's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
-  const out = (i: number, j: number) => (CB ? `act4(params.alpha * s${i}_${j} + cb${j})` : `out4(gm${i}, bc${j}, s${i}_${j})`);
+  const lin = (i: number, j: number) => (CB ? `params.alpha * s${i}_${j} + cb${j}` : `lin4(gm${i}, bc${j}, s${i}_${j})`);
+  const r = (i: number, j: number) => `r4[yr${i} + bc${j}]`;
+  const out = (i: number, j: number) => (!RES ? `act4(${lin(i, j)})` : p.RF ? `act4(${lin(i, j)} + ${r(i, j)})` : `act4(${lin(i, j)}) + ${r(i, j)}`);
   const store = [
     ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * c4[bc${j}];\n  }`]) : []),
     ...I.flatMap((i) => [
       `let yr${i} = yoff + gm${i} * y_sm4;`,
-      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)}${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
+      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)};`),
     ]),
   ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(gemmVec4RegisterWgsl)]
@@ -180,6 +186,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
+  if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(s.act);
   const { TM, TN } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4 };
   const tilesM = Math.ceil(s.m / TM);
@@ -233,7 +240,7 @@ function gemmOperands(
 
 /** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0);
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst);
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);

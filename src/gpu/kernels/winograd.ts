@@ -2,9 +2,9 @@ import winogradInputWgsl from '../../../shaders/winograd_input.wgsl?raw';
 import winogradOutputWgsl from '../../../shaders/winograd_output.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader } from '../shader.js';
-import type { Conv2dGeometry } from './conv2d.js';
+import type { Conv2dGeometry, ConvBuffers } from './conv2d.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import { gemmDispatch } from './gemm.js';
 
@@ -40,7 +40,7 @@ function inputSource(): string {
 }
 
 /** Aᵀ (rows) applied to each column of m, then to each row: y = Aᵀ m A. */
-function outputSource(residual: boolean): string {
+function outputSource(residual: boolean, residualFirst = false): string {
   const transform = [
     ...R4.flatMap((i) => R4.map((j) => `let m${i}${j} = m[${4 * i + j}u * plane + base];`)),
     ...R4.flatMap((j) => [`let u0${j} = m0${j} + m1${j} + m2${j};`, `let u1${j} = m1${j} - m2${j} - m3${j};`]),
@@ -49,12 +49,13 @@ function outputSource(residual: boolean): string {
   return withActivation(winogradOutputWgsl)
     .replace('${TRANSFORM}', transform.join('\n  '))
     .replace('${RES_BINDING}', residual ? '@group(0) @binding(4) var<storage, read> res: array<vec4<f32>>;' : '')
-    .replace('${RES_ADD}', residual ? ' + res[i]' : '');
+    .replace('act4(v)${RES_ADD}', !residual ? 'act4(v)' : residualFirst ? 'act4(v + res[i])' : 'act4(v) + res[i]');
 }
 
 const INPUT_SHADER = shader('winograd.input', inputSource(), WINOGRAD_PARAMS);
 const OUTPUT_SHADER = shader('winograd.output', outputSource(false), WINOGRAD_PARAMS);
 const OUTPUT_RES_SHADER = shader('winograd.output.res', outputSource(true), WINOGRAD_PARAMS);
+const OUTPUT_RES_FIRST_SHADER = shader('winograd.output.resfirst', outputSource(true, true), WINOGRAD_PARAMS);
 
 /** ONNX weight [cout, c, 3, 3] -> U[ξ, ci, co] = (G g Gᵀ)[ξ], G = [1 0 0; ½ ½ ½; ½ -½ ½; 0 0 1]. */
 export function packWinogradWeights(w: Float32Array, c: number, cout: number): Float32Array {
@@ -96,7 +97,7 @@ export async function winogradDispatches(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
   act: FusedActivation,
-  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef; residual?: BindingRef },
+  bufs: ConvBuffers,
   label: string,
 ): Promise<Dispatch[]> {
   const { th, tw, tiles, vFloats, mFloats } = winogradSize(g);
@@ -131,7 +132,7 @@ export async function winogradDispatches(
   );
   const outTotal = tiles * (g.cout / 4);
   const output: Dispatch = {
-    pipeline: await ctx.pipeline(bufs.residual ? OUTPUT_RES_SHADER : OUTPUT_SHADER, a.constants),
+    pipeline: await ctx.pipeline(bufs.residual ? (bufs.residualFirst ? OUTPUT_RES_FIRST_SHADER : OUTPUT_RES_SHADER) : OUTPUT_SHADER, a.constants),
     bindings: [params(g.cout / 4, 'winograd.output'), m, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])],
     workgroups: grid(Math.ceil(outTotal / 64), ctx.limits),
     label: `${label}.winograd.output`,

@@ -45,8 +45,12 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const x: BindingRef = { kind: 'input', index: 0 };
       const y: BindingRef = { kind: 'output', index: 0 };
       const kernel = convKernelFor(rn.inputShapes[0]!, a);
-      if (a.post) throw new GpuError(`Conv node "${name}": an activation after the fused residual is a CPU-only fusion`, 'GPU_UNSUPPORTED');
       const residual: BindingRef | undefined = opts.residual ?? (a.residual ? { kind: 'input', index: 3 } : undefined);
+      // an activation after the fused residual (src/gpu/fuse-post.ts): the register kernels' act, the residual added first
+      if (a.post && (a.act.kind !== 'none' || !residual))
+        throw new GpuError(`Conv node "${name}": an activation after the fused residual runs on the GPU only when the conv has none of its own`, 'GPU_UNSUPPORTED');
+      const act = a.post ?? a.act;
+      const residualFirst = !!a.post;
       // f16 weights (src/gpu/precision.ts): the tiled depthwise and pointwise kernels, where the device has shader-f16
       const halfFor = (variant: KernelVariant) => ctx.weightsF16 === true && variant === 'tiled';
       const weightBuffer = (data: Float32Array, half: boolean, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
@@ -73,8 +77,9 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             y, yStrides: [cout, 1],
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },
-            act: a.act,
+            act,
             residual,
+            residualFirst,
             variant: opts.variant,
           },
           name,
@@ -85,11 +90,11 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         if (variant === 'register' && opts.winograd !== false && winogradEligible(g, ctx.limits)) {
           const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
           const wb = ctx.constBuffer(packWinogradWeights(weights, c, cout), `${name}.wino`);
-          return { dispatches: await winogradDispatches(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name) };
+          return { dispatches: await winogradDispatches(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name) };
         }
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, variant);
+        d = await conv2dDispatch(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name, variant);
       }
       return { dispatches: d ? [d] : [] };
     },
