@@ -114,6 +114,10 @@ describe('pooling (NHWC)', () => {
     ['dilations 2', [1, 6, 10, 9], { kernel_shape: [3, 2], strides: [1, 2], dilations: [2, 2], pads: [2, 1, 0, 1] }],
     ['1x1 spatial', [2, 3, 1, 1], { kernel_shape: [1, 1] }],
     ['global-sized kernel', [1, 7, 4, 5], { kernel_shape: [4, 5] }],
+    // C % 4 == 0: the vec4 kernel (4 channels per invocation)
+    ['vec4: 2x2 stride 2 (BlazeFace)', [1, 4, 8, 6], { kernel_shape: [2, 2], strides: [2, 2] }],
+    ['vec4: 3x3 s2 pads, batch 2', [2, 8, 9, 7], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['vec4: ceil_mode, dilations, asymmetric pads', [1, 12, 10, 9], { kernel_shape: [3, 2], strides: [2, 2], dilations: [2, 1], pads: [2, 0, 1, 1], ceil_mode: 1 }],
   ];
   for (const op of ['MaxPool', 'AveragePool']) {
     it(op, async () => {
