@@ -128,12 +128,13 @@ export function gemm4Eligible(s: GemmSpec): boolean {
 }
 
 /**
- * 8 rows × 8 columns for every shape, so layers differing only in M and N share one pipeline (rows past M and
+ * 8 rows × 8 columns for every shape with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M and
  * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
  * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false): Gemm4Plan {
-  return { TM: 8, TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst };
+export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8): Gemm4Plan {
+  // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
+  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
@@ -240,7 +241,7 @@ function gemmOperands(
 
 /** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst);
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m);
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
