@@ -3,7 +3,8 @@
 // Winograd) compute act(conv + bias + residual) in one dispatch. Each against Conv.reference (residual, then the
 // post activation; tolerance as the conv sweep), and a whole graph through GpuExecutor against the CPU engine on
 // the unfused graph; the pass leaves the tiled variant, convs with an activation of their own and convs without a
-// vec4 register kernel alone.
+// vec4 register kernel alone. Likewise the channel-Pad fold (src/gpu/fold-pad-residual.ts): a zero channel Pad
+// read only as a pointwise conv's residual is dropped, the conv reading the narrower tensor.
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
@@ -16,7 +17,8 @@ import { fromDevice, toDevice } from '../src/gpu/layout.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
-import type { Value } from '../src/graph/ir.js';
+import { intTensor, type Node, type Value } from '../src/graph/ir.js';
+import { foldPadResidualFor } from '../src/gpu/fold-pad-residual.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -146,5 +148,65 @@ describe('fusePostFor (the graph pass)', () => {
     } finally {
       ex.dispose();
     }
+  });
+});
+
+describe('channel Pad folded into a pointwise conv\'s residual (fold-pad-residual.ts)', () => {
+  const t = (shape: number[], data: Float32Array): Value => ({ shape, data });
+  const node = (op: string, inputs: string[], output: string, attrs: Node['attrs'] = {}): Node => ({ name: output, op, inputs, outputs: [output], attrs });
+  /** BlazeFace's block: x -> dw 3x3 -> pw cin->cout, x -> Pad channels cin->cout (-> maxpool first when stride 2) -> Add -> Relu. */
+  function block(cin: number, cout: number, n = 1) {
+    const r = rng(cin * 31 + cout);
+    const rand = (len: number) => Float32Array.from({ length: len }, () => r() * 2 - 1);
+    const initializers = new Map<string, Value>([
+      ['wd', t([cin, 1, 3, 3], rand(cin * 9))],
+      ['bd', t([cin], rand(cin))],
+      ['wp', t([cout, cin, 1, 1], rand(cout * cin))],
+      ['bp', t([cout], rand(cout))],
+      ['pads', intTensor([8], [0, 0, 0, 0, 0, cout - cin, 0, 0])],
+    ]);
+    const nodes = [
+      node('Conv', ['x', 'wd', 'bd'], 'd', { group: cin, kernel_shape: [3, 3], pads: [1, 1, 1, 1] }),
+      node('Conv', ['d', 'wp', 'bp'], 'c', { kernel_shape: [1, 1] }),
+      node('Pad', ['x', 'pads'], 'p'),
+      node('Add', ['c', 'p'], 's'),
+      node('Relu', ['s'], 'y'),
+    ];
+    return resolve({ name: 'block', inputs: [{ name: 'x', shape: [n, cin, 9, 7] }], outputs: ['y'], nodes, initializers, opset: 13 }, {});
+  }
+
+  it.each([
+    [8, 12, 1],
+    [4, 16, 2],
+  ])('%i -> %i channels, batch %i: folded, and the GPU answer is the unfused graph\'s CPU answer', async (cin, cout, n) => {
+    const { sw } = await setup();
+    const opt = optimize(block(cin, cout, n)).graph;
+    expect(opt.nodes.map((x) => x.node.op)).toEqual(['Conv', 'Pad', 'Conv', 'Relu']);
+    const fused = fusePostFor(opt, 'register');
+    expect(fused.nodes.map((x) => x.node.op)).toEqual(['Conv', 'Conv']);
+    const pw = fused.nodes[1]!.attrs as ConvAttrs;
+    expect(pw.residualChannels).toBe(cin);
+    expect(pw.post?.kind).toBe('relu');
+    const input = tensor([n, cin, 9, 7], Float32Array.from(randomTensor([n, cin, 9, 7], rng(5)).data, (v) => v * 2));
+    const want = runCpu(opt, { x: input }, { fast: false }).get('y')!;
+    // the CPU reference of the folded graph agrees too (validate() runs it)
+    expect(compareTensors(runCpu(fused, { x: input }, { fast: false }).get('y')!, want, 1e-5, 1e-5).ok).toBe(true);
+    const ex = await GpuExecutor.compile(sw, fused, new PipelineCache(sw.device));
+    try {
+      expect(ex.dispatchCount).toBe(2);
+      const got = (await ex.run({ x: input })).get('y')!;
+      const c = compareTensors(got, want, 1e-4, 1e-4);
+      expect(c.ok, `max abs ${c.maxAbsErr}`).toBe(true);
+    } finally {
+      ex.dispose();
+    }
+  });
+
+  it('left alone: the tiled variant, channels not a multiple of 4, a Pad read twice', () => {
+    const opt = optimize(block(8, 12)).graph;
+    expect(foldPadResidualFor(opt, 'tiled').folded).toBe(0);
+    expect(foldPadResidualFor(optimize(block(6, 8)).graph, 'register').folded).toBe(0);
+    const twice = { ...opt, graph: { ...opt.graph, outputs: [...opt.graph.outputs, 'p'] } };
+    expect(foldPadResidualFor(twice, 'register').folded).toBe(0);
   });
 });

@@ -5,6 +5,7 @@
 import { fusePostResidualWhere } from '../graph/optimize.js';
 import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
+import { foldPadResidualFor } from './fold-pad-residual.js';
 import type { KernelVariant } from './variant.js';
 
 /** Whether the GPU conv program runs this residual conv's post activation in its register kernel (conv.gpu.ts). */
@@ -17,6 +18,8 @@ export function registerPostFusable(conv: ResolvedNode): boolean {
   return kernel === 'implicit-gemm' && (cout / a.group) % 4 === 0;
 }
 
+/** This pass, then the channel-Pad fold (fold-pad-residual.ts): the software-adapter variant's graph rewrites. */
 export function fusePostFor(rg: ResolvedGraph, variant: KernelVariant): ResolvedGraph {
-  return variant === 'register' ? fusePostResidualWhere(rg, registerPostFusable).graph : rg;
+  if (variant !== 'register') return rg;
+  return foldPadResidualFor(fusePostResidualWhere(rg, registerPostFusable).graph, variant).graph;
 }

@@ -51,6 +51,8 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         throw new GpuError(`Conv node "${name}": an activation after the fused residual runs on the GPU only when the conv has none of its own`, 'GPU_UNSUPPORTED');
       const act = a.post ?? a.act;
       const residualFirst = !!a.post;
+      if (a.residualChannels !== undefined && kernel !== 'pointwise')
+        throw new GpuError(`Conv node "${name}": a narrow residual (a folded channel Pad) runs on the GPU only in a pointwise conv`, 'GPU_UNSUPPORTED');
       // f16 weights (src/gpu/precision.ts): the tiled depthwise and pointwise kernels, where the device has shader-f16
       const halfFor = (variant: KernelVariant) => ctx.weightsF16 === true && variant === 'tiled';
       const weightBuffer = (data: Float32Array, half: boolean, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
@@ -80,6 +82,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             act,
             residual,
             residualFirst,
+            residualColumns: a.residualChannels,
             variant: opts.variant,
           },
           name,
