@@ -3,7 +3,7 @@
 // and ±inf the same infinity. The largest error seen per case is printed at the end.
 import { afterAll, describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
-import { BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
+import { asVec4, BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
 import { mergeUnpadded } from '../src/gpu/programs/pad.gpu.js';
 import type { Shape, Tensor } from '../src/tensor.js';
 import { checkGpu, compare as compareOutputs, ErrorLog, opCheckPipelines, rand, runGpuAndCpu as run, withSpecials, type Case, type In } from './support/op-check.js';
@@ -57,6 +57,10 @@ describe('binary broadcasting', () => {
     ['3-D', [2, 3, 4], [2, 1, 4]],
     ['5-D · 4-D', [1, 3, 4, 5, 5], [3, 1, 5, 1]],
     ['1x1 spatial · 2-D', [2, 5, 1, 1], [1, 1]],
+    // 4 elements per invocation (BinaryPlan.vec4): same shape with n % 4 == 0, row broadcasts with C % 4 == 0
+    ['vec4 same 4-D', [2, 4, 5, 3], [2, 4, 5, 3]],
+    ['vec4 per-channel C=8 (SE scale)', [2, 8, 5, 3], [2, 8, 1, 1]],
+    ['vec4 (1,C,1,1) C=12 · (N,C,H,W)', [1, 12, 1, 1], [2, 12, 3, 3]],
   ];
   for (const op of ['Add', 'Sub', 'Mul', 'Div']) {
     it(op, async () => {
@@ -90,6 +94,12 @@ describe('binary broadcasting', () => {
     expect([se.values.mid, se.values.inner]).toEqual([15, 6]);
     expect(planBinary([1, 6, 1, 1], [1, 6, 5, 3], [1, 6, 5, 3]).kind).toBe(BinaryKind.RowA);
     expect(planBinary([2, 3, 4, 5], [], [2, 3, 4, 5]).kind).toBe(BinaryKind.RowB);
+    // vec4 where whole vec4s line up: same shape n % 4 == 0, a per-channel row with C % 4 == 0; not a scalar or C = 6
+    expect(asVec4(planBinary([2, 4, 5, 3], [2, 4, 5, 3], [2, 4, 5, 3])).vec4).toBe(true);
+    expect(asVec4(planBinary([2, 8, 5, 3], [2, 8, 1, 1], [2, 8, 5, 3]))).toMatchObject({ vec4: true, values: { n: 60, inner: 2 } });
+    expect(asVec4(planBinary([2, 3, 4, 5], [], [2, 3, 4, 5])).vec4).toBeUndefined();
+    expect(asVec4(planBinary([2, 6, 5, 3], [2, 6, 1, 1], [2, 6, 5, 3])).vec4).toBeUndefined();
+    expect(asVec4(planBinary([2, 3, 5, 7], [2, 3, 5, 7], [2, 3, 5, 7])).vec4).toBeUndefined();
     expect(planBinary([2, 1, 5, 1], [3, 1, 1], [2, 3, 5, 1]).kind).toBe(BinaryKind.General);
   });
 });
