@@ -147,8 +147,9 @@ describe('pooling (NHWC)', () => {
 
 describe('reductions', () => {
   it('GlobalAveragePool', async () => {
-    for (const [k, s] of ([[2, 5, 7, 6], [1, 3, 1, 1], [2, 3, 10], [1, 4, 40, 40]] as Shape[]).entries())
-      await check(`GlobalAveragePool ${JSON.stringify(s)}`, 'GlobalAveragePool', [rand(s, 110 + k)]);
+    // C % 4 == 0 runs the software adapter's channel-mean kernel here (H·W with a tail of 1–3 past the quads)
+    for (const [k, s] of ([[2, 5, 7, 6], [1, 3, 1, 1], [2, 3, 10], [1, 4, 40, 40], [2, 8, 9, 11], [1, 16, 41, 39], [3, 4, 1, 1]] as Shape[]).entries())
+      await check(`GlobalAveragePool ${JSON.stringify(s)}`, 'GlobalAveragePool', [k === 4 ? withSpecials(rand(s, 110 + k)) : rand(s, 110 + k)]);
   });
 
   it('ReduceMean over any axes, with and without keepdims', async () => {
@@ -163,6 +164,8 @@ describe('reductions', () => {
       [[2, 3, 4, 5], undefined, 1],
       [[2, 3, 4, 5, 6], [1], 0],
       [[1, 64, 33], [2], 1],
+      [[2, 8, 7, 6], [2, 3], 1],
+      [[1, 12, 5, 3], [2, 3], 0],
     ];
     for (const [k, [s, axes, keepdims]] of cases.entries()) {
       const name = `ReduceMean ${JSON.stringify(s)} axes=${JSON.stringify(axes)} keepdims=${keepdims}`;
