@@ -2,13 +2,14 @@
 // the one-output-per-invocation baselines. Median of REPS timed runs after a warm-up; time from timestamp queries
 // around the single dispatch when the device has 'timestamp-query', else wall clock around submit +
 // onSubmittedWorkDone. GFLOP/s = 2·MACs / time; GB/s = (input + weights + output bytes, each touched once) / time.
-// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,dwpw,conv] [-- --reps=N] [-- --hw-only]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
+// Run: npm run bench:kernels [-- --quick] [-- --only=dw,pw,dwpw,conv] [-- --reps=N] [-- --hw-only | --sw-only]   (bench/run-kernels.mjs loads this module through Vite for ?raw imports)
 import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { conv2dDispatch, packConv2dWeights } from '../src/gpu/kernels/conv2d.js';
 import { depthwiseRegisterDispatch, depthwiseTiledDispatch, packDepthwiseWeights, padVector, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4 } from '../src/gpu/kernels/dwpw.js';
 import { gemmDispatch } from '../src/gpu/kernels/gemm.js';
+import { packWinogradWeights, winogradDispatches, winogradEligible } from '../src/gpu/kernels/winograd.js';
 import { kernelVariant } from '../src/gpu/variant.js';
 import { naiveDepthwiseDispatch, naivePointwiseDispatch } from './naive-kernels.js';
 import { openKernelDevice } from '../test/support/kernel-device.js';
@@ -33,9 +34,12 @@ export const DWPW_LAYERS: [number, number, number, number][] = [
   [112, 32, 1, 16], [112, 96, 2, 24], [56, 144, 1, 24], [56, 144, 2, 32], [28, 192, 1, 32], [28, 192, 2, 64], [14, 384, 1, 64],
   [14, 384, 1, 96], [14, 576, 1, 96], [14, 576, 2, 160], [7, 960, 1, 160], [7, 960, 1, 320],
 ];
-/** Regular convs: MobileNet's first layer and the 32->64 k3 layer of the regular-vs-separable comparison: [H, Cin, Cout, stride]. */
-export const CONV_LAYERS: [number, number, number, number][] = [
-  [224, 3, 32, 2], [56, 32, 64, 1],
+/**
+ * Regular convs: MobileNet's first layer, the 32->64 k3 layer of the regular-vs-separable comparison (and the bench's
+ * conv3x3 workload at 112²), the MediaPipe face detector's 5x5 stem: [H, Cin, Cout, stride, kernel (default 3)].
+ */
+export const CONV_LAYERS: [number, number, number, number, number?][] = [
+  [224, 3, 32, 2], [56, 32, 64, 1], [112, 32, 64, 1], [128, 3, 24, 2, 5],
 ];
 
 interface Row {
@@ -61,6 +65,8 @@ class Bench {
   readonly timed: boolean;
   /** only the hardware-path (tiled, workgroup-memory) kernels: npm run bench:device */
   hwOnly = false;
+  /** only the software-adapter (register) kernels: --sw-only */
+  swOnly = false;
   constructor(readonly gpu: GpuContext, readonly reps: number) {
     this.tracker = new BufferTracker(gpu.device);
     this.pipelines = new PipelineCache(gpu.device);
@@ -77,19 +83,22 @@ class Bench {
     return b;
   }
 
-  /** Median and fastest milliseconds of one dispatch. */
-  async time(d: Dispatch, inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<{ ms: number; minMs: number }> {
+  /** Median and fastest milliseconds of one dispatch (or of several, in order, in one pass). */
+  async time(dispatch: Dispatch | Dispatch[], inputs: GPUBuffer[], outputs: GPUBuffer[]): Promise<{ ms: number; minMs: number }> {
     const { device } = this.gpu;
-    const bg = bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label);
+    const ds = Array.isArray(dispatch) ? dispatch : [dispatch];
+    const bgs = ds.map((d) => bindGroupFor(device, d.pipeline, d.bindings, inputs, outputs, d.label));
     const qs = this.timed ? device.createQuerySet({ type: 'timestamp', count: 2 }) : undefined;
     const resolveBuf = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const read = qs && device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     const once = async (): Promise<number> => {
       const enc = device.createCommandEncoder();
       const pass = enc.beginComputePass(qs ? { timestampWrites: { querySet: qs, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bg);
-      pass.dispatchWorkgroups(...d.workgroups);
+      ds.forEach((d, i) => {
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, bgs[i]!);
+        pass.dispatchWorkgroups(...d.workgroups);
+      });
       pass.end();
       if (qs) {
         enc.resolveQuerySet(qs, 0, 2, resolveBuf!, 0);
@@ -117,7 +126,7 @@ class Bench {
   }
 }
 
-const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : (['tiled', 'register'] as const));
+const variants = (b: Bench) => (b.hwOnly ? (['tiled'] as const) : b.swOnly ? (['register'] as const) : (['tiled', 'register'] as const));
 
 const IN: BindingRef = { kind: 'input', index: 0 };
 const OUT: BindingRef = { kind: 'output', index: 0 };
@@ -205,21 +214,27 @@ async function dwpwRows(b: Bench, [hw, c, s, cout]: [number, number, number, num
   return rows;
 }
 
-async function convRows(b: Bench, [hw, cin, cout, s]: [number, number, number, number]): Promise<Row[]> {
+async function convRows(b: Bench, [hw, cin, cout, s, k = 3]: [number, number, number, number, number?]): Promise<Row[]> {
   const ctx = b.ctx();
-  const o = Math.floor((hw + 2 - 3) / s) + 1;
-  const g = { n: 1, c: cin, h: hw, w: hw, cout, oh: o, ow: o, kh: 3, kw: 3, group: 1, strides: [s, s] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
+  const p = (k - 1) >> 1;
+  const o = Math.floor((hw + 2 * p - k) / s) + 1;
+  const g = { n: 1, c: cin, h: hw, w: hw, cout, oh: o, ow: o, kh: k, kw: k, group: 1, strides: [s, s] as const, dilations: [1, 1] as const, pads: [p, p, p, p] as const };
   const x = b.buffer(rand(hw * hw * cin, 7));
   const y = b.buffer(new Float32Array(o * o * cout));
-  const w = ctx.constBuffer(packConv2dWeights(rand(cout * cin * 9, 8), g), 'w');
+  const w = ctx.constBuffer(packConv2dWeights(rand(cout * cin * k * k, 8), g), 'w');
   const bias = ctx.constBuffer(rand(cout, 9), 'b');
-  const macs = o * o * cout * cin * 9;
-  const bytes = 4 * (hw * hw * cin + cout * cin * 9 + cout + o * o * cout);
-  const shape = `${hw}x${hw}x${cin}->${cout} k3 s${s}`;
+  const macs = o * o * cout * cin * k * k;
+  const bytes = 4 * (hw * hw * cin + cout * cin * k * k + cout + o * o * cout);
+  const shape = `${hw}x${hw}x${cin}->${cout} k${k} s${s}`;
   const rows: Row[] = [];
   for (const v of variants(b)) {
     const d = await conv2dDispatch(ctx, g, RELU6, { x: IN, w, b: bias, y: OUT }, `conv.${v}`, v);
     rows.push({ kernel: `implicit-gemm ${v}`, shape, macs, bytes, ...(await b.time(d, [x], [y])) });
+  }
+  if (!b.hwOnly && winogradEligible(g, ctx.limits)) {
+    const wino = ctx.constBuffer(packWinogradWeights(rand(cout * cin * 9, 8), cin, cout), 'w.wino');
+    const ds = await winogradDispatches(ctx, g, RELU6, { x: IN, w: wino, b: bias, y: OUT }, 'conv.winograd');
+    rows.push({ kernel: 'winograd register', shape, macs, bytes, ...(await b.time(ds, [x], [y])) });
   }
   return rows;
 }
@@ -240,6 +255,7 @@ export async function main(args: string[] = []): Promise<Row[]> {
   const repsArg = args.find((a) => a.startsWith('--reps='));
   const b = new Bench(gpu, repsArg ? Number(repsArg.slice(7)) : quick ? 3 : 7);
   b.hwOnly = args.includes('--hw-only');
+  b.swOnly = args.includes('--sw-only');
   const { vendor, architecture, description } = gpu.info;
   console.log(`adapter: ${[vendor, architecture, description].filter(Boolean).join(' / ')}${gpu.info.isSoftware ? ' (software)' : ''}`);
   console.log(`timing: ${b.timed ? 'timestamp-query' : 'wall clock (submit -> onSubmittedWorkDone)'}, median of ${b.reps}; kernel variant here: ${kernelVariant(gpu.info)}`);

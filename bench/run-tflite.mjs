@@ -6,7 +6,9 @@
 // best and sepconv's CPU at 1 thread over LiteRT.js's single-thread build; writes bench-tflite-results.json.
 //
 //   node bench/run-tflite.mjs [--only=sepconv/cpu,litert/wasm,...] [--models=face_detection_short_range,...]
-//                             [--row-s=4] [--out=bench-tflite-results.json]
+//                             [--row-s=4] [--out=bench-tflite-results.json] [--profile]
+// --profile: instead of the table, sepconv webgpu's per-node GPU time (timestamp queries) of each model, the
+// slowest nodes and the sum by op against the whole run's wall time; --profile-all: every node, in run order.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -51,6 +53,24 @@ function withTimeout(p, ms, what) {
   return Promise.race([p.finally(() => clearTimeout(timer)), new Promise((_, rej) => (timer = setTimeout(() => rej(new Error(`${what}: timed out after ${ms / 1000} s`)), ms)))]);
 }
 
+async function printProfile(page, m, backend) {
+  const p = await withTimeout(page.evaluate((s) => window.__tfliteBench.profile(s), { model: m.path, range: m.range, backend }), 240_000, `profile ${m.name}`);
+  const sum = p.layers.reduce((a, l) => a + l.ms, 0);
+  const byOp = new Map();
+  for (const l of p.layers) {
+    const e = byOp.get(l.op) ?? { n: 0, ms: 0 };
+    e.n++;
+    e.ms += l.ms;
+    byOp.set(l.op, e);
+  }
+  const lines = [`${m.name} (${backend}): whole run ${p.wholeMs.toFixed(1)} ms wall; ${p.dispatches} nodes, GPU sum ${sum.toFixed(1)} ms (${p.source})`];
+  for (const [op, e] of [...byOp].sort((a, b) => b[1].ms - a[1].ms)) lines.push(`  ${op.padEnd(22)} ${String(e.n).padStart(4)} nodes ${e.ms.toFixed(2).padStart(8)} ms`);
+  lines.push('  slowest:');
+  for (const l of [...p.layers].sort((a, b) => b.ms - a.ms).slice(0, 8)) lines.push(`    ${l.ms.toFixed(2).padStart(7)} ms ${l.op} ${l.node}`);
+  if (argv['profile-all']) for (const l of p.layers) lines.push(`    ${l.ms.toFixed(2).padStart(7)} ms ${l.op} ${l.node}`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
 async function main() {
   const server = await startServer();
   const results = { generatedAt: new Date().toISOString(), rows: [] };
@@ -68,6 +88,10 @@ async function main() {
           throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`);
         });
         for (const m of MODELS) {
+          if (argv.profile) {
+            await printProfile(page, m, backend);
+            continue;
+          }
           const row = { engine, backend, model: m.name };
           results.rows.push(row);
           const spec = { engine, backend, model: m.path, range: m.range, budgetMs: ROW_MS, minRuns: 3, maxRuns: 200 };
@@ -87,6 +111,7 @@ async function main() {
   } finally {
     await server.close();
   }
+  if (argv.profile) return;
   const fmt = (v) => (v == null ? '—' : v.toFixed(1));
   const lines = ['', `| model | ${ENGINES.map(([e, b]) => `${e} ${b}`).join(' | ')} | sepconv best / LiteRT.js best | CPU best / CPU best | CPU 1t / 1t |`, `|---|${ENGINES.map(() => '---:').join('|')}|---:|---:|---:|`];
   const ratio = (a, b) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '—');

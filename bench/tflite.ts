@@ -134,3 +134,29 @@ export async function row(spec: RowSpec): Promise<RowResult> {
     runner.dispose();
   }
 }
+
+/** sepconv webgpu's per-node GPU time (timestamp queries, each node's dispatches in its own pass) of one run, plus the whole run's wall time. */
+export async function profile(spec: Pick<RowSpec, 'model' | 'range' | 'backend'>): Promise<{ source: string; wholeMs: number; dispatches: number; layers: { node: string; op: string; ms: number }[] }> {
+  const bytes = new Uint8Array(await (await fetch(spec.model)).arrayBuffer());
+  const found = await requestGpu();
+  const gpu = found && spec.backend === 'webgpu-tiled' ? { ...found, info: { ...found.info, isSoftware: false } } : found;
+  const m = await load(bytes, { backend: 'webgpu', gpu });
+  try {
+    const inp = m.inputs[0]!;
+    const [, h, w] = inp.shape as [number, number, number, number];
+    const x = { [inp.name]: { shape: inp.shape, data: await photoInput(h, w, spec.range) } };
+    await m.run(x);
+    const times: number[] = [];
+    for (let i = 0; i < 7; i++) {
+      const s = performance.now();
+      await m.run(x);
+      times.push(performance.now() - s);
+    }
+    const { profile: p } = await m.profile(x);
+    const { profile: q } = await m.profile(x);
+    const layers = p.layers.map((l, i) => ({ ...l, ms: Math.min(l.ms, q.layers[i]?.ms ?? l.ms) }));
+    return { source: p.source, wholeMs: times.sort((a, b) => a - b)[3]!, dispatches: layers.length, layers };
+  } finally {
+    m.dispose();
+  }
+}

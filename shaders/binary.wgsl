@@ -11,6 +11,8 @@
 //   3  general: i decomposed over d5 × … × d0 (d0 innermost, dims ≥ NDIM ignored), ia = Σ c_k·sa_k,
 //      ib = Σ c_k·sb_k, where sa/sb are each operand's physical strides (0 along broadcast dims)
 //   @binding(0) params  uniform Params
+// XT is f32, or vec4<f32> for KIND 0 with n % 4 == 0 and KIND 1 / 2 with inner % 4 == 0 (src/gpu/programs/
+// binary.gpu.ts prepends XT and apply_xt, which applies OP per component; n and inner then count vec4s).
 //   @binding(1) a       array<f32>, physical buffer of operand A
 //   @binding(2) b       array<f32>, physical buffer of operand B
 //   @binding(3) y       array<f32>, physical buffer of the output, n elements
@@ -22,9 +24,9 @@ override NDIM: u32 = 6u;
 // #include "trig.wgsl"
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> a: array<XT>;
+@group(0) @binding(2) var<storage, read> b: array<XT>;
+@group(0) @binding(3) var<storage, read_write> y: array<XT>;
 
 fn row_index(i: u32) -> u32 {
   return (i / (params.mid * params.inner)) * params.inner + i % params.inner;
@@ -94,5 +96,5 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
     ia = u32(sa);
     ib = u32(sb);
   }
-  y[i] = apply(a[ia], b[ib]);
+  y[i] = apply_xt(a[ia], b[ib]);
 }

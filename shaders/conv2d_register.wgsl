@@ -10,7 +10,8 @@
 //
 // This file is a template: src/gpu/kernels/conv2d.ts (registerConv2dShader) prepends the constants TM, TN4 and
 // replaces the ${...} markers with code unrolled over the block (SwiftShader does not unroll loops, and an
-// array indexed in a loop lives in memory). Pixels past M and channel groups past coutg/4 are clamped on load
+// array indexed in a loop lives in memory); the channel loop of a tap is unrolled too when there are at most 4
+// input channels per group (a stem conv on RGB), where the loop's own cost rivals its 3 iterations'. Pixels past M and channel groups past coutg/4 are clamped on load
 // and stored clamped too: such a lane holds exactly the values of the last pixel / group, so the duplicate
 // store is harmless and the epilogue has no branches. Invocation id = tn + tiles_n·(tm + tiles_m·group).
 // Bindings:
@@ -55,11 +56,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
       let dy = i32(ky * params.dil_y);
       let dx = i32(kx * params.dil_x);
       ${TAP}
-      var wr = wg + (ky * KW + kx) * params.cg * coutg4;
-      for (var ci = 0u; ci < params.cg; ci++) {
-        ${BODY}
-        wr += coutg4;
-      }
+      let wr = wg + (ky * KW + kx) * params.cg * coutg4;
+      ${CHANNELS}
     }
   }
   let ybase = grp * coutg4;

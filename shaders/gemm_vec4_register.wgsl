@@ -1,6 +1,7 @@
 // GEMM with the gemm.wgsl epilogue, for software adapters (SwiftShader, llvmpipe: a CPU running
 // invocations as SIMD lanes), when B, C, Y (and R) have a contiguous inner dimension and N is a multiple of 4:
 //   Y[t, m, n] = act( alpha · Σ_k A[t, m, k] · B[t, k, n]  +  beta · C[m, n] )  (+ R[t, m, n] with RES)
+//   (with RES and RF the residual goes inside: act(alpha · AB + beta · C + R), a post-residual Relu fused)
 //   A[t, m, k] = a[off[3t] + m·a_sm + k·a_sk]                (any strides)
 //   B[t, k, n] = b4[(off[3t+1] + k·b_sk + n) / 4][n % 4]     (b_sn = 1)
 //   Y[t, m, n] = y4[(off[3t+2] + m·y_sm + n) / 4][n % 4]     (y_sn = 1; R likewise)
@@ -34,12 +35,13 @@ override HAS_C: bool = false;
 @group(0) @binding(5) var<storage, read_write> y4: array<vec4<f32>>;
 ${RES_BINDING}
 
-fn out4(row: u32, n4: u32, acc: vec4<f32>) -> vec4<f32> {
+// alpha · acc + beta · C, before the activation (and, with RF, the residual ahead of it)
+fn lin4(row: u32, n4: u32, acc: vec4<f32>) -> vec4<f32> {
   var v = params.alpha * acc;
   if (HAS_C) {
     v += params.beta * c4[row * (params.c_sm / 4u) + n4];
   }
-  return act4(v);
+  return v;
 }
 
 @compute @workgroup_size(64)

@@ -5,18 +5,20 @@
 //   KIND 2 avg:  Σ inside taps / #taps inside the padded input         (count_include_pad = 1; with ceil_mode
 //                taps past the bottom/right padding are not counted)
 //   @binding(0) params  uniform Params (n = N·OH·OW·C, geometry, lowest = −inf)
-//   @binding(1) x       array<f32>, NHWC [N, H, W, C]
-//   @binding(2) y       array<f32>, NHWC [N, OH, OW, C]
+//   @binding(1) x       array<PT>, NHWC [N, H, W, C]
+//   @binding(2) y       array<PT>, NHWC [N, OH, OW, C]
+// The element type PT is f32, or vec4<f32> when C % 4 == 0 (src/gpu/programs/pool.gpu.ts prepends the aliases
+// PT, PB, PU; params.C and params.n then count vec4s): 4 channels per invocation share the index arithmetic.
 override WG: u32 = 256u;
 override KIND: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<PT>;
+@group(0) @binding(2) var<storage, read_write> y: array<PT>;
 
 // by bit pattern: `v != v` may be folded away by compilers that assume no NaNs
-fn is_nan(v: f32) -> bool {
-  return (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u;
+fn is_nan(v: PT) -> PB {
+  return (bitcast<PU>(v) & PU(0x7fffffffu)) > PU(0x7f800000u);
 }
 
 @compute @workgroup_size(WG)
@@ -37,7 +39,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let h0 = oh * params.SH - params.PT;
   let w0 = ow * params.SW - params.PL;
   let plane = b * params.H * params.W;
-  var acc = select(0.0, params.lowest, KIND == 0u);
+  var acc = PT(select(0.0, params.lowest, KIND == 0u));
   var count = 0i;
   for (var kh = 0i; kh < params.KH; kh++) {
     let ih = h0 + kh * params.DH;
@@ -57,7 +59,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
       }
       let v = x[(plane + u32(ih) * params.W + u32(iw)) * C + c];
       if (KIND == 0u) {
-        acc = select(acc, v, v > acc || is_nan(v));
+        acc = select(acc, v, (v > acc) | is_nan(v));
       } else {
         acc += v;
         count += select(1i, 0i, KIND == 2u);

@@ -6,16 +6,18 @@
 // t[3·oy .. 3·oy + 2] = (iy0, iy1, wy); for output column ox t[w_off + 3·ox ..] = (ix0, ix1, wx). Indices are
 // integral floats. LINEAR = 0: nearest reads (iy0, ix0); 1: top = a + (b − a)·wx per row, then top + (bottom − top)·wy.
 //   @binding(0) params  uniform Params
-//   @binding(1) x       array<f32>, input
+// XT is f32, or vec4<f32> when inner % 4 == 0 (src/gpu/programs/resize.gpu.ts prepends the alias; params.inner
+// and params.n then count vec4s): 4 channels per invocation share the index arithmetic and the table reads.
+//   @binding(1) x       array<XT>, input
 //   @binding(2) t       array<f32>, 3·(oh + ow) table entries
-//   @binding(3) y       array<f32>, n output elements
+//   @binding(3) y       array<XT>, n output elements
 override WG: u32 = 256u;
 override LINEAR: u32 = 0u;
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<XT>;
 @group(0) @binding(2) var<storage, read> t: array<f32>;
-@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<XT>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {

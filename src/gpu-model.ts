@@ -5,6 +5,7 @@ import { GpuExecutor } from './gpu/executor.js';
 import { deviceLimits } from './gpu/limits.js';
 import { kernelVariant } from './gpu/variant.js';
 import { fuseDwPwFor } from './gpu/fuse-dwpw.js';
+import { fusePostFor } from './gpu/fuse-post.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { lazyCpu, openCpu } from './cpu/backend.js';
 import type { LoadOptions } from './load-options.js';
@@ -92,7 +93,9 @@ export async function compileOrFallBack(
   void gpu.device.lost.then((info) => (lostInfo = info));
   try {
     // dw -> pw pairs fuse only where this adapter's kernel wins (never on a software adapter, see dwPwWins)
-    const fused = fuseDwPwFor(rg, { variant: kernelVariant(gpu.info), limits: deviceLimits(gpu) }).graph;
+    const variant = kernelVariant(gpu.info);
+    // and, on the software-adapter kernels, a Relu/Clip after a fused residual joins the conv (fuse-post.ts)
+    const fused = fusePostFor(fuseDwPwFor(rg, { variant, limits: deviceLimits(gpu) }).graph, variant);
     return new GpuModel(fused, await GpuExecutor.compile(gpu, fused), reason, gpu.info, opts.onGpuError ?? 'throw', lazyCpu(cpuGraph, opts));
   } catch (e) {
     // device.lost settles asynchronously; give it a turn of the event loop before deciding.

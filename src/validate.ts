@@ -7,6 +7,7 @@ import { deviceLimits } from './gpu/limits.js';
 import { kernelVariant } from './gpu/variant.js';
 import type { Graph, Value } from './graph/ir.js';
 import { fuseDwPwFor } from './gpu/fuse-dwpw.js';
+import { fusePostFor } from './gpu/fuse-post.js';
 import { optimize } from './graph/optimize.js';
 import { EMPTY_VALUE, resolve, type ResolvedGraph } from './graph/resolve.js';
 import { asFloat } from './ops/types.js';
@@ -121,7 +122,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
   const given = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
   const { info } = opts.gpu;
   const rg = optimized
-    ? fuseDwPwFor(optimize(given).graph, { variant: kernelVariant(info), limits: deviceLimits(opts.gpu) }).graph
+    ? fusePostFor(fuseDwPwFor(optimize(given).graph, { variant: kernelVariant(info), limits: deviceLimits(opts.gpu) }).graph, kernelVariant(info))
     : given;
   const refOutputs: Value[][] = [];
   runCpu(rg, opts.inputs, { fast: false, onNode: (idx, outs) => (refOutputs[idx] = outs) });

@@ -99,6 +99,8 @@ describe('Gemm on the GPU', () => {
     ['vec4 9x8x7, C [M,N], alpha -0.5 beta 1.5', 9, 8, 7, false, false, [9, 8], -0.5, 1.5, true],
     ['vec4 transA 11x12x6, runtime B, no C', 11, 12, 6, true, false, null, 1, 1, false],
     ['vec4 M=1 (classifier) 1x36x40, C [N]', 1, 36, 40, false, true, [36], 1, 1, true],
+    ['vec4 M=3 (TM = M) 3x16x9, C [M,N]', 3, 16, 9, false, false, [3, 16], 1, 0.5, true],
+    ['vec4 M=7 transA 7x12x5, runtime B', 7, 12, 5, true, false, [12], 2, 1, false],
   ];
   it.each(cases.flatMap((c) => VARIANTS.map((v) => [`${c[0]} ${v}`, c, v] as const)))('%s', async (_l, c, v) => {
     const [, M, N, K, tA, tB, cs, alpha, beta, bConst] = c;
@@ -203,10 +205,14 @@ describe('generated software-adapter kernels: what their pipeline key holds', ()
       for (let n4 = 1; n4 <= 40; n4 += 3) {
         const p = planGemm4(false, true);
         expect(p).toMatchObject({ TM: 8, TN4: 2 });
-        expect(planConv2dRegister(false)).toMatchObject({ TM: 8, TN4: 2 });
+        expect(planConv2dRegister(false, 8 + (n4 % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
         names.add(registerGemmShader(p).name);
       }
     expect(names.size).toBe(1);
+    // fewer rows than the block: TM = M (a matrix-vector product computes its one row once)
+    expect([1, 3, 7, 8, 9].map((m) => planGemm4(false, true, false, m).TM)).toEqual([1, 3, 7, 8, 8]);
+    // a channel loop of at most 4 is unrolled: one pipeline per such cg
+    expect([1, 3, 4, 5].map((cg) => planConv2dRegister(false, cg).CG)).toEqual([1, 3, 4, 0]);
     for (let ow = 1; ow <= 300; ow++) {
       const g = { n: 1, c: 8, h: 9, w: ow, cout: 8, oh: 9, ow, kh: 3, kw: 3, strides: [1, 1] as const, dilations: [1, 1] as const, pads: [1, 1, 1, 1] as const };
       rw.add(planDepthwiseRegister(g).RW);

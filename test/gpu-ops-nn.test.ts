@@ -23,6 +23,9 @@ describe('Resize', () => {
     [[5, 7], [8, 3]],
     [[6], [13]],
     [[1, 2, 3, 4, 5], [1, 2, 3, 9, 7]],
+    // channels a multiple of 4: the vec4 kernel
+    [[2, 8, 5, 7], [2, 8, 9, 4]],
+    [[1, 12, 3, 3], [1, 12, 7, 6]],
   ];
   const MODES: Record<string, AttrRecord>[] = [
     { linear: { mode: 'linear' } },

@@ -3,7 +3,8 @@
 // and ±inf the same infinity. The largest error seen per case is printed at the end.
 import { afterAll, describe, expect, it } from 'vitest';
 import { intTensor, type Value } from '../src/graph/ir.js';
-import { BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
+import { asVec4, BinaryKind, planBinary } from '../src/gpu/programs/binary.gpu.js';
+import { mergeUnpadded } from '../src/gpu/programs/pad.gpu.js';
 import type { Shape, Tensor } from '../src/tensor.js';
 import { checkGpu, compare as compareOutputs, ErrorLog, opCheckPipelines, rand, runGpuAndCpu as run, withSpecials, type Case, type In } from './support/op-check.js';
 
@@ -56,6 +57,10 @@ describe('binary broadcasting', () => {
     ['3-D', [2, 3, 4], [2, 1, 4]],
     ['5-D · 4-D', [1, 3, 4, 5, 5], [3, 1, 5, 1]],
     ['1x1 spatial · 2-D', [2, 5, 1, 1], [1, 1]],
+    // 4 elements per invocation (BinaryPlan.vec4): same shape with n % 4 == 0, row broadcasts with C % 4 == 0
+    ['vec4 same 4-D', [2, 4, 5, 3], [2, 4, 5, 3]],
+    ['vec4 per-channel C=8 (SE scale)', [2, 8, 5, 3], [2, 8, 1, 1]],
+    ['vec4 (1,C,1,1) C=12 · (N,C,H,W)', [1, 12, 1, 1], [2, 12, 3, 3]],
   ];
   for (const op of ['Add', 'Sub', 'Mul', 'Div']) {
     it(op, async () => {
@@ -89,6 +94,12 @@ describe('binary broadcasting', () => {
     expect([se.values.mid, se.values.inner]).toEqual([15, 6]);
     expect(planBinary([1, 6, 1, 1], [1, 6, 5, 3], [1, 6, 5, 3]).kind).toBe(BinaryKind.RowA);
     expect(planBinary([2, 3, 4, 5], [], [2, 3, 4, 5]).kind).toBe(BinaryKind.RowB);
+    // vec4 where whole vec4s line up: same shape n % 4 == 0, a per-channel row with C % 4 == 0; not a scalar or C = 6
+    expect(asVec4(planBinary([2, 4, 5, 3], [2, 4, 5, 3], [2, 4, 5, 3])).vec4).toBe(true);
+    expect(asVec4(planBinary([2, 8, 5, 3], [2, 8, 1, 1], [2, 8, 5, 3]))).toMatchObject({ vec4: true, values: { n: 60, inner: 2 } });
+    expect(asVec4(planBinary([2, 3, 4, 5], [], [2, 3, 4, 5])).vec4).toBeUndefined();
+    expect(asVec4(planBinary([2, 6, 5, 3], [2, 6, 1, 1], [2, 6, 5, 3])).vec4).toBeUndefined();
+    expect(asVec4(planBinary([2, 3, 5, 7], [2, 3, 5, 7], [2, 3, 5, 7])).vec4).toBeUndefined();
     expect(planBinary([2, 1, 5, 1], [3, 1, 1], [2, 3, 5, 1]).kind).toBe(BinaryKind.General);
   });
 });
@@ -113,6 +124,10 @@ describe('pooling (NHWC)', () => {
     ['dilations 2', [1, 6, 10, 9], { kernel_shape: [3, 2], strides: [1, 2], dilations: [2, 2], pads: [2, 1, 0, 1] }],
     ['1x1 spatial', [2, 3, 1, 1], { kernel_shape: [1, 1] }],
     ['global-sized kernel', [1, 7, 4, 5], { kernel_shape: [4, 5] }],
+    // C % 4 == 0: the vec4 kernel (4 channels per invocation)
+    ['vec4: 2x2 stride 2 (BlazeFace)', [1, 4, 8, 6], { kernel_shape: [2, 2], strides: [2, 2] }],
+    ['vec4: 3x3 s2 pads, batch 2', [2, 8, 9, 7], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
+    ['vec4: ceil_mode, dilations, asymmetric pads', [1, 12, 10, 9], { kernel_shape: [3, 2], strides: [2, 2], dilations: [2, 1], pads: [2, 0, 1, 1], ceil_mode: 1 }],
   ];
   for (const op of ['MaxPool', 'AveragePool']) {
     it(op, async () => {
@@ -132,8 +147,9 @@ describe('pooling (NHWC)', () => {
 
 describe('reductions', () => {
   it('GlobalAveragePool', async () => {
-    for (const [k, s] of ([[2, 5, 7, 6], [1, 3, 1, 1], [2, 3, 10], [1, 4, 40, 40]] as Shape[]).entries())
-      await check(`GlobalAveragePool ${JSON.stringify(s)}`, 'GlobalAveragePool', [rand(s, 110 + k)]);
+    // C % 4 == 0 runs the software adapter's channel-mean kernel here (H·W with a tail of 1–3 past the quads)
+    for (const [k, s] of ([[2, 5, 7, 6], [1, 3, 1, 1], [2, 3, 10], [1, 4, 40, 40], [2, 8, 9, 11], [1, 16, 41, 39], [3, 4, 1, 1]] as Shape[]).entries())
+      await check(`GlobalAveragePool ${JSON.stringify(s)}`, 'GlobalAveragePool', [k === 4 ? withSpecials(rand(s, 110 + k)) : rand(s, 110 + k)]);
   });
 
   it('ReduceMean over any axes, with and without keepdims', async () => {
@@ -148,6 +164,8 @@ describe('reductions', () => {
       [[2, 3, 4, 5], undefined, 1],
       [[2, 3, 4, 5, 6], [1], 0],
       [[1, 64, 33], [2], 1],
+      [[2, 8, 7, 6], [2, 3], 1],
+      [[1, 12, 5, 3], [2, 3], 0],
     ];
     for (const [k, [s, axes, keepdims]] of cases.entries()) {
       const name = `ReduceMean ${JSON.stringify(s)} axes=${JSON.stringify(axes)} keepdims=${keepdims}`;
@@ -250,5 +268,20 @@ describe('Pad', () => {
     await check('Pad reflect with crop', 'Pad', [x, pads(0, 0, -2, 1, 0, 0, 2, -1)], { opset: 13, attrs: { mode: 'reflect' } });
     await check('Pad edge 3-D', 'Pad', [rand([2, 4, 3], 241), pads(1, 2, 0, 0, 3, 2)], { opset: 13, attrs: { mode: 'edge' } });
     await check('Pad constant 2-D (opset 2 attrs)', 'Pad', [rand([3, 4], 242)], { opset: 2, attrs: { pads: [1, 0, 2, 3], value: -2 } });
+  });
+
+  it('unpadded neighbouring dims merged (mergeUnpadded): channel pads, a padded middle dim, rank 5', async () => {
+    const x = rand([2, 3, 5, 6], 243);
+    await check('Pad channels only, both ends (NHWC: 2 dims)', 'Pad', [x, pads(0, 1, 0, 0, 0, 4, 0, 0)], { opset: 13 });
+    await check('Pad H only (W, C merged)', 'Pad', [x, pads(0, 0, 2, 0, 0, 0, 1, 0)], { opset: 13 });
+    await check('Pad batch only', 'Pad', [x, pads(1, 0, 0, 0, 0, 0, 0, 0), value(-3)], { opset: 13 });
+    await check('Pad rank 5, middle and last dims', 'Pad', [rand([2, 3, 2, 4, 3], 244), pads(0, 0, 1, 0, 0, 0, 0, 0, 0, 2)], { opset: 13 });
+    await check('Pad edge, inner dims unpadded', 'Pad', [rand([3, 2, 4], 245), pads(1, 0, 0, 2, 0, 0)], { opset: 13, attrs: { mode: 'edge' } });
+    // NHWC channel pad: N, H, W collapse into one dim
+    const d = (o: number, i: number, b: number, s: number) => ({ o, i, b, s });
+    expect(mergeUnpadded([d(2, 2, 0, 90), d(5, 5, 0, 18), d(6, 6, 0, 3), d(7, 3, 1, 1)])).toEqual([d(60, 60, 0, 3), d(7, 3, 1, 1)]);
+    // a padded dim between two plain ones, and non-contiguous strides, stay apart
+    expect(mergeUnpadded([d(2, 2, 0, 20), d(6, 4, 1, 5), d(5, 5, 0, 1)])).toHaveLength(3);
+    expect(mergeUnpadded([d(2, 2, 0, 7), d(3, 3, 0, 2)])).toHaveLength(2);
   });
 });

@@ -14,7 +14,8 @@ const ints = (...v: number[]): In => ({ const: intTensor([v.length], v) });
 const quantised = (t: ReturnType<typeof rand>) => ({ ...t, data: t.data.map((v) => Math.round(v)) });
 
 const CASES: [string, string, In[], Case][] = [
-  ['GlobalAveragePool [1,40,7,7] (2 lanes a row)', 'GlobalAveragePool', [rand([1, 40, 7, 7], 1)], {}],
+  // C not a multiple of 4: with one, the software-adapter variant runs its channel-mean kernel, not a row reduction
+  ['GlobalAveragePool [1,38,7,7] (2 lanes a row)', 'GlobalAveragePool', [rand([1, 38, 7, 7], 1)], {}],
   ['GlobalAveragePool [1,5,13,11] (4 lanes)', 'GlobalAveragePool', [rand([1, 5, 13, 11], 2)], {}],
   ['GlobalAveragePool [1,3,32,32] (32 lanes)', 'GlobalAveragePool', [rand([1, 3, 32, 32], 3)], {}],
   ['ReduceSum [2,3,50,7] axes 0,2', 'ReduceSum', [rand([2, 3, 50, 7], 4), ints(0, 2)], { opset: 18 }],

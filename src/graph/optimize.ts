@@ -143,12 +143,23 @@ function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, 
   }
 }
 
+/**
+ * The post-residual fusion alone, for the residual convs `accept` allows: the GPU's software-adapter kernels
+ * (src/gpu/fuse-post.ts), whose epilogue can add the residual before an activation.
+ */
+export function fusePostResidualWhere(rg: ResolvedGraph, accept: (conv: ResolvedNode) => boolean): { graph: ResolvedGraph; fused: number } {
+  const uses = new NodeUses(rg.nodes);
+  const report = emptyReport();
+  fusePostResidual(uses, new Set(rg.graph.outputs), report, accept);
+  return { graph: report.fusedActivation ? { ...rg, nodes: uses.nodes() } : rg, fused: report.fusedActivation };
+}
+
 /** Residual conv -> Relu/Clip (its only reader) becomes the conv's `post` activation. */
-function fusePostResidual(uses: NodeUses, outputs: Set<string>, report: OptimizeReport): void {
+function fusePostResidual(uses: NodeUses, outputs: Set<string>, report: OptimizeReport, accept: (conv: ResolvedNode) => boolean = () => true): void {
   for (let k = 0; k < uses.length; k++) {
     const conv = uses.at(k);
     const a = conv?.attrs as ConvAttrs;
-    if (!conv || conv.node.op !== 'Conv' || !a.residual || a.post) continue;
+    if (!conv || conv.node.op !== 'Conv' || !a.residual || a.post || !accept(conv)) continue;
     const out = conv.node.outputs[0]!;
     if (outputs.has(out)) continue;
     const rd = uses.readers(out);

@@ -22,6 +22,11 @@ export interface ConvAttrs {
    * backend only (optimize's `cpu` option); the GPU kernels refuse it.
    */
   post?: FusedActivation;
+  /**
+   * The residual (input 3) has only this many channels, the rest read as zero: a channel-padding Pad folded into
+   * the residual read (the GPU's software-adapter pass src/gpu/fold-pad-residual.ts).
+   */
+  residualChannels?: number;
   /** The weight is known at load time (initializer or folded constant): kernels may keep a packed copy keyed by its array. */
   constWeights?: boolean;
 }
@@ -98,8 +103,17 @@ export const Conv = defineOp<ConvAttrs>({
 export function convResidual(y: Tensor, inputs: readonly Value[], a: ConvAttrs): Tensor {
   if (!a.residual) return y;
   const r = asFloat(inputs[3], 'Conv residual').data;
-  if (r.length !== y.data.length) throw new RangeError(`fused residual has ${r.length} values, the conv output ${y.data.length}`);
-  for (let i = 0; i < r.length; i++) y.data[i] += r[i]!;
+  const [n, c] = y.shape as [number, number];
+  const cr = a.residualChannels ?? c;
+  if (r.length !== (y.data.length / c) * cr) throw new RangeError(`fused residual has ${r.length} values, the conv output ${y.data.length} (${cr} of ${c} channels)`);
+  // NC…: residual channel k of image b lies at (b·cr + k)·plane
+  const plane = y.data.length / (n * c);
+  for (let b = 0; b < n; b++)
+    for (let k = 0; k < cr; k++) {
+      const yo = (b * c + k) * plane;
+      const ro = (b * cr + k) * plane;
+      for (let p = 0; p < plane; p++) y.data[yo + p]! += r[ro + p]!;
+    }
   if (a.post) applyActivationRange(y.data, 0, y.data.length, a.post);
   return y;
 }

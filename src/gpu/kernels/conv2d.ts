@@ -1,5 +1,6 @@
 import conv2dWgsl from '../../../shaders/conv2d.wgsl?raw';
 import conv2dRegisterWgsl from '../../../shaders/conv2d_register.wgsl?raw';
+import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
@@ -64,23 +65,40 @@ export function packConv2dWeights(w: Float32Array, g: Conv2dGeometry): Float32Ar
   return out;
 }
 
+/** The buffers of a conv dispatch; `residualFirst`: the residual is added before the activation (register kernels only). */
+export interface ConvBuffers {
+  x: BindingRef;
+  w: BindingRef;
+  b: BindingRef;
+  y: BindingRef;
+  residual?: BindingRef;
+  residualFirst?: boolean;
+}
+
 /** Register block of the vec4 register kernel (conv2d_register.wgsl): TM output pixels × TN4 vec4s of output channels. */
 export interface Conv2dRegisterPlan {
   TM: number;
   TN4: number;
   RES: boolean;
+  /** input channels per group when the channel loop is unrolled (at most UNROLL_CG), else 0 */
+  CG: number;
+  /** residual first: act(conv + bias + residual), a fused post-residual Relu */
+  RF: boolean;
 }
 
-/** One block for every shape (clamped pixels / channel groups, see registerConv2dShader): one pipeline per kernel size. */
-export function planConv2dRegister(residual: boolean): Conv2dRegisterPlan {
-  return { TM: 8, TN4: 2, RES: residual };
+/** Channel loops this short are unrolled (registerConv2dShader). */
+const UNROLL_CG = 4;
+
+/** One block for every shape (clamped pixels / channel groups, see registerConv2dShader): one pipeline per kernel size (and per cg ≤ 4). */
+export function planConv2dRegister(residual: boolean, cg: number, residualFirst = false): Conv2dRegisterPlan {
+  return { TM: 8, TN4: 2, RES: residual, CG: cg <= UNROLL_CG ? cg : 0, RF: residual && residualFirst };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
 export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}`;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const { TM, TN4, RES } = p;
@@ -104,17 +122,28 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     `let ok${i} = (iy${i} >= 0) & (iy${i} < H) & (ix${i} >= 0) & (ix${i} < W);`,
     `let xa${i} = select(cbase, ((pb${i} + u32(iy${i})) * params.w + u32(ix${i})) * params.c + cbase, ok${i});`,
   ]);
-  const body = [
-    ...J.map((j) => `let w${j} = wt[wr + bc${j}];`),
-    ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ci], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
+  const body = (ci: string, wr: string) => [
+    ...J.map((j) => `let w${j} = wt[${wr} + bc${j}];`),
+    ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ${ci}], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
   ];
+  const channels = p.CG
+    ? Array.from({ length: p.CG }, (_, ci) => `{
+        ${body(`${ci}u`, ci ? `wr + ${ci}u * coutg4` : 'wr').join('\n        ')}
+      }`)
+    : [`for (var ci = 0u; ci < params.cg; ci++) {
+        ${body('ci', 'wr + ci * coutg4').join('\n        ')}
+      }`];
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
   // hold exactly its values: storing them there again needs no branch.
   const store = [
     ...J.map((j) => `let bias${j} = b[ybase + bc${j}];`),
     ...I.flatMap((i) => [
       `let yr${i} = gm${i} * cout4 + ybase;`,
-      ...J.map((j) => `y[yr${i} + bc${j}] = act4(s${i}_${j} + bias${j})${RES ? ` + res[yr${i} + bc${j}]` : ''};`),
+      ...J.map((j) => {
+        const r = `res[yr${i} + bc${j}]`;
+        const v = `s${i}_${j} + bias${j}`;
+        return `y[yr${i} + bc${j}] = ${!RES ? `act4(${v})` : p.RF ? `act4(${v} + ${r})` : `act4(${v}) + ${r}`};`;
+      }),
     ]),
   ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dRegisterWgsl)]
@@ -122,7 +151,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${TAP}', tap.join('\n      '))
-    .replace('${BODY}', body.join('\n        '))
+    .replace('${CHANNELS}', channels.join('\n      '))
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
   registerSources.set(name, def);
@@ -138,7 +167,7 @@ async function conv2dRegister4Dispatch(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
   act: FusedActivation,
-  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef; residual?: BindingRef },
+  bufs: ConvBuffers,
   label: string,
 ): Promise<Dispatch> {
   const a = activationSpec(act);
@@ -146,7 +175,7 @@ async function conv2dRegister4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = planConv2dRegister(!!bufs.residual);
+  const p = planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst);
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;
@@ -168,11 +197,12 @@ export async function conv2dDispatch(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
   act: FusedActivation,
-  bufs: { x: BindingRef; w: BindingRef; b: BindingRef; y: BindingRef; residual?: BindingRef },
+  bufs: ConvBuffers,
   label: string,
   variant: KernelVariant,
 ): Promise<Dispatch> {
   if (variant === 'register' && conv2dRegister4Eligible(g)) return conv2dRegister4Dispatch(ctx, g, act, bufs, label);
+  if (bufs.residualFirst) throw new GpuError(`Conv "${label}": an activation after the residual needs the vec4 register kernel (Cout per group % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(act);
   const cg = g.c / g.group;
   const coutg = g.cout / g.group;

@@ -14,6 +14,8 @@ export const GEMM_PARAMS = defineParams([
   ['a_sm', 'u32'], ['a_sk', 'u32'], ['b_sk', 'u32'], ['b_sn', 'u32'], ['y_sm', 'u32'], ['y_sn', 'u32'], ['c_sm', 'u32'], ['c_sn', 'u32'],
   ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'],
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
+  // vec4s per row of a narrow residual (GemmSpec.residualColumns / 4; the vec4 register kernel's RN plan)
+  ['r_n4', 'u32'],
 ] as const);
 
 /**
@@ -133,6 +135,13 @@ export interface GemmSpec {
   act: FusedActivation;
   /** A tensor laid out like Y, added after the activation (fused residual Add). */
   residual?: BindingRef;
+  /** The residual is added before the activation (a post-residual Relu fused); the vec4 register kernel only. */
+  residualFirst?: boolean;
+  /**
+   * The residual has only this many columns (a multiple of 4, rows of that length, one batch), the rest read as
+   * zero: a folded channel Pad (src/gpu/fold-pad-residual.ts); the vec4 register kernel only.
+   */
+  residualColumns?: number;
   variant?: KernelVariant;
   /** B's buffer holds f16 elements (packFloat16); the tiled variant only (the device having shader-f16). */
   bF16?: boolean;
@@ -145,6 +154,10 @@ export interface Gemm4Plan {
   RES: boolean;
   /** C absent or broadcast over rows (c_sm = 0): read once per column group */
   CB: boolean;
+  /** residual first: act(… + R), the activation after the residual (a fused post-residual Relu) */
+  RF: boolean;
+  /** narrow residual: R has params.r_n4 vec4s per row, zero beyond (a folded channel Pad) */
+  RN: boolean;
 }
 
 /** True when B, C, Y (and R) can be addressed in whole vec4s along n (A is read as floats with any strides). */
@@ -158,19 +171,20 @@ export function gemm4Eligible(s: GemmSpec): boolean {
 }
 
 /**
- * 8 rows × 8 columns for every shape, so layers differing only in M and N share one pipeline (rows past M and
+ * 8 rows × 8 columns for every shape with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M and
  * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
  * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean): Gemm4Plan {
-  return { TM: 8, TN4: 2, RES: residual, CB: cBroadcast };
+export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false): Gemm4Plan {
+  // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
+  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? '.res' : ''}${p.CB ? '.cb' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB } = p;
@@ -189,12 +203,16 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
   // hold exactly that row's / group's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
-  const out = (i: number, j: number) => (CB ? `act4(params.alpha * s${i}_${j} + cb${j})` : `out4(gm${i}, bc${j}, s${i}_${j})`);
+  const lin = (i: number, j: number) => (CB ? `params.alpha * s${i}_${j} + cb${j}` : `lin4(gm${i}, bc${j}, s${i}_${j})`);
+  // a narrow residual: its row gm·r_n4, columns past r_n4 zero (the load clamped into the row, then dropped)
+  const r = (i: number, j: number) =>
+    p.RN ? `select(vec4<f32>(0.0), r4[gm${i} * params.r_n4 + min(bc${j}, params.r_n4 - 1u)], bc${j} < params.r_n4)` : `r4[yr${i} + bc${j}]`;
+  const out = (i: number, j: number) => (!RES ? `act4(${lin(i, j)})` : p.RF ? `act4(${lin(i, j)} + ${r(i, j)})` : `act4(${lin(i, j)}) + ${r(i, j)}`);
   const store = [
     ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * c4[bc${j}];\n  }`]) : []),
     ...I.flatMap((i) => [
       `let yr${i} = yoff + gm${i} * y_sm4;`,
-      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)}${RES ? ` + r4[yr${i} + bc${j}]` : ''};`),
+      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)};`),
     ]),
   ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(gemmVec4RegisterWgsl)]
@@ -214,6 +232,8 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
+  if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
+  if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(s.act);
   const { TM, TN, ...block } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4, ...BLOCK_4X4 };
   const tilesM = Math.ceil(s.m / TM);
@@ -259,7 +279,7 @@ function gemmOperands(
       a_sm: s.aStrides[0], a_sk: s.aStrides[1], b_sk: s.bStrides[0], b_sn: s.bStrides[1], y_sm: s.yStrides[0], y_sn: s.yStrides[1],
       c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
       tiles_m: tilesM, tiles_n: tilesN, groups,
-      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params,
+      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params, r_n4: (s.residualColumns ?? 0) / 4,
     },
     `${label}.params`,
   );
@@ -269,7 +289,10 @@ function gemmOperands(
 
 /** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0);
+  const narrow = s.residualColumns !== undefined;
+  if (narrow && (s.residualColumns! % 4 !== 0 || s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
+    throw new GpuError(`GEMM "${label}": a narrow residual needs a positive multiple of 4 columns and one batch`, 'GPU_UNSUPPORTED');
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow);
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);

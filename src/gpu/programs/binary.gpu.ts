@@ -17,7 +17,10 @@ const params = defineParams([
   ...dimDecls('sb', 'i32'),
 ]);
 type Field = (typeof params.fields)[number][0];
-const binaryShader = shader('binary', binaryWgsl, params);
+const SCALAR_XT = 'alias XT = f32;\nfn apply_xt(p: f32, q: f32) -> f32 {\n  return apply(p, q);\n}\n';
+const VEC4_XT = 'alias XT = vec4<f32>;\nfn apply_xt(p: XT, q: XT) -> XT {\n  return XT(apply(p.x, q.x), apply(p.y, q.y), apply(p.z, q.z), apply(p.w, q.w));\n}\n';
+/** Scalar, and vec4 (4 elements per invocation) where the plan's indexing allows it (BinaryPlan.vec4). */
+const BINARY_SHADERS = { scalar: shader('binary', SCALAR_XT + binaryWgsl, params), vec4: shader('binary.v4', VEC4_XT + binaryWgsl, params) };
 
 const OP_CODE: Record<string, number> = {
   Add: 0, Sub: 1, Mul: 2, Div: 3, PRelu: 4, Max: 5, Min: 6, Equal: 7, NotEqual: 8, Less: 9, LessOrEqual: 10, Greater: 11,
@@ -32,6 +35,15 @@ export interface BinaryPlan {
   kind: BinaryKind;
   ndim: number;
   values: Record<Field, number>;
+  /** 4 elements per invocation: same-shape with n % 4 == 0, or a row broadcast with inner % 4 == 0 (values in vec4s) */
+  vec4?: boolean;
+}
+
+/** The plan in vec4 units where its indexing allows (see BinaryPlan.vec4). */
+export function asVec4(p: BinaryPlan): BinaryPlan {
+  const { n, inner } = p.values;
+  const ok = (p.kind === BinaryKind.Same && n % 4 === 0) || ((p.kind === BinaryKind.RowA || p.kind === BinaryKind.RowB) && inner % 4 === 0);
+  return ok ? { ...p, vec4: true, values: { ...p.values, n: n / 4, inner: p.kind === BinaryKind.Same ? inner : inner / 4 } } : p;
 }
 
 const eq = (p: readonly number[], q: readonly number[]) => p.length === q.length && p.every((v, k) => v === q[k]);
@@ -80,12 +92,12 @@ export function planBinary(as: Shape, bs: Shape, ys: Shape): BinaryPlan {
 async function binaryDispatch(
   ctx: GpuBuildCtx, op: string, as: Shape, bs: Shape, ys: Shape, a: BindingRef, b: BindingRef, y: BindingRef, label: string,
 ): Promise<Dispatch> {
-  const plan = planBinary(as, bs, ys);
+  const plan = asVec4(planBinary(as, bs, ys));
   const constants = { WG, OP: OP_CODE[op]!, KIND: plan.kind, NDIM: plan.ndim };
   return {
-    pipeline: await ctx.pipeline(binaryShader, constants),
+    pipeline: await ctx.pipeline(plan.vec4 ? BINARY_SHADERS.vec4 : BINARY_SHADERS.scalar, constants),
     bindings: [ctx.uniform(params, plan.values, `${label}.params`), a, b, y],
-    workgroups: grid1D(sizeOf(ys), ctx),
+    workgroups: grid1D(plan.values.n, ctx),
     label,
   };
 }

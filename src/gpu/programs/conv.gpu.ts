@@ -4,6 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
 import { gemmDispatch } from '../kernels/gemm.js';
+import { packWinogradWeights, winogradDispatches, winogradEligible } from '../kernels/winograd.js';
 import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
@@ -19,6 +20,8 @@ import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 export interface ConvGpuOptions {
   residual?: BindingRef;
   variant?: KernelVariant;
+  /** false: the register variant's 3×3 stride-1 convs run the direct kernel, not Winograd (kernels/winograd.ts) */
+  winograd?: boolean;
 }
 
 function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
@@ -42,8 +45,14 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const x: BindingRef = { kind: 'input', index: 0 };
       const y: BindingRef = { kind: 'output', index: 0 };
       const kernel = convKernelFor(rn.inputShapes[0]!, a);
-      if (a.post) throw new GpuError(`Conv node "${name}": an activation after the fused residual is a CPU-only fusion`, 'GPU_UNSUPPORTED');
       const residual: BindingRef | undefined = opts.residual ?? (a.residual ? { kind: 'input', index: 3 } : undefined);
+      // an activation after the fused residual (src/gpu/fuse-post.ts): the register kernels' act, the residual added first
+      if (a.post && (a.act.kind !== 'none' || !residual))
+        throw new GpuError(`Conv node "${name}": an activation after the fused residual runs on the GPU only when the conv has none of its own`, 'GPU_UNSUPPORTED');
+      const act = a.post ?? a.act;
+      const residualFirst = !!a.post;
+      if (a.residualChannels !== undefined && kernel !== 'pointwise')
+        throw new GpuError(`Conv node "${name}": a narrow residual (a folded channel Pad) runs on the GPU only in a pointwise conv`, 'GPU_UNSUPPORTED');
       // f16 weights (src/gpu/precision.ts): the tiled depthwise and pointwise kernels, where the device has shader-f16
       const halfFor = (variant: KernelVariant) => ctx.weightsF16 === true && variant === 'tiled';
       const weightBuffer = (data: Float32Array, half: boolean, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
@@ -70,17 +79,25 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             y, yStrides: [cout, 1],
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },
-            act: a.act,
+            act,
             residual,
+            residualFirst,
+            residualColumns: a.residualChannels,
             variant: opts.variant,
           },
           name,
         );
       } else {
         const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
+        const variant = opts.variant ?? kernelVariant(ctx.info);
+        if (variant === 'register' && opts.winograd !== false && winogradEligible(g, ctx.limits)) {
+          const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
+          const wb = ctx.constBuffer(packWinogradWeights(weights, c, cout), `${name}.wino`);
+          return { dispatches: await winogradDispatches(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name) };
+        }
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, a.act, { x, w: wb, b: bb, y, residual }, name, opts.variant ?? kernelVariant(ctx.info));
+        d = await conv2dDispatch(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name, variant);
       }
       return { dispatches: d ? [d] : [] };
     },

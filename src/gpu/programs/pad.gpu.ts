@@ -20,6 +20,28 @@ type Field = (typeof params.fields)[number][0];
 const padShader = shader('pad', padWgsl, params);
 const MODE = { constant: 0, reflect: 1, edge: 2 } as const;
 
+interface PadDim {
+  o: number;
+  i: number;
+  b: number;
+  s: number;
+}
+
+/**
+ * Neighbouring dims (outermost first) that are not padded and lie contiguously in the input become one, so the
+ * kernel divides once per remaining dim (a channel pad of NHWC: 2 dims instead of 4).
+ */
+export function mergeUnpadded(dims: readonly PadDim[]): PadDim[] {
+  const out: PadDim[] = [];
+  for (const d of dims) {
+    const last = out[out.length - 1];
+    const plain = (e: PadDim) => e.b === 0 && e.o === e.i;
+    if (last && plain(last) && plain(d) && last.s === d.s * d.i) out[out.length - 1] = { o: last.o * d.o, i: last.i * d.i, b: 0, s: d.s };
+    else out.push({ ...d });
+  }
+  return out;
+}
+
 const padProgram: GpuProgram = {
   async build(rn, ctx) {
     const a = rn.attrs as PadAttrs;
@@ -32,18 +54,19 @@ const padProgram: GpuProgram = {
     const py = physicalStrides(ys);
     const order = ys.map((_, k) => k).sort((p, q) => py[q]! - py[p]! || p - q);
     const px = physicalStrides(xs);
+    const dims = mergeUnpadded(order.map((k) => ({ o: ys[k]!, i: xs[k]!, b: a.begin[k]!, s: px[k]! })));
     const values = {
       n,
       value: a.value,
-      ...dimFields('o', order.map((k) => ys[k]!), 1),
-      ...dimFields('i', order.map((k) => xs[k]!), 1),
-      ...dimFields('b', order.map((k) => a.begin[k]!), 0),
-      ...dimFields('s', order.map((k) => px[k]!), 0),
+      ...dimFields('o', dims.map((d) => d.o), 1),
+      ...dimFields('i', dims.map((d) => d.i), 1),
+      ...dimFields('b', dims.map((d) => d.b), 0),
+      ...dimFields('s', dims.map((d) => d.s), 0),
     } as Record<Field, number>;
     return {
       dispatches: [
         {
-          pipeline: await ctx.pipeline(padShader, { WG, MODE: MODE[a.mode], NDIM: ys.length }),
+          pipeline: await ctx.pipeline(padShader, { WG, MODE: MODE[a.mode], NDIM: dims.length }),
           bindings: [ctx.uniform(params, values, `${rn.node.name}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
           workgroups: grid1D(n, ctx),
           label: rn.node.name,

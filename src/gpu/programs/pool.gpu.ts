@@ -26,7 +26,10 @@ const params = defineParams([
   ['PR', 'i32'],
   ['lowest', 'f32'],
 ]);
-const poolShader = shader('pool', poolWgsl, params);
+const elementTypes = (vec: boolean) =>
+  vec ? 'alias PT = vec4<f32>;\nalias PB = vec4<bool>;\nalias PU = vec4<u32>;\n' : 'alias PT = f32;\nalias PB = bool;\nalias PU = u32;\n';
+/** Scalar, and vec4 over channels where C % 4 == 0. */
+const POOL_SHADERS = { scalar: shader('pool', elementTypes(false) + poolWgsl, params), vec4: shader('pool.v4', elementTypes(true) + poolWgsl, params) };
 
 const poolProgram: GpuProgram = {
   async build(rn, ctx) {
@@ -36,9 +39,10 @@ const poolProgram: GpuProgram = {
     const n = sizeOf(ys);
     if (n === 0) return { dispatches: [] };
     const kind = rn.node.op === 'MaxPool' ? 0 : a.countIncludePad ? 2 : 1;
+    const lanes = C % 4 === 0 ? 4 : 1;
     const values = {
-      n,
-      C,
+      n: n / lanes,
+      C: C / lanes,
       H,
       W,
       OH: a.out[0],
@@ -58,9 +62,9 @@ const poolProgram: GpuProgram = {
     return {
       dispatches: [
         {
-          pipeline: await ctx.pipeline(poolShader, { WG, KIND: kind }),
+          pipeline: await ctx.pipeline(lanes === 4 ? POOL_SHADERS.vec4 : POOL_SHADERS.scalar, { WG, KIND: kind }),
           bindings: [ctx.uniform(params, values, `${rn.node.name}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
-          workgroups: grid1D(n, ctx),
+          workgroups: grid1D(n / lanes, ctx),
           label: rn.node.name,
         },
       ],

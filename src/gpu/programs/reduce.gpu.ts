@@ -1,4 +1,7 @@
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
+import channelMeanWgsl from '../../../shaders/channel_mean_register.wgsl?raw';
+import { layoutOf } from '../layout.js';
+import { kernelVariant } from '../variant.js';
 import { GpuError } from '../../errors.js';
 import type { Dispatch, GpuBuildCtx, GpuProgram } from '../program.js';
 import { defineParams } from '../params.js';
@@ -92,10 +95,30 @@ const REDUCE_OP: Record<string, number> = {
   GlobalAveragePool: 0, ReduceMean: 0, ReduceSum: 1, ReduceMax: 2, ReduceMin: 3, ArgMax: 4, ArgMin: 5, ReduceProd: 6,
 };
 
+const channelMeanParams = defineParams([['hw', 'u32'], ['c4s', 'u32'], ['total', 'u32'], ['scale', 'f32']] as const);
+const CHANNEL_MEAN_SHADER = shader('channel_mean.register', channelMeanWgsl, channelMeanParams);
+
+/** The software-adapter kernel for a mean over H and W of NHWC with C % 4 == 0, when that is the reduction asked. */
+async function channelMeanDispatch(ctx: GpuBuildCtx, op: string, xs: Shape, axes: readonly number[], label: string): Promise<Dispatch | undefined> {
+  const [n, c, h, w] = xs as [number, number, number, number];
+  const hwAxes = axes.length === 2 && axes[0] === 2 && axes[1] === 3;
+  if (REDUCE_OP[op] !== 0 || xs.length !== 4 || layoutOf(xs) !== 'nhwc' || !hwAxes || c % 4 !== 0 || h * w === 0) return undefined;
+  if (kernelVariant(ctx.info) !== 'register') return undefined;
+  const total = n * (c / 4);
+  return {
+    pipeline: await ctx.pipeline(CHANNEL_MEAN_SHADER),
+    bindings: [ctx.uniform(channelMeanParams, { hw: h * w, c4s: c / 4, total, scale: 1 / (h * w) }, `${label}.params`), { kind: 'input', index: 0 }, { kind: 'output', index: 0 }],
+    workgroups: grid(Math.ceil(total / 64), ctx.limits),
+    label,
+  };
+}
+
 async function reduceDispatch(
   ctx: GpuBuildCtx, op: string, xs: Shape, ys: Shape, axes: readonly number[], label: string, selectLast = false,
 ): Promise<Dispatch[]> {
   if (sizeOf(ys) === 0) return [];
+  const mean = await channelMeanDispatch(ctx, op, xs, axes, label);
+  if (mean) return [mean];
   // The kept dims keep their order, so their output strides are those of ys with the reduced dims removed.
   const py = physicalStrides(ys);
   const keepdims = ys.length === xs.length;

@@ -16,7 +16,8 @@ const params = defineParams([
   ['ow', 'u32'],
   ['w_off', 'u32'],
 ]);
-const resizeShader = shader('resize', resizeWgsl, params);
+/** Scalar, and vec4 over channels where the inner (channel) size is a multiple of 4. */
+const RESIZE_SHADERS = { scalar: shader('resize', 'alias XT = f32;\n' + resizeWgsl, params), vec4: shader('resize.v4', 'alias XT = vec4<f32>;\n' + resizeWgsl, params) };
 
 function packTables(th: AxisTable, tw: AxisTable): Float32Array {
   const out = new Float32Array(3 * (th.i0.length + tw.i0.length));
@@ -38,18 +39,19 @@ const resizeProgram: GpuProgram = {
     if (n === 0) return { dispatches: [] };
     const inner = layoutOf(ys) === 'nhwc' ? ys[1]! : 1;
     const table = packTables(axisTable(a.h, a.mode, a.nearest), axisTable(a.w, a.mode, a.nearest));
-    const values = { n, inner, ih: a.h.inSize, iw: a.w.inSize, oh: a.h.outSize, ow: a.w.outSize, w_off: 3 * a.h.outSize };
+    const lanes = inner % 4 === 0 ? 4 : 1;
+    const values = { n: n / lanes, inner: inner / lanes, ih: a.h.inSize, iw: a.w.inSize, oh: a.h.outSize, ow: a.w.outSize, w_off: 3 * a.h.outSize };
     return {
       dispatches: [
         {
-          pipeline: await ctx.pipeline(resizeShader, { WG, LINEAR: a.mode === 'linear' ? 1 : 0 }),
+          pipeline: await ctx.pipeline(lanes === 4 ? RESIZE_SHADERS.vec4 : RESIZE_SHADERS.scalar, { WG, LINEAR: a.mode === 'linear' ? 1 : 0 }),
           bindings: [
             ctx.uniform(params, values, `${rn.node.name}.params`),
             { kind: 'input', index: 0 },
             ctx.constBuffer(table, `${rn.node.name}.table`),
             { kind: 'output', index: 0 },
           ],
-          workgroups: grid1D(n, ctx),
+          workgroups: grid1D(n / lanes, ctx),
           label: rn.node.name,
         },
       ],

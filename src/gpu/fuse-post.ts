@@ -1,0 +1,25 @@
+// Relu / Clip after a fused residual, on the GPU: only the software-adapter (register) kernels have the
+// epilogue y = act(conv + bias + residual), so the pass runs for that variant alone, and only on convs whose
+// act is none (the post activation then is the kernel's act, applied after the residual) and that run a
+// generated register kernel (vec4 pointwise GEMM, vec4 implicit GEMM, Winograd), never a fallback.
+import { fusePostResidualWhere } from '../graph/optimize.js';
+import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
+import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
+import { foldPadResidualFor } from './fold-pad-residual.js';
+import type { KernelVariant } from './variant.js';
+
+/** Whether the GPU conv program runs this residual conv's post activation in its register kernel (conv.gpu.ts). */
+export function registerPostFusable(conv: ResolvedNode): boolean {
+  const a = conv.attrs as ConvAttrs;
+  if (a.act.kind !== 'none' || !a.residual) return false;
+  const cout = conv.outputShapes[0]![1]!;
+  const kernel = convKernelFor(conv.inputShapes[0]!, a);
+  if (kernel === 'pointwise') return cout % 4 === 0;
+  return kernel === 'implicit-gemm' && (cout / a.group) % 4 === 0;
+}
+
+/** This pass, then the channel-Pad fold (fold-pad-residual.ts): the software-adapter variant's graph rewrites. */
+export function fusePostFor(rg: ResolvedGraph, variant: KernelVariant): ResolvedGraph {
+  if (variant !== 'register') return rg;
+  return foldPadResidualFor(fusePostResidualWhere(rg, registerPostFusable).graph, variant).graph;
+}
