@@ -69,7 +69,7 @@ export async function createHandLandmarker(
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats);
     let tracked: Roi[] = [];
 

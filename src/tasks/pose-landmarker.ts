@@ -2,7 +2,7 @@
 // → rotated ROI from the hip centre and full-body scale points → 256² crop → landmark model (39 landmarks, heatmap
 // refinement, pose flag) → source pixels. detectForVideo tracks: the auxiliary landmarks give the next frame's ROI
 // and the detector runs only when the pose flag says tracking is lost.
-import { TaskModelError } from '../errors.js';
+import { GpuError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
@@ -70,10 +70,33 @@ export async function createPoseLandmarker(
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     // MediaPipe keeps the best pose (num_poses 1)
     const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats);
+    const gpuOuts = { landmarks: landmarksOut, flag: flagOut, heatmap: heatmapOut, mask: maskOut };
+    const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-pose.js')).GpuPoseChain.create(poses, landmarker, crop, gpuOuts, p, !!opts.segmentation) : undefined;
     let tracked: Roi | undefined;
+
+    /** WebGPU: the whole frame on the GPU, one readback (gpu-pose.ts); undefined sends the frame to the path below. */
+    const onGpu = async (image: ImageSource, video: boolean): Promise<PoseResult[] | undefined> => {
+      const px = reader.read(image);
+      const track = video ? tracked : undefined;
+      const before = gpu!.bytesRead;
+      const f = await gpu!.frame(image, px, track);
+      stats.readbacks++;
+      stats.bytesReadBack += gpu!.bytesRead - before;
+      // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
+      if (!track && f.overflow) return undefined;
+      if (!track) [stats.detections, stats.gpuDecoded] = [stats.detections + 1, stats.gpuDecoded + 1];
+      const found = f.valid && f.flag >= minPresence;
+      if (video) tracked = found ? alignmentRoi(p.auxiliary.flatMap((i) => [f.values[i * p.valuesPerLandmark]! / px.width, f.values[i * p.valuesPerLandmark + 1]! / px.height]), px.width, px.height, p.fromLandmarks) : undefined;
+      if (!found) return [];
+      const landmarks = POSE_LANDMARK_NAMES.map((name, i) => {
+        const [x, y, z, visibility, presence] = f.values.subarray(i * p.valuesPerLandmark, (i + 1) * p.valuesPerLandmark);
+        return { name, x: x!, y: y!, z: z!, visibility: visibility!, presence: presence! };
+      });
+      return [{ landmarks, score: f.flag, roi: f.roi, ...(f.mask ? { mask: f.mask } : {}) }];
+    };
 
     const detectRoi = async (image: ImageSource, width: number, height: number): Promise<Roi | undefined> => {
       stats.detections++;
@@ -108,6 +131,14 @@ export async function createPoseLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<PoseResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
+      if (gpu && detector.backend === 'webgpu' && landmarker.backend === 'webgpu') {
+        const r = await onGpu(image, video).catch((e: unknown) => {
+          // a lost device: this frame and the next run on the CPU
+          if (e instanceof GpuError && e.code === 'DEVICE_LOST') return undefined;
+          throw e;
+        });
+        if (r) return r;
+      }
       const roi = (video ? tracked : undefined) ?? (await detectRoi(image, width, height));
       if (!roi) return [];
       const found = await landmarks(reader.read(image), roi);
@@ -122,6 +153,7 @@ export async function createPoseLandmarker(
       params: p,
       stats,
       ...videoTask(TASK, run, () => {
+        gpu?.dispose();
         poses.dispose();
         crop.dispose();
         disposeModels();

@@ -7,6 +7,7 @@ import type { ImageInput } from '../vision/input.js';
 import type { ImageSource } from '../vision/source.js';
 import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import type { GpuSsdDecoder } from './gpu-decode.js';
 import type { DetectorParams } from './params.js';
 import { ssdOutputs, taskInput } from './task-model.js';
 
@@ -15,6 +16,8 @@ export interface DecodeStats {
   gpuDecoded: number;
   /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
   bytesReadBack: number;
+  /** GPU readbacks (mapAsync calls) so far: on WebGPU one per frame; 0 on the CPU backend. */
+  readbacks: number;
   /** Milliseconds this thread spent decoding, summed over frames: anchor decode and NMS (CPU path). */
   decodeMs: number;
 }
@@ -24,6 +27,8 @@ export interface SsdStage {
   readonly input: ImageInput;
   /** At most maxOut detections, best first, in the model input's normalised coordinates. */
   detect(image: ImageSource): Promise<RawDetection[]>;
+  /** On WebGPU, the decoding kernel (a second stage may chain on its result buffer); undefined elsewhere. */
+  readonly gpu?: GpuSsdDecoder;
   dispose(): void;
 }
 
@@ -43,6 +48,7 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
   };
   return {
     input,
+    gpu,
     async detect(image) {
       // a model that lost its device answers on the CPU from then on, this frame included
       if (gpu && !gpu.lost && model.backend === 'webgpu') {
@@ -51,6 +57,7 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
           const before = gpu.bytesRead;
           const r = await gpu.decode();
           stats.bytesReadBack += gpu.bytesRead - before;
+          stats.readbacks++;
           if (!r.overflow) {
             stats.gpuDecoded++;
             return r.detections;
