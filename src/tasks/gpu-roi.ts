@@ -58,45 +58,50 @@ export function readRoi(res: Float32Array, o: number): RoiRead {
   };
 }
 
-/** A compute kernel with its uniform and bind group (binding 0 the uniform, then `buffers`), made once. */
+/**
+ * A compute kernel with its uniform and bind group (binding 0 the uniform, then the buffers), made once; `copies`
+ * uniform + bind group pairs share the pipeline (one per slot where only the params differ).
+ */
 export class GpuKernel<F extends string> {
+  private groups: GPUBindGroup[] = [];
   private constructor(
     private readonly device: GPUDevice,
     private readonly pipeline: GPUComputePipeline,
     private readonly params: ParamsLayout<F>,
-    readonly uniform: GPUBuffer,
-    private group: GPUBindGroup,
+    private readonly uniforms: readonly GPUBuffer[],
   ) {}
 
-  static async create<F extends string>(device: GPUDevice, def: ReturnType<typeof roiShader>, params: ParamsLayout<F>, constants: Record<string, number>, buffers: readonly GPUBuffer[]): Promise<GpuKernel<F>> {
+  static async create<F extends string>(device: GPUDevice, def: ReturnType<typeof roiShader>, params: ParamsLayout<F>, constants: Record<string, number>, buffers: readonly GPUBuffer[], copies = 1): Promise<GpuKernel<F>> {
     const module = await compileModule(device, def);
     const pipeline = await device.createComputePipelineAsync({ label: def.name, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
-    const uniform = device.createBuffer({ label: `${def.name} params`, size: params.byteSize, usage: UNIFORM });
-    const kernel = new GpuKernel(device, pipeline, params, uniform, undefined as unknown as GPUBindGroup);
+    const uniforms = Array.from({ length: copies }, () => device.createBuffer({ label: `${def.name} params`, size: params.byteSize, usage: UNIFORM }));
+    const kernel = new GpuKernel(device, pipeline, params, uniforms);
     kernel.bind(buffers);
     return kernel;
   }
 
   /** Rebinds (a buffer was replaced, e.g. an output that follows the source size). */
   bind(buffers: readonly GPUBuffer[]): void {
-    const entries = [this.uniform, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } }));
-    this.group = this.device.createBindGroup({ label: this.pipeline.label, layout: this.pipeline.getBindGroupLayout(0), entries });
+    this.groups = this.uniforms.map((u) => {
+      const entries = [u, ...buffers].map((buffer, binding) => ({ binding, resource: { buffer } }));
+      return this.device.createBindGroup({ label: this.pipeline.label, layout: this.pipeline.getBindGroupLayout(0), entries });
+    });
   }
 
-  write(values: Readonly<Record<F, number>>): void {
-    this.device.queue.writeBuffer(this.uniform, 0, this.params.pack(values));
+  write(values: Readonly<Record<F, number>>, copy = 0): void {
+    this.device.queue.writeBuffer(this.uniforms[copy]!, 0, this.params.pack(values));
   }
 
-  encode(enc: GPUCommandEncoder, x = 1, y = 1): void {
+  encode(enc: GPUCommandEncoder, x = 1, y = 1, copy = 0): void {
     const pass = enc.beginComputePass({ label: this.pipeline.label });
     pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.group);
+    pass.setBindGroup(0, this.groups[copy]!);
     pass.dispatchWorkgroups(x, y);
     pass.end();
   }
 
   dispose(): void {
-    this.uniform.destroy();
+    for (const u of this.uniforms) u.destroy();
   }
 }
 

@@ -2,7 +2,7 @@
 // numHands best) → a rotated ROI from the palm box and keypoints 0 → 2 (×2.6, shifted by −½ its height) → 224² crop
 // → hand landmark model (21 landmarks, world landmarks, hand flag, handedness) → source pixels. detectForVideo tracks:
 // each hand's landmarks give its next ROI, and palm detection runs only while fewer than numHands are tracked.
-import { InputError, TaskModelError } from '../errors.js';
+import { GpuError, InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
@@ -71,7 +71,28 @@ export async function createHandLandmarker(
     const minPresence = opts.minPresence ?? p.presenceThreshold;
     const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats);
+    const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-hand.js')).GpuHandChain.create(palms, landmarker, crop, outs, p, numHands, MIN_SIMILARITY) : undefined;
     let tracked: Roi[] = [];
+
+    /** WebGPU: the whole frame on the GPU, one readback (gpu-hand.ts); undefined sends the frame to the path below. */
+    const onGpu = async (image: ImageSource, video: boolean): Promise<HandResult[] | undefined> => {
+      const track = video ? tracked : [];
+      const detect = track.length < numHands;
+      const before = gpu!.bytesRead;
+      const slots = await gpu!.frame(image, reader.read(image), track, detect, numHands);
+      stats.readbacks++;
+      stats.bytesReadBack += gpu!.bytesRead - before;
+      // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
+      if (detect && slots.some((h) => h.overflow)) return undefined;
+      if (detect) [stats.detections, stats.gpuDecoded] = [stats.detections + 1, stats.gpuDecoded + 1];
+      const found = slots.filter((h) => h.valid && h.flag >= minPresence).map((h): HandResult => {
+        const point = (v: Float32Array) => (name: string, i: number) => ({ name, x: v[3 * i]!, y: v[3 * i + 1]!, z: v[3 * i + 2]! });
+        const handedness = h.extra >= 1 - h.extra ? { label: p.handednessLabels[0], score: h.extra } : { label: p.handednessLabels[1], score: 1 - h.extra };
+        return { landmarks: HAND_LANDMARK_NAMES.map(point(h.landmarks)), worldLandmarks: HAND_LANDMARK_NAMES.map(point(h.world)), handedness, score: h.flag, roi: h.roi };
+      });
+      if (video) tracked = found.map((h) => landmarksRoi(h.landmarks, p.fromLandmarks));
+      return found;
+    };
 
     const palmRois = async (image: ImageSource, width: number, height: number): Promise<Roi[]> => {
       stats.detections++;
@@ -104,6 +125,14 @@ export async function createHandLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
+      if (gpu && detector.backend === 'webgpu' && landmarker.backend === 'webgpu') {
+        const r = await onGpu(image, video).catch((e: unknown) => {
+          // a lost device: this frame and the next run on the CPU
+          if (e instanceof GpuError && e.code === 'DEVICE_LOST') return undefined;
+          throw e;
+        });
+        if (r) return r;
+      }
       let rois = video ? tracked : [];
       if (rois.length < numHands) {
         // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones
@@ -126,6 +155,7 @@ export async function createHandLandmarker(
       params: p,
       stats,
       ...videoTask(TASK, run, () => {
+        gpu?.dispose();
         palms.dispose();
         crop.dispose();
         disposeModels();
