@@ -102,8 +102,8 @@ export class GpuPoseChain {
     return new GpuPoseChain(device, landmarker, crop, poses, fromDetection, decode, seg, p.inputSize, rois, result, numOut * p.valuesPerLandmark);
   }
 
-  /** One frame: the detector runs unless `tracked` gives the ROI. */
-  async frame(image: ImageSource, px: Pixels, tracked: Roi | undefined): Promise<GpuPoseFrame> {
+  /** One frame: the detector runs unless `tracked` gives the ROI; with segmentation, `readMask` false leaves the mask on the GPU (gpuMask). */
+  async frame(image: ImageSource, px: Pixels, tracked: Roi | undefined, readMask = true): Promise<GpuPoseFrame> {
     const { device } = this;
     if (tracked) device.queue.writeBuffer(this.rois, 0, roiRecord(tracked, this.cropSize));
     else {
@@ -120,14 +120,15 @@ export class GpuPoseChain {
     const mask = this.segmentation && this.maskFor(px.width, px.height);
     if (mask) this.segmentation!.kernel.encode(enc, Math.ceil(mask.width / MASK_WG), Math.ceil(mask.height / MASK_WG));
     const resultBytes = this.result.size;
-    const bytes = resultBytes + (mask ? mask.buffer.size : 0);
+    const read = readMask ? mask : undefined;
+    const bytes = resultBytes + (read ? read.buffer.size : 0);
     if (!this.staging || this.staging.size !== Math.ceil(bytes / 16) * 16) {
       this.staging?.destroy();
       this.staging = readbackBuffer(device, 'pose readback', bytes);
     }
     const staging = this.staging;
     enc.copyBufferToBuffer(this.result, 0, staging, 0, resultBytes);
-    if (mask) enc.copyBufferToBuffer(mask.buffer, 0, staging, resultBytes, mask.buffer.size);
+    if (read) enc.copyBufferToBuffer(read.buffer, 0, staging, resultBytes, read.buffer.size);
     device.queue.submit([enc.finish()]);
     await staging.mapAsync(1 /* GPUMapMode.READ */);
     try {
@@ -138,7 +139,7 @@ export class GpuPoseChain {
       return {
         ...rec,
         values: all.slice(ROI_RECORD, ROI_RECORD + this.values),
-        ...(mask ? { mask: all.slice(resultBytes / 4, resultBytes / 4 + mask.width * mask.height) } : {}),
+        ...(read ? { mask: all.slice(resultBytes / 4, resultBytes / 4 + read.width * read.height) } : {}),
       };
     } finally {
       staging.unmap();

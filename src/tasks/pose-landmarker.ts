@@ -10,6 +10,7 @@ import { detectionToSource } from './detections.js';
 import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
 import { alignmentRoi, roiToSource, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
+import type { GpuSegmentation } from './segmenter.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, pickOutput, twoModels } from './task-model.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
@@ -36,14 +37,23 @@ export interface PoseResult {
 }
 
 export interface PoseLandmarkerOptions extends LandmarkerOptions {
-  /** Also return the segmentation mask, projected back to the source. */
-  segmentation?: boolean;
+  /**
+   * Also return the segmentation mask, projected back to the source. 'gpu' (WebGPU): the projected mask stays on the
+   * GPU, read back by no one (`maskOnGpu()`, for GpuMaskRenderer), and results carry no `mask`; elsewhere as true.
+   */
+  segmentation?: boolean | 'gpu';
 }
 
 export type PoseLandmarkerStats = LandmarkerStats;
 
 /** detect returns at most one pose, as MediaPipe's pose landmarker (num_poses 1). */
-export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats>;
+export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats> & {
+  /**
+   * WebGPU with segmentation: the last frame's mask in source pixels, on the GPU (draw it with
+   * `new GpuMaskRenderer(device, canvas).draw(mask, region)`); valid until the next frame. Undefined elsewhere.
+   */
+  maskOnGpu(): GpuSegmentation | undefined;
+};
 
 const TASK = 'pose landmarker';
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -82,7 +92,7 @@ export async function createPoseLandmarker(
       const px = reader.read(image);
       const track = video ? tracked : undefined;
       const before = gpu!.bytesRead;
-      const f = await gpu!.frame(image, px, track);
+      const f = await gpu!.frame(image, px, track, opts.segmentation !== 'gpu');
       stats.readbacks++;
       stats.bytesReadBack += gpu!.bytesRead - before;
       // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
@@ -152,6 +162,10 @@ export async function createPoseLandmarker(
       landmarker,
       params: p,
       stats,
+      maskOnGpu() {
+        const mask = gpu?.gpuMask();
+        return mask && { mask, region: { x: 0, y: 0, w: mask.width, h: mask.height } };
+      },
       ...videoTask(TASK, run, () => {
         gpu?.dispose();
         poses.dispose();
