@@ -2,7 +2,7 @@
 // numHands best) → a rotated ROI from the palm box and keypoints 0 → 2 (×2.6, shifted by −½ its height) → 224² crop
 // → hand landmark model (21 landmarks, world landmarks, hand flag, handedness) → source pixels. detectForVideo tracks:
 // each hand's landmarks give its next ROI, and palm detection runs only while fewer than numHands are tracked.
-import { GpuError, InputError, TaskModelError } from '../errors.js';
+import { InputError, TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
@@ -10,6 +10,7 @@ import { detectionToSource } from './detections.js';
 import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, PALM_DETECTOR, type HandLandmarkParams } from './params.js';
 import { detectionRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
+import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, twoModels } from './task-model.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
@@ -125,14 +126,8 @@ export async function createHandLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
-      if (gpu && detector.backend === 'webgpu' && landmarker.backend === 'webgpu') {
-        const r = await onGpu(image, video).catch((e: unknown) => {
-          // a lost device: this frame and the next run on the CPU
-          if (e instanceof GpuError && e.code === 'DEVICE_LOST') return undefined;
-          throw e;
-        });
-        if (r) return r;
-      }
+      const onChain = await chainFrame(gpu, [detector, landmarker], () => onGpu(image, video));
+      if (onChain) return onChain;
       let rois = video ? tracked : [];
       if (rois.length < numHands) {
         // the tracked hands win over the palms that overlap them (AssociationNormRectCalculator), and over new ones

@@ -2,7 +2,7 @@
 // → rotated ROI from the hip centre and full-body scale points → 256² crop → landmark model (39 landmarks, heatmap
 // refinement, pose flag) → source pixels. detectForVideo tracks: the auxiliary landmarks give the next frame's ROI
 // and the detector runs only when the pose flag says tracking is lost.
-import { GpuError, TaskModelError } from '../errors.js';
+import { TaskModelError } from '../errors.js';
 import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
@@ -11,6 +11,7 @@ import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkPa
 import { alignmentRoi, roiToSource, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import type { GpuSegmentation } from './segmenter.js';
+import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, pickOutput, twoModels } from './task-model.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
@@ -141,14 +142,8 @@ export async function createPoseLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<PoseResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
-      if (gpu && detector.backend === 'webgpu' && landmarker.backend === 'webgpu') {
-        const r = await onGpu(image, video).catch((e: unknown) => {
-          // a lost device: this frame and the next run on the CPU
-          if (e instanceof GpuError && e.code === 'DEVICE_LOST') return undefined;
-          throw e;
-        });
-        if (r) return r;
-      }
+      const onChain = await chainFrame(gpu, [detector, landmarker], () => onGpu(image, video));
+      if (onChain) return onChain;
       const roi = (video ? tracked : undefined) ?? (await detectRoi(image, width, height));
       if (!roi) return [];
       const found = await landmarks(reader.read(image), roi);
