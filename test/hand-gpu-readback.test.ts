@@ -116,4 +116,22 @@ describe('hand landmarker on webgpu: one readback per frame', () => {
     }
     expect(gpu.stats).toMatchObject({ frames: 3, detections: 2, readbacks: 3 });
   }, 600_000);
+
+  it('a device lost between frames: the next frames are answered on the CPU, the same hand', async () => {
+    const { requestGpu } = await import('../src/gpu/device.js');
+    const gpu = (await requestGpu())!;
+    const t = await createHandLandmarker(MODELS, { backend: 'webgpu', gpu });
+    tasks.push(t);
+    const [before] = await t.detect(hand);
+    gpu.device.destroy();
+    const after = [await t.detect(hand), await t.detectForVideo(hand, 0)];
+    expect([t.detector.backend, t.landmarker.backend]).toEqual(['cpu', 'cpu']);
+    expect(t.stats).toMatchObject({ frames: 3, detections: 3, readbacks: 1 });
+    for (const [got, ...more] of after) {
+      expect(more.length).toBe(0);
+      const d = Math.max(...got!.landmarks.map((l, i) => Math.hypot(l.x - before!.landmarks[i]!.x, l.y - before!.landmarks[i]!.y)));
+      console.log(`hand after the loss (CPU) vs before (GPU chain): ${d.toExponential(2)} px`);
+      expect(d).toBeLessThan(0.1);
+    }
+  }, 600_000);
 });
