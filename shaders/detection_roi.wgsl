@@ -13,7 +13,7 @@
 //   @binding(0) params  uniform Params (src/tasks/gpu-roi.ts)
 //   @binding(1) det     array<f32>, ssd_decode's res: count, overflow, then per detection 4 corners, score, KP × (x, y)
 //   @binding(2) rois    array<Roi>, SLOTS records
-// #include "roi.wgsl"
+// with shaders/roi.wgsl (Roi, roi_to_source, sigmoid), which roiShader (src/tasks/gpu-roi.ts) puts before it
 override KP: u32 = 4u;
 override SLOTS: u32 = 1u;
 override BOX: bool = false;

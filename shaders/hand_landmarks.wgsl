@@ -9,7 +9,7 @@
 //   @binding(5) rois    array<Roi>, the crop's ROI in record `slot`
 //   @binding(6) res     array<f32>, per slot: the ROI record (flag and extra = handedness set), N × (x, y, z)
 //                       landmarks, N × (x, y, z) world landmarks
-// #include "roi.wgsl"
+// with shaders/roi.wgsl (Roi, roi_to_source, sigmoid), which roiShader (src/tasks/gpu-roi.ts) puts before it
 override N: u32 = 21u;
 // the Roi record's length in floats
 override RECORD: u32 = 16u;

@@ -9,7 +9,7 @@
 //   @binding(3) heat    array<f32>, heatmap [1, hh, hw, numLandmarks] at element strides (strideY, strideX, strideC)
 //   @binding(4) rois    array<Roi>, the crop's ROI in record `slot`
 //   @binding(5) res     array<f32>: the ROI record (its flag set), then numOut × (x, y, z, visibility, presence)
-// #include "roi.wgsl"
+// with shaders/roi.wgsl (Roi, roi_to_source, sigmoid), which roiShader (src/tasks/gpu-roi.ts) puts before it
 override WG: u32 = 64u;
 override KERNEL: i32 = 7;
 override VALUES: u32 = 5u;

@@ -5,7 +5,7 @@
 //   @binding(1) mask    array<f32>, logits [size, size] at element strides (strideY, strideX)
 //   @binding(2) rois    array<Roi>, the crop's ROI in record `slot`
 //   @binding(3) out     array<f32>, [height, width] row-major
-// #include "roi.wgsl"
+// with shaders/roi.wgsl (Roi, roi_to_source, sigmoid), which roiShader (src/tasks/gpu-roi.ts) puts before it
 override WG_X: u32 = 8u;
 override WG_Y: u32 = 8u;
 

@@ -5,7 +5,6 @@ import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
 import reduceTreeSubgroupsWgsl from '../../shaders/reduce_tree_subgroups.wgsl?raw';
-import roiWgsl from '../../shaders/roi.wgsl?raw';
 import trigWgsl from '../../shaders/trig.wgsl?raw';
 
 /**
@@ -23,7 +22,6 @@ const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['reduce_rows.wgsl', reduceRowsWgsl],
   ['reduce_tree.wgsl', reduceTreeWgsl],
   ['reduce_tree_subgroups.wgsl', reduceTreeSubgroupsWgsl],
-  ['roi.wgsl', roiWgsl],
   ['trig.wgsl', trigWgsl],
 ]);
 

@@ -3,6 +3,7 @@
 // that turns ssd_decode's result into the second stage's ROIs and crop matrices (shaders/detection_roi.wgsl), so
 // that a detection frame reads nothing back before the landmarks.
 import detectionRoiWgsl from '../../shaders/detection_roi.wgsl?raw';
+import roiWgslFunctions from '../../shaders/roi.wgsl?raw';
 import { READBACK, STORAGE, UNIFORM } from '../gpu/memory.js';
 import { defineParams, type ParamsLayout } from '../gpu/params.js';
 import { compileModule, shader } from '../gpu/shader.js';
@@ -26,8 +27,8 @@ function roiWgsl(store: boolean): string {
   return `${struct}fn store_roi(o: u32, r: Roi) {\n${ROI_FIELDS.map((f, k) => `  res[o + ${k}u] = r.${f};`).join('\n')}\n}\n`;
 }
 
-/** A task kernel's ShaderDef: its source after the generated Roi declarations. */
-export const roiShader = (name: string, source: string, params: ParamsLayout, store: boolean) => shader(name, `${roiWgsl(store)}\n${source}`, params);
+/** A task kernel's ShaderDef: its source after the generated Roi declarations and shaders/roi.wgsl. */
+export const roiShader = (name: string, source: string, params: ParamsLayout, store: boolean) => shader(name, `${roiWgsl(store)}\n${roiWgslFunctions}\n${source}`, params);
 
 /** A tracked ROI as a record (valid, its cos and sin, the crop matrix for a size×size crop). */
 export function roiRecord(r: Roi, size: number, into = new Float32Array(ROI_RECORD)): Float32Array {
