@@ -94,27 +94,30 @@ describe('hand landmarker on webgpu: one readback per frame', () => {
     expect([got.readbacks, got.engine, got.bytes]).toEqual([1, 0, numHands * SLOT_BYTES]);
   }, 600_000);
 
-  it('detectForVideo, two hands: the tracked frame reads back once and equals the CPU decode', async () => {
+  it('detectForVideo, two hands: the tracked frame reads back once and equals the CPU decode; the first (no hand tracked) reads its palms back first', async () => {
     const [gpu, cpu] = [await task(true, 2), await task(false, 2)];
-    for (const ts of [0, 33]) {
+    for (const [ts, readbacks, extra] of [[0, 2, 4 * (2 + 2 * 19)], [33, 1, 0]] as const) {
       const got = await counted(gpu, () => gpu.detectForVideo(twoHands, ts));
       const want = await counted(cpu, () => cpu.detectForVideo(twoHands, ts));
       expect(want.result.length).toBe(2);
       compare(got.result, want.result, `hand video frame at ${ts} ms`);
-      expect([got.readbacks, got.engine, got.bytes]).toEqual([1, 0, 2 * SLOT_BYTES]);
+      expect([got.readbacks, got.engine, got.bytes]).toEqual([readbacks, 0, extra + 2 * SLOT_BYTES]);
     }
-    expect(gpu.stats).toMatchObject({ frames: 2, detections: 1, gpuDecoded: 1, readbacks: 2 });
+    expect(gpu.stats).toMatchObject({ frames: 2, detections: 1, gpuDecoded: 1, readbacks: 3 });
   }, 600_000);
 
-  it('tracking lost on the GPU: a frame without the hand drops it; the next frame detects it again', async () => {
+  it('tracking lost on the GPU: a frame without the hand drops it; an empty frame runs palm detection alone; the hand is found again', async () => {
     const blank: Image = { data: new Uint8Array(640 * 480 * 3).fill(128), width: 640, height: 480 };
     const [gpu, cpu] = [await task(true, 1), await task(false, 1)];
-    for (const [img, ts] of [[hand, 0], [blank, 33], [hand, 66]] as const) {
+    // nothing tracked: the palms first, then the landmarks (2); tracked (1); nothing tracked, no palm: no landmark run (1)
+    for (const [img, ts, readbacks] of [[hand, 0, 2], [blank, 33, 1], [blank, 66, 1], [hand, 99, 2]] as const) {
+      const runs = executorOf(gpu.landmarker)!.stats.submits;
       const got = await counted(gpu, () => gpu.detectForVideo(img, ts));
       compare(got.result, await cpu.detectForVideo(img, ts), `hand video ${ts} ms`);
-      expect(got.readbacks).toBe(1);
+      expect([got.readbacks, got.engine]).toEqual([readbacks, 0]);
+      if (ts === 66) expect(executorOf(gpu.landmarker)!.stats.submits).toBe(runs);
     }
-    expect(gpu.stats).toMatchObject({ frames: 3, detections: 2, readbacks: 3 });
+    expect(gpu.stats).toMatchObject({ frames: 4, detections: 3, readbacks: 6 });
   }, 600_000);
 
   it('a device lost between frames: the next frames are answered on the CPU, the same hand', async () => {

@@ -164,28 +164,34 @@ describe('pose landmarker on webgpu: one readback per frame', () => {
     expect(read.maskOnGpu()).toBeDefined();
   }, 600_000);
 
-  it('detectForVideo: the tracked frame reads back once too and equals the CPU decode', async () => {
+  it('detectForVideo: the tracked frame reads back once and equals the CPU decode; the first frame (nothing tracked) reads the detection back first', async () => {
     const [gpu, cpu] = [await task(true), await task(false)];
-    for (const ts of [0, 33]) {
+    for (const [ts, readbacks] of [[0, 2], [33, 1]] as const) {
       const got = await counted(gpu, () => gpu.detectForVideo(astronaut, ts));
       const want = await counted(cpu, () => cpu.detectForVideo(astronaut, ts));
       compare(got.result[0]!, want.result[0]!, `pose video frame at ${ts} ms`);
       await checkDecode(gpu, got.result[0]!, astronaut.width, astronaut.height, `pose video frame at ${ts} ms`);
-      expect([got.readbacks, got.engine]).toEqual([1, 0]);
+      expect([got.readbacks, got.engine]).toEqual([readbacks, 0]);
+      expect(got.bytes).toBe(768 + (ts ? 0 : 64));
     }
-    expect(gpu.stats).toMatchObject({ frames: 2, detections: 1, gpuDecoded: 1, readbacks: 2 });
+    expect(gpu.stats).toMatchObject({ frames: 2, detections: 1, gpuDecoded: 1, readbacks: 3 });
   }, 600_000);
 
-  it('a frame without a person: nothing, one readback (the landmark model ran on a zero crop, dropped by its record)', async () => {
+  it('a frame without a person: nothing, one readback (detect: the landmark model ran on a zero crop, dropped by its record; video: no landmark run)', async () => {
     const gpu = await task(true);
     const none = await counted(gpu, () => gpu.detect(blank));
     expect(none.result).toEqual([]);
     expect([none.readbacks, none.engine]).toEqual([1, 0]);
-    // tracking: a person, then none (tracking ends), then the person found again by the detector
+    // tracking: a person, then none (tracking ends), none again (nothing tracked: the detector alone), the person again
     expect((await gpu.detectForVideo(astronaut, 0)).length).toBe(1);
-    expect(await gpu.detectForVideo(blank, 33)).toEqual([]);
-    const again = await counted(gpu, () => gpu.detectForVideo(astronaut, 66));
-    expect(again.result.length).toBe(1);
-    expect(gpu.stats).toMatchObject({ frames: 4, detections: 3, readbacks: 4 });
+    const lost = await counted(gpu, () => gpu.detectForVideo(blank, 33));
+    expect([lost.result, lost.readbacks, lost.bytes]).toEqual([[], 1, 768]);
+    const runs = executorOf(gpu.landmarker)!.stats.submits;
+    const empty = await counted(gpu, () => gpu.detectForVideo(blank, 66));
+    expect([empty.result, empty.readbacks, empty.bytes]).toEqual([[], 1, 64]);
+    expect(executorOf(gpu.landmarker)!.stats.submits).toBe(runs);
+    const again = await counted(gpu, () => gpu.detectForVideo(astronaut, 99));
+    expect([again.result.length, again.readbacks]).toEqual([1, 2]);
+    expect(gpu.stats).toMatchObject({ frames: 5, detections: 4, readbacks: 7 });
   }, 600_000);
 });

@@ -12,7 +12,7 @@ import type { ImageSource } from '../vision/source.js';
 import type { HandLandmarkParams } from './params.js';
 import type { Roi } from './roi.js';
 import type { RoiCrop } from './roi-crop.js';
-import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, type RoiRead } from './gpu-roi.js';
+import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, type RoiRead } from './gpu-roi.js';
 import type { SsdStage } from './ssd-stage.js';
 
 const params = defineParams([
@@ -84,27 +84,28 @@ export class GpuHandChain {
    */
   async frame(image: ImageSource, px: Pixels, tracked: readonly Roi[], detect: boolean, slots: number): Promise<GpuHandSlot[]> {
     const { device } = this;
+    const checks: Promise<void>[] = [];
     tracked.forEach((r, k) => device.queue.writeBuffer(this.rois, k * ROI_BYTES, roiRecord(r, this.cropSize, this.record)));
     if (detect) {
       await this.palms.input.runOnGpu(image);
-      const enc = device.createCommandEncoder({ label: 'palm detection → ROIs' });
       const model = this.palms.input.options;
-      this.fromDetection.encode(enc, this.palms.input.placement!, { width: model.width, height: model.height }, tracked.length);
-      device.queue.submit([enc.finish()]);
+      const placed = this.palms.input.placement!;
+      checks.push(submitChecked(device, 'palm detection → ROIs', (enc) => this.fromDetection.encode(enc, placed, { width: model.width, height: model.height }, tracked.length)));
     }
     const runs = detect ? slots : tracked.length;
     const exec = executorOf(this.landmarker)!;
+    const bytes = 4 * runs * this.stride;
     for (let k = 0; k < runs; k++) {
       await exec.runInPlace(await this.crop.fromBuffer!(px, this.rois, k * ROI_BYTES + MATRIX_OFFSET, k === 0));
-      const enc = device.createCommandEncoder({ label: 'hand landmarks' });
-      this.decode.encode(enc, 1, 1, k);
-      device.queue.submit([enc.finish()]);
+      checks.push(
+        submitChecked(device, 'hand landmarks', (enc) => {
+          this.decode.encode(enc, 1, 1, k);
+          if (k === runs - 1) enc.copyBufferToBuffer(this.result, 0, this.staging, 0, bytes);
+        }),
+      );
     }
-    const bytes = 4 * runs * this.stride;
-    const enc = device.createCommandEncoder({ label: 'hand readback' });
-    enc.copyBufferToBuffer(this.result, 0, this.staging, 0, bytes);
-    device.queue.submit([enc.finish()]);
-    await this.staging.mapAsync(1 /* GPUMapMode.READ */, 0, bytes);
+    // a refused pass or copy rejects with its error, not whatever the buffer held
+    await mapChecked(this.staging, checks, bytes);
     try {
       const all = new Float32Array(this.staging.getMappedRange(0, bytes).slice(0));
       this.readbacks++;

@@ -14,7 +14,7 @@ import type { ImageSource } from '../vision/source.js';
 import type { PoseLandmarkParams } from './params.js';
 import type { Roi } from './roi.js';
 import type { RoiCrop } from './roi-crop.js';
-import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, type RoiRead } from './gpu-roi.js';
+import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, type RoiRead } from './gpu-roi.js';
 import type { SsdStage } from './ssd-stage.js';
 
 const landmarkParams = defineParams([
@@ -105,20 +105,17 @@ export class GpuPoseChain {
   /** One frame: the detector runs unless `tracked` gives the ROI; with segmentation, `readMask` false leaves the mask on the GPU (gpuMask). */
   async frame(image: ImageSource, px: Pixels, tracked: Roi | undefined, readMask = true): Promise<GpuPoseFrame> {
     const { device } = this;
+    const checks: Promise<void>[] = [];
     if (tracked) device.queue.writeBuffer(this.rois, 0, roiRecord(tracked, this.cropSize));
     else {
       await this.poses.input.runOnGpu(image);
-      const enc = device.createCommandEncoder({ label: 'pose detection → ROI' });
       const model = this.poses.input.options;
-      this.fromDetection.encode(enc, this.poses.input.placement!, { width: model.width, height: model.height }, 0);
-      device.queue.submit([enc.finish()]);
+      const placed = this.poses.input.placement!;
+      checks.push(submitChecked(device, 'pose detection → ROI', (enc) => this.fromDetection.encode(enc, placed, { width: model.width, height: model.height }, 0)));
     }
     const inputs = await this.crop.fromBuffer!(px, this.rois, MATRIX_OFFSET, true);
     await executorOf(this.landmarker)!.runInPlace(inputs);
-    const enc = device.createCommandEncoder({ label: 'pose landmarks' });
-    this.decode.encode(enc);
     const mask = this.segmentation && this.maskFor(px.width, px.height);
-    if (mask) this.segmentation!.kernel.encode(enc, Math.ceil(mask.width / MASK_WG), Math.ceil(mask.height / MASK_WG));
     const resultBytes = this.result.size;
     const read = readMask ? mask : undefined;
     const bytes = resultBytes + (read ? read.buffer.size : 0);
@@ -127,10 +124,16 @@ export class GpuPoseChain {
       this.staging = readbackBuffer(device, 'pose readback', bytes);
     }
     const staging = this.staging;
-    enc.copyBufferToBuffer(this.result, 0, staging, 0, resultBytes);
-    if (read) enc.copyBufferToBuffer(read.buffer, 0, staging, resultBytes, read.buffer.size);
-    device.queue.submit([enc.finish()]);
-    await staging.mapAsync(1 /* GPUMapMode.READ */);
+    checks.push(
+      submitChecked(device, 'pose landmarks', (enc) => {
+        this.decode.encode(enc);
+        if (mask) this.segmentation!.kernel.encode(enc, Math.ceil(mask.width / MASK_WG), Math.ceil(mask.height / MASK_WG));
+        enc.copyBufferToBuffer(this.result, 0, staging, 0, resultBytes);
+        if (read) enc.copyBufferToBuffer(read.buffer, 0, staging, resultBytes, read.buffer.size);
+      }),
+    );
+    // a refused pass or copy rejects with its error, not whatever the buffer held
+    await mapChecked(staging, checks);
     try {
       const all = new Float32Array(staging.getMappedRange().slice(0));
       this.readbacks++;

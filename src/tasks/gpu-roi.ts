@@ -4,6 +4,7 @@
 // that a detection frame reads nothing back before the landmarks.
 import detectionRoiWgsl from '../../shaders/detection_roi.wgsl?raw';
 import roiWgslFunctions from '../../shaders/roi.wgsl?raw';
+import { GpuError } from '../errors.js';
 import { READBACK, STORAGE, UNIFORM } from '../gpu/memory.js';
 import { defineParams, type ParamsLayout } from '../gpu/params.js';
 import { compileModule, shader } from '../gpu/shader.js';
@@ -104,6 +105,30 @@ export class GpuKernel<F extends string> {
   dispose(): void {
     for (const u of this.uniforms) u.destroy();
   }
+}
+
+/**
+ * Encodes with `build` and submits inside a validation error scope (opened and closed without an await between, so
+ * no other user of the device lands in it); the promise rejects with a GpuError naming `label` if the GPU refused.
+ */
+export function submitChecked(device: GPUDevice, label: string, build: (enc: GPUCommandEncoder) => void): Promise<void> {
+  device.pushErrorScope('validation');
+  const enc = device.createCommandEncoder({ label });
+  build(enc);
+  device.queue.submit([enc.finish()]);
+  return device.popErrorScope().then((e) => {
+    if (e) throw new GpuError(`${label}: ${e.message}`, 'GPU_RUN');
+  });
+}
+
+/** Maps `bytes` of `staging` for reading once the `checks` (submitChecked) settle; a refused submission rejects with its error, the buffer left unmapped. */
+export async function mapChecked(staging: GPUBuffer, checks: readonly Promise<void>[], bytes = staging.size): Promise<void> {
+  const [mapped] = await Promise.allSettled([staging.mapAsync(1 /* GPUMapMode.READ */, 0, bytes), ...checks]);
+  await Promise.all(checks).catch((e: unknown) => {
+    if (mapped.status === 'fulfilled') staging.unmap();
+    throw e;
+  });
+  if (mapped.status === 'rejected') throw mapped.reason;
 }
 
 /** A storage buffer of `bytes`, 16-byte aligned size. */

@@ -75,10 +75,20 @@ export async function createHandLandmarker(
     const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-hand.js')).GpuHandChain.create(palms, landmarker, crop, outs, p, numHands, MIN_SIMILARITY) : undefined;
     let tracked: Roi[] = [];
 
-    /** WebGPU: the whole frame on the GPU, one readback (gpu-hand.ts); undefined sends the frame to the path below. */
+    /**
+     * WebGPU: the whole frame on the GPU, one readback (gpu-hand.ts); undefined sends the frame to the path below.
+     * detectForVideo with no hand tracked reads the palms back first, so that frames without a hand run no landmark
+     * model (1 readback; 2 on the frame that finds some); other frames chain, 1 readback.
+     */
     const onGpu = async (image: ImageSource, video: boolean): Promise<HandResult[] | undefined> => {
-      const track = video ? tracked : [];
-      const detect = track.length < numHands;
+      let track = video ? tracked : [];
+      let detect = track.length < numHands;
+      if (video && !track.length) {
+        const { width, height } = imageSize(TASK, image);
+        track = await palmRois(image, width, height);
+        if (!track.length) return [];
+        detect = false;
+      }
       const before = gpu!.bytesRead;
       const slots = await gpu!.frame(image, reader.read(image), track, detect, numHands);
       stats.readbacks++;

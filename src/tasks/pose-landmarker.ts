@@ -88,10 +88,15 @@ export async function createPoseLandmarker(
     const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-pose.js')).GpuPoseChain.create(poses, landmarker, crop, gpuOuts, p, !!opts.segmentation) : undefined;
     let tracked: Roi | undefined;
 
-    /** WebGPU: the whole frame on the GPU, one readback (gpu-pose.ts); undefined sends the frame to the path below. */
+    /**
+     * WebGPU: the whole frame on the GPU, one readback (gpu-pose.ts); undefined sends the frame to the path below.
+     * detectForVideo with nothing tracked reads the detection back first, so that frames without a person run no
+     * landmark model (1 readback; 2 on the frame that finds one); detect() and tracked frames chain, 1 readback.
+     */
     const onGpu = async (image: ImageSource, video: boolean): Promise<PoseResult[] | undefined> => {
       const px = reader.read(image);
-      const track = video ? tracked : undefined;
+      const track = video ? (tracked ?? (await detectRoi(image, px.width, px.height))) : undefined;
+      if (video && !track) return [];
       const before = gpu!.bytesRead;
       const f = await gpu!.frame(image, px, track, opts.segmentation !== 'gpu');
       stats.readbacks++;
