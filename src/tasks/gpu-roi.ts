@@ -116,9 +116,12 @@ export function submitChecked(device: GPUDevice, label: string, build: (enc: GPU
   const enc = device.createCommandEncoder({ label });
   build(enc);
   device.queue.submit([enc.finish()]);
-  return device.popErrorScope().then((e) => {
+  const checked = device.popErrorScope().then((e) => {
     if (e) throw new GpuError(`${label}: ${e.message}`, 'GPU_RUN');
   });
+  // handled here too: a frame that fails earlier never awaits it (its caller's await still sees the error)
+  checked.catch(() => undefined);
+  return checked;
 }
 
 /** Maps `bytes` of `staging` for reading once the `checks` (submitChecked) settle; a refused submission rejects with its error, the buffer left unmapped. */
