@@ -49,7 +49,9 @@ export async function main(args: string[]): Promise<void> {
       }
       const m = median(times);
       const detector = (s: { bytesReadBack: number; frames: number; gpuDecoded: number }) => `${Math.round(s.bytesReadBack / s.frames)}${s.gpuDecoded ? ' (decoded on the GPU)' : ''}`;
-      const bytes = !('stats' in task) ? 'mask of the model' : 'model' in task ? detector(task.stats) : `detector ${detector(task.stats)} + the landmark model's outputs (detect: detector every frame)`;
+      const landmarks = (s: { bytesReadBack: number; frames: number; readbacks: number; gpuDecoded: number }) =>
+        backend === 'webgpu' ? `${Math.round(s.bytesReadBack / s.frames)} in ${s.readbacks / s.frames} readback(s): the final results` : `detector ${detector(s)} + the landmark model's outputs (detect: detector every frame)`;
+      const bytes = !('stats' in task) ? 'mask of the model' : 'model' in task ? detector(task.stats) : landmarks(task.stats);
       const where = backend === 'cpu' ? (model.reason.includes('worker') ? 'worker' : "caller's thread") : 'GPU';
       console.log(`${name.padEnd(26)} ${backend.padEnd(8)} ${where.padEnd(17)} ${m.toFixed(1).padStart(9)} ${(1000 / m).toFixed(1).padStart(10)}   ${bytes}`);
       task.dispose();

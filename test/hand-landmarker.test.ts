@@ -181,9 +181,11 @@ describe.each(['cpu', 'webgpu'] as const)('hand landmarker on %s', (backend) => 
       checkAll(await task.detectForVideo(twoHands, 0), refs.get('two hands (numHands 2)')!, `hand ${backend} video frame 1`);
       checkAll(await task.detectForVideo(twoHands, 33), tracked, `hand ${backend} tracked frame`);
       expect(task.stats).toMatchObject({ frames: 2, detections: 1 });
-      // the palm detector's outputs: on WebGPU decoded by the kernel, 160 bytes read back (count, overflow, two
-      // detections of 5 + 2 × 7 floats); on the CPU the raw 2016 × 18 + 2016 × 1 floats
-      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 4 * (2 + 2 * 19)] : [0, 2016 * 19 * 4]);
+      // on WebGPU per frame one readback of the final results (gpu-hand.ts): two slots of the ROI record (16 floats),
+      // 21 × 3 landmarks and 21 × 3 world landmarks; the first frame (no hand tracked) reads its palms back first,
+      // 160 bytes (count, overflow, two detections of 5 + 2 × 7 floats); on the CPU the raw 2016 × 19 floats
+      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 4 * (2 + 2 * 19) + 2 * 2 * 4 * (16 + 6 * 21)] : [0, 2016 * 19 * 4]);
+      if (backend === 'webgpu') expect(task.stats.readbacks).toBe(3);
     } finally {
       task.dispose();
     }

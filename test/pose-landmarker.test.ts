@@ -149,9 +149,11 @@ describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => 
       console.log(`pose ${backend} astronaut tracked frame: worst landmark ${d.toFixed(4)} px`);
       expect(d).toBeLessThanOrEqual(1);
       expect(task.stats).toMatchObject({ frames: 2, detections: 1 });
-      // the detector's outputs: on WebGPU decoded by the kernel, 64 bytes read back (count, overflow, one detection of
-      // 5 + 2 × 4 floats, rounded up to 16 bytes); on the CPU the raw 2254 × 12 + 2254 × 1 floats
-      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 64] : [0, 2254 * 13 * 4]);
+      // on WebGPU per frame one readback of the final results (gpu-pose.ts): the ROI record (16 floats) and 35 × 5
+      // landmark values, 764 bytes rounded up to 768; the first video frame (nothing tracked) reads its detection back
+      // first, 64 bytes (count, overflow, 5 + 2 × 4 floats, rounded up); on the CPU the detector's raw 2254 × 13 floats
+      expect([task.stats.gpuDecoded, task.stats.bytesReadBack]).toEqual(backend === 'webgpu' ? [1, 64 + 2 * 768] : [0, 2254 * 13 * 4]);
+      if (backend === 'webgpu') expect(task.stats.readbacks).toBe(3);
     } finally {
       task.dispose();
     }
@@ -159,11 +161,11 @@ describe.each(['cpu', 'webgpu'] as const)('pose landmarker on %s', (backend) => 
 });
 
 describe('pose landmarker on webgpu: the crop', () => {
-  it.each(Object.keys(IMAGES))('%s: one GPU pass writes the landmark model\'s input buffer, equal to the CPU crop within 1e-3', async (name) => {
+  it.each(Object.keys(IMAGES))('%s: one GPU pass writes the landmark model\'s input buffer (its matrix from the ROI kernel), equal to the CPU crop within 1e-3', async (name) => {
     const gpu = await getTestDevice();
     const img = IMAGES[name as keyof typeof IMAGES];
     const task = await createPoseLandmarker({ detector: DETECTOR, landmarker: LANDMARK }, { backend: 'webgpu', gpu });
-    const passes = vi.spyOn(GpuImageInput.prototype, 'writeAffine');
+    const passes = vi.spyOn(GpuImageInput.prototype, 'writeAffineFrom');
     try {
       const [got] = await task.detect(img);
       expect(passes).toHaveBeenCalledTimes(1);

@@ -133,7 +133,7 @@ describe.each(['cpu', 'webgpu'] as const)('vision tasks on %s', (backend) => {
       expectMatches(await det.detect(pixels), want, `${file} ${backend}, second frame`);
       // WebGPU: decode and NMS on the GPU, one readback of the final detections per frame (2 + 32 × 17 floats)
       const raw = SIZE[file] === 128 ? (896 * 17) * 4 : (2304 * 17) * 4;
-      expect(det.stats).toEqual({ frames: 2, gpuDecoded: backend === 'webgpu' ? 2 : 0, bytesReadBack: 2 * (backend === 'webgpu' ? 2192 : raw), decodeMs: expect.any(Number) });
+      expect(det.stats).toEqual({ frames: 2, gpuDecoded: backend === 'webgpu' ? 2 : 0, bytesReadBack: 2 * (backend === 'webgpu' ? 2192 : raw), readbacks: backend === 'webgpu' ? 2 : 0, decodeMs: expect.any(Number) });
     } finally {
       det.dispose();
     }

@@ -82,7 +82,7 @@ export async function createFaceDetector(source: ModelSource | Model, opts: Face
     const smoother = new DetectionSmoother(smoothing);
     const maxResults = opts.maxResults ?? 32;
     if (!(Number.isInteger(maxResults) && maxResults >= 1)) throw new InputError(`${TASK}: maxResults must be a positive integer, got ${maxResults}`);
-    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stats: FaceDetectorStats = { frames: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     const steps = taskSteps(opts.taskWorker);
     const stage = await ssdStage(TASK, model, params, maxResults, stats, steps);
     const run = async (image: ImageSource, video: boolean): Promise<FaceDetection[]> => {

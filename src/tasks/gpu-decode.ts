@@ -45,9 +45,10 @@ export class GpuSsdDecoder {
     private readonly pipeline: GPUComputePipeline,
     private readonly bindGroup: GPUBindGroup,
     private readonly owned: GPUBuffer[],
-    private readonly result: GPUBuffer,
+    /** Where the kernel writes (see shaders/ssd_decode.wgsl): a later pass may read the detections on the GPU. */
+    readonly result: GPUBuffer,
     private readonly staging: GPUBuffer,
-    private readonly keypoints: number,
+    readonly keypoints: number,
     readonly maxOut: number,
   ) {
     void device.lost.then(() => (this.lost = true));
@@ -82,11 +83,7 @@ export class GpuSsdDecoder {
   /** Decodes what the model last wrote to its output buffers (queue order: submit the run first). */
   async decode(): Promise<GpuDecodeResult> {
     const enc = this.device.createCommandEncoder({ label: 'ssd_decode' });
-    const pass = enc.beginComputePass();
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.bindGroup);
-    pass.dispatchWorkgroups(1);
-    pass.end();
+    this.encode(enc);
     enc.copyBufferToBuffer(this.result, 0, this.staging, 0, this.result.size);
     this.device.queue.submit([enc.finish()]);
     await this.staging.mapAsync(1 /* GPUMapMode.READ */);
@@ -105,6 +102,15 @@ export class GpuSsdDecoder {
     } finally {
       this.staging.unmap();
     }
+  }
+
+  /** The decoding pass alone, into `result` (nothing read back). */
+  encode(enc: GPUCommandEncoder): void {
+    const pass = enc.beginComputePass({ label: 'ssd_decode' });
+    pass.setPipeline(this.pipeline);
+    pass.setBindGroup(0, this.bindGroup);
+    pass.dispatchWorkgroups(1);
+    pass.end();
   }
 
   dispose(): void {

@@ -7,11 +7,12 @@ import type { Model, ModelSource } from '../model.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import type { Pixels } from '../vision/resample.js';
 import { detectionToSource } from './detections.js';
-import { HAND_LANDMARKS, HAND_SMOOTHING, PALM_DETECTOR, type HandLandmarkParams, type OneEuroParams } from './params.js';
+import { HAND_LANDMARKS, HAND_LANDMARK_NAMES, HAND_SMOOTHING, PALM_DETECTOR, type HandLandmarkParams, type OneEuroParams } from './params.js';
 import { withSmoothing } from './one-euro.js';
-import { projectHand, type HandOutputs } from './project.js';
+import { landmarksRoi, projectHand, type HandOutputs } from './project.js';
 import { detectionRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
+import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, twoModels } from './task-model.js';
 import { transferables } from './transferables.js';
@@ -76,10 +77,41 @@ export async function createHandLandmarker(
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stats: HandLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     const steps = taskSteps(opts.taskWorker);
     const palms = await ssdStage(`${TASK} (palm detector)`, detector, dp, numHands, stats, steps);
+    const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-hand.js')).GpuHandChain.create(palms, landmarker, crop, outs, p, numHands, MIN_SIMILARITY) : undefined;
     let tracked: Roi[] = [];
+
+    /**
+     * WebGPU: the whole frame on the GPU, one readback (gpu-hand.ts); undefined sends the frame to the path below.
+     * detectForVideo with no hand tracked reads the palms back first, so that frames without a hand run no landmark
+     * model (1 readback; 2 on the frame that finds some); other frames chain, 1 readback.
+     */
+    const onGpu = async (image: ImageSource, video: boolean): Promise<HandResult[] | undefined> => {
+      let track = video ? tracked : [];
+      let detect = track.length < numHands;
+      if (video && !track.length) {
+        const { width, height } = imageSize(TASK, image);
+        track = await palmRois(image, width, height);
+        if (!track.length) return [];
+        detect = false;
+      }
+      const before = gpu!.bytesRead;
+      const slots = await gpu!.frame(image, reader.read(image), track, detect, numHands);
+      stats.readbacks++;
+      stats.bytesReadBack += gpu!.bytesRead - before;
+      // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
+      if (detect && slots.some((h) => h.overflow)) return undefined;
+      if (detect) [stats.detections, stats.gpuDecoded] = [stats.detections + 1, stats.gpuDecoded + 1];
+      const found = slots.filter((h) => h.valid && h.flag >= minPresence).map((h): HandResult => {
+        const point = (v: Float32Array) => (name: string, i: number) => ({ name, x: v[3 * i]!, y: v[3 * i + 1]!, z: v[3 * i + 2]! });
+        const handedness = h.extra >= 1 - h.extra ? { label: p.handednessLabels[0], score: h.extra } : { label: p.handednessLabels[1], score: 1 - h.extra };
+        return { landmarks: HAND_LANDMARK_NAMES.map(point(h.landmarks)), worldLandmarks: HAND_LANDMARK_NAMES.map(point(h.world)), handedness, score: h.flag, roi: h.roi };
+      });
+      if (video) tracked = found.map((h) => landmarksRoi(h.landmarks, p.fromLandmarks));
+      return found;
+    };
 
     const palmRois = async (image: ImageSource, width: number, height: number, frame?: Frame): Promise<Roi[]> => {
       stats.detections++;
@@ -119,6 +151,8 @@ export async function createHandLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<HandResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
+      const onChain = await chainFrame(gpu, [detector, landmarker], () => onGpu(image, video));
+      if (onChain) return onChain;
       // the CPU backend in a browser: the frame goes to the task worker once, for the palm detector and the crops
       const frame = steps.inWorker && (detector.backend === 'cpu' || landmarker.backend === 'cpu') ? new Frame(image, reader) : undefined;
       try {
@@ -143,6 +177,7 @@ export async function createHandLandmarker(
       params: p,
       stats,
       ...videoTask(TASK, run, () => {
+        gpu?.dispose();
         palms.dispose();
         crop.dispose();
         steps.dispose();

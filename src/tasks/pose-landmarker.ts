@@ -7,10 +7,12 @@ import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import { detectionToSource } from './detections.js';
-import { POSE_DETECTOR, POSE_LANDMARKS, type PoseLandmarkParams } from './params.js';
+import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
 import { projectPose, type PoseOutputs } from './project.js';
 import { alignmentRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
+import type { GpuSegmentation } from './segmenter.js';
+import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
 import { imageSize, pickOutput, twoModels } from './task-model.js';
 import { transferables } from './transferables.js';
@@ -40,14 +42,23 @@ export interface PoseResult {
 }
 
 export interface PoseLandmarkerOptions extends LandmarkerOptions {
-  /** Also return the segmentation mask, projected back to the source. */
-  segmentation?: boolean;
+  /**
+   * Also return the segmentation mask, projected back to the source. 'gpu' (WebGPU): the projected mask stays on the
+   * GPU, read back by no one (`maskOnGpu()`, for GpuMaskRenderer), and results carry no `mask`; elsewhere as true.
+   */
+  segmentation?: boolean | 'gpu';
 }
 
 export type PoseLandmarkerStats = LandmarkerStats;
 
 /** detect returns at most one pose, as MediaPipe's pose landmarker (num_poses 1). */
-export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats>;
+export type PoseLandmarker = LandmarkerTask<PoseResult, PoseLandmarkParams, PoseLandmarkerStats> & {
+  /**
+   * WebGPU with segmentation: the last frame's mask in source pixels, on the GPU (draw it with
+   * `new GpuMaskRenderer(device, canvas).draw(mask, region)`); valid until the next frame. Undefined elsewhere.
+   */
+  maskOnGpu(): GpuSegmentation | undefined;
+};
 
 const TASK = 'pose landmarker';
 
@@ -73,11 +84,39 @@ export async function createPoseLandmarker(
     const reader = new PixelReader();
     const crop = roiCrop(landmarker, lmIn.name, size, p.range);
     const minPresence = opts.minPresence ?? p.presenceThreshold;
-    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, decodeMs: 0 };
+    const stats: PoseLandmarkerStats = { frames: 0, detections: 0, gpuDecoded: 0, bytesReadBack: 0, readbacks: 0, decodeMs: 0 };
     // MediaPipe keeps the best pose (num_poses 1)
     const steps = taskSteps(opts.taskWorker);
     const poses = await ssdStage(`${TASK} (detector)`, detector, dp, 1, stats, steps);
+    const gpuOuts = { landmarks: landmarksOut, flag: flagOut, heatmap: heatmapOut, mask: maskOut };
+    const gpu = landmarker.backend === 'webgpu' ? await (await import('./gpu-pose.js')).GpuPoseChain.create(poses, landmarker, crop, gpuOuts, p, !!opts.segmentation) : undefined;
     let tracked: Roi | undefined;
+
+    /**
+     * WebGPU: the whole frame on the GPU, one readback (gpu-pose.ts); undefined sends the frame to the path below.
+     * detectForVideo with nothing tracked reads the detection back first, so that frames without a person run no
+     * landmark model (1 readback; 2 on the frame that finds one); detect() and tracked frames chain, 1 readback.
+     */
+    const onGpu = async (image: ImageSource, video: boolean): Promise<PoseResult[] | undefined> => {
+      const px = reader.read(image);
+      const track = video ? (tracked ?? (await detectRoi(image, px.width, px.height))) : undefined;
+      if (video && !track) return [];
+      const before = gpu!.bytesRead;
+      const f = await gpu!.frame(image, px, track, opts.segmentation !== 'gpu');
+      stats.readbacks++;
+      stats.bytesReadBack += gpu!.bytesRead - before;
+      // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
+      if (!track && f.overflow) return undefined;
+      if (!track) [stats.detections, stats.gpuDecoded] = [stats.detections + 1, stats.gpuDecoded + 1];
+      const found = f.valid && f.flag >= minPresence;
+      if (video) tracked = found ? alignmentRoi(p.auxiliary.flatMap((i) => [f.values[i * p.valuesPerLandmark]! / px.width, f.values[i * p.valuesPerLandmark + 1]! / px.height]), px.width, px.height, p.fromLandmarks) : undefined;
+      if (!found) return [];
+      const landmarks = POSE_LANDMARK_NAMES.map((name, i) => {
+        const [x, y, z, visibility, presence] = f.values.subarray(i * p.valuesPerLandmark, (i + 1) * p.valuesPerLandmark);
+        return { name, x: x!, y: y!, z: z!, visibility: visibility!, presence: presence! };
+      });
+      return [{ landmarks, score: f.flag, roi: f.roi, ...(f.mask ? { mask: f.mask } : {}) }];
+    };
 
     const detectRoi = async (image: ImageSource, width: number, height: number, frame?: Frame): Promise<Roi | undefined> => {
       stats.detections++;
@@ -109,6 +148,8 @@ export async function createPoseLandmarker(
     const run = async (image: ImageSource, video: boolean): Promise<PoseResult[]> => {
       const { width, height } = imageSize(TASK, image);
       stats.frames++;
+      const onChain = await chainFrame(gpu, [detector, landmarker], () => onGpu(image, video));
+      if (onChain) return onChain;
       // the CPU backend in a browser: the frame goes to the task worker once, for the detector and the crop
       const frame = steps.inWorker && (detector.backend === 'cpu' || landmarker.backend === 'cpu') ? new Frame(image, reader) : undefined;
       try {
@@ -129,7 +170,12 @@ export async function createPoseLandmarker(
       landmarker,
       params: p,
       stats,
+      maskOnGpu() {
+        const mask = gpu?.gpuMask();
+        return mask && { mask, region: { x: 0, y: 0, w: mask.width, h: mask.height } };
+      },
       ...videoTask(TASK, run, () => {
+        gpu?.dispose();
         poses.dispose();
         crop.dispose();
         steps.dispose();

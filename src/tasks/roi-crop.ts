@@ -13,6 +13,11 @@ import { rangeScaling } from './task-model.js';
 export interface RoiCrop {
   /** The landmark model's inputs for `roi` of `px` (GPU-resident on WebGPU). */
   inputs(px: Pixels, roi: Roi): Promise<Record<string, Tensor>>;
+  /**
+   * WebGPU only (undefined elsewhere): the crop whose matrix (m00 … m12) a kernel left in `matrix` at `byteOffset`,
+   * into the model's input buffer; `upload` false reuses the previous call's pixels.
+   */
+  readonly fromBuffer?: (px: Pixels, matrix: GPUBuffer, byteOffset: number, upload: boolean) => Promise<Record<string, Tensor>>;
   dispose(): void;
 }
 
@@ -32,6 +37,13 @@ export function roiCrop(model: Model, name: string, size: number, range: readonl
       }
       return { [name]: { shape: [1, size, size, 3], data: cropRoi(px, roi, size, range, crop) } as Tensor };
     },
+    fromBuffer: gpu
+      ? async (px, matrix, byteOffset, upload) => {
+          await gpu.exec.submitted();
+          await gpu.input.writeAffineFrom(px, matrix, byteOffset, upload);
+          return { [name]: { buffer: gpu.input.target.buffer, shape } as unknown as Tensor };
+        }
+      : undefined,
     dispose: () => gpu?.input.dispose(),
   };
 }

@@ -7,6 +7,7 @@ import type { Model } from '../model.js';
 import type { ImageInput } from '../vision/input.js';
 import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
+import type { GpuSsdDecoder } from './gpu-decode.js';
 import type { DetectorParams } from './params.js';
 import { ssdOutputs, taskInput } from './task-model.js';
 import { Frame, orOnThisThread, type TaskSteps } from './task-steps.js';
@@ -18,6 +19,8 @@ export interface DecodeStats {
   gpuDecoded: number;
   /** Bytes of model output or detections that reached the page (raw tensors on the CPU path). */
   bytesReadBack: number;
+  /** GPU readbacks (mapAsync calls) so far: on WebGPU one per frame; 0 on the CPU backend. */
+  readbacks: number;
   /** Milliseconds this thread spent decoding, summed over frames: anchor decode and NMS (CPU path). */
   decodeMs: number;
 }
@@ -31,6 +34,8 @@ export interface SsdStage {
    * task's later steps read it too (the task worker then holds it once for all of them).
    */
   detect(image: ImageSource, frame?: Frame): Promise<RawDetection[]>;
+  /** On WebGPU, the decoding kernel (a second stage may chain on its result buffer); undefined elsewhere. */
+  readonly gpu?: GpuSsdDecoder;
   dispose(): void;
 }
 
@@ -75,6 +80,7 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
   };
   return {
     input,
+    gpu,
     get placement() {
       return placed ?? input.placement;
     },
@@ -87,6 +93,7 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
           const before = gpu.bytesRead;
           const r = await gpu.decode();
           stats.bytesReadBack += gpu.bytesRead - before;
+          stats.readbacks++;
           if (!r.overflow) {
             stats.gpuDecoded++;
             return r.detections;

@@ -51,6 +51,8 @@ const AFFINE = shader('image_input', imageInputWgsl, params, 'main_affine');
 /** Output pixel centre (x, y) → source continuous coordinates: (m00·x + m01·y + m02, m10·x + m11·y + m12). */
 export type Affine = readonly [m00: number, m01: number, m02: number, m10: number, m11: number, m12: number];
 const NO_AFFINE: Affine = [0, 0, 0, 0, 0, 0];
+/** Byte offset of m00 … m12 in the uniform (writeAffineFrom copies a matrix there). */
+const AFFINE_BYTES = 4 * params.fields.findIndex(([n]) => n === 'm00');
 
 // GPUTextureUsage: COPY_DST | TEXTURE_BINDING | RENDER_ATTACHMENT (copyExternalImageToTexture needs the last).
 const TEXTURE_USAGE = 0x02 | 0x04 | 0x10;
@@ -133,6 +135,21 @@ export class GpuImageInput {
     this.dispatch(pipeline, this.affineGroup);
   }
 
+  /**
+   * writeAffine with the matrix in a GPU buffer (six f32 at `byteOffset`: m00 m01 m02 m10 m11 m12), copied into the
+   * pass's uniform on the queue: a crop whose ROI a kernel computed, read back by no one. `upload` false reuses the
+   * pixels of the previous write (several crops of one frame).
+   */
+  async writeAffineFrom(px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, matrix: GPUBuffer, byteOffset: number, upload = true): Promise<void> {
+    const { width, height } = px;
+    this.writeParams(width, height, placement(width, height, this.opts), NO_AFFINE);
+    const pipeline = await this.pipeline(AFFINE);
+    const tex = this.textureFor(width, height);
+    if (upload) this.writePixels(px, tex);
+    this.affineGroup ??= this.textureBindGroup(pipeline, tex);
+    this.dispatch(pipeline, this.affineGroup, (enc) => enc.copyBufferToBuffer(matrix, byteOffset, this.uniform, AFFINE_BYTES, 24));
+  }
+
   /** Encodes the upload and the pass and submits them; the target holds the image once the queue gets there. */
   async write(source: ImageSource): Promise<Placement> {
     if (this.upload === 'cpu' && !isPixels(source)) source = this.reader.read(source);
@@ -202,8 +219,9 @@ export class GpuImageInput {
     });
   }
 
-  private dispatch(pipeline: GPUComputePipeline, group: GPUBindGroup): void {
+  private dispatch(pipeline: GPUComputePipeline, group: GPUBindGroup, before?: (enc: GPUCommandEncoder) => void): void {
     const enc = this.device.createCommandEncoder({ label: 'image input' });
+    before?.(enc);
     const pass = enc.beginComputePass({ label: 'image input' });
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
