@@ -7,21 +7,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GpuError } from '../src/errors.js';
 import type { Graph, Value } from '../src/graph/ir.js';
 import { resolve, type ResolvedNode } from '../src/graph/resolve.js';
-import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
+import { makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { depthwiseDispatch, DW_SHADER, planDepthwise, type DwTiling } from '../src/gpu/kernels/depthwise.js';
-import { fromDevice, toDevice } from '../src/gpu/layout.js';
-import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
+import { BufferTracker } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import { grid, type GpuProgram } from '../src/gpu/program.js';
-import { readBuffer, runNodeOnGpu } from '../src/gpu/dispatch-node.js';
+import { grid } from '../src/gpu/program.js';
+import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 import { shader } from '../src/gpu/shader.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, convKernelFor, type ConvAttrs } from '../src/ops/conv.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
-import { sizeOf, type Shape, type Tensor } from '../src/tensor.js';
+import { type Shape, type Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { build, compare, CONFIGS, makeConfig, randomTensor, rng, type Config, type Kind } from './support/conv-sweep.js';
+import { runProgram } from './support/run-program.js';
 
 let shared: { gpu: GpuContext; hw: GpuContext; sw: GpuContext; pipelines: PipelineCache } | undefined;
 async function setup() {
@@ -70,34 +70,6 @@ describe('Conv GPU vs reference sweep', () => {
   });
 });
 
-/** Runs a Conv program (not the registry's) with extra runtime inputs, e.g. a residual bound as input 3. */
-async function runProgram(gpu: GpuContext, program: GpuProgram, rn: ResolvedNode, inputs: Value[], pipelines: PipelineCache): Promise<Float32Array> {
-  const { device } = gpu;
-  const tracker = new BufferTracker(device);
-  try {
-    const bufs = inputs.map((v, i) => {
-      const dev = toDevice(v.shape, (v as Tensor).data);
-      const b = tracker.create(dev.byteLength, STORAGE, `in${i}`);
-      device.queue.writeBuffer(b, 0, dev);
-      return b;
-    });
-    const shape = rn.outputShapes[0]!;
-    const out = tracker.create(sizeOf(shape) * 4, STORAGE, 'out');
-    const prog = await program.build(rn, makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((_, i) => inputs[i])));
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const d of prog.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, bufs, [out], d.label));
-      pass.dispatchWorkgroups(...d.workgroups);
-    }
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return fromDevice(shape, await readBuffer(device, tracker, out, sizeOf(shape) * 4));
-  } finally {
-    tracker.destroyAll();
-  }
-}
 
 describe('fused residual add (ConvGpuOptions.residual)', () => {
   const cases: [string, Kind, number][] = [
@@ -116,7 +88,7 @@ describe('fused residual add (ConvGpuOptions.residual)', () => {
       const res = randomTensor(want.shape, rng(seed));
       const ins = cfg.bias ? [...inputs, res] : [...inputs, { shape: [1], data: new Float32Array(1) }, res];
       const program = convProgram({ residual: { kind: 'input', index: 3 }, variant });
-      const got = await runProgram(gpu, program, rn, ins, pipelines);
+      const got = (await runProgram(gpu, program, rn, ins, pipelines)).y;
       const expected = want.data.map((v, i) => v + res.data[i]!);
       const { maxErr, bad } = compare(got, expected);
       expect(bad, `max err ${maxErr}`).toBe(-1);
@@ -170,7 +142,7 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     const { rn, inputs } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
     const res = randomTensor(want.shape, rng(99));
-    const got = await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'register' }), rn, [...inputs, res], pipelines);
+    const got = (await runProgram(sw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'register' }), rn, [...inputs, res], pipelines)).y;
     expect(compare(got, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
     const keys = pipelines.keys;
     expect(keys.some((k) => k.includes('register4') && k.includes('.res'))).toBe(true);
@@ -232,7 +204,7 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
     const res = randomTensor(want.shape, rng(cfg.seed));
     const ins = cfg.bias ? [...inputs, res] : [...inputs, { shape: [1], data: new Float32Array(1) }, res];
-    const got = await runProgram(hw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'tiled' }), rn, ins, pipelines);
+    const got = (await runProgram(hw, convProgram({ residual: { kind: 'input', index: 3 }, variant: 'tiled' }), rn, ins, pipelines)).y;
     expect(compare(got, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
     expect(pipelines.keys.filter((k) => k.startsWith(key)), pipelines.keys.join(', ')).toHaveLength(1);
   });
@@ -277,7 +249,7 @@ describe('kernel limits and errors', () => {
     expect(tiles(shrunk)).toBeGreaterThan(tiles(full));
     expect(d.workgroups).toEqual(grid(tiles(shrunk), small.info.limits));
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const got = await runProgram(small, convProgram(), rn, inputs, pipelines);
+    const got = (await runProgram(small, convProgram(), rn, inputs, pipelines)).y;
     expect(compare(got, want.data).bad).toBe(-1);
   });
 });

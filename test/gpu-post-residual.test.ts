@@ -8,13 +8,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
-import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { readBuffer } from '../src/gpu/dispatch-node.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { fusePostFor } from '../src/gpu/fuse-post.js';
-import { fromDevice, toDevice } from '../src/gpu/layout.js';
-import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { intTensor, type Node, type Value } from '../src/graph/ir.js';
@@ -23,10 +19,11 @@ import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
-import { sizeOf, tensor, type Tensor } from '../src/tensor.js';
+import { tensor, type Tensor } from '../src/tensor.js';
 import { compareTensors } from './support/fixtures.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
+import { runProgram } from './support/run-program.js';
 
 let shared: { sw: GpuContext } | undefined;
 async function setup() {
@@ -67,30 +64,9 @@ async function run(cfg: Config, post: FusedActivation): Promise<{ got: Float32Ar
   const ins: Value[] = [inputs[0]!, inputs[1]!, inputs[2] ?? { shape: [1], data: new Float32Array(1) }, res];
   const rn = { ...plain, attrs, node: { ...plain.node, inputs: [...plain.node.inputs.slice(0, 2), plain.node.inputs[2] ?? '', 'res'] }, inputShapes: [...plain.inputShapes.slice(0, 3), shape] };
   const want = (Conv.reference(ins, attrs)[0] as Tensor).data;
-  const tracker = new BufferTracker(device);
-  try {
-    const bufs = ins.map((v, i) => {
-      const dev = toDevice(v.shape, (v as Tensor).data);
-      const b = tracker.create(Math.max(16, dev.byteLength), STORAGE, `in${i}`);
-      device.queue.writeBuffer(b, 0, dev);
-      return b;
-    });
-    const out = tracker.create(sizeOf(shape) * 4, STORAGE, 'out');
-    const constants = [undefined, ins[1], cfg.bias ? ins[2] : undefined, undefined];
-    const prog = await convProgram().build(rn, makeBuildCtx(sw, pipelines, tracker, constants));
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const d of prog.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, bufs, [out], d.label));
-      pass.dispatchWorkgroups(...d.workgroups);
-    }
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return { got: fromDevice(shape, await readBuffer(device, tracker, out, sizeOf(shape) * 4)), want, keys: pipelines.keys };
-  } finally {
-    tracker.destroyAll();
-  }
+  const constants = [undefined, ins[1], cfg.bias ? ins[2] : undefined, undefined];
+  const { y: got } = await runProgram(sw, convProgram(), rn, ins, pipelines, constants);
+  return { got, want, keys: pipelines.keys };
 }
 
 describe('post-residual activation in the register kernels', () => {

@@ -3,21 +3,18 @@
 // output), asymmetric and zero pads, batches, every activation, a fused residual. Data unit-scale; tolerance as
 // the conv sweep (|gpu - ref| <= 1e-4 + 1e-4·|ref|).
 import { afterAll, describe, expect, it } from 'vitest';
-import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
-import { readBuffer } from '../src/gpu/dispatch-node.js';
 import { winogradEligible } from '../src/gpu/kernels/winograd.js';
-import { fromDevice, toDevice } from '../src/gpu/layout.js';
-import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import type { Value } from '../src/graph/ir.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
-import { sizeOf, type Tensor } from '../src/tensor.js';
+import { type Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { ACTS, build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
+import { runProgram } from './support/run-program.js';
 
 let shared: { sw: GpuContext; pipelines: PipelineCache } | undefined;
 async function setup() {
@@ -29,34 +26,10 @@ async function setup() {
 }
 afterAll(() => shared?.sw.device.destroy());
 
-/** Runs the Conv program on `inputs` (input 3, when there, is the residual); the output in ONNX layout, and the dispatch labels. */
+/** Runs the Conv program on `inputs` (input 3, when there, is the residual). */
 async function run(program: ReturnType<typeof convProgram>, rn: ResolvedNode, inputs: Value[]): Promise<{ y: Float32Array; labels: string[] }> {
   const { sw, pipelines } = await setup();
-  const { device } = sw;
-  const tracker = new BufferTracker(device);
-  try {
-    const bufs = inputs.map((v, i) => {
-      const dev = toDevice(v.shape, (v as Tensor).data);
-      const b = tracker.create(Math.max(16, dev.byteLength), STORAGE, `in${i}`);
-      device.queue.writeBuffer(b, 0, dev);
-      return b;
-    });
-    const shape = rn.outputShapes[0]!;
-    const out = tracker.create(sizeOf(shape) * 4, STORAGE, 'out');
-    const prog = await program.build(rn, makeBuildCtx(sw, pipelines, tracker, rn.node.inputs.map((_, i) => inputs[i])));
-    const enc = device.createCommandEncoder();
-    const pass = enc.beginComputePass();
-    for (const d of prog.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, bufs, [out], d.label));
-      pass.dispatchWorkgroups(...d.workgroups);
-    }
-    pass.end();
-    device.queue.submit([enc.finish()]);
-    return { y: fromDevice(shape, await readBuffer(device, tracker, out, sizeOf(shape) * 4)), labels: prog.dispatches.map((d) => d.label) };
-  } finally {
-    tracker.destroyAll();
-  }
+  return runProgram(sw, program, rn, inputs, pipelines);
 }
 
 const base = (name: string, c: Partial<Config>): Config => ({
