@@ -156,6 +156,30 @@ describe('fused depthwise-separable chains', () => {
   });
 });
 
+describe('stacked depthwise-separable blocks (MobileNetV1, PoseNet)', () => {
+  it('dw → pw → dw → pw: two chains, the second not taking the first one\'s project conv as its expand', () => {
+    const inits = new Map<string, Value>([
+      ['wd1', rand([6, 1, 3, 3])], ['wp1', rand([10, 6, 1, 1])], ['wd2', rand([10, 1, 3, 3])], ['wp2', rand([7, 10, 1, 1])],
+    ]);
+    const dw = (name: string, x: string, w: string, c: number, y: string): Node => ({ name, op: 'Conv', inputs: [x, w], outputs: [y], attrs: { group: c, pads: [1, 1, 1, 1] } });
+    const g: Graph = {
+      name: 'stacked', inputs: [{ name: 'x', shape: [1, 6, 11, 9] }], outputs: ['z'], initializers: inits, opset: 17,
+      nodes: [
+        dw('dw1', 'x', 'wd1', 6, 'd1'), { name: 'r1', op: 'Relu', inputs: ['d1'], outputs: ['d1r'], attrs: {} },
+        { name: 'pw1', op: 'Conv', inputs: ['d1r', 'wp1'], outputs: ['p1'], attrs: {} }, { name: 'r2', op: 'Relu', inputs: ['p1'], outputs: ['p1r'], attrs: {} },
+        dw('dw2', 'p1r', 'wd2', 10, 'd2'), { name: 'r3', op: 'Relu', inputs: ['d2'], outputs: ['d2r'], attrs: {} },
+        { name: 'pw2', op: 'Conv', inputs: ['d2r', 'wp2'], outputs: ['y'], attrs: {} }, { name: 'tail', op: 'Neg', inputs: ['y'], outputs: ['z'], attrs: {} },
+      ],
+    };
+    const rg = optimize(resolve(g), { cpu: true }).graph;
+    const p = new ArenaProgram(rg, { kernels: ALWAYS });
+    expect(chainSteps(p)).toBe(2);
+    const x = rand([1, 6, 11, 9]);
+    const got = p.run({ x });
+    for (const [name, w] of runCpu(rg, { x }, { fast: false })) checkClose(got.get(name)!.data, w, name);
+  });
+});
+
 describe('PyTorch fixtures through the chains', () => {
   for (const name of ['mobilenet_v2_035', 'tiny_inverted_residual_op11', 'separable_block_bn_relu6']) {
     it(name, () => {

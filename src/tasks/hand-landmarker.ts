@@ -20,26 +20,8 @@ import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
-export interface HandLandmark {
-  readonly name: string;
-  /** Source image pixels; z on the same scale as x, relative to the wrist (smaller: nearer the camera). */
-  readonly x: number;
-  readonly y: number;
-  readonly z: number;
-}
-
-export interface HandResult {
-  /** The 21 hand landmarks, in HAND_LANDMARK_NAMES order. */
-  readonly landmarks: readonly HandLandmark[];
-  /** The same points in metres about the hand's centre, turned back to the image's axes (WorldLandmarkProjectionCalculator). */
-  readonly worldLandmarks: readonly HandLandmark[];
-  /** 'Left' or 'Right' as MediaPipe labels them (for a mirrored, selfie view), and that label's score. */
-  readonly handedness: { readonly label: string; readonly score: number };
-  /** The hand flag (≥ 0.5: a hand is in the ROI). */
-  readonly score: number;
-  /** The crop the landmarks came from, in source pixels. */
-  readonly roi: Roi;
-}
+import type { HandResult } from './results.js';
+export type { HandLandmark, HandResult } from './results.js';
 
 export interface HandLandmarkerOptions extends LandmarkerOptions {
   /** At most this many hands (MediaPipe Tasks' num_hands, default 1). */

@@ -20,26 +20,8 @@ import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
 import { videoTask, type LandmarkerOptions, type LandmarkerStats, type LandmarkerTask } from './video.js';
 
-export interface PoseLandmark {
-  readonly name: string;
-  /** Source image pixels; z on the same scale as x, relative to the hips (smaller: nearer the camera). */
-  readonly x: number;
-  readonly y: number;
-  readonly z: number;
-  readonly visibility: number;
-  readonly presence: number;
-}
-
-export interface PoseResult {
-  /** The 33 BlazePose landmarks, in POSE_LANDMARK_NAMES order. */
-  readonly landmarks: readonly PoseLandmark[];
-  /** The landmark model's pose flag (≥ 0.5: a pose is in the ROI). */
-  readonly score: number;
-  /** The crop the landmarks came from, in source pixels. */
-  readonly roi: Roi;
-  /** With `segmentation: true`: person confidence per source pixel, row-major, 0 outside the ROI. */
-  readonly mask?: Float32Array;
-}
+import type { PoseResult } from './results.js';
+export type { PoseLandmark, PoseResult } from './results.js';
 
 export interface PoseLandmarkerOptions extends LandmarkerOptions {
   /**

@@ -1,9 +1,8 @@
 // The landmark and segmentation models' outputs → source pixels: plain functions of plain data, which the CPU
 // backend runs in the task worker (cpu-steps.ts) in browsers and on the caller's thread elsewhere.
 import type { Placement } from '../vision/options.js';
-import type { HandResult } from './hand-landmarker.js';
 import { HAND_LANDMARK_NAMES, POSE_LANDMARK_NAMES, type HandLandmarkParams, type PoseLandmarkParams } from './params.js';
-import type { PoseResult } from './pose-landmarker.js';
+import type { HandResult, PoseResult } from './results.js';
 import { alignmentRoi, normaliseAngle, roiToSource, transformRect, type Roi } from './roi.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -78,7 +78,8 @@ export function convChains(
     const dw = d === undefined || skip.has(d) ? undefined : given(d);
     if (!runsOn(rg, dw, 'depthwise') || !only(dw.node.outputs[0]!)) return;
     const e = producer.get(dw.node.inputs[0]!);
-    const ex = e === undefined || skip.has(e) ? undefined : given(e);
+    // a pointwise conv that already ends a chain keeps it (its own input is that chain's intermediate)
+    const ex = e === undefined || skip.has(e) || nodes.has(e) ? undefined : given(e);
     const expand = runsOn(rg, ex, 'pointwise') && !(ex.attrs as ConvAttrs).residual && only(ex.node.outputs[0]!) ? ex : undefined;
     const first = expand ?? dw;
     // the residual must be live before the chain starts (not one of its own intermediates)
