@@ -99,6 +99,16 @@ function checkClose(got: Float32Array, want: Tensor, what: string): void {
   expect(worst, `${what}: worst relative error at ${at}`).toBeLessThanOrEqual(1e-5);
 }
 
+/** `g` planned with every chain fused: `chains` chain steps, and the reference's outputs on a random input of `shape`. */
+function alwaysChained(g: Graph, shape: number[], chains: number): void {
+  const rg = optimize(resolve(g), { cpu: true }).graph;
+  const p = new ArenaProgram(rg, { kernels: ALWAYS });
+  expect(chainSteps(p)).toBe(chains);
+  const x = rand(shape);
+  const got = p.run({ x });
+  for (const [name, w] of runCpu(rg, { x }, { fast: false })) checkClose(got.get(name)!.data, w, name);
+}
+
 const cases: Case[] = [
   { N: 1, C: 5, H: 9, W: 7, E: 13, O: 5, k: 3, s: 1, expand: true, act: 'Clip6', residual: true },
   { N: 2, C: 6, H: 11, W: 13, E: 20, O: 7, k: 3, s: 2, expand: true, act: 'Relu', residual: false, nchw: true },
@@ -147,12 +157,7 @@ describe('fused depthwise-separable chains', () => {
     const c: Case = { N: 1, C: 5, H: 9, W: 7, E: 13, O: 5, k: 3, s: 1, expand: true, act: 'Relu', residual: false };
     const g = chainGraph(c);
     g.outputs.push('da');
-    const rg = optimize(resolve(g), { cpu: true }).graph;
-    const p = new ArenaProgram(rg, { kernels: ALWAYS });
-    expect(chainSteps(p)).toBe(0);
-    const x = rand([1, 5, 9, 7]);
-    const got = p.run({ x });
-    for (const [name, w] of runCpu(rg, { x }, { fast: false })) checkClose(got.get(name)!.data, w, name);
+    alwaysChained(g, [1, 5, 9, 7], 0);
   });
 });
 
@@ -171,12 +176,7 @@ describe('stacked depthwise-separable blocks (MobileNetV1, PoseNet)', () => {
         { name: 'pw2', op: 'Conv', inputs: ['d2r', 'wp2'], outputs: ['y'], attrs: {} }, { name: 'tail', op: 'Neg', inputs: ['y'], outputs: ['z'], attrs: {} },
       ],
     };
-    const rg = optimize(resolve(g), { cpu: true }).graph;
-    const p = new ArenaProgram(rg, { kernels: ALWAYS });
-    expect(chainSteps(p)).toBe(2);
-    const x = rand([1, 6, 11, 9]);
-    const got = p.run({ x });
-    for (const [name, w] of runCpu(rg, { x }, { fast: false })) checkClose(got.get(name)!.data, w, name);
+    alwaysChained(g, [1, 6, 11, 9], 2);
   });
 });
 

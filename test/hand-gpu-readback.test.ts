@@ -3,33 +3,17 @@
 // that chain switched off (the landmark model's raw outputs read back and decoded on the CPU, the path it replaces),
 // on fixtures/photos/hand.png, the same turned 90°, the hand beside its mirror image (numHands 2, tracked over a
 // second video frame) and the astronaut photo (no palm); readbacks counted.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHandLandmarker, type HandLandmarker, type HandResult } from '../src/tasks/index.js';
 import { GpuHandChain } from '../src/tasks/gpu-hand.js';
 import { executorOf } from '../src/vision/input.js';
 import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 import { getTestDevice } from './support/gpu.js';
-import { decodePng } from './support/photo.js';
-import { turn90, type Image } from './support/roi-ref.js';
+import { pngImage, turn90, withMirror, type Image } from './support/roi-ref.js';
 import { PHOTO } from './support/tflite-ref.js';
 
-const png = (path: string): Image => {
-  const p = decodePng(readFileSync(path));
-  return { data: p.rgb, width: p.width, height: p.height };
-};
-const hand = png('fixtures/photos/hand.png');
-const twoHands: Image = (() => {
-  const { width: w, height: h, data } = hand;
-  const out = new Uint8Array(2 * w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const src = data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3);
-      out.set(src, (y * 2 * w + x) * 3);
-      out.set(src, (y * 2 * w + 2 * w - 1 - x) * 3);
-    }
-  return { data: out, width: 2 * w, height: h };
-})();
+const hand = pngImage('fixtures/photos/hand.png');
+const twoHands = withMirror(hand);
 const MODELS = { detector: mediapipeModel('hands', 'palm_detection_full.tflite'), landmarker: mediapipeModel('hands', 'hand_landmark_full.tflite') };
 /** GPU chain vs the CPU decode: landmarks, z and the ROI in px, world landmarks in m, flag and handedness scores. */
 const TOL = { px: 0.01, world: 1e-6, score: 1e-5 };
@@ -81,7 +65,7 @@ async function counted<T>(t: HandLandmarker, call: () => Promise<T>) {
   return { result, readbacks: t.stats.readbacks - r0, engine, bytes: t.stats.bytesReadBack - b0 };
 }
 
-const IMAGES = [['hand', hand, 1, 1], ['hand turned 90°', turn90(hand), 1, 1], ['two hands', twoHands, 2, 2], ['astronaut (no palm)', png(PHOTO), 1, 0]] as const;
+const IMAGES = [['hand', hand, 1, 1], ['hand turned 90°', turn90(hand), 1, 1], ['two hands', twoHands, 2, 2], ['astronaut (no palm)', pngImage(PHOTO), 1, 0]] as const;
 
 describe('hand landmarker on webgpu: one readback per frame', () => {
   it.each(IMAGES)('detect, %s: the chain equals the CPU decode of the read-back outputs; 1 readback', async (name, img, numHands, hands) => {

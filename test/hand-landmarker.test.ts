@@ -7,37 +7,21 @@
 // (numHands 2: a left and a right hand; tracked over a second video frame). Acceptance: landmarks within 1 px of
 // the source image, the ROI's centre and side within 1 px and its rotation within 0.01 rad, world landmarks within
 // 1 mm, the same handedness.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InputError, TaskModelError } from '../src/errors.js';
 import { createHandLandmarker, type HandResult } from '../src/tasks/index.js';
 import { imageToTensor } from '../src/vision/input.js';
 import { mediapipeModel } from '../scripts/mediapipe-assets.js';
 import { getTestDevice } from './support/gpu.js';
-import { decodePng } from './support/photo.js';
-import { projectRef, turn90, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
+import { projectRef, pngImage, turn90, withMirror, warpRef, type Image, type RefRoi } from './support/roi-ref.js';
 import { refAnchorCentres, refDetections, type RefDet } from './support/ssd-ref.js';
 import { opReferences, type OpOutput } from './support/tflite-op-ref.js';
 import { PHOTO } from './support/tflite-ref.js';
 
-const png = (path: string): Image => {
-  const p = decodePng(readFileSync(path));
-  return { data: p.rgb, width: p.width, height: p.height };
-};
-const hand = png('fixtures/photos/hand.png');
+const hand = pngImage('fixtures/photos/hand.png');
 /** The hand and its mirror image side by side, 1280×480: a left and a right hand, for numHands 2. */
-const twoHands: Image = (() => {
-  const { width: w, height: h, data } = hand;
-  const out = new Uint8Array(2 * w * h * 3);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const src = data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3);
-      out.set(src, (y * 2 * w + x) * 3);
-      out.set(src, (y * 2 * w + 2 * w - 1 - x) * 3);
-    }
-  return { data: out, width: 2 * w, height: h };
-})();
-const IMAGES = { hand, 'hand turned 90°': turn90(hand), astronaut: png(PHOTO), 'two hands (numHands 2)': twoHands } as const;
+const twoHands = withMirror(hand);
+const IMAGES = { hand, 'hand turned 90°': turn90(hand), astronaut: pngImage(PHOTO), 'two hands (numHands 2)': twoHands } as const;
 type Name = keyof typeof IMAGES;
 const numHands = (n: Name) => (n === 'two hands (numHands 2)' ? 2 : 1);
 

@@ -1,6 +1,15 @@
 // Float64 references for the second stage of MediaPipe's landmark pipelines (pose, hands): the rotated ROI's
 // projection (LandmarkProjectionCalculator) and ImageToTensor's GL crop, written from MediaPipe's calculators.
+import { readFileSync } from 'node:fs';
+import { decodePng } from './photo.js';
+
 export type Image = { data: Uint8Array; width: number; height: number };
+
+/** A PNG file as RGB pixels. */
+export function pngImage(path: string): Image {
+  const p = decodePng(readFileSync(path));
+  return { data: p.rgb, width: p.width, height: p.height };
+}
 
 /** A square ROI in source pixels: centre, side, rotation (radians, clockwise in image coordinates). */
 export interface RefRoi { cx: number; cy: number; side: number; angle: number }
@@ -37,4 +46,17 @@ export function turn90(img: Image): Image {
   const out = new Uint8Array(w * h * 3);
   for (let y = 0; y < w; y++) for (let x = 0; x < h; x++) out.set(data.subarray(((h - 1 - x) * w + y) * 3, ((h - 1 - x) * w + y) * 3 + 3), (y * h + x) * 3);
   return { data: out, width: h, height: w };
+}
+
+/** `img` and its mirror image side by side (a left and a right hand from one hand photo). */
+export function withMirror(img: Image): Image {
+  const { width: w, height: h, data } = img;
+  const out = new Uint8Array(2 * w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const src = data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3);
+      out.set(src, (y * 2 * w + x) * 3);
+      out.set(src, (y * 2 * w + 2 * w - 1 - x) * 3);
+    }
+  return { data: out, width: 2 * w, height: h };
 }
