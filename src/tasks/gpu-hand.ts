@@ -37,8 +37,7 @@ export interface GpuHandSlot extends RoiRead {
 }
 
 export class GpuHandChain {
-  /** mapAsync calls and bytes they read, for the task's stats. */
-  readbacks = 0;
+  /** Bytes read back so far (one mapAsync a frame), for the task's stats. */
   bytesRead = 0;
   private readonly record = new Float32Array(ROI_RECORD);
 
@@ -86,12 +85,7 @@ export class GpuHandChain {
     const { device } = this;
     const checks: Promise<void>[] = [];
     tracked.forEach((r, k) => device.queue.writeBuffer(this.rois, k * ROI_BYTES, roiRecord(r, this.cropSize, this.record)));
-    if (detect) {
-      await this.palms.input.runOnGpu(image);
-      const model = this.palms.input.options;
-      const placed = this.palms.input.placement!;
-      checks.push(submitChecked(device, 'palm detection → ROIs', (enc) => this.fromDetection.encode(enc, placed, { width: model.width, height: model.height }, tracked.length)));
-    }
+    if (detect) checks.push((await this.fromDetection.detect(this.palms.input, image, tracked.length, 'palm detection → ROIs')).checked);
     const runs = detect ? slots : tracked.length;
     const exec = executorOf(this.landmarker)!;
     const bytes = 4 * runs * this.stride;
@@ -108,7 +102,6 @@ export class GpuHandChain {
     await mapChecked(this.staging, checks, bytes);
     try {
       const all = new Float32Array(this.staging.getMappedRange(0, bytes).slice(0));
-      this.readbacks++;
       this.bytesRead += bytes;
       return Array.from({ length: runs }, (_, k) => {
         const o = k * this.stride + ROI_RECORD;

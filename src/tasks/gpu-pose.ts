@@ -55,8 +55,7 @@ export interface GpuPoseFrame extends RoiRead {
 }
 
 export class GpuPoseChain {
-  /** mapAsync calls and bytes they read, for the task's stats. */
-  readbacks = 0;
+  /** Bytes read back so far (one mapAsync a frame), for the task's stats. */
   bytesRead = 0;
   private maskOut?: { buffer: GPUBuffer; width: number; height: number };
   private staging?: GPUBuffer;
@@ -107,12 +106,7 @@ export class GpuPoseChain {
     const { device } = this;
     const checks: Promise<void>[] = [];
     if (tracked) device.queue.writeBuffer(this.rois, 0, roiRecord(tracked, this.cropSize));
-    else {
-      await this.poses.input.runOnGpu(image);
-      const model = this.poses.input.options;
-      const placed = this.poses.input.placement!;
-      checks.push(submitChecked(device, 'pose detection → ROI', (enc) => this.fromDetection.encode(enc, placed, { width: model.width, height: model.height }, 0)));
-    }
+    else checks.push((await this.fromDetection.detect(this.poses.input, image, 0, 'pose detection → ROI')).checked);
     const inputs = await this.crop.fromBuffer!(px, this.rois, MATRIX_OFFSET, true);
     await executorOf(this.landmarker)!.runInPlace(inputs);
     const mask = this.segmentation && this.maskFor(px.width, px.height);
@@ -136,7 +130,6 @@ export class GpuPoseChain {
     await mapChecked(staging, checks);
     try {
       const all = new Float32Array(staging.getMappedRange().slice(0));
-      this.readbacks++;
       this.bytesRead += all.byteLength;
       const rec = readRoi(all, 0);
       return {

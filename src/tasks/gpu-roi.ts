@@ -8,7 +8,8 @@ import { GpuError } from '../errors.js';
 import { READBACK, STORAGE, UNIFORM } from '../gpu/memory.js';
 import { defineParams, type ParamsLayout } from '../gpu/params.js';
 import { compileModule, shader } from '../gpu/shader.js';
-import type { Placement } from '../vision/options.js';
+import type { ImageInput } from '../vision/input.js';
+import type { ImageSource } from '../vision/source.js';
 import type { GpuSsdDecoder } from './gpu-decode.js';
 import { roiAffine, type Roi } from './roi.js';
 
@@ -180,6 +181,7 @@ export interface DetectionRoiOptions {
 /** ssd_decode's result → `slots` ROI records in `rois` (after the `tracked` ones the caller wrote). */
 export class GpuDetectionRoi {
   private constructor(
+    private readonly device: GPUDevice,
     private readonly decoder: GpuSsdDecoder,
     private readonly kernel: GpuKernel<(typeof roiParams.fields)[number][0]>,
     private readonly o: DetectionRoiOptions,
@@ -187,19 +189,27 @@ export class GpuDetectionRoi {
 
   static async create(device: GPUDevice, decoder: GpuSsdDecoder, rois: GPUBuffer, slots: number, o: DetectionRoiOptions): Promise<GpuDetectionRoi> {
     const constants = { KP: decoder.keypoints, SLOTS: slots, BOX: o.box ? 1 : 0 };
-    return new GpuDetectionRoi(decoder, await GpuKernel.create(device, DETECTION_ROI, roiParams, constants, [decoder.result, rois]), o);
+    return new GpuDetectionRoi(device, decoder, await GpuKernel.create(device, DETECTION_ROI, roiParams, constants, [decoder.result, rois]), o);
   }
 
-  /** Encodes the decode and the ROI pass for the detector's last run, placed by `p` in a `model`-sized input. */
-  encode(enc: GPUCommandEncoder, p: Placement, model: { width: number; height: number }, tracked: number): void {
-    const o = this.o;
+  /**
+   * Runs the detector on `image` through its `input`, then submits the decode and the ROI pass (records after the
+   * `tracked` ones); `checked` is the submission's validation check (see submitChecked), left for the caller to await
+   * with its readback (wrapped: awaiting detect must not wait for it).
+   */
+  async detect(input: ImageInput, image: ImageSource, tracked: number, label: string): Promise<{ checked: Promise<void> }> {
+    await input.runOnGpu(image);
+    const [p, model, o] = [input.placement!, input.options, this.o];
     this.kernel.write({
       modelW: model.width, modelH: model.height, dstX: p.dst.x, dstY: p.dst.y, srcX: p.src.x, srcY: p.src.y, kx: p.src.w / p.dst.w, ky: p.src.h / p.dst.h,
       scale: o.scale, shiftX: o.shiftX ?? 0, shiftY: o.shiftY ?? 0, cosT: Math.cos(o.targetAngle), sinT: Math.sin(o.targetAngle), targetAngle: o.targetAngle,
       cropSize: o.cropSize, minSimilarity: o.minSimilarity ?? 1, startKeypoint: o.startKeypoint, endKeypoint: o.endKeypoint, tracked, maxDet: this.decoder.maxOut,
     });
-    this.decoder.encode(enc);
-    this.kernel.encode(enc);
+    const checked = submitChecked(this.device, label, (enc) => {
+      this.decoder.encode(enc);
+      this.kernel.encode(enc);
+    });
+    return { checked };
   }
 
   dispose(): void {
