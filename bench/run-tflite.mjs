@@ -63,7 +63,7 @@ async function printProfile(page, m, backend) {
     e.ms += l.ms;
     byOp.set(l.op, e);
   }
-  const lines = [`${m.name} (${backend}): whole run ${p.wholeMs.toFixed(1)} ms wall; ${p.dispatches} nodes, GPU sum ${sum.toFixed(1)} ms (${p.source})`];
+  const lines = [`${m.name} (${backend}): whole run ${p.wholeMs.toFixed(1)} ms wall; ${p.dispatches} nodes, ${backend.startsWith("cpu") ? "layer" : "GPU"} sum ${sum.toFixed(1)} ms (${p.source})`];
   for (const [op, e] of [...byOp].sort((a, b) => b[1].ms - a[1].ms)) lines.push(`  ${op.padEnd(22)} ${String(e.n).padStart(4)} nodes ${e.ms.toFixed(2).padStart(8)} ms`);
   lines.push('  slowest:');
   for (const l of [...p.layers].sort((a, b) => b.ms - a.ms).slice(0, 8)) lines.push(`    ${l.ms.toFixed(2).padStart(7)} ms ${l.op} ${l.node}`);

@@ -2,7 +2,7 @@
 // over its first runs, then keeps the faster side per step. Results stay bitwise those of one thread throughout.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
-import { PLAN_RUNS, REPLAN_RUNS, SAMPLES, ThreadPlan, WARMUP } from '../src/cpu/thread-plan.js';
+import { PLAN_RUNS, REPLAN_RUNS, SAMPLES, ThreadPlan, WARMUP, WATCH } from '../src/cpu/thread-plan.js';
 import { nodeTeam } from '../src/cpu/thread-team-node.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
@@ -70,6 +70,42 @@ describe('thread plan', () => {
       }
       now.mockRestore();
       expect(plan.chosen, `check cost ${checkCost}`).toEqual([kept, kept, kept]);
+    }
+  });
+
+  it('once fixed, watches: every WATCH-th run takes the other side, and the sides switch as the load changes', () => {
+    let clock = 0;
+    const now = vi.spyOn(performance, 'now').mockImplementation(() => clock);
+    try {
+      const { plan, single } = bracketed();
+      let teamCost = 1;
+      const sides: boolean[] = [];
+      const run = () => {
+        let alone = true;
+        for (let i = 0; i < 3; i++)
+          plan.step(i, () => {
+            alone &&= single();
+            clock += single() ? 2 : teamCost;
+          });
+        plan.done();
+        return alone;
+      };
+      for (let k = 0; k < WARMUP + PLAN_RUNS; k++) run();
+      expect(plan.chosen).toEqual([true, true, true]);
+      // the helpers' cores get busy: the team's steps now cost 5, one thread's still 2
+      teamCost = 5;
+      for (let k = 0; k < 2 * WATCH; k++) sides.push(run());
+      expect(plan.chosen).toEqual([false, false, false]);
+      // while on one thread, one run in WATCH probes the team
+      sides.length = 0;
+      for (let k = 0; k < 4 * WATCH; k++) sides.push(run());
+      expect(sides.filter((a) => !a).length).toBe(4);
+      // the load goes away: the team wins its probes back
+      teamCost = 1;
+      for (let k = 0; k < 12 * WATCH && !plan.chosen![0]; k++) run();
+      expect(plan.chosen).toEqual([true, true, true]);
+    } finally {
+      now.mockRestore();
     }
   });
 
