@@ -154,7 +154,7 @@ export async function profile(spec: Pick<RowSpec, 'model' | 'range' | 'backend'>
       times.push(performance.now() - s);
     }
     // the CPU's profiled runs measure their own thread plan first (src/cpu/thread-plan.ts): more runs, the fastest kept
-    const profiles = [];
+    const profiles: Awaited<ReturnType<typeof m.profile>>['profile'][] = [];
     for (let i = 0; i < (cpu ? 40 : 2); i++) profiles.push((await m.profile(x)).profile);
     const p = profiles[0]!;
     const layers = p.layers.map((l, i) => ({ ...l, ms: Math.min(...profiles.map((q) => q.layers[i]?.ms ?? l.ms)) }));
