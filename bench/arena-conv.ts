@@ -25,6 +25,8 @@ const SYNTHETIC: { op: string; x: number[]; w: number[]; attrs: Record<string, u
   { op: 'Conv', x: [1, 32, 56, 56], w: [32, 32, 3, 3], attrs: { pads: [1, 1, 1, 1] } },
   { op: 'Conv', x: [1, 16, 64, 64], w: [32, 16, 3, 3], attrs: { pads: [0, 0, 1, 1], strides: [2, 2] } },
   { op: 'Conv', x: [1, 64, 28, 28], w: [64, 32, 3, 3], attrs: { pads: [1, 1, 1, 1], group: 2 } },
+  // MediaPipe's full-range face detector's first layer (192², TFLite SAME padding)
+  { op: 'Conv', x: [1, 3, 192, 192], w: [32, 3, 3, 3], attrs: { pads: [0, 0, 1, 1], strides: [2, 2] } },
   { op: 'ConvTranspose', x: [1, 32, 32, 32], w: [32, 16, 2, 2], attrs: { strides: [2, 2] } },
   { op: 'ConvTranspose', x: [1, 32, 32, 32], w: [32, 16, 3, 3], attrs: { strides: [2, 2], pads: [1, 1, 0, 0] } },
 ];
