@@ -2,7 +2,7 @@
 // median µs and GFLOP/s per layer shape for each microkernel shape of c/gemm.c, against runCpu on a one-node graph
 // of the same node (the JavaScript kernels since the old wasm engine retired). One thread.
 //
-//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls]
+//   node scripts/vite-run.mjs /bench/arena-gemm.ts [reps=15] [--only=substring] [--shapes=4x8ls] [--new]  (--new: without runCpu)
 //   node bench/run-arena-gemm.mjs [same arguments]          (in headless Chromium: bench/arena-gemm.html)
 // In Node 20 relaxed SIMD is missing: every multiply-add is a multiply then an add (see c/sc.h); Chromium has it,
 // and `node --experimental-wasm-relaxed-simd scripts/vite-run.mjs …` gives Node 20 the same.
@@ -77,6 +77,7 @@ async function bench(argv: string[], read: (path: string) => Promise<Uint8Array>
   const reps = Number(argv.find((a) => !a.startsWith('--')) ?? 15);
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7);
   const pick = argv.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
+  const newOnly = argv.includes('--new');
   const SHAPES = GEMM_SHAPES.filter((s) => !pick || pick.includes(label(s)));
   // the page inflates the module asynchronously: before any kernelModule(false)
   log(`relaxed SIMD: ${(await kernelModuleAsync(false)).relaxed}`);
@@ -99,7 +100,7 @@ async function bench(argv: string[], read: (path: string) => Promise<Uint8Array>
       if (only && !key.includes(only)) continue;
       const [, cout, ho, wo] = rn.outputShapes[0]!;
       const flops = 2 * rn.inputShapes[0]![0]! * ho! * wo! * cout! * rn.inputShapes[0]![1]!;
-      const us = timeInterleaved([...SHAPES.map((s) => arena(rn, rg.constants, s)), runCpuRunner(rg, rn)], reps);
+      const us = timeInterleaved([...SHAPES.map((s) => arena(rn, rg.constants, s)), ...(newOnly ? [] : [runCpuRunner(rg, rn)])], reps);
       us.forEach((u, i) => {
         totals[i]! += u.med;
         mins[i]! += u.min;

@@ -51,12 +51,13 @@ static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_pa
   store_run_act(c, r, v, m, pp->act, pp->lo, pp->hi, pp->post, pp->plo, pp->phi);
 }
 
-static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT, f32 *c,
-                                                              const f32 *a, const f32 *w, const f32 *r,
-                                                              const gemm_params *pp, int t0, int t1) {
+static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const int NR, const int SPLAT,
+                                                              const int CLAMPS, f32 *c, const f32 *a, const f32 *w,
+                                                              const f32 *r, const gemm_params *pp, int t0, int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
   const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
   const f32 lo = pp->lo, hi = pp->hi, plo = pp->plo, phi = pp->phi;
+  const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
@@ -105,7 +106,7 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
       }
       const int n0 = p * NR;
       const int nc = N - n0 < NR ? N - n0 : NR;
-      if (MR == 4 && pp->trans) {
+      if (!CLAMPS && MR == 4 && pp->trans) {
         UNROLL for (int j = 0; j < NR / 4; j++) {
           if (nc > 4 * j) {
             f32x4 v0 = acc[0][j], v1 = acc[1][j], v2 = acc[2][j], v3 = acc[3][j];
@@ -126,8 +127,11 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
           UNROLL for (int j = 0; j < NR / 4; j++) {
             if (nc > 4 * j) {
               // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
-              f32x4 v = act_reg(acc[i][j], kind, lo, hi);
-              if (r) v = act_reg(wasm_f32x4_add(v, load4(rp + 4 * j)), post, plo, phi);
+              f32x4 v = CLAMPS ? clamp4(acc[i][j], vlo, vhi) : act_reg(acc[i][j], kind, lo, hi);
+              if (r) {
+                const f32x4 s = wasm_f32x4_add(v, load4(rp + 4 * j));
+                v = CLAMPS ? clamp4(s, vplo, vphi) : act_reg(s, post, plo, phi);
+              }
               if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
               else store_part(cp + 4 * j, v, nc - 4 * j);
             }
@@ -138,13 +142,21 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
   }
 }
 
+// Each export holds two copies of the kernel: one where every activation is a clamp (none, relu, clip; the bounds
+// splatted once) and C is stored row-major, one for the rest. A clamp-or-switch per register in one copy cost V8's
+// register allocation more than the switch: the copy measured (Chromium, bench/arena-gemm.ts, fastest call) 1.4×
+// faster on the face detector's K = 8 and 12 expands with a residual, 1.1–1.3× on K = 16–24, 1.02–1.06× at K ≥ 64;
+// a branch per register instead gained 1–5 % (Node). Unrolling the K loop (2 or 4) measured 1.3–1.7× slower.
 // gemm_MRxNR: splat; gemm_MRxNR_ls: loadsplat. 4×8 loadsplat was the fastest of 4×8, 5×8, 6×8 and 4×16 each way on
 // x86 (bench/arena-gemm.ts). 6×8 splat, XNNPACK's choice on ARM, is no longer exported (its 6 KB of module paid for
 // the NCHW epilogues under the bundle's ceiling): to measure it, add GEMM(gemm_6x8, 6, 8, 1) and { mr: 6, nr: 8 } to
 // GEMM_SHAPES in ops/gemm-panels.ts.
 #define GEMM(name, MR, NR, SPLAT)                                                                                     \
   EXPORT(name)(f32 *c, const f32 *a, const f32 *w, const f32 *r, const gemm_params *p, int t0, int t1) {              \
-    gemm_tiles(MR, NR, SPLAT, c, a, w, r, p, t0, t1);                                                                 \
+    if (p->act == ACT_CLAMP && (!r || p->post == ACT_CLAMP) && !p->trans)                                             \
+      gemm_tiles(MR, NR, SPLAT, 1, c, a, w, r, p, t0, t1);                                                            \
+    else                                                                                                              \
+      gemm_tiles(MR, NR, SPLAT, 0, c, a, w, r, p, t0, t1);                                                            \
   }
 
 GEMM(gemm_4x8_ls, 4, 8, 0)
