@@ -7,10 +7,10 @@
 // this makes K = 9 or 15 per kernel row instead of 3 per tap.
 //
 // The register block is 4 pixels × 8 channels (8 accumulators: with its operands it fits x86's 16 vector registers;
-// 6 pixels spilled, 2× slower on 32→64 3×3), from one template (conv-block.h) with two K loops: each input value
-// load-splat (XNNPACK's "loadsplat", gemm.c's choice too) where a kernel row's run is 12 floats or more, and
-// input loaded 4 channels at a time and broadcast by lane ("s4") under that: measured in Chromium on x86, s4 is
-// 7 % faster on the runs of 9 of a 3×3 first layer, loadsplat 8 % faster on 5×5's 15 and 2× on Cin = 32.
+// 6 pixels spilled, 2× slower on 32→64 3×3), from a template (conv-block.h) given its K loop: each input value
+// load-splat (XNNPACK's "loadsplat", gemm.c's choice too). A second instance loading the input 4 channels at a time
+// and broadcasting it by lane ("s4") for runs under 12 floats measured 2–4 % faster on the 3×3 first layers in
+// Chromium (13 % slower in Node 20) and cost 1.7 KiB of the CPU app's gzip, which gemm.c's clamp-only copy needed.
 // The epilogue is inlined whole: a call in it (even for the sigmoid alone) slowed the 3×3 first layers by 3 %.
 //
 // With `nchw` set, y (and the residual) are NCHW instead (a graph output written as the graph wants it): each
@@ -63,11 +63,6 @@ static inline __attribute__((always_inline)) void conv_store_planes(const conv_p
 
 #define MR 4
 #define PIXELS(F) F(0) F(1) F(2) F(3)
-#define KLOOP CONV_KLOOP
-#define CONV_BLOCK conv_block_s4
-#include "conv-block.h"
-#undef KLOOP
-#undef CONV_BLOCK
 #define KLOOP CONV_KLOOP_LS
 #define CONV_BLOCK conv_block_ls
 #include "conv-block.h"
@@ -89,11 +84,7 @@ EXPORT(conv_nhwc)(const conv_params *p, f32 *y, const f32 *x, const f32 *w, cons
         const f32 *wp = w + (g * p->panels + j) * pstride;
         const int oc = (g * p->opg + j * NR) * cs;
         const int nv = p->opg - j * NR < NR ? p->opg - j * NR : NR;
-        if (p->kw * p->cpg < 12)
-          for (int ox = 0; ox < p->wo; ox += MR)
-            conv_block_s4(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < MR ? p->wo - ox : MR, g, nv);
-        else
-          for (int ox = 0; ox < p->wo; ox += MR)
+        for (int ox = 0; ox < p->wo; ox += MR)
             conv_block_ls(p, yr + oc, rr ? rr + oc : 0, xn, zero, wp, oy, ox, p->wo - ox < MR ? p->wo - ox : MR, g, nv);
       }
   }
