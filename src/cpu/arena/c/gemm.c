@@ -46,14 +46,6 @@ static inline f32x4 act_reg(f32x4 v, int kind, f32 a, f32 b) {
   }
 }
 
-// The general copy's epilogue of one register: act, + residual (r, or 0 for none), post. A call, to keep the module
-// small: the clamps, the common case, are inlined in the other copy.
-static __attribute__((noinline)) f32x4 finish(f32x4 v, const f32 *r, const gemm_params *pp) {
-  v = act_reg(v, pp->act, pp->lo, pp->hi);
-  if (r) v = act_reg(wasm_f32x4_add(v, load4(r)), pp->post, pp->plo, pp->phi);
-  return v;
-}
-
 // m ≤ 4 rows of one column of C stored transposed (a run of its column): planes.h's run epilogue.
 static inline void store_col(f32 *c, const f32 *r, f32x4 v, int m, const gemm_params *pp) {
   store_run_act(c, r, v, m, pp->act, pp->lo, pp->hi, pp->post, pp->plo, pp->phi);
@@ -63,8 +55,9 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
                                                               const int CLAMPS, f32 *c, const f32 *a, const f32 *w,
                                                               const f32 *r, const gemm_params *pp, int t0, int t1) {
   const int M = pp->M, N = pp->N, K = pp->K, a_stride = pp->a_stride, group = pp->group;
-  const int group_stride = pp->group_stride, pchunk = pp->pchunk;
-  const f32x4 vlo = splat(pp->lo), vhi = splat(pp->hi), vplo = splat(pp->plo), vphi = splat(pp->phi);
+  const int group_stride = pp->group_stride, pchunk = pp->pchunk, kind = pp->act, post = pp->post;
+  const f32 lo = pp->lo, hi = pp->hi, plo = pp->plo, phi = pp->phi;
+  const f32x4 vlo = splat(lo), vhi = splat(hi), vplo = splat(plo), vphi = splat(phi);
   const int panels = (N + NR - 1) / NR;
   const int chunks = (panels + pchunk - 1) / pchunk;
   const int panel_size = NR * (K + 1);
@@ -134,12 +127,10 @@ static inline __attribute__((always_inline)) void gemm_tiles(const int MR, const
           UNROLL for (int j = 0; j < NR / 4; j++) {
             if (nc > 4 * j) {
               // a partial vector reads at most 3 floats past the residual's row: the arena's slack covers the last
-              f32x4 v;
-              if (CLAMPS) {
-                v = clamp4(acc[i][j], vlo, vhi);
-                if (r) v = clamp4(wasm_f32x4_add(v, load4(rp + 4 * j)), vplo, vphi);
-              } else {
-                v = finish(acc[i][j], r ? rp + 4 * j : 0, pp);
+              f32x4 v = CLAMPS ? clamp4(acc[i][j], vlo, vhi) : act_reg(acc[i][j], kind, lo, hi);
+              if (r) {
+                const f32x4 s = wasm_f32x4_add(v, load4(rp + 4 * j));
+                v = CLAMPS ? clamp4(s, vplo, vphi) : act_reg(s, post, plo, phi);
               }
               if (nc >= 4 * j + 4) store4(cp + 4 * j, v);
               else store_part(cp + 4 * j, v, nc - 4 * j);
