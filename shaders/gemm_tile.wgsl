@@ -20,7 +20,7 @@
 // matrix read (pointwise), an image gather (conv2d), a depthwise convolution computed on the fly (dwpw).
 override TM: u32 = 64u; // tile rows and columns (multiples of RM and 4·RN4; (TM/RM) · (TN/(4·RN4)) invocations)
 override TN: u32 = 64u;
-const TK: u32 = 16u;
+override TK: u32 = 16u; // reduction depth staged per step (a multiple of 4; conv2d.wgsl's staged tile sets its CK)
 const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
@@ -64,6 +64,8 @@ struct Block {
   bias: vec4<f32>, // block_bias() of column group 0 (columns n .. n+3)
   bias_hi: array<vec4<f32>, RN4>, // block_bias() of column group j >= 1 at [j] (tiled() only)
   m: u32,
+  // rows RM - cut .. RM - 1 are not stored (conv2d.wgsl's 2-D tile: pixels past the image's right or bottom edge)
+  cut: u32,
   n: u32,
   t: u32,
   valid: bool,
@@ -95,20 +97,25 @@ fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   blk.n = tn * TN + lid.x * 4u;
   blk.t = t;
   blk.valid = true;
-  // the tile's block_bias(), loaded once per workgroup into As (free after gemm_tile's last barrier; TM·TK/4 >=
-  // TN/4 vec4s), so the workgroup memory is exactly (TM + TN)·TK floats
+  return stage_bias(blk, lid);
+}
+
+// blk with the tile's block_bias() loaded once per workgroup into Bs (free after the tile's last barrier;
+// TK·TN/4 >= TN/4 vec4s), so the workgroup memory is exactly the tile's staging arrays.
+fn stage_bias(b: Block, lid: vec3<u32>) -> Block {
+  var blk = b;
   let nx = TN / (4u * RN4);
   if (lid.y == 0u) {
     for (var j = 0u; j < RN4; j++) {
       var col = blk;
       col.n = block_col(blk, j);
-      As[lid.x + j * nx] = block_bias(col);
+      Bs[lid.x + j * nx] = block_bias(col);
     }
   }
   workgroupBarrier();
-  blk.bias = As[lid.x];
+  blk.bias = Bs[lid.x];
   for (var j = 1u; j < RN4; j++) {
-    blk.bias_hi[j] = As[lid.x + j * nx];
+    blk.bias_hi[j] = Bs[lid.x + j * nx];
   }
   return blk;
 }
