@@ -86,6 +86,13 @@ export function convStagedTraffic(g: Conv2dGeometry, t: ConvStagedTile, residual
   return tilesN * g.n * patch * g.c + tilesS * g.group * (g.kh * g.kw * g.c / g.group * coutg + tilesN * t.TN) + g.n * g.oh * g.ow * g.cout * (residual ? 2 : 1);
 }
 
+/** The staged tile of TY × TX pixels, TN columns, block b and TK channels per step, with its patch for g. */
+export function stagedTile(g: Conv2dGeometry, TY: number, TX: number, TN: number, b: GemmBlock, TK: number): { staged: true } & ConvStagedTile {
+  const PH = (TY - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1;
+  const PW = (TX - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1;
+  return { staged: true, TM: TY * TX, TN, ...b, TY, TX, PH, PW, TK };
+}
+
 /**
  * The tiled variant's plan by pickTile (least counted traffic, the minimum-workgroups rule) over the staged tiles
  * and the gathered ones (gemmTile's candidates, costed by gemmTraffic per group) the device runs. A staged tile's
@@ -104,15 +111,16 @@ export function planConv2d(g: Conv2dGeometry, limits: Readonly<Record<string, nu
     for (const TY of [1, 2, 4, 8, 16]) {
       const TM = TX * TY;
       if (TM < 16 || TM > 256 || (TX > 4 && TX / 2 >= g.ow) || (TY > 1 && TY / 2 >= g.oh)) continue;
-      const PH = (TY - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1;
-      const PW = (TX - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1;
       for (const TN of [16, 32, 64, 128]) {
         if (TN > 16 && TN / 2 >= coutg) continue;
         for (const b of GEMM_BLOCKS) {
           if (TX % b.RM !== 0) continue;
-          const TK = tks.find((tk) => tileFits(TM, TN, b, PH * PW * tk + tk * TN, limits));
+          const TK = tks.find((tk) => {
+            const t = stagedTile(g, TY, TX, TN, b, tk);
+            return tileFits(TM, TN, b, t.PH * t.PW * tk + tk * TN, limits);
+          });
           if (TK === undefined) continue;
-          const t: ConvTile = { staged: true, TM, TN, ...b, TY, TX, PH, PW, TK };
+          const t = stagedTile(g, TY, TX, TN, b, TK);
           const workgroups = Math.ceil(g.ow / TX) * Math.ceil(g.oh / TY) * g.n * Math.ceil(coutg / TN) * g.group;
           cands.push({ t, cost: convStagedTraffic(g, t), workgroups });
         }
