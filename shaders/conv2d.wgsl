@@ -24,6 +24,7 @@
 // reg_main (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
 // #include "gemm_tile.wgsl"
+// #include "gemm_inner.wgsl"
 // #include "gemm_store.wgsl"
 // #include "gemm_register.wgsl"
 

@@ -10,7 +10,8 @@
 // conflicts. 4·RM·RN4 FMAs (vec4) per RM + 4·RN4 vec4 workgroup loads.
 // RM (4 or 8) and RN4 (1 or 2) are consts prepended per shader text by src/gpu/kernels/gemm.ts (a function's
 // array sizes must be const expressions); the software-adapter entry points use RM = 4, RN4 = 1.
-// The including kernel declares:
+// gemm_tile() itself is in gemm_inner.wgsl (or gemm_inner_subgroups.wgsl, src/gpu/kernels/gemm.ts), which the
+// including kernel includes after this file. The including kernel declares:
 //   struct TileSrc                                     whatever its loaders need (offsets, group, ...)
 //   fn tile_a(s: TileSrc, m: u32, k: u32) -> vec4<f32>  A[m, k .. k+3], zero where m >= M or k+q >= K
 //   fn tile_b(s: TileSrc, k: u32, n: u32) -> vec4<f32>  B[k, n .. n+3], zero where k >= K or n+q >= N
@@ -25,37 +26,6 @@ const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
-
-fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RB> {
-  var acc: array<vec4<f32>, RB>;
-  let nx = TN / (4u * RN4);
-  let nthreads = (TM / RM) * nx;
-  for (var k0 = 0u; k0 < params.k; k0 += TK) {
-    for (var i = lidx; i < TM * TK / 4u; i += nthreads) {
-      As[i] = tile_a(s, m0 + i / (TK / 4u), k0 + (i % (TK / 4u)) * 4u);
-    }
-    for (var i = lidx; i < TK * TN / 4u; i += nthreads) {
-      Bs[i] = tile_b(s, k0 + i / (TN / 4u), n0 + (i % (TN / 4u)) * 4u);
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TK; k += 4u) {
-      var bq: array<vec4<f32>, 4u * RN4>; // bq[q·RN4 + j] = B row k+q, column group j
-      for (var q = 0u; q < 4u; q++) {
-        for (var j = 0u; j < RN4; j++) {
-          bq[q * RN4 + j] = Bs[(k + q) * (TN / 4u) + lid.x + j * nx];
-        }
-      }
-      for (var i = 0u; i < RM; i++) {
-        let av = As[(lid.y * RM + i) * (TK / 4u) + k / 4u];
-        for (var j = 0u; j < RN4; j++) {
-          acc[i * RN4 + j] += av.x * bq[j] + av.y * bq[RN4 + j] + av.z * bq[2u * RN4 + j] + av.w * bq[3u * RN4 + j];
-        }
-      }
-    }
-    workgroupBarrier();
-  }
-  return acc;
-}
 
 // One invocation's RM × 4·RN4 result: rows m .. m+RM-1 of matrix t, column groups block_col(blk, j);
 // valid = false past the grid.

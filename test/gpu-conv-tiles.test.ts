@@ -3,9 +3,9 @@
 // (4×4, 4×8, 8×4, 8×8) and every staged TK, over odd shapes, strides, dilations, groups, batches and residuals, against
 // Conv.reference; tolerance |gpu - ref| <= 1e-4 + 1e-4·|ref| (support/conv-sweep.ts). The pipeline each ran is asserted.
 import { afterAll, describe, expect, it } from 'vitest';
-import type { GpuContext } from '../src/gpu/device.js';
+import { getGpu, summarizeAdapter, type GpuContext } from '../src/gpu/device.js';
 import { planConv2d, stagedTile, type Conv2dGeometry, type ConvTile } from '../src/gpu/kernels/conv2d.js';
-import { GEMM_BLOCKS, type GemmTile } from '../src/gpu/kernels/gemm.js';
+import { GEMM_BLOCKS, gemmSubgroupLanes, type GemmTile } from '../src/gpu/kernels/gemm.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
@@ -15,11 +15,23 @@ import { build, compare, randomTensor, rng, type Config, type Kind } from './sup
 import { runProgram } from './support/run-program.js';
 
 let gpu: GpuContext | undefined;
-const hardware = async (): Promise<GpuContext> => {
+let plain: GpuContext | undefined;
+/** The test device (SwiftShader offers `subgroups`, of 4) presented as hardware; `bare`: one made without any optional feature. */
+const hardware = async (bare = false): Promise<GpuContext> => {
   gpu ??= await openKernelDevice();
-  return { ...gpu, info: { ...gpu.info, isSoftware: false } };
+  if (bare && !plain) {
+    const api = await getGpu();
+    const adapter = typeof api === 'string' ? undefined : await api.requestAdapter();
+    if (!adapter) throw new Error('no WebGPU adapter');
+    plain = { adapter, device: await adapter.requestDevice(), info: summarizeAdapter(adapter) };
+  }
+  const g = bare ? plain! : gpu;
+  return { ...g, info: { ...g.info, isSoftware: false } };
 };
-afterAll(() => gpu?.device.destroy());
+afterAll(() => {
+  gpu?.device.destroy();
+  plain?.device.destroy();
+});
 
 const cfg = (name: string, kind: Kind, c: Partial<Config>): Config => ({
   name, kind, n: 1, cin: 8, cout: 8, h: 9, w: 11, group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1],
@@ -46,8 +58,8 @@ function geometry(c: Config): Conv2dGeometry {
 const blockName = (b: { RM: number; RN4: number }) => (b.RM === 4 && b.RN4 === 1 ? '' : `.r${b.RM}x${4 * b.RN4}`);
 
 /** Runs cfg with the plan forced (a residual on odd cases), checks it against the reference and returns the pipeline keys. */
-async function run(c: Config, opts: { convTile?: ConvTile; gemmTile?: GemmTile }, residual: boolean): Promise<string[]> {
-  const hw = await hardware();
+async function run(c: Config, opts: { convTile?: ConvTile; gemmTile?: GemmTile }, residual: boolean, bare = false): Promise<string[]> {
+  const hw = await hardware(bare);
   const pipelines = new PipelineCache(hw.device);
   const { rn, inputs } = build(c);
   const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
@@ -109,5 +121,43 @@ describe('pointwise GEMM, every block forced (hardware path)', () => {
     const keys = await run(c, { gemmTile: t }, residual);
     const want = `gemm${residual ? '.res' : ''}`;
     expect(keys.filter((k) => k.startsWith(want) && k.includes(`${blockName(t)}|`) && k.includes(`TM=${t.TM},TN=${t.TN}`)), keys.join(', ')).toHaveLength(1);
+  });
+});
+
+describe('pointwise GEMM inner product by subgroup shuffles (gemm_inner_subgroups.wgsl)', () => {
+  const PWS: Config[] = [
+    cfg('pw 33->130 13x11', 'pw', { cin: 33, cout: 130, h: 13, w: 11, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'hardswish' } }),
+    cfg('pw 64->96 7x9 n=2', 'pw', { n: 2, cin: 64, cout: 96, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }),
+    cfg('pw 20->6 5x3', 'pw', { cin: 20, cout: 6, h: 5, w: 3, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'sigmoid' } }),
+  ];
+  // row groups of 4 lanes (SwiftShader's subgroup size) and of 2, with 4- and 8-row blocks
+  const TILES: GemmTile[] = [
+    { TM: 32, TN: 16, RM: 4, RN4: 1 },
+    { TM: 64, TN: 32, RM: 8, RN4: 2 },
+    { TM: 16, TN: 16, RM: 4, RN4: 2 },
+    { TM: 64, TN: 16, RM: 8, RN4: 1 },
+  ];
+  const cases = PWS.flatMap((c, i) => TILES.map((t, j) => [c, t, (i + j) % 2 === 1] as const));
+  it.each(cases.map(([c, t, r]) => [c.name, `${t.TM}x${t.TN}${blockName(t)}`, r, c, t] as const))(
+    '%s: %s, residual %s: the subgroup variant where the device has subgroups, the staged one where it has not',
+    async (_n, _t, residual, c, t) => {
+      const hw = await hardware();
+      expect(hw.device.features.has('subgroups'), 'SwiftShader offers subgroups').toBe(true);
+      const nx = t.TN / (4 * t.RN4);
+      expect(hw.info.subgroupMinSize % nx).toBe(0);
+      const want = `gemm${residual ? '.res' : ''}`;
+      const sg = await run(c, { gemmTile: t }, residual);
+      expect(sg.filter((k) => k.startsWith(want) && k.includes(`${blockName(t)}.sg${nx}|`) && k.includes(`TM=${t.TM},TN=${t.TN}`)), sg.join(', ')).toHaveLength(1);
+      const staged = await run(c, { gemmTile: t }, residual, true);
+      expect(staged.filter((k) => k.startsWith(want) && !k.includes('.sg') && k.includes(`TM=${t.TM},TN=${t.TN}`)), staged.join(', ')).toHaveLength(1);
+    },
+  );
+
+  it('a row group wider than the smallest subgroup keeps the workgroup-memory A', () => {
+    const dev = { features: new Set(['subgroups']) } as unknown as GPUDevice;
+    expect(gemmSubgroupLanes({ TM: 64, TN: 64, RM: 4, RN4: 1 }, dev, 4)).toBe(0);
+    expect(gemmSubgroupLanes({ TM: 64, TN: 64, RM: 4, RN4: 1 }, dev, 32)).toBe(16);
+    expect(gemmSubgroupLanes({ TM: 128, TN: 128, RM: 4, RN4: 1 }, dev, 32)).toBe(0); // 32 lanes, 16 A vec4s a row group
+    expect(gemmSubgroupLanes({ TM: 64, TN: 64, RM: 4, RN4: 1 }, { features: new Set() } as unknown as GPUDevice, 32)).toBe(0);
   });
 });

@@ -59,12 +59,19 @@ export function withBlock(source: string, b: GemmBlock): { source: string; suffi
   return { source: `const RM: u32 = ${b.RM}u;\nconst RN4: u32 = ${b.RN4}u;\n${source}`, suffix };
 }
 
-/** The GEMM module for an entry point; every vec4 or f16 binding and a block other than 4×4 is for the tiled variant only. */
-export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4): ShaderDef {
+const INNER = '// #include "gemm_inner.wgsl"';
+
+/**
+ * The GEMM module for an entry point; every vec4 or f16 binding and a block other than 4×4 is for the tiled variant
+ * only. `sgNx`: the tiled inner product by subgroup shuffles of A (gemm_inner_subgroups.wgsl) for a tile of that
+ * many lanes per row group (gemmSubgroupLanes), 0: A staged in workgroup memory.
+ */
+export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4, sgNx = 0): ShaderDef {
   const { aVec = false, bVec = false, bHalf = false, yVec = false } = b;
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const blocked = withBlock(withOutputType(withActivation(gemmWgsl), yVec), block);
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}`;
+  const wgsl = sgNx ? `const SG_NX: u32 = ${sgNx}u;\n${gemmWgsl.replace(INNER, '// #include "gemm_inner_subgroups.wgsl"')}` : gemmWgsl;
+  const blocked = withBlock(withOutputType(withActivation(wgsl), yVec), block);
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}${sgNx ? `.sg${sgNx}` : ''}`;
   let def = gemmDefs.get(name);
   if (!def) {
     const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), blocked.source].join('\n');
@@ -152,6 +159,16 @@ export function gemmTile(m: number, n: number, k: number, limits: Readonly<Recor
         cands.push({ t, cost: gemmTraffic(m, n, k, t), workgroups: Math.ceil(m / TM) * Math.ceil(n / TN) * batches });
       }
   return pickTile(cands, smallerTile) ?? { TM: 16, TN: 16, ...BLOCK_4X4 };
+}
+
+/**
+ * Lanes per row group of the tile (TN/(4·RN4)) when the device can run its inner product by subgroup shuffles
+ * (gemm_inner_subgroups.wgsl): it has `subgroups` and the lanes divide both its smallest subgroup size and the
+ * row group's RM·4 A vec4s per step; else 0.
+ */
+export function gemmSubgroupLanes(t: GemmTile, device: GPUDevice, subgroupMinSize: number): number {
+  const nx = t.TN / (4 * t.RN4);
+  return device.features.has('subgroups') && subgroupMinSize % nx === 0 && (4 * t.RM) % nx === 0 ? nx : 0;
 }
 
 /** gemm_tile.wgsl's TK: the reduction depth staged per step. */
@@ -289,7 +306,8 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
   // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
   const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
-  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block);
+  const sg = variant === 'tiled' ? gemmSubgroupLanes({ TM, TN, ...block }, ctx.device, ctx.info.subgroupMinSize) : 0;
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block, sg);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
