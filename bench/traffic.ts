@@ -148,6 +148,8 @@ export interface TrafficRow {
   stores: number;
   /** bytes loaded from each binding (index = binding number) */
   perBinding: number[];
+  /** workgroups dispatched */
+  workgroups: number;
 }
 
 /** Counts every dispatch of one node, its inputs given in NCHW (as runNodeOnGpu takes them). */
@@ -217,7 +219,7 @@ export async function countNode(
         if (s.mode === 'read') minRead += size(r);
         else minWrite += size(r);
       }
-      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, loads, stores, perBinding });
+      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, loads, stores, perBinding, workgroups: d.workgroups[0] * d.workgroups[1] * d.workgroups[2] });
     }
     const err = await device.popErrorScope();
     if (err) throw new Error(`traffic: ${rn.node.op} node "${rn.node.name}": ${err.message}`);
@@ -277,11 +279,11 @@ function sum(rows: readonly TrafficRow[], k: 'read' | 'write' | 'minRead' | 'min
 
 /** The table: per dispatch, totals, and each fused pair against the two dispatches it replaces. */
 export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
-  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory; load and store instructions (millions, a vec4 one)`];
+  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory; load and store instructions (millions, a vec4 one); workgroups`];
   const ops = (n: number) => (n / 1e6).toFixed(3);
   const row = (label: string, r: TrafficRow[]) =>
-    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)} ${ops(sum(r, 'loads')).padStart(9)} ${ops(sum(r, 'stores')).padStart(8)}`;
-  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)} ${'loads M'.padStart(9)} ${'stores M'.padStart(8)}`);
+    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)} ${ops(sum(r, 'loads')).padStart(9)} ${ops(sum(r, 'stores')).padStart(8)}${r.length === 1 ? ` ${String(r[0]!.workgroups).padStart(6)}` : ''}`;
+  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)} ${'loads M'.padStart(9)} ${'stores M'.padStart(8)} ${'wgs'.padStart(6)}`);
   if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
   lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
   lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));

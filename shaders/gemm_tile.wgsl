@@ -4,7 +4,7 @@
 //   (i < RM, j < RN4, NX = TN / (4·RN4) invocations along n)
 // A workgroup of NX × (TM/RM) invocations computes a TM × TN tile; each invocation an RM × 4·RN4 block held in
 // RM·RN4 vec4 registers: RM consecutive rows, and RN4 column groups NX vec4s apart, so the lanes of a warp
-// read (and store) consecutive vec4s for each j. Per TK = 16 step the workgroup stages A as [TM][TK/4] vec4
+// read (and store) consecutive vec4s for each j. Per TK = 16 step (gemm_inner.wgsl) the workgroup stages A as [TM][TK/4] vec4
 // and B as [TK][TN/4] vec4 in workgroup memory: consecutive invocations fetch consecutive vec4s; in the inner
 // loop the lanes of a warp share the A vec4 (broadcast) and read consecutive B vec4s, so there are no bank
 // conflicts. 4·RM·RN4 FMAs (vec4) per RM + 4·RN4 vec4 workgroup loads.
@@ -21,7 +21,7 @@
 // matrix read (pointwise), an image gather (conv2d), a depthwise convolution computed on the fly (dwpw).
 override TM: u32 = 64u; // tile rows and columns (multiples of RM and 4·RN4; (TM/RM) · (TN/(4·RN4)) invocations)
 override TN: u32 = 64u;
-override TK: u32 = 16u; // reduction depth staged per step (a multiple of 4; conv2d.wgsl's staged tile sets its CK)
+override TK: u32 = 16u; // reduction depth staged per step (a multiple of 4; only conv2d.wgsl's staged tile sets it)
 const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;

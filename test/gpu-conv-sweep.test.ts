@@ -150,7 +150,8 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
 });
 
 /** Explicit configs for the hardware-path implicit GEMM and pointwise GEMM: vec4 input gathers (cg % 4 = 0), vec4 weight
- * loads and output stores (coutg % 4 = 0), and the scalar paths beside them; the pipeline key names the binding types. */
+ * loads and output stores (coutg % 4 = 0), and the scalar paths beside them; the pipeline key names the binding types
+ * (and .staged: the conv's input patch in workgroup memory, .sg4: the GEMM's A by subgroup shuffles, SwiftShader's 4). */
 describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => {
   const base = (name: string, kind: Kind, c: Partial<Config>): Config => ({
     name, kind, n: 1, cin: 8, cout: 8, h: 9, w: 11, group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1],
@@ -164,8 +165,8 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
     [base('grouped 8->24 g2 d2', 'grouped', { cin: 8, cout: 24, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.staged.x4.w4|'],
     [base('grouped 12->6 g3 (coutg 2)', 'grouped', { cin: 12, cout: 6, group: 3, h: 7, w: 6 }), 'conv2d.staged.x4|'],
     [base('pw 12->20 n=2', 'pw', { n: 2, cin: 12, cout: 20, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4|'],
-    [base('pw 5->12', 'pw', { cin: 5, cout: 12, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }), 'gemm.b4.y4|'],
-    [base('pw 8->7', 'pw', { cin: 8, cout: 7, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }), 'gemm.a4|'],
+    [base('pw 5->12', 'pw', { cin: 5, cout: 12, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }), 'gemm.b4.y4.sg4|'],
+    [base('pw 8->7', 'pw', { cin: 8, cout: 7, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }), 'gemm.a4.sg4|'],
     // larger tiles and blocks (test/gpu-conv-tiles.test.ts runs every block forced): odd M, N past the last column group
     [base('pw 64->384 14x14 (MobileNetV2 pw14)', 'pw', { cin: 64, cout: 384, h: 14, w: 14, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4.r4x8|'],
     [base('pw 33->130 13x11', 'pw', { cin: 33, cout: 130, h: 13, w: 11, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'hardswish' } }), 'gemm|'],
@@ -191,7 +192,7 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
     [cases[3]![0], 'conv2d.staged.res|'],
     [cases[4]![0], 'conv2d.staged.res.x4.w4|'],
     [cases[6]![0], 'gemm.res.a4.b4.y4|'],
-    [cases[8]![0], 'gemm.res.a4|'],
+    [cases[8]![0], 'gemm.res.a4.sg4|'],
     [cases[9]![0], 'gemm.res.a4.b4.y4.r4x8|'],
     [cases[10]![0], 'gemm.res|'],
     [cases[13]![0], 'conv2d.staged.res.r4x8|'],
