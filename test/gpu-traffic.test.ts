@@ -2,7 +2,10 @@
 // store, checked on text and on kernels whose exact traffic is known, and the fused depthwise -> pointwise
 // kernel's counted traffic against the unfused pair it replaces on MobileNetV2-1.0 block shapes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { countGraph, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
+import { countGraph, countNode, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
+import { convStagedTraffic, planConv2d, type Conv2dGeometry, type ConvTile } from '../src/gpu/kernels/conv2d.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { GraphBuilder } from '../src/builder.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
@@ -171,5 +174,37 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     // fused where it wins, and at these MobileNetV2 shapes it does
     expect(fusedGraph.nodes.map((n) => n.node.op)).toEqual([FUSED_DWPW]);
     expect(counted(fused)).toBeLessThan(counted(unfused));
+  });
+});
+
+describe('implicit-GEMM conv: the staged input patch (hardware path)', () => {
+  it.each([
+    ['3x3 s1 28² 32->64', 28, 32, 64, 1, 3],
+    ['3x3 s2 29² 16->24', 29, 16, 24, 2, 3],
+    ['5x5 s2 64² 3->24 (face detector stem shape, halved)', 64, 3, 24, 2, 5],
+  ] as const)('%s: counted as convStagedTraffic predicts, below the per-tap gather', async (_n, hw, cin, cout, s, k) => {
+    const g = await device();
+    const rg = graphOf((b) => {
+      const x = b.input('x', [1, cin, hw, hw]);
+      b.output(b.conv2d(x, cin, cout, k, { stride: s, padding: (k - 1) >> 1 }), 'out');
+    });
+    const p = (k - 1) >> 1;
+    const o = Math.floor((hw + 2 * p - k) / s) + 1;
+    const geo: Conv2dGeometry = { n: 1, c: cin, h: hw, w: hw, cout, oh: o, ow: o, kh: k, kw: k, group: 1, strides: [s, s], dilations: [1, 1], pads: [p, p, p, p] };
+    const planned = planConv2d(geo, g.info.limits);
+    expect(planned.staged).toBe(true);
+    const hwCtx: GpuContext = { ...g, info: { ...g.info, isSoftware: false } };
+    const pipelines = new PipelineCache(g.device);
+    const rn = rg.nodes[0]!;
+    const ins = [feed([1, cin, hw, hw]), rg.constants.get(rn.node.inputs[1]!)!, rg.constants.get(rn.node.inputs[2]!)!];
+    const count = async (t: ConvTile) => (await countNode(hwCtx, rg, 0, ins, pipelines, convProgram({ convTile: t })))[0]!;
+    const staged = await count(planned);
+    const gathered = await count({ staged: false, ...gemmTile(o * o, cout, k * k * cin, g.info.limits) });
+    expect(staged.dispatch).toMatch(/^conv2d\.staged/);
+    expect(staged.write).toBe(o * o * cout * 4);
+    const counted = staged.read + staged.write;
+    if (!planned.staged) throw new Error('unreachable');
+    expect(Math.abs(convStagedTraffic(geo, planned) * 4 - counted) / counted).toBeLessThan(0.02);
+    expect(counted).toBeLessThan(gathered.read + gathered.write);
   });
 });
