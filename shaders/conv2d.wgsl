@@ -155,17 +155,10 @@ fn conv_tile(grp: u32, img: u32, oy0: u32, ox0: u32, n0: u32, lid: vec3<u32>, li
       workgroupBarrier();
       let toff = pix + (tap / KW) * params.dil_y * PW + (tap % KW) * params.dil_x;
       for (var k = 0u; k < TK; k += 4u) {
-        var bq: array<vec4<f32>, 4u * RN4>;
-        for (var q = 0u; q < 4u; q++) {
-          for (var j = 0u; j < RN4; j++) {
-            bq[q * RN4 + j] = Bs[(k + q) * (TN / 4u) + lid.x + j * nx];
-          }
-        }
+        let bq = tile_bq(k, lid);
         for (var i = 0u; i < RM; i++) {
           let av = Ps[(toff + i * params.stride_x) * (TK / 4u) + k / 4u];
-          for (var j = 0u; j < RN4; j++) {
-            acc[i * RN4 + j] += av.x * bq[j] + av.y * bq[RN4 + j] + av.z * bq[2u * RN4 + j] + av.w * bq[3u * RN4 + j];
-          }
+          tile_fma(&acc, i, av, bq);
         }
       }
       workgroupBarrier();

@@ -21,23 +21,14 @@ fn gemm_tile(s: TileSrc, m0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<v
       let e = lid.x + r * SG_NX;
       ra[r] = tile_a(s, m0 + lid.y * RM + e / 4u, k0 + (e % 4u) * 4u);
     }
-    for (var i = lidx; i < TK * TN / 4u; i += nthreads) {
-      Bs[i] = tile_b(s, k0 + i / (TN / 4u), n0 + (i % (TN / 4u)) * 4u);
-    }
+    stage_b(s, k0, n0, lidx, nthreads);
     workgroupBarrier();
     for (var k = 0u; k < TK; k += 4u) {
-      var bq: array<vec4<f32>, 4u * RN4>; // bq[q·RN4 + j] = B row k+q, column group j
-      for (var q = 0u; q < 4u; q++) {
-        for (var j = 0u; j < RN4; j++) {
-          bq[q * RN4 + j] = Bs[(k + q) * (TN / 4u) + lid.x + j * SG_NX];
-        }
-      }
+      let bq = tile_bq(k, lid);
       for (var i = 0u; i < RM; i++) {
         let e = i * 4u + k / 4u;
         let av = subgroupShuffle(ra[e / SG_NX], lane0 + e % SG_NX);
-        for (var j = 0u; j < RN4; j++) {
-          acc[i * RN4 + j] += av.x * bq[j] + av.y * bq[RN4 + j] + av.z * bq[2u * RN4 + j] + av.w * bq[3u * RN4 + j];
-        }
+        tile_fma(&acc, i, av, bq);
       }
     }
     workgroupBarrier();

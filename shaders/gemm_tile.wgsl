@@ -27,6 +27,32 @@ const RB: u32 = RM * RN4; // vec4 accumulators per invocation
 var<workgroup> As: array<vec4<f32>, TM * TK / 4u>;
 var<workgroup> Bs: array<vec4<f32>, TK * TN / 4u>;
 
+// The inner product's pieces, shared by gemm_inner*.wgsl and conv2d.wgsl's staged tile:
+// B rows k .. k+3 of Bs for this invocation's column groups, bq[q·RN4 + j] (row k+q, column group j)
+fn tile_bq(k: u32, lid: vec3<u32>) -> array<vec4<f32>, 4u * RN4> {
+  var bq: array<vec4<f32>, 4u * RN4>;
+  for (var q = 0u; q < 4u; q++) {
+    for (var j = 0u; j < RN4; j++) {
+      bq[q * RN4 + j] = Bs[(k + q) * (TN / 4u) + lid.x + j * (TN / (4u * RN4))];
+    }
+  }
+  return bq;
+}
+
+// acc row i += av (A row i, columns k .. k+3) · those B rows
+fn tile_fma(acc: ptr<function, array<vec4<f32>, RB>>, i: u32, av: vec4<f32>, bq: array<vec4<f32>, 4u * RN4>) {
+  for (var j = 0u; j < RN4; j++) {
+    (*acc)[i * RN4 + j] += av.x * bq[j] + av.y * bq[RN4 + j] + av.z * bq[2u * RN4 + j] + av.w * bq[3u * RN4 + j];
+  }
+}
+
+// Bs = B rows k0 .. k0+TK-1, columns n0 .. n0+TN-1 (tile_b), staged by the workgroup's nthreads invocations
+fn stage_b(s: TileSrc, k0: u32, n0: u32, lidx: u32, nthreads: u32) {
+  for (var i = lidx; i < TK * TN / 4u; i += nthreads) {
+    Bs[i] = tile_b(s, k0 + i / (TN / 4u), n0 + (i % (TN / 4u)) * 4u);
+  }
+}
+
 // One invocation's RM × 4·RN4 result: rows m .. m+RM-1 of matrix t, column groups block_col(blk, j);
 // valid = false past the grid.
 struct Block {

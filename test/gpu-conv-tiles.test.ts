@@ -118,7 +118,8 @@ describe('pointwise GEMM, every block forced (hardware path)', () => {
   ];
   const cases = PWS.flatMap((c, i) => GEMM_BLOCKS.map((b, j) => [c, { TM: 16 * b.RM, TN: 16 * b.RN4, ...b } as GemmTile, (i + j) % 2 === 0] as const));
   it.each(cases.map(([c, t, r]) => [c.name, `${t.TM}x${t.TN}${blockName(t)}`, r, c, t] as const))('%s: %s, residual %s', async (_n, _t, residual, c, t) => {
-    const keys = await run(c, { gemmTile: t }, residual);
+    // (a row group of at most 4 lanes takes the subgroup inner product here, tested below)
+    const keys = (await run(c, { gemmTile: t }, residual)).map((k) => k.replace(/\.sg\d+\|/, '|'));
     const want = `gemm${residual ? '.res' : ''}`;
     expect(keys.filter((k) => k.startsWith(want) && k.includes(`${blockName(t)}|`) && k.includes(`TM=${t.TM},TN=${t.TN}`)), keys.join(', ')).toHaveLength(1);
   });
