@@ -6,7 +6,7 @@
 // system is asked for, the upper bound of DRAM traffic. Uniforms (params) are not counted. Besides bytes, the
 // counter counts access instructions (a vec4 load or store is one, a scalar one too): the transactions a GPU
 // issues, which vec4 loads and stores cut by up to 4× for the same bytes.
-// Run: npm run bench:device (prints it first), or node scripts/vite-run.mjs /bench/traffic.ts [--model=mobilenet|face]
+// Run: npm run bench:device (prints it first), or node scripts/vite-run.mjs /bench/traffic.ts [--model=convs|mobilenet|face]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCpu } from '../src/cpu/run.js';
@@ -24,7 +24,12 @@ import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { GPU_PROGRAMS } from '../src/gpu/programs/registry.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
 import { loadTflite } from '../src/tflite/import.js';
+import { GraphBuilder } from '../src/builder.js';
+import { planConv2d, type Conv2dGeometry, type ConvTile } from '../src/gpu/kernels/conv2d.js';
+import { gemmTile } from '../src/gpu/kernels/gemm.js';
+import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { openKernelDevice } from '../test/support/kernel-device.js';
+import { CONV_LAYERS } from './kernels.js';
 import { mobilenetV2 } from '../test/support/mobilenet-v2.js';
 
 const COUNTER = 'traffic__';
@@ -143,6 +148,8 @@ export interface TrafficRow {
   stores: number;
   /** bytes loaded from each binding (index = binding number) */
   perBinding: number[];
+  /** workgroups dispatched */
+  workgroups: number;
 }
 
 /** Counts every dispatch of one node, its inputs given in NCHW (as runNodeOnGpu takes them). */
@@ -212,7 +219,7 @@ export async function countNode(
         if (s.mode === 'read') minRead += size(r);
         else minWrite += size(r);
       }
-      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, loads, stores, perBinding });
+      rows.push({ node: rn.node.name, op: rn.node.op, dispatch: def.name, read, write, minRead, minWrite, loads, stores, perBinding, workgroups: d.workgroups[0] * d.workgroups[1] * d.workgroups[2] });
     }
     const err = await device.popErrorScope();
     if (err) throw new Error(`traffic: ${rn.node.op} node "${rn.node.name}": ${err.message}`);
@@ -272,11 +279,11 @@ function sum(rows: readonly TrafficRow[], k: 'read' | 'write' | 'minRead' | 'min
 
 /** The table: per dispatch, totals, and each fused pair against the two dispatches it replaces. */
 export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
-  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory; load and store instructions (millions, a vec4 one)`];
+  const lines = [`${rep.name}: hardware-path global traffic (MiB) per dispatch, counted vs compulsory; load and store instructions (millions, a vec4 one); workgroups`];
   const ops = (n: number) => (n / 1e6).toFixed(3);
   const row = (label: string, r: TrafficRow[]) =>
-    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)} ${ops(sum(r, 'loads')).padStart(9)} ${ops(sum(r, 'stores')).padStart(8)}`;
-  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)} ${'loads M'.padStart(9)} ${'stores M'.padStart(8)}`);
+    `${label.padEnd(58)} ${mb(sum(r, 'read')).padStart(9)} ${mb(sum(r, 'write')).padStart(8)} ${mb(sum(r, 'minRead')).padStart(9)} ${mb(sum(r, 'minWrite')).padStart(8)} ${ratio(r).padStart(6)} ${ops(sum(r, 'loads')).padStart(9)} ${ops(sum(r, 'stores')).padStart(8)}${r.length === 1 ? ` ${String(r[0]!.workgroups).padStart(6)}` : ''}`;
+  lines.push(`${'dispatch'.padEnd(58)} ${'read'.padStart(9)} ${'write'.padStart(8)} ${'min read'.padStart(9)} ${'min wr'.padStart(8)} ${'ratio'.padStart(6)} ${'loads M'.padStart(9)} ${'stores M'.padStart(8)} ${'wgs'.padStart(6)}`);
   if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
   lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
   lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));
@@ -289,10 +296,46 @@ export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
   return lines.join('\n');
 }
 
+/** The regular convs of bench/kernels.ts (and a 3x3 stride-2 one): [H, Cin, Cout, stride, kernel]. */
+const CONVS: [number, number, number, number, number?][] = [...CONV_LAYERS, [112, 32, 64, 2]];
+
+const planName = (t: ConvTile) => (t.staged ? `staged ${t.TY}x${t.TX}x${t.TN} TK${t.TK}` : `gathered ${t.TM}x${t.TN}`) + ` r${t.RM}x${4 * t.RN4}`;
+
+/**
+ * Each conv of CONVS counted with the gathered tile (gemm_tile.wgsl, its A gathered once per tap: the kernel before
+ * the staged tile) and with planConv2d's plan; seeded weights and input.
+ */
+export async function convTraffic(gpu: GpuContext): Promise<string> {
+  const hw: GpuContext = { ...gpu, info: { ...gpu.info, isSoftware: false } };
+  const pipelines = new PipelineCache(gpu.device);
+  const lines = ['Implicit-GEMM convs (MiB): gathered tile vs the planned one, counted / compulsory'];
+  lines.push(`${'conv'.padEnd(24)} ${'gathered'.padStart(9)} ${'ratio'.padStart(6)} ${'planned'.padStart(9)} ${'ratio'.padStart(6)}  plan`);
+  for (const [hw2, cin, cout, s, k = 3] of CONVS) {
+    const b = new GraphBuilder('conv', { seed: 5 });
+    const x = b.input('x', [1, cin, hw2, hw2]);
+    b.output(b.relu(b.conv2d(x, cin, cout, k, { stride: s, padding: (k - 1) >> 1 })), 'y');
+    const rg = optimize(resolve(b.build())).graph;
+    const rn = rg.nodes[0]!;
+    const o = Math.floor((hw2 + 2 * ((k - 1) >> 1) - k) / s) + 1;
+    const p = (k - 1) >> 1;
+    const g: Conv2dGeometry = { n: 1, c: cin, h: hw2, w: hw2, cout, oh: o, ow: o, kh: k, kw: k, group: 1, strides: [s, s], dilations: [1, 1], pads: [p, p, p, p] };
+    const gathered: ConvTile = { staged: false, ...gemmTile(o * o, cout, k * k * cin, gpu.info.limits) };
+    const planned = planConv2d(g, gpu.info.limits);
+    const ins = [seeded([1, cin, hw2, hw2], 3), rg.constants.get(rn.node.inputs[1]!)!, rg.constants.get(rn.node.inputs[2]!)!];
+    const count = async (t: ConvTile) => (await countNode(hw, rg, 0, ins, pipelines, convProgram({ convTile: t })))[0]!;
+    const [a, c] = [await count(gathered), await count(planned)];
+    const min = a.minRead + a.minWrite;
+    const f = (r: TrafficRow) => `${mb(r.read + r.write).padStart(9)} ${((r.read + r.write) / min).toFixed(2).padStart(6)}`;
+    lines.push(`${`${hw2}²x${cin}->${cout} k${k} s${s}`.padEnd(24)} ${f(a)} ${f(c)}  ${planName(planned)}`);
+  }
+  return lines.join('\n');
+}
+
 export async function main(args: string[] = []): Promise<void> {
   const only = args.find((a) => a.startsWith('--model='))?.slice(8);
   const gpu = await openKernelDevice();
   try {
+    if (!only || only === 'convs') console.log(`${await convTraffic(gpu)}\n`);
     for (const which of ['mobilenet', 'face'] as const) {
       if (only && only !== which) continue;
       const t0 = performance.now();

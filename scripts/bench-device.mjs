@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // npm run bench:device — the real-GPU check, ready to run on any machine with the repo installed:
-//   0. the counted traffic model of the hardware path (bench/traffic.ts): bytes each dispatch of MobileNetV2 1.0
+//   0. the counted traffic model of the hardware path (bench/traffic.ts): bytes the regular convs (gathered vs planned
+//      tile) and each dispatch of MobileNetV2 1.0
 //      and the MediaPipe face detector loads and stores, against the compulsory traffic (any adapter, SwiftShader too)
 //   1. Node + Dawn (npm `webgpu`, Vulkan): adapter, hardware-path kernels' GFLOP/s and GB/s, MobileNetV2 end to end
 //   2. headless Chromium: sepconv webgpu and onnxruntime-web webgpu on MobileNetV2 on the same adapter (bench/run.mjs)

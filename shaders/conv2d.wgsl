@@ -17,9 +17,14 @@
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
 // main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image: with X4 a vec4 of 4
 // consecutive kk is one vec4 load (its tap decoded once), else each kk is decoded and loaded alone.
+// staged_main (GPUs, where the planner's counted traffic prefers it): a 2-D tile of TY × TX output pixels of one
+// image; per block of TK input channels the input patch it needs (PH × PW pixels, halo included) is staged in
+// workgroup memory once, then every tap reads its A operand from there (conv_tile): the input is loaded about
+// PH·PW / (TY·TX·sy·sx) times per N tile instead of once per tap.
 // reg_main (software adapters): no workgroup memory or barriers; loops ky, kx (override constants, unrolled),
 // computes the 4 pixel addresses and zero-masks once per tap, then runs the channel loop branch-free.
 // #include "gemm_tile.wgsl"
+// #include "gemm_inner.wgsl"
 // #include "gemm_store.wgsl"
 // #include "gemm_register.wgsl"
 
@@ -94,6 +99,115 @@ fn tile_b(s: TileSrc, gk: u32, gn: u32) -> vec4<f32> {
     }
   }
   return v;
+}
+
+override TY: u32 = 8u; // staged tile: output rows × columns (TY·TX = TM, TX % RM = 0)
+override TX: u32 = 8u;
+override PH: u32 = 10u; // its input patch: (TY - 1)·sy + (KH - 1)·dy + 1 rows, (TX - 1)·sx + (KW - 1)·dx + 1 columns
+override PW: u32 = 10u;
+
+var<workgroup> Ps: array<vec4<f32>, PH * PW * TK / 4u>;
+
+// Patch pixel p (row-major PH × PW from input pixel (y0, x0) of image img), channels c .. c+3 of the group; zero
+// outside the image and past cg.
+fn patch_at(grp: u32, img: u32, y0: i32, x0: i32, p: u32, c: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  let iy = y0 + i32(p / PW);
+  let ix = x0 + i32(p % PW);
+  if (iy < 0 || iy >= i32(params.h) || ix < 0 || ix >= i32(params.w) || c >= params.cg) {
+    return v;
+  }
+  let base = ((img * params.h + u32(iy)) * params.w + u32(ix)) * params.c + grp * params.cg + c;
+  if (X4) {
+    return x_vec(base); // cg % 4 = 0: c .. c+3 are all in range
+  }
+  for (var q = 0u; q < 4u && c + q < params.cg; q++) {
+    v[q] = x_at(base + q);
+  }
+  return v;
+}
+
+// The TY × TX tile at output pixel (oy0, ox0) of image img, columns n0 .. n0+TN-1 of group grp: per block of TK
+// channels, the patch is staged once, then per tap the tap's TK weight rows; the A vec4 of tile pixel p, tap
+// (ky, kx) is Ps at patch pixel (ly·sy + ky·dy, lx·sx + kx·dx).
+fn conv_tile(grp: u32, img: u32, oy0: u32, ox0: u32, n0: u32, lid: vec3<u32>, lidx: u32) -> array<vec4<f32>, RB> {
+  var acc: array<vec4<f32>, RB>;
+  let nx = TN / (4u * RN4);
+  let nthreads = (TM / RM) * nx;
+  let y0 = i32(oy0 * params.stride_y) - params.pad_t;
+  let x0 = i32(ox0 * params.stride_x) - params.pad_l;
+  let p0 = lid.y * RM; // the invocation's RM pixels are consecutive along x (TX % RM = 0)
+  let pix = (p0 / TX) * params.stride_y * PW + (p0 % TX) * params.stride_x;
+  let s = TileSrc(grp);
+  for (var c0 = 0u; c0 < params.cg; c0 += TK) {
+    for (var i = lidx; i < PH * PW * TK / 4u; i += nthreads) {
+      Ps[i] = patch_at(grp, img, y0, x0, i / (TK / 4u), c0 + (i % (TK / 4u)) * 4u);
+    }
+    for (var tap = 0u; tap < KH * KW; tap++) {
+      for (var i = lidx; i < TK * TN / 4u; i += nthreads) {
+        let ci = c0 + i / (TN / 4u);
+        var w = vec4<f32>(0.0);
+        if (ci < params.cg) {
+          w = tile_b(s, tap * params.cg + ci, n0 + (i % (TN / 4u)) * 4u);
+        }
+        Bs[i] = w;
+      }
+      workgroupBarrier();
+      let toff = pix + (tap / KW) * params.dil_y * PW + (tap % KW) * params.dil_x;
+      for (var k = 0u; k < TK; k += 4u) {
+        let bq = tile_bq(k, lid);
+        for (var i = 0u; i < RM; i++) {
+          let av = Ps[(toff + i * params.stride_x) * (TK / 4u) + k / 4u];
+          tile_fma(&acc, i, av, bq);
+        }
+      }
+      workgroupBarrier();
+    }
+  }
+  return acc;
+}
+
+// Workgroup g: n-tile fastest, then tile column, tile row, image, group (params.tiles_x, tiles_y; tiles_m =
+// tiles_x · tiles_y · images).
+fn staged(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
+  var blk: Block;
+  let g = wid.x + wid.y * nwg.x;
+  if (g >= params.groups) {
+    return blk;
+  }
+  let tn = g % params.tiles_n;
+  let tm = (g / params.tiles_n) % params.tiles_m;
+  let grp = g / (params.tiles_n * params.tiles_m);
+  let oy0 = ((tm / params.tiles_x) % params.tiles_y) * TY;
+  let ox0 = (tm % params.tiles_x) * TX;
+  let img = tm / (params.tiles_x * params.tiles_y);
+  blk.acc = conv_tile(grp, img, oy0, ox0, tn * TN, lid, lidx);
+  let oy = oy0 + (lid.y * RM) / TX;
+  let ox = ox0 + (lid.y * RM) % TX;
+  blk.m = (img * params.oh + oy) * params.ow + ox;
+  blk.cut = select(RM - min(RM, params.ow - ox), RM, oy >= params.oh || ox >= params.ow);
+  blk.n = tn * TN + lid.x * 4u;
+  blk.t = grp;
+  blk.valid = true;
+  return stage_bias(blk, lid);
+}
+
+@compute @workgroup_size(TN / (4u * RN4), TM / RM)
+fn staged_main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+               @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let blk = staged(wid, nwg, lid, lidx);
+  if (blk.valid) {
+    store_plain(blk);
+  }
+}
+
+@compute @workgroup_size(TN / (4u * RN4), TM / RM)
+fn staged_res(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+              @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) lidx: u32) {
+  let blk = staged(wid, nwg, lid, lidx);
+  if (blk.valid) {
+    store_res(blk);
+  }
 }
 
 fn tile_src(t: u32) -> TileSrc {

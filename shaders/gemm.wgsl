@@ -25,6 +25,7 @@
 //   fn a_at(i: u32) -> f32          A element at index i        fn a_vec(i: u32) -> vec4<f32>  elements i .. i+3
 //   fn b_at(i: u32) -> f32          (the same for B)            fn b_vec(i: u32) -> vec4<f32>
 // #include "gemm_tile.wgsl"
+// #include "gemm_inner.wgsl"
 // #include "gemm_store.wgsl"
 // #include "gemm_register.wgsl"
 

@@ -1,7 +1,7 @@
 // The GEMM epilogue store and entry points, included by gemm.wgsl, conv2d.wgsl and dwpw.wgsl through
 // `// #include "gemm_store.wgsl"` (src/gpu/wgsl.ts), after gemm_tile.wgsl (Block, tiled()). Rows
 // >= params.m and columns >= block_cols(blk) of a Block are not stored; y = out_value(...) (+ res at the same
-// index in the *_res entry points). gemm_register.wgsl adds the software-adapter entry points. Each column
+// index in the *_res entry points); rows RM - blk.cut .. RM - 1 are not stored either. gemm_register.wgsl adds the software-adapter entry points. Each column
 // group j of a Block is stored through a copy of it whose n is block_col(blk, j), so the including kernel's
 // functions below see one group of 4 columns at blk.n.
 // The including kernel declares (each called once per Block, or once per row where it takes a row, so a
@@ -23,7 +23,7 @@ fn store_plain(blk: Block) {
     col.n = block_col(blk, j);
     let cols = select(0u, min(block_cols(blk) - col.n, 4u), col.n < block_cols(blk));
     let bias = group_bias(blk, j);
-    for (var i = 0u; i < RM && cols > 0u; i++) {
+    for (var i = 0u; i < RM - blk.cut && cols > 0u; i++) {
       let row = blk.m + i;
       if (row >= params.m) {
         break;
@@ -41,7 +41,7 @@ fn store_res(blk: Block) {
     col.n = block_col(blk, j);
     let cols = select(0u, min(block_cols(blk) - col.n, 4u), col.n < block_cols(blk));
     let bias = group_bias(blk, j);
-    for (var i = 0u; i < RM && cols > 0u; i++) {
+    for (var i = 0u; i < RM - blk.cut && cols > 0u; i++) {
       let row = blk.m + i;
       if (row >= params.m) {
         break;

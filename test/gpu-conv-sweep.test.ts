@@ -150,29 +150,30 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
 });
 
 /** Explicit configs for the hardware-path implicit GEMM and pointwise GEMM: vec4 input gathers (cg % 4 = 0), vec4 weight
- * loads and output stores (coutg % 4 = 0), and the scalar paths beside them; the pipeline key names the binding types. */
+ * loads and output stores (coutg % 4 = 0), and the scalar paths beside them; the pipeline key names the binding types
+ * (and .staged: the conv's input patch in workgroup memory, .sg4: the GEMM's A by subgroup shuffles, SwiftShader's 4). */
 describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => {
   const base = (name: string, kind: Kind, c: Partial<Config>): Config => ({
     name, kind, n: 1, cin: 8, cout: 8, h: 9, w: 11, group: 1, kernel: [3, 3], strides: [1, 1], dilations: [1, 1], pads: [1, 1, 1, 1],
     bias: true, act: { kind: 'clip', min: 0, max: 6 }, software: false, seed: 5151 + name.length, ...c,
   });
   const cases: [Config, string][] = [
-    [base('conv 8->12 k3 s2 d2 asym pads n=2', 'conv', { n: 2, cout: 12, h: 13, w: 10, strides: [2, 2], dilations: [2, 2], pads: [2, 1, 3, 2], act: { kind: 'hardswish' } }), 'conv2d.x4.w4|'],
-    [base('conv 16->13 k5x3 s3', 'conv', { cin: 16, cout: 13, h: 17, w: 11, kernel: [5, 3], strides: [3, 3], pads: [2, 1, 2, 1], act: { kind: 'sigmoid' } }), 'conv2d.x4|'],
-    [base('conv 3->8 k3 s2 (stem)', 'conv', { cin: 3, cout: 8, h: 15, w: 17, strides: [2, 2], act: { kind: 'relu' } }), 'conv2d.w4|'],
-    [base('conv 5->7 k7 no bias', 'conv', { cin: 5, cout: 7, h: 10, w: 9, kernel: [7, 7], pads: [3, 3, 3, 3], bias: false, act: { kind: 'none' } }), 'conv2d|'],
-    [base('grouped 8->24 g2 d2', 'grouped', { cin: 8, cout: 24, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.x4.w4|'],
-    [base('grouped 12->6 g3 (coutg 2)', 'grouped', { cin: 12, cout: 6, group: 3, h: 7, w: 6 }), 'conv2d.x4|'],
+    [base('conv 8->12 k3 s2 d2 asym pads n=2', 'conv', { n: 2, cout: 12, h: 13, w: 10, strides: [2, 2], dilations: [2, 2], pads: [2, 1, 3, 2], act: { kind: 'hardswish' } }), 'conv2d.staged.x4.w4|'],
+    [base('conv 16->13 k5x3 s3', 'conv', { cin: 16, cout: 13, h: 17, w: 11, kernel: [5, 3], strides: [3, 3], pads: [2, 1, 2, 1], act: { kind: 'sigmoid' } }), 'conv2d.staged.x4|'],
+    [base('conv 3->8 k3 s2 (stem)', 'conv', { cin: 3, cout: 8, h: 15, w: 17, strides: [2, 2], act: { kind: 'relu' } }), 'conv2d.staged.w4|'],
+    [base('conv 5->7 k7 no bias', 'conv', { cin: 5, cout: 7, h: 10, w: 9, kernel: [7, 7], pads: [3, 3, 3, 3], bias: false, act: { kind: 'none' } }), 'conv2d.staged|'],
+    [base('grouped 8->24 g2 d2', 'grouped', { cin: 8, cout: 24, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.staged.x4.w4|'],
+    [base('grouped 12->6 g3 (coutg 2)', 'grouped', { cin: 12, cout: 6, group: 3, h: 7, w: 6 }), 'conv2d.staged.x4|'],
     [base('pw 12->20 n=2', 'pw', { n: 2, cin: 12, cout: 20, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4|'],
-    [base('pw 5->12', 'pw', { cin: 5, cout: 12, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }), 'gemm.b4.y4|'],
-    [base('pw 8->7', 'pw', { cin: 8, cout: 7, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }), 'gemm.a4|'],
-    // 8×8 and 4×8 outputs per invocation (128-wide tiles): odd M, N past the last column group, every activation
-    [base('pw 64->384 14x14 (MobileNetV2 pw14)', 'pw', { cin: 64, cout: 384, h: 14, w: 14, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4.r8x8|'],
-    [base('pw 33->130 13x11', 'pw', { cin: 33, cout: 130, h: 13, w: 11, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'hardswish' } }), 'gemm.r8x8|'],
-    [base('pw 160->300 7x7', 'pw', { cin: 160, cout: 300, h: 7, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'sigmoid' } }), 'gemm.a4.b4.y4.r4x8|'],
-    [base('conv 16->72 k3 13x15', 'conv', { cin: 16, cout: 72, h: 13, w: 15, act: { kind: 'relu' } }), 'conv2d.x4.w4.r8x8|'],
-    [base('conv 5->70 k3 s2 d2 25x21', 'conv', { cin: 5, cout: 70, h: 25, w: 21, strides: [2, 2], dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.r8x8|'],
-    [base('grouped 16->144 g2 12x13', 'grouped', { cin: 16, cout: 144, group: 2, h: 12, w: 13, act: { kind: 'none' } }), 'conv2d.x4.w4.r8x8|'],
+    [base('pw 5->12', 'pw', { cin: 5, cout: 12, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }), 'gemm.b4.y4.sg4|'],
+    [base('pw 8->7', 'pw', { cin: 8, cout: 7, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }), 'gemm.a4.sg4|'],
+    // larger tiles and blocks (test/gpu-conv-tiles.test.ts runs every block forced): odd M, N past the last column group
+    [base('pw 64->384 14x14 (MobileNetV2 pw14)', 'pw', { cin: 64, cout: 384, h: 14, w: 14, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'gemm.a4.b4.y4.r4x8|'],
+    [base('pw 33->130 13x11', 'pw', { cin: 33, cout: 130, h: 13, w: 11, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'hardswish' } }), 'gemm|'],
+    [base('pw 160->300 7x7', 'pw', { cin: 160, cout: 300, h: 7, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'sigmoid' } }), 'gemm.a4.b4.y4|'],
+    [base('conv 16->72 k3 13x15', 'conv', { cin: 16, cout: 72, h: 13, w: 15, act: { kind: 'relu' } }), 'conv2d.staged.x4.w4.r4x8|'],
+    [base('conv 5->70 k3 s2 d2 25x21', 'conv', { cin: 5, cout: 70, h: 25, w: 21, strides: [2, 2], dilations: [2, 2], pads: [2, 2, 2, 2], act: { kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 } }), 'conv2d.staged.r4x8|'],
+    [base('grouped 16->144 g2 12x13', 'grouped', { cin: 16, cout: 144, group: 2, h: 12, w: 13, act: { kind: 'none' } }), 'conv2d.staged.x4.w4|'],
   ];
   it.each(cases.map(([c, key]) => [c.name, key, c] as const))('%s (%s)', async (_name, key, cfg) => {
     const { hw } = await setup();
@@ -186,16 +187,16 @@ describe('hardware-path kernels (vec4 gathers, weight loads and stores)', () => 
   });
 
   const residualCases: [Config, string][] = [
-    [cases[0]![0], 'conv2d.res.x4.w4|'],
-    [cases[2]![0], 'conv2d.res.w4|'],
-    [cases[3]![0], 'conv2d.res|'],
-    [cases[4]![0], 'conv2d.res.x4.w4|'],
+    [cases[0]![0], 'conv2d.staged.res.x4.w4|'],
+    [cases[2]![0], 'conv2d.staged.res.w4|'],
+    [cases[3]![0], 'conv2d.staged.res|'],
+    [cases[4]![0], 'conv2d.staged.res.x4.w4|'],
     [cases[6]![0], 'gemm.res.a4.b4.y4|'],
-    [cases[8]![0], 'gemm.res.a4|'],
-    [cases[9]![0], 'gemm.res.a4.b4.y4.r8x8|'],
-    [cases[10]![0], 'gemm.res.r8x8|'],
-    [cases[13]![0], 'conv2d.res.r8x8|'],
-    [cases[14]![0], 'conv2d.res.x4.w4.r8x8|'],
+    [cases[8]![0], 'gemm.res.a4.sg4|'],
+    [cases[9]![0], 'gemm.res.a4.b4.y4.r4x8|'],
+    [cases[10]![0], 'gemm.res|'],
+    [cases[13]![0], 'conv2d.staged.res.r4x8|'],
+    [cases[14]![0], 'conv2d.staged.res.x4.w4|'],
   ];
   it.each(residualCases.map(([c, key]) => [c.name, key, c] as const))('%s with a fused residual (%s)', async (_name, key, cfg) => {
     const { hw } = await setup();

@@ -2,7 +2,10 @@
 // store, checked on text and on kernels whose exact traffic is known, and the fused depthwise -> pointwise
 // kernel's counted traffic against the unfused pair it replaces on MobileNetV2-1.0 block shapes.
 import { afterAll, describe, expect, it } from 'vitest';
-import { countGraph, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
+import { countGraph, countNode, instrumentWgsl, storageDecls, type TrafficRow } from '../bench/traffic.js';
+import { convStagedTraffic, planConv2d, type Conv2dGeometry, type ConvTile } from '../src/gpu/kernels/conv2d.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { GraphBuilder } from '../src/builder.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
@@ -12,7 +15,7 @@ import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import { dwPwGeometry } from '../src/gpu/programs/dwpw.gpu.js';
 import { dwPwTraffic, dwThenPwTraffic, planDwPw } from '../src/gpu/kernels/dwpw.js';
 import { planDepthwise, type DwGeometry } from '../src/gpu/kernels/depthwise.js';
-import { gemmTile, gemmTraffic } from '../src/gpu/kernels/gemm.js';
+import { FILL_SLACK, gemmTile, gemmTraffic, MIN_WORKGROUPS } from '../src/gpu/kernels/gemm.js';
 import type { Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
 
@@ -81,24 +84,50 @@ describe('depthwise tiles (hardware path)', () => {
 describe('GEMM tiles and register blocks (hardware path)', () => {
   const LIMITS = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 };
   const compulsory = (m: number, n: number, k: number) => m * k + k * n + n + m * n;
+  const workgroups = (m: number, n: number, t: { TM: number; TN: number }) => Math.ceil(m / t.TM) * Math.ceil(n / t.TN);
   it.each([
     // MobileNetV2 1.0's 14² pointwise layers (M = 196): 2.2× and 2.7× with 4×4 blocks only (64 × 64 tiles)
     ['pw14 196x384x64', 196, 384, 64, 1.5],
     ['pw22 196x576x96', 196, 576, 96, 1.75],
     ['pw2 12544x96x16', 12544, 96, 16, 1.15],
-  ] as const)('%s: traffic within %s× compulsory, the workgroup within the limits', (_n, m, n, k, bound) => {
+  ] as const)('%s: least traffic within %s× compulsory; the tile picked within FILL_SLACK of it, within the limits', (_n, m, n, k, bound) => {
+    // as many matrices as MIN_WORKGROUPS: every tile fills the GPU, so the pick is the least traffic alone
+    const least = gemmTile(m, n, k, LIMITS, MIN_WORKGROUPS);
+    expect(gemmTraffic(m, n, k, least) / compulsory(m, n, k)).toBeLessThan(bound);
     const t = gemmTile(m, n, k, LIMITS);
-    expect(gemmTraffic(m, n, k, t) / compulsory(m, n, k)).toBeLessThan(bound);
-    expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(256);
-    expect((t.TM + t.TN) * 16 * 4).toBeLessThanOrEqual(16384);
-    // a 4×4 block could not hold this tile in 256 invocations
-    expect((t.TM / 4) * (t.TN / 4)).toBeGreaterThan(256);
+    expect(gemmTraffic(m, n, k, t)).toBeLessThanOrEqual((1 + FILL_SLACK) * gemmTraffic(m, n, k, least));
+    expect(workgroups(m, n, t)).toBeGreaterThanOrEqual(Math.min(MIN_WORKGROUPS, workgroups(m, n, least)));
+    for (const x of [least, t]) {
+      expect((x.TM / x.RM) * (x.TN / (4 * x.RN4))).toBeLessThanOrEqual(256);
+      expect((x.TM + x.TN) * 16 * 4).toBeLessThanOrEqual(16384);
+    }
+    // a 4×4 block could not hold the least-traffic tile in 256 invocations
+    expect((least.TM / 4) * (least.TN / 4)).toBeGreaterThan(256);
+  });
+
+  it.each([
+    // MobileNetV2 1.0: pw22 (least traffic: 10 workgroups of 128 × 128), the last projection (7² rows), a 56² expand (fills)
+    ['pw22 196x576x96', 196, 576, 96],
+    ['pw33 49x320x960', 49, 320, 960],
+    ['pw4 3136x144x24', 3136, 144, 24],
+  ] as const)('%s: the least traffic of the tiles within FILL_SLACK that fill MIN_WORKGROUPS, else the most workgroups within it', (_n, m, n, k) => {
+    const t = gemmTile(m, n, k, LIMITS);
+    const limit = (1 + FILL_SLACK) * gemmTraffic(m, n, k, gemmTile(m, n, k, LIMITS, MIN_WORKGROUPS));
+    const fills = workgroups(m, n, t) >= MIN_WORKGROUPS;
+    // every (TM, TN) fits the 16 KiB / 256-invocation device with some block (128 × 128 with 8 × 8)
+    for (const TM of [16, 32, 64, 128])
+      for (const TN of [16, 32, 64, 128]) {
+        const c = { TM, TN, RM: 4, RN4: 1 };
+        if (gemmTraffic(m, n, k, c) > limit) continue;
+        if (fills && workgroups(m, n, c) >= MIN_WORKGROUPS) expect(gemmTraffic(m, n, k, c)).toBeGreaterThanOrEqual(gemmTraffic(m, n, k, t));
+        if (!fills) expect(workgroups(m, n, c)).toBeLessThanOrEqual(workgroups(m, n, t));
+      }
   });
 
   it('a device with fewer invocations gets a tile that fits it', () => {
-    const t = gemmTile(196, 576, 96, { ...LIMITS, maxComputeInvocationsPerWorkgroup: 64 });
+    const t = gemmTile(196, 576, 96, { ...LIMITS, maxComputeInvocationsPerWorkgroup: 64 }, MIN_WORKGROUPS);
     expect((t.TM / t.RM) * (t.TN / (4 * t.RN4))).toBeLessThanOrEqual(64);
-    expect(gemmTraffic(196, 576, 96, t)).toBeGreaterThan(gemmTraffic(196, 576, 96, gemmTile(196, 576, 96, LIMITS)));
+    expect(gemmTraffic(196, 576, 96, t)).toBeGreaterThan(gemmTraffic(196, 576, 96, gemmTile(196, 576, 96, LIMITS, MIN_WORKGROUPS)));
   });
 });
 
@@ -145,5 +174,37 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     // fused where it wins, and at these MobileNetV2 shapes it does
     expect(fusedGraph.nodes.map((n) => n.node.op)).toEqual([FUSED_DWPW]);
     expect(counted(fused)).toBeLessThan(counted(unfused));
+  });
+});
+
+describe('implicit-GEMM conv: the staged input patch (hardware path)', () => {
+  it.each([
+    ['3x3 s1 28² 32->64', 28, 32, 64, 1, 3],
+    ['3x3 s2 29² 16->24', 29, 16, 24, 2, 3],
+    ['5x5 s2 64² 3->24 (face detector stem shape, halved)', 64, 3, 24, 2, 5],
+  ] as const)('%s: counted as convStagedTraffic predicts, below the per-tap gather', async (_n, hw, cin, cout, s, k) => {
+    const g = await device();
+    const rg = graphOf((b) => {
+      const x = b.input('x', [1, cin, hw, hw]);
+      b.output(b.conv2d(x, cin, cout, k, { stride: s, padding: (k - 1) >> 1 }), 'out');
+    });
+    const p = (k - 1) >> 1;
+    const o = Math.floor((hw + 2 * p - k) / s) + 1;
+    const geo: Conv2dGeometry = { n: 1, c: cin, h: hw, w: hw, cout, oh: o, ow: o, kh: k, kw: k, group: 1, strides: [s, s], dilations: [1, 1], pads: [p, p, p, p] };
+    const planned = planConv2d(geo, g.info.limits);
+    expect(planned.staged).toBe(true);
+    const hwCtx: GpuContext = { ...g, info: { ...g.info, isSoftware: false } };
+    const pipelines = new PipelineCache(g.device);
+    const rn = rg.nodes[0]!;
+    const ins = [feed([1, cin, hw, hw]), rg.constants.get(rn.node.inputs[1]!)!, rg.constants.get(rn.node.inputs[2]!)!];
+    const count = async (t: ConvTile) => (await countNode(hwCtx, rg, 0, ins, pipelines, convProgram({ convTile: t })))[0]!;
+    const staged = await count(planned);
+    const gathered = await count({ staged: false, ...gemmTile(o * o, cout, k * k * cin, g.info.limits) });
+    expect(staged.dispatch).toMatch(/^conv2d\.staged/);
+    expect(staged.write).toBe(o * o * cout * 4);
+    const counted = staged.read + staged.write;
+    if (!planned.staged) throw new Error('unreachable');
+    expect(Math.abs(convStagedTraffic(geo, planned) * 4 - counted) / counted).toBeLessThan(0.02);
+    expect(counted).toBeLessThan(gathered.read + gathered.write);
   });
 });

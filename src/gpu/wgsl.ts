@@ -1,4 +1,6 @@
 import activationWgsl from '../../shaders/activation.wgsl?raw';
+import gemmInnerWgsl from '../../shaders/gemm_inner.wgsl?raw';
+import gemmInnerSubgroupsWgsl from '../../shaders/gemm_inner_subgroups.wgsl?raw';
 import gemmRegisterWgsl from '../../shaders/gemm_register.wgsl?raw';
 import gemmStoreWgsl from '../../shaders/gemm_store.wgsl?raw';
 import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
@@ -17,6 +19,8 @@ import trigWgsl from '../../shaders/trig.wgsl?raw';
 const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['activation.wgsl', activationWgsl],
   ['gemm_tile.wgsl', gemmTileWgsl],
+  ['gemm_inner.wgsl', gemmInnerWgsl],
+  ['gemm_inner_subgroups.wgsl', gemmInnerSubgroupsWgsl],
   ['gemm_store.wgsl', gemmStoreWgsl],
   ['gemm_register.wgsl', gemmRegisterWgsl],
   ['reduce_rows.wgsl', reduceRowsWgsl],

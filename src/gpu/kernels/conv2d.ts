@@ -7,25 +7,28 @@ import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../progr
 import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { BLOCK_4X4, gemmTile, operandLoaders, withBlock, type GemmBlock } from './gemm.js';
+import { BLOCK_4X4, GEMM_BLOCKS, gemmTile, gemmTraffic, operandLoaders, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
 import { withOutputType } from './output.js';
 
 export const CONV2D_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['cg', 'u32'], ['coutg', 'u32'], ['cout', 'u32'],
   ['stride_y', 'u32'], ['stride_x', 'u32'], ['dil_y', 'u32'], ['dil_x', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'],
   ['m', 'u32'], ['k', 'u32'], ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
+  // the staged tile's grid of TY × TX pixel tiles per image (conv2d.wgsl staged())
+  ['tiles_x', 'u32'], ['tiles_y', 'u32'],
 ] as const);
 
 const convDefs = new Map<string, ShaderDef>();
 
 /**
  * The implicit-GEMM module for an entry point; x4: the input bound as vec4 (cg % 4 = 0), w4: the weights and the
- * output (and residual) bound as vec4 (coutg % 4 = 0). vec4 bindings are for the tiled variant only.
+ * output (and residual) bound as vec4 (coutg % 4 = 0); staged: the 2-D tile with its input patch in workgroup
+ * memory (staged_main). vec4 bindings and the staged tile are for the tiled variant only.
  */
-export function conv2dShader(variant: KernelVariant, residual: boolean, x4 = false, w4 = false, block: GemmBlock = BLOCK_4X4): ShaderDef {
-  const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
+export function conv2dShader(variant: KernelVariant, residual: boolean, x4 = false, w4 = false, block: GemmBlock = BLOCK_4X4, staged = false): ShaderDef {
+  const entry = variant === 'tiled' ? (staged ? (residual ? 'staged_res' : 'staged_main') : residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
   const blocked = withBlock(withOutputType(withActivation(conv2dWgsl), w4), block);
-  const name = `conv2d${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${x4 ? '.x4' : ''}${w4 ? '.w4' : ''}${blocked.suffix}`;
+  const name = `conv2d${variant === 'tiled' ? '' : '.register'}${staged ? '.staged' : ''}${residual ? '.res' : ''}${x4 ? '.x4' : ''}${w4 ? '.w4' : ''}${blocked.suffix}`;
   let def = convDefs.get(name);
   if (!def) {
     const source = [operandLoaders('x', 'x', x4), operandLoaders('w', 'wt', w4), blocked.source].join('\n');
@@ -48,6 +51,82 @@ export interface Conv2dGeometry {
   strides: readonly [number, number];
   dilations: readonly [number, number];
   pads: readonly [number, number, number, number];
+}
+
+/** conv2d.wgsl's staged tile: TY × TX output pixels (TM = TY·TX), its PH × PW input patch, TK channels per step. */
+export interface ConvStagedTile extends GemmTile {
+  TY: number;
+  TX: number;
+  PH: number;
+  PW: number;
+  TK: number;
+}
+
+/** The tiled variant's plan: the staged 2-D tile, or the gathered one (gemm_tile.wgsl, A gathered per tap). */
+export type ConvTile = ({ staged: true } & ConvStagedTile) | ({ staged: false } & GemmTile);
+
+/** Pixels of [start, start + len) inside [0, size), summed over tiles start = t·step - pad. */
+function inside(tiles: number, step: number, pad: number, len: number, size: number): number {
+  let s = 0;
+  for (let t = 0; t < tiles; t++) s += Math.max(0, Math.min(size, t * step - pad + len) - Math.max(0, t * step - pad));
+  return s;
+}
+
+/**
+ * Floats the staged tile loads and stores (the counted traffic of bench/traffic.ts): per N tile each pixel tile's
+ * patch inside the image, all cg channels; per pixel tile every weight and TN bias values per N tile; the output
+ * (and residual) once.
+ */
+export function convStagedTraffic(g: Conv2dGeometry, t: ConvStagedTile, residual = false): number {
+  const coutg = g.cout / g.group;
+  const [tx, ty] = [Math.ceil(g.ow / t.TX), Math.ceil(g.oh / t.TY)];
+  const tilesN = Math.ceil(coutg / t.TN);
+  const patch = inside(ty, t.TY * g.strides[0], g.pads[0], t.PH, g.h) * inside(tx, t.TX * g.strides[1], g.pads[1], t.PW, g.w);
+  const tilesS = tx * ty * g.n;
+  return tilesN * g.n * patch * g.c + tilesS * g.group * (g.kh * g.kw * g.c / g.group * coutg + tilesN * t.TN) + g.n * g.oh * g.ow * g.cout * (residual ? 2 : 1);
+}
+
+/** The staged tile of TY × TX pixels, TN columns, block b and TK channels per step, with its patch for g. */
+export function stagedTile(g: Conv2dGeometry, TY: number, TX: number, TN: number, b: GemmBlock, TK: number): { staged: true } & ConvStagedTile {
+  const PH = (TY - 1) * g.strides[0] + (g.kh - 1) * g.dilations[0] + 1;
+  const PW = (TX - 1) * g.strides[1] + (g.kw - 1) * g.dilations[1] + 1;
+  return { staged: true, TM: TY * TX, TN, ...b, TY, TX, PH, PW, TK };
+}
+
+/**
+ * The tiled variant's plan by pickTile (least counted traffic, the minimum-workgroups rule) over the staged tiles
+ * and the gathered ones (gemmTile's candidates, costed by gemmTraffic per group) the device runs. A staged tile's
+ * TK is the one of 16, 8, 4 that pads cg the least (then the largest: fewer barriers) and fits.
+ */
+export function planConv2d(g: Conv2dGeometry, limits: Readonly<Record<string, number>>): ConvTile {
+  const cg = g.c / g.group;
+  const coutg = g.cout / g.group;
+  const m = g.n * g.oh * g.ow;
+  const k = g.kh * g.kw * cg;
+  const cands: TileCandidate<ConvTile>[] = [];
+  const gathered = gemmTile(m, coutg, k, limits, g.group);
+  cands.push({ t: { staged: false, ...gathered }, cost: g.group * gemmTraffic(m, coutg, k, gathered), workgroups: Math.ceil(m / gathered.TM) * Math.ceil(coutg / gathered.TN) * g.group });
+  const tks = [16, 8, 4].sort((a, b) => Math.ceil(cg / a) * a - Math.ceil(cg / b) * b || b - a);
+  for (const TX of [4, 8, 16, 32])
+    for (const TY of [1, 2, 4, 8, 16]) {
+      const TM = TX * TY;
+      if (TM < 16 || TM > 256 || (TX > 4 && TX / 2 >= g.ow) || (TY > 1 && TY / 2 >= g.oh)) continue;
+      for (const TN of [16, 32, 64, 128]) {
+        if (TN > 16 && TN / 2 >= coutg) continue;
+        for (const b of GEMM_BLOCKS) {
+          if (TX % b.RM !== 0) continue;
+          const TK = tks.find((tk) => {
+            const t = stagedTile(g, TY, TX, TN, b, tk);
+            return tileFits(TM, TN, b, t.PH * t.PW * tk + tk * TN, limits);
+          });
+          if (TK === undefined) continue;
+          const t = stagedTile(g, TY, TX, TN, b, TK);
+          const workgroups = Math.ceil(g.ow / TX) * Math.ceil(g.oh / TY) * g.n * Math.ceil(coutg / TN) * g.group;
+          cands.push({ t, cost: convStagedTraffic(g, t), workgroups });
+        }
+      }
+    }
+  return pickTile(cands, smallerTile)!;
 }
 
 /** ONNX weight [cout, cg, kh, kw] -> [group, (ky·kw + kx)·cg + ci, coutg]. */
@@ -184,7 +263,7 @@ async function conv2dRegister4Dispatch(
     {
       h: g.h, w: g.w, c: g.c, oh: g.oh, ow: g.ow, cg, coutg, cout: g.cout,
       stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params,
+      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: 0, tiles_y: 0,
     },
     `${label}.params`,
   );
@@ -200,6 +279,8 @@ export async function conv2dDispatch(
   bufs: ConvBuffers,
   label: string,
   variant: KernelVariant,
+  /** the tiled variant's plan instead of planConv2d's (tests run each kind) */
+  tile?: ConvTile,
 ): Promise<Dispatch> {
   if (variant === 'register' && conv2dRegister4Eligible(g)) return conv2dRegister4Dispatch(ctx, g, act, bufs, label);
   if (bufs.residualFirst) throw new GpuError(`Conv "${label}": an activation after the residual needs the vec4 register kernel (Cout per group % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
@@ -208,8 +289,11 @@ export async function conv2dDispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const { TM, TN, ...block } = variant === 'tiled' ? gemmTile(m, coutg, k, ctx.limits) : { TM: 4, TN: 4, ...BLOCK_4X4 };
-  const tilesM = Math.ceil(m / TM);
+  const plan: ConvTile = variant === 'tiled' ? (tile ?? planConv2d(g, ctx.limits)) : { staged: false, TM: 4, TN: 4, ...BLOCK_4X4 };
+  const { TM, TN, RM, RN4 } = plan;
+  const tilesX = plan.staged ? Math.ceil(g.ow / plan.TX) : 1;
+  const tilesY = plan.staged ? Math.ceil(g.oh / plan.TY) : 1;
+  const tilesM = plan.staged ? tilesX * tilesY * g.n : Math.ceil(m / TM);
   const tilesN = Math.ceil(coutg / TN);
   const groups = tilesM * tilesN * g.group;
   const params = ctx.uniform(
@@ -217,14 +301,15 @@ export async function conv2dDispatch(
     {
       h: g.h, w: g.w, c: g.c, oh: g.oh, ow: g.ow, cg, coutg, cout: g.cout,
       stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params,
+      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: tilesX, tiles_y: tilesY,
     },
     `${label}.params`,
   );
   const x4 = variant === 'tiled' && cg % 4 === 0;
   const w4 = variant === 'tiled' && coutg % 4 === 0;
-  const def = conv2dShader(variant, !!bufs.residual, x4, w4, block);
-  const constants = { KH: g.kh, KW: g.kw, X4: x4 ? 1 : 0, W4: w4 ? 1 : 0, ...a.constants, ...(variant === 'tiled' ? { TM, TN } : { REG_WG: 64 }) };
+  const def = conv2dShader(variant, !!bufs.residual, x4, w4, { RM, RN4 }, plan.staged);
+  const tiling: Record<string, number> = plan.staged ? { TM, TN, TY: plan.TY, TX: plan.TX, PH: plan.PH, PW: plan.PW, TK: plan.TK } : variant === 'tiled' ? { TM, TN } : { REG_WG: 64 };
+  const constants = { KH: g.kh, KW: g.kw, X4: x4 ? 1 : 0, W4: w4 ? 1 : 0, ...a.constants, ...tiling };
   const pipeline = await ctx.pipeline(def, constants);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   return { pipeline, bindings, workgroups: grid(variant === 'tiled' ? groups : Math.ceil(groups / 64), ctx.limits), label };

@@ -59,12 +59,19 @@ export function withBlock(source: string, b: GemmBlock): { source: string; suffi
   return { source: `const RM: u32 = ${b.RM}u;\nconst RN4: u32 = ${b.RN4}u;\n${source}`, suffix };
 }
 
-/** The GEMM module for an entry point; every vec4 or f16 binding and a block other than 4×4 is for the tiled variant only. */
-export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4): ShaderDef {
+const INNER = '// #include "gemm_inner.wgsl"';
+
+/**
+ * The GEMM module for an entry point; every vec4 or f16 binding and a block other than 4×4 is for the tiled variant
+ * only. `sgNx`: the tiled inner product by subgroup shuffles of A (gemm_inner_subgroups.wgsl) for a tile of that
+ * many lanes per row group (gemmSubgroupLanes), 0: A staged in workgroup memory.
+ */
+export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4, sgNx = 0): ShaderDef {
   const { aVec = false, bVec = false, bHalf = false, yVec = false } = b;
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const blocked = withBlock(withOutputType(withActivation(gemmWgsl), yVec), block);
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}`;
+  const wgsl = sgNx ? `const SG_NX: u32 = ${sgNx}u;\n${gemmWgsl.replace(INNER, '// #include "gemm_inner_subgroups.wgsl"')}` : gemmWgsl;
+  const blocked = withBlock(withOutputType(withActivation(wgsl), yVec), block);
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}${sgNx ? `.sg${sgNx}` : ''}`;
   let def = gemmDefs.get(name);
   if (!def) {
     const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), blocked.source].join('\n');
@@ -86,32 +93,82 @@ export function gemmTraffic(m: number, n: number, k: number, t: GemmTile, residu
 }
 
 /**
- * Workgroup tile of the tiled variant (gemm_tile.wgsl): the TM × TN with the least counted traffic among those
- * the device runs ((TM/RM)·(TN/(4·RN4)) invocations, (TM + TN)·TK floats of workgroup memory), ties to the
- * smaller tile (more workgroups in flight), then to the smaller block (fewer registers). An invocation holds a
- * 4×4, 4×8, 8×4 or 8×8 block: the larger blocks allow tiles of up to 128 × 128 in 256 invocations, which is what
- * cuts A's re-reads on narrow-M layers (MobileNetV2's 14² pointwise convs). A tile at least twice N (or M) is
- * never picked: half of it would idle.
+ * Workgroups a layer should give a GPU to fill it: 2 per compute unit (2 resident per unit hide one's barriers),
+ * for 32 units. WebGPU exposes no compute-unit count (neither device.limits nor GPUAdapterInfo), so the figure is
+ * a mid-range GPU's: RTX 3060 28 SMs, RX 6600 28 CUs, Arc A750 28 Xe-cores, Apple M2 Pro 19 cores, M1 Max 32;
+ * integrated GPUs have fewer, so they are filled too.
  */
-export function gemmTile(m: number, n: number, k: number, limits: Readonly<Record<string, number>>): GemmTile {
-  const maxInv = limits.maxComputeInvocationsPerWorkgroup ?? 256;
-  const maxMem = limits.maxComputeWorkgroupStorageSize ?? 16384;
-  const maxX = limits.maxComputeWorkgroupSizeX ?? 256;
-  const maxY = limits.maxComputeWorkgroupSizeY ?? 256;
-  let best: { t: GemmTile; cost: number } | undefined;
+export const MIN_WORKGROUPS = 64;
+
+/** Counted traffic a plan may add over the least (a fraction of it) to reach MIN_WORKGROUPS. */
+export const FILL_SLACK = 0.25;
+
+/** A candidate tile, its counted traffic (floats) and the workgroups it dispatches. */
+export interface TileCandidate<T> {
+  t: T;
+  cost: number;
+  workgroups: number;
+}
+
+/**
+ * The minimum-workgroups rule: among the candidates within FILL_SLACK of the least traffic, the least traffic of
+ * those dispatching at least MIN_WORKGROUPS, else the most workgroups; ties to the earlier `prefer` (then the
+ * earlier candidate).
+ */
+export function pickTile<T>(cands: readonly TileCandidate<T>[], prefer: (a: T, b: T) => boolean): T | undefined {
+  if (cands.length === 0) return undefined;
+  const least = Math.min(...cands.map((c) => c.cost));
+  const near = cands.filter((c) => c.cost <= least * (1 + FILL_SLACK));
+  const full = near.filter((c) => c.workgroups >= MIN_WORKGROUPS);
+  const pool = full.length ? full : near.filter((c) => c.workgroups === Math.max(...near.map((n) => n.workgroups)));
+  return pool.reduce((best, c) => (c.cost < best.cost || (c.cost === best.cost && prefer(c.t, best.t)) ? c : best)).t;
+}
+
+/** Register blocks of gemm_tile.wgsl: RM rows × 4·RN4 columns per invocation. */
+export const GEMM_BLOCKS: readonly GemmBlock[] = [BLOCK_4X4, { RM: 4, RN4: 2 }, { RM: 8, RN4: 1 }, { RM: 8, RN4: 2 }];
+
+/** Whether a tile of a TM × TN workgroup with this block fits the device (invocations and workgroup memory, tk rows of B staged per step). */
+export function tileFits(TM: number, TN: number, b: GemmBlock, stagedFloats: number, limits: Readonly<Record<string, number>>): boolean {
+  const [x, y] = [TN / (4 * b.RN4), TM / b.RM];
+  return (
+    x * y <= (limits.maxComputeInvocationsPerWorkgroup ?? 256) && x <= (limits.maxComputeWorkgroupSizeX ?? 256) &&
+    y <= (limits.maxComputeWorkgroupSizeY ?? 256) && stagedFloats * 4 <= (limits.maxComputeWorkgroupStorageSize ?? 16384)
+  );
+}
+
+/** Ties: the smaller tile (more workgroups in flight), then the smaller block (fewer registers). */
+export function smallerTile(a: GemmTile, b: GemmTile): boolean {
+  return a.TM * a.TN < b.TM * b.TN || (a.TM * a.TN === b.TM * b.TN && a.RM * a.RN4 < b.RM * b.RN4);
+}
+
+/**
+ * Workgroup tile of the tiled variant (gemm_tile.wgsl) by pickTile over the TM × TN the device runs
+ * ((TM/RM)·(TN/(4·RN4)) invocations, (TM + TN)·TK floats of workgroup memory), each costed by its counted
+ * traffic. An invocation holds a 4×4, 4×8, 8×4 or 8×8 block: the larger blocks allow tiles of up to 128 × 128 in
+ * 256 invocations, which is what cuts A's re-reads on narrow-M layers (MobileNetV2's 14² pointwise convs). A tile
+ * at least twice N (or M) is never picked: half of it would idle. `batches`: matrices (workgroups per tile).
+ */
+export function gemmTile(m: number, n: number, k: number, limits: Readonly<Record<string, number>>, batches = 1): GemmTile {
+  const cands: TileCandidate<GemmTile>[] = [];
   for (const TM of [16, 32, 64, 128])
     for (const TN of [16, 32, 64, 128])
-      for (const RM of [4, 8])
-        for (const RN4 of [1, 2]) {
-          const [x, y] = [TN / (4 * RN4), TM / RM];
-          if (x * y > maxInv || x > maxX || y > maxY || (TM + TN) * GEMM_TK * 4 > maxMem) continue;
-          if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
-          const t = { TM, TN, RM, RN4 };
-          const cost = gemmTraffic(m, n, k, t);
-          const smaller = (a: GemmTile, b: GemmTile) => a.TM * a.TN < b.TM * b.TN || (a.TM * a.TN === b.TM * b.TN && a.RM * a.RN4 < b.RM * b.RN4);
-          if (!best || cost < best.cost || (cost === best.cost && smaller(t, best.t))) best = { t, cost };
-        }
-  return best?.t ?? { TM: 16, TN: 16, ...BLOCK_4X4 };
+      for (const b of GEMM_BLOCKS) {
+        if (!tileFits(TM, TN, b, (TM + TN) * GEMM_TK, limits)) continue;
+        if ((TM > 16 && TM / 2 >= m) || (TN > 16 && TN / 2 >= n)) continue;
+        const t = { TM, TN, ...b };
+        cands.push({ t, cost: gemmTraffic(m, n, k, t), workgroups: Math.ceil(m / TM) * Math.ceil(n / TN) * batches });
+      }
+  return pickTile(cands, smallerTile) ?? { TM: 16, TN: 16, ...BLOCK_4X4 };
+}
+
+/**
+ * Lanes per row group of the tile (TN/(4·RN4)) when the device can run its inner product by subgroup shuffles
+ * (gemm_inner_subgroups.wgsl): it has `subgroups` and the lanes divide both its smallest subgroup size and the
+ * row group's RM·4 A vec4s per step; else 0.
+ */
+export function gemmSubgroupLanes(t: GemmTile, device: GPUDevice, subgroupMinSize: number): number {
+  const nx = t.TN / (4 * t.RN4);
+  return device.features.has('subgroups') && subgroupMinSize % nx === 0 && (4 * t.RM) % nx === 0 ? nx : 0;
 }
 
 /** gemm_tile.wgsl's TK: the reduction depth staged per step. */
@@ -145,6 +202,8 @@ export interface GemmSpec {
   variant?: KernelVariant;
   /** B's buffer holds f16 elements (packFloat16); the tiled variant only (the device having shader-f16). */
   bF16?: boolean;
+  /** The tiled variant's tile, instead of gemmTile's (tests run every block) */
+  tile?: GemmTile;
 }
 
 /** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 vec4 column groups per invocation. */
@@ -235,7 +294,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(s.act);
-  const { TM, TN, ...block } = variant === 'tiled' ? gemmTile(s.m, s.n, s.k, ctx.limits) : { TM: 4, TN: 4, ...BLOCK_4X4 };
+  const { TM, TN, ...block } = variant === 'tiled' ? (s.tile ?? gemmTile(s.m, s.n, s.k, ctx.limits, batches)) : { TM: 4, TN: 4, ...BLOCK_4X4 };
   const tilesM = Math.ceil(s.m / TM);
   const tilesN = Math.ceil(s.n / TN);
   const groups = tilesM * tilesN * batches;
@@ -247,7 +306,8 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const bVec = variant === 'tiled' && s.bStrides[1] === 1 && d4(s.bStrides[0]) && d4(s.n) && offs.every((o) => d4(o[1]));
   // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
   const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
-  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block);
+  const sg = variant === 'tiled' ? gemmSubgroupLanes({ TM, TN, ...block }, ctx.device, ctx.info.subgroupMinSize) : 0;
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block, sg);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,

@@ -1,9 +1,9 @@
 import { GpuError } from '../../errors.js';
 import { isInt, type Value } from '../../graph/ir.js';
 import type { ResolvedNode } from '../../graph/resolve.js';
-import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry } from '../kernels/conv2d.js';
+import { conv2dDispatch, packConv2dWeights, type Conv2dGeometry, type ConvTile } from '../kernels/conv2d.js';
 import { depthwiseDispatch, packDepthwiseWeights, padVector } from '../kernels/depthwise.js';
-import { gemmDispatch } from '../kernels/gemm.js';
+import { gemmDispatch, type GemmTile } from '../kernels/gemm.js';
 import { packWinogradWeights, winogradDispatches, winogradEligible } from '../kernels/winograd.js';
 import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
@@ -22,6 +22,9 @@ export interface ConvGpuOptions {
   variant?: KernelVariant;
   /** false: the register variant's 3×3 stride-1 convs run the direct kernel, not Winograd (kernels/winograd.ts) */
   winograd?: boolean;
+  /** the tiled variant's plan instead of the planner's (tests and the traffic bench run each kind and block) */
+  convTile?: ConvTile;
+  gemmTile?: GemmTile;
 }
 
 function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string): Float32Array {
@@ -84,6 +87,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
             residualFirst,
             residualColumns: a.residualChannels,
             variant: opts.variant,
+            tile: opts.gemmTile,
           },
           name,
         );
@@ -97,7 +101,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         }
         const wb = ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        d = await conv2dDispatch(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name, variant);
+        d = await conv2dDispatch(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name, variant, opts.convTile);
       }
       return { dispatches: d ? [d] : [] };
     },
