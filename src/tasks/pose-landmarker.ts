@@ -14,7 +14,7 @@ import { roiCrop } from './roi-crop.js';
 import type { GpuSegmentation } from './segmenter.js';
 import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
-import { imageSize, pickOutput, twoModels } from './task-model.js';
+import { countedRun, imageSize, pickOutput, twoModels } from './task-model.js';
 import { transferables } from './transferables.js';
 import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
@@ -80,7 +80,8 @@ export async function createPoseLandmarker(
      * landmark model (1 readback; 2 on the frame that finds one); detect() and tracked frames chain, 1 readback.
      */
     const onGpu = async (image: ImageSource, video: boolean): Promise<PoseResult[] | undefined> => {
-      const px = reader.read(image);
+      // the frame goes to the GPU as it is (no pixel read here: gpu-pose.ts)
+      const px = imageSize(TASK, image);
       const track = video ? (tracked ?? (await detectRoi(image, px.width, px.height))) : undefined;
       if (video && !track) return [];
       const before = gpu!.bytesRead;
@@ -116,7 +117,8 @@ export async function createPoseLandmarker(
     };
 
     const landmarks = async (px: Pixels, roi: Roi) => {
-      const outs = await landmarker.run(await crop.inputs(px, roi));
+      const input = await crop.inputs(px, roi);
+      const outs = await countedRun(stats, landmarker, () => landmarker.run(input));
       return projectPose(poseOutputs(outs), roi, p, minPresence, px.width, px.height);
     };
 
