@@ -7,7 +7,8 @@ import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import { detectionToSource } from './detections.js';
-import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
+import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, POSE_SMOOTHING, type OneEuroParams, type PoseLandmarkParams } from './params.js';
+import { withSmoothing } from './one-euro.js';
 import { projectPose, type PoseOutputs } from './project.js';
 import { alignmentRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
@@ -29,6 +30,8 @@ export interface PoseLandmarkerOptions extends LandmarkerOptions {
    * GPU, read back by no one (`maskOnGpu()`, for GpuMaskRenderer), and results carry no `mask`; elsewhere as true.
    */
   segmentation?: boolean | 'gpu';
+  /** detectForVideo's landmarks through a one-euro filter (src/tasks/one-euro.ts): true for POSE_SMOOTHING. Off by default. */
+  smoothing?: boolean | OneEuroParams;
 }
 
 export type PoseLandmarkerStats = LandmarkerStats;
@@ -149,7 +152,7 @@ export async function createPoseLandmarker(
       }
     };
 
-    return {
+    return withSmoothing(opts.smoothing, POSE_SMOOTHING, {
       detector,
       landmarker,
       params: p,
@@ -165,7 +168,7 @@ export async function createPoseLandmarker(
         steps.dispose();
         disposeModels();
       }),
-    };
+    });
   });
 }
 
