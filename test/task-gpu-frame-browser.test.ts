@@ -3,6 +3,7 @@
 // detector's letterbox and the second stage's crops sample it. Against the same task fed the same pixels as ImageData
 // (writeTexture): the same results; no CPU pixel read (getImageData) over a detect() and three video frames, one
 // readback per frame, and no GPU buffer, texture or bind group created once the first frames ran.
+// SEPCONV_TASK_FRAME_TIMED=N also times N more video frames per path (printed, no assertion).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Page from './pages/task-gpu-frame.js';
 import { expectWebGpu, openPage, type OpenedPage } from './support/browser.js';
