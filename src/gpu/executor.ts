@@ -299,7 +299,7 @@ export class GpuExecutor {
    */
   runInPlace(inputs: Record<string, unknown>, gate?: RunGate): Promise<void> {
     const x = checkGpuInputs(this.rg, inputs);
-    const gated = gate && (this.gated ??= gatedRun(this.gpu.device, this.tracker, this.steps));
+    const gated = gate && this.prepareGate();
     const submitted = this.afterPrevious(gated, async () => {
       const g = await gated;
       return [
@@ -429,6 +429,11 @@ export class GpuExecutor {
       this.tracker.destroy(resolveBuf);
       this.tracker.destroy(readBuf);
     }
+  }
+
+  /** Makes runInPlace's gate (buffers, pipeline) now rather than on the first gated run, e.g. before a video's first frame. */
+  prepareGate(): Promise<GatedRun> {
+    return (this.gated ??= gatedRun(this.gpu.device, this.tracker, this.steps));
   }
 
   /** `indirect`: every dispatch's size from there (3 u32 per step, in order; see gated.ts). */

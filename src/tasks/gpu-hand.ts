@@ -66,6 +66,8 @@ export class GpuHandChain {
     const buffers = exec && [outs.landmarks, outs.flag, outs.handedness, outs.world].map((n) => exec.edgeBuffer(n));
     if (!exec || !buffers || buffers.some((b) => !b) || !palms.gpu || !crop.fromBuffer || palms.gpu.device !== exec.gpu.device) return undefined;
     const device = exec.gpu.device;
+    // the gate of empty slots' landmark runs, made with the chain: no buffer is created on a later frame
+    await exec.prepareGate();
     const n = p.numLandmarks;
     const rois = storageBuffer(device, 'hand rois', slots * ROI_BYTES);
     const bytes = 4 * slots * (ROI_RECORD + 6 * n);

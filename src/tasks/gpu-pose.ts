@@ -81,6 +81,8 @@ export class GpuPoseChain {
     if (!exec || !buffers || buffers.some((b) => !b) || !poses.gpu || !crop.fromBuffer || poses.gpu.device !== exec.gpu.device) return undefined;
     const [raw, flag, heat, mask] = buffers as GPUBuffer[];
     const device = exec.gpu.device;
+    // the gate of empty slots' landmark runs, made with the chain: no buffer is created on a later frame
+    await exec.prepareGate();
     const rois = storageBuffer(device, 'pose roi', ROI_BYTES);
     const numOut = p.numPose + 2;
     const result = storageBuffer(device, 'pose result', 4 * (ROI_RECORD + numOut * p.valuesPerLandmark));
