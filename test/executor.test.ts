@@ -7,7 +7,9 @@ import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { countingDevice } from './support/counting-device.js';
 import { compareTensors, loadFixture } from './support/fixtures.js';
-import { getTestDevice, loadOnGpu } from './support/gpu.js';
+import { getTestDevice, loadOnGpu, readBuffer } from './support/gpu.js';
+import { fromDevice } from '../src/gpu/layout.js';
+import { sizeOf } from '../src/tensor.js';
 
 // matmul_two_activations: MatMuls whose A and B are both activations (runtime operands bound from the edges)
 const NETS = ['tiny_inverted_residual_op11', 'mobilenet_v2_035', 'separable_block_bn_relu6', 'squeeze_excite', 'shuffle_unit', 'matmul_two_activations'];
@@ -102,6 +104,39 @@ describe('GPU executor', () => {
     expect(exec.stats).toMatchObject({ submits: 2, readbacks: 1 });
     expect(submits() - before).toBe(2);
     exec.dispose();
+  });
+
+  it('runInPlace with a gate: flag 1.0 runs the graph (PyTorch fixture), any other value leaves the outputs as they were; no buffer after the first gated run', async () => {
+    const gpu = await getTestDevice();
+    const { device } = gpu;
+    const fx = loadFixture('tiny_inverted_residual_op11');
+    const rg = optimize(resolve(fx.graph, { [fx.inputName]: fx.input.shape })).graph;
+    const exec = await GpuExecutor.compile(gpu, rg);
+    const out = rg.graph.outputs[0]!;
+    const buffer = exec.edgeBuffer(out)!;
+    const n = sizeOf(rg.shapes.get(out)!);
+    // the flag at a non-zero offset, as a task's ROI record holds its `valid`
+    const flag = device.createBuffer({ size: 32, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC });
+    const gate = { buffer: flag, offset: 12 };
+    const sentinel = new Float32Array(n).fill(-7);
+    const read = async () => (exec.isRaw(out) ? readBuffer(device, buffer, n) : fromDevice(rg.shapes.get(out)!, await readBuffer(device, buffer, n)));
+    try {
+      for (const value of [0, 0.5, Number.NaN]) {
+        device.queue.writeBuffer(buffer, 0, sentinel);
+        device.queue.writeBuffer(flag, 12, new Float32Array([value]));
+        await exec.runInPlace({ [fx.inputName]: fx.input }, gate);
+        expect(await readBuffer(device, buffer, n)).toEqual(sentinel);
+      }
+      const created = exec.stats.buffersCreated;
+      device.queue.writeBuffer(flag, 12, new Float32Array([1]));
+      await exec.runInPlace({ [fx.inputName]: fx.input }, gate);
+      const cmp = compareTensors({ shape: rg.shapes.get(out)!, data: await read() }, fx.expected!, fx.atol, fx.rtol);
+      expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
+      expect(exec.stats.buffersCreated).toBe(created);
+    } finally {
+      flag.destroy();
+      exec.dispose();
+    }
   });
 
   it('wrong input name, shape or length is an InputError stating expected and received', async () => {

@@ -3,10 +3,9 @@
 // (test/support/overlay-scene.ts checkPixels: inside a primitive its colour, opaque; outside all of them the mask's
 // premultiplied colour at alpha 0.5 in the left half, transparent in the right; a landmark that is not visible leaves
 // its place empty), and no buffer created on the device after frame 1 (the primitives' buffer is reused).
-// The target is a texture, not a canvas: in this headless Chromium (156, SwiftShader) a WebGPU canvas cleared red by a
-// bare render pass, none of this code, reads back transparent through drawImage, and its device is reported lost
-// within 2–4 frames (bgra8unorm or rgba8unorm, any usage; with --enable-unsafe-swiftshader, --use-angle=swiftshader,
-// --disable-gpu-compositing or Vulkan flags alike). test/gpu-overlay.test.ts runs the same scene on Dawn.
+// The target is a texture: this Chromium's default WebGPU adapter (Dawn on Vulkan SwiftShader) cannot present a canvas
+// (no shared-image backing for its swap chain); test/gpu-canvas-browser.test.ts draws the same scene on a canvas with
+// WebGPU on Dawn's OpenGL ES backend. test/gpu-overlay.test.ts runs the same scene on Dawn.
 import { describe, expect, it } from 'vitest';
 import { expectWebGpu, openPage } from './support/browser.js';
 import { overlayChecks } from './support/overlay-checks.js';

@@ -8,7 +8,7 @@ import { createHandLandmarker, type HandLandmarker, type HandResult } from '../s
 import { GpuHandChain } from '../src/tasks/gpu-hand.js';
 import { executorOf } from '../src/vision/input.js';
 import { mediapipeModel } from '../scripts/mediapipe-assets.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, readBuffer } from './support/gpu.js';
 import { pngImage, turn90, withMirror, type Image } from './support/roi-ref.js';
 import { PHOTO } from './support/tflite-ref.js';
 
@@ -26,11 +26,11 @@ afterEach(() => {
   while (tasks.length) tasks.pop()!.dispose();
 });
 
-async function task(chain: boolean, numHands: number): Promise<HandLandmarker> {
+async function task(chain: boolean, numHands: number, minDetectionScore?: number): Promise<HandLandmarker> {
   const gpu = await getTestDevice();
   // without the chain the task reads the landmark model's outputs back and decodes them on the CPU
   const spy = chain ? undefined : vi.spyOn(GpuHandChain, 'create').mockResolvedValue(undefined);
-  const t = await createHandLandmarker(MODELS, { backend: 'webgpu', gpu, numHands });
+  const t = await createHandLandmarker(MODELS, { backend: 'webgpu', gpu, numHands, ...(minDetectionScore === undefined ? {} : { minDetectionScore }) });
   spy?.mockRestore();
   tasks.push(t);
   return t;
@@ -54,6 +54,12 @@ function compare(got: HandResult[], want: HandResult[], label: string): void {
     expect(Math.abs(g.handedness.score - w.handedness.score)).toBeLessThan(TOL.score);
     expect(Math.abs(g.score - w.score)).toBeLessThan(TOL.score);
   });
+}
+
+/** Every output of the landmark model as its buffer holds it now. */
+async function landmarkOutputs(t: HandLandmarker): Promise<Float32Array[]> {
+  const exec = executorOf(t.landmarker)!;
+  return Promise.all(t.landmarker.outputs.map((o) => readBuffer(exec.gpu.device, exec.edgeBuffer(o.name)!, exec.edgeBuffer(o.name)!.size / 4)));
 }
 
 /** Readbacks (mapAsync) and bytes of one call, from the task's stats and from both models' executors. */
@@ -120,5 +126,29 @@ describe('hand landmarker on webgpu: one readback per frame', () => {
       console.log(`hand after the loss (CPU) vs before (GPU chain): ${d.toExponential(2)} px`);
       expect(d).toBeLessThan(0.1);
     }
+  }, 600_000);
+
+  it('detect, numHands 3 on one hand: the empty slots run no landmark model (dispatches sized 0 on the GPU), one readback', async () => {
+    const [gpu, cpu] = [await task(true, 3), await task(false, 3)];
+    const got = await counted(gpu, () => gpu.detect(hand));
+    compare(got.result, await cpu.detect(hand), 'hand, numHands 3');
+    expect([got.result.length, got.readbacks, got.engine]).toEqual([1, 1, 0]);
+    // the model's outputs after the frame are the found hand's (slot 0): slots 1 and 2 ran nothing over them
+    const outputs = await landmarkOutputs(gpu);
+    const hand0 = await landmarkOutputs(cpu);
+    outputs.forEach((o, i) => expect(Math.max(...o.map((v, j) => Math.abs(v - hand0[i]![j]!)))).toBeLessThan(0.05));
+    // and a frame without a palm runs none at all: the outputs stay exactly as they were
+    const none = await counted(gpu, () => gpu.detect(pngImage(PHOTO)));
+    expect([none.result, none.readbacks]).toEqual([[], 1]);
+    expect(await landmarkOutputs(gpu)).toEqual(outputs);
+  }, 600_000);
+
+  it('an overflow frame (every palm box over a threshold of 0) is redone on the read-back path; its engine readbacks count in stats.readbacks', async () => {
+    const gpu = await task(true, 1, 0);
+    const got = await counted(gpu, () => gpu.detect(hand));
+    expect(got.result.length).toBe(1);
+    // the chain's frame and the GPU decode's (overflow both), then the engine's per output: palm detector, one landmark run
+    expect(got.engine).toBe(gpu.detector.outputs.length + gpu.landmarker.outputs.length);
+    expect(got.readbacks).toBe(2 + got.engine);
   }, 600_000);
 });

@@ -6,13 +6,12 @@
 // - the wiring: createHandLandmarker({ smoothing: true }) on the hand photo moving between frames gives the raw
 //   task's landmarks through the same filter (world landmarks untouched), detect() is never smoothed, and a change
 //   in the number of hands starts the filters again.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { createHandLandmarker, HAND_SMOOTHING } from '../src/tasks/index.js';
 import { LandmarksSmoother, OneEuroFilter, objectScale, smoothedVideo } from '../src/tasks/one-euro.js';
 import { mediapipeModel } from '../scripts/mediapipe-assets.js';
-import { decodePng } from './support/photo.js';
+import { pngImage, shifted } from './support/roi-ref.js';
 
 /** one_euro_filter.cc's Apply with low_pass_filter.cc inlined, in float64. */
 function referenceFilter(p: { frequency: number; minCutoff: number; beta: number; derivateCutoff: number }) {
@@ -126,20 +125,14 @@ describe('one-euro landmark smoothing', () => {
   });
 
   it('createHandLandmarker({ smoothing: true }): the raw landmarks through the filter on a moving hand, detect() untouched', async () => {
-    const { width, height, rgb } = decodePng(readFileSync('fixtures/photos/hand.png'));
-    const shifted = (dx: number) => {
-      const data = new Uint8Array(rgb.length);
-      for (let y = 0; y < height; y++)
-        for (let x = 0; x < width; x++) data.set(rgb.subarray(3 * (y * width + Math.min(width - 1, Math.max(0, x - dx))), 3 * (y * width + Math.min(width - 1, Math.max(0, x - dx))) + 3), 3 * (y * width + x));
-      return { data, width, height };
-    };
+    const hand = pngImage('fixtures/photos/hand.png');
     const models = { detector: mediapipeModel('hands', 'palm_detection_full.tflite'), landmarker: mediapipeModel('hands', 'hand_landmark_full.tflite') };
     const [raw, smooth] = await Promise.all([createHandLandmarker(models, { backend: 'cpu' }), createHandLandmarker(models, { backend: 'cpu', smoothing: true })]);
     try {
       const ref = new LandmarksSmoother(HAND_SMOOTHING);
       let moved = 0;
       for (const [k, dx] of [0, 6, 12, 18].entries()) {
-        const frame = shifted(dx);
+        const frame = shifted(hand, dx);
         const [r, s] = [await raw.detectForVideo(frame, 33 * (k + 1)), await smooth.detectForVideo(frame, 33 * (k + 1))];
         expect(r.length).toBe(1);
         expect(s.length).toBe(1);
@@ -149,7 +142,7 @@ describe('one-euro landmark smoothing', () => {
       }
       // the smoothed wrist lags the moving raw one
       expect(moved).toBeGreaterThan(0.5);
-      expect(await smooth.detect(shifted(0))).toEqual(await raw.detect(shifted(0)));
+      expect(await smooth.detect(hand)).toEqual(await raw.detect(hand));
     } finally {
       raw.dispose();
       smooth.dispose();

@@ -36,11 +36,11 @@ afterEach(() => {
   while (tasks.length) tasks.pop()!.dispose();
 });
 
-async function task(chain: boolean, segmentation: boolean | 'gpu' = false): Promise<PoseLandmarker> {
+async function task(chain: boolean, segmentation: boolean | 'gpu' = false, minDetectionScore?: number): Promise<PoseLandmarker> {
   const gpu = await getTestDevice();
   // without the chain the task reads the landmark model's outputs back and decodes them on the CPU
   const spy = chain ? undefined : vi.spyOn(GpuPoseChain, 'create').mockResolvedValue(undefined);
-  const t = await createPoseLandmarker(MODELS, { backend: 'webgpu', gpu, segmentation });
+  const t = await createPoseLandmarker(MODELS, { backend: 'webgpu', gpu, segmentation, ...(minDetectionScore === undefined ? {} : { minDetectionScore }) });
   spy?.mockRestore();
   tasks.push(t);
   return t;
@@ -125,6 +125,12 @@ async function checkDecode(t: PoseLandmarker, got: PoseResult, width: number, he
   expect(dm).toBeLessThanOrEqual(DECODE_TOL.mask);
 }
 
+/** Every output of the landmark model as its buffer holds it now. */
+async function landmarkOutputs(t: PoseLandmarker): Promise<Float32Array[]> {
+  const exec = executorOf(t.landmarker)!;
+  return Promise.all(t.landmarker.outputs.map((o) => readBuffer(exec.gpu.device, exec.edgeBuffer(o.name)!, exec.edgeBuffer(o.name)!.size / 4)));
+}
+
 /** Readbacks (mapAsync) and bytes of one call, from the task's stats and from both models' executors. */
 async function counted<T>(t: PoseLandmarker, call: () => Promise<T>) {
   const execs = [executorOf(t.detector)!, executorOf(t.landmarker)!];
@@ -177,11 +183,15 @@ describe('pose landmarker on webgpu: one readback per frame', () => {
     expect(gpu.stats).toMatchObject({ frames: 2, detections: 1, gpuDecoded: 1, readbacks: 3 });
   }, 600_000);
 
-  it('a frame without a person: nothing, one readback (detect: the landmark model ran on a zero crop, dropped by its record; video: no landmark run)', async () => {
+  it('a frame without a person: nothing, one readback, no landmark run (detect: its dispatches sized 0 on the GPU; video: not submitted)', async () => {
     const gpu = await task(true);
+    await gpu.detect(astronaut);
+    const outputs = await landmarkOutputs(gpu);
     const none = await counted(gpu, () => gpu.detect(blank));
     expect(none.result).toEqual([]);
     expect([none.readbacks, none.engine]).toEqual([1, 0]);
+    // the landmark model's outputs still hold the astronaut's: it did not run on the blank frame's (zero) crop
+    expect(await landmarkOutputs(gpu)).toEqual(outputs);
     // tracking: a person, then none (tracking ends), none again (nothing tracked: the detector alone), the person again
     expect((await gpu.detectForVideo(astronaut, 0)).length).toBe(1);
     const lost = await counted(gpu, () => gpu.detectForVideo(blank, 33));
@@ -192,6 +202,17 @@ describe('pose landmarker on webgpu: one readback per frame', () => {
     expect(executorOf(gpu.landmarker)!.stats.submits).toBe(runs);
     const again = await counted(gpu, () => gpu.detectForVideo(astronaut, 99));
     expect([again.result.length, again.readbacks]).toEqual([1, 2]);
-    expect(gpu.stats).toMatchObject({ frames: 5, detections: 4, readbacks: 7 });
+    expect(gpu.stats).toMatchObject({ frames: 6, detections: 5, readbacks: 8 });
+  }, 600_000);
+
+  it('an overflow frame (every box over a threshold of 0) is redone on the read-back path; its engine readbacks count in stats.readbacks', async () => {
+    const gpu = await task(true, false, 0);
+    const got = await counted(gpu, () => gpu.detect(astronaut));
+    expect(got.result.length).toBe(1);
+    // the chain's frame (overflow flagged) and the GPU decode's (overflow again), then the detector's and the landmark
+    // model's outputs read back by the engine, one mapAsync each: all of them in stats.readbacks
+    expect(got.engine).toBe(gpu.detector.outputs.length + gpu.landmarker.outputs.length);
+    expect(got.readbacks).toBe(2 + got.engine);
+    expect(gpu.stats.gpuDecoded).toBe(0);
   }, 600_000);
 });

@@ -10,6 +10,7 @@ import { elideBoundaryTransposes } from './boundary.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { LayerProfile } from '../engine.js';
 import type { GpuContext } from './device.js';
+import { gatedRun, type GatedRun, type RunGate } from './gated.js';
 import { fromDevice, toDevice } from './layout.js';
 import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
@@ -104,6 +105,8 @@ export class GpuExecutor {
   /** runToGpu's two output sets, made on its first call. */
   private outputSets?: readonly ReadonlyMap<string, GPUBuffer>[];
   private outputTurn = 0;
+  /** runInPlace's gate (gated.ts), made on the first gated run. */
+  private gated?: Promise<GatedRun>;
   /** The steps of each node, in order (a node may have several dispatches). */
   private readonly nodeSteps: readonly (readonly Step[])[];
 
@@ -288,17 +291,27 @@ export class GpuExecutor {
     return this.rg.inputShapes.has(name) || this.rg.graph.outputs.includes(name) ? this.edges.get(name) : undefined;
   }
 
-  /** Runs and leaves every output in its edgeBuffer (no readback, no allocation); resolves once submitted. */
-  runInPlace(inputs: Record<string, unknown>): Promise<void> {
+  /**
+   * Runs and leaves every output in its edgeBuffer (no readback, no allocation after the first gated run); resolves
+   * once submitted. `gate`: the run happens on the GPU only where the f32 at `offset` in `buffer` (written by earlier
+   * GPU work, never read back) is 1.0; otherwise every dispatch is indirect with 0 workgroups and the outputs keep
+   * what they held (a task's second stage on a slot without a detection, gated.ts).
+   */
+  runInPlace(inputs: Record<string, unknown>, gate?: RunGate): Promise<void> {
     const x = checkGpuInputs(this.rg, inputs);
-    const submitted = this.afterPrevious(undefined, () => [
-      this.scoped(() => {
-        const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (in place)' });
-        this.writeInputs(x, enc);
-        this.encodeSteps(enc.beginComputePass(), this.steps);
-        this.submit(enc);
-      }),
-    ]);
+    const gated = gate && this.prepareGate();
+    const submitted = this.afterPrevious(gated, async () => {
+      const g = await gated;
+      return [
+        this.scoped(() => {
+          const enc = this.gpu.device.createCommandEncoder({ label: 'sepconv run (in place)' });
+          this.writeInputs(x, enc);
+          g?.encode(enc, gate!);
+          this.encodeSteps(enc.beginComputePass(), this.steps, g?.args);
+          this.submit(enc);
+        }),
+      ];
+    });
     return submitted.then((scopes) => this.throwIfInvalid(scopes)).catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
@@ -418,12 +431,19 @@ export class GpuExecutor {
     }
   }
 
-  private encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[]): void {
-    for (const s of steps) {
+  /** Makes runInPlace's gate (buffers, pipeline) now rather than on the first gated run, e.g. before a video's first frame. */
+  prepareGate(): Promise<GatedRun> {
+    return (this.gated ??= gatedRun(this.gpu.device, this.tracker, this.steps));
+  }
+
+  /** `indirect`: every dispatch's size from there (3 u32 per step, in order; see gated.ts). */
+  private encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[], indirect?: GPUBuffer): void {
+    steps.forEach((s, i) => {
       pass.setPipeline(s.pipeline);
       pass.setBindGroup(0, s.bindGroup);
-      pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
-    }
+      if (indirect) pass.dispatchWorkgroupsIndirect(indirect, 12 * i);
+      else pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
+    });
     pass.end();
   }
 

@@ -41,7 +41,7 @@ export class GpuSsdDecoder {
   /** The device was lost: the caller decodes on the CPU from then on. */
   lost = false;
   private constructor(
-    private readonly device: GPUDevice,
+    readonly device: GPUDevice,
     private readonly pipeline: GPUComputePipeline,
     private readonly bindGroup: GPUBindGroup,
     private readonly owned: GPUBuffer[],

@@ -1,18 +1,18 @@
 // The hand landmarker's WebGPU frame, one readback: the tracked ROIs written from the page into slots [0, tracked),
 // then on detection frames palm detector → ssd_decode → detection_roi (the palms that are not tracked hands fill the
 // other slots) → per slot: crop from its ROI record → landmark model → hand_landmarks.wgsl into the slot's part of
-// the result → one copy into a staging buffer, one mapAsync. Slots without a palm run the landmark model on a zero
-// crop; their record says valid = 0.
+// the result → one copy into a staging buffer, one mapAsync. A slot without a palm runs no landmark model (its
+// dispatches are indirect, sized 0 from its record's valid = 0 on the GPU: GpuExecutor.runInPlace's gate); its record
+// says valid = 0.
 import handLandmarksWgsl from '../../shaders/hand_landmarks.wgsl?raw';
 import { defineParams } from '../gpu/params.js';
 import type { Model } from '../model.js';
 import { executorOf } from '../vision/input.js';
-import type { Pixels } from '../vision/resample.js';
 import type { ImageSource } from '../vision/source.js';
 import type { HandLandmarkParams } from './params.js';
 import type { Roi } from './roi.js';
 import type { RoiCrop } from './roi-crop.js';
-import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, type RoiRead } from './gpu-roi.js';
+import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, VALID_OFFSET, type RoiRead } from './gpu-roi.js';
 import type { SsdStage } from './ssd-stage.js';
 
 const params = defineParams([
@@ -64,8 +64,10 @@ export class GpuHandChain {
   static async create(palms: SsdStage, landmarker: Model, crop: RoiCrop, outs: GpuHandOutputs, p: HandLandmarkParams, slots: number, minSimilarity: number): Promise<GpuHandChain | undefined> {
     const exec = executorOf(landmarker);
     const buffers = exec && [outs.landmarks, outs.flag, outs.handedness, outs.world].map((n) => exec.edgeBuffer(n));
-    if (!exec || !buffers || buffers.some((b) => !b) || !palms.gpu || !crop.fromBuffer) return undefined;
+    if (!exec || !buffers || buffers.some((b) => !b) || !palms.gpu || !crop.fromBuffer || palms.gpu.device !== exec.gpu.device) return undefined;
     const device = exec.gpu.device;
+    // the gate of empty slots' landmark runs, made with the chain: no buffer is created on a later frame
+    await exec.prepareGate();
     const n = p.numLandmarks;
     const rois = storageBuffer(device, 'hand rois', slots * ROI_BYTES);
     const bytes = 4 * slots * (ROI_RECORD + 6 * n);
@@ -81,7 +83,7 @@ export class GpuHandChain {
    * One frame: the `tracked` ROIs, and with `detect` the palms that are not among them, up to the slot count. The
    * slots the landmark model ran on, in order (invalid ones included).
    */
-  async frame(image: ImageSource, px: Pixels, tracked: readonly Roi[], detect: boolean, slots: number): Promise<GpuHandSlot[]> {
+  async frame(image: ImageSource, tracked: readonly Roi[], detect: boolean, slots: number): Promise<GpuHandSlot[]> {
     const { device } = this;
     const checks: Promise<void>[] = [];
     tracked.forEach((r, k) => device.queue.writeBuffer(this.rois, k * ROI_BYTES, roiRecord(r, this.cropSize, this.record)));
@@ -89,8 +91,12 @@ export class GpuHandChain {
     const runs = detect ? slots : tracked.length;
     const exec = executorOf(this.landmarker)!;
     const bytes = 4 * runs * this.stride;
+    // the crops sample the frame the palm detector's letterbox read (tracked frames: put into the crop's own texture)
+    const frame = (detect && this.palms.input.frameTexture) || (await this.crop.put!(image));
     for (let k = 0; k < runs; k++) {
-      await exec.runInPlace(await this.crop.fromBuffer!(px, this.rois, k * ROI_BYTES + MATRIX_OFFSET, k === 0));
+      // a slot the detection left empty (valid 0) runs no landmark model: its dispatches are sized 0 on the GPU
+      const gate = k >= tracked.length ? { buffer: this.rois, offset: k * ROI_BYTES + VALID_OFFSET } : undefined;
+      await exec.runInPlace(await this.crop.fromBuffer!(frame, this.rois, k * ROI_BYTES + MATRIX_OFFSET), gate);
       checks.push(
         submitChecked(device, 'hand landmarks', (enc) => {
           this.decode.encode(enc, 1, 1, k);

@@ -1,20 +1,19 @@
 // The pose landmarker's WebGPU frame, one readback: [detector → ssd_decode → detection_roi (detection frames) or the
-// tracked ROI written from the page] → crop from the ROI record → landmark model → pose_landmarks.wgsl (heatmap
+// tracked ROI written from the page] → crop from the ROI record, sampling the texture the frame was copied into → landmark model → pose_landmarks.wgsl (heatmap
 // refinement, projection, sigmoids) and, with segmentation, roi_mask.wgsl (the mask in source pixels) → one copy of
-// the final result into a staging buffer, one mapAsync. A frame without a detection runs the landmark model on a
-// zero crop and its record says valid = 0.
+// the final result into a staging buffer, one mapAsync. A frame without a detection runs no landmark model (its
+// dispatches are indirect, sized 0 from the record's valid = 0 on the GPU) and its record says valid = 0.
 import poseLandmarksWgsl from '../../shaders/pose_landmarks.wgsl?raw';
 import roiMaskWgsl from '../../shaders/roi_mask.wgsl?raw';
 import { defineParams } from '../gpu/params.js';
 import type { Model } from '../model.js';
 import { deviceStrides, executorOf } from '../vision/input.js';
 import type { GpuMask } from '../vision/mask.js';
-import type { Pixels } from '../vision/resample.js';
 import type { ImageSource } from '../vision/source.js';
 import type { PoseLandmarkParams } from './params.js';
 import type { Roi } from './roi.js';
 import type { RoiCrop } from './roi-crop.js';
-import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, type RoiRead } from './gpu-roi.js';
+import { GpuDetectionRoi, GpuKernel, MATRIX_OFFSET, readbackBuffer, readRoi, ROI_BYTES, ROI_RECORD, roiRecord, roiShader, storageBuffer, submitChecked, mapChecked, VALID_OFFSET, type RoiRead } from './gpu-roi.js';
 import type { SsdStage } from './ssd-stage.js';
 
 const landmarkParams = defineParams([
@@ -79,9 +78,11 @@ export class GpuPoseChain {
   static async create(poses: SsdStage, landmarker: Model, crop: RoiCrop, outs: GpuPoseOutputs, p: PoseLandmarkParams, segmentation: boolean): Promise<GpuPoseChain | undefined> {
     const exec = executorOf(landmarker);
     const buffers = exec && [outs.landmarks, outs.flag, outs.heatmap, outs.mask].map((n) => exec.edgeBuffer(n));
-    if (!exec || !buffers || buffers.some((b) => !b) || !poses.gpu || !crop.fromBuffer) return undefined;
+    if (!exec || !buffers || buffers.some((b) => !b) || !poses.gpu || !crop.fromBuffer || poses.gpu.device !== exec.gpu.device) return undefined;
     const [raw, flag, heat, mask] = buffers as GPUBuffer[];
     const device = exec.gpu.device;
+    // the gate of empty slots' landmark runs, made with the chain: no buffer is created on a later frame
+    await exec.prepareGate();
     const rois = storageBuffer(device, 'pose roi', ROI_BYTES);
     const numOut = p.numPose + 2;
     const result = storageBuffer(device, 'pose result', 4 * (ROI_RECORD + numOut * p.valuesPerLandmark));
@@ -102,13 +103,16 @@ export class GpuPoseChain {
   }
 
   /** One frame: the detector runs unless `tracked` gives the ROI; with segmentation, `readMask` false leaves the mask on the GPU (gpuMask). */
-  async frame(image: ImageSource, px: Pixels, tracked: Roi | undefined, readMask = true): Promise<GpuPoseFrame> {
+  async frame(image: ImageSource, px: { width: number; height: number }, tracked: Roi | undefined, readMask = true): Promise<GpuPoseFrame> {
     const { device } = this;
     const checks: Promise<void>[] = [];
     if (tracked) device.queue.writeBuffer(this.rois, 0, roiRecord(tracked, this.cropSize));
     else checks.push((await this.fromDetection.detect(this.poses.input, image, 0, 'pose detection → ROI')).checked);
-    const inputs = await this.crop.fromBuffer!(px, this.rois, MATRIX_OFFSET, true);
-    await executorOf(this.landmarker)!.runInPlace(inputs);
+    // the crop samples the frame the detector's letterbox read (a tracked frame: put into the crop's own texture)
+    const frame = (!tracked && this.poses.input.frameTexture) || (await this.crop.put!(image));
+    // no detection (valid 0): the landmark model's dispatches are sized 0 on the GPU (GpuExecutor.runInPlace's gate)
+    const gate = tracked ? undefined : { buffer: this.rois, offset: VALID_OFFSET };
+    await executorOf(this.landmarker)!.runInPlace(await this.crop.fromBuffer!(frame, this.rois, MATRIX_OFFSET), gate);
     const mask = this.segmentation && this.maskFor(px.width, px.height);
     const resultBytes = this.result.size;
     const read = readMask ? mask : undefined;

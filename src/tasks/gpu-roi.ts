@@ -21,6 +21,8 @@ export const ROI_BYTES = 4 * ROI_RECORD;
 const at = (f: RoiField) => ROI_FIELDS.indexOf(f);
 /** Byte offset of the crop matrix (m00 … m12) in a record. */
 export const MATRIX_OFFSET = 4 * at('m00');
+/** Byte offset of `valid` in a record: the landmark model's run is gated on it (GpuExecutor.runInPlace). */
+export const VALID_OFFSET = 4 * at('valid');
 
 /** `struct Roi`, and with `store` the function store_roi(o, r) writing a record to the kernel's `res`. */
 function roiWgsl(store: boolean): string {

@@ -14,7 +14,7 @@ import { detectionRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
-import { imageSize, twoModels } from './task-model.js';
+import { countedRun, imageSize, twoModels } from './task-model.js';
 import { transferables } from './transferables.js';
 import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
@@ -80,7 +80,7 @@ export async function createHandLandmarker(
         detect = false;
       }
       const before = gpu!.bytesRead;
-      const slots = await gpu!.frame(image, reader.read(image), track, detect, numHands);
+      const slots = await gpu!.frame(image, track, detect, numHands);
       stats.readbacks++;
       stats.bytesReadBack += gpu!.bytesRead - before;
       // more candidates than the decoding kernel keeps: this frame is decoded on the CPU
@@ -112,7 +112,8 @@ export async function createHandLandmarker(
     const hands = async (px: Pixels, rois: readonly Roi[]) => {
       const found = [];
       for (const roi of rois) {
-        const h = projectHand(read(await landmarker.run(await crop.inputs(px, roi))), roi, p, minPresence);
+        const input = await crop.inputs(px, roi);
+        const h = projectHand(read(await countedRun(stats, landmarker, () => landmarker.run(input))), roi, p, minPresence);
         if (h) found.push(h);
       }
       return found;

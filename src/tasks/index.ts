@@ -10,7 +10,7 @@ export type { DecodeStats } from './ssd-stage.js';
 export { drawDetections, drawHandLandmarks, drawPoseLandmarks, maskToRgba, HAND_CONNECTIONS, POSE_CONNECTIONS, DRAW_COLORS, type DrawStyle } from './draw.js';
 export { GpuLandmarkRenderer } from './draw-gpu.js';
 export { createPoseLandmarker, type PoseLandmarker, type PoseLandmarkerOptions, type PoseLandmark, type PoseResult } from './pose-landmarker.js';
-export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams, type LandmarkModelParams, type RoiParams } from './params.js';
+export { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, POSE_SMOOTHING, type PoseLandmarkParams, type LandmarkModelParams, type RoiParams } from './params.js';
 export { alignmentRoi, cropRoi, roiAffine, roiToSource, type Roi } from './roi.js';
 export { createHandLandmarker, landmarksRoi, type HandLandmarker, type HandLandmarkerOptions, type HandLandmark, type HandResult } from './hand-landmarker.js';
 export { PALM_DETECTOR, HAND_LANDMARKS, HAND_LANDMARK_NAMES, HAND_SMOOTHING, type HandLandmarkParams, type RectTransform, type OneEuroParams } from './params.js';

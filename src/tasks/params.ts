@@ -280,3 +280,13 @@ export const HAND_SMOOTHING = {
   derivateCutoff: 1,
   minAllowedObjectScale: 1e-6,
 } as const satisfies OneEuroParams;
+
+/**
+ * detectForVideo's optional pose smoothing (off by default here; MediaPipe's pose landmarker smooths its landmarks
+ * with a one-euro LandmarksSmoothingCalculator): the parameters as HAND_SMOOTHING records them for the Tasks pose graph.
+ */
+export const POSE_SMOOTHING = {
+  ...HAND_SMOOTHING,
+  source:
+    'mediapipe/tasks/cc/vision/pose_landmarker/pose_landmarks_detector_graph.cc ConfigureLandmarksSmoothingCalculator: one-euro min_cutoff 0.05, beta 80, derivate_cutoff 1 (as the face landmarker graph); frequency 30 and min_allowed_object_scale 1e-6 are the proto defaults',
+} as const satisfies OneEuroParams;

@@ -7,14 +7,15 @@ import type { Model, ModelSource } from '../model.js';
 import type { Pixels } from '../vision/resample.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
 import { detectionToSource } from './detections.js';
-import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, type PoseLandmarkParams } from './params.js';
+import { POSE_DETECTOR, POSE_LANDMARKS, POSE_LANDMARK_NAMES, POSE_SMOOTHING, type OneEuroParams, type PoseLandmarkParams } from './params.js';
+import { withSmoothing } from './one-euro.js';
 import { projectPose, type PoseOutputs } from './project.js';
 import { alignmentRoi, type Roi } from './roi.js';
 import { roiCrop } from './roi-crop.js';
 import type { GpuSegmentation } from './segmenter.js';
 import { chainFrame } from './gpu-frame.js';
 import { ssdStage } from './ssd-stage.js';
-import { imageSize, pickOutput, twoModels } from './task-model.js';
+import { countedRun, imageSize, pickOutput, twoModels } from './task-model.js';
 import { transferables } from './transferables.js';
 import { Frame, orOnThisThread, taskSteps } from './task-steps.js';
 import type { Tensor } from '../tensor.js';
@@ -29,6 +30,8 @@ export interface PoseLandmarkerOptions extends LandmarkerOptions {
    * GPU, read back by no one (`maskOnGpu()`, for GpuMaskRenderer), and results carry no `mask`; elsewhere as true.
    */
   segmentation?: boolean | 'gpu';
+  /** detectForVideo's landmarks through a one-euro filter (src/tasks/one-euro.ts): true for POSE_SMOOTHING. Off by default. */
+  smoothing?: boolean | OneEuroParams;
 }
 
 export type PoseLandmarkerStats = LandmarkerStats;
@@ -80,7 +83,8 @@ export async function createPoseLandmarker(
      * landmark model (1 readback; 2 on the frame that finds one); detect() and tracked frames chain, 1 readback.
      */
     const onGpu = async (image: ImageSource, video: boolean): Promise<PoseResult[] | undefined> => {
-      const px = reader.read(image);
+      // the frame goes to the GPU as it is (no pixel read here: gpu-pose.ts)
+      const px = imageSize(TASK, image);
       const track = video ? (tracked ?? (await detectRoi(image, px.width, px.height))) : undefined;
       if (video && !track) return [];
       const before = gpu!.bytesRead;
@@ -116,7 +120,8 @@ export async function createPoseLandmarker(
     };
 
     const landmarks = async (px: Pixels, roi: Roi) => {
-      const outs = await landmarker.run(await crop.inputs(px, roi));
+      const input = await crop.inputs(px, roi);
+      const outs = await countedRun(stats, landmarker, () => landmarker.run(input));
       return projectPose(poseOutputs(outs), roi, p, minPresence, px.width, px.height);
     };
 
@@ -147,7 +152,7 @@ export async function createPoseLandmarker(
       }
     };
 
-    return {
+    return withSmoothing(opts.smoothing, POSE_SMOOTHING, {
       detector,
       landmarker,
       params: p,
@@ -163,7 +168,7 @@ export async function createPoseLandmarker(
         steps.dispose();
         disposeModels();
       }),
-    };
+    });
   });
 }
 

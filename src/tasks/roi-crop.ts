@@ -7,6 +7,7 @@ import { GpuImageInput } from '../vision/gpu-input.js';
 import { deviceStrides, executorOf } from '../vision/input.js';
 import { resolveImageOptions } from '../vision/options.js';
 import type { Pixels } from '../vision/resample.js';
+import type { ImageSource } from '../vision/source.js';
 import { cropRoi, roiAffine, type Roi } from './roi.js';
 import { rangeScaling } from './task-model.js';
 
@@ -14,10 +15,13 @@ export interface RoiCrop {
   /** The landmark model's inputs for `roi` of `px` (GPU-resident on WebGPU). */
   inputs(px: Pixels, roi: Roi): Promise<Record<string, Tensor>>;
   /**
-   * WebGPU only (undefined elsewhere): the crop whose matrix (m00 … m12) a kernel left in `matrix` at `byteOffset`,
-   * into the model's input buffer; `upload` false reuses the previous call's pixels.
+   * WebGPU only (undefined elsewhere): the crop of `frame` (a texture holding the image: `put`, or the detector
+   * input's frameTexture) whose matrix (m00 … m12) a kernel left in `matrix` at `byteOffset`, into the model's input
+   * buffer.
    */
-  readonly fromBuffer?: (px: Pixels, matrix: GPUBuffer, byteOffset: number, upload: boolean) => Promise<Record<string, Tensor>>;
+  readonly fromBuffer?: (frame: GPUTexture, matrix: GPUBuffer, byteOffset: number) => Promise<Record<string, Tensor>>;
+  /** WebGPU only: puts the image into the crop's own texture, reused across frames (no pixel read for a bitmap, canvas or video). */
+  readonly put?: (image: ImageSource) => Promise<GPUTexture>;
   dispose(): void;
 }
 
@@ -38,12 +42,13 @@ export function roiCrop(model: Model, name: string, size: number, range: readonl
       return { [name]: { shape: [1, size, size, 3], data: cropRoi(px, roi, size, range, crop) } as Tensor };
     },
     fromBuffer: gpu
-      ? async (px, matrix, byteOffset, upload) => {
+      ? async (frame, matrix, byteOffset) => {
           await gpu.exec.submitted();
-          await gpu.input.writeAffineFrom(px, matrix, byteOffset, upload);
+          await gpu.input.writeAffineFrom(frame, matrix, byteOffset);
           return { [name]: { buffer: gpu.input.target.buffer, shape } as unknown as Tensor };
         }
       : undefined,
+    put: gpu ? (image) => gpu.input.source.put(image) : undefined,
     dispose: () => gpu?.input.dispose(),
   };
 }

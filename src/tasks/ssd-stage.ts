@@ -9,7 +9,7 @@ import { ssdAnchors } from './anchors.js';
 import { decodeDetections, weightedNms, type RawDetection } from './detections.js';
 import type { GpuSsdDecoder } from './gpu-decode.js';
 import type { DetectorParams } from './params.js';
-import { ssdOutputs, taskInput } from './task-model.js';
+import { countedRun, ssdOutputs, taskInput } from './task-model.js';
 import { Frame, orOnThisThread, type TaskSteps } from './task-steps.js';
 import type { Placement } from '../vision/options.js';
 import { PixelReader, type ImageSource } from '../vision/source.js';
@@ -49,9 +49,10 @@ export async function ssdStage(task: string, model: Model, params: DetectorParam
   let placed: Placement | undefined;
   const here = async (image: ImageSource): Promise<RawDetection[]> => {
     placed = undefined;
-    const outs = await input.run(image);
+    // on WebGPU (an overflow frame) countedRun counts the engine's readbacks and bytes
+    const [bytes, outs] = [stats.bytesReadBack, await countedRun(stats, model, () => input.run(image))];
     const [b, s] = [outs.get(boxes)!.data, outs.get(scores)!.data];
-    stats.bytesReadBack += b.byteLength + s.byteLength;
+    if (stats.bytesReadBack === bytes) stats.bytesReadBack += b.byteLength + s.byteLength;
     const t0 = performance.now();
     const found = weightedNms(decodeDetections(b, s, anchors, params.decode), params.nmsIou).slice(0, maxOut);
     stats.decodeMs += performance.now() - t0;

@@ -3,10 +3,11 @@
 import { InputError, TaskModelError } from '../errors.js';
 import type { DetectionDecodeOptions } from './params.js';
 import { load, type LoadOptions, type Model, type ModelSource } from '../model.js';
-import { createImageInput, type ImageInput } from '../vision/input.js';
+import { createImageInput, executorOf, type ImageInput } from '../vision/input.js';
 import type { ResizeMode } from '../vision/options.js';
 import { sourceSize, type ImageSource } from '../vision/source.js';
 import type { TaskWorkerOption } from './task-steps.js';
+import type { Tensor } from '../tensor.js';
 
 export interface TaskOptions extends LoadOptions {
   /**
@@ -22,9 +23,28 @@ export async function taskModel(source: ModelSource | Model, opts: TaskOptions):
   return { model: await load(source as ModelSource, opts), owned: true };
 }
 
-/** Image input for a model expecting values in [lo, hi] from 0–255 pixels. */
+/**
+ * Image input for a model expecting values in [lo, hi] from 0–255 pixels. On WebGPU the frame goes straight to a
+ * texture (copyExternalImageToTexture, on software adapters too): the second stage's crops sample that texture.
+ */
 export function taskInput(model: Model, range: readonly [number, number], resize: ResizeMode): Promise<ImageInput> {
-  return createImageInput(model, { resize, ...rangeScaling(range) });
+  return createImageInput(model, { resize, ...rangeScaling(range), upload: 'copy' });
+}
+
+/**
+ * `model.run` off the WebGPU chain (an overflow frame, a chain that could not be built): its outputs are read back by
+ * the engine, one mapAsync per output; they go into `stats` (readbacks, and bytes) so that the task's counts stay the
+ * whole truth. Nothing is added on the CPU backend.
+ */
+export async function countedRun(stats: { readbacks: number; bytesReadBack: number }, model: Model, run: () => Promise<Map<string, Tensor>>): Promise<Map<string, Tensor>> {
+  const exec = executorOf(model);
+  const before = exec?.stats.readbacks ?? 0;
+  const outs = await run();
+  if (exec && model.backend === 'webgpu') {
+    stats.readbacks += exec.stats.readbacks - before;
+    for (const t of outs.values()) stats.bytesReadBack += t.data.byteLength;
+  }
+  return outs;
 }
 
 /** Image options scaling 0–255 pixels to [lo, hi]. */
@@ -68,6 +88,9 @@ export async function twoModels<T>(
   build: (detector: Model, landmarker: Model, disposeModels: () => void) => Promise<T>,
 ): Promise<T> {
   const det = await taskModel(models.detector, opts);
+  // a landmark model loaded here shares the detector's device: the WebGPU chain (gpu-pose.ts, gpu-hand.ts) needs both on one
+  const gpu = executorOf(det.model)?.gpu;
+  if (gpu && !opts.gpu) opts = { ...opts, gpu };
   let lm: { model: Model; owned: boolean } | undefined;
   const disposeModels = () => {
     if (det.owned) det.model.dispose();

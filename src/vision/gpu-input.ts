@@ -1,13 +1,15 @@
-// The WebGPU half of the input helper: the source goes into a texture (copyExternalImageToTexture, writeTexture
-// for pixels in memory) or is imported as an external texture (video), then one compute pass writes the model's
-// input buffer. Texture, uniform, pipelines and bind group are made once and reused while the source size stays.
+// The WebGPU half of the input helper: the source goes into a texture (SourceTexture: copyExternalImageToTexture,
+// writeTexture for pixels in memory) or is imported as an external texture (video), then one compute pass writes the
+// model's input buffer. Texture, uniform, pipelines and bind groups are made once and reused while the source size
+// stays. A second pass may sample the same frame (frameTexture → another input's writeAffineFrom).
 import imageInputWgsl from '../../shaders/image_input.wgsl?raw';
 import { UNIFORM } from '../gpu/memory.js';
 import { defineParams } from '../gpu/params.js';
 import { compileModule, shader } from '../gpu/shader.js';
 import { GREY_WEIGHTS, placement, type Placement, type ResolvedImageOptions } from './options.js';
 import type { Strides } from './resample.js';
-import { isPixels, isVideo, PixelReader, sourceSize, type ImageSource } from './source.js';
+import { isVideo, sourceSize, type ImageSource } from './source.js';
+import { SourceTexture } from './source-texture.js';
 
 const params = defineParams([
   ['outW', 'u32'],
@@ -54,9 +56,6 @@ const NO_AFFINE: Affine = [0, 0, 0, 0, 0, 0];
 /** Byte offset of m00 … m12 in the uniform (writeAffineFrom copies a matrix there). */
 const AFFINE_BYTES = 4 * params.fields.findIndex(([n]) => n === 'm00');
 
-// GPUTextureUsage: COPY_DST | TEXTURE_BINDING | RENDER_ATTACHMENT (copyExternalImageToTexture needs the last).
-const TEXTURE_USAGE = 0x02 | 0x04 | 0x10;
-
 /** Where the pass writes: a storage buffer and the element strides of (y, x, c) in it. */
 export interface GpuTarget {
   readonly buffer: GPUBuffer;
@@ -70,19 +69,15 @@ export class GpuImageInput {
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   private readonly uniform: GPUBuffer;
   private paramsKey = '';
-  private texture?: GPUTexture;
-  private textureGroup?: GPUBindGroup;
-  private affineGroup?: GPUBindGroup;
-  private rgba?: Uint8Array;
+  /** Bind groups per sampled texture and entry point ('auto' layouts differ per pipeline), made once each. */
+  private readonly groups = new WeakMap<GPUTexture, Map<string, GPUBindGroup>>();
   /** Compute passes encoded so far (one per write). */
   passes = 0;
-  /**
-   * How video sources are read: importExternalTexture (zero-copy); where the adapter refuses that, a texture
-   * copy; where it refuses that too (SwiftShader in headless Chromium), createImageBitmap then a copy.
-   */
-  video: 'external' | 'copy' | 'bitmap' | undefined;
-
-  private readonly reader = new PixelReader();
+  /** Whether the last write imported a video frame as an external texture (the source texture then holds an older frame). */
+  private external = false;
+  private externalRefused = false;
+  /** Where the sources go (copyExternalImageToTexture / writeTexture), reused across frames. */
+  readonly source: SourceTexture;
 
   constructor(
     readonly device: GPUDevice,
@@ -93,9 +88,27 @@ export class GpuImageInput {
      * the pixels through a canvas and writeTexture them: on a software adapter (SwiftShader) "GPU" memory is
      * CPU memory, and copyExternalImageToTexture costs ~5× more than that (see test/vision-browser.test.ts).
      */
-    readonly upload: 'copy' | 'cpu' = 'copy',
+    upload: 'copy' | 'cpu' = 'copy',
   ) {
     this.uniform = device.createBuffer({ size: params.byteSize, usage: UNIFORM, label: 'image input params' });
+    this.source = new SourceTexture(device, upload);
+  }
+
+  get upload(): 'copy' | 'cpu' {
+    return this.source.upload;
+  }
+
+  /**
+   * How video sources were read: importExternalTexture (zero-copy); where the adapter refuses that, a texture
+   * copy; where it refuses that too (SwiftShader in headless Chromium), createImageBitmap then a copy.
+   */
+  get video(): 'external' | 'copy' | 'bitmap' | undefined {
+    return this.external ? 'external' : this.source.video;
+  }
+
+  /** The texture holding the last frame written, for other passes to sample; undefined after an external video frame. */
+  get frameTexture(): GPUTexture | undefined {
+    return this.external ? undefined : this.source.texture;
   }
 
   /** Compiles both pipelines ahead of the first frame (otherwise the first write does). */
@@ -125,51 +138,40 @@ export class GpuImageInput {
    * The rotated crop: output pixel centre (x, y) samples the pixels at affine·(x, y, 1) in continuous coordinates,
    * bilinear, edges clamped (no pad, no resize mode). Submitted like write.
    */
-  async writeAffine(px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, affine: Affine): Promise<void> {
-    const { width, height } = px;
-    this.writeParams(width, height, placement(width, height, this.opts), affine);
+  async writeAffine(px: ImageSource, affine: Affine): Promise<void> {
+    const tex = await this.source.put(px);
+    this.writeParams(tex.width, tex.height, placement(tex.width, tex.height, this.opts), affine);
     const pipeline = await this.pipeline(AFFINE);
-    const tex = this.textureFor(width, height);
-    this.writePixels(px, tex);
-    this.affineGroup ??= this.textureBindGroup(pipeline, tex);
-    this.dispatch(pipeline, this.affineGroup);
+    this.dispatch(pipeline, this.textureGroup(pipeline, tex, 'affine'));
   }
 
   /**
-   * writeAffine with the matrix in a GPU buffer (six f32 at `byteOffset`: m00 m01 m02 m10 m11 m12), copied into the
-   * pass's uniform on the queue: a crop whose ROI a kernel computed, read back by no one. `upload` false reuses the
-   * pixels of the previous write (several crops of one frame).
+   * writeAffine from `frame` (a texture holding the image: this input's `source.put`, or another input's
+   * frameTexture) with the matrix in a GPU buffer (six f32 at `byteOffset`: m00 m01 m02 m10 m11 m12), copied into
+   * the pass's uniform on the queue: a crop whose ROI a kernel computed, read back by no one.
    */
-  async writeAffineFrom(px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, matrix: GPUBuffer, byteOffset: number, upload = true): Promise<void> {
-    const { width, height } = px;
+  async writeAffineFrom(frame: GPUTexture, matrix: GPUBuffer, byteOffset: number): Promise<void> {
+    const { width, height } = frame;
     this.writeParams(width, height, placement(width, height, this.opts), NO_AFFINE);
     const pipeline = await this.pipeline(AFFINE);
-    const tex = this.textureFor(width, height);
-    if (upload) this.writePixels(px, tex);
-    this.affineGroup ??= this.textureBindGroup(pipeline, tex);
-    this.dispatch(pipeline, this.affineGroup, (enc) => enc.copyBufferToBuffer(matrix, byteOffset, this.uniform, AFFINE_BYTES, 24));
+    this.dispatch(pipeline, this.textureGroup(pipeline, frame, 'affine'), (enc) => enc.copyBufferToBuffer(matrix, byteOffset, this.uniform, AFFINE_BYTES, 24));
   }
 
   /** Encodes the upload and the pass and submits them; the target holds the image once the queue gets there. */
   async write(source: ImageSource): Promise<Placement> {
-    if (this.upload === 'cpu' && !isPixels(source)) source = this.reader.read(source);
     const { width, height } = sourceSize(source);
     const p = placement(width, height, this.opts);
     this.writeParams(width, height, p);
     let ext: GPUExternalTexture | undefined;
-    let bitmap: ImageBitmap | undefined;
-    if (isVideo(source)) {
-      if (this.video === undefined || this.video === 'external') {
-        try {
-          ext = this.device.importExternalTexture({ source: source as HTMLVideoElement | VideoFrame });
-          this.video = 'external';
-        } catch {
-          // Some adapters (SwiftShader among them) refuse video frames, for import and for copy alike.
-          this.video = 'copy';
-        }
+    if (isVideo(source) && this.upload === 'copy' && !this.externalRefused) {
+      try {
+        ext = this.device.importExternalTexture({ source: source as HTMLVideoElement | VideoFrame });
+      } catch {
+        // Some adapters (SwiftShader among them) refuse video frames, for import and for copy alike.
+        this.externalRefused = true;
       }
-      if (this.video === 'bitmap') bitmap = await createImageBitmap(source as HTMLVideoElement | VideoFrame);
     }
+    this.external = !!ext;
     const pipeline = await this.pipeline(ext ? EXTERNAL : TEXTURE);
     let group: GPUBindGroup;
     if (ext) {
@@ -183,40 +185,28 @@ export class GpuImageInput {
           { binding: 3, resource: ext },
         ],
       });
-    } else {
-      const tex = this.textureFor(width, height);
-      if (isPixels(source)) this.writePixels(source, tex);
-      else if (bitmap) {
-        this.copy(bitmap, tex, width, height);
-        bitmap.close();
-      } else if (this.video === 'copy' && isVideo(source)) {
-        try {
-          this.copy(source, tex, width, height);
-        } catch {
-          this.video = 'bitmap';
-          const b = await createImageBitmap(source as HTMLVideoElement | VideoFrame);
-          this.copy(b, tex, width, height);
-          b.close();
-        }
-      } else this.copy(source as GPUCopyExternalImageSource, tex, width, height);
-      this.textureGroup ??= this.textureBindGroup(pipeline, tex);
-      group = this.textureGroup;
-    }
+    } else group = this.textureGroup(pipeline, await this.source.put(source), 'main');
     this.dispatch(pipeline, group);
     return p;
   }
 
-  // 'auto' layouts differ per pipeline: main and main_affine each keep their own group.
-  private textureBindGroup(pipeline: GPUComputePipeline, tex: GPUTexture): GPUBindGroup {
-    return this.device.createBindGroup({
-      label: 'image input',
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: this.uniform } },
-        { binding: 1, resource: { buffer: this.target.buffer } },
-        { binding: 2, resource: tex.createView() },
-      ],
-    });
+  private textureGroup(pipeline: GPUComputePipeline, tex: GPUTexture, key: string): GPUBindGroup {
+    let byKey = this.groups.get(tex);
+    if (!byKey) this.groups.set(tex, (byKey = new Map()));
+    let group = byKey.get(key);
+    if (!group) {
+      group = this.device.createBindGroup({
+        label: 'image input',
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [
+          { binding: 0, resource: { buffer: this.uniform } },
+          { binding: 1, resource: { buffer: this.target.buffer } },
+          { binding: 2, resource: tex.createView() },
+        ],
+      });
+      byKey.set(key, group);
+    }
+    return group;
   }
 
   private dispatch(pipeline: GPUComputePipeline, group: GPUBindGroup, before?: (enc: GPUCommandEncoder) => void): void {
@@ -229,10 +219,6 @@ export class GpuImageInput {
     pass.end();
     this.device.queue.submit([enc.finish()]);
     this.passes++;
-  }
-
-  private copy(source: GPUCopyExternalImageSource, texture: GPUTexture, width: number, height: number): void {
-    this.device.queue.copyExternalImageToTexture({ source }, { texture, premultipliedAlpha: false }, [width, height]);
   }
 
   private writeParams(srcW: number, srcH: number, p: Placement, affine = NO_AFFINE): void {
@@ -279,37 +265,8 @@ export class GpuImageInput {
     this.device.queue.writeBuffer(this.uniform, 0, packed);
   }
 
-  private textureFor(width: number, height: number): GPUTexture {
-    if (this.texture && this.texture.width === width && this.texture.height === height) return this.texture;
-    this.texture?.destroy();
-    this.textureGroup = undefined;
-    this.affineGroup = undefined;
-    this.texture = this.device.createTexture({ label: 'image input source', size: [width, height], format: 'rgba8unorm', usage: TEXTURE_USAGE });
-    return this.texture;
-  }
-
-  private writePixels(px: { data: Uint8Array | Uint8ClampedArray; width: number; height: number }, tex: GPUTexture): void {
-    const n = px.width * px.height;
-    let data = px.data;
-    if (data.length === n * 3) {
-      if (this.rgba?.length !== n * 4) this.rgba = new Uint8Array(n * 4);
-      const out = this.rgba;
-      for (let i = 0; i < n; i++) {
-        out[4 * i] = data[3 * i]!;
-        out[4 * i + 1] = data[3 * i + 1]!;
-        out[4 * i + 2] = data[3 * i + 2]!;
-        out[4 * i + 3] = 255;
-      }
-      data = out;
-    }
-    this.device.queue.writeTexture({ texture: tex }, data as Uint8Array<ArrayBuffer>, { bytesPerRow: px.width * 4, rowsPerImage: px.height }, [px.width, px.height]);
-  }
-
   dispose(): void {
-    this.texture?.destroy();
-    this.texture = undefined;
-    this.textureGroup = undefined;
-    this.affineGroup = undefined;
+    this.source.dispose();
     this.uniform.destroy();
   }
 }

@@ -91,6 +91,11 @@ export interface ImageInput {
   readonly video?: 'external' | 'copy' | 'bitmap';
   /** Where the last source landed in the model input (to map boxes and keypoints back). */
   readonly placement?: Placement;
+  /**
+   * On the GPU path: the texture holding the last frame, for another pass to sample until the next one (a task's
+   * second-stage crop); undefined on the CPU path and after a video frame imported as an external texture.
+   */
+  readonly frameTexture?: GPUTexture;
   /** The model inputs for this frame; pass them to model.run (typed for it by run()). */
   feed(source: ImageSource): Promise<Feed>;
   run(source: ImageSource): Promise<Map<string, Tensor>>;
@@ -164,6 +169,9 @@ export async function createImageInput(model: Model, opts: ModelImageOptions = {
     upload: gpu?.upload,
     get video() {
       return gpu?.video;
+    },
+    get frameTexture() {
+      return path === 'gpu' ? gpu?.frameTexture : undefined;
     },
     async feed(source) {
       // A model that lost its device runs on the CPU from then on; so does its input.

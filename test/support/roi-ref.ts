@@ -60,3 +60,15 @@ export function withMirror(img: Image): Image {
     }
   return { data: out, width: 2 * w, height: h };
 }
+
+/** `img` (RGB) moved right by `dx` pixels, the left column repeated into the gap. */
+export function shifted(img: Image, dx: number): Image {
+  const { width, height, data: rgb } = img;
+  const data = new Uint8Array(rgb.length);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const from = 3 * (y * width + Math.min(width - 1, Math.max(0, x - dx)));
+      data.set(rgb.subarray(from, from + 3), 3 * (y * width + x));
+    }
+  return { data, width, height };
+}
