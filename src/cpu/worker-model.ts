@@ -72,6 +72,82 @@ class Snapshots {
   }
 }
 
+/** Floats of a spare output buffer touched per task (about 100 µs of page faults): the page is never held up longer. */
+const TOUCH_FLOATS = 1 << 16;
+/** Floats per memory page: one write makes a page resident. */
+const PAGE_FLOATS = 1024;
+
+/**
+ * The next run's output buffers, made on this thread while the worker computes. A fresh buffer's pages fault on
+ * their first write (a 3.2 MB output: about 1 ms), which the worker would otherwise pay inside every run: each
+ * output the worker last answered in a buffer of its own gets a spare of that size, touched a page at a time in
+ * tasks of TOUCH_FLOATS (the caller's own tasks run between them). A run takes the spares as they are, touched or
+ * not; each is transferred to the worker and comes back as that run's output, never used again here.
+ */
+class OutputSpares {
+  private readonly bytes = new Map<string, number>();
+  private readonly spares = new Map<string, { buf: ArrayBuffer; touched: number }>();
+  private readonly tick = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
+  private pending = false;
+
+  constructor() {
+    if (!this.tick) return;
+    this.tick.port2.onmessage = () => {
+      this.pending = false;
+      this.touch();
+    };
+    // Node: the channel alone must not keep the process alive
+    (this.tick.port2 as { unref?: () => void }).unref?.();
+  }
+
+  /** Learns each output's size from a result: a spare is made for each that came in a whole ArrayBuffer. */
+  learn(outputs: [string, Tensor][]): void {
+    for (const [k, { data }] of outputs) {
+      if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) this.bytes.set(k, data.byteLength);
+      else this.bytes.delete(k);
+    }
+    this.schedule();
+  }
+
+  /** The spares made so far, for one run (undefined: none); making the next ones starts. */
+  take(): Record<string, ArrayBuffer> | undefined {
+    if (!this.spares.size) return undefined;
+    const into: Record<string, ArrayBuffer> = {};
+    for (const [k, s] of this.spares) into[k] = s.buf;
+    this.spares.clear();
+    this.schedule();
+    return into;
+  }
+
+  dispose(): void {
+    this.bytes.clear();
+    this.spares.clear();
+    this.tick?.port1.close();
+    this.tick?.port2.close();
+  }
+
+  private schedule(): void {
+    if (this.pending || !this.tick || [...this.bytes].every(([k, n]) => this.spares.get(k)?.touched === n / 4)) return;
+    this.pending = true;
+    this.tick.port1.postMessage(0);
+  }
+
+  private touch(): void {
+    let left = TOUCH_FLOATS;
+    for (const [k, n] of this.bytes) {
+      let s = this.spares.get(k);
+      if (!s) this.spares.set(k, (s = { buf: new ArrayBuffer(n), touched: 0 }));
+      const f = new Float32Array(s.buf);
+      const end = Math.min(f.length, s.touched + left);
+      for (let i = s.touched; i < end; i += PAGE_FLOATS) f[i] = 0;
+      left -= end - s.touched;
+      s.touched = end;
+      if (left <= 0) break;
+    }
+    this.schedule();
+  }
+}
+
 /** How long a new CPU worker may take to hold the graph (its thread team gives up sooner) before load() goes on without it. */
 const WORKER_START_MS = 60_000;
 
@@ -83,6 +159,7 @@ export class WorkerCpuModel implements EngineModel {
   private nextId = 1;
   private disposed = false;
   private readonly snapshots = new Snapshots();
+  private readonly spares = new OutputSpares();
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
   /** Threads the worker computes on (its team, as it reported at load). */
@@ -136,6 +213,7 @@ export class WorkerCpuModel implements EngineModel {
 
   dispose(): void {
     this.disposed = true;
+    this.spares.dispose();
     this.slot?.endpoint.terminate();
     this.slot = undefined;
     const jobs = [...this.jobs.values()];
@@ -165,7 +243,9 @@ export class WorkerCpuModel implements EngineModel {
     job.attempts++;
     this.jobs.set(job.id, job);
     // A kept (copied) input is cloned again, not transferred: it may be needed for the retry.
-    slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile }, job.transferred ? buffersOf(Object.values(job.inputs)) : []);
+    const into = this.spares.take();
+    const transfer = [...(job.transferred ? buffersOf(Object.values(job.inputs)) : []), ...Object.values(into ?? {})];
+    slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile, into }, transfer);
   }
 
   private start(): Slot {
@@ -203,7 +283,10 @@ export class WorkerCpuModel implements EngineModel {
     const job = this.jobs.get(m.id);
     if (!job) return;
     this.jobs.delete(m.id);
-    if (m.type === 'result') job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
+    if (m.type === 'result') {
+      this.spares.learn(m.outputs);
+      job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
+    }
     else job.reject(reviveError(m.error));
   }
 
