@@ -12,6 +12,7 @@ import { setCallerThreads } from '../src/cpu/backend.js';
 import { ArenaProgram } from '../src/cpu/arena/program.js';
 import { startTeam } from '../src/cpu/thread-team.js';
 import { defaultThreads, helperWorkers, nodeTeam, spawnNodeHelper } from '../src/cpu/thread-team-node.js';
+import { jobWord, type ThreadTeam } from '../src/cpu/threads.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import { WorkerError } from '../src/errors.js';
@@ -94,6 +95,38 @@ describe('CPU thread team on Node\'s caller\'s thread', () => {
     } finally {
       team?.close();
       await Promise.all(workers.map((w) => w.terminate()));
+    }
+  }, 60_000);
+
+  it('tiled calls are shared out: helpers compute chunks, a helper still busy is left out (not waited for), bitwise as one thread', async () => {
+    // big enough (~50 M mult-adds) that the helpers wake up before the leader has claimed every chunk
+    const rg = optimize(resolve(block(13, 61, 59, 1))).graph;
+    const x = feed(2 * 13 * 61 * 59);
+    const want = bytes(first(new ArenaProgram(rg).run({ x })));
+    const p = new ArenaProgram(rg, { shared: true, threads: 3 });
+    const t = await nodeTeam(p.teamKernels(), 3);
+    try {
+      const team = t.team!;
+      let helped = 0;
+      const runTiles = team.runTiles.bind(team);
+      team.runTiles = (c) => {
+        const n = runTiles(c);
+        helped += n;
+        return n;
+      };
+      p.useTeam(team, { always: true });
+      for (let k = 0; k < 40; k++) expect(bytes(first(p.run({ x }))).equals(want)).toBe(true);
+      expect(helped, 'chunks computed by the helpers').toBeGreaterThan(0);
+      // helper 0 handed a job the leader does not know of: it looks busy from now on (its done number never
+      // matches the leader's), so every call runs on the leader and helper 1 without waiting for it
+      const board = new Int32Array((team as ThreadTeam).sab);
+      Atomics.add(board, jobWord(0), 1);
+      Atomics.notify(board, jobWord(0));
+      for (let k = 0; k < 20; k++) expect(bytes(first(p.run({ x }))).equals(want)).toBe(true);
+      expect(team.threads).toBe(3);
+      expect(team.broken).toBeUndefined();
+    } finally {
+      t.end();
     }
   }, 60_000);
 

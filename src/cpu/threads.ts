@@ -246,15 +246,15 @@ export class ThreadTeam {
 
   /**
    * Runs a tiled call over [0, tiles) on this thread and every idle helper, in chunks each thread claims in turn
-   * (module comment); returns when every chunk is done.
+   * (module comment); returns when every chunk is done, with how many the helpers computed.
    */
-  runTiles(c: TiledCall): void {
+  runTiles(c: TiledCall): number {
     const f = this.ex[c.fn]!;
     let idle = 0;
     for (let h = 0; h < this.helpers; h++) if (this.idle(h)) idle++;
     if (this.brokenWhy || !idle || c.tiles < 2) {
       f(...c.args, 0, c.tiles);
-      return;
+      return 0;
     }
     const b = this.board;
     const chunks = Math.min(c.tiles, MAX_CHUNKS, CHUNKS_PER_THREAD * (idle + 1));
@@ -274,6 +274,7 @@ export class ThreadTeam {
       this.give(h);
     }
     let mine = 0;
+    let theirs = 0;
     try {
       for (;;) {
         const v = Atomics.load(b, CLAIM);
@@ -285,10 +286,11 @@ export class ThreadTeam {
       }
     } finally {
       // no chunk is claimed from here on; the helpers' claimed ones are waited for (the board is rewritten next)
-      const theirs = (Atomics.exchange(b, CLAIM, 0) & 0xfff) - mine;
+      theirs = (Atomics.exchange(b, CLAIM, 0) & 0xfff) - mine;
       this.await(() => Atomics.load(b, FINISHED) === theirs, FINISHED, Date.now() + HELPER_TIMEOUT_MS);
     }
     this.check();
+    return theirs;
   }
 
   /** Whether helper h has finished every job it was given (its slot may be written). */
