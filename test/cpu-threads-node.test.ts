@@ -72,9 +72,9 @@ describe('CPU thread team on Node\'s caller\'s thread', () => {
     again.dispose();
   }, 120_000);
 
-  it('a kernel that traps on a helper: that run throws a WorkerError, the team says why and runs later lists on one thread', async () => {
+  it('a kernel that traps on a helper: that run throws a WorkerError, the team says why and runs later calls on one thread', async () => {
     const workers: Worker[] = [];
-    const p = new ArenaProgram(optimize(resolve(block(4, 5, 5, 1))).graph, { shared: true, threads: 2 });
+    const p = new ArenaProgram(optimize(resolve(block(16, 64, 64, 1))).graph, { shared: true, threads: 2 });
     const { team } = await startTeam(1, (m) => {
       const h = spawnNodeHelper(m);
       workers.push(h.worker);
@@ -82,16 +82,28 @@ describe('CPU thread team on Node\'s caller\'s thread', () => {
     }, p.teamKernels());
     try {
       const f = new Float32Array(p.memory.buffer);
-      const at = p.plan.scratchOffset;
-      f.fill(1, at / 4, at / 4 + 64);
-      const copy = (dst: number, src: number) => ({ fn: 'copy', args: [dst, src, 8] });
-      // helper 1 reads far outside the memory
-      expect(() => team!.run([[copy(at + 64, at)], [copy(at + 128, 0x7ffffff0)]])).toThrow(WorkerError);
+      // d = a + b over n floats in the activation region; d is the per-thread (scratch) argument, the helper's far
+      // outside the memory, so that only a chunk the helper claims traps
+      const n = 1 << 14;
+      const at = Math.min(...[...p.plan.values.values()].map((v) => v.offset));
+      const [d, a, b] = [at, at + 4 * n, at + 8 * n];
+      f.fill(1, a / 4, a / 4 + n);
+      f.fill(2, b / 4, b / 4 + n);
+      const call = { fn: 'elt_binary_flat', args: [0, d, a, 1, b, 1, n, 64], tiles: n / 64, scratch: { arg: 1, stride: 0x7ff00000 } };
+      let error: unknown;
+      for (let k = 0; k < 500 && !error; k++) {
+        try {
+          team!.runTiles(call);
+        } catch (e) {
+          error = e;
+        }
+      }
+      expect(error).toBeInstanceOf(WorkerError);
       expect(team!.broken).toMatch(/a kernel failed on a CPU helper thread/);
       expect(team!.threads).toBe(1);
-      f.fill(0, at / 4 + 32, at / 4 + 40);
-      team!.run([[copy(at + 64, at)], [copy(at + 128, at)]]);
-      expect(Array.from(f.subarray(at / 4 + 32, at / 4 + 40))).toEqual(new Array(8).fill(1));
+      f.fill(0, d / 4, d / 4 + n);
+      expect(team!.runTiles(call)).toBe(0);
+      expect(f.subarray(d / 4, d / 4 + n).every((v) => v === 3)).toBe(true);
     } finally {
       team?.close();
       await Promise.all(workers.map((w) => w.terminate()));

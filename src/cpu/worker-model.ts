@@ -11,7 +11,7 @@ import { WorkerError } from '../errors.js';
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { AdapterSummary, EngineModel, LayerProfile } from '../engine.js';
 import { noRuns } from '../run-stats.js';
-import type { Tensor } from '../tensor.js';
+import { sizeOf, type Tensor } from '../tensor.js';
 import { reviveError } from './error-codec.js';
 import { checkInputs } from '../inputs.js';
 import { buffersOf, toWire, type FromWorker, type WireGraph } from './worker-protocol.js';
@@ -79,72 +79,48 @@ const PAGE_FLOATS = 1024;
 
 /**
  * The next run's output buffers, made on this thread while the worker computes. A fresh buffer's pages fault on
- * their first write (a 3.2 MB output: about 1 ms), which the worker would otherwise pay inside every run: each
- * output the worker last answered in a buffer of its own gets a spare of that size, touched a page at a time in
- * tasks of TOUCH_FLOATS (the caller's own tasks run between them). A run takes the spares as they are, touched or
- * not; each is transferred to the worker and comes back as that run's output, never used again here.
+ * their first write (a 3.2 MB output: about 1 ms), which the worker would otherwise pay inside every run: each run
+ * takes the buffers made so far (one per graph output that is not a constant, of its float size; the worker writes
+ * into those of the right size) and makes the next ones, touched a page at a time in tasks of TOUCH_FLOATS (the
+ * caller's own tasks run between them). Each is transferred to the worker and comes back as that run's output.
  */
 class OutputSpares {
-  private readonly bytes = new Map<string, number>();
-  private readonly spares = new Map<string, { buf: ArrayBuffer; touched: number }>();
+  private made?: Record<string, ArrayBuffer>;
+  private readonly todo: [Float32Array, number][] = [];
   private readonly tick = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
-  private pending = false;
 
-  constructor() {
+  constructor(private readonly bytes: [string, number][]) {
     if (!this.tick) return;
-    this.tick.port2.onmessage = () => {
-      this.pending = false;
-      this.touch();
-    };
+    this.tick.port2.onmessage = () => this.touch();
     // Node: the channel alone must not keep the process alive
     (this.tick.port2 as { unref?: () => void }).unref?.();
   }
 
-  /** Learns each output's size from a result: a spare is made for each that came in a whole ArrayBuffer. */
-  learn(outputs: [string, Tensor][]): void {
-    for (const [k, { data }] of outputs) {
-      if (data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength) this.bytes.set(k, data.byteLength);
-      else this.bytes.delete(k);
-    }
-    this.schedule();
-  }
-
-  /** The spares made so far, for one run (undefined: none); making the next ones starts. */
+  /** The buffers made for this run (undefined for the first); the next run's are started. */
   take(): Record<string, ArrayBuffer> | undefined {
-    if (!this.spares.size) return undefined;
-    const into: Record<string, ArrayBuffer> = {};
-    for (const [k, s] of this.spares) into[k] = s.buf;
-    this.spares.clear();
-    this.schedule();
+    const into = this.made;
+    if (!this.tick) return undefined;
+    this.made = {};
+    this.todo.length = 0;
+    for (const [k, n] of this.bytes) this.todo.push([new Float32Array((this.made[k] = new ArrayBuffer(n))), 0]);
+    this.tick.port1.postMessage(0);
     return into;
   }
 
   dispose(): void {
-    this.bytes.clear();
-    this.spares.clear();
+    this.todo.length = 0;
     this.tick?.port1.close();
-    this.tick?.port2.close();
-  }
-
-  private schedule(): void {
-    if (this.pending || !this.tick || [...this.bytes].every(([k, n]) => this.spares.get(k)?.touched === n / 4)) return;
-    this.pending = true;
-    this.tick.port1.postMessage(0);
   }
 
   private touch(): void {
-    let left = TOUCH_FLOATS;
-    for (const [k, n] of this.bytes) {
-      let s = this.spares.get(k);
-      if (!s) this.spares.set(k, (s = { buf: new ArrayBuffer(n), touched: 0 }));
-      const f = new Float32Array(s.buf);
-      const end = Math.min(f.length, s.touched + left);
-      for (let i = s.touched; i < end; i += PAGE_FLOATS) f[i] = 0;
-      left -= end - s.touched;
-      s.touched = end;
-      if (left <= 0) break;
-    }
-    this.schedule();
+    const t = this.todo[0];
+    if (!t) return;
+    const [f, at] = t;
+    const end = Math.min(f.length, at + TOUCH_FLOATS);
+    for (let i = at; i < end; i += PAGE_FLOATS) f[i] = 0;
+    if (end < f.length) t[1] = end;
+    else this.todo.shift();
+    this.tick!.port1.postMessage(0);
   }
 }
 
@@ -159,7 +135,7 @@ export class WorkerCpuModel implements EngineModel {
   private nextId = 1;
   private disposed = false;
   private readonly snapshots = new Snapshots();
-  private readonly spares = new OutputSpares();
+  private readonly spares: OutputSpares;
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
   /** Threads the worker computes on (its team, as it reported at load). */
@@ -172,7 +148,9 @@ export class WorkerCpuModel implements EngineModel {
     private readonly spawner: WorkerSpawner,
     private readonly opts: WorkerModelOptions,
     readonly adapter?: AdapterSummary,
-  ) {}
+  ) {
+    this.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
+  }
 
   /**
    * Starts the worker and waits until it holds the graph. Undefined when the worker could not start (no script,
@@ -283,10 +261,7 @@ export class WorkerCpuModel implements EngineModel {
     const job = this.jobs.get(m.id);
     if (!job) return;
     this.jobs.delete(m.id);
-    if (m.type === 'result') {
-      this.spares.learn(m.outputs);
-      job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
-    }
+    if (m.type === 'result') job.resolve({ outputs: new Map(m.outputs), profile: m.profile });
     else job.reject(reviveError(m.error));
   }
 
