@@ -86,41 +86,55 @@ const PAGE_FLOATS = 1024;
  */
 class OutputSpares {
   private made?: Record<string, ArrayBuffer>;
-  private readonly todo: [Float32Array, number][] = [];
+  /** The output being made (index in `bytes`) and how many of its floats are touched. */
+  private next = 0;
+  private at = 0;
+  private pending = false;
   private readonly tick = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
 
   constructor(private readonly bytes: [string, number][]) {
     if (!this.tick) return;
-    this.tick.port2.onmessage = () => this.touch();
+    this.tick.port2.onmessage = () => {
+      this.pending = false;
+      this.step();
+    };
     // Node: the channel alone must not keep the process alive
     (this.tick.port2 as { unref?: () => void }).unref?.();
   }
 
-  /** The buffers made for this run (undefined for the first); the next run's are started. */
+  /** The buffers made for this run (none for the first, nor for an output not reached yet); the next run's are begun. */
   take(): Record<string, ArrayBuffer> | undefined {
     const into = this.made;
-    if (!this.tick) return undefined;
     this.made = {};
-    this.todo.length = 0;
-    for (const [k, n] of this.bytes) this.todo.push([new Float32Array((this.made[k] = new ArrayBuffer(n))), 0]);
-    this.tick.port1.postMessage(0);
+    this.next = this.at = 0;
+    this.schedule();
     return into;
   }
 
   dispose(): void {
-    this.todo.length = 0;
+    this.next = this.bytes.length;
     this.tick?.port1.close();
   }
 
-  private touch(): void {
-    const t = this.todo[0];
-    if (!t) return;
-    const [f, at] = t;
-    const end = Math.min(f.length, at + TOUCH_FLOATS);
-    for (let i = at; i < end; i += PAGE_FLOATS) f[i] = 0;
-    if (end < f.length) t[1] = end;
-    else this.todo.shift();
-    this.tick!.port1.postMessage(0);
+  private schedule(): void {
+    if (this.pending || !this.tick || this.next >= this.bytes.length) return;
+    this.pending = true;
+    this.tick.port1.postMessage(0);
+  }
+
+  // allocating a buffer is a task of its own too: a run's post waits for neither
+  private step(): void {
+    const e = this.bytes[this.next];
+    if (!e) return;
+    const f = new Float32Array((this.made![e[0]] ??= new ArrayBuffer(e[1])));
+    const end = Math.min(f.length, this.at + TOUCH_FLOATS);
+    for (let i = this.at; i < end; i += PAGE_FLOATS) f[i] = 0;
+    this.at = end;
+    if (end === f.length) {
+      this.next++;
+      this.at = 0;
+    }
+    this.schedule();
   }
 }
 
