@@ -1,7 +1,7 @@
 // The CPU backend on Node's caller's thread with a worker_threads team (src/cpu/thread-team-node.ts): results
 // bitwise those of one thread on MobileNet-like graphs, reason naming the threads, a helper killed between runs
 // leaves the model on one thread and the next run answers, a kernel that traps on a helper breaks the team with a
-// WorkerError and later lists run on one thread, and a process exits by itself once its model is
+// WorkerError and later calls run on one thread, and a process exits by itself once its model is
 // disposed (or even when it is not: the helpers are unref'd). The last check runs the Node entry bundled into
 // plain JavaScript (test/support/node-worker.ts), so helperMain's source is the bundled one, as in dist.
 import { execFile } from 'node:child_process';

@@ -3,7 +3,7 @@
 // wake-up for a job (re-running the last list) and count it as one finished, so the leader read a strip a helper was
 // still computing (wrong results on 2-3 threads, test/cpu-worker-browsers.test.ts). Here a waker thread notifies
 // every helper's job word without changing it, all the time, while the team runs whole models with every tiled call
-// split (odd sizes: tile boundaries off the vector width); each result must be bitwise that of one thread.
+// shared out in chunks (odd sizes: chunk boundaries off the vector width); each result must be bitwise that of one thread.
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describe('CPU thread team under spurious Atomics.wait wake-ups', () => {
     expect(sum()).toBe(true);
   });
 
-  it('blocks, MobileNetV2 64² and the MediaPipe face detector with every tiled call split over 4 threads, repeated: bitwise equal to one thread', async () => {
+  it('blocks, MobileNetV2 64² and the MediaPipe face detector with every tiled call shared over 4 threads, repeated: bitwise equal to one thread', async () => {
     const face = await load(new Uint8Array(readFileSync('node_modules/@mediapipe/face_detection/face_detection_short_range.tflite')), { backend: 'cpu', worker: false, numThreads: 1 });
     const cases: [string, ResolvedGraph, number][] = [
       ['block 16x21x19', optimize(resolve(residualBlock(16, 21, 19)), { cpu: true }).graph, 8],
