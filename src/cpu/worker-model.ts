@@ -82,7 +82,10 @@ const PAGE_FLOATS = 1024;
  * their first write (a 3.2 MB output: about 1 ms), which the worker would otherwise pay inside every run: each run
  * takes the buffers made so far (one per graph output that is not a constant, of its float size; the worker writes
  * into those of the right size) and makes the next ones, touched a page at a time in tasks of TOUCH_FLOATS (the
- * caller's own tasks run between them). Each is transferred to the worker and comes back as that run's output.
+ * caller's own tasks run between them); after the last run they stop when the buffers in hand are made. Each is
+ * transferred to the worker and comes back as that run's output.
+ * Made only where the machine has a core the worker's threads leave over: on 2 cores with a 2-thread team, touching
+ * here slowed the team more than it saved (conv3x3 in Chromium: 6.9–7.1 ms a run against 6.4).
  */
 class OutputSpares {
   private made?: Record<string, ArrayBuffer>;
@@ -109,11 +112,6 @@ class OutputSpares {
     this.next = this.at = 0;
     this.schedule();
     return into;
-  }
-
-  dispose(): void {
-    this.next = this.bytes.length;
-    this.tick?.port1.close();
   }
 
   private schedule(): void {
@@ -149,7 +147,8 @@ export class WorkerCpuModel implements EngineModel {
   private nextId = 1;
   private disposed = false;
   private readonly snapshots = new Snapshots();
-  private readonly spares: OutputSpares;
+  /** Where a core is left over by the worker's threads (module OutputSpares). */
+  private spares?: OutputSpares;
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
   /** Threads the worker computes on (its team, as it reported at load). */
@@ -162,9 +161,7 @@ export class WorkerCpuModel implements EngineModel {
     private readonly spawner: WorkerSpawner,
     private readonly opts: WorkerModelOptions,
     readonly adapter?: AdapterSummary,
-  ) {
-    this.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
-  }
+  ) {}
 
   /**
    * Starts the worker and waits until it holds the graph. Undefined when the worker could not start (no script,
@@ -190,6 +187,8 @@ export class WorkerCpuModel implements EngineModel {
       return { failure: slot.deathReason ?? 'unknown' };
     }
     m.threads = loaded.threads;
+    if ((globalThis.navigator?.hardwareConcurrency ?? Infinity) > m.threads)
+      m.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
     const note = opts.threads > 1 ? (loaded.threads < opts.threads ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : '') : opts.single ? `: ${opts.single}` : '';
     m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
     return { model: m };
@@ -205,7 +204,6 @@ export class WorkerCpuModel implements EngineModel {
 
   dispose(): void {
     this.disposed = true;
-    this.spares.dispose();
     this.slot?.endpoint.terminate();
     this.slot = undefined;
     const jobs = [...this.jobs.values()];
@@ -235,7 +233,7 @@ export class WorkerCpuModel implements EngineModel {
     job.attempts++;
     this.jobs.set(job.id, job);
     // A kept (copied) input is cloned again, not transferred: it may be needed for the retry.
-    const into = this.spares.take();
+    const into = this.spares?.take();
     const transfer = [...(job.transferred ? buffersOf(Object.values(job.inputs)) : []), ...Object.values(into ?? {})];
     slot.endpoint.post({ type: 'run', id: job.id, inputs: job.inputs, profile: job.profile, into }, transfer);
   }
