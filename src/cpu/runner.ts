@@ -6,12 +6,15 @@
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { Tensor } from '../tensor.js';
 import { kernelModuleAsync } from './arena/module.js';
-import { ArenaProgram } from './arena/program.js';
+import { ArenaProgram, type OutputBuffers } from './arena/program.js';
 
 export interface CpuRunner {
   readonly engine: 'wasm' | 'js';
-  /** Runs the graph; `onNode` (profiling) gets each node's index and time. */
-  run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void): Map<string, Tensor>;
+  /**
+   * Runs the graph; `onNode` (profiling) gets each node's index and time; `into` offers buffers for the outputs
+   * (ArenaProgram.run; the JavaScript kernels make their own).
+   */
+  run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void, into?: OutputBuffers): Map<string, Tensor>;
   /** The wasm engine's program (its memory plan: `program.stats`). */
   readonly program?: ArenaProgram;
 }
@@ -35,7 +38,7 @@ async function arenaRunner(rg: ResolvedGraph, o: RunnerOptions): Promise<CpuRunn
   const mod = await kernelModuleAsync(o.shared ?? false).catch(() => undefined);
   if (!mod) return undefined;
   const program = new ArenaProgram(rg, o, mod);
-  return { engine: 'wasm', program, run: (inputs, onNode) => program.run(inputs, onNode) };
+  return { engine: 'wasm', program, run: (inputs, onNode, into) => program.run(inputs, onNode, into) };
 }
 
 /** The wasm engine alone (the browser worker's: the page sends engines without SIMD to worker-js.ts). */

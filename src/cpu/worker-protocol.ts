@@ -36,7 +36,8 @@ export type ToWorker =
    * for it (worker-spawn.ts), threads - 1 of them where the page could make them all.
    */
   | { type: 'load'; graph: WireGraph; threads: number; helpers?: MessagePort[] }
-  | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean };
+  /** into: buffers (transferred) for the outputs to be written into, by output name (ArenaProgram.run). */
+  | { type: 'run'; id: number; inputs: Record<string, Tensor>; profile: boolean; into?: Record<string, ArrayBuffer> };
 
 export type FromWorker =
   /** threads: the team actually started; why: when fewer than asked, why. */

@@ -1,7 +1,7 @@
 /**
  * The CPU worker's side of worker-protocol.ts, for either kind of worker (worker.ts in browsers, worker-node.ts
  * under worker_threads). Messages are handled one at a time, in order: a run posted right after the load
- * finds the graph ready. Between runs the worker makes the next run's output arrays (ArenaProgram.prepareOutputs).
+ * finds the graph ready. A run writes its outputs into the buffers its message brings (`into`), where it brings them.
  */
 import { UnsupportedOpError } from '../errors.js';
 import { isInt } from '../graph/ir.js';
@@ -25,8 +25,6 @@ function fromWire(w: WireGraph): ResolvedGraph {
 
 export type Post = (msg: FromWorker, transfer: ArrayBuffer[]) => void;
 
-/** Floats of output pages prepared per idle task (about 50 µs): a run arriving meanwhile waits for one at most. */
-const PREPARE_FLOATS = 1 << 16;
 /** Starts a team on the helper threads behind `ports` (thread-team-browser.ts); absent where the worker cannot. */
 export type StartTeam = (ports: MessagePort[], kernels: TeamKernels) => Promise<{ team?: ThreadTeam; why?: string }>;
 
@@ -39,23 +37,6 @@ export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam)
   let constantBuffers = new Set<ArrayBufferLike>();
   let team: ThreadTeam | undefined;
   let runner: CpuRunner | undefined;
-  // the next run's output arrays, made in the idle time after each result (ArenaProgram.prepareOutputs), a chunk per
-  // task so that a run posted meanwhile is not held up
-  const idle = typeof MessageChannel === 'function' ? new MessageChannel() : undefined;
-  let pending = false;
-  const prepare = () => {
-    if (pending || runner?.program?.prepareOutputs(PREPARE_FLOATS) !== false || !idle) return;
-    pending = true;
-    idle.port1.postMessage(0);
-  };
-  if (idle) {
-    idle.port2.onmessage = () => {
-      pending = false;
-      prepare();
-    };
-    // Node: the channel alone must not keep the worker alive
-    (idle.port2 as { unref?: () => void }).unref?.();
-  }
   const load = async (msg: Extract<ToWorker, { type: 'load' }>) => {
     try {
       rg = fromWire(msg.graph);
@@ -75,7 +56,6 @@ export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam)
         runner.program?.useTeam(team);
       }
       post({ type: 'loaded', wasm: runner.engine === 'wasm', threads: team?.threads ?? 1, why }, []);
-      prepare();
     } catch (e) {
       post({ type: 'load-failed', error: serializeError(e) }, []);
     }
@@ -92,14 +72,13 @@ export function serve(post: Post, openRunner: OpenRunner, startTeam?: StartTeam)
       if (!rg || !runner) throw new Error('the CPU worker received a run before its graph');
       let profile: LayerProfile | undefined;
       let outputs: Map<string, Tensor>;
-      if (msg.profile) ({ outputs, profile } = profileRun(rg, runner, msg.inputs));
-      else outputs = runner.run(msg.inputs);
+      if (msg.profile) ({ outputs, profile } = profileRun(rg, runner, msg.inputs, msg.into));
+      else outputs = runner.run(msg.inputs, undefined, msg.into);
       // an output that is a constant, or an input's shared snapshot (which the caller reuses), goes back as a copy
       const list: [string, Tensor][] = [...outputs].map(([k, t]) =>
         constantBuffers.has(t.data.buffer) || !(t.data.buffer instanceof ArrayBuffer) ? [k, { shape: t.shape, data: t.data.slice() }] : [k, t],
       );
       post({ type: 'result', id, outputs: list, profile }, buffersOf(list.map(([, t]) => t)));
-      prepare();
     } catch (e) {
       post({ type: 'failed', id, error: serializeError(e) }, []);
     }

@@ -4,9 +4,9 @@
  * out once. Nothing is allocated in steady state but the output arrays handed to the caller.
  *
  * A fresh array costs more than the copy into it: every page of it faults on its first write (a 3.2 MB output:
- * 0.8 ms against 0.08 ms copied into touched pages). prepareOutputs() makes the next run's output arrays ahead, in
- * the caller's idle time (the CPU worker's, between two runs); a run hands each prepared array out once and never
- * touches it again.
+ * 0.8 ms against 0.08 ms copied into touched pages). A run may be given the buffers to write its outputs into
+ * (`into`, by graph output): the CPU worker is sent buffers its page touched while the worker computed
+ * (worker-model.ts).
  */
 import { type Value } from '../../graph/ir.js';
 import { EMPTY_VALUE, runKernel, type ResolvedGraph } from '../../graph/resolve.js';
@@ -18,12 +18,10 @@ import { planArena, type ArenaPlan, type ArenaValue } from './plan.js';
 import type { ArenaKernel, Call } from './types.js';
 import { ThreadPlan } from '../thread-plan.js';
 import type { TeamKernels } from '../thread-team.js';
-import type { KernelCall, ThreadTeam } from '../threads.js';
+import type { ThreadTeam, TiledCall } from '../threads.js';
 
 /** Each helper thread's wasm stack. */
 const HELPER_STACK = 64 * 1024;
-/** Floats per memory page (the unit prepareOutputs touches). */
-const PAGE_FLOATS = 1024;
 
 /** How a program's memory splits, in bytes (the memory report the issue asks for). */
 export interface ArenaStats {
@@ -46,12 +44,15 @@ export interface ArenaOptions {
   threads?: number;
 }
 
+/** Buffers a run writes its outputs into, by graph output name (ArenaProgram.run). */
+export type OutputBuffers = Readonly<Record<string, ArrayBuffer>>;
+
 type Bound = () => void;
 type RunStep = { node: number; run: Bound };
-/** A call, whole (one thread) and as per-thread lists for a team of `threads` (made on first use). */
+/** A call, whole (one thread) and, where it is tiled, as the team shares it out (ThreadTeam.runTiles). */
 interface TeamCall {
   whole: Bound;
-  split?: (threads: number) => KernelCall[][];
+  tiled?: TiledCall;
 }
 
 export class ArenaProgram {
@@ -71,8 +72,6 @@ export class ArenaProgram {
   private readonly stackBase: number;
   /** Which steps pay for the team, for plain and for profiled runs (measured: thread-plan.ts). */
   readonly plans: [ThreadPlan, ThreadPlan];
-  /** The next run's output arrays made ahead (by graph output), and how many of their floats have been touched. */
-  private readonly spares = new Map<string, { data: Float32Array; touched: number }>();
 
   /** Compiles the kernel module in the background first (what a page's main thread must do). */
   static async create(graph: ResolvedGraph, o: ArenaOptions = {}): Promise<ArenaProgram> {
@@ -134,34 +133,22 @@ export class ArenaProgram {
     const bound = calls.map((c): TeamCall => {
       const f = this.exports[c.fn];
       if (typeof f !== 'function') throw new Error(`CPU engine: the kernel module has no export ${c.fn}`);
-      const args = (t: number) => {
-        const a = [...c.args];
-        if (c.scratch) a[c.scratch.arg] = this.plan.scratchOffset + t * this.plan.scratchBytes;
-        return a;
-      };
-      const whole = f.bind(null, ...args(0), ...(c.tiles !== undefined ? [0, c.tiles] : [])) as Bound;
+      // thread 0's scratch region; thread t's is scratchBytes · t further
+      const args = [...c.args];
+      if (c.scratch) args[c.scratch.arg] = this.plan.scratchOffset;
+      const whole = f.bind(null, ...args, ...(c.tiles !== undefined ? [0, c.tiles] : [])) as Bound;
       const tiles = c.tiles ?? 0;
       if (tiles < 2) return { whole };
-      const lists = new Map<number, KernelCall[][]>();
-      const split = (threads: number) => {
-        let l = lists.get(threads);
-        if (!l) {
-          const n = Math.min(threads, tiles);
-          l = Array.from({ length: n }, (_, t) => [{ fn: c.fn, args: [...args(t), Math.floor((tiles * t) / n), Math.floor((tiles * (t + 1)) / n)] }]);
-          lists.set(threads, l);
-        }
-        return l;
-      };
-      return { whole, split };
+      return { whole, tiled: { fn: c.fn, args, tiles, scratch: c.scratch && { arg: c.scratch.arg, stride: this.plan.scratchBytes } } };
     });
     const one = (c: TeamCall) => {
       const team = this.team;
-      if (!team || this.single || !c.split || team.threads < 2) c.whole();
-      else team.run(c.split(team.threads));
+      if (!team || this.single || !c.tiled || team.threads < 2) c.whole();
+      else team.runTiles(c.tiled);
     };
     if (bound.length === 1) {
       const c = bound[0]!;
-      return c.split ? () => one(c) : c.whole;
+      return c.tiled ? () => one(c) : c.whole;
     }
     return () => {
       for (const c of bound) one(c);
@@ -190,8 +177,12 @@ export class ArenaProgram {
     };
   }
 
-  /** Runs the model; `onNode` (profiling) is called after each graph node's steps with their time. */
-  run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void): Map<string, Tensor> {
+  /**
+   * Runs the model; `onNode` (profiling) is called after each graph node's steps with their time. An output given a
+   * buffer of its exact byte size in `into` is written there (the result's array is a view of it); any other is a
+   * fresh array.
+   */
+  run(inputs: Record<string, unknown>, onNode?: (node: number, ms: number) => void, into?: OutputBuffers): Map<string, Tensor> {
     const given = checkInputs(this.graph, inputs);
     for (const [name, t] of given) {
       const v = this.plan.values.get(name);
@@ -217,37 +208,17 @@ export class ArenaProgram {
     else for (const s of steps) s.run();
     plan?.done();
     const out = new Map<string, Tensor>();
-    for (const name of this.graph.graph.outputs) out.set(name, this.read(name, given));
+    for (const name of this.graph.graph.outputs) out.set(name, this.read(name, given, into?.[name]));
     return out;
   }
 
-  /**
-   * Makes the next run's output arrays ahead, touching at most `floats` more of their floats' pages (a run takes
-   * them as they are); true when all are made and touched.
-   */
-  prepareOutputs(floats = Infinity): boolean {
-    for (const [name, o] of this.plan.outputs) {
-      const v = this.plan.values.get(o)!;
-      let s = this.spares.get(name);
-      if (!s) this.spares.set(name, (s = { data: new Float32Array(sizeOf(v.shape)), touched: 0 }));
-      const end = Math.min(s.data.length, s.touched + floats);
-      for (let i = s.touched; i < end; i += PAGE_FLOATS) s.data[i] = 0;
-      floats -= end - s.touched;
-      s.touched = end;
-      if (floats <= 0 && end < s.data.length) return false;
-    }
-    return true;
-  }
-
-  private read(name: string, given: Map<string, Tensor>): Tensor {
+  private read(name: string, given: Map<string, Tensor>, buffer: ArrayBuffer | undefined): Tensor {
     const v: ArenaValue | undefined = this.plan.values.get(this.plan.outputs.get(name) ?? '');
     if (!v) return asFloat(this.ints.get(name) ?? this.graph.constants.get(name) ?? given.get(name), `output ${name}`);
     const from = this.f32.subarray(v.offset / 4, v.offset / 4 + sizeOf(v.shape));
-    // a prepared array is handed out once: from here on it is the caller's alone
-    const spare = this.spares.get(name);
-    this.spares.delete(name);
-    if (!spare) return { shape: [...v.shape], data: from.slice() };
-    spare.data.set(from);
-    return { shape: [...v.shape], data: spare.data };
+    if (buffer?.byteLength !== from.byteLength) return { shape: [...v.shape], data: from.slice() };
+    const data = new Float32Array(buffer);
+    data.set(from);
+    return { shape: [...v.shape], data };
   }
 }
