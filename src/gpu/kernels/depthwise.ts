@@ -151,7 +151,7 @@ export interface DwBuffers {
 
 export const DW_REGISTER_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
-  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['total', 'u32'],
+  ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
   ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
@@ -159,9 +159,14 @@ export const DW_REGISTER_PARAMS = defineParams([
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
+  /** output rows per invocation */
+  RH: number;
+  KH: number;
   KW: number;
-  /** stride and dilation along W (unrolled into the code); along H they are params */
+  /** stride and dilation (unrolled into the code) */
+  SY: number;
   SX: number;
+  DY: number;
   DX: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
@@ -170,44 +175,75 @@ export interface DwRegisterPlan {
 /**
  * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
  * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
- * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
+ * kernel, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
+ * RH: 2 rows where the output has them, so the rows both read are loaded once and the weights once per 2·RW outputs.
  */
-// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW takes at most 8
-// values (1..4 below 5 columns, else 4..8), KW / SX / DX are the filter's width, stride and dilation along W.
+// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
+// values each, KH / KW / SY / SX / DY / DX are the filter's size, stride and dilation.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
+  const RH = g.oh > 1 ? 2 : 1;
   const mult = g.cout / g.c;
-  return { RW, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], VEC: g.c % 4 === 0 && mult === 1 };
+  return {
+    RW, RH, KH: g.kh, KW: g.kw, SY: g.strides[0], SX: g.strides[1], DY: g.dilations[0], DX: g.dilations[1],
+    VEC: g.c % 4 === 0 && mult === 1,
+  };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
+/** Offsets o = j·s + k·d (j < outputs, k < taps) of the input rows or columns a block reads, ascending. */
+function reads(outputs: number, taps: number, s: number, d: number): number[] {
+  return [...new Set(Array.from({ length: outputs * taps }, (_, t) => Math.floor(t / taps) * s + (t % taps) * d))].sort((a, b) => a - b);
+}
+
+/** The (output, tap) pairs that read input offset o. */
+function pairs(o: number, outputs: number, taps: number, s: number, d: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let j = 0; j < outputs; j++) for (let k = 0; k < taps; k++) if (j * s + k * d === o) out.push([j, k]);
+  return out;
+}
+
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const name = `depthwise.register.${p.VEC ? 'v4' : 's'}.rw${p.RW}.kw${p.KW}.sx${p.SX}.dx${p.DX}`;
+  const { RW, RH, KH, KW, SX, SY, DX, DY, VEC } = p;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}.k${KH}x${KW}.s${SY}x${SX}.d${DY}x${DX}`;
   let def = registerSources.get(name);
   if (def) return def;
-  const { RW, KW, SX, DX, VEC } = p;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
-  // Only the input columns some (output, tap) pair reads.
-  const cols = [...new Set(Array.from({ length: RW * KW }, (_, t) => Math.floor(t / KW) * SX + (t % KW) * DX))].sort((a, b) => a - b);
+  const cols = reads(RW, KW, SX, DX);
   const columns = cols.flatMap((i) => [`let xc${i} = u32(clamp(ix0 + ${i}, 0, W - 1));`, `let ok${i} = (ix0 + ${i} >= 0) & (ix0 + ${i} < W);`]);
-  const acc = Array.from({ length: RW }, (_, j) => `var a${j} = vec4<f32>(0.0);`);
-  const taps = Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`);
-  // Column by column: each input vec4 is live only while the outputs that use it accumulate it.
-  for (const i of cols) {
-    taps.push(`let v${i} = select(vec4<f32>(0.0), load_x(row + xc${i}, ch), rok & ok${i});`);
-    for (let j = 0; j < RW; j++)
-      for (let kx = 0; kx < KW; kx++) if (j * SX + kx * DX === i) taps.push(`a${j} += w${kx} * v${i};`);
-  }
-  const store = Array.from({ length: RW }, (_, j) =>
-    j === 0 ? `store_y(pix0, c4, act4(a0 + bias));` : `if (ox0 + ${j}u < params.ow) {\n    store_y(pix0 + ${j}u, c4, act4(a${j} + bias));\n  }`,
-  );
+  const weights = Array.from({ length: KH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
+  const acc = Array.from({ length: RH * RW }, (_, t) => `var a${Math.floor(t / RW)}_${t % RW} = vec4<f32>(0.0);`);
+  // Row by row, column by column: each input vec4 is live only while the outputs that use it accumulate it.
+  const rows = reads(RH, KH, SY, DY).map((r) => {
+    const body = [
+      `let iy = iy0 + ${r};`,
+      'let rok = (iy >= 0) & (iy < H);',
+      'let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;',
+    ];
+    const rowPairs = pairs(r, RH, KH, SY, DY);
+    for (const c of cols) {
+      body.push(`let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`);
+      for (const [j, ky] of rowPairs) for (const [i, kx] of pairs(c, RW, KW, SX, DX)) body.push(`a${j}_${i} += w${ky}_${kx} * v${c};`);
+    }
+    return `{\n    ${lines(body, '    ')}\n  }`;
+  });
+  const store = Array.from({ length: RH }, (_, j) => {
+    const row = [
+      `let pix${j} = (n * params.oh + oy0${j ? ` + ${j}u` : ''}) * params.ow + ox0;`,
+      ...Array.from({ length: RW }, (_, i) =>
+        i === 0 ? `store_y(pix${j}, c4, act4(a${j}_0 + bias));` : `if (ox0 + ${i}u < params.ow) {\n    store_y(pix${j} + ${i}u, c4, act4(a${j}_${i} + bias));\n  }`,
+      ),
+    ];
+    return j === 0 ? lines(row, '  ') : `if (oy0 + ${j}u < params.oh) {\n  ${lines(row, '  ')}\n  }`;
+  });
   const source = [
     `alias XT = ${VEC ? 'vec4<f32>' : 'f32'};`,
     `const RW: u32 = ${RW}u;`,
-    `const KW: u32 = ${KW}u;`,
+    `const RH: u32 = ${RH}u;`,
     `const SX: u32 = ${SX}u;`,
+    `const SY: u32 = ${SY}u;`,
     withActivation(depthwiseRegisterWgsl),
   ]
     .join('\n')
@@ -243,30 +279,32 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
         : 'let o = c4 * 4u;\n  let cl = params.c - 1u;\n  let ch = min((vec4<u32>(o) + vec4<u32>(0u, 1u, 2u, 3u)) / params.mult, vec4<u32>(cl));',
     )
     .replace('${COLUMNS}', lines(columns, '  '))
+    .replace('${WEIGHTS}', lines(weights, '  '))
     .replace('${ACC}', lines(acc, '  '))
-    .replace('${TAPS}', lines(taps, '    '))
+    .replace('${ROWS}', lines(rows, '  '))
     .replace('${STORE}', lines(store, '  '));
   def = shader(name, source, DW_REGISTER_PARAMS);
   registerSources.set(name, def);
   return def;
 }
 
-/** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RW outputs × 4 channels per invocation. */
+/** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RH × RW outputs × 4 channels per invocation. */
 export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
   const p = planDepthwiseRegister(g);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const tilesX = Math.ceil(g.ow / p.RW);
-  const total = cout4 * tilesX * g.oh * g.n;
+  const tilesY = Math.ceil(g.oh / p.RH);
+  const total = cout4 * tilesX * tilesY * g.n;
   const params = ctx.uniform(
     DW_REGISTER_PARAMS,
     {
       h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
-      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, total, ...a.params,
+      pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants });
+  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), a.constants);
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
 }
 
