@@ -2,20 +2,25 @@
 // lanes), same maths and weight/bias packing as depthwise.wgsl:
 //   y[n, oy, ox, o] = act( b[o] + Σ_{ky,kx} w[ky, kx, o] · x[n, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, o / MULT] )
 // No workgroup memory and no barriers (a barrier is a coroutine switch there, and a workgroup array costs
-// seconds of shader compile when the browser zero-fills it). One invocation computes an RH × RW block of
-// outputs (RH rows of RW consecutive outputs) × one vec4 of output channels, in registers: it loads the
-// KH·KW weights once and each input pixel the block reads once, ((RH-1)·SY + (KH-1)·DY + 1) rows of
-// ((RW-1)·SX + (KW-1)·DX + 1) pixels. There every storage load is a per-lane gather (a vec4 load is four), so
-// the loads per output are the cost: 3×3 stride 1 at 2 × 7 loads 36 input + 9 weight vec4s for 14 outputs
-// (3.2 per output, 5.1 with one row of 7).
+// seconds of shader compile when the browser zero-fills it). One invocation computes RH (1 or 2) rows of RW
+// consecutive outputs × one vec4 of output channels, in registers. There every storage load is a per-lane
+// gather (a vec4 load is four), so loads per output are the cost: per input row the block reads it loads the
+// (RW-1)·SX + (KW-1)·DX + 1 pixels its outputs share, once each. Two forms of the walk over input rows:
+//   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 2): the KH·KW weights loaded once and
+//     each of the KH + 1 input rows once: 36 + 9 vec4 loads for 14 outputs, 3.2 per output (5.1 with one row);
+//   a loop over input rows (any other filter): per step one kernel row of weights and one input row. With
+//     RH = 2 (stride along H = dilation along H, so output row 1 at kernel row ky reads the input row of output
+//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (zero weights at t = KH)
+//     and output row 1 with kernel row t - 1, carried from the previous step (zero at t = 0).
+// Unrolling the rows of a 5×5 or a stride-2 filter cost 5-9× the compile time of the loop for little more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.
 // Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels.
 //
 // This file is a template: src/gpu/kernels/depthwise.ts (registerDepthwiseShader) prepends `alias XT = ...;` and
-// the constants RW, RH, SX, SY, replaces the ${...} markers with code unrolled over the block's rows, columns
-// and taps (SwiftShader does not unroll loops, and an array indexed in a loop lives in memory), and picks one
-// of two element types:
+// the constants RW, RH, KW, SX, replaces the ${...} markers with code unrolled over the taps and outputs
+// (SwiftShader does not unroll loops, and an array indexed in a loop lives in memory), and picks one of two
+// element types:
 //   XT = vec4<f32>: C % 4 == 0 and multiplier 1; x and y are bound as vec4 arrays (one load per pixel)
 //   XT = f32:       any C / multiplier; output channel o reads input channel min(o / mult, C - 1)
 // Rows past OH and columns past OW are computed from clamped loads and not stored.
@@ -25,6 +30,8 @@
 //   @binding(2) w       array<vec4<f32>>  [KH·KW, cout4]       weights packed tap-major, Cout zero-padded
 //   @binding(3) b       array<vec4<f32>>  [cout4]              bias, zero-padded
 //   @binding(4) y       array<XT>         [N, OH, OW, Cout]    output (NHWC)
+override KH: u32 = 3u;
+
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<XT>;
 @group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
@@ -56,13 +63,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let ox0 = tx * RW;
   let oy0 = ty * RH;
   let ix0 = i32(ox0 * SX) - params.pad_l;
-  let iy0 = i32(oy0 * SY) - params.pad_t;
+  let iy0 = i32(oy0 * params.stride_y) - params.pad_t;
   let H = i32(params.h);
   let W = i32(params.w);
   ${CHANNELS}
   // Input columns of the block: clamped (so every load is in bounds) and whether each is inside the image.
   ${COLUMNS}
-  ${WEIGHTS}
   ${ACC}
   ${ROWS}
   let bias = b[c4];

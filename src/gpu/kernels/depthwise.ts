@@ -151,7 +151,7 @@ export interface DwBuffers {
 
 export const DW_REGISTER_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
-  ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
+  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
   ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
@@ -159,15 +159,14 @@ export const DW_REGISTER_PARAMS = defineParams([
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
-  /** output rows per invocation */
+  /** output rows per invocation: 2 needs stride = dilation along H (depthwise_register.wgsl) */
   RH: number;
-  KH: number;
   KW: number;
-  /** stride and dilation (unrolled into the code) */
-  SY: number;
+  /** stride and dilation along W (unrolled into the code); along H they are params */
   SX: number;
-  DY: number;
   DX: number;
+  /** the kernel height when the input rows are unrolled too (3×3 and smaller, stride and dilation 1 along H), else 0: a row loop */
+  UKH: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
 }
@@ -175,30 +174,32 @@ export interface DwRegisterPlan {
 /**
  * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
  * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
- * kernel, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
- * RH: 2 rows where the output has them, so the rows both read are loaded once and the weights once per 2·RW outputs.
+ * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
+ * RH: 2 rows where the output has them and the stride along H equals the dilation (then the two rows share
+ * all but one input row; at stride 2 they would share one row of three and the kernel keeps one row).
+ * UKH: rows unrolled for 3×3 and smaller stride-1 filters: on SwiftShader (CPU time in Node) 0.4-0.7× the one-row
+ * kernel's time where the row loop with RH = 2 gave 0.6-0.9×, for 1.5-4× its compile time; a 5×5 filter unrolled
+ * gained little over the loop (0.50 vs 0.55×) for 9× the compile time.
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
-// values each, KH / KW / SY / SX / DY / DX are the filter's size, stride and dilation.
+// values each, KW / SX / DX are the filter's width, stride and dilation along W, UKH 0 or the height.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
-  const RH = g.oh > 1 ? 2 : 1;
+  const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
+  const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
   const mult = g.cout / g.c;
-  return {
-    RW, RH, KH: g.kh, KW: g.kw, SY: g.strides[0], SX: g.strides[1], DY: g.dilations[0], DX: g.dilations[1],
-    VEC: g.c % 4 === 0 && mult === 1,
-  };
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && mult === 1 };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
-/** Offsets o = j·s + k·d (j < outputs, k < taps) of the input rows or columns a block reads, ascending. */
+/** Offsets j·s + k·d (j < outputs, k < taps) of the input columns (or rows) a block reads, ascending. */
 function reads(outputs: number, taps: number, s: number, d: number): number[] {
   return [...new Set(Array.from({ length: outputs * taps }, (_, t) => Math.floor(t / taps) * s + (t % taps) * d))].sort((a, b) => a - b);
 }
 
-/** The (output, tap) pairs that read input offset o. */
-function pairs(o: number, outputs: number, taps: number, s: number, d: number): [number, number][] {
+/** The (output, tap) pairs that read offset o. */
+function readers(o: number, outputs: number, taps: number, s: number, d: number): [number, number][] {
   const out: [number, number][] = [];
   for (let j = 0; j < outputs; j++) for (let k = 0; k < taps; k++) if (j * s + k * d === o) out.push([j, k]);
   return out;
@@ -206,30 +207,46 @@ function pairs(o: number, outputs: number, taps: number, s: number, d: number): 
 
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const { RW, RH, KH, KW, SX, SY, DX, DY, VEC } = p;
-  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}.k${KH}x${KW}.s${SY}x${SX}.d${DY}x${DX}`;
+  const { RW, RH, KW, SX, DX, UKH, VEC } = p;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}`;
   let def = registerSources.get(name);
   if (def) return def;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
   const cols = reads(RW, KW, SX, DX);
   const columns = cols.flatMap((i) => [`let xc${i} = u32(clamp(ix0 + ${i}, 0, W - 1));`, `let ok${i} = (ix0 + ${i} >= 0) & (ix0 + ${i} < W);`]);
-  const weights = Array.from({ length: KH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
-  const acc = Array.from({ length: RH * RW }, (_, t) => `var a${Math.floor(t / RW)}_${t % RW} = vec4<f32>(0.0);`);
-  // Row by row, column by column: each input vec4 is live only while the outputs that use it accumulate it.
-  const rows = reads(RH, KH, SY, DY).map((r) => {
+  const J = Array.from({ length: RH }, (_, j) => j);
+  const acc = J.flatMap((j) => Array.from({ length: RW }, (_, i) => `var a${j}_${i} = vec4<f32>(0.0);`));
+  // One input row (bound to `row`, `rok`): column by column, each input vec4 live only while the outputs that
+  // use it accumulate it; `wOf(j, kx)` is output row j's weight for tap column kx at this row.
+  const rowTaps = (rowReaders: [number, number][], wOf: (j: number, ky: number, kx: number) => string) =>
+    cols.flatMap((c) => [
+      `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
+      ...rowReaders.flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${wOf(j, ky, kx)} * v${c};`)),
+    ]);
+  const rowStart = (iy: string) => [`let iy = ${iy};`, 'let rok = (iy >= 0) & (iy < H);', 'let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;'];
+  let rows: string[];
+  if (UKH) {
+    const weights = Array.from({ length: UKH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
+    const unrolled = reads(RH, UKH, 1, 1).map((r) => {
+      const body = [...rowStart(`iy0 + ${r}`), ...rowTaps(readers(r, RH, UKH, 1, 1), (_j, ky, kx) => `w${ky}_${kx}`)];
+      return `{\n    ${lines(body, '    ')}\n  }`;
+    });
+    rows = [...weights, ...unrolled];
+  } else {
+    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried)
+    const carried = RH > 1 ? Array.from({ length: KW }, (_, kx) => `var p${kx} = vec4<f32>(0.0);`) : [];
     const body = [
-      `let iy = iy0 + ${r};`,
-      'let rok = (iy >= 0) & (iy < H);',
-      'let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;',
+      ...rowStart('iy0 + i32(t * params.dil_y)'),
+      '// kernel row t for output row 0 (zero past the kernel: the last step of RH = 2 feeds output row 1 only)',
+      'let kin = t < KH;',
+      'let wb = min(t, KH - 1u) * KW * params.cout4 + c4;',
+      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = select(vec4<f32>(0.0), w[wb${kx ? ` + ${kx}u * params.cout4` : ''}], kin);`),
+      ...rowTaps(J.map((j) => [j, 0] as [number, number]), (j, _ky, kx) => (j === 0 ? `w${kx}` : `p${kx}`)),
+      ...(RH > 1 ? Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`) : []),
     ];
-    const rowPairs = pairs(r, RH, KH, SY, DY);
-    for (const c of cols) {
-      body.push(`let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`);
-      for (const [j, ky] of rowPairs) for (const [i, kx] of pairs(c, RW, KW, SX, DX)) body.push(`a${j}_${i} += w${ky}_${kx} * v${c};`);
-    }
-    return `{\n    ${lines(body, '    ')}\n  }`;
-  });
-  const store = Array.from({ length: RH }, (_, j) => {
+    rows = [...carried, `for (var t = 0u; t < KH + RH - 1u; t++) {\n    ${lines(body, '    ')}\n  }`];
+  }
+  const store = J.map((j) => {
     const row = [
       `let pix${j} = (n * params.oh + oy0${j ? ` + ${j}u` : ''}) * params.ow + ox0;`,
       ...Array.from({ length: RW }, (_, i) =>
@@ -242,8 +259,8 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     `alias XT = ${VEC ? 'vec4<f32>' : 'f32'};`,
     `const RW: u32 = ${RW}u;`,
     `const RH: u32 = ${RH}u;`,
+    `const KW: u32 = ${KW}u;`,
     `const SX: u32 = ${SX}u;`,
-    `const SY: u32 = ${SY}u;`,
     withActivation(depthwiseRegisterWgsl),
   ]
     .join('\n')
@@ -279,7 +296,6 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
         : 'let o = c4 * 4u;\n  let cl = params.c - 1u;\n  let ch = min((vec4<u32>(o) + vec4<u32>(0u, 1u, 2u, 3u)) / params.mult, vec4<u32>(cl));',
     )
     .replace('${COLUMNS}', lines(columns, '  '))
-    .replace('${WEIGHTS}', lines(weights, '  '))
     .replace('${ACC}', lines(acc, '  '))
     .replace('${ROWS}', lines(rows, '  '))
     .replace('${STORE}', lines(store, '  '));
@@ -300,11 +316,11 @@ export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry,
     DW_REGISTER_PARAMS,
     {
       h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
-      pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
+      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), a.constants);
+  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), p.UKH ? a.constants : { KH: g.kh, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
 }
 
