@@ -10,8 +10,9 @@
 //     each of the KH + 1 input rows once: 36 + 9 vec4 loads for 14 outputs, 3.2 per output (5.1 with one row);
 //   a loop over input rows (any other filter): per step one kernel row of weights and one input row. With
 //     RH = 2 (stride along H = dilation along H, so output row 1 at kernel row ky reads the input row of output
-//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (zero weights at t = KH)
-//     and output row 1 with kernel row t - 1, carried from the previous step (zero at t = 0).
+//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (while t < KH) and output
+//     row 1 with kernel row t - 1, carried from the previous step (once t > 0); the guards, uniform over the
+//     lanes, keep an Inf or NaN read only by one output row out of the other (zero weights would not).
 // Unrolling the rows of a 5×5 or a stride-2 filter cost 5-9× the compile time of the loop for little more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.

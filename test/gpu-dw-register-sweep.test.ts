@@ -82,6 +82,30 @@ describe('software-adapter depthwise kernel vs reference', () => {
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
   });
 
+  // Inf and NaN in input rows only some outputs read: those reach exactly the outputs the reference gives them
+  it.each([
+    ['unrolled', base('non-finite unrolled', { cin: 8, h: 8, w: 9, act: { kind: 'none' } })],
+    ['loop2', base('non-finite loop2', { cin: 8, h: 8, w: 9, kernel: [5, 5], pads: [2, 2, 2, 2], act: { kind: 'none' } })],
+    ['loop1', base('non-finite loop1', { cin: 8, h: 9, w: 9, strides: [2, 2], act: { kind: 'none' } })],
+  ] as const)('Inf and NaN inputs reach only the outputs that read them [%s]', async (form, cfg) => {
+    const { sw, pipelines } = await setup();
+    const { rn, inputs } = build(cfg);
+    const x = inputs[0] as Tensor;
+    const data = x.data.slice();
+    // NCHW: channel 1, row 0, column 3 = +Inf; channel 5, last row, column 0 = NaN
+    data[(1 * cfg.h + 0) * cfg.w + 3] = Infinity;
+    data[(5 * cfg.h + cfg.h - 1) * cfg.w + 0] = NaN;
+    const ins = [{ shape: x.shape, data }, ...inputs.slice(1)];
+    const want = Conv.reference(ins, rn.attrs as ConvAttrs)[0] as Tensor;
+    const got = (await runProgram(sw, convProgram({ variant: 'register' }), rn, ins, pipelines)).y;
+    expect(want.data.some((v) => !Number.isFinite(v)) && want.data.some((v) => Number.isFinite(v))).toBe(true);
+    for (let i = 0; i < want.data.length; i++) {
+      const [g, r] = [got[i]!, want.data[i]!];
+      const ok = Number.isFinite(r) ? Math.abs(g - r) <= 1e-4 + 1e-4 * Math.abs(r) : Number.isNaN(r) ? Number.isNaN(g) : g === r;
+      if (!ok) expect.fail(`[${form}] element ${i}: gpu ${g}, reference ${r}`);
+    }
+  });
+
   it('the plan: 2 rows only where stride = dilation along H and there are 2 output rows; rows unrolled only for 3x3 and smaller at stride 1', () => {
     const g = (kh: number, sy: number, dy: number, oh = 9) => ({
       n: 1, c: 8, h: 20, w: 20, cout: 8, oh, ow: 9, kh, kw: kh, strides: [sy, 1] as const, dilations: [dy, 1] as const, pads: [0, 0, 0, 0] as const,

@@ -233,16 +233,26 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     });
     rows = [...weights, ...unrolled];
   } else {
-    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried)
+    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried). Each row's FMAs are guarded
+    // by a condition uniform over the lanes rather than fed zero weights, so an Inf or NaN in an input row that
+    // only the other output row reads stays out of this one.
     const carried = RH > 1 ? Array.from({ length: KW }, (_, kx) => `var p${kx} = vec4<f32>(0.0);`) : [];
+    const fmas = (j: number) =>
+      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : 'p'}${kx} * v${c};`));
+    const guarded = (cond: string, xs: string[]) => `if (${cond}) {\n      ${lines(xs, '      ')}\n    }`;
     const body = [
       ...rowStart('iy0 + i32(t * params.dil_y)'),
-      '// kernel row t for output row 0 (zero past the kernel: the last step of RH = 2 feeds output row 1 only)',
-      'let kin = t < KH;',
       'let wb = min(t, KH - 1u) * KW * params.cout4 + c4;',
-      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = select(vec4<f32>(0.0), w[wb${kx ? ` + ${kx}u * params.cout4` : ''}], kin);`),
-      ...rowTaps(J.map((j) => [j, 0] as [number, number]), (j, _ky, kx) => (j === 0 ? `w${kx}` : `p${kx}`)),
-      ...(RH > 1 ? Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`) : []),
+      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
+      ...cols.map((c) => `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`),
+      ...(RH > 1
+        ? [
+            // kernel row t feeds output row 0 while t < KH; the last step feeds output row 1 only
+            guarded('t < KH', fmas(0)),
+            guarded('t > 0u', fmas(1)),
+            ...Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`),
+          ]
+        : fmas(0)),
     ];
     rows = [...carried, `for (var t = 0u; t < KH + RH - 1u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
