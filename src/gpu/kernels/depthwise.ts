@@ -177,9 +177,9 @@ export interface DwRegisterPlan {
  * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
  * RH: 2 rows where the output has them and the stride along H equals the dilation (then the two rows share
  * all but one input row; at stride 2 they would share one row of three and the kernel keeps one row).
- * UKH: rows unrolled for 3×3 and smaller stride-1 filters: on SwiftShader (CPU time in Node) 0.4-0.7× the one-row
- * kernel's time where the row loop with RH = 2 gave 0.6-0.9×, for 1.5-4× its compile time; a 5×5 filter unrolled
- * gained little over the loop (0.50 vs 0.55×) for 9× the compile time.
+ * UKH: rows unrolled for 3×3 and smaller stride-1 filters. On SwiftShader (CPU time in Node, vs the one-row kernel):
+ * unrolled 3×3 stride 1 0.5-0.7× the time for ~3.5× the compile time, the row loop with RH = 2 0.6-0.9× for ~1.4×;
+ * 5×5 unrolled ~0.5× for ~9× the compile time, the loop 0.8-0.95×.
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
 // values each, KW / SX / DX are the filter's width, stride and dilation along W, UKH 0 or the height.
@@ -216,19 +216,17 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
   const columns = cols.flatMap((i) => [`let xc${i} = u32(clamp(ix0 + ${i}, 0, W - 1));`, `let ok${i} = (ix0 + ${i} >= 0) & (ix0 + ${i} < W);`]);
   const J = Array.from({ length: RH }, (_, j) => j);
   const acc = J.flatMap((j) => Array.from({ length: RW }, (_, i) => `var a${j}_${i} = vec4<f32>(0.0);`));
-  // One input row (bound to `row`, `rok`): column by column, each input vec4 live only while the outputs that
-  // use it accumulate it; `wOf(j, kx)` is output row j's weight for tap column kx at this row.
-  const rowTaps = (rowReaders: [number, number][], wOf: (j: number, ky: number, kx: number) => string) =>
-    cols.flatMap((c) => [
-      `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
-      ...rowReaders.flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${wOf(j, ky, kx)} * v${c};`)),
-    ]);
   const rowStart = (iy: string) => [`let iy = ${iy};`, 'let rok = (iy >= 0) & (iy < H);', 'let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;'];
   let rows: string[];
   if (UKH) {
     const weights = Array.from({ length: UKH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
+    // input row r, column by column: each input vec4 live only while the outputs that use it accumulate it
     const unrolled = reads(RH, UKH, 1, 1).map((r) => {
-      const body = [...rowStart(`iy0 + ${r}`), ...rowTaps(readers(r, RH, UKH, 1, 1), (_j, ky, kx) => `w${ky}_${kx}`)];
+      const taps = cols.flatMap((c) => [
+        `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
+        ...readers(r, RH, UKH, 1, 1).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
+      ]);
+      const body = [...rowStart(`iy0 + ${r}`), ...taps];
       return `{\n    ${lines(body, '    ')}\n  }`;
     });
     rows = [...weights, ...unrolled];
