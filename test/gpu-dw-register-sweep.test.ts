@@ -13,7 +13,10 @@ import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import type { Tensor } from '../src/tensor.js';
 import { openKernelDevice } from './support/kernel-device.js';
-import { ACTS, build, compare, type Config } from './support/conv-sweep.js';
+import { ACTS, build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
+import { GraphBuilder } from '../src/builder.js';
+import { GpuExecutor } from '../src/gpu/executor.js';
+import { resolve } from '../src/graph/resolve.js';
 import { runProgram } from './support/run-program.js';
 
 let shared: { sw: GpuContext; pipelines: PipelineCache } | undefined;
@@ -77,9 +80,36 @@ describe('software-adapter depthwise kernel vs reference', () => {
       strides: cfg.strides, dilations: cfg.dilations, pads: cfg.pads,
     });
     expect(registerDepthwiseShader(plan).name).toMatch(FORM[form]!);
-    const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, pipelines);
-    const { maxErr, bad } = compare(got.y, want.data);
-    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    // the unrolled form first runs as the row loop (Dispatch.upgrade): both are checked
+    for (const first of form === 'unrolled' ? [false, true] : [false]) {
+      const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, pipelines, undefined, first);
+      const { maxErr, bad } = compare(got.y, want.data);
+      if (bad >= 0) expect.fail(`${first ? 'row loop' : form}: element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    }
+  });
+
+  it('a model runs the row loop first and the unrolled kernel once compiled, with the same results', async () => {
+    const { sw } = await setup();
+    const g = new GraphBuilder('dw');
+    const x = g.input('x', [1, 8, 12, 13]);
+    const r = rng(77);
+    const w = new Float32Array(8 * 9).map(() => r() * 2 - 1);
+    g.output(g.depthwiseConv2d(x, 8, 3, { padding: 1, weight: w, bias: false }), 'y');
+    const rg = resolve(g.build());
+    const cache = new PipelineCache(sw.device);
+    const exec = await GpuExecutor.compile(sw, rg, cache);
+    const unrolled = (k: string) => /^depthwise\.register\.v4\.b2x7\.k3\./.test(k);
+    expect(cache.keys.filter(unrolled)).toEqual([]);
+    const input = { x: randomTensor([1, 8, 12, 13], r) };
+    const want = Conv.reference([input.x, { shape: [8, 1, 3, 3], data: w }], rg.nodes[0]!.attrs as ConvAttrs)[0] as Tensor;
+    const before = (await exec.run(input)).get('y')!;
+    await exec.upgraded();
+    expect(cache.keys.filter(unrolled).length).toBe(1);
+    const after = (await exec.run(input)).get('y')!;
+    exec.dispose();
+    expect(compare(before.data, want.data).bad).toBe(-1);
+    expect(compare(after.data, want.data).bad).toBe(-1);
+    expect(exec.dispatches.length).toBe(1);
   });
 
   // Inf and NaN in input rows only some outputs read: those reach exactly the outputs the reference gives them

@@ -328,8 +328,17 @@ export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), p.UKH ? a.constants : { KH: g.kh, ...a.constants });
-  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+  const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
+  const workgroups = grid(Math.ceil(total / 64), ctx.limits);
+  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.constants);
+  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) {
+    const pipeline = await (p.UKH ? unrolled() : ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants }));
+    return { pipeline, bindings, workgroups, label };
+  }
+  // The unrolled rows compile ~3.5× longer than the row loop (same block, grid and bindings), which held up a
+  // first result by 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
+  const pipeline = await ctx.pipeline(registerDepthwiseShader({ ...p, UKH: 0 }), { KH: g.kh, ...a.constants });
+  return { pipeline, bindings, workgroups, label, upgrade: unrolled };
 }
 
 /** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */
