@@ -2,19 +2,29 @@
 // lanes), same maths and weight/bias packing as depthwise.wgsl:
 //   y[n, oy, ox, o] = act( b[o] + Σ_{ky,kx} w[ky, kx, o] · x[n, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, o / MULT] )
 // No workgroup memory and no barriers (a barrier is a coroutine switch there, and a workgroup array costs
-// seconds of shader compile when the browser zero-fills it). One invocation computes RW consecutive outputs
-// of one output row × one vec4 of output channels, in registers: per kernel row it loads the
-// (RW-1)·SX + (KW-1)·DX + 1 input pixels the RW outputs share, once each, and the KW weights of that row.
+// seconds of shader compile when the browser zero-fills it). One invocation computes RH (1 or 2) rows of RW
+// consecutive outputs × one vec4 of output channels, in registers. There every storage load is a per-lane
+// gather (a vec4 load is four), so loads per output are the cost: per input row the block reads it loads the
+// (RW-1)·SX + (KW-1)·DX + 1 pixels its outputs share, once each. Two forms of the walk over input rows:
+//   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 2): the KH·KW weights loaded once and
+//     each of the KH + 1 input rows once: 36 + 9 vec4 loads for 14 outputs, 3.2 per output (5.1 with one row);
+//   a loop over input rows (any other filter): per step one kernel row of weights and one input row. With
+//     RH = 2 (stride along H = dilation along H, so output row 1 at kernel row ky reads the input row of output
+//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (while t < KH) and output
+//     row 1 with kernel row t - 1, carried from the previous step (once t > 0); the guards, uniform over the
+//     lanes, keep an Inf or NaN read only by one output row out of the other (zero weights would not).
+// Unrolling the rows of a 5×5 or a stride-2 filter cost 5-9× the compile time of the loop for little more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.
-// Invocation id = c4 + cout4·(tx + tiles_x·(oy + OH·n)), so neighbouring lanes touch neighbouring channels.
+// Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels.
 //
 // This file is a template: src/gpu/kernels/depthwise.ts (registerDepthwiseShader) prepends `alias XT = ...;` and
-// the constants RW, KW, SX, replaces the ${...} markers with code unrolled over the row's taps and
-// outputs (SwiftShader does not unroll loops, and an array indexed in a loop lives in memory), and picks one
-// of two element types:
+// the constants RW, RH, KW, SX, replaces the ${...} markers with code unrolled over the taps and outputs
+// (SwiftShader does not unroll loops, and an array indexed in a loop lives in memory), and picks one of two
+// element types:
 //   XT = vec4<f32>: C % 4 == 0 and multiplier 1; x and y are bound as vec4 arrays (one load per pixel)
 //   XT = f32:       any C / multiplier; output channel o reads input channel min(o / mult, C - 1)
+// Rows past OH and columns past OW are computed from clamped loads and not stored.
 // Bindings:
 //   @binding(0) params  uniform Params
 //   @binding(1) x       array<XT>         [N, H, W, C]         activations (NHWC)
@@ -49,24 +59,19 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   var r = id / params.cout4;
   let tx = r % params.tiles_x;
   r = r / params.tiles_x;
-  let oy = r % params.oh;
-  let n = r / params.oh;
+  let ty = r % params.tiles_y;
+  let n = r / params.tiles_y;
   let ox0 = tx * RW;
+  let oy0 = ty * RH;
   let ix0 = i32(ox0 * SX) - params.pad_l;
+  let iy0 = i32(oy0 * params.stride_y) - params.pad_t;
   let H = i32(params.h);
   let W = i32(params.w);
   ${CHANNELS}
-  // Input columns of the tile: clamped (so every load is in bounds) and whether each is inside the image.
+  // Input columns of the block: clamped (so every load is in bounds) and whether each is inside the image.
   ${COLUMNS}
   ${ACC}
-  for (var ky = 0u; ky < KH; ky++) {
-    let iy = i32(oy * params.stride_y + ky * params.dil_y) - params.pad_t;
-    let rok = (iy >= 0) & (iy < H);
-    let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;
-    let wb = ky * KW * params.cout4 + c4;
-    ${TAPS}
-  }
+  ${ROWS}
   let bias = b[c4];
-  let pix0 = (n * params.oh + oy) * params.ow + ox0;
   ${STORE}
 }

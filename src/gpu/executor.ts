@@ -20,9 +20,12 @@ import type { GpuNodeProgram } from './program.js';
 interface Step {
   readonly name: string;
   readonly op: string;
-  readonly pipeline: GPUComputePipeline;
-  readonly bindGroup: GPUBindGroup;
+  /** replaced once by the dispatch's upgrade, between runs */
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
+  /** compiles the dispatch's upgrade and makes its bind group (Dispatch.upgrade) */
+  readonly upgrade?: () => Promise<{ pipeline: GPUComputePipeline; bindGroup: () => GPUBindGroup }>;
 }
 
 export interface MemoryPlan {
@@ -131,6 +134,33 @@ export class GpuExecutor {
     this.slots = [0, 1].map((k) => ({ buffers: this.outputBuffers(READBACK, `readback ${k}`), idle: Promise.resolve() }));
   }
 
+  private upgrades?: Promise<void>;
+  private disposed = false;
+
+  /**
+   * Settles once every dispatch upgrade (Dispatch.upgrade) started by the first call has been swapped in (or has
+   * failed: the first pipeline then stays); at once when none has started.
+   */
+  upgraded(): Promise<void> {
+    return this.upgrades ?? Promise.resolve();
+  }
+
+  /** After the first call: compile the upgrades off the first result's path and swap each in when ready. */
+  private afterFirst<T>(p: Promise<T>): Promise<T> {
+    if (!this.upgrades && this.steps.some((s) => s.upgrade)) {
+      const started = p.then(
+        () => Promise.all(this.steps.map((st) => st.upgrade?.().then((u) => {
+          if (this.disposed) return;
+          st.bindGroup = u.bindGroup();
+          st.pipeline = u.pipeline;
+        }, () => undefined))),
+        () => undefined,
+      );
+      this.upgrades = started.then(() => undefined);
+    }
+    return p;
+  }
+
   /** Counters of the GPU work and allocations so far (see GpuRunStats). */
   get stats(): Readonly<GpuRunStats> {
     return { ...this.counters, buffersCreated: this.tracker.created };
@@ -182,12 +212,15 @@ export class GpuExecutor {
             if (b.kind === 'input' && !ins[b.index])
               throw new GpuError(`${rn.node.op} node "${rn.node.name}": input ${b.index} has no GPU buffer`);
           }
+          const bind = (p: GPUComputePipeline) => bindGroupFor(gpu.device, p, d.bindings, ins as GPUBuffer[], outs as GPUBuffer[], d.label);
+          const up = d.upgrade;
           steps.push({
             name: rn.node.name,
             op: rn.node.op,
             pipeline: d.pipeline,
-            bindGroup: bindGroupFor(gpu.device, d.pipeline, d.bindings, ins as GPUBuffer[], outs as GPUBuffer[], d.label),
+            bindGroup: bind(d.pipeline),
             workgroups: d.workgroups,
+            ...(up ? { upgrade: () => up().then((p) => ({ pipeline: p, bindGroup: () => bind(p) })) } : {}),
           });
         }
       });
@@ -216,7 +249,7 @@ export class GpuExecutor {
     const x = checkGpuInputs(this.rg, inputs);
     const slot = this.slots[this.turn++ % this.slots.length]!;
     const submitted = this.afterPrevious(slot.idle, () => [this.submitRun(x, slot, undefined)]);
-    const done = submitted.then((scopes) => this.finishRun(slot, scopes));
+    const done = this.afterFirst(submitted.then((scopes) => this.finishRun(slot, scopes)));
     slot.idle = settled(done);
     return done.catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
@@ -271,8 +304,7 @@ export class GpuExecutor {
         this.submit(enc);
       }),
     ]);
-    return submitted
-      .then((scopes) => this.throwIfInvalid(scopes))
+    return this.afterFirst(submitted.then((scopes) => this.throwIfInvalid(scopes)))
       .then(() => out)
       .catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
@@ -312,7 +344,7 @@ export class GpuExecutor {
         }),
       ];
     });
-    return submitted.then((scopes) => this.throwIfInvalid(scopes)).catch((e: unknown) => Promise.reject(asGpuError(e)));
+    return this.afterFirst(submitted.then((scopes) => this.throwIfInvalid(scopes))).catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
   /**
@@ -491,6 +523,7 @@ export class GpuExecutor {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.tracker.destroyAll();
   }
 }

@@ -50,6 +50,11 @@ export class PipelineCache {
     return `${def.name}|${c}`;
   }
 
+  /** Whether this pipeline was asked for already (compiled, or compiling). */
+  has(def: ShaderDef, constants: Constants = {}): boolean {
+    return this.pipelines.has(PipelineCache.key(def, constants));
+  }
+
   get(def: ShaderDef, constants: Constants = {}): Promise<GPUComputePipeline> {
     const key = PipelineCache.key(def, constants);
     let p = this.pipelines.get(key);

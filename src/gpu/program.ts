@@ -17,6 +17,11 @@ export interface Dispatch {
   readonly bindings: readonly BindingRef[];
   readonly workgroups: readonly [number, number, number];
   readonly label: string;
+  /**
+   * A faster pipeline for the same bindings and grid whose compile would hold up the first result: the executor
+   * runs `pipeline` first, starts this after the model's first call and swaps it in once compiled.
+   */
+  readonly upgrade?: () => Promise<GPUComputePipeline>;
 }
 
 /** Everything a node does at run time: fixed at compile time, replayed on every run. */

@@ -11,10 +11,15 @@ import type { Value } from '../../src/graph/ir.js';
 import type { ResolvedNode } from '../../src/graph/resolve.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
 
-/** The output in ONNX layout and the dispatch labels. `constants`: what the build sees as constant (default: every input). */
+/**
+ * The output in ONNX layout and the dispatch labels. `constants`: what the build sees as constant (default: every
+ * input). A dispatch's upgrade (Dispatch.upgrade), when it has one, runs instead of its first pipeline unless
+ * `first` is set.
+ */
 export async function runProgram(
   gpu: GpuContext, program: GpuProgram, rn: ResolvedNode, inputs: readonly Value[], pipelines: PipelineCache,
   constants: readonly (Value | undefined)[] = rn.node.inputs.map((_, i) => inputs[i]),
+  first = false,
 ): Promise<{ y: Float32Array; labels: string[] }> {
   const { device } = gpu;
   const tracker = new BufferTracker(device);
@@ -28,11 +33,13 @@ export async function runProgram(
     const shape = rn.outputShapes[0]!;
     const out = tracker.create(sizeOf(shape) * 4, STORAGE, 'out');
     const prog = await program.build(rn, makeBuildCtx(gpu, pipelines, tracker, [...constants]));
+    const chosen = await Promise.all(prog.dispatches.map((d) => (d.upgrade && !first ? d.upgrade() : d.pipeline)));
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    for (const d of prog.dispatches) {
-      pass.setPipeline(d.pipeline);
-      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, bufs, [out], d.label));
+    for (const [k, d] of prog.dispatches.entries()) {
+      const pipeline = chosen[k]!;
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bindGroupFor(device, pipeline, d.bindings, bufs, [out], d.label));
       pass.dispatchWorkgroups(...d.workgroups);
     }
     pass.end();

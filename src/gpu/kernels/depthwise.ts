@@ -151,7 +151,7 @@ export interface DwBuffers {
 
 export const DW_REGISTER_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
-  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['total', 'u32'],
+  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
   ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
@@ -159,10 +159,14 @@ export const DW_REGISTER_PARAMS = defineParams([
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
+  /** output rows per invocation: 2 needs stride = dilation along H (depthwise_register.wgsl) */
+  RH: number;
   KW: number;
   /** stride and dilation along W (unrolled into the code); along H they are params */
   SX: number;
   DX: number;
+  /** the kernel height when the input rows are unrolled too (3×3 and smaller, stride and dilation 1 along H), else 0: a row loop */
+  UKH: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
 }
@@ -171,41 +175,98 @@ export interface DwRegisterPlan {
  * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
  * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
  * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
+ * RH: 2 rows where the output has them and the stride along H equals the dilation (then the two rows share
+ * all but one input row; at stride 2 they would share one row of three and the kernel keeps one row).
+ * UKH: rows unrolled for 3×3 and smaller stride-1 filters. On SwiftShader (CPU time in Node, vs the one-row kernel):
+ * unrolled 3×3 stride 1 0.5-0.7× the time for ~3.5× the compile time, the row loop with RH = 2 0.6-0.9× for ~1.4×;
+ * 5×5 unrolled ~0.5× for ~9× the compile time, the loop 0.8-0.95×.
  */
-// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW takes at most 8
-// values (1..4 below 5 columns, else 4..8), KW / SX / DX are the filter's width, stride and dilation along W.
+// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
+// values each, KW / SX / DX are the filter's width, stride and dilation along W, UKH 0 or the height.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
+  const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
+  const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
   const mult = g.cout / g.c;
-  return { RW, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], VEC: g.c % 4 === 0 && mult === 1 };
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && mult === 1 };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
+/** Offsets j·s + k·d (j < outputs, k < taps) of the input columns (or rows) a block reads, ascending. */
+function reads(outputs: number, taps: number, s: number, d: number): number[] {
+  return [...new Set(Array.from({ length: outputs * taps }, (_, t) => Math.floor(t / taps) * s + (t % taps) * d))].sort((a, b) => a - b);
+}
+
+/** The (output, tap) pairs that read offset o. */
+function readers(o: number, outputs: number, taps: number, s: number, d: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let j = 0; j < outputs; j++) for (let k = 0; k < taps; k++) if (j * s + k * d === o) out.push([j, k]);
+  return out;
+}
+
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const name = `depthwise.register.${p.VEC ? 'v4' : 's'}.rw${p.RW}.kw${p.KW}.sx${p.SX}.dx${p.DX}`;
+  const { RW, RH, KW, SX, DX, UKH, VEC } = p;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}`;
   let def = registerSources.get(name);
   if (def) return def;
-  const { RW, KW, SX, DX, VEC } = p;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
-  // Only the input columns some (output, tap) pair reads.
-  const cols = [...new Set(Array.from({ length: RW * KW }, (_, t) => Math.floor(t / KW) * SX + (t % KW) * DX))].sort((a, b) => a - b);
+  const cols = reads(RW, KW, SX, DX);
   const columns = cols.flatMap((i) => [`let xc${i} = u32(clamp(ix0 + ${i}, 0, W - 1));`, `let ok${i} = (ix0 + ${i} >= 0) & (ix0 + ${i} < W);`]);
-  const acc = Array.from({ length: RW }, (_, j) => `var a${j} = vec4<f32>(0.0);`);
-  const taps = Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`);
-  // Column by column: each input vec4 is live only while the outputs that use it accumulate it.
-  for (const i of cols) {
-    taps.push(`let v${i} = select(vec4<f32>(0.0), load_x(row + xc${i}, ch), rok & ok${i});`);
-    for (let j = 0; j < RW; j++)
-      for (let kx = 0; kx < KW; kx++) if (j * SX + kx * DX === i) taps.push(`a${j} += w${kx} * v${i};`);
+  const J = Array.from({ length: RH }, (_, j) => j);
+  const acc = J.flatMap((j) => Array.from({ length: RW }, (_, i) => `var a${j}_${i} = vec4<f32>(0.0);`));
+  const rowStart = (iy: string) => [`let iy = ${iy};`, 'let rok = (iy >= 0) & (iy < H);', 'let row = (n * params.h + u32(clamp(iy, 0, H - 1))) * params.w;'];
+  let rows: string[];
+  if (UKH) {
+    const weights = Array.from({ length: UKH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
+    // input row r, column by column: each input vec4 live only while the outputs that use it accumulate it
+    const unrolled = reads(RH, UKH, 1, 1).map((r) => {
+      const taps = cols.flatMap((c) => [
+        `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
+        ...readers(r, RH, UKH, 1, 1).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
+      ]);
+      const body = [...rowStart(`iy0 + ${r}`), ...taps];
+      return `{\n    ${lines(body, '    ')}\n  }`;
+    });
+    rows = [...weights, ...unrolled];
+  } else {
+    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried). Each row's FMAs are guarded
+    // by a condition uniform over the lanes rather than fed zero weights, so an Inf or NaN in an input row that
+    // only the other output row reads stays out of this one.
+    const carried = RH > 1 ? Array.from({ length: KW }, (_, kx) => `var p${kx} = vec4<f32>(0.0);`) : [];
+    const fmas = (j: number) =>
+      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : 'p'}${kx} * v${c};`));
+    const guarded = (cond: string, xs: string[]) => `if (${cond}) {\n      ${lines(xs, '      ')}\n    }`;
+    const body = [
+      ...rowStart('iy0 + i32(t * params.dil_y)'),
+      'let wb = min(t, KH - 1u) * KW * params.cout4 + c4;',
+      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
+      ...cols.map((c) => `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`),
+      ...(RH > 1
+        ? [
+            // kernel row t feeds output row 0 while t < KH; the last step feeds output row 1 only
+            guarded('t < KH', fmas(0)),
+            guarded('t > 0u', fmas(1)),
+            ...Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`),
+          ]
+        : fmas(0)),
+    ];
+    rows = [...carried, `for (var t = 0u; t < KH + RH - 1u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
-  const store = Array.from({ length: RW }, (_, j) =>
-    j === 0 ? `store_y(pix0, c4, act4(a0 + bias));` : `if (ox0 + ${j}u < params.ow) {\n    store_y(pix0 + ${j}u, c4, act4(a${j} + bias));\n  }`,
-  );
+  const store = J.map((j) => {
+    const row = [
+      `let pix${j} = (n * params.oh + oy0${j ? ` + ${j}u` : ''}) * params.ow + ox0;`,
+      ...Array.from({ length: RW }, (_, i) =>
+        i === 0 ? `store_y(pix${j}, c4, act4(a${j}_0 + bias));` : `if (ox0 + ${i}u < params.ow) {\n    store_y(pix${j} + ${i}u, c4, act4(a${j}_${i} + bias));\n  }`,
+      ),
+    ];
+    return j === 0 ? lines(row, '  ') : `if (oy0 + ${j}u < params.oh) {\n  ${lines(row, '  ')}\n  }`;
+  });
   const source = [
     `alias XT = ${VEC ? 'vec4<f32>' : 'f32'};`,
     `const RW: u32 = ${RW}u;`,
+    `const RH: u32 = ${RH}u;`,
     `const KW: u32 = ${KW}u;`,
     `const SX: u32 = ${SX}u;`,
     withActivation(depthwiseRegisterWgsl),
@@ -244,30 +305,40 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     )
     .replace('${COLUMNS}', lines(columns, '  '))
     .replace('${ACC}', lines(acc, '  '))
-    .replace('${TAPS}', lines(taps, '    '))
+    .replace('${ROWS}', lines(rows, '  '))
     .replace('${STORE}', lines(store, '  '));
   def = shader(name, source, DW_REGISTER_PARAMS);
   registerSources.set(name, def);
   return def;
 }
 
-/** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RW outputs × 4 channels per invocation. */
+/** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RH × RW outputs × 4 channels per invocation. */
 export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
   const p = planDepthwiseRegister(g);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const tilesX = Math.ceil(g.ow / p.RW);
-  const total = cout4 * tilesX * g.oh * g.n;
+  const tilesY = Math.ceil(g.oh / p.RH);
+  const total = cout4 * tilesX * tilesY * g.n;
   const params = ctx.uniform(
     DW_REGISTER_PARAMS,
     {
       h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
-      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, total, ...a.params,
+      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants });
-  return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(Math.ceil(total / 64), ctx.limits), label };
+  const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
+  const workgroups = grid(Math.ceil(total / 64), ctx.limits);
+  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.constants);
+  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) {
+    const pipeline = await (p.UKH ? unrolled() : ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants }));
+    return { pipeline, bindings, workgroups, label };
+  }
+  // The unrolled rows compile ~3.5× longer than the row loop (same block, grid and bindings), which held up a
+  // first result by 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
+  const pipeline = await ctx.pipeline(registerDepthwiseShader({ ...p, UKH: 0 }), { KH: g.kh, ...a.constants });
+  return { pipeline, bindings, workgroups, label, upgrade: unrolled };
 }
 
 /** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */

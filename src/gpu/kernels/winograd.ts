@@ -110,14 +110,10 @@ export async function winogradDispatches(
       { h: g.h, w: g.w, c4s: g.c / 4, co4s: g.cout / 4, oh: g.oh, ow: g.ow, th, tw, tiles, pad_t: g.pads[0], pad_l: g.pads[1], total: tiles * c4Total, ...a.params },
       `${label}.${label2}.params`,
     );
-  const inTotal = tiles * (g.c / 4);
-  const input: Dispatch = {
-    pipeline: await ctx.pipeline(INPUT_SHADER),
-    bindings: [params(g.c / 4, 'winograd.input'), bufs.x, v],
-    workgroups: grid(Math.ceil(inTotal / 64), ctx.limits),
-    label: `${label}.winograd.input`,
-  };
-  const gemm = await gemmDispatch(
+  // the three pipelines compile concurrently (one after the other they were most of a first run's wait)
+  const inputPipeline = ctx.pipeline(INPUT_SHADER);
+  const outputPipeline = ctx.pipeline(bufs.residual ? (bufs.residualFirst ? OUTPUT_RES_FIRST_SHADER : OUTPUT_RES_SHADER) : OUTPUT_SHADER, a.constants);
+  const gemmPending = gemmDispatch(
     ctx,
     {
       m: tiles, n: g.cout, k: g.c,
@@ -130,9 +126,17 @@ export async function winogradDispatches(
     },
     `${label}.winograd.gemm`,
   );
+  const [inPipe, gemm, outPipe] = await Promise.all([inputPipeline, gemmPending, outputPipeline]);
+  const inTotal = tiles * (g.c / 4);
+  const input: Dispatch = {
+    pipeline: inPipe,
+    bindings: [params(g.c / 4, 'winograd.input'), bufs.x, v],
+    workgroups: grid(Math.ceil(inTotal / 64), ctx.limits),
+    label: `${label}.winograd.input`,
+  };
   const outTotal = tiles * (g.cout / 4);
   const output: Dispatch = {
-    pipeline: await ctx.pipeline(bufs.residual ? (bufs.residualFirst ? OUTPUT_RES_FIRST_SHADER : OUTPUT_RES_SHADER) : OUTPUT_SHADER, a.constants),
+    pipeline: outPipe,
     bindings: [params(g.cout / 4, 'winograd.output'), m, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])],
     workgroups: grid(Math.ceil(outTotal / 64), ctx.limits),
     label: `${label}.winograd.output`,
