@@ -2,10 +2,10 @@
 // test/support/overlay-scene.ts drawn by GpuMaskRenderer then GpuLandmarkRenderer on a WebGPU canvas (not a texture),
 // frames 1 and FRAMES read back by drawing the canvas onto a 2-D canvas in the same task as the submit, before it is
 // presented; every createBuffer on the device counted. Pipelines are compiled before the first frame (prepare()).
-import { requestGpu } from '../../src/gpu/device.js';
 import { GpuLandmarkRenderer } from '../../src/tasks/draw-gpu.js';
 import { GpuMaskRenderer } from '../../src/vision/mask.js';
 import { drawScene, FRAMES, H, mask, MASK_ALPHA, MASK_H, MASK_RGB, MASK_W, W } from '../support/overlay-scene.js';
+import { countedDevice } from './page-util.js';
 
 /** The 2-D canvas's pixels, premultiplied again (getImageData un-premultiplies; the checks expect the canvas's own premultiplied values). */
 function readCanvas(canvas: HTMLCanvasElement): Uint8Array {
@@ -22,15 +22,7 @@ function readCanvas(canvas: HTMLCanvasElement): Uint8Array {
 }
 
 export async function run(): Promise<{ adapter: string; format: string; frames: number[][]; buffersAfterFirst: number; rendererBuffers: number; passes: number; gpuErrors: string[] }> {
-  const gpu = await requestGpu();
-  if (!gpu) throw new Error('no WebGPU adapter');
-  const { device } = gpu;
-  const gpuErrors: string[] = [];
-  device.addEventListener('uncapturederror', (e) => gpuErrors.push((e as GPUUncapturedErrorEvent).error.message));
-  void device.lost.then((i) => gpuErrors.push(`device lost: ${i.message}`));
-  let created = 0;
-  const create = device.createBuffer.bind(device);
-  device.createBuffer = (d: GPUBufferDescriptor) => (created++, create(d));
+  const { adapter, device, gpuErrors, created } = await countedDevice();
   const canvas = document.createElement('canvas');
   [canvas.width, canvas.height] = [W, H];
   document.body.append(canvas);
@@ -47,14 +39,14 @@ export async function run(): Promise<{ adapter: string; format: string; frames: 
     for (let f = 0; f < FRAMES; f++) {
       await masks.draw({ buffer: maskBuffer, width: MASK_W, height: MASK_H, strides: { y: MASK_W, x: 1 } }, { x: 0, y: 0, w: MASK_W, h: MASK_H }, { threshold: 0.5, alpha: MASK_ALPHA, color: MASK_RGB });
       await drawScene(overlay, f).render();
-      if (f === 0) afterFirst = created;
+      if (f === 0) afterFirst = created();
       if (f === 0 || f === FRAMES - 1) frames.push(Array.from(readCanvas(canvas)));
       // the next frame in a later task, as an app's requestAnimationFrame loop (the canvas is presented between)
       await new Promise((r) => setTimeout(r, 0));
     }
     await device.queue.onSubmittedWorkDone();
     const format = (canvas.getContext('webgpu') as GPUCanvasContext).getConfiguration?.()?.format ?? '?';
-    return { frames, format, buffersAfterFirst: created - afterFirst, rendererBuffers: overlay.buffersCreated, passes: overlay.passes, gpuErrors, adapter: [gpu.info.vendor, gpu.info.architecture, gpu.info.description].filter(Boolean).join(' ') };
+    return { frames, format, buffersAfterFirst: created() - afterFirst, rendererBuffers: overlay.buffersCreated, passes: overlay.passes, gpuErrors, adapter };
   } finally {
     masks.dispose();
     overlay.dispose();

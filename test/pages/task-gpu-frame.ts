@@ -7,6 +7,7 @@ import { requestGpu } from '../../src/gpu/device.js';
 import { load, type Model } from '../../src/model.js';
 import { createFaceDetector, createHandLandmarker, createPoseLandmarker } from '../../src/tasks/index.js';
 import type { ImageSource } from '../../src/vision/source.js';
+import { diff, videoOf } from './page-util.js';
 
 const counts = { pixelReads: 0, buffers: 0, textures: 0, bindGroups: 0 };
 for (const proto of [CanvasRenderingContext2D.prototype, OffscreenCanvasRenderingContext2D.prototype]) {
@@ -39,21 +40,6 @@ async function photo(name: 'hand' | 'astronaut'): Promise<ImageBitmap> {
   return createImageBitmap(blob, { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
 }
 
-/** A playing video of a still canvas (captureStream), with its first frame ready. */
-async function videoOf(canvas: HTMLCanvasElement): Promise<HTMLVideoElement> {
-  const video = document.createElement('video');
-  video.muted = true;
-  video.playsInline = true;
-  video.srcObject = canvas.captureStream(30);
-  await video.play();
-  const ctx = canvas.getContext('2d')!;
-  for (let i = 0; i < 100 && (video.videoWidth === 0 || video.readyState < 2); i++) {
-    ctx.putImageData(ctx.getImageData(0, 0, canvas.width, canvas.height), 0, 0);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  if (video.videoWidth === 0) throw new Error('the canvas capture stream never produced a frame');
-  return video;
-}
 
 /** What the CPU sees of a source: the reference task gets these pixels. */
 function pixelsOf(s: CanvasImageSource, w: number, h: number): ImageData {
@@ -109,28 +95,6 @@ async function makeTask(name: TaskName): Promise<Task> {
   return wrap(await createPoseLandmarker({ detector: await model('pose_detection.tflite'), landmarker: await model('pose_landmark_lite.tflite') }));
 }
 
-/** Largest |a − b| over the numbers of two results; anything else must be equal. */
-function diff(a: unknown, b: unknown, path = ''): { max: number; mismatch?: string; numbers: number } {
-  if (typeof a === 'number' && typeof b === 'number') return { max: Math.abs(a - b), numbers: 1 };
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) return diff(Array.from(a as Float32Array), Array.from(b as Float32Array), path);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return { max: Infinity, mismatch: `${path}: length ${a.length} vs ${b.length}`, numbers: 0 };
-    const out = { max: 0, numbers: 0 } as { max: number; mismatch?: string; numbers: number };
-    a.forEach((x, i) => {
-      const d = diff(x, b[i], `${path}[${i}]`);
-      out.max = Math.max(out.max, d.max);
-      out.numbers += d.numbers;
-      out.mismatch ??= d.mismatch;
-    });
-    return out;
-  }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const keys = Object.keys(a).sort();
-    if (keys.join() !== Object.keys(b).sort().join()) return { max: Infinity, mismatch: `${path}: keys ${keys} vs ${Object.keys(b).sort()}`, numbers: 0 };
-    return diff(keys.map((k) => (a as Record<string, unknown>)[k]), keys.map((k) => (b as Record<string, unknown>)[k]), path);
-  }
-  return a === b ? { max: 0, numbers: 0 } : { max: Infinity, mismatch: `${path}: ${String(a)} vs ${String(b)}`, numbers: 0 };
-}
 
 const snapshot = () => ({ ...counts });
 const since = (c: typeof counts) => ({ pixelReads: counts.pixelReads - c.pixelReads, buffers: counts.buffers - c.buffers, textures: counts.textures - c.textures, bindGroups: counts.bindGroups - c.bindGroups });

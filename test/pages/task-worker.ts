@@ -6,6 +6,7 @@ import { load, type Model } from '../../src/model.js';
 import { createFaceDetector, createHandLandmarker, createImageSegmenter, createPoseLandmarker } from '../../src/tasks/index.js';
 import type { TaskWorkerOption } from '../../src/tasks/task-steps.js';
 import type { ImageSource } from '../../src/vision/source.js';
+import { diff } from './page-util.js';
 
 /** Task workers made so far, the steps posted to each, and a kill from outside (as a crash looks to the page). */
 const taskWorkers: { worker: Worker; steps: string[]; frames: number; kill(): void }[] = [];
@@ -79,28 +80,6 @@ async function makeCase(name: CaseName, taskWorker: TaskWorkerOption): Promise<{
   return { run: (i, v) => (v === undefined ? t.segment(i) : t.segmentForVideo(i, v)), image: await image('astronaut'), dispose: () => t.dispose() };
 }
 
-/** Largest difference between two results: numbers by |a − b|, anything else must be equal. */
-function diff(a: unknown, b: unknown, path = ''): { max: number; mismatch?: string; numbers: number } {
-  if (typeof a === 'number' && typeof b === 'number') return { max: Number.isNaN(a) && Number.isNaN(b) ? 0 : Math.abs(a - b), numbers: 1 };
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) return diff(Array.from(a as Float32Array), Array.from(b as Float32Array), path);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    if (a.length !== b.length) return { max: Infinity, mismatch: `${path}: length ${a.length} vs ${b.length}`, numbers: 0 };
-    const out = { max: 0, numbers: 0 } as { max: number; mismatch?: string; numbers: number };
-    for (let i = 0; i < a.length; i++) {
-      const d = diff(a[i], b[i], `${path}[${i}]`);
-      out.max = Math.max(out.max, d.max);
-      out.numbers += d.numbers;
-      out.mismatch ??= d.mismatch;
-    }
-    return out;
-  }
-  if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
-    const keys = Object.keys(a).sort();
-    if (keys.join() !== Object.keys(b).sort().join()) return { max: Infinity, mismatch: `${path}: keys ${keys} vs ${Object.keys(b).sort()}`, numbers: 0 };
-    return diff(keys.map((k) => (a as Record<string, unknown>)[k]), keys.map((k) => (b as Record<string, unknown>)[k]), path);
-  }
-  return a === b ? { max: 0, numbers: 0 } : { max: Infinity, mismatch: `${path}: ${String(a)} vs ${String(b)}`, numbers: 0 };
-}
 
 const stepsPosted = () => taskWorkers.flatMap((w) => w.steps);
 /** Messages that carried a frame (an ImageBitmap or pixels). */

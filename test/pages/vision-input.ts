@@ -8,6 +8,7 @@ import { logicalStrides, resolveImageOptions } from '../../src/vision/options.js
 import type { ImageSource } from '../../src/vision/source.js';
 import { compareImage, OPTION_CASES, referenceTensor, testImage, type CaseResult, type RefOptions } from '../support/vision-ref.js';
 import { cpuConvert, gpuConvert } from '../support/vision-run.js';
+import { videoOf } from './page-util.js';
 
 /** Progress on the page (a hang shows where it stopped). */
 export const progress: string[] = [];
@@ -35,22 +36,6 @@ async function imageOf(canvas: HTMLCanvasElement): Promise<HTMLImageElement> {
   return img;
 }
 
-/** A playing video of a still canvas (captureStream), with its first frame ready. */
-async function videoOf(canvas: HTMLCanvasElement): Promise<HTMLVideoElement> {
-  const video = document.createElement('video');
-  video.muted = true;
-  video.playsInline = true;
-  video.srcObject = canvas.captureStream(30);
-  await video.play();
-  const ctx = canvas.getContext('2d')!;
-  // captureStream sends a frame when the canvas changes; redraw until the video has one.
-  for (let i = 0; i < 100 && (video.videoWidth === 0 || video.readyState < 2); i++) {
-    ctx.putImageData(ctx.getImageData(0, 0, canvas.width, canvas.height), 0, 0);
-    await new Promise((r) => setTimeout(r, 30));
-  }
-  if (video.videoWidth === 0) throw new Error('the canvas capture stream never produced a frame');
-  return video;
-}
 
 /** What the CPU sees of a source (the reference is computed from these pixels: video goes through a colour pipeline). */
 function pixelsOf(s: CanvasImageSource, w: number, h: number): ImageData {
