@@ -1,33 +1,31 @@
 /**
- * A team of threads over one shared wasm memory: the CPU worker (the leader) shares a tiled kernel call out over
- * itself and helper threads (helperMain below) that call the same exports of the same module on the same memory. The
- * call's tiles are cut in chunks that every thread claims from one counter, the leader included, so a helper the
- * machine does not schedule in time (2 cores shared with the page and other programs) costs the leader only the
- * chunks that helper claimed, never a whole share; a helper still busy with (or not yet woken from) an earlier call
- * is left out of the next. Which thread computes a tile never changes its result (each tile's values are computed
- * the same way whatever the split).
+ * A team of threads over one shared wasm memory: the CPU worker (the leader) splits a kernel into per-thread
+ * lists of wasm calls, writes lists 1.. to a shared board, wakes the helpers (helperMain below), runs list 0
+ * itself and waits (Atomics) until every helper is done. Helpers call the same exports of the same module on the
+ * same memory, so a call is just its function index and its arguments.
  *
- * Board (Int32Array over a SharedArrayBuffer): [0] a helper failed, [1] the claim word of the current call
- * (tag << 24 | chunks << 12 | next chunk), [2] chunks the helpers finished, then the call (scratch argument (-1:
- * none), scratch base and per-thread stride, tiles, function index, ARGS argument words, f32 as raw bits), then one
- * slot per helper: [job sequence number (-1: exit), sequence number of the last job done, the call's tag].
+ * Board (Int32Array over a SharedArrayBuffer): [0] a helper failed, then one slot per helper: [job sequence number
+ * (-1: exit), sequence number of the last job done, call count, calls: function index + ARGS argument words (f32 as
+ * raw bits)].
  *
  * Atomics.wait may return 'ok' with the word unchanged: Firefox ESR 153 does (seen in test/cpu-worker-browsers).
- * So a helper starts a job only when the job number has really moved on, and it claims chunks only of the call
- * tagged as its job says: a wake-up that changed nothing runs nothing.
+ * So a helper starts a job only when the job number has really moved on, and the leader waits for each helper's own
+ * done number to reach the job it was given: a wake-up that changed nothing can neither re-run an old job (its list
+ * may be being rewritten) nor count as a job finished (the leader would read a strip still being computed).
  */
 import { WorkerError } from '../errors.js';
 
+export interface KernelCall {
+  /** Export name ('gemm', 'dw3s1', ...). */
+  fn: string;
+  args: number[];
+}
+
+export const MAX_CALLS = 256;
 const ARGS = 18;
-/** Board words: claim word, chunks finished, then the call (5 words and its arguments), then the helpers' slots. */
-const CLAIM = 1;
-const FINISHED = 2;
-const TILED = 3;
-const HEAD = TILED + 5 + ARGS;
-const SLOT_WORDS = 3;
-/** Chunks per thread a call is cut into (at most, and at most one tile each; the claim word holds 4095). */
-const CHUNKS_PER_THREAD = 4;
-const MAX_CHUNKS = 0xfff;
+const CALL_WORDS = 1 + ARGS;
+const SLOT_WORDS = 3 + MAX_CALLS * CALL_WORDS;
+const HEAD = 4;
 /** A helper that has not finished after this long is taken for dead (the leader would otherwise wait forever). */
 const HELPER_TIMEOUT_MS = 30_000;
 /** Polls of a board word before Atomics.wait (about 50–100 µs): the leader's next job, or a helper's last strip. */
@@ -51,16 +49,7 @@ export interface CallTable {
 type Exports = Record<string, (...a: number[]) => void>;
 
 /** The board's layout, passed to helpers in their start message (helperMain may read nothing from this module). */
-export const BOARD = { head: HEAD, slotWords: SLOT_WORDS, spins: SPINS, claim: CLAIM, finished: FINISHED, tiled: TILED } as const;
-
-/** A tiled call for runTiles: its export, arguments (thread 0's scratch; no tile range) and scratch. */
-export interface TiledCall {
-  fn: string;
-  args: number[];
-  tiles: number;
-  /** The argument that is a per-thread scratch region: thread t's is at base + t·stride. */
-  scratch?: { arg: number; stride: number };
-}
+export const BOARD = { head: HEAD, slotWords: SLOT_WORDS, callWords: CALL_WORDS, spins: SPINS } as const;
 
 /** What a helper thread is sent: the leader's module, the imports that put it on the shared memory, the board. */
 export interface HelperStart {
@@ -89,33 +78,13 @@ export function helperMain(start: HelperStart, ready: () => void): void {
   if (start.stack !== undefined) (inst.__stack_pointer as WebAssembly.Global).value = start.stack;
   const ex = inst as Record<string, (...a: number[]) => void>;
   const { names, f32: kinds } = start.table;
-  const { head, slotWords, claim, finished, tiled } = start.layout;
+  const { head, slotWords, callWords } = start.layout;
   const board = new Int32Array(start.board);
   const f = new Float32Array(start.board);
   const base = head + start.index * slotWords;
   ready();
   let seq = 0;
   const spins = start.layout.spins;
-  // chunks of the call tagged `tag`, claimed until none is left (or the leader has moved on to another call); the
-  // call is read after a claim, when it cannot change until that chunk is finished
-  const shareTiles = (tag: number) => {
-    for (;;) {
-      const v = Atomics.load(board, claim);
-      const chunks = (v >>> 12) & 0xfff, c = v & 0xfff;
-      if (v >>> 24 !== tag || c >= chunks) return;
-      if (Atomics.compareExchange(board, claim, v, v + 1) !== v) continue;
-      try {
-        const fi = board[tiled + 4]!, tiles = board[tiled + 3]!;
-        const args = kinds[fi]!.map((x, a) => (a === board[tiled] ? board[tiled + 1]! + (start.index + 1) * board[tiled + 2]! : x ? f[tiled + 5 + a]! : board[tiled + 5 + a]!));
-        args.splice(-2, 2, Math.floor((tiles * c) / chunks), Math.floor((tiles * (c + 1)) / chunks));
-        ex[names[fi]!]!(...args);
-      } catch {
-        Atomics.store(board, 0, 1);
-      }
-      Atomics.add(board, finished, 1);
-      Atomics.notify(board, finished);
-    }
-  };
   for (;;) {
     let next = Atomics.load(board, base);
     // the next job of a run comes within microseconds: poll a while before sleeping (a wake-up costs 10–50 µs)
@@ -126,7 +95,18 @@ export function helperMain(start: HelperStart, ready: () => void): void {
     }
     seq = next;
     if (seq < 0) return;
-    shareTiles(board[base + 2]!);
+    try {
+      const n = board[base + 2]!;
+      for (let c = 0, at = base + 3; c < n; c++, at += callWords) {
+        const fi = board[at]!;
+        const k = kinds[fi]!;
+        const args = new Array<number>(k.length);
+        for (let a = 0; a < k.length; a++) args[a] = k[a] ? f[at + 1 + a]! : board[at + 1 + a]!;
+        ex[names[fi]!]!(...args);
+      }
+    } catch {
+      Atomics.store(board, 0, 1);
+    }
     Atomics.store(board, base + 1, seq);
     Atomics.notify(board, base + 1);
   }
@@ -140,8 +120,6 @@ export class ThreadTeam {
   private brokenWhy?: string;
   /** Number of the last job given to each helper. */
   private readonly jobs: number[];
-  /** Tag of the last tiled call (1–255). */
-  private tag = 0;
 
   constructor(
     private readonly ex: Exports,
@@ -170,57 +148,43 @@ export class ThreadTeam {
     this.brokenWhy ??= why;
   }
 
-  /**
-   * Runs a tiled call over [0, tiles) on this thread and every idle helper, in chunks each thread claims in turn
-   * (module comment); returns when every chunk is done, with how many the helpers computed. Where a helper failed,
-   * runs it here alone (and from then on).
-   */
-  runTiles(c: TiledCall): number {
-    const f = this.ex[c.fn]!;
-    if (this.brokenWhy || c.tiles < 2) {
-      f(...c.args, 0, c.tiles);
-      return 0;
+  /** Runs each list on its own thread (lists[0] on this one), in order within a list; returns when all are done. */
+  run(lists: KernelCall[][]): void {
+    const used = lists.length - 1;
+    if (used > this.helpers) throw new RangeError(`a team of ${this.threads} threads was given ${lists.length} lists`);
+    if (used <= 0 || this.brokenWhy || lists.some((l) => l.length > MAX_CALLS)) {
+      for (const l of lists) for (const c of l) this.ex[c.fn]!(...c.args);
+      return;
     }
     const b = this.board;
-    const chunks = Math.min(c.tiles, MAX_CHUNKS, CHUNKS_PER_THREAD * this.threads);
-    b[TILED] = c.scratch?.arg ?? -1;
-    b[TILED + 1] = c.scratch ? c.args[c.scratch.arg]! : 0;
-    b[TILED + 2] = c.scratch?.stride ?? 0;
-    b[TILED + 3] = c.tiles;
-    const fi = this.index.get(c.fn)!;
-    b[TILED + 4] = fi;
-    c.args.forEach((v, a) => (this.table.f32[fi]![a] ? (this.f[TILED + 5 + a] = v) : (b[TILED + 5 + a] = v)));
-    Atomics.store(b, FINISHED, 0);
-    this.tag = (this.tag % 0xff) + 1;
-    Atomics.store(b, CLAIM, (this.tag << 24) | (chunks << 12));
-    for (let h = 0; h < this.helpers; h++) {
-      // a helper still busy with an earlier call is left out (its slot may not be rewritten)
-      if (Atomics.load(b, jobWord(h) + 1) !== this.jobs[h]) continue;
-      b[jobWord(h) + 2] = this.tag;
+    for (let h = 0; h < used; h++) {
+      const base = jobWord(h);
+      const list = lists[h + 1]!;
+      b[base + 2] = list.length;
+      let at = base + 3;
+      for (const c of list) {
+        const fi = this.index.get(c.fn)!;
+        b[at] = fi;
+        const kinds = this.table.f32[fi]!;
+        for (let a = 0; a < kinds.length; a++) {
+          if (kinds[a]) this.f[at + 1 + a] = c.args[a]!;
+          else b[at + 1 + a] = c.args[a]!;
+        }
+        at += CALL_WORDS;
+      }
       // sequence numbers stay positive (-1 is exit)
       this.jobs[h] = (this.jobs[h]! % 0x3fffffff) + 1;
-      Atomics.store(b, jobWord(h), this.jobs[h]!);
-      Atomics.notify(b, jobWord(h));
+      Atomics.store(b, base, this.jobs[h]!);
+      Atomics.notify(b, base);
     }
-    let mine = 0;
-    let theirs = 0;
-    try {
-      for (;;) {
-        const v = Atomics.load(b, CLAIM);
-        const k = v & 0xfff;
-        if (k >= chunks) break;
-        if (Atomics.compareExchange(b, CLAIM, v, v + 1) !== v) continue;
-        mine++;
-        f(...c.args, Math.floor((c.tiles * k) / chunks), Math.floor((c.tiles * (k + 1)) / chunks));
-      }
-    } finally {
-      // no chunk is claimed from here on; the helpers' claimed ones are waited for (the board is rewritten next)
-      theirs = (Atomics.exchange(b, CLAIM, 0) & 0xfff) - mine;
-      const deadline = Date.now() + HELPER_TIMEOUT_MS;
-      for (let i = 0; i < SPINS && Atomics.load(b, FINISHED) !== theirs; i++);
-      for (let d = Atomics.load(b, FINISHED); d !== theirs; d = Atomics.load(b, FINISHED)) {
+    for (const c of lists[0]!) this.ex[c.fn]!(...c.args);
+    const deadline = Date.now() + HELPER_TIMEOUT_MS;
+    for (let h = 0; h < used; h++) {
+      const done = jobWord(h) + 1;
+      for (let i = 0; i < SPINS && Atomics.load(b, done) !== this.jobs[h]; i++);
+      for (let d = Atomics.load(b, done); d !== this.jobs[h]; d = Atomics.load(b, done)) {
         const left = deadline - Date.now();
-        if (left <= 0 || (Atomics.wait(b, FINISHED, d, left) === 'timed-out' && Atomics.load(b, FINISHED) === d)) {
+        if (left <= 0 || (Atomics.wait(b, done, d, left) === 'timed-out' && Atomics.load(b, done) === d)) {
           this.fail(`a CPU helper thread did not answer within ${HELPER_TIMEOUT_MS / 1000} s`);
           throw new WorkerError(`${this.brokenWhy}; continuing on one thread`);
         }
@@ -230,7 +194,6 @@ export class ThreadTeam {
       this.fail('a kernel failed on a CPU helper thread');
       throw new WorkerError(`${this.brokenWhy}; continuing on one thread`);
     }
-    return theirs;
   }
 
   /** Tells every helper to leave its loop. */

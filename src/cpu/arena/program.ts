@@ -18,7 +18,7 @@ import { planArena, type ArenaPlan, type ArenaValue } from './plan.js';
 import type { ArenaKernel, Call } from './types.js';
 import { ThreadPlan } from '../thread-plan.js';
 import type { TeamKernels } from '../thread-team.js';
-import type { ThreadTeam, TiledCall } from '../threads.js';
+import type { KernelCall, ThreadTeam } from '../threads.js';
 
 /** Each helper thread's wasm stack. */
 const HELPER_STACK = 64 * 1024;
@@ -49,10 +49,10 @@ export type OutputBuffers = Readonly<Record<string, ArrayBuffer>>;
 
 type Bound = () => void;
 type RunStep = { node: number; run: Bound };
-/** A call, whole (one thread) and, where it is tiled, as the team shares it out (ThreadTeam.runTiles). */
+/** A call, whole (one thread) and as per-thread lists for a team of `threads` (made on first use). */
 interface TeamCall {
   whole: Bound;
-  tiled?: TiledCall;
+  split?: (threads: number) => KernelCall[][];
 }
 
 export class ArenaProgram {
@@ -133,22 +133,34 @@ export class ArenaProgram {
     const bound = calls.map((c): TeamCall => {
       const f = this.exports[c.fn];
       if (typeof f !== 'function') throw new Error(`CPU engine: the kernel module has no export ${c.fn}`);
-      // thread 0's scratch region; thread t's is scratchBytes · t further
-      const args = [...c.args];
-      if (c.scratch) args[c.scratch.arg] = this.plan.scratchOffset;
-      const whole = f.bind(null, ...args, ...(c.tiles !== undefined ? [0, c.tiles] : [])) as Bound;
+      const args = (t: number) => {
+        const a = [...c.args];
+        if (c.scratch) a[c.scratch.arg] = this.plan.scratchOffset + t * this.plan.scratchBytes;
+        return a;
+      };
+      const whole = f.bind(null, ...args(0), ...(c.tiles !== undefined ? [0, c.tiles] : [])) as Bound;
       const tiles = c.tiles ?? 0;
       if (tiles < 2) return { whole };
-      return { whole, tiled: { fn: c.fn, args, tiles, scratch: c.scratch && { arg: c.scratch.arg, stride: this.plan.scratchBytes } } };
+      const lists = new Map<number, KernelCall[][]>();
+      const split = (threads: number) => {
+        let l = lists.get(threads);
+        if (!l) {
+          const n = Math.min(threads, tiles);
+          l = Array.from({ length: n }, (_, t) => [{ fn: c.fn, args: [...args(t), Math.floor((tiles * t) / n), Math.floor((tiles * (t + 1)) / n)] }]);
+          lists.set(threads, l);
+        }
+        return l;
+      };
+      return { whole, split };
     });
     const one = (c: TeamCall) => {
       const team = this.team;
-      if (!team || this.single || !c.tiled || team.threads < 2) c.whole();
-      else team.runTiles(c.tiled);
+      if (!team || this.single || !c.split || team.threads < 2) c.whole();
+      else team.run(c.split(team.threads));
     };
     if (bound.length === 1) {
       const c = bound[0]!;
-      return c.tiled ? () => one(c) : c.whole;
+      return c.split ? () => one(c) : c.whole;
     }
     return () => {
       for (const c of bound) one(c);
