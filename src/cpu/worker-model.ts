@@ -84,8 +84,8 @@ const PAGE_FLOATS = 1024;
  * into those of the right size) and makes the next ones, touched a page at a time in tasks of TOUCH_FLOATS (the
  * caller's own tasks run between them); after the last run they stop when the buffers in hand are made. Each is
  * transferred to the worker and comes back as that run's output.
- * Measured in Chromium on 2 cores: dsc (3.2 MB out) 2.1–2.6 ms a run against 3.4–3.6 at 1 thread; at 2 threads,
- * where the touching takes a core from the team, conv3x3 6.9–7.1 against 6.4 and dsc 2.5–3.1 against 2.5–3.4.
+ * Made only where the machine has a core the worker's threads leave over: on 2 cores with a 2-thread team, touching
+ * here slowed the team more than it saved (conv3x3 in Chromium: 6.9–7.1 ms a run against 6.4).
  */
 class OutputSpares {
   private made?: Record<string, ArrayBuffer>;
@@ -147,6 +147,7 @@ export class WorkerCpuModel implements EngineModel {
   private nextId = 1;
   private disposed = false;
   private readonly snapshots = new Snapshots();
+  /** Where a core is left over by the worker's threads (module OutputSpares). */
   private spares?: OutputSpares;
   /** Workers started so far (the first one and every replacement). */
   spawned = 0;
@@ -186,7 +187,8 @@ export class WorkerCpuModel implements EngineModel {
       return { failure: slot.deathReason ?? 'unknown' };
     }
     m.threads = loaded.threads;
-    m.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
+    if ((globalThis.navigator?.hardwareConcurrency ?? Infinity) > m.threads)
+      m.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
     const note = opts.threads > 1 ? (loaded.threads < opts.threads ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : '') : opts.single ? `: ${opts.single}` : '';
     m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
     return { model: m };
