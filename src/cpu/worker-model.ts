@@ -76,6 +76,8 @@ class Snapshots {
 const TOUCH_FLOATS = 1 << 16;
 /** Floats per memory page: one write makes a page resident. */
 const PAGE_FLOATS = 1024;
+/** Mult-adds per output byte under which a team that uses every core still gets spare buffers (OutputSpares). */
+const SPARES_MAX_MACS_PER_BYTE = 32;
 
 /**
  * The next run's output buffers, made on this thread while the worker computes. A fresh buffer's pages fault on
@@ -84,8 +86,10 @@ const PAGE_FLOATS = 1024;
  * into those of the right size) and makes the next ones, touched a page at a time in tasks of TOUCH_FLOATS (the
  * caller's own tasks run between them); after the last run they stop when the buffers in hand are made. Each is
  * transferred to the worker and comes back as that run's output.
- * Made only where the machine has a core the worker's threads leave over: on 2 cores with a 2-thread team, touching
- * here slowed the team more than it saved (conv3x3 in Chromium: 6.9–7.1 ms a run against 6.4).
+ * Made where the machine has a core the worker's threads leave over, or where the run is light for its output
+ * (SPARES_MAX_MACS_PER_BYTE): on 2 cores with a 2-thread team the touching takes the helper's core, which costs a
+ * compute-bound model more than it saves (conv3x3, 72 mult-adds per output byte: 10.1 ms a run against 6.5–6.8)
+ * and saves a light one more than it costs (dsc, 9.5: 2.7 ms against 2.7–4.0; Chromium, bench/run.mjs).
  */
 class OutputSpares {
   private made?: Record<string, ArrayBuffer>;
@@ -187,8 +191,10 @@ export class WorkerCpuModel implements EngineModel {
       return { failure: slot.deathReason ?? 'unknown' };
     }
     m.threads = loaded.threads;
-    if ((globalThis.navigator?.hardwareConcurrency ?? Infinity) > m.threads)
-      m.spares = new OutputSpares(graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k) => [k, sizeOf(graph.shapes.get(k)!) * 4]));
+    const outputs = graph.graph.outputs.filter((k) => !graph.constants.has(k)).map((k): [string, number] => [k, sizeOf(graph.shapes.get(k)!) * 4]);
+    const macs = graph.nodes.reduce((a, n) => a + n.cost.macs, 0);
+    const outBytes = outputs.reduce((a, [, b]) => a + b, 0);
+    if ((globalThis.navigator?.hardwareConcurrency ?? Infinity) > m.threads || macs < SPARES_MAX_MACS_PER_BYTE * outBytes) m.spares = new OutputSpares(outputs);
     const note = opts.threads > 1 ? (loaded.threads < opts.threads ? ` (asked for ${opts.threads}: ${loaded.why ?? 'unavailable'})` : '') : opts.single ? `: ${opts.single}` : '';
     m.reason = `${why}; in a worker, ${loaded.threads} thread${loaded.threads > 1 ? 's' : ''}${note}`;
     return { model: m };
