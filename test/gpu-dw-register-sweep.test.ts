@@ -4,30 +4,21 @@
 // run past OW), vec4 and scalar channel paths (multiplier 2 and 3, C not a multiple of 4), batches, dilation,
 // asymmetric pads, non-square filters, every activation. Data unit-scale; tolerance as the conv sweep
 // (|gpu - ref| <= 1e-4 + 1e-4·|ref|).
-import { afterAll, describe, expect, it } from 'vitest';
-import type { GpuContext } from '../src/gpu/device.js';
+import { describe, expect, it } from 'vitest';
 import { planDepthwiseRegister, registerDepthwiseShader } from '../src/gpu/kernels/depthwise.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import type { Tensor } from '../src/tensor.js';
-import { openKernelDevice } from './support/kernel-device.js';
+import { softwareKernelDevice } from './support/kernel-device.js';
 import { ACTS, build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
 import { GraphBuilder } from '../src/builder.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { resolve } from '../src/graph/resolve.js';
 import { runProgram } from './support/run-program.js';
 
-let shared: { sw: GpuContext; pipelines: PipelineCache } | undefined;
-async function setup() {
-  if (!shared) {
-    const gpu = await openKernelDevice();
-    shared = { sw: { ...gpu, info: { ...gpu.info, isSoftware: true } }, pipelines: new PipelineCache(gpu.device) };
-  }
-  return shared;
-}
-afterAll(() => shared?.sw.device.destroy());
+const setup = softwareKernelDevice();
 
 const base = (name: string, c: Partial<Config>): Config => {
   const cin = c.cin ?? 8;

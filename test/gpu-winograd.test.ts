@@ -2,29 +2,19 @@
 // Conv.reference and vs the direct register kernel on the same device: odd sizes (a last tile hanging over the
 // output), asymmetric and zero pads, batches, every activation, a fused residual. Data unit-scale; tolerance as
 // the conv sweep (|gpu - ref| <= 1e-4 + 1e-4·|ref|).
-import { afterAll, describe, expect, it } from 'vitest';
-import type { GpuContext } from '../src/gpu/device.js';
+import { describe, expect, it } from 'vitest';
 import { winogradEligible } from '../src/gpu/kernels/winograd.js';
-import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import type { Value } from '../src/graph/ir.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import { type Tensor } from '../src/tensor.js';
-import { openKernelDevice } from './support/kernel-device.js';
+import { softwareKernelDevice } from './support/kernel-device.js';
 import { ACTS, build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
 import { runProgram } from './support/run-program.js';
 
-let shared: { sw: GpuContext; pipelines: PipelineCache } | undefined;
-async function setup() {
-  if (!shared) {
-    const gpu = await openKernelDevice();
-    shared = { sw: { ...gpu, info: { ...gpu.info, isSoftware: true } }, pipelines: new PipelineCache(gpu.device) };
-  }
-  return shared;
-}
-afterAll(() => shared?.sw.device.destroy());
+const setup = softwareKernelDevice();
 
 /** Runs the Conv program on `inputs` (input 3, when there, is the residual). */
 async function run(program: ReturnType<typeof convProgram>, rn: ResolvedNode, inputs: Value[]): Promise<{ y: Float32Array; labels: string[] }> {
