@@ -147,17 +147,18 @@ export class GpuExecutor {
 
   /** After the first call: compile the upgrades off the first result's path and swap each in when ready. */
   private afterFirst<T>(p: Promise<T>): Promise<T> {
-    if (!this.upgrades && this.steps.some((s) => s.upgrade)) {
-      const started = p.then(
-        () => Promise.all(this.steps.map((st) => st.upgrade?.().then((u) => {
-          if (this.disposed) return;
-          st.bindGroup = u.bindGroup();
-          st.pipeline = u.pipeline;
-        }, () => undefined))),
-        () => undefined,
-      );
-      this.upgrades = started.then(() => undefined);
-    }
+    if (this.upgrades) return p;
+    // set on the first call either way, so later runs do not scan the steps again
+    this.upgrades = !this.steps.some((s) => s.upgrade)
+      ? Promise.resolve()
+      : p.then(
+          () => Promise.all(this.steps.map((st) => st.upgrade?.().then((u) => {
+            if (this.disposed) return;
+            st.bindGroup = u.bindGroup();
+            st.pipeline = u.pipeline;
+          }, () => undefined))),
+          () => undefined,
+        ).then(() => undefined);
     return p;
   }
 
