@@ -11,7 +11,7 @@ import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { LayerProfile } from '../engine.js';
 import type { GpuContext } from './device.js';
 import { gatedRun, type GatedRun, type RunGate } from './gated.js';
-import { fromDevice, toDevice } from './layout.js';
+import { fromDevice, layoutOf, toDevice } from './layout.js';
 import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
@@ -515,9 +515,11 @@ export class GpuExecutor {
         if (!rb) throw new GpuError(`output "${name}" has no GPU buffer`);
         await rb.mapAsync(0x0001);
         this.counters.readbacks++;
-        const raw = new Float32Array(rb.getMappedRange().slice(0, sizeOf(shape) * 4));
+        // a 4-D output is transposed straight out of the mapped range (one copy, not two)
+        const mapped = new Float32Array(rb.getMappedRange(), 0, sizeOf(shape));
+        const data = this.raw.has(name) || layoutOf(shape) !== 'nhwc' ? mapped.slice() : fromDevice(shape, mapped);
         rb.unmap();
-        out.set(name, { shape, data: this.raw.has(name) ? raw : fromDevice(shape, raw) });
+        out.set(name, { shape, data });
       }),
     );
     return new Map(this.rg.graph.outputs.map((o) => [o, out.get(o)!]));
