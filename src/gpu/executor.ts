@@ -185,9 +185,9 @@ export class GpuExecutor {
       const missing = rg.nodes.filter((rn) => !GPU_PROGRAMS.has(rn.node.op));
       if (missing.length)
         throw new GpuError(`no GPU program for ${missing.map((m) => `${m.node.op} (node "${m.node.name}")`).join(', ')}`, 'GPU_UNSUPPORTED');
-      // allSettled: when one build fails the others must finish before the catch below frees their buffers.
-      const settled = await Promise.allSettled(
-        rg.nodes.map((rn) =>
+      const builds: Promise<GpuNodeProgram>[] = [];
+      for (const rn of rg.nodes) {
+        builds.push(
           GPU_PROGRAMS.get(rn.node.op)!
             .build(rn, makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))))
             .catch((e: unknown) => {
@@ -196,8 +196,13 @@ export class GpuExecutor {
                 throw new GpuError(`${rn.node.op} node "${rn.node.name}" (output ${shapeStr(rn.outputShapes[0] ?? [])}): ${e.message}`, 'GPU_LIMIT');
               throw e;
             }),
-        ),
-      );
+        );
+        // A microtask turn between nodes: a browser sends the GPU calls queued so far to its GPU process in a
+        // microtask, so this node's pipelines start compiling there while the next nodes pack their weights.
+        await Promise.resolve();
+      }
+      // allSettled: when one build fails the others must finish before the catch below frees their buffers.
+      const settled = await Promise.allSettled(builds);
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       const programs = settled.map((r) => (r as PromiseFulfilledResult<GpuNodeProgram>).value);
