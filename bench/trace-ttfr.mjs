@@ -2,7 +2,7 @@
 // buffer write, submit and map of a bench row's load + first run, on a timeline from the row's start.
 //   node bench/trace-ttfr.mjs [--workloads=conv3x3,dsc,mobilenet_v2] [--repeat=1] [--events]
 import puppeteer from 'puppeteer';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserPath, CHROME_FLAGS, parseArgv, ROOT, startBenchServer } from './browser.mjs';
@@ -16,6 +16,35 @@ const spec = (w) => {
   return { name: w, model: `/bench/models/${e.model}`, input: `/bench/models/${e.input}`, output: `/bench/models/${e.output}`, inputName: e.input_name, outputName: e.output_name, inputShape: e.input_shape, outputShape: e.output_shape };
 };
 const WARMUP = { name: 'warmup', model: '/fixtures/conv_regular_3x8_k3/model.onnx', input: '/fixtures/conv_regular_3x8_k3/input.npy', output: '/fixtures/conv_regular_3x8_k3/output.npy', inputName: 'input', outputName: 'output', inputShape: [1, 3, 17, 13], outputShape: [1, 8, 17, 13] };
+
+/** CPU ms per thread name of the browser's GPU process (Linux /proc), to see which threads compile. */
+function gpuThreads(rootPid) {
+  const kids = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).flatMap((c) => [c, ...kids(c)]);
+    } catch {
+      return [];
+    }
+  };
+  const gpu = kids(rootPid).find((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('--type=gpu-process');
+    } catch {
+      return false;
+    }
+  });
+  const out = {};
+  if (!gpu) return out;
+  for (const t of readdirSync(`/proc/${gpu}/task`)) {
+    try {
+      const st = readFileSync(`/proc/${gpu}/task/${t}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      const name = readFileSync(`/proc/${gpu}/task/${t}/comm`, 'utf8').trim();
+      out[`${name}#${t}`] = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    } catch {}
+  }
+  return out;
+}
 
 /** Runs in the page: wraps the WebGPU calls that can cost time at load and records each as [what, start, end]. */
 function instrument() {
@@ -76,12 +105,16 @@ try {
       for (const w of WORKLOADS) {
         const s = spec(w);
         await page.evaluate((s) => window.__bench.macs(s), s); // fetches the files before the clock starts
+        const cpu0 = gpuThreads(browser.process().pid);
         const { t0, r, ev } = await page.evaluate(async (s, o) => {
           if (window.__trace) window.__trace.length = window.__descs.length = 0;
           const t0 = performance.now();
           const r = await window.__bench.row(s, o);
           return { t0, r, ev: window.__trace ?? [] };
         }, s, { budgetMs: 0, minRuns: 3, maxRuns: 3, hardStopAfterMs: 60_000 });
+        const cpu1 = gpuThreads(browser.process().pid);
+        const busy = Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)]).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(0)}`);
+        if (argv.threads) console.log(`  GPU process CPU ms by thread (load + 4 runs): ${busy.join(', ')}`);
         if (argv.plain) {
           line.push(`${w} ${r.ttfrMs.toFixed(0)} (${r.loadMs.toFixed(0)}) ${r.times.map((t) => t.toFixed(0)).join('/')}`);
           continue;
