@@ -358,8 +358,10 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
-  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 4, label);
-  const pipeline = await ctx.pipeline(registerGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
+  // C is always read: without one a zero bias row stands in (a broadcast C costs TN4 loads an invocation), so
+  // GEMMs with and without a bias share one pipeline, within a model and across the models of a page.
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
+  const pipeline = await ctx.pipeline(registerGemmShader(p), { HAS_C: 1, ...a.constants });
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
 }
