@@ -358,10 +358,14 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
-  // C is always read: without one a zero bias row stands in (a broadcast C costs TN4 loads an invocation), so
-  // GEMMs with and without a bias share one pipeline, within a model and across the models of a page.
+  // A first result runs the kernel every GEMM of this block shape shares (C read, a zero bias row standing in
+  // when there is none; the Clip epilogue for None/Relu: activationSpec); the exact one swaps in once compiled.
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
-  const pipeline = await ctx.pipeline(registerGemmShader(p), { HAS_C: 1, ...a.constants });
+  const def = registerGemmShader(p);
+  const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
+  const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
-  return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  if ((exact.HAS_C === shared.HAS_C && exact.ACT === shared.ACT) || ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
+  return { ...d, pipeline: await ctx.pipeline(def, shared), upgrade: () => ctx.pipeline(def, exact) };
 }
