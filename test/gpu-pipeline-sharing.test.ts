@@ -37,7 +37,7 @@ function mixedNet(h: number, w: number) {
 
 describe('pipelines shared across activations and bias', () => {
   for (const [h, w] of [[9, 7], [16, 13]] as const)
-    it(`1x16x${h}x${w}: one GEMM and one depthwise pipeline for the first result, the CPU reference's answer before and after the exact kernels swap in`, async () => {
+    it(`1x16x${h}x${w}: two GEMM pipelines and one depthwise for the first result, the CPU reference's answer before and after the exact kernels swap in`, async () => {
       const gpu = await getTestDevice();
       expect(kernelVariant(gpu.info)).toBe('register');
       const rg = mixedNet(h, w);
@@ -47,7 +47,11 @@ describe('pipelines shared across activations and bias', () => {
       const exec = await GpuExecutor.compile(gpu, rg, pipelines);
       try {
         const keys = pipelines.keys;
-        expect(keys.filter((k) => k.startsWith('gemm.')), keys.join(' ')).toHaveLength(1);
+        // Winograd's lean GEMM (no C, no activation) and the one every 1x1 conv shares
+        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual([
+          'gemm.register4.8x8.cb|ACT=0,HAS_C=0',
+          'gemm.register4.8x8.cb|ACT=2,HAS_C=1',
+        ]);
         expect(keys.filter((k) => k.startsWith('depthwise.')), keys.join(' ')).toHaveLength(1);
         expect(keys.filter((k) => k.startsWith('winograd.')), keys.join(' ')).toHaveLength(2);
         const x = { shape: [1, 16, h, w], data: uniform(rng(h * w), 16 * h * w) };
@@ -58,7 +62,7 @@ describe('pipelines shared across activations and bias', () => {
         // then each exact kernel (its own activation, no C read where there is none) swaps in, same answer
         await exec.upgraded();
         const exact = pipelines.keys.filter((k) => k.startsWith('gemm.'));
-        expect(exact, exact.join(' ')).toEqual(expect.arrayContaining([expect.stringMatching(/ACT=0,HAS_C=0/), expect.stringMatching(/ACT=1,HAS_C=1/)]));
+        expect(exact, exact.join(' ')).toEqual(expect.arrayContaining([expect.stringMatching(/ACT=0,HAS_C=1/), expect.stringMatching(/ACT=1,HAS_C=1/)]));
         const again = (await exec.run({ x })).values().next().value!;
         expectClose(again.data, want.data, `mixed ${h}x${w} (upgraded)`, 1e-4, 1e-4);
       } finally {
@@ -78,6 +82,36 @@ function recordingDevice() {
   };
   return { device: device as unknown as GPUDevice, calls };
 }
+
+describe('a page with two models', () => {
+  it("a Winograd-only model compiles its lean GEMM, warms the shared one after its first call, and a second model's 1x1 convs start on it", async () => {
+    const gpu = await getTestDevice();
+    const pipelines = new PipelineCache(gpu.device);
+    const a = new GraphBuilder('wino', { seed: 3 });
+    a.output(a.relu(a.conv2d(a.input('x', [1, 16, 10, 9]), 16, 16, 3, { padding: 1 })));
+    const b = new GraphBuilder('pw', { seed: 4 });
+    b.output(b.relu(b.pointwiseConv2d(b.input('x', [1, 16, 10, 9]), 16, 12)));
+    const gemms = () => pipelines.keys.filter((k) => k.startsWith('gemm.')).sort();
+    const x = { shape: [1, 16, 10, 9], data: uniform(rng(5), 16 * 90) };
+    for (const [g, first] of [
+      [a, ['gemm.register4.8x8.cb|ACT=0,HAS_C=0']],
+      [b, ['gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'gemm.register4.8x8.cb|ACT=2,HAS_C=1']],
+    ] as const) {
+      const rg = optimize(resolve(g.build(), { x: [1, 16, 10, 9] })).graph;
+      const exec = await GpuExecutor.compile(gpu, rg, pipelines);
+      try {
+        expect(gemms()).toEqual(first);
+        const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
+        expectClose((await exec.run({ x })).values().next().value!.data, want.data, rg.graph.name, 1e-4, 1e-4);
+        await exec.upgraded();
+        expectClose((await exec.run({ x })).values().next().value!.data, want.data, `${rg.graph.name} (upgraded)`, 1e-4, 1e-4);
+      } finally {
+        exec.dispose();
+      }
+    }
+    expect(gemms()).toEqual(['gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'gemm.register4.8x8.cb|ACT=1,HAS_C=1', 'gemm.register4.8x8.cb|ACT=2,HAS_C=1']);
+  });
+});
 
 describe('PipelineCache requests', () => {
   const def = shader('probe', '@group(0) @binding(0) var<storage, read_write> y: array<f32>;\noverride A: u32 = 0u;\n@compute @workgroup_size(1) fn main() { y[0] = f32(A); }');

@@ -26,6 +26,7 @@ interface Step {
   readonly workgroups: readonly [number, number, number];
   /** compiles the dispatch's upgrade and makes its bind group (Dispatch.upgrade) */
   readonly upgrade?: () => Promise<{ pipeline: GPUComputePipeline; bindGroup: () => GPUBindGroup }>;
+  readonly warm?: () => Promise<unknown>;
 }
 
 export interface MemoryPlan {
@@ -139,7 +140,7 @@ export class GpuExecutor {
 
   /**
    * Settles once every dispatch upgrade (Dispatch.upgrade) started by the first call has been swapped in (or has
-   * failed: the first pipeline then stays); at once when none has started.
+   * failed: the first pipeline then stays) and every Dispatch.warm has compiled; at once when none has started.
    */
   upgraded(): Promise<void> {
     return this.upgrades ?? Promise.resolve();
@@ -149,14 +150,17 @@ export class GpuExecutor {
   private afterFirst<T>(p: Promise<T>): Promise<T> {
     if (this.upgrades) return p;
     // set on the first call either way, so later runs do not scan the steps again
-    this.upgrades = !this.steps.some((s) => s.upgrade)
+    this.upgrades = !this.steps.some((s) => s.upgrade || s.warm)
       ? Promise.resolve()
       : p.then(
-          () => Promise.all(this.steps.map((st) => st.upgrade?.().then((u) => {
-            if (this.disposed) return;
-            st.bindGroup = u.bindGroup();
-            st.pipeline = u.pipeline;
-          }, () => undefined))),
+          () => Promise.all(this.steps.flatMap((st) => [
+            st.upgrade?.().then((u) => {
+              if (this.disposed) return;
+              st.bindGroup = u.bindGroup();
+              st.pipeline = u.pipeline;
+            }, () => undefined),
+            st.warm?.().catch(() => undefined),
+          ])),
           () => undefined,
         ).then(() => undefined);
     return p;
@@ -227,6 +231,7 @@ export class GpuExecutor {
             bindGroup: bind(d.pipeline),
             workgroups: d.workgroups,
             ...(up ? { upgrade: () => up().then((p) => ({ pipeline: p, bindGroup: () => bind(p) })) } : {}),
+            ...(d.warm ? { warm: d.warm } : {}),
           });
         }
       });
