@@ -1,6 +1,7 @@
 // Where sepconv's WebGPU time to first result goes, in headless Chromium: every shader module, pipeline compile,
 // buffer write, submit and map of a bench row's load + first run, on a timeline from the row's start.
-//   node bench/trace-ttfr.mjs [--workloads=conv3x3,dsc,mobilenet_v2] [--repeat=1] [--events]
+//   node bench/trace-ttfr.mjs [--workloads=conv3x3,dsc,mobilenet_v2] [--repeat=1] [--events] [--isolated] [--threads]
+//                             [--plain --tag=T] [--no-warmup]
 import puppeteer from 'puppeteer';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,8 @@ try {
       if (!argv.plain) await page.evaluate(instrument);
       await page.evaluate(() => window.__bench.init('sepconv', 'webgpu'));
       const none = { budgetMs: 0, minRuns: 0, maxRuns: 0, hardStopAfterMs: 0 };
-      await page.evaluate((s, o) => window.__bench.row(s, o), WARMUP, none);
+      // the bench's warm-up row (a tiny conv) compiles pipelines later rows may share; --no-warmup leaves it out
+      if (!argv['no-warmup']) await page.evaluate((s, o) => window.__bench.row(s, o), WARMUP, none);
       const line = [];
       for (const w of WORKLOADS) {
         const s = spec(w);
