@@ -26,6 +26,7 @@ interface Step {
   readonly workgroups: readonly [number, number, number];
   /** compiles the dispatch's upgrade and makes its bind group (Dispatch.upgrade) */
   readonly upgrade?: () => Promise<{ pipeline: GPUComputePipeline; bindGroup: () => GPUBindGroup }>;
+  readonly warm?: () => Promise<unknown>;
 }
 
 export interface MemoryPlan {
@@ -139,7 +140,7 @@ export class GpuExecutor {
 
   /**
    * Settles once every dispatch upgrade (Dispatch.upgrade) started by the first call has been swapped in (or has
-   * failed: the first pipeline then stays); at once when none has started.
+   * failed: the first pipeline then stays) and every Dispatch.warm has compiled; at once when none has started.
    */
   upgraded(): Promise<void> {
     return this.upgrades ?? Promise.resolve();
@@ -149,14 +150,17 @@ export class GpuExecutor {
   private afterFirst<T>(p: Promise<T>): Promise<T> {
     if (this.upgrades) return p;
     // set on the first call either way, so later runs do not scan the steps again
-    this.upgrades = !this.steps.some((s) => s.upgrade)
+    this.upgrades = !this.steps.some((s) => s.upgrade || s.warm)
       ? Promise.resolve()
       : p.then(
-          () => Promise.all(this.steps.map((st) => st.upgrade?.().then((u) => {
-            if (this.disposed) return;
-            st.bindGroup = u.bindGroup();
-            st.pipeline = u.pipeline;
-          }, () => undefined))),
+          () => Promise.all(this.steps.flatMap((st) => [
+            st.upgrade?.().then((u) => {
+              if (this.disposed) return;
+              st.bindGroup = u.bindGroup();
+              st.pipeline = u.pipeline;
+            }, () => undefined),
+            st.warm?.().catch(() => undefined),
+          ])),
           () => undefined,
         ).then(() => undefined);
     return p;
@@ -185,9 +189,9 @@ export class GpuExecutor {
       const missing = rg.nodes.filter((rn) => !GPU_PROGRAMS.has(rn.node.op));
       if (missing.length)
         throw new GpuError(`no GPU program for ${missing.map((m) => `${m.node.op} (node "${m.node.name}")`).join(', ')}`, 'GPU_UNSUPPORTED');
-      // allSettled: when one build fails the others must finish before the catch below frees their buffers.
-      const settled = await Promise.allSettled(
-        rg.nodes.map((rn) =>
+      const builds: Promise<GpuNodeProgram>[] = [];
+      for (const rn of rg.nodes) {
+        builds.push(
           GPU_PROGRAMS.get(rn.node.op)!
             .build(rn, makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))))
             .catch((e: unknown) => {
@@ -196,8 +200,13 @@ export class GpuExecutor {
                 throw new GpuError(`${rn.node.op} node "${rn.node.name}" (output ${shapeStr(rn.outputShapes[0] ?? [])}): ${e.message}`, 'GPU_LIMIT');
               throw e;
             }),
-        ),
-      );
+        );
+        // A microtask turn between nodes: a browser sends the GPU calls queued so far to its GPU process in a
+        // microtask, so this node's pipelines start compiling there while the next nodes pack their weights.
+        await Promise.resolve();
+      }
+      // allSettled: when one build fails the others must finish before the catch below frees their buffers.
+      const settled = await Promise.allSettled(builds);
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       const programs = settled.map((r) => (r as PromiseFulfilledResult<GpuNodeProgram>).value);
@@ -222,6 +231,7 @@ export class GpuExecutor {
             bindGroup: bind(d.pipeline),
             workgroups: d.workgroups,
             ...(up ? { upgrade: () => up().then((p) => ({ pipeline: p, bindGroup: () => bind(p) })) } : {}),
+            ...(d.warm ? { warm: d.warm } : {}),
           });
         }
       });

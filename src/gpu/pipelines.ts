@@ -1,5 +1,5 @@
 import { GpuError } from '../errors.js';
-import { compileModule, formatCompileErrors, fullSource, type ShaderDef } from './shader.js';
+import { formatCompileErrors, fullSource, type ShaderDef } from './shader.js';
 
 export type Constants = Readonly<Record<string, number>>;
 
@@ -10,6 +10,7 @@ export interface PipelineStats {
   hits: number;
   /** Sum over pipelines of createComputePipelineAsync's wall time (they overlap, so this exceeds elapsed time). */
   pipelineMs: number;
+  /** createShaderModule's own time (the browser parses the WGSL later, in its GPU process). */
   moduleMs: number;
 }
 
@@ -17,7 +18,7 @@ const perDevice = new WeakMap<GPUDevice, PipelineCache>();
 
 /** Pipelines keyed by shader + override constants (never by tensor dimensions), compiled asynchronously. */
 export class PipelineCache {
-  private readonly modules = new Map<string, Promise<GPUShaderModule>>();
+  private readonly modules = new Map<string, GPUShaderModule>();
   private readonly pipelines = new Map<string, Promise<GPUComputePipeline>>();
   readonly stats: PipelineStats = { modules: 0, pipelines: 0, hits: 0, pipelineMs: 0, moduleMs: 0 };
 
@@ -55,40 +56,52 @@ export class PipelineCache {
     return this.pipelines.has(PipelineCache.key(def, constants));
   }
 
+  /**
+   * The pipeline, compiled once. Its GPU calls are made before this returns (nothing is awaited first), so a
+   * caller that asks for every pipeline up front has them all compiling while it goes on with other work.
+   */
   get(def: ShaderDef, constants: Constants = {}): Promise<GPUComputePipeline> {
     const key = PipelineCache.key(def, constants);
     let p = this.pipelines.get(key);
     if (p) this.stats.hits++;
     else {
-      p = this.create(def, constants);
+      p = this.create(def, constants, key);
       this.pipelines.set(key, p);
     }
     return p;
   }
 
-  private async create(def: ShaderDef, constants: Constants): Promise<GPUComputePipeline> {
+  /** The shader module, created at once: its compilation messages are fetched only if a pipeline from it fails. */
+  private moduleOf(def: ShaderDef): GPUShaderModule {
     let mod = this.modules.get(def.name);
     if (!mod) {
       const t0 = performance.now();
-      mod = compileModule(this.device, def).finally(() => (this.stats.moduleMs += performance.now() - t0));
+      mod = this.device.createShaderModule({ label: def.name, code: fullSource(def) });
+      this.stats.moduleMs += performance.now() - t0;
       this.modules.set(def.name, mod);
       this.stats.modules++;
     }
-    const module = await mod;
+    return mod;
+  }
+
+  private create(def: ShaderDef, constants: Constants, key: string): Promise<GPUComputePipeline> {
+    const { device } = this;
+    // A WGSL error leaves an invalid module and a validation error: the scope keeps it from the device's
+    // uncaptured errors; the pipeline made from it fails, and the catch below reports the module's messages.
+    device.pushErrorScope('validation');
+    const module = this.moduleOf(def);
+    void device.popErrorScope().catch(() => null);
     const t0 = performance.now();
     this.stats.pipelines++;
-    try {
-      return await this.device.createComputePipelineAsync({
-        label: PipelineCache.key(def, constants),
-        layout: 'auto',
-        compute: { module, entryPoint: def.entryPoint ?? 'main', constants: { ...constants } },
-      });
-    } catch (e) {
-      const info = await module.getCompilationInfo();
-      const detail = info.messages.length ? '\n' + formatCompileErrors(def.name, fullSource(def), info.messages) : '';
-      throw new GpuError(`pipeline "${PipelineCache.key(def, constants)}" failed: ${(e as Error).message}${detail}`, 'GPU_PIPELINE');
-    } finally {
-      this.stats.pipelineMs += performance.now() - t0;
-    }
+    return device
+      .createComputePipelineAsync({ label: key, layout: 'auto', compute: { module, entryPoint: def.entryPoint ?? 'main', constants: { ...constants } } })
+      .catch(async (e: unknown) => {
+        const info = await module.getCompilationInfo().catch(() => undefined);
+        const errors = info?.messages.filter((m) => m.type === 'error') ?? [];
+        if (errors.length) throw new GpuError(formatCompileErrors(def.name, fullSource(def), errors), 'GPU_SHADER');
+        const detail = info?.messages.length ? '\n' + formatCompileErrors(def.name, fullSource(def), info.messages) : '';
+        throw new GpuError(`pipeline "${key}" failed: ${(e as Error).message}${detail}`, 'GPU_PIPELINE');
+      })
+      .finally(() => (this.stats.pipelineMs += performance.now() - t0));
   }
 }

@@ -22,6 +22,8 @@ export interface Dispatch {
    * runs `pipeline` first, starts this after the model's first call and swaps it in once compiled.
    */
   readonly upgrade?: () => Promise<GPUComputePipeline>;
+  /** Pipelines this dispatch does not run but later layers or models may (the cache keeps them), compiled after the first call. */
+  readonly warm?: () => Promise<unknown>;
 }
 
 /** Everything a node does at run time: fixed at compile time, replayed on every run. */

@@ -330,8 +330,8 @@ export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry,
   );
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
   const workgroups = grid(Math.ceil(total / 64), ctx.limits);
-  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.constants);
-  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) {
+  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.specialized);
+  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) {
     const pipeline = await (p.UKH ? unrolled() : ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants }));
     return { pipeline, bindings, workgroups, label };
   }

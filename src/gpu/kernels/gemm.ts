@@ -358,8 +358,19 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
-  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, 4, label);
-  const pipeline = await ctx.pipeline(registerGemmShader(p), { HAS_C: s.c ? 1 : 0, ...a.constants });
+  // Time to first result: every GEMM of this block shape can run the shared kernel (C read, a zero bias row
+  // standing in when there is none; the Clip epilogue for None/Relu: activationSpec), so a model's and a page's
+  // GEMMs compile it once; each exact kernel swaps in after the first call. A GEMM with neither C nor activation
+  // (Winograd's) compiles its own lean kernel ~25% faster than the shared one: when nothing is cached it runs
+  // that, and the shared one compiles after the first call for later models.
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
+  const def = registerGemmShader(p);
+  const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
+  const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
-  return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  const lean = !s.c && s.act.kind === 'none';
+  if ((exact.HAS_C === shared.HAS_C && exact.ACT === shared.ACT) || ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
+  if (lean && !ctx.pipelines.has(def, shared)) return { ...d, pipeline: await ctx.pipeline(def, exact), warm: () => ctx.pipeline(def, shared) };
+  return { ...d, pipeline: await ctx.pipeline(def, shared), upgrade: () => ctx.pipeline(def, exact) };
 }

@@ -112,7 +112,8 @@ export async function winogradDispatches(
     );
   // the three pipelines compile concurrently (one after the other they were most of a first run's wait)
   const inputPipeline = ctx.pipeline(INPUT_SHADER);
-  const outputPipeline = ctx.pipeline(bufs.residual ? (bufs.residualFirst ? OUTPUT_RES_FIRST_SHADER : OUTPUT_RES_SHADER) : OUTPUT_SHADER, a.constants);
+  // the exact activation: the transform is shared by Winograd convs only, where the Clip epilogue would cost more than it saves
+  const outputPipeline = ctx.pipeline(bufs.residual ? (bufs.residualFirst ? OUTPUT_RES_FIRST_SHADER : OUTPUT_RES_SHADER) : OUTPUT_SHADER, a.specialized);
   const gemmPending = gemmDispatch(
     ctx,
     {

@@ -1,0 +1,140 @@
+// Time to first result on WebGPU is mostly pipeline compiles: for a first result, kernels that differ only in their
+// activation or in having a bias share one pipeline (the exact ones swap in afterwards), and the pipeline cache
+// hands the device every request at once.
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../src/builder.js';
+import { runCpu } from '../src/cpu/run.js';
+import { GpuError } from '../src/errors.js';
+import { GpuExecutor } from '../src/gpu/executor.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { shader } from '../src/gpu/shader.js';
+import { kernelVariant } from '../src/gpu/variant.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve } from '../src/graph/resolve.js';
+import { expectClose, uniform } from './support/expect-close.js';
+import { getTestDevice } from './support/gpu.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/**
+ * A Winograd 3×3 conv + Relu (its GEMM has no C), 1×1 convs with a bias + Relu, with none and no activation, with
+ * a bias + Relu6; depthwise 3×3 convs with Relu and without.
+ */
+function mixedNet(h: number, w: number) {
+  const b = new GraphBuilder('mixed', { seed: 7 });
+  const x = b.input('x', [1, 16, h, w]);
+  const c0 = b.relu(b.conv2d(x, 16, 16, 3, { padding: 1 }));
+  const p1 = b.relu(b.pointwiseConv2d(c0, 16, 12));
+  const d1 = b.relu(b.depthwiseConv2d(p1, 12, 3, { padding: 1 }));
+  const p2 = b.pointwiseConv2d(d1, 12, 16, { bias: false });
+  const d2 = b.depthwiseConv2d(p2, 16, 3, { padding: 1, bias: false });
+  b.output(b.relu6(b.pointwiseConv2d(d2, 16, 8)));
+  return optimize(resolve(b.build(), { x: [1, 16, h, w] })).graph;
+}
+
+describe('pipelines shared across activations and bias', () => {
+  for (const [h, w] of [[9, 7], [16, 13]] as const)
+    it(`1x16x${h}x${w}: two GEMM pipelines and one depthwise for the first result, the CPU reference's answer before and after the exact kernels swap in`, async () => {
+      const gpu = await getTestDevice();
+      expect(kernelVariant(gpu.info)).toBe('register');
+      const rg = mixedNet(h, w);
+      const fused = rg.nodes.map((n) => n.node.op);
+      expect(fused.filter((op) => op === 'Relu' || op === 'Clip'), fused.join(',')).toEqual([]);
+      const pipelines = new PipelineCache(gpu.device);
+      const exec = await GpuExecutor.compile(gpu, rg, pipelines);
+      try {
+        const keys = pipelines.keys;
+        // Winograd's lean GEMM (no C, no activation) and the one every 1x1 conv shares
+        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual([
+          'gemm.register4.8x8.cb|ACT=0,HAS_C=0',
+          'gemm.register4.8x8.cb|ACT=2,HAS_C=1',
+        ]);
+        expect(keys.filter((k) => k.startsWith('depthwise.')), keys.join(' ')).toHaveLength(1);
+        expect(keys.filter((k) => k.startsWith('winograd.')), keys.join(' ')).toHaveLength(2);
+        const x = { shape: [1, 16, h, w], data: uniform(rng(h * w), 16 * h * w) };
+        const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
+        const got = (await exec.run({ x })).values().next().value!;
+        expect(got.shape).toEqual(want.shape);
+        expectClose(got.data, want.data, `mixed ${h}x${w}`, 1e-4, 1e-4);
+        // then each exact kernel (its own activation, no C read where there is none) swaps in, same answer
+        await exec.upgraded();
+        const exact = pipelines.keys.filter((k) => k.startsWith('gemm.'));
+        expect(exact, exact.join(' ')).toEqual(expect.arrayContaining([expect.stringMatching(/ACT=0,HAS_C=1/), expect.stringMatching(/ACT=1,HAS_C=1/)]));
+        const again = (await exec.run({ x })).values().next().value!;
+        expectClose(again.data, want.data, `mixed ${h}x${w} (upgraded)`, 1e-4, 1e-4);
+      } finally {
+        exec.dispose();
+      }
+    });
+});
+
+/** A device that records its calls and never finishes a pipeline: what PipelineCache asks for, and when. */
+function recordingDevice() {
+  const calls: string[] = [];
+  const device = {
+    pushErrorScope: () => calls.push('push'),
+    popErrorScope: () => (calls.push('pop'), Promise.resolve(null)),
+    createShaderModule: (d: GPUShaderModuleDescriptor) => (calls.push(`module ${d.label}`), { getCompilationInfo: () => Promise.resolve({ messages: [] }) }),
+    createComputePipelineAsync: (d: GPUComputePipelineDescriptor) => (calls.push(`pipeline ${d.label}`), new Promise<never>(() => undefined)),
+  };
+  return { device: device as unknown as GPUDevice, calls };
+}
+
+describe('a page with two models', () => {
+  it("a Winograd-only model compiles its lean GEMM, warms the shared one after its first call, and a second model's 1x1 convs start on it", async () => {
+    const gpu = await getTestDevice();
+    const pipelines = new PipelineCache(gpu.device);
+    const a = new GraphBuilder('wino', { seed: 3 });
+    a.output(a.relu(a.conv2d(a.input('x', [1, 16, 10, 9]), 16, 16, 3, { padding: 1 })));
+    const b = new GraphBuilder('pw', { seed: 4 });
+    b.output(b.relu(b.pointwiseConv2d(b.input('x', [1, 16, 10, 9]), 16, 12)));
+    const gemms = () => pipelines.keys.filter((k) => k.startsWith('gemm.')).sort();
+    const x = { shape: [1, 16, 10, 9], data: uniform(rng(5), 16 * 90) };
+    for (const [g, first] of [
+      [a, ['gemm.register4.8x8.cb|ACT=0,HAS_C=0']],
+      [b, ['gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'gemm.register4.8x8.cb|ACT=2,HAS_C=1']],
+    ] as const) {
+      const rg = optimize(resolve(g.build(), { x: [1, 16, 10, 9] })).graph;
+      const exec = await GpuExecutor.compile(gpu, rg, pipelines);
+      try {
+        expect(gemms()).toEqual(first);
+        const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
+        expectClose((await exec.run({ x })).values().next().value!.data, want.data, rg.graph.name, 1e-4, 1e-4);
+        await exec.upgraded();
+        expectClose((await exec.run({ x })).values().next().value!.data, want.data, `${rg.graph.name} (upgraded)`, 1e-4, 1e-4);
+      } finally {
+        exec.dispose();
+      }
+    }
+    expect(gemms()).toEqual(['gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'gemm.register4.8x8.cb|ACT=1,HAS_C=1', 'gemm.register4.8x8.cb|ACT=2,HAS_C=1']);
+  });
+});
+
+describe('PipelineCache requests', () => {
+  const def = shader('probe', '@group(0) @binding(0) var<storage, read_write> y: array<f32>;\noverride A: u32 = 0u;\n@compute @workgroup_size(1) fn main() { y[0] = f32(A); }');
+
+  it('asks the device for the module and the pipeline before get() returns, once per key', () => {
+    const { device, calls } = recordingDevice();
+    const cache = new PipelineCache(device);
+    void cache.get(def, { A: 1 });
+    expect(calls).toEqual(['push', 'module probe', 'pop', 'pipeline probe|A=1']);
+    void cache.get(def, { A: 1 });
+    void cache.get(def, { A: 2 });
+    expect(calls.filter((c) => c.startsWith('module'))).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('pipeline'))).toEqual(['pipeline probe|A=1', 'pipeline probe|A=2']);
+    expect(cache.stats).toMatchObject({ modules: 1, pipelines: 2, hits: 1 });
+  });
+
+  it('a pipeline that fails without WGSL errors is a GPU_PIPELINE GpuError naming its key', async () => {
+    const gpu = await getTestDevice();
+    // valid WGSL, but the override has no value and no default: pipeline creation fails
+    const bad = shader('probe.noDefault', '@group(0) @binding(0) var<storage, read_write> y: array<f32>;\noverride B: u32;\n@compute @workgroup_size(1) fn main() { y[0] = f32(B); }');
+    const err = await new PipelineCache(gpu.device).get(bad, {}).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(GpuError);
+    expect((err as GpuError).code).toBe('GPU_PIPELINE');
+    expect((err as GpuError).message).toContain('pipeline "probe.noDefault|"');
+  });
+});
