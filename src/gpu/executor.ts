@@ -7,6 +7,7 @@ import { GPU_PROGRAMS } from './programs/registry.js';
 import { usesOf } from '../graph/uses.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { elideBoundaryTransposes } from './boundary.js';
+import { elideNoopReshapes } from './noop-reshape.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { LayerProfile } from '../engine.js';
 import type { GpuContext } from './device.js';
@@ -180,7 +181,7 @@ export class GpuExecutor {
   }
 
   static async compile(gpu: GpuContext, graph: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
-    const { rg, raw } = elideBoundaryTransposes(graph);
+    const { rg, raw } = elideBoundaryTransposes(elideNoopReshapes(graph));
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
     const limits = planLimits(gpu);
     checkGraphLimits(rg, limits);

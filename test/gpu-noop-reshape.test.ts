@@ -1,0 +1,64 @@
+// A Flatten / Reshape whose input and output buffers are both in row-major order on the device moves nothing:
+// the GPU executor drops it (no copy dispatch) and the answers stay the CPU reference's.
+import { describe, expect, it } from 'vitest';
+import { GraphBuilder } from '../src/builder.js';
+import { runCpu } from '../src/cpu/run.js';
+import { GpuExecutor } from '../src/gpu/executor.js';
+import { optimize } from '../src/graph/optimize.js';
+import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
+import { expectClose, uniform } from './support/expect-close.js';
+import { getTestDevice } from './support/gpu.js';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+}
+
+async function check(rg: ResolvedGraph, x: number[], copies: number): Promise<void> {
+  const gpu = await getTestDevice();
+  const exec = await GpuExecutor.compile(gpu, rg);
+  try {
+    const size = x.reduce((a, b) => a * b, 1);
+    const input = { shape: x, data: uniform(rng(size), size) };
+    const want = runCpu(rg, { x: input }, { fast: false });
+    const got = await exec.run({ x: input });
+    for (const [name, w] of want) {
+      expect(got.get(name)!.shape).toEqual(w.shape);
+      expectClose(got.get(name)!.data, w.data, name, 1e-4, 1e-4);
+    }
+    const steps = (exec as unknown as { steps: { op: string }[] }).steps;
+    expect(steps.filter((s) => ['Flatten', 'Reshape'].includes(s.op)).length, steps.map((s) => s.op).join(',')).toBe(copies);
+  } finally {
+    exec.dispose();
+  }
+}
+
+describe('no-op reshapes on the GPU', () => {
+  it('global pool -> Flatten -> Gemm (MobileNet tail): no copy', async () => {
+    const b = new GraphBuilder('tail', { seed: 3 });
+    const x = b.input('x', [1, 24, 5, 7]);
+    b.output(b.linear(b.flatten(b.globalAvgPool(b.relu(b.pointwiseConv2d(x, 24, 20)))), 20, 10));
+    await check(optimize(resolve(b.build(), { x: [1, 24, 5, 7] })).graph, [1, 24, 5, 7], 0);
+  });
+
+  it('a Flatten that is the graph output: the pool writes the output buffer, no copy', async () => {
+    const b = new GraphBuilder('out', { seed: 4 });
+    const x = b.input('x', [1, 12, 6, 6]);
+    b.output(b.flatten(b.globalAvgPool(b.pointwiseConv2d(x, 12, 8))));
+    await check(optimize(resolve(b.build(), { x: [1, 12, 6, 6] })).graph, [1, 12, 6, 6], 0);
+  });
+
+  it('a Flatten of a [1, C, H, W] image (NHWC on the device): the copy stays', async () => {
+    const b = new GraphBuilder('img', { seed: 5 });
+    const x = b.input('x', [1, 6, 4, 5]);
+    b.output(b.linear(b.flatten(b.pointwiseConv2d(x, 6, 4)), 80, 7));
+    await check(optimize(resolve(b.build(), { x: [1, 6, 4, 5] })).graph, [1, 6, 4, 5], 1);
+  });
+
+  it('a one-channel image flattened: no copy', async () => {
+    const b = new GraphBuilder('one', { seed: 6 });
+    const x = b.input('x', [1, 3, 6, 5]);
+    b.output(b.linear(b.flatten(b.pointwiseConv2d(x, 3, 1)), 30, 4));
+    await check(optimize(resolve(b.build(), { x: [1, 3, 6, 5] })).graph, [1, 3, 6, 5], 0);
+  });
+});
