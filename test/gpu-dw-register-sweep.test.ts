@@ -1,11 +1,11 @@
 // The software-adapter depthwise kernel (shaders/depthwise_register.wgsl) in each of its forms — rows unrolled
-// (3×3 and smaller, stride 1 along H, 2 output rows), the row loop with 2 output rows (stride = dilation along H)
+// (3×3 and smaller, stride 1 along H, 4 output rows, 2 where the output has fewer than 4), the row loop with 2 output rows (stride = dilation along H)
 // and with 1 (any other) — vs Conv.reference: odd output heights (a last block row past OH) and widths (a last
 // run past OW), vec4 and scalar channel paths (multiplier 2 and 3, C not a multiple of 4), batches, dilation,
 // asymmetric pads, non-square filters, every activation. Data unit-scale; tolerance as the conv sweep
 // (|gpu - ref| <= 1e-4 + 1e-4·|ref|).
 import { describe, expect, it } from 'vitest';
-import { planDepthwiseRegister, registerDepthwiseShader } from '../src/gpu/kernels/depthwise.js';
+import { firstDepthwiseRegister, planDepthwiseRegister, registerDepthwiseShader } from '../src/gpu/kernels/depthwise.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -39,7 +39,12 @@ const CASES: [Config, string][] = [
   [base('3x3 s1 d1x2 (dilation along W only)', { cin: 4, h: 7, w: 19, dilations: [1, 2], pads: [1, 2, 1, 2] }), 'unrolled'],
   [base('1x3 s1', { cin: 8, h: 5, w: 17, kernel: [1, 3], pads: [0, 1, 0, 1] }), 'unrolled'],
   [base('3x1 s1 scalar mult 3', { cin: 2, cout: 6, group: 2, h: 12, w: 4, kernel: [3, 1], pads: [1, 0, 1, 0] }), 'unrolled'],
-  [base('1x1 s1 (depthwise scale)', { cin: 8, h: 3, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'unrolled'],
+  [base('1x1 s1 (depthwise scale)', { cin: 8, h: 3, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'unrolled2'],
+  // 4-row blocks: every remainder of OH by 4 (the last block 1-3 rows past OH), and 2-row blocks under 4 rows
+  ...[4, 5, 6, 7].map((oh): [Config, string] => [base(`3x3 s1 OH ${oh} (4-row blocks)`, { cin: 12, h: oh, w: 10 }), 'unrolled']),
+  [base('3x3 s1 OH 6 scalar mult 2 relu', { cin: 5, cout: 10, group: 5, h: 6, w: 6, act: { kind: 'relu' } }), 'unrolled'],
+  [base('3x3 s1 OH 3 (2-row blocks)', { cin: 8, h: 3, w: 12 }), 'unrolled2'],
+  [base('3x3 s1 OH 2 no pad', { cin: 4, h: 4, w: 9, pads: [0, 0, 0, 0] }), 'unrolled2'],
   // row loop, 2 rows: larger filters at stride 1, stride = dilation = 2
   [base('5x5 s1 vec4 64x64-like 13x17', { cin: 24, h: 13, w: 17, kernel: [5, 5], pads: [2, 2, 2, 2] }), 'loop2'],
   [base('5x5 s1 scalar c7 n=3', { n: 3, cin: 7, h: 7, w: 8, kernel: [5, 5], pads: [1, 2, 3, 2], act: { kind: 'none' } }), 'loop2'],
@@ -58,7 +63,7 @@ const CASES: [Config, string][] = [
   ]),
 ];
 
-const FORM: Record<string, RegExp> = { unrolled: /\.b2x\d\.k\d\./, loop2: /\.b2x\d\.kw/, loop1: /\.b1x\d\.kw/ };
+const FORM: Record<string, RegExp> = { unrolled: /\.b4x\d\.k\d\./, unrolled2: /\.b2x\d\.k\d\./, loop2: /\.b2x\d\.kw/, loop1: /\.b1x\d\.kw/ };
 
 describe('software-adapter depthwise kernel vs reference', () => {
   it.each(CASES.map(([c, form]) => [`${c.name} [${form}]`, c, form] as const))('%s', async (_n, cfg, form) => {
@@ -72,7 +77,7 @@ describe('software-adapter depthwise kernel vs reference', () => {
     });
     expect(registerDepthwiseShader(plan).name).toMatch(FORM[form]!);
     // the unrolled form first runs as the row loop (Dispatch.upgrade): both are checked
-    for (const first of form === 'unrolled' ? [false, true] : [false]) {
+    for (const first of form.startsWith('unrolled') ? [false, true] : [false]) {
       const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, pipelines, undefined, first);
       const { maxErr, bad } = compare(got.y, want.data);
       if (bad >= 0) expect.fail(`${first ? 'row loop' : form}: element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
@@ -89,7 +94,7 @@ describe('software-adapter depthwise kernel vs reference', () => {
     const rg = resolve(g.build());
     const cache = new PipelineCache(sw.device);
     const exec = await GpuExecutor.compile(sw, rg, cache);
-    const unrolled = (k: string) => /^depthwise\.register\.v4\.b2x7\.k3\./.test(k);
+    const unrolled = (k: string) => /^depthwise\.register\.v4\.b4x7\.k3\./.test(k);
     expect(cache.keys.filter(unrolled)).toEqual([]);
     const input = { x: randomTensor([1, 8, 12, 13], r) };
     const want = Conv.reference([input.x, { shape: [8, 1, 3, 3], data: w }], rg.nodes[0]!.attrs as ConvAttrs)[0] as Tensor;
@@ -127,11 +132,13 @@ describe('software-adapter depthwise kernel vs reference', () => {
     }
   });
 
-  it('the plan: 2 rows only where stride = dilation along H and there are 2 output rows; rows unrolled only for 3x3 and smaller at stride 1', () => {
+  it('the plan: rows unrolled (4 of them) only for 3x3 and smaller at stride 1; else 2 rows only where stride = dilation along H and there are 2 output rows', () => {
     const g = (kh: number, sy: number, dy: number, oh = 9) => ({
       n: 1, c: 8, h: 20, w: 20, cout: 8, oh, ow: 9, kh, kw: kh, strides: [sy, 1] as const, dilations: [dy, 1] as const, pads: [0, 0, 0, 0] as const,
     });
     expect([g(3, 1, 1), g(5, 1, 1), g(3, 2, 2), g(3, 2, 1), g(3, 1, 2), g(3, 1, 1, 1)].map((x) => planDepthwiseRegister(x)).map((p) => [p.RH, p.UKH]))
-      .toEqual([[2, 3], [2, 0], [2, 0], [1, 0], [1, 0], [1, 0]]);
+      .toEqual([[4, 3], [2, 0], [2, 0], [1, 0], [1, 0], [1, 0]]);
+    // the unrolled kernel's first run is the 2-row loop, in a grid that covers both
+    expect(firstDepthwiseRegister(planDepthwiseRegister(g(3, 1, 1)))).toMatchObject({ RH: 2, UKH: 0 });
   });
 });

@@ -242,19 +242,20 @@ export function conv2dRegister4Eligible(g: Conv2dGeometry): boolean {
   return (g.cout / g.group) % 4 === 0;
 }
 
-async function conv2dRegister4Dispatch(
+export async function conv2dRegister4Dispatch(
   ctx: GpuBuildCtx,
   g: Conv2dGeometry,
   act: FusedActivation,
   bufs: ConvBuffers,
   label: string,
+  plan?: Conv2dRegisterPlan,
 ): Promise<Dispatch> {
   const a = activationSpec(act);
   const cg = g.c / g.group;
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst);
+  const p = plan ?? planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst);
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;

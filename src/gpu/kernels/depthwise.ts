@@ -150,45 +150,57 @@ export interface DwBuffers {
 }
 
 export const DW_REGISTER_PARAMS = defineParams([
-  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
-  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
-  ['act_a', 'f32'], ['act_b', 'f32'],
+  ['n', 'u32'], ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
+  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
 /** The shape of the software-adapter depthwise kernel; each distinct value is one generated module. */
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
-  /** output rows per invocation: 2 needs stride = dilation along H (depthwise_register.wgsl) */
+  /** output rows per invocation: the row loop takes 1, or 2 where stride = dilation along H (depthwise_register.wgsl) */
   RH: number;
   KW: number;
   /** stride and dilation along W (unrolled into the code); along H they are params */
   SX: number;
   DX: number;
-  /** the kernel height when the input rows are unrolled too (3×3 and smaller, stride and dilation 1 along H), else 0: a row loop */
+  /** the kernel height when the input rows are unrolled too, else 0: a row loop */
   UKH: number;
+  /** stride and dilation along H, unrolled with the rows (UKH > 0; else 1, params) */
+  SY: number;
+  DY: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
 }
 
 /**
- * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
- * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
- * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
- * RH: 2 rows where the output has them and the stride along H equals the dilation (then the two rows share
- * all but one input row; at stride 2 they would share one row of three and the kernel keeps one row).
- * UKH: rows unrolled for 3×3 and smaller stride-1 filters. On SwiftShader (CPU time in Node, vs the one-row kernel):
- * unrolled 3×3 stride 1 0.5-0.7× the time for ~3.5× the compile time, the row loop with RH = 2 0.6-0.9× for ~1.4×;
- * 5×5 unrolled ~0.5× for ~9× the compile time, the loop 0.8-0.95×.
+ * The kernel a layer ends with. RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7,
+ * divides by it) or, for rows of at most 4 outputs, 4; never the row length itself, so layers of different sizes
+ * share one pipeline per kernel width, stride and dilation (outputs past the row end are computed from clamped
+ * loads and not stored).
+ * 3×3 and smaller at stride and dilation 1 along H: rows unrolled, RH = 4 output rows (2 where the output has
+ * fewer than 4), run first as the row loop (firstDepthwiseRegister) since the unrolled rows compile ~2× longer.
+ * Any other filter: the row loop, with RH = 2 rows where the output has them and the stride along H equals the
+ * dilation (the two rows then share all but one input row; at stride 2 they would share one row of three).
+ * On SwiftShader a vec4 load or store costs ~6 vec4 FMAs, so the cost is loads per output: 3×3 stride 1 at
+ * RH = 2 reads 45 vec4 for 14 outputs, at RH = 4 63 for 28 (CPU time 0.83-0.88× of RH = 2; RH = 2 was 0.5-0.7×
+ * the one-row loop); RH = 6 or RW = 14 gain < 5% more for longer compiles. Unrolling 5×5 or stride-2 rows gained
+ * ~10% for 2-9× the compile time of the loop.
  */
-// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
-// values each, KW / SX / DX are the filter's width, stride and dilation along W, UKH 0 or the height.
+// The plan is unrolled into the generated source and so is part of its name and pipeline key.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
-  const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
-  const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  const mult = g.cout / g.c;
-  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && mult === 1 };
+  const unroll = g.oh > 1 && g.strides[0] === 1 && g.dilations[0] === 1 && g.kh <= 3 && g.kw <= 3;
+  const RH = unroll ? (g.oh >= 4 ? 4 : 2) : g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
+  return {
+    RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, SY: 1, DY: 1,
+    VEC: g.c % 4 === 0 && g.cout === g.c,
+  };
+}
+
+/** The row loop an unrolled plan runs as until it is compiled (Dispatch.upgrade): 2 rows, never fewer invocations. */
+export function firstDepthwiseRegister(p: DwRegisterPlan): DwRegisterPlan {
+  return p.UKH ? { ...p, RH: 2, UKH: 0, SY: 1, DY: 1 } : p;
 }
 
 const registerSources = new Map<string, ShaderDef>();
@@ -207,8 +219,9 @@ function readers(o: number, outputs: number, taps: number, s: number, d: number)
 
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const { RW, RH, KW, SX, DX, UKH, VEC } = p;
-  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}`;
+  const { RW, RH, KW, SX, DX, UKH, SY, DY, VEC } = p;
+  const rowForm = UKH ? `.k${UKH}${SY > 1 || DY > 1 ? `.sy${SY}.dy${DY}` : ''}` : '';
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${rowForm}.kw${KW}.sx${SX}.dx${DX}`;
   let def = registerSources.get(name);
   if (def) return def;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
@@ -221,10 +234,10 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
   if (UKH) {
     const weights = Array.from({ length: UKH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
     // input row r, column by column: each input vec4 live only while the outputs that use it accumulate it
-    const unrolled = reads(RH, UKH, 1, 1).map((r) => {
+    const unrolled = reads(RH, UKH, SY, DY).map((r) => {
       const taps = cols.flatMap((c) => [
         `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
-        ...readers(r, RH, UKH, 1, 1).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
+        ...readers(r, RH, UKH, SY, DY).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
       ]);
       const body = [...rowStart(`iy0 + ${r}`), ...taps];
       return `{\n    ${lines(body, '    ')}\n  }`;
@@ -313,32 +326,30 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
 }
 
 /** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RH × RW outputs × 4 channels per invocation. */
-export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  const p = planDepthwiseRegister(g);
+export async function depthwiseRegisterDispatch(
+  ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string, plan?: DwRegisterPlan,
+): Promise<Dispatch> {
+  const p = plan ?? planDepthwiseRegister(g);
+  const first = firstDepthwiseRegister(p);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
-  const tilesX = Math.ceil(g.ow / p.RW);
-  const tilesY = Math.ceil(g.oh / p.RH);
-  const total = cout4 * tilesX * tilesY * g.n;
   const params = ctx.uniform(
     DW_REGISTER_PARAMS,
     {
-      h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
-      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
+      n: g.n, h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
+      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], ...a.params,
     },
     `${label}.params`,
   );
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
-  const workgroups = grid(Math.ceil(total / 64), ctx.limits);
-  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.constants);
-  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) {
-    const pipeline = await (p.UKH ? unrolled() : ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants }));
-    return { pipeline, bindings, workgroups, label };
-  }
-  // The unrolled rows compile ~3.5× longer than the row loop (same block, grid and bindings), which held up a
-  // first result by 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
-  const pipeline = await ctx.pipeline(registerDepthwiseShader({ ...p, UKH: 0 }), { KH: g.kh, ...a.constants });
-  return { pipeline, bindings, workgroups, label, upgrade: unrolled };
+  // each kernel derives its own block grid from RH and RW (the shader); this grid covers the one with more blocks
+  const blocks = (q: DwRegisterPlan) => cout4 * Math.ceil(g.ow / q.RW) * Math.ceil(g.oh / q.RH) * g.n;
+  const workgroups = grid(Math.ceil(Math.max(blocks(p), blocks(first)) / 64), ctx.limits);
+  const compile = (q: DwRegisterPlan) => ctx.pipeline(registerDepthwiseShader(q), q.UKH ? a.constants : { KH: g.kh, ...a.constants });
+  if (first === p || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) return { pipeline: await compile(p), bindings, workgroups, label };
+  // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
+  // 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
+  return { pipeline: await compile(first), bindings, workgroups, label, upgrade: () => compile(p) };
 }
 
 /** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */
