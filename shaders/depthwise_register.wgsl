@@ -9,12 +9,13 @@
 // Two forms of the walk over input rows:
 //   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 4): the KH·KW weights loaded once and
 //     each of the KH + 3 input rows once: 54 + 9 vec4 loads for 28 outputs, 2.25 per output (3.2 with RH = 2);
-//   a loop over input rows (RH 1 or 2; any other filter): per step one kernel row of weights and one input row. With
-//     RH = 2 (stride along H = dilation along H, so output row 1 at kernel row ky reads the input row of output
-//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (while t < KH) and output
-//     row 1 with kernel row t - 1, carried from the previous step (once t > 0); the guards, uniform over the
-//     lanes, keep an Inf or NaN read only by one output row out of the other (zero weights would not).
-// Unrolling the rows of a 5×5 or a stride-2 filter cost 5-9× the compile time of the loop for little more speed.
+//   a loop over input rows (any other filter, and the unrolled form's first run): per step one kernel row of
+//     weights and one input row. With RH > 1 rows (stride along H = dilation along H, so output row j at kernel
+//     row ky reads the input row of output row 0 at ky + j) it walks KH + RH - 1 rows: row t feeds output row j
+//     with kernel row t - j while 0 <= t - j < KH, that weight row carried from j steps before (a shift register);
+//     the guards, uniform over the lanes, keep an Inf or NaN read only by one output row out of the others (zero
+//     weights would not).
+// Unrolling the rows of a 5×5 or a stride-2 filter cost 2-9× the compile time of the loop for ~10% more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.
 // Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels;

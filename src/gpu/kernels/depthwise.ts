@@ -164,11 +164,8 @@ export interface DwRegisterPlan {
   /** stride and dilation along W (unrolled into the code); along H they are params */
   SX: number;
   DX: number;
-  /** the kernel height when the input rows are unrolled too, else 0: a row loop */
+  /** the kernel height when the input rows are unrolled too (stride and dilation 1 along H), else 0: a row loop */
   UKH: number;
-  /** stride and dilation along H, unrolled with the rows (UKH > 0; else 1, params) */
-  SY: number;
-  DY: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
 }
@@ -178,29 +175,28 @@ export interface DwRegisterPlan {
  * divides by it) or, for rows of at most 4 outputs, 4; never the row length itself, so layers of different sizes
  * share one pipeline per kernel width, stride and dilation (outputs past the row end are computed from clamped
  * loads and not stored).
- * 3×3 and smaller at stride and dilation 1 along H: rows unrolled, RH = 4 output rows (2 where the output has
- * fewer than 4), run first as the row loop (firstDepthwiseRegister) since the unrolled rows compile ~2× longer.
- * Any other filter: the row loop, with RH = 2 rows where the output has them and the stride along H equals the
- * dilation (the two rows then share all but one input row; at stride 2 they would share one row of three).
- * On SwiftShader a vec4 load or store costs ~6 vec4 FMAs, so the cost is loads per output: 3×3 stride 1 at
- * RH = 2 reads 45 vec4 for 14 outputs, at RH = 4 63 for 28 (CPU time 0.83-0.88× of RH = 2; RH = 2 was 0.5-0.7×
- * the one-row loop); RH = 6 or RW = 14 gain < 5% more for longer compiles. Unrolling 5×5 or stride-2 rows gained
- * ~10% for 2-9× the compile time of the loop.
+ * 3×3 and smaller at stride and dilation 1 along H: rows unrolled over RH = 4 output rows (2 where the output has
+ * fewer than 4), run first as the row loop of the same block (firstDepthwiseRegister): the unrolled rows compile
+ * ~2× longer. Any other filter: the row loop, RH = 2 where the output has 2 rows and the stride along H equals the
+ * dilation (the rows then share all but one input row), else 1.
+ * On SwiftShader a vec4 load or store costs ~6 vec4 FMAs, so the cost is loads per output: 3×3 stride 1 unrolled
+ * reads 45 vec4 for 2 × 7 outputs, 63 for 4 × 7 (CPU time 0.83-0.88× of 2 rows); the 4-row loop gained nothing
+ * over 2 rows at 5×5 (nor at stride 2, shifting 2 kernel rows per step), nor did unrolling 5×5 or stride 2 rows
+ * (~10% for 2-9× the compile time). Lanes past the blocks are not free there (a returned lane still runs the
+ * code, masked: a grid for 2 rows under the 4-row kernel cost it 1.35×), so the grid is exact.
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
-  const unroll = g.oh > 1 && g.strides[0] === 1 && g.dilations[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  const RH = unroll ? (g.oh >= 4 ? 4 : 2) : g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
-  return {
-    RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, SY: 1, DY: 1,
-    VEC: g.c % 4 === 0 && g.cout === g.c,
-  };
+  const rows = g.oh > 1 && g.strides[0] === g.dilations[0];
+  const unroll = rows && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
+  const RH = unroll && g.oh >= 4 ? 4 : rows ? 2 : 1;
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c };
 }
 
-/** The row loop an unrolled plan runs as until it is compiled (Dispatch.upgrade): 2 rows, never fewer invocations. */
+/** The row loop an unrolled plan runs as until it is compiled (Dispatch.upgrade): the same block, so the same grid. */
 export function firstDepthwiseRegister(p: DwRegisterPlan): DwRegisterPlan {
-  return p.UKH ? { ...p, RH: 2, UKH: 0, SY: 1, DY: 1 } : p;
+  return p.UKH ? { ...p, UKH: 0 } : p;
 }
 
 const registerSources = new Map<string, ShaderDef>();
@@ -219,9 +215,8 @@ function readers(o: number, outputs: number, taps: number, s: number, d: number)
 
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const { RW, RH, KW, SX, DX, UKH, SY, DY, VEC } = p;
-  const rowForm = UKH ? `.k${UKH}${SY > 1 || DY > 1 ? `.sy${SY}.dy${DY}` : ''}` : '';
-  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${rowForm}.kw${KW}.sx${SX}.dx${DX}`;
+  const { RW, RH, KW, SX, DX, UKH, VEC } = p;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}`;
   let def = registerSources.get(name);
   if (def) return def;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
@@ -234,38 +229,40 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
   if (UKH) {
     const weights = Array.from({ length: UKH * KW }, (_, t) => `let w${Math.floor(t / KW)}_${t % KW} = w[${t ? `${t}u * params.cout4 + ` : ''}c4];`);
     // input row r, column by column: each input vec4 live only while the outputs that use it accumulate it
-    const unrolled = reads(RH, UKH, SY, DY).map((r) => {
+    const unrolled = reads(RH, UKH, 1, 1).map((r) => {
       const taps = cols.flatMap((c) => [
         `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`,
-        ...readers(r, RH, UKH, SY, DY).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
+        ...readers(r, RH, UKH, 1, 1).flatMap(([j, ky]) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += w${ky}_${kx} * v${c};`)),
       ]);
       const body = [...rowStart(`iy0 + ${r}`), ...taps];
       return `{\n    ${lines(body, '    ')}\n  }`;
     });
     rows = [...weights, ...unrolled];
   } else {
-    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried). Each row's FMAs are guarded
-    // by a condition uniform over the lanes rather than fed zero weights, so an Inf or NaN in an input row that
-    // only the other output row reads stays out of this one.
-    const carried = RH > 1 ? Array.from({ length: KW }, (_, kx) => `var p${kx} = vec4<f32>(0.0);`) : [];
+    // Step t reads input row t·dil_y (stride = dilation along H); output row j takes kernel row t - j there, while
+    // 0 <= t - j < KH: row 0 this step's kernel row (w), row j the one loaded j steps before (p{j}, a shift
+    // register of weight rows). Each row's FMAs are guarded by a condition uniform over the lanes rather than fed
+    // zero weights, so an Inf or NaN in an input row that only another output row reads stays out of it.
+    const depth = RH - 1;
+    const D = Array.from({ length: depth }, (_, k) => k + 1);
+    const K = Array.from({ length: KW }, (_, kx) => kx);
+    const carried = D.flatMap((k) => K.map((kx) => `var p${k}_${kx} = vec4<f32>(0.0);`));
     const fmas = (j: number) =>
-      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : 'p'}${kx} * v${c};`));
+      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : `p${j}_`}${kx} * v${c};`));
     const guarded = (cond: string, xs: string[]) => `if (${cond}) {\n      ${lines(xs, '      ')}\n    }`;
     const body = [
       ...rowStart('iy0 + i32(t * params.dil_y)'),
       'let wb = min(t, KH - 1u) * KW * params.cout4 + c4;',
-      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
+      ...K.map((kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
       ...cols.map((c) => `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`),
       ...(RH > 1
         ? [
-            // kernel row t feeds output row 0 while t < KH; the last step feeds output row 1 only
-            guarded('t < KH', fmas(0)),
-            guarded('t > 0u', fmas(1)),
-            ...Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`),
+            ...J.map((j) => guarded(j === 0 ? 't < KH' : j === RH - 1 ? `t >= ${j}u` : `(t >= ${j}u) & (t < KH + ${j}u)`, fmas(j))),
+            ...[...D].reverse().flatMap((k) => K.map((kx) => `p${k}_${kx} = ${k === 1 ? 'w' : `p${k - 1}_`}${kx};`)),
           ]
         : fmas(0)),
     ];
-    rows = [...carried, `for (var t = 0u; t < KH + RH - 1u; t++) {\n    ${lines(body, '    ')}\n  }`];
+    rows = [...carried, `for (var t = 0u; t < KH + ${depth}u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
   const store = J.map((j) => {
     const row = [
@@ -342,9 +339,7 @@ export async function depthwiseRegisterDispatch(
     `${label}.params`,
   );
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
-  // each kernel derives its own block grid from RH and RW (the shader); this grid covers the one with more blocks
-  const blocks = (q: DwRegisterPlan) => cout4 * Math.ceil(g.ow / q.RW) * Math.ceil(g.oh / q.RH) * g.n;
-  const workgroups = grid(Math.ceil(Math.max(blocks(p), blocks(first)) / 64), ctx.limits);
+  const workgroups = grid(Math.ceil((cout4 * Math.ceil(g.ow / p.RW) * Math.ceil(g.oh / p.RH) * g.n) / 64), ctx.limits);
   const compile = (q: DwRegisterPlan) => ctx.pipeline(registerDepthwiseShader(q), q.UKH ? a.constants : { KH: g.kh, ...a.constants });
   if (first === p || ctx.pipelines.has(registerDepthwiseShader(p), a.constants)) return { pipeline: await compile(p), bindings, workgroups, label };
   // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
