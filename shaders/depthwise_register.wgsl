@@ -7,8 +7,8 @@
 // gather (a vec4 load is four) costing ~6 vec4 FMAs, a store about as much, so loads per output are the cost:
 // per input row the block reads it loads the (RW-1)·SX + (KW-1)·DX + 1 pixels its outputs share, once each.
 // Two forms of the walk over input rows:
-//   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 4): the KH·KW weights loaded once and
-//     each of the KH + 3 input rows once: 54 + 9 vec4 loads for 28 outputs, 2.25 per output (3.2 with RH = 2);
+//   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 2): the KH·KW weights loaded once and
+//     each of the KH + 1 input rows once: 36 + 9 vec4 loads for 14 outputs, 3.2 per output (5.1 with one row);
 //   a loop over input rows (any other filter, and the unrolled form's first run): per step one kernel row of
 //     weights and one input row. With RH > 1 rows (stride along H = dilation along H, so output row j at kernel
 //     row ky reads the input row of output row 0 at ky + j) it walks KH + RH - 1 rows: row t feeds output row j
@@ -18,8 +18,8 @@
 // Unrolling the rows of a 5×5 or a stride-2 filter cost 2-9× the compile time of the loop for ~10% more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.
-// Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels;
-// the tile counts follow from RW and RH here, so the unrolled kernel can replace its row loop in the same grid.
+// Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels
+// (the tile counts follow from RW and RH).
 //
 // This file is a template: src/gpu/kernels/depthwise.ts (registerDepthwiseShader) prepends `alias XT = ...;` and
 // the constants RW, RH, KW, SX, replaces the ${...} markers with code unrolled over the taps and outputs
@@ -55,7 +55,6 @@ fn store_y(pix: u32, c4: u32, v: vec4<f32>) {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = gid.x + gid.y * nwg.x * 64u;
-  // the grid may be sized for another block shape (the row loop this kernel upgrades): the blocks are counted here
   let tiles_x = (params.ow + RW - 1u) / RW;
   let tiles_y = (params.oh + RH - 1u) / RH;
   if (id >= params.cout4 * tiles_x * tiles_y * params.n) {

@@ -158,7 +158,7 @@ export const DW_REGISTER_PARAMS = defineParams([
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
-  /** output rows per invocation: the row loop takes 1, or 2 where stride = dilation along H (depthwise_register.wgsl) */
+  /** output rows per invocation: more than 1 needs stride = dilation along H (depthwise_register.wgsl) */
   RH: number;
   KW: number;
   /** stride and dilation along W (unrolled into the code); along H they are params */
@@ -174,23 +174,22 @@ export interface DwRegisterPlan {
  * The kernel a layer ends with. RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7,
  * divides by it) or, for rows of at most 4 outputs, 4; never the row length itself, so layers of different sizes
  * share one pipeline per kernel width, stride and dilation (outputs past the row end are computed from clamped
- * loads and not stored).
- * 3×3 and smaller at stride and dilation 1 along H: rows unrolled over RH = 4 output rows (2 where the output has
- * fewer than 4), run first as the row loop of the same block (firstDepthwiseRegister): the unrolled rows compile
- * ~2× longer. Any other filter: the row loop, RH = 2 where the output has 2 rows and the stride along H equals the
- * dilation (the rows then share all but one input row), else 1.
+ * loads and not stored). RH: 2 rows where the output has them and the stride along H equals the dilation (the
+ * rows then share all but one input row), else 1.
+ * 3×3 and smaller at stride and dilation 1 along H: rows unrolled, run first as the row loop of the same block
+ * (firstDepthwiseRegister): the unrolled rows compile ~2× longer. Any other filter: the row loop.
  * On SwiftShader a vec4 load or store costs ~6 vec4 FMAs, so the cost is loads per output: 3×3 stride 1 unrolled
- * reads 45 vec4 for 2 × 7 outputs, 63 for 4 × 7 (CPU time 0.83-0.88× of 2 rows); the 4-row loop gained nothing
- * over 2 rows at 5×5 (nor at stride 2, shifting 2 kernel rows per step), nor did unrolling 5×5 or stride 2 rows
- * (~10% for 2-9× the compile time). Lanes past the blocks are not free there (a returned lane still runs the
- * code, masked: a grid for 2 rows under the 4-row kernel cost it 1.35×), so the grid is exact.
+ * reads 45 vec4 for 2 × 7 outputs, 63 for 4 × 7 — CPU time 0.83-0.88× of 2 rows, but compiling 2× longer
+ * (~1.1 s), which left the bench's dsc steady window on the row loop; the 4-row loop gained nothing over 2 rows
+ * at 5×5 nor at stride 2, nor did unrolling 5×5 or stride 2 rows (~10% for 2-9× the compile time). Lanes past
+ * the blocks are not free there (a returned lane still runs the code, masked: a grid sized for 2-row blocks under
+ * the 4-row kernel cost it 1.35×), so the grid is exact.
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
-  const rows = g.oh > 1 && g.strides[0] === g.dilations[0];
-  const unroll = rows && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  const RH = unroll && g.oh >= 4 ? 4 : rows ? 2 : 1;
+  const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
+  const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
   return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c };
 }
 
