@@ -2,21 +2,24 @@
 // lanes), same maths and weight/bias packing as depthwise.wgsl:
 //   y[n, oy, ox, o] = act( b[o] + Σ_{ky,kx} w[ky, kx, o] · x[n, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, o / MULT] )
 // No workgroup memory and no barriers (a barrier is a coroutine switch there, and a workgroup array costs
-// seconds of shader compile when the browser zero-fills it). One invocation computes RH (1 or 2) rows of RW
+// seconds of shader compile when the browser zero-fills it). One invocation computes RH rows of RW
 // consecutive outputs × one vec4 of output channels, in registers. There every storage load is a per-lane
-// gather (a vec4 load is four), so loads per output are the cost: per input row the block reads it loads the
-// (RW-1)·SX + (KW-1)·DX + 1 pixels its outputs share, once each. Two forms of the walk over input rows:
+// gather (a vec4 load is four) costing ~6 vec4 FMAs, a store about as much, so loads per output are the cost:
+// per input row the block reads it loads the (RW-1)·SX + (KW-1)·DX + 1 pixels its outputs share, once each.
+// Two forms of the walk over input rows:
 //   rows unrolled (3×3 and smaller, stride and dilation 1 along H, RH = 2): the KH·KW weights loaded once and
 //     each of the KH + 1 input rows once: 36 + 9 vec4 loads for 14 outputs, 3.2 per output (5.1 with one row);
-//   a loop over input rows (any other filter): per step one kernel row of weights and one input row. With
-//     RH = 2 (stride along H = dilation along H, so output row 1 at kernel row ky reads the input row of output
-//     row 0 at ky + 1) it walks KH + 1 rows: row t feeds output row 0 with kernel row t (while t < KH) and output
-//     row 1 with kernel row t - 1, carried from the previous step (once t > 0); the guards, uniform over the
-//     lanes, keep an Inf or NaN read only by one output row out of the other (zero weights would not).
-// Unrolling the rows of a 5×5 or a stride-2 filter cost 5-9× the compile time of the loop for little more speed.
+//   a loop over input rows (any other filter, and the unrolled form's first run): per step one kernel row of
+//     weights and one input row. With RH > 1 rows (stride along H = dilation along H, so output row j at kernel
+//     row ky reads the input row of output row 0 at ky + j) it walks KH + RH - 1 rows: row t feeds output row j
+//     with kernel row t - j while 0 <= t - j < KH, that weight row carried from j steps before (a shift register);
+//     the guards, uniform over the lanes, keep an Inf or NaN read only by one output row out of the others (zero
+//     weights would not).
+// Unrolling the rows of a 5×5 or a stride-2 filter cost 2-9× the compile time of the loop for ~10% more speed.
 // Conditions are combined with `&`, never `&&`: short-circuit operators become branches, and SwiftShader's
 // compile time grows exponentially with their number.
-// Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels.
+// Invocation id = c4 + cout4·(tx + tiles_x·(ty + tiles_y·n)), so neighbouring lanes touch neighbouring channels
+// (the tile counts follow from RW and RH).
 //
 // This file is a template: src/gpu/kernels/depthwise.ts (registerDepthwiseShader) prepends `alias XT = ...;` and
 // the constants RW, RH, KW, SX, replaces the ${...} markers with code unrolled over the taps and outputs
@@ -52,15 +55,17 @@ fn store_y(pix: u32, c4: u32, v: vec4<f32>) {
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let id = gid.x + gid.y * nwg.x * 64u;
-  if (id >= params.total) {
+  let tiles_x = (params.ow + RW - 1u) / RW;
+  let tiles_y = (params.oh + RH - 1u) / RH;
+  if (id >= params.cout4 * tiles_x * tiles_y * params.n) {
     return;
   }
   let c4 = id % params.cout4;
   var r = id / params.cout4;
-  let tx = r % params.tiles_x;
-  r = r / params.tiles_x;
-  let ty = r % params.tiles_y;
-  let n = r / params.tiles_y;
+  let tx = r % tiles_x;
+  r = r / tiles_x;
+  let ty = r % tiles_y;
+  let n = r / tiles_y;
   let ox0 = tx * RW;
   let oy0 = ty * RH;
   let ix0 = i32(ox0 * SX) - params.pad_l;

@@ -133,6 +133,25 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
   });
 
+  // stems (channel loop unrolled, cg <= 4): each pixel's input feeds TN4 = 3 or 4 vec4s of output channels (the one
+  // padding coutg/4 least); a channel-group tail (coutg/4 not a multiple of TN4) is computed clamped and stored twice
+  it.each([
+    [base('stem 3->24 k5 s2 relu', 'conv', { cin: 3, cout: 24, h: 19, w: 21, kernel: [5, 5], strides: [2, 2], pads: [1, 1, 2, 2], act: { kind: 'relu' } }), '8x12'],
+    [base('stem 3->16 k3 s2 hardswish', 'conv', { cin: 3, cout: 16, h: 17, w: 15, strides: [2, 2], pads: [0, 0, 1, 1], act: { kind: 'hardswish' } }), '8x16'],
+    [base('stem 3->20 tail', 'conv', { cin: 3, cout: 20, h: 9, w: 13, strides: [2, 2], act: { kind: 'none' } }), '8x12'],
+    [base('stem 2->28 n=2 tail dilated', 'conv', { n: 2, cin: 2, cout: 28, h: 11, w: 7, dilations: [2, 1], pads: [2, 1, 2, 1], bias: false }), '8x16'],
+    [base('stem 4->32 k2 s1', 'conv', { cin: 4, cout: 32, h: 6, w: 10, kernel: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1], act: { kind: 'sigmoid' } }), '8x16'],
+  ] as const)('%s: conv2d.register4 block %s', async (cfg, block) => {
+    const { sw } = await setup();
+    const pipelines = new PipelineCache(sw.device);
+    const { rn, inputs, constants } = build(cfg);
+    const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
+    const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
+    const { maxErr, bad } = compare(got!.data, want.data);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    expect(pipelines.keys.filter((k) => k.startsWith(`conv2d.register4.${block}.cg${cfg.cin}`)).length, pipelines.keys.join(', ')).toBe(1);
+  });
+
   it.each([
     ['pointwise', base('pw res 12->20', 'pw', { cin: 12, cout: 20, h: 6, w: 7, kernel: [1, 1], pads: [0, 0, 0, 0] })],
     ['implicit GEMM', base('conv res 4->12', 'conv', { cin: 4, cout: 12, h: 9, w: 5 })],

@@ -1,11 +1,12 @@
 // The software-adapter depthwise kernel (shaders/depthwise_register.wgsl) in each of its forms — rows unrolled
-// (3×3 and smaller, stride 1 along H, 2 output rows), the row loop with 2 output rows (stride = dilation along H)
-// and with 1 (any other) — vs Conv.reference: odd output heights (a last block row past OH) and widths (a last
-// run past OW), vec4 and scalar channel paths (multiplier 2 and 3, C not a multiple of 4), batches, dilation,
-// asymmetric pads, non-square filters, every activation. Data unit-scale; tolerance as the conv sweep
+// (3×3 and smaller, stride 1 along H, 2 output rows; first run as the 2-row loop), the row loop with 2 output rows
+// (stride = dilation along H) and with 1 (any other) — vs Conv.reference: odd
+// output heights (a last block's rows past OH) and widths (a last run past OW), vec4 and scalar channel paths
+// (multiplier 2 and 3, C not a multiple of 4), batches, dilation, asymmetric pads, non-square filters, every
+// activation. Data unit-scale; tolerance as the conv sweep
 // (|gpu - ref| <= 1e-4 + 1e-4·|ref|).
 import { describe, expect, it } from 'vitest';
-import { planDepthwiseRegister, registerDepthwiseShader } from '../src/gpu/kernels/depthwise.js';
+import { firstDepthwiseRegister, planDepthwiseRegister, registerDepthwiseShader } from '../src/gpu/kernels/depthwise.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -40,6 +41,9 @@ const CASES: [Config, string][] = [
   [base('1x3 s1', { cin: 8, h: 5, w: 17, kernel: [1, 3], pads: [0, 1, 0, 1] }), 'unrolled'],
   [base('3x1 s1 scalar mult 3', { cin: 2, cout: 6, group: 2, h: 12, w: 4, kernel: [3, 1], pads: [1, 0, 1, 0] }), 'unrolled'],
   [base('1x1 s1 (depthwise scale)', { cin: 8, h: 3, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }), 'unrolled'],
+  // even and odd OH (the last block's second row past OH)
+  ...[2, 3, 4, 5].map((oh): [Config, string] => [base(`3x3 s1 OH ${oh}`, { cin: 12, h: oh, w: 10 }), 'unrolled']),
+  [base('3x3 s1 OH 6 scalar mult 2 relu', { cin: 5, cout: 10, group: 5, h: 6, w: 6, act: { kind: 'relu' } }), 'unrolled'],
   // row loop, 2 rows: larger filters at stride 1, stride = dilation = 2
   [base('5x5 s1 vec4 64x64-like 13x17', { cin: 24, h: 13, w: 17, kernel: [5, 5], pads: [2, 2, 2, 2] }), 'loop2'],
   [base('5x5 s1 scalar c7 n=3', { n: 3, cin: 7, h: 7, w: 8, kernel: [5, 5], pads: [1, 2, 3, 2], act: { kind: 'none' } }), 'loop2'],
@@ -72,7 +76,7 @@ describe('software-adapter depthwise kernel vs reference', () => {
     });
     expect(registerDepthwiseShader(plan).name).toMatch(FORM[form]!);
     // the unrolled form first runs as the row loop (Dispatch.upgrade): both are checked
-    for (const first of form === 'unrolled' ? [false, true] : [false]) {
+    for (const first of form.startsWith('unrolled') ? [false, true] : [false]) {
       const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, pipelines, undefined, first);
       const { maxErr, bad } = compare(got.y, want.data);
       if (bad >= 0) expect.fail(`${first ? 'row loop' : form}: element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
@@ -106,6 +110,8 @@ describe('software-adapter depthwise kernel vs reference', () => {
   // Inf and NaN in input rows only some outputs read: those reach exactly the outputs the reference gives them
   it.each([
     ['unrolled', base('non-finite unrolled', { cin: 8, h: 8, w: 9, act: { kind: 'none' } })],
+    // its first run, the 2-row loop
+    ['first', base('non-finite first', { cin: 8, h: 8, w: 9, act: { kind: 'none' } })],
     ['loop2', base('non-finite loop2', { cin: 8, h: 8, w: 9, kernel: [5, 5], pads: [2, 2, 2, 2], act: { kind: 'none' } })],
     ['loop1', base('non-finite loop1', { cin: 8, h: 9, w: 9, strides: [2, 2], act: { kind: 'none' } })],
   ] as const)('Inf and NaN inputs reach only the outputs that read them [%s]', async (form, cfg) => {
@@ -118,7 +124,7 @@ describe('software-adapter depthwise kernel vs reference', () => {
     data[(5 * cfg.h + cfg.h - 1) * cfg.w + 0] = NaN;
     const ins = [{ shape: x.shape, data }, ...inputs.slice(1)];
     const want = Conv.reference(ins, rn.attrs as ConvAttrs)[0] as Tensor;
-    const got = (await runProgram(sw, convProgram({ variant: 'register' }), rn, ins, pipelines)).y;
+    const got = (await runProgram(sw, convProgram({ variant: 'register' }), rn, ins, pipelines, undefined, form === 'first')).y;
     expect(want.data.some((v) => !Number.isFinite(v)) && want.data.some((v) => Number.isFinite(v))).toBe(true);
     for (let i = 0; i < want.data.length; i++) {
       const [g, r] = [got[i]!, want.data[i]!];
@@ -131,7 +137,9 @@ describe('software-adapter depthwise kernel vs reference', () => {
     const g = (kh: number, sy: number, dy: number, oh = 9) => ({
       n: 1, c: 8, h: 20, w: 20, cout: 8, oh, ow: 9, kh, kw: kh, strides: [sy, 1] as const, dilations: [dy, 1] as const, pads: [0, 0, 0, 0] as const,
     });
-    expect([g(3, 1, 1), g(5, 1, 1), g(3, 2, 2), g(3, 2, 1), g(3, 1, 2), g(3, 1, 1, 1)].map((x) => planDepthwiseRegister(x)).map((p) => [p.RH, p.UKH]))
-      .toEqual([[2, 3], [2, 0], [2, 0], [1, 0], [1, 0], [1, 0]]);
+    expect([g(3, 1, 1), g(5, 1, 1), g(3, 2, 2), g(3, 2, 1), g(3, 1, 2), g(3, 1, 1, 1), g(3, 1, 1, 3), g(5, 1, 1, 2)].map((x) => planDepthwiseRegister(x)).map((p) => [p.RH, p.UKH]))
+      .toEqual([[2, 3], [2, 0], [2, 0], [1, 0], [1, 0], [1, 0], [2, 3], [2, 0]]);
+    // the unrolled kernel's first run is the row loop of the same block (so the same grid)
+    expect(firstDepthwiseRegister(planDepthwiseRegister(g(3, 1, 1)))).toMatchObject({ RH: 2, RW: 7, UKH: 0 });
   });
 });

@@ -2,6 +2,7 @@
 // over awkward shapes (odd sizes, batch > 1, ranks 1–5 for Resize). Tolerance: |gpu − cpu| ≤ 1e-5 + 1e-5·|cpu|
 // (Resize blends in f32 with f32 weights from the same host-computed tables; ConvTranspose sums in f32).
 import { afterAll, describe, expect, it } from 'vitest';
+import { resizeUp2Eligible } from '../src/gpu/kernels/resize-up2.js';
 import { isPatchUpsample } from '../src/gpu/programs/convtranspose.gpu.js';
 import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
 import type { Value } from '../src/graph/ir.js';
@@ -26,6 +27,12 @@ describe('Resize', () => {
     // channels a multiple of 4: the vec4 kernel
     [[2, 8, 5, 7], [2, 8, 9, 4]],
     [[1, 12, 3, 3], [1, 12, 7, 6]],
+    // doubled, channels a multiple of 4: at half-pixel centres the 2x kernel (resize_up2.wgsl), odd sizes leaving
+    // half blocks, 1 pixel (every neighbour clamped), batch 2
+    [[2, 8, 5, 7], [2, 8, 10, 14]],
+    [[1, 4, 1, 1], [1, 4, 2, 2]],
+    [[1, 16, 6, 4], [1, 16, 12, 8]],
+    [[1, 4, 3, 1], [1, 4, 6, 2]],
   ];
   const MODES: Record<string, AttrRecord>[] = [
     { linear: { mode: 'linear' } },
@@ -44,6 +51,22 @@ describe('Resize', () => {
         await checkGpu(log, `Resize ${label} ${JSON.stringify(s)}->${JSON.stringify(sizes)}`, 'Resize', [rand(s, k + 1, -3, 3), EMPTY, EMPTY, c1(sizes)], { attrs });
     });
   }
+  it('the 2x kernel takes exactly the doubling at half-pixel centres with whole vec4s of channels', () => {
+    const axis = (inSize: number, outSize: number, off: number, inv = inSize / outSize) => ({ inSize, outSize, inv, offIn: off, offOut: off });
+    const attrs = (h: ReturnType<typeof axis>, w: ReturnType<typeof axis>, mode: 'linear' | 'nearest' = 'linear') =>
+      ({ mode, nearest: 'round_prefer_floor', outShape: [1, 8, h.outSize, w.outSize], h, w }) as const;
+    const half = (i: number, o = 2 * i) => axis(i, o, 0.5);
+    expect([
+      resizeUp2Eligible(attrs(half(5), half(7)), 8),
+      resizeUp2Eligible(attrs(half(1), half(1)), 4),
+      resizeUp2Eligible(attrs(half(5), half(7)), 6),
+      resizeUp2Eligible(attrs(half(5), half(7), 'nearest'), 8),
+      resizeUp2Eligible(attrs(half(5), axis(7, 14, 0)), 8),
+      resizeUp2Eligible(attrs(half(5, 9), half(7)), 8),
+      resizeUp2Eligible(attrs(half(5), axis(7, 14, 0.5, 0.25)), 8),
+    ]).toEqual([true, true, false, false, false, false, false]);
+  });
+
   it('scales input', async () => {
     await checkGpu(log, 'Resize scales 2x', 'Resize', [rand([1, 4, 6, 5], 9), EMPTY, c1([1, 1, 2, 2])], { attrs: { mode: 'linear' } });
     await checkGpu(log, 'Resize scales 0.6x1.5', 'Resize', [rand([2, 3, 5, 6], 10), EMPTY, c1([1, 1, 0.6, 1.5])], { attrs: { mode: 'nearest' } });

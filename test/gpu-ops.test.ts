@@ -128,6 +128,10 @@ describe('pooling (NHWC)', () => {
     ['vec4: 2x2 stride 2 (BlazeFace)', [1, 4, 8, 6], { kernel_shape: [2, 2], strides: [2, 2] }],
     ['vec4: 3x3 s2 pads, batch 2', [2, 8, 9, 7], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
     ['vec4: ceil_mode, dilations, asymmetric pads', [1, 12, 10, 9], { kernel_shape: [3, 2], strides: [2, 2], dilations: [2, 1], pads: [2, 0, 1, 1], ceil_mode: 1 }],
+    // the whole image, C % 4 == 0 (a squeeze-and-excitation pool): the average on the software adapter's channel-mean kernel
+    ['vec4: whole image, batch 2', [2, 8, 6, 5], { kernel_shape: [6, 5] }],
+    // more than 9 taps: the loop kernel on every adapter
+    ['vec4: 4x3 window', [1, 4, 9, 8], { kernel_shape: [4, 3], strides: [1, 2], pads: [1, 1, 2, 0] }],
   ];
   for (const op of ['MaxPool', 'AveragePool']) {
     it(op, async () => {

@@ -81,6 +81,34 @@ describe('graph optimiser', () => {
     expect(cmp.ok, `max abs ${cmp.maxAbsErr}`).toBe(true);
   });
 
+  it('a residual produced after the conv (BlazeFace: the MaxPool shortcut built after the block) fuses, the conv moved to the Add', () => {
+    const b = new GraphBuilder('late');
+    const x = b.input('x', [2, 8, 10, 9]);
+    const d = b.depthwiseConv2d(x, 8, 3, { stride: 2, padding: 1, bias: true });
+    const c = b.pointwiseConv2d(d, 8, 8, { bias: true, name: 'pw' });
+    const p = b.maxPool2d(x, 2, { stride: 2, ceilMode: true });
+    b.output(b.relu(b.add(c, p)), 'y');
+    const r0 = resolve(b.build(), {});
+    // as the TFLite file orders them: the shortcut after the block's convs
+    const order = ['Conv', 'Conv', 'MaxPool', 'Add', 'Relu'];
+    const rg = { ...r0, nodes: [...r0.nodes].sort((m, n) => order.indexOf(m.node.op) - order.indexOf(n.node.op) || (m.node.name === 'pw' ? 1 : -1)) };
+    expect(rg.nodes.map((n) => n.node.op)).toEqual(order);
+    expect(rg.nodes[1]!.node.name).toBe('pw');
+    for (const cpu of [false, true]) {
+      const { graph, report } = optimize(rg, { cpu });
+      expect(report.fusedResidual).toBe(1);
+      // the fused conv runs after the MaxPool it reads
+      expect(graph.nodes.map((n) => n.node.op)).toEqual(cpu ? ['Conv', 'MaxPool', 'Conv'] : ['Conv', 'MaxPool', 'Conv', 'Relu']);
+      expect(graph.nodes[2]!.node.inputs[3]).toBe(graph.nodes[1]!.node.outputs[0]);
+      const input = tensor([2, 8, 10, 9], randn(2 * 8 * 10 * 9, 31));
+      const want = runCpu(rg, { x: input }, { fast: false }).get('y')!;
+      for (const fast of [false, true]) {
+        const got = runCpu(graph, { x: input }, { fast }).get('y')!;
+        expect(Math.max(...got.data.map((v, i) => Math.abs(v - want.data[i]!))), `cpu=${cpu} fast=${fast}`).toBeLessThanOrEqual(1e-5);
+      }
+    }
+  });
+
   it('cpu option: a Relu or ReLU6 after a fused residual joins the conv as its post activation; bitwise the unfused answer on the CPU, refused by fuse-dwpw', () => {
     // BlazeFace's block: depthwise -> pointwise (+ x) -> relu, and a regular conv (+ x) -> relu6; a residual conv
     // whose output has a second reader keeps its Relu

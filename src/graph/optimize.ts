@@ -109,7 +109,9 @@ export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph
 
 /**
  * Add(conv, r) -> one Conv whose epilogue adds r, when the conv is a GEMM-shaped kernel (not depthwise), its
- * output has no other reader, and r has the output's shape and is ready before the conv runs.
+ * output has no other reader, and r has the output's shape. The fused conv runs where the conv ran when r is ready
+ * by then, else where the Add ran (its own inputs are ready earlier still, and nothing between read its output):
+ * BlazeFace pads its MaxPool shortcut after the conv it is added to.
  */
 function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport): void {
   for (let k = 0; k < uses.length; k++) {
@@ -126,12 +128,12 @@ function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, 
       const a = conv.attrs as ConvAttrs;
       if (conv.node.op !== 'Conv' || a.residual || convKernelFor(conv.inputShapes[0]!, a) === 'depthwise') continue;
       if (uses.readers(convOut).some((j) => j !== k)) continue;
-      if ((uses.producer(other) ?? -1) >= ci) continue;
-      if (rg.constants.has(other)) continue;
+      if (rg.constants.has(other) || other === convOut) continue;
+      const at = (uses.producer(other) ?? -1) < ci ? ci : k;
       const inputs = [...conv.node.inputs];
       while (inputs.length < 3) inputs.push('');
-      uses.remove(k);
-      uses.set(ci, {
+      uses.remove(at === ci ? k : ci);
+      uses.set(at, {
         ...conv,
         node: { ...conv.node, inputs: [...inputs, other], outputs: [add.node.outputs[0]!] },
         attrs: { ...a, residual: true },

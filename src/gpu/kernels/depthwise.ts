@@ -150,45 +150,52 @@ export interface DwBuffers {
 }
 
 export const DW_REGISTER_PARAMS = defineParams([
-  ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
-  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['total', 'u32'],
-  ['act_a', 'f32'], ['act_b', 'f32'],
+  ['n', 'u32'], ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['cout', 'u32'], ['cout4', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
+  ['stride_y', 'u32'], ['dil_y', 'u32'], ['pad_t', 'i32'], ['pad_l', 'i32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
 /** The shape of the software-adapter depthwise kernel; each distinct value is one generated module. */
 export interface DwRegisterPlan {
   /** outputs along W per invocation */
   RW: number;
-  /** output rows per invocation: 2 needs stride = dilation along H (depthwise_register.wgsl) */
+  /** output rows per invocation: more than 1 needs stride = dilation along H (depthwise_register.wgsl) */
   RH: number;
   KW: number;
   /** stride and dilation along W (unrolled into the code); along H they are params */
   SX: number;
   DX: number;
-  /** the kernel height when the input rows are unrolled too (3×3 and smaller, stride and dilation 1 along H), else 0: a row loop */
+  /** the kernel height when the input rows are unrolled too (stride and dilation 1 along H), else 0: a row loop */
   UKH: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
 }
 
 /**
- * RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7, divides by it) or, for rows
- * of at most 4 outputs, 4; never the row length itself, so layers of different sizes share one pipeline per
- * kernel width, stride and dilation (outputs past the row end are computed from clamped loads and not stored).
- * RH: 2 rows where the output has them and the stride along H equals the dilation (then the two rows share
- * all but one input row; at stride 2 they would share one row of three and the kernel keeps one row).
- * UKH: rows unrolled for 3×3 and smaller stride-1 filters. On SwiftShader (CPU time in Node, vs the one-row kernel):
- * unrolled 3×3 stride 1 0.5-0.7× the time for ~3.5× the compile time, the row loop with RH = 2 0.6-0.9× for ~1.4×;
- * 5×5 unrolled ~0.5× for ~9× the compile time, the loop 0.8-0.95×.
+ * The kernel a layer ends with. RW: the output run per invocation, 7 (every MobileNet size, 112, 56, 28, 14, 7,
+ * divides by it) or, for rows of at most 4 outputs, 4; never the row length itself, so layers of different sizes
+ * share one pipeline per kernel width, stride and dilation (outputs past the row end are computed from clamped
+ * loads and not stored). RH: 2 rows where the output has them and the stride along H equals the dilation (the
+ * rows then share all but one input row), else 1.
+ * 3×3 and smaller at stride and dilation 1 along H: rows unrolled, run first as the row loop of the same block
+ * (firstDepthwiseRegister): the unrolled rows compile ~2× longer. Any other filter: the row loop.
+ * On SwiftShader a vec4 load or store costs ~6 vec4 FMAs, so the cost is loads per output: 3×3 stride 1 unrolled
+ * reads 45 vec4 for 2 × 7 outputs, 63 for 4 × 7 — CPU time 0.83-0.88× of 2 rows, but compiling 2× longer
+ * (~1.1 s), which left the bench's dsc steady window on the row loop; the 4-row loop gained nothing over 2 rows
+ * at 5×5 nor at stride 2, nor did unrolling 5×5 or stride 2 rows (~10% for 2-9× the compile time). Lanes past
+ * the blocks are not free there (a returned lane still runs the code, masked: a grid sized for 2-row blocks under
+ * the 4-row kernel cost it 1.35×), so the grid is exact.
  */
-// The plan is unrolled into the generated source and so is part of its name and pipeline key: RW and RH take two
-// values each, KW / SX / DX are the filter's width, stride and dilation along W, UKH 0 or the height.
+// The plan is unrolled into the generated source and so is part of its name and pipeline key.
 export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
   const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
   const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  const mult = g.cout / g.c;
-  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && mult === 1 };
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c };
+}
+
+/** The row loop an unrolled plan runs as until it is compiled (Dispatch.upgrade): the same block, so the same grid. */
+export function firstDepthwiseRegister(p: DwRegisterPlan): DwRegisterPlan {
+  return p.UKH ? { ...p, UKH: 0 } : p;
 }
 
 const registerSources = new Map<string, ShaderDef>();
@@ -231,28 +238,30 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     });
     rows = [...weights, ...unrolled];
   } else {
-    // row 0 takes this step's kernel row (w), row 1 the previous step's (p, carried). Each row's FMAs are guarded
-    // by a condition uniform over the lanes rather than fed zero weights, so an Inf or NaN in an input row that
-    // only the other output row reads stays out of this one.
-    const carried = RH > 1 ? Array.from({ length: KW }, (_, kx) => `var p${kx} = vec4<f32>(0.0);`) : [];
+    // Step t reads input row t·dil_y (stride = dilation along H); output row j takes kernel row t - j there, while
+    // 0 <= t - j < KH: row 0 this step's kernel row (w), row j the one loaded j steps before (p{j}, a shift
+    // register of weight rows). Each row's FMAs are guarded by a condition uniform over the lanes rather than fed
+    // zero weights, so an Inf or NaN in an input row that only another output row reads stays out of it.
+    const depth = RH - 1;
+    const D = Array.from({ length: depth }, (_, k) => k + 1);
+    const K = Array.from({ length: KW }, (_, kx) => kx);
+    const carried = D.flatMap((k) => K.map((kx) => `var p${k}_${kx} = vec4<f32>(0.0);`));
     const fmas = (j: number) =>
-      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : 'p'}${kx} * v${c};`));
+      cols.flatMap((c) => readers(c, RW, KW, SX, DX).map(([i, kx]) => `a${j}_${i} += ${j === 0 ? 'w' : `p${j}_`}${kx} * v${c};`));
     const guarded = (cond: string, xs: string[]) => `if (${cond}) {\n      ${lines(xs, '      ')}\n    }`;
     const body = [
       ...rowStart('iy0 + i32(t * params.dil_y)'),
       'let wb = min(t, KH - 1u) * KW * params.cout4 + c4;',
-      ...Array.from({ length: KW }, (_, kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
+      ...K.map((kx) => `let w${kx} = w[wb${kx ? ` + ${kx}u * params.cout4` : ''}];`),
       ...cols.map((c) => `let v${c} = select(vec4<f32>(0.0), load_x(row + xc${c}, ch), rok & ok${c});`),
       ...(RH > 1
         ? [
-            // kernel row t feeds output row 0 while t < KH; the last step feeds output row 1 only
-            guarded('t < KH', fmas(0)),
-            guarded('t > 0u', fmas(1)),
-            ...Array.from({ length: KW }, (_, kx) => `p${kx} = w${kx};`),
+            ...J.map((j) => guarded(j === 0 ? 't < KH' : j === RH - 1 ? `t >= ${j}u` : `(t >= ${j}u) & (t < KH + ${j}u)`, fmas(j))),
+            ...[...D].reverse().flatMap((k) => K.map((kx) => `p${k}_${kx} = ${k === 1 ? 'w' : `p${k - 1}_`}${kx};`)),
           ]
         : fmas(0)),
     ];
-    rows = [...carried, `for (var t = 0u; t < KH + RH - 1u; t++) {\n    ${lines(body, '    ')}\n  }`];
+    rows = [...carried, `for (var t = 0u; t < KH + ${depth}u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
   const store = J.map((j) => {
     const row = [
@@ -313,32 +322,30 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
 }
 
 /** The software-adapter kernel (depthwise_register.wgsl): no workgroup memory, RH × RW outputs × 4 channels per invocation. */
-export async function depthwiseRegisterDispatch(ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string): Promise<Dispatch> {
-  const p = planDepthwiseRegister(g);
+export async function depthwiseRegisterDispatch(
+  ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string, plan?: DwRegisterPlan,
+): Promise<Dispatch> {
+  const p = plan ?? planDepthwiseRegister(g);
+  const first = firstDepthwiseRegister(p);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
-  const tilesX = Math.ceil(g.ow / p.RW);
-  const tilesY = Math.ceil(g.oh / p.RH);
-  const total = cout4 * tilesX * tilesY * g.n;
   const params = ctx.uniform(
     DW_REGISTER_PARAMS,
     {
-      h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
-      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], tiles_x: tilesX, tiles_y: tilesY, total, ...a.params,
+      n: g.n, h: g.h, w: g.w, c: g.c, cout: g.cout, cout4, mult: g.cout / g.c, oh: g.oh, ow: g.ow,
+      stride_y: g.strides[0], dil_y: g.dilations[0], pad_t: g.pads[0], pad_l: g.pads[1], ...a.params,
     },
     `${label}.params`,
   );
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
-  const workgroups = grid(Math.ceil(total / 64), ctx.limits);
-  const unrolled = () => ctx.pipeline(registerDepthwiseShader(p), a.specialized);
-  if (!p.UKH || ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) {
-    const pipeline = await (p.UKH ? unrolled() : ctx.pipeline(registerDepthwiseShader(p), { KH: g.kh, ...a.constants }));
-    return { pipeline, bindings, workgroups, label };
-  }
-  // The unrolled rows compile ~3.5× longer than the row loop (same block, grid and bindings), which held up a
-  // first result by 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
-  const pipeline = await ctx.pipeline(registerDepthwiseShader({ ...p, UKH: 0 }), { KH: g.kh, ...a.constants });
-  return { pipeline, bindings, workgroups, label, upgrade: unrolled };
+  const workgroups = grid(Math.ceil((cout4 * Math.ceil(g.ow / p.RW) * Math.ceil(g.oh / p.RH) * g.n) / 64), ctx.limits);
+  // A first result runs the shared activation (activationSpec), the unrolled kernel swapped in later the exact one.
+  const compile = (q: DwRegisterPlan, act: { ACT: number }) => ctx.pipeline(registerDepthwiseShader(q), q.UKH ? act : { KH: g.kh, ...act });
+  if (first === p) return { pipeline: await compile(p, a.constants), bindings, workgroups, label };
+  if (ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) return { pipeline: await compile(p, a.specialized), bindings, workgroups, label };
+  // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
+  // 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
+  return { pipeline: await compile(first, a.constants), bindings, workgroups, label, upgrade: () => compile(p, a.specialized) };
 }
 
 /** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */

@@ -99,7 +99,7 @@ const channelMeanParams = defineParams([['hw', 'u32'], ['c4s', 'u32'], ['total',
 const CHANNEL_MEAN_SHADER = shader('channel_mean.register', channelMeanWgsl, channelMeanParams);
 
 /** The software-adapter kernel for a mean over H and W of NHWC with C % 4 == 0, when that is the reduction asked. */
-async function channelMeanDispatch(ctx: GpuBuildCtx, op: string, xs: Shape, axes: readonly number[], label: string): Promise<Dispatch | undefined> {
+export async function channelMeanDispatch(ctx: GpuBuildCtx, op: string, xs: Shape, axes: readonly number[], label: string): Promise<Dispatch | undefined> {
   const [n, c, h, w] = xs as [number, number, number, number];
   const hwAxes = axes.length === 2 && axes[0] === 2 && axes[1] === 3;
   if (REDUCE_OP[op] !== 0 || xs.length !== 4 || layoutOf(xs) !== 'nhwc' || !hwAxes || c % 4 !== 0 || h * w === 0) return undefined;

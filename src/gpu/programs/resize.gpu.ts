@@ -6,6 +6,7 @@ import { shader } from '../shader.js';
 import { sizeOf } from '../../tensor.js';
 import { grid1D, WG } from './copy.gpu.js';
 import { axisTable, type AxisTable, type ResizeAttrs } from '../../ops/resize.js';
+import { resizeUp2Dispatch, resizeUp2Eligible } from '../kernels/resize-up2.js';
 
 const params = defineParams([
   ['n', 'u32'],
@@ -38,6 +39,8 @@ const resizeProgram: GpuProgram = {
     const n = sizeOf(ys);
     if (n === 0) return { dispatches: [] };
     const inner = layoutOf(ys) === 'nhwc' ? ys[1]! : 1;
+    if (layoutOf(ys) === 'nhwc' && resizeUp2Eligible(a, inner))
+      return { dispatches: [await resizeUp2Dispatch(ctx, a, ys[0]!, inner, { kind: 'input', index: 0 }, { kind: 'output', index: 0 }, rn.node.name)] };
     const table = packTables(axisTable(a.h, a.mode, a.nearest), axisTable(a.w, a.mode, a.nearest));
     const lanes = inner % 4 === 0 ? 4 : 1;
     const values = { n: n / lanes, inner: inner / lanes, ih: a.h.inSize, iw: a.w.inSize, oh: a.h.outSize, ow: a.w.outSize, w_off: 3 * a.h.outSize };
