@@ -46,10 +46,10 @@ fn lin4(row: u32, n4: u32, acc: vec4<f32>) -> vec4<f32> {
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let id0 = gid.x + gid.y * nwg.x * 64u;
-  // lanes past the end leave; with QB none does (subgroupBroadcast reads the whole subgroup, in uniform control
-  // flow): groups is a multiple of 4 there, so a subgroup past the end repeats the last one, storing its values again
-  ${EXIT}
+  let id = gid.x + gid.y * nwg.x * 64u;
+  if (id >= params.groups) {
+    return;
+  }
   let tn = id % params.tiles_n;
   let tm = (id / params.tiles_n) % params.tiles_m;
   let t = id / (params.tiles_n * params.tiles_m);
@@ -62,7 +62,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let boff = off[3u * t + 1u] / 4u;
   // Clamped row starts of A and column groups of B: the k loop needs no bounds checks.
   ${SETUP}
-  for (var k = 0u; k < params.k; k += KSTEP) {
+  for (var k = 0u; k < params.k; k++) {
     let bk = boff + k * b_sk4;
     ${BODY}
   }

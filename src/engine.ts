@@ -18,8 +18,6 @@ export interface AdapterSummary {
   limits: Record<string, number>;
   /** The smallest subgroup size the adapter may run (GPUAdapterInfo.subgroupMinSize; WebGPU's floor, 4, when unreported). */
   subgroupMinSize: number;
-  /** The largest (GPUAdapterInfo.subgroupMaxSize; 128, WebGPU's ceiling, when unreported). */
-  subgroupMaxSize?: number;
 }
 
 export interface LayerProfile {

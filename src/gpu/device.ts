@@ -56,7 +56,6 @@ export function summarizeAdapter(adapter: GPUAdapter): AdapterSummary {
     features: [...adapter.features].map(String).sort(),
     limits,
     subgroupMinSize: (info as { subgroupMinSize?: number } | undefined)?.subgroupMinSize ?? 4,
-    subgroupMaxSize: (info as { subgroupMaxSize?: number } | undefined)?.subgroupMaxSize ?? 128,
   };
 }
 

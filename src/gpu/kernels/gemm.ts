@@ -217,12 +217,6 @@ export interface Gemm4Plan {
   RF: boolean;
   /** narrow residual: R has params.r_n4 vec4s per row, zero beyond (a folded channel Pad) */
   RN: boolean;
-  /**
-   * quad broadcast (subgroups of exactly 4, SwiftShader): the 4 lanes of a subgroup share their TM rows of A
-   * (tiles_n a multiple of 4), each loads TM/4 of them for 4 k at once and subgroupBroadcast hands them round,
-   * so a lane issues TM/4 A loads per k instead of TM (K a multiple of 4, TM of 4)
-   */
-  QB?: boolean;
 }
 
 /** True when B, C, Y (and R) can be addressed in whole vec4s along n (A is read as floats with any strides). */
@@ -249,36 +243,22 @@ const gemm4Sources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.QB ? '.qb' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
   const setup = [
-    ...I.flatMap((i) => [`let gm${i} = min(m0 + ${i}u, lm);`, ...(p.QB ? [] : [`let ar${i} = aoff + gm${i} * params.a_sm;`])]),
-    ...(p.QB ? Array.from({ length: TM / 4 }, (_, r) => `let aq${r} = aoff + min(m0 + (id % 4u) + ${4 * r}u, lm) * params.a_sm;`) : []),
+    ...I.flatMap((i) => [`let gm${i} = min(m0 + ${i}u, lm);`, `let ar${i} = aoff + gm${i} * params.a_sm;`]),
     ...J.map((j) => `let bc${j} = min(n40 + ${j}u, ln4);`),
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
-  const fma = (i: number, av: string) => J.map((j) => `s${i}_${j} += ${av} * b${j};`);
-  // QB: lane q holds rows q, q + 4, ... of the subgroup's block for k .. k + 3 (x<r>), row i comes from lane i % 4
-  const R = Array.from({ length: TM / 4 }, (_, r) => r);
-  const body = !p.QB
-    ? [
-        'let ka = k * params.a_sk;',
-        ...J.map((j) => `let b${j} = b4[bk + bc${j}];`),
-        ...I.flatMap((i) => [`let av${i} = a[ar${i} + ka];`, ...fma(i, `av${i}`)]),
-      ]
-    : [
-        ...R.map((r) => `let x${r} = vec4<f32>(${[0, 1, 2, 3].map((u) => `a[aq${r} + (k + ${u}u) * params.a_sk]`).join(', ')});`),
-        ...[0, 1, 2, 3].flatMap((u) => [
-          `{\n      let bu = bk + ${u}u * b_sk4;`,
-          ...J.map((j) => `  let b${j} = b4[bu + bc${j}];`),
-          ...I.flatMap((i) => fma(i, `subgroupBroadcast(x${Math.floor(i / 4)}[${u}], ${i % 4}u)`).map((l) => `  ${l}`)),
-          '}',
-        ]),
-      ];
+  const body = [
+    'let ka = k * params.a_sk;',
+    ...J.map((j) => `let b${j} = b4[bk + bc${j}];`),
+    ...I.flatMap((i) => [`let av${i} = a[ar${i} + ka];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
+  ];
   // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
   // hold exactly that row's / group's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
@@ -294,13 +274,9 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
       ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)};`),
     ]),
   ];
-  const source = [...(p.QB ? ['enable subgroups;'] : []), `const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `const KSTEP: u32 = ${p.QB ? 4 : 1}u;`, withActivation(gemmVec4RegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r4: array<vec4<f32>>;' : '')
-    .replace(
-      '${EXIT}',
-      p.QB ? 'let id = select(id0, params.groups - 4u + id0 % 4u, id0 >= params.groups);' : 'if (id0 >= params.groups) {\n    return;\n  }\n  let id = id0;',
-    )
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${BODY}', body.join('\n    '))
     .replace('${STORE}', store.join('\n  '));
@@ -380,9 +356,7 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
-  const qb = quadBroadcast(ctx, p, s.k, Math.ceil(s.n / 4 / p.TN4));
-  // QB: column tiles padded to a multiple of 4 (the extra lanes repeat the last group, see gemm_vec4_register.wgsl)
-  const tilesN = qb ? Math.ceil(s.n / 4 / p.TN4 / 4) * 4 : Math.ceil(s.n / 4 / p.TN4);
+  const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
   // Time to first result: every GEMM of this block shape can run the shared kernel (C read, a zero bias row
   // standing in when there is none; the Clip epilogue for None/Relu: activationSpec), so a model's and a page's
@@ -390,35 +364,13 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   // (Winograd's) compiles its own lean kernel ~25% faster than the shared one: when nothing is cached it runs
   // that, and the shared one compiles after the first call for later models.
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
-  // The quad-broadcast kernel compiles ~1.5-2x longer: it is only ever the exact kernel, swapped in after the first call.
   const def = registerGemmShader(p);
-  const exactDef = qb ? registerGemmShader({ ...p, QB: true }) : def;
   const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
   const lean = !s.c && s.act.kind === 'none';
-  if (ctx.pipelines.has(exactDef, exact)) return { ...d, pipeline: await ctx.pipeline(exactDef, exact) };
-  const upgrade = () => ctx.pipeline(exactDef, exact);
-  if (exact.HAS_C === shared.HAS_C && exact.ACT === shared.ACT)
-    return { ...d, pipeline: await ctx.pipeline(def, exact), ...(qb ? { upgrade } : {}) };
-  if (ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact), ...(qb ? { upgrade } : {}) };
-  if (lean && !ctx.pipelines.has(def, shared))
-    return { ...d, pipeline: await ctx.pipeline(def, exact), warm: () => ctx.pipeline(def, shared), ...(qb ? { upgrade } : {}) };
-  return { ...d, pipeline: await ctx.pipeline(def, shared), upgrade };
-}
-
-/** Largest share of padded (repeated) column tiles the quad-broadcast kernel may add. */
-const QB_MAX_PAD = 0.2;
-
-/**
- * Whether the GEMM runs the quad-broadcast kernel (Gemm4Plan.QB): subgroups of exactly 4 lanes (SwiftShader), a
- * block of 4 or 8 rows, K a multiple of 4 and few column tiles wasted padding them to a multiple of 4.
- */
-function quadBroadcast(ctx: GpuBuildCtx, p: Gemm4Plan, k: number, tilesN: number): boolean {
-  const pad = Math.ceil(tilesN / 4) * 4 - tilesN;
-  return (
-    ctx.device.features.has('subgroups' as GPUFeatureName) && ctx.info.subgroupMinSize === 4 && ctx.info.subgroupMaxSize === 4 &&
-    p.TM % 4 === 0 && k % 4 === 0 && k > 0 && pad <= QB_MAX_PAD * tilesN
-  );
+  if ((exact.HAS_C === shared.HAS_C && exact.ACT === shared.ACT) || ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
+  if (lean && !ctx.pipelines.has(def, shared)) return { ...d, pipeline: await ctx.pipeline(def, exact), warm: () => ctx.pipeline(def, shared) };
+  return { ...d, pipeline: await ctx.pipeline(def, shared), upgrade: () => ctx.pipeline(def, exact) };
 }
