@@ -28,6 +28,11 @@ export interface Runner {
   detail?: string;
   /** Called after the timed runs: why they did not all run on the backend this row is labelled with, if so. */
   notOnBackend?(): string | undefined;
+  /**
+   * Resolves once the kernels this model runs from now on are in place (sepconv WebGPU: the pipelines compiled after
+   * the first call and swapped in, `GpuExecutor.upgraded()`); the steady runs start then, and the row reports the wait.
+   */
+  settled?(): Promise<void>;
 }
 
 export interface Engine {
@@ -96,7 +101,7 @@ class SepconvEngine implements Engine {
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const model = await loadSepconv(onnx, { backend: this.kind, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape }, numThreads: this.numThreads });
     if (this.kind === 'cpu' && !/in a worker/.test(model.reason)) throw new Error(`sepconv cpu is not in a worker: ${model.reason}`);
-    const exec = (model as unknown as { executor?: { dispatchCount: number; memory: { plannedBytes: number } } }).executor;
+    const exec = (model as unknown as { executor?: { dispatchCount: number; memory: { plannedBytes: number }; upgraded(): Promise<void> } }).executor;
     const shape: Shape = w.inputShape;
     return {
       detail: `backend=${model.backend} (${model.reason})${exec ? `, ${exec.dispatchCount} dispatches, ${(exec.memory.plannedBytes / 2 ** 20).toFixed(1)} MiB activations` : ''}; ${model.graph.nodes.length} nodes after optimize`,
@@ -108,6 +113,7 @@ class SepconvEngine implements Engine {
       },
       // A device lost during the timed runs would have them answered (and timed) on the CPU.
       notOnBackend: () => (exec ? notOnGpu(model) : undefined),
+      settled: () => exec?.upgraded() ?? Promise.resolve(),
       dispose: () => model.dispose(),
     };
   }

@@ -27,6 +27,8 @@ export interface RowOptions {
 
 export interface RowResult {
   ttfrMs: number;
+  /** From the first result until the engine's steady kernels were in place (Runner.settled); the steady runs follow. */
+  settleMs: number;
   loadMs: number;
   times: number[];
   medianMs: number | null;
@@ -40,11 +42,12 @@ export interface RowResult {
 
 /** A row's figures from its steady-run times (median, min, and a note when fewer than minRuns fit). */
 function rowResult(
-  ttfrMs: number, loadMs: number, times: number[], minRuns: number, detail: string | undefined,
+  ttfrMs: number, settleMs: number, loadMs: number, times: number[], minRuns: number, detail: string | undefined,
   extra: Pick<RowResult, 'maxAbsDiff' | 'outputs'>,
 ): RowResult {
   return {
     ttfrMs,
+    settleMs,
     loadMs,
     times,
     medianMs: times.length ? median(times) : null,
@@ -179,6 +182,7 @@ const api = {
       const loadMs = performance.now() - t0;
       const first = await runner.run(input);
       const ttfrMs = performance.now() - t0;
+      const settleMs = await settle(runner);
       let diff = maxAbsDiff(first, ref);
       const times: number[] = [];
       const s0 = performance.now();
@@ -198,8 +202,8 @@ const api = {
       if (wrong) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: accuracy out of tolerance: ${wrong}`);
       const elsewhere = runner.notOnBackend?.();
       if (elsewhere) throw new Error(`${engine.engine}/${engine.backend} ${w.name}: not every run was on ${engine.backend}: ${elsewhere}`);
-      const res = rowResult(ttfrMs, loadMs, times, o.minRuns, runner.detail, { maxAbsDiff: diff });
-      log(`${engine.engine}/${engine.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, median ${res.medianMs?.toFixed(1)} ms over ${times.length}, maxAbsDiff ${diff.toExponential(2)}`);
+      const res = rowResult(ttfrMs, settleMs, loadMs, times, o.minRuns, runner.detail, { maxAbsDiff: diff });
+      log(`${engine.engine}/${engine.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, settled +${settleMs.toFixed(0)} ms, median ${res.medianMs?.toFixed(1)} ms over ${times.length}, maxAbsDiff ${diff.toExponential(2)}`);
       return res;
     } finally {
       runner?.dispose();
@@ -224,6 +228,13 @@ const api = {
   layerType,
 };
 
+/** Waits (at most 60 s) for the runner's steady kernels (Runner.settled); the ms waited. */
+async function settle(runner: { settled?(): Promise<void> }): Promise<number> {
+  const t = performance.now();
+  await Promise.race([runner.settled?.(), new Promise((r) => setTimeout(r, 60_000))]);
+  return performance.now() - t;
+}
+
 /** One TF.js graph model on the page's engine: load, first run, budgeted steady runs, all outputs returned. */
 async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promise<RowResult> {
   if (!e.loadGraphModel) throw new Error(`${e.engine} cannot load TF.js graph models`);
@@ -237,6 +248,7 @@ async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promis
     const loadMs = performance.now() - t0;
     let last = await runner.run(input);
     const ttfrMs = performance.now() - t0;
+    const settleMs = await settle(runner);
     const times: number[] = [];
     const s0 = performance.now();
     while (times.length < o.maxRuns) {
@@ -248,8 +260,8 @@ async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promis
       times.push(performance.now() - t);
     }
     const names = runner.outputNames;
-    log(`${e.engine}/${e.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, median ${times.length ? median(times).toFixed(1) : '—'} ms over ${times.length}`);
-    return rowResult(ttfrMs, loadMs, times, o.minRuns, runner.detail, {
+    log(`${e.engine}/${e.backend} ${w.name}: ttfr ${ttfrMs.toFixed(0)} ms, settled +${settleMs.toFixed(0)} ms, median ${times.length ? median(times).toFixed(1) : '—'} ms over ${times.length}`);
+    return rowResult(ttfrMs, settleMs, loadMs, times, o.minRuns, runner.detail, {
       maxAbsDiff: null,
       outputs: last.map((d, i) => ({ name: names[i]!, data: Array.from(d) })),
     });

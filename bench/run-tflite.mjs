@@ -97,7 +97,7 @@ async function main() {
           const spec = { engine, backend, model: m.path, range: m.range, budgetMs: ROW_MS, minRuns: 3, maxRuns: 200 };
           try {
             Object.assign(row, await withTimeout(page.evaluate((s) => window.__tfliteBench.row(s), spec), 240_000, `${engine}/${backend} ${m.name}`));
-            say(`${engine}/${backend} ${m.name}: load ${row.loadMs.toFixed(0)} ms, first ${row.firstMs.toFixed(0)} ms, median ${row.medianMs.toFixed(1)} ms, min ${row.minMs.toFixed(1)} ms (${row.runs} runs), max|y| ${row.checksum.toFixed(3)}`);
+            say(`${engine}/${backend} ${m.name}: load ${row.loadMs.toFixed(0)} ms, first ${row.firstMs.toFixed(0)} ms, settled +${row.settleMs.toFixed(0)} ms, median ${row.medianMs.toFixed(1)} ms, min ${row.minMs.toFixed(1)} ms (${row.runs} runs), max|y| ${row.checksum.toFixed(3)}`);
           } catch (e) {
             row.error = String(e.message ?? e).split('\n')[0];
             say(`${engine}/${backend} ${m.name}: ERROR ${row.error} ${errors.slice(-2).join(' | ')}`);

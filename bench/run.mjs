@@ -303,6 +303,7 @@ async function main() {
           const macs = results.workloads[w]?.totalMacs;
           Object.assign(row, {
             ttfrMs: r.ttfrMs,
+            settleMs: r.settleMs,
             loadMs: r.loadMs,
             medianMs: r.medianMs,
             minMs: r.minMs,
@@ -314,7 +315,7 @@ async function main() {
           });
           if (r.note) row.note = [row.note, r.note].filter(Boolean).join('; ');
           if (r.outputs) outputsOf.set(row, r.outputs);
-          say(`${engine}/${backend} ${w}: ttfr ${r.ttfrMs.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.times.length} runs), diff ${r.maxAbsDiff?.toExponential(2)}`);
+          say(`${engine}/${backend} ${w}: ttfr ${r.ttfrMs.toFixed(0)} ms, settled +${r.settleMs.toFixed(0)} ms, median ${r.medianMs?.toFixed(1)} ms (${r.times.length} runs), diff ${r.maxAbsDiff?.toExponential(2)}`);
         } catch (e) {
           row.error = String(e.message ?? e).split('\n')[0];
           if (opened?.errors.length) row.consoleErrors = opened.errors.slice(-3);

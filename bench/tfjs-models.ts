@@ -21,6 +21,8 @@ export interface MultiRunner {
   outputNames: string[];
   dispose(): void;
   detail?: string;
+  /** As Runner.settled (engines.ts). */
+  settled?(): Promise<void>;
 }
 
 export const isTfjsModel = (w: unknown): w is TfjsModelSpec => (w as TfjsModelSpec)?.kind === 'tfjs-model';
@@ -45,7 +47,7 @@ export async function photoInput(spec: TfjsModelSpec, url = '/fixtures/photos/as
 
 export async function sepconvRunner(spec: TfjsModelSpec, backend: 'webgpu' | 'cpu', gpu?: GpuContext, numThreads?: number): Promise<MultiRunner> {
   const model = await load(spec.model, { backend, gpu, numThreads });
-  const exec = (model as unknown as { executor?: { dispatchCount: number } }).executor;
+  const exec = (model as unknown as { executor?: { dispatchCount: number; upgraded(): Promise<void> } }).executor;
   const names = model.outputs.map((o) => o.name);
   const int = spec.inputDtype === 'int32';
   return {
@@ -57,6 +59,7 @@ export async function sepconvRunner(spec: TfjsModelSpec, backend: 'webgpu' | 'cp
       const out = await model.run({ [spec.inputName]: { shape: spec.inputShape, data } as never });
       return names.map((n) => out.get(n)!.data);
     },
+    settled: () => exec?.upgraded() ?? Promise.resolve(),
     dispose: () => model.dispose(),
   };
 }
