@@ -9,6 +9,9 @@
 //   @binding(2) y       array<PT>, NHWC [N, OH, OW, C]
 // The element type PT is f32, or vec4<f32> when C % 4 == 0 (src/gpu/programs/pool.gpu.ts prepends the aliases
 // PT, PB, PU; params.C and params.n then count vec4s): 4 channels per invocation share the index arithmetic.
+// The taps go at the marker: the loop of pool_loop.wgsl, or on software adapters (SwiftShader: a loop bounded by
+// params and branches per tap cost several times the loads) windows of at most 9 taps written out by pool.gpu.ts,
+// each tap's load clamped into the image (lh, lw) and masked.
 override WG: u32 = 256u;
 override KIND: u32 = 0u;
 
@@ -41,30 +44,8 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, 
   let plane = b * params.H * params.W;
   var acc = PT(select(0.0, params.lowest, KIND == 0u));
   var count = 0i;
-  for (var kh = 0i; kh < params.KH; kh++) {
-    let ih = h0 + kh * params.DH;
-    if (KIND == 2u && ih >= -params.PT && ih < H + params.PB) {
-      for (var kw = 0i; kw < params.KW; kw++) {
-        let iw = w0 + kw * params.DW;
-        count += select(0i, 1i, iw >= -params.PL && iw < W + params.PR);
-      }
-    }
-    if (ih < 0 || ih >= H) {
-      continue;
-    }
-    for (var kw = 0i; kw < params.KW; kw++) {
-      let iw = w0 + kw * params.DW;
-      if (iw < 0 || iw >= W) {
-        continue;
-      }
-      let v = x[(plane + u32(ih) * params.W + u32(iw)) * C + c];
-      if (KIND == 0u) {
-        acc = select(acc, v, (v > acc) | is_nan(v));
-      } else {
-        acc += v;
-        count += select(1i, 0i, KIND == 2u);
-      }
-    }
-  }
+  let lh = H - 1;
+  let lw = W - 1;
+  ${TAPS}
   y[i] = select(acc / f32(count), acc, KIND == 0u);
 }

@@ -119,7 +119,8 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     base('conv vec4 grouped 6->16 g2 d2', 'grouped', { cin: 6, cout: 16, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2] }),
     base('conv vec4 7->12 k5x3 n=3', 'conv', { n: 3, cin: 7, cout: 12, h: 8, w: 10, kernel: [5, 3], pads: [2, 0, 1, 1], act: { kind: 'relu' } }),
   ];
-  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
+  /** Runs the case on the software-adapter context against the reference; the pipeline keys it made. */
+  async function checkSoftware(cfg: Parameters<typeof build>[0]): Promise<string[]> {
     const { sw } = await setup();
     const pipelines = new PipelineCache(sw.device);
     const { rn, inputs, constants } = build(cfg);
@@ -127,8 +128,12 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
     const { maxErr, bad } = compare(got!.data, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    return pipelines.keys;
+  }
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     // The software kernels ran, not the scalar fallbacks.
-    const keys = pipelines.keys;
+    const keys = await checkSoftware(cfg);
     const expected = cfg.kind === 'dw' ? 'depthwise.register.' : cfg.kind === 'pw' ? 'gemm.register4.' : 'conv2d.register4.';
     expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
   });
@@ -142,14 +147,8 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     [base('stem 2->28 n=2 tail dilated', 'conv', { n: 2, cin: 2, cout: 28, h: 11, w: 7, dilations: [2, 1], pads: [2, 1, 2, 1], bias: false }), '8x16'],
     [base('stem 4->32 k2 s1', 'conv', { cin: 4, cout: 32, h: 6, w: 10, kernel: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1], act: { kind: 'sigmoid' } }), '8x16'],
   ] as const)('%s: conv2d.register4 block %s', async (cfg, block) => {
-    const { sw } = await setup();
-    const pipelines = new PipelineCache(sw.device);
-    const { rn, inputs, constants } = build(cfg);
-    const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
-    const { maxErr, bad } = compare(got!.data, want.data);
-    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
-    expect(pipelines.keys.filter((k) => k.startsWith(`conv2d.register4.${block}.cg${cfg.cin}`)).length, pipelines.keys.join(', ')).toBe(1);
+    const keys = await checkSoftware(cfg);
+    expect(keys.filter((k) => k.startsWith(`conv2d.register4.${block}.cg${cfg.cin}`)).length, keys.join(', ')).toBe(1);
   });
 
   it.each([

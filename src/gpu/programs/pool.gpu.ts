@@ -1,5 +1,5 @@
 import poolWgsl from '../../../shaders/pool.wgsl?raw';
-import poolRegisterWgsl from '../../../shaders/pool_register.wgsl?raw';
+import poolLoopWgsl from '../../../shaders/pool_loop.wgsl?raw';
 import { defineParams } from '../params.js';
 import type { GpuProgram } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
@@ -32,13 +32,14 @@ const params = defineParams([
 const elementTypes = (vec: boolean) =>
   vec ? 'alias PT = vec4<f32>;\nalias PB = vec4<bool>;\nalias PU = vec4<u32>;\n' : 'alias PT = f32;\nalias PB = bool;\nalias PU = u32;\n';
 /** Scalar, and vec4 over channels where C % 4 == 0. */
-const POOL_SHADERS = { scalar: shader('pool', elementTypes(false) + poolWgsl, params), vec4: shader('pool.v4', elementTypes(true) + poolWgsl, params) };
+const loopPool = poolWgsl.replace('${TAPS}', poolLoopWgsl);
+const POOL_SHADERS = { scalar: shader('pool', elementTypes(false) + loopPool, params), vec4: shader('pool.v4', elementTypes(true) + loopPool, params) };
 
-/** Windows of at most this many taps run unrolled on software adapters (pool_register.wgsl). */
+/** Windows of at most this many taps run unrolled on software adapters (pool.wgsl with the taps written out). */
 const UNROLL_TAPS = 9;
 const registerPools = new Map<string, ShaderDef>();
 
-/** pool_register.wgsl with the kh × kw taps written out (once per window size and element type). */
+/** pool.wgsl with the kh × kw taps written out (once per window size and element type). */
 export function registerPoolShader(kh: number, kw: number, vec: boolean): ShaderDef {
   const name = `pool.register${vec ? '.v4' : ''}.k${kh}x${kw}`;
   let def = registerPools.get(name);
@@ -60,7 +61,7 @@ export function registerPoolShader(kh: number, kw: number, vec: boolean): Shader
         '  }',
       ].join('\n');
     });
-    registerPools.set(name, (def = shader(name, elementTypes(vec) + poolRegisterWgsl.replace('${TAPS}', taps.join('\n  ')), params)));
+    registerPools.set(name, (def = shader(name, elementTypes(vec) + poolWgsl.replace('${TAPS}', taps.join('\n  ')), params)));
   }
   return def;
 }
