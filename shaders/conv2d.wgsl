@@ -175,9 +175,10 @@ fn staged(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   if (g >= params.groups) {
     return blk;
   }
-  let tn = g % params.tiles_n;
-  let tm = (g / params.tiles_n) % params.tiles_m;
-  let grp = g / (params.tiles_n * params.tiles_m);
+  let tile = tile_of(g);
+  let tn = tile.x;
+  let tm = tile.y;
+  let grp = tile.z;
   let oy0 = ((tm / params.tiles_x) % params.tiles_y) * TY;
   let ox0 = (tm % params.tiles_x) * TX;
   let img = tm / (params.tiles_x * params.tiles_y);

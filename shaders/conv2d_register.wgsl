@@ -21,6 +21,7 @@
 //   @binding(3) b       array<vec4<f32>>  [Cout/4]                bias (zeros when the node has none)
 //   @binding(4) y       array<vec4<f32>>  [N, OH, OW, Cout]       output (NHWC)
 //   @binding(5) res     array<vec4<f32>>  [N, OH, OW, Cout]       residual (RES only)
+// #include "tile_index.wgsl"
 override KH: u32 = 3u;
 override KW: u32 = 3u;
 
@@ -37,11 +38,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= params.groups) {
     return;
   }
-  let tn = id % params.tiles_n;
-  let tm = (id / params.tiles_n) % params.tiles_m;
-  let grp = id / (params.tiles_n * params.tiles_m);
-  let m0 = tm * TM;
-  let n40 = tn * TN4;
+  let tile = tile_of(id);
+  let grp = tile.z;
+  let m0 = tile.y * TM;
+  let n40 = tile.x * TN4;
   let coutg4 = params.coutg / 4u;
   let ln4 = coutg4 - 1u;
   let lm = params.m - 1u;

@@ -2,6 +2,7 @@
 // gemm.wgsl and conv2d.wgsl through `// #include "gemm_register.wgsl"` (src/gpu/wgsl.ts), after
 // gemm_tile.wgsl and gemm_store.wgsl. The including kernel declares
 //   fn reg_tile(wid, nwg, lidx) -> Block   its block's accumulators, usually starting from reg_block()
+// #include "tile_index.wgsl"
 override REG_WG: u32 = 64u;
 
 // The 4 × 4 block of register invocation id = (wid.x + wid.y·nwg.x)·REG_WG + lidx (same grid numbering as
@@ -12,11 +13,10 @@ fn reg_block(wid: vec3<u32>, nwg: vec3<u32>, lidx: u32) -> Block {
   if (id >= params.groups) {
     return blk;
   }
-  let tn = id % params.tiles_n;
-  let tm = (id / params.tiles_n) % params.tiles_m;
-  blk.m = tm * 4u;
-  blk.n = tn * 4u;
-  blk.t = id / (params.tiles_n * params.tiles_m);
+  let tile = tile_of(id);
+  blk.m = tile.y * 4u;
+  blk.n = tile.x * 4u;
+  blk.t = tile.z;
   blk.valid = true;
   return blk;
 }

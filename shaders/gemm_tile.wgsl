@@ -19,6 +19,7 @@
 // and a params uniform with the reduction length `k` and the grid tiles_m, tiles_n, groups (= matrices ·
 // tiles_m · tiles_n workgroups, numbered n-tile fastest, then m-tile, then matrix). The A loader is where kernels differ: a strided
 // matrix read (pointwise), an image gather (conv2d), a depthwise convolution computed on the fly (dwpw).
+// #include "tile_index.wgsl"
 override TM: u32 = 64u; // tile rows and columns (multiples of RM and 4·RN4; (TM/RM) · (TN/(4·RN4)) invocations)
 override TN: u32 = 64u;
 override TK: u32 = 16u; // reduction depth staged per step (a multiple of 4; only conv2d.wgsl's staged tile sets it)
@@ -85,13 +86,11 @@ fn tiled(wid: vec3<u32>, nwg: vec3<u32>, lid: vec3<u32>, lidx: u32) -> Block {
   if (g >= params.groups) {
     return blk;
   }
-  let tn = g % params.tiles_n;
-  let tm = (g / params.tiles_n) % params.tiles_m;
-  let t = g / (params.tiles_n * params.tiles_m);
-  blk.acc = gemm_tile(tile_src(t), tm * TM, tn * TN, lid, lidx);
-  blk.m = tm * TM + lid.y * RM;
-  blk.n = tn * TN + lid.x * 4u;
-  blk.t = t;
+  let tile = tile_of(g);
+  blk.acc = gemm_tile(tile_src(tile.z), tile.y * TM, tile.x * TN, lid, lidx);
+  blk.m = tile.y * TM + lid.y * RM;
+  blk.n = tile.x * TN + lid.x * 4u;
+  blk.t = tile.z;
   blk.valid = true;
   return stage_bias(blk, lid);
 }

@@ -25,6 +25,7 @@
 //   @binding(4) off     array<u32>         [batches, 3]
 //   @binding(5) y4      array<vec4<f32>>
 //   @binding(6) r4      array<vec4<f32>>   (RES only)
+// #include "tile_index.wgsl"
 override HAS_C: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -50,11 +51,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   if (id >= params.groups) {
     return;
   }
-  let tn = id % params.tiles_n;
-  let tm = (id / params.tiles_n) % params.tiles_m;
-  let t = id / (params.tiles_n * params.tiles_m);
-  let m0 = tm * TM;
-  let n40 = tn * TN4;
+  let tile = tile_of(id);
+  let t = tile.z;
+  let m0 = tile.y * TM;
+  let n40 = tile.x * TN4;
   let lm = params.m - 1u;
   let ln4 = params.n / 4u - 1u;
   let b_sk4 = params.b_sk / 4u;

@@ -7,6 +7,7 @@ import gemmTileWgsl from '../../shaders/gemm_tile.wgsl?raw';
 import reduceRowsWgsl from '../../shaders/reduce_rows.wgsl?raw';
 import reduceTreeWgsl from '../../shaders/reduce_tree.wgsl?raw';
 import reduceTreeSubgroupsWgsl from '../../shaders/reduce_tree_subgroups.wgsl?raw';
+import tileIndexWgsl from '../../shaders/tile_index.wgsl?raw';
 import trigWgsl from '../../shaders/trig.wgsl?raw';
 
 /**
@@ -19,6 +20,7 @@ import trigWgsl from '../../shaders/trig.wgsl?raw';
 const FRAGMENTS: ReadonlyMap<string, string> = new Map([
   ['activation.wgsl', activationWgsl],
   ['gemm_tile.wgsl', gemmTileWgsl],
+  ['tile_index.wgsl', tileIndexWgsl],
   ['gemm_inner.wgsl', gemmInnerWgsl],
   ['gemm_inner_subgroups.wgsl', gemmInnerSubgroupsWgsl],
   ['gemm_store.wgsl', gemmStoreWgsl],
