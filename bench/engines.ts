@@ -7,6 +7,7 @@ import { load as loadSepconv } from '../src/model.js';
 import { kernelVariant } from '../src/gpu/variant.js';
 import type { Shape } from '../src/tensor.js';
 import { notOnGpu } from '../test/support/on-gpu.js';
+import { sepconvSettled } from './support/settle.js';
 import { buildTfjs } from './tfjs-onnx.js';
 import { sepconvRunner, tfjsRunner, type MultiRunner, type TfjsModelSpec } from './tfjs-models.js';
 
@@ -101,7 +102,7 @@ class SepconvEngine implements Engine {
   async load(onnx: Uint8Array, w: WorkloadSpec): Promise<Runner> {
     const model = await loadSepconv(onnx, { backend: this.kind, gpu: this.gpu, inputShapes: { [w.inputName]: w.inputShape }, numThreads: this.numThreads });
     if (this.kind === 'cpu' && !/in a worker/.test(model.reason)) throw new Error(`sepconv cpu is not in a worker: ${model.reason}`);
-    const exec = (model as unknown as { executor?: { dispatchCount: number; memory: { plannedBytes: number }; upgraded(): Promise<void> } }).executor;
+    const exec = (model as unknown as { executor?: { dispatchCount: number; memory: { plannedBytes: number } } }).executor;
     const shape: Shape = w.inputShape;
     return {
       detail: `backend=${model.backend} (${model.reason})${exec ? `, ${exec.dispatchCount} dispatches, ${(exec.memory.plannedBytes / 2 ** 20).toFixed(1)} MiB activations` : ''}; ${model.graph.nodes.length} nodes after optimize`,
@@ -113,7 +114,7 @@ class SepconvEngine implements Engine {
       },
       // A device lost during the timed runs would have them answered (and timed) on the CPU.
       notOnBackend: () => (exec ? notOnGpu(model) : undefined),
-      settled: () => exec?.upgraded() ?? Promise.resolve(),
+      settled: () => sepconvSettled(model),
       dispose: () => model.dispose(),
     };
   }

@@ -7,6 +7,7 @@ import { loadOnnx } from '../src/onnx/import.js';
 import { layerType, summary } from '../src/summary/summary.js';
 import { makeEngine, threads, type Engine, type Runner, type WorkloadSpec } from './engines.js';
 import { microbench } from './micro.js';
+import { settle } from './support/settle.js';
 import { isTfjsModel, photoInput, type MultiRunner, type TfjsModelSpec } from './tfjs-models.js';
 
 /** A workload as the driver describes it: URLs under the dev server, raw float32 (.bin) or .npy data. */
@@ -182,7 +183,7 @@ const api = {
       const loadMs = performance.now() - t0;
       const first = await runner.run(input);
       const ttfrMs = performance.now() - t0;
-      const settleMs = await settle(runner);
+      const settleMs = await settle(runner.settled);
       let diff = maxAbsDiff(first, ref);
       const times: number[] = [];
       const s0 = performance.now();
@@ -228,13 +229,6 @@ const api = {
   layerType,
 };
 
-/** Waits (at most 60 s) for the runner's steady kernels (Runner.settled); the ms waited. */
-async function settle(runner: { settled?(): Promise<void> }): Promise<number> {
-  const t = performance.now();
-  await Promise.race([runner.settled?.(), new Promise((r) => setTimeout(r, 60_000))]);
-  return performance.now() - t;
-}
-
 /** One TF.js graph model on the page's engine: load, first run, budgeted steady runs, all outputs returned. */
 async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promise<RowResult> {
   if (!e.loadGraphModel) throw new Error(`${e.engine} cannot load TF.js graph models`);
@@ -248,7 +242,7 @@ async function graphModelRow(e: Engine, w: TfjsModelSpec, o: RowOptions): Promis
     const loadMs = performance.now() - t0;
     let last = await runner.run(input);
     const ttfrMs = performance.now() - t0;
-    const settleMs = await settle(runner);
+    const settleMs = await settle(runner.settled);
     const times: number[] = [];
     const s0 = performance.now();
     while (times.length < o.maxRuns) {

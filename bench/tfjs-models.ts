@@ -4,6 +4,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { GpuContext } from '../src/gpu/device.js';
 import { load } from '../src/model.js';
+import { sepconvSettled } from './support/settle.js';
 
 export interface TfjsModelSpec {
   name: string;
@@ -47,7 +48,7 @@ export async function photoInput(spec: TfjsModelSpec, url = '/fixtures/photos/as
 
 export async function sepconvRunner(spec: TfjsModelSpec, backend: 'webgpu' | 'cpu', gpu?: GpuContext, numThreads?: number): Promise<MultiRunner> {
   const model = await load(spec.model, { backend, gpu, numThreads });
-  const exec = (model as unknown as { executor?: { dispatchCount: number; upgraded(): Promise<void> } }).executor;
+  const exec = (model as unknown as { executor?: { dispatchCount: number } }).executor;
   const names = model.outputs.map((o) => o.name);
   const int = spec.inputDtype === 'int32';
   return {
@@ -59,7 +60,7 @@ export async function sepconvRunner(spec: TfjsModelSpec, backend: 'webgpu' | 'cp
       const out = await model.run({ [spec.inputName]: { shape: spec.inputShape, data } as never });
       return names.map((n) => out.get(n)!.data);
     },
-    settled: () => exec?.upgraded() ?? Promise.resolve(),
+    settled: () => sepconvSettled(model),
     dispose: () => model.dispose(),
   };
 }

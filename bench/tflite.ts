@@ -7,6 +7,7 @@ import { requestGpu } from '../src/gpu/device.js';
 import { kernelVariant } from '../src/gpu/variant.js';
 import { load } from '../src/model.js';
 import { resizeBilinear } from '../test/support/tflite-input.js';
+import { sepconvSettled, settle } from './support/settle.js';
 
 export interface RowSpec {
   engine: 'sepconv' | 'litert';
@@ -73,7 +74,7 @@ async function sepconvRunner(bytes: Uint8Array, kind: 'webgpu' | 'webgpu-tiled' 
       const out = await m.run({ [inp.name]: { shape: inp.shape, data: x } });
       return [...out.values()].map((t) => t.data);
     },
-    settled: () => (m as unknown as { executor?: { upgraded(): Promise<void> } }).executor?.upgraded() ?? Promise.resolve(),
+    settled: () => sepconvSettled(m),
     dispose: () => m.dispose(),
   };
 }
@@ -124,9 +125,7 @@ export async function row(spec: RowSpec): Promise<RowResult> {
     const t1 = performance.now();
     let outs = await runner.run(x);
     const firstMs = performance.now() - t1;
-    const t2 = performance.now();
-    await Promise.race([runner.settled?.(), new Promise((r) => setTimeout(r, 60_000))]);
-    const settleMs = performance.now() - t2;
+    const settleMs = await settle(runner.settled);
     const times: number[] = [];
     const start = performance.now();
     while (times.length < spec.maxRuns && (times.length < spec.minRuns || performance.now() - start < spec.budgetMs)) {
