@@ -1,5 +1,5 @@
 import { GpuError } from '../errors.js';
-import { formatCompileErrors, fullSource, type ShaderDef } from './shader.js';
+import { formatCompileErrors, fullSource, throwCompileErrors, type ShaderDef } from './shader.js';
 
 export type Constants = Readonly<Record<string, number>>;
 
@@ -97,8 +97,7 @@ export class PipelineCache {
       .createComputePipelineAsync({ label: key, layout: 'auto', compute: { module, entryPoint: def.entryPoint ?? 'main', constants: { ...constants } } })
       .catch(async (e: unknown) => {
         const info = await module.getCompilationInfo().catch(() => undefined);
-        const errors = info?.messages.filter((m) => m.type === 'error') ?? [];
-        if (errors.length) throw new GpuError(formatCompileErrors(def.name, fullSource(def), errors), 'GPU_SHADER');
+        throwCompileErrors(def.name, fullSource(def), info?.messages ?? []);
         const detail = info?.messages.length ? '\n' + formatCompileErrors(def.name, fullSource(def), info.messages) : '';
         throw new GpuError(`pipeline "${key}" failed: ${(e as Error).message}${detail}`, 'GPU_PIPELINE');
       })

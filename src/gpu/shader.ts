@@ -36,14 +36,19 @@ export function formatCompileErrors(name: string, code: string, messages: readon
   return parts.join('\n');
 }
 
+/** A GPU_SHADER GpuError listing the WGSL errors among a module's compilation messages, if there are any. */
+export function throwCompileErrors(name: string, code: string, messages: readonly GPUCompilationMessage[]): void {
+  const errors = messages.filter((m) => m.type === 'error');
+  if (errors.length) throw new GpuError(formatCompileErrors(name, code, errors), 'GPU_SHADER');
+}
+
 export async function compileModule(device: GPUDevice, def: ShaderDef): Promise<GPUShaderModule> {
   const code = fullSource(def);
   device.pushErrorScope('validation');
   const module = device.createShaderModule({ label: def.name, code });
   const info = await module.getCompilationInfo();
   const scopeError = await device.popErrorScope();
-  const errors = info.messages.filter((m) => m.type === 'error');
-  if (errors.length) throw new GpuError(formatCompileErrors(def.name, code, errors), 'GPU_SHADER');
+  throwCompileErrors(def.name, code, info.messages);
   if (scopeError) throw new GpuError(`WGSL "${def.name}": ${scopeError.message}`, 'GPU_SHADER');
   return module;
 }
