@@ -170,12 +170,17 @@ async function keysAfter(gpu: GpuContext, shapeA: Shape, shapeB: Shape): Promise
 }
 
 describe('software-adapter GEMM kernel choice', () => {
-  it('vec4-shaped operands run the register-block kernel, others the scalar register kernel', async () => {
+  it('contiguous rows run the register-block kernel: vec4 bindings where N is whole vec4s, f32 ones else', async () => {
     const { sw } = await setup();
-    expect((await keysAfter(sw, [10, 6], [6, 16])).some((k) => k.startsWith('gemm.register4.'))).toBe(true);
-    const odd = await keysAfter(sw, [10, 6], [6, 15]);
-    expect(odd.some((k) => k.startsWith('gemm.register|'))).toBe(true);
-    expect(odd.some((k) => k.includes('register4'))).toBe(false);
+    const vec = await keysAfter(sw, [10, 6], [6, 16]);
+    expect(vec.some((k) => k.startsWith('gemm.register4.') && !k.includes('.s|'))).toBe(true);
+    for (const n of [1, 2, 3, 6, 15, 42]) {
+      const odd = await keysAfter(sw, [10, 6], [6, n]);
+      expect(odd.some((k) => k.startsWith('gemm.register4.') && k.includes('.s|')), `N ${n}: ${odd}`).toBe(true);
+      expect(odd.some((k) => k.startsWith('gemm.register|'))).toBe(false);
+    }
+    // batched with an odd N: every batch's B and Y offsets are odd float counts
+    expect((await keysAfter(sw, [3, 9, 5], [3, 5, 7])).some((k) => k.includes('.s|'))).toBe(true);
   });
 });
 

@@ -1,7 +1,8 @@
 // Relu / Clip after a fused residual, on the GPU: only the software-adapter (register) kernels have the
 // epilogue y = act(conv + bias + residual), so the pass runs for that variant alone, and only on convs whose
 // act is none (the post activation then is the kernel's act, applied after the residual) and that run a
-// generated register kernel (vec4 pointwise GEMM, vec4 implicit GEMM, Winograd), never a fallback.
+// generated register kernel (the vec4 register GEMM, which runs every pointwise conv there; vec4 implicit GEMM,
+// Winograd), never a fallback.
 import { fusePostResidualWhere } from '../graph/optimize.js';
 import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
@@ -14,7 +15,7 @@ export function registerPostFusable(conv: ResolvedNode): boolean {
   if (a.act.kind !== 'none' || !a.residual) return false;
   const cout = conv.outputShapes[0]![1]!;
   const kernel = convKernelFor(conv.inputShapes[0]!, a);
-  if (kernel === 'pointwise') return cout % 4 === 0;
+  if (kernel === 'pointwise') return true;
   return kernel === 'implicit-gemm' && (cout / a.group) % 4 === 0;
 }
 

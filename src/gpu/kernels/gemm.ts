@@ -14,8 +14,8 @@ export const GEMM_PARAMS = defineParams([
   ['a_sm', 'u32'], ['a_sk', 'u32'], ['b_sk', 'u32'], ['b_sn', 'u32'], ['y_sm', 'u32'], ['y_sn', 'u32'], ['c_sm', 'u32'], ['c_sn', 'u32'],
   ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'],
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
-  // vec4s per row of a narrow residual (GemmSpec.residualColumns / 4; the vec4 register kernel's RN plan)
-  ['r_n4', 'u32'],
+  // columns per row of a narrow residual (GemmSpec.residualColumns; the vec4 register kernel's RN plan)
+  ['r_n', 'u32'],
 ] as const);
 
 /**
@@ -206,7 +206,7 @@ export interface GemmSpec {
   tile?: GemmTile;
 }
 
-/** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 vec4 column groups per invocation. */
+/** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 groups of 4 columns per invocation. */
 export interface Gemm4Plan {
   TM: number;
   TN4: number;
@@ -215,17 +215,24 @@ export interface Gemm4Plan {
   CB: boolean;
   /** residual first: act(… + R), the activation after the residual (a fused post-residual Relu) */
   RF: boolean;
-  /** narrow residual: R has params.r_n4 vec4s per row, zero beyond (a folded channel Pad) */
+  /** narrow residual: R has params.r_n columns per row, zero beyond (a folded channel Pad) */
   RN: boolean;
+  /** B, C, Y and R bound as f32, each column loaded and stored alone (N, a stride or an offset not in whole vec4s) */
+  S: boolean;
 }
 
-/** True when B, C, Y (and R) can be addressed in whole vec4s along n (A is read as floats with any strides). */
+/** True when B, C, Y (and R) have contiguous rows, all the vec4 register kernel needs (A is read as floats with any strides). */
 export function gemm4Eligible(s: GemmSpec): boolean {
+  return s.bStrides[1] === 1 && s.yStrides[1] === 1 && (!s.c || s.c.strides[1] === 1);
+}
+
+/** True when, besides, B, C, Y and R can be addressed in whole vec4s along n: the kernel binds them as vec4 arrays. */
+export function gemm4Vec(s: GemmSpec): boolean {
   const d4 = (v: number) => v % 4 === 0;
   const offs = s.offsets ?? [[0, 0, 0]];
   return (
-    d4(s.n) && s.bStrides[1] === 1 && d4(s.bStrides[0]) && s.yStrides[1] === 1 && d4(s.yStrides[0]) &&
-    offs.every((o) => d4(o[1]) && d4(o[2])) && (!s.c || (s.c.strides[1] === 1 && d4(s.c.strides[0])))
+    gemm4Eligible(s) && d4(s.n) && d4(s.bStrides[0]) && d4(s.yStrides[0]) && offs.every((o) => d4(o[1]) && d4(o[2])) &&
+    (!s.c || d4(s.c.strides[0])) && (s.residualColumns === undefined || d4(s.residualColumns))
   );
 }
 
@@ -234,49 +241,65 @@ export function gemm4Eligible(s: GemmSpec): boolean {
  * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
  * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false): Gemm4Plan {
+export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false): Gemm4Plan {
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
-  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual };
+  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
+const Q4 = [0, 1, 2, 3];
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
-  const { TM, TN4, RES, CB } = p;
+  const { TM, TN4, RES, CB, S } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
+  // Strides and offsets in elements of CT (vec4s, or floats with S); column group j is element bc{j} (vec4s) or
+  // the four clamped columns cn{j}_{q} (S).
+  const unit = S ? '' : ' / 4u';
+  const col = (arr: string, base: string, j: number) =>
+    S ? `vec4<f32>(${Q4.map((q) => `${arr}[${base} + cn${j}_${q}]`).join(', ')})` : `${arr}[${base} + bc${j}]`;
+  const put = (base: string, j: number, v: string) =>
+    S ? [`let o${base}_${j} = ${v};`, ...Q4.map((q) => `y[${base} + cn${j}_${q}] = o${base}_${j}[${q}];`)] : [`y[${base} + bc${j}] = ${v};`];
   const setup = [
+    `let ln = params.n${unit} - 1u;`,
+    `let b_sk = params.b_sk${unit};`,
+    `let boff = off[3u * t + 1u]${unit};`,
     ...I.flatMap((i) => [`let gm${i} = min(m0 + ${i}u, lm);`, `let ar${i} = aoff + gm${i} * params.a_sm;`]),
-    ...J.map((j) => `let bc${j} = min(n40 + ${j}u, ln4);`),
+    ...J.flatMap((j) => (S ? Q4.map((q) => `let cn${j}_${q} = min(4u * (n40 + ${j}u) + ${q}u, ln);`) : [`let bc${j} = min(n40 + ${j}u, ln);`])),
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
   const body = [
     'let ka = k * params.a_sk;',
-    ...J.map((j) => `let b${j} = b4[bk + bc${j}];`),
+    'let bk = boff + k * b_sk;',
+    ...J.map((j) => `let b${j} = ${col('b', 'bk', j)};`),
     ...I.flatMap((i) => [`let av${i} = a[ar${i} + ka];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
   ];
-  // Rows past M and column groups past N/4 were computed from the clamped (last) row / column group, so they
-  // hold exactly that row's / group's values: storing them there again needs no branch.
+  // Rows past M and columns past N were computed from the clamped (last) row / column, so they hold exactly
+  // that row's / column's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
-  const lin = (i: number, j: number) => (CB ? `params.alpha * s${i}_${j} + cb${j}` : `lin4(gm${i}, bc${j}, s${i}_${j})`);
-  // a narrow residual: its row gm·r_n4, columns past r_n4 zero (the load clamped into the row, then dropped)
-  const r = (i: number, j: number) =>
-    p.RN ? `select(vec4<f32>(0.0), r4[gm${i} * params.r_n4 + min(bc${j}, params.r_n4 - 1u)], bc${j} < params.r_n4)` : `r4[yr${i} + bc${j}]`;
+  const lin = (i: number, j: number) => (CB ? `params.alpha * s${i}_${j} + cb${j}` : `params.alpha * s${i}_${j} + params.beta * ${col('c', `gm${i} * c_sm`, j)}`);
+  // a narrow residual: its row gm·r_n, columns past r_n zero (the load clamped into the row, then dropped)
+  const narrow = (i: number, j: number) =>
+    S
+      ? `vec4<f32>(${Q4.map((q) => `select(0.0, r[gm${i} * r_n + min(cn${j}_${q}, r_n - 1u)], cn${j}_${q} < r_n)`).join(', ')})`
+      : `select(vec4<f32>(0.0), r[gm${i} * r_n + min(bc${j}, r_n - 1u)], bc${j} < r_n)`;
+  const r = (i: number, j: number) => (p.RN ? narrow(i, j) : col('r', `yr${i}`, j));
   const out = (i: number, j: number) => (!RES ? `act4(${lin(i, j)})` : p.RF ? `act4(${lin(i, j)} + ${r(i, j)})` : `act4(${lin(i, j)}) + ${r(i, j)}`);
   const store = [
-    ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * c4[bc${j}];\n  }`]) : []),
-    ...I.flatMap((i) => [
-      `let yr${i} = yoff + gm${i} * y_sm4;`,
-      ...J.map((j) => `y4[yr${i} + bc${j}] = ${out(i, j)};`),
-    ]),
+    `let yoff = off[3u * t + 2u]${unit};`,
+    `let y_sm = params.y_sm${unit};`,
+    ...(CB ? [] : [`let c_sm = params.c_sm${unit};`]),
+    ...(p.RN ? [`let r_n = params.r_n${unit};`] : []),
+    ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * ${col('c', '0u', j)};\n  }`]) : []),
+    ...I.flatMap((i) => [`let yr${i} = yoff + gm${i} * y_sm;`, ...J.flatMap((j) => put(`yr${i}`, j, out(i, j)))]),
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(gemmVec4RegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
-    .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r4: array<vec4<f32>>;' : '')
+    .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r: array<CT>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${BODY}', body.join('\n    '))
     .replace('${STORE}', store.join('\n  '));
@@ -291,8 +314,8 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
-  if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
-  if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (N % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
+  if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
+  if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(s.act);
   const { TM, TN, ...block } = variant === 'tiled' ? (s.tile ?? gemmTile(s.m, s.n, s.k, ctx.limits, batches)) : { TM: 4, TN: 4, ...BLOCK_4X4 };
   const tilesM = Math.ceil(s.m / TM);
@@ -339,7 +362,7 @@ function gemmOperands(
       a_sm: s.aStrides[0], a_sk: s.aStrides[1], b_sk: s.bStrides[0], b_sn: s.bStrides[1], y_sm: s.yStrides[0], y_sn: s.yStrides[1],
       c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
       tiles_m: tilesM, tiles_n: tilesN, groups,
-      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params, r_n4: (s.residualColumns ?? 0) / 4,
+      alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params, r_n: s.residualColumns ?? 0,
     },
     `${label}.params`,
   );
@@ -350,9 +373,9 @@ function gemmOperands(
 /** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
 async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
   const narrow = s.residualColumns !== undefined;
-  if (narrow && (s.residualColumns! % 4 !== 0 || s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
-    throw new GpuError(`GEMM "${label}": a narrow residual needs a positive multiple of 4 columns and one batch`, 'GPU_UNSUPPORTED');
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow);
+  if (narrow && (s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
+    throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s));
   const batches = s.offsets?.length ?? 1;
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
