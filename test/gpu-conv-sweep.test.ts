@@ -114,20 +114,29 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     // pointwise on the vec4 register block: N/4 odd (column-group tail), M tail, batch 2, K not a multiple of 4
     base('pw vec4 5->12 n=2', 'pw', { n: 2, cin: 5, cout: 12, h: 7, w: 9, kernel: [1, 1], pads: [0, 0, 0, 0] }),
     base('pw vec4 32->8 no bias', 'pw', { cin: 32, cout: 8, h: 5, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false, act: { kind: 'sigmoid' } }),
+    // pointwise with N not whole vec4s (f32 bindings): BlazeFace's 36->42, a 2-class head, M < 8
+    base('pw f32 36->42 relu', 'pw', { cin: 36, cout: 42, h: 6, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'relu' } }),
+    base('pw f32 42->2 n=2', 'pw', { n: 2, cin: 42, cout: 2, h: 3, w: 5, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'none' } }),
+    base('pw f32 7->5 M 6', 'pw', { cin: 7, cout: 5, h: 2, w: 3, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false }),
     // implicit GEMM on the vec4 register block: MobileNet's stem shape, grouped, dilated, coutg/4 = 3
     base('conv vec4 3->8 k3 s2', 'conv', { cin: 3, cout: 8, h: 15, w: 17, strides: [2, 2] }),
     base('conv vec4 grouped 6->16 g2 d2', 'grouped', { cin: 6, cout: 16, group: 2, h: 12, w: 11, dilations: [2, 2], pads: [2, 2, 2, 2] }),
     base('conv vec4 7->12 k5x3 n=3', 'conv', { n: 3, cin: 7, cout: 12, h: 8, w: 10, kernel: [5, 3], pads: [2, 0, 1, 1], act: { kind: 'relu' } }),
   ];
-  /** Runs the case on the software-adapter context against the reference; the pipeline keys it made. */
+  /**
+   * Runs the case on the software-adapter context against the reference, with the first call's kernels and with
+   * those swapped in after it (Dispatch.upgrade); the pipeline keys it made.
+   */
   async function checkSoftware(cfg: Parameters<typeof build>[0]): Promise<string[]> {
     const { sw } = await setup();
     const pipelines = new PipelineCache(sw.device);
     const { rn, inputs, constants } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
-    const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines);
-    const { maxErr, bad } = compare(got!.data, want.data);
-    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    for (const upgraded of [false, true]) {
+      const [got] = await runNodeOnGpu(sw, rn, inputs, constants, pipelines, undefined, { upgraded });
+      const { maxErr, bad } = compare(got!.data, want.data);
+      if (bad >= 0) expect.fail(`${upgraded ? 'upgraded' : 'first'}: element ${bad}: gpu ${got!.data[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    }
     return pipelines.keys;
   }
 

@@ -219,6 +219,12 @@ export interface Gemm4Plan {
   RN: boolean;
   /** B, C, Y and R bound as f32, each column loaded and stored alone (N, a stride or an offset not in whole vec4s) */
   S: boolean;
+  /**
+   * The rows stored by a loop over a copy of the accumulators, not unrolled: SwiftShader compiles it in ~55% of
+   * the time (its compile time follows the code's memory operations, most of them the epilogue's) and runs it
+   * slower; the first call's kernel (gemm4Dispatch), the unrolled one swapped in after it.
+   */
+  LOOP: boolean;
 }
 
 /** True when B, C, Y (and R) have contiguous rows, all the vec4 register kernel needs (A is read as floats with any strides). */
@@ -243,7 +249,7 @@ export function gemm4Vec(s: GemmSpec): boolean {
  */
 export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false): Gemm4Plan {
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
-  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar };
+  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
@@ -251,10 +257,11 @@ const Q4 = [0, 1, 2, 3];
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB, S } = p;
+  const LOOP = p.LOOP && TM > 1;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
   // Strides and offsets in elements of CT (vec4s, or floats with S); column group j is element bc{j} (vec4s) or
@@ -281,21 +288,33 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   // Rows past M and columns past N were computed from the clamped (last) row / column, so they hold exactly
   // that row's / column's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
-  const lin = (i: number, j: number) => (CB ? `params.alpha * s${i}_${j} + cb${j}` : `params.alpha * s${i}_${j} + params.beta * ${col('c', `gm${i} * c_sm`, j)}`);
+  // Row i's accumulator of group j, its clamped row and its output row start: the unrolled names, or (LOOP) the
+  // epilogue loop's.
+  const acc = (i: number, j: number) => (LOOP ? `ep[i * ${TN4}u + ${j}u]` : `s${i}_${j}`);
+  const gm = (i: number) => (LOOP ? 'gm' : `gm${i}`);
+  const yr = (i: number) => (LOOP ? 'yr' : `yr${i}`);
+  const lin = (i: number, j: number) => (CB ? `params.alpha * ${acc(i, j)} + cb${j}` : `params.alpha * ${acc(i, j)} + params.beta * ${col('c', `${gm(i)} * c_sm`, j)}`);
   // a narrow residual: its row gm·r_n, columns past r_n zero (the load clamped into the row, then dropped)
   const narrow = (i: number, j: number) =>
     S
-      ? `vec4<f32>(${Q4.map((q) => `select(0.0, r[gm${i} * r_n + min(cn${j}_${q}, r_n - 1u)], cn${j}_${q} < r_n)`).join(', ')})`
-      : `select(vec4<f32>(0.0), r[gm${i} * r_n + min(bc${j}, r_n - 1u)], bc${j} < r_n)`;
-  const r = (i: number, j: number) => (p.RN ? narrow(i, j) : col('r', `yr${i}`, j));
+      ? `vec4<f32>(${Q4.map((q) => `select(0.0, r[${gm(i)} * r_n + min(cn${j}_${q}, r_n - 1u)], cn${j}_${q} < r_n)`).join(', ')})`
+      : `select(vec4<f32>(0.0), r[${gm(i)} * r_n + min(bc${j}, r_n - 1u)], bc${j} < r_n)`;
+  const r = (i: number, j: number) => (p.RN ? narrow(i, j) : col('r', yr(i), j));
   const out = (i: number, j: number) => (!RES ? `act4(${lin(i, j)})` : p.RF ? `act4(${lin(i, j)} + ${r(i, j)})` : `act4(${lin(i, j)}) + ${r(i, j)}`);
+  // LOOP: the accumulators copied into a private array indexed only here (the k loop keeps its registers)
+  const rows = LOOP
+    ? [
+        `var ep = array<vec4<f32>, ${TM * TN4}>(${I.flatMap((i) => J.map((j) => `s${i}_${j}`)).join(', ')});`,
+        `for (var i = 0u; i < TM; i++) {\n    let gm = min(m0 + i, lm);\n    let yr = yoff + gm * y_sm;\n    ${J.flatMap((j) => put('yr', j, out(0, j))).join('\n    ')}\n  }`,
+      ]
+    : I.flatMap((i) => [`let yr${i} = yoff + gm${i} * y_sm;`, ...J.flatMap((j) => put(`yr${i}`, j, out(i, j)))]);
   const store = [
     `let yoff = off[3u * t + 2u]${unit};`,
     `let y_sm = params.y_sm${unit};`,
     ...(CB ? [] : [`let c_sm = params.c_sm${unit};`]),
     ...(p.RN ? [`let r_n = params.r_n${unit};`] : []),
     ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * ${col('c', '0u', j)};\n  }`]) : []),
-    ...I.flatMap((i) => [`let yr${i} = yoff + gm${i} * y_sm;`, ...J.flatMap((j) => put(`yr${i}`, j, out(i, j)))]),
+    ...rows,
   ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
@@ -382,18 +401,25 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
   // Time to first result: every GEMM of this block shape can run the shared kernel (C read, a zero bias row
-  // standing in when there is none; the Clip epilogue for None/Relu: activationSpec), so a model's and a page's
-  // GEMMs compile it once; each exact kernel swaps in after the first call. A GEMM with neither C nor activation
-  // (Winograd's) compiles its own lean kernel ~25% faster than the shared one: when nothing is cached it runs
-  // that, and the shared one compiles after the first call for later models.
+  // standing in when there is none; the Clip epilogue for None/Relu: activationSpec) with the loop epilogue
+  // (Gemm4Plan.LOOP), so a model's and a page's GEMMs compile it once; the exact unrolled kernel swaps in after
+  // the first call. A GEMM with neither C nor activation (Winograd's) compiles its own lean kernel ~25% faster
+  // than the shared one when that is not cached, and warms the shared one for later models.
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
   const def = registerGemmShader(p);
+  const first = p.TM > 1 ? registerGemmShader({ ...p, LOOP: true }) : def;
   const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
-  const lean = !s.c && s.act.kind === 'none';
-  if ((exact.HAS_C === shared.HAS_C && exact.ACT === shared.ACT) || ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
-  if (lean && !ctx.pipelines.has(def, shared)) return { ...d, pipeline: await ctx.pipeline(def, exact), warm: () => ctx.pipeline(def, shared) };
-  return { ...d, pipeline: await ctx.pipeline(def, shared), upgrade: () => ctx.pipeline(def, exact) };
+  if (ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
+  const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
+  const consts = lean ? exact : shared;
+  const same = first === def && consts.HAS_C === exact.HAS_C && consts.ACT === exact.ACT;
+  return {
+    ...d,
+    pipeline: await ctx.pipeline(first, consts),
+    ...(same ? {} : { upgrade: () => ctx.pipeline(def, exact) }),
+    ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}),
+  };
 }
