@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { winogradEligible } from '../src/gpu/kernels/winograd.js';
 import { convProgram } from '../src/gpu/programs/conv.gpu.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
 import type { Value } from '../src/graph/ir.js';
 import type { ResolvedNode } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
@@ -47,6 +48,11 @@ describe('Winograd F(2x2, 3x3) on the software-adapter variant', () => {
     expect(got.labels.map((l) => l.replace(/^.*\.winograd\./, ''))).toEqual(['input', 'gemm', 'output']);
     const { maxErr, bad } = compare(got.y, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
+    // the first call's kernels (loop transforms and GEMM epilogue, compiled on a fresh cache) give the same answer
+    const { sw } = await setup();
+    const firstCall = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, new PipelineCache(sw.device), undefined, true);
+    const f = compare(firstCall.y, want.data);
+    if (f.bad >= 0) expect.fail(`first call: element ${f.bad}: gpu ${firstCall.y[f.bad]}, reference ${want.data[f.bad]} (max err ${f.maxErr})`);
     // and the direct register kernel agrees
     const direct = await run(convProgram({ variant: 'register', winograd: false }), rn, inputs);
     expect(direct.labels).toHaveLength(1);
@@ -58,9 +64,13 @@ describe('Winograd F(2x2, 3x3) on the software-adapter variant', () => {
     const { rn, inputs } = build(cfg);
     const want = Conv.reference(inputs, rn.attrs as ConvAttrs)[0] as Tensor;
     const res = randomTensor(want.shape, rng(5));
-    const got = await run(convProgram({ residual: { kind: 'input', index: 3 }, variant: 'register' }), rn, [...inputs, res]);
+    const program = convProgram({ residual: { kind: 'input', index: 3 }, variant: 'register' });
+    const got = await run(program, rn, [...inputs, res]);
     expect(got.labels).toHaveLength(3);
     expect(compare(got.y, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
+    const { sw } = await setup();
+    const firstCall = await runProgram(sw, program, rn, [...inputs, res], new PipelineCache(sw.device), undefined, true);
+    expect(compare(firstCall.y, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
   });
 
   it('is used only for plain 3x3 stride-1 convs with whole vec4s of at least 16 channels', () => {

@@ -163,6 +163,8 @@ export interface Conv2dRegisterPlan {
   CG: number;
   /** residual first: act(conv + bias + residual), a fused post-residual Relu */
   RF: boolean;
+  /** the pixels stored by a loop, not unrolled: the first call's kernel, compiling faster (see Gemm4Plan.LOOP) */
+  LOOP: boolean;
 }
 
 /** Channel loops this short are unrolled (registerConv2dShader). */
@@ -179,14 +181,14 @@ export function planConv2dRegister(residual: boolean, cg: number, residualFirst 
   const CG = cg <= UNROLL_CG ? cg : 0;
   const n4 = Math.ceil(coutg / 4);
   const TN4 = CG && n4 > 2 ? [4, 3].reduce((a, b) => (Math.ceil(n4 / b) * b < Math.ceil(n4 / a) * a ? b : a)) : 2;
-  return { TM: 8, TN4, RES: residual, CG, RF: residual && residualFirst };
+  return { TM: 8, TN4, RES: residual, CG, RF: residual && residualFirst, LOOP: false };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
 export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}`;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const { TM, TN4, RES } = p;
@@ -222,17 +224,22 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
         ${body('ci', 'wr + ci * coutg4').join('\n        ')}
       }`];
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
-  // hold exactly its values: storing them there again needs no branch.
+  // hold exactly its values: storing them there again needs no branch. LOOP: the accumulators copied into a
+  // private array indexed only by the store loop.
+  const put = (acc: (j: number) => string, yr: string) =>
+    J.map((j) => {
+      const r = `res[${yr} + bc${j}]`;
+      const v = `${acc(j)} + bias${j}`;
+      return `y[${yr} + bc${j}] = ${!RES ? `act4(${v})` : p.RF ? `act4(${v} + ${r})` : `act4(${v}) + ${r}`};`;
+    });
   const store = [
     ...J.map((j) => `let bias${j} = b[ybase + bc${j}];`),
-    ...I.flatMap((i) => [
-      `let yr${i} = gm${i} * cout4 + ybase;`,
-      ...J.map((j) => {
-        const r = `res[yr${i} + bc${j}]`;
-        const v = `s${i}_${j} + bias${j}`;
-        return `y[yr${i} + bc${j}] = ${!RES ? `act4(${v})` : p.RF ? `act4(${v} + ${r})` : `act4(${v}) + ${r}`};`;
-      }),
-    ]),
+    ...(p.LOOP
+      ? [
+          `var ep = array<vec4<f32>, ${TM * TN4}>(${I.flatMap((i) => J.map((j) => `s${i}_${j}`)).join(', ')});`,
+          `for (var i = 0u; i < TM; i++) {\n    let yr = min(m0 + i, lm) * cout4 + ybase;\n    ${put((j) => `ep[i * ${TN4}u + ${j}u]`, 'yr').join('\n    ')}\n  }`,
+        ]
+      : I.flatMap((i) => [`let yr${i} = gm${i} * cout4 + ybase;`, ...put((j) => `s${i}_${j}`, `yr${i}`)])),
   ];
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dRegisterWgsl)]
     .join('\n')
@@ -277,9 +284,13 @@ export async function conv2dRegister4Dispatch(
     },
     `${label}.params`,
   );
-  const pipeline = await ctx.pipeline(registerConv2dShader(p), { KH: g.kh, KW: g.kw, ...a.constants });
+  const constants = { KH: g.kh, KW: g.kw, ...a.constants };
+  const def = registerConv2dShader(p);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
-  return { pipeline, bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
+  // the first call on the loop-epilogue kernel unless the unrolled one is compiled; that one swaps in after it
+  if (plan || ctx.pipelines.has(def, constants)) return { ...d, pipeline: await ctx.pipeline(def, constants) };
+  return { ...d, pipeline: await ctx.pipeline(registerConv2dShader({ ...p, LOOP: true }), constants), upgrade: () => ctx.pipeline(def, constants) };
 }
 
 export async function conv2dDispatch(
