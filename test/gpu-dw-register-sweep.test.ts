@@ -75,9 +75,10 @@ describe('software-adapter depthwise kernel vs reference', () => {
       strides: cfg.strides, dilations: cfg.dilations, pads: cfg.pads,
     });
     expect(registerDepthwiseShader(plan).name).toMatch(FORM[form]!);
-    // the unrolled form first runs as the row loop (Dispatch.upgrade): both are checked
-    for (const first of form.startsWith('unrolled') ? [false, true] : [false]) {
-      const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, pipelines, undefined, first);
+    // every form first runs as the row loop with the store loop (Dispatch.upgrade; on a fresh cache, where the
+    // exact kernel is not compiled yet): both are checked
+    for (const first of [true, false]) {
+      const got = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, first ? new PipelineCache(sw.device) : pipelines, undefined, first);
       const { maxErr, bad } = compare(got.y, want.data);
       if (bad >= 0) expect.fail(`${first ? 'row loop' : form}: element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
     }
@@ -124,7 +125,8 @@ describe('software-adapter depthwise kernel vs reference', () => {
     data[(5 * cfg.h + cfg.h - 1) * cfg.w + 0] = NaN;
     const ins = [{ shape: x.shape, data }, ...inputs.slice(1)];
     const want = Conv.reference(ins, rn.attrs as ConvAttrs)[0] as Tensor;
-    const got = (await runProgram(sw, convProgram({ variant: 'register' }), rn, ins, pipelines, undefined, form === 'first')).y;
+    const cache = form === 'first' ? new PipelineCache(sw.device) : pipelines;
+    const got = (await runProgram(sw, convProgram({ variant: 'register' }), rn, ins, cache, undefined, form === 'first')).y;
     expect(want.data.some((v) => !Number.isFinite(v)) && want.data.some((v) => Number.isFinite(v))).toBe(true);
     for (let i = 0; i < want.data.length; i++) {
       const [g, r] = [got[i]!, want.data[i]!];
@@ -139,7 +141,7 @@ describe('software-adapter depthwise kernel vs reference', () => {
     });
     expect([g(3, 1, 1), g(5, 1, 1), g(3, 2, 2), g(3, 2, 1), g(3, 1, 2), g(3, 1, 1, 1), g(3, 1, 1, 3), g(5, 1, 1, 2)].map((x) => planDepthwiseRegister(x)).map((p) => [p.RH, p.UKH]))
       .toEqual([[2, 3], [2, 0], [2, 0], [1, 0], [1, 0], [1, 0], [2, 3], [2, 0]]);
-    // the unrolled kernel's first run is the row loop of the same block (so the same grid)
-    expect(firstDepthwiseRegister(planDepthwiseRegister(g(3, 1, 1)))).toMatchObject({ RH: 2, RW: 7, UKH: 0 });
+    // the first run is the row loop and store loop of the same block (so the same grid)
+    expect(firstDepthwiseRegister(planDepthwiseRegister(g(3, 1, 1)))).toMatchObject({ RH: 2, RW: 7, UKH: 0, LOOP: true });
   });
 });

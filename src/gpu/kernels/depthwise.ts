@@ -168,6 +168,8 @@ export interface DwRegisterPlan {
   UKH: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
+  /** the outputs stored by a loop over a copy of the accumulators: the first call's kernel (see Gemm4Plan.LOOP) */
+  LOOP: boolean;
 }
 
 /**
@@ -190,12 +192,12 @@ export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
   const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
   const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c };
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c, LOOP: false };
 }
 
-/** The row loop an unrolled plan runs as until it is compiled (Dispatch.upgrade): the same block, so the same grid. */
+/** What a plan runs as until it is compiled (Dispatch.upgrade): the same block (so the same grid), the row loop and the store loop. */
 export function firstDepthwiseRegister(p: DwRegisterPlan): DwRegisterPlan {
-  return p.UKH ? { ...p, UKH: 0 } : p;
+  return { ...p, UKH: 0, LOOP: true };
 }
 
 const registerSources = new Map<string, ShaderDef>();
@@ -215,7 +217,7 @@ function readers(o: number, outputs: number, taps: number, s: number, d: number)
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
   const { RW, RH, KW, SX, DX, UKH, VEC } = p;
-  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}`;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}${p.LOOP ? '.loop' : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
@@ -263,7 +265,17 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     ];
     rows = [...carried, `for (var t = 0u; t < KH + ${depth}u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
-  const store = J.map((j) => {
+  const looped = [
+    `var ep = array<vec4<f32>, ${RH * RW}>(${J.flatMap((j) => Array.from({ length: RW }, (_, i) => `a${j}_${i}`)).join(', ')});`,
+    `for (var k = 0u; k < ${RH * RW}u; k++) {
+    let oy = oy0 + k / RW;
+    let ox = ox0 + k % RW;
+    if ((ox < params.ow) & (oy < params.oh)) {
+      store_y((n * params.oh + oy) * params.ow + ox, c4, act4(ep[k] + bias));
+    }
+  }`,
+  ];
+  const store = p.LOOP ? looped : J.map((j) => {
     const row = [
       `let pix${j} = (n * params.oh + oy0${j ? ` + ${j}u` : ''}) * params.ow + ox0;`,
       ...Array.from({ length: RW }, (_, i) =>
@@ -341,10 +353,10 @@ export async function depthwiseRegisterDispatch(
   const workgroups = grid(Math.ceil((cout4 * Math.ceil(g.ow / p.RW) * Math.ceil(g.oh / p.RH) * g.n) / 64), ctx.limits);
   // A first result runs the shared activation (activationSpec), the unrolled kernel swapped in later the exact one.
   const compile = (q: DwRegisterPlan, act: { ACT: number }) => ctx.pipeline(registerDepthwiseShader(q), q.UKH ? act : { KH: g.kh, ...act });
-  if (first === p) return { pipeline: await compile(p, a.constants), bindings, workgroups, label };
-  if (ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) return { pipeline: await compile(p, a.specialized), bindings, workgroups, label };
+  if (plan || ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) return { pipeline: await compile(p, a.specialized), bindings, workgroups, label };
   // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
-  // 150-450 ms (bench dsc): the loop runs first and the unrolled kernel replaces it once compiled.
+  // 150-450 ms (bench dsc), and the unrolled stores ~1.5×: the loops run first and the unrolled kernel replaces
+  // them once compiled.
   return { pipeline: await compile(first, a.constants), bindings, workgroups, label, upgrade: () => compile(p, a.specialized) };
 }
 
