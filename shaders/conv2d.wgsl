@@ -38,7 +38,7 @@ override W4: bool = false; // wt bound as vec4 (coutg % 4 = 0)
 @group(0) @binding(2) var<storage, read> wt: array<WT>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<YT>;
-@group(0) @binding(5) var<storage, read> res: array<YT>;
+@group(0) @binding(5) var<storage, read> res: array<REST>;
 
 struct TileSrc {
   grp: u32,

@@ -43,7 +43,7 @@ const RPMAX: u32 = 8u;
 @group(0) @binding(4) var<storage, read> wp: array<WV>;
 @group(0) @binding(5) var<storage, read> bp: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> y: array<YT>;
-@group(0) @binding(7) var<storage, read> res: array<YT>;
+@group(0) @binding(7) var<storage, read> res: array<REST>;
 
 override TM: u32 = TY * TX;
 var<workgroup> Ps: array<vec4<f32>, PH * PW * DK / 4u>;

@@ -41,7 +41,7 @@ override B_CONTIG: bool = false; // b_sn = 1
 @group(0) @binding(3) var<storage, read> c: array<f32>;
 @group(0) @binding(4) var<storage, read> off: array<u32>;
 @group(0) @binding(5) var<storage, read_write> y: array<YT>;
-@group(0) @binding(6) var<storage, read> res: array<YT>;
+@group(0) @binding(6) var<storage, read> res: array<REST>;
 
 struct TileSrc {
   aoff: u32,
