@@ -45,6 +45,11 @@ export interface MemoryPlan {
   readonly buffers: number;
 }
 
+/** The graph the executor runs: no-op Reshapes and boundary transposes elided (their names in `raw`). */
+export function deviceGraph(graph: ResolvedGraph): { rg: ResolvedGraph; raw: Set<string> } {
+  return elideBoundaryTransposes(elideNoopReshapes(graph));
+}
+
 /** A graph input already on the GPU, in device layout (NHWC for 4-D, see layout.ts). */
 export interface GpuInput {
   readonly buffer: GPUBuffer;
@@ -195,7 +200,7 @@ export class GpuExecutor {
     pipelines = PipelineCache.forDevice(gpu.device),
     opts: GpuCompileOptions = {},
   ): Promise<GpuExecutor> {
-    const { rg, raw } = elideBoundaryTransposes(elideNoopReshapes(graph));
+    const { rg, raw } = deviceGraph(graph);
     const flavour = halfActivations(gpu, opts.activations);
     const half = flavour ? halfTensors(rg, GPU_PROGRAMS, kernelVariant(gpu.info)) : new Set<string>();
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
