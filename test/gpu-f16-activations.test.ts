@@ -15,7 +15,6 @@
 // to 64u·max(1, max|ref|) ≈ 3.1e-2 for the logits, and the same top-1 class as the reference.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseWgsl, validate } from 'naga-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
@@ -42,6 +41,7 @@ import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';
 import { loadTflite } from '../src/tflite/import.js';
 import { openKernelDevice } from './support/kernel-device.js';
+import { nagaErrors } from './support/naga.js';
 
 const U = 2 ** -11;
 
@@ -181,22 +181,6 @@ async function nativeModules(rg0: ResolvedGraph): Promise<{ defs: Map<string, Sh
     tracker.destroyAll();
   }
   return { defs, half };
-}
-
-/**
- * naga's errors on each module. naga 30 implements the subgroup builtins but refuses `enable subgroups;` (not yet
- * implemented as a directive, gfx-rs/wgpu#5555): the directive is dropped, the subgroup code itself is checked.
- */
-function nagaErrors(defs: Iterable<ShaderDef>): string[] {
-  const errors: string[] = [];
-  for (const def of defs) {
-    try {
-      validate(parseWgsl(fullSource(def).replace(/^enable subgroups;$/m, '')));
-    } catch (e) {
-      errors.push(`${def.name}: ${(e as { formatted?: string }).formatted ?? (e as Error).message}`);
-    }
-  }
-  return errors;
 }
 
 describe('native f16 activations (enable f16): every module of MobileNetV2 and the face detector type-checks in naga', () => {

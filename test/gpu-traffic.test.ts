@@ -38,14 +38,36 @@ describe('instrumentWgsl', () => {
     '}',
   ].join('\n');
 
-  it('wraps loads (nested ones too), counts stores (words and instructions) before the statement and a compound store as both', () => {
+  it('wraps loads (nested ones too), counts stores (bytes and instructions) before the statement and a compound store as both', () => {
     expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
     const out = instrumentWgsl(src);
-    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
-    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 1u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
-    // a vec4 load is 4 words and one instruction
-    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 4u);\n  atomicAdd(&traffic__[14], 1u);');
+    expect(out).toContain('atomicAdd(&traffic__[17], 4u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[17], 4u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 4u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
+    // a vec4 load is 16 bytes and one instruction
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 16u);\n  atomicAdd(&traffic__[14], 1u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
+  });
+
+  it('counts f16 elements as 2 bytes, and a packed f16 scalar store (atomicAnd then atomicOr on its word) as one 2-byte store', () => {
+    const half = [
+      'enable f16;',
+      'alias XT = vec4<f16>;',
+      'alias YT = atomic<u32>;',
+      '@group(0) @binding(1) var<storage, read> x: array<XT>;',
+      '@group(0) @binding(2) var<storage, read> h: array<f16>;',
+      '@group(0) @binding(3) var<storage, read_write> y: array<YT>;',
+      'fn f(i: u32) {',
+      '  atomicAnd(&y[i / 2u], 0xffff0000u);',
+      '  atomicOr(&y[i / 2u], pack2x16float(vec2<f32>(f32(x[i].x + h[i]), 0.0)));',
+      '}',
+    ].join('\n');
+    expect(storageDecls(half).map((d) => [d.name, d.elemBytes])).toEqual([['x', 8], ['h', 2], ['y', 4]]);
+    const out = instrumentWgsl(half);
+    expect(out).toContain('fn tr_h(i: u32) -> f16 {\n  atomicAdd(&traffic__[8], 2u);');
+    expect(out).toContain('fn tr_x(i: u32) -> vec4<f16> {\n  atomicAdd(&traffic__[4], 8u);');
+    expect(out).toContain('atomicAdd(&traffic__[13], 2u); atomicAdd(&traffic__[15], 1u); atomicOr(&y[i / 2u]');
+    expect(out).toContain('  atomicAnd(&y[i / 2u], 0xffff0000u);');
+    expect(out).not.toContain('fn tr_y');
   });
 
   it('refuses a local array that shadows a binding (its accesses would be counted as global traffic)', () => {
