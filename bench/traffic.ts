@@ -286,7 +286,7 @@ export interface TrafficReport {
   name: string;
   fused: TrafficRow[];
   unfused: TrafficRow[];
-  /** the fused graph with interior activations in f16 (packed-f16 storage, counted as native f16 moves them) */
+  /** the fused graph with interior activations in f16 (packed-f16 storage, counted as native f16 moves them; weights f32) */
   half?: TrafficRow[];
 }
 
@@ -316,7 +316,7 @@ export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
   if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
   lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
   lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));
-  if (rep.half) lines.push(row('TOTAL fused, f16 activations (precision f16)', rep.half));
+  if (rep.half) lines.push(row('TOTAL fused, f16 activations, f32 weights', rep.half));
   const pairs = rep.fused.filter((r) => r.op === 'FusedDwPw');
   if (pairs.length) {
     const parts = pairs.map((p) => rep.unfused.filter((u) => p.node.split('+').includes(u.node)));

@@ -66,10 +66,11 @@ function relErr(got: Float32Array, want: Float32Array): number {
 }
 
 async function runOn(ctx: GpuContext, rg: ResolvedGraph, feeds: Record<string, Tensor>, opts: GpuCompileOptions = {}) {
-  const exec = await GpuExecutor.compile(ctx, rg, new PipelineCache(gpu.device), opts);
+  const pipelines = new PipelineCache(gpu.device);
+  const exec = await GpuExecutor.compile(ctx, rg, pipelines, opts);
   try {
     const out = (await exec.run(feeds)).get(rg.graph.outputs[0]!)!;
-    return { out: out.data as Float32Array, half: exec.halfTensors, bytes: exec.memory.plannedBytes };
+    return { out: out.data as Float32Array, half: exec.halfTensors, bytes: exec.memory.plannedBytes, keys: [...pipelines.keys] };
   } finally {
     exec.dispose();
   }
@@ -107,6 +108,17 @@ describe('packed f16 activations on the hardware path (SwiftShader)', () => {
     if (!hasF16) expect(halfActivations(hw('f16'))).toBeUndefined();
     expect(halfActivations({ ...gpu, info: { ...gpu.info, isSoftware: true } }, 'packed-f16')).toBeUndefined();
     expect(halfActivations(hw(), 'packed-f16')).toBe('packed');
+  });
+
+  it.skipIf(hasF16)(`precision f16 without shader-f16 changes nothing: no f16 tensor, bit-identical, f32 pipelines only${hasF16 ? ' (skipped: this device has shader-f16)' : ''}`, async () => {
+    const rg = hwGraph(dscNet());
+    const feeds = { x: seeded([1, 3, 23, 21], 5) };
+    const [a, b] = [await runOn(hw('f16'), rg, feeds), await runOn(hw('f32'), rg, feeds)];
+    expect(a.half.size).toBe(0);
+    expect(a.bytes).toBe(b.bytes);
+    expect(a.out).toEqual(b.out);
+    expect(a.keys.some((k) => /\.[abwxyr][hp][.|]/.test(k))).toBe(false);
+    expect(a.keys.sort()).toEqual(b.keys.sort());
   });
 
   it.each([true, false])('DSC net (dw -> pw fused: %s): interior tensors f16, edges f32, within 16u of the CPU and the f32 GPU run', async (fuse) => {
@@ -232,7 +244,17 @@ describe('native f16 activations (enable f16): every module of MobileNetV2 and t
 });
 
 describe('native f16 activations on a device with shader-f16', () => {
-  it.skipIf(!hasF16)(`MobileNetV2 within 64u of PyTorch${hasF16 ? '' : ' (skipped: this adapter has no shader-f16; the packed run above is the numeric check here)'}`, async () => {
+  const why = hasF16 ? '' : ' (skipped: this adapter has no shader-f16; the packed runs above are the numeric check here)';
+  it.skipIf(!hasF16)(`DSC net within 16u of the CPU, f16 pipelines${why}`, async () => {
+    const rg = hwGraph(dscNet());
+    const feeds = { x: seeded([1, 3, 23, 21], 5) };
+    const r = await runOn(hw('f16'), rg, feeds);
+    expect(r.half.size).toBeGreaterThan(0);
+    expect(r.keys.some((k) => /\.[axyr]h[.|]/.test(k))).toBe(true);
+    expect(relErr(r.out, runCpu(rg, feeds).get('y')!.data as Float32Array)).toBeLessThan(16 * U);
+  });
+
+  it.skipIf(!hasF16)(`MobileNetV2 within 64u of PyTorch${why}`, async () => {
     const dir = join(process.cwd(), 'bench', 'models');
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).workloads.mobilenet_v2;
     const rg = hwGraph(loadOnnx(new Uint8Array(readFileSync(join(dir, m.model)))), { [m.input_name]: m.input_shape });

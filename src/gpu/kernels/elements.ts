@@ -15,7 +15,7 @@ export function operandLoaders(name: string, array: string, vec: boolean, st: El
   if (st === 'packed')
     return vec
       ? [`alias ${T} = vec2<u32>;`, fn('f32', `unpack2x16float(${array}[i / 4u][(i / 2u) % 2u])[i % 2u]`),
-         fn('vec4<f32>', `vec4<f32>(unpack2x16float(${array}[i / 4u].x), unpack2x16float(${array}[i / 4u].y))`, 'vec')].join('\n')
+         `fn ${name}_vec(i: u32) -> vec4<f32> {\n  let p = ${array}[i / 4u];\n  return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y));\n}`].join('\n')
       : [`alias ${T} = u32;`, fn('f32', `unpack2x16float(${array}[i / 2u])[i % 2u]`),
          fn('vec4<f32>', `vec4<f32>(${[0, 1, 2, 3].map((q) => `${name}_at(i${q ? ` + ${q}u` : ''})`).join(', ')})`, 'vec')].join('\n');
   const half = st === 'f16';
