@@ -10,9 +10,10 @@
 // Tolerance. Each stored activation is rounded to f16: relative error ≤ u = 2^-11 (round to nearest, no f16
 // overflow at these magnitudes). A layer's output then differs from its f32 value by at most
 // u·Σ|w·x| (inputs) + u·|y| (its own store) + f32 accumulation error, and the errors of L stored layers add up:
-// |Δ| ≲ L·u·G·max|ref| with G the gain Σ|w·x| / |y| of the layers. The small net (L = 9 stores) is held to
-// 16u·max(1, max|ref|) ≈ 7.8e-3; MobileNetV2 (52 f16 tensors, random-sign errors add like √L ≈ 7, G of a few)
-// to 64u·max(1, max|ref|) ≈ 3.1e-2 for the logits, and the same top-1 class as the reference.
+// |Δ| ≲ L·u·G·max|ref| with G the gain Σ|w·x| / |y| of the layers. The small net (at most 9 stores, G ~1 with
+// relu6 and small weights; measured ~0.6u) is held to 8u·max|ref| ≈ 3.9e-3·max|ref|; MobileNetV2 (35 f16 tensors once the dw -> pw pairs
+// fuse; random-sign errors add like √L ≈ 6, G up to ~10; measured 11u) to 64u·max(1, max|ref|) ≈ 3.1e-2 for the
+// logits, and the same top-1 class as the reference.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -56,9 +57,9 @@ function hwGraph(graph: Graph, shapes: Record<string, number[]> = {}, fuse = tru
   return fusePostFor(fuse ? fuseDwPwFor(rg, { variant: 'tiled', limits: deviceLimits(hw()) }).graph : rg, 'tiled');
 }
 
-/** max |got − want| / max(1, max |want|) */
-function relErr(got: Float32Array, want: Float32Array): number {
-  let scale = 1;
+/** max |got − want| / max(floor, max |want|) */
+function relErr(got: Float32Array, want: Float32Array, floor = 1): number {
+  let scale = floor;
   for (const v of want) scale = Math.max(scale, Math.abs(v));
   let err = 0;
   for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
@@ -76,19 +77,22 @@ async function runOn(ctx: GpuContext, rg: ResolvedGraph, feeds: Record<string, T
   }
 }
 
-/** A MobileNet-like block stack at odd sizes: stem 3x3 s2, expand, dw, project + residual, dw s2, a regular conv, odd channel counts. */
+/**
+ * A MobileNet-like block stack at odd sizes: stem 3x3 s2, expand, dw, project + residual, dw s2, dw 5x5, a regular
+ * conv; odd channel counts (27, 19, 9), so rows of packed f16 pairs straddle pixels and invocations.
+ */
 function dscNet(): Graph {
   const b = new GraphBuilder('dsc_f16', { seed: 11 });
   const x = b.input('x', [1, 3, 23, 21]);
   const a = b.relu6(b.conv2d(x, 3, 12, 3, { stride: 2, padding: 1 }));
-  const e = b.relu6(b.pointwiseConv2d(a, 12, 30));
-  const d = b.relu6(b.depthwiseConv2d(e, 30, 3, { padding: 1 }));
-  const r = b.add(a, b.pointwiseConv2d(d, 30, 12));
+  const e = b.relu6(b.pointwiseConv2d(a, 12, 27));
+  const d = b.relu6(b.depthwiseConv2d(e, 27, 3, { padding: 1 }));
+  const r = b.add(a, b.pointwiseConv2d(d, 27, 12));
   const e2 = b.relu6(b.pointwiseConv2d(r, 12, 36));
   const d2 = b.relu6(b.depthwiseConv2d(e2, 36, 3, { stride: 2, padding: 1 }));
-  const p2 = b.pointwiseConv2d(d2, 36, 20);
-  const d3 = b.relu6(b.depthwiseConv2d(p2, 20, 5, { padding: 2 }));
-  b.output(b.relu6(b.conv2d(d3, 20, 10, 3, { padding: 1 })), 'y');
+  const p2 = b.pointwiseConv2d(d2, 36, 19);
+  const d3 = b.relu6(b.depthwiseConv2d(p2, 19, 5, { padding: 2 }));
+  b.output(b.relu6(b.conv2d(d3, 19, 9, 3, { padding: 1 })), 'y');
   return b.build();
 }
 
@@ -121,7 +125,7 @@ describe('packed f16 activations on the hardware path (SwiftShader)', () => {
     expect(a.keys.sort()).toEqual(b.keys.sort());
   });
 
-  it.each([true, false])('DSC net (dw -> pw fused: %s): interior tensors f16, edges f32, within 16u of the CPU and the f32 GPU run', async (fuse) => {
+  it.each([true, false])('DSC net (dw -> pw fused: %s): interior tensors f16, edges f32, within 8u·max|ref| of the CPU', async (fuse) => {
     const rg = hwGraph(dscNet(), {}, fuse);
     if (fuse) expect(rg.nodes.some((n) => n.node.op === FUSED_DWPW)).toBe(true);
     const feeds = { x: seeded([1, 3, 23, 21], 5) };
@@ -135,9 +139,11 @@ describe('packed f16 activations on the hardware path (SwiftShader)', () => {
     expect([...f16.half].sort()).toEqual(interior.sort());
     for (const edge of [...dev.inputShapes.keys(), ...dev.graph.outputs]) expect(f16.half.has(edge)).toBe(false);
     expect(f16.bytes).toBeLessThan(f32.bytes);
-    expect(relErr(f32.out, ref)).toBeLessThan(1e-5);
-    const err = relErr(f16.out, ref);
-    expect(err).toBeLessThan(16 * U);
+    // relative to max |ref| itself: this net's outputs are small (max |ref| ~0.07)
+    expect(relErr(f32.out, ref, 0)).toBeLessThan(1e-5);
+    const err = relErr(f16.out, ref, 0);
+    console.log(`DSC net (fused ${fuse}): ${f16.half.size} f16 tensors, buffers ${f32.bytes} -> ${f16.bytes} bytes, max |Δ| / max|ref| ${err.toExponential(2)} (${(err / U).toFixed(2)}u)`);
+    expect(err).toBeLessThan(8 * U);
     // the check can fail: the f16 result is not the f32 one
     expect(err).toBeGreaterThan(0);
   });
@@ -245,13 +251,13 @@ describe('native f16 activations (enable f16): every module of MobileNetV2 and t
 
 describe('native f16 activations on a device with shader-f16', () => {
   const why = hasF16 ? '' : ' (skipped: this adapter has no shader-f16; the packed runs above are the numeric check here)';
-  it.skipIf(!hasF16)(`DSC net within 16u of the CPU, f16 pipelines${why}`, async () => {
+  it.skipIf(!hasF16)(`DSC net within 8u·max|ref| of the CPU, f16 pipelines${why}`, async () => {
     const rg = hwGraph(dscNet());
     const feeds = { x: seeded([1, 3, 23, 21], 5) };
     const r = await runOn(hw('f16'), rg, feeds);
     expect(r.half.size).toBeGreaterThan(0);
     expect(r.keys.some((k) => /\.[axyr]h[.|]/.test(k))).toBe(true);
-    expect(relErr(r.out, runCpu(rg, feeds).get('y')!.data as Float32Array)).toBeLessThan(16 * U);
+    expect(relErr(r.out, runCpu(rg, feeds).get('y')!.data as Float32Array, 0)).toBeLessThan(8 * U);
   });
 
   it.skipIf(!hasF16)(`MobileNetV2 within 64u of PyTorch${why}`, async () => {
