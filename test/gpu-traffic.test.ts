@@ -166,6 +166,25 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4, loads: 2 * 210, stores: 210 });
   });
 
+  it('f16 activations: the interior tensor between dw and pw is written and read at 2 bytes an element, the edges at 4', async () => {
+    const [hw, c, cout] = [14, 32, 24];
+    const rg = graphOf((b) => {
+      const x = b.input('x', [1, c, hw, hw]);
+      const d = b.relu6(b.depthwiseConv2d(x, c, 3, { padding: 1 }));
+      b.output(b.pointwiseConv2d(d, c, cout), 'out');
+    });
+    const feeds = { x: feed([1, c, hw, hw]) };
+    const [f32, f16] = [await countGraph(await device(), rg, feeds), await countGraph(await device(), rg, feeds, 'packed-f16')];
+    expect(f16.map((r) => r.op)).toEqual(['Conv', 'Conv']);
+    // the depthwise output: every element stored once (scalar packed stores counted as 2-byte ones), half the bytes
+    expect(f32[0]!.write).toBe(hw * hw * c * 4);
+    expect(f16[0]!.write).toBe(hw * hw * c * 2);
+    // the pointwise conv reads it (A, binding 1) in vec4s: half the bytes; its graph-output store stays f32
+    expect(f16[1]!.perBinding[1]).toBe(f32[1]!.perBinding[1]! / 2);
+    expect(f16[1]!.write).toBe(f32[1]!.write);
+    expect(f16[1]!.minRead).toBe(f32[1]!.minRead - (hw * hw * c * 2));
+  });
+
   it.each([
     ['56x56x144 s1 -> 24 (block 3)', 56, 144, 1, 24],
     ['28x28x192 s2 -> 64 (block 6)', 28, 192, 2, 64],
