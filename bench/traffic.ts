@@ -91,7 +91,8 @@ const PER = 4;
  * is preceded by a count of its bytes in traffic__[4b + 1] and of one store in traffic__[4b + 3]
  * (`buf[i] op= v` counts both). A packed f16 scalar store (src/gpu/kernels/elements.ts: atomicAnd clearing its
  * half of the word, then atomicOr setting it) counts as the 2-byte store a native f16 kernel makes: the atomicOr
- * counts 2 bytes and one store, the atomicAnd nothing.
+ * counts 2 bytes and one store, the atomicAnd nothing; a packed f16 scalar load (`unpack2x16float(buf[i / 2u])[i % 2u]`)
+ * counts 2 bytes.
  */
 export function instrumentWgsl(source: string): string {
   const decls = storageDecls(source);
@@ -101,6 +102,7 @@ export function instrumentWgsl(source: string): string {
   const shadow = new RegExp(`\\b(?:var|let|const)\\s+(${decls.map((d) => d.name).join('|')})\\s*:\\s*array<`).exec(source);
   if (shadow) throw new Error(`traffic: "${shadow[1]}" names both a storage binding and a local array; rename the local`);
   const access = new RegExp(`(?<![\\w.&])(${decls.map((d) => d.name).join('|')})\\s*\\[`, 'g');
+  const halfLoads = new Set<StorageDecl>();
   const rewrite = (s: string): string => {
     let out = '';
     let at = 0;
@@ -116,6 +118,10 @@ export function instrumentWgsl(source: string): string {
         // a store statement: count before it (and the load of a compound assignment)
         const count = (slot: number, n: number) => `atomicAdd(&${COUNTER}[${PER * d.binding + slot}], ${n}u); `;
         out += `${count(1, d.elemBytes)}${count(3, 1)}${after[1] ? `${count(0, d.elemBytes)}${count(2, 1)}` : ''}${d.name}[${index}]`;
+      } else if (d.elemBytes === 4 && s.slice(0, m.index).endsWith('unpack2x16float(') && s.slice(close + 1).startsWith(')[')) {
+        // one f16 of a packed word (elements.ts): the 2 bytes a native f16 load reads
+        halfLoads.add(d);
+        out += `tr_h_${d.name}(u32(${index}))`;
       } else out += `tr_${d.name}(u32(${index}))`;
       at = close + 1;
       access.lastIndex = close + 1;
@@ -140,7 +146,9 @@ export function instrumentWgsl(source: string): string {
     const at = PER * d.binding;
     return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
   });
-  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${PER * SLOTS}>;`, ...helpers, counted].join('\n');
+  const halfHelpers = [...halfLoads].map((d) =>
+    `fn tr_h_${d.name}(i: u32) -> u32 {\n  atomicAdd(&${COUNTER}[${PER * d.binding}], 2u);\n  atomicAdd(&${COUNTER}[${PER * d.binding + 2}], 1u);\n  return ${d.name}[i];\n}`);
+  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${PER * SLOTS}>;`, ...helpers, ...halfHelpers, counted].join('\n');
 }
 
 const instrumented = new Map<ShaderDef, ShaderDef>();
