@@ -115,6 +115,29 @@ function seeded(shape: number[], seed: number): Tensor {
   return { shape, data: new Float32Array(shape.reduce((a, v) => a * v, 1)).map(() => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1) };
 }
 
+describe('the f16 policy (act-storage.ts)', () => {
+  it('keeps f32 a tensor some reader cannot read as f16, one a producer cannot write as f16, the graph edges, and every tensor off the tiled variant', () => {
+    const b = new GraphBuilder('policy', { seed: 3 });
+    const x = b.input('x', [1, 8, 9, 9]);
+    const a = b.relu6(b.conv2d(x, 8, 8, 3, { padding: 1 }));
+    const p = b.maxPool2d(a, 3, { stride: 1, padding: 1 });
+    const c = b.pointwiseConv2d(a, 8, 12);
+    const e = b.relu6(b.pointwiseConv2d(c, 12, 8));
+    b.output(b.add(b.pointwiseConv2d(p, 8, 8), e), 'y');
+    const rg = hwGraph(b.build(), {}, false);
+    const producer = new Map(rg.nodes.flatMap((rn) => rn.node.outputs.map((o) => [o, rn.node.op] as const)));
+    const half = halfTensors(rg, GPU_PROGRAMS, 'tiled');
+    const readers = (t: string) => rg.nodes.filter((rn) => rn.node.inputs.includes(t)).map((rn) => rn.node.op);
+    // a: read by MaxPool (f32) and a Conv: f32; p: written by MaxPool: f32; c and e: Conv to Conv only: f16
+    const interior = [...producer.keys()].filter((t) => t !== 'y');
+    expect(interior.filter((t) => readers(t).includes('MaxPool') || producer.get(t) === 'MaxPool').some((t) => half.has(t))).toBe(false);
+    expect(interior.filter((t) => producer.get(t) === 'Conv' && readers(t).every((op) => op === 'Conv')).every((t) => half.has(t))).toBe(true);
+    expect(half.size).toBe(2);
+    expect(half.has('y') || half.has('x')).toBe(false);
+    expect(halfTensors(rg, GPU_PROGRAMS, 'register').size).toBe(0);
+  });
+});
+
 describe('packed f16 activations on the hardware path (SwiftShader)', () => {
   it('are off unless asked for: precision f32 or no shader-f16 keeps every tensor f32', () => {
     expect(halfActivations(hw('f32'))).toBeUndefined();
