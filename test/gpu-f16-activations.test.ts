@@ -234,13 +234,14 @@ describe('native f16 activations (enable f16): every module of MobileNetV2 and t
       hwGraph(loadTflite(new Uint8Array(readFileSync(join(process.cwd(), 'node_modules', '@mediapipe', 'face_detection', 'face_detection_short_range.tflite')))))],
   ];
 
-  it.each(models)('%s', async (_, graph) => {
+  it.each(models)('%s', async (name, graph) => {
     const { defs, half } = await nativeModules(graph());
     // the face detector's blocks end in a standalone Relu (and Pad, MaxPool) on this path, which stay f32: few f16 tensors
     expect(half.size).toBeGreaterThan(0);
     const f16 = [...defs.values()].filter((d) => fullSource(d).startsWith('enable f16;'));
     // activations (x, y, residual) in f16 storage, not only the weights
     expect(f16.filter((d) => /\.(a|x|y|r)h\b/.test(d.name)).length).toBeGreaterThan(0);
+    console.log(`${name}: ${half.size} f16 tensors, ${f16.length} of ${defs.size} modules with enable f16, type-checked by naga`);
     expect(nagaErrors(f16)).toEqual([]);
   }, 60_000);
 
