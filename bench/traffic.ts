@@ -23,6 +23,8 @@ import { optimize } from '../src/graph/optimize.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { GPU_PROGRAMS } from '../src/gpu/programs/registry.js';
 import { sizeOf, type Tensor } from '../src/tensor.js';
+import { elemBytes as elemBytesOf, halfActivations, halfTensors, storageResolver, type ActivationStorage, type ElemStorage } from '../src/gpu/act-storage.js';
+import { packFloat16 } from '../src/gpu/precision.js';
 import { loadTflite } from '../src/tflite/import.js';
 import { GraphBuilder } from '../src/builder.js';
 import { planConv2d, type Conv2dGeometry, type ConvTile } from '../src/gpu/kernels/conv2d.js';
@@ -34,7 +36,7 @@ import { mobilenetV2 } from '../test/support/mobilenet-v2.js';
 
 const COUNTER = 'traffic__';
 const DECL = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)\s*:\s*array<(.+?)>\s*;/g;
-const SCALAR_BYTES: Record<string, number> = { f32: 4, u32: 4, i32: 4, f16: 2 };
+const SCALAR_BYTES: Record<string, number> = { f32: 4, u32: 4, i32: 4, f16: 2, 'atomic<u32>': 4 };
 
 /** A storage buffer binding of a shader: its binding number, access mode and element size. */
 export interface StorageDecl {
@@ -44,13 +46,22 @@ export interface StorageDecl {
   elemBytes: number;
 }
 
+/** A type with its alias (if it is one) resolved, spaces removed. */
+function resolveAlias(type: string, source: string): string {
+  return (new RegExp(`alias\\s+${type}\\s*=\\s*([^;]+);`).exec(source)?.[1] ?? type).replace(/\s/g, '');
+}
+
 function elemBytes(type: string, source: string): number {
-  const alias = new RegExp(`alias\\s+${type}\\s*=\\s*([^;]+);`).exec(source);
-  const t = (alias ? alias[1]! : type).replace(/\s/g, '');
+  const t = resolveAlias(type, source);
   const vec = /^vec([234])<(\w+)>$/.exec(t);
   const bytes = vec ? Number(vec[1]) * SCALAR_BYTES[vec[2]!]! : SCALAR_BYTES[t];
   if (!bytes) throw new Error(`traffic: element type "${type}" of a storage buffer is not one the counter knows`);
   return bytes;
+}
+
+/** The element type of a declared binding, its alias resolved. */
+function elemType(d: StorageDecl, source: string): string {
+  return resolveAlias(/array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!, source);
 }
 
 export function storageDecls(source: string): StorageDecl[] {
@@ -71,14 +82,17 @@ function closing(s: string, open: number): number {
 /** Bindings the counter has slots for. */
 const SLOTS = 16;
 
-/** Counter words per binding: words loaded, words stored, load instructions, store instructions. */
+/** Counter words per binding: bytes loaded, bytes stored, load instructions, store instructions. */
 const PER = 4;
 
 /**
  * Rewrites WGSL so every load `buf[i]` of a storage buffer at @binding(b) becomes `tr_buf(u32(i))` (which counts
- * its 4-byte words in traffic__[4b] and one load in traffic__[4b + 2]) and every store statement `buf[i] = v;`
- * is preceded by a count of its words in traffic__[4b + 1] and of one store in traffic__[4b + 3]
- * (`buf[i] op= v` counts both).
+ * its bytes in traffic__[4b] and one load in traffic__[4b + 2]) and every store statement `buf[i] = v;`
+ * is preceded by a count of its bytes in traffic__[4b + 1] and of one store in traffic__[4b + 3]
+ * (`buf[i] op= v` counts both). A packed f16 scalar store (src/gpu/kernels/elements.ts: atomicAnd clearing its
+ * half of the word, then atomicOr setting it) counts as the 2-byte store a native f16 kernel makes: the atomicOr
+ * counts 2 bytes and one store, the atomicAnd nothing; a packed f16 scalar load (`unpack2x16float(buf[i / 2u])[i % 2u]`)
+ * counts 2 bytes.
  */
 export function instrumentWgsl(source: string): string {
   const decls = storageDecls(source);
@@ -88,6 +102,7 @@ export function instrumentWgsl(source: string): string {
   const shadow = new RegExp(`\\b(?:var|let|const)\\s+(${decls.map((d) => d.name).join('|')})\\s*:\\s*array<`).exec(source);
   if (shadow) throw new Error(`traffic: "${shadow[1]}" names both a storage binding and a local array; rename the local`);
   const access = new RegExp(`(?<![\\w.&])(${decls.map((d) => d.name).join('|')})\\s*\\[`, 'g');
+  const halfLoads = new Set<StorageDecl>();
   const rewrite = (s: string): string => {
     let out = '';
     let at = 0;
@@ -98,12 +113,15 @@ export function instrumentWgsl(source: string): string {
       const close = closing(s, open);
       const index = rewrite(s.slice(open + 1, close));
       const after = /^\s*([-+*/%&|^]?)=(?!=)/.exec(s.slice(close + 1));
-      const words = d.elemBytes / 4;
       out += s.slice(at, m.index);
       if (after) {
         // a store statement: count before it (and the load of a compound assignment)
         const count = (slot: number, n: number) => `atomicAdd(&${COUNTER}[${PER * d.binding + slot}], ${n}u); `;
-        out += `${count(1, words)}${count(3, 1)}${after[1] ? `${count(0, words)}${count(2, 1)}` : ''}${d.name}[${index}]`;
+        out += `${count(1, d.elemBytes)}${count(3, 1)}${after[1] ? `${count(0, d.elemBytes)}${count(2, 1)}` : ''}${d.name}[${index}]`;
+      } else if (d.elemBytes === 4 && s.slice(0, m.index).endsWith('unpack2x16float(') && s.slice(close + 1).startsWith(')[')) {
+        // one f16 of a packed word (elements.ts): the 2 bytes a native f16 load reads
+        halfLoads.add(d);
+        out += `tr_h_${d.name}(u32(${index}))`;
       } else out += `tr_${d.name}(u32(${index}))`;
       at = close + 1;
       access.lastIndex = close + 1;
@@ -118,12 +136,19 @@ export function instrumentWgsl(source: string): string {
     at = m.index! + m[0].length;
   }
   parts.push(rewrite(source.slice(at)));
-  const helpers = decls.map((d) => {
-    const type = /array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!;
-    const at = PER * d.binding;
-    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes / 4}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
+  const packedStore = new RegExp(`(?<![\\w.])atomicOr\\(&(${decls.map((d) => d.name).join('|')})\\[`, 'g');
+  const counted = parts.join('').replace(packedStore, (m, name: string) => {
+    const at = PER * byName.get(name)!.binding;
+    return `atomicAdd(&${COUNTER}[${at + 1}], 2u); atomicAdd(&${COUNTER}[${at + 3}], 1u); ${m}`;
   });
-  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${PER * SLOTS}>;`, ...helpers, parts.join('')].join('\n');
+  const helpers = decls.filter((d) => !/^atomic</.test(elemType(d, source))).map((d) => {
+    const type = elemType(d, source);
+    const at = PER * d.binding;
+    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
+  });
+  const halfHelpers = [...halfLoads].map((d) =>
+    `fn tr_h_${d.name}(i: u32) -> u32 {\n  atomicAdd(&${COUNTER}[${PER * d.binding}], 2u);\n  atomicAdd(&${COUNTER}[${PER * d.binding + 2}], 1u);\n  return ${d.name}[i];\n}`);
+  return [`@group(1) @binding(0) var<storage, read_write> ${COUNTER}: array<atomic<u32>, ${PER * SLOTS}>;`, ...helpers, ...halfHelpers, counted].join('\n');
 }
 
 const instrumented = new Map<ShaderDef, ShaderDef>();
@@ -160,6 +185,8 @@ export async function countNode(
   inputs: readonly Value[],
   pipelines: PipelineCache,
   program: GpuProgram | undefined = GPU_PROGRAMS.get(rg.nodes[idx]!.node.op),
+  /** the node's bindings' storage (act-storage.ts): f16 inputs are uploaded as packed f16, f16 outputs half-size */
+  storage: (ref: BindingRef) => ElemStorage = () => 'f32',
 ): Promise<TrafficRow[]> {
   const rn = rg.nodes[idx]!;
   if (!program) throw new Error(`traffic: no GPU program for ${rn.node.op} (node "${rn.node.name}")`);
@@ -169,14 +196,15 @@ export async function countNode(
     device.pushErrorScope('validation');
     const inBufs = inputs.map((v, i) => {
       if (!v || sizeOf(v.shape) === 0) return tracker.create(4, STORAGE, `in${i}`);
-      const dev = toDevice(v.shape, isInt(v) ? Float32Array.from(v.ints) : v.data);
+      const f32 = toDevice(v.shape, isInt(v) ? Float32Array.from(v.ints) : v.data);
+      const dev = storage({ kind: 'input', index: i }) === 'f32' ? f32 : packFloat16(f32);
       const b = tracker.create(Math.max(4, dev.byteLength), STORAGE, `in${i}`);
       device.queue.writeBuffer(b, 0, dev.buffer, dev.byteOffset, dev.byteLength);
       return b;
     });
-    const outBufs = rn.outputShapes.map((s, i) => tracker.create(Math.max(4, sizeOf(s) * 4), STORAGE, `out${i}`));
+    const outBufs = rn.outputShapes.map((s, i) => tracker.create(Math.max(4, sizeOf(s) * elemBytesOf(storage({ kind: 'output', index: i }))), STORAGE, `out${i}`));
     const defs = new Map<GPUComputePipeline, ShaderDef>();
-    const base = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((n) => (n === '' ? undefined : rg.constants.get(n))));
+    const base = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((n) => (n === '' ? undefined : rg.constants.get(n))), storage);
     const ctx: GpuBuildCtx = {
       ...base,
       pipeline: async (def: ShaderDef, c: Constants = {}) => {
@@ -203,9 +231,9 @@ export async function countNode(
       await rb.mapAsync(0x0001);
       const words = new Uint32Array(rb.getMappedRange().slice(0));
       const slot = (k: number) => Array.from({ length: SLOTS }, (_, b) => words[PER * b + k]!);
-      const perBinding = slot(0).map((w) => w * 4);
+      const perBinding = slot(0);
       const read = perBinding.reduce((a, v) => a + v, 0);
-      const write = slot(1).reduce((a, v) => a + v * 4, 0);
+      const write = slot(1).reduce((a, v) => a + v, 0);
       const loads = slot(2).reduce((a, v) => a + v, 0);
       const stores = slot(3).reduce((a, v) => a + v, 0);
       rb.unmap();
@@ -229,16 +257,22 @@ export async function countNode(
   }
 }
 
-/** Counts every node of a resolved (optimized) graph on the hardware path, each node fed its CPU-reference inputs. */
-export async function countGraph(gpu: GpuContext, rg: ResolvedGraph, feeds: Record<string, Tensor>): Promise<TrafficRow[]> {
+/**
+ * Counts every node of a resolved (optimized) graph on the hardware path, each node fed its CPU-reference inputs;
+ * with `activations` the executor's f16 policy (act-storage.ts) picks the interior tensors stored as packed f16.
+ */
+export async function countGraph(gpu: GpuContext, rg: ResolvedGraph, feeds: Record<string, Tensor>, activations?: ActivationStorage): Promise<TrafficRow[]> {
   const hw: GpuContext = { ...gpu, info: { ...gpu.info, isSoftware: false } };
   const env = new Map<string, Value>([...rg.constants, ...Object.entries(feeds)]);
   runCpu(rg, feeds, { onNode: (i, outs) => rg.nodes[i]!.node.outputs.forEach((o, k) => env.set(o, outs[k]!)) });
   const pipelines = new PipelineCache(gpu.device);
   const rows: TrafficRow[] = [];
+  const flavour = halfActivations(hw, activations);
+  const half = flavour ? halfTensors(rg, GPU_PROGRAMS, 'tiled') : new Set<string>();
   for (let i = 0; i < rg.nodes.length; i++) {
-    const ins = rg.nodes[i]!.node.inputs.map((n) => (n === '' ? { shape: [0], data: new Float32Array(0) } : env.get(n)!));
-    rows.push(...(await countNode(hw, rg, i, ins, pipelines)));
+    const rn = rg.nodes[i]!;
+    const ins = rn.node.inputs.map((n) => (n === '' ? { shape: [0], data: new Float32Array(0) } : env.get(n)!));
+    rows.push(...(await countNode(hw, rg, i, ins, pipelines, undefined, storageResolver(rn.node.inputs, rn.node.outputs, half, flavour ?? 'f32'))));
   }
   return rows;
 }
@@ -260,6 +294,8 @@ export interface TrafficReport {
   name: string;
   fused: TrafficRow[];
   unfused: TrafficRow[];
+  /** the fused graph with interior activations in f16 (packed-f16 storage, counted as native f16 moves them; weights f32) */
+  half?: TrafficRow[];
 }
 
 /** The model as load() optimizes it for a hardware adapter (dw -> pw fused where dwPwWins), and without the fusion. */
@@ -268,7 +304,8 @@ export async function modelTraffic(gpu: GpuContext, which: 'mobilenet' | 'face')
   const rg = optimize(resolve(graph)).graph;
   const feeds = Object.fromEntries([...rg.inputShapes].map(([n, shape], k) => [n, seeded([...shape], 17 + k)]));
   const fusedGraph = fuseDwPwFor(rg, { variant: 'tiled', limits: gpu.info.limits }).graph;
-  return { name, fused: await countGraph(gpu, fusedGraph, feeds), unfused: await countGraph(gpu, rg, feeds) };
+  const half = await countGraph(gpu, fusedGraph, feeds, 'packed-f16');
+  return { name, fused: await countGraph(gpu, fusedGraph, feeds), unfused: await countGraph(gpu, rg, feeds), half };
 }
 
 const mb = (b: number) => (b / 2 ** 20).toFixed(2);
@@ -287,6 +324,7 @@ export function formatTraffic(rep: TrafficReport, perDispatch = true): string {
   if (perDispatch) for (const r of rep.fused) lines.push(row(`${r.node.slice(0, 34)} ${r.dispatch}`.slice(0, 58), [r]));
   lines.push(row('TOTAL (as load() runs it, pairs fused where dwPwWins)', rep.fused));
   lines.push(row('TOTAL with no dw -> pw fusion', rep.unfused));
+  if (rep.half) lines.push(row('TOTAL fused, f16 activations, f32 weights', rep.half));
   const pairs = rep.fused.filter((r) => r.op === 'FusedDwPw');
   if (pairs.length) {
     const parts = pairs.map((p) => rep.unfused.filter((u) => p.node.split('+').includes(u.node)));

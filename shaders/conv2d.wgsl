@@ -9,11 +9,12 @@
 //   @binding(2) wt      array<WT>   [G, KH·KW·cg, coutg]  weights packed in kk order
 //   @binding(3) b       array<f32>  [Cout]                bias (zeros when the node has none)
 //   @binding(4) y       array<YT>   [N, OH, OW, Cout]     output (NHWC)
-//   @binding(5) res     array<YT>   [N, OH, OW, Cout]     residual (main_res / reg_res only)
+//   @binding(5) res     array<REST> [N, OH, OW, Cout]     residual (main_res / reg_res only)
 // XT, WT, YT: f32, or vec4<f32> for the tiled entry points (src/gpu/kernels/conv2d.ts): x where cg % 4 = 0 (a
 // vec4 of 4 consecutive kk is one tap's 4 consecutive channels, 16-byte aligned), wt and y where coutg % 4 = 0.
 // Loaders x_at / x_vec, w_at / w_vec (element i, elements i .. i+3) are prepended with the aliases (gemm.ts
-// operandLoaders), y_put / res_get with YT (output.ts).
+// operandLoaders), y_put / res_get with YT, REST (output.ts). On the tiled entry points x, y and res may be f16
+// storage (src/gpu/act-storage.ts), widened on load and narrowed on store by those helpers (kernels/elements.ts).
 // Workgroups: n-tile fastest, then m-tile, then group; linear index wid.x + wid.y·nwg.x (grid()).
 // main (GPUs): the workgroup tile of gemm_tile.wgsl; its A loader gathers from the image: with X4 a vec4 of 4
 // consecutive kk is one vec4 load (its tap decoded once), else each kk is decoded and loaded alone.
@@ -38,7 +39,7 @@ override W4: bool = false; // wt bound as vec4 (coutg % 4 = 0)
 @group(0) @binding(2) var<storage, read> wt: array<WT>;
 @group(0) @binding(3) var<storage, read> b: array<f32>;
 @group(0) @binding(4) var<storage, read_write> y: array<YT>;
-@group(0) @binding(5) var<storage, read> res: array<YT>;
+@group(0) @binding(5) var<storage, read> res: array<REST>;
 
 struct TileSrc {
   grp: u32,

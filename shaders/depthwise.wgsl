@@ -2,12 +2,13 @@
 //   y[n, oy, ox, o] = act( b[o] + Σ_{ky,kx} w[ky, kx, o] · x[n, oy·sy - pt + ky·dy, ox·sx - pl + kx·dx, o / MULT] )
 // (zero outside the input). Bindings:
 //   @binding(0) params  uniform Params
-//   @binding(1) x       array<f32>        [N, H, W, C]            activations (NHWC)
+//   @binding(1) x       array<XT>         [N, H, W, C]            activations (NHWC), read through x_at
 //   @binding(2) w       array<WV>         [KH·KW, cout4]          weights packed tap-major, Cout zero-padded to 4·cout4
 //                                                                WV = vec4<f32>, or vec4<f16> (f16 weights, shader-f16),
 //                                                                declared by src/gpu/precision.ts; widened on load
 //   @binding(3) b       array<vec4<f32>>  [cout4]                 bias, zero-padded (zeros when the node has none)
-//   @binding(4) y       array<f32>        [N, OH, OW, Cout]       output (NHWC)
+//   @binding(4) y       array<YT>         [N, OH, OW, Cout]       output (NHWC), written through y_set
+//   XT / x_at and YT / y_set: f32, or f16 storage (src/gpu/act-storage.ts), prepended by src/gpu/kernels/depthwise.ts
 // A workgroup owns CV vec4 channel groups × a (SY·RH) × (SX·RW) output tile of one image. It stages its weights
 // and bias, and the input patch the tile needs (ph × pw pixels incl. halo, × CV vec4, already expanded to output channels so MULT > 1
 // costs nothing in the inner loop) once in workgroup memory, then each invocation computes RH × RW outputs of
@@ -27,10 +28,10 @@ override MULT1: bool = true; // multiplier 1: input channel = output channel, no
 const RMAX: u32 = 16u; // RH·RW <= RMAX, checked on the TypeScript side
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read> x: array<XT>;
 @group(0) @binding(2) var<storage, read> w: array<WV>;
 @group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
-@group(0) @binding(4) var<storage, read_write> y: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y: array<YT>;
 
 var<workgroup> stage: array<vec4<f32>, STAGE>;
 var<workgroup> ws: array<vec4<f32>, (KH * KW + 1u) * CV>; // the CV groups' taps, then their bias
@@ -68,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let o = (c4_0 + cv) * 4u;
       for (var k = 0u; k < 4u; k++) {
         if (o + k < params.cout) {
-          v[k] = x[base + select((o + k) / params.mult, o + k, MULT1)];
+          v[k] = x_at(base + select((o + k) / params.mult, o + k, MULT1));
         }
       }
     }
@@ -128,13 +129,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       let v = act4(acc[i * RW + j] + bias);
       let base = ((n * params.oh + oy) * params.ow + ox) * params.cout + o;
       if (o + 4u <= params.cout) {
-        y[base] = v.x;
-        y[base + 1u] = v.y;
-        y[base + 2u] = v.z;
-        y[base + 3u] = v.w;
+        y_set(base, v.x);
+        y_set(base + 1u, v.y);
+        y_set(base + 2u, v.z);
+        y_set(base + 3u, v.w);
       } else {
         for (var k = 0u; k < params.cout - o; k++) {
-          y[base + k] = v[k];
+          y_set(base + k, v[k]);
         }
       }
     }

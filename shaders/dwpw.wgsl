@@ -12,10 +12,11 @@
 //   WV: vec4<f32>, or vec4<f16> (f16 weights, shader-f16), declared by src/gpu/precision.ts; widened on load
 //   @binding(5) bp      array<vec4<f32>>  [n4]                pointwise bias, zero-padded
 //   @binding(6) y       array<YT>         [N, OH, OW, n]      output (NHWC)
-//   @binding(7) res     array<YT>         [N, OH, OW, n]      residual (main_res only)
+//   @binding(7) res     array<REST>       [N, OH, OW, n]      residual (main_res only)
 //   XT: vec4<f32> where C % 4 = 0 (X4: a pixel's 4 channels one load), else f32, with x_at / x_vec (gemm.ts
 //   operandLoaders); YT: vec4<f32> where n % 4 = 0 (one store per pixel and 4 channels), with y_put / res_get
-//   (output.ts); both prepended by src/gpu/kernels/dwpw.ts.
+//   (output.ts); both prepended by src/gpu/kernels/dwpw.ts. x, y and res may be f16 storage (act-storage.ts),
+//   widened on load and narrowed on store by those helpers (kernels/elements.ts).
 // A workgroup computes a TY × TX block of output pixels (one image) × TN output channels; invocation (lid.x,
 // lid.y) holds RP pixels (tile rows lid.y·RP ..) × 4 channels in registers. Per chunk of DK depthwise channels it
 // stages, in workgroup memory, the input patch the block reads (PH × PW pixels × DK channels, each loaded once),
@@ -43,7 +44,7 @@ const RPMAX: u32 = 8u;
 @group(0) @binding(4) var<storage, read> wp: array<WV>;
 @group(0) @binding(5) var<storage, read> bp: array<vec4<f32>>;
 @group(0) @binding(6) var<storage, read_write> y: array<YT>;
-@group(0) @binding(7) var<storage, read> res: array<YT>;
+@group(0) @binding(7) var<storage, read> res: array<REST>;
 
 override TM: u32 = TY * TX;
 var<workgroup> Ps: array<vec4<f32>, PH * PW * DK / 4u>;

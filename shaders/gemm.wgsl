@@ -12,7 +12,7 @@
 //   @binding(3) c       array<f32>   bias / Gemm C (a dummy when HAS_C is false)
 //   @binding(4) off     array<u32>   [batches, 3] element offsets of A, B and Y per batch
 //   @binding(5) y       array<f32>   output        (pointwise conv: NHWC output = [N·H·W, Cout])
-//   @binding(6) res     array<f32>   residual, laid out like Y (main_res / reg_res only)
+//   @binding(6) res     array<REST>  residual, laid out like Y (main_res / reg_res only)
 // Workgroups are numbered n-tile fastest, then m-tile, then batch; linear index wid.x + wid.y·nwg.x (grid()).
 //
 // main / main_res (GPUs): the workgroup tile of gemm_tile.wgsl, A and B read through their strides.
@@ -21,7 +21,9 @@
 // buffers with clamped indices (no branches in the k loop) and masks the out-of-range results on store.
 // AT / BT, the element types of a and bm, and their loaders a_at / a_vec / b_at / b_vec are prepended by
 // src/gpu/kernels/gemm.ts: f32, or vec4<f32> for the tiled entry points where the operand is contiguous along k
-// (A) / n (B) with K (N), every row stride and every offset a multiple of 4, so a staged vec4 is one load.
+// (A) / n (B) with K (N), every row stride and every offset a multiple of 4, so a staged vec4 is one load; on
+// the tiled entry points A, Y and R may be f16 storage (src/gpu/act-storage.ts), widened on load, narrowed on store
+// (src/gpu/kernels/elements.ts).
 //   fn a_at(i: u32) -> f32          A element at index i        fn a_vec(i: u32) -> vec4<f32>  elements i .. i+3
 //   fn b_at(i: u32) -> f32          (the same for B)            fn b_vec(i: u32) -> vec4<f32>
 // #include "gemm_tile.wgsl"
@@ -41,7 +43,7 @@ override B_CONTIG: bool = false; // b_sn = 1
 @group(0) @binding(3) var<storage, read> c: array<f32>;
 @group(0) @binding(4) var<storage, read> off: array<u32>;
 @group(0) @binding(5) var<storage, read_write> y: array<YT>;
-@group(0) @binding(6) var<storage, read> res: array<YT>;
+@group(0) @binding(6) var<storage, read> res: array<REST>;
 
 struct TileSrc {
   aoff: u32,

@@ -38,14 +38,40 @@ describe('instrumentWgsl', () => {
     '}',
   ].join('\n');
 
-  it('wraps loads (nested ones too), counts stores (words and instructions) before the statement and a compound store as both', () => {
+  it('wraps loads (nested ones too), counts stores (bytes and instructions) before the statement and a compound store as both', () => {
     expect(storageDecls(src).map((d) => [d.name, d.mode, d.elemBytes])).toEqual([['a', 'read', 4], ['off', 'read', 4], ['b4', 'read', 16], ['y', 'read_write', 4]]);
     const out = instrumentWgsl(src);
-    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
-    expect(out).toContain('atomicAdd(&traffic__[17], 1u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 1u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
-    // a vec4 load is 4 words and one instruction
-    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 4u);\n  atomicAdd(&traffic__[14], 1u);');
+    expect(out).toContain('atomicAdd(&traffic__[17], 4u); atomicAdd(&traffic__[19], 1u); y[i] = tr_a(u32(tr_off(u32(i)))) + tr_b4(u32(j)).x;');
+    expect(out).toContain('atomicAdd(&traffic__[17], 4u); atomicAdd(&traffic__[19], 1u); atomicAdd(&traffic__[16], 4u); atomicAdd(&traffic__[18], 1u); y[i + 1u] += 1.0;');
+    // a vec4 load is 16 bytes and one instruction
+    expect(out).toContain('fn tr_b4(i: u32) -> vec4<f32> {\n  atomicAdd(&traffic__[12], 16u);\n  atomicAdd(&traffic__[14], 1u);');
     expect(out).toContain('@group(0) @binding(1) var<storage, read> a: array<f32>;');
+  });
+
+  it('counts f16 elements as 2 bytes, a packed f16 scalar store (atomicAnd then atomicOr on its word) as one 2-byte store, a packed scalar load as 2 bytes', () => {
+    const half = [
+      'enable f16;',
+      'alias XT = vec4<f16>;',
+      'alias YT = atomic<u32>;',
+      '@group(0) @binding(1) var<storage, read> x: array<XT>;',
+      '@group(0) @binding(2) var<storage, read> h: array<f16>;',
+      '@group(0) @binding(3) var<storage, read_write> y: array<YT>;',
+      '@group(0) @binding(4) var<storage, read> p: array<u32>;',
+      'fn f(i: u32) {',
+      '  atomicAnd(&y[i / 2u], 0xffff0000u);',
+      '  atomicOr(&y[i / 2u], pack2x16float(vec2<f32>(f32(x[i].x + h[i]) + unpack2x16float(p[i / 2u])[i % 2u], 0.0)));',
+      '}',
+    ].join('\n');
+    expect(storageDecls(half).map((d) => [d.name, d.elemBytes])).toEqual([['x', 8], ['h', 2], ['y', 4], ['p', 4]]);
+    const out = instrumentWgsl(half);
+    expect(out).toContain('fn tr_h(i: u32) -> f16 {\n  atomicAdd(&traffic__[8], 2u);');
+    expect(out).toContain('fn tr_x(i: u32) -> vec4<f16> {\n  atomicAdd(&traffic__[4], 8u);');
+    expect(out).toContain('atomicAdd(&traffic__[13], 2u); atomicAdd(&traffic__[15], 1u); atomicOr(&y[i / 2u]');
+    expect(out).toContain('  atomicAnd(&y[i / 2u], 0xffff0000u);');
+    expect(out).not.toContain('fn tr_y');
+    // one f16 out of a packed word: 2 bytes
+    expect(out).toContain('fn tr_h_p(i: u32) -> u32 {\n  atomicAdd(&traffic__[16], 2u);');
+    expect(out).toContain('unpack2x16float(tr_h_p(u32(i / 2u)))[i % 2u]');
   });
 
   it('refuses a local array that shadows a binding (its accesses would be counted as global traffic)', () => {
@@ -142,6 +168,31 @@ describe('counted traffic on SwiftShader (hardware path forced)', () => {
     expect(rows).toHaveLength(1);
     // one scalar load per operand element, one scalar store per output element
     expect(rows[0]).toMatchObject({ read: 2 * 210 * 4, write: 210 * 4, loads: 2 * 210, stores: 210 });
+  });
+
+  it('f16 activations: interior tensors written and read at 2 bytes an element (scalar and vec4 accesses), the edges at 4', async () => {
+    const [hw, c, cout] = [14, 32, 24];
+    const rg = graphOf((b) => {
+      const x = b.input('x', [1, c, hw, hw]);
+      const e = b.relu6(b.pointwiseConv2d(x, c, c));
+      const d = b.relu6(b.depthwiseConv2d(e, c, 3, { padding: 1 }));
+      b.output(b.pointwiseConv2d(d, c, cout), 'out');
+    });
+    const feeds = { x: feed([1, c, hw, hw]) };
+    const [f32, f16] = [await countGraph(await device(), rg, feeds), await countGraph(await device(), rg, feeds, 'packed-f16')];
+    expect(f16.map((r) => r.op)).toEqual(['Conv', 'Conv', 'Conv']);
+    const act = hw * hw * c;
+    // the expand conv: graph input read at 4 bytes, its output stored once in vec4s at 2 bytes an element
+    expect(f16[0]!.perBinding[1]).toBe(f32[0]!.perBinding[1]);
+    expect([f32[0]!.write, f16[0]!.write]).toEqual([act * 4, act * 2]);
+    // the depthwise conv: its staged input (scalar packed loads) half the bytes; every output element stored once
+    // (scalar packed stores counted as the 2-byte ones native f16 makes)
+    expect(f16[1]!.perBinding[1]).toBe(f32[1]!.perBinding[1]! / 2);
+    expect([f32[1]!.write, f16[1]!.write]).toEqual([act * 4, act * 2]);
+    // the project conv reads it (A, binding 1) in vec4s: half the bytes; its graph-output store stays f32
+    expect(f16[2]!.perBinding[1]).toBe(f32[2]!.perBinding[1]! / 2);
+    expect(f16[2]!.write).toBe(f32[2]!.write);
+    expect(f16[2]!.minRead).toBe(f32[2]!.minRead - act * 2);
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import type { Value } from '../graph/ir.js';
+import type { ElemStorage } from './act-storage.js';
 import type { GpuContext } from './device.js';
 import { deviceLimits } from './limits.js';
 import { BufferTracker, STORAGE, UNIFORM } from './memory.js';
@@ -14,6 +15,7 @@ export function makeBuildCtx(
   pipelines: PipelineCache,
   tracker: BufferTracker,
   constants: readonly (Value | undefined)[],
+  storage?: (ref: BindingRef) => ElemStorage,
 ): GpuBuildCtx {
   const { device } = gpu;
   return {
@@ -37,6 +39,7 @@ export function makeBuildCtx(
       return { kind: 'buffer', buffer: tracker.create(Math.max(4, bytes), STORAGE, label) };
     },
     constant: (i) => constants[i],
+    ...(storage ? { storageOf: storage } : {}),
   };
 }
 

@@ -7,8 +7,8 @@ export interface GpuContext {
   readonly device: GPUDevice;
   readonly info: AdapterSummary;
   /**
-   * Storage precision of weights in the hardware-path GEMM and depthwise kernels: 'f16' takes effect only on a
-   * device created with `shader-f16` (accumulation stays f32; src/gpu/precision.ts). Default 'f32'.
+   * Storage precision of weights and interior activations in the hardware-path (tiled) conv kernels: 'f16' takes
+   * effect only on a device created with `shader-f16` (accumulation stays f32; src/gpu/precision.ts). Default 'f32'.
    */
   readonly precision?: 'f32' | 'f16';
 }

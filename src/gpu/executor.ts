@@ -8,6 +8,7 @@ import { usesOf } from '../graph/uses.js';
 import { sameShape, shapeStr, sizeOf, type Shape, type Tensor } from '../tensor.js';
 import { elideBoundaryTransposes } from './boundary.js';
 import { elideNoopReshapes } from './noop-reshape.js';
+import { elemBytes, halfActivations, halfTensors, storageResolver, type ActivationStorage } from './act-storage.js';
 import { bindGroupFor, makeBuildCtx } from './build-ctx.js';
 import type { LayerProfile } from '../engine.js';
 import type { GpuContext } from './device.js';
@@ -17,6 +18,12 @@ import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
 import type { GpuNodeProgram } from './program.js';
+import { kernelVariant } from './variant.js';
+
+export interface GpuCompileOptions {
+  /** 'packed-f16': interior activations as packed f16 on the hardware path, any device (act-storage.ts); tests and benches only. */
+  readonly activations?: ActivationStorage;
+}
 
 interface Step {
   readonly name: string;
@@ -36,6 +43,11 @@ export interface MemoryPlan {
   /** Bytes if every intermediate had its own buffer. */
   readonly naiveBytes: number;
   readonly buffers: number;
+}
+
+/** The graph the executor runs: no-op Reshapes and boundary transposes elided (their names in `raw`). */
+export function deviceGraph(graph: ResolvedGraph): { rg: ResolvedGraph; raw: Set<string> } {
+  return elideBoundaryTransposes(elideNoopReshapes(graph));
 }
 
 /** A graph input already on the GPU, in device layout (NHWC for 4-D, see layout.ts). */
@@ -125,6 +137,8 @@ export class GpuExecutor {
     readonly pipelineCount: number,
     /** Graph inputs/outputs already in device layout as the host holds them (boundary.ts). */
     private readonly raw: ReadonlySet<string> = new Set(),
+    /** Interior tensors stored as f16 (act-storage.ts): 2 bytes per element; every other tensor f32. */
+    readonly halfTensors: ReadonlySet<string> = new Set(),
   ) {
     const groups: Step[][] = [];
     for (const st of steps) {
@@ -180,8 +194,15 @@ export class GpuExecutor {
     return out;
   }
 
-  static async compile(gpu: GpuContext, graph: ResolvedGraph, pipelines = PipelineCache.forDevice(gpu.device)): Promise<GpuExecutor> {
-    const { rg, raw } = elideBoundaryTransposes(elideNoopReshapes(graph));
+  static async compile(
+    gpu: GpuContext,
+    graph: ResolvedGraph,
+    pipelines = PipelineCache.forDevice(gpu.device),
+    opts: GpuCompileOptions = {},
+  ): Promise<GpuExecutor> {
+    const { rg, raw } = deviceGraph(graph);
+    const flavour = halfActivations(gpu, opts.activations);
+    const half = flavour ? halfTensors(rg, GPU_PROGRAMS, kernelVariant(gpu.info)) : new Set<string>();
     // Limits first, before any GPU work: a tensor that cannot be bound is a GpuError naming the node.
     const limits = planLimits(gpu);
     checkGraphLimits(rg, limits);
@@ -194,7 +215,10 @@ export class GpuExecutor {
       for (const rn of rg.nodes) {
         builds.push(
           GPU_PROGRAMS.get(rn.node.op)!
-            .build(rn, makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i)))))
+            .build(rn, makeBuildCtx(
+              gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i))),
+              flavour && storageResolver(rn.node.inputs, rn.node.outputs, half, flavour),
+            ))
             .catch((e: unknown) => {
               // grid() and BufferTracker throw RangeError past a limit; say which node asked.
               if (e instanceof RangeError)
@@ -211,7 +235,7 @@ export class GpuExecutor {
       const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       const programs = settled.map((r) => (r as PromiseFulfilledResult<GpuNodeProgram>).value);
-      const { edges, memory } = planMemory(rg, tracker);
+      const { edges, memory } = planMemory(rg, tracker, half);
       uploadConstants(gpu.device, rg, programs, edges, tracker);
       const steps: Step[] = [];
       rg.nodes.forEach((rn, k) => {
@@ -236,7 +260,7 @@ export class GpuExecutor {
           });
         }
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, memory, new Set(steps.map((s) => s.pipeline)).size, raw);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, memory, new Set(steps.map((s) => s.pipeline)).size, raw, half);
     } catch (e) {
       tracker.destroyAll();
       throw e;
@@ -550,9 +574,10 @@ function asTensor(v: Value): Tensor {
  * Liveness-based reuse: an intermediate's buffer returns to a free list once its last reader has been
  * encoded, and a later value takes the smallest free buffer that fits. Graph inputs and outputs are pinned.
  */
-function planMemory(rg: ResolvedGraph, tracker: BufferTracker): { edges: Map<string, GPUBuffer>; memory: MemoryPlan } {
+function planMemory(rg: ResolvedGraph, tracker: BufferTracker, half: ReadonlySet<string>): { edges: Map<string, GPUBuffer>; memory: MemoryPlan } {
   const edges = new Map<string, GPUBuffer>();
-  const bytesOf = (s: Shape) => Math.max(16, Math.ceil((sizeOf(s) * 4) / 16) * 16);
+  // whole 16-byte units: a vec4<f32> or two vec4<f16> (act-storage.ts), so every vec4 binding covers the buffer
+  const bytesOf = (s: Shape, name = '') => Math.max(16, Math.ceil((sizeOf(s) * elemBytes(half.has(name) ? 'f16' : 'f32')) / 16) * 16);
   const pinned = new Set<string>([...rg.inputShapes.keys(), ...rg.graph.outputs]);
   const { readers, lastUse } = usesOf(rg);
   for (const [name, shape] of rg.inputShapes) edges.set(name, tracker.create(bytesOf(shape), STORAGE, `input ${name}`));
@@ -563,7 +588,7 @@ function planMemory(rg: ResolvedGraph, tracker: BufferTracker): { edges: Map<str
   rg.nodes.forEach((rn, k) => {
     rn.node.outputs.forEach((o, j) => {
       if (o === '') return;
-      const size = bytesOf(rn.outputShapes[j]!);
+      const size = bytesOf(rn.outputShapes[j]!, o);
       naive += size;
       if (pinned.has(o)) {
         edges.set(o, tracker.create(size, STORAGE, `output ${o}`));

@@ -1,9 +1,11 @@
 import type { Value } from '../graph/ir.js';
 import type { ResolvedNode } from '../graph/resolve.js';
+import type { ElemStorage, HalfIo } from './act-storage.js';
 import type { AdapterSummary } from './device.js';
 import type { ParamsLayout } from './params.js';
 import type { Constants, PipelineCache } from './pipelines.js';
 import type { ShaderDef } from './shader.js';
+import type { KernelVariant } from './variant.js';
 
 /** What a dispatch binds at @group(0) @binding(i): a runtime tensor of the node, or a buffer the node owns. */
 export type BindingRef =
@@ -48,11 +50,23 @@ export interface GpuBuildCtx {
   scratch(bytes: number, label: string): BindingRef;
   /** The value of input i of the node when it is known at load time (weights, folded constants). */
   constant(i: number): Value | undefined;
+  /**
+   * How the tensor a binding names is stored (src/gpu/act-storage.ts): 'f16' / 'packed' only for inputs and outputs
+   * the program's halfIo offered and the executor's policy chose; absent or 'f32' for everything else.
+   */
+  storageOf?(ref: BindingRef): ElemStorage;
+}
+
+/** The storage of a binding through ctx.storageOf, 'f32' where the context has none (kernel tests, tools). */
+export function storageOf(ctx: GpuBuildCtx, ref: BindingRef | undefined): ElemStorage {
+  return ref && ctx.storageOf ? ctx.storageOf(ref) : 'f32';
 }
 
 /** The GPU half of an op: plans its dispatches for one resolved node. Inputs/outputs follow src/gpu/layout.ts. */
 export interface GpuProgram {
   build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram>;
+  /** The runtime inputs / outputs this node's dispatches can bind as f16 on `variant` (act-storage.ts); absent: none. */
+  halfIo?(rn: ResolvedNode, variant: KernelVariant): HalfIo;
 }
 
 /**

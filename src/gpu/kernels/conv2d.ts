@@ -3,12 +3,14 @@ import conv2dRegisterWgsl from '../../../shaders/conv2d_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { storageSuffix, type ElemStorage } from '../act-storage.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { BLOCK_4X4, GEMM_BLOCKS, gemmTile, gemmTraffic, operandLoaders, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
+import { BLOCK_4X4, GEMM_BLOCKS, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
 import { withOutputType } from './output.js';
+import { operandLoaders } from './elements.js';
 
 export const CONV2D_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['oh', 'u32'], ['ow', 'u32'], ['cg', 'u32'], ['coutg', 'u32'], ['cout', 'u32'],
@@ -20,18 +22,29 @@ export const CONV2D_PARAMS = defineParams([
 
 const convDefs = new Map<string, ShaderDef>();
 
+/** Storage of the implicit GEMM's activations x, y and res (src/gpu/act-storage.ts; f16 flavours tiled only). */
+export interface ConvStorage {
+  x?: ElemStorage;
+  y?: ElemStorage;
+  r?: ElemStorage;
+}
+
 /**
  * The implicit-GEMM module for an entry point; x4: the input bound as vec4 (cg % 4 = 0), w4: the weights and the
  * output (and residual) bound as vec4 (coutg % 4 = 0); staged: the 2-D tile with its input patch in workgroup
  * memory (staged_main). vec4 bindings and the staged tile are for the tiled variant only.
  */
-export function conv2dShader(variant: KernelVariant, residual: boolean, x4 = false, w4 = false, block: GemmBlock = BLOCK_4X4, staged = false): ShaderDef {
+export function conv2dShader(
+  variant: KernelVariant, residual: boolean, x4 = false, w4 = false, block: GemmBlock = BLOCK_4X4, staged = false, st: ConvStorage = {},
+): ShaderDef {
+  const { x = 'f32', y = 'f32', r = 'f32' } = st;
   const entry = variant === 'tiled' ? (staged ? (residual ? 'staged_res' : 'staged_main') : residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
-  const blocked = withBlock(withOutputType(withActivation(conv2dWgsl), w4), block);
-  const name = `conv2d${variant === 'tiled' ? '' : '.register'}${staged ? '.staged' : ''}${residual ? '.res' : ''}${x4 ? '.x4' : ''}${w4 ? '.w4' : ''}${blocked.suffix}`;
+  const blocked = withBlock(withOutputType(withActivation(conv2dWgsl), w4, y, residual ? r : 'f32'), block);
+  const io = storageSuffix('x', x) + storageSuffix('y', y) + (residual ? storageSuffix('r', r) : '');
+  const name = `conv2d${variant === 'tiled' ? '' : '.register'}${staged ? '.staged' : ''}${residual ? '.res' : ''}${x4 ? '.x4' : ''}${w4 ? '.w4' : ''}${io}${blocked.suffix}`;
   let def = convDefs.get(name);
   if (!def) {
-    const source = [operandLoaders('x', 'x', x4), operandLoaders('w', 'wt', w4), blocked.source].join('\n');
+    const source = [operandLoaders('x', 'x', x4, x), operandLoaders('w', 'wt', w4), blocked.source].join('\n');
     convDefs.set(name, (def = shader(name, source, CONV2D_PARAMS, entry)));
   }
   return def;
@@ -303,6 +316,9 @@ export async function conv2dDispatch(
   /** the tiled variant's plan instead of planConv2d's (tests run each kind) */
   tile?: ConvTile,
 ): Promise<Dispatch> {
+  const st = { x: storageOf(ctx, bufs.x), y: storageOf(ctx, bufs.y), r: storageOf(ctx, bufs.residual) };
+  if (variant !== 'tiled' && (st.x !== 'f32' || st.y !== 'f32' || st.r !== 'f32'))
+    throw new GpuError(`Conv "${label}": f16 activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && conv2dRegister4Eligible(g)) return conv2dRegister4Dispatch(ctx, g, act, bufs, label);
   if (bufs.residualFirst) throw new GpuError(`Conv "${label}": an activation after the residual needs the vec4 register kernel (Cout per group % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(act);
@@ -328,7 +344,7 @@ export async function conv2dDispatch(
   );
   const x4 = variant === 'tiled' && cg % 4 === 0;
   const w4 = variant === 'tiled' && coutg % 4 === 0;
-  const def = conv2dShader(variant, !!bufs.residual, x4, w4, { RM, RN4 }, plan.staged);
+  const def = conv2dShader(variant, !!bufs.residual, x4, w4, { RM, RN4 }, plan.staged, st);
   const tiling: Record<string, number> = plan.staged ? { TM, TN, TY: plan.TY, TX: plan.TX, PH: plan.PH, PW: plan.PW, TK: plan.TK } : variant === 'tiled' ? { TM, TN } : { REG_WG: 64 };
   const constants = { KH: g.kh, KW: g.kw, X4: x4 ? 1 : 0, W4: w4 ? 1 : 0, ...a.constants, ...tiling };
   const pipeline = await ctx.pipeline(def, constants);

@@ -3,7 +3,9 @@ import depthwiseRegisterWgsl from '../../../shaders/depthwise_register.wgsl?raw'
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { storageSuffix, type ElemStorage } from '../act-storage.js';
+import { operandLoaders, outputStores } from './elements.js';
 import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
@@ -33,9 +35,21 @@ export const DW_PARAMS = defineParams([
   ['tiles_c', 'u32'], ['tiles_x', 'u32'], ['tiles_y', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
 ] as const);
 
-/** The tiled kernel with f32 weights, and (`DW_SHADER_F16`) with f16 weights widened on load, for devices with shader-f16. */
-export const DW_SHADER = shader('depthwise', withWeightType(withActivation(depthwiseWgsl), false), DW_PARAMS);
-export const DW_SHADER_F16 = shader('depthwise.wh', withWeightType(withActivation(depthwiseWgsl), true), DW_PARAMS);
+const dwDefs = new Map<string, ShaderDef>();
+
+/** The tiled kernel: f32 or (`wF16`, devices with shader-f16) f16 weights widened on load; x and y in storage x / y (act-storage.ts). */
+export function depthwiseShader(wF16: boolean, x: ElemStorage = 'f32', y: ElemStorage = 'f32'): ShaderDef {
+  const name = `depthwise${wF16 ? '.wh' : ''}${storageSuffix('x', x)}${storageSuffix('y', y)}`;
+  let def = dwDefs.get(name);
+  if (!def) {
+    const source = [operandLoaders('x', 'x', false, x), outputStores('y', false, y), withActivation(depthwiseWgsl)].join('\n');
+    dwDefs.set(name, (def = shader(name, withWeightType(source, wF16), DW_PARAMS)));
+  }
+  return def;
+}
+
+export const DW_SHADER = depthwiseShader(false);
+export const DW_SHADER_F16 = depthwiseShader(true);
 
 /** Tile shape of the depthwise kernel: override constants (CV … STAGE, MULT1) and the staged patch size (params). */
 export interface DwTiling {
@@ -369,7 +383,8 @@ export async function depthwiseDispatch(
   label: string,
   variant: KernelVariant = kernelVariant(ctx.info),
 ): Promise<Dispatch> {
-  if (bufs.wF16 && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  const half = bufs.wF16 || storageOf(ctx, bufs.x) !== 'f32' || storageOf(ctx, bufs.y) !== 'f32';
+  if (half && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights and activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   return variant === 'register' ? depthwiseRegisterDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
 }
 
@@ -393,6 +408,6 @@ export async function depthwiseTiledDispatch(ctx: GpuBuildCtx, g: DwGeometry, ac
     `${label}.params`,
   );
   const { ph: _ph, pw: _pw, ...tiling } = t;
-  const pipeline = await ctx.pipeline(bufs.wF16 ? DW_SHADER_F16 : DW_SHADER, { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
+  const pipeline = await ctx.pipeline(depthwiseShader(!!bufs.wF16, storageOf(ctx, bufs.x), storageOf(ctx, bufs.y)), { ...tiling, KH: g.kh, KW: g.kw, ...a.constants });
   return { pipeline, bindings: [params, bufs.x, bufs.w, bufs.b, bufs.y], workgroups: grid(groups, ctx.limits), label };
 }

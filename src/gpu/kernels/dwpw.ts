@@ -2,14 +2,17 @@ import dwpwWgsl from '../../../shaders/dwpw.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { storageSuffix } from '../act-storage.js';
+import type { ConvStorage } from './conv2d.js';
 import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { depthwiseTraffic, planDepthwise, stagedPixels, type DwGeometry } from './depthwise.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { gemmTile, gemmTraffic, operandLoaders } from './gemm.js';
+import { gemmTile, gemmTraffic } from './gemm.js';
 import { withOutputType } from './output.js';
+import { operandLoaders } from './elements.js';
 
 export const DWPW_PARAMS = defineParams([
   ['h', 'u32'], ['w', 'u32'], ['c', 'u32'], ['mult', 'u32'], ['oh', 'u32'], ['ow', 'u32'],
@@ -24,11 +27,13 @@ const dwpwDefs = new Map<string, ShaderDef>();
  * The fused kernel for an entry point: `wF16` weights stored as f16 and widened on load (devices with
  * shader-f16), `x4` the input bound as vec4 (C % 4 = 0), `y4` the output and residual bound as vec4 (n % 4 = 0).
  */
-export function dwpwShader(residual: boolean, o: { wF16?: boolean; x4?: boolean; y4?: boolean } = {}): ShaderDef {
-  const name = `dwpw${residual ? '.res' : ''}${o.wF16 ? '.wh' : ''}${o.x4 ? '.x4' : ''}${o.y4 ? '.y4' : ''}`;
+export function dwpwShader(residual: boolean, o: { wF16?: boolean; x4?: boolean; y4?: boolean } & ConvStorage = {}): ShaderDef {
+  const { x = 'f32', y = 'f32', r = 'f32' } = o;
+  const io = storageSuffix('x', x) + storageSuffix('y', y) + (residual ? storageSuffix('r', r) : '');
+  const name = `dwpw${residual ? '.res' : ''}${o.wF16 ? '.wh' : ''}${o.x4 ? '.x4' : ''}${o.y4 ? '.y4' : ''}${io}`;
   let def = dwpwDefs.get(name);
   if (!def) {
-    const source = withWeightType([operandLoaders('x', 'x', !!o.x4), withOutputType(withActivation(dwpwWgsl), !!o.y4)].join('\n'), !!o.wF16);
+    const source = withWeightType([operandLoaders('x', 'x', !!o.x4, x), withOutputType(withActivation(dwpwWgsl), !!o.y4, y, residual ? r : 'f32')].join('\n'), !!o.wF16);
     dwpwDefs.set(name, (def = shader(name, source, DWPW_PARAMS, residual ? 'main_res' : 'main')));
   }
   return def;
@@ -178,7 +183,8 @@ export async function dwpwDispatch(
     `${label}.params`,
   );
   const x4 = d.c % 4 === 0;
-  const def = dwpwShader(!!bufs.residual, { wF16: bufs.wF16, x4, y4: g.n % 4 === 0 });
+  const st = { x: storageOf(ctx, bufs.x), y: storageOf(ctx, bufs.y), r: storageOf(ctx, bufs.residual) };
+  const def = dwpwShader(!!bufs.residual, { wF16: bufs.wF16, x4, y4: g.n % 4 === 0, ...st });
   const constants = { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0, X4: x4 ? 1 : 0 };
   const pipeline = await ctx.pipeline(def, constants);
   const base = [params, bufs.x, bufs.wd, bufs.bd, bufs.wp, bufs.bp, bufs.y];

@@ -3,11 +3,13 @@ import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import { withOutputType } from './output.js';
+import { storageSuffix, type ElemStorage } from '../act-storage.js';
+import { operandLoaders } from './elements.js';
 
 export const GEMM_PARAMS = defineParams([
   ['m', 'u32'], ['n', 'u32'], ['k', 'u32'],
@@ -17,20 +19,6 @@ export const GEMM_PARAMS = defineParams([
   // columns per row of a narrow residual (GemmSpec.residualColumns; the vec4 register kernel's RN plan)
   ['r_n', 'u32'],
 ] as const);
-
-/**
- * The element type of a GEMM operand binding and its loaders (see shaders/gemm.wgsl, conv2d.wgsl): f32 or vec4<f32>, or with
- * `half` f16 / vec4<f16> storage widened to f32 on load (accumulation stays f32).
- */
-export function operandLoaders(name: string, array: string, vec: boolean, half = false): string {
-  const T = name.toUpperCase() + 'T';
-  // f32 storage: the loads as they are; f16: each widened (the f32 text stays byte-identical)
-  const s = (e: string) => (half ? `f32(${e})` : e);
-  const v = (e: string) => (half ? `vec4<f32>(${e})` : e);
-  return vec
-    ? `alias ${T} = vec4<${half ? 'f16' : 'f32'}>;\nfn ${name}_at(i: u32) -> f32 {\n  return ${s(`${array}[i / 4u][i % 4u]`)};\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return ${v(`${array}[i / 4u]`)};\n}`
-    : `alias ${T} = ${half ? 'f16' : 'f32'};\nfn ${name}_at(i: u32) -> f32 {\n  return ${s(`${array}[i]`)};\n}\nfn ${name}_vec(i: u32) -> vec4<f32> {\n  return vec4<f32>(${[0, 1, 2, 3].map((q) => s(`${array}[i${q ? ` + ${q}u` : ''}]`)).join(', ')});\n}`;
-}
 
 const gemmDefs = new Map<string, ShaderDef>();
 
@@ -42,6 +30,10 @@ export interface GemmBinding {
   bHalf?: boolean;
   /** Y and R as vec4 arrays: one vec4 store per row of a block (shaders/out_vec4.wgsl) */
   yVec?: boolean;
+  /** storage of the activations A, Y and R (src/gpu/act-storage.ts; f16 flavours tiled only), f32 by default */
+  a?: ElemStorage;
+  y?: ElemStorage;
+  r?: ElemStorage;
 }
 
 /** Rows and vec4 column groups per invocation of gemm_tile.wgsl (RM × 4·RN4 outputs). */
@@ -67,14 +59,15 @@ const INNER = '// #include "gemm_inner.wgsl"';
  * many lanes per row group (gemmSubgroupLanes), 0: A staged in workgroup memory.
  */
 export function gemmShader(variant: KernelVariant, residual: boolean, b: GemmBinding = {}, block: GemmBlock = BLOCK_4X4, sgNx = 0): ShaderDef {
-  const { aVec = false, bVec = false, bHalf = false, yVec = false } = b;
+  const { aVec = false, bVec = false, bHalf = false, yVec = false, a = 'f32', y = 'f32', r = 'f32' } = b;
   const entry = variant === 'tiled' ? (residual ? 'main_res' : 'main') : residual ? 'reg_res' : 'reg_main';
   const wgsl = sgNx ? `const SG_NX: u32 = ${sgNx}u;\n${gemmWgsl.replace(INNER, '// #include "gemm_inner_subgroups.wgsl"')}` : gemmWgsl;
-  const blocked = withBlock(withOutputType(withActivation(wgsl), yVec), block);
-  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${blocked.suffix}${sgNx ? `.sg${sgNx}` : ''}`;
+  const blocked = withBlock(withOutputType(withActivation(wgsl), yVec, y, residual ? r : 'f32'), block);
+  const io = storageSuffix('a', a) + storageSuffix('y', y) + (residual ? storageSuffix('r', r) : '');
+  const name = `gemm${variant === 'tiled' ? '' : '.register'}${residual ? '.res' : ''}${aVec ? '.a4' : ''}${bVec ? '.b4' : ''}${bHalf ? '.bh' : ''}${yVec ? '.y4' : ''}${io}${blocked.suffix}${sgNx ? `.sg${sgNx}` : ''}`;
   let def = gemmDefs.get(name);
   if (!def) {
-    const source = [...(bHalf ? ['enable f16;'] : []), operandLoaders('a', 'a', aVec), operandLoaders('b', 'bm', bVec, bHalf), blocked.source].join('\n');
+    const source = [operandLoaders('a', 'a', aVec, a), operandLoaders('b', 'bm', bVec, bHalf ? 'f16' : 'f32'), blocked.source].join('\n');
     gemmDefs.set(name, (def = shader(name, source, GEMM_PARAMS, entry)));
   }
   return def;
@@ -332,6 +325,9 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  const st = { a: storageOf(ctx, s.a), y: storageOf(ctx, s.y), r: storageOf(ctx, s.residual) };
+  if (variant !== 'tiled' && (st.a !== 'f32' || st.y !== 'f32' || st.r !== 'f32'))
+    throw new GpuError(`GEMM "${label}": f16 activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
   if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
@@ -349,7 +345,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
   const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
   const sg = variant === 'tiled' ? gemmSubgroupLanes({ TM, TN, ...block }, ctx.device, ctx.info.subgroupMinSize) : 0;
-  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec }, block, sg);
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec, ...st }, block, sg);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,

@@ -4,6 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { packDepthwiseWeights, padVector, type DwGeometry } from '../kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4, type DwPwGeometry } from '../kernels/dwpw.js';
 import type { GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
+import type { HalfIo } from '../act-storage.js';
 import { packFloat16 } from '../precision.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../../ops/dwpw.js';
 
@@ -29,6 +30,8 @@ export function dwPwGeometry(rn: ResolvedNode): DwPwGeometry {
  * see dwPwWins, so a FusedDwPw node exists only where this kernel is the one to run).
  */
 export const dwPwProgram: GpuProgram = {
+  // dwpw.wgsl reads x and the residual and writes y through the storage helpers (tiled on every adapter)
+  halfIo: (rn: ResolvedNode): HalfIo => ({ inputs: (rn.attrs as DwPwAttrs).pw.residual ? [0, 5] : [0], outputs: [0] }),
   async build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram> {
     const a = rn.attrs as DwPwAttrs;
     const g = dwPwGeometry(rn);
