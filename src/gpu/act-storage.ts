@@ -1,30 +1,15 @@
 import type { ResolvedGraph } from '../graph/resolve.js';
 import type { GpuContext } from './device.js';
 import { weightsF16 } from './precision.js';
+import type { ElemStorage } from './elem-storage.js';
 import type { BindingRef, GpuProgram } from './program.js';
 import { kernelVariant, type KernelVariant } from './variant.js';
-
-/**
- * How a tensor's elements lie in its GPU buffer: 'f32'; 'f16' (WGSL f16, `enable f16;`, the device having
- * shader-f16); 'packed': f16 pairs in u32 words through core WGSL pack2x16float / unpack2x16float (any device).
- * The two f16 flavours hold the same bytes; kernels widen to f32 on load and narrow on store (f32 accumulation).
- */
-export type ElemStorage = 'f32' | 'f16' | 'packed';
 
 /**
  * Executor compile option: 'packed-f16' stores interior activations as packed f16 on the hardware (tiled) path
  * whatever the device (tests and the traffic bench, on adapters without shader-f16); never chosen by itself.
  */
 export type ActivationStorage = 'packed-f16';
-
-/** The runtime inputs / outputs (indices) a node's dispatches can bind as f16 (GpuProgram.halfIo). */
-export interface HalfIo {
-  readonly inputs: readonly number[];
-  readonly outputs: readonly number[];
-}
-
-/** Neither inputs nor outputs as f16. */
-export const NO_HALF: HalfIo = { inputs: [], outputs: [] };
 
 /**
  * The f16 flavour of interior activations, or undefined (every activation f32): only on the tiled variant, native
@@ -71,14 +56,4 @@ export function storageResolver(
     const name = ref.kind === 'input' ? inputs[ref.index] : ref.kind === 'output' ? outputs[ref.index] : undefined;
     return name !== undefined && half.has(name) ? flavour : 'f32';
   };
-}
-
-/** Bytes per element of a storage. */
-export function elemBytes(s: ElemStorage): number {
-  return s === 'f32' ? 4 : 2;
-}
-
-/** A shader-name suffix for a binding `tag` stored as s ('' for f32, so f32 names are as before). */
-export function storageSuffix(tag: string, s: ElemStorage): string {
-  return s === 'f32' ? '' : `.${tag}${s === 'f16' ? 'h' : 'p'}`;
 }

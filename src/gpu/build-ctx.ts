@@ -1,5 +1,5 @@
 import type { Value } from '../graph/ir.js';
-import type { ElemStorage } from './act-storage.js';
+import type { ElemStorage } from './elem-storage.js';
 import type { GpuContext } from './device.js';
 import { deviceLimits } from './limits.js';
 import { BufferTracker, STORAGE, UNIFORM } from './memory.js';

@@ -1,6 +1,6 @@
 import type { Value } from '../graph/ir.js';
 import type { ResolvedNode } from '../graph/resolve.js';
-import type { ElemStorage, HalfIo } from './act-storage.js';
+import type { ElemStorage, HalfIo } from './elem-storage.js';
 import type { AdapterSummary } from './device.js';
 import type { ParamsLayout } from './params.js';
 import type { Constants, PipelineCache } from './pipelines.js';

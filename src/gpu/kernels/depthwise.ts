@@ -4,7 +4,7 @@ import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
-import { storageSuffix, type ElemStorage } from '../act-storage.js';
+import { storageSuffix, type ElemStorage } from '../elem-storage.js';
 import { operandLoaders, outputStores } from './elements.js';
 import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';

@@ -3,7 +3,7 @@ import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
-import { storageSuffix } from '../act-storage.js';
+import { storageSuffix } from '../elem-storage.js';
 import type { ConvStorage } from './conv2d.js';
 import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';

@@ -1,4 +1,4 @@
-import type { ElemStorage } from '../act-storage.js';
+import type { ElemStorage } from '../elem-storage.js';
 
 // WGSL element helpers of kernel bindings by storage (src/gpu/act-storage.ts ElemStorage), prepended to a kernel's
 // source: the kernel's code reads and writes through them, so one shader text serves f32 and both f16 flavours.

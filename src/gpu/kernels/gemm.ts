@@ -8,7 +8,7 @@ import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import { withOutputType } from './output.js';
-import { storageSuffix, type ElemStorage } from '../act-storage.js';
+import { storageSuffix, type ElemStorage } from '../elem-storage.js';
 import { operandLoaders } from './elements.js';
 
 export const GEMM_PARAMS = defineParams([

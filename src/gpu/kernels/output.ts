@@ -1,6 +1,6 @@
 import outF32Wgsl from '../../../shaders/out_f32.wgsl?raw';
 import outVec4Wgsl from '../../../shaders/out_vec4.wgsl?raw';
-import type { ElemStorage } from '../act-storage.js';
+import type { ElemStorage } from '../elem-storage.js';
 import { operandLoaders, outputStores } from './elements.js';
 
 /**

@@ -8,7 +8,7 @@ import { packWinogradWeights, winogradDispatches, winogradEligible } from '../ke
 import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
-import { NO_HALF, type HalfIo } from '../act-storage.js';
+import { NO_HALF, type HalfIo } from '../elem-storage.js';
 import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 
 /**

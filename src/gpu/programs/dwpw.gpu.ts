@@ -4,7 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { packDepthwiseWeights, padVector, type DwGeometry } from '../kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4, type DwPwGeometry } from '../kernels/dwpw.js';
 import type { GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
-import type { HalfIo } from '../act-storage.js';
+import type { HalfIo } from '../elem-storage.js';
 import { packFloat16 } from '../precision.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../../ops/dwpw.js';
 
