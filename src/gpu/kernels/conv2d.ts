@@ -6,6 +6,7 @@ import { defineParams } from '../params.js';
 import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { storageSuffix, type ElemStorage } from '../elem-storage.js';
 import { shader, type ShaderDef } from '../shader.js';
+import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
 import { BLOCK_4X4, GEMM_BLOCKS, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
@@ -237,8 +238,8 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
         ${body('ci', 'wr + ci * coutg4').join('\n        ')}
       }`];
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
-  // hold exactly its values: storing them there again needs no branch. LOOP: the accumulators copied into a
-  // private array indexed only by the store loop.
+  // hold exactly its values: storing them there again needs no branch. LOOP: pixel i's accumulators picked by
+  // selects.
   const put = (acc: (j: number) => string, yr: string) =>
     J.map((j) => {
       const r = `res[${yr} + bc${j}]`;
@@ -249,8 +250,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     ...J.map((j) => `let bias${j} = b[ybase + bc${j}];`),
     ...(p.LOOP
       ? [
-          `var ep = array<vec4<f32>, ${TM * TN4}>(${I.flatMap((i) => J.map((j) => `s${i}_${j}`)).join(', ')});`,
-          `for (var i = 0u; i < TM; i++) {\n    let yr = min(m0 + i, lm) * cout4 + ybase;\n    ${put((j) => `ep[i * ${TN4}u + ${j}u]`, 'yr').join('\n    ')}\n  }`,
+          `for (var i = 0u; i < TM; i++) {\n    let yr = min(m0 + i, lm) * cout4 + ybase;\n    ${put((j) => pick('i', I.map((i) => `s${i}_${j}`)), 'yr').join('\n    ')}\n  }`,
         ]
       : I.flatMap((i) => [`let yr${i} = gm${i} * cout4 + ybase;`, ...put((j) => `s${i}_${j}`, `yr${i}`)])),
   ];

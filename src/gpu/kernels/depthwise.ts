@@ -9,6 +9,7 @@ import { operandLoaders, outputStores } from './elements.js';
 import { withWeightType } from '../precision.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
+import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 
 /** Geometry of one depthwise conv: NHWC input [n, h, w, c], output [n, oh, ow, cout], cout = c · multiplier. */
@@ -280,12 +281,11 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     rows = [...carried, `for (var t = 0u; t < KH + ${depth}u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
   const looped = [
-    `var ep = array<vec4<f32>, ${RH * RW}>(${J.flatMap((j) => Array.from({ length: RW }, (_, i) => `a${j}_${i}`)).join(', ')});`,
     `for (var k = 0u; k < ${RH * RW}u; k++) {
     let oy = oy0 + k / RW;
     let ox = ox0 + k % RW;
     if ((ox < params.ow) & (oy < params.oh)) {
-      store_y((n * params.oh + oy) * params.ow + ox, c4, act4(ep[k] + bias));
+      store_y((n * params.oh + oy) * params.ow + ox, c4, act4(${pick('k', J.flatMap((j) => Array.from({ length: RW }, (_, i) => `a${j}_${i}`)))} + bias));
     }
   }`,
   ];

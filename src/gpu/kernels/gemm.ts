@@ -6,6 +6,7 @@ import { defineParams } from '../params.js';
 import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
+import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import { withOutputType } from './output.js';
 import { storageSuffix, type ElemStorage } from '../elem-storage.js';
@@ -283,7 +284,7 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
   // Row i's accumulator of group j, its clamped row and its output row start: the unrolled names, or (LOOP) the
   // epilogue loop's.
-  const acc = (i: number, j: number) => (LOOP ? `ep[i * ${TN4}u + ${j}u]` : `s${i}_${j}`);
+  const acc = (i: number, j: number) => (LOOP ? `e${j}` : `s${i}_${j}`);
   const gm = (i: number) => (LOOP ? 'gm' : `gm${i}`);
   const yr = (i: number) => (LOOP ? 'yr' : `yr${i}`);
   const lin = (i: number, j: number) => (CB ? `params.alpha * ${acc(i, j)} + cb${j}` : `params.alpha * ${acc(i, j)} + params.beta * ${col('c', `${gm(i)} * c_sm`, j)}`);
@@ -294,11 +295,13 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
       : `select(vec4<f32>(0.0), r[${gm(i)} * r_n + min(bc${j}, r_n - 1u)], bc${j} < r_n)`;
   const r = (i: number, j: number) => (p.RN ? narrow(i, j) : col('r', yr(i), j));
   const out = (i: number, j: number) => (!RES ? `act4(${lin(i, j)})` : p.RF ? `act4(${lin(i, j)} + ${r(i, j)})` : `act4(${lin(i, j)}) + ${r(i, j)}`);
-  // LOOP: the accumulators copied into a private array indexed only here (the k loop keeps its registers)
+  // LOOP: row i's accumulators picked by selects
   const rows = LOOP
     ? [
-        `var ep = array<vec4<f32>, ${TM * TN4}>(${I.flatMap((i) => J.map((j) => `s${i}_${j}`)).join(', ')});`,
-        `for (var i = 0u; i < TM; i++) {\n    let gm = min(m0 + i, lm);\n    let yr = yoff + gm * y_sm;\n    ${J.flatMap((j) => put('yr', j, out(0, j))).join('\n    ')}\n  }`,
+        `for (var i = 0u; i < TM; i++) {\n    let gm = min(m0 + i, lm);\n    let yr = yoff + gm * y_sm;\n    ${[
+          ...J.map((j) => `let e${j} = ${pick('i', I.map((i) => `s${i}_${j}`))};`),
+          ...J.flatMap((j) => put('yr', j, out(0, j))),
+        ].join('\n    ')}\n  }`,
       ]
     : I.flatMap((i) => [`let yr${i} = yoff + gm${i} * y_sm;`, ...J.flatMap((j) => put(`yr${i}`, j, out(i, j)))]);
   const store = [
