@@ -1,9 +1,10 @@
+import { GpuError } from '../errors.js';
 import type { Value } from '../graph/ir.js';
 import type { ResolvedNode } from '../graph/resolve.js';
 import type { ElemStorage, HalfIo } from './elem-storage.js';
 import type { AdapterSummary } from './device.js';
 import type { ParamsLayout } from './params.js';
-import type { Constants, PipelineCache } from './pipelines.js';
+import { PipelineCache, type Constants } from './pipelines.js';
 import type { ShaderDef } from './shader.js';
 import type { KernelVariant } from './variant.js';
 
@@ -62,6 +63,19 @@ export function storageOf(ctx: GpuBuildCtx, ref: BindingRef | undefined): ElemSt
   return ref && ctx.storageOf ? ctx.storageOf(ref) : 'f32';
 }
 
+/**
+ * The storage of a kernel's input x, output y and residual r (storageOf). f16 activations are the tiled variant's
+ * path alone: on another `variant`, any of them f16 is a GPU_UNSUPPORTED GpuError naming `what`.
+ */
+export function ioStorage(
+  ctx: GpuBuildCtx, variant: KernelVariant, what: string, x: BindingRef, y: BindingRef, r?: BindingRef,
+): { x: ElemStorage; y: ElemStorage; r: ElemStorage } {
+  const st = { x: storageOf(ctx, x), y: storageOf(ctx, y), r: storageOf(ctx, r) };
+  if (variant !== 'tiled' && (st.x !== 'f32' || st.y !== 'f32' || st.r !== 'f32'))
+    throw new GpuError(`${what}: f16 activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  return st;
+}
+
 /** The GPU half of an op: plans its dispatches for one resolved node. Inputs/outputs follow src/gpu/layout.ts. */
 export interface GpuProgram {
   build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram>;
@@ -79,4 +93,20 @@ export function grid(count: number, limits: Readonly<Record<string, number>>): [
   const y = Math.ceil(count / max);
   if (y > max) throw new RangeError(`dispatch of ${count} workgroups exceeds ${max}² (maxComputeWorkgroupsPerDimension)`);
   return [Math.ceil(count / y), y, 1];
+}
+
+/** A shader and its override constants: one pipeline. */
+export type PipelineRequest = readonly [ShaderDef, Constants];
+
+/**
+ * A dispatch's first pipeline and its Dispatch.upgrade: `exact` at once when the cache has it (an earlier layer or
+ * model compiled it), else `first` (a kernel that compiles faster), `exact` swapped in after the first call.
+ */
+export function firstThenExact(
+  ctx: GpuBuildCtx,
+  exact: PipelineRequest,
+  first: PipelineRequest,
+): { pipeline: Promise<GPUComputePipeline>; upgrade?: () => Promise<GPUComputePipeline> } {
+  if (ctx.pipelines.has(...exact) || PipelineCache.key(...exact) === PipelineCache.key(...first)) return { pipeline: ctx.pipeline(...exact) };
+  return { pipeline: ctx.pipeline(...first), upgrade: () => ctx.pipeline(...exact) };
 }

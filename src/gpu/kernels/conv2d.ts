@@ -3,7 +3,7 @@ import conv2dRegisterWgsl from '../../../shaders/conv2d_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { firstThenExact, grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { storageSuffix, type ElemStorage } from '../elem-storage.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { pick } from './pick.js';
@@ -301,9 +301,9 @@ export async function conv2dRegister4Dispatch(
   const def = registerConv2dShader(p);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
-  // the first call on the loop-epilogue kernel unless the unrolled one is compiled; that one swaps in after it
-  if (plan || ctx.pipelines.has(def, constants)) return { ...d, pipeline: await ctx.pipeline(def, constants) };
-  return { ...d, pipeline: await ctx.pipeline(registerConv2dShader({ ...p, LOOP: true }), constants), upgrade: () => ctx.pipeline(def, constants) };
+  // a given plan runs as it is; else the first call runs the loop-epilogue kernel
+  const { pipeline, upgrade } = firstThenExact(ctx, [def, constants], [plan ? def : registerConv2dShader({ ...p, LOOP: true }), constants]);
+  return { ...d, pipeline: await pipeline, ...(upgrade ? { upgrade } : {}) };
 }
 
 export async function conv2dDispatch(
@@ -316,9 +316,7 @@ export async function conv2dDispatch(
   /** the tiled variant's plan instead of planConv2d's (tests run each kind) */
   tile?: ConvTile,
 ): Promise<Dispatch> {
-  const st = { x: storageOf(ctx, bufs.x), y: storageOf(ctx, bufs.y), r: storageOf(ctx, bufs.residual) };
-  if (variant !== 'tiled' && (st.x !== 'f32' || st.y !== 'f32' || st.r !== 'f32'))
-    throw new GpuError(`Conv "${label}": f16 activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  const st = ioStorage(ctx, variant, `Conv "${label}"`, bufs.x, bufs.y, bufs.residual);
   if (variant === 'register' && conv2dRegister4Eligible(g)) return conv2dRegister4Dispatch(ctx, g, act, bufs, label);
   if (bufs.residualFirst) throw new GpuError(`Conv "${label}": an activation after the residual needs the vec4 register kernel (Cout per group % 4 == 0, software adapter)`, 'GPU_UNSUPPORTED');
   const a = activationSpec(act);

@@ -3,7 +3,7 @@ import depthwiseRegisterWgsl from '../../../shaders/depthwise_register.wgsl?raw'
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { firstThenExact, grid, ioStorage, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { storageSuffix, type ElemStorage } from '../elem-storage.js';
 import { operandLoaders, outputStores } from './elements.js';
 import { withWeightType } from '../precision.js';
@@ -183,7 +183,7 @@ export interface DwRegisterPlan {
   UKH: number;
   /** x and y bound as vec4 arrays (C % 4 == 0, multiplier 1) */
   VEC: boolean;
-  /** the outputs stored by a loop over a copy of the accumulators: the first call's kernel (see Gemm4Plan.LOOP) */
+  /** the outputs stored by a loop, each picked from the accumulators by selects: the first call's kernel (see Gemm4Plan.LOOP) */
   LOOP: boolean;
 }
 
@@ -352,7 +352,6 @@ export async function depthwiseRegisterDispatch(
   ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string, plan?: DwRegisterPlan,
 ): Promise<Dispatch> {
   const p = plan ?? planDepthwiseRegister(g);
-  const first = firstDepthwiseRegister(p);
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const params = ctx.uniform(
@@ -366,12 +365,13 @@ export async function depthwiseRegisterDispatch(
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
   const workgroups = grid(Math.ceil((cout4 * Math.ceil(g.ow / p.RW) * Math.ceil(g.oh / p.RH) * g.n) / 64), ctx.limits);
   // A first result runs the shared activation (activationSpec), the unrolled kernel swapped in later the exact one.
-  const compile = (q: DwRegisterPlan, act: { ACT: number }) => ctx.pipeline(registerDepthwiseShader(q), q.UKH ? act : { KH: g.kh, ...act });
-  if (plan || ctx.pipelines.has(registerDepthwiseShader(p), a.specialized)) return { pipeline: await compile(p, a.specialized), bindings, workgroups, label };
   // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
   // 150-450 ms (bench dsc), and the unrolled stores ~1.5×: the loops run first and the unrolled kernel replaces
-  // them once compiled.
-  return { pipeline: await compile(first, a.constants), bindings, workgroups, label, upgrade: () => compile(p, a.specialized) };
+  // them once compiled. A given plan runs as it is.
+  const request = (q: DwRegisterPlan, act: { ACT: number }) => [registerDepthwiseShader(q), q.UKH ? act : { KH: g.kh, ...act }] as const;
+  const exact = request(p, a.specialized);
+  const { pipeline, upgrade } = firstThenExact(ctx, exact, plan ? exact : request(firstDepthwiseRegister(p), a.constants));
+  return { pipeline: await pipeline, bindings, workgroups, label, ...(upgrade ? { upgrade } : {}) };
 }
 
 /** The register kernel or the tiled one (workgroup-memory staging), as kernelVariant decides unless `variant` forces one. */
@@ -383,8 +383,8 @@ export async function depthwiseDispatch(
   label: string,
   variant: KernelVariant = kernelVariant(ctx.info),
 ): Promise<Dispatch> {
-  const half = bufs.wF16 || storageOf(ctx, bufs.x) !== 'f32' || storageOf(ctx, bufs.y) !== 'f32';
-  if (half && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights and activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  if (bufs.wF16 && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  ioStorage(ctx, variant, `depthwise "${label}"`, bufs.x, bufs.y);
   return variant === 'register' ? depthwiseRegisterDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
 }
 

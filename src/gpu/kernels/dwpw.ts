@@ -2,7 +2,7 @@ import dwpwWgsl from '../../../shaders/dwpw.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { storageSuffix } from '../elem-storage.js';
 import type { ConvStorage } from './conv2d.js';
 import { withWeightType } from '../precision.js';
@@ -183,7 +183,8 @@ export async function dwpwDispatch(
     `${label}.params`,
   );
   const x4 = d.c % 4 === 0;
-  const st = { x: storageOf(ctx, bufs.x), y: storageOf(ctx, bufs.y), r: storageOf(ctx, bufs.residual) };
+  // the fused kernel is the tiled variant's (src/gpu/fuse-dwpw.ts)
+  const st = ioStorage(ctx, 'tiled', `FusedDwPw "${label}"`, bufs.x, bufs.y, bufs.residual);
   const def = dwpwShader(!!bufs.residual, { wF16: bufs.wF16, x4, y4: g.n % 4 === 0, ...st });
   const constants = { KH: d.kh, KW: d.kw, ...pa.constants, ACT_DW: da.constants.ACT, ...t, MULT1: d.cout === d.c ? 1 : 0, X4: x4 ? 1 : 0 };
   const pipeline = await ctx.pipeline(def, constants);

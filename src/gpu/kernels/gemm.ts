@@ -3,7 +3,7 @@ import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, storageOf, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { firstThenExact, grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { pick } from './pick.js';
@@ -214,9 +214,10 @@ export interface Gemm4Plan {
   /** B, C, Y and R bound as f32, each column loaded and stored alone (N, a stride or an offset not in whole vec4s) */
   S: boolean;
   /**
-   * The rows stored by a loop over a copy of the accumulators, not unrolled: SwiftShader compiles it in ~55% of
-   * the time (its compile time follows the code's memory operations, most of them the epilogue's) and runs it
-   * slower; the first call's kernel (gemm4Dispatch), the unrolled one swapped in after it.
+   * The rows stored by a loop (each row's accumulators picked by selects, src/gpu/kernels/pick.ts), not unrolled:
+   * SwiftShader compiles it in ~55% of the time (its compile time follows the code's memory operations, most of
+   * them the epilogue's) and runs it slower; the first call's kernel (gemm4Dispatch), the unrolled one swapped in
+   * after it.
    */
   LOOP: boolean;
 }
@@ -254,8 +255,7 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
-  const { TM, TN4, RES, CB, S } = p;
-  const LOOP = p.LOOP && TM > 1;
+  const { TM, TN4, RES, CB, S, LOOP } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
   // Strides and offsets in elements of CT (vec4s, or floats with S); column group j is element bc{j} (vec4s) or
@@ -328,9 +328,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   if (s.m === 0 || s.n === 0 || batches === 0) return undefined;
   const variant = s.variant ?? kernelVariant(ctx.info);
   if (s.bF16 && variant !== 'tiled') throw new GpuError(`GEMM "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
-  const st = { a: storageOf(ctx, s.a), y: storageOf(ctx, s.y), r: storageOf(ctx, s.residual) };
-  if (variant !== 'tiled' && (st.a !== 'f32' || st.y !== 'f32' || st.r !== 'f32'))
-    throw new GpuError(`GEMM "${label}": f16 activations are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
+  const { x: sa, y: sy, r: sr } = ioStorage(ctx, variant, `GEMM "${label}"`, s.a, s.y, s.residual);
   if (variant === 'register' && gemm4Eligible(s)) return gemm4Dispatch(ctx, s, label);
   if (s.residualColumns !== undefined) throw new GpuError(`GEMM "${label}": a narrow residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
   if (s.residualFirst) throw new GpuError(`GEMM "${label}": an activation after the residual needs the vec4 register kernel (contiguous rows of B, C and Y, software adapter)`, 'GPU_UNSUPPORTED');
@@ -348,7 +346,7 @@ export async function gemmDispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string)
   // every row of 4 columns a block stores (cols is 4 or 0 when N % 4 = 0) is one aligned vec4 of Y and of R
   const yVec = variant === 'tiled' && s.yStrides[1] === 1 && d4(s.yStrides[0]) && d4(s.n) && offs.every((o) => d4(o[2]));
   const sg = variant === 'tiled' ? gemmSubgroupLanes({ TM, TN, ...block }, ctx.device, ctx.info.subgroupMinSize) : 0;
-  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec, ...st }, block, sg);
+  const def = gemmShader(variant, !!s.residual, { aVec, bVec, bHalf: !!s.bF16, yVec, a: sa, y: sy, r: sr }, block, sg);
   const constants = {
     HAS_C: s.c ? 1 : 0, C_BCAST: s.c?.strides[0] === 0 ? 1 : 0, BATCHED: offs.some((o) => o.some((v) => v !== 0)) ? 1 : 0,
     A_CONTIG: s.aStrides[1] === 1 ? 1 : 0, B_CONTIG: s.bStrides[1] === 1 ? 1 : 0,
@@ -413,12 +411,6 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
   if (ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
   const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
-  const consts = lean ? exact : shared;
-  const same = first === def && consts.HAS_C === exact.HAS_C && consts.ACT === exact.ACT;
-  return {
-    ...d,
-    pipeline: await ctx.pipeline(first, consts),
-    ...(same ? {} : { upgrade: () => ctx.pipeline(def, exact) }),
-    ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}),
-  };
+  const { pipeline, upgrade } = firstThenExact(ctx, [def, exact], [first, lean ? exact : shared]);
+  return { ...d, pipeline: await pipeline, ...(upgrade ? { upgrade } : {}), ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}) };
 }

@@ -2,7 +2,7 @@ import winogradInputWgsl from '../../../shaders/winograd_input.wgsl?raw';
 import winogradOutputWgsl from '../../../shaders/winograd_output.wgsl?raw';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { grid, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { firstThenExact, grid, type Dispatch, type GpuBuildCtx } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import type { Constants } from '../pipelines.js';
 import type { Conv2dGeometry, ConvBuffers } from './conv2d.js';
@@ -154,10 +154,7 @@ export async function winogradDispatches(
   // transforms' loop kernels first unless the unrolled ones are compiled, those swapped in after the first call
   const [unrolled, looped] = SHADERS as [(typeof SHADERS)[0], (typeof SHADERS)[0]];
   const out = (k: typeof unrolled) => (bufs.residual ? (bufs.residualFirst ? k.resFirst : k.res) : k.output);
-  const transform = (def: (k: typeof unrolled) => ShaderDef, constants: Constants) =>
-    ctx.pipelines.has(def(unrolled), constants)
-      ? { pipeline: ctx.pipeline(def(unrolled), constants) }
-      : { pipeline: ctx.pipeline(def(looped), constants), upgrade: () => ctx.pipeline(def(unrolled), constants) };
+  const transform = (def: (k: typeof unrolled) => ShaderDef, constants: Constants) => firstThenExact(ctx, [def(unrolled), constants], [def(looped), constants]);
   const inputT = transform((k) => k.input, {});
   // the exact activation: the transform is shared by Winograd convs only, where the Clip epilogue would cost more than it saves
   const outputT = transform(out, a.specialized);
