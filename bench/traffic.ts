@@ -39,11 +39,12 @@ const COUNTER = 'traffic__';
 const DECL = /@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>\s*(\w+)\s*:\s*array<(.+?)>\s*;/g;
 const SCALAR_BYTES: Record<string, number> = { f32: 4, u32: 4, i32: 4, f16: 2, 'atomic<u32>': 4 };
 
-/** A storage buffer binding of a shader: its binding number, access mode and element size. */
+/** A storage buffer binding of a shader: its binding number, access mode, element type (aliases resolved) and size. */
 export interface StorageDecl {
   binding: number;
   mode: 'read' | 'read_write';
   name: string;
+  type: string;
   elemBytes: number;
 }
 
@@ -52,22 +53,19 @@ function resolveAlias(type: string, source: string): string {
   return (new RegExp(`alias\\s+${type}\\s*=\\s*([^;]+);`).exec(source)?.[1] ?? type).replace(/\s/g, '');
 }
 
-function elemBytes(type: string, source: string): number {
-  const t = resolveAlias(type, source);
-  const vec = /^vec([234])<(\w+)>$/.exec(t);
-  const bytes = vec ? Number(vec[1]) * SCALAR_BYTES[vec[2]!]! : SCALAR_BYTES[t];
+function elemBytes(type: string): number {
+  const vec = /^vec([234])<(\w+)>$/.exec(type);
+  const bytes = vec ? Number(vec[1]) * SCALAR_BYTES[vec[2]!]! : SCALAR_BYTES[type];
   if (!bytes) throw new Error(`traffic: element type "${type}" of a storage buffer is not one the counter knows`);
   return bytes;
 }
 
-/** The element type of a declared binding, its alias resolved. */
-function elemType(d: StorageDecl, source: string): string {
-  return resolveAlias(/array<(.+?)>\s*;/.exec(source.slice(source.indexOf(`var<storage, ${d.mode}> ${d.name}`)))![1]!, source);
-}
-
 export function storageDecls(source: string): StorageDecl[] {
   for (const m of source.matchAll(DECL)) if (Number(m[1]) >= SLOTS) throw new Error(`traffic: @binding(${m[1]}) past the counter's ${SLOTS} slots`);
-  return [...source.matchAll(DECL)].map((m) => ({ binding: Number(m[1]), mode: m[2] as StorageDecl['mode'], name: m[3]!, elemBytes: elemBytes(m[4]!, source) }));
+  return [...source.matchAll(DECL)].map((m) => {
+    const type = resolveAlias(m[4]!, source);
+    return { binding: Number(m[1]), mode: m[2] as StorageDecl['mode'], name: m[3]!, type, elemBytes: elemBytes(type) };
+  });
 }
 
 /** The index of the `]` closing the `[` at `open`. */
@@ -142,10 +140,9 @@ export function instrumentWgsl(source: string): string {
     const at = PER * byName.get(name)!.binding;
     return `atomicAdd(&${COUNTER}[${at + 1}], 2u); atomicAdd(&${COUNTER}[${at + 3}], 1u); ${m}`;
   });
-  const helpers = decls.filter((d) => !/^atomic</.test(elemType(d, source))).map((d) => {
-    const type = elemType(d, source);
+  const helpers = decls.filter((d) => !/^atomic</.test(d.type)).map((d) => {
     const at = PER * d.binding;
-    return `fn tr_${d.name}(i: u32) -> ${type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
+    return `fn tr_${d.name}(i: u32) -> ${d.type} {\n  atomicAdd(&${COUNTER}[${at}], ${d.elemBytes}u);\n  atomicAdd(&${COUNTER}[${at + 2}], 1u);\n  return ${d.name}[i];\n}`;
   });
   const halfHelpers = [...halfLoads].map((d) =>
     `fn tr_h_${d.name}(i: u32) -> u32 {\n  atomicAdd(&${COUNTER}[${PER * d.binding}], 2u);\n  atomicAdd(&${COUNTER}[${PER * d.binding + 2}], 1u);\n  return ${d.name}[i];\n}`);

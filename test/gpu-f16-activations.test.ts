@@ -42,6 +42,7 @@ import { FUSED_DWPW } from '../src/ops/dwpw.js';
 import type { Tensor } from '../src/tensor.js';
 import { loadTflite } from '../src/tflite/import.js';
 import { FIXTURES_DIR, loadNpy } from './support/fixtures.js';
+import { relErr } from './support/expect-close.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { nagaErrors } from './support/naga.js';
 
@@ -56,15 +57,6 @@ afterAll(() => gpu.device.destroy());
 function hwGraph(graph: Graph, shapes: Record<string, number[]> = {}, fuse = true): ResolvedGraph {
   const rg = optimize(resolve(graph, shapes)).graph;
   return fusePostFor(fuse ? fuseDwPwFor(rg, { variant: 'tiled', limits: deviceLimits(hw()) }).graph : rg, 'tiled');
-}
-
-/** max |got − want| / max(floor, max |want|) */
-function relErr(got: Float32Array, want: Float32Array, floor = 1): number {
-  let scale = floor;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
 }
 
 async function runOn(ctx: GpuContext, rg: ResolvedGraph, feeds: Record<string, Tensor>, opts: GpuCompileOptions = {}) {

@@ -18,6 +18,7 @@ import { compileModule, fullSource, type ShaderDef } from '../src/gpu/shader.js'
 import { Conv, type ConvAttrs } from '../src/ops/conv.js';
 import type { Tensor } from '../src/tensor.js';
 import { float16ToFloat32 } from '../src/tflite/values.js';
+import { relErr } from './support/expect-close.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { nagaErrors } from './support/naga.js';
 import { build, CONFIGS, rng } from './support/conv-sweep.js';
@@ -33,15 +34,6 @@ const hw = (precision: 'f32' | 'f16'): GpuContext => ({ ...gpu, precision, info:
 const CASES = CONFIGS.filter((c) => (c.kind === 'dw' || c.kind === 'pw') && !c.software).slice(0, 24);
 // and fused depthwise -> pointwise blocks (with and without residual)
 const FUSED = [...DWPW_CONFIGS.filter((c) => c.residual).slice(0, 6), ...DWPW_CONFIGS.filter((c) => !c.residual).slice(0, 6)];
-
-/** max |got − want| / max(1, max |want|) */
-function relErr(got: Float32Array, want: Float32Array): number {
-  let scale = 1;
-  for (const v of want) scale = Math.max(scale, Math.abs(v));
-  let err = 0;
-  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
-  return err / scale;
-}
 
 afterAll(() => gpu.device.destroy());
 

@@ -13,3 +13,12 @@ export function expectClose(actual: Float32Array, expected: Float32Array, what: 
 
 /** n values uniform in [-1, 1) from `r`. */
 export const uniform = (r: () => number, n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+
+/** max |got − want| / max(floor, max |want|): an error relative to the largest reference value (f16 tolerances). */
+export function relErr(got: Float32Array, want: Float32Array, floor = 1): number {
+  let scale = floor;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  let err = 0;
+  for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(got[i]! - want[i]!));
+  return err / scale;
+}
