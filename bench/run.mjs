@@ -2,7 +2,7 @@
 // `npm run bench`: sepconv vs onnxruntime-web vs TensorFlow.js in one headless Chromium, on one WebGPU adapter.
 //
 //   node bench/run.mjs [--only=engine/backend,...] [--workloads=conv3x3,dsc,...] [--budget-s=540] [--no-profile]
-//                      [--row-s=2] [--out=bench-results.json]
+//                      [--row-s=2] [--out=bench-results.json] [--profile-workload=mobilenet_v2]
 //
 // The page (bench/index.html, served by Vite with COOP/COEP so wasm gets threads) does the measuring; this
 // driver generates the models when missing (scripts/make_bench_models.py), gives each (engine, backend) pair a
@@ -326,7 +326,7 @@ async function main() {
       }
       opened = undefined;
       // Per-layer view of sepconv's WebGPU path, right after its rows (at most 60 s of the budget).
-      const profW = workloads.mobilenet_v2;
+      const profW = workloads[String(argv['profile-workload'] ?? 'mobilenet_v2')];
       if (engine === 'sepconv' && backend === 'webgpu' && PROFILE && profW && !profW.error && remaining() > 120_000) {
         const budget = Math.min(45_000, remaining() / 8);
         try {

@@ -17,6 +17,9 @@
 // loops, and an array indexed in a loop lives in memory). Rows past M and columns (groups) past N are clamped
 // on load and stored clamped too: such a lane holds exactly the values of the last row / column, so the
 // duplicate store is harmless and the epilogue has no branches. Invocation id = tn + tiles_n·(tm + tiles_m·t).
+// An invocation's tile is params.sub_m × params.sub_n blocks of TM × TN4: the unrolled kernel's block is the whole
+// tile (both 1); the first-call kernel (LOOP) computes the blocks one after another, so one compiled
+// first-call kernel serves the 8 × 8 and the 16 × 16 tiles (planGemm4).
 // Bindings:
 //   @binding(0) params  uniform Params (GEMM_PARAMS; strides and offsets in floats)
 //   @binding(1) a       array<f32>
@@ -44,14 +47,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   }
   let tile = tile_of(id);
   let t = tile.z;
-  let m0 = tile.y * TM;
-  let n40 = tile.x * TN4;
   let lm = params.m - 1u;
   let aoff = off[3u * t];
+  ${BLOCKS}
   // Clamped row starts of A and columns (groups) of B: the k loop needs no bounds checks.
   ${SETUP}
   for (var k = 0u; k < params.k; k++) {
     ${BODY}
   }
   ${STORE}
+  ${BLOCKS_END}
 }

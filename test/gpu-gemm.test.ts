@@ -6,7 +6,7 @@ import { resolve } from '../src/graph/resolve.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { planConv2dRegister } from '../src/gpu/kernels/conv2d.js';
 import { planDepthwiseRegister } from '../src/gpu/kernels/depthwise.js';
-import { registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
+import { firstGemm4, registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
@@ -205,17 +205,24 @@ describe('tiled GEMM operand loads and output stores', () => {
 });
 
 describe('generated software-adapter kernels: what their pipeline key holds', () => {
-  it('one register block for every shape, so layers differing only in M, N or width share a pipeline', () => {
+  it('two register blocks (8 x 8; 16 x 16 for wide grids of whole 16-column tiles) and one first-call kernel for every shape', () => {
     const names = new Set<string>();
+    const firsts = new Set<string>();
     const rw = new Set<number>();
-    for (let m = 1; m <= 300; m += 7)
-      for (let n4 = 1; n4 <= 40; n4 += 3) {
-        const p = planGemm4(false, true);
-        expect(p).toMatchObject({ TM: 8, TN4: 2 });
-        expect(planConv2dRegister(false, 8 + (n4 % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
+    for (let m = 8; m <= 20000; m = Math.ceil(m * 1.7))
+      for (let n = 4; n <= 400; n += 12) {
+        const p = planGemm4(false, true, false, m, false, false, n);
+        const wgs16 = Math.ceil((Math.ceil(m / 16) * Math.ceil(n / 16)) / 64);
+        expect(p, `${m} x ${n}`).toMatchObject(n % 16 === 0 && wgs16 >= 16 ? { TM: 16, TN4: 4 } : { TM: 8, TN4: 2 });
+        expect(planConv2dRegister(false, 8 + (n % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
         names.add(registerGemmShader(p).name);
+        firsts.add(registerGemmShader(firstGemm4(p).plan).name);
       }
-    expect(names.size).toBe(1);
+    expect([...names].sort()).toEqual(['gemm.register4.16x16.cb', 'gemm.register4.8x8.cb']);
+    expect([...firsts]).toEqual(['gemm.register4.8x8.cb.loop']);
+    // the dsc workload's pointwise conv (12544 x 32 -> 64) and MobileNetV2's 7^2 projection 960 -> 160
+    expect(planGemm4(false, true, false, 12544, false, false, 64)).toMatchObject({ TM: 16, TN4: 4 });
+    expect(planGemm4(true, true, false, 49, false, false, 160)).toMatchObject({ TM: 8, TN4: 2 });
     // fewer rows than the block: TM = M (a matrix-vector product computes its one row once)
     expect([1, 3, 7, 8, 9].map((m) => planGemm4(false, true, false, m).TM)).toEqual([1, 3, 7, 8, 8]);
     // a channel loop of at most 4 is unrolled: one pipeline per such cg

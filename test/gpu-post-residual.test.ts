@@ -51,8 +51,11 @@ const CASES: [Config, FusedActivation, string][] = [
   [base('Winograd 16->20 k3 s1', { cin: 16, cout: 20, strides: [1, 1] }), RELU6, 'winograd.output.resfirst'],
 ];
 
-/** Runs the registry's Conv program with `attrs` and the residual as input 3; the output in ONNX layout and the pipeline keys. */
-async function run(cfg: Config, post: FusedActivation): Promise<{ got: Float32Array; want: Float32Array; keys: string[] }> {
+/**
+ * Runs the registry's Conv program with `attrs` and the residual as input 3 (the upgraded kernels, or with `first` the
+ * first call's); the output in ONNX layout and the pipeline keys.
+ */
+async function run(cfg: Config, post: FusedActivation, first = false): Promise<{ got: Float32Array; want: Float32Array; keys: string[] }> {
   const { sw } = await setup();
   const { device } = sw;
   const pipelines = new PipelineCache(device);
@@ -65,7 +68,7 @@ async function run(cfg: Config, post: FusedActivation): Promise<{ got: Float32Ar
   const rn = { ...plain, attrs, node: { ...plain.node, inputs: [...plain.node.inputs.slice(0, 2), plain.node.inputs[2] ?? '', 'res'] }, inputShapes: [...plain.inputShapes.slice(0, 3), shape] };
   const want = (Conv.reference(ins, attrs)[0] as Tensor).data;
   const constants = [undefined, ins[1], cfg.bias ? ins[2] : undefined, undefined];
-  const { y: got } = await runProgram(sw, convProgram(), rn, ins, pipelines, constants);
+  const { y: got } = await runProgram(sw, convProgram(), rn, ins, pipelines, constants, first);
   return { got, want, keys: pipelines.keys };
 }
 
@@ -77,6 +80,16 @@ describe('post-residual activation in the register kernels', () => {
     expect(keys.some((k) => k.startsWith(key)), keys.join(', ')).toBe(true);
     // the activation did clamp something (the test would pass for a missing activation otherwise)
     expect(want.some((v) => v === 0)).toBe(true);
+  });
+
+  // a 16 x 16 GEMM tile (planGemm4): 5183 rows (a 15-row tail), the first call's 8 x 8 loop kernel over its four blocks
+  it.each([['first', true], ['upgraded', false]] as const)('pointwise 20->48 on 16 x 16 tiles, %s kernel', async (_w, first) => {
+    const cfg = base('pointwise 16x16 20->48', { cin: 20, cout: 48, h: 73, w: 71, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] });
+    const { got, want, keys } = await run(cfg, RELU6, first);
+    const { maxErr, bad } = compare(got, want);
+    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got[bad]}, reference ${want[bad]} (max err ${maxErr})`);
+    expect(keys.map((k) => k.split('|')[0]), keys.join(', ')).toContain(first ? 'gemm.register4.8x8.resfirst.cb.loop' : 'gemm.register4.16x16.resfirst.cb');
+    expect(want.some((v) => v === 0) && want.some((v) => v === 6)).toBe(true);
   });
 });
 

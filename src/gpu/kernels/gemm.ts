@@ -19,6 +19,8 @@ export const GEMM_PARAMS = defineParams([
   ['alpha', 'f32'], ['beta', 'f32'], ['act_a', 'f32'], ['act_b', 'f32'],
   // columns per row of a narrow residual (GemmSpec.residualColumns; the vec4 register kernel's RN plan)
   ['r_n', 'u32'],
+  // blocks per invocation tile along m and n, the vec4 register kernel's first-call (LOOP) kernel running a larger tile
+  ['sub_m', 'u32'], ['sub_n', 'u32'],
 ] as const);
 
 const gemmDefs = new Map<string, ShaderDef>();
@@ -237,17 +239,35 @@ export function gemm4Vec(s: GemmSpec): boolean {
   );
 }
 
+/** Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: 8 per core of this 2-core machine's SwiftShader. */
+const BIG_TILE_WORKGROUPS = 16;
+
 /**
- * 8 rows × 8 columns for every shape with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M and
- * column groups past N/4 are clamped, see gemm_vec4_register.wgsl). On SwiftShader 16×16 blocks ran ~5-10 %
- * faster but took 2-2.5 s per pipeline to compile (8×8: ~0.3-0.5 s), 4×8 ran ~40 % slower.
+ * 8 rows × 8 columns for most shapes with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M
+ * and column groups past N/4 are clamped, see gemm_vec4_register.wgsl); 16 × 16 where N is whole 16-column tiles and
+ * the grid stays wide (BIG_TILE_WORKGROUPS): half the loads per FMA. Chromium, SwiftShader, timestamp queries on the
+ * dsc workload's 12544 × 32 → 64 pointwise GEMM: 15.7 / 14.3 ms (8 × 8) → 13.8 / 13.0 (16 × 16); on MobileNetV2's
+ * 14² and 7² projections, where 16 × 16 leaves one or two workgroups (SwiftShader runs a workgroup on one core), it
+ * doubled their time, hence the width rule. A 16 × 16 kernel compiles in 2-2.5 s (8 × 8: 0.3-0.5 s), off the first
+ * result's path: the first call runs the 8 × 8 loop kernel over the tile's four blocks (Gemm4Plan.LOOP).
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false): Gemm4Plan {
+export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1): Gemm4Plan {
+  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil((Math.ceil(m / 16) * (n / 16) * batches) / 64) >= BIG_TILE_WORKGROUPS;
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
-  return { TM: Math.max(1, Math.min(8, m)), TN4: 2, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
+  const [TM, TN4] = big ? [16, 4] : [Math.max(1, Math.min(8, m)), 2];
+  return { TM, TN4, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
+}
+
+/** The first call's kernel of plan `p` (its LOOP kernel, 8 × 8 blocks for a 16 × 16 tile) and the blocks per tile along m and n. */
+export function firstGemm4(p: Gemm4Plan): { plan: Gemm4Plan; subM: number; subN: number } {
+  const TM = Math.min(p.TM, 8);
+  return { plan: { ...p, TM, TN4: 2, LOOP: true }, subM: p.TM / TM, subN: p.TN4 / 2 };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
+const BLOCK_LOOP = `for (var sb = 0u; sb < params.sub_m * params.sub_n; sb++) {
+  let m0 = (tile.y * params.sub_m + sb / params.sub_n) * TM;
+  let n40 = (tile.x * params.sub_n + sb % params.sub_n) * TN4;`;
 const Q4 = [0, 1, 2, 3];
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
@@ -315,6 +335,8 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r: array<CT>;' : '')
+    .replace('${BLOCKS}', LOOP ? BLOCK_LOOP : 'let m0 = tile.y * TM;\n  let n40 = tile.x * TN4;')
+    .replace('${BLOCKS_END}', LOOP ? '}' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${BODY}', body.join('\n    '))
     .replace('${STORE}', store.join('\n  '));
@@ -368,6 +390,7 @@ function gemmOperands(
   groups: number,
   noCFloats: number,
   label: string,
+  [subM, subN] = [1, 1],
 ): { params: BindingRef; c: BindingRef; off: BindingRef } {
   const offs = new Uint32Array((s.offsets?.length ?? 1) * 3);
   (s.offsets ?? [[0, 0, 0]]).forEach((o, t) => offs.set(o, t * 3));
@@ -379,6 +402,7 @@ function gemmOperands(
       c_sm: s.c?.strides[0] ?? 0, c_sn: s.c?.strides[1] ?? 0,
       tiles_m: tilesM, tiles_n: tilesN, groups,
       alpha: s.alpha ?? 1, beta: s.c?.beta ?? 0, ...a.params, r_n: s.residualColumns ?? 0,
+      sub_m: subM, sub_n: subN,
     },
     `${label}.params`,
   );
@@ -391,20 +415,21 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const narrow = s.residualColumns !== undefined;
   if (narrow && (s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
     throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s));
   const batches = s.offsets?.length ?? 1;
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s), s.n, batches);
+  const f = firstGemm4(p);
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = tilesM * tilesN * batches;
-  // Time to first result: every GEMM of this block shape can run the shared kernel (C read, a zero bias row
+  // Time to first result: every GEMM can run the shared kernel (8 × 8 blocks, each tile's in turn; C read, a zero bias row
   // standing in when there is none; the Clip epilogue for None/Relu: activationSpec) with the loop epilogue
   // (Gemm4Plan.LOOP), so a model's and a page's GEMMs compile it once; the exact unrolled kernel swaps in after
   // the first call. A GEMM with neither C nor activation (Winograd's) compiles its own lean kernel ~25% faster
   // than the shared one when that is not cached, and warms the shared one for later models.
-  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label);
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
   const def = registerGemmShader(p);
-  const first = p.TM > 1 ? registerGemmShader({ ...p, LOOP: true }) : def;
+  const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
   const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
