@@ -239,8 +239,11 @@ export function gemm4Vec(s: GemmSpec): boolean {
   );
 }
 
-/** Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: 8 per core of this 2-core machine's SwiftShader. */
-const BIG_TILE_WORKGROUPS = 16;
+/**
+ * Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: measured faster at 49 (dsc) and 196 (conv3x3's
+ * Winograd GEMM) on this 2-core machine's SwiftShader, not clearly at 16 (the selfie segmenter's 128² 16 → 16).
+ */
+export const BIG_TILE_WORKGROUPS = 32;
 
 /**
  * 8 rows × 8 columns for most shapes with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M
