@@ -162,7 +162,7 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     expect(keys.filter((k) => k.startsWith(name)).map((k) => k.split('|')[0]).sort(), keys.join(', ')).toEqual([name, `${name}.loop`]);
   });
 
-  // 16 x 16 GEMM tiles (planGemm4: N in whole 16-column tiles, a grid of >= 16 workgroups): the first call runs the
+  // 16 x 16 GEMM tiles (planGemm4: N in whole 16-column tiles, a grid of >= bigTileWorkgroups(), 16 here): the first call runs the
   // 8 x 8 loop kernel over each tile's four blocks, the unrolled 16 x 16 kernel after it; M tails of 5 and 10 rows
   it.each([
     base('pw 16x16 13->64 81x101', 'pw', { cin: 13, cout: 64, h: 81, w: 101, kernel: [1, 1], pads: [0, 0, 0, 0] }),

@@ -6,7 +6,7 @@ import { resolve } from '../src/graph/resolve.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { planConv2dRegister } from '../src/gpu/kernels/conv2d.js';
 import { planDepthwiseRegister } from '../src/gpu/kernels/depthwise.js';
-import { BIG_TILE_WORKGROUPS, firstGemm4, registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
+import { bigTileWorkgroups, firstGemm4, registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
@@ -213,7 +213,7 @@ describe('generated software-adapter kernels: what their pipeline key holds', ()
       for (let n = 4; n <= 400; n += 12) {
         const p = planGemm4(false, true, false, m, false, false, n);
         const wgs16 = Math.ceil((Math.ceil(m / 16) * Math.ceil(n / 16)) / 64);
-        expect(p, `${m} x ${n}`).toMatchObject(n % 16 === 0 && wgs16 >= BIG_TILE_WORKGROUPS ? { TM: 16, TN4: 4 } : { TM: 8, TN4: 2 });
+        expect(p, `${m} x ${n}`).toMatchObject(n % 16 === 0 && wgs16 >= bigTileWorkgroups() ? { TM: 16, TN4: 4 } : { TM: 8, TN4: 2 });
         expect(planConv2dRegister(false, 8 + (n % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
         names.add(registerGemmShader(p).name);
         firsts.add(registerGemmShader(firstGemm4(p).plan).name);

@@ -240,22 +240,29 @@ export function gemm4Vec(s: GemmSpec): boolean {
 }
 
 /**
- * Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: measured faster at 49 (dsc) and 196 (conv3x3's
- * Winograd GEMM) on this 2-core machine's SwiftShader, not clearly at 16 (the selfie segmenter's 128² 16 → 16).
+ * Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: 8 per core (SwiftShader runs a workgroup on one
+ * core; navigator.hardwareConcurrency, 2 where unknown). On this 2-core machine (Chromium, two models loaded in one
+ * page, per-node timestamp medians alternated, both load orders): the selfie segmenter's 128² 16 → 16 convs
+ * (16 workgroups) 0.78-0.93×, MobileNetV2's 112² and 56² expansions (28-74) 0.80-0.93×; the face detector (full
+ * range) whole run 0.92-0.98×.
  */
-export const BIG_TILE_WORKGROUPS = 32;
+export function bigTileWorkgroups(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return 8 * Math.max(1, cores ?? 2);
+}
 
 /**
  * 8 rows × 8 columns for most shapes with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M
  * and column groups past N/4 are clamped, see gemm_vec4_register.wgsl); 16 × 16 where N is whole 16-column tiles and
- * the grid stays wide (BIG_TILE_WORKGROUPS): half the loads per FMA. Chromium, SwiftShader, timestamp queries on the
- * dsc workload's 12544 × 32 → 64 pointwise GEMM: 15.7 / 14.3 ms (8 × 8) → 13.8 / 13.0 (16 × 16); on MobileNetV2's
- * 14² and 7² projections, where 16 × 16 leaves one or two workgroups (SwiftShader runs a workgroup on one core), it
- * doubled their time, hence the width rule. A 16 × 16 kernel compiles in 2-2.5 s (8 × 8: 0.3-0.5 s), off the first
- * result's path: the first call runs the 8 × 8 loop kernel over the tile's four blocks (Gemm4Plan.LOOP).
+ * the grid stays wide (bigTileWorkgroups): half the loads per FMA. Chromium, SwiftShader, timestamp queries on the
+ * dsc workload's 12544 × 32 → 64 pointwise GEMM: 15.3 → 13.4 ms; on MobileNetV2's 14² and 7² projections, where
+ * 16 × 16 leaves one or two workgroups, it doubled their time, hence the width rule. Wider 8-row tiles (8 × 24,
+ * 8 × 32 where N ≤ 32 and M ≥ 1024: the face detector's 64² and 32² pointwise convs) were 4-10% slower. A 16 × 16
+ * kernel compiles in ~0.4 s CPU (Node, Dawn's SwiftShader), off the first result's path: the first call runs the
+ * 8 × 8 loop kernel over the tile's four blocks (Gemm4Plan.LOOP).
  */
 export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1): Gemm4Plan {
-  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil((Math.ceil(m / 16) * (n / 16) * batches) / 64) >= BIG_TILE_WORKGROUPS;
+  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil((Math.ceil(m / 16) * (n / 16) * batches) / 64) >= bigTileWorkgroups();
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
   const [TM, TN4] = big ? [16, 4] : [Math.max(1, Math.min(8, m)), 2];
   return { TM, TN4, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
