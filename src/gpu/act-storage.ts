@@ -24,8 +24,8 @@ export function halfActivations(gpu: Pick<GpuContext, 'device' | 'info' | 'preci
 
 /**
  * The tensors stored as f16: neither a graph input nor a graph output (the API's edges stay f32), produced by a node
- * whose program can write that output as f16 and read only by nodes whose programs can read it as f16 at every slot,
- * so no conversion kernel is ever needed.
+ * whose program can write that output as f16 (only a range-bounded one: elem-storage.ts halfSafeOutput) and read only
+ * by nodes whose programs can read it as f16 at every slot, so no conversion kernel is ever needed.
  */
 export function halfTensors(rg: ResolvedGraph, programs: ReadonlyMap<string, GpuProgram>, variant: KernelVariant): Set<string> {
   const io = rg.nodes.map((rn) => programs.get(rn.node.op)?.halfIo?.(rn, variant));

@@ -6,16 +6,17 @@ import type { GpuContext } from './device.js';
  * - weights of the tiled GEMM, depthwise and fused dw -> pw kernels are stored as f16 (this function);
  * - interior activations are stored as f16 (src/gpu/act-storage.ts): a tensor is f16 iff it is neither a graph input
  *   nor output, its producer's tiled kernel writes f16 and every reader's reads f16 (pointwise / implicit-GEMM conv:
- *   x, y, residual; depthwise: x, y; fused dw -> pw: x, y, residual), so no conversion kernel runs; their buffers
- *   are half the bytes. Every other op and every graph edge stays f32.
+ *   x, y, residual; depthwise: x, y; fused dw -> pw: x, y, residual), so no conversion kernel runs, and its
+ *   producer's activation bounds it within f16's range (Relu6 / Clip, Sigmoid, HardSigmoid; elem-storage.ts
+ *   halfSafeOutput), so no store can overflow; their buffers are half the bytes. Every other tensor stays f32.
  * Everything else — software adapters, devices without the feature, the default — stays on the f32 kernels,
  * bit-identical. (Tests and the traffic bench can force the same f16 activations as packed f16 pairs in u32 words
  * on any adapter: GpuExecutor.compile's `activations: 'packed-f16'`.)
  * Tolerances: weights rounded to f16 (relative error ≤ 2^-11 each) give an output within ~2^-11 · Σ|w·x| + the f32
  * accumulation error of the f32 reference; test/gpu-f16.test.ts holds max |y − ref| ≤ 2e-3 · max(1, max |ref|) per
  * layer. Each f16 activation store adds ≤ 2^-11 relative error and L stores accumulate:
- * test/gpu-f16-activations.test.ts holds a 9-store net to 16·2^-11 and MobileNetV2 1.0's logits to 64·2^-11 of
- * max(1, max |ref|).
+ * test/gpu-f16-activations.test.ts holds a small DSC net to 8·2^-11 · max |ref| and MobileNetV2's logits to 64·2^-11
+ * of max(1, max |ref|).
  */
 export function weightsF16(gpu: Pick<GpuContext, 'device'> & { readonly precision?: 'f32' | 'f16' }): boolean {
   return gpu.precision === 'f16' && gpu.device.features.has('shader-f16');

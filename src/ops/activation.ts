@@ -49,6 +49,19 @@ export function applyActivation(x: number, act: FusedActivation): number {
   }
 }
 
+/** The largest |output| of `act` over every finite input (NaN passes through): Infinity where unbounded. */
+export function activationBound(act: FusedActivation): number {
+  switch (act.kind) {
+    case 'clip':
+      return Math.max(Math.abs(act.min), Math.abs(act.max));
+    case 'sigmoid':
+    case 'hardsigmoid':
+      return 1;
+    default:
+      return Infinity;
+  }
+}
+
 /** Applies `act` in place to data[start, end); a no-op for 'none'. Kept monomorphic per kind for speed. */
 export function applyActivationRange(data: Float32Array, start: number, end: number, act: FusedActivation): void {
   switch (act.kind) {

@@ -8,7 +8,7 @@ import { packWinogradWeights, winogradDispatches, winogradEligible } from '../ke
 import { packFloat16 } from '../precision.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import type { BindingRef, Dispatch, GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
-import { NO_HALF, type HalfIo } from '../elem-storage.js';
+import { halfSafeOutput, NO_HALF, type HalfIo } from '../elem-storage.js';
 import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
 
 /**
@@ -38,12 +38,13 @@ function constFloats(ctx: GpuBuildCtx, rn: ResolvedNode, i: number, what: string
 export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
   return {
     // the tiled depthwise (x, y), pointwise GEMM and implicit GEMM (x, y, residual) kernels; what only the register
-    // kernels run (an activation after the residual, a narrow residual) stays f32
+    // kernels run (an activation after the residual, a narrow residual) stays f32, and y where its range is unbounded
     halfIo(rn: ResolvedNode, variant: KernelVariant): HalfIo {
       const a = rn.attrs as ConvAttrs;
       if ((opts.variant ?? variant) !== 'tiled' || a.post || a.residualChannels !== undefined || opts.residual) return NO_HALF;
-      if (convKernelFor(rn.inputShapes[0]!, a) === 'depthwise') return a.residual ? NO_HALF : { inputs: [0], outputs: [0] };
-      return { inputs: a.residual ? [0, 3] : [0], outputs: [0] };
+      const outputs = halfSafeOutput(a.act, !!a.residual) ? [0] : [];
+      if (convKernelFor(rn.inputShapes[0]!, a) === 'depthwise') return a.residual ? NO_HALF : { inputs: [0], outputs };
+      return { inputs: a.residual ? [0, 3] : [0], outputs };
     },
     async build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram> {
       const a = rn.attrs as ConvAttrs;

@@ -4,7 +4,7 @@ import type { ResolvedNode } from '../../graph/resolve.js';
 import { packDepthwiseWeights, padVector, type DwGeometry } from '../kernels/depthwise.js';
 import { dwpwDispatch, packPointwiseVec4, type DwPwGeometry } from '../kernels/dwpw.js';
 import type { GpuBuildCtx, GpuNodeProgram, GpuProgram } from '../program.js';
-import type { HalfIo } from '../elem-storage.js';
+import { halfSafeOutput, type HalfIo } from '../elem-storage.js';
 import { packFloat16 } from '../precision.js';
 import { dwOutputShape, FUSED_DWPW, type DwPwAttrs } from '../../ops/dwpw.js';
 
@@ -31,7 +31,10 @@ export function dwPwGeometry(rn: ResolvedNode): DwPwGeometry {
  */
 export const dwPwProgram: GpuProgram = {
   // dwpw.wgsl reads x and the residual and writes y through the storage helpers (tiled on every adapter)
-  halfIo: (rn: ResolvedNode): HalfIo => ({ inputs: (rn.attrs as DwPwAttrs).pw.residual ? [0, 5] : [0], outputs: [0] }),
+  halfIo(rn: ResolvedNode): HalfIo {
+    const { pw } = rn.attrs as DwPwAttrs;
+    return { inputs: pw.residual ? [0, 5] : [0], outputs: halfSafeOutput(pw.act, !!pw.residual) ? [0] : [] };
+  },
   async build(rn: ResolvedNode, ctx: GpuBuildCtx): Promise<GpuNodeProgram> {
     const a = rn.attrs as DwPwAttrs;
     const g = dwPwGeometry(rn);
