@@ -47,6 +47,8 @@ const only = argv.only ? String(argv.only).split(',') : undefined;
 const ENGINES = ALL_ENGINES.filter(([e, b]) => !only || only.includes(`${e}/${b}`) || only.includes(e));
 const WORKLOADS = argv.workloads ? String(argv.workloads).split(',') : ALL_WORKLOADS;
 for (const w of WORKLOADS) if (!ALL_WORKLOADS.includes(w)) throw new Error(`unknown workload ${w}; known: ${ALL_WORKLOADS.join(', ')}`);
+const PROFILE_WORKLOAD = String(argv['profile-workload'] ?? 'mobilenet_v2');
+if (!ALL_WORKLOADS.includes(PROFILE_WORKLOAD)) throw new Error(`unknown --profile-workload ${PROFILE_WORKLOAD}; known: ${ALL_WORKLOADS.join(', ')}`);
 /** Everything (measurement and profiling) must be done by then; the report follows. */
 const BUDGET_MS = Number(argv['budget-s'] ?? 540) * 1000;
 // 2 s of steady runs a row: 40-200 runs for the CPU rows, and every engine's rows fit in the budget.
@@ -326,7 +328,7 @@ async function main() {
       }
       opened = undefined;
       // Per-layer view of sepconv's WebGPU path, right after its rows (at most 60 s of the budget).
-      const profW = workloads[String(argv['profile-workload'] ?? 'mobilenet_v2')];
+      const profW = workloads[PROFILE_WORKLOAD];
       if (engine === 'sepconv' && backend === 'webgpu' && PROFILE && profW && !profW.error && remaining() > 120_000) {
         const budget = Math.min(45_000, remaining() / 8);
         try {

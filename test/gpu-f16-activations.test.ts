@@ -24,7 +24,7 @@ import { halfActivations, halfTensors, storageResolver } from '../src/gpu/act-st
 import { makeBuildCtx } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { deviceGraph, GpuExecutor, type GpuCompileOptions } from '../src/gpu/executor.js';
-import { halfSafeOutput } from '../src/gpu/elem-storage.js';
+import { F16_MAX, halfSafeOutput } from '../src/gpu/elem-storage.js';
 import { fuseDwPwFor } from '../src/gpu/fuse-dwpw.js';
 import { fusePostFor } from '../src/gpu/fuse-post.js';
 import { deviceLimits } from '../src/gpu/limits.js';
@@ -115,7 +115,7 @@ function seeded(shape: number[], seed: number): Tensor {
 describe('the f16 policy (act-storage.ts)', () => {
   it('stores a conv output as f16 only where its final activation bounds it within f16 range (halfSafeOutput)', () => {
     const safe: [FusedActivation, boolean][] = [
-      [{ kind: 'clip', min: 0, max: 6 }, true], [{ kind: 'clip', min: -65504, max: 65504 }, true], [{ kind: 'clip', min: -1e5, max: 0 }, false],
+      [{ kind: 'clip', min: 0, max: 6 }, true], [{ kind: 'clip', min: -F16_MAX, max: F16_MAX }, true], [{ kind: 'clip', min: -1e5, max: 0 }, false],
       [{ kind: 'sigmoid' }, true], [{ kind: 'hardsigmoid', alpha: 0.2, beta: 0.5 }, true],
       [{ kind: 'none' }, false], [{ kind: 'relu' }, false], [{ kind: 'hardswish' }, false],
     ];
@@ -211,7 +211,7 @@ describe('packed f16 activations on the hardware path (SwiftShader)', () => {
     const feeds = { x: { shape: [1, 4, 9, 11], data: seeded([1, 4, 9, 11], 9).data.map((v) => v * 3e5) } };
     let hMax = 0;
     const ref = runCpu(rg, feeds, { onNode: (k, outs) => k === 0 && (hMax = Math.max(...(outs[0] as Tensor).data.map(Math.abs))) }).get('y')!.data as Float32Array;
-    expect(hMax).toBeGreaterThan(2 * 65504);
+    expect(hMax).toBeGreaterThan(2 * F16_MAX);
     const f16 = await runOn(hw(), rg, feeds, { activations: 'packed-f16' });
     const producerAct = (t: string) => (rg.nodes.find((rn) => rn.node.outputs.includes(t))!.attrs as ConvAttrs).act.kind;
     expect([...f16.half].map(producerAct)).toEqual(['clip']);

@@ -253,8 +253,8 @@ export function bigTileWorkgroups(): number {
 
 /**
  * 8 rows × 8 columns for most shapes with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M
- * and column groups past N/4 are clamped, see gemm_vec4_register.wgsl); 16 × 16 where N is whole 16-column tiles and
- * the grid stays wide (bigTileWorkgroups): half the loads per FMA. Chromium, SwiftShader, timestamp queries on the
+ * and column groups past N/4 are clamped, see gemm_vec4_register.wgsl); 16 × 16 where N/4 rounded up is whole groups of
+ * 4 (16 columns) and the grid stays wide (bigTileWorkgroups): half the loads per FMA. Chromium, SwiftShader, timestamp queries on the
  * dsc workload's 12544 × 32 → 64 pointwise GEMM: 15.3 → 13.4 ms; on MobileNetV2's 14² and 7² projections, where
  * 16 × 16 leaves one or two workgroups, it doubled their time, hence the width rule. Wider 8-row tiles (8 × 24,
  * 8 × 32 where N ≤ 32 and M ≥ 1024: the face detector's 64² and 32² pointwise convs) were 4-10% slower. A 16 × 16
@@ -262,10 +262,15 @@ export function bigTileWorkgroups(): number {
  * 8 × 8 loop kernel over the tile's four blocks (Gemm4Plan.LOOP).
  */
 export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1): Gemm4Plan {
-  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil((Math.ceil(m / 16) * (n / 16) * batches) / 64) >= bigTileWorkgroups();
+  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil(gemm4Grid(m, n, batches, 16, 4) / 64) >= bigTileWorkgroups();
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
   const [TM, TN4] = big ? [16, 4] : [Math.max(1, Math.min(8, m)), 2];
   return { TM, TN4, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
+}
+
+/** Invocations of the vec4 register kernel's grid: one per TM × TN4 block of every batch. */
+function gemm4Grid(m: number, n: number, batches: number, TM: number, TN4: number): number {
+  return Math.ceil(m / TM) * Math.ceil(n / 4 / TN4) * batches;
 }
 
 /** The first call's kernel of plan `p` (its LOOP kernel, 8 × 8 blocks for a 16 × 16 tile) and the blocks per tile along m and n. */
@@ -431,7 +436,7 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
-  const groups = tilesM * tilesN * batches;
+  const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
   // Time to first result: every GEMM can run the shared kernel (8 × 8 blocks, each tile's in turn; C read, a zero bias row
   // standing in when there is none; the Clip epilogue for None/Relu: activationSpec) with the loop epilogue
   // (Gemm4Plan.LOOP), so a model's and a page's GEMMs compile it once; the exact unrolled kernel swaps in after
