@@ -141,10 +141,19 @@ describe('the packed tarball', () => {
   });
 });
 
+/** The consumer script's one JSON line; anything else on stdout fails the test showing what was printed. */
+function resultsOf(stdout: string, stderr: string): NodeResult[] {
+  try {
+    return JSON.parse(stdout) as NodeResult[];
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; stdout: ${JSON.stringify(stdout.slice(0, 2000))}; stderr: ${JSON.stringify(stderr.slice(-2000))}`);
+  }
+}
+
 describe('Node ESM consumer', () => {
   it('runs the bundled example on the CPU and on WebGPU (Dawn) and matches the fixture', async () => {
     const { stdout, stderr } = await started.node;
-    const results = JSON.parse(stdout) as NodeResult[];
+    const results = resultsOf(stdout, stderr);
     console.log('[consumer] node', JSON.stringify(results));
     expect(results.map((r) => r.used)).toEqual(['cpu', 'webgpu']);
     // the Node entry installs the worker_threads team: min(availableParallelism, 4) threads, or one on one core
@@ -158,7 +167,7 @@ describe('Node ESM consumer', () => {
 
   it('without the optional webgpu peer, auto runs on the CPU and says why, with no native trace', async () => {
     const { stdout, stderr } = await started.bare;
-    const [r] = JSON.parse(stdout) as NodeResult[];
+    const [r] = resultsOf(stdout, stderr);
     console.log('[consumer] node without webgpu', JSON.stringify(r));
     expect(r!.used).toBe('cpu');
     expect(r!.reason).toMatch(/`webgpu` package \(Dawn\) is not installed.*running on the CPU/);
