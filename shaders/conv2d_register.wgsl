@@ -14,6 +14,9 @@
 // input channels per group (a stem conv on RGB), where the loop's own cost rivals its 3 iterations'. Pixels past M and channel groups past coutg/4 are clamped on load
 // and stored clamped too: such a lane holds exactly the values of the last pixel / group, so the duplicate
 // store is harmless and the epilogue has no branches. Invocation id = tn + tiles_n·(tm + tiles_m·group).
+// An invocation's tile is params.sub_n blocks of TN4 channel vec4s: 1 in the unrolled kernels; the first-call kernel
+// (LOOP) computes them one after another, so it runs with TN4 of the layer's usual block under the grid of a
+// literal-weights kernel (Conv2dRegisterPlan.CW) covering all channels.
 // Bindings:
 //   @binding(0) params  uniform Params (CONV2D_PARAMS)
 //   @binding(1) x       array<f32>        [N, H, W, C]            input (NHWC)
@@ -27,8 +30,7 @@ override KW: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<storage, read> wt: array<vec4<f32>>;
-@group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
+${WEIGHT_BINDINGS}
 @group(0) @binding(4) var<storage, read_write> y: array<vec4<f32>>;
 ${RES_BINDING}
 
@@ -41,26 +43,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let tile = tile_of(id);
   let grp = tile.z;
   let m0 = tile.y * TM;
-  let n40 = tile.x * TN4;
   let coutg4 = params.coutg / 4u;
   let ln4 = coutg4 - 1u;
   let lm = params.m - 1u;
   let H = i32(params.h);
   let W = i32(params.w);
   let cbase = grp * params.cg;
-  // Per output pixel of the block: top-left input coordinate and image base (pixel index).
-  ${SETUP}
-  let wg = grp * params.k * coutg4;
-  for (var ky = 0u; ky < KH; ky++) {
-    for (var kx = 0u; kx < KW; kx++) {
-      let dy = i32(ky * params.dil_y);
-      let dx = i32(kx * params.dil_x);
-      ${TAP}
-      let wr = wg + (ky * KW + kx) * params.cg * coutg4;
-      ${CHANNELS}
-    }
-  }
   let ybase = grp * coutg4;
   let cout4 = params.cout / 4u;
+  ${BLOCKS}
+  // Per output pixel of the block: top-left input coordinate and image base (pixel index).
+  ${SETUP}
+  ${TAPS}
   ${STORE}
+  ${BLOCKS_END}
 }

@@ -33,7 +33,7 @@ override HAS_C: bool = false;
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<CT>;
+${B_BINDING}
 @group(0) @binding(3) var<storage, read> c: array<CT>;
 @group(0) @binding(4) var<storage, read> off: array<u32>;
 @group(0) @binding(5) var<storage, read_write> y: array<CT>;
@@ -52,9 +52,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   ${BLOCKS}
   // Clamped row starts of A and columns (groups) of B: the k loop needs no bounds checks.
   ${SETUP}
-  for (var k = 0u; k < params.k; k++) {
-    ${BODY}
-  }
+  ${BODY}
   ${STORE}
   ${BLOCKS_END}
 }

@@ -147,19 +147,33 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     expect(keys.some((k) => k.startsWith(expected)), keys.join(', ')).toBe(true);
   });
 
-  // stems (channel loop unrolled, cg <= 4): each pixel's input feeds TN4 = 3 or 4 vec4s of output channels (the one
-  // padding coutg/4 least); a channel-group tail (coutg/4 not a multiple of TN4) is computed clamped and stored twice
+  // stems (channel loop unrolled, cg <= 4), one group, within LITERAL_WEIGHTS_BUDGET: every tap unrolled, the weights and
+  // bias read with literal indices, one invocation covering all output channels (8 x cout); the first call runs the loop
+  // form of the usual block over that tile's channel blocks (a tail clamped). Over the budget or grouped: each pixel's input feeds TN4 = 3 or 4 vec4s of output channels
+  // (the one padding coutg/4 least); a channel-group tail (coutg/4 not a multiple of TN4) is computed clamped and stored twice
   it.each([
-    [base('stem 3->24 k5 s2 relu', 'conv', { cin: 3, cout: 24, h: 19, w: 21, kernel: [5, 5], strides: [2, 2], pads: [1, 1, 2, 2], act: { kind: 'relu' } }), '8x12'],
-    [base('stem 3->16 k3 s2 hardswish', 'conv', { cin: 3, cout: 16, h: 17, w: 15, strides: [2, 2], pads: [0, 0, 1, 1], act: { kind: 'hardswish' } }), '8x16'],
-    [base('stem 3->20 tail', 'conv', { cin: 3, cout: 20, h: 9, w: 13, strides: [2, 2], act: { kind: 'none' } }), '8x12'],
-    [base('stem 2->28 n=2 tail dilated', 'conv', { n: 2, cin: 2, cout: 28, h: 11, w: 7, dilations: [2, 1], pads: [2, 1, 2, 1], bias: false }), '8x16'],
-    [base('stem 4->32 k2 s1', 'conv', { cin: 4, cout: 32, h: 6, w: 10, kernel: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1], act: { kind: 'sigmoid' } }), '8x16'],
-  ] as const)('%s: conv2d.register4 block %s', async (cfg, block) => {
-    const keys = await checkSoftware(cfg);
-    // the first call's loop-epilogue kernel and the unrolled one swapped in after it
-    const name = `conv2d.register4.${block}.cg${cfg.cin}`;
-    expect(keys.filter((k) => k.startsWith(name)).map((k) => k.split('|')[0]).sort(), keys.join(', ')).toEqual([name, `${name}.loop`]);
+    [base('stem 3->24 k5 s2 relu', 'conv', { cin: 3, cout: 24, h: 19, w: 21, kernel: [5, 5], strides: [2, 2], pads: [1, 1, 2, 2], act: { kind: 'relu' } }), '8x24.cg3.cw5x5', '8x12'],
+    [base('stem 3->16 k3 s2 hardswish', 'conv', { cin: 3, cout: 16, h: 17, w: 15, strides: [2, 2], pads: [0, 0, 1, 1], act: { kind: 'hardswish' } }), '8x16.cg3.cw3x3', '8x16'],
+    [base('stem 3->20 k3 s2', 'conv', { cin: 3, cout: 20, h: 9, w: 13, strides: [2, 2], act: { kind: 'none' } }), '8x20.cg3.cw3x3', '8x12'],
+    [base('stem 2->28 n=2 dilated', 'conv', { n: 2, cin: 2, cout: 28, h: 11, w: 7, dilations: [2, 1], pads: [2, 1, 2, 1], bias: false }), '8x28.cg2.cw3x3', '8x16'],
+    [base('stem 4->32 k2 s1', 'conv', { cin: 4, cout: 32, h: 6, w: 10, kernel: [2, 2], strides: [1, 1], pads: [0, 0, 1, 1], act: { kind: 'sigmoid' } }), '8x32.cg4.cw2x2', '8x16'],
+    [base('stem 3->20 k7 over the literal budget, tail', 'conv', { cin: 3, cout: 20, h: 17, w: 13, kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3] }), '8x12.cg3', '8x12'],
+    [base('stem 3->64 k7 over the literal budget', 'conv', { cin: 3, cout: 64, h: 15, w: 12, kernel: [7, 7], strides: [2, 2], pads: [3, 2, 3, 2], act: { kind: 'relu' } }), '8x16.cg3', '8x16'],
+    [base('grouped stem 6->24 g2', 'conv', { cin: 6, cout: 24, group: 2, h: 9, w: 8 }), '8x12.cg3', '8x12'],
+  ] as const)('%s: conv2d.register4 %s, first %s', async (cfg, exact, first) => {
+    const keys = (await checkSoftware(cfg)).filter((k) => k.startsWith('conv2d.register4.')).map((k) => k.split('|')[0]);
+    expect(keys.sort()).toEqual([`conv2d.register4.${exact}`, `conv2d.register4.${first}.cg${cfg.cin / cfg.group}.loop`].sort());
+  });
+
+  // B read with literal indices (planGemm4's constK: a conv's weights, N <= 32, 8-row tiles on a grid of >= 4 workgroups
+  // per core, so M > 3584 here): every k unrolled, one invocation covering all of N; the first call runs the 8 x 8 loop
+  // kernel over each tile's blocks (N/8 of them, rounded up: a 4-column tail clamped). M tails of 7 and 5 rows.
+  it.each([
+    base('pw literal 12->28 61x67', 'pw', { cin: 12, cout: 28, h: 61, w: 67, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'relu' } }),
+    base('pw literal 8->32 n=2 no bias', 'pw', { n: 2, cin: 8, cout: 32, h: 45, w: 41, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false, act: { kind: 'clip', min: 0, max: 6 } }),
+  ].map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
+    const keys = (await checkSoftware(cfg)).filter((k) => k.startsWith('gemm.register4.')).map((k) => k.split('|')[0]!);
+    expect(keys.sort()).toEqual([`gemm.register4.8x${cfg.cout}.cb.ck${cfg.cin}`, 'gemm.register4.8x8.cb.loop']);
   });
 
   // 16 x 16 GEMM tiles (planGemm4: N in whole 16-column tiles, a grid of >= bigTileWorkgroups(), 16 here): the first call runs the

@@ -6,7 +6,7 @@ import { resolve } from '../src/graph/resolve.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { planConv2dRegister } from '../src/gpu/kernels/conv2d.js';
 import { planDepthwiseRegister } from '../src/gpu/kernels/depthwise.js';
-import { bigTileWorkgroups, firstGemm4, registerGemmShader, planGemm4 } from '../src/gpu/kernels/gemm.js';
+import { bigTileWorkgroups, firstGemm4, LITERAL_WEIGHTS_BUDGET, registerGemmShader, planGemm4, softwareCores } from '../src/gpu/kernels/gemm.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
@@ -205,26 +205,61 @@ describe('tiled GEMM operand loads and output stores', () => {
 });
 
 describe('generated software-adapter kernels: what their pipeline key holds', () => {
-  it('two register blocks (8 x 8; 16 x 16 for wide grids of whole 16-column tiles) and one first-call kernel for every shape', () => {
+  it('three register blocks (8 x 8; 16 x 16 for wide grids of whole 16-column tiles; 4 x 8 where 8 rows leave a core idle) and one first-call kernel per row count', () => {
     const names = new Set<string>();
     const firsts = new Set<string>();
     const rw = new Set<number>();
     for (let m = 8; m <= 20000; m = Math.ceil(m * 1.7))
       for (let n = 4; n <= 400; n += 12) {
         const p = planGemm4(false, true, false, m, false, false, n);
-        const wgs16 = Math.ceil((Math.ceil(m / 16) * Math.ceil(n / 16)) / 64);
-        expect(p, `${m} x ${n}`).toMatchObject(n % 16 === 0 && wgs16 >= bigTileWorkgroups() ? { TM: 16, TN4: 4 } : { TM: 8, TN4: 2 });
+        const wgs = (tm: number, tn4: number) => Math.ceil((Math.ceil(m / tm) * Math.ceil(n / 4 / tn4)) / 64);
+        const want = n % 16 === 0 && wgs(16, 4) >= bigTileWorkgroups() ? { TM: 16, TN4: 4 } : wgs(8, 2) < softwareCores() && wgs(4, 2) > wgs(8, 2) ? { TM: 4, TN4: 2 } : { TM: 8, TN4: 2 };
+        expect(p, `${m} x ${n}`).toMatchObject({ ...want, CK: 0 });
         expect(planConv2dRegister(false, 8 + (n % 60))).toMatchObject({ TM: 8, TN4: 2, CG: 0 });
         names.add(registerGemmShader(p).name);
         firsts.add(registerGemmShader(firstGemm4(p).plan).name);
       }
-    expect([...names].sort()).toEqual(['gemm.register4.16x16.cb', 'gemm.register4.8x8.cb']);
-    expect([...firsts]).toEqual(['gemm.register4.8x8.cb.loop']);
+    expect([...names].sort()).toEqual(['gemm.register4.16x16.cb', 'gemm.register4.4x8.cb', 'gemm.register4.8x8.cb']);
+    expect([...firsts].sort()).toEqual(['gemm.register4.4x8.cb.loop', 'gemm.register4.8x8.cb.loop']);
     // the dsc workload's pointwise conv (12544 x 32 -> 64) and MobileNetV2's 7^2 projection 960 -> 160
     expect(planGemm4(false, true, false, 12544, false, false, 64)).toMatchObject({ TM: 16, TN4: 4 });
     expect(planGemm4(true, true, false, 49, false, false, 160)).toMatchObject({ TM: 8, TN4: 2 });
+    // the full-range face detector's 6^2 384 -> 96 (one 8-row workgroup, two of 4 rows) and 12^2 96 -> 48 (two already)
+    expect(planGemm4(false, true, false, 36, false, false, 96).TM).toBe(4);
+    expect(planGemm4(false, true, false, 144, false, false, 48).TM).toBe(8);
     // fewer rows than the block: TM = M (a matrix-vector product computes its one row once)
     expect([1, 3, 7, 8, 9].map((m) => planGemm4(false, true, false, m).TM)).toEqual([1, 3, 7, 8, 8]);
+  });
+
+  it('literal weights: all of N per invocation where the grid is wide, N <= 32 and the unrolled kernel fits the budget', () => {
+    const lit = (m: number, k: number, n: number, o: { batches?: number; scalar?: boolean } = {}) =>
+      planGemm4(false, true, false, m, false, o.scalar ?? false, n, o.batches ?? 1, k);
+    // the short-range face detector's 64^2 24 -> 24 and 24 -> 28 convs
+    expect(lit(4096, 24, 24)).toMatchObject({ TM: 8, TN4: 6, CK: 24 });
+    expect(lit(4096, 24, 28)).toMatchObject({ TM: 8, TN4: 7, CK: 24 });
+    const wideRows = 8 * 64 * 4 * softwareCores();
+    expect(lit(wideRows, 8, 32).CK).toBe(8);
+    expect(lit(wideRows - 8 * 64, 8, 32).CK).toBe(0);
+    expect(lit(9216, 8, 36).CK).toBe(0); // N > 32
+    expect(lit(9216, 8, 32, { batches: 2 }).CK).toBe(0);
+    expect(lit(9216, 8, 32, { scalar: true }).CK).toBe(0);
+    for (let k = 1; k <= 200; k += 7)
+      for (const n of [4, 8, 16, 24, 32]) expect(lit(9216, k, n).CK, `${k} x ${n}`).toBe(k * (n / 4 + 8 + 2 * n) <= LITERAL_WEIGHTS_BUDGET ? k : 0);
+    const p = lit(4096, 24, 28);
+    expect(registerGemmShader(p).name).toBe('gemm.register4.8x28.cb.ck24');
+    // the first call: the shared 8 x 8 loop kernel over the tile's 4 blocks of 8 columns (the last one clamped)
+    expect(firstGemm4(p)).toMatchObject({ plan: { TM: 8, TN4: 2, LOOP: true, CK: 0 }, subM: 1, subN: 4 });
+    // stems: every tap unrolled within the budget, one group
+    expect(planConv2dRegister(false, 3, false, 24, { kh: 5, kw: 5 })).toMatchObject({ TM: 8, TN4: 6, CW: { KH: 5, KW: 5 } });
+    expect(planConv2dRegister(false, 3, false, 32, { kh: 3, kw: 3 })).toMatchObject({ TN4: 8, CW: { KH: 3, KW: 3 } });
+    expect(planConv2dRegister(false, 3, false, 64, { kh: 7, kw: 7 })).toMatchObject({ TN4: 4, CW: { KH: 0, KW: 0 } });
+    expect(planConv2dRegister(false, 3, false, 24)).toMatchObject({ TN4: 3, CW: { KH: 0, KW: 0 } });
+  });
+});
+
+describe('generated software-adapter kernels: implicit GEMM and depthwise blocks', () => {
+  it('a channel loop of at most 4 unrolled; two depthwise row widths', () => {
+    const rw = new Set<number>();
     // a channel loop of at most 4 is unrolled: one pipeline per such cg
     expect([1, 3, 4, 5].map((cg) => planConv2dRegister(false, cg).CG)).toEqual([1, 3, 4, 0]);
     for (let ow = 1; ow <= 300; ow++) {

@@ -36,8 +36,10 @@ function mixedNet(h: number, w: number) {
 }
 
 describe('pipelines shared across activations and bias', () => {
-  for (const [h, w] of [[9, 7], [16, 13]] as const)
-    it(`1x16x${h}x${w}: two GEMM pipelines and one depthwise for the first result, the CPU reference's answer before and after the exact kernels swap in`, async () => {
+  // 16 x 13: two of the 1x1 convs (208 rows, 12 and 16 columns) fill one workgroup with 8-row blocks and two with 4
+  // (planGemm4), so they share a 4-row first-call kernel of their own
+  for (const [h, w, blocks] of [[9, 7, ['8x8']], [16, 13, ['4x8', '8x8']]] as const)
+    it(`1x16x${h}x${w}: one GEMM pipeline per row block and one depthwise for the first result, the CPU reference's answer before and after the exact kernels swap in`, async () => {
       const gpu = await getTestDevice();
       expect(kernelVariant(gpu.info)).toBe('register');
       const rg = mixedNet(h, w);
@@ -48,10 +50,9 @@ describe('pipelines shared across activations and bias', () => {
       try {
         const keys = pipelines.keys;
         // Winograd's lean GEMM (no C, no activation) and the one every 1x1 conv shares, both the loop epilogue
-        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual([
-          'gemm.register4.8x8.cb.loop|ACT=0,HAS_C=0',
-          'gemm.register4.8x8.cb.loop|ACT=2,HAS_C=1',
-        ]);
+        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual(
+          ['gemm.register4.8x8.cb.loop|ACT=0,HAS_C=0', ...blocks.map((b) => `gemm.register4.${b}.cb.loop|ACT=2,HAS_C=1`)].sort(),
+        );
         expect(keys.filter((k) => k.startsWith('depthwise.')), keys.join(' ')).toHaveLength(1);
         expect(keys.filter((k) => k.startsWith('winograd.')), keys.join(' ')).toHaveLength(2);
         const x = { shape: [1, 16, h, w], data: uniform(rng(h * w), 16 * h * w) };
@@ -63,7 +64,11 @@ describe('pipelines shared across activations and bias', () => {
         await exec.upgraded();
         const exact = pipelines.keys.filter((k) => k.startsWith('gemm.'));
         expect(exact, exact.join(' ')).toEqual(
-          expect.arrayContaining(['gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'gemm.register4.8x8.cb|ACT=0,HAS_C=1', 'gemm.register4.8x8.cb|ACT=1,HAS_C=1']),
+          expect.arrayContaining([
+            'gemm.register4.8x8.cb|ACT=0,HAS_C=0',
+            `gemm.register4.${blocks[0]}.cb|ACT=0,HAS_C=1`,
+            `gemm.register4.${blocks[0]}.cb|ACT=1,HAS_C=1`,
+          ]),
         );
         const again = (await exec.run({ x })).values().next().value!;
         expectClose(again.data, want.data, `mixed ${h}x${w} (upgraded)`, 1e-4, 1e-4);

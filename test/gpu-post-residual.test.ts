@@ -43,10 +43,10 @@ const RELU: FusedActivation = { kind: 'relu' };
 const RELU6: FusedActivation = { kind: 'clip', min: 0, max: 6 };
 
 const CASES: [Config, FusedActivation, string][] = [
-  [base('pointwise 12->20 n=2', { n: 2, cin: 12, cout: 20, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] }), RELU, 'gemm.register4.8x8.resfirst'],
+  [base('pointwise 12->20 n=2', { n: 2, cin: 12, cout: 20, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] }), RELU, 'gemm.register4.4x8.resfirst'],
   [base('pointwise 6->8 no bias', { cin: 6, cout: 8, h: 5, w: 5, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0], bias: false }), RELU6, 'gemm.register4.8x8.resfirst'],
   [base('implicit GEMM 8->12 k3 s2', {}), RELU6, 'conv2d.register4.8x8.resfirst'],
-  [base('implicit GEMM 3->8 k5 s2 (unrolled channels)', { cin: 3, cout: 8, h: 13, w: 11, kernel: [5, 5], pads: [1, 1, 2, 2] }), RELU, 'conv2d.register4.8x8.resfirst.cg3'],
+  [base('implicit GEMM 3->8 k5 s2 (unrolled channels)', { cin: 3, cout: 8, h: 13, w: 11, kernel: [5, 5], pads: [1, 1, 2, 2] }), RELU, 'conv2d.register4.8x8.resfirst.cg3.cw5x5'],
   [base('grouped 8->16 g2 k3 s1 d2', { cin: 8, cout: 16, group: 2, strides: [1, 1], dilations: [2, 2], pads: [2, 2, 2, 2] }), RELU, 'conv2d.register4.8x8.resfirst'],
   [base('Winograd 16->20 k3 s1', { cin: 16, cout: 20, strides: [1, 1] }), RELU6, 'winograd.output.resfirst'],
 ];
@@ -82,14 +82,20 @@ describe('post-residual activation in the register kernels', () => {
     expect(want.some((v) => v === 0)).toBe(true);
   });
 
-  // a 16 x 16 GEMM tile (planGemm4): 5183 rows (a 15-row tail), the first call's 8 x 8 loop kernel over its four blocks
-  it.each([['first', true], ['upgraded', false]] as const)('pointwise 20->48 on 16 x 16 tiles, %s kernel', async (_w, first) => {
-    const cfg = base('pointwise 16x16 20->48', { cin: 20, cout: 48, h: 73, w: 71, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] });
-    const { got, want, keys } = await run(cfg, RELU6, first);
-    const { maxErr, bad } = compare(got, want);
-    if (bad >= 0) expect.fail(`element ${bad}: gpu ${got[bad]}, reference ${want[bad]} (max err ${maxErr})`);
-    expect(keys.map((k) => k.split('|')[0]), keys.join(', ')).toContain(first ? 'gemm.register4.8x8.resfirst.cb.loop' : 'gemm.register4.16x16.resfirst.cb');
-    expect(want.some((v) => v === 0) && want.some((v) => v === 6)).toBe(true);
+  // 5183 rows (a 15-row tail), the first call's 8 x 8 loop kernel over each tile's blocks, then the exact kernel: a 16 x 16
+  // tile (planGemm4), and one covering all 24 columns with literal weight indices (its constK; three 8-column blocks first)
+  const wide = (cout: number) => base(`pointwise 20->${cout}`, { cin: 20, cout, h: 73, w: 71, kernel: [1, 1], strides: [1, 1], pads: [0, 0, 0, 0] });
+  it.each([
+    ['16 x 16 tiles', wide(48), RELU6, 'gemm.register4.16x16.resfirst.cb'],
+    ['literal weights', wide(24), RELU, 'gemm.register4.8x24.resfirst.cb.ck20'],
+  ] as const)('pointwise on %s, first and upgraded kernels', async (_w, cfg, post, exact) => {
+    for (const first of [true, false]) {
+      const { got, want, keys } = await run(cfg, post, first);
+      const { maxErr, bad } = compare(got, want);
+      if (bad >= 0) expect.fail(`${first ? 'first' : 'upgraded'}: element ${bad}: gpu ${got[bad]}, reference ${want[bad]} (max err ${maxErr})`);
+      expect(keys.map((k) => k.split('|')[0]), keys.join(', ')).toContain(first ? 'gemm.register4.8x8.resfirst.cb.loop' : exact);
+      expect(want.some((v) => v === 0) && (post === RELU || want.some((v) => v === 6))).toBe(true);
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { shader, type ShaderDef } from '../shader.js';
 import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { BLOCK_4X4, GEMM_BLOCKS, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
+import { BLOCK_4X4, GEMM_BLOCKS, LITERAL_WEIGHTS_BUDGET, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
 import { withOutputType } from './output.js';
 import { operandLoaders } from './elements.js';
 
@@ -19,6 +19,8 @@ export const CONV2D_PARAMS = defineParams([
   ['m', 'u32'], ['k', 'u32'], ['tiles_m', 'u32'], ['tiles_n', 'u32'], ['groups', 'u32'], ['act_a', 'f32'], ['act_b', 'f32'],
   // the staged tile's grid of TY × TX pixel tiles per image (conv2d.wgsl staged())
   ['tiles_x', 'u32'], ['tiles_y', 'u32'],
+  // the register kernel's channel blocks per tile (conv2d_register.wgsl)
+  ['sub_n', 'u32'],
 ] as const);
 
 const convDefs = new Map<string, ShaderDef>();
@@ -179,6 +181,11 @@ export interface Conv2dRegisterPlan {
   RF: boolean;
   /** the pixels stored by a loop, not unrolled: the first call's kernel, compiling faster (see Gemm4Plan.LOOP) */
   LOOP: boolean;
+  /**
+   * The kernel size when the weights and bias are read with literal indices (planConv2dRegister's literal): bound
+   * as fixed-size arrays, every tap and channel unrolled, TN4 = coutg/4 (one group, CG > 0); 0 × 0 otherwise.
+   */
+  CW: { KH: number; KW: number };
 }
 
 /** Channel loops this short are unrolled (registerConv2dShader). */
@@ -190,19 +197,30 @@ const UNROLL_CG = 4;
  * 4 vec4s of output channels (TN4, given coutg: the one of 4, 3, 2 that pads coutg/4 the least), where 2 left a
  * load per 2 vec4 FMAs: SwiftShader CPU time of the MediaPipe and MobileNetV2 stems 0.75-0.85×, compiling in
  * about the same time (TM = 16 gained ~5% more for 3-5× the compile time).
+ * literal (a stem of one group whose weights may be indexed with literals, within LITERAL_WEIGHTS_BUDGET): every
+ * tap unrolled and one invocation covering all output channels (CW), so each weight is one load per lane group
+ * instead of a gather per lane: the face detectors' 5 × 5 stems 0.59-0.85× (Chromium, timestamp queries, both load
+ * orders), compiling in seconds after the first result (the first call runs the usual block's loop kernel over the
+ * all-channel tile, CONV2D_PARAMS.sub_n blocks).
  */
-export function planConv2dRegister(residual: boolean, cg: number, residualFirst = false, coutg = 0): Conv2dRegisterPlan {
+export function planConv2dRegister(
+  residual: boolean, cg: number, residualFirst = false, coutg = 0, literal?: { kh: number; kw: number },
+): Conv2dRegisterPlan {
   const CG = cg <= UNROLL_CG ? cg : 0;
   const n4 = Math.ceil(coutg / 4);
+  const flags = { TM: 8, RES: residual, CG, RF: residual && residualFirst, LOOP: false, CW: { KH: 0, KW: 0 } };
+  if (CG && literal && coutg % 4 === 0 && literal.kh * literal.kw * CG * (8 + n4 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET)
+    return { ...flags, TN4: n4, CW: { KH: literal.kh, KW: literal.kw } };
   const TN4 = CG && n4 > 2 ? [4, 3].reduce((a, b) => (Math.ceil(n4 / b) * b < Math.ceil(n4 / a) * a ? b : a)) : 2;
-  return { TM: 8, TN4, RES: residual, CG, RF: residual && residualFirst, LOOP: false };
+  return { ...flags, TN4 };
 }
 
 const registerSources = new Map<string, ShaderDef>();
 
 /** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
 export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}`;
+  const cw = p.CW.KH > 0;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const { TM, TN4, RES } = p;
@@ -217,7 +235,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
       `let bx${i} = i32(ox${i} * params.stride_x) - params.pad_l;`,
       `let pb${i} = (t${i} / params.oh) * params.h;`,
     ]),
-    ...J.map((j) => `let bc${j} = min(n40 + ${j}u, ln4);`),
+    ...J.map((j) => (cw ? `let bc${j} = ${j}u;` : `let bc${j} = min(n40 + ${j}u, ln4);`)),
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
   const tap = I.flatMap((i) => [
@@ -226,17 +244,41 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     `let ok${i} = (iy${i} >= 0) & (iy${i} < H) & (ix${i} >= 0) & (ix${i} < W);`,
     `let xa${i} = select(cbase, ((pb${i} + u32(iy${i})) * params.w + u32(ix${i})) * params.c + cbase, ok${i});`,
   ]);
-  const body = (ci: string, wr: string) => [
-    ...J.map((j) => `let w${j} = wt[${wr} + bc${j}];`),
+  // wr: the weight row, a WGSL expression or (CW) the literal row number
+  const body = (ci: string, wr: string | number) => [
+    ...J.map((j) => `let w${j} = wt[${typeof wr === 'number' ? `${wr * p.TN4 + j}u` : `${wr} + bc${j}`}];`),
     ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ${ci}], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
   ];
-  const channels = p.CG
-    ? Array.from({ length: p.CG }, (_, ci) => `{
-        ${body(`${ci}u`, ci ? `wr + ${ci}u * coutg4` : 'wr').join('\n        ')}
+  const channels = (tapRow?: number) =>
+    p.CG
+      ? Array.from({ length: p.CG }, (_, ci) => `{
+        ${body(`${ci}u`, tapRow === undefined ? (ci ? `wr + ${ci}u * coutg4` : 'wr') : tapRow * p.CG + ci).join('\n        ')}
       }`)
-    : [`for (var ci = 0u; ci < params.cg; ci++) {
+      : [`for (var ci = 0u; ci < params.cg; ci++) {
         ${body('ci', 'wr + ci * coutg4').join('\n        ')}
       }`];
+  const taps = cw
+    ? Array.from({ length: p.CW.KH * p.CW.KW }, (_, t) => `{
+      let dy = i32(${Math.floor(t / p.CW.KW)}u * params.dil_y);
+      let dx = i32(${t % p.CW.KW}u * params.dil_x);
+      ${tap.join('\n      ')}
+      ${channels(t).join('\n      ')}
+    }`)
+    : [`let wg = grp * params.k * coutg4;
+  for (var ky = 0u; ky < KH; ky++) {
+    for (var kx = 0u; kx < KW; kx++) {
+      let dy = i32(ky * params.dil_y);
+      let dx = i32(kx * params.dil_x);
+      ${tap.join('\n      ')}
+      let wr = wg + (ky * KW + kx) * params.cg * coutg4;
+      ${channels().join('\n      ')}
+    }
+  }`];
+  const weightBindings = cw
+    ? `@group(0) @binding(2) var<storage, read> wt: array<vec4<f32>, ${p.CW.KH * p.CW.KW * p.CG * p.TN4}>;
+@group(0) @binding(3) var<storage, read> b: array<vec4<f32>, ${p.TN4}>;`
+    : `@group(0) @binding(2) var<storage, read> wt: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;`;
   // Pixels past M and channel groups past coutg/4 were computed from the clamped (last) pixel / group, so they
   // hold exactly its values: storing them there again needs no branch. LOOP: pixel i's accumulators picked by
   // selects.
@@ -247,7 +289,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
       return `y[${yr} + bc${j}] = ${!RES ? `act4(${v})` : p.RF ? `act4(${v} + ${r})` : `act4(${v}) + ${r}`};`;
     });
   const store = [
-    ...J.map((j) => `let bias${j} = b[ybase + bc${j}];`),
+    ...J.map((j) => (cw ? `let bias${j} = b[${j}u];` : `let bias${j} = b[ybase + bc${j}];`)),
     ...(p.LOOP
       ? [
           `for (var i = 0u; i < TM; i++) {\n    let yr = min(m0 + i, lm) * cout4 + ybase;\n    ${put((j) => pick('i', I.map((i) => `s${i}_${j}`)), 'yr').join('\n    ')}\n  }`,
@@ -258,8 +300,10 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
-    .replace('${TAP}', tap.join('\n      '))
-    .replace('${CHANNELS}', channels.join('\n      '))
+    .replace('${WEIGHT_BINDINGS}', weightBindings)
+    .replace('${TAPS}', taps.join('\n  '))
+    .replace('${BLOCKS}', p.LOOP ? 'for (var nb = 0u; nb < params.sub_n; nb++) {\n  let n40 = (tile.x * params.sub_n + nb) * TN4;' : 'let n40 = tile.x * TN4;')
+    .replace('${BLOCKS_END}', p.LOOP ? '}' : '')
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
   registerSources.set(name, def);
@@ -284,7 +328,11 @@ export async function conv2dRegister4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const p = plan ?? planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst, coutg);
+  const literal = g.group === 1 ? { kh: g.kh, kw: g.kw } : undefined;
+  const p = plan ?? planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst, coutg, literal);
+  // the first call's kernel: the loop form of the usual block, over the literal kernel's all-channel tile in sub_n blocks
+  const first = { ...planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst, coutg), LOOP: true };
+  const subN = p.CW.KH ? Math.ceil(coutg / 4 / first.TN4) : 1;
   const tilesM = Math.ceil(m / p.TM);
   const tilesN = Math.ceil(coutg / 4 / p.TN4);
   const groups = tilesM * tilesN * g.group;
@@ -293,7 +341,7 @@ export async function conv2dRegister4Dispatch(
     {
       h: g.h, w: g.w, c: g.c, oh: g.oh, ow: g.ow, cg, coutg, cout: g.cout,
       stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: 0, tiles_y: 0,
+      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: 0, tiles_y: 0, sub_n: subN,
     },
     `${label}.params`,
   );
@@ -302,7 +350,7 @@ export async function conv2dRegister4Dispatch(
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
   // a given plan runs as it is; else the first call runs the loop-epilogue kernel
-  const { pipeline, upgrade } = firstThenExact(ctx, [def, constants], [plan ? def : registerConv2dShader({ ...p, LOOP: true }), constants]);
+  const { pipeline, upgrade } = firstThenExact(ctx, [def, constants], [plan ? def : registerConv2dShader(first), constants]);
   return { ...d, pipeline: await pipeline, ...(upgrade ? { upgrade } : {}) };
 }
 
@@ -336,7 +384,7 @@ export async function conv2dDispatch(
     {
       h: g.h, w: g.w, c: g.c, oh: g.oh, ow: g.ow, cg, coutg, cout: g.cout,
       stride_y: g.strides[0], stride_x: g.strides[1], dil_y: g.dilations[0], dil_x: g.dilations[1], pad_t: g.pads[0], pad_l: g.pads[1],
-      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: tilesX, tiles_y: tilesY,
+      m, k, tiles_m: tilesM, tiles_n: tilesN, groups, ...a.params, tiles_x: tilesX, tiles_y: tilesY, sub_n: 1,
     },
     `${label}.params`,
   );

@@ -200,6 +200,8 @@ export interface GemmSpec {
   bF16?: boolean;
   /** The tiled variant's tile, instead of gemmTile's (tests run every block) */
   tile?: GemmTile;
+  /** B's buffer is exactly k × n floats (a conv's weights): the vec4 register kernel may index it with literals (Gemm4Plan.CK) */
+  bConst?: boolean;
 }
 
 /** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 groups of 4 columns per invocation. */
@@ -222,6 +224,11 @@ export interface Gemm4Plan {
    * after it.
    */
   LOOP: boolean;
+  /**
+   * K when B is read with literal indices (planGemm4's constK): B bound as a fixed-size K × TN4 vec4 array, one
+   * invocation covering all of N (TN4 = N/4), every k unrolled; 0 otherwise.
+   */
+  CK: number;
 }
 
 /** True when B, C, Y (and R) have contiguous rows, all the vec4 register kernel needs (A is read as floats with any strides). */
@@ -239,17 +246,28 @@ export function gemm4Vec(s: GemmSpec): boolean {
   );
 }
 
+/** Cores a software adapter spreads workgroups over (one workgroup runs on one core): navigator.hardwareConcurrency, 2 where unknown. */
+export function softwareCores(): number {
+  return Math.max(1, (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2);
+}
+
 /**
- * Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: 8 per core (SwiftShader runs a workgroup on one
- * core; navigator.hardwareConcurrency, 2 where unknown). On this 2-core machine (Chromium, two models loaded in one
- * page, per-node timestamp medians alternated, both load orders): the selfie segmenter's 128² 16 → 16 convs
- * (16 workgroups) 0.78-0.93×, MobileNetV2's 112² and 56² expansions (28-74) 0.80-0.93×; the face detector (full
- * range) whole run 0.92-0.98×.
+ * Workgroups a 16 × 16 tile grid needs before planGemm4 takes it: 8 per core. On this 2-core machine (Chromium,
+ * two models loaded in one page, per-node timestamp medians alternated, both load orders): the selfie segmenter's
+ * 128² 16 → 16 convs (16 workgroups) 0.78-0.93×, MobileNetV2's 112² and 56² expansions (28-74) 0.80-0.93×; the
+ * face detector (full range) whole run 0.92-0.98×.
  */
 export function bigTileWorkgroups(): number {
-  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-  return 8 * Math.max(1, cores ?? 2);
+  return 8 * softwareCores();
 }
+
+/**
+ * Unrolled statements (a load, an FMA) allowed in one kernel that takes its weights as literals (Gemm4Plan.CK,
+ * Conv2dRegisterPlan.CW): SwiftShader compiles ~1.1 ms of CPU per statement (Node, Dawn: the face detector's 5 × 5
+ * stem, 4650 statements, 5.3 s; a 24 × 24 pointwise GEMM, 1488, 1.6 s), off the first result's path, and a
+ * 6400-statement GEMM crashed its compiler (the process, in Node).
+ */
+export const LITERAL_WEIGHTS_BUDGET = 4800;
 
 /**
  * 8 rows × 8 columns for most shapes with M ≥ 8, so layers differing only in M and N share one pipeline (rows past M
@@ -260,12 +278,29 @@ export function bigTileWorkgroups(): number {
  * 8 × 32 where N ≤ 32 and M ≥ 1024: the face detector's 64² and 32² pointwise convs) were 4-10% slower. A 16 × 16
  * kernel compiles in ~0.4 s CPU (Node, Dawn's SwiftShader), off the first result's path: the first call runs the
  * 8 × 8 loop kernel over the tile's four blocks (Gemm4Plan.LOOP).
+ * 4 rows where 8 leave the grid one workgroup short of the cores, and 4 make it wider: the full-range face detector's
+ * 6² 384 → 96 convs 0.67-0.76× (one workgroup → two); where 8 rows already fill two workgroups, 4 rows were
+ * 1.1-1.4× slower.
+ * constK: B is a constant k × n (a conv's weights) that may be indexed with literals; with 8-row tiles on a grid of
+ * ≥ 4 workgroups per core, N ≤ 32 and within LITERAL_WEIGHTS_BUDGET, one invocation covers all of N and k is
+ * unrolled (CK): B's loads are literal indices, one load per lane group instead of a gather per lane (SwiftShader's
+ * cost). The face detectors' 64² and 96² convs (K 8-32, N 8-32): 0.63-0.92×; at 32² (4-row tiles to keep the grid
+ * wide) no gain, at 16² (2 rows) 1.4-2.2× slower.
  */
-export function planGemm4(residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1): Gemm4Plan {
+export function planGemm4(
+  residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1, constK = 0,
+): Gemm4Plan {
+  const flags = { RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false, CK: 0 };
+  const n4 = n / 4;
+  const wide = Math.ceil(m / 8 / 64) >= 4 * softwareCores();
+  if (constK && !scalar && batches === 1 && n4 <= 8 && wide && constK * (n4 + 8 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET)
+    return { ...flags, TM: 8, TN4: n4, CK: constK };
   const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil(gemm4Grid(m, n, batches, 16, 4) / 64) >= bigTileWorkgroups();
+  if (big) return { ...flags, TM: 16, TN4: 4 };
+  const wgs = (tm: number) => Math.ceil(gemm4Grid(m, n, batches, tm, 2) / 64);
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
-  const [TM, TN4] = big ? [16, 4] : [Math.max(1, Math.min(8, m)), 2];
-  return { TM, TN4, RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false };
+  const TM = m >= 8 && wgs(8) < softwareCores() && wgs(4) > wgs(8) ? 4 : Math.max(1, Math.min(8, m));
+  return { ...flags, TM, TN4: 2 };
 }
 
 /** Invocations of the vec4 register kernel's grid: one per TM × TN4 block of every batch. */
@@ -276,7 +311,7 @@ function gemm4Grid(m: number, n: number, batches: number, TM: number, TN4: numbe
 /** The first call's kernel of plan `p` (its LOOP kernel, 8 × 8 blocks for a 16 × 16 tile) and the blocks per tile along m and n. */
 export function firstGemm4(p: Gemm4Plan): { plan: Gemm4Plan; subM: number; subN: number } {
   const TM = Math.min(p.TM, 8);
-  return { plan: { ...p, TM, TN4: 2, LOOP: true }, subM: p.TM / TM, subN: p.TN4 / 2 };
+  return { plan: { ...p, TM, TN4: 2, LOOP: true, CK: 0 }, subM: p.TM / TM, subN: Math.ceil(p.TN4 / 2) };
 }
 
 const gemm4Sources = new Map<string, ShaderDef>();
@@ -287,7 +322,7 @@ const Q4 = [0, 1, 2, 3];
 
 /** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
 export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}`;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}${p.CK ? `.ck${p.CK}` : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB, S, LOOP } = p;
@@ -305,15 +340,22 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
     `let b_sk = params.b_sk${unit};`,
     `let boff = off[3u * t + 1u]${unit};`,
     ...I.flatMap((i) => [`let gm${i} = min(m0 + ${i}u, lm);`, `let ar${i} = aoff + gm${i} * params.a_sm;`]),
-    ...J.flatMap((j) => (S ? Q4.map((q) => `let cn${j}_${q} = min(4u * (n40 + ${j}u) + ${q}u, ln);`) : [`let bc${j} = min(n40 + ${j}u, ln);`])),
+    ...J.flatMap((j) => (S ? Q4.map((q) => `let cn${j}_${q} = min(4u * (n40 + ${j}u) + ${q}u, ln);`) : [p.CK ? `let bc${j} = ${j}u;` : `let bc${j} = min(n40 + ${j}u, ln);`])),
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
-  const body = [
-    'let ka = k * params.a_sk;',
-    'let bk = boff + k * b_sk;',
-    ...J.map((j) => `let b${j} = ${col('b', 'bk', j)};`),
-    ...I.flatMap((i) => [`let av${i} = a[ar${i} + ka];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
+  const step = (ka: string, bj: (j: number) => string) => [
+    ...J.map((j) => `let b${j} = ${bj(j)};`),
+    ...I.flatMap((i) => [`let av${i} = a[ar${i} + ${ka}];`, ...J.map((j) => `s${i}_${j} += av${i} * b${j};`)]),
   ];
+  const body = p.CK
+    ? Array.from({ length: p.CK }, (_, k) => `{
+    ${step(`${k}u * params.a_sk`, (j) => `b[${k * TN4 + j}u]`).join('\n    ')}
+  }`)
+    : [`for (var k = 0u; k < params.k; k++) {
+    let ka = k * params.a_sk;
+    let bk = boff + k * b_sk;
+    ${step('ka', (j) => col('b', 'bk', j)).join('\n    ')}
+  }`];
   // Rows past M and columns past N were computed from the clamped (last) row / column, so they hold exactly
   // that row's / column's values: storing them there again needs no branch.
   // CB (C is one row broadcast over M, e.g. a bias): C is read once per column group, not per row.
@@ -353,7 +395,8 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
     .replace('${BLOCKS}', LOOP ? BLOCK_LOOP : 'let m0 = tile.y * TM;\n  let n40 = tile.x * TN4;')
     .replace('${BLOCKS_END}', LOOP ? '}' : '')
     .replace('${SETUP}', setup.join('\n  '))
-    .replace('${BODY}', body.join('\n    '))
+    .replace('${BODY}', body.join('\n  '))
+    .replace('${B_BINDING}', `@group(0) @binding(2) var<storage, read> b: array<CT${p.CK ? `, ${p.CK * TN4}` : ''}>;`)
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, GEMM_PARAMS);
   gemm4Sources.set(name, def);
@@ -431,7 +474,9 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   if (narrow && (s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
     throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
   const batches = s.offsets?.length ?? 1;
-  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s), s.n, batches);
+  // literal B indices need B to be exactly the k × n the kernel declares, at offset 0
+  const literalB = s.bConst && s.bStrides[0] === s.n && !(s.offsets ?? [[0, 0, 0]])[0]![1];
+  const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s), s.n, batches, literalB ? s.k : 0);
   const f = firstGemm4(p);
   const a = activationSpec(s.act);
   const tilesM = Math.ceil(s.m / p.TM);
