@@ -5,6 +5,7 @@ import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { optimize } from '../src/graph/optimize.js';
+import { intTensor } from '../src/graph/ir.js';
 import { resolve, type ResolvedGraph } from '../src/graph/resolve.js';
 import { expectClose, uniform } from './support/expect-close.js';
 import { getTestDevice } from './support/gpu.js';
@@ -27,7 +28,7 @@ async function check(rg: ResolvedGraph, x: number[], copies: number): Promise<vo
       expectClose(got.get(name)!.data, w.data, name, 1e-4, 1e-4);
     }
     const steps = (exec as unknown as { steps: { op: string }[] }).steps;
-    expect(steps.filter((s) => ['Flatten', 'Reshape'].includes(s.op)).length, steps.map((s) => s.op).join(',')).toBe(copies);
+    expect(steps.filter((s) => ['Flatten', 'Reshape', 'Transpose'].includes(s.op)).length, steps.map((s) => s.op).join(',')).toBe(copies);
   } finally {
     exec.dispose();
   }
@@ -53,6 +54,45 @@ describe('no-op reshapes on the GPU', () => {
     const x = b.input('x', [1, 6, 4, 5]);
     b.output(b.linear(b.flatten(b.pointwiseConv2d(x, 6, 4)), 80, 7));
     await check(optimize(resolve(b.build(), { x: [1, 6, 4, 5] })).graph, [1, 6, 4, 5], 1);
+  });
+
+  /**
+   * A TFLite detector's head on two scales: Conv, Transpose(0,2,3,1) to its NHWC view, Reshape to [1, anchors, values],
+   * Concat along the anchors (and, with `out`, one scale's reshape is itself a graph output). The NHWC device buffer
+   * is the view's row-major order, so neither the Transpose nor the Reshape moves anything.
+   */
+  function head(perm: number[], out = false): ResolvedGraph {
+    const b = new GraphBuilder('head', { seed: 8 });
+    const x = b.input('x', [1, 8, 6, 4]);
+    const a = b.pointwiseConv2d(x, 8, 12, { name: 'a' });
+    const c = b.pointwiseConv2d(b.maxPool2d(x, 2, { stride: 2 }), 8, 12, { name: 'c' });
+    b.output(a);
+    b.output(c);
+    const g = b.build();
+    const [ya, yc] = g.outputs as [string, string];
+    g.outputs.length = 0;
+    const view = (y: string) => {
+      g.nodes.push({ name: `${y}.t`, op: 'Transpose', inputs: [y], outputs: [`${y}.nhwc`], attrs: { perm } });
+      g.initializers.set(`${y}.shape`, intTensor([3], [1, -1, 4]));
+      g.nodes.push({ name: `${y}.r`, op: 'Reshape', inputs: [`${y}.nhwc`, `${y}.shape`], outputs: [`${y}.rows`], attrs: {} });
+      return `${y}.rows`;
+    };
+    const rows = [view(ya), view(yc)];
+    g.nodes.push({ name: 'cat', op: 'Concat', inputs: rows, outputs: ['cat'], attrs: { axis: 1 } });
+    g.outputs.push('cat', ...(out ? [rows[1]!] : []));
+    return resolve(g, { x: [1, 8, 6, 4] });
+  }
+
+  it("a detector head's Transpose to NHWC then Reshape to rows: neither copies", async () => {
+    await check(head([0, 2, 3, 1]), [1, 8, 6, 4], 0);
+  });
+
+  it('the same head with a reshaped view as a graph output: its conv writes the output buffer', async () => {
+    await check(head([0, 2, 3, 1], true), [1, 8, 6, 4], 0);
+  });
+
+  it('another permutation is a real transpose: both copies stay', async () => {
+    await check(head([0, 3, 2, 1]), [1, 8, 6, 4], 4);
   });
 
   it('a one-channel image flattened: no copy', async () => {

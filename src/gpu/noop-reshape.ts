@@ -13,11 +13,16 @@ function rowMajorOnDevice(s: Shape): boolean {
   return s.length !== 4 || s[1] === 1 || (s[2] === 1 && s[3] === 1);
 }
 
+const TO_NHWC = [0, 2, 3, 1];
+
 /**
  * A Reshape-like node between two tensors whose device buffers are both in row-major order moves nothing: the
  * node is dropped and its output read from its input's buffer (MobileNet's Flatten after the global pool),
  * saving a copy dispatch and its pipeline. Where the output is a graph output, the input's producer writes it
  * there instead, if that input is not itself a graph input, output or constant.
+ * So does a Transpose(perm 0,2,3,1) of a 4-D tensor read only by such a node with a row-major output: the
+ * tensor's NHWC buffer is the transposed values in row-major order (a TFLite detector's head: Conv, then its
+ * NHWC view reshaped to [1, anchors, values]), so both nodes go.
  */
 export function elideNoopReshapes(rg: ResolvedGraph): ResolvedGraph {
   const uses = new NodeUses(rg.nodes);
@@ -27,15 +32,23 @@ export function elideNoopReshapes(rg: ResolvedGraph): ResolvedGraph {
   for (let k = 0; k < uses.length; k++) {
     const rn = uses.at(k);
     if (!rn || !REINTERPRETS.has(rn.node.op) || rn.node.outputs.length !== 1) continue;
-    const [src, out] = [rn.node.inputs[0]!, rn.node.outputs[0]!];
-    if (!src || rg.constants.has(src) || !rowMajorOnDevice(rn.inputShapes[0]!) || !rowMajorOnDevice(rn.outputShapes[0]!)) continue;
-    if (!outputs.has(out)) {
-      uses.remove(k);
-      uses.rename(out, src);
-    } else if (!pinned(src) && uses.producer(src) !== undefined && rg.graph.outputs.filter((o) => o === out).length === 1) {
-      uses.remove(k);
-      uses.rename(src, out);
-    } else continue;
+    const [input, out] = [rn.node.inputs[0]!, rn.node.outputs[0]!];
+    if (!input || rg.constants.has(input) || !rowMajorOnDevice(rn.outputShapes[0]!)) continue;
+    const t = uses.producer(input);
+    const tn = t === undefined ? undefined : uses.at(t);
+    const viaTranspose =
+      tn?.node.op === 'Transpose' && tn.inputShapes[0]!.length === 4 && !pinned(input) && uses.readerCount(input) === 1 &&
+      String((tn.node.attrs as { perm?: readonly number[] }).perm) === String(TO_NHWC);
+    if (!viaTranspose && !rowMajorOnDevice(rn.inputShapes[0]!)) continue;
+    // the buffer the output is read from
+    const src = viaTranspose ? tn.node.inputs[0]! : input;
+    if (!src || rg.constants.has(src)) continue;
+    const intoOutput = outputs.has(out);
+    if (intoOutput && (pinned(src) || uses.producer(src) === undefined || rg.graph.outputs.filter((o) => o === out).length !== 1)) continue;
+    uses.remove(k);
+    if (viaTranspose) uses.remove(t!);
+    if (intoOutput) uses.rename(src, out);
+    else uses.rename(out, src);
     changed = true;
   }
   return changed ? { ...rg, nodes: uses.nodes() } : rg;
