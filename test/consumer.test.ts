@@ -19,7 +19,8 @@ const MODEL = join(ROOT, 'examples/mobilenet_v2_035.onnx');
 const FIXTURE = join(ROOT, 'fixtures/mobilenet_v2_035');
 const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolerance (fixtures/index.json)
 // gzip -9 KiB of the JS a page loads. The budget is 100 KiB for an app running an ONNX model, on WebGPU (main chunk +
-// the lazy GPU chunk: 86.4 KiB, WGSL shipped without comments; 84.0 before the first-call loop kernels and f16
+// the lazy GPU chunk: 87.5 KiB, WGSL shipped without comments; 86.4 before the literal-weight register kernels and
+// the Transpose → Reshape elision; 84.0 before the first-call loop kernels and f16
 // activation storage; 82.0 before the shared first-result kernels, the 2x
 // resize and unrolled pooling kernels and the no-op reshape pass; 78.9 before the staged implicit-GEMM tile and the subgroup
 // GEMM inner product, 74.5 before the vec4-store, Winograd and register-variant fusion kernels) and on the CPU (main chunk + the CPU worker: 99.5 KiB,
@@ -29,9 +30,9 @@ const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolera
 // page sends the optimized graph), and the ONNX decoder moved from protobufjs to pbf). Each ceiling is the figure
 // plus about 1 KiB, to catch growth. Every chunk together also counts the TF.js / TFLite importers, the caller-thread
 // engine chunk, the no-SIMD worker (25.6 KiB) and helpers an ONNX app never fetches.
-const WEBGPU_CEILING_KIB = 87.0;
+const WEBGPU_CEILING_KIB = 88.5;
 const CPU_CEILING_KIB = 99.0;
-const ALL_CHUNKS_CEILING_KIB = 261.5;
+const ALL_CHUNKS_CEILING_KIB = 263.0;
 // What a Dawn failure prints natively (a C++ source location); it must never reach a user's terminal.
 // A cross-origin isolated page's CPU worker: min(hardwareConcurrency, 4) threads, or one on a one-core machine.
 const WORKER_THREADS = /; in a worker, ([2-4] threads|1 thread: one core)$/;
