@@ -171,6 +171,8 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
   it.each([
     base('pw literal 12->28 61x67', 'pw', { cin: 12, cout: 28, h: 61, w: 67, kernel: [1, 1], pads: [0, 0, 0, 0], act: { kind: 'relu' } }),
     base('pw literal 8->32 n=2 no bias', 'pw', { n: 2, cin: 8, cout: 32, h: 45, w: 41, kernel: [1, 1], pads: [0, 0, 0, 0], bias: false, act: { kind: 'clip', min: 0, max: 6 } }),
+    // the largest kernel LITERAL_WEIGHTS_BUDGET admits (60 · (8 + 8 + 64) = 4800 statements) compiles and runs
+    base('pw literal 60->32 at the budget', 'pw', { cin: 60, cout: 32, h: 64, w: 64, kernel: [1, 1], pads: [0, 0, 0, 0] }),
   ].map((c) => [c.name, c] as const))('%s', async (_name, cfg) => {
     const keys = (await checkSoftware(cfg)).filter((k) => k.startsWith('gemm.register4.')).map((k) => k.split('|')[0]!);
     expect(keys.sort()).toEqual([`gemm.register4.8x${cfg.cout}.cb.ck${cfg.cin}`, 'gemm.register4.8x8.cb.loop']);
