@@ -95,6 +95,22 @@ describe('no-op reshapes on the GPU', () => {
     await check(head([0, 3, 2, 1]), [1, 8, 6, 4], 4);
   });
 
+  it("a segmenter's one-channel mask [1, 1, H, W] reshaped to its NHWC view [1, H, W, 1] as the graph output: no copy, read raw", async () => {
+    const b = new GraphBuilder('mask', { seed: 9 });
+    const x = b.input('x', [1, 5, 7, 9]);
+    b.output(b.sigmoid(b.pointwiseConv2d(x, 5, 1)));
+    const g = b.build();
+    const y = g.outputs[0]!;
+    g.initializers.set('view', intTensor([4], [1, 7, 9, 1]));
+    g.nodes.push({ name: 'mask', op: 'Reshape', inputs: [y, 'view'], outputs: ['mask'], attrs: {} });
+    g.outputs[0] = 'mask';
+    const rg = resolve(g, { x: [1, 5, 7, 9] });
+    await check(rg, [1, 5, 7, 9], 0);
+    const exec = await GpuExecutor.compile(await getTestDevice(), rg);
+    expect(exec.isRaw('mask')).toBe(true);
+    exec.dispose();
+  });
+
   it('a one-channel image flattened: no copy', async () => {
     const b = new GraphBuilder('one', { seed: 6 });
     const x = b.input('x', [1, 3, 6, 5]);

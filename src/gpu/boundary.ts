@@ -1,5 +1,6 @@
 import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 import { NodeUses } from '../graph/uses.js';
+import { REINTERPRETS, rowMajorOnDevice } from './noop-reshape.js';
 
 const same = (a: readonly number[] | undefined, b: readonly number[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
 
@@ -7,8 +8,9 @@ const same = (a: readonly number[] | undefined, b: readonly number[]) => !!a && 
  * The GPU stores a 4-D tensor of logical shape [N, C, H, W] as NHWC. So a graph input [N, H, W, C] whose only
  * readers are Transpose(perm 0,3,1,2) — a TF model's NHWC input — is already in the device layout of the
  * transposed tensor when written as is, and a graph output that is Transpose(perm 0,2,3,1) of a 4-D tensor is
- * that tensor's buffer read as is. This drops those Transposes and returns the edges that move raw (no
- * layout conversion at upload/readback); the CPU path keeps the graph unchanged.
+ * that tensor's buffer read as is; so is a graph output that is a Reshape-like view of a tensor whose buffer is
+ * row-major (noop-reshape.ts). This drops those nodes and returns the edges that move raw (no layout conversion
+ * at upload/readback); the CPU path keeps the graph unchanged.
  */
 export function elideBoundaryTransposes(rg: ResolvedGraph): { rg: ResolvedGraph; raw: Set<string> } {
   const raw = new Set<string>();
@@ -29,12 +31,14 @@ export function elideBoundaryTransposes(rg: ResolvedGraph): { rg: ResolvedGraph;
   for (const out of rg.graph.outputs) {
     const k = uses.producer(out);
     const t = k === undefined ? undefined : uses.at(k);
-    if (!t || t.node.outputs[0] !== out || !isPerm(t, [0, 2, 3, 1]) || rg.graph.outputs.filter((o) => o === out).length !== 1) continue;
+    // a Reshape-like output node over a row-major buffer (a segmenter's [1, 1, H, W] mask viewed as [1, H, W, 1])
+    const view = !!t && REINTERPRETS.has(t.node.op) && rowMajorOnDevice(t.inputShapes[0]!);
+    if (!t || t.node.outputs[0] !== out || !(view || isPerm(t, [0, 2, 3, 1])) || rg.graph.outputs.filter((o) => o === out).length !== 1) continue;
     // an output other nodes also read must stay in its own (row-major) layout for them
     if (uses.readerCount(out) > 0) continue;
     const src = t.node.inputs[0]!;
     const producer = uses.producer(src) !== undefined;
-    if (!producer || outputs.has(src) || rg.inputShapes.has(src) || rg.constants.has(src) || t.inputShapes[0]?.length !== 4) continue;
+    if (!producer || outputs.has(src) || rg.inputShapes.has(src) || rg.constants.has(src) || (!view && t.inputShapes[0]?.length !== 4)) continue;
     uses.remove(k!);
     uses.rename(src, out);
     raw.add(out);

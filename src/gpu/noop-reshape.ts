@@ -3,13 +3,13 @@ import { NodeUses } from '../graph/uses.js';
 import type { Shape } from '../tensor.js';
 
 /** Ops whose output is their first input's values in the same (logical row-major) order. */
-const REINTERPRETS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
+export const REINTERPRETS = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']);
 
 /**
  * Whether a tensor's device buffer (layout.ts: NHWC for 4-D, row-major otherwise) holds its values in logical
  * row-major order: any rank but 4, and a 4-D tensor with one channel or a 1 × 1 image (NHWC and NCHW agree).
  */
-function rowMajorOnDevice(s: Shape): boolean {
+export function rowMajorOnDevice(s: Shape): boolean {
   return s.length !== 4 || s[1] === 1 || (s[2] === 1 && s[3] === 1);
 }
 
