@@ -1,8 +1,6 @@
-import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
+import type { ResolvedGraph } from '../graph/resolve.js';
 import { NodeUses } from '../graph/uses.js';
-import { REINTERPRETS, rowMajorOnDevice } from './noop-reshape.js';
-
-const same = (a: readonly number[] | undefined, b: readonly number[]) => !!a && a.length === b.length && a.every((x, i) => x === b[i]);
+import { isTranspose, REINTERPRETS, rowMajorOnDevice, TO_NHWC } from './noop-reshape.js';
 
 /**
  * The GPU stores a 4-D tensor of logical shape [N, C, H, W] as NHWC. So a graph input [N, H, W, C] whose only
@@ -16,11 +14,10 @@ export function elideBoundaryTransposes(rg: ResolvedGraph): { rg: ResolvedGraph;
   const raw = new Set<string>();
   const outputs = new Set(rg.graph.outputs);
   const uses = new NodeUses(rg.nodes);
-  const isPerm = (rn: ResolvedNode, p: number[]) => rn.node.op === 'Transpose' && same((rn.attrs as { perm?: number[] }).perm, p);
   for (const [name, shape] of rg.inputShapes) {
     if (shape.length !== 4 || outputs.has(name)) continue;
     const readers = [...new Set(uses.readers(name))];
-    if (!readers.length || !readers.every((k) => isPerm(uses.at(k)!, [0, 3, 1, 2]) && !outputs.has(uses.at(k)!.node.outputs[0]!))) continue;
+    if (!readers.length || !readers.every((k) => isTranspose(uses.at(k)!, [0, 3, 1, 2]) && !outputs.has(uses.at(k)!.node.outputs[0]!))) continue;
     for (const k of readers) {
       const t = uses.at(k)!;
       uses.remove(k);
@@ -33,7 +30,7 @@ export function elideBoundaryTransposes(rg: ResolvedGraph): { rg: ResolvedGraph;
     const t = k === undefined ? undefined : uses.at(k);
     // a Reshape-like output node over a row-major buffer (a segmenter's [1, 1, H, W] mask viewed as [1, H, W, 1])
     const view = !!t && REINTERPRETS.has(t.node.op) && rowMajorOnDevice(t.inputShapes[0]!);
-    if (!t || t.node.outputs[0] !== out || !(view || isPerm(t, [0, 2, 3, 1])) || rg.graph.outputs.filter((o) => o === out).length !== 1) continue;
+    if (!t || t.node.outputs[0] !== out || !(view || isTranspose(t, TO_NHWC)) || rg.graph.outputs.filter((o) => o === out).length !== 1) continue;
     // an output other nodes also read must stay in its own (row-major) layout for them
     if (uses.readerCount(out) > 0) continue;
     const src = t.node.inputs[0]!;

@@ -1,4 +1,4 @@
-import type { ResolvedGraph } from '../graph/resolve.js';
+import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 import { NodeUses } from '../graph/uses.js';
 import type { Shape } from '../tensor.js';
 
@@ -13,7 +13,15 @@ export function rowMajorOnDevice(s: Shape): boolean {
   return s.length !== 4 || s[1] === 1 || (s[2] === 1 && s[3] === 1);
 }
 
-const TO_NHWC = [0, 2, 3, 1];
+/** The permutation from a 4-D tensor to its NHWC view: what the device buffer of the tensor already holds. */
+export const TO_NHWC: readonly number[] = [0, 2, 3, 1];
+
+/** Whether rn is a Transpose with permutation `perm` (its parsed attribute: the default filled in). */
+export function isTranspose(rn: ResolvedNode, perm: readonly number[]): boolean {
+  if (rn.node.op !== 'Transpose') return false;
+  const p = (rn.attrs as { perm: readonly number[] }).perm;
+  return p.length === perm.length && p.every((x, i) => x === perm[i]);
+}
 
 /**
  * A Reshape-like node between two tensors whose device buffers are both in row-major order moves nothing: the
@@ -36,12 +44,10 @@ export function elideNoopReshapes(rg: ResolvedGraph): ResolvedGraph {
     if (!input || rg.constants.has(input) || !rowMajorOnDevice(rn.outputShapes[0]!)) continue;
     const t = uses.producer(input);
     const tn = t === undefined ? undefined : uses.at(t);
-    const viaTranspose =
-      tn?.node.op === 'Transpose' && tn.inputShapes[0]!.length === 4 && !pinned(input) && uses.readerCount(input) === 1 &&
-      String((tn.node.attrs as { perm?: readonly number[] }).perm) === String(TO_NHWC);
+    const viaTranspose = !!tn && isTranspose(tn, TO_NHWC) && tn.inputShapes[0]!.length === 4 && !pinned(input) && uses.readerCount(input) === 1;
     if (!viaTranspose && !rowMajorOnDevice(rn.inputShapes[0]!)) continue;
     // the buffer the output is read from
-    const src = viaTranspose ? tn.node.inputs[0]! : input;
+    const src = viaTranspose ? tn!.node.inputs[0]! : input;
     if (!src || rg.constants.has(src)) continue;
     const intoOutput = outputs.has(out);
     if (intoOutput && (pinned(src) || uses.producer(src) === undefined || rg.graph.outputs.filter((o) => o === out).length !== 1)) continue;

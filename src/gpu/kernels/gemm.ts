@@ -291,15 +291,14 @@ export function planGemm4(
   residual: boolean, cBroadcast: boolean, residualFirst = false, m = 8, narrowResidual = false, scalar = false, n = 8, batches = 1, constK = 0,
 ): Gemm4Plan {
   const flags = { RES: residual, CB: cBroadcast, RF: residual && residualFirst, RN: residual && narrowResidual, S: scalar, LOOP: false, CK: 0 };
+  // workgroups of the grid of TM × TN4 blocks
+  const wgs = (tm: number, tn4: number) => Math.ceil(gemm4Grid(m, n, batches, tm, tn4) / 64);
   const n4 = n / 4;
-  const wide = Math.ceil(m / 8 / 64) >= 4 * softwareCores();
-  if (constK && !scalar && batches === 1 && n4 <= 8 && wide && constK * (n4 + 8 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET)
+  if (constK && !scalar && batches === 1 && n4 <= 8 && wgs(8, n4) >= 4 * softwareCores() && constK * (n4 + 8 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET)
     return { ...flags, TM: 8, TN4: n4, CK: constK };
-  const big = m >= 16 && Math.ceil(n / 4) % 4 === 0 && Math.ceil(gemm4Grid(m, n, batches, 16, 4) / 64) >= bigTileWorkgroups();
-  if (big) return { ...flags, TM: 16, TN4: 4 };
-  const wgs = (tm: number) => Math.ceil(gemm4Grid(m, n, batches, tm, 2) / 64);
+  if (m >= 16 && Math.ceil(n4) % 4 === 0 && wgs(16, 4) >= bigTileWorkgroups()) return { ...flags, TM: 16, TN4: 4 };
   // M < 8 (a classifier's matrix-vector product): rows past M would recompute the last row; TM = M rows instead
-  const TM = m >= 8 && wgs(8) < softwareCores() && wgs(4) > wgs(8) ? 4 : Math.max(1, Math.min(8, m));
+  const TM = m >= 8 && wgs(8, 2) < softwareCores() && wgs(4, 2) > wgs(8, 2) ? 4 : Math.max(1, Math.min(8, m));
   return { ...flags, TM, TN4: 2 };
 }
 
