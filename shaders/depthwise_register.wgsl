@@ -34,6 +34,7 @@
 //   @binding(2) w       array<vec4<f32>>  [KH·KW, cout4]       weights packed tap-major, Cout zero-padded
 //   @binding(3) b       array<vec4<f32>>  [cout4]              bias, zero-padded
 //   @binding(4) y       array<XT>         [N, OH, OW, Cout]    output (NHWC)
+//   @binding(5) r       array<XT>         [N, OH, OW, Cout]    residual, with RES only: y = act(conv + bias) + r
 override KH: u32 = 3u;
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -41,6 +42,7 @@ override KH: u32 = 3u;
 @group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<XT>;
+${RESIDUAL}
 
 // pix = (n·H + iy)·W + ix; ch = the channel map (vec4 path: ch.x = c4).
 fn load_x(pix: u32, ch: vec4<u32>) -> vec4<f32> {

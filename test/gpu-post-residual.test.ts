@@ -12,18 +12,18 @@ import type { GpuContext } from '../src/gpu/device.js';
 import { GpuExecutor } from '../src/gpu/executor.js';
 import { fusePostFor } from '../src/gpu/fuse-post.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import { convProgram } from '../src/gpu/programs/conv.gpu.js';
 import { intTensor, type Node, type Value } from '../src/graph/ir.js';
 import { foldPadResidualFor } from '../src/gpu/fold-pad-residual.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
 import type { FusedActivation } from '../src/ops/activation.js';
-import { Conv, type ConvAttrs } from '../src/ops/conv.js';
-import { tensor, type Tensor } from '../src/tensor.js';
+import type { ConvAttrs } from '../src/ops/conv.js';
+import { tensor } from '../src/tensor.js';
 import { compareTensors } from './support/fixtures.js';
+import { expectFusedMatchesCpu } from './support/fused-graph.js';
 import { openKernelDevice } from './support/kernel-device.js';
-import { build, compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
-import { runProgram } from './support/run-program.js';
+import { runResidualConv } from './support/residual-conv.js';
+import { compare, randomTensor, rng, type Config } from './support/conv-sweep.js';
 
 let shared: { sw: GpuContext } | undefined;
 async function setup() {
@@ -51,25 +51,9 @@ const CASES: [Config, FusedActivation, string][] = [
   [base('Winograd 16->20 k3 s1', { cin: 16, cout: 20, strides: [1, 1] }), RELU6, 'winograd.output.resfirst'],
 ];
 
-/**
- * Runs the registry's Conv program with `attrs` and the residual as input 3 (the upgraded kernels, or with `first` the
- * first call's); the output in ONNX layout and the pipeline keys.
- */
-async function run(cfg: Config, post: FusedActivation, first = false): Promise<{ got: Float32Array; want: Float32Array; keys: string[] }> {
-  const { sw } = await setup();
-  const { device } = sw;
-  const pipelines = new PipelineCache(device);
-  const { rn: plain, inputs } = build(cfg);
-  const attrs: ConvAttrs = { ...(plain.attrs as ConvAttrs), residual: true, post };
-  const shape = plain.outputShapes[0]!;
-  const res = randomTensor(shape, rng(cfg.seed + 1));
-  // residual and conv roughly cancel in places, so both sides of the activation's kinks are hit
-  const ins: Value[] = [inputs[0]!, inputs[1]!, inputs[2] ?? { shape: [1], data: new Float32Array(1) }, res];
-  const rn = { ...plain, attrs, node: { ...plain.node, inputs: [...plain.node.inputs.slice(0, 2), plain.node.inputs[2] ?? '', 'res'] }, inputShapes: [...plain.inputShapes.slice(0, 3), shape] };
-  const want = (Conv.reference(ins, attrs)[0] as Tensor).data;
-  const constants = [undefined, ins[1], cfg.bias ? ins[2] : undefined, undefined];
-  const { y: got } = await runProgram(sw, convProgram(), rn, ins, pipelines, constants, first);
-  return { got, want, keys: pipelines.keys };
+/** The residual conv with `post` after the residual (support/residual-conv.ts) on the software-adapter context. */
+async function run(cfg: Config, post: FusedActivation, first = false) {
+  return runResidualConv((await setup()).sw, cfg, post, first);
 }
 
 describe('post-residual activation in the register kernels', () => {
@@ -132,20 +116,7 @@ describe('fusePostFor (the graph pass)', () => {
     const fused = fusePostFor(opt, 'register');
     expect(fused.nodes.length).toBeLessThan(opt.nodes.length);
     const input = tensor([1, 8, 13, 11], Float32Array.from(randomTensor([1, 8, 13, 11], rng(77)).data, (v) => v * 3));
-    const want = runCpu(opt, { x: input }, { fast: false });
-    const ex = await GpuExecutor.compile(sw, fused, new PipelineCache(sw.device));
-    try {
-      for (const when of ['first', 'upgraded']) {
-        if (when === 'upgraded') await ex.upgraded();
-        const got = await ex.run({ x: input });
-        for (const k of ['y', 'z']) {
-          const c = compareTensors(got.get(k)!, want.get(k)!, 1e-4, 1e-4);
-          expect(c.ok, `${when} ${k}: max abs ${c.maxAbsErr}`).toBe(true);
-        }
-      }
-    } finally {
-      ex.dispose();
-    }
+    await expectFusedMatchesCpu(sw, fused, opt, { x: input }, ['y', 'z']);
   });
 });
 

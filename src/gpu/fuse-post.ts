@@ -3,7 +3,7 @@
 // act is none (the post activation then is the kernel's act, applied after the residual) and that run a
 // generated register kernel (the vec4 register GEMM, which runs every pointwise conv there; vec4 implicit GEMM,
 // Winograd), never a fallback.
-import { fusePostResidualWhere } from '../graph/optimize.js';
+import { fusePostResidualWhere, fuseResidualsWhere } from '../graph/optimize.js';
 import type { ResolvedGraph, ResolvedNode } from '../graph/resolve.js';
 import { convKernelFor, type ConvAttrs } from '../ops/conv.js';
 import { foldPadResidualFor } from './fold-pad-residual.js';
@@ -19,8 +19,17 @@ export function registerPostFusable(conv: ResolvedNode): boolean {
   return kernel === 'implicit-gemm' && (cout / a.group) % 4 === 0;
 }
 
-/** This pass, then the channel-Pad fold (fold-pad-residual.ts): the software-adapter variant's graph rewrites. */
+/** A depthwise conv whose following Add the register depthwise kernel adds after its activation (RES). */
+export function registerDepthwiseResidual(conv: ResolvedNode): boolean {
+  return convKernelFor(conv.inputShapes[0]!, conv.attrs as ConvAttrs) === 'depthwise';
+}
+
+/**
+ * The software-adapter variant's graph rewrites: Add after a depthwise conv fused into it, this pass, then the
+ * channel-Pad fold (fold-pad-residual.ts).
+ */
 export function fusePostFor(rg: ResolvedGraph, variant: KernelVariant): ResolvedGraph {
   if (variant !== 'register') return rg;
-  return foldPadResidualFor(fusePostResidualWhere(rg, registerPostFusable).graph, variant).graph;
+  const dw = fuseResidualsWhere(rg, registerDepthwiseResidual).graph;
+  return foldPadResidualFor(fusePostResidualWhere(dw, registerPostFusable).graph, variant).graph;
 }

@@ -108,12 +108,15 @@ export function optimize(rg: ResolvedGraph, opts: OptimizeOptions = {}): { graph
 }
 
 /**
- * Add(conv, r) -> one Conv whose epilogue adds r, when the conv is a GEMM-shaped kernel (not depthwise), its
- * output has no other reader, and r has the output's shape. The fused conv runs where the conv ran when r is ready
- * by then, else where the Add ran (its own inputs are ready earlier still, and nothing between read its output):
- * BlazeFace pads its MaxPool shortcut after the conv it is added to.
+ * Add(conv, r) -> one Conv whose epilogue adds r, when `accept` takes the conv (by default a GEMM-shaped kernel, not
+ * depthwise), its output has no other reader, and r has the output's shape. The fused conv runs where the conv ran
+ * when r is ready by then, else where the Add ran (its own inputs are ready earlier still, and nothing between read
+ * its output): BlazeFace pads its MaxPool shortcut after the conv it is added to.
  */
-function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport): void {
+function fuseResiduals(
+  uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, report: OptimizeReport,
+  accept: (conv: ResolvedNode) => boolean = (conv) => convKernelFor(conv.inputShapes[0]!, conv.attrs as ConvAttrs) !== 'depthwise',
+): void {
   for (let k = 0; k < uses.length; k++) {
     const add = uses.at(k);
     if (!add || add.node.op !== 'Add' || add.node.inputs.length !== 2) continue;
@@ -126,7 +129,7 @@ function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, 
       if (ci === undefined || outputs.has(convOut)) continue;
       const conv = uses.at(ci)!;
       const a = conv.attrs as ConvAttrs;
-      if (conv.node.op !== 'Conv' || a.residual || convKernelFor(conv.inputShapes[0]!, a) === 'depthwise') continue;
+      if (conv.node.op !== 'Conv' || a.residual || !accept(conv)) continue;
       if (uses.readers(convOut).some((j) => j !== k)) continue;
       if (rg.constants.has(other) || other === convOut) continue;
       const at = (uses.producer(other) ?? -1) < ci ? ci : k;
@@ -143,6 +146,14 @@ function fuseResiduals(uses: NodeUses, rg: ResolvedGraph, outputs: Set<string>, 
       break;
     }
   }
+}
+
+/** The residual fusion alone, for the convs `accept` allows (the GPU's register depthwise kernel, src/gpu/fuse-post.ts). */
+export function fuseResidualsWhere(rg: ResolvedGraph, accept: (conv: ResolvedNode) => boolean): { graph: ResolvedGraph; fused: number } {
+  const uses = new NodeUses(rg.nodes);
+  const report = emptyReport();
+  fuseResiduals(uses, rg, new Set(rg.graph.outputs), report, accept);
+  return { graph: report.fusedResidual ? { ...rg, nodes: uses.nodes() } : rg, fused: report.fusedResidual };
 }
 
 /**

@@ -162,6 +162,8 @@ export interface DwBuffers {
   /** bias padded to a multiple of 4 */
   b: BindingRef;
   y: BindingRef;
+  /** y = act(conv + bias) + r, r laid out like y: the register kernel only (RES) */
+  r?: BindingRef;
 }
 
 export const DW_REGISTER_PARAMS = defineParams([
@@ -185,6 +187,8 @@ export interface DwRegisterPlan {
   VEC: boolean;
   /** the outputs stored by a loop, each picked from the accumulators by selects: the first call's kernel (see Gemm4Plan.LOOP) */
   LOOP: boolean;
+  /** a residual added after the activation (a fused Add: MediaPipe's decoders' x + relu(dw(x))), bound at 5 */
+  RES: boolean;
 }
 
 /**
@@ -203,11 +207,11 @@ export interface DwRegisterPlan {
  * the 4-row kernel cost it 1.35×), so the grid is exact.
  */
 // The plan is unrolled into the generated source and so is part of its name and pipeline key.
-export function planDepthwiseRegister(g: DwGeometry): DwRegisterPlan {
+export function planDepthwiseRegister(g: DwGeometry, residual = false): DwRegisterPlan {
   const RW = g.ow > 4 ? 7 : 4;
   const RH = g.oh > 1 && g.strides[0] === g.dilations[0] ? 2 : 1;
   const unroll = RH === 2 && g.strides[0] === 1 && g.kh <= 3 && g.kw <= 3;
-  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c, LOOP: false };
+  return { RW, RH, KW: g.kw, SX: g.strides[1], DX: g.dilations[1], UKH: unroll ? g.kh : 0, VEC: g.c % 4 === 0 && g.cout === g.c, LOOP: false, RES: residual };
 }
 
 /** What a plan runs as until it is compiled (Dispatch.upgrade): the same block (so the same grid), the row loop and the store loop. */
@@ -231,8 +235,8 @@ function readers(o: number, outputs: number, taps: number, s: number, d: number)
 
 /** Generates (once per plan) the unrolled kernel from shaders/depthwise_register.wgsl. */
 export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
-  const { RW, RH, KW, SX, DX, UKH, VEC } = p;
-  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}${p.LOOP ? '.loop' : ''}`;
+  const { RW, RH, KW, SX, DX, UKH, VEC, RES } = p;
+  const name = `depthwise.register.${VEC ? 'v4' : 's'}.b${RH}x${RW}${UKH ? `.k${UKH}` : ''}.kw${KW}.sx${SX}.dx${DX}${RES ? '.res' : ''}${p.LOOP ? '.loop' : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const lines = (xs: string[], indent: string) => xs.join('\n' + indent);
@@ -280,12 +284,14 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     ];
     rows = [...carried, `for (var t = 0u; t < KH + ${depth}u; t++) {\n    ${lines(body, '    ')}\n  }`];
   }
+  const out = (pix: string, acc: string) => `act4(${acc} + bias)${RES ? ` + load_r(${pix}, c4)` : ''}`;
   const looped = [
     `for (var k = 0u; k < ${RH * RW}u; k++) {
     let oy = oy0 + k / RW;
     let ox = ox0 + k % RW;
     if ((ox < params.ow) & (oy < params.oh)) {
-      store_y((n * params.oh + oy) * params.ow + ox, c4, act4(${pick('k', J.flatMap((j) => Array.from({ length: RW }, (_, i) => `a${j}_${i}`)))} + bias));
+      let pix = (n * params.oh + oy) * params.ow + ox;
+      store_y(pix, c4, ${out('pix', pick('k', J.flatMap((j) => Array.from({ length: RW }, (_, i) => `a${j}_${i}`))))});
     }
   }`,
   ];
@@ -293,7 +299,7 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
     const row = [
       `let pix${j} = (n * params.oh + oy0${j ? ` + ${j}u` : ''}) * params.ow + ox0;`,
       ...Array.from({ length: RW }, (_, i) =>
-        i === 0 ? `store_y(pix${j}, c4, act4(a${j}_0 + bias));` : `if (ox0 + ${i}u < params.ow) {\n    store_y(pix${j} + ${i}u, c4, act4(a${j}_${i} + bias));\n  }`,
+        i === 0 ? `store_y(pix${j}, c4, ${out(`pix${j}`, `a${j}_0`)});` : `if (ox0 + ${i}u < params.ow) {\n    store_y(pix${j} + ${i}u, c4, ${out(`pix${j} + ${i}u`, `a${j}_${i}`)});\n  }`,
       ),
     ];
     return j === 0 ? lines(row, '  ') : `if (oy0 + ${j}u < params.oh) {\n  ${lines(row, '  ')}\n  }`;
@@ -333,6 +339,21 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
           ].join('\n'),
     )
     .replace(
+      '${RESIDUAL}',
+      !RES
+        ? ''
+        : [
+            '@group(0) @binding(5) var<storage, read> r: array<XT>;',
+            '',
+            '// Residual pixel pix, channels 4·c4 .. 4·c4 + 3 (those past Cout repeat the last, never stored).',
+            'fn load_r(pix: u32, c4: u32) -> vec4<f32> {',
+            VEC
+              ? '  return r[pix * params.cout4 + c4];'
+              : '  let base = pix * params.cout + c4 * 4u;\n  let last = pix * params.cout + params.cout - 1u;\n  return vec4<f32>(r[base], r[min(base + 1u, last)], r[min(base + 2u, last)], r[min(base + 3u, last)]);',
+            '}',
+          ].join('\n'),
+    )
+    .replace(
       '${CHANNELS}',
       VEC
         ? 'let ch = vec4<u32>(c4);'
@@ -351,7 +372,8 @@ export function registerDepthwiseShader(p: DwRegisterPlan): ShaderDef {
 export async function depthwiseRegisterDispatch(
   ctx: GpuBuildCtx, g: DwGeometry, act: FusedActivation, bufs: DwBuffers, label: string, plan?: DwRegisterPlan,
 ): Promise<Dispatch> {
-  const p = plan ?? planDepthwiseRegister(g);
+  const p = plan ?? planDepthwiseRegister(g, !!bufs.r);
+  if (p.RES !== !!bufs.r) throw new GpuError(`depthwise "${label}": the plan's residual (RES) and the bindings disagree`, 'GPU_UNSUPPORTED');
   const a = activationSpec(act);
   const cout4 = Math.ceil(g.cout / 4);
   const params = ctx.uniform(
@@ -362,7 +384,7 @@ export async function depthwiseRegisterDispatch(
     },
     `${label}.params`,
   );
-  const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y];
+  const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.r ? [bufs.r] : [])];
   const workgroups = grid(Math.ceil((cout4 * Math.ceil(g.ow / p.RW) * Math.ceil(g.oh / p.RH) * g.n) / 64), ctx.limits);
   // A first result runs the shared activation (activationSpec), the unrolled kernel swapped in later the exact one.
   // The unrolled rows compile ~2× longer than the row loop (same bindings), which held up a first result by
@@ -385,6 +407,7 @@ export async function depthwiseDispatch(
 ): Promise<Dispatch> {
   if (bufs.wF16 && variant !== 'tiled') throw new GpuError(`depthwise "${label}": f16 weights are a tiled-kernel path; the ${variant} variant reads f32`, 'GPU_UNSUPPORTED');
   ioStorage(ctx, variant, `depthwise "${label}"`, bufs.x, bufs.y);
+  if (bufs.r && variant !== 'register') throw new GpuError(`depthwise "${label}": a fused residual runs only in the register (software-adapter) kernel`, 'GPU_UNSUPPORTED');
   return variant === 'register' ? depthwiseRegisterDispatch(ctx, g, act, bufs, label) : depthwiseTiledDispatch(ctx, g, act, bufs, label);
 }
 

@@ -15,8 +15,8 @@ import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
  * Options an executor passes when it builds a Conv with extras no ONNX attribute carries:
  * `residual` fuses a following Add: the kernel writes act(conv(x) + bias) + residual, where residual is laid out
  * exactly like the output (NHWC, same shape) — e.g. `{ kind: 'input', index: 3 }` after appending the Add's other
- * operand to the node's inputs. Supported by the pointwise and implicit-GEMM kernels; a depthwise Conv with a
- * residual throws GPU_UNSUPPORTED (leave that Add unfused). `variant` forces the GEMM flavour (tests, benches).
+ * operand to the node's inputs. Supported by the pointwise and implicit-GEMM kernels and the register variant's
+ * depthwise kernel; the tiled depthwise kernel throws GPU_UNSUPPORTED (leave that Add unfused). `variant` forces the GEMM flavour (tests, benches).
  */
 export interface ConvGpuOptions {
   residual?: BindingRef;
@@ -71,13 +71,13 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
       const weightBuffer = (data: Float32Array, half: boolean, label: string) => ctx.constBuffer(half ? packFloat16(data) : data, label);
       let d: Dispatch | undefined;
       if (kernel === 'depthwise') {
-        if (residual)
-          throw new GpuError(`Conv node "${name}": a fused residual is not supported by the depthwise kernel`, 'GPU_UNSUPPORTED');
+        if (residual && (kernelVariant(ctx.info) !== 'register' || residualFirst))
+          throw new GpuError(`Conv node "${name}": a fused residual runs only in the register (software-adapter) depthwise kernel, after its own activation`, 'GPU_UNSUPPORTED');
         const g = { n, c, h, w, cout, oh, ow, kh, kw, strides: a.strides, dilations: a.dilations, pads: a.pads };
         const half = halfFor(kernelVariant(ctx.info));
         const wb = weightBuffer(packDepthwiseWeights(weights, cout, kh, kw), half, `${name}.w`);
         const bb = ctx.constBuffer(padVector(bias, cout, Math.ceil(cout / 4) * 4), `${name}.b`);
-        d = await depthwiseDispatch(ctx, g, a.act, { x, w: wb, wF16: half, b: bb, y }, name);
+        d = await depthwiseDispatch(ctx, g, a.act, { x, w: wb, wF16: half, b: bb, y, ...(residual ? { r: residual } : {}) }, name);
       } else if (kernel === 'pointwise') {
         // ONNX [cout, cin, 1, 1] is B^T; store it as B = [cin, cout] so the kernel reads rows of B along n.
         const packed = new Float32Array(c * cout);
