@@ -7,7 +7,10 @@ import { isPatchUpsample } from '../src/gpu/programs/convtranspose.gpu.js';
 import type { ConvTransposeAttrs } from '../src/ops/convtranspose.js';
 import type { Value } from '../src/graph/ir.js';
 import { tensor, type Shape } from '../src/tensor.js';
-import { checkGpu, ErrorLog, rand, resolveOne, type In } from './support/op-check.js';
+import { checkGpu, compare, ErrorLog, rand, resolveOne, type In } from './support/op-check.js';
+import { getTestDevice } from './support/gpu.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
+import { runNodeOnGpu } from '../src/gpu/dispatch-node.js';
 
 const log = new ErrorLog('gpu-ops-nn');
 afterAll(() => log.report());
@@ -107,6 +110,17 @@ describe('ConvTranspose', () => {
     expect(taken([1, 3, 4, 4], [3, 4, 2, 2], { strides: [2, 2], auto_pad: 'SAME_UPPER' })).toBe(true);
     expect(taken([1, 3, 4, 4], [3, 4, 4, 4], { strides: [2, 2], pads: [1, 1, 1, 1] })).toBe(false);
     expect(taken([1, 3, 4, 4], [3, 4, 2, 2], { strides: [2, 2], output_padding: [1, 1] })).toBe(false);
+  });
+
+  it('kernel = stride at 72 × 128 (the landscape segmenter\'s upsampler): the upgraded patch GEMM indexes its weights with literals and matches', async () => {
+    const { rn, values, constants } = resolveOne('ConvTranspose', [rand([1, 16, 72, 128], 5), { const: rand([16, 1, 2, 2], 6) }, { const: rand([1], 7) }], { attrs: { strides: [2, 2] } });
+    const pipelines = new PipelineCache((await getTestDevice()).device);
+    const want = rn.def.reference(values as Value[], rn.attrs);
+    for (const upgraded of [false, true]) {
+      const got = await runNodeOnGpu(await getTestDevice(), rn, values as Value[], constants, pipelines, undefined, { upgraded });
+      compare(log, `ConvTranspose patch GEMM 72x128 ${upgraded ? 'upgraded' : 'first'}`, got, want, 1e-5, 1e-5);
+    }
+    expect(pipelines.keys.some((k) => /^gemm\.register4\.8x4.*\.ck16/.test(k)), pipelines.keys.join(', ')).toBe(true);
   });
 });
 
