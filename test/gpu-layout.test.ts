@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fromDevice, physicalStrides, toDevice } from '../src/gpu/layout.js';
+import { fromDevice, physicalStrides, prefaulted, toDevice } from '../src/gpu/layout.js';
 
 // The graph-edge transposes go block by block of 64 pixels: shapes below, at and across a block edge, and batches.
 const SHAPES: [number, number, number, number][] = [
@@ -22,6 +22,23 @@ describe('NCHW <-> NHWC at the graph edge', () => {
       expect(Array.from(back)).toEqual(Array.from(nchw));
     });
   }
+
+  it('writes into a destination that fits (the executor\'s staging and prefaulted result arrays), else into a new array', () => {
+    const shape = [2, 5, 3, 7];
+    const nchw = Float32Array.from({ length: 210 }, (_, i) => i * 0.25 - 3);
+    const want = toDevice(shape, nchw);
+    const dst = prefaulted(210);
+    expect(Array.from(dst)).toEqual(new Array(210).fill(0));
+    expect(toDevice(shape, nchw, dst)).toBe(dst);
+    expect(Array.from(dst)).toEqual(Array.from(want));
+    const back = prefaulted(210);
+    expect(fromDevice(shape, dst, back)).toBe(back);
+    expect(Array.from(back)).toEqual(Array.from(nchw));
+    const short = new Float32Array(209);
+    const fresh = toDevice(shape, nchw, short);
+    expect(fresh).not.toBe(short);
+    expect(Array.from(fresh)).toEqual(Array.from(want));
+  });
 
   it('leaves other ranks as they are', () => {
     const d = new Float32Array([1, 2, 3, 4, 5, 6]);

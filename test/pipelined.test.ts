@@ -1,5 +1,5 @@
 // Pipelined runs: concurrent calls are submitted before earlier ones have mapped their results, and give exactly the
-// serial results; a video loop through createImageInput and runToGpu creates no buffer or texture after its first
+// serial results (their 4-D inputs transposed into one reused staging array, each result an array of its own); a video loop through createImageInput and runToGpu creates no buffer or texture after its first
 // frame, and the two runToGpu output sets hold their frames as documented.
 import { describe, expect, it } from 'vitest';
 import { runCpu } from '../src/cpu/run.js';
@@ -37,6 +37,8 @@ describe('pipelined runs', () => {
       }),
     );
     const concurrent = await Promise.all(calls);
+    // the 4-D input goes through one staging array reused by every call; each result is an array of its own
+    expect(new Set(concurrent.map((t) => t.data)).size).toBe(inputs.length);
     concurrent.forEach((t, k) => {
       expect(Array.from(t.data), `call ${k}`).toEqual(Array.from(serial[k]!.data));
       const cmp = compareTensors(t, first(runCpu(rg, { [fx.inputName]: inputs[k]! })), 1e-4, 1e-4);

@@ -23,11 +23,14 @@ export function physicalStrides(shape: Shape, layout: Layout = layoutOf(shape)):
 // the other; within it 4 channels move per pass over the pixels (2x the one-channel loop on [1, 64, 112, 112]).
 const PIXEL_BLOCK = 64;
 
-/** out[b][p][ch] = src[b][ch][p] (toNhwc) or out[b][ch][p] = src[b][p][ch] (toNchw), block by block of pixels. */
-function transpose(shape: Shape, src: Float32Array, toNhwc: boolean): Float32Array {
+/**
+ * out[b][p][ch] = src[b][ch][p] (toNhwc) or out[b][ch][p] = src[b][p][ch] (toNchw), block by block of pixels, into
+ * `dst` when it is given (and as long as src), else a new array.
+ */
+function transpose(shape: Shape, src: Float32Array, toNhwc: boolean, dst?: Float32Array): Float32Array {
   const [n, c, h, w] = shape as [number, number, number, number];
   const hw = h * w;
-  const out = new Float32Array(n * c * hw);
+  const out = dst && dst.length === n * c * hw ? dst : new Float32Array(n * c * hw);
   // index in the channels-last array: p·c + ch; in the channels-first one: ch·hw + p
   const [nhwc, nchw] = toNhwc ? [out, src] : [src, out];
   const c4 = c - (c % 4);
@@ -59,12 +62,25 @@ function transpose(shape: Shape, src: Float32Array, toNhwc: boolean): Float32Arr
   return out;
 }
 
-/** NCHW host data -> NHWC; other ranks are returned as they are (the same array, not a copy). */
-export function toDevice(shape: Shape, data: Float32Array): Float32Array {
-  return layoutOf(shape) === 'nhwc' ? transpose(shape, data, true) : data;
+/**
+ * NCHW host data -> NHWC, into `dst` when it is given and fits (a staging array reused across runs); other ranks are
+ * returned as they are (the same array, not a copy).
+ */
+export function toDevice(shape: Shape, data: Float32Array, dst?: Float32Array): Float32Array {
+  return layoutOf(shape) === 'nhwc' ? transpose(shape, data, true, dst) : data;
 }
 
-/** Device data -> NCHW (a new array); other ranks are returned as they are. */
-export function fromDevice(shape: Shape, data: Float32Array): Float32Array {
-  return layoutOf(shape) === 'nhwc' ? transpose(shape, data, false) : data;
+/** Device data -> NCHW (into `dst` when it is given and fits, else a new array); other ranks are returned as they are. */
+export function fromDevice(shape: Shape, data: Float32Array, dst?: Float32Array): Float32Array {
+  return layoutOf(shape) === 'nhwc' ? transpose(shape, data, false, dst) : data;
+}
+
+/**
+ * A new array of n floats with every memory page written once: the page faults of a fresh allocation paid now
+ * (while the GPU still works) rather than inside the copy that fills it after the readback maps.
+ */
+export function prefaulted(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i += 1024) a[i] = 0;
+  return a;
 }
