@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../src/builder.js';
 import { runCpu } from '../src/cpu/run.js';
 import { GpuError } from '../src/errors.js';
-import { GpuExecutor } from '../src/gpu/executor.js';
+import { GpuExecutor, UPGRADE_AFTER_CALLS } from '../src/gpu/executor.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
 import { shader } from '../src/gpu/shader.js';
 import { kernelVariant } from '../src/gpu/variant.js';
@@ -120,6 +120,40 @@ describe('a page with two models', () => {
       }
     }
     expect(gemms()).toEqual([loop('ACT=0,HAS_C=0'), loop('ACT=2,HAS_C=1'), unrolled('ACT=0,HAS_C=0'), unrolled('ACT=1,HAS_C=1')]);
+  });
+});
+
+describe('when the upgrades compile', () => {
+  it(`not while a model has finished fewer than ${UPGRADE_AFTER_CALLS} calls; after the ${UPGRADE_AFTER_CALLS}rd, or at upgraded()`, async () => {
+    const gpu = await getTestDevice();
+    const rg = mixedNet(9, 7);
+    const x = { shape: [1, 16, 9, 7], data: uniform(rng(97), 16 * 63) };
+    const exact = (p: PipelineCache) => p.keys.filter((k) => k.startsWith('gemm.') && !k.includes('.loop'));
+    const settle = () => new Promise((r) => setTimeout(r, 300));
+    // calls in a loop: nothing compiles until the third has finished
+    const looped = new PipelineCache(gpu.device);
+    const a = await GpuExecutor.compile(gpu, rg, looped);
+    // one call: upgraded() starts them
+    const once = new PipelineCache(gpu.device);
+    const b = await GpuExecutor.compile(gpu, rg, once);
+    try {
+      const before = exact(looped).length;
+      for (let k = 1; k < UPGRADE_AFTER_CALLS; k++) await a.run({ x });
+      await settle();
+      expect(exact(looped).length).toBe(before);
+      await a.run({ x });
+      expect(exact(looped).length).toBeGreaterThan(before);
+      await b.run({ x });
+      await settle();
+      expect(exact(once)).toEqual([]);
+      await b.upgraded();
+      expect(exact(once).length).toBeGreaterThan(0);
+      await a.upgraded();
+      expect(Array.from((await a.run({ x })).values().next().value!.data)).toEqual(Array.from((await b.run({ x })).values().next().value!.data));
+    } finally {
+      a.dispose();
+      b.dispose();
+    }
   });
 });
 

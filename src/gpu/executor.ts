@@ -102,6 +102,9 @@ interface ReadbackSlot {
 
 const settled = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefined);
 
+/** Calls (run, runToGpu, profile) finished before the upgrades start compiling (GpuExecutor.afterCall). */
+export const UPGRADE_AFTER_CALLS = 3;
+
 const asGpuError = (e: unknown): GpuError =>
   e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error)?.message ?? String(e)}`, 'GPU_RUN');
 
@@ -155,33 +158,37 @@ export class GpuExecutor {
   }
 
   private upgrades?: Promise<void>;
+  private callsDone = 0;
   private disposed = false;
 
   /**
-   * Settles once every dispatch upgrade (Dispatch.upgrade) started by the first call has been swapped in (or has
-   * failed: the first pipeline then stays) and every Dispatch.warm has compiled; at once when none has started.
+   * Starts the upgrades (Dispatch.upgrade: the exact kernels that replace the first result's; Dispatch.warm) unless
+   * they have started, and settles once every one has been swapped in (or has failed: the first pipeline then stays).
    */
   upgraded(): Promise<void> {
-    return this.upgrades ?? Promise.resolve();
+    this.upgrades ??= this.disposed || !this.steps.some((s) => s.upgrade || s.warm)
+      ? Promise.resolve()
+      : Promise.all(this.steps.flatMap((st) => [
+          st.upgrade?.().then((u) => {
+            if (this.disposed) return;
+            st.bindGroup = u.bindGroup();
+            st.pipeline = u.pipeline;
+          }, () => undefined),
+          st.warm?.().catch(() => undefined),
+        ])).then(() => undefined);
+    return this.upgrades;
   }
 
-  /** After the first call: compile the upgrades off the first result's path and swap each in when ready. */
-  private afterFirst<T>(p: Promise<T>): Promise<T> {
-    if (this.upgrades) return p;
-    // set on the first call either way, so later runs do not scan the steps again
-    this.upgrades = !this.steps.some((s) => s.upgrade || s.warm)
-      ? Promise.resolve()
-      : p.then(
-          () => Promise.all(this.steps.flatMap((st) => [
-            st.upgrade?.().then((u) => {
-              if (this.disposed) return;
-              st.bindGroup = u.bindGroup();
-              st.pipeline = u.pipeline;
-            }, () => undefined),
-            st.warm?.().catch(() => undefined),
-          ])),
-          () => undefined,
-        ).then(() => undefined);
+  /**
+   * After UPGRADE_AFTER_CALLS calls have finished, the upgrades start compiling, off every result's path: a model
+   * run once or twice (a photo, a command line, most tests) never spends the seconds of background compile they
+   * take on a software adapter, and a loop starts them at its third call.
+   */
+  private afterCall<T>(p: Promise<T>): Promise<T> {
+    if (!this.upgrades)
+      void p.then(() => {
+        if (++this.callsDone >= UPGRADE_AFTER_CALLS) void this.upgraded();
+      }, () => undefined);
     return p;
   }
 
@@ -289,7 +296,7 @@ export class GpuExecutor {
     const x = checkGpuInputs(this.rg, inputs);
     const slot = this.slots[this.turn++ % this.slots.length]!;
     const submitted = this.afterPrevious(slot.idle, () => [this.submitRun(x, slot, undefined)]);
-    const done = this.afterFirst(submitted.then((scopes) => this.finishRun(slot, scopes)));
+    const done = this.afterCall(submitted.then((scopes) => this.finishRun(slot, scopes)));
     slot.idle = settled(done);
     return done.catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
@@ -344,7 +351,7 @@ export class GpuExecutor {
         this.submit(enc);
       }),
     ]);
-    return this.afterFirst(submitted.then((scopes) => this.throwIfInvalid(scopes)))
+    return this.afterCall(submitted.then((scopes) => this.throwIfInvalid(scopes)))
       .then(() => out)
       .catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
@@ -384,7 +391,7 @@ export class GpuExecutor {
         }),
       ];
     });
-    return this.afterFirst(submitted.then((scopes) => this.throwIfInvalid(scopes))).catch((e: unknown) => Promise.reject(asGpuError(e)));
+    return this.afterCall(submitted.then((scopes) => this.throwIfInvalid(scopes))).catch((e: unknown) => Promise.reject(asGpuError(e)));
   }
 
   /**
