@@ -68,12 +68,14 @@ describe.each(['firefox', 'webkit'] as const)('CPU backend in a worker (%s)', (e
     it('2 s of back-to-back MobileNetV2 448² inference in the worker: the page keeps drawing (frame gaps shorter than a run)', async () => {
       // 448², as in Chromium's test: a run of several frames, so that a blocked page would show (224² now runs in ~2 frames)
       const r = await call('jank', 448, 2, true);
-      console.log(`[cpu-worker] firefox: ${r.runs} runs, ${r.msPerRun.toFixed(0)} ms/run, ${r.frames} frames, max frame gap ${r.maxFrameGapMs.toFixed(1)} ms (Firefox reports no longtask entries); ${r.reason}`);
+      console.log(`[cpu-worker] firefox: ${r.runs} runs, ${r.msPerRun.toFixed(0)} ms/run, ${r.frames} frames, frame gap p90 ${r.p90FrameGapMs.toFixed(1)} ms, max ${r.maxFrameGapMs.toFixed(1)} ms (Firefox reports no longtask entries); ${r.reason}`);
       expect(r.reason).toMatch(/in a worker, \d threads?/);
       expect(r.runs).toBeGreaterThan(0);
       // Relative, not absolute (the machine is shared): a page blocked by inference would draw about one frame per
-      // run, with gaps of a whole run. Chromium's absolute 50 ms bounds are in test/cpu-worker-browser.test.ts.
+      // run, every gap a whole run; so the 90th-percentile gap, not the longest: Firefox on this 2-core VM once
+      // showed one 143 ms gap (2.5 runs of 58 ms). Chromium's absolute 50 ms bounds are in
+      // test/cpu-worker-browser.test.ts.
       expect(r.frames).toBeGreaterThan(2 * r.runs);
-      expect(r.maxFrameGapMs).toBeLessThan(r.msPerRun);
+      expect(r.p90FrameGapMs).toBeLessThan(r.msPerRun);
     }, 120_000);
 });

@@ -143,11 +143,11 @@ const api = {
     spinning = false;
     obs.disconnect();
     const inWindow = frames.filter((t) => t >= t0 && t <= t0 + elapsedMs);
-    let maxGap = 0;
-    for (let i = 1; i < inWindow.length; i++) maxGap = Math.max(maxGap, inWindow[i]! - inWindow[i - 1]!);
+    const gaps = inWindow.slice(1).map((t, i) => t - inWindow[i]!).sort((a, b) => a - b);
+    const maxGap = gaps[gaps.length - 1] ?? 0;
     const reason = model.reason;
     model.dispose();
-    return { runs, elapsedMs, msPerRun: elapsedMs / runs, longTasks, maxLongTaskMs: Math.max(0, ...longTasks), frames: inWindow.length, maxFrameGapMs: maxGap, reason };
+    return { runs, elapsedMs, msPerRun: elapsedMs / runs, longTasks, maxLongTaskMs: Math.max(0, ...longTasks), frames: inWindow.length, maxFrameGapMs: maxGap, p90FrameGapMs: gaps[Math.floor(gaps.length * 0.9)] ?? 0, reason };
   },
 
   /**
