@@ -120,6 +120,10 @@ export class DynamicModel implements Model {
   async profile(inputs: Record<string, ModelInput>) {
     return (await this.plan(inputs)).profile(inputs);
   }
+  /** Every input shape compiled so far (EngineModel.settled). */
+  async settled(): Promise<void> {
+    await Promise.all([...this.plans.values()].map((p) => p.then((m) => m.settled(), () => undefined)));
+  }
   dispose(): void {
     const done = [...this.plans.values()].map((p) => p.then((m) => m.dispose(), () => undefined));
     this.plans.clear();

@@ -37,5 +37,11 @@ export interface EngineModel {
   run(inputs: Record<string, Tensor | Float32Array>): Promise<Map<string, Tensor>>;
   /** One run with per-layer times (GPU timestamps where the adapter has them). */
   profile(inputs: Record<string, Tensor | Float32Array>): Promise<{ outputs: Map<string, Tensor>; profile: LayerProfile }>;
+  /**
+   * Resolves once later runs use the model's steady kernels. On WebGPU the first results run kernels that compile
+   * fast, and the exact ones compile after the model's third call; this starts them now (a video app may call it
+   * right after its first frame). At once on the CPU, and once a lost device has handed the model to the CPU.
+   */
+  settled(): Promise<void>;
   dispose(): void;
 }

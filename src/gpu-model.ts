@@ -45,6 +45,9 @@ class GpuModel implements EngineModel {
   profile(inputs: Record<string, Tensor | Float32Array>) {
     return this.answer(() => this.exec.profile(inputs), async () => (await this.cpu.get()).profile(inputs));
   }
+  settled(): Promise<void> {
+    return this.lostReason === undefined ? this.exec.upgraded() : Promise.resolve();
+  }
   dispose(): void {
     this.exec.dispose();
     this.cpu.dispose();

@@ -109,6 +109,9 @@ class IoModel implements Model {
   profile(inputs: Record<string, ModelInput>) {
     return this.inner.profile(toFloatInputs(inputs));
   }
+  settled(): Promise<void> {
+    return this.inner.settled();
+  }
   dispose(): void {
     this.inner.dispose();
   }

@@ -11,6 +11,8 @@ import { shader } from '../src/gpu/shader.js';
 import { kernelVariant } from '../src/gpu/variant.js';
 import { optimize } from '../src/graph/optimize.js';
 import { resolve } from '../src/graph/resolve.js';
+import { load } from '../src/model.js';
+import { openKernelDevice } from './support/kernel-device.js';
 import { expectClose, uniform } from './support/expect-close.js';
 import { getTestDevice } from './support/gpu.js';
 
@@ -24,6 +26,10 @@ function rng(seed: number): () => number {
  * a bias + Relu6; depthwise 3×3 convs with Relu and without.
  */
 function mixedNet(h: number, w: number) {
+  return optimize(resolve(mixedGraph(h, w), { x: [1, 16, h, w] })).graph;
+}
+
+function mixedGraph(h: number, w: number) {
   const b = new GraphBuilder('mixed', { seed: 7 });
   const x = b.input('x', [1, 16, h, w]);
   const c0 = b.relu(b.conv2d(x, 16, 16, 3, { padding: 1 }));
@@ -32,7 +38,7 @@ function mixedNet(h: number, w: number) {
   const p2 = b.pointwiseConv2d(d1, 12, 16, { bias: false });
   const d2 = b.depthwiseConv2d(p2, 16, 3, { padding: 1, bias: false });
   b.output(b.relu6(b.pointwiseConv2d(d2, 16, 8)));
-  return optimize(resolve(b.build(), { x: [1, 16, h, w] })).graph;
+  return b.build();
 }
 
 describe('pipelines shared across activations and bias', () => {
@@ -153,6 +159,29 @@ describe('when the upgrades compile', () => {
     } finally {
       a.dispose();
       b.dispose();
+    }
+  });
+
+  it('Model.settled() starts them after one call and resolves once they are in; at once on the CPU', async () => {
+    // a device of its own, so its shared pipeline cache holds this model's kernels alone
+    const gpu = await openKernelDevice();
+    try {
+      const x = { shape: [1, 16, 9, 7], data: uniform(rng(98), 16 * 63) };
+      const model = await load(mixedGraph(9, 7), { backend: 'webgpu', gpu });
+      expect(model.backend).toBe('webgpu');
+      const first = (await model.run({ x })).values().next().value!;
+      const cache = PipelineCache.forDevice(gpu.device);
+      const exact = () => cache.keys.filter((k) => k.startsWith('gemm.') && !k.includes('.loop'));
+      expect(exact()).toEqual([]);
+      await model.settled();
+      expect(exact().length).toBeGreaterThan(0);
+      expectClose((await model.run({ x })).values().next().value!.data, first.data, 'settled', 1e-5, 1e-5);
+      model.dispose();
+      const cpu = await load(mixedGraph(9, 7), { backend: 'cpu' });
+      await cpu.settled();
+      cpu.dispose();
+    } finally {
+      gpu.device.destroy();
     }
   });
 });

@@ -1,8 +1,8 @@
 // The wait between a bench row's first result and its steady runs (Runner.settled in bench/engines.ts).
 
-/** Resolves once a sepconv model runs its steady kernels: on WebGPU, GpuExecutor.upgraded(); at once otherwise. */
-export function sepconvSettled(model: object): Promise<void> {
-  return (model as { executor?: { upgraded?(): Promise<void> } }).executor?.upgraded?.() ?? Promise.resolve();
+/** Resolves once a sepconv model runs its steady kernels (Model.settled: on WebGPU it starts their compile now). */
+export function sepconvSettled(model: { settled(): Promise<void> }): Promise<void> {
+  return model.settled();
 }
 
 /** Waits for `settled` (at most 60 s); the milliseconds waited. */

@@ -75,6 +75,9 @@ export class CpuModel implements EngineModel {
     this.stats.cpu++;
     return out;
   }
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
   dispose(): void {
     this.runner.program?.useTeam(undefined);
     this.team?.end();

@@ -208,6 +208,10 @@ export class WorkerCpuModel implements EngineModel {
     return this.submit(inputs, true).then((r) => (this.stats.cpu++, { outputs: r.outputs, profile: r.profile ?? { source: 'cpu', layers: [] } }));
   }
 
+  settled(): Promise<void> {
+    return Promise.resolve();
+  }
+
   dispose(): void {
     this.disposed = true;
     this.slot?.endpoint.terminate();
