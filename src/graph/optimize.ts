@@ -148,12 +148,20 @@ function fuseResiduals(
   }
 }
 
-/** The residual fusion alone, for the convs `accept` allows (the GPU's register depthwise kernel, src/gpu/fuse-post.ts). */
-export function fuseResidualsWhere(rg: ResolvedGraph, accept: (conv: ResolvedNode) => boolean): { graph: ResolvedGraph; fused: number } {
+/** One pass of this file on its own: the rewritten graph (rg itself when the pass changed nothing) and its count. */
+function passAlone(
+  rg: ResolvedGraph, pass: (uses: NodeUses, outputs: Set<string>, report: OptimizeReport) => void, count: (r: OptimizeReport) => number,
+): { graph: ResolvedGraph; fused: number } {
   const uses = new NodeUses(rg.nodes);
   const report = emptyReport();
-  fuseResiduals(uses, rg, new Set(rg.graph.outputs), report, accept);
-  return { graph: report.fusedResidual ? { ...rg, nodes: uses.nodes() } : rg, fused: report.fusedResidual };
+  pass(uses, new Set(rg.graph.outputs), report);
+  const fused = count(report);
+  return { graph: fused ? { ...rg, nodes: uses.nodes() } : rg, fused };
+}
+
+/** The residual fusion alone, for the convs `accept` allows (the GPU's register depthwise kernel, src/gpu/fuse-post.ts). */
+export function fuseResidualsWhere(rg: ResolvedGraph, accept: (conv: ResolvedNode) => boolean): { graph: ResolvedGraph; fused: number } {
+  return passAlone(rg, (uses, outputs, report) => fuseResiduals(uses, rg, outputs, report, accept), (r) => r.fusedResidual);
 }
 
 /**
@@ -161,10 +169,7 @@ export function fuseResidualsWhere(rg: ResolvedGraph, accept: (conv: ResolvedNod
  * (src/gpu/fuse-post.ts), whose epilogue can add the residual before an activation.
  */
 export function fusePostResidualWhere(rg: ResolvedGraph, accept: (conv: ResolvedNode) => boolean): { graph: ResolvedGraph; fused: number } {
-  const uses = new NodeUses(rg.nodes);
-  const report = emptyReport();
-  fusePostResidual(uses, new Set(rg.graph.outputs), report, accept);
-  return { graph: report.fusedActivation ? { ...rg, nodes: uses.nodes() } : rg, fused: report.fusedActivation };
+  return passAlone(rg, (uses, outputs, report) => fusePostResidual(uses, outputs, report, accept), (r) => r.fusedActivation);
 }
 
 /** Residual conv -> Relu/Clip (its only reader) becomes the conv's `post` activation. */

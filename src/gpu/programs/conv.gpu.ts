@@ -16,7 +16,8 @@ import { convKernelFor, type ConvAttrs } from '../../ops/conv.js';
  * `residual` fuses a following Add: the kernel writes act(conv(x) + bias) + residual, where residual is laid out
  * exactly like the output (NHWC, same shape) — e.g. `{ kind: 'input', index: 3 }` after appending the Add's other
  * operand to the node's inputs. Supported by the pointwise and implicit-GEMM kernels and the register variant's
- * depthwise kernel; the tiled depthwise kernel throws GPU_UNSUPPORTED (leave that Add unfused). `variant` forces the GEMM flavour (tests, benches).
+ * depthwise kernel; the tiled depthwise kernel throws GPU_UNSUPPORTED (leave that Add unfused). `variant` forces the
+ * GEMM flavour (tests, benches).
  */
 export interface ConvGpuOptions {
   residual?: BindingRef;
