@@ -15,7 +15,7 @@ import { naiveDepthwiseDispatch, naivePointwiseDispatch } from './naive-kernels.
 import { openKernelDevice } from '../test/support/kernel-device.js';
 import { BufferTracker, STORAGE } from '../src/gpu/memory.js';
 import { PipelineCache } from '../src/gpu/pipelines.js';
-import type { BindingRef, Dispatch, GpuBuildCtx } from '../src/gpu/program.js';
+import { compileLater, type BindingRef, type Dispatch, type GpuBuildCtx } from '../src/gpu/program.js';
 
 const RELU6 = { kind: 'clip', min: 0, max: 6 } as const;
 
@@ -233,7 +233,7 @@ async function convRows(b: Bench, [hw, cin, cout, s, k = 3]: [number, number, nu
   }
   if (!b.hwOnly && winogradEligible(g, ctx.limits)) {
     const wino = ctx.constBuffer(packWinogradWeights(rand(cout * cin * 9, 8), cin, cout), 'w.wino');
-    const ds = await winogradDispatches(ctx, g, RELU6, { x: IN, w: wino, b: bias, y: OUT }, 'conv.winograd');
+    const ds = await compileLater(ctx.pipelines, winogradDispatches(ctx, g, RELU6, { x: IN, w: wino, b: bias, y: OUT }, 'conv.winograd'));
     rows.push({ kernel: 'winograd register', shape, macs, bytes, ...(await b.time(ds, [x], [y])) });
   }
   return rows;

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCpu } from '../src/cpu/run.js';
-import { bindGroupFor, makeBuildCtx } from '../src/gpu/build-ctx.js';
+import { bindGroupFor, makeBuildCtx, refBuffer } from '../src/gpu/build-ctx.js';
 import type { GpuContext } from '../src/gpu/device.js';
 import { toDevice } from '../src/gpu/layout.js';
 import { BufferTracker, READBACK, STORAGE } from '../src/gpu/memory.js';
@@ -236,7 +236,7 @@ export async function countNode(
       const stores = slot(3).reduce((a, v) => a + v, 0);
       rb.unmap();
       const def = defs.get(d.pipeline)!;
-      const size = (r: BindingRef) => (r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inBufs[r.index]! : outBufs[r.index]!).size;
+      const size = (r: BindingRef) => refBuffer(r, inBufs, outBufs).size;
       let minRead = 0;
       let minWrite = 0;
       for (const s of storageDecls(def.source)) {

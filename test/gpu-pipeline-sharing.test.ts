@@ -55,19 +55,23 @@ describe('pipelines shared across activations and bias', () => {
       const exec = await GpuExecutor.compile(gpu, rg, pipelines);
       try {
         const keys = pipelines.keys;
-        // Winograd's lean GEMM (no C, no activation) and the one every 1x1 conv shares, both the loop epilogue
-        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual(
-          ['gemm.register4.8x8.cb.loop|ACT=0,HAS_C=0', ...blocks.map((b) => `gemm.register4.${b}.cb.loop|ACT=2,HAS_C=1`)].sort(),
-        );
+        // the GEMM every 1x1 conv shares (loop epilogue); the 3x3 conv's first calls run the direct kernel, not Winograd
+        expect(keys.filter((k) => k.startsWith('gemm.')).sort(), keys.join(' ')).toEqual(blocks.map((b) => `gemm.register4.${b}.cb.loop|ACT=2,HAS_C=1`).sort());
         expect(keys.filter((k) => k.startsWith('depthwise.')), keys.join(' ')).toHaveLength(1);
-        expect(keys.filter((k) => k.startsWith('winograd.')), keys.join(' ')).toHaveLength(2);
+        expect(keys.filter((k) => k.startsWith('conv2d.')), keys.join(' ')).toEqual(['conv2d.register4.8x8.loop|ACT=2,KH=3,KW=3']);
+        expect(keys.filter((k) => k.startsWith('winograd.')), keys.join(' ')).toEqual([]);
+        const conv = rg.nodes[0]!.node.name;
+        expect(exec.dispatches.filter((d) => d.node === conv)).toHaveLength(1);
         const x = { shape: [1, 16, h, w], data: uniform(rng(h * w), 16 * h * w) };
         const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
         const got = (await exec.run({ x })).values().next().value!;
         expect(got.shape).toEqual(want.shape);
         expectClose(got.data, want.data, `mixed ${h}x${w}`, 1e-4, 1e-4);
-        // then each exact kernel (unrolled epilogue, its own activation, no C read where there is none) swaps in, same answer
+        // then each exact kernel (unrolled epilogue, its own activation, no C read where there is none) swaps in, and
+        // Winograd (input transform, its GEMM, output transform) for the direct conv: same answer
         await exec.upgraded();
+        expect(exec.dispatches.filter((d) => d.node === conv)).toHaveLength(3);
+        expect(pipelines.keys.filter((k) => k.startsWith('winograd.'))).toEqual(['winograd.input|', 'winograd.output|ACT=1']);
         const exact = pipelines.keys.filter((k) => k.startsWith('gemm.'));
         expect(exact, exact.join(' ')).toEqual(
           expect.arrayContaining([
@@ -97,35 +101,37 @@ function recordingDevice() {
 }
 
 describe('a page with two models', () => {
-  it("a Winograd-only model compiles its lean GEMM, warms the shared one after its first call, and a second model's 1x1 convs start on it", async () => {
-    const loop = (k: string) => `gemm.register4.8x8.cb.loop|${k}`;
-    const unrolled = (k: string) => `gemm.register4.8x8.cb|${k}`;
+  it("a Winograd conv runs the direct kernel until Winograd's kernels compile with the upgrades (which warm the shared GEMM); a second model's starts on Winograd", async () => {
     const gpu = await getTestDevice();
     const pipelines = new PipelineCache(gpu.device);
-    const a = new GraphBuilder('wino', { seed: 3 });
-    a.output(a.relu(a.conv2d(a.input('x', [1, 16, 10, 9]), 16, 16, 3, { padding: 1 })));
-    const b = new GraphBuilder('pw', { seed: 4 });
-    b.output(b.relu(b.pointwiseConv2d(b.input('x', [1, 16, 10, 9]), 16, 12)));
-    const gemms = () => pipelines.keys.filter((k) => k.startsWith('gemm.')).sort();
+    const graph = (seed: number) => {
+      const a = new GraphBuilder('wino', { seed });
+      a.output(a.relu(a.conv2d(a.input('x', [1, 16, 10, 9]), 16, 16, 3, { padding: 1 })));
+      return optimize(resolve(a.build(), { x: [1, 16, 10, 9] })).graph;
+    };
     const x = { shape: [1, 16, 10, 9], data: uniform(rng(5), 16 * 90) };
-    for (const [g, first] of [
-      [a, [loop('ACT=0,HAS_C=0')]],
-      // a's upgrade (its unrolled lean GEMM) and warm (the shared loop kernel) compiled: b starts on the shared one
-      [b, [loop('ACT=0,HAS_C=0'), loop('ACT=2,HAS_C=1'), unrolled('ACT=0,HAS_C=0')]],
-    ] as const) {
-      const rg = optimize(resolve(g.build(), { x: [1, 16, 10, 9] })).graph;
+    const wino = () => pipelines.keys.filter((k) => k.startsWith('winograd.') || k.startsWith('gemm.')).sort();
+    // Winograd's lean GEMM (no C, no activation) and the shared first-call GEMM of 1x1 convs, warmed for later models
+    const winoKeys = ['gemm.register4.8x8.cb.loop|ACT=2,HAS_C=1', 'gemm.register4.8x8.cb|ACT=0,HAS_C=0', 'winograd.input|', 'winograd.output|ACT=1'];
+    for (const [seed, firstDispatches] of [[3, 1], [4, 3]] as const) {
+      const rg = graph(seed);
       const exec = await GpuExecutor.compile(gpu, rg, pipelines);
       try {
-        expect(gemms()).toEqual(first);
+        expect(exec.dispatches).toHaveLength(firstDispatches);
+        expect(wino()).toEqual(seed === 3 ? [] : winoKeys);
         const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
         expectClose((await exec.run({ x })).values().next().value!.data, want.data, rg.graph.name, 1e-4, 1e-4);
+        const bytes = exec.liveBuffers.bytes;
         await exec.upgraded();
+        expect(exec.dispatches).toHaveLength(3);
+        expect(wino()).toEqual(winoKeys);
+        // Winograd's scratch (V and M: 16 × 5 × 5 tiles × 16 channels each) made when it is swapped in, not at load
+        expect(exec.liveBuffers.bytes - bytes).toBe(seed === 3 ? 2 * 16 * 25 * 16 * 4 : 0);
         expectClose((await exec.run({ x })).values().next().value!.data, want.data, `${rg.graph.name} (upgraded)`, 1e-4, 1e-4);
       } finally {
         exec.dispose();
       }
     }
-    expect(gemms()).toEqual([loop('ACT=0,HAS_C=0'), loop('ACT=2,HAS_C=1'), unrolled('ACT=0,HAS_C=0'), unrolled('ACT=1,HAS_C=1')]);
   });
 });
 

@@ -48,9 +48,10 @@ describe('Winograd F(2x2, 3x3) on the software-adapter variant', () => {
     expect(got.labels.map((l) => l.replace(/^.*\.winograd\./, ''))).toEqual(['input', 'gemm', 'output']);
     const { maxErr, bad } = compare(got.y, want.data);
     if (bad >= 0) expect.fail(`element ${bad}: gpu ${got.y[bad]}, reference ${want.data[bad]} (max err ${maxErr})`);
-    // the first call's kernels (loop transforms and GEMM epilogue, compiled on a fresh cache) give the same answer
+    // the first calls run the direct kernel (GpuNodeProgram.later swaps Winograd in): the same answer
     const { sw } = await setup();
     const firstCall = await runProgram(sw, convProgram({ variant: 'register' }), rn, inputs, new PipelineCache(sw.device), undefined, true);
+    expect(firstCall.labels).toHaveLength(1);
     const f = compare(firstCall.y, want.data);
     if (f.bad >= 0) expect.fail(`first call: element ${f.bad}: gpu ${firstCall.y[f.bad]}, reference ${want.data[f.bad]} (max err ${f.maxErr})`);
     // and the direct register kernel agrees
@@ -70,6 +71,7 @@ describe('Winograd F(2x2, 3x3) on the software-adapter variant', () => {
     expect(compare(got.y, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
     const { sw } = await setup();
     const firstCall = await runProgram(sw, program, rn, [...inputs, res], new PipelineCache(sw.device), undefined, true);
+    expect(firstCall.labels).toHaveLength(1);
     expect(compare(firstCall.y, want.data.map((v, i) => v + res.data[i]!)).bad).toBe(-1);
   });
 

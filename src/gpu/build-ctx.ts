@@ -36,11 +36,17 @@ export function makeBuildCtx(
       return { kind: 'buffer', buffer };
     },
     scratch(bytes, label) {
-      return { kind: 'buffer', buffer: tracker.create(Math.max(4, bytes), STORAGE, label) };
+      let buffer: GPUBuffer | undefined;
+      return { kind: 'scratch', buffer: () => (buffer ??= tracker.create(Math.max(4, bytes), STORAGE, label)) };
     },
     constant: (i) => constants[i],
     ...(storage ? { storageOf: storage } : {}),
   };
+}
+
+/** The buffer a binding ref names (a scratch buffer is made here the first time). */
+export function refBuffer(r: BindingRef, inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[]): GPUBuffer {
+  return r.kind === 'buffer' ? r.buffer : r.kind === 'scratch' ? r.buffer() : r.kind === 'input' ? inputs[r.index]! : outputs[r.index]!;
 }
 
 /** Resolves binding refs to real buffers and creates the bind group once. */
@@ -57,7 +63,7 @@ export function bindGroupFor(
     layout: pipeline.getBindGroupLayout(0),
     entries: refs.map((r, binding) => ({
       binding,
-      resource: { buffer: r.kind === 'buffer' ? r.buffer : r.kind === 'input' ? inputs[r.index]! : outputs[r.index]! },
+      resource: { buffer: refBuffer(r, inputs, outputs) },
     })),
   });
 }

@@ -9,7 +9,7 @@ import type { GpuContext } from './device.js';
 import { fromDevice, toDevice } from './layout.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
-import type { GpuProgram } from './program.js';
+import { readyDispatches, type GpuProgram } from './program.js';
 
 /** Reads a storage buffer back to the host. */
 export async function readBuffer(device: GPUDevice, tracker: BufferTracker, src: GPUBuffer, bytes: number): Promise<Float32Array> {
@@ -29,8 +29,8 @@ export async function readBuffer(device: GPUDevice, tracker: BufferTracker, src:
  * returns its outputs in NCHW. Used by the validation harness and kernel tests. As in the executor, an input is a
  * load-time constant for the program only when its name is in `constants` (the resolved graph's constants, e.g.
  * weights); every other input is a runtime tensor the program must bind, whatever value `inputs` gives it.
- * `upgraded`: each dispatch runs its Dispatch.upgrade pipeline (what the executor swaps in after a model's first
- * call) instead of its first one.
+ * `upgraded`: what the executor swaps in after a model's first calls (GpuNodeProgram.later, else each
+ * Dispatch.upgrade) instead of the first call's dispatches.
  */
 export async function runNodeOnGpu(
   gpu: GpuContext,
@@ -57,12 +57,11 @@ export async function runNodeOnGpu(
     const outBufs = rn.outputShapes.map((s, i) => tracker.create(Math.max(4, sizeOf(s) * 4), STORAGE, `${rn.node.name}.out${i}`));
     const ctx = makeBuildCtx(gpu, pipelines, tracker, rn.node.inputs.map((name) => (name === '' ? undefined : constants.get(name))));
     const prog = await program.build(rn, ctx);
-    const pipes = await Promise.all(prog.dispatches.map((d) => (opts.upgraded && d.upgrade ? d.upgrade() : d.pipeline)));
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    for (const [k, d] of prog.dispatches.entries()) {
-      pass.setPipeline(pipes[k]!);
-      pass.setBindGroup(0, bindGroupFor(device, pipes[k]!, d.bindings, inBufs, outBufs, d.label));
+    for (const d of await readyDispatches(prog, pipelines, !!opts.upgraded)) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, inBufs, outBufs, d.label));
       pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
     }
     pass.end();

@@ -18,7 +18,7 @@ import { fromDevice, layoutOf, prefaulted, toDevice } from './layout.js';
 import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
-import type { GpuNodeProgram } from './program.js';
+import { compileLater, type Dispatch, type GpuNodeProgram } from './program.js';
 import { kernelVariant } from './variant.js';
 
 export interface GpuCompileOptions {
@@ -29,13 +29,18 @@ export interface GpuCompileOptions {
 interface Step {
   readonly name: string;
   readonly op: string;
-  /** replaced once by the dispatch's upgrade, between runs */
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
+  /**
+   * replaced once by the dispatch's upgrade, between runs; absent while the step does not run (a node's
+   * GpuNodeProgram.later before it is swapped in, the dispatches it replaced after)
+   */
+  pipeline?: GPUComputePipeline;
+  bindGroup?: GPUBindGroup;
   readonly workgroups: readonly [number, number, number];
   /** compiles the dispatch's upgrade and makes its bind group (Dispatch.upgrade) */
   readonly upgrade?: () => Promise<{ pipeline: GPUComputePipeline; bindGroup: () => GPUBindGroup }>;
   readonly warm?: () => Promise<unknown>;
+  /** compiles the node's GpuNodeProgram.later and returns what swaps it in for the node's first steps */
+  readonly swap?: () => Promise<() => void>;
 }
 
 export interface MemoryPlan {
@@ -166,15 +171,18 @@ export class GpuExecutor {
    * they have started, and settles once every one has been swapped in (or has failed: the first pipeline then stays).
    */
   upgraded(): Promise<void> {
-    this.upgrades ??= this.disposed || !this.steps.some((s) => s.upgrade || s.warm)
+    this.upgrades ??= this.disposed || !this.steps.some((s) => s.upgrade || s.warm || s.swap)
       ? Promise.resolve()
       : Promise.all(this.steps.flatMap((st) => [
           st.upgrade?.().then((u) => {
-            if (this.disposed) return;
+            if (this.disposed || !st.pipeline) return;
             st.bindGroup = u.bindGroup();
             st.pipeline = u.pipeline;
           }, () => undefined),
           st.warm?.().catch(() => undefined),
+          st.swap?.().then((commit) => {
+            if (!this.disposed) commit();
+          }, () => undefined),
         ])).then(() => undefined);
     return this.upgrades;
   }
@@ -252,15 +260,20 @@ export class GpuExecutor {
       rg.nodes.forEach((rn, k) => {
         const ins = rn.node.inputs.map((i) => (i === '' ? undefined : edges.get(i)));
         const outs = rn.node.outputs.map((o) => edges.get(o));
-        for (const d of programs[k]!.dispatches) {
+        const prog = programs[k]!;
+        for (const d of [...prog.dispatches, ...(prog.later ?? [])]) {
           checkDispatch(rn.node.name, rn.node.op, d.workgroups, limits);
           for (const b of d.bindings) {
             if (b.kind === 'input' && !ins[b.index])
               throw new GpuError(`${rn.node.op} node "${rn.node.name}": input ${b.index} has no GPU buffer`);
           }
-          const bind = (p: GPUComputePipeline) => bindGroupFor(gpu.device, p, d.bindings, ins as GPUBuffer[], outs as GPUBuffer[], d.label);
+        }
+        const binder = (d: { bindings: Dispatch['bindings']; label: string }) => (p: GPUComputePipeline) =>
+          bindGroupFor(gpu.device, p, d.bindings, ins as GPUBuffer[], outs as GPUBuffer[], d.label);
+        const first = prog.dispatches.map((d): Step => {
+          const bind = binder(d);
           const up = d.upgrade;
-          steps.push({
+          return {
             name: rn.node.name,
             op: rn.node.op,
             pipeline: d.pipeline,
@@ -268,10 +281,20 @@ export class GpuExecutor {
             workgroups: d.workgroups,
             ...(up ? { upgrade: () => up().then((p) => ({ pipeline: p, bindGroup: () => bind(p) })) } : {}),
             ...(d.warm ? { warm: d.warm } : {}),
-          });
-        }
+          };
+        });
+        const later = (prog.later ?? []).map((d): Step => ({ name: rn.node.name, op: rn.node.op, workgroups: d.workgroups, ...(d.warm ? { warm: d.warm } : {}) }));
+        const swap = async () => {
+          const pipes = await compileLater(pipelines, prog.later!);
+          return () => {
+            pipes.forEach((d, i) => Object.assign(later[i]!, { pipeline: d.pipeline, bindGroup: binder(d)(d.pipeline) }));
+            for (const st of first) st.pipeline = st.bindGroup = undefined;
+          };
+        };
+        if (later.length) first[0] = { ...first[0]!, swap };
+        steps.push(...first, ...later);
       });
-      return new GpuExecutor(gpu, rg, tracker, steps, edges, memory, new Set(steps.map((s) => s.pipeline)).size, raw, half);
+      return new GpuExecutor(gpu, rg, tracker, steps, edges, memory, new Set(steps.map((s) => s.pipeline).filter(Boolean)).size, raw, half);
     } catch (e) {
       tracker.destroyAll();
       throw e;
@@ -279,12 +302,17 @@ export class GpuExecutor {
   }
 
   get dispatchCount(): number {
-    return this.steps.length;
+    return this.running.length;
+  }
+
+  /** The steps a run dispatches now. */
+  private get running(): readonly Step[] {
+    return this.steps.filter((s) => s.pipeline);
   }
 
   /** What a run dispatches, in order: the node, its op and the grid of each step (for tests and tools). */
   get dispatches(): readonly { readonly node: string; readonly op: string; readonly workgroups: readonly [number, number, number] }[] {
-    return this.steps.map((s) => ({ node: s.name, op: s.op, workgroups: s.workgroups }));
+    return this.running.map((s) => ({ node: s.name, op: s.op, workgroups: s.workgroups }));
   }
 
   get liveBuffers(): { count: number; bytes: number } {
@@ -522,8 +550,9 @@ export class GpuExecutor {
   /** `indirect`: every dispatch's size from there (3 u32 per step, in order; see gated.ts). */
   private encodeSteps(pass: GPUComputePassEncoder, steps: readonly Step[], indirect?: GPUBuffer): void {
     steps.forEach((s, i) => {
+      if (!s.pipeline) return;
       pass.setPipeline(s.pipeline);
-      pass.setBindGroup(0, s.bindGroup);
+      pass.setBindGroup(0, s.bindGroup!);
       if (indirect) pass.dispatchWorkgroupsIndirect(indirect, 12 * i);
       else pass.dispatchWorkgroups(s.workgroups[0], s.workgroups[1], s.workgroups[2]);
     });
@@ -652,7 +681,7 @@ function uploadConstants(
   tracker: BufferTracker,
 ): void {
   rg.nodes.forEach((rn, k) => {
-    for (const d of programs[k]!.dispatches)
+    for (const d of [...programs[k]!.dispatches, ...(programs[k]!.later ?? [])])
       for (const b of d.bindings) {
         if (b.kind !== 'input') continue;
         const name = rn.node.inputs[b.index]!;

@@ -12,7 +12,12 @@ import type { KernelVariant } from './variant.js';
 export type BindingRef =
   | { readonly kind: 'input'; readonly index: number }
   | { readonly kind: 'output'; readonly index: number }
-  | { readonly kind: 'buffer'; readonly buffer: GPUBuffer };
+  | { readonly kind: 'buffer'; readonly buffer: GPUBuffer }
+  /**
+   * A node's scratch (GpuBuildCtx.scratch), made when a bind group first binds it: a GpuNodeProgram.later's when it is
+   * swapped in (made at load, the conv3x3 bench's 19 MB of Winograd scratch cost ~35 ms of its first result on SwiftShader).
+   */
+  | { readonly kind: 'scratch'; readonly buffer: () => GPUBuffer };
 
 export interface Dispatch {
   readonly pipeline: GPUComputePipeline;
@@ -29,9 +34,42 @@ export interface Dispatch {
   readonly warm?: () => Promise<unknown>;
 }
 
+/** A dispatch of GpuNodeProgram.later: its pipeline is compiled only when the executor's upgrades start. */
+export interface LaterDispatch extends Omit<Dispatch, 'pipeline' | 'upgrade'> {
+  readonly request: PipelineRequest;
+}
+
 /** Everything a node does at run time: fixed at compile time, replayed on every run. */
 export interface GpuNodeProgram {
   readonly dispatches: readonly Dispatch[];
+  /**
+   * What replaces all of `dispatches` once its pipelines have compiled (the executor's upgrades, after a model's
+   * first calls): a faster algorithm whose pipelines would hold up the first result, e.g. Winograd after the direct
+   * conv. Its buffers are made at build, like the first dispatches'.
+   */
+  readonly later?: readonly LaterDispatch[];
+}
+
+/** `later` as ready dispatches when the cache has all its pipelines (an earlier node or model compiled them), else undefined. */
+export function laterIfCached(ctx: GpuBuildCtx, later: readonly LaterDispatch[]): Promise<Dispatch[]> | undefined {
+  return later.every((d) => ctx.pipelines.has(...d.request)) ? compileLater(ctx.pipelines, later) : undefined;
+}
+
+/** `later` as ready dispatches, their pipelines compiled now. */
+export function compileLater(pipelines: PipelineCache, later: readonly LaterDispatch[]): Promise<Dispatch[]> {
+  return Promise.all(later.map(async ({ request, warm: _, ...d }) => ({ ...d, pipeline: await pipelines.get(...request) })));
+}
+
+/** A dispatch with the pipeline it runs. */
+export type ReadyDispatch = Pick<Dispatch, 'pipeline' | 'bindings' | 'workgroups' | 'label'>;
+
+/**
+ * What a node runs alone (kernel tests, the validation harness): its first call's dispatches, or with `upgraded`
+ * what the executor runs once the upgrades are in (`later`, else each dispatch's upgrade).
+ */
+export async function readyDispatches(prog: GpuNodeProgram, pipelines: PipelineCache, upgraded: boolean): Promise<ReadyDispatch[]> {
+  if (upgraded && prog.later) return compileLater(pipelines, prog.later);
+  return Promise.all(prog.dispatches.map(async (d) => ({ ...d, pipeline: upgraded && d.upgrade ? await d.upgrade() : d.pipeline })));
 }
 
 /** Services the executor gives a GPU program while the model is compiled. */

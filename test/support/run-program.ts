@@ -6,15 +6,15 @@ import { readBuffer } from '../../src/gpu/dispatch-node.js';
 import { fromDevice, toDevice } from '../../src/gpu/layout.js';
 import { BufferTracker, STORAGE } from '../../src/gpu/memory.js';
 import type { PipelineCache } from '../../src/gpu/pipelines.js';
-import type { GpuProgram } from '../../src/gpu/program.js';
+import { readyDispatches, type GpuProgram } from '../../src/gpu/program.js';
 import type { Value } from '../../src/graph/ir.js';
 import type { ResolvedNode } from '../../src/graph/resolve.js';
 import { sizeOf, type Tensor } from '../../src/tensor.js';
 
 /**
  * The output in ONNX layout and the dispatch labels. `constants`: what the build sees as constant (default: every
- * input). A dispatch's upgrade (Dispatch.upgrade), when it has one, runs instead of its first pipeline unless
- * `first` is set.
+ * input). What the executor runs once its upgrades are in (GpuNodeProgram.later, else each Dispatch.upgrade) unless
+ * `first` is set: then the first call's dispatches.
  */
 export async function runProgram(
   gpu: GpuContext, program: GpuProgram, rn: ResolvedNode, inputs: readonly Value[], pipelines: PipelineCache,
@@ -33,18 +33,17 @@ export async function runProgram(
     const shape = rn.outputShapes[0]!;
     const out = tracker.create(sizeOf(shape) * 4, STORAGE, 'out');
     const prog = await program.build(rn, makeBuildCtx(gpu, pipelines, tracker, [...constants]));
-    const chosen = await Promise.all(prog.dispatches.map((d) => (d.upgrade && !first ? d.upgrade() : d.pipeline)));
+    const ready = await readyDispatches(prog, pipelines, !first);
     const enc = device.createCommandEncoder();
     const pass = enc.beginComputePass();
-    for (const [k, d] of prog.dispatches.entries()) {
-      const pipeline = chosen[k]!;
-      pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bindGroupFor(device, pipeline, d.bindings, bufs, [out], d.label));
+    for (const d of ready) {
+      pass.setPipeline(d.pipeline);
+      pass.setBindGroup(0, bindGroupFor(device, d.pipeline, d.bindings, bufs, [out], d.label));
       pass.dispatchWorkgroups(...d.workgroups);
     }
     pass.end();
     device.queue.submit([enc.finish()]);
-    return { y: fromDevice(shape, await readBuffer(device, tracker, out, sizeOf(shape) * 4)), labels: prog.dispatches.map((d) => d.label) };
+    return { y: fromDevice(shape, await readBuffer(device, tracker, out, sizeOf(shape) * 4)), labels: ready.map((d) => d.label) };
   } finally {
     tracker.destroyAll();
   }

@@ -3,7 +3,7 @@ import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
-import { firstThenExact, grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx } from '../program.js';
+import { firstThenExact, grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx, type LaterDispatch } from '../program.js';
 import { shader, type ShaderDef } from '../shader.js';
 import { kernelVariant, type KernelVariant } from '../variant.js';
 import { pick } from './pick.js';
@@ -467,8 +467,8 @@ function gemmOperands(
   return { params, c, off: ctx.constBuffer(offs, `${label}.offsets`) };
 }
 
-/** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
-async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
+/** The vec4 register-block kernel's plan, pipelines and dispatch (without its pipeline) for a GEMM gemm4Eligible accepts. */
+function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
   const narrow = s.residualColumns !== undefined;
   if (narrow && (s.residualColumns! <= 0 || (s.offsets?.length ?? 1) !== 1))
     throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
@@ -481,20 +481,38 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   const tilesM = Math.ceil(s.m / p.TM);
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
+  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
+  const def = registerGemmShader(p);
+  const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
+  return {
+    exact: [def, { HAS_C: s.c ? 1 : 0, ...a.specialized }] as const,
+    first: p.TM > 1 ? registerGemmShader(f.plan) : def,
+    shared: { HAS_C: 1, ...a.constants },
+    d: { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label },
+  };
+}
+
+/** The vec4 register-block kernel (gemm_vec4_register.wgsl) for software adapters; see gemm4Eligible. */
+async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Promise<Dispatch> {
   // Time to first result: every GEMM can run the shared kernel (8 × 8 blocks, each tile's in turn; C read, a zero bias row
   // standing in when there is none; the Clip epilogue for None/Relu: activationSpec) with the loop epilogue
   // (Gemm4Plan.LOOP), so a model's and a page's GEMMs compile it once; the exact unrolled kernel swaps in after
-  // the first call. A GEMM with neither C nor activation (Winograd's) compiles its own lean kernel ~25% faster
-  // than the shared one when that is not cached, and warms the shared one for later models.
-  const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
-  const def = registerGemmShader(p);
-  const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
-  const exact = { HAS_C: s.c ? 1 : 0, ...a.specialized };
-  const shared = { HAS_C: 1, ...a.constants };
-  const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
-  const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
-  if (ctx.pipelines.has(def, exact)) return { ...d, pipeline: await ctx.pipeline(def, exact) };
+  // the first call. A GEMM with neither C nor activation compiles its own lean kernel ~25% faster than the shared
+  // one when that is not cached, and warms the shared one for later models.
+  const { exact, first, shared, d } = gemm4Parts(ctx, s, label);
+  if (ctx.pipelines.has(...exact)) return { ...d, pipeline: await ctx.pipeline(...exact) };
   const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
-  const { pipeline, upgrade } = firstThenExact(ctx, [def, exact], [first, lean ? exact : shared]);
+  const { pipeline, upgrade } = firstThenExact(ctx, exact, [first, lean ? exact[1] : shared]);
   return { ...d, pipeline: await pipeline, ...(upgrade ? { upgrade } : {}), ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}) };
+}
+
+/**
+ * A register-variant GEMM that runs only once compiled in the background (GpuNodeProgram.later): its exact kernel.
+ * One with neither C nor activation (Winograd's) warms the shared first-call kernel it never runs, for later models.
+ */
+export function gemmLater(ctx: GpuBuildCtx, s: GemmSpec, label: string): LaterDispatch {
+  if (!gemm4Eligible(s)) throw new GpuError(`GEMM "${label}": a later GEMM needs the vec4 register kernel (contiguous rows of B, C and Y)`, 'GPU_UNSUPPORTED');
+  const { exact, first, shared, d } = gemm4Parts(ctx, s, label);
+  const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
+  return { ...d, request: exact, ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}) };
 }
