@@ -154,6 +154,7 @@ export async function profile(spec: Pick<RowSpec, 'model' | 'range' | 'backend'>
     const [, h, w] = inp.shape as [number, number, number, number];
     const x = { [inp.name]: { shape: inp.shape, data: await photoInput(h, w, spec.range) } };
     await m.run(x);
+    await m.settled();
     const times: number[] = [];
     for (let i = 0; i < 7; i++) {
       const s = performance.now();
