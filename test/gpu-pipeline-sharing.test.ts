@@ -14,7 +14,8 @@ import { resolve } from '../src/graph/resolve.js';
 import { load } from '../src/model.js';
 import { openKernelDevice } from './support/kernel-device.js';
 import { expectClose, uniform } from './support/expect-close.js';
-import { getTestDevice } from './support/gpu.js';
+import { getTestDevice, readBuffer } from './support/gpu.js';
+import { fromDevice } from '../src/gpu/layout.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -120,14 +121,29 @@ describe('a page with two models', () => {
         expect(exec.dispatches).toHaveLength(firstDispatches);
         expect(wino()).toEqual(seed === 3 ? [] : winoKeys);
         const want = runCpu(rg, { x }, { fast: false }).values().next().value!;
-        expectClose((await exec.run({ x })).values().next().value!.data, want.data, rg.graph.name, 1e-4, 1e-4);
+        // every way to run it: read back, gated in place (its dispatch sizes written for every step, the ones not
+        // running skipped; the gate made before the swap), profiled (one layer)
+        const gate = { buffer: gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC }), offset: 0 };
+        gpu.device.queue.writeBuffer(gate.buffer, 0, new Float32Array([1]));
+        const out = rg.graph.outputs[0]!;
+        const check = async (label: string) => {
+          expectClose((await exec.run({ x })).values().next().value!.data, want.data, label, 1e-4, 1e-4);
+          await exec.runInPlace({ x }, gate);
+          const inPlace = fromDevice(want.shape, await readBuffer(gpu.device, exec.edgeBuffer(out)!, want.data.length));
+          expectClose(inPlace, want.data, `${label} in place`, 1e-4, 1e-4);
+          const { outputs, profile } = await exec.profile({ x });
+          expect(profile.layers.map((l) => l.op)).toEqual(['Conv']);
+          expectClose(outputs.get(out)!.data, want.data, `${label} profiled`, 1e-4, 1e-4);
+        };
+        await check(rg.graph.name);
         const bytes = exec.liveBuffers.bytes;
         await exec.upgraded();
         expect(exec.dispatches).toHaveLength(3);
         expect(wino()).toEqual(winoKeys);
         // Winograd's scratch (V and M: 16 × 5 × 5 tiles × 16 channels each) made when it is swapped in, not at load
         expect(exec.liveBuffers.bytes - bytes).toBe(seed === 3 ? 2 * 16 * 25 * 16 * 4 : 0);
-        expectClose((await exec.run({ x })).values().next().value!.data, want.data, `${rg.graph.name} (upgraded)`, 1e-4, 1e-4);
+        await check(`${rg.graph.name} (upgraded)`);
+        gate.buffer.destroy();
       } finally {
         exec.dispose();
       }
