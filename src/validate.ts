@@ -44,6 +44,8 @@ export interface ValidationReport {
   tolerance: Tolerance;
   /** The graph that was validated: optimised as load() runs it (BatchNorm folded, epilogues fused), or as resolved. */
   optimized: boolean;
+  /** The kernels that ran: the first call's, or the steady ones that replace them (ValidateOptions.kernels). */
+  kernels: 'first' | 'steady';
   layers: LayerReport[];
 }
 
@@ -55,6 +57,12 @@ export interface ValidateOptions {
   programs?: ReadonlyMap<string, GpuProgram>;
   /** Validate the optimised graph, the one load() runs on this adapter: depthwise -> pointwise pairs fused where the fused kernel wins, a fused node checked as one layer against the reference depthwise then pointwise (default true); false: the graph as resolved. */
   optimize?: boolean;
+  /**
+   * 'first' (default): each layer's first-call kernels; 'steady': what later calls run once the exact kernels have
+   * swapped in (Dispatch.upgrade, GpuNodeProgram.later: the unrolled and literal-weights kernels, Winograd), which
+   * on a software adapter take seconds to compile.
+   */
+  kernels?: 'first' | 'steady';
 }
 
 export function compareTensors(gpu: Tensor, ref: Tensor, tol: Tolerance): Omit<LayerReport, 'index' | 'node' | 'op' | 'output' | 'error'> {
@@ -119,6 +127,7 @@ function unravel(i: number, shape: Shape): number[] {
 export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptions): Promise<ValidationReport> {
   const tol = { ...DEFAULT_TOLERANCE, ...opts.tolerance };
   const optimized = opts.optimize ?? true;
+  const kernels = opts.kernels ?? 'first';
   const given = 'nodes' in model && 'constants' in model ? (model as ResolvedGraph) : resolve(model as Graph, shapesOf(opts.inputs));
   const { info } = opts.gpu;
   const rg = optimized
@@ -136,7 +145,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
     let gpuOuts: Tensor[] | undefined;
     let error: string | undefined;
     try {
-      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, rg.constants, pipelines, opts.programs?.get(rn.node.op));
+      gpuOuts = await runNodeOnGpu(opts.gpu, rn, ins, rg.constants, pipelines, opts.programs?.get(rn.node.op), { upgraded: kernels === 'steady' });
     } catch (e) {
       error = (e as Error).message;
     }
@@ -152,7 +161,7 @@ export async function validate(model: Graph | ResolvedGraph, opts: ValidateOptio
       layers.push({ ...base, ...compareTensors(gpuOuts[k]!, ref, tol) });
     });
   }
-  return { pass: layers.every((l) => l.pass), tolerance: tol, optimized, layers };
+  return { pass: layers.every((l) => l.pass), tolerance: tol, optimized, kernels, layers };
 }
 
 function shapesOf(inputs: Record<string, Tensor>): Record<string, Shape> {
@@ -168,7 +177,8 @@ export function formatValidation(r: ValidationReport): string {
   });
   const failed = r.layers.filter((l) => !l.pass);
   return [
-    `validation of the ${r.optimized ? 'optimised graph (as load() and `run` execute it)' : 'unoptimised graph (as resolved, no folding or fusion)'}: ` +
+    `validation of the ${r.optimized ? 'optimised graph (as load() and `run` execute it)' : 'unoptimised graph (as resolved, no folding or fusion)'}, ` +
+      `${r.kernels === 'steady' ? 'steady kernels (as later calls run them)' : "first-call kernels (as a model's first calls run them)"}: ` +
       `atol=${r.tolerance.atol} rtol=${r.tolerance.rtol} (pass when |gpu-ref| <= atol + rtol*|ref|)`,
     ...rows,
     failed.length ? `FAILED: ${failed.length} layer(s): ${failed.map((l) => `${l.node} (${l.op})`).join(', ')}` : `all ${r.layers.length} layers pass`,

@@ -16,6 +16,9 @@ import { compareTensors as compareLayer, DEFAULT_TOLERANCE, validate } from '../
 import { loadOnnx } from '../src/onnx/import.js';
 import { FIXTURES_DIR, listFixtures, loadFixture, loadNpy } from './support/fixtures.js';
 import { getTestDevice } from './support/gpu.js';
+import { openKernelDevice } from './support/kernel-device.js';
+import { GraphBuilder } from '../src/builder.js';
+import { PipelineCache } from '../src/gpu/pipelines.js';
 
 /** The real Conv kernels with a wrong epilogue (clamped to ±0.05): wrong wherever |y| > 0.05. */
 function faultyConv(): GpuProgram {
@@ -115,6 +118,30 @@ describe('validate()', () => {
     expect(nodeNames(fx, false).length).toBeGreaterThan(nodeNames(fx, true).length);
     expect(raw.stdout.join('\n')).toContain(`all ${nodeNames(fx, false).length} layers pass`);
     expect(ok.stdout.join('\n')).toContain(`all ${nodeNames(fx, true).length} layers pass`);
+  });
+
+  it("kernels 'steady' validates what later calls run (a 3x3 conv's Winograd, the exact GEMMs); 'first' the first call's", async () => {
+    // a device of its own: its pipeline cache shows which kernels each validation compiled
+    const gpu = await openKernelDevice();
+    try {
+      const b = new GraphBuilder('wino', { seed: 11 });
+      const c = b.relu(b.conv2d(b.input('x', [1, 16, 9, 11]), 16, 16, 3, { padding: 1 }));
+      b.output(b.relu6(b.pointwiseConv2d(c, 16, 20)));
+      const graph = b.build();
+      const inputs = { x: { shape: [1, 16, 9, 11], data: Float32Array.from({ length: 16 * 99 }, (_, i) => Math.sin(i * 0.37)) } };
+      const keys = () => PipelineCache.forDevice(gpu.device).keys;
+      const first = await validate(graph, { inputs, gpu });
+      expect(first.kernels).toBe('first');
+      expect(first.layers.filter((l) => !l.pass)).toEqual([]);
+      expect(keys().filter((k) => k.startsWith('winograd.'))).toEqual([]);
+      const io = captureIo();
+      expect(await validateAndReport(gpu, graph, inputs, DEFAULT_TOLERANCE, io, { kernels: 'steady' })).toBe(0);
+      expect(io.stdout.join('\n')).toMatch(/steady kernels \(as later calls run them\)/);
+      expect(keys().filter((k) => k.startsWith('winograd.')).length).toBe(2);
+      expect(keys().some((k) => k.startsWith('gemm.register4.') && !k.includes('.loop'))).toBe(true);
+    } finally {
+      gpu.device.destroy();
+    }
   });
 
   it('non-finite reference values are reported, and a GPU that disagrees on them fails', () => {
