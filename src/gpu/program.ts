@@ -45,7 +45,8 @@ export interface GpuNodeProgram {
   /**
    * What replaces all of `dispatches` once its pipelines have compiled (the executor's upgrades, after a model's
    * first calls): a faster algorithm whose pipelines would hold up the first result, e.g. Winograd after the direct
-   * conv. Its buffers are made at build, like the first dispatches'.
+   * conv. Its uniforms and constants are made at build, like the first dispatches'; its scratch when it is swapped
+   * in.
    */
   readonly later?: readonly LaterDispatch[];
 }

@@ -483,11 +483,15 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
   const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
   const def = registerGemmShader(p);
+  const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
+  const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
   return {
     exact: [def, { HAS_C: s.c ? 1 : 0, ...a.specialized }] as const,
-    first: p.TM > 1 ? registerGemmShader(f.plan) : def,
-    shared: { HAS_C: 1, ...a.constants },
+    first,
+    shared,
+    // neither C nor activation (Winograd's GEMM), the shared first-call kernel not compiled yet
+    lean: !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared),
     d: { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label },
   };
 }
@@ -499,9 +503,8 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
   // (Gemm4Plan.LOOP), so a model's and a page's GEMMs compile it once; the exact unrolled kernel swaps in after
   // the first call. A GEMM with neither C nor activation compiles its own lean kernel ~25% faster than the shared
   // one when that is not cached, and warms the shared one for later models.
-  const { exact, first, shared, d } = gemm4Parts(ctx, s, label);
+  const { exact, first, shared, lean, d } = gemm4Parts(ctx, s, label);
   if (ctx.pipelines.has(...exact)) return { ...d, pipeline: await ctx.pipeline(...exact) };
-  const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
   const { pipeline, upgrade } = firstThenExact(ctx, exact, [first, lean ? exact[1] : shared]);
   return { ...d, pipeline: await pipeline, ...(upgrade ? { upgrade } : {}), ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}) };
 }
@@ -512,7 +515,6 @@ async function gemm4Dispatch(ctx: GpuBuildCtx, s: GemmSpec, label: string): Prom
  */
 export function gemmLater(ctx: GpuBuildCtx, s: GemmSpec, label: string): LaterDispatch {
   if (!gemm4Eligible(s)) throw new GpuError(`GEMM "${label}": a later GEMM needs the vec4 register kernel (contiguous rows of B, C and Y)`, 'GPU_UNSUPPORTED');
-  const { exact, first, shared, d } = gemm4Parts(ctx, s, label);
-  const lean = !s.c && s.act.kind === 'none' && !ctx.pipelines.has(first, shared);
+  const { exact, first, shared, lean, d } = gemm4Parts(ctx, s, label);
   return { ...d, request: exact, ...(lean ? { warm: () => ctx.pipeline(first, shared) } : {}) };
 }
