@@ -1,9 +1,11 @@
 // Where sepconv's WebGPU time to first result goes, in headless Chromium: every shader module, pipeline compile,
 // buffer write, submit and map of a bench row's load + first run, on a timeline from the row's start.
 //   node bench/trace-ttfr.mjs [--workloads=conv3x3,dsc,mobilenet_v2] [--repeat=1] [--events] [--isolated] [--threads]
-//                             [--plain --tag=T] [--no-warmup]
+//                             [--plain --tag=T] [--no-warmup] [--dump=PREFIX] [--cpuprofile=PREFIX]
+// --dump: each pipeline's WGSL, entry point and constants, as PREFIX.<workload>.<rep>.json (to compile variants alone);
+// --cpuprofile: the page's JS samples (100 µs) over each row, as PREFIX.<workload>.<rep>.cpuprofile
 import puppeteer from 'puppeteer';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { browserPath, CHROME_FLAGS, parseArgv, ROOT, startBenchServer } from './browser.mjs';
@@ -108,12 +110,15 @@ try {
         const s = spec(w);
         await page.evaluate((s) => window.__bench.macs(s), s); // fetches the files before the clock starts
         const cpu0 = gpuThreads(browser.process().pid);
+        let cdp;
+        if (argv.cpuprofile) { cdp = await page.target().createCDPSession(); await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 100 }); await cdp.send('Profiler.start'); }
         const { t0, r, ev } = await page.evaluate(async (s, o) => {
           if (window.__trace) window.__trace.length = window.__descs.length = 0;
           const t0 = performance.now();
           const r = await window.__bench.row(s, o);
           return { t0, r, ev: window.__trace ?? [] };
         }, s, { budgetMs: 0, minRuns: 3, maxRuns: 3, hardStopAfterMs: 60_000 });
+        if (cdp) { const { profile } = await cdp.send('Profiler.stop'); writeFileSync(`${argv.cpuprofile}.${w}.${rep}.cpuprofile`, JSON.stringify(profile)); }
         const cpu1 = gpuThreads(browser.process().pid);
         const busy = Object.entries(cpu1).map(([k, v]) => [k, v - (cpu0[k] ?? 0)]).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v.toFixed(0)}`);
         if (argv.threads) console.log(`  GPU process CPU ms by thread (load + 4 runs): ${busy.join(', ')}`);
@@ -133,6 +138,7 @@ try {
         for (const p of pipes) console.log(`  ${rel(p[1])} -> ${rel(p[3])} (${(p[3] - p[1]).toFixed(0)} ms)  ${p[0]}`);
         const subs = ev.filter((e) => e[0] === 'submit' || e[0] === 'mapAsync');
         for (const e of subs) console.log(`  ${rel(e[1])}${e[3] !== undefined ? ` -> ${rel(e[3])}` : ''}  ${e[0]}`);
+        if (argv.dump) writeFileSync(`${argv.dump}.${w}.${rep}.json`, JSON.stringify(await page.evaluate(() => window.__descs)));
         if (argv.isolated) {
           const iso = await page.evaluate(async () => {
             const adapter = await navigator.gpu.requestAdapter();

@@ -140,8 +140,9 @@ describe('a page with two models', () => {
         await exec.upgraded();
         expect(exec.dispatches).toHaveLength(3);
         expect(wino()).toEqual(winoKeys);
-        // Winograd's scratch (V and M: 16 × 5 × 5 tiles × 16 channels each) made when it is swapped in, not at load
-        expect(exec.liveBuffers.bytes - bytes).toBe(seed === 3 ? 2 * 16 * 25 * 16 * 4 : 0);
+        // Winograd's scratch (V and M: 16 × 5 × 5 tiles × 16 channels each) and weights (16 × 16 × 16) made when it is
+        // swapped in, not at load
+        expect(exec.liveBuffers.bytes - bytes).toBe(seed === 3 ? (2 * 16 * 25 * 16 + 16 * 16 * 16) * 4 : 0);
         await check(`${rg.graph.name} (upgraded)`);
         gate.buffer.destroy();
       } finally {

@@ -18,6 +18,11 @@ export function makeBuildCtx(
   storage?: (ref: BindingRef) => ElemStorage,
 ): GpuBuildCtx {
   const { device } = gpu;
+  const upload = (data: Float32Array | Uint32Array, label: string) => {
+    const buffer = tracker.create(Math.max(4, data.byteLength), STORAGE, label);
+    device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+    return buffer;
+  };
   return {
     device,
     info: gpu.info,
@@ -25,10 +30,10 @@ export function makeBuildCtx(
     pipelines,
     weightsF16: weightsF16(gpu),
     pipeline: (def: ShaderDef, c: Constants = {}) => pipelines.get(def, c),
-    constBuffer(data, label) {
-      const buffer = tracker.create(Math.max(4, data.byteLength), STORAGE, label);
-      device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-      return { kind: 'buffer', buffer };
+    constBuffer: (data, label) => ({ kind: 'buffer', buffer: upload(data, label) }),
+    lazyConstBuffer(data, label) {
+      let buffer: GPUBuffer | undefined;
+      return { kind: 'lazy', buffer: () => (buffer ??= upload(data(), label)) };
     },
     uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef {
       const buffer = tracker.create(layout.byteSize, UNIFORM, label);
@@ -37,16 +42,16 @@ export function makeBuildCtx(
     },
     scratch(bytes, label) {
       let buffer: GPUBuffer | undefined;
-      return { kind: 'scratch', buffer: () => (buffer ??= tracker.create(Math.max(4, bytes), STORAGE, label)) };
+      return { kind: 'lazy', buffer: () => (buffer ??= tracker.create(Math.max(4, bytes), STORAGE, label)) };
     },
     constant: (i) => constants[i],
     ...(storage ? { storageOf: storage } : {}),
   };
 }
 
-/** The buffer a binding ref names (a scratch buffer is made here the first time). */
+/** The buffer a binding ref names (a lazy one is made here the first time). */
 export function refBuffer(r: BindingRef, inputs: readonly GPUBuffer[], outputs: readonly GPUBuffer[]): GPUBuffer {
-  return r.kind === 'buffer' ? r.buffer : r.kind === 'scratch' ? r.buffer() : r.kind === 'input' ? inputs[r.index]! : outputs[r.index]!;
+  return r.kind === 'buffer' ? r.buffer : r.kind === 'lazy' ? r.buffer() : r.kind === 'input' ? inputs[r.index]! : outputs[r.index]!;
 }
 
 /** Resolves binding refs to real buffers and creates the bind group once. */

@@ -14,10 +14,11 @@ export type BindingRef =
   | { readonly kind: 'output'; readonly index: number }
   | { readonly kind: 'buffer'; readonly buffer: GPUBuffer }
   /**
-   * A node's scratch (GpuBuildCtx.scratch), made when a bind group first binds it: a GpuNodeProgram.later's when it is
-   * swapped in (made at load, the conv3x3 bench's 19 MB of Winograd scratch cost ~35 ms of its first result on SwiftShader).
+   * Made when a bind group first binds it (GpuBuildCtx.scratch, lazyConstBuffer): a GpuNodeProgram.later's when it is
+   * swapped in (made at load, the conv3x3 bench's 19 MB of Winograd scratch cost ~35 ms of its first result on
+   * SwiftShader, packing its Winograd weights ~7 ms before the first pipeline compile starts).
    */
-  | { readonly kind: 'scratch'; readonly buffer: () => GPUBuffer };
+  | { readonly kind: 'lazy'; readonly buffer: () => GPUBuffer };
 
 export interface Dispatch {
   readonly pipeline: GPUComputePipeline;
@@ -84,6 +85,8 @@ export interface GpuBuildCtx {
   pipeline(def: ShaderDef, constants?: Constants): Promise<GPUComputePipeline>;
   /** Uploads constant data (weights, packed in whatever order the kernel wants) once; owned by the model. */
   constBuffer(data: Float32Array | Uint32Array, label: string): BindingRef;
+  /** constBuffer(data()), packed and uploaded when a bind group first binds it (a GpuNodeProgram.later's weights). */
+  lazyConstBuffer(data: () => Float32Array | Uint32Array, label: string): BindingRef;
   /** Creates and fills a params uniform from its declared layout. */
   uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef;
   /** A scratch storage buffer private to this node (not shared with other nodes). */

@@ -108,7 +108,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
         const direct = () => conv2dDispatch(ctx, g, act, { x, w: ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`), b: bb, y, residual, residualFirst }, name, variant, opts.convTile);
         if (variant === 'register' && opts.winograd !== false && winogradEligible(g, ctx.limits)) {
-          const wb = ctx.constBuffer(packWinogradWeights(weights, c, cout), `${name}.wino`);
+          const wb = ctx.lazyConstBuffer(() => packWinogradWeights(weights, c, cout), `${name}.wino`);
           const later = winogradDispatches(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name);
           const cached = laterIfCached(ctx, later);
           if (cached) return { dispatches: await cached };
