@@ -9,6 +9,7 @@ import { shader, type ShaderDef } from '../shader.js';
 import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
+import { bakeVec4, type Baked } from './baked.js';
 import { BLOCK_4X4, GEMM_BLOCKS, LITERAL_WEIGHTS_BUDGET, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
 import { withOutputType } from './output.js';
 import { operandLoaders } from './elements.js';
@@ -164,6 +165,8 @@ export function packConv2dWeights(w: Float32Array, g: Conv2dGeometry): Float32Ar
 export interface ConvBuffers {
   x: BindingRef;
   w: BindingRef;
+  /** w's values (packConv2dWeights), for a literal-weights register kernel to bake in (kernels/baked.ts) */
+  wValues?: Float32Array;
   b: BindingRef;
   y: BindingRef;
   residual?: BindingRef;
@@ -217,12 +220,16 @@ export function planConv2dRegister(
 
 const registerSources = new Map<string, ShaderDef>();
 
-/** Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl. */
-export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
+/**
+ * Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl; a literal-weights kernel (CW) given
+ * `baked` reads its weights from that const array (bakeVec4's WT), a kernel of its own (not kept here).
+ */
+export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): ShaderDef {
   const cw = p.CW.KH > 0;
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}`;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}${cw && baked ? `.k${baked.tag}` : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
+  const wt = cw && baked ? 'WT' : 'wt';
   const { TM, TN4, RES } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
@@ -246,7 +253,7 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
   ]);
   // wr: the weight row, a WGSL expression or (CW) the literal row number
   const body = (ci: string, wr: string | number) => [
-    ...J.map((j) => `let w${j} = wt[${typeof wr === 'number' ? `${wr * p.TN4 + j}u` : `${wr} + bc${j}`}];`),
+    ...J.map((j) => `let w${j} = ${wt}[${typeof wr === 'number' ? `${wr * p.TN4 + j}u` : `${wr} + bc${j}`}];`),
     ...I.flatMap((i) => [`let xv${i} = select(0.0, x[xa${i} + ${ci}], ok${i});`, ...J.map((j) => `s${i}_${j} += xv${i} * w${j};`)]),
   ];
   const channels = (tapRow?: number) =>
@@ -295,17 +302,18 @@ export function registerConv2dShader(p: Conv2dRegisterPlan): ShaderDef {
         ]
       : I.flatMap((i) => [`let yr${i} = gm${i} * cout4 + ybase;`, ...put((j) => `s${i}_${j}`, `yr${i}`)])),
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, withActivation(conv2dRegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, ...(wt === 'WT' ? [baked!.decl] : []), withActivation(conv2dRegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${WEIGHT_BINDINGS}', weightBindings)
-    .replace('${TAPS}', taps.join('\n  '))
+    // baked: the weights stay bound (the first-call kernel reads them), a phony read keeps them in the layout
+    .replace('${TAPS}', (wt === 'WT' ? '_ = wt[0];\n  ' : '') + taps.join('\n  '))
     .replace('${BLOCKS}', p.LOOP ? 'for (var nb = 0u; nb < params.sub_n; nb++) {\n  let n40 = (tile.x * params.sub_n + nb) * TN4;' : 'let n40 = tile.x * TN4;')
     .replace('${BLOCKS_END}', p.LOOP ? '}' : '')
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
-  registerSources.set(name, def);
+  if (wt !== 'WT') registerSources.set(name, def);
   return def;
 }
 
@@ -345,7 +353,7 @@ export async function conv2dRegister4Dispatch(
     `${label}.params`,
   );
   const constants = { KH: g.kh, KW: g.kw, ...a.constants };
-  const def = registerConv2dShader(p);
+  const def = registerConv2dShader(p, p.CW.KH && bufs.wValues ? bakeVec4('WT', bufs.wValues) : undefined);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
   // a given plan runs as it is; else the first call runs the loop-epilogue kernel

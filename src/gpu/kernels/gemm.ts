@@ -1,3 +1,4 @@
+import { bakeVec4, type Baked } from './baked.js';
 import gemmWgsl from '../../../shaders/gemm.wgsl?raw';
 import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
@@ -200,8 +201,11 @@ export interface GemmSpec {
   bF16?: boolean;
   /** The tiled variant's tile, instead of gemmTile's (tests run every block) */
   tile?: GemmTile;
-  /** B's buffer is exactly k × n floats (a conv's weights): the vec4 register kernel may index it with literals (Gemm4Plan.CK) */
-  bConst?: boolean;
+  /**
+   * B's values when its buffer is exactly these k × n floats (a conv's weights): the vec4 register kernel may index
+   * them with literals and bake them into its code (Gemm4Plan.CK, kernels/baked.ts)
+   */
+  bValues?: Float32Array;
 }
 
 /** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 groups of 4 columns per invocation. */
@@ -319,9 +323,13 @@ const BLOCK_LOOP = `for (var sb = 0u; sb < params.sub_m * params.sub_n; sb++) {
   let n40 = (tile.x * params.sub_n + sb % params.sub_n) * TN4;`;
 const Q4 = [0, 1, 2, 3];
 
-/** Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl. */
-export function registerGemmShader(p: Gemm4Plan): ShaderDef {
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}${p.CK ? `.ck${p.CK}` : ''}`;
+/**
+ * Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl; a literal-B kernel (CK) given
+ * `baked` reads B from that const array (bakeVec4's BT), a kernel of its own (not kept here).
+ */
+export function registerGemmShader(p: Gemm4Plan, baked?: Baked): ShaderDef {
+  const bt = p.CK && baked ? 'BT' : 'b';
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}${p.CK ? `.ck${p.CK}` : ''}${bt === 'BT' ? `.k${baked!.tag}` : ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB, S, LOOP } = p;
@@ -348,7 +356,7 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
   ];
   const body = p.CK
     ? Array.from({ length: p.CK }, (_, k) => `{
-    ${step(`${k}u * params.a_sk`, (j) => `b[${k * TN4 + j}u]`).join('\n    ')}
+    ${step(`${k}u * params.a_sk`, (j) => `${bt}[${k * TN4 + j}u]`).join('\n    ')}
   }`)
     : [`for (var k = 0u; k < params.k; k++) {
     let ka = k * params.a_sk;
@@ -388,17 +396,18 @@ export function registerGemmShader(p: Gemm4Plan): ShaderDef {
     ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * ${col('c', '0u', j)};\n  }`]) : []),
     ...rows,
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, withActivation(gemmVec4RegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, ...(bt === 'BT' ? [baked!.decl] : []), withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r: array<CT>;' : '')
     .replace('${BLOCKS}', LOOP ? BLOCK_LOOP : 'let m0 = tile.y * TM;\n  let n40 = tile.x * TN4;')
     .replace('${BLOCKS_END}', LOOP ? '}' : '')
     .replace('${SETUP}', setup.join('\n  '))
-    .replace('${BODY}', body.join('\n  '))
+    // baked: B stays bound (the first-call kernel reads it), a phony read keeps it in the layout
+    .replace('${BODY}', (bt === 'BT' ? '_ = b[0];\n  ' : '') + body.join('\n  '))
     .replace('${B_BINDING}', `@group(0) @binding(2) var<storage, read> b: array<CT${p.CK ? `, ${p.CK * TN4}` : ''}>;`)
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, GEMM_PARAMS);
-  gemm4Sources.set(name, def);
+  if (bt !== 'BT') gemm4Sources.set(name, def);
   return def;
 }
 
@@ -474,7 +483,7 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
     throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
   const batches = s.offsets?.length ?? 1;
   // literal B indices need B to be exactly the k × n the kernel declares, at offset 0
-  const literalB = s.bConst && s.bStrides[0] === s.n && !(s.offsets ?? [[0, 0, 0]])[0]![1];
+  const literalB = !!s.bValues && s.bValues.length === s.k * s.n && s.bStrides[0] === s.n && !(s.offsets ?? [[0, 0, 0]])[0]![1];
   const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s), s.n, batches, literalB ? s.k : 0);
   const f = firstGemm4(p);
   const a = activationSpec(s.act);
@@ -482,7 +491,7 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
-  const def = registerGemmShader(p);
+  const def = registerGemmShader(p, p.CK ? bakeVec4('BT', s.bValues!) : undefined);
   const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];

@@ -89,7 +89,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
           {
             m: n * h * w, n: cout, k: c,
             a: x, aStrides: [c, 1],
-            b: weightBuffer(packed, half, `${name}.w`), bStrides: [cout, 1], bF16: half, bConst: !half,
+            b: weightBuffer(packed, half, `${name}.w`), bStrides: [cout, 1], bF16: half, ...(half ? {} : { bValues: packed }),
             y, yStrides: [cout, 1],
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },
@@ -106,7 +106,10 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
         const g: Conv2dGeometry = { n, c, h, w, cout, oh, ow, kh, kw, group: a.group, strides: a.strides, dilations: a.dilations, pads: a.pads };
         const variant = opts.variant ?? kernelVariant(ctx.info);
         const bb = ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`);
-        const direct = () => conv2dDispatch(ctx, g, act, { x, w: ctx.constBuffer(packConv2dWeights(weights, g), `${name}.w`), b: bb, y, residual, residualFirst }, name, variant, opts.convTile);
+        const direct = () => {
+          const wv = packConv2dWeights(weights, g);
+          return conv2dDispatch(ctx, g, act, { x, w: ctx.constBuffer(wv, `${name}.w`), wValues: wv, b: bb, y, residual, residualFirst }, name, variant, opts.convTile);
+        };
         if (variant === 'register' && opts.winograd !== false && winogradEligible(g, ctx.limits)) {
           const wb = ctx.lazyConstBuffer(() => packWinogradWeights(weights, c, cout), `${name}.wino`);
           const later = winogradDispatches(ctx, g, act, { x, w: wb, b: bb, y, residual, residualFirst }, name);

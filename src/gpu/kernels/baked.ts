@@ -1,0 +1,40 @@
+/**
+ * Weights baked into a register kernel's code as a WGSL `const` array of vec4s, indexed with literals. SwiftShader
+ * loads a literal index of a bound storage array per lane, bounds-checked; a constant costs no load. Against the
+ * same literal indices into the bound buffer (A/B in one page, SwiftShader): face short's 5×5 stem 0.75-0.79×, its
+ * 64² pointwise convs 0.61-0.80×, its whole GPU time 0.875×. The kernel is then the layer's own pipeline (its name
+ * carries `tag`), so only kernels that already unroll their weights (a literal-weights conv or GEMM) bake them.
+ */
+export interface Baked {
+  /** `const NAME = array<vec4<f32>, n>(…);` */
+  readonly decl: string;
+  /** the values' hash, for the shader's name */
+  readonly tag: string;
+}
+
+/** f32 `data` (length a multiple of 4) as a const array named `name`; undefined if a value has no WGSL literal (NaN, ±Inf). */
+export function bakeVec4(name: string, data: Float32Array): Baked | undefined {
+  if (data.length % 4 !== 0 || !data.every(Number.isFinite)) return undefined;
+  // 9 significant digits give back every f32 exactly
+  const lit = (v: number) => {
+    const t = Object.is(v, -0) ? '-0' : v.toPrecision(9);
+    return /[.e]/.test(t) ? t : `${t}.0`;
+  };
+  const rows: string[] = [];
+  for (let k = 0; k < data.length; k += 4) rows.push(`vec4<f32>(${lit(data[k]!)}, ${lit(data[k + 1]!)}, ${lit(data[k + 2]!)}, ${lit(data[k + 3]!)})`);
+  return { decl: `const ${name} = array<vec4<f32>, ${data.length / 4}>(\n  ${rows.join(',\n  ')}\n);`, tag: contentTag(data) };
+}
+
+/** Two 32-bit hashes of the bytes (FNV-1a and a murmur-style mix) and the length: two layers share a pipeline only if all three match. */
+function contentTag(data: Float32Array): string {
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  let h = 0x811c9dc5;
+  let g = 0x9747b28c;
+  for (const b of bytes) {
+    h = Math.imul(h ^ b, 0x01000193);
+    g = Math.imul(g ^ b, 0x5bd1e995);
+    g ^= g >>> 15;
+  }
+  const hex = (x: number) => (x >>> 0).toString(16).padStart(8, '0');
+  return `${hex(h)}${hex(g)}n${data.length}`;
+}
