@@ -161,6 +161,12 @@ describe('software-adapter kernels (register depthwise, vec4 pointwise / implici
     [base('stem 3->20 k7 over the literal budget, tail', 'conv', { cin: 3, cout: 20, h: 17, w: 13, kernel: [7, 7], strides: [2, 2], pads: [3, 3, 3, 3] }), '8x12.cg3', '8x12'],
     [base('stem 3->64 k7 over the literal budget', 'conv', { cin: 3, cout: 64, h: 15, w: 12, kernel: [7, 7], strides: [2, 2], pads: [3, 2, 3, 2], act: { kind: 'relu' } }), '8x16.cg3', '8x16'],
     [base('grouped stem 6->24 g2', 'conv', { cin: 6, cout: 24, group: 2, h: 9, w: 8 }), '8x12.cg3', '8x12'],
+    // ow a multiple of 8 (ROW): each kernel row's input columns loaded once for the block's 8 pixels; padding on
+    // every side, odd heights, strides 1-3 along x, a dilated y, batch 2
+    [base('stem row 3->24 k5 s2 relu (face)', 'conv', { cin: 3, cout: 24, h: 21, w: 32, kernel: [5, 5], strides: [2, 2], pads: [1, 1, 2, 2], act: { kind: 'relu' } }), '8x24.cg3.cw5x5.row2', '8x12'],
+    [base('stem row 3->16 k3 s1 n=2', 'conv', { n: 2, cin: 3, cout: 16, h: 5, w: 16, strides: [1, 1], act: { kind: 'hardswish' } }), '8x16.cg3.cw3x3.row1', '8x16'],
+    [base('stem row 2->8 k3x4 s3x3 dilated y', 'conv', { cin: 2, cout: 8, h: 13, w: 24, kernel: [3, 4], strides: [3, 3], dilations: [2, 1], pads: [2, 1, 1, 2], bias: false }), '8x8.cg2.cw3x4.row3', '8x8'],
+    [base('stem row 4->12 k3 s2 sigmoid', 'conv', { cin: 4, cout: 12, h: 9, w: 31, strides: [2, 2], pads: [1, 0, 1, 2], act: { kind: 'sigmoid' } }), '8x12.cg4.cw3x3.row2', '8x12'],
   ] as const)('%s: conv2d.register4 %s, first %s', async (cfg, exact, first) => {
     const keys = (await checkSoftware(cfg)).filter((k) => k.startsWith('conv2d.register4.')).map((k) => k.split('|')[0]!);
     // a literal-weights kernel bakes them into its code (kernels/baked.ts): its name carries their tag

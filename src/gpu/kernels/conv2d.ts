@@ -189,6 +189,12 @@ export interface Conv2dRegisterPlan {
    * as fixed-size arrays, every tap and channel unrolled, TN4 = coutg/4 (one group, CG > 0); 0 × 0 otherwise.
    */
   CW: { KH: number; KW: number };
+  /**
+   * CW where each block's TM pixels lie in one output row (ow % TM == 0) and the kernel is not dilated along x: the
+   * x stride, a literal; the block then loads each input column of a kernel row once for all its pixels and taps
+   * ((TM - 1)·ROW + KW loads, not TM·KW); 0 otherwise
+   */
+  ROW: number;
 }
 
 /** Channel loops this short are unrolled (registerConv2dShader). */
@@ -207,13 +213,15 @@ const UNROLL_CG = 4;
  * all-channel tile, CONV2D_PARAMS.sub_n blocks).
  */
 export function planConv2dRegister(
-  residual: boolean, cg: number, residualFirst = false, coutg = 0, literal?: { kh: number; kw: number },
+  residual: boolean, cg: number, residualFirst = false, coutg = 0, literal?: { kh: number; kw: number; sx?: number; dx?: number; ow?: number },
 ): Conv2dRegisterPlan {
   const CG = cg <= UNROLL_CG ? cg : 0;
   const n4 = Math.ceil(coutg / 4);
-  const flags = { TM: 8, RES: residual, CG, RF: residual && residualFirst, LOOP: false, CW: { KH: 0, KW: 0 } };
-  if (CG && literal && coutg % 4 === 0 && literal.kh * literal.kw * CG * (8 + n4 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET)
-    return { ...flags, TN4: n4, CW: { KH: literal.kh, KW: literal.kw } };
+  const flags = { TM: 8, RES: residual, CG, RF: residual && residualFirst, LOOP: false, CW: { KH: 0, KW: 0 }, ROW: 0 };
+  if (CG && literal && coutg % 4 === 0 && literal.kh * literal.kw * CG * (8 + n4 + 8 * n4) <= LITERAL_WEIGHTS_BUDGET) {
+    const row = literal.sx && literal.dx === 1 && literal.ow && literal.ow % flags.TM === 0 ? literal.sx : 0;
+    return { ...flags, TN4: n4, CW: { KH: literal.kh, KW: literal.kw }, ROW: row };
+  }
   const TN4 = CG && n4 > 2 ? [4, 3].reduce((a, b) => (Math.ceil(n4 / b) * b < Math.ceil(n4 / a) * a ? b : a)) : 2;
   return { ...flags, TN4 };
 }
@@ -226,7 +234,7 @@ const registerSources = new Map<string, ShaderDef>();
  */
 export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): ShaderDef {
   const cw = p.CW.KH > 0;
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}${cw && baked ? `.k${baked.tag}` : ''}`;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}${p.ROW ? `.row${p.ROW}` : ''}${cw && baked ? `.k${baked.tag}` : ''}`;
   let def = registerSources.get(name);
   if (def) return def;
   const wt = cw && baked ? 'WT' : 'wt';
@@ -234,14 +242,23 @@ export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): Shad
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
   const setup = [
-    ...I.flatMap((i) => [
-      `let gm${i} = min(m0 + ${i}u, lm);`,
-      `let ox${i} = gm${i} % params.ow;`,
-      `let t${i} = gm${i} / params.ow;`,
-      `let by${i} = i32((t${i} % params.oh) * params.stride_y) - params.pad_t;`,
-      `let bx${i} = i32(ox${i} * params.stride_x) - params.pad_l;`,
-      `let pb${i} = (t${i} / params.oh) * params.h;`,
-    ]),
+    ...(p.ROW
+      ? [
+          // one output row: no pixel past M (m % TM == 0), one input row base per kernel row
+          ...I.map((i) => `let gm${i} = m0 + ${i}u;`),
+          `let t0 = m0 / params.ow;`,
+          `let by0 = i32((t0 % params.oh) * params.stride_y) - params.pad_t;`,
+          `let bx0 = i32((m0 % params.ow) * ${p.ROW}u) - params.pad_l;`,
+          `let pb0 = (t0 / params.oh) * params.h;`,
+        ]
+      : I.flatMap((i) => [
+          `let gm${i} = min(m0 + ${i}u, lm);`,
+          `let ox${i} = gm${i} % params.ow;`,
+          `let t${i} = gm${i} / params.ow;`,
+          `let by${i} = i32((t${i} % params.oh) * params.stride_y) - params.pad_t;`,
+          `let bx${i} = i32(ox${i} * params.stride_x) - params.pad_l;`,
+          `let pb${i} = (t${i} / params.oh) * params.h;`,
+        ])),
     ...J.map((j) => (cw ? `let bc${j} = ${j}u;` : `let bc${j} = min(n40 + ${j}u, ln4);`)),
     ...I.flatMap((i) => J.map((j) => `var s${i}_${j} = vec4<f32>(0.0);`)),
   ];
@@ -264,7 +281,29 @@ export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): Shad
       : [`for (var ci = 0u; ci < params.cg; ci++) {
         ${body('ci', 'wr + ci * coutg4').join('\n        ')}
       }`];
-  const taps = cw
+  // ROW: per kernel row, the (TM - 1)·ROW + KW input columns the block's pixels and taps read, each loaded once per channel
+  const cols = Array.from({ length: (TM - 1) * p.ROW + p.CW.KW }, (_, c) => c);
+  const rowTaps = () =>
+    Array.from({ length: p.CW.KH }, (_, ky) => `{
+      let iy = by0 + i32(${ky}u * params.dil_y);
+      let oky = (iy >= 0) & (iy < H);
+      let rb = (pb0 + u32(select(0, iy, oky))) * params.w;
+      ${cols.flatMap((c) => [
+        `let ix${c} = bx0 + ${c};`,
+        `let ok${c} = oky & (ix${c} >= 0) & (ix${c} < W);`,
+        `let xa${c} = select(cbase, (rb + u32(ix${c})) * params.c + cbase, ok${c});`,
+      ]).join('\n      ')}
+      ${Array.from({ length: p.CG }, (_, ci) => `{
+        ${cols.map((c) => `let xv${c} = select(0.0, x[xa${c} + ${ci}u], ok${c});`).join('\n        ')}
+        ${Array.from({ length: p.CW.KW }, (_, kx) => [
+          ...J.map((j) => `let w${kx}_${j} = ${wt}[${((ky * p.CW.KW + kx) * p.CG + ci) * TN4 + j}u];`),
+          ...I.flatMap((i) => J.map((j) => `s${i}_${j} += xv${i * p.ROW + kx} * w${kx}_${j};`)),
+        ].join('\n        ')).join('\n        ')}
+      }`).join('\n      ')}
+    }`);
+  const taps = p.ROW
+    ? rowTaps()
+    : cw
     ? Array.from({ length: p.CW.KH * p.CW.KW }, (_, t) => `{
       let dy = i32(${Math.floor(t / p.CW.KW)}u * params.dil_y);
       let dx = i32(${t % p.CW.KW}u * params.dil_x);
@@ -335,7 +374,7 @@ export async function conv2dRegister4Dispatch(
   const coutg = g.cout / g.group;
   const m = g.n * g.oh * g.ow;
   const k = g.kh * g.kw * cg;
-  const literal = g.group === 1 ? { kh: g.kh, kw: g.kw } : undefined;
+  const literal = g.group === 1 ? { kh: g.kh, kw: g.kw, sx: g.strides[1], dx: g.dilations[1], ow: g.ow } : undefined;
   const p = plan ?? planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst, coutg, literal);
   // the first call's kernel: the loop form of the usual block, over the literal kernel's all-channel tile in sub_n blocks
   const first = { ...planConv2dRegister(!!bufs.residual, cg, bufs.residualFirst, coutg), LOOP: true };
