@@ -19,7 +19,8 @@ const MODEL = join(ROOT, 'examples/mobilenet_v2_035.onnx');
 const FIXTURE = join(ROOT, 'fixtures/mobilenet_v2_035');
 const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolerance (fixtures/index.json)
 // gzip -9 KiB of the JS a page loads. The budget is 100 KiB for an app running an ONNX model, on WebGPU (main chunk +
-// the lazy GPU chunk: 87.5 KiB, WGSL shipped without comments; 86.4 before the literal-weight register kernels and
+// the lazy GPU chunk: 89.1 KiB, WGSL shipped without comments; 87.5 before the baked weights, the stem's row loads
+// and the Winograd swap's later dispatches; 86.4 before the literal-weight register kernels and
 // the Transpose → Reshape elision; 84.0 before the first-call loop kernels and f16
 // activation storage; 82.0 before the shared first-result kernels, the 2x
 // resize and unrolled pooling kernels and the no-op reshape pass; 78.9 before the staged implicit-GEMM tile and the subgroup
@@ -29,10 +30,10 @@ const ATOL = 1e-4; // with rtol 1e-4 inside the checks: the fixture's own tolera
 // worker lost the JavaScript kernels (its own worker now, for engines without SIMD), the resolver and optimizer (the
 // page sends the optimized graph), and the ONNX decoder moved from protobufjs to pbf). Each ceiling is the figure
 // plus about 1 KiB, to catch growth. Every chunk together also counts the TF.js / TFLite importers, the caller-thread
-// engine chunk, the no-SIMD worker (25.6 KiB) and helpers an ONNX app never fetches.
-const WEBGPU_CEILING_KIB = 88.5;
+// engine chunk, the no-SIMD worker (25.6 KiB) and helpers an ONNX app never fetches: 263.6 KiB.
+const WEBGPU_CEILING_KIB = 90;
 const CPU_CEILING_KIB = 99.0;
-const ALL_CHUNKS_CEILING_KIB = 263.0;
+const ALL_CHUNKS_CEILING_KIB = 264.5;
 // What a Dawn failure prints natively (a C++ source location); it must never reach a user's terminal.
 // A cross-origin isolated page's CPU worker: min(hardwareConcurrency, 4) threads, or one on a one-core machine.
 const WORKER_THREADS = /; in a worker, ([2-4] threads|1 thread: one core)$/;

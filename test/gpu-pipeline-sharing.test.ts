@@ -234,3 +234,27 @@ describe('PipelineCache requests', () => {
     expect((err as GpuError).message).toContain('pipeline "probe.noDefault|"');
   });
 });
+
+describe('baked weights and shared kernels', () => {
+  it("a literal-B pointwise conv with no twin in its model bakes its weights into its own kernel; twins (same shapes and attributes, other weights) share one kernel with bound weights; all answer as the CPU", async () => {
+    const gpu = await getTestDevice();
+    const b = new GraphBuilder('twins', { seed: 11 });
+    const x = b.input('x', [1, 8, 64, 64]);
+    const p0 = b.relu(b.pointwiseConv2d(x, 8, 16));
+    const p1 = b.relu(b.pointwiseConv2d(p0, 16, 16));
+    b.output(b.relu(b.pointwiseConv2d(p1, 16, 16)));
+    const rg = optimize(resolve(b.build(), { x: [1, 8, 64, 64] })).graph;
+    const pipelines = new PipelineCache(gpu.device);
+    const exec = await GpuExecutor.compile(gpu, rg, pipelines);
+    try {
+      await exec.upgraded();
+      const literal = pipelines.keys.filter((k) => /\.ck\d+/.test(k)).map((k) => k.split('|')[0]!).sort();
+      expect(literal).toEqual([expect.stringMatching(/^gemm\.register4\.8x16\.cb\.ck16$/), expect.stringMatching(/^gemm\.register4\.8x16\.cb\.ck8\.k[0-9a-f]{16}n128$/)]);
+      const xv = { shape: [1, 8, 64, 64], data: uniform(rng(3), 8 * 64 * 64) };
+      const want = runCpu(rg, { x: xv }, { fast: false }).values().next().value!;
+      expectClose((await exec.run({ x: xv })).values().next().value!.data, want.data, 'twins', 1e-4, 1e-4);
+    } finally {
+      exec.dispose();
+    }
+  });
+});

@@ -16,6 +16,7 @@ export function makeBuildCtx(
   tracker: BufferTracker,
   constants: readonly (Value | undefined)[],
   storage?: (ref: BindingRef) => ElemStorage,
+  twins: () => number = () => 1,
 ): GpuBuildCtx {
   const { device } = gpu;
   const upload = (data: Float32Array | Uint32Array, label: string) => {
@@ -45,6 +46,7 @@ export function makeBuildCtx(
       return { kind: 'lazy', buffer: () => (buffer ??= tracker.create(Math.max(4, bytes), STORAGE, label)) };
     },
     constant: (i) => constants[i],
+    twins,
     ...(storage ? { storageOf: storage } : {}),
   };
 }

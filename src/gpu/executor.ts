@@ -19,6 +19,7 @@ import { checkDispatch, checkGraphLimits, planLimits } from './limits.js';
 import { BufferTracker, READBACK, STORAGE } from './memory.js';
 import { PipelineCache } from './pipelines.js';
 import { compileLater, type Dispatch, type GpuNodeProgram } from './program.js';
+import { twinCounter } from './twins.js';
 import { kernelVariant } from './variant.js';
 
 export interface GpuCompileOptions {
@@ -231,12 +232,14 @@ export class GpuExecutor {
       if (missing.length)
         throw new GpuError(`no GPU program for ${missing.map((m) => `${m.node.op} (node "${m.node.name}")`).join(', ')}`, 'GPU_UNSUPPORTED');
       const builds: Promise<GpuNodeProgram>[] = [];
+      const twins = twinCounter(rg);
       for (const rn of rg.nodes) {
         builds.push(
           GPU_PROGRAMS.get(rn.node.op)!
             .build(rn, makeBuildCtx(
               gpu, pipelines, tracker, rn.node.inputs.map((i) => (i === '' ? undefined : rg.constants.get(i))),
-              flavour && storageResolver(rn.node.inputs, rn.node.outputs, half, flavour),
+              flavour ? storageResolver(rn.node.inputs, rn.node.outputs, half, flavour) : undefined,
+              () => twins(rn),
             ))
             .catch((e: unknown) => {
               // grid() and BufferTracker throw RangeError past a limit; say which node asked.

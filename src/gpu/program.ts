@@ -91,6 +91,11 @@ export interface GpuBuildCtx {
   uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef;
   /** A scratch storage buffer private to this node (not shared with other nodes). */
   scratch(bytes: number, label: string): BindingRef;
+  /**
+   * How many nodes of the graph share this node's op, shapes and attributes (1: none but itself): the layers one
+   * kernel with bound weights would serve, which a kernel baking its weights in (kernels/baked.ts) would not.
+   */
+  twins(): number;
   /** The value of input i of the node when it is known at load time (weights, folded constants). */
   constant(i: number): Value | undefined;
   /**

@@ -281,8 +281,10 @@ export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): Shad
       : [`for (var ci = 0u; ci < params.cg; ci++) {
         ${body('ci', 'wr + ci * coutg4').join('\n        ')}
       }`];
-  // ROW: per kernel row, the (TM - 1)·ROW + KW input columns the block's pixels and taps read, each loaded once per channel
+  // ROW: per kernel row, the (TM - 1)·ROW + KW input columns the block's pixels and taps read, each channel loaded
+  // once; the sums then run tap by tap, channel by channel, as the first-call kernel's do (the same float result)
   const cols = Array.from({ length: (TM - 1) * p.ROW + p.CW.KW }, (_, c) => c);
+  const C = Array.from({ length: p.CG }, (_, ci) => ci);
   const rowTaps = () =>
     Array.from({ length: p.CW.KH }, (_, ky) => `{
       let iy = by0 + i32(${ky}u * params.dil_y);
@@ -292,14 +294,12 @@ export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): Shad
         `let ix${c} = bx0 + ${c};`,
         `let ok${c} = oky & (ix${c} >= 0) & (ix${c} < W);`,
         `let xa${c} = select(cbase, (rb + u32(ix${c})) * params.c + cbase, ok${c});`,
+        ...C.map((ci) => `let xv${c}_${ci} = select(0.0, x[xa${c} + ${ci}u], ok${c});`),
       ]).join('\n      ')}
-      ${Array.from({ length: p.CG }, (_, ci) => `{
-        ${cols.map((c) => `let xv${c} = select(0.0, x[xa${c} + ${ci}u], ok${c});`).join('\n        ')}
-        ${Array.from({ length: p.CW.KW }, (_, kx) => [
-          ...J.map((j) => `let w${kx}_${j} = ${wt}[${((ky * p.CW.KW + kx) * p.CG + ci) * TN4 + j}u];`),
-          ...I.flatMap((i) => J.map((j) => `s${i}_${j} += xv${i * p.ROW + kx} * w${kx}_${j};`)),
-        ].join('\n        ')).join('\n        ')}
-      }`).join('\n      ')}
+      ${Array.from({ length: p.CW.KW }, (_, kx) => C.flatMap((ci) => [
+        ...J.map((j) => `let w${kx}_${ci}_${j} = ${wt}[${((ky * p.CW.KW + kx) * p.CG + ci) * TN4 + j}u];`),
+        ...I.flatMap((i) => J.map((j) => `s${i}_${j} += xv${i * p.ROW + kx}_${ci} * w${kx}_${ci}_${j};`)),
+      ]).join('\n      ')).join('\n      ')}
     }`);
   const taps = p.ROW
     ? rowTaps()

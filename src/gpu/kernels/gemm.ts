@@ -201,11 +201,10 @@ export interface GemmSpec {
   bF16?: boolean;
   /** The tiled variant's tile, instead of gemmTile's (tests run every block) */
   tile?: GemmTile;
-  /**
-   * B's values when its buffer is exactly these k × n floats (a conv's weights): the vec4 register kernel may index
-   * them with literals and bake them into its code (Gemm4Plan.CK, kernels/baked.ts)
-   */
-  bValues?: Float32Array;
+  /** B's buffer is exactly k × n floats (a conv's weights): the vec4 register kernel may index it with literals (Gemm4Plan.CK) */
+  bConst?: boolean;
+  /** B's values (bConst), for the literal-B kernel to bake into its code (kernels/baked.ts): where no other layer shares it */
+  bBake?: Float32Array;
 }
 
 /** Register block of the vec4 register kernel (gemm_vec4_register.wgsl): TM rows × TN4 groups of 4 columns per invocation. */
@@ -483,7 +482,7 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
     throw new GpuError(`GEMM "${label}": a narrow residual needs a positive number of columns and one batch`, 'GPU_UNSUPPORTED');
   const batches = s.offsets?.length ?? 1;
   // literal B indices need B to be exactly the k × n the kernel declares, at offset 0
-  const literalB = !!s.bValues && s.bValues.length === s.k * s.n && s.bStrides[0] === s.n && !(s.offsets ?? [[0, 0, 0]])[0]![1];
+  const literalB = s.bConst && s.bStrides[0] === s.n && !(s.offsets ?? [[0, 0, 0]])[0]![1];
   const p = planGemm4(!!s.residual, !s.c || s.c.strides[0] === 0, s.residualFirst, s.m, narrow, !gemm4Vec(s), s.n, batches, literalB ? s.k : 0);
   const f = firstGemm4(p);
   const a = activationSpec(s.act);
@@ -491,7 +490,7 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
-  const def = registerGemmShader(p, p.CK ? bakeVec4('BT', s.bValues!) : undefined);
+  const def = registerGemmShader(p, p.CK && s.bBake?.length === s.k * s.n ? bakeVec4('BT', s.bBake) : undefined);
   const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];

@@ -89,7 +89,7 @@ export function convProgram(opts: ConvGpuOptions = {}): GpuProgram {
           {
             m: n * h * w, n: cout, k: c,
             a: x, aStrides: [c, 1],
-            b: weightBuffer(packed, half, `${name}.w`), bStrides: [cout, 1], bF16: half, ...(half ? {} : { bValues: packed }),
+            b: weightBuffer(packed, half, `${name}.w`), bStrides: [cout, 1], bF16: half, bConst: !half, ...(!half && ctx.twins() === 1 ? { bBake: packed } : {}),
             y, yStrides: [cout, 1],
             // zeros when there is no bias: one pipeline instead of two, for a negligible read
             c: { ref: ctx.constBuffer(padVector(bias, cout, cout), `${name}.b`), strides: [0, 1], beta: 1 },

@@ -72,7 +72,7 @@ export function isPatchUpsample(a: ConvTransposeAttrs, inHW: readonly number[]):
 
 /**
  * Z[pixels, (ky, kx, oc)] = X[pixels, cin] · W[cin, (ky, kx, oc)] (+ bias per tap when `bias` is given) into a
- * scratch buffer, by the pointwise GEMM kernel (group 1); B is exactly the packed weights (bValues), so the register
+ * scratch buffer, by the pointwise GEMM kernel (group 1); B is exactly the packed weights (bConst), so the register
  * kernel may index them with literals (0.71× on the landscape segmenter's 16 -> 2×2×1 upsampler).
  */
 async function patchGemm(rn: ResolvedNode, ctx: GpuBuildCtx, weights: Float32Array, bias: Float32Array | undefined) {
@@ -94,7 +94,7 @@ async function patchGemm(rn: ResolvedNode, ctx: GpuBuildCtx, weights: Float32Arr
     {
       m: n * h * w, n: cols, k: cin,
       a: { kind: 'input', index: 0 }, aStrides: [cin, 1],
-      b: ctx.constBuffer(b, `${rn.node.name}.w`), bStrides: [cols, 1], bValues: b,
+      b: ctx.constBuffer(b, `${rn.node.name}.w`), bStrides: [cols, 1], bConst: true,
       y: z, yStrides: [cols, 1],
       c: { ref: ctx.constBuffer(bc, `${rn.node.name}.b`), strides: [0, 1], beta: 1 },
       act: NO_ACTIVATION,
