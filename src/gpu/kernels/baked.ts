@@ -1,10 +1,10 @@
 /**
  * Weights baked into a register kernel's code as a WGSL `const` array of vec4s, indexed with literals. SwiftShader
- * loads a literal index of a bound storage array per lane, bounds-checked; a constant costs no load. Face short's
- * 5×5 stem 0.75-0.79× against the same literal indices into the bound buffer (A/B in one page, both orders). The
- * kernel is then the layer's own pipeline (its name carries `tag`), so only the literal-weights stem conv bakes them
- * (one per model): the literal-B pointwise GEMMs gained as much (0.61-0.80×) but are shared by a model's layers of
- * one shape, and baked, the hand landmarker's background compiles doubled (a task test 17 → 33 s).
+ * loads a literal index of a bound storage array per lane, bounds-checked; a constant costs no load. Against the same
+ * literal indices into the bound buffer (A/B in one page, both orders): face short's 5×5 stem 0.75-0.79×, its 64²
+ * pointwise convs 0.61-0.80×. The kernel is then the layer's own pipeline (its name carries `tag`): the stem conv
+ * bakes always (one per model), a literal-B pointwise GEMM only without twins (GpuBuildCtx.twins), since baking the
+ * hand landmarker's same-shaped layers doubled its background compiles (a task test 17 → 33 s).
  */
 export interface Baked {
   /** `const NAME = array<vec4<f32>, n>(…);` */
