@@ -24,6 +24,10 @@ export function makeBuildCtx(
     device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     return buffer;
   };
+  const lazy = (make: () => GPUBuffer): BindingRef => {
+    let buffer: GPUBuffer | undefined;
+    return { kind: 'lazy', buffer: () => (buffer ??= make()) };
+  };
   return {
     device,
     info: gpu.info,
@@ -32,19 +36,13 @@ export function makeBuildCtx(
     weightsF16: weightsF16(gpu),
     pipeline: (def: ShaderDef, c: Constants = {}) => pipelines.get(def, c),
     constBuffer: (data, label) => ({ kind: 'buffer', buffer: upload(data, label) }),
-    lazyConstBuffer(data, label) {
-      let buffer: GPUBuffer | undefined;
-      return { kind: 'lazy', buffer: () => (buffer ??= upload(data(), label)) };
-    },
+    lazyConstBuffer: (data, label) => lazy(() => upload(data(), label)),
     uniform<F extends string>(layout: ParamsLayout<F>, values: Readonly<Record<F, number>>, label: string): BindingRef {
       const buffer = tracker.create(layout.byteSize, UNIFORM, label);
       device.queue.writeBuffer(buffer, 0, layout.pack(values));
       return { kind: 'buffer', buffer };
     },
-    scratch(bytes, label) {
-      let buffer: GPUBuffer | undefined;
-      return { kind: 'lazy', buffer: () => (buffer ??= tracker.create(Math.max(4, bytes), STORAGE, label)) };
-    },
+    scratch: (bytes, label) => lazy(() => tracker.create(Math.max(4, bytes), STORAGE, label)),
     constant: (i) => constants[i],
     twins,
     ...(storage ? { storageOf: storage } : {}),

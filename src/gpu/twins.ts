@@ -11,7 +11,11 @@ export function twinCounter(rg: ResolvedGraph): (rn: ResolvedNode) => number {
     let counts = byOp.get(rn.node.op);
     if (!counts) {
       counts = new Map();
-      for (const n of rg.nodes) if (n.node.op === rn.node.op) counts.set(key(n), (counts.get(key(n)) ?? 0) + 1);
+      for (const n of rg.nodes) {
+        if (n.node.op !== rn.node.op) continue;
+        const k = key(n);
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
       byOp.set(rn.node.op, counts);
     }
     return counts.get(key(rn)) ?? 1;

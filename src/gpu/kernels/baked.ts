@@ -7,14 +7,15 @@
  * hand landmarker's same-shaped layers doubled its background compiles (a task test 17 → 33 s).
  */
 export interface Baked {
-  /** `const NAME = array<vec4<f32>, n>(…);` */
-  readonly decl: string;
   /** the values' hash, for the shader's name */
   readonly tag: string;
+  /** the vec4s as WGSL constructors, comma-separated */
+  readonly rows: string;
+  readonly count: number;
 }
 
-/** f32 `data` (length a multiple of 4) as a const array named `name`; undefined if a value has no WGSL literal (NaN, ±Inf). */
-export function bakeVec4(name: string, data: Float32Array): Baked | undefined {
+/** f32 `data` (length a multiple of 4) as WGSL vec4 literals; undefined if a value has none (NaN, ±Inf). */
+export function bakeVec4(data: Float32Array): Baked | undefined {
   if (data.length % 4 !== 0 || !data.every(Number.isFinite)) return undefined;
   // 9 significant digits give back every f32 exactly
   const lit = (v: number) => {
@@ -23,7 +24,17 @@ export function bakeVec4(name: string, data: Float32Array): Baked | undefined {
   };
   const rows: string[] = [];
   for (let k = 0; k < data.length; k += 4) rows.push(`vec4<f32>(${lit(data[k]!)}, ${lit(data[k + 1]!)}, ${lit(data[k + 2]!)}, ${lit(data[k + 3]!)})`);
-  return { decl: `const ${name} = array<vec4<f32>, ${data.length / 4}>(\n  ${rows.join(',\n  ')}\n);`, tag: contentTag(data) };
+  return { tag: contentTag(data), rows: rows.join(',\n  '), count: data.length / 4 };
+}
+
+/**
+ * What a kernel generator writes to read `baked` with literal indices instead of its bound vec4 array `bound`: the
+ * const `array` to index, its declaration, the name `suffix` that makes the kernel the layer's own, and `keep`, a
+ * phony read of `bound`: it stays in the bind group the first-call kernel (which reads it) shares, so in the layout.
+ */
+export function bakedArray(baked: Baked, bound: string): { array: string; decl: string; suffix: string; keep: string } {
+  const array = `${bound}_baked`;
+  return { array, decl: `const ${array} = array<vec4<f32>, ${baked.count}>(\n  ${baked.rows}\n);`, suffix: `.k${baked.tag}`, keep: `_ = ${bound}[0];\n  ` };
 }
 
 /** Two 32-bit hashes of the bytes (FNV-1a and a murmur-style mix) and the length: two layers share a pipeline only if all three match. */

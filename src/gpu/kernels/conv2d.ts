@@ -9,7 +9,7 @@ import { shader, type ShaderDef } from '../shader.js';
 import { pick } from './pick.js';
 import { activationSpec, withActivation } from './epilogue.js';
 import type { KernelVariant } from '../variant.js';
-import { bakeVec4, type Baked } from './baked.js';
+import { bakedArray, bakeVec4, type Baked } from './baked.js';
 import { BLOCK_4X4, GEMM_BLOCKS, LITERAL_WEIGHTS_BUDGET, gemmTile, gemmTraffic, pickTile, smallerTile, tileFits, withBlock, type GemmBlock, type GemmTile, type TileCandidate } from './gemm.js';
 import { withOutputType } from './output.js';
 import { operandLoaders } from './elements.js';
@@ -230,14 +230,15 @@ const registerSources = new Map<string, ShaderDef>();
 
 /**
  * Generates (once per plan) the unrolled kernel from shaders/conv2d_register.wgsl; a literal-weights kernel (CW) given
- * `baked` reads its weights from that const array (bakeVec4's WT), a kernel of its own (not kept here).
+ * `baked` reads its weights from them (bakedArray), a kernel of its own (not kept here).
  */
 export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): ShaderDef {
   const cw = p.CW.KH > 0;
-  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}${p.ROW ? `.row${p.ROW}` : ''}${cw && baked ? `.k${baked.tag}` : ''}`;
+  const bk = cw && baked ? bakedArray(baked, 'wt') : undefined;
+  const name = `conv2d.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.CG ? `.cg${p.CG}` : ''}${p.LOOP ? '.loop' : ''}${cw ? `.cw${p.CW.KH}x${p.CW.KW}` : ''}${p.ROW ? `.row${p.ROW}` : ''}${bk?.suffix ?? ''}`;
   let def = registerSources.get(name);
   if (def) return def;
-  const wt = cw && baked ? 'WT' : 'wt';
+  const wt = bk?.array ?? 'wt';
   const { TM, TN4, RES } = p;
   const I = Array.from({ length: TM }, (_, i) => i);
   const J = Array.from({ length: TN4 }, (_, j) => j);
@@ -341,18 +342,17 @@ export function registerConv2dShader(p: Conv2dRegisterPlan, baked?: Baked): Shad
         ]
       : I.flatMap((i) => [`let yr${i} = gm${i} * cout4 + ybase;`, ...put((j) => `s${i}_${j}`, `yr${i}`)])),
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, ...(wt === 'WT' ? [baked!.decl] : []), withActivation(conv2dRegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, ...(bk ? [bk.decl] : []), withActivation(conv2dRegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(5) var<storage, read> res: array<vec4<f32>>;' : '')
     .replace('${SETUP}', setup.join('\n  '))
     .replace('${WEIGHT_BINDINGS}', weightBindings)
-    // baked: the weights stay bound (the first-call kernel reads them), a phony read keeps them in the layout
-    .replace('${TAPS}', (wt === 'WT' ? '_ = wt[0];\n  ' : '') + taps.join('\n  '))
+    .replace('${TAPS}', (bk?.keep ?? '') + taps.join('\n  '))
     .replace('${BLOCKS}', p.LOOP ? 'for (var nb = 0u; nb < params.sub_n; nb++) {\n  let n40 = (tile.x * params.sub_n + nb) * TN4;' : 'let n40 = tile.x * TN4;')
     .replace('${BLOCKS_END}', p.LOOP ? '}' : '')
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, CONV2D_PARAMS);
-  if (wt !== 'WT') registerSources.set(name, def);
+  if (!bk) registerSources.set(name, def);
   return def;
 }
 
@@ -392,7 +392,7 @@ export async function conv2dRegister4Dispatch(
     `${label}.params`,
   );
   const constants = { KH: g.kh, KW: g.kw, ...a.constants };
-  const def = registerConv2dShader(p, p.CW.KH && bufs.wValues ? bakeVec4('WT', bufs.wValues) : undefined);
+  const def = registerConv2dShader(p, p.CW.KH && bufs.wValues ? bakeVec4(bufs.wValues) : undefined);
   const bindings = [params, bufs.x, bufs.w, bufs.b, bufs.y, ...(bufs.residual ? [bufs.residual] : [])];
   const d = { bindings, workgroups: grid(Math.ceil(groups / 64), ctx.limits), label };
   // a given plan runs as it is; else the first call runs the loop-epilogue kernel

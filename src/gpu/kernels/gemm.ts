@@ -1,7 +1,7 @@
-import { bakeVec4, type Baked } from './baked.js';
 import gemmWgsl from '../../../shaders/gemm.wgsl?raw';
 import gemmVec4RegisterWgsl from '../../../shaders/gemm_vec4_register.wgsl?raw';
 import { GpuError } from '../../errors.js';
+import { bakedArray, bakeVec4, type Baked } from './baked.js';
 import type { FusedActivation } from '../../ops/activation.js';
 import { defineParams } from '../params.js';
 import { firstThenExact, grid, ioStorage, type BindingRef, type Dispatch, type GpuBuildCtx, type LaterDispatch } from '../program.js';
@@ -324,11 +324,11 @@ const Q4 = [0, 1, 2, 3];
 
 /**
  * Generates (once per plan) the unrolled kernel from shaders/gemm_vec4_register.wgsl; a literal-B kernel (CK) given
- * `baked` reads B from that const array (bakeVec4's BT), a kernel of its own (not kept here).
+ * `baked` reads B from them (bakedArray), a kernel of its own (not kept here).
  */
 export function registerGemmShader(p: Gemm4Plan, baked?: Baked): ShaderDef {
-  const bt = p.CK && baked ? 'BT' : 'b';
-  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}${p.CK ? `.ck${p.CK}` : ''}${bt === 'BT' ? `.k${baked!.tag}` : ''}`;
+  const bk = p.CK && baked ? bakedArray(baked, 'b') : undefined;
+  const name = `gemm.register4.${p.TM}x${p.TN4 * 4}${p.RES ? (p.RF ? '.resfirst' : '.res') : ''}${p.RN ? '.narrow' : ''}${p.CB ? '.cb' : ''}${p.S ? '.s' : ''}${p.LOOP ? '.loop' : ''}${p.CK ? `.ck${p.CK}` : ''}${bk?.suffix ?? ''}`;
   let def = gemm4Sources.get(name);
   if (def) return def;
   const { TM, TN4, RES, CB, S, LOOP } = p;
@@ -355,7 +355,7 @@ export function registerGemmShader(p: Gemm4Plan, baked?: Baked): ShaderDef {
   ];
   const body = p.CK
     ? Array.from({ length: p.CK }, (_, k) => `{
-    ${step(`${k}u * params.a_sk`, (j) => `${bt}[${k * TN4 + j}u]`).join('\n    ')}
+    ${step(`${k}u * params.a_sk`, (j) => `${bk?.array ?? 'b'}[${k * TN4 + j}u]`).join('\n    ')}
   }`)
     : [`for (var k = 0u; k < params.k; k++) {
     let ka = k * params.a_sk;
@@ -395,18 +395,17 @@ export function registerGemmShader(p: Gemm4Plan, baked?: Baked): ShaderDef {
     ...(CB ? J.flatMap((j) => [`var cb${j} = vec4<f32>(0.0);`, `if (HAS_C) {\n    cb${j} = params.beta * ${col('c', '0u', j)};\n  }`]) : []),
     ...rows,
   ];
-  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, ...(bt === 'BT' ? [baked!.decl] : []), withActivation(gemmVec4RegisterWgsl)]
+  const source = [`const TM: u32 = ${TM}u;`, `const TN4: u32 = ${TN4}u;`, `alias CT = ${S ? 'f32' : 'vec4<f32>'};`, ...(bk ? [bk.decl] : []), withActivation(gemmVec4RegisterWgsl)]
     .join('\n')
     .replace('${RES_BINDING}', RES ? '@group(0) @binding(6) var<storage, read> r: array<CT>;' : '')
     .replace('${BLOCKS}', LOOP ? BLOCK_LOOP : 'let m0 = tile.y * TM;\n  let n40 = tile.x * TN4;')
     .replace('${BLOCKS_END}', LOOP ? '}' : '')
     .replace('${SETUP}', setup.join('\n  '))
-    // baked: B stays bound (the first-call kernel reads it), a phony read keeps it in the layout
-    .replace('${BODY}', (bt === 'BT' ? '_ = b[0];\n  ' : '') + body.join('\n  '))
+    .replace('${BODY}', (bk?.keep ?? '') + body.join('\n  '))
     .replace('${B_BINDING}', `@group(0) @binding(2) var<storage, read> b: array<CT${p.CK ? `, ${p.CK * TN4}` : ''}>;`)
     .replace('${STORE}', store.join('\n  '));
   def = shader(name, source, GEMM_PARAMS);
-  if (bt !== 'BT') gemm4Sources.set(name, def);
+  if (!bk) gemm4Sources.set(name, def);
   return def;
 }
 
@@ -490,7 +489,7 @@ function gemm4Parts(ctx: GpuBuildCtx, s: GemmSpec, label: string) {
   const tilesN = Math.ceil(s.n / 4 / p.TN4);
   const groups = gemm4Grid(s.m, s.n, batches, p.TM, p.TN4);
   const { params, c, off } = gemmOperands(ctx, s, a, tilesM, tilesN, groups, Math.ceil(s.n / 4) * 4, label, [f.subM, f.subN]);
-  const def = registerGemmShader(p, p.CK && s.bBake?.length === s.k * s.n ? bakeVec4('BT', s.bBake) : undefined);
+  const def = registerGemmShader(p, p.CK && s.bBake?.length === s.k * s.n ? bakeVec4(s.bBake) : undefined);
   const first = p.TM > 1 ? registerGemmShader(f.plan) : def;
   const shared = { HAS_C: 1, ...a.constants };
   const bindings = [params, s.a, s.b, c, off, s.y, ...(s.residual ? [s.residual] : [])];
