@@ -342,6 +342,32 @@ describe('vision tasks: video smoothing and drawing', () => {
     expect(calls).toEqual(['rect 5,10,15,20', 'arc 12.5,17.5']);
     const rgba = maskToRgba({ width: 2, height: 1, confidence: Float32Array.from([0.2, 1]) }, [1, 2, 3], 0.5, 100);
     expect([...rgba.data]).toEqual([0, 0, 0, 0, 1, 2, 3, 100]);
+    // the next frame's mask refills the same image: pixels that went below the threshold turn transparent again
+    const again = maskToRgba({ width: 2, height: 1, confidence: Float32Array.from([0.75, Number.NaN]) }, [1, 2, 3], 0.5, 100, rgba);
+    expect(again).toBe(rgba);
+    expect([...again.data]).toEqual([1, 2, 3, 75, 0, 0, 0, 0]);
+    expect(maskToRgba({ width: 1, height: 1, confidence: Float32Array.from([2]) }, [1, 2, 3], 0.5, 200, rgba).data).toEqual(Uint8ClampedArray.from([1, 2, 3, 255]));
+  });
+
+  it('resampleMask: bilinear with half-pixel centres and clamped edges, from a placed model mask to the source', async () => {
+    const { resampleMask } = await import('../src/tasks/project.js');
+    const [mw, mh, w, h] = [7, 5, 13, 11];
+    const mask = Float32Array.from({ length: mw * mh }, (_, i) => Math.sin(i * 1.7) * 0.5 + 0.5);
+    // the source letterboxed into the mask's middle rows (as a 13×11 photo in a square input)
+    const p = { src: { x: 0, y: 0, w, h }, dst: { x: 0, y: 0.4, w: mw, h: 4.2 } };
+    const got = resampleMask(mask, mw, mh, p as never, w, h);
+    const coord = (k: number, n: number, d0: number, dLen: number, m: number) => Math.min(Math.max(d0 + ((k + 0.5) * dLen) / n - 0.5, 0), m - 1);
+    let worst = 0;
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const [u, v] = [coord(x, w, 0, mw, mw), coord(y, h, 0.4, 4.2, mh)];
+        const [x0, y0] = [Math.floor(u), Math.floor(v)];
+        const [x1, y1] = [Math.min(x0 + 1, mw - 1), Math.min(y0 + 1, mh - 1)];
+        const at = (i: number, j: number) => mask[j * mw + i]!;
+        const want = (at(x0, y0) * (1 - (u - x0)) + at(x1, y0) * (u - x0)) * (1 - (v - y0)) + (at(x0, y1) * (1 - (u - x0)) + at(x1, y1) * (u - x0)) * (v - y0);
+        worst = Math.max(worst, Math.abs(got[y * w + x]! - want));
+      }
+    expect(worst).toBeLessThan(1e-6);
   });
 
   it('drawPoseLandmarks draws the skeleton between visible landmarks only, at the canvas scale', async () => {

@@ -184,8 +184,13 @@ function draw(r: TaskResult): void {
   if (r.kind === 'faces') drawDetections(ctx, r.faces, { color: '#facc15', lineWidth: line, radius: line * 1.5 });
   else if (r.kind === 'hands') for (const h of r.hands) drawHandLandmarks(ctx, h.landmarks, { lineWidth: line, radius: line * 1.5 });
   else if (r.kind === 'pose') for (const p of r.poses) drawPoseLandmarks(ctx, p.landmarks, { lineWidth: line, radius: line * 1.5 });
-  else ctx.putImageData(maskToRgba(r.mask, [30, 200, 120], 0.5, 140) as ImageData, 0, 0);
+  else {
+    maskImage = maskToRgba(r.mask, [30, 200, 120], 0.5, 140, maskImage) as ImageData;
+    ctx.putImageData(maskImage, 0, 0);
+  }
 }
+/** The last mask drawn, refilled by the next one of its size (a video's masks: no new 4-byte-per-pixel image a frame). */
+let maskImage: ImageData | undefined;
 
 const found = (r: TaskResult) => (r.kind === 'faces' ? r.faces.length > 0 : r.kind === 'hands' ? r.hands.length > 0 : r.kind === 'pose' ? r.poses.length > 0 : r.mask.confidence.some((v) => v >= 0.5));
 

@@ -97,14 +97,24 @@ function drawSkeleton(ctx: Ctx2D, points: readonly Point[], connections: readonl
   );
 }
 
-/** The mask as RGBA: `rgb` where confidence ≥ threshold (alpha scaled by confidence), transparent elsewhere. */
-export function maskToRgba(mask: SegmentationMask, rgb: readonly [number, number, number] = [0, 200, 255], threshold = 0.5, maxAlpha = 160): ImageData | { data: Uint8ClampedArray; width: number; height: number } {
-  const data = new Uint8ClampedArray(mask.width * mask.height * 4);
-  for (let i = 0; i < mask.confidence.length; i++) {
+type Rgba = { data: Uint8ClampedArray<ArrayBuffer>; width: number; height: number };
+
+/**
+ * The mask as RGBA: `rgb` where confidence ≥ threshold (alpha scaled by confidence), transparent elsewhere. Pass the
+ * previous frame's result as `into` (same size) to fill it again instead of a new image.
+ */
+export function maskToRgba(mask: SegmentationMask, rgb: readonly [number, number, number] = [0, 200, 255], threshold = 0.5, maxAlpha = 160, into?: ImageData | Rgba): ImageData | Rgba {
+  const reuse = into && into.width === mask.width && into.height === mask.height;
+  const data = reuse ? into.data : new Uint8ClampedArray(mask.width * mask.height * 4);
+  // One 32-bit store per pixel, from a table of the tint at each alpha (in the platform's byte order)
+  const tint = new Uint8ClampedArray(256 * 4);
+  for (let a = 0; a < 256; a++) tint.set([...rgb, a], 4 * a);
+  const table = new Uint32Array(tint.buffer);
+  const px = new Uint32Array(data.buffer, data.byteOffset, mask.width * mask.height);
+  for (let i = 0; i < px.length; i++) {
     const c = mask.confidence[i]!;
-    if (c < threshold) continue;
-    data.set(rgb, 4 * i);
-    data[4 * i + 3] = Math.round(maxAlpha * c);
+    px[i] = c >= threshold ? table[Math.min(Math.max(Math.round(maxAlpha * c), 0), 255)]! : 0;
   }
+  if (reuse) return into;
   return typeof ImageData === 'undefined' ? { data, width: mask.width, height: mask.height } : new ImageData(data, mask.width, mask.height);
 }

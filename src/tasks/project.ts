@@ -156,16 +156,15 @@ export function resampleMask(mask: ArrayLike<number>, mw: number, mh: number, p:
   };
   const ax = axis(w, p.src.x, p.src.w, p.dst.x, p.dst.w, mw);
   const ay = axis(h, p.src.y, p.src.h, p.dst.y, p.dst.h, mh);
+  // Separable: the two mask rows blended once per output row, then each output pixel blends two of that row's values.
+  const row = new Float64Array(mw);
+  const { i0, i1, f } = ax;
   for (let y = 0; y < h; y++) {
     const r0 = ay.i0[y]! * mw;
     const r1 = ay.i1[y]! * mw;
     const fy = ay.f[y]!;
-    for (let x = 0; x < w; x++) {
-      const fx = ax.f[x]!;
-      const top = mask[r0 + ax.i0[x]!]! * (1 - fx) + mask[r0 + ax.i1[x]!]! * fx;
-      const bottom = mask[r1 + ax.i0[x]!]! * (1 - fx) + mask[r1 + ax.i1[x]!]! * fx;
-      out[y * w + x] = top * (1 - fy) + bottom * fy;
-    }
+    for (let x = 0; x < mw; x++) row[x] = mask[r0 + x]! * (1 - fy) + mask[r1 + x]! * fy;
+    for (let x = 0, o = y * w; x < w; x++, o++) out[o] = row[i0[x]!]! * (1 - f[x]!) + row[i1[x]!]! * f[x]!;
   }
   return out;
 }

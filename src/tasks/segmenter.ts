@@ -54,7 +54,11 @@ export async function createImageSegmenter(source: ModelSource | Model, opts: Ta
     const segment = async (image: ImageSource): Promise<SegmentationMask> => {
       const { width, height } = imageSize(TASK, image);
       const t = (await input.run(image)).get(out)!;
-      return { width, height, confidence: resampleMask(t.data, t.shape[2]!, t.shape[1]!, input.placement!, width, height) };
+      const args = { mask: t.data, mw: t.shape[2]!, mh: t.shape[1]!, placement: input.placement!, width, height };
+      const here = async () => resampleMask(args.mask, args.mw, args.mh, args.placement, width, height);
+      // The mask at the source's size is a fresh source-sized array: made in the task worker where there is one (a
+      // copy of the model's mask goes, the array comes back moved), so the page's thread does not fill it
+      return { width, height, confidence: await (steps.inWorker ? orOnThisThread(() => steps.run('mask', args), here) : here()) };
     };
     // The CPU backend in a browser: the task worker resizes the frame into the model's input and resamples the mask.
     const reader = new PixelReader();
