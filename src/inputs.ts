@@ -2,13 +2,17 @@ import { InputError } from './errors.js';
 import type { ResolvedGraph } from './graph/resolve.js';
 import { sameShape, shapeStr, sizeOf, type Tensor } from './tensor.js';
 
-/** Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received. */
-export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map<string, Tensor> {
+/**
+ * Checks user inputs against the resolved graph: names, dtype, shape and length, stating expected and received.
+ * `elsewhere`: inputs given in another form and checked by the caller (GPU buffers), left out of the result.
+ */
+export function checkInputs(rg: ResolvedGraph, inputs: Record<string, unknown>, elsewhere: ReadonlySet<string> = new Set()): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const name of Object.keys(inputs))
     if (!rg.inputShapes.has(name))
       throw new InputError(`unknown input "${name}"; expected ${[...rg.inputShapes.keys()].map((n) => `"${n}"`).join(', ')}`);
   for (const [name, shape] of rg.inputShapes) {
+    if (elsewhere.has(name)) continue;
     // Own properties only: an input named "constructor" must not find Object's.
     const v = (Object.prototype.hasOwnProperty.call(inputs, name) ? inputs[name] : undefined) as Partial<Tensor> | Float32Array | undefined;
     if (v === undefined || v === null) throw new InputError(`missing input "${name}" of shape ${shapeStr(shape)}`);

@@ -103,6 +103,17 @@ describe('GPU executor', () => {
     // the GPUBuffer input's copy is in the run's one submit, and the counter counts what the queue really got
     expect(exec.stats).toMatchObject({ submits: 2, readbacks: 1 });
     expect(submits() - before).toBe(2);
+    // a GPUBuffer input is checked as a host one is: its name, its shape, and a buffer large enough for the shape
+    const small = gpu.device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const run = async (inputs: Record<string, unknown>) => exec.run(inputs);
+    await expect(run({ nope: first })).rejects.toThrow(/unknown input "nope"/);
+    await expect(run({ [fx.inputName]: first, nope: fx.input })).rejects.toThrow(/unknown input "nope"/);
+    await expect(run({ [fx.inputName]: { buffer: first.buffer, shape: [1, 2, 3, 4] } })).rejects.toThrow(/expected shape/);
+    await expect(run({ [fx.inputName]: { buffer: small, shape: fx.input.shape } })).rejects.toThrow(/GPUBuffer of 16 bytes is smaller than/);
+    await expect(run({ [fx.inputName]: { buffer: small, shape: fx.input.shape } })).rejects.toThrow(InputError);
+    // and the run after the refused ones answers
+    expect(compareTensors((await exec.run({ [fx.inputName]: first })).values().next().value!, ref, 1e-4, 1e-4).ok).toBe(true);
+    small.destroy();
     exec.dispose();
   });
 

@@ -84,11 +84,9 @@ function checkGpuInputs(rg: ResolvedGraph, inputs: Record<string, unknown>): Map
     if (v.buffer.size < sizeOf(want) * 4)
       throw new InputError(`input "${k}": GPUBuffer of ${v.buffer.size} bytes is smaller than ${sizeOf(want) * 4} bytes for ${shapeStr(want)}`);
     gpu.set(k, v);
-    host[k] = { shape: want, data: new Float32Array(sizeOf(want)) };
   }
-  const checked: Map<string, InputValue> = checkInputs(rg, host);
-  for (const [k, v] of gpu) checked.set(k, v);
-  return checked;
+  const checked = checkInputs(rg, host, new Set(gpu.keys()));
+  return new Map([...rg.inputShapes.keys()].map((k): [string, InputValue] => [k, gpu.get(k) ?? checked.get(k)!]));
 }
 
 export interface GpuRunStats {
@@ -110,6 +108,8 @@ const settled = (p: Promise<unknown>): Promise<unknown> => p.catch(() => undefin
 
 /** Calls (run, runToGpu, profile) finished before the upgrades start compiling (GpuExecutor.afterCall). */
 export const UPGRADE_AFTER_CALLS = 3;
+/** The longest stretch of the caller's thread the upgrades' requests take before yielding (GpuExecutor.startUpgrades). */
+const UPGRADE_SLICE_MS = 8;
 
 const asGpuError = (e: unknown): GpuError =>
   e instanceof GpuError ? e : new GpuError(`GPU run failed: ${(e as Error)?.message ?? String(e)}`, 'GPU_RUN');
@@ -172,20 +172,36 @@ export class GpuExecutor {
    * they have started, and settles once every one has been swapped in (or has failed: the first pipeline then stays).
    */
   upgraded(): Promise<void> {
-    this.upgrades ??= this.disposed || !this.steps.some((s) => s.upgrade || s.warm || s.swap)
-      ? Promise.resolve()
-      : Promise.all(this.steps.flatMap((st) => [
-          st.upgrade?.().then((u) => {
-            if (this.disposed || !st.pipeline) return;
-            st.bindGroup = u.bindGroup();
-            st.pipeline = u.pipeline;
-          }, () => undefined),
-          st.warm?.().catch(() => undefined),
-          st.swap?.().then((commit) => {
-            if (!this.disposed) commit();
-          }, () => undefined),
-        ])).then(() => undefined);
+    this.upgrades ??= this.disposed || !this.steps.some((s) => s.upgrade || s.warm || s.swap) ? Promise.resolve() : this.startUpgrades();
     return this.upgrades;
+  }
+
+  /**
+   * Requests every step's upgrade, yielding to the event loop every UPGRADE_SLICE_MS of this thread's time: making a
+   * model's shader modules takes tens of ms of the page's thread (a video loop's frame would wait on one long task).
+   */
+  private async startUpgrades(): Promise<void> {
+    const pending: Promise<unknown>[] = [];
+    let slice = performance.now();
+    for (const st of this.steps) {
+      if (this.disposed) break;
+      if (performance.now() - slice > UPGRADE_SLICE_MS) {
+        await new Promise((r) => setTimeout(r, 0));
+        slice = performance.now();
+      }
+      pending.push(
+        st.upgrade?.().then((u) => {
+          if (this.disposed || !st.pipeline) return;
+          st.bindGroup = u.bindGroup();
+          st.pipeline = u.pipeline;
+        }, () => undefined) ?? Promise.resolve(),
+        st.warm?.().catch(() => undefined) ?? Promise.resolve(),
+        st.swap?.().then((commit) => {
+          if (!this.disposed) commit();
+        }, () => undefined) ?? Promise.resolve(),
+      );
+    }
+    await Promise.all(pending);
   }
 
   /**
