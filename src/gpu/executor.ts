@@ -181,7 +181,7 @@ export class GpuExecutor {
    * model's shader modules takes tens of ms of the page's thread (a video loop's frame would wait on one long task).
    */
   private async startUpgrades(): Promise<void> {
-    const pending: Promise<unknown>[] = [];
+    const pending: (Promise<unknown> | undefined)[] = [];
     let slice = performance.now();
     for (const st of this.steps) {
       if (this.disposed) break;
@@ -194,11 +194,11 @@ export class GpuExecutor {
           if (this.disposed || !st.pipeline) return;
           st.bindGroup = u.bindGroup();
           st.pipeline = u.pipeline;
-        }, () => undefined) ?? Promise.resolve(),
-        st.warm?.().catch(() => undefined) ?? Promise.resolve(),
+        }, () => undefined),
+        st.warm?.().catch(() => undefined),
         st.swap?.().then((commit) => {
           if (!this.disposed) commit();
-        }, () => undefined) ?? Promise.resolve(),
+        }, () => undefined),
       );
     }
     await Promise.all(pending);
